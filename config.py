@@ -1,0 +1,141 @@
+"""Settings for each environment; the only module that reads the process environment."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name, default=False):
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(default):
+    url = _env("DATABASE_URL", default)
+    # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-secret-key-change-me")
+    SERVER_NAME = _env("SERVER_NAME")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'gfp_portal.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
+
+    LANGUAGES = ("en", "fr", "es", "ar")
+    RTL_LANGUAGES = ("ar",)
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    FORCE_HTTPS = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the signed session
+
+    # Argon2id parameters (RFC 9106 "second recommended" profile).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 65536
+    PASSWORD_HASH_PARALLELISM = 4
+    PASSWORD_MIN_LENGTH = 10
+    ACTIVATION_TOKEN_HOURS = 72
+    RESET_TOKEN_HOURS = 2
+
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "5 per minute"
+    RESET_RATE_LIMIT = "5 per 15 minutes"
+
+    MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "file")
+    MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
+    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(_env("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_TIMEOUT = 20
+    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "GFP Portal <no-reply@gfp-portal.local>")
+    ORGANIZER_EMAIL = _env("ORGANIZER_EMAIL", "focalpointforwomen@gfp-portal.local")
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_BASE_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    MAIL_BATCH_SIZE = 50
+    MAIL_POLL_SECONDS = 5
+
+    PER_PAGE = 25
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    TEMPLATES_AUTO_RELOAD = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    # The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL",
+                                   "sqlite:///" + str(INSTANCE_DIR / "test.db"))
+    STORAGE_PATH = str(INSTANCE_DIR / "test-storage")
+    MAIL_FILE_DIR = str(INSTANCE_DIR / "test-mail")
+    WTF_CSRF_ENABLED = False  # the CSRF tests switch it back on
+    RATELIMIT_ENABLED = False  # the rate-limit tests switch it back on
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 1024
+    PASSWORD_HASH_PARALLELISM = 1
+    SERVER_NAME = "portal.test"
+    MAIL_RETRY_BASE_SECONDS = 60
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
+    MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
+
+    @classmethod
+    def check(cls):
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not _env(name)]
+        if missing:
+            raise RuntimeError(
+                "ProductionConfig refuses to start without: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name=None):
+    """The config class named by the argument or by GFP_CONFIG (default: development)."""
+    name = name or _env("GFP_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown GFP_CONFIG {name!r}; use one of {sorted(CONFIGS)}") from None

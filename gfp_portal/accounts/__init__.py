@@ -1,0 +1,1 @@
+"""User accounts, roles, sign-in, activation and password reset."""

@@ -1,0 +1,58 @@
+"""Forms for sign-in, activation, password reset and own preferences."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from gfp_portal.core.forms import language_choices, timezone_choices
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(message=_l("Enter your email address.")), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(message=_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class NewPasswordMixin:
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(message=_l("Choose a password.")), Length(max=256)],
+        description=_l("At least 10 characters. A short sentence is easy to remember."))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(message=_l("Repeat the password.")),
+        EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class ActivateForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField(_l("Activate my account"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(message=_l("Enter your email address.")),
+        Email(message=_l("Enter a valid email address."), check_deliverability=False),
+        Length(max=320)])
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField(_l("Set the new password"))
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(message=_l("Enter your current password."))])
+    submit = SubmitField(_l("Change password"))
+
+
+class PreferencesForm(FlaskForm):
+    locale = SelectField(_l("Language"), validators=[DataRequired()])
+    time_zone = SelectField(_l("Time zone"), validators=[DataRequired()])
+    submit = SubmitField(_l("Save preferences"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()
+        self.time_zone.choices = timezone_choices()

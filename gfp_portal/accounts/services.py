@@ -1,0 +1,292 @@
+"""Account rules: invitations, activation, sign-in, password reset, roles and deactivation."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import (
+    AccountToken,
+    Role,
+    TokenPurpose,
+    User,
+    UserRole,
+    new_session_token,
+)
+from gfp_portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.outbox import queue_email
+from gfp_portal.extensions import db
+from gfp_portal.registry.models import Person
+
+
+def normalize_email(email):
+    return (email or "").strip()
+
+
+def find_user_by_email(email):
+    return db.session.scalars(
+        select(User).where(func.lower(User.email) == normalize_email(email).lower())
+    ).first()
+
+
+def find_person_by_email(email):
+    return db.session.scalars(
+        select(Person).where(func.lower(Person.email) == normalize_email(email).lower())
+    ).first()
+
+
+def _token_digest(raw):
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue_token(user, purpose, *, now=None):
+    """Create a single-use token, retiring earlier unused ones of the same purpose."""
+    now = now or utcnow()
+    for old in db.session.scalars(select(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None))):
+        old.used_at = now
+    hours = current_app.config["ACTIVATION_TOKEN_HOURS" if purpose == TokenPurpose.activation
+                               else "RESET_TOKEN_HOURS"]
+    raw = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=_token_digest(raw),
+                                created_at=now, expires_at=now + timedelta(hours=hours)))
+    db.session.flush()
+    return raw
+
+
+def find_valid_token(raw, purpose, *, now=None):
+    """The token's row if it exists, has this purpose, is unused and unexpired; else None."""
+    now = now or utcnow()
+    token = db.session.scalars(
+        select(AccountToken).where(AccountToken.token_hash == _token_digest(raw or ""))
+    ).first()
+    if token is None or token.purpose != purpose or token.used_at is not None:
+        return None
+    if token.expires_at <= now:
+        return None
+    return token
+
+
+def _check_password_strength(password, user_email=None):
+    min_length = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < min_length:
+        raise DomainError("password_too_short",
+                          _l("The password must have at least %(n)s characters.", n=min_length),
+                          field="password")
+    if user_email and password.strip().lower() == user_email.strip().lower():
+        raise DomainError("password_is_email", _l("The password must not be your email address."),
+                          field="password")
+
+
+def set_roles(user, roles, uncts):
+    roles = {Role(r) for r in roles}
+    if Role.resident_coordinator in roles and not uncts:
+        raise DomainError("rc_without_unct",
+                          _l("A Resident Coordinator must be given at least one UN Country Team."),
+                          field="uncts")
+    user.role_rows = [row for row in user.role_rows if row.role in roles] + [
+        UserRole(role=r) for r in sorted(roles - user.roles)
+    ]
+    user.uncts = list(uncts) if Role.resident_coordinator in roles else []
+
+
+def send_activation(user, *, now=None):
+    raw = issue_token(user, TokenPurpose.activation, now=now)
+    queue_email(
+        user.email, "activate_account",
+        subject=_l("Activate your GFP Portal account"),
+        locale=user.locale,
+        context={"user": user, "link": url_for("accounts.activate", token=raw, _external=True),
+                 "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]},
+        now=now,
+    )
+    return raw
+
+
+def invite_user(data, *, actor, now=None):
+    """Create an inactive account (and its Person when none exists) and email the activation link.
+
+    `data`: email, given_name, family_name, roles, uncts, locale, time_zone.
+    """
+    now = now or utcnow()
+    email = normalize_email(data["email"])
+    if find_user_by_email(email) is not None:
+        raise DomainError("email_taken", _l("An account with this email address already exists."),
+                          field="email")
+    person = find_person_by_email(email)
+    if person is None:
+        person = Person(given_name=data["given_name"], family_name=data["family_name"],
+                        email=email, preferred_language=data.get("locale") or "en",
+                        time_zone=data.get("time_zone") or "UTC", created_at=now)
+        db.session.add(person)
+    user = User(email=email, person=person, is_active=False, created_at=now,
+                locale=data.get("locale") or person.preferred_language,
+                time_zone=data.get("time_zone") or person.time_zone)
+    db.session.add(user)
+    set_roles(user, data["roles"], data.get("uncts") or [])
+    db.session.flush()
+    log_action("user.invite", user, actor=actor, now=now, changes={
+        "email": [None, email], "roles": [None, sorted(user.roles)],
+        "uncts": [None, [u.iso3 for u in user.uncts]]})
+    send_activation(user, now=now)
+    return user
+
+
+def activate_account(raw_token, password, *, now=None):
+    now = now or utcnow()
+    token = find_valid_token(raw_token, TokenPurpose.activation, now=now)
+    if token is None:
+        raise DomainError("token_invalid",
+                          _l("This activation link is invalid or has expired. "
+                             "Ask the Office for a new invitation."))
+    user = token.user
+    _check_password_strength(password, user.email)
+    token.used_at = now
+    user.password_hash = hash_password(password)
+    user.is_active = True
+    user.activated_at = now
+    user.deactivated_at = None
+    user.session_token = new_session_token()
+    log_action("user.activate", user, actor=user, now=now,
+               changes={"status": ["invited", "active"]})
+    return user
+
+
+def authenticate(email, password, *, now=None):
+    """The active user with these credentials, else DomainError('invalid_credentials')."""
+    user = find_user_by_email(email)
+    valid = verify_password(user.password_hash if user else None, password or "")
+    if user is None or not valid or not user.is_active:
+        raise DomainError("invalid_credentials",
+                          _l("The email address or password is not correct."))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now or utcnow()
+    return user
+
+
+def request_password_reset(email, *, now=None):
+    """Queue a reset link when an active account has this email; silently do nothing otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    raw = issue_token(user, TokenPurpose.password_reset, now=now)
+    queue_email(
+        user.email, "reset_password",
+        subject=_l("Reset your GFP Portal password"),
+        locale=user.locale,
+        context={"user": user, "link": url_for("accounts.reset_password", token=raw,
+                                               _external=True),
+                 "hours": current_app.config["RESET_TOKEN_HOURS"]},
+        now=now,
+    )
+    log_action("user.password_reset_requested", user, actor=None, now=now)
+    return raw
+
+
+def reset_password(raw_token, password, *, now=None):
+    now = now or utcnow()
+    token = find_valid_token(raw_token, TokenPurpose.password_reset, now=now)
+    if token is None or not token.user.is_active:
+        raise DomainError("token_invalid",
+                          _l("This reset link is invalid or has expired. Ask for a new one."))
+    user = token.user
+    _check_password_strength(password, user.email)
+    token.used_at = now
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    log_action("user.password_reset", user, actor=user, now=now)
+    return user
+
+
+def change_password(user, current_password, new_password, *, now=None):
+    if not verify_password(user.password_hash, current_password or ""):
+        raise DomainError("wrong_password", _l("The current password is not correct."),
+                          field="current_password")
+    _check_password_strength(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    log_action("user.password_change", user, actor=user, now=now)
+
+
+def update_preferences(user, *, locale, time_zone, now=None):
+    before = {"locale": user.locale, "time_zone": user.time_zone}
+    user.locale = locale
+    user.time_zone = time_zone
+    if user.person is not None:
+        user.person.preferred_language = locale
+        user.person.time_zone = time_zone
+    changes = {k: (before[k], v) for k, v in (("locale", locale), ("time_zone", time_zone))
+               if before[k] != v}
+    if changes:
+        log_action("user.preferences", user, actor=user, now=now, changes=changes)
+
+
+def update_roles(user, *, roles, uncts, actor, now=None):
+    if user.id == actor.id and Role.admin in user.roles and Role.admin not in set(roles):
+        raise DomainError("own_admin_role", _l("You cannot remove your own administrator role."),
+                          field="roles")
+    before = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in user.uncts]}
+    set_roles(user, roles, uncts)
+    after = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in user.uncts]}
+    changes = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    if changes:
+        log_action("user.roles", user, actor=actor, now=now, changes=changes)
+
+
+def deactivate_user(user, *, actor, reason=None, now=None):
+    now = now or utcnow()
+    if user.id == actor.id:
+        raise DomainError("deactivate_self", _l("You cannot deactivate your own account."))
+    if not user.is_active and user.deactivated_at is not None:
+        raise DomainError("already_deactivated", _l("This account is already deactivated."))
+    before = user.status
+    user.is_active = False
+    user.deactivated_at = now
+    user.session_token = new_session_token()
+    for token in db.session.scalars(select(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.used_at.is_(None))):
+        token.used_at = now
+    log_action("user.deactivate", user, actor=actor, now=now, reason=reason,
+               changes={"status": [before, "deactivated"]})
+
+
+def reactivate_user(user, *, actor, now=None):
+    """Deactivated accounts come back through a fresh activation link (new password)."""
+    if user.status != "deactivated":
+        raise DomainError("not_deactivated", _l("This account is not deactivated."))
+    user.deactivated_at = None
+    user.password_hash = None
+    log_action("user.reactivate", user, actor=actor, now=now,
+               changes={"status": ["deactivated", "invited"]})
+    send_activation(user, now=now)
+
+
+def resend_invitation(user, *, actor, now=None):
+    if user.status != "invited":
+        raise DomainError("not_invited", _l("This account has already been activated."))
+    log_action("user.invite_resent", user, actor=actor, now=now)
+    send_activation(user, now=now)
+
+
+def create_admin(email, password, *, now=None):
+    """First account, from the command line: active straight away, no email involved."""
+    now = now or utcnow()
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise DomainError("email_taken", _l("An account with this email address already exists."))
+    _check_password_strength(password, email)
+    user = User(email=email, password_hash=hash_password(password), is_active=True,
+                activated_at=now, created_at=now)
+    db.session.add(user)
+    set_roles(user, [Role.admin], [])
+    db.session.flush()
+    log_action("user.create_admin", user, actor=None, now=now,
+               changes={"email": [None, email], "roles": [None, ["admin"]]})
+    return user

@@ -1,0 +1,156 @@
+"""Sign-in, sign-out, activation, password reset and the own-account page."""
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from gfp_portal.accounts import services
+from gfp_portal.accounts.forms import (
+    ActivateForm,
+    ChangePasswordForm,
+    LoginForm,
+    PreferencesForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from gfp_portal.core.auth import public, signed_in
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import next_from_request, show_domain_error
+from gfp_portal.core.i18n import LANG_SESSION_KEY
+from gfp_portal.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _only_failed_logins(response):
+    # A successful sign-in redirects; only refused attempts count against the limit.
+    return response.status_code != 302
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_limit():
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_only_failed_logins)
+def login():
+    if current_user.is_authenticated:
+        return redirect(next_from_request(url_for("main.index")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            show_domain_error(error)
+            db.session.rollback()
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(next_from_request(url_for("main.index")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+@public
+def activate(token):
+    if services.find_valid_token(token, services.TokenPurpose.activation) is None:
+        return render_template("accounts/link_invalid.html",
+                               message=_("This activation link is invalid or has expired. "
+                                         "Ask the Office for a new invitation.")), 404
+    form = ActivateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.activate_account(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            logout_user()
+            login_user(user)
+            flash(_("Your account is active. Welcome to the GFP Portal."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/activate.html", form=form)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(_("If an active account uses this address, a reset link is on its way. "
+                "It is valid for %(hours)s hours.",
+                hours=current_app.config["RESET_TOKEN_HOURS"]), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token):
+    if services.find_valid_token(token, services.TokenPurpose.password_reset) is None:
+        return render_template("accounts/link_invalid.html",
+                               message=_("This reset link is invalid or has expired. "
+                                         "Ask for a new one.")), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your password has been changed. Sign in with the new one."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@signed_in
+def me():
+    preferences = PreferencesForm(prefix="prefs", obj=current_user)
+    password_form = ChangePasswordForm(prefix="pw")
+    if preferences.submit.data and preferences.validate_on_submit():
+        services.update_preferences(current_user, locale=preferences.locale.data,
+                                    time_zone=preferences.time_zone.data)
+        db.session.commit()
+        session[LANG_SESSION_KEY] = preferences.locale.data
+        flash(_("Your preferences are saved."), "success")
+        return redirect(url_for("accounts.me"))
+    if password_form.submit.data and password_form.validate_on_submit():
+        try:
+            services.change_password(current_user, password_form.current_password.data,
+                                     password_form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, password_form)
+        else:
+            db.session.commit()
+            # The session token changed: sign this session in again with the new one.
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.me"))
+    return render_template("accounts/me.html", preferences=preferences,
+                           password_form=password_form)

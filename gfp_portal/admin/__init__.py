@@ -1,0 +1,1 @@
+"""Administration: dashboard, user accounts, outbox and audit log."""

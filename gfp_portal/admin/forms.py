@@ -1,0 +1,86 @@
+"""Forms for inviting users, editing their roles and filtering admin lists."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from gfp_portal.accounts.models import Role
+from gfp_portal.core.forms import language_choices, timezone_choices
+from gfp_portal.core.outbox import MailStatus
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def role_choices():
+    return [(role.value, role.title) for role in Role]
+
+
+class RolesMixin:
+    roles = CheckboxListField(_l("Roles"), validators=[
+        DataRequired(message=_l("Choose at least one role."))])
+    uncts = SelectMultipleField(
+        _l("UN Country Teams (Resident Coordinators only)"), coerce=int,
+        validators=[Optional()],
+        description=_l("Hold Ctrl (or ⌘) to choose several country teams."))
+
+    def set_choices(self, unct_choices):
+        self.roles.choices = role_choices()
+        self.uncts.choices = unct_choices
+
+
+class InviteUserForm(RolesMixin, FlaskForm):
+    given_name = StringField(_l("Given name"), validators=[
+        DataRequired(message=_l("Enter the given name.")), Length(max=120)])
+    family_name = StringField(_l("Family name"), validators=[
+        DataRequired(message=_l("Enter the family name.")), Length(max=120)])
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(message=_l("Enter the email address.")),
+        Email(message=_l("Enter a valid email address."), check_deliverability=False),
+        Length(max=320)])
+    locale = SelectField(_l("Language of the invitation"))
+    time_zone = SelectField(_l("Time zone"), default="UTC")
+    submit = SubmitField(_l("Send invitation"))
+
+    def __init__(self, *args, unct_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices(list(unct_choices))
+        self.locale.choices = language_choices()
+        self.time_zone.choices = timezone_choices()
+
+
+class EditRolesForm(RolesMixin, FlaskForm):
+    submit = SubmitField(_l("Save roles"))
+
+    def __init__(self, *args, unct_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices(list(unct_choices))
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [("", _l("All roles")), *role_choices()]
+        self.status.choices = [("", _l("All")), ("active", _l("Active")),
+                               ("invited", _l("Invited")), ("deactivated", _l("Deactivated"))]
+
+
+class OutboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [("", _l("All")), *[(s.value, s.title) for s in MailStatus]]

@@ -1,0 +1,175 @@
+"""Admin pages: dashboard, user accounts (admins), outbox and audit log (coordinators)."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from gfp_portal.accounts import services as accounts
+from gfp_portal.accounts.models import User
+from gfp_portal.admin import queries
+from gfp_portal.admin.forms import EditRolesForm, InviteUserForm, OutboxFilterForm, UserFilterForm
+from gfp_portal.core.audit import events_for
+from gfp_portal.core.auth import roles_required
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import show_domain_error
+from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Unct
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _page():
+    return request.args.get("page", 1, type=int)
+
+
+def _paginate(stmt):
+    return db.paginate(stmt, page=_page(), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
+
+
+def _unct_choices():
+    uncts = db.session.scalars(select(Unct)).all()
+    return sorted(((u.id, f"{u.name} ({u.iso3})") for u in uncts), key=lambda c: c[1])
+
+
+def _uncts_by_ids(ids):
+    if not ids:
+        return []
+    return db.session.scalars(select(Unct).where(Unct.id.in_(ids))).all()
+
+
+@bp.route("/")
+@roles_required("coordinator")
+def index():
+    return render_template("admin/index.html", counts=queries.dashboard_counts())
+
+
+@bp.route("/users/")
+@roles_required("admin")
+def users():
+    form = UserFilterForm(request.args)
+    form.validate()
+    pagination = _paginate(queries.users_query(form.q.data, form.role.data or None,
+                                               form.status.data or None))
+    return render_template("admin/users.html", form=form, pagination=pagination)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def invite_user():
+    form = InviteUserForm(unct_choices=_unct_choices())
+    if form.validate_on_submit():
+        try:
+            user = accounts.invite_user({
+                "email": form.email.data, "given_name": form.given_name.data,
+                "family_name": form.family_name.data, "roles": form.roles.data,
+                "uncts": _uncts_by_ids(form.uncts.data), "locale": form.locale.data,
+                "time_zone": form.time_zone.data}, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(_("The invitation to %(email)s is on its way.", email=user.email), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/user_invite.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def user_detail(user_id):
+    user = db.get_or_404(User, user_id)
+    form = EditRolesForm(unct_choices=_unct_choices(),
+                         data={"roles": [r.value for r in user.roles],
+                               "uncts": [u.id for u in user.uncts]})
+    if form.validate_on_submit():
+        try:
+            accounts.update_roles(user, roles=form.roles.data,
+                                  uncts=_uncts_by_ids(form.uncts.data), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(_("The roles of %(email)s are saved.", email=user.email), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/user_detail.html", user=user, form=form,
+                           confirm=ConfirmForm(), events=events_for("users", user.id))
+
+
+_USER_ACTIONS = {
+    "deactivate": lambda user, reason: accounts.deactivate_user(
+        user, actor=current_user, reason=reason),
+    "reactivate": lambda user, reason: accounts.reactivate_user(user, actor=current_user),
+    "resend": lambda user, reason: accounts.resend_invitation(user, actor=current_user),
+}
+
+
+@bp.route("/users/<int:user_id>/<any(deactivate, reactivate, resend):action>",
+          methods=["POST"])
+@roles_required("admin")
+def user_action(user_id, action):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        _USER_ACTIONS[action](user, form.reason.data or None)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(_translated_action_message(action, user.email), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+def _translated_action_message(action, email):
+    if action == "deactivate":
+        return _("The account of %(email)s is deactivated.", email=email)
+    if action == "reactivate":
+        return _("A new activation link has been sent to %(email)s.", email=email)
+    return _("The invitation has been sent again to %(email)s.", email=email)
+
+
+@bp.route("/outbox/")
+@roles_required("coordinator")
+def outbox():
+    form = OutboxFilterForm(request.args)
+    form.validate()
+    pagination = _paginate(queries.outbox_query(form.status.data or None))
+    return render_template("admin/outbox.html", form=form, pagination=pagination,
+                           confirm=ConfirmForm(), MailStatus=MailStatus)
+
+
+@bp.route("/outbox/<int:message_id>")
+@roles_required("coordinator")
+def outbox_detail(message_id):
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("admin/outbox_detail.html", message=message, confirm=ConfirmForm(),
+                           MailStatus=MailStatus)
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@roles_required("coordinator")
+def outbox_retry(message_id):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if message.status == MailStatus.sent:
+        flash(_("This message has already been sent."), "warning")
+    else:
+        retry_message(message, actor=current_user)
+        db.session.commit()
+        flash(_("The message is queued again and will be sent shortly."), "success")
+    return redirect(url_for("admin.outbox"))
+
+
+@bp.route("/audit/")
+@roles_required("coordinator")
+def audit():
+    pagination = _paginate(queries.audit_query(request.args.get("object_type") or None,
+                                               request.args.get("action") or None))
+    return render_template("admin/audit.html", pagination=pagination)

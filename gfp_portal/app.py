@@ -1,0 +1,139 @@
+"""The application factory, read as a list of named steps."""
+from pathlib import Path
+from urllib.parse import urlencode
+
+import bootstrap_wrapper
+from flask import Blueprint, Flask, render_template, request
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from config import BASE_DIR, ProductionConfig, get_config
+from gfp_portal.accounts.models import User
+from gfp_portal.core import auth, i18n
+from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+
+CSP = {
+    "default-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+
+def create_app(config=None):
+    config_class = get_config(config) if config is None or isinstance(config, str) else config
+    if config_class is ProductionConfig:
+        ProductionConfig.check()
+    app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
+                static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_security(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_jinja(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_token):
+        user = db.session.scalars(select(User).where(User.session_token == session_token)).first()
+        return user if user is not None and user.is_active else None
+
+
+def register_security(app):
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+    )
+    app.before_request(auth.enforce_declared_rules)
+
+
+def register_blueprints(app):
+    from gfp_portal.accounts.views import bp as accounts_bp
+    from gfp_portal.admin.views import bp as admin_bp
+    from gfp_portal.main.views import bp as main_bp
+    from gfp_portal.reference.views import bp as reference_bp
+
+    # Bootstrap's compiled CSS/JS (LTR and RTL builds) come from the bootstrap-wrapper package.
+    vendor = Blueprint("bootstrap", __name__,
+                       static_folder=str(bootstrap_wrapper.get_bootstrap_dir()),
+                       static_url_path="/static/vendor/bootstrap")
+    for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app):
+    def render_error(error):
+        code = error.code if isinstance(error, HTTPException) else 500
+        if code == 500:
+            db.session.rollback()
+        template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429, 500) else \
+            "errors/generic.html"
+        return render_template(template, error=error, code=code), code
+
+    def render_csrf_error(error):
+        return render_template("errors/400.html", error=error, code=400, csrf=True), 400
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, render_csrf_error)
+
+
+def register_jinja(app):
+    def switch_language_url(code):
+        args = request.args.to_dict(flat=True)
+        args["lang"] = code
+        return f"{request.path}?{urlencode(args)}"
+
+    app.jinja_env.globals.update(
+        current_language=i18n.current_language,
+        text_direction=i18n.text_direction,
+        is_rtl=i18n.is_rtl,
+        language_name=i18n.language_name,
+        country_name=i18n.country_name,
+        switch_language_url=switch_language_url,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        format_percent=format_percent,
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def register_cli(app):
+    from gfp_portal.accounts.cli import users_cli
+    from gfp_portal.core.mail_cli import mail_cli
+    from gfp_portal.demo.cli import demo_cli
+    from gfp_portal.reference.cli import reference_cli
+
+    for group in (users_cli, mail_cli, reference_cli, demo_cli):
+        app.cli.add_command(group)

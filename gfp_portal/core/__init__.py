@@ -1,0 +1,1 @@
+"""Cross-cutting services: database base, errors, i18n, access rules, audit, mail."""

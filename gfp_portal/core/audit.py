@@ -1,0 +1,69 @@
+"""Append-only audit trail written by every service that changes something."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.extensions import db
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[int | None]
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    actor = relationship("User", lazy="joined")
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return sorted(_plain(v) for v in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def diff(before, after):
+    """{field: [old, new]} for the fields whose value changed."""
+    return {
+        key: [_plain(before.get(key)), _plain(after.get(key))]
+        for key in sorted(set(before) | set(after))
+        if _plain(before.get(key)) != _plain(after.get(key))
+    }
+
+
+def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
+               object_type=None, object_id=None):
+    """Record `action` on `obj` by `actor`; flushed with the caller's transaction."""
+    event = AuditEvent(
+        action=action,
+        object_type=object_type or (obj.__tablename__ if obj is not None else "system"),
+        object_id=object_id if object_id is not None else getattr(obj, "id", None),
+        actor_id=getattr(actor, "id", None),
+        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
+        reason=reason,
+        created_at=now or utcnow(),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def events_for(object_type, object_id, limit=100):
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()

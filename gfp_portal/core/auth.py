@@ -1,0 +1,68 @@
+"""Access rules: every view declares who may call it; views without a rule are refused."""
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+ACCESS_ATTR = "access_rule"
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+# Flask's own static-file endpoints serve public assets and carry no rule of ours.
+STATIC_ENDPOINT_SUFFIX = "static"
+
+
+def _mark(view, rule):
+    setattr(view, ACCESS_ATTR, rule)
+    return view
+
+
+def public(view):
+    """Anyone may call this view, signed in or not."""
+    return _mark(view, PUBLIC)
+
+
+def signed_in(view):
+    """Any active, signed-in account."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        return view(*args, **kwargs)
+    return _mark(wrapper, SIGNED_IN)
+
+
+def roles_required(*roles):
+    """A signed-in account holding one of `roles`; admins pass every role check."""
+    allowed = frozenset(roles) | {"admin"}
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not current_user.has_any_role(allowed):
+                abort(403)
+            return view(*args, **kwargs)
+        return _mark(wrapper, tuple(sorted(allowed)))
+    return decorator
+
+
+def access_rule_of(view):
+    return getattr(view, ACCESS_ATTR, None)
+
+
+def is_static_endpoint(endpoint):
+    return endpoint == STATIC_ENDPOINT_SUFFIX or endpoint.endswith("." + STATIC_ENDPOINT_SUFFIX)
+
+
+def enforce_declared_rules():
+    """before_request hook: deny by default any view that forgot to declare its access rule."""
+    endpoint = request.endpoint
+    if endpoint is None or is_static_endpoint(endpoint):
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if view is not None and access_rule_of(view) is None:
+        current_app.logger.error("view %s has no access rule; refused", endpoint)
+        abort(403)
+    return None

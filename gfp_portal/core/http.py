@@ -1,0 +1,27 @@
+"""Request helpers shared by the views: safe redirects and service-error display."""
+from urllib.parse import urlsplit
+
+from flask import flash, request
+
+
+def safe_next(target, default):
+    """Follow `next` only to a path on this site; anything else goes to `default`."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def next_from_request(default):
+    return safe_next(request.args.get("next") or request.form.get("next"), default)
+
+
+def show_domain_error(error, form=None):
+    """Attach a DomainError to its form field when it names one, else flash it."""
+    field = getattr(form, error.field, None) if form is not None and error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        flash(str(error.message), "danger")

@@ -1,0 +1,74 @@
+"""Locale and time-zone choice, language metadata and locale-aware names of countries."""
+from functools import lru_cache
+
+import pycountry
+from babel import Locale
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANG_SESSION_KEY = "lang"
+
+
+def supported_languages():
+    return current_app.config["LANGUAGES"]
+
+
+def select_locale():
+    """`?lang=xx` (remembered) → signed-in user's preference → Accept-Language → English."""
+    languages = supported_languages()
+    asked = request.args.get("lang")
+    if asked in languages:
+        session[LANG_SESSION_KEY] = asked
+        return asked
+    remembered = session.get(LANG_SESSION_KEY)
+    if remembered in languages:
+        return remembered
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    best = request.accept_languages.best_match(languages)
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    if current_user and current_user.is_authenticated and current_user.time_zone:
+        return current_user.time_zone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_language():
+    return str(get_locale() or "en")
+
+
+def is_rtl(language=None):
+    return (language or current_language()) in current_app.config["RTL_LANGUAGES"]
+
+
+def text_direction(language=None):
+    return "rtl" if is_rtl(language) else "ltr"
+
+
+def language_name(code):
+    """The language's own name ("Français", "العربية"), for the language switcher."""
+    return Locale.parse(code).get_display_name(code)
+
+
+@lru_cache(maxsize=512)
+def _alpha2(iso3):
+    country = pycountry.countries.get(alpha_3=iso3)
+    return country.alpha_2 if country else None
+
+
+def country_name(iso3, language=None):
+    """The country or territory named by its ISO 3166 alpha-3 code, in the viewer's language."""
+    if not iso3:
+        return ""
+    alpha2 = _alpha2(iso3.upper())
+    if alpha2 is None:
+        return iso3
+    locale = Locale.parse(language or current_language())
+    return locale.territories.get(alpha2) or iso3
+
+
+def is_country_code(iso3):
+    return bool(iso3) and _alpha2(iso3.upper()) is not None

@@ -1,0 +1,44 @@
+"""`flask mail deliver [--loop]`: the outbox worker."""
+import signal
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from gfp_portal.core.outbox import deliver_due
+from gfp_portal.core.transports import transport_from_config
+
+mail_cli = AppGroup("mail", help="Deliver the emails waiting in the outbox.")
+
+
+@mail_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running and deliver new messages as they come.")
+@click.option("--interval", type=float, default=None, help="Seconds between polls with --loop.")
+def deliver(loop, interval):
+    """Send every due message once (or forever with --loop)."""
+    transport = transport_from_config(current_app.config)
+    interval = interval or current_app.config["MAIL_POLL_SECONDS"]
+    stopping = []
+
+    def stop(signum, frame):
+        stopping.append(signum)
+
+    if loop:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        click.echo(f"Outbox worker started ({current_app.config['MAIL_TRANSPORT']} transport).")
+    while True:
+        sent, failed = deliver_due(transport)
+        if sent or failed or not loop:
+            click.echo(f"Sent {sent}, failed attempts {failed}.")
+        if not loop or stopping:
+            break
+        # Sleep in short steps so that Ctrl-C or SIGTERM stops the worker promptly.
+        deadline = time.monotonic() + interval
+        while time.monotonic() < deadline and not stopping:
+            time.sleep(0.2)
+        if stopping:
+            break
+    if loop:
+        click.echo("Outbox worker stopped.")

@@ -1,0 +1,178 @@
+"""The outbox: emails are written in the caller's transaction and delivered later by a worker."""
+import base64
+import enum
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Enum, Index, String, Text, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.extensions import db
+
+
+class MailStatus(enum.StrEnum):
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"
+
+    @property
+    def title(self):
+        return MAIL_STATUS_TITLES[self]
+
+
+MAIL_STATUS_TITLES = {
+    MailStatus.queued: _l("Queued"),
+    MailStatus.sent: _l("Sent"),
+    MailStatus.failed: _l("Failed"),
+}
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(320), index=True)
+    sender: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(998))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # Extra MIME parts: [{"filename", "content_type", "data" (base64), "disposition",
+    # "params"}]; "alternative" parts (e.g. text/calendar) sit beside the text and HTML bodies.
+    parts: Mapped[list] = mapped_column(JSON, default=list)
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    template: Mapped[str] = mapped_column(String(120))
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[MailStatus] = mapped_column(
+        Enum(MailStatus, native_enum=False, length=16), default=MailStatus.queued
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def make_part(data, *, filename=None, content_type, disposition="attachment", params=None):
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return {
+        "filename": filename,
+        "content_type": content_type,
+        "data": base64.b64encode(raw).decode("ascii"),
+        "disposition": disposition,
+        "params": params or {},
+    }
+
+
+def _message_id():
+    domain = current_app.config.get("SERVER_NAME") or "gfp-portal.local"
+    return f"<{secrets.token_hex(16)}@{domain.split(':')[0]}>"
+
+
+def queue_email(recipient, template, *, subject, locale="en", context=None, parts=(), now=None):
+    """Render `emails/<template>.txt|.html` in the recipient's language and queue the message.
+
+    `subject` is a lazy string, resolved inside the recipient's locale. Nothing is sent here:
+    the message commits or rolls back with the caller's transaction.
+    """
+    context = dict(context or {})
+    with force_locale(locale):
+        rendered_subject = str(subject)
+        body_text = render_template(f"emails/{template}.txt", subject=rendered_subject, **context)
+        body_html = render_template(f"emails/{template}.html", subject=rendered_subject,
+                                    lang=locale, **context)
+    message = OutboxMessage(
+        recipient=recipient,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        subject=rendered_subject,
+        body_text=body_text,
+        body_html=body_html,
+        parts=list(parts),
+        locale=locale,
+        template=template,
+        message_id=_message_id(),
+        next_attempt_at=now or utcnow(),
+        created_at=now or utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def retry_delay(attempts, config):
+    """Exponential back-off: base, 2×base, 4×base … capped."""
+    seconds = config["MAIL_RETRY_BASE_SECONDS"] * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, config["MAIL_RETRY_MAX_SECONDS"]))
+
+
+def _claim_next(now):
+    """Lock one due message; on PostgreSQL parallel workers skip each other's rows."""
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == MailStatus.queued, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def deliver_due(transport, *, now=None, limit=None):
+    """Send the due messages one by one, committing after each; returns (sent, failed_tries).
+
+    A message is marked sent in the same transaction that holds its row lock, right after the
+    transport accepted it, so a message is never sent twice by two workers.
+    """
+    config = current_app.config
+    limit = limit or config["MAIL_BATCH_SIZE"]
+    sent = failures = 0
+    for _ in range(limit):
+        current = now or utcnow()
+        message = _claim_next(current)
+        if message is None:
+            db.session.rollback()
+            break
+        try:
+            transport.send(message)
+        except Exception as exc:  # noqa: BLE001 — any transport failure is retried later
+            failures += 1
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+                message.status = MailStatus.failed
+            else:
+                message.next_attempt_at = current + retry_delay(message.attempts, config)
+            current_app.logger.warning("mail %s to %s failed: %s", message.id,
+                                       message.recipient, message.last_error)
+        else:
+            sent += 1
+            message.attempts += 1
+            message.status = MailStatus.sent
+            message.sent_at = current
+            message.last_error = None
+        db.session.commit()
+    return sent, failures
+
+
+def retry_message(message, *, actor, now=None):
+    """Put a failed (or waiting) message back at the head of the queue."""
+    before = message.status
+    message.status = MailStatus.queued
+    message.next_attempt_at = now or utcnow()
+    message.attempts = 0 if before == MailStatus.failed else message.attempts
+    log_action("mail.retry", message, actor=actor, now=now,
+               changes={"status": [before.value, MailStatus.queued.value]})
+    db.session.flush()
+
+
+def count_by_status():
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    counts = {status: 0 for status in MailStatus}
+    counts.update({status: n for status, n in rows})
+    return counts

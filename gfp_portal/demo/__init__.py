@@ -1,0 +1,1 @@
+"""Demonstration data for development and for trying the portal out."""

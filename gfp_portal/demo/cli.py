@@ -1,0 +1,22 @@
+"""`flask demo seed`: demonstration data (refused under the production config)."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from gfp_portal.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from gfp_portal.extensions import db
+
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@demo_cli.command("seed")
+def seed():
+    """Load the demo network and accounts (idempotent)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Refusing to load demo data under the production config.")
+    created = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo data ready ({len(created)} new accounts).")
+    click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
+    for spec in DEMO_ACCOUNTS:
+        click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

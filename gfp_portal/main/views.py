@@ -1,0 +1,35 @@
+"""The home page (one per role) and /healthz."""
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from gfp_portal.admin.queries import dashboard_counts
+from gfp_portal.core.auth import public
+from gfp_portal.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    if not current_user.is_authenticated:
+        return render_template("main/public_home.html")
+    if current_user.is_staff:
+        return render_template("main/coordinator_home.html", counts=dashboard_counts())
+    if current_user.has_role("resident_coordinator"):
+        return render_template("main/rc_home.html", uncts=current_user.uncts)
+    if current_user.has_role("focal_point"):
+        return render_template("main/focal_point_home.html", person=current_user.person)
+    return redirect(url_for("accounts.me"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 — any failure means the database is unusable
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

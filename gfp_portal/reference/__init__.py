@@ -1,0 +1,1 @@
+"""Reference data: UN entities, UN Country Teams and duty stations."""

@@ -1,0 +1,147 @@
+"""Entity, Unct (with covered countries and member entities) and DutyStation."""
+import enum
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gfp_portal.core.i18n import country_name
+from gfp_portal.extensions import db
+
+
+class EntityType(enum.StrEnum):
+    secretariat = "secretariat"
+    mission = "mission"
+    fund_programme = "fund_programme"
+    specialized_agency = "specialized_agency"
+    related_organization = "related_organization"
+    research_training = "research_training"
+    other = "other"
+
+    @property
+    def title(self):
+        return ENTITY_TYPE_TITLES[self]
+
+
+ENTITY_TYPE_TITLES = {
+    EntityType.secretariat: _l("Secretariat department or office"),
+    EntityType.mission: _l("Peacekeeping operation or political mission"),
+    EntityType.fund_programme: _l("Fund or programme"),
+    EntityType.specialized_agency: _l("Specialized agency"),
+    EntityType.related_organization: _l("Related organization"),
+    EntityType.research_training: _l("Research and training institute"),
+    EntityType.other: _l("Other UN entity"),
+}
+
+
+class Region(enum.StrEnum):
+    africa = "africa"
+    arab_states = "arab_states"
+    asia_pacific = "asia_pacific"
+    europe_central_asia = "europe_central_asia"
+    latin_america_caribbean = "latin_america_caribbean"
+
+    @property
+    def title(self):
+        return REGION_TITLES[self]
+
+
+REGION_TITLES = {
+    Region.africa: _l("Africa"),
+    Region.arab_states: _l("Arab States"),
+    Region.asia_pacific: _l("Asia-Pacific"),
+    Region.europe_central_asia: _l("Europe and Central Asia"),
+    Region.latin_america_caribbean: _l("Latin America and the Caribbean"),
+}
+
+
+unct_members = Table(
+    "unct_members",
+    db.metadata,
+    Column("unct_id", ForeignKey("uncts.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Entity(db.Model):
+    __tablename__ = "entities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acronym: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    type: Mapped[EntityType] = mapped_column(Enum(EntityType, native_enum=False, length=32))
+    is_verified: Mapped[bool] = mapped_column(default=False)
+    active_from: Mapped[date | None]
+    active_to: Mapped[date | None]
+
+    @property
+    def is_current(self):
+        return self.active_to is None or self.active_to >= date.today()
+
+    def __str__(self):
+        return f"{self.acronym} — {self.name}"
+
+
+class Unct(db.Model):
+    """A UN Country Team, named after the host country (shown in the viewer's language)."""
+
+    __tablename__ = "uncts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iso3: Mapped[str] = mapped_column(String(3), unique=True)
+    name_en: Mapped[str] = mapped_column(String(120))
+    region: Mapped[Region] = mapped_column(Enum(Region, native_enum=False, length=32))
+    is_verified: Mapped[bool] = mapped_column(default=False)
+
+    countries: Mapped[list["UnctCountry"]] = relationship(
+        back_populates="unct", cascade="all, delete-orphan", order_by="UnctCountry.iso3"
+    )
+    members: Mapped[list[Entity]] = relationship(
+        secondary=unct_members, order_by=Entity.acronym
+    )
+
+    @property
+    def name(self):
+        return country_name(self.iso3)
+
+    @property
+    def country_codes(self):
+        return [c.iso3 for c in self.countries]
+
+    def __str__(self):
+        return self.name
+
+
+class UnctCountry(db.Model):
+    """A country or territory covered by a UNCT (a multi-country office covers several)."""
+
+    __tablename__ = "unct_countries"
+
+    unct_id: Mapped[int] = mapped_column(ForeignKey("uncts.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    iso3: Mapped[str] = mapped_column(String(3), primary_key=True)
+    is_verified: Mapped[bool] = mapped_column(default=False)
+
+    unct: Mapped[Unct] = relationship(back_populates="countries")
+
+    @property
+    def name(self):
+        return country_name(self.iso3)
+
+
+class DutyStation(db.Model):
+    __tablename__ = "duty_stations"
+    __table_args__ = (UniqueConstraint("city", "country_iso3"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(120))
+    country_iso3: Mapped[str] = mapped_column(String(3))
+    time_zone: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def country(self):
+        return country_name(self.country_iso3)
+
+    def __str__(self):
+        return f"{self.city}, {self.country}"

@@ -1,0 +1,148 @@
+"""Coordinator pages to list, search, add and edit entities and UN Country Teams."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from gfp_portal.core.audit import events_for
+from gfp_portal.core.auth import roles_required
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.http import show_domain_error
+from gfp_portal.extensions import db
+from gfp_portal.reference import queries, services
+from gfp_portal.reference.forms import (
+    EntityForm,
+    ReferenceFilterForm,
+    UnctForm,
+    entity_type_choices,
+    region_choices,
+)
+from gfp_portal.reference.models import Entity, Unct
+
+bp = Blueprint("reference", __name__, url_prefix="/reference")
+
+
+def _paginate(stmt):
+    return db.paginate(stmt, page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
+
+
+def _entity_data(form):
+    return {"acronym": form.acronym.data, "name": form.name.data, "type": form.type.data,
+            "is_verified": form.is_verified.data, "active_from": form.active_from.data,
+            "active_to": form.active_to.data}
+
+
+def _unct_data(form):
+    members = []
+    if form.members.data:
+        members = db.session.scalars(select(Entity).where(Entity.id.in_(form.members.data))).all()
+    return {"iso3": form.iso3.data, "name_en": form.name_en.data, "region": form.region.data,
+            "is_verified": form.is_verified.data,
+            "countries": (form.countries.data or "").replace(",", " ").split(),
+            "members": members}
+
+
+@bp.route("/entities/")
+@roles_required("coordinator")
+def entities():
+    form = ReferenceFilterForm(request.args, kinds=entity_type_choices())
+    form.validate()
+    pagination = _paginate(queries.entities_query(form.q.data, form.kind.data or None))
+    return render_template("reference/entities.html", form=form, pagination=pagination)
+
+
+@bp.route("/entities/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def create_entity():
+    form = EntityForm()
+    del form.reason
+    if form.validate_on_submit():
+        try:
+            entity = services.create_entity(_entity_data(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(_("The entity %(acronym)s is added.", acronym=entity.acronym), "success")
+            return redirect(url_for("reference.entities", q=entity.acronym))
+    return render_template("reference/entity_form.html", form=form, entity=None)
+
+
+@bp.route("/entities/<int:entity_id>", methods=["GET", "POST"])
+@roles_required("coordinator")
+def edit_entity(entity_id):
+    entity = db.get_or_404(Entity, entity_id)
+    form = EntityForm(obj=entity)
+    if form.validate_on_submit():
+        try:
+            changes = services.update_entity(entity, _entity_data(form), actor=current_user,
+                                             reason=form.reason.data or None)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            if changes:
+                flash(_("The entity %(acronym)s is saved.", acronym=entity.acronym), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("reference.edit_entity", entity_id=entity.id))
+    return render_template("reference/entity_form.html", form=form, entity=entity,
+                           events=events_for("entities", entity.id))
+
+
+@bp.route("/uncts/")
+@roles_required("coordinator")
+def uncts():
+    form = ReferenceFilterForm(request.args, kinds=region_choices())
+    form.kind.label.text = _("Region")
+    form.validate()
+    pagination = _paginate(queries.uncts_query(form.q.data, form.kind.data or None))
+    return render_template("reference/uncts.html", form=form, pagination=pagination)
+
+
+@bp.route("/uncts/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def create_unct():
+    form = UnctForm(entity_choices=queries.entity_choices())
+    del form.reason
+    if form.validate_on_submit():
+        try:
+            unct = services.create_unct(_unct_data(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            flash(_("The UN Country Team in %(name)s is added.", name=unct.name), "success")
+            return redirect(url_for("reference.edit_unct", unct_id=unct.id))
+    return render_template("reference/unct_form.html", form=form, unct=None)
+
+
+@bp.route("/uncts/<int:unct_id>", methods=["GET", "POST"])
+@roles_required("coordinator")
+def edit_unct(unct_id):
+    unct = db.get_or_404(Unct, unct_id)
+    others = " ".join(code for code in unct.country_codes if code != unct.iso3)
+    form = UnctForm(entity_choices=queries.entity_choices(), data={
+        "iso3": unct.iso3, "name_en": unct.name_en, "region": unct.region.value,
+        "is_verified": unct.is_verified, "countries": others,
+        "members": [e.id for e in unct.members]})
+    if form.validate_on_submit():
+        try:
+            changes = services.update_unct(unct, _unct_data(form), actor=current_user,
+                                           reason=form.reason.data or None)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            db.session.commit()
+            if changes:
+                flash(_("The UN Country Team in %(name)s is saved.", name=unct.name), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("reference.edit_unct", unct_id=unct.id))
+    return render_template("reference/unct_form.html", form=form, unct=unct,
+                           events=events_for("uncts", unct.id))

@@ -1,0 +1,1 @@
+"""Registry of focal points and alternates."""

@@ -101,7 +101,6 @@ class TestingConfig(Config):
     STORAGE_PATH = str(INSTANCE_DIR / "test-storage")
     MAIL_FILE_DIR = str(INSTANCE_DIR / "test-mail")
     WTF_CSRF_ENABLED = False  # the CSRF tests switch it back on
-    RATELIMIT_ENABLED = False  # the rate-limit tests switch it back on
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024
     PASSWORD_HASH_PARALLELISM = 1

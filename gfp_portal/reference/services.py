@@ -76,7 +76,8 @@ def load_reference_data(*, actor=None, now=None):
         added["uncts"] += 1
         added["countries"] += 1
     db.session.flush()
-    covered = set(db.session.execute(select(UnctCountry.unct_id, UnctCountry.iso3)).tuples())
+    covered = {tuple(row) for row in db.session.execute(
+        select(UnctCountry.unct_id, UnctCountry.iso3))}
     for row in _read_csv("unct_countries.csv"):
         unct = uncts[row["unct_iso3"]]
         if (unct.id, row["country_iso3"]) in covered:

@@ -3,7 +3,7 @@ from functools import lru_cache
 
 import pycountry
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -17,6 +17,8 @@ def supported_languages():
 def select_locale():
     """`?lang=xx` (remembered) → signed-in user's preference → Accept-Language → English."""
     languages = supported_languages()
+    if not has_request_context():  # command-line tasks and workers
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session[LANG_SESSION_KEY] = asked
@@ -31,6 +33,8 @@ def select_locale():
 
 
 def select_timezone():
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if current_user and current_user.is_authenticated and current_user.time_zone:
         return current_user.time_zone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]

@@ -14,7 +14,6 @@ def build_mime(message):
     mime["Subject"] = message.subject
     mime["Message-ID"] = message.message_id
     mime["Date"] = formatdate(localtime=False)
-    mime["Content-Language"] = message.locale
     mime["Auto-Submitted"] = "auto-generated"
     mime.set_content(message.body_text)
     if message.body_html:
@@ -33,6 +32,8 @@ def build_mime(message):
         else:
             mime.add_attachment(data, maintype=maintype, subtype=subtype,
                                 filename=part.get("filename"), params=params)
+    # Set last: set_content() drops the Content-* headers already present.
+    mime["Content-Language"] = message.locale
     return mime
 
 

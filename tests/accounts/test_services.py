@@ -1,0 +1,206 @@
+"""Account rules, asserted by error code."""
+from datetime import timedelta
+
+import pytest
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from gfp_portal.accounts import services
+from gfp_portal.accounts.models import AccountToken, Role, TokenPurpose, User
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Unct
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def admin(ctx, create_user):
+    return db.session.get(User, create_user("admin@example.org", roles=["admin"]))
+
+
+def invite(admin, email="new.fp@example.org", roles=("focal_point",), uncts=(), locale="fr"):
+    return services.invite_user({"email": email, "given_name": "Aïcha", "family_name": "de la Cruz",
+                                 "roles": roles, "uncts": uncts, "locale": locale,
+                                 "time_zone": "Africa/Dakar"}, actor=admin)
+
+
+def link_token(message):
+    return message.body_text.split("/activate/")[1].split()[0]
+
+
+def test_invite_creates_inactive_account_person_and_activation_email(admin):
+    user = invite(admin)
+    assert not user.is_active and user.password_hash is None and user.status == "invited"
+    assert user.person.given_name == "Aïcha" and user.person.family_name == "de la Cruz"
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.recipient == "new.fp@example.org" and message.locale == "fr"
+    assert "/activate/" in message.body_text
+    with force_locale("fr"):
+        french_subject = gettext("Activate your GFP Portal account")
+    assert message.subject == french_subject != "Activate your GFP Portal account"
+    assert db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "user.invite")).one().actor_id == admin.id
+
+
+def test_invite_refuses_an_email_in_use_whatever_its_case(admin):
+    invite(admin)
+    with pytest.raises(DomainError) as excinfo:
+        invite(admin, email="New.FP@Example.org")
+    assert excinfo.value.code == "email_taken"
+
+
+def test_resident_coordinator_needs_a_unct(admin):
+    with pytest.raises(DomainError) as excinfo:
+        invite(admin, roles=["resident_coordinator"])
+    assert excinfo.value.code == "rc_without_unct"
+
+
+def test_activation_sets_password_and_is_single_use(admin):
+    invite(admin)
+    raw = link_token(db.session.scalars(select(OutboxMessage)).one())
+    user = services.activate_account(raw, "a long enough password")
+    assert user.is_active and user.activated_at is not None
+    assert services.authenticate("new.fp@example.org", "a long enough password") is user
+    with pytest.raises(DomainError) as excinfo:
+        services.activate_account(raw, "another long password")
+    assert excinfo.value.code == "token_invalid"
+
+
+def test_activation_link_expires(admin, app):
+    now = utcnow()
+    user = invite(admin)
+    raw = services.issue_token(user, TokenPurpose.activation, now=now)
+    later = now + timedelta(hours=app.config["ACTIVATION_TOKEN_HOURS"], seconds=1)
+    with pytest.raises(DomainError) as excinfo:
+        services.activate_account(raw, "a long enough password", now=later)
+    assert excinfo.value.code == "token_invalid"
+
+
+def test_a_new_link_retires_the_previous_one(admin):
+    user = invite(admin)
+    first = services.issue_token(user, TokenPurpose.activation)
+    services.issue_token(user, TokenPurpose.activation)
+    assert services.find_valid_token(first, TokenPurpose.activation) is None
+
+
+def test_tokens_are_stored_hashed(admin):
+    user = invite(admin)
+    raw = services.issue_token(user, TokenPurpose.activation)
+    stored = db.session.scalars(select(AccountToken.token_hash)).all()
+    assert raw not in stored and all(len(h) == 64 for h in stored)
+
+
+def test_short_password_refused(admin):
+    invite(admin)
+    raw = link_token(db.session.scalars(select(OutboxMessage)).one())
+    with pytest.raises(DomainError) as excinfo:
+        services.activate_account(raw, "short")
+    assert excinfo.value.code == "password_too_short"
+    assert services.find_valid_token(raw, TokenPurpose.activation) is not None
+
+
+@pytest.mark.parametrize("email, password", [
+    ("admin@example.org", "wrong password"),
+    ("nobody@example.org", PASSWORD),
+])
+def test_authenticate_refuses_wrong_credentials_with_one_code(admin, email, password):
+    with pytest.raises(DomainError) as excinfo:
+        services.authenticate(email, password)
+    assert excinfo.value.code == "invalid_credentials"
+
+
+def test_authenticate_ignores_email_case(admin):
+    assert services.authenticate("ADMIN@example.org", PASSWORD) is admin
+
+
+def test_password_reset_queues_mail_only_for_active_accounts(admin):
+    assert services.request_password_reset("nobody@example.org") is None
+    invite(admin, email="invited@example.org")  # not activated yet: no reset either
+    assert services.request_password_reset("invited@example.org") is None
+    before = db.session.query(OutboxMessage).count()
+    raw = services.request_password_reset("admin@example.org")
+    assert raw and db.session.query(OutboxMessage).count() == before + 1
+
+
+def test_password_reset_changes_password_and_signs_out_other_sessions(admin):
+    old_session = admin.session_token
+    raw = services.request_password_reset("admin@example.org")
+    services.reset_password(raw, "a brand new password")
+    assert admin.session_token != old_session
+    assert services.authenticate("admin@example.org", "a brand new password") is admin
+    with pytest.raises(DomainError) as excinfo:
+        services.reset_password(raw, "yet another password")
+    assert excinfo.value.code == "token_invalid"
+
+
+def test_change_password_checks_the_current_one(admin):
+    with pytest.raises(DomainError) as excinfo:
+        services.change_password(admin, "not it", "a brand new password")
+    assert excinfo.value.code == "wrong_password"
+    services.change_password(admin, PASSWORD, "a brand new password")
+    assert services.authenticate("admin@example.org", "a brand new password") is admin
+
+
+def test_deactivation_blocks_sign_in_and_revokes_links(admin, create_user):
+    user = db.session.get(User, create_user("fp@example.org"))
+    raw = services.request_password_reset("fp@example.org")
+    services.deactivate_user(user, actor=admin, reason="left the organization")
+    assert user.status == "deactivated"
+    with pytest.raises(DomainError):
+        services.authenticate("fp@example.org", PASSWORD)
+    assert services.find_valid_token(raw, TokenPurpose.password_reset) is None
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "user.deactivate")).one()
+    assert event.reason == "left the organization"
+
+
+def test_cannot_deactivate_self_or_twice(admin, create_user):
+    with pytest.raises(DomainError) as excinfo:
+        services.deactivate_user(admin, actor=admin)
+    assert excinfo.value.code == "deactivate_self"
+    user = db.session.get(User, create_user("fp@example.org"))
+    services.deactivate_user(user, actor=admin)
+    with pytest.raises(DomainError) as excinfo:
+        services.deactivate_user(user, actor=admin)
+    assert excinfo.value.code == "already_deactivated"
+
+
+def test_reactivation_sends_a_new_activation_link(admin, create_user):
+    user = db.session.get(User, create_user("fp@example.org"))
+    services.deactivate_user(user, actor=admin)
+    services.reactivate_user(user, actor=admin)
+    assert user.status == "invited" and user.password_hash is None
+    assert db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.template == "activate_account")).one().recipient == "fp@example.org"
+
+
+def test_update_roles_sets_unct_scope_and_is_audited(admin, reference, create_user):
+    user = db.session.get(User, create_user("rc@example.org", roles=["focal_point"]))
+    kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+    services.update_roles(user, roles=["resident_coordinator"], uncts=[kenya], actor=admin)
+    assert user.roles == {Role.resident_coordinator} and user.uncts == [kenya]
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.roles")).one()
+    assert event.changes["roles"] == [["focal_point"], ["resident_coordinator"]]
+    services.update_roles(user, roles=["focal_point"], uncts=[kenya], actor=admin)
+    assert user.uncts == []  # the UNCT scope belongs to the RC role only
+
+
+def test_admin_cannot_drop_own_admin_role(admin):
+    with pytest.raises(DomainError) as excinfo:
+        services.update_roles(admin, roles=["coordinator"], uncts=[], actor=admin)
+    assert excinfo.value.code == "own_admin_role"
+
+
+def test_create_admin_from_the_command_line(runner, app):
+    result = runner.invoke(args=["users", "create-admin", "root@example.org",
+                                 "--password", "a long admin password"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = services.find_user_by_email("root@example.org")
+        assert user.is_active and user.roles == {Role.admin}
+    again = runner.invoke(args=["users", "create-admin", "root@example.org",
+                                "--password", "a long admin password"])
+    assert again.exit_code != 0 and "already exists" in again.output

@@ -1,0 +1,180 @@
+"""Sign-in, sign-out, activation, reset, CSRF, rate limits, headers and /me."""
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from tests.conftest import PASSWORD, csrf_token_from, login
+
+
+def test_login_and_logout(client, create_user):
+    create_user("fp@example.org")
+    response = login(client, "fp@example.org")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert b"fp@example.org" in client.get("/").data
+    assert client.post("/logout").status_code == 302
+    assert client.get("/me").status_code == 302
+
+
+def test_logout_requires_post(client, create_user):
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    assert client.get("/logout").status_code == 405
+    assert client.get("/me").status_code == 200
+
+
+def test_wrong_password_rerenders_with_message_and_no_session(client, create_user):
+    create_user("fp@example.org")
+    response = login(client, "fp@example.org", "wrong password")
+    assert response.status_code == 200
+    assert b"The email address or password is not correct." in response.data
+    assert client.get("/me").status_code == 302
+
+
+def test_deactivated_account_cannot_sign_in(client, create_user):
+    create_user("gone@example.org", active=False)
+    assert login(client, "gone@example.org").status_code == 200
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/admin/", "/admin/"),
+    ("/me?tab=1", "/me?tab=1"),
+    ("https://evil.example/steal", "/"),
+    ("//evil.example/", "/"),
+    ("/\\evil.example", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_next_redirects_only_within_the_site(client, create_user, target, expected):
+    create_user("admin@example.org", roles=["admin"])
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": "admin@example.org", "password": PASSWORD})
+    assert response.headers["Location"] == expected
+
+
+def test_post_without_csrf_token_is_refused(client, create_user, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    create_user("fp@example.org")
+    response = client.post("/login", data={"email": "fp@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert b"The form has expired" in response.data
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_sixth_wrong_password_within_a_minute_is_rate_limited(client, create_user):
+    create_user("fp@example.org")
+    for _ in range(5):
+        assert login(client, "fp@example.org", "wrong password").status_code == 200
+    response = login(client, "fp@example.org", "wrong password")
+    assert response.status_code == 429
+    assert b"Too many attempts" in response.data
+    # Even the right password waits until the minute is over.
+    assert login(client, "fp@example.org").status_code == 429
+
+
+def test_successful_logins_do_not_count_against_the_limit(client, create_user):
+    create_user("fp@example.org")
+    for _ in range(7):
+        assert login(client, "fp@example.org").status_code == 302
+        client.post("/logout")
+
+
+def test_reset_request_gives_the_same_answer_for_any_address(client, create_user, app):
+    create_user("fp@example.org")
+    known = client.post("/password/reset", data={"email": "fp@example.org"},
+                        follow_redirects=True)
+    unknown = client.post("/password/reset", data={"email": "nobody@example.org"},
+                          follow_redirects=True)
+    assert known.status_code == unknown.status_code == 200
+    assert b"If an active account uses this address" in known.data
+    assert known.data.replace(b"fp@example.org", b"") == \
+        unknown.data.replace(b"nobody@example.org", b"")
+    with app.app_context():
+        assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == \
+            ["fp@example.org"]
+
+
+def test_reset_link_flow(client, create_user, app):
+    create_user("fp@example.org")
+    client.post("/password/reset", data={"email": "fp@example.org"})
+    with app.app_context():
+        body = db.session.scalars(select(OutboxMessage)).one().body_text
+    path = "/password/reset/" + body.split("/password/reset/")[1].split()[0]
+    assert client.get(path).status_code == 200
+    mismatch = client.post(path, data={"password": "new password 123",
+                                       "confirm": "new password 124"})
+    assert b"The two passwords are not the same." in mismatch.data
+    done = client.post(path, data={"password": "new password 123",
+                                   "confirm": "new password 123"})
+    assert done.status_code == 302
+    assert login(client, "fp@example.org", "new password 123").status_code == 302
+    assert client.get(path).status_code == 404  # single use
+
+
+def test_unknown_activation_link_is_404(client):
+    response = client.get("/activate/not-a-token")
+    assert response.status_code == 404
+    assert b"invalid or has expired" in response.data
+
+
+def test_security_headers_and_cookie_flags(client, create_user):
+    create_user("fp@example.org")
+    response = login(client, "fp@example.org")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_cookies_are_secure():
+    from config import ProductionConfig
+
+    assert ProductionConfig.SESSION_COOKIE_SECURE and ProductionConfig.REMEMBER_COOKIE_SECURE
+
+
+def test_preferences_change_language_and_time_zone(client, login_as, app):
+    user_id = login_as("focal_point")
+    response = client.post("/me", data={"prefs-locale": "es", "prefs-time_zone": "Asia/Tokyo",
+                                        "prefs-submit": "1"})
+    assert response.status_code == 302
+    html = client.get("/me").get_data(as_text=True)
+    assert '<html lang="es" dir="ltr">' in html
+    from gfp_portal.accounts.models import User
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert (user.locale, user.time_zone) == ("es", "Asia/Tokyo")
+        assert user.person.time_zone == "Asia/Tokyo"
+
+
+def test_unknown_time_zone_is_refused(client, login_as):
+    login_as("focal_point")
+    response = client.post("/me", data={"prefs-locale": "es", "prefs-time_zone": "Mars/Olympus",
+                                        "prefs-submit": "1"})
+    assert response.status_code == 200
+    assert b"Not a valid choice" in response.data or b"aria-invalid" in response.data
+
+
+def test_password_change_keeps_this_session(client, login_as):
+    login_as("focal_point")
+    response = client.post("/me", data={"pw-current_password": PASSWORD,
+                                        "pw-password": "a new long password",
+                                        "pw-confirm": "a new long password",
+                                        "pw-submit": "1"})
+    assert response.status_code == 302
+    assert client.get("/me").status_code == 200
+
+
+def test_password_change_signs_out_other_sessions(app, create_user):
+    create_user("fp@example.org")
+    first, second = app.test_client(), app.test_client()
+    login(first, "fp@example.org")
+    login(second, "fp@example.org")
+    first.post("/me", data={"pw-current_password": PASSWORD, "pw-password": "a new long password",
+                            "pw-confirm": "a new long password", "pw-submit": "1"})
+    assert first.get("/me").status_code == 200
+    assert second.get("/me").status_code == 302

@@ -1,0 +1,178 @@
+"""The outbox: queued in the caller's transaction, delivered by a worker, retried, never twice."""
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.outbox import MailStatus, OutboxMessage, deliver_due, make_part, queue_email
+from gfp_portal.core.transports import FileTransport, SMTPTransport, build_mime
+from gfp_portal.extensions import db
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    port = free_port()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5)
+    inbox = Inbox()
+    server = SMTPServer(inbox, port)
+    yield server, inbox
+    server.stop()
+
+
+class SMTPServer:
+    """A real SMTP server on loopback, started only when the test says it is back up."""
+
+    def __init__(self, handler, port):
+        self.handler, self.port, self.controller = handler, port, None
+
+    def start(self):
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller.loop.close()
+
+
+def queue_reset(**kwargs):
+    from gfp_portal.accounts.services import request_password_reset
+
+    return request_password_reset("fp@example.org", **kwargs)
+
+
+def test_message_is_queued_in_the_callers_transaction(ctx, create_user):
+    create_user("fp@example.org")
+    queue_reset()
+    db.session.rollback()
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_reset_mail_queued_while_smtp_is_down_is_delivered_once_when_back(
+        ctx, app, create_user, smtp):
+    controller, inbox = smtp
+    create_user("fp@example.org", locale="es")
+    now = utcnow()
+    queue_reset(now=now)
+    db.session.commit()
+    transport = SMTPTransport(app.config)
+
+    # The server is down: the attempt fails and the message waits with a back-off.
+    assert deliver_due(transport, now=now) == (0, 1)
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.status == MailStatus.queued and message.attempts == 1
+    assert "ConnectionRefusedError" in message.last_error
+    assert message.next_attempt_at == now + timedelta(seconds=app.config["MAIL_RETRY_BASE_SECONDS"])
+    # Not yet due: nothing is tried.
+    assert deliver_due(transport, now=now + timedelta(seconds=30)) == (0, 0)
+
+    controller.start()
+    later = now + timedelta(minutes=2)
+    assert deliver_due(transport, now=later) == (1, 0)
+    assert deliver_due(transport, now=later + timedelta(hours=1)) == (0, 0)
+    assert len(inbox.messages) == 1
+    received = inbox.messages[0]
+    assert received["To"] == "fp@example.org"
+    assert received["Content-Language"] == "es"
+    assert "/password/reset/" in received.get_body(("plain",)).get_content()
+    assert received.get_body(("html",)) is not None
+    db.session.refresh(message)
+    assert message.status == MailStatus.sent and message.sent_at == later
+    assert message.last_error is None
+
+
+def test_permanent_failure_after_max_attempts(ctx, app, create_user, smtp, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
+    create_user("fp@example.org")
+    now = utcnow()
+    queue_reset(now=now)
+    db.session.commit()
+    transport = SMTPTransport(app.config)
+    delays = []
+    for _ in range(3):
+        message = db.session.scalars(select(OutboxMessage)).one()
+        when = message.next_attempt_at
+        deliver_due(transport, now=when)
+        delays.append(message.next_attempt_at - when)
+    assert message.status == MailStatus.failed and message.attempts == 3
+    assert delays[1] == 2 * delays[0]  # exponential back-off
+    assert deliver_due(transport, now=now + timedelta(days=2)) == (0, 0)
+
+
+def test_retry_puts_a_failed_message_back(ctx, app, create_user, smtp):
+    from gfp_portal.core.outbox import retry_message
+
+    controller, inbox = smtp
+    create_user("fp@example.org")
+    queue_reset()
+    message = db.session.scalars(select(OutboxMessage)).one()
+    message.status, message.attempts = MailStatus.failed, 8
+    db.session.commit()
+    retry_message(message, actor=None)
+    db.session.commit()
+    controller.start()
+    assert deliver_due(SMTPTransport(app.config)) == (1, 0)
+    assert len(inbox.messages) == 1
+
+
+def test_mime_carries_alternative_and_attached_parts(ctx):
+    message = queue_email("someone@example.org", "reset_password", subject="Subject",
+                          context={"user": None, "link": "https://x/y", "hours": 2},
+                          parts=[make_part("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                                           content_type="text/calendar",
+                                           disposition="alternative",
+                                           params={"method": "REQUEST"}),
+                                 make_part(b"BEGIN:VCALENDAR", filename="invite.ics",
+                                           content_type="application/ics")])
+    mime = build_mime(message)
+    types = [part.get_content_type() for part in mime.walk()]
+    assert "text/calendar" in types and "text/html" in types and "text/plain" in types
+    calendar = next(p for p in mime.walk() if p.get_content_type() == "text/calendar")
+    assert calendar.get_param("method") == "REQUEST"
+    attachment = next(p for p in mime.walk() if p.get_filename() == "invite.ics")
+    assert attachment.get_content_disposition() == "attachment"
+
+
+def test_file_transport_writes_eml(ctx, app, tmp_path, monkeypatch, create_user):
+    monkeypatch.setitem(app.config, "MAIL_FILE_DIR", str(tmp_path))
+    create_user("fp@example.org")
+    queue_reset()
+    db.session.commit()
+    assert deliver_due(FileTransport(app.config)) == (1, 0)
+    [eml] = tmp_path.glob("*.eml")
+    assert b"fp@example.org" in eml.read_bytes()
+
+
+def test_mail_deliver_command(runner, app, create_user, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_TRANSPORT", "file")
+    monkeypatch.setitem(app.config, "MAIL_FILE_DIR", str(tmp_path))
+    create_user("fp@example.org")
+    with app.app_context():
+        queue_reset()
+        db.session.commit()
+    result = runner.invoke(args=["mail", "deliver"])
+    assert result.exit_code == 0 and "Sent 1" in result.output
+    assert len(list(tmp_path.glob("*.eml"))) == 1

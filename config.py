@@ -84,6 +84,8 @@ class Config:
     MAIL_POLL_SECONDS = 5
 
     PER_PAGE = 25
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = int(_env("PROXY_COUNT", "0"))
 
 
 class DevelopmentConfig(Config):
@@ -113,6 +115,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
+    PROXY_COUNT = int(_env("PROXY_COUNT", "1"))
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
 
     @classmethod

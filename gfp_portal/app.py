@@ -6,14 +6,16 @@ import bootstrap_wrapper
 from flask import Blueprint, Flask, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.core import auth, i18n
-from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 CSP = {
     "default-src": "'self'",
@@ -35,6 +37,9 @@ def create_app(config=None):
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -63,7 +68,8 @@ def register_extensions(app):
 
 
 def register_security(app):
-    talisman.init_app(
+    # One Talisman per app: it keeps its options on the instance, not per app.
+    Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],

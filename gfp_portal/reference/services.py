@@ -82,8 +82,8 @@ def load_reference_data(*, actor=None, now=None):
         unct = uncts[row["unct_iso3"]]
         if (unct.id, row["country_iso3"]) in covered:
             continue
-        db.session.add(UnctCountry(unct_id=unct.id, iso3=row["country_iso3"],
-                                   is_verified=_verified(row["verified"])))
+        unct.countries.append(UnctCountry(iso3=row["country_iso3"],
+                                          is_verified=_verified(row["verified"])))
         added["countries"] += 1
     db.session.flush()
     if any(added.values()):

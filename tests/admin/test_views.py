@@ -1,0 +1,98 @@
+"""Admin pages: user accounts, outbox and audit log."""
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import Role, User
+from gfp_portal.core.outbox import MailStatus, OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Unct
+
+
+def test_invite_a_resident_coordinator(client, reference, login_as, app):
+    login_as("admin")
+    with app.app_context():
+        kenya_id = db.session.scalars(select(Unct.id).filter_by(iso3="KEN")).one()
+    response = client.post("/admin/users/new", data={
+        "given_name": "Wanjiru", "family_name": "Kamau", "email": "rc@example.org",
+        "roles": ["resident_coordinator"], "uncts": [kenya_id], "locale": "fr",
+        "time_zone": "Africa/Nairobi"})
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email="rc@example.org")).one()
+        assert user.roles == {Role.resident_coordinator} and [u.iso3 for u in user.uncts] == ["KEN"]
+        mail = db.session.scalars(select(OutboxMessage)).one()
+        assert mail.recipient == "rc@example.org" and mail.locale == "fr"
+
+
+def test_invite_form_errors_keep_the_input(client, reference, login_as, app):
+    login_as("admin")
+    response = client.post("/admin/users/new", data={
+        "given_name": "Wanjiru", "family_name": "", "email": "not-an-email",
+        "roles": [], "locale": "en", "time_zone": "UTC"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Enter a valid email address." in html and "Choose at least one role." in html
+    assert 'value="Wanjiru"' in html
+    with app.app_context():
+        assert db.session.scalars(select(User)).all()[0].email == "admin@example.org"
+
+
+def test_users_list_filters(client, login_as, create_user):
+    login_as("admin")
+    create_user("rc@example.org", roles=["coordinator"])
+    create_user("invited@example.org", active=False)
+    html = client.get("/admin/users/?role=coordinator").get_data(as_text=True)
+    assert "rc@example.org" in html and "invited@example.org" not in html
+    html = client.get("/admin/users/?status=invited").get_data(as_text=True)
+    assert "invited@example.org" in html and "rc@example.org" not in html
+
+
+def test_edit_roles_and_deactivate(client, login_as, create_user, app):
+    login_as("admin")
+    user_id = create_user("fp@example.org")
+    response = client.post(f"/admin/users/{user_id}", data={"roles": ["coordinator"]})
+    assert response.status_code == 302
+    response = client.post(f"/admin/users/{user_id}/deactivate", data={"reason": "left"})
+    assert response.status_code == 302
+    page = client.get(f"/admin/users/{user_id}").get_data(as_text=True)
+    assert "user.deactivate" in page and "Deactivated" in page
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user.roles == {Role.coordinator} and not user.is_active
+
+
+def test_unknown_user_action_is_404(client, login_as, create_user):
+    login_as("admin")
+    user_id = create_user("fp@example.org")
+    assert client.post(f"/admin/users/{user_id}/delete").status_code == 404
+
+
+def test_outbox_page_lists_and_retries(client, login_as, create_user, app):
+    login_as("coordinator")
+    create_user("fp@example.org")
+    client.post("/logout")
+    client.post("/password/reset", data={"email": "fp@example.org"})
+    login_as("coordinator", email="coordinator2@example.org")
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage)).one()
+        message.status, message.attempts, message.last_error = MailStatus.failed, 8, "refused"
+        db.session.commit()
+        message_id = message.id
+    html = client.get("/admin/outbox/?status=failed").get_data(as_text=True)
+    assert "fp@example.org" in html and "refused" in html
+    assert client.get(f"/admin/outbox/{message_id}").status_code == 200
+    assert client.post(f"/admin/outbox/{message_id}/retry").status_code == 302
+    with app.app_context():
+        assert db.session.get(OutboxMessage, message_id).status == MailStatus.queued
+    assert "mail.retry" in client.get("/admin/audit/").get_data(as_text=True)
+
+
+def test_users_list_uses_a_fixed_number_of_queries(client, login_as, create_user,
+                                                   count_queries):
+    login_as("admin")
+    with count_queries() as few:
+        client.get("/admin/users/")
+    for n in range(30):
+        create_user(f"user{n}@example.org")
+    with count_queries() as many:
+        client.get("/admin/users/")
+    assert few.count == many.count

@@ -1,0 +1,31 @@
+"""Settings: production refuses to start half-configured; demo data stays out of production."""
+import pytest
+
+from gfp_portal.app import create_app
+
+
+def test_production_refuses_to_start_without_secret_key_and_database(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL"):
+        create_app("production")
+
+
+def test_production_starts_when_configured(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    app = create_app("production")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["ENV_NAME"] == "production"
+
+
+def test_demo_seed_is_refused_under_production(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    app = create_app("production")
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code != 0 and "production" in result.output
+
+
+def test_unknown_config_name_is_an_error():
+    with pytest.raises(RuntimeError, match="Unknown GFP_CONFIG"):
+        create_app("staging")

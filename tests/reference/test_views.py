@@ -1,0 +1,81 @@
+"""Coordinator pages for entities and UN Country Teams."""
+from sqlalchemy import select
+
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Unct
+
+
+def test_entities_list_search_and_pagination(client, reference, login_as):
+    login_as("coordinator")
+    page = client.get("/reference/entities/").get_data(as_text=True)
+    assert "Page 1 of 6" in page
+    found = client.get("/reference/entities/?q=women").get_data(as_text=True)
+    assert "UN-Women" in found and "UNICEF" not in found
+    typed = client.get("/reference/entities/?kind=specialized_agency").get_data(as_text=True)
+    assert "WHO" in typed and "UNDP" not in typed
+
+
+def test_uncts_search_by_name_in_the_viewers_language(client, reference, login_as):
+    login_as("coordinator")
+    html = client.get("/reference/uncts/?q=Kenia&lang=es").get_data(as_text=True)
+    assert "Kenia" in html and "Uganda" not in html
+    html = client.get("/reference/uncts/?q=كينيا&lang=ar").get_data(as_text=True)
+    assert "كينيا" in html
+    french = client.get("/reference/uncts/?kind=arab_states&lang=fr").get_data(as_text=True)
+    assert "Égypte" in french and "Kenya" not in french
+
+
+def test_create_entity_form(client, reference, login_as, app):
+    login_as("coordinator")
+    response = client.post("/reference/entities/new", data={
+        "acronym": "UNX", "name": "United Nations Example", "type": "other"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Entity).filter_by(acronym="UNX")).one()
+
+
+def test_bad_entity_input_rerenders_and_changes_nothing(client, reference, login_as, app):
+    login_as("coordinator")
+    response = client.post("/reference/entities/new", data={
+        "acronym": "undp", "name": "Duplicate", "type": "other"})
+    assert response.status_code == 200
+    assert b"Another entity already uses the acronym UNDP." in response.data
+    assert b'value="Duplicate"' in response.data  # what the user typed is kept
+    with app.app_context():
+        assert db.session.scalars(select(Entity).filter_by(name="Duplicate")).first() is None
+
+
+def test_edit_unct_members_and_history(client, reference, login_as, app):
+    login_as("coordinator")
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        ids = [e.id for e in db.session.scalars(
+            select(Entity).where(Entity.acronym.in_(["UNDP", "UNICEF"])))]
+        kenya_id = kenya.id
+    response = client.post(f"/reference/uncts/{kenya_id}", data={
+        "iso3": "KEN", "name_en": "Kenya", "region": "africa", "countries": "",
+        "members": ids, "reason": "annual update"})
+    assert response.status_code == 302
+    page = client.get(f"/reference/uncts/{kenya_id}").get_data(as_text=True)
+    assert "unct.update" in page and "annual update" in page
+    with app.app_context():
+        kenya = db.session.get(Unct, kenya_id)
+        assert sorted(e.acronym for e in kenya.members) == ["UNDP", "UNICEF"]
+
+
+def test_unct_with_bad_country_code_is_refused(client, reference, login_as):
+    login_as("coordinator")
+    response = client.post("/reference/uncts/new", data={
+        "iso3": "ABC", "name_en": "Nowhere", "region": "africa"})
+    assert response.status_code == 200
+    assert b"ABC is not an ISO 3166 alpha-3 country code." in response.data
+
+
+def test_reference_lists_use_a_fixed_number_of_queries(client, reference, login_as,
+                                                       count_queries):
+    login_as("coordinator")
+    with count_queries() as few:
+        client.get("/reference/uncts/?kind=europe_central_asia")
+    with count_queries() as many:
+        client.get("/reference/uncts/")
+    assert few.count == many.count

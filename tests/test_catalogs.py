@@ -1,0 +1,45 @@
+"""The translation catalogs ship complete: every string in fr, es and ar, none fuzzy."""
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def catalog(lang):
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def template_ids():
+    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "ar"])
+def test_catalog_is_complete_and_placeholders_match(lang):
+    problems = []
+    messages = [m for m in catalog(lang) if m.id]
+    for message in messages:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(("fuzzy", ids[0]))
+        if not all(strings):
+            problems.append(("untranslated", ids[0]))
+            continue
+        expected = set(PLACEHOLDER.findall(ids[-1]))
+        for string in strings:
+            if set(PLACEHOLDER.findall(string)) - expected or \
+                    (len(ids) == 1 and set(PLACEHOLDER.findall(string)) != expected):
+                problems.append(("placeholders", ids[0]))
+    assert problems == []
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in messages}
+    assert template_ids() <= ids, "catalog is behind messages.pot: run make translations"
+
+
+def test_arabic_has_six_plural_forms():
+    assert catalog("ar").num_plurals == 6

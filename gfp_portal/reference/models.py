@@ -100,6 +100,9 @@ class Unct(db.Model):
     members: Mapped[list[Entity]] = relationship(
         secondary=unct_members, order_by=Entity.acronym
     )
+    # The accounts holding the Resident Coordinator role for this team (see accounts.models).
+    resident_coordinators = relationship("User", secondary="user_uncts", viewonly=True,
+                                         order_by="User.email")
 
     @property
     def name(self):

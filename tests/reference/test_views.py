@@ -63,6 +63,19 @@ def test_edit_unct_members_and_history(client, reference, login_as, app):
         assert sorted(e.acronym for e in kenya.members) == ["UNDP", "UNICEF"]
 
 
+def test_unct_page_names_its_resident_coordinators(client, reference, login_as, create_user,
+                                                   app):
+    create_user("rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                given_name="Wanjiru", family_name="Kamau")
+    login_as("coordinator")
+    with app.app_context():
+        kenya_id = db.session.scalars(select(Unct.id).filter_by(iso3="KEN")).one()
+        uganda_id = db.session.scalars(select(Unct.id).filter_by(iso3="UGA")).one()
+    assert "Wanjiru Kamau" in client.get(f"/reference/uncts/{kenya_id}").get_data(as_text=True)
+    assert "Wanjiru Kamau" not in client.get(f"/reference/uncts/{uganda_id}").get_data(
+        as_text=True)
+
+
 def test_unct_with_bad_country_code_is_refused(client, reference, login_as):
     login_as("coordinator")
     response = client.post("/reference/uncts/new", data={

@@ -15,7 +15,7 @@ from gfp_portal.accounts.forms import (
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import next_from_request, show_domain_error
+from gfp_portal.core.http import commit_service, next_from_request, show_domain_error
 from gfp_portal.core.i18n import LANG_SESSION_KEY
 from gfp_portal.extensions import db, limiter
 
@@ -74,13 +74,9 @@ def activate(token):
                                          "Ask the Office for a new invitation.")), 404
     form = ActivateForm()
     if form.validate_on_submit():
-        try:
-            user = services.activate_account(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        ok, user = commit_service(services.activate_account, token, form.password.data,
+                                  form=form)
+        if ok:
             logout_user()
             login_user(user)
             flash(_("Your account is active. Welcome to the GFP Portal."), "success")
@@ -114,13 +110,9 @@ def reset_password(token):
                                          "Ask for a new one.")), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        ok, __ = commit_service(services.reset_password, token, form.password.data,
+                                form=form)
+        if ok:
             logout_user()
             flash(_("Your password has been changed. Sign in with the new one."), "success")
             return redirect(url_for("accounts.login"))
@@ -140,14 +132,10 @@ def me():
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("accounts.me"))
     if password_form.submit.data and password_form.validate_on_submit():
-        try:
-            services.change_password(current_user, password_form.current_password.data,
-                                     password_form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, password_form)
-        else:
-            db.session.commit()
+        ok, __ = commit_service(services.change_password, current_user,
+                                password_form.current_password.data,
+                                password_form.password.data, form=password_form)
+        if ok:
             # The session token changed: sign this session in again with the new one.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")

@@ -12,7 +12,7 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import show_domain_error
+from gfp_portal.core.http import commit_service
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
@@ -61,17 +61,12 @@ def users():
 def invite_user():
     form = InviteUserForm(unct_choices=_unct_choices())
     if form.validate_on_submit():
-        try:
-            user = accounts.invite_user({
-                "email": form.email.data, "given_name": form.given_name.data,
-                "family_name": form.family_name.data, "roles": form.roles.data,
-                "uncts": _uncts_by_ids(form.uncts.data), "locale": form.locale.data,
-                "time_zone": form.time_zone.data}, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        ok, user = commit_service(accounts.invite_user, {
+            "email": form.email.data, "given_name": form.given_name.data,
+            "family_name": form.family_name.data, "roles": form.roles.data,
+            "uncts": _uncts_by_ids(form.uncts.data), "locale": form.locale.data,
+            "time_zone": form.time_zone.data}, actor=current_user, form=form)
+        if ok:
             flash(_("The invitation to %(email)s is on its way.", email=user.email), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_invite.html", form=form)
@@ -85,14 +80,10 @@ def user_detail(user_id):
                          data={"roles": [r.value for r in user.roles],
                                "uncts": [u.id for u in user.uncts]})
     if form.validate_on_submit():
-        try:
-            accounts.update_roles(user, roles=form.roles.data,
-                                  uncts=_uncts_by_ids(form.uncts.data), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        ok, __ = commit_service(accounts.update_roles, user, roles=form.roles.data,
+                                uncts=_uncts_by_ids(form.uncts.data), actor=current_user,
+                                form=form)
+        if ok:
             flash(_("The roles of %(email)s are saved.", email=user.email), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_detail.html", user=user, form=form,

@@ -3,6 +3,9 @@ from urllib.parse import urlsplit
 
 from flask import flash, request
 
+from gfp_portal.core.errors import DomainError
+from gfp_portal.extensions import db
+
 
 def safe_next(target, default):
     """Follow `next` only to a path on this site; anything else goes to `default`."""
@@ -25,3 +28,16 @@ def show_domain_error(error, form=None):
         field.errors = [*field.errors, str(error.message)]
     else:
         flash(str(error.message), "danger")
+
+
+def commit_service(call, *args, form=None, **kwargs):
+    """Run one service call and commit: (True, result); on DomainError roll back, show the
+    error (on its form field when it names one) and return (False, None)."""
+    try:
+        result = call(*args, **kwargs)
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(error, form)
+        return False, None
+    db.session.commit()
+    return True, result

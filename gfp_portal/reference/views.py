@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.errors import DomainError
-from gfp_portal.core.http import show_domain_error
+from gfp_portal.core.http import commit_service
 from gfp_portal.extensions import db
 from gfp_portal.reference import queries, services
 from gfp_portal.reference.forms import (
@@ -58,13 +57,9 @@ def create_entity():
     form = EntityForm()
     del form.reason
     if form.validate_on_submit():
-        try:
-            entity = services.create_entity(_entity_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        ok, entity = commit_service(services.create_entity, _entity_data(form),
+                                    actor=current_user, form=form)
+        if ok:
             flash(_("The entity %(acronym)s is added.", acronym=entity.acronym), "success")
             return redirect(url_for("reference.entities", q=entity.acronym))
     return render_template("reference/entity_form.html", form=form, entity=None)
@@ -76,14 +71,10 @@ def edit_entity(entity_id):
     entity = db.get_or_404(Entity, entity_id)
     form = EntityForm(obj=entity)
     if form.validate_on_submit():
-        try:
-            changes = services.update_entity(entity, _entity_data(form), actor=current_user,
-                                             reason=form.reason.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        ok, changes = commit_service(services.update_entity, entity, _entity_data(form),
+                                     actor=current_user, reason=form.reason.data or None,
+                                     form=form)
+        if ok:
             if changes:
                 flash(_("The entity %(acronym)s is saved.", acronym=entity.acronym), "success")
             else:
@@ -109,13 +100,9 @@ def create_unct():
     form = UnctForm(entity_choices=queries.entity_choices())
     del form.reason
     if form.validate_on_submit():
-        try:
-            unct = services.create_unct(_unct_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        ok, unct = commit_service(services.create_unct, _unct_data(form), actor=current_user,
+                                  form=form)
+        if ok:
             flash(_("The UN Country Team in %(name)s is added.", name=unct.name), "success")
             return redirect(url_for("reference.edit_unct", unct_id=unct.id))
     return render_template("reference/unct_form.html", form=form, unct=None)
@@ -131,14 +118,10 @@ def edit_unct(unct_id):
         "is_verified": unct.is_verified, "countries": others,
         "members": [e.id for e in unct.members]})
     if form.validate_on_submit():
-        try:
-            changes = services.update_unct(unct, _unct_data(form), actor=current_user,
-                                           reason=form.reason.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
+        ok, changes = commit_service(services.update_unct, unct, _unct_data(form),
+                                     actor=current_user, reason=form.reason.data or None,
+                                     form=form)
+        if ok:
             if changes:
                 flash(_("The UN Country Team in %(name)s is saved.", name=unct.name), "success")
             else:

@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.core import auth, i18n
+from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 CSP = {

@@ -1,16 +1,29 @@
-"""Person: a focal point, an alternate or anyone the network keeps a record of."""
-from datetime import datetime
+"""Person and Appointment: who holds which focal-point role, for which entity and scope, when."""
+import enum
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, func
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, utcnow
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import DutyStation, Entity
+from gfp_portal.reference.models import DutyStation, Entity, Unct
 
 
 class Person(db.Model):
     __tablename__ = "people"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     # Names are kept exactly as entered: no re-casing, no splitting.
     given_name: Mapped[str] = mapped_column(String(120))
@@ -28,10 +41,17 @@ class Person(db.Model):
 
     entity: Mapped[Entity | None] = relationship()
     duty_station: Mapped[DutyStation | None] = relationship()
+    appointments: Mapped[list["Appointment"]] = relationship(
+        back_populates="person", order_by="Appointment.start_date.desc()",
+        foreign_keys="Appointment.person_id")
 
     @property
     def full_name(self):
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def active_appointments(self):
+        return [a for a in self.appointments if a.status == AppointmentStatus.active]
 
     def __str__(self):
         return self.full_name
@@ -39,3 +59,117 @@ class Person(db.Model):
 
 # Email addresses are unique whatever their case.
 Index("uq_people_email_lower", func.lower(Person.email), unique=True)
+
+
+class AppointmentRole(enum.StrEnum):
+    focal_point = "focal_point"
+    alternate = "alternate"
+
+    @property
+    def title(self):
+        return {AppointmentRole.focal_point: _l("Focal point"),
+                AppointmentRole.alternate: _l("Alternate")}[self]
+
+
+class AppointmentStatus(enum.StrEnum):
+    active = "active"
+    ended = "ended"
+    withdrawn = "withdrawn"
+
+    @property
+    def title(self):
+        return {AppointmentStatus.active: _l("Active"),
+                AppointmentStatus.ended: _l("Ended"),
+                AppointmentStatus.withdrawn: _l("Withdrawn")}[self]
+
+
+class EndReason(enum.StrEnum):
+    term_ended = "term_ended"
+    left_entity = "left_entity"
+    replaced = "replaced"
+    withdrawn = "withdrawn"
+
+    @property
+    def title(self):
+        return {EndReason.term_ended: _l("Term ended"),
+                EndReason.left_entity: _l("Left the entity"),
+                EndReason.replaced: _l("Replaced"),
+                EndReason.withdrawn: _l("Withdrawn")}[self]
+
+
+class Appointment(db.Model):
+    """One term of one person in one role; never overwritten, only ended and followed."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        CheckConstraint("time_share IS NULL OR (time_share >= 0 AND time_share <= 100)",
+                        name="time_share_percent"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+        Index("ix_appointments_scope", "entity_id", "unct_id", "role", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    # No UNCT means the headquarters scope: the appointment covers the whole entity.
+    unct_id: Mapped[int | None] = mapped_column(ForeignKey("uncts.id"))
+    role: Mapped[AppointmentRole] = mapped_column(Enum(AppointmentRole, native_enum=False,
+                                                       length=16))
+    status: Mapped[AppointmentStatus] = mapped_column(
+        Enum(AppointmentStatus, native_enum=False, length=16), default=AppointmentStatus.active)
+    appointed_by_name: Mapped[str | None] = mapped_column(String(200))
+    appointed_by_title: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[date]
+    end_date: Mapped[date | None] = mapped_column(index=True)
+    time_share: Mapped[int | None]
+    tor_on_file: Mapped[bool] = mapped_column(default=False)
+    end_reason: Mapped[EndReason | None] = mapped_column(Enum(EndReason, native_enum=False,
+                                                              length=16))
+    ended_on: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    nomination_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="appointments",
+                                          foreign_keys=[person_id])
+    entity: Mapped[Entity] = relationship()
+    unct: Mapped[Unct | None] = relationship()
+
+    @property
+    def scope_label(self):
+        return self.unct.name if self.unct else None
+
+    @property
+    def is_headquarters(self):
+        return self.unct_id is None
+
+
+def _scope_key():
+    # NULL scopes would not collide in a unique index; 0 stands for headquarters there.
+    return func.coalesce(Appointment.unct_id, 0)
+
+
+# At most one active focal point per (entity, scope), enforced by the database too, so that two
+# coordinators saving at the same moment cannot both succeed.
+_active_fp = and_(Appointment.role == "focal_point", Appointment.status == "active")
+Index("uq_appointments_one_active_focal_point", Appointment.entity_id, _scope_key(),
+      unique=True, postgresql_where=_active_fp, sqlite_where=_active_fp)
+_active = Appointment.status == "active"
+Index("uq_appointments_one_active_role_per_person", Appointment.person_id,
+      Appointment.entity_id, _scope_key(), unique=True,
+      postgresql_where=_active, sqlite_where=_active)
+
+
+class AppointmentAlert(db.Model):
+    """A term alert already sent: (appointment, threshold) is sent once whatever happens."""
+
+    __tablename__ = "appointment_alerts"
+    __table_args__ = (UniqueConstraint("appointment_id", "threshold"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id",
+                                                           ondelete="CASCADE"))
+    # Days before the end date; 0 is the alert on the day the term lapses.
+    threshold: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,73 @@
+"""The appointment policy read from the settings, and the compliance warnings it implies."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from gfp_portal.core.settings import all_settings, grade_rank, grades_at_or_above
+
+WARNING_TITLES = {
+    "grade_below_minimum": _l("Grade below the expected level"),
+    "grade_unknown": _l("Grade not recorded"),
+    "time_share_below_minimum": _l("Less working time than expected"),
+    "time_share_unknown": _l("Share of working time not recorded"),
+    "no_terms_of_reference": _l("No terms of reference on file"),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    default_term_years: int
+    alert_days: tuple
+    min_grade: str
+    min_time_share: int
+    require_terms_of_reference: bool
+    grade_equivalence: dict
+
+    @classmethod
+    def current(cls):
+        values = all_settings("policy.")
+        return cls(
+            default_term_years=int(values["policy.default_term_years"]),
+            alert_days=tuple(sorted({int(d) for d in values["policy.alert_days"]},
+                                    reverse=True)),
+            min_grade=values["policy.min_grade"],
+            min_time_share=int(values["policy.min_time_share"]),
+            require_terms_of_reference=bool(values["policy.require_terms_of_reference"]),
+            grade_equivalence=dict(values["policy.grade_equivalence"]),
+        )
+
+    def default_end_date(self, start):
+        try:
+            return start.replace(year=start.year + self.default_term_years) - timedelta(days=1)
+        except ValueError:  # 29 February
+            return start.replace(year=start.year + self.default_term_years, day=28)
+
+    @property
+    def compliant_grades(self):
+        return grades_at_or_above(self.min_grade, self.grade_equivalence)
+
+    @property
+    def alert_window(self):
+        return max(self.alert_days) if self.alert_days else 0
+
+    def warnings(self, appointment):
+        """Codes of the UN-SWAP compliance warnings of one appointment (never blocking)."""
+        codes = []
+        rank = grade_rank(appointment.person.grade, self.grade_equivalence)
+        if rank is None:
+            codes.append("grade_unknown")
+        elif rank < grade_rank(self.min_grade, {}):
+            codes.append("grade_below_minimum")
+        if appointment.time_share is None:
+            codes.append("time_share_unknown")
+        elif appointment.time_share < self.min_time_share:
+            codes.append("time_share_below_minimum")
+        if self.require_terms_of_reference and not appointment.tor_on_file:
+            codes.append("no_terms_of_reference")
+        return codes
+
+    def is_expiring(self, appointment, today=None):
+        today = today or date.today()
+        return appointment.end_date is not None and \
+            today <= appointment.end_date <= today + timedelta(days=self.alert_window)

@@ -1,0 +1,261 @@
+"""Registry rules: people, appointments, renewals, replacements and the end of terms."""
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.timezones import is_timezone
+from gfp_portal.extensions import db
+from gfp_portal.registry.models import (
+    Appointment,
+    AppointmentRole,
+    AppointmentStatus,
+    EndReason,
+    Person,
+)
+from gfp_portal.registry.policy import Policy
+
+PERSON_FIELDS = ("given_name", "family_name", "email", "phone", "position_title", "grade",
+                 "entity", "duty_station", "preferred_language", "time_zone",
+                 "directory_consent")
+
+
+def _today(now):
+    return (now or utcnow()).date()
+
+
+def find_person_by_email(email):
+    return db.session.scalars(select(Person).where(
+        func.lower(Person.email) == (email or "").strip().lower())).first()
+
+
+def _person_state(person):
+    state = {field: getattr(person, field) for field in PERSON_FIELDS}
+    state["entity"] = person.entity.acronym if person.entity else None
+    state["duty_station"] = str(person.duty_station) if person.duty_station else None
+    return state
+
+
+def _apply_person(person, data):
+    """Copy the given fields onto `person` (a partial update leaves the others alone)."""
+    if "email" in data:
+        email = (data["email"] or "").strip()
+        if not email:
+            raise DomainError("email_required", _l("Enter the email address."), field="email")
+        other = find_person_by_email(email)
+        if other is not None and other is not person:
+            raise DomainError("email_taken", _l("%(name)s already uses this email address.",
+                                                name=other.full_name), field="email")
+    if data.get("time_zone") and not is_timezone(data["time_zone"]):
+        raise DomainError("unknown_time_zone",
+                          _l("%(zone)s is not a known time zone.", zone=data["time_zone"]),
+                          field="time_zone")
+    for field in PERSON_FIELDS:
+        if field in data:
+            value = data[field]
+            if isinstance(value, str):
+                # Names and titles are kept exactly as typed, only trimmed at the ends.
+                value = value.strip() or None
+            setattr(person, field, value)
+    if not person.given_name or not person.family_name:
+        raise DomainError("name_required", _l("Enter the given name and the family name."),
+                          field="given_name")
+    person.preferred_language = person.preferred_language or "en"
+    person.time_zone = person.time_zone or "UTC"
+    person.directory_consent = bool(person.directory_consent)
+
+
+def create_person(data, *, actor, now=None):
+    person = Person(created_at=now or utcnow())
+    _apply_person(person, data)
+    db.session.add(person)
+    db.session.flush()
+    log_action("person.create", person, actor=actor, now=now,
+               changes=diff({}, _person_state(person)))
+    return person
+
+
+def update_person(person, data, *, actor, reason=None, now=None):
+    before = _person_state(person)
+    _apply_person(person, data)
+    db.session.flush()
+    changes = diff(before, _person_state(person))
+    if changes:
+        log_action("person.update", person, actor=actor, now=now, changes=changes,
+                   reason=reason)
+    return changes
+
+
+# --- appointments ---------------------------------------------------------------------------
+
+def active_holders(entity, unct, role=None):
+    scope = Appointment.unct_id == unct.id if unct else Appointment.unct_id.is_(None)
+    stmt = select(Appointment).where(Appointment.entity_id == entity.id, scope,
+                                     Appointment.status == AppointmentStatus.active)
+    if role:
+        stmt = stmt.where(Appointment.role == role)
+    return db.session.scalars(stmt.order_by(Appointment.id)).all()
+
+
+def _scope_name(entity, unct):
+    return f"{entity.acronym} — {unct.name}" if unct else \
+        str(_l("%(entity)s headquarters", entity=entity.acronym))
+
+
+def _check_new_appointment(person, entity, unct, role, start, end):
+    if end is not None and end < start:
+        raise DomainError("dates_reversed", _l("The end date must not be before the start date."),
+                          field="end_date")
+    if unct is not None and entity not in unct.members:
+        raise DomainError("not_a_member",
+                          _l("%(entity)s is not a member of the UN Country Team in %(unct)s.",
+                             entity=entity.acronym, unct=unct.name), field="unct")
+    current = active_holders(entity, unct)
+    mine = [a for a in current if a.person_id == person.id]
+    if mine:
+        held = mine[0]
+        code = "already_appointed" if held.role == role else "focal_point_and_alternate"
+        raise DomainError(code, _l(
+            "%(name)s already holds the role of %(role)s for %(scope)s; one person cannot "
+            "hold two roles for the same scope.", name=person.full_name,
+            role=held.role.title, scope=_scope_name(entity, unct)))
+    if role == AppointmentRole.focal_point:
+        holders = [a for a in current if a.role == AppointmentRole.focal_point]
+        if holders:
+            error = DomainError("focal_point_taken", _l(
+                "%(scope)s already has an active focal point: %(name)s. Use “Replace” to "
+                "end that appointment and appoint the new person in one step.",
+                scope=_scope_name(entity, unct), name=holders[0].person.full_name))
+            error.holder = holders[0]
+            raise error
+
+
+def _appointment_state(appointment):
+    return {"person": appointment.person_id, "entity": appointment.entity.acronym,
+            "scope": appointment.unct.iso3 if appointment.unct else "HQ",
+            "role": appointment.role.value, "status": appointment.status.value,
+            "start_date": appointment.start_date, "end_date": appointment.end_date,
+            "time_share": appointment.time_share, "tor_on_file": appointment.tor_on_file,
+            "appointed_by_name": appointment.appointed_by_name,
+            "appointed_by_title": appointment.appointed_by_title,
+            "end_reason": appointment.end_reason.value if appointment.end_reason else None,
+            "ended_on": appointment.ended_on}
+
+
+def appoint(person, data, *, actor, now=None, action="appointment.create"):
+    """Appoint `person` as focal point or alternate of data["entity"] for data["unct"] (None:
+    headquarters). The end date defaults to the policy's term."""
+    policy = Policy.current()
+    role = AppointmentRole(data["role"])
+    entity, unct = data["entity"], data.get("unct")
+    start = data.get("start_date") or _today(now)
+    end = data.get("end_date") or policy.default_end_date(start)
+    time_share = data.get("time_share")
+    if time_share is not None and not 0 <= time_share <= 100:
+        raise DomainError("bad_time_share",
+                          _l("The share of working time is a percentage from 0 to 100."),
+                          field="time_share")
+    _check_new_appointment(person, entity, unct, role, start, end)
+    appointment = Appointment(
+        person=person, entity=entity, unct=unct, role=role, status=AppointmentStatus.active,
+        start_date=start, end_date=end, time_share=time_share,
+        tor_on_file=bool(data.get("tor_on_file")),
+        appointed_by_name=(data.get("appointed_by_name") or "").strip() or None,
+        appointed_by_title=(data.get("appointed_by_title") or "").strip() or None,
+        nomination_id=data.get("nomination_id"), renewal_of_id=data.get("renewal_of_id"),
+        notes=data.get("notes"), created_at=now or utcnow())
+    db.session.add(appointment)
+    db.session.flush()
+    log_action(action, appointment, actor=actor, now=now, reason=data.get("reason"),
+               changes=diff({}, _appointment_state(appointment)))
+    return appointment
+
+
+def _require_active(appointment):
+    if appointment.status != AppointmentStatus.active:
+        raise DomainError("not_active",
+                          _l("This appointment has already ended; history is never changed."))
+
+
+def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now=None):
+    """End a term for `reason`; `withdrawn` marks it withdrawn, anything else ended."""
+    _require_active(appointment)
+    reason = EndReason(reason)
+    ended_on = ended_on or _today(now)
+    if ended_on < appointment.start_date:
+        raise DomainError("dates_reversed",
+                          _l("An appointment cannot end before it started."), field="ended_on")
+    before = _appointment_state(appointment)
+    appointment.status = AppointmentStatus.withdrawn if reason == EndReason.withdrawn else \
+        AppointmentStatus.ended
+    appointment.end_reason = reason
+    appointment.ended_on = ended_on
+    if appointment.end_date is None or appointment.end_date > ended_on:
+        appointment.end_date = ended_on
+    db.session.flush()
+    log_action("appointment.end", appointment, actor=actor, now=now, reason=note,
+               changes=diff(before, _appointment_state(appointment)))
+    return appointment
+
+
+def renew(appointment, *, end_date=None, time_share=None, tor_on_file=None, actor, now=None):
+    """A new term for the same person, role and scope, following the current one."""
+    _require_active(appointment)
+    policy = Policy.current()
+    today = _today(now)
+    # The new term follows the current one without a gap; a lapsed term is renewed from today.
+    if appointment.end_date is not None and appointment.end_date >= today:
+        start = appointment.end_date + timedelta(days=1)
+    else:
+        start = today
+    end = end_date or policy.default_end_date(start)
+    if end < start:
+        raise DomainError("dates_reversed", _l("The end date must not be before the start date."),
+                          field="end_date")
+    person, entity, unct, role = (appointment.person, appointment.entity, appointment.unct,
+                                  appointment.role)
+    last_day = start - timedelta(days=1)
+    if appointment.end_date is not None:
+        last_day = min(appointment.end_date, last_day)
+    end_appointment(appointment, reason=EndReason.term_ended,
+                    ended_on=max(last_day, appointment.start_date), actor=actor, now=now)
+    return appoint(person, {
+        "entity": entity, "unct": unct, "role": role, "start_date": start, "end_date": end,
+        "time_share": appointment.time_share if time_share is None else time_share,
+        "tor_on_file": appointment.tor_on_file if tor_on_file is None else tor_on_file,
+        "appointed_by_name": appointment.appointed_by_name,
+        "appointed_by_title": appointment.appointed_by_title,
+        "renewal_of_id": appointment.id}, actor=actor, now=now, action="appointment.renew")
+
+
+def replace(appointment, new_person, data, *, actor, now=None):
+    """End the current holder's term (reason: replaced) and appoint `new_person` in one step."""
+    _require_active(appointment)
+    start = data.get("start_date") or _today(now)
+    end_appointment(appointment, reason=EndReason.replaced,
+                    ended_on=max(start - timedelta(days=1), appointment.start_date),
+                    note=data.get("reason"), actor=actor, now=now)
+    return appoint(new_person, {**data, "entity": appointment.entity, "unct": appointment.unct,
+                                "role": appointment.role, "start_date": start},
+                   actor=actor, now=now, action="appointment.replace")
+
+
+def lapse_ended_terms(*, today, actor=None, now=None):
+    """Active appointments whose end date has passed become `ended` (reason: term ended)."""
+    lapsed = db.session.scalars(select(Appointment).where(
+        Appointment.status == AppointmentStatus.active, Appointment.end_date < today)).all()
+    for appointment in lapsed:
+        end_appointment(appointment, reason=EndReason.term_ended, ended_on=appointment.end_date,
+                        actor=actor, now=now)
+    return lapsed
+
+
+def expiring(*, today, within_days):
+    return db.session.scalars(select(Appointment).where(
+        Appointment.status == AppointmentStatus.active,
+        Appointment.end_date >= today,
+        Appointment.end_date <= today + timedelta(days=within_days))).all()
+

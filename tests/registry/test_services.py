@@ -1,0 +1,207 @@
+"""Registry rules, asserted by error code."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.settings import update_settings
+from gfp_portal.extensions import db
+from gfp_portal.registry import services
+from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason
+from gfp_portal.registry.policy import Policy
+from tests.registry.conftest import entity
+
+START = date(2026, 1, 1)
+
+
+def appoint(person, unct, role="focal_point", coordinator=None, **extra):
+    data = {"entity": entity("UNDP"), "unct": unct, "role": role, "start_date": START,
+            "time_share": 20, "tor_on_file": True, **extra}
+    return services.appoint(person, data, actor=coordinator)
+
+
+def test_person_names_are_kept_exactly_as_entered(make_person):
+    person = make_person(given="  mARÍA josé ", family="de la Fuente-O'Brien")
+    assert (person.given_name, person.family_name) == ("mARÍA josé", "de la Fuente-O'Brien")
+
+
+def test_person_email_is_unique_ignoring_case(make_person):
+    make_person(email="Amina.Diallo@undp.org")
+    with pytest.raises(DomainError) as excinfo:
+        make_person(email="amina.diallo@UNDP.org")
+    assert excinfo.value.code == "email_taken"
+
+
+def test_person_update_is_audited_with_before_and_after(make_person, coordinator):
+    person = make_person()
+    changes = services.update_person(person, {"position_title": "Programme Specialist"},
+                                     actor=coordinator)
+    assert changes == {"position_title": [None, "Programme Specialist"]}
+    assert db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "person.update")).one().changes == changes
+
+
+def test_unknown_time_zone_refused(make_person):
+    with pytest.raises(DomainError) as excinfo:
+        make_person(time_zone="Mars/Olympus")
+    assert excinfo.value.code == "unknown_time_zone"
+
+
+def test_default_term_is_two_years(make_person, kenya):
+    appointment = appoint(make_person(), kenya)
+    assert appointment.end_date == date(2027, 12, 31)
+    assert appointment.status == AppointmentStatus.active
+
+
+def test_default_term_follows_the_setting(make_person, kenya, coordinator):
+    update_settings({"policy.default_term_years": 3}, actor=coordinator)
+    assert appoint(make_person(), kenya).end_date == date(2028, 12, 31)
+
+
+def test_second_focal_point_refused_naming_the_holder(make_person, kenya):
+    holder = make_person(given="Amina", family="Diallo")
+    appoint(holder, kenya)
+    with pytest.raises(DomainError) as excinfo:
+        appoint(make_person(given="Jean", family="Dupont"), kenya)
+    assert excinfo.value.code == "focal_point_taken"
+    assert excinfo.value.holder.person is holder
+    assert "Amina Diallo" in str(excinfo.value.message)
+
+
+def test_focal_points_of_other_scopes_do_not_collide(make_person, kenya):
+    appoint(make_person(), kenya)
+    appoint(make_person(), None)  # headquarters
+    appoint(make_person(), kenya, entity=entity("UNICEF"))
+
+
+def test_several_alternates_are_allowed(make_person, kenya):
+    appoint(make_person(), kenya, role="alternate")
+    appoint(make_person(), kenya, role="alternate")
+
+
+def test_same_person_cannot_be_focal_point_and_alternate(make_person, kenya):
+    person = make_person()
+    appoint(person, kenya)
+    with pytest.raises(DomainError) as excinfo:
+        appoint(person, kenya, role="alternate")
+    assert excinfo.value.code == "focal_point_and_alternate"
+    with pytest.raises(DomainError) as excinfo:
+        appoint(person, kenya, role="focal_point")
+    assert excinfo.value.code == "already_appointed"
+
+
+def test_entity_must_sit_in_the_unct(make_person, kenya):
+    with pytest.raises(DomainError) as excinfo:
+        appoint(make_person(), kenya, entity=entity("WHO"))
+    assert excinfo.value.code == "not_a_member"
+
+
+@pytest.mark.parametrize("extra, code", [
+    ({"end_date": date(2025, 12, 31)}, "dates_reversed"),
+    ({"time_share": 120}, "bad_time_share"),
+])
+def test_bad_appointment_data_refused(make_person, kenya, extra, code):
+    with pytest.raises(DomainError) as excinfo:
+        appoint(make_person(), kenya, **extra)
+    assert excinfo.value.code == code
+
+
+def test_database_also_refuses_a_second_active_focal_point(make_person, kenya):
+    appoint(make_person(), kenya)
+    db.session.add(Appointment(person=make_person(), entity=entity("UNDP"), unct=kenya,
+                               role="focal_point", status="active", start_date=START))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_end_keeps_history_and_frees_the_scope(make_person, kenya, coordinator):
+    first = appoint(make_person(), kenya)
+    services.end_appointment(first, reason="left_entity", ended_on=date(2026, 6, 30),
+                             note="moved to another agency", actor=coordinator)
+    assert first.status == AppointmentStatus.ended and first.end_reason == EndReason.left_entity
+    assert first.end_date == date(2026, 6, 30)
+    appoint(make_person(), kenya)  # the scope is free again
+    with pytest.raises(DomainError) as excinfo:
+        services.end_appointment(first, reason="withdrawn", actor=coordinator)
+    assert excinfo.value.code == "not_active"
+
+
+def test_withdrawal_marks_the_appointment_withdrawn(make_person, kenya, coordinator):
+    appointment = appoint(make_person(), kenya)
+    services.end_appointment(appointment, reason="withdrawn", ended_on=START, actor=coordinator)
+    assert appointment.status == AppointmentStatus.withdrawn
+
+
+def test_cannot_end_before_start(make_person, kenya, coordinator):
+    appointment = appoint(make_person(), kenya)
+    with pytest.raises(DomainError) as excinfo:
+        services.end_appointment(appointment, reason="left_entity",
+                                 ended_on=START - timedelta(days=1), actor=coordinator)
+    assert excinfo.value.code == "dates_reversed"
+
+
+def test_renew_creates_a_following_term(make_person, kenya, coordinator):
+    from datetime import UTC, datetime
+
+    current = appoint(make_person(), kenya)
+    now = datetime(2027, 11, 1, tzinfo=UTC)
+    renewed = services.renew(current, actor=coordinator, now=now)
+    assert current.status == AppointmentStatus.ended
+    assert current.end_reason == EndReason.term_ended and current.ended_on == date(2027, 12, 31)
+    assert renewed.start_date == date(2028, 1, 1) and renewed.end_date == date(2029, 12, 31)
+    assert renewed.renewal_of_id == current.id and renewed.status == AppointmentStatus.active
+    assert [a.id for a in current.person.appointments] == [renewed.id, current.id]
+
+
+def test_replace_ends_the_holder_and_appoints_the_new_person(make_person, kenya, coordinator):
+    current = appoint(make_person(), kenya)
+    newcomer = make_person(given="Jean", family="Dupont")
+    successor = services.replace(current, newcomer, {"start_date": date(2026, 9, 1),
+                                                     "reason": "rotation"}, actor=coordinator)
+    assert current.status == AppointmentStatus.ended
+    assert current.end_reason == EndReason.replaced and current.ended_on == date(2026, 8, 31)
+    assert successor.person is newcomer and successor.unct is kenya
+    assert services.active_holders(entity("UNDP"), kenya, "focal_point") == [successor]
+
+
+def test_lapsed_terms_become_ended(make_person, kenya):
+    appointment = appoint(make_person(), kenya, end_date=date(2026, 3, 31))
+    assert services.lapse_ended_terms(today=date(2026, 3, 31)) == []
+    assert services.lapse_ended_terms(today=date(2026, 4, 1)) == [appointment]
+    assert appointment.status == AppointmentStatus.ended
+    assert appointment.end_reason == EndReason.term_ended
+
+
+def test_no_gender_restriction(make_person, kenya):
+    # The person has no gender field at all: nothing can restrict appointments by it.
+    from gfp_portal.registry.models import Person
+
+    assert not any("gender" in column.name or "sex" in column.name
+                   for column in Person.__table__.columns)
+
+
+@pytest.mark.parametrize("grade, time_share, tor, expected", [
+    ("P-4", 20, True, []),
+    ("P-3", 20, True, ["grade_below_minimum"]),
+    ("NO-C", 20, True, []),
+    ("NO-B", 20, True, ["grade_below_minimum"]),
+    ("G-7", 20, True, ["grade_below_minimum"]),
+    (None, 20, True, ["grade_unknown"]),
+    ("D-1", 10, False, ["time_share_below_minimum", "no_terms_of_reference"]),
+    ("P-5", None, True, ["time_share_unknown"]),
+])
+def test_compliance_warnings(make_person, kenya, grade, time_share, tor, expected):
+    appointment = appoint(make_person(grade=grade), kenya, time_share=time_share,
+                          tor_on_file=tor)
+    assert Policy.current().warnings(appointment) == expected
+
+
+def test_compliance_thresholds_are_settings(make_person, kenya, coordinator):
+    appointment = appoint(make_person(grade="P-3"), kenya, time_share=15)
+    update_settings({"policy.min_grade": "P-3", "policy.min_time_share": 10},
+                    actor=coordinator)
+    assert Policy.current().warnings(appointment) == []

@@ -141,6 +141,7 @@ def register_cli(app):
     from gfp_portal.core.mail_cli import mail_cli
     from gfp_portal.demo.cli import demo_cli
     from gfp_portal.reference.cli import reference_cli
+    from gfp_portal.registry.cli import registry_cli
 
-    for group in (users_cli, mail_cli, reference_cli, demo_cli):
+    for group in (users_cli, mail_cli, reference_cli, demo_cli, registry_cli):
         app.cli.add_command(group)

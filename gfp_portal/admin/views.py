@@ -1,4 +1,4 @@
-"""Admin pages: dashboard, user accounts (admins), outbox and audit log (coordinators)."""
+"""Admin pages: dashboard, users and settings (admins), outbox and audit log (coordinators)."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,12 +8,14 @@ from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
 from gfp_portal.admin import queries
 from gfp_portal.admin.forms import EditRolesForm, InviteUserForm, OutboxFilterForm, UserFilterForm
-from gfp_portal.core.audit import events_for
+from gfp_portal.admin.settings_forms import SettingsForm
+from gfp_portal.core.audit import AuditEvent, events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
+from gfp_portal.core.settings import all_settings, update_settings
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 
@@ -164,3 +166,20 @@ def audit():
     pagination = _paginate(queries.audit_query(request.args.get("object_type") or None,
                                                request.args.get("action") or None))
     return render_template("admin/audit.html", pagination=pagination)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required("admin")
+def settings():
+    form = SettingsForm.from_settings(all_settings("policy."))
+    if form.validate_on_submit():
+        ok, changes = commit_service(update_settings, form.settings_values(),
+                                     actor=current_user, form=form)
+        if ok:
+            flash(_("The settings are saved.") if changes else _("Nothing has changed."),
+                  "success" if changes else "info")
+            return redirect(url_for("admin.settings"))
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "settings")
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(20)).all()
+    return render_template("admin/settings.html", form=form, events=events)

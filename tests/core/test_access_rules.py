@@ -40,6 +40,7 @@ PAGES = [
     ("/admin/audit/", {"coordinator", "admin"}),
     ("/admin/users/", {"admin"}),
     ("/admin/users/new", {"admin"}),
+    ("/admin/settings", {"admin"}),
     ("/reference/entities/", {"coordinator", "admin"}),
     ("/reference/entities/new", {"coordinator", "admin"}),
     ("/reference/uncts/", {"coordinator", "admin"}),

@@ -1,0 +1,129 @@
+"""The policy settings form: term, alert days, UN-SWAP minimums and the grade equivalence table."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, StopValidation
+
+from gfp_portal.core.settings import GRADE_LADDER
+
+MAX_ALERT_DAYS = 3650
+
+# Form field -> setting key.
+SETTING_KEYS = {
+    "default_term_years": "policy.default_term_years",
+    "alert_days": "policy.alert_days",
+    "min_grade": "policy.min_grade",
+    "min_time_share": "policy.min_time_share",
+    "require_terms_of_reference": "policy.require_terms_of_reference",
+    "grade_equivalence": "policy.grade_equivalence",
+}
+
+
+class _ParsedField:
+    """A text field whose `data` is parsed from the text; every bad part is a field error and
+    the text is shown back as typed."""
+
+    def process_data(self, value):
+        super().process_data(value)
+        self.raw, self.parse_errors = None, []
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        self.data, self.parse_errors = self.parse(self.raw)
+
+    def pre_validate(self, form):
+        if self.parse_errors:
+            self.errors.extend(self.parse_errors)
+            raise StopValidation()
+
+    def _value(self):
+        return self.raw if self.raw is not None else self.format(self.data)
+
+
+class AlertDaysField(_ParsedField, StringField):
+    """Comma-separated numbers of days, kept as a list from the largest to the smallest."""
+
+    @staticmethod
+    def format(days):
+        return ", ".join(str(d) for d in days or ())
+
+    @staticmethod
+    def parse(text):
+        days, errors = set(), []
+        for item in (part.strip() for part in text.split(",")):
+            if not item:
+                continue
+            if not item.isdigit() or not 1 <= int(item) <= MAX_ALERT_DAYS:
+                errors.append(_l("“%(value)s” is not a number of days from 1 to %(max)s.",
+                                 value=item, max=MAX_ALERT_DAYS))
+            else:
+                days.add(int(item))
+        if not days and not errors:
+            errors.append(_l("Enter at least one number of days, e.g. 90, 30, 7."))
+        return sorted(days, reverse=True), errors
+
+
+class GradeEquivalenceField(_ParsedField, TextAreaField):
+    """One `CODE = GRADE` per line, GRADE on the grade ladder; kept as {CODE: GRADE}."""
+
+    @staticmethod
+    def format(table):
+        return "\n".join(f"{code} = {grade}" for code, grade in (table or {}).items())
+
+    @staticmethod
+    def parse(text):
+        table, errors = {}, []
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            code, sep, grade = (part.strip().upper() for part in line.partition("="))
+            if not sep or not code or not grade:
+                errors.append(_l("Line %(line)s (“%(text)s”): write one CODE = GRADE per "
+                                 "line, e.g. NO-C = P-4.", line=number, text=line))
+            elif grade not in GRADE_LADDER:
+                errors.append(_l("Line %(line)s (“%(text)s”): %(grade)s is not a grade of "
+                                 "the ladder (%(ladder)s).", line=number, text=line,
+                                 grade=grade, ladder=", ".join(GRADE_LADDER)))
+            elif code in GRADE_LADDER:
+                errors.append(_l("Line %(line)s (“%(text)s”): %(code)s is already a grade "
+                                 "of the ladder.", line=number, text=line, code=code))
+            elif code in table:
+                errors.append(_l("Line %(line)s (“%(text)s”): %(code)s is listed twice.",
+                                 line=number, text=line, code=code))
+            else:
+                table[code] = grade
+        return table, errors
+
+
+class SettingsForm(FlaskForm):
+    default_term_years = IntegerField(
+        _l("Default term (years)"),
+        validators=[InputRequired(message=_l("Enter the default term in years.")),
+                    NumberRange(min=1, max=10, message=_l("Enter a term from 1 to 10 years."))],
+        description=_l("Used for the end date of a new appointment when none is given."))
+    alert_days = AlertDaysField(
+        _l("Alert days"),
+        description=_l("Days before the end of a term when the focal point and the "
+                       "coordinators are alerted, separated by commas, e.g. 90, 30, 7."))
+    min_grade = SelectField(_l("Minimum grade"), choices=list(GRADE_LADDER),
+                            description=_l("Appointments below this grade get a compliance "
+                                           "warning (never blocking)."))
+    min_time_share = IntegerField(
+        _l("Minimum share of working time (%)"),
+        validators=[InputRequired(message=_l("Enter the minimum share of working time.")),
+                    NumberRange(min=0, max=100,
+                                message=_l("Enter a percentage from 0 to 100."))])
+    require_terms_of_reference = BooleanField(_l("Terms of reference required"))
+    grade_equivalence = GradeEquivalenceField(
+        _l("Grade equivalence table"), render_kw={"rows": 10},
+        description=_l("One CODE = GRADE per line, e.g. NO-C = P-4; GRADE is one of "
+                       "%(ladder)s.", ladder=", ".join(GRADE_LADDER)))
+    submit = SubmitField(_l("Save settings"))
+
+    @classmethod
+    def from_settings(cls, values):
+        return cls(data={name: values[key] for name, key in SETTING_KEYS.items()})
+
+    def settings_values(self):
+        return {key: getattr(self, name).data for name, key in SETTING_KEYS.items()}

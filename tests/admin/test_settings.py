@@ -1,0 +1,117 @@
+"""The policy settings page: admins change the policy; bad input changes nothing."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.settings import Setting
+from gfp_portal.extensions import db
+from gfp_portal.registry.policy import Policy
+
+TOR_CHECKED = re.compile(r'<input[^>]*\bchecked\b[^>]*id="require_terms_of_reference"')
+VALID = {
+    "default_term_years": "3",
+    "alert_days": "14, 60,7",
+    "min_grade": "P-3",
+    "min_time_share": "30",
+    # require_terms_of_reference unchecked: absent from the form data
+    "grade_equivalence": "no-c = p-4\n\nFS-7 = P-4\n  NO-D=P-5  \n",
+}
+
+
+def stored(app):
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(Setting)),
+                db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+                    AuditEvent.object_type == "settings")))
+
+
+def test_page_shows_the_current_values(client, login_as):
+    login_as("admin")
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert 'value="90, 30, 7"' in html
+    assert "NO-C = P-4\nNO-D = P-5" in html
+    assert '<option selected value="P-4">P-4</option>' in html
+    assert TOR_CHECKED.search(html)
+    assert "nobody has changed them yet" in html
+
+
+def test_admin_changes_the_settings_and_the_policy_follows(client, login_as, app):
+    login_as("admin")
+    response = client.post("/admin/settings", data=VALID)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/settings"
+    with app.app_context():
+        policy = Policy.current()
+        assert policy.default_term_years == 3
+        assert policy.alert_days == (60, 14, 7)
+        assert policy.min_grade == "P-3" and policy.min_time_share == 30
+        assert policy.require_terms_of_reference is False
+        assert policy.grade_equivalence == {"NO-C": "P-4", "FS-7": "P-4", "NO-D": "P-5"}
+        event = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.object_type == "settings")).one()
+        assert event.actor.email == "admin@example.org"
+        assert set(event.changes) == {f"policy.{k}" for k in (
+            "default_term_years", "alert_days", "min_grade", "min_time_share",
+            "require_terms_of_reference", "grade_equivalence")}
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert "Changed by admin@example.org" in html and "settings.update" in html
+    assert 'value="60, 14, 7"' in html and not TOR_CHECKED.search(html)
+
+
+def test_saving_unchanged_values_records_nothing(client, login_as, app):
+    login_as("admin")
+    client.post("/admin/settings", data=VALID)
+    response = client.post("/admin/settings", data=VALID, follow_redirects=True)
+    assert "Nothing has changed." in response.get_data(as_text=True)
+    assert stored(app)[1] == 1
+
+
+def test_coordinator_is_refused(client, login_as, app):
+    login_as("coordinator")
+    assert client.get("/admin/settings").status_code == 403
+    assert client.post("/admin/settings", data=VALID).status_code == 403
+    assert stored(app) == (0, 0)
+
+
+@pytest.mark.parametrize("field, value, messages", [
+    ("alert_days", "90, thirty, -7", ["“thirty” is not a number of days",
+                                      "“-7” is not a number of days"]),
+    ("alert_days", " , ", ["Enter at least one number of days"]),
+    ("alert_days", "90, 0", ["“0” is not a number of days"]),
+    ("grade_equivalence", "NO-C = P-4\nFS-9 P-3\nNO-D = P-9\nP-3 = P-4\nno-c = P-5",
+     ["Line 2 (“FS-9 P-3”)", "Line 3 (“NO-D = P-9”): P-9 is not a grade",
+      "Line 4 (“P-3 = P-4”): P-3 is already a grade", "Line 5 (“no-c = P-5”): NO-C is listed"]),
+    ("default_term_years", "11", ["Enter a term from 1 to 10 years."]),
+    ("min_time_share", "120", ["Enter a percentage from 0 to 100."]),
+    ("min_grade", "X-9", ["Not a valid choice"]),
+])
+def test_bad_input_re_renders_with_errors_and_stores_nothing(client, login_as, app, field,
+                                                             value, messages):
+    login_as("admin")
+    response = client.post("/admin/settings", data={**VALID, field: value})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for message in messages:
+        assert message in html
+    assert 'aria-invalid="true"' in html
+    assert stored(app) == (0, 0)
+    with app.app_context():
+        assert Policy.current().alert_days == (90, 30, 7)
+
+
+def test_bad_input_is_shown_back_as_typed(client, login_as):
+    login_as("admin")
+    html = client.post("/admin/settings", data={
+        **VALID, "alert_days": "90, soon", "grade_equivalence": "NO-C = P-4\nFS-9 P-3"}
+    ).get_data(as_text=True)
+    assert 'value="90, soon"' in html
+    assert "NO-C = P-4\nFS-9 P-3" in html
+
+
+def test_dashboard_links_the_settings_for_admins_only(client, login_as, create_user):
+    login_as("coordinator")
+    assert "/admin/settings" not in client.get("/admin/").get_data(as_text=True)
+    client.post("/logout")
+    login_as("admin")
+    assert "/admin/settings" in client.get("/admin/").get_data(as_text=True)

@@ -1,0 +1,216 @@
+"""Term alerts: each threshold once, the most urgent only, lapses, digests, languages."""
+from datetime import date, timedelta
+
+import pytest
+from babel.dates import format_date
+from flask_babel import force_locale, gettext, ngettext
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.settings import update_settings
+from gfp_portal.extensions import db
+from gfp_portal.registry import services
+from gfp_portal.registry.alerts import send_term_alerts
+from gfp_portal.registry.models import AppointmentAlert, AppointmentStatus, EndReason
+from tests.registry.conftest import entity
+
+END = date(2026, 12, 31)
+
+
+def appoint(person, unct, *, end=END, role="focal_point", acronym="UNDP"):
+    return services.appoint(person, {"entity": entity(acronym), "unct": unct, "role": role,
+                                     "start_date": date(2025, 1, 1), "end_date": end},
+                            actor=None)
+
+
+def day(days_left, end=END):
+    return end - timedelta(days=days_left)
+
+
+def person_mails(person=None):
+    stmt = select(OutboxMessage).where(OutboxMessage.template == "term_alert")
+    if person is not None:
+        stmt = stmt.where(OutboxMessage.recipient == person.email)
+    return db.session.scalars(stmt.order_by(OutboxMessage.id)).all()
+
+
+def digests(email=None):
+    stmt = select(OutboxMessage).where(OutboxMessage.template == "term_alerts_digest")
+    if email is not None:
+        stmt = stmt.where(OutboxMessage.recipient == email)
+    return db.session.scalars(stmt.order_by(OutboxMessage.id)).all()
+
+
+def recorded(appointment):
+    return sorted(db.session.scalars(select(AppointmentAlert.threshold).where(
+        AppointmentAlert.appointment_id == appointment.id)))
+
+
+def test_each_threshold_fires_once(make_person, kenya):
+    person = make_person()
+    appointment = appoint(person, kenya)
+    sent = []
+    for days_left in range(100, -3, -1):
+        summary = send_term_alerts(today=day(days_left))
+        sent += [(days_left, t) for t, n in summary.sent.items() for _ in range(n)]
+    assert sent == [(90, 90), (30, 30), (7, 7), (-1, 0)]
+    assert recorded(appointment) == [0, 7, 30, 90]
+    assert len(person_mails(person)) == 4
+
+
+def test_running_twice_on_the_same_day_sends_each_alert_once(make_person, kenya):
+    appointment = appoint(make_person(), kenya)
+    first = send_term_alerts(today=day(30))
+    second = send_term_alerts(today=day(30))
+    assert first.sent[30] == 1 and second.total == 0 and second.digests == 0
+    assert len(person_mails()) == 1 and len(digests()) == 1
+    assert db.session.scalar(select(func.count()).select_from(AppointmentAlert)) == 2
+    assert recorded(appointment) == [30, 90]
+
+
+def test_skipping_to_five_days_left_sends_only_the_seven_day_alert(make_person, kenya):
+    person = make_person()
+    appointment = appoint(person, kenya)
+    summary = send_term_alerts(today=day(5))
+    assert summary.sent == {90: 0, 30: 0, 7: 1, 0: 0}
+    # The 90- and 30-day alerts are superseded, never sent afterwards.
+    assert recorded(appointment) == [7, 30, 90]
+    for days_left in (4, 3, 0):
+        assert send_term_alerts(today=day(days_left)).total == 0
+    [mail] = person_mails(person)
+    assert "in 5 days" in mail.body_text
+
+
+def test_a_term_that_ends_today_is_still_active(make_person, kenya):
+    appointment = appoint(make_person(), kenya)
+    summary = send_term_alerts(today=END)
+    assert summary.sent[7] == 1 and summary.lapsed == 0
+    assert appointment.status == AppointmentStatus.active
+    assert "ends today" in person_mails()[0].body_text
+
+
+def test_lapsed_term_becomes_ended_and_gets_the_lapse_alert_once(make_person, kenya):
+    person = make_person()
+    appointment = appoint(person, kenya, end=date(2026, 6, 30))
+    summary = send_term_alerts(today=date(2026, 7, 20))
+    assert summary.lapsed == 1 and summary.sent[0] == 1 and summary.total == 1
+    assert appointment.status == AppointmentStatus.ended
+    assert appointment.end_reason == EndReason.term_ended
+    assert appointment.ended_on == date(2026, 6, 30)
+    assert recorded(appointment) == [0, 7, 30, 90]
+    again = send_term_alerts(today=date(2026, 7, 21))
+    assert again.total == 0 and again.lapsed == 0
+    [mail] = person_mails(person)
+    with force_locale("en"):
+        assert mail.subject == gettext(
+            "Your appointment in the Gender Focal Point network has ended")
+    assert "ended on June 30, 2026" in mail.body_text
+
+
+def test_only_active_appointments_with_an_end_date_are_alerted(make_person, kenya):
+    open_ended = appoint(make_person(), kenya, role="alternate")
+    open_ended.end_date = None
+    withdrawn = appoint(make_person(), kenya)
+    services.end_appointment(withdrawn, reason="withdrawn", ended_on=date(2026, 3, 1),
+                             actor=None)
+    withdrawn.end_date = END
+    db.session.flush()
+    assert send_term_alerts(today=day(5)).total == 0
+    assert person_mails() == []
+
+
+def test_thresholds_come_from_the_settings(make_person, kenya, coordinator):
+    update_settings({"policy.alert_days": [60, 14]}, actor=coordinator)
+    appointment = appoint(make_person(), kenya)
+    assert send_term_alerts(today=day(90)).total == 0
+    assert send_term_alerts(today=day(60)).sent == {60: 1, 14: 0, 0: 0}
+    assert send_term_alerts(today=day(7)).sent == {60: 0, 14: 1, 0: 0}
+    assert recorded(appointment) == [14, 60]
+
+
+@pytest.fixture
+def other_accounts(ctx, reference, create_user):
+    """Created before the test's own session writes (SQLite allows one writer at a time)."""
+    create_user("admin@example.org", roles=["admin"])
+    create_user("gone@example.org", roles=["coordinator"], active=False)
+    return db.session.get(User, create_user("both@example.org",
+                                            roles=["coordinator", "admin"]))
+
+
+def test_coordinators_get_one_digest_per_run(other_accounts, make_person, kenya, coordinator):
+    both = other_accounts
+    soon = make_person(given="Amina", family="Diallo")
+    later = make_person(given="Jean", family="Dupont")
+    appoint(soon, kenya, end=date(2026, 6, 5))
+    appoint(later, None, end=date(2026, 8, 20))
+    summary = send_term_alerts(today=date(2026, 6, 1))
+    assert summary.total == 2 and summary.digests == 2
+    assert {m.recipient for m in digests()} == {coordinator.email, both.email}
+    [mail] = digests(coordinator.email)
+    text = mail.body_text
+    assert text.index("Amina Diallo") < text.index("Jean Dupont")  # most urgent first
+    assert f"/registry/people/{soon.id}" in text and f"/registry/people/{later.id}" in text
+    assert "UNDP" in text and kenya.name in text and "Headquarters" in text
+    assert f"/registry/people/{soon.id}" in mail.body_html
+    with force_locale("en"):
+        assert mail.subject == ngettext(
+            "Term alerts: %(num)s appointment ends soon or has ended",
+            "Term alerts: %(num)s appointments end soon or have ended", 2)
+    # Nothing due the next day: no digest at all.
+    assert send_term_alerts(today=date(2026, 6, 2)).digests == 0
+    assert len(digests()) == 2
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_emails_are_in_the_recipients_language(make_person, kenya, coordinator, language):
+    coordinator.locale = "es"
+    person = make_person(preferred_language=language)
+    appoint(person, kenya)
+    send_term_alerts(today=day(30))
+    [mail] = person_mails(person)
+    with force_locale(language):
+        subject = gettext("Your appointment in the Gender Focal Point network ends soon")
+    assert mail.locale == language and mail.subject == subject
+    assert format_date(END, format="long", locale=language) in mail.body_text
+    assert f'lang="{language}"' in mail.body_html
+    [digest] = digests(coordinator.email)
+    with force_locale("es"):
+        subject = ngettext("Term alerts: %(num)s appointment ends soon or has ended",
+                           "Term alerts: %(num)s appointments end soon or have ended", 1)
+    assert digest.locale == "es" and digest.subject == subject
+    assert format_date(END, format="long", locale="es") in digest.body_text
+
+
+def test_person_email_names_role_scope_and_what_to_do(make_person, kenya):
+    person = make_person(given="Amina", family="Diallo")
+    appoint(person, kenya, role="alternate", acronym="UNICEF")
+    send_term_alerts(today=day(30))
+    [mail] = person_mails(person)
+    assert "Dear Amina Diallo," in mail.body_text
+    assert "Alternate" in mail.body_text and "UNICEF" in mail.body_text
+    assert kenya.name in mail.body_text and "in 30 days" in mail.body_text
+    assert "Resident Coordinator" in mail.body_text
+    assert "December 31, 2026" in mail.body_text
+
+
+def test_command_commits_and_prints_a_summary(app, runner, make_person, kenya):
+    appoint(make_person(), kenya)
+    appoint(make_person(), kenya, role="alternate", end=date(2026, 12, 1))
+    db.session.commit()
+    result = runner.invoke(args=["registry", "send-alerts", "--today", "2026-12-10"])
+    assert result.exit_code == 0, result.output
+    assert "Term alerts sent: 2 (90 days: 0, 30 days: 1, 7 days: 0, lapsed: 1)" in result.output
+    assert "Terms lapsed: 1. Coordinator digests: 1." in result.output
+    db.session.rollback()
+    assert len(person_mails()) == 2
+    again = runner.invoke(args=["registry", "send-alerts", "--today", "2026-12-10"])
+    assert "Term alerts sent: 0" in again.output
+    db.session.rollback()
+    assert len(person_mails()) == 2
+
+
+def test_command_refuses_to_run_without_server_name(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    result = runner.invoke(args=["registry", "send-alerts"])
+    assert result.exit_code != 0 and "SERVER_NAME" in result.output

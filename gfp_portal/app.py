@@ -16,7 +16,9 @@ from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.core import auth, i18n
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
+from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from gfp_portal.registry.policy import WARNING_TITLES
 
 CSP = {
     "default-src": "'self'",
@@ -85,14 +87,17 @@ def register_security(app):
 def register_blueprints(app):
     from gfp_portal.accounts.views import bp as accounts_bp
     from gfp_portal.admin.views import bp as admin_bp
+    from gfp_portal.coverage.views import bp as coverage_bp
     from gfp_portal.main.views import bp as main_bp
     from gfp_portal.reference.views import bp as reference_bp
+    from gfp_portal.registry.views import bp as registry_bp
 
     # Bootstrap's compiled CSS/JS (LTR and RTL builds) come from the bootstrap-wrapper package.
     vendor = Blueprint("bootstrap", __name__,
                        static_folder=str(bootstrap_wrapper.get_bootstrap_dir()),
                        static_url_path="/static/vendor/bootstrap")
-    for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp):
+    for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
+                      coverage_bp):
         app.register_blueprint(blueprint)
 
 
@@ -120,6 +125,7 @@ def register_jinja(app):
         return f"{request.path}?{urlencode(args)}"
 
     app.jinja_env.globals.update(
+        warning_titles=WARNING_TITLES,
         current_language=i18n.current_language,
         text_direction=i18n.text_direction,
         is_rtl=i18n.is_rtl,
@@ -139,9 +145,10 @@ def register_jinja(app):
 def register_cli(app):
     from gfp_portal.accounts.cli import users_cli
     from gfp_portal.core.mail_cli import mail_cli
+    from gfp_portal.coverage.cli import coverage_cli
     from gfp_portal.demo.cli import demo_cli
     from gfp_portal.reference.cli import reference_cli
     from gfp_portal.registry.cli import registry_cli
 
-    for group in (users_cli, mail_cli, reference_cli, demo_cli, registry_cli):
+    for group in (users_cli, mail_cli, reference_cli, demo_cli, coverage_cli, registry_cli):
         app.cli.add_command(group)

@@ -1,11 +1,21 @@
-"""Demo data: the documented accounts exist, can sign in, and a second seed adds nothing."""
+"""Demo data: the documented accounts exist, can sign in, the registry looks like the real
+network (gaps, expiring terms, warnings), and a second seed adds nothing."""
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.demo.people import slug
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.reference.models import DutyStation, Entity, Unct
+from gfp_portal.registry import services
+from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus, Person
+from gfp_portal.registry.policy import Policy
 from tests.conftest import login
+
+COUNTED = (User, Entity, Unct, Person, Appointment, AuditEvent, DutyStation)
 
 
 @pytest.fixture
@@ -34,4 +44,74 @@ def test_seed_is_idempotent_and_prints_the_accounts(seeded, runner, app):
                                    "rc.kenya@demo.gfp", "fp@demo.gfp"])
 def test_each_demo_account_can_sign_in(seeded, client, email):
     assert login(client, email, "demo-password").status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow_redirects=True).status_code == 200
+
+
+def _counts():
+    return [db.session.scalar(select(func.count()).select_from(m)) for m in COUNTED]
+
+
+def test_a_second_seed_changes_nothing_in_the_registry(seeded, runner, app):
+    assert "new people" in seeded and "0 new people" not in seeded
+    with app.app_context():
+        before = _counts()
+    second = runner.invoke(args=["demo", "seed"])
+    assert second.exit_code == 0, second.output
+    assert "0 new people, 0 new appointments" in second.output
+    with app.app_context():
+        assert _counts() == before
+
+
+def test_the_registry_looks_like_the_network(seeded, app):
+    today = date.today()
+    with app.app_context():
+        active = db.session.scalars(select(Appointment).where(
+            Appointment.status == AppointmentStatus.active)).all()
+        assert db.session.scalar(select(func.count()).select_from(Person)) >= 650
+        assert len(active) >= 500
+        assert db.session.scalar(select(func.count()).select_from(Appointment).where(
+            Appointment.status != AppointmentStatus.active)) > 0  # history
+        # Never two active focal points for one (entity, scope).
+        assert not db.session.execute(
+            select(Appointment.entity_id, func.coalesce(Appointment.unct_id, 0))
+            .where(Appointment.status == AppointmentStatus.active,
+                   Appointment.role == AppointmentRole.focal_point)
+            .group_by(Appointment.entity_id, func.coalesce(Appointment.unct_id, 0))
+            .having(func.count() > 1)).all()
+        assert services.expiring(today=today, within_days=30)
+        assert all(a.end_date >= today for a in active)
+        policy = Policy.current()
+        assert any(policy.warnings(a) for a in active)
+        assert any(a.unct_id is None for a in active)
+        emails = db.session.scalars(select(Person.email)).all()
+        assert all(e.isascii() and e == e.lower() for e in emails)
+        assert len({e.lower() for e in emails}) == len(emails)
+
+
+def test_kenya_has_gaps_and_terms_ending_soon(seeded, app):
+    today = date.today()
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        active = [a for a in db.session.scalars(select(Appointment).where(
+            Appointment.unct_id == kenya.id, Appointment.status == AppointmentStatus.active))]
+        with_focal_point = {a.entity_id for a in active if a.role == AppointmentRole.focal_point}
+        assert any(e.id not in with_focal_point for e in kenya.members)
+        assert len(with_focal_point) > len(kenya.members) // 2
+        assert any((a.end_date - today).days <= 30 for a in active)
+
+
+def test_the_demo_focal_point_holds_an_appointment(seeded, app):
+    with app.app_context():
+        person = services.find_person_by_email("fp@demo.gfp")
+        (appointment,) = person.active_appointments
+        assert (appointment.entity.acronym, appointment.unct.iso3, appointment.role) == \
+            ("UNDP", "COL", AppointmentRole.focal_point)
+        assert not Policy.current().warnings(appointment) or appointment.tor_on_file
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Nguyễn Đức", "nguyen-duc"), ("Çamurcuoğlu", "camurcuoglu"), ("Hüseynbəyli", "huseynbeyli"),
+    ("O'Connor", "o-connor"), ("فاطمة", ""),
+])
+def test_names_become_ascii_address_parts(name, expected):
+    assert slug(name) == expected

@@ -18,6 +18,8 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, next_from_request, show_domain_error
 from gfp_portal.core.i18n import LANG_SESSION_KEY
 from gfp_portal.extensions import db, limiter
+from gfp_portal.registry import services as registry_services
+from gfp_portal.registry.forms import ProfileForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -124,6 +126,16 @@ def reset_password(token):
 def me():
     preferences = PreferencesForm(prefix="prefs", obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
+    person = current_user.person
+    profile = ProfileForm(prefix="profile", obj=person) if person is not None else None
+    if profile is not None and profile.submit.data and profile.validate_on_submit():
+        ok, __ = commit_service(registry_services.update_person, person, {
+            "phone": profile.phone.data, "position_title": profile.position_title.data,
+            "directory_consent": profile.directory_consent.data}, actor=current_user,
+            form=profile)
+        if ok:
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.me"))
     if preferences.submit.data and preferences.validate_on_submit():
         services.update_preferences(current_user, locale=preferences.locale.data,
                                     time_zone=preferences.time_zone.data)
@@ -141,4 +153,4 @@ def me():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.me"))
     return render_template("accounts/me.html", preferences=preferences,
-                           password_form=password_form)
+                           password_form=password_form, profile=profile)

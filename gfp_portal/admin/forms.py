@@ -1,12 +1,12 @@
 """Forms for inviting users, editing their roles and filtering admin lists."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gfp_portal.accounts.models import Role
-from gfp_portal.core.forms import language_choices, timezone_choices
+from gfp_portal.core.forms import PersonNameFields, language_choices, timezone_choices
 from gfp_portal.core.outbox import MailStatus
 
 
@@ -32,15 +32,7 @@ class RolesMixin:
         self.uncts.choices = unct_choices
 
 
-class InviteUserForm(RolesMixin, FlaskForm):
-    given_name = StringField(_l("Given name"), validators=[
-        DataRequired(message=_l("Enter the given name.")), Length(max=120)])
-    family_name = StringField(_l("Family name"), validators=[
-        DataRequired(message=_l("Enter the family name.")), Length(max=120)])
-    email = EmailField(_l("Email address"), validators=[
-        DataRequired(message=_l("Enter the email address.")),
-        Email(message=_l("Enter a valid email address."), check_deliverability=False),
-        Length(max=320)])
+class InviteUserForm(PersonNameFields, RolesMixin, FlaskForm):
     locale = SelectField(_l("Language of the invitation"))
     time_zone = SelectField(_l("Time zone"), default="UTC")
     submit = SubmitField(_l("Send invitation"))

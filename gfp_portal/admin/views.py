@@ -1,5 +1,5 @@
 """Admin pages: dashboard, users and settings (admins), outbox and audit log (coordinators)."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,22 +13,13 @@ from gfp_portal.core.audit import AuditEvent, events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service
+from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import all_settings, update_settings
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _page():
-    return request.args.get("page", 1, type=int)
-
-
-def _paginate(stmt):
-    return db.paginate(stmt, page=_page(), per_page=current_app.config["PER_PAGE"],
-                       error_out=False)
 
 
 def _unct_choices():
@@ -53,7 +44,7 @@ def index():
 def users():
     form = UserFilterForm(request.args)
     form.validate()
-    pagination = _paginate(queries.users_query(form.q.data, form.role.data or None,
+    pagination = paginate(queries.users_query(form.q.data, form.role.data or None,
                                                form.status.data or None))
     return render_template("admin/users.html", form=form, pagination=pagination)
 
@@ -132,7 +123,7 @@ def _translated_action_message(action, email):
 def outbox():
     form = OutboxFilterForm(request.args)
     form.validate()
-    pagination = _paginate(queries.outbox_query(form.status.data or None))
+    pagination = paginate(queries.outbox_query(form.status.data or None))
     return render_template("admin/outbox.html", form=form, pagination=pagination,
                            confirm=ConfirmForm(), MailStatus=MailStatus)
 
@@ -163,7 +154,7 @@ def outbox_retry(message_id):
 @bp.route("/audit/")
 @roles_required("coordinator")
 def audit():
-    pagination = _paginate(queries.audit_query(request.args.get("object_type") or None,
+    pagination = paginate(queries.audit_query(request.args.get("object_type") or None,
                                                request.args.get("action") or None))
     return render_template("admin/audit.html", pagination=pagination)
 

@@ -2,8 +2,8 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import EmailField, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from gfp_portal.core.i18n import language_name
 from gfp_portal.core.timezones import timezone_names
@@ -23,3 +23,16 @@ class ConfirmForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
     next = HiddenField()
     submit = SubmitField(_l("Confirm"))
+
+
+class PersonNameFields:
+    """Given name, family name and email address, as every form about a person asks them."""
+
+    given_name = StringField(_l("Given name"), validators=[
+        DataRequired(message=_l("Enter the given name.")), Length(max=120)])
+    family_name = StringField(_l("Family name"), validators=[
+        DataRequired(message=_l("Enter the family name.")), Length(max=120)])
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(message=_l("Enter the email address.")),
+        Email(message=_l("Enter a valid email address."), check_deliverability=False),
+        Length(max=320)])

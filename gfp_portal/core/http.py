@@ -1,7 +1,7 @@
 """Request helpers shared by the views: safe redirects and service-error display."""
 from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import current_app, flash, request
 
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
@@ -41,3 +41,9 @@ def commit_service(call, *args, form=None, **kwargs):
         return False, None
     db.session.commit()
     return True, result
+
+
+def paginate(stmt):
+    """One page of `stmt`, numbered by the `page` query parameter."""
+    return db.paginate(stmt, page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)

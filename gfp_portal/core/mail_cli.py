@@ -12,6 +12,13 @@ from gfp_portal.core.transports import transport_from_config
 mail_cli = AppGroup("mail", help="Deliver the emails waiting in the outbox.")
 
 
+def require_server_name():
+    """Commands that email links need SERVER_NAME: outside a request it is their only host."""
+    if not current_app.config.get("SERVER_NAME"):
+        raise click.UsageError("Set SERVER_NAME (e.g. gfp.example.org): the emails link "
+                               "to the portal.")
+
+
 @mail_cli.command("deliver")
 @click.option("--loop", is_flag=True, help="Keep running and deliver new messages as they come.")
 @click.option("--interval", type=float, default=None, help="Seconds between polls with --loop.")

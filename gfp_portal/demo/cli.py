@@ -14,9 +14,10 @@ def seed():
     """Load the demo network and accounts (idempotent)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Refusing to load demo data under the production config.")
-    created = seed_demo()
+    added = seed_demo()
     db.session.commit()
-    click.echo(f"Demo data ready ({len(created)} new accounts).")
+    click.echo(f"Demo data ready ({len(added['accounts'])} new accounts, {added['people']} new "
+               f"people, {added['appointments']} new appointments).")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for spec in DEMO_ACCOUNTS:
         click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

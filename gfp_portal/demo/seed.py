@@ -1,4 +1,4 @@
-"""Demo data: reference data, UNCT membership, duty stations and the demo accounts."""
+"""Demo data: reference data, UNCT membership, duty stations, the accounts and the registry."""
 import random
 
 from sqlalchemy import select
@@ -7,6 +7,7 @@ from gfp_portal.accounts.models import Role, User
 from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import find_user_by_email, set_roles
 from gfp_portal.core.db import utcnow
+from gfp_portal.demo.people import seed_registry
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
@@ -46,6 +47,15 @@ DEMO_ACCOUNTS = (
 )
 
 
+# Position and grade of the people behind the accounts (the focal point's shows no warning).
+DEMO_POSITIONS = {
+    "admin@demo.gfp": ("Information Systems Officer", "P-3"),
+    "coordinator@demo.gfp": ("Coordination Specialist", "P-4"),
+    "rc.kenya@demo.gfp": ("Resident Coordinator", "D-2"),
+    "fp@demo.gfp": ("Programme Specialist", "NO-C"),
+}
+
+
 def _assign_members(rng):
     entities = {e.acronym: e for e in db.session.scalars(select(Entity))}
     for unct in db.session.scalars(select(Unct).order_by(Unct.iso3)):
@@ -66,6 +76,7 @@ def _demo_account(spec, stations, entities, uncts, now):
     person = db.session.scalars(select(Person).where(Person.email == email)).first() or Person(
         given_name=given, family_name=family, email=email, preferred_language=locale,
         time_zone=zone, entity=entities.get(entity), duty_station=stations.get(station),
+        position_title=DEMO_POSITIONS[email][0], grade=DEMO_POSITIONS[email][1],
         directory_consent=True, created_at=now)
     user = User(email=email, person=person, password_hash=hash_password(DEMO_PASSWORD),
                 is_active=True, activated_at=now, created_at=now, locale=locale, time_zone=zone)
@@ -75,7 +86,10 @@ def _demo_account(spec, stations, entities, uncts, now):
 
 
 def seed_demo(*, seed=2026):
-    """Load everything the demo needs; a second run adds nothing."""
+    """Load everything the demo needs; a second run adds nothing.
+
+    Returns the new accounts' emails and the numbers of people and appointments added.
+    """
     rng = random.Random(seed)
     now = utcnow()
     load_reference_data(now=now)
@@ -87,4 +101,5 @@ def seed_demo(*, seed=2026):
     created = [spec[0] for spec in DEMO_ACCOUNTS
                if _demo_account(spec, stations, entities, uncts, now)[1]]
     db.session.flush()
-    return created
+    people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
+    return {"accounts": created, "people": people, "appointments": appointments}

@@ -18,6 +18,9 @@ def index():
     if current_user.is_staff:
         return render_template("main/coordinator_home.html", counts=dashboard_counts())
     if current_user.has_role("resident_coordinator"):
+        if len(current_user.uncts) == 1:
+            # A Resident Coordinator lands on the coverage of their country team.
+            return redirect(url_for("coverage.unct", iso3=current_user.uncts[0].iso3))
         return render_template("main/rc_home.html", uncts=current_user.uncts)
     if current_user.has_role("focal_point"):
         return render_template("main/focal_point_home.html", person=current_user.person)

@@ -1,12 +1,12 @@
 """Coordinator pages to list, search, add and edit entities and UN Country Teams."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.http import commit_service
+from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.extensions import db
 from gfp_portal.reference import queries, services
 from gfp_portal.reference.forms import (
@@ -19,11 +19,6 @@ from gfp_portal.reference.forms import (
 from gfp_portal.reference.models import Entity, Unct
 
 bp = Blueprint("reference", __name__, url_prefix="/reference")
-
-
-def _paginate(stmt):
-    return db.paginate(stmt, page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
 
 
 def _entity_data(form):
@@ -47,7 +42,7 @@ def _unct_data(form):
 def entities():
     form = ReferenceFilterForm(request.args, kinds=entity_type_choices())
     form.validate()
-    pagination = _paginate(queries.entities_query(form.q.data, form.kind.data or None))
+    pagination = paginate(queries.entities_query(form.q.data, form.kind.data or None))
     return render_template("reference/entities.html", form=form, pagination=pagination)
 
 
@@ -90,7 +85,7 @@ def uncts():
     form = ReferenceFilterForm(request.args, kinds=region_choices())
     form.kind.label.text = _("Region")
     form.validate()
-    pagination = _paginate(queries.uncts_query(form.q.data, form.kind.data or None))
+    pagination = paginate(queries.uncts_query(form.q.data, form.kind.data or None))
     return render_template("reference/uncts.html", form=form, pagination=pagination)
 
 

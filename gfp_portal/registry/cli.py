@@ -1,9 +1,9 @@
 """`flask registry send-alerts`: the daily job that lapses ended terms and sends term alerts."""
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.mail_cli import require_server_name
 from gfp_portal.extensions import db
 from gfp_portal.registry.alerts import LAPSE, send_term_alerts
 
@@ -15,10 +15,7 @@ registry_cli = AppGroup("registry", help="Registry of focal points.")
               help="Run as if today were this date (YYYY-MM-DD); default: today (UTC).")
 def send_alerts(today):
     """Lapse ended terms and queue the term alerts that are due (each one once)."""
-    if not current_app.config.get("SERVER_NAME"):
-        # Without a request, the links in the emails can only be built from SERVER_NAME.
-        raise click.UsageError("Set SERVER_NAME (e.g. gfp.example.org): the emails link "
-                               "to the portal.")
+    require_server_name()
     summary = send_term_alerts(today=today.date() if today else utcnow().date())
     db.session.commit()
     parts = [f"{days} days: {n}" for days, n in summary.sent.items() if days != LAPSE]

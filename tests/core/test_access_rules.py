@@ -45,6 +45,10 @@ PAGES = [
     ("/reference/entities/new", {"coordinator", "admin"}),
     ("/reference/uncts/", {"coordinator", "admin"}),
     ("/reference/uncts/new", {"coordinator", "admin"}),
+    ("/registry/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
+    ("/registry/people/new", {"coordinator", "admin"}),
+    ("/registry/import", {"coordinator", "admin"}),
+    ("/coverage/", {"resident_coordinator", "coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]
@@ -58,6 +62,8 @@ def test_page_access_by_role(client, reference, login_as, url, allowed, role):
     response = client.get(url)
     if url == "/login" and role != "anonymous":
         assert response.status_code == 302  # already signed in: sent home
+    elif url == "/" and role == "resident_coordinator":
+        assert response.headers["Location"] == "/coverage/KEN"  # their country team
     elif allowed is None or role in allowed:
         assert response.status_code == 200
     elif role == "anonymous":

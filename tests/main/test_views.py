@@ -39,10 +39,16 @@ def test_home_per_role(client, login_as, roles, marker):
     assert marker in response.data
 
 
-def test_rc_home_lists_own_unct(client, reference, login_as):
+def test_rc_with_one_unct_lands_on_its_coverage(client, reference, login_as):
     login_as("resident_coordinator", uncts=["KEN"])
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "UN Country Team in Kenya" in html and "Uganda" not in html
+
+
+def test_rc_with_several_uncts_gets_a_list(client, reference, login_as):
+    login_as("resident_coordinator", uncts=["KEN", "UGA"])
     html = client.get("/").get_data(as_text=True)
-    assert "Kenya" in html and "Uganda" not in html
+    assert "Kenya" in html and "Uganda" in html and "Burundi" not in html
 
 
 def test_coordinator_dashboard_shows_real_counts(client, reference, login_as):

@@ -1,0 +1,1 @@
+"""UNCT coverage: which country teams and entities have their focal points."""

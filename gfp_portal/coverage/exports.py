@@ -1,0 +1,63 @@
+"""Coverage cells as CSV or Excel rows, in the viewer's language."""
+import csv
+import io
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from gfp_portal.coverage.services import attach_holders
+from gfp_portal.registry.models import AppointmentRole
+
+
+def _holders(cell, role):
+    return "; ".join(f"{a.person.full_name} <{a.person.email}>" for a in cell.appointments
+                     if a.role == role)
+
+
+def coverage_rows(coverage, *, state=None):
+    """Header + one row per cell (UNCT cells, then headquarters), holders included."""
+    attach_holders(coverage)
+    header = [_("Region"), _("UN Country Team"), _("ISO code"), _("Entity"), _("State"),
+              _("Term ending soon"), _("Focal point"), _("Alternates")]
+    rows = [header]
+    cells = [*coverage.cells.values(), *coverage.headquarters]
+    for cell in cells:
+        if state and cell.state != state:
+            continue
+        rows.append([
+            cell.unct.region.title if cell.unct else "",
+            cell.unct.name if cell.unct else _("Headquarters"),
+            cell.unct.iso3 if cell.unct else "",
+            cell.entity.acronym, cell.state.title,
+            _("yes") if cell.expiring else _("no"),
+            _holders(cell, AppointmentRole.focal_point),
+            _holders(cell, AppointmentRole.alternate),
+        ])
+    return [[str(value) for value in row] for row in rows]
+
+
+def to_csv(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Coverage")[:31]
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+}

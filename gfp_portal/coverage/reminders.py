@@ -1,0 +1,53 @@
+"""Gap reminders: each Resident Coordinator gets the gaps of their UNCTs, at most once a period."""
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import Role, User, UserRole
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.outbox import queue_email
+from gfp_portal.core.settings import get_setting
+from gfp_portal.coverage.models import CoverageReminder
+from gfp_portal.coverage.services import compute_coverage
+from gfp_portal.extensions import db
+
+
+def _last_sent():
+    return dict(db.session.execute(
+        select(CoverageReminder.user_id, func.max(CoverageReminder.sent_at))
+        .group_by(CoverageReminder.user_id)).all())
+
+
+def send_gap_reminders(*, now=None):
+    """Queue one email per active Resident Coordinator whose UNCTs have gaps and who has not
+    been reminded within the configured period. Returns the number of emails queued."""
+    now = now or utcnow()
+    period = timedelta(days=int(get_setting("coverage.reminder_days")))
+    last = _last_sent()
+    coordinators = db.session.scalars(
+        select(User).where(User.is_active, User.id.in_(
+            select(UserRole.user_id).where(UserRole.role == Role.resident_coordinator)))
+        .order_by(User.id)).all()
+    queued = 0
+    for user in coordinators:
+        if not user.uncts or (user.id in last and now - last[user.id] < period):
+            continue
+        coverage = compute_coverage(unct_ids=[u.id for u in user.uncts], today=now.date())
+        teams = [(unct, coverage.by_unct[unct.id],
+                  [c for c in coverage.cells_of(unct) if c.state != "covered"])
+                 for unct in coverage.uncts]
+        gaps = sum(len(cells) for _, _, cells in teams)
+        if not gaps:
+            continue
+        queue_email(user.email, "coverage_reminder",
+                    subject=_l("Focal points missing in your UN Country Team"),
+                    locale=user.locale, now=now,
+                    context={"user": user, "teams": teams, "gaps": gaps,
+                             "links": {u.id: url_for("coverage.unct", iso3=u.iso3,
+                                                     _external=True) for u in user.uncts}})
+        db.session.add(CoverageReminder(user_id=user.id, sent_at=now, gaps=gaps))
+        queued += 1
+    db.session.flush()
+    return queued

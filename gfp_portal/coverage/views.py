@@ -1,0 +1,99 @@
+"""Coverage pages: the UNCT × entity matrix, gaps, one UNCT, exports."""
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from gfp_portal.core.auth import roles_required
+from gfp_portal.core.i18n import is_rtl
+from gfp_portal.coverage import exports
+from gfp_portal.coverage.chart import region_chart
+from gfp_portal.coverage.services import CellState, attach_holders, compute_coverage
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Region, Unct
+from gfp_portal.registry.policy import Policy
+from gfp_portal.registry.queries import entity_acronyms
+
+bp = Blueprint("coverage", __name__, url_prefix="/coverage")
+
+VIEWERS = ("coordinator", "resident_coordinator")
+
+
+def _visible_unct_ids(iso3=None):
+    """The UNCTs this viewer may see (None: all), narrowed to `iso3` when given."""
+    own = None if current_user.is_staff else [u.id for u in current_user.uncts]
+    if not iso3:
+        return own
+    team = db.session.scalars(select(Unct).filter_by(iso3=iso3.upper())).first()
+    if team is None or (own is not None and team.id not in own):
+        return []
+    return [team.id]
+
+
+def _filters():
+    region = request.args.get("region", "")
+    entity = request.args.get("entity", "")[:40]
+    state = request.args.get("state", "")
+    return {"region": region if region in Region.__members__ else None,
+            "unct": request.args.get("unct", "")[:3] or None,
+            "entity": entity or None,
+            "state": state if state in CellState.__members__ else None}
+
+
+def _share(summary):
+    share = summary.covered_share
+    return "—" if share is None else format_percent(share)
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index():
+    filters = _filters()
+    coverage = compute_coverage(region=filters["region"], entity=filters["entity"],
+                                unct_ids=_visible_unct_ids(filters["unct"]))
+    regions = [r for r in Region if r in coverage.by_region]
+    chart = region_chart([(r.title, _share(coverage.by_region[r]), coverage.by_region[r])
+                          for r in regions], rtl=is_rtl())
+    gaps = coverage.gaps()
+    if filters["state"]:
+        gaps = [g for g in gaps if g.state == filters["state"]]
+    page = max(request.args.get("page", 1, type=int), 1)
+    per_page = current_app.config["PER_PAGE"] * 2
+    return render_template(
+        "coverage/index.html", coverage=coverage, regions=regions, chart=chart,
+        filters=filters, states=list(CellState), entities=entity_acronyms(),
+        all_regions=list(Region),
+        gaps=gaps[(page - 1) * per_page: page * per_page], gap_count=len(gaps), page=page,
+        pages=max((len(gaps) + per_page - 1) // per_page, 1), share=_share,
+        view=request.args.get("view", "matrix"), today=date.today())
+
+
+@bp.route("/<iso3>")
+@roles_required(*VIEWERS)
+def unct(iso3):
+    team = db.session.scalars(select(Unct).filter_by(iso3=iso3.upper())).first()
+    if team is None:
+        abort(404)
+    if _visible_unct_ids(team.iso3) != [team.id]:
+        abort(403)
+    coverage = attach_holders(compute_coverage(unct_ids=[team.id]))
+    return render_template("coverage/unct.html", unct=team, coverage=coverage,
+                           summary=coverage.by_unct[team.id], cells=coverage.cells_of(team),
+                           policy=Policy.current(),
+                           today=date.today(), share=_share)
+
+
+@bp.route("/export.<any(csv, xlsx):fmt>")
+@roles_required(*VIEWERS)
+def export(fmt):
+    filters = _filters()
+    coverage = compute_coverage(region=filters["region"], entity=filters["entity"],
+                                unct_ids=_visible_unct_ids(filters["unct"]))
+    rows = exports.coverage_rows(coverage, state=filters["state"])
+    content_type, render = exports.FORMATS[fmt]
+    filename = _("coverage") + f"-{date.today().isoformat()}.{fmt}"
+    return Response(render(rows), content_type=content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

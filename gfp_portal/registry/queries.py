@@ -1,0 +1,141 @@
+"""Read-only queries behind the registry list, the directory and the exports."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, false, func, not_, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Region, Unct
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from gfp_portal.registry.policy import Policy
+
+SORTS = ("name", "entity", "end_date")
+
+
+@dataclass
+class RegistryFilter:
+    q: str | None = None
+    entity: str | None = None      # acronym
+    unct: str | None = None        # ISO3
+    region: str | None = None
+    role: str | None = None
+    status: str | None = "active"  # an AppointmentStatus value, "any" or "none"
+    expiring_days: int | None = None
+    warning: bool = False
+    sort: str = "name"
+    scope_unct_ids: tuple | None = None  # Resident Coordinators see their UNCTs only
+
+
+def _appointment_conditions(f, policy, today):
+    conditions = []
+    if f.status in {s.value for s in AppointmentStatus}:
+        conditions.append(Appointment.status == f.status)
+    if f.entity:
+        conditions.append(Appointment.entity.has(func.lower(Entity.acronym) == f.entity.lower()))
+    if f.unct:
+        conditions.append(Appointment.unct.has(Unct.iso3 == f.unct.upper()))
+    if f.region in Region.__members__:
+        conditions.append(Appointment.unct.has(Unct.region == Region(f.region)))
+    if f.role:
+        conditions.append(Appointment.role == f.role)
+    if f.expiring_days is not None:
+        conditions += [Appointment.status == AppointmentStatus.active,
+                       Appointment.end_date >= today,
+                       Appointment.end_date <= today + timedelta(days=f.expiring_days)]
+    if f.warning:
+        conditions.append(Appointment.status == AppointmentStatus.active)
+        conditions.append(or_(*warning_conditions(policy)))
+    if f.scope_unct_ids is not None:
+        conditions.append(Appointment.unct_id.in_(f.scope_unct_ids) if f.scope_unct_ids
+                          else false())
+    return conditions
+
+
+def warning_conditions(policy):
+    """SQL twin of Policy.warnings(): an appointment with any compliance warning."""
+    # Person is the holder: callers correlate Appointment.person_id with Person.id.
+    conditions = [
+        Appointment.time_share.is_(None),
+        Appointment.time_share < policy.min_time_share,
+        Person.grade.is_(None),
+        func.upper(Person.grade).not_in(sorted(policy.compliant_grades)),
+    ]
+    if policy.require_terms_of_reference:
+        conditions.append(not_(Appointment.tor_on_file))
+    return conditions
+
+
+def people_query(f, *, today=None, policy=None):
+    """People matching the filter, with what the list shows loaded in a fixed number of queries."""
+    today = today or date.today()
+    policy = policy or Policy.current()
+    stmt = select(Person).options(
+        joinedload(Person.entity), joinedload(Person.duty_station),
+        selectinload(Person.appointments).joinedload(Appointment.entity),
+        selectinload(Person.appointments).joinedload(Appointment.unct))
+    if f.q:
+        like = f"%{f.q.strip().lower()}%"
+        full_name = func.lower(Person.given_name + " " + Person.family_name)
+        stmt = stmt.where(or_(full_name.like(like), func.lower(Person.email).like(like),
+                              func.lower(Person.position_title).like(like)))
+    conditions = _appointment_conditions(f, policy, today)
+    if f.status == "none":
+        stmt = stmt.where(~exists().where(Appointment.person_id == Person.id))
+    elif conditions or f.status != "any":
+        stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions))
+    if f.sort == "entity":
+        stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym, func.lower(
+            Person.family_name), Person.id)
+    elif f.sort == "end_date":
+        soonest = (select(func.min(Appointment.end_date))
+                   .where(Appointment.person_id == Person.id,
+                          Appointment.status == AppointmentStatus.active)
+                   .correlate(Person).scalar_subquery())
+        stmt = stmt.order_by(soonest.is_(None), soonest, Person.id)
+    else:
+        stmt = stmt.order_by(func.lower(Person.family_name), func.lower(Person.given_name),
+                             Person.id)
+    return stmt
+
+
+def matching_appointments(person, f):
+    """The person's appointments the filter is about (all of them when it says nothing)."""
+    result = []
+    for appointment in person.appointments:
+        if f.status in {s.value for s in AppointmentStatus} and appointment.status != f.status:
+            continue
+        if f.scope_unct_ids is not None and appointment.unct_id not in f.scope_unct_ids:
+            continue
+        result.append(appointment)
+    return result
+
+
+def directory_query(q=None, entity=None):
+    """The network directory: people holding an active appointment."""
+    stmt = select(Person).where(exists().where(
+        Appointment.person_id == Person.id, Appointment.status == AppointmentStatus.active))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(func.lower(Person.given_name + " " + Person.family_name).like(like))
+    if entity:
+        stmt = stmt.where(Person.entity.has(func.lower(Entity.acronym) == entity.lower()))
+    return stmt.options(
+        joinedload(Person.entity), joinedload(Person.duty_station),
+        selectinload(Person.appointments).joinedload(Appointment.entity),
+        selectinload(Person.appointments).joinedload(Appointment.unct),
+    ).order_by(func.lower(Person.family_name), func.lower(Person.given_name), Person.id)
+
+
+def person_in_scope(person, unct_ids):
+    return any(a.unct_id in unct_ids for a in person.appointments)
+
+
+def entity_acronyms():
+    return list(db.session.scalars(select(Entity.acronym).order_by(func.lower(Entity.acronym))))
+
+
+def unct_choices():
+    uncts = db.session.scalars(select(Unct)).all()
+    return sorted(((u.iso3, u.name) for u in uncts), key=lambda pair: pair[1])
+

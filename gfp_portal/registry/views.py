@@ -1,0 +1,287 @@
+"""Registry pages: the list, a person, appointment actions, the directory, import and export."""
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.auth import roles_required
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import DutyStation, Entity, Unct
+from gfp_portal.registry import queries, services  # TEMP
+from gfp_portal.registry.forms import (
+    AppointmentForm,
+    EndAppointmentForm,
+    PersonForm,
+    RegistryFilterForm,
+    RenewForm,
+    ReplaceForm,
+)
+from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.registry.policy import Policy
+
+bp = Blueprint("registry", __name__, url_prefix="/registry")
+
+READERS = ("coordinator", "resident_coordinator", "focal_point")
+
+
+def _rc_scope():
+    """UNCT ids a Resident Coordinator may see; None for staff (everything)."""
+    if current_user.is_staff:
+        return None
+    return tuple(u.id for u in current_user.uncts)
+
+
+def registry_filter(form):
+    return queries.RegistryFilter(
+        q=form.q.data or None, entity=form.entity.data or None, unct=form.unct.data or None,
+        region=form.region.data or None, role=form.role.data or None,
+        status=form.status.data or "active", expiring_days=form.expiring.data,
+        warning=bool(form.warning.data), sort=form.sort.data or "name",
+        scope_unct_ids=_rc_scope())
+
+
+def filter_form():
+    uncts = queries.unct_choices()
+    if _rc_scope() is not None:
+        own = {u.iso3 for u in current_user.uncts}
+        uncts = [pair for pair in uncts if pair[0] in own]
+    form = RegistryFilterForm(request.args, entity_choices=queries.entity_acronyms(),
+                              unct_choices=uncts)
+    form.validate()
+    return form
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    if not current_user.has_any_role(("coordinator", "resident_coordinator")):
+        return directory()
+    form = filter_form()
+    criteria = registry_filter(form)
+    pagination = paginate(queries.people_query(criteria))
+    return render_template("registry/index.html", form=form, pagination=pagination,
+                           criteria=criteria, policy=Policy.current(), today=date.today(),
+                           matching=queries.matching_appointments,
+                           read_only=not current_user.is_staff)
+
+
+def directory():
+    q = request.args.get("q", "").strip()[:200] or None
+    entity = request.args.get("entity", "").strip()[:40] or None
+    pagination = paginate(queries.directory_query(q, entity))
+    return render_template("registry/directory.html", pagination=pagination, q=q or "",
+                           entity=entity or "", entities=queries.entity_acronyms())
+
+
+def _load_person_for_reader(person_id):
+    person = db.get_or_404(Person, person_id)
+    scope = _rc_scope()
+    if scope is not None and not queries.person_in_scope(person, scope):
+        abort(403)
+    return person
+
+
+def _history(person):
+    appointment_ids = [a.id for a in person.appointments]
+    return db.session.scalars(
+        select(AuditEvent).where(or_(
+            (AuditEvent.object_type == "people") & (AuditEvent.object_id == person.id),
+            (AuditEvent.object_type == "appointments") & AuditEvent.object_id.in_(
+                appointment_ids or [-1])))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(200)).all()
+
+
+@bp.route("/people/<int:person_id>")
+@roles_required("coordinator", "resident_coordinator")
+def person(person_id):
+    person = _load_person_for_reader(person_id)
+    scope = _rc_scope()
+    appointments = [a for a in person.appointments if scope is None or a.unct_id in scope]
+    return render_template("registry/person.html", person=person, appointments=appointments,
+                           policy=Policy.current(), today=date.today(),
+                           events=_history(person) if scope is None else [],
+                           read_only=not current_user.is_staff)
+
+
+# --- people ---------------------------------------------------------------------------------
+
+def _station_choices():
+    stations = db.session.scalars(select(DutyStation)).all()
+    return sorted(((s.id, str(s)) for s in stations), key=lambda pair: pair[1])
+
+
+def _person_form(**kwargs):
+    return PersonForm(entity_choices=queries.entity_acronyms(),
+                      station_choices=_station_choices(), **kwargs)
+
+
+def _person_data(form):
+    entity = db.session.scalars(select(Entity).filter_by(acronym=form.entity.data)).first() \
+        if form.entity.data else None
+    station = db.session.get(DutyStation, form.duty_station.data) \
+        if form.duty_station.data else None
+    return {"given_name": form.given_name.data, "family_name": form.family_name.data,
+            "email": form.email.data, "phone": form.phone.data,
+            "position_title": form.position_title.data, "grade": form.grade.data,
+            "entity": entity, "duty_station": station,
+            "preferred_language": form.preferred_language.data,
+            "time_zone": form.time_zone.data, "directory_consent": form.directory_consent.data}
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def create_person():
+    form = _person_form()
+    del form.reason
+    if form.validate_on_submit():
+        ok, person = commit_service(services.create_person, _person_data(form),
+                                    actor=current_user, form=form)
+        if ok:
+            flash(_("%(name)s is added to the registry.", name=person.full_name), "success")
+            return redirect(url_for("registry.person", person_id=person.id))
+    return render_template("registry/person_form.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@roles_required("coordinator")
+def edit_person(person_id):
+    person = db.get_or_404(Person, person_id)
+    form = _person_form(data={
+        "given_name": person.given_name, "family_name": person.family_name,
+        "email": person.email, "phone": person.phone, "position_title": person.position_title,
+        "grade": person.grade, "entity": person.entity.acronym if person.entity else "",
+        "duty_station": person.duty_station_id or 0,
+        "preferred_language": person.preferred_language, "time_zone": person.time_zone,
+        "directory_consent": person.directory_consent})
+    if form.validate_on_submit():
+        ok, changes = commit_service(services.update_person, person, _person_data(form),
+                                     actor=current_user, reason=form.reason.data or None,
+                                     form=form)
+        if ok:
+            flash(_("The record of %(name)s is saved.", name=person.full_name) if changes
+                  else _("Nothing was changed."), "success" if changes else "info")
+            return redirect(url_for("registry.person", person_id=person.id))
+    return render_template("registry/person_form.html", form=form, person=person)
+
+
+# --- appointments ---------------------------------------------------------------------------
+
+def _scope_choices():
+    return queries.unct_choices()
+
+
+def _appointment_data(form, *, with_scope=True):
+    data = {"start_date": form.start_date.data, "end_date": form.end_date.data,
+            "time_share": form.time_share.data, "tor_on_file": form.tor_on_file.data,
+            "appointed_by_name": form.appointed_by_name.data,
+            "appointed_by_title": form.appointed_by_title.data}
+    if with_scope:
+        data["role"] = form.role.data
+        data["entity"] = db.session.scalars(select(Entity).filter_by(
+            acronym=form.entity.data)).one()
+        data["unct"] = None if form.scope.data == "HQ" else db.session.scalars(
+            select(Unct).filter_by(iso3=form.scope.data)).one()
+    return data
+
+
+@bp.route("/people/<int:person_id>/appointments/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def appoint(person_id):
+    person = db.get_or_404(Person, person_id)
+    form = AppointmentForm(entity_choices=queries.entity_acronyms(),
+                           scope_choices=_scope_choices(),
+                           data={"start_date": date.today(), "entity": request.args.get(
+                               "entity", person.entity.acronym if person.entity else ""),
+                               "scope": request.args.get("scope", "HQ"),
+                               "role": request.args.get("role", "focal_point")})
+    holder = None
+    if form.validate_on_submit():
+        try:
+            appointment = services.appoint(person, _appointment_data(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            holder = getattr(error, "holder", None)
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is appointed %(role)s.", name=person.full_name,
+                    role=appointment.role.title), "success")
+            return redirect(url_for("registry.person", person_id=person.id))
+    return render_template("registry/appointment_form.html", form=form, person=person,
+                           holder=holder)
+
+
+@bp.route("/appointments/<int:appointment_id>/renew", methods=["GET", "POST"])
+@roles_required("coordinator")
+def renew(appointment_id):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    form = RenewForm()
+    if form.validate_on_submit():
+        ok, renewed = commit_service(services.renew, appointment, end_date=form.end_date.data,
+                                     actor=current_user, form=form)
+        if ok:
+            flash(_("The appointment is renewed until %(date)s.",
+                    date=format_date(renewed.end_date, "long")), "success")
+            return redirect(url_for("registry.person", person_id=appointment.person_id))
+    return render_template("registry/appointment_action.html", form=form,
+                           appointment=appointment, title=_("Renew the appointment"))
+
+
+@bp.route("/appointments/<int:appointment_id>/end", methods=["GET", "POST"])
+@roles_required("coordinator")
+def end(appointment_id):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    form = EndAppointmentForm(data={"ended_on": date.today()})
+    if form.validate_on_submit():
+        ok, __ = commit_service(services.end_appointment, appointment, reason=form.reason.data,
+                                ended_on=form.ended_on.data, note=form.note.data or None,
+                                actor=current_user, form=form)
+        if ok:
+            flash(_("The appointment has ended."), "success")
+            return redirect(url_for("registry.person", person_id=appointment.person_id))
+    return render_template("registry/appointment_action.html", form=form,
+                           appointment=appointment, title=_("End the appointment"))
+
+
+@bp.route("/appointments/<int:appointment_id>/replace", methods=["GET", "POST"])
+@roles_required("coordinator")
+def replace(appointment_id):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    form = ReplaceForm(data={"start_date": date.today(), "email": request.args.get("email", ""),
+                             "time_share": appointment.time_share})
+    if form.validate_on_submit():
+        ok, successor = commit_service(_replace, appointment, form, form=form)
+        if ok:
+            flash(_("%(name)s now holds the appointment.", name=successor.person.full_name),
+                  "success")
+            return redirect(url_for("registry.person", person_id=successor.person_id))
+    return render_template("registry/appointment_action.html", form=form,
+                           appointment=appointment, title=_("Replace the holder"))
+
+
+def _replace(appointment, form):
+    newcomer = services.find_person_by_email(form.email.data)
+    if newcomer is None:
+        newcomer = services.create_person({
+            "given_name": form.given_name.data, "family_name": form.family_name.data,
+            "email": form.email.data, "entity": appointment.entity}, actor=current_user)
+    data = _appointment_data(form, with_scope=False)
+    data["reason"] = form.reason.data or None
+    return services.replace(appointment, newcomer, data, actor=current_user)
+
+
+

@@ -1,0 +1,128 @@
+"""Coverage rules on a hand-built network whose figures are known."""
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.coverage.reminders import send_gap_reminders
+from gfp_portal.coverage.services import CellState, cell_state, compute_coverage
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Region, Unct
+from gfp_portal.registry import services
+
+TODAY = date(2026, 6, 1)
+
+
+def entity(acronym):
+    return db.session.scalars(select(Entity).filter_by(acronym=acronym)).one()
+
+
+def unct(iso3):
+    return db.session.scalars(select(Unct).filter_by(iso3=iso3)).one()
+
+
+@pytest.mark.parametrize("fps, alts, state", [
+    (1, 1, CellState.covered), (1, 2, CellState.covered), (1, 0, CellState.no_alternate),
+    (0, 1, CellState.no_focal_point), (0, 0, CellState.vacant)])
+def test_cell_state(fps, alts, state):
+    assert cell_state(fps, alts) == state
+
+
+@pytest.fixture
+def network(ctx, reference):
+    """Kenya: UNDP covered, UNICEF no alternate, WFP alternate only, WHO vacant.
+    Jordan: UNDP covered (its focal point's term ends in 20 days). Everything else: no members."""
+    for team in db.session.scalars(select(Unct)):
+        team.members = []
+    kenya, jordan = unct("KEN"), unct("JOR")
+    kenya.members = [entity(a) for a in ("UNDP", "UNICEF", "WFP", "WHO")]
+    jordan.members = [entity("UNDP")]
+    db.session.flush()
+    counter = iter(range(1000))
+
+    def hold(team, acronym, role, end=None):
+        n = next(counter)
+        person = services.create_person({"given_name": "P", "family_name": str(n),
+                                         "email": f"p{n}@example.org"}, actor=None)
+        services.appoint(person, {"entity": entity(acronym), "unct": team, "role": role,
+                                  "start_date": date(2026, 1, 1),
+                                  "end_date": end or date(2027, 12, 31)}, actor=None)
+    hold(kenya, "UNDP", "focal_point")
+    hold(kenya, "UNDP", "alternate")
+    hold(kenya, "UNICEF", "focal_point")
+    hold(kenya, "WFP", "alternate")
+    hold(jordan, "UNDP", "focal_point", end=TODAY + timedelta(days=20))
+    hold(jordan, "UNDP", "alternate")
+    hold(None, "UNDP", "focal_point")  # headquarters
+    db.session.commit()
+    return kenya, jordan
+
+
+def test_cell_states_and_expiring_flag(network):
+    kenya, jordan = network
+    coverage = compute_coverage(today=TODAY)
+    states = {c.entity.acronym: c.state for c in coverage.cells_of(kenya)}
+    assert states == {"UNDP": CellState.covered, "UNICEF": CellState.no_alternate,
+                      "WFP": CellState.no_focal_point, "WHO": CellState.vacant}
+    [jordan_undp] = coverage.cells_of(jordan)
+    assert jordan_undp.state == CellState.covered and jordan_undp.expiring
+    assert not any(c.expiring for c in coverage.cells_of(kenya))
+    # 91 days before the end is outside the 90-day window.
+    later = compute_coverage(today=TODAY - timedelta(days=71))
+    assert not later.cells_of(jordan)[0].expiring
+
+
+def test_summaries_per_unct_region_and_network(network):
+    kenya, jordan = network
+    coverage = compute_coverage(today=TODAY)
+    assert coverage.by_unct[kenya.id].covered_share == 0.25
+    assert coverage.by_unct[jordan.id].covered_share == 1
+    assert coverage.by_region[Region.africa].counts[CellState.vacant] == 1
+    assert coverage.network.total == 5 and coverage.network.covered_share == 0.4
+    assert coverage.network.expiring == 1
+    assert [c.state for c in coverage.gaps()] == [CellState.vacant, CellState.no_focal_point,
+                                                  CellState.no_alternate]
+
+
+def test_headquarters_scope(network):
+    coverage = compute_coverage(today=TODAY)
+    hq = coverage.headquarters_by_entity
+    assert hq[entity("UNDP").id].state == CellState.no_alternate
+    assert hq[entity("WHO").id].state == CellState.vacant
+    assert len(coverage.headquarters) == 127
+
+
+def test_ended_appointments_do_not_count(network):
+    kenya, _ = network
+    appointment = services.active_holders(entity("UNICEF"), kenya, "focal_point")[0]
+    services.end_appointment(appointment, reason="left_entity", ended_on=TODAY, actor=None)
+    coverage = compute_coverage(today=TODAY)
+    states = {c.entity.acronym: c.state for c in coverage.cells_of(kenya)}
+    assert states["UNICEF"] == CellState.vacant
+
+
+def test_gap_reminders_once_per_period(network, create_user, app):
+    user_id = create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                          locale="fr")
+    create_user("rc.jordan@example.org", roles=["resident_coordinator"], uncts=["JOR"])
+    now = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    assert send_gap_reminders(now=now) == 1  # Jordan has no gap
+    assert send_gap_reminders(now=now + timedelta(days=29)) == 0
+    assert send_gap_reminders(now=now + timedelta(days=30)) == 1
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert [m.recipient for m in messages] == ["rc@example.org"] * 2
+    assert messages[0].locale == "fr" and "WHO" in messages[0].body_text
+    assert "/coverage/KEN" in messages[0].body_text
+    assert db.session.get(User, user_id).uncts[0].iso3 == "KEN"
+
+
+def test_remind_command(network, create_user, runner, app, monkeypatch):
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    refused = runner.invoke(args=["coverage", "remind"])
+    assert refused.exit_code != 0 and "SERVER_NAME" in refused.output
+    monkeypatch.setitem(app.config, "SERVER_NAME", "portal.test")
+    result = runner.invoke(args=["coverage", "remind"])
+    assert result.exit_code == 0 and "Queued 1 gap reminders." in result.output

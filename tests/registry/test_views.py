@@ -1,0 +1,186 @@
+"""Registry pages: access per role, the list's filters and query count, forms."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.registry import services
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+
+
+@pytest.fixture
+def network(app, reference):
+    """Kenya and Uganda teams with UNDP and UNICEF; a focal point in each; returns ids."""
+    with app.app_context():
+        entities = {e.acronym: e for e in db.session.scalars(
+            select(Entity).where(Entity.acronym.in_(["UNDP", "UNICEF"])))}
+        ids = {}
+        for iso3, given in (("KEN", "Wanjiku"), ("UGA", "Okello")):
+            unct = db.session.scalars(select(Unct).filter_by(iso3=iso3)).one()
+            unct.members = list(entities.values())
+            person = services.create_person({
+                "given_name": given, "family_name": "Test", "email": f"{given}@undp.org",
+                "entity": entities["UNDP"], "grade": "P-3", "directory_consent": iso3 == "KEN",
+                "phone": "+254 700 000000"}, actor=None)
+            services.appoint(person, {"entity": entities["UNDP"], "unct": unct,
+                                      "role": "focal_point", "start_date": date.today(),
+                                      "end_date": date.today() + timedelta(days=20),
+                                      "time_share": 10}, actor=None)
+            ids[iso3] = person.id
+        db.session.commit()
+        return ids
+
+
+@pytest.mark.parametrize("role, status", [
+    ("coordinator", 200), ("admin", 200), ("resident_coordinator", 200),
+    ("focal_point", 200)])
+def test_registry_index_is_open_to_each_signed_in_role(client, network, login_as, role, status):
+    login_as(role, uncts=["KEN"] if role == "resident_coordinator" else ())
+    assert client.get("/registry/").status_code == status
+
+
+def test_anonymous_is_sent_to_sign_in(client, network):
+    for url in ("/registry/", f"/registry/people/{network['KEN']}", "/registry/export.csv",
+                "/registry/import", "/registry/people/new"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_coordinator_sees_everyone_with_warnings_and_expiry(client, network, login_as):
+    login_as("coordinator")
+    html = client.get("/registry/").get_data(as_text=True)
+    assert "Wanjiku" in html and "Okello" in html
+    assert "Less working time than expected" in html and "Grade below the expected level" in html
+    assert "⏳" in html
+
+
+def test_filters(client, network, login_as):
+    login_as("coordinator")
+    assert "Okello" not in client.get("/registry/?unct=KEN").get_data(as_text=True)
+    assert "Okello" not in client.get("/registry/?q=wanj").get_data(as_text=True)
+    assert "Wanjiku" not in client.get("/registry/?role=alternate").get_data(as_text=True)
+    assert "Wanjiku" in client.get("/registry/?expiring=30").get_data(as_text=True)
+    assert "Wanjiku" not in client.get("/registry/?expiring=10").get_data(as_text=True)
+    assert "Wanjiku" in client.get("/registry/?warning=y").get_data(as_text=True)
+    assert "Wanjiku" not in client.get("/registry/?region=arab_states").get_data(as_text=True)
+
+
+def test_resident_coordinator_sees_own_unct_only_and_read_only(client, network, login_as):
+    login_as("resident_coordinator", uncts=["KEN"])
+    html = client.get("/registry/").get_data(as_text=True)
+    assert "Wanjiku" in html and "Okello" not in html
+    assert "Add a person" not in html
+    assert client.get(f"/registry/people/{network['KEN']}").status_code == 200
+    assert client.get(f"/registry/people/{network['UGA']}").status_code == 403
+    assert client.get(f"/registry/people/{network['KEN']}/edit").status_code == 403
+    csv = client.get("/registry/export.csv").get_data(as_text=True)
+    assert "Wanjiku" in csv and "Okello" not in csv
+
+
+def test_focal_point_gets_the_directory_with_consented_contacts_only(client, network,
+                                                                     login_as):
+    login_as("focal_point")
+    html = client.get("/registry/").get_data(as_text=True)
+    assert "Network directory" in html and "Wanjiku" in html and "Okello" in html
+    assert "Wanjiku@undp.org" in html and "Okello@undp.org" not in html
+    assert client.get(f"/registry/people/{network['KEN']}").status_code == 403
+    assert client.get("/registry/export.csv").status_code == 403
+
+
+def test_list_issues_the_same_number_of_queries_for_20_and_2000_people(
+        client, network, login_as, app, count_queries):
+    login_as("coordinator")
+    with app.app_context():
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        uncts = db.session.scalars(select(Unct)).all()
+
+        def add_people(start, stop):
+            people = [Person(given_name=f"Given{n}", family_name=f"Family{n}",
+                             email=f"p{n}@example.org", entity=undp, grade="P-4")
+                      for n in range(start, stop)]
+            db.session.add_all(people)
+            db.session.flush()
+            db.session.add_all(Appointment(person=p, entity=undp, unct=uncts[n % len(uncts)],
+                                           role="alternate", status=AppointmentStatus.active,
+                                           start_date=date.today(), time_share=20)
+                               for n, p in enumerate(people))
+            db.session.commit()
+        add_people(0, 18)
+    with count_queries() as small:
+        assert client.get("/registry/?status=any").status_code == 200
+    with app.app_context():
+        add_people(18, 2000)
+    with count_queries() as large:
+        html = client.get("/registry/?status=any").get_data(as_text=True)
+    assert "Page 1 of" in html
+    assert small.count == large.count
+
+
+def test_create_person_and_appoint_through_the_forms(client, network, login_as, app):
+    login_as("coordinator")
+    response = client.post("/registry/people/new", data={
+        "given_name": "  Zoë ", "family_name": "van der Berg", "email": "zoe@unicef.org",
+        "entity": "UNICEF", "duty_station": 0, "preferred_language": "fr",
+        "time_zone": "Africa/Nairobi"})
+    assert response.status_code == 302
+    with app.app_context():
+        person = db.session.scalars(select(Person).filter_by(email="zoe@unicef.org")).one()
+        assert (person.given_name, person.family_name) == ("Zoë", "van der Berg")
+        person_id = person.id
+    response = client.post(f"/registry/people/{person_id}/appointments/new", data={
+        "role": "focal_point", "entity": "UNICEF", "scope": "KEN",
+        "start_date": "2026-01-01", "time_share": "30", "tor_on_file": "y"})
+    assert response.status_code == 302
+    page = client.get(f"/registry/people/{person_id}").get_data(as_text=True)
+    assert "appointment.create" in page and "UNICEF" in page
+
+
+def test_second_focal_point_offers_replace(client, network, login_as, app):
+    login_as("coordinator")
+    with app.app_context():
+        newcomer = services.create_person({"given_name": "Neo", "family_name": "Person",
+                                           "email": "neo@undp.org"}, actor=None)
+        db.session.commit()
+        newcomer_id = newcomer.id
+    response = client.post(f"/registry/people/{newcomer_id}/appointments/new", data={
+        "role": "focal_point", "entity": "UNDP", "scope": "KEN", "start_date": "2026-01-01"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "already has an active focal point: Wanjiku Test" in html
+    assert "/replace?email=neo@undp.org" in html
+
+
+def test_replace_through_the_form(client, network, login_as, app):
+    login_as("coordinator")
+    with app.app_context():
+        appointment_id = db.session.scalars(select(Appointment.id).where(
+            Appointment.person_id == network["KEN"])).one()
+    response = client.post(f"/registry/appointments/{appointment_id}/replace", data={
+        "email": "new.fp@undp.org", "given_name": "Nia", "family_name": "Mwangi",
+        "start_date": date.today().isoformat(), "reason": "rotation"})
+    assert response.status_code == 302
+    with app.app_context():
+        old = db.session.get(Appointment, appointment_id)
+        assert old.status == AppointmentStatus.ended and old.end_reason == "replaced"
+
+
+def test_end_requires_a_valid_date(client, network, login_as):
+    login_as("coordinator")
+    response = client.post("/registry/appointments/999999/end", data={})
+    assert response.status_code == 404
+
+
+def test_focal_point_edits_own_profile(client, network, login_as, app):
+    user_id = login_as("focal_point")
+    response = client.post("/me", data={"profile-phone": "+41 22 917 0000",
+                                        "profile-position_title": "Gender Specialist",
+                                        "profile-directory_consent": "y",
+                                        "profile-submit": "1"})
+    assert response.status_code == 302
+    from gfp_portal.accounts.models import User
+
+    with app.app_context():
+        person = db.session.get(User, user_id).person
+        assert person.phone == "+41 22 917 0000" and person.directory_consent

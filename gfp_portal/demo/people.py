@@ -345,9 +345,12 @@ class _Registry:
     def _holder(self, entity, unct, role, days_left, person=None):
         """The current holder of `role`, sometimes after a renewal or a replacement."""
         rng, (start, end) = self.rng, self._term(days_left)
-        roll = 1.0 if person else rng.random()
-        person = person or self._person(entity, unct, start)
         data = self._terms(entity, unct, role)
+        roll = rng.random()
+        if person is not None:  # the demo focal point: a plain term that meets every expectation
+            roll = 1.0
+            data.update(time_share=30, tor_on_file=True)
+        person = person or self._person(entity, unct, start)
         if roll < 0.1:  # the current term renews an earlier one
             first = _years_before(start, 2)
             earlier = services.appoint(person, {**data, "start_date": first},

@@ -52,7 +52,7 @@ def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
         object_id=object_id if object_id is not None else getattr(obj, "id", None),
         actor_id=getattr(actor, "id", None),
         changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
-        reason=reason,
+        reason=str(reason) if reason is not None else None,
         created_at=now or utcnow(),
     )
     db.session.add(event)

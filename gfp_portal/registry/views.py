@@ -1,9 +1,13 @@
 """Registry pages: the list, a person, appointment actions, the directory, import and export."""
+import secrets
 from datetime import date
+from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -14,17 +18,20 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from werkzeug.utils import secure_filename
 
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
-from gfp_portal.registry import queries, services  # TEMP
+from gfp_portal.registry import exports, imports, queries, services
 from gfp_portal.registry.forms import (
     AppointmentForm,
     EndAppointmentForm,
+    ImportForm,
     PersonForm,
     RegistryFilterForm,
     RenewForm,
@@ -285,3 +292,87 @@ def _replace(appointment, form):
 
 
 
+# --- export and import ----------------------------------------------------------------------
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", exports.to_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             exports.to_xlsx),
+}
+
+
+@bp.route("/export.<any(csv, xlsx):fmt>")
+@roles_required("coordinator", "resident_coordinator")
+def export(fmt):
+    criteria = registry_filter(filter_form())
+    people = db.session.scalars(queries.people_query(criteria)).unique().all()
+    # A Resident Coordinator's file holds the appointments of their own teams only.
+    appointments_of = None if criteria.scope_unct_ids is None else \
+        (lambda person: queries.matching_appointments(person, criteria))
+    content_type, render = EXPORT_TYPES[fmt]
+    filename = f"gfp-registry-{date.today().isoformat()}.{fmt}"
+    return Response(render(exports.export_rows(people, appointments_of)),
+                    content_type=content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _import_dir():
+    path = Path(current_app.config["STORAGE_PATH"]) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stored_import(token):
+    if not token or not token.isalnum():
+        return None
+    matches = list(_import_dir().glob(f"{token}.*"))
+    return matches[0] if matches else None
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("coordinator")
+def import_file():
+    form = ImportForm()
+    report = token = filename = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = secure_filename(upload.filename or "") or "upload"
+        data = upload.read(imports.MAX_BYTES + 1)
+        try:
+            rows = imports.read_table(filename, data)
+            report = imports.plan_import(rows, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, str(error.message)]
+        else:
+            db.session.rollback()  # the dry run writes nothing
+            if report.ok:
+                token = secrets.token_hex(16)
+                suffix = Path(filename).suffix.lower() or ".csv"
+                (_import_dir() / f"{token}{suffix}").write_bytes(data)
+    return render_template("registry/import.html", form=form, report=report, token=token,
+                           filename=filename)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@roles_required("coordinator")
+def import_confirm():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    path = _stored_import(request.form.get("token", ""))
+    if path is None:
+        flash(_("This import has already been applied or has expired. Upload the file again."),
+              "warning")
+        return redirect(url_for("registry.import_file"))
+    ok, report = commit_service(imports.apply_import, imports.read_table(path.name,
+                                                                          path.read_bytes()),
+                                actor=current_user)
+    path.unlink(missing_ok=True)
+    if ok:
+        flash(_("Import done: %(people)s people created, %(appointments)s appointments "
+                "created, %(updated)s records updated.",
+                people=len(report.created_people), appointments=len(report.created_appointments),
+                updated=len(report.updated_people) + len(report.updated_appointments)),
+              "success")
+        return redirect(url_for("registry.index"))
+    return redirect(url_for("registry.import_file"))

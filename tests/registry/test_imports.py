@@ -1,0 +1,193 @@
+"""Registry import and export: round trip, a large file, bad rows reported, nothing written."""
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.core.errors import DomainError
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.registry import exports, imports, services
+from gfp_portal.registry.models import Appointment, Person
+from tests.registry.conftest import entity
+
+HEADER = exports.COLUMNS
+
+
+def csv_bytes(rows):
+    return exports.to_csv([{c: r.get(c, "") for c in HEADER} for r in rows])
+
+
+def xlsx_bytes(rows):
+    return exports.to_xlsx([{c: r.get(c, "") for c in HEADER} for r in rows])
+
+
+def row(n, **extra):
+    return {"given_name": f"Given{n}", "family_name": f"Family{n}",
+            "email": f"person{n}@undp.org", "entity": "UNDP", **extra}
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def run(filename, data, coordinator, *, apply=False):
+    rows = imports.read_table(filename, data)
+    if apply:
+        return imports.apply_import(rows, actor=coordinator)
+    return imports.plan_import(rows, actor=coordinator)
+
+
+def test_export_then_import_changes_nothing(coordinator, kenya, make_person):
+    person = make_person(given="María José", family="de la Cruz", phone="=1+2")
+    services.appoint(person, {"entity": entity("UNDP"), "unct": kenya, "role": "focal_point",
+                              "start_date": date(2025, 1, 1), "time_share": 30,
+                              "tor_on_file": True}, actor=coordinator)
+    old = services.appoint(make_person(), {"entity": entity("UNICEF"), "unct": None,
+                                           "role": "alternate", "start_date": date(2024, 1, 1)},
+                           actor=coordinator)
+    services.end_appointment(old, reason="left_entity", ended_on=date(2024, 6, 30),
+                             actor=coordinator)
+    make_person(given="Nobody", family="Appointed")
+    people = db.session.scalars(select(Person)).all()
+    rows = exports.export_rows(people)
+    for data, name in ((exports.to_csv(rows), "registry.csv"),
+                       (exports.to_xlsx(rows), "registry.xlsx")):
+        report = run(name, data, coordinator, apply=True)
+        assert report.ok, report.errors
+        assert report.changes == 0
+        # Three people made here and the coordinator's own record.
+        assert len(report.unchanged_appointments) == 2 and len(report.unchanged_people) == 4
+    assert db.session.scalars(select(Person).filter_by(phone="=1+2")).one()
+
+
+def test_a_700_row_xlsx_imports_in_one_go(coordinator, kenya):
+    uncts = db.session.scalars(select(Unct).order_by(Unct.iso3)).all()[:20]
+    for team in uncts:
+        team.members = [entity("UNDP"), entity("UNICEF")]
+    rows = []
+    for n in range(700):
+        extra = {}
+        if n < 80:
+            extra = {"role": "focal_point" if n < 40 else "alternate",
+                     "appointment_entity": "UNDP" if n % 2 else "UNICEF",
+                     "scope": uncts[(n % 40) // 2].iso3, "start_date": "2026-01-01",
+                     "time_share": "25", "tor_on_file": "yes"}
+        rows.append(row(n, **extra))
+    report = run("people.xlsx", xlsx_bytes(rows), coordinator, apply=True)
+    assert report.ok, report.errors[:3]
+    assert len(report.created_people) == 700 and len(report.created_appointments) == 80
+    assert count(Person) == 701 and count(Appointment) == 80  # + the coordinator's person
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_written(coordinator):
+    rows = [row(1), row(2, entity="NOPE"), row(3, email="not-an-email"),
+            row(4, role="alternate", appointment_entity="UNDP", scope="HQ",
+                start_date="2026-13-45"), row(5)]
+    before = count(Person)
+    report = run("people.csv", csv_bytes(rows), coordinator)
+    assert [(e.line, e.column, e.code) for e in report.errors] == [
+        (3, "entity", "unknown_entity"), (4, "email", "bad_email"),
+        (5, "start_date", "bad_date")]
+    with pytest.raises(DomainError) as excinfo:
+        run("people.csv", csv_bytes(rows), coordinator, apply=True)
+    assert excinfo.value.code == "import_has_errors"
+    assert count(Person) == before
+
+
+def test_duplicate_email_with_other_details_is_an_error(coordinator):
+    rows = [row(1), row(1, given_name="Someone else")]
+    report = run("people.csv", csv_bytes(rows), coordinator)
+    assert [(e.line, e.code) for e in report.errors] == [(3, "duplicate_email")]
+
+
+def test_same_person_on_several_rows_is_fine(coordinator, kenya):
+    rows = [row(1, role="focal_point", appointment_entity="UNDP", scope="KEN",
+                start_date="2026-01-01"),
+            row(1, role="alternate", appointment_entity="UNICEF", scope="KEN",
+                start_date="2026-01-01")]
+    report = run("people.csv", csv_bytes(rows), coordinator, apply=True)
+    assert report.ok and len(report.created_people) == 1
+    assert len(report.created_appointments) == 2
+
+
+def test_second_focal_point_in_the_file_errors_on_the_second_row(coordinator, kenya):
+    fp = {"role": "focal_point", "appointment_entity": "UNDP", "scope": "KEN",
+          "start_date": "2026-01-01"}
+    report = run("people.csv", csv_bytes([row(1, **fp), row(2, **fp)]), coordinator)
+    assert [(e.line, e.code) for e in report.errors] == [(3, "second_focal_point")]
+
+
+def test_focal_point_colliding_with_the_registry_is_an_error(coordinator, kenya, make_person):
+    services.appoint(make_person(), {"entity": entity("UNDP"), "unct": kenya,
+                                     "role": "focal_point", "start_date": date(2025, 1, 1)},
+                     actor=coordinator)
+    report = run("people.csv", csv_bytes([row(99, role="focal_point", appointment_entity="UNDP",
+                                                   scope="KEN", start_date="2026-01-01")]),
+                 coordinator)
+    assert [(e.line, e.code) for e in report.errors] == [(2, "focal_point_taken")]
+    assert count(Person) == 2  # the dry run left nothing behind
+
+
+def test_names_are_kept_exactly(coordinator):
+    run("people.csv", csv_bytes([row(1, given_name="mARÍA", family_name="van der BERG")]),
+        coordinator, apply=True)
+    person = db.session.scalars(select(Person).filter_by(email="person1@undp.org")).one()
+    assert (person.given_name, person.family_name) == ("mARÍA", "van der BERG")
+
+
+def test_updates_are_detected(coordinator, make_person):
+    make_person(email="person1@undp.org", given="Given1", family="Family1")
+    report = run("people.csv", csv_bytes([row(1, position_title="Gender Adviser", grade="P-4")]),
+                 coordinator, apply=True)
+    assert len(report.updated_people) == 1 and "position_title" in report.updated_people[0][1]
+
+
+@pytest.mark.parametrize("name, data", [
+    ("report.xlsx", b"%PDF-1.7 not a workbook"),
+    ("empty.csv", b""),
+    ("people.pdf", b"given_name,family_name,email\n"),
+    ("columns.csv", b"name,mail\nA,a@b.org\n"),
+])
+def test_unreadable_files_are_refused(coordinator, name, data):
+    with pytest.raises(DomainError) as excinfo:
+        imports.read_table(name, data)
+    assert excinfo.value.code == "bad_file"
+
+
+def test_semicolon_csv_from_a_french_spreadsheet(coordinator):
+    data = "given_name;family_name;email\nÉlodie;Martin;e.martin@unesco.org\n".encode()
+    rows = imports.read_table("fr.csv", data)
+    assert rows == [(2, {"given_name": "Élodie", "family_name": "Martin",
+                         "email": "e.martin@unesco.org"})]
+
+
+def test_import_view_previews_then_applies(client, app, reference, login_as):
+    login_as("coordinator")
+    with app.app_context():
+        db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+    data = csv_bytes([row(1), row(2)])
+    preview = client.post("/registry/import", data={"file": (io.BytesIO(data), "people.csv")},
+                          content_type="multipart/form-data")
+    html = preview.get_data(as_text=True)
+    assert "Confirm the import" in html
+    with app.app_context():
+        assert db.session.scalars(select(Person).filter_by(email="person1@undp.org")).first() \
+            is None
+    token = html.split('name="token" value="')[1].split('"')[0]
+    done = client.post("/registry/import/confirm", data={"token": token})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Person).filter_by(email="person1@undp.org")).one()
+    again = client.post("/registry/import/confirm", data={"token": token},
+                        follow_redirects=True)
+    assert b"already been applied" in again.data
+
+
+def test_import_view_lists_bad_rows(client, reference, login_as):
+    login_as("coordinator")
+    data = csv_bytes([row(1, entity="NOPE")])
+    html = client.post("/registry/import", data={"file": (io.BytesIO(data), "people.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "No entity has the acronym “NOPE”." in html and "Confirm the import" not in html

@@ -16,6 +16,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+class CurrentPasswordMixin:
+    # Declared before NewPasswordMixin: WTForms renders fields in the order they were created.
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(message=_l("Enter your current password."))])
+
+
 class NewPasswordMixin:
     password = PasswordField(_l("New password"), validators=[
         DataRequired(message=_l("Choose a password.")), Length(max=256)],
@@ -41,9 +47,7 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Set the new password"))
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[
-        DataRequired(message=_l("Enter your current password."))])
+class ChangePasswordForm(CurrentPasswordMixin, NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 

@@ -1,7 +1,7 @@
 """Demo data: the documented accounts exist, can sign in, the registry looks like the real
 network (gaps, expiring terms, warnings), and a second seed adds nothing."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
@@ -63,12 +63,14 @@ def test_the_registry_looks_like_the_network(seeded, app):
         assert len(active) >= 500
         assert db.session.scalar(select(func.count()).select_from(Appointment).where(
             Appointment.status != AppointmentStatus.active)) > 0  # history
-        # Never two active focal points for one (entity, scope).
+        # Never two active focal points for one (entity, scope); 0 stands for headquarters
+        # (a literal, so that PostgreSQL sees the same expression in SELECT and GROUP BY).
+        scope = func.coalesce(Appointment.unct_id, literal_column("0"))
         assert not db.session.execute(
-            select(Appointment.entity_id, func.coalesce(Appointment.unct_id, 0))
+            select(Appointment.entity_id, scope)
             .where(Appointment.status == AppointmentStatus.active,
                    Appointment.role == AppointmentRole.focal_point)
-            .group_by(Appointment.entity_id, func.coalesce(Appointment.unct_id, 0))
+            .group_by(Appointment.entity_id, scope)
             .having(func.count() > 1)).all()
         assert services.expiring(today=today, within_days=30)
         assert all(a.end_date >= today for a in active)

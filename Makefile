@@ -50,8 +50,8 @@ lint: install
 
 translations: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
-		--project "GFP Portal" -o translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot \
+		--width 100 --project "GFP Portal" -o translations/messages.pot .
+	$(BIN)/pybabel update --width 100 --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot \
 		-d translations
 	$(BIN)/pybabel compile --statistics -d translations
 

@@ -36,6 +36,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'gfp_portal.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
+    # A request body above this is refused outright (413); each upload has its own, lower limit.
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
     LANGUAGES = ("en", "fr", "es", "ar")
     RTL_LANGUAGES = ("ar",)

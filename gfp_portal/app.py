@@ -106,14 +106,14 @@ def register_errorhandlers(app):
         code = error.code if isinstance(error, HTTPException) else 500
         if code == 500:
             db.session.rollback()
-        template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429, 500) else \
+        template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429, 500) else \
             "errors/generic.html"
         return render_template(template, error=error, code=code), code
 
     def render_csrf_error(error):
         return render_template("errors/400.html", error=error, code=400, csrf=True), 400
 
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
 

@@ -38,6 +38,7 @@ class Config:
     STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024
 
     LANGUAGES = ("en", "fr", "es", "ar")
     RTL_LANGUAGES = ("ar",)

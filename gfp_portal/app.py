@@ -18,6 +18,7 @@ from gfp_portal.core import auth, i18n
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from gfp_portal.nominations.models import Nomination  # noqa: F401 — registers the model
 from gfp_portal.registry.policy import WARNING_TITLES
 
 CSP = {
@@ -89,6 +90,7 @@ def register_blueprints(app):
     from gfp_portal.admin.views import bp as admin_bp
     from gfp_portal.coverage.views import bp as coverage_bp
     from gfp_portal.main.views import bp as main_bp
+    from gfp_portal.nominations.views import bp as nominations_bp
     from gfp_portal.reference.views import bp as reference_bp
     from gfp_portal.registry.views import bp as registry_bp
 
@@ -97,7 +99,7 @@ def register_blueprints(app):
                        static_folder=str(bootstrap_wrapper.get_bootstrap_dir()),
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
-                      coverage_bp):
+                      coverage_bp, nominations_bp):
         app.register_blueprint(blueprint)
 
 
@@ -131,6 +133,7 @@ def register_jinja(app):
         is_rtl=i18n.is_rtl,
         language_name=i18n.language_name,
         country_name=i18n.country_name,
+        file_size=i18n.file_size,
         switch_language_url=switch_language_url,
         format_date=format_date,
         format_datetime=format_datetime,
@@ -147,8 +150,10 @@ def register_cli(app):
     from gfp_portal.core.mail_cli import mail_cli
     from gfp_portal.coverage.cli import coverage_cli
     from gfp_portal.demo.cli import demo_cli
+    from gfp_portal.nominations.cli import nominations_cli
     from gfp_portal.reference.cli import reference_cli
     from gfp_portal.registry.cli import registry_cli
 
-    for group in (users_cli, mail_cli, reference_cli, demo_cli, coverage_cli, registry_cli):
+    for group in (users_cli, mail_cli, reference_cli, demo_cli, coverage_cli, registry_cli,
+                  nominations_cli):
         app.cli.add_command(group)

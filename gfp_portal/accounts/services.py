@@ -34,6 +34,11 @@ def find_user_by_email(email):
     ).first()
 
 
+def active_users_with_role(role):
+    return db.session.scalars(select(User).where(User.is_active, User.id.in_(
+        select(UserRole.user_id).where(UserRole.role == Role(role)))).order_by(User.id)).all()
+
+
 def find_person_by_email(email):
     return db.session.scalars(
         select(Person).where(func.lower(Person.email) == normalize_email(email).lower())
@@ -125,16 +130,25 @@ def invite_user(data, *, actor, now=None):
                         email=email, preferred_language=data.get("locale") or "en",
                         time_zone=data.get("time_zone") or "UTC", created_at=now)
         db.session.add(person)
-    user = User(email=email, person=person, is_active=False, created_at=now,
-                locale=data.get("locale") or person.preferred_language,
-                time_zone=data.get("time_zone") or person.time_zone)
+    user = create_account(person, roles=data["roles"], uncts=data.get("uncts") or [],
+                          locale=data.get("locale"), time_zone=data.get("time_zone"),
+                          actor=actor, now=now)
+    send_activation(user, now=now)
+    return user
+
+
+def create_account(person, *, roles, uncts=(), locale=None, time_zone=None, actor, now=None):
+    """An inactive account for `person` (whose email it takes); the caller sends the link."""
+    now = now or utcnow()
+    user = User(email=person.email, person=person, is_active=False, created_at=now,
+                locale=locale or person.preferred_language,
+                time_zone=time_zone or person.time_zone)
     db.session.add(user)
-    set_roles(user, data["roles"], data.get("uncts") or [])
+    set_roles(user, roles, uncts)
     db.session.flush()
     log_action("user.invite", user, actor=actor, now=now, changes={
-        "email": [None, email], "roles": [None, sorted(user.roles)],
+        "email": [None, user.email], "roles": [None, sorted(user.roles)],
         "uncts": [None, [u.iso3 for u in user.uncts]]})
-    send_activation(user, now=now)
     return user
 
 

@@ -16,6 +16,8 @@ SETTING_KEYS = {
     "min_time_share": "policy.min_time_share",
     "require_terms_of_reference": "policy.require_terms_of_reference",
     "grade_equivalence": "policy.grade_equivalence",
+    "coverage_reminder_days": "coverage.reminder_days",
+    "nominations_daily_digest": "nominations.daily_digest",
 }
 
 
@@ -119,6 +121,17 @@ class SettingsForm(FlaskForm):
         _l("Grade equivalence table"), render_kw={"rows": 10},
         description=_l("One CODE = GRADE per line, e.g. NO-C = P-4; GRADE is one of "
                        "%(ladder)s.", ladder=", ".join(GRADE_LADDER)))
+    coverage_reminder_days = IntegerField(
+        _l("Days between coverage reminders"),
+        validators=[InputRequired(message=_l("Enter a number of days.")),
+                    NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to "
+                                                           "365."))],
+        description=_l("A Resident Coordinator is reminded of the gaps of their UN Country "
+                       "Team at most once in this period."))
+    nominations_daily_digest = BooleanField(
+        _l("Tell coordinators of new nominations in one daily digest"),
+        description=_l("Otherwise each coordinator gets an email for every nomination "
+                       "submitted."))
     submit = SubmitField(_l("Save settings"))
 
     @classmethod

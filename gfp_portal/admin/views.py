@@ -162,7 +162,7 @@ def audit():
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required("admin")
 def settings():
-    form = SettingsForm.from_settings(all_settings("policy."))
+    form = SettingsForm.from_settings(all_settings())
     if form.validate_on_submit():
         ok, changes = commit_service(update_settings, form.settings_values(),
                                      actor=current_user, form=form)

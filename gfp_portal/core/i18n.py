@@ -3,6 +3,7 @@ from functools import lru_cache
 
 import pycountry
 from babel import Locale
+from babel.units import format_unit
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -38,6 +39,23 @@ def select_timezone():
     if current_user and current_user.is_authenticated and current_user.time_zone:
         return current_user.time_zone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def mail_locale(code):
+    """`code` when the portal speaks it, else the default: the language of an email."""
+    return code if code in supported_languages() else \
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def file_size(size):
+    """A file size in the viewer's language: "340 kB", "1.2 MB" ("١٫٢ ميغابايت")."""
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return format_unit(max(1, round(size / 1024)), "digital-kilobyte", length="short",
+                           locale=current_language())
+    return format_unit(size / (1024 * 1024), "digital-megabyte", length="short",
+                       format="#,##0.#", locale=current_language())
 
 
 def current_language():

@@ -5,7 +5,8 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from gfp_portal.accounts.models import Role, User, UserRole
+from gfp_portal.accounts.models import Role
+from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import queue_email
 from gfp_portal.core.settings import get_setting
@@ -26,10 +27,7 @@ def send_gap_reminders(*, now=None):
     now = now or utcnow()
     period = timedelta(days=int(get_setting("coverage.reminder_days")))
     last = _last_sent()
-    coordinators = db.session.scalars(
-        select(User).where(User.is_active, User.id.in_(
-            select(UserRole.user_id).where(UserRole.role == Role.resident_coordinator)))
-        .order_by(User.id)).all()
+    coordinators = active_users_with_role(Role.resident_coordinator)
     queued = 0
     for user in coordinators:
         if not user.uncts or (user.id in last and now - last[user.id] < period):

@@ -2,14 +2,16 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gfp_portal.accounts.models import Role, User, UserRole
+from gfp_portal.accounts.models import Role
+from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Appointment, AppointmentAlert, AppointmentStatus
@@ -49,11 +51,6 @@ def person_link(person):
     return url_for("registry.person", person_id=person.id, _external=True)
 
 
-def _locale(code):
-    return code if code in current_app.config["LANGUAGES"] else \
-        current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 def _sent_thresholds(appointment_ids):
     """{appointment id: thresholds already sent}; `appointment_ids` is a list or a select."""
     rows = db.session.execute(select(AppointmentAlert.appointment_id, AppointmentAlert.threshold)
@@ -79,17 +76,11 @@ def _with_details(stmt):
                         selectinload(Appointment.unct))
 
 
-def _coordinators():
-    return db.session.scalars(select(User).where(User.is_active, User.id.in_(
-        select(UserRole.user_id).where(UserRole.role == Role.coordinator)))
-        .order_by(User.id)).all()
-
-
 def _queue_person_alert(alert, now):
     person = alert.appointment.person
     queue_email(person.email, "term_alert",
                 subject=SUBJECT_LAPSED if alert.is_lapse else SUBJECT_ENDING,
-                locale=_locale(person.preferred_language), now=now,
+                locale=mail_locale(person.preferred_language), now=now,
                 context={"alert": alert, "appointment": alert.appointment, "person": person,
                          "profile_link": url_for("accounts.me", _external=True)})
 
@@ -97,13 +88,13 @@ def _queue_person_alert(alert, now):
 def _queue_digests(alerts, now):
     alerts = sorted(alerts, key=lambda a: (a.appointment.end_date, a.appointment.id))
     links = {a.appointment.person_id: person_link(a.appointment.person) for a in alerts}
-    coordinators = _coordinators()
+    coordinators = active_users_with_role(Role.coordinator)
     for user in coordinators:
         queue_email(user.email, "term_alerts_digest",
                     subject=lazy_ngettext("Term alerts: %(num)s appointment ends soon or has "
                                           "ended", "Term alerts: %(num)s appointments end soon "
                                           "or have ended", len(alerts)),
-                    locale=_locale(user.locale), now=now,
+                    locale=mail_locale(user.locale), now=now,
                     context={"user": user, "alerts": alerts, "links": links})
     return len(coordinators)
 

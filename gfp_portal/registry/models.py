@@ -97,6 +97,14 @@ class EndReason(enum.StrEnum):
                 EndReason.withdrawn: _l("Withdrawn")}[self]
 
 
+def scope_name(entity, unct):
+    """"UNICEF — Kenya", or "UNICEF headquarters" for the entity-wide scope (lazy: rendered
+    in the reader's language)."""
+    if unct is None:
+        return _l("%(entity)s headquarters", entity=entity.acronym)
+    return _l("%(entity)s — %(unct)s", entity=entity.acronym, unct=unct.name)
+
+
 class Appointment(db.Model):
     """One term of one person in one role; never overwritten, only ended and followed."""
 

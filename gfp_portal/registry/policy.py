@@ -53,17 +53,21 @@ class Policy:
 
     def warnings(self, appointment):
         """Codes of the UN-SWAP compliance warnings of one appointment (never blocking)."""
+        return self.warnings_for(appointment.person.grade, appointment.time_share,
+                                 appointment.tor_on_file)
+
+    def warnings_for(self, grade, time_share, tor_on_file):
         codes = []
-        rank = grade_rank(appointment.person.grade, self.grade_equivalence)
+        rank = grade_rank(grade, self.grade_equivalence)
         if rank is None:
             codes.append("grade_unknown")
         elif rank < grade_rank(self.min_grade, {}):
             codes.append("grade_below_minimum")
-        if appointment.time_share is None:
+        if time_share is None:
             codes.append("time_share_unknown")
-        elif appointment.time_share < self.min_time_share:
+        elif time_share < self.min_time_share:
             codes.append("time_share_below_minimum")
-        if self.require_terms_of_reference and not appointment.tor_on_file:
+        if self.require_terms_of_reference and not tor_on_file:
             codes.append("no_terms_of_reference")
         return codes
 

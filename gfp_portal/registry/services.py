@@ -15,6 +15,7 @@ from gfp_portal.registry.models import (
     AppointmentStatus,
     EndReason,
     Person,
+    scope_name,
 )
 from gfp_portal.registry.policy import Policy
 
@@ -100,11 +101,6 @@ def active_holders(entity, unct, role=None):
     return db.session.scalars(stmt.order_by(Appointment.id)).all()
 
 
-def _scope_name(entity, unct):
-    return f"{entity.acronym} — {unct.name}" if unct else \
-        str(_l("%(entity)s headquarters", entity=entity.acronym))
-
-
 def _check_new_appointment(person, entity, unct, role, start, end):
     if end is not None and end < start:
         raise DomainError("dates_reversed", _l("The end date must not be before the start date."),
@@ -121,14 +117,14 @@ def _check_new_appointment(person, entity, unct, role, start, end):
         raise DomainError(code, _l(
             "%(name)s already holds the role of %(role)s for %(scope)s; one person cannot "
             "hold two roles for the same scope.", name=person.full_name,
-            role=held.role.title, scope=_scope_name(entity, unct)))
+            role=held.role.title, scope=scope_name(entity, unct)))
     if role == AppointmentRole.focal_point:
         holders = [a for a in current if a.role == AppointmentRole.focal_point]
         if holders:
             error = DomainError("focal_point_taken", _l(
                 "%(scope)s already has an active focal point: %(name)s. Use “Replace” to "
                 "end that appointment and appoint the new person in one step.",
-                scope=_scope_name(entity, unct), name=holders[0].person.full_name))
+                scope=scope_name(entity, unct), name=holders[0].person.full_name))
             error.holder = holders[0]
             raise error
 

@@ -17,6 +17,8 @@ VALID = {
     "min_time_share": "30",
     # require_terms_of_reference unchecked: absent from the form data
     "grade_equivalence": "no-c = p-4\n\nFS-7 = P-4\n  NO-D=P-5  \n",
+    "coverage_reminder_days": "30",
+    "nominations_daily_digest": "y",
 }
 
 
@@ -53,7 +55,7 @@ def test_admin_changes_the_settings_and_the_policy_follows(client, login_as, app
         assert event.actor.email == "admin@example.org"
         assert set(event.changes) == {f"policy.{k}" for k in (
             "default_term_years", "alert_days", "min_grade", "min_time_share",
-            "require_terms_of_reference", "grade_equivalence")}
+            "require_terms_of_reference", "grade_equivalence")} | {"nominations.daily_digest"}
     html = client.get("/admin/settings").get_data(as_text=True)
     assert "Changed by admin@example.org" in html and "settings.update" in html
     assert 'value="60, 14, 7"' in html and not TOR_CHECKED.search(html)

@@ -49,6 +49,8 @@ PAGES = [
     ("/registry/people/new", {"coordinator", "admin"}),
     ("/registry/import", {"coordinator", "admin"}),
     ("/coverage/", {"resident_coordinator", "coordinator", "admin"}),
+    ("/nominations/", {"resident_coordinator", "coordinator", "admin"}),
+    ("/nominations/new", {"resident_coordinator", "coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

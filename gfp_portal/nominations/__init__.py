@@ -1,0 +1,1 @@
+"""Nominations: Resident Coordinators and coordinators propose focal points for a scope."""

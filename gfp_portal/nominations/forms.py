@@ -1,0 +1,85 @@
+"""Forms of the nomination workflow: the nomination itself, the decisions and the list filter."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from gfp_portal.core.forms import PersonNameFields, language_choices
+from gfp_portal.nominations.models import NominationState
+from gfp_portal.registry.forms import role_choices
+
+
+class NominationForm(PersonNameFields, FlaskForm):
+    scope = SelectField(_l("UN Country Team"), validators=[DataRequired()])
+    entity = SelectField(_l("Entity"), validators=[
+        DataRequired(message=_l("Choose the entity."))])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    replaces = SelectField(_l("Replaces"), coerce=int, validators=[Optional()],
+                           description=_l("The current holder this person takes over from, "
+                                          "if any; their appointment ends on approval."))
+    position_title = StringField(_l("Position title"), validators=[Optional(), Length(max=200)])
+    grade = StringField(_l("Grade"), validators=[Optional(), Length(max=16)],
+                        description=_l("For example P-4, NO-C or G-6."))
+    duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
+    preferred_language = SelectField(_l("Language of the nominee's emails"))
+    time_share = IntegerField(_l("Share of working time (%)"), validators=[
+        Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
+    start_date = DateField(_l("Start date"), validators=[Optional()],
+                           description=_l("Leave empty to start on the day of approval."))
+    tor_acknowledged = BooleanField(_l("The nominee has received and accepted the terms of "
+                                       "reference"))
+    justification = TextAreaField(_l("Justification"), render_kw={"rows": 4}, validators=[
+        DataRequired(message=_l("Explain why you nominate this person.")), Length(max=4000)])
+    letter = FileField(_l("Nomination letter (PDF or DOCX, optional)"),
+                       description=_l("At most %(limit)s MB."))
+    show_holders = SubmitField(_l("Show the current holders"))
+    submit = SubmitField(_l("Submit the nomination"))
+
+    def __init__(self, *args, scope_choices=(), entity_choices=(), holder_choices=(),
+                 station_choices=(), letter_limit_mb=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope.choices = list(scope_choices)
+        self.entity.choices = [(a, a) for a in entity_choices]
+        self.role.choices = role_choices()
+        self.replaces.choices = [(0, _l("Nobody (a vacant role)")), *holder_choices]
+        self.duty_station.choices = [(0, _l("— none —")), *station_choices]
+        self.preferred_language.choices = language_choices()
+        if letter_limit_mb is not None:
+            self.letter.description = _l("At most %(limit)s MB.", limit=letter_limit_mb)
+
+
+class DecisionForm(FlaskForm):
+    """Reject or request changes: the text is required by the service and shown to the
+    nominator."""
+
+    text = TextAreaField(_l("Message to the nominator"), render_kw={"rows": 3},
+                         validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Send"))
+
+
+class NominationFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    state = SelectField(_l("State"), validators=[Optional()])
+    unct = SelectField(_l("UN Country Team"), validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()])
+    older_than = IntegerField(_l("Waiting for more than (days)"), validators=[
+        Optional(), NumberRange(min=0, max=3650)])
+
+    def __init__(self, *args, unct_choices=(), entity_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state.choices = [("", _l("All states")), ("pending", _l("Waiting for a decision")),
+                              *[(s.value, s.title) for s in NominationState]]
+        self.unct.choices = [("", _l("All UN Country Teams")), ("HQ", _l("Headquarters")),
+                             *unct_choices]
+        self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]

@@ -1,0 +1,49 @@
+"""Reading nominations: the list a viewer may see, filtered, with what the page shows."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from gfp_portal.accounts.models import User
+from gfp_portal.nominations.models import PENDING_STATES, Nomination
+from gfp_portal.reference.models import Entity, Unct
+
+
+@dataclass
+class NominationFilter:
+    state: str | None = None
+    unct: str | None = None       # ISO3, or "HQ"
+    entity: str | None = None     # acronym
+    older_than: int | None = None  # days since submission
+
+
+def visible_to(stmt, user):
+    """Staff see every nomination; a Resident Coordinator those they made and those for the
+    UN Country Teams they lead."""
+    if user.is_staff:
+        return stmt
+    own_uncts = [u.id for u in user.uncts]
+    return stmt.where(or_(Nomination.nominator_id == user.id,
+                          Nomination.unct_id.in_(own_uncts)))
+
+
+def nominations_query(f, *, user, now):
+    stmt = visible_to(select(Nomination), user).options(
+        joinedload(Nomination.entity), joinedload(Nomination.unct),
+        joinedload(Nomination.nominator).selectinload(User.person))
+    if f.state == "pending":
+        stmt = stmt.where(Nomination.state.in_(PENDING_STATES))
+    elif f.state:
+        stmt = stmt.where(Nomination.state == f.state)
+    if f.unct == "HQ":
+        stmt = stmt.where(Nomination.unct_id.is_(None))
+    elif f.unct:
+        stmt = stmt.where(Nomination.unct_id.in_(select(Unct.id).where(Unct.iso3 == f.unct)))
+    if f.entity:
+        stmt = stmt.where(Nomination.entity_id.in_(
+            select(Entity.id).where(Entity.acronym == f.entity)))
+    if f.older_than is not None:
+        stmt = stmt.where(Nomination.submitted_at <= now - timedelta(days=f.older_than))
+    return stmt.order_by(Nomination.submitted_at.desc(), Nomination.id.desc())
+

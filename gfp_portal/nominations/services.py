@@ -1,0 +1,356 @@
+"""Nomination workflow: submit, request changes, resubmit, withdraw, reject and approve.
+
+Every transition writes an audit event (the nomination's timeline) and queues the emails it
+causes in the same transaction. Approval writes the registry through its own services, so the
+registry's rules (one focal point per scope, one role per person) refuse what they refuse.
+"""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from gfp_portal.accounts.models import Role
+from gfp_portal.accounts.services import create_account, find_user_by_email, set_roles
+from gfp_portal.core import storage
+from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.settings import get_setting
+from gfp_portal.extensions import db
+from gfp_portal.nominations import notices
+from gfp_portal.nominations.models import PENDING_STATES, Nomination, NominationState
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import AppointmentRole, AppointmentStatus
+
+LETTER_KINDS = ("pdf", "docx")
+NOMINEE_FIELDS = ("given_name", "family_name", "email", "position_title", "grade",
+                  "preferred_language")
+DETAIL_FIELDS = (*NOMINEE_FIELDS, "time_share", "tor_acknowledged", "start_date",
+                 "justification")
+
+
+def may_nominate_for(user, unct):
+    """Coordinators nominate for any scope (recording a head of entity's nomination);
+    a Resident Coordinator only for the UN Country Teams they lead."""
+    if user.is_staff:
+        return True
+    return unct is not None and user.has_role(Role.resident_coordinator) and \
+        unct.id in {u.id for u in user.uncts}
+
+
+def may_view(user, nomination):
+    if user.is_staff or nomination.nominator_id == user.id:
+        return True
+    return nomination.unct_id is not None and user.has_role(Role.resident_coordinator) and \
+        nomination.unct_id in {u.id for u in user.uncts}
+
+
+def _state(nomination):
+    state = {field: getattr(nomination, field) for field in DETAIL_FIELDS}
+    state.update(role=nomination.role.value, entity=nomination.entity.acronym,
+                 scope=nomination.unct.iso3 if nomination.unct else "HQ",
+                 duty_station=str(nomination.duty_station) if nomination.duty_station else None,
+                 replaces=nomination.replaces_id, letter=nomination.letter_filename)
+    return state
+
+
+def _require_state(nomination, *states):
+    if nomination.state not in states:
+        raise DomainError("wrong_state", _l(
+            "This nomination is %(state)s; that action is no longer possible.",
+            state=nomination.state.title))
+
+
+def _check_scope(nomination, actor):
+    entity, unct = nomination.entity, nomination.unct
+    if not may_nominate_for(actor, unct):
+        if unct is None:
+            raise DomainError("headquarters_for_coordinators", _l(
+                "Only the Office records nominations for an entity's headquarters; heads of "
+                "entity send them to the Office."), field="scope")
+        raise DomainError("wrong_unct", _l(
+            "You can nominate focal points only for the UN Country Teams you lead."),
+            field="scope")
+    if unct is not None and entity not in unct.members:
+        raise DomainError("not_a_member", _l(
+            "%(entity)s is not a member of the UN Country Team in %(unct)s.",
+            entity=entity.acronym, unct=unct.name), field="entity")
+
+
+def _check_no_other_pending(nomination):
+    others = select(Nomination.id).where(
+        Nomination.entity_id == nomination.entity_id,
+        Nomination.unct_id == nomination.unct_id if nomination.unct_id else
+        Nomination.unct_id.is_(None),
+        Nomination.role == nomination.role, Nomination.state.in_(PENDING_STATES))
+    if nomination.id is not None:
+        others = others.where(Nomination.id != nomination.id)
+    if db.session.scalars(others).first() is not None:
+        raise DomainError("duplicate_pending", _l(
+            "A nomination for this role and scope is already under review. Follow that one "
+            "up, or withdraw it before nominating someone else."), field="role")
+
+
+def _check_replaces(nomination):
+    """`replaces` must be the current holder of this role and scope; a focal point cannot be
+    nominated over a sitting one without saying they replace them."""
+    holders = registry.active_holders(nomination.entity, nomination.unct, nomination.role)
+    replaced = nomination.replaces
+    if replaced is not None and replaced not in holders:
+        raise DomainError("bad_replaces", _l(
+            "The person to replace must hold this role for this scope now."), field="replaces")
+    if nomination.role == AppointmentRole.focal_point and holders and replaced is None:
+        raise DomainError("focal_point_taken", _l(
+            "%(name)s is the focal point for this scope. Choose to replace them, or nominate "
+            "an alternate.", name=holders[0].person.full_name), field="replaces")
+
+
+def _check_details(nomination):
+    if not (nomination.justification or "").strip():
+        raise DomainError("justification_required",
+                          _l("Explain why you nominate this person."), field="justification")
+    if nomination.time_share is not None and not 0 <= nomination.time_share <= 100:
+        raise DomainError("bad_time_share",
+                          _l("The share of working time is a percentage from 0 to 100."),
+                          field="time_share")
+
+
+def _apply(nomination, data):
+    for field in DETAIL_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(nomination, field, value.strip() if isinstance(value, str) else value)
+    for field in ("entity", "unct", "duty_station", "replaces", "role"):
+        if field in data:
+            setattr(nomination, field, data[field])
+    nomination.role = AppointmentRole(nomination.role)
+    nomination.preferred_language = nomination.preferred_language or "en"
+    nomination.tor_acknowledged = bool(nomination.tor_acknowledged)
+
+
+def _attach_letter(nomination, letter):
+    """Store the uploaded letter last, once every other check has passed; the old letter's
+    file is removed only after the new one is stored."""
+    if letter is None or not getattr(letter, "filename", None):
+        return None
+    stored = storage.store_upload(
+        letter, kinds=LETTER_KINDS, max_bytes=current_app.config["NOMINATION_LETTER_MAX_BYTES"],
+        field="letter")
+    old_key = nomination.letter_key
+    nomination.letter_key = stored.key
+    nomination.letter_filename = stored.filename
+    nomination.letter_content_type = stored.content_type
+    nomination.letter_size = stored.size
+    nomination.letter_sha256 = stored.sha256
+    return old_key
+
+
+def _flush_pending(nomination):
+    """Flush; the partial unique index catches a concurrent pending duplicate."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError("duplicate_pending", _l(
+            "A nomination for this role and scope is already under review. Follow that one "
+            "up, or withdraw it before nominating someone else."), field="role") from None
+
+
+def _notify_coordinators(nomination, now):
+    if get_setting("nominations.daily_digest"):
+        return
+    notices.new_submissions([nomination], now=now)
+    nomination.coordinators_notified_at = now
+
+
+def submit_nomination(data, *, letter=None, actor, now=None):
+    """A new nomination by `actor`. `data`: role, entity, unct (None: headquarters), nominee
+    fields, duty_station, time_share, tor_acknowledged, start_date, justification, replaces."""
+    now = now or utcnow()
+    nomination = Nomination(nominator_id=actor.id, created_at=now, submitted_at=now,
+                            state=NominationState.submitted)
+    _apply(nomination, data)
+    _check_scope(nomination, actor)
+    _check_details(nomination)
+    _check_no_other_pending(nomination)
+    _check_replaces(nomination)
+    db.session.add(nomination)
+    _flush_pending(nomination)
+    _attach_letter(nomination, letter)
+    db.session.flush()
+    log_action("nomination.submit", nomination, actor=actor, now=now,
+               changes=diff({}, _state(nomination)))
+    notices.receipt(nomination, now=now)
+    _notify_coordinators(nomination, now)
+    return nomination
+
+
+def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
+    """The nominator's edited nomination after the Office asked for changes."""
+    now = now or utcnow()
+    _require_nominator(nomination, actor)
+    _require_state(nomination, NominationState.changes_requested)
+    before = _state(nomination)
+    _apply(nomination, data)
+    _check_scope(nomination, actor)
+    _check_details(nomination)
+    _check_no_other_pending(nomination)
+    _check_replaces(nomination)
+    old_key = _attach_letter(nomination, letter)
+    nomination.state = NominationState.submitted
+    nomination.submitted_at = now
+    nomination.coordinators_notified_at = None
+    db.session.flush()
+    log_action("nomination.resubmit", nomination, actor=actor, now=now,
+               changes=diff(before, _state(nomination)))
+    notices.receipt(nomination, now=now)
+    _notify_coordinators(nomination, now)
+    return old_key
+
+
+def _require_nominator(nomination, actor):
+    if nomination.nominator_id != actor.id:
+        raise DomainError("not_nominator",
+                          _l("Only the person who made this nomination can do this."))
+
+
+def withdraw_nomination(nomination, *, reason=None, actor, now=None):
+    now = now or utcnow()
+    _require_nominator(nomination, actor)
+    _require_state(nomination, *PENDING_STATES)
+    before = nomination.state.value
+    nomination.state = NominationState.withdrawn
+    nomination.decided_at = now
+    db.session.flush()
+    log_action("nomination.withdraw", nomination, actor=actor, now=now,
+               reason=(reason or "").strip() or None,
+               changes={"state": [before, nomination.state.value]})
+
+
+def _require_coordinator(actor):
+    if not actor.is_staff:
+        raise DomainError("not_coordinator",
+                          _l("Only the Office of the Focal Point for Women decides on "
+                             "nominations."))
+
+
+def request_changes(nomination, comment, *, actor, now=None):
+    now = now or utcnow()
+    _require_coordinator(actor)
+    _require_state(nomination, NominationState.submitted)
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError("comment_required",
+                          _l("Say what the nominator should change."), field="comment")
+    nomination.state = NominationState.changes_requested
+    nomination.decision_note = comment
+    db.session.flush()
+    log_action("nomination.request_changes", nomination, actor=actor, now=now, reason=comment,
+               changes={"state": ["submitted", "changes_requested"]})
+    notices.decision(nomination, now=now)
+
+
+def reject_nomination(nomination, reason, *, actor, now=None):
+    now = now or utcnow()
+    _require_coordinator(actor)
+    _require_state(nomination, *PENDING_STATES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required",
+                          _l("Give the reason for the rejection; the nominator will read it."),
+                          field="reason")
+    before = nomination.state.value
+    nomination.state = NominationState.rejected
+    nomination.decision_note = reason
+    nomination.decided_at = now
+    nomination.decided_by_id = actor.id
+    db.session.flush()
+    log_action("nomination.reject", nomination, actor=actor, now=now, reason=reason,
+               changes={"state": [before, "rejected"]})
+    notices.decision(nomination, now=now)
+
+
+def _nominee_person(nomination, actor, now):
+    """The registry's person with the nominee's email, updated with what the nomination says,
+    or a new one."""
+    data = {field: getattr(nomination, field) for field in NOMINEE_FIELDS}
+    data.update(entity=nomination.entity)
+    if nomination.duty_station is not None:
+        data["duty_station"] = nomination.duty_station
+    person = registry.find_person_by_email(nomination.email)
+    if person is None:
+        return registry.create_person(data, actor=actor, now=now)
+    # An existing person keeps the language they chose; names and post come from the letter.
+    data.pop("preferred_language")
+    registry.update_person(person, data, actor=actor, now=now)
+    return person
+
+
+def _nominee_account(person, actor, now):
+    """(user, needs activation): the nominee's account, created inactive when missing and
+    given the focal-point role when it lacks it."""
+    user = find_user_by_email(person.email)
+    if user is None:
+        user = create_account(person, roles=[Role.focal_point], actor=actor, now=now)
+        return user, True
+    if not user.has_role(Role.focal_point):
+        set_roles(user, {*user.roles, Role.focal_point}, user.uncts)
+    if user.person_id is None:
+        user.person = person
+    return user, not user.is_active and user.password_hash is None
+
+
+def approve_nomination(nomination, *, actor, now=None):
+    """In one transaction: the person, the appointment (ending the replaced one), the account
+    and the emails. Any registry refusal refuses the approval and changes nothing."""
+    now = now or utcnow()
+    _require_coordinator(actor)
+    _require_state(nomination, NominationState.submitted)
+    replaced = nomination.replaces
+    if replaced is not None and replaced.status != AppointmentStatus.active:
+        replaced = None  # the term ended meanwhile: there is nobody left to replace
+    person = _nominee_person(nomination, actor, now)
+    terms = {"role": nomination.role, "entity": nomination.entity, "unct": nomination.unct,
+             "start_date": nomination.start_date or now.date(),
+             "time_share": nomination.time_share, "tor_on_file": nomination.tor_acknowledged,
+             "appointed_by_name": nomination.nominator.display_name,
+             "appointed_by_title": _appointer_title(nomination),
+             "nomination_id": nomination.id}
+    if replaced is not None:
+        appointment = registry.replace(replaced, person, terms, actor=actor, now=now)
+    else:
+        appointment = registry.appoint(person, terms, actor=actor, now=now)
+    user, needs_activation = _nominee_account(person, actor, now)
+    nomination.state = NominationState.approved
+    nomination.person = person
+    nomination.appointment = appointment
+    nomination.decided_at = now
+    nomination.decided_by_id = actor.id
+    db.session.flush()
+    log_action("nomination.approve", nomination, actor=actor, now=now,
+               changes={"state": ["submitted", "approved"], "appointment": [None, appointment.id]})
+    notices.decision(nomination, now=now)
+    notices.nominee_welcome(nomination, user, activate=needs_activation, now=now)
+    return appointment
+
+
+def _appointer_title(nomination):
+    if nomination.unct is not None and nomination.nominator.has_role(Role.resident_coordinator):
+        return str(_l("Resident Coordinator, %(unct)s", unct=nomination.unct.name))
+    return None
+
+
+def send_digest(*, now=None):
+    """The daily digest: every submission coordinators have not been told of, in one email
+    each. Returns the number of nominations reported."""
+    now = now or utcnow()
+    waiting = db.session.scalars(
+        select(Nomination).where(Nomination.state == NominationState.submitted,
+                                 Nomination.coordinators_notified_at.is_(None))
+        .order_by(Nomination.submitted_at, Nomination.id)).all()
+    if waiting:
+        notices.new_submissions(waiting, now=now)
+        for nomination in waiting:
+            nomination.coordinators_notified_at = now
+        db.session.flush()
+    return len(waiting)

@@ -1,0 +1,254 @@
+"""Nomination pages: the list, the form, one nomination with its timeline, the decisions."""
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from gfp_portal.core import storage
+from gfp_portal.core.audit import events_for
+from gfp_portal.core.auth import roles_required, signed_in
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.extensions import db
+from gfp_portal.nominations import queries, services
+from gfp_portal.nominations.forms import DecisionForm, NominationFilterForm, NominationForm
+from gfp_portal.nominations.models import Nomination, NominationState
+from gfp_portal.reference.models import DutyStation, Entity, Unct
+from gfp_portal.registry import queries as registry_queries
+from gfp_portal.registry.models import Appointment
+from gfp_portal.registry.policy import Policy
+from gfp_portal.registry.services import active_holders
+
+bp = Blueprint("nominations", __name__, url_prefix="/nominations")
+
+NOMINATORS = ("resident_coordinator", "coordinator")
+
+TIMELINE_TITLES = {
+    "nomination.submit": _l("Submitted"),
+    "nomination.resubmit": _l("Submitted again after changes"),
+    "nomination.request_changes": _l("Changes requested"),
+    "nomination.withdraw": _l("Withdrawn by the nominator"),
+    "nomination.reject": _l("Rejected"),
+    "nomination.approve": _l("Approved"),
+}
+
+
+def _own_unct_choices():
+    choices = registry_queries.unct_choices()
+    if current_user.is_staff:
+        return choices
+    own = {u.iso3 for u in current_user.uncts}
+    return [pair for pair in choices if pair[0] in own]
+
+
+@bp.route("/")
+@roles_required(*NOMINATORS)
+def index():
+    form = NominationFilterForm(request.args, unct_choices=_own_unct_choices(),
+                                entity_choices=registry_queries.entity_acronyms())
+    form.validate()
+    f = queries.NominationFilter(state=form.state.data or None, unct=form.unct.data or None,
+                                 entity=form.entity.data or None,
+                                 older_than=form.older_than.data)
+    page = paginate(queries.nominations_query(f, user=current_user, now=utcnow()))
+    return render_template("nominations/index.html", form=form, page=page, now=utcnow())
+
+
+def _load(nomination_id):
+    """The nomination if this viewer may see it; 404 when it does not exist, 403 otherwise."""
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if not services.may_view(current_user, nomination):
+        abort(403)
+    return nomination
+
+
+def _station_choices():
+    stations = db.session.scalars(select(DutyStation)).all()
+    return sorted(((s.id, str(s)) for s in stations), key=lambda pair: pair[1])
+
+
+def _scope_choices():
+    choices = _own_unct_choices()
+    return [("HQ", _("Headquarters (whole entity)")), *choices] if current_user.is_staff \
+        else choices
+
+
+def _scope_and_entity(form):
+    entity = db.session.scalars(select(Entity).filter_by(acronym=form.entity.data)).first()
+    unct = None if form.scope.data in (None, "", "HQ") else \
+        db.session.scalars(select(Unct).filter_by(iso3=form.scope.data)).first()
+    return entity, unct
+
+
+def _holders(entity, unct, role):
+    return active_holders(entity, unct, role) if entity is not None and role else []
+
+
+def _nomination_form(nomination=None, **kwargs):
+    """The form with choices; holders listed for the scope, entity and role it names."""
+    limit = storage.human_size(current_app.config["NOMINATION_LETTER_MAX_BYTES"])
+    form = NominationForm(scope_choices=_scope_choices(),
+                          entity_choices=registry_queries.entity_acronyms(),
+                          station_choices=_station_choices(), letter_limit_mb=limit, **kwargs)
+    entity, unct = _scope_and_entity(form)
+    holders = _holders(entity, unct, form.role.data)
+    form.replaces.choices = [form.replaces.choices[0], *[
+        (a.id, _("%(name)s, until %(date)s", name=a.person.full_name, date=format_date(a.end_date))
+         if a.end_date else a.person.full_name) for a in holders]]
+    return form, entity, unct, holders
+
+
+def _form_data(form, entity, unct):
+    return {
+        "role": form.role.data, "entity": entity, "unct": unct,
+        "given_name": form.given_name.data, "family_name": form.family_name.data,
+        "email": form.email.data, "position_title": form.position_title.data,
+        "grade": form.grade.data, "preferred_language": form.preferred_language.data,
+        "duty_station": db.session.get(DutyStation, form.duty_station.data)
+        if form.duty_station.data else None,
+        "time_share": form.time_share.data, "start_date": form.start_date.data,
+        "tor_acknowledged": form.tor_acknowledged.data,
+        "justification": form.justification.data,
+        "replaces": db.session.get(Appointment, form.replaces.data)
+        if form.replaces.data else None,
+    }
+
+
+def _wants_holders(form):
+    return form.show_holders.data and request.method == "POST"
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*NOMINATORS)
+def create():
+    prefill = {"scope": request.args.get("unct", "").upper() or None,
+               "entity": request.args.get("entity") or None,
+               "role": request.args.get("role") or "focal_point",
+               "preferred_language": "en", "tor_acknowledged": False}
+    form, entity, unct, holders = _nomination_form(
+        data={k: v for k, v in prefill.items() if v is not None})
+    if not _wants_holders(form) and form.validate_on_submit():
+        ok, nomination = commit_service(services.submit_nomination,
+                                        _form_data(form, entity, unct),
+                                        letter=form.letter.data, actor=current_user, form=form)
+        if ok:
+            flash(_("The nomination of %(name)s is submitted to the Office.",
+                    name=nomination.nominee_name), "success")
+            return redirect(url_for("nominations.detail", nomination_id=nomination.id))
+    return render_template("nominations/form.html", form=form, holders=holders,
+                           entity=entity, unct=unct, nomination=None)
+
+
+@bp.route("/<int:nomination_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(nomination_id):
+    nomination = _load(nomination_id)
+    if nomination.nominator_id != current_user.id or \
+            nomination.state != NominationState.changes_requested:
+        abort(403)
+    form, entity, unct, holders = _nomination_form(obj=nomination, data={
+        "scope": nomination.unct.iso3 if nomination.unct else "HQ",
+        "entity": nomination.entity.acronym, "role": nomination.role.value,
+        "replaces": nomination.replaces_id or 0,
+        "duty_station": nomination.duty_station_id or 0})
+    if not _wants_holders(form) and form.validate_on_submit():
+        ok, old_key = commit_service(services.resubmit_nomination, nomination,
+                                     _form_data(form, entity, unct), letter=form.letter.data,
+                                     actor=current_user, form=form)
+        if ok:
+            storage.remove(old_key)
+            flash(_("The nomination is submitted again."), "success")
+            return redirect(url_for("nominations.detail", nomination_id=nomination.id))
+    return render_template("nominations/form.html", form=form, holders=holders,
+                           entity=entity, unct=unct, nomination=nomination)
+
+
+@bp.route("/<int:nomination_id>")
+@signed_in
+def detail(nomination_id):
+    nomination = _load(nomination_id)
+    holders = active_holders(nomination.entity, nomination.unct) \
+        if nomination.state.is_pending else []
+    policy = Policy.current()
+    return render_template(
+        "nominations/detail.html", nomination=nomination, holders=holders,
+        warnings=policy.warnings_for(nomination.grade, nomination.time_share,
+                                     nomination.tor_acknowledged),
+        events=list(reversed(events_for("nominations", nomination.id))),
+        timeline_titles=TIMELINE_TITLES, confirm=ConfirmForm(), decision=DecisionForm())
+
+
+@bp.route("/<int:nomination_id>/letter")
+@signed_in
+def letter(nomination_id):
+    nomination = _load(nomination_id)
+    if not nomination.has_letter:
+        abort(404)
+    path = storage.path_of(nomination.letter_key)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=nomination.letter_content_type, as_attachment=True,
+                     download_name=nomination.letter_filename, max_age=0)
+
+
+def _act(nomination_id, call, message, **kwargs):
+    nomination = _load(nomination_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ok, _result = commit_service(call, nomination, actor=current_user, **kwargs)
+    if ok:
+        flash(message, "success")
+    return redirect(url_for("nominations.detail", nomination_id=nomination.id))
+
+
+@bp.route("/<int:nomination_id>/withdraw", methods=["POST"])
+@roles_required(*NOMINATORS)
+def withdraw(nomination_id):
+    form = ConfirmForm()
+    return _act(nomination_id, services.withdraw_nomination, _("The nomination is withdrawn."),
+                reason=form.reason.data)
+
+
+@bp.route("/<int:nomination_id>/approve", methods=["POST"])
+@roles_required("coordinator")
+def approve(nomination_id):
+    return _act(nomination_id, services.approve_nomination,
+                _("The nomination is approved: the appointment is in the registry and the "
+                  "nominee is invited."))
+
+
+def _decide(nomination_id, call, message):
+    nomination = _load(nomination_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        ok, _result = commit_service(call, nomination, form.text.data, actor=current_user)
+        if ok:
+            flash(message, "success")
+    return redirect(url_for("nominations.detail", nomination_id=nomination.id))
+
+
+@bp.route("/<int:nomination_id>/reject", methods=["POST"])
+@roles_required("coordinator")
+def reject(nomination_id):
+    return _decide(nomination_id, services.reject_nomination,
+                   _("The nomination is rejected; the nominator is told why."))
+
+
+@bp.route("/<int:nomination_id>/request-changes", methods=["POST"])
+@roles_required("coordinator")
+def request_changes(nomination_id):
+    return _decide(nomination_id, services.request_changes,
+                   _("The nominator is asked to change the nomination."))

@@ -1,0 +1,292 @@
+"""The nomination workflow: every transition, every refusal by code, and approval."""
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core import storage
+from gfp_portal.core.audit import events_for
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.settings import update_settings
+from gfp_portal.extensions import db
+from gfp_portal.nominations import services
+from gfp_portal.nominations.models import Nomination, NominationState
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason, Person
+from tests.nominations.conftest import entity, pdf_upload
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def outbox(template=None):
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
+    if template:
+        stmt = stmt.where(OutboxMessage.template == template)
+    return db.session.scalars(stmt).all()
+
+
+def refused(code, call, *args, **kwargs):
+    with pytest.raises(DomainError) as error:
+        call(*args, **kwargs)
+    assert error.value.code == code
+    db.session.rollback()
+    return error.value
+
+
+def submit(users, data, who="rc_kenya", **kwargs):
+    nomination = services.submit_nomination(data, actor=users[who], now=NOW, **kwargs)
+    db.session.commit()
+    return nomination
+
+
+# --- submission ------------------------------------------------------------------------------
+
+def test_an_rc_nominates_for_a_member_entity_of_their_unct(users, nomination_data):
+    nomination = submit(users, nomination_data(), letter=pdf_upload("Nomination letter.pdf"))
+    db.session.commit()
+    assert nomination.state == NominationState.submitted
+    assert nomination.letter_filename == "Nomination letter.pdf"
+    assert storage.path_of(nomination.letter_key).exists()
+    receipt, = outbox("nomination_receipt")
+    assert receipt.recipient == "rc.kenya@example.org"
+    alert, = outbox("nominations_submitted")
+    assert alert.recipient == "coord@example.org" and alert.locale == "fr"
+    assert nomination.coordinators_notified_at == NOW
+    assert [e.action for e in events_for("nominations", nomination.id)] == ["nomination.submit"]
+
+
+def test_an_rc_cannot_nominate_for_another_unct(users, nomination_data, teams):
+    refused("wrong_unct", submit, users, nomination_data(unct=teams[1], entity=entity("UNDP")))
+    assert db.session.scalar(select(func.count(Nomination.id))) == 0
+
+
+def test_an_rc_cannot_nominate_for_headquarters(users, nomination_data):
+    refused("headquarters_for_coordinators", submit, users, nomination_data(unct=None))
+
+
+def test_a_coordinator_records_a_head_of_entity_nomination_for_headquarters(users,
+                                                                            nomination_data):
+    nomination = submit(users, nomination_data(unct=None), who="coordinator")
+    assert nomination.unct is None and nomination.state == NominationState.submitted
+
+
+def test_the_entity_must_be_a_member_of_the_unct(users, nomination_data):
+    refused("not_a_member", submit, users, nomination_data(entity=entity("UNHCR")))
+
+
+def test_a_second_pending_nomination_for_the_same_role_and_scope_is_refused(users,
+                                                                             nomination_data):
+    submit(users, nomination_data())
+    db.session.commit()
+    refused("duplicate_pending", submit, users, nomination_data(), who="coordinator")
+    # Another role, or another entity, is a different scope.
+    submit(users, nomination_data(role="alternate"))
+    submit(users, nomination_data(entity=entity("WFP")))
+
+
+def test_the_database_refuses_a_concurrent_duplicate(users, nomination_data):
+    first = submit(users, nomination_data())
+    db.session.commit()
+    # As if the check had run before the first one was committed.
+    second = Nomination(**{k: getattr(first, k) for k in (
+        "role", "entity_id", "unct_id", "given_name", "family_name", "email",
+        "preferred_language", "tor_acknowledged", "justification", "nominator_id")},
+        state=NominationState.submitted)
+    db.session.add(second)
+    refused("duplicate_pending", services._flush_pending, second)
+
+
+def test_justification_is_required(users, nomination_data):
+    refused("justification_required", submit, users, nomination_data(justification="  "))
+
+
+def test_nominating_over_a_sitting_focal_point_needs_replaces(users, nomination_data, teams):
+    holder = registry.create_person({"given_name": "Otieno", "family_name": "Odhiambo",
+                                     "email": "o.odhiambo@unicef.org"}, actor=users["coordinator"])
+    current = registry.appoint(holder, {"role": "focal_point", "entity": entity("UNICEF"),
+                                        "unct": teams[0], "start_date": date(2025, 1, 1)},
+                               actor=users["coordinator"])
+    db.session.commit()
+    refused("focal_point_taken", submit, users, nomination_data())
+    other = registry.create_person({"given_name": "A", "family_name": "B",
+                                    "email": "a.b@wfp.org"}, actor=users["coordinator"])
+    elsewhere = registry.appoint(other, {"role": "focal_point", "entity": entity("WFP"),
+                                         "unct": teams[0]}, actor=users["coordinator"])
+    refused("bad_replaces", submit, users, nomination_data(replaces=elsewhere))
+    nomination = submit(users, nomination_data(replaces=current))
+    assert nomination.replaces == current
+
+
+def test_a_letter_that_is_not_pdf_or_docx_is_refused_and_nothing_is_stored(
+        app, users, nomination_data, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))
+    refused("file_type", submit, users, nomination_data(),
+            letter=pdf_upload("letter.pdf", b"MZ\x90\x00" + b"\x00" * 100))
+    monkeypatch.setitem(app.config, "NOMINATION_LETTER_MAX_BYTES", 20)
+    refused("file_too_large", submit, users, nomination_data(), letter=pdf_upload())
+    assert list(tmp_path.iterdir()) == []
+    assert db.session.scalar(select(func.count(Nomination.id))) == 0
+    assert outbox() == []
+
+
+def test_coordinators_get_a_daily_digest_when_the_setting_says_so(users, nomination_data):
+    update_settings({"nominations.daily_digest": True}, actor=users["coordinator"])
+    first = submit(users, nomination_data())
+    second = submit(users, nomination_data(entity=entity("WFP")))
+    assert outbox("nominations_submitted") == []
+    assert services.send_digest(now=NOW) == 2
+    digest, = outbox("nominations_submitted")
+    assert first.nominee_name in digest.body_text and second.nominee_name in digest.body_text
+    assert services.send_digest(now=NOW) == 0  # each nomination is reported once
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+def test_request_changes_then_resubmit(users, nomination_data):
+    nomination = submit(users, nomination_data(grade="P-3"))
+    refused("comment_required", services.request_changes, nomination, " ",
+            actor=users["coordinator"])
+    nomination = db.session.get(Nomination, nomination.id)
+    services.request_changes(nomination, "Please confirm the grade.", actor=users["coordinator"],
+                             now=NOW)
+    db.session.commit()
+    assert nomination.state == NominationState.changes_requested
+    decision, = outbox("nomination_decision")
+    assert "Please confirm the grade." in decision.body_text
+    refused("not_nominator", services.resubmit_nomination, nomination, {"grade": "P-4"},
+            actor=users["coordinator"])
+    nomination = db.session.get(Nomination, nomination.id)
+    services.resubmit_nomination(nomination, {"grade": "P-4"}, actor=users["rc_kenya"], now=NOW)
+    assert nomination.state == NominationState.submitted and nomination.grade == "P-4"
+    actions = [e.action for e in reversed(events_for("nominations", nomination.id))]
+    assert actions == ["nomination.submit", "nomination.request_changes",
+                       "nomination.resubmit"]
+    resubmitted = events_for("nominations", nomination.id)[0]
+    assert resubmitted.changes["grade"] == ["P-3", "P-4"]
+
+
+def test_only_coordinators_decide(users, nomination_data):
+    nomination = submit(users, nomination_data())
+    refused("not_coordinator", services.approve_nomination, nomination,
+            actor=users["rc_kenya"])
+    nomination = db.session.get(Nomination, nomination.id)
+    refused("not_coordinator", services.reject_nomination, nomination, "No",
+            actor=users["rc_kenya"])
+
+
+def test_reject_requires_a_reason_and_tells_the_nominator(users, nomination_data):
+    nomination = submit(users, nomination_data())
+    refused("reason_required", services.reject_nomination, nomination, "",
+            actor=users["coordinator"])
+    nomination = db.session.get(Nomination, nomination.id)
+    services.reject_nomination(nomination, "The entity already appointed someone.",
+                               actor=users["coordinator"], now=NOW)
+    assert nomination.state == NominationState.rejected
+    event = events_for("nominations", nomination.id)[0]
+    assert event.action == "nomination.reject"
+    assert event.reason == "The entity already appointed someone."
+    assert event.actor_id == users["coordinator"].id
+    assert "The entity already appointed someone." in outbox("nomination_decision")[0].body_text
+
+
+def test_withdraw_by_the_nominator_while_pending(users, nomination_data):
+    nomination = submit(users, nomination_data())
+    refused("not_nominator", services.withdraw_nomination, nomination,
+            actor=users["coordinator"])
+    nomination = db.session.get(Nomination, nomination.id)
+    services.withdraw_nomination(nomination, reason="Sent by mistake", actor=users["rc_kenya"])
+    db.session.commit()
+    assert nomination.state == NominationState.withdrawn
+    refused("wrong_state", services.withdraw_nomination, nomination, actor=users["rc_kenya"])
+    # The scope is free again for a new nomination.
+    submit(users, nomination_data())
+
+
+def test_a_withdrawn_or_decided_nomination_cannot_be_approved(users, nomination_data):
+    nomination = submit(users, nomination_data())
+    services.withdraw_nomination(nomination, actor=users["rc_kenya"])
+    db.session.commit()
+    refused("wrong_state", services.approve_nomination, nomination, actor=users["coordinator"])
+    nomination = db.session.get(Nomination, nomination.id)
+    refused("wrong_state", services.reject_nomination, nomination, "late",
+            actor=users["coordinator"])
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+# --- approval --------------------------------------------------------------------------------
+
+def test_approval_creates_person_appointment_and_account_and_sends_the_emails(
+        users, nomination_data, teams):
+    nomination = submit(users, nomination_data(email="Wanjiru.K@unicef.org",
+                                               preferred_language="fr"))
+    appointment = services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    person = db.session.scalars(select(Person).filter_by(email="Wanjiru.K@unicef.org")).one()
+    assert appointment.person == person and appointment.status == AppointmentStatus.active
+    assert (appointment.entity.acronym, appointment.unct, appointment.role) == \
+        ("UNICEF", teams[0], "focal_point")
+    assert appointment.nomination_id == nomination.id
+    assert appointment.start_date == NOW.date() and appointment.tor_on_file
+    assert nomination.state == NominationState.approved and nomination.appointment == appointment
+    user = db.session.scalars(select(User).filter_by(email="Wanjiru.K@unicef.org")).one()
+    assert not user.is_active and user.has_role("focal_point") and user.person == person
+    welcome, = outbox("nomination_welcome")
+    assert welcome.recipient == "Wanjiru.K@unicef.org" and welcome.locale == "fr"
+    assert "/activate/" in welcome.body_text
+    decision, = outbox("nomination_decision")
+    assert decision.recipient == "rc.kenya@example.org"
+
+
+def test_approval_updates_an_existing_person_matched_by_email(users, nomination_data):
+    known = registry.create_person({"given_name": "Wanjiru", "family_name": "Kamau",
+                                    "email": "wk@unicef.org", "grade": "P-3",
+                                    "preferred_language": "es"}, actor=users["coordinator"])
+    nomination = submit(users, nomination_data(email="WK@UNICEF.ORG", grade="P-4"))
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    assert nomination.person == known
+    assert known.grade == "P-4" and known.preferred_language == "es"
+    assert db.session.scalar(select(func.count(Person.id))) == 4  # 3 users' people + known
+
+
+def test_approval_ends_the_replaced_appointment(users, nomination_data, teams):
+    holder = registry.create_person({"given_name": "Otieno", "family_name": "Odhiambo",
+                                     "email": "o.odhiambo@unicef.org"}, actor=users["coordinator"])
+    current = registry.appoint(holder, {"role": "focal_point", "entity": entity("UNICEF"),
+                                        "unct": teams[0], "start_date": date(2025, 1, 1)},
+                               actor=users["coordinator"])
+    nomination = submit(users, nomination_data(replaces=current))
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    assert current.status == AppointmentStatus.ended
+    assert current.end_reason == EndReason.replaced
+    assert nomination.appointment.status == AppointmentStatus.active
+
+
+def test_approval_colliding_with_a_new_holder_is_refused_and_changes_nothing(
+        users, nomination_data, teams):
+    nomination = submit(users, nomination_data())
+    db.session.commit()
+    # Meanwhile the coordinator appointed someone else directly in the registry.
+    other = registry.create_person({"given_name": "Achieng", "family_name": "Were",
+                                    "email": "a.were@unicef.org"}, actor=users["coordinator"])
+    registry.appoint(other, {"role": "focal_point", "entity": entity("UNICEF"),
+                             "unct": teams[0]}, actor=users["coordinator"])
+    db.session.commit()
+    before = len(outbox())
+    refused("focal_point_taken", services.approve_nomination,
+            db.session.get(Nomination, nomination.id), actor=users["coordinator"])
+    nomination = db.session.get(Nomination, nomination.id)
+    assert nomination.state == NominationState.submitted
+    assert db.session.scalars(select(Person).filter_by(email=nomination.email)).first() is None
+    assert db.session.scalars(select(User).filter_by(email=nomination.email)).first() is None
+    assert len(outbox()) == before
+
+
+def test_approval_of_an_existing_active_user_sends_no_activation_link(
+        users, nomination_data, create_user):
+    create_user("active.fp@unicef.org", roles=["focal_point"])
+    nomination = submit(users, nomination_data(email="active.fp@unicef.org"))
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    welcome, = outbox("nomination_welcome")
+    assert "/activate/" not in welcome.body_text and "/login" in welcome.body_text

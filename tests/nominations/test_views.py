@@ -1,0 +1,208 @@
+"""Nomination pages: access per role and per UNCT, the letter, uploads, and the whole flow from a
+coverage gap to an activated account."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.coverage.services import compute_coverage
+from gfp_portal.extensions import db
+from gfp_portal.nominations import services
+from gfp_portal.nominations.models import Nomination, NominationState
+from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.registry.models import Appointment, Person
+from tests.conftest import login
+from tests.nominations.conftest import PDF, pdf_upload
+
+
+def sign_in(client, email):
+    client.post("/logout")
+    assert login(client, email).status_code == 302
+
+
+@pytest.fixture
+def kenya_nomination(app, reference, create_user):
+    """Kenya and Uganda teams; their RCs; a coordinator; one Kenya nomination with a letter."""
+    coordinator = create_user("coord@example.org", roles=["coordinator"])
+    rc_kenya = create_user("rc.kenya@example.org", roles=["resident_coordinator"],
+                           uncts=["KEN"])
+    create_user("rc.uganda@example.org", roles=["resident_coordinator"], uncts=["UGA"])
+    with app.app_context():
+        entities = {e.acronym: e for e in db.session.scalars(
+            select(Entity).where(Entity.acronym.in_(["UNDP", "UNICEF", "WFP"])))}
+        for iso3 in ("KEN", "UGA"):
+            db.session.scalars(select(Unct).filter_by(iso3=iso3)).one().members = \
+                list(entities.values())
+        nomination = services.submit_nomination({
+            "role": "alternate", "entity": entities["WFP"],
+            "unct": db.session.scalars(select(Unct).filter_by(iso3="KEN")).one(),
+            "given_name": "Njeri", "family_name": "Mwangi", "email": "njeri.mwangi@wfp.org",
+            "justification": "Programme officer with gender expertise."},
+            letter=pdf_upload(), actor=db.session.get(User, rc_kenya))
+        db.session.commit()
+        return {"id": nomination.id, "coordinator": coordinator}
+
+
+def test_the_list_and_the_form_are_for_rcs_and_coordinators(client, kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    html = client.get("/nominations/").get_data(as_text=True)
+    assert "Njeri" in html
+    sign_in(client, "rc.uganda@example.org")
+    assert "Njeri" not in client.get("/nominations/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["", "/letter", "/edit"])
+def test_an_rc_of_another_unct_cannot_read_the_nomination_or_its_letter(
+        client, kenya_nomination, path):
+    sign_in(client, "rc.uganda@example.org")
+    assert client.get(f"/nominations/{kenya_nomination['id']}{path}").status_code == 403
+
+
+@pytest.mark.parametrize("action", ["withdraw", "approve", "reject", "request-changes"])
+def test_an_rc_of_another_unct_cannot_act_on_it(client, kenya_nomination, action):
+    sign_in(client, "rc.uganda@example.org")
+    response = client.post(f"/nominations/{kenya_nomination['id']}/{action}",
+                           data={"text": "x"})
+    assert response.status_code == 403
+    with client.application.app_context():
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == \
+            NominationState.submitted
+
+
+def test_guessing_ids_gives_nothing(client, kenya_nomination):
+    sign_in(client, "rc.uganda@example.org")
+    for other in range(kenya_nomination["id"] - 2, kenya_nomination["id"] + 3):
+        with client.get(f"/nominations/{other}/letter") as response:
+            assert response.status_code in (403, 404)
+
+
+def test_a_focal_point_has_no_access(client, kenya_nomination, login_as):
+    login_as("focal_point")
+    for path in ("/nominations/", "/nominations/new", f"/nominations/{kenya_nomination['id']}",
+                 f"/nominations/{kenya_nomination['id']}/letter"):
+        assert client.get(path).status_code == 403
+
+
+def test_the_nominator_and_the_office_download_the_letter(client, kenya_nomination):
+    for email in ("rc.kenya@example.org", "coord@example.org"):
+        sign_in(client, email)
+        with client.get(f"/nominations/{kenya_nomination['id']}/letter") as response:
+            assert response.status_code == 200 and response.data == PDF
+            assert response.mimetype == "application/pdf"
+            assert "attachment" in response.headers["Content-Disposition"]
+
+
+def _form(**overrides):
+    data = {"scope": "KEN", "entity": "UNICEF", "role": "focal_point", "replaces": "0",
+            "given_name": "Wanjiru", "family_name": "Kamau", "email": "w.kamau@unicef.org",
+            "position_title": "Education Specialist", "grade": "P-4", "duty_station": "0",
+            "preferred_language": "en", "time_share": "20", "tor_acknowledged": "y",
+            "justification": "Experienced and willing.", "submit": "Submit"}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("letter.pdf", b"MZ\x90\x00" + b"\x00" * 64, "not an accepted document"),
+    ("letter.txt", b"just some words", "not an accepted document"),
+])
+def test_a_bad_letter_is_refused_with_a_message_and_nothing_is_stored(
+        app, client, kenya_nomination, monkeypatch, tmp_path, name, content, message):
+    import io
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))
+    sign_in(client, "rc.kenya@example.org")
+    response = client.post("/nominations/new", content_type="multipart/form-data",
+                           data=_form(letter=(io.BytesIO(content), name)))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in html
+    assert 'value="Wanjiru"' in html  # what was typed is kept
+    assert list(tmp_path.iterdir()) == []
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Nomination.id))) == 1
+
+
+def test_an_oversized_letter_is_refused(app, client, kenya_nomination, monkeypatch, tmp_path):
+    import io
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))
+    # Kept under the test client's 500 kB spooling threshold.
+    monkeypatch.setitem(app.config, "NOMINATION_LETTER_MAX_BYTES", 300 * 1024)
+    sign_in(client, "rc.kenya@example.org")
+    big = PDF + b"0" * (300 * 1024)
+    response = client.post("/nominations/new", content_type="multipart/form-data",
+                           data=_form(letter=(io.BytesIO(big), "letter.pdf")))
+    assert "larger than 0.3 MB" in response.get_data(as_text=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_form_is_prefilled_from_a_coverage_gap(client, kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    coverage = client.get("/coverage/KEN").get_data(as_text=True)
+    link = "/nominations/new?unct=KEN&amp;entity=UNICEF&amp;role=focal_point"
+    assert link in coverage
+    html = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert re.search(r'<option selected value="KEN">|<option value="KEN" selected>', html)
+    assert re.search(r'<option selected value="UNICEF">|<option value="UNICEF" selected>', html)
+    assert "Nobody holds this role for this scope." in html
+
+
+def test_rc_nominates_coordinator_approves_and_the_nominee_activates(app, client,
+                                                                     kenya_nomination):
+    with app.app_context():
+        cell = compute_coverage(unct_ids=[db.session.scalars(
+            select(Unct.id).filter_by(iso3="KEN")).one()])
+        assert any(c.entity.acronym == "UNICEF" and c.state == "vacant"
+                   for c in cell.cells.values())
+    sign_in(client, "rc.kenya@example.org")
+    response = client.post("/nominations/new", data=_form())
+    assert response.status_code == 302
+    nomination_id = int(response.headers["Location"].rsplit("/", 1)[1])
+
+    sign_in(client, "coord@example.org")
+    assert "Wanjiru" in client.get("/nominations/?state=pending").get_data(as_text=True)
+    assert client.post(f"/nominations/{nomination_id}/approve").status_code == 302
+
+    with app.app_context():
+        person = db.session.scalars(select(Person).filter_by(email="w.kamau@unicef.org")).one()
+        appointment = db.session.scalars(select(Appointment).filter_by(person_id=person.id)).one()
+        assert appointment.nomination_id == nomination_id and appointment.role == "focal_point"
+        welcome = db.session.scalars(select(OutboxMessage).filter_by(
+            template="nomination_welcome")).one()
+        token = welcome.body_text.split("/activate/")[1].split()[0]
+        kenya = db.session.scalars(select(Unct.id).filter_by(iso3="KEN")).one()
+        unicef = [c for c in compute_coverage(unct_ids=[kenya]).cells.values()
+                  if c.entity.acronym == "UNICEF"][0]
+        assert unicef.state == "no_alternate"
+
+    client.post("/logout")
+    assert client.get(f"/activate/{token}").status_code == 200
+    response = client.post(f"/activate/{token}", data={"password": "a long new password",
+                                                       "confirm": "a long new password"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(User).filter_by(email="w.kamau@unicef.org")).one() \
+            .is_active
+
+    sign_in(client, "rc.kenya@example.org")
+    html = client.get(f"/nominations/{nomination_id}").get_data(as_text=True)
+    assert "Approved" in html
+
+
+def test_the_list_runs_a_fixed_number_of_queries(app, client, kenya_nomination,
+                                                  count_queries):
+    sign_in(client, "coord@example.org")
+    with count_queries() as few:
+        client.get("/nominations/")
+    with app.app_context():
+        coordinator = db.session.get(User, kenya_nomination["coordinator"])
+        entities = db.session.scalars(select(Entity).limit(20)).all()
+        for entity in entities:
+            services.submit_nomination({
+                "role": "focal_point", "entity": entity, "unct": None, "given_name": "A",
+                "family_name": entity.acronym, "email": f"{entity.acronym}@example.org",
+                "justification": "x"}, actor=coordinator)
+        db.session.commit()
+    with count_queries() as many:
+        client.get("/nominations/")
+    assert many.count == few.count

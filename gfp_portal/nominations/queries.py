@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from gfp_portal.accounts.models import User
 from gfp_portal.nominations.models import PENDING_STATES, Nomination

@@ -37,14 +37,16 @@ def test_seed_is_idempotent_and_prints_the_accounts(seeded, runner, app):
         registry = _counts(REGISTRY)
     second = runner.invoke(args=["demo", "seed"])
     assert "0 new accounts" in second.output
-    assert "(0 new accounts, 0 new people, 0 new appointments)" in second.output
+    assert "(0 new accounts, 0 new people, 0 new appointments, 0 new nominations)" in \
+        second.output
     with app.app_context():
         after = [db.session.scalar(select(func.count()).select_from(m))
                  for m in (User, Entity, Unct)]
         kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
         assert len(kenya.members) >= 15
         assert _counts(REGISTRY) == registry
-    assert before == after == [4, 127, 132]
+    # The four demo accounts and the two nominees invited when their nominations were approved.
+    assert before == after == [6, 127, 132]
 
 
 @pytest.mark.parametrize("email", ["admin@demo.gfp", "coordinator@demo.gfp",
@@ -106,3 +108,18 @@ def test_the_demo_accounts_see_gaps_and_their_own_appointment(seeded, app):
 ])
 def test_names_become_ascii_address_parts(name, expected):
     assert slug(name) == expected
+
+
+def test_demo_nominations_cover_every_state_and_the_kenya_rc_made_some(seeded, app, client):
+    from gfp_portal.nominations.models import Nomination, NominationState
+
+    with app.app_context():
+        nominations = db.session.scalars(select(Nomination)).all()
+        assert {n.state for n in nominations} == set(NominationState)
+        kenya = [n for n in nominations if n.nominator.email == "rc.kenya@demo.gfp"]
+        assert len(kenya) >= 3 and all(n.unct.iso3 == "KEN" for n in kenya)
+        approved = [n for n in nominations if n.state == NominationState.approved]
+        assert all(n.appointment.nomination_id == n.id for n in approved)
+        submitted = next(n for n in kenya if n.state == NominationState.submitted)
+    login(client, "rc.kenya@demo.gfp", "demo-password")
+    assert submitted.nominee_name in client.get("/nominations/").get_data(as_text=True)

@@ -17,7 +17,8 @@ def seed():
     added = seed_demo()
     db.session.commit()
     click.echo(f"Demo data ready ({len(added['accounts'])} new accounts, {added['people']} new "
-               f"people, {added['appointments']} new appointments).")
+               f"people, {added['appointments']} new appointments, {added['nominations']} new "
+               f"nominations).")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for spec in DEMO_ACCOUNTS:
         click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

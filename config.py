@@ -39,6 +39,10 @@ class Config:
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024
+    JOIN_VERIFY_DAYS = 7  # an unconfirmed request to join expires, then is purged
+    JOIN_AMEND_DAYS = 30  # the link to amend a request when the Office asks for more
+    JOIN_RATE_LIMIT = "5 per hour"  # requests to join, per IP address
+    JOIN_EMAIL_RATE_LIMIT = "3 per day"  # requests to join, per email address
 
     LANGUAGES = ("en", "fr", "es", "ar")
     RTL_LANGUAGES = ("ar",)

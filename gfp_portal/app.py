@@ -90,6 +90,7 @@ def register_blueprints(app):
     from gfp_portal.admin.views import bp as admin_bp
     from gfp_portal.coverage.views import bp as coverage_bp
     from gfp_portal.main.views import bp as main_bp
+    from gfp_portal.nominations.join_views import bp as join_bp
     from gfp_portal.nominations.views import bp as nominations_bp
     from gfp_portal.reference.views import bp as reference_bp
     from gfp_portal.registry.views import bp as registry_bp
@@ -99,7 +100,7 @@ def register_blueprints(app):
                        static_folder=str(bootstrap_wrapper.get_bootstrap_dir()),
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
-                      coverage_bp, nominations_bp):
+                      coverage_bp, nominations_bp, join_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,15 +1,18 @@
 """Demo nominations in every state, made through the workflow's own services (so each has its
-timeline), several by rc.kenya@demo.gfp."""
-from datetime import timedelta
+timeline), several by rc.kenya@demo.gfp, and requests to join waiting for review."""
+import io
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from gfp_portal.accounts.services import find_user_by_email
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
-from gfp_portal.nominations import services
+from gfp_portal.nominations import join, services
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.nominations.tokens import new_token
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import AppointmentRole
 from gfp_portal.registry.services import active_holders
@@ -39,6 +42,21 @@ PLAN = (
      "changes_requested", "Please attach the nomination memo signed by the FAO "
      "Representative.", "es"),
 )
+# Requests to join, confirmed and waiting for the Office: (UNCT or None, entity, role, names,
+# email, grade, language). The second needs "replace"; the third is not on an entity domain.
+JOIN_PLAN = (
+    ("MWI", "WFP", "alternate", ("Chikondi", "Banda"), "chikondi.banda@wfp.demo.gfp", "NO-B",
+     "en"),
+    ("KEN", "UNICEF", "focal_point", ("Mercy", "Wanjiku"), "mercy.wanjiku@unicef.demo.gfp",
+     "P-4", "en"),
+    (None, "UNFPA", "alternate", ("Amal", "Haddad"), "amal.haddad@mail.example", "P-3", "ar"),
+)
+# Official email domains of the entities the demo uses (with the demo's own subdomains).
+EMAIL_DOMAINS = {"UNDP": "undp.org", "UNICEF": "unicef.org", "WFP": "wfp.org",
+                 "UNFPA": "unfpa.org", "UN-Women": "unwomen.org", "WHO": "who.int",
+                 "FAO": "fao.org", "UNHCR": "unhcr.org", "ILO": "ilo.org",
+                 "UNESCO": "unesco.org", "IOM": "iom.int", "UNIDO": "unido.org",
+                 "OCHA": "un.org", "UNON": "un.org", "UNODC": "un.org"}
 JUSTIFICATION = ("Proposed by the head of office after consultation with the gender theme "
                  "group; has led the office's gender parity action plan.")
 
@@ -76,12 +94,61 @@ def _decide(nomination, outcome, note, now):
                                      actor=nomination.nominator, now=later)
 
 
+def demo_memo():
+    """A one-page PDF, marked as a demo file, standing in for an appointment memo."""
+    text = b"BT /F1 14 Tf 72 720 Td (GFP Portal demo file - not a real appointment memo) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = io.BytesIO(), []
+    out.write(b"%PDF-1.4\n")
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def _email_domains():
+    for acronym, domain in EMAIL_DOMAINS.items():
+        entity = db.session.scalars(select(Entity).filter_by(acronym=acronym)).first()
+        if entity is not None and not entity.email_domains:
+            demo = acronym.lower().replace(" ", "") + ".demo.gfp"
+            entity.email_domains = f"{domain} {demo}"
+
+
+def _join(spec, now):
+    iso3, acronym, role, (given, family), email, grade, language = spec
+    entity = db.session.scalars(select(Entity).filter_by(acronym=acronym)).first()
+    unct = db.session.scalars(select(Unct).filter_by(iso3=iso3)).first() if iso3 else None
+    if entity is None or (iso3 and (unct is None or entity not in unct.members)):
+        return None
+    request, _superseded = join.submit_join_request({
+        "role": role, "entity": entity, "unct": unct, "given_name": given,
+        "family_name": family, "email": email, "position_title": "Programme Officer",
+        "grade": grade, "preferred_language": language, "time_share": 20,
+        "start_date": date.fromordinal(now.date().toordinal() - 20),
+        "tor_acknowledged": False, "replaces": None},
+        memo=FileStorage(io.BytesIO(demo_memo()), filename="appointment-memo.pdf"),
+        now=now - timedelta(days=4))
+    token = new_token(request, days=1, now=now)
+    return join.verify(token, now=now - timedelta(days=3))
+
+
 def seed_nominations(*, now):
     """Add the demo nominations once; returns how many were added. Emails link to
     SERVER_NAME, or to the local development server when none is set."""
     if db.session.scalar(select(Nomination.id).limit(1)) is not None:
         return 0
     server = current_app.config.get("SERVER_NAME") or "127.0.0.1:5000"
+    _email_domains()
     added = 0
     with current_app.test_request_context("/", base_url=f"http://{server}"):
         for spec in PLAN:
@@ -94,4 +161,10 @@ def seed_nominations(*, now):
                     added += 1
             except DomainError:
                 continue  # a cell the demo registry filled differently: skip that example
+        for spec in JOIN_PLAN:
+            try:
+                with db.session.begin_nested():
+                    added += _join(spec, now) is not None
+            except DomainError:
+                continue
     return added

@@ -11,10 +11,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from gfp_portal.core.forms import PersonNameFields, language_choices
-from gfp_portal.nominations.models import NominationState
+from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.registry.forms import role_choices
 
 
@@ -75,11 +75,58 @@ class NominationFilterForm(FlaskForm):
     entity = SelectField(_l("Entity"), validators=[Optional()])
     older_than = IntegerField(_l("Waiting for more than (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
+    kind = SelectField(_l("Type"), validators=[Optional()])
 
     def __init__(self, *args, unct_choices=(), entity_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.state.choices = [("", _l("All states")), ("pending", _l("Waiting for a decision")),
-                              *[(s.value, s.title) for s in NominationState]]
+                              *[(s.value, s.title) for s in NominationState
+                                if s != NominationState.unverified]]
+        self.kind.choices = [("", _l("All types")), *[(k.value, k.title) for k in NominationKind]]
         self.unct.choices = [("", _l("All UN Country Teams")), ("HQ", _l("Headquarters")),
                              *unct_choices]
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
+
+
+class JoinForm(PersonNameFields, FlaskForm):
+    """A newly appointed focal point or alternate asks to join (anonymous)."""
+
+    entity = SelectField(_l("Entity"), validators=[
+        DataRequired(message=_l("Choose your entity."))])
+    scope = SelectField(_l("Scope of your appointment"), validators=[DataRequired()],
+                        description=_l("Headquarters when you serve the whole entity; otherwise "
+                                       "the UN Country Team of your country office."))
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    position_title = StringField(_l("Position title"), validators=[
+        DataRequired(message=_l("Enter your position title.")), Length(max=200)])
+    grade = StringField(_l("Grade"), validators=[Optional(), Length(max=16)],
+                        description=_l("For example P-4, NO-C or G-6."))
+    duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
+    start_date = DateField(_l("Start date of the appointment"), validators=[
+        DataRequired(message=_l("Enter the start date of your appointment."))])
+    time_share = IntegerField(_l("Share of working time (%)"), validators=[
+        Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
+    preferred_language = SelectField(_l("Preferred language"))
+    memo = FileField(_l("Appointment memo or letter (PDF or DOCX)"))
+    submit = SubmitField(_l("Send my request"))
+
+    def __init__(self, *args, scope_choices=(), entity_choices=(), station_choices=(),
+                 letter_limit_mb=None, memo_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entity.choices = [("", _l("— choose —")), *[(a, a) for a in entity_choices]]
+        self.scope.choices = [("HQ", _l("Headquarters (whole entity)")), *scope_choices]
+        self.role.choices = role_choices()
+        self.duty_station.choices = [(0, _l("— none —")), *station_choices]
+        self.preferred_language.choices = language_choices()
+        self.memo.description = _l("The memo or letter of your head of entity appointing you. "
+                                   "At most %(limit)s MB.", limit=letter_limit_mb)
+        self.memo_required = memo_required
+
+    def validate_memo(self, field):
+        if self.memo_required and not getattr(field.data, "filename", None):
+            raise ValidationError(_l("Attach the memo or letter that appoints you."))
+
+
+class ApproveForm(FlaskForm):
+    replace = BooleanField(_l("Replace the current focal point"))
+    submit = SubmitField(_l("Approve and appoint"))

@@ -3,7 +3,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, func
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, and_, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, utcnow
@@ -12,7 +12,18 @@ from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry.models import Appointment, AppointmentRole, Person, scope_name
 
 
+class NominationKind(enum.StrEnum):
+    nomination = "nomination"            # by a Resident Coordinator or a coordinator
+    self_registration = "self_registration"  # by the appointee, through /join
+
+    @property
+    def title(self):
+        return {NominationKind.nomination: _l("Nomination"),
+                NominationKind.self_registration: _l("Self-registration")}[self]
+
+
 class NominationState(enum.StrEnum):
+    unverified = "unverified"  # a self-registration whose email address is not confirmed yet
     submitted = "submitted"
     changes_requested = "changes_requested"
     approved = "approved"
@@ -29,6 +40,7 @@ class NominationState(enum.StrEnum):
 
 
 STATE_TITLES = {
+    NominationState.unverified: _l("Email address not confirmed"),
     NominationState.submitted: _l("Submitted"),
     NominationState.changes_requested: _l("Changes requested"),
     NominationState.approved: _l("Approved"),
@@ -46,6 +58,8 @@ class Nomination(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[NominationKind] = mapped_column(
+        Enum(NominationKind, native_enum=False, length=20), default=NominationKind.nomination)
     state: Mapped[NominationState] = mapped_column(
         Enum(NominationState, native_enum=False, length=20), default=NominationState.submitted,
         index=True)
@@ -77,7 +91,12 @@ class Nomination(db.Model):
     letter_size: Mapped[int | None]
     letter_sha256: Mapped[str | None] = mapped_column(String(64))
 
-    nominator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None for a self-registration: the applicant has no account before approval.
+    nominator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # A self-registration's single-use link (SHA-256 of it): to confirm the email address
+    # while unverified, to amend the request while changes are requested.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -108,6 +127,10 @@ class Nomination(db.Model):
         return scope_name(self.entity, self.unct)
 
     @property
+    def is_self_registration(self):
+        return self.kind == NominationKind.self_registration
+
+    @property
     def has_letter(self):
         return self.letter_key is not None
 
@@ -120,7 +143,8 @@ def _scope_key():
 
 
 # One pending nomination per (entity, scope, role): the second one is refused, also when two
-# nominators press "submit" at the same moment.
-_pending = Nomination.state.in_(["submitted", "changes_requested"])
+# nominators press "submit" at the same moment. Self-registrations are reviewed beside them.
+_pending = and_(Nomination.kind == "nomination",
+                Nomination.state.in_(["submitted", "changes_requested"]))
 Index("uq_nominations_one_pending", Nomination.entity_id, _scope_key(), Nomination.role,
       unique=True, postgresql_where=_pending, sqlite_where=_pending)

@@ -7,10 +7,24 @@ from gfp_portal.accounts.models import Role, TokenPurpose
 from gfp_portal.accounts.services import active_users_with_role, issue_token
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
+from gfp_portal.nominations.tokens import new_token
 
 
 def _link(nomination):
     return url_for("nominations.detail", nomination_id=nomination.id, _external=True)
+
+
+def resident_coordinators(request, *, now):
+    """To the Resident Coordinators of the UNCT: a self-registration for it was approved."""
+    for user in active_users_with_role(Role.resident_coordinator):
+        if request.unct_id not in {u.id for u in user.uncts}:
+            continue
+        queue_email(user.email, "join_approved_rc", locale=mail_locale(user.locale), now=now,
+                    subject=_l("New %(role)s for %(scope)s", role=request.role.title,
+                               scope=request.scope_label),
+                    context={"user": user, "request": request,
+                             "link": url_for("coverage.unct", iso3=request.unct.iso3,
+                                             _external=True)})
 
 
 def receipt(nomination, *, now):
@@ -21,8 +35,27 @@ def receipt(nomination, *, now):
                 context={"user": user, "nomination": nomination, "link": _link(nomination)})
 
 
+def _applicant_decision(request, now):
+    """To the applicant of a self-registration: rejected, or more information asked for (with
+    a link to amend the same request). Approval is told by the welcome email."""
+    if request.state == "approved":
+        return
+    link = None
+    if request.state == "changes_requested":
+        raw = new_token(request, days=current_app.config["JOIN_AMEND_DAYS"], now=now)
+        link = url_for("join.amend", token=raw, _external=True)
+    subject = _l("Your request to join the GFP network: more information needed") \
+        if link else _l("Your request to join the GFP network was not approved")
+    queue_email(request.email, "join_decision", locale=mail_locale(request.preferred_language),
+                now=now, subject=subject,
+                context={"request": request, "link": link,
+                         "days": current_app.config["JOIN_AMEND_DAYS"]})
+
+
 def decision(nomination, *, now):
     """To the nominator: the Office approved, rejected or asked for changes."""
+    if nomination.is_self_registration:
+        return _applicant_decision(nomination, now)
     user = nomination.nominator
     name = nomination.nominee_name
     if nomination.state == "approved":

@@ -6,7 +6,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from gfp_portal.accounts.models import User
-from gfp_portal.nominations.models import PENDING_STATES, Nomination
+from gfp_portal.extensions import db
+from gfp_portal.nominations.models import PENDING_STATES, Nomination, NominationState
 from gfp_portal.reference.models import Entity, Unct
 
 
@@ -16,6 +17,7 @@ class NominationFilter:
     unct: str | None = None       # ISO3, or "HQ"
     entity: str | None = None     # acronym
     older_than: int | None = None  # days since submission
+    kind: str | None = None
 
 
 def visible_to(stmt, user):
@@ -29,7 +31,9 @@ def visible_to(stmt, user):
 
 
 def nominations_query(f, *, user, now):
-    stmt = visible_to(select(Nomination), user).options(
+    # An unconfirmed self-registration is nobody's business yet, not even the Office's.
+    stmt = visible_to(select(Nomination), user).where(
+        Nomination.state != NominationState.unverified).options(
         joinedload(Nomination.entity), joinedload(Nomination.unct),
         joinedload(Nomination.nominator).selectinload(User.person))
     if f.state == "pending":
@@ -43,7 +47,19 @@ def nominations_query(f, *, user, now):
     if f.entity:
         stmt = stmt.where(Nomination.entity_id.in_(
             select(Entity.id).where(Entity.acronym == f.entity)))
+    if f.kind:
+        stmt = stmt.where(Nomination.kind == f.kind)
     if f.older_than is not None:
         stmt = stmt.where(Nomination.submitted_at <= now - timedelta(days=f.older_than))
     return stmt.order_by(Nomination.submitted_at.desc(), Nomination.id.desc())
 
+
+
+def other_pending(nomination):
+    """Other requests waiting for a decision for the same entity, scope and role."""
+    scope = Nomination.unct_id == nomination.unct_id if nomination.unct_id else \
+        Nomination.unct_id.is_(None)
+    return db.session.scalars(select(Nomination).where(
+        Nomination.id != nomination.id, Nomination.entity_id == nomination.entity_id, scope,
+        Nomination.role == nomination.role, Nomination.state.in_(PENDING_STATES))
+        .order_by(Nomination.submitted_at)).all()

@@ -45,7 +45,7 @@ def may_view(user, nomination):
         nomination.unct_id in {u.id for u in user.uncts}
 
 
-def _state(nomination):
+def state_of(nomination):
     state = {field: getattr(nomination, field) for field in DETAIL_FIELDS}
     state.update(role=nomination.role.value, entity=nomination.entity.acronym,
                  scope=nomination.unct.iso3 if nomination.unct else "HQ",
@@ -115,7 +115,7 @@ def _check_details(nomination):
                           field="time_share")
 
 
-def _apply(nomination, data):
+def apply_details(nomination, data):
     for field in DETAIL_FIELDS:
         if field in data:
             value = data[field]
@@ -156,7 +156,7 @@ def _flush_pending(nomination):
             "up, or withdraw it before nominating someone else."), field="role") from None
 
 
-def _notify_coordinators(nomination, now):
+def notify_coordinators(nomination, now):
     if get_setting("nominations.daily_digest"):
         return
     notices.new_submissions([nomination], now=now)
@@ -169,7 +169,7 @@ def submit_nomination(data, *, letter=None, actor, now=None):
     now = now or utcnow()
     nomination = Nomination(nominator_id=actor.id, created_at=now, submitted_at=now,
                             state=NominationState.submitted)
-    _apply(nomination, data)
+    apply_details(nomination, data)
     _check_scope(nomination, actor)
     _check_details(nomination)
     _check_no_other_pending(nomination)
@@ -179,9 +179,9 @@ def submit_nomination(data, *, letter=None, actor, now=None):
     _attach_letter(nomination, letter)
     db.session.flush()
     log_action("nomination.submit", nomination, actor=actor, now=now,
-               changes=diff({}, _state(nomination)))
+               changes=diff({}, state_of(nomination)))
     notices.receipt(nomination, now=now)
-    _notify_coordinators(nomination, now)
+    notify_coordinators(nomination, now)
     return nomination
 
 
@@ -190,8 +190,8 @@ def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
     now = now or utcnow()
     _require_nominator(nomination, actor)
     _require_state(nomination, NominationState.changes_requested)
-    before = _state(nomination)
-    _apply(nomination, data)
+    before = state_of(nomination)
+    apply_details(nomination, data)
     _check_scope(nomination, actor)
     _check_details(nomination)
     _check_no_other_pending(nomination)
@@ -202,9 +202,9 @@ def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
     nomination.coordinators_notified_at = None
     db.session.flush()
     log_action("nomination.resubmit", nomination, actor=actor, now=now,
-               changes=diff(before, _state(nomination)))
+               changes=diff(before, state_of(nomination)))
     notices.receipt(nomination, now=now)
-    _notify_coordinators(nomination, now)
+    notify_coordinators(nomination, now)
     return old_key
 
 
@@ -300,20 +300,38 @@ def _nominee_account(person, actor, now):
     return user, not user.is_active and user.password_hash is None
 
 
-def approve_nomination(nomination, *, actor, now=None):
+def _replaced_on_approval(nomination, replace):
+    """The appointment approval ends: the one the nominator named, or, when the Office chose
+    "replace", the sitting focal point. Approving into an occupied focal-point scope without
+    choosing to replace is refused."""
+    replaced = nomination.replaces
+    if replaced is not None and replaced.status != AppointmentStatus.active:
+        replaced = None  # the term ended meanwhile: there is nobody left to replace
+    if replaced is None and nomination.role == AppointmentRole.focal_point:
+        holders = registry.active_holders(nomination.entity, nomination.unct,
+                                          AppointmentRole.focal_point)
+        if holders and not replace:
+            raise DomainError("replace_required", _l(
+                "%(name)s is the focal point for this scope. Approving means replacing them: "
+                "choose “replace” to end that appointment.", name=holders[0].person.full_name),
+                field="replace")
+        replaced = holders[0] if holders else None
+    return replaced
+
+
+def approve_nomination(nomination, *, replace=False, actor, now=None):
     """In one transaction: the person, the appointment (ending the replaced one), the account
     and the emails. Any registry refusal refuses the approval and changes nothing."""
     now = now or utcnow()
     _require_coordinator(actor)
     _require_state(nomination, NominationState.submitted)
-    replaced = nomination.replaces
-    if replaced is not None and replaced.status != AppointmentStatus.active:
-        replaced = None  # the term ended meanwhile: there is nobody left to replace
+    replaced = _replaced_on_approval(nomination, replace)
     person = _nominee_person(nomination, actor, now)
     terms = {"role": nomination.role, "entity": nomination.entity, "unct": nomination.unct,
              "start_date": nomination.start_date or now.date(),
              "time_share": nomination.time_share, "tor_on_file": nomination.tor_acknowledged,
-             "appointed_by_name": nomination.nominator.display_name,
+             "appointed_by_name": nomination.nominator.display_name
+             if nomination.nominator else None,
              "appointed_by_title": _appointer_title(nomination),
              "nomination_id": nomination.id}
     if replaced is not None:
@@ -331,11 +349,14 @@ def approve_nomination(nomination, *, actor, now=None):
                changes={"state": ["submitted", "approved"], "appointment": [None, appointment.id]})
     notices.decision(nomination, now=now)
     notices.nominee_welcome(nomination, user, activate=needs_activation, now=now)
+    if nomination.is_self_registration and nomination.unct is not None:
+        notices.resident_coordinators(nomination, now=now)
     return appointment
 
 
 def _appointer_title(nomination):
-    if nomination.unct is not None and nomination.nominator.has_role(Role.resident_coordinator):
+    if nomination.unct is not None and nomination.nominator is not None and \
+            nomination.nominator.has_role(Role.resident_coordinator):
         return str(_l("Resident Coordinator, %(unct)s", unct=nomination.unct.name))
     return None
 

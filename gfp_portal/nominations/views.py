@@ -24,9 +24,15 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
-from gfp_portal.nominations.forms import DecisionForm, NominationFilterForm, NominationForm
+from gfp_portal.nominations.forms import (
+    ApproveForm,
+    DecisionForm,
+    NominationFilterForm,
+    NominationForm,
+)
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
+from gfp_portal.reference.queries import duty_station_choices
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.models import Appointment
 from gfp_portal.registry.policy import Policy
@@ -39,6 +45,7 @@ NOMINATORS = ("resident_coordinator", "coordinator")
 TIMELINE_TITLES = {
     "nomination.submit": _l("Submitted"),
     "nomination.resubmit": _l("Submitted again after changes"),
+    "nomination.verify": _l("Email address confirmed; request sent to the Office"),
     "nomination.request_changes": _l("Changes requested"),
     "nomination.withdraw": _l("Withdrawn by the nominator"),
     "nomination.reject": _l("Rejected"),
@@ -62,7 +69,7 @@ def index():
     form.validate()
     f = queries.NominationFilter(state=form.state.data or None, unct=form.unct.data or None,
                                  entity=form.entity.data or None,
-                                 older_than=form.older_than.data)
+                                 older_than=form.older_than.data, kind=form.kind.data or None)
     page = paginate(queries.nominations_query(f, user=current_user, now=utcnow()))
     return render_template("nominations/index.html", form=form, page=page, now=utcnow())
 
@@ -70,14 +77,11 @@ def index():
 def _load(nomination_id):
     """The nomination if this viewer may see it; 404 when it does not exist, 403 otherwise."""
     nomination = db.get_or_404(Nomination, nomination_id)
+    if nomination.state == NominationState.unverified:
+        abort(404)  # not confirmed by its sender: it does not exist for anyone yet
     if not services.may_view(current_user, nomination):
         abort(403)
     return nomination
-
-
-def _station_choices():
-    stations = db.session.scalars(select(DutyStation)).all()
-    return sorted(((s.id, str(s)) for s in stations), key=lambda pair: pair[1])
 
 
 def _scope_choices():
@@ -102,7 +106,7 @@ def _nomination_form(nomination=None, **kwargs):
     limit = storage.human_size(current_app.config["NOMINATION_LETTER_MAX_BYTES"])
     form = NominationForm(scope_choices=_scope_choices(),
                           entity_choices=registry_queries.entity_acronyms(),
-                          station_choices=_station_choices(), letter_limit_mb=limit, **kwargs)
+                          station_choices=duty_station_choices(), letter_limit_mb=limit, **kwargs)
     entity, unct = _scope_and_entity(form)
     holders = _holders(entity, unct, form.role.data)
     form.replaces.choices = [form.replaces.choices[0], *[
@@ -188,7 +192,10 @@ def detail(nomination_id):
         warnings=policy.warnings_for(nomination.grade, nomination.time_share,
                                      nomination.tor_acknowledged),
         events=list(reversed(events_for("nominations", nomination.id))),
-        timeline_titles=TIMELINE_TITLES, confirm=ConfirmForm(), decision=DecisionForm())
+        timeline_titles=TIMELINE_TITLES, confirm=ConfirmForm(), decision=DecisionForm(),
+        approve_form=ApproveForm(),
+        focal_point_holder=next((a for a in holders if a.role == "focal_point"), None),
+        other_pending=queries.other_pending(nomination) if nomination.state.is_pending else [])
 
 
 @bp.route("/<int:nomination_id>/letter")
@@ -225,9 +232,10 @@ def withdraw(nomination_id):
 @bp.route("/<int:nomination_id>/approve", methods=["POST"])
 @roles_required("coordinator")
 def approve(nomination_id):
+    form = ApproveForm()
     return _act(nomination_id, services.approve_nomination,
                 _("The nomination is approved: the appointment is in the registry and the "
-                  "nominee is invited."))
+                  "nominee is invited."), replace=bool(form.replace.data))
 
 
 def _decide(nomination_id, call, message):

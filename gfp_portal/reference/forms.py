@@ -27,6 +27,11 @@ class EntityForm(FlaskForm):
                             description=_l("Leave empty when not known."))
     active_to = DateField(_l("Active until"), validators=[Optional()],
                           description=_l("Set when the entity was closed, renamed or merged."))
+    email_domains = StringField(
+        _l("Email domains"), validators=[Optional(), Length(max=400)],
+        description=_l("The domains of the entity's official addresses, separated by spaces "
+                       "(e.g. unicef.org). A request to join from another domain gets a "
+                       "warning."))
     reason = TextAreaField(_l("Reason for the change"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))
 

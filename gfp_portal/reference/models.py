@@ -74,6 +74,19 @@ class Entity(db.Model):
     is_verified: Mapped[bool] = mapped_column(default=False)
     active_from: Mapped[date | None]
     active_to: Mapped[date | None]
+    # The domains of the entity's official addresses, separated by spaces ("unicef.org").
+    email_domains: Mapped[str | None] = mapped_column(String(400))
+
+    @property
+    def domains(self):
+        return (self.email_domains or "").split()
+
+    def uses_email_domain(self, email):
+        """True when `email` is on one of the entity's domains (or a subdomain), or when no
+        domain is recorded (nothing to compare with)."""
+        domain = (email or "").rpartition("@")[2].strip().lower()
+        return not self.domains or any(domain == d or domain.endswith("." + d)
+                                       for d in self.domains)
 
     @property
     def is_current(self):

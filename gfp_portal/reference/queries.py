@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity, Region, Unct
+from gfp_portal.reference.models import DutyStation, Entity, Region, Unct
 
 
 def _codes_named_like(text):
@@ -50,3 +50,9 @@ def uncts_query(q=None, region=None):
 def entity_choices():
     entities = db.session.scalars(select(Entity).order_by(func.lower(Entity.acronym)))
     return [(e.id, e.acronym) for e in entities]
+
+
+def duty_station_choices():
+    """(id, "City, Country") for every duty station, sorted by label in the viewer's language."""
+    stations = db.session.scalars(select(DutyStation)).all()
+    return sorted(((s.id, str(s)) for s in stations), key=lambda pair: pair[1])

@@ -1,5 +1,6 @@
 """Reference-data rules: loading the shipped files, editing entities and UN Country Teams."""
 import csv
+import re
 from importlib import resources
 
 from flask_babel import lazy_gettext as _l
@@ -98,7 +99,23 @@ def _entity_state(entity):
     return {"acronym": entity.acronym, "name": entity.name,
             "type": entity.type.value if entity.type else None,
             "is_verified": entity.is_verified, "active_from": entity.active_from,
-            "active_to": entity.active_to}
+            "active_to": entity.active_to, "email_domains": entity.email_domains}
+
+
+_DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _parse_domains(text):
+    domains = []
+    for domain in (text or "").replace(",", " ").lower().split():
+        domain = domain.lstrip("@")
+        if not _DOMAIN.match(domain):
+            raise DomainError("bad_domain", _l("“%(domain)s” is not an email domain such as "
+                                               "unicef.org.", domain=domain),
+                              field="email_domains")
+        if domain not in domains:
+            domains.append(domain)
+    return " ".join(domains) or None
 
 
 def _check_entity(data, entity=None):
@@ -121,7 +138,8 @@ def create_entity(data, *, actor, now=None):
     acronym = _check_entity(data)
     entity = Entity(acronym=acronym, name=data["name"].strip(), type=EntityType(data["type"]),
                     is_verified=data.get("is_verified", False),
-                    active_from=data.get("active_from"), active_to=data.get("active_to"))
+                    active_from=data.get("active_from"), active_to=data.get("active_to"),
+                    email_domains=_parse_domains(data.get("email_domains")))
     db.session.add(entity)
     db.session.flush()
     log_action("entity.create", entity, actor=actor, now=now,
@@ -138,6 +156,8 @@ def update_entity(entity, data, *, actor, reason=None, now=None):
     entity.is_verified = data.get("is_verified", False)
     entity.active_from = data.get("active_from")
     entity.active_to = data.get("active_to")
+    if "email_domains" in data:
+        entity.email_domains = _parse_domains(data["email_domains"])
     changes = diff(before, _entity_state(entity))
     if changes:
         log_action("entity.update", entity, actor=actor, now=now, changes=changes, reason=reason)

@@ -24,7 +24,7 @@ bp = Blueprint("reference", __name__, url_prefix="/reference")
 def _entity_data(form):
     return {"acronym": form.acronym.data, "name": form.name.data, "type": form.type.data,
             "is_verified": form.is_verified.data, "active_from": form.active_from.data,
-            "active_to": form.active_to.data}
+            "active_to": form.active_to.data, "email_domains": form.email_domains.data}
 
 
 def _unct_data(form):

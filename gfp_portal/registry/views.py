@@ -27,6 +27,7 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
+from gfp_portal.reference.queries import duty_station_choices
 from gfp_portal.registry import exports, imports, queries, services
 from gfp_portal.registry.forms import (
     AppointmentForm,
@@ -126,14 +127,9 @@ def person(person_id):
 
 # --- people ---------------------------------------------------------------------------------
 
-def _station_choices():
-    stations = db.session.scalars(select(DutyStation)).all()
-    return sorted(((s.id, str(s)) for s in stations), key=lambda pair: pair[1])
-
-
 def _person_form(**kwargs):
     return PersonForm(entity_choices=queries.entity_acronyms(),
-                      station_choices=_station_choices(), **kwargs)
+                      station_choices=duty_station_choices(), **kwargs)
 
 
 def _person_data(form):

@@ -70,9 +70,25 @@ def _clean_state():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_workdir(tmp_path_factory):
+    """The live server's folder: its database (portal.db), mail and storage."""
+    return tmp_path_factory.mktemp("live-server")
+
+
+def live_outbox(workdir, template, recipient):
+    """Bodies of the emails the live server queued (the tests read links from them)."""
+    import sqlite3
+
+    with sqlite3.connect(workdir / "portal.db") as connection:
+        return [row[0] for row in connection.execute(
+            "SELECT body_text FROM outbox_messages WHERE template = ? AND recipient = ? "
+            "ORDER BY id", (template, recipient))]
+
+
+@pytest.fixture(scope="session")
+def live_server(live_workdir):
     """Base URL of a development server on a freshly migrated and seeded SQLite database."""
-    workdir = tmp_path_factory.mktemp("live-server")
+    workdir = live_workdir
     env = dict(os.environ)
     env.pop("TEST_DATABASE_URL", None)
     env.update({

@@ -51,6 +51,8 @@ PAGES = [
     ("/coverage/", {"resident_coordinator", "coordinator", "admin"}),
     ("/nominations/", {"resident_coordinator", "coordinator", "admin"}),
     ("/nominations/new", {"resident_coordinator", "coordinator", "admin"}),
+    ("/join", None),
+    ("/join/sent", None),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

@@ -274,7 +274,7 @@ def test_approval_colliding_with_a_new_holder_is_refused_and_changes_nothing(
                              "unct": teams[0]}, actor=users["coordinator"])
     db.session.commit()
     before = len(outbox())
-    refused("focal_point_taken", services.approve_nomination,
+    refused("replace_required", services.approve_nomination,
             db.session.get(Nomination, nomination.id), actor=users["coordinator"])
     nomination = db.session.get(Nomination, nomination.id)
     assert nomination.state == NominationState.submitted

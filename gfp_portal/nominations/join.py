@@ -1,0 +1,186 @@
+"""Joining the network: a newly appointed focal point or alternate asks to be registered.
+
+A request is written `unverified` and reaches the Office only when its email address is
+confirmed through a single-use link; unconfirmed requests expire and are purged with everything
+they held. Verified requests are reviewed beside nominations (same table, kind
+`self_registration`) and approved through the same service. Nothing here creates an account or
+a registry entry, and no answer tells whether an address already has an account.
+"""
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from gfp_portal.core import storage
+from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.i18n import mail_locale
+from gfp_portal.core.outbox import OutboxMessage, queue_email
+from gfp_portal.extensions import db
+from gfp_portal.nominations import services
+from gfp_portal.nominations.models import (
+    PENDING_STATES,
+    Nomination,
+    NominationKind,
+    NominationState,
+)
+from gfp_portal.nominations.tokens import digest, new_token
+
+OPEN_STATES = (NominationState.unverified, *PENDING_STATES)
+VERIFY_TEMPLATES = ("join_verify", "join_already_open")
+
+
+def open_request_for(email):
+    return db.session.scalars(select(Nomination).where(
+        Nomination.kind == NominationKind.self_registration,
+        func.lower(Nomination.email) == (email or "").strip().lower(),
+        Nomination.state.in_(OPEN_STATES))).first()
+
+
+def _check(request):
+    entity, unct = request.entity, request.unct
+    if unct is not None and entity not in unct.members:
+        raise DomainError("not_a_member", _l(
+            "%(entity)s is not a member of the UN Country Team in %(unct)s.",
+            entity=entity.acronym, unct=unct.name), field="entity")
+    if request.time_share is not None and not 0 <= request.time_share <= 100:
+        raise DomainError("bad_time_share",
+                          _l("The share of working time is a percentage from 0 to 100."),
+                          field="time_share")
+
+
+def _store_memo(request, memo):
+    if memo is None or not getattr(memo, "filename", None):
+        return None
+    stored = storage.store_upload(
+        memo, kinds=services.LETTER_KINDS,
+        max_bytes=current_app.config["NOMINATION_LETTER_MAX_BYTES"], field="memo")
+    old_key = request.letter_key
+    request.letter_key, request.letter_filename = stored.key, stored.filename
+    request.letter_content_type, request.letter_size = stored.content_type, stored.size
+    request.letter_sha256 = stored.sha256
+    return old_key
+
+
+def _send_verification(request, raw, now):
+    queue_email(request.email, "join_verify", locale=mail_locale(request.preferred_language),
+                now=now, subject=_l("Confirm your request to join the GFP network"),
+                context={"request": request, "days": current_app.config["JOIN_VERIFY_DAYS"],
+                         "link": url_for("join.verify", token=raw, _external=True)})
+
+
+def submit_join_request(data, *, memo=None, now=None):
+    """A request from the appointee; `data` as for a nomination, without justification.
+
+    An unconfirmed request from the same address is replaced by this one (the new link
+    supersedes the old); a confirmed one still open refuses it (`duplicate_open_request`).
+    Returns (request, key of a superseded memo to remove after commit)."""
+    now = now or utcnow()
+    days = current_app.config["JOIN_VERIFY_DAYS"]
+    current = open_request_for(data.get("email"))
+    if current is not None and current.state != NominationState.unverified:
+        raise DomainError("duplicate_open_request", _l(
+            "A request from this address is already with the Office."), field="email")
+    request = current or Nomination(kind=NominationKind.self_registration, created_at=now)
+    services.apply_details(request, {**data, "justification": data.get("justification") or ""})
+    request.state = NominationState.unverified
+    request.submitted_at = now
+    _check(request)
+    if current is None:
+        db.session.add(request)
+    old_key = _store_memo(request, memo)
+    raw = new_token(request, days=days, now=now)
+    db.session.flush()
+    _send_verification(request, raw, now)
+    return request, old_key
+
+
+def notify_open_request(email, *, now=None):
+    """The answer to a second request from an address whose request is with the Office: an
+    email to that address (the page says the same as for any request)."""
+    now = now or utcnow()
+    request = open_request_for(email)
+    if request is None:
+        return
+    queue_email(request.email, "join_already_open",
+                locale=mail_locale(request.preferred_language), now=now,
+                subject=_l("Your request to join the GFP network is already with the Office"),
+                context={"request": request})
+
+
+def _by_token(raw, state, now):
+    request = db.session.scalars(select(Nomination).where(
+        Nomination.token_hash == digest(raw),
+        Nomination.kind == NominationKind.self_registration)).first()
+    if request is None or request.state != state:
+        raise DomainError("invalid_link", _l("This link is not valid or has already been "
+                                             "used."))
+    if request.token_expires_at <= now:
+        raise DomainError("expired_link", _l("This link has expired."))
+    return request
+
+
+def verify(raw, *, now=None):
+    """Confirm the address: the request reaches the Office (as a nomination would)."""
+    now = now or utcnow()
+    request = _by_token(raw, NominationState.unverified, now)
+    request.state = NominationState.submitted
+    request.submitted_at = now
+    request.token_hash = request.token_expires_at = None
+    db.session.flush()
+    log_action("nomination.verify", request, actor=None, now=now,
+               changes=diff({}, services.state_of(request)))
+    services.notify_coordinators(request, now)
+    return request
+
+
+def request_to_verify(raw, *, now=None):
+    """The unconfirmed request a confirmation link opens (link unexpired)."""
+    return _by_token(raw, NominationState.unverified, now or utcnow())
+
+
+def request_for_amendment(raw, *, now=None):
+    """The request an amendment link opens (changes requested, link unexpired)."""
+    return _by_token(raw, NominationState.changes_requested, now or utcnow())
+
+
+def amend(raw, data, *, memo=None, now=None):
+    """The applicant's amended request goes back to the Office."""
+    now = now or utcnow()
+    request = _by_token(raw, NominationState.changes_requested, now)
+    before = services.state_of(request)
+    services.apply_details(request, {**data, "justification": request.justification})
+    _check(request)
+    old_key = _store_memo(request, memo)
+    request.state = NominationState.submitted
+    request.submitted_at = now
+    request.token_hash = request.token_expires_at = None
+    request.coordinators_notified_at = None
+    db.session.flush()
+    log_action("nomination.resubmit", request, actor=None, now=now,
+               changes=diff(before, services.state_of(request)))
+    services.notify_coordinators(request, now)
+    return old_key
+
+
+def purge_unverified(*, now=None):
+    """Delete unconfirmed requests whose link has expired, with their memo and the emails
+    sent about them: nothing personal is left behind. Returns (how many, the memo keys to
+    remove once committed)."""
+    now = now or utcnow()
+    expired = db.session.scalars(select(Nomination).where(
+        Nomination.kind == NominationKind.self_registration,
+        Nomination.state == NominationState.unverified,
+        Nomination.token_expires_at <= now)).all()
+    keys = [r.letter_key for r in expired if r.letter_key]
+    for request in expired:
+        others = db.session.scalar(select(func.count(Nomination.id)).where(
+            func.lower(Nomination.email) == request.email.lower(),
+            Nomination.id != request.id))
+        if not others:
+            db.session.execute(delete(OutboxMessage).where(
+                func.lower(OutboxMessage.recipient) == request.email.lower(),
+                OutboxMessage.template.in_(VERIFY_TEMPLATES)))
+        db.session.delete(request)
+    db.session.flush()
+    return len(expired), keys

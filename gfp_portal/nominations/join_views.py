@@ -1,0 +1,123 @@
+"""/join: a newly appointed focal point asks to join; confirms the address; amends on request.
+
+Every answer after sending the form is the same page, whatever the address: it never tells
+whether the address has an account or a request already (the email says it instead).
+"""
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from gfp_portal.core import storage
+from gfp_portal.core.auth import public
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.http import commit_service, show_domain_error
+from gfp_portal.core.i18n import current_language
+from gfp_portal.extensions import db, limiter
+from gfp_portal.nominations import join
+from gfp_portal.nominations.forms import JoinForm
+from gfp_portal.reference.models import DutyStation, Entity, Unct
+from gfp_portal.reference.queries import duty_station_choices
+from gfp_portal.registry import queries as registry_queries
+
+bp = Blueprint("join", __name__, url_prefix="/join")
+
+
+def _ip_limit():
+    return current_app.config["JOIN_RATE_LIMIT"]
+
+
+def _email_limit():
+    return current_app.config["JOIN_EMAIL_RATE_LIMIT"]
+
+
+def _email_key():
+    return "join-email:" + (request.form.get("email") or "").strip().lower()
+
+
+def _form(memo_required=True, **kwargs):
+    limit = storage.human_size(current_app.config["NOMINATION_LETTER_MAX_BYTES"])
+    return JoinForm(scope_choices=registry_queries.unct_choices(),
+                    entity_choices=registry_queries.entity_acronyms(),
+                    station_choices=duty_station_choices(), letter_limit_mb=limit,
+                    memo_required=memo_required, **kwargs)
+
+
+def _data(form):
+    return {
+        "role": form.role.data,
+        "entity": db.session.scalars(select(Entity).filter_by(acronym=form.entity.data)).one(),
+        "unct": None if form.scope.data == "HQ" else
+        db.session.scalars(select(Unct).filter_by(iso3=form.scope.data)).one(),
+        "given_name": form.given_name.data, "family_name": form.family_name.data,
+        "email": form.email.data, "position_title": form.position_title.data,
+        "grade": form.grade.data, "preferred_language": form.preferred_language.data,
+        "duty_station": db.session.get(DutyStation, form.duty_station.data)
+        if form.duty_station.data else None,
+        "start_date": form.start_date.data, "time_share": form.time_share.data,
+        "tor_acknowledged": False, "replaces": None,
+    }
+
+
+@bp.route("", methods=["GET", "POST"])
+@public
+@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
+def create():
+    form = _form(data={"preferred_language": current_language(), "role": "focal_point"})
+    if form.validate_on_submit():
+        try:
+            _request, superseded = join.submit_join_request(_data(form), memo=form.memo.data)
+        except DomainError as error:
+            db.session.rollback()
+            if error.code != "duplicate_open_request":
+                show_domain_error(error, form)
+                return render_template("join/form.html", form=form, amending=None)
+            # Told by email, not on the page: the page must not reveal the request exists.
+            join.notify_open_request(form.email.data)
+            db.session.commit()
+        else:
+            db.session.commit()
+            storage.remove(superseded)
+        return redirect(url_for("join.sent"))
+    return render_template("join/form.html", form=form, amending=None)
+
+
+@bp.route("/sent")
+@public
+def sent():
+    return render_template("join/sent.html", days=current_app.config["JOIN_VERIFY_DAYS"])
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_ip_limit, methods=["POST"])
+def verify(token):
+    """GET shows a button (mail scanners that open links must not confirm anything)."""
+    try:
+        join.request_to_verify(token)
+    except DomainError as error:
+        return render_template("join/link_invalid.html", error=error), 404
+    if request.method == "POST":
+        ok, _request = commit_service(join.verify, token)
+        if ok:
+            return render_template("join/verified.html")
+    return render_template("join/verify.html", token=token)
+
+
+@bp.route("/amend/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_ip_limit, methods=["POST"])
+def amend(token):
+    try:
+        current = join.request_for_amendment(token)
+    except DomainError as error:
+        return render_template("join/link_invalid.html", error=error), 404
+    form = _form(memo_required=False, obj=current, data={
+        "entity": current.entity.acronym, "scope": current.unct.iso3 if current.unct else "HQ",
+        "role": current.role.value, "duty_station": current.duty_station_id or 0})
+    if form.validate_on_submit():
+        ok, old_key = commit_service(join.amend, token, _data(form), memo=form.memo.data,
+                                     form=form)
+        if ok:
+            storage.remove(old_key)
+            return render_template("join/verified.html", amended=True)
+    return render_template("join/form.html", form=form, amending=current)

@@ -1,0 +1,219 @@
+"""Requests to join: confirmation, duplicates, expiry, review beside nominations, purge."""
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core import storage
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.nominations import join, queries, services
+from gfp_portal.nominations.models import Nomination, NominationKind, NominationState
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import AppointmentStatus, EndReason, Person
+from tests.nominations.conftest import entity, pdf_upload
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def outbox(template):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == template)
+                              .order_by(OutboxMessage.id)).all()
+
+
+def link_token(message, path):
+    return message.body_text.split(path)[1].split()[0]
+
+
+@pytest.fixture
+def join_data(teams):
+    def _data(**overrides):
+        data = {"role": "alternate", "entity": entity("WFP"), "unct": teams[0],
+                "given_name": "Chikondi", "family_name": "Banda",
+                "email": "chikondi.banda@wfp.org", "position_title": "Programme Policy Officer",
+                "grade": "NO-B", "preferred_language": "fr", "start_date": date(2026, 10, 1),
+                "time_share": 15, "tor_acknowledged": False, "replaces": None}
+        data.update(overrides)
+        return data
+    return _data
+
+
+def submit(data, now=NOW, memo=None):
+    request, _old = join.submit_join_request(data, memo=memo or pdf_upload("memo.pdf"), now=now)
+    db.session.commit()
+    return request
+
+
+def verify(request, now=NOW):
+    token = link_token(outbox("join_verify")[-1], "/join/verify/")
+    result = join.verify(token, now=now)
+    db.session.commit()
+    return result
+
+
+def refused(code, call, *args, **kwargs):
+    with pytest.raises(DomainError) as error:
+        call(*args, **kwargs)
+    assert error.value.code == code
+    db.session.rollback()
+
+
+def test_a_request_waits_unconfirmed_and_creates_nothing(users, join_data):
+    request = submit(join_data())
+    assert request.kind == NominationKind.self_registration
+    assert request.state == NominationState.unverified and request.nominator_id is None
+    message, = outbox("join_verify")
+    assert message.recipient == "chikondi.banda@wfp.org" and message.locale == "fr"
+    assert db.session.scalars(select(Person).filter_by(email="chikondi.banda@wfp.org")).first() \
+        is None
+    assert db.session.scalars(select(User).filter_by(email="chikondi.banda@wfp.org")).first() \
+        is None
+    f = queries.NominationFilter()
+    listed = db.session.scalars(queries.nominations_query(f, user=users["coordinator"],
+                                                          now=NOW)).all()
+    assert request not in listed
+    assert outbox("nominations_submitted") == []  # the Office hears of it only once confirmed
+
+
+def test_confirming_the_address_sends_the_request_to_the_office(users, join_data):
+    request = submit(join_data())
+    verify(request)
+    assert request.state == NominationState.submitted and request.token_hash is None
+    assert outbox("nominations_submitted")[0].recipient == "coord@example.org"
+    listed = db.session.scalars(queries.nominations_query(
+        queries.NominationFilter(kind="self_registration"), user=users["coordinator"],
+        now=NOW)).all()
+    assert listed == [request]
+    refused("invalid_link", join.verify, link_token(outbox("join_verify")[0], "/join/verify/"),
+            now=NOW)
+
+
+def test_an_expired_confirmation_link_is_refused(users, join_data):
+    submit(join_data())
+    token = link_token(outbox("join_verify")[0], "/join/verify/")
+    refused("expired_link", join.verify, token, now=NOW + timedelta(days=7, seconds=1))
+
+
+def test_a_second_request_from_an_unconfirmed_address_replaces_the_first(users, join_data):
+    first = submit(join_data())
+    old_token = link_token(outbox("join_verify")[0], "/join/verify/")
+    second = submit(join_data(role="focal_point", entity=entity("UNICEF")))
+    assert second.id == first.id and second.entity.acronym == "UNICEF"
+    assert db.session.scalar(select(func.count(Nomination.id))) == 1
+    refused("invalid_link", join.verify, old_token, now=NOW)
+
+
+def test_the_same_address_cannot_have_two_open_requests(users, join_data):
+    verify(submit(join_data()))
+    refused("duplicate_open_request", join.submit_join_request,
+            join_data(email="Chikondi.Banda@WFP.org"), memo=pdf_upload(), now=NOW)
+    join.notify_open_request("chikondi.banda@wfp.org", now=NOW)
+    assert outbox("join_already_open")[0].recipient == "chikondi.banda@wfp.org"
+
+
+@pytest.mark.parametrize("content, code", [
+    (b"MZ\x90\x00" + b"\x00" * 64, "file_type"),
+    (b"%PDF-1.4\n" + b"0" * 4096, "file_too_large"),
+])
+def test_a_bad_memo_is_refused_and_nothing_is_stored(app, users, join_data, monkeypatch,
+                                                     tmp_path, content, code):
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))
+    monkeypatch.setitem(app.config, "NOMINATION_LETTER_MAX_BYTES", 1024)
+    refused(code, join.submit_join_request, join_data(), memo=pdf_upload("memo.pdf", content),
+            now=NOW)
+    assert list(tmp_path.iterdir()) == []
+    assert db.session.scalar(select(func.count(Nomination.id))) == 0
+    assert outbox("join_verify") == []
+
+
+def test_approving_into_an_occupied_scope_needs_replace(users, join_data, teams):
+    holder = registry.create_person({"given_name": "Tawonga", "family_name": "Phiri",
+                                     "email": "t.phiri@wfp.org"}, actor=users["coordinator"])
+    current = registry.appoint(holder, {"role": "focal_point", "entity": entity("WFP"),
+                                        "unct": teams[0], "start_date": date(2025, 1, 1)},
+                               actor=users["coordinator"])
+    db.session.commit()
+    request = verify(submit(join_data(role="focal_point")))
+    refused("replace_required", services.approve_nomination, request,
+            actor=users["coordinator"], now=NOW)
+    request = db.session.get(Nomination, request.id)
+    services.approve_nomination(request, replace=True, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert current.status == AppointmentStatus.ended and current.end_reason == EndReason.replaced
+    assert request.appointment.status == AppointmentStatus.active
+
+
+def test_approval_appoints_invites_and_tells_the_rc(users, join_data):
+    request = verify(submit(join_data()))
+    appointment = services.approve_nomination(request, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert appointment.person.email == "chikondi.banda@wfp.org"
+    assert appointment.start_date == date(2026, 10, 1) and appointment.time_share == 15
+    welcome, = outbox("nomination_welcome")
+    assert welcome.locale == "fr" and "/activate/" in welcome.body_text
+    rc_notice, = outbox("join_approved_rc")
+    assert rc_notice.recipient == "rc.kenya@example.org" and rc_notice.locale == "en"
+    assert outbox("join_decision") == []  # the welcome email tells the applicant
+
+
+def test_more_information_then_the_applicant_amends_the_same_request(users, join_data):
+    request = verify(submit(join_data(grade=None)))
+    services.request_changes(request, "Please give your grade.", actor=users["coordinator"],
+                             now=NOW)
+    db.session.commit()
+    message, = outbox("join_decision")
+    assert "Please give your grade." in message.body_text
+    token = link_token(message, "/join/amend/")
+    assert join.request_for_amendment(token, now=NOW) == request
+    join.amend(token, join_data(grade="NO-C"), now=NOW)
+    db.session.commit()
+    assert request.state == NominationState.submitted and request.grade == "NO-C"
+    refused("invalid_link", join.amend, token, join_data(), now=NOW)
+
+
+def test_rejection_tells_the_applicant_why(users, join_data):
+    request = verify(submit(join_data()))
+    refused("reason_required", services.reject_nomination, request, " ",
+            actor=users["coordinator"])
+    request = db.session.get(Nomination, request.id)
+    services.reject_nomination(request, "The memo does not name you.",
+                               actor=users["coordinator"], now=NOW)
+    assert "The memo does not name you." in outbox("join_decision")[0].body_text
+
+
+def test_a_purged_request_leaves_no_personal_data_behind(users, join_data):
+    request = submit(join_data(given_name="Zebedee", family_name="Quagmire",
+                               email="zq@wfp.org"))
+    key = request.letter_key
+    assert storage.path_of(key).exists()
+    assert join.purge_unverified(now=NOW + timedelta(days=6)) == (0, [])
+    purged, keys = join.purge_unverified(now=NOW + timedelta(days=7, seconds=1))
+    db.session.commit()
+    for stored in keys:
+        storage.remove(stored)
+    assert (purged, keys) == (1, [key])
+    assert not storage.path_of(key).exists()
+    assert db.session.scalar(select(func.count(Nomination.id))) == 0
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.recipient == "zq@wfp.org")) == 0
+    events = db.session.scalars(select(AuditEvent)).all()
+    assert not any("Quagmire" in json.dumps(e.changes) or "zq@wfp.org" in
+                   json.dumps(e.changes) for e in events)
+
+
+def test_a_confirmed_request_is_never_purged(users, join_data):
+    verify(submit(join_data()))
+    assert join.purge_unverified(now=NOW + timedelta(days=60))[0] == 0
+
+
+def test_an_address_off_the_entity_domains_is_a_warning(teams):
+    wfp = entity("WFP")
+    assert wfp.uses_email_domain("a@gmail.com")  # no domains recorded: nothing to compare
+    wfp.email_domains = "wfp.org"
+    assert wfp.uses_email_domain("a@WFP.org") and wfp.uses_email_domain("a@field.wfp.org")
+    assert not wfp.uses_email_domain("a@gmail.com")
+    assert not wfp.uses_email_domain("a@notwfp.org")

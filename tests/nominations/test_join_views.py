@@ -1,0 +1,167 @@
+"""/join from the outside: same answer for every address, CSRF, rate limits, and the whole way
+from the form to an activated account in the registry."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.coverage.services import compute_coverage
+from gfp_portal.extensions import db
+from gfp_portal.nominations.models import Nomination
+from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.registry.models import Appointment, Person
+from tests.conftest import csrf_token_from, login
+from tests.nominations.conftest import PDF
+
+
+@pytest.fixture
+def malawi(app, reference, create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    create_user("rc.malawi@example.org", roles=["resident_coordinator"], uncts=["MWI"],
+                locale="fr")
+    with app.app_context():
+        wfp = db.session.scalars(select(Entity).filter_by(acronym="WFP")).one()
+        wfp.email_domains = "wfp.org"
+        db.session.scalars(select(Unct).filter_by(iso3="MWI")).one().members = [wfp]
+        db.session.commit()
+
+
+def form(**overrides):
+    data = {"given_name": "Chikondi", "family_name": "Banda", "email": "chikondi.banda@wfp.org",
+            "entity": "WFP", "scope": "MWI", "role": "alternate",
+            "position_title": "Programme Policy Officer", "grade": "NO-B", "duty_station": "0",
+            "start_date": "2026-10-01", "time_share": "15", "preferred_language": "en",
+            "submit": "Send"}
+    data.update(overrides)
+    data.setdefault("memo", (io.BytesIO(PDF), "memo.pdf"))
+    return data
+
+
+def post_join(client, **overrides):
+    return client.post("/join", data=form(**overrides), content_type="multipart/form-data")
+
+
+def messages(app, template):
+    with app.app_context():
+        return db.session.scalars(select(OutboxMessage).filter_by(template=template)
+                                  .order_by(OutboxMessage.id)).all()
+
+
+def test_the_form_is_public_and_linked_from_login_and_home(client, malawi):
+    assert client.get("/join").status_code == 200
+    assert 'href="/join"' in client.get("/login").get_data(as_text=True)
+    assert 'href="/join"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_form_renders_right_to_left_in_arabic(client, malawi):
+    html = client.get("/join?lang=ar").get_data(as_text=True)
+    assert 'lang="ar" dir="rtl"' in html and "انضمام" in html
+
+
+def test_every_address_gets_the_same_answer(app, client, malawi, create_user):
+    create_user("has.account@wfp.org", roles=["focal_point"])
+    answers = []
+    for email in ("new.person@wfp.org", "has.account@wfp.org"):
+        response = post_join(client, email=email)
+        answers.append((response.status_code, response.headers["Location"]))
+    # A second request while the first is with the Office: same answer again.
+    with app.app_context():
+        first = db.session.scalars(select(Nomination).filter_by(
+            email="new.person@wfp.org")).one()
+        first.state = "submitted"
+        db.session.commit()
+    response = post_join(client, email="new.person@wfp.org")
+    answers.append((response.status_code, response.headers["Location"]))
+    assert answers == [(302, "/join/sent")] * 3
+    assert len(messages(app, "join_already_open")) == 1  # told by email, not on the page
+    with app.app_context():  # no account and no registry entry before approval
+        assert db.session.scalar(select(func.count(User.id))) == 3
+        assert db.session.scalars(select(Person).filter_by(email="new.person@wfp.org")).first() \
+            is None
+
+
+def test_bad_input_is_shown_on_the_form_and_nothing_is_kept(app, client, malawi):
+    response = client.post("/join", data=form(memo=(io.BytesIO(b"MZ\x90\x00"), "memo.pdf"),
+                                              entity="UNICEF"),
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "not an accepted document" in html or "not a member" in html
+    assert 'value="Chikondi"' in html
+    response = client.post("/join", data={k: v for k, v in form().items() if k != "memo"},
+                           content_type="multipart/form-data")
+    assert "Attach the memo or letter that appoints you." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Nomination.id))) == 0
+
+
+def test_the_form_is_protected_against_csrf(app, client, malawi, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert post_join(client).status_code == 400
+    token = csrf_token_from(client.get("/join").get_data(as_text=True))
+    assert post_join(client, csrf_token=token).status_code == 302
+
+
+def test_requests_are_rate_limited_per_email_and_per_address(client, malawi):
+    for _ in range(3):
+        assert post_join(client).status_code == 302
+    assert post_join(client).status_code == 429  # the same email a fourth time today
+    assert post_join(client, email="other.one@wfp.org").status_code == 302
+    assert post_join(client, email="other.two@wfp.org").status_code == 429  # 6th from this IP
+
+
+def test_from_join_to_an_active_account_in_the_registry(app, client, malawi):
+    assert post_join(client).status_code == 302
+    verify_mail, = messages(app, "join_verify")
+    token = verify_mail.body_text.split("/join/verify/")[1].split()[0]
+    assert client.get(f"/join/verify/{token}").status_code == 200  # a button, nothing done yet
+    with app.app_context():
+        request_id = db.session.scalars(select(Nomination.id)).one()
+
+    login(client, "coord@example.org")
+    assert client.get(f"/nominations/{request_id}").status_code == 404  # unconfirmed: unseen
+    assert "Chikondi" not in client.get("/nominations/").get_data(as_text=True)
+    client.post("/logout")
+
+    response = client.post(f"/join/verify/{token}")
+    assert response.status_code == 200 and "with the Office" in response.get_data(as_text=True)
+    assert client.get(f"/join/verify/{token}").status_code == 404  # used
+
+    login(client, "coord@example.org")
+    listing = client.get("/nominations/?kind=self_registration").get_data(as_text=True)
+    assert "Chikondi" in listing and "Self-registration" in listing
+    detail = client.get(f"/nominations/{request_id}").get_data(as_text=True)
+    assert "memo.pdf" in detail and "Not an address of" not in detail
+    assert client.post(f"/nominations/{request_id}/approve").status_code == 302
+    client.post("/logout")
+
+    welcome, = messages(app, "nomination_welcome")
+    activation = welcome.body_text.split("/activate/")[1].split()[0]
+    response = client.post(f"/activate/{activation}", data={
+        "password": "a long new password", "confirm": "a long new password"})
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email="chikondi.banda@wfp.org")).one()
+        assert user.is_active and user.has_role("focal_point")
+        appointment = db.session.scalars(select(Appointment).filter_by(
+            person_id=user.person_id)).one()
+        assert (appointment.entity.acronym, appointment.unct.iso3, appointment.role) == \
+            ("WFP", "MWI", "alternate")
+        malawi_id = db.session.scalars(select(Unct.id).filter_by(iso3="MWI")).one()
+        cell, = compute_coverage(unct_ids=[malawi_id]).cells.values()
+        assert cell.state == "no_focal_point"
+    rc_notice, = messages(app, "join_approved_rc")
+    assert rc_notice.recipient == "rc.malawi@example.org" and rc_notice.locale == "fr"
+
+
+def test_an_address_outside_the_entity_domains_is_flagged_for_the_office(app, client, malawi):
+    post_join(client, email="chikondi@gmail.com")
+    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    client.post(f"/join/verify/{token}")
+    login(client, "coord@example.org")
+    with app.app_context():
+        request_id = db.session.scalars(select(Nomination.id)).one()
+    assert "Not an address of WFP (wfp.org)" in client.get(
+        f"/nominations/{request_id}").get_data(as_text=True)

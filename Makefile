@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install catalogs db seed run test test-postgres test-browser lint translations clean
+.PHONY: install catalogs db seed run test test-postgres test-browser lint translations bench clean
 
 install: $(STAMP)
 
@@ -44,6 +44,11 @@ test-postgres: install catalogs
 
 test-browser: install catalogs
 	$(BIN)/pytest -m browser
+
+# Timings of the main pages and bulk jobs on a network ten times the real one (DESIGN §7);
+# BENCH_ARGS="--database-url postgresql+psycopg://... --requests 50" to change the defaults.
+bench: install catalogs
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,143 @@
+"""The benchmark's network, ten times the real one: 6,500 people and their appointments, all
+132 UN Country Teams with about 25 member entities each, nominations and the accounts that look
+at them. Written with bulk inserts (the services would take minutes); deterministic."""
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, select
+
+from gfp_portal.accounts.models import Role, User
+from gfp_portal.accounts.passwords import hash_password
+from gfp_portal.accounts.services import set_roles
+from gfp_portal.extensions import db
+from gfp_portal.nominations.models import Nomination
+from gfp_portal.reference.models import Entity, Unct, unct_members
+from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
+from gfp_portal.registry.models import Appointment, Person
+
+PASSWORD = "bench-password"  # noqa: S105 — a throwaway benchmark database
+ACCOUNTS = {
+    "coordinator": ("coordinator@bench.gfp", [Role.coordinator], []),
+    "rc": ("rc@bench.gfp", [Role.resident_coordinator], ["KEN", "UGA", "TZA"]),
+    "fp": ("fp@bench.gfp", [Role.focal_point], []),
+}
+STATIONS = (("New York", "USA", "America/New_York"), ("Geneva", "CHE", "Europe/Zurich"),
+            ("Nairobi", "KEN", "Africa/Nairobi"), ("Bangkok", "THA", "Asia/Bangkok"),
+            ("Amman", "JOR", "Asia/Amman"), ("Dakar", "SEN", "Africa/Dakar"),
+            ("Panama City", "PAN", "America/Panama"), ("Kathmandu", "NPL", "Asia/Kathmandu"))
+GIVEN = ("Amina", "Lucía", "Wanjiru", "Nguyen", "Fatima", "Olga", "Priya", "Chloé", "Kofi",
+         "Mariam", "José", "Aiko", "Hassan", "Ingrid", "Tenzin", "Zanele")
+FAMILY = ("Diallo", "Fernández", "Kamau", "Tran", "Haddad", "Petrova", "Sharma", "Martin",
+          "Mensah", "Ali", "García", "Sato", "Karimi", "Larsen", "Dorji", "Dlamini")
+GRADES = ("P-3", "P-4", "P-5", "NO-B", "NO-C", "G-6", "D-1")
+
+
+@dataclass
+class Network:
+    people: int
+    appointments: int
+    nominations: int
+    person_ids: list
+    nomination_ids: list
+
+
+def _members(rng, entity_ids):
+    rows = []
+    for unct_id in db.session.scalars(select(Unct.id).order_by(Unct.id)):
+        rows += [{"unct_id": unct_id, "entity_id": e}
+                 for e in rng.sample(entity_ids, min(25, len(entity_ids)))]
+    db.session.execute(unct_members.delete())
+    db.session.execute(insert(unct_members), rows)
+    return rows
+
+
+def _person(n, rng, entity_id, station_ids, now):
+    given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+    return {"given_name": given, "family_name": family,
+            "email": f"person{n}@bench.gfp", "grade": rng.choice(GRADES),
+            "position_title": "Programme Specialist", "entity_id": entity_id,
+            "duty_station_id": rng.choice(station_ids), "preferred_language":
+            rng.choice(("en", "fr", "es", "ar")), "time_zone": "UTC",
+            "directory_consent": rng.random() < 0.6, "created_at": now}
+
+
+def _appointment(person_id, entity_id, unct_id, role, today, rng, status="active"):
+    start = today - timedelta(days=rng.randint(30, 700))
+    end = start + timedelta(days=730) if status == "active" else \
+        start + timedelta(days=rng.randint(100, 400))
+    if status == "active" and end < today:
+        end = today + timedelta(days=rng.randint(1, 400))
+    return {"person_id": person_id, "entity_id": entity_id, "unct_id": unct_id, "role": role,
+            "status": status, "start_date": start, "end_date": end,
+            "time_share": rng.choice((10, 20, 30, None)), "tor_on_file": rng.random() < 0.7,
+            "end_reason": None if status == "active" else "term_ended",
+            "ended_on": None if status == "active" else end, "created_at": datetime.now(UTC)}
+
+
+def generate(*, people=6500, nominations=600, seed=7):
+    """Fill an empty, migrated database; returns what was written."""
+    rng = random.Random(seed)  # noqa: S311 — synthetic data, not secrets
+    now = datetime.now(UTC)
+    today = now.date()
+    load_reference_data(now=now)
+    entity_ids = list(db.session.scalars(select(Entity.id).order_by(Entity.id)))
+    members = _members(rng, entity_ids)
+    station_ids = [get_or_create_duty_station(city, iso3, zone, now=now).id
+                   for city, iso3, zone in STATIONS]
+    db.session.flush()
+
+    # Cells (UNCT × member entity) get a focal point and an alternate 80 % of the time, and
+    # every entity one at headquarters; everyone else holds an ended term (history).
+    slots = [(m["unct_id"], m["entity_id"], role) for m in members
+             for role in ("focal_point", "alternate") if rng.random() < 0.8]
+    slots += [(None, e, role) for e in entity_ids for role in ("focal_point", "alternate")]
+    rng.shuffle(slots)
+    rows = [_person(n, rng, (slots[n][1] if n < len(slots) else rng.choice(entity_ids)),
+                    station_ids, now) for n in range(people)]
+    db.session.execute(insert(Person), rows)
+    person_ids = list(db.session.scalars(select(Person.id).order_by(Person.id)))
+    appointments = []
+    for n, person_id in enumerate(person_ids):
+        if n < len(slots):
+            unct_id, entity_id, role = slots[n]
+            appointments.append(_appointment(person_id, entity_id, unct_id, role, today, rng))
+        else:
+            unct_id, entity_id, role = rng.choice(slots)
+            appointments.append(_appointment(person_id, entity_id, unct_id, role, today, rng,
+                                             status="ended"))
+    db.session.execute(insert(Appointment), appointments)
+
+    users = _accounts(person_ids, now)
+    nomination_rows = [{
+        "kind": "nomination", "state": state, "role": "alternate",
+        "entity_id": m["entity_id"], "unct_id": m["unct_id"], "given_name": rng.choice(GIVEN),
+        "family_name": rng.choice(FAMILY), "email": f"nominee{n}@bench.gfp",
+        "preferred_language": "en", "tor_acknowledged": True, "justification": "Bench.",
+        "nominator_id": users["coordinator"].id, "created_at": now, "submitted_at":
+        now - timedelta(days=rng.randint(0, 90)), "time_share": 20}
+        for n, (m, state) in enumerate(zip(rng.sample(members, nominations), rng.choices(
+            ("submitted", "approved", "rejected", "withdrawn"), k=nominations), strict=True))
+        if state != "submitted" or n % 2]
+    db.session.execute(insert(Nomination), nomination_rows)
+    db.session.flush()
+    return Network(people=len(person_ids), appointments=len(appointments),
+                   nominations=len(nomination_rows), person_ids=person_ids,
+                   nomination_ids=list(db.session.scalars(select(Nomination.id))))
+
+
+def _accounts(person_ids, now):
+    users = {}
+    uncts = {u.iso3: u for u in db.session.scalars(select(Unct))}
+    for n, (key, (email, roles, codes)) in enumerate(ACCOUNTS.items()):
+        person = db.session.get(Person, person_ids[n])
+        person.email = email
+        user = User(email=email, person=person, is_active=True, locale="en",
+                    password_hash=hash_password(PASSWORD), created_at=now, activated_at=now,
+                    time_zone="UTC")
+        db.session.add(user)
+        set_roles(user, roles, [uncts[c] for c in codes if c in uncts])
+        users[key] = user
+    db.session.flush()
+    return users
+

@@ -1,0 +1,189 @@
+"""Build the benchmark database, then time every main page (p50/p95, queries per request) and
+the bulk jobs. Run with `make bench`; `python -m bench.run --help` lists the options.
+
+It measures, it never fails on a figure: the numbers are for people to read and compare."""
+import argparse
+import io
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import event, select, text
+
+from bench import data
+from config import INSTANCE_DIR, TestingConfig
+from gfp_portal.accounts.models import User
+from gfp_portal.app import create_app
+from gfp_portal.extensions import db
+
+
+def make_config(url):
+    class BenchConfig(TestingConfig):
+        ENV_NAME = "bench"
+        SQLALCHEMY_DATABASE_URI = url
+        RATELIMIT_ENABLED = False
+        STORAGE_PATH = str(INSTANCE_DIR / "bench-storage")
+    return BenchConfig
+
+
+def reset_database(app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        db.engine.dispose()
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade()
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+@contextmanager
+def timed(label, results):
+    started = time.perf_counter()
+    yield
+    results.append((label, (time.perf_counter() - started) * 1000))
+
+
+def signed_in(app, key):
+    client = app.test_client()
+    email = data.ACCOUNTS[key][0]
+    response = client.post("/login", data={"email": email, "password": data.PASSWORD})
+    assert response.status_code == 302, f"{email} could not sign in"
+    return client
+
+
+def pages(network, first_nomination):
+    person = network.person_ids[len(network.person_ids) // 2]
+    return [
+        ("anonymous", "/"), ("anonymous", "/join"),
+        ("coordinator", "/"),
+        ("coordinator", "/registry/"),
+        ("coordinator", "/registry/?q=kamau"),
+        ("coordinator", "/registry/?status=any&sort=end_date&page=40"),
+        ("coordinator", "/registry/?warning=y&expiring=90"),
+        ("coordinator", f"/registry/people/{person}"),
+        ("coordinator", "/coverage/"),
+        ("coordinator", "/coverage/?view=gaps"),
+        ("coordinator", "/coverage/KEN"),
+        ("coordinator", "/nominations/"),
+        ("coordinator", "/nominations/?state=pending&older_than=30"),
+        ("coordinator", f"/nominations/{first_nomination}"),
+        ("coordinator", "/admin/"),
+        ("coordinator", "/admin/audit/"),
+        ("coordinator", "/reference/uncts/"),
+        ("coordinator", "/reference/entities/"),
+        ("rc", "/coverage/KEN"),
+        ("rc", "/registry/"),
+        ("rc", "/nominations/"),
+        ("fp", "/registry/"),
+        ("fp", "/me"),
+    ]
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def bench_pages(app, network, requests):
+    clients = {"anonymous": app.test_client()}
+    for key in data.ACCOUNTS:
+        clients[key] = signed_in(app, key)
+    first_nomination = min(network.nomination_ids)
+    with app.app_context():
+        counter = QueryCounter(db.engine)
+    rows = []
+    for role, url in pages(network, first_nomination):
+        client = clients[role]
+        for _ in range(2):  # warm-up: templates compiled, caches filled
+            assert client.get(url).status_code == 200, url
+        times, queries = [], []
+        for _ in range(requests):
+            before = counter.count
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            queries.append(counter.count - before)
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+        rows.append((role, url, statistics.median(times), percentile(times, 0.95),
+                     max(queries)))
+    return rows
+
+
+def bench_jobs(app, network):
+    from gfp_portal.coverage.services import compute_coverage
+    from gfp_portal.registry import imports
+    from gfp_portal.registry.alerts import send_term_alerts
+
+    results = []
+    coordinator = signed_in(app, "coordinator")
+    with timed("registry export, CSV (all people)", results):
+        assert coordinator.get("/registry/export.csv?status=any").status_code == 200
+    with timed("registry export, Excel (all people)", results):
+        assert coordinator.get("/registry/export.xlsx?status=any").status_code == 200
+    with timed("coverage export, CSV (132 UNCTs)", results):
+        assert coordinator.get("/coverage/export.csv").status_code == 200
+    with app.app_context():
+        with timed("coverage computation, whole network", results):
+            compute_coverage()
+        csv = coordinator.get("/registry/export.csv?status=active").get_data()
+        lines = csv.splitlines()
+        sample = b"\n".join(lines[:651])
+        rows = imports.read_table("bench.csv", sample)
+        actor = db.session.scalars(select(User).filter_by(
+            email=data.ACCOUNTS["coordinator"][0])).one()
+        with timed("registry import, dry run of 650 rows", results):
+            imports.plan_import(rows, actor=actor)
+        db.session.rollback()
+        with timed("term alerts, daily run", results):
+            send_term_alerts(today=date.today())
+        db.session.rollback()
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=f"sqlite:///{INSTANCE_DIR / 'bench.db'}",
+                        help="where to build the benchmark database (it is emptied first)")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--people", type=int, default=6500)
+    args = parser.parse_args(argv)
+
+    app = create_app(make_config(args.database_url))
+    out = io.StringIO()
+    with app.app_context():
+        reset_database(app)
+        started = time.perf_counter()
+        network = data.generate(people=args.people)
+        db.session.commit()
+        built = time.perf_counter() - started
+        backend = db.engine.url.get_backend_name()
+    print(f"Benchmark network: {network.people:,} people, {network.appointments:,} "
+          f"appointments, {network.nominations:,} nominations "
+          f"(built in {built:.1f} s on {backend}).", file=out)
+
+    print(f"\n{'page':<58} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}", file=out)
+    for role, url, p50, p95, queries in bench_pages(app, network, args.requests):
+        print(f"{role + ' ' + url:<58} {p50:>8.1f} {p95:>8.1f} {queries:>8}", file=out)
+    print(f"\n{'job':<58} {'ms':>8}", file=out)
+    for label, ms in bench_jobs(app, network):
+        print(f"{label:<58} {ms:>8.0f}", file=out)
+    sys.stdout.write(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

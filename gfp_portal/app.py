@@ -20,6 +20,7 @@ from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — regist
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from gfp_portal.nominations.models import Nomination  # noqa: F401 — registers the model
 from gfp_portal.registry.policy import WARNING_TITLES
+from gfp_portal.sessions.models import TrainingSession  # noqa: F401 — registers the model
 
 CSP = {
     "default-src": "'self'",
@@ -94,13 +95,16 @@ def register_blueprints(app):
     from gfp_portal.nominations.views import bp as nominations_bp
     from gfp_portal.reference.views import bp as reference_bp
     from gfp_portal.registry.views import bp as registry_bp
+    from gfp_portal.sessions import manage  # noqa: F401 — the Office's routes on sessions_bp
+    from gfp_portal.sessions.views import bp as sessions_bp
+    from gfp_portal.sessions.views import calendar_bp
 
     # Bootstrap's compiled CSS/JS (LTR and RTL builds) come from the bootstrap-wrapper package.
     vendor = Blueprint("bootstrap", __name__,
                        static_folder=str(bootstrap_wrapper.get_bootstrap_dir()),
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
-                      coverage_bp, nominations_bp, join_bp):
+                      coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp):
         app.register_blueprint(blueprint)
 
 
@@ -154,7 +158,8 @@ def register_cli(app):
     from gfp_portal.nominations.cli import nominations_cli
     from gfp_portal.reference.cli import reference_cli
     from gfp_portal.registry.cli import registry_cli
+    from gfp_portal.sessions.cli import sessions_cli
 
     for group in (users_cli, mail_cli, reference_cli, demo_cli, coverage_cli, registry_cli,
-                  nominations_cli):
+                  nominations_cli, sessions_cli):
         app.cli.add_command(group)

@@ -60,6 +60,8 @@ class User(UserMixin, db.Model):
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the personal calendar feed's token; None: no feed (or revoked).
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -264,6 +264,7 @@ def deactivate_user(user, *, actor, reason=None, now=None):
     user.is_active = False
     user.deactivated_at = now
     user.session_token = new_session_token()
+    user.calendar_token_hash = None  # the calendar feed stops at once
     for token in db.session.scalars(select(AccountToken).where(
             AccountToken.user_id == user.id, AccountToken.used_at.is_(None))):
         token.used_at = now
@@ -304,3 +305,21 @@ def create_admin(email, password, *, now=None):
     log_action("user.create_admin", user, actor=None, now=now,
                changes={"email": [None, email], "roles": [None, ["admin"]]})
     return user
+
+
+# --- personal calendar feed -------------------------------------------------------------------
+
+def regenerate_calendar_token(user, *, now=None):
+    """A new secret address for the user's calendar feed; the previous one stops working."""
+    raw = secrets.token_urlsafe(24)
+    user.calendar_token_hash = _token_digest(raw)
+    db.session.flush()
+    log_action("user.calendar_token", user, actor=user, now=now)
+    return raw
+
+
+def user_for_calendar_token(raw):
+    if not raw:
+        return None
+    return db.session.scalars(select(User).where(
+        User.calendar_token_hash == _token_digest(raw), User.is_active)).first()

@@ -1,5 +1,14 @@
 """Sign-in, sign-out, activation, password reset and the own-account page."""
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -22,6 +31,8 @@ from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.forms import ProfileForm
 
 bp = Blueprint("accounts", __name__)
+# A new calendar feed address waits here for the one page view that shows it.
+CALENDAR_LINK_KEY = "calendar_link"
 
 
 def _only_failed_logins(response):
@@ -153,4 +164,19 @@ def me():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.me"))
     return render_template("accounts/me.html", preferences=preferences,
-                           password_form=password_form, profile=profile)
+                           password_form=password_form, profile=profile,
+                           calendar_link=session.pop(CALENDAR_LINK_KEY, None))
+
+
+@bp.route("/me/calendar", methods=["POST"])
+@signed_in
+def regenerate_calendar():
+    """A new feed address, shown once on /me; the previous one stops working at once."""
+    if current_user.person is None:
+        abort(403)
+    raw = services.regenerate_calendar_token(current_user)
+    db.session.commit()
+    session[CALENDAR_LINK_KEY] = url_for("calendar.personal_feed", token=raw, _external=True)
+    flash(_("Your new calendar subscription address is ready; the previous one no longer "
+            "works."), "success")
+    return redirect(url_for("accounts.me") + "#me-calendar")

@@ -3,16 +3,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from gfp_portal.accounts.models import Role
-from gfp_portal.core.forms import PersonNameFields, language_choices, timezone_choices
+from gfp_portal.core.forms import (
+    CheckboxListField,
+    PersonNameFields,
+    language_choices,
+    timezone_choices,
+)
 from gfp_portal.core.outbox import MailStatus
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def role_choices():

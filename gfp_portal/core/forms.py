@@ -2,8 +2,16 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from gfp_portal.core.i18n import language_name
 from gfp_portal.core.timezones import timezone_names
@@ -15,6 +23,13 @@ def language_choices():
 
 def timezone_choices():
     return [(name, name.replace("_", " ")) for name in timezone_names()]
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes (rendered by macros/forms.html)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class ConfirmForm(FlaskForm):

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gfp_portal.admin.forms import CheckboxListField
+from gfp_portal.core.forms import CheckboxListField
 from gfp_portal.reference.models import EntityType, Region
 
 

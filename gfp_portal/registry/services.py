@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
@@ -176,7 +176,8 @@ def _require_active(appointment):
                           _l("This appointment has already ended; history is never changed."))
 
 
-def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now=None):
+def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now=None,
+                    followed=False):
     """End a term for `reason`; `withdrawn` marks it withdrawn, anything else ended."""
     _require_active(appointment)
     reason = EndReason(reason)
@@ -194,7 +195,19 @@ def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now
     db.session.flush()
     log_action("appointment.end", appointment, actor=actor, now=now, reason=note,
                changes=diff(before, _appointment_state(appointment)))
+    if not followed:  # a renewal follows the term at once: the person stays in the network
+        _revoke_feed_when_last_term_ends(appointment.person)
     return appointment
+
+
+def _revoke_feed_when_last_term_ends(person):
+    """DESIGN §2: the calendar feed stops with the person's last appointment."""
+    from gfp_portal.accounts.models import User  # accounts builds on the registry
+
+    if any(a.status == AppointmentStatus.active for a in person.appointments):
+        return
+    db.session.execute(update(User).where(User.person_id == person.id)
+                       .values(calendar_token_hash=None))
 
 
 def renew(appointment, *, end_date=None, time_share=None, tor_on_file=None, actor, now=None):
@@ -217,7 +230,8 @@ def renew(appointment, *, end_date=None, time_share=None, tor_on_file=None, acto
     if appointment.end_date is not None:
         last_day = min(appointment.end_date, last_day)
     end_appointment(appointment, reason=EndReason.term_ended,
-                    ended_on=max(last_day, appointment.start_date), actor=actor, now=now)
+                    ended_on=max(last_day, appointment.start_date), actor=actor, now=now,
+                    followed=True)
     return appoint(person, {
         "entity": entity, "unct": unct, "role": role, "start_date": start, "end_date": end,
         "time_share": appointment.time_share if time_share is None else time_share,

@@ -52,6 +52,9 @@ PAGES = [
     ("/nominations/", {"resident_coordinator", "coordinator", "admin"}),
     ("/nominations/new", {"resident_coordinator", "coordinator", "admin"}),
     ("/join", None),
+    ("/sessions/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
+    ("/sessions/new", {"coordinator", "admin"}),
+    ("/sessions/series/new", {"coordinator", "admin"}),
     ("/join/sent", None),
 ]
 

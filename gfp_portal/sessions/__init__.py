@@ -1,0 +1,1 @@
+"""Training sessions: scheduling, registration with a waitlist, calendar invites and feeds."""

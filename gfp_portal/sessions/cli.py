@@ -1,0 +1,19 @@
+"""`flask sessions send-reminders`: the hourly job that reminds registered people."""
+import click
+from flask.cli import AppGroup
+
+from gfp_portal.core.mail_cli import require_server_name
+from gfp_portal.extensions import db
+from gfp_portal.sessions.services import send_reminders
+
+sessions_cli = AppGroup("sessions", help="Training sessions.")
+
+
+@sessions_cli.command("send-reminders")
+def send_reminders_command():
+    """Email everyone registered for a session that starts within the reminder period
+    (setting sessions.reminder_hours, default 24), each once."""
+    require_server_name()
+    sent = send_reminders()
+    db.session.commit()
+    click.echo(f"Session reminders sent: {sent}.")

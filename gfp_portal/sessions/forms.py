@@ -1,0 +1,130 @@
+"""Forms of the training pages: the session, its filters, the roster, the series."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+
+from gfp_portal.core.forms import CheckboxListField, language_choices, timezone_choices
+from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
+
+LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def topic_choices():
+    return [(t.value, t.title) for t in Topic]
+
+
+def format_choices():
+    return [(f.value, f.title) for f in Format]
+
+
+class SessionForm(FlaskForm):
+    title_en = StringField(_l("Title in English"), validators=[
+        DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
+    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=200)])
+    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
+    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+    description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 3},
+                                   validators=[Optional(), Length(max=5000)])
+    description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": 3},
+                                   validators=[Optional(), Length(max=5000)])
+    description_es = TextAreaField(_l("Description in Spanish"), render_kw={"rows": 3},
+                                   validators=[Optional(), Length(max=5000)])
+    description_ar = TextAreaField(_l("Description in Arabic"), render_kw={"rows": 3},
+                                   validators=[Optional(), Length(max=5000)])
+    topic = SelectField(_l("Topic"), validators=[DataRequired()])
+    format = SelectField(_l("Format"), validators=[DataRequired()])
+    time_zone = SelectField(_l("Time zone of the session"), validators=[DataRequired()],
+                            description=_l("Start, end and registration dates are read in this "
+                                           "time zone."))
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL, validators=[
+        DataRequired(message=_l("Enter the start date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL, validators=[
+        DataRequired(message=_l("Enter the end date and time."))])
+    join_url = URLField(_l("Join link"), validators=[
+        Optional(), URL(message=_l("Enter a full web address, starting with https://.")),
+        Length(max=500)], description=_l("Shown to registered people only."))
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    languages = CheckboxListField(_l("Delivered in"), validators=[
+        DataRequired(message=_l("Choose at least one language."))])
+    capacity = IntegerField(_l("Seats"), validators=[
+        DataRequired(message=_l("Enter the number of seats.")),
+        NumberRange(min=0, max=100000, message=_l("Enter a number of seats from 0."))])
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL,
+                                               validators=[Optional()],
+                                               description=_l("Leave empty: open at once."))
+    registration_closes_at = DateTimeLocalField(
+        _l("Registration closes"), format=LOCAL, validators=[Optional()],
+        description=_l("Leave empty: open until the session starts."))
+    audience = SelectField(_l("For"), validators=[DataRequired()])
+    series = SelectField(_l("Series"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, series_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topic.choices = topic_choices()
+        self.format.choices = format_choices()
+        self.time_zone.choices = timezone_choices()
+        self.languages.choices = [c for c in language_choices() if c[0] in LANGUAGES]
+        self.audience.choices = [(a.value, a.title) for a in Audience]
+        self.series.choices = [(0, _l("— none —")), *series_choices]
+
+
+class SessionFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    when = SelectField(_l("When"), validators=[Optional()])
+    topic = SelectField(_l("Topic"), validators=[Optional()])
+    language = SelectField(_l("Language"), validators=[Optional()])
+    format = SelectField(_l("Format"), validators=[Optional()])
+    month = StringField(_l("Month"), validators=[Optional(), Length(max=7)],
+                        render_kw={"type": "month"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.when.choices = [("upcoming", _l("Upcoming")), ("past", _l("Past"))]
+        self.topic.choices = [("", _l("All topics")), *topic_choices()]
+        self.language.choices = [("", _l("All languages")), *language_choices()]
+        self.format.choices = [("", _l("All formats")), *format_choices()]
+
+
+class AddPersonForm(FlaskForm):
+    email = StringField(_l("Email address of the person to add"), validators=[
+        DataRequired(message=_l("Enter the email address.")), Length(max=320)])
+    submit = SubmitField(_l("Add"))
+
+
+class GroupForm(FlaskForm):
+    """Register every active focal point or alternate matching the filters."""
+
+    region = SelectField(_l("Region"), validators=[Optional()])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()])
+    not_attended = SelectField(_l("Not yet registered for a session on"),
+                               validators=[Optional()])
+    submit = SubmitField(_l("Register the group"))
+
+    def __init__(self, *args, entity_choices=(), region_choices=(), role_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region.choices = [("", _l("All regions")), *region_choices]
+        self.role.choices = [("", _l("All roles")), *role_choices]
+        self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
+        self.not_attended.choices = [("", _l("— any —")), *topic_choices()]
+
+
+class SeriesForm(FlaskForm):
+    title_en = StringField(_l("Title in English"), validators=[
+        DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
+    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=200)])
+    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
+    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Create the series"))

@@ -1,0 +1,111 @@
+"""iCalendar for training sessions (RFC 5545, methods of RFC 5546), as pure functions.
+
+One UID per session for its whole life; SEQUENCE is the session's `ical_sequence`; start and
+end carry the session's TZID with a matching VTIMEZONE. Texts come in already translated: the
+caller renders them in the recipient's language.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+
+PRODID = "-//UN Women//GFP Portal//EN"
+
+
+@dataclass(frozen=True)
+class Texts:
+    """What an event says, in one language."""
+
+    summary: str
+    description: str
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Party:
+    email: str
+    name: str | None = None
+
+    def address(self, **params):
+        address = vCalAddress(f"mailto:{self.email}")
+        if self.name:
+            address.params["cn"] = vText(self.name)
+        for key, value in params.items():
+            address.params[key.replace("_", "-")] = vText(value)
+        return address
+
+
+def uid(session, host):
+    return f"session-{session.id}@{host}"
+
+
+def event(session, texts, *, host, organizer, now, attendee=None, cancelled=False):
+    item = Event()
+    item.add("uid", uid(session, host))
+    item.add("sequence", session.ical_sequence)
+    item.add("dtstamp", now)
+    item.add("dtstart", session.starts_at.astimezone(session.zone))
+    item.add("dtend", session.ends_at.astimezone(session.zone))
+    item.add("summary", texts.summary)
+    item.add("description", texts.description)
+    if texts.location:
+        item.add("location", texts.location)
+    if session.join_url:
+        item.add("url", session.join_url)
+    item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    item.add("transp", "OPAQUE")
+    item.add("organizer", organizer.address())
+    if attendee is not None:
+        item.add("attendee", attendee.address(role="REQ-PARTICIPANT", partstat="ACCEPTED",
+                                              rsvp="FALSE"))
+    return item
+
+
+def calendar(events, *, method=None, name=None, refresh_hours=None):
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    if refresh_hours:
+        cal.add("refresh-interval", timedelta(hours=refresh_hours), parameters={
+            "VALUE": "DURATION"})
+        cal.add("x-published-ttl", timedelta(hours=refresh_hours))
+    events = list(events)
+    if events:
+        starts = [item.decoded("dtstart") for item in events]
+        years = [moment.year for moment in starts]
+        # One VTIMEZONE per zone used, in a stable order, with the rules around the events
+        # only (the whole 1970-2038 history would help nobody).
+        for tzid in sorted({moment.tzinfo.key for moment in starts}):
+            cal.add_component(Timezone.from_tzid(tzid, first_date=date(min(years) - 1, 1, 1),
+                                                 last_date=date(max(years) + 2, 1, 1)))
+    for item in events:
+        cal.add_component(item)
+    return cal.to_ical()
+
+
+def invitation(session, texts, *, method, recipient, host, organizer, now):
+    """REQUEST (confirmed, promoted, or updated: SEQUENCE already raised) or CANCEL (the
+    session is cancelled, or this person withdrew or was removed) for one recipient."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(method)
+    return calendar([event(session, texts, host=host, organizer=organizer, now=now,
+                           attendee=recipient, cancelled=method == "CANCEL")], method=method)
+
+
+def publication(session, texts, *, host, organizer, now):
+    """The add-to-calendar download: METHOD:PUBLISH, no attendee."""
+    return calendar([event(session, texts, host=host, organizer=organizer, now=now,
+                           cancelled=session.status == "cancelled")], method="PUBLISH")
+
+
+def feed(items, *, name, host, organizer, now, refresh_hours=1):
+    """A person's subscription: (session, texts) pairs, no METHOD; cancelled sessions stay
+    listed as cancelled."""
+    return calendar([event(session, texts, host=host, organizer=organizer, now=now,
+                           cancelled=session.status == "cancelled")
+                     for session, texts in items], name=name, refresh_hours=refresh_hours)

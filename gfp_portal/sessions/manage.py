@@ -1,0 +1,259 @@
+"""Training pages of the Office: create, edit, publish, duplicate and cancel sessions; the
+roster with the waiting list; adding people one by one or as a filtered group; series."""
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from gfp_portal.core.auth import roles_required
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit_service
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Region, Unct
+from gfp_portal.registry import queries as registry_queries
+from gfp_portal.registry.forms import role_choices
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from gfp_portal.registry.services import find_person_by_email
+from gfp_portal.sessions import queries, registration, services
+from gfp_portal.sessions.forms import AddPersonForm, GroupForm, SeriesForm, SessionForm
+from gfp_portal.sessions.models import (
+    Registration,
+    RegistrationStatus,
+    TrainingSeries,
+    TrainingSession,
+)
+from gfp_portal.sessions.views import bp
+
+
+def _series_choices():
+    return [(s.id, s.title_en) for s in db.session.scalars(
+        select(TrainingSeries).order_by(TrainingSeries.created_at.desc()))]
+
+
+def _local(moment, zone):
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if moment else None
+
+
+def _utc(local, zone):
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+
+
+def _form_data_of(session):
+    zone = session.time_zone
+    data = {f: getattr(session, f) for f in services.TEXT_FIELDS}
+    data.update(topic=session.topic.value, format=session.format.value, time_zone=zone,
+                starts_at=_local(session.starts_at, zone), ends_at=_local(session.ends_at, zone),
+                join_url=session.join_url, venue=session.venue,
+                languages=session.language_codes, capacity=session.capacity,
+                registration_opens_at=_local(session.registration_opens_at, zone),
+                registration_closes_at=_local(session.registration_closes_at, zone),
+                audience=session.audience.value, series=session.series_id or 0)
+    return data
+
+
+def _data(form):
+    zone = form.time_zone.data
+    data = {f: getattr(form, f).data for f in services.TEXT_FIELDS}
+    data.update(topic=form.topic.data, format=form.format.data, time_zone=zone,
+                starts_at=_utc(form.starts_at.data, zone), ends_at=_utc(form.ends_at.data, zone),
+                join_url=form.join_url.data, venue=form.venue.data,
+                languages=" ".join(form.languages.data or []), capacity=form.capacity.data,
+                registration_opens_at=_utc(form.registration_opens_at.data, zone),
+                registration_closes_at=_utc(form.registration_closes_at.data, zone),
+                audience=form.audience.data, series_id=form.series.data or None)
+    return data
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def create():
+    form = SessionForm(series_choices=_series_choices(),
+                       data={"time_zone": "Europe/Zurich", "languages": ["en"],
+                             "capacity": 100, "audience": "both", "format": "virtual"})
+    if form.validate_on_submit():
+        ok, session = commit_service(services.create_session, _data(form), actor=current_user,
+                                     form=form)
+        if ok:
+            flash(_("The session is saved as a draft. Publish it to open registration."),
+                  "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+    return render_template("sessions/form.html", form=form, session=None, notified=0)
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@roles_required("coordinator")
+def edit(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    form = SessionForm(series_choices=_series_choices(), data=_form_data_of(session))
+    if form.validate_on_submit():
+        ok, result = commit_service(services.update_session, session, _data(form),
+                                    actor=current_user, form=form)
+        if ok:
+            changes, notified = result
+            if not changes:
+                flash(_("Nothing was changed."), "info")
+            elif notified:
+                flash(ngettext("The session is saved; %(num)s registered person gets the "
+                               "updated invitation.", "The session is saved; %(num)s registered "
+                               "people get the updated invitation.", notified), "success")
+            else:
+                flash(_("The session is saved."), "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+    return render_template("sessions/form.html", form=form, session=session,
+                           notified=services.notified_by_change(session))
+
+
+@bp.route("/<int:session_id>/duplicate", methods=["GET", "POST"])
+@roles_required("coordinator")
+def duplicate(session_id):
+    original = db.get_or_404(TrainingSession, session_id)
+    form = SessionForm(series_choices=_series_choices(), data=_form_data_of(original))
+    if form.validate_on_submit():
+        ok, copy = commit_service(services.duplicate_session, original, _data(form),
+                                  actor=current_user, form=form)
+        if ok:
+            flash(_("The copy is saved as a draft."), "success")
+            return redirect(url_for("sessions.detail", session_id=copy.id))
+    return render_template("sessions/form.html", form=form, session=None, original=original,
+                           notified=0)
+
+
+@bp.route("/<int:session_id>/publish", methods=["POST"])
+@roles_required("coordinator")
+def publish(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ok, _result = commit_service(services.publish_session, session, actor=current_user)
+    if ok:
+        flash(_("The session is published: registration is open."), "success")
+    return redirect(url_for("sessions.detail", session_id=session.id))
+
+
+@bp.route("/<int:session_id>/cancel", methods=["POST"])
+@roles_required("coordinator")
+def cancel(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ok, notified = commit_service(services.cancel_session, session, reason=form.reason.data,
+                                  actor=current_user)
+    if ok:
+        flash(ngettext("The session is cancelled; %(num)s registered person is told.",
+                       "The session is cancelled; %(num)s registered people are told.",
+                       notified), "success")
+    return redirect(url_for("sessions.detail", session_id=session.id))
+
+
+@bp.route("/<int:session_id>/roster")
+@roles_required("coordinator")
+def roster(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    rows = queries.roster(session)
+    queue = [r for r in rows if r.status == RegistrationStatus.waitlisted]
+    positions = {r.id: n for n, r in enumerate(sorted(
+        queue, key=lambda r: (r.waitlisted_at, r.id)), start=1)}
+    return render_template(
+        "sessions/roster.html", session=session, rows=rows, positions=positions,
+        taken=sum(r.status == RegistrationStatus.registered for r in rows),
+        add_form=AddPersonForm(), group_form=_group_form(), confirm=ConfirmForm())
+
+
+def _group_form(**kwargs):
+    return GroupForm(entity_choices=registry_queries.entity_acronyms(),
+                     region_choices=[(r.value, r.title) for r in Region],
+                     role_choices=role_choices(), **kwargs)
+
+
+@bp.route("/<int:session_id>/roster/add", methods=["POST"])
+@roles_required("coordinator")
+def add_person(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    form = AddPersonForm()
+    if form.validate_on_submit():
+        person = find_person_by_email(form.email.data)
+        if person is None:
+            flash(_("Nobody in the registry has the address %(email)s.",
+                    email=form.email.data), "danger")
+        else:
+            ok, result = commit_service(registration.register, session, person,
+                                        actor=current_user, by_coordinator=True)
+            if ok:
+                flash(_("%(name)s: %(status)s.", name=person.full_name,
+                        status=result.status.title), "success")
+    return redirect(url_for("sessions.roster", session_id=session.id))
+
+
+def group_members(form):
+    """Active focal points and alternates matching the group form's filters."""
+    stmt = select(Person).join(Appointment, Appointment.person_id == Person.id).where(
+        Appointment.status == AppointmentStatus.active)
+    if form.role.data:
+        stmt = stmt.where(Appointment.role == form.role.data)
+    if form.entity.data:
+        stmt = stmt.where(Appointment.entity_id.in_(
+            select(Entity.id).where(Entity.acronym == form.entity.data)))
+    if form.region.data:
+        stmt = stmt.where(Appointment.unct_id.in_(
+            select(Unct.id).where(Unct.region == form.region.data)))
+    if form.not_attended.data:
+        stmt = stmt.where(~exists().where(
+            Registration.person_id == Person.id,
+            Registration.status == RegistrationStatus.registered,
+            Registration.session_id.in_(select(TrainingSession.id).where(
+                TrainingSession.topic == form.not_attended.data))))
+    return db.session.scalars(stmt.distinct().order_by(Person.id)).all()
+
+
+@bp.route("/<int:session_id>/roster/group", methods=["POST"])
+@roles_required("coordinator")
+def add_group(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    form = _group_form()
+    if form.validate_on_submit():
+        people = group_members(form)
+        ok, counts = commit_service(registration.register_group, session, people,
+                                    actor=current_user)
+        if ok:
+            flash(_("%(registered)s registered and %(waitlisted)s on the waiting list, out of "
+                    "%(total)s people matching.",
+                    registered=counts[RegistrationStatus.registered],
+                    waitlisted=counts[RegistrationStatus.waitlisted], total=len(people)),
+                  "success")
+    return redirect(url_for("sessions.roster", session_id=session.id))
+
+
+@bp.route("/registrations/<int:registration_id>/remove", methods=["POST"])
+@roles_required("coordinator")
+def remove(registration_id):
+    row = db.get_or_404(Registration, registration_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ok, _result = commit_service(registration.cancel, row, actor=current_user,
+                                 reason=form.reason.data, by_coordinator=True)
+    if ok:
+        flash(_("%(name)s is removed from the session.", name=row.person.full_name), "success")
+    return redirect(url_for("sessions.roster", session_id=row.session_id))
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def create_series():
+    form = SeriesForm()
+    if form.validate_on_submit():
+        ok, series = commit_service(services.create_series, {
+            f"title_{lang}": getattr(form, f"title_{lang}").data
+            for lang in ("en", "fr", "es", "ar")}, actor=current_user, form=form)
+        if ok:
+            flash(_("The series “%(title)s” is created; choose it in the form of each of its "
+                    "sessions.", title=series.title_en), "success")
+            return redirect(url_for("sessions.create"))
+    return render_template("sessions/series_form.html", form=form)
+

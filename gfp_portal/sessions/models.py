@@ -1,0 +1,204 @@
+"""TrainingSession (multilingual, in UTC with its own time zone), TrainingSeries, Registration."""
+import enum
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.extensions import db
+from gfp_portal.registry.models import Person
+
+LANGUAGES = ("en", "fr", "es", "ar")
+
+
+class Topic(enum.StrEnum):
+    enabling_environment = "enabling_environment"
+    field_guidelines = "field_guidelines"
+    bystander_intervention = "bystander_intervention"
+    victim_centred = "victim_centred"
+    sexual_harassment = "sexual_harassment"
+    parity_dashboard = "parity_dashboard"
+    anti_racism = "anti_racism"
+    network_meeting = "network_meeting"
+
+    @property
+    def title(self):
+        return TOPIC_TITLES[self]
+
+
+TOPIC_TITLES = {
+    Topic.enabling_environment: _l("Enabling Environment Guidelines"),
+    Topic.field_guidelines: _l("Field-specific Enabling Environment Guidelines"),
+    Topic.bystander_intervention: _l("Bystander intervention"),
+    Topic.victim_centred: _l("Victim-centred approach"),
+    Topic.sexual_harassment: _l("Preventing sexual harassment"),
+    Topic.parity_dashboard: _l("Gender parity dashboard"),
+    Topic.anti_racism: _l("Anti-racism"),
+    Topic.network_meeting: _l("Network meeting"),
+}
+
+
+class Format(enum.StrEnum):
+    virtual = "virtual"
+    in_person = "in_person"
+    hybrid = "hybrid"
+
+    @property
+    def title(self):
+        return {Format.virtual: _l("Online"), Format.in_person: _l("In person"),
+                Format.hybrid: _l("Hybrid (in person and online)")}[self]
+
+
+class Audience(enum.StrEnum):
+    both = "both"
+    focal_points = "focal_points"
+    alternates = "alternates"
+
+    @property
+    def title(self):
+        return {Audience.both: _l("Focal points and alternates"),
+                Audience.focal_points: _l("Focal points"),
+                Audience.alternates: _l("Alternates")}[self]
+
+    @property
+    def roles(self):
+        return {Audience.both: ("focal_point", "alternate"),
+                Audience.focal_points: ("focal_point",),
+                Audience.alternates: ("alternate",)}[self]
+
+
+class SessionStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    cancelled = "cancelled"
+
+    @property
+    def title(self):
+        return {SessionStatus.draft: _l("Draft"), SessionStatus.published: _l("Published"),
+                SessionStatus.cancelled: _l("Cancelled")}[self]
+
+
+class RegistrationStatus(enum.StrEnum):
+    registered = "registered"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+
+    @property
+    def title(self):
+        return {RegistrationStatus.registered: _l("Registered"),
+                RegistrationStatus.waitlisted: _l("On the waiting list"),
+                RegistrationStatus.cancelled: _l("Cancelled")}[self]
+
+
+class Multilingual:
+    """Text kept per language (`title_en`, `title_fr`…), read in a language with English as the
+    fallback."""
+
+    def text(self, field, language):
+        return getattr(self, f"{field}_{language}", None) or getattr(self, f"{field}_en") or ""
+
+    def text_language(self, field, language):
+        """The language text(field, language) is in: for the `lang` attribute."""
+        return language if getattr(self, f"{field}_{language}", None) else "en"
+
+
+class TrainingSeries(Multilingual, db.Model):
+    """Sessions that belong together, such as the three days of the Global Annual Meeting."""
+
+    __tablename__ = "training_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_en: Mapped[str] = mapped_column(String(200))
+    title_fr: Mapped[str | None] = mapped_column(String(200))
+    title_es: Mapped[str | None] = mapped_column(String(200))
+    title_ar: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sessions: Mapped[list["TrainingSession"]] = relationship(
+        back_populates="series", order_by="TrainingSession.starts_at")
+
+
+class TrainingSession(Multilingual, db.Model):
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        Index("ix_training_sessions_listing", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("training_series.id"), index=True)
+    title_en: Mapped[str] = mapped_column(String(200))
+    title_fr: Mapped[str | None] = mapped_column(String(200))
+    title_es: Mapped[str | None] = mapped_column(String(200))
+    title_ar: Mapped[str | None] = mapped_column(String(200))
+    description_en: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_es: Mapped[str | None] = mapped_column(Text)
+    description_ar: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[Topic] = mapped_column(Enum(Topic, native_enum=False, length=32))
+    format: Mapped[Format] = mapped_column(Enum(Format, native_enum=False, length=16))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    join_url: Mapped[str | None] = mapped_column(String(500))
+    venue: Mapped[str | None] = mapped_column(String(300))
+    # Languages the session is delivered in, as codes separated by spaces ("en fr").
+    languages: Mapped[str] = mapped_column(String(40), default="en")
+    capacity: Mapped[int]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    audience: Mapped[Audience] = mapped_column(Enum(Audience, native_enum=False, length=16),
+                                               default=Audience.both)
+    status: Mapped[SessionStatus] = mapped_column(
+        Enum(SessionStatus, native_enum=False, length=16), default=SessionStatus.draft)
+    # SEQUENCE of the iCalendar event: raised on every material change (RFC 5546).
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    # Bumped by every registration change: taking the row's write lock serialises them.
+    seats_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    series: Mapped[TrainingSeries | None] = relationship(back_populates="sessions")
+    registrations: Mapped[list["Registration"]] = relationship(back_populates="session")
+
+    @property
+    def zone(self):
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def language_codes(self):
+        return self.languages.split()
+
+    @property
+    def duration_minutes(self):
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def __str__(self):
+        return self.title_en
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("session_id", "person_id"),
+        Index("ix_registrations_queue", "session_id", "status", "waitlisted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        Enum(RegistrationStatus, native_enum=False, length=16))
+    # Place in the queue: the earliest waitlisted person is promoted first.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="registrations")
+    person: Mapped[Person] = relationship()

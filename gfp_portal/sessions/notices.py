@@ -1,0 +1,100 @@
+"""Session emails with their calendar invitations, each in the recipient's language and zone."""
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.i18n import mail_locale
+from gfp_portal.core.outbox import make_part, queue_email
+from gfp_portal.extensions import db
+from gfp_portal.sessions import ical
+from gfp_portal.sessions.times import spans
+
+SUBJECTS = {
+    "confirmed": _l("Registered: %(title)s"),
+    "promoted": _l("A seat is free for you: %(title)s"),
+    "updated": _l("Updated: %(title)s"),
+    "cancelled": _l("Cancelled: %(title)s"),
+    "withdrawn": _l("Registration cancelled: %(title)s"),
+    "reminder": _l("Reminder: %(title)s"),
+}
+METHODS = {"confirmed": "REQUEST", "promoted": "REQUEST", "updated": "REQUEST",
+           "cancelled": "CANCEL", "withdrawn": "CANCEL"}
+
+
+def uid_host():
+    return (current_app.config.get("SERVER_NAME") or "gfp-portal.local").split(":")[0]
+
+
+def organizer():
+    return ical.Party(current_app.config["ORGANIZER_EMAIL"],
+                      _("Office of the Focal Point for Women in the UN System"))
+
+
+def texts(session, language, zone_name):
+    """The event's summary, description and place in `language` (inside force_locale)."""
+    lines = [session.text("description", language)] if session.text("description", language) \
+        else []
+    lines.append(" · ".join(spans(session, zone_name, language)))
+    if session.join_url:
+        lines.append(_("Join online: %(url)s", url=session.join_url))
+    if session.venue:
+        lines.append(_("Venue: %(venue)s", venue=session.venue))
+    return ical.Texts(summary=session.text("title", language),
+                      description="\n\n".join(lines), location=session.venue or
+                      session.join_url)
+
+
+def recipients(person_ids):
+    """person id -> (language, time zone): the account's choices, else the registry's."""
+    settings = {}
+    users = db.session.scalars(select(User).where(User.person_id.in_(person_ids))).all()
+    for user in users:
+        settings[user.person_id] = (user.locale, user.time_zone)
+    return settings
+
+
+def _language_and_zone(person, settings):
+    language, zone = settings.get(person.id, (person.preferred_language, person.time_zone))
+    return mail_locale(language), zone or "UTC"
+
+
+def send(registration, kind, *, now, settings=None):
+    """Queue the email of `kind` for one registration (with its invitation when there is
+    one). `settings` comes from recipients() when many are sent at once."""
+    session, person = registration.session, registration.person
+    if settings is None:
+        settings = recipients([person.id])
+    language, zone = _language_and_zone(person, settings)
+    parts = []
+    with force_locale(language):
+        event_texts = texts(session, language, zone)
+        method = METHODS.get(kind)
+        if method:
+            data = ical.invitation(session, event_texts, method=method,
+                                   recipient=ical.Party(person.email, person.full_name),
+                                   host=uid_host(), organizer=organizer(), now=now)
+            parts = [make_part(data, content_type="text/calendar", disposition="alternative",
+                               params={"method": method, "charset": "utf-8"}),
+                     make_part(data, filename="invite.ics", content_type="application/ics",
+                               params={"method": method})]
+        readings = spans(session, zone, language)
+    queue_email(person.email, "session_notice", locale=language, now=now, parts=parts,
+                subject=_LazyTitle(SUBJECTS[kind], session, language),
+                context={"person": person, "session": session, "kind": kind,
+                         "title": session.text("title", language), "readings": readings,
+                         "description": session.text("description", language),
+                         "link": url_for("sessions.detail", session_id=session.id,
+                                         _external=True)})
+
+
+class _LazyTitle:
+    """The subject, rendered in the recipient's locale with the title in their language."""
+
+    def __init__(self, template, session, language):
+        self.template, self.title = template, session.text("title", language)
+
+    def __str__(self):
+        return str(self.template) % {"title": self.title}

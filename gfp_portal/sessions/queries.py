@@ -1,0 +1,87 @@
+"""Reading sessions: the list with its filters, seat counts in the same query."""
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from gfp_portal.extensions import db
+from gfp_portal.sessions.models import (
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    TrainingSession,
+)
+
+
+@dataclass
+class SessionFilter:
+    when: str = "upcoming"       # upcoming | past
+    topic: str | None = None
+    language: str | None = None
+    format: str | None = None
+    month: str | None = None      # YYYY-MM, in UTC
+
+
+def _month_bounds(month):
+    try:
+        start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    end = start.replace(year=start.year + (start.month == 12),
+                        month=start.month % 12 + 1)
+    return start, end
+
+
+def seats_taken(session_ids):
+    """session id -> seats taken, for the sessions of one page (one query)."""
+    if not session_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Registration.session_id, func.count(Registration.id))
+        .where(Registration.status == RegistrationStatus.registered,
+               Registration.session_id.in_(session_ids))
+        .group_by(Registration.session_id)).all())
+
+
+def sessions_query(f, *, now, include_drafts=False):
+    """Sessions, soonest first for upcoming ones, latest first for the past."""
+    stmt = select(TrainingSession).options(selectinload(TrainingSession.series))
+    if not include_drafts:
+        stmt = stmt.where(TrainingSession.status != SessionStatus.draft)
+    if f.when == "past":
+        stmt = stmt.where(TrainingSession.ends_at < now).order_by(
+            TrainingSession.starts_at.desc(), TrainingSession.id.desc())
+    else:
+        stmt = stmt.where(TrainingSession.ends_at >= now).order_by(
+            TrainingSession.starts_at, TrainingSession.id)
+    if f.topic:
+        stmt = stmt.where(TrainingSession.topic == f.topic)
+    if f.format:
+        stmt = stmt.where(TrainingSession.format == f.format)
+    if f.language:
+        stmt = stmt.where(or_(TrainingSession.languages == f.language,
+                              TrainingSession.languages.like(f"{f.language} %"),
+                              TrainingSession.languages.like(f"% {f.language}"),
+                              TrainingSession.languages.like(f"% {f.language} %")))
+    bounds = _month_bounds(f.month) if f.month else None
+    if bounds:
+        stmt = stmt.where(TrainingSession.starts_at >= bounds[0],
+                          TrainingSession.starts_at < bounds[1])
+    return stmt
+
+
+def my_registrations(person, session_ids):
+    """session id -> the person's registration, for the sessions shown."""
+    if person is None or not session_ids:
+        return {}
+    return {r.session_id: r for r in db.session.scalars(select(Registration).where(
+        Registration.person_id == person.id, Registration.session_id.in_(session_ids)))}
+
+
+def roster(session):
+    return db.session.scalars(
+        select(Registration).where(Registration.session_id == session.id)
+        .options(selectinload(Registration.person))
+        .order_by(Registration.status, Registration.waitlisted_at, Registration.registered_at,
+                  Registration.id)).all()

@@ -1,0 +1,196 @@
+"""Seats: register, withdraw, remove, waitlist and promotion — capacity is never exceeded.
+
+Every change first takes the session row's write lock (an UPDATE of `seats_version`): on
+PostgreSQL a row lock, on SQLite the database write lock. Counting seats and writing the
+registration then happen with no other registration change in between, so concurrent requests
+queue up instead of overbooking. A freed seat promotes the earliest waitlisted person in the
+same transaction.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.extensions import db
+from gfp_portal.registry.models import Appointment, AppointmentStatus
+from gfp_portal.sessions import notices
+from gfp_portal.sessions.models import (
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    TrainingSession,
+)
+
+
+def lock_seats(session):
+    db.session.execute(update(TrainingSession).where(TrainingSession.id == session.id)
+                       .values(seats_version=TrainingSession.seats_version + 1))
+
+
+def registered_count(session):
+    return db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.session_id == session.id,
+        Registration.status == RegistrationStatus.registered))
+
+
+def seats_left(session):
+    return max(0, session.capacity - registered_count(session))
+
+
+def waitlist(session):
+    return db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id,
+        Registration.status == RegistrationStatus.waitlisted)
+        .order_by(Registration.waitlisted_at, Registration.id)).all()
+
+
+def waitlist_position(registration):
+    if registration.status != RegistrationStatus.waitlisted:
+        return None
+    return db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.session_id == registration.session_id,
+        Registration.status == RegistrationStatus.waitlisted,
+        (Registration.waitlisted_at < registration.waitlisted_at) |
+        ((Registration.waitlisted_at == registration.waitlisted_at) &
+         (Registration.id < registration.id)))) + 1
+
+
+def registration_of(session, person):
+    return db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id, Registration.person_id == person.id)).first()
+
+
+def in_audience(session, person):
+    roles = db.session.scalars(select(Appointment.role).where(
+        Appointment.person_id == person.id,
+        Appointment.status == AppointmentStatus.active)).all()
+    return any(role in session.audience.roles for role in roles)
+
+
+def _check_open(session, now, *, by_coordinator):
+    if session.status != SessionStatus.published:
+        raise DomainError("not_open", _l("This session is not open for registration."))
+    if session.starts_at <= now:
+        raise DomainError("started", _l("This session has already started."))
+    if by_coordinator:
+        return
+    if session.registration_opens_at and now < session.registration_opens_at:
+        raise DomainError("window_not_open", _l("Registration opens on %(date)s.",
+                                                date=session.registration_opens_at.date()))
+    if session.registration_closes_at and now >= session.registration_closes_at:
+        raise DomainError("window_closed", _l("Registration for this session is closed."))
+
+
+def _state(registration):
+    return {"session": registration.session_id, "person": registration.person_id,
+            "status": registration.status.value}
+
+
+def register(session, person, *, actor, now=None, by_coordinator=False, notify=True):
+    """A seat for `person`, or a place on the waiting list when the session is full.
+    Returns the registration; registering twice changes nothing."""
+    _check_open(session, now or utcnow(), by_coordinator=by_coordinator)
+    if not by_coordinator and not in_audience(session, person):
+        raise DomainError("not_in_audience", _l(
+            "This session is for %(audience)s; your appointment does not match.",
+            audience=session.audience.title))
+    lock_seats(session)
+    # Read the clock once the lock is held, so the queue follows the order of arrival.
+    now = now or utcnow()
+    registration = registration_of(session, person)
+    if registration is not None and registration.status != RegistrationStatus.cancelled:
+        return registration
+    seat = registered_count(session) < session.capacity and not waitlist(session)
+    before = registration.status.value if registration is not None else None
+    if registration is None:
+        registration = Registration(session=session, person=person, created_at=now)
+        db.session.add(registration)
+    if seat:
+        registration.status = RegistrationStatus.registered
+        registration.registered_at, registration.waitlisted_at = now, None
+    else:
+        registration.status = RegistrationStatus.waitlisted
+        registration.waitlisted_at, registration.registered_at = now, None
+    registration.cancelled_at = None
+    db.session.flush()
+    log_action("registration.create", registration, actor=actor, now=now,
+               changes={"status": [before, registration.status.value]})
+    if notify and registration.status == RegistrationStatus.registered:
+        notices.send(registration, "confirmed", now=now)
+    return registration
+
+
+def promote(session, *, actor, now):
+    """Fill free seats from the waiting list, earliest first; returns who was promoted."""
+    promoted = []
+    free = session.capacity - registered_count(session)
+    for registration in waitlist(session)[:max(0, free)]:
+        registration.status = RegistrationStatus.registered
+        registration.registered_at = now
+        db.session.flush()
+        log_action("registration.promote", registration, actor=actor, now=now,
+                   changes={"status": ["waitlisted", "registered"]})
+        notices.send(registration, "promoted", now=now)
+        promoted.append(registration)
+    return promoted
+
+
+def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
+    """Withdrawal (by the person, within the window) or removal (by a coordinator). The seat
+    goes to the first person waiting, in the same transaction."""
+    now = now or utcnow()
+    session = registration.session
+    if registration.status == RegistrationStatus.cancelled:
+        raise DomainError("not_registered", _l("This registration is already cancelled."))
+    if not by_coordinator and session.starts_at <= now:
+        raise DomainError("started", _l("This session has already started."))
+    lock_seats(session)
+    held_seat = registration.status == RegistrationStatus.registered
+    before = registration.status.value
+    registration.status = RegistrationStatus.cancelled
+    registration.cancelled_at = now
+    db.session.flush()
+    log_action("registration.remove" if by_coordinator else "registration.withdraw",
+               registration, actor=actor, now=now, reason=reason,
+               changes={"status": [before, "cancelled"]})
+    if held_seat:
+        if session.status != SessionStatus.cancelled:
+            notices.send(registration, "withdrawn", now=now)
+        promote(session, actor=actor, now=now)
+    return registration
+
+
+def register_series(series, person, *, actor, now=None):
+    """Register for every published session of the series that is open and has room;
+    returns (registered, skipped) session lists."""
+    now = now or utcnow()
+    done, skipped = [], []
+    for session in series.sessions:
+        try:
+            with db.session.begin_nested():
+                if seats_left(session) == 0:
+                    raise DomainError("full", _l("This session is full."))
+                registration = register(session, person, actor=actor, now=now)
+        except DomainError:
+            skipped.append(session)
+        else:
+            (done if registration.status == RegistrationStatus.registered
+             else skipped).append(session)
+    return done, skipped
+
+
+def register_group(session, people, *, actor, now=None):
+    """A coordinator registers many people at once; the last ones may be waitlisted.
+    Returns {status: count}."""
+    now = now or utcnow()
+    counts = {status: 0 for status in RegistrationStatus}
+    settings = notices.recipients([p.id for p in people])
+    for person in people:
+        registration = register(session, person, actor=actor, now=now, by_coordinator=True,
+                                notify=False)
+        if registration.status == RegistrationStatus.registered and \
+                registration.registered_at == now:
+            notices.send(registration, "confirmed", now=now, settings=settings)
+        counts[registration.status] += 1
+    return counts

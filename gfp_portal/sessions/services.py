@@ -1,0 +1,212 @@
+"""Session lifecycle: create, edit (material changes re-invite everyone), publish, duplicate,
+cancel; the series; reminders."""
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.settings import get_setting
+from gfp_portal.core.timezones import is_timezone
+from gfp_portal.extensions import db
+from gfp_portal.sessions import notices
+from gfp_portal.sessions.models import (
+    LANGUAGES,
+    Audience,
+    Format,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    Topic,
+    TrainingSeries,
+    TrainingSession,
+)
+from gfp_portal.sessions.registration import lock_seats, promote
+
+TEXT_FIELDS = tuple(f"{field}_{lang}" for field in ("title", "description") for lang in LANGUAGES)
+FIELDS = (*TEXT_FIELDS, "topic", "format", "starts_at", "ends_at", "time_zone", "join_url",
+          "venue", "languages", "capacity", "registration_opens_at", "registration_closes_at",
+          "audience", "series_id")
+# What changes the calendar event: a new REQUEST goes to everyone registered (RFC 5546).
+MATERIAL = ("title_en", "title_fr", "title_es", "title_ar", "starts_at", "ends_at",
+            "time_zone", "join_url", "venue")
+
+
+def state_of(session):
+    state = {field: getattr(session, field) for field in FIELDS}
+    state["status"] = session.status.value if session.status else None
+    for key in ("topic", "format", "audience"):
+        state[key] = state[key].value if state[key] else None
+    return state
+
+
+def _apply(session, data):
+    for field in FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(session, field, (value.strip() or None) if isinstance(value, str) else value)
+    session.topic, session.format = Topic(session.topic), Format(session.format)
+    session.audience = Audience(session.audience or Audience.both)
+    session.languages = " ".join(code for code in (session.languages or "en").split()
+                                 if code in LANGUAGES) or "en"
+    if not session.title_en:
+        raise DomainError("title_required", _l("Give the session a title in English; the other "
+                                               "languages fall back to it."), field="title_en")
+    if not is_timezone(session.time_zone):
+        raise DomainError("unknown_time_zone", _l("%(zone)s is not a known time zone.",
+                                                  zone=session.time_zone), field="time_zone")
+    if session.ends_at <= session.starts_at:
+        raise DomainError("ends_before_start", _l("The session must end after it starts."),
+                          field="ends_at")
+    if session.capacity is None or session.capacity < 0:
+        raise DomainError("bad_capacity", _l("The number of seats cannot be negative."),
+                          field="capacity")
+    if session.format != Format.in_person and not session.join_url and \
+            session.status == SessionStatus.published:
+        raise DomainError("join_url_required", _l("An online or hybrid session needs its "
+                                                  "join link before it is published."),
+                          field="join_url")
+    if session.format != Format.virtual and not session.venue and \
+            session.status == SessionStatus.published:
+        raise DomainError("venue_required", _l("A session held in person needs its venue "
+                                               "before it is published."), field="venue")
+    opens, closes = session.registration_opens_at, session.registration_closes_at
+    if opens and closes and closes <= opens:
+        raise DomainError("window_reversed", _l("Registration must close after it opens."),
+                          field="registration_closes_at")
+
+
+def create_session(data, *, actor, now=None):
+    now = now or utcnow()
+    session = TrainingSession(status=SessionStatus.draft, created_at=now, updated_at=now,
+                              ical_sequence=0)
+    _apply(session, data)
+    db.session.add(session)
+    db.session.flush()
+    log_action("session.create", session, actor=actor, now=now,
+               changes=diff({}, state_of(session)))
+    return session
+
+
+def registered(session):
+    return db.session.scalars(
+        select(Registration).where(Registration.session_id == session.id,
+                                   Registration.status == RegistrationStatus.registered)
+        .options(selectinload(Registration.person)).order_by(Registration.id)).all()
+
+
+def notified_by_change(session):
+    """How many people a material change would notify: the registered, never the waitlisted."""
+    return len(registered(session)) if session.status == SessionStatus.published else 0
+
+
+def _notify_all(session, kind, now):
+    people = registered(session)
+    settings = notices.recipients([r.person_id for r in people])
+    for registration in people:
+        notices.send(registration, kind, now=now, settings=settings)
+    return len(people)
+
+
+def update_session(session, data, *, actor, now=None):
+    """Save the changes; a material change raises SEQUENCE and sends the new invitation to
+    everyone registered; more seats promote from the waiting list. Returns (changes,
+    number notified)."""
+    now = now or utcnow()
+    if session.status == SessionStatus.cancelled:
+        raise DomainError("cancelled", _l("A cancelled session cannot be changed."))
+    before = state_of(session)
+    lock_seats(session)
+    _apply(session, data)
+    changes = diff(before, state_of(session))
+    if not changes:
+        return changes, 0
+    session.updated_at = now
+    material = any(field in changes for field in MATERIAL)
+    if material:
+        session.ical_sequence += 1
+    db.session.flush()
+    log_action("session.update", session, actor=actor, now=now, changes=changes)
+    notified = 0
+    if material and session.status == SessionStatus.published:
+        notified = _notify_all(session, "updated", now)
+    if "capacity" in changes and session.status == SessionStatus.published:
+        promote(session, actor=actor, now=now)
+    return changes, notified
+
+
+def publish_session(session, *, actor, now=None):
+    now = now or utcnow()
+    if session.status != SessionStatus.draft:
+        raise DomainError("not_draft", _l("Only a draft can be published."))
+    session.status = SessionStatus.published
+    _apply(session, {})  # the checks a published session must pass
+    session.updated_at = now
+    db.session.flush()
+    log_action("session.publish", session, actor=actor, now=now,
+               changes={"status": ["draft", "published"]})
+
+
+def cancel_session(session, *, reason=None, actor, now=None):
+    """Cancelled for everyone: a CANCEL (STATUS:CANCELLED, SEQUENCE+1) to each registered
+    person; the waiting list is closed. Returns the number notified."""
+    now = now or utcnow()
+    if session.status == SessionStatus.cancelled:
+        raise DomainError("cancelled", _l("This session is already cancelled."))
+    was_published = session.status == SessionStatus.published
+    session.status = SessionStatus.cancelled
+    session.ical_sequence += 1
+    session.updated_at = now
+    db.session.flush()
+    log_action("session.cancel", session, actor=actor, now=now, reason=reason,
+               changes={"status": ["published" if was_published else "draft", "cancelled"]})
+    return _notify_all(session, "cancelled", now) if was_published else 0
+
+
+def duplicate_session(session, data, *, actor, now=None):
+    """The same training in another language or time slot: a new draft from `data` (the
+    form prefilled with the original)."""
+    copy = create_session(data, actor=actor, now=now)
+    log_action("session.duplicate", copy, actor=actor, now=now,
+               changes={"duplicate_of": [None, session.id]})
+    return copy
+
+
+def create_series(data, *, actor, now=None):
+    now = now or utcnow()
+    if not (data.get("title_en") or "").strip():
+        raise DomainError("title_required", _l("Give the series a title in English."),
+                          field="title_en")
+    series = TrainingSeries(created_at=now, **{f"title_{lang}": (data.get(f"title_{lang}")
+                                                                  or "").strip() or None
+                                               for lang in LANGUAGES})
+    db.session.add(series)
+    db.session.flush()
+    log_action("series.create", series, actor=actor, now=now,
+               changes={"title_en": [None, series.title_en]})
+    return series
+
+
+def send_reminders(*, now=None):
+    """Email everyone registered for a session starting within the reminder period, once.
+    Returns the number of reminders queued."""
+    now = now or utcnow()
+    hours = int(get_setting("sessions.reminder_hours"))
+    due = db.session.scalars(
+        select(Registration).join(Registration.session).where(
+            TrainingSession.status == SessionStatus.published,
+            TrainingSession.starts_at > now,
+            TrainingSession.starts_at <= now + timedelta(hours=hours),
+            Registration.status == RegistrationStatus.registered,
+            Registration.reminder_sent_at.is_(None))
+        .options(selectinload(Registration.person), selectinload(Registration.session))
+        .order_by(Registration.id)).all()
+    settings = notices.recipients([r.person_id for r in due])
+    for registration in due:
+        notices.send(registration, "reminder", now=now, settings=settings)
+        registration.reminder_sent_at = now
+    db.session.flush()
+    return len(due)

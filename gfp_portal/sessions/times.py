@@ -1,0 +1,45 @@
+"""Session times as people read them: in their own zone, named, and in the session's zone.
+
+"Tuesday 14 March 2027, 10:00–11:30 Nairobi (UTC+3) · 09:00–10:30 Geneva (UTC+2)"."""
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time, get_timezone_location
+
+
+def offset_label(moment):
+    """UTC+3, UTC+5:45, UTC−5 (with a true minus sign), UTC."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_label(zone_name, moment, locale):
+    city = get_timezone_location(ZoneInfo(zone_name), locale=locale, return_city=True)
+    offset = offset_label(moment)
+    return offset if city == offset else f"{city} ({offset})"
+
+
+def span(session, zone_name, locale):
+    """Date and times of `session` in one zone, with the zone named."""
+    zone = ZoneInfo(zone_name or "UTC")
+    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    times = "–".join(format_time(moment, "short", locale=locale) for moment in (start, end))
+    day = format_date(start.date(), "full", locale=locale)
+    if end.date() != start.date():
+        times += f" ({format_date(end.date(), 'medium', locale=locale)})"
+    # The locale's own way to join a date and a time ("{1}, {0}"; "{1}، {0}" in Arabic).
+    joined = str(Locale.parse(locale).datetime_formats["full"]).format(times, day)
+    return f"{joined} {zone_label(zone.key, start, locale)}"
+
+
+def spans(session, viewer_zone, locale):
+    """The viewer's reading first, then the session's own when its zone differs."""
+    viewer_zone = viewer_zone or "UTC"
+    readings = [span(session, viewer_zone, locale)]
+    if viewer_zone != session.time_zone:
+        readings.append(span(session, session.time_zone, locale))
+    return readings

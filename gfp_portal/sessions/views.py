@@ -1,0 +1,159 @@
+"""Training pages for everyone signed in: the list, a session, register and withdraw, the
+add-to-calendar file, and the personal calendar feed."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from gfp_portal.accounts.services import user_for_calendar_token
+from gfp_portal.core.auth import public, signed_in
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.i18n import current_language
+from gfp_portal.extensions import db
+from gfp_portal.sessions import feed, ical, notices, queries, registration
+from gfp_portal.sessions.forms import SessionFilterForm
+from gfp_portal.sessions.models import (
+    RegistrationStatus,
+    SessionStatus,
+    TrainingSeries,
+    TrainingSession,
+)
+from gfp_portal.sessions.times import spans
+
+bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+calendar_bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+def viewer_zone():
+    return current_user.time_zone or "UTC"
+
+
+def load_visible(session_id):
+    """The session, unless it is a draft and the viewer is not of the Office."""
+    session = db.get_or_404(TrainingSession, session_id)
+    if session.status == SessionStatus.draft and not current_user.is_staff:
+        abort(404)
+    return session
+
+
+@bp.route("/")
+@signed_in
+def index():
+    form = SessionFilterForm(request.args)
+    form.validate()
+    f = queries.SessionFilter(when=form.when.data or "upcoming", topic=form.topic.data or None,
+                              language=form.language.data or None,
+                              format=form.format.data or None, month=form.month.data or None)
+    page = paginate(queries.sessions_query(f, now=utcnow(),
+                                           include_drafts=current_user.is_staff))
+    ids = [s.id for s in page.items]
+    mine = queries.my_registrations(current_user.person, ids)
+    return render_template("sessions/index.html", form=form, page=page, mine=mine,
+                           taken=queries.seats_taken(ids),
+                           zone=viewer_zone(), spans=spans, language=current_language(),
+                           when=f.when)
+
+
+@bp.route("/<int:session_id>")
+@signed_in
+def detail(session_id):
+    session = load_visible(session_id)
+    person = current_user.person
+    mine = registration.registration_of(session, person) if person else None
+    taken = registration.registered_count(session)
+    return render_template(
+        "sessions/detail.html", session=session, mine=mine, taken=taken,
+        position=registration.waitlist_position(mine) if mine else None,
+        readings=spans(session, viewer_zone(), current_language()),
+        language=current_language(), confirm=ConfirmForm(), now=utcnow(),
+        can_register=person is not None and registration.in_audience(session, person))
+
+
+def _person_or_403():
+    if current_user.person is None:
+        abort(403)
+    return current_user.person
+
+
+@bp.route("/<int:session_id>/register", methods=["POST"])
+@signed_in
+def register(session_id):
+    session = load_visible(session_id)
+    person = _person_or_403()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ok, result = commit_service(registration.register, session, person, actor=current_user)
+    if ok:
+        if result.status == RegistrationStatus.registered:
+            flash(_("You are registered. The invitation is on its way to your mailbox."),
+                  "success")
+        else:
+            flash(_("The session is full: you are on the waiting list, number %(n)s. You will "
+                    "get the invitation if a seat frees up.",
+                    n=registration.waitlist_position(result)), "info")
+    return redirect(url_for("sessions.detail", session_id=session.id))
+
+
+@bp.route("/<int:session_id>/withdraw", methods=["POST"])
+@signed_in
+def withdraw(session_id):
+    session = load_visible(session_id)
+    person = _person_or_403()
+    mine = registration.registration_of(session, person)
+    if mine is None or not ConfirmForm().validate_on_submit():
+        abort(400)
+    ok, _result = commit_service(registration.cancel, mine, actor=current_user)
+    if ok:
+        flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for("sessions.detail", session_id=session.id))
+
+
+@bp.route("/series/<int:series_id>/register", methods=["POST"])
+@signed_in
+def register_series(series_id):
+    series = db.get_or_404(TrainingSeries, series_id)
+    person = _person_or_403()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    done, skipped = registration.register_series(series, person, actor=current_user)
+    db.session.commit()
+    flash(ngettext("You are registered for %(num)s session of the series.",
+                   "You are registered for %(num)s sessions of the series.", len(done)),
+          "success" if done else "info")
+    if skipped:
+        flash(ngettext("%(num)s session had no seat left or was not open.",
+                       "%(num)s sessions had no seat left or were not open.", len(skipped)),
+              "info")
+    return redirect(request.referrer if request.referrer and
+                    request.referrer.startswith(request.host_url) else url_for("sessions.index"))
+
+
+def _calendar_response(data, filename):
+    response = Response(data, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@bp.route("/<int:session_id>.ics")
+@signed_in
+def ics(session_id):
+    session = load_visible(session_id)
+    language = current_language()
+    with force_locale(language):
+        data = ical.publication(session, notices.texts(session, language, viewer_zone()),
+                                host=notices.uid_host(), organizer=notices.organizer(),
+                                now=utcnow())
+    return _calendar_response(data, f"session-{session.id}.ics")
+
+
+@calendar_bp.route("/<token>.ics")
+@public
+def personal_feed(token):
+    """The calendar subscription: the token is the only key, so a wrong one is a plain 404."""
+    user = user_for_calendar_token(token)
+    if user is None:
+        abort(404)
+    return _calendar_response(feed.feed_for(user), "gfp-portal.ics")

@@ -1,0 +1,145 @@
+"""iCalendar: golden files for every method, parsed back; time zones across DST and at +5:45."""
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from gfp_portal.sessions import ical
+
+GOLDEN = Path(__file__).parent / "golden"
+NOW = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
+ORGANIZER = ical.Party("focalpointforwomen@unwomen.example", "Office of the Focal Point for Women")
+ATTENDEE = ical.Party("amina.diallo@undp.example", "Amina Diallo")
+TEXTS = ical.Texts(
+    summary="Enabling environment: the guidelines in practice — a long title that needs folding "
+            "across lines",
+    description="Join online: https://meet.example.org/gfp-ee\n\nBring your questions.",
+    location="https://meet.example.org/gfp-ee")
+
+
+def make_session(starts, ends, zone, sequence=0, status="published", session_id=42):
+    return SimpleNamespace(id=session_id, ical_sequence=sequence, starts_at=starts,
+                           ends_at=ends, time_zone=zone, zone=ZoneInfo(zone),
+                           join_url="https://meet.example.org/gfp-ee", status=status)
+
+
+# New York changes to summer time on 14 March 2027: 10:00 local is 15:00 UTC before, 14:00
+# UTC after. Kathmandu is UTC+5:45 all year.
+NEW_YORK_AFTER_DST = make_session(datetime(2027, 3, 15, 14, 0, tzinfo=UTC),
+                                  datetime(2027, 3, 15, 15, 30, tzinfo=UTC), "America/New_York")
+NEW_YORK_BEFORE_DST = make_session(datetime(2027, 3, 12, 15, 0, tzinfo=UTC),
+                                   datetime(2027, 3, 12, 16, 30, tzinfo=UTC), "America/New_York",
+                                   session_id=43)
+KATHMANDU = make_session(datetime(2027, 4, 6, 4, 15, tzinfo=UTC),
+                         datetime(2027, 4, 6, 6, 15, tzinfo=UTC), "Asia/Kathmandu",
+                         session_id=44)
+
+
+def build(name):
+    session = NEW_YORK_AFTER_DST
+    if name == "request":
+        return ical.invitation(session, TEXTS, method="REQUEST", recipient=ATTENDEE,
+                               host="portal.test", organizer=ORGANIZER, now=NOW)
+    if name == "update":
+        updated = make_session(session.starts_at, session.ends_at, session.time_zone, sequence=1)
+        return ical.invitation(updated, TEXTS, method="REQUEST", recipient=ATTENDEE,
+                               host="portal.test", organizer=ORGANIZER, now=NOW)
+    if name == "cancel-session":
+        cancelled = make_session(session.starts_at, session.ends_at, session.time_zone,
+                                 sequence=2, status="cancelled")
+        return ical.invitation(cancelled, TEXTS, method="CANCEL", recipient=ATTENDEE,
+                               host="portal.test", organizer=ORGANIZER, now=NOW)
+    if name == "cancel-person":
+        return ical.invitation(session, TEXTS, method="CANCEL", recipient=ATTENDEE,
+                               host="portal.test", organizer=ORGANIZER, now=NOW)
+    if name == "publish":
+        return ical.publication(KATHMANDU, TEXTS, host="portal.test", organizer=ORGANIZER,
+                                now=NOW)
+    if name == "feed":
+        cancelled = make_session(NEW_YORK_BEFORE_DST.starts_at, NEW_YORK_BEFORE_DST.ends_at,
+                                 "America/New_York", sequence=1, status="cancelled",
+                                 session_id=43)
+        return ical.feed([(cancelled, TEXTS), (session, TEXTS), (KATHMANDU, TEXTS)],
+                         name="GFP Portal: my sessions", host="portal.test",
+                         organizer=ORGANIZER, now=NOW)
+    raise KeyError(name)
+
+
+NAMES = ["request", "update", "cancel-session", "cancel-person", "publish", "feed"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_matches_the_golden_file(name):
+    assert build(name) == (GOLDEN / f"{name}.ics").read_bytes()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lines_end_in_crlf_and_fold_at_75_octets(name):
+    data = build(name)
+    lines = data.split(b"\r\n")
+    assert lines[-1] == b"" and b"\n" not in data.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in lines)
+    assert any(line.startswith(b" ") for line in lines)  # the long summary is folded
+
+
+@pytest.mark.parametrize("name, method, sequence, status, attendee", [
+    ("request", "REQUEST", 0, "CONFIRMED", True),
+    ("update", "REQUEST", 1, "CONFIRMED", True),
+    ("cancel-session", "CANCEL", 2, "CANCELLED", True),
+    ("cancel-person", "CANCEL", 0, "CANCELLED", True),
+    ("publish", "PUBLISH", 0, "CONFIRMED", False),
+])
+def test_parses_back_with_the_right_fields(name, method, sequence, status, attendee):
+    calendar = Calendar.from_ical(build(name))
+    assert calendar["METHOD"] == method
+    event, = calendar.walk("VEVENT")
+    assert str(event["UID"]) == ("session-44@portal.test" if name == "publish"
+                                 else "session-42@portal.test")
+    assert event["SEQUENCE"] == sequence
+    assert event["STATUS"] == status
+    assert str(event["ORGANIZER"]) == "mailto:focalpointforwomen@unwomen.example"
+    assert ("ATTENDEE" in event) is attendee
+    if attendee:
+        assert str(event["ATTENDEE"]) == "mailto:amina.diallo@undp.example"
+        assert event["ATTENDEE"].params["CN"] == "Amina Diallo"
+    tzid = event["DTSTART"].params["TZID"]
+    zones = [str(z["TZID"]) for z in calendar.walk("VTIMEZONE")]
+    assert zones == [tzid]
+
+
+def test_the_same_session_keeps_its_uid_across_updates_and_cancellation():
+    uids = {str(Calendar.from_ical(build(n)).walk("VEVENT")[0]["UID"])
+            for n in ("request", "update", "cancel-session", "cancel-person")}
+    assert uids == {"session-42@portal.test"}
+
+
+@pytest.mark.parametrize("session, utc_start", [
+    (NEW_YORK_BEFORE_DST, datetime(2027, 3, 12, 15, 0, tzinfo=UTC)),
+    (NEW_YORK_AFTER_DST, datetime(2027, 3, 15, 14, 0, tzinfo=UTC)),
+    (KATHMANDU, datetime(2027, 4, 6, 4, 15, tzinfo=UTC)),
+])
+def test_the_instants_are_right_across_dst_and_at_five_forty_five(session, utc_start):
+    data = ical.publication(session, TEXTS, host="portal.test", organizer=ORGANIZER, now=NOW)
+    event = Calendar.from_ical(data).walk("VEVENT")[0]
+    start = event.decoded("DTSTART")
+    assert start.astimezone(UTC) == utc_start
+    local = start.replace(tzinfo=None).time()
+    expected = {"America/New_York": "10:00", "Asia/Kathmandu": "10:00"}[session.time_zone]
+    assert local.strftime("%H:%M") == expected
+    assert b"TZID=" + session.time_zone.encode() in data
+
+
+def test_the_feed_lists_cancelled_sessions_as_cancelled_and_has_no_method():
+    calendar = Calendar.from_ical(build("feed"))
+    assert "METHOD" not in calendar
+    assert str(calendar["X-WR-CALNAME"]) == "GFP Portal: my sessions"
+    assert "REFRESH-INTERVAL" in calendar
+    statuses = {str(e["UID"]): str(e["STATUS"]) for e in calendar.walk("VEVENT")}
+    assert statuses == {"session-43@portal.test": "CANCELLED",
+                        "session-42@portal.test": "CONFIRMED",
+                        "session-44@portal.test": "CONFIRMED"}
+    assert sorted(str(z["TZID"]) for z in calendar.walk("VTIMEZONE")) == [
+        "America/New_York", "Asia/Kathmandu"]

@@ -1,0 +1,196 @@
+"""Registration, waitlist and promotion; the invitations each change sends; reminders; feeds."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts import services as accounts
+from gfp_portal.accounts.models import User
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration, services
+from gfp_portal.sessions.models import RegistrationStatus, SessionStatus
+from tests.sessions.conftest import NOW, outbox
+
+
+def refused(code, call, *args, **kwargs):
+    with pytest.raises(DomainError) as error:
+        call(*args, **kwargs)
+    assert error.value.code == code
+
+
+def methods(messages):
+    return [message.parts[0]["params"]["method"] if message.parts else None
+            for message in messages]
+
+
+def test_registering_takes_a_seat_and_sends_the_invitation(make_session, make_person):
+    session, person = make_session(capacity=2), make_person(language="fr")
+    row = registration.register(session, person, actor=None, now=NOW)
+    assert row.status == RegistrationStatus.registered and row.registered_at == NOW
+    message, = outbox()
+    assert message.recipient == person.email and message.locale == "fr"
+    assert [p["content_type"] for p in message.parts] == ["text/calendar", "application/ics"]
+    assert message.parts[0]["disposition"] == "alternative"
+    assert message.parts[1]["filename"] == "invite.ics"
+    assert methods([message]) == ["REQUEST"]
+    assert registration.register(session, person, actor=None, now=NOW) is row  # no double
+
+
+def test_beyond_capacity_people_wait_and_get_no_invitation(make_session, make_person):
+    session = make_session(capacity=1)
+    first, second, third = make_person(), make_person(), make_person()
+    for person in (first, second, third):
+        registration.register(session, person, actor=None, now=NOW)
+    rows = {r.person_id: r for r in registration.waitlist(session)}
+    assert list(rows) == [second.id, third.id]
+    assert registration.waitlist_position(rows[third.id]) == 2
+    assert [m.recipient for m in outbox()] == [first.email]
+
+
+@pytest.mark.parametrize("by_coordinator", [False, True])
+def test_a_freed_seat_goes_to_the_first_waiting(make_session, make_person, coordinator,
+                                                by_coordinator):
+    session = make_session(capacity=1)
+    seated, waiting, later = make_person(), make_person(), make_person()
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((seated, waiting, later))]
+    registration.cancel(rows[0], actor=coordinator if by_coordinator else None,
+                        by_coordinator=by_coordinator, now=NOW + timedelta(hours=1))
+    assert rows[1].status == RegistrationStatus.registered
+    assert rows[2].status == RegistrationStatus.waitlisted
+    assert registration.registered_count(session) == 1
+    sent = outbox()[1:]
+    assert [(m.recipient, methods([m])[0]) for m in sent] == [
+        (seated.email, "CANCEL"), (waiting.email, "REQUEST")]
+
+
+def test_raising_the_capacity_promotes_in_order(make_session, make_person, coordinator):
+    session = make_session(capacity=1)
+    people = [make_person() for _ in range(4)]
+    for n, person in enumerate(people):
+        registration.register(session, person, actor=None, now=NOW + timedelta(minutes=n))
+    services.update_session(session, {"capacity": 3}, actor=coordinator, now=NOW)
+    statuses = [registration.registration_of(session, p).status for p in people]
+    assert statuses == ["registered", "registered", "registered", "waitlisted"]
+
+
+@pytest.mark.parametrize("change, code", [
+    ({"status": "draft"}, "not_open"),
+    ({"registration_closes_at": NOW - timedelta(hours=1)}, "window_closed"),
+    ({"registration_opens_at": NOW + timedelta(days=1)}, "window_not_open"),
+])
+def test_registration_only_while_open(make_session, make_person, change, code):
+    session = make_session()
+    for field, value in change.items():
+        setattr(session, field, value)
+    refused(code, registration.register, session, make_person(), actor=None, now=NOW)
+
+
+def test_a_started_session_takes_no_registration(make_session, make_person):
+    session = make_session(starts_in=timedelta(hours=-1))
+    refused("started", registration.register, session, make_person(), actor=None, now=NOW)
+
+
+def test_only_the_audience_registers_itself(make_session, make_person, coordinator):
+    session = make_session(audience="focal_points")
+    alternate = make_person(role="alternate")
+    refused("not_in_audience", registration.register, session, alternate, actor=None, now=NOW)
+    assert registration.register(session, make_person(role="focal_point"), actor=None,
+                                 now=NOW).status == "registered"
+    # The Office may add anyone.
+    assert registration.register(session, alternate, actor=coordinator, now=NOW,
+                                 by_coordinator=True).status == "registered"
+
+
+def test_a_material_change_reinvites_each_registered_person_once(make_session, make_person,
+                                                                  coordinator):
+    session = make_session(capacity=2)
+    people = [make_person() for _ in range(3)]
+    for person in people:
+        registration.register(session, person, actor=None, now=NOW)
+    assert services.notified_by_change(session) == 2
+    before = db.session.scalar(select(func.count(OutboxMessage.id)))
+    changes, notified = services.update_session(
+        session, {"starts_at": session.starts_at + timedelta(hours=1),
+                  "ends_at": session.ends_at + timedelta(hours=1)}, actor=coordinator, now=NOW)
+    assert notified == 2 and session.ical_sequence == 1 and "starts_at" in changes
+    new = outbox()[before:]
+    assert sorted(m.recipient for m in new) == sorted(p.email for p in people[:2])
+    assert methods(new) == ["REQUEST", "REQUEST"]
+    # Seats or a description are not material: no new invitation, same SEQUENCE.
+    services.update_session(session, {"description_en": "More detail."}, actor=coordinator,
+                            now=NOW)
+    assert session.ical_sequence == 1 and len(outbox()) == before + 2
+
+
+def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session, make_person,
+                                                                    coordinator):
+    session = make_session(capacity=1)
+    seated, waiting = make_person(), make_person()
+    registration.register(session, seated, actor=None, now=NOW)
+    registration.register(session, waiting, actor=None, now=NOW)
+    assert services.cancel_session(session, reason="Speaker ill", actor=coordinator,
+                                   now=NOW) == 1
+    assert session.status == SessionStatus.cancelled and session.ical_sequence == 1
+    last = outbox()[-1]
+    assert last.recipient == seated.email and methods([last]) == ["CANCEL"]
+    refused("cancelled", services.update_session, session, {"capacity": 5}, actor=coordinator)
+
+
+def test_publishing_needs_the_join_link_of_an_online_session(make_session, coordinator):
+    session = make_session(publish=False, join_url=None)
+    refused("join_url_required", services.publish_session, session, actor=coordinator)
+
+
+def test_the_series_registers_where_there_is_room(make_session, make_person, coordinator):
+    series = services.create_series({"title_en": "Global Annual Meeting 2027"},
+                                    actor=coordinator)
+    days = [make_session(capacity=c, series_id=series.id, starts_in=timedelta(days=20 + n))
+            for n, c in enumerate((5, 0, 5))]
+    db.session.refresh(series)
+    done, skipped = registration.register_series(series, make_person(), actor=None, now=NOW)
+    assert done == [days[0], days[2]] and skipped == [days[1]]
+    assert registration.registered_count(days[1]) == 0
+    assert registration.waitlist(days[1]) == []
+
+
+def test_a_group_is_registered_up_to_the_seats(make_session, make_person, coordinator):
+    session = make_session(capacity=2)
+    people = [make_person() for _ in range(3)]
+    counts = registration.register_group(session, people, actor=coordinator, now=NOW)
+    assert counts[RegistrationStatus.registered] == 2
+    assert counts[RegistrationStatus.waitlisted] == 1
+    assert len(outbox()) == 2
+
+
+def test_reminders_go_once_to_the_registered(make_session, make_person):
+    soon = make_session(starts_in=timedelta(hours=20))
+    later = make_session(starts_in=timedelta(days=3))
+    person = make_person()
+    registration.register(soon, person, actor=None, now=NOW)
+    registration.register(later, person, actor=None, now=NOW)
+    assert services.send_reminders(now=NOW) == 1
+    assert services.send_reminders(now=NOW) == 0
+    assert outbox()[-1].subject.startswith("Reminder")
+
+
+def test_the_feed_address_changes_and_stops_with_the_account_or_the_last_term(
+        make_person, coordinator, create_user):
+    person = make_person()
+    user = User(email=person.email, person=person, is_active=True, locale="en")
+    db.session.add(user)
+    db.session.flush()
+    old = accounts.regenerate_calendar_token(user)
+    new = accounts.regenerate_calendar_token(user)
+    assert accounts.user_for_calendar_token(old) is None
+    assert accounts.user_for_calendar_token(new) == user
+    appointment, = person.active_appointments
+    registry.end_appointment(appointment, reason="left_entity", actor=coordinator, now=NOW)
+    db.session.refresh(user)
+    assert user.calendar_token_hash is None
+    newest = accounts.regenerate_calendar_token(user)
+    accounts.deactivate_user(user, actor=coordinator, now=NOW)
+    assert accounts.user_for_calendar_token(newest) is None

@@ -1,0 +1,208 @@
+"""Session pages: access, times in the viewer's zone, registering, the calendar files, the
+feed, the Office's pages, and a fixed number of queries for the list."""
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import insert, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity
+from gfp_portal.registry import services as registry
+from gfp_portal.sessions import services
+from gfp_portal.sessions.models import Registration, TrainingSession
+from tests.conftest import csrf_token_from, login
+
+START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
+
+
+@pytest.fixture
+def network(app, reference, create_user):
+    """A coordinator; a focal point with an account and an appointment; a published session
+    in Nairobi time, 10:00–11:30 local."""
+    ids = {"coordinator": create_user("coord@example.org", roles=["coordinator"]),
+           "fp": create_user("fp@example.org", roles=["focal_point"], time_zone="Asia/Tokyo")}
+    with app.app_context():
+        coordinator = db.session.get(User, ids["coordinator"])
+        fp = db.session.get(User, ids["fp"])
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        registry.appoint(fp.person, {"role": "alternate", "entity": undp, "unct": None},
+                         actor=coordinator)
+        start = START.replace(hour=7)  # 10:00 in Nairobi (UTC+3)
+        session = services.create_session({
+            "title_en": "Bystander intervention", "title_ar": "تدخل المارة",
+            "topic": "bystander_intervention", "format": "virtual", "starts_at": start,
+            "ends_at": start + timedelta(minutes=90), "time_zone": "Africa/Nairobi",
+            "join_url": "https://meet.example.org/secret-room", "languages": "en ar",
+            "capacity": 1, "audience": "both"}, actor=coordinator)
+        services.publish_session(session, actor=coordinator)
+        db.session.commit()
+        ids["session"] = session.id
+    return ids
+
+
+def test_times_are_shown_in_the_viewers_zone_and_the_sessions(app, client, network,
+                                                               create_user):
+    login(client, "fp@example.org")  # Asia/Tokyo, UTC+9
+    html = client.get(f"/sessions/{network['session']}").get_data(as_text=True)
+    assert "4:00\u202fPM–5:30\u202fPM Tokyo (UTC+9)" in html
+    assert "10:00\u202fAM–11:30\u202fAM Nairobi (UTC+3)" in html
+    client.post("/logout")
+    create_user("bogota@example.org", roles=["focal_point"], time_zone="America/Bogota")
+    login(client, "bogota@example.org")
+    html = client.get(f"/sessions/{network['session']}").get_data(as_text=True)
+    assert "2:00\u202fAM–3:30\u202fAM Bogota (UTC−5)" in html
+    html = client.get(f"/sessions/{network['session']}?lang=fr").get_data(as_text=True)
+    assert "02:00–03:30 Bogota (UTC−5)" in html and "10:00–11:30 Nairobi (UTC+3)" in html
+
+
+def test_register_then_withdraw(app, client, network):
+    login(client, "fp@example.org")
+    url = f"/sessions/{network['session']}"
+    assert "secret-room" not in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/register").status_code == 302
+    html = client.get(url).get_data(as_text=True)
+    assert "secret-room" in html and "You are registered." in html
+    assert client.post(f"{url}/withdraw").status_code == 302
+    with app.app_context():
+        methods = [m.parts[0]["params"]["method"] for m in db.session.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert methods == ["REQUEST", "CANCEL"]
+
+
+def test_the_add_to_calendar_file_is_a_publish(client, network):
+    login(client, "fp@example.org")
+    response = client.get(f"/sessions/{network['session']}.ics")
+    assert response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.data)
+    assert calendar["METHOD"] == "PUBLISH" and "ATTENDEE" not in calendar.walk("VEVENT")[0]
+
+
+def test_the_personal_feed_lives_and_dies_with_its_address(app, client, network):
+    login(client, "fp@example.org")
+    client.post(f"/sessions/{network['session']}/register")
+    html = client.get("/me").get_data(as_text=True)
+    assert "Create my subscription address" in html
+    client.post("/me/calendar")
+    html = client.get("/me").get_data(as_text=True)
+    link = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
+    assert "webcal://portal.test/calendar/" in html
+    assert "/calendar/" not in client.get("/me").get_data(as_text=True).split(
+        "me-calendar")[1].split("</section>")[0].replace('action="/me/calendar"', "")
+    client.post("/logout")
+    feed = client.get(link)
+    assert feed.status_code == 200
+    assert "Bystander intervention" in feed.get_data(as_text=True)
+    login(client, "fp@example.org")
+    client.post("/me/calendar")
+    client.post("/logout")
+    assert client.get(link).status_code == 404  # the old address stops at once
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_a_focal_point_cannot_use_the_offices_pages(client, network):
+    login(client, "fp@example.org")
+    for path in ("/sessions/new", f"/sessions/{network['session']}/edit",
+                 f"/sessions/{network['session']}/roster", "/sessions/series/new"):
+        assert client.get(path).status_code == 403
+    assert client.post(f"/sessions/{network['session']}/cancel").status_code == 403
+
+
+def test_a_draft_is_hidden_from_focal_points(app, client, network):
+    with app.app_context():
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        draft = services.create_session({
+            "title_en": "Draft", "topic": "anti_racism", "format": "virtual",
+            "starts_at": START, "ends_at": START + timedelta(hours=1), "time_zone": "UTC",
+            "capacity": 5}, actor=coordinator)
+        db.session.commit()
+        draft_id = draft.id
+    login(client, "fp@example.org")
+    assert client.get(f"/sessions/{draft_id}").status_code == 404
+    assert "Draft" not in client.get("/sessions/").get_data(as_text=True)
+
+
+def test_the_edit_form_says_how_many_will_be_notified_and_they_are(app, client, network):
+    login(client, "fp@example.org")
+    client.post(f"/sessions/{network['session']}/register")
+    client.post("/logout")
+    login(client, "coord@example.org")
+    url = f"/sessions/{network['session']}/edit"
+    html = client.get(url).get_data(as_text=True)
+    assert "sends the updated invitation to the 1 person registered" in html
+    data = {"title_en": "Bystander intervention (new time)", "title_ar": "تدخل المارة",
+            "topic": "bystander_intervention", "format": "virtual",
+            "time_zone": "Africa/Nairobi", "starts_at": START.strftime("%Y-%m-%dT11:00"),
+            "ends_at": START.strftime("%Y-%m-%dT12:30"), "languages": ["en", "ar"],
+            "join_url": "https://meet.example.org/secret-room", "capacity": "1",
+            "audience": "both", "series": "0"}
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        assert session.ical_sequence == 1
+        assert session.starts_at == START.replace(hour=8)  # 11:00 in Nairobi
+        updates = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.subject.like("Updated%"))).all()
+        assert [m.recipient for m in updates] == ["fp@example.org"]
+
+
+def test_the_office_creates_publishes_and_sees_the_roster(app, client, network):
+    login(client, "coord@example.org")
+    response = client.post("/sessions/new", data={
+        "title_en": "Parity dashboard", "topic": "parity_dashboard", "format": "in_person",
+        "time_zone": "Europe/Zurich", "starts_at": START.strftime("%Y-%m-%dT09:00"),
+        "ends_at": START.strftime("%Y-%m-%dT08:00"), "languages": ["en"], "capacity": "20",
+        "audience": "both", "series": "0", "venue": "Palais des Nations"})
+    assert "The session must end after it starts." in response.get_data(as_text=True)
+    assert 'value="Parity dashboard"' in response.get_data(as_text=True)
+    response = client.post("/sessions/new", data={
+        "title_en": "Parity dashboard", "topic": "parity_dashboard", "format": "in_person",
+        "time_zone": "Europe/Zurich", "starts_at": START.strftime("%Y-%m-%dT09:00"),
+        "ends_at": START.strftime("%Y-%m-%dT12:00"), "languages": ["en"], "capacity": "20",
+        "audience": "both", "series": "0", "venue": "Palais des Nations"})
+    session_url = response.headers["Location"]
+    assert client.post(session_url + "/publish").status_code == 302
+    assert client.get(session_url + "/roster").status_code == 200
+    response = client.post(session_url + "/roster/group", data={"role": "alternate"})
+    assert response.status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(Registration)).all()
+        assert [r.person.email for r in rows] == ["fp@example.org"]
+
+
+def test_the_list_runs_a_fixed_number_of_queries(app, client, network, count_queries):
+    login(client, "fp@example.org")
+    client.get("/sessions/")
+
+    def add(n):
+        with app.app_context():
+            db.session.execute(insert(TrainingSession), [{
+                "title_en": f"Session {i}", "topic": "anti_racism", "format": "virtual",
+                "starts_at": START + timedelta(hours=i), "time_zone": "UTC",
+                "ends_at": START + timedelta(hours=i, minutes=45), "capacity": 30,
+                "languages": "en", "audience": "both", "status": "published",
+                "ical_sequence": 0, "seats_version": 0, "created_at": START,
+                "updated_at": START} for i in range(n)])
+            db.session.commit()
+
+    add(9)
+    with count_queries() as ten:
+        assert client.get("/sessions/").status_code == 200
+    add(990)
+    with count_queries() as thousand:
+        html = client.get("/sessions/?page=2").get_data(as_text=True)
+    assert thousand.count == ten.count
+    assert "Page 2 of 40" in html
+
+
+def test_csrf_protects_registration(app, client, network, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"email": "fp@example.org", "password": "correct horse battery",
+                                "csrf_token": csrf_token_from(login_page)})
+    assert client.post(f"/sessions/{network['session']}/register").status_code == 400

@@ -37,8 +37,8 @@ def test_seed_is_idempotent_and_prints_the_accounts(seeded, runner, app):
         registry = _counts(REGISTRY)
     second = runner.invoke(args=["demo", "seed"])
     assert "0 new accounts" in second.output
-    assert "(0 new accounts, 0 new people, 0 new appointments, 0 new nominations)" in \
-        second.output
+    assert "(0 new accounts, 0 new people, 0 new appointments, 0 new nominations, 0 new " \
+        "sessions)" in second.output
     with app.app_context():
         after = [db.session.scalar(select(func.count()).select_from(m))
                  for m in (User, Entity, Unct)]
@@ -128,3 +128,28 @@ def test_demo_nominations_cover_every_state_and_the_kenya_rc_made_some(seeded, a
         submitted = next(n for n in kenya if n.state == NominationState.submitted)
     login(client, "rc.kenya@demo.gfp", "demo-password")
     assert submitted.nominee_name in client.get("/nominations/").get_data(as_text=True)
+
+
+def test_demo_training_has_past_and_coming_sessions_a_series_and_waiting_lists(seeded, app,
+                                                                                client):
+    from gfp_portal.sessions.models import Registration, TrainingSession
+
+    now = utcnow()
+    with app.app_context():
+        sessions = db.session.scalars(select(TrainingSession)).all()
+        assert any(s.ends_at < now for s in sessions) and any(s.starts_at > now for s in sessions)
+        assert len({s.time_zone for s in sessions}) >= 5
+        assert len({s.topic for s in sessions}) >= 5
+        assert {"en", "fr", "es", "ar"} <= {c for s in sessions for c in s.language_codes}
+        assert any(s.series is not None and len(s.series.sessions) == 3 for s in sessions)
+        for session in sessions:
+            registered = [r for r in session.registrations if r.status == "registered"]
+            assert len(registered) <= session.capacity
+        assert any(r.status == "waitlisted" for s in sessions for r in s.registrations)
+        lucia = services.find_person_by_email("fp@demo.gfp")
+        mine = db.session.scalars(select(Registration).filter_by(person_id=lucia.id)).all()
+        assert any(r.session.starts_at > now for r in mine)
+        assert any(r.session.ends_at < now for r in mine)
+    login(client, "fp@demo.gfp", "demo-password")
+    assert "Intervención de testigos" in client.get("/sessions/?when=past").get_data(
+        as_text=True)

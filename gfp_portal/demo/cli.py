@@ -18,7 +18,7 @@ def seed():
     db.session.commit()
     click.echo(f"Demo data ready ({len(added['accounts'])} new accounts, {added['people']} new "
                f"people, {added['appointments']} new appointments, {added['nominations']} new "
-               f"nominations).")
+               f"nominations, {added['sessions']} new sessions).")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for spec in DEMO_ACCOUNTS:
         click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

@@ -9,6 +9,7 @@ from gfp_portal.accounts.services import find_user_by_email, set_roles
 from gfp_portal.core.db import utcnow
 from gfp_portal.demo.nominations import seed_nominations
 from gfp_portal.demo.people import seed_registry
+from gfp_portal.demo.sessions import seed_sessions
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
@@ -104,5 +105,6 @@ def seed_demo(*, seed=2026):
     db.session.flush()
     people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
     nominations = seed_nominations(now=now)
+    sessions = seed_sessions(now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
-            "nominations": nominations}
+            "nominations": nominations, "sessions": sessions}

@@ -17,10 +17,31 @@ def offset_label(moment):
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+# IANA zones renamed after CLDR chose its keys: CLDR still files their city names under the old
+# name (Kathmandu under Asia/Katmandu).
+CLDR_KEYS = {"Asia/Kathmandu": "Asia/Katmandu", "Asia/Kolkata": "Asia/Calcutta",
+             "Asia/Yangon": "Asia/Rangoon", "Asia/Ho_Chi_Minh": "Asia/Saigon",
+             "Europe/Kyiv": "Europe/Kiev", "America/Nuuk": "America/Godthab",
+             "Atlantic/Faroe": "Atlantic/Faeroe", "Pacific/Chuuk": "Pacific/Truk",
+             "Pacific/Pohnpei": "Pacific/Ponape", "Pacific/Kanton": "Pacific/Enderbury",
+             "America/Indiana/Indianapolis": "America/Indianapolis",
+             "America/Kentucky/Louisville": "America/Louisville"}
+
+
+def city_name(zone_name, locale):
+    """The zone's city in the reader's language ("كاتماندو", "Katmandou")."""
+    names = Locale.parse(locale).time_zones.get(CLDR_KEYS.get(zone_name, zone_name), {})
+    return names.get("city") or get_timezone_location(ZoneInfo(zone_name), locale=locale,
+                                                      return_city=True)
+
+
 def zone_label(zone_name, moment, locale):
-    city = get_timezone_location(ZoneInfo(zone_name), locale=locale, return_city=True)
+    """"Nairobi (UTC+3)"; the offset is isolated so it reads left to right in Arabic too."""
+    city = city_name(zone_name, locale)
     offset = offset_label(moment)
-    return offset if city == offset else f"{city} ({offset})"
+    if city == offset:
+        return f"\u2066{offset}\u2069"
+    return f"{city} (\u2066{offset}\u2069)"
 
 
 def span(session, zone_name, locale):

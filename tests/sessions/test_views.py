@@ -48,15 +48,15 @@ def test_times_are_shown_in_the_viewers_zone_and_the_sessions(app, client, netwo
                                                                create_user):
     login(client, "fp@example.org")  # Asia/Tokyo, UTC+9
     html = client.get(f"/sessions/{network['session']}").get_data(as_text=True)
-    assert "4:00\u202fPM–5:30\u202fPM Tokyo (UTC+9)" in html
-    assert "10:00\u202fAM–11:30\u202fAM Nairobi (UTC+3)" in html
+    assert "4:00\u202fPM–5:30\u202fPM Tokyo (\u2066UTC+9\u2069)" in html
+    assert "10:00\u202fAM–11:30\u202fAM Nairobi (\u2066UTC+3\u2069)" in html
     client.post("/logout")
     create_user("bogota@example.org", roles=["focal_point"], time_zone="America/Bogota")
     login(client, "bogota@example.org")
     html = client.get(f"/sessions/{network['session']}").get_data(as_text=True)
-    assert "2:00\u202fAM–3:30\u202fAM Bogota (UTC−5)" in html
+    assert "2:00\u202fAM–3:30\u202fAM Bogota (\u2066UTC−5\u2069)" in html
     html = client.get(f"/sessions/{network['session']}?lang=fr").get_data(as_text=True)
-    assert "02:00–03:30 Bogota (UTC−5)" in html and "10:00–11:30 Nairobi (UTC+3)" in html
+    assert "02:00–03:30 Bogota (\u2066UTC−5\u2069)" in html and "10:00–11:30 Nairobi (\u2066UTC+3\u2069)" in html
 
 
 def test_register_then_withdraw(app, client, network):

@@ -56,7 +56,8 @@ def test_times_are_shown_in_the_viewers_zone_and_the_sessions(app, client, netwo
     html = client.get(f"/sessions/{network['session']}").get_data(as_text=True)
     assert "2:00\u202fAM–3:30\u202fAM Bogota (\u2066UTC−5\u2069)" in html
     html = client.get(f"/sessions/{network['session']}?lang=fr").get_data(as_text=True)
-    assert "02:00–03:30 Bogota (\u2066UTC−5\u2069)" in html and "10:00–11:30 Nairobi (\u2066UTC+3\u2069)" in html
+    assert "02:00–03:30 Bogota (\u2066UTC−5\u2069)" in html
+    assert "10:00–11:30 Nairobi (\u2066UTC+3\u2069)" in html
 
 
 def test_register_then_withdraw(app, client, network):

@@ -194,3 +194,24 @@ def test_the_feed_address_changes_and_stops_with_the_account_or_the_last_term(
     newest = accounts.regenerate_calendar_token(user)
     accounts.deactivate_user(user, actor=coordinator, now=NOW)
     assert accounts.user_for_calendar_token(newest) is None
+
+
+def test_the_invitation_email_carries_the_calendar_twice(make_session, make_person):
+    from gfp_portal.core.transports import build_mime
+
+    registration.register(make_session(), make_person(), actor=None, now=NOW)
+    mime = build_mime(outbox()[0])
+    calendar_parts = [part for part in mime.walk()
+                      if part.get_content_type() == "text/calendar"]
+    assert calendar_parts and calendar_parts[0].get_param("method") == "REQUEST"
+    attachment, = [part for part in mime.walk() if part.get_filename() == "invite.ics"]
+    assert b"METHOD:REQUEST" in attachment.get_payload(decode=True)
+
+
+def test_the_reminder_command(app, runner, make_session, make_person):
+    registration.register(make_session(starts_in=timedelta(hours=2)), make_person(),
+                          actor=None, now=NOW)
+    db.session.commit()
+    result = runner.invoke(args=["sessions", "send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "Session reminders sent:" in result.output

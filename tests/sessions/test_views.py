@@ -207,3 +207,25 @@ def test_csrf_protects_registration(app, client, network, monkeypatch):
     client.post("/login", data={"email": "fp@example.org", "password": "correct horse battery",
                                 "csrf_token": csrf_token_from(login_page)})
     assert client.post(f"/sessions/{network['session']}/register").status_code == 400
+
+
+def test_duplicating_makes_a_new_draft_without_registrations(app, client, network):
+    login(client, "fp@example.org")
+    client.post(f"/sessions/{network['session']}/register")
+    client.post("/logout")
+    login(client, "coord@example.org")
+    url = f"/sessions/{network['session']}/duplicate"
+    html = client.get(url).get_data(as_text=True)
+    assert 'value="Bystander intervention"' in html
+    response = client.post(url, data={
+        "title_en": "Bystander intervention", "title_fr": "Intervention des témoins",
+        "topic": "bystander_intervention", "format": "virtual", "time_zone": "America/Bogota",
+        "starts_at": START.strftime("%Y-%m-%dT09:00"), "ends_at": START.strftime(
+            "%Y-%m-%dT10:30"), "languages": ["fr"], "capacity": "30", "audience": "both",
+        "series": "0", "join_url": "https://meet.example.org/other"})
+    assert response.status_code == 302
+    copy_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        copy = db.session.get(TrainingSession, copy_id)
+        assert copy.status == "draft" and copy.registrations == []
+        assert copy.language_codes == ["fr"] and copy.time_zone == "America/Bogota"

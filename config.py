@@ -38,6 +38,8 @@ class Config:
     STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Largest file accepted for one language version of a library resource.
+    RESOURCE_MAX_BYTES = int(_env("RESOURCE_MAX_MB", "25")) * 1024 * 1024
 
     LANGUAGES = ("en", "fr", "es", "ar")
     RTL_LANGUAGES = ("ar",)

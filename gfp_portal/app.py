@@ -19,6 +19,8 @@ from gfp_portal.core.settings import Setting  # noqa: F401 — registers the mod
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from gfp_portal.registry.policy import WARNING_TITLES
+from gfp_portal.resources import files as resource_files  # noqa: F401 — file hooks
+from gfp_portal.resources.models import Resource  # noqa: F401 — registers the models
 
 CSP = {
     "default-src": "'self'",

@@ -93,13 +93,14 @@ def register_blueprints(app):
     from gfp_portal.main.views import bp as main_bp
     from gfp_portal.reference.views import bp as reference_bp
     from gfp_portal.registry.views import bp as registry_bp
+    from gfp_portal.resources.views import bp as resources_bp
 
     # Bootstrap's compiled CSS/JS (LTR and RTL builds) come from the bootstrap-wrapper package.
     vendor = Blueprint("bootstrap", __name__,
                        static_folder=str(bootstrap_wrapper.get_bootstrap_dir()),
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
-                      coverage_bp):
+                      coverage_bp, resources_bp):
         app.register_blueprint(blueprint)
 
 

@@ -49,6 +49,7 @@ PAGES = [
     ("/registry/people/new", {"coordinator", "admin"}),
     ("/registry/import", {"coordinator", "admin"}),
     ("/coverage/", {"resident_coordinator", "coordinator", "admin"}),
+    ("/resources/", None),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

@@ -39,9 +39,12 @@ def index():
     form = LibraryFilterForm(request.args, categories=queries.categories(),
                              tags=queries.tags_in_use(current_user))
     form.validate()
+    # A value that is not one of the choices (an old bookmark) filters nothing.
+    chosen = {name: (field.data or None) if not field.errors else None
+              for name, field in form._fields.items()}
     pagination = paginate(queries.library_query(
-        current_user, q=form.q.data, category=form.category.data or None,
-        tag=form.tag.data or None, language=form.language.data or None))
+        current_user, q=chosen["q"], category=int(chosen["category"] or 0) or None,
+        tag=chosen["tag"], language=chosen["language"]))
     language = current_language()
     shown = {r.id: services.choose_version(r, language) for r in pagination.items}
     return render_template("resources/index.html", form=form, pagination=pagination,

@@ -140,3 +140,9 @@ def test_the_list_runs_a_fixed_number_of_queries(app, client, login_as, create_r
     assert response.status_code == 200
     assert small.count == large.count
     assert response.get_data(as_text=True).count('class="card mb-3 resource-card"') == 25
+
+
+def test_an_unknown_filter_value_filters_nothing(client, create_resource):
+    create_resource("a", {"en": "Brief A"})
+    page = client.get("/resources/?category=abc&language=xx&tag=none").get_data(as_text=True)
+    assert "Brief A" in page

@@ -50,6 +50,9 @@ PAGES = [
     ("/registry/import", {"coordinator", "admin"}),
     ("/coverage/", {"resident_coordinator", "coordinator", "admin"}),
     ("/resources/", None),
+    ("/resources/manage/", {"coordinator", "admin"}),
+    ("/resources/new", {"coordinator", "admin"}),
+    ("/resources/categories", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

@@ -1,5 +1,17 @@
 """The library: list, one resource, downloads; coordinators manage it from /resources/manage."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +23,7 @@ from gfp_portal.core.forms import ConfirmForm, language_choices
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.extensions import db
-from gfp_portal.resources import queries, services
+from gfp_portal.resources import analytics, queries, services
 from gfp_portal.resources.forms import (
     CategoryForm,
     LibraryFilterForm,
@@ -265,3 +277,23 @@ def delete_category(category_id):
         if ok:
             flash(_("The category is deleted."), "success")
     return redirect(url_for("resources.categories"))
+
+
+# --- analytics (coordinators) -----------------------------------------------------------------
+
+@bp.route("/downloads.csv")
+@roles_required("coordinator")
+def downloads_csv():
+    filename = _("downloads") + f"-{date.today().isoformat()}.csv"
+    return Response(analytics.downloads_csv(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/gaps")
+@roles_required("coordinator")
+def gaps():
+    language = request.args.get("language")
+    language = language if language in services.languages() else None
+    pagination = paginate(analytics.gaps_query(language))
+    return render_template("resources/gaps.html", pagination=pagination, language=language,
+                           counts=analytics.gap_counts())

@@ -53,6 +53,8 @@ PAGES = [
     ("/resources/manage/", {"coordinator", "admin"}),
     ("/resources/new", {"coordinator", "admin"}),
     ("/resources/categories", {"coordinator", "admin"}),
+    ("/resources/gaps", {"coordinator", "admin"}),
+    ("/resources/downloads.csv", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

@@ -18,6 +18,8 @@ def seed():
     db.session.commit()
     click.echo(f"Demo data ready ({len(added['accounts'])} new accounts, {added['people']} new "
                f"people, {added['appointments']} new appointments).")
+    click.echo(f"Demo library: {added['resources']} new resources (their files are generated "
+               "demo files).")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for spec in DEMO_ACCOUNTS:
         click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

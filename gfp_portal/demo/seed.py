@@ -7,6 +7,7 @@ from gfp_portal.accounts.models import Role, User
 from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import find_user_by_email, set_roles
 from gfp_portal.core.db import utcnow
+from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.people import seed_registry
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -88,7 +89,8 @@ def _demo_account(spec, stations, entities, uncts, now):
 def seed_demo(*, seed=2026):
     """Load everything the demo needs; a second run adds nothing.
 
-    Returns the new accounts' emails and the numbers of people and appointments added.
+    Returns the new accounts' emails and the numbers of people, appointments and library
+    resources added.
     """
     rng = random.Random(seed)
     now = utcnow()
@@ -102,4 +104,6 @@ def seed_demo(*, seed=2026):
                if _demo_account(spec, stations, entities, uncts, now)[1]]
     db.session.flush()
     people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
-    return {"accounts": created, "people": people, "appointments": appointments}
+    resources = seed_library(rng=rng, now=now)
+    return {"accounts": created, "people": people, "appointments": appointments,
+            "resources": resources}

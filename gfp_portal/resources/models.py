@@ -77,10 +77,10 @@ class Resource(db.Model):
 
     category: Mapped[ResourceCategory] = relationship()
     versions: Mapped[list["ResourceVersion"]] = relationship(
-        back_populates="resource", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="resource", cascade="all, delete-orphan",
         order_by="ResourceVersion.language")
     tag_rows: Mapped[list["ResourceTag"]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, order_by="ResourceTag.tag")
+        cascade="all, delete-orphan", order_by="ResourceTag.tag")
 
     @property
     def tags(self):

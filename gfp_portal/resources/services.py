@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gfp_portal.core import storage
@@ -179,6 +179,9 @@ def delete_resource(resource, *, actor, now=None):
         remove_after_commit(db.session, version.file_key)
     log_action("resource.delete", resource, actor=actor, now=now,
                changes=diff(_state(resource), {}))
+    # Not left to ON DELETE CASCADE: SQLite enforces foreign keys only when asked to.
+    db.session.execute(delete(ResourceDownload).where(
+        ResourceDownload.resource_id == resource.id))
     db.session.delete(resource)
     db.session.flush()
 

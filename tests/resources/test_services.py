@@ -9,7 +9,13 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.resources import services
-from gfp_portal.resources.models import Resource, ResourceCategory, ResourceDownload
+from gfp_portal.resources.models import (
+    Resource,
+    ResourceCategory,
+    ResourceDownload,
+    ResourceTag,
+    ResourceVersion,
+)
 from tests.resources.conftest import EXE, PDF, stored_files
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -169,10 +175,14 @@ def test_deleting_a_resource_removes_its_files_after_commit(category, upload, st
                              actor=None)
     db.session.commit()
     assert len(stored_files(storage_dir)) == 2
-    services.delete_resource(resource, actor=None, now=NOW)
+    services.record_download(resource.versions[0], now=NOW)
+    db.session.commit()
+    db.session.expire_all()
+    services.delete_resource(db.session.get(Resource, resource.id), actor=None, now=NOW)
     db.session.commit()
     assert stored_files(storage_dir) == []
-    assert db.session.scalars(select(Resource)).all() == []
+    for model in (Resource, ResourceVersion, ResourceTag, ResourceDownload):
+        assert db.session.scalars(select(model)).all() == []
 
 
 def test_fallback_order_is_own_language_then_english_then_the_others(category, upload):

@@ -268,6 +268,22 @@ def categories():
                            categories=queries.categories(), confirm=ConfirmForm())
 
 
+@bp.route("/categories/<int:category_id>", methods=["POST"])
+@roles_required("coordinator")
+def rename_category(category_id):
+    category = db.get_or_404(ResourceCategory, category_id)
+    form = CategoryForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the name."), "danger")
+    else:
+        ok, changes = commit_service(services.rename_category, category, form.name.data,
+                                     actor=current_user)
+        if ok:
+            flash(_("The category is renamed.") if changes else _("Nothing was changed."),
+                  "success" if changes else "info")
+    return redirect(url_for("resources.categories"))
+
+
 @bp.route("/categories/<int:category_id>/delete", methods=["POST"])
 @roles_required("coordinator")
 def delete_category(category_id):

@@ -147,3 +147,13 @@ def test_categories_can_be_added_and_unused_ones_deleted(app, client, login_as):
     client.post(f"/resources/categories/{added}/delete")
     assert "Training material" not in client.get("/resources/categories").get_data(
         as_text=True)
+
+
+def test_a_category_can_be_renamed(app, client, login_as):
+    login_as("coordinator")
+    guidelines = category_id(app)
+    client.post(f"/resources/categories/{guidelines}", data={"name": "Guidance notes"})
+    assert "Guidance notes" in client.get("/resources/categories").get_data(as_text=True)
+    client.post(f"/resources/categories/{guidelines}", data={"name": ""})
+    with app.app_context():
+        assert db.session.get(ResourceCategory, guidelines).name == "Guidance notes"

@@ -29,7 +29,7 @@ class ResourceForm(FlaskForm):
     slug = StringField(_l("Web address"), validators=[
         DataRequired(message=_l("Enter the web address.")), Length(max=120)],
         description=_l("Shown in the link: /resources/<address>. Lower-case letters, digits "
-                       "and hyphens."))
+                       "and hyphens."), render_kw={"dir": "ltr"})
     category = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
     visibility = SelectField(_l("Who may see it"), validators=[DataRequired()])
     tags = StringField(_l("Topics"), validators=[Optional(), Length(max=400)],
@@ -44,12 +44,16 @@ class ResourceForm(FlaskForm):
 
 class VersionForm(FlaskForm):
     language = SelectField(_l("Language"), validators=[DataRequired()])
+    # The text is in the version's language, whatever the page's direction.
     title = StringField(_l("Title"), validators=[
-        DataRequired(message=_l("Enter the title.")), Length(max=300)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)])
+        DataRequired(message=_l("Enter the title.")), Length(max=300)],
+        render_kw={"dir": "auto"})
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)],
+                            render_kw={"dir": "auto", "rows": 4})
     file = FileField(_l("File (PDF, DOCX, PPTX or XLSX)"))
     external_url = StringField(_l("Or a link to the document"),
                                validators=[Optional(), Length(max=1000)],
+                               render_kw={"dir": "ltr"},
                                description=_l("Instead of a file, for example a page on the "
                                               "UN Women website."))
     submit = SubmitField(_l("Save"))

@@ -57,8 +57,9 @@ def categories():
                                                                 ResourceCategory.id)).all()
 
 
-def tags_in_use(user):
-    stmt = visible_to(select(ResourceTag.tag).join(Resource), user).distinct()
+def tags_in_use(user, *, include_unpublished=False):
+    stmt = visible_to(select(ResourceTag.tag).join(Resource), user,
+                      include_unpublished=include_unpublished).distinct()
     return sorted(db.session.scalars(stmt))
 
 

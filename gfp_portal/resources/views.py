@@ -45,6 +45,16 @@ def file_size(size):
     return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
 
 
+def _filters(form):
+    """The filter values of a LibraryFilterForm; a value that is not one of the choices (an
+    old bookmark) filters nothing."""
+    form.validate()
+    chosen = {name: (field.data or None) if not field.errors else None
+              for name, field in form._fields.items()}
+    return {"q": chosen["q"], "category": int(chosen["category"] or 0) or None,
+            "tag": chosen["tag"], "language": chosen["language"]}
+
+
 def visible_or_404(slug):
     """The resource, or 404 for anyone who may not see it (no hint that it exists)."""
     resource = queries.resource_by_slug(slug)
@@ -58,13 +68,7 @@ def visible_or_404(slug):
 def index():
     form = LibraryFilterForm(request.args, categories=queries.categories(),
                              tags=queries.tags_in_use(current_user))
-    form.validate()
-    # A value that is not one of the choices (an old bookmark) filters nothing.
-    chosen = {name: (field.data or None) if not field.errors else None
-              for name, field in form._fields.items()}
-    pagination = paginate(queries.library_query(
-        current_user, q=chosen["q"], category=int(chosen["category"] or 0) or None,
-        tag=chosen["tag"], language=chosen["language"]))
+    pagination = paginate(queries.library_query(current_user, **_filters(form)))
     language = current_language()
     shown = {r.id: services.choose_version(r, language) for r in pagination.items}
     return render_template("resources/index.html", form=form, pagination=pagination,
@@ -126,12 +130,9 @@ def _version_data(form):
 @roles_required("coordinator")
 def manage():
     form = LibraryFilterForm(request.args, categories=queries.categories(),
-                             tags=queries.tags_in_use(current_user))
-    form.validate()
-    pagination = paginate(queries.library_query(
-        current_user, q=form.q.data if not form.q.errors else None,
-        category=int(form.category.data or 0) if not form.category.errors else None,
-        include_unpublished=True))
+                             tags=queries.tags_in_use(current_user, include_unpublished=True))
+    pagination = paginate(queries.library_query(current_user, **_filters(form),
+                                                include_unpublished=True))
     return render_template("resources/manage.html", form=form, pagination=pagination,
                            confirm=ConfirmForm())
 

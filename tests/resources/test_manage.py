@@ -157,3 +157,16 @@ def test_a_category_can_be_renamed(app, client, login_as):
     client.post(f"/resources/categories/{guidelines}", data={"name": ""})
     with app.app_context():
         assert db.session.get(ResourceCategory, guidelines).name == "Guidance notes"
+
+
+def test_the_management_list_shows_unpublished_resources_and_filters(app, client, login_as,
+                                                                    create_resource):
+    create_resource("draft", {"en": "Draft brief"}, published=False, tags=["parity"])
+    create_resource("guide", {"en": "Guide", "ar": "دليل"}, tags=["mentoring"])
+    login_as("coordinator")
+    page = client.get("/resources/manage/?lang=en").get_data(as_text=True)
+    assert "Draft brief" in page and "Guide" in page and "Not published" in page
+    page = client.get("/resources/manage/?tag=parity&lang=en").get_data(as_text=True)
+    assert "Draft brief" in page and "/resources/guide<" not in page
+    page = client.get("/resources/manage/?language=ar&q=gui&lang=en").get_data(as_text=True)
+    assert "/resources/guide<" in page and "Draft brief" not in page

@@ -83,7 +83,7 @@ def upgrade():
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_resource_versions')),
         sa.UniqueConstraint('resource_id', 'language',
-                            name=op.f('uq_resource_versions_resource_id')),
+                            name=op.f('uq_resource_versions_resource_id_language')),
     )
     with op.batch_alter_table('resource_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resource_versions_resource_id'), ['resource_id'])

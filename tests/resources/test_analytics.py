@@ -66,3 +66,26 @@ def test_translation_gaps_list_what_each_resource_lacks(app, client, login_as,
     assert "/resources/partial/versions/new?language=es" in page
     page = client.get("/resources/gaps?language=fr&lang=en").get_data(as_text=True)
     assert "Every resource exists in this language." in page
+
+
+def test_management_lists_run_a_fixed_number_of_queries(app, client, login_as,
+                                                        create_resource, count_queries):
+    login_as("coordinator")
+    urls = ("/resources/manage/", "/resources/gaps", "/admin/")
+
+    def measure():
+        counts = []
+        for url in urls:
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            counts.append(counter.count)
+        return counts
+
+    create_resource("r0", {"en": "R0"}, tags=["a"])
+    count_downloads(app, "r0", "en", [datetime.now(UTC)])
+    small = measure()
+    for i in range(1, 31):
+        create_resource(f"r{i}", {"en": f"R{i}", "fr": "F"}, tags=[f"t{i % 3}"],
+                        published=i % 2 == 0)
+        count_downloads(app, f"r{i}", "fr", [datetime.now(UTC)] * i)
+    assert measure() == small

@@ -92,17 +92,16 @@ def download(slug, lang):
     version = resource.version(lang)
     if version is None:
         abort(404)
-    if version.has_file:
-        path = storage.path_of(version.file_key)
-        if not path.is_file():
-            abort(404)
+    path = storage.path_of(version.file_key) if version.has_file else None
+    if path is not None and not path.is_file():
+        abort(404)
+    if resource.is_published:  # a coordinator's preview of a draft is not a download
         services.record_download(version)
         db.session.commit()
-        return send_file(path, mimetype=version.content_type, as_attachment=True,
-                         download_name=version.filename, max_age=0)
-    services.record_download(version)
-    db.session.commit()
-    return redirect(version.external_url)
+    if path is None:
+        return redirect(version.external_url)
+    return send_file(path, mimetype=version.content_type, as_attachment=True,
+                     download_name=version.filename, max_age=0)
 
 
 # --- management (coordinators) ----------------------------------------------------------------

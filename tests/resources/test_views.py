@@ -146,3 +146,30 @@ def test_an_unknown_filter_value_filters_nothing(client, create_resource):
     create_resource("a", {"en": "Brief A"})
     page = client.get("/resources/?category=abc&language=xx&tag=none").get_data(as_text=True)
     assert "Brief A" in page
+
+
+def test_a_link_version_redirects_and_is_counted(app, client, create_resource):
+    from gfp_portal.resources import services
+    from gfp_portal.resources.models import Resource
+
+    create_resource("guide", {"en": "Guide"})
+    with app.app_context():
+        resource = db.session.scalars(select(Resource).filter_by(slug="guide")).one()
+        services.add_version(resource, {"language": "es", "title": "Guía",
+                                        "external_url": "https://www.unwomen.org/es"},
+                             actor=None)
+        db.session.commit()
+    response = client.get("/resources/guide/download/es")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://www.unwomen.org/es"
+    with app.app_context():
+        assert db.session.scalar(select(ResourceDownload.count)) == 1
+
+
+def test_a_coordinators_preview_of_a_draft_is_not_counted(app, client, login_as,
+                                                          create_resource):
+    create_resource("draft", {"en": "Draft"}, published=False)
+    login_as("coordinator")
+    assert fetch(client, "/resources/draft/download/en").status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(ResourceDownload)).all() == []

@@ -43,6 +43,8 @@ class Config:
     JOIN_AMEND_DAYS = 30  # the link to amend a request when the Office asks for more
     JOIN_RATE_LIMIT = "5 per hour"  # requests to join, per IP address
     JOIN_EMAIL_RATE_LIMIT = "3 per day"  # requests to join, per email address
+    # Largest file accepted for one language version of a library resource.
+    RESOURCE_MAX_BYTES = int(_env("RESOURCE_MAX_MB", "25")) * 1024 * 1024
 
     LANGUAGES = ("en", "fr", "es", "ar")
     RTL_LANGUAGES = ("ar",)

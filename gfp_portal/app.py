@@ -20,6 +20,8 @@ from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — regist
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from gfp_portal.nominations.models import Nomination  # noqa: F401 — registers the model
 from gfp_portal.registry.policy import WARNING_TITLES
+from gfp_portal.resources import files as resource_files  # noqa: F401 — file hooks
+from gfp_portal.resources.models import Resource  # noqa: F401 — registers the models
 from gfp_portal.sessions.models import TrainingSession  # noqa: F401 — registers the model
 
 CSP = {
@@ -95,6 +97,7 @@ def register_blueprints(app):
     from gfp_portal.nominations.views import bp as nominations_bp
     from gfp_portal.reference.views import bp as reference_bp
     from gfp_portal.registry.views import bp as registry_bp
+    from gfp_portal.resources.views import bp as resources_bp
     from gfp_portal.sessions import manage  # noqa: F401 — the Office's routes on sessions_bp
     from gfp_portal.sessions.views import bp as sessions_bp
     from gfp_portal.sessions.views import calendar_bp
@@ -104,7 +107,8 @@ def register_blueprints(app):
                        static_folder=str(bootstrap_wrapper.get_bootstrap_dir()),
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
-                      coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp):
+                      coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
+                      resources_bp):
         app.register_blueprint(blueprint)
 
 

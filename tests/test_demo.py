@@ -18,7 +18,8 @@ REGISTRY = (Person, Appointment, AuditEvent, DutyStation)
 
 
 @pytest.fixture
-def seeded(runner):
+def seeded(runner, app, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     return result.output
@@ -153,3 +154,23 @@ def test_demo_training_has_past_and_coming_sessions_a_series_and_waiting_lists(s
     login(client, "fp@demo.gfp", "demo-password")
     assert "Intervención de testigos" in client.get("/sessions/?when=past").get_data(
         as_text=True)
+
+
+def test_the_demo_library_shows_languages_and_fallbacks(seeded, runner, app, client):
+    from gfp_portal.resources.models import Resource
+
+    assert "Demo library: 6 new resources" in seeded
+    assert "Demo library: 0 new resources" in runner.invoke(args=["demo", "seed"]).output
+    with app.app_context():
+        field = db.session.scalars(select(Resource).filter_by(
+            slug="field-specific-enabling-environment-guidelines")).one()
+        assert field.languages == ["ar", "en", "es", "fr"]
+        eeg = db.session.scalars(select(Resource).filter_by(
+            slug="enabling-environment-guidelines")).one()
+        assert "ar" not in eeg.languages
+    page = client.get("/resources/?lang=ar").get_data(as_text=True)
+    assert "المبادئ التوجيهية المتعلقة بالبيئة التمكينية الخاصة بالعمل الميداني" in page
+    assert "fallback-notice" in page and "Model exit survey" not in page  # network only
+    response = client.get("/resources/why-gender-parity/download/en")
+    assert response.data.startswith(b"%PDF-") and b"DEMO FILE" in response.data
+    response.close()

@@ -1,4 +1,6 @@
 """Admin pages: dashboard, users and settings (admins), outbox and audit log (coordinators)."""
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +20,7 @@ from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import all_settings, update_settings
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
+from gfp_portal.resources import analytics as resource_analytics
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,7 +39,9 @@ def _uncts_by_ids(ids):
 @bp.route("/")
 @roles_required("coordinator")
 def index():
-    return render_template("admin/index.html", counts=queries.dashboard_counts())
+    return render_template("admin/index.html", counts=queries.dashboard_counts(),
+                           downloads=resource_analytics.downloads_table(date.today()),
+                           gaps=resource_analytics.gap_counts())
 
 
 @bp.route("/users/")

@@ -19,6 +19,8 @@ def seed():
     click.echo(f"Demo data ready ({len(added['accounts'])} new accounts, {added['people']} new "
                f"people, {added['appointments']} new appointments, {added['nominations']} new "
                f"nominations, {added['sessions']} new sessions).")
+    click.echo(f"Demo library: {added['resources']} new resources (their files are generated "
+               "demo files).")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for spec in DEMO_ACCOUNTS:
         click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

@@ -7,6 +7,7 @@ from gfp_portal.accounts.models import Role, User
 from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import find_user_by_email, set_roles
 from gfp_portal.core.db import utcnow
+from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.nominations import seed_nominations
 from gfp_portal.demo.people import seed_registry
 from gfp_portal.demo.sessions import seed_sessions
@@ -90,7 +91,8 @@ def _demo_account(spec, stations, entities, uncts, now):
 def seed_demo(*, seed=2026):
     """Load everything the demo needs; a second run adds nothing.
 
-    Returns the new accounts' emails and the numbers of people and appointments added.
+    Returns the new accounts' emails and the numbers of people, appointments and library
+    resources added.
     """
     rng = random.Random(seed)
     now = utcnow()
@@ -106,5 +108,6 @@ def seed_demo(*, seed=2026):
     people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
     nominations = seed_nominations(now=now)
     sessions = seed_sessions(now=now)
+    resources = seed_library(rng=rng, now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
-            "nominations": nominations, "sessions": sessions}
+            "nominations": nominations, "sessions": sessions, "resources": resources}

@@ -56,6 +56,12 @@ PAGES = [
     ("/sessions/new", {"coordinator", "admin"}),
     ("/sessions/series/new", {"coordinator", "admin"}),
     ("/join/sent", None),
+    ("/resources/", None),
+    ("/resources/manage/", {"coordinator", "admin"}),
+    ("/resources/new", {"coordinator", "admin"}),
+    ("/resources/categories", {"coordinator", "admin"}),
+    ("/resources/gaps", {"coordinator", "admin"}),
+    ("/resources/downloads.csv", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

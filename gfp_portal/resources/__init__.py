@@ -1,0 +1,1 @@
+"""The multilingual resource library: guidelines and tools in en, fr, es and ar."""

@@ -1,0 +1,91 @@
+"""Library analytics: downloads per resource, language and month; translation gaps."""
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from gfp_portal.coverage.exports import to_csv
+from gfp_portal.extensions import db
+from gfp_portal.registry.exports import FORMULA_STARTS
+from gfp_portal.resources.models import Resource, ResourceDownload, ResourceVersion
+from gfp_portal.resources.queries import with_versions
+
+
+def last_months(today, count):
+    """The first days of the `count` months up to `today`'s, oldest first."""
+    year, month = today.year, today.month
+    months = []
+    for __ in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def downloads_table(today, *, months=6, limit=20):
+    """The most downloaded (resource, language) pairs over the last `months` months:
+    {"months": [...], "rows": [(resource, language, {month: count}, total)]}."""
+    window = last_months(today, months)
+    counts = db.session.execute(
+        select(ResourceDownload.resource_id, ResourceDownload.language,
+               ResourceDownload.month, ResourceDownload.count)
+        .where(ResourceDownload.month >= window[0])).all()
+    per_pair = {}
+    for resource_id, language, month, count in counts:
+        per_pair.setdefault((resource_id, language), {})[month] = count
+    ranked = sorted(per_pair.items(), key=lambda item: (-sum(item[1].values()), item[0]))[:limit]
+    resources = _resources_by_id({resource_id for (resource_id, __), ___ in ranked})
+    rows = [(resources[rid], language, by_month, sum(by_month.values()))
+            for (rid, language), by_month in ranked]
+    return {"months": window, "rows": rows}
+
+
+def _safe(value):
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _resources_by_id(ids):
+    if not ids:
+        return {}
+    return {r.id: r for r in db.session.scalars(
+        with_versions(select(Resource)).where(Resource.id.in_(ids)))}
+
+
+def downloads_csv():
+    """Every count: resource, address, language, month, downloads (UTF-8 with BOM)."""
+    counts = db.session.execute(
+        select(ResourceDownload.resource_id, ResourceDownload.language,
+               ResourceDownload.month, ResourceDownload.count)
+        .order_by(ResourceDownload.month, ResourceDownload.resource_id,
+                  ResourceDownload.language)).all()
+    resources = _resources_by_id({row.resource_id for row in counts})
+    table = [[_("Resource"), _("Web address"), _("Language"), _("Month"), _("Downloads")]]
+    for resource_id, language, month, count in counts:
+        resource = resources[resource_id]
+        table.append([_safe(resource), resource.slug, language, month.strftime("%Y-%m"),
+                      str(count)])
+    return to_csv(table)
+
+
+def gaps_query(language=None):
+    """Resources that lack at least one language (or `language`), newest first."""
+    present = (select(func.count(ResourceVersion.id))
+               .where(ResourceVersion.resource_id == Resource.id).scalar_subquery())
+    stmt = with_versions(select(Resource))
+    if language:
+        stmt = stmt.where(~Resource.id.in_(select(ResourceVersion.resource_id)
+                                           .where(ResourceVersion.language == language)))
+    else:
+        stmt = stmt.where(present < len(current_app.config["LANGUAGES"]))
+    return stmt.order_by(Resource.is_published.desc(), Resource.created_at.desc(),
+                         Resource.id.desc())
+
+
+def gap_counts():
+    """{language: number of resources without a version in it}."""
+    total = db.session.scalar(select(func.count(Resource.id)))
+    having = dict(db.session.execute(
+        select(ResourceVersion.language, func.count(ResourceVersion.id))
+        .group_by(ResourceVersion.language)).all())
+    return {code: total - having.get(code, 0) for code in current_app.config["LANGUAGES"]}

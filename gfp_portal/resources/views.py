@@ -1,0 +1,315 @@
+"""The library: list, one resource, downloads; coordinators manage it from /resources/manage."""
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from gfp_portal.core import storage
+from gfp_portal.core.audit import events_for
+from gfp_portal.core.auth import public, roles_required
+from gfp_portal.core.forms import ConfirmForm, language_choices
+from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.i18n import current_language, language_name
+from gfp_portal.extensions import db
+from gfp_portal.resources import analytics, queries, services
+from gfp_portal.resources.forms import (
+    CategoryForm,
+    LibraryFilterForm,
+    ResourceForm,
+    VersionForm,
+)
+from gfp_portal.resources.models import ResourceCategory
+
+bp = Blueprint("resources", __name__, url_prefix="/resources")
+
+
+@bp.app_template_filter("file_size")
+def file_size(size):
+    """A file size in the viewer's locale: 340 KB, 1.2 MB."""
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return _("%(size)s KB", size=format_decimal(max(1, round(size / 1024))))
+    return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
+
+
+def _filters(form):
+    """The filter values of a LibraryFilterForm; a value that is not one of the choices (an
+    old bookmark) filters nothing."""
+    form.validate()
+    chosen = {name: (field.data or None) if not field.errors else None
+              for name, field in form._fields.items()}
+    return {"q": chosen["q"], "category": int(chosen["category"] or 0) or None,
+            "tag": chosen["tag"], "language": chosen["language"]}
+
+
+def visible_or_404(slug):
+    """The resource, or 404 for anyone who may not see it (no hint that it exists)."""
+    resource = queries.resource_by_slug(slug)
+    if resource is None or not queries.can_see(resource, current_user):
+        abort(404)
+    return resource
+
+
+@bp.route("/")
+@public
+def index():
+    form = LibraryFilterForm(request.args, categories=queries.categories(),
+                             tags=queries.tags_in_use(current_user))
+    pagination = paginate(queries.library_query(current_user, **_filters(form)))
+    language = current_language()
+    shown = {r.id: services.choose_version(r, language) for r in pagination.items}
+    return render_template("resources/index.html", form=form, pagination=pagination,
+                           shown=shown, language=language)
+
+
+@bp.route("/<slug>")
+@public
+def detail(slug):
+    resource = visible_or_404(slug)
+    language = current_language()
+    version, fallback = services.choose_version(resource, language)
+    return render_template("resources/detail.html", resource=resource, version=version,
+                           fallback=fallback, language=language)
+
+
+@bp.route("/<slug>/download/<lang>")
+@public
+def download(slug, lang):
+    resource = visible_or_404(slug)
+    version = resource.version(lang)
+    if version is None:
+        abort(404)
+    path = storage.path_of(version.file_key) if version.has_file else None
+    if path is not None and not path.is_file():
+        abort(404)
+    if resource.is_published:  # a coordinator's preview of a draft is not a download
+        services.record_download(version)
+        db.session.commit()
+    if path is None:
+        return redirect(version.external_url)
+    return send_file(path, mimetype=version.content_type, as_attachment=True,
+                     download_name=version.filename, max_age=0)
+
+
+# --- management (coordinators) ----------------------------------------------------------------
+
+def _resource_or_404(slug):
+    resource = queries.resource_by_slug(slug)
+    if resource is None:
+        abort(404)
+    return resource
+
+
+def _resource_data(form):
+    return {"slug": form.slug.data, "category": db.session.get(ResourceCategory,
+                                                               form.category.data),
+            "visibility": form.visibility.data,
+            "tags": (form.tags.data or "").split(",")}
+
+
+def _version_data(form):
+    return {"language": form.language.data, "title": form.title.data,
+            "summary": form.summary.data, "external_url": form.external_url.data}
+
+
+@bp.route("/manage/")
+@roles_required("coordinator")
+def manage():
+    form = LibraryFilterForm(request.args, categories=queries.categories(),
+                             tags=queries.tags_in_use(current_user, include_unpublished=True))
+    pagination = paginate(queries.library_query(current_user, **_filters(form),
+                                                include_unpublished=True))
+    return render_template("resources/manage.html", form=form, pagination=pagination,
+                           confirm=ConfirmForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def create():
+    form = ResourceForm(categories=queries.categories())
+    if form.validate_on_submit():
+        ok, resource = commit_service(services.create_resource, _resource_data(form),
+                                      actor=current_user, form=form)
+        if ok:
+            flash(_("The resource is created. Add its language versions, then publish it."),
+                  "success")
+            return redirect(url_for("resources.add_version", slug=resource.slug))
+    return render_template("resources/resource_form.html", form=form, resource=None)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@roles_required("coordinator")
+def edit(slug):
+    resource = _resource_or_404(slug)
+    form = ResourceForm(categories=queries.categories(), data={
+        "slug": resource.slug, "category": resource.category_id,
+        "visibility": resource.visibility.value, "tags": ", ".join(resource.tags)})
+    if form.validate_on_submit():
+        data = _resource_data(form) | {"is_published": resource.is_published}
+        ok, changes = commit_service(services.update_resource, resource, data,
+                                     actor=current_user, form=form)
+        if ok:
+            flash(_("The resource is saved.") if changes else _("Nothing was changed."),
+                  "success" if changes else "info")
+            return redirect(url_for("resources.edit", slug=resource.slug))
+    missing = [code for code in services.languages() if resource.version(code) is None]
+    return render_template("resources/resource_form.html", form=form, resource=resource,
+                           missing=missing, confirm=ConfirmForm(),
+                           events=events_for("resources", resource.id))
+
+
+@bp.route("/<slug>/versions/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def add_version(slug):
+    resource = _resource_or_404(slug)
+    choices = [c for c in language_choices() if resource.version(c[0]) is None]
+    if not choices:
+        flash(_("This resource exists in every language already."), "info")
+        return redirect(url_for("resources.edit", slug=resource.slug))
+    form = VersionForm(languages=choices, data={"language": request.args.get("language")})
+    if form.validate_on_submit():
+        ok, version = commit_service(services.add_version, resource, _version_data(form),
+                                     form.file.data or None, actor=current_user, form=form)
+        if ok:
+            flash(_("Version added: %(language)s.",
+                    language=language_name(version.language)), "success")
+            return redirect(url_for("resources.edit", slug=resource.slug))
+    return render_template("resources/version_form.html", form=form, resource=resource,
+                           version=None)
+
+
+@bp.route("/<slug>/versions/<lang>", methods=["GET", "POST"])
+@roles_required("coordinator")
+def edit_version(slug, lang):
+    resource = _resource_or_404(slug)
+    version = resource.version(lang)
+    if version is None:
+        abort(404)
+    form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
+    if form.validate_on_submit():
+        data = _version_data(form) | {"language": lang}
+        ok, changes = commit_service(services.update_version, version, data,
+                                     form.file.data or None, actor=current_user, form=form)
+        if ok:
+            flash(_("Version saved: %(language)s.", language=language_name(lang))
+                  if changes else _("Nothing was changed."), "success" if changes else "info")
+            return redirect(url_for("resources.edit", slug=resource.slug))
+    return render_template("resources/version_form.html", form=form, resource=resource,
+                           version=version, confirm=ConfirmForm())
+
+
+@bp.route("/<slug>/versions/<lang>/delete", methods=["POST"])
+@roles_required("coordinator")
+def delete_version(slug, lang):
+    resource = _resource_or_404(slug)
+    version = resource.version(lang)
+    if version is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        ok, __ = commit_service(services.delete_version, version, actor=current_user)
+        if ok:
+            flash(_("Version deleted: %(language)s.", language=language_name(lang)),
+                  "success")
+    return redirect(url_for("resources.edit", slug=resource.slug))
+
+
+@bp.route("/<slug>/<any(publish, unpublish):action>", methods=["POST"])
+@roles_required("coordinator")
+def publish(slug, action):
+    resource = _resource_or_404(slug)
+    if ConfirmForm().validate_on_submit():
+        ok, __ = commit_service(services.set_published, resource, action == "publish",
+                                actor=current_user)
+        if ok:
+            flash(_("The resource is published.") if resource.is_published
+                  else _("The resource is unpublished: only coordinators see it now."),
+                  "success")
+    return redirect(url_for("resources.edit", slug=resource.slug))
+
+
+@bp.route("/<slug>/delete", methods=["GET", "POST"])
+@roles_required("coordinator")
+def delete(slug):
+    resource = _resource_or_404(slug)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = str(resource)
+        ok, __ = commit_service(services.delete_resource, resource, actor=current_user)
+        if ok:
+            flash(_("“%(title)s” and its files are deleted.", title=name), "success")
+            return redirect(url_for("resources.manage"))
+    return render_template("resources/delete.html", resource=resource, form=form)
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@roles_required("coordinator")
+def categories():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        ok, category = commit_service(services.create_category, form.name.data,
+                                      actor=current_user, form=form)
+        if ok:
+            flash(_("The category %(name)s is added.", name=category.name), "success")
+            return redirect(url_for("resources.categories"))
+    return render_template("resources/categories.html", form=form,
+                           categories=queries.categories(), confirm=ConfirmForm())
+
+
+@bp.route("/categories/<int:category_id>", methods=["POST"])
+@roles_required("coordinator")
+def rename_category(category_id):
+    category = db.get_or_404(ResourceCategory, category_id)
+    form = CategoryForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the name."), "danger")
+    else:
+        ok, changes = commit_service(services.rename_category, category, form.name.data,
+                                     actor=current_user)
+        if ok:
+            flash(_("The category is renamed.") if changes else _("Nothing was changed."),
+                  "success" if changes else "info")
+    return redirect(url_for("resources.categories"))
+
+
+@bp.route("/categories/<int:category_id>/delete", methods=["POST"])
+@roles_required("coordinator")
+def delete_category(category_id):
+    category = db.get_or_404(ResourceCategory, category_id)
+    if ConfirmForm().validate_on_submit():
+        ok, __ = commit_service(services.delete_category, category, actor=current_user)
+        if ok:
+            flash(_("The category is deleted."), "success")
+    return redirect(url_for("resources.categories"))
+
+
+# --- analytics (coordinators) -----------------------------------------------------------------
+
+@bp.route("/downloads.csv")
+@roles_required("coordinator")
+def downloads_csv():
+    filename = _("downloads") + f"-{date.today().isoformat()}.csv"
+    return Response(analytics.downloads_csv(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/gaps")
+@roles_required("coordinator")
+def gaps():
+    language = request.args.get("language")
+    language = language if language in services.languages() else None
+    pagination = paginate(analytics.gaps_query(language))
+    return render_template("resources/gaps.html", pagination=pagination, language=language,
+                           counts=analytics.gap_counts())

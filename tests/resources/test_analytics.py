@@ -1,0 +1,91 @@
+"""Library analytics: downloads per resource, language and month; translation gaps."""
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from gfp_portal.extensions import db
+from gfp_portal.resources import analytics, services
+from gfp_portal.resources.models import Resource
+
+
+def count_downloads(app, slug, language, moments):
+    with app.app_context():
+        resource = db.session.scalars(select(Resource).filter_by(slug=slug)).one()
+        for moment in moments:
+            services.record_download(resource.version(language), now=moment)
+        db.session.commit()
+
+
+def test_last_months_cross_the_year():
+    assert analytics.last_months(date(2026, 2, 10), 3) == [
+        date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+
+
+def test_the_dashboard_table_ranks_language_versions_by_downloads(app, create_resource):
+    create_resource("eeg", {"en": "EEG", "fr": "Directives"})
+    count_downloads(app, "eeg", "en", [datetime(2026, 11, 2, tzinfo=UTC)] * 3)
+    count_downloads(app, "eeg", "fr", [datetime(2026, 10, 2, tzinfo=UTC)] * 5)
+    count_downloads(app, "eeg", "en", [datetime(2025, 1, 2, tzinfo=UTC)])  # outside the window
+    with app.app_context():
+        table = analytics.downloads_table(date(2026, 11, 23))
+        assert table["months"][-1] == date(2026, 11, 1) and len(table["months"]) == 6
+        rows = [(str(r), language, total) for r, language, __, total in table["rows"]]
+    assert rows == [("EEG", "fr", 5), ("EEG", "en", 3)]
+
+
+def test_the_csv_export_lists_every_month(app, client, login_as, create_resource):
+    create_resource("eeg", {"en": "=EEG"})
+    count_downloads(app, "eeg", "en", [datetime(2026, 10, 2, tzinfo=UTC),
+                                       datetime(2026, 11, 2, tzinfo=UTC)])
+    login_as("coordinator")
+    response = client.get("/resources/downloads.csv?lang=en")
+    assert response.mimetype == "text/csv"
+    lines = response.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Resource,Web address,Language,Month,Downloads"
+    assert lines[1:] == ["'=EEG,eeg,en,2026-10,1", "'=EEG,eeg,en,2026-11,1"]
+
+
+def test_the_dashboard_shows_downloads_and_gaps(app, client, login_as, create_resource):
+    create_resource("eeg", {"en": "Enabling Environment Guidelines"})
+    count_downloads(app, "eeg", "en", [datetime.now(UTC)])
+    login_as("coordinator")
+    page = client.get("/admin/?lang=en").get_data(as_text=True)
+    assert "Library downloads" in page and "Enabling Environment Guidelines" in page
+    assert "/resources/gaps?language=fr" in page
+
+
+def test_translation_gaps_list_what_each_resource_lacks(app, client, login_as,
+                                                        create_resource):
+    create_resource("complete", {"en": "All", "fr": "Tout", "es": "Todo", "ar": "الكل"})
+    create_resource("partial", {"en": "Partial", "fr": "Partiel"})
+    with app.app_context():
+        assert analytics.gap_counts() == {"en": 0, "fr": 0, "es": 1, "ar": 1}
+    login_as("coordinator")
+    page = client.get("/resources/gaps?lang=en").get_data(as_text=True)
+    assert "Partial" in page and ">All<" not in page
+    assert "/resources/partial/versions/new?language=es" in page
+    page = client.get("/resources/gaps?language=fr&lang=en").get_data(as_text=True)
+    assert "Every resource exists in this language." in page
+
+
+def test_management_lists_run_a_fixed_number_of_queries(app, client, login_as,
+                                                        create_resource, count_queries):
+    login_as("coordinator")
+    urls = ("/resources/manage/", "/resources/gaps", "/admin/")
+
+    def measure():
+        counts = []
+        for url in urls:
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            counts.append(counter.count)
+        return counts
+
+    create_resource("r0", {"en": "R0"}, tags=["a"])
+    count_downloads(app, "r0", "en", [datetime.now(UTC)])
+    small = measure()
+    for i in range(1, 31):
+        create_resource(f"r{i}", {"en": f"R{i}", "fr": "F"}, tags=[f"t{i % 3}"],
+                        published=i % 2 == 0)
+        count_downloads(app, f"r{i}", "fr", [datetime.now(UTC)] * i)
+    assert measure() == small

@@ -1,0 +1,172 @@
+"""Coordinators manage the library: resources, versions, file replacement, publishing."""
+import io
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.core import storage
+from gfp_portal.extensions import db
+from gfp_portal.resources.models import Resource, ResourceCategory
+from tests.resources.conftest import EXE, PDF, stored_files
+
+
+def category_id(app, code="guidelines"):
+    with app.app_context():
+        from gfp_portal.resources.services import ensure_default_categories
+        ensure_default_categories()
+        db.session.commit()
+        return db.session.scalars(select(ResourceCategory.id).filter_by(code=code)).one()
+
+
+def resource(app, slug):
+    with app.app_context():
+        found = db.session.scalars(select(Resource).filter_by(slug=slug)).first()
+        if found is not None:
+            found.versions  # noqa: B018 — load before the context closes
+        return found
+
+
+@pytest.mark.parametrize("url", ["/resources/guide/edit", "/resources/guide/versions/new",
+                                 "/resources/guide/versions/en", "/resources/guide/delete"])
+@pytest.mark.parametrize("role, status", [("focal_point", 403), ("coordinator", 200)])
+def test_management_pages_are_for_coordinators(client, login_as, create_resource, url, role,
+                                               status):
+    create_resource("guide", {"en": "Guide"})
+    login_as(role)
+    assert client.get(url).status_code == status
+
+
+def test_a_coordinator_creates_a_resource_and_adds_a_version(app, client, login_as,
+                                                             storage_dir):
+    login_as("coordinator")
+    response = client.post("/resources/new", data={
+        "slug": "why-gender-parity", "category": category_id(app, "briefs"),
+        "visibility": "network", "tags": "parity, advocacy"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/resources/why-gender-parity/versions/new")
+    response = client.post("/resources/why-gender-parity/versions/new", data={
+        "language": "es", "title": "¿Por qué la paridad de género?", "summary": "Nota",
+        "file": (io.BytesIO(PDF), "paridad.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    created = resource(app, "why-gender-parity")
+    assert created.visibility.value == "network" and not created.is_published
+    assert [v.language for v in created.versions] == ["es"]
+    assert len(stored_files(storage_dir)) == 1
+    assert client.post("/resources/why-gender-parity/publish").status_code == 302
+    assert resource(app, "why-gender-parity").is_published
+
+
+def test_a_bad_resource_form_is_shown_again_with_what_was_typed(app, client, login_as):
+    login_as("coordinator")
+    page = client.post("/resources/new", data={
+        "slug": "Not A Slug", "category": category_id(app), "visibility": "public",
+        "tags": "mentoring"}).get_data(as_text=True)
+    assert "Use lower-case letters, digits and hyphens only" in page
+    assert 'value="Not A Slug"' in page and 'value="mentoring"' in page
+    assert resource(app, "not-a-slug") is None
+
+
+def test_an_exe_renamed_pdf_is_refused_on_the_form(app, client, login_as, create_resource,
+                                                   storage_dir):
+    create_resource("guide", {"en": "Guide"})
+    login_as("coordinator")
+    before = stored_files(storage_dir)
+    page = client.post("/resources/guide/versions/new", data={
+        "language": "fr", "title": "Guide FR", "file": (io.BytesIO(EXE), "guide.pdf")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "This file is not an accepted document" in page
+    assert 'value="Guide FR"' in page
+    assert stored_files(storage_dir) == before
+    assert resource(app, "guide").languages == ["en"]
+
+
+def test_an_oversized_upload_is_refused_with_a_clear_message(app, client, login_as,
+                                                            create_resource, storage_dir,
+                                                            monkeypatch):
+    create_resource("guide", {"en": "Guide"})
+    # Under 500 KB, so the test client keeps the request body in memory.
+    monkeypatch.setitem(app.config, "RESOURCE_MAX_BYTES", 419_430)
+    login_as("coordinator")
+    before = stored_files(storage_dir)
+    page = client.post("/resources/guide/versions/en", data={
+        "language": "en", "title": "Guide", "file": (io.BytesIO(PDF + b"0" * 420_000),
+                                                     "big.pdf")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "The file is larger than 0.4 MB" in page
+    assert stored_files(storage_dir) == before
+
+
+def test_replacing_a_file_through_the_form(app, client, login_as, create_resource,
+                                           storage_dir):
+    create_resource("guide", {"en": "Guide"})
+    old_key = resource(app, "guide").versions[0].file_key
+    login_as("coordinator")
+    response = client.post("/resources/guide/versions/en", data={
+        "language": "en", "title": "Guide, 2026 edition",
+        "file": (io.BytesIO(PDF + b"%2026"), "guide-2026.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    version = resource(app, "guide").versions[0]
+    assert version.filename == "guide-2026.pdf" and version.title == "Guide, 2026 edition"
+    with app.app_context():
+        assert stored_files(storage_dir) == [storage.path_of(version.file_key)]
+    assert version.file_key != old_key
+
+
+def test_unpublish_hides_the_resource_from_the_library(app, client, login_as, create_resource):
+    create_resource("guide", {"en": "Guide"})
+    login_as("coordinator")
+    client.post("/resources/guide/unpublish")
+    assert not resource(app, "guide").is_published
+    client.post("/logout")
+    assert client.get("/resources/guide").status_code == 404
+
+
+def test_delete_asks_for_confirmation_then_removes_the_files(app, client, login_as,
+                                                             create_resource, storage_dir):
+    create_resource("guide", {"en": "Guide", "fr": "Guide FR"})
+    login_as("coordinator")
+    page = client.get("/resources/guide/delete").get_data(as_text=True)
+    assert "cannot be undone" in page
+    assert resource(app, "guide") is not None
+    response = client.post("/resources/guide/delete")
+    assert response.status_code == 302
+    assert resource(app, "guide") is None
+    assert stored_files(storage_dir) == []
+
+
+def test_categories_can_be_added_and_unused_ones_deleted(app, client, login_as):
+    login_as("coordinator")
+    category_id(app)
+    client.post("/resources/categories", data={"name": "Training material"})
+    page = client.get("/resources/categories").get_data(as_text=True)
+    assert "Training material" in page
+    with app.app_context():
+        added = db.session.scalars(select(ResourceCategory.id).filter_by(
+            code="training-material")).one()
+    client.post(f"/resources/categories/{added}/delete")
+    assert "Training material" not in client.get("/resources/categories").get_data(
+        as_text=True)
+
+
+def test_a_category_can_be_renamed(app, client, login_as):
+    login_as("coordinator")
+    guidelines = category_id(app)
+    client.post(f"/resources/categories/{guidelines}", data={"name": "Guidance notes"})
+    assert "Guidance notes" in client.get("/resources/categories").get_data(as_text=True)
+    client.post(f"/resources/categories/{guidelines}", data={"name": ""})
+    with app.app_context():
+        assert db.session.get(ResourceCategory, guidelines).name == "Guidance notes"
+
+
+def test_the_management_list_shows_unpublished_resources_and_filters(app, client, login_as,
+                                                                    create_resource):
+    create_resource("draft", {"en": "Draft brief"}, published=False, tags=["parity"])
+    create_resource("guide", {"en": "Guide", "ar": "دليل"}, tags=["mentoring"])
+    login_as("coordinator")
+    page = client.get("/resources/manage/?lang=en").get_data(as_text=True)
+    assert "Draft brief" in page and "Guide" in page and "Not published" in page
+    page = client.get("/resources/manage/?tag=parity&lang=en").get_data(as_text=True)
+    assert "Draft brief" in page and "/resources/guide<" not in page
+    page = client.get("/resources/manage/?language=ar&q=gui&lang=en").get_data(as_text=True)
+    assert "/resources/guide<" in page and "Draft brief" not in page

@@ -74,6 +74,7 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"
+    CHECK_IN_RATE_LIMIT = "10 per minute"  # check-in codes and certificate verification
     RESET_RATE_LIMIT = "5 per 15 minutes"
 
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "file")

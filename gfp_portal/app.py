@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
+from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
 from gfp_portal.core import auth, i18n
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
@@ -91,6 +92,7 @@ def register_security(app):
 def register_blueprints(app):
     from gfp_portal.accounts.views import bp as accounts_bp
     from gfp_portal.admin.views import bp as admin_bp
+    from gfp_portal.attendance.views import bp as attendance_bp
     from gfp_portal.coverage.views import bp as coverage_bp
     from gfp_portal.main.views import bp as main_bp
     from gfp_portal.nominations.join_views import bp as join_bp
@@ -108,7 +110,7 @@ def register_blueprints(app):
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
-                      resources_bp):
+                      resources_bp, attendance_bp):
         app.register_blueprint(blueprint)
 
 

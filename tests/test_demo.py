@@ -174,3 +174,20 @@ def test_the_demo_library_shows_languages_and_fallbacks(seeded, runner, app, cli
     response = client.get("/resources/why-gender-parity/download/en")
     assert response.data.startswith(b"%PDF-") and b"DEMO FILE" in response.data
     response.close()
+
+
+def test_demo_attendance_evaluations_and_certificates(seeded, app, client):
+    from gfp_portal.attendance import evaluations
+    from gfp_portal.attendance.models import Attendance, Certificate
+    from gfp_portal.sessions.models import TrainingSession
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Attendance.id))) > 100
+        past = db.session.scalars(select(TrainingSession).where(
+            TrainingSession.ends_at < utcnow())).all()
+        assert any(evaluations.results([s.id]).shown for s in past)
+        lucia = services.find_person_by_email("fp@demo.gfp")
+        code = db.session.scalars(select(Certificate.code).filter_by(
+            person_id=lucia.id)).first()
+    assert "This certificate is valid." in client.get(
+        f"/certificates/{code}?lang=en").get_data(as_text=True)

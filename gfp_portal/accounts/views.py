@@ -21,11 +21,12 @@ from gfp_portal.accounts.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, next_from_request, show_domain_error
-from gfp_portal.core.i18n import LANG_SESSION_KEY
+from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.forms import ProfileForm
@@ -165,7 +166,9 @@ def me():
             return redirect(url_for("accounts.me"))
     return render_template("accounts/me.html", preferences=preferences,
                            password_form=password_form, profile=profile,
-                           calendar_link=session.pop(CALENDAR_LINK_KEY, None))
+                           calendar_link=session.pop(CALENDAR_LINK_KEY, None),
+                           record=learning_record(person) if person is not None else None,
+                           language=current_language())
 
 
 @bp.route("/me/calendar", methods=["POST"])

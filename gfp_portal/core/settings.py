@@ -22,6 +22,11 @@ DEFAULTS = {
     "coverage.reminder_days": 30,
     "nominations.daily_digest": False,
     "sessions.reminder_hours": 24,
+    "attendance.check_in_opens_minutes": 15,
+    "attendance.check_in_closes_minutes": 30,
+    "attendance.present_percent": 75,
+    "attendance.partial_percent": 25,
+    "evaluations.open_days": 14,
     "policy.grade_equivalence": {
         "NO-A": "P-2", "NO-B": "P-3", "NO-C": "P-4", "NO-D": "P-5", "NO-E": "P-5",
         "FS-4": "P-1", "FS-5": "P-2", "FS-6": "P-3", "FS-7": "P-4",

@@ -113,3 +113,31 @@ def remove(key):
     """Delete a stored file; a file already gone is not an error."""
     if key:
         path_of(key).unlink(missing_ok=True)
+
+
+# --- uploads waiting for a confirmation (preview, then apply) ---------------------------------
+
+def _pending_dir():
+    path = _root() / "pending"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def keep_pending(data):
+    """Keep an uploaded file between its preview and its confirmation; returns its token."""
+    token = uuid.uuid4().hex
+    (_pending_dir() / token).write_bytes(data)
+    return token
+
+
+def pending(token):
+    """The bytes kept under `token`, or None (unknown, malformed or already used)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        return None
+    path = _pending_dir() / token
+    return path.read_bytes() if path.exists() else None
+
+
+def drop_pending(token):
+    if re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        (_pending_dir() / token).unlink(missing_ok=True)

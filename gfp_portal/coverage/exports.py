@@ -1,11 +1,7 @@
 """Coverage cells as CSV or Excel rows, in the viewer's language."""
-import csv
-import io
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from gfp_portal.core import tables
 from gfp_portal.coverage.services import attach_holders
 from gfp_portal.registry.models import AppointmentRole
 
@@ -38,26 +34,14 @@ def coverage_rows(coverage, *, state=None):
 
 
 def to_csv(rows):
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return tables.to_csv(rows)
 
 
 def to_xlsx(rows):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Coverage")[:31]
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tables.to_xlsx(rows, title=_("Coverage"))
 
 
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", to_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+    "csv": (tables.CONTENT_TYPES["csv"], to_csv),
+    "xlsx": (tables.CONTENT_TYPES["xlsx"], to_xlsx),
 }

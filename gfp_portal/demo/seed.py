@@ -7,6 +7,7 @@ from gfp_portal.accounts.models import Role, User
 from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import find_user_by_email, set_roles
 from gfp_portal.core.db import utcnow
+from gfp_portal.demo.attendance import seed_attendance
 from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.nominations import seed_nominations
 from gfp_portal.demo.people import seed_registry
@@ -108,6 +109,7 @@ def seed_demo(*, seed=2026):
     people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
     nominations = seed_nominations(now=now)
     sessions = seed_sessions(now=now)
+    seed_attendance(now=now)
     resources = seed_library(rng=rng, now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
             "nominations": nominations, "sessions": sessions, "resources": resources}

@@ -20,11 +20,13 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.utils import secure_filename
 
+from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.reference.queries import duty_station_choices
@@ -122,7 +124,9 @@ def person(person_id):
     return render_template("registry/person.html", person=person, appointments=appointments,
                            policy=Policy.current(), today=date.today(),
                            events=_history(person) if scope is None else [],
-                           read_only=not current_user.is_staff)
+                           read_only=not current_user.is_staff,
+                           record=learning_record(person) if scope is None else None,
+                           language=current_language())
 
 
 # --- people ---------------------------------------------------------------------------------

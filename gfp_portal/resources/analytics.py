@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from gfp_portal.coverage.exports import to_csv
+from gfp_portal.core.tables import to_csv
 from gfp_portal.extensions import db
 from gfp_portal.registry.exports import FORMULA_STARTS
 from gfp_portal.resources.models import Resource, ResourceDownload, ResourceVersion

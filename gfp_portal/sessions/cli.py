@@ -17,3 +17,15 @@ def send_reminders_command():
     sent = send_reminders()
     db.session.commit()
     click.echo(f"Session reminders sent: {sent}.")
+
+
+@sessions_cli.command("send-evaluation-reminders")
+def send_evaluation_reminders_command():
+    """Remind, once, the people who attended a session and have not evaluated it while its
+    evaluation is open."""
+    from gfp_portal.attendance.evaluations import send_reminders as send_evaluation_reminders
+
+    require_server_name()
+    sent = send_evaluation_reminders()
+    db.session.commit()
+    click.echo(f"Evaluation reminders sent: {sent}.")

@@ -56,7 +56,7 @@ def recipients(person_ids):
     return settings
 
 
-def _language_and_zone(person, settings):
+def language_and_zone(person, settings):
     language, zone = settings.get(person.id, (person.preferred_language, person.time_zone))
     return mail_locale(language), zone or "UTC"
 
@@ -67,7 +67,7 @@ def send(registration, kind, *, now, settings=None):
     session, person = registration.session, registration.person
     if settings is None:
         settings = recipients([person.id])
-    language, zone = _language_and_zone(person, settings)
+    language, zone = language_and_zone(person, settings)
     parts = []
     with force_locale(language):
         event_texts = texts(session, language, zone)

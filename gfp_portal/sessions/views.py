@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.accounts.services import user_for_calendar_token
+from gfp_portal.attendance import evaluations
+from gfp_portal.attendance.services import attendance_of, check_in_window
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.forms import ConfirmForm
@@ -63,11 +65,16 @@ def detail(session_id):
     person = current_user.person
     mine = registration.registration_of(session, person) if person else None
     taken = registration.registered_count(session)
+    now = utcnow()
+    opens, closes = check_in_window(session)
     return render_template(
         "sessions/detail.html", session=session, mine=mine, taken=taken,
+        attendance=attendance_of(mine) if mine else None,
+        check_in_open=opens <= now <= closes,
+        can_evaluate=person is not None and evaluations.can_answer(session, person, now),
         position=registration.waitlist_position(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
-        language=current_language(), confirm=ConfirmForm(), now=utcnow(),
+        language=current_language(), confirm=ConfirmForm(), now=now,
         can_register=person is not None and registration.in_audience(session, person))
 
 

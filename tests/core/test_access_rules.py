@@ -55,6 +55,8 @@ PAGES = [
     ("/sessions/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
     ("/sessions/new", {"coordinator", "admin"}),
     ("/sessions/series/new", {"coordinator", "admin"}),
+    ("/sessions/attendance-figures", {"coordinator", "admin"}),
+    ("/sessions/evaluations", {"coordinator", "admin"}),
     ("/join/sent", None),
     ("/resources/", None),
     ("/resources/manage/", {"coordinator", "admin"}),

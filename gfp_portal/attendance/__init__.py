@@ -1,0 +1,1 @@
+"""Attendance, self check-in, imported meeting reports, evaluations and certificates."""

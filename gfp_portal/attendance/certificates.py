@@ -1,0 +1,64 @@
+"""Certificates of attendance: issued to people marked present, verified publicly by code,
+revoked with a reason."""
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from gfp_portal.attendance.models import Attendance, AttendanceStatus, Certificate
+from gfp_portal.attendance.services import CODE_ALPHABET
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.extensions import db
+from gfp_portal.sessions.models import Registration
+
+CERTIFICATE_CODE_LENGTH = 10
+
+
+def _new_code():
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+        if db.session.scalars(select(Certificate.id).filter_by(code=code)).first() is None:
+            return code
+
+
+def certificate_for(session, person, *, now=None):
+    """The person's certificate for the session, issued on first request; only for people
+    marked present."""
+    registration = db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id, Registration.person_id == person.id)).first()
+    attendance = registration and db.session.scalars(select(Attendance).filter_by(
+        registration_id=registration.id)).first()
+    if attendance is None or attendance.status != AttendanceStatus.present:
+        raise DomainError("not_present", _l("Certificates are issued to people marked present "
+                                            "at the session."))
+    certificate = db.session.scalars(select(Certificate).filter_by(
+        registration_id=registration.id)).first()
+    if certificate is None:
+        certificate = Certificate(code=_new_code(), registration_id=registration.id,
+                                  person_id=person.id, session_id=session.id,
+                                  issued_at=now or utcnow())
+        db.session.add(certificate)
+        db.session.flush()
+        log_action("certificate.issue", certificate, actor=None, now=now)
+    return certificate
+
+
+def find(code):
+    return db.session.scalars(select(Certificate).filter_by(
+        code="".join((code or "").split()).upper())).first()
+
+
+def revoke(certificate, reason, *, actor, now=None):
+    now = now or utcnow()
+    if certificate.is_revoked:
+        raise DomainError("already_revoked", _l("This certificate is already revoked."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", _l("Give the reason for revoking the "
+                                                "certificate."), field="reason")
+    certificate.revoked_at, certificate.revoked_reason = now, reason
+    certificate.revoked_by_id = actor.id
+    db.session.flush()
+    log_action("certificate.revoke", certificate, actor=actor, now=now, reason=reason)

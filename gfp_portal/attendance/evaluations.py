@@ -1,0 +1,165 @@
+"""Evaluations: open from the end of a session to the people who attended, one each, answers
+kept apart from who gave them; results only from five answers."""
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from gfp_portal.attendance.models import (
+    Attendance,
+    AttendanceStatus,
+    EvaluationAnswer,
+    EvaluationReminder,
+    EvaluationResponse,
+)
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.settings import get_setting
+from gfp_portal.extensions import db
+from gfp_portal.sessions.models import Registration, TrainingSession
+
+RATINGS = ("poor", "fair", "good", "fantastic")
+RATING_TITLES = {"poor": _l("Poor"), "fair": _l("Fair"), "good": _l("Good"),
+                 "fantastic": _l("Fantastic")}
+MIN_ANSWERS = 5
+QUESTIONS = {
+    "applicable": _l("The resources are applicable to my duty station."),
+    "belonging": _l("I feel a stronger sense of belonging to the network."),
+    "empowered": _l("I feel empowered to implement the tools."),
+}
+
+
+def window(session):
+    return session.ends_at, session.ends_at + timedelta(
+        days=int(get_setting("evaluations.open_days")))
+
+
+def attended(session, person):
+    return db.session.scalars(select(Attendance.id).join(Attendance.registration).where(
+        Registration.session_id == session.id, Registration.person_id == person.id,
+        Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial]))).first() \
+        is not None
+
+
+def has_answered(session, person):
+    return db.session.scalars(select(EvaluationResponse.id).where(
+        EvaluationResponse.session_id == session.id,
+        EvaluationResponse.person_id == person.id)).first() is not None
+
+
+def can_answer(session, person, now=None):
+    now = now or utcnow()
+    opens, closes = window(session)
+    return opens <= now <= closes and attended(session, person) and \
+        not has_answered(session, person)
+
+
+def submit(session, person, answers, *, now=None):
+    """`answers`: applicable, belonging, empowered (booleans), rating (one of RATINGS),
+    comment. Stored in two rows that share nothing but the session."""
+    now = now or utcnow()
+    opens, closes = window(session)
+    if now < opens:
+        raise DomainError("not_open_yet", _l("The evaluation opens when the session ends."))
+    if now > closes:
+        raise DomainError("closed", _l("The evaluation of this session is closed."))
+    if not attended(session, person):
+        raise DomainError("not_attended", _l("Only people who attended the session evaluate "
+                                             "it."))
+    if has_answered(session, person):
+        raise DomainError("already_answered", _l("You have already evaluated this session; "
+                                                 "thank you."))
+    if answers.get("rating") not in RATINGS:
+        raise DomainError("rating_required", _l("Choose an overall rating."), field="rating")
+    db.session.add(EvaluationResponse(session_id=session.id, person_id=person.id,
+                                      submitted_on=now.replace(hour=0, minute=0, second=0,
+                                                               microsecond=0)))
+    db.session.add(EvaluationAnswer(
+        session_id=session.id, applicable=bool(answers.get("applicable")),
+        belonging=bool(answers.get("belonging")), empowered=bool(answers.get("empowered")),
+        rating=answers["rating"], comment=(answers.get("comment") or "").strip() or None))
+    db.session.flush()
+
+
+@dataclass
+class Results:
+    answers: int
+    shares: dict          # question -> share of "yes", 0..1
+    ratings: dict         # rating -> share, 0..1
+    comments: list
+
+    @property
+    def shown(self):
+        return self.answers >= MIN_ANSWERS
+
+
+def results(session_ids):
+    """Percentages over the answers of the given sessions (one, a series, a year)."""
+    return summarize(db.session.scalars(select(EvaluationAnswer).where(
+        EvaluationAnswer.session_id.in_(session_ids))).all())
+
+
+def summarize(rows):
+    total = len(rows)
+    if total < MIN_ANSWERS:
+        return Results(total, {}, {}, [])
+    ratings = Counter(row.rating for row in rows)
+    return Results(
+        total, {q: sum(getattr(row, q) for row in rows) / total for q in QUESTIONS},
+        {r: ratings[r] / total for r in RATINGS},
+        sorted(row.comment for row in rows if row.comment))
+
+
+def send_reminders(*, now=None):
+    """Remind, once, everyone who attended a session whose evaluation is open and who has
+    not answered. Returns how many were reminded."""
+    from gfp_portal.attendance import notices
+
+    now = now or utcnow()
+    days = int(get_setting("evaluations.open_days"))
+    sessions = db.session.scalars(select(TrainingSession).where(
+        TrainingSession.ends_at <= now,
+        TrainingSession.ends_at >= now - timedelta(days=days))).all()
+    sent = 0
+    for session in sessions:
+        reminded = set(db.session.scalars(select(EvaluationReminder.person_id).where(
+            EvaluationReminder.session_id == session.id)))
+        answered = set(db.session.scalars(select(EvaluationResponse.person_id).where(
+            EvaluationResponse.session_id == session.id)))
+        people = db.session.scalars(select(Registration).join(
+            Attendance, Attendance.registration_id == Registration.id).where(
+            Registration.session_id == session.id,
+            Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial]))).all()
+        for row in people:
+            if row.person_id in reminded or row.person_id in answered:
+                continue
+            notices.evaluation_reminder(row, now=now)
+            db.session.add(EvaluationReminder(session_id=session.id, person_id=row.person_id,
+                                              sent_at=now))
+            sent += 1
+    db.session.flush()
+    return sent
+
+
+def overview():
+    """Results per year, per series and per session, from one read of the answers."""
+    sessions = db.session.scalars(select(TrainingSession).order_by(
+        TrainingSession.starts_at.desc())).all()
+    answers = {}
+    for row in db.session.scalars(select(EvaluationAnswer)):
+        answers.setdefault(row.session_id, []).append(row)
+
+    def group(members):
+        return summarize([a for s in members for a in answers.get(s.id, [])])
+
+    years, series = {}, {}
+    for session in sessions:
+        years.setdefault(session.starts_at.year, []).append(session)
+        if session.series is not None:
+            series.setdefault(session.series, []).append(session)
+    return {"years": [(year, group(members)) for year, members in sorted(years.items(),
+                                                                          reverse=True)],
+            "series": [(s, group(members)) for s, members in series.items()],
+            "sessions": [(s, group([s])) for s in sessions if s.id in answers]}

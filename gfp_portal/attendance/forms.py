@@ -1,0 +1,47 @@
+"""Forms of the attendance pages: the register, a report upload, check-in, the evaluation."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from gfp_portal.attendance.evaluations import RATING_TITLES, RATINGS
+
+
+class ReportForm(FlaskForm):
+    file = FileField(_l("Teams or Zoom attendance report"), validators=[
+        FileRequired(message=_l("Choose a file."))],
+        description=_l("The CSV file the meeting tool exports. Nothing is written before you "
+                       "confirm the preview."))
+    submit = SubmitField(_l("Check the report"))
+
+
+class CheckInForm(FlaskForm):
+    code = StringField(_l("Check-in code"), validators=[
+        DataRequired(message=_l("Enter the code the host shows.")), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    submit = SubmitField(_l("Check in"))
+
+
+class EvaluationForm(FlaskForm):
+    applicable = RadioField(_l("The resources are applicable to my duty station."),
+                            choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                            validators=[DataRequired(message=_l("Answer this question."))])
+    rating = RadioField(_l("Overall, the session was"),
+                        choices=[(r, RATING_TITLES[r]) for r in RATINGS],
+                        validators=[DataRequired(message=_l("Choose an overall rating."))])
+    belonging = RadioField(_l("I feel a stronger sense of belonging to the network."),
+                           choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                           validators=[DataRequired(message=_l("Answer this question."))])
+    empowered = RadioField(_l("I feel empowered to implement the tools."),
+                           choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                           validators=[DataRequired(message=_l("Answer this question."))])
+    comment = TextAreaField(_l("Anything else you want the Office to know"),
+                            render_kw={"rows": 4}, validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Send my evaluation"))
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for revoking"), validators=[Optional(), Length(max=2000)])
+    confirm = BooleanField(_l("I confirm that this certificate is no longer valid"))
+    submit = SubmitField(_l("Revoke the certificate"))

@@ -1,0 +1,131 @@
+"""Importing a meeting report into the attendance register: preview, then apply.
+
+People are matched by email (whatever its case); a row without a known email gets name
+suggestions that a coordinator confirms. The same file twice changes nothing (its checksum is
+kept with the file name, who and when).
+"""
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from gfp_portal.attendance import reports
+from gfp_portal.attendance.models import (
+    Attendance,
+    AttendanceImport,
+    AttendanceSource,
+    AttendanceStatus,
+)
+from gfp_portal.attendance.services import mark
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.settings import get_setting
+from gfp_portal.extensions import db
+from gfp_portal.sessions.models import Registration, RegistrationStatus
+
+
+@dataclass
+class Line:
+    number: int
+    attendee: reports.Attendee
+    minutes: int
+    status: str
+    registration: Registration | None = None
+    suggestions: list = field(default_factory=list)
+
+
+def _folded(text):
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return " ".join(sorted(text.lower().replace(",", " ").split()))
+
+
+def _candidates(session):
+    return db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id,
+        Registration.status != RegistrationStatus.cancelled)
+        .options(selectinload(Registration.person))).all()
+
+
+def checksum(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def previous_import(session, data):
+    return db.session.scalars(select(AttendanceImport).where(
+        AttendanceImport.session_id == session.id,
+        AttendanceImport.sha256 == checksum(data))).first()
+
+
+def plan(session, data):
+    """Read the file and match its people: the lines of the preview (nothing written)."""
+    report = reports.parse(data)
+    scheduled = session.duration_minutes
+    thresholds = {"present_percent": int(get_setting("attendance.present_percent")),
+                  "partial_percent": int(get_setting("attendance.partial_percent"))}
+    candidates = _candidates(session)
+    by_email = {r.person.email.lower(): r for r in candidates}
+    by_name = {}
+    for row in candidates:
+        by_name.setdefault(_folded(row.person.full_name), []).append(row)
+    lines = []
+    for number, attendee in enumerate(report.attendees, start=1):
+        minutes = min(attendee.minutes, scheduled)
+        line = Line(number, attendee, minutes,
+                    reports.status_for(minutes, scheduled, **thresholds))
+        line.registration = by_email.get((attendee.email or "").lower())
+        if line.registration is None:
+            names = {attendee.name, *attendee.other_names}
+            line.suggestions = [r for name in names for r in by_name.get(_folded(name), [])]
+        lines.append(line)
+    return report, lines
+
+
+def apply(session, data, *, filename, confirmed, actor, now=None):
+    """Write the attendance of the matched lines and of the name matches a coordinator
+    confirmed ({line number: registration id}). Returns (import row, number marked)."""
+    now = now or utcnow()
+    earlier = previous_import(session, data)
+    if earlier is not None:
+        raise DomainError("already_imported", _l(
+            "This report was already imported on %(date)s; nothing was changed.",
+            date=earlier.created_at.date()))
+    report, lines = plan(session, data)
+    allowed = {r.id: r for r in _candidates(session)}
+    record = AttendanceImport(session_id=session.id, filename=(filename or "report")[:200],
+                              sha256=checksum(data), report_format=report.format,
+                              imported_by_id=getattr(actor, "id", None), created_at=now)
+    db.session.add(record)
+    db.session.flush()
+    marked = 0
+    for line in lines:
+        registration = line.registration or allowed.get(confirmed.get(line.number))
+        if registration is None:
+            continue
+        existing = db.session.scalars(select(Attendance).filter_by(
+            registration_id=registration.id)).first()
+        # A report does not overrule what the host or the person recorded as attended.
+        if existing is not None and existing.source != AttendanceSource.import_ and \
+                existing.status.attended and line.status != AttendanceStatus.present:
+            continue
+        mark(registration, line.status, minutes=line.minutes, source=AttendanceSource.import_,
+             actor=actor, now=now, report=record)
+        marked += 1
+    log_action("attendance.import", record, actor=actor, now=now,
+               changes={"file": [None, record.filename], "sha256": [None, record.sha256],
+                        "marked": [None, marked]})
+    return record, marked
+
+
+def imports_of(session):
+    return db.session.scalars(select(AttendanceImport).where(
+        AttendanceImport.session_id == session.id).order_by(
+        AttendanceImport.created_at.desc())).all()
+
+
+def count_marked(record):
+    return db.session.scalar(select(func.count(Attendance.id)).where(
+        Attendance.import_id == record.id))

@@ -1,0 +1,153 @@
+"""Attendance per registration, its import provenance, evaluations kept apart from who gave
+them, and certificates of attendance."""
+import enum
+import uuid
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.extensions import db
+from gfp_portal.registry.models import Person
+from gfp_portal.sessions.models import Registration, TrainingSession
+
+
+class AttendanceStatus(enum.StrEnum):
+    present = "present"
+    partial = "partial"
+    absent = "absent"
+    excused = "excused"
+
+    @property
+    def title(self):
+        return {AttendanceStatus.present: _l("Present"),
+                AttendanceStatus.partial: _l("Partly present"),
+                AttendanceStatus.absent: _l("Absent"),
+                AttendanceStatus.excused: _l("Excused")}[self]
+
+    @property
+    def attended(self):
+        return self in (AttendanceStatus.present, AttendanceStatus.partial)
+
+
+class AttendanceSource(enum.StrEnum):
+    manual = "manual"
+    self_check_in = "self_check_in"
+    import_ = "import"
+
+    @property
+    def title(self):
+        return {AttendanceSource.manual: _l("Recorded by the Office"),
+                AttendanceSource.self_check_in: _l("Self check-in"),
+                AttendanceSource.import_: _l("Meeting report")}[self]
+
+
+class AttendanceImport(db.Model):
+    """A meeting report applied to a session: importing the same file twice changes nothing."""
+
+    __tablename__ = "attendance_imports"
+    __table_args__ = (UniqueConstraint("session_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    report_format: Mapped[str] = mapped_column(String(16))
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    imported_by = relationship("User")
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), unique=True)
+    status: Mapped[AttendanceStatus] = mapped_column(
+        Enum(AttendanceStatus, native_enum=False, length=16))
+    minutes: Mapped[int | None]
+    source: Mapped[AttendanceSource] = mapped_column(
+        Enum(AttendanceSource, native_enum=False, length=16,
+             values_callable=lambda kinds: [k.value for k in kinds]))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_imports.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+    recorded_by = relationship("User")
+    report: Mapped[AttendanceImport | None] = relationship()
+
+
+class EvaluationResponse(db.Model):
+    """Who answered a session's evaluation (one each), without the answers."""
+
+    __tablename__ = "evaluation_responses"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # The day only: an exact time would let answers be matched to people by time.
+    submitted_on: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EvaluationAnswer(db.Model):
+    """What was answered, with no link to who answered it: a random key and no time, so the
+    order of the rows tells nothing either."""
+
+    __tablename__ = "evaluation_answers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True,
+                                    default=lambda: uuid.uuid4().hex)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    applicable: Mapped[bool]
+    rating: Mapped[str] = mapped_column(String(16))
+    belonging: Mapped[bool]
+    empowered: Mapped[bool]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class EvaluationReminder(db.Model):
+    __tablename__ = "evaluation_reminders"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CheckInCode(db.Model):
+    """The short code the host shows during a session; rotating it ends the old one."""
+
+    __tablename__ = "check_in_codes"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"),
+                                            primary_key=True)
+    code: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    person: Mapped[Person] = relationship()
+    session: Mapped[TrainingSession] = relationship()
+    registration: Mapped[Registration] = relationship()
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None

@@ -1,0 +1,18 @@
+"""Emails of the attendance area, in the recipient's language."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from gfp_portal.core.outbox import queue_email
+from gfp_portal.sessions import notices as session_notices
+
+
+def evaluation_reminder(registration, *, now):
+    person, session = registration.person, registration.session
+    settings = session_notices.recipients([person.id])
+    language, _zone = session_notices.language_and_zone(person, settings)
+    queue_email(person.email, "evaluation_reminder", locale=language, now=now,
+                subject=_l("Your opinion on the session: %(title)s",
+                           title=session.text("title", language)),
+                context={"person": person, "title": session.text("title", language),
+                         "link": url_for("attendance.evaluation", session_id=session.id,
+                                         _external=True)})

@@ -1,0 +1,165 @@
+"""Reading video-meeting attendance reports: Microsoft Teams (UTF-16 or UTF-8, tab- or
+comma-separated, a summary before the participants) and Zoom participants reports (several
+join/leave rows per person, "Name (Original Name)", no email for guests).
+
+Each person's intervals are merged (two devices at once count once) and turned into minutes;
+report times are read as naive wall-clock times, which is all merging needs.
+"""
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from gfp_portal.core.errors import DomainError
+
+TIME_FORMATS = ("%m/%d/%y, %I:%M:%S %p", "%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p",
+                "%m/%d/%Y %I:%M %p", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y, %H:%M:%S",
+                "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass
+class Attendee:
+    name: str
+    email: str | None
+    intervals: list = field(default_factory=list)
+    other_names: set = field(default_factory=set)
+
+    @property
+    def minutes(self):
+        """Minutes present, overlapping intervals counted once."""
+        total, end = 0.0, None
+        for start, stop in sorted(self.intervals):
+            if end is None or start > end:
+                total += (stop - start).total_seconds()
+                end = stop
+            elif stop > end:
+                total += (stop - end).total_seconds()
+                end = stop
+        return round(total / 60)
+
+
+@dataclass
+class Report:
+    format: str
+    attendees: list
+
+
+def _refuse(reason):
+    raise DomainError("malformed_report", reason, field="file")
+
+
+def decode(data):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if len(data) > 1 and data[1:2] == b"\x00":  # UTF-16 LE without a byte order mark
+        return data.decode("utf-16-le")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _refuse(_l("The file is neither UTF-8 nor UTF-16 text: is it a Teams or Zoom "
+                   "attendance report?"))
+
+
+def _rows(text):
+    lines = text.splitlines()
+    sample = next((line for line in lines if line.strip()), "")
+    delimiter = "\t" if sample.count("\t") >= sample.count(",") and "\t" in text else ","
+    return [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+
+
+def _time(value, line):
+    value = (value or "").strip()
+    for pattern in TIME_FORMATS:
+        try:
+            return datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+    _refuse(_l("Line %(line)s: “%(value)s” is not a date and time this import reads.",
+               line=line, value=value))
+
+
+def _header_index(rows, *names):
+    for number, row in enumerate(rows):
+        lowered = [cell.lower() for cell in row]
+        if all(name in lowered for name in names):
+            return number, {cell: i for i, cell in enumerate(lowered)}
+    return None, None
+
+
+def _add(people, name, email, start, stop, original=None):
+    key = (email or "").lower() or "name:" + re.sub(r"\s+", " ", name).strip().lower()
+    person = people.setdefault(key, Attendee(name=name, email=(email or None)))
+    if stop < start:
+        start, stop = stop, start
+    person.intervals.append((start, stop))
+    if original and original != person.name:
+        person.other_names.add(original)
+
+
+def _table(rows, start_index, columns, read):
+    people = {}
+    for offset, row in enumerate(rows[start_index + 1:], start=start_index + 2):
+        if not any(row):
+            break  # the end of this section
+        if len(row) < len(columns):
+            _refuse(_l("Line %(line)s is incomplete: the file looks cut short.", line=offset))
+        read(people, row, offset)
+    if not people:
+        _refuse(_l("The report lists no participant."))
+    return list(people.values())
+
+
+def parse_teams(rows):
+    index, columns = _header_index(rows, "name", "join time", "leave time")
+    if index is None:  # older reports: one row per person, first join and last leave
+        index, columns = _header_index(rows, "name", "first join", "last leave")
+        join, leave = "first join", "last leave"
+    else:
+        join, leave = "join time", "leave time"
+    if index is None:
+        _refuse(_l("No participant list found in this Teams report."))
+
+    def read(people, row, line):
+        email = row[columns["email"]] if "email" in columns else None
+        _add(people, row[columns["name"]], email, _time(row[columns[join]], line),
+             _time(row[columns[leave]], line))
+    return Report("teams", _table(rows, index, columns, read))
+
+
+def parse_zoom(rows):
+    index, columns = _header_index(rows, "name (original name)", "join time", "leave time")
+    if index is None:
+        _refuse(_l("No participant list found in this Zoom report."))
+
+    def read(people, row, line):
+        shown = row[columns["name (original name)"]]
+        match = re.match(r"^(.*?)\s*\((.+)\)\s*$", shown)
+        name, original = (match.group(1), match.group(2)) if match else (shown, None)
+        email = row[columns["user email"]] if "user email" in columns else None
+        _add(people, name, email, _time(row[columns["join time"]], line),
+             _time(row[columns["leave time"]], line), original)
+    return Report("zoom", _table(rows, index, columns, read))
+
+
+def parse(data):
+    """A Report from the file's bytes, or DomainError("malformed_report") with the reason."""
+    if not data:
+        _refuse(_l("The file is empty."))
+    rows = _rows(decode(data))
+    flat = {cell.lower() for row in rows for cell in row}
+    if "name (original name)" in flat:
+        return parse_zoom(rows)
+    if {"first join", "join time"} & flat or any("summary" in c for c in flat):
+        return parse_teams(rows)
+    _refuse(_l("This is not a Teams or Zoom attendance report this import knows."))
+
+
+def status_for(minutes, scheduled, *, present_percent, partial_percent):
+    share = 100 * minutes / scheduled if scheduled else 0
+    if share >= present_percent:
+        return "present"
+    if share >= partial_percent:
+        return "partial"
+    return "absent"

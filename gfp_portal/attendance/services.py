@@ -1,0 +1,146 @@
+"""The attendance register: marking (one by one, everyone at once, corrections with a reason),
+walk-ins from the waiting list, and self check-in with the host's code."""
+import secrets
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from gfp_portal.attendance.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceStatus,
+    CheckInCode,
+)
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.settings import get_setting
+from gfp_portal.extensions import db
+from gfp_portal.sessions.models import Registration, RegistrationStatus
+
+# No 0/O, 1/I/L: read aloud and typed on a phone without confusion.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def attendance_of(registration):
+    return db.session.scalars(select(Attendance).where(
+        Attendance.registration_id == registration.id)).first()
+
+
+def _state(attendance):
+    return {"status": attendance.status.value if attendance.status else None,
+            "minutes": attendance.minutes,
+            "source": attendance.source.value if attendance.source else None}
+
+
+def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, actor,
+         reason=None, now=None, report=None):
+    """Record or correct one person's attendance. Correcting a recorded status needs a
+    reason (it is audited); a waitlisted walk-in marked present becomes registered."""
+    now = now or utcnow()
+    status = AttendanceStatus(status)
+    session = registration.session
+    if registration.status == RegistrationStatus.cancelled:
+        raise DomainError("not_registered", _l("This person's registration is cancelled."))
+    if minutes is not None and not 0 <= minutes <= session.duration_minutes * 2:
+        raise DomainError("bad_minutes", _l("Minutes attended must be between 0 and %(max)s.",
+                                            max=session.duration_minutes * 2), field="minutes")
+    attendance = attendance_of(registration)
+    before = _state(attendance) if attendance else {}
+    # Marking the exceptions right after "all present" is not a correction; changing a status
+    # recorded earlier (an hour or more) is, and says why.
+    if attendance is not None and attendance.status != status and \
+            source == AttendanceSource.manual and not (reason or "").strip() and \
+            attendance.recorded_at < now - timedelta(hours=1):
+        raise DomainError("reason_required", _l("Give the reason for correcting a recorded "
+                                                "attendance."), field="reason")
+    if attendance is None:
+        attendance = Attendance(registration=registration)
+        db.session.add(attendance)
+    if registration.status == RegistrationStatus.waitlisted and status.attended:
+        registration.status = RegistrationStatus.registered  # a walk-in takes a seat
+        registration.registered_at = now
+    attendance.status, attendance.minutes, attendance.source = status, minutes, source
+    attendance.recorded_by_id = getattr(actor, "id", None)
+    attendance.recorded_at = now
+    attendance.report = report
+    db.session.flush()
+    changes = {k: [before.get(k), v] for k, v in _state(attendance).items()
+               if before.get(k) != v}
+    if changes:
+        log_action("attendance.mark", attendance, actor=actor, now=now, reason=reason,
+                   changes=changes)
+    return attendance
+
+
+def mark_all_present(session, *, actor, now=None):
+    """Everyone registered and not yet marked becomes present (then mark the exceptions)."""
+    rows = db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id,
+        Registration.status == RegistrationStatus.registered)).all()
+    marked = {a.registration_id for a in db.session.scalars(select(Attendance).where(
+        Attendance.registration_id.in_([r.id for r in rows])))}
+    done = 0
+    for row in rows:
+        if row.id not in marked:
+            mark(row, AttendanceStatus.present, minutes=session.duration_minutes, actor=actor,
+                 now=now)
+            done += 1
+    return done
+
+
+# --- self check-in ----------------------------------------------------------------------------
+
+def check_in_window(session):
+    opens = session.starts_at - timedelta(
+        minutes=int(get_setting("attendance.check_in_opens_minutes")))
+    closes = session.ends_at + timedelta(
+        minutes=int(get_setting("attendance.check_in_closes_minutes")))
+    return opens, closes
+
+
+def current_code(session, *, rotate=False, actor=None, now=None):
+    """The session's check-in code, made on first use; `rotate` replaces it."""
+    now = now or utcnow()
+    row = db.session.get(CheckInCode, session.id)
+    if row is None or rotate:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if row is None:
+            row = CheckInCode(session_id=session.id, code=code, created_at=now)
+            db.session.add(row)
+        else:
+            row.code, row.created_at = code, now
+        db.session.flush()
+        if rotate:
+            log_action("check_in.rotate", session, actor=actor, now=now)
+    return row.code
+
+
+def check_in(session, person, code, *, now=None):
+    """A registered person enters the code the host shows: marked present (self check-in)."""
+    now = now or utcnow()
+    opens, closes = check_in_window(session)
+    if not opens <= now <= closes:
+        raise DomainError("outside_window", _l(
+            "Check-in is open from %(before)s minutes before the session starts until "
+            "%(after)s minutes after it ends.",
+            before=get_setting("attendance.check_in_opens_minutes"),
+            after=get_setting("attendance.check_in_closes_minutes")))
+    row = db.session.get(CheckInCode, session.id)
+    typed = "".join((code or "").split()).upper()
+    if row is None or not secrets.compare_digest(typed, row.code):
+        raise DomainError("wrong_code", _l("This is not the code of this session. Check it "
+                                           "with the host."), field="code")
+    registration = db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id, Registration.person_id == person.id,
+        Registration.status == RegistrationStatus.registered)).first()
+    if registration is None:
+        raise DomainError("not_registered", _l("You are not registered for this session; "
+                                               "ask the host to add you."))
+    attendance = attendance_of(registration)
+    if attendance is not None and attendance.status.attended:
+        return attendance
+    return mark(registration, AttendanceStatus.present, source=AttendanceSource.self_check_in,
+                minutes=None, actor=None, now=now)

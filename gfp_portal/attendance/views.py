@@ -1,0 +1,301 @@
+"""Attendance pages: the register (with reports and the check-in code), self check-in, the
+evaluation, certificates and their public verification."""
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.utils import secure_filename
+
+from gfp_portal.attendance import certificates, evaluations, imports, records, services
+from gfp_portal.attendance.forms import CheckInForm, EvaluationForm, ReportForm, RevokeForm
+from gfp_portal.attendance.models import Attendance, AttendanceStatus
+from gfp_portal.core import storage, tables
+from gfp_portal.core.auth import public, roles_required, signed_in
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit_service, show_domain_error
+from gfp_portal.core.i18n import current_language
+from gfp_portal.extensions import db, limiter
+from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from gfp_portal.sessions.times import spans
+
+bp = Blueprint("attendance", __name__)
+REPORT_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _session(session_id):
+    return db.get_or_404(TrainingSession, session_id)
+
+
+def _register_rows(session):
+    rows = db.session.scalars(
+        select(Registration).where(Registration.session_id == session.id,
+                                   Registration.status != RegistrationStatus.cancelled)
+        .options(selectinload(Registration.person))
+        .order_by(Registration.status, Registration.id)).all()
+    marks = {a.registration_id: a for a in db.session.scalars(
+        select(Attendance).where(Attendance.registration_id.in_([r.id for r in rows]))
+        .options(selectinload(Attendance.recorded_by)))}
+    return rows, marks
+
+
+def _qr_svg(url):
+    """The check-in address as an inline SVG QR code (scanned from the host's screen)."""
+    # segno writes the SVG itself from our own URL: nothing a user typed is in it.
+    return Markup(segno.make(url, error="m").svg_inline(scale=5, dark="#1f2933"))  # noqa: S704
+
+
+@bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@roles_required("coordinator")
+def register(session_id):
+    session = _session(session_id)
+    rows, marks = _register_rows(session)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        reason = request.form.get("reason") or None
+        changed = 0
+        try:
+            for row in rows:
+                status = request.form.get(f"status-{row.id}")
+                if not status:
+                    continue
+                minutes = request.form.get(f"minutes-{row.id}", type=int)
+                current = marks.get(row.id)
+                if current and current.status == status and current.minutes == minutes:
+                    continue
+                services.mark(row, status, minutes=minutes, actor=current_user, reason=reason)
+                changed += 1
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error)
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
+                           changed), "success")
+            return redirect(url_for("attendance.register", session_id=session.id))
+    code = services.current_code(session)
+    db.session.commit()
+    check_in_url = url_for("attendance.check_in", session_id=session.id, _external=True)
+    opens, closes = services.check_in_window(session)
+    return render_template(
+        "attendance/register.html", session=session, rows=rows, marks=marks,
+        statuses=list(AttendanceStatus), confirm=ConfirmForm(), report_form=ReportForm(),
+        code=code, qr=_qr_svg(check_in_url), check_in_url=check_in_url, opens=opens,
+        closes=closes, reports=imports.imports_of(session), language=current_language())
+
+
+@bp.route("/sessions/<int:session_id>/attendance/all-present", methods=["POST"])
+@roles_required("coordinator")
+def all_present(session_id):
+    session = _session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ok, done = commit_service(services.mark_all_present, session, actor=current_user)
+    if ok:
+        flash(ngettext("%(num)s person marked present.", "%(num)s people marked present.",
+                       done), "success")
+    return redirect(url_for("attendance.register", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/rotate-code", methods=["POST"])
+@roles_required("coordinator")
+def rotate_code(session_id):
+    session = _session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.current_code(session, rotate=True, actor=current_user)
+    db.session.commit()
+    flash(_("A new check-in code is shown; the previous one no longer works."), "success")
+    return redirect(url_for("attendance.register", session_id=session.id) + "#check-in")
+
+
+@bp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
+@roles_required("coordinator")
+def import_report(session_id):
+    session = _session(session_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(REPORT_MAX_BYTES + 1)
+        filename = secure_filename(form.file.data.filename or "") or "report.csv"
+        try:
+            if len(data) > REPORT_MAX_BYTES:
+                raise DomainError("file_too_large", _("The report is larger than 2 MB."))
+            earlier = imports.previous_import(session, data)
+            _report, lines = imports.plan(session, data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            return render_template(
+                "attendance/import_preview.html", session=session, lines=lines,
+                earlier=earlier, filename=filename, token=storage.keep_pending(data),
+                confirm=ConfirmForm(), marks=_register_rows(session)[1])
+    else:
+        for error in form.file.errors:
+            flash(str(error), "danger")
+    return redirect(url_for("attendance.register", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/import/confirm", methods=["POST"])
+@roles_required("coordinator")
+def confirm_import(session_id):
+    session = _session(session_id)
+    token = request.form.get("token")
+    data = storage.pending(token)
+    if data is None or not ConfirmForm().validate_on_submit():
+        flash(_("This preview has expired; upload the report again."), "danger")
+        return redirect(url_for("attendance.register", session_id=session.id))
+    confirmed = {}
+    for key, value in request.form.items():
+        if key.startswith("match-") and value.isdigit():
+            confirmed[int(key.removeprefix("match-"))] = int(value)
+    ok, result = commit_service(imports.apply, session, data,
+                                filename=request.form.get("filename"), confirmed=confirmed,
+                                actor=current_user)
+    if ok:
+        storage.drop_pending(token)
+        flash(ngettext("The report is imported: %(num)s attendance recorded.",
+                       "The report is imported: %(num)s attendances recorded.", result[1]),
+              "success")
+    return redirect(url_for("attendance.register", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(lambda: current_app.config["CHECK_IN_RATE_LIMIT"], methods=["POST"])
+def check_in(session_id):
+    session = _session(session_id)
+    person = current_user.person
+    if person is None:
+        abort(403)
+    form = CheckInForm()
+    if form.validate_on_submit():
+        ok, _result = commit_service(services.check_in, session, person, form.code.data,
+                                     form=form)
+        if ok:
+            flash(_("You are checked in. Welcome!"), "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+    return render_template("attendance/check_in.html", session=session, form=form,
+                           language=current_language())
+
+
+@bp.route("/sessions/<int:session_id>/evaluation", methods=["GET", "POST"])
+@signed_in
+def evaluation(session_id):
+    session = _session(session_id)
+    if current_user.is_staff:
+        return render_template("attendance/results.html", session=session,
+                               results=evaluations.results([session.id]),
+                               questions=evaluations.QUESTIONS,
+                               ratings=evaluations.RATING_TITLES, language=current_language(),
+                               minimum=evaluations.MIN_ANSWERS)
+    person = current_user.person
+    if person is None:
+        abort(403)
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        ok, _result = commit_service(evaluations.submit, session, person, {
+            "applicable": form.applicable.data == "yes", "rating": form.rating.data,
+            "belonging": form.belonging.data == "yes", "empowered": form.empowered.data == "yes",
+            "comment": form.comment.data}, form=form)
+        if ok:
+            flash(_("Thank you: your evaluation is recorded, without your name."), "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+    opens, closes = evaluations.window(session)
+    return render_template(
+        "attendance/evaluation.html", session=session, form=form, opens=opens, closes=closes,
+        now=utcnow(), attended=evaluations.attended(session, person),
+        answered=evaluations.has_answered(session, person), language=current_language())
+
+
+@bp.route("/sessions/<int:session_id>/certificate")
+@signed_in
+def my_certificate(session_id):
+    session = _session(session_id)
+    if current_user.person is None:
+        abort(403)
+    try:
+        certificate = certificates.certificate_for(session, current_user.person)
+    except DomainError as error:
+        flash(str(error.message), "warning")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    db.session.commit()
+    return render_template("attendance/certificate.html", certificate=certificate,
+                           session=session, language=current_language(),
+                           readings=spans(session, session.time_zone, current_language()),
+                           verify_url=url_for("attendance.verify", code=certificate.code,
+                                              _external=True))
+
+
+@bp.route("/certificates/<code>")
+@public
+@limiter.limit(lambda: current_app.config["CHECK_IN_RATE_LIMIT"])
+def verify(code):
+    """Public: says whether the certificate exists and is valid, with the name, the session
+    and the date — nothing else."""
+    certificate = certificates.find(code)
+    return render_template("attendance/verify.html", certificate=certificate, code=code,
+                           language=current_language(),
+                           revoke_form=RevokeForm() if current_user.is_authenticated and
+                           current_user.is_staff else None), 200 if certificate else 404
+
+
+@bp.route("/certificates/<code>/revoke", methods=["POST"])
+@roles_required("coordinator")
+def revoke(code):
+    certificate = certificates.find(code)
+    if certificate is None:
+        abort(404)
+    form = RevokeForm()
+    if form.validate_on_submit() and form.confirm.data:
+        ok, _result = commit_service(certificates.revoke, certificate, form.reason.data,
+                                     actor=current_user)
+        if ok:
+            flash(_("The certificate is revoked; its verification page says so."), "success")
+    else:
+        flash(_("Tick the confirmation to revoke the certificate."), "danger")
+    return redirect(url_for("attendance.verify", code=certificate.code))
+
+
+@bp.route("/sessions/attendance-figures")
+@roles_required("coordinator")
+def figures():
+    by = request.args.get("by") if request.args.get("by") in records.GROUPS else "session"
+    return render_template("attendance/figures.html", table=records.figures(by), by=by,
+                           groups=records.GROUPS)
+
+
+@bp.route("/sessions/attendance-figures.<any(csv, xlsx):fmt>")
+@roles_required("coordinator")
+def figures_export(fmt):
+    by = request.args.get("by") if request.args.get("by") in records.GROUPS else "session"
+    table = [[str(value) for value in row] for row in records.figures(by)]
+    data = tables.to_csv(table) if fmt == "csv" else tables.to_xlsx(table, title=by)
+    response = Response(data, content_type=tables.CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="attendance-by-{by}.{fmt}"'
+    return response
+
+
+@bp.route("/sessions/evaluations")
+@roles_required("coordinator")
+def evaluation_overview():
+    return render_template("attendance/overview.html", overview=evaluations.overview(),
+                           questions=evaluations.QUESTIONS, ratings=evaluations.RATING_TITLES,
+                           minimum=evaluations.MIN_ANSWERS, language=current_language())

@@ -1,0 +1,42 @@
+"""Tables (a header row, then rows of text) as CSV or Excel downloads."""
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+# A cell starting with one of these would run as a formula in a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard(value):
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def to_csv(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [[guard(value) for value in row] for row in rows])
+    # The byte-order mark lets spreadsheet programs read the accents right.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows, *, title="Sheet"):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(title)[:31]
+    for row in rows:
+        sheet.append([guard(value) for value in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

@@ -1,0 +1,89 @@
+"""Meeting reports: the shipped Teams (UTF-16, tabs) and Zoom (CSV) fixtures."""
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.attendance import imports, reports
+from gfp_portal.attendance.models import Attendance, AttendanceImport
+from gfp_portal.core.errors import DomainError
+from gfp_portal.extensions import db
+from tests.attendance.conftest import FIXTURES
+
+TEAMS = (FIXTURES / "teams_attendance.tsv").read_bytes()
+ZOOM = (FIXTURES / "zoom_participants.csv").read_bytes()
+
+
+def statuses(session):
+    return {a.registration.person.given_name: (a.status.value, a.minutes)
+            for a in db.session.scalars(select(Attendance))}
+
+
+def test_teams_intervals_are_merged_per_person():
+    report = reports.parse(TEAMS)
+    assert report.format == "teams"
+    minutes = {a.name: a.minutes for a in report.attendees}
+    # Amina joined from two devices at once (10:30-10:40 counted once), then came back.
+    assert minutes == {"Host Person": 97, "Amina Diallo": 80, "Jonas Berg": 30, "Li Wei": 10}
+
+
+def test_zoom_rows_are_merged_and_guests_keep_their_original_name():
+    report = reports.parse(ZOOM)
+    assert report.format == "zoom"
+    people = {a.name: a for a in report.attendees}
+    assert people["Amina D."].minutes == 85 and people["Amina D."].other_names == {
+        "Amina Diallo"}
+    assert people["Phone user"].email is None
+    assert people["Phone user"].other_names == {"Fatou Ndiaye"}
+
+
+def test_a_teams_report_marks_by_threshold_and_lists_the_unmatched(held, coordinator):
+    session, people = held
+    _report, lines = imports.plan(session, TEAMS)
+    unmatched = [line.attendee.name for line in lines if line.registration is None]
+    assert unmatched == ["Host Person"]
+    imports.apply(session, TEAMS, filename="Attendance.csv", confirmed={}, actor=coordinator)
+    assert statuses(session) == {"Amina": ("present", 80), "Jonas": ("partial", 30),
+                                 "Li": ("absent", 10)}
+    record, = db.session.scalars(select(AttendanceImport)).all()
+    assert (record.filename, record.report_format, len(record.sha256)) == \
+        ("Attendance.csv", "teams", 64)
+
+
+def test_zoom_guest_matched_by_name_after_confirmation(held, coordinator):
+    session, people = held
+    _report, lines = imports.plan(session, ZOOM)
+    guest = next(line for line in lines if line.attendee.name == "Phone user")
+    fatou = guest.suggestions[0]
+    assert fatou.person.given_name == "Fatou"
+    imports.apply(session, ZOOM, filename="participants.csv",
+                  confirmed={guest.number: fatou.id}, actor=coordinator)
+    assert statuses(session)["Fatou"] == ("present", 85)
+    assert statuses(session)["Amina"] == ("present", 85)
+
+
+def test_the_same_file_twice_changes_nothing(held, coordinator):
+    session, _people = held
+    imports.apply(session, TEAMS, filename="a.tsv", confirmed={}, actor=coordinator)
+    db.session.commit()
+    before = (statuses(session), db.session.scalar(select(func.count(AttendanceImport.id))))
+    with pytest.raises(DomainError) as error:
+        imports.apply(session, TEAMS, filename="again.tsv", confirmed={}, actor=coordinator)
+    assert error.value.code == "already_imported"
+    db.session.rollback()
+    assert (statuses(session), db.session.scalar(select(func.count(AttendanceImport.id)))) \
+        == before
+
+
+@pytest.mark.parametrize("data", [
+    ZOOM[: ZOOM.index(b"Jonas Berg") + 30],   # cut in the middle of a row
+    TEAMS.decode("utf-16")[:TEAMS.decode("utf-16").rindex("Li Wei") + 12].encode("utf-16"),
+    b"",
+    b"just,some,csv\n1,2,3\n",
+])
+def test_a_malformed_file_is_refused_and_nothing_is_written(held, coordinator, data):
+    session, _people = held
+    with pytest.raises(DomainError) as error:
+        imports.apply(session, data, filename="bad.csv", confirmed={}, actor=coordinator)
+    assert error.value.code == "malformed_report"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Attendance.id))) == 0
+    assert db.session.scalar(select(func.count(AttendanceImport.id))) == 0

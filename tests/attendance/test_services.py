@@ -1,0 +1,193 @@
+"""The register, self check-in, evaluations and certificates."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from gfp_portal.attendance import certificates, evaluations, services
+from gfp_portal.attendance.models import (
+    Attendance,
+    AttendanceSource,
+    EvaluationAnswer,
+    EvaluationResponse,
+)
+from gfp_portal.core.errors import DomainError
+from gfp_portal.extensions import db
+from gfp_portal.sessions import registration
+from tests.sessions.conftest import outbox
+
+
+def refused(code, call, *args, **kwargs):
+    with pytest.raises(DomainError) as error:
+        call(*args, **kwargs)
+    assert error.value.code == code
+
+
+def reg(session, person):
+    return registration.registration_of(session, person)
+
+
+# --- register -------------------------------------------------------------------------------
+
+def test_everyone_present_then_the_exceptions(held, coordinator):
+    session, people = held
+    assert services.mark_all_present(session, actor=coordinator) == 4
+    services.mark(reg(session, people["Li"]), "excused", actor=coordinator)  # same hour: no reason
+    statuses = {a.registration.person.given_name: a.status.value
+                for a in db.session.scalars(select(Attendance))}
+    assert statuses == {"Amina": "present", "Jonas": "present", "Li": "excused",
+                        "Fatou": "present"}
+
+
+def test_a_later_correction_needs_a_reason_and_is_audited(held, coordinator):
+    from gfp_portal.core.audit import events_for
+
+    session, people = held
+    row = reg(session, people["Amina"])
+    first = session.ends_at
+    services.mark(row, "absent", actor=coordinator, now=first)
+    later = first + timedelta(days=2)
+    refused("reason_required", services.mark, row, "present", actor=coordinator, now=later)
+    attendance = services.mark(row, "present", actor=coordinator, now=later,
+                               reason="She joined by phone")
+    event = events_for("attendances", attendance.id)[0]
+    assert event.reason == "She joined by phone"
+    assert event.changes["status"] == ["absent", "present"]
+
+
+def test_a_walk_in_from_the_waiting_list_is_added_as_registered(held, coordinator):
+    session, people = held
+    row = reg(session, people["Zoe"])
+    assert row.status == "waitlisted"
+    services.mark(row, "present", actor=coordinator)
+    assert row.status == "registered"
+
+
+# --- check-in -------------------------------------------------------------------------------
+
+def test_check_in_with_the_code_inside_the_window(held):
+    session, people = held
+    code = services.current_code(session)
+    during = session.starts_at + timedelta(minutes=5)
+    attendance = services.check_in(session, people["Jonas"], code.lower(), now=during)
+    assert attendance.status == "present" and attendance.source == AttendanceSource.self_check_in
+
+
+@pytest.mark.parametrize("when, code_ok, who, error", [
+    (timedelta(minutes=-16), True, "Jonas", "outside_window"),
+    (timedelta(minutes=90 + 31), True, "Jonas", "outside_window"),
+    (timedelta(minutes=5), False, "Jonas", "wrong_code"),
+    (timedelta(minutes=5), True, "Zoe", "not_registered"),  # waitlisted, not registered
+])
+def test_check_in_refusals_have_distinct_codes(held, when, code_ok, who, error):
+    session, people = held
+    code = services.current_code(session)
+    refused(error, services.check_in, session, people[who], code if code_ok else "WRONG1",
+            now=session.starts_at + when)
+
+
+def test_a_rotated_code_replaces_the_old_one(held, coordinator):
+    session, people = held
+    old = services.current_code(session)
+    new = services.current_code(session, rotate=True, actor=coordinator)
+    assert new != old
+    refused("wrong_code", services.check_in, session, people["Jonas"], old,
+            now=session.starts_at)
+
+
+# --- evaluations ----------------------------------------------------------------------------
+
+ANSWER = {"applicable": True, "rating": "good", "belonging": True, "empowered": False,
+          "comment": "Useful."}
+
+
+def test_only_people_who_attended_evaluate_and_once(held, coordinator):
+    session, people = held
+    services.mark(reg(session, people["Amina"]), "present", actor=coordinator)
+    services.mark(reg(session, people["Li"]), "absent", actor=coordinator)
+    after = session.ends_at + timedelta(hours=1)
+    refused("not_open_yet", evaluations.submit, session, people["Amina"], ANSWER,
+            now=session.ends_at - timedelta(minutes=1))
+    refused("not_attended", evaluations.submit, session, people["Li"], ANSWER, now=after)
+    evaluations.submit(session, people["Amina"], ANSWER, now=after)
+    refused("already_answered", evaluations.submit, session, people["Amina"], ANSWER,
+            now=after)
+    refused("closed", evaluations.submit, session, people["Amina"], ANSWER,
+            now=session.ends_at + timedelta(days=15))
+
+
+def test_answers_are_kept_apart_from_who_gave_them():
+    columns = {c.name for c in inspect(EvaluationAnswer).columns}
+    assert columns == {"id", "session_id", "applicable", "rating", "belonging", "empowered",
+                       "comment"}
+    assert "person_id" not in columns and "submitted_on" in {
+        c.name for c in inspect(EvaluationResponse).columns}
+
+
+def test_results_appear_from_five_answers_with_the_right_percentages(make_session, make_person,
+                                                                     coordinator):
+    session = make_session(capacity=10)
+    people = [make_person() for _ in range(5)]
+    for person in people:
+        registration.register(session, person, actor=None, now=session.starts_at -
+                              timedelta(days=1), by_coordinator=True, notify=False)
+    services.mark_all_present(session, actor=coordinator)
+    after = session.ends_at + timedelta(hours=2)
+    ratings = ["fantastic", "fantastic", "good", "fair", "good"]
+    for n, person in enumerate(people[:4]):
+        evaluations.submit(session, person, {"applicable": n != 3, "rating": ratings[n],
+                                             "belonging": n < 2, "empowered": True},
+                           now=after)
+    assert not evaluations.results([session.id]).shown
+    evaluations.submit(session, people[4], {"applicable": True, "rating": "good",
+                                            "belonging": True, "empowered": False}, now=after)
+    results = evaluations.results([session.id])
+    assert results.shown and results.answers == 5
+    assert results.shares == {"applicable": 0.8, "belonging": 0.6, "empowered": 0.8}
+    assert results.ratings == {"poor": 0, "fair": 0.2, "good": 0.4, "fantastic": 0.4}
+
+
+def test_evaluation_reminders_go_once_to_those_who_did_not_answer(app, held, coordinator):
+    session, people = held
+    services.mark_all_present(session, actor=coordinator)
+    after = session.ends_at + timedelta(days=1)
+    evaluations.submit(session, people["Amina"], ANSWER, now=after)
+    with app.test_request_context():
+        assert evaluations.send_reminders(now=after) == 3
+        assert evaluations.send_reminders(now=after) == 0
+    assert len(outbox("evaluation_reminder")) == 3
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+def test_certificates_for_people_present_verified_and_revoked(held, coordinator):
+    session, people = held
+    services.mark(reg(session, people["Amina"]), "present", actor=coordinator)
+    services.mark(reg(session, people["Jonas"]), "partial", actor=coordinator)
+    refused("not_present", certificates.certificate_for, session, people["Jonas"])
+    certificate = certificates.certificate_for(session, people["Amina"])
+    assert certificates.certificate_for(session, people["Amina"]) == certificate
+    assert certificates.find(certificate.code.lower()) == certificate
+    refused("reason_required", certificates.revoke, certificate, "", actor=coordinator)
+    certificates.revoke(certificate, "Marked present by mistake", actor=coordinator)
+    assert certificate.is_revoked
+    assert db.session.scalar(select(func.count()).select_from(EvaluationAnswer)) == 0
+
+
+def test_learning_record_and_figures(held, coordinator):
+    from gfp_portal.attendance import records
+
+    session, people = held
+    services.mark(reg(session, people["Amina"]), "present", minutes=90, actor=coordinator)
+    services.mark(reg(session, people["Jonas"]), "partial", minutes=30, actor=coordinator)
+    services.mark(reg(session, people["Li"]), "absent", actor=coordinator)
+    certificates.certificate_for(session, people["Amina"])
+    line, = records.learning_record(people["Amina"])
+    assert (line.attendance.status, line.attendance.minutes) == ("present", 90)
+    assert line.certificate is not None and not line.evaluated
+    header, *rows = records.figures("session")
+    assert rows == [[session.title_en, 4, 2, 1, 2, 120]]
+    header, *rows = records.figures("entity")
+    assert sum(row[2] for row in rows) == 2
+    header, *rows = records.figures("region")
+    assert rows == [["Headquarters", 4, 2, 1, 2, 120]]

@@ -1,0 +1,153 @@
+"""Attendance pages: the register with its code and report upload, check-in, the evaluation,
+certificates and their public verification."""
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.attendance import certificates, services
+from gfp_portal.attendance.models import Attendance
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity
+from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration
+from gfp_portal.sessions import services as sessions
+from tests.attendance.conftest import FIXTURES
+from tests.conftest import login
+
+
+@pytest.fixture
+def running(app, reference, create_user):
+    """A session that started ten minutes ago, with the focal point fp@example.org
+    registered (its person is Amina Diallo, amina.diallo@example.org in reports)."""
+    ids = {"coordinator": create_user("coord@example.org", roles=["coordinator"]),
+           "fp": create_user("amina.diallo@example.org", roles=["focal_point"], locale="ar")}
+    now = datetime.now(UTC)
+    with app.app_context():
+        coordinator = db.session.get(User, ids["coordinator"])
+        fp = db.session.get(User, ids["fp"])
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        registry.appoint(fp.person, {"role": "alternate", "entity": undp, "unct": None},
+                         actor=coordinator)
+        start = now + timedelta(days=1)
+        session = sessions.create_session({
+            "title_en": "Bystander intervention", "title_ar": "تدخل الشهود",
+            "topic": "bystander_intervention", "format": "virtual", "starts_at": start,
+            "ends_at": start + timedelta(minutes=90), "time_zone": "Asia/Amman",
+            "join_url": "https://meet.example.org/x", "capacity": 5}, actor=coordinator)
+        sessions.publish_session(session, actor=coordinator)
+        registration.register(session, fp.person, actor=None, notify=False)
+        session.starts_at = now - timedelta(minutes=10)
+        session.ends_at = now + timedelta(minutes=80)
+        db.session.commit()
+        ids["session"] = session.id
+        ids["person"] = fp.person_id
+    return ids
+
+
+def test_the_register_shows_the_code_and_a_qr_code(client, running):
+    login(client, "coord@example.org")
+    html = client.get(f"/sessions/{running['session']}/attendance").get_data(as_text=True)
+    assert "<svg" in html and f"/sessions/{running['session']}/check-in" in html
+    assert "Amina" in html or "Test Person" in html
+
+
+def test_focal_points_cannot_open_the_register(client, running):
+    login(client, "amina.diallo@example.org")
+    assert client.get(f"/sessions/{running['session']}/attendance").status_code == 403
+
+
+def test_check_in_with_the_code_then_the_certificate_in_arabic(app, client, running):
+    with app.app_context():
+        from gfp_portal.sessions.models import TrainingSession
+        code = services.current_code(db.session.get(TrainingSession, running["session"]))
+        db.session.commit()
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/check-in"
+    response = client.post(url + "?lang=en", data={"code": "WRONG9"})
+    assert response.status_code == 200
+    assert "This is not the code of this session" in response.get_data(as_text=True)
+    assert client.post(url, data={"code": code}).status_code == 302
+    with app.app_context():
+        attendance = db.session.scalars(select(Attendance)).one()
+        assert attendance.source == "self_check_in"
+    html = client.get(f"/sessions/{running['session']}/certificate?lang=ar").get_data(
+        as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html and "تدخل الشهود" in html
+
+
+def test_check_in_attempts_are_rate_limited(client, running):
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/check-in"
+    codes = [client.post(url, data={"code": f"BAD{n:03d}"}).status_code for n in range(11)]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+
+
+def test_verification_says_valid_revoked_or_unknown(app, client, running):
+    with app.app_context():
+        from gfp_portal.registry.models import Person
+        from gfp_portal.sessions.models import Registration, TrainingSession
+        session = db.session.get(TrainingSession, running["session"])
+        person = db.session.get(Person, running["person"])
+        row = db.session.scalars(select(Registration)).one()
+        services.mark(row, "present", actor=None)
+        code = certificates.certificate_for(session, person).code
+        db.session.commit()
+    html = client.get(f"/certificates/{code}").get_data(as_text=True)
+    assert "This certificate is valid." in html and "Bystander intervention" in html
+    assert "amina.diallo@example.org" not in html  # the name, the session, the date only
+    assert client.get("/certificates/NOSUCHCODE").status_code == 404
+    login(client, "coord@example.org")
+    client.post(f"/certificates/{code}/revoke", data={"reason": "Error", "confirm": "y"})
+    client.post("/logout")
+    assert "revoked" in client.get(f"/certificates/{code}").get_data(as_text=True)
+
+
+def test_a_report_is_previewed_then_imported_once(app, client, running):
+    login(client, "coord@example.org")
+    data = (FIXTURES / "teams_attendance.tsv").read_bytes()
+    url = f"/sessions/{running['session']}/attendance/import"
+    html = client.post(url, data={"file": (io.BytesIO(data), "Attendance.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "Host Person" in html and "Not registered: left out" in html
+    token = html.split('name="token" value="')[1].split('"')[0]
+    response = client.post(url + "/confirm", data={"token": token, "filename": "Attendance.csv"})
+    assert response.status_code == 302
+    with app.app_context():
+        attendance = db.session.scalars(select(Attendance)).one()
+        assert attendance.minutes == 80 and attendance.status == "present"
+    again = client.post(url, data={"file": (io.BytesIO(data), "Attendance.csv")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "already imported" in again
+
+
+def test_a_malformed_report_is_refused_with_its_reason(client, running):
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance/import"
+    response = client.post(url, data={"file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "not a Teams or Zoom attendance report" in response.get_data(as_text=True)
+
+
+def test_figures_page_and_export(client, running):
+    login(client, "coord@example.org")
+    for by in ("session", "entity", "unct", "region"):
+        assert client.get(f"/sessions/attendance-figures?by={by}").status_code == 200
+    response = client.get("/sessions/attendance-figures.csv?by=session")
+    assert response.mimetype == "text/csv" and "Bystander intervention" in response.get_data(
+        as_text=True)
+    assert client.get("/sessions/attendance-figures.xlsx").data[:2] == b"PK"
+
+
+def test_the_learning_record_is_on_my_account(client, running):
+    login(client, "amina.diallo@example.org")
+    html = client.get("/me?lang=en").get_data(as_text=True)
+    assert "Learning record" in html and "Bystander intervention" in html
+
+
+def test_the_evaluation_overview_per_year_series_and_session(client, running):
+    login(client, "coord@example.org")
+    html = client.get("/sessions/evaluations?lang=en").get_data(as_text=True)
+    assert "Per year" in html and "Per series" in html and "Per session" in html

@@ -15,6 +15,7 @@ from gfp_portal.nominations.models import Nomination
 from gfp_portal.reference.models import Entity, Unct, unct_members
 from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
 from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.sessions.models import Registration, TrainingSession
 
 PASSWORD = "bench-password"  # noqa: S105 — a throwaway benchmark database
 ACCOUNTS = {
@@ -40,6 +41,9 @@ class Network:
     nominations: int
     person_ids: list
     nomination_ids: list
+    sessions: int = 0
+    registrations: int = 0
+    session_ids: list = None
 
 
 def _members(rng, entity_ids):
@@ -121,9 +125,43 @@ def generate(*, people=6500, nominations=600, seed=7):
         if state != "submitted" or n % 2]
     db.session.execute(insert(Nomination), nomination_rows)
     db.session.flush()
+    session_ids, registrations = _training(rng, person_ids, now)
     return Network(people=len(person_ids), appointments=len(appointments),
                    nominations=len(nomination_rows), person_ids=person_ids,
-                   nomination_ids=list(db.session.scalars(select(Nomination.id))))
+                   nomination_ids=list(db.session.scalars(select(Nomination.id))),
+                   sessions=len(session_ids), registrations=registrations,
+                   session_ids=session_ids)
+
+
+ZONES = ("Europe/Zurich", "America/New_York", "Africa/Nairobi", "Asia/Bangkok",
+         "America/Bogota", "Asia/Amman", "Asia/Kathmandu")
+TOPICS = ("enabling_environment", "field_guidelines", "bystander_intervention",
+          "victim_centred", "sexual_harassment", "parity_dashboard", "anti_racism")
+
+
+def _training(rng, person_ids, now, *, sessions=1000, per_session=60):
+    """1,000 sessions over three years around today, 60 registrations each (60,000)."""
+    rows = []
+    for n in range(sessions):
+        start = (now + timedelta(days=rng.randint(-730, 365), hours=rng.randint(0, 23))) \
+            .replace(minute=0, second=0, microsecond=0)
+        rows.append({"title_en": f"{TOPICS[n % len(TOPICS)].replace('_', ' ').title()} {n}",
+                     "title_fr": f"Séance {n}", "topic": TOPICS[n % len(TOPICS)],
+                     "format": "virtual", "starts_at": start,
+                     "ends_at": start + timedelta(minutes=90), "time_zone": rng.choice(ZONES),
+                     "join_url": f"https://meet.example.org/bench/{n}", "languages": "en fr",
+                     "capacity": 80, "audience": "both", "status": "published",
+                     "ical_sequence": 0, "seats_version": 0, "created_at": now,
+                     "updated_at": now})
+    db.session.execute(insert(TrainingSession), rows)
+    session_ids = list(db.session.scalars(select(TrainingSession.id).order_by(
+        TrainingSession.id)))
+    registrations = [{"session_id": session_id, "person_id": person_id,
+                      "status": "registered", "registered_at": now, "created_at": now}
+                     for session_id in session_ids
+                     for person_id in rng.sample(person_ids, per_session)]
+    db.session.execute(insert(Registration), registrations)
+    return session_ids, len(registrations)
 
 
 def _accounts(person_ids, now):

@@ -8,7 +8,7 @@ import statistics
 import sys
 import time
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -86,11 +86,21 @@ def pages(network, first_nomination):
         ("coordinator", "/admin/audit/"),
         ("coordinator", "/reference/uncts/"),
         ("coordinator", "/reference/entities/"),
+        ("coordinator", "/sessions/"),
+        ("coordinator", "/sessions/?when=past&page=10"),
+        ("coordinator", f"/sessions/{network.session_ids[-1]}"),
+        ("coordinator", f"/sessions/{network.session_ids[-1]}/roster"),
+        ("coordinator", f"/sessions/{network.session_ids[-1]}/attendance"),
+        ("coordinator", "/sessions/attendance-figures"),
+        ("coordinator", "/sessions/evaluations"),
+        ("coordinator", "/resources/"),
         ("rc", "/coverage/KEN"),
         ("rc", "/registry/"),
         ("rc", "/nominations/"),
         ("fp", "/registry/"),
         ("fp", "/me"),
+        ("fp", "/sessions/"),
+        ("anonymous", "/resources/"),
     ]
 
 
@@ -152,7 +162,52 @@ def bench_jobs(app, network):
         with timed("term alerts, daily run", results):
             send_term_alerts(today=date.today())
         db.session.rollback()
+    results += bench_training(app, network)
     return results
+
+
+def bench_training(app, network):
+    """Invitations to 650 people, a change re-inviting them, and a busy person's feed."""
+    from gfp_portal.accounts.services import regenerate_calendar_token
+    from gfp_portal.registry.models import Person
+    from gfp_portal.sessions import registration, services
+    from gfp_portal.sessions.feed import feed_for
+    from gfp_portal.sessions.models import TrainingSession
+
+    results = []
+    with app.test_request_context():
+        actor = db.session.scalars(select(User).filter_by(
+            email=data.ACCOUNTS["coordinator"][0])).one()
+        people = db.session.scalars(select(Person).order_by(Person.id).limit(650)).all()
+        session = services.create_session({
+            "title_en": "Global Annual Meeting (bench)", "topic": "network_meeting",
+            "format": "virtual", "starts_at": datetime.now(UTC) +
+            timedelta(days=30), "ends_at": datetime.now(UTC) +
+            timedelta(days=30, hours=3), "time_zone": "Europe/Zurich",
+            "join_url": "https://meet.example.org/gam", "capacity": 700}, actor=actor)
+        services.publish_session(session, actor=actor)
+        with timed("register 650 people, invitations queued", results):
+            registration.register_group(session, people, actor=actor)
+        with timed("material change: new invitation to 650 people", results):
+            services.update_session(session, {"starts_at": session.starts_at +
+                                              timedelta(hours=1), "ends_at":
+                                              session.ends_at + timedelta(hours=1)},
+                                    actor=actor)
+        db.session.rollback()
+        busiest = db.session.scalars(select(User).filter_by(
+            email=data.ACCOUNTS["fp"][0])).one()
+        regenerate_calendar_token(busiest)
+        with timed(f"personal feed ({_feed_size(busiest)} sessions)", results):
+            feed_for(busiest)
+        db.session.rollback()
+        assert db.session.get(TrainingSession, network.session_ids[0]) is not None
+    return results
+
+
+def _feed_size(user):
+    from gfp_portal.sessions.feed import feed_sessions
+
+    return len(feed_sessions(user.person))
 
 
 def main(argv=None):
@@ -173,8 +228,9 @@ def main(argv=None):
         built = time.perf_counter() - started
         backend = db.engine.url.get_backend_name()
     print(f"Benchmark network: {network.people:,} people, {network.appointments:,} "
-          f"appointments, {network.nominations:,} nominations "
-          f"(built in {built:.1f} s on {backend}).", file=out)
+          f"appointments, {network.nominations:,} nominations, {network.sessions:,} sessions, "
+          f"{network.registrations:,} registrations (built in {built:.1f} s on {backend}).",
+          file=out)
 
     print(f"\n{'page':<58} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}", file=out)
     for role, url, p50, p95, queries in bench_pages(app, network, args.requests):

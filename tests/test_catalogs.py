@@ -52,3 +52,12 @@ def test_catalog_is_complete_and_placeholders_match(lang, source_ids):
 
 def test_arabic_has_six_plural_forms():
     assert catalog("ar").num_plurals == 6
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "ar"])
+def test_format_strings_are_valid_as_msgfmt_checks_them(lang):
+    """Babel's checkers, the ones `msgfmt --check` applies: a python-format message keeps a
+    valid and matching format in every form of its translation."""
+    problems = [(message.id, [str(error) for error in errors])
+                for message, errors in catalog(lang).check()]
+    assert problems == []

@@ -18,7 +18,21 @@ SETTING_KEYS = {
     "grade_equivalence": "policy.grade_equivalence",
     "coverage_reminder_days": "coverage.reminder_days",
     "nominations_daily_digest": "nominations.daily_digest",
+    "reminder_hours": "sessions.reminder_hours",
+    "check_in_opens_minutes": "attendance.check_in_opens_minutes",
+    "check_in_closes_minutes": "attendance.check_in_closes_minutes",
+    "present_percent": "attendance.present_percent",
+    "partial_percent": "attendance.partial_percent",
+    "evaluation_days": "evaluations.open_days",
 }
+
+
+def _whole(label, low, high, description=None):
+    """An integer setting between `low` and `high`, with a translated message."""
+    return IntegerField(label, description=description, validators=[
+        InputRequired(message=_l("Enter a whole number.")),
+        NumberRange(min=low, max=high, message=_l("Enter a number from %(low)s to %(high)s.",
+                                                  low=low, high=high))])
 
 
 class _ParsedField:
@@ -132,7 +146,20 @@ class SettingsForm(FlaskForm):
         _l("Tell coordinators of new nominations in one daily digest"),
         description=_l("Otherwise each coordinator gets an email for every nomination "
                        "submitted."))
+    reminder_hours = _whole(_l("Session reminder (hours before the start)"), 1, 336)
+    check_in_opens_minutes = _whole(_l("Check-in opens (minutes before the start)"), 0, 240)
+    check_in_closes_minutes = _whole(_l("Check-in closes (minutes after the end)"), 0, 240)
+    present_percent = _whole(_l("Present from (percent of the scheduled time, meeting reports)"),
+                             1, 100)
+    partial_percent = _whole(_l("Partly present from (percent of the scheduled time)"), 0, 100)
+    evaluation_days = _whole(_l("Evaluation open for (days after the session)"), 1, 90)
     submit = SubmitField(_l("Save settings"))
+
+    def validate_partial_percent(self, field):
+        if field.data is not None and self.present_percent.data is not None and \
+                field.data > self.present_percent.data:
+            raise StopValidation(_l("The threshold for partly present cannot be above the "
+                                    "one for present."))
 
     @classmethod
     def from_settings(cls, values):

@@ -109,7 +109,7 @@ class GroupForm(FlaskForm):
     region = SelectField(_l("Region"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     entity = SelectField(_l("Entity"), validators=[Optional()])
-    not_attended = SelectField(_l("Not yet registered for a session on"),
+    not_attended = SelectField(_l("Has not yet attended a session on"),
                                validators=[Optional()])
     submit = SubmitField(_l("Register the group"))
 

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import exists, select
 
+from gfp_portal.attendance.models import Attendance, AttendanceStatus
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service
@@ -203,9 +204,11 @@ def group_members(form):
         stmt = stmt.where(Appointment.unct_id.in_(
             select(Unct.id).where(Unct.region == form.region.data)))
     if form.not_attended.data:
+        # Attended: marked present or partly present at a session on that topic.
         stmt = stmt.where(~exists().where(
             Registration.person_id == Person.id,
-            Registration.status == RegistrationStatus.registered,
+            Attendance.registration_id == Registration.id,
+            Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial]),
             Registration.session_id.in_(select(TrainingSession.id).where(
                 TrainingSession.topic == form.not_attended.data))))
     return db.session.scalars(stmt.distinct().order_by(Person.id)).all()

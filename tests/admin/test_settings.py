@@ -19,6 +19,8 @@ VALID = {
     "grade_equivalence": "no-c = p-4\n\nFS-7 = P-4\n  NO-D=P-5  \n",
     "coverage_reminder_days": "30",
     "nominations_daily_digest": "y",
+    "reminder_hours": "24", "check_in_opens_minutes": "15", "check_in_closes_minutes": "30",
+    "present_percent": "75", "partial_percent": "25", "evaluation_days": "14",
 }
 
 
@@ -117,3 +119,17 @@ def test_dashboard_links_the_settings_for_admins_only(client, login_as, create_u
     client.post("/logout")
     login_as("admin")
     assert "/admin/settings" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_attendance_thresholds_are_settings_and_checked(client, login_as, app):
+    from gfp_portal.core.settings import get_setting
+
+    login_as("admin")
+    bad = dict(VALID, partial_percent="80", present_percent="70")
+    html = client.post("/admin/settings", data=bad).get_data(as_text=True)
+    assert "cannot be above the one for present" in html
+    good = dict(VALID, present_percent="70", partial_percent="20", check_in_opens_minutes="30")
+    assert client.post("/admin/settings", data=good).status_code == 302
+    with app.app_context():
+        assert get_setting("attendance.present_percent") == 70
+        assert get_setting("attendance.check_in_opens_minutes") == 30

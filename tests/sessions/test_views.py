@@ -229,3 +229,29 @@ def test_duplicating_makes_a_new_draft_without_registrations(app, client, networ
         copy = db.session.get(TrainingSession, copy_id)
         assert copy.status == "draft" and copy.registrations == []
         assert copy.language_codes == ["fr"] and copy.time_zone == "America/Bogota"
+
+
+def test_a_group_excludes_people_who_already_attended_the_topic(app, client, network):
+    from gfp_portal.attendance.services import mark
+    from gfp_portal.sessions.models import Registration as Row
+
+    with app.app_context():
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        fp = db.session.scalars(select(User).filter_by(email="fp@example.org")).one()
+        past_start = START - timedelta(days=60)
+        past = services.create_session({
+            "title_en": "Bystander intervention (earlier)", "topic": "bystander_intervention",
+            "format": "virtual", "starts_at": past_start, "ends_at": past_start +
+            timedelta(hours=1), "time_zone": "UTC", "capacity": 5}, actor=coordinator)
+        row = Row(session=past, person=fp.person, status="registered", created_at=past_start)
+        db.session.add(row)
+        db.session.flush()
+        mark(row, "present", actor=coordinator)
+        db.session.commit()
+    login(client, "coord@example.org")
+    client.post(f"/sessions/{network['session']}/roster/group",
+                data={"not_attended": "bystander_intervention"})
+    with app.app_context():
+        assert db.session.scalars(select(Registration).where(
+            Registration.session_id == network["session"])).all() == []

@@ -1,10 +1,9 @@
 """Each person's learning record, and the Office's attendance figures per session, entity,
 UN Country Team and region."""
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import case, distinct, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.attendance.models import (
@@ -13,7 +12,9 @@ from gfp_portal.attendance.models import (
     Certificate,
     EvaluationResponse,
 )
+from gfp_portal.core.i18n import country_name
 from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
 
@@ -48,58 +49,58 @@ def learning_record(person):
 GROUPS = ("session", "entity", "unct", "region")
 
 
-def _group_labels(person_ids, by):
-    """person id -> group labels (a person with appointments in two teams counts in both)."""
-    labels = defaultdict(set)
+def _group_column(by):
+    """The SQL expression a row is grouped by, and the joins it needs."""
+    if by == "session":
+        return TrainingSession.title_en, [(TrainingSession,
+                                           TrainingSession.id == Registration.session_id)]
     if by == "entity":
-        for person in db.session.scalars(select(Person).where(Person.id.in_(person_ids))
-                                         .options(selectinload(Person.entity))):
-            labels[person.id].add(person.entity.acronym if person.entity else "—")
-        return labels
-    appointments = db.session.scalars(select(Appointment).where(
-        Appointment.person_id.in_(person_ids), Appointment.status == AppointmentStatus.active)
-        .options(selectinload(Appointment.unct))).all()
-    for appointment in appointments:
-        unct = appointment.unct
-        if by == "unct":
-            labels[appointment.person_id].add(unct.name if unct else _("Headquarters"))
-        else:
-            labels[appointment.person_id].add(str(unct.region.title) if unct else
-                                              _("Headquarters"))
-    for person_id in person_ids:
-        labels.setdefault(person_id, {"—"})
-    return labels
+        return Entity.acronym, [(Person, Person.id == Registration.person_id),
+                                (Entity, Entity.id == Person.entity_id)]
+    # A person counts in the team (or region) of each of their active appointments.
+    appointment = (Appointment, (Appointment.person_id == Registration.person_id) &
+                   (Appointment.status == AppointmentStatus.active))
+    team = (Unct, Unct.id == Appointment.unct_id)
+    place = Unct.iso3 if by == "unct" else Unct.region
+    column = case((Appointment.id.is_(None), literal(NO_APPOINTMENT)),
+                  else_=func.coalesce(place, literal(HEADQUARTERS)))
+    return column, [appointment, team]
 
 
-def figures(by="session", *, session_ids=None):
-    """Header and rows: per group, people registered, attended (present or partly) and
-    marked absent, and the minutes attended."""
-    stmt = (select(Registration, Attendance)
+def figures(by="session"):
+    """Header and rows: per group, registrations, attended (present or partly), absent,
+    people trained and minutes attended — counted by the database in one query."""
+    column, joins = _group_column(by)
+    attended = Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial])
+    stmt = (select(column,
+                   func.count(Registration.id),
+                   func.count(case((attended, 1))),
+                   func.count(case((Attendance.status == AttendanceStatus.absent, 1))),
+                   func.count(distinct(case((attended, Registration.person_id)))),
+                   func.coalesce(func.sum(case((attended, Attendance.minutes))), 0))
+            .select_from(Registration)
             .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-            .where(Registration.status == RegistrationStatus.registered)
-            .options(selectinload(Registration.session)))
-    if session_ids is not None:
-        stmt = stmt.where(Registration.session_id.in_(session_ids))
-    pairs = db.session.execute(stmt).all()
-    labels = {} if by == "session" else _group_labels(list({r.person_id for r, _a in pairs}),
-                                                       by)
-    totals = defaultdict(lambda: {"registered": 0, "attended": 0, "absent": 0, "minutes": 0,
-                                  "people": set()})
-    for registration, attendance in pairs:
-        keys = [registration.session.title_en] if by == "session" else \
-            labels[registration.person_id]
-        for key in keys:
-            row = totals[key]
-            row["registered"] += 1
-            if attendance and attendance.status.attended:
-                row["attended"] += 1
-                row["people"].add(registration.person_id)
-                row["minutes"] += attendance.minutes or 0
-            elif attendance and attendance.status == AttendanceStatus.absent:
-                row["absent"] += 1
+            .where(Registration.status == RegistrationStatus.registered))
+    for model, condition in joins:
+        stmt = stmt.outerjoin(model, condition)
+    results = db.session.execute(stmt.group_by(column)).all()
     header = [{"session": _("Session"), "entity": _("Entity"), "unct": _("UN Country Team"),
                "region": _("Region")}[by], _("Registered"), _("Attended"), _("Absent"),
               _("People trained"), _("Minutes attended")]
-    rows = [[key, v["registered"], v["attended"], v["absent"], len(v["people"]),
-             v["minutes"]] for key, v in sorted(totals.items(), key=lambda kv: str(kv[0]))]
-    return [header, *rows]
+    rows = [[_label(by, key), *counts] for key, *counts in results]
+    return [header, *sorted(rows, key=lambda row: str(row[0]))]
+
+
+NO_APPOINTMENT, HEADQUARTERS = "-", "HQ"
+
+
+def _label(by, key):
+    if key is None or key == NO_APPOINTMENT:
+        return _("No active appointment") if by in ("unct", "region") else "—"
+    if key == HEADQUARTERS:
+        return _("Headquarters")
+    if by == "unct":
+        return country_name(key)
+    if by == "region":
+        return str(Region(key).title)
+    return key

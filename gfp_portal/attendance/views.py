@@ -64,6 +64,9 @@ def _qr_svg(url):
 @roles_required("coordinator")
 def register(session_id):
     session = _session(session_id)
+    # The code is made (and committed) first: a commit later would expire the rows loaded.
+    code = services.current_code(session)
+    db.session.commit()
     rows, marks = _register_rows(session)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
@@ -89,8 +92,6 @@ def register(session_id):
             flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
                            changed), "success")
             return redirect(url_for("attendance.register", session_id=session.id))
-    code = services.current_code(session)
-    db.session.commit()
     check_in_url = url_for("attendance.check_in", session_id=session.id, _external=True)
     opens, closes = services.check_in_window(session)
     return render_template(

@@ -151,3 +151,23 @@ def test_the_evaluation_overview_per_year_series_and_session(client, running):
     login(client, "coord@example.org")
     html = client.get("/sessions/evaluations?lang=en").get_data(as_text=True)
     assert "Per year" in html and "Per series" in html and "Per session" in html
+
+
+def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count_queries):
+    from gfp_portal.registry.models import Person
+    from gfp_portal.sessions.models import Registration, TrainingSession
+
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    client.get(url)
+    with count_queries() as one:
+        assert client.get(url).status_code == 200
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        for n in range(20):
+            person = Person(given_name="P", family_name=str(n), email=f"p{n}@example.org")
+            db.session.add(Registration(session=session, person=person, status="registered"))
+        db.session.commit()
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert many.count == one.count

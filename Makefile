@@ -8,15 +8,32 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install catalogs db seed run test test-postgres test-browser lint translations bench clean
+.PHONY: install lock catalogs db seed run test test-postgres test-browser lint translations bench clean
 
 install: $(STAMP)
 
-$(STAMP): setup.cfg pyproject.toml
+# Installs exactly what requirements.lock names (every direct and transitive dependency, with
+# hashes), then the portal itself without resolving anything else.
+$(STAMP): requirements.lock setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Regenerates the lock files from setup.cfg's ranges: run it deliberately, test, commit both.
+# requirements.lock (development and CI: every extra) pins the versions that
+# requirements-prod.lock (production: the prod extra) uses too.
+UV_VERSION := 0.13.9
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
+lock:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)-lock/bin/uv pip compile $(LOCK_FLAGS) --upgrade setup.cfg --extra prod --extra dev \
+		-o requirements.lock
+	$(VENV)-lock/bin/uv pip compile $(LOCK_FLAGS) setup.cfg --extra prod \
+		--constraint requirements.lock -o requirements-prod.lock
+	rm -rf $(VENV)-lock
 
 catalogs: $(COMPILED)
 

@@ -23,9 +23,13 @@ from gfp_portal.sessions.models import (
 )
 
 
-def lock_seats(session):
+def lock_seats(session, *registrations):
+    """Take the session's seat lock, then re-read the session and `registrations`: every
+    decision is taken on their state under the lock, not on what was loaded before it."""
     db.session.execute(update(TrainingSession).where(TrainingSession.id == session.id)
                        .values(seats_version=TrainingSession.seats_version + 1))
+    for row in (session, *registrations):
+        db.session.refresh(row)
 
 
 def registered_count(session):
@@ -39,10 +43,12 @@ def seats_left(session):
 
 
 def waitlist(session):
+    # populate_existing: rows already loaded in this transaction are read again, not trusted.
     return db.session.scalars(select(Registration).where(
         Registration.session_id == session.id,
         Registration.status == RegistrationStatus.waitlisted)
-        .order_by(Registration.waitlisted_at, Registration.id)).all()
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .execution_options(populate_existing=True)).all()
 
 
 def waitlist_position(registration):
@@ -58,7 +64,8 @@ def waitlist_position(registration):
 
 def registration_of(session, person):
     return db.session.scalars(select(Registration).where(
-        Registration.session_id == session.id, Registration.person_id == person.id)).first()
+        Registration.session_id == session.id, Registration.person_id == person.id)
+        .execution_options(populate_existing=True)).first()
 
 
 def in_audience(session, person):
@@ -90,7 +97,6 @@ def _state(registration):
 def register(session, person, *, actor, now=None, by_coordinator=False, notify=True):
     """A seat for `person`, or a place on the waiting list when the session is full.
     Returns the registration; registering twice changes nothing."""
-    _check_open(session, now or utcnow(), by_coordinator=by_coordinator)
     if not by_coordinator and not in_audience(session, person):
         raise DomainError("not_in_audience", _l(
             "This session is for %(audience)s; your appointment does not match.",
@@ -98,6 +104,7 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     lock_seats(session)
     # Read the clock once the lock is held, so the queue follows the order of arrival.
     now = now or utcnow()
+    _check_open(session, now, by_coordinator=by_coordinator)
     registration = registration_of(session, person)
     if registration is not None and registration.status != RegistrationStatus.cancelled:
         return registration
@@ -141,11 +148,11 @@ def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
     goes to the first person waiting, in the same transaction."""
     now = now or utcnow()
     session = registration.session
+    lock_seats(session, registration)
     if registration.status == RegistrationStatus.cancelled:
         raise DomainError("not_registered", _l("This registration is already cancelled."))
     if not by_coordinator and session.starts_at <= now:
         raise DomainError("started", _l("This session has already started."))
-    lock_seats(session)
     held_seat = registration.status == RegistrationStatus.registered
     before = registration.status.value
     registration.status = RegistrationStatus.cancelled

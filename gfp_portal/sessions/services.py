@@ -118,8 +118,8 @@ def update_session(session, data, *, actor, now=None):
     now = now or utcnow()
     if session.status == SessionStatus.cancelled:
         raise DomainError("cancelled", _l("A cancelled session cannot be changed."))
-    before = state_of(session)
     lock_seats(session)
+    before = state_of(session)
     _apply(session, data)
     changes = diff(before, state_of(session))
     if not changes:

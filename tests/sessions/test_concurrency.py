@@ -78,3 +78,96 @@ def test_forty_at_once_for_fifteen_seats(app, reference, create_user):
         assert all(s == RegistrationStatus.waitlisted for s in statuses[1:])
         assert registration.registered_count(
             db.session.get(TrainingSession, session_id)) == SEATS
+
+
+def _method(message):
+    """REQUEST or CANCEL for a session notice with an invitation, else None."""
+    return message.parts[0]["params"]["method"] if message.parts else None
+
+
+def test_concurrent_withdrawals_refill_every_seat_in_order(app, reference, create_user):
+    """Ten people withdraw at once, round after round: six seated and the first four waiting.
+    Each withdrawer's registration is read as the page reads it, before the seat lock, so a
+    waiting person can be promoted by another withdrawal in between; the decision must follow
+    the state under the lock: every seat is refilled in waiting-list order, and whoever got an
+    invitation gets exactly one CANCEL."""
+    from gfp_portal.core.outbox import OutboxMessage
+
+    rounds, seated_leaving, waiting_leaving = 4, 6, 4
+    people = SEATS + rounds * (seated_leaving + 2 * waiting_leaving) + 2
+    coordinator_id = create_user("coord@example.org", roles=["coordinator"])
+    start = datetime.now(UTC) + timedelta(days=5)
+    with app.app_context():
+        coordinator = db.session.get(User, coordinator_id)
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        session = services.create_session({
+            "title_en": "Popular", "topic": "sexual_harassment", "format": "virtual",
+            "starts_at": start, "ends_at": start + timedelta(hours=1), "time_zone": "UTC",
+            "join_url": "https://meet.example.org/x", "capacity": SEATS}, actor=coordinator)
+        services.publish_session(session, actor=coordinator)
+        for n in range(people):
+            person = registry.create_person({"given_name": "P", "family_name": str(n),
+                                             "email": f"p{n}@undp.org"}, actor=coordinator)
+            registry.appoint(person, {"role": "alternate", "entity": undp, "unct": None},
+                             actor=coordinator)
+            registration.register(session, person, actor=None)
+        db.session.commit()
+        session_id = session.id
+
+    for _round in range(rounds):
+        with app.app_context():
+            session = db.session.get(TrainingSession, session_id)
+            seated = db.session.scalars(select(Registration).where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.registered)
+                .order_by(Registration.id)).all()
+            queue = registration.waitlist(session)
+            leaving = [r.id for r in seated[:seated_leaving] + queue[:waiting_leaving]]
+            staying = [r.id for r in queue[waiting_leaving:]]
+            expected_seated = ({r.id for r in seated[seated_leaving:]} |
+                               set(staying[:seated_leaving]))
+            expected_waiting = staying[seated_leaving:]
+        barrier = threading.Barrier(len(leaving))
+        errors = []
+
+        def press_withdraw(registration_id):
+            try:
+                with app.app_context():
+                    # As the withdraw page does: the registration is loaded first.
+                    mine = db.session.get(Registration, registration_id)
+                    assert mine.status != RegistrationStatus.cancelled
+                    barrier.wait(timeout=30)
+                    registration.cancel(mine, actor=None)
+                    db.session.commit()
+            except Exception as error:  # noqa: BLE001 — reported below
+                errors.append(repr(error))
+
+        threads = [threading.Thread(target=press_withdraw, args=(r,)) for r in leaving]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+
+        with app.app_context():
+            session = db.session.get(TrainingSession, session_id)
+            rows = db.session.scalars(select(Registration).where(
+                Registration.session_id == session_id)).all()
+            status = {r.id: r.status for r in rows}
+            assert all(status[r] == RegistrationStatus.cancelled for r in leaving)
+            assert {r for r, s in status.items() if s == RegistrationStatus.registered} \
+                == expected_seated
+            assert [r.id for r in registration.waitlist(session)] == expected_waiting
+
+    with app.app_context():
+        mails = db.session.scalars(select(OutboxMessage)).all()
+        for row in db.session.scalars(select(Registration).where(
+                Registration.session_id == session_id)):
+            methods = [_method(m) for m in mails if m.recipient == row.person.email]
+            invited = methods.count("REQUEST") > 0
+            if row.status == RegistrationStatus.cancelled:
+                assert methods.count("CANCEL") == (1 if invited else 0), row.person.email
+            else:
+                assert methods.count("CANCEL") == 0
+                assert methods.count("REQUEST") == (
+                    1 if row.status == RegistrationStatus.registered else 0)

@@ -85,6 +85,19 @@ def _method(message):
     return message.parts[0]["params"]["method"] if message.parts else None
 
 
+def press_withdraw(app, registration_id, barrier, errors):
+    try:
+        with app.app_context():
+            # As the withdraw page does: the registration is loaded first.
+            mine = db.session.get(Registration, registration_id)
+            assert mine.status != RegistrationStatus.cancelled
+            barrier.wait(timeout=30)
+            registration.cancel(mine, actor=None)
+            db.session.commit()
+    except Exception as error:  # noqa: BLE001 — reported below
+        errors.append(repr(error))
+
+
 def test_concurrent_withdrawals_refill_every_seat_in_order(app, reference, create_user):
     """Ten people withdraw at once, round after round: six seated and the first four waiting.
     Each withdrawer's registration is read as the page reads it, before the seat lock, so a
@@ -130,19 +143,8 @@ def test_concurrent_withdrawals_refill_every_seat_in_order(app, reference, creat
         barrier = threading.Barrier(len(leaving))
         errors = []
 
-        def press_withdraw(registration_id):
-            try:
-                with app.app_context():
-                    # As the withdraw page does: the registration is loaded first.
-                    mine = db.session.get(Registration, registration_id)
-                    assert mine.status != RegistrationStatus.cancelled
-                    barrier.wait(timeout=30)
-                    registration.cancel(mine, actor=None)
-                    db.session.commit()
-            except Exception as error:  # noqa: BLE001 — reported below
-                errors.append(repr(error))
-
-        threads = [threading.Thread(target=press_withdraw, args=(r,)) for r in leaving]
+        threads = [threading.Thread(target=press_withdraw,
+                                    args=(app, r, barrier, errors)) for r in leaving]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -109,7 +109,7 @@ def send_activation(user, *, now=None):
         locale=user.locale,
         context={"user": user, "link": url_for("accounts.activate", token=raw, _external=True),
                  "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]},
-        now=now,
+        now=now, secret=True,
     )
     return raw
 
@@ -205,7 +205,7 @@ def request_password_reset(email, *, now=None):
         context={"user": user, "link": url_for("accounts.reset_password", token=raw,
                                                _external=True),
                  "hours": current_app.config["RESET_TOKEN_HOURS"]},
-        now=now,
+        now=now, secret=True,
     )
     log_action("user.password_reset_requested", user, actor=None, now=now)
     return raw

@@ -145,6 +145,13 @@ def test_sign_out_ends_the_session_on_the_server(admin):
     assert old_session not in str(event.changes)
 
 
+def test_mails_with_an_access_link_are_marked_secret(admin):
+    invite(admin)
+    services.request_password_reset("admin@example.org")
+    marked = {m.template: m.is_secret for m in db.session.scalars(select(OutboxMessage))}
+    assert marked == {"activate_account": True, "reset_password": True}
+
+
 def test_change_password_checks_the_current_one(admin):
     with pytest.raises(DomainError) as excinfo:
         services.change_password(admin, "not it", "a brand new password")

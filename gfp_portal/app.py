@@ -16,6 +16,7 @@ from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
 from gfp_portal.core import auth, i18n
+from gfp_portal.core.logs import redact_tokens_in_logs
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -51,6 +52,7 @@ def create_app(config=None):
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    redact_tokens_in_logs(app)
     register_errorhandlers(app)
     register_jinja(app)
     register_cli(app)

@@ -109,7 +109,7 @@ def send_activation(user, *, now=None):
         locale=user.locale,
         context={"user": user, "link": url_for("accounts.activate", token=raw, _external=True),
                  "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]},
-        now=now,
+        now=now, secret=True,
     )
     return raw
 
@@ -185,6 +185,13 @@ def authenticate(email, password, *, now=None):
     return user
 
 
+def sign_out(user, *, now=None):
+    """End the user's session on the server: a new session token refuses every copy of the
+    old session and remember-me cookies (on every device of this account)."""
+    user.session_token = new_session_token()
+    log_action("user.sign_out", user, actor=user, now=now)
+
+
 def request_password_reset(email, *, now=None):
     """Queue a reset link when an active account has this email; silently do nothing otherwise."""
     user = find_user_by_email(email)
@@ -198,7 +205,7 @@ def request_password_reset(email, *, now=None):
         context={"user": user, "link": url_for("accounts.reset_password", token=raw,
                                                _external=True),
                  "hours": current_app.config["RESET_TOKEN_HOURS"]},
-        now=now,
+        now=now, secret=True,
     )
     log_action("user.password_reset_requested", user, actor=None, now=now)
     return raw

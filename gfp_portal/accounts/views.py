@@ -74,6 +74,8 @@ def login():
 @public
 def logout():
     if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
+        services.sign_out(current_user._get_current_object())
+        db.session.commit()
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))

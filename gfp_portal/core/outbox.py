@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, Index, String, Text, func, select
+from sqlalchemy import JSON, Enum, Index, String, Text, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
@@ -48,6 +48,9 @@ class OutboxMessage(db.Model):
     parts: Mapped[list] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(8), default="en")
     template: Mapped[str] = mapped_column(String(120))
+    # The message carries something that grants access (a single-use link, a feed address):
+    # only its recipient may read it, so no page shows its text or parts.
+    is_secret: Mapped[bool] = mapped_column(default=False, server_default=false())
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[MailStatus] = mapped_column(
         Enum(MailStatus, native_enum=False, length=16), default=MailStatus.queued
@@ -74,11 +77,13 @@ def _message_id():
     return f"<{secrets.token_hex(16)}@{domain.split(':')[0]}>"
 
 
-def queue_email(recipient, template, *, subject, locale="en", context=None, parts=(), now=None):
+def queue_email(recipient, template, *, subject, locale="en", context=None, parts=(), now=None,
+                secret=False):
     """Render `emails/<template>.txt|.html` in the recipient's language and queue the message.
 
     `subject` is a lazy string, resolved inside the recipient's locale. Nothing is sent here:
-    the message commits or rolls back with the caller's transaction.
+    the message commits or rolls back with the caller's transaction. `secret`: the message
+    grants access (a single-use link…), so its text is never shown on any page.
     """
     context = dict(context or {})
     with force_locale(locale):
@@ -95,6 +100,7 @@ def queue_email(recipient, template, *, subject, locale="en", context=None, part
         parts=list(parts),
         locale=locale,
         template=template,
+        is_secret=secret,
         message_id=_message_id(),
         next_attempt_at=now or utcnow(),
         created_at=now or utcnow(),

@@ -64,7 +64,8 @@ def _store_memo(request, memo):
 
 def _send_verification(request, raw, now):
     queue_email(request.email, "join_verify", locale=mail_locale(request.preferred_language),
-                now=now, subject=_l("Confirm your request to join the GFP network"),
+                now=now, secret=True,
+                subject=_l("Confirm your request to join the GFP network"),
                 context={"request": request, "days": current_app.config["JOIN_VERIFY_DAYS"],
                          "link": url_for("join.verify", token=raw, _external=True)})
 

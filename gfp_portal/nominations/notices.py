@@ -47,7 +47,7 @@ def _applicant_decision(request, now):
     subject = _l("Your request to join the GFP network: more information needed") \
         if link else _l("Your request to join the GFP network was not approved")
     queue_email(request.email, "join_decision", locale=mail_locale(request.preferred_language),
-                now=now, subject=subject,
+                now=now, subject=subject, secret=link is not None,
                 context={"request": request, "link": link,
                          "days": current_app.config["JOIN_AMEND_DAYS"]})
 
@@ -90,7 +90,8 @@ def nominee_welcome(nomination, user, *, activate, now):
         if activate else url_for("accounts.login", _external=True)
     queue_email(user.email, "nomination_welcome",
                 locale=mail_locale(nomination.preferred_language if activate else user.locale),
-                now=now, subject=_l("You are appointed to the network of gender focal points"),
+                now=now, secret=activate,
+                subject=_l("You are appointed to the network of gender focal points"),
                 context={"user": user, "nomination": nomination, "appointment":
                          nomination.appointment, "link": link, "activate": activate,
                          "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]})

@@ -136,6 +136,22 @@ def test_password_reset_changes_password_and_signs_out_other_sessions(admin):
     assert excinfo.value.code == "token_invalid"
 
 
+def test_sign_out_ends_the_session_on_the_server(admin):
+    old_session = admin.session_token
+    services.sign_out(admin)
+    assert admin.session_token != old_session
+    event = db.session.scalars(select(AuditEvent).filter_by(action="user.sign_out")).one()
+    assert event.actor_id == admin.id and event.object_id == admin.id
+    assert old_session not in str(event.changes)
+
+
+def test_mails_with_an_access_link_are_marked_secret(admin):
+    invite(admin)
+    services.request_password_reset("admin@example.org")
+    marked = {m.template: m.is_secret for m in db.session.scalars(select(OutboxMessage))}
+    assert marked == {"activate_account": True, "reset_password": True}
+
+
 def test_change_password_checks_the_current_one(admin):
     with pytest.raises(DomainError) as excinfo:
         services.change_password(admin, "not it", "a brand new password")

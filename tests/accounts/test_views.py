@@ -178,3 +178,22 @@ def test_password_change_signs_out_other_sessions(app, create_user):
                             "pw-confirm": "a new long password", "pw-submit": "1"})
     assert first.get("/me").status_code == 200
     assert second.get("/me").status_code == 302
+
+
+@pytest.mark.parametrize("cookie", ["session", "remember_token"])
+def test_cookies_copied_before_logout_no_longer_sign_in(app, create_user, cookie):
+    create_user("fp@example.org")
+    browser = app.test_client()
+    browser.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                 "remember": "y"})
+    copied = browser.get_cookie(cookie, domain="portal.test")
+    assert copied is not None and browser.get("/me").status_code == 200
+    thief = app.test_client()
+    thief.set_cookie(cookie, copied.value, domain="portal.test")
+    assert thief.get("/me").status_code == 200  # the copy works while the session lasts
+    thief.delete_cookie(cookie, domain="portal.test")
+    assert browser.post("/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie(cookie, copied.value, domain="portal.test")
+    response = replay.get("/me")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -185,6 +185,20 @@ def test_rejection_tells_the_applicant_why(users, join_data):
     assert "The memo does not name you." in outbox("join_decision")[0].body_text
 
 
+def test_only_the_emails_with_a_link_are_kept_from_view(users, join_data):
+    sent_back = verify(submit(join_data()))
+    services.request_changes(sent_back, "Please give your grade.",
+                             actor=users["coordinator"], now=NOW)
+    rejected = verify(submit(join_data(email="second@wfp.org")))
+    services.reject_nomination(rejected, "The memo does not name you.",
+                               actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert [m.is_secret for m in outbox("join_verify")] == [True, True]
+    assert [("/join/amend/" in m.body_text, m.is_secret) for m in outbox("join_decision")] \
+        == [(True, True), (False, False)]
+    assert not any(m.is_secret for m in outbox("nominations_submitted"))
+
+
 def test_a_purged_request_leaves_no_personal_data_behind(users, join_data):
     request = submit(join_data(given_name="Zebedee", family_name="Quagmire",
                                email="zq@wfp.org"))

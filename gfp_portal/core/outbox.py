@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.text import single_line
 from gfp_portal.extensions import db
 
 
@@ -82,7 +83,8 @@ def queue_email(recipient, template, *, subject, locale="en", context=None, part
     """
     context = dict(context or {})
     with force_locale(locale):
-        rendered_subject = str(subject)
+        # A line break (e.g. from a session title) would make every attempt fail.
+        rendered_subject = single_line(str(subject))
         body_text = render_template(f"emails/{template}.txt", subject=rendered_subject, **context)
         body_html = render_template(f"emails/{template}.html", subject=rendered_subject,
                                     lang=locale, **context)

@@ -6,12 +6,16 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
 
+from gfp_portal.core.text import single_line
+
 
 def build_mime(message):
     mime = EmailMessage()
-    mime["From"] = message.sender
-    mime["To"] = message.recipient
-    mime["Subject"] = message.subject
+    # Headers are kept on one line here too: a row written before values were cleaned must
+    # not stay undeliverable.
+    mime["From"] = single_line(message.sender)
+    mime["To"] = single_line(message.recipient)
+    mime["Subject"] = single_line(message.subject)
     mime["Message-ID"] = message.message_id
     mime["Date"] = formatdate(localtime=False)
     mime["Auto-Submitted"] = "auto-generated"

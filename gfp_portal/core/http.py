@@ -1,14 +1,21 @@
-"""Request helpers shared by the views: safe redirects, service-error display, downloads."""
+"""Request helpers shared by the views: safe redirects, service-error display, downloads and
+caching rules."""
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
 from flask import Response, current_app, flash, request, send_file
+from flask_login import current_user
 from werkzeug.http import dump_options_header
 
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.text import single_line, without_controls
 from gfp_portal.extensions import db
+
+# Public pages that caches may keep when nobody is signed in; every other answer (signed-in
+# pages, sign-in and token pages, certificate verification, which names a person) is no-store.
+CACHEABLE_WHEN_ANONYMOUS = {"main.healthz", "resources.index", "resources.detail",
+                            "resources.download"}
 
 
 def safe_next(target, default):
@@ -79,3 +86,14 @@ def send_download(source, filename, *, content_type):
     response.headers["Content-Disposition"] = content_disposition(filename)
     return response
 
+
+def no_store(response):
+    """After each request: nothing that may show personal data is kept by a browser or proxy
+    cache. Static files keep their own caching headers."""
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return response
+    if endpoint in CACHEABLE_WHEN_ANONYMOUS and not current_user.is_authenticated:
+        return response
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
-from gfp_portal.core import auth, i18n
+from gfp_portal.core import auth, http, i18n
 from gfp_portal.core.logs import redact_tokens_in_logs
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
@@ -89,6 +89,7 @@ def register_security(app):
         referrer_policy="strict-origin-when-cross-origin",
     )
     app.before_request(auth.enforce_declared_rules)
+    app.after_request(http.no_store)
 
 
 def register_blueprints(app):

@@ -1,13 +1,14 @@
 """Forms for inviting users, editing their roles and filtering admin lists."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.core.forms import (
     CheckboxListField,
     PersonNameFields,
+    SingleLineField,
     language_choices,
     timezone_choices,
 )
@@ -55,7 +56,7 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
 

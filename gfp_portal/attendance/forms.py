@@ -2,10 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from gfp_portal.attendance.evaluations import RATING_TITLES, RATINGS
+from gfp_portal.core.forms import SingleLineField
 
 
 class ReportForm(FlaskForm):
@@ -17,7 +18,7 @@ class ReportForm(FlaskForm):
 
 
 class CheckInForm(FlaskForm):
-    code = StringField(_l("Check-in code"), validators=[
+    code = SingleLineField(_l("Check-in code"), validators=[
         DataRequired(message=_l("Enter the code the host shows.")), Length(max=20)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters"})
     submit = SubmitField(_l("Check in"))

@@ -3,7 +3,6 @@ evaluation, certificates and their public verification."""
 import segno
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -28,7 +27,7 @@ from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, show_domain_error
+from gfp_portal.core.http import commit_service, send_download, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
@@ -288,10 +287,7 @@ def figures_export(fmt):
     by = request.args.get("by") if request.args.get("by") in records.GROUPS else "session"
     table = [[str(value) for value in row] for row in records.figures(by)]
     data = tables.to_csv(table) if fmt == "csv" else tables.to_xlsx(table, title=by)
-    response = Response(data, content_type=tables.CONTENT_TYPES[fmt])
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="attendance-by-{by}.{fmt}"'
-    return response
+    return send_download(data, f"attendance-by-{by}.{fmt}", content_type=tables.CONTENT_TYPES[fmt])
 
 
 @bp.route("/sessions/evaluations")

@@ -11,9 +11,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, URLInput
 
 from gfp_portal.core.i18n import language_name
+from gfp_portal.core.text import single_line
 from gfp_portal.core.timezones import timezone_names
 
 
@@ -32,6 +33,19 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class SingleLineField(StringField):
+    """One-line text (titles, names, venues…): a pasted line break or any other control
+    character becomes a space, so no value can break the headers of an email."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = single_line(self.data)
+
+
+class SingleLineURLField(SingleLineField):
+    widget = URLInput()
+
+
 class ConfirmForm(FlaskForm):
     """A bare POST form: a CSRF token, an optional reason and a submit button."""
 
@@ -43,9 +57,9 @@ class ConfirmForm(FlaskForm):
 class PersonNameFields:
     """Given name, family name and email address, as every form about a person asks them."""
 
-    given_name = StringField(_l("Given name"), validators=[
+    given_name = SingleLineField(_l("Given name"), validators=[
         DataRequired(message=_l("Enter the given name.")), Length(max=120)])
-    family_name = StringField(_l("Family name"), validators=[
+    family_name = SingleLineField(_l("Family name"), validators=[
         DataRequired(message=_l("Enter the family name.")), Length(max=120)])
     email = EmailField(_l("Email address"), validators=[
         DataRequired(message=_l("Enter the email address.")),

@@ -1,10 +1,21 @@
-"""Request helpers shared by the views: safe redirects and service-error display."""
-from urllib.parse import urlsplit
+"""Request helpers shared by the views: safe redirects, service-error display, downloads and
+caching rules."""
+import re
+import unicodedata
+from urllib.parse import quote, urlsplit
 
-from flask import current_app, flash, request
+from flask import Response, current_app, flash, request, send_file
+from flask_login import current_user
+from werkzeug.http import dump_options_header
 
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.text import single_line, without_controls
 from gfp_portal.extensions import db
+
+# Public pages that caches may keep when nobody is signed in; every other answer (signed-in
+# pages, sign-in and token pages, certificate verification, which names a person) is no-store.
+CACHEABLE_WHEN_ANONYMOUS = {"main.healthz", "resources.index", "resources.detail",
+                            "resources.download"}
 
 
 def safe_next(target, default):
@@ -47,3 +58,42 @@ def paginate(stmt):
     """One page of `stmt`, numbered by the `page` query parameter."""
     return db.paginate(stmt, page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
+
+_PLAIN_NAME = re.compile(r"[\w.() -]+", re.ASCII)
+
+
+def content_disposition(filename):
+    """`attachment` with the file name as every client reads it (RFC 6266): an ASCII
+    `filename`, plus `filename*` in UTF-8 when the name is not plain ASCII (e.g. Arabic)."""
+    name = without_controls(single_line(str(filename))) or "download"
+    if _PLAIN_NAME.fullmatch(name):
+        return dump_options_header("attachment", {"filename": name})
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    fallback = re.sub(r"\s+", " ", re.sub(r"[^\w.() -]+", "", fallback, flags=re.ASCII)).strip()
+    stem = fallback.rpartition(".")[0] if "." in fallback else fallback
+    if not re.search(r"[A-Za-z]", stem):  # nothing left of an Arabic name but its date
+        fallback = "download" + ("" if fallback[:1] in ("-", ".") else "-") + fallback
+    options = {"filename": fallback, "filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")}
+    return dump_options_header("attachment", options)
+
+
+def send_download(source, filename, *, content_type):
+    """A download of `source` (bytes, or the path of a stored file) named `filename`."""
+    if isinstance(source, bytes):
+        response = Response(source, content_type=content_type)
+    else:
+        response = send_file(source, mimetype=content_type, max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    return response
+
+
+def no_store(response):
+    """After each request: nothing that may show personal data is kept by a browser or proxy
+    cache. Static files keep their own caching headers."""
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return response
+    if endpoint in CACHEABLE_WHEN_ANONYMOUS and not current_user.is_authenticated:
+        return response
+    response.headers["Cache-Control"] = "no-store"
+    return response

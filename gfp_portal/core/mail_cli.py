@@ -19,11 +19,23 @@ def require_server_name():
                                "to the portal.")
 
 
+def drain(transport, stopping=()):
+    """Deliver batch after batch, without pausing, until a batch is not full (nothing more is
+    due) or the worker is asked to stop; returns (sent, failed_tries)."""
+    batch = current_app.config["MAIL_BATCH_SIZE"]
+    sent = failed = 0
+    while True:
+        batch_sent, batch_failed = deliver_due(transport, limit=batch)
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if batch_sent + batch_failed < batch or stopping:
+            return sent, failed
+
+
 @mail_cli.command("deliver")
 @click.option("--loop", is_flag=True, help="Keep running and deliver new messages as they come.")
 @click.option("--interval", type=float, default=None, help="Seconds between polls with --loop.")
 def deliver(loop, interval):
-    """Send every due message once (or forever with --loop)."""
+    """Send every due message (and, with --loop, keep sending new ones as they come)."""
     transport = transport_from_config(current_app.config)
     interval = interval or current_app.config["MAIL_POLL_SECONDS"]
     stopping = []
@@ -36,7 +48,7 @@ def deliver(loop, interval):
         signal.signal(signal.SIGINT, stop)
         click.echo(f"Outbox worker started ({current_app.config['MAIL_TRANSPORT']} transport).")
     while True:
-        sent, failed = deliver_due(transport)
+        sent, failed = drain(transport, stopping)
         if sent or failed or not loop:
             click.echo(f"Sent {sent}, failed attempts {failed}.")
         if not loop or stopping:

@@ -2,6 +2,7 @@
 import base64
 import enum
 import secrets
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.text import single_line
 from gfp_portal.extensions import db
 
 
@@ -87,7 +89,8 @@ def queue_email(recipient, template, *, subject, locale="en", context=None, part
     """
     context = dict(context or {})
     with force_locale(locale):
-        rendered_subject = str(subject)
+        # A line break (e.g. from a session title) would make every attempt fail.
+        rendered_subject = single_line(str(subject))
         body_text = render_template(f"emails/{template}.txt", subject=rendered_subject, **context)
         body_html = render_template(f"emails/{template}.html", subject=rendered_subject,
                                     lang=locale, **context)
@@ -127,41 +130,75 @@ def _claim_next(now):
     ).first()
 
 
+class _BatchConnection:
+    """The transport's connection for one batch: opened at the first message, closed and
+    opened again after a failure, which may have left it unusable."""
+
+    def __init__(self, transport):
+        self.transport, self.stack, self.connection = transport, ExitStack(), None
+
+    def send(self, message):
+        if self.connection is None:
+            self.connection = self.stack.enter_context(self.transport.connect())
+        self.connection.send(message)
+
+    def close(self):
+        self.connection = None
+        try:
+            self.stack.close()
+        except Exception as exc:  # noqa: BLE001 — the messages sent are already recorded
+            current_app.logger.warning("closing the mail connection failed: %s", exc)
+
+
 def deliver_due(transport, *, now=None, limit=None):
-    """Send the due messages one by one, committing after each; returns (sent, failed_tries).
+    """Send up to a batch of due messages over one connection, committing after each;
+    returns (sent, failed_tries).
 
     A message is marked sent in the same transaction that holds its row lock, right after the
-    transport accepted it, so a message is never sent twice by two workers.
+    transport accepted it, so a message is never sent twice by two workers. A worker killed
+    between the two sends it again on its next run, with the same Message-ID.
     """
     config = current_app.config
     limit = limit or config["MAIL_BATCH_SIZE"]
     sent = failures = 0
-    for _ in range(limit):
-        current = now or utcnow()
-        message = _claim_next(current)
-        if message is None:
-            db.session.rollback()
-            break
-        try:
-            transport.send(message)
-        except Exception as exc:  # noqa: BLE001 — any transport failure is retried later
-            failures += 1
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-                message.status = MailStatus.failed
+    connection = _BatchConnection(transport)
+    try:
+        for _ in range(limit):
+            current = now or utcnow()
+            message = _claim_next(current)
+            if message is None:
+                db.session.rollback()
+                break
+            if _send(connection, message, current, config):
+                sent += 1
             else:
-                message.next_attempt_at = current + retry_delay(message.attempts, config)
-            current_app.logger.warning("mail %s to %s failed: %s", message.id,
-                                       message.recipient, message.last_error)
-        else:
-            sent += 1
-            message.attempts += 1
-            message.status = MailStatus.sent
-            message.sent_at = current
-            message.last_error = None
-        db.session.commit()
+                failures += 1
+            db.session.commit()
+    finally:
+        connection.close()
     return sent, failures
+
+
+def _send(connection, message, current, config):
+    """Hand one message to the connection and record the outcome; True when accepted."""
+    try:
+        connection.send(message)
+    except Exception as exc:  # noqa: BLE001 — any transport failure is retried later
+        connection.close()
+        message.attempts += 1
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+            message.status = MailStatus.failed
+        else:
+            message.next_attempt_at = current + retry_delay(message.attempts, config)
+        current_app.logger.warning("mail %s to %s failed: %s", message.id,
+                                   message.recipient, message.last_error)
+        return False
+    message.attempts += 1
+    message.status = MailStatus.sent
+    message.sent_at = current
+    message.last_error = None
+    return True
 
 
 def retry_message(message, *, actor, now=None):

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.text import without_controls
 
 # The document kinds the portal accepts, by the extension `filetype` infers from the content.
 KINDS = {
@@ -69,10 +70,10 @@ def read_upload(upload, *, kinds, max_bytes, field=None):
 
 
 def safe_filename(name, kind):
-    """A download name derived from the uploaded one: no path, no control characters, and
-    the extension that matches the content."""
+    """A download name derived from the uploaded one: no path, no control or bidirectional
+    formatting characters, and the extension that matches the content."""
     base = Path(str(name or "").replace("\\", "/")).name
-    base = re.sub(r"[\x00-\x1f\x7f/]+", "", base).strip().strip(".")
+    base = without_controls(base).replace("/", "").strip().strip(".")
     stem = base.rsplit(".", 1)[0] if "." in base else base
     return f"{(stem or 'document')[:120]}.{kind}"
 

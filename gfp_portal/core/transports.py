@@ -2,16 +2,21 @@
 import base64
 import smtplib
 import ssl
+from contextlib import contextmanager, nullcontext
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
 
+from gfp_portal.core.text import single_line
+
 
 def build_mime(message):
     mime = EmailMessage()
-    mime["From"] = message.sender
-    mime["To"] = message.recipient
-    mime["Subject"] = message.subject
+    # Headers are kept on one line here too: a row written before values were cleaned must
+    # not stay undeliverable.
+    mime["From"] = single_line(message.sender)
+    mime["To"] = single_line(message.recipient)
+    mime["Subject"] = single_line(message.subject)
     mime["Message-ID"] = message.message_id
     mime["Date"] = formatdate(localtime=False)
     mime["Auto-Submitted"] = "auto-generated"
@@ -46,15 +51,28 @@ class SMTPTransport:
         self.password = config["MAIL_PASSWORD"]
         self.timeout = config["MAIL_TIMEOUT"]
 
-    def send(self, message):
-        mime = build_mime(message)
+    @contextmanager
+    def connect(self):
+        """One SMTP connection for a batch of messages; yields an object with send()."""
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.use_tls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.username:
                 smtp.login(self.username, self.password or "")
-            smtp.send_message(mime, from_addr=_address(message.sender),
-                              to_addrs=[message.recipient])
+            yield _SMTPConnection(smtp)
+
+    def send(self, message):
+        with self.connect() as connection:
+            connection.send(message)
+
+
+class _SMTPConnection:
+    def __init__(self, smtp):
+        self.smtp = smtp
+
+    def send(self, message):
+        self.smtp.send_message(build_mime(message), from_addr=_address(message.sender),
+                               to_addrs=[message.recipient])
 
 
 class FileTransport:
@@ -62,6 +80,9 @@ class FileTransport:
 
     def __init__(self, config):
         self.directory = Path(config["MAIL_FILE_DIR"])
+
+    def connect(self):
+        return nullcontext(self)
 
     def send(self, message):
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,14 @@
 """Coverage pages: the UNCT × entity matrix, gaps, one UNCT, exports."""
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from gfp_portal.core.auth import roles_required
+from gfp_portal.core.http import send_download
 from gfp_portal.core.i18n import is_rtl
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
@@ -95,5 +96,4 @@ def export(fmt):
     rows = exports.coverage_rows(coverage, state=filters["state"])
     content_type, render = exports.FORMATS[fmt]
     filename = _("coverage") + f"-{date.today().isoformat()}.{fmt}"
-    return Response(render(rows), content_type=content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return send_download(render(rows), filename, content_type=content_type)

@@ -7,13 +7,12 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from gfp_portal.core.forms import PersonNameFields, language_choices
+from gfp_portal.core.forms import PersonNameFields, SingleLineField, language_choices
 from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.registry.forms import role_choices
 
@@ -26,9 +25,9 @@ class NominationForm(PersonNameFields, FlaskForm):
     replaces = SelectField(_l("Replaces"), coerce=int, validators=[Optional()],
                            description=_l("The current holder this person takes over from, "
                                           "if any; their appointment ends on approval."))
-    position_title = StringField(_l("Position title"), validators=[Optional(), Length(max=200)])
-    grade = StringField(_l("Grade"), validators=[Optional(), Length(max=16)],
-                        description=_l("For example P-4, NO-C or G-6."))
+    position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
+    grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
+                            description=_l("For example P-4, NO-C or G-6."))
     duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     preferred_language = SelectField(_l("Language of the nominee's emails"))
     time_share = IntegerField(_l("Share of working time (%)"), validators=[
@@ -97,10 +96,10 @@ class JoinForm(PersonNameFields, FlaskForm):
                         description=_l("Headquarters when you serve the whole entity; otherwise "
                                        "the UN Country Team of your country office."))
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    position_title = StringField(_l("Position title"), validators=[
+    position_title = SingleLineField(_l("Position title"), validators=[
         DataRequired(message=_l("Enter your position title.")), Length(max=200)])
-    grade = StringField(_l("Grade"), validators=[Optional(), Length(max=16)],
-                        description=_l("For example P-4, NO-C or G-6."))
+    grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
+                            description=_l("For example P-4, NO-C or G-6."))
     duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     start_date = DateField(_l("Start date of the appointment"), validators=[
         DataRequired(message=_l("Enter the start date of your appointment."))])

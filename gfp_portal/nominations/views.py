@@ -7,7 +7,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import format_date
@@ -21,7 +20,7 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, paginate, send_download
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
 from gfp_portal.nominations.forms import (
@@ -207,8 +206,8 @@ def letter(nomination_id):
     path = storage.path_of(nomination.letter_key)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=nomination.letter_content_type, as_attachment=True,
-                     download_name=nomination.letter_filename, max_age=0)
+    return send_download(path, nomination.letter_filename,
+                         content_type=nomination.letter_content_type)
 
 
 def _act(nomination_id, call, message, **kwargs):

@@ -1,10 +1,10 @@
 """Forms for entities and UN Country Teams."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gfp_portal.core.forms import CheckboxListField
+from gfp_portal.core.forms import CheckboxListField, SingleLineField
 from gfp_portal.reference.models import EntityType, Region
 
 
@@ -17,9 +17,9 @@ def region_choices():
 
 
 class EntityForm(FlaskForm):
-    acronym = StringField(_l("Acronym"), validators=[
+    acronym = SingleLineField(_l("Acronym"), validators=[
         DataRequired(message=_l("Enter the acronym.")), Length(max=40)])
-    name = StringField(_l("Name (English)"), validators=[
+    name = SingleLineField(_l("Name (English)"), validators=[
         DataRequired(message=_l("Enter the name.")), Length(max=255)])
     type = SelectField(_l("Type"), validators=[DataRequired()])
     is_verified = BooleanField(_l("Checked against an official list"))
@@ -27,7 +27,7 @@ class EntityForm(FlaskForm):
                             description=_l("Leave empty when not known."))
     active_to = DateField(_l("Active until"), validators=[Optional()],
                           description=_l("Set when the entity was closed, renamed or merged."))
-    email_domains = StringField(
+    email_domains = SingleLineField(
         _l("Email domains"), validators=[Optional(), Length(max=400)],
         description=_l("The domains of the entity's official addresses, separated by spaces "
                        "(e.g. unicef.org). A request to join from another domain gets a "
@@ -41,13 +41,13 @@ class EntityForm(FlaskForm):
 
 
 class UnctForm(FlaskForm):
-    iso3 = StringField(_l("Host country (ISO 3166 alpha-3 code)"), validators=[
+    iso3 = SingleLineField(_l("Host country (ISO 3166 alpha-3 code)"), validators=[
         DataRequired(message=_l("Enter the country code.")),
         Regexp(r"^\s*[A-Za-z]{3}\s*$", message=_l("Enter three letters, such as KEN."))])
-    name_en = StringField(_l("Name (English)"), validators=[
+    name_en = SingleLineField(_l("Name (English)"), validators=[
         DataRequired(message=_l("Enter the name.")), Length(max=120)])
     region = SelectField(_l("Region"), validators=[DataRequired()])
-    countries = StringField(
+    countries = SingleLineField(
         _l("Other countries and territories covered"), validators=[Optional(), Length(max=400)],
         description=_l("ISO 3166 alpha-3 codes separated by spaces, for a multi-country "
                        "office (e.g. ATG DMA GRD)."))
@@ -66,7 +66,7 @@ class ReferenceFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Type"), validators=[Optional()])
 
     def __init__(self, *args, kinds=(), **kwargs):

@@ -8,13 +8,17 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import PersonNameFields, language_choices, timezone_choices
+from gfp_portal.core.forms import (
+    PersonNameFields,
+    SingleLineField,
+    language_choices,
+    timezone_choices,
+)
 from gfp_portal.reference.models import Region
 from gfp_portal.registry.models import AppointmentRole, EndReason
 
@@ -24,10 +28,10 @@ def role_choices():
 
 
 class PersonForm(PersonNameFields, FlaskForm):
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=64)])
-    position_title = StringField(_l("Position title"), validators=[Optional(), Length(max=200)])
-    grade = StringField(_l("Grade"), validators=[Optional(), Length(max=16)],
-                        description=_l("For example P-4, NO-C or G-6."))
+    phone = SingleLineField(_l("Phone"), validators=[Optional(), Length(max=64)])
+    position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
+    grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
+                            description=_l("For example P-4, NO-C or G-6."))
     entity = SelectField(_l("Entity"), validators=[Optional()])
     duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     preferred_language = SelectField(_l("Preferred language"))
@@ -56,11 +60,11 @@ class AppointmentForm(FlaskForm):
     time_share = IntegerField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
     tor_on_file = BooleanField(_l("Terms of reference on file"))
-    appointed_by_name = StringField(_l("Appointed by (name)"),
-                                    validators=[Optional(), Length(max=200)])
-    appointed_by_title = StringField(_l("Appointed by (title)"),
-                                     validators=[Optional(), Length(max=200)],
-                                     description=_l("Head of entity or Resident Coordinator."))
+    appointed_by_name = SingleLineField(_l("Appointed by (name)"),
+                                        validators=[Optional(), Length(max=200)])
+    appointed_by_title = SingleLineField(_l("Appointed by (title)"),
+                                         validators=[Optional(), Length(max=200)],
+                                         description=_l("Head of entity or Resident Coordinator."))
     submit = SubmitField(_l("Appoint"))
 
     def __init__(self, *args, entity_choices=(), scope_choices=(), **kwargs):
@@ -71,10 +75,10 @@ class AppointmentForm(FlaskForm):
 
 
 class ReplaceForm(AppointmentForm):
-    given_name = StringField(_l("Given name of the new holder"), validators=[Optional(),
-                                                                             Length(max=120)])
-    family_name = StringField(_l("Family name of the new holder"), validators=[Optional(),
-                                                                               Length(max=120)])
+    given_name = SingleLineField(_l("Given name of the new holder"), validators=[Optional(),
+                                                                                 Length(max=120)])
+    family_name = SingleLineField(_l("Family name of the new holder"), validators=[Optional(),
+                                                                                   Length(max=120)])
     email = EmailField(_l("Email address of the new holder"), validators=[
         DataRequired(message=_l("Enter the email address.")),
         Email(message=_l("Enter a valid email address."), check_deliverability=False)],
@@ -111,8 +115,8 @@ class RegistryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)],
-                    description=_l("Name, email or position"))
+    q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)],
+                        description=_l("Name, email or position"))
     entity = SelectField(_l("Entity"), validators=[Optional()])
     unct = SelectField(_l("UN Country Team"), validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
@@ -139,8 +143,8 @@ class RegistryFilterForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """What focal points keep up to date themselves on /me."""
 
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=64)])
-    position_title = StringField(_l("Position title"), validators=[Optional(), Length(max=200)])
+    phone = SingleLineField(_l("Phone"), validators=[Optional(), Length(max=64)])
+    position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     directory_consent = BooleanField(_l("Show my email address and phone in the network "
                                         "directory"))
     submit = SubmitField(_l("Save my profile"))

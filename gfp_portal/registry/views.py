@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -25,7 +24,7 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, paginate, send_download
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -311,9 +310,8 @@ def export(fmt):
         (lambda person: queries.matching_appointments(person, criteria))
     content_type, render = EXPORT_TYPES[fmt]
     filename = f"gfp-registry-{date.today().isoformat()}.{fmt}"
-    return Response(render(exports.export_rows(people, appointments_of)),
-                    content_type=content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return send_download(render(exports.export_rows(people, appointments_of)), filename,
+                         content_type=content_type)
 
 
 def _import_dir():

@@ -2,10 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from gfp_portal.core.forms import language_choices
+from gfp_portal.core.forms import SingleLineField, language_choices
 from gfp_portal.resources.models import Visibility
 
 
@@ -13,7 +13,7 @@ class LibraryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
     category = SelectField(_l("Category"), validators=[Optional()])
     tag = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Available in"), validators=[Optional()])
@@ -26,14 +26,14 @@ class LibraryFilterForm(FlaskForm):
 
 
 class ResourceForm(FlaskForm):
-    slug = StringField(_l("Web address"), validators=[
+    slug = SingleLineField(_l("Web address"), validators=[
         DataRequired(message=_l("Enter the web address.")), Length(max=120)],
         description=_l("Shown in the link: /resources/<address>. Lower-case letters, digits "
                        "and hyphens."), render_kw={"dir": "ltr"})
     category = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
     visibility = SelectField(_l("Who may see it"), validators=[DataRequired()])
-    tags = StringField(_l("Topics"), validators=[Optional(), Length(max=400)],
-                       description=_l("Separated by commas, for example: mentoring, parity."))
+    tags = SingleLineField(_l("Topics"), validators=[Optional(), Length(max=400)],
+                           description=_l("Separated by commas, for example: mentoring, parity."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, categories=(), **kwargs):
@@ -45,17 +45,17 @@ class ResourceForm(FlaskForm):
 class VersionForm(FlaskForm):
     language = SelectField(_l("Language"), validators=[DataRequired()])
     # The text is in the version's language, whatever the page's direction.
-    title = StringField(_l("Title"), validators=[
+    title = SingleLineField(_l("Title"), validators=[
         DataRequired(message=_l("Enter the title.")), Length(max=300)],
         render_kw={"dir": "auto"})
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)],
                             render_kw={"dir": "auto", "rows": 4})
     file = FileField(_l("File (PDF, DOCX, PPTX or XLSX)"))
-    external_url = StringField(_l("Or a link to the document"),
-                               validators=[Optional(), Length(max=1000)],
-                               render_kw={"dir": "ltr"},
-                               description=_l("Instead of a file, for example a page on the "
-                                              "UN Women website."))
+    external_url = SingleLineField(_l("Or a link to the document"),
+                                   validators=[Optional(), Length(max=1000)],
+                                   render_kw={"dir": "ltr"},
+                                   description=_l("Instead of a file, for example a page on the "
+                                                  "UN Women website."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, languages=(), **kwargs):
@@ -64,6 +64,6 @@ class VersionForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[
+    name = SingleLineField(_l("Name"), validators=[
         DataRequired(message=_l("Enter the name.")), Length(max=120)])
     submit = SubmitField(_l("Add the category"))

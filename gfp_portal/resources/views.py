@@ -3,13 +3,11 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import format_decimal
@@ -20,7 +18,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, paginate, send_download
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, queries, services
@@ -100,8 +98,7 @@ def download(slug, lang):
         db.session.commit()
     if path is None:
         return redirect(version.external_url)
-    return send_file(path, mimetype=version.content_type, as_attachment=True,
-                     download_name=version.filename, max_age=0)
+    return send_download(path, version.filename, content_type=version.content_type)
 
 
 # --- management (coordinators) ----------------------------------------------------------------
@@ -301,8 +298,8 @@ def delete_category(category_id):
 @roles_required("coordinator")
 def downloads_csv():
     filename = _("downloads") + f"-{date.today().isoformat()}.csv"
-    return Response(analytics.downloads_csv(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return send_download(analytics.downloads_csv(), filename,
+                         content_type="text/csv; charset=utf-8")
 
 
 @bp.route("/gaps")

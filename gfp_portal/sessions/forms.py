@@ -5,14 +5,18 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
-    URLField,
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import CheckboxListField, language_choices, timezone_choices
+from gfp_portal.core.forms import (
+    CheckboxListField,
+    SingleLineField,
+    SingleLineURLField,
+    language_choices,
+    timezone_choices,
+)
 from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -27,11 +31,11 @@ def format_choices():
 
 
 class SessionForm(FlaskForm):
-    title_en = StringField(_l("Title in English"), validators=[
+    title_en = SingleLineField(_l("Title in English"), validators=[
         DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
-    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=200)])
-    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
-    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+    title_fr = SingleLineField(_l("Title in French"), validators=[Optional(), Length(max=200)])
+    title_es = SingleLineField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
+    title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
     description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 3},
                                    validators=[Optional(), Length(max=5000)])
     description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": 3},
@@ -49,10 +53,10 @@ class SessionForm(FlaskForm):
         DataRequired(message=_l("Enter the start date and time."))])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL, validators=[
         DataRequired(message=_l("Enter the end date and time."))])
-    join_url = URLField(_l("Join link"), validators=[
+    join_url = SingleLineURLField(_l("Join link"), validators=[
         Optional(), URL(message=_l("Enter a full web address, starting with https://.")),
         Length(max=500)], description=_l("Shown to registered people only."))
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    venue = SingleLineField(_l("Venue"), validators=[Optional(), Length(max=300)])
     languages = CheckboxListField(_l("Delivered in"), validators=[
         DataRequired(message=_l("Choose at least one language."))])
     capacity = IntegerField(_l("Seats"), validators=[
@@ -86,8 +90,8 @@ class SessionFilterForm(FlaskForm):
     topic = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])
     format = SelectField(_l("Format"), validators=[Optional()])
-    month = StringField(_l("Month"), validators=[Optional(), Length(max=7)],
-                        render_kw={"type": "month"})
+    month = SingleLineField(_l("Month"), validators=[Optional(), Length(max=7)],
+                            render_kw={"type": "month"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +102,7 @@ class SessionFilterForm(FlaskForm):
 
 
 class AddPersonForm(FlaskForm):
-    email = StringField(_l("Email address of the person to add"), validators=[
+    email = SingleLineField(_l("Email address of the person to add"), validators=[
         DataRequired(message=_l("Enter the email address.")), Length(max=320)])
     submit = SubmitField(_l("Add"))
 
@@ -122,9 +126,9 @@ class GroupForm(FlaskForm):
 
 
 class SeriesForm(FlaskForm):
-    title_en = StringField(_l("Title in English"), validators=[
+    title_en = SingleLineField(_l("Title in English"), validators=[
         DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
-    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=200)])
-    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
-    title_ar = StringField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+    title_fr = SingleLineField(_l("Title in French"), validators=[Optional(), Length(max=200)])
+    title_es = SingleLineField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
+    title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Create the series"))

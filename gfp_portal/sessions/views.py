@@ -1,6 +1,6 @@
 """Training pages for everyone signed in: the list, a session, register and withdraw, the
 add-to-calendar file, and the personal calendar feed."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +11,7 @@ from gfp_portal.attendance.services import attendance_of, check_in_window
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, paginate, send_download
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.sessions import feed, ical, notices, queries, registration
@@ -138,10 +138,7 @@ def register_series(series_id):
 
 
 def _calendar_response(data, filename):
-    response = Response(data, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, max-age=0"
-    return response
+    return send_download(data, filename, content_type="text/calendar; charset=utf-8")
 
 
 @bp.route("/<int:session_id>.ics")

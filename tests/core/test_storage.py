@@ -63,3 +63,15 @@ def test_a_key_from_outside_cannot_reach_other_files(ctx):
     for key in ("../config.py", "ab/../../x.pdf", "/etc/passwd", ""):
         with pytest.raises(ValueError):
             storage.path_of(key)
+
+
+@pytest.mark.parametrize("name, kept", [
+    ("résumé \u202egpj.exe.pdf", "résumé gpj.exe.pdf"),
+    ("\u2067تقرير\u2069 \u200f2024\u200e\u061c.pdf", "تقرير 2024.pdf"),
+    ("rapport\u202a\u202b\u202c\u202d\u2066\u2068.pdf", "rapport.pdf"),
+    ("memo\x85\u2028line.pdf", "memoline.pdf"),
+])
+def test_an_upload_name_loses_its_direction_and_control_characters(ctx, name, kept):
+    stored = storage.store_upload(upload(PDF, name), kinds=("pdf",), max_bytes=1024)
+    assert stored.filename == kept
+    storage.remove(stored.key)

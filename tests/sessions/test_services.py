@@ -215,3 +215,15 @@ def test_the_reminder_command(app, runner, make_session, make_person):
     result = runner.invoke(args=["sessions", "send-reminders"])
     assert result.exit_code == 0, result.output
     assert "Session reminders sent:" in result.output
+
+
+def test_an_invitation_for_a_title_with_a_line_break_can_be_delivered(make_session,
+                                                                        make_person):
+    from gfp_portal.core.transports import build_mime
+
+    # A title written before forms kept titles on one line, or through an import.
+    session = make_session(title_en="Bystander intervention\r\nDay 2")
+    registration.register(session, make_person(), actor=None, now=NOW)
+    message, = outbox()
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert build_mime(message)["Subject"].endswith("Bystander intervention Day 2")

@@ -262,3 +262,19 @@ def test_a_group_excludes_people_who_already_attended_the_topic(app, client, net
     with app.app_context():
         assert db.session.scalars(select(Registration).where(
             Registration.session_id == network["session"])).all() == []
+
+
+def test_a_title_typed_with_a_line_break_is_kept_on_one_line(app, client, network):
+    login(client, "coord@example.org")
+    response = client.post("/sessions/new", data={
+        "title_en": "Parity dashboard\r\nBcc: everyone@example.org", "topic": "parity_dashboard",
+        "format": "in_person", "time_zone": "Europe/Zurich",
+        "starts_at": START.strftime("%Y-%m-%dT09:00"),
+        "ends_at": START.strftime("%Y-%m-%dT12:00"), "languages": ["en"], "capacity": "20",
+        "audience": "both", "series": "0", "venue": "Palais des Nations\r\nRoom XVII"})
+    assert response.status_code == 302
+    with app.app_context():
+        session = db.session.scalars(select(TrainingSession).order_by(
+            TrainingSession.id.desc())).first()
+        assert session.title_en == "Parity dashboard Bcc: everyone@example.org"
+        assert session.venue == "Palais des Nations Room XVII"

@@ -1,0 +1,23 @@
+"""Plain-text cleaning shared by forms, mail headers and file names."""
+import re
+
+# C0 and C1 controls (line breaks and tabs among them), DEL, and the Unicode line and
+# paragraph separators: none belongs in a one-line value such as a title or a mail header.
+_CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+_LINE_BREAKS = re.compile(rf"\s*[{_CONTROLS}]+\s*")
+# Bidirectional embeddings, overrides, isolates and marks: in a file name they can make
+# "résumé \u202egpj.exe.pdf" display as "résumé fdp.exe.jpg".
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_FILENAME_NOISE = re.compile(rf"[{_CONTROLS}{_BIDI}]+")
+
+
+def single_line(value):
+    """`value` on one line: each run of control characters becomes one space; no margins."""
+    if not isinstance(value, str):
+        return value
+    return _LINE_BREAKS.sub(" ", value).strip()
+
+
+def without_controls(value):
+    """`value` without control or bidirectional formatting characters (for file names)."""
+    return _FILENAME_NOISE.sub("", value)

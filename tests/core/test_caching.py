@@ -1,0 +1,32 @@
+"""Pages with personal data are never kept by a browser or a proxy cache."""
+import pytest
+
+from tests.conftest import login
+
+
+@pytest.mark.parametrize("url", ["/me", "/registry/", "/sessions/", "/resources/",
+                                 "/coverage/export.csv", "/no-such-page"])
+def test_signed_in_pages_are_not_stored(client, login_as, reference, url):
+    login_as("coordinator")
+    response = client.get(url)
+    assert response.status_code in (200, 404)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/login", "/password/reset", "/calendar/not-a-token.ics",
+                                 "/certificates/NOCODE"])
+def test_anonymous_pages_about_a_person_are_not_stored(client, url):
+    response = client.get(url)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_sign_in_answer_is_not_stored(client, create_user):
+    create_user("fp@example.org")
+    assert login(client, "fp@example.org").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/resources/", "/healthz", "/static/css/portal.css"])
+def test_public_pages_and_static_files_stay_cacheable(client, url):
+    with client.get(url) as response:
+        assert response.status_code == 200
+        assert "no-store" not in response.headers.get("Cache-Control", "")

@@ -1,0 +1,49 @@
+"""Single-line text: no form keeps a line break or a control character in a one-line field."""
+import importlib
+import pkgutil
+
+import pytest
+from wtforms import Form, StringField, URLField
+from wtforms.fields.core import UnboundField
+
+import gfp_portal
+from gfp_portal.core.forms import SingleLineField
+
+
+def form_classes():
+    for module_info in pkgutil.walk_packages(gfp_portal.__path__, "gfp_portal."):
+        if module_info.name.rsplit(".", 1)[-1].endswith("forms"):
+            module = importlib.import_module(module_info.name)
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, Form) and \
+                        value.__module__ == module.__name__:
+                    yield value
+
+
+def test_no_form_has_a_bare_one_line_text_field():
+    bare = [f"{form.__module__}.{form.__name__}.{name}"
+            for form in form_classes() for name in dir(form)
+            if isinstance(getattr(form, name), UnboundField)
+            and getattr(form, name).field_class in (StringField, URLField)]
+    assert len(list(form_classes())) > 20
+    assert bare == []
+
+
+class TitleForm(Form):
+    title = SingleLineField()
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("Bystander intervention\r\nBcc: all@example.org",
+     "Bystander intervention Bcc: all@example.org"),
+    ("Parity dashboard\n", "Parity dashboard"),
+    ("A\tB\x00C\x85D\u2028E", "A B C D E"),
+    ("  تدخل المارة  ", "تدخل المارة"),
+    ("Kept  as typed", "Kept  as typed"),
+])
+def test_line_breaks_and_control_characters_become_one_space(app, typed, kept):
+    from werkzeug.datastructures import MultiDict
+
+    with app.test_request_context():
+        form = TitleForm(MultiDict({"title": typed}))
+        assert form.title.data == kept

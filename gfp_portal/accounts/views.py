@@ -25,7 +25,12 @@ from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, next_from_request, show_domain_error
+from gfp_portal.core.http import (
+    after_response,
+    commit_service,
+    next_from_request,
+    show_domain_error,
+)
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.registry import services as registry_services
@@ -104,13 +109,13 @@ def activate(token):
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        # The same answer whether or not the address has an account.
+        # The same answer, after the same work, whether or not the address has an account:
+        # the link is written and queued only once the answer has gone.
         flash(_("If an active account uses this address, a reset link is on its way. "
                 "It is valid for %(hours)s hours.",
                 hours=current_app.config["RESET_TOKEN_HOURS"]), "info")
-        return redirect(url_for("accounts.login"))
+        return after_response(redirect(url_for("accounts.login")),
+                              services.request_password_reset, form.email.data)
     return render_template("accounts/reset_request.html", form=form)
 
 

@@ -73,7 +73,8 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "5 per minute"
+    LOGIN_RATE_LIMIT = "5 per minute"  # refused passwords, per account
+    LOGIN_ADDRESS_RATE_LIMIT = "20 per minute"  # refused passwords, per address, any account
     CHECK_IN_RATE_LIMIT = "10 per minute"  # check-in codes and certificate verification
     RESET_RATE_LIMIT = "5 per 15 minutes"
 

@@ -70,7 +70,11 @@ class Config:
     ACTIVATION_TOKEN_HOURS = 72
     RESET_TOKEN_HOURS = 2
 
+    # Where rate limits count. memory:// counts in each process alone: production refuses it
+    # unless RATELIMIT_SINGLE_PROCESS says the portal runs as one process.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_SINGLE_PROCESS = _env_bool("RATELIMIT_SINGLE_PROCESS", False)
+    RATELIMIT_KEY_PREFIX = "gfp-portal"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"  # refused passwords, per account
@@ -119,6 +123,9 @@ class TestingConfig(Config):
     PASSWORD_HASH_PARALLELISM = 1
     SERVER_NAME = "portal.test"
     MAIL_RETRY_BASE_SECONDS = 60
+    # The Redis the rate-limit tests count in; CI must provide it, elsewhere they are skipped.
+    TEST_REDIS_URL = _env("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+    TEST_REDIS_REQUIRED = _env_bool("CI", False)
 
 
 class ProductionConfig(Config):
@@ -135,6 +142,14 @@ class ProductionConfig(Config):
         if missing:
             raise RuntimeError(
                 "ProductionConfig refuses to start without: " + ", ".join(missing)
+            )
+        storage = _env("RATELIMIT_STORAGE_URI", "memory://")
+        if storage.startswith("memory://") and not _env_bool("RATELIMIT_SINGLE_PROCESS"):
+            raise RuntimeError(
+                "ProductionConfig refuses to count rate limits in memory, where each worker "
+                "counts alone: set RATELIMIT_STORAGE_URI to a shared store "
+                "(redis://host:6379/0), or RATELIMIT_SINGLE_PROCESS=1 if the portal runs "
+                "as a single process"
             )
 
 

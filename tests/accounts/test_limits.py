@@ -1,4 +1,9 @@
-"""Failed sign-ins are limited per account and per address together."""
+"""Failed sign-ins are limited per account and per address together, across all workers."""
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
 from tests.conftest import PASSWORD
 
 
@@ -45,3 +50,53 @@ def test_attempts_held_back_do_not_use_up_the_address_limit(client, app, create_
                 for _ in range(25)]
     assert statuses == [200] * 5 + [429] * 20
     assert _login(app.test_client(), "colleague@example.org", PASSWORD).status_code == 302
+
+
+def _refused_sign_ins(storage_uri, email, tries):
+    """A worker process of its own counting in `storage_uri`: the status of each attempt."""
+    from config import TestingConfig
+    from gfp_portal.app import create_app
+
+    class SharedStore(TestingConfig):
+        RATELIMIT_STORAGE_URI = storage_uri
+
+    client = create_app(SharedStore).test_client()
+    return [client.post("/login", data={"email": email, "password": "wrong password"}
+                        ).status_code for _ in range(tries)]
+
+
+def _in_a_new_process(*args):
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as worker:
+        return worker.submit(_refused_sign_ins, *args).result(timeout=120)
+
+
+@pytest.fixture
+def redis_url(app):
+    """The real Redis the suite counts in, emptied of the portal's counters around the test."""
+    import redis
+
+    url = app.config["TEST_REDIS_URL"]
+    connection = redis.Redis.from_url(url)
+
+    def clear():
+        for key in connection.scan_iter(f"*{app.config['RATELIMIT_KEY_PREFIX']}*"):
+            connection.delete(key)
+    try:
+        clear()
+    except redis.ConnectionError:
+        message = f"Redis does not answer at {url} (TEST_REDIS_URL)."
+        if app.config["TEST_REDIS_REQUIRED"]:
+            pytest.fail(message + " CI must run it: the rate limits are tested against it.")
+        pytest.skip(message)
+    yield url
+    clear()
+    connection.close()
+
+
+def test_workers_counting_in_redis_share_one_limit(redis_url):
+    first = _in_a_new_process(redis_url, "fp@example.org", 5)
+    second = _in_a_new_process(redis_url, "FP@example.org", 5)
+    assert first == [200] * 5
+    # Another worker sees the same failures: the account waits there too.
+    assert second == [429] * 5

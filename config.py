@@ -99,8 +99,12 @@ class Config:
     MAIL_POLL_SECONDS = 5
 
     PER_PAGE = 25
-    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are believed
+    # (none unless set), and the addresses or networks those proxies connect from: a request
+    # from anywhere else keeps its own address, so a client cannot pick one to dodge limits.
     PROXY_COUNT = int(_env("PROXY_COUNT", "0"))
+    PROXY_ADDRESSES = tuple(a.strip() for a in _env("PROXY_ADDRESSES", "127.0.0.1,::1").split(",")
+                            if a.strip())
 
 
 class DevelopmentConfig(Config):
@@ -133,7 +137,6 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
-    PROXY_COUNT = int(_env("PROXY_COUNT", "1"))
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
 
     @classmethod

@@ -93,3 +93,23 @@ def test_a_reset_request_does_the_same_work_before_answering_whoever_is_named(
     with app.app_context():
         assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == \
             ["fp@example.org"]
+
+
+def test_a_failure_after_the_answer_is_logged_and_leaves_nothing_half_written(
+        client, create_user, app, monkeypatch, caplog):
+    from gfp_portal.accounts import services
+
+    create_user("fp@example.org")
+    real = services.request_password_reset
+
+    def fails_after_writing(email, **kwargs):
+        real(email, **kwargs)
+        raise RuntimeError("mail template missing")
+
+    monkeypatch.setattr(services, "request_password_reset", fails_after_writing)
+    response = client.post("/password/reset", data={"email": "fp@example.org"})
+    assert response.status_code == 302
+    response.close()
+    assert "Work after the response failed" in caplog.text
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage)).all() == []

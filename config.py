@@ -70,10 +70,15 @@ class Config:
     ACTIVATION_TOKEN_HOURS = 72
     RESET_TOKEN_HOURS = 2
 
+    # Where rate limits count. memory:// counts in each process alone: production refuses it
+    # unless RATELIMIT_SINGLE_PROCESS says the portal runs as one process.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_SINGLE_PROCESS = _env_bool("RATELIMIT_SINGLE_PROCESS", False)
+    RATELIMIT_KEY_PREFIX = "gfp-portal"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "5 per minute"
+    LOGIN_RATE_LIMIT = "5 per minute"  # refused passwords, per account
+    LOGIN_ADDRESS_RATE_LIMIT = "20 per minute"  # refused passwords, per address, any account
     CHECK_IN_RATE_LIMIT = "10 per minute"  # check-in codes and certificate verification
     RESET_RATE_LIMIT = "5 per 15 minutes"
 
@@ -94,8 +99,12 @@ class Config:
     MAIL_POLL_SECONDS = 5
 
     PER_PAGE = 25
-    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are believed
+    # (none unless set), and the addresses or networks those proxies connect from: a request
+    # from anywhere else keeps its own address, so a client cannot pick one to dodge limits.
     PROXY_COUNT = int(_env("PROXY_COUNT", "0"))
+    PROXY_ADDRESSES = tuple(a.strip() for a in _env("PROXY_ADDRESSES", "127.0.0.1,::1").split(",")
+                            if a.strip())
 
 
 class DevelopmentConfig(Config):
@@ -118,6 +127,9 @@ class TestingConfig(Config):
     PASSWORD_HASH_PARALLELISM = 1
     SERVER_NAME = "portal.test"
     MAIL_RETRY_BASE_SECONDS = 60
+    # The Redis the rate-limit tests count in; CI must provide it, elsewhere they are skipped.
+    TEST_REDIS_URL = _env("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+    TEST_REDIS_REQUIRED = _env_bool("CI", False)
 
 
 class ProductionConfig(Config):
@@ -125,7 +137,6 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
-    PROXY_COUNT = int(_env("PROXY_COUNT", "1"))
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
 
     @classmethod
@@ -134,6 +145,14 @@ class ProductionConfig(Config):
         if missing:
             raise RuntimeError(
                 "ProductionConfig refuses to start without: " + ", ".join(missing)
+            )
+        storage = _env("RATELIMIT_STORAGE_URI", "memory://")
+        if storage.startswith("memory://") and not _env_bool("RATELIMIT_SINGLE_PROCESS"):
+            raise RuntimeError(
+                "ProductionConfig refuses to count rate limits in memory, where each worker "
+                "counts alone: set RATELIMIT_STORAGE_URI to a shared store "
+                "(redis://host:6379/0), or RATELIMIT_SINGLE_PROCESS=1 if the portal runs "
+                "as a single process"
             )
 
 

@@ -10,13 +10,13 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
 from gfp_portal.core import auth, http, i18n
 from gfp_portal.core.logs import redact_tokens_in_logs
+from gfp_portal.core.proxy import TrustedProxyFix
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -46,9 +46,7 @@ def create_app(config=None):
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if app.config["PROXY_COUNT"]:
-        hops = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    register_proxy(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -57,6 +55,12 @@ def create_app(config=None):
     register_jinja(app)
     register_cli(app)
     return app
+
+
+def register_proxy(app):
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, hops=app.config["PROXY_COUNT"],
+                                       addresses=app.config["PROXY_ADDRESSES"])
 
 
 def register_extensions(app):

@@ -1,4 +1,6 @@
 """Sign-in, sign-out, activation, password reset and the own-account page."""
+import hashlib
+
 from flask import (
     Blueprint,
     abort,
@@ -6,6 +8,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -25,7 +28,12 @@ from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, next_from_request, show_domain_error
+from gfp_portal.core.http import (
+    after_response,
+    commit_service,
+    next_from_request,
+    show_domain_error,
+)
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.registry import services as registry_services
@@ -37,12 +45,23 @@ CALENDAR_LINK_KEY = "calendar_link"
 
 
 def _only_failed_logins(response):
-    # A successful sign-in redirects; only refused attempts count against the limit.
-    return response.status_code != 302
+    # A successful sign-in redirects and an attempt already held back answers 429: only
+    # refused passwords count, so that waiting out one limit does not use up the other.
+    return response.status_code not in (302, 429)
 
 
-def _login_limit():
+def _login_account_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_address_limit():
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _login_account_key():
+    # The account named in the form, whatever its case; hashed so the counters hold no address.
+    email = services.normalize_email(request.form.get("email")).lower()
+    return "account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()
 
 
 def _reset_limit():
@@ -51,7 +70,12 @@ def _reset_limit():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_only_failed_logins)
+# Failures are counted per account (guessing one account from many addresses) and, more
+# loosely, per address (many accounts from one), so that colleagues behind the same address
+# still sign in while one of them is held back.
+@limiter.limit(_login_account_limit, methods=["POST"], deduct_when=_only_failed_logins,
+               key_func=_login_account_key)
+@limiter.limit(_login_address_limit, methods=["POST"], deduct_when=_only_failed_logins)
 def login():
     if current_user.is_authenticated:
         return redirect(next_from_request(url_for("main.index")))
@@ -106,13 +130,13 @@ def activate(token):
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        # The same answer whether or not the address has an account.
+        # The same answer, after the same work, whether or not the address has an account:
+        # the link is written and queued only once the answer has gone.
         flash(_("If an active account uses this address, a reset link is on its way. "
                 "It is valid for %(hours)s hours.",
                 hours=current_app.config["RESET_TOKEN_HOURS"]), "info")
-        return redirect(url_for("accounts.login"))
+        return after_response(redirect(url_for("accounts.login")),
+                              services.request_password_reset, form.email.data)
     return render_template("accounts/reset_request.html", form=form)
 
 

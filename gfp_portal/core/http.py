@@ -54,6 +54,26 @@ def commit_service(call, *args, form=None, **kwargs):
     return True, result
 
 
+def after_response(response, call, *args, **kwargs):
+    """Run `call` and commit once `response` has been sent, so that its work cannot show in the
+    time the answer takes. It runs in a copy of this request's context (links, settings); a
+    failure is rolled back and logged, since the answer has already gone."""
+    app = current_app._get_current_object()
+    environ = request.environ.copy()
+
+    def run():
+        with app.request_context(environ):
+            try:
+                call(*args, **kwargs)
+                db.session.commit()
+            except Exception:  # the client has its answer; keep the worker serving
+                db.session.rollback()
+                app.logger.exception("Work after the response failed: %s", call.__name__)
+
+    response.call_on_close(run)
+    return response
+
+
 def paginate(stmt):
     """One page of `stmt`, numbered by the `page` query parameter."""
     return db.paginate(stmt, page=request.args.get("page", 1, type=int),

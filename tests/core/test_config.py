@@ -13,6 +13,7 @@ def test_production_refuses_to_start_without_secret_key_and_database(monkeypatch
 
 def test_production_starts_when_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["ENV_NAME"] == "production"
@@ -20,6 +21,7 @@ def test_production_starts_when_configured(monkeypatch, tmp_path):
 
 def test_demo_seed_is_refused_under_production(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     app = create_app("production")
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
@@ -29,3 +31,26 @@ def test_demo_seed_is_refused_under_production(monkeypatch, tmp_path):
 def test_unknown_config_name_is_an_error():
     with pytest.raises(RuntimeError, match="Unknown GFP_CONFIG"):
         create_app("staging")
+
+
+def test_production_refuses_to_count_rate_limits_in_each_worker_alone(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("RATELIMIT_SINGLE_PROCESS", raising=False)
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        create_app("production")
+
+
+@pytest.mark.parametrize("env", [{"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"},
+                                 {"RATELIMIT_SINGLE_PROCESS": "1"}])
+def test_production_accepts_a_shared_rate_limit_store_or_a_single_process(monkeypatch, env):
+    from config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://gfp@db/gfp")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("RATELIMIT_SINGLE_PROCESS", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    ProductionConfig.check()

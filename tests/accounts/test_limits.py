@@ -1,0 +1,102 @@
+"""Failed sign-ins are limited per account and per address together, across all workers."""
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+
+def _login(client, email, password, address="192.0.2.10"):
+    return client.post("/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_colleague_behind_the_same_address_signs_in_after_someone_elses_failures(
+        client, app, create_user):
+    create_user("fp@example.org")
+    create_user("colleague@example.org")
+    for _ in range(5):
+        assert _login(client, "fp@example.org", "wrong password").status_code == 200
+    assert _login(client, "fp@example.org", "wrong password").status_code == 429
+    assert _login(app.test_client(), "colleague@example.org", PASSWORD).status_code == 302
+
+
+def test_guessing_one_account_from_many_addresses_is_stopped(client, create_user):
+    create_user("fp@example.org")
+    statuses = [_login(client, " FP@example.org", "wrong password", f"198.51.100.{n}").status_code
+                for n in range(1, 8)]
+    assert statuses == [200] * 5 + [429] * 2
+    # The account waits, from any address, even with its right password.
+    assert _login(client, "fp@example.org", PASSWORD, "203.0.113.1").status_code == 429
+
+
+def test_failures_on_many_accounts_from_one_address_are_limited_more_loosely(
+        client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "5 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "8 per minute")
+    statuses = [_login(client, f"guess{n}@example.org", "wrong password").status_code
+                for n in range(9)]
+    assert statuses == [200] * 8 + [429]
+    # Another address is not held back by this one.
+    assert _login(client, "other@example.org", "wrong password",
+                  "192.0.2.99").status_code == 200
+
+
+def test_attempts_held_back_do_not_use_up_the_address_limit(client, app, create_user):
+    create_user("fp@example.org")
+    create_user("colleague@example.org")
+    statuses = [_login(client, "fp@example.org", "wrong password").status_code
+                for _ in range(25)]
+    assert statuses == [200] * 5 + [429] * 20
+    assert _login(app.test_client(), "colleague@example.org", PASSWORD).status_code == 302
+
+
+def _refused_sign_ins(storage_uri, email, tries):
+    """A worker process of its own counting in `storage_uri`: the status of each attempt."""
+    from config import TestingConfig
+    from gfp_portal.app import create_app
+
+    class SharedStore(TestingConfig):
+        RATELIMIT_STORAGE_URI = storage_uri
+
+    client = create_app(SharedStore).test_client()
+    return [client.post("/login", data={"email": email, "password": "wrong password"}
+                        ).status_code for _ in range(tries)]
+
+
+def _in_a_new_process(*args):
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as worker:
+        return worker.submit(_refused_sign_ins, *args).result(timeout=120)
+
+
+@pytest.fixture
+def redis_url(app):
+    """The real Redis the suite counts in, emptied of the portal's counters around the test."""
+    import redis
+
+    url = app.config["TEST_REDIS_URL"]
+    connection = redis.Redis.from_url(url)
+
+    def clear():
+        for key in connection.scan_iter(f"*{app.config['RATELIMIT_KEY_PREFIX']}*"):
+            connection.delete(key)
+    try:
+        clear()
+    except redis.ConnectionError:
+        message = f"Redis does not answer at {url} (TEST_REDIS_URL)."
+        if app.config["TEST_REDIS_REQUIRED"]:
+            pytest.fail(message + " CI must run it: the rate limits are tested against it.")
+        pytest.skip(message)
+    yield url
+    clear()
+    connection.close()
+
+
+def test_workers_counting_in_redis_share_one_limit(redis_url):
+    first = _in_a_new_process(redis_url, "fp@example.org", 5)
+    second = _in_a_new_process(redis_url, "FP@example.org", 5)
+    assert first == [200] * 5
+    # Another worker sees the same failures: the account waits there too.
+    assert second == [429] * 5

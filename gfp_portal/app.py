@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
-from gfp_portal.core import auth, i18n
+from gfp_portal.core import auth, http, i18n
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -86,6 +86,7 @@ def register_security(app):
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
     )
+    app.before_request(http.refuse_nul_bytes)
     app.before_request(auth.enforce_declared_rules)
 
 

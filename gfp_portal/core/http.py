@@ -1,7 +1,10 @@
-"""Request helpers shared by the views: safe redirects and service-error display."""
+"""Request helpers shared by the views: safe redirects, service-error display, hostile input
+refused with a 400 that says why, pagination."""
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
@@ -43,7 +46,37 @@ def commit_service(call, *args, form=None, **kwargs):
     return True, result
 
 
+# Far beyond the last page of any list; larger numbers overflow the database's integers.
+MAX_PAGE = 100_000
+
+
+class BadInput(BadRequest):
+    """A 400 whose page tells the person, in their language, what was wrong."""
+
+    def __init__(self, message):
+        super().__init__(description=message)
+        self.message = message
+
+
+def refuse_nul_bytes():
+    """No person types a NUL byte and no column stores one (PostgreSQL refuses it outright):
+    refuse it anywhere in the address or a submitted form, before any view reads it."""
+    texts = [request.path, *(t for pair in request.args.items(multi=True) for t in pair)]
+    if request.method in ("POST", "PUT", "PATCH"):
+        texts += [t for pair in request.form.items(multi=True) for t in pair]
+    if any("\x00" in text for text in texts):
+        raise BadInput(_("The request contains an invalid character (a NUL byte)."))
+
+
+def page_number():
+    """The `page` query parameter: 1 when absent or not a number, a 400 when out of range."""
+    page = request.args.get("page", 1, type=int)
+    if page > MAX_PAGE:
+        raise BadInput(_("This page number does not exist."))
+    return max(page, 1)
+
+
 def paginate(stmt):
     """One page of `stmt`, numbered by the `page` query parameter."""
-    return db.paginate(stmt, page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)

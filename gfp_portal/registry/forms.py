@@ -14,7 +14,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import PersonNameFields, language_choices, timezone_choices
+from gfp_portal.core.forms import (
+    FilterForm,
+    PersonNameFields,
+    language_choices,
+    timezone_choices,
+)
 from gfp_portal.reference.models import Region
 from gfp_portal.registry.models import AppointmentRole, EndReason
 
@@ -107,10 +112,7 @@ class RenewForm(FlaskForm):
     submit = SubmitField(_l("Renew for a new term"))
 
 
-class RegistryFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class RegistryFilterForm(FilterForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)],
                     description=_l("Name, email or position"))
     entity = SelectField(_l("Entity"), validators=[Optional()])

@@ -12,7 +12,12 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import CheckboxListField, language_choices, timezone_choices
+from gfp_portal.core.forms import (
+    CheckboxListField,
+    FilterForm,
+    language_choices,
+    timezone_choices,
+)
 from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -78,10 +83,7 @@ class SessionForm(FlaskForm):
         self.series.choices = [(0, _l("— none —")), *series_choices]
 
 
-class SessionFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class SessionFilterForm(FilterForm):
     when = SelectField(_l("When"), validators=[Optional()])
     topic = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])

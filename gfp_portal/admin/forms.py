@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from gfp_portal.accounts.models import Role
 from gfp_portal.core.forms import (
     CheckboxListField,
+    FilterForm,
     PersonNameFields,
     SingleLineField,
     language_choices,
@@ -52,10 +53,7 @@ class EditRolesForm(RolesMixin, FlaskForm):
         self.set_choices(list(unct_choices))
 
 
-class UserFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class UserFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
@@ -67,10 +65,7 @@ class UserFilterForm(FlaskForm):
                                ("invited", _l("Invited")), ("deactivated", _l("Deactivated"))]
 
 
-class OutboxFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class OutboxFilterForm(FilterForm):
     status = SelectField(_l("Status"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):

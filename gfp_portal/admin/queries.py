@@ -27,10 +27,10 @@ def users_query(q=None, role=None, status=None):
             .options(selectinload(User.uncts), selectinload(User.person))
             .order_by(func.lower(User.email)))
     if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(like),
-                              func.lower(Person.given_name).like(like),
-                              func.lower(Person.family_name).like(like)))
+        needle = q.strip().lower()
+        stmt = stmt.where(or_(func.lower(User.email).contains(needle, autoescape=True),
+                              func.lower(Person.given_name).contains(needle, autoescape=True),
+                              func.lower(Person.family_name).contains(needle, autoescape=True)))
     if role:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if status == "active":
@@ -54,5 +54,5 @@ def audit_query(object_type=None, action=None):
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)
     if action:
-        stmt = stmt.where(AuditEvent.action.like(f"{action}%"))
+        stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
     return stmt

@@ -26,20 +26,23 @@ class CheckInForm(FlaskForm):
 
 class EvaluationForm(FlaskForm):
     applicable = RadioField(_l("The resources are applicable to my duty station."),
-                            choices=[("yes", _l("Yes")), ("no", _l("No"))],
                             validators=[DataRequired(message=_l("Answer this question."))])
     rating = RadioField(_l("Overall, the session was"),
-                        choices=[(r, RATING_TITLES[r]) for r in RATINGS],
                         validators=[DataRequired(message=_l("Choose an overall rating."))])
     belonging = RadioField(_l("I feel a stronger sense of belonging to the network."),
-                           choices=[("yes", _l("Yes")), ("no", _l("No"))],
                            validators=[DataRequired(message=_l("Answer this question."))])
     empowered = RadioField(_l("I feel empowered to implement the tools."),
-                           choices=[("yes", _l("Yes")), ("no", _l("No"))],
                            validators=[DataRequired(message=_l("Answer this question."))])
     comment = TextAreaField(_l("Anything else you want the Office to know"),
                             render_kw={"rows": 4}, validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Send my evaluation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set here, not in the field: WTForms 3.3 deprecates tuples passed to the field.
+        yes_no = [("yes", _l("Yes")), ("no", _l("No"))]
+        self.applicable.choices = self.belonging.choices = self.empowered.choices = yes_no
+        self.rating.choices = [(r, RATING_TITLES[r]) for r in RATINGS]
 
 
 class RevokeForm(FlaskForm):

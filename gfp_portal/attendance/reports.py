@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.errors import DomainError
@@ -17,6 +18,13 @@ from gfp_portal.core.errors import DomainError
 TIME_FORMATS = ("%m/%d/%y, %I:%M:%S %p", "%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p",
                 "%m/%d/%Y %I:%M %p", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y, %H:%M:%S",
                 "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+# A report of a full-day meeting of hundreds of people is far below these bounds.
+MAX_LINES = 50_000
+MAX_CELL = 1_000
+# The columns read from a participant list: each must be named once.
+READ = ("name", "email", "join time", "leave time", "first join", "last leave",
+        "name (original name)", "user email")
 
 
 @dataclass
@@ -51,22 +59,40 @@ def _refuse(reason):
 
 
 def decode(data):
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if len(data) > 1 and data[1:2] == b"\x00":  # UTF-16 LE without a byte order mark
-        return data.decode("utf-16-le")
     try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        if len(data) > 1 and data[1:2] == b"\x00":  # UTF-16 LE without a byte order mark
+            return data.decode("utf-16-le")
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:  # also a UTF-16 file cut in a character or a lone surrogate
         _refuse(_l("The file is neither UTF-8 nor UTF-16 text: is it a Teams or Zoom "
                    "attendance report?"))
 
 
 def _rows(text):
+    """The report's rows of cells, refused before reading when larger than any report."""
     lines = text.splitlines()
+    if len(lines) > MAX_LINES:
+        _refuse(_l("The report has more than %(n)s lines.", n=format_decimal(MAX_LINES)))
     sample = next((line for line in lines if line.strip()), "")
     delimiter = "\t" if sample.count("\t") >= sample.count(",") and "\t" in text else ","
-    return [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows = []
+    try:
+        for row in reader:
+            for cell in row:
+                if len(cell) > MAX_CELL:
+                    _refuse(_l("Line %(line)s: a cell is longer than %(n)s characters.",
+                               line=reader.line_num, n=format_decimal(MAX_CELL)))
+                if "\x00" in cell:
+                    _refuse(_l("Line %(line)s contains an invalid character (a NUL byte).",
+                               line=reader.line_num))
+            rows.append([cell.strip() for cell in row])
+    except csv.Error:
+        _refuse(_l("Line %(line)s cannot be read: a cell is too long or a quotation mark is "
+                   "not closed.", line=reader.line_num))
+    return rows
 
 
 def _time(value, line):
@@ -77,15 +103,26 @@ def _time(value, line):
         except ValueError:
             continue
     _refuse(_l("Line %(line)s: “%(value)s” is not a date and time this import reads.",
-               line=line, value=value))
+               line=line, value=value[:40]))
 
 
 def _header_index(rows, *names):
     for number, row in enumerate(rows):
         lowered = [cell.lower() for cell in row]
         if all(name in lowered for name in names):
+            twice = next((cell for cell in lowered if cell in READ and lowered.count(cell) > 1),
+                         None)
+            if twice:
+                _refuse(_l("Line %(line)s names the column “%(column)s” twice.",
+                           line=number + 1, column=twice))
             return number, {cell: i for i, cell in enumerate(lowered)}
     return None, None
+
+
+def _cell(row, columns, name):
+    """The cell of column `name`; empty when the row stops before it."""
+    index = columns[name]
+    return row[index] if index < len(row) else ""
 
 
 def _add(people, name, email, start, stop, original=None):
@@ -122,9 +159,9 @@ def parse_teams(rows):
         _refuse(_l("No participant list found in this Teams report."))
 
     def read(people, row, line):
-        email = row[columns["email"]] if "email" in columns else None
-        _add(people, row[columns["name"]], email, _time(row[columns[join]], line),
-             _time(row[columns[leave]], line))
+        email = _cell(row, columns, "email") if "email" in columns else None
+        _add(people, _cell(row, columns, "name"), email,
+             _time(_cell(row, columns, join), line), _time(_cell(row, columns, leave), line))
     return Report("teams", _table(rows, index, columns, read))
 
 
@@ -134,12 +171,12 @@ def parse_zoom(rows):
         _refuse(_l("No participant list found in this Zoom report."))
 
     def read(people, row, line):
-        shown = row[columns["name (original name)"]]
+        shown = _cell(row, columns, "name (original name)")
         match = re.match(r"^(.*?)\s*\((.+)\)\s*$", shown)
         name, original = (match.group(1), match.group(2)) if match else (shown, None)
-        email = row[columns["user email"]] if "user email" in columns else None
-        _add(people, name, email, _time(row[columns["join time"]], line),
-             _time(row[columns["leave time"]], line), original)
+        email = _cell(row, columns, "user email") if "user email" in columns else None
+        _add(people, name, email, _time(_cell(row, columns, "join time"), line),
+             _time(_cell(row, columns, "leave time"), line), original)
     return Report("zoom", _table(rows, index, columns, read))
 
 

@@ -40,7 +40,11 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
     """Record or correct one person's attendance. Correcting a recorded status needs a
     reason (it is audited); a waitlisted walk-in marked present becomes registered."""
     now = now or utcnow()
-    status = AttendanceStatus(status)
+    try:
+        status = AttendanceStatus(status)
+    except ValueError:
+        raise DomainError("bad_status", _l("“%(value)s” is not an attendance status.",
+                                           value=str(status)[:40])) from None
     session = registration.session
     if registration.status == RegistrationStatus.cancelled:
         raise DomainError("not_registered", _l("This person's registration is cancelled."))

@@ -163,7 +163,8 @@ def confirm_import(session_id):
         return redirect(url_for("attendance.register", session_id=session.id))
     confirmed = {}
     for key, value in request.form.items():
-        if key.startswith("match-") and value.isdigit():
+        if key.startswith("match-") and value.isdecimal() and \
+                key.removeprefix("match-").isdecimal():
             confirmed[int(key.removeprefix("match-"))] = int(value)
     ok, result = commit_service(imports.apply, session, data,
                                 filename=request.form.get("filename"), confirmed=confirmed,

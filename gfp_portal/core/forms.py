@@ -46,6 +46,21 @@ class SingleLineURLField(SingleLineField):
     widget = URLInput()
 
 
+class FilterForm(FlaskForm):
+    """The filters of a list page, read from the query string. A value that fails its check
+    is shown as a field error and then ignored: the list is never filtered by it."""
+
+    class Meta:
+        csrf = False
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.errors:
+                field.data = field.default
+        return valid
+
+
 class ConfirmForm(FlaskForm):
     """A bare POST form: a CSRF token, an optional reason and a submit button."""
 

@@ -1,11 +1,13 @@
-"""Request helpers shared by the views: safe redirects, service-error display, downloads and
-caching rules."""
+"""Request helpers shared by the views: safe redirects, service-error display, hostile input
+refused with a 400 that says why, pagination, downloads and caching rules."""
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
 from flask import Response, current_app, flash, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 from werkzeug.http import dump_options_header
 
 from gfp_portal.core.errors import DomainError
@@ -74,10 +76,40 @@ def after_response(response, call, *args, **kwargs):
     return response
 
 
+# Far beyond the last page of any list; larger numbers overflow the database's integers.
+MAX_PAGE = 100_000
+
+
+class BadInput(BadRequest):
+    """A 400 whose page tells the person, in their language, what was wrong."""
+
+    def __init__(self, message):
+        super().__init__(description=message)
+        self.message = message
+
+
+def refuse_nul_bytes():
+    """No person types a NUL byte and no column stores one (PostgreSQL refuses it outright):
+    refuse it anywhere in the address or a submitted form, before any view reads it."""
+    texts = [request.path, *(t for pair in request.args.items(multi=True) for t in pair)]
+    if request.method in ("POST", "PUT", "PATCH"):
+        texts += [t for pair in request.form.items(multi=True) for t in pair]
+    if any("\x00" in text for text in texts):
+        raise BadInput(_("The request contains an invalid character (a NUL byte)."))
+
+
+def page_number():
+    """The `page` query parameter: 1 when absent or not a number, a 400 when out of range."""
+    page = request.args.get("page", 1, type=int)
+    if page > MAX_PAGE:
+        raise BadInput(_("This page number does not exist."))
+    return max(page, 1)
+
+
 def paginate(stmt):
     """One page of `stmt`, numbered by the `page` query parameter."""
-    return db.paginate(stmt, page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
 
 _PLAIN_NAME = re.compile(r"[\w.() -]+", re.ASCII)
 

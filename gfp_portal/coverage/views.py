@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.http import send_download
+from gfp_portal.core.http import page_number, send_download
 from gfp_portal.core.i18n import is_rtl
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
@@ -61,7 +61,7 @@ def index():
     gaps = coverage.gaps()
     if filters["state"]:
         gaps = [g for g in gaps if g.state == filters["state"]]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     per_page = current_app.config["PER_PAGE"] * 2
     return render_template(
         "coverage/index.html", coverage=coverage, regions=regions, chart=chart,

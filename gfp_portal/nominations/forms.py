@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from gfp_portal.core.forms import PersonNameFields, SingleLineField, language_choices
+from gfp_portal.core.forms import FilterForm, PersonNameFields, SingleLineField, language_choices
 from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.registry.forms import role_choices
 
@@ -65,10 +65,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
-class NominationFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class NominationFilterForm(FilterForm):
     state = SelectField(_l("State"), validators=[Optional()])
     unct = SelectField(_l("UN Country Team"), validators=[Optional()])
     entity = SelectField(_l("Entity"), validators=[Optional()])

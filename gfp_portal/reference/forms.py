@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gfp_portal.core.forms import CheckboxListField, SingleLineField
+from gfp_portal.core.forms import CheckboxListField, FilterForm, SingleLineField
 from gfp_portal.reference.models import EntityType, Region
 
 
@@ -62,10 +62,7 @@ class UnctForm(FlaskForm):
         self.members.choices = list(entity_choices)
 
 
-class ReferenceFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class ReferenceFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Type"), validators=[Optional()])
 

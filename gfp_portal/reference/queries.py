@@ -25,9 +25,9 @@ def _codes_named_like(text):
 def entities_query(q=None, kind=None):
     stmt = select(Entity).order_by(func.lower(Entity.acronym))
     if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Entity.acronym).like(like),
-                              func.lower(Entity.name).like(like)))
+        needle = q.strip().lower()
+        stmt = stmt.where(or_(func.lower(Entity.acronym).contains(needle, autoescape=True),
+                              func.lower(Entity.name).contains(needle, autoescape=True)))
     if kind:
         stmt = stmt.where(Entity.type == kind)
     return stmt
@@ -38,8 +38,7 @@ def uncts_query(q=None, region=None):
             .order_by(Unct.region, Unct.name_en))
     if q:
         q = q.strip()
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Unct.name_en).like(like),
+        stmt = stmt.where(or_(func.lower(Unct.name_en).contains(q.lower(), autoescape=True),
                               func.lower(Unct.iso3) == q.lower(),
                               Unct.iso3.in_(_codes_named_like(q))))
     if region in Region.__members__:

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
+    FilterForm,
     PersonNameFields,
     SingleLineField,
     language_choices,
@@ -111,10 +112,7 @@ class RenewForm(FlaskForm):
     submit = SubmitField(_l("Renew for a new term"))
 
 
-class RegistryFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class RegistryFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)],
                         description=_l("Name, email or position"))
     entity = SelectField(_l("Entity"), validators=[Optional()])

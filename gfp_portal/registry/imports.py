@@ -1,13 +1,9 @@
 """Registry import: read a CSV or Excel file, check every row, then apply it all or nothing."""
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,17 +16,15 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.reference.services import get_or_create_duty_station
 from gfp_portal.registry import services
-from gfp_portal.registry.exports import COLUMNS, FORMULA_STARTS, appointment_columns, person_columns
+from gfp_portal.registry.exports import COLUMNS, appointment_columns, person_columns
 from gfp_portal.registry.models import (
     Appointment,
     AppointmentRole,
     AppointmentStatus,
     EndReason,
 )
+from gfp_portal.registry.reading import MAX_BYTES, MAX_ROWS, REQUIRED, read_table  # noqa: F401
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
-REQUIRED = ("given_name", "family_name", "email")
 PERSON_COLUMNS = COLUMNS[:13]
 APPOINTMENT_COLUMNS = COLUMNS[13:]
 LANGUAGES = ("en", "fr", "es", "ar")
@@ -64,94 +58,6 @@ class ImportReport:
     def changes(self):
         return sum(len(x) for x in (self.created_people, self.updated_people,
                                     self.created_appointments, self.updated_appointments))
-
-
-# --- reading --------------------------------------------------------------------------------
-
-def _bad_file(message):
-    return DomainError("bad_file", message, field="file")
-
-
-def _cell_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _unguard(value):
-    # The export prefixes an apostrophe to cells a spreadsheet would run as formulas.
-    value = value.strip()
-    if value.startswith("'") and value[1:2] in FORMULA_STARTS and value[1:2]:
-        return value[1:]
-    return value
-
-
-def _xlsx_rows(data):
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise _bad_file(_l("This file is not an Excel workbook (.xlsx)."))
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        raise _bad_file(_l("This file is not an Excel workbook (.xlsx).")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _csv_rows(data):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _bad_file(_l("The file is not in UTF-8. Save it as “CSV UTF-8” and try "
-                           "again.")) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
-
-
-def read_table(filename, data):
-    """[(line, {column: text})] from a CSV or XLSX file; the header is line 1."""
-    if len(data) > MAX_BYTES:
-        raise DomainError("file_too_large", _l("The file is larger than %(mb)s MB.",
-                                               mb=MAX_BYTES // (1024 * 1024)), field="file")
-    if not data.strip():
-        raise _bad_file(_l("The file is empty."))
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    elif name.endswith((".csv", ".txt")):
-        table = _csv_rows(data)
-    else:
-        raise _bad_file(_l("Upload a .csv or .xlsx file."))
-    if not table:
-        raise _bad_file(_l("The file is empty."))
-    header = [cell.strip().lower() for cell in table[0]]
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise _bad_file(_l("Columns missing from the first line: %(columns)s.",
-                           columns=", ".join(missing)))
-    rows = []
-    for line, cells in enumerate(table[1:], start=2):
-        values = {column: _unguard(cells[i]) if i < len(cells) else ""
-                  for i, column in enumerate(header) if column in COLUMNS}
-        if any(values.values()):
-            rows.append((line, values))
-    if len(rows) > MAX_ROWS:
-        raise _bad_file(_l("The file has more than %(n)s rows.", n=MAX_ROWS))
-    return rows
 
 
 # --- checking -------------------------------------------------------------------------------

@@ -75,10 +75,12 @@ def people_query(f, *, today=None, policy=None):
         selectinload(Person.appointments).joinedload(Appointment.entity),
         selectinload(Person.appointments).joinedload(Appointment.unct))
     if f.q:
-        like = f"%{f.q.strip().lower()}%"
+        needle = f.q.strip().lower()
         full_name = func.lower(Person.given_name + " " + Person.family_name)
-        stmt = stmt.where(or_(full_name.like(like), func.lower(Person.email).like(like),
-                              func.lower(Person.position_title).like(like)))
+        stmt = stmt.where(or_(full_name.contains(needle, autoescape=True),
+                              func.lower(Person.email).contains(needle, autoescape=True),
+                              func.lower(Person.position_title).contains(needle,
+                                                                         autoescape=True)))
     conditions = _appointment_conditions(f, policy, today)
     if f.status == "none":
         stmt = stmt.where(~exists().where(Appointment.person_id == Person.id))
@@ -116,8 +118,8 @@ def directory_query(q=None, entity=None):
     stmt = select(Person).where(exists().where(
         Appointment.person_id == Person.id, Appointment.status == AppointmentStatus.active))
     if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(func.lower(Person.given_name + " " + Person.family_name).like(like))
+        stmt = stmt.where(func.lower(Person.given_name + " " + Person.family_name).contains(
+            q.strip().lower(), autoescape=True))
     if entity:
         stmt = stmt.where(Person.entity.has(func.lower(Entity.acronym) == entity.lower()))
     return stmt.options(

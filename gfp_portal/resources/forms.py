@@ -5,14 +5,11 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from gfp_portal.core.forms import SingleLineField, language_choices
+from gfp_portal.core.forms import FilterForm, SingleLineField, language_choices
 from gfp_portal.resources.models import Visibility
 
 
-class LibraryFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class LibraryFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
     category = SelectField(_l("Category"), validators=[Optional()])
     tag = SelectField(_l("Topic"), validators=[Optional()])

@@ -47,8 +47,7 @@ def _filters(form):
     """The filter values of a LibraryFilterForm; a value that is not one of the choices (an
     old bookmark) filters nothing."""
     form.validate()
-    chosen = {name: (field.data or None) if not field.errors else None
-              for name, field in form._fields.items()}
+    chosen = {name: field.data or None for name, field in form._fields.items()}
     return {"q": chosen["q"], "category": int(chosen["category"] or 0) or None,
             "tag": chosen["tag"], "language": chosen["language"]}
 

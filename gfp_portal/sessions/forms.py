@@ -12,6 +12,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    FilterForm,
     SingleLineField,
     SingleLineURLField,
     language_choices,
@@ -82,10 +83,7 @@ class SessionForm(FlaskForm):
         self.series.choices = [(0, _l("— none —")), *series_choices]
 
 
-class SessionFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class SessionFilterForm(FilterForm):
     when = SelectField(_l("When"), validators=[Optional()])
     topic = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.extensions import db
@@ -60,10 +60,9 @@ def sessions_query(f, *, now, include_drafts=False):
     if f.format:
         stmt = stmt.where(TrainingSession.format == f.format)
     if f.language:
-        stmt = stmt.where(or_(TrainingSession.languages == f.language,
-                              TrainingSession.languages.like(f"{f.language} %"),
-                              TrainingSession.languages.like(f"% {f.language}"),
-                              TrainingSession.languages.like(f"% {f.language} %")))
+        # "en fr": the language as a whole word of the space-separated list.
+        stmt = stmt.where((" " + TrainingSession.languages + " ").contains(
+            f" {f.language} ", autoescape=True))
     bounds = _month_bounds(f.month) if f.month else None
     if bounds:
         stmt = stmt.where(TrainingSession.starts_at >= bounds[0],

@@ -87,3 +87,25 @@ def test_a_malformed_file_is_refused_and_nothing_is_written(held, coordinator, d
     db.session.rollback()
     assert db.session.scalar(select(func.count(Attendance.id))) == 0
     assert db.session.scalar(select(func.count(AttendanceImport.id))) == 0
+
+
+ZOOM_HEADER = b"Name (Original Name),User Email,Join Time,Leave Time\n"
+ZOOM_ROW = b"Amina,a@undp.org,03/15/2027 10:00:00 AM,03/15/2027 11:00:00 AM\n"
+
+
+@pytest.mark.parametrize("data", [
+    TEAMS[:-1],
+    b"\xff\xfe" + "Name\tJoin time\tLeave time\r\n".encode("utf-16-le") + b"\x00\xd8A\x00",
+    "Name\tJoin time\tLeave time\r\n".encode("utf-16-le") + b"\x00\xdc",
+    ZOOM_HEADER.replace(b"Leave Time", b"Leave Time,Name (Original Name)") + ZOOM_ROW,
+    ZOOM_HEADER + b"x" * 200_000 + ZOOM_ROW,
+    ZOOM_HEADER + ZOOM_ROW.replace(b"Amina", b"A" * 5_000),
+    b"\n" * 60_000 + ZOOM_HEADER + ZOOM_ROW,
+    ZOOM_HEADER + b"Am\x00ina" + ZOOM_ROW,
+], ids=["odd-length-utf16", "lone-surrogate-bom", "lone-surrogate", "duplicated-column",
+        "huge-cell", "long-cell", "too-many-lines", "nul-byte"])
+def test_a_hostile_report_is_refused_with_its_reason(app, data):
+    with app.test_request_context(), pytest.raises(DomainError) as error:
+        reports.parse(data)
+    assert error.value.code == "malformed_report"
+    assert str(error.value.message)

@@ -191,3 +191,11 @@ def test_learning_record_and_figures(held, coordinator):
     assert sum(row[2] for row in rows) == 2
     header, *rows = records.figures("region")
     assert rows == [["Headquarters", 4, 2, 1, 2, 120]]
+
+
+def test_marking_with_a_status_that_does_not_exist_is_refused(held, coordinator):
+    session, people = held
+    row = session.registrations[0]
+    with pytest.raises(DomainError) as excinfo:
+        services.mark(row, "bogus", actor=coordinator)
+    assert excinfo.value.code == "bad_status"

@@ -171,3 +171,29 @@ def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == one.count
+
+
+def test_a_status_that_is_not_one_is_refused_and_nothing_is_written(app, client, running,
+                                                                   create_user):
+    from gfp_portal.registry.models import Person
+    from gfp_portal.sessions.models import Registration, TrainingSession
+
+    other = create_user("jonas.berg@example.org", roles=["focal_point"])
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        registration.register(session, db.session.get(User, other).person, actor=None,
+                              notify=False, by_coordinator=True,
+                              now=session.starts_at - timedelta(hours=1))
+        db.session.commit()
+        ids = {r.person_id: r.id for r in db.session.scalars(select(Registration))}
+    login(client, "coord@example.org")
+    first, second = ids[running["person"]], next(v for k, v in ids.items()
+                                                 if k != running["person"])
+    response = client.post(f"/sessions/{running['session']}/attendance?lang=fr",
+                           data={f"status-{first}": "present", f"status-{second}": "bogus",
+                                 f"minutes-{first}": "90"})
+    assert response.status_code == 200
+    assert "n’est pas un statut de présence" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Attendance)).all() == []
+        assert db.session.get(Person, running["person"]) is not None

@@ -1,0 +1,164 @@
+"""Every GET route, as every role, with hostile values in every query parameter: a page, a
+redirect, a 4xx with a translated reason — never a 5xx."""
+import io
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import url_for
+from flask_wtf import FlaskForm
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.routing import AnyConverter
+from wtforms.fields.core import UnboundField
+
+import gfp_portal
+from gfp_portal.accounts.models import User
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Unct
+from tests.conftest import login
+
+ROLES = {"anonymous": None, "focal_point": ("focal_point",),
+         "resident_coordinator": ("resident_coordinator",), "coordinator": ("coordinator",),
+         "admin": ("admin", "coordinator")}
+HOSTILE = [
+    "\x00", "a\x00b", "\\", "%", "%%", "_", "%_\\", "9" * 20, "-" + "9" * 20, "1e309", "NaN",
+    "x" * 10_000, "\u202eمرحبا\u200b\u200f\u2066", "\ufeff", "\u200d" * 50, "0", "-1",
+    "' OR 1=1 --", "//evil.example", "javascript:alert(1)", "../../etc/passwd", "%00", "",
+]
+# In every parameter at once: NUL alone, a huge number alone, LIKE wildcards with RTL and
+# zero-width characters, a long text (10,000 characters go to random parameters below).
+SWEEP = ["\x00", "9" * 20, "%_\\ \u202eمرحبا\u200b\ufeff", "x" * 1_000]
+
+
+def query_parameters():
+    """The query parameters the portal reads: the filter forms' fields, every
+    request.args.get in the code, and the ones every page understands."""
+    names = {"page", "lang", "next"}
+    for path in Path(gfp_portal.__file__).parent.rglob("*.py"):
+        names |= set(re.findall(r"request\.args\.get\(\s*[\"'](\w+)", path.read_text()))
+    forms, seen = [FlaskForm], []
+    while forms:
+        form = forms.pop()
+        seen.append(form)
+        forms += form.__subclasses__()
+    for form in seen:
+        if form.__name__.endswith("FilterForm"):
+            names |= {name for name, value in vars(form).items()
+                      if isinstance(value, UnboundField)}
+    return sorted(names)
+
+
+@pytest.fixture
+def world(app, reference, create_user, monkeypatch, tmp_path):
+    """One of everything a route can name, and a signed-in client per role."""
+    from gfp_portal.nominations.services import submit_nomination
+    from gfp_portal.registry import services as registry
+    from gfp_portal.resources import services as resources
+    from gfp_portal.resources.models import ResourceCategory
+    from gfp_portal.sessions import registration
+    from gfp_portal.sessions import services as sessions
+    from tests.resources.conftest import PDF
+
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
+    ids = {role: create_user(f"{role}@example.org", roles=roles, uncts=(
+        ["KEN"] if role == "resident_coordinator" else []))
+        for role, roles in ROLES.items() if roles}
+    with app.app_context():
+        coordinator = db.session.get(User, ids["coordinator"])
+        fp = db.session.get(User, ids["focal_point"])
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        kenya.members = [undp]
+        appointment = registry.appoint(fp.person, {"role": "alternate", "entity": undp,
+                                                   "unct": None}, actor=coordinator)
+        start = datetime.now(UTC) + timedelta(days=10)
+        session = sessions.create_session({
+            "title_en": "Parity dashboard", "topic": "parity_dashboard", "format": "virtual",
+            "starts_at": start, "ends_at": start + timedelta(hours=1), "time_zone": "UTC",
+            "join_url": "https://meet.example.org/x", "capacity": 5}, actor=coordinator)
+        sessions.publish_session(session, actor=coordinator)
+        registration.register(session, fp.person, actor=None, notify=True)
+        nomination = submit_nomination({
+            "role": "focal_point", "entity": undp, "unct": kenya, "given_name": "Wanjiru",
+            "family_name": "Kamau", "email": "w.kamau@undp.org", "position_title": "Chief",
+            "grade": "P-5", "preferred_language": "en", "time_share": 20,
+            "tor_acknowledged": True, "start_date": None, "justification": "Senior.",
+            "replaces": None}, actor=db.session.get(User, ids["resident_coordinator"]))
+        resources.ensure_default_categories()
+        resource = resources.create_resource({
+            "slug": "guide", "category": db.session.scalars(select(ResourceCategory)).first(),
+            "visibility": "public", "is_published": False, "tags": ["parity"]}, actor=None)
+        resources.add_version(resource, {"language": "en", "title": "Guide", "summary": "S"},
+                              FileStorage(stream=io.BytesIO(PDF), filename="guide.pdf"),
+                              actor=None)
+        resources.set_published(resource, True, actor=None)
+        db.session.commit()
+        args = {"session_id": session.id, "person_id": fp.person_id, "user_id": fp.id,
+                "appointment_id": appointment.id, "nomination_id": nomination.id,
+                "entity_id": undp.id, "unct_id": kenya.id, "slug": "guide", "lang": "en",
+                "iso3": "KEN", "token": "no-such-token", "code": "NOSUCHCODE",
+                "message_id": db.session.scalars(select(OutboxMessage.id)).first()}
+    clients = {}
+    for role, roles in ROLES.items():
+        clients[role] = app.test_client()
+        if roles:
+            assert login(clients[role], f"{role}@example.org").status_code == 302
+    return {"args": args, "clients": clients, "urls": get_urls(app, args)}
+
+
+def get_urls(app, args):
+    urls = {}
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint.endswith("static"):
+                continue
+            values = {}
+            for name in rule.arguments:
+                converter = rule._converters[name]
+                values[name] = sorted(converter.items)[0] if isinstance(
+                    converter, AnyConverter) else args[name]
+            urls[rule.endpoint] = url_for(rule.endpoint, **values)
+    return urls
+
+
+def failures(world, role, url, params):
+    with world["clients"][role].get(url, query_string=params) as response:
+        status = response.status_code
+    return [] if status < 500 else [(role, url, status, params)]
+
+
+def test_the_parameters_the_sweep_sends_include_every_filter():
+    names = query_parameters()
+    assert {"q", "page", "older_than", "expiring", "language", "month", "by", "object_type",
+            "action", "region", "state", "view", "unct", "entity", "email"} <= set(names)
+
+
+def test_every_route_and_role_survives_hostile_values_in_every_parameter(world):
+    assert None not in world["args"].values()
+    names = query_parameters()
+    found = []
+    for role in ROLES:
+        for url in world["urls"].values():
+            for value in SWEEP:
+                found += failures(world, role, url, dict.fromkeys(names, value))
+    assert found == []
+
+
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_hostile_values_never_get_a_server_error(world, data):
+    # Text without lone surrogates: a browser cannot send one in an address.
+    text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+    values = st.one_of(st.sampled_from(HOSTILE), text,
+                       st.integers(min_value=-10**30, max_value=10**30).map(str))
+    role = data.draw(st.sampled_from(sorted(ROLES)))
+    url = data.draw(st.sampled_from(sorted(world["urls"].values())))
+    params = data.draw(st.dictionaries(st.sampled_from(query_parameters()), values,
+                                       max_size=10))
+    assert failures(world, role, url, params) == []

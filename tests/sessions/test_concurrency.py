@@ -17,6 +17,15 @@ from gfp_portal.sessions.models import Registration, RegistrationStatus, Trainin
 PEOPLE, SEATS = 40, 15
 
 
+def run_together(target, arguments):
+    """One thread per tuple of `arguments`, started together; returns when all are done."""
+    threads = [threading.Thread(target=target, args=args) for args in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+
 def test_forty_at_once_for_fifteen_seats(app, reference, create_user):
     coordinator_id = create_user("coord@example.org", roles=["coordinator"])
     start = datetime.now(UTC) + timedelta(days=5)
@@ -51,11 +60,7 @@ def test_forty_at_once_for_fifteen_seats(app, reference, create_user):
         except Exception as error:  # noqa: BLE001 — reported below
             errors.append(repr(error))
 
-    threads = [threading.Thread(target=press_register, args=(p,)) for p in person_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_together(press_register, [(p,) for p in person_ids])
     assert errors == []
 
     with app.app_context():
@@ -143,12 +148,7 @@ def test_concurrent_withdrawals_refill_every_seat_in_order(app, reference, creat
         barrier = threading.Barrier(len(leaving))
         errors = []
 
-        threads = [threading.Thread(target=press_withdraw,
-                                    args=(app, r, barrier, errors)) for r in leaving]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        run_together(press_withdraw, [(app, r, barrier, errors) for r in leaving])
         assert errors == []
 
         with app.app_context():

@@ -16,6 +16,7 @@ from gfp_portal.attendance.models import (
 )
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, TrainingSession
@@ -118,6 +119,7 @@ def send_reminders(*, now=None):
     from gfp_portal.attendance import notices
 
     now = now or utcnow()
+    hold_lock("sessions.send-evaluation-reminders", now=now)
     days = int(get_setting("evaluations.open_days"))
     sessions = db.session.scalars(select(TrainingSession).where(
         TrainingSession.ends_at <= now,

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import queue_email
 from gfp_portal.core.settings import get_setting
 from gfp_portal.coverage.models import CoverageReminder
@@ -25,6 +26,7 @@ def send_gap_reminders(*, now=None):
     """Queue one email per active Resident Coordinator whose UNCTs have gaps and who has not
     been reminded within the configured period. Returns the number of emails queued."""
     now = now or utcnow()
+    hold_lock("coverage.remind", now=now)
     period = timedelta(days=int(get_setting("coverage.reminder_days")))
     last = _last_sent()
     coordinators = active_users_with_role(Role.resident_coordinator)

@@ -15,6 +15,7 @@ from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import mail_locale
+from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import OutboxMessage, queue_email
 from gfp_portal.extensions import db
 from gfp_portal.nominations import services
@@ -169,6 +170,7 @@ def purge_unverified(*, now=None):
     sent about them: nothing personal is left behind. Returns (how many, the memo keys to
     remove once committed)."""
     now = now or utcnow()
+    hold_lock("nominations.purge-unconfirmed", now=now)
     expired = db.session.scalars(select(Nomination).where(
         Nomination.kind == NominationKind.self_registration,
         Nomination.state == NominationState.unverified,

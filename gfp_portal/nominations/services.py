@@ -15,6 +15,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.nominations import notices
@@ -365,6 +366,7 @@ def send_digest(*, now=None):
     """The daily digest: every submission coordinators have not been told of, in one email
     each. Returns the number of nominations reported."""
     now = now or utcnow()
+    hold_lock("nominations.send-digest", now=now)
     waiting = db.session.scalars(
         select(Nomination).where(Nomination.state == NominationState.submitted,
                                  Nomination.coordinators_notified_at.is_(None))

@@ -12,6 +12,7 @@ from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.i18n import mail_locale
+from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import queue_email
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Appointment, AppointmentAlert, AppointmentStatus
@@ -104,6 +105,7 @@ def send_term_alerts(*, today, now=None):
     appointment (the most urgent threshold passed and not yet sent) to the person, and one
     digest of the whole run to each coordinator. Flushes; the caller commits."""
     now = now or utcnow()
+    hold_lock("registry.send-alerts", now=now)
     policy = Policy.current()
     thresholds = sorted({int(t) for t in policy.alert_days if int(t) > 0})
     alerts, covered = [], []

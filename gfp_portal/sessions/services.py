@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
@@ -194,6 +195,7 @@ def send_reminders(*, now=None):
     """Email everyone registered for a session starting within the reminder period, once.
     Returns the number of reminders queued."""
     now = now or utcnow()
+    hold_lock("sessions.send-reminders", now=now)
     hours = int(get_setting("sessions.reminder_hours"))
     due = db.session.scalars(
         select(Registration).join(Registration.session).where(

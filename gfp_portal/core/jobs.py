@@ -1,0 +1,240 @@
+"""Jobs: work done off the request path, and periodic work done once per period.
+
+A domain declares its jobs here by name (`@job("registry.import")`, `@periodic("coverage.remind")`);
+the engine (core/engine.py) runs them on the workers. Every job has a row in `jobs` that pages
+read for its state, progress, result or failure; the row is written in the caller's transaction
+and the job is handed to the workers only when that transaction commits. A job's work and its
+"done" state commit together, so a failed job leaves nothing half-written.
+
+Periodic work claims a (name, period) row in `job_runs` in a transaction of its own before it
+runs: a second scheduler or worker firing the same period meets the unique constraint and skips.
+"""
+import enum
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+JOBS = {}  # kind -> function(run, **params) -> result (JSON)
+PERIODIC = {}  # name -> function(run) -> summary (JSON)
+
+
+class JobState(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+    @property
+    def title(self):
+        return JOB_STATE_TITLES[self]
+
+
+JOB_STATE_TITLES = {
+    JobState.queued: _l("Waiting to start"),
+    JobState.running: _l("In progress"),
+    JobState.done: _l("Done"),
+    JobState.failed: _l("Failed"),
+}
+
+
+def _state_column():
+    return mapped_column(Enum(JobState, native_enum=False, length=16), default=JobState.queued)
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True,
+                                    default=lambda: uuid.uuid4().hex)
+    kind: Mapped[str] = mapped_column(String(80), index=True)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[JobState] = _state_column()
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(80))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_finished(self):
+        return self.state in (JobState.done, JobState.failed)
+
+
+class JobRun(db.Model):
+    """One run of a periodic job for one period (e.g. "2027-03-01T06:00")."""
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("name", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(32))
+    state: Mapped[JobState] = _state_column()
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class JobLock(db.Model):
+    """A named lock, held from hold_lock() until the transaction ends."""
+    __tablename__ = "job_locks"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def hold_lock(name, *, now=None):
+    """Wait for, then hold until commit or rollback, the lock called `name`: call it before
+    reading anything the work depends on. On PostgreSQL it is a row lock; on SQLite the database
+    write lock. Two runs of the same command thus run one after the other, and the second one
+    sees what the first one recorded."""
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" \
+        else sqlite.insert
+    taken_at = now or utcnow()
+    db.session.execute(insert(JobLock).values(name=name, taken_at=taken_at)
+                       .on_conflict_do_update(index_elements=[JobLock.name],
+                                              set_={"taken_at": taken_at}))
+
+
+def job(kind):
+    """Declare the function that does the jobs of `kind`: fn(run, **params) -> result."""
+    def register(fn):
+        JOBS[kind] = fn
+        return fn
+    return register
+
+
+def periodic(name):
+    """Declare a periodic job (its schedule is JOBS_SCHEDULE[name]): fn(run) -> summary."""
+    def register(fn):
+        PERIODIC[name] = fn
+        return fn
+    return register
+
+
+@dataclass
+class Run:
+    """What a job function gets: the time, who asked, progress reports, after-commit work."""
+    now: datetime
+    job_id: str | None = None
+    actor_id: int | None = None
+    report: object = None  # callable(job_id, done, total) that publishes live progress
+    on_commit: list = field(default_factory=list)
+    last: tuple | None = None  # the last (done, total) reported, kept on the row at the end
+
+    def progress(self, done, total=None):
+        self.last = (done, total)
+        if self.report is not None and self.job_id is not None:
+            self.report(self.job_id, done, total)
+
+    def after_commit(self, callback):
+        """Do `callback()` once the job's transaction has committed (e.g. remove files)."""
+        self.on_commit.append(callback)
+
+
+def enqueue(kind, params=None, *, actor=None, now=None):
+    """Record a job of `kind` in the caller's transaction; the workers get it at commit (not at
+    all if the transaction rolls back). Returns the Job, whose id the progress page uses."""
+    if kind not in JOBS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    row = Job(kind=kind, params=dict(params or {}), state=JobState.queued,
+              created_by_id=actor.id if actor is not None else None, created_at=now or utcnow())
+    db.session.add(row)
+    db.session.flush()
+    db.session.info.setdefault("jobs.dispatch", []).append(row.id)
+    return row
+
+
+def _finish(run):
+    db.session.commit()
+    for callback in run.on_commit:
+        callback()
+
+
+def _failure(error):
+    if isinstance(error, DomainError):
+        return error.code, str(error.message)
+    return "internal", f"{type(error).__name__}: {error}"[:2000]
+
+
+def execute_job(job_id, *, report=None, now=None):
+    """Claim the queued job `job_id`, run it, and record its end; in an app context."""
+    started = now or utcnow()
+    claimed = db.session.execute(update(Job).where(Job.id == job_id, Job.state == JobState.queued)
+                                 .values(state=JobState.running, started_at=started)).rowcount
+    db.session.commit()
+    if not claimed:
+        log.info("job %s is not waiting (already run, or never committed): skipped", job_id)
+        return None
+    row = db.session.get(Job, job_id)
+    run = Run(now=started, job_id=job_id, actor_id=row.created_by_id, report=report)
+    try:
+        result = JOBS[row.kind](run, **row.params)
+        row.state, row.result, row.finished_at = JobState.done, result, utcnow()
+        if run.last is not None:
+            row.done, row.total = run.last
+        _finish(run)
+    except Exception as error:
+        db.session.rollback()
+        code, message = _failure(error)
+        log.exception("job %s (%s) failed", job_id, row.kind)
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            state=JobState.failed, error_code=code, error=message, finished_at=utcnow()))
+        db.session.commit()
+    return db.session.get(Job, job_id)
+
+
+def _claim_period(name, period, now):
+    """True when this process runs `name` for `period`: the first to insert the row, or the
+    first to take back a failed run."""
+    try:
+        db.session.add(JobRun(name=name, period=period, state=JobState.running, started_at=now))
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+    retried = db.session.execute(update(JobRun).where(
+        JobRun.name == name, JobRun.period == period, JobRun.state == JobState.failed)
+        .values(state=JobState.running, started_at=now, error=None)).rowcount
+    db.session.commit()
+    return bool(retried)
+
+
+def run_periodic(name, period, *, now=None):
+    """Run the periodic job `name` for `period` unless some process already has; returns the
+    JobRun this process ran, or None when it skipped. In an app context."""
+    now = now or utcnow()
+    if not _claim_period(name, period, now):
+        log.info("%s for %s already claimed: skipped", name, period)
+        return None
+    run = Run(now=now)
+    try:
+        summary = PERIODIC[name](run)
+        db.session.execute(update(JobRun).where(JobRun.name == name, JobRun.period == period)
+                           .values(state=JobState.done, result=summary, finished_at=utcnow()))
+        _finish(run)
+    except Exception as error:
+        db.session.rollback()
+        log.exception("%s for %s failed", name, period)
+        db.session.execute(update(JobRun).where(JobRun.name == name, JobRun.period == period)
+                           .values(state=JobState.failed, error=_failure(error)[1],
+                                   finished_at=utcnow()))
+        db.session.commit()
+    return db.session.scalars(db.select(JobRun).filter_by(name=name, period=period)).one()

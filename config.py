@@ -19,6 +19,23 @@ def _env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# The periodic jobs and when each runs (crontab lines, UTC); SCHEDULE_<NAME> overrides one,
+# e.g. SCHEDULE_SESSIONS_SEND_REMINDERS="*/10 * * * *".
+JOB_SCHEDULE_DEFAULTS = {
+    "registry.send-alerts": "0 5 * * *",  # daily
+    "coverage.remind": "15 5 * * *",  # daily (each RC at most once per reminder period)
+    "nominations.send-digest": "0 6 * * *",  # daily
+    "nominations.purge-unconfirmed": "30 3 * * *",  # daily
+    "sessions.send-reminders": "5 * * * *",  # hourly
+    "sessions.send-evaluation-reminders": "0 9 * * *",  # daily
+}
+
+
+def _schedule():
+    return {name: _env("SCHEDULE_" + name.upper().replace(".", "_").replace("-", "_"), cron)
+            for name, cron in JOB_SCHEDULE_DEFAULTS.items()}
+
+
 def _database_url(default):
     url = _env("DATABASE_URL", default)
     # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants a driver name.
@@ -98,6 +115,14 @@ class Config:
     MAIL_BATCH_SIZE = 50
     MAIL_POLL_SECONDS = 5
 
+    # The job engine's queue: a SQLite file on one machine, redis://host:6379/N across
+    # machines. The worker runs JOBS_WORKERS threads and, unless told not to, the outbox.
+    JOBS_URL = _env("JOBS_URL", "sqlite:///" + str(INSTANCE_DIR / "jobs.db"))
+    JOBS_IMMEDIATE = False  # run each job at once, inside the caller (tests)
+    JOBS_WORKERS = int(_env("JOBS_WORKERS", "2"))
+    JOBS_DELIVER_MAIL = _env_bool("JOBS_DELIVER_MAIL", True)
+    JOBS_SCHEDULE = _schedule()
+
     PER_PAGE = 25
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are believed
     # (none unless set), and the addresses or networks those proxies connect from: a request
@@ -127,6 +152,10 @@ class TestingConfig(Config):
     PASSWORD_HASH_PARALLELISM = 1
     SERVER_NAME = "portal.test"
     MAIL_RETRY_BASE_SECONDS = 60
+    JOBS_IMMEDIATE = True
+    JOBS_SCHEDULE = dict(JOB_SCHEDULE_DEFAULTS)
+    # The Redis the job engine's Redis tests use (skipped when it does not answer, unless CI).
+    TEST_JOBS_REDIS_URL = _env("TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/5")
     # The Redis the rate-limit tests count in; CI must provide it, elsewhere they are skipped.
     TEST_REDIS_URL = _env("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
     TEST_REDIS_REQUIRED = _env_bool("CI", False)

@@ -14,7 +14,8 @@ from werkzeug.exceptions import HTTPException
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
-from gfp_portal.core import auth, http, i18n
+from gfp_portal.core import auth, engine, http, i18n
+from gfp_portal.core.jobs import Job  # noqa: F401 — registers the models
 from gfp_portal.core.logs import redact_tokens_in_logs
 from gfp_portal.core.proxy import TrustedProxyFix
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
@@ -50,6 +51,7 @@ def create_app(config=None):
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    register_jobs(app)
     redact_tokens_in_logs(app)
     register_errorhandlers(app)
     register_jinja(app)
@@ -122,6 +124,17 @@ def register_blueprints(app):
         app.register_blueprint(blueprint)
 
 
+def register_jobs(app):
+    # Each domain declares its jobs and periodic jobs in its jobs.py.
+    from gfp_portal.attendance import jobs as attendance_jobs  # noqa: F401
+    from gfp_portal.coverage import jobs as coverage_jobs  # noqa: F401
+    from gfp_portal.nominations import jobs as nominations_jobs  # noqa: F401
+    from gfp_portal.registry import jobs as registry_jobs  # noqa: F401
+    from gfp_portal.sessions import jobs as sessions_jobs  # noqa: F401
+
+    engine.init_app(app)
+
+
 def register_errorhandlers(app):
     def render_error(error):
         code = error.code if isinstance(error, HTTPException) else 500
@@ -166,6 +179,7 @@ def register_jinja(app):
 
 def register_cli(app):
     from gfp_portal.accounts.cli import users_cli
+    from gfp_portal.core.jobs_cli import jobs_cli
     from gfp_portal.core.mail_cli import mail_cli
     from gfp_portal.coverage.cli import coverage_cli
     from gfp_portal.demo.cli import demo_cli
@@ -174,6 +188,6 @@ def register_cli(app):
     from gfp_portal.registry.cli import registry_cli
     from gfp_portal.sessions.cli import sessions_cli
 
-    for group in (users_cli, mail_cli, reference_cli, demo_cli, coverage_cli, registry_cli,
-                  nominations_cli, sessions_cli):
+    for group in (users_cli, mail_cli, jobs_cli, reference_cli, demo_cli, coverage_cli,
+                  registry_cli, nominations_cli, sessions_cli):
         app.cli.add_command(group)

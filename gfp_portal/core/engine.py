@@ -1,0 +1,196 @@
+"""The job engine: Huey carries the jobs declared in core/jobs.py to worker processes.
+
+Its queue lives in a SQLite file under instance/ on one machine (the embedded default: nothing
+else to install) or in Redis, shared by the workers of every machine. The queue only carries
+job ids and periodic firings; what a job is and how it ended lives in the database.
+"""
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from gfp_portal.core import jobs
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.mail_cli import drain
+from gfp_portal.core.transports import transport_from_config
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "gfp-portal"
+PERIOD_FORMAT = "%Y-%m-%dT%H:%M"  # a periodic run's period: the minute it was scheduled for
+
+
+def make_huey(config):
+    """The Huey for JOBS_URL (sqlite:///path or redis://…); immediate in the test config."""
+    url = config["JOBS_URL"]
+    if config["JOBS_IMMEDIATE"]:
+        return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(QUEUE_NAME, url=url, results=False)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
+    raise RuntimeError(f"JOBS_URL must start with sqlite:/// or redis://, not {url!r}")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a periodic job runs: a crontab line (minute hour day month weekday), in UTC."""
+    name: str
+    cron: str
+
+    @property
+    def matches(self):
+        fields = self.cron.split()
+        if len(fields) != 5:
+            raise ValueError("five fields expected")
+        return crontab(*fields, strict=True)
+
+    def next_run(self, after):
+        """The first minute strictly after `after` that the schedule matches (within a year)."""
+        minute, matches = after.replace(second=0, microsecond=0), self.matches
+        for _ in range(366 * 24 * 60):
+            minute += timedelta(minutes=1)
+            if matches(minute):
+                return minute
+        return None
+
+
+def _schedules(config):
+    schedules = {name: Schedule(name, cron) for name, cron in config["JOBS_SCHEDULE"].items()}
+    for schedule in schedules.values():
+        try:
+            schedule.matches  # noqa: B018 — parsed now, so a bad line stops the start
+        except ValueError as error:
+            raise RuntimeError(f"JOBS_SCHEDULE[{schedule.name!r}] = {schedule.cron!r} is not "
+                               f"a crontab line (minute hour day month weekday): {error}") \
+                from None
+    unscheduled = sorted(set(jobs.PERIODIC) - set(schedules))
+    if unscheduled:
+        raise RuntimeError("JOBS_SCHEDULE has no schedule for: " + ", ".join(unscheduled))
+    unknown = sorted(set(schedules) - set(jobs.PERIODIC))
+    if unknown:
+        raise RuntimeError("JOBS_SCHEDULE names no periodic job: " + ", ".join(unknown))
+    return schedules
+
+
+class JobEngine:
+    """One per app (app.extensions["jobs"]); its Huey tasks run inside the app's context."""
+
+    def __init__(self, app):
+        self.app = app
+        self.huey = make_huey(app.config)
+        self.schedules = _schedules(app.config)
+        self._job_task = self.huey.task(name="gfp.job")(self._run_job)
+        self._periodic_task = self.huey.task(name="gfp.periodic")(self._run_periodic)
+
+    # What the workers run.
+    def _run_job(self, job_id):
+        with self.app.app_context():
+            jobs.execute_job(job_id, report=self.report_progress)
+        self.huey.delete(self._progress_key(job_id))
+
+    def _run_periodic(self, name, period):
+        with self.app.app_context():
+            jobs.run_periodic(name, period)
+
+    # What the web processes and the scheduler call.
+    def dispatch(self, job_id):
+        self._job_task(job_id)
+
+    def fire(self, minute):
+        """Queue every periodic job scheduled for `minute`; returns their names."""
+        minute = minute.replace(second=0, microsecond=0)
+        due = [name for name, schedule in self.schedules.items() if schedule.matches(minute)]
+        for name in due:
+            self._periodic_task(name, minute.strftime(PERIOD_FORMAT))
+        return due
+
+    # Live progress: kept beside the queue, which every machine reaches.
+    @staticmethod
+    def _progress_key(job_id):
+        return f"job-progress:{job_id}"
+
+    def report_progress(self, job_id, done, total):
+        self.huey.put(self._progress_key(job_id), (done, total))
+
+    def progress(self, job):
+        """(done, total) of a job: live while it runs, as recorded once it has ended."""
+        if job.state == jobs.JobState.running:
+            live = self.huey.get(self._progress_key(job.id), peek=True)
+            if live is not None:
+                return tuple(live)
+        return job.done, job.total
+
+
+def engine():
+    return current_app.extensions["jobs"]
+
+
+def init_app(app):
+    app.extensions["jobs"] = JobEngine(app)
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_committed_jobs(session):
+    for job_id in session.info.pop("jobs.dispatch", ()):
+        engine().dispatch(job_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_jobs(session):
+    session.info.pop("jobs.dispatch", None)
+
+
+def run_scheduler(app, stopping):
+    """Fire the periodic jobs at each minute until `stopping` (a threading.Event) is set."""
+    last = None
+    while not stopping.is_set():
+        now = utcnow()
+        minute = now.replace(second=0, microsecond=0)
+        if minute != last:
+            try:
+                due = app.extensions["jobs"].fire(minute)
+            except Exception:
+                log.exception("the scheduler could not queue the jobs of %s", minute)
+            else:
+                if due:
+                    log.info("queued %s for %s", ", ".join(due), minute.strftime(PERIOD_FORMAT))
+            last = minute
+        stopping.wait(60.5 - now.second - now.microsecond / 1e6)
+
+
+class StopFlag:
+    """A threading.Event seen as a truth value, as drain() in mail_cli expects."""
+
+    def __init__(self, event_):
+        self.event = event_
+
+    def __bool__(self):
+        return self.event.is_set()
+
+
+def run_mail_delivery(app, stopping, interval):
+    """Deliver the outbox beside the job workers until `stopping` is set."""
+    transport = transport_from_config(app.config)
+    while not stopping.is_set():
+        with app.app_context():
+            try:
+                sent, failed = drain(transport, StopFlag(stopping))
+                if sent or failed:
+                    log.info("outbox: sent %s, failed attempts %s", sent, failed)
+            except Exception:
+                log.exception("outbox delivery failed; trying again")
+        stopping.wait(interval)
+
+
+def start_thread(target, *args):
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread

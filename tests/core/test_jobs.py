@@ -1,0 +1,288 @@
+"""The job engine: a job runs once its caller commits, records its result or its failure (with
+nothing half-written) and its progress; periodic jobs run once per period, whoever fires them;
+the queue in a SQLite file or in Redis carries jobs from the web process to a worker."""
+import re
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from config import TestingConfig
+from gfp_portal.app import create_app
+from gfp_portal.core import engine as engine_module
+from gfp_portal.core import jobs
+from gfp_portal.core.engine import Schedule, make_huey
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import Job, JobRun, JobState
+from gfp_portal.core.settings import Setting
+from gfp_portal.extensions import db
+from tests.sessions.test_concurrency import run_together
+
+CALLS = []
+
+
+def _write_then(run, *, value, fail=None):
+    """A job that writes a setting row, reports progress, then ends as told."""
+    CALLS.append(value)
+    db.session.add(Setting(key=f"test.{value}", value=value))
+    db.session.flush()
+    for done in range(1, 4):
+        run.progress(done, 3)
+    if fail == "domain":
+        raise DomainError("test_refused", "refused")
+    if fail == "crash":
+        raise RuntimeError("boom")
+    return {"value": value}
+
+
+@pytest.fixture(autouse=True)
+def test_jobs(monkeypatch):
+    CALLS.clear()
+    monkeypatch.setitem(jobs.JOBS, "test.write", _write_then)
+
+
+def _settings():
+    return db.session.scalar(select(func.count()).select_from(Setting).where(
+        Setting.key.like("test.%")))
+
+
+def test_a_job_runs_when_its_caller_commits_and_keeps_its_result(ctx):
+    row = jobs.enqueue("test.write", {"value": "a"})
+    assert CALLS == [] and row.state == JobState.queued
+    db.session.commit()
+    assert CALLS == ["a"]
+    db.session.refresh(row)
+    assert row.state == JobState.done and row.result == {"value": "a"}
+    assert (row.done, row.total) == (3, 3) and row.finished_at is not None
+    assert engine_module.engine().progress(row) == (3, 3)
+    assert _settings() == 1
+
+
+def test_a_job_whose_caller_rolls_back_never_runs(ctx):
+    jobs.enqueue("test.write", {"value": "b"})
+    db.session.rollback()
+    db.session.commit()
+    assert CALLS == [] and db.session.scalar(select(func.count(Job.id))) == 0
+
+
+@pytest.mark.parametrize("fail, code", [("domain", "test_refused"), ("crash", "internal")])
+def test_a_failed_job_leaves_nothing_written_and_says_why(ctx, fail, code):
+    row = jobs.enqueue("test.write", {"value": "c", "fail": fail})
+    db.session.commit()
+    db.session.refresh(row)
+    assert row.state == JobState.failed and row.error_code == code and row.error
+    assert row.result is None and _settings() == 0
+
+
+def test_a_job_is_run_once_even_if_the_queue_hands_it_out_twice(ctx):
+    row = jobs.enqueue("test.write", {"value": "d"})
+    db.session.commit()
+    assert jobs.execute_job(row.id) is None
+    assert CALLS == ["d"]
+
+
+def test_an_unknown_job_kind_is_refused(ctx):
+    with pytest.raises(ValueError):
+        jobs.enqueue("test.nothing")
+
+
+class Counted(list):
+    """The runs of the periodic job "test.count"; `fail_first` makes its first run fail."""
+    fail_first = False
+
+    def __call__(self, run):
+        self.append(run.now)
+        time.sleep(0.2)  # long enough for a second firing to arrive meanwhile
+        if len(self) == 1 and self.fail_first:
+            raise RuntimeError("first run fails")
+        return {"runs": len(self)}
+
+
+@pytest.fixture
+def counted(monkeypatch, app):
+    """A periodic job "test.count", scheduled every minute, that counts its runs."""
+    runs = Counted()
+    monkeypatch.setitem(jobs.PERIODIC, "test.count", runs)
+    monkeypatch.setitem(app.extensions["jobs"].schedules, "test.count",
+                        Schedule("test.count", "* * * * *"))
+    return runs
+
+
+def test_a_period_runs_once_and_the_next_period_runs_again(ctx, counted):
+    assert jobs.run_periodic("test.count", "2027-03-01T06:00").state == JobState.done
+    assert jobs.run_periodic("test.count", "2027-03-01T06:00") is None
+    assert jobs.run_periodic("test.count", "2027-03-02T06:00").state == JobState.done
+    assert len(counted) == 2
+
+
+def test_a_failed_period_runs_again_when_fired_again(ctx, counted):
+    counted.fail_first = True
+    failed = jobs.run_periodic("test.count", "2027-03-01T06:00")
+    assert failed.state == JobState.failed and "first run fails" in failed.error
+    assert jobs.run_periodic("test.count", "2027-03-01T06:00").state == JobState.done
+    assert len(counted) == 2
+
+
+def test_two_schedulers_firing_the_same_minute_run_the_job_once(app, counted):
+    minute = datetime(2027, 3, 1, 6, 1, 40, tzinfo=UTC)  # no other job then
+    barrier, errors = threading.Barrier(2), []
+
+    def scheduler():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                assert "test.count" in app.extensions["jobs"].fire(minute)
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(repr(error))
+
+    run_together(scheduler, [(), ()])
+    assert errors == []
+    assert len(counted) == 1
+    with app.app_context():
+        row, = db.session.scalars(select(JobRun)).all()
+        assert (row.name, row.period, row.state) == ("test.count", "2027-03-01T06:01",
+                                                     JobState.done)
+
+
+def test_the_schedule_fires_each_job_at_its_time(app):
+    engine = app.extensions["jobs"]
+    assert set(engine.schedules) == set(jobs.PERIODIC) and len(jobs.PERIODIC) == 6
+    hourly = engine.schedules["sessions.send-reminders"]
+    assert hourly.next_run(datetime(2027, 3, 1, 6, 5, 0, tzinfo=UTC)) == \
+        datetime(2027, 3, 1, 7, 5, tzinfo=UTC)
+    daily = engine.schedules["registry.send-alerts"]
+    assert daily.next_run(datetime(2027, 3, 1, 6, 0, tzinfo=UTC)) == \
+        datetime(2027, 3, 2, 5, 0, tzinfo=UTC)
+    assert not any(s.matches(datetime(2027, 3, 1, 6, 1, tzinfo=UTC))
+                   for s in engine.schedules.values())
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"sessions.send-reminders": "every hour"}, "not a crontab line"),
+    ({"sessions.send-reminders": "61 * * * *"}, "not a crontab line"),
+    ({"sessions.send-reminders": None}, "no schedule for: sessions.send-reminders"),
+    ({"sessions.typo": "0 * * * *"}, "names no periodic job: sessions.typo"),
+])
+def test_a_wrong_schedule_stops_the_start(change, message):
+    schedule = dict(TestingConfig.JOBS_SCHEDULE)
+    for name, cron in change.items():
+        if cron is None:
+            del schedule[name]
+        else:
+            schedule[name] = cron
+    config = type("Config", (TestingConfig,), {"JOBS_SCHEDULE": schedule})
+    with pytest.raises(RuntimeError, match=message):
+        create_app(config)
+
+
+def test_the_queue_is_chosen_by_its_url(tmp_path):
+    base = {"JOBS_IMMEDIATE": False}
+    sqlite = make_huey({**base, "JOBS_URL": f"sqlite:///{tmp_path}/q/jobs.db"})
+    assert type(sqlite).__name__ == "SqliteHuey" and (tmp_path / "q" / "jobs.db").exists()
+    redis = make_huey({**base, "JOBS_URL": "redis://127.0.0.1:6379/5"})
+    assert type(redis).__name__ == "RedisHuey"
+    with pytest.raises(RuntimeError, match="JOBS_URL"):
+        make_huey({**base, "JOBS_URL": "amqp://somewhere"})
+
+
+def _queued_app(url):
+    return create_app(type("Config", (TestingConfig,), {"JOBS_IMMEDIATE": False,
+                                                         "JOBS_URL": url}))
+
+
+def _through_the_queue(web, worker):
+    """A job queued by the web app is run by the worker app, as in two processes."""
+    with web.app_context():
+        row = jobs.enqueue("test.write", {"value": "q"})
+        db.session.commit()
+        job_id = row.id
+        assert CALLS == []
+        web.extensions["jobs"].report_progress(job_id, 1, 3)
+        db.session.execute(db.update(Job).where(Job.id == job_id)
+                           .values(state=JobState.running))
+        assert web.extensions["jobs"].progress(db.session.get(Job, job_id)) == (1, 3)
+        db.session.execute(db.update(Job).where(Job.id == job_id).values(state=JobState.queued))
+        db.session.commit()
+    huey = worker.extensions["jobs"].huey
+    task = huey.dequeue()
+    assert task is not None and huey.dequeue() is None
+    huey.execute(task)
+    assert CALLS == ["q"]
+    with worker.app_context():
+        assert db.session.get(Job, job_id).state == JobState.done
+    assert huey.get(f"job-progress:{job_id}", peek=True) is None
+
+
+def test_a_job_goes_through_a_sqlite_queue_to_a_worker(app, tmp_path):
+    url = f"sqlite:///{tmp_path}/jobs.db"
+    _through_the_queue(_queued_app(url), _queued_app(url))
+
+
+@pytest.fixture
+def jobs_redis(app):
+    import redis
+
+    url = app.config["TEST_JOBS_REDIS_URL"]
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.flushdb()
+    except redis.ConnectionError:
+        message = f"Redis does not answer at {url} (TEST_JOBS_REDIS_URL)."
+        if app.config["TEST_REDIS_REQUIRED"]:
+            pytest.fail(message + " CI must run it: the job queue is tested against it.")
+        pytest.skip(message)
+    yield url
+    connection.flushdb()
+    connection.close()
+
+
+def test_a_job_goes_through_redis_to_a_worker_on_another_machine(jobs_redis):
+    _through_the_queue(_queued_app(jobs_redis), _queued_app(jobs_redis))
+
+
+def test_the_scheduler_fires_the_current_minute_and_stops(app, counted):
+    stopping = threading.Event()
+    threading.Timer(0.5, stopping.set).start()
+    started = time.monotonic()
+    engine_module.run_scheduler(app, stopping)
+    assert time.monotonic() - started < 5
+    assert len(counted) == 1
+
+
+def test_the_worker_delivers_the_outbox(app, tmp_path, monkeypatch):
+    from gfp_portal.core.outbox import MailStatus, OutboxMessage, queue_email
+
+    monkeypatch.setitem(app.config, "MAIL_FILE_DIR", str(tmp_path))
+    with app.test_request_context():
+        queue_email("someone@example.org", "coverage_reminder", subject="Hello",
+                    context={"user": None, "teams": [], "gaps": 0, "links": {}})
+        db.session.commit()
+    stopping = threading.Event()
+    thread = engine_module.start_thread(engine_module.run_mail_delivery, app, stopping, 0.1)
+    deadline = time.monotonic() + 10
+    with app.app_context():
+        while time.monotonic() < deadline and db.session.scalar(
+                select(OutboxMessage.status)) != MailStatus.sent:
+            db.session.rollback()
+            time.sleep(0.1)
+        assert db.session.scalar(select(OutboxMessage.status)) == MailStatus.sent
+    stopping.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and len(list(tmp_path.glob("*.eml"))) == 1
+
+
+def test_the_schedule_command_lists_every_periodic_job(runner, ctx):
+    db.session.add(JobRun(name="coverage.remind", period="2027-03-01T05:15",
+                          state=JobState.done))
+    db.session.commit()
+    result = runner.invoke(args=["jobs", "schedule"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for name in jobs.PERIODIC:
+        line, = [row for row in lines if row.startswith(name + " ")]
+        upcoming = re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", line).group()
+        assert datetime.strptime(upcoming, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) > \
+            datetime.now(UTC)
+    assert "2027-03-01 05:15" in next(row for row in lines if row.startswith("coverage.remind"))

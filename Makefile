@@ -47,10 +47,13 @@ db: install catalogs
 seed: db
 	$(FLASK) demo seed
 
+# The web server, the job worker (which also delivers the outbox) and the scheduler; the job
+# queue is a SQLite file under instance/. Emails link to the local server unless SERVER_NAME
+# says otherwise.
 run: seed
-	@echo "Serving the GFP Portal on http://127.0.0.1:$(PORT) with the outbox worker (Ctrl-C stops both)."
+	@echo "Serving the GFP Portal on http://127.0.0.1:$(PORT) with the job worker and the scheduler (Ctrl-C stops all three)."
 	@echo "Emails are written as .eml files under instance/mail/."
-	$(BIN)/honcho start -f Procfile -p $(PORT)
+	SERVER_NAME=$${SERVER_NAME:-127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: install catalogs
 	$(BIN)/pytest -m "not browser"

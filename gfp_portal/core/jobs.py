@@ -45,8 +45,8 @@ class JobState(enum.StrEnum):
 JOB_STATE_TITLES = {
     JobState.queued: _l("Waiting to start"),
     JobState.running: _l("In progress"),
-    JobState.done: _l("Done"),
-    JobState.failed: _l("Failed"),
+    JobState.done: _l("Completed"),
+    JobState.failed: _l("Stopped with an error"),
 }
 
 

@@ -187,9 +187,20 @@ def test_the_queue_is_chosen_by_its_url(tmp_path):
         make_huey({**base, "JOBS_URL": "amqp://somewhere"})
 
 
-def _queued_app(url):
-    return create_app(type("Config", (TestingConfig,), {"JOBS_IMMEDIATE": False,
-                                                         "JOBS_URL": url}))
+@pytest.fixture
+def queued_app():
+    """Apps whose jobs go through the queue at `url`, as a web or a worker process's would;
+    their database connections are closed after the test."""
+    made = []
+
+    def _make(url):
+        made.append(create_app(type("Config", (TestingConfig,), {"JOBS_IMMEDIATE": False,
+                                                                  "JOBS_URL": url})))
+        return made[-1]
+    yield _make
+    for each in made:
+        with each.app_context():
+            db.engine.dispose()
 
 
 def _through_the_queue(web, worker):
@@ -215,9 +226,9 @@ def _through_the_queue(web, worker):
     assert huey.get(f"job-progress:{job_id}", peek=True) is None
 
 
-def test_a_job_goes_through_a_sqlite_queue_to_a_worker(app, tmp_path):
+def test_a_job_goes_through_a_sqlite_queue_to_a_worker(app, tmp_path, queued_app):
     url = f"sqlite:///{tmp_path}/jobs.db"
-    _through_the_queue(_queued_app(url), _queued_app(url))
+    _through_the_queue(queued_app(url), queued_app(url))
 
 
 @pytest.fixture
@@ -238,8 +249,8 @@ def jobs_redis(app):
     connection.close()
 
 
-def test_a_job_goes_through_redis_to_a_worker_on_another_machine(jobs_redis):
-    _through_the_queue(_queued_app(jobs_redis), _queued_app(jobs_redis))
+def test_a_job_goes_through_redis_to_a_worker_on_another_machine(jobs_redis, queued_app):
+    _through_the_queue(queued_app(jobs_redis), queued_app(jobs_redis))
 
 
 def test_the_scheduler_fires_the_current_minute_and_stops(app, counted):

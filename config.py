@@ -99,6 +99,10 @@ class Config:
     MAIL_POLL_SECONDS = 5
 
     PER_PAGE = 25
+    # Log lines go to standard error: text for people in development, one JSON object per
+    # line in production for the log collector; each carries the request id.
+    LOG_FORMAT = _env("LOG_FORMAT", "text")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are believed
     # (none unless set), and the addresses or networks those proxies connect from: a request
     # from anywhere else keeps its own address, so a client cannot pick one to dodge limits.
@@ -138,6 +142,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
 
     @classmethod
     def check(cls):

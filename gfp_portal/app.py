@@ -17,6 +17,7 @@ from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers 
 from gfp_portal.core import auth, http, i18n
 from gfp_portal.core.logs import redact_tokens_in_logs
 from gfp_portal.core.proxy import TrustedProxyFix
+from gfp_portal.core.request_log import configure_logging
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -46,6 +47,7 @@ def create_app(config=None):
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_logging(app)
     register_proxy(app)
     register_extensions(app)
     register_security(app)

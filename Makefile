@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install lock catalogs db seed run test test-postgres test-browser lint translations bench clean
+.PHONY: install lock catalogs assets db seed run test test-postgres test-browser lint translations bench clean
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ catalogs: $(COMPILED)
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# The fingerprinted, compressed static files production serves (STATIC_BUILD_PATH).
+assets: install
+	$(FLASK) assets build
 
 db: install catalogs
 	mkdir -p instance

@@ -36,6 +36,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'gfp_portal.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
+    # Where `flask --app wsgi assets build` writes the fingerprinted, compressed static files,
+    # and whether they are served from there (production) or as they are from static/.
+    STATIC_BUILD_PATH = _env("STATIC_BUILD_PATH", str(BASE_DIR / "build" / "static"))
+    SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", False)
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024
@@ -124,6 +128,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL",
                                    "sqlite:///" + str(INSTANCE_DIR / "test.db"))
     STORAGE_PATH = str(INSTANCE_DIR / "test-storage")
+    STATIC_BUILD_PATH = str(INSTANCE_DIR / "test-static")
+    SERVE_BUILT_STATIC = False
     MAIL_FILE_DIR = str(INSTANCE_DIR / "test-mail")
     WTF_CSRF_ENABLED = False  # the CSRF tests switch it back on
     PASSWORD_HASH_TIME_COST = 1
@@ -143,6 +149,7 @@ class ProductionConfig(Config):
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
     LOG_FORMAT = _env("LOG_FORMAT", "json")
+    SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", True)
 
     @classmethod
     def check(cls):

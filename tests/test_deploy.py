@@ -74,3 +74,39 @@ def test_gunicorn_takes_workers_threads_and_timeout_from_the_settings():
 def test_gunicorn_writes_json_lines_unless_told_text():
     assert "JsonFormatter" in gunicorn_settings(LOG_FORMAT="json")["logconfig_dict"]
     assert gunicorn_settings(LOG_FORMAT="text")["logconfig_dict"] == "{}"
+
+
+UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
+
+
+def verify_units(tmp_path, units):
+    """`systemd-analyze verify` on the units, with /srv/gfp-portal pointing at this checkout
+    (so that the programs they start exist); it exits 0 even on errors, and says them."""
+    names = []
+    for unit in units:
+        name = unit.name.replace("@.service", "@8000.service")
+        (tmp_path / name).write_text(unit.read_text().replace("/srv/gfp-portal", str(ROOT)))
+        names.append(name)
+    result = subprocess.run(["systemd-analyze", "verify", *names],  # noqa: S603, S607
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                            check=False)
+    return (result.stdout + result.stderr).strip()
+
+
+needs_systemd = pytest.mark.skipif(shutil.which("systemd-analyze") is None,
+                                   reason="systemd-analyze is not installed")
+
+
+@needs_systemd
+def test_the_systemd_units_are_valid(tmp_path):
+    assert {u.name for u in UNITS} == {"gfp-web@.service", "gfp-mail.service",
+                                       "gfp-worker.service", "gfp-scheduler.service"}
+    assert verify_units(tmp_path, UNITS) == ""
+
+
+@needs_systemd
+def test_the_unit_check_sees_a_mistake(tmp_path):
+    broken = tmp_path / "src" / "gfp-mail.service"
+    broken.parent.mkdir()
+    broken.write_text(UNITS[0].read_text().replace("Restart=", "Restrat="))
+    assert "Restrat" in verify_units(tmp_path, [broken])

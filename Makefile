@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install lock catalogs db seed run test test-postgres test-browser lint translations bench clean
+.PHONY: install lock catalogs assets db seed run test test-postgres test-browser test-stack lint translations bench clean
 
 install: $(STAMP)
 
@@ -40,6 +40,10 @@ catalogs: $(COMPILED)
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
+# The fingerprinted, compressed static files production serves (STATIC_BUILD_PATH).
+assets: install
+	$(FLASK) assets build
+
 db: install catalogs
 	mkdir -p instance
 	$(FLASK) db upgrade
@@ -64,6 +68,13 @@ test-postgres: install catalogs
 
 test-browser: install catalogs
 	$(BIN)/pytest -m browser
+
+# The production stack for real: nginx (deploy/nginx) in front of two gunicorn instances,
+# PostgreSQL (a database it empties), Redis and the mail worker, driven over HTTP.
+test-stack: install catalogs
+	STACK_DATABASE_URL=$${STACK_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/stack} \
+		STACK_REDIS_URL=$${STACK_REDIS_URL:-redis://127.0.0.1:6379/14} \
+		$(BIN)/pytest -m "not browser" tests/stack
 
 # Timings of the main pages and bulk jobs on a network ten times the real one (DESIGN §7);
 # BENCH_ARGS="--database-url postgresql+psycopg://... --requests 50" to change the defaults.

@@ -53,6 +53,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'gfp_portal.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
+    # Where `flask --app wsgi assets build` writes the fingerprinted, compressed static files,
+    # and whether they are served from there (production) or as they are from static/.
+    STATIC_BUILD_PATH = _env("STATIC_BUILD_PATH", str(BASE_DIR / "build" / "static"))
+    SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", False)
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024
@@ -124,6 +128,10 @@ class Config:
     JOBS_SCHEDULE = _schedule()
 
     PER_PAGE = 25
+    # Log lines go to standard error: text for people in development, one JSON object per
+    # line in production for the log collector; each carries the request id.
+    LOG_FORMAT = _env("LOG_FORMAT", "text")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are believed
     # (none unless set), and the addresses or networks those proxies connect from: a request
     # from anywhere else keeps its own address, so a client cannot pick one to dodge limits.
@@ -145,6 +153,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL",
                                    "sqlite:///" + str(INSTANCE_DIR / "test.db"))
     STORAGE_PATH = str(INSTANCE_DIR / "test-storage")
+    STATIC_BUILD_PATH = str(INSTANCE_DIR / "test-static")
+    SERVE_BUILT_STATIC = False
     MAIL_FILE_DIR = str(INSTANCE_DIR / "test-mail")
     WTF_CSRF_ENABLED = False  # the CSRF tests switch it back on
     PASSWORD_HASH_TIME_COST = 1
@@ -167,6 +177,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
+    SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", True)
 
     @classmethod
     def check(cls):

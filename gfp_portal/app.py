@@ -15,12 +15,14 @@ from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
 from gfp_portal.core import auth, engine, http, i18n
+from gfp_portal.core.assets import register_assets
 from gfp_portal.core.jobs import Job  # noqa: F401 — registers the models
 from gfp_portal.core.logs import redact_tokens_in_logs
 from gfp_portal.core.proxy import TrustedProxyFix
+from gfp_portal.core.request_log import configure_logging
 from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
-from gfp_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from gfp_portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from gfp_portal.nominations.models import Nomination  # noqa: F401 — registers the model
 from gfp_portal.registry.policy import WARNING_TITLES
 from gfp_portal.resources import files as resource_files  # noqa: F401 — file hooks
@@ -47,7 +49,9 @@ def create_app(config=None):
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_logging(app)
     register_proxy(app)
+    register_assets(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -71,6 +75,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
+    compress.init_app(app)  # HTML and JSON answers; static files come compressed already
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -179,6 +184,7 @@ def register_jinja(app):
 
 def register_cli(app):
     from gfp_portal.accounts.cli import users_cli
+    from gfp_portal.core.assets import assets_cli
     from gfp_portal.core.jobs_cli import jobs_cli
     from gfp_portal.core.mail_cli import mail_cli
     from gfp_portal.coverage.cli import coverage_cli
@@ -188,6 +194,6 @@ def register_cli(app):
     from gfp_portal.registry.cli import registry_cli
     from gfp_portal.sessions.cli import sessions_cli
 
-    for group in (users_cli, mail_cli, jobs_cli, reference_cli, demo_cli, coverage_cli,
-                  registry_cli, nominations_cli, sessions_cli):
+    for group in (users_cli, assets_cli, mail_cli, jobs_cli, reference_cli, demo_cli,
+                  coverage_cli, registry_cli, nominations_cli, sessions_cli):
         app.cli.add_command(group)

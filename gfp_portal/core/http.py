@@ -139,6 +139,14 @@ def send_download(source, filename, *, content_type):
     return response
 
 
+def plain_http_allowed(view):
+    """The view answers over plain HTTP even when the site forces HTTPS: a load balancer's
+    health probe calls an instance by its address, without TLS, and takes a redirect as a
+    failure. Read by flask-talisman's per-view options."""
+    view.talisman_view_options = {"force_https": False}
+    return view
+
+
 def no_store(response):
     """After each request: nothing that may show personal data is kept by a browser or proxy
     cache. Static files keep their own caching headers."""

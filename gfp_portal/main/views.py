@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from gfp_portal.admin.queries import dashboard_counts
 from gfp_portal.core.auth import public
+from gfp_portal.core.http import plain_http_allowed
 from gfp_portal.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -29,6 +30,7 @@ def index():
 
 @bp.route("/healthz")
 @public
+@plain_http_allowed
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))

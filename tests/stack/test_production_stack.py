@@ -1,0 +1,96 @@
+"""The production stack over HTTP: nginx → two gunicorn instances → PostgreSQL, Redis and the
+mail worker, as deploy/ and Procfile.prod describe them."""
+import email
+import gzip
+import json
+import re
+import time
+
+from tests.conftest import csrf_token_from
+from tests.stack.http import fetch
+from tests.stack.seed import PASSWORD
+
+ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+
+
+def sign_in(browser, email):
+    token = csrf_token_from(browser.get("/login").text)
+    answer = browser.post("/login", {"email": email, "password": PASSWORD, "csrf_token": token})
+    assert answer.status == 302, answer.text
+    return browser
+
+
+def test_a_probe_over_plain_http_is_answered_not_redirected(stack):
+    for url in (stack.http, *stack.instances):
+        answer = fetch(url + "/healthz")
+        assert answer.status == 200, url
+        assert json.loads(answer.body) == {"status": "ok", "database": "ok"}
+
+
+def test_every_other_plain_http_request_moves_to_https(stack):
+    answer = fetch(stack.http + "/login")
+    assert answer.status == 301 and answer.headers["Location"].startswith("https://")
+
+
+def test_a_first_visit_is_under_100_kb_and_a_second_fetches_only_the_page(stack):
+    both = {"Accept-Encoding": "gzip, br"}
+    page = fetch(stack.https + "/login", headers=both)
+    assert page.status == 200 and page.headers["Content-Encoding"] in ("gzip", "br")
+    links = set(ASSET.findall(fetch(stack.https + "/login").text))
+    assert links
+    sizes = [len(page.body)]
+    for link in links:
+        asset = fetch(stack.https + link, headers=both)
+        assert asset.status == 200, link
+        assert "max-age=31536000" in asset.headers["Cache-Control"], link
+        assert "immutable" in asset.headers["Cache-Control"], link
+        sizes.append(len(asset.body))
+    assert sum(sizes) <= 100 * 1024, sizes
+    css = next(link for link in links if "bootstrap" in link and link.endswith(".css"))
+    assert fetch(stack.https + css, headers={"Accept-Encoding": "gzip"}).headers[
+        "Content-Encoding"] == "gzip"
+
+
+def test_a_person_signed_in_once_is_signed_in_on_both_instances(stack):
+    browser = sign_in(stack.browser(), "coordinator@stack.test")
+    for instance in stack.instances:
+        # Straight to each gunicorn, as nginx would pass it on.
+        answer = browser.get("/admin/", base=instance,
+                             headers={"X-Forwarded-Proto": "https",
+                                      "X-Forwarded-For": "203.0.113.9"})
+        assert answer.status == 200, instance
+
+
+def test_a_focal_point_registers_and_the_mail_worker_sends_the_invitation(stack):
+    browser = sign_in(stack.browser(), "fp@stack.test")
+    path = f"/sessions/{stack.session_id}"
+    token = csrf_token_from(browser.get(path).text)
+    answer = browser.post(path + "/register", {"csrf_token": token})
+    assert answer.status == 302, answer.text
+    deadline = time.monotonic() + 30
+    while not list(stack.mail_dir.glob("*.eml")):
+        assert time.monotonic() < deadline, "no invitation delivered within 30 s"
+        time.sleep(0.5)
+    message = email.message_from_bytes(next(stack.mail_dir.glob("*.eml")).read_bytes())
+    assert message["To"] == "fp@stack.test"
+    invite = next(part for part in message.walk() if part.get_content_type() == "text/calendar")
+    assert b"METHOD:REQUEST" in invite.get_payload(decode=True)
+
+
+def test_the_request_id_goes_from_nginx_through_the_answer_to_the_logs(stack):
+    rid = "3f1c9e2a-stack-test-0001"
+    answer = fetch(stack.https + "/login", headers={"X-Request-ID": rid})
+    assert answer.headers["X-Request-ID"] == rid
+    generated = fetch(stack.https + "/login").headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", generated)  # nginx's own $request_id
+    time.sleep(0.5)
+    lines = [json.loads(line) for name in ("web-a", "web-b")
+             for line in stack.log(name).splitlines() if line.startswith("{")]
+    assert any(line["request_id"] == rid and line["logger"] == "gunicorn.access"
+               for line in lines)
+
+
+def test_html_answers_are_compressed_by_the_portal(stack):
+    answer = fetch(stack.https + "/login", headers={"Accept-Encoding": "gzip"})
+    assert answer.headers["Content-Encoding"] == "gzip"
+    assert b"csrf_token" in gzip.decompress(answer.body)

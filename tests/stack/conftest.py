@@ -1,5 +1,6 @@
 """The production stack, started for real: nginx (the site of deploy/) in front of two
-gunicorn instances, PostgreSQL, Redis and the mail worker. Runs when STACK_DATABASE_URL names
+gunicorn instances, PostgreSQL, Redis, two job workers (which also deliver the outbox) and two
+schedulers. Runs when STACK_DATABASE_URL names
 a PostgreSQL database it may empty (`make test-stack`); skipped otherwise."""
 import os
 import shutil
@@ -12,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 
 from tests.stack.http import Browser
@@ -114,6 +116,9 @@ def settings(work, ports, database_url):
                DATABASE_URL=database_url, SERVER_NAME=f"localhost:{ports['https']}",
                RATELIMIT_STORAGE_URI=os.environ.get("STACK_REDIS_URL",
                                                     "redis://127.0.0.1:6379/14"),
+               JOBS_URL=os.environ.get("STACK_JOBS_URL", "redis://127.0.0.1:6379/13"),
+               # Every minute, so that the test sees both schedulers fire the same period.
+               SCHEDULE_SESSIONS_SEND_REMINDERS="* * * * *",
                PROXY_COUNT="1", PROXY_ADDRESSES="127.0.0.1", MAIL_TRANSPORT="file",
                MAIL_FILE_DIR=str(work / "mail"), STORAGE_PATH=str(work / "storage"),
                STATIC_BUILD_PATH=str(work / "build" / "static"), LOG_FORMAT="json",
@@ -154,10 +159,14 @@ def stack():
         stack.run(*flask, "assets", "build")
         seeded = stack.run(str(BIN / "python"), "-m", "tests.stack.seed")
         stack.session_id = int(seeded.split()[-1])
+        stack.database_url = database_url
         for name in ("a", "b"):
             stack.start(f"web-{name}", str(BIN / "gunicorn"), "-c", "gunicorn.conf.py",
                         "wsgi:app", GUNICORN_BIND=f"127.0.0.1:{ports[name]}")
-        stack.start("mail", *flask, "mail", "deliver", "--loop")
+        redis.Redis.from_url(stack.env["JOBS_URL"]).flushdb()  # no queue left from a last run
+        for name in ("a", "b"):
+            stack.start(f"worker-{name}", *flask, "jobs", "worker")
+            stack.start(f"scheduler-{name}", *flask, "jobs", "scheduler")
         stack.start("nginx", nginx, "-p", str(work), "-e", str(work / "logs" / "error.log"),
                     "-c", str(work / "nginx.conf"))
         for url in (*stack.instances, stack.http):

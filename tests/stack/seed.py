@@ -10,9 +10,11 @@ from gfp_portal.accounts.services import set_roles
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions
 
 PASSWORD = "stack-password-1"  # noqa: S105 — a throwaway account of a throwaway database
+REMINDED = 3  # people registered for the session that starts within the reminder period
 
 def main():
     from wsgi import app
@@ -41,6 +43,22 @@ def main():
             "join_url": "https://meet.example.org/gfp", "languages": "en", "capacity": 10,
             "audience": "both"}, actor=coordinator)
         sessions.publish_session(session, actor=coordinator)
+        # Starts within the reminder period: the schedulers' hourly reminder job has work.
+        soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+        briefing = sessions.create_session({
+            "title_en": "Briefing for new focal points", "topic": "enabling_environment",
+            "format": "virtual", "starts_at": soon, "ends_at": soon + timedelta(hours=1),
+            "time_zone": "UTC", "join_url": "https://meet.example.org/brief",
+            "languages": "en", "capacity": 10, "audience": "both"}, actor=coordinator)
+        sessions.publish_session(briefing, actor=coordinator)
+        for n in range(REMINDED):
+            attendee = registry.create_person({
+                "given_name": "Attendee", "family_name": str(n),
+                "email": f"attendee{n}@stack.test", "preferred_language": "en",
+                "time_zone": "UTC", "entity": undp}, actor=coordinator)
+            registry.appoint(attendee, {"role": "alternate", "entity": undp, "unct": None},
+                             actor=coordinator)
+            registration.register(briefing, attendee, actor=coordinator, notify=False)
         db.session.commit()
         print(session.id)
 

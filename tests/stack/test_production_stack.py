@@ -1,14 +1,17 @@
-"""The production stack over HTTP: nginx → two gunicorn instances → PostgreSQL, Redis and the
-mail worker, as deploy/ and Procfile.prod describe them."""
+"""The production stack over HTTP: nginx → two gunicorn instances → PostgreSQL, Redis, two job
+workers and two schedulers, as deploy/ and Procfile.prod describe them."""
 import email
 import gzip
 import json
 import re
 import time
+from collections import Counter
+
+from sqlalchemy import create_engine, text
 
 from tests.conftest import csrf_token_from
 from tests.stack.http import fetch
-from tests.stack.seed import PASSWORD
+from tests.stack.seed import PASSWORD, REMINDED
 
 ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 
@@ -68,11 +71,10 @@ def test_a_focal_point_registers_and_the_mail_worker_sends_the_invitation(stack)
     answer = browser.post(path + "/register", {"csrf_token": token})
     assert answer.status == 302, answer.text
     deadline = time.monotonic() + 30
-    while not list(stack.mail_dir.glob("*.eml")):
+    while not delivered("fp@stack.test", stack):
         assert time.monotonic() < deadline, "no invitation delivered within 30 s"
         time.sleep(0.5)
-    message = email.message_from_bytes(next(stack.mail_dir.glob("*.eml")).read_bytes())
-    assert message["To"] == "fp@stack.test"
+    message = delivered("fp@stack.test", stack)[0]
     invite = next(part for part in message.walk() if part.get_content_type() == "text/calendar")
     assert b"METHOD:REQUEST" in invite.get_payload(decode=True)
 
@@ -94,3 +96,35 @@ def test_html_answers_are_compressed_by_the_portal(stack):
     answer = fetch(stack.https + "/login", headers={"Accept-Encoding": "gzip"})
     assert answer.headers["Content-Encoding"] == "gzip"
     assert b"csrf_token" in gzip.decompress(answer.body)
+
+
+def delivered(recipient, stack):
+    messages = (email.message_from_bytes(path.read_bytes())
+                for path in stack.mail_dir.glob("*.eml"))
+    return [message for message in messages if message["To"] == recipient]
+
+
+def test_two_schedulers_and_two_workers_send_each_reminder_once(stack):
+    """Both schedulers fire the reminder job every minute; each minute's run happens once,
+    and each person registered for the session starting soon gets one reminder."""
+    engine = create_engine(stack.database_url)
+    query = text("SELECT period FROM job_runs WHERE name = 'sessions.send-reminders'")
+    deadline = time.monotonic() + 150
+    with engine.connect() as connection:
+        while len(periods := connection.execute(query).scalars().all()) < 2:
+            assert time.monotonic() < deadline, "the schedulers did not fire twice in 150 s"
+            time.sleep(1)
+    engine.dispose()
+    assert len(periods) == len(set(periods))
+    deadline = time.monotonic() + 30
+    while True:
+        reminders = Counter(message["To"] for message in (
+            email.message_from_bytes(path.read_bytes())
+            for path in stack.mail_dir.glob("*.eml"))
+            if message["Subject"].startswith("Reminder:"))
+        if len(reminders) == REMINDED or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert reminders == {f"attendee{n}@stack.test": 1 for n in range(REMINDED)}
+    for name in ("scheduler-a", "scheduler-b"):
+        assert "sessions.send-reminders" in stack.log(name), name

@@ -35,6 +35,9 @@ class Config:
     SERVER_NAME = _env("SERVER_NAME")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'gfp_portal.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Where uploads and pending previews live: "local" (STORAGE_PATH on this machine) or
+    # "database" (the database every machine shares; needed once several machines serve).
+    STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
     STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024

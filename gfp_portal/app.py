@@ -167,6 +167,7 @@ def register_jinja(app):
 def register_cli(app):
     from gfp_portal.accounts.cli import users_cli
     from gfp_portal.core.mail_cli import mail_cli
+    from gfp_portal.core.storage_cli import storage_cli
     from gfp_portal.coverage.cli import coverage_cli
     from gfp_portal.demo.cli import demo_cli
     from gfp_portal.nominations.cli import nominations_cli
@@ -175,5 +176,5 @@ def register_cli(app):
     from gfp_portal.sessions.cli import sessions_cli
 
     for group in (users_cli, mail_cli, reference_cli, demo_cli, coverage_cli, registry_cli,
-                  nominations_cli, sessions_cli):
+                  nominations_cli, sessions_cli, storage_cli):
         app.cli.add_command(group)

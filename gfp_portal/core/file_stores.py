@@ -66,6 +66,12 @@ class LocalStore:
     def exists(self, key):
         return self._path(key).is_file()
 
+    def keys(self):
+        """Every file of the folder, as a key (a half-written `.part` file is not one)."""
+        if self.root.is_dir():
+            yield from sorted(path.relative_to(self.root).as_posix()
+                              for path in self.root.rglob("*") if path.is_file())
+
     def read(self, key):
         path = self._path(key)
         return path.read_bytes() if path.is_file() else None

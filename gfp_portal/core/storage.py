@@ -96,8 +96,13 @@ def _store():
     raise RuntimeError(f"STORAGE_BACKEND must be 'local' or 'database', not {backend!r}")
 
 
+def is_key(key):
+    """A key this module made: a stored file or a pending preview, and nothing else."""
+    return bool(_KEY.match(key or "") or _PENDING.match(key or ""))
+
+
 def _checked(key):
-    if not (_KEY.match(key or "") or _PENDING.match(key or "")):
+    if not is_key(key):
         raise ValueError(f"not a storage key: {key!r}")
     return key
 

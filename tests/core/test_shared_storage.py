@@ -21,7 +21,10 @@ from tests.resources.conftest import create_resource  # noqa: F401 — the fixtu
 @pytest.fixture(scope="module")
 def other_app():
     """A second instance, as on another machine: its own app, engine and storage folder."""
-    return create_app("testing")
+    other = create_app("testing")
+    yield other
+    with other.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -143,3 +143,19 @@ def test_an_upload_name_loses_its_direction_and_control_characters(backend, name
     assert stored.filename == kept
     db.session.commit()
     storage.remove(stored.key)
+
+
+def test_files_kept_on_disk_are_copied_into_the_database_once(app, ctx, runner, monkeypatch,
+                                                               tmp_path):
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "local")
+    letter = storage.save(PDF, "pdf", "letter.pdf")
+    token = storage.keep_pending(b"email\nx@un.org\n", suffix=".csv")
+    (tmp_path / "storage" / "notes.txt").write_text("not a stored file")
+    result = runner.invoke(args=["storage", "copy-to-database"])
+    assert "copied into the database: 2; already there: 0" in result.output
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "database")
+    assert storage.read(letter.key) == PDF
+    assert storage.pending(token) == b"email\nx@un.org\n"
+    again = runner.invoke(args=["storage", "copy-to-database"])
+    assert "copied into the database: 0; already there: 2" in again.output

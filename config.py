@@ -39,6 +39,8 @@ class Config:
     # "database" (the database every machine shares; needed once several machines serve).
     STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
     STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
+    # An import preview not confirmed within this time is deleted (`flask storage purge-pending`).
+    PENDING_PREVIEW_HOURS = 24
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024

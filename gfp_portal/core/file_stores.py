@@ -1,15 +1,15 @@
 """Where stored files live: a folder on this machine, or the database that every machine shares.
 
 Both stores take a checked key (see core.storage) and the same operations: put, read, chunks
-(a stream), delete, exists, size. In the database, a file is written, read and sized in the
-request's own transaction, so it is kept exactly when the change that refers to it is
-committed; a download streams on short connections of its own, one chunk at a time, and a
-delete is committed at once, as on a disk (files are removed only once the change that
-dropped them is committed). Content is cut into chunks, so no single value or
-query ever holds a whole large file.
+(a stream), delete, exists, size, and the keys of a folder older than a time. In the database
+a file is written, read and sized in the request's own transaction, so it is kept exactly when
+the change that refers to it is committed; a download streams on short connections of its own,
+one chunk at a time, and a delete is committed at once, as on a disk (files are removed only
+once the change that dropped them is committed). Content is cut into chunks, so no single
+value or query ever holds a whole large file.
 """
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, delete, insert, select
@@ -72,6 +72,15 @@ class LocalStore:
             yield from sorted(path.relative_to(self.root).as_posix()
                               for path in self.root.rglob("*") if path.is_file())
 
+    def keys_older_than(self, folder, cutoff):
+        """The keys under `folder` last written before `cutoff`."""
+        directory = self.root / folder
+        if directory.is_dir():
+            for path in sorted(directory.iterdir()):
+                if path.is_file() and \
+                        datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff:
+                    yield f"{folder}/{path.name}"
+
     def read(self, key):
         path = self._path(key)
         return path.read_bytes() if path.is_file() else None
@@ -107,6 +116,12 @@ class DatabaseStore:
 
     def exists(self, key):
         return self.size(key) is not None
+
+    def keys_older_than(self, folder, cutoff):
+        column = StoredBlob.__table__.c
+        return self.session.connection().scalars(select(column.key).where(
+            column.key.startswith(f"{folder}/", autoescape=True), column.created_at < cutoff)
+            .order_by(column.key)).all()
 
     def read(self, key):
         column = StoredChunk.__table__.c

@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,6 +17,7 @@ import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.file_stores import DatabaseStore, LocalStore
 from gfp_portal.core.text import without_controls
@@ -166,3 +168,13 @@ def pending(token):
 def drop_pending(token):
     if _PENDING.match(f"pending/{token}"):
         remove(f"pending/{token}")
+
+
+def purge_pending(*, now=None):
+    """Delete the previews kept longer than PENDING_PREVIEW_HOURS and never confirmed (their
+    confirmation then says the preview has expired); returns how many were deleted."""
+    cutoff = (now or utcnow()) - timedelta(hours=current_app.config["PENDING_PREVIEW_HOURS"])
+    keys = [key for key in _store().keys_older_than("pending", cutoff) if _PENDING.match(key)]
+    for key in keys:
+        remove(key)
+    return len(keys)

@@ -1,10 +1,11 @@
-"""`flask storage copy-to-database`: move to the shared storage when a second machine arrives."""
+"""`flask storage purge-pending` (daily) and `flask storage copy-to-database` (once, when a
+second machine arrives)."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from gfp_portal.core.file_stores import DatabaseStore, LocalStore
-from gfp_portal.core.storage import is_key
+from gfp_portal.core.storage import is_key, purge_pending
 from gfp_portal.extensions import db
 
 storage_cli = AppGroup("storage", help="Uploaded files and pending previews.")
@@ -26,3 +27,9 @@ def copy_to_database_command():
         copied += 1
     click.echo(f"Files copied into the database: {copied}; already there: {kept}.")
     click.echo("Set STORAGE_BACKEND=database on every machine, then restart them.")
+
+
+@storage_cli.command("purge-pending")
+def purge_pending_command():
+    """Delete the import previews never confirmed within PENDING_PREVIEW_HOURS (daily job)."""
+    click.echo(f"Expired previews deleted: {purge_pending()}.")

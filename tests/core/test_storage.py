@@ -1,13 +1,16 @@
 """Uploaded files are checked by content and stored under a generated name, on a local folder
 or in the database, which keeps them in chunks and streams them out."""
 import io
+import os
 import zipfile
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from gfp_portal.core import file_stores, storage
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.file_stores import StoredBlob, StoredChunk
 from gfp_portal.core.http import send_download
@@ -159,3 +162,22 @@ def test_files_kept_on_disk_are_copied_into_the_database_once(app, ctx, runner, 
     assert storage.pending(token) == b"email\nx@un.org\n"
     again = runner.invoke(args=["storage", "copy-to-database"])
     assert "copied into the database: 0; already there: 2" in again.output
+
+
+def test_previews_never_confirmed_are_deleted_after_a_day(app, backend, runner, tmp_path):
+    old, recent = storage.keep_pending(b"old\n"), storage.keep_pending(b"recent\n")
+    stored = storage.save(PDF, "pdf", "letter.pdf")
+    db.session.commit()
+    day_ago = utcnow() - timedelta(hours=app.config["PENDING_PREVIEW_HOURS"], seconds=1)
+    if backend == "database":
+        db.session.get(StoredBlob, f"pending/{old}").created_at = day_ago
+        db.session.get(StoredBlob, stored.key).created_at = day_ago
+        db.session.commit()
+    else:
+        for path in (tmp_path / "storage" / "pending" / old, tmp_path / "storage" / stored.key):
+            os.utime(path, (day_ago.timestamp(), day_ago.timestamp()))
+    result = runner.invoke(args=["storage", "purge-pending"])
+    assert "Expired previews deleted: 1." in result.output
+    assert storage.pending(old) is None
+    assert storage.pending(recent) == b"recent\n"
+    assert storage.read(stored.key) == PDF  # stored files are never purged

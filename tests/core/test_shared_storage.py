@@ -36,6 +36,18 @@ def instances(app, other_app, monkeypatch, tmp_path):
     return app, other_app
 
 
+def test_with_local_folders_the_other_instance_does_not_have_the_file(
+        instances, monkeypatch, create_resource):  # noqa: F811 — the imported fixture
+    """The set-up holds: each instance has its own folder, so only shared storage can pass."""
+    for instance in instances:
+        monkeypatch.setitem(instance.config, "STORAGE_BACKEND", "local")
+    create_resource("guide", {"en": "Guide"})
+    with instances[1].test_client() as client:
+        assert client.get("/resources/guide/download/en").status_code == 404
+    with instances[0].test_client() as client:
+        assert client.get("/resources/guide/download/en").status_code == 200
+
+
 def token_in(html):
     return html.split('name="token" value="')[1].split('"')[0]
 

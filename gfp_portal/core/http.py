@@ -129,15 +129,19 @@ def content_disposition(filename):
     return dump_options_header("attachment", options)
 
 
-def send_download(source, filename, *, content_type):
+def send_download(source, filename, *, content_type, etag=None):
     """A download of `source` (bytes, or a core.storage Stream sent chunk by chunk) named
-    `filename`."""
+    `filename`. With an `etag` (the file's checksum), a client that already has this content
+    gets a 304 and the file is not read at all."""
     if isinstance(source, bytes):
         response = Response(source, content_type=content_type)
     else:
         response = Response(source.chunks, content_type=content_type, direct_passthrough=True)
         response.content_length = source.size
     response.headers["Content-Disposition"] = content_disposition(filename)
+    if etag:
+        response.set_etag(etag)
+        response.make_conditional(request)
     return response
 
 

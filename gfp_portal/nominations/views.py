@@ -207,7 +207,8 @@ def letter(nomination_id):
     if content is None:
         abort(404)
     return send_download(content, nomination.letter_filename,
-                         content_type=nomination.letter_content_type)
+                         content_type=nomination.letter_content_type,
+                         etag=nomination.letter_sha256)
 
 
 def _act(nomination_id, call, message, **kwargs):

@@ -97,7 +97,8 @@ def download(slug, lang):
         db.session.commit()
     if content is None:
         return redirect(version.external_url)
-    return send_download(content, version.filename, content_type=version.content_type)
+    return send_download(content, version.filename, content_type=version.content_type,
+                         etag=version.sha256)
 
 
 # --- management (coordinators) ----------------------------------------------------------------

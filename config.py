@@ -28,6 +28,7 @@ JOB_SCHEDULE_DEFAULTS = {
     "nominations.purge-unconfirmed": "30 3 * * *",  # daily
     "sessions.send-reminders": "5 * * * *",  # hourly
     "sessions.send-evaluation-reminders": "0 9 * * *",  # daily
+    "storage.purge-pending": "45 3 * * *",  # daily
 }
 
 
@@ -52,11 +53,16 @@ class Config:
     SERVER_NAME = _env("SERVER_NAME")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'gfp_portal.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Where uploads and pending previews live: "local" (STORAGE_PATH on this machine) or
+    # "database" (the database every machine shares; needed once several machines serve).
+    STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
     STORAGE_PATH = _env("STORAGE_PATH", str(INSTANCE_DIR / "storage"))
     # Where `flask --app wsgi assets build` writes the fingerprinted, compressed static files,
     # and whether they are served from there (production) or as they are from static/.
     STATIC_BUILD_PATH = _env("STATIC_BUILD_PATH", str(BASE_DIR / "build" / "static"))
     SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", False)
+    # An import preview not confirmed within this time is deleted (`flask storage purge-pending`).
+    PENDING_PREVIEW_HOURS = 24
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024

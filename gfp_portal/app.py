@@ -132,6 +132,7 @@ def register_blueprints(app):
 def register_jobs(app):
     # Each domain declares its jobs and periodic jobs in its jobs.py.
     from gfp_portal.attendance import jobs as attendance_jobs  # noqa: F401
+    from gfp_portal.core import storage_jobs  # noqa: F401
     from gfp_portal.coverage import jobs as coverage_jobs  # noqa: F401
     from gfp_portal.nominations import jobs as nominations_jobs  # noqa: F401
     from gfp_portal.registry import jobs as registry_jobs  # noqa: F401
@@ -187,6 +188,7 @@ def register_cli(app):
     from gfp_portal.core.assets import assets_cli
     from gfp_portal.core.jobs_cli import jobs_cli
     from gfp_portal.core.mail_cli import mail_cli
+    from gfp_portal.core.storage_cli import storage_cli
     from gfp_portal.coverage.cli import coverage_cli
     from gfp_portal.demo.cli import demo_cli
     from gfp_portal.nominations.cli import nominations_cli
@@ -194,6 +196,6 @@ def register_cli(app):
     from gfp_portal.registry.cli import registry_cli
     from gfp_portal.sessions.cli import sessions_cli
 
-    for group in (users_cli, assets_cli, mail_cli, jobs_cli, reference_cli, demo_cli,
-                  coverage_cli, registry_cli, nominations_cli, sessions_cli):
+    for group in (users_cli, assets_cli, mail_cli, jobs_cli, storage_cli, reference_cli,
+                  demo_cli, coverage_cli, registry_cli, nominations_cli, sessions_cli):
         app.cli.add_command(group)

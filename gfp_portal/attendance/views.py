@@ -142,9 +142,12 @@ def import_report(session_id):
             db.session.rollback()
             flash(str(error.message), "danger")
         else:
+            db.session.rollback()  # the preview writes nothing but the kept report
+            token = storage.keep_pending(data)
+            db.session.commit()
             return render_template(
                 "attendance/import_preview.html", session=session, lines=lines,
-                earlier=earlier, filename=filename, token=storage.keep_pending(data),
+                earlier=earlier, filename=filename, token=token,
                 confirm=ConfirmForm(), marks=_register_rows(session)[1])
     else:
         for error in form.file.errors:

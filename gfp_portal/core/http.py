@@ -4,7 +4,7 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
-from flask import Response, current_app, flash, request, send_file
+from flask import Response, current_app, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
@@ -129,13 +129,19 @@ def content_disposition(filename):
     return dump_options_header("attachment", options)
 
 
-def send_download(source, filename, *, content_type):
-    """A download of `source` (bytes, or the path of a stored file) named `filename`."""
+def send_download(source, filename, *, content_type, etag=None):
+    """A download of `source` (bytes, or a core.storage Stream sent chunk by chunk) named
+    `filename`. With an `etag` (the file's checksum), a client that already has this content
+    gets a 304 and the file is not read at all."""
     if isinstance(source, bytes):
         response = Response(source, content_type=content_type)
     else:
-        response = send_file(source, mimetype=content_type, max_age=0)
+        response = Response(source.chunks, content_type=content_type, direct_passthrough=True)
+        response.content_length = source.size
     response.headers["Content-Disposition"] = content_disposition(filename)
+    if etag:
+        response.set_etag(etag)
+        response.make_conditional(request)
     return response
 
 

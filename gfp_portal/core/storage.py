@@ -1,22 +1,27 @@
-"""Uploaded files: checked by their content, stored under STORAGE_PATH with a generated name.
+"""Uploaded files and pending previews: checked by their content, kept under a generated key in
+the configured store (STORAGE_BACKEND: a local folder, or the database all machines share).
 
-The original file name is kept only as data (for the download name); the stored name is
-random, so nothing a user sends decides where a file lands. Files are written to a temporary
-name first and renamed when complete, so a failed upload never leaves half a file behind.
+The original file name is kept only as data (for the download name); the key is random, so
+nothing a user sends decides where a file lands. Every user file goes through this module.
 """
 import hashlib
-import os
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.file_stores import DatabaseStore, LocalStore
 from gfp_portal.core.text import without_controls
+from gfp_portal.extensions import db
 
 # The document kinds the portal accepts, by the extension `filetype` infers from the content.
 KINDS = {
@@ -27,6 +32,7 @@ KINDS = {
 }
 KIND_LABELS = {"pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "xlsx": "XLSX"}
 _KEY = re.compile(r"^[a-z0-9]{2}/[0-9a-f]{32}\.(pdf|docx|pptx|xlsx)$")
+_PENDING = re.compile(r"^pending/[0-9a-f]{32}(\.[a-z]{1,5})?$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,11 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+
+
+class Stream(NamedTuple):
+    chunks: Iterator[bytes]
+    size: int
 
 
 def human_size(size):
@@ -78,28 +89,32 @@ def safe_filename(name, kind):
     return f"{(stem or 'document')[:120]}.{kind}"
 
 
-def _root():
-    return Path(current_app.config["STORAGE_PATH"])
+def _store():
+    backend = current_app.config.get("STORAGE_BACKEND", "local")
+    if backend == "database":
+        return DatabaseStore(db.session)
+    if backend == "local":
+        return LocalStore(current_app.config["STORAGE_PATH"])
+    raise RuntimeError(f"STORAGE_BACKEND must be 'local' or 'database', not {backend!r}")
 
 
-def path_of(key):
-    if not _KEY.match(key or ""):
+def is_key(key):
+    """A key this module made: a stored file or a pending preview, and nothing else."""
+    return bool(_KEY.match(key or "") or _PENDING.match(key or ""))
+
+
+def _checked(key):
+    if not is_key(key):
         raise ValueError(f"not a storage key: {key!r}")
-    return _root() / key
+    return key
 
 
 def save(data, kind, filename):
-    """Write `data` under a new random key and describe it."""
+    """Write `data` under a new random key and describe it. In the database it is part of the
+    current transaction: kept if that is committed, gone if it is rolled back."""
     name = uuid.uuid4().hex
     key = f"{name[:2]}/{name}.{kind}"
-    target = path_of(key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(target.suffix + ".part")
-    with open(partial, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, target)
+    _store().put(_checked(key), data)
     return StoredFile(key=key, filename=safe_filename(filename, kind),
                       content_type=KINDS[kind], size=len(data),
                       sha256=hashlib.sha256(data).hexdigest())
@@ -110,35 +125,56 @@ def store_upload(upload, *, kinds, max_bytes, field=None):
     return save(data, kind, upload.filename)
 
 
+def exists(key):
+    return _store().exists(_checked(key))
+
+
+def stream(key):
+    """The content of `key` as a Stream (chunks, size), or None when nothing is stored there."""
+    store = _store()
+    size = store.size(_checked(key))
+    return None if size is None else Stream(store.chunks(key), size)
+
+
+def read(key):
+    """The whole content of `key` (for files read at once, e.g. previews), or None."""
+    return _store().read(_checked(key))
+
+
 def remove(key):
-    """Delete a stored file; a file already gone is not an error."""
+    """Delete a stored file, at once and for good: call it once the change that stopped
+    referring to it is committed. A file already gone is not an error."""
     if key:
-        path_of(key).unlink(missing_ok=True)
+        _store().delete(_checked(key))
 
 
 # --- uploads waiting for a confirmation (preview, then apply) ---------------------------------
 
-def _pending_dir():
-    path = _root() / "pending"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def keep_pending(data):
-    """Keep an uploaded file between its preview and its confirmation; returns its token."""
-    token = uuid.uuid4().hex
-    (_pending_dir() / token).write_bytes(data)
+def keep_pending(data, suffix=""):
+    """Keep an uploaded file between its preview and its confirmation (the caller commits);
+    returns its token (with `suffix`, e.g. ".csv", when the format matters)."""
+    token = uuid.uuid4().hex + suffix
+    _store().put(_checked(f"pending/{token}"), data)
     return token
 
 
 def pending(token):
     """The bytes kept under `token`, or None (unknown, malformed or already used)."""
-    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+    if not _PENDING.match(f"pending/{token}"):
         return None
-    path = _pending_dir() / token
-    return path.read_bytes() if path.exists() else None
+    return read(f"pending/{token}")
 
 
 def drop_pending(token):
-    if re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        (_pending_dir() / token).unlink(missing_ok=True)
+    if _PENDING.match(f"pending/{token}"):
+        remove(f"pending/{token}")
+
+
+def purge_pending(*, now=None):
+    """Delete the previews kept longer than PENDING_PREVIEW_HOURS and never confirmed (their
+    confirmation then says the preview has expired); returns how many were deleted."""
+    cutoff = (now or utcnow()) - timedelta(hours=current_app.config["PENDING_PREVIEW_HOURS"])
+    keys = [key for key in _store().keys_older_than("pending", cutoff) if _PENDING.match(key)]
+    for key in keys:
+        remove(key)
+    return len(keys)

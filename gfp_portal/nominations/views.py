@@ -203,11 +203,12 @@ def letter(nomination_id):
     nomination = _load(nomination_id)
     if not nomination.has_letter:
         abort(404)
-    path = storage.path_of(nomination.letter_key)
-    if not path.exists():
+    content = storage.stream(nomination.letter_key)
+    if content is None:
         abort(404)
-    return send_download(path, nomination.letter_filename,
-                         content_type=nomination.letter_content_type)
+    return send_download(content, nomination.letter_filename,
+                         content_type=nomination.letter_content_type,
+                         etag=nomination.letter_sha256)
 
 
 def _act(nomination_id, call, message, **kwargs):

@@ -1,12 +1,10 @@
 """Registry pages: the list, a person, appointment actions, the directory, import and export."""
-import secrets
 from datetime import date
 from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +18,7 @@ from sqlalchemy import or_, select
 from werkzeug.utils import secure_filename
 
 from gfp_portal.attendance.records import learning_record
+from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
@@ -314,19 +313,6 @@ def export(fmt):
                          content_type=content_type)
 
 
-def _import_dir():
-    path = Path(current_app.config["STORAGE_PATH"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stored_import(token):
-    if not token or not token.isalnum():
-        return None
-    matches = list(_import_dir().glob(f"{token}.*"))
-    return matches[0] if matches else None
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("coordinator")
 def import_file():
@@ -345,9 +331,9 @@ def import_file():
         else:
             db.session.rollback()  # the dry run writes nothing
             if report.ok:
-                token = secrets.token_hex(16)
-                suffix = Path(filename).suffix.lower() or ".csv"
-                (_import_dir() / f"{token}{suffix}").write_bytes(data)
+                # read_table accepted the name, so it ends in .csv, .txt or .xlsx.
+                token = storage.keep_pending(data, suffix=Path(filename).suffix.lower())
+                db.session.commit()
     return render_template("registry/import.html", form=form, report=report, token=token,
                            filename=filename)
 
@@ -357,15 +343,15 @@ def import_file():
 def import_confirm():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    path = _stored_import(request.form.get("token", ""))
-    if path is None:
+    token = request.form.get("token", "")
+    data = storage.pending(token)
+    if data is None:
         flash(_("This import has already been applied or has expired. Upload the file again."),
               "warning")
         return redirect(url_for("registry.import_file"))
-    ok, report = commit_service(imports.apply_import, imports.read_table(path.name,
-                                                                          path.read_bytes()),
+    ok, report = commit_service(imports.apply_import, imports.read_table(token, data),
                                 actor=current_user)
-    path.unlink(missing_ok=True)
+    storage.drop_pending(token)
     if ok:
         flash(_("Import done: %(people)s people created, %(appointments)s appointments "
                 "created, %(updated)s records updated.",

@@ -89,15 +89,16 @@ def download(slug, lang):
     version = resource.version(lang)
     if version is None:
         abort(404)
-    path = storage.path_of(version.file_key) if version.has_file else None
-    if path is not None and not path.is_file():
+    content = storage.stream(version.file_key) if version.has_file else None
+    if version.has_file and content is None:
         abort(404)
     if resource.is_published:  # a coordinator's preview of a draft is not a download
         services.record_download(version)
         db.session.commit()
-    if path is None:
+    if content is None:
         return redirect(version.external_url)
-    return send_download(path, version.filename, content_type=version.content_type)
+    return send_download(content, version.filename, content_type=version.content_type,
+                         etag=version.sha256)
 
 
 # --- management (coordinators) ----------------------------------------------------------------

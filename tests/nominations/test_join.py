@@ -203,14 +203,14 @@ def test_a_purged_request_leaves_no_personal_data_behind(users, join_data):
     request = submit(join_data(given_name="Zebedee", family_name="Quagmire",
                                email="zq@wfp.org"))
     key = request.letter_key
-    assert storage.path_of(key).exists()
+    assert storage.exists(key)
     assert join.purge_unverified(now=NOW + timedelta(days=6)) == (0, [])
     purged, keys = join.purge_unverified(now=NOW + timedelta(days=7, seconds=1))
     db.session.commit()
     for stored in keys:
         storage.remove(stored)
     assert (purged, keys) == (1, [key])
-    assert not storage.path_of(key).exists()
+    assert not storage.exists(key)
     assert db.session.scalar(select(func.count(Nomination.id))) == 0
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
         OutboxMessage.recipient == "zq@wfp.org")) == 0

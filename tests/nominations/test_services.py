@@ -15,7 +15,7 @@ from gfp_portal.nominations import services
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason, Person
-from tests.nominations.conftest import entity, pdf_upload
+from tests.nominations.conftest import PDF, entity, pdf_upload
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -48,7 +48,7 @@ def test_an_rc_nominates_for_a_member_entity_of_their_unct(users, nomination_dat
     db.session.commit()
     assert nomination.state == NominationState.submitted
     assert nomination.letter_filename == "Nomination letter.pdf"
-    assert storage.path_of(nomination.letter_key).exists()
+    assert storage.read(nomination.letter_key) == PDF
     receipt, = outbox("nomination_receipt")
     assert receipt.recipient == "rc.kenya@example.org"
     alert, = outbox("nominations_submitted")

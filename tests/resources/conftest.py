@@ -1,24 +1,47 @@
-"""Resource fixtures: a private storage folder per test, the categories, upload factories."""
+"""Resource fixtures: private storage per test (a folder, then the database), the categories,
+upload factories."""
 import io
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from gfp_portal.core.file_stores import StoredBlob
 from gfp_portal.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03" + b"\x00" * 200
 
 
-@pytest.fixture(autouse=True)
-def storage_dir(app, monkeypatch, tmp_path):
+@dataclass
+class Kept:
+    app: object
+    folder: Path
+    backend: str
+
+
+@pytest.fixture(autouse=True, params=["local", "database"])
+def storage_dir(request, app, monkeypatch, tmp_path):
+    """Every library test runs with files on a private local folder, then in the database."""
     folder = tmp_path / "storage"
     monkeypatch.setitem(app.config, "STORAGE_PATH", str(folder))
-    return folder
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", request.param)
+    return Kept(app, folder, request.param)
 
 
-def stored_files(folder):
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+def stored_files(kept):
+    """The keys of every stored file, in the folder or in the database (as this transaction
+    sees it when a test holds an application context)."""
+    if kept.backend == "local":
+        return sorted(p.relative_to(kept.folder).as_posix() for p in kept.folder.rglob("*")
+                      if p.is_file()) if kept.folder.exists() else []
+    context = nullcontext() if has_app_context() else kept.app.app_context()
+    with context:
+        return sorted(db.session.scalars(select(StoredBlob.key)))
 
 
 @pytest.fixture

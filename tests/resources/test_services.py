@@ -57,7 +57,7 @@ def test_a_version_with_a_file_is_stored_with_its_checksum(category, upload, sto
     assert version.content_type == "application/pdf"
     assert version.size == len(PDF) and len(version.sha256) == 64
     assert version.filename == "directives.pdf"
-    assert storage.path_of(version.file_key).read_bytes() == PDF
+    assert storage.read(version.file_key) == PDF
     assert version.kind_label == "PDF"
 
 
@@ -127,8 +127,8 @@ def test_replacing_a_file_keeps_the_old_one_when_the_new_upload_fails(category, 
         services.update_version(version, {"title": "T2"}, upload(EXE, "new.pdf"), actor=None)
     db.session.rollback()
     assert version.file_key == old_key and version.sha256 == old_sum and version.title == "T"
-    assert storage.path_of(old_key).exists()
-    assert stored_files(storage_dir) == [storage.path_of(old_key)]
+    assert storage.exists(old_key)
+    assert stored_files(storage_dir) == [old_key]
 
 
 def test_a_replaced_file_is_removed_only_once_the_change_is_committed(category, upload,
@@ -140,10 +140,10 @@ def test_a_replaced_file_is_removed_only_once_the_change_is_committed(category, 
     old_key = version.file_key
     services.update_version(version, {"title": "T"}, upload(PDF + b"%v2", "v2.pdf"),
                             actor=None, now=NOW)
-    assert storage.path_of(old_key).exists()  # still there until the commit
+    assert storage.exists(old_key)  # still there until the commit
     db.session.commit()
-    assert not storage.path_of(old_key).exists()
-    assert stored_files(storage_dir) == [storage.path_of(version.file_key)]
+    assert not storage.exists(old_key)
+    assert stored_files(storage_dir) == [version.file_key]
     assert version.filename == "v2.pdf"
 
 

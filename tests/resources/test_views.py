@@ -71,6 +71,17 @@ def test_a_download_streams_the_file_and_is_counted(app, client, create_resource
     assert counts == {"en": 2, "fr": 1}
 
 
+def test_a_download_can_be_revalidated_without_sending_the_file_again(client,
+                                                                    create_resource):
+    create_resource("guide", {"en": "Guide"})
+    first = fetch(client, "/resources/guide/download/en")
+    etag = first.headers["ETag"]
+    again = client.get("/resources/guide/download/en", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    changed = client.get("/resources/guide/download/en", headers={"If-None-Match": '"other"'})
+    assert changed.status_code == 200 and changed.data == PDF
+
+
 def test_the_viewer_gets_their_language_else_english_with_a_notice(client, create_resource):
     create_resource("eeg", {"en": "Enabling Environment Guidelines",
                             "fr": "Directives relatives à l'environnement favorable"})

@@ -181,3 +181,10 @@ def test_previews_never_confirmed_are_deleted_after_a_day(app, backend, runner, 
     assert storage.pending(old) is None
     assert storage.pending(recent) == b"recent\n"
     assert storage.read(stored.key) == PDF  # stored files are never purged
+
+
+def test_the_scheduler_purges_expired_previews_daily(app):
+    from gfp_portal.core import jobs
+
+    assert "storage.purge-pending" in jobs.PERIODIC
+    assert "storage.purge-pending" in app.extensions["jobs"].schedules

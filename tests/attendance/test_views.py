@@ -59,6 +59,15 @@ def test_focal_points_cannot_open_the_register(client, running):
     assert client.get(f"/sessions/{running['session']}/attendance").status_code == 403
 
 
+def _end_the_session(app, session_id):
+    with app.app_context():
+        from gfp_portal.sessions.models import TrainingSession
+        session = db.session.get(TrainingSession, session_id)
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+
+
 def test_check_in_with_the_code_then_the_certificate_in_arabic(app, client, running):
     with app.app_context():
         from gfp_portal.sessions.models import TrainingSession
@@ -73,6 +82,14 @@ def test_check_in_with_the_code_then_the_certificate_in_arabic(app, client, runn
     with app.app_context():
         attendance = db.session.scalars(select(Attendance)).one()
         assert attendance.source == "self_check_in"
+    # The session is still running: no certificate yet, and no link to one.
+    assert "/certificate" not in client.get(f"/sessions/{running['session']}?lang=en").get_data(
+        as_text=True)
+    response = client.get(f"/sessions/{running['session']}/certificate?lang=en")
+    assert response.status_code == 302
+    assert "after the session has ended" in client.get(response.location).get_data(as_text=True)
+    _end_the_session(app, running["session"])
+    assert "/certificate" in client.get(f"/sessions/{running['session']}").get_data(as_text=True)
     html = client.get(f"/sessions/{running['session']}/certificate?lang=ar").get_data(
         as_text=True)
     assert '<html lang="ar" dir="rtl">' in html and "تدخل الشهود" in html
@@ -93,7 +110,7 @@ def test_verification_says_valid_revoked_or_unknown(app, client, running):
         person = db.session.get(Person, running["person"])
         row = db.session.scalars(select(Registration)).one()
         services.mark(row, "present", actor=None)
-        code = certificates.certificate_for(session, person).code
+        code = certificates.certificate_for(session, person, now=session.ends_at).code
         db.session.commit()
     html = client.get(f"/certificates/{code}").get_data(as_text=True)
     assert "This certificate is valid." in html and "Bystander intervention" in html

@@ -162,11 +162,7 @@ def edit(nomination_id):
     if nomination.nominator_id != current_user.id or \
             nomination.state != NominationState.changes_requested:
         abort(403)
-    form, entity, unct, holders = _nomination_form(obj=nomination, data={
-        "scope": nomination.unct.iso3 if nomination.unct else "HQ",
-        "entity": nomination.entity.acronym, "role": nomination.role.value,
-        "replaces": nomination.replaces_id or 0,
-        "duty_station": nomination.duty_station_id or 0})
+    form, entity, unct, holders = _nomination_form(data=services.form_values(nomination))
     if not _wants_holders(form) and form.validate_on_submit():
         ok, old_key = commit_service(services.resubmit_nomination, nomination,
                                      _form_data(form, entity, unct), letter=form.letter.data,

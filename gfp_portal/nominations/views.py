@@ -140,7 +140,9 @@ def create():
     prefill = {"scope": request.args.get("unct", "").upper() or None,
                "entity": request.args.get("entity") or None,
                "role": request.args.get("role") or "focal_point",
-               "preferred_language": "en", "tor_acknowledged": False}
+               "preferred_language": "en", "tor_acknowledged": False,
+               # From "Nominate a successor": the holder whose term ends soon.
+               "replaces": request.args.get("replaces", type=int)}
     form, entity, unct, holders = _nomination_form(
         data={k: v for k, v in prefill.items() if v is not None})
     if not _wants_holders(form) and form.validate_on_submit():

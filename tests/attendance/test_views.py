@@ -1,6 +1,7 @@
 """Attendance pages: the register with its code and report upload, check-in, the evaluation,
 certificates and their public verification."""
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -214,3 +215,73 @@ def test_a_status_that_is_not_one_is_refused_and_nothing_is_written(app, client,
     with app.app_context():
         assert db.session.scalars(select(Attendance)).all() == []
         assert db.session.get(Person, running["person"]) is not None
+
+
+def _person_in_registry(app, given, family, email):
+    with app.app_context():
+        person = registry.create_person({"given_name": given, "family_name": family,
+                                         "email": email}, actor=None)
+        db.session.commit()
+        return person.id
+
+
+def test_the_coordinator_adds_a_walk_in_found_by_name_and_marks_them_present(
+        app, client, running):
+    from gfp_portal.sessions.models import Registration
+    kofi = _person_in_registry(app, "Kofi", "Mensah", "kofi.mensah@example.org")
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    html = client.get(url + "?walk_in=mensah").get_data(as_text=True)
+    assert "Kofi Mensah" in html and f'name="person" value="{kofi}"' in html
+    assert "Amina" not in client.get(url + "?walk_in=amina").get_data(as_text=True).split(
+        'id="walk-in"')[1]  # already registered
+    response = client.post(url + "/walk-in", data={"person": str(kofi)}, follow_redirects=True)
+    assert "Kofi Mensah is added as a walk-in and marked present." in response.get_data(
+        as_text=True)
+    with app.app_context():
+        row = db.session.scalars(select(Registration).filter_by(person_id=kofi)).one()
+        attendance = services.attendance_of(row)
+        assert (row.status, attendance.status, attendance.source) == \
+            ("registered", "present", "manual")
+
+
+@pytest.mark.parametrize("value", ["", "abc", "99999999", "-1"])
+def test_a_walk_in_for_nobody_is_refused_with_a_message(app, client, running, value):
+    from gfp_portal.sessions.models import Registration
+    login(client, "coord@example.org")
+    response = client.post(f"/sessions/{running['session']}/attendance/walk-in",
+                           data={"person": value}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Choose the person to add" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Registration.id))) == 1
+
+
+def test_focal_points_cannot_add_walk_ins(client, running):
+    login(client, "amina.diallo@example.org")
+    response = client.post(f"/sessions/{running['session']}/attendance/walk-in",
+                           data={"person": str(running["person"])})
+    assert response.status_code == 403
+
+
+def test_the_import_offers_unregistered_people_of_the_registry_as_walk_ins(app, client,
+                                                                           running):
+    from gfp_portal.sessions.models import Registration
+    host = _person_in_registry(app, "Host", "Person", "host.person@example.org")
+    login(client, "coord@example.org")
+    data = (FIXTURES / "teams_attendance.tsv").read_bytes()
+    url = f"/sessions/{running['session']}/attendance/import"
+    html = client.post(url, data={"file": (io.BytesIO(data), "Attendance.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="(walk-in-\d+)"[^>]*>', html)
+    assert box and f'value="{host}"' in box.group(0) and "checked" not in box.group(0)
+    assert "Add as a walk-in" in html
+    token = html.split('name="token" value="')[1].split('"')[0]
+    response = client.post(url + "/confirm", data={"token": token, "filename": "Attendance.csv",
+                                                   box.group(1): str(host)})
+    assert response.status_code == 302
+    with app.app_context():
+        row = db.session.scalars(select(Registration).filter_by(person_id=host)).one()
+        attendance = services.attendance_of(row)
+        assert (row.status, attendance.status, attendance.source) == \
+            ("registered", "present", "import")

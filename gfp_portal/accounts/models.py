@@ -92,6 +92,11 @@ class User(UserMixin, db.Model):
         return self.person.full_name if self.person else self.email
 
     @property
+    def has_password(self):
+        """Activated once: the person chose a password (kept while deactivated)."""
+        return self.password_hash is not None
+
+    @property
     def status(self):
         if self.is_active:
             return "active"

@@ -280,14 +280,25 @@ def deactivate_user(user, *, actor, reason=None, now=None):
 
 
 def reactivate_user(user, *, actor, now=None):
-    """Deactivated accounts come back through a fresh activation link (new password)."""
+    """A deactivated account that was in use becomes active again with its own password, and
+    the person is told so; one never activated goes back to invited with a fresh link."""
+    now = now or utcnow()
     if user.status != "deactivated":
         raise DomainError("not_deactivated", _l("This account is not deactivated."))
     user.deactivated_at = None
-    user.password_hash = None
+    user.is_active = user.has_password
     log_action("user.reactivate", user, actor=actor, now=now,
-               changes={"status": ["deactivated", "invited"]})
-    send_activation(user, now=now)
+               changes={"status": ["deactivated", user.status]})
+    if not user.is_active:
+        send_activation(user, now=now)
+        return user
+    queue_email(
+        user.email, "account_reactivated",
+        subject=_l("Your GFP Portal account is active again"), locale=user.locale,
+        context={"user": user, "login": url_for("accounts.login", _external=True),
+                 "reset": url_for("accounts.request_reset", _external=True)},
+        now=now)
+    return user
 
 
 def resend_invitation(user, *, actor, now=None):

@@ -111,13 +111,17 @@ def user_action(user_id, action):
         flash(str(error.message), "danger")
     else:
         db.session.commit()
-        flash(_translated_action_message(action, user.email), "success")
+        flash(_translated_action_message(action, user), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-def _translated_action_message(action, email):
+def _translated_action_message(action, user):
+    email = user.email
     if action == "deactivate":
         return _("The account of %(email)s is deactivated.", email=email)
+    if action == "reactivate" and user.is_active:
+        return _("The account of %(email)s is active again: they can sign in again with their "
+                 "password, and have been told so by email.", email=email)
     if action == "reactivate":
         return _("A new activation link has been sent to %(email)s.", email=email)
     return _("The invitation has been sent again to %(email)s.", email=email)

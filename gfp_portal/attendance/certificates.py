@@ -1,5 +1,5 @@
-"""Certificates of attendance: issued to people marked present, verified publicly by code,
-revoked with a reason."""
+"""Certificates of attendance: issued after the session to people marked present, verified
+publicly by code, revoked with a reason."""
 import secrets
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +10,7 @@ from gfp_portal.attendance.services import CODE_ALPHABET
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration
 
@@ -23,16 +24,35 @@ def _new_code():
             return code
 
 
+def refusal(session, attendance, *, now=None):
+    """Why no certificate can be issued for this attendance (None when one can): only once
+    the session has ended, to people marked present, for enough of the scheduled time when
+    the minutes are known (a self check-in records none)."""
+    now = now or utcnow()
+    if now < session.ends_at:
+        return DomainError("not_ended", _l("Certificates are issued after the session has "
+                                           "ended."))
+    if attendance is None or attendance.status != AttendanceStatus.present:
+        return DomainError("not_present", _l("Certificates are issued to people marked present "
+                                             "at the session."))
+    share = int(get_setting("attendance.present_percent"))
+    if attendance.minutes is not None and \
+            100 * attendance.minutes < share * session.duration_minutes:
+        return DomainError("below_threshold", _l(
+            "Certificates are issued for attending at least %(percent)s %% of the session.",
+            percent=share))
+    return None
+
+
 def certificate_for(session, person, *, now=None):
-    """The person's certificate for the session, issued on first request; only for people
-    marked present."""
+    """The person's certificate for the session, issued on first request (see `refusal`)."""
     registration = db.session.scalars(select(Registration).where(
         Registration.session_id == session.id, Registration.person_id == person.id)).first()
     attendance = registration and db.session.scalars(select(Attendance).filter_by(
         registration_id=registration.id)).first()
-    if attendance is None or attendance.status != AttendanceStatus.present:
-        raise DomainError("not_present", _l("Certificates are issued to people marked present "
-                                            "at the session."))
+    error = refusal(session, attendance, now=now)
+    if error is not None:
+        raise error
     certificate = db.session.scalars(select(Certificate).filter_by(
         registration_id=registration.id)).first()
     if certificate is None:

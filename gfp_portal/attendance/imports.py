@@ -1,7 +1,8 @@
 """Importing a meeting report into the attendance register: preview, then apply.
 
 People are matched by email (whatever its case); a row without a known email gets name
-suggestions that a coordinator confirms. The same file twice changes nothing (its checksum is
+suggestions that a coordinator confirms, and an unregistered person of the registry may be
+added as a walk-in. The same file twice changes nothing (its checksum is
 kept with the file name, who and when).
 """
 import hashlib
@@ -20,11 +21,13 @@ from gfp_portal.attendance.models import (
     AttendanceStatus,
 )
 from gfp_portal.attendance.services import mark
+from gfp_portal.attendance.walk_ins import add_walk_in
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
+from gfp_portal.registry.models import Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus
 
 
@@ -36,6 +39,7 @@ class Line:
     status: str
     registration: Registration | None = None
     suggestions: list = field(default_factory=list)
+    walk_in: Person | None = None  # in the registry, not registered: may be added
 
 
 def _folded(text):
@@ -81,12 +85,26 @@ def plan(session, data):
             names = {attendee.name, *attendee.other_names}
             line.suggestions = [r for name in names for r in by_name.get(_folded(name), [])]
         lines.append(line)
+    _offer_walk_ins(lines)
     return report, lines
 
 
-def apply(session, data, *, filename, confirmed, actor, now=None):
-    """Write the attendance of the matched lines and of the name matches a coordinator
-    confirmed ({line number: registration id}). Returns (import row, number marked)."""
+def _offer_walk_ins(lines):
+    """Unregistered people who attended and whose email is in the registry may be added as
+    walk-ins (the coordinator ticks them); one query for the whole report."""
+    open_lines = [line for line in lines if line.registration is None and line.attendee.email
+                  and line.status != AttendanceStatus.absent]
+    emails = {line.attendee.email.lower() for line in open_lines}
+    people = {p.email.lower(): p for p in db.session.scalars(select(Person).where(
+        func.lower(Person.email).in_(emails)))} if emails else {}
+    for line in open_lines:
+        line.walk_in = people.get(line.attendee.email.lower())
+
+
+def apply(session, data, *, filename, confirmed, walk_ins=None, actor, now=None):
+    """Write the attendance of the matched lines, of the name matches a coordinator
+    confirmed ({line number: registration id}) and of the walk-ins they ticked ({line number:
+    person id}, as offered by the preview). Returns (import row, number marked)."""
     now = now or utcnow()
     earlier = previous_import(session, data)
     if earlier is not None:
@@ -101,9 +119,15 @@ def apply(session, data, *, filename, confirmed, actor, now=None):
     db.session.add(record)
     db.session.flush()
     marked = 0
+    walk_ins = walk_ins or {}
     for line in lines:
         registration = line.registration or allowed.get(confirmed.get(line.number))
         if registration is None:
+            if line.walk_in is not None and walk_ins.get(line.number) == line.walk_in.id:
+                add_walk_in(session, line.walk_in, status=line.status, minutes=line.minutes,
+                            source=AttendanceSource.import_, report=record, actor=actor,
+                            now=now)
+                marked += 1
             continue
         existing = db.session.scalars(select(Attendance).filter_by(
             registration_id=registration.id)).first()

@@ -19,7 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
-from gfp_portal.attendance import certificates, evaluations, imports, records, services
+from gfp_portal.attendance import (
+    certificates,
+    evaluations,
+    imports,
+    records,
+    services,
+    walk_ins,
+)
 from gfp_portal.attendance.forms import CheckInForm, EvaluationForm, ReportForm, RevokeForm
 from gfp_portal.attendance.models import Attendance, AttendanceStatus
 from gfp_portal.core import storage, tables
@@ -30,6 +37,7 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, send_download, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
+from gfp_portal.registry.models import Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
 from gfp_portal.sessions.times import spans
 
@@ -93,11 +101,33 @@ def register(session_id):
             return redirect(url_for("attendance.register", session_id=session.id))
     check_in_url = url_for("attendance.check_in", session_id=session.id, _external=True)
     opens, closes = services.check_in_window(session)
+    walk_in = request.args.get("walk_in", "")[:100]
+    started = session.starts_at <= utcnow()
     return render_template(
         "attendance/register.html", session=session, rows=rows, marks=marks,
         statuses=list(AttendanceStatus), confirm=ConfirmForm(), report_form=ReportForm(),
         code=code, qr=_qr_svg(check_in_url), check_in_url=check_in_url, opens=opens,
-        closes=closes, reports=imports.imports_of(session), language=current_language())
+        closes=closes, reports=imports.imports_of(session), language=current_language(),
+        started=started, walk_in=walk_in,
+        candidates=walk_ins.candidates(session, walk_in) if started else [])
+
+
+@bp.route("/sessions/<int:session_id>/attendance/walk-in", methods=["POST"])
+@roles_required("coordinator")
+def add_walk_in(session_id):
+    session = _session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    person_id = request.form.get("person", type=int)
+    person = db.session.get(Person, person_id) if person_id and person_id > 0 else None
+    if person is None:
+        flash(_("Choose the person to add from the search results."), "danger")
+    else:
+        ok, _result = commit_service(walk_ins.add_walk_in, session, person, actor=current_user)
+        if ok:
+            flash(_("%(name)s is added as a walk-in and marked present.",
+                    name=person.full_name), "success")
+    return redirect(url_for("attendance.register", session_id=session.id) + "#walk-in")
 
 
 @bp.route("/sessions/<int:session_id>/attendance/all-present", methods=["POST"])
@@ -164,14 +194,15 @@ def confirm_import(session_id):
     if data is None or not ConfirmForm().validate_on_submit():
         flash(_("This preview has expired; upload the report again."), "danger")
         return redirect(url_for("attendance.register", session_id=session.id))
-    confirmed = {}
+    confirmed, walk_in = {}, {}
     for key, value in request.form.items():
-        if key.startswith("match-") and value.isdecimal() and \
-                key.removeprefix("match-").isdecimal():
-            confirmed[int(key.removeprefix("match-"))] = int(value)
+        for prefix, chosen in (("match-", confirmed), ("walk-in-", walk_in)):
+            if key.startswith(prefix) and value.isdecimal() and \
+                    key.removeprefix(prefix).isdecimal():
+                chosen[int(key.removeprefix(prefix))] = int(value)
     ok, result = commit_service(imports.apply, session, data,
                                 filename=request.form.get("filename"), confirmed=confirmed,
-                                actor=current_user)
+                                walk_ins=walk_in, actor=current_user)
     if ok:
         storage.drop_pending(token)
         flash(ngettext("The report is imported: %(num)s attendance recorded.",

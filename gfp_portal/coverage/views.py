@@ -14,6 +14,8 @@ from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
 from gfp_portal.coverage.services import CellState, attach_holders, compute_coverage
 from gfp_portal.extensions import db
+from gfp_portal.nominations import queries as nomination_queries
+from gfp_portal.nominations.services import may_view
 from gfp_portal.reference.models import Region, Unct
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.queries import entity_acronyms
@@ -44,6 +46,14 @@ def _filters():
             "state": state if state in CellState.__members__ else None}
 
 
+def _in_progress(uncts, *, headquarters=False):
+    """What the nominate links need: nominations in progress per (unct, entity, role), and
+    those this viewer may open."""
+    pending = nomination_queries.in_progress([u.id for u in uncts], headquarters=headquarters)
+    return {"pending": pending, "viewable": {n.id for n in pending.values()
+                                             if may_view(current_user, n)}}
+
+
 def _share(summary):
     share = summary.covered_share
     return "—" if share is None else format_percent(share)
@@ -63,13 +73,15 @@ def index():
         gaps = [g for g in gaps if g.state == filters["state"]]
     page = page_number()
     per_page = current_app.config["PER_PAGE"] * 2
+    shown = gaps[(page - 1) * per_page: page * per_page]
     return render_template(
         "coverage/index.html", coverage=coverage, regions=regions, chart=chart,
         filters=filters, states=list(CellState), entities=entity_acronyms(),
         all_regions=list(Region),
-        gaps=gaps[(page - 1) * per_page: page * per_page], gap_count=len(gaps), page=page,
+        gaps=shown, gap_count=len(gaps), page=page,
         pages=max((len(gaps) + per_page - 1) // per_page, 1), share=_share,
-        view=request.args.get("view", "matrix"), today=date.today())
+        view=request.args.get("view", "matrix"), today=date.today(),
+        **_in_progress({cell.unct for cell in shown}))
 
 
 @bp.route("/<iso3>")
@@ -84,7 +96,7 @@ def unct(iso3):
     return render_template("coverage/unct.html", unct=team, coverage=coverage,
                            summary=coverage.by_unct[team.id], cells=coverage.cells_of(team),
                            policy=Policy.current(),
-                           today=date.today(), share=_share)
+                           today=date.today(), share=_share, **_in_progress([team]))
 
 
 @bp.route("/export.<any(csv, xlsx):fmt>")

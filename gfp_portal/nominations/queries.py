@@ -54,6 +54,18 @@ def nominations_query(f, *, user, now):
     return stmt.order_by(Nomination.submitted_at.desc(), Nomination.id.desc())
 
 
+def in_progress(unct_ids, *, headquarters=False):
+    """(unct_id or None, entity_id, role) -> the earliest nomination or confirmed request to
+    join waiting for a decision there, for the given UN Country Teams (and headquarters), in
+    one query."""
+    scope = Nomination.unct_id.in_(list(unct_ids) or [-1])
+    if headquarters:
+        scope = scope | Nomination.unct_id.is_(None)
+    rows = db.session.scalars(select(Nomination).where(
+        scope, Nomination.state.in_(PENDING_STATES))
+        .order_by(Nomination.submitted_at.desc(), Nomination.id.desc())).all()
+    return {(n.unct_id, n.entity_id, n.role.value): n for n in rows}  # the earliest wins
+
 
 def other_pending(nomination):
     """Other requests waiting for a decision for the same entity, scope and role."""

@@ -55,6 +55,17 @@ def state_of(nomination):
     return state
 
 
+def form_values(nomination):
+    """What the nomination form opens with to change and submit it again: every field with
+    its current value, in the form's own terms (acronym, ISO3, ids; 0 for none)."""
+    values = {field: getattr(nomination, field) for field in DETAIL_FIELDS}
+    values.update(role=nomination.role.value, entity=nomination.entity.acronym,
+                  scope=nomination.unct.iso3 if nomination.unct else "HQ",
+                  duty_station=nomination.duty_station_id or 0,
+                  replaces=nomination.replaces_id or 0)
+    return values
+
+
 def _require_state(nomination, *states):
     if nomination.state not in states:
         raise DomainError("wrong_state", _l(

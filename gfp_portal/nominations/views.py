@@ -140,7 +140,9 @@ def create():
     prefill = {"scope": request.args.get("unct", "").upper() or None,
                "entity": request.args.get("entity") or None,
                "role": request.args.get("role") or "focal_point",
-               "preferred_language": "en", "tor_acknowledged": False}
+               "preferred_language": "en", "tor_acknowledged": False,
+               # From "Nominate a successor": the holder whose term ends soon.
+               "replaces": request.args.get("replaces", type=int)}
     form, entity, unct, holders = _nomination_form(
         data={k: v for k, v in prefill.items() if v is not None})
     if not _wants_holders(form) and form.validate_on_submit():
@@ -162,11 +164,7 @@ def edit(nomination_id):
     if nomination.nominator_id != current_user.id or \
             nomination.state != NominationState.changes_requested:
         abort(403)
-    form, entity, unct, holders = _nomination_form(obj=nomination, data={
-        "scope": nomination.unct.iso3 if nomination.unct else "HQ",
-        "entity": nomination.entity.acronym, "role": nomination.role.value,
-        "replaces": nomination.replaces_id or 0,
-        "duty_station": nomination.duty_station_id or 0})
+    form, entity, unct, holders = _nomination_form(data=services.form_values(nomination))
     if not _wants_holders(form) and form.validate_on_submit():
         ok, old_key = commit_service(services.resubmit_nomination, nomination,
                                      _form_data(form, entity, unct), letter=form.letter.data,

@@ -7,7 +7,7 @@ caller renders them in the recipient's language.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 PRODID = "-//UN Women//GFP Portal//EN"
 
@@ -73,7 +73,8 @@ def calendar(events, *, method=None, name=None, refresh_hours=None):
     if refresh_hours:
         cal.add("refresh-interval", timedelta(hours=refresh_hours), parameters={
             "VALUE": "DURATION"})
-        cal.add("x-published-ttl", timedelta(hours=refresh_hours))
+        # Outlook reads the TTL only as a duration (PT1H), never as "1:00:00".
+        cal.add("x-published-ttl", vDuration(timedelta(hours=refresh_hours)))
     events = list(events)
     if events:
         starts = [item.decoded("dtstart") for item in events]
@@ -81,8 +82,11 @@ def calendar(events, *, method=None, name=None, refresh_hours=None):
         # One VTIMEZONE per zone used, in a stable order, with the rules around the events
         # only (the whole 1970-2038 history would help nobody).
         for tzid in sorted({moment.tzinfo.key for moment in starts}):
-            cal.add_component(Timezone.from_tzid(tzid, first_date=date(min(years) - 1, 1, 1),
-                                                 last_date=date(max(years) + 2, 1, 1)))
+            zone = Timezone.from_tzid(tzid, first_date=date(min(years) - 1, 1, 1),
+                                      last_date=date(max(years) + 2, 1, 1))
+            # RFC 5545 has no COMMENT directly in VTIMEZONE (libical rejects it without METHOD).
+            zone.pop("COMMENT", None)
+            cal.add_component(zone)
     for item in events:
         cal.add_component(item)
     return cal.to_ical()

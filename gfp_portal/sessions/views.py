@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.accounts.services import user_for_calendar_token
-from gfp_portal.attendance import evaluations
+from gfp_portal.attendance import certificates, evaluations
 from gfp_portal.attendance.services import attendance_of, check_in_window
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.db import utcnow
@@ -67,9 +67,12 @@ def detail(session_id):
     taken = registration.registered_count(session)
     now = utcnow()
     opens, closes = check_in_window(session)
+    attendance = attendance_of(mine) if mine else None
     return render_template(
         "sessions/detail.html", session=session, mine=mine, taken=taken,
-        attendance=attendance_of(mine) if mine else None,
+        attendance=attendance,
+        has_certificate=attendance is not None and
+        certificates.refusal(session, attendance, now=now) is None,
         check_in_open=opens <= now <= closes,
         can_evaluate=person is not None and evaluations.can_answer(session, person, now),
         position=registration.waitlist_position(mine) if mine else None,

@@ -184,13 +184,30 @@ def test_cannot_deactivate_self_or_twice(admin, create_user):
     assert excinfo.value.code == "already_deactivated"
 
 
-def test_reactivation_sends_a_new_activation_link(admin, create_user):
+def test_reactivation_restores_the_account_and_its_password(admin, create_user):
     user = db.session.get(User, create_user("fp@example.org"))
     services.deactivate_user(user, actor=admin)
     services.reactivate_user(user, actor=admin)
+    assert user.status == "active"
+    assert services.authenticate("fp@example.org", PASSWORD) is user
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert (message.template, message.recipient) == ("account_reactivated", "fp@example.org")
+    assert "/login" in message.body_text and "/password/reset" in message.body_text
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "user.reactivate")).one()
+    assert event.changes == {"status": ["deactivated", "active"]}
+
+
+def test_reactivating_an_account_never_activated_sends_a_new_activation_link(admin):
+    user = invite(admin)
+    services.deactivate_user(user, actor=admin)
+    services.reactivate_user(user, actor=admin)
     assert user.status == "invited" and user.password_hash is None
-    assert db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.template == "activate_account")).one().recipient == "fp@example.org"
+    assert [m.template for m in db.session.scalars(select(OutboxMessage).order_by(
+        OutboxMessage.id))] == ["activate_account", "activate_account"]
+    with pytest.raises(DomainError) as excinfo:
+        services.reactivate_user(user, actor=admin)
+    assert excinfo.value.code == "not_deactivated"
 
 
 def test_update_roles_sets_unct_scope_and_is_audited(admin, reference, create_user):

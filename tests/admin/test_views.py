@@ -5,6 +5,7 @@ from gfp_portal.accounts.models import Role, User
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
+from tests.conftest import login
 
 
 def test_invite_a_resident_coordinator(client, reference, login_as, app):
@@ -58,6 +59,19 @@ def test_edit_roles_and_deactivate(client, login_as, create_user, app):
     with app.app_context():
         user = db.session.get(User, user_id)
         assert user.roles == {Role.coordinator} and not user.is_active
+
+
+def test_a_reactivated_person_signs_in_with_their_password(client, login_as, create_user):
+    login_as("admin")
+    user_id = create_user("fp@example.org")
+    client.post(f"/admin/users/{user_id}/deactivate", data={"reason": "on leave"})
+    page = client.get(f"/admin/users/{user_id}").get_data(as_text=True)
+    assert "Reactivate" in page and "sends a new activation link" not in page
+    response = client.post(f"/admin/users/{user_id}/reactivate", follow_redirects=True)
+    assert "can sign in again with their password" in response.get_data(as_text=True)
+    client.post("/logout")
+    response = login(client, "fp@example.org")
+    assert response.status_code == 302 and "/login" not in response.location
 
 
 def test_unknown_user_action_is_404(client, login_as, create_user):

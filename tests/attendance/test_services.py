@@ -8,6 +8,7 @@ from gfp_portal.attendance import certificates, evaluations, services
 from gfp_portal.attendance.models import (
     Attendance,
     AttendanceSource,
+    Certificate,
     EvaluationAnswer,
     EvaluationResponse,
 )
@@ -162,16 +163,40 @@ def test_evaluation_reminders_go_once_to_those_who_did_not_answer(app, held, coo
 
 def test_certificates_for_people_present_verified_and_revoked(held, coordinator):
     session, people = held
+    after = session.ends_at
     services.mark(reg(session, people["Amina"]), "present", actor=coordinator)
     services.mark(reg(session, people["Jonas"]), "partial", actor=coordinator)
-    refused("not_present", certificates.certificate_for, session, people["Jonas"])
-    certificate = certificates.certificate_for(session, people["Amina"])
-    assert certificates.certificate_for(session, people["Amina"]) == certificate
+    refused("not_present", certificates.certificate_for, session, people["Jonas"], now=after)
+    certificate = certificates.certificate_for(session, people["Amina"], now=after)
+    assert certificates.certificate_for(session, people["Amina"], now=after) == certificate
     assert certificates.find(certificate.code.lower()) == certificate
     refused("reason_required", certificates.revoke, certificate, "", actor=coordinator)
     certificates.revoke(certificate, "Marked present by mistake", actor=coordinator)
     assert certificate.is_revoked
     assert db.session.scalar(select(func.count()).select_from(EvaluationAnswer)) == 0
+
+
+def test_no_certificate_before_the_session_has_ended(held, coordinator):
+    session, people = held
+    row = reg(session, people["Amina"])
+    before = session.starts_at - timedelta(minutes=3)
+    services.check_in(session, people["Amina"], services.current_code(session), now=before)
+    assert services.attendance_of(row).status == "present"
+    refused("not_ended", certificates.certificate_for, session, people["Amina"], now=before)
+    refused("not_ended", certificates.certificate_for, session, people["Amina"],
+            now=session.ends_at - timedelta(minutes=1))
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    assert certificates.certificate_for(session, people["Amina"], now=session.ends_at)
+
+
+def test_no_certificate_for_minutes_below_the_present_threshold(held, coordinator):
+    session, people = held  # 90 minutes; present from 75 % = 67.5 minutes
+    after = session.ends_at + timedelta(hours=1)
+    services.mark(reg(session, people["Amina"]), "present", minutes=60, actor=coordinator)
+    services.mark(reg(session, people["Jonas"]), "present", minutes=68, actor=coordinator)
+    refused("below_threshold", certificates.certificate_for, session, people["Amina"],
+            now=after)
+    assert certificates.certificate_for(session, people["Jonas"], now=after)
 
 
 def test_learning_record_and_figures(held, coordinator):
@@ -181,7 +206,7 @@ def test_learning_record_and_figures(held, coordinator):
     services.mark(reg(session, people["Amina"]), "present", minutes=90, actor=coordinator)
     services.mark(reg(session, people["Jonas"]), "partial", minutes=30, actor=coordinator)
     services.mark(reg(session, people["Li"]), "absent", actor=coordinator)
-    certificates.certificate_for(session, people["Amina"])
+    certificates.certificate_for(session, people["Amina"], now=session.ends_at)
     line, = records.learning_record(people["Amina"])
     assert (line.attendance.status, line.attendance.minutes) == ("present", 90)
     assert line.certificate is not None and not line.evaluated

@@ -1,6 +1,7 @@
 """Attendance pages: the register with its code and report upload, check-in, the evaluation,
 certificates and their public verification."""
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,6 +60,15 @@ def test_focal_points_cannot_open_the_register(client, running):
     assert client.get(f"/sessions/{running['session']}/attendance").status_code == 403
 
 
+def _end_the_session(app, session_id):
+    with app.app_context():
+        from gfp_portal.sessions.models import TrainingSession
+        session = db.session.get(TrainingSession, session_id)
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+
+
 def test_check_in_with_the_code_then_the_certificate_in_arabic(app, client, running):
     with app.app_context():
         from gfp_portal.sessions.models import TrainingSession
@@ -73,6 +83,14 @@ def test_check_in_with_the_code_then_the_certificate_in_arabic(app, client, runn
     with app.app_context():
         attendance = db.session.scalars(select(Attendance)).one()
         assert attendance.source == "self_check_in"
+    # The session is still running: no certificate yet, and no link to one.
+    assert "/certificate" not in client.get(f"/sessions/{running['session']}?lang=en").get_data(
+        as_text=True)
+    response = client.get(f"/sessions/{running['session']}/certificate?lang=en")
+    assert response.status_code == 302
+    assert "after the session has ended" in client.get(response.location).get_data(as_text=True)
+    _end_the_session(app, running["session"])
+    assert "/certificate" in client.get(f"/sessions/{running['session']}").get_data(as_text=True)
     html = client.get(f"/sessions/{running['session']}/certificate?lang=ar").get_data(
         as_text=True)
     assert '<html lang="ar" dir="rtl">' in html and "تدخل الشهود" in html
@@ -93,7 +111,7 @@ def test_verification_says_valid_revoked_or_unknown(app, client, running):
         person = db.session.get(Person, running["person"])
         row = db.session.scalars(select(Registration)).one()
         services.mark(row, "present", actor=None)
-        code = certificates.certificate_for(session, person).code
+        code = certificates.certificate_for(session, person, now=session.ends_at).code
         db.session.commit()
     html = client.get(f"/certificates/{code}").get_data(as_text=True)
     assert "This certificate is valid." in html and "Bystander intervention" in html
@@ -197,3 +215,73 @@ def test_a_status_that_is_not_one_is_refused_and_nothing_is_written(app, client,
     with app.app_context():
         assert db.session.scalars(select(Attendance)).all() == []
         assert db.session.get(Person, running["person"]) is not None
+
+
+def _person_in_registry(app, given, family, email):
+    with app.app_context():
+        person = registry.create_person({"given_name": given, "family_name": family,
+                                         "email": email}, actor=None)
+        db.session.commit()
+        return person.id
+
+
+def test_the_coordinator_adds_a_walk_in_found_by_name_and_marks_them_present(
+        app, client, running):
+    from gfp_portal.sessions.models import Registration
+    kofi = _person_in_registry(app, "Kofi", "Mensah", "kofi.mensah@example.org")
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    html = client.get(url + "?walk_in=mensah").get_data(as_text=True)
+    assert "Kofi Mensah" in html and f'name="person" value="{kofi}"' in html
+    assert "Amina" not in client.get(url + "?walk_in=amina").get_data(as_text=True).split(
+        'id="walk-in"')[1]  # already registered
+    response = client.post(url + "/walk-in", data={"person": str(kofi)}, follow_redirects=True)
+    assert "Kofi Mensah is added as a walk-in and marked present." in response.get_data(
+        as_text=True)
+    with app.app_context():
+        row = db.session.scalars(select(Registration).filter_by(person_id=kofi)).one()
+        attendance = services.attendance_of(row)
+        assert (row.status, attendance.status, attendance.source) == \
+            ("registered", "present", "manual")
+
+
+@pytest.mark.parametrize("value", ["", "abc", "99999999", "-1"])
+def test_a_walk_in_for_nobody_is_refused_with_a_message(app, client, running, value):
+    from gfp_portal.sessions.models import Registration
+    login(client, "coord@example.org")
+    response = client.post(f"/sessions/{running['session']}/attendance/walk-in",
+                           data={"person": value}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Choose the person to add" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Registration.id))) == 1
+
+
+def test_focal_points_cannot_add_walk_ins(client, running):
+    login(client, "amina.diallo@example.org")
+    response = client.post(f"/sessions/{running['session']}/attendance/walk-in",
+                           data={"person": str(running["person"])})
+    assert response.status_code == 403
+
+
+def test_the_import_offers_unregistered_people_of_the_registry_as_walk_ins(app, client,
+                                                                           running):
+    from gfp_portal.sessions.models import Registration
+    host = _person_in_registry(app, "Host", "Person", "host.person@example.org")
+    login(client, "coord@example.org")
+    data = (FIXTURES / "teams_attendance.tsv").read_bytes()
+    url = f"/sessions/{running['session']}/attendance/import"
+    html = client.post(url, data={"file": (io.BytesIO(data), "Attendance.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="(walk-in-\d+)"[^>]*>', html)
+    assert box and f'value="{host}"' in box.group(0) and "checked" not in box.group(0)
+    assert "Add as a walk-in" in html
+    token = html.split('name="token" value="')[1].split('"')[0]
+    response = client.post(url + "/confirm", data={"token": token, "filename": "Attendance.csv",
+                                                   box.group(1): str(host)})
+    assert response.status_code == 302
+    with app.app_context():
+        row = db.session.scalars(select(Registration).filter_by(person_id=host)).one()
+        attendance = services.attendance_of(row)
+        assert (row.status, attendance.status, attendance.source) == \
+            ("registered", "present", "import")

@@ -93,3 +93,82 @@ def test_country_names_in_the_viewers_language(client, members, login_as, lang, 
     csv = client.get(f"/coverage/export.csv?region=arab_states&lang={lang}").get_data(
         as_text=True)
     assert country in csv
+
+
+def _nomination(app, rc_id, acronym, role, *, kind="nomination", state="submitted"):
+    """A nomination (or a request to join) for Kenya; its id."""
+    from gfp_portal.accounts.models import User
+    from gfp_portal.nominations.models import Nomination
+
+    with app.app_context():
+        entity = db.session.scalars(select(Entity).filter_by(acronym=acronym)).one()
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        nomination = Nomination(kind=kind, state=state, role=role, entity=entity, unct=kenya,
+                                given_name="Achieng", family_name="Odhiambo",
+                                email=f"achieng.{acronym.lower()}@example.org",
+                                justification="Gender specialist.",
+                                nominator=db.session.get(User, rc_id)
+                                if kind == "nomination" else None)
+        db.session.add(nomination)
+        db.session.commit()
+        return nomination.id
+
+
+def _row(html, acronym):
+    return html.split(f"<th scope=\"row\">{acronym}</th>")[1].split("</tr>")[0]
+
+
+def test_a_gap_with_a_nomination_in_progress_says_so_instead_of_nominate(
+        app, client, members, login_as):
+    rc = login_as("resident_coordinator", uncts=["KEN"])
+    unicef = _nomination(app, rc, "UNICEF", "focal_point")
+    _nomination(app, rc, "WHO", "focal_point", kind="self_registration")
+    _nomination(app, rc, "WHO", "alternate", kind="self_registration", state="unverified")
+    html = client.get("/coverage/KEN").get_data(as_text=True)
+    row = _row(html, "UNICEF")
+    assert "Nomination in progress" in row and f'href="/nominations/{unicef}"' in row
+    assert "role=focal_point" not in row and "role=alternate" in row  # the other role is open
+    row = _row(html, "WHO")
+    assert "Nomination in progress" in row and "role=focal_point" not in row
+    assert "role=alternate" in row  # an unconfirmed request to join is nobody's business yet
+    gaps = client.get("/coverage/?view=gaps").get_data(as_text=True)
+    assert "Nomination in progress" in gaps
+
+
+def test_a_term_ending_soon_offers_to_nominate_a_successor(app, client, members, login_as):
+    from datetime import timedelta
+
+    from gfp_portal.registry.models import Appointment
+
+    with app.app_context():
+        appointment = db.session.scalars(select(Appointment)).one()
+        appointment.end_date = date.today() + timedelta(days=20)
+        db.session.commit()
+        appointment_id = appointment.id
+    login_as("resident_coordinator", uncts=["KEN"])
+    row = _row(client.get("/coverage/KEN").get_data(as_text=True), "UNDP")
+    link = (f"/nominations/new?unct=KEN&amp;entity=UNDP&amp;role=focal_point"
+            f"&amp;replaces={appointment_id}")
+    assert "Nominate a successor" in row and link in row
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'<option selected value="{appointment_id}">' in form
+    for bad in ("abc", "-1", "99999999"):
+        url = f"/nominations/new?unct=KEN&entity=UNDP&replaces={bad}"
+        assert client.get(url).status_code == 200
+
+
+def test_the_team_page_runs_a_fixed_number_of_queries_with_nominations(
+        app, client, members, login_as, count_queries):
+    rc = login_as("resident_coordinator", uncts=["KEN"])
+    with count_queries() as none:
+        client.get("/coverage/KEN")
+    with count_queries() as index_none:
+        client.get("/coverage/")
+    _nomination(app, rc, "UNICEF", "focal_point")
+    _nomination(app, rc, "WHO", "alternate")
+    _nomination(app, rc, "WHO", "focal_point", kind="self_registration")
+    with count_queries() as some:
+        client.get("/coverage/KEN")
+    with count_queries() as index_some:
+        client.get("/coverage/")
+    assert none.count == some.count and index_none.count == index_some.count

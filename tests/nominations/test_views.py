@@ -1,6 +1,7 @@
 """Nomination pages: access per role and per UNCT, the letter, uploads, and the whole flow from a
 coverage gap to an activated account."""
 import re
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from gfp_portal.coverage.services import compute_coverage
 from gfp_portal.extensions import db
 from gfp_portal.nominations import services
 from gfp_portal.nominations.models import Nomination, NominationState
-from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry.models import Appointment, Person
 from tests.conftest import login
 from tests.nominations.conftest import PDF, pdf_upload
@@ -206,3 +207,68 @@ def test_the_list_runs_a_fixed_number_of_queries(app, client, kenya_nomination,
     with count_queries() as many:
         client.get("/nominations/")
     assert many.count == few.count
+
+
+class _FormReader(HTMLParser):
+    """What a browser would send back from a page's form as rendered (no JavaScript)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") not in ("submit", "file"):
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.fields[attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and (
+                "selected" in attrs or self._select not in self.fields):
+            self.fields[self._select] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.fields[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def test_change_and_submit_again_opens_every_field_with_its_value(app, client,
+                                                                  kenya_nomination):
+    with app.app_context():
+        station = DutyStation(city="Nairobi", country_iso3="KEN", time_zone="Africa/Nairobi")
+        db.session.add(station)
+        nomination = db.session.get(Nomination, kenya_nomination["id"])
+        nomination.duty_station, nomination.grade, nomination.time_share = station, "P-4", 30
+        nomination.position_title, nomination.preferred_language = "Programme Officer", "fr"
+        services.request_changes(nomination, "Add the duty station.",
+                                 actor=db.session.get(User, kenya_nomination["coordinator"]))
+        db.session.commit()
+        station_id = station.id
+    sign_in(client, "rc.kenya@example.org")
+    reader = _FormReader()
+    reader.feed(client.get(f"/nominations/{kenya_nomination['id']}/edit").get_data(
+        as_text=True))
+    fields = reader.fields
+    assert (fields["scope"], fields["entity"], fields["role"]) == ("KEN", "WFP", "alternate")
+    assert (fields["duty_station"], fields["grade"], fields["time_share"]) == \
+        (str(station_id), "P-4", "30")
+    assert (fields["given_name"], fields["email"], fields["preferred_language"]) == \
+        ("Njeri", "njeri.mwangi@wfp.org", "fr")
+    assert fields["justification"].strip() == "Programme officer with gender expertise."
+    response = client.post(f"/nominations/{kenya_nomination['id']}/edit",
+                           data={**fields, "submit": "Submit"})
+    assert response.status_code == 302
+    with app.app_context():
+        nomination = db.session.get(Nomination, kenya_nomination["id"])
+        assert nomination.state == NominationState.submitted
+        assert (nomination.entity.acronym, nomination.duty_station_id, nomination.grade) == \
+            ("WFP", station_id, "P-4")

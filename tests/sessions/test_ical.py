@@ -8,6 +8,7 @@ import pytest
 from icalendar import Calendar
 
 from gfp_portal.sessions import ical
+from tests.sessions.libical import libical_errors
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
@@ -143,3 +144,21 @@ def test_the_feed_lists_cancelled_sessions_as_cancelled_and_has_no_method():
                         "session-44@portal.test": "CONFIRMED"}
     assert sorted(str(z["TZID"]) for z in calendar.walk("VTIMEZONE")) == [
         "America/New_York", "Asia/Kathmandu"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_libical_finds_no_error(name):
+    assert libical_errors(build(name)) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_time_zones_carry_no_comment_outside_their_rules(name):
+    # RFC 5545 allows COMMENT in STANDARD/DAYLIGHT only, not directly inside VTIMEZONE.
+    for zone in Calendar.from_ical(build(name)).walk("VTIMEZONE"):
+        assert "COMMENT" not in zone
+
+
+def test_the_feed_refresh_values_are_durations_calendar_clients_read():
+    data = build("feed")
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in data
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in data

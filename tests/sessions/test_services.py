@@ -1,7 +1,9 @@
 """Registration, waitlist and promotion; the invitations each change sends; reminders; feeds."""
+import base64
 from datetime import timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from gfp_portal.accounts import services as accounts
@@ -13,6 +15,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import RegistrationStatus, SessionStatus
 from tests.sessions.conftest import NOW, outbox
+from tests.sessions.libical import libical_errors
 
 
 def refused(code, call, *args, **kwargs):
@@ -138,6 +141,27 @@ def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session
     last = outbox()[-1]
     assert last.recipient == seated.email and methods([last]) == ["CANCEL"]
     refused("cancelled", services.update_session, session, {"capacity": 5}, actor=coordinator)
+
+
+def test_every_invitation_is_valid_for_libical_and_icalendar(make_session, make_person,
+                                                            coordinator):
+    session = make_session(capacity=3)
+    staying, leaving = make_person(), make_person()
+    for person in (staying, leaving):
+        registration.register(session, person, actor=None, now=NOW)
+    registration.cancel(registration.registration_of(session, leaving), actor=None, now=NOW)
+    services.update_session(session, {"starts_at": session.starts_at + timedelta(hours=1),
+                                      "ends_at": session.ends_at + timedelta(hours=1)},
+                            actor=coordinator, now=NOW)
+    services.cancel_session(session, reason="Speaker ill", actor=coordinator, now=NOW)
+    messages = outbox()
+    assert methods(messages) == ["REQUEST", "REQUEST", "CANCEL", "REQUEST", "CANCEL"]
+    for message in messages:
+        for part in message.parts:
+            data = base64.b64decode(part["data"])
+            assert libical_errors(data) == []
+            for zone in Calendar.from_ical(data).walk("VTIMEZONE"):
+                assert "COMMENT" not in zone
 
 
 def test_publishing_needs_the_join_link_of_an_online_session(make_session, coordinator):

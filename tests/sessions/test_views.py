@@ -18,6 +18,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.sessions import services
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.conftest import csrf_token_from, login
+from tests.sessions.libical import libical_errors
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
 
@@ -87,6 +88,7 @@ def test_the_add_to_calendar_file_is_a_publish(client, network):
     assert response.mimetype == "text/calendar"
     calendar = Calendar.from_ical(response.data)
     assert calendar["METHOD"] == "PUBLISH" and "ATTENDEE" not in calendar.walk("VEVENT")[0]
+    assert libical_errors(response.data) == []
 
 
 def test_the_personal_feed_lives_and_dies_with_its_address(app, client, network):
@@ -104,6 +106,8 @@ def test_the_personal_feed_lives_and_dies_with_its_address(app, client, network)
     feed = client.get(link)
     assert feed.status_code == 200
     assert "Bystander intervention" in feed.get_data(as_text=True)
+    assert libical_errors(feed.data) == []
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in feed.data
     login(client, "fp@example.org")
     client.post("/me/calendar")
     client.post("/logout")

@@ -1,0 +1,65 @@
+"""Walk-ins: people who joined a session without registering. Once it has started, a
+coordinator adds them (from the registry) and marks them; capacity no longer matters then, so a
+walk-in takes nobody's seat, and nobody is invited to a session already under way."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from gfp_portal.attendance.models import AttendanceSource, AttendanceStatus
+from gfp_portal.attendance.services import mark
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.extensions import db
+from gfp_portal.registry.models import Person
+from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
+
+CANDIDATES_SHOWN = 10
+
+
+def candidates(session, q):
+    """People of the registry matching `q` (name or email) who are not registered for the
+    session: those a coordinator may add as walk-ins."""
+    needle = (q or "").strip().lower()
+    if not needle:
+        return []
+    registered = select(Registration.person_id).where(
+        Registration.session_id == session.id,
+        Registration.status == RegistrationStatus.registered)
+    full_name = func.lower(Person.given_name + " " + Person.family_name)
+    return db.session.scalars(
+        select(Person).where(
+            or_(full_name.contains(needle, autoescape=True),
+                func.lower(Person.email).contains(needle, autoescape=True)),
+            Person.id.not_in(registered))
+        .order_by(func.lower(Person.family_name), func.lower(Person.given_name), Person.id)
+        .limit(CANDIDATES_SHOWN)).all()
+
+
+def add_walk_in(session, person, *, status=AttendanceStatus.present, minutes=None,
+                source=AttendanceSource.manual, report=None, actor, now=None):
+    """Register `person` for a session under way (or over) as a walk-in and record their
+    attendance; one already registered is only marked. Returns the registration."""
+    now = now or utcnow()
+    if session.status != SessionStatus.published:
+        raise DomainError("not_held", _l("This session is not taking place; nobody can be "
+                                         "added to it."))
+    if now < session.starts_at:
+        raise DomainError("not_started", _l(
+            "Walk-ins are added once the session has started; until then, register the "
+            "person."))
+    registration = db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id, Registration.person_id == person.id)).first()
+    before = registration.status.value if registration is not None else None
+    if registration is None:
+        registration = Registration(session=session, person=person, created_at=now)
+        db.session.add(registration)
+    if registration.status != RegistrationStatus.registered:
+        registration.status = RegistrationStatus.registered
+        registration.registered_at, registration.waitlisted_at = now, None
+        registration.cancelled_at = None
+        db.session.flush()
+        log_action("registration.walk_in", registration, actor=actor, now=now,
+                   changes={"status": [before, "registered"], "source": [None, source.value]})
+    mark(registration, status, minutes=minutes, source=source, actor=actor, now=now,
+         report=report)
+    return registration

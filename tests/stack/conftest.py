@@ -120,7 +120,7 @@ def settings(work, ports, database_url):
                # Every minute, so that the test sees both schedulers fire the same period.
                SCHEDULE_SESSIONS_SEND_REMINDERS="* * * * *",
                PROXY_COUNT="1", PROXY_ADDRESSES="127.0.0.1", MAIL_TRANSPORT="file",
-               MAIL_FILE_DIR=str(work / "mail"), STORAGE_PATH=str(work / "storage"),
+               MAIL_FILE_DIR=str(work / "mail"), STORAGE_BACKEND="database",
                STATIC_BUILD_PATH=str(work / "build" / "static"), LOG_FORMAT="json",
                GUNICORN_WORKERS="2", GUNICORN_THREADS="4", GUNICORN_TIMEOUT="30")
     return env
@@ -161,8 +161,10 @@ def stack():
         stack.session_id = int(seeded.split()[-1])
         stack.database_url = database_url
         for name in ("a", "b"):
+            # Each instance has a folder of its own: only the database is shared.
             stack.start(f"web-{name}", str(BIN / "gunicorn"), "-c", "gunicorn.conf.py",
-                        "wsgi:app", GUNICORN_BIND=f"127.0.0.1:{ports[name]}")
+                        "wsgi:app", GUNICORN_BIND=f"127.0.0.1:{ports[name]}",
+                        STORAGE_PATH=str(work / f"storage-{name}"))
         redis.Redis.from_url(stack.env["JOBS_URL"]).flushdb()  # no queue left from a last run
         for name in ("a", "b"):
             stack.start(f"worker-{name}", *flask, "jobs", "worker")

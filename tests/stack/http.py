@@ -2,6 +2,7 @@
 TLS not verified (the certificate is made for the test)."""
 import http.client
 import ssl
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -43,12 +44,14 @@ class Browser:
         self.base = base
         self.cookies = {}
 
-    def request(self, path, *, method="GET", data=None, headers=None, base=None):
+    def request(self, path, *, method="GET", data=None, files=None, headers=None, base=None):
         headers = {"Referer": self.base + "/", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if data is not None:
+        if files:
+            body, headers["Content-Type"] = multipart(data or {}, files)
+        elif data is not None:
             body = urlencode(data)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         answer = fetch((base or self.base) + path, method=method, headers=headers, body=body)
@@ -65,3 +68,16 @@ class Browser:
 
     def post(self, path, data, **kwargs):
         return self.request(path, method="POST", data=data, **kwargs)
+
+
+def multipart(fields, files):
+    """A multipart/form-data body: `files` maps a field to (file name, bytes, content type)."""
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+             f"{value}\r\n".encode() for name, value in fields.items()]
+    for name, (filename, content, content_type) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                     f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+                     .encode() + content + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"

@@ -10,6 +10,8 @@ from gfp_portal.accounts.services import set_roles
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
+from gfp_portal.resources import services as resources
+from gfp_portal.resources.models import ResourceCategory
 from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions
 
@@ -59,6 +61,12 @@ def main():
             registry.appoint(attendee, {"role": "alternate", "entity": undp, "unct": None},
                              actor=coordinator)
             registration.register(briefing, attendee, actor=coordinator, notify=False)
+        # A library entry without a file yet: the test uploads it on one instance.
+        resources.ensure_default_categories()
+        resources.create_resource({
+            "slug": "stack-guide", "category": db.session.scalars(
+                select(ResourceCategory)).first(), "visibility": "network",
+            "is_published": False, "tags": []}, actor=coordinator)
         db.session.commit()
         print(session.id)
 

@@ -10,6 +10,7 @@ from collections import Counter
 from sqlalchemy import create_engine, text
 
 from tests.conftest import csrf_token_from
+from tests.resources.conftest import PDF
 from tests.stack.http import fetch
 from tests.stack.seed import PASSWORD, REMINDED
 
@@ -77,6 +78,26 @@ def test_a_focal_point_registers_and_the_mail_worker_sends_the_invitation(stack)
     message = delivered("fp@stack.test", stack)[0]
     invite = next(part for part in message.walk() if part.get_content_type() == "text/calendar")
     assert b"METHOD:REQUEST" in invite.get_payload(decode=True)
+
+
+def test_a_file_uploaded_on_one_instance_is_downloaded_from_the_other(stack):
+    browser = sign_in(stack.browser(), "coordinator@stack.test")
+    first, second = stack.instances
+    path = "/resources/stack-guide/versions/new"
+
+    def through_nginx(instance):
+        # As nginx passes a request on to one instance.
+        return {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9",
+                "Referer": instance.replace("http://", "https://") + "/"}
+
+    token = csrf_token_from(browser.get(path, base=first, headers=through_nginx(first)).text)
+    answer = browser.post(path, {"csrf_token": token, "language": "en", "title": "Guide"},
+                          files={"file": ("guide.pdf", PDF, "application/pdf")},
+                          base=first, headers=through_nginx(first))
+    assert answer.status == 302, answer.text
+    download = browser.get("/resources/stack-guide/download/en", base=second,
+                           headers=through_nginx(second))
+    assert download.status == 200 and download.body == PDF
 
 
 def test_the_request_id_goes_from_nginx_through_the_answer_to_the_logs(stack):

@@ -155,3 +155,20 @@ def csrf_token_from(html):
         re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def real_redis(app, setting, purpose):
+    """A connection to the real Redis named by the setting `setting`; when it does not answer
+    the test fails under CI (which runs it) and is skipped elsewhere."""
+    import redis
+
+    url = app.config[setting]
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.ConnectionError:
+        message = f"Redis does not answer at {url} ({setting})."
+        if app.config["TEST_REDIS_REQUIRED"]:
+            pytest.fail(f"{message} CI must run it: {purpose}")
+        pytest.skip(message)
+    return url, connection

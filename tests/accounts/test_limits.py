@@ -4,7 +4,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, real_redis
 
 
 def _login(client, email, password, address="192.0.2.10"):
@@ -74,21 +74,12 @@ def _in_a_new_process(*args):
 @pytest.fixture
 def redis_url(app):
     """The real Redis the suite counts in, emptied of the portal's counters around the test."""
-    import redis
-
-    url = app.config["TEST_REDIS_URL"]
-    connection = redis.Redis.from_url(url)
+    url, connection = real_redis(app, "TEST_REDIS_URL", "the rate limits are tested against it.")
 
     def clear():
         for key in connection.scan_iter(f"*{app.config['RATELIMIT_KEY_PREFIX']}*"):
             connection.delete(key)
-    try:
-        clear()
-    except redis.ConnectionError:
-        message = f"Redis does not answer at {url} (TEST_REDIS_URL)."
-        if app.config["TEST_REDIS_REQUIRED"]:
-            pytest.fail(message + " CI must run it: the rate limits are tested against it.")
-        pytest.skip(message)
+    clear()
     yield url
     clear()
     connection.close()

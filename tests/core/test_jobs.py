@@ -18,6 +18,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import Job, JobRun, JobState
 from gfp_portal.core.settings import Setting
 from gfp_portal.extensions import db
+from tests.conftest import real_redis
 from tests.sessions.test_concurrency import run_together
 
 CALLS = []
@@ -233,17 +234,9 @@ def test_a_job_goes_through_a_sqlite_queue_to_a_worker(app, tmp_path, queued_app
 
 @pytest.fixture
 def jobs_redis(app):
-    import redis
-
-    url = app.config["TEST_JOBS_REDIS_URL"]
-    connection = redis.Redis.from_url(url)
-    try:
-        connection.flushdb()
-    except redis.ConnectionError:
-        message = f"Redis does not answer at {url} (TEST_JOBS_REDIS_URL)."
-        if app.config["TEST_REDIS_REQUIRED"]:
-            pytest.fail(message + " CI must run it: the job queue is tested against it.")
-        pytest.skip(message)
+    url, connection = real_redis(app, "TEST_JOBS_REDIS_URL",
+                                 "the job queue is tested against it.")
+    connection.flushdb()
     yield url
     connection.flushdb()
     connection.close()

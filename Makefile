@@ -60,11 +60,11 @@ run: seed
 	SERVER_NAME=$${SERVER_NAME:-127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: install catalogs
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m "not browser and not stack"
 
 test-postgres: install catalogs
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-		$(BIN)/pytest -m "not browser"
+		$(BIN)/pytest -m "not browser and not stack"
 
 test-browser: install catalogs
 	$(BIN)/pytest -m browser
@@ -74,7 +74,7 @@ test-browser: install catalogs
 test-stack: install catalogs
 	STACK_DATABASE_URL=$${STACK_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/stack} \
 		STACK_REDIS_URL=$${STACK_REDIS_URL:-redis://127.0.0.1:6379/14} \
-		$(BIN)/pytest -m "not browser" tests/stack
+		$(BIN)/pytest -m stack tests/stack
 
 # Timings of the main pages and bulk jobs on a network ten times the real one (DESIGN §7);
 # BENCH_ARGS="--database-url postgresql+psycopg://... --requests 50" to change the defaults.

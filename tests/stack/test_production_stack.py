@@ -7,12 +7,15 @@ import re
 import time
 from collections import Counter
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import csrf_token_from
 from tests.resources.conftest import PDF
 from tests.stack.http import fetch
 from tests.stack.seed import PASSWORD, REMINDED
+
+pytestmark = pytest.mark.stack
 
 ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 

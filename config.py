@@ -132,6 +132,9 @@ class Config:
     JOBS_WORKERS = int(_env("JOBS_WORKERS", "2"))
     JOBS_DELIVER_MAIL = _env_bool("JOBS_DELIVER_MAIL", True)
     JOBS_SCHEDULE = _schedule()
+    # A changed or cancelled session notifies up to this many registered people within the
+    # request; beyond it a job sends the notices and the page shows its progress.
+    SESSION_NOTICES_INLINE_MAX = int(_env("SESSION_NOTICES_INLINE_MAX", "20"))
 
     PER_PAGE = 25
     # Log lines go to standard error: text for people in development, one JSON object per

@@ -109,6 +109,7 @@ def register_blueprints(app):
     from gfp_portal.admin.views import bp as admin_bp
     from gfp_portal.attendance.views import bp as attendance_bp
     from gfp_portal.coverage.views import bp as coverage_bp
+    from gfp_portal.main.job_views import bp as jobs_bp
     from gfp_portal.main.views import bp as main_bp
     from gfp_portal.nominations.join_views import bp as join_bp
     from gfp_portal.nominations.views import bp as nominations_bp
@@ -125,7 +126,7 @@ def register_blueprints(app):
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
-                      resources_bp, attendance_bp):
+                      resources_bp, attendance_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 

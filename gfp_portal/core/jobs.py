@@ -28,6 +28,7 @@ from gfp_portal.extensions import db
 log = logging.getLogger(__name__)
 
 JOBS = {}  # kind -> function(run, **params) -> result (JSON)
+PAGES = {}  # kind -> JobPage: how the job's progress page presents it
 PERIODIC = {}  # name -> function(run) -> summary (JSON)
 
 
@@ -113,10 +114,23 @@ def hold_lock(name, *, now=None):
                                               set_={"taken_at": taken_at}))
 
 
-def job(kind):
-    """Declare the function that does the jobs of `kind`: fn(run, **params) -> result."""
+@dataclass(frozen=True)
+class JobPage:
+    """How the progress page presents a kind of job, in the viewer's language: its title,
+    outcome(result) -> the sentences that say what it did, back(params) -> (url, label) of
+    the page it was started from."""
+    title: object
+    outcome: object = None
+    back: object = None
+
+
+def job(kind, page=None):
+    """Declare the function that does the jobs of `kind`: fn(run, **params) -> result;
+    `page` (a JobPage) presents them on the progress page."""
     def register(fn):
         JOBS[kind] = fn
+        if page is not None:
+            PAGES[kind] = page
         return fn
     return register
 

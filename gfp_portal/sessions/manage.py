@@ -29,6 +29,11 @@ from gfp_portal.sessions.models import (
 from gfp_portal.sessions.views import bp
 
 
+def _to_job_or(job, url):
+    """To the page of the job doing the rest of the work, if there is one, else to `url`."""
+    return redirect(url_for("jobs.detail", job_id=job.id) if job is not None else url)
+
+
 def _series_choices():
     return [(s.id, s.title_en) for s in db.session.scalars(
         select(TrainingSeries).order_by(TrainingSeries.created_at.desc()))]
@@ -95,7 +100,7 @@ def edit(session_id):
         ok, result = commit_service(services.update_session, session, _data(form),
                                     actor=current_user, form=form)
         if ok:
-            changes, notified = result
+            changes, notified, job = result
             if not changes:
                 flash(_("Nothing was changed."), "info")
             elif notified:
@@ -104,7 +109,7 @@ def edit(session_id):
                                "people get the updated invitation.", notified), "success")
             else:
                 flash(_("The session is saved."), "success")
-            return redirect(url_for("sessions.detail", session_id=session.id))
+            return _to_job_or(job, url_for("sessions.detail", session_id=session.id))
     return render_template("sessions/form.html", form=form, session=session,
                            notified=services.notified_by_change(session))
 
@@ -143,13 +148,15 @@ def cancel(session_id):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    ok, notified = commit_service(services.cancel_session, session, reason=form.reason.data,
-                                  actor=current_user)
-    if ok:
-        flash(ngettext("The session is cancelled; %(num)s registered person is told.",
-                       "The session is cancelled; %(num)s registered people are told.",
-                       notified), "success")
-    return redirect(url_for("sessions.detail", session_id=session.id))
+    ok, result = commit_service(services.cancel_session, session, reason=form.reason.data,
+                                actor=current_user)
+    if not ok:
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    notified, job = result
+    flash(ngettext("The session is cancelled; %(num)s registered person is told.",
+                   "The session is cancelled; %(num)s registered people are told.",
+                   notified), "success")
+    return _to_job_or(job, url_for("sessions.detail", session_id=session.id))
 
 
 @bp.route("/<int:session_id>/roster")
@@ -192,8 +199,8 @@ def add_person(session_id):
 
 
 def group_members(form):
-    """Active focal points and alternates matching the group form's filters."""
-    stmt = select(Person).join(Appointment, Appointment.person_id == Person.id).where(
+    """The ids of the active focal points and alternates matching the group form's filters."""
+    stmt = select(Person.id).join(Appointment, Appointment.person_id == Person.id).where(
         Appointment.status == AppointmentStatus.active)
     if form.role.data:
         stmt = stmt.where(Appointment.role == form.role.data)
@@ -220,15 +227,10 @@ def add_group(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = _group_form()
     if form.validate_on_submit():
-        people = group_members(form)
-        ok, counts = commit_service(registration.register_group, session, people,
-                                    actor=current_user)
+        ok, job = commit_service(registration.queue_group, session, group_members(form),
+                                 actor=current_user)
         if ok:
-            flash(_("%(registered)s registered and %(waitlisted)s on the waiting list, out of "
-                    "%(total)s people matching.",
-                    registered=counts[RegistrationStatus.registered],
-                    waitlisted=counts[RegistrationStatus.waitlisted], total=len(people)),
-                  "success")
+            return redirect(url_for("jobs.detail", job_id=job.id))
     return redirect(url_for("sessions.roster", session_id=session.id))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import enqueue
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Appointment, AppointmentStatus
 from gfp_portal.sessions import notices
@@ -187,17 +188,37 @@ def register_series(series, person, *, actor, now=None):
     return done, skipped
 
 
-def register_group(session, people, *, actor, now=None):
+def queue_group(session, person_ids, *, actor, now=None):
+    """Record the job that registers the people `person_ids` (see register_group), once the
+    session is known to be open; returns the Job, whose page shows its progress."""
+    now = now or utcnow()
+    _check_open(session, now, by_coordinator=True)
+    if not person_ids:
+        raise DomainError("nobody", _l("Nobody matches these filters; no one was registered."))
+    return enqueue("sessions.register-group",
+                   {"session_id": session.id, "person_ids": list(person_ids)},
+                   actor=actor, now=now)
+
+
+PROGRESS_EVERY = 25  # people registered between two progress reports
+
+
+def register_group(session, people, *, actor, now=None, progress=None):
     """A coordinator registers many people at once; the last ones may be waitlisted.
-    Returns {status: count}."""
+    Returns {status: count, "invitations": confirmations queued}; `progress(done, total)`
+    hears how far it got."""
     now = now or utcnow()
     counts = {status: 0 for status in RegistrationStatus}
+    counts["invitations"] = 0
     settings = notices.recipients([p.id for p in people])
-    for person in people:
+    for done, person in enumerate(people, start=1):
         registration = register(session, person, actor=actor, now=now, by_coordinator=True,
                                 notify=False)
         if registration.status == RegistrationStatus.registered and \
                 registration.registered_at == now:
             notices.send(registration, "confirmed", now=now, settings=settings)
+            counts["invitations"] += 1
         counts[registration.status] += 1
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(people)):
+            progress(done, len(people))
     return counts

@@ -2,6 +2,7 @@
 cancel; the series; reminders."""
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.jobs import hold_lock
+from gfp_portal.core.jobs import enqueue, hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
@@ -25,7 +26,7 @@ from gfp_portal.sessions.models import (
     TrainingSeries,
     TrainingSession,
 )
-from gfp_portal.sessions.registration import lock_seats, promote
+from gfp_portal.sessions.registration import PROGRESS_EVERY, lock_seats, promote, registered_count
 
 TEXT_FIELDS = tuple(f"{field}_{lang}" for field in ("title", "description") for lang in LANGUAGES)
 FIELDS = (*TEXT_FIELDS, "topic", "format", "starts_at", "ends_at", "time_zone", "join_url",
@@ -104,18 +105,32 @@ def notified_by_change(session):
     return len(registered(session)) if session.status == SessionStatus.published else 0
 
 
-def _notify_all(session, kind, now):
+def send_notices(session, kind, *, now, progress=None):
+    """Queue the notice of `kind` ("updated" or "cancelled") to everyone registered, with
+    the session's current SEQUENCE; returns how many."""
     people = registered(session)
     settings = notices.recipients([r.person_id for r in people])
-    for registration in people:
+    for done, registration in enumerate(people, start=1):
         notices.send(registration, kind, now=now, settings=settings)
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(people)):
+            progress(done, len(people))
     return len(people)
+
+
+def _notify_all(session, kind, *, actor, now):
+    """The notices of a change: sent here to a few people, else by a job once the change has
+    committed. Returns (number to notify, the job or None)."""
+    count = registered_count(session)
+    if count > current_app.config["SESSION_NOTICES_INLINE_MAX"]:
+        return count, enqueue("sessions.notify-change", {"session_id": session.id,
+                                                         "kind": kind}, actor=actor, now=now)
+    return send_notices(session, kind, now=now), None
 
 
 def update_session(session, data, *, actor, now=None):
     """Save the changes; a material change raises SEQUENCE and sends the new invitation to
     everyone registered; more seats promote from the waiting list. Returns (changes,
-    number notified)."""
+    number notified, the job sending the invitations or None)."""
     now = now or utcnow()
     if session.status == SessionStatus.cancelled:
         raise DomainError("cancelled", _l("A cancelled session cannot be changed."))
@@ -124,19 +139,19 @@ def update_session(session, data, *, actor, now=None):
     _apply(session, data)
     changes = diff(before, state_of(session))
     if not changes:
-        return changes, 0
+        return changes, 0, None
     session.updated_at = now
     material = any(field in changes for field in MATERIAL)
     if material:
         session.ical_sequence += 1
     db.session.flush()
     log_action("session.update", session, actor=actor, now=now, changes=changes)
-    notified = 0
+    notified, job = 0, None
     if material and session.status == SessionStatus.published:
-        notified = _notify_all(session, "updated", now)
+        notified, job = _notify_all(session, "updated", actor=actor, now=now)
     if "capacity" in changes and session.status == SessionStatus.published:
         promote(session, actor=actor, now=now)
-    return changes, notified
+    return changes, notified, job
 
 
 def publish_session(session, *, actor, now=None):
@@ -153,7 +168,8 @@ def publish_session(session, *, actor, now=None):
 
 def cancel_session(session, *, reason=None, actor, now=None):
     """Cancelled for everyone: a CANCEL (STATUS:CANCELLED, SEQUENCE+1) to each registered
-    person; the waiting list is closed. Returns the number notified."""
+    person; the waiting list is closed. Returns (number notified, the job sending the notices
+    or None)."""
     now = now or utcnow()
     if session.status == SessionStatus.cancelled:
         raise DomainError("cancelled", _l("This session is already cancelled."))
@@ -164,7 +180,9 @@ def cancel_session(session, *, reason=None, actor, now=None):
     db.session.flush()
     log_action("session.cancel", session, actor=actor, now=now, reason=reason,
                changes={"status": ["published" if was_published else "draft", "cancelled"]})
-    return _notify_all(session, "cancelled", now) if was_published else 0
+    if not was_published:
+        return 0, None
+    return _notify_all(session, "cancelled", actor=actor, now=now)
 
 
 def duplicate_session(session, data, *, actor, now=None):

@@ -56,6 +56,7 @@ def query_parameters():
 @pytest.fixture
 def world(app, reference, create_user, monkeypatch, tmp_path):
     """One of everything a route can name, and a signed-in client per role."""
+    from gfp_portal.core.jobs import Job, JobState
     from gfp_portal.nominations.services import submit_nomination
     from gfp_portal.registry import services as registry
     from gfp_portal.resources import services as resources
@@ -97,8 +98,13 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
                               FileStorage(stream=io.BytesIO(PDF), filename="guide.pdf"),
                               actor=None)
         resources.set_published(resource, True, actor=None)
+        job = Job(kind="sessions.register-group", state=JobState.running, done=1, total=2,
+                  params={"session_id": session.id, "person_ids": [fp.person_id]},
+                  created_by_id=fp.id)
+        db.session.add(job)
         db.session.commit()
-        args = {"session_id": session.id, "person_id": fp.person_id, "user_id": fp.id,
+        args = {"job_id": job.id, "session_id": session.id, "person_id": fp.person_id,
+                "user_id": fp.id,
                 "appointment_id": appointment.id, "nomination_id": nomination.id,
                 "entity_id": undp.id, "unct_id": kenya.id, "slug": "guide", "lang": "en",
                 "iso3": "KEN", "token": "no-such-token", "code": "NOSUCHCODE",

@@ -1,0 +1,249 @@
+"""Group registration and the notices of a changed or cancelled session run as jobs: the
+request returns at once with the job's page, the job does the work in one transaction and
+records what it did, or writes nothing and says why it stopped."""
+import base64
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import Job, JobState
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity
+from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration, services
+from gfp_portal.sessions.models import Registration, TrainingSession
+from tests.conftest import login
+
+START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
+GROUP, SEATS = 12, 10
+JOB_URL = re.compile(r"^/jobs/([0-9a-f]{32})$")
+
+
+@pytest.fixture
+def office(app, reference, create_user):
+    """A coordinator, twelve alternates of UNDP and a published session with ten seats."""
+    ids = {"coordinator": create_user("coord@example.org", roles=["coordinator"])}
+    with app.app_context():
+        coordinator = db.session.get(User, ids["coordinator"])
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        for n in range(GROUP):
+            person = registry.create_person({
+                "given_name": "Amina", "family_name": f"Person{n}",
+                "email": f"p{n}@undp.org", "preferred_language": "en", "time_zone": "UTC",
+                "entity": undp}, actor=coordinator)
+            registry.appoint(person, {"role": "alternate", "entity": undp, "unct": None},
+                             actor=coordinator)
+        session = services.create_session({
+            "title_en": "Parity dashboard", "topic": "parity_dashboard", "format": "virtual",
+            "starts_at": START, "ends_at": START + timedelta(hours=2), "time_zone": "UTC",
+            "join_url": "https://meet.example.org/parity", "capacity": SEATS,
+            "audience": "both"}, actor=coordinator)
+        services.publish_session(session, actor=coordinator)
+        db.session.commit()
+        ids["session"] = session.id
+    return ids
+
+
+def _count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _job_id(response):
+    assert response.status_code == 302
+    match = JOB_URL.match(response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def test_a_group_registration_returns_the_job_page_and_the_job_registers_everyone(
+        app, client, office):
+    login(client, "coord@example.org")
+    response = client.post(f"/sessions/{office['session']}/roster/group",
+                           data={"role": "alternate"})
+    job_id = _job_id(response)
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.state == JobState.done and job.created_by_id == office["coordinator"]
+        assert job.result == {"session_id": office["session"], "matching": GROUP,
+                              "registered": SEATS, "waitlisted": GROUP - SEATS,
+                              "invitations": SEATS}
+        assert (job.done, job.total) == (GROUP, GROUP)
+        assert _count(Registration) == GROUP
+        assert _count(OutboxMessage, OutboxMessage.subject.like("Registered%")) == SEATS
+    html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Group registration" in html and "Completed" in html
+    assert "10 registered and 2 on the waiting list, out of 12 people matching." in html
+    assert "10 invitations are queued for sending." in html
+    assert f'href="/sessions/{office["session"]}/roster"' in html
+    assert 'http-equiv="refresh"' not in html
+
+
+def test_a_group_for_a_closed_session_or_of_nobody_starts_no_job(app, client, office):
+    login(client, "coord@example.org")
+    response = client.post(f"/sessions/{office['session']}/roster/group",
+                           data={"role": "focal_point"}, follow_redirects=True)
+    assert "Nobody matches these filters; no one was registered." in \
+        response.get_data(as_text=True)
+    client.post(f"/sessions/{office['session']}/cancel")
+    response = client.post(f"/sessions/{office['session']}/roster/group",
+                           data={"role": "alternate"}, follow_redirects=True)
+    assert "This session is not open for registration." in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count(Job, Job.kind == "sessions.register-group") == 0
+        assert _count(Registration) == 0
+
+
+@pytest.mark.parametrize("failure, shown", [
+    (RuntimeError("disk full"), "An unexpected error stopped the work."),
+    (DomainError("started", "This session has already started."),
+     "This session has already started."),
+])
+def test_a_failed_group_registration_writes_nothing_and_says_why(app, client, office,
+                                                                  monkeypatch, failure, shown):
+    real, calls = registration.register, []
+
+    def register_then_fail(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 6:
+            raise failure
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(registration, "register", register_then_fail)
+    login(client, "coord@example.org")
+    job_id = _job_id(client.post(f"/sessions/{office['session']}/roster/group",
+                                 data={"role": "alternate"}))
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.state == JobState.failed and job.result is None
+        assert _count(Registration) == 0 and _count(OutboxMessage) == 0
+        assert _count(AuditEvent, AuditEvent.action.like("registration.%")) == 0
+    html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Stopped with an error" in html and shown in html
+    assert "Nothing was saved." in html and "disk full" not in html
+    assert 'http-equiv="refresh"' not in html
+
+
+def _job(app, state, *, by, done=0, total=None, session_id=1, **values):
+    with app.app_context():
+        job = Job(kind="sessions.register-group", state=state, done=done, total=total,
+                  params={"session_id": session_id, "person_ids": []}, created_by_id=by,
+                  **values)
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
+
+def test_a_running_job_shows_its_progress_and_refreshes_itself(app, client, office):
+    job_id = _job(app, JobState.running, by=office["coordinator"], done=120, total=650,
+                  session_id=office["session"])
+    login(client, "coord@example.org")
+    html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in html
+    assert re.search(r'<progress[^>]* value="120" max="650"', html)
+    assert "In progress" in html and "120 of 650" in html
+    assert "<script>" not in html and "style=" not in html
+    waiting = _job(app, JobState.queued, by=office["coordinator"],
+                   session_id=office["session"])
+    html = client.get(f"/jobs/{waiting}").get_data(as_text=True)
+    assert "Waiting to start" in html and '<meta http-equiv="refresh" content="2">' in html
+    assert re.search(r"<progress[^>]*>", html) and ' value="' not in \
+        re.search(r"<progress[^>]*>", html).group(0)
+
+
+@pytest.mark.parametrize("viewer, status", [
+    ("anonymous", 302), ("starter", 200), ("other focal point", 404),
+    ("resident coordinator", 404), ("coordinator", 200), ("admin", 200)])
+def test_only_the_starter_and_the_office_see_a_job(app, client, office, create_user,
+                                                   viewer, status):
+    starter = create_user("starter@example.org", roles=["focal_point"])
+    job_id = _job(app, JobState.done, by=starter, done=1, total=1,
+                  session_id=office["session"],
+                  result={"session_id": office["session"], "matching": 1, "registered": 1,
+                          "waitlisted": 0, "invitations": 1})
+    accounts = {"starter": "starter@example.org",
+                "other focal point": ("other@example.org", ["focal_point"], ()),
+                "resident coordinator": ("rc@example.org", ["resident_coordinator"], ["KEN"]),
+                "coordinator": "coord@example.org", "admin": ("admin@example.org", ["admin"], ())}
+    account = accounts.get(viewer)
+    if isinstance(account, tuple):
+        create_user(account[0], roles=account[1], uncts=account[2])
+        account = account[0]
+    if account:
+        login(client, account)
+    response = client.get(f"/jobs/{job_id}")
+    assert response.status_code == status
+    if viewer == "anonymous":
+        assert "/login?next=" in response.headers["Location"]
+    if status == 200:
+        assert "1 registered and 0 on the waiting list" in response.get_data(as_text=True)
+    login(client, "coord@example.org")
+    assert client.get("/jobs/" + "0" * 32).status_code == 404
+
+
+def _register_all(app, office):
+    with app.app_context():
+        coordinator = db.session.get(User, office["coordinator"])
+        session = db.session.get(TrainingSession, office["session"])
+        people = db.session.scalars(select(registry.Person).order_by(registry.Person.id)).all()
+        registration.register_group(session, people[:SEATS], actor=coordinator)
+        db.session.commit()
+
+
+def _sequences(subject):
+    sequences = []
+    for message in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.subject.like(subject))):
+        data = base64.b64decode(message.parts[0]["data"]).decode()
+        sequences.append(int(re.search(r"SEQUENCE:(\d+)", data).group(1)))
+    return sequences
+
+
+def test_the_notices_of_a_change_and_of_a_cancellation_to_many_run_as_jobs(
+        app, client, office, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_NOTICES_INLINE_MAX", 5)
+    _register_all(app, office)
+    login(client, "coord@example.org")
+    url = f"/sessions/{office['session']}"
+    later = START + timedelta(hours=1)
+    job_id = _job_id(client.post(url + "/edit", data={
+        "title_en": "Parity dashboard", "topic": "parity_dashboard", "format": "virtual",
+        "time_zone": "UTC", "starts_at": later.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "languages": ["en"], "join_url": "https://meet.example.org/parity",
+        "capacity": str(SEATS), "audience": "both", "series": "0"}))
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.kind == "sessions.notify-change" and job.state == JobState.done
+        assert job.result == {"session_id": office["session"], "kind": "updated",
+                              "notified": SEATS, "sequence": 1}
+        assert _sequences("Updated%") == [1] * SEATS
+        assert db.session.get(TrainingSession, office["session"]).starts_at == later
+    html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "The updated invitation is queued for 10 registered people." in html
+    job_id = _job_id(client.post(url + "/cancel", data={"reason": "Speaker ill"}))
+    with app.app_context():
+        assert db.session.get(Job, job_id).result["notified"] == SEATS
+        assert _sequences("Cancelled%") == [2] * SEATS
+    html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "The cancellation is queued for 10 registered people." in html
+    assert f'href="{url}"' in html
+
+
+def test_an_update_whose_session_was_cancelled_meanwhile_sends_nothing(app, office):
+    _register_all(app, office)
+    from gfp_portal.sessions.jobs import notify_change
+
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, office["session"])
+        session.status = "cancelled"
+        db.session.flush()
+        run = type("Run", (), {"now": START, "progress": lambda *a: None})()
+        assert notify_change(run, session_id=session.id, kind="updated")["notified"] == 0
+        assert _count(OutboxMessage, OutboxMessage.subject.like("Updated%")) == 0
+        db.session.rollback()

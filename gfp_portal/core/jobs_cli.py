@@ -12,14 +12,19 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.engine import run_mail_delivery, run_scheduler, start_thread
 from gfp_portal.core.jobs import JobRun
 from gfp_portal.core.mail_cli import require_server_name
+from gfp_portal.core.request_log import formatter_for
 from gfp_portal.extensions import db
 
 jobs_cli = AppGroup("jobs", help="Background and periodic jobs.")
 
 
 def _log_to_console():
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s "
-                                                   "%(message)s")
+    """The job engine's own lines (huey) in the portal's LOG_FORMAT; the portal's loggers keep
+    their handler and are not written twice through the root logger."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter_for(current_app.config["LOG_FORMAT"]))
+    handler.addFilter(lambda record: not record.name.startswith("gfp_portal"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
 @jobs_cli.command("schedule")

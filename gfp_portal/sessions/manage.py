@@ -180,8 +180,10 @@ def delete(session_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = url_for("sessions.detail", session_id=session.id)
-    if session.status != "draft" or session.registrations:
-        flash(_("Only a draft with nobody registered can be deleted."), "danger")
+    try:
+        services.check_deletable(session)
+    except DomainError as error:
+        show_domain_error(error)
         return redirect(back)
     if not is_confirmed():
         return confirmation_page(_("Delete the draft"), [_(

@@ -189,11 +189,15 @@ def cancel_session(session, *, reason=None, actor, now=None):
     return _notify_all(session, "cancelled", actor=actor, now=now)
 
 
-def delete_draft(session, *, actor, now=None):
-    """A draft nobody is registered for is deleted for good; anything else is cancelled."""
+def check_deletable(session):
+    """Only a draft nobody is registered for may be deleted; anything else is cancelled."""
     if session.status != SessionStatus.draft or session.registrations:
         raise DomainError("not_deletable", _l(
             "Only a draft with nobody registered can be deleted."))
+
+
+def delete_draft(session, *, actor, now=None):
+    check_deletable(session)
     log_action("session.delete", session, actor=actor, now=now or utcnow(),
                changes={"status": ["draft", None]})
     db.session.delete(session)

@@ -13,6 +13,7 @@ from gfp_portal.admin.forms import EditRolesForm, InviteUserForm, OutboxFilterFo
 from gfp_portal.admin.settings_forms import SettingsForm
 from gfp_portal.core.audit import AuditEvent, events_for
 from gfp_portal.core.auth import roles_required
+from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
@@ -104,6 +105,11 @@ def user_action(user_id, action):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if action == "deactivate" and not is_confirmed():
+        return confirmation_page(_("Deactivate the account"), [_(
+            "%(email)s can no longer sign in: their open links and calendar feed stop "
+            "working. No email is sent.", email=user.email)],
+            back=url_for("admin.user_detail", user_id=user.id))
     try:
         _USER_ACTIONS[action](user, form.reason.data or None)
     except DomainError as error:

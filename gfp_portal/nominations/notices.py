@@ -14,11 +14,18 @@ def _link(nomination):
     return url_for("nominations.detail", nomination_id=nomination.id, _external=True)
 
 
+def _unct_rcs(request):
+    return [user for user in active_users_with_role(Role.resident_coordinator)
+            if request.unct_id in {u.id for u in user.uncts}]
+
+
+def resident_coordinators_count(request):
+    return len(_unct_rcs(request))
+
+
 def resident_coordinators(request, *, now):
     """To the Resident Coordinators of the UNCT: a self-registration for it was approved."""
-    for user in active_users_with_role(Role.resident_coordinator):
-        if request.unct_id not in {u.id for u in user.uncts}:
-            continue
+    for user in _unct_rcs(request):
         queue_email(user.email, "join_approved_rc", locale=mail_locale(user.locale), now=now,
                     subject=_l("New %(role)s for %(scope)s", role=request.role.title,
                                scope=request.scope_label),

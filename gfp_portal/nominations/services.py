@@ -331,6 +331,21 @@ def _replaced_on_approval(nomination, replace):
     return replaced
 
 
+def approval_preview(nomination, *, replace=False, actor):
+    """What approving would do, refused as approving would be: (the appointment it ends or
+    None, how many emails go out: the welcome, the nominator's notice, the Resident
+    Coordinators told of a self-registration)."""
+    _require_coordinator(actor)
+    _require_state(nomination, NominationState.submitted)
+    replaced = _replaced_on_approval(nomination, replace)
+    emails = 1
+    if not nomination.is_self_registration:
+        emails += 1
+    elif nomination.unct is not None:
+        emails += notices.resident_coordinators_count(nomination)
+    return replaced, emails
+
+
 def approve_nomination(nomination, *, replace=False, actor, now=None):
     """In one transaction: the person, the appointment (ending the replaced one), the account
     and the emails. Any registry refusal refuses the approval and changes nothing."""

@@ -9,7 +9,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,9 +18,11 @@ from sqlalchemy import select
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required, signed_in
+from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate, send_download
+from gfp_portal.core.http import commit_service, paginate, send_download, show_domain_error
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
 from gfp_portal.nominations.forms import (
@@ -209,14 +211,24 @@ def letter(nomination_id):
                          etag=nomination.letter_sha256)
 
 
-def _act(nomination_id, call, message, **kwargs):
+def _act(nomination_id, call, message, confirmation, **kwargs):
+    """Act on the nomination once confirmed; before, `confirmation(nomination)` gives the
+    (title, consequences) of the confirmation page."""
     nomination = _load(nomination_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    back = url_for("nominations.detail", nomination_id=nomination.id)
+    if not is_confirmed():
+        try:
+            title, consequences = confirmation(nomination)
+        except DomainError as error:
+            show_domain_error(error)
+            return redirect(back)
+        return confirmation_page(title, consequences, back=back)
     ok, _result = commit_service(call, nomination, actor=current_user, **kwargs)
     if ok:
         flash(message, "success")
-    return redirect(url_for("nominations.detail", nomination_id=nomination.id))
+    return redirect(back)
 
 
 @bp.route("/<int:nomination_id>/withdraw", methods=["POST"])
@@ -224,16 +236,34 @@ def _act(nomination_id, call, message, **kwargs):
 def withdraw(nomination_id):
     form = ConfirmForm()
     return _act(nomination_id, services.withdraw_nomination, _("The nomination is withdrawn."),
+                lambda nomination: (_("Withdraw the nomination"), [_(
+                    "The nomination of %(name)s is withdrawn: the Office no longer reviews it. "
+                    "No email is sent.", name=nomination.nominee_name)]),
                 reason=form.reason.data)
+
+
+def _approval(replace):
+    def confirmation(nomination):
+        replaced, emails = services.approval_preview(nomination, replace=replace,
+                                                     actor=current_user)
+        lines = [_("%(name)s is appointed and invited to the portal.",
+                   name=nomination.nominee_name)]
+        if replaced is not None:
+            lines.append(_("The appointment of %(name)s ends.",
+                           name=replaced.person.full_name))
+        lines.append(ngettext("%(num)s email will be sent.", "%(num)s emails will be sent.",
+                              emails))
+        return _("Approve and appoint"), lines
+    return confirmation
 
 
 @bp.route("/<int:nomination_id>/approve", methods=["POST"])
 @roles_required("coordinator")
 def approve(nomination_id):
-    form = ApproveForm()
+    replace = bool(ApproveForm().replace.data)
     return _act(nomination_id, services.approve_nomination,
                 _("The nomination is approved: the appointment is in the registry and the "
-                  "nominee is invited."), replace=bool(form.replace.data))
+                  "nominee is invited."), _approval(replace), replace=replace)
 
 
 def _decide(nomination_id, call, message):

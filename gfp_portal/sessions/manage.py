@@ -10,8 +10,10 @@ from sqlalchemy import exists, select
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus
 from gfp_portal.core.auth import roles_required
+from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service
+from gfp_portal.core.http import commit_service, show_domain_error
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry import queries as registry_queries
@@ -148,15 +150,50 @@ def cancel(session_id):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    ok, result = commit_service(services.cancel_session, session, reason=form.reason.data,
-                                actor=current_user)
+    back = url_for("sessions.detail", session_id=session.id)
+    if is_confirmed():
+        ok, result = commit_service(services.cancel_session, session, reason=form.reason.data,
+                                    actor=current_user, form=form)
+        if ok:
+            notified, job = result
+            flash(ngettext("The session is cancelled; %(num)s registered person is told.",
+                           "The session is cancelled; %(num)s registered people are told.",
+                           notified), "success")
+            return _to_job_or(job, back)
+        if not form.reason.errors:
+            return redirect(back)
+    notified = services.notified_by_change(session)
+    return confirmation_page(_("Cancel the session for everyone"), [
+        ngettext("%(num)s registered person will be told and emailed the cancellation.",
+                 "%(num)s registered people will be told and emailed the cancellation.",
+                 notified),
+        _("The waiting list is closed; nobody can register any more.")],
+        back=back, form=form, with_reason=True,
+        reason_label=_("Reason (required, kept in the history)"),
+        status=400 if form.reason.errors else 200)
+
+
+@bp.route("/<int:session_id>/delete", methods=["POST"])
+@roles_required("coordinator")
+def delete(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    back = url_for("sessions.detail", session_id=session.id)
+    try:
+        services.check_deletable(session)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(back)
+    if not is_confirmed():
+        return confirmation_page(_("Delete the draft"), [_(
+            "The draft is deleted for good; nobody is registered, no email is sent.")],
+            back=back)
+    ok, _result = commit_service(services.delete_draft, session, actor=current_user)
     if not ok:
-        return redirect(url_for("sessions.detail", session_id=session.id))
-    notified, job = result
-    flash(ngettext("The session is cancelled; %(num)s registered person is told.",
-                   "The session is cancelled; %(num)s registered people are told.",
-                   notified), "success")
-    return _to_job_or(job, url_for("sessions.detail", session_id=session.id))
+        return redirect(back)
+    flash(_("The draft is deleted."), "success")
+    return redirect(url_for("sessions.index"))
 
 
 @bp.route("/<int:session_id>/roster")
@@ -226,12 +263,28 @@ def group_members(form):
 def add_group(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = _group_form()
-    if form.validate_on_submit():
-        ok, job = commit_service(registration.queue_group, session, group_members(form),
+    back = url_for("sessions.roster", session_id=session.id)
+    if not form.validate_on_submit():
+        return redirect(back)
+    people = group_members(form)
+    if is_confirmed():
+        ok, job = commit_service(registration.queue_group, session, people,
                                  actor=current_user)
-        if ok:
-            return redirect(url_for("jobs.detail", job_id=job.id))
-    return redirect(url_for("sessions.roster", session_id=session.id))
+        return redirect(url_for("jobs.detail", job_id=job.id)) if ok else redirect(back)
+    try:
+        counts = registration.preview_group(session, people)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(back)
+    return confirmation_page(_("Register the group"), [
+        ngettext("%(num)s person matches; %(seats)s seats left: %(registered)s will be "
+                 "registered, %(waitlisted)s waitlisted.",
+                 "%(num)s people match; %(seats)s seats left: %(registered)s will be "
+                 "registered, %(waitlisted)s waitlisted.", counts["matching"],
+                 seats=counts["seats_left"], registered=counts["registered"],
+                 waitlisted=counts["waitlisted"]),
+        ngettext("%(num)s invitation will be emailed.", "%(num)s invitations will be emailed.",
+                 counts["invitations"])], back=back)
 
 
 @bp.route("/registrations/<int:registration_id>/remove", methods=["POST"])

@@ -188,6 +188,23 @@ def register_series(series, person, *, actor, now=None):
     return done, skipped
 
 
+def preview_group(session, person_ids, *, now=None):
+    """What registering `person_ids` would do, checked as queue_group checks it: {"matching",
+    "seats_left", "registered", "waitlisted", "invitations"}. People already registered or
+    waiting keep their place."""
+    _check_open(session, now or utcnow(), by_coordinator=True)
+    if not person_ids:
+        raise DomainError("nobody", _l("Nobody matches these filters; no one was registered."))
+    holding = set(db.session.scalars(select(Registration.person_id).where(
+        Registration.session_id == session.id,
+        Registration.status != RegistrationStatus.cancelled)))
+    new = len(set(person_ids) - holding)
+    free = 0 if waitlist(session) else seats_left(session)
+    seats = min(new, free)
+    return {"matching": len(person_ids), "seats_left": seats_left(session),
+            "registered": seats, "waitlisted": new - seats, "invitations": seats}
+
+
 def queue_group(session, person_ids, *, actor, now=None):
     """Record the job that registers the people `person_ids` (see register_group), once the
     session is known to be open; returns the Job, whose page shows its progress."""

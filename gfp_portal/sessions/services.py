@@ -173,6 +173,10 @@ def cancel_session(session, *, reason=None, actor, now=None):
     now = now or utcnow()
     if session.status == SessionStatus.cancelled:
         raise DomainError("cancelled", _l("This session is already cancelled."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", _l("Give the reason for the cancellation."),
+                          field="reason")
     was_published = session.status == SessionStatus.published
     session.status = SessionStatus.cancelled
     session.ical_sequence += 1
@@ -183,6 +187,21 @@ def cancel_session(session, *, reason=None, actor, now=None):
     if not was_published:
         return 0, None
     return _notify_all(session, "cancelled", actor=actor, now=now)
+
+
+def check_deletable(session):
+    """Only a draft nobody is registered for may be deleted; anything else is cancelled."""
+    if session.status != SessionStatus.draft or session.registrations:
+        raise DomainError("not_deletable", _l(
+            "Only a draft with nobody registered can be deleted."))
+
+
+def delete_draft(session, *, actor, now=None):
+    check_deletable(session)
+    log_action("session.delete", session, actor=actor, now=now or utcnow(),
+               changes={"status": ["draft", None]})
+    db.session.delete(session)
+    db.session.flush()
 
 
 def duplicate_session(session, data, *, actor, now=None):

@@ -9,6 +9,7 @@ from gfp_portal.accounts.services import user_for_calendar_token
 from gfp_portal.attendance import certificates, evaluations
 from gfp_portal.attendance.services import attendance_of, check_in_window
 from gfp_portal.core.auth import public, signed_in
+from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate, send_download
@@ -114,10 +115,25 @@ def withdraw(session_id):
     mine = registration.registration_of(session, person)
     if mine is None or not ConfirmForm().validate_on_submit():
         abort(400)
+    if not is_confirmed():
+        return _confirm_withdrawal(session, mine)
     ok, _result = commit_service(registration.cancel, mine, actor=current_user)
     if ok:
         flash(_("Your registration is cancelled."), "success")
     return redirect(url_for("sessions.detail", session_id=session.id))
+
+
+def _confirm_withdrawal(session, mine):
+    if mine.status != RegistrationStatus.registered:
+        return confirmation_page(_("Leave the waiting list"), [
+            _("You leave the waiting list; no email is sent.")],
+            back=url_for("sessions.detail", session_id=session.id))
+    lines = [_("Your seat is given up; the cancellation is emailed to you.")]
+    if registration.waitlist(session):
+        lines.append(_("The first person on the waiting list gets your seat and is emailed "
+                       "the invitation."))
+    return confirmation_page(_("Cancel my registration"), lines,
+                             back=url_for("sessions.detail", session_id=session.id))
 
 
 @bp.route("/series/<int:series_id>/register", methods=["POST"])

@@ -53,6 +53,12 @@ def test_edit_roles_and_deactivate(client, login_as, create_user, app):
     response = client.post(f"/admin/users/{user_id}", data={"roles": ["coordinator"]})
     assert response.status_code == 302
     response = client.post(f"/admin/users/{user_id}/deactivate", data={"reason": "left"})
+    assert "fp@example.org can no longer sign in: their open links and calendar feed stop " \
+        "working. No email is sent." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user_id).is_active
+    response = client.post(f"/admin/users/{user_id}/deactivate",
+                           data={"reason": "left", "confirmed": "1"})
     assert response.status_code == 302
     page = client.get(f"/admin/users/{user_id}").get_data(as_text=True)
     assert "user.deactivate" in page and "Deactivated" in page
@@ -64,7 +70,8 @@ def test_edit_roles_and_deactivate(client, login_as, create_user, app):
 def test_a_reactivated_person_signs_in_with_their_password(client, login_as, create_user):
     login_as("admin")
     user_id = create_user("fp@example.org")
-    client.post(f"/admin/users/{user_id}/deactivate", data={"reason": "on leave"})
+    client.post(f"/admin/users/{user_id}/deactivate",
+                data={"reason": "on leave", "confirmed": "1"})
     page = client.get(f"/admin/users/{user_id}").get_data(as_text=True)
     assert "Reactivate" in page and "sends a new activation link" not in page
     response = client.post(f"/admin/users/{user_id}/reactivate", follow_redirects=True)

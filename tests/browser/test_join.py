@@ -58,6 +58,8 @@ def test_from_join_to_an_active_account(new_page, live_workdir, artifacts_dir):
     office.goto("/nominations/?kind=self_registration&lang=en")
     office.get_by_role("link", name="Tamara Nyirenda").click()
     office.get_by_role("button", name="Approve and appoint").click()
+    expect(office.locator("main")).to_contain_text("will be sent")
+    office.get_by_role("button", name="Approve and appoint").click()
     expect(office.locator(".alert-success").first).to_contain_text("approved")
 
     welcome, = live_outbox(live_workdir, "nomination_welcome", EMAIL)

@@ -51,6 +51,8 @@ def test_nomination_from_a_gap_to_approval(new_page, artifacts_dir):
     sign_in(office, "coordinator@demo.gfp", lang="en")
     office.goto(detail_url + "?lang=en")
     office.get_by_role("button", name="Approve and appoint").click()
+    expect(office.locator("main")).to_contain_text("will be sent")
+    office.get_by_role("button", name="Approve and appoint").click()
     expect(office.locator(".alert-success").first).to_contain_text("approved")
 
     rc.goto(detail_url + "?lang=ar")

@@ -134,7 +134,8 @@ def test_from_join_to_an_active_account_in_the_registry(app, client, malawi):
     assert "Chikondi" in listing and "Self-registration" in listing
     detail = client.get(f"/nominations/{request_id}").get_data(as_text=True)
     assert "memo.pdf" in detail and "Not an address of" not in detail
-    assert client.post(f"/nominations/{request_id}/approve").status_code == 302
+    assert client.post(f"/nominations/{request_id}/approve",
+                       data={"confirmed": "1"}).status_code == 302
     client.post("/logout")
 
     welcome, = messages(app, "nomination_welcome")

@@ -4,7 +4,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
@@ -13,6 +13,7 @@ from gfp_portal.extensions import db
 from gfp_portal.nominations import services
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
+from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
 from tests.conftest import login
 from tests.nominations.conftest import PDF, pdf_upload
@@ -162,7 +163,8 @@ def test_rc_nominates_coordinator_approves_and_the_nominee_activates(app, client
 
     sign_in(client, "coord@example.org")
     assert "Wanjiru" in client.get("/nominations/?state=pending").get_data(as_text=True)
-    assert client.post(f"/nominations/{nomination_id}/approve").status_code == 302
+    assert client.post(f"/nominations/{nomination_id}/approve",
+                       data={"confirmed": "1"}).status_code == 302
 
     with app.app_context():
         person = db.session.scalars(select(Person).filter_by(email="w.kamau@unicef.org")).one()
@@ -272,3 +274,44 @@ def test_change_and_submit_again_opens_every_field_with_its_value(app, client,
         assert nomination.state == NominationState.submitted
         assert (nomination.entity.acronym, nomination.duty_station_id, nomination.grade) == \
             ("WFP", station_id, "P-4")
+
+
+def test_withdrawing_is_confirmed_first(app, client, kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    url = f"/nominations/{kenya_nomination['id']}/withdraw"
+    html = client.post(url, data={"reason": "Wrong person"}).get_data(as_text=True)
+    assert "The nomination of Njeri Mwangi is withdrawn: the Office no longer reviews it. " \
+        "No email is sent." in html and 'name="reason" value="Wrong person"' in html
+    with app.app_context():
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == "submitted"
+    client.post(url, data={"reason": "Wrong person", "confirmed": "1"})
+    with app.app_context():
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == "withdrawn"
+
+
+def test_approving_names_whose_term_ends_and_the_emails_before_acting(app, client,
+                                                                      kenya_nomination):
+    with app.app_context():
+        nomination = db.session.get(Nomination, kenya_nomination["id"])
+        holder = registry.create_person({
+            "given_name": "Otieno", "family_name": "Odhiambo", "email": "o.odhiambo@wfp.org",
+            "preferred_language": "en", "time_zone": "UTC", "entity": nomination.entity},
+            actor=None)
+        nomination.replaces = registry.appoint(holder, {
+            "role": "alternate", "entity": nomination.entity, "unct": nomination.unct},
+            actor=None)
+        db.session.commit()
+        queued = db.session.scalar(select(func.count(OutboxMessage.id)))
+    sign_in(client, "coord@example.org")
+    url = f"/nominations/{kenya_nomination['id']}/approve"
+    html = client.post(url).get_data(as_text=True)
+    assert "Njeri Mwangi is appointed and invited to the portal." in html
+    assert "The appointment of Otieno Odhiambo ends." in html
+    assert "2 emails will be sent." in html
+    with app.app_context():
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == "submitted"
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == queued
+    client.post(url, data={"confirmed": "1"})
+    with app.app_context():
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == "approved"
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == queued + 2

@@ -16,6 +16,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.conftest import login
@@ -65,7 +66,7 @@ def test_a_group_registration_returns_the_job_page_and_the_job_registers_everyon
         app, client, office):
     login(client, "coord@example.org")
     response = client.post(f"/sessions/{office['session']}/roster/group",
-                           data={"role": "alternate"})
+                           data={"role": "alternate", "confirmed": "1"})
     job_id = _job_id(response)
     with app.app_context():
         job = db.session.get(Job, job_id)
@@ -90,7 +91,8 @@ def test_a_group_for_a_closed_session_or_of_nobody_starts_no_job(app, client, of
                            data={"role": "focal_point"}, follow_redirects=True)
     assert "Nobody matches these filters; no one was registered." in \
         response.get_data(as_text=True)
-    client.post(f"/sessions/{office['session']}/cancel")
+    client.post(f"/sessions/{office['session']}/cancel",
+                data={"reason": "Speaker ill", "confirmed": "1"})
     response = client.post(f"/sessions/{office['session']}/roster/group",
                            data={"role": "alternate"}, follow_redirects=True)
     assert "This session is not open for registration." in response.get_data(as_text=True)
@@ -117,7 +119,7 @@ def test_a_failed_group_registration_writes_nothing_and_says_why(app, client, of
     monkeypatch.setattr(registration, "register", register_then_fail)
     login(client, "coord@example.org")
     job_id = _job_id(client.post(f"/sessions/{office['session']}/roster/group",
-                                 data={"role": "alternate"}))
+                                 data={"role": "alternate", "confirmed": "1"}))
     with app.app_context():
         job = db.session.get(Job, job_id)
         assert job.state == JobState.failed and job.result is None
@@ -226,7 +228,8 @@ def test_the_notices_of_a_change_and_of_a_cancellation_to_many_run_as_jobs(
         assert db.session.get(TrainingSession, office["session"]).starts_at == later
     html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "The updated invitation is queued for 10 registered people." in html
-    job_id = _job_id(client.post(url + "/cancel", data={"reason": "Speaker ill"}))
+    job_id = _job_id(client.post(url + "/cancel", data={"reason": "Speaker ill",
+                                                         "confirmed": "1"}))
     with app.app_context():
         assert db.session.get(Job, job_id).result["notified"] == SEATS
         assert _sequences("Cancelled%") == [2] * SEATS
@@ -247,3 +250,40 @@ def test_an_update_whose_session_was_cancelled_meanwhile_sends_nothing(app, offi
         assert notify_change(run, session_id=session.id, kind="updated")["notified"] == 0
         assert _count(OutboxMessage, OutboxMessage.subject.like("Updated%")) == 0
         db.session.rollback()
+
+
+def test_registering_a_group_is_confirmed_first_with_the_counts(app, client, office):
+    login(client, "coord@example.org")
+    url = f"/sessions/{office['session']}/roster/group"
+    response = client.post(url, data={"role": "alternate"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "12 people match; 10 seats left: 10 will be registered, 2 waitlisted." in html
+    assert "10 invitations will be emailed." in html
+    assert 'name="confirmed" value="1"' in html and 'name="role" value="alternate"' in html
+    with app.app_context():
+        assert _count(Job) == 0 and _count(Registration) == 0
+    _job_id(client.post(url, data={"role": "alternate", "confirmed": "1"}))
+    with app.app_context():
+        assert _count(Registration) == GROUP
+
+
+def test_cancelling_a_session_needs_a_reason_and_a_confirmation(app, client, office):
+    with app.app_context():
+        session = db.session.get(TrainingSession, office["session"])
+        people = db.session.scalars(select(Person).limit(3)).all()
+        for person in people:
+            registration.register(session, person, actor=None, by_coordinator=True)
+        db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/sessions/{office['session']}/cancel"
+    html = client.post(url, data={"reason": "Speaker ill"}).get_data(as_text=True)
+    assert "3 registered people will be told and emailed the cancellation." in html
+    html = client.post(url, data={"reason": "  ", "confirmed": "1"}).get_data(as_text=True)
+    assert "Give the reason for the cancellation." in html
+    with app.app_context():
+        assert db.session.get(TrainingSession, office["session"]).status == "published"
+        assert _count(OutboxMessage, OutboxMessage.subject.like("Cancelled%")) == 0
+    client.post(url, data={"reason": "Speaker ill", "confirmed": "1"})
+    with app.app_context():
+        assert db.session.get(TrainingSession, office["session"]).status == "cancelled"

@@ -13,7 +13,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration, services
-from gfp_portal.sessions.models import RegistrationStatus, SessionStatus
+from gfp_portal.sessions.models import RegistrationStatus, SessionStatus, TrainingSession
 from tests.sessions.conftest import NOW, outbox
 from tests.sessions.libical import libical_errors
 
@@ -252,3 +252,19 @@ def test_an_invitation_for_a_title_with_a_line_break_can_be_delivered(make_sessi
     message, = outbox()
     assert "\n" not in message.subject and "\r" not in message.subject
     assert build_mime(message)["Subject"].endswith("Bystander intervention Day 2")
+
+
+def test_a_session_is_cancelled_only_with_a_reason(make_session, coordinator):
+    session = make_session()
+    for reason in (None, "", "   "):
+        refused("reason_required", services.cancel_session, session, reason=reason,
+                actor=coordinator, now=NOW)
+    assert session.status == SessionStatus.published
+
+
+def test_only_a_draft_nobody_registered_for_is_deleted(make_session, coordinator):
+    published = make_session()
+    refused("not_deletable", services.delete_draft, published, actor=coordinator, now=NOW)
+    draft = make_session(publish=False)
+    services.delete_draft(draft, actor=coordinator, now=NOW)
+    assert db.session.get(TrainingSession, draft.id) is None

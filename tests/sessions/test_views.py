@@ -75,7 +75,10 @@ def test_register_then_withdraw(app, client, network):
     assert client.post(f"{url}/register").status_code == 302
     html = client.get(url).get_data(as_text=True)
     assert "secret-room" in html and "You are registered." in html
-    assert client.post(f"{url}/withdraw").status_code == 302
+    html = client.post(f"{url}/withdraw").get_data(as_text=True)
+    assert "Your seat is given up; the cancellation is emailed to you." in html
+    assert "You are registered." in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/withdraw", data={"confirmed": "1"}).status_code == 302
     with app.app_context():
         methods = [m.parts[0]["params"]["method"] for m in db.session.scalars(
             select(OutboxMessage).order_by(OutboxMessage.id))]
@@ -180,7 +183,8 @@ def test_the_office_creates_publishes_and_sees_the_roster(app, client, network):
     session_url = response.headers["Location"]
     assert client.post(session_url + "/publish").status_code == 302
     assert client.get(session_url + "/roster").status_code == 200
-    response = client.post(session_url + "/roster/group", data={"role": "alternate"})
+    response = client.post(session_url + "/roster/group",
+                           data={"role": "alternate", "confirmed": "1"})
     assert response.status_code == 302
     with app.app_context():
         rows = db.session.scalars(select(Registration)).all()
@@ -262,7 +266,7 @@ def test_a_group_excludes_people_who_already_attended_the_topic(app, client, net
         db.session.commit()
     login(client, "coord@example.org")
     client.post(f"/sessions/{network['session']}/roster/group",
-                data={"not_attended": "bystander_intervention"})
+                data={"not_attended": "bystander_intervention", "confirmed": "1"})
     with app.app_context():
         assert db.session.scalars(select(Registration).where(
             Registration.session_id == network["session"])).all() == []
@@ -282,3 +286,31 @@ def test_a_title_typed_with_a_line_break_is_kept_on_one_line(app, client, networ
             TrainingSession.id.desc())).first()
         assert session.title_en == "Parity dashboard Bcc: everyone@example.org"
         assert session.venue == "Palais des Nations Room XVII"
+
+
+def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,
+                                                                              network):
+    with app.app_context():
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        draft = services.create_session({
+            "title_en": "Draft", "topic": "anti_racism", "format": "virtual",
+            "starts_at": START, "ends_at": START + timedelta(hours=1), "time_zone": "UTC",
+            "capacity": 5}, actor=coordinator)
+        db.session.commit()
+        draft_id = draft.id
+    login(client, "coord@example.org")
+    html = client.post(f"/sessions/{draft_id}/delete").get_data(as_text=True)
+    assert "The draft is deleted for good; nobody is registered, no email is sent." in html
+    with app.app_context():
+        assert db.session.get(TrainingSession, draft_id) is not None
+    response = client.post(f"/sessions/{draft_id}/delete", data={"confirmed": "1"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingSession, draft_id) is None
+    response = client.post(f"/sessions/{network['session']}/delete",
+                           data={"confirmed": "1"}, follow_redirects=True)
+    assert "Only a draft with nobody registered can be deleted." in \
+        response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TrainingSession, network["session"]) is not None

@@ -1,4 +1,5 @@
 """The translation catalogs ship complete: every string in fr, es and ar, none fuzzy."""
+import gettext
 import re
 import subprocess
 import sys
@@ -61,3 +62,17 @@ def test_format_strings_are_valid_as_msgfmt_checks_them(lang):
     problems = [(message.id, [str(error) for error in errors])
                 for message, errors in catalog(lang).check()]
     assert problems == []
+
+
+
+def test_arabic_counts_from_eleven_to_ninety_nine_take_the_accusative():
+    """Arabic names the counted noun in the accusative from 11 to 99 ("15 شخصًا", also 150) and
+    in the genitive at 100, 200… ("100 شخص"). The catalog's own plural rule says which form
+    each count takes; tanween on the genitive side and none on the accusative side is a swap."""
+    arabic = catalog("ar")
+    form = gettext.c2py(arabic.plural_forms.split("plural=", 1)[1].rstrip(";"))
+    swapped = [message.id[0] for message in arabic
+               if message.id and message.pluralizable
+               and "\u064b" in message.string[form(100)]
+               and "\u064b" not in message.string[form(15)]]
+    assert swapped == []

@@ -126,7 +126,8 @@ def test_a_focal_point_cannot_use_the_offices_pages(client, network):
     assert client.post(f"/sessions/{network['session']}/cancel").status_code == 403
 
 
-def test_a_draft_is_hidden_from_focal_points(app, client, network):
+def create_draft(app):
+    """A draft session of the network's coordinator; returns its id."""
     with app.app_context():
         coordinator = db.session.scalars(select(User).filter_by(
             email="coord@example.org")).one()
@@ -135,7 +136,11 @@ def test_a_draft_is_hidden_from_focal_points(app, client, network):
             "starts_at": START, "ends_at": START + timedelta(hours=1), "time_zone": "UTC",
             "capacity": 5}, actor=coordinator)
         db.session.commit()
-        draft_id = draft.id
+        return draft.id
+
+
+def test_a_draft_is_hidden_from_focal_points(app, client, network):
+    draft_id = create_draft(app)
     login(client, "fp@example.org")
     assert client.get(f"/sessions/{draft_id}").status_code == 404
     assert "Draft" not in client.get("/sessions/").get_data(as_text=True)
@@ -290,15 +295,7 @@ def test_a_title_typed_with_a_line_break_is_kept_on_one_line(app, client, networ
 
 def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,
                                                                               network):
-    with app.app_context():
-        coordinator = db.session.scalars(select(User).filter_by(
-            email="coord@example.org")).one()
-        draft = services.create_session({
-            "title_en": "Draft", "topic": "anti_racism", "format": "virtual",
-            "starts_at": START, "ends_at": START + timedelta(hours=1), "time_zone": "UTC",
-            "capacity": 5}, actor=coordinator)
-        db.session.commit()
-        draft_id = draft.id
+    draft_id = create_draft(app)
     login(client, "coord@example.org")
     html = client.post(f"/sessions/{draft_id}/delete").get_data(as_text=True)
     assert "The draft is deleted for good; nobody is registered, no email is sent." in html

@@ -143,6 +143,9 @@ def periodic(name):
     return register
 
 
+PUBLISH_EVERY = 25  # items between two live progress reports of a running job
+
+
 @dataclass
 class Run:
     """What a job function gets: the time, who asked, progress reports, after-commit work."""
@@ -154,8 +157,12 @@ class Run:
     last: tuple | None = None  # the last (done, total) reported, kept on the row at the end
 
     def progress(self, done, total=None):
+        """Hear how far the job got; call it for every item. Live reports go out every
+        PUBLISH_EVERY items and at the end, so a long job does not write once per item."""
         self.last = (done, total)
-        if self.report is not None and self.job_id is not None:
+        if self.report is None or self.job_id is None:
+            return
+        if done % PUBLISH_EVERY == 0 or done == total:
             self.report(self.job_id, done, total)
 
     def after_commit(self, callback):

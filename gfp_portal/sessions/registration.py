@@ -188,20 +188,24 @@ def register_series(series, person, *, actor, now=None):
     return done, skipped
 
 
+def _check_group(session, person_ids, now):
+    _check_open(session, now, by_coordinator=True)
+    if not person_ids:
+        raise DomainError("nobody", _l("Nobody matches these filters; no one was registered."))
+
+
 def preview_group(session, person_ids, *, now=None):
     """What registering `person_ids` would do, checked as queue_group checks it: {"matching",
     "seats_left", "registered", "waitlisted", "invitations"}. People already registered or
     waiting keep their place."""
-    _check_open(session, now or utcnow(), by_coordinator=True)
-    if not person_ids:
-        raise DomainError("nobody", _l("Nobody matches these filters; no one was registered."))
+    _check_group(session, person_ids, now or utcnow())
     holding = set(db.session.scalars(select(Registration.person_id).where(
         Registration.session_id == session.id,
         Registration.status != RegistrationStatus.cancelled)))
     new = len(set(person_ids) - holding)
-    free = 0 if waitlist(session) else seats_left(session)
-    seats = min(new, free)
-    return {"matching": len(person_ids), "seats_left": seats_left(session),
+    left = seats_left(session)
+    seats = min(new, 0 if waitlist(session) else left)
+    return {"matching": len(person_ids), "seats_left": left,
             "registered": seats, "waitlisted": new - seats, "invitations": seats}
 
 
@@ -209,15 +213,10 @@ def queue_group(session, person_ids, *, actor, now=None):
     """Record the job that registers the people `person_ids` (see register_group), once the
     session is known to be open; returns the Job, whose page shows its progress."""
     now = now or utcnow()
-    _check_open(session, now, by_coordinator=True)
-    if not person_ids:
-        raise DomainError("nobody", _l("Nobody matches these filters; no one was registered."))
+    _check_group(session, person_ids, now)
     return enqueue("sessions.register-group",
                    {"session_id": session.id, "person_ids": list(person_ids)},
                    actor=actor, now=now)
-
-
-PROGRESS_EVERY = 25  # people registered between two progress reports
 
 
 def register_group(session, people, *, actor, now=None, progress=None):
@@ -236,6 +235,6 @@ def register_group(session, people, *, actor, now=None, progress=None):
             notices.send(registration, "confirmed", now=now, settings=settings)
             counts["invitations"] += 1
         counts[registration.status] += 1
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(people)):
+        if progress is not None:
             progress(done, len(people))
     return counts

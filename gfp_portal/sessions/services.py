@@ -26,7 +26,7 @@ from gfp_portal.sessions.models import (
     TrainingSeries,
     TrainingSession,
 )
-from gfp_portal.sessions.registration import PROGRESS_EVERY, lock_seats, promote, registered_count
+from gfp_portal.sessions.registration import lock_seats, promote, registered_count
 
 TEXT_FIELDS = tuple(f"{field}_{lang}" for field in ("title", "description") for lang in LANGUAGES)
 FIELDS = (*TEXT_FIELDS, "topic", "format", "starts_at", "ends_at", "time_zone", "join_url",
@@ -112,7 +112,7 @@ def send_notices(session, kind, *, now, progress=None):
     settings = notices.recipients([r.person_id for r in people])
     for done, registration in enumerate(people, start=1):
         notices.send(registration, kind, now=now, settings=settings)
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(people)):
+        if progress is not None:
             progress(done, len(people))
     return len(people)
 

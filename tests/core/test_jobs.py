@@ -290,3 +290,13 @@ def test_the_schedule_command_lists_every_periodic_job(runner, ctx):
         assert datetime.strptime(upcoming, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) > \
             datetime.now(UTC)
     assert "2027-03-01 05:15" in next(row for row in lines if row.startswith("coverage.remind"))
+
+
+def test_a_long_job_publishes_its_progress_every_few_items_and_at_the_end():
+    reports = []
+    run = jobs.Run(now=datetime(2027, 3, 1, tzinfo=UTC), job_id="j",
+                   report=lambda job_id, done, total: reports.append((done, total)))
+    for done in range(61):
+        run.progress(done, 60)
+    assert reports == [(0, 60), (25, 60), (50, 60), (60, 60)]
+    assert run.last == (60, 60)

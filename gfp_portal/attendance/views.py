@@ -32,9 +32,10 @@ from gfp_portal.attendance.models import Attendance, AttendanceStatus
 from gfp_portal.core import storage, tables
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, send_download, show_domain_error
+from gfp_portal.core.http import commit_service, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.registry.models import Person

@@ -1,17 +1,13 @@
 """Request helpers shared by the views: safe redirects, service-error display, hostile input
-refused with a 400 that says why, pagination, downloads and caching rules."""
-import re
-import unicodedata
-from urllib.parse import quote, urlsplit
+refused with a 400 that says why, pagination and caching rules (downloads: core.downloads)."""
+from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, request
+from flask import current_app, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
-from werkzeug.http import dump_options_header
 
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.text import single_line, without_controls
 from gfp_portal.extensions import db
 
 # Public pages that caches may keep when nobody is signed in; every other answer (signed-in
@@ -110,40 +106,6 @@ def paginate(stmt):
     """One page of `stmt`, numbered by the `page` query parameter."""
     return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
                        error_out=False)
-
-_PLAIN_NAME = re.compile(r"[\w.() -]+", re.ASCII)
-
-
-def content_disposition(filename):
-    """`attachment` with the file name as every client reads it (RFC 6266): an ASCII
-    `filename`, plus `filename*` in UTF-8 when the name is not plain ASCII (e.g. Arabic)."""
-    name = without_controls(single_line(str(filename))) or "download"
-    if _PLAIN_NAME.fullmatch(name):
-        return dump_options_header("attachment", {"filename": name})
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = re.sub(r"\s+", " ", re.sub(r"[^\w.() -]+", "", fallback, flags=re.ASCII)).strip()
-    stem = fallback.rpartition(".")[0] if "." in fallback else fallback
-    if not re.search(r"[A-Za-z]", stem):  # nothing left of an Arabic name but its date
-        fallback = "download" + ("" if fallback[:1] in ("-", ".") else "-") + fallback
-    options = {"filename": fallback, "filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")}
-    return dump_options_header("attachment", options)
-
-
-def send_download(source, filename, *, content_type, etag=None):
-    """A download of `source` (bytes, or a core.storage Stream sent chunk by chunk) named
-    `filename`. With an `etag` (the file's checksum), a client that already has this content
-    gets a 304 and the file is not read at all."""
-    if isinstance(source, bytes):
-        response = Response(source, content_type=content_type)
-    else:
-        response = Response(source.chunks, content_type=content_type, direct_passthrough=True)
-        response.content_length = source.size
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    if etag:
-        response.set_etag(etag)
-        response.make_conditional(request)
-    return response
-
 
 def plain_http_allowed(view):
     """The view answers over plain HTTP even when the site forces HTTPS: a load balancer's

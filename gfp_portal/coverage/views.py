@@ -8,7 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.http import page_number, send_download
+from gfp_portal.core.downloads import send_download
+from gfp_portal.core.http import page_number
 from gfp_portal.core.i18n import is_rtl
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart

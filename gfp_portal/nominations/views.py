@@ -20,9 +20,10 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate, send_download, show_domain_error
+from gfp_portal.core.http import commit_service, paginate, show_domain_error
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
 from gfp_portal.nominations.forms import (

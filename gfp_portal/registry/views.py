@@ -21,9 +21,10 @@ from gfp_portal.attendance.records import learning_record
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.auth import roles_required
+from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate, send_download
+from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct

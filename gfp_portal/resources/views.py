@@ -17,8 +17,9 @@ from flask_login import current_user
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required
+from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_service, paginate, send_download
+from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, queries, services

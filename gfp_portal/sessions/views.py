@@ -11,8 +11,9 @@ from gfp_portal.attendance.services import attendance_of, check_in_window
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate, send_download
+from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.sessions import feed, ical, notices, queries, registration

@@ -11,9 +11,9 @@ from werkzeug.datastructures import FileStorage
 
 from gfp_portal.core import file_stores, storage
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.file_stores import StoredBlob, StoredChunk
-from gfp_portal.core.http import send_download
 from gfp_portal.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

@@ -102,6 +102,9 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_SINGLE_PROCESS = _env_bool("RATELIMIT_SINGLE_PROCESS", False)
     RATELIMIT_KEY_PREFIX = "gfp-portal"
+    # When the shared store is unreachable, each worker counts in its own memory until it is
+    # back: people can still sign in, and guesses are still limited.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"  # refused passwords, per account

@@ -91,3 +91,30 @@ def test_workers_counting_in_redis_share_one_limit(redis_url):
     assert first == [200] * 5
     # Another worker sees the same failures: the account waits there too.
     assert second == [429] * 5
+
+
+
+def _sign_ins_with_the_store_down(email):
+    """A worker of its own whose shared store is unreachable: its right sign-in, then guesses."""
+    from config import TestingConfig
+    from gfp_portal.app import create_app
+
+    class StoreDown(TestingConfig):
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nothing listens there
+
+    app = create_app(StoreDown)
+    signed_in = _login(app.test_client(), email, PASSWORD).status_code
+    guesser = app.test_client()
+    guesses = [_login(guesser, email, "wrong password").status_code for _ in range(6)]
+    return signed_in, guesses
+
+
+def test_sign_in_goes_on_when_the_shared_store_is_unreachable(create_user):
+    """Redis down must not lock the network out: the limits fall back to each worker's memory."""
+    create_user("fp@example.org")
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as worker:
+        signed_in, guesses = worker.submit(_sign_ins_with_the_store_down,
+                                           "fp@example.org").result(timeout=120)
+    assert signed_in == 302
+    assert guesses == [200] * 5 + [429]

@@ -157,6 +157,8 @@ class TrainingSession(Multilingual, db.Model):
         Enum(SessionStatus, native_enum=False, length=16), default=SessionStatus.draft)
     # SEQUENCE of the iCalendar event: raised on every material change (RFC 5546).
     ical_sequence: Mapped[int] = mapped_column(default=0)
+    # Why it was cancelled: told to the people registered and shown on its page.
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # Bumped by every registration change: taking the row's write lock serialises them.
     seats_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

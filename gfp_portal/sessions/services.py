@@ -179,6 +179,7 @@ def cancel_session(session, *, reason=None, actor, now=None):
                           field="reason")
     was_published = session.status == SessionStatus.published
     session.status = SessionStatus.cancelled
+    session.cancellation_reason = reason
     session.ical_sequence += 1
     session.updated_at = now
     db.session.flush()

@@ -141,6 +141,9 @@ def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session
     assert session.status == SessionStatus.cancelled and session.ical_sequence == 1
     last = outbox()[-1]
     assert last.recipient == seated.email and methods([last]) == ["CANCEL"]
+    # The people told of the cancellation read why, and the session page says it too.
+    assert session.cancellation_reason == "Speaker ill"
+    assert "Speaker ill" in last.body_text and "Speaker ill" in last.body_html
     refused("cancelled", services.update_session, session, {"capacity": 5}, actor=coordinator)
 
 

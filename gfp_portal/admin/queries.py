@@ -1,9 +1,15 @@
 """Read-only queries behind the admin pages and the coordinator dashboard."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.accounts.models import User, UserRole
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.jobs import PAGES, PERIODIC_PAGES, Job, JobPage, JobRun
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, count_by_status
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -56,3 +62,54 @@ def audit_query(object_type=None, action=None):
     if action:
         stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
     return stmt
+
+
+@dataclass(frozen=True)
+class ScheduledWork:
+    name: str
+    page: JobPage | None
+    cron: str
+    last: JobRun | None
+    next_run: datetime | None
+
+
+def scheduled_work(schedules, *, now):
+    """Each periodic job, by its schedule (core.engine.Schedule), with its latest run and the
+    next minute it fires."""
+    latest = select(func.max(JobRun.id)).group_by(JobRun.name)
+    last = {run.name: run for run in db.session.scalars(select(JobRun).where(
+        JobRun.id.in_(latest)))}
+    return [ScheduledWork(name, PERIODIC_PAGES.get(name), schedule.cron, last.get(name),
+                          schedule.next_run(now))
+            for name, schedule in sorted(schedules.items())]
+
+
+def describe_schedule(cron):
+    """A crontab line in words where it is a plain daily or hourly one; else the line."""
+    minute, hour, day, month, weekday = cron.split()
+    if day == month == weekday == "*" and minute.isdigit():
+        if hour.isdigit():
+            return _("Every day at %(time)s (UTC)", time=f"{int(hour):02d}:{int(minute):02d}")
+        if hour == "*":
+            return ngettext("Every hour at %(num)s minute past",
+                            "Every hour at %(num)s minutes past", int(minute))
+    return cron
+
+
+@dataclass(frozen=True)
+class RecentJob:
+    job: Job
+    page: JobPage | None
+    started_by: User | None
+    progress: tuple  # (done, total)
+
+
+def recent_jobs(progress, limit=30):
+    """The latest background jobs, newest first, with who started each and how far each got
+    (`progress(job)` -> (done, total), live while it runs)."""
+    rows = db.session.scalars(select(Job).order_by(Job.created_at.desc()).limit(limit)).all()
+    ids = {row.created_by_id for row in rows if row.created_by_id}
+    starters = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_(ids)).options(selectinload(User.person)))} if ids else {}
+    return [RecentJob(row, PAGES.get(row.kind), starters.get(row.created_by_id), progress(row))
+            for row in rows]

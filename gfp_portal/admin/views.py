@@ -14,6 +14,8 @@ from gfp_portal.admin.settings_forms import SettingsForm
 from gfp_portal.core.audit import AuditEvent, events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.engine import engine
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
@@ -164,6 +166,15 @@ def outbox_retry(message_id):
         db.session.commit()
         flash(_("The message is queued again and will be sent shortly."), "success")
     return redirect(url_for("admin.outbox"))
+
+
+@bp.route("/jobs")
+@roles_required("coordinator")
+def jobs():
+    return render_template("admin/jobs.html",
+                           scheduled=queries.scheduled_work(engine().schedules, now=utcnow()),
+                           recent=queries.recent_jobs(engine().progress),
+                           describe_schedule=queries.describe_schedule)
 
 
 @bp.route("/audit/")

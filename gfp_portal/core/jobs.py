@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 JOBS = {}  # kind -> function(run, **params) -> result (JSON)
 PAGES = {}  # kind -> JobPage: how the job's progress page presents it
 PERIODIC = {}  # name -> function(run) -> summary (JSON)
+PERIODIC_PAGES = {}  # name -> JobPage: how the scheduled-work page presents its runs
 
 
 class JobState(enum.StrEnum):
@@ -135,10 +136,13 @@ def job(kind, page=None):
     return register
 
 
-def periodic(name):
-    """Declare a periodic job (its schedule is JOBS_SCHEDULE[name]): fn(run) -> summary."""
+def periodic(name, page=None):
+    """Declare a periodic job (its schedule is JOBS_SCHEDULE[name]): fn(run) -> summary;
+    `page` (a JobPage) presents its runs on the scheduled-work page."""
     def register(fn):
         PERIODIC[name] = fn
+        if page is not None:
+            PERIODIC_PAGES[name] = page
         return fn
     return register
 

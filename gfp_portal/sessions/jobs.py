@@ -87,6 +87,11 @@ def notify_change(run, *, session_id, kind):
                                                progress=run.progress)}
 
 
-@periodic("sessions.send-reminders")
+def _reminders_outcome(result):
+    return [ngettext("%(num)s session reminder sent.", "%(num)s session reminders sent.",
+                     result.get("reminders", 0))]
+
+
+@periodic("sessions.send-reminders", JobPage(_l("Session reminders"), _reminders_outcome))
 def reminders(run):
     return {"reminders": send_reminders(now=run.now)}

@@ -1,0 +1,57 @@
+"""The scheduled-work page: each periodic job with its schedule, its last run and its next one,
+and the latest background jobs, for the Office."""
+from datetime import UTC, datetime
+
+import pytest
+
+from gfp_portal.admin.queries import describe_schedule, scheduled_work
+from gfp_portal.core.engine import engine
+from gfp_portal.core.jobs import Job, JobRun, JobState
+from gfp_portal.extensions import db
+
+NOW = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+
+
+def test_every_periodic_job_is_listed_with_its_next_run(app):
+    with app.app_context():
+        rows = {row.name: row for row in scheduled_work(engine().schedules, now=NOW)}
+    assert set(rows) == set(app.config["JOBS_SCHEDULE"])
+    assert all(row.page is not None for row in rows.values()), "a periodic job has no title"
+    assert rows["registry.send-alerts"].next_run == datetime(2027, 3, 2, 5, 0, tzinfo=UTC)
+    assert rows["sessions.send-reminders"].next_run == datetime(2027, 3, 1, 8, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("cron", "words"), [
+    ("0 5 * * *", "Every day at 05:00 (UTC)"),
+    ("5 * * * *", "Every hour at 5 minutes past"),
+    ("*/10 * * * *", "*/10 * * * *"),
+])
+def test_schedules_read_as_words_where_they_are_plain(app, cron, words):
+    with app.test_request_context():
+        assert describe_schedule(cron) == words
+
+
+def test_the_office_sees_the_last_runs_and_the_latest_jobs(client, app, login_as):
+    user_id = login_as("coordinator")
+    with app.app_context():
+        db.session.add_all([
+            JobRun(name="storage.purge-pending", period="2027-03-01T03:45", state=JobState.done,
+                   started_at=NOW, finished_at=NOW, result={"previews": 3}),
+            JobRun(name="coverage.remind", period="2027-03-01T05:15", state=JobState.failed,
+                   started_at=NOW, finished_at=NOW, error="SMTP server unreachable"),
+            Job(id="a" * 32, kind="sessions.register-group", params={}, state=JobState.running,
+                done=40, total=650, created_by_id=user_id, created_at=NOW, started_at=NOW)])
+        db.session.commit()
+    html = client.get("/admin/jobs").get_data(as_text=True)
+    assert "3 expired import previews deleted." in html
+    assert "SMTP server unreachable" in html
+    assert "Group registration" in html and f"/jobs/{'a' * 32}" in html
+    assert "40 of 650" in html
+    french = client.get("/admin/jobs", headers={"Accept-Language": "fr"})
+    assert french.status_code == 200
+
+
+def test_only_the_office_sees_the_scheduled_work(client, login_as):
+    assert client.get("/admin/jobs").status_code == 302  # to the sign-in page
+    login_as("focal_point")
+    assert client.get("/admin/jobs").status_code == 403

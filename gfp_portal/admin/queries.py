@@ -89,7 +89,8 @@ def describe_schedule(cron):
     minute, hour, day, month, weekday = cron.split()
     if day == month == weekday == "*" and minute.isdigit():
         if hour.isdigit():
-            return _("Every day at %(time)s (UTC)", time=f"{int(hour):02d}:{int(minute):02d}")
+            time = f"{int(hour):02d}:{int(minute):02d}"
+            return _("Every day at %(time)s (UTC)", time=time)
         if hour == "*":
             return ngettext("Every hour at %(num)s minute past",
                             "Every hour at %(num)s minutes past", int(minute))

@@ -38,6 +38,7 @@ PAGES = [
     ("/admin/", {"coordinator", "admin"}),
     ("/admin/outbox/", {"coordinator", "admin"}),
     ("/admin/audit/", {"coordinator", "admin"}),
+    ("/admin/jobs", {"coordinator", "admin"}),
     ("/admin/users/", {"admin"}),
     ("/admin/users/new", {"admin"}),
     ("/admin/settings", {"admin"}),

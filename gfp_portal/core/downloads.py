@@ -42,3 +42,13 @@ def send_download(source, filename, *, content_type, etag=None):
         response.set_etag(etag)
         response.make_conditional(request)
     return response
+
+
+def not_modified(etag):
+    """A 304 when the client already holds the content `etag` names (If-None-Match), so the
+    caller builds nothing; else None."""
+    if not request.if_none_match.contains(etag):
+        return None
+    response = Response(status=304)
+    response.set_etag(etag)
+    return response

@@ -6,6 +6,7 @@ caller renders them in the recipient's language.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
@@ -82,14 +83,22 @@ def calendar(events, *, method=None, name=None, refresh_hours=None):
         # One VTIMEZONE per zone used, in a stable order, with the rules around the events
         # only (the whole 1970-2038 history would help nobody).
         for tzid in sorted({moment.tzinfo.key for moment in starts}):
-            zone = Timezone.from_tzid(tzid, first_date=date(min(years) - 1, 1, 1),
-                                      last_date=date(max(years) + 2, 1, 1))
-            # RFC 5545 has no COMMENT directly in VTIMEZONE (libical rejects it without METHOD).
-            zone.pop("COMMENT", None)
-            cal.add_component(zone)
+            cal.add_component(vtimezone(tzid, min(years) - 1, max(years) + 2))
     for item in events:
         cal.add_component(item)
     return cal.to_ical()
+
+
+@lru_cache(maxsize=256)
+def vtimezone(tzid, first_year, last_year):
+    """The VTIMEZONE of `tzid` from 1 January of `first_year` to 1 January of `last_year`,
+    built once per process: the rules of a zone over a range never change while it runs, and
+    building them is most of a feed's cost. Callers add it to calendars and never change it."""
+    zone = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
+                              last_date=date(last_year, 1, 1))
+    # RFC 5545 has no COMMENT directly in VTIMEZONE (libical rejects it without METHOD).
+    zone.pop("COMMENT", None)
+    return zone
 
 
 def invitation(session, texts, *, method, recipient, host, organizer, now):

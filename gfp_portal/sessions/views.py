@@ -11,7 +11,7 @@ from gfp_portal.attendance.services import attendance_of, check_in_window
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.downloads import send_download
+from gfp_portal.core.downloads import not_modified, send_download
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.i18n import current_language
@@ -180,4 +180,6 @@ def personal_feed(token):
     user = user_for_calendar_token(token)
     if user is None:
         abort(404)
-    return _calendar_response(feed.feed_for(user), "gfp-portal.ics")
+    etag, render = feed.feed_for(user)
+    return not_modified(etag) or send_download(
+        render(), "gfp-portal.ics", content_type="text/calendar; charset=utf-8", etag=etag)

@@ -162,3 +162,25 @@ def test_the_feed_refresh_values_are_durations_calendar_clients_read():
     data = build("feed")
     assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in data
     assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in data
+
+
+def test_each_time_zone_is_built_once_for_every_calendar_that_uses_it(monkeypatch):
+    """A VTIMEZONE is most of a feed's cost: two calendars in the same zones and years build
+    each zone once."""
+    built = []
+    original = ical.Timezone.from_tzid
+
+    def counting(tzid, **kwargs):
+        built.append(tzid)
+        return original(tzid, **kwargs)
+
+    ical.vtimezone.cache_clear()
+    monkeypatch.setattr(ical.Timezone, "from_tzid", counting)
+    sessions = [make_session(datetime(2027, 3, 10, 15, tzinfo=UTC),
+                             datetime(2027, 3, 10, 16, tzinfo=UTC), zone, session_id=number)
+                for number, zone in enumerate(["Africa/Nairobi", "Asia/Kathmandu"])]
+    first, second = (ical.feed([(session, TEXTS) for session in sessions], name="Mine",
+                               host="portal.test", organizer=ORGANIZER, now=NOW)
+                     for _ in range(2))
+    assert sorted(built) == ["Africa/Nairobi", "Asia/Kathmandu"]
+    assert first == second and first.count(b"BEGIN:VTIMEZONE") == 2

@@ -311,3 +311,23 @@ def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(ap
         response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(TrainingSession, network["session"]) is not None
+
+
+def test_a_calendar_client_polling_the_feed_gets_304_until_it_changes(app, client, network):
+    login(client, "fp@example.org")
+    client.post(f"/sessions/{network['session']}/register")
+    client.post("/me/calendar")
+    html = client.get("/me").get_data(as_text=True)
+    link = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
+    client.post("/logout")
+    first = client.get(link)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(link, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        session.title_en = "Bystander intervention, second edition"
+        db.session.commit()
+    changed = client.get(link, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and b"second edition" in changed.data

@@ -52,7 +52,10 @@ class Config:
     SECRET_KEY = _env("SECRET_KEY", "dev-only-secret-key-change-me")
     SERVER_NAME = _env("SERVER_NAME")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'gfp_portal.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No "ping" round trip before each request's first query: connections are replaced after
+    # DATABASE_POOL_RECYCLE seconds instead (below the server's or a proxy's idle timeout).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False,
+                                 "pool_recycle": int(_env("DATABASE_POOL_RECYCLE", "1800"))}
     # Where uploads and pending previews live: "local" (STORAGE_PATH on this machine) or
     # "database" (the database every machine shares; needed once several machines serve).
     STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")

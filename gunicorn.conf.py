@@ -49,3 +49,13 @@ if (os.environ.get("LOG_FORMAT") or "json") == "json":
             "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
         },
     }
+
+
+def post_worker_init(worker):
+    """What a worker has loaded by now (the portal, its modules, Babel's data) lives as long
+    as the worker: moved out of the garbage collector's reach, so that a full collection does
+    not walk it again in the middle of a request."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

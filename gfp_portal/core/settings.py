@@ -1,8 +1,8 @@
 """Settings kept in the database (policy rules the Office may change), with shipped defaults."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import UTCDateTime, utcnow
@@ -43,14 +43,30 @@ class Setting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+def _stored():
+    """Every stored setting, read in one query the first time a transaction asks and kept
+    until it ends (a request reads many keys; most fall back to their default)."""
+    info = db.session.info
+    if _CACHE not in info:
+        info[_CACHE] = {row.key: row.value for row in db.session.scalars(select(Setting))}
+    return info[_CACHE]
+
+
+_CACHE = "core.settings"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_stored(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_CACHE, None)
+
+
 def get_setting(key):
-    row = db.session.get(Setting, key)
-    return DEFAULTS[key] if row is None else row.value
+    return _stored().get(key, DEFAULTS[key])
 
 
 def all_settings(prefix=""):
-    stored = {row.key: row.value for row in db.session.scalars(
-        select(Setting).where(Setting.key.startswith(prefix)))}
+    stored = _stored()
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()
             if key.startswith(prefix)}
 
@@ -73,6 +89,7 @@ def update_settings(values, *, actor, now=None):
         else:
             row.value, row.updated_at = value, now
             row.updated_by_id = getattr(actor, "id", None)
+    db.session.info.pop(_CACHE, None)
     if changes:
         log_action("settings.update", None, actor=actor, now=now, object_type="settings",
                    changes=changes)

@@ -133,3 +133,23 @@ def test_attendance_thresholds_are_settings_and_checked(client, login_as, app):
     with app.app_context():
         assert get_setting("attendance.present_percent") == 70
         assert get_setting("attendance.check_in_opens_minutes") == 30
+
+
+def test_a_transaction_reads_the_settings_once_and_sees_a_change_after_it(app, count_queries):
+    """Pages read many settings and most keys fall back to their default: one query per
+    transaction, not one per key; a change is read by the next transaction."""
+    from gfp_portal.core.settings import get_setting, update_settings
+
+    with app.app_context():
+        with count_queries() as counter:
+            assert get_setting("sessions.reminder_hours") == 24
+            assert get_setting("attendance.present_percent") == 75
+            assert get_setting("policy.min_grade") == "P-4"
+        assert sum("settings" in statement for statement in counter.statements) == 1
+        update_settings({"attendance.present_percent": 80}, actor=None)
+        assert get_setting("attendance.present_percent") == 80
+        db.session.commit()
+        assert get_setting("attendance.present_percent") == 80
+        db.session.execute(Setting.__table__.update().values(value=70))
+        db.session.commit()
+        assert get_setting("attendance.present_percent") == 70

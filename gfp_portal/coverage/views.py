@@ -13,6 +13,7 @@ from gfp_portal.core.http import page_number
 from gfp_portal.core.i18n import is_rtl
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
+from gfp_portal.coverage.matrix import row_cells
 from gfp_portal.coverage.services import CellState, attach_holders, compute_coverage
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries as nomination_queries
@@ -81,7 +82,7 @@ def index():
         all_regions=list(Region),
         gaps=shown, gap_count=len(gaps), page=page,
         pages=max((len(gaps) + per_page - 1) // per_page, 1), share=_share,
-        view=request.args.get("view", "matrix"), today=date.today(),
+        view=request.args.get("view", "matrix"), today=date.today(), matrix_cells=row_cells,
         **_in_progress({cell.unct for cell in shown}))
 
 

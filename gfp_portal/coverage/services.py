@@ -111,13 +111,16 @@ class Coverage:
                                            c.unct.name_en, c.entity.acronym))
 
 
-def _holder_counts(today, window_end):
-    """(unct_id, entity_id) -> [focal points, alternates, soonest end] of active terms."""
-    rows = db.session.execute(
-        select(Appointment.unct_id, Appointment.entity_id, Appointment.role, func.count(),
-               func.min(Appointment.end_date))
-        .where(Appointment.status == AppointmentStatus.active)
-        .group_by(Appointment.unct_id, Appointment.entity_id, Appointment.role))
+def _holder_counts(unct_ids=None):
+    """(unct_id, entity_id) -> [focal points, alternates, soonest end] of active terms, in
+    the given UNCTs only (None: the whole network, headquarters included)."""
+    stmt = (select(Appointment.unct_id, Appointment.entity_id, Appointment.role, func.count(),
+                   func.min(Appointment.end_date))
+            .where(Appointment.status == AppointmentStatus.active)
+            .group_by(Appointment.unct_id, Appointment.entity_id, Appointment.role))
+    if unct_ids is not None:
+        stmt = stmt.where(Appointment.unct_id.in_(unct_ids))
+    rows = db.session.execute(stmt)
     counts = defaultdict(lambda: [0, 0, None])
     for unct_id, entity_id, role, n, soonest in rows:
         entry = counts[(unct_id, entity_id)]
@@ -138,7 +141,8 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     if unct_ids is not None:
         stmt = stmt.where(Unct.id.in_(unct_ids))
     uncts = db.session.scalars(stmt).all()
-    counts = _holder_counts(today, window_end)
+    whole_network = unct_ids is None and region is None
+    counts = _holder_counts(None if whole_network else [unct.id for unct in uncts])
 
     def make_cell(unct, ent):
         fps, alts, soonest = counts.get((unct.id if unct else None, ent.id), (0, 0, None))
@@ -159,7 +163,7 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
             by_region[unct.region].add(cell)
             network.add(cell)
     headquarters, hq_summary = [], Summary()
-    if unct_ids is None and region is None:
+    if whole_network:
         stmt = select(Entity).order_by(func.lower(Entity.acronym))
         if entity:
             stmt = stmt.where(Entity.acronym == entity)

@@ -126,3 +126,23 @@ def test_remind_command(network, create_user, runner, app, monkeypatch):
     monkeypatch.setitem(app.config, "SERVER_NAME", "portal.test")
     result = runner.invoke(args=["coverage", "remind"])
     assert result.exit_code == 0 and "Queued 1 gap reminders." in result.output
+
+
+def test_one_country_teams_coverage_counts_only_its_own_terms(network, monkeypatch):
+    """/coverage/KEN reads Kenya's appointments, not the whole network's."""
+    from gfp_portal.coverage import services as coverage_services
+
+    kenya, jordan = network
+    read = []
+    original = coverage_services._holder_counts
+
+    def recording(*args, **kwargs):
+        counts = original(*args, **kwargs)
+        read.extend(counts)
+        return counts
+
+    monkeypatch.setattr(coverage_services, "_holder_counts", recording)
+    coverage = compute_coverage(today=TODAY, unct_ids=[kenya.id])
+    assert {c.entity.acronym: c.state for c in coverage.cells_of(kenya)}["UNDP"] \
+        == CellState.covered
+    assert read and {unct_id for unct_id, _ in read} == {kenya.id}

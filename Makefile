@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install lock catalogs assets db seed run test test-postgres test-browser test-stack lint translations bench clean
+.PHONY: install lock catalogs assets db seed run test test-postgres test-browser test-stack lint translations bench bench-http clean
 
 install: $(STAMP)
 
@@ -80,6 +80,11 @@ test-stack: install catalogs
 # BENCH_ARGS="--database-url postgresql+psycopg://... --requests 50" to change the defaults.
 bench: install catalogs
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Requests per second under load beside a bare Flask app in the same run (gunicorn, 2 sync
+# workers; wrk from Debian), on PostgreSQL; BENCH_HTTP_ARGS="--reuse" keeps the data built.
+bench-http: install catalogs assets
+	$(BIN)/python -m bench.http $(BENCH_HTTP_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,9 +4,8 @@ import io
 import re
 import subprocess
 import sys
-from pathlib import Path
-
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from babel import Locale
@@ -76,7 +75,7 @@ def test_make_translations_extracts_every_function_the_code_calls():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     declared = dict(re.findall(r"-k (\w+)(?::([\dc,]+))?", makefile.replace("\\\n", " ")))
     missing = [name for name, spec in code_keywords().items()
-               if name not in DEFAULT_KEYWORDS and declared.get(name, None) not in (spec, "")
+               if name not in DEFAULT_KEYWORDS and declared.get(name) not in (spec, "")
                and not (spec == "1" and name in declared)]
     assert missing == []
 

@@ -86,7 +86,7 @@ class AppointmentStatus(enum.StrEnum):
 
     @property
     def title(self):
-        return {AppointmentStatus.active: _l("Active"),
+        return {AppointmentStatus.active: lazy_pgettext("appointment", "Active"),
                 AppointmentStatus.ended: _l("Ended"),
                 AppointmentStatus.withdrawn: _l("Withdrawn")}[self]
 

@@ -181,8 +181,9 @@ def test_arabic_form_four_is_the_accusative_and_form_five_the_genitive():
 
 
 # A colon, semicolon, question or exclamation mark in French follows a no-break space (U+00A0,
-# or the narrow U+202F), never an ordinary one: otherwise the line may break before it.
-FRENCH_SPACE = re.compile(r"(?: [:;?!])|(?:« )|(?: »)")
+# or the narrow U+202F), never an ordinary one: otherwise the line may break before it. The
+# same space, once, goes inside « ».
+FRENCH_SPACE = re.compile("[ \u00a0\u202f]{2}|[ ][:;?!]|«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»")
 
 
 def test_french_punctuation_never_follows_an_ordinary_space():

@@ -1,4 +1,5 @@
 """The nomination workflow: every transition, every refusal by code, and approval."""
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -298,7 +299,7 @@ NOMINATIONS_SUBJECTS = {
     "ar": "ترشيحان في انتظار المراجعة",
 }
 # How the digest's line names the role: in lower case, inside the sentence.
-ROLE_LINES = {"fr": ", point focal pour ", "es": ", punto focal para ", "ar": "، جهة تنسيق لـ "}
+ROLE_LINES = {"fr": ", point focal pour ", "es": ", punto focal para ", "ar": " بصفة جهة تنسيق لـ "}
 
 
 @pytest.mark.parametrize("language", ["fr", "es", "ar"])
@@ -312,6 +313,10 @@ def test_the_daily_digest_has_its_subject_in_the_coordinators_language(users, no
     digest, = outbox("nominations_submitted")
     assert digest.locale == language and digest.subject == NOMINATIONS_SUBJECTS[language]
     assert ROLE_LINES[language] in digest.body_text
+    if language == "ar":  # plain text has no dir="rtl": a line led by Latin reads left to right
+        latin_first = re.compile(r"^[-\s]*[A-Za-z]")
+        assert [line for line in digest.body_text.splitlines()
+                if latin_first.match(line) and "://" not in line] == []
 
 
 @pytest.mark.parametrize(("language", "words"), [

@@ -1,4 +1,5 @@
 """Term alerts: each threshold once, the most urgent only, lapses, digests, languages."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -236,3 +237,7 @@ def test_the_coordinator_digest_has_its_subject_in_the_coordinators_language(
         heading = ngettext("%(num)s appointment ends soon or has ended:",
                            "%(num)s appointments end soon or have ended:", 2)
     assert heading != "2 appointments end soon or have ended:" and heading in digest.body_text
+    if language == "ar":  # plain text has no dir="rtl": a line led by Latin reads left to right
+        latin_first = re.compile(r"^[-\s]*[A-Za-z]")
+        assert [line for line in digest.body_text.splitlines()
+                if latin_first.match(line) and "://" not in line] == []

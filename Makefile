@@ -89,8 +89,13 @@ bench-http: install catalogs assets
 lint: install
 	$(BIN)/ruff check .
 
+# Every translation function the code calls, beyond Babel's defaults (gettext, ngettext, pgettext,
+# npgettext, _): Flask-Babel's lazy ones and the aliases the modules import them under.
+EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+	-k lazy_npgettext:1c,2,3
+
 translations: install
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg $(EXTRACT_KEYWORDS) \
 		--width 100 --project "GFP Portal" -o translations/messages.pot .
 	$(BIN)/pybabel update --width 100 --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot \
 		-d translations

@@ -1,11 +1,15 @@
 """The translation catalogs ship complete: every string in fr, es and ar, none fuzzy."""
 import gettext
+import io
 import re
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from babel import Locale
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,15 +21,63 @@ def catalog(lang):
         return read_po(handle, locale=lang)
 
 
+# Flask-Babel's translation functions and the arguments Babel reads from each call.
+SPECS = {"gettext": "1", "ngettext": "1,2", "pgettext": "1c,2", "npgettext": "1c,2,3",
+         "lazy_gettext": "1", "lazy_ngettext": "1,2", "lazy_pgettext": "1c,2",
+         "lazy_npgettext": "1c,2,3"}
+IMPORT = re.compile(r"^from flask_babel import (.+)$", re.MULTILINE)
+
+
+def code_keywords():
+    """Every name the code calls a Flask-Babel translation function by (aliases included),
+    with the arguments that hold the message: what extraction must know."""
+    keywords = {name: spec for name, spec in SPECS.items()}
+    keywords["_"] = "1"
+    for path in [*(ROOT / "gfp_portal").rglob("*.py"), ROOT / "config.py"]:
+        for names in IMPORT.findall(path.read_text(encoding="utf-8")):
+            for item in names.strip("()").split(","):
+                name, _as, alias = item.strip().partition(" as ")
+                if name in SPECS:
+                    keywords[alias or name] = SPECS[name]
+    return keywords
+
+
+def message_key(message):
+    return (message.context, message.id if isinstance(message.id, str) else message.id[0])
+
+
+def extract(tmp_path, keywords):
+    pot = tmp_path / "messages.pot"
+    flags = [arg for name, spec in sorted(keywords.items()) for arg in ("-k", f"{name}:{spec}")]
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",  # noqa: S603
+                    "-F", "babel.cfg", *flags, "-o", str(pot), "."], cwd=ROOT, check=True)
+    with pot.open("rb") as handle:
+        return {message_key(m) for m in read_po(handle) if m.id}
+
+
 @pytest.fixture(scope="module")
 def source_ids(tmp_path_factory):
-    """Every string marked for translation in the code and templates, extracted afresh."""
-    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",  # noqa: S603
-                    "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
-                   cwd=ROOT, check=True)
-    with pot.open("rb") as handle:
-        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    """Every string marked for translation in the code and templates, extracted afresh with
+    every translation function the code calls."""
+    return extract(tmp_path_factory.mktemp("pot"), code_keywords())
+
+
+def test_the_template_holds_every_marked_string(source_ids):
+    """A marked string missing from messages.pot (a keyword `make translations` does not
+    extract) never reaches a catalog and is shown in English to everyone."""
+    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
+        template = {message_key(m) for m in read_po(handle) if m.id}
+    assert sorted(source_ids - template, key=str) == []
+
+
+def test_make_translations_extracts_every_function_the_code_calls():
+    from babel.messages.extract import DEFAULT_KEYWORDS
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    declared = dict(re.findall(r"-k (\w+)(?::([\dc,]+))?", makefile.replace("\\\n", " ")))
+    missing = [name for name, spec in code_keywords().items()
+               if name not in DEFAULT_KEYWORDS and declared.get(name) not in (spec, "")
+               and not (spec == "1" and name in declared)]
+    assert missing == []
 
 
 @pytest.mark.parametrize("lang", ["fr", "es", "ar"])
@@ -46,8 +98,8 @@ def test_catalog_is_complete_and_placeholders_match(lang, source_ids):
                     (len(ids) == 1 and set(PLACEHOLDER.findall(string)) != expected):
                 problems.append(("placeholders", ids[0]))
     assert problems == []
-    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in messages}
-    behind = sorted(source_ids - ids)
+    ids = {message_key(m) for m in messages}
+    behind = sorted(source_ids - ids, key=str)
     assert behind == [], "strings missing from the catalog: run make translations"
 
 
@@ -76,3 +128,74 @@ def test_arabic_counts_from_eleven_to_ninety_nine_take_the_accusative():
                and "\u064b" in message.string[form(100)]
                and "\u064b" not in message.string[form(15)]]
     assert swapped == []
+
+
+CLDR_ORDER = ["zero", "one", "two", "few", "many", "other"]
+COUNTS = (0, 1, 2, 3, 11, 100)
+
+
+def compiled(lang):
+    """The catalog as gettext reads it once compiled (its header's plural rule included)."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog(lang))
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def cldr_form(lang, n):
+    """The index of n's plural form in CLDR's order of categories, which Babel writes: zero,
+    one, two, few, many, other in Arabic; one, other in French and Spanish (whose catalogs
+    leave out CLDR's "many", used only for millions)."""
+    category = Locale.parse(lang).plural_form(n)
+    order = CLDR_ORDER if lang == "ar" else ["one", "other"]
+    return order.index(category if category in order else "other")
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "ar"])
+def test_every_plural_entry_takes_the_form_cldr_gives_each_count(lang):
+    """Rendered through the catalog's own Plural-Forms header, each count picks the form in
+    the CLDR order Babel (pybabel init/update) writes: a header in another order would silently
+    show every plural entry's wrong form."""
+    translations, entries = compiled(lang), [m for m in catalog(lang) if m.id and m.pluralizable]
+    assert len(entries) >= 25
+    wrong = []
+    for message in entries:
+        for n in COUNTS:
+            values = defaultdict(lambda: "x", num=n)
+            shown = translations.ngettext(message.id[0], message.id[1], n) % values
+            expected = message.string[cldr_form(lang, n)] % values
+            if shown != expected:
+                wrong.append((message.id[0], n, shown))
+    assert wrong == []
+
+
+def test_arabic_form_four_is_the_accusative_and_form_five_the_genitive():
+    """Form 4 (11 to 99: "15 شخصًا") marks the accusative (tanween or fatha) that form 5
+    (100, 101, 102…: "100 شخص") has not."""
+    accusative = re.compile("[\u064b\u064e]")
+    swapped = [message.id[0] for message in catalog("ar") if message.id and message.pluralizable
+               and message.string[4] != message.string[5]
+               and len(accusative.findall(message.string[4]))
+               <= len(accusative.findall(message.string[5]))]
+    assert swapped == []
+
+
+# A colon, semicolon, question or exclamation mark in French follows a no-break space (U+00A0,
+# or the narrow U+202F), never an ordinary one: otherwise the line may break before it. The
+# same space, once, goes inside « ».
+FRENCH_SPACE = re.compile("[ \u00a0\u202f]{2}|[ ][:;?!]|«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»")
+
+
+def test_french_punctuation_never_follows_an_ordinary_space():
+    offending = [(message.id if isinstance(message.id, str) else message.id[0], string)
+                 for message in catalog("fr") if message.id
+                 for string in (message.string if message.pluralizable else (message.string,))
+                 if FRENCH_SPACE.search(string)]
+    assert offending == []
+
+
+def test_french_uses_one_apostrophe():
+    straight = [message.id for message in catalog("fr") if message.id
+                for string in (message.string if message.pluralizable else (message.string,))
+                if "'" in string]
+    assert straight == []

@@ -27,8 +27,8 @@ def resident_coordinators(request, *, now):
     """To the Resident Coordinators of the UNCT: a self-registration for it was approved."""
     for user in _unct_rcs(request):
         queue_email(user.email, "join_approved_rc", locale=mail_locale(user.locale), now=now,
-                    subject=_l("New %(role)s for %(scope)s", role=request.role.title,
-                               scope=request.scope_label),
+                    subject=_l("New appointment: %(role)s for %(scope)s",
+                               role=request.role.in_sentence, scope=request.scope_label),
                     context={"user": user, "request": request,
                              "link": url_for("coverage.unct", iso3=request.unct.iso3,
                                              _external=True)})

@@ -1,5 +1,6 @@
 """Forms of the registry: people, appointments, their end, renewal and replacement, filters."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -131,7 +132,8 @@ class RegistryFilterForm(FilterForm):
         self.unct.choices = [("", _l("All UN Country Teams")), *unct_choices]
         self.region.choices = [("", _l("All regions")), *[(r.value, r.title) for r in Region]]
         self.role.choices = [("", _l("All roles")), *role_choices()]
-        self.status.choices = [("active", _l("Active")), ("ended", _l("Ended")),
+        self.status.choices = [("active", lazy_pgettext("appointment", "Active")),
+                               ("ended", _l("Ended")),
                                ("withdrawn", _l("Withdrawn")), ("any", _l("Any")),
                                ("none", _l("No appointment"))]
         self.sort.choices = [("name", _l("Name")), ("entity", _l("Entity")),

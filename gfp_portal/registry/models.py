@@ -3,6 +3,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
     Enum,
@@ -70,6 +71,13 @@ class AppointmentRole(enum.StrEnum):
         return {AppointmentRole.focal_point: _l("Focal point"),
                 AppointmentRole.alternate: _l("Alternate")}[self]
 
+    @property
+    def in_sentence(self):
+        """The role inside a sentence ("…as focal point for UNICEF — Kenya"): lower case, in
+        the form each language's sentences are written around, which a label cannot be."""
+        return {AppointmentRole.focal_point: lazy_pgettext("role in a sentence", "focal point"),
+                AppointmentRole.alternate: lazy_pgettext("role in a sentence", "alternate")}[self]
+
 
 class AppointmentStatus(enum.StrEnum):
     active = "active"
@@ -78,7 +86,7 @@ class AppointmentStatus(enum.StrEnum):
 
     @property
     def title(self):
-        return {AppointmentStatus.active: _l("Active"),
+        return {AppointmentStatus.active: lazy_pgettext("appointment", "Active"),
                 AppointmentStatus.ended: _l("Ended"),
                 AppointmentStatus.withdrawn: _l("Withdrawn")}[self]
 

@@ -117,7 +117,7 @@ def _check_new_appointment(person, entity, unct, role, start, end):
         raise DomainError(code, _l(
             "%(name)s already holds the role of %(role)s for %(scope)s; one person cannot "
             "hold two roles for the same scope.", name=person.full_name,
-            role=held.role.title, scope=scope_name(entity, unct)))
+            role=held.role.in_sentence, scope=scope_name(entity, unct)))
     if role == AppointmentRole.focal_point:
         holders = [a for a in current if a.role == AppointmentRole.focal_point]
         if holders:

@@ -225,7 +225,7 @@ def appoint(person_id):
         else:
             db.session.commit()
             flash(_("%(name)s is appointed %(role)s.", name=person.full_name,
-                    role=appointment.role.title), "success")
+                    role=appointment.role.in_sentence), "success")
             return redirect(url_for("registry.person", person_id=person.id))
     return render_template("registry/appointment_form.html", form=form, person=person,
                            holder=holder)

@@ -37,7 +37,7 @@ def texts(session, language, zone_name):
     """The event's summary, description and place in `language` (inside force_locale)."""
     lines = [session.text("description", language)] if session.text("description", language) \
         else []
-    lines.append(" · ".join(spans(session, zone_name, language)))
+    lines.append(" · ".join(spans(session, zone_name, language, isolate=False)))
     if session.join_url:
         lines.append(_("Join online: %(url)s", url=session.join_url))
     if session.venue:
@@ -81,10 +81,12 @@ def send(registration, kind, *, now, settings=None):
                      make_part(data, filename="invite.ics", content_type="application/ics",
                                params={"method": method})]
         readings = spans(session, zone, language)
+        plain_readings = spans(session, zone, language, isolate=False)
     queue_email(person.email, "session_notice", locale=language, now=now, parts=parts,
                 subject=_LazyTitle(SUBJECTS[kind], session, language),
                 context={"person": person, "session": session, "kind": kind,
                          "title": session.text("title", language), "readings": readings,
+                         "plain_readings": plain_readings,
                          "description": session.text("description", language),
                          "link": url_for("sessions.detail", session_id=session.id,
                                          _external=True)})

@@ -35,16 +35,21 @@ def city_name(zone_name, locale):
                                                       return_city=True)
 
 
-def zone_label(zone_name, moment, locale):
-    """"Nairobi (UTC+3)"; the offset is isolated so it reads left to right in Arabic too."""
+def zone_label(zone_name, moment, locale, *, isolate=True):
+    """"Nairobi (UTC+3)"; on a page the offset is isolated (U+2066…U+2069) so it reads left to
+    right in Arabic too. Plain text (emails, calendar entries) leaves the marks out: many mail
+    and calendar programs show them as stray boxes, and the Latin letters already run left to
+    right there."""
     city = city_name(zone_name, locale)
     offset = offset_label(moment)
-    if city == offset:
-        return f"\u2066{offset}\u2069"
-    return f"{city} (\u2066{offset}\u2069)"
+    if isolate:
+        offset = f"\u2066{offset}\u2069"
+    if city == offset_label(moment):
+        return offset
+    return f"{city} ({offset})"
 
 
-def span(session, zone_name, locale):
+def span(session, zone_name, locale, *, isolate=True):
     """Date and times of `session` in one zone, with the zone named."""
     zone = ZoneInfo(zone_name or "UTC")
     start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
@@ -54,13 +59,14 @@ def span(session, zone_name, locale):
         times += f" ({format_date(end.date(), 'medium', locale=locale)})"
     # The locale's own way to join a date and a time ("{1}, {0}"; "{1}، {0}" in Arabic).
     joined = str(Locale.parse(locale).datetime_formats["full"]).format(times, day)
-    return f"{joined} {zone_label(zone.key, start, locale)}"
+    return f"{joined} {zone_label(zone.key, start, locale, isolate=isolate)}"
 
 
-def spans(session, viewer_zone, locale):
-    """The viewer's reading first, then the session's own when its zone differs."""
+def spans(session, viewer_zone, locale, *, isolate=True):
+    """The viewer's reading first, then the session's own when its zone differs. `isolate`:
+    for a page (or HTML) rather than plain text."""
     viewer_zone = viewer_zone or "UTC"
-    readings = [span(session, viewer_zone, locale)]
+    readings = [span(session, viewer_zone, locale, isolate=isolate)]
     if viewer_zone != session.time_zone:
-        readings.append(span(session, session.time_zone, locale))
+        readings.append(span(session, session.time_zone, locale, isolate=isolate))
     return readings

@@ -231,3 +231,22 @@ def test_an_address_off_the_entity_domains_is_a_warning(teams):
     assert wfp.uses_email_domain("a@WFP.org") and wfp.uses_email_domain("a@field.wfp.org")
     assert not wfp.uses_email_domain("a@gmail.com")
     assert not wfp.uses_email_domain("a@notwfp.org")
+
+
+@pytest.mark.parametrize(("days", "words"), [
+    (1, "صالح لمدة يوم واحد؛"), (2, "صالح لمدة يومين؛"), (7, "صالح لمدة 7 أيام؛"),
+    (30, "صالح لمدة 30 يومًا؛"), (100, "صالح لمدة 100 يوم؛")])
+def test_the_confirmation_link_gives_its_days_in_the_form_the_number_takes(
+        app, users, join_data, monkeypatch, days, words):
+    """Arabic names 2 days with the dual, 3–10 with the plural, 11–99 in the accusative: the
+    validity of the link is counted with ngettext, whatever JOIN_VERIFY_DAYS says."""
+    monkeypatch.setitem(app.config, "JOIN_VERIFY_DAYS", days)
+    submit(join_data(preferred_language="ar"))
+    message, = outbox("join_verify")
+    assert message.locale == "ar" and words in message.body_text
+
+
+def test_the_request_names_the_role_in_lower_case_inside_the_sentence(users, join_data):
+    submit(join_data())
+    message, = outbox("join_verify")
+    assert "en qualité de suppléant ou suppléante pour" in message.body_text

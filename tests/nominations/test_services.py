@@ -1,4 +1,5 @@
 """The nomination workflow: every transition, every refusal by code, and approval."""
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -290,3 +291,40 @@ def test_approval_of_an_existing_active_user_sends_no_activation_link(
     services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
     welcome, = outbox("nomination_welcome")
     assert "/activate/" not in welcome.body_text and "/login" in welcome.body_text
+
+
+NOMINATIONS_SUBJECTS = {
+    "fr": "2 propositions de candidature en attente d’examen",
+    "es": "2 propuestas de candidatura pendientes de examen",
+    "ar": "ترشيحان في انتظار المراجعة",
+}
+# How the digest's line names the role: in lower case, inside the sentence.
+ROLE_LINES = {"fr": ", point focal pour ", "es": ", punto focal para ", "ar": " بصفة جهة تنسيق لـ "}
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_the_daily_digest_has_its_subject_in_the_coordinators_language(users, nomination_data,
+                                                                       language):
+    users["coordinator"].locale = language
+    update_settings({"nominations.daily_digest": True}, actor=users["coordinator"])
+    submit(users, nomination_data())
+    submit(users, nomination_data(entity=entity("WFP")))
+    assert services.send_digest(now=NOW) == 2
+    digest, = outbox("nominations_submitted")
+    assert digest.locale == language and digest.subject == NOMINATIONS_SUBJECTS[language]
+    assert ROLE_LINES[language] in digest.body_text
+    if language == "ar":  # plain text has no dir="rtl": a line led by Latin reads left to right
+        latin_first = re.compile(r"^[-\s]*[A-Za-z]")
+        assert [line for line in digest.body_text.splitlines()
+                if latin_first.match(line) and "://" not in line] == []
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fr", "en qualité de point focal pour"), ("es", "como punto focal para"),
+    ("ar", "بصفة جهة تنسيق لـ")])
+def test_the_receipt_names_the_role_in_lower_case_inside_the_sentence(users, nomination_data,
+                                                                      language, words):
+    users["rc_kenya"].locale = language
+    submit(users, nomination_data())
+    receipt, = outbox("nomination_receipt")
+    assert receipt.locale == language and words in receipt.body_text

@@ -1,4 +1,5 @@
 """Term alerts: each threshold once, the most urgent only, lapses, digests, languages."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -214,3 +215,29 @@ def test_command_refuses_to_run_without_server_name(app, runner, monkeypatch):
     monkeypatch.setitem(app.config, "SERVER_NAME", None)
     result = runner.invoke(args=["registry", "send-alerts"])
     assert result.exit_code != 0 and "SERVER_NAME" in result.output
+
+
+DIGEST_SUBJECTS = {
+    "fr": "Alertes d’échéance\u00a0: 2 désignations arrivent à échéance ou ont pris fin",
+    "es": "Alertas de vencimiento: 2 designaciones vencen pronto o han vencido",
+    "ar": "تنبيهات انتهاء المدة: تعيينان ينتهيان قريبًا أو انتهيا",
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_the_coordinator_digest_has_its_subject_in_the_coordinators_language(
+        make_person, kenya, coordinator, language):
+    coordinator.locale = language
+    appoint(make_person(given="Amina", family="Diallo"), kenya, end=date(2026, 6, 5))
+    appoint(make_person(given="Jean", family="Dupont"), None, end=date(2026, 8, 20))
+    send_term_alerts(today=date(2026, 6, 1))
+    [digest] = digests(coordinator.email)
+    assert digest.subject == DIGEST_SUBJECTS[language]
+    with force_locale(language):
+        heading = ngettext("%(num)s appointment ends soon or has ended:",
+                           "%(num)s appointments end soon or have ended:", 2)
+    assert heading != "2 appointments end soon or have ended:" and heading in digest.body_text
+    if language == "ar":  # plain text has no dir="rtl": a line led by Latin reads left to right
+        latin_first = re.compile(r"^[-\s]*[A-Za-z]")
+        assert [line for line in digest.body_text.splitlines()
+                if latin_first.match(line) and "://" not in line] == []

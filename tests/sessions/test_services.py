@@ -271,3 +271,22 @@ def test_only_a_draft_nobody_registered_for_is_deleted(make_session, coordinator
     draft = make_session(publish=False)
     services.delete_draft(draft, actor=coordinator, now=NOW)
     assert db.session.get(TrainingSession, draft.id) is None
+
+
+ISOLATES = ("\u2066", "\u2069")
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_plain_text_mail_and_calendar_text_carry_no_isolate_marks(make_session, make_person,
+                                                                  language):
+    """The offset "(UTC+3)" is isolated on pages and in HTML mail; in the plain-text mail and
+    the invitation's text many programs would show the marks as boxes."""
+    person = make_person(language=language, zone="Africa/Nairobi")
+    registration.register(make_session(), person, actor=None, now=NOW)
+    message, = outbox()
+    event = Calendar.from_ical(base64.b64decode(message.parts[0]["data"])).walk("VEVENT")[0]
+    plain = [message.subject, message.body_text, str(event["SUMMARY"]),
+             str(event["DESCRIPTION"])]
+    assert "(UTC+3)" in message.body_text and "(UTC+3)" in str(event["DESCRIPTION"])
+    assert [text for text in plain if any(mark in text for mark in ISOLATES)] == []
+    assert "(\u2066UTC+3\u2069)" in message.body_html

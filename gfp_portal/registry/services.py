@@ -279,9 +279,9 @@ def record_past_appointment(person, data, *, actor, now=None,
         person=person, entity=data["entity"], unct=data.get("unct"),
         role=AppointmentRole(data["role"]), status=status, start_date=data["start_date"],
         end_date=data.get("end_date") or last, ended_on=last,
-        end_reason=data.get("end_reason") or (EndReason.withdrawn
-                                              if status == AppointmentStatus.withdrawn
-                                              else EndReason.term_ended),
+        end_reason=EndReason(data.get("end_reason") or (
+            EndReason.withdrawn if status == AppointmentStatus.withdrawn
+            else EndReason.term_ended)),
         time_share=data.get("time_share"), tor_on_file=bool(data.get("tor_on_file")),
         appointed_by_name=data.get("appointed_by_name"),
         appointed_by_title=data.get("appointed_by_title"), created_at=now or utcnow())

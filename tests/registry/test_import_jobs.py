@@ -234,7 +234,8 @@ def test_past_terms_corrections_and_ends_are_the_services_own(coordinator, kenya
             start_date="2025-01-01", end_date="2026-06-30", status="ended",
             end_reason="left_entity", time_share="40"),
         row(2, role="alternate", appointment_entity="UNICEF", scope="KEN",
-            start_date="2020-01-01", end_date="2021-12-31", status="ended")]))
+            start_date="2020-01-01", end_date="2021-12-31", status="ended",
+            end_reason="left_entity")]))
     report = imports.apply_import(rows, actor=coordinator)
     assert report.ok, report.errors
     assert (term.status.value, term.end_reason.value, term.ended_on, term.time_share) == \
@@ -245,6 +246,7 @@ def test_past_terms_corrections_and_ends_are_the_services_own(coordinator, kenya
         ("appointment.create", None), ("appointment.update", "import"),
         ("appointment.end", None), ("appointment.import_history", None)]
     assert events[1].changes["time_share"] == [None, 40]
+    assert events[3].changes["end_reason"] == [None, "left_entity"]
 
 
 def test_a_changed_appointment_in_the_preview_cannot_be_ended_before_it_started(

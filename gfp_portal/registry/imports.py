@@ -609,6 +609,8 @@ def preview(upload, filename, *, now=None, progress=None):
     if progress:
         progress(0, len(rows))
     report = plan_import(rows, now=now, progress=progress)
+    if progress:  # a file with bad rows stops before planning: it is checked all the same
+        progress(len(rows), len(rows))
     result = report_result(report, filename)
     if report.ok:
         plan = {"version": report.version, "steps": report.steps}

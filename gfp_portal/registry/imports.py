@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gfp_portal.core import storage
-from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.audit import AuditEvent, events_in_one_batch
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import is_country_code
@@ -543,10 +543,11 @@ def apply_plan(steps, version, *, actor, now=None, progress=None):
     _check_version(version)
     now = now or utcnow()
     writer = _Writer(steps, actor, now)
-    for done, step in enumerate(steps, start=1):
-        writer.appointment(step, writer.person(step))
-        if progress:
-            progress(done, len(steps))
+    with events_in_one_batch():
+        for done, step in enumerate(steps, start=1):
+            writer.appointment(step, writer.person(step))
+            if progress:
+                progress(done, len(steps))
 
 
 def apply_import(rows, *, actor, now=None):

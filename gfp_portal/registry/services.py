@@ -63,7 +63,8 @@ def _apply_person(person, data, people_by_email=None):
             if isinstance(value, str):
                 # Names and titles are kept exactly as typed, only trimmed at the ends.
                 value = value.strip() or None
-            setattr(person, field, value)
+            if getattr(person, field) is not value and getattr(person, field) != value:
+                setattr(person, field, value)  # only what changes: an import sets thousands
     if not person.given_name or not person.family_name:
         raise DomainError("name_required", _l("Enter the given name and the family name."),
                           field="given_name")

@@ -1,4 +1,5 @@
 """Append-only audit trail written by every service that changes something."""
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
@@ -55,9 +56,33 @@ def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
         reason=str(reason) if reason is not None else None,
         created_at=now or utcnow(),
     )
+    batch = db.session.info.get(_BATCH)
+    if batch is not None:
+        batch.append(event)
+        return event
     db.session.add(event)
     db.session.flush()
     return event
+
+
+_BATCH = "audit.batch"
+
+
+@contextmanager
+def events_in_one_batch():
+    """For bulk work (an import of thousands of rows): the audit events logged inside are
+    written together when it ends, in one batch, rather than one statement each. They are
+    the same events in the same transaction; nothing inside may read them back."""
+    if db.session.info.get(_BATCH) is not None:
+        yield
+        return
+    batch = db.session.info[_BATCH] = []
+    try:
+        yield
+        db.session.add_all(batch)
+        db.session.flush()
+    finally:
+        db.session.info.pop(_BATCH, None)
 
 
 def events_for(object_type, object_id, limit=100):

@@ -1,28 +1,44 @@
-"""Registry import: read a CSV or Excel file, check every row, then apply it all or nothing."""
+"""Registry import: read a CSV or Excel file, check every row against the registry as it is
+(the plan), then apply the plan all or nothing through the registry's services.
+
+Planning reads the registry once (people of the file, appointments, entities, UN Country
+Teams: one query each, whatever the number of rows) and writes nothing; its steps are plain
+data, kept between the preview and the confirmation, and applied exactly as previewed unless
+the registry changed in between.
+"""
+import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core import storage
+from gfp_portal.core.audit import AuditEvent, events_in_one_batch
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import is_country_code
+from gfp_portal.core.jobs import Job, JobState, enqueue, hold_lock
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.reference.services import get_or_create_duty_station
 from gfp_portal.registry import services
-from gfp_portal.registry.exports import COLUMNS, appointment_columns, person_columns
+from gfp_portal.registry.exports import COLUMNS, person_columns
 from gfp_portal.registry.models import (
     Appointment,
     AppointmentRole,
     AppointmentStatus,
     EndReason,
+    Person,
 )
+from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.reading import MAX_BYTES, MAX_ROWS, REQUIRED, read_table  # noqa: F401
 
 PERSON_COLUMNS = COLUMNS[:13]
@@ -49,6 +65,8 @@ class ImportReport:
     updated_appointments: list = field(default_factory=list)
     unchanged_appointments: list = field(default_factory=list)
     rows: int = 0
+    steps: list = field(default_factory=list)  # what applying does, as plain data
+    version: str = ""  # the registry the plan was checked against (registry_version())
 
     @property
     def ok(self):
@@ -185,12 +203,12 @@ class _Row:
 
 def _lookups():
     return {"entities": {e.acronym.lower(): e for e in db.session.scalars(select(Entity))},
-            "uncts": {u.iso3: u for u in db.session.scalars(select(Unct))}}
+            "uncts": {u.iso3: u for u in db.session.scalars(
+                select(Unct).options(selectinload(Unct.members)))}}
 
 
-def _check_file(rows):
+def _check_file(rows, lookups):
     """Parse every row; file-wide rules: one person per email, one focal point per scope."""
-    lookups = _lookups()
     parsed = [_Row(line, values, lookups) for line, values in rows]
     people, focal_points = {}, {}  # email -> (first line, person columns); scope -> line
     for row in parsed:
@@ -213,7 +231,73 @@ def _check_file(rows):
     return parsed
 
 
-# --- applying -------------------------------------------------------------------------------
+# --- the registry the file is checked against ------------------------------------------------
+
+REGISTRY_TABLES = ("people", "appointments", "entities", "uncts", "duty_stations")
+
+
+def registry_version():
+    """A mark of the registry's state: it changes whenever a person, an appointment or the
+    reference data changes (every change leaves an audit event), so a plan made against one
+    state is never applied to another."""
+    audit = select(func.max(AuditEvent.id)).where(
+        AuditEvent.object_type.in_(REGISTRY_TABLES)).scalar_subquery()
+    values = db.session.execute(select(
+        audit, *(select(aggregate(model.id)).scalar_subquery()
+                 for model in (Person, Appointment) for aggregate in (func.count, func.max))
+    )).one()
+    return "-".join("" if v is None else str(v) for v in values)
+
+
+def _scope_key(entity_id, unct_id):
+    return (entity_id, unct_id)
+
+
+class _Registry:
+    """The part of the registry a file touches, loaded in one query per kind: the people of
+    the file (by lower-case email), their appointments, and the active appointments of every
+    scope (the holders)."""
+
+    def __init__(self, emails):
+        emails = sorted({e.lower() for e in emails if e})
+        people = db.session.scalars(select(Person).where(func.lower(Person.email).in_(emails))
+                                    .options(joinedload(Person.entity),
+                                             joinedload(Person.duty_station))).all() \
+            if emails else []
+        self.people = {p.email.lower(): p for p in people}
+        ids = select(Person.id).where(func.lower(Person.email).in_(emails))
+        appointments = db.session.scalars(select(Appointment).where(or_(
+            Appointment.status == AppointmentStatus.active,
+            Appointment.person_id.in_(ids))).order_by(Appointment.id)).all()
+        self.appointments, self.holders, self.matches = {}, {}, {}
+        by_person = {p.id: [] for p in people}
+        for a in appointments:
+            self.appointments[a.id] = a
+            if a.status == AppointmentStatus.active:
+                self.holders.setdefault(_scope_key(a.entity_id, a.unct_id), []).append(a)
+            if a.person_id in by_person:
+                by_person[a.person_id].append(a)
+                self.matches.setdefault(self.match_key(a.person_id, a.entity_id, a.unct_id,
+                                                       a.role.value, a.start_date), a)
+        for person in people:  # the services read them (e.g. the feed ends with the last term)
+            set_committed_value(person, "appointments", by_person[person.id])
+
+    @staticmethod
+    def match_key(person_id, entity_id, unct_id, role, start_date):
+        return (person_id, entity_id, unct_id, str(role), start_date)
+
+    def holders_of(self, entity_id, unct_id):
+        return self.holders.setdefault(_scope_key(entity_id, unct_id), [])
+
+
+# --- planning --------------------------------------------------------------------------------
+
+PERSON_DATA = ("given_name", "family_name", "email", "phone", "position_title", "grade",
+               "preferred_language", "time_zone", "directory_consent")
+APPOINTMENT_DATA = ("role", "status", "start_date", "end_date", "ended_on", "end_reason",
+                    "time_share", "tor_on_file", "appointed_by_name", "appointed_by_title")
+DATES = ("start_date", "end_date", "ended_on")
+
 
 def _person_values(person):
     values = person_columns(person)
@@ -223,147 +307,357 @@ def _person_values(person):
     return values
 
 
-def _apply_person(row, seen, report, actor, now):
-    data = dict(row.person)
-    email = data["email"].lower()
-    if email in seen:
-        return seen[email]
-    station = data.pop("duty_station")
-    person = services.find_person_by_email(data["email"])
-    wanted = dict(data, duty_station=station)
-    label = f"{data['given_name']} {data['family_name']}"
-    if station:
-        data["duty_station"] = get_or_create_duty_station(*station, actor=actor, now=now)
-    else:
-        data["duty_station"] = None
+def _plain(values):
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def _person_step(row, registry):
+    """("create" | "update" | None, changed fields) for the row's person."""
+    data = row.person
+    person = registry.people.get(data["email"].lower())
     if person is None:
-        person = services.create_person(data, actor=actor, now=now)
-        report.created_people.append((row.line, label))
-    else:
-        current = _person_values(person)
-        changed = sorted(k for k, v in wanted.items() if current.get(k) != v)
-        if changed:
-            services.update_person(person, data, actor=actor, now=now, reason="import")
-            report.updated_people.append((row.line, label + " (" + ", ".join(changed) + ")"))
+        return "create", []
+    current = _person_values(person)
+    return ("update" if (changed := sorted(k for k, v in data.items() if current.get(k) != v))
+            else None), changed
+
+
+def _person_json(data):
+    return {**{k: data[k] for k in PERSON_DATA},
+            "entity_id": data["entity"].id if data["entity"] else None,
+            "duty_station": list(data["duty_station"]) if data["duty_station"] else None}
+
+
+class _Planner:
+    def __init__(self, registry, policy, report, today):
+        self.registry, self.policy, self.report, self.today = registry, policy, report, today
+        self.people = {}  # lower-case email -> the person the plan holds for it
+        self.planned = {}  # match key -> (line, appointment data) of a planned new appointment
+
+    def plan(self, row):
+        email = row.person["email"].lower()
+        label = f"{row.person['given_name']} {row.person['family_name']}"
+        step = {"line": row.line, "email": email, "person": None, "appointment": None}
+        person_done = email in self.people
+        if not person_done:
+            op, changed = _person_step(row, self.registry)
+            person = self.registry.people.get(email) or SimpleNamespace(
+                id=-row.line, full_name=label)
+            if op:
+                step["person"] = {"op": op, "data": _person_json(row.person)}
         else:
-            report.unchanged_people.append((row.line, label))
-    seen[email] = person
-    return person
+            person = self.people[email]
+        if row.appointment:
+            step["appointment"], outcome = self._appointment(row, person)
+        if not person_done:
+            self.people[email] = person
+            if op == "create":
+                self.report.created_people.append((row.line, label))
+            elif op == "update":
+                self.report.updated_people.append((row.line, label + " (" + ", ".join(changed)
+                                                   + ")"))
+            else:
+                self.report.unchanged_people.append((row.line, label))
+        if row.appointment:
+            outcome.append((row.line, self._label(person, label, row.appointment)))
+        self.report.steps.append(step)
+
+    @staticmethod
+    def _label(person, label, a):
+        return f"{getattr(person, 'full_name', label)}: {a['role']} · {a['entity'].acronym} · " \
+            + (a["unct"].iso3 if a["unct"] else "HQ")
+
+    def _appointment(self, row, person):
+        """The appointment's step and the report list it goes in; DomainError when the
+        registry's rules refuse it. Nothing changes unless the whole row is planned."""
+        a, report = row.appointment, self.report
+        entity, unct = a["entity"], a["unct"]
+        unct_id = unct.id if unct else None
+        key = self.registry.match_key(person.id, entity.id, unct_id, a["role"], a["start_date"])
+        data = {**{k: a[k] for k in APPOINTMENT_DATA}, "entity_id": entity.id,
+                "unct_id": unct_id}
+        if key in self.planned:
+            line, earlier = self.planned[key]
+            if earlier != data:
+                raise DomainError("repeated_appointment", _l(
+                    "Line %(line)s already gives this appointment with other details.",
+                    line=line), field="role")
+            return None, report.unchanged_appointments
+        existing = self.registry.matches.get(key)
+        if existing is None:
+            if a["status"] == "active":
+                end = a["end_date"] or self.policy.default_end_date(a["start_date"])
+                holders = self.registry.holders_of(entity.id, unct_id)
+                services.check_new_appointment(person, entity, unct, AppointmentRole(a["role"]),
+                                               a["start_date"], end, holders)
+                holders.append(SimpleNamespace(person_id=person.id, person=person,
+                                               role=AppointmentRole(a["role"])))
+                op = "create"
+            else:
+                services.check_past_appointment(a)
+                op = "history"
+            self.planned[key] = (row.line, data)
+            return {"op": op, "data": _plain(data)}, report.created_appointments
+        values = {k: a[k] for k in services.CORRECTABLE if getattr(existing, k) != a[k]}
+        services.check_correction(existing, values)
+        end = None
+        if existing.status == AppointmentStatus.active and a["status"] != "active":
+            ended_on = a["ended_on"] or a["end_date"] or self.today
+            services.check_end(existing, ended_on)
+            end = {"reason": a["end_reason"] or ("withdrawn" if a["status"] == "withdrawn"
+                                                 else "term_ended"),
+                   "ended_on": ended_on.isoformat()}
+            holders = self.registry.holders_of(existing.entity_id, existing.unct_id)
+            holders[:] = [h for h in holders if h is not existing]
+        elif existing.status.value != a["status"]:
+            raise DomainError("history_unchanged", _l(
+                "An appointment that has ended cannot be made active again; add a new one."))
+        self.planned[key] = (row.line, data)
+        if not values and end is None:
+            return None, report.unchanged_appointments
+        return ({"op": "correct", "id": existing.id, "values": _plain(values), "end": end},
+                report.updated_appointments)
 
 
-def _matching_appointment(person, a):
-    return db.session.scalars(select(Appointment).where(
-        Appointment.person_id == person.id, Appointment.entity_id == a["entity"].id,
-        Appointment.unct_id == a["unct"].id if a["unct"] else Appointment.unct_id.is_(None),
-        Appointment.role == a["role"], Appointment.start_date == a["start_date"])).first()
-
-
-CORRECTABLE = ("end_date", "time_share", "tor_on_file", "appointed_by_name",
-               "appointed_by_title")
-
-
-def _apply_appointment(row, person, report, actor, now):
-    a = row.appointment
-    label = f"{person.full_name}: {a['role']} · {a['entity'].acronym} · " + \
-        (a["unct"].iso3 if a["unct"] else "HQ")
-    existing = _matching_appointment(person, a)
-    if existing is None:
-        if a["status"] == "active":
-            services.appoint(person, {k: a[k] for k in (
-                "entity", "unct", "role", "start_date", "end_date", "time_share",
-                "tor_on_file", "appointed_by_name", "appointed_by_title")},
-                actor=actor, now=now, action="appointment.import")
-        else:
-            _create_history(person, a, actor, now)
-        report.created_appointments.append((row.line, label))
-        return
-    before = appointment_columns(existing)
-    changed = [k for k in CORRECTABLE if getattr(existing, k) != a[k]]
-    for key in changed:
-        setattr(existing, key, a[key])
-    if changed:
-        db.session.flush()
-        log_action("appointment.update", existing, actor=actor, now=now,
-                   reason="import", changes=diff(
-                       {k: before[k] for k in changed}, {k: a[k] for k in changed}))
-    if existing.status == AppointmentStatus.active and a["status"] != "active":
-        reason = a["end_reason"] or ("withdrawn" if a["status"] == "withdrawn" else
-                                     "term_ended")
-        services.end_appointment(existing, reason=reason,
-                                 ended_on=a["ended_on"] or a["end_date"] or now.date(),
-                                 actor=actor, now=now)
-        changed.append("status")
-    elif existing.status.value != a["status"]:
-        raise DomainError("history_unchanged", _l(
-            "An appointment that has ended cannot be made active again; add a new one."))
-    (report.updated_appointments if changed else report.unchanged_appointments).append(
-        (row.line, label))
-
-
-def _create_history(person, a, actor, now):
-    if a["end_date"] is None and a["ended_on"] is None:
-        raise DomainError("end_required", _l("An ended appointment needs its end date."))
-    last = a["ended_on"] or a["end_date"]
-    if last < a["start_date"]:
-        raise DomainError("dates_reversed", _l("The end date must not be before the start "
-                                               "date."))
-    status = AppointmentStatus(a["status"])
-    appointment = Appointment(
-        person=person, entity=a["entity"], unct=a["unct"], role=a["role"], status=status,
-        start_date=a["start_date"], end_date=a["end_date"] or last, ended_on=last,
-        end_reason=a["end_reason"] or ("withdrawn" if status == AppointmentStatus.withdrawn
-                                       else "term_ended"),
-        time_share=a["time_share"], tor_on_file=a["tor_on_file"],
-        appointed_by_name=a["appointed_by_name"], appointed_by_title=a["appointed_by_title"],
-        created_at=now)
-    db.session.add(appointment)
-    db.session.flush()
-    log_action("appointment.import_history", appointment, actor=actor, now=now,
-               changes=diff({}, appointment_columns(appointment)))
-
-
-def _run(rows, actor, now):
-    report = ImportReport(rows=len(rows))
-    parsed = _check_file(rows)
+def plan_import(rows, *, actor=None, now=None, progress=None):
+    """Dry run: the report of what importing `rows` would do, with the steps that do it;
+    reads the registry once and writes nothing. `progress(done, total)` hears each row."""
+    now = now or utcnow()
+    report = ImportReport(rows=len(rows), version=registry_version())
+    parsed = _check_file(rows, _lookups())
     report.errors = [error for row in parsed for error in row.errors]
     if report.errors:
         return report
-    seen = {}
-    for row in parsed:
-        savepoint = db.session.begin_nested()
+    planner = _Planner(_Registry(row.person["email"] for row in parsed), Policy.current(),
+                       report, now.date())
+    for done, row in enumerate(parsed, start=1):
+        lists = [(name, len(getattr(report, name))) for name in (
+            "created_people", "updated_people", "unchanged_people", "created_appointments",
+            "updated_appointments", "unchanged_appointments", "steps")]
         try:
-            person = _apply_person(row, seen, report, actor, now)
-            if row.appointment:
-                _apply_appointment(row, person, report, actor, now)
-            savepoint.commit()
+            planner.plan(row)
         except DomainError as error:
-            savepoint.rollback()
-            seen.pop(row.person["email"].lower(), None)
+            for name, size in lists:  # the row is not planned: nothing of it stays
+                del getattr(report, name)[size:]
             report.errors.append(RowError(row.line, error.field or "role", error.code,
                                           error.message))
-        except IntegrityError:
-            savepoint.rollback()
-            report.errors.append(RowError(row.line, "role", "conflict", _l(
-                "This row conflicts with the registry (a second active holder).")))
+        if progress:
+            progress(done, len(parsed))
+    if report.errors:
+        report.steps = []
     return report
 
 
-def plan_import(rows, *, actor, now=None):
-    """Dry run: the report of what the import would do; nothing stays in the database."""
-    outer = db.session.begin_nested()
-    try:
-        return _run(rows, actor, now or utcnow())
-    finally:
-        outer.rollback()
+# --- applying --------------------------------------------------------------------------------
+
+def _dates(values):
+    return {k: date.fromisoformat(v) if k in DATES and v else v for k, v in values.items()}
+
+
+class _Writer:
+    """Applies steps through the registry's services, with the registry loaded once."""
+
+    def __init__(self, steps, actor, now):
+        self.actor, self.now = actor, now
+        self.registry = _Registry(step["email"] for step in steps)
+        self.entities = {e.id: e for e in db.session.scalars(select(Entity))}
+        self.uncts = {u.id: u for u in db.session.scalars(
+            select(Unct).options(selectinload(Unct.members)))}
+        self.stations = {(s.city.lower(), s.country_iso3.upper()): s
+                         for s in db.session.scalars(select(DutyStation))}
+        self.policy = Policy.current()
+
+    def _station(self, values):
+        if not values:
+            return None
+        city, country, zone = values
+        key = (city.strip().lower(), country.upper())
+        if key not in self.stations:
+            self.stations[key] = get_or_create_duty_station(city, country, zone,
+                                                            actor=self.actor, now=self.now)
+        return self.stations[key]
+
+    def person(self, step):
+        people = self.registry.people
+        person = people.get(step["email"])
+        if step["person"] is None:
+            return person
+        values = step["person"]["data"]
+        data = {**{k: values[k] for k in PERSON_DATA},
+                "entity": self.entities.get(values["entity_id"]),
+                "duty_station": self._station(values["duty_station"])}
+        if step["person"]["op"] == "create":
+            person = services.create_person(data, actor=self.actor, now=self.now,
+                                            people_by_email=people)
+            set_committed_value(person, "appointments", [])
+            people[step["email"]] = person
+        else:
+            services.update_person(person, data, actor=self.actor, now=self.now,
+                                   reason="import", people_by_email=people)
+        return person
+
+    def appointment(self, step, person):
+        plan = step["appointment"]
+        if plan is None:
+            return
+        if plan["op"] == "correct":
+            appointment = self.registry.appointments[plan["id"]]
+            if plan["values"]:
+                services.correct_appointment(appointment, _dates(plan["values"]),
+                                             actor=self.actor, now=self.now, reason="import")
+            if plan["end"]:
+                services.end_appointment(appointment, reason=plan["end"]["reason"],
+                                         ended_on=date.fromisoformat(plan["end"]["ended_on"]),
+                                         actor=self.actor, now=self.now)
+                holders = self.registry.holders_of(appointment.entity_id, appointment.unct_id)
+                holders[:] = [h for h in holders if h is not appointment]
+            return
+        data = _dates(plan["data"])
+        data["entity"] = self.entities[data.pop("entity_id")]
+        unct_id = data.pop("unct_id")
+        data["unct"] = self.uncts[unct_id] if unct_id else None
+        if plan["op"] == "history":
+            services.record_past_appointment(person, data, actor=self.actor, now=self.now)
+            return
+        holders = self.registry.holders_of(data["entity"].id, unct_id)
+        holders.append(services.appoint(
+            person, {k: data[k] for k in ("entity", "unct", "role", "start_date", "end_date",
+                                          "time_share", "tor_on_file", "appointed_by_name",
+                                          "appointed_by_title")},
+            actor=self.actor, now=self.now, action="appointment.import", policy=self.policy,
+            current=holders))
+
+
+def _check_version(version):
+    if version != registry_version():
+        raise DomainError("registry_changed", _l(
+            "The registry has changed since this file was checked; nothing was imported. "
+            "Upload the file again to check it against the registry as it is now."))
+
+
+def apply_plan(steps, version, *, actor, now=None, progress=None):
+    """Apply the steps of a plan made against the registry `version`, all or nothing: a
+    DomainError (the registry changed, or a service refused a step) leaves the caller to roll
+    back. `progress(done, total)` hears each step."""
+    hold_lock("registry.import", now=now)  # two imports run one after the other
+    _check_version(version)
+    now = now or utcnow()
+    writer = _Writer(steps, actor, now)
+    with events_in_one_batch():
+        for done, step in enumerate(steps, start=1):
+            writer.appointment(step, writer.person(step))
+            if progress:
+                progress(done, len(steps))
 
 
 def apply_import(rows, *, actor, now=None):
-    """Apply the whole file, or nothing when any row is refused (DomainError)."""
-    outer = db.session.begin_nested()
-    report = _run(rows, actor, now or utcnow())
+    """Check and apply the whole file, or nothing when any row is refused (DomainError)."""
+    now = now or utcnow()
+    report = plan_import(rows, actor=actor, now=now)
     if not report.ok:
-        outer.rollback()
         raise DomainError("import_has_errors", _l("The file has errors; nothing was "
                                                   "imported. Check it again."))
+    outer = db.session.begin_nested()
+    try:
+        apply_plan(report.steps, report.version, actor=actor, now=now)
+    except Exception:
+        outer.rollback()
+        raise
     outer.commit()
     return report
+
+
+# --- as jobs: check (preview), then apply what was checked -----------------------------------
+
+PREVIEW, APPLY = "registry.import-preview", "registry.import-apply"
+REPORT_LISTS = ("created_people", "updated_people", "unchanged_people", "created_appointments",
+                "updated_appointments", "unchanged_appointments")
+
+
+def start_preview(data, filename, *, actor, language, now=None):
+    """Keep the uploaded file in the shared storage and queue its check; returns the Job.
+    The name and size are refused here, at once; the content is read by the job."""
+    if len(data) > MAX_BYTES:
+        raise DomainError("file_too_large", _l("The file is larger than %(mb)s MB.",
+                                               mb=MAX_BYTES // (1024 * 1024)), field="file")
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in (".csv", ".txt", ".xlsx"):
+        raise DomainError("bad_file", _l("Upload a .csv or .xlsx file."), field="file")
+    upload = storage.keep_pending(data, suffix=suffix)
+    return enqueue(PREVIEW, {"upload": upload, "filename": filename, "language": language},
+                   actor=actor, now=now)
+
+
+def report_result(report, filename):
+    """The report as the preview job keeps it (JSON), messages in the current language."""
+    return {"ok": report.ok, "filename": filename, "rows": report.rows,
+            "errors": [{"line": e.line, "column": e.column, "code": e.code,
+                        "message": str(e.message)} for e in report.errors],
+            **{name: [list(item) for item in getattr(report, name)] for name in REPORT_LISTS}}
+
+
+def preview(upload, filename, *, now=None, progress=None):
+    """The preview job's work: read the kept upload, plan it, keep the plan; the result."""
+    data = storage.pending(upload)
+    if data is None:
+        raise DomainError("upload_gone", _l("This import has already been applied or has "
+                                            "expired. Upload the file again."))
+    try:
+        rows = read_table(filename, data)
+    except DomainError as error:
+        return {"ok": False, "filename": filename, "rows": 0, "file_error": str(error.message),
+                "errors": [], **{name: [] for name in REPORT_LISTS}}
+    if progress:
+        progress(0, len(rows))
+    report = plan_import(rows, now=now, progress=progress)
+    if progress:  # a file with bad rows stops before planning: it is checked all the same
+        progress(len(rows), len(rows))
+    result = report_result(report, filename)
+    if report.ok:
+        plan = {"version": report.version, "steps": report.steps}
+        result["plan"] = storage.keep_pending(json.dumps(plan).encode(), suffix=".json")
+        result["changes"] = report.changes
+    return result
+
+
+def _previewed(job_id, now):
+    job = db.session.get(Job, job_id) if isinstance(job_id, str) else None
+    if job is None or job.kind != PREVIEW or job.state != JobState.done or \
+            not (job.result or {}).get("plan"):
+        raise DomainError("no_preview", _l("There is no checked file to import. Upload the "
+                                           "file again."))
+    hours = current_app.config["PENDING_PREVIEW_HOURS"]
+    if job.finished_at is None or job.finished_at < now - timedelta(hours=hours) or \
+            not storage.exists(f"pending/{job.result['plan']}"):
+        raise DomainError("preview_expired", _l("This import has already been applied or has "
+                                                "expired. Upload the file again."))
+    return job
+
+
+def start_apply(preview_job_id, *, actor, language, now=None):
+    """Queue the import of what the preview `preview_job_id` checked; refused when the
+    preview has expired or was applied, or when the registry changed since. Returns the Job."""
+    now = now or utcnow()
+    job = _previewed(preview_job_id, now)
+    _check_version(_stored_plan(job)["version"])
+    return enqueue(APPLY, {"preview": job.id, "language": language}, actor=actor, now=now)
+
+
+def _stored_plan(job):
+    data = storage.pending(job.result["plan"])
+    if data is None:
+        raise DomainError("preview_expired", _l("This import has already been applied or has "
+                                                "expired. Upload the file again."))
+    return json.loads(data)
+
+
+def apply_previewed(preview_job_id, *, actor, now=None, progress=None):
+    """The apply job's work: the stored plan, applied all or nothing; the counts, and the
+    plan's token (to drop once the import is committed)."""
+    now = now or utcnow()
+    job = _previewed(preview_job_id, now)
+    plan = _stored_plan(job)
+    apply_plan(plan["steps"], plan["version"], actor=actor, now=now, progress=progress)
+    counts = {name: len(job.result[name]) for name in REPORT_LISTS}
+    return {"preview": job.id, "filename": job.result["filename"], **counts}, \
+        job.result["plan"]

@@ -1,9 +1,67 @@
-"""The registry's periodic job: lapse ended terms and send the term alerts, daily."""
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+"""The registry's jobs: checking and applying an import, and the daily term alerts."""
+from dataclasses import dataclass
 
-from gfp_portal.core.jobs import JobPage, periodic
+from flask import url_for
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from gfp_portal.core import storage
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import JobPage, job, periodic
+from gfp_portal.registry import imports
 from gfp_portal.registry.alerts import send_term_alerts
+
+
+@dataclass(frozen=True)
+class _Actor:
+    """Who started the job, as the audit records it."""
+    id: int | None
+
+
+def _in_words(call, *args, **kwargs):
+    """call(), its refusal worded in the language in force (the job's page shows it later)."""
+    try:
+        return call(*args, **kwargs)
+    except DomainError as error:
+        raise DomainError(error.code, str(error.message), field=error.field) from error
+
+
+def _back_to_import(params):
+    return url_for("registry.import_file"), _("Import into the registry")
+
+
+def _back_to_registry(params):
+    return url_for("registry.index"), _("Registry")
+
+
+@job(imports.PREVIEW, JobPage(_l("Check of a registry import"), None,
+                              _back_to_import, details="registry/_import_check.html"))
+def preview_import(run, *, upload, filename, language="en"):
+    """Read the uploaded file from the shared storage and check it against the registry;
+    keeps the plan for the confirmation, writes nothing else."""
+    with force_locale(language):
+        result = _in_words(imports.preview, upload, filename, now=run.now,
+                           progress=run.progress)
+    run.after_commit(lambda: storage.drop_pending(upload))
+    return result
+
+
+def _apply_outcome(result):
+    return [_("Import done: %(people)s people created, %(appointments)s appointments "
+              "created, %(updated)s records updated.",
+              people=result["created_people"], appointments=result["created_appointments"],
+              updated=result["updated_people"] + result["updated_appointments"])]
+
+
+@job(imports.APPLY, JobPage(_l("Registry import"), _apply_outcome, _back_to_registry))
+def apply_import(run, *, preview, language="en"):
+    """Apply what the preview `preview` checked, all or nothing."""
+    with force_locale(language):
+        result, plan = _in_words(imports.apply_previewed, preview, actor=_Actor(run.actor_id),
+                                 now=run.now, progress=run.progress)
+    run.after_commit(lambda: storage.drop_pending(plan))
+    return result
 
 
 def _outcome(result):

@@ -40,13 +40,16 @@ def _person_state(person):
     return state
 
 
-def _apply_person(person, data):
-    """Copy the given fields onto `person` (a partial update leaves the others alone)."""
+def _apply_person(person, data, people_by_email=None):
+    """Copy the given fields onto `person` (a partial update leaves the others alone).
+    `people_by_email` (lower-case email -> Person), when a caller has loaded everyone who
+    could hold the email, replaces the look-up."""
     if "email" in data:
         email = (data["email"] or "").strip()
         if not email:
             raise DomainError("email_required", _l("Enter the email address."), field="email")
-        other = find_person_by_email(email)
+        other = find_person_by_email(email) if people_by_email is None else \
+            people_by_email.get(email.lower())
         if other is not None and other is not person:
             raise DomainError("email_taken", _l("%(name)s already uses this email address.",
                                                 name=other.full_name), field="email")
@@ -60,7 +63,8 @@ def _apply_person(person, data):
             if isinstance(value, str):
                 # Names and titles are kept exactly as typed, only trimmed at the ends.
                 value = value.strip() or None
-            setattr(person, field, value)
+            if getattr(person, field) is not value and getattr(person, field) != value:
+                setattr(person, field, value)  # only what changes: an import sets thousands
     if not person.given_name or not person.family_name:
         raise DomainError("name_required", _l("Enter the given name and the family name."),
                           field="given_name")
@@ -69,9 +73,9 @@ def _apply_person(person, data):
     person.directory_consent = bool(person.directory_consent)
 
 
-def create_person(data, *, actor, now=None):
+def create_person(data, *, actor, now=None, people_by_email=None):
     person = Person(created_at=now or utcnow())
-    _apply_person(person, data)
+    _apply_person(person, data, people_by_email)
     db.session.add(person)
     db.session.flush()
     log_action("person.create", person, actor=actor, now=now,
@@ -79,9 +83,9 @@ def create_person(data, *, actor, now=None):
     return person
 
 
-def update_person(person, data, *, actor, reason=None, now=None):
+def update_person(person, data, *, actor, reason=None, now=None, people_by_email=None):
     before = _person_state(person)
-    _apply_person(person, data)
+    _apply_person(person, data, people_by_email)
     db.session.flush()
     changes = diff(before, _person_state(person))
     if changes:
@@ -101,7 +105,9 @@ def active_holders(entity, unct, role=None):
     return db.session.scalars(stmt.order_by(Appointment.id)).all()
 
 
-def _check_new_appointment(person, entity, unct, role, start, end):
+def check_new_appointment(person, entity, unct, role, start, end, current=None):
+    """The rules of a new active appointment; `current` (the active appointments of the
+    entity and scope), when the caller already holds them, replaces the look-up."""
     if end is not None and end < start:
         raise DomainError("dates_reversed", _l("The end date must not be before the start date."),
                           field="end_date")
@@ -109,7 +115,8 @@ def _check_new_appointment(person, entity, unct, role, start, end):
         raise DomainError("not_a_member",
                           _l("%(entity)s is not a member of the UN Country Team in %(unct)s.",
                              entity=entity.acronym, unct=unct.name), field="unct")
-    current = active_holders(entity, unct)
+    if current is None:
+        current = active_holders(entity, unct)
     mine = [a for a in current if a.person_id == person.id]
     if mine:
         held = mine[0]
@@ -141,10 +148,12 @@ def _appointment_state(appointment):
             "ended_on": appointment.ended_on}
 
 
-def appoint(person, data, *, actor, now=None, action="appointment.create"):
+def appoint(person, data, *, actor, now=None, action="appointment.create", policy=None,
+            current=None):
     """Appoint `person` as focal point or alternate of data["entity"] for data["unct"] (None:
-    headquarters). The end date defaults to the policy's term."""
-    policy = Policy.current()
+    headquarters). The end date defaults to the policy's term. A caller appointing many
+    people passes the `policy` and the scope's `current` active appointments it holds."""
+    policy = policy or Policy.current()
     role = AppointmentRole(data["role"])
     entity, unct = data["entity"], data.get("unct")
     start = data.get("start_date") or _today(now)
@@ -154,7 +163,7 @@ def appoint(person, data, *, actor, now=None, action="appointment.create"):
         raise DomainError("bad_time_share",
                           _l("The share of working time is a percentage from 0 to 100."),
                           field="time_share")
-    _check_new_appointment(person, entity, unct, role, start, end)
+    check_new_appointment(person, entity, unct, role, start, end, current)
     appointment = Appointment(
         person=person, entity=entity, unct=unct, role=role, status=AppointmentStatus.active,
         start_date=start, end_date=end, time_share=time_share,
@@ -176,15 +185,20 @@ def _require_active(appointment):
                           _l("This appointment has already ended; history is never changed."))
 
 
-def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now=None,
-                    followed=False):
-    """End a term for `reason`; `withdrawn` marks it withdrawn, anything else ended."""
+def check_end(appointment, ended_on):
+    """The rules of ending `appointment` on `ended_on`."""
     _require_active(appointment)
-    reason = EndReason(reason)
-    ended_on = ended_on or _today(now)
     if ended_on < appointment.start_date:
         raise DomainError("dates_reversed",
                           _l("An appointment cannot end before it started."), field="ended_on")
+
+
+def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now=None,
+                    followed=False):
+    """End a term for `reason`; `withdrawn` marks it withdrawn, anything else ended."""
+    reason = EndReason(reason)
+    ended_on = ended_on or _today(now)
+    check_end(appointment, ended_on)
     before = _appointment_state(appointment)
     appointment.status = AppointmentStatus.withdrawn if reason == EndReason.withdrawn else \
         AppointmentStatus.ended
@@ -208,6 +222,75 @@ def _revoke_feed_when_last_term_ends(person):
         return
     db.session.execute(update(User).where(User.person_id == person.id)
                        .values(calendar_token_hash=None))
+
+
+CORRECTABLE = ("end_date", "time_share", "tor_on_file", "appointed_by_name",
+               "appointed_by_title")
+
+
+def check_correction(appointment, values):
+    """The rules of correcting the CORRECTABLE `values` of an appointment's record."""
+    unknown = set(values) - set(CORRECTABLE)
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    time_share = values.get("time_share", appointment.time_share)
+    if time_share is not None and not 0 <= time_share <= 100:
+        raise DomainError("bad_time_share",
+                          _l("The share of working time is a percentage from 0 to 100."),
+                          field="time_share")
+    end = values.get("end_date", appointment.end_date)
+    if end is not None and end < appointment.start_date:
+        raise DomainError("dates_reversed", _l("The end date must not be before the start date."),
+                          field="end_date")
+
+
+def correct_appointment(appointment, values, *, actor, now=None, reason=None):
+    """Correct the record of an appointment (its end date, share of time, terms of reference,
+    who appointed): only what differs changes; returns the names of the changed fields."""
+    check_correction(appointment, values)
+    changed = [k for k in CORRECTABLE if k in values and getattr(appointment, k) != values[k]]
+    if not changed:
+        return []
+    before = _appointment_state(appointment)
+    for key in changed:
+        setattr(appointment, key, values[key])
+    db.session.flush()
+    log_action("appointment.update", appointment, actor=actor, now=now, reason=reason,
+               changes=diff(before, _appointment_state(appointment)))
+    return changed
+
+
+def check_past_appointment(data):
+    """The rules of recording a term that has already ended; returns its last day."""
+    if data.get("end_date") is None and data.get("ended_on") is None:
+        raise DomainError("end_required", _l("An ended appointment needs its end date."))
+    last = data.get("ended_on") or data["end_date"]
+    if last < data["start_date"]:
+        raise DomainError("dates_reversed", _l("The end date must not be before the start "
+                                               "date."))
+    return last
+
+
+def record_past_appointment(person, data, *, actor, now=None,
+                            action="appointment.import_history"):
+    """Record a term that has already ended (status `ended` or `withdrawn`), as history."""
+    last = check_past_appointment(data)
+    status = AppointmentStatus(data["status"])
+    appointment = Appointment(
+        person=person, entity=data["entity"], unct=data.get("unct"),
+        role=AppointmentRole(data["role"]), status=status, start_date=data["start_date"],
+        end_date=data.get("end_date") or last, ended_on=last,
+        end_reason=EndReason(data.get("end_reason") or (
+            EndReason.withdrawn if status == AppointmentStatus.withdrawn
+            else EndReason.term_ended)),
+        time_share=data.get("time_share"), tor_on_file=bool(data.get("tor_on_file")),
+        appointed_by_name=data.get("appointed_by_name"),
+        appointed_by_title=data.get("appointed_by_title"), created_at=now or utcnow())
+    db.session.add(appointment)
+    db.session.flush()
+    log_action(action, appointment, actor=actor, now=now,
+               changes=diff({}, _appointment_state(appointment)))
+    return appointment
 
 
 def renew(appointment, *, end_date=None, time_share=None, tor_on_file=None, actor, now=None):

@@ -1,6 +1,5 @@
 """Registry pages: the list, a person, appointment actions, the directory, import and export."""
 from datetime import date
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -18,7 +17,6 @@ from sqlalchemy import or_, select
 from werkzeug.utils import secure_filename
 
 from gfp_portal.attendance.records import learning_record
-from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
@@ -318,25 +316,15 @@ def export(fmt):
 @roles_required("coordinator")
 def import_file():
     form = ImportForm()
-    report = token = filename = None
     if form.validate_on_submit():
         upload = form.file.data
         filename = secure_filename(upload.filename or "") or "upload"
-        data = upload.read(imports.MAX_BYTES + 1)
-        try:
-            rows = imports.read_table(filename, data)
-            report = imports.plan_import(rows, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, str(error.message)]
-        else:
-            db.session.rollback()  # the dry run writes nothing
-            if report.ok:
-                # read_table accepted the name, so it ends in .csv, .txt or .xlsx.
-                token = storage.keep_pending(data, suffix=Path(filename).suffix.lower())
-                db.session.commit()
-    return render_template("registry/import.html", form=form, report=report, token=token,
-                           filename=filename)
+        ok, job = commit_service(imports.start_preview, upload.read(imports.MAX_BYTES + 1),
+                                 filename, actor=current_user, language=current_language(),
+                                 form=form)
+        if ok:
+            return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template("registry/import.html", form=form)
 
 
 @bp.route("/import/confirm", methods=["POST"])
@@ -344,20 +332,8 @@ def import_file():
 def import_confirm():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    token = request.form.get("token", "")
-    data = storage.pending(token)
-    if data is None:
-        flash(_("This import has already been applied or has expired. Upload the file again."),
-              "warning")
-        return redirect(url_for("registry.import_file"))
-    ok, report = commit_service(imports.apply_import, imports.read_table(token, data),
-                                actor=current_user)
-    storage.drop_pending(token)
+    ok, job = commit_service(imports.start_apply, request.form.get("job", ""),
+                             actor=current_user, language=current_language())
     if ok:
-        flash(_("Import done: %(people)s people created, %(appointments)s appointments "
-                "created, %(updated)s records updated.",
-                people=len(report.created_people), appointments=len(report.created_appointments),
-                updated=len(report.updated_people) + len(report.updated_appointments)),
-              "success")
-        return redirect(url_for("registry.index"))
+        return redirect(url_for("jobs.detail", job_id=job.id))
     return redirect(url_for("registry.import_file"))

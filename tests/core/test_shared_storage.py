@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from gfp_portal.app import create_app
 from gfp_portal.attendance.models import Attendance
+from gfp_portal.core.jobs import Job, JobState, execute_job
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
 from tests.attendance.conftest import FIXTURES
@@ -72,21 +73,29 @@ def test_a_nomination_letter_sent_to_one_instance_is_read_on_the_other(
         assert response.data == PDF
 
 
-def test_a_registry_import_previewed_on_one_instance_is_applied_on_the_other(
-        instances, reference, create_user):
+def test_a_registry_import_uploaded_on_one_instance_is_checked_and_applied_on_the_other(
+        instances, reference, create_user, monkeypatch):
+    """The upload reaches instance A; B's worker reads it from the shared storage and checks
+    it; the confirmation on B applies the plan the check kept."""
     a, b = instances
     create_user("coord@example.org", roles=["coordinator"])
+    with a.app_context():  # A queues the check for some worker; none runs on A
+        monkeypatch.setattr(a.extensions["jobs"], "dispatch", lambda job_id: None)
     with a.test_client() as client:
         login(client, "coord@example.org")
-        preview = client.post("/registry/import", content_type="multipart/form-data",
-                              data={"file": (io.BytesIO(csv_bytes([row(1), row(2)])),
-                                             "people.csv")})
-        token = token_in(preview.get_data(as_text=True))
+        response = client.post("/registry/import", content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(csv_bytes([row(1), row(2)])),
+                                              "people.csv")})
+        job_id = response.headers["Location"].rsplit("/", 1)[1]
+    with b.app_context():
+        assert db.session.get(Job, job_id).state == JobState.queued
+        job = execute_job(job_id)  # B's worker
+        assert job.state == JobState.done and job.result["ok"], job.error
     with b.test_client() as client:
         login(client, "coord@example.org")
-        done = client.post("/registry/import/confirm", data={"token": token},
-                           follow_redirects=True)
-        assert "already been applied" not in done.get_data(as_text=True)
+        assert "Confirm the import" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
+        done = client.post("/registry/import/confirm", data={"job": job_id})
+        assert done.status_code == 302
     with b.app_context():
         assert db.session.scalar(select(func.count()).select_from(Person)
                                  .where(Person.email.like("person%@undp.org"))) == 2

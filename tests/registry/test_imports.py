@@ -1,5 +1,4 @@
 """Registry import and export: round trip, a large file, bad rows reported, nothing written."""
-import io
 from datetime import date
 
 import pytest
@@ -7,7 +6,7 @@ from sqlalchemy import func, select
 
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.reference.models import Unct
 from gfp_portal.registry import exports, imports, services
 from gfp_portal.registry.models import Appointment, Person
 from tests.registry.conftest import entity
@@ -161,33 +160,3 @@ def test_semicolon_csv_from_a_french_spreadsheet(coordinator):
     rows = imports.read_table("fr.csv", data)
     assert rows == [(2, {"given_name": "Élodie", "family_name": "Martin",
                          "email": "e.martin@unesco.org"})]
-
-
-def test_import_view_previews_then_applies(client, app, reference, login_as):
-    login_as("coordinator")
-    with app.app_context():
-        db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
-    data = csv_bytes([row(1), row(2)])
-    preview = client.post("/registry/import", data={"file": (io.BytesIO(data), "people.csv")},
-                          content_type="multipart/form-data")
-    html = preview.get_data(as_text=True)
-    assert "Confirm the import" in html
-    with app.app_context():
-        assert db.session.scalars(select(Person).filter_by(email="person1@undp.org")).first() \
-            is None
-    token = html.split('name="token" value="')[1].split('"')[0]
-    done = client.post("/registry/import/confirm", data={"token": token})
-    assert done.status_code == 302
-    with app.app_context():
-        assert db.session.scalars(select(Person).filter_by(email="person1@undp.org")).one()
-    again = client.post("/registry/import/confirm", data={"token": token},
-                        follow_redirects=True)
-    assert b"already been applied" in again.data
-
-
-def test_import_view_lists_bad_rows(client, reference, login_as):
-    login_as("coordinator")
-    data = csv_bytes([row(1, entity="NOPE")])
-    html = client.post("/registry/import", data={"file": (io.BytesIO(data), "people.csv")},
-                       content_type="multipart/form-data").get_data(as_text=True)
-    assert "No entity has the acronym “NOPE”." in html and "Confirm the import" not in html

@@ -63,6 +63,10 @@ class Config:
     SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", False)
     # An import preview not confirmed within this time is deleted (`flask storage purge-pending`).
     PENDING_PREVIEW_HOURS = 24
+    # A registry export of more people than this is prepared by a job and offered for download
+    # from the job's page; a smaller one is sent at once. Prepared files are kept this long.
+    REGISTRY_EXPORT_INLINE_MAX = int(_env("REGISTRY_EXPORT_INLINE_MAX", "1000"))
+    EXPORT_KEEP_HOURS = 24
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024

@@ -1,9 +1,15 @@
-"""The registry's periodic job: lapse ended terms and send the term alerts, daily."""
+"""The registry's jobs: a large export, prepared for download; and the periodic one, which
+lapses ended terms and sends the term alerts, daily."""
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from gfp_portal.core.jobs import JobPage, periodic
+from gfp_portal.core import storage
+from gfp_portal.core.jobs import JobPage, job, periodic
+from gfp_portal.registry import queries
 from gfp_portal.registry.alerts import send_term_alerts
+from gfp_portal.registry.exports import CONTENT_TYPES, file_name, registry_file
 
 
 def _outcome(result):
@@ -19,3 +25,24 @@ def _outcome(result):
 def send_alerts(run):
     summary = send_term_alerts(today=run.now.date(), now=run.now)
     return {"alerts": summary.total, "lapsed": summary.lapsed, "digests": summary.digests}
+
+
+def _export_outcome(result):
+    return [ngettext("The file lists %(num)s person; download it below.",
+                     "The file lists %(num)s people; download it below.", result["people"])]
+
+
+def _back_to_registry(params):
+    return url_for("registry.index"), _("Registry")
+
+
+@job("registry.export", JobPage(_l("Registry export"), _export_outcome, _back_to_registry))
+def prepare_export(run, *, criteria, fmt):
+    """Write the registry file to the storage; the job's page offers it for download."""
+    scope = criteria.get("scope_unct_ids")
+    criteria = queries.RegistryFilter(**{**criteria, "scope_unct_ids":
+                                         None if scope is None else tuple(scope)})
+    data, people = registry_file(criteria, fmt, progress=run.progress)
+    key = storage.keep_export(data, fmt)
+    return {"people": people, "file": {"key": key, "filename": file_name(fmt, run.now.date()),
+                                       "content_type": CONTENT_TYPES[fmt], "size": len(data)}}

@@ -29,6 +29,7 @@ JOB_SCHEDULE_DEFAULTS = {
     "sessions.send-reminders": "5 * * * *",  # hourly
     "sessions.send-evaluation-reminders": "0 9 * * *",  # daily
     "storage.purge-pending": "45 3 * * *",  # daily
+    "jobs.sweep-stale": "*/10 * * * *",  # every ten minutes
 }
 
 
@@ -139,6 +140,9 @@ class Config:
     JOBS_WORKERS = int(_env("JOBS_WORKERS", "2"))
     JOBS_DELIVER_MAIL = _env_bool("JOBS_DELIVER_MAIL", True)
     JOBS_SCHEDULE = _schedule()
+    # A running job whose worker has not been heard from for this long (it crashed or was
+    # killed) is marked as failed by the sweep; a worker says it is alive four times as often.
+    JOBS_STALE_SECONDS = int(_env("JOBS_STALE_SECONDS", "600"))
     # A changed or cancelled session notifies up to this many registered people within the
     # request; beyond it a job sends the notices and the page shows its progress.
     SESSION_NOTICES_INLINE_MAX = int(_env("SESSION_NOTICES_INLINE_MAX", "20"))

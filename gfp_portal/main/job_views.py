@@ -11,7 +11,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.auth import signed_in
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.engine import engine
-from gfp_portal.core.jobs import PAGES, Job, JobPage, JobState
+from gfp_portal.core.jobs import PAGES, STALE_REASON, Job, JobPage, JobState
 from gfp_portal.extensions import db
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -38,6 +38,7 @@ def detail(job_id):
         "jobs/detail.html", job=job, page=page, done=done, total=total,
         outcome=page.outcome(job.result) if page.outcome and job.result is not None else [],
         back=page.back(job.params) if page.back else None, file=prepared_file(job),
+        error=STALE_REASON if job.error_code == "stale" else job.error,
         refresh=REFRESH_SECONDS if not job.is_finished else None)
 
 

@@ -4,6 +4,7 @@ on this machine.
 
 The request runs as in production: it records the job and returns; the bench then runs the
 job itself, as a worker would, and times it apart."""
+import os
 import socket
 import subprocess
 import sys
@@ -94,9 +95,10 @@ def bench_group_registration(app, client, actor_email):
     assert response.status_code == 302, response.status_code
     job_id = response.headers["Location"].rsplit("/", 1)[1]
     with app.app_context():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         job = jobs.execute_job(job_id, report=engine().report_progress)
         job_ms = (time.perf_counter() - started) * 1000
+        job_cpu_ms = (time.process_time() - cpu) * 1000
         assert job.state == jobs.JobState.done, job.error
         result = job.result
     return [
@@ -104,6 +106,8 @@ def bench_group_registration(app, client, actor_email):
                "≤ 200 ms"),
         Figure(f"  its job: {result['registered']} registered, {result['invitations']} "
                "invitations queued", job_ms, "ms", "≤ 2,000 ms"),
+        # On a busy machine the time the job's process had the CPU says more than the clock.
+        Figure("  its job, CPU time of the worker", job_cpu_ms, "ms", "(same)"),
     ]
 
 
@@ -134,4 +138,7 @@ def bench_mail_worker(app):
 
 
 def bench_bulk(app, client, actor_email):
-    return bench_group_registration(app, client, actor_email) + bench_mail_worker(app)
+    figures = bench_group_registration(app, client, actor_email) + bench_mail_worker(app)
+    load = os.getloadavg()[0]
+    return [*figures, Figure(f"machine load (1 min) over {os.cpu_count()} CPUs", load, "",
+                             "the figures above assume an otherwise idle machine")]

@@ -6,6 +6,7 @@ caller renders them in the recipient's language.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
@@ -76,20 +77,35 @@ def calendar(events, *, method=None, name=None, refresh_hours=None):
         # Outlook reads the TTL only as a duration (PT1H), never as "1:00:00".
         cal.add("x-published-ttl", vDuration(timedelta(hours=refresh_hours)))
     events = list(events)
+    # The calendar's own lines, then one VTIMEZONE per zone used (in a stable order, with the
+    # rules around the events only: the whole 1970-2038 history would help nobody), then the
+    # events: written out part by part, so that a zone is worked out and written once per
+    # process, not once per invitation.
+    parts = []
     if events:
         starts = [item.decoded("dtstart") for item in events]
         years = [moment.year for moment in starts]
-        # One VTIMEZONE per zone used, in a stable order, with the rules around the events
-        # only (the whole 1970-2038 history would help nobody).
-        for tzid in sorted({moment.tzinfo.key for moment in starts}):
-            zone = Timezone.from_tzid(tzid, first_date=date(min(years) - 1, 1, 1),
-                                      last_date=date(max(years) + 2, 1, 1))
-            # RFC 5545 has no COMMENT directly in VTIMEZONE (libical rejects it without METHOD).
-            zone.pop("COMMENT", None)
-            cal.add_component(zone)
-    for item in events:
-        cal.add_component(item)
-    return cal.to_ical()
+        parts += [_vtimezone(tzid, min(years) - 1, max(years) + 2)
+                  for tzid in sorted({moment.tzinfo.key for moment in starts})]
+    parts += [item.to_ical() for item in events]
+    head = cal.to_ical()
+    if not head.endswith(_END):
+        raise ValueError("a calendar ends with END:VCALENDAR")
+    return head[:-len(_END)] + b"".join(parts) + _END
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=128)
+def _vtimezone(tzid, first_year, last_year):
+    """The VTIMEZONE of `tzid` from 1 January of `first_year` to that of `last_year`, written
+    out: worked out once per process, then copied into every calendar that names the zone."""
+    zone = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
+                              last_date=date(last_year, 1, 1))
+    # RFC 5545 has no COMMENT directly in VTIMEZONE (libical rejects it without METHOD).
+    zone.pop("COMMENT", None)
+    return zone.to_ical()
 
 
 def invitation(session, texts, *, method, recipient, host, organizer, now):

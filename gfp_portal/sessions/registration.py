@@ -226,13 +226,13 @@ def register_group(session, people, *, actor, now=None, progress=None):
     now = now or utcnow()
     counts = {status: 0 for status in RegistrationStatus}
     counts["invitations"] = 0
-    settings = notices.recipients([p.id for p in people])
+    settings, memo = notices.recipients([p.id for p in people]), {}
     for done, person in enumerate(people, start=1):
         registration = register(session, person, actor=actor, now=now, by_coordinator=True,
                                 notify=False)
         if registration.status == RegistrationStatus.registered and \
                 registration.registered_at == now:
-            notices.send(registration, "confirmed", now=now, settings=settings)
+            notices.send(registration, "confirmed", now=now, settings=settings, memo=memo)
             counts["invitations"] += 1
         counts[registration.status] += 1
         if progress is not None:

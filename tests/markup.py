@@ -56,11 +56,20 @@ def parse(html):
     return builder.elements
 
 
+def _inside(element, tag):
+    while element.parent is not None:
+        element = element.parent
+        if element.tag == tag:
+            return True
+    return False
+
+
 def markup_problems(html):
     """A line for each mistake in the page: empty form actions, repeated ids, fieldsets whose
     first child is not their legend, required selects that always have a value, over-precise
     <time datetime>, maxlength on a month input, a name read out that leaves the words shown
-    out, and markup inside the text of a field's help."""
+    out, a label only screen readers see (outside a table, whose column header shows it), and
+    markup inside the text of a field's help."""
     elements = parse(html)
     problems = []
     ids = Counter(e.attrs["id"] for e in elements if e.attrs.get("id"))
@@ -83,6 +92,9 @@ def markup_problems(html):
         shown = " ".join(e.all_text().split())
         if label is not None and shown and shown.casefold() not in label.casefold():
             problems.append(f"<{e.tag} aria-label={label!r}> shows {shown!r}")
+        if e.tag == "label" and "visually-hidden" in e.attrs.get("class", "").split() \
+                and not _inside(e, "td"):
+            problems.append(f"the label of {e.attrs.get('for')} is hidden")
         if "form-text" in e.attrs.get("class", "").split() and e.children:
             problems.append(f"markup in the help text {e.attrs.get('id')}: "
                             f"<{e.children[0].tag}>")

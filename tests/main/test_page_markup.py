@@ -54,3 +54,11 @@ def test_required_choices_are_announced_as_required(client, reference, login_as)
     assert selects["topic"].attrs.get("aria-required") == "true"
     assert "required" not in selects["topic"].attrs
     assert "aria-required" not in selects["series"].attrs  # optional
+
+
+def test_each_category_name_field_shows_its_label(client, reference, login_as):
+    login_as("coordinator")
+    client.post("/resources/categories", data={"name": "Training material"})
+    html = client.get("/resources/categories").get_data(as_text=True)
+    assert 'value="Training material"' in html
+    assert markup_problems(html) == []

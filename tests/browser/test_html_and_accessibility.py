@@ -45,6 +45,8 @@ def _require(path, what):
 
 
 def _axe_violations(page, axe_source):
+    # Disclosures (the language menu…) are opened, so that what they hide is checked too.
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.evaluate(axe_source)
     return page.evaluate("""async () => {
         const results = await axe.run(document, {resultTypes: ["violations"]});

@@ -1,0 +1,102 @@
+"""Every main page of every role on a phone (390 px), in English and Arabic: nothing scrolls
+sideways, the console stays free of errors (the CSP blocks inline styles and scripts), and the
+menu opens without JavaScript."""
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import DEFAULT_TIMEOUT_MS, sign_in
+from .pages import ANONYMOUS, MAIN_PAGES, resolve_pages
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+LANGUAGES = ["en", "ar"]
+CASES = [(role, lang) for role in MAIN_PAGES for lang in LANGUAGES]
+MENU = "nav details.portal-menu"
+
+
+def _phone_page(chromium, live_server, role, lang, *, javascript=True):
+    context = chromium.new_context(base_url=live_server, locale=lang, viewport=PHONE,
+                                   java_script_enabled=javascript)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    if role != ANONYMOUS:
+        # Signed in on a wide window, where the sign-out button shows without opening the menu.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        sign_in(page, role, lang=lang)
+        page.set_viewport_size(PHONE)
+    return context, page
+
+
+def _visit(page, path, lang):
+    response = page.goto(path + ("&" if "?" in path else "?") + f"lang={lang}")
+    status = response.status if response is not None else None
+    assert status == 200, f"{path}: {status}"
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def _overflow(page):
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+# Cells that lie outside the window, scrolled away inside their table's box. Only the coverage
+# matrix (country teams × entities) scrolls on purpose, its row headers staying in sight.
+HIDDEN_CELLS = """() => [...document.querySelectorAll('main table:not(.coverage-matrix)')]
+  .flatMap(table =>
+  [...table.querySelectorAll('tbody td, tbody th')].filter(cell => {
+    const box = cell.getBoundingClientRect();
+    return box.width > 0 && (box.left < -1 || box.right > window.innerWidth + 1);
+  }).slice(0, 1).map(cell => (table.caption ? table.caption.textContent.trim() + ': ' : '')
+                               + cell.textContent.trim().slice(0, 40)))"""
+
+
+@pytest.mark.parametrize("role, lang", CASES)
+def test_no_page_scrolls_sideways_or_logs_an_error_on_a_phone(chromium, live_server, live_workdir,
+                                                               role, lang):
+    context, page = _phone_page(chromium, live_server, role, lang)
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    problems = []
+    try:
+        for path in resolve_pages(live_workdir / "portal.db", role):
+            errors.clear()
+            _visit(page, path, lang)
+            page.wait_for_load_state("load")
+            overflow = _overflow(page)
+            if overflow > 0:
+                problems.append(f"{path}: {overflow}px wider than the window")
+            problems.extend(f"{path}: a table cell out of sight: {cell}"
+                            for cell in page.evaluate(HIDDEN_CELLS))
+            if errors:
+                problems.append(f"{path}: {len(errors)} console error(s), the first: {errors[0]}")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role, lang", CASES)
+def test_menu_opens_without_javascript_on_a_phone(chromium, live_server, live_workdir, role, lang):
+    context, page = _phone_page(chromium, live_server, role, lang, javascript=False)
+    problems = []
+    try:
+        for path in resolve_pages(live_workdir / "portal.db", role):
+            _visit(page, path, lang)
+            menu = page.locator(MENU)
+            links = menu.locator("#main-nav a.nav-link, #main-nav button[type=submit]")
+            expect(links.first, f"{path}: the menu is closed").to_be_hidden()
+            menu.locator("summary").first.click()
+            expect(menu, f"{path}: the menu opens").to_have_attribute("open", "")
+            # Navigation, the language switcher and signing out (or in) are all reachable.
+            expect(links.first, f"{path}: navigation").to_be_visible()
+            expect(menu.locator("details.language-switcher > summary"),
+                   f"{path}: language switcher").to_be_visible()
+            account = ("form[action$='/logout'] button" if role != ANONYMOUS
+                       else "a[href$='/login']")
+            expect(menu.locator(account), f"{path}: sign out or in").to_be_visible()
+            overflow = _overflow(page)
+            if overflow > 0:
+                problems.append(f"{path}: {overflow}px wider than the window with the menu open")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

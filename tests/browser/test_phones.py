@@ -1,6 +1,8 @@
 """Every main page of every role on a phone (390 px), in English and Arabic: nothing scrolls
 sideways, the console stays free of errors (the CSP blocks inline styles and scripts), and the
 menu opens without JavaScript."""
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -49,6 +51,33 @@ HIDDEN_CELLS = """() => [...document.querySelectorAll('main table:not(.coverage-
   }).slice(0, 1).map(cell => (table.caption ? table.caption.textContent.trim() + ': ' : '')
                                + cell.textContent.trim().slice(0, 40)))"""
 
+# Stacked cells whose name (data-label) is not the header of their column.
+MISLABELLED_CELLS = """() => [...document.querySelectorAll('main table.table-stack')]
+  .flatMap(table => {
+  const headers = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+  return [...table.querySelectorAll('tbody tr')].flatMap(row => {
+    let column = 0;
+    return [...row.cells].flatMap(cell => {
+      const header = headers[column];
+      column += cell.colSpan;
+      return cell.dataset.label !== undefined && cell.dataset.label !== header
+        ? [`${cell.dataset.label} under ${header}`] : [];
+    });
+  }).slice(0, 1);
+})"""
+
+
+
+def _layout_problems(page, where):
+    problems = []
+    overflow = _overflow(page)
+    if overflow > 0:
+        problems.append(f"{where}: {overflow}px wider than the window")
+    problems.extend(f"{where}: a table cell out of sight: {cell}"
+                    for cell in page.evaluate(HIDDEN_CELLS))
+    problems.extend(f"{where}: a cell named {cell}" for cell in page.evaluate(MISLABELLED_CELLS))
+    return problems
+
 
 @pytest.mark.parametrize("role, lang", CASES)
 def test_no_page_scrolls_sideways_or_logs_an_error_on_a_phone(chromium, live_server, live_workdir,
@@ -63,11 +92,7 @@ def test_no_page_scrolls_sideways_or_logs_an_error_on_a_phone(chromium, live_ser
             errors.clear()
             _visit(page, path, lang)
             page.wait_for_load_state("load")
-            overflow = _overflow(page)
-            if overflow > 0:
-                problems.append(f"{path}: {overflow}px wider than the window")
-            problems.extend(f"{path}: a table cell out of sight: {cell}"
-                            for cell in page.evaluate(HIDDEN_CELLS))
+            problems += _layout_problems(page, path)
             if errors:
                 problems.append(f"{path}: {len(errors)} console error(s), the first: {errors[0]}")
     finally:
@@ -97,6 +122,39 @@ def test_menu_opens_without_javascript_on_a_phone(chromium, live_server, live_wo
             overflow = _overflow(page)
             if overflow > 0:
                 problems.append(f"{path}: {overflow}px wider than the window with the menu open")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+REGISTRY_FILE_WITH_ERRORS = (b"email,given_name,family_name,entity\n"
+                             b"not-an-email,Ana,Ruiz,NOPE\n,Bo,Li,UNDP\n")
+TEAMS_REPORT = (Path(__file__).resolve().parents[1] / "attendance" / "fixtures"
+                / "teams_attendance.tsv")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_import_previews_fit_a_phone(chromium, live_server, live_workdir, lang):
+    """The registry's check of a file and the preview of a meeting report, each a table."""
+    context, page = _phone_page(chromium, live_server, "coordinator@demo.gfp", lang)
+    session = resolve_pages(live_workdir / "portal.db", "coordinator@demo.gfp")
+    attendance = next(path for path in session if path.endswith("/attendance"))
+    problems = []
+    try:
+        _visit(page, "/registry/import", lang)
+        form = page.locator("main form[enctype='multipart/form-data']")
+        form.locator("input[type=file]").set_input_files(
+            {"name": "people.csv", "mimeType": "text/csv", "buffer": REGISTRY_FILE_WITH_ERRORS})
+        form.locator("[type=submit]").click()
+        expect(page.locator("main table tbody tr").first).to_be_visible()
+
+        problems += _layout_problems(page, "registry import check")
+        _visit(page, attendance, lang)
+        form = page.locator(f"main form[action$='{attendance}/import']")
+        form.locator("input[type=file]").set_input_files(str(TEAMS_REPORT))
+        form.locator("[type=submit]").click()
+        expect(page.locator("main table tbody tr").first).to_be_visible()
+        problems += _layout_problems(page, "meeting report preview")
     finally:
         context.close()
     assert not problems, "\n".join(problems)

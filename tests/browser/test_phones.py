@@ -158,3 +158,29 @@ def test_import_previews_fit_a_phone(chromium, live_server, live_workdir, lang):
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_with_javascript_the_menu_closes_on_escape_or_a_click_elsewhere(chromium, live_server):
+    context, page = _phone_page(chromium, live_server, ANONYMOUS, "en")
+    try:
+        _visit(page, "/login", "en")
+        menu = page.locator(MENU)
+        summary = menu.locator("summary").first
+        summary.click()
+        expect(menu).to_have_attribute("open", "")
+        switcher = menu.locator("details.language-switcher")
+        switcher.locator("summary").click()
+        expect(switcher).to_have_attribute("open", "")
+
+        page.keyboard.press("Escape")  # the innermost menu first
+        expect(switcher).not_to_have_attribute("open", "")
+        expect(menu).to_have_attribute("open", "")
+        page.keyboard.press("Escape")
+        expect(menu).not_to_have_attribute("open", "")
+        expect(summary).to_be_focused()
+
+        summary.click()
+        page.locator("main h1").click()
+        expect(menu).not_to_have_attribute("open", "")
+    finally:
+        context.close()

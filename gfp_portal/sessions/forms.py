@@ -84,6 +84,7 @@ class SessionForm(FlaskForm):
 
 
 class SessionFilterForm(FilterForm):
+    q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
     when = SelectField(_l("When"), validators=[Optional()])
     topic = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])

@@ -24,6 +24,7 @@ from gfp_portal.core.settings import Setting  # noqa: F401 — registers the mod
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from gfp_portal.nominations.models import Nomination  # noqa: F401 — registers the model
+from gfp_portal.reference import countries
 from gfp_portal.registry.policy import WARNING_TITLES
 from gfp_portal.resources import files as resource_files  # noqa: F401 — file hooks
 from gfp_portal.resources.models import Resource  # noqa: F401 — registers the models
@@ -171,14 +172,18 @@ def register_jinja(app):
         text_direction=i18n.text_direction,
         is_rtl=i18n.is_rtl,
         language_name=i18n.language_name,
-        country_name=i18n.country_name,
+        country_name=countries.country_name,
         file_size=i18n.file_size,
+        list_separator=i18n.list_separator,
         switch_language_url=switch_language_url,
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
         format_percent=format_percent,
     )
+    app.jinja_env.filters["join_list"] = i18n.join_list
+    app.jinja_env.filters["language_name"] = i18n.language_name
+    app.jinja_env.filters["sort_countries"] = countries.sort_by_name
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

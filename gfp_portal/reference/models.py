@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.i18n import country_name
 from gfp_portal.extensions import db
+from gfp_portal.reference.countries import country_name
 
 
 class EntityType(enum.StrEnum):

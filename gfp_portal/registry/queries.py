@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
+from gfp_portal.reference.countries import sort_by_name
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.policy import Policy
@@ -136,5 +137,5 @@ def entity_acronyms():
 
 def unct_choices():
     uncts = db.session.scalars(select(Unct)).all()
-    return sorted(((u.iso3, u.name) for u in uncts), key=lambda pair: pair[1])
+    return sort_by_name(((u.iso3, u.name) for u in uncts), key=lambda pair: pair[1])
 

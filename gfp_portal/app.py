@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
-from gfp_portal.core import auth, engine, http, i18n
+from gfp_portal.core import auth, engine, http, i18n, timezones
 from gfp_portal.core.assets import register_assets
 from gfp_portal.core.jobs import Job  # noqa: F401 — registers the models
 from gfp_portal.core.logs import redact_tokens_in_logs
@@ -175,6 +175,7 @@ def register_jinja(app):
         country_name=countries.country_name,
         file_size=i18n.file_size,
         list_separator=i18n.list_separator,
+        zone_name=lambda name: timezones.zone_name(name, i18n.current_language()),
         switch_language_url=switch_language_url,
         format_date=format_date,
         format_datetime=format_datetime,

@@ -8,6 +8,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -160,6 +161,12 @@ def register_errorhandlers(app):
     app.register_error_handler(CSRFError, render_csrf_error)
 
 
+def ltr_value(value):
+    """An email, code, address or number that reads left to right inside any sentence, and
+    breaks within itself rather than leave its label's line."""
+    return Markup('<bdi dir="ltr" class="ltr-value">{}</bdi>').format(value)
+
+
 def register_jinja(app):
     def switch_language_url(code):
         args = request.args.to_dict(flat=True)
@@ -183,6 +190,9 @@ def register_jinja(app):
         format_percent=format_percent,
     )
     app.jinja_env.filters["join_list"] = i18n.join_list
+    app.jinja_env.globals["ltr"] = ltr_value
+    app.jinja_env.globals["name_and_title"] = lambda name, title: Markup(
+        '<bdi class="name-title">{}</bdi>').format(i18n.name_and_title(name, title))
     app.jinja_env.filters["language_name"] = i18n.language_name
     app.jinja_env.filters["sort_countries"] = countries.sort_by_name
     app.jinja_env.add_extension("jinja2.ext.do")

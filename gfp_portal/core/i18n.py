@@ -108,6 +108,17 @@ def list_separator(language=None):
     return "، " if (language or current_language()) == "ar" else ", "
 
 
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
+def name_and_title(name, title):
+    """"Name, Title" as one value, with the comma of the script they are written in
+    ("Amina Diallo, Executive Director"; "أمينة ديالو، المديرة التنفيذية")."""
+    parts = [part for part in (name, title) if part]
+    arabic = any(_ARABIC_LETTER.search(part) for part in parts)
+    return ("، " if arabic else ", ").join(parts)
+
+
 def join_list(items, language=None):
     """Items as one list in the viewer's language ("Kenya, Uganda"; "كينيا، أوغندا")."""
     return list_separator(language).join(str(item) for item in items)

@@ -167,6 +167,11 @@ def ltr_value(value):
     return Markup('<bdi dir="ltr" class="ltr-value">{}</bdi>').format(value)
 
 
+def name_and_title(name, title):
+    """"Name, Title" isolated as one value, so a right-to-left page keeps its order."""
+    return Markup('<bdi class="name-title">{}</bdi>').format(i18n.name_and_title(name, title))
+
+
 def register_jinja(app):
     def switch_language_url(code):
         args = request.args.to_dict(flat=True)
@@ -183,6 +188,8 @@ def register_jinja(app):
         file_size=i18n.file_size,
         list_separator=i18n.list_separator,
         zone_name=lambda name: timezones.zone_name(name, i18n.current_language()),
+        ltr=ltr_value,
+        name_and_title=name_and_title,
         switch_language_url=switch_language_url,
         format_date=format_date,
         format_datetime=format_datetime,
@@ -190,9 +197,6 @@ def register_jinja(app):
         format_percent=format_percent,
     )
     app.jinja_env.filters["join_list"] = i18n.join_list
-    app.jinja_env.globals["ltr"] = ltr_value
-    app.jinja_env.globals["name_and_title"] = lambda name, title: Markup(
-        '<bdi class="name-title">{}</bdi>').format(i18n.name_and_title(name, title))
     app.jinja_env.filters["language_name"] = i18n.language_name
     app.jinja_env.filters["sort_countries"] = countries.sort_by_name
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -116,7 +116,7 @@ def name_and_title(name, title):
     ("Amina Diallo, Executive Director"; "أمينة ديالو، المديرة التنفيذية")."""
     parts = [part for part in (name, title) if part]
     arabic = any(_ARABIC_LETTER.search(part) for part in parts)
-    return ("، " if arabic else ", ").join(parts)
+    return list_separator("ar" if arabic else "en").join(parts)
 
 
 def join_list(items, language=None):

@@ -5,6 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SubmitField,
@@ -41,6 +42,9 @@ class NominationForm(PersonNameFields, FlaskForm):
     letter = FileField(_l("Nomination letter (PDF or DOCX, optional)"),
                        description=_l("At most %(limit)s MB."))
     show_holders = SubmitField(_l("Show the current holders"))
+    # The UN-SWAP warnings the nominator has been shown (their codes): a nomination with
+    # warnings is submitted only once they have been seen.
+    warnings_seen = HiddenField()
     submit = SubmitField(_l("Submit the nomination"))
 
     def __init__(self, *args, scope_choices=(), entity_choices=(), holder_choices=(),

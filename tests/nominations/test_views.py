@@ -268,6 +268,13 @@ def test_change_and_submit_again_opens_every_field_with_its_value(app, client,
     assert fields["justification"].strip() == "Programme officer with gender expertise."
     response = client.post(f"/nominations/{kenya_nomination['id']}/edit",
                            data={**fields, "submit": "Submit"})
+    # The UN-SWAP warning comes first; the same form sent again submits it.
+    assert response.status_code == 200
+    assert "No terms of reference on file" in response.get_data(as_text=True)
+    reader = _FormReader()
+    reader.feed(response.get_data(as_text=True))
+    response = client.post(f"/nominations/{kenya_nomination['id']}/edit",
+                           data={**reader.fields, "submit": "Submit"})
     assert response.status_code == 302
     with app.app_context():
         nomination = db.session.get(Nomination, kenya_nomination["id"])

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
-from tests.nominations.test_views import _FormReader, kenya_nomination, sign_in  # noqa: F401
+from tests.nominations.test_views import _FormReader, sign_in
 
 FILLED = {"scope": "KEN", "entity": "UNDP", "role": "focal_point", "given_name": "Amani",
           "family_name": "Chebet", "email": "amani.chebet@undp.org", "grade": "P-3",

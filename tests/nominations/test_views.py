@@ -16,35 +16,12 @@ from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
 from tests.conftest import login
-from tests.nominations.conftest import PDF, pdf_upload
+from tests.nominations.conftest import PDF
 
 
 def sign_in(client, email):
     client.post("/logout")
     assert login(client, email).status_code == 302
-
-
-@pytest.fixture
-def kenya_nomination(app, reference, create_user):
-    """Kenya and Uganda teams; their RCs; a coordinator; one Kenya nomination with a letter."""
-    coordinator = create_user("coord@example.org", roles=["coordinator"])
-    rc_kenya = create_user("rc.kenya@example.org", roles=["resident_coordinator"],
-                           uncts=["KEN"])
-    create_user("rc.uganda@example.org", roles=["resident_coordinator"], uncts=["UGA"])
-    with app.app_context():
-        entities = {e.acronym: e for e in db.session.scalars(
-            select(Entity).where(Entity.acronym.in_(["UNDP", "UNICEF", "WFP"])))}
-        for iso3 in ("KEN", "UGA"):
-            db.session.scalars(select(Unct).filter_by(iso3=iso3)).one().members = \
-                list(entities.values())
-        nomination = services.submit_nomination({
-            "role": "alternate", "entity": entities["WFP"],
-            "unct": db.session.scalars(select(Unct).filter_by(iso3="KEN")).one(),
-            "given_name": "Njeri", "family_name": "Mwangi", "email": "njeri.mwangi@wfp.org",
-            "justification": "Programme officer with gender expertise."},
-            letter=pdf_upload(), actor=db.session.get(User, rc_kenya))
-        db.session.commit()
-        return {"id": nomination.id, "coordinator": coordinator}
 
 
 def test_the_list_and_the_form_are_for_rcs_and_coordinators(client, kenya_nomination):

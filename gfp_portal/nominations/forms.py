@@ -19,6 +19,12 @@ from gfp_portal.registry.forms import role_choices
 
 
 class NominationForm(PersonNameFields, FlaskForm):
+    known_email = SingleLineField(
+        _l("Email address of someone already in the registry"),
+        validators=[Optional(), Length(max=320)], render_kw={"dir": "ltr"},
+        description=_l("To nominate a person the registry already knows, give their address "
+                       "and fill in the nominee's details from their record."))
+    fill_in = SubmitField(_l("Fill in from the registry"))
     scope = SelectField(_l("UN Country Team"), validators=[DataRequired()])
     entity = SelectField(_l("Entity"), validators=[
         DataRequired(message=_l("Choose the entity."))])

@@ -38,7 +38,7 @@ from gfp_portal.reference.queries import duty_station_choices
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.models import Appointment
 from gfp_portal.registry.policy import Policy
-from gfp_portal.registry.services import active_holders
+from gfp_portal.registry.services import active_holders, find_person_by_email
 
 bp = Blueprint("nominations", __name__, url_prefix="/nominations")
 
@@ -148,6 +148,28 @@ def _wants_holders(form):
     return form.show_holders.data and request.method == "POST"
 
 
+def _fill_in_from_registry(form):
+    """The nominee's fields from the registry record with the address given; for a Resident
+    Coordinator, only people of the member entities of their UN Country Teams. True when
+    filled in."""
+    person = find_person_by_email(form.known_email.data)
+    if person is not None and not current_user.is_staff:
+        members = {e.id for unct in current_user.uncts for e in unct.members}
+        person = person if person.entity_id in members else None
+    if person is None:
+        form.known_email.errors = [_("Nobody in the registry has the address %(email)s.",
+                                     email=(form.known_email.data or "").strip())]
+        return False
+    form.given_name.data, form.family_name.data = person.given_name, person.family_name
+    form.email.data, form.position_title.data = person.email, person.position_title
+    form.grade.data = person.grade
+    form.duty_station.data = person.duty_station_id or 0
+    form.preferred_language.data = person.preferred_language or "en"
+    flash(_("The nominee's details are filled in from the registry record of %(name)s.",
+            name=person.full_name), "info")
+    return True
+
+
 def _unseen_warnings(form):
     """The UN-SWAP warnings of the nomination as filled in, when the nominator has not seen
     them yet: then the form comes back with them instead of being submitted."""
@@ -183,7 +205,9 @@ def create():
     form, entity, unct, holders = _nomination_form(
         data={k: v for k, v in prefill.items() if v is not None})
     warnings = []
-    if not _wants_holders(form) and form.validate_on_submit() and \
+    if request.method == "POST" and form.fill_in.data:
+        _fill_in_from_registry(form)
+    elif not _wants_holders(form) and form.validate_on_submit() and \
             not (warnings := _unseen_warnings(form)):
         ok, nomination = commit_service(services.submit_nomination,
                                         _form_data(form, entity, unct),
@@ -205,7 +229,9 @@ def edit(nomination_id):
         abort(403)
     form, entity, unct, holders = _nomination_form(data=services.form_values(nomination))
     warnings = []
-    if not _wants_holders(form) and form.validate_on_submit() and \
+    if request.method == "POST" and form.fill_in.data:
+        _fill_in_from_registry(form)
+    elif not _wants_holders(form) and form.validate_on_submit() and \
             not (warnings := _unseen_warnings(form)):
         ok, old_key = commit_service(services.resubmit_nomination, nomination,
                                      _form_data(form, entity, unct), letter=form.letter.data,

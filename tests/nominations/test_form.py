@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.reference.models import Entity
 from tests.nominations.test_views import _FormReader, sign_in
 
 FILLED = {"scope": "KEN", "entity": "UNDP", "role": "focal_point", "given_name": "Amani",
@@ -98,3 +99,39 @@ def test_a_nomination_without_warnings_goes_at_once(app, client, kenya_nominatio
     response = client.post("/nominations/new", data={
         **FILLED, "grade": "P-4", "time_share": "30", "tor_acknowledged": "y"})
     assert response.status_code == 302
+
+
+def test_a_nominee_already_in_the_registry_is_picked_by_address(app, client, kenya_nomination):
+    from gfp_portal.registry import services as registry
+
+    with app.app_context():
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        unhcr = db.session.scalars(select(Entity).filter_by(acronym="UNHCR")).one()
+        registry.create_person({
+            "given_name": "Lucía", "family_name": "Fernández", "email": "lucia@undp.org",
+            "entity": undp, "grade": "P-4", "position_title": "Programme Specialist",
+            "preferred_language": "es"}, actor=None)
+        registry.create_person({
+            "given_name": "Omar", "family_name": "Haddad", "email": "omar@unhcr.org",
+            "entity": unhcr, "grade": "P-5"}, actor=None)
+        db.session.commit()
+        before = _count()
+    sign_in(client, "rc.kenya@example.org")
+    response = client.post("/nominations/new", data={
+        "scope": "KEN", "entity": "UNDP", "role": "focal_point",
+        "known_email": " LUCIA@undp.org ", "fill_in": "Fill in"})
+    assert response.status_code == 200
+    reader = _FormReader()
+    reader.feed(response.get_data(as_text=True))
+    assert (reader.fields["given_name"], reader.fields["family_name"], reader.fields["email"],
+            reader.fields["grade"], reader.fields["position_title"],
+            reader.fields["preferred_language"]) == \
+        ("Lucía", "Fernández", "lucia@undp.org", "P-4", "Programme Specialist", "es")
+    with app.app_context():
+        assert _count() == before  # filling in submits nothing
+    # Someone of an entity outside the Kenya team is not found for its RC.
+    page = client.post("/nominations/new", data={
+        "scope": "KEN", "entity": "UNDP", "role": "focal_point",
+        "known_email": "omar@unhcr.org", "fill_in": "Fill in"}).get_data(as_text=True)
+    assert "Nobody in the registry has the address omar@unhcr.org." in page
+    assert "Haddad" not in page

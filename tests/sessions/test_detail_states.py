@@ -57,6 +57,8 @@ def test_a_past_session_offers_no_seats_join_link_or_calendar(app, client, peopl
     login(client, "fp@example.org" if who == "fp" else "coord@example.org")
     page = _page(client, session_id)
     assert "This session has ended; registration is closed." in page
+    assert ("You were registered." in page) is (who == "fp")
+    assert "You are registered." not in page
     assert "seats left" not in page and "seat left" not in page
     assert "secret-room" not in page
     assert f"/sessions/{session_id}.ics" not in page and "Add to my calendar" not in page

@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -49,7 +50,7 @@ def prepare(url, *, reuse):
         session_id = db.session.scalar(
             select(TrainingSession.id).join(Registration)
             .where(Registration.person_id == fp.person_id,
-                   TrainingSession.starts_at > TrainingSession.created_at)
+                   TrainingSession.starts_at > datetime.now(UTC))
             .order_by(TrainingSession.starts_at.desc()).limit(1)) or db.session.scalar(
             select(TrainingSession.id).limit(1))
         token = regenerate_calendar_token(fp)

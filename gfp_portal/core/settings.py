@@ -43,6 +43,10 @@ class Setting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+# Where a transaction keeps the settings it read (the session's info, cleared as it ends).
+_CACHE = "core.settings"
+
+
 def _stored():
     """Every stored setting, read in one query the first time a transaction asks and kept
     until it ends (a request reads many keys; most fall back to their default)."""
@@ -50,9 +54,6 @@ def _stored():
     if _CACHE not in info:
         info[_CACHE] = {row.key: row.value for row in db.session.scalars(select(Setting))}
     return info[_CACHE]
-
-
-_CACHE = "core.settings"
 
 
 @event.listens_for(Session, "after_transaction_end")

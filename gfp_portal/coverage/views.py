@@ -13,7 +13,7 @@ from gfp_portal.core.http import page_number
 from gfp_portal.core.i18n import is_rtl
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
-from gfp_portal.coverage.matrix import row_cells
+from gfp_portal.coverage.matrix import ENDS_SOON, ICONS, row_cells
 from gfp_portal.coverage.services import CellState, attach_holders, compute_coverage
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries as nomination_queries
@@ -83,6 +83,7 @@ def index():
         gaps=shown, gap_count=len(gaps), page=page,
         pages=max((len(gaps) + per_page - 1) // per_page, 1), share=_share,
         view=request.args.get("view", "matrix"), today=date.today(), matrix_cells=row_cells,
+        matrix_icons=ICONS, matrix_ends_soon=ENDS_SOON,
         **_in_progress({cell.unct for cell in shown}))
 
 

@@ -29,6 +29,7 @@ JOB_SCHEDULE_DEFAULTS = {
     "sessions.send-reminders": "5 * * * *",  # hourly
     "sessions.send-evaluation-reminders": "0 9 * * *",  # daily
     "storage.purge-pending": "45 3 * * *",  # daily
+    "jobs.sweep-stale": "*/10 * * * *",  # every ten minutes
 }
 
 
@@ -66,6 +67,10 @@ class Config:
     SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", False)
     # An import preview not confirmed within this time is deleted (`flask storage purge-pending`).
     PENDING_PREVIEW_HOURS = 24
+    # A registry export of more people than this is prepared by a job and offered for download
+    # from the job's page; a smaller one is sent at once. Prepared files are kept this long.
+    REGISTRY_EXPORT_INLINE_MAX = int(_env("REGISTRY_EXPORT_INLINE_MAX", "1000"))
+    EXPORT_KEEP_HOURS = 24
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024
@@ -138,6 +143,9 @@ class Config:
     JOBS_WORKERS = int(_env("JOBS_WORKERS", "2"))
     JOBS_DELIVER_MAIL = _env_bool("JOBS_DELIVER_MAIL", True)
     JOBS_SCHEDULE = _schedule()
+    # A running job whose worker has not been heard from for this long (it crashed or was
+    # killed) is marked as failed by the sweep; a worker says it is alive four times as often.
+    JOBS_STALE_SECONDS = int(_env("JOBS_STALE_SECONDS", "600"))
     # A changed or cancelled session notifies up to this many registered people within the
     # request; beyond it a job sends the notices and the page shows its progress.
     SESSION_NOTICES_INLINE_MAX = int(_env("SESSION_NOTICES_INLINE_MAX", "20"))

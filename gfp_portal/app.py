@@ -133,7 +133,7 @@ def register_blueprints(app):
 def register_jobs(app):
     # Each domain declares its jobs and periodic jobs in its jobs.py.
     from gfp_portal.attendance import jobs as attendance_jobs  # noqa: F401
-    from gfp_portal.core import storage_jobs  # noqa: F401
+    from gfp_portal.core import jobs_sweep, storage_jobs  # noqa: F401
     from gfp_portal.coverage import jobs as coverage_jobs  # noqa: F401
     from gfp_portal.nominations import jobs as nominations_jobs  # noqa: F401
     from gfp_portal.registry import jobs as registry_jobs  # noqa: F401

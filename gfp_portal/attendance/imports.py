@@ -25,6 +25,7 @@ from gfp_portal.attendance.walk_ins import add_walk_in
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
@@ -101,10 +102,22 @@ def _offer_walk_ins(lines):
         line.walk_in = people.get(line.attendee.email.lower())
 
 
-def apply(session, data, *, filename, confirmed, walk_ins=None, actor, now=None):
+def queue_apply(session, token, *, filename, confirmed, walk_ins, actor, now=None):
+    """Record the job that applies the report kept under `token` (see apply and
+    attendance/jobs.py), with the coordinator's choices; returns the Job."""
+    return enqueue("attendance.import-report", {
+        "session_id": session.id, "token": token, "filename": (filename or "report")[:200],
+        "confirmed": {str(line): int(value) for line, value in confirmed.items()},
+        "walk_ins": {str(line): int(value) for line, value in walk_ins.items()}},
+        actor=actor, now=now)
+
+
+def apply(session, data, *, filename, confirmed, walk_ins=None, actor, now=None,
+          progress=None):
     """Write the attendance of the matched lines, of the name matches a coordinator
     confirmed ({line number: registration id}) and of the walk-ins they ticked ({line number:
-    person id}, as offered by the preview). Returns (import row, number marked)."""
+    person id}, as offered by the preview). Returns (import row, number marked);
+    `progress(done, total)` hears how many lines are done."""
     now = now or utcnow()
     earlier = previous_import(session, data)
     if earlier is not None:
@@ -120,7 +133,9 @@ def apply(session, data, *, filename, confirmed, walk_ins=None, actor, now=None)
     db.session.flush()
     marked = 0
     walk_ins = walk_ins or {}
-    for line in lines:
+    for done, line in enumerate(lines, start=1):
+        if progress is not None:
+            progress(done, len(lines))
         registration = line.registration or allowed.get(confirmed.get(line.number))
         if registration is None:
             if line.walk_in is not None and walk_ins.get(line.number) == line.walk_in.id:

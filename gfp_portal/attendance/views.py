@@ -201,14 +201,12 @@ def confirm_import(session_id):
             if key.startswith(prefix) and value.isdecimal() and \
                     key.removeprefix(prefix).isdecimal():
                 chosen[int(key.removeprefix(prefix))] = int(value)
-    ok, result = commit_service(imports.apply, session, data,
-                                filename=request.form.get("filename"), confirmed=confirmed,
-                                walk_ins=walk_in, actor=current_user)
+    # The report is applied by a job; its page shows the progress and what was recorded.
+    ok, job = commit_service(imports.queue_apply, session, token,
+                             filename=request.form.get("filename"), confirmed=confirmed,
+                             walk_ins=walk_in, actor=current_user)
     if ok:
-        storage.drop_pending(token)
-        flash(ngettext("The report is imported: %(num)s attendance recorded.",
-                       "The report is imported: %(num)s attendances recorded.", result[1]),
-              "success")
+        return redirect(url_for("jobs.detail", job_id=job.id))
     return redirect(url_for("attendance.register", session_id=session.id))
 
 

@@ -6,8 +6,9 @@ job ids and periodic firings; what a job is and how it ended lives in the databa
 """
 import logging
 import threading
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -92,9 +93,27 @@ class JobEngine:
 
     # What the workers run.
     def _run_job(self, job_id):
-        with self.app.app_context():
-            jobs.execute_job(job_id, report=self.report_progress)
+        stopping = threading.Event()
+        beating = start_thread(self._beat, job_id, stopping)
+        try:
+            with self.app.app_context():
+                jobs.execute_job(job_id, report=self.report_progress)
+        finally:
+            stopping.set()
+            beating.join()
+            self.huey.delete(self._heartbeat_key(job_id))
         self.huey.delete(self._progress_key(job_id))
+
+    def _beat(self, job_id, stopping):
+        """Say that this worker is alive, while it runs the job, beside the queue."""
+        interval = max(self.app.config["JOBS_STALE_SECONDS"] / 4, 0.05)
+        while True:
+            try:
+                self.huey.put(self._heartbeat_key(job_id), time.time())
+            except Exception:
+                log.exception("the heartbeat of job %s could not be recorded", job_id)
+            if stopping.wait(interval):
+                return
 
     def _run_periodic(self, name, period):
         with self.app.app_context():
@@ -116,6 +135,15 @@ class JobEngine:
     @staticmethod
     def _progress_key(job_id):
         return f"job-progress:{job_id}"
+
+    @staticmethod
+    def _heartbeat_key(job_id):
+        return f"job-heartbeat:{job_id}"
+
+    def last_heartbeat(self, job):
+        """When the worker running `job` last said it was alive (UTC), or None."""
+        beat = self.huey.get(self._heartbeat_key(job.id), peek=True)
+        return None if beat is None else datetime.fromtimestamp(beat, UTC)
 
     def report_progress(self, job_id, done, total):
         self.huey.put(self._progress_key(job_id), (done, total))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, update
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -226,6 +226,27 @@ def execute_job(job_id, *, report=None, now=None):
             state=JobState.failed, error_code=code, error=message, finished_at=utcnow()))
         db.session.commit()
     return db.session.get(Job, job_id)
+
+
+STALE_REASON = _l("The worker doing this job stopped (it was restarted or failed) before the "
+                  "job ended.")
+
+
+def sweep_stale(last_heartbeat, *, now, stale_after):
+    """Mark as failed the running jobs whose worker has not been heard from for `stale_after`
+    (`last_heartbeat(job)` -> when it last was, or None): a crashed worker's job never
+    committed anything, and its page must not say "in progress" forever. Returns how many."""
+    cutoff = now - stale_after
+    stopped = 0
+    for row in db.session.scalars(select(Job).where(Job.state == JobState.running,
+                                                    Job.started_at < cutoff)).all():
+        seen = last_heartbeat(row) or row.started_at
+        if seen < cutoff:
+            stopped += db.session.execute(update(Job).where(
+                Job.id == row.id, Job.state == JobState.running).values(
+                state=JobState.failed, error_code="stale", error=str(STALE_REASON),
+                finished_at=now)).rowcount
+    return stopped
 
 
 def _claim_period(name, period, now):

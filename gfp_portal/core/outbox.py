@@ -119,15 +119,16 @@ def retry_delay(attempts, config):
     return timedelta(seconds=min(seconds, config["MAIL_RETRY_MAX_SECONDS"]))
 
 
-def _claim_next(now):
-    """Lock one due message; on PostgreSQL parallel workers skip each other's rows."""
+def _claim_batch(now, limit):
+    """Lock up to `limit` due messages, oldest first; on PostgreSQL parallel workers skip each
+    other's rows, so two workers never hold the same message."""
     return db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.status == MailStatus.queued, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
+        .limit(limit)
         .with_for_update(skip_locked=True)
-    ).first()
+    ).all()
 
 
 class _BatchConnection:
@@ -137,9 +138,16 @@ class _BatchConnection:
     def __init__(self, transport):
         self.transport, self.stack, self.connection = transport, ExitStack(), None
 
+    @property
+    def is_open(self):
+        return self.connection is not None
+
+    def open(self):
+        self.connection = self.stack.enter_context(self.transport.connect())
+
     def send(self, message):
         if self.connection is None:
-            self.connection = self.stack.enter_context(self.transport.connect())
+            self.open()
         self.connection.send(message)
 
     def close(self):
@@ -148,34 +156,41 @@ class _BatchConnection:
             self.stack.close()
         except Exception as exc:  # noqa: BLE001 — the messages sent are already recorded
             current_app.logger.warning("closing the mail connection failed: %s", exc)
+        self.stack = ExitStack()
 
 
 def deliver_due(transport, *, now=None, limit=None):
-    """Send up to a batch of due messages over one connection, committing after each;
+    """Send a batch of due messages over one connection and record the batch in one commit;
     returns (sent, failed_tries).
 
-    A message is marked sent in the same transaction that holds its row lock, right after the
-    transport accepted it, so a message is never sent twice by two workers. A worker killed
-    between the two sends it again on its next run, with the same Message-ID.
+    The batch's rows stay locked until that commit, so two workers never send the same
+    message; a message is marked sent only once the server accepted it. When a message fails,
+    it waits with a back-off and the batch goes on over a new connection; when the server
+    cannot be reached again, the rest of the batch stays queued, untouched, for the next run.
+    A worker killed before the commit sends the batch again, with the same Message-IDs.
     """
     config = current_app.config
-    limit = limit or config["MAIL_BATCH_SIZE"]
+    current = now or utcnow()
+    messages = _claim_batch(current, limit or config["MAIL_BATCH_SIZE"])
     sent = failures = 0
     connection = _BatchConnection(transport)
     try:
-        for _ in range(limit):
-            current = now or utcnow()
-            message = _claim_next(current)
-            if message is None:
-                db.session.rollback()
-                break
+        for index, message in enumerate(messages):
+            if not connection.is_open and index:
+                try:
+                    connection.open()
+                except Exception as exc:  # noqa: BLE001 — the server went away: stop here
+                    current_app.logger.warning(
+                        "the mail server cannot be reached (%s); %s messages wait for the "
+                        "next run", exc, len(messages) - index)
+                    break
             if _send(connection, message, current, config):
                 sent += 1
             else:
                 failures += 1
-            db.session.commit()
     finally:
         connection.close()
+    db.session.commit()
     return sent, failures
 
 

@@ -33,6 +33,7 @@ KINDS = {
 KIND_LABELS = {"pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "xlsx": "XLSX"}
 _KEY = re.compile(r"^[a-z0-9]{2}/[0-9a-f]{32}\.(pdf|docx|pptx|xlsx)$")
 _PENDING = re.compile(r"^pending/[0-9a-f]{32}(\.[a-z]{1,5})?$")
+_EXPORT = re.compile(r"^exports/[0-9a-f]{32}\.(csv|xlsx)$")
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,9 @@ def _store():
 
 
 def is_key(key):
-    """A key this module made: a stored file or a pending preview, and nothing else."""
-    return bool(_KEY.match(key or "") or _PENDING.match(key or ""))
+    """A key this module made: a stored file, a pending preview or a prepared export, and
+    nothing else."""
+    return any(pattern.match(key or "") for pattern in (_KEY, _PENDING, _EXPORT))
 
 
 def _checked(key):
@@ -175,6 +177,25 @@ def purge_pending(*, now=None):
     confirmation then says the preview has expired); returns how many were deleted."""
     cutoff = (now or utcnow()) - timedelta(hours=current_app.config["PENDING_PREVIEW_HOURS"])
     keys = [key for key in _store().keys_older_than("pending", cutoff) if _PENDING.match(key)]
+    for key in keys:
+        remove(key)
+    return len(keys)
+
+
+# --- files prepared by a job for download (large exports) -------------------------------------
+
+def keep_export(data, extension):
+    """Keep a file a job prepared (e.g. the registry in CSV) until it is downloaded or expires;
+    returns its key. In the database it is part of the job's transaction."""
+    key = f"exports/{uuid.uuid4().hex}.{extension}"
+    _store().put(_checked(key), data)
+    return key
+
+
+def purge_exports(*, now=None):
+    """Delete the prepared exports kept longer than EXPORT_KEEP_HOURS; returns how many."""
+    cutoff = (now or utcnow()) - timedelta(hours=current_app.config["EXPORT_KEEP_HOURS"])
+    keys = [key for key in _store().keys_older_than("exports", cutoff) if _EXPORT.match(key)]
     for key in keys:
         remove(key)
     return len(keys)

@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from gfp_portal.core.file_stores import DatabaseStore, LocalStore
-from gfp_portal.core.storage import is_key, purge_pending
+from gfp_portal.core.storage import is_key, purge_exports, purge_pending
 from gfp_portal.extensions import db
 
 storage_cli = AppGroup("storage", help="Uploaded files and pending previews.")
@@ -31,5 +31,7 @@ def copy_to_database_command():
 
 @storage_cli.command("purge-pending")
 def purge_pending_command():
-    """Delete the import previews never confirmed within PENDING_PREVIEW_HOURS (daily job)."""
+    """Delete the import previews never confirmed within PENDING_PREVIEW_HOURS and the
+    prepared exports older than EXPORT_KEEP_HOURS (daily job)."""
     click.echo(f"Expired previews deleted: {purge_pending()}.")
+    click.echo(f"Expired export files deleted: {purge_exports()}.")

@@ -1,13 +1,17 @@
 """The progress page of a job (/jobs/<id>): its state, a progress bar, and what it did or why
-it stopped. It refreshes itself while the job waits or runs, so it needs no JavaScript."""
+it stopped; the file it prepared, if any, is downloaded from there. It refreshes itself while
+the job waits or runs, so it needs no JavaScript."""
 import re
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from gfp_portal.core import storage
 from gfp_portal.core.auth import signed_in
+from gfp_portal.core.downloads import send_download
 from gfp_portal.core.engine import engine
-from gfp_portal.core.jobs import PAGES, Job, JobPage
+from gfp_portal.core.jobs import PAGES, STALE_REASON, Job, JobPage, JobState
 from gfp_portal.extensions import db
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -33,5 +37,31 @@ def detail(job_id):
     return render_template(
         "jobs/detail.html", job=job, page=page, done=done, total=total,
         outcome=page.outcome(job.result) if page.outcome and job.result is not None else [],
-        back=page.back(job.params) if page.back else None,
+        back=page.back(job.params) if page.back else None, file=prepared_file(job),
+        error=STALE_REASON if job.error_code == "stale" else job.error,
         refresh=REFRESH_SECONDS if not job.is_finished else None)
+
+
+def prepared_file(job):
+    """The file a finished job prepared for download ({"key", "filename", "content_type",
+    "size"}), or None."""
+    if job.state != JobState.done or not isinstance(job.result, dict):
+        return None
+    prepared = job.result.get("file")
+    return prepared if isinstance(prepared, dict) and storage.is_key(prepared.get("key")) \
+        else None
+
+
+@bp.route("/<job_id>/download")
+@signed_in
+def download(job_id):
+    """The file the job prepared: for the person who started it and for the Office."""
+    job = load_visible(job_id)
+    prepared = prepared_file(job)
+    if prepared is None:
+        abort(404)
+    source = storage.stream(prepared["key"])
+    if source is None:
+        flash(_("This file is no longer kept: start the export again."), "warning")
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    return send_download(source, prepared["filename"], content_type=prepared["content_type"])

@@ -1,9 +1,16 @@
-"""The registry as rows: one per appointment (or per person without any), in CSV or Excel."""
+"""The registry as rows: one per appointment (or per person without any), in CSV or Excel;
+a large export is prepared by a job and downloaded from its page."""
 import csv
 import io
+from dataclasses import asdict
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlalchemy import func, select
+
+from gfp_portal.core.jobs import enqueue
+from gfp_portal.extensions import db
+from gfp_portal.registry import queries
 
 COLUMNS = (
     "given_name", "family_name", "email", "phone", "position_title", "grade", "entity",
@@ -53,10 +60,13 @@ def appointment_columns(appointment):
     }
 
 
-def export_rows(people, appointments_of=None):
-    """Rows of strings keyed by COLUMNS; `appointments_of(person)` narrows what is shown."""
+def export_rows(people, appointments_of=None, progress=None):
+    """Rows of strings keyed by COLUMNS; `appointments_of(person)` narrows what is shown;
+    `progress(done, total)` hears how many people are written."""
     rows = []
-    for person in people:
+    for done, person in enumerate(people, start=1):
+        if progress is not None:
+            progress(done, len(people))
         appointments = appointments_of(person) if appointments_of else person.appointments
         base = person_columns(person)
         for appointment in sorted(appointments, key=lambda a: (a.start_date, a.id)) or [None]:
@@ -96,3 +106,38 @@ def to_xlsx(rows):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+RENDERERS = {"csv": to_csv, "xlsx": to_xlsx}
+
+
+def file_name(fmt, day):
+    return f"gfp-registry-{day.isoformat()}.{fmt}"
+
+
+def count_people(criteria):
+    """How many people an export with `criteria` lists."""
+    return db.session.scalar(select(func.count()).select_from(
+        queries.people_query(criteria).order_by(None).subquery()))
+
+
+def registry_file(criteria, fmt, *, progress=None):
+    """The people matching `criteria` as a file in `fmt` (csv or xlsx); returns (data, people).
+    A Resident Coordinator's file holds the appointments of their own teams only."""
+    people = db.session.scalars(queries.people_query(criteria)).unique().all()
+    appointments_of = None if criteria.scope_unct_ids is None else \
+        (lambda person: queries.matching_appointments(person, criteria))
+    return RENDERERS[fmt](export_rows(people, appointments_of, progress)), len(people)
+
+
+def queue_export(criteria, fmt, *, actor, now=None):
+    """Record the job that prepares the export (registry/jobs.py); returns the Job, whose page
+    offers the file."""
+    if fmt not in RENDERERS:
+        raise ValueError(fmt)
+    return enqueue("registry.export", {"criteria": asdict(criteria), "fmt": fmt},
+                   actor=actor, now=now)

@@ -1,4 +1,5 @@
-"""The registry's jobs: checking and applying an import, and the daily term alerts."""
+"""The registry's jobs: checking and applying an import; a large export, prepared for
+download; and the periodic one, which lapses ended terms and sends the term alerts, daily."""
 from dataclasses import dataclass
 
 from flask import url_for
@@ -9,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from gfp_portal.core import storage
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import JobPage, job, periodic
-from gfp_portal.registry import imports
+from gfp_portal.registry import imports, queries
 from gfp_portal.registry.alerts import send_term_alerts
+from gfp_portal.registry.exports import CONTENT_TYPES, file_name, registry_file
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,20 @@ def _outcome(result):
 def send_alerts(run):
     summary = send_term_alerts(today=run.now.date(), now=run.now)
     return {"alerts": summary.total, "lapsed": summary.lapsed, "digests": summary.digests}
+
+
+def _export_outcome(result):
+    return [ngettext("The file lists %(num)s person; download it below.",
+                     "The file lists %(num)s people; download it below.", result["people"])]
+
+
+@job("registry.export", JobPage(_l("Registry export"), _export_outcome, _back_to_registry))
+def prepare_export(run, *, criteria, fmt):
+    """Write the registry file to the storage; the job's page offers it for download."""
+    scope = criteria.get("scope_unct_ids")
+    criteria = queries.RegistryFilter(**{**criteria, "scope_unct_ids":
+                                         None if scope is None else tuple(scope)})
+    data, people = registry_file(criteria, fmt, progress=run.progress)
+    key = storage.keep_export(data, fmt)
+    return {"people": people, "file": {"key": key, "filename": file_name(fmt, run.now.date()),
+                                       "content_type": CONTENT_TYPES[fmt], "size": len(data)}}

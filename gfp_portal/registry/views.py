@@ -4,13 +4,14 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -19,6 +20,7 @@ from werkzeug.utils import secure_filename
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.auth import roles_required
+from gfp_portal.core.confirm import is_confirmed
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
@@ -291,25 +293,31 @@ def _replace(appointment, form):
 
 # --- export and import ----------------------------------------------------------------------
 
-EXPORT_TYPES = {
-    "csv": ("text/csv; charset=utf-8", exports.to_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             exports.to_xlsx),
-}
-
-
-@bp.route("/export.<any(csv, xlsx):fmt>")
+@bp.route("/export.<any(csv, xlsx):fmt>", methods=["GET", "POST"])
 @roles_required("coordinator", "resident_coordinator")
 def export(fmt):
     criteria = registry_filter(filter_form())
-    people = db.session.scalars(queries.people_query(criteria)).unique().all()
-    # A Resident Coordinator's file holds the appointments of their own teams only.
-    appointments_of = None if criteria.scope_unct_ids is None else \
-        (lambda person: queries.matching_appointments(person, criteria))
-    content_type, render = EXPORT_TYPES[fmt]
-    filename = f"gfp-registry-{date.today().isoformat()}.{fmt}"
-    return send_download(render(exports.export_rows(people, appointments_of)), filename,
-                         content_type=content_type)
+    people = exports.count_people(criteria)
+    if people <= current_app.config["REGISTRY_EXPORT_INLINE_MAX"]:
+        data, _people = exports.registry_file(criteria, fmt)
+        return send_download(data, exports.file_name(fmt, date.today()),
+                             content_type=exports.CONTENT_TYPES[fmt])
+    # A large file is prepared in the background: a click shows what will happen, the
+    # confirmation (a POST) starts the job and opens its page, which offers the file.
+    if request.method == "POST" and is_confirmed():
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        ok, job = commit_service(exports.queue_export, criteria, fmt, actor=current_user)
+        if ok:
+            return redirect(url_for("jobs.detail", job_id=job.id))
+    title = _("Prepare the registry export")
+    return render_template(
+        "confirm.html", title=title, action=request.full_path, carried=[], form=ConfirmForm(),
+        back=url_for("registry.index", **request.args), consequences=[
+            ngettext("%(num)s person matches these filters.",
+                     "%(num)s people match these filters.", people),
+            _("The file is prepared in the background; its page shows the progress and "
+              "offers the file for download when it is ready.")])
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -77,28 +77,35 @@ def calendar(events, *, method=None, name=None, refresh_hours=None):
         # Outlook reads the TTL only as a duration (PT1H), never as "1:00:00".
         cal.add("x-published-ttl", vDuration(timedelta(hours=refresh_hours)))
     events = list(events)
+    # The calendar's own lines, then one VTIMEZONE per zone used (in a stable order, with the
+    # rules around the events only: the whole 1970-2038 history would help nobody), then the
+    # events: written out part by part, so that a zone is worked out and written once per
+    # process, not once per invitation.
+    parts = []
     if events:
         starts = [item.decoded("dtstart") for item in events]
         years = [moment.year for moment in starts]
-        # One VTIMEZONE per zone used, in a stable order, with the rules around the events
-        # only (the whole 1970-2038 history would help nobody).
-        for tzid in sorted({moment.tzinfo.key for moment in starts}):
-            cal.add_component(vtimezone(tzid, min(years) - 1, max(years) + 2))
-    for item in events:
-        cal.add_component(item)
-    return cal.to_ical()
+        parts += [_vtimezone(tzid, min(years) - 1, max(years) + 2)
+                  for tzid in sorted({moment.tzinfo.key for moment in starts})]
+    parts += [item.to_ical() for item in events]
+    head = cal.to_ical()
+    if not head.endswith(_END):
+        raise ValueError("a calendar ends with END:VCALENDAR")
+    return head[:-len(_END)] + b"".join(parts) + _END
 
 
-@lru_cache(maxsize=256)
-def vtimezone(tzid, first_year, last_year):
-    """The VTIMEZONE of `tzid` from 1 January of `first_year` to 1 January of `last_year`,
-    built once per process: the rules of a zone over a range never change while it runs, and
-    building them is most of a feed's cost. Callers add it to calendars and never change it."""
+_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=128)
+def _vtimezone(tzid, first_year, last_year):
+    """The VTIMEZONE of `tzid` from 1 January of `first_year` to that of `last_year`, written
+    out: worked out once per process, then copied into every calendar that names the zone."""
     zone = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
                               last_date=date(last_year, 1, 1))
     # RFC 5545 has no COMMENT directly in VTIMEZONE (libical rejects it without METHOD).
     zone.pop("COMMENT", None)
-    return zone
+    return zone.to_ical()
 
 
 def invitation(session, texts, *, method, recipient, host, organizer, now):

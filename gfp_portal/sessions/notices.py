@@ -33,11 +33,13 @@ def organizer():
                       _("Office of the Focal Point for Women in the UN System"))
 
 
-def texts(session, language, zone_name):
-    """The event's summary, description and place in `language` (inside force_locale)."""
+def texts(session, language, zone_name, readings=None):
+    """The event's summary, description and place in `language` (inside force_locale);
+    `readings` are the session's times for `zone_name` as plain text (no isolate marks), when
+    already worked out."""
     lines = [session.text("description", language)] if session.text("description", language) \
         else []
-    lines.append(" · ".join(spans(session, zone_name, language, isolate=False)))
+    lines.append(" · ".join(readings or spans(session, zone_name, language, isolate=False)))
     if session.join_url:
         lines.append(_("Join online: %(url)s", url=session.join_url))
     if session.venue:
@@ -61,16 +63,24 @@ def language_and_zone(person, settings):
     return mail_locale(language), zone or "UTC"
 
 
-def send(registration, kind, *, now, settings=None):
+def send(registration, kind, *, now, settings=None, memo=None):
     """Queue the email of `kind` for one registration (with its invitation when there is
-    one). `settings` comes from recipients() when many are sent at once."""
+    one). When many are sent at once, `settings` comes from recipients() and `memo` (a dict
+    kept for the whole run) keeps what is the same for everyone of one language and zone."""
     session, person = registration.session, registration.person
     if settings is None:
         settings = recipients([person.id])
     language, zone = language_and_zone(person, settings)
+    memo = {} if memo is None else memo
     parts = []
     with force_locale(language):
-        event_texts = texts(session, language, zone)
+        key = (session.id, language, zone)
+        if key not in memo:
+            readings = spans(session, zone, language)
+            plain_readings = spans(session, zone, language, isolate=False)
+            memo[key] = (readings, plain_readings,
+                         texts(session, language, zone, plain_readings))
+        readings, plain_readings, event_texts = memo[key]
         method = METHODS.get(kind)
         if method:
             data = ical.invitation(session, event_texts, method=method,
@@ -80,8 +90,6 @@ def send(registration, kind, *, now, settings=None):
                                params={"method": method, "charset": "utf-8"}),
                      make_part(data, filename="invite.ics", content_type="application/ics",
                                params={"method": method})]
-        readings = spans(session, zone, language)
-        plain_readings = spans(session, zone, language, isolate=False)
     queue_email(person.email, "session_notice", locale=language, now=now, parts=parts,
                 subject=_LazyTitle(SUBJECTS[kind], session, language),
                 context={"person": person, "session": session, "kind": kind,

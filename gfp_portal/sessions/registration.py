@@ -95,6 +95,23 @@ def _state(registration):
             "status": registration.status.value}
 
 
+def _take_place(session, person, registration, *, seat, now):
+    """A seat (`seat`) or a place on the waiting list for `person`: a new registration, or
+    their cancelled one again. Returns (registration, its status before)."""
+    before = registration.status.value if registration is not None else None
+    if registration is None:
+        registration = Registration(session=session, person=person, created_at=now)
+        db.session.add(registration)
+    if seat:
+        registration.status = RegistrationStatus.registered
+        registration.registered_at, registration.waitlisted_at = now, None
+    else:
+        registration.status = RegistrationStatus.waitlisted
+        registration.waitlisted_at, registration.registered_at = now, None
+    registration.cancelled_at = None
+    return registration, before
+
+
 def register(session, person, *, actor, now=None, by_coordinator=False, notify=True):
     """A seat for `person`, or a place on the waiting list when the session is full.
     Returns the registration; registering twice changes nothing."""
@@ -110,17 +127,7 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     if registration is not None and registration.status != RegistrationStatus.cancelled:
         return registration
     seat = registered_count(session) < session.capacity and not waitlist(session)
-    before = registration.status.value if registration is not None else None
-    if registration is None:
-        registration = Registration(session=session, person=person, created_at=now)
-        db.session.add(registration)
-    if seat:
-        registration.status = RegistrationStatus.registered
-        registration.registered_at, registration.waitlisted_at = now, None
-    else:
-        registration.status = RegistrationStatus.waitlisted
-        registration.waitlisted_at, registration.registered_at = now, None
-    registration.cancelled_at = None
+    registration, before = _take_place(session, person, registration, seat=seat, now=now)
     db.session.flush()
     log_action("registration.create", registration, actor=actor, now=now,
                changes={"status": [before, registration.status.value]})
@@ -222,18 +229,37 @@ def queue_group(session, person_ids, *, actor, now=None):
 def register_group(session, people, *, actor, now=None, progress=None):
     """A coordinator registers many people at once; the last ones may be waitlisted.
     Returns {status: count, "invitations": confirmations queued}; `progress(done, total)`
-    hears how far it got."""
+    hears how far it got. It decides as register() would for each person in turn, under one
+    hold of the seat lock, reading the session's registrations once."""
+    lock_seats(session)
     now = now or utcnow()
+    _check_open(session, now, by_coordinator=True)
     counts = {status: 0 for status in RegistrationStatus}
     counts["invitations"] = 0
-    settings = notices.recipients([p.id for p in people])
-    for done, person in enumerate(people, start=1):
-        registration = register(session, person, actor=actor, now=now, by_coordinator=True,
-                                notify=False)
-        if registration.status == RegistrationStatus.registered and \
-                registration.registered_at == now:
-            notices.send(registration, "confirmed", now=now, settings=settings)
-            counts["invitations"] += 1
+    current = {row.person_id: row for row in db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id).execution_options(populate_existing=True))}
+    taken = sum(row.status == RegistrationStatus.registered for row in current.values())
+    queue = any(row.status == RegistrationStatus.waitlisted for row in current.values())
+    placed = []
+    for person in people:
+        registration = current.get(person.id)
+        if registration is not None and registration.status != RegistrationStatus.cancelled:
+            placed.append((registration, None, False))
+            continue
+        seat = taken < session.capacity and not queue
+        registration, before = _take_place(session, person, registration, seat=seat, now=now)
+        current[person.id] = registration
+        taken, queue = (taken + 1, queue) if seat else (taken, True)
+        placed.append((registration, before, True))
+    db.session.flush()
+    settings, memo = notices.recipients([p.id for p in people]), {}
+    for done, (registration, before, new) in enumerate(placed, start=1):
+        if new:
+            log_action("registration.create", registration, actor=actor, now=now,
+                       changes={"status": [before, registration.status.value]})
+            if registration.status == RegistrationStatus.registered:
+                notices.send(registration, "confirmed", now=now, settings=settings, memo=memo)
+                counts["invitations"] += 1
         counts[registration.status] += 1
         if progress is not None:
             progress(done, len(people))

@@ -109,9 +109,9 @@ def send_notices(session, kind, *, now, progress=None):
     """Queue the notice of `kind` ("updated" or "cancelled") to everyone registered, with
     the session's current SEQUENCE; returns how many."""
     people = registered(session)
-    settings = notices.recipients([r.person_id for r in people])
+    settings, memo = notices.recipients([r.person_id for r in people]), {}
     for done, registration in enumerate(people, start=1):
-        notices.send(registration, kind, now=now, settings=settings)
+        notices.send(registration, kind, now=now, settings=settings, memo=memo)
         if progress is not None:
             progress(done, len(people))
     return len(people)

@@ -260,3 +260,64 @@ def test_a_subject_with_a_line_break_is_still_delivered(ctx, app, smtp):
     assert deliver_due(SMTPTransport(app.config)) == (2, 0)
     assert sorted(m["Subject"] for m in inbox.messages) == ["Bystander intervention",
                                                             "Parity dashboard"]
+
+
+class FlakyTransport:
+    """A test transport: accepts `accepted` messages, then the server goes away (the send
+    and every later connection fail)."""
+
+    def __init__(self, accepted):
+        self.accepted, self.delivered, self.connections = accepted, [], 0
+
+    def connect(self):
+        from contextlib import nullcontext
+
+        if len(self.delivered) >= self.accepted:
+            raise ConnectionRefusedError("server down")
+        self.connections += 1
+        return nullcontext(self)
+
+    def send(self, message):
+        if len(self.delivered) >= self.accepted:
+            raise ConnectionResetError("connection lost")
+        self.delivered.append(message.id)
+
+
+def test_a_batch_is_claimed_and_recorded_in_one_commit(ctx, app, monkeypatch):
+    from sqlalchemy import event
+
+    queue_many(10)
+    commits, session = [], db.session()
+
+    def committed(session):
+        commits.append(session)
+    event.listen(session, "after_commit", committed)
+    try:
+        assert deliver_due(FlakyTransport(accepted=100)) == (10, 0)
+    finally:
+        event.remove(session, "after_commit", committed)
+    assert len(commits) == 1
+    assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {MailStatus.sent}
+
+
+def test_a_failure_in_the_middle_of_a_batch_leaves_the_rest_queued(ctx, app):
+    queue_many(6)
+    now = utcnow()
+    transport = FlakyTransport(accepted=2)
+    assert deliver_due(transport, now=now) == (2, 1)
+    db.session.expire_all()
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    # Accepted by the server: recorded as sent.
+    assert [m.status for m in messages[:2]] == [MailStatus.sent] * 2
+    assert transport.delivered == [m.id for m in messages[:2]]
+    # The one that failed waits with a back-off; the others were not tried and are due now.
+    assert messages[2].status == MailStatus.queued and messages[2].attempts == 1
+    assert "ConnectionResetError" in messages[2].last_error
+    assert messages[2].next_attempt_at > now
+    assert [(m.status, m.attempts, m.last_error) for m in messages[3:]] == \
+        [(MailStatus.queued, 0, None)] * 3
+    # The server is back: the rest go out on the next run, the failed one after its back-off.
+    transport.accepted = 100
+    assert deliver_due(transport, now=now) == (3, 0)
+    assert deliver_due(transport, now=messages[2].next_attempt_at) == (1, 0)
+    assert sorted(transport.delivered) == [m.id for m in messages]

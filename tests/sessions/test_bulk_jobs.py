@@ -17,7 +17,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
-from gfp_portal.sessions import registration, services
+from gfp_portal.sessions import notices, registration, services
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.conftest import login
 
@@ -108,15 +108,15 @@ def test_a_group_for_a_closed_session_or_of_nobody_starts_no_job(app, client, of
 ])
 def test_a_failed_group_registration_writes_nothing_and_says_why(app, client, office,
                                                                   monkeypatch, failure, shown):
-    real, calls = registration.register, []
+    real, calls = notices.send, []
 
-    def register_then_fail(*args, **kwargs):
+    def invite_then_fail(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 6:
+        if len(calls) == 6:  # five people are registered and invited by then
             raise failure
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(registration, "register", register_then_fail)
+    monkeypatch.setattr(notices, "send", invite_then_fail)
     login(client, "coord@example.org")
     job_id = _job_id(client.post(f"/sessions/{office['session']}/roster/group",
                                  data={"role": "alternate", "confirmed": "1"}))
@@ -287,3 +287,34 @@ def test_cancelling_a_session_needs_a_reason_and_a_confirmation(app, client, off
     client.post(url, data={"reason": "Speaker ill", "confirmed": "1"})
     with app.app_context():
         assert db.session.get(TrainingSession, office["session"]).status == "cancelled"
+
+
+def test_a_group_is_placed_as_one_registration_after_another_would_be(app, office):
+    """Who already holds a place keeps it, a cancelled registration comes back, the seats go
+    in the group's order, then the waiting list; someone named twice is placed once."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, office["session"])
+        coordinator = db.session.get(User, office["coordinator"])
+        people = db.session.scalars(select(Person).where(Person.email.like("p%@undp.org"))
+                                    .order_by(Person.id)).all()
+        session.capacity = 3
+        holder, leaver, *others = people[:5]
+        registration.register(session, holder, actor=coordinator, by_coordinator=True,
+                              notify=False)
+        left = registration.register(session, leaver, actor=coordinator, by_coordinator=True,
+                                     notify=False)
+        registration.cancel(left, actor=coordinator, by_coordinator=True)
+        counts = registration.register_group(
+            session, [holder, leaver, others[0], others[1], others[0], others[2]],
+            actor=coordinator)
+        status = {row.person_id: row.status for row in db.session.scalars(
+            select(Registration).where(Registration.session_id == session.id))}
+        assert status == {holder.id: "registered", leaver.id: "registered",
+                          others[0].id: "registered", others[1].id: "waitlisted",
+                          others[2].id: "waitlisted"}
+        assert counts["invitations"] == 2 and counts["registered"] == 4 and \
+            counts["waitlisted"] == 2
+        # One audit entry per place taken, as one registration after another would write.
+        assert _count(AuditEvent, AuditEvent.action == "registration.create") == 6
+        assert [row.waitlisted_at is not None for row in db.session.scalars(
+            select(Registration).where(Registration.status == "waitlisted"))] == [True, True]

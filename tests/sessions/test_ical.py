@@ -174,7 +174,7 @@ def test_each_time_zone_is_built_once_for_every_calendar_that_uses_it(monkeypatc
         built.append(tzid)
         return original(tzid, **kwargs)
 
-    ical.vtimezone.cache_clear()
+    ical._vtimezone.cache_clear()
     monkeypatch.setattr(ical.Timezone, "from_tzid", counting)
     sessions = [make_session(datetime(2027, 3, 10, 15, tzinfo=UTC),
                              datetime(2027, 3, 10, 16, tzinfo=UTC), zone, session_id=number)

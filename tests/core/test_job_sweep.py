@@ -1,0 +1,73 @@
+"""A crashed worker does not leave its job "in progress" forever: while a worker runs a job it
+says so beside the queue, and the periodic sweep marks as failed, with the reason, the running
+jobs nobody has heard of for JOBS_STALE_SECONDS."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from gfp_portal.core import jobs
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.engine import engine
+from gfp_portal.core.jobs import Job, JobState
+from gfp_portal.extensions import db
+from tests.conftest import login
+
+HEARD = []
+
+
+def _listen(run):
+    """A job that records whether its worker's heartbeat is heard while it runs."""
+    HEARD.append(engine().last_heartbeat(db.session.get(Job, run.job_id)))
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def listening_job(monkeypatch):
+    HEARD.clear()
+    monkeypatch.setitem(jobs.JOBS, "test.listen", _listen)
+
+
+def _running(started_at, *, created_by_id=None):
+    row = Job(kind="test.listen", params={}, state=JobState.running, started_at=started_at,
+              created_at=started_at, created_by_id=created_by_id)
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def test_a_worker_is_heard_while_it_runs_a_job_and_not_after(ctx):
+    row = jobs.enqueue("test.listen")
+    db.session.commit()
+    assert HEARD and HEARD[0] is not None and HEARD[0] <= utcnow()
+    assert engine().last_heartbeat(row) is None
+
+
+def test_the_sweep_fails_the_jobs_whose_worker_went_silent_only(ctx, app):
+    now = utcnow()
+    stale = timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
+    crashed = _running(now - stale - timedelta(minutes=1))
+    alive = _running(now - stale - timedelta(minutes=5))
+    engine().huey.put(f"job-heartbeat:{alive}", (now - timedelta(seconds=5)).timestamp())
+    recent = _running(now - timedelta(seconds=30))
+    run = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T06:00", now=now)
+    assert run.state == JobState.done and run.result == {"stopped": 1}
+    states = {job_id: db.session.get(Job, job_id) for job_id in (crashed, alive, recent)}
+    assert states[crashed].state == JobState.failed and states[crashed].error_code == "stale"
+    assert states[crashed].finished_at == now
+    assert states[alive].state == states[recent].state == JobState.running
+    # A job that ended in the meantime is left as it ended.
+    assert jobs.sweep_stale(lambda job: None, now=now + stale * 2, stale_after=stale) == 2
+
+
+def test_the_jobs_page_gives_the_reason_in_the_viewers_language(app, client, create_user):
+    user_id = create_user("coord@example.org", roles=["coordinator"], locale="fr")
+    with app.app_context():
+        job_id = _running(utcnow() - timedelta(hours=2), created_by_id=user_id)
+        jobs.sweep_stale(engine().last_heartbeat, now=utcnow(),
+                         stale_after=timedelta(seconds=app.config["JOBS_STALE_SECONDS"]))
+        db.session.commit()
+    login(client, "coord@example.org")
+    html = client.get(f"/jobs/{job_id}?lang=fr").get_data(as_text=True)
+    assert re.search(r"Le processus .* s’est arrêté", html), html
+    assert 'http-equiv="refresh"' not in html

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from gfp_portal.accounts.models import Role, User
 from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import set_roles
+from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.reference.models import Entity, Unct, unct_members
@@ -63,7 +64,8 @@ def _person(n, rng, entity_id, station_ids, now):
             "position_title": "Programme Specialist", "entity_id": entity_id,
             "duty_station_id": rng.choice(station_ids), "preferred_language":
             rng.choice(("en", "fr", "es", "ar")), "time_zone": "UTC",
-            "directory_consent": rng.random() < 0.6, "created_at": now}
+            "directory_consent": rng.random() < 0.6, "created_at": now,
+            "search_key": search_key(f"{given} {family}", "Programme Specialist")}
 
 
 def _appointment(person_id, entity_id, unct_id, role, today, rng, status="active"):
@@ -153,6 +155,7 @@ def _training(rng, person_ids, now, *, sessions=1000, per_session=60):
                      "capacity": 80, "audience": "both", "status": "published",
                      "ical_sequence": 0, "seats_version": 0, "created_at": now,
                      "updated_at": now})
+        rows[-1]["search_key"] = search_key(rows[-1]["title_en"], rows[-1]["title_fr"])
     db.session.execute(insert(TrainingSession), rows)
     session_ids = list(db.session.scalars(select(TrainingSession.id).order_by(
         TrainingSession.id)))

@@ -8,13 +8,14 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
-from gfp_portal.core import auth, engine, http, i18n
+from gfp_portal.core import auth, engine, http, i18n, timezones
 from gfp_portal.core.assets import register_assets
 from gfp_portal.core.jobs import Job  # noqa: F401 — registers the models
 from gfp_portal.core.logs import redact_tokens_in_logs
@@ -24,6 +25,7 @@ from gfp_portal.core.settings import Setting  # noqa: F401 — registers the mod
 from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
 from gfp_portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from gfp_portal.nominations.models import Nomination  # noqa: F401 — registers the model
+from gfp_portal.reference import countries
 from gfp_portal.registry.policy import WARNING_TITLES
 from gfp_portal.resources import files as resource_files  # noqa: F401 — file hooks
 from gfp_portal.resources.models import Resource  # noqa: F401 — registers the models
@@ -159,6 +161,17 @@ def register_errorhandlers(app):
     app.register_error_handler(CSRFError, render_csrf_error)
 
 
+def ltr_value(value):
+    """An email, code, address or number that reads left to right inside any sentence, and
+    breaks within itself rather than leave its label's line."""
+    return Markup('<bdi dir="ltr" class="ltr-value">{}</bdi>').format(value)
+
+
+def name_and_title(name, title):
+    """"Name, Title" isolated as one value, so a right-to-left page keeps its order."""
+    return Markup('<bdi class="name-title">{}</bdi>').format(i18n.name_and_title(name, title))
+
+
 def register_jinja(app):
     def switch_language_url(code):
         args = request.args.to_dict(flat=True)
@@ -171,14 +184,21 @@ def register_jinja(app):
         text_direction=i18n.text_direction,
         is_rtl=i18n.is_rtl,
         language_name=i18n.language_name,
-        country_name=i18n.country_name,
+        country_name=countries.country_name,
         file_size=i18n.file_size,
+        list_separator=i18n.list_separator,
+        zone_name=lambda name: timezones.zone_name(name, i18n.current_language()),
+        ltr=ltr_value,
+        name_and_title=name_and_title,
         switch_language_url=switch_language_url,
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
         format_percent=format_percent,
     )
+    app.jinja_env.filters["join_list"] = i18n.join_list
+    app.jinja_env.filters["language_name"] = i18n.language_name
+    app.jinja_env.filters["sort_countries"] = countries.sort_by_name
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from gfp_portal.core.forms import language_choices, timezone_choices
+from gfp_portal.core.forms import TimeZoneField, language_choices
 
 
 class LoginForm(FlaskForm):
@@ -53,10 +53,9 @@ class ChangePasswordForm(CurrentPasswordMixin, NewPasswordMixin, FlaskForm):
 
 class PreferencesForm(FlaskForm):
     locale = SelectField(_l("Language"), validators=[DataRequired()])
-    time_zone = SelectField(_l("Time zone"), validators=[DataRequired()])
+    time_zone = TimeZoneField(_l("Time zone"), validators=[DataRequired()])
     submit = SubmitField(_l("Save preferences"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices()
-        self.time_zone.choices = timezone_choices()

@@ -10,8 +10,8 @@ from gfp_portal.core.forms import (
     FilterForm,
     PersonNameFields,
     SingleLineField,
+    TimeZoneField,
     language_choices,
-    timezone_choices,
 )
 from gfp_portal.core.outbox import MailStatus
 
@@ -35,14 +35,13 @@ class RolesMixin:
 
 class InviteUserForm(PersonNameFields, RolesMixin, FlaskForm):
     locale = SelectField(_l("Language of the invitation"))
-    time_zone = SelectField(_l("Time zone"), default="UTC")
+    time_zone = TimeZoneField(_l("Time zone"), default="UTC")
     submit = SubmitField(_l("Send invitation"))
 
     def __init__(self, *args, unct_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.set_choices(list(unct_choices))
         self.locale.choices = language_choices()
-        self.time_zone.choices = timezone_choices()
 
 
 class EditRolesForm(RolesMixin, FlaskForm):

@@ -11,6 +11,7 @@ from gfp_portal.accounts.models import User, UserRole
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.jobs import PAGES, PERIODIC_PAGES, Job, JobPage, JobRun
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, count_by_status
+from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Person
@@ -35,8 +36,7 @@ def users_query(q=None, role=None, status=None):
     if q:
         needle = q.strip().lower()
         stmt = stmt.where(or_(func.lower(User.email).contains(needle, autoescape=True),
-                              func.lower(Person.given_name).contains(needle, autoescape=True),
-                              func.lower(Person.family_name).contains(needle, autoescape=True)))
+                              matches(Person.search_key, needle)))
     if role:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if status == "active":

@@ -22,6 +22,7 @@ from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import all_settings, update_settings
 from gfp_portal.extensions import db
+from gfp_portal.reference.countries import sort_by_name
 from gfp_portal.reference.models import Unct
 from gfp_portal.resources import analytics as resource_analytics
 
@@ -30,7 +31,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _unct_choices():
     uncts = db.session.scalars(select(Unct)).all()
-    return sorted(((u.id, f"{u.name} ({u.iso3})") for u in uncts), key=lambda c: c[1])
+    return sort_by_name(((u.id, f"{u.name} ({u.iso3})") for u in uncts), key=lambda c: c[1])
 
 
 def _uncts_by_ids(ids):

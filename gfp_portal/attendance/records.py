@@ -12,8 +12,9 @@ from gfp_portal.attendance.models import (
     Certificate,
     EvaluationResponse,
 )
-from gfp_portal.core.i18n import country_name
+from gfp_portal.core.i18n import collation_key
 from gfp_portal.extensions import db
+from gfp_portal.reference.countries import country_name
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
@@ -88,7 +89,7 @@ def figures(by="session"):
                "region": _("Region")}[by], _("Registered"), _("Attended"), _("Absent"),
               _("People trained"), _("Minutes attended")]
     rows = [[_label(by, key), *counts] for key, *counts in results]
-    return [header, *sorted(rows, key=lambda row: str(row[0]))]
+    return [header, *sorted(rows, key=lambda row: collation_key(str(row[0])))]
 
 
 NO_APPOINTMENT, HEADQUARTERS = "-", "HQ"

@@ -9,6 +9,7 @@ from gfp_portal.attendance.services import mark
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
@@ -25,10 +26,9 @@ def candidates(session, q):
     registered = select(Registration.person_id).where(
         Registration.session_id == session.id,
         Registration.status == RegistrationStatus.registered)
-    full_name = func.lower(Person.given_name + " " + Person.family_name)
     return db.session.scalars(
         select(Person).where(
-            or_(full_name.contains(needle, autoescape=True),
+            or_(matches(Person.search_key, needle),
                 func.lower(Person.email).contains(needle, autoescape=True)),
             Person.id.not_in(registered))
         .order_by(func.lower(Person.family_name), func.lower(Person.given_name), Person.id)

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
+    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -13,17 +14,37 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, URLInput
 
-from gfp_portal.core.i18n import language_name
+from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.core.text import single_line
-from gfp_portal.core.timezones import timezone_names
+from gfp_portal.core.timezones import canonical_zone, timezone_choices
 
 
 def language_choices():
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
-def timezone_choices():
-    return [(name, name.replace("_", " ")) for name in timezone_names()]
+class TimeZoneField(SelectField):
+    """A time zone chosen by its city and offset ("Nairobi (UTC+3)"), canonical zones only. A
+    value saved under a deprecated alias (Asia/Calcutta) opens, and is saved, as its zone."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.choices = timezone_choices(current_language())
+
+    def process_data(self, value):
+        super().process_data(value)
+        self.data = self._canonical(self.data)
+        if self.data and self.data not in {zone for zone, _label in self.choices}:
+            # A zone the list does not offer (Etc/GMT+3) stays as it is rather than be lost.
+            self.choices = [(self.data, self.data), *self.choices]
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = self._canonical(self.data)
+
+    @staticmethod
+    def _canonical(value):
+        return canonical_zone(value) or value
 
 
 class CheckboxListField(SelectMultipleField):

@@ -1,4 +1,5 @@
-"""Locale and time-zone choice, language metadata and locale-aware names of countries."""
+"""Locale and time-zone choice, language metadata, locale-aware sorting and lists."""
+import re
 from functools import lru_cache
 
 import pycountry
@@ -7,6 +8,8 @@ from babel.units import format_unit
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+
+from gfp_portal.core.search import fold
 
 LANG_SESSION_KEY = "lang"
 
@@ -81,16 +84,41 @@ def _alpha2(iso3):
     return country.alpha_2 if country else None
 
 
-def country_name(iso3, language=None):
-    """The country or territory named by its ISO 3166 alpha-3 code, in the viewer's language."""
-    if not iso3:
-        return ""
-    alpha2 = _alpha2(iso3.upper())
-    if alpha2 is None:
-        return iso3
-    locale = Locale.parse(language or current_language())
-    return locale.territories.get(alpha2) or iso3
-
-
 def is_country_code(iso3):
     return bool(iso3) and _alpha2(iso3.upper()) is not None
+
+
+# Letters a language sorts apart from their base letter (Spanish ñ comes after n).
+_OWN_LETTERS = {"es": str.maketrans({"ñ": "n\uffff"})}
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def collation_key(text, language=None):
+    """A sort key for `text` as the language sorts: accents, case and punctuation ignored at
+    first ("Côte d’Ivoire" between "Costa Rica" and "Croatia"); Arabic by its alphabet, a
+    hamza or madda on the alef not counting. Ties fall back to the exact text."""
+    language = language or current_language()
+    text = text or ""
+    letters = _PUNCTUATION.sub("", text.casefold()).translate(_OWN_LETTERS.get(language, {}))
+    return (fold(letters), fold(text), text)
+
+
+def list_separator(language=None):
+    """The comma between the items of a list: "، " in Arabic, ", " elsewhere."""
+    return "، " if (language or current_language()) == "ar" else ", "
+
+
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
+def name_and_title(name, title):
+    """"Name, Title" as one value, with the comma of the script they are written in
+    ("Amina Diallo, Executive Director"; "أمينة ديالو، المديرة التنفيذية")."""
+    parts = [part for part in (name, title) if part]
+    arabic = any(_ARABIC_LETTER.search(part) for part in parts)
+    return list_separator("ar" if arabic else "en").join(parts)
+
+
+def join_list(items, language=None):
+    """Items as one list in the viewer's language ("Kenya, Uganda"; "كينيا، أوغندا")."""
+    return list_separator(language).join(str(item) for item in items)

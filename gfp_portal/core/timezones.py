@@ -1,16 +1,55 @@
-"""IANA time zones for forms and validation."""
+"""IANA time zones as people choose and read them: "Nairobi (UTC+3)", canonical names only.
+
+The choices are the zones of `zone.tab` (one per region of a country, under the name IANA
+recommends), plus UTC. Deprecated aliases (Asia/Calcutta, Europe/Kiev, US/Eastern…) are not
+offered; a value saved under one still works, reads as its city, and maps to its zone.
+"""
+from datetime import UTC, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from babel.dates import get_timezone_location
+
+from gfp_portal.core.i18n import collation_key
+
+
+def _tzdata_lines(name):
+    with resources.files("tzdata.zoneinfo").joinpath(name).open(encoding="utf-8") as handle:
+        return [line.rstrip("\n") for line in handle if line.strip() and line[0] != "#"]
 
 
 @lru_cache(maxsize=1)
 def timezone_names():
-    # Only canonical Area/City names, which is what people recognise in a list.
-    names = {
-        name for name in available_timezones()
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
-    }
-    return tuple(sorted(names | {"UTC"}))
+    """The canonical zones people choose from, sorted by name."""
+    return tuple(sorted({line.split("\t")[2] for line in _tzdata_lines("zone.tab")} | {"UTC"}))
+
+
+@lru_cache(maxsize=1)
+def _links():
+    """alias -> zone, from the tz database's own list of links ("L target alias")."""
+    links = {}
+    for line in _tzdata_lines("tzdata.zi"):
+        parts = line.split()
+        if parts[0] == "L" and len(parts) == 3:
+            links[parts[2]] = parts[1]
+    return links
+
+
+def canonical_zone(name):
+    """The zone offered for `name`: itself when offered, else the zone it is an alias of
+    ("Asia/Calcutta" → "Asia/Kolkata", "Etc/UTC" → "UTC"); None for no zone at all."""
+    if not is_timezone(name):
+        return None
+    offered = set(timezone_names())
+    seen = set()
+    while name not in offered and name in _links() and name not in seen:
+        seen.add(name)
+        name = _links()[name]
+    if name in {"Etc/UTC", "Etc/GMT", "Etc/Universal", "Etc/Zulu", "GMT", "UCT"}:
+        return "UTC"
+    return name
 
 
 def is_timezone(name):
@@ -21,3 +60,82 @@ def is_timezone(name):
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def offset_label(moment):
+    """UTC+3, UTC+5:45, UTC−5 (with a true minus sign), UTC."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+# IANA zones renamed after CLDR chose its keys: CLDR still files their city names under the old
+# name (Kathmandu under Asia/Katmandu).
+CLDR_KEYS = {"Asia/Kathmandu": "Asia/Katmandu", "Asia/Kolkata": "Asia/Calcutta",
+             "Asia/Yangon": "Asia/Rangoon", "Asia/Ho_Chi_Minh": "Asia/Saigon",
+             "Europe/Kyiv": "Europe/Kiev", "America/Nuuk": "America/Godthab",
+             "Atlantic/Faroe": "Atlantic/Faeroe", "Pacific/Chuuk": "Pacific/Truk",
+             "Pacific/Pohnpei": "Pacific/Ponape", "Pacific/Kanton": "Pacific/Enderbury",
+             "America/Indiana/Indianapolis": "America/Indianapolis",
+             "America/Kentucky/Louisville": "America/Louisville"}
+
+
+def city_name(zone_name, locale):
+    """The zone's city in the reader's language ("كاتماندو", "Katmandou")."""
+    names = Locale.parse(locale).time_zones.get(CLDR_KEYS.get(zone_name, zone_name), {})
+    return names.get("city") or get_timezone_location(ZoneInfo(zone_name), locale=locale,
+                                                      return_city=True)
+
+
+def zone_label(zone_name, moment, locale, *, isolate=True):
+    """"Nairobi (UTC+3)"; on a page the offset is isolated (U+2066…U+2069) so it reads left to
+    right in Arabic too. Plain text (emails, calendar entries) leaves the marks out: many mail
+    and calendar programs show them as stray boxes, and the Latin letters already run left to
+    right there."""
+    city = city_name(zone_name, locale)
+    offset = offset_label(moment)
+    isolated = f"\u2066{offset}\u2069" if isolate else offset
+    if city == offset:
+        return isolated
+    return f"{city} ({isolated})"
+
+
+def choice_label(zone_name, moment, locale):
+    """"Nairobi (UTC+3)" for a list of choices: the offset of now, UTC as itself."""
+    if zone_name == "UTC":
+        return "UTC"
+    return zone_label(zone_name, moment.astimezone(ZoneInfo(zone_name)), locale)
+
+
+@lru_cache(maxsize=16)
+def _choices(locale, hour):
+    moment = datetime.fromisoformat(hour)
+    labels = {name: choice_label(name, moment, locale) for name in timezone_names()}
+    # Two zones whose cities read alike are told apart by their region ("Asia/…").
+    counts = {}
+    for label in labels.values():
+        counts[label] = counts.get(label, 0) + 1
+    for name, label in labels.items():
+        if counts[label] > 1:
+            labels[name] = f"{label} · {name.split('/')[0]}"
+    return tuple(sorted(labels.items(), key=lambda pair: collation_key(pair[1], locale)))
+
+
+def zone_name(name, locale, now=None):
+    """How a saved zone reads ("Kolkata (UTC+5:30)"), an alias as the zone it stands for."""
+    if not name:
+        return ""
+    zone = canonical_zone(name)
+    if zone is None:
+        return name
+    return choice_label(zone, now or datetime.now(UTC), locale)
+
+
+def timezone_choices(locale, now=None):
+    """(zone, "Nairobi (UTC+3)") for every canonical zone, as the reader's language sorts the
+    cities; the offsets are those of `now` (this hour)."""
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return list(_choices(locale, now.isoformat()))

@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from gfp_portal.core.i18n import collation_key
 from gfp_portal.extensions import db
+from gfp_portal.reference.countries import by_name
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus
 from gfp_portal.registry.policy import Policy
@@ -108,7 +110,7 @@ class Coverage:
         gaps = [c for c in self.cells.values() if c.unct is not None and
                 c.state != CellState.covered]
         return sorted(gaps, key=lambda c: (-c.state.severity, c.unct.region.value,
-                                           c.unct.name_en, c.entity.acronym))
+                                           collation_key(c.unct.name), c.entity.acronym))
 
 
 def _holder_counts(unct_ids=None):
@@ -135,7 +137,8 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     today = today or date.today()
     policy = policy or Policy.current()
     window_end = today + timedelta(days=policy.alert_window)
-    stmt = select(Unct).options(selectinload(Unct.members)).order_by(Unct.region, Unct.name_en)
+    stmt = select(Unct).options(selectinload(Unct.members)).order_by(Unct.region,
+                                                                     by_name(Unct.iso3))
     if region:
         stmt = stmt.where(Unct.region == Region(region))
     if unct_ids is not None:

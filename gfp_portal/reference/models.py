@@ -6,8 +6,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.i18n import country_name
+from gfp_portal.core.i18n import join_list
 from gfp_portal.extensions import db
+from gfp_portal.reference.countries import country_name
 
 
 class EntityType(enum.StrEnum):
@@ -160,4 +161,4 @@ class DutyStation(db.Model):
         return country_name(self.country_iso3)
 
     def __str__(self):
-        return f"{self.city}, {self.country}"
+        return join_list([self.city, self.country])

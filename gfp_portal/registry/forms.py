@@ -18,8 +18,8 @@ from gfp_portal.core.forms import (
     FilterForm,
     PersonNameFields,
     SingleLineField,
+    TimeZoneField,
     language_choices,
-    timezone_choices,
 )
 from gfp_portal.reference.models import Region
 from gfp_portal.registry.models import AppointmentRole, EndReason
@@ -37,7 +37,7 @@ class PersonForm(PersonNameFields, FlaskForm):
     entity = SelectField(_l("Entity"), validators=[Optional()])
     duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     preferred_language = SelectField(_l("Preferred language"))
-    time_zone = SelectField(_l("Time zone"))
+    time_zone = TimeZoneField(_l("Time zone"))
     directory_consent = BooleanField(_l("Show contact details in the network directory"))
     reason = TextAreaField(_l("Reason for the change"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))
@@ -47,7 +47,6 @@ class PersonForm(PersonNameFields, FlaskForm):
         self.entity.choices = [("", _l("— none —")), *[(a, a) for a in entity_choices]]
         self.duty_station.choices = [(0, _l("— none —")), *station_choices]
         self.preferred_language.choices = language_choices()
-        self.time_zone.choices = timezone_choices()
 
 
 class AppointmentForm(FlaskForm):

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 
@@ -39,6 +40,8 @@ class Person(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     directory_consent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The name and position title without accents or case, for search (core.search).
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     entity: Mapped[Entity | None] = relationship()
     duty_station: Mapped[DutyStation | None] = relationship()
@@ -60,6 +63,7 @@ class Person(db.Model):
 
 # Email addresses are unique whatever their case.
 Index("uq_people_email_lower", func.lower(Person.email), unique=True)
+keep_search_key(Person, "search_key", "full_name", "position_title")
 
 
 class AppointmentRole(enum.StrEnum):

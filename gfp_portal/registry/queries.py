@@ -5,7 +5,9 @@ from datetime import date, timedelta
 from sqlalchemy import exists, false, func, not_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
+from gfp_portal.reference.countries import sort_by_name
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.policy import Policy
@@ -75,12 +77,9 @@ def people_query(f, *, today=None, policy=None):
         selectinload(Person.appointments).joinedload(Appointment.entity),
         selectinload(Person.appointments).joinedload(Appointment.unct))
     if f.q:
-        needle = f.q.strip().lower()
-        full_name = func.lower(Person.given_name + " " + Person.family_name)
-        stmt = stmt.where(or_(full_name.contains(needle, autoescape=True),
-                              func.lower(Person.email).contains(needle, autoescape=True),
-                              func.lower(Person.position_title).contains(needle,
-                                                                         autoescape=True)))
+        stmt = stmt.where(or_(matches(Person.search_key, f.q),
+                              func.lower(Person.email).contains(f.q.strip().lower(),
+                                                                autoescape=True)))
     conditions = _appointment_conditions(f, policy, today)
     if f.status == "none":
         stmt = stmt.where(~exists().where(Appointment.person_id == Person.id))
@@ -118,8 +117,7 @@ def directory_query(q=None, entity=None):
     stmt = select(Person).where(exists().where(
         Appointment.person_id == Person.id, Appointment.status == AppointmentStatus.active))
     if q:
-        stmt = stmt.where(func.lower(Person.given_name + " " + Person.family_name).contains(
-            q.strip().lower(), autoescape=True))
+        stmt = stmt.where(matches(Person.search_key, q))
     if entity:
         stmt = stmt.where(Person.entity.has(func.lower(Entity.acronym) == entity.lower()))
     return stmt.options(
@@ -139,5 +137,5 @@ def entity_acronyms():
 
 def unct_choices():
     uncts = db.session.scalars(select(Unct)).all()
-    return sorted(((u.iso3, u.name) for u in uncts), key=lambda pair: pair[1])
+    return sort_by_name(((u.iso3, u.name) for u in uncts), key=lambda pair: pair[1])
 

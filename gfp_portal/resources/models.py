@@ -7,6 +7,7 @@ from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.search import keep_search_key
 from gfp_portal.core.storage import KIND_LABELS
 from gfp_portal.extensions import db
 
@@ -132,6 +133,8 @@ class ResourceVersion(db.Model):
     sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Title and summary without accents or case, for search (core.search).
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     resource: Mapped[Resource] = relationship(back_populates="versions")
 
@@ -145,6 +148,9 @@ class ResourceVersion(db.Model):
         if not self.filename:
             return None
         return KIND_LABELS.get(self.filename.rsplit(".", 1)[-1], self.filename.rsplit(".")[-1])
+
+
+keep_search_key(ResourceVersion, "search_key", "title", "summary")
 
 
 class ResourceDownload(db.Model):

@@ -1,7 +1,8 @@
 """Read-only queries behind the library pages: what a viewer may see, searched and filtered."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.resources.models import (
     Resource,
@@ -37,10 +38,8 @@ def library_query(user, *, q=None, category=None, tag=None, language=None,
     stmt = with_versions(visible_to(select(Resource), user,
                                     include_unpublished=include_unpublished))
     if q and q.strip():
-        needle = q.strip().lower()
-        stmt = stmt.where(Resource.id.in_(select(ResourceVersion.resource_id).where(or_(
-            func.lower(ResourceVersion.title).contains(needle, autoescape=True),
-            func.lower(ResourceVersion.summary).contains(needle, autoescape=True)))))
+        stmt = stmt.where(Resource.id.in_(select(ResourceVersion.resource_id).where(
+            matches(ResourceVersion.search_key, q))))
     if category:
         stmt = stmt.where(Resource.category_id == category)
     if tag:

@@ -15,8 +15,8 @@ from gfp_portal.core.forms import (
     FilterForm,
     SingleLineField,
     SingleLineURLField,
+    TimeZoneField,
     language_choices,
-    timezone_choices,
 )
 from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
 
@@ -47,7 +47,7 @@ class SessionForm(FlaskForm):
                                    validators=[Optional(), Length(max=5000)])
     topic = SelectField(_l("Topic"), validators=[DataRequired()])
     format = SelectField(_l("Format"), validators=[DataRequired()])
-    time_zone = SelectField(_l("Time zone of the session"), validators=[DataRequired()],
+    time_zone = TimeZoneField(_l("Time zone of the session"), validators=[DataRequired()],
                             description=_l("Start, end and registration dates are read in this "
                                            "time zone."))
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL, validators=[
@@ -77,13 +77,13 @@ class SessionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.topic.choices = topic_choices()
         self.format.choices = format_choices()
-        self.time_zone.choices = timezone_choices()
         self.languages.choices = [c for c in language_choices() if c[0] in LANGUAGES]
         self.audience.choices = [(a.value, a.title) for a in Audience]
         self.series.choices = [(0, _l("— none —")), *series_choices]
 
 
 class SessionFilterForm(FilterForm):
+    q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
     when = SelectField(_l("When"), validators=[Optional()])
     topic = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])

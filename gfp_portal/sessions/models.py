@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
 
@@ -159,6 +160,8 @@ class TrainingSession(Multilingual, db.Model):
     ical_sequence: Mapped[int] = mapped_column(default=0)
     # Why it was cancelled: told to the people registered and shown on its page.
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    # The titles in every language without accents or case, for search (core.search).
+    search_key: Mapped[str] = mapped_column(Text, default="")
     # Bumped by every registration change: taking the row's write lock serialises them.
     seats_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -181,6 +184,9 @@ class TrainingSession(Multilingual, db.Model):
 
     def __str__(self):
         return self.title_en
+
+
+keep_search_key(TrainingSession, "search_key", *(f"title_{code}" for code in LANGUAGES))
 
 
 class Registration(db.Model):

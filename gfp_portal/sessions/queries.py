@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import (
     Registration,
@@ -21,6 +22,7 @@ class SessionFilter:
     language: str | None = None
     format: str | None = None
     month: str | None = None      # YYYY-MM, in UTC
+    q: str | None = None          # words of the title, in any of its languages
 
 
 def _month_bounds(month):
@@ -55,6 +57,8 @@ def sessions_query(f, *, now, include_drafts=False):
     else:
         stmt = stmt.where(TrainingSession.ends_at >= now).order_by(
             TrainingSession.starts_at, TrainingSession.id)
+    if f.q and f.q.strip():
+        stmt = stmt.where(matches(TrainingSession.search_key, f.q))
     if f.topic:
         stmt = stmt.where(TrainingSession.topic == f.topic)
     if f.format:

@@ -1,0 +1,45 @@
+"""Search that ignores accents and case on every database: a folded key kept beside the text.
+
+"Lucía Fernández" is kept as "lucia fernandez" in a `search_key` column the ORM fills on every
+insert and update; a search folds its words the same way and looks for them in that key, so
+"fernandez", "FERNÁNDEZ" and "Fernandez" all find her, on SQLite as on PostgreSQL.
+"""
+import unicodedata
+
+from sqlalchemy import event
+
+# Letters that do not decompose into a base letter and a mark.
+_PLAIN = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "ŀ": "l",
+                        "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d",
+                        "’": "'", "‘": "'", "ʼ": "'"})
+# Arabic short vowels and other marks, and the tatweel: "مُحَمَّد" is found as "محمد".
+_ARABIC_MARKS = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670", "\u0640"}
+
+
+def fold(text):
+    """`text` without accents, case or repeated spaces: the form both keys and searches take."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed
+                   if not unicodedata.combining(c) and c not in _ARABIC_MARKS)
+    return " ".join(bare.translate(_PLAIN).split())
+
+
+def search_key(*parts):
+    """One key for several values; a line break between them so no match spans two."""
+    return "\n".join(fold(part) for part in parts if part)
+
+
+def matches(column, text):
+    """The condition "`column` (a folded key) contains the folded `text`"."""
+    return column.contains(fold(text), autoescape=True)
+
+
+def keep_search_key(model, attribute, *sources):
+    """Recompute `model.<attribute>` from `sources` whenever a row is written through the ORM."""
+    def refresh(mapper, connection, target):
+        setattr(target, attribute, search_key(*(getattr(target, s) for s in sources)))
+
+    event.listen(model, "before_insert", refresh)
+    event.listen(model, "before_update", refresh)

@@ -1,0 +1,77 @@
+"""Country names as the UN writes them (M49, in en/fr/es/ar), and lists sorted by them.
+
+`data/un_country_names.csv` holds the UN's own names of the 193 Member States and the 2
+observer states (sources in `data/README_un_country_names.md`). A territory that is not a
+state (Anguilla, Montserrat…) keeps its Babel (CLDR) name; an unknown code shows as itself.
+"""
+import csv
+from functools import lru_cache
+from importlib import resources
+
+import pycountry
+from babel import Locale
+from sqlalchemy import case
+
+from gfp_portal.core.i18n import collation_key, current_language
+from gfp_portal.core.search import fold
+
+LANGUAGES = ("en", "fr", "es", "ar")
+
+
+@lru_cache(maxsize=1)
+def un_names():
+    """iso3 -> {language: UN name} for the UN Member and observer States."""
+    data = resources.files("gfp_portal.reference").joinpath("data", "un_country_names.csv")
+    with data.open(encoding="utf-8", newline="") as handle:
+        return {row["iso3"]: {code: row[f"name_{code}"] for code in LANGUAGES}
+                for row in csv.DictReader(handle)}
+
+
+def country_name(iso3, language=None):
+    """The country or territory named by its ISO 3166 alpha-3 code, in the viewer's language:
+    the UN's name for a state, else the CLDR name of the territory."""
+    if not iso3:
+        return ""
+    iso3 = iso3.upper()
+    language = language or current_language()
+    un = un_names().get(iso3)
+    if un is not None:
+        return un.get(language) or un["en"]
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return iso3
+    return Locale.parse(language).territories.get(country.alpha_2) or iso3
+
+
+@lru_cache(maxsize=1)
+def _all_codes():
+    """Every code that has a name: the UN states and the other ISO 3166 territories."""
+    return frozenset(un_names()) | {country.alpha_3 for country in pycountry.countries}
+
+
+@lru_cache(maxsize=8)
+def _ranks(language):
+    names = sorted(_all_codes(), key=lambda code: collation_key(country_name(code, language),
+                                                                language))
+    return {code: rank for rank, code in enumerate(names)}
+
+
+def by_name(column, language=None):
+    """An ORDER BY expression putting ISO3 codes in the order of their names in `language`."""
+    ranks = _ranks(language or current_language())
+    return case(ranks, value=column, else_=len(ranks))
+
+
+def sort_by_name(items, key=lambda item: item, language=None):
+    """`items` sorted by the country name `key(item)` gives, as the viewer's language sorts."""
+    language = language or current_language()
+    return sorted(items, key=lambda item: collation_key(key(item), language))
+
+
+def codes_named_like(text, language=None):
+    """ISO3 codes whose name in `language` contains `text`, accents and case ignored."""
+    needle = fold(text)
+    if not needle:
+        return set()
+    language = language or current_language()
+    return {code for code in _all_codes() if needle in fold(country_name(code, language))}

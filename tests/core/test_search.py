@@ -1,0 +1,136 @@
+"""Search ignores accents and case in the registry, the directory, the library, sessions and
+accounts, on SQLite and PostgreSQL; the migration gives existing rows their key."""
+from datetime import UTC, datetime
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
+
+from gfp_portal.admin.queries import users_query
+from gfp_portal.attendance.walk_ins import candidates
+from gfp_portal.core.search import fold
+from gfp_portal.extensions import db
+from gfp_portal.registry import queries as registry_queries
+from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.resources.models import Resource, ResourceVersion
+from gfp_portal.sessions import queries as session_queries
+from gfp_portal.sessions.models import TrainingSession
+
+NOW = datetime(2029, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("Lucía Fernández", "lucia fernandez"),
+    ("FERNÁNDEZ", "fernandez"),
+    ("Łukasz Żółć", "lukasz zolc"),
+    ("Straße  Øster", "strasse oster"),
+    ("Côte d’Ivoire", "cote d'ivoire"),
+    ("مُحَمَّد", "محمد"),
+    ("", ""),
+])
+def test_fold_drops_accents_case_and_repeated_spaces(text, folded):
+    assert fold(text) == folded
+
+
+@pytest.fixture
+def lucia(ctx, reference):
+    person = Person(given_name="Lucía", family_name="Fernández", email="lucia@undp.org",
+                    position_title="Especialista en género")
+    db.session.add_all([person, Person(given_name="Amina", family_name="Diallo",
+                                       email="amina@undp.org")])
+    db.session.flush()
+    return person
+
+
+@pytest.mark.parametrize("q", ["fernandez", "FERNANDEZ", "Fernández", "lucia fern",
+                               "  lucía   fernández ", "genero"])
+def test_the_registry_finds_a_name_without_its_accents(lucia, q):
+    stmt = registry_queries.people_query(registry_queries.RegistryFilter(q=q, status="any"))
+    assert [p.email for p in db.session.scalars(stmt).unique()] == ["lucia@undp.org"]
+
+
+def test_the_registry_still_finds_an_email(lucia):
+    stmt = registry_queries.people_query(registry_queries.RegistryFilter(q="LUCIA@", status="any"))
+    assert [p.email for p in db.session.scalars(stmt).unique()] == ["lucia@undp.org"]
+
+
+def test_the_directory_finds_a_name_without_its_accents(lucia):
+    from gfp_portal.reference.models import Entity
+
+    undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+    db.session.add(Appointment(person=lucia, entity=undp, role="focal_point", status="active",
+                               start_date=NOW.date(), end_date=NOW.date().replace(year=2031)))
+    db.session.flush()
+    found = db.session.scalars(registry_queries.directory_query(q="fernandez")).unique().all()
+    assert [p.email for p in found] == ["lucia@undp.org"]
+
+
+def test_a_changed_name_is_found_by_its_new_key(lucia):
+    lucia.family_name = "Muñoz"
+    db.session.flush()
+    stmt = registry_queries.people_query(registry_queries.RegistryFilter(q="munoz", status="any"))
+    assert [p.email for p in db.session.scalars(stmt).unique()] == ["lucia@undp.org"]
+    stmt = registry_queries.people_query(registry_queries.RegistryFilter(q="fernandez",
+                                                                         status="any"))
+    assert db.session.scalars(stmt).unique().all() == []
+
+
+def test_a_session_coordinator_finds_a_walk_in_without_accents(lucia):
+    session = _session("Paridad de género")
+    assert [p.email for p in candidates(session, "fernandez")] == ["lucia@undp.org"]
+
+
+def test_the_accounts_list_finds_a_name_without_accents(app, create_user):
+    create_user("lucia@undp.org", given_name="Lucía", family_name="Fernández")
+    create_user("amina@undp.org", given_name="Amina", family_name="Diallo")
+    with app.app_context():
+        found = db.session.scalars(users_query(q="FERNANDEZ")).unique().all()
+        assert [u.email for u in found] == ["lucia@undp.org"]
+
+
+def _session(title_es, title_en="Gender parity"):
+    session = TrainingSession(
+        title_en=title_en, title_es=title_es, topic="parity_dashboard", format="virtual",
+        starts_at=datetime(2030, 1, 1, 10, tzinfo=UTC), ends_at=datetime(2030, 1, 1, 11,
+                                                                        tzinfo=UTC),
+        time_zone="UTC", languages="en es", capacity=10, audience="both", status="published")
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+@pytest.mark.parametrize("q", ["genero", "GÉNERO", "parity"])
+def test_sessions_are_found_by_a_title_in_any_language_without_accents(ctx, q):
+    _session("Paridad de género")
+    _session("Acoso sexual", title_en="Sexual harassment")
+    stmt = session_queries.sessions_query(session_queries.SessionFilter(q=q), now=NOW)
+    assert [s.title_es for s in db.session.scalars(stmt)] == ["Paridad de género"]
+
+
+def test_the_sessions_page_searches_titles(app, client, reference, login_as):
+    with app.app_context():
+        _session("Paridad de género", title_en="Parité entre les sexes")
+        _session("Acoso sexual", title_en="Sexual harassment")
+        db.session.commit()
+    login_as("focal_point")
+    page = client.get("/sessions/?when=upcoming&q=parite").get_data(as_text=True)
+    assert "Parité entre les sexes" in page
+    assert "Sexual harassment" not in page
+
+
+def test_the_migration_gives_existing_rows_their_key(app):
+    with app.app_context():
+        downgrade(revision="0014_cancellation_reason")
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO people (given_name, family_name, email, preferred_language, "
+                    "time_zone, directory_consent, created_at) VALUES ('Lucía', 'Fernández', "
+                    "'lucia@undp.org', 'es', 'UTC', false, CURRENT_TIMESTAMP)"))
+        finally:
+            upgrade()
+        with db.engine.connect() as connection:
+            key = connection.execute(text("SELECT search_key FROM people")).scalar_one()
+        assert key == "lucia fernandez"
+        assert db.session.scalars(select(Resource)).all() == []
+        assert db.session.scalars(select(ResourceVersion)).all() == []

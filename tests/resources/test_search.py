@@ -1,0 +1,16 @@
+"""The library's search ignores accents and case."""
+from flask_login import AnonymousUserMixin
+
+from gfp_portal.extensions import db
+from gfp_portal.resources.queries import library_query
+
+
+def test_the_library_finds_a_title_without_its_accents(app, client, create_resource):
+    create_resource("guia", {"en": "Guide", "es": "Guía de Lucía Fernández"})
+    create_resource("other", {"en": "Parity"})
+    with app.app_context():
+        found = db.session.scalars(library_query(AnonymousUserMixin(), q="FERNANDEZ")).unique()
+        assert [r.slug for r in found] == ["guia"]
+    page = client.get("/resources/?q=guia+de+lucia").get_data(as_text=True)
+    assert "/resources/guia" in page
+    assert "/resources/other" not in page

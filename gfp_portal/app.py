@@ -58,6 +58,7 @@ def create_app(config=None):
     register_security(app)
     register_blueprints(app)
     register_jobs(app)
+    register_history(app)
     redact_tokens_in_logs(app)
     register_errorhandlers(app)
     register_jinja(app)
@@ -130,6 +131,24 @@ def register_blueprints(app):
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
                       resources_bp, attendance_bp, jobs_bp):
         app.register_blueprint(blueprint)
+
+
+def register_history(app):
+    """Each domain says in words what its audit events mean."""
+    from gfp_portal.accounts import history as accounts_history
+    from gfp_portal.attendance import history as attendance_history
+    from gfp_portal.core import history
+    from gfp_portal.nominations import history as nominations_history
+    from gfp_portal.reference import history as reference_history
+    from gfp_portal.registry import history as registry_history
+    from gfp_portal.resources import history as resources_history
+    from gfp_portal.sessions import history as sessions_history
+
+    for domain in (history, reference_history, registry_history, accounts_history,
+                   nominations_history, sessions_history, attendance_history,
+                   resources_history):
+        domain.register()
+    app.jinja_env.globals["history_entry"] = history.entry
 
 
 def register_jobs(app):

@@ -191,3 +191,31 @@ def test_demo_attendance_evaluations_and_certificates(seeded, app, client):
             person_id=lucia.id)).first()
     assert "This certificate is valid." in client.get(
         f"/certificates/{code}?lang=en").get_data(as_text=True)
+
+
+def test_the_demo_focal_point_has_a_session_to_evaluate_and_a_certificate(seeded, app, client):
+    from gfp_portal.attendance import evaluations
+    from gfp_portal.attendance.models import Certificate
+    from gfp_portal.sessions.models import TrainingSession
+
+    with app.app_context():
+        lucia = services.find_person_by_email("fp@demo.gfp")
+        past = db.session.scalars(select(TrainingSession).where(
+            TrainingSession.ends_at < utcnow()).order_by(TrainingSession.id)).all()
+        to_evaluate = [s.id for s in past if evaluations.can_answer(s, lucia, utcnow())]
+        certified = db.session.scalars(select(Certificate.session_id).filter_by(
+            person_id=lucia.id)).all()
+    assert to_evaluate and certified
+    login(client, "fp@demo.gfp", "demo-password")
+    page = client.get(f"/sessions/{to_evaluate[0]}?lang=en").get_data(as_text=True)
+    assert "Evaluate the session" in page
+    page = client.get(f"/sessions/{certified[0]}?lang=en").get_data(as_text=True)
+    assert "My certificate of attendance" in page
+
+
+def test_the_readme_says_the_demo_focal_point_speaks_spanish():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if line.startswith("| `fp@demo.gfp`"))
+    assert "Spanish" in line

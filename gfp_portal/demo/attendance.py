@@ -1,5 +1,6 @@
 """Demo attendance for the past demo sessions: statuses and minutes, evaluations (enough for
-results to show), and certificates, among them the demo focal point's."""
+results to show), and certificates, among them the demo focal point's, who also has a recent
+session still open for evaluation."""
 import random
 
 from sqlalchemy import select
@@ -39,7 +40,9 @@ def seed_attendance(*, now, seed=2026):
             services.mark(row, status, minutes=minutes, actor=office, now=session.ends_at)
             added += 1
             opens, closes = evaluations.window(session)
-            if status != "absent" and rng.random() < 0.55:
+            # The demo focal point leaves the sessions whose evaluation is still open for the
+            # visitor to answer.
+            if status != "absent" and rng.random() < 0.55 and not (mine and now <= closes):
                 evaluations.submit(session, row.person, {
                     "applicable": rng.random() < 0.95,
                     "rating": rng.choice(("fantastic", "good", "good", "fair")),

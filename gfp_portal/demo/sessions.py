@@ -27,7 +27,7 @@ PLAN = (
      {"en": "Preventing sexual harassment in the workplace",
       "ar": "منع التحرش الجنسي في مكان العمل"}, 38, False),
     (-8, time(15), 1, "Europe/Zurich", "parity_dashboard", "virtual", "en", 100,
-     {"en": "Reading the gender parity dashboard"}, 55, False),
+     {"en": "Reading the gender parity dashboard"}, 55, True),
     (6, time(10), 2, "Asia/Kathmandu", "victim_centred", "virtual", "en", 60,
      {"en": "A victim-centred approach"}, 20, False),
     (9, time(9), 1.5, "America/Bogota", "enabling_environment", "virtual", "es", 12,

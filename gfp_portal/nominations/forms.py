@@ -5,6 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SubmitField,
@@ -18,6 +19,12 @@ from gfp_portal.registry.forms import role_choices
 
 
 class NominationForm(PersonNameFields, FlaskForm):
+    known_email = SingleLineField(
+        _l("Email address of someone already in the registry"),
+        validators=[Optional(), Length(max=320)], render_kw={"dir": "ltr"},
+        description=_l("To nominate a person the registry already knows, give their address "
+                       "and fill in the nominee's details from their record."))
+    fill_in = SubmitField(_l("Fill in from the registry"))
     scope = SelectField(_l("UN Country Team"), validators=[DataRequired()])
     entity = SelectField(_l("Entity"), validators=[
         DataRequired(message=_l("Choose the entity."))])
@@ -41,6 +48,9 @@ class NominationForm(PersonNameFields, FlaskForm):
     letter = FileField(_l("Nomination letter (PDF or DOCX, optional)"),
                        description=_l("At most %(limit)s MB."))
     show_holders = SubmitField(_l("Show the current holders"))
+    # The UN-SWAP warnings the nominator has been shown (their codes): a nomination with
+    # warnings is submitted only once they have been seen.
+    warnings_seen = HiddenField()
     submit = SubmitField(_l("Submit the nomination"))
 
     def __init__(self, *args, scope_choices=(), entity_choices=(), holder_choices=(),

@@ -38,7 +38,7 @@ from gfp_portal.reference.queries import duty_station_choices
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.models import Appointment
 from gfp_portal.registry.policy import Policy
-from gfp_portal.registry.services import active_holders
+from gfp_portal.registry.services import active_holders, find_person_by_email
 
 bp = Blueprint("nominations", __name__, url_prefix="/nominations")
 
@@ -103,12 +103,23 @@ def _holders(entity, unct, role):
     return active_holders(entity, unct, role) if entity is not None and role else []
 
 
+def _entity_choices(form):
+    """Every entity for the Office; for a Resident Coordinator, the member entities of the UN
+    Country Team the form names (or of their first team)."""
+    if current_user.is_staff:
+        return registry_queries.entity_acronyms()
+    own = {u.iso3: u for u in current_user.uncts}
+    unct = own.get(form.scope.data) or next(
+        (own[iso3] for iso3, _name in form.scope.choices if iso3 in own), None)
+    return sorted((e.acronym for e in unct.members), key=str.lower) if unct else []
+
+
 def _nomination_form(nomination=None, **kwargs):
     """The form with choices; holders listed for the scope, entity and role it names."""
     limit = storage.human_size(current_app.config["NOMINATION_LETTER_MAX_BYTES"])
     form = NominationForm(scope_choices=_scope_choices(),
-                          entity_choices=registry_queries.entity_acronyms(),
                           station_choices=duty_station_choices(), letter_limit_mb=limit, **kwargs)
+    form.entity.choices = [("", _("— choose —")), *((a, a) for a in _entity_choices(form))]
     entity, unct = _scope_and_entity(form)
     holders = _holders(entity, unct, form.role.data)
     form.replaces.choices = [form.replaces.choices[0], *[
@@ -137,6 +148,51 @@ def _wants_holders(form):
     return form.show_holders.data and request.method == "POST"
 
 
+def _fill_in_from_registry(form):
+    """The nominee's fields from the registry record with the address given; for a Resident
+    Coordinator, only people of the member entities of their UN Country Teams. True when
+    filled in."""
+    person = find_person_by_email(form.known_email.data)
+    if person is not None and not current_user.is_staff:
+        members = {e.id for unct in current_user.uncts for e in unct.members}
+        person = person if person.entity_id in members else None
+    if person is None:
+        form.known_email.errors = [_("Nobody in the registry has the address %(email)s.",
+                                     email=(form.known_email.data or "").strip())]
+        return False
+    form.given_name.data, form.family_name.data = person.given_name, person.family_name
+    form.email.data, form.position_title.data = person.email, person.position_title
+    form.grade.data = person.grade
+    form.duty_station.data = person.duty_station_id or 0
+    form.preferred_language.data = person.preferred_language or "en"
+    flash(_("The nominee's details are filled in from the registry record of %(name)s.",
+            name=person.full_name), "info")
+    return True
+
+
+def _unseen_warnings(form):
+    """The UN-SWAP warnings of the nomination as filled in, when the nominator has not seen
+    them yet: then the form comes back with them instead of being submitted."""
+    codes = Policy.current().warnings_for(form.grade.data, form.time_share.data,
+                                          form.tor_acknowledged.data)
+    seen = ",".join(codes)
+    if codes and form.warnings_seen.data != seen:
+        form.warnings_seen.data = seen
+        return codes
+    return []
+
+
+def _render_form(form, **context):
+    """The form; once filled in, with the UN-SWAP warnings of what it says."""
+    warnings = Policy.current().warnings_for(
+        form.grade.data, form.time_share.data, form.tor_acknowledged.data) \
+        if request.method == "POST" else []
+    title = _("Nominate an alternate") if form.role.data == "alternate" else \
+        _("Nominate a focal point")
+    return render_template("nominations/form.html", form=form, warnings=warnings,
+                           title=title, **context)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*NOMINATORS)
 def create():
@@ -148,7 +204,11 @@ def create():
                "replaces": request.args.get("replaces", type=int)}
     form, entity, unct, holders = _nomination_form(
         data={k: v for k, v in prefill.items() if v is not None})
-    if not _wants_holders(form) and form.validate_on_submit():
+    warnings = []
+    if request.method == "POST" and form.fill_in.data:
+        _fill_in_from_registry(form)
+    elif not _wants_holders(form) and form.validate_on_submit() and \
+            not (warnings := _unseen_warnings(form)):
         ok, nomination = commit_service(services.submit_nomination,
                                         _form_data(form, entity, unct),
                                         letter=form.letter.data, actor=current_user, form=form)
@@ -156,8 +216,8 @@ def create():
             flash(_("The nomination of %(name)s is submitted to the Office.",
                     name=nomination.nominee_name), "success")
             return redirect(url_for("nominations.detail", nomination_id=nomination.id))
-    return render_template("nominations/form.html", form=form, holders=holders,
-                           entity=entity, unct=unct, nomination=None)
+    return _render_form(form, holders=holders, entity=entity, unct=unct, nomination=None,
+                        held=bool(warnings))
 
 
 @bp.route("/<int:nomination_id>/edit", methods=["GET", "POST"])
@@ -168,7 +228,11 @@ def edit(nomination_id):
             nomination.state != NominationState.changes_requested:
         abort(403)
     form, entity, unct, holders = _nomination_form(data=services.form_values(nomination))
-    if not _wants_holders(form) and form.validate_on_submit():
+    warnings = []
+    if request.method == "POST" and form.fill_in.data:
+        _fill_in_from_registry(form)
+    elif not _wants_holders(form) and form.validate_on_submit() and \
+            not (warnings := _unseen_warnings(form)):
         ok, old_key = commit_service(services.resubmit_nomination, nomination,
                                      _form_data(form, entity, unct), letter=form.letter.data,
                                      actor=current_user, form=form)
@@ -176,8 +240,8 @@ def edit(nomination_id):
             storage.remove(old_key)
             flash(_("The nomination is submitted again."), "success")
             return redirect(url_for("nominations.detail", nomination_id=nomination.id))
-    return render_template("nominations/form.html", form=form, holders=holders,
-                           entity=entity, unct=unct, nomination=nomination)
+    return _render_form(form, holders=holders, entity=entity, unct=unct,
+                        nomination=nomination, held=bool(warnings))
 
 
 @bp.route("/<int:nomination_id>")

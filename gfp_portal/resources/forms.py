@@ -6,7 +6,7 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from gfp_portal.core.forms import FilterForm, SingleLineField, language_choices
-from gfp_portal.resources.models import Visibility
+from gfp_portal.resources.models import Visibility, tag_title
 
 
 class LibraryFilterForm(FilterForm):
@@ -18,7 +18,8 @@ class LibraryFilterForm(FilterForm):
     def __init__(self, *args, categories=(), tags=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = [("", _l("All")), *((str(c.id), c.title) for c in categories)]
-        self.tag.choices = [("", _l("All")), *((t, t) for t in tags)]
+        self.tag.choices = [("", _l("All")), *sorted(
+            ((t, tag_title(t)) for t in tags), key=lambda choice: choice[1].casefold())]
         self.language.choices = [("", _l("Any language")), *language_choices()]
 
 

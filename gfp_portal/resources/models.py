@@ -26,6 +26,31 @@ VISIBILITY_TITLES = {
     Visibility.network: _l("Network only"),
 }
 
+# Topic tags the library uses, by their name in the reader's language; a tag the Office adds
+# later shows as written (hyphens read as spaces) until it is named here.
+TAG_TITLES = {
+    "advocacy": _l("Advocacy"),
+    "anti-racism": _l("Anti-racism"),
+    "enabling-environment": _l("Enabling environment"),
+    "field": _l("Field offices"),
+    "flexible-working": _l("Flexible working"),
+    "mentoring": _l("Mentoring"),
+    "parity": _l("Gender parity"),
+    "recruitment": _l("Recruitment"),
+    "retention": _l("Retention"),
+    "sexual-harassment": _l("Sexual harassment"),
+    "survey": _l("Surveys"),
+}
+
+
+def tag_title(tag):
+    title = TAG_TITLES.get(tag)
+    if title is not None:
+        return str(title)
+    words = tag.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 # The shipped categories (code, English name); their names are translated as long as the
 # Office keeps them. Categories added or renamed by the Office show the name it gave them.
 DEFAULT_CATEGORIES = (

@@ -4,6 +4,7 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -29,7 +30,7 @@ from gfp_portal.resources.forms import (
     ResourceForm,
     VersionForm,
 )
-from gfp_portal.resources.models import ResourceCategory
+from gfp_portal.resources.models import ResourceCategory, tag_title
 
 bp = Blueprint("resources", __name__, url_prefix="/resources")
 
@@ -44,6 +45,12 @@ def file_size(size):
     return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
 
 
+@bp.app_template_filter("tag_title")
+def tag_title_filter(tag):
+    """A topic tag by its name in the reader's language."""
+    return tag_title(tag)
+
+
 def _filters(form):
     """The filter values of a LibraryFilterForm; a value that is not one of the choices (an
     old bookmark) filters nothing."""
@@ -53,12 +60,25 @@ def _filters(form):
             "tag": chosen["tag"], "language": chosen["language"]}
 
 
+class SignInFirst(Exception):
+    """A published network-only resource asked for by a signed-out visitor."""
+
+
 def visible_or_404(slug):
-    """The resource, or 404 for anyone who may not see it (no hint that it exists)."""
+    """The resource; a signed-out visitor asking for a published network-only resource is
+    asked to sign in first; anyone else who may not see it gets 404 (no hint it exists)."""
     resource = queries.resource_by_slug(slug)
+    if resource is not None and resource.is_published and not resource.is_public \
+            and not current_user.is_authenticated:
+        raise SignInFirst()
     if resource is None or not queries.can_see(resource, current_user):
         abort(404)
     return resource
+
+
+@bp.errorhandler(SignInFirst)
+def sign_in_first(error):
+    return current_app.login_manager.unauthorized()
 
 
 @bp.route("/")

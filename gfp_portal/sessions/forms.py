@@ -109,15 +109,19 @@ class GroupForm(FlaskForm):
     """Register every active focal point or alternate matching the filters."""
 
     region = SelectField(_l("Region"), validators=[Optional()])
+    unct = SelectField(_l("UN Country Team"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     entity = SelectField(_l("Entity"), validators=[Optional()])
     not_attended = SelectField(_l("Has not yet attended a session on"),
                                validators=[Optional()])
     submit = SubmitField(_l("Register the group"))
 
-    def __init__(self, *args, entity_choices=(), region_choices=(), role_choices=(), **kwargs):
+    def __init__(self, *args, entity_choices=(), region_choices=(), role_choices=(),
+                 unct_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.region.choices = [("", _l("All regions")), *region_choices]
+        self.unct.choices = [("", _l("All UN Country Teams")), ("HQ", _l("Headquarters")),
+                             *unct_choices]
         self.role.choices = [("", _l("All roles")), *role_choices]
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
         self.not_attended.choices = [("", _l("— any —")), *topic_choices()]

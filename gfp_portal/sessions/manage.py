@@ -213,7 +213,8 @@ def roster(session_id):
 def _group_form(**kwargs):
     return GroupForm(entity_choices=registry_queries.entity_acronyms(),
                      region_choices=[(r.value, r.title) for r in Region],
-                     role_choices=role_choices(), **kwargs)
+                     role_choices=role_choices(),
+                     unct_choices=registry_queries.unct_choices(), **kwargs)
 
 
 @bp.route("/<int:session_id>/roster/add", methods=["POST"])
@@ -244,6 +245,11 @@ def group_members(form):
     if form.entity.data:
         stmt = stmt.where(Appointment.entity_id.in_(
             select(Entity.id).where(Entity.acronym == form.entity.data)))
+    if form.unct.data == "HQ":
+        stmt = stmt.where(Appointment.unct_id.is_(None))
+    elif form.unct.data:
+        stmt = stmt.where(Appointment.unct_id.in_(
+            select(Unct.id).where(Unct.iso3 == form.unct.data)))
     if form.region.data:
         stmt = stmt.where(Appointment.unct_id.in_(
             select(Unct.id).where(Unct.region == form.region.data)))

@@ -59,7 +59,7 @@ def test_admin_changes_the_settings_and_the_policy_follows(client, login_as, app
             "default_term_years", "alert_days", "min_grade", "min_time_share",
             "require_terms_of_reference", "grade_equivalence")} | {"nominations.daily_digest"}
     html = client.get("/admin/settings").get_data(as_text=True)
-    assert "Changed by admin@example.org" in html and "settings.update" in html
+    assert "Changed by admin@example.org" in html and "Settings changed" in html
     assert 'value="60, 14, 7"' in html and not TOR_CHECKED.search(html)
 
 

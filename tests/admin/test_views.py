@@ -61,7 +61,7 @@ def test_edit_roles_and_deactivate(client, login_as, create_user, app):
                            data={"reason": "left", "confirmed": "1"})
     assert response.status_code == 302
     page = client.get(f"/admin/users/{user_id}").get_data(as_text=True)
-    assert "user.deactivate" in page and "Deactivated" in page
+    assert "Account deactivated" in page and "Deactivated" in page
     with app.app_context():
         user = db.session.get(User, user_id)
         assert user.roles == {Role.coordinator} and not user.is_active
@@ -105,7 +105,7 @@ def test_outbox_page_lists_and_retries(client, login_as, create_user, app):
     assert client.post(f"/admin/outbox/{message_id}/retry").status_code == 302
     with app.app_context():
         assert db.session.get(OutboxMessage, message_id).status == MailStatus.queued
-    assert "mail.retry" in client.get("/admin/audit/").get_data(as_text=True)
+    assert "Email queued to be sent again" in client.get("/admin/audit/").get_data(as_text=True)
 
 
 def test_users_list_uses_a_fixed_number_of_queries(client, login_as, create_user,

@@ -13,8 +13,10 @@ from gfp_portal.registry.models import Person
 from tests.attendance.conftest import FIXTURES
 from tests.attendance.test_views import running  # noqa: F401 — the fixture
 from tests.conftest import login
-from tests.nominations.conftest import PDF
-from tests.nominations.test_views import kenya_nomination  # noqa: F401 — the fixture
+from tests.nominations.conftest import (
+    PDF,
+    kenya_nomination,  # noqa: F401 — the fixture
+)
 from tests.registry.test_imports import csv_bytes, row
 from tests.resources.conftest import create_resource  # noqa: F401 — the fixture
 

@@ -16,35 +16,12 @@ from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
 from tests.conftest import login
-from tests.nominations.conftest import PDF, pdf_upload
+from tests.nominations.conftest import PDF
 
 
 def sign_in(client, email):
     client.post("/logout")
     assert login(client, email).status_code == 302
-
-
-@pytest.fixture
-def kenya_nomination(app, reference, create_user):
-    """Kenya and Uganda teams; their RCs; a coordinator; one Kenya nomination with a letter."""
-    coordinator = create_user("coord@example.org", roles=["coordinator"])
-    rc_kenya = create_user("rc.kenya@example.org", roles=["resident_coordinator"],
-                           uncts=["KEN"])
-    create_user("rc.uganda@example.org", roles=["resident_coordinator"], uncts=["UGA"])
-    with app.app_context():
-        entities = {e.acronym: e for e in db.session.scalars(
-            select(Entity).where(Entity.acronym.in_(["UNDP", "UNICEF", "WFP"])))}
-        for iso3 in ("KEN", "UGA"):
-            db.session.scalars(select(Unct).filter_by(iso3=iso3)).one().members = \
-                list(entities.values())
-        nomination = services.submit_nomination({
-            "role": "alternate", "entity": entities["WFP"],
-            "unct": db.session.scalars(select(Unct).filter_by(iso3="KEN")).one(),
-            "given_name": "Njeri", "family_name": "Mwangi", "email": "njeri.mwangi@wfp.org",
-            "justification": "Programme officer with gender expertise."},
-            letter=pdf_upload(), actor=db.session.get(User, rc_kenya))
-        db.session.commit()
-        return {"id": nomination.id, "coordinator": coordinator}
 
 
 def test_the_list_and_the_form_are_for_rcs_and_coordinators(client, kenya_nomination):
@@ -268,6 +245,13 @@ def test_change_and_submit_again_opens_every_field_with_its_value(app, client,
     assert fields["justification"].strip() == "Programme officer with gender expertise."
     response = client.post(f"/nominations/{kenya_nomination['id']}/edit",
                            data={**fields, "submit": "Submit"})
+    # The UN-SWAP warning comes first; the same form sent again submits it.
+    assert response.status_code == 200
+    assert "No terms of reference on file" in response.get_data(as_text=True)
+    reader = _FormReader()
+    reader.feed(response.get_data(as_text=True))
+    response = client.post(f"/nominations/{kenya_nomination['id']}/edit",
+                           data={**reader.fields, "submit": "Submit"})
     assert response.status_code == 302
     with app.app_context():
         nomination = db.session.get(Nomination, kenya_nomination["id"])

@@ -57,7 +57,7 @@ def test_edit_unct_members_and_history(client, reference, login_as, app):
         "members": ids, "reason": "annual update"})
     assert response.status_code == 302
     page = client.get(f"/reference/uncts/{kenya_id}").get_data(as_text=True)
-    assert "unct.update" in page and "annual update" in page
+    assert "UN Country Team updated" in page and "annual update" in page
     with app.app_context():
         kenya = db.session.get(Unct, kenya_id)
         assert sorted(e.acronym for e in kenya.members) == ["UNDP", "UNICEF"]

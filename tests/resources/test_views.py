@@ -35,14 +35,62 @@ def test_anonymous_visitors_see_public_resources_only(client, login_as, create_r
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_network_resources_answer_404_to_anonymous_visitors(client, login_as, create_resource,
-                                                            role):
+def test_network_resources_ask_anonymous_visitors_to_sign_in(client, login_as, create_resource,
+                                                             role):
     create_resource("network-guide", {"en": "Network guide"}, visibility="network")
     sign_in(login_as, role)
     detail = client.get("/resources/network-guide")
     download = fetch(client, "/resources/network-guide/download/en")
-    expected = 404 if role == "anonymous" else 200
-    assert detail.status_code == expected and download.status_code == expected
+    if role == "anonymous":
+        for response, path in ((detail, "%2Fresources%2Fnetwork-guide"),
+                               (download, "%2Fresources%2Fnetwork-guide%2Fdownload%2Fen")):
+            assert response.status_code == 302
+            location = response.headers["Location"]
+            assert "/login" in location and f"next={path}" in location
+    else:
+        assert detail.status_code == 200 and download.status_code == 200
+
+
+def test_after_signing_in_the_visitor_lands_on_the_network_resource(
+        client, create_resource, create_user):
+    from tests.conftest import PASSWORD
+
+    create_resource("network-guide", {"en": "Network guide"}, visibility="network")
+    create_user("fp@example.org")
+    login_page = client.get("/resources/network-guide", follow_redirects=True)
+    assert "Please sign in to see this page." in login_page.get_data(as_text=True)
+    response = client.post("/login?next=%2Fresources%2Fnetwork-guide", data={
+        "email": "fp@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/resources/network-guide")
+
+
+def test_missing_and_draft_resources_still_answer_404_to_anonymous_visitors(
+        client, create_resource):
+    create_resource("network-draft", {"en": "Draft"}, visibility="network", published=False)
+    assert client.get("/resources/network-draft").status_code == 404
+    assert client.get("/resources/nothing-here").status_code == 404
+
+
+def test_topic_filters_and_tags_show_translated_names(client, create_resource):
+    create_resource("parity-brief", {"en": "Parity brief"},
+                    tags=["parity", "flexible-working", "custom-topic"])
+    page = client.get("/resources/?lang=fr").get_data(as_text=True)
+    assert '<option value="parity">Parité des sexes</option>' in page
+    assert '<option value="flexible-working">Modalités de travail flexibles</option>' in page
+    assert '<option value="custom-topic">Custom topic</option>' in page
+    assert "#parity" not in page and ">flexible-working<" not in page
+    detail = client.get("/resources/parity-brief?lang=es").get_data(as_text=True)
+    assert "Paridad de género" in detail and "#parity" not in detail
+
+
+def test_each_card_offers_every_language_that_exists(client, create_resource):
+    create_resource("guide", {"en": "Guide", "fr": "Guide FR", "ar": "دليل"})
+    page = client.get("/resources/?lang=fr").get_data(as_text=True)
+    card = page.split('id="resource-guide"')[1].split("</article>")[0]
+    for lang in ("fr", "en", "ar"):
+        assert f'/resources/guide/download/{lang}"' in card
+    assert "/resources/guide/download/es" not in card
 
 
 @pytest.mark.parametrize("role, status", [("anonymous", 404), ("focal_point", 404),

@@ -1,0 +1,162 @@
+"""What an audit event says, in the reader's language: each domain describes its own events
+(its `history.py` calls `describe`), the history and audit pages read them through `entry`."""
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from babel.lists import format_list
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from gfp_portal.core.i18n import current_language, language_name
+
+_TITLES = {}     # object_type -> what the object is ("Appointment")
+_SENTENCES = {}  # action -> sentence, or callable(values) -> sentence
+_LABELS = {}     # (object_type, field) -> label
+_VALUES = {}     # (object_type, field) -> callable(value) -> text; None hides the field
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_LANGUAGE_CODES = ("en", "fr", "es", "ar")
+_DIGEST = re.compile(r"^[0-9a-f]{40,}$")
+
+
+def describe(object_type, *, title=None, sentences=None, labels=None, values=None):
+    """Called by each domain for the objects it writes events about (a higher domain may add
+    how to show a value only it knows)."""
+    if title is not None:
+        _TITLES[object_type] = title
+    _SENTENCES.update(sentences or {})
+    for key, label in (labels or {}).items():
+        _LABELS[(object_type, key)] = label
+    for key, formatter in (values or {}).items():
+        _VALUES[(object_type, key)] = formatter
+
+
+def hidden(value):
+    """A value formatter for fields that mean nothing to a reader (checksums, internal ids)."""
+    return None
+
+
+def title_of(enum_class):
+    """A value formatter that shows an enum value by its translated title."""
+    return lambda value: str(enum_class(value).title)
+
+
+@dataclass
+class Entry:
+    sentence: str
+    object_title: str
+    details: list = field(default_factory=list)  # (label, before or None, after)
+
+
+def plain_value(value):
+    """A stored value as a reader expects it: dates in their language, yes/no, lists."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, (int, float)):
+        return format_decimal(value)
+    if isinstance(value, (list, tuple)):
+        return format_list([plain_value(v) for v in value], locale=current_language())
+    if isinstance(value, str):
+        if _DATE.match(value):
+            return format_date(date.fromisoformat(value), "medium")
+        if _DATETIME.match(value):
+            try:
+                return format_datetime(datetime.fromisoformat(value), "medium")
+            except ValueError:
+                return value
+        if _DIGEST.match(value):
+            return None
+    return str(value)
+
+
+def language_value(code):
+    return language_name(code) if code else "—"
+
+
+def _format(object_type, key, value):
+    formatter = _VALUES.get((object_type, key))
+    if formatter is None:
+        return plain_value(value)
+    if value is None or value == "":
+        return "—" if formatter is not hidden else None
+    try:
+        return formatter(value)
+    except (KeyError, ValueError, TypeError):  # a value an older version wrote
+        return plain_value(value)
+
+
+def after_values(event):
+    """{field: value after the change (or before, when the change removed it)}."""
+    return {key: (pair[1] if pair[1] is not None else pair[0])
+            for key, pair in (event.changes or {}).items()}
+
+
+def entry(event):
+    sentence = _SENTENCES.get(event.action)
+    if callable(sentence):
+        try:
+            sentence = sentence(after_values(event))
+        except (KeyError, ValueError, TypeError):
+            sentence = None
+    if sentence is None:
+        sentence = _("Changed")
+    details = []
+    for key, (before, after) in sorted((event.changes or {}).items(),
+                                       key=lambda item: str(_label(event.object_type,
+                                                                   item[0]))):
+        shown_after = _format(event.object_type, key, after)
+        if shown_after is None:
+            continue
+        shown_before = None if before is None else _format(event.object_type, key, before)
+        details.append((_label(event.object_type, key), shown_before, shown_after))
+    title = _TITLES.get(event.object_type)
+    return Entry(sentence=str(sentence), object_title=str(title) if title else _("Other"),
+                 details=details)
+
+
+def _label(object_type, key):
+    language, _dot, rest = key.partition(".")
+    if rest and language in _LANGUAGE_CODES:  # a field of one language version: "fr.title"
+        return f"{_label(object_type, rest)} ({language_name(language)})"
+    label = _LABELS.get((object_type, key))
+    return str(label) if label is not None else key.replace("_", " ").capitalize()
+
+
+def _grade_table(value):
+    if isinstance(value, dict):
+        return format_list([f"{code} = {grade}" for code, grade in sorted(value.items())],
+                           locale=current_language())
+    return plain_value(value)
+
+
+def register():
+    """The events core itself writes: settings and the outbox."""
+    from gfp_portal.core.outbox import MailStatus
+
+    describe("settings", title=_l("Settings"), labels={
+        "policy.default_term_years": _l("Default term (years)"),
+        "policy.alert_days": _l("Alert days"),
+        "policy.min_grade": _l("Minimum grade"),
+        "policy.min_time_share": _l("Minimum share of working time (%)"),
+        "policy.require_terms_of_reference": _l("Terms of reference required"),
+        "policy.grade_equivalence": _l("Grade equivalence table"),
+        "coverage.reminder_days": _l("Days between coverage reminders"),
+        "nominations.daily_digest":
+            _l("Tell coordinators of new nominations in one daily digest"),
+        "sessions.reminder_hours": _l("Session reminder (hours before the start)"),
+        "attendance.check_in_opens_minutes": _l("Check-in opens (minutes before the start)"),
+        "attendance.check_in_closes_minutes": _l("Check-in closes (minutes after the end)"),
+        "attendance.present_percent":
+            _l("Present from (percent of the scheduled time, meeting reports)"),
+        "attendance.partial_percent": _l("Partly present from (percent of the scheduled time)"),
+        "evaluations.open_days": _l("Evaluation open for (days after the session)"),
+    }, values={"policy.grade_equivalence": _grade_table},
+        sentences={"settings.update": _l("Settings changed")})
+    describe("outbox_messages", title=_l("Email"), labels={"status": _l("Status")},
+             values={"status": title_of(MailStatus)},
+             sentences={"mail.retry": _l("Email queued to be sent again")})

@@ -1,0 +1,137 @@
+"""The nomination form: an RC chooses among the UN Country Team's member entities, required
+fields are marked, the page is titled by the role nominated, and the UN-SWAP warnings come
+before the nomination is submitted (without JavaScript: the form comes back once)."""
+import re
+
+from sqlalchemy import func, select
+
+from gfp_portal.extensions import db
+from gfp_portal.nominations.models import Nomination
+from gfp_portal.reference.models import Entity
+from tests.nominations.test_views import _FormReader, sign_in
+
+FILLED = {"scope": "KEN", "entity": "UNDP", "role": "focal_point", "given_name": "Amani",
+          "family_name": "Chebet", "email": "amani.chebet@undp.org", "grade": "P-3",
+          "preferred_language": "en", "duty_station": "0", "replaces": "0",
+          "justification": "Leads the office's gender parity action plan.", "submit": "Submit"}
+
+
+def _count():
+    return db.session.scalar(select(func.count(Nomination.id)))
+
+
+def test_an_rc_chooses_among_the_member_entities_of_the_country_team(client,
+                                                                      kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    page = client.get("/nominations/new?unct=KEN").get_data(as_text=True)
+    select_html = page.split('name="entity"')[1].split("</select>")[0]
+    options = re.findall(r'<option[^>]*value="([^"]*)"', select_html)
+    assert options == ["", "UNDP", "UNICEF", "WFP"]
+    with client.application.app_context():
+        before = _count()
+    response = client.post("/nominations/new", data={**FILLED, "entity": "UNHCR"})
+    assert response.status_code == 200
+    assert "Please correct the fields marked below." in response.get_data(as_text=True)
+    with client.application.app_context():
+        assert _count() == before
+
+
+def test_the_office_still_chooses_among_every_entity(client, kenya_nomination):
+    sign_in(client, "coord@example.org")
+    page = client.get("/nominations/new").get_data(as_text=True)
+    select_html = page.split('name="entity"')[1].split("</select>")[0]
+    assert 'value="UNHCR"' in select_html and 'value="UNDP"' in select_html
+
+
+def test_required_fields_are_marked_and_the_mark_explained(client, kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    page = client.get("/nominations/new").get_data(as_text=True)
+    assert "Fields marked with an asterisk (*) are required." in page
+    label = re.search(r'<label[^>]*for="justification"[^>]*>(.*?)</label>', page, re.S).group(1)
+    assert 'class="required-mark' in label and 'aria-hidden="true"' in label
+    label = re.search(r'<label[^>]*for="grade"[^>]*>(.*?)</label>', page, re.S).group(1)
+    assert "required-mark" not in label
+
+
+def test_the_page_is_titled_by_the_role_nominated(client, kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    page = client.get("/nominations/new?unct=KEN&role=alternate").get_data(as_text=True)
+    assert "<h1" in page and "Nominate an alternate</h1>" in page
+    page = client.get("/nominations/new?unct=KEN&role=focal_point").get_data(as_text=True)
+    assert "Nominate a focal point</h1>" in page
+    page = client.get("/nominations/new?unct=KEN&role=alternate&lang=fr").get_data(as_text=True)
+    assert "Proposer un suppléant ou une suppléante</h1>" in page
+
+
+def test_unswap_warnings_come_before_the_nomination_is_submitted(app, client,
+                                                                 kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    with app.app_context():
+        before = _count()
+    response = client.post("/nominations/new", data=FILLED)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "UN-SWAP check" in page
+    assert "Grade below the expected level" in page and "No terms of reference on file" in page
+    with app.app_context():
+        assert _count() == before
+    reader = _FormReader()
+    reader.feed(page)
+    assert reader.fields["warnings_seen"]
+    response = client.post("/nominations/new", data={**reader.fields, "submit": "Submit"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert _count() == before + 1
+
+
+def test_a_changed_nomination_with_new_warnings_is_checked_again(app, client,
+                                                                 kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    reader = _FormReader()
+    reader.feed(client.post("/nominations/new", data=FILLED).get_data(as_text=True))
+    fields = {**reader.fields, "time_share": "5", "submit": "Submit"}
+    response = client.post("/nominations/new", data=fields)
+    assert response.status_code == 200
+    assert "Less working time than expected" in response.get_data(as_text=True)
+
+
+def test_a_nomination_without_warnings_goes_at_once(app, client, kenya_nomination):
+    sign_in(client, "rc.kenya@example.org")
+    response = client.post("/nominations/new", data={
+        **FILLED, "grade": "P-4", "time_share": "30", "tor_acknowledged": "y"})
+    assert response.status_code == 302
+
+
+def test_a_nominee_already_in_the_registry_is_picked_by_address(app, client, kenya_nomination):
+    from gfp_portal.registry import services as registry
+
+    with app.app_context():
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        unhcr = db.session.scalars(select(Entity).filter_by(acronym="UNHCR")).one()
+        registry.create_person({
+            "given_name": "Lucía", "family_name": "Fernández", "email": "lucia@undp.org",
+            "entity": undp, "grade": "P-4", "position_title": "Programme Specialist",
+            "preferred_language": "es"}, actor=None)
+        registry.create_person({
+            "given_name": "Omar", "family_name": "Haddad", "email": "omar@unhcr.org",
+            "entity": unhcr, "grade": "P-5"}, actor=None)
+        db.session.commit()
+        before = _count()
+    sign_in(client, "rc.kenya@example.org")
+    response = client.post("/nominations/new", data={
+        "scope": "KEN", "entity": "UNDP", "role": "focal_point",
+        "known_email": " LUCIA@undp.org ", "fill_in": "Fill in"})
+    assert response.status_code == 200
+    reader = _FormReader()
+    reader.feed(response.get_data(as_text=True))
+    assert (reader.fields["given_name"], reader.fields["family_name"], reader.fields["email"],
+            reader.fields["grade"], reader.fields["position_title"],
+            reader.fields["preferred_language"]) == \
+        ("Lucía", "Fernández", "lucia@undp.org", "P-4", "Programme Specialist", "es")
+    with app.app_context():
+        assert _count() == before  # filling in submits nothing
+    # Someone of an entity outside the Kenya team is not found for its RC.
+    page = client.post("/nominations/new", data={
+        "scope": "KEN", "entity": "UNDP", "role": "focal_point",
+        "known_email": "omar@unhcr.org", "fill_in": "Fill in"}).get_data(as_text=True)
+    assert "Nobody in the registry has the address omar@unhcr.org." in page
+    assert "Haddad" not in page

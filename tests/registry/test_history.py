@@ -1,0 +1,60 @@
+"""History and audit pages read as sentences in the reader's language, not field dumps."""
+import html as html_lib
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.registry import services
+
+
+@pytest.fixture
+def appointed(app, reference):
+    """A UNESCO focal point for Kenya, appointed 17 Nov 2026 to 16 Nov 2028."""
+    with app.app_context():
+        unesco = db.session.scalars(select(Entity).filter_by(acronym="UNESCO")).one()
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        if unesco not in kenya.members:
+            kenya.members.append(unesco)
+        person = services.create_person({
+            "given_name": "Amani", "family_name": "Odhiambo", "email": "amani@unesco.org",
+            "entity": unesco, "grade": "P-4"}, actor=None)
+        services.appoint(person, {"entity": unesco, "unct": kenya, "role": "focal_point",
+                                  "start_date": date(2026, 11, 17),
+                                  "end_date": date(2028, 11, 16), "time_share": 20,
+                                  "tor_on_file": False}, actor=None)
+        db.session.commit()
+        return person.id
+
+
+def _page(client, url):
+    return html_lib.unescape(client.get(url).get_data(as_text=True))
+
+
+def test_person_history_says_what_happened(client, appointed, login_as):
+    login_as("coordinator")
+    page = _page(client, f"/registry/people/{appointed}")
+    assert "Appointed focal point for UNESCO — Kenya, Nov 17, 2026 – Nov 16, 2028" in page
+    assert "Terms of reference on file" in page
+    assert "tor_on_file" not in page and "appointment.create" not in page
+    assert "[" not in page.split('id="history-heading"')[1]  # no Python lists
+
+
+def test_history_in_the_readers_language(client, appointed, login_as):
+    login_as("coordinator")
+    page = _page(client, f"/registry/people/{appointed}?lang=fr")
+    assert "Désignation comme point focal pour UNESCO — Kenya, 17 nov. 2026 – 16 nov. 2028" \
+        in page
+    assert "Mandat versé au dossier" in page and "tor_on_file" not in page
+    page = _page(client, f"/registry/people/{appointed}?lang=ar")
+    assert "tor_on_file" not in page and "appointment.create" not in page
+
+
+def test_audit_log_reads_as_sentences(client, appointed, login_as):
+    login_as("admin")
+    page = _page(client, "/admin/audit/")
+    assert "Appointed focal point for UNESCO — Kenya" in page
+    assert "Added to the registry" in page
+    assert "person.create" not in page and "tor_on_file" not in page

@@ -1,0 +1,84 @@
+"""A session's page says what can still be done: nothing to join or book once it is over, and
+how to open registration while it is a draft."""
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity
+from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration, services
+
+
+@pytest.fixture
+def people(app, reference, create_user):
+    ids = {"coordinator": create_user("coord@example.org", roles=["coordinator"]),
+           "fp": create_user("fp@example.org", roles=["focal_point"])}
+    with app.app_context():
+        fp = db.session.get(User, ids["fp"])
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        registry.appoint(fp.person, {"role": "alternate", "entity": undp, "unct": None},
+                         actor=None)
+        db.session.commit()
+    return ids
+
+
+def _session(app, ids, *, starts, publish=True, register=False):
+    with app.app_context():
+        coordinator = db.session.get(User, ids["coordinator"])
+        before = starts - timedelta(days=20)
+        session = services.create_session({
+            "title_en": "Bystander intervention", "topic": "bystander_intervention",
+            "format": "virtual", "starts_at": starts, "ends_at": starts + timedelta(hours=1),
+            "time_zone": "Africa/Nairobi", "join_url": "https://meet.example.org/secret-room",
+            "languages": "en", "capacity": 30, "audience": "both"},
+            actor=coordinator, now=before)
+        if publish:
+            services.publish_session(session, actor=coordinator, now=before)
+        if register:
+            fp = db.session.get(User, ids["fp"])
+            registration.register(session, fp.person, actor=fp, now=before, notify=False)
+        db.session.commit()
+        return session.id
+
+
+def _page(client, session_id):
+    return client.get(f"/sessions/{session_id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["fp", "coordinator"])
+def test_a_past_session_offers_no_seats_join_link_or_calendar(app, client, people, login_as,
+                                                              who):
+    session_id = _session(app, people, starts=datetime.now(UTC) - timedelta(days=3),
+                          register=True)
+    from tests.conftest import login
+    login(client, "fp@example.org" if who == "fp" else "coord@example.org")
+    page = _page(client, session_id)
+    assert "This session has ended; registration is closed." in page
+    assert ("You were registered." in page) is (who == "fp")
+    assert "You are registered." not in page
+    assert "seats left" not in page and "seat left" not in page
+    assert "secret-room" not in page
+    assert f"/sessions/{session_id}.ics" not in page and "Add to my calendar" not in page
+
+
+def test_an_upcoming_session_still_offers_them(app, client, people):
+    session_id = _session(app, people, starts=datetime.now(UTC) + timedelta(days=3),
+                          register=True)
+    from tests.conftest import login
+    login(client, "fp@example.org")
+    page = _page(client, session_id)
+    assert "29 seats left" in page and "secret-room" in page and "Add to my calendar" in page
+    assert "has ended" not in page
+
+
+def test_a_draft_says_how_to_open_registration(app, client, people):
+    session_id = _session(app, people, starts=datetime.now(UTC) + timedelta(days=3),
+                          publish=False)
+    from tests.conftest import login
+    login(client, "coord@example.org")
+    page = _page(client, session_id).replace("&#34;", '"')
+    assert "only the Office sees it and nobody can register yet" in page
+    assert "choose “Publish” to open registration" in page

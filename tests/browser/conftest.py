@@ -87,7 +87,8 @@ def live_outbox(workdir, template, recipient):
 
 @pytest.fixture(scope="session")
 def live_server(live_workdir):
-    """Base URL of a development server on a freshly migrated and seeded SQLite database."""
+    """Base URL of a development server on a freshly migrated and seeded SQLite database, with
+    a job worker beside it (as `make run` starts one), so pages that start a job see it done."""
     workdir = live_workdir
     env = dict(os.environ)
     env.pop("TEST_DATABASE_URL", None)
@@ -96,6 +97,7 @@ def live_server(live_workdir):
         "GFP_CONFIG": "development",
         "MAIL_FILE_DIR": str(workdir / "mail"),
         "STORAGE_PATH": str(workdir / "storage"),
+        "JOBS_URL": f"sqlite:///{workdir / 'jobs.db'}",
         "PYTHONUNBUFFERED": "1",
     })
     _run(_flask("db", "upgrade"), env, workdir / "db-upgrade.log")
@@ -104,10 +106,15 @@ def live_server(live_workdir):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = workdir / "server.log"
-    with open(log_path, "w") as log:
+    with open(log_path, "w") as log, open(workdir / "worker.log", "w") as worker_log:
         server = subprocess.Popen(  # noqa: S603
             _flask("run", "--host", "127.0.0.1", "--port", str(port)),
             cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(  # noqa: S603
+            # The worker writes the emails' links: to this server.
+            _flask("jobs", "worker"), cwd=REPO_ROOT, env=env | {"SERVER_NAME": url[7:]},
+            stdout=worker_log,
+            stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while not _healthy(url):
@@ -121,12 +128,13 @@ def live_server(live_workdir):
             time.sleep(0.25)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        for process in (server, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -96,7 +96,7 @@ def test_every_bad_row_is_reported_and_nothing_can_be_confirmed(app, coordinator
     for line, text in ((3, "No entity has the acronym “NOPE”."),
                        (4, "“not-an-email” is not a valid email address."),
                        (5, "“2026-13-45” is not a date (YYYY-MM-DD).")):
-        assert f"<td>{line}</td>" in html and text in html
+        assert f'data-label="Line">{line}</td>' in html and text in html
     assert "Confirm the import" not in html
     with app.app_context():
         preview = db.session.get(Job, preview_id)

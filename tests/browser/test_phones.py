@@ -1,0 +1,186 @@
+"""Every main page of every role on a phone (390 px), in English and Arabic: nothing scrolls
+sideways, the console stays free of errors (the CSP blocks inline styles and scripts), and the
+menu opens without JavaScript."""
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import DEFAULT_TIMEOUT_MS, sign_in
+from .pages import ANONYMOUS, MAIN_PAGES, resolve_pages
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+LANGUAGES = ["en", "ar"]
+CASES = [(role, lang) for role in MAIN_PAGES for lang in LANGUAGES]
+MENU = "nav details.portal-menu"
+
+
+def _phone_page(chromium, live_server, role, lang, *, javascript=True):
+    context = chromium.new_context(base_url=live_server, locale=lang, viewport=PHONE,
+                                   java_script_enabled=javascript)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    if role != ANONYMOUS:
+        # Signed in on a wide window, where the sign-out button shows without opening the menu.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        sign_in(page, role, lang=lang)
+        page.set_viewport_size(PHONE)
+    return context, page
+
+
+def _visit(page, path, lang):
+    response = page.goto(path + ("&" if "?" in path else "?") + f"lang={lang}")
+    status = response.status if response is not None else None
+    assert status == 200, f"{path}: {status}"
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def _overflow(page):
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+# Cells that lie outside the window, scrolled away inside their table's box. Only the coverage
+# matrix (country teams × entities) scrolls on purpose, its row headers staying in sight.
+HIDDEN_CELLS = """() => [...document.querySelectorAll('main table:not(.coverage-matrix)')]
+  .flatMap(table =>
+  [...table.querySelectorAll('tbody td, tbody th')].filter(cell => {
+    const box = cell.getBoundingClientRect();
+    return box.width > 0 && (box.left < -1 || box.right > window.innerWidth + 1);
+  }).slice(0, 1).map(cell => (table.caption ? table.caption.textContent.trim() + ': ' : '')
+                               + cell.textContent.trim().slice(0, 40)))"""
+
+# Stacked cells whose name (data-label) is not the header of their column.
+MISLABELLED_CELLS = """() => [...document.querySelectorAll('main table.table-stack')]
+  .flatMap(table => {
+  const headers = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+  return [...table.querySelectorAll('tbody tr')].flatMap(row => {
+    let column = 0;
+    return [...row.cells].flatMap(cell => {
+      const header = headers[column];
+      column += cell.colSpan;
+      return cell.dataset.label !== undefined && cell.dataset.label !== header
+        ? [`${cell.dataset.label} under ${header}`] : [];
+    });
+  }).slice(0, 1);
+})"""
+
+
+
+def _layout_problems(page, where):
+    problems = []
+    overflow = _overflow(page)
+    if overflow > 0:
+        problems.append(f"{where}: {overflow}px wider than the window")
+    problems.extend(f"{where}: a table cell out of sight: {cell}"
+                    for cell in page.evaluate(HIDDEN_CELLS))
+    problems.extend(f"{where}: a cell named {cell}" for cell in page.evaluate(MISLABELLED_CELLS))
+    return problems
+
+
+@pytest.mark.parametrize("role, lang", CASES)
+def test_no_page_scrolls_sideways_or_logs_an_error_on_a_phone(chromium, live_server, live_workdir,
+                                                               role, lang):
+    context, page = _phone_page(chromium, live_server, role, lang)
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    problems = []
+    try:
+        for path in resolve_pages(live_workdir / "portal.db", role):
+            errors.clear()
+            _visit(page, path, lang)
+            page.wait_for_load_state("load")
+            problems += _layout_problems(page, path)
+            if errors:
+                problems.append(f"{path}: {len(errors)} console error(s), the first: {errors[0]}")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role, lang", CASES)
+def test_menu_opens_without_javascript_on_a_phone(chromium, live_server, live_workdir, role, lang):
+    context, page = _phone_page(chromium, live_server, role, lang, javascript=False)
+    problems = []
+    try:
+        for path in resolve_pages(live_workdir / "portal.db", role):
+            _visit(page, path, lang)
+            menu = page.locator(MENU)
+            links = menu.locator("#main-nav a.nav-link, #main-nav button[type=submit]")
+            expect(links.first, f"{path}: the menu is closed").to_be_hidden()
+            menu.locator("summary").first.click()
+            expect(menu, f"{path}: the menu opens").to_have_attribute("open", "")
+            # Navigation, the language switcher and signing out (or in) are all reachable.
+            expect(links.first, f"{path}: navigation").to_be_visible()
+            expect(menu.locator("details.language-switcher > summary"),
+                   f"{path}: language switcher").to_be_visible()
+            account = ("form[action$='/logout'] button" if role != ANONYMOUS
+                       else "a[href$='/login']")
+            expect(menu.locator(account), f"{path}: sign out or in").to_be_visible()
+            overflow = _overflow(page)
+            if overflow > 0:
+                problems.append(f"{path}: {overflow}px wider than the window with the menu open")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+REGISTRY_FILE_WITH_ERRORS = (b"email,given_name,family_name,entity\n"
+                             b"not-an-email,Ana,Ruiz,NOPE\n,Bo,Li,UNDP\n")
+TEAMS_REPORT = (Path(__file__).resolve().parents[1] / "attendance" / "fixtures"
+                / "teams_attendance.tsv")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_import_previews_fit_a_phone(chromium, live_server, live_workdir, lang):
+    """The registry's check of a file and the preview of a meeting report, each a table."""
+    context, page = _phone_page(chromium, live_server, "coordinator@demo.gfp", lang)
+    session = resolve_pages(live_workdir / "portal.db", "coordinator@demo.gfp")
+    attendance = next(path for path in session if path.endswith("/attendance"))
+    problems = []
+    try:
+        _visit(page, "/registry/import", lang)
+        form = page.locator("main form[enctype='multipart/form-data']")
+        form.locator("input[type=file]").set_input_files(
+            {"name": "people.csv", "mimeType": "text/csv", "buffer": REGISTRY_FILE_WITH_ERRORS})
+        form.locator("[type=submit]").click()
+        expect(page.locator("main table tbody tr").first).to_be_visible()
+
+        problems += _layout_problems(page, "registry import check")
+        _visit(page, attendance, lang)
+        form = page.locator(f"main form[action$='{attendance}/import']")
+        form.locator("input[type=file]").set_input_files(str(TEAMS_REPORT))
+        form.locator("[type=submit]").click()
+        expect(page.locator("main table tbody tr").first).to_be_visible()
+        problems += _layout_problems(page, "meeting report preview")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_with_javascript_the_menu_closes_on_escape_or_a_click_elsewhere(chromium, live_server):
+    context, page = _phone_page(chromium, live_server, ANONYMOUS, "en")
+    try:
+        _visit(page, "/login", "en")
+        menu = page.locator(MENU)
+        summary = menu.locator("summary").first
+        summary.click()
+        expect(menu).to_have_attribute("open", "")
+        switcher = menu.locator("details.language-switcher")
+        switcher.locator("summary").click()
+        expect(switcher).to_have_attribute("open", "")
+
+        page.keyboard.press("Escape")  # the innermost menu first
+        expect(switcher).not_to_have_attribute("open", "")
+        expect(menu).to_have_attribute("open", "")
+        page.keyboard.press("Escape")
+        expect(menu).not_to_have_attribute("open", "")
+        expect(summary).to_be_focused()
+
+        summary.click()
+        page.locator("main h1").click()
+        expect(menu).not_to_have_attribute("open", "")
+    finally:
+        context.close()

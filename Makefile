@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install lock catalogs assets db seed run test test-postgres test-browser test-stack lint translations bench bench-http clean
+.PHONY: install lock catalogs node_modules assets db seed run test test-postgres test-browser test-stack lint translations bench bench-http clean
 
 install: $(STAMP)
 
@@ -66,7 +66,16 @@ test-postgres: install catalogs
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest -m "not browser and not stack"
 
-test-browser: install catalogs
+# The checkers the browser tests run over every page: axe-core and the Nu Html Checker
+# (vnu-jar, which needs Java), exactly as package-lock.json names them. Install scripts are not
+# run: vnu-jar's would fetch a Java runtime of its own instead of the system's.
+node_modules: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+test-browser: install catalogs node_modules
 	$(BIN)/pytest -m browser
 
 # The production stack for real: nginx (deploy/nginx) in front of two gunicorn instances,
@@ -102,4 +111,4 @@ translations: install
 	$(BIN)/pybabel compile --statistics -d translations
 
 clean:
-	rm -rf $(VENV) instance/test.db instance/test-mail instance/test-storage
+	rm -rf $(VENV) node_modules instance/test.db instance/test-mail instance/test-storage

@@ -88,8 +88,9 @@ class SessionFilterForm(FilterForm):
     topic = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])
     format = SelectField(_l("Format"), validators=[Optional()])
+    # A month input takes no maxlength (invalid HTML): Length checks what is sent all the same.
     month = SingleLineField(_l("Month"), validators=[Optional(), Length(max=7)],
-                            render_kw={"type": "month"})
+                            render_kw={"type": "month", "maxlength": False})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,0 +1,173 @@
+"""The main pages of the demo portal for each role: the list the page-wide browser checks walk.
+
+A page is a fixed path, or reached from one by following links (detail pages, whose ids the demo
+seed decides). `open_as` signs a browser page in as a role; `resolve` finds a page's path in it.
+"""
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .conftest import sign_in
+
+
+@dataclass(frozen=True)
+class MainPage:
+    path: str
+    # Regular expressions, followed in turn: the first link in <main> whose path matches the
+    # first one is opened, then the first link there that matches the next one, and so on.
+    links: tuple = ()
+
+    @property
+    def name(self):
+        return " → ".join((self.path, *self.links))
+
+
+def _page(path, *links):
+    return MainPage(path, links)
+
+
+# The demo accounts of each role (`flask demo seed`); anonymous signs in nowhere.
+ROLE_ACCOUNTS = {
+    "anonymous": None,
+    "focal_point": "fp@demo.gfp",
+    "resident_coordinator": "rc.kenya@demo.gfp",
+    "coordinator": "coordinator@demo.gfp",
+    "admin": "admin@demo.gfp",
+}
+
+RESOURCE = r"^/resources/(?!manage/|new$|categories$|gaps$)[a-z0-9-]+$"
+SESSION = r"^/sessions/\d+$"
+PERSON = r"^/registry/people/\d+$"
+NOMINATION = r"^/nominations/\d+$"
+RESOURCE_EDIT = r"^/resources/[a-z0-9-]+/edit$"
+
+_SIGNED_IN_COMMON = [
+    _page("/"),
+    _page("/me"),
+    _page("/registry/"),
+    _page("/sessions/"),
+    _page("/sessions/", SESSION),
+    _page("/resources/"),
+    _page("/resources/", RESOURCE),
+]
+
+# Pages the coordinator and the administrator both run the network from.
+_OFFICE = [
+    _page("/admin/"),
+    _page("/admin/outbox/"),
+    _page("/admin/outbox/", r"^/admin/outbox/\d+$"),
+    _page("/admin/audit/"),
+    _page("/admin/jobs"),
+    _page("/coverage/"),
+    _page("/coverage/KEN"),
+    _page("/nominations/"),
+    _page("/nominations/", NOMINATION),
+    _page("/nominations/new"),
+    _page("/reference/entities/"),
+    _page("/reference/entities/", r"^/reference/entities/\d+$"),
+    _page("/reference/entities/new"),
+    _page("/reference/uncts/"),
+    _page("/reference/uncts/", r"^/reference/uncts/\d+$"),
+    _page("/reference/uncts/new"),
+    _page("/registry/people/new"),
+    _page("/registry/import"),
+    _page("/sessions/new"),
+    _page("/sessions/series/new"),
+    _page("/sessions/attendance-figures"),
+    _page("/sessions/evaluations"),
+    _page("/resources/manage/"),
+    _page("/resources/new"),
+    _page("/resources/categories"),
+    _page("/resources/gaps"),
+]
+
+# Detail and form pages reached from a page of the list above (each once: for the coordinator).
+_OFFICE_DETAILS = [
+    _page("/registry/", PERSON),
+    _page("/registry/", PERSON, r"^/registry/people/\d+/edit$"),
+    _page("/registry/", PERSON, r"^/registry/people/\d+/appointments/new$"),
+    _page("/registry/", PERSON, r"^/registry/appointments/\d+/renew$"),
+    _page("/registry/", PERSON, r"^/registry/appointments/\d+/end$"),
+    _page("/registry/", PERSON, r"^/registry/appointments/\d+/replace$"),
+    _page("/sessions/", SESSION, r"^/sessions/\d+/edit$"),
+    _page("/sessions/", SESSION, r"^/sessions/\d+/duplicate$"),
+    _page("/sessions/", SESSION, r"^/sessions/\d+/roster$"),
+    _page("/sessions/", SESSION, r"^/sessions/\d+/attendance$"),
+    _page("/sessions/evaluations", r"^/sessions/\d+/evaluation$"),
+    _page("/resources/manage/", RESOURCE_EDIT),
+    _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/versions/[a-z]{2}$"),
+    _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/versions/new$"),
+    _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/delete$"),
+]
+
+MAIN_PAGES = {
+    "anonymous": [
+        _page("/"),
+        _page("/login"),
+        _page("/password/reset"),
+        _page("/join"),
+        _page("/join/sent"),
+        _page("/resources/"),
+        _page("/resources/", RESOURCE),
+    ],
+    "focal_point": [
+        *_SIGNED_IN_COMMON,
+        _page("/me", r"^/certificates/[A-Z0-9]+$"),
+    ],
+    "resident_coordinator": [
+        *_SIGNED_IN_COMMON,
+        _page("/coverage/KEN"),
+        _page("/registry/", PERSON),
+        _page("/nominations/"),
+        _page("/nominations/", NOMINATION),
+        _page("/nominations/new"),
+    ],
+    "coordinator": [*_SIGNED_IN_COMMON, *_OFFICE, *_OFFICE_DETAILS],
+    # The administrator's pages that differ from the coordinator's: the menu (on every page)
+    # and what only an administrator sees.
+    "admin": [
+        *_SIGNED_IN_COMMON,
+        _page("/admin/"),
+        _page("/admin/users/"),
+        _page("/admin/users/", r"^/admin/users/\d+$"),
+        _page("/admin/users/new"),
+        _page("/admin/settings"),
+    ],
+}
+
+
+def with_lang(url, lang):
+    return url + ("&" if "?" in url else "?") + f"lang={lang}"
+
+
+def _first_link(page, pattern):
+    hrefs = page.eval_on_selector_all("main a[href]",
+                                      "links => links.map(a => a.getAttribute('href'))")
+    for href in hrefs:
+        path = urlsplit(href).path
+        if not urlsplit(href).netloc and re.search(pattern, path):
+            return path
+    return None
+
+
+def resolve(page, main_page, lang):
+    """The path of `main_page`, found by following its links in `page`; fails when a link is
+    missing."""
+    path = main_page.path
+    for pattern in main_page.links:
+        page.goto(with_lang(path, lang))
+        found = _first_link(page, pattern)
+        assert found, f"no link matching {pattern} in {path} ({lang})"
+        path = found
+    return path
+
+
+def open_as(new_page, role, *, lang, width=1280, height=800):
+    """A browser page signed in as the demo account of `role` (anonymous: not signed in)."""
+    page = new_page(width=width, height=height, locale={"ar": "ar"}.get(lang, "en-GB"))
+    if ROLE_ACCOUNTS[role]:
+        sign_in(page, ROLE_ACCOUNTS[role], lang=lang)
+    return page
+
+
+__all__ = ["MAIN_PAGES", "ROLE_ACCOUNTS", "MainPage", "open_as", "resolve", "with_lang"]

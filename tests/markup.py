@@ -1,0 +1,101 @@
+"""The HTML mistakes the Nu Html Checker and axe-core found in the portal's pages, checked on a
+page's source without a browser, so that each page test can say the page is free of them."""
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+# An HTML date-time has at most three digits of fractions of a second.
+TOO_PRECISE = re.compile(r"\.\d{4,}")
+
+
+class Element:
+    def __init__(self, tag, attrs, parent):
+        self.tag, self.attrs, self.parent = tag, dict(attrs), parent
+        self.children = []
+        self.text = ""
+
+    def all_text(self):
+        return self.text + "".join(child.all_text() for child in self.children)
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.current = Element("#document", {}, None)
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, attrs, self.current)
+        self.current.children.append(element)
+        self.elements.append(element)
+        if tag not in VOID:
+            self.current = element
+
+    def handle_startendtag(self, tag, attrs):
+        element = Element(tag, attrs, self.current)
+        self.current.children.append(element)
+        self.elements.append(element)
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.text += data
+
+
+def parse(html):
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.elements
+
+
+def _inside(element, tag):
+    while element.parent is not None:
+        element = element.parent
+        if element.tag == tag:
+            return True
+    return False
+
+
+def markup_problems(html):
+    """A line for each mistake in the page: empty form actions, repeated ids, fieldsets whose
+    first child is not their legend, required selects that always have a value, over-precise
+    <time datetime>, maxlength on a month input, a name read out that leaves the words shown
+    out, a label only screen readers see (outside a table, whose column header shows it), and
+    markup inside the text of a field's help."""
+    elements = parse(html)
+    problems = []
+    ids = Counter(e.attrs["id"] for e in elements if e.attrs.get("id"))
+    problems += [f'id="{id_}" is used {count} times' for id_, count in ids.items() if count > 1]
+    for e in elements:
+        if e.tag == "form" and "action" in e.attrs and not e.attrs["action"]:
+            problems.append('<form action="">')
+        if e.tag == "fieldset" and (not e.children or e.children[0].tag != "legend"):
+            problems.append("a <fieldset> whose first child is not its <legend>")
+        if e.tag == "select" and "required" in e.attrs and "multiple" not in e.attrs:
+            options = [child for child in e.children if child.tag == "option"]
+            if options and options[0].attrs.get("value", options[0].all_text()) != "":
+                problems.append(f"required <select name={e.attrs.get('name')}> without an "
+                                "empty first option")
+        if e.tag == "time" and TOO_PRECISE.search(e.attrs.get("datetime", "")):
+            problems.append(f"<time datetime={e.attrs['datetime']}>")
+        if e.tag == "input" and e.attrs.get("type") == "month" and "maxlength" in e.attrs:
+            problems.append(f"maxlength on the month input {e.attrs.get('name')}")
+        label = e.attrs.get("aria-label") if e.tag in ("a", "button", "summary") else None
+        shown = " ".join(e.all_text().split())
+        if label is not None and shown and shown.casefold() not in label.casefold():
+            problems.append(f"<{e.tag} aria-label={label!r}> shows {shown!r}")
+        if e.tag == "label" and "visually-hidden" in e.attrs.get("class", "").split() \
+                and not _inside(e, "td"):
+            problems.append(f"the label of {e.attrs.get('for')} is hidden")
+        if "form-text" in e.attrs.get("class", "").split() and e.children:
+            problems.append(f"markup in the help text {e.attrs.get('id')}: "
+                            f"<{e.children[0].tag}>")
+    return problems

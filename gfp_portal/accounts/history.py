@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.accounts.models import Role
-from gfp_portal.core.history import describe, language_value, plain_value
+from gfp_portal.core.history import describe, language_value, plain_value, zone_value
 from gfp_portal.reference.countries import country_name
 
 _STATUS = {"invited": _l("Invited"), "active": _l("Active"), "deactivated": _l("Deactivated")}
@@ -30,7 +30,7 @@ def register():
         "email": _l("Email address"), "roles": _l("Roles"), "uncts": _l("UN Country Team"),
         "status": _l("Status"), "locale": _l("Language"), "time_zone": _l("Time zone"),
     }, values={"roles": _listed(_roles), "uncts": _listed(_uncts), "status": _status,
-               "locale": language_value},
+               "locale": language_value, "time_zone": zone_value},
         sentences={
         "user.invite": _l("Invited to activate an account"),
         "user.activate": _l("Account activated"),

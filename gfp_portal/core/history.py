@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.i18n import current_language, language_name
+from gfp_portal.core.timezones import zone_name
 
 _TITLES = {}     # object_type -> what the object is ("Appointment")
 _SENTENCES = {}  # action -> sentence, or callable(values) -> sentence
@@ -76,6 +77,11 @@ def plain_value(value):
 
 def language_value(code):
     return language_name(code) if code else "—"
+
+
+def zone_value(name):
+    """A time zone as the reader's language names it ("Nairobi (UTC+3)")."""
+    return zone_name(name, current_language()) if name else "—"
 
 
 def _format(object_type, key, value):

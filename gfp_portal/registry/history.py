@@ -5,7 +5,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.history import describe, hidden, language_value, title_of
+from gfp_portal.core.history import describe, hidden, language_value, title_of, zone_value
 from gfp_portal.reference.countries import country_name
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, EndReason
 
@@ -59,7 +59,7 @@ def register():
         "directory_consent": _l("Show contact details in the network directory"),
     }
     describe("people", title=_l("Person"), labels=person_labels,
-             values={"preferred_language": language_value},
+             values={"preferred_language": language_value, "time_zone": zone_value},
              sentences={"person.create": _l("Added to the registry"),
                         "person.update": _l("Profile updated")})
     describe("appointments", title=_l("Appointment"), labels={
@@ -81,5 +81,5 @@ def register():
     })
     describe("duty_stations", title=_l("Duty station"), labels={
         "city": _l("City"), "country_iso3": _l("Country"), "time_zone": _l("Time zone")},
-        values={"country_iso3": country_name},
+        values={"country_iso3": country_name, "time_zone": zone_value},
         sentences={"duty_station.create": _l("Duty station added")})

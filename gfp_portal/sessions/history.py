@@ -1,7 +1,14 @@
 """What the audit events of training sessions and registrations say."""
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.history import describe, hidden, language_value, plain_value, title_of
+from gfp_portal.core.history import (
+    describe,
+    hidden,
+    language_value,
+    plain_value,
+    title_of,
+    zone_value,
+)
 from gfp_portal.sessions.models import (
     LANGUAGES,
     Audience,
@@ -38,7 +45,7 @@ def register():
     describe("training_sessions", title=_l("Training session"), labels=labels, values={
         "topic": title_of(Topic), "format": title_of(Format), "audience": title_of(Audience),
         "status": title_of(SessionStatus), "languages": _languages, "series_id": hidden,
-        "duplicate_of": hidden,
+        "duplicate_of": hidden, "time_zone": zone_value,
     }, sentences={
         "session.create": _l("Session created as a draft"),
         "session.update": _l("Session changed"),

@@ -58,3 +58,14 @@ def test_audit_log_reads_as_sentences(client, appointed, login_as):
     assert "Appointed focal point for UNESCO — Kenya" in page
     assert "Added to the registry" in page
     assert "person.create" not in page and "tor_on_file" not in page
+
+
+def test_a_time_zone_reads_as_its_city_in_the_readers_language(client, appointed, login_as):
+    login_as("admin")
+    with client.application.app_context():
+        person = db.session.get(services.Person, appointed)
+        services.update_person(person, {"time_zone": "Africa/Nairobi"}, actor=None)
+        db.session.commit()
+    page = _page(client, "/admin/audit/?lang=fr")
+    assert "Nairobi (\u2066UTC+3\u2069)" in page
+    assert "Africa/Nairobi" not in page

@@ -5,8 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
-from gfp_portal.extensions import db
+from gfp_portal.core.db import UTCDateTime, db, utcnow
 
 
 class AuditEvent(db.Model):

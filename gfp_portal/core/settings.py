@@ -5,8 +5,7 @@ from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import UTCDateTime, utcnow
-from gfp_portal.extensions import db
+from gfp_portal.core.db import UTCDateTime, db, utcnow
 
 # Grades from lowest to highest; the equivalence table maps other categories onto these.
 GRADE_LADDER = ("G-1", "G-2", "G-3", "G-4", "G-5", "G-6", "G-7",

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from gfp_portal.attendance import notices
 from gfp_portal.attendance.models import (
     Attendance,
     AttendanceStatus,
@@ -116,8 +117,6 @@ def summarize(rows):
 def send_reminders(*, now=None):
     """Remind, once, everyone who attended a session whose evaluation is open and who has
     not answered. Returns how many were reminded."""
-    from gfp_portal.attendance import notices
-
     now = now or utcnow()
     hold_lock("sessions.send-evaluation-reminders", now=now)
     days = int(get_setting("evaluations.open_days"))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.i18n import current_language, language_name
+from gfp_portal.core.outbox import MailStatus
 from gfp_portal.core.timezones import zone_name
 
 _TITLES = {}     # object_type -> what the object is ("Appointment")
@@ -142,8 +143,6 @@ def _grade_table(value):
 
 def register():
     """The events core itself writes: settings and the outbox."""
-    from gfp_portal.core.outbox import MailStatus
-
     describe("settings", title=_l("Settings"), labels={
         "policy.default_term_years": _l("Default term (years)"),
         "policy.alert_days": _l("Alert days"),

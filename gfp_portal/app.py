@@ -19,9 +19,11 @@ from gfp_portal.accounts.cli import users_cli
 from gfp_portal.accounts.models import User
 from gfp_portal.accounts.views import bp as accounts_bp
 from gfp_portal.admin.views import bp as admin_bp
+from gfp_portal.attendance import evaluations
 from gfp_portal.attendance import history as attendance_history
+from gfp_portal.attendance import services as attendance_services
 from gfp_portal.attendance.views import bp as attendance_bp
-from gfp_portal.core import auth, engine, http, i18n, timezones
+from gfp_portal.core import auth, engine, http, i18n, settings, timezones
 from gfp_portal.core import history as core_history
 from gfp_portal.core.assets import assets_cli, register_assets
 from gfp_portal.core.jobs_cli import jobs_cli
@@ -30,6 +32,8 @@ from gfp_portal.core.mail_cli import mail_cli
 from gfp_portal.core.proxy import TrustedProxyFix
 from gfp_portal.core.request_log import configure_logging
 from gfp_portal.core.storage_cli import storage_cli
+from gfp_portal.coverage import history as coverage_history
+from gfp_portal.coverage import reminders as coverage_reminders
 from gfp_portal.coverage.cli import coverage_cli
 from gfp_portal.coverage.views import bp as coverage_bp
 from gfp_portal.demo.cli import demo_cli
@@ -37,6 +41,7 @@ from gfp_portal.extensions import babel, compress, csrf, db, limiter, login_mana
 from gfp_portal.main.job_views import bp as jobs_bp
 from gfp_portal.main.views import bp as main_bp
 from gfp_portal.nominations import history as nominations_history
+from gfp_portal.nominations import services as nominations_services
 from gfp_portal.nominations.cli import nominations_cli
 from gfp_portal.nominations.join_views import bp as join_bp
 from gfp_portal.nominations.views import bp as nominations_bp
@@ -45,12 +50,13 @@ from gfp_portal.reference import history as reference_history
 from gfp_portal.reference.cli import reference_cli
 from gfp_portal.reference.views import bp as reference_bp
 from gfp_portal.registry import history as registry_history
+from gfp_portal.registry import policy
 from gfp_portal.registry.cli import registry_cli
-from gfp_portal.registry.policy import WARNING_TITLES
 from gfp_portal.registry.views import bp as registry_bp
 from gfp_portal.resources import history as resources_history
 from gfp_portal.resources.views import bp as resources_bp
 from gfp_portal.sessions import history as sessions_history
+from gfp_portal.sessions import services as sessions_services
 from gfp_portal.sessions.cli import sessions_cli
 from gfp_portal.sessions.views import bp as sessions_bp
 from gfp_portal.sessions.views import calendar_bp
@@ -113,6 +119,7 @@ def create_app(config=None):
     register_proxy(app)
     register_assets(app)
     register_extensions(app)
+    register_settings(app)
     register_security(app)
     register_blueprints(app)
     register_jobs(app)
@@ -154,6 +161,14 @@ def register_extensions(app):
         return user if user is not None and user.is_active else None
 
 
+def register_settings(app):
+    """Each domain declares the settings it reads, with their shipped defaults."""
+    for defaults in (policy.DEFAULT_SETTINGS, coverage_reminders.DEFAULT_SETTINGS,
+                     nominations_services.DEFAULT_SETTINGS, sessions_services.DEFAULT_SETTINGS,
+                     attendance_services.DEFAULT_SETTINGS, evaluations.DEFAULT_SETTINGS):
+        settings.register_defaults(defaults)
+
+
 def register_security(app):
     # One Talisman per app: it keeps its options on the instance, not per app.
     Talisman(
@@ -185,7 +200,7 @@ def register_history(app):
     """Each domain says in words what its audit events mean."""
     for domain in (core_history, reference_history, registry_history, accounts_history,
                    nominations_history, sessions_history, attendance_history,
-                   resources_history):
+                   resources_history, coverage_history):
         domain.register()
     app.jinja_env.globals["history_entry"] = core_history.entry
 
@@ -230,7 +245,7 @@ def register_jinja(app):
         return f"{request.path}?{urlencode(args)}"
 
     app.jinja_env.globals.update(
-        warning_titles=WARNING_TITLES,
+        warning_titles=policy.WARNING_TITLES,
         current_language=i18n.current_language,
         text_direction=i18n.text_direction,
         is_rtl=i18n.is_rtl,

@@ -22,6 +22,8 @@ from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, TrainingSession
 
+DEFAULT_SETTINGS = {"evaluations.open_days": 14}
+
 RATINGS = ("poor", "fair", "good", "fantastic")
 RATING_TITLES = {"poor": _l("Poor"), "fair": _l("Fair"), "good": _l("Good"),
                  "fantastic": _l("Fantastic")}

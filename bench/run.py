@@ -156,6 +156,8 @@ def registry_export(app, client, url):
 
 
 def bench_jobs(app, network):
+    from gfp_portal.accounts.models import Role
+    from gfp_portal.accounts.services import active_users_with_role
     from gfp_portal.coverage.services import compute_coverage
     from gfp_portal.registry import imports
     from gfp_portal.registry.alerts import send_term_alerts
@@ -181,7 +183,8 @@ def bench_jobs(app, network):
             imports.plan_import(rows, actor=actor)
         db.session.rollback()
         with timed("term alerts, daily run", results):
-            send_term_alerts(today=date.today())
+            send_term_alerts(today=date.today(),
+                             coordinators=active_users_with_role(Role.coordinator))
         db.session.rollback()
     results += bench_training(app, network)
     return results

@@ -1,4 +1,5 @@
 """The application factory, read as a list of named steps."""
+import importlib
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,23 +14,85 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, ProductionConfig, get_config
+from gfp_portal.accounts import history as accounts_history
+from gfp_portal.accounts.cli import users_cli
 from gfp_portal.accounts.models import User
-from gfp_portal.attendance.models import Attendance  # noqa: F401 — registers the model
-from gfp_portal.core import auth, engine, http, i18n, timezones
-from gfp_portal.core.assets import register_assets
-from gfp_portal.core.jobs import Job  # noqa: F401 — registers the models
+from gfp_portal.accounts.views import bp as accounts_bp
+from gfp_portal.admin.views import bp as admin_bp
+from gfp_portal.attendance import evaluations
+from gfp_portal.attendance import history as attendance_history
+from gfp_portal.attendance import services as attendance_services
+from gfp_portal.attendance.views import bp as attendance_bp
+from gfp_portal.core import auth, engine, http, i18n, settings, timezones
+from gfp_portal.core import history as core_history
+from gfp_portal.core.assets import assets_cli, register_assets
+from gfp_portal.core.jobs_cli import jobs_cli
 from gfp_portal.core.logs import redact_tokens_in_logs
+from gfp_portal.core.mail_cli import mail_cli
 from gfp_portal.core.proxy import TrustedProxyFix
 from gfp_portal.core.request_log import configure_logging
-from gfp_portal.core.settings import Setting  # noqa: F401 — registers the model
-from gfp_portal.coverage.models import CoverageReminder  # noqa: F401 — registers the model
+from gfp_portal.core.storage_cli import storage_cli
+from gfp_portal.coverage import history as coverage_history
+from gfp_portal.coverage import reminders as coverage_reminders
+from gfp_portal.coverage.cli import coverage_cli
+from gfp_portal.coverage.views import bp as coverage_bp
+from gfp_portal.demo.cli import demo_cli
 from gfp_portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from gfp_portal.nominations.models import Nomination  # noqa: F401 — registers the model
+from gfp_portal.main.job_views import bp as jobs_bp
+from gfp_portal.main.views import bp as main_bp
+from gfp_portal.nominations import history as nominations_history
+from gfp_portal.nominations import services as nominations_services
+from gfp_portal.nominations.cli import nominations_cli
+from gfp_portal.nominations.join_views import bp as join_bp
+from gfp_portal.nominations.views import bp as nominations_bp
 from gfp_portal.reference import countries
-from gfp_portal.registry.policy import WARNING_TITLES
-from gfp_portal.resources import files as resource_files  # noqa: F401 — file hooks
-from gfp_portal.resources.models import Resource  # noqa: F401 — registers the models
-from gfp_portal.sessions.models import TrainingSession  # noqa: F401 — registers the model
+from gfp_portal.reference import history as reference_history
+from gfp_portal.reference.cli import reference_cli
+from gfp_portal.reference.views import bp as reference_bp
+from gfp_portal.registry import history as registry_history
+from gfp_portal.registry import policy
+from gfp_portal.registry.cli import registry_cli
+from gfp_portal.registry.views import bp as registry_bp
+from gfp_portal.resources import history as resources_history
+from gfp_portal.resources.views import bp as resources_bp
+from gfp_portal.sessions import history as sessions_history
+from gfp_portal.sessions import services as sessions_services
+from gfp_portal.sessions.cli import sessions_cli
+from gfp_portal.sessions.views import bp as sessions_bp
+from gfp_portal.sessions.views import calendar_bp
+
+# The modules that declare something by being imported, lowest layer first. Each is loaded
+# once, here, by name, so that nothing in the app depends on an import made for its side effect.
+DECLARING_MODULES = (
+    # Models: SQLAlchemy's metadata (create_all, Alembic) must know every table.
+    "gfp_portal.core.audit",
+    "gfp_portal.core.file_stores",
+    "gfp_portal.core.jobs",
+    "gfp_portal.core.outbox",
+    "gfp_portal.core.settings",
+    "gfp_portal.reference.models",
+    "gfp_portal.registry.models",
+    "gfp_portal.accounts.models",
+    "gfp_portal.sessions.models",
+    "gfp_portal.nominations.models",
+    "gfp_portal.resources.models",
+    "gfp_portal.attendance.models",
+    "gfp_portal.coverage.models",
+    # Hooks on the database session: stored files follow the transaction.
+    "gfp_portal.resources.files",
+    # Receivers of the domain signals (the calendar feed ends with the last appointment).
+    "gfp_portal.accounts.services",
+    # Jobs and periodic jobs, declared next to their domain.
+    "gfp_portal.core.jobs_sweep",
+    "gfp_portal.core.storage_jobs",
+    "gfp_portal.registry.jobs",
+    "gfp_portal.nominations.jobs",
+    "gfp_portal.sessions.jobs",
+    "gfp_portal.attendance.jobs",
+    "gfp_portal.coverage.jobs",
+    # The Office's routes on sessions_bp.
+    "gfp_portal.sessions.manage",
+)
 
 CSP = {
     "default-src": "'self'",
@@ -51,10 +114,12 @@ def create_app(config=None):
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    import_declaring_modules()
     configure_logging(app)
     register_proxy(app)
     register_assets(app)
     register_extensions(app)
+    register_settings(app)
     register_security(app)
     register_blueprints(app)
     register_jobs(app)
@@ -64,6 +129,11 @@ def create_app(config=None):
     register_jinja(app)
     register_cli(app)
     return app
+
+
+def import_declaring_modules():
+    for name in DECLARING_MODULES:
+        importlib.import_module(name)
 
 
 def register_proxy(app):
@@ -91,6 +161,14 @@ def register_extensions(app):
         return user if user is not None and user.is_active else None
 
 
+def register_settings(app):
+    """Each domain declares the settings it reads, with their shipped defaults."""
+    for defaults in (policy.DEFAULT_SETTINGS, coverage_reminders.DEFAULT_SETTINGS,
+                     nominations_services.DEFAULT_SETTINGS, sessions_services.DEFAULT_SETTINGS,
+                     attendance_services.DEFAULT_SETTINGS, evaluations.DEFAULT_SETTINGS):
+        settings.register_defaults(defaults)
+
+
 def register_security(app):
     # One Talisman per app: it keeps its options on the instance, not per app.
     Talisman(
@@ -108,21 +186,6 @@ def register_security(app):
 
 
 def register_blueprints(app):
-    from gfp_portal.accounts.views import bp as accounts_bp
-    from gfp_portal.admin.views import bp as admin_bp
-    from gfp_portal.attendance.views import bp as attendance_bp
-    from gfp_portal.coverage.views import bp as coverage_bp
-    from gfp_portal.main.job_views import bp as jobs_bp
-    from gfp_portal.main.views import bp as main_bp
-    from gfp_portal.nominations.join_views import bp as join_bp
-    from gfp_portal.nominations.views import bp as nominations_bp
-    from gfp_portal.reference.views import bp as reference_bp
-    from gfp_portal.registry.views import bp as registry_bp
-    from gfp_portal.resources.views import bp as resources_bp
-    from gfp_portal.sessions import manage  # noqa: F401 — the Office's routes on sessions_bp
-    from gfp_portal.sessions.views import bp as sessions_bp
-    from gfp_portal.sessions.views import calendar_bp
-
     # Bootstrap's compiled CSS/JS (LTR and RTL builds) come from the bootstrap-wrapper package.
     vendor = Blueprint("bootstrap", __name__,
                        static_folder=str(bootstrap_wrapper.get_bootstrap_dir()),
@@ -135,31 +198,15 @@ def register_blueprints(app):
 
 def register_history(app):
     """Each domain says in words what its audit events mean."""
-    from gfp_portal.accounts import history as accounts_history
-    from gfp_portal.attendance import history as attendance_history
-    from gfp_portal.core import history
-    from gfp_portal.nominations import history as nominations_history
-    from gfp_portal.reference import history as reference_history
-    from gfp_portal.registry import history as registry_history
-    from gfp_portal.resources import history as resources_history
-    from gfp_portal.sessions import history as sessions_history
-
-    for domain in (history, reference_history, registry_history, accounts_history,
+    for domain in (core_history, reference_history, registry_history, accounts_history,
                    nominations_history, sessions_history, attendance_history,
-                   resources_history):
+                   resources_history, coverage_history):
         domain.register()
-    app.jinja_env.globals["history_entry"] = history.entry
+    app.jinja_env.globals["history_entry"] = core_history.entry
 
 
 def register_jobs(app):
-    # Each domain declares its jobs and periodic jobs in its jobs.py.
-    from gfp_portal.attendance import jobs as attendance_jobs  # noqa: F401
-    from gfp_portal.core import jobs_sweep, storage_jobs  # noqa: F401
-    from gfp_portal.coverage import jobs as coverage_jobs  # noqa: F401
-    from gfp_portal.nominations import jobs as nominations_jobs  # noqa: F401
-    from gfp_portal.registry import jobs as registry_jobs  # noqa: F401
-    from gfp_portal.sessions import jobs as sessions_jobs  # noqa: F401
-
+    # Each domain declares its jobs and periodic jobs in its jobs.py (DECLARING_MODULES).
     engine.init_app(app)
 
 
@@ -198,7 +245,7 @@ def register_jinja(app):
         return f"{request.path}?{urlencode(args)}"
 
     app.jinja_env.globals.update(
-        warning_titles=WARNING_TITLES,
+        warning_titles=policy.WARNING_TITLES,
         current_language=i18n.current_language,
         text_direction=i18n.text_direction,
         is_rtl=i18n.is_rtl,
@@ -224,18 +271,6 @@ def register_jinja(app):
 
 
 def register_cli(app):
-    from gfp_portal.accounts.cli import users_cli
-    from gfp_portal.core.assets import assets_cli
-    from gfp_portal.core.jobs_cli import jobs_cli
-    from gfp_portal.core.mail_cli import mail_cli
-    from gfp_portal.core.storage_cli import storage_cli
-    from gfp_portal.coverage.cli import coverage_cli
-    from gfp_portal.demo.cli import demo_cli
-    from gfp_portal.nominations.cli import nominations_cli
-    from gfp_portal.reference.cli import reference_cli
-    from gfp_portal.registry.cli import registry_cli
-    from gfp_portal.sessions.cli import sessions_cli
-
     for group in (users_cli, assets_cli, mail_cli, jobs_cli, storage_cli, reference_cli,
                   demo_cli, coverage_cli, registry_cli, nominations_cli, sessions_cli):
         app.cli.add_command(group)

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import UTCDateTime, utcnow
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
@@ -107,6 +108,11 @@ class User(UserMixin, db.Model):
 
 
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+
+# Who wrote an audit event: core's trail keeps only the user's id; the relationship to the User
+# model is declared here, by the domain that owns it.
+AuditEvent.actor = relationship(User, lazy="joined")
 
 
 class UserRole(db.Model):

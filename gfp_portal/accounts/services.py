@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from gfp_portal.accounts.models import (
     AccountToken,
@@ -21,7 +21,8 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import queue_email
 from gfp_portal.extensions import db
-from gfp_portal.registry.models import Person
+from gfp_portal.registry.models import AppointmentStatus, Person
+from gfp_portal.registry.signals import appointment_ended
 
 
 def normalize_email(email):
@@ -277,6 +278,17 @@ def deactivate_user(user, *, actor, reason=None, now=None):
         token.used_at = now
     log_action("user.deactivate", user, actor=actor, now=now, reason=reason,
                changes={"status": [before, "deactivated"]})
+
+
+@appointment_ended.connect
+def revoke_feed_when_last_term_ends(appointment, *, followed):
+    """DESIGN §2: the calendar feed stops with the person's last appointment. A renewal that
+    follows the term at once keeps the person in the network."""
+    person = appointment.person
+    if followed or any(a.status == AppointmentStatus.active for a in person.appointments):
+        return
+    db.session.execute(update(User).where(User.person_id == person.id)
+                       .values(calendar_token_hash=None))
 
 
 def reactivate_user(user, *, actor, now=None):

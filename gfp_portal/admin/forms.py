@@ -8,12 +8,12 @@ from gfp_portal.accounts.models import Role
 from gfp_portal.core.forms import (
     CheckboxListField,
     FilterForm,
-    PersonNameFields,
     SingleLineField,
     TimeZoneField,
     language_choices,
 )
 from gfp_portal.core.outbox import MailStatus
+from gfp_portal.registry.forms import PersonNameFields
 
 
 def role_choices():

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
-from gfp_portal.core.settings import GRADE_LADDER
+from gfp_portal.registry.policy import GRADE_LADDER
 
 MAX_ALERT_DAYS = 3650
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from gfp_portal.attendance import notices
 from gfp_portal.attendance.models import (
     Attendance,
     AttendanceStatus,
@@ -20,6 +21,8 @@ from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, TrainingSession
+
+DEFAULT_SETTINGS = {"evaluations.open_days": 14}
 
 RATINGS = ("poor", "fair", "good", "fantastic")
 RATING_TITLES = {"poor": _l("Poor"), "fair": _l("Fair"), "good": _l("Good"),
@@ -116,8 +119,6 @@ def summarize(rows):
 def send_reminders(*, now=None):
     """Remind, once, everyone who attended a session whose evaluation is open and who has
     not answered. Returns how many were reminded."""
-    from gfp_portal.attendance import notices
-
     now = now or utcnow()
     hold_lock("sessions.send-evaluation-reminders", now=now)
     days = int(get_setting("evaluations.open_days"))

@@ -18,3 +18,11 @@ def register():
     describe("certificates", title=_l("Certificate"), sentences={
         "certificate.issue": _l("Certificate issued"),
         "certificate.revoke": _l("Certificate revoked")})
+    describe("settings", labels={
+        "attendance.check_in_opens_minutes": _l("Check-in opens (minutes before the start)"),
+        "attendance.check_in_closes_minutes": _l("Check-in closes (minutes after the end)"),
+        "attendance.present_percent":
+            _l("Present from (percent of the scheduled time, meeting reports)"),
+        "attendance.partial_percent": _l("Partly present from (percent of the scheduled time)"),
+        "evaluations.open_days": _l("Evaluation open for (days after the session)"),
+    })

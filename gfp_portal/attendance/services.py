@@ -19,6 +19,13 @@ from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, RegistrationStatus
 
+DEFAULT_SETTINGS = {
+    "attendance.check_in_opens_minutes": 15,
+    "attendance.check_in_closes_minutes": 30,
+    "attendance.present_percent": 75,
+    "attendance.partial_percent": 25,
+}
+
 # No 0/O, 1/I/L: read aloud and typed on a phone without confusion.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6

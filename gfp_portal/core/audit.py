@@ -3,10 +3,9 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from gfp_portal.core.db import UTCDateTime, utcnow
-from gfp_portal.extensions import db
+from gfp_portal.core.db import UTCDateTime, db, utcnow
 
 
 class AuditEvent(db.Model):
@@ -21,8 +20,7 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None]
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(Text)
-
-    actor = relationship("User", lazy="joined")
+    # `actor`, the User, is given by accounts (accounts/models.py): core knows no domain model.
 
 
 def _plain(value):

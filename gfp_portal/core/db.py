@@ -1,6 +1,8 @@
-"""Declarative base, naming convention and small column helpers shared by every model."""
+"""The database: `db`, its declarative base and naming convention, and small column helpers
+shared by every model."""
 from datetime import UTC, datetime
 
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
@@ -15,6 +17,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Created here, below every model, so that core needs nothing from gfp_portal.extensions;
+# create_app() binds it to the app with the other extensions.
+db = SQLAlchemy(model_class=Base)
 
 
 def utcnow():

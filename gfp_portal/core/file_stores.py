@@ -15,8 +15,7 @@ from pathlib import Path
 from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gfp_portal.core.db import UTCDateTime, utcnow
-from gfp_portal.extensions import db
+from gfp_portal.core.db import UTCDateTime, db, utcnow
 
 CHUNK_BYTES = 1024 * 1024
 

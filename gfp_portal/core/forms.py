@@ -3,7 +3,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    EmailField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -11,7 +10,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, URLInput
 
 from gfp_portal.core.i18n import current_language, language_name
@@ -89,15 +88,3 @@ class ConfirmForm(FlaskForm):
     next = HiddenField()
     submit = SubmitField(_l("Confirm"))
 
-
-class PersonNameFields:
-    """Given name, family name and email address, as every form about a person asks them."""
-
-    given_name = SingleLineField(_l("Given name"), validators=[
-        DataRequired(message=_l("Enter the given name.")), Length(max=120)])
-    family_name = SingleLineField(_l("Family name"), validators=[
-        DataRequired(message=_l("Enter the family name.")), Length(max=120)])
-    email = EmailField(_l("Email address"), validators=[
-        DataRequired(message=_l("Enter the email address.")),
-        Email(message=_l("Enter a valid email address."), check_deliverability=False),
-        Length(max=320)])

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.i18n import current_language, language_name
+from gfp_portal.core.outbox import MailStatus
 from gfp_portal.core.timezones import zone_name
 
 _TITLES = {}     # object_type -> what the object is ("Appointment")
@@ -133,36 +134,10 @@ def _label(object_type, key):
     return str(label) if label is not None else key.replace("_", " ").capitalize()
 
 
-def _grade_table(value):
-    if isinstance(value, dict):
-        return format_list([f"{code} = {grade}" for code, grade in sorted(value.items())],
-                           locale=current_language())
-    return plain_value(value)
-
-
 def register():
-    """The events core itself writes: settings and the outbox."""
-    from gfp_portal.core.outbox import MailStatus
-
-    describe("settings", title=_l("Settings"), labels={
-        "policy.default_term_years": _l("Default term (years)"),
-        "policy.alert_days": _l("Alert days"),
-        "policy.min_grade": _l("Minimum grade"),
-        "policy.min_time_share": _l("Minimum share of working time (%)"),
-        "policy.require_terms_of_reference": _l("Terms of reference required"),
-        "policy.grade_equivalence": _l("Grade equivalence table"),
-        "coverage.reminder_days": _l("Days between coverage reminders"),
-        "nominations.daily_digest":
-            _l("Tell coordinators of new nominations in one daily digest"),
-        "sessions.reminder_hours": _l("Session reminder (hours before the start)"),
-        "attendance.check_in_opens_minutes": _l("Check-in opens (minutes before the start)"),
-        "attendance.check_in_closes_minutes": _l("Check-in closes (minutes after the end)"),
-        "attendance.present_percent":
-            _l("Present from (percent of the scheduled time, meeting reports)"),
-        "attendance.partial_percent": _l("Partly present from (percent of the scheduled time)"),
-        "evaluations.open_days": _l("Evaluation open for (days after the session)"),
-    }, values={"policy.grade_equivalence": _grade_table},
-        sentences={"settings.update": _l("Settings changed")})
+    """The events core itself writes: settings (each domain labels its own) and the outbox."""
+    describe("settings", title=_l("Settings"),
+             sentences={"settings.update": _l("Settings changed")})
     describe("outbox_messages", title=_l("Email"), labels={"status": _l("Status")},
              values={"status": title_of(MailStatus)},
              sentences={"mail.retry": _l("Email queued to be sent again")})

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
+from gfp_portal.core.db import db
 from gfp_portal.core.errors import DomainError
-from gfp_portal.extensions import db
 
 # Public pages that caches may keep when nobody is signed in; every other answer (signed-in
 # pages, sign-in and token pages, certificate verification, which names a person) is no-store.

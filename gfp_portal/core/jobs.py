@@ -21,9 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, db, utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.extensions import db
 
 log = logging.getLogger(__name__)
 

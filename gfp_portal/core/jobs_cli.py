@@ -8,12 +8,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import db, utcnow
 from gfp_portal.core.engine import run_mail_delivery, run_scheduler, start_thread
 from gfp_portal.core.jobs import JobRun
 from gfp_portal.core.mail_cli import require_server_name
 from gfp_portal.core.request_log import formatter_for
-from gfp_portal.extensions import db
 
 jobs_cli = AppGroup("jobs", help="Background and periodic jobs.")
 

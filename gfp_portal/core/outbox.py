@@ -12,9 +12,8 @@ from sqlalchemy import JSON, Enum, Index, String, Text, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, db, utcnow
 from gfp_portal.core.text import single_line
-from gfp_portal.extensions import db
 
 
 class MailStatus(enum.StrEnum):

@@ -1,37 +1,23 @@
-"""Settings kept in the database (policy rules the Office may change), with shipped defaults."""
+"""Settings kept in the database (rules the Office may change), with the shipped defaults
+that each domain declares."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import UTCDateTime, utcnow
-from gfp_portal.extensions import db
+from gfp_portal.core.db import UTCDateTime, db, utcnow
 
-# Grades from lowest to highest; the equivalence table maps other categories onto these.
-GRADE_LADDER = ("G-1", "G-2", "G-3", "G-4", "G-5", "G-6", "G-7",
-                "P-1", "P-2", "P-3", "P-4", "P-5", "D-1", "D-2", "ASG", "USG")
+# Every setting with its shipped default, declared by the domain that reads it
+# (register_defaults, called by create_app); the Office can change them.
+DEFAULTS = {}
 
-# Shipped defaults (ST/SGB/2023/3 and the UN-SWAP requirements); the Office can change them.
-DEFAULTS = {
-    "policy.default_term_years": 2,
-    "policy.alert_days": [90, 30, 7],
-    "policy.min_grade": "P-4",
-    "policy.min_time_share": 20,
-    "policy.require_terms_of_reference": True,
-    "coverage.reminder_days": 30,
-    "nominations.daily_digest": False,
-    "sessions.reminder_hours": 24,
-    "attendance.check_in_opens_minutes": 15,
-    "attendance.check_in_closes_minutes": 30,
-    "attendance.present_percent": 75,
-    "attendance.partial_percent": 25,
-    "evaluations.open_days": 14,
-    "policy.grade_equivalence": {
-        "NO-A": "P-2", "NO-B": "P-3", "NO-C": "P-4", "NO-D": "P-5", "NO-E": "P-5",
-        "FS-4": "P-1", "FS-5": "P-2", "FS-6": "P-3", "FS-7": "P-4",
-    },
-}
+
+def register_defaults(defaults):
+    """Declare a domain's settings and their shipped defaults; a key belongs to one domain."""
+    for key, value in defaults.items():
+        if DEFAULTS.setdefault(key, value) != value:
+            raise ValueError(f"setting {key!r} is declared twice")
 
 
 class Setting(db.Model):
@@ -96,25 +82,3 @@ def update_settings(values, *, actor, now=None):
                    changes=changes)
     db.session.flush()
     return changes
-
-
-def grade_rank(grade, equivalence=None):
-    """Position of `grade` on the ladder after equivalence, or None when unknown."""
-    if not grade:
-        return None
-    grade = grade.strip().upper()
-    equivalence = get_setting("policy.grade_equivalence") if equivalence is None else equivalence
-    grade = {k.upper(): v for k, v in equivalence.items()}.get(grade, grade)
-    try:
-        return GRADE_LADDER.index(grade)
-    except ValueError:
-        return None
-
-
-def grades_at_or_above(minimum, equivalence):
-    """Every grade code (ladder or equivalent) that meets `minimum`."""
-    floor = GRADE_LADDER.index(minimum)
-    codes = set(GRADE_LADDER[floor:])
-    codes |= {code for code, same in equivalence.items()
-              if same in GRADE_LADDER and GRADE_LADDER.index(same) >= floor}
-    return codes

@@ -17,11 +17,10 @@ import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import db, utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.file_stores import DatabaseStore, LocalStore
 from gfp_portal.core.text import without_controls
-from gfp_portal.extensions import db
 
 # The document kinds the portal accepts, by the extension `filetype` infers from the content.
 KINDS = {

@@ -4,9 +4,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from gfp_portal.core.db import db
 from gfp_portal.core.file_stores import DatabaseStore, LocalStore
 from gfp_portal.core.storage import is_key, purge_exports, purge_pending
-from gfp_portal.extensions import db
 
 storage_cli = AppGroup("storage", help="Uploaded files and pending previews.")
 

@@ -15,6 +15,8 @@ from gfp_portal.coverage.models import CoverageReminder
 from gfp_portal.coverage.services import compute_coverage
 from gfp_portal.extensions import db
 
+DEFAULT_SETTINGS = {"coverage.reminder_days": 30}
+
 
 def _last_sent():
     return dict(db.session.execute(

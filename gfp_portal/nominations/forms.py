@@ -13,9 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from gfp_portal.core.forms import FilterForm, PersonNameFields, SingleLineField, language_choices
+from gfp_portal.core.forms import FilterForm, SingleLineField, language_choices
 from gfp_portal.nominations.models import NominationKind, NominationState
-from gfp_portal.registry.forms import role_choices
+from gfp_portal.registry.forms import PersonNameFields, role_choices
 
 
 class NominationForm(PersonNameFields, FlaskForm):

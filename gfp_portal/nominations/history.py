@@ -41,3 +41,5 @@ def register():
         "nomination.reject": _l("Nomination rejected"),
         "nomination.approve": _l("Nomination approved and the nominee appointed"),
     })
+    describe("settings", labels={"nominations.daily_digest":
+                                 _l("Tell coordinators of new nominations in one daily digest")})

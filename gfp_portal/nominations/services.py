@@ -23,6 +23,8 @@ from gfp_portal.nominations.models import PENDING_STATES, Nomination, Nomination
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus
 
+DEFAULT_SETTINGS = {"nominations.daily_digest": False}
+
 LETTER_KINDS = ("pdf", "docx")
 NOMINEE_FIELDS = ("given_name", "family_name", "email", "position_title", "grade",
                   "preferred_language")

@@ -8,8 +8,6 @@ from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gfp_portal.accounts.models import Role
-from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.jobs import hold_lock
@@ -86,10 +84,9 @@ def _queue_person_alert(alert, now):
                          "profile_link": url_for("accounts.me", _external=True)})
 
 
-def _queue_digests(alerts, now):
+def _queue_digests(alerts, coordinators, now):
     alerts = sorted(alerts, key=lambda a: (a.appointment.end_date, a.appointment.id))
     links = {a.appointment.person_id: person_link(a.appointment.person) for a in alerts}
-    coordinators = active_users_with_role(Role.coordinator)
     for user in coordinators:
         queue_email(user.email, "term_alerts_digest",
                     subject=lazy_ngettext("Term alerts: %(num)s appointment ends soon or has "
@@ -100,10 +97,11 @@ def _queue_digests(alerts, now):
     return len(coordinators)
 
 
-def send_term_alerts(*, today, now=None):
+def send_term_alerts(*, today, coordinators, now=None):
     """Lapse the terms that ended before `today`, then queue the alerts that are due: one per
     appointment (the most urgent threshold passed and not yet sent) to the person, and one
-    digest of the whole run to each coordinator. Flushes; the caller commits."""
+    digest of the whole run to each of the `coordinators` (active users; accounts, above the
+    registry, knows who they are). Flushes; the caller commits."""
     now = now or utcnow()
     hold_lock("registry.send-alerts", now=now)
     policy = Policy.current()
@@ -141,6 +139,6 @@ def send_term_alerts(*, today, now=None):
         db.session.add(AppointmentAlert(appointment_id=appointment.id, threshold=threshold,
                                         sent_at=now))
     if alerts:
-        summary.digests = _queue_digests(alerts, now)
+        summary.digests = _queue_digests(alerts, coordinators, now)
     db.session.flush()
     return summary

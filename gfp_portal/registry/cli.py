@@ -2,6 +2,8 @@
 import click
 from flask.cli import AppGroup
 
+from gfp_portal.accounts.models import Role
+from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.mail_cli import require_server_name
 from gfp_portal.extensions import db
@@ -16,7 +18,8 @@ registry_cli = AppGroup("registry", help="Registry of focal points.")
 def send_alerts(today):
     """Lapse ended terms and queue the term alerts that are due (each one once)."""
     require_server_name()
-    summary = send_term_alerts(today=today.date() if today else utcnow().date())
+    summary = send_term_alerts(today=today.date() if today else utcnow().date(),
+                               coordinators=active_users_with_role(Role.coordinator))
     db.session.commit()
     parts = [f"{days} days: {n}" for days, n in summary.sent.items() if days != LAPSE]
     parts.append(f"lapsed: {summary.sent.get(LAPSE, 0)}")

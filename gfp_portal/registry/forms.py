@@ -16,7 +16,6 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from gfp_portal.core.forms import (
     FilterForm,
-    PersonNameFields,
     SingleLineField,
     TimeZoneField,
     language_choices,
@@ -27,6 +26,19 @@ from gfp_portal.registry.models import AppointmentRole, EndReason
 
 def role_choices():
     return [(r.value, r.title) for r in AppointmentRole]
+
+
+class PersonNameFields:
+    """Given name, family name and email address, as every form about a person asks them."""
+
+    given_name = SingleLineField(_l("Given name"), validators=[
+        DataRequired(message=_l("Enter the given name.")), Length(max=120)])
+    family_name = SingleLineField(_l("Family name"), validators=[
+        DataRequired(message=_l("Enter the family name.")), Length(max=120)])
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(message=_l("Enter the email address.")),
+        Email(message=_l("Enter a valid email address."), check_deliverability=False),
+        Length(max=320)])
 
 
 class PersonForm(PersonNameFields, FlaskForm):

@@ -1,11 +1,20 @@
 """What the registry's audit events say: people, appointments and duty stations."""
 from datetime import date
 
+from babel.lists import format_list
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.history import describe, hidden, language_value, title_of, zone_value
+from gfp_portal.core.history import (
+    describe,
+    hidden,
+    language_value,
+    plain_value,
+    title_of,
+    zone_value,
+)
+from gfp_portal.core.i18n import current_language
 from gfp_portal.reference.countries import country_name
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, EndReason
 
@@ -49,6 +58,13 @@ def _ended(values):
     return _("Term ended on %(date)s", date=day)
 
 
+def _grade_table(value):
+    if isinstance(value, dict):
+        return format_list([f"{code} = {grade}" for code, grade in sorted(value.items())],
+                           locale=current_language())
+    return plain_value(value)
+
+
 def register():
     person_labels = {
         "given_name": _l("Given name"), "family_name": _l("Family name"),
@@ -83,3 +99,11 @@ def register():
         "city": _l("City"), "country_iso3": _l("Country"), "time_zone": _l("Time zone")},
         values={"country_iso3": country_name, "time_zone": zone_value},
         sentences={"duty_station.create": _l("Duty station added")})
+    describe("settings", labels={
+        "policy.default_term_years": _l("Default term (years)"),
+        "policy.alert_days": _l("Alert days"),
+        "policy.min_grade": _l("Minimum grade"),
+        "policy.min_time_share": _l("Minimum share of working time (%)"),
+        "policy.require_terms_of_reference": _l("Terms of reference required"),
+        "policy.grade_equivalence": _l("Grade equivalence table"),
+    }, values={"policy.grade_equivalence": _grade_table})

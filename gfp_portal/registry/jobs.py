@@ -7,6 +7,8 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from gfp_portal.accounts.models import Role
+from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core import storage
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import JobPage, job, periodic
@@ -77,7 +79,8 @@ def _outcome(result):
 
 @periodic("registry.send-alerts", JobPage(_l("Term alerts and lapsed appointments"), _outcome))
 def send_alerts(run):
-    summary = send_term_alerts(today=run.now.date(), now=run.now)
+    summary = send_term_alerts(today=run.now.date(), now=run.now,
+                               coordinators=active_users_with_role(Role.coordinator))
     return {"alerts": summary.total, "lapsed": summary.lapsed, "digests": summary.digests}
 
 

@@ -4,7 +4,24 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.settings import all_settings, grade_rank, grades_at_or_above
+from gfp_portal.core.settings import all_settings, get_setting
+
+# Grades from lowest to highest; the equivalence table maps other categories onto these.
+GRADE_LADDER = ("G-1", "G-2", "G-3", "G-4", "G-5", "G-6", "G-7",
+                "P-1", "P-2", "P-3", "P-4", "P-5", "D-1", "D-2", "ASG", "USG")
+
+# Shipped defaults (ST/SGB/2023/3 and the UN-SWAP requirements); the Office can change them.
+DEFAULT_SETTINGS = {
+    "policy.default_term_years": 2,
+    "policy.alert_days": [90, 30, 7],
+    "policy.min_grade": "P-4",
+    "policy.min_time_share": 20,
+    "policy.require_terms_of_reference": True,
+    "policy.grade_equivalence": {
+        "NO-A": "P-2", "NO-B": "P-3", "NO-C": "P-4", "NO-D": "P-5", "NO-E": "P-5",
+        "FS-4": "P-1", "FS-5": "P-2", "FS-6": "P-3", "FS-7": "P-4",
+    },
+}
 
 WARNING_TITLES = {
     "grade_below_minimum": _l("Grade below the expected level"),
@@ -13,6 +30,28 @@ WARNING_TITLES = {
     "time_share_unknown": _l("Share of working time not recorded"),
     "no_terms_of_reference": _l("No terms of reference on file"),
 }
+
+
+def grade_rank(grade, equivalence=None):
+    """Position of `grade` on the ladder after equivalence, or None when unknown."""
+    if not grade:
+        return None
+    grade = grade.strip().upper()
+    equivalence = get_setting("policy.grade_equivalence") if equivalence is None else equivalence
+    grade = {k.upper(): v for k, v in equivalence.items()}.get(grade, grade)
+    try:
+        return GRADE_LADDER.index(grade)
+    except ValueError:
+        return None
+
+
+def grades_at_or_above(minimum, equivalence):
+    """Every grade code (ladder or equivalent) that meets `minimum`."""
+    floor = GRADE_LADDER.index(minimum)
+    codes = set(GRADE_LADDER[floor:])
+    codes |= {code for code, same in equivalence.items()
+              if same in GRADE_LADDER and GRADE_LADDER.index(same) >= floor}
+    return codes
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
@@ -18,6 +18,7 @@ from gfp_portal.registry.models import (
     scope_name,
 )
 from gfp_portal.registry.policy import Policy
+from gfp_portal.registry.signals import appointment_ended
 
 PERSON_FIELDS = ("given_name", "family_name", "email", "phone", "position_title", "grade",
                  "entity", "duty_station", "preferred_language", "time_zone",
@@ -209,19 +210,8 @@ def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now
     db.session.flush()
     log_action("appointment.end", appointment, actor=actor, now=now, reason=note,
                changes=diff(before, _appointment_state(appointment)))
-    if not followed:  # a renewal follows the term at once: the person stays in the network
-        _revoke_feed_when_last_term_ends(appointment.person)
+    appointment_ended.send(appointment, followed=followed)
     return appointment
-
-
-def _revoke_feed_when_last_term_ends(person):
-    """DESIGN §2: the calendar feed stops with the person's last appointment."""
-    from gfp_portal.accounts.models import User  # accounts builds on the registry
-
-    if any(a.status == AppointmentStatus.active for a in person.appointments):
-        return
-    db.session.execute(update(User).where(User.person_id == person.id)
-                       .values(calendar_token_hash=None))
 
 
 CORRECTABLE = ("end_date", "time_share", "tor_on_file", "appointed_by_name",

@@ -2,6 +2,7 @@
 import click
 from flask.cli import AppGroup
 
+from gfp_portal.attendance.evaluations import send_reminders as send_evaluation_reminders
 from gfp_portal.core.mail_cli import require_server_name
 from gfp_portal.extensions import db
 from gfp_portal.sessions.services import send_reminders
@@ -23,8 +24,6 @@ def send_reminders_command():
 def send_evaluation_reminders_command():
     """Remind, once, the people who attended a session and have not evaluated it while its
     evaluation is open."""
-    from gfp_portal.attendance.evaluations import send_reminders as send_evaluation_reminders
-
     require_server_name()
     sent = send_evaluation_reminders()
     db.session.commit()

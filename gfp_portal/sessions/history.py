@@ -68,3 +68,5 @@ def register():
         "registration.remove": _l("Removed from the session by the Office"),
         "registration.walk_in": _l("Added as a walk-in: joined without registering"),
     })
+    describe("settings", labels={
+        "sessions.reminder_hours": _l("Session reminder (hours before the start)")})

@@ -28,6 +28,8 @@ from gfp_portal.sessions.models import (
 )
 from gfp_portal.sessions.registration import lock_seats, promote, registered_count
 
+DEFAULT_SETTINGS = {"sessions.reminder_hours": 24}
+
 TEXT_FIELDS = tuple(f"{field}_{lang}" for field in ("title", "description") for lang in LANGUAGES)
 FIELDS = (*TEXT_FIELDS, "topic", "format", "starts_at", "ends_at", "time_zone", "join_url",
           "venue", "languages", "capacity", "registration_opens_at", "registration_closes_at",

@@ -7,7 +7,8 @@ from babel.dates import format_date
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func, select
 
-from gfp_portal.accounts.models import User
+from gfp_portal.accounts.models import Role, User
+from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
@@ -23,6 +24,11 @@ def appoint(person, unct, *, end=END, role="focal_point", acronym="UNDP"):
     return services.appoint(person, {"entity": entity(acronym), "unct": unct, "role": role,
                                      "start_date": date(2025, 1, 1), "end_date": end},
                             actor=None)
+
+
+def coordinators():
+    """Who the CLI and the daily job pass in for the digests."""
+    return active_users_with_role(Role.coordinator)
 
 
 def day(days_left, end=END):
@@ -53,7 +59,7 @@ def test_each_threshold_fires_once(make_person, kenya):
     appointment = appoint(person, kenya)
     sent = []
     for days_left in range(100, -3, -1):
-        summary = send_term_alerts(today=day(days_left))
+        summary = send_term_alerts(coordinators=coordinators(), today=day(days_left))
         sent += [(days_left, t) for t, n in summary.sent.items() for _ in range(n)]
     assert sent == [(90, 90), (30, 30), (7, 7), (-1, 0)]
     assert recorded(appointment) == [0, 7, 30, 90]
@@ -62,8 +68,8 @@ def test_each_threshold_fires_once(make_person, kenya):
 
 def test_running_twice_on_the_same_day_sends_each_alert_once(make_person, kenya):
     appointment = appoint(make_person(), kenya)
-    first = send_term_alerts(today=day(30))
-    second = send_term_alerts(today=day(30))
+    first = send_term_alerts(coordinators=coordinators(), today=day(30))
+    second = send_term_alerts(coordinators=coordinators(), today=day(30))
     assert first.sent[30] == 1 and second.total == 0 and second.digests == 0
     assert len(person_mails()) == 1 and len(digests()) == 1
     assert db.session.scalar(select(func.count()).select_from(AppointmentAlert)) == 2
@@ -73,19 +79,19 @@ def test_running_twice_on_the_same_day_sends_each_alert_once(make_person, kenya)
 def test_skipping_to_five_days_left_sends_only_the_seven_day_alert(make_person, kenya):
     person = make_person()
     appointment = appoint(person, kenya)
-    summary = send_term_alerts(today=day(5))
+    summary = send_term_alerts(coordinators=coordinators(), today=day(5))
     assert summary.sent == {90: 0, 30: 0, 7: 1, 0: 0}
     # The 90- and 30-day alerts are superseded, never sent afterwards.
     assert recorded(appointment) == [7, 30, 90]
     for days_left in (4, 3, 0):
-        assert send_term_alerts(today=day(days_left)).total == 0
+        assert send_term_alerts(coordinators=coordinators(), today=day(days_left)).total == 0
     [mail] = person_mails(person)
     assert "in 5 days" in mail.body_text
 
 
 def test_a_term_that_ends_today_is_still_active(make_person, kenya):
     appointment = appoint(make_person(), kenya)
-    summary = send_term_alerts(today=END)
+    summary = send_term_alerts(coordinators=coordinators(), today=END)
     assert summary.sent[7] == 1 and summary.lapsed == 0
     assert appointment.status == AppointmentStatus.active
     assert "ends today" in person_mails()[0].body_text
@@ -94,13 +100,13 @@ def test_a_term_that_ends_today_is_still_active(make_person, kenya):
 def test_lapsed_term_becomes_ended_and_gets_the_lapse_alert_once(make_person, kenya):
     person = make_person()
     appointment = appoint(person, kenya, end=date(2026, 6, 30))
-    summary = send_term_alerts(today=date(2026, 7, 20))
+    summary = send_term_alerts(coordinators=coordinators(), today=date(2026, 7, 20))
     assert summary.lapsed == 1 and summary.sent[0] == 1 and summary.total == 1
     assert appointment.status == AppointmentStatus.ended
     assert appointment.end_reason == EndReason.term_ended
     assert appointment.ended_on == date(2026, 6, 30)
     assert recorded(appointment) == [0, 7, 30, 90]
-    again = send_term_alerts(today=date(2026, 7, 21))
+    again = send_term_alerts(coordinators=coordinators(), today=date(2026, 7, 21))
     assert again.total == 0 and again.lapsed == 0
     [mail] = person_mails(person)
     with force_locale("en"):
@@ -117,16 +123,18 @@ def test_only_active_appointments_with_an_end_date_are_alerted(make_person, keny
                              actor=None)
     withdrawn.end_date = END
     db.session.flush()
-    assert send_term_alerts(today=day(5)).total == 0
+    assert send_term_alerts(coordinators=coordinators(), today=day(5)).total == 0
     assert person_mails() == []
 
 
 def test_thresholds_come_from_the_settings(make_person, kenya, coordinator):
     update_settings({"policy.alert_days": [60, 14]}, actor=coordinator)
     appointment = appoint(make_person(), kenya)
-    assert send_term_alerts(today=day(90)).total == 0
-    assert send_term_alerts(today=day(60)).sent == {60: 1, 14: 0, 0: 0}
-    assert send_term_alerts(today=day(7)).sent == {60: 0, 14: 1, 0: 0}
+    assert send_term_alerts(coordinators=coordinators(), today=day(90)).total == 0
+    assert send_term_alerts(coordinators=coordinators(),
+                            today=day(60)).sent == {60: 1, 14: 0, 0: 0}
+    assert send_term_alerts(coordinators=coordinators(),
+                            today=day(7)).sent == {60: 0, 14: 1, 0: 0}
     assert recorded(appointment) == [14, 60]
 
 
@@ -145,7 +153,7 @@ def test_coordinators_get_one_digest_per_run(other_accounts, make_person, kenya,
     later = make_person(given="Jean", family="Dupont")
     appoint(soon, kenya, end=date(2026, 6, 5))
     appoint(later, None, end=date(2026, 8, 20))
-    summary = send_term_alerts(today=date(2026, 6, 1))
+    summary = send_term_alerts(coordinators=coordinators(), today=date(2026, 6, 1))
     assert summary.total == 2 and summary.digests == 2
     assert {m.recipient for m in digests()} == {coordinator.email, both.email}
     [mail] = digests(coordinator.email)
@@ -159,7 +167,7 @@ def test_coordinators_get_one_digest_per_run(other_accounts, make_person, kenya,
             "Term alerts: %(num)s appointment ends soon or has ended",
             "Term alerts: %(num)s appointments end soon or have ended", 2)
     # Nothing due the next day: no digest at all.
-    assert send_term_alerts(today=date(2026, 6, 2)).digests == 0
+    assert send_term_alerts(coordinators=coordinators(), today=date(2026, 6, 2)).digests == 0
     assert len(digests()) == 2
 
 
@@ -168,7 +176,7 @@ def test_emails_are_in_the_recipients_language(make_person, kenya, coordinator, 
     coordinator.locale = "es"
     person = make_person(preferred_language=language)
     appoint(person, kenya)
-    send_term_alerts(today=day(30))
+    send_term_alerts(coordinators=coordinators(), today=day(30))
     [mail] = person_mails(person)
     with force_locale(language):
         subject = gettext("Your appointment in the Gender Focal Point network ends soon")
@@ -186,7 +194,7 @@ def test_emails_are_in_the_recipients_language(make_person, kenya, coordinator, 
 def test_person_email_names_role_scope_and_what_to_do(make_person, kenya):
     person = make_person(given="Amina", family="Diallo")
     appoint(person, kenya, role="alternate", acronym="UNICEF")
-    send_term_alerts(today=day(30))
+    send_term_alerts(coordinators=coordinators(), today=day(30))
     [mail] = person_mails(person)
     assert "Dear Amina Diallo," in mail.body_text
     assert "Alternate" in mail.body_text and "UNICEF" in mail.body_text
@@ -230,7 +238,7 @@ def test_the_coordinator_digest_has_its_subject_in_the_coordinators_language(
     coordinator.locale = language
     appoint(make_person(given="Amina", family="Diallo"), kenya, end=date(2026, 6, 5))
     appoint(make_person(given="Jean", family="Dupont"), None, end=date(2026, 8, 20))
-    send_term_alerts(today=date(2026, 6, 1))
+    send_term_alerts(coordinators=coordinators(), today=date(2026, 6, 1))
     [digest] = digests(coordinator.email)
     assert digest.subject == DIGEST_SUBJECTS[language]
     with force_locale(language):

@@ -87,7 +87,8 @@ def create_person(data, *, actor, now=None, people_by_email=None):
 def update_person(person, data, *, actor, reason=None, now=None, people_by_email=None):
     before = _person_state(person)
     _apply_person(person, data, people_by_email)
-    db.session.flush()
+    # No flush: the row keeps its id, and the change is written with the next statement or
+    # at commit (an import corrects thousands of people in one transaction).
     changes = diff(before, _person_state(person))
     if changes:
         log_action("person.update", person, actor=actor, now=now, changes=changes,
@@ -244,7 +245,6 @@ def correct_appointment(appointment, values, *, actor, now=None, reason=None):
     before = _appointment_state(appointment)
     for key in changed:
         setattr(appointment, key, values[key])
-    db.session.flush()
     log_action("appointment.update", appointment, actor=actor, now=now, reason=reason,
                changes=diff(before, _appointment_state(appointment)))
     return changed

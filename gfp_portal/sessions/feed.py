@@ -33,23 +33,26 @@ def feed_sessions(person):
 
 
 def feed_for(user, *, now=None):
-    """(etag, render): the feed's validator, taken from everything the feed says except its
-    time stamps, and a function that builds the feed. A calendar client that polls with the
-    validator it has can be answered 304 before any iCalendar is built."""
+    """(etag, render): the feed's validator and a function that builds the feed. The validator
+    is taken from everything the feed is made of (each session's stored fields in the reader's
+    language and zone, the feed's name, organizer and format), so that a calendar client that
+    polls with the validator it has is answered 304 before any text or iCalendar is built."""
     language = mail_locale(user.locale)
     zone = user.time_zone or "UTC"
     sessions = feed_sessions(user.person) if user.person else []
     with force_locale(language):
-        items = [(session, notices.texts(session, language, zone)) for session in sessions]
         name = _("GFP Portal: my sessions")
         host, organizer = notices.uid_host(), notices.organizer()
-    said = repr((FORMAT, name, host, organizer, [
+    said = repr((FORMAT, language, zone, name, host, organizer, [
         (session.id, session.ical_sequence, str(session.status), session.starts_at.isoformat(),
-         session.ends_at.isoformat(), session.zone.key, session.join_url, texts)
-        for session, texts in items]))
+         session.ends_at.isoformat(), session.zone.key, session.join_url, session.venue,
+         session.text("title", language), session.text("description", language))
+        for session in sessions]))
     etag = hashlib.blake2b(said.encode(), digest_size=16).hexdigest()
 
     def render():
+        with force_locale(language):
+            items = [(session, notices.texts(session, language, zone)) for session in sessions]
         return ical.feed(items, name=name, host=host, organizer=organizer,
                          now=now or utcnow())
     return etag, render

@@ -331,3 +331,24 @@ def test_a_calendar_client_polling_the_feed_gets_304_until_it_changes(app, clien
         db.session.commit()
     changed = client.get(link, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and b"second edition" in changed.data
+
+
+def test_a_feed_answered_304_builds_no_text_of_any_session(app, client, network, monkeypatch):
+    """The validator comes from the stored sessions: a poll answered 304 formats no times and
+    writes no iCalendar."""
+    from gfp_portal.sessions import notices
+
+    login(client, "fp@example.org")
+    client.post(f"/sessions/{network['session']}/register")
+    client.post("/me/calendar")
+    html = client.get("/me").get_data(as_text=True)
+    link = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
+    client.post("/logout")
+    etag = client.get(link).headers["ETag"]
+    built = []
+    original = notices.texts
+    monkeypatch.setattr(notices, "texts", lambda *args, **kwargs: built.append(args) or
+                        original(*args, **kwargs))
+    assert client.get(link, headers={"If-None-Match": etag}).status_code == 304
+    assert built == []
+    assert client.get(link).status_code == 200 and len(built) == 1

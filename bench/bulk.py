@@ -77,6 +77,16 @@ def _bench_session(actor):
     return session.id
 
 
+def run_job(app, job_id):
+    """Run the queued job `job_id` as a worker would; (job, wall ms, CPU ms)."""
+    with app.app_context():
+        started, cpu = time.perf_counter(), time.process_time()
+        job = jobs.execute_job(job_id, report=engine().report_progress)
+        elapsed = ((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000)
+        assert job.state == jobs.JobState.done, job.error
+        return job, *elapsed
+
+
 def bench_group_registration(app, client, actor_email):
     """Time the request that starts a group registration, then its job."""
     from gfp_portal.accounts.models import User
@@ -93,14 +103,8 @@ def bench_group_registration(app, client, actor_email):
                            data={**filters, "confirmed": "1"})
     request_ms = (time.perf_counter() - started) * 1000
     assert response.status_code == 302, response.status_code
-    job_id = response.headers["Location"].rsplit("/", 1)[1]
-    with app.app_context():
-        started, cpu = time.perf_counter(), time.process_time()
-        job = jobs.execute_job(job_id, report=engine().report_progress)
-        job_ms = (time.perf_counter() - started) * 1000
-        job_cpu_ms = (time.process_time() - cpu) * 1000
-        assert job.state == jobs.JobState.done, job.error
-        result = job.result
+    job, job_ms, job_cpu_ms = run_job(app, response.headers["Location"].rsplit("/", 1)[1])
+    result = job.result
     return [
         Figure(f"group registration of {matching} people: the request", request_ms, "ms",
                "≤ 200 ms"),

@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from gfp_portal.accounts.models import Role, User
 from gfp_portal.accounts.passwords import hash_password
@@ -79,6 +79,15 @@ def _appointment(person_id, entity_id, unct_id, role, today, rng, status="active
             "time_share": rng.choice((10, 20, 30, None)), "tor_on_file": rng.random() < 0.7,
             "end_reason": None if status == "active" else "term_ended",
             "ended_on": None if status == "active" else end, "created_at": datetime.now(UTC)}
+
+
+def analyze():
+    """Commit, then gather the planner's statistics, as a database in service has them (its
+    autovacuum analyses tables as they grow): without them PostgreSQL plans a freshly filled
+    table as if it were empty."""
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
 
 
 def generate(*, people=6500, nominations=600, seed=7):

@@ -46,6 +46,7 @@ def prepare(url, *, reuse):
         if not reuse:
             reset_database(app)
             data.generate()
+            data.analyze()
         fp = db.session.scalars(select(User).filter_by(email=data.ACCOUNTS["fp"][0])).one()
         session_id = db.session.scalar(
             select(TrainingSession.id).join(Registration)

@@ -12,7 +12,7 @@ from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus, Person
 from gfp_portal.registry.policy import Policy
-from tests.conftest import login
+from tests.helpers import login
 
 REGISTRY = (Person, Appointment, AuditEvent, DutyStation)
 

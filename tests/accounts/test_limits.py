@@ -4,7 +4,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from tests.conftest import PASSWORD, real_redis
+from tests.helpers import PASSWORD, real_redis
 
 
 def _login(client, email, password, address="192.0.2.10"):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
-from tests.conftest import login
+from tests.helpers import login
 
 
 @pytest.fixture

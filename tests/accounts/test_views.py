@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
-from tests.conftest import PASSWORD, csrf_token_from, login
+from tests.helpers import PASSWORD, csrf_token_from, login
 
 
 def test_login_and_logout(client, create_user):

@@ -14,8 +14,7 @@ from gfp_portal.extensions import db
 from gfp_portal.nominations import join, services
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import Entity, Unct
-from tests.conftest import login
-from tests.nominations.conftest import PDF
+from tests.helpers import PDF, login
 
 LINK = re.compile(r"/(?:activate|password/reset|join/verify|join/amend)/([A-Za-z0-9_-]{20,})")
 

@@ -5,7 +5,7 @@ from gfp_portal.accounts.models import Role, User
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
-from tests.conftest import login
+from tests.helpers import login
 
 
 def test_invite_a_resident_coordinator(client, reference, login_as, app):

@@ -1,18 +1,15 @@
-"""Attendance fixtures: the session fixtures, a finished session with registered people."""
+"""Attendance fixtures: a finished session with registered people."""
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from gfp_portal.extensions import db
 from gfp_portal.sessions import registration
-from tests.sessions.conftest import NOW, coordinator, make_person, make_session  # noqa: F401
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.helpers import NOW
 
 
 @pytest.fixture
-def held(make_session, make_person):  # noqa: F811 — the imported fixtures
+def held(make_session, make_appointee):
     """A 90-minute session (10:00-11:30 UTC on 15 March 2027) with Amina, Jonas, Li and Fatou
     registered, plus Zoe on the waiting list."""
     session = make_session(capacity=4, starts_in=timedelta(days=10))
@@ -21,7 +18,7 @@ def held(make_session, make_person):  # noqa: F811 — the imported fixtures
     people = {}
     for given, family in (("Amina", "Diallo"), ("Jonas", "Berg"), ("Li", "Wei"),
                           ("Fatou", "Ndiaye"), ("Zoe", "Martin")):
-        person = make_person(given=given)
+        person = make_appointee(given=given)
         person.family_name = family
         person.email = f"{given.lower()}.{family.lower()}@example.org"
         people[given] = person

@@ -10,15 +10,13 @@ from gfp_portal.attendance.models import Attendance, AttendanceImport
 from gfp_portal.core import storage
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
-from tests.attendance.conftest import FIXTURES
-from tests.attendance.test_views import running  # noqa: F401 — the fixture
-from tests.conftest import login
+from tests.helpers import ATTENDANCE_FILES, login
 
 JOB_URL = re.compile(r"^/jobs/([0-9a-f]{32})$")
 
 
 def _preview(client, session_id):
-    data = (FIXTURES / "teams_attendance.tsv").read_bytes()
+    data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
     html = client.post(f"/sessions/{session_id}/attendance/import",
                        data={"file": (io.BytesIO(data), "Attendance.csv")},
                        content_type="multipart/form-data").get_data(as_text=True)
@@ -39,7 +37,7 @@ def _count(model):
 
 
 def test_the_confirmation_opens_the_jobs_page_and_the_job_records_the_report(
-        app, client, running):  # noqa: F811
+        app, client, running):
     login(client, "coord@example.org")
     token = _preview(client, running["session"])
     job_id = _confirm(client, running["session"], token)
@@ -57,7 +55,7 @@ def test_the_confirmation_opens_the_jobs_page_and_the_job_records_the_report(
 
 
 def test_a_job_that_fails_writes_no_attendance_and_keeps_the_report(
-        app, client, running, monkeypatch):  # noqa: F811
+        app, client, running, monkeypatch):
     login(client, "coord@example.org")
     token = _preview(client, running["session"])
 
@@ -74,9 +72,9 @@ def test_a_job_that_fails_writes_no_attendance_and_keeps_the_report(
     assert "Nothing was saved" in page
 
 
-def test_a_report_confirmed_twice_is_recorded_once(app, client, running):  # noqa: F811
+def test_a_report_confirmed_twice_is_recorded_once(app, client, running):
     login(client, "coord@example.org")
-    data = (FIXTURES / "teams_attendance.tsv").read_bytes()
+    data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
     first, second = _preview(client, running["session"]), _preview(client, running["session"])
     assert _confirm(client, running["session"], first)
     job_id = _confirm(client, running["session"], second)
@@ -88,7 +86,7 @@ def test_a_report_confirmed_twice_is_recorded_once(app, client, running):  # noq
     assert "already imported" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
 
 
-def test_an_expired_preview_starts_no_job(app, client, running):  # noqa: F811
+def test_an_expired_preview_starts_no_job(app, client, running):
     login(client, "coord@example.org")
     token = _preview(client, running["session"])
     with app.app_context():

@@ -6,10 +6,10 @@ from gfp_portal.attendance import imports, reports
 from gfp_portal.attendance.models import Attendance, AttendanceImport
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
-from tests.attendance.conftest import FIXTURES
+from tests.helpers import ATTENDANCE_FILES
 
-TEAMS = (FIXTURES / "teams_attendance.tsv").read_bytes()
-ZOOM = (FIXTURES / "zoom_participants.csv").read_bytes()
+TEAMS = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
+ZOOM = (ATTENDANCE_FILES / "zoom_participants.csv").read_bytes()
 
 
 def statuses(session):

@@ -15,13 +15,7 @@ from gfp_portal.attendance.models import (
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.sessions import registration
-from tests.sessions.conftest import outbox
-
-
-def refused(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as error:
-        call(*args, **kwargs)
-    assert error.value.code == code
+from tests.helpers import outbox, refused
 
 
 def reg(session, person):
@@ -125,10 +119,10 @@ def test_answers_are_kept_apart_from_who_gave_them():
         c.name for c in inspect(EvaluationResponse).columns}
 
 
-def test_results_appear_from_five_answers_with_the_right_percentages(make_session, make_person,
+def test_results_appear_from_five_answers_with_the_right_percentages(make_session, make_appointee,
                                                                      coordinator):
     session = make_session(capacity=10)
-    people = [make_person() for _ in range(5)]
+    people = [make_appointee() for _ in range(5)]
     for person in people:
         registration.register(session, person, actor=None, now=session.starts_at -
                               timedelta(days=1), by_coordinator=True, notify=False)

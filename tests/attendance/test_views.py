@@ -11,41 +11,9 @@ from gfp_portal.accounts.models import User
 from gfp_portal.attendance import certificates, services
 from gfp_portal.attendance.models import Attendance
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration
-from gfp_portal.sessions import services as sessions
-from tests.attendance.conftest import FIXTURES
-from tests.conftest import login
-
-
-@pytest.fixture
-def running(app, reference, create_user):
-    """A session that started ten minutes ago, with the focal point fp@example.org
-    registered (its person is Amina Diallo, amina.diallo@example.org in reports)."""
-    ids = {"coordinator": create_user("coord@example.org", roles=["coordinator"]),
-           "fp": create_user("amina.diallo@example.org", roles=["focal_point"], locale="ar")}
-    now = datetime.now(UTC)
-    with app.app_context():
-        coordinator = db.session.get(User, ids["coordinator"])
-        fp = db.session.get(User, ids["fp"])
-        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
-        registry.appoint(fp.person, {"role": "alternate", "entity": undp, "unct": None},
-                         actor=coordinator)
-        start = now + timedelta(days=1)
-        session = sessions.create_session({
-            "title_en": "Bystander intervention", "title_ar": "تدخل الشهود",
-            "topic": "bystander_intervention", "format": "virtual", "starts_at": start,
-            "ends_at": start + timedelta(minutes=90), "time_zone": "Asia/Amman",
-            "join_url": "https://meet.example.org/x", "capacity": 5}, actor=coordinator)
-        sessions.publish_session(session, actor=coordinator)
-        registration.register(session, fp.person, actor=None, notify=False)
-        session.starts_at = now - timedelta(minutes=10)
-        session.ends_at = now + timedelta(minutes=80)
-        db.session.commit()
-        ids["session"] = session.id
-        ids["person"] = fp.person_id
-    return ids
+from tests.helpers import ATTENDANCE_FILES, login
 
 
 def test_the_register_shows_the_code_and_a_qr_code(client, running):
@@ -125,7 +93,7 @@ def test_verification_says_valid_revoked_or_unknown(app, client, running):
 
 def test_a_report_is_previewed_then_imported_once(app, client, running):
     login(client, "coord@example.org")
-    data = (FIXTURES / "teams_attendance.tsv").read_bytes()
+    data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
     url = f"/sessions/{running['session']}/attendance/import"
     html = client.post(url, data={"file": (io.BytesIO(data), "Attendance.csv")},
                        content_type="multipart/form-data").get_data(as_text=True)
@@ -269,7 +237,7 @@ def test_the_import_offers_unregistered_people_of_the_registry_as_walk_ins(app, 
     from gfp_portal.sessions.models import Registration
     host = _person_in_registry(app, "Host", "Person", "host.person@example.org")
     login(client, "coord@example.org")
-    data = (FIXTURES / "teams_attendance.tsv").read_bytes()
+    data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
     url = f"/sessions/{running['session']}/attendance/import"
     html = client.post(url, data={"file": (io.BytesIO(data), "Attendance.csv")},
                        content_type="multipart/form-data").get_data(as_text=True)

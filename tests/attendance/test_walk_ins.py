@@ -9,20 +9,13 @@ from gfp_portal.attendance import imports, walk_ins
 from gfp_portal.attendance.models import Attendance
 from gfp_portal.attendance.services import attendance_of
 from gfp_portal.core.audit import events_for
-from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Registration
-from tests.attendance.conftest import FIXTURES
+from tests.helpers import ATTENDANCE_FILES, refused
 
-TEAMS = (FIXTURES / "teams_attendance.tsv").read_bytes()
-
-
-def refused(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as error:
-        call(*args, **kwargs)
-    assert error.value.code == code
+TEAMS = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
 
 
 def mails():
@@ -30,8 +23,8 @@ def mails():
 
 
 @pytest.fixture
-def walker(make_person):
-    person = make_person(given="Kofi")
+def walker(make_appointee):
+    person = make_appointee(given="Kofi")
     person.email = "host.person@example.org"  # the host of the shipped reports
     db.session.flush()
     return person
@@ -111,9 +104,9 @@ def test_confirmed_walk_ins_of_a_report_are_added_and_marked(held, walker, coord
     assert mails() == before
 
 
-def test_a_walk_in_ticked_for_someone_else_is_ignored(held, walker, coordinator, make_person):
+def test_a_walk_in_ticked_for_someone_else_is_ignored(held, walker, coordinator, make_appointee):
     session, _people = held
-    other = make_person(given="Other")
+    other = make_appointee(given="Other")
     _report, lines = imports.plan(session, TEAMS)
     host, = [line for line in lines if line.registration is None]
     imports.apply(session, TEAMS, filename="a.csv", confirmed={},

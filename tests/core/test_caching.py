@@ -1,7 +1,7 @@
 """Pages with personal data are never kept by a browser or a proxy cache."""
 import pytest
 
-from tests.conftest import login
+from tests.helpers import login
 
 
 @pytest.mark.parametrize("url", ["/me", "/registry/", "/sessions/", "/resources/",

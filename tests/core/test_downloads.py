@@ -18,9 +18,8 @@ from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.resources import services as resources
 from gfp_portal.resources.models import ResourceCategory
 from gfp_portal.sessions import services as sessions
-from tests.conftest import login
+from tests.helpers import PDF, login
 
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 LANGUAGES = ("en", "fr", "es", "ar")
 VERSION_NAMES = {"en": "Guide – parity.pdf", "fr": "Directives égalité.pdf",
                  "es": "Guía de paridad.pdf", "ar": "دليل المساواة.pdf"}

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from gfp_portal.attendance import reports
 from gfp_portal.core.errors import DomainError
 from gfp_portal.registry import exports, imports
-from tests.attendance.conftest import FIXTURES
+from tests.helpers import ATTENDANCE_FILES
 
-TEAMS = (FIXTURES / "teams_attendance.tsv").read_bytes()
-ZOOM = (FIXTURES / "zoom_participants.csv").read_bytes()
+TEAMS = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
+ZOOM = (ATTENDANCE_FILES / "zoom_participants.csv").read_bytes()
 ROWS = [{c: "" for c in exports.COLUMNS} | {
     "given_name": "María", "family_name": "Diallo", "email": f"p{n}@undp.org", "entity": "UNDP",
     "role": "focal_point", "scope": "KEN", "start_date": "2026-01-01"} for n in range(3)]

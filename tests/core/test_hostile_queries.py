@@ -20,7 +20,7 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
-from tests.conftest import login
+from tests.helpers import login
 
 ROLES = {"anonymous": None, "focal_point": ("focal_point",),
          "resident_coordinator": ("resident_coordinator",), "coordinator": ("coordinator",),
@@ -63,7 +63,7 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
     from gfp_portal.resources.models import ResourceCategory
     from gfp_portal.sessions import registration
     from gfp_portal.sessions import services as sessions
-    from tests.resources.conftest import PDF
+    from tests.helpers import PDF
 
     monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
     ids = {role: create_user(f"{role}@example.org", roles=roles, uncts=(

@@ -1,7 +1,7 @@
 """Locale choice, right-to-left layout and names in the viewer's language."""
 import pytest
 
-from tests.conftest import login
+from tests.helpers import login
 
 
 @pytest.mark.parametrize("lang, direction", [("en", "ltr"), ("fr", "ltr"), ("es", "ltr"),

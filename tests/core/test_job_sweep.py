@@ -11,7 +11,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.engine import engine
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
-from tests.conftest import login
+from tests.helpers import login
 
 HEARD = []
 

@@ -10,15 +10,8 @@ from gfp_portal.attendance.models import Attendance
 from gfp_portal.core.jobs import Job, JobState, execute_job
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
-from tests.attendance.conftest import FIXTURES
-from tests.attendance.test_views import running  # noqa: F401 — the fixture
-from tests.conftest import login
-from tests.nominations.conftest import (
-    PDF,
-    kenya_nomination,  # noqa: F401 — the fixture
-)
+from tests.helpers import ATTENDANCE_FILES, PDF, login
 from tests.registry.test_imports import csv_bytes, row
-from tests.resources.conftest import create_resource  # noqa: F401 — the fixture
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +33,7 @@ def instances(app, other_app, monkeypatch, tmp_path):
 
 
 def test_with_local_folders_the_other_instance_does_not_have_the_file(
-        instances, monkeypatch, create_resource):  # noqa: F811 — the imported fixture
+        instances, monkeypatch, create_resource):
     """The set-up holds: each instance has its own folder, so only shared storage can pass."""
     for instance in instances:
         monkeypatch.setitem(instance.config, "STORAGE_BACKEND", "local")
@@ -56,7 +49,7 @@ def token_in(html):
 
 
 def test_a_library_file_uploaded_on_one_instance_downloads_from_the_other(
-        instances, create_resource):  # noqa: F811 — the imported fixture
+        instances, create_resource):
     _a, b = instances
     create_resource("guide", {"en": "Guide"})  # stored through instance A
     with b.test_client() as client:
@@ -66,7 +59,7 @@ def test_a_library_file_uploaded_on_one_instance_downloads_from_the_other(
 
 
 def test_a_nomination_letter_sent_to_one_instance_is_read_on_the_other(
-        instances, kenya_nomination):  # noqa: F811 — the imported fixture
+        instances, kenya_nomination):
     _a, b = instances
     with b.test_client() as client:
         login(client, "coord@example.org")
@@ -104,12 +97,12 @@ def test_a_registry_import_uploaded_on_one_instance_is_checked_and_applied_on_th
 
 
 def test_an_attendance_report_previewed_on_one_instance_is_imported_on_the_other(
-        instances, running):  # noqa: F811 — the imported fixture
+        instances, running):
     a, b = instances
     url = f"/sessions/{running['session']}/attendance/import"
     with a.test_client() as client:
         login(client, "coord@example.org")
-        data = (FIXTURES / "teams_attendance.tsv").read_bytes()
+        data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
         html = client.post(url, data={"file": (io.BytesIO(data), "Attendance.csv")},
                            content_type="multipart/form-data").get_data(as_text=True)
         token = token_in(html)

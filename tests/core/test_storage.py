@@ -15,8 +15,7 @@ from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.file_stores import StoredBlob, StoredChunk
 from gfp_portal.extensions import db
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+from tests.helpers import PDF
 
 
 def docx_bytes():

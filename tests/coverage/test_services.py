@@ -9,18 +9,11 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.coverage.reminders import send_gap_reminders
 from gfp_portal.coverage.services import CellState, cell_state, compute_coverage
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity, Region, Unct
+from gfp_portal.reference.models import Region, Unct
 from gfp_portal.registry import services
+from tests.helpers import entity, unct
 
 TODAY = date(2026, 6, 1)
-
-
-def entity(acronym):
-    return db.session.scalars(select(Entity).filter_by(acronym=acronym)).one()
-
-
-def unct(iso3):
-    return db.session.scalars(select(Unct).filter_by(iso3=iso3)).one()
 
 
 @pytest.mark.parametrize("fps, alts, state", [

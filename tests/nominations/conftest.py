@@ -1,25 +1,10 @@
 """Nomination fixtures: the Kenya and Uganda UNCTs, their Resident Coordinators, a coordinator,
 and a callable that makes nomination data."""
-import io
-
 import pytest
-from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
-from gfp_portal.nominations import services
-from gfp_portal.reference.models import Entity, Unct
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-def entity(acronym):
-    return db.session.scalars(select(Entity).filter_by(acronym=acronym)).one()
-
-
-def unct(iso3):
-    return db.session.scalars(select(Unct).filter_by(iso3=iso3)).one()
+from tests.helpers import entity, unct
 
 
 @pytest.fixture
@@ -58,30 +43,3 @@ def nomination_data(teams):
         data.update(overrides)
         return data
     return _data
-
-
-def pdf_upload(name="letter.pdf", data=PDF):
-    return FileStorage(stream=io.BytesIO(data), filename=name)
-
-
-@pytest.fixture
-def kenya_nomination(app, reference, create_user):
-    """Kenya and Uganda teams; their RCs; a coordinator; one Kenya nomination with a letter."""
-    coordinator = create_user("coord@example.org", roles=["coordinator"])
-    rc_kenya = create_user("rc.kenya@example.org", roles=["resident_coordinator"],
-                           uncts=["KEN"])
-    create_user("rc.uganda@example.org", roles=["resident_coordinator"], uncts=["UGA"])
-    with app.app_context():
-        entities = {e.acronym: e for e in db.session.scalars(
-            select(Entity).where(Entity.acronym.in_(["UNDP", "UNICEF", "WFP"])))}
-        for iso3 in ("KEN", "UGA"):
-            db.session.scalars(select(Unct).filter_by(iso3=iso3)).one().members = \
-                list(entities.values())
-        nomination = services.submit_nomination({
-            "role": "alternate", "entity": entities["WFP"],
-            "unct": db.session.scalars(select(Unct).filter_by(iso3="KEN")).one(),
-            "given_name": "Njeri", "family_name": "Mwangi", "email": "njeri.mwangi@wfp.org",
-            "justification": "Programme officer with gender expertise."},
-            letter=pdf_upload(), actor=db.session.get(User, rc_kenya))
-        db.session.commit()
-        return {"id": nomination.id, "coordinator": coordinator}

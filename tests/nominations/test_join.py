@@ -8,21 +8,15 @@ from sqlalchemy import func, select
 from gfp_portal.accounts.models import User
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
-from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.nominations import join, queries, services
 from gfp_portal.nominations.models import Nomination, NominationKind, NominationState
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import AppointmentStatus, EndReason, Person
-from tests.nominations.conftest import entity, pdf_upload
+from tests.helpers import entity, outbox, pdf_upload, refused_rollback
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-def outbox(template):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == template)
-                              .order_by(OutboxMessage.id)).all()
 
 
 def link_token(message, path):
@@ -55,13 +49,6 @@ def verify(request, now=NOW):
     return result
 
 
-def refused(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as error:
-        call(*args, **kwargs)
-    assert error.value.code == code
-    db.session.rollback()
-
-
 def test_a_request_waits_unconfirmed_and_creates_nothing(users, join_data):
     request = submit(join_data())
     assert request.kind == NominationKind.self_registration
@@ -88,14 +75,14 @@ def test_confirming_the_address_sends_the_request_to_the_office(users, join_data
         queries.NominationFilter(kind="self_registration"), user=users["coordinator"],
         now=NOW)).all()
     assert listed == [request]
-    refused("invalid_link", join.verify, link_token(outbox("join_verify")[0], "/join/verify/"),
-            now=NOW)
+    refused_rollback("invalid_link", join.verify,
+                     link_token(outbox("join_verify")[0], "/join/verify/"), now=NOW)
 
 
 def test_an_expired_confirmation_link_is_refused(users, join_data):
     submit(join_data())
     token = link_token(outbox("join_verify")[0], "/join/verify/")
-    refused("expired_link", join.verify, token, now=NOW + timedelta(days=7, seconds=1))
+    refused_rollback("expired_link", join.verify, token, now=NOW + timedelta(days=7, seconds=1))
 
 
 def test_a_second_request_from_an_unconfirmed_address_replaces_the_first(users, join_data):
@@ -104,13 +91,13 @@ def test_a_second_request_from_an_unconfirmed_address_replaces_the_first(users, 
     second = submit(join_data(role="focal_point", entity=entity("UNICEF")))
     assert second.id == first.id and second.entity.acronym == "UNICEF"
     assert db.session.scalar(select(func.count(Nomination.id))) == 1
-    refused("invalid_link", join.verify, old_token, now=NOW)
+    refused_rollback("invalid_link", join.verify, old_token, now=NOW)
 
 
 def test_the_same_address_cannot_have_two_open_requests(users, join_data):
     verify(submit(join_data()))
-    refused("duplicate_open_request", join.submit_join_request,
-            join_data(email="Chikondi.Banda@WFP.org"), memo=pdf_upload(), now=NOW)
+    refused_rollback("duplicate_open_request", join.submit_join_request,
+                     join_data(email="Chikondi.Banda@WFP.org"), memo=pdf_upload(), now=NOW)
     join.notify_open_request("chikondi.banda@wfp.org", now=NOW)
     assert outbox("join_already_open")[0].recipient == "chikondi.banda@wfp.org"
 
@@ -123,8 +110,8 @@ def test_a_bad_memo_is_refused_and_nothing_is_stored(app, users, join_data, monk
                                                      tmp_path, content, code):
     monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))
     monkeypatch.setitem(app.config, "NOMINATION_LETTER_MAX_BYTES", 1024)
-    refused(code, join.submit_join_request, join_data(), memo=pdf_upload("memo.pdf", content),
-            now=NOW)
+    refused_rollback(code, join.submit_join_request, join_data(),
+                     memo=pdf_upload("memo.pdf", content), now=NOW)
     assert list(tmp_path.iterdir()) == []
     assert db.session.scalar(select(func.count(Nomination.id))) == 0
     assert outbox("join_verify") == []
@@ -138,8 +125,8 @@ def test_approving_into_an_occupied_scope_needs_replace(users, join_data, teams)
                                actor=users["coordinator"])
     db.session.commit()
     request = verify(submit(join_data(role="focal_point")))
-    refused("replace_required", services.approve_nomination, request,
-            actor=users["coordinator"], now=NOW)
+    refused_rollback("replace_required", services.approve_nomination, request,
+                     actor=users["coordinator"], now=NOW)
     request = db.session.get(Nomination, request.id)
     services.approve_nomination(request, replace=True, actor=users["coordinator"], now=NOW)
     db.session.commit()
@@ -172,13 +159,13 @@ def test_more_information_then_the_applicant_amends_the_same_request(users, join
     join.amend(token, join_data(grade="NO-C"), now=NOW)
     db.session.commit()
     assert request.state == NominationState.submitted and request.grade == "NO-C"
-    refused("invalid_link", join.amend, token, join_data(), now=NOW)
+    refused_rollback("invalid_link", join.amend, token, join_data(), now=NOW)
 
 
 def test_rejection_tells_the_applicant_why(users, join_data):
     request = verify(submit(join_data()))
-    refused("reason_required", services.reject_nomination, request, " ",
-            actor=users["coordinator"])
+    refused_rollback("reason_required", services.reject_nomination, request, " ",
+                     actor=users["coordinator"])
     request = db.session.get(Nomination, request.id)
     services.reject_nomination(request, "The memo does not name you.",
                                actor=users["coordinator"], now=NOW)

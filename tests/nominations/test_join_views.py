@@ -12,8 +12,7 @@ from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Appointment, Person
-from tests.conftest import csrf_token_from, login
-from tests.nominations.conftest import PDF
+from tests.helpers import PDF, csrf_token_from, login
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A nomination's page: its history and the Office's decision forms are valid HTML."""
 from gfp_portal.extensions import db
 from gfp_portal.nominations import services
-from tests.conftest import login
+from tests.helpers import login
 from tests.markup import markup_problems, parse
 
 

@@ -8,32 +8,15 @@ from sqlalchemy import func, select
 from gfp_portal.accounts.models import User
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
-from gfp_portal.core.errors import DomainError
-from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.nominations import services
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason, Person
-from tests.nominations.conftest import PDF, entity, pdf_upload
+from tests.helpers import PDF, entity, outbox, pdf_upload, refused_rollback
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-def outbox(template=None):
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
-    if template:
-        stmt = stmt.where(OutboxMessage.template == template)
-    return db.session.scalars(stmt).all()
-
-
-def refused(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as error:
-        call(*args, **kwargs)
-    assert error.value.code == code
-    db.session.rollback()
-    return error.value
 
 
 def submit(users, data, who="rc_kenya", **kwargs):
@@ -59,12 +42,13 @@ def test_an_rc_nominates_for_a_member_entity_of_their_unct(users, nomination_dat
 
 
 def test_an_rc_cannot_nominate_for_another_unct(users, nomination_data, teams):
-    refused("wrong_unct", submit, users, nomination_data(unct=teams[1], entity=entity("UNDP")))
+    refused_rollback("wrong_unct", submit, users,
+                     nomination_data(unct=teams[1], entity=entity("UNDP")))
     assert db.session.scalar(select(func.count(Nomination.id))) == 0
 
 
 def test_an_rc_cannot_nominate_for_headquarters(users, nomination_data):
-    refused("headquarters_for_coordinators", submit, users, nomination_data(unct=None))
+    refused_rollback("headquarters_for_coordinators", submit, users, nomination_data(unct=None))
 
 
 def test_a_coordinator_records_a_head_of_entity_nomination_for_headquarters(users,
@@ -74,14 +58,14 @@ def test_a_coordinator_records_a_head_of_entity_nomination_for_headquarters(user
 
 
 def test_the_entity_must_be_a_member_of_the_unct(users, nomination_data):
-    refused("not_a_member", submit, users, nomination_data(entity=entity("UNHCR")))
+    refused_rollback("not_a_member", submit, users, nomination_data(entity=entity("UNHCR")))
 
 
 def test_a_second_pending_nomination_for_the_same_role_and_scope_is_refused(users,
                                                                              nomination_data):
     submit(users, nomination_data())
     db.session.commit()
-    refused("duplicate_pending", submit, users, nomination_data(), who="coordinator")
+    refused_rollback("duplicate_pending", submit, users, nomination_data(), who="coordinator")
     # Another role, or another entity, is a different scope.
     submit(users, nomination_data(role="alternate"))
     submit(users, nomination_data(entity=entity("WFP")))
@@ -96,11 +80,11 @@ def test_the_database_refuses_a_concurrent_duplicate(users, nomination_data):
         "preferred_language", "tor_acknowledged", "justification", "nominator_id")},
         state=NominationState.submitted)
     db.session.add(second)
-    refused("duplicate_pending", services._flush_pending, second)
+    refused_rollback("duplicate_pending", services._flush_pending, second)
 
 
 def test_justification_is_required(users, nomination_data):
-    refused("justification_required", submit, users, nomination_data(justification="  "))
+    refused_rollback("justification_required", submit, users, nomination_data(justification="  "))
 
 
 def test_nominating_over_a_sitting_focal_point_needs_replaces(users, nomination_data, teams):
@@ -110,12 +94,12 @@ def test_nominating_over_a_sitting_focal_point_needs_replaces(users, nomination_
                                         "unct": teams[0], "start_date": date(2025, 1, 1)},
                                actor=users["coordinator"])
     db.session.commit()
-    refused("focal_point_taken", submit, users, nomination_data())
+    refused_rollback("focal_point_taken", submit, users, nomination_data())
     other = registry.create_person({"given_name": "A", "family_name": "B",
                                     "email": "a.b@wfp.org"}, actor=users["coordinator"])
     elsewhere = registry.appoint(other, {"role": "focal_point", "entity": entity("WFP"),
                                          "unct": teams[0]}, actor=users["coordinator"])
-    refused("bad_replaces", submit, users, nomination_data(replaces=elsewhere))
+    refused_rollback("bad_replaces", submit, users, nomination_data(replaces=elsewhere))
     nomination = submit(users, nomination_data(replaces=current))
     assert nomination.replaces == current
 
@@ -123,10 +107,10 @@ def test_nominating_over_a_sitting_focal_point_needs_replaces(users, nomination_
 def test_a_letter_that_is_not_pdf_or_docx_is_refused_and_nothing_is_stored(
         app, users, nomination_data, monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))
-    refused("file_type", submit, users, nomination_data(),
-            letter=pdf_upload("letter.pdf", b"MZ\x90\x00" + b"\x00" * 100))
+    refused_rollback("file_type", submit, users, nomination_data(),
+                     letter=pdf_upload("letter.pdf", b"MZ\x90\x00" + b"\x00" * 100))
     monkeypatch.setitem(app.config, "NOMINATION_LETTER_MAX_BYTES", 20)
-    refused("file_too_large", submit, users, nomination_data(), letter=pdf_upload())
+    refused_rollback("file_too_large", submit, users, nomination_data(), letter=pdf_upload())
     assert list(tmp_path.iterdir()) == []
     assert db.session.scalar(select(func.count(Nomination.id))) == 0
     assert outbox() == []
@@ -147,8 +131,8 @@ def test_coordinators_get_a_daily_digest_when_the_setting_says_so(users, nominat
 
 def test_request_changes_then_resubmit(users, nomination_data):
     nomination = submit(users, nomination_data(grade="P-3"))
-    refused("comment_required", services.request_changes, nomination, " ",
-            actor=users["coordinator"])
+    refused_rollback("comment_required", services.request_changes, nomination, " ",
+                     actor=users["coordinator"])
     nomination = db.session.get(Nomination, nomination.id)
     services.request_changes(nomination, "Please confirm the grade.", actor=users["coordinator"],
                              now=NOW)
@@ -156,8 +140,8 @@ def test_request_changes_then_resubmit(users, nomination_data):
     assert nomination.state == NominationState.changes_requested
     decision, = outbox("nomination_decision")
     assert "Please confirm the grade." in decision.body_text
-    refused("not_nominator", services.resubmit_nomination, nomination, {"grade": "P-4"},
-            actor=users["coordinator"])
+    refused_rollback("not_nominator", services.resubmit_nomination, nomination, {"grade": "P-4"},
+                     actor=users["coordinator"])
     nomination = db.session.get(Nomination, nomination.id)
     services.resubmit_nomination(nomination, {"grade": "P-4"}, actor=users["rc_kenya"], now=NOW)
     assert nomination.state == NominationState.submitted and nomination.grade == "P-4"
@@ -170,17 +154,17 @@ def test_request_changes_then_resubmit(users, nomination_data):
 
 def test_only_coordinators_decide(users, nomination_data):
     nomination = submit(users, nomination_data())
-    refused("not_coordinator", services.approve_nomination, nomination,
-            actor=users["rc_kenya"])
+    refused_rollback("not_coordinator", services.approve_nomination, nomination,
+                     actor=users["rc_kenya"])
     nomination = db.session.get(Nomination, nomination.id)
-    refused("not_coordinator", services.reject_nomination, nomination, "No",
-            actor=users["rc_kenya"])
+    refused_rollback("not_coordinator", services.reject_nomination, nomination, "No",
+                     actor=users["rc_kenya"])
 
 
 def test_reject_requires_a_reason_and_tells_the_nominator(users, nomination_data):
     nomination = submit(users, nomination_data())
-    refused("reason_required", services.reject_nomination, nomination, "",
-            actor=users["coordinator"])
+    refused_rollback("reason_required", services.reject_nomination, nomination, "",
+                     actor=users["coordinator"])
     nomination = db.session.get(Nomination, nomination.id)
     services.reject_nomination(nomination, "The entity already appointed someone.",
                                actor=users["coordinator"], now=NOW)
@@ -194,13 +178,14 @@ def test_reject_requires_a_reason_and_tells_the_nominator(users, nomination_data
 
 def test_withdraw_by_the_nominator_while_pending(users, nomination_data):
     nomination = submit(users, nomination_data())
-    refused("not_nominator", services.withdraw_nomination, nomination,
-            actor=users["coordinator"])
+    refused_rollback("not_nominator", services.withdraw_nomination, nomination,
+                     actor=users["coordinator"])
     nomination = db.session.get(Nomination, nomination.id)
     services.withdraw_nomination(nomination, reason="Sent by mistake", actor=users["rc_kenya"])
     db.session.commit()
     assert nomination.state == NominationState.withdrawn
-    refused("wrong_state", services.withdraw_nomination, nomination, actor=users["rc_kenya"])
+    refused_rollback("wrong_state", services.withdraw_nomination, nomination,
+                     actor=users["rc_kenya"])
     # The scope is free again for a new nomination.
     submit(users, nomination_data())
 
@@ -209,10 +194,11 @@ def test_a_withdrawn_or_decided_nomination_cannot_be_approved(users, nomination_
     nomination = submit(users, nomination_data())
     services.withdraw_nomination(nomination, actor=users["rc_kenya"])
     db.session.commit()
-    refused("wrong_state", services.approve_nomination, nomination, actor=users["coordinator"])
+    refused_rollback("wrong_state", services.approve_nomination, nomination,
+                     actor=users["coordinator"])
     nomination = db.session.get(Nomination, nomination.id)
-    refused("wrong_state", services.reject_nomination, nomination, "late",
-            actor=users["coordinator"])
+    refused_rollback("wrong_state", services.reject_nomination, nomination, "late",
+                     actor=users["coordinator"])
     assert db.session.scalar(select(func.count(Appointment.id))) == 0
 
 
@@ -275,8 +261,8 @@ def test_approval_colliding_with_a_new_holder_is_refused_and_changes_nothing(
                              "unct": teams[0]}, actor=users["coordinator"])
     db.session.commit()
     before = len(outbox())
-    refused("replace_required", services.approve_nomination,
-            db.session.get(Nomination, nomination.id), actor=users["coordinator"])
+    refused_rollback("replace_required", services.approve_nomination,
+                     db.session.get(Nomination, nomination.id), actor=users["coordinator"])
     nomination = db.session.get(Nomination, nomination.id)
     assert nomination.state == NominationState.submitted
     assert db.session.scalars(select(Person).filter_by(email=nomination.email)).first() is None

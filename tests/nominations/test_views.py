@@ -15,8 +15,7 @@ from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
-from tests.conftest import login
-from tests.nominations.conftest import PDF
+from tests.helpers import PDF, login
 
 
 def sign_in(client, email):

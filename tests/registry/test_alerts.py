@@ -15,7 +15,7 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services
 from gfp_portal.registry.alerts import send_term_alerts
 from gfp_portal.registry.models import AppointmentAlert, AppointmentStatus, EndReason
-from tests.registry.conftest import entity
+from tests.helpers import entity
 
 END = date(2026, 12, 31)
 

@@ -12,7 +12,7 @@ from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import exports, services
-from tests.conftest import login
+from tests.helpers import login
 
 JOB_URL = re.compile(r"^/jobs/([0-9a-f]{32})$")
 

@@ -15,7 +15,7 @@ from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
 from gfp_portal.registry import imports, services
 from gfp_portal.registry.models import Appointment, Person
-from tests.registry.conftest import entity
+from tests.helpers import entity
 from tests.registry.test_imports import csv_bytes, row
 
 JOB_URL = re.compile(r"^/jobs/([0-9a-f]{32})$")

@@ -54,7 +54,7 @@ def sheet_of_rows(rows, dimension=None):
     return out.getvalue()
 
 
-def refused(name, data):
+def read_table_refusal(name, data):
     with pytest.raises(DomainError) as excinfo:
         imports.read_table(name, data)
     assert excinfo.value.code in ("bad_file", "file_too_large")
@@ -63,14 +63,15 @@ def refused(name, data):
 
 def test_a_nul_byte_is_refused_with_its_line(app):
     with app.test_request_context():
-        message = refused("people.csv", (HEADER + "Amina,Dia\x00llo,a@undp.org\n").encode())
+        message = read_table_refusal("people.csv",
+                                     (HEADER + "Amina,Dia\x00llo,a@undp.org\n").encode())
     assert "Line 2" in message
 
 
 def test_a_cell_longer_than_a_spreadsheet_cell_is_refused_with_its_line(app):
     data = (HEADER + "Amina,Diallo,a@undp.org\n" + "B," + "x" * 131_073 + ",b@undp.org\n")
     with app.test_request_context():
-        message = refused("people.csv", data.encode())
+        message = read_table_refusal("people.csv", data.encode())
     assert "Line 3" in message
 
 
@@ -82,7 +83,8 @@ def test_a_long_xlsx_cell_is_refused_too(app):
         if 'r="B2" t="inlineStr"' in sheet else sheet.replace("</sheetData>", (
             f'<row r="3">{cell.replace("B2", "B3")}</row></sheetData>'))
     with app.test_request_context():
-        assert "Line 2" in refused("people.xlsx", rezip(valid_xlsx(), {SHEET: sheet.encode()}))
+        assert "Line 2" in read_table_refusal(
+            "people.xlsx", rezip(valid_xlsx(), {SHEET: sheet.encode()}))
 
 
 @pytest.mark.parametrize("damage", [
@@ -94,7 +96,7 @@ def test_a_long_xlsx_cell_is_refused_too(app):
 ])
 def test_a_damaged_workbook_is_refused(app, damage):
     with app.test_request_context():
-        refused("people.xlsx", rezip(valid_xlsx(), **damage))
+        read_table_refusal("people.xlsx", rezip(valid_xlsx(), **damage))
 
 
 def test_a_workbook_cut_short_is_refused(app):
@@ -102,7 +104,7 @@ def test_a_workbook_cut_short_is_refused(app):
     with app.test_request_context():
         for end in range(0, len(data), max(len(data) // 40, 1)):
             if data[:end].strip():
-                refused("people.xlsx", data[:end])
+                read_table_refusal("people.xlsx", data[:end])
 
 
 @pytest.mark.parametrize("dimension", ["A1:C1000001", None, "A1:A1"])
@@ -111,20 +113,20 @@ def test_a_million_row_workbook_is_refused_quickly(app, dimension):
     assert len(data) < imports.MAX_BYTES
     started = time.monotonic()
     with app.test_request_context():
-        message = refused("people.xlsx", data)
+        message = read_table_refusal("people.xlsx", data)
     assert time.monotonic() - started < 5
     assert "40,000 lines" in message
 
 
 def test_a_sheet_wider_than_any_import_is_refused(app):
     with app.test_request_context():
-        refused("people.xlsx", sheet_of_rows(10, "A1:XFD11"))
+        read_table_refusal("people.xlsx", sheet_of_rows(10, "A1:XFD11"))
 
 
 def test_megabytes_of_blank_lines_are_refused_quickly(app):
     data = (HEADER + "Amina,Diallo,a@undp.org\n").encode() + b"\n" * (5 * 1024 * 1024 - 100)
     started = time.monotonic()
     with app.test_request_context():
-        message = refused("people.csv", data)
+        message = read_table_refusal("people.csv", data)
     assert time.monotonic() - started < 5
     assert "40,000 lines" in message

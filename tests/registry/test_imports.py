@@ -9,7 +9,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import exports, imports, services
 from gfp_portal.registry.models import Appointment, Person
-from tests.registry.conftest import entity
+from tests.helpers import entity
 
 HEADER = exports.COLUMNS
 

@@ -12,7 +12,7 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason
 from gfp_portal.registry.policy import Policy
-from tests.registry.conftest import entity
+from tests.helpers import entity
 
 START = date(2026, 1, 1)
 

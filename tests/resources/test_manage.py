@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from gfp_portal.extensions import db
 from gfp_portal.resources.models import Resource, ResourceCategory
-from tests.resources.conftest import EXE, PDF, stored_files
+from tests.helpers import EXE, PDF, stored_files
 
 
 def category_id(app, code="guidelines"):

@@ -16,7 +16,7 @@ from gfp_portal.resources.models import (
     ResourceTag,
     ResourceVersion,
 )
-from tests.resources.conftest import EXE, PDF, stored_files
+from tests.helpers import EXE, PDF, stored_files
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from gfp_portal.extensions import db
 from gfp_portal.resources.models import ResourceDownload
-from tests.resources.conftest import PDF
+from tests.helpers import PDF
 
 ROLES = ["anonymous", "focal_point", "coordinator"]
 
@@ -53,7 +53,7 @@ def test_network_resources_ask_anonymous_visitors_to_sign_in(client, login_as, c
 
 def test_after_signing_in_the_visitor_lands_on_the_network_resource(
         client, create_resource, create_user):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     create_resource("network-guide", {"en": "Network guide"}, visibility="network")
     create_user("fp@example.org")

@@ -19,7 +19,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import notices, registration, services
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.conftest import login
+from tests.helpers import login
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
 GROUP, SEATS = 12, 10

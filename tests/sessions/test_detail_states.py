@@ -53,7 +53,7 @@ def test_a_past_session_offers_no_seats_join_link_or_calendar(app, client, peopl
                                                               who):
     session_id = _session(app, people, starts=datetime.now(UTC) - timedelta(days=3),
                           register=True)
-    from tests.conftest import login
+    from tests.helpers import login
     login(client, "fp@example.org" if who == "fp" else "coord@example.org")
     page = _page(client, session_id)
     assert "This session has ended; registration is closed." in page
@@ -67,7 +67,7 @@ def test_a_past_session_offers_no_seats_join_link_or_calendar(app, client, peopl
 def test_an_upcoming_session_still_offers_them(app, client, people):
     session_id = _session(app, people, starts=datetime.now(UTC) + timedelta(days=3),
                           register=True)
-    from tests.conftest import login
+    from tests.helpers import login
     login(client, "fp@example.org")
     page = _page(client, session_id)
     assert "29 seats left" in page and "secret-room" in page and "Add to my calendar" in page
@@ -77,7 +77,7 @@ def test_an_upcoming_session_still_offers_them(app, client, people):
 def test_a_draft_says_how_to_open_registration(app, client, people):
     session_id = _session(app, people, starts=datetime.now(UTC) + timedelta(days=3),
                           publish=False)
-    from tests.conftest import login
+    from tests.helpers import login
     login(client, "coord@example.org")
     page = _page(client, session_id).replace("&#34;", '"')
     assert "only the Office sees it and nobody can register yet" in page

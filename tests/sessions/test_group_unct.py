@@ -10,7 +10,7 @@ from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import services
 from gfp_portal.sessions.models import Registration
-from tests.conftest import login
+from tests.helpers import login
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
 

@@ -21,7 +21,7 @@ TEXTS = ical.Texts(
     location="https://meet.example.org/gfp-ee")
 
 
-def make_session(starts, ends, zone, sequence=0, status="published", session_id=42):
+def fake_session(starts, ends, zone, sequence=0, status="published", session_id=42):
     return SimpleNamespace(id=session_id, ical_sequence=sequence, starts_at=starts,
                            ends_at=ends, time_zone=zone, zone=ZoneInfo(zone),
                            join_url="https://meet.example.org/gfp-ee", status=status)
@@ -29,12 +29,12 @@ def make_session(starts, ends, zone, sequence=0, status="published", session_id=
 
 # New York changes to summer time on 14 March 2027: 10:00 local is 15:00 UTC before, 14:00
 # UTC after. Kathmandu is UTC+5:45 all year.
-NEW_YORK_AFTER_DST = make_session(datetime(2027, 3, 15, 14, 0, tzinfo=UTC),
+NEW_YORK_AFTER_DST = fake_session(datetime(2027, 3, 15, 14, 0, tzinfo=UTC),
                                   datetime(2027, 3, 15, 15, 30, tzinfo=UTC), "America/New_York")
-NEW_YORK_BEFORE_DST = make_session(datetime(2027, 3, 12, 15, 0, tzinfo=UTC),
+NEW_YORK_BEFORE_DST = fake_session(datetime(2027, 3, 12, 15, 0, tzinfo=UTC),
                                    datetime(2027, 3, 12, 16, 30, tzinfo=UTC), "America/New_York",
                                    session_id=43)
-KATHMANDU = make_session(datetime(2027, 4, 6, 4, 15, tzinfo=UTC),
+KATHMANDU = fake_session(datetime(2027, 4, 6, 4, 15, tzinfo=UTC),
                          datetime(2027, 4, 6, 6, 15, tzinfo=UTC), "Asia/Kathmandu",
                          session_id=44)
 
@@ -45,11 +45,11 @@ def build(name):
         return ical.invitation(session, TEXTS, method="REQUEST", recipient=ATTENDEE,
                                host="portal.test", organizer=ORGANIZER, now=NOW)
     if name == "update":
-        updated = make_session(session.starts_at, session.ends_at, session.time_zone, sequence=1)
+        updated = fake_session(session.starts_at, session.ends_at, session.time_zone, sequence=1)
         return ical.invitation(updated, TEXTS, method="REQUEST", recipient=ATTENDEE,
                                host="portal.test", organizer=ORGANIZER, now=NOW)
     if name == "cancel-session":
-        cancelled = make_session(session.starts_at, session.ends_at, session.time_zone,
+        cancelled = fake_session(session.starts_at, session.ends_at, session.time_zone,
                                  sequence=2, status="cancelled")
         return ical.invitation(cancelled, TEXTS, method="CANCEL", recipient=ATTENDEE,
                                host="portal.test", organizer=ORGANIZER, now=NOW)
@@ -60,7 +60,7 @@ def build(name):
         return ical.publication(KATHMANDU, TEXTS, host="portal.test", organizer=ORGANIZER,
                                 now=NOW)
     if name == "feed":
-        cancelled = make_session(NEW_YORK_BEFORE_DST.starts_at, NEW_YORK_BEFORE_DST.ends_at,
+        cancelled = fake_session(NEW_YORK_BEFORE_DST.starts_at, NEW_YORK_BEFORE_DST.ends_at,
                                  "America/New_York", sequence=1, status="cancelled",
                                  session_id=43)
         return ical.feed([(cancelled, TEXTS), (session, TEXTS), (KATHMANDU, TEXTS)],
@@ -176,7 +176,7 @@ def test_each_time_zone_is_built_once_for_every_calendar_that_uses_it(monkeypatc
 
     ical._vtimezone.cache_clear()
     monkeypatch.setattr(ical.Timezone, "from_tzid", counting)
-    sessions = [make_session(datetime(2027, 3, 10, 15, tzinfo=UTC),
+    sessions = [fake_session(datetime(2027, 3, 10, 15, tzinfo=UTC),
                              datetime(2027, 3, 10, 16, tzinfo=UTC), zone, session_id=number)
                 for number, zone in enumerate(["Africa/Nairobi", "Asia/Kathmandu"])]
     first, second = (ical.feed([(session, TEXTS) for session in sessions], name="Mine",

@@ -1,6 +1,6 @@
 """A session's page and its Office pages carry several forms: valid HTML all the same."""
 from gfp_portal.extensions import db
-from tests.conftest import login
+from tests.helpers import login
 from tests.markup import markup_problems
 
 

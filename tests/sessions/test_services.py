@@ -8,20 +8,13 @@ from sqlalchemy import func, select
 
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
-from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import RegistrationStatus, SessionStatus, TrainingSession
-from tests.sessions.conftest import NOW, outbox
+from tests.helpers import NOW, outbox, refused
 from tests.sessions.libical import libical_errors
-
-
-def refused(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as error:
-        call(*args, **kwargs)
-    assert error.value.code == code
 
 
 def methods(messages):
@@ -29,11 +22,11 @@ def methods(messages):
             for message in messages]
 
 
-def test_registering_takes_a_seat_and_sends_the_invitation(make_session, make_person):
-    session, person = make_session(capacity=2), make_person(language="fr")
+def test_registering_takes_a_seat_and_sends_the_invitation(make_session, make_appointee):
+    session, person = make_session(capacity=2), make_appointee(language="fr")
     row = registration.register(session, person, actor=None, now=NOW)
     assert row.status == RegistrationStatus.registered and row.registered_at == NOW
-    message, = outbox()
+    message, = outbox("session_notice")
     assert message.recipient == person.email and message.locale == "fr"
     assert [p["content_type"] for p in message.parts] == ["text/calendar", "application/ics"]
     assert message.parts[0]["disposition"] == "alternative"
@@ -42,22 +35,22 @@ def test_registering_takes_a_seat_and_sends_the_invitation(make_session, make_pe
     assert registration.register(session, person, actor=None, now=NOW) is row  # no double
 
 
-def test_beyond_capacity_people_wait_and_get_no_invitation(make_session, make_person):
+def test_beyond_capacity_people_wait_and_get_no_invitation(make_session, make_appointee):
     session = make_session(capacity=1)
-    first, second, third = make_person(), make_person(), make_person()
+    first, second, third = make_appointee(), make_appointee(), make_appointee()
     for person in (first, second, third):
         registration.register(session, person, actor=None, now=NOW)
     rows = {r.person_id: r for r in registration.waitlist(session)}
     assert list(rows) == [second.id, third.id]
     assert registration.waitlist_position(rows[third.id]) == 2
-    assert [m.recipient for m in outbox()] == [first.email]
+    assert [m.recipient for m in outbox("session_notice")] == [first.email]
 
 
 @pytest.mark.parametrize("by_coordinator", [False, True])
-def test_a_freed_seat_goes_to_the_first_waiting(make_session, make_person, coordinator,
+def test_a_freed_seat_goes_to_the_first_waiting(make_session, make_appointee, coordinator,
                                                 by_coordinator):
     session = make_session(capacity=1)
-    seated, waiting, later = make_person(), make_person(), make_person()
+    seated, waiting, later = make_appointee(), make_appointee(), make_appointee()
     rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
             for n, p in enumerate((seated, waiting, later))]
     registration.cancel(rows[0], actor=coordinator if by_coordinator else None,
@@ -65,14 +58,14 @@ def test_a_freed_seat_goes_to_the_first_waiting(make_session, make_person, coord
     assert rows[1].status == RegistrationStatus.registered
     assert rows[2].status == RegistrationStatus.waitlisted
     assert registration.registered_count(session) == 1
-    sent = outbox()[1:]
+    sent = outbox("session_notice")[1:]
     assert [(m.recipient, methods([m])[0]) for m in sent] == [
         (seated.email, "CANCEL"), (waiting.email, "REQUEST")]
 
 
-def test_raising_the_capacity_promotes_in_order(make_session, make_person, coordinator):
+def test_raising_the_capacity_promotes_in_order(make_session, make_appointee, coordinator):
     session = make_session(capacity=1)
-    people = [make_person() for _ in range(4)]
+    people = [make_appointee() for _ in range(4)]
     for n, person in enumerate(people):
         registration.register(session, person, actor=None, now=NOW + timedelta(minutes=n))
     services.update_session(session, {"capacity": 3}, actor=coordinator, now=NOW)
@@ -85,33 +78,33 @@ def test_raising_the_capacity_promotes_in_order(make_session, make_person, coord
     ({"registration_closes_at": NOW - timedelta(hours=1)}, "window_closed"),
     ({"registration_opens_at": NOW + timedelta(days=1)}, "window_not_open"),
 ])
-def test_registration_only_while_open(make_session, make_person, change, code):
+def test_registration_only_while_open(make_session, make_appointee, change, code):
     session = make_session()
     for field, value in change.items():
         setattr(session, field, value)
-    refused(code, registration.register, session, make_person(), actor=None, now=NOW)
+    refused(code, registration.register, session, make_appointee(), actor=None, now=NOW)
 
 
-def test_a_started_session_takes_no_registration(make_session, make_person):
+def test_a_started_session_takes_no_registration(make_session, make_appointee):
     session = make_session(starts_in=timedelta(hours=-1))
-    refused("started", registration.register, session, make_person(), actor=None, now=NOW)
+    refused("started", registration.register, session, make_appointee(), actor=None, now=NOW)
 
 
-def test_only_the_audience_registers_itself(make_session, make_person, coordinator):
+def test_only_the_audience_registers_itself(make_session, make_appointee, coordinator):
     session = make_session(audience="focal_points")
-    alternate = make_person(role="alternate")
+    alternate = make_appointee(role="alternate")
     refused("not_in_audience", registration.register, session, alternate, actor=None, now=NOW)
-    assert registration.register(session, make_person(role="focal_point"), actor=None,
+    assert registration.register(session, make_appointee(role="focal_point"), actor=None,
                                  now=NOW).status == "registered"
     # The Office may add anyone.
     assert registration.register(session, alternate, actor=coordinator, now=NOW,
                                  by_coordinator=True).status == "registered"
 
 
-def test_a_material_change_reinvites_each_registered_person_once(make_session, make_person,
+def test_a_material_change_reinvites_each_registered_person_once(make_session, make_appointee,
                                                                   coordinator):
     session = make_session(capacity=2)
-    people = [make_person() for _ in range(3)]
+    people = [make_appointee() for _ in range(3)]
     for person in people:
         registration.register(session, person, actor=None, now=NOW)
     assert services.notified_by_change(session) == 2
@@ -121,25 +114,25 @@ def test_a_material_change_reinvites_each_registered_person_once(make_session, m
                   "ends_at": session.ends_at + timedelta(hours=1)}, actor=coordinator, now=NOW)
     assert notified == 2 and job is None  # a few people: notified at once
     assert session.ical_sequence == 1 and "starts_at" in changes
-    new = outbox()[before:]
+    new = outbox("session_notice")[before:]
     assert sorted(m.recipient for m in new) == sorted(p.email for p in people[:2])
     assert methods(new) == ["REQUEST", "REQUEST"]
     # Seats or a description are not material: no new invitation, same SEQUENCE.
     services.update_session(session, {"description_en": "More detail."}, actor=coordinator,
                             now=NOW)
-    assert session.ical_sequence == 1 and len(outbox()) == before + 2
+    assert session.ical_sequence == 1 and len(outbox("session_notice")) == before + 2
 
 
-def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session, make_person,
+def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session, make_appointee,
                                                                     coordinator):
     session = make_session(capacity=1)
-    seated, waiting = make_person(), make_person()
+    seated, waiting = make_appointee(), make_appointee()
     registration.register(session, seated, actor=None, now=NOW)
     registration.register(session, waiting, actor=None, now=NOW)
     assert services.cancel_session(session, reason="Speaker ill", actor=coordinator,
                                    now=NOW) == (1, None)
     assert session.status == SessionStatus.cancelled and session.ical_sequence == 1
-    last = outbox()[-1]
+    last = outbox("session_notice")[-1]
     assert last.recipient == seated.email and methods([last]) == ["CANCEL"]
     # The people told of the cancellation read why, and the session page says it too.
     assert session.cancellation_reason == "Speaker ill"
@@ -147,10 +140,10 @@ def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session
     refused("cancelled", services.update_session, session, {"capacity": 5}, actor=coordinator)
 
 
-def test_every_invitation_is_valid_for_libical_and_icalendar(make_session, make_person,
+def test_every_invitation_is_valid_for_libical_and_icalendar(make_session, make_appointee,
                                                             coordinator):
     session = make_session(capacity=3)
-    staying, leaving = make_person(), make_person()
+    staying, leaving = make_appointee(), make_appointee()
     for person in (staying, leaving):
         registration.register(session, person, actor=None, now=NOW)
     registration.cancel(registration.registration_of(session, leaving), actor=None, now=NOW)
@@ -158,7 +151,7 @@ def test_every_invitation_is_valid_for_libical_and_icalendar(make_session, make_
                                       "ends_at": session.ends_at + timedelta(hours=1)},
                             actor=coordinator, now=NOW)
     services.cancel_session(session, reason="Speaker ill", actor=coordinator, now=NOW)
-    messages = outbox()
+    messages = outbox("session_notice")
     assert methods(messages) == ["REQUEST", "REQUEST", "CANCEL", "REQUEST", "CANCEL"]
     for message in messages:
         for part in message.parts:
@@ -173,41 +166,41 @@ def test_publishing_needs_the_join_link_of_an_online_session(make_session, coord
     refused("join_url_required", services.publish_session, session, actor=coordinator)
 
 
-def test_the_series_registers_where_there_is_room(make_session, make_person, coordinator):
+def test_the_series_registers_where_there_is_room(make_session, make_appointee, coordinator):
     series = services.create_series({"title_en": "Global Annual Meeting 2027"},
                                     actor=coordinator)
     days = [make_session(capacity=c, series_id=series.id, starts_in=timedelta(days=20 + n))
             for n, c in enumerate((5, 0, 5))]
     db.session.refresh(series)
-    done, skipped = registration.register_series(series, make_person(), actor=None, now=NOW)
+    done, skipped = registration.register_series(series, make_appointee(), actor=None, now=NOW)
     assert done == [days[0], days[2]] and skipped == [days[1]]
     assert registration.registered_count(days[1]) == 0
     assert registration.waitlist(days[1]) == []
 
 
-def test_a_group_is_registered_up_to_the_seats(make_session, make_person, coordinator):
+def test_a_group_is_registered_up_to_the_seats(make_session, make_appointee, coordinator):
     session = make_session(capacity=2)
-    people = [make_person() for _ in range(3)]
+    people = [make_appointee() for _ in range(3)]
     counts = registration.register_group(session, people, actor=coordinator, now=NOW)
     assert counts[RegistrationStatus.registered] == 2
     assert counts[RegistrationStatus.waitlisted] == 1
-    assert counts["invitations"] == 2 and len(outbox()) == 2
+    assert counts["invitations"] == 2 and len(outbox("session_notice")) == 2
 
 
-def test_reminders_go_once_to_the_registered(make_session, make_person):
+def test_reminders_go_once_to_the_registered(make_session, make_appointee):
     soon = make_session(starts_in=timedelta(hours=20))
     later = make_session(starts_in=timedelta(days=3))
-    person = make_person()
+    person = make_appointee()
     registration.register(soon, person, actor=None, now=NOW)
     registration.register(later, person, actor=None, now=NOW)
     assert services.send_reminders(now=NOW) == 1
     assert services.send_reminders(now=NOW) == 0
-    assert outbox()[-1].subject.startswith("Reminder")
+    assert outbox("session_notice")[-1].subject.startswith("Reminder")
 
 
 def test_the_feed_address_changes_and_stops_with_the_account_or_the_last_term(
-        make_person, coordinator, create_user):
-    person = make_person()
+        make_appointee, coordinator, create_user):
+    person = make_appointee()
     user = User(email=person.email, person=person, is_active=True, locale="en")
     db.session.add(user)
     db.session.flush()
@@ -224,11 +217,11 @@ def test_the_feed_address_changes_and_stops_with_the_account_or_the_last_term(
     assert accounts.user_for_calendar_token(newest) is None
 
 
-def test_the_invitation_email_carries_the_calendar_twice(make_session, make_person):
+def test_the_invitation_email_carries_the_calendar_twice(make_session, make_appointee):
     from gfp_portal.core.transports import build_mime
 
-    registration.register(make_session(), make_person(), actor=None, now=NOW)
-    mime = build_mime(outbox()[0])
+    registration.register(make_session(), make_appointee(), actor=None, now=NOW)
+    mime = build_mime(outbox("session_notice")[0])
     calendar_parts = [part for part in mime.walk()
                       if part.get_content_type() == "text/calendar"]
     assert calendar_parts and calendar_parts[0].get_param("method") == "REQUEST"
@@ -236,8 +229,8 @@ def test_the_invitation_email_carries_the_calendar_twice(make_session, make_pers
     assert b"METHOD:REQUEST" in attachment.get_payload(decode=True)
 
 
-def test_the_reminder_command(app, runner, make_session, make_person):
-    registration.register(make_session(starts_in=timedelta(hours=2)), make_person(),
+def test_the_reminder_command(app, runner, make_session, make_appointee):
+    registration.register(make_session(starts_in=timedelta(hours=2)), make_appointee(),
                           actor=None, now=NOW)
     db.session.commit()
     result = runner.invoke(args=["sessions", "send-reminders"])
@@ -246,13 +239,13 @@ def test_the_reminder_command(app, runner, make_session, make_person):
 
 
 def test_an_invitation_for_a_title_with_a_line_break_can_be_delivered(make_session,
-                                                                        make_person):
+                                                                        make_appointee):
     from gfp_portal.core.transports import build_mime
 
     # A title written before forms kept titles on one line, or through an import.
     session = make_session(title_en="Bystander intervention\r\nDay 2")
-    registration.register(session, make_person(), actor=None, now=NOW)
-    message, = outbox()
+    registration.register(session, make_appointee(), actor=None, now=NOW)
+    message, = outbox("session_notice")
     assert "\n" not in message.subject and "\r" not in message.subject
     assert build_mime(message)["Subject"].endswith("Bystander intervention Day 2")
 
@@ -277,13 +270,13 @@ ISOLATES = ("\u2066", "\u2069")
 
 
 @pytest.mark.parametrize("language", ["ar", "fr"])
-def test_plain_text_mail_and_calendar_text_carry_no_isolate_marks(make_session, make_person,
+def test_plain_text_mail_and_calendar_text_carry_no_isolate_marks(make_session, make_appointee,
                                                                   language):
     """The offset "(UTC+3)" is isolated on pages and in HTML mail; in the plain-text mail and
     the invitation's text many programs would show the marks as boxes."""
-    person = make_person(language=language, zone="Africa/Nairobi")
+    person = make_appointee(language=language, zone="Africa/Nairobi")
     registration.register(make_session(), person, actor=None, now=NOW)
-    message, = outbox()
+    message, = outbox("session_notice")
     event = Calendar.from_ical(base64.b64decode(message.parts[0]["data"])).walk("VEVENT")[0]
     plain = [message.subject, message.body_text, str(event["SUMMARY"]),
              str(event["DESCRIPTION"])]

@@ -17,7 +17,7 @@ from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import services
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.conftest import csrf_token_from, login
+from tests.helpers import csrf_token_from, login
 from tests.sessions.libical import libical_errors
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)

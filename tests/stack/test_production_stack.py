@@ -10,8 +10,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import csrf_token_from
-from tests.resources.conftest import PDF
+from tests.helpers import PDF, csrf_token_from
 from tests.stack.http import fetch
 from tests.stack.seed import PASSWORD, REMINDED
 

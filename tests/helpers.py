@@ -1,0 +1,103 @@
+"""Plain helpers the test packages share: signing in, reading pages, expecting a refusal,
+looking up reference rows, sample files."""
+import io
+import re
+from contextlib import nullcontext
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.file_stores import StoredBlob
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Unct
+
+PASSWORD = "correct horse battery"
+
+# The moment the session and attendance factories take as "now".
+NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03" + b"\x00" * 200
+
+# Sample attendance sheets (CSV and XLSX files as people send them).
+ATTENDANCE_FILES = Path(__file__).parent / "attendance" / "fixtures"
+
+
+def login(client, email, password=PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def csrf_token_from(html):
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def refused(code, call, *args, **kwargs):
+    """Call `call` expecting a DomainError with `code`; returns the error."""
+    with pytest.raises(DomainError) as error:
+        call(*args, **kwargs)
+    assert error.value.code == code
+    return error.value
+
+
+def refused_rollback(code, call, *args, **kwargs):
+    """As `refused`, then roll back what the refused call left in the session."""
+    error = refused(code, call, *args, **kwargs)
+    db.session.rollback()
+    return error
+
+
+def entity(acronym):
+    return db.session.scalars(select(Entity).filter_by(acronym=acronym)).one()
+
+
+def unct(iso3):
+    return db.session.scalars(select(Unct).filter_by(iso3=iso3)).one()
+
+
+def outbox(template=None):
+    """The queued emails, oldest first; only those of `template` when given."""
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
+    if template:
+        stmt = stmt.where(OutboxMessage.template == template)
+    return db.session.scalars(stmt).all()
+
+
+def pdf_upload(name="letter.pdf", data=PDF):
+    return FileStorage(stream=io.BytesIO(data), filename=name)
+
+
+def stored_files(kept):
+    """The keys of every stored file, in the folder or in the database (as this transaction
+    sees it when a test holds an application context)."""
+    if kept.backend == "local":
+        return sorted(p.relative_to(kept.folder).as_posix() for p in kept.folder.rglob("*")
+                      if p.is_file()) if kept.folder.exists() else []
+    context = nullcontext() if has_app_context() else kept.app.app_context()
+    with context:
+        return sorted(db.session.scalars(select(StoredBlob.key)))
+
+
+def real_redis(app, setting, purpose):
+    """A connection to the real Redis named by the setting `setting`; when it does not answer
+    the test fails under CI (which runs it) and is skipped elsewhere."""
+    import redis
+
+    url = app.config[setting]
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.ConnectionError:
+        message = f"Redis does not answer at {url} ({setting})."
+        if app.config["TEST_REDIS_REQUIRED"]:
+            pytest.fail(f"{message} CI must run it: {purpose}")
+        pytest.skip(message)
+    return url, connection

@@ -8,6 +8,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from tests.helpers import login
 
 
 @pytest.fixture
@@ -166,10 +167,25 @@ def test_replace_through_the_form(client, network, login_as, app):
         assert old.status == AppointmentStatus.ended and old.end_reason == "replaced"
 
 
-def test_end_requires_a_valid_date(client, network, login_as):
-    login_as("coordinator")
-    response = client.post("/registry/appointments/999999/end", data={})
-    assert response.status_code == 404
+def test_end_requires_a_valid_date(client, network, create_user, app):
+    """A last day before the first is refused on the form, in the coordinator's language, and
+    the appointment stays as it was."""
+    create_user("coord@example.org", roles=["coordinator"], locale="fr")
+    assert login(client, "coord@example.org").status_code == 302
+    with app.app_context():
+        appointment = db.session.scalars(select(Appointment).where(
+            Appointment.person_id == network["KEN"])).one()
+        appointment_id, start, end = appointment.id, appointment.start_date, appointment.end_date
+    response = client.post(f"/registry/appointments/{appointment_id}/end", data={
+        "reason": "left_entity", "ended_on": (start - timedelta(days=1)).isoformat()})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Une désignation ne peut pas prendre fin avant d’avoir commencé." in html
+    with app.app_context():
+        appointment = db.session.get(Appointment, appointment_id)
+        assert appointment.status == AppointmentStatus.active
+        assert (appointment.end_date, appointment.ended_on, appointment.end_reason) == \
+            (end, None, None)
 
 
 def test_focal_point_edits_own_profile(client, network, login_as, app):

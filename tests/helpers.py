@@ -2,6 +2,7 @@
 looking up reference rows, sample files."""
 import io
 import re
+import threading
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from gfp_portal.core.file_stores import StoredBlob
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.registry import exports
 
 PASSWORD = "correct horse battery"
 
@@ -84,6 +86,26 @@ def stored_files(kept):
     context = nullcontext() if has_app_context() else kept.app.app_context()
     with context:
         return sorted(db.session.scalars(select(StoredBlob.key)))
+
+
+def csv_bytes(rows):
+    """A registry import file (CSV) of `rows`, each a dict of some of the columns."""
+    return exports.to_csv([{c: r.get(c, "") for c in exports.COLUMNS} for r in rows])
+
+
+def row(n, **extra):
+    """Row `n` of a registry import: a UNDP person with a name and an address of its own."""
+    return {"given_name": f"Given{n}", "family_name": f"Family{n}",
+            "email": f"person{n}@undp.org", "entity": "UNDP", **extra}
+
+
+def run_together(target, arguments):
+    """One thread per tuple of `arguments`, started together; returns when all are done."""
+    threads = [threading.Thread(target=target, args=args) for args in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
 
 
 def real_redis(app, setting, purpose):

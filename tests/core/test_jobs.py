@@ -18,8 +18,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import Job, JobRun, JobState
 from gfp_portal.core.settings import Setting
 from gfp_portal.extensions import db
-from tests.helpers import real_redis
-from tests.sessions.test_concurrency import run_together
+from tests.helpers import real_redis, run_together
 
 CALLS = []
 

@@ -15,7 +15,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration, services
-from tests.sessions.test_concurrency import run_together
+from tests.helpers import run_together
 
 
 def race(app, call, runs=2):

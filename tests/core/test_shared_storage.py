@@ -10,8 +10,7 @@ from gfp_portal.attendance.models import Attendance
 from gfp_portal.core.jobs import Job, JobState, execute_job
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
-from tests.helpers import ATTENDANCE_FILES, PDF, login
-from tests.registry.test_imports import csv_bytes, row
+from tests.helpers import ATTENDANCE_FILES, PDF, csv_bytes, login, row
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ def docx_bytes():
     return buffer.getvalue()
 
 
-def upload(data, name):
+def file_upload(data, name):
     return FileStorage(stream=io.BytesIO(data), filename=name)
 
 
@@ -38,7 +38,7 @@ def backend(request, app, ctx, monkeypatch, tmp_path):
 
 
 def test_a_pdf_is_stored_under_a_generated_name_with_its_checksum(backend):
-    stored = storage.store_upload(upload(PDF, "../../etc/Letter of RC.pdf"),
+    stored = storage.store_upload(file_upload(PDF, "../../etc/Letter of RC.pdf"),
                                   kinds=("pdf", "docx"), max_bytes=1024)
     db.session.commit()
     assert stored.filename == "Letter of RC.pdf"
@@ -105,7 +105,7 @@ def test_an_unknown_backend_is_a_configuration_error(app, ctx, monkeypatch):
 
 
 def test_a_docx_is_recognised_by_content_and_gets_its_extension(ctx):
-    stored = storage.store_upload(upload(docx_bytes(), "memo"), kinds=("pdf", "docx"),
+    stored = storage.store_upload(file_upload(docx_bytes(), "memo"), kinds=("pdf", "docx"),
                                   max_bytes=10_000)
     assert stored.filename == "memo.docx"
     assert stored.content_type.endswith("wordprocessingml.document")
@@ -119,7 +119,7 @@ def test_a_docx_is_recognised_by_content_and_gets_its_extension(ctx):
 ])
 def test_bad_uploads_are_refused_and_nothing_is_written(backend, tmp_path, data, name, code):
     with pytest.raises(DomainError) as refused:
-        storage.store_upload(upload(data, name), kinds=("pdf", "docx"), max_bytes=1024,
+        storage.store_upload(file_upload(data, name), kinds=("pdf", "docx"), max_bytes=1024,
                              field="letter")
     assert refused.value.code == code
     assert refused.value.field == "letter"
@@ -141,7 +141,7 @@ def test_a_key_from_outside_cannot_reach_other_files(backend):
     ("memo\x85\u2028line.pdf", "memoline.pdf"),
 ])
 def test_an_upload_name_loses_its_direction_and_control_characters(backend, name, kept):
-    stored = storage.store_upload(upload(PDF, name), kinds=("pdf",), max_bytes=1024)
+    stored = storage.store_upload(file_upload(PDF, name), kinds=("pdf",), max_bytes=1024)
     assert stored.filename == kept
     db.session.commit()
     storage.remove(stored.key)

@@ -15,8 +15,7 @@ from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
 from gfp_portal.registry import imports, services
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import entity
-from tests.registry.test_imports import csv_bytes, row
+from tests.helpers import csv_bytes, entity, row
 
 JOB_URL = re.compile(r"^/jobs/([0-9a-f]{32})$")
 FP = {"role": "focal_point", "appointment_entity": "UNDP", "scope": "HQ",
@@ -34,7 +33,7 @@ def job_id_of(response):
     return match.group(1)
 
 
-def upload(client, data, name="people.csv"):
+def post_import(client, data, name="people.csv"):
     return client.post("/registry/import", data={"file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
 
@@ -51,7 +50,7 @@ def coordinator_client(client, reference, login_as):
 
 def test_the_check_then_the_confirmation_run_as_jobs(app, coordinator_client):
     client = coordinator_client
-    preview_id = job_id_of(upload(client, csv_bytes([row(1, **FP), row(2)])))
+    preview_id = job_id_of(post_import(client, csv_bytes([row(1, **FP), row(2)])))
     with app.app_context():
         preview = db.session.get(Job, preview_id)
         assert preview.kind == "registry.import-preview" and preview.state == JobState.done
@@ -90,7 +89,7 @@ def test_every_bad_row_is_reported_and_nothing_can_be_confirmed(app, coordinator
     data = csv_bytes([row(1), row(2, entity="NOPE"), row(3, email="not-an-email"),
                       row(4, role="alternate", appointment_entity="UNDP",
                           start_date="2026-13-45")])
-    preview_id = job_id_of(upload(client, data))
+    preview_id = job_id_of(post_import(client, data))
     html = client.get(f"/jobs/{preview_id}").get_data(as_text=True)
     assert "3 errors: nothing will be imported until the file is corrected." in html
     for line, text in ((3, "No entity has the acronym “NOPE”."),
@@ -110,11 +109,11 @@ def test_every_bad_row_is_reported_and_nothing_can_be_confirmed(app, coordinator
 
 def test_an_unreadable_file_is_reported_on_the_check_page(app, coordinator_client):
     client = coordinator_client
-    preview_id = job_id_of(upload(client, b"name,mail\nA,a@b.org\n"))
+    preview_id = job_id_of(post_import(client, b"name,mail\nA,a@b.org\n"))
     html = client.get(f"/jobs/{preview_id}").get_data(as_text=True)
     assert "Columns missing from the first line: given_name, family_name, email." in html
     assert "Confirm the import" not in html
-    refused = upload(client, b"%PDF-1.7", name="people.pdf")
+    refused = post_import(client, b"%PDF-1.7", name="people.pdf")
     assert refused.status_code == 200
     assert "Upload a .csv or .xlsx file." in refused.get_data(as_text=True)
     with app.app_context():
@@ -123,7 +122,7 @@ def test_an_unreadable_file_is_reported_on_the_check_page(app, coordinator_clien
 
 def test_an_expired_preview_is_refused(app, coordinator_client):
     client = coordinator_client
-    preview_id = job_id_of(upload(client, csv_bytes([row(1)])))
+    preview_id = job_id_of(post_import(client, csv_bytes([row(1)])))
     with app.app_context():
         preview = db.session.get(Job, preview_id)
         preview.finished_at -= timedelta(hours=app.config["PENDING_PREVIEW_HOURS"] + 1)
@@ -137,7 +136,7 @@ def test_an_expired_preview_is_refused(app, coordinator_client):
 
 def test_a_purged_preview_is_refused(app, coordinator_client):
     client = coordinator_client
-    preview_id = job_id_of(upload(client, csv_bytes([row(1)])))
+    preview_id = job_id_of(post_import(client, csv_bytes([row(1)])))
     with app.app_context():
         storage.drop_pending(db.session.get(Job, preview_id).result["plan"])
     html = confirm(client, preview_id, follow_redirects=True).get_data(as_text=True)
@@ -148,7 +147,7 @@ def test_a_purged_preview_is_refused(app, coordinator_client):
 
 def test_a_preview_of_a_registry_that_changed_since_is_refused(app, coordinator_client):
     client = coordinator_client
-    preview_id = job_id_of(upload(client, csv_bytes([row(1, **FP)])))
+    preview_id = job_id_of(post_import(client, csv_bytes([row(1, **FP)])))
     with app.app_context():  # meanwhile, someone else becomes the focal point there
         someone = services.create_person({"given_name": "Ana", "family_name": "Ruiz",
                                           "email": "ana@undp.org"}, actor=None)
@@ -165,7 +164,7 @@ def test_a_preview_of_a_registry_that_changed_since_is_refused(app, coordinator_
 def test_a_registry_changed_before_the_apply_job_runs_fails_it_and_writes_nothing(
         app, coordinator_client, monkeypatch):
     client = coordinator_client
-    preview_id = job_id_of(upload(client, csv_bytes([row(1, **FP)])))
+    preview_id = job_id_of(post_import(client, csv_bytes([row(1, **FP)])))
     real = imports.apply_plan
 
     def change_then_apply(*args, **kwargs):  # a change lands between confirming and running
@@ -185,10 +184,9 @@ def test_a_registry_changed_before_the_apply_job_runs_fails_it_and_writes_nothin
 
 def test_a_failure_while_applying_writes_nothing(app, coordinator_client, monkeypatch):
     client = coordinator_client
-    preview_id = job_id_of(upload(client, csv_bytes([row(n, role="alternate",
-                                                         appointment_entity="UNDP",
-                                                         start_date="2026-01-01")
-                                                     for n in range(1, 6)])))
+    preview_id = job_id_of(post_import(client, csv_bytes([
+        row(n, role="alternate", appointment_entity="UNDP", start_date="2026-01-01")
+        for n in range(1, 6)])))
     real, calls = services.appoint, []
 
     def appoint_then_fail(*args, **kwargs):

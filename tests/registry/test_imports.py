@@ -9,22 +9,13 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import exports, imports, services
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import entity
+from tests.helpers import csv_bytes, entity, row
 
 HEADER = exports.COLUMNS
 
 
-def csv_bytes(rows):
-    return exports.to_csv([{c: r.get(c, "") for c in HEADER} for r in rows])
-
-
 def xlsx_bytes(rows):
     return exports.to_xlsx([{c: r.get(c, "") for c in HEADER} for r in rows])
-
-
-def row(n, **extra):
-    return {"given_name": f"Given{n}", "family_name": f"Family{n}",
-            "email": f"person{n}@undp.org", "entity": "UNDP", **extra}
 
 
 def count(model):

@@ -13,17 +13,9 @@ from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from tests.helpers import run_together
 
 PEOPLE, SEATS = 40, 15
-
-
-def run_together(target, arguments):
-    """One thread per tuple of `arguments`, started together; returns when all are done."""
-    threads = [threading.Thread(target=target, args=args) for args in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
 
 
 def test_forty_at_once_for_fifteen_seats(app, reference, create_user):

@@ -313,13 +313,19 @@ def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(ap
         assert db.session.get(TrainingSession, network["session"]) is not None
 
 
-def test_a_calendar_client_polling_the_feed_gets_304_until_it_changes(app, client, network):
+def _feed_of_a_registered_focal_point(client, network):
+    """The feed address of the focal point, registered for the session, then signed out."""
     login(client, "fp@example.org")
     client.post(f"/sessions/{network['session']}/register")
     client.post("/me/calendar")
     html = client.get("/me").get_data(as_text=True)
     link = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
     client.post("/logout")
+    return link
+
+
+def test_a_calendar_client_polling_the_feed_gets_304_until_it_changes(app, client, network):
+    link = _feed_of_a_registered_focal_point(client, network)
     first = client.get(link)
     assert first.status_code == 200 and first.headers["ETag"]
     again = client.get(link, headers={"If-None-Match": first.headers["ETag"]})
@@ -338,12 +344,7 @@ def test_a_feed_answered_304_builds_no_text_of_any_session(app, client, network,
     writes no iCalendar."""
     from gfp_portal.sessions import notices
 
-    login(client, "fp@example.org")
-    client.post(f"/sessions/{network['session']}/register")
-    client.post("/me/calendar")
-    html = client.get("/me").get_data(as_text=True)
-    link = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
-    client.post("/logout")
+    link = _feed_of_a_registered_focal_point(client, network)
     etag = client.get(link).headers["ETag"]
     built = []
     original = notices.texts

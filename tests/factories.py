@@ -20,7 +20,7 @@ from gfp_portal.resources import services as resources
 from gfp_portal.resources.models import ResourceCategory
 from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions
-from tests.helpers import NOW, PASSWORD, PDF, entity, login, pdf_upload
+from tests.helpers import NOW, PASSWORD, PDF, appoint_undp_alternate, entity, login, pdf_upload
 
 
 @pytest.fixture
@@ -158,9 +158,7 @@ def running(app, reference, create_user):
     with app.app_context():
         coordinator = db.session.get(User, ids["coordinator"])
         fp = db.session.get(User, ids["fp"])
-        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
-        registry.appoint(fp.person, {"role": "alternate", "entity": undp, "unct": None},
-                         actor=coordinator)
+        appoint_undp_alternate(fp, actor=coordinator)
         start = now + timedelta(days=1)
         session = sessions.create_session({
             "title_en": "Bystander intervention", "title_ar": "تدخل الشهود",

@@ -18,6 +18,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import exports
+from gfp_portal.registry import services as registry_services
 
 PASSWORD = "correct horse battery"
 
@@ -63,6 +64,13 @@ def entity(acronym):
 
 def unct(iso3):
     return db.session.scalars(select(Unct).filter_by(iso3=iso3)).one()
+
+
+def appoint_undp_alternate(user, *, actor=None):
+    """Appoint the person of the account `user` an alternate of UNDP at headquarters (there
+    may be many); returns the appointment."""
+    return registry_services.appoint(user.person, {"role": "alternate", "entity": entity("UNDP"),
+                                                   "unct": None}, actor=actor)
 
 
 def outbox(template=None):

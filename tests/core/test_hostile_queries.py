@@ -20,7 +20,7 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
-from tests.helpers import login
+from tests.helpers import appoint_undp_alternate, login
 
 ROLES = {"anonymous": None, "focal_point": ("focal_point",),
          "resident_coordinator": ("resident_coordinator",), "coordinator": ("coordinator",),
@@ -58,7 +58,6 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
     """One of everything a route can name, and a signed-in client per role."""
     from gfp_portal.core.jobs import Job, JobState
     from gfp_portal.nominations.services import submit_nomination
-    from gfp_portal.registry import services as registry
     from gfp_portal.resources import services as resources
     from gfp_portal.resources.models import ResourceCategory
     from gfp_portal.sessions import registration
@@ -75,8 +74,7 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
         undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
         kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
         kenya.members = [undp]
-        appointment = registry.appoint(fp.person, {"role": "alternate", "entity": undp,
-                                                   "unct": None}, actor=coordinator)
+        appointment = appoint_undp_alternate(fp, actor=coordinator)
         start = datetime.now(UTC) + timedelta(days=10)
         session = sessions.create_session({
             "title_en": "Parity dashboard", "topic": "parity_dashboard", "format": "virtual",

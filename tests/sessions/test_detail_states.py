@@ -3,13 +3,11 @@ how to open registration while it is a draft."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity
-from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration, services
+from tests.helpers import appoint_undp_alternate
 
 
 @pytest.fixture
@@ -17,10 +15,7 @@ def people(app, reference, create_user):
     ids = {"coordinator": create_user("coord@example.org", roles=["coordinator"]),
            "fp": create_user("fp@example.org", roles=["focal_point"])}
     with app.app_context():
-        fp = db.session.get(User, ids["fp"])
-        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
-        registry.appoint(fp.person, {"role": "alternate", "entity": undp, "unct": None},
-                         actor=None)
+        appoint_undp_alternate(db.session.get(User, ids["fp"]))
         db.session.commit()
     return ids
 

@@ -13,11 +13,9 @@ from sqlalchemy import insert, select
 from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity
-from gfp_portal.registry import services as registry
 from gfp_portal.sessions import services
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.helpers import csrf_token_from, login
+from tests.helpers import appoint_undp_alternate, csrf_token_from, login
 from tests.sessions.libical import libical_errors
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
@@ -32,9 +30,7 @@ def network(app, reference, create_user):
     with app.app_context():
         coordinator = db.session.get(User, ids["coordinator"])
         fp = db.session.get(User, ids["fp"])
-        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
-        registry.appoint(fp.person, {"role": "alternate", "entity": undp, "unct": None},
-                         actor=coordinator)
+        appoint_undp_alternate(fp, actor=coordinator)
         start = START.replace(hour=7)  # 10:00 in Nairobi (UTC+3)
         session = services.create_session({
             "title_en": "Bystander intervention", "title_ar": "تدخل المارة",

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from bench import data
-from bench.run import make_config, reset_database
+from bench.run import ensure_database, make_config, reset_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
@@ -41,6 +41,7 @@ def prepare(url, *, reuse):
     from gfp_portal.extensions import db
     from gfp_portal.sessions.models import Registration, TrainingSession
 
+    ensure_database(url)
     app = create_app(make_config(url))
     with app.app_context():
         if not reuse:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import event, select, text
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from bench import data
 from bench.bulk import bench_bulk, run_job
@@ -32,6 +32,23 @@ def make_config(url):
         JOBS_IMMEDIATE = False
         JOBS_URL = "sqlite:///" + str(INSTANCE_DIR / "bench-jobs.db")
     return BenchConfig
+
+
+def ensure_database(url):
+    """Create the PostgreSQL database of `url` when the server does not have it yet (a new
+    machine has only its default databases)."""
+    target = make_url(url)
+    if target.get_backend_name() != "postgresql":
+        return
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": target.database}) is None:
+                quoted = connection.dialect.identifier_preparer.quote(target.database)
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
 
 
 def reset_database(app):
@@ -303,6 +320,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     (INSTANCE_DIR / "bench-jobs.db").unlink(missing_ok=True)
+    ensure_database(args.database_url)
     app = create_app(make_config(args.database_url))
     out = io.StringIO()
     with app.app_context():

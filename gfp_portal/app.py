@@ -11,6 +11,7 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, ProductionConfig, get_config
@@ -157,7 +158,10 @@ def register_extensions(app):
 
     @login_manager.user_loader
     def load_user(session_token):
-        user = db.session.scalars(select(User).where(User.session_token == session_token)).first()
+        # The roles and the person come in the same round trip: nearly every page reads them.
+        user = db.session.scalars(
+            select(User).where(User.session_token == session_token)
+            .options(joinedload(User.role_rows), joinedload(User.person))).unique().first()
         return user if user is not None and user.is_active else None
 
 

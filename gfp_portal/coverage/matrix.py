@@ -16,16 +16,15 @@ def row_cells(coverage, unct, *, state_shown=None):
     """One UNCT's cells across the matrix's columns. A member cell carries its state's class
     and symbol (⏳ when a term ends soon; dimmed when a state filter leaves it out); a column
     whose entity is not a member of this UNCT is an empty cell."""
+    cells, unct_id = coverage.cells, unct.id
     parts = []
-    for entity in coverage.columns:
-        cell = coverage.cells.get((unct.id, entity.id))
+    for entity_id in coverage.column_ids:
+        cell = cells.get((unct_id, entity_id))
         if cell is None:
             parts.append("<td>")
             continue
         state = cell.state
-        classes = f"cov-{state.value}"
-        if state_shown and state != state_shown:
-            classes += " cov-dimmed"
-        parts.append(f'<td class="{classes}">{ICONS[state]}'
+        dimmed = " cov-dimmed" if state_shown and state != state_shown else ""
+        parts.append(f'<td class="cov-{state.value}{dimmed}">{ICONS[state]}'
                      f'{ENDS_SOON if cell.expiring else ""}')
     return Markup("".join(parts))  # noqa: S704 — class names and fixed symbols only

@@ -3,15 +3,15 @@ import enum
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from gfp_portal.core.i18n import collation_key
 from gfp_portal.extensions import db
-from gfp_portal.reference.countries import by_name
-from gfp_portal.reference.models import Entity, Region, Unct
+from gfp_portal.reference.countries import name_rank
+from gfp_portal.reference.models import Entity, Region, Unct, unct_members
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus
 from gfp_portal.registry.policy import Policy
 
@@ -42,14 +42,13 @@ SEVERITY = {CellState.covered: 0, CellState.no_alternate: 1, CellState.no_focal_
             CellState.vacant: 3}
 
 
+# (has a focal point, has an alternate) -> the cell's state
+_STATES = {(True, True): CellState.covered, (True, False): CellState.no_alternate,
+           (False, True): CellState.no_focal_point, (False, False): CellState.vacant}
+
+
 def cell_state(focal_points, alternates):
-    if focal_points and alternates:
-        return CellState.covered
-    if focal_points:
-        return CellState.no_alternate
-    if alternates:
-        return CellState.no_focal_point
-    return CellState.vacant
+    return _STATES[bool(focal_points), bool(alternates)]
 
 
 @dataclass
@@ -61,10 +60,10 @@ class Cell:
     soonest_end: date | None = None
     expiring: bool = False
     appointments: list = field(default_factory=list)  # filled by attach_holders()
+    state: CellState = field(init=False)
 
-    @property
-    def state(self):
-        return cell_state(self.focal_points, self.alternates)
+    def __post_init__(self):
+        self.state = cell_state(self.focal_points, self.alternates)
 
 
 @dataclass
@@ -85,6 +84,10 @@ class Summary:
         self.counts[cell.state] += 1
         self.expiring += cell.expiring
 
+    def merge(self, other):
+        self.counts.update(other.counts)
+        self.expiring += other.expiring
+
 
 @dataclass
 class Coverage:
@@ -96,59 +99,94 @@ class Coverage:
     headquarters: list                # Cells at headquarters scope, one per current entity
     headquarters_summary: Summary
     columns: list                     # entities present in at least one shown UNCT
+    members: dict                     # unct_id -> [(entity_id, entity)] by acronym
+
+    @cached_property
+    def column_ids(self):
+        return [entity.id for entity in self.columns]
 
     @property
     def headquarters_by_entity(self):
         return {cell.entity.id: cell for cell in self.headquarters}
 
     def cells_of(self, unct):
-        return [self.cells[(unct.id, e.id)] for e in unct.members
-                if (unct.id, e.id) in self.cells]
+        return [self.cells[(unct.id, entity_id)]
+                for entity_id, _ in self.members.get(unct.id, ())
+                if (unct.id, entity_id) in self.cells]
 
-    def gaps(self):
-        """Every UNCT cell that is not covered, worst first."""
-        gaps = [c for c in self.cells.values() if c.unct is not None and
-                c.state != CellState.covered]
-        return sorted(gaps, key=lambda c: (-c.state.severity, c.unct.region.value,
-                                           collation_key(c.unct.name), c.entity.acronym))
+    @cached_property
+    def uncts_by_region(self):
+        grouped = defaultdict(list)
+        for unct in self.uncts:
+            grouped[unct.region].append(unct)
+        return grouped
+
+    def _gaps(self, state=None):
+        return [c for c in self.cells.values() if c.unct is not None and
+                c.state != CellState.covered and (state is None or c.state == state)]
+
+    def gap_count(self, state=None):
+        return len(self._gaps(state))
+
+    def gaps(self, state=None):
+        """Every UNCT cell that is not covered (or only those in `state`), worst first, then
+        by region, UNCT name and entity."""
+        ranks = {unct.id: rank for rank, unct in enumerate(self.uncts)}  # region, then name
+        return sorted(self._gaps(state), key=lambda c: (-SEVERITY[c.state], ranks[c.unct.id],
+                                           c.entity.acronym))
 
 
 def _holder_counts(unct_ids=None):
     """(unct_id, entity_id) -> [focal points, alternates, soonest end] of active terms, in
     the given UNCTs only (None: the whole network, headquarters included)."""
-    stmt = (select(Appointment.unct_id, Appointment.entity_id, Appointment.role, func.count(),
+    is_focal_point = Appointment.role == AppointmentRole.focal_point
+    stmt = (select(Appointment.unct_id, Appointment.entity_id,
+                   func.count().filter(is_focal_point), func.count().filter(~is_focal_point),
                    func.min(Appointment.end_date))
             .where(Appointment.status == AppointmentStatus.active)
-            .group_by(Appointment.unct_id, Appointment.entity_id, Appointment.role))
+            .group_by(Appointment.unct_id, Appointment.entity_id))
     if unct_ids is not None:
         stmt = stmt.where(Appointment.unct_id.in_(unct_ids))
-    rows = db.session.execute(stmt)
-    counts = defaultdict(lambda: [0, 0, None])
-    for unct_id, entity_id, role, n, soonest in rows:
-        entry = counts[(unct_id, entity_id)]
-        entry[0 if role == AppointmentRole.focal_point else 1] += n
-        if soonest is not None and (entry[2] is None or soonest < entry[2]):
-            entry[2] = soonest
-    return counts
+    return {(unct_id, entity_id): (fps, alts, soonest)
+            for unct_id, entity_id, fps, alts, soonest in db.session.execute(stmt)}
+
+
+def _members(unct_ids, entities):
+    """unct_id -> [(entity_id, entity)] of its members in acronym order, from the membership
+    table alone (the entities are already loaded)."""
+    stmt = (select(unct_members.c.unct_id, unct_members.c.entity_id)
+            .join(Entity, Entity.id == unct_members.c.entity_id).order_by(Entity.acronym))
+    if unct_ids is not None:
+        stmt = stmt.where(unct_members.c.unct_id.in_(unct_ids))
+    members = defaultdict(list)
+    for unct_id, entity_id in db.session.execute(stmt):
+        members[unct_id].append((entity_id, entities[entity_id]))
+    return members
 
 
 def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, policy=None):
-    """The coverage of the network (or of the given UNCTs / region / entity), in 3 queries."""
+    """The coverage of the network (or of the given UNCTs / region / entity), in 4 queries
+    whatever its size: the UNCTs, the entities, their memberships and the active terms
+    counted per cell."""
     today = today or date.today()
     policy = policy or Policy.current()
     window_end = today + timedelta(days=policy.alert_window)
-    stmt = select(Unct).options(selectinload(Unct.members)).order_by(Unct.region,
-                                                                     by_name(Unct.iso3))
+    stmt = select(Unct)
     if region:
         stmt = stmt.where(Unct.region == Region(region))
     if unct_ids is not None:
         stmt = stmt.where(Unct.id.in_(unct_ids))
-    uncts = db.session.scalars(stmt).all()
+    rank = name_rank()
+    uncts = sorted(db.session.scalars(stmt), key=lambda u: (u.region.value, rank(u.iso3)))
     whole_network = unct_ids is None and region is None
-    counts = _holder_counts(None if whole_network else [unct.id for unct in uncts])
+    shown = None if whole_network else [unct.id for unct in uncts]
+    entities = {e.id: e for e in db.session.scalars(
+        select(Entity).order_by(func.lower(Entity.acronym)))}
+    members = _members(shown, entities)
+    counts = _holder_counts(shown)
 
-    def make_cell(unct, ent):
-        fps, alts, soonest = counts.get((unct.id if unct else None, ent.id), (0, 0, None))
+    def make_cell(key, unct, ent):
+        fps, alts, soonest = counts.get(key, (0, 0, None))
         return Cell(unct=unct, entity=ent, focal_points=fps, alternates=alts,
                     soonest_end=soonest,
                     expiring=soonest is not None and today <= soonest <= window_end)
@@ -156,30 +194,31 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     cells, by_unct, by_region, network = {}, {}, defaultdict(Summary), Summary()
     columns = {}
     for unct in uncts:
-        summary = by_unct[unct.id] = Summary()
-        for ent in unct.members:
+        unct_id = unct.id
+        summary = by_unct[unct_id] = Summary()
+        for entity_id, ent in members.get(unct_id, ()):
             if entity and ent.acronym != entity:
                 continue
-            columns[ent.id] = ent
-            cell = cells[(unct.id, ent.id)] = make_cell(unct, ent)
+            columns[entity_id] = ent
+            key = (unct_id, entity_id)
+            cell = cells[key] = make_cell(key, unct, ent)
             summary.add(cell)
-            by_region[unct.region].add(cell)
-            network.add(cell)
+        if summary.counts:
+            by_region[unct.region].merge(summary)
+            network.merge(summary)
     headquarters, hq_summary = [], Summary()
     if whole_network:
-        stmt = select(Entity).order_by(func.lower(Entity.acronym))
-        if entity:
-            stmt = stmt.where(Entity.acronym == entity)
-        for ent in db.session.scalars(stmt):
-            if not ent.is_current:
+        for ent in entities.values():
+            if not ent.is_current or (entity and ent.acronym != entity):
                 continue
-            cell = make_cell(None, ent)
+            cell = make_cell((None, ent.id), None, ent)
             headquarters.append(cell)
             hq_summary.add(cell)
     return Coverage(uncts=uncts, cells=cells, by_unct=by_unct, by_region=dict(by_region),
                     network=network, headquarters=headquarters,
                     headquarters_summary=hq_summary,
-                    columns=sorted(columns.values(), key=lambda e: e.acronym.lower()))
+                    columns=sorted(columns.values(), key=lambda e: e.acronym.lower()),
+                    members=members)
 
 
 def attach_holders(coverage):

@@ -70,19 +70,20 @@ def index():
     regions = [r for r in Region if r in coverage.by_region]
     chart = region_chart([(r.title, _share(coverage.by_region[r]), coverage.by_region[r])
                           for r in regions], rtl=is_rtl())
-    gaps = coverage.gaps()
-    if filters["state"]:
-        gaps = [g for g in gaps if g.state == filters["state"]]
-    page = page_number()
-    per_page = current_app.config["PER_PAGE"] * 2
-    shown = gaps[(page - 1) * per_page: page * per_page]
+    view = "gaps" if request.args.get("view") == "gaps" else "matrix"
+    page, per_page = page_number(), current_app.config["PER_PAGE"] * 2
+    if view == "gaps":  # the matrix shows only how many there are
+        gaps = coverage.gaps(state=filters["state"])
+        gap_count, shown = len(gaps), gaps[(page - 1) * per_page: page * per_page]
+    else:
+        gap_count, shown = coverage.gap_count(state=filters["state"]), []
     return render_template(
         "coverage/index.html", coverage=coverage, regions=regions, chart=chart,
         filters=filters, states=list(CellState), entities=entity_acronyms(),
         all_regions=list(Region),
-        gaps=shown, gap_count=len(gaps), page=page,
-        pages=max((len(gaps) + per_page - 1) // per_page, 1), share=_share,
-        view=request.args.get("view", "matrix"), today=date.today(), matrix_cells=row_cells,
+        gaps=shown, gap_count=gap_count, page=page,
+        pages=max((gap_count + per_page - 1) // per_page, 1), share=_share,
+        view=view, today=date.today(), matrix_cells=row_cells,
         matrix_icons=ICONS, matrix_ends_soon=ENDS_SOON,
         **_in_progress({cell.unct for cell in shown}))
 

@@ -57,8 +57,11 @@ def nominations_query(f, *, user, now):
 def in_progress(unct_ids, *, headquarters=False):
     """(unct_id or None, entity_id, role) -> the earliest nomination or confirmed request to
     join waiting for a decision there, for the given UN Country Teams (and headquarters), in
-    one query."""
-    scope = Nomination.unct_id.in_(list(unct_ids) or [-1])
+    one query (none when there is nothing to look up)."""
+    unct_ids = list(unct_ids)
+    if not unct_ids and not headquarters:
+        return {}
+    scope = Nomination.unct_id.in_(unct_ids)
     if headquarters:
         scope = scope | Nomination.unct_id.is_(None)
     rows = db.session.scalars(select(Nomination).where(

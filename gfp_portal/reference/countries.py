@@ -62,6 +62,13 @@ def by_name(column, language=None):
     return case(ranks, value=column, else_=len(ranks))
 
 
+def name_rank(language=None):
+    """A sort key for ISO3 codes: the place of each country's name in `language`'s order (the
+    same order as `by_name`, without sending it to the database)."""
+    ranks = _ranks(language or current_language())
+    return lambda code: ranks.get(code, len(ranks))
+
+
 def sort_by_name(items, key=lambda item: item, language=None):
     """`items` sorted by the country name `key(item)` gives, as the viewer's language sorts."""
     language = language or current_language()

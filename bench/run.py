@@ -304,7 +304,7 @@ def bench_training(app, network):
 def _feed_size(user):
     from gfp_portal.sessions.feed import feed_sessions
 
-    return len(feed_sessions(user.person))
+    return len(feed_sessions(user.person_id))
 
 
 def main(argv=None):

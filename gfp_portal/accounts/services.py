@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import lazyload
 
 from gfp_portal.accounts.models import (
     AccountToken,
@@ -351,5 +352,7 @@ def regenerate_calendar_token(user, *, now=None):
 def user_for_calendar_token(raw):
     if not raw:
         return None
+    # The feed needs the account alone: its roles are loaded only if something asks.
     return db.session.scalars(select(User).where(
-        User.calendar_token_hash == _token_digest(raw), User.is_active)).first()
+        User.calendar_token_hash == _token_digest(raw), User.is_active)
+        .options(lazyload(User.role_rows))).first()

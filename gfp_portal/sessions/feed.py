@@ -1,11 +1,14 @@
 """A person's calendar subscription (/calendar/<token>.ics): the sessions they are registered
 for, in their language; cancelled sessions stay listed as cancelled."""
 import hashlib
+import threading
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from icalendar import vDDDTypes
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.i18n import mail_locale
@@ -21,15 +24,45 @@ from gfp_portal.sessions.models import (
 # Raised when the feed's layout changes, so that clients holding an old validator refetch.
 FORMAT = 1
 
+# Each event of a feed, written out once per process for what it says (the session's stored
+# fields, the reader's language and zone): calendar clients poll every hour, and most of what
+# they fetch has not changed. Only DTSTAMP, the time of the answer, is written in each time.
+_EVENTS = {}
+_EVENTS_KEPT = 4096
+_EVENTS_LOCK = threading.Lock()
+_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
+_STAMP_LINE = b"DTSTAMP:20000101T000000Z\r\n"
 
-def feed_sessions(person):
-    return db.session.scalars(
-        select(TrainingSession).join(Registration).where(
-            Registration.person_id == person.id,
+
+def feed_sessions(person_id, ids=None):
+    stmt = select(TrainingSession).join(Registration).where(
+        Registration.person_id == person_id,
+        Registration.status == RegistrationStatus.registered,
+        TrainingSession.status != SessionStatus.draft).order_by(TrainingSession.starts_at)
+    if ids is not None:
+        stmt = stmt.where(TrainingSession.id.in_(ids))
+    return db.session.scalars(stmt).all()
+
+
+def _event_facts(person_id, language):
+    """What each event of the feed says, as stored: one row per session, no objects built."""
+    if person_id is None:
+        return []
+    columns = [TrainingSession.id, TrainingSession.ical_sequence, TrainingSession.status,
+               TrainingSession.starts_at, TrainingSession.ends_at, TrainingSession.time_zone,
+               TrainingSession.join_url, TrainingSession.venue]
+    columns += [getattr(TrainingSession, f"{field}_{code}")
+                for field in ("title", "description") for code in dict.fromkeys((language, "en"))]
+    return db.session.execute(
+        select(*columns).join(Registration).where(
+            Registration.person_id == person_id,
             Registration.status == RegistrationStatus.registered,
             TrainingSession.status != SessionStatus.draft)
-        .options(selectinload(TrainingSession.series))
         .order_by(TrainingSession.starts_at)).all()
+
+
+def _fact_key(row):
+    return (row[0], row[1], str(row[2]), row[3].isoformat(), row[4].isoformat(), *row[5:])
 
 
 def feed_for(user, *, now=None):
@@ -39,20 +72,43 @@ def feed_for(user, *, now=None):
     polls with the validator it has is answered 304 before any text or iCalendar is built."""
     language = mail_locale(user.locale)
     zone = user.time_zone or "UTC"
-    sessions = feed_sessions(user.person) if user.person else []
+    facts = _event_facts(user.person_id, language)
     with force_locale(language):
         name = _("GFP Portal: my sessions")
         host, organizer = notices.uid_host(), notices.organizer()
-    said = repr((FORMAT, language, zone, name, host, organizer, [
-        (session.id, session.ical_sequence, str(session.status), session.starts_at.isoformat(),
-         session.ends_at.isoformat(), session.zone.key, session.join_url, session.venue,
-         session.text("title", language), session.text("description", language))
-        for session in sessions]))
+    reader = (FORMAT, language, zone, host, organizer)
+    keys = [(reader, _fact_key(row)) for row in facts]
+    said = repr((reader, name, [key for _, key in keys]))
     etag = hashlib.blake2b(said.encode(), digest_size=16).hexdigest()
 
     def render():
-        with force_locale(language):
-            items = [(session, notices.texts(session, language, zone)) for session in sessions]
-        return ical.feed(items, name=name, host=host, organizer=organizer,
-                         now=now or utcnow())
+        events = _written_events(user.person_id, keys, language, zone, host, organizer)
+        stamp = b"DTSTAMP:" + vDDDTypes(now or utcnow()).to_ical() + b"\r\n"
+        starts = [row.starts_at.astimezone(ZoneInfo(row.time_zone)) for row in facts]
+        return ical.assemble([before + stamp + after for before, after in events], starts,
+                             name=name, refresh_hours=1)
     return etag, render
+
+
+def _written_events(person_id, keys, language, zone, host, organizer):
+    """Each event's bytes, split around its DTSTAMP line: from the process's store, the
+    missing ones written now (their sessions loaded in one query)."""
+    with _EVENTS_LOCK:
+        found = {key: _EVENTS.get(key) for key in keys}
+    missing = {key[1][0]: key for key, written in found.items() if written is None}
+    if missing:
+        with force_locale(language):
+            for session in feed_sessions(person_id, ids=list(missing)):
+                key = missing.get(session.id)
+                if key is None:
+                    continue
+                item = ical.event(session, notices.texts(session, language, zone), host=host,
+                                  organizer=organizer, now=_STAMP,
+                                  cancelled=session.status == "cancelled")
+                before, after = item.to_ical().split(_STAMP_LINE)
+                found[key] = (before, after)
+        with _EVENTS_LOCK:
+            if len(_EVENTS) > _EVENTS_KEPT:
+                _EVENTS.clear()
+            _EVENTS.update((key, found[key]) for key in missing.values() if found.get(key))
+    return [found[key] for key in keys if found.get(key)]

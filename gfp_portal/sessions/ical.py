@@ -63,6 +63,15 @@ def event(session, texts, *, host, organizer, now, attendee=None, cancelled=Fals
 
 
 def calendar(events, *, method=None, name=None, refresh_hours=None):
+    events = list(events)
+    return assemble([item.to_ical() for item in events],
+                    [item.decoded("dtstart") for item in events], method=method, name=name,
+                    refresh_hours=refresh_hours)
+
+
+def assemble(events, starts, *, method=None, name=None, refresh_hours=None):
+    """A calendar of events already written out (`events`, bytes), whose starts (in their own
+    zones) are `starts`."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -76,18 +85,16 @@ def calendar(events, *, method=None, name=None, refresh_hours=None):
             "VALUE": "DURATION"})
         # Outlook reads the TTL only as a duration (PT1H), never as "1:00:00".
         cal.add("x-published-ttl", vDuration(timedelta(hours=refresh_hours)))
-    events = list(events)
     # The calendar's own lines, then one VTIMEZONE per zone used (in a stable order, with the
     # rules around the events only: the whole 1970-2038 history would help nobody), then the
     # events: written out part by part, so that a zone is worked out and written once per
     # process, not once per invitation.
     parts = []
-    if events:
-        starts = [item.decoded("dtstart") for item in events]
+    if starts:
         years = [moment.year for moment in starts]
         parts += [_vtimezone(tzid, min(years) - 1, max(years) + 2)
                   for tzid in sorted({moment.tzinfo.key for moment in starts})]
-    parts += [item.to_ical() for item in events]
+    parts += events
     head = cal.to_ical()
     if not head.endswith(_END):
         raise ValueError("a calendar ends with END:VCALENDAR")

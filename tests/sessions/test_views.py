@@ -337,15 +337,26 @@ def test_a_calendar_client_polling_the_feed_gets_304_until_it_changes(app, clien
 
 def test_a_feed_answered_304_builds_no_text_of_any_session(app, client, network, monkeypatch):
     """The validator comes from the stored sessions: a poll answered 304 formats no times and
-    writes no iCalendar."""
-    from gfp_portal.sessions import notices
+    writes no iCalendar; a full answer writes each event once per process, then copies it
+    with the time of the answer."""
+    from gfp_portal.sessions import feed, notices
 
+    monkeypatch.setattr(feed, "_EVENTS", {})
     link = _feed_of_a_registered_focal_point(client, network)
-    etag = client.get(link).headers["ETag"]
     built = []
     original = notices.texts
     monkeypatch.setattr(notices, "texts", lambda *args, **kwargs: built.append(args) or
                         original(*args, **kwargs))
-    assert client.get(link, headers={"If-None-Match": etag}).status_code == 304
-    assert built == []
-    assert client.get(link).status_code == 200 and len(built) == 1
+    first = client.get(link)
+    assert first.status_code == 200 and len(built) == 1
+    assert client.get(link, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert len(built) == 1
+    monkeypatch.setattr(feed, "utcnow", lambda: datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC))
+    again = client.get(link)
+    assert again.status_code == 200 and len(built) == 1
+    assert b"DTSTAMP:20310506T070809Z" in again.data and b"DTSTAMP:2031" not in first.data
+    assert _without_stamps(again.data) == _without_stamps(first.data)
+
+
+def _without_stamps(data):
+    return re.sub(rb"DTSTAMP:\d{8}T\d{6}Z", b"", data)

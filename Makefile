@@ -95,11 +95,12 @@ bench: install catalogs
 bench-http: install catalogs assets
 	$(BIN)/python -m bench.http $(BENCH_HTTP_ARGS)
 
-# Ruff, then the layer order of CONTRIBUTING.md (tests/test_layers.py reads the source only, so
-# it runs here without the suite's database).
+# Ruff, then the layer order of CONTRIBUTING.md and the views' reliance on queries and services
+# (tests/test_layers.py and tests/test_view_queries.py read the source only, so they run here
+# without the suite's database).
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -p no:cacheprovider --noconftest tests/test_layers.py
+	$(BIN)/pytest -q -p no:cacheprovider --noconftest tests/test_layers.py tests/test_view_queries.py
 
 # Every translation function the code calls, beyond Babel's defaults (gettext, ngettext, pgettext,
 # npgettext, _): Flask-Babel's lazy ones and the aliases the modules import them under.

@@ -26,22 +26,24 @@ from gfp_portal.accounts.forms import (
 )
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.auth import public, signed_in
-from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import (
-    after_response,
-    commit_service,
-    next_from_request,
-    show_domain_error,
-)
+from gfp_portal.core.http import after_response, commit_service, next_from_request
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
-from gfp_portal.extensions import db, limiter
+from gfp_portal.extensions import limiter
 from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.forms import ProfileForm
 
 bp = Blueprint("accounts", __name__)
 # A new calendar feed address waits here for the one page view that shows it.
 CALENDAR_LINK_KEY = "calendar_link"
+
+
+def _invalid_link(token, purpose, message):
+    """The page that says the link is invalid or has expired (404), or None when its token is
+    valid."""
+    if services.find_valid_token(token, purpose) is None:
+        return render_template("accounts/link_invalid.html", message=message), 404
+    return None
 
 
 def _only_failed_logins(response):
@@ -81,13 +83,8 @@ def login():
         return redirect(next_from_request(url_for("main.index")))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as error:
-            show_domain_error(error)
-            db.session.rollback()
-        else:
-            db.session.commit()
+        ok, user = commit_service(services.authenticate, form.email.data, form.password.data)
+        if ok:
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(next_from_request(url_for("main.index")))
@@ -98,8 +95,7 @@ def login():
 @public
 def logout():
     if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
-        services.sign_out(current_user._get_current_object())
-        db.session.commit()
+        commit_service(services.sign_out, current_user._get_current_object())
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
@@ -108,10 +104,11 @@ def logout():
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 @public
 def activate(token):
-    if services.find_valid_token(token, services.TokenPurpose.activation) is None:
-        return render_template("accounts/link_invalid.html",
-                               message=_("This activation link is invalid or has expired. "
-                                         "Ask the Office for a new invitation.")), 404
+    invalid = _invalid_link(token, services.TokenPurpose.activation,
+                            _("This activation link is invalid or has expired. "
+                              "Ask the Office for a new invitation."))
+    if invalid:
+        return invalid
     form = ActivateForm()
     if form.validate_on_submit():
         ok, user = commit_service(services.activate_account, token, form.password.data,
@@ -144,10 +141,10 @@ def request_reset():
 @public
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_password(token):
-    if services.find_valid_token(token, services.TokenPurpose.password_reset) is None:
-        return render_template("accounts/link_invalid.html",
-                               message=_("This reset link is invalid or has expired. "
-                                         "Ask for a new one.")), 404
+    invalid = _invalid_link(token, services.TokenPurpose.password_reset,
+                            _("This reset link is invalid or has expired. Ask for a new one."))
+    if invalid:
+        return invalid
     form = ResetPasswordForm()
     if form.validate_on_submit():
         ok, __ = commit_service(services.reset_password, token, form.password.data,
@@ -175,12 +172,13 @@ def me():
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.me"))
     if preferences.submit.data and preferences.validate_on_submit():
-        services.update_preferences(current_user, locale=preferences.locale.data,
-                                    time_zone=preferences.time_zone.data)
-        db.session.commit()
-        session[LANG_SESSION_KEY] = preferences.locale.data
-        flash(_("Your preferences are saved."), "success")
-        return redirect(url_for("accounts.me"))
+        ok, __ = commit_service(services.update_preferences, current_user,
+                                locale=preferences.locale.data,
+                                time_zone=preferences.time_zone.data, form=preferences)
+        if ok:
+            session[LANG_SESSION_KEY] = preferences.locale.data
+            flash(_("Your preferences are saved."), "success")
+            return redirect(url_for("accounts.me"))
     if password_form.submit.data and password_form.validate_on_submit():
         ok, __ = commit_service(services.change_password, current_user,
                                 password_form.current_password.data,
@@ -203,8 +201,7 @@ def regenerate_calendar():
     """A new feed address, shown once on /me; the previous one stops working at once."""
     if current_user.person is None:
         abort(403)
-    raw = services.regenerate_calendar_token(current_user)
-    db.session.commit()
+    __, raw = commit_service(services.regenerate_calendar_token, current_user)
     session[CALENDAR_LINK_KEY] = url_for("calendar.personal_feed", token=raw, _external=True)
     flash(_("Your new calendar subscription address is ready; the previous one no longer "
             "works."), "success")

@@ -114,3 +114,14 @@ def recent_jobs(progress, limit=30):
         select(User).where(User.id.in_(ids)).options(selectinload(User.person)))} if ids else {}
     return [RecentJob(row, PAGES.get(row.kind), starters.get(row.created_by_id), progress(row))
             for row in rows]
+
+
+def settings_events(limit=20):
+    """The latest changes to the settings, newest first."""
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "settings")
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)).all()
+
+
+def job_by_id(job_id):
+    return db.session.get(Job, job_id)

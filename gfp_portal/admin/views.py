@@ -4,40 +4,26 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
 from gfp_portal.admin import queries
 from gfp_portal.admin.forms import EditRolesForm, InviteUserForm, OutboxFilterForm, UserFilterForm
 from gfp_portal.admin.settings_forms import SettingsForm
-from gfp_portal.core.audit import AuditEvent, events_for
+from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.engine import engine
-from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import all_settings, update_settings
 from gfp_portal.extensions import db
-from gfp_portal.reference.countries import sort_by_name
-from gfp_portal.reference.models import Unct
+from gfp_portal.reference.queries import unct_id_choices, uncts_by_ids
 from gfp_portal.resources import analytics as resource_analytics
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _unct_choices():
-    uncts = db.session.scalars(select(Unct)).all()
-    return sort_by_name(((u.id, f"{u.name} ({u.iso3})") for u in uncts), key=lambda c: c[1])
-
-
-def _uncts_by_ids(ids):
-    if not ids:
-        return []
-    return db.session.scalars(select(Unct).where(Unct.id.in_(ids))).all()
 
 
 @bp.route("/")
@@ -61,12 +47,12 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required("admin")
 def invite_user():
-    form = InviteUserForm(unct_choices=_unct_choices())
+    form = InviteUserForm(unct_choices=unct_id_choices())
     if form.validate_on_submit():
         ok, user = commit_service(accounts.invite_user, {
             "email": form.email.data, "given_name": form.given_name.data,
             "family_name": form.family_name.data, "roles": form.roles.data,
-            "uncts": _uncts_by_ids(form.uncts.data), "locale": form.locale.data,
+            "uncts": uncts_by_ids(form.uncts.data), "locale": form.locale.data,
             "time_zone": form.time_zone.data}, actor=current_user, form=form)
         if ok:
             flash(_("The invitation to %(email)s is on its way.", email=user.email), "success")
@@ -78,12 +64,12 @@ def invite_user():
 @roles_required("admin")
 def user_detail(user_id):
     user = db.get_or_404(User, user_id)
-    form = EditRolesForm(unct_choices=_unct_choices(),
+    form = EditRolesForm(unct_choices=unct_id_choices(),
                          data={"roles": [r.value for r in user.roles],
                                "uncts": [u.id for u in user.uncts]})
     if form.validate_on_submit():
         ok, __ = commit_service(accounts.update_roles, user, roles=form.roles.data,
-                                uncts=_uncts_by_ids(form.uncts.data), actor=current_user,
+                                uncts=uncts_by_ids(form.uncts.data), actor=current_user,
                                 form=form)
         if ok:
             flash(_("The roles of %(email)s are saved.", email=user.email), "success")
@@ -113,13 +99,8 @@ def user_action(user_id, action):
             "%(email)s can no longer sign in: their open links and calendar feed stop "
             "working. No email is sent.", email=user.email)],
             back=url_for("admin.user_detail", user_id=user.id))
-    try:
-        _USER_ACTIONS[action](user, form.reason.data or None)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
+    ok, __ = commit_service(_USER_ACTIONS[action], user, form.reason.data or None)
+    if ok:
         flash(_translated_action_message(action, user), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
@@ -163,9 +144,9 @@ def outbox_retry(message_id):
     if message.status == MailStatus.sent:
         flash(_("This message has already been sent."), "warning")
     else:
-        retry_message(message, actor=current_user)
-        db.session.commit()
-        flash(_("The message is queued again and will be sent shortly."), "success")
+        ok, __ = commit_service(retry_message, message, actor=current_user)
+        if ok:
+            flash(_("The message is queued again and will be sent shortly."), "success")
     return redirect(url_for("admin.outbox"))
 
 
@@ -197,7 +178,4 @@ def settings():
             flash(_("The settings are saved.") if changes else _("Nothing has changed."),
                   "success" if changes else "info")
             return redirect(url_for("admin.settings"))
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "settings")
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(20)).all()
-    return render_template("admin/settings.html", form=form, events=events)
+    return render_template("admin/settings.html", form=form, events=queries.settings_events())

@@ -15,31 +15,30 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
 from gfp_portal.attendance import (
     certificates,
     evaluations,
     imports,
+    queries,
     records,
     services,
     walk_ins,
 )
 from gfp_portal.attendance.forms import CheckInForm, EvaluationForm, ReportForm, RevokeForm
-from gfp_portal.attendance.models import Attendance, AttendanceStatus
+from gfp_portal.attendance.models import AttendanceStatus
 from gfp_portal.core import storage, tables
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, show_domain_error
+from gfp_portal.core.http import commit, commit_service, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
-from gfp_portal.registry.models import Person
-from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from gfp_portal.registry.queries import person_by_id
+from gfp_portal.sessions.models import TrainingSession
 from gfp_portal.sessions.times import spans
 
 bp = Blueprint("attendance", __name__)
@@ -48,18 +47,6 @@ REPORT_MAX_BYTES = 2 * 1024 * 1024
 
 def _session(session_id):
     return db.get_or_404(TrainingSession, session_id)
-
-
-def _register_rows(session):
-    rows = db.session.scalars(
-        select(Registration).where(Registration.session_id == session.id,
-                                   Registration.status != RegistrationStatus.cancelled)
-        .options(selectinload(Registration.person))
-        .order_by(Registration.status, Registration.id)).all()
-    marks = {a.registration_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.registration_id.in_([r.id for r in rows]))
-        .options(selectinload(Attendance.recorded_by)))}
-    return rows, marks
 
 
 def _qr_svg(url):
@@ -72,10 +59,11 @@ def _qr_svg(url):
 @roles_required("coordinator")
 def register(session_id):
     session = _session(session_id)
-    # The code is made (and committed) first: a commit later would expire the rows loaded.
+    # The code is made on the first view, GET included (the code shown is the one check-in
+    # accepts), and committed first: a commit later would expire the rows loaded.
     code = services.current_code(session)
-    db.session.commit()
-    rows, marks = _register_rows(session)
+    commit()
+    rows, marks = queries.register_rows(session)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
@@ -96,7 +84,7 @@ def register(session_id):
             db.session.rollback()
             show_domain_error(error)
         else:
-            db.session.commit()
+            commit()
             flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
                            changed), "success")
             return redirect(url_for("attendance.register", session_id=session.id))
@@ -119,8 +107,7 @@ def add_walk_in(session_id):
     session = _session(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    person_id = request.form.get("person", type=int)
-    person = db.session.get(Person, person_id) if person_id and person_id > 0 else None
+    person = person_by_id(request.form.get("person", type=int))
     if person is None:
         flash(_("Choose the person to add from the search results."), "danger")
     else:
@@ -150,9 +137,9 @@ def rotate_code(session_id):
     session = _session(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.current_code(session, rotate=True, actor=current_user)
-    db.session.commit()
-    flash(_("A new check-in code is shown; the previous one no longer works."), "success")
+    ok, _code = commit_service(services.current_code, session, rotate=True, actor=current_user)
+    if ok:
+        flash(_("A new check-in code is shown; the previous one no longer works."), "success")
     return redirect(url_for("attendance.register", session_id=session.id) + "#check-in")
 
 
@@ -175,11 +162,11 @@ def import_report(session_id):
         else:
             db.session.rollback()  # the preview writes nothing but the kept report
             token = storage.keep_pending(data)
-            db.session.commit()
+            commit()
             return render_template(
                 "attendance/import_preview.html", session=session, lines=lines,
                 earlier=earlier, filename=filename, token=token,
-                confirm=ConfirmForm(), marks=_register_rows(session)[1])
+                confirm=ConfirmForm(), marks=queries.register_rows(session)[1])
     else:
         for error in form.file.errors:
             flash(str(error), "danger")
@@ -269,7 +256,7 @@ def my_certificate(session_id):
     except DomainError as error:
         flash(str(error.message), "warning")
         return redirect(url_for("sessions.detail", session_id=session.id))
-    db.session.commit()
+    commit()  # the certificate is issued on its first view (a link from the session page)
     return render_template("attendance/certificate.html", certificate=certificate,
                            session=session, language=current_language(),
                            readings=spans(session, session.time_zone, current_language()),

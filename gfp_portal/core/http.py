@@ -52,6 +52,20 @@ def commit_service(call, *args, form=None, **kwargs):
     return True, result
 
 
+def commit():
+    """Commit the request's work, where a view does more than one service call
+    (commit_service): with it, the one way a view ends its transaction."""
+    db.session.commit()
+
+
+def flash_saved(changes, message):
+    """After an edit: `message` when it changed something, else that nothing was changed."""
+    if changes:
+        flash(message, "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+
+
 def after_response(response, call, *args, **kwargs):
     """Run `call` and commit once `response` has been sent, so that its work cannot show in the
     time the answer takes. It runs in a copy of this request's context (links, settings); a

@@ -5,8 +5,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
+from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.http import page_number
@@ -15,10 +15,10 @@ from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
 from gfp_portal.coverage.matrix import ENDS_SOON, ICONS, row_cells
 from gfp_portal.coverage.services import CellState, attach_holders, compute_coverage
-from gfp_portal.extensions import db
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.services import may_view
-from gfp_portal.reference.models import Region, Unct
+from gfp_portal.reference.models import Region
+from gfp_portal.reference.queries import unct_by_iso3
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.queries import entity_acronyms
 
@@ -29,10 +29,10 @@ VIEWERS = ("coordinator", "resident_coordinator")
 
 def _visible_unct_ids(iso3=None):
     """The UNCTs this viewer may see (None: all), narrowed to `iso3` when given."""
-    own = None if current_user.is_staff else [u.id for u in current_user.uncts]
+    own = visible_unct_ids(current_user)
     if not iso3:
         return own
-    team = db.session.scalars(select(Unct).filter_by(iso3=iso3.upper())).first()
+    team = unct_by_iso3(iso3)
     if team is None or (own is not None and team.id not in own):
         return []
     return [team.id]
@@ -91,10 +91,11 @@ def index():
 @bp.route("/<iso3>")
 @roles_required(*VIEWERS)
 def unct(iso3):
-    team = db.session.scalars(select(Unct).filter_by(iso3=iso3.upper())).first()
+    team = unct_by_iso3(iso3)
     if team is None:
         abort(404)
-    if _visible_unct_ids(team.iso3) != [team.id]:
+    own = visible_unct_ids(current_user)
+    if own is not None and team.id not in own:
         abort(403)
     coverage = attach_holders(compute_coverage(unct_ids=[team.id]))
     return render_template("coverage/unct.html", unct=team, coverage=coverage,

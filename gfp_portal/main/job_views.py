@@ -7,12 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from gfp_portal.admin.queries import job_by_id
 from gfp_portal.core import storage
 from gfp_portal.core.auth import signed_in
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.engine import engine
-from gfp_portal.core.jobs import PAGES, STALE_REASON, Job, JobPage, JobState
-from gfp_portal.extensions import db
+from gfp_portal.core.jobs import PAGES, STALE_REASON, JobPage, JobState
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 REFRESH_SECONDS = 2
@@ -22,7 +22,7 @@ JOB_ID = re.compile(r"[0-9a-f]{32}")
 def load_visible(job_id):
     """The job, for the person who started it and for the Office; nobody else learns it
     exists."""
-    job = db.session.get(Job, job_id) if JOB_ID.fullmatch(job_id) else None
+    job = job_by_id(job_id) if JOB_ID.fullmatch(job_id) else None
     if job is None or not (current_user.is_staff or job.created_by_id == current_user.id):
         abort(404)
     return job

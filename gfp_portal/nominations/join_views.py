@@ -4,18 +4,17 @@ Every answer after sending the form is the same page, whatever the address: it n
 whether the address has an account or a request already (the email says it instead).
 """
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from gfp_portal.core import storage
 from gfp_portal.core.auth import public
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.http import commit_service, show_domain_error
+from gfp_portal.core.http import commit, commit_service, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.nominations import join
 from gfp_portal.nominations.forms import JoinForm
-from gfp_portal.reference.models import DutyStation, Entity, Unct
-from gfp_portal.reference.queries import duty_station_choices
+from gfp_portal.nominations.views import nominee_data
+from gfp_portal.reference.queries import duty_station_choices, entity_by_acronym, unct_of_scope
 from gfp_portal.registry import queries as registry_queries
 
 bp = Blueprint("join", __name__, url_prefix="/join")
@@ -42,19 +41,8 @@ def _form(memo_required=True, **kwargs):
 
 
 def _data(form):
-    return {
-        "role": form.role.data,
-        "entity": db.session.scalars(select(Entity).filter_by(acronym=form.entity.data)).one(),
-        "unct": None if form.scope.data == "HQ" else
-        db.session.scalars(select(Unct).filter_by(iso3=form.scope.data)).one(),
-        "given_name": form.given_name.data, "family_name": form.family_name.data,
-        "email": form.email.data, "position_title": form.position_title.data,
-        "grade": form.grade.data, "preferred_language": form.preferred_language.data,
-        "duty_station": db.session.get(DutyStation, form.duty_station.data)
-        if form.duty_station.data else None,
-        "start_date": form.start_date.data, "time_share": form.time_share.data,
-        "tor_acknowledged": False, "replaces": None,
-    }
+    entity, unct = entity_by_acronym(form.entity.data), unct_of_scope(form.scope.data)
+    return nominee_data(form, entity, unct) | {"tor_acknowledged": False, "replaces": None}
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -73,9 +61,9 @@ def create():
                 return render_template("join/form.html", form=form, amending=None)
             # Told by email, not on the page: the page must not reveal the request exists.
             join.notify_open_request(form.email.data)
-            db.session.commit()
+            commit()
         else:
-            db.session.commit()
+            commit()
             storage.remove(superseded)
         return redirect(url_for("join.sent"))
     return render_template("join/form.html", form=form, amending=None)

@@ -13,8 +13,8 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
+from gfp_portal.accounts.queries import visible_unct_choices, visible_uncts
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required, signed_in
@@ -33,10 +33,13 @@ from gfp_portal.nominations.forms import (
     NominationForm,
 )
 from gfp_portal.nominations.models import Nomination, NominationState
-from gfp_portal.reference.models import DutyStation, Entity, Unct
-from gfp_portal.reference.queries import duty_station_choices
+from gfp_portal.reference.queries import (
+    duty_station_by_id,
+    duty_station_choices,
+    entity_by_acronym,
+    unct_of_scope,
+)
 from gfp_portal.registry import queries as registry_queries
-from gfp_portal.registry.models import Appointment
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.services import active_holders, find_person_by_email
 
@@ -56,11 +59,7 @@ TIMELINE_TITLES = {
 
 
 def _own_unct_choices():
-    choices = registry_queries.unct_choices()
-    if current_user.is_staff:
-        return choices
-    own = {u.iso3 for u in current_user.uncts}
-    return [pair for pair in choices if pair[0] in own]
+    return visible_unct_choices(current_user, registry_queries.unct_choices())
 
 
 @bp.route("/")
@@ -93,10 +92,7 @@ def _scope_choices():
 
 
 def _scope_and_entity(form):
-    entity = db.session.scalars(select(Entity).filter_by(acronym=form.entity.data)).first()
-    unct = None if form.scope.data in (None, "", "HQ") else \
-        db.session.scalars(select(Unct).filter_by(iso3=form.scope.data)).first()
-    return entity, unct
+    return entity_by_acronym(form.entity.data), unct_of_scope(form.scope.data)
 
 
 def _holders(entity, unct, role):
@@ -106,9 +102,10 @@ def _holders(entity, unct, role):
 def _entity_choices(form):
     """Every entity for the Office; for a Resident Coordinator, the member entities of the UN
     Country Team the form names (or of their first team)."""
-    if current_user.is_staff:
+    uncts = visible_uncts(current_user)
+    if uncts is None:
         return registry_queries.entity_acronyms()
-    own = {u.iso3: u for u in current_user.uncts}
+    own = {u.iso3: u for u in uncts}
     unct = own.get(form.scope.data) or next(
         (own[iso3] for iso3, _name in form.scope.choices if iso3 in own), None)
     return sorted((e.acronym for e in unct.members), key=str.lower) if unct else []
@@ -128,19 +125,24 @@ def _nomination_form(nomination=None, **kwargs):
     return form, entity, unct, holders
 
 
-def _form_data(form, entity, unct):
+def nominee_data(form, entity, unct):
+    """What a nomination form and the /join form both say of the appointment and the nominee,
+    as the services take it."""
     return {
         "role": form.role.data, "entity": entity, "unct": unct,
         "given_name": form.given_name.data, "family_name": form.family_name.data,
         "email": form.email.data, "position_title": form.position_title.data,
         "grade": form.grade.data, "preferred_language": form.preferred_language.data,
-        "duty_station": db.session.get(DutyStation, form.duty_station.data)
-        if form.duty_station.data else None,
+        "duty_station": duty_station_by_id(form.duty_station.data),
         "time_share": form.time_share.data, "start_date": form.start_date.data,
+    }
+
+
+def _form_data(form, entity, unct):
+    return nominee_data(form, entity, unct) | {
         "tor_acknowledged": form.tor_acknowledged.data,
         "justification": form.justification.data,
-        "replaces": db.session.get(Appointment, form.replaces.data)
-        if form.replaces.data else None,
+        "replaces": registry_queries.appointment_by_id(form.replaces.data),
     }
 
 
@@ -153,8 +155,9 @@ def _fill_in_from_registry(form):
     Coordinator, only people of the member entities of their UN Country Teams. True when
     filled in."""
     person = find_person_by_email(form.known_email.data)
-    if person is not None and not current_user.is_staff:
-        members = {e.id for unct in current_user.uncts for e in unct.members}
+    uncts = visible_uncts(current_user)
+    if person is not None and uncts is not None:
+        members = {e.id for unct in uncts for e in unct.members}
         person = person if person.entity_id in members else None
     if person is None:
         form.known_email.errors = [_("Nobody in the registry has the address %(email)s.",

@@ -40,3 +40,36 @@ def duty_station_choices():
     """(id, "City, Country") for every duty station, sorted by label in the viewer's language."""
     stations = db.session.scalars(select(DutyStation)).all()
     return sort_by_name(((s.id, str(s)) for s in stations), key=lambda pair: pair[1])
+
+
+def entity_by_acronym(acronym):
+    return db.session.scalars(select(Entity).filter_by(acronym=acronym)).first() \
+        if acronym else None
+
+
+def unct_by_iso3(iso3):
+    return db.session.scalars(select(Unct).filter_by(iso3=iso3.upper())).first() \
+        if iso3 else None
+
+
+def unct_of_scope(scope):
+    """The UN Country Team a form's scope names; None for headquarters ("HQ") or no scope."""
+    return None if scope in (None, "", "HQ") else unct_by_iso3(scope)
+
+
+def entities_by_ids(ids):
+    return db.session.scalars(select(Entity).where(Entity.id.in_(ids))).all() if ids else []
+
+
+def uncts_by_ids(ids):
+    return db.session.scalars(select(Unct).where(Unct.id.in_(ids))).all() if ids else []
+
+
+def duty_station_by_id(station_id):
+    return db.session.get(DutyStation, station_id) if station_id else None
+
+
+def unct_id_choices():
+    """(id, "Name (ISO3)") for every UN Country Team, sorted by name in the viewer's language."""
+    uncts = db.session.scalars(select(Unct)).all()
+    return sort_by_name(((u.id, f"{u.name} ({u.iso3})") for u in uncts), key=lambda c: c[1])

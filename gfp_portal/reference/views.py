@@ -2,11 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, flash_saved, paginate
 from gfp_portal.extensions import db
 from gfp_portal.reference import queries, services
 from gfp_portal.reference.forms import (
@@ -28,13 +27,10 @@ def _entity_data(form):
 
 
 def _unct_data(form):
-    members = []
-    if form.members.data:
-        members = db.session.scalars(select(Entity).where(Entity.id.in_(form.members.data))).all()
     return {"iso3": form.iso3.data, "name_en": form.name_en.data, "region": form.region.data,
             "is_verified": form.is_verified.data,
             "countries": (form.countries.data or "").replace(",", " ").split(),
-            "members": members}
+            "members": queries.entities_by_ids(form.members.data)}
 
 
 @bp.route("/entities/")
@@ -70,10 +66,7 @@ def edit_entity(entity_id):
                                      actor=current_user, reason=form.reason.data or None,
                                      form=form)
         if ok:
-            if changes:
-                flash(_("The entity %(acronym)s is saved.", acronym=entity.acronym), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
+            flash_saved(changes, _("The entity %(acronym)s is saved.", acronym=entity.acronym))
             return redirect(url_for("reference.edit_entity", entity_id=entity.id))
     return render_template("reference/entity_form.html", form=form, entity=entity,
                            events=events_for("entities", entity.id))
@@ -117,10 +110,7 @@ def edit_unct(unct_id):
                                      actor=current_user, reason=form.reason.data or None,
                                      form=form)
         if ok:
-            if changes:
-                flash(_("The UN Country Team in %(name)s is saved.", name=unct.name), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
+            flash_saved(changes, _("The UN Country Team in %(name)s is saved.", name=unct.name))
             return redirect(url_for("reference.edit_unct", unct_id=unct.id))
     return render_template("reference/unct_form.html", form=form, unct=unct,
                            events=events_for("uncts", unct.id))

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, false, func, not_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import sort_by_name
@@ -139,3 +140,23 @@ def unct_choices():
     uncts = db.session.scalars(select(Unct)).all()
     return sort_by_name(((u.iso3, u.name) for u in uncts), key=lambda pair: pair[1])
 
+
+
+def person_by_id(person_id):
+    """The person with this id; None when the id is missing or not a positive number."""
+    return db.session.get(Person, person_id) if person_id and person_id > 0 else None
+
+
+def appointment_by_id(appointment_id):
+    return db.session.get(Appointment, appointment_id) if appointment_id else None
+
+
+def person_history(person, limit=200):
+    """The audit events of the person's record and of their appointments, newest first."""
+    appointment_ids = [a.id for a in person.appointments]
+    return db.session.scalars(
+        select(AuditEvent).where(or_(
+            (AuditEvent.object_type == "people") & (AuditEvent.object_id == person.id),
+            (AuditEvent.object_type == "appointments") & AuditEvent.object_id.in_(
+                appointment_ids or [-1])))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)).all()

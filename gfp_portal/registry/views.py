@@ -14,21 +14,24 @@ from flask import (
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
 from werkzeug.utils import secure_filename
 
+from gfp_portal.accounts.queries import visible_unct_choices, visible_unct_ids
 from gfp_portal.attendance.records import learning_record
-from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import is_confirmed
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit, commit_service, flash_saved, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import DutyStation, Entity, Unct
-from gfp_portal.reference.queries import duty_station_choices
+from gfp_portal.reference.queries import (
+    duty_station_by_id,
+    duty_station_choices,
+    entity_by_acronym,
+    unct_of_scope,
+)
 from gfp_portal.registry import exports, imports, queries, services
 from gfp_portal.registry.forms import (
     AppointmentForm,
@@ -47,29 +50,19 @@ bp = Blueprint("registry", __name__, url_prefix="/registry")
 READERS = ("coordinator", "resident_coordinator", "focal_point")
 
 
-def _rc_scope():
-    """UNCT ids a Resident Coordinator may see; None for staff (everything)."""
-    if current_user.is_staff:
-        return None
-    return tuple(u.id for u in current_user.uncts)
-
-
 def registry_filter(form):
     return queries.RegistryFilter(
         q=form.q.data or None, entity=form.entity.data or None, unct=form.unct.data or None,
         region=form.region.data or None, role=form.role.data or None,
         status=form.status.data or "active", expiring_days=form.expiring.data,
         warning=bool(form.warning.data), sort=form.sort.data or "name",
-        scope_unct_ids=_rc_scope())
+        scope_unct_ids=visible_unct_ids(current_user))
 
 
 def filter_form():
-    uncts = queries.unct_choices()
-    if _rc_scope() is not None:
-        own = {u.iso3 for u in current_user.uncts}
-        uncts = [pair for pair in uncts if pair[0] in own]
     form = RegistryFilterForm(request.args, entity_choices=queries.entity_acronyms(),
-                              unct_choices=uncts)
+                              unct_choices=visible_unct_choices(current_user,
+                                                                queries.unct_choices()))
     form.validate()
     return form
 
@@ -98,31 +91,21 @@ def directory():
 
 def _load_person_for_reader(person_id):
     person = db.get_or_404(Person, person_id)
-    scope = _rc_scope()
+    scope = visible_unct_ids(current_user)
     if scope is not None and not queries.person_in_scope(person, scope):
         abort(403)
     return person
-
-
-def _history(person):
-    appointment_ids = [a.id for a in person.appointments]
-    return db.session.scalars(
-        select(AuditEvent).where(or_(
-            (AuditEvent.object_type == "people") & (AuditEvent.object_id == person.id),
-            (AuditEvent.object_type == "appointments") & AuditEvent.object_id.in_(
-                appointment_ids or [-1])))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(200)).all()
 
 
 @bp.route("/people/<int:person_id>")
 @roles_required("coordinator", "resident_coordinator")
 def person(person_id):
     person = _load_person_for_reader(person_id)
-    scope = _rc_scope()
+    scope = visible_unct_ids(current_user)
     appointments = [a for a in person.appointments if scope is None or a.unct_id in scope]
     return render_template("registry/person.html", person=person, appointments=appointments,
                            policy=Policy.current(), today=date.today(),
-                           events=_history(person) if scope is None else [],
+                           events=queries.person_history(person) if scope is None else [],
                            read_only=not current_user.is_staff,
                            record=learning_record(person) if scope is None else None,
                            language=current_language())
@@ -136,14 +119,11 @@ def _person_form(**kwargs):
 
 
 def _person_data(form):
-    entity = db.session.scalars(select(Entity).filter_by(acronym=form.entity.data)).first() \
-        if form.entity.data else None
-    station = db.session.get(DutyStation, form.duty_station.data) \
-        if form.duty_station.data else None
     return {"given_name": form.given_name.data, "family_name": form.family_name.data,
             "email": form.email.data, "phone": form.phone.data,
             "position_title": form.position_title.data, "grade": form.grade.data,
-            "entity": entity, "duty_station": station,
+            "entity": entity_by_acronym(form.entity.data),
+            "duty_station": duty_station_by_id(form.duty_station.data),
             "preferred_language": form.preferred_language.data,
             "time_zone": form.time_zone.data, "directory_consent": form.directory_consent.data}
 
@@ -178,8 +158,7 @@ def edit_person(person_id):
                                      actor=current_user, reason=form.reason.data or None,
                                      form=form)
         if ok:
-            flash(_("The record of %(name)s is saved.", name=person.full_name) if changes
-                  else _("Nothing was changed."), "success" if changes else "info")
+            flash_saved(changes, _("The record of %(name)s is saved.", name=person.full_name))
             return redirect(url_for("registry.person", person_id=person.id))
     return render_template("registry/person_form.html", form=form, person=person)
 
@@ -197,10 +176,8 @@ def _appointment_data(form, *, with_scope=True):
             "appointed_by_title": form.appointed_by_title.data}
     if with_scope:
         data["role"] = form.role.data
-        data["entity"] = db.session.scalars(select(Entity).filter_by(
-            acronym=form.entity.data)).one()
-        data["unct"] = None if form.scope.data == "HQ" else db.session.scalars(
-            select(Unct).filter_by(iso3=form.scope.data)).one()
+        data["entity"] = entity_by_acronym(form.entity.data)
+        data["unct"] = unct_of_scope(form.scope.data)
     return data
 
 
@@ -223,7 +200,7 @@ def appoint(person_id):
             holder = getattr(error, "holder", None)
             flash(str(error.message), "danger")
         else:
-            db.session.commit()
+            commit()
             flash(_("%(name)s is appointed %(role)s.", name=person.full_name,
                     role=appointment.role.in_sentence), "success")
             return redirect(url_for("registry.person", person_id=person.id))
@@ -231,20 +208,29 @@ def appoint(person_id):
                            holder=holder)
 
 
+def _appointment_action(appointment, form, title, done, call, *args, **kwargs):
+    """The page of one action on an appointment: once the form is sent, `call` runs and
+    `done(result)` gives the message and the person whose record is shown next."""
+    if form.validate_on_submit():
+        ok, result = commit_service(call, appointment, *args, form=form, **kwargs)
+        if ok:
+            message, person_id = done(result)
+            flash(message, "success")
+            return redirect(url_for("registry.person", person_id=person_id))
+    return render_template("registry/appointment_action.html", form=form,
+                           appointment=appointment, title=title)
+
+
 @bp.route("/appointments/<int:appointment_id>/renew", methods=["GET", "POST"])
 @roles_required("coordinator")
 def renew(appointment_id):
     appointment = db.get_or_404(Appointment, appointment_id)
     form = RenewForm()
-    if form.validate_on_submit():
-        ok, renewed = commit_service(services.renew, appointment, end_date=form.end_date.data,
-                                     actor=current_user, form=form)
-        if ok:
-            flash(_("The appointment is renewed until %(date)s.",
-                    date=format_date(renewed.end_date, "long")), "success")
-            return redirect(url_for("registry.person", person_id=appointment.person_id))
-    return render_template("registry/appointment_action.html", form=form,
-                           appointment=appointment, title=_("Renew the appointment"))
+    return _appointment_action(
+        appointment, form, _("Renew the appointment"),
+        lambda renewed: (_("The appointment is renewed until %(date)s.",
+                           date=format_date(renewed.end_date, "long")), appointment.person_id),
+        services.renew, end_date=form.end_date.data, actor=current_user)
 
 
 @bp.route("/appointments/<int:appointment_id>/end", methods=["GET", "POST"])
@@ -252,15 +238,11 @@ def renew(appointment_id):
 def end(appointment_id):
     appointment = db.get_or_404(Appointment, appointment_id)
     form = EndAppointmentForm(data={"ended_on": date.today()})
-    if form.validate_on_submit():
-        ok, __ = commit_service(services.end_appointment, appointment, reason=form.reason.data,
-                                ended_on=form.ended_on.data, note=form.note.data or None,
-                                actor=current_user, form=form)
-        if ok:
-            flash(_("The appointment has ended."), "success")
-            return redirect(url_for("registry.person", person_id=appointment.person_id))
-    return render_template("registry/appointment_action.html", form=form,
-                           appointment=appointment, title=_("End the appointment"))
+    return _appointment_action(
+        appointment, form, _("End the appointment"),
+        lambda __: (_("The appointment has ended."), appointment.person_id),
+        services.end_appointment, reason=form.reason.data, ended_on=form.ended_on.data,
+        note=form.note.data or None, actor=current_user)
 
 
 @bp.route("/appointments/<int:appointment_id>/replace", methods=["GET", "POST"])
@@ -269,14 +251,11 @@ def replace(appointment_id):
     appointment = db.get_or_404(Appointment, appointment_id)
     form = ReplaceForm(data={"start_date": date.today(), "email": request.args.get("email", ""),
                              "time_share": appointment.time_share})
-    if form.validate_on_submit():
-        ok, successor = commit_service(_replace, appointment, form, form=form)
-        if ok:
-            flash(_("%(name)s now holds the appointment.", name=successor.person.full_name),
-                  "success")
-            return redirect(url_for("registry.person", person_id=successor.person_id))
-    return render_template("registry/appointment_action.html", form=form,
-                           appointment=appointment, title=_("Replace the holder"))
+    return _appointment_action(
+        appointment, form, _("Replace the holder"),
+        lambda successor: (_("%(name)s now holds the appointment.",
+                             name=successor.person.full_name), successor.person_id),
+        _replace, form)
 
 
 def _replace(appointment, form):

@@ -65,3 +65,7 @@ def tags_in_use(user, *, include_unpublished=False):
 def resource_by_slug(slug):
     return db.session.scalars(with_versions(select(Resource)).where(Resource.slug == slug)
                               ).first()
+
+
+def category_by_id(category_id):
+    return db.session.get(ResourceCategory, category_id)

@@ -20,7 +20,7 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, flash_saved, paginate
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, queries, services
@@ -114,8 +114,8 @@ def download(slug, lang):
     if version.has_file and content is None:
         abort(404)
     if resource.is_published:  # a coordinator's preview of a draft is not a download
-        services.record_download(version)
-        db.session.commit()
+        # Counted on the GET itself: a download is a plain link.
+        commit_service(services.record_download, version)
     if content is None:
         return redirect(version.external_url)
     return send_download(content, version.filename, content_type=version.content_type,
@@ -132,10 +132,18 @@ def _resource_or_404(slug):
 
 
 def _resource_data(form):
-    return {"slug": form.slug.data, "category": db.session.get(ResourceCategory,
-                                                               form.category.data),
+    return {"slug": form.slug.data, "category": queries.category_by_id(form.category.data),
             "visibility": form.visibility.data,
             "tags": (form.tags.data or "").split(",")}
+
+
+def _version_or_404(slug, lang):
+    """The resource and its version in `lang`; 404 when either does not exist."""
+    resource = _resource_or_404(slug)
+    version = resource.version(lang)
+    if version is None:
+        abort(404)
+    return resource, version
 
 
 def _version_data(form):
@@ -180,8 +188,7 @@ def edit(slug):
         ok, changes = commit_service(services.update_resource, resource, data,
                                      actor=current_user, form=form)
         if ok:
-            flash(_("The resource is saved.") if changes else _("Nothing was changed."),
-                  "success" if changes else "info")
+            flash_saved(changes, _("The resource is saved."))
             return redirect(url_for("resources.edit", slug=resource.slug))
     missing = [code for code in services.languages() if resource.version(code) is None]
     return render_template("resources/resource_form.html", form=form, resource=resource,
@@ -212,18 +219,14 @@ def add_version(slug):
 @bp.route("/<slug>/versions/<lang>", methods=["GET", "POST"])
 @roles_required("coordinator")
 def edit_version(slug, lang):
-    resource = _resource_or_404(slug)
-    version = resource.version(lang)
-    if version is None:
-        abort(404)
+    resource, version = _version_or_404(slug, lang)
     form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
     if form.validate_on_submit():
         data = _version_data(form) | {"language": lang}
         ok, changes = commit_service(services.update_version, version, data,
                                      form.file.data or None, actor=current_user, form=form)
         if ok:
-            flash(_("Version saved: %(language)s.", language=language_name(lang))
-                  if changes else _("Nothing was changed."), "success" if changes else "info")
+            flash_saved(changes, _("Version saved: %(language)s.", language=language_name(lang)))
             return redirect(url_for("resources.edit", slug=resource.slug))
     return render_template("resources/version_form.html", form=form, resource=resource,
                            version=version, confirm=ConfirmForm())
@@ -232,10 +235,7 @@ def edit_version(slug, lang):
 @bp.route("/<slug>/versions/<lang>/delete", methods=["POST"])
 @roles_required("coordinator")
 def delete_version(slug, lang):
-    resource = _resource_or_404(slug)
-    version = resource.version(lang)
-    if version is None:
-        abort(404)
+    resource, version = _version_or_404(slug, lang)
     if ConfirmForm().validate_on_submit():
         ok, __ = commit_service(services.delete_version, version, actor=current_user)
         if ok:
@@ -297,8 +297,7 @@ def rename_category(category_id):
         ok, changes = commit_service(services.rename_category, category, form.name.data,
                                      actor=current_user)
         if ok:
-            flash(_("The category is renamed.") if changes else _("Nothing was changed."),
-                  "success" if changes else "info")
+            flash_saved(changes, _("The category is renamed."))
     return redirect(url_for("resources.categories"))
 
 

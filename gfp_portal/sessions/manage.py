@@ -6,39 +6,27 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import exists, select
 
-from gfp_portal.attendance.models import Attendance, AttendanceStatus
+from gfp_portal.attendance.queries import group_members
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, show_domain_error
+from gfp_portal.core.http import commit_service, flash_saved, show_domain_error
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import Entity, Region, Unct
+from gfp_portal.reference.models import Region
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.forms import role_choices
-from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.services import find_person_by_email
 from gfp_portal.sessions import queries, registration, services
 from gfp_portal.sessions.forms import AddPersonForm, GroupForm, SeriesForm, SessionForm
-from gfp_portal.sessions.models import (
-    Registration,
-    RegistrationStatus,
-    TrainingSeries,
-    TrainingSession,
-)
+from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
 from gfp_portal.sessions.views import bp
 
 
 def _to_job_or(job, url):
     """To the page of the job doing the rest of the work, if there is one, else to `url`."""
     return redirect(url_for("jobs.detail", job_id=job.id) if job is not None else url)
-
-
-def _series_choices():
-    return [(s.id, s.title_en) for s in db.session.scalars(
-        select(TrainingSeries).order_by(TrainingSeries.created_at.desc()))]
 
 
 def _local(moment, zone):
@@ -49,6 +37,15 @@ def _utc(local, zone):
     if local is None:
         return None
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+
+
+def _session_form(session=None):
+    """The session form, filled in from `session` (to edit or duplicate it) or with the
+    defaults of a new one."""
+    return SessionForm(series_choices=queries.series_choices(),
+                       data=_form_data_of(session) if session is not None else {
+                           "time_zone": "Europe/Zurich", "languages": ["en"], "capacity": 100,
+                           "audience": "both", "format": "virtual"})
 
 
 def _form_data_of(session):
@@ -80,9 +77,7 @@ def _data(form):
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("coordinator")
 def create():
-    form = SessionForm(series_choices=_series_choices(),
-                       data={"time_zone": "Europe/Zurich", "languages": ["en"],
-                             "capacity": 100, "audience": "both", "format": "virtual"})
+    form = _session_form()
     if form.validate_on_submit():
         ok, session = commit_service(services.create_session, _data(form), actor=current_user,
                                      form=form)
@@ -97,20 +92,16 @@ def create():
 @roles_required("coordinator")
 def edit(session_id):
     session = db.get_or_404(TrainingSession, session_id)
-    form = SessionForm(series_choices=_series_choices(), data=_form_data_of(session))
+    form = _session_form(session)
     if form.validate_on_submit():
         ok, result = commit_service(services.update_session, session, _data(form),
                                     actor=current_user, form=form)
         if ok:
             changes, notified, job = result
-            if not changes:
-                flash(_("Nothing was changed."), "info")
-            elif notified:
-                flash(ngettext("The session is saved; %(num)s registered person gets the "
-                               "updated invitation.", "The session is saved; %(num)s registered "
-                               "people get the updated invitation.", notified), "success")
-            else:
-                flash(_("The session is saved."), "success")
+            flash_saved(changes, ngettext(
+                "The session is saved; %(num)s registered person gets the updated invitation.",
+                "The session is saved; %(num)s registered people get the updated invitation.",
+                notified) if notified else _("The session is saved."))
             return _to_job_or(job, url_for("sessions.detail", session_id=session.id))
     return render_template("sessions/form.html", form=form, session=session,
                            notified=services.notified_by_change(session))
@@ -120,7 +111,7 @@ def edit(session_id):
 @roles_required("coordinator")
 def duplicate(session_id):
     original = db.get_or_404(TrainingSession, session_id)
-    form = SessionForm(series_choices=_series_choices(), data=_form_data_of(original))
+    form = _session_form(original)
     if form.validate_on_submit():
         ok, copy = commit_service(services.duplicate_session, original, _data(form),
                                   actor=current_user, form=form)
@@ -236,34 +227,6 @@ def add_person(session_id):
     return redirect(url_for("sessions.roster", session_id=session.id))
 
 
-def group_members(form):
-    """The ids of the active focal points and alternates matching the group form's filters."""
-    stmt = select(Person.id).join(Appointment, Appointment.person_id == Person.id).where(
-        Appointment.status == AppointmentStatus.active)
-    if form.role.data:
-        stmt = stmt.where(Appointment.role == form.role.data)
-    if form.entity.data:
-        stmt = stmt.where(Appointment.entity_id.in_(
-            select(Entity.id).where(Entity.acronym == form.entity.data)))
-    if form.unct.data == "HQ":
-        stmt = stmt.where(Appointment.unct_id.is_(None))
-    elif form.unct.data:
-        stmt = stmt.where(Appointment.unct_id.in_(
-            select(Unct.id).where(Unct.iso3 == form.unct.data)))
-    if form.region.data:
-        stmt = stmt.where(Appointment.unct_id.in_(
-            select(Unct.id).where(Unct.region == form.region.data)))
-    if form.not_attended.data:
-        # Attended: marked present or partly present at a session on that topic.
-        stmt = stmt.where(~exists().where(
-            Registration.person_id == Person.id,
-            Attendance.registration_id == Registration.id,
-            Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial]),
-            Registration.session_id.in_(select(TrainingSession.id).where(
-                TrainingSession.topic == form.not_attended.data))))
-    return db.session.scalars(stmt.distinct().order_by(Person.id)).all()
-
-
 @bp.route("/<int:session_id>/roster/group", methods=["POST"])
 @roles_required("coordinator")
 def add_group(session_id):
@@ -272,7 +235,8 @@ def add_group(session_id):
     back = url_for("sessions.roster", session_id=session.id)
     if not form.validate_on_submit():
         return redirect(back)
-    people = group_members(form)
+    people = group_members(role=form.role.data, entity=form.entity.data, unct=form.unct.data,
+                           region=form.region.data, not_attended=form.not_attended.data)
     if is_confirmed():
         ok, job = commit_service(registration.queue_group, session, people,
                                  actor=current_user)

@@ -11,6 +11,7 @@ from gfp_portal.sessions.models import (
     Registration,
     RegistrationStatus,
     SessionStatus,
+    TrainingSeries,
     TrainingSession,
 )
 
@@ -88,3 +89,9 @@ def roster(session):
         .options(selectinload(Registration.person))
         .order_by(Registration.status, Registration.waitlisted_at, Registration.registered_at,
                   Registration.id)).all()
+
+
+def series_choices():
+    """(id, English title) of every series, the newest first."""
+    return [(s.id, s.title_en) for s in db.session.scalars(
+        select(TrainingSeries).order_by(TrainingSeries.created_at.desc()))]

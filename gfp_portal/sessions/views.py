@@ -13,7 +13,7 @@ from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import not_modified, send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit, commit_service, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.sessions import feed, ical, notices, queries, registration
@@ -146,7 +146,7 @@ def register_series(series_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     done, skipped = registration.register_series(series, person, actor=current_user)
-    db.session.commit()
+    commit()
     flash(ngettext("You are registered for %(num)s session of the series.",
                    "You are registered for %(num)s sessions of the series.", len(done)),
           "success" if done else "info")

@@ -10,28 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry.models import Person
 
 
-class Role(enum.StrEnum):
-    admin = "admin"
-    coordinator = "coordinator"
-    resident_coordinator = "resident_coordinator"
-    focal_point = "focal_point"
+class Role(TitledEnum):
+    admin = "admin", _l("Administrator")
+    coordinator = "coordinator", _l("Coordinator")
+    resident_coordinator = "resident_coordinator", _l("Resident Coordinator")
+    focal_point = "focal_point", _l("Focal point")
 
-    @property
-    def title(self):
-        return ROLE_TITLES[self]
-
-
-ROLE_TITLES = {
-    Role.admin: _l("Administrator"),
-    Role.coordinator: _l("Coordinator"),
-    Role.resident_coordinator: _l("Resident Coordinator"),
-    Role.focal_point: _l("Focal point"),
-}
 
 user_uncts = Table(
     "user_uncts",

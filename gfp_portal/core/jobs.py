@@ -9,7 +9,6 @@ and the job is handed to the workers only when that transaction commits. A job's
 Periodic work claims a (name, period) row in `job_runs` in a transaction of its own before it
 runs: a second scheduler or worker firing the same period meets the unique constraint and skips.
 """
-import enum
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.db import UTCDateTime, db, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -32,23 +32,11 @@ PERIODIC = {}  # name -> function(run) -> summary (JSON)
 PERIODIC_PAGES = {}  # name -> JobPage: how the scheduled-work page presents its runs
 
 
-class JobState(enum.StrEnum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-
-    @property
-    def title(self):
-        return JOB_STATE_TITLES[self]
-
-
-JOB_STATE_TITLES = {
-    JobState.queued: _l("Waiting to start"),
-    JobState.running: _l("In progress"),
-    JobState.done: _l("Completed"),
-    JobState.failed: _l("Stopped with an error"),
-}
+class JobState(TitledEnum):
+    queued = "queued", _l("Waiting to start")
+    running = "running", _l("In progress")
+    done = "done", _l("Completed")
+    failed = "failed", _l("Stopped with an error")
 
 
 def _state_column():

@@ -1,6 +1,5 @@
 """The outbox: emails are written in the caller's transaction and delivered later by a worker."""
 import base64
-import enum
 import secrets
 from contextlib import ExitStack
 from datetime import datetime, timedelta
@@ -13,24 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import UTCDateTime, db, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.text import single_line
 
 
-class MailStatus(enum.StrEnum):
-    queued = "queued"
-    sent = "sent"
-    failed = "failed"
-
-    @property
-    def title(self):
-        return MAIL_STATUS_TITLES[self]
-
-
-MAIL_STATUS_TITLES = {
-    MailStatus.queued: _l("Queued"),
-    MailStatus.sent: _l("Sent"),
-    MailStatus.failed: _l("Failed"),
-}
+class MailStatus(TitledEnum):
+    queued = "queued", _l("Queued")
+    sent = "sent", _l("Sent")
+    failed = "failed", _l("Failed")
 
 
 class OutboxMessage(db.Model):

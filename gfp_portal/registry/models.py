@@ -1,5 +1,4 @@
 """Person and Appointment: who holds which focal-point role, for which entity and scope, when."""
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -69,14 +69,9 @@ Index("ix_people_name_order", func.lower(Person.family_name), func.lower(Person.
 keep_search_key(Person, "search_key", "full_name", "position_title")
 
 
-class AppointmentRole(enum.StrEnum):
-    focal_point = "focal_point"
-    alternate = "alternate"
-
-    @property
-    def title(self):
-        return {AppointmentRole.focal_point: _l("Focal point"),
-                AppointmentRole.alternate: _l("Alternate")}[self]
+class AppointmentRole(TitledEnum):
+    focal_point = "focal_point", _l("Focal point")
+    alternate = "alternate", _l("Alternate")
 
     @property
     def in_sentence(self):
@@ -86,30 +81,17 @@ class AppointmentRole(enum.StrEnum):
                 AppointmentRole.alternate: lazy_pgettext("role in a sentence", "alternate")}[self]
 
 
-class AppointmentStatus(enum.StrEnum):
-    active = "active"
-    ended = "ended"
-    withdrawn = "withdrawn"
-
-    @property
-    def title(self):
-        return {AppointmentStatus.active: lazy_pgettext("appointment", "Active"),
-                AppointmentStatus.ended: _l("Ended"),
-                AppointmentStatus.withdrawn: _l("Withdrawn")}[self]
+class AppointmentStatus(TitledEnum):
+    active = "active", lazy_pgettext("appointment", "Active")
+    ended = "ended", _l("Ended")
+    withdrawn = "withdrawn", _l("Withdrawn")
 
 
-class EndReason(enum.StrEnum):
-    term_ended = "term_ended"
-    left_entity = "left_entity"
-    replaced = "replaced"
-    withdrawn = "withdrawn"
-
-    @property
-    def title(self):
-        return {EndReason.term_ended: _l("Term ended"),
-                EndReason.left_entity: _l("Left the entity"),
-                EndReason.replaced: _l("Replaced"),
-                EndReason.withdrawn: _l("Withdrawn")}[self]
+class EndReason(TitledEnum):
+    term_ended = "term_ended", _l("Term ended")
+    left_entity = "left_entity", _l("Left the entity")
+    replaced = "replaced", _l("Replaced")
+    withdrawn = "withdrawn", _l("Withdrawn")
 
 
 def scope_name(entity, unct):

@@ -1,5 +1,4 @@
 """Resource, its language versions, categories, topic tags and monthly download counts."""
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -7,24 +6,15 @@ from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.core.storage import KIND_LABELS
 from gfp_portal.extensions import db
 
 
-class Visibility(enum.StrEnum):
-    public = "public"
-    network = "network"
-
-    @property
-    def title(self):
-        return VISIBILITY_TITLES[self]
-
-
-VISIBILITY_TITLES = {
-    Visibility.public: _l("Public"),
-    Visibility.network: _l("Network only"),
-}
+class Visibility(TitledEnum):
+    public = "public", _l("Public")
+    network = "network", _l("Network only")
 
 # Topic tags the library uses, by their name in the reader's language; a tag the Office adds
 # later shows as written (hyphens read as spaces) until it is named here.

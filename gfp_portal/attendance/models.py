@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
@@ -53,12 +53,9 @@ class Attendance(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), unique=True)
-    status: Mapped[AttendanceStatus] = mapped_column(
-        Enum(AttendanceStatus, native_enum=False, length=16))
+    status: Mapped[AttendanceStatus] = enum_column(AttendanceStatus)
     minutes: Mapped[int | None]
-    source: Mapped[AttendanceSource] = mapped_column(
-        Enum(AttendanceSource, native_enum=False, length=16,
-             values_callable=lambda kinds: [k.value for k in kinds]))
+    source: Mapped[AttendanceSource] = enum_column(AttendanceSource)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_imports.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

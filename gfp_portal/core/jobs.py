@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, select, update
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gfp_portal.core.db import UTCDateTime, db, utcnow
+from gfp_portal.core.db import UTCDateTime, db, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.errors import DomainError
 
@@ -39,10 +39,6 @@ class JobState(TitledEnum):
     failed = "failed", _l("Stopped with an error")
 
 
-def _state_column():
-    return mapped_column(Enum(JobState, native_enum=False, length=16), default=JobState.queued)
-
-
 class Job(db.Model):
     __tablename__ = "jobs"
 
@@ -50,7 +46,7 @@ class Job(db.Model):
                                     default=lambda: uuid.uuid4().hex)
     kind: Mapped[str] = mapped_column(String(80), index=True)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    state: Mapped[JobState] = _state_column()
+    state: Mapped[JobState] = enum_column(JobState, default=JobState.queued)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None]
     result: Mapped[dict | None] = mapped_column(JSON)
@@ -74,7 +70,7 @@ class JobRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     period: Mapped[str] = mapped_column(String(32))
-    state: Mapped[JobState] = _state_column()
+    state: Mapped[JobState] = enum_column(JobState, default=JobState.queued)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[dict | None] = mapped_column(JSON)

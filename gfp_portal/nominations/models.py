@@ -2,10 +2,10 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, and_, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -44,13 +44,11 @@ class Nomination(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[NominationKind] = mapped_column(
-        Enum(NominationKind, native_enum=False, length=20), default=NominationKind.nomination)
-    state: Mapped[NominationState] = mapped_column(
-        Enum(NominationState, native_enum=False, length=20), default=NominationState.submitted,
-        index=True)
-    role: Mapped[AppointmentRole] = mapped_column(Enum(AppointmentRole, native_enum=False,
-                                                       length=16))
+    kind: Mapped[NominationKind] = enum_column(NominationKind, length=20,
+                                               default=NominationKind.nomination)
+    state: Mapped[NominationState] = enum_column(NominationState, length=20,
+                                                 default=NominationState.submitted, index=True)
+    role: Mapped[AppointmentRole] = enum_column(AppointmentRole)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
     # No UNCT means the headquarters scope (a head of entity's nomination).
     unct_id: Mapped[int | None] = mapped_column(ForeignKey("uncts.id"), index=True)

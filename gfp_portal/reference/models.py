@@ -2,9 +2,10 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gfp_portal.core.db import enum_column
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.i18n import join_list
 from gfp_portal.extensions import db
@@ -43,7 +44,7 @@ class Entity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     acronym: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(255))
-    type: Mapped[EntityType] = mapped_column(Enum(EntityType, native_enum=False, length=32))
+    type: Mapped[EntityType] = enum_column(EntityType, length=32)
     is_verified: Mapped[bool] = mapped_column(default=False)
     active_from: Mapped[date | None]
     active_to: Mapped[date | None]
@@ -77,7 +78,7 @@ class Unct(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     iso3: Mapped[str] = mapped_column(String(3), unique=True)
     name_en: Mapped[str] = mapped_column(String(120))
-    region: Mapped[Region] = mapped_column(Enum(Region, native_enum=False, length=32))
+    region: Mapped[Region] = enum_column(Region, length=32)
     is_verified: Mapped[bool] = mapped_column(default=False)
 
     countries: Mapped[list["UnctCountry"]] = relationship(

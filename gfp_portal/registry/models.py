@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
@@ -118,18 +117,16 @@ class Appointment(db.Model):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
     # No UNCT means the headquarters scope: the appointment covers the whole entity.
     unct_id: Mapped[int | None] = mapped_column(ForeignKey("uncts.id"))
-    role: Mapped[AppointmentRole] = mapped_column(Enum(AppointmentRole, native_enum=False,
-                                                       length=16))
-    status: Mapped[AppointmentStatus] = mapped_column(
-        Enum(AppointmentStatus, native_enum=False, length=16), default=AppointmentStatus.active)
+    role: Mapped[AppointmentRole] = enum_column(AppointmentRole)
+    status: Mapped[AppointmentStatus] = enum_column(AppointmentStatus,
+                                                    default=AppointmentStatus.active)
     appointed_by_name: Mapped[str | None] = mapped_column(String(200))
     appointed_by_title: Mapped[str | None] = mapped_column(String(200))
     start_date: Mapped[date]
     end_date: Mapped[date | None] = mapped_column(index=True)
     time_share: Mapped[int | None]
     tor_on_file: Mapped[bool] = mapped_column(default=False)
-    end_reason: Mapped[EndReason | None] = mapped_column(Enum(EndReason, native_enum=False,
-                                                              length=16))
+    end_reason: Mapped[EndReason | None] = enum_column(EndReason)
     ended_on: Mapped[date | None]
     notes: Mapped[str | None] = mapped_column(Text)
     renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))

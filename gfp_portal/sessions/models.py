@@ -3,10 +3,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
@@ -102,8 +102,8 @@ class TrainingSession(Multilingual, db.Model):
     description_fr: Mapped[str | None] = mapped_column(Text)
     description_es: Mapped[str | None] = mapped_column(Text)
     description_ar: Mapped[str | None] = mapped_column(Text)
-    topic: Mapped[Topic] = mapped_column(Enum(Topic, native_enum=False, length=32))
-    format: Mapped[Format] = mapped_column(Enum(Format, native_enum=False, length=16))
+    topic: Mapped[Topic] = enum_column(Topic, length=32)
+    format: Mapped[Format] = enum_column(Format)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     time_zone: Mapped[str] = mapped_column(String(64))
@@ -114,10 +114,8 @@ class TrainingSession(Multilingual, db.Model):
     capacity: Mapped[int]
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    audience: Mapped[Audience] = mapped_column(Enum(Audience, native_enum=False, length=16),
-                                               default=Audience.both)
-    status: Mapped[SessionStatus] = mapped_column(
-        Enum(SessionStatus, native_enum=False, length=16), default=SessionStatus.draft)
+    audience: Mapped[Audience] = enum_column(Audience, default=Audience.both)
+    status: Mapped[SessionStatus] = enum_column(SessionStatus, default=SessionStatus.draft)
     # SEQUENCE of the iCalendar event: raised on every material change (RFC 5546).
     ical_sequence: Mapped[int] = mapped_column(default=0)
     # Why it was cancelled: told to the people registered and shown on its page.
@@ -161,8 +159,7 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    status: Mapped[RegistrationStatus] = mapped_column(
-        Enum(RegistrationStatus, native_enum=False, length=16))
+    status: Mapped[RegistrationStatus] = enum_column(RegistrationStatus)
     # Place in the queue: the earliest waitlisted person is promoted first.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

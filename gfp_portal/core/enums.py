@@ -17,3 +17,8 @@ class TitledEnum(enum.StrEnum):
     @property
     def title(self):
         return self._title
+
+    @classmethod
+    def choices(cls, *, omit=()):
+        """(value, title) of each member but those in `omit`, for a select field."""
+        return [(member.value, member.title) for member in cls if member not in omit]

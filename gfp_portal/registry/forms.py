@@ -25,7 +25,7 @@ from gfp_portal.registry.models import AppointmentRole, EndReason
 
 
 def role_choices():
-    return [(r.value, r.title) for r in AppointmentRole]
+    return AppointmentRole.choices()
 
 
 class PersonNameFields:
@@ -115,7 +115,7 @@ class EndAppointmentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = [(r.value, r.title) for r in EndReason if r != EndReason.replaced]
+        self.reason.choices = EndReason.choices(omit=(EndReason.replaced,))
 
 
 class RenewForm(FlaskForm):
@@ -141,7 +141,7 @@ class RegistryFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
         self.unct.choices = [("", _l("All UN Country Teams")), *unct_choices]
-        self.region.choices = [("", _l("All regions")), *[(r.value, r.title) for r in Region]]
+        self.region.choices = [("", _l("All regions")), *Region.choices()]
         self.role.choices = [("", _l("All roles")), *role_choices()]
         self.status.choices = [("active", lazy_pgettext("appointment", "Active")),
                                ("ended", _l("Ended")),

@@ -23,14 +23,6 @@ from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def topic_choices():
-    return [(t.value, t.title) for t in Topic]
-
-
-def format_choices():
-    return [(f.value, f.title) for f in Format]
-
-
 class SessionForm(FlaskForm):
     title_en = SingleLineField(_l("Title in English"), validators=[
         DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
@@ -75,10 +67,10 @@ class SessionForm(FlaskForm):
 
     def __init__(self, *args, series_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.topic.choices = topic_choices()
-        self.format.choices = format_choices()
+        self.topic.choices = Topic.choices()
+        self.format.choices = Format.choices()
         self.languages.choices = [c for c in language_choices() if c[0] in LANGUAGES]
-        self.audience.choices = [(a.value, a.title) for a in Audience]
+        self.audience.choices = Audience.choices()
         self.series.choices = [(0, _l("— none —")), *series_choices]
 
 
@@ -95,9 +87,9 @@ class SessionFilterForm(FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.when.choices = [("upcoming", _l("Upcoming")), ("past", _l("Past"))]
-        self.topic.choices = [("", _l("All topics")), *topic_choices()]
+        self.topic.choices = [("", _l("All topics")), *Topic.choices()]
         self.language.choices = [("", _l("All languages")), *language_choices()]
-        self.format.choices = [("", _l("All formats")), *format_choices()]
+        self.format.choices = [("", _l("All formats")), *Format.choices()]
 
 
 class AddPersonForm(FlaskForm):
@@ -125,7 +117,7 @@ class GroupForm(FlaskForm):
                              *unct_choices]
         self.role.choices = [("", _l("All roles")), *role_choices]
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
-        self.not_attended.choices = [("", _l("— any —")), *topic_choices()]
+        self.not_attended.choices = [("", _l("— any —")), *Topic.choices()]
 
 
 class SeriesForm(FlaskForm):

@@ -2,7 +2,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from gfp_portal.core.forms import (
     FilterForm,
+    RequiredFileField,
     SingleLineField,
     TimeZoneField,
     language_choices,
@@ -162,8 +162,8 @@ class ProfileForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV or Excel file"), validators=[
-        FileRequired(message=_l("Choose a file."))],
+    file = RequiredFileField(
+        _l("CSV or Excel file"),
         description=_l("The same columns as the export. Nothing is written before you "
                        "confirm the preview."))
     submit = SubmitField(_l("Check the file"))

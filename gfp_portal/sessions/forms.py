@@ -23,12 +23,17 @@ from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class SessionForm(FlaskForm):
+class TitleFields:
+    """The title in each language, English required, as the session and series forms ask it."""
+
     title_en = SingleLineField(_l("Title in English"), validators=[
         DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
     title_fr = SingleLineField(_l("Title in French"), validators=[Optional(), Length(max=200)])
     title_es = SingleLineField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
     title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+
+
+class SessionForm(TitleFields, FlaskForm):
     description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 3},
                                    validators=[Optional(), Length(max=5000)])
     description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": 3},
@@ -120,10 +125,5 @@ class GroupForm(FlaskForm):
         self.not_attended.choices = [("", _l("— any —")), *Topic.choices()]
 
 
-class SeriesForm(FlaskForm):
-    title_en = SingleLineField(_l("Title in English"), validators=[
-        DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
-    title_fr = SingleLineField(_l("Title in French"), validators=[Optional(), Length(max=200)])
-    title_es = SingleLineField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
-    title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+class SeriesForm(TitleFields, FlaskForm):
     submit = SubmitField(_l("Create the series"))

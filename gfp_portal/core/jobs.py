@@ -113,21 +113,20 @@ class JobPage:
 def job(kind, page=None):
     """Declare the function that does the jobs of `kind`: fn(run, **params) -> result;
     `page` (a JobPage) presents them on the progress page."""
-    def register(fn):
-        JOBS[kind] = fn
-        if page is not None:
-            PAGES[kind] = page
-        return fn
-    return register
+    return _declare(JOBS, PAGES, kind, page)
 
 
 def periodic(name, page=None):
     """Declare a periodic job (its schedule is JOBS_SCHEDULE[name]): fn(run) -> summary;
     `page` (a JobPage) presents its runs on the scheduled-work page."""
+    return _declare(PERIODIC, PERIODIC_PAGES, name, page)
+
+
+def _declare(functions, pages, name, page):
     def register(fn):
-        PERIODIC[name] = fn
+        functions[name] = fn
         if page is not None:
-            PERIODIC_PAGES[name] = page
+            pages[name] = page
         return fn
     return register
 

@@ -1,16 +1,7 @@
 """Attendance pages: the register (with reports and the check-in code), self check-in, the
 evaluation, certificates and their public verification."""
 import segno
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,14 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
-from gfp_portal.attendance import (
-    certificates,
-    evaluations,
-    imports,
-    records,
-    services,
-    walk_ins,
-)
+from gfp_portal.attendance import certificates, evaluations, imports, records, services, walk_ins
 from gfp_portal.attendance.forms import CheckInForm, EvaluationForm, ReportForm, RevokeForm
 from gfp_portal.attendance.models import Attendance, AttendanceStatus
 from gfp_portal.core import storage, tables

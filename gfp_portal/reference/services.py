@@ -11,14 +11,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import is_country_code
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import (
-    DutyStation,
-    Entity,
-    EntityType,
-    Region,
-    Unct,
-    UnctCountry,
-)
+from gfp_portal.reference.models import DutyStation, Entity, EntityType, Region, Unct, UnctCountry
 
 ENTITY_TYPES_IN_FILE = {
     "Secretariat department/office": EntityType.secretariat,

@@ -1,13 +1,7 @@
 """Forms of the training pages: the session, its filters, the roster, the series."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateTimeLocalField,
-    IntegerField,
-    SelectField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import DateTimeLocalField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (

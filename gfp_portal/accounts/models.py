@@ -5,33 +5,23 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, func
+from sqlalchemy import Column, ForeignKey, Index, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.audit import AuditEvent
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry.models import Person
 
 
-class Role(enum.StrEnum):
-    admin = "admin"
-    coordinator = "coordinator"
-    resident_coordinator = "resident_coordinator"
-    focal_point = "focal_point"
+class Role(TitledEnum):
+    admin = "admin", _l("Administrator")
+    coordinator = "coordinator", _l("Coordinator")
+    resident_coordinator = "resident_coordinator", _l("Resident Coordinator")
+    focal_point = "focal_point", _l("Focal point")
 
-    @property
-    def title(self):
-        return ROLE_TITLES[self]
-
-
-ROLE_TITLES = {
-    Role.admin: _l("Administrator"),
-    Role.coordinator: _l("Coordinator"),
-    Role.resident_coordinator: _l("Resident Coordinator"),
-    Role.focal_point: _l("Focal point"),
-}
 
 user_uncts = Table(
     "user_uncts",
@@ -120,8 +110,7 @@ class UserRole(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=32),
-                                       primary_key=True)
+    role: Mapped[Role] = enum_column(Role, length=32, primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 
@@ -138,8 +127,7 @@ class AccountToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[TokenPurpose] = mapped_column(Enum(TokenPurpose, native_enum=False,
-                                                       length=32))
+    purpose: Mapped[TokenPurpose] = enum_column(TokenPurpose, length=32)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -16,10 +16,6 @@ from gfp_portal.core.outbox import MailStatus
 from gfp_portal.registry.forms import PersonNameFields
 
 
-def role_choices():
-    return [(role.value, role.title) for role in Role]
-
-
 class RolesMixin:
     roles = CheckboxListField(_l("Roles"), validators=[
         DataRequired(message=_l("Choose at least one role."))])
@@ -29,7 +25,7 @@ class RolesMixin:
         description=_l("Hold Ctrl (or ⌘) to choose several country teams."))
 
     def set_choices(self, unct_choices):
-        self.roles.choices = role_choices()
+        self.roles.choices = Role.choices()
         self.uncts.choices = unct_choices
 
 
@@ -59,7 +55,7 @@ class UserFilterForm(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [("", _l("All roles")), *role_choices()]
+        self.role.choices = [("", _l("All roles")), *Role.choices()]
         self.status.choices = [("", _l("All")), ("active", _l("Active")),
                                ("invited", _l("Invited")), ("deactivated", _l("Deactivated"))]
 
@@ -69,4 +65,4 @@ class OutboxFilterForm(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = [("", _l("All")), *[(s.value, s.title) for s in MailStatus]]
+        self.status.choices = [("", _l("All")), *MailStatus.choices()]

@@ -1,17 +1,16 @@
 """Forms of the attendance pages: the register, a report upload, check-in, the evaluation."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from gfp_portal.attendance.evaluations import RATING_TITLES, RATINGS
-from gfp_portal.core.forms import SingleLineField
+from gfp_portal.core.forms import RequiredFileField, SingleLineField
 
 
 class ReportForm(FlaskForm):
-    file = FileField(_l("Teams or Zoom attendance report"), validators=[
-        FileRequired(message=_l("Choose a file."))],
+    file = RequiredFileField(
+        _l("Teams or Zoom attendance report"),
         description=_l("The CSV file the meeting tool exports. Nothing is written before you "
                        "confirm the preview."))
     submit = SubmitField(_l("Check the report"))

@@ -1,47 +1,34 @@
 """Attendance per registration, its import provenance, evaluations kept apart from who gave
 them, and certificates of attendance."""
-import enum
 import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions.models import Registration, TrainingSession
 
 
-class AttendanceStatus(enum.StrEnum):
-    present = "present"
-    partial = "partial"
-    absent = "absent"
-    excused = "excused"
-
-    @property
-    def title(self):
-        return {AttendanceStatus.present: _l("Present"),
-                AttendanceStatus.partial: _l("Partly present"),
-                AttendanceStatus.absent: _l("Absent"),
-                AttendanceStatus.excused: _l("Excused")}[self]
+class AttendanceStatus(TitledEnum):
+    present = "present", _l("Present")
+    partial = "partial", _l("Partly present")
+    absent = "absent", _l("Absent")
+    excused = "excused", _l("Excused")
 
     @property
     def attended(self):
         return self in (AttendanceStatus.present, AttendanceStatus.partial)
 
 
-class AttendanceSource(enum.StrEnum):
-    manual = "manual"
-    self_check_in = "self_check_in"
-    import_ = "import"
-
-    @property
-    def title(self):
-        return {AttendanceSource.manual: _l("Recorded by the Office"),
-                AttendanceSource.self_check_in: _l("Self check-in"),
-                AttendanceSource.import_: _l("Meeting report")}[self]
+class AttendanceSource(TitledEnum):
+    manual = "manual", _l("Recorded by the Office")
+    self_check_in = "self_check_in", _l("Self check-in")
+    import_ = "import", _l("Meeting report")
 
 
 class AttendanceImport(db.Model):
@@ -66,12 +53,9 @@ class Attendance(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), unique=True)
-    status: Mapped[AttendanceStatus] = mapped_column(
-        Enum(AttendanceStatus, native_enum=False, length=16))
+    status: Mapped[AttendanceStatus] = enum_column(AttendanceStatus)
     minutes: Mapped[int | None]
-    source: Mapped[AttendanceSource] = mapped_column(
-        Enum(AttendanceSource, native_enum=False, length=16,
-             values_callable=lambda kinds: [k.value for k in kinds]))
+    source: Mapped[AttendanceSource] = enum_column(AttendanceSource)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_imports.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,12 +6,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from gfp_portal.attendance.models import (
-    Attendance,
-    AttendanceSource,
-    AttendanceStatus,
-    CheckInCode,
-)
+from gfp_portal.attendance.models import Attendance, AttendanceSource, AttendanceStatus, CheckInCode
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError

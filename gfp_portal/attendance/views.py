@@ -1,16 +1,7 @@
 """Attendance pages: the register (with reports and the check-in code), self check-in, the
 evaluation, certificates and their public verification."""
 import segno
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user

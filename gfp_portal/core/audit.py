@@ -63,6 +63,15 @@ def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
     return event
 
 
+def log_creation(action, obj, state_of, *, actor, now=None, reason=None):
+    """Add the new `obj`, flush it (so that it has its id) and record `action` on it, with
+    every field of `state_of(obj)` as set from nothing."""
+    db.session.add(obj)
+    db.session.flush()
+    return log_action(action, obj, actor=actor, now=now, reason=reason,
+                      changes=diff({}, state_of(obj)))
+
+
 _BATCH = "audit.batch"
 
 

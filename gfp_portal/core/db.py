@@ -3,8 +3,8 @@ shared by every model."""
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +26,17 @@ db = SQLAlchemy(model_class=Base)
 
 def utcnow():
     return datetime.now(UTC)
+
+
+def enum_column(enum_class, *, length=16, **kwargs):
+    """A column holding an enum's values as text of at most `length` characters: no native
+    database type and no check constraint, so that a new member needs no migration."""
+    return mapped_column(Enum(enum_class, native_enum=False, length=length,
+                              values_callable=_values), **kwargs)
+
+
+def _values(enum_class):
+    return [member.value for member in enum_class]
 
 
 class UTCDateTime(TypeDecorator):

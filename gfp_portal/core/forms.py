@@ -2,6 +2,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     HiddenField,
     SelectField,
@@ -64,6 +65,14 @@ class SingleLineField(StringField):
 
 class SingleLineURLField(SingleLineField):
     widget = URLInput()
+
+
+class RequiredFileField(FileField):
+    """A file upload the form cannot be sent without."""
+
+    def __init__(self, label=None, validators=(), **kwargs):
+        super().__init__(label, [FileRequired(message=_l("Choose a file.")), *validators],
+                         **kwargs)
 
 
 class FilterForm(FlaskForm):

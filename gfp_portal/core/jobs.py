@@ -9,19 +9,19 @@ and the job is handed to the workers only when that transaction commits. A job's
 Periodic work claims a (name, period) row in `job_runs` in a transaction of its own before it
 runs: a second scheduler or worker firing the same period meets the unique constraint and skips.
 """
-import enum
 import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, select, update
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gfp_portal.core.db import UTCDateTime, db, utcnow
+from gfp_portal.core.db import UTCDateTime, db, enum_column, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -32,27 +32,11 @@ PERIODIC = {}  # name -> function(run) -> summary (JSON)
 PERIODIC_PAGES = {}  # name -> JobPage: how the scheduled-work page presents its runs
 
 
-class JobState(enum.StrEnum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-
-    @property
-    def title(self):
-        return JOB_STATE_TITLES[self]
-
-
-JOB_STATE_TITLES = {
-    JobState.queued: _l("Waiting to start"),
-    JobState.running: _l("In progress"),
-    JobState.done: _l("Completed"),
-    JobState.failed: _l("Stopped with an error"),
-}
-
-
-def _state_column():
-    return mapped_column(Enum(JobState, native_enum=False, length=16), default=JobState.queued)
+class JobState(TitledEnum):
+    queued = "queued", _l("Waiting to start")
+    running = "running", _l("In progress")
+    done = "done", _l("Completed")
+    failed = "failed", _l("Stopped with an error")
 
 
 class Job(db.Model):
@@ -62,7 +46,7 @@ class Job(db.Model):
                                     default=lambda: uuid.uuid4().hex)
     kind: Mapped[str] = mapped_column(String(80), index=True)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    state: Mapped[JobState] = _state_column()
+    state: Mapped[JobState] = enum_column(JobState, default=JobState.queued)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None]
     result: Mapped[dict | None] = mapped_column(JSON)
@@ -86,7 +70,7 @@ class JobRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     period: Mapped[str] = mapped_column(String(32))
-    state: Mapped[JobState] = _state_column()
+    state: Mapped[JobState] = enum_column(JobState, default=JobState.queued)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[dict | None] = mapped_column(JSON)
@@ -129,21 +113,20 @@ class JobPage:
 def job(kind, page=None):
     """Declare the function that does the jobs of `kind`: fn(run, **params) -> result;
     `page` (a JobPage) presents them on the progress page."""
-    def register(fn):
-        JOBS[kind] = fn
-        if page is not None:
-            PAGES[kind] = page
-        return fn
-    return register
+    return _declare(JOBS, PAGES, kind, page)
 
 
 def periodic(name, page=None):
     """Declare a periodic job (its schedule is JOBS_SCHEDULE[name]): fn(run) -> summary;
     `page` (a JobPage) presents its runs on the scheduled-work page."""
+    return _declare(PERIODIC, PERIODIC_PAGES, name, page)
+
+
+def _declare(functions, pages, name, page):
     def register(fn):
-        PERIODIC[name] = fn
+        functions[name] = fn
         if page is not None:
-            PERIODIC_PAGES[name] = page
+            pages[name] = page
         return fn
     return register
 

@@ -1,6 +1,5 @@
 """The outbox: emails are written in the caller's transaction and delivered later by a worker."""
 import base64
-import enum
 import secrets
 from contextlib import ExitStack
 from datetime import datetime, timedelta
@@ -8,29 +7,19 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, Index, String, Text, false, func, select
+from sqlalchemy import JSON, Index, String, Text, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import UTCDateTime, db, utcnow
+from gfp_portal.core.db import UTCDateTime, db, enum_column, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.text import single_line
 
 
-class MailStatus(enum.StrEnum):
-    queued = "queued"
-    sent = "sent"
-    failed = "failed"
-
-    @property
-    def title(self):
-        return MAIL_STATUS_TITLES[self]
-
-
-MAIL_STATUS_TITLES = {
-    MailStatus.queued: _l("Queued"),
-    MailStatus.sent: _l("Sent"),
-    MailStatus.failed: _l("Failed"),
-}
+class MailStatus(TitledEnum):
+    queued = "queued", _l("Queued")
+    sent = "sent", _l("Sent")
+    failed = "failed", _l("Failed")
 
 
 class OutboxMessage(db.Model):
@@ -53,9 +42,7 @@ class OutboxMessage(db.Model):
     # only its recipient may read it, so no page shows its text or parts.
     is_secret: Mapped[bool] = mapped_column(default=False, server_default=false())
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
-    status: Mapped[MailStatus] = mapped_column(
-        Enum(MailStatus, native_enum=False, length=16), default=MailStatus.queued
-    )
+    status: Mapped[MailStatus] = enum_column(MailStatus, default=MailStatus.queued)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -14,6 +14,13 @@ def guard(value):
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def unguard(value):
+    """A cell read back from a table `guard` wrote: without the apostrophe it added."""
+    if value.startswith("'") and value[1:2] and value[1:2] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
 def to_csv(rows):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(

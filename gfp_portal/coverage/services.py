@@ -1,5 +1,4 @@
 """Coverage rules, read-only over the registry: cell states, the expiring flag and summaries."""
-import enum
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -9,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import name_rank
 from gfp_portal.reference.models import Entity, Region, Unct, unct_members
@@ -16,15 +16,11 @@ from gfp_portal.registry.models import Appointment, AppointmentRole, Appointment
 from gfp_portal.registry.policy import Policy
 
 
-class CellState(enum.StrEnum):
-    covered = "covered"
-    no_alternate = "no_alternate"
-    no_focal_point = "no_focal_point"
-    vacant = "vacant"
-
-    @property
-    def title(self):
-        return STATE_TITLES[self]
+class CellState(TitledEnum):
+    covered = "covered", _l("Covered")
+    no_alternate = "no_alternate", _l("No alternate")
+    no_focal_point = "no_focal_point", _l("No focal point")
+    vacant = "vacant", _l("Vacant")
 
     @property
     def severity(self):
@@ -32,12 +28,6 @@ class CellState(enum.StrEnum):
         return SEVERITY[self]
 
 
-STATE_TITLES = {
-    CellState.covered: _l("Covered"),
-    CellState.no_alternate: _l("No alternate"),
-    CellState.no_focal_point: _l("No focal point"),
-    CellState.vacant: _l("Vacant"),
-}
 SEVERITY = {CellState.covered: 0, CellState.no_alternate: 1, CellState.no_focal_point: 2,
             CellState.vacant: 3}
 

@@ -86,9 +86,8 @@ class NominationFilterForm(FilterForm):
     def __init__(self, *args, unct_choices=(), entity_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.state.choices = [("", _l("All states")), ("pending", _l("Waiting for a decision")),
-                              *[(s.value, s.title) for s in NominationState
-                                if s != NominationState.unverified]]
-        self.kind.choices = [("", _l("All types")), *[(k.value, k.title) for k in NominationKind]]
+                              *NominationState.choices(omit=(NominationState.unverified,))]
+        self.kind.choices = [("", _l("All types")), *NominationKind.choices()]
         self.unct.choices = [("", _l("All UN Country Teams")), ("HQ", _l("Headquarters")),
                              *unct_choices]
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]

@@ -1,52 +1,38 @@
 """Nomination: a proposal that a person take a focal-point role for an entity and a scope."""
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, and_, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry.models import Appointment, AppointmentRole, Person, scope_name
 
 
-class NominationKind(enum.StrEnum):
-    nomination = "nomination"            # by a Resident Coordinator or a coordinator
-    self_registration = "self_registration"  # by the appointee, through /join
-
-    @property
-    def title(self):
-        return {NominationKind.nomination: _l("Nomination"),
-                NominationKind.self_registration: _l("Self-registration")}[self]
+class NominationKind(TitledEnum):
+    # by a Resident Coordinator or a coordinator
+    nomination = "nomination", _l("Nomination")
+    # by the appointee, through /join
+    self_registration = "self_registration", _l("Self-registration")
 
 
-class NominationState(enum.StrEnum):
-    unverified = "unverified"  # a self-registration whose email address is not confirmed yet
-    submitted = "submitted"
-    changes_requested = "changes_requested"
-    approved = "approved"
-    rejected = "rejected"
-    withdrawn = "withdrawn"
-
-    @property
-    def title(self):
-        return STATE_TITLES[self]
+class NominationState(TitledEnum):
+    # a self-registration whose email address is not confirmed yet
+    unverified = "unverified", _l("Email address not confirmed")
+    submitted = "submitted", _l("Submitted")
+    changes_requested = "changes_requested", _l("Changes requested")
+    approved = "approved", _l("Approved")
+    rejected = "rejected", _l("Rejected")
+    withdrawn = "withdrawn", _l("Withdrawn")
 
     @property
     def is_pending(self):
         return self in PENDING_STATES
 
 
-STATE_TITLES = {
-    NominationState.unverified: _l("Email address not confirmed"),
-    NominationState.submitted: _l("Submitted"),
-    NominationState.changes_requested: _l("Changes requested"),
-    NominationState.approved: _l("Approved"),
-    NominationState.rejected: _l("Rejected"),
-    NominationState.withdrawn: _l("Withdrawn"),
-}
 PENDING_STATES = (NominationState.submitted, NominationState.changes_requested)
 
 
@@ -58,13 +44,11 @@ class Nomination(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[NominationKind] = mapped_column(
-        Enum(NominationKind, native_enum=False, length=20), default=NominationKind.nomination)
-    state: Mapped[NominationState] = mapped_column(
-        Enum(NominationState, native_enum=False, length=20), default=NominationState.submitted,
-        index=True)
-    role: Mapped[AppointmentRole] = mapped_column(Enum(AppointmentRole, native_enum=False,
-                                                       length=16))
+    kind: Mapped[NominationKind] = enum_column(NominationKind, length=20,
+                                               default=NominationKind.nomination)
+    state: Mapped[NominationState] = enum_column(NominationState, length=20,
+                                                 default=NominationState.submitted, index=True)
+    role: Mapped[AppointmentRole] = enum_column(AppointmentRole)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
     # No UNCT means the headquarters scope (a head of entity's nomination).
     unct_id: Mapped[int | None] = mapped_column(ForeignKey("uncts.id"), index=True)

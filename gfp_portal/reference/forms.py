@@ -9,11 +9,11 @@ from gfp_portal.reference.models import EntityType, Region
 
 
 def entity_type_choices():
-    return [(t.value, t.title) for t in EntityType]
+    return EntityType.choices()
 
 
 def region_choices():
-    return [(r.value, r.title) for r in Region]
+    return Region.choices()
 
 
 class EntityForm(FlaskForm):

@@ -1,60 +1,33 @@
 """Entity, Unct (with covered countries and member entities) and DutyStation."""
-import enum
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gfp_portal.core.db import enum_column
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.i18n import join_list
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name
 
 
-class EntityType(enum.StrEnum):
-    secretariat = "secretariat"
-    mission = "mission"
-    fund_programme = "fund_programme"
-    specialized_agency = "specialized_agency"
-    related_organization = "related_organization"
-    research_training = "research_training"
-    other = "other"
-
-    @property
-    def title(self):
-        return ENTITY_TYPE_TITLES[self]
+class EntityType(TitledEnum):
+    secretariat = "secretariat", _l("Secretariat department or office")
+    mission = "mission", _l("Peacekeeping operation or political mission")
+    fund_programme = "fund_programme", _l("Fund or programme")
+    specialized_agency = "specialized_agency", _l("Specialized agency")
+    related_organization = "related_organization", _l("Related organization")
+    research_training = "research_training", _l("Research and training institute")
+    other = "other", _l("Other UN entity")
 
 
-ENTITY_TYPE_TITLES = {
-    EntityType.secretariat: _l("Secretariat department or office"),
-    EntityType.mission: _l("Peacekeeping operation or political mission"),
-    EntityType.fund_programme: _l("Fund or programme"),
-    EntityType.specialized_agency: _l("Specialized agency"),
-    EntityType.related_organization: _l("Related organization"),
-    EntityType.research_training: _l("Research and training institute"),
-    EntityType.other: _l("Other UN entity"),
-}
-
-
-class Region(enum.StrEnum):
-    africa = "africa"
-    arab_states = "arab_states"
-    asia_pacific = "asia_pacific"
-    europe_central_asia = "europe_central_asia"
-    latin_america_caribbean = "latin_america_caribbean"
-
-    @property
-    def title(self):
-        return REGION_TITLES[self]
-
-
-REGION_TITLES = {
-    Region.africa: _l("Africa"),
-    Region.arab_states: _l("Arab States"),
-    Region.asia_pacific: _l("Asia-Pacific"),
-    Region.europe_central_asia: _l("Europe and Central Asia"),
-    Region.latin_america_caribbean: _l("Latin America and the Caribbean"),
-}
+class Region(TitledEnum):
+    africa = "africa", _l("Africa")
+    arab_states = "arab_states", _l("Arab States")
+    asia_pacific = "asia_pacific", _l("Asia-Pacific")
+    europe_central_asia = "europe_central_asia", _l("Europe and Central Asia")
+    latin_america_caribbean = "latin_america_caribbean", _l("Latin America and the Caribbean")
 
 
 unct_members = Table(
@@ -71,7 +44,7 @@ class Entity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     acronym: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(255))
-    type: Mapped[EntityType] = mapped_column(Enum(EntityType, native_enum=False, length=32))
+    type: Mapped[EntityType] = enum_column(EntityType, length=32)
     is_verified: Mapped[bool] = mapped_column(default=False)
     active_from: Mapped[date | None]
     active_to: Mapped[date | None]
@@ -105,7 +78,7 @@ class Unct(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     iso3: Mapped[str] = mapped_column(String(3), unique=True)
     name_en: Mapped[str] = mapped_column(String(120))
-    region: Mapped[Region] = mapped_column(Enum(Region, native_enum=False, length=32))
+    region: Mapped[Region] = enum_column(Region, length=32)
     is_verified: Mapped[bool] = mapped_column(default=False)
 
     countries: Mapped[list["UnctCountry"]] = relationship(

@@ -6,19 +6,12 @@ from importlib import resources
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import is_country_code
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
-from gfp_portal.reference.models import (
-    DutyStation,
-    Entity,
-    EntityType,
-    Region,
-    Unct,
-    UnctCountry,
-)
+from gfp_portal.reference.models import DutyStation, Entity, EntityType, Region, Unct, UnctCountry
 
 ENTITY_TYPES_IN_FILE = {
     "Secretariat department/office": EntityType.secretariat,
@@ -140,10 +133,7 @@ def create_entity(data, *, actor, now=None):
                     is_verified=data.get("is_verified", False),
                     active_from=data.get("active_from"), active_to=data.get("active_to"),
                     email_domains=_parse_domains(data.get("email_domains")))
-    db.session.add(entity)
-    db.session.flush()
-    log_action("entity.create", entity, actor=actor, now=now,
-               changes=diff({}, _entity_state(entity)))
+    log_creation("entity.create", entity, _entity_state, actor=actor, now=now)
     return entity
 
 
@@ -207,9 +197,7 @@ def _apply_unct(unct, data):
 def create_unct(data, *, actor, now=None):
     unct = Unct()
     _apply_unct(unct, data)
-    db.session.add(unct)
-    db.session.flush()
-    log_action("unct.create", unct, actor=actor, now=now, changes=diff({}, _unct_state(unct)))
+    log_creation("unct.create", unct, _unct_state, actor=actor, now=now)
     return unct
 
 

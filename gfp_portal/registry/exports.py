@@ -1,13 +1,10 @@
 """The registry as rows: one per appointment (or per person without any), in CSV or Excel;
 a large export is prepared by a job and downloaded from its page."""
-import csv
-import io
 from dataclasses import asdict
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import func, select
 
+from gfp_portal.core import tables
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.extensions import db
 from gfp_portal.registry import queries
@@ -19,8 +16,6 @@ COLUMNS = (
     "scope", "status", "start_date", "end_date", "time_share", "tor_on_file",
     "appointed_by_name", "appointed_by_title", "end_reason", "ended_on",
 )
-# Spreadsheet programs run cells that start with these as formulas.
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _text(value):
@@ -75,43 +70,20 @@ def export_rows(people, appointments_of=None, progress=None):
     return rows
 
 
-def _guard(value):
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+def _table(rows):
+    """The header row, then each row's cells in the order of COLUMNS."""
+    return [COLUMNS, *([row[column] for column in COLUMNS] for row in rows)]
 
 
 def to_csv(rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_guard(row[column]) for column in COLUMNS])
-    # The byte-order mark lets spreadsheet programs read the accents right.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return tables.to_csv(_table(rows))
 
 
 def to_xlsx(rows):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "registry"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        # Every cell is text, so that dates and codes come back exactly as they went out.
-        sheet.append([_guard(row[column]) for column in COLUMNS])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tables.to_xlsx(_table(rows), title="registry")
 
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = tables.CONTENT_TYPES
 RENDERERS = {"csv": to_csv, "xlsx": to_xlsx}
 
 

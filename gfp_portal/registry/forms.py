@@ -2,7 +2,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from gfp_portal.core.forms import (
     FilterForm,
+    RequiredFileField,
     SingleLineField,
     TimeZoneField,
     language_choices,
@@ -25,7 +25,7 @@ from gfp_portal.registry.models import AppointmentRole, EndReason
 
 
 def role_choices():
-    return [(r.value, r.title) for r in AppointmentRole]
+    return AppointmentRole.choices()
 
 
 class PersonNameFields:
@@ -115,7 +115,7 @@ class EndAppointmentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = [(r.value, r.title) for r in EndReason if r != EndReason.replaced]
+        self.reason.choices = EndReason.choices(omit=(EndReason.replaced,))
 
 
 class RenewForm(FlaskForm):
@@ -141,7 +141,7 @@ class RegistryFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
         self.unct.choices = [("", _l("All UN Country Teams")), *unct_choices]
-        self.region.choices = [("", _l("All regions")), *[(r.value, r.title) for r in Region]]
+        self.region.choices = [("", _l("All regions")), *Region.choices()]
         self.role.choices = [("", _l("All roles")), *role_choices()]
         self.status.choices = [("active", lazy_pgettext("appointment", "Active")),
                                ("ended", _l("Ended")),
@@ -162,8 +162,8 @@ class ProfileForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV or Excel file"), validators=[
-        FileRequired(message=_l("Choose a file."))],
+    file = RequiredFileField(
+        _l("CSV or Excel file"),
         description=_l("The same columns as the export. Nothing is written before you "
                        "confirm the preview."))
     submit = SubmitField(_l("Check the file"))

@@ -1,12 +1,10 @@
 """Person and Appointment: who holds which focal-point role, for which entity and scope, when."""
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -17,7 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -69,14 +68,9 @@ Index("ix_people_name_order", func.lower(Person.family_name), func.lower(Person.
 keep_search_key(Person, "search_key", "full_name", "position_title")
 
 
-class AppointmentRole(enum.StrEnum):
-    focal_point = "focal_point"
-    alternate = "alternate"
-
-    @property
-    def title(self):
-        return {AppointmentRole.focal_point: _l("Focal point"),
-                AppointmentRole.alternate: _l("Alternate")}[self]
+class AppointmentRole(TitledEnum):
+    focal_point = "focal_point", _l("Focal point")
+    alternate = "alternate", _l("Alternate")
 
     @property
     def in_sentence(self):
@@ -86,30 +80,17 @@ class AppointmentRole(enum.StrEnum):
                 AppointmentRole.alternate: lazy_pgettext("role in a sentence", "alternate")}[self]
 
 
-class AppointmentStatus(enum.StrEnum):
-    active = "active"
-    ended = "ended"
-    withdrawn = "withdrawn"
-
-    @property
-    def title(self):
-        return {AppointmentStatus.active: lazy_pgettext("appointment", "Active"),
-                AppointmentStatus.ended: _l("Ended"),
-                AppointmentStatus.withdrawn: _l("Withdrawn")}[self]
+class AppointmentStatus(TitledEnum):
+    active = "active", lazy_pgettext("appointment", "Active")
+    ended = "ended", _l("Ended")
+    withdrawn = "withdrawn", _l("Withdrawn")
 
 
-class EndReason(enum.StrEnum):
-    term_ended = "term_ended"
-    left_entity = "left_entity"
-    replaced = "replaced"
-    withdrawn = "withdrawn"
-
-    @property
-    def title(self):
-        return {EndReason.term_ended: _l("Term ended"),
-                EndReason.left_entity: _l("Left the entity"),
-                EndReason.replaced: _l("Replaced"),
-                EndReason.withdrawn: _l("Withdrawn")}[self]
+class EndReason(TitledEnum):
+    term_ended = "term_ended", _l("Term ended")
+    left_entity = "left_entity", _l("Left the entity")
+    replaced = "replaced", _l("Replaced")
+    withdrawn = "withdrawn", _l("Withdrawn")
 
 
 def scope_name(entity, unct):
@@ -136,18 +117,16 @@ class Appointment(db.Model):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
     # No UNCT means the headquarters scope: the appointment covers the whole entity.
     unct_id: Mapped[int | None] = mapped_column(ForeignKey("uncts.id"))
-    role: Mapped[AppointmentRole] = mapped_column(Enum(AppointmentRole, native_enum=False,
-                                                       length=16))
-    status: Mapped[AppointmentStatus] = mapped_column(
-        Enum(AppointmentStatus, native_enum=False, length=16), default=AppointmentStatus.active)
+    role: Mapped[AppointmentRole] = enum_column(AppointmentRole)
+    status: Mapped[AppointmentStatus] = enum_column(AppointmentStatus,
+                                                    default=AppointmentStatus.active)
     appointed_by_name: Mapped[str | None] = mapped_column(String(200))
     appointed_by_title: Mapped[str | None] = mapped_column(String(200))
     start_date: Mapped[date]
     end_date: Mapped[date | None] = mapped_column(index=True)
     time_share: Mapped[int | None]
     tor_on_file: Mapped[bool] = mapped_column(default=False)
-    end_reason: Mapped[EndReason | None] = mapped_column(Enum(EndReason, native_enum=False,
-                                                              length=16))
+    end_reason: Mapped[EndReason | None] = enum_column(EndReason)
     ended_on: Mapped[date | None]
     notes: Mapped[str | None] = mapped_column(Text)
     renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))

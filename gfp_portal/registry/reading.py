@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from gfp_portal.core.errors import DomainError
-from gfp_portal.registry.exports import COLUMNS, FORMULA_STARTS
+from gfp_portal.core.tables import unguard
+from gfp_portal.registry.exports import COLUMNS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -42,14 +43,6 @@ def _cell_text(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _unguard(value):
-    # The export prefixes an apostrophe to cells a spreadsheet would run as formulas.
-    value = value.strip()
-    if value.startswith("'") and value[1:2] in FORMULA_STARTS and value[1:2]:
-        return value[1:]
-    return value
 
 
 def _bounded(rows):
@@ -178,7 +171,7 @@ def read_table(filename, data):
                            columns=", ".join(missing)))
     rows = []
     for line, cells in enumerate(table[1:], start=2):
-        values = {column: _unguard(cells[i]) if i < len(cells) else ""
+        values = {column: unguard(cells[i].strip()) if i < len(cells) else ""
                   for i, column in enumerate(header) if column in COLUMNS}
         if any(values.values()):
             rows.append((line, values))

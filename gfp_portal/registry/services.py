@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.timezones import is_timezone
@@ -77,10 +77,7 @@ def _apply_person(person, data, people_by_email=None):
 def create_person(data, *, actor, now=None, people_by_email=None):
     person = Person(created_at=now or utcnow())
     _apply_person(person, data, people_by_email)
-    db.session.add(person)
-    db.session.flush()
-    log_action("person.create", person, actor=actor, now=now,
-               changes=diff({}, _person_state(person)))
+    log_creation("person.create", person, _person_state, actor=actor, now=now)
     return person
 
 
@@ -174,10 +171,8 @@ def appoint(person, data, *, actor, now=None, action="appointment.create", polic
         appointed_by_title=(data.get("appointed_by_title") or "").strip() or None,
         nomination_id=data.get("nomination_id"), renewal_of_id=data.get("renewal_of_id"),
         notes=data.get("notes"), created_at=now or utcnow())
-    db.session.add(appointment)
-    db.session.flush()
-    log_action(action, appointment, actor=actor, now=now, reason=data.get("reason"),
-               changes=diff({}, _appointment_state(appointment)))
+    log_creation(action, appointment, _appointment_state, actor=actor, now=now,
+                 reason=data.get("reason"))
     return appointment
 
 
@@ -276,10 +271,7 @@ def record_past_appointment(person, data, *, actor, now=None,
         time_share=data.get("time_share"), tor_on_file=bool(data.get("tor_on_file")),
         appointed_by_name=data.get("appointed_by_name"),
         appointed_by_title=data.get("appointed_by_title"), created_at=now or utcnow())
-    db.session.add(appointment)
-    db.session.flush()
-    log_action(action, appointment, actor=actor, now=now,
-               changes=diff({}, _appointment_state(appointment)))
+    log_creation(action, appointment, _appointment_state, actor=actor, now=now)
     return appointment
 
 

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from gfp_portal.core.tables import to_csv
 from gfp_portal.extensions import db
-from gfp_portal.registry.exports import FORMULA_STARTS
 from gfp_portal.resources.models import Resource, ResourceDownload, ResourceVersion
 from gfp_portal.resources.queries import with_versions
 
@@ -40,11 +39,6 @@ def downloads_table(today, *, months=6, limit=20):
     return {"months": window, "rows": rows}
 
 
-def _safe(value):
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def _resources_by_id(ids):
     if not ids:
         return {}
@@ -63,7 +57,7 @@ def downloads_csv():
     table = [[_("Resource"), _("Web address"), _("Language"), _("Month"), _("Downloads")]]
     for resource_id, language, month, count in counts:
         resource = resources[resource_id]
-        table.append([_safe(resource), resource.slug, language, month.strftime("%Y-%m"),
+        table.append([resource, resource.slug, language, month.strftime("%Y-%m"),
                       str(count)])
     return to_csv(table)
 

@@ -37,7 +37,7 @@ class ResourceForm(FlaskForm):
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = [(c.id, c.title) for c in categories]
-        self.visibility.choices = [(v.value, v.title) for v in Visibility]
+        self.visibility.choices = Visibility.choices()
 
 
 class VersionForm(FlaskForm):

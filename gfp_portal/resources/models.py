@@ -1,30 +1,20 @@
 """Resource, its language versions, categories, topic tags and monthly download counts."""
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.core.storage import KIND_LABELS
 from gfp_portal.extensions import db
 
 
-class Visibility(enum.StrEnum):
-    public = "public"
-    network = "network"
-
-    @property
-    def title(self):
-        return VISIBILITY_TITLES[self]
-
-
-VISIBILITY_TITLES = {
-    Visibility.public: _l("Public"),
-    Visibility.network: _l("Network only"),
-}
+class Visibility(TitledEnum):
+    public = "public", _l("Public")
+    network = "network", _l("Network only")
 
 # Topic tags the library uses, by their name in the reader's language; a tag the Office adds
 # later shows as written (hyphens read as spaces) until it is named here.
@@ -95,8 +85,7 @@ class Resource(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("resource_categories.id"), index=True)
-    visibility: Mapped[Visibility] = mapped_column(
-        Enum(Visibility, native_enum=False, length=16), default=Visibility.public)
+    visibility: Mapped[Visibility] = enum_column(Visibility, default=Visibility.public)
     is_published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gfp_portal.core import storage
-from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
@@ -140,10 +140,7 @@ def create_resource(data, *, actor, now=None):
     now = now or utcnow()
     resource = Resource(created_at=now, updated_at=now)
     _apply(resource, data)
-    db.session.add(resource)
-    db.session.flush()
-    log_action("resource.create", resource, actor=actor, now=now,
-               changes=diff({}, _state(resource)))
+    log_creation("resource.create", resource, _state, actor=actor, now=now)
     return resource
 
 

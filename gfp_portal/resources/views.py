@@ -1,16 +1,7 @@
 """The library: list, one resource, downloads; coordinators manage it from /resources/manage."""
 from datetime import date
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,12 +15,7 @@ from gfp_portal.core.http import commit_service, flash_saved, paginate
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, queries, services
-from gfp_portal.resources.forms import (
-    CategoryForm,
-    LibraryFilterForm,
-    ResourceForm,
-    VersionForm,
-)
+from gfp_portal.resources.forms import CategoryForm, LibraryFilterForm, ResourceForm, VersionForm
 from gfp_portal.resources.models import ResourceCategory, tag_title
 
 bp = Blueprint("resources", __name__, url_prefix="/resources")

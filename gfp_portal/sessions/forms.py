@@ -1,13 +1,7 @@
 """Forms of the training pages: the session, its filters, the roster, the series."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateTimeLocalField,
-    IntegerField,
-    SelectField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import DateTimeLocalField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -23,20 +17,17 @@ from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def topic_choices():
-    return [(t.value, t.title) for t in Topic]
+class TitleFields:
+    """The title in each language, English required, as the session and series forms ask it."""
 
-
-def format_choices():
-    return [(f.value, f.title) for f in Format]
-
-
-class SessionForm(FlaskForm):
     title_en = SingleLineField(_l("Title in English"), validators=[
         DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
     title_fr = SingleLineField(_l("Title in French"), validators=[Optional(), Length(max=200)])
     title_es = SingleLineField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
     title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+
+
+class SessionForm(TitleFields, FlaskForm):
     description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 3},
                                    validators=[Optional(), Length(max=5000)])
     description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": 3},
@@ -75,10 +66,10 @@ class SessionForm(FlaskForm):
 
     def __init__(self, *args, series_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.topic.choices = topic_choices()
-        self.format.choices = format_choices()
+        self.topic.choices = Topic.choices()
+        self.format.choices = Format.choices()
         self.languages.choices = [c for c in language_choices() if c[0] in LANGUAGES]
-        self.audience.choices = [(a.value, a.title) for a in Audience]
+        self.audience.choices = Audience.choices()
         self.series.choices = [(0, _l("— none —")), *series_choices]
 
 
@@ -95,9 +86,9 @@ class SessionFilterForm(FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.when.choices = [("upcoming", _l("Upcoming")), ("past", _l("Past"))]
-        self.topic.choices = [("", _l("All topics")), *topic_choices()]
+        self.topic.choices = [("", _l("All topics")), *Topic.choices()]
         self.language.choices = [("", _l("All languages")), *language_choices()]
-        self.format.choices = [("", _l("All formats")), *format_choices()]
+        self.format.choices = [("", _l("All formats")), *Format.choices()]
 
 
 class AddPersonForm(FlaskForm):
@@ -125,13 +116,8 @@ class GroupForm(FlaskForm):
                              *unct_choices]
         self.role.choices = [("", _l("All roles")), *role_choices]
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
-        self.not_attended.choices = [("", _l("— any —")), *topic_choices()]
+        self.not_attended.choices = [("", _l("— any —")), *Topic.choices()]
 
 
-class SeriesForm(FlaskForm):
-    title_en = SingleLineField(_l("Title in English"), validators=[
-        DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
-    title_fr = SingleLineField(_l("Title in French"), validators=[Optional(), Length(max=200)])
-    title_es = SingleLineField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
-    title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+class SeriesForm(TitleFields, FlaskForm):
     submit = SubmitField(_l("Create the series"))

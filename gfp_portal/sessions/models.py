@@ -1,13 +1,13 @@
 """TrainingSession (multilingual, in UTC with its own time zone), TrainingSeries, Registration."""
-import enum
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, utcnow
+from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
@@ -15,54 +15,27 @@ from gfp_portal.registry.models import Person
 LANGUAGES = ("en", "fr", "es", "ar")
 
 
-class Topic(enum.StrEnum):
-    enabling_environment = "enabling_environment"
-    field_guidelines = "field_guidelines"
-    bystander_intervention = "bystander_intervention"
-    victim_centred = "victim_centred"
-    sexual_harassment = "sexual_harassment"
-    parity_dashboard = "parity_dashboard"
-    anti_racism = "anti_racism"
-    network_meeting = "network_meeting"
-
-    @property
-    def title(self):
-        return TOPIC_TITLES[self]
+class Topic(TitledEnum):
+    enabling_environment = "enabling_environment", _l("Enabling Environment Guidelines")
+    field_guidelines = "field_guidelines", _l("Field-specific Enabling Environment Guidelines")
+    bystander_intervention = "bystander_intervention", _l("Bystander intervention")
+    victim_centred = "victim_centred", _l("Victim-centred approach")
+    sexual_harassment = "sexual_harassment", _l("Preventing sexual harassment")
+    parity_dashboard = "parity_dashboard", _l("Gender parity dashboard")
+    anti_racism = "anti_racism", _l("Anti-racism")
+    network_meeting = "network_meeting", _l("Network meeting")
 
 
-TOPIC_TITLES = {
-    Topic.enabling_environment: _l("Enabling Environment Guidelines"),
-    Topic.field_guidelines: _l("Field-specific Enabling Environment Guidelines"),
-    Topic.bystander_intervention: _l("Bystander intervention"),
-    Topic.victim_centred: _l("Victim-centred approach"),
-    Topic.sexual_harassment: _l("Preventing sexual harassment"),
-    Topic.parity_dashboard: _l("Gender parity dashboard"),
-    Topic.anti_racism: _l("Anti-racism"),
-    Topic.network_meeting: _l("Network meeting"),
-}
+class Format(TitledEnum):
+    virtual = "virtual", _l("Online")
+    in_person = "in_person", _l("In person")
+    hybrid = "hybrid", _l("Hybrid (in person and online)")
 
 
-class Format(enum.StrEnum):
-    virtual = "virtual"
-    in_person = "in_person"
-    hybrid = "hybrid"
-
-    @property
-    def title(self):
-        return {Format.virtual: _l("Online"), Format.in_person: _l("In person"),
-                Format.hybrid: _l("Hybrid (in person and online)")}[self]
-
-
-class Audience(enum.StrEnum):
-    both = "both"
-    focal_points = "focal_points"
-    alternates = "alternates"
-
-    @property
-    def title(self):
-        return {Audience.both: _l("Focal points and alternates"),
-                Audience.focal_points: _l("Focal points"),
-                Audience.alternates: _l("Alternates")}[self]
+class Audience(TitledEnum):
+    both = "both", _l("Focal points and alternates")
+    focal_points = "focal_points", _l("Focal points")
+    alternates = "alternates", _l("Alternates")
 
     @property
     def roles(self):
@@ -71,27 +44,16 @@ class Audience(enum.StrEnum):
                 Audience.alternates: ("alternate",)}[self]
 
 
-class SessionStatus(enum.StrEnum):
-    draft = "draft"
-    published = "published"
-    cancelled = "cancelled"
-
-    @property
-    def title(self):
-        return {SessionStatus.draft: _l("Draft"), SessionStatus.published: _l("Published"),
-                SessionStatus.cancelled: _l("Cancelled")}[self]
+class SessionStatus(TitledEnum):
+    draft = "draft", _l("Draft")
+    published = "published", _l("Published")
+    cancelled = "cancelled", _l("Cancelled")
 
 
-class RegistrationStatus(enum.StrEnum):
-    registered = "registered"
-    waitlisted = "waitlisted"
-    cancelled = "cancelled"
-
-    @property
-    def title(self):
-        return {RegistrationStatus.registered: _l("Registered"),
-                RegistrationStatus.waitlisted: _l("On the waiting list"),
-                RegistrationStatus.cancelled: _l("Cancelled")}[self]
+class RegistrationStatus(TitledEnum):
+    registered = "registered", _l("Registered")
+    waitlisted = "waitlisted", _l("On the waiting list")
+    cancelled = "cancelled", _l("Cancelled")
 
 
 class Multilingual:
@@ -140,8 +102,8 @@ class TrainingSession(Multilingual, db.Model):
     description_fr: Mapped[str | None] = mapped_column(Text)
     description_es: Mapped[str | None] = mapped_column(Text)
     description_ar: Mapped[str | None] = mapped_column(Text)
-    topic: Mapped[Topic] = mapped_column(Enum(Topic, native_enum=False, length=32))
-    format: Mapped[Format] = mapped_column(Enum(Format, native_enum=False, length=16))
+    topic: Mapped[Topic] = enum_column(Topic, length=32)
+    format: Mapped[Format] = enum_column(Format)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     time_zone: Mapped[str] = mapped_column(String(64))
@@ -152,10 +114,8 @@ class TrainingSession(Multilingual, db.Model):
     capacity: Mapped[int]
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    audience: Mapped[Audience] = mapped_column(Enum(Audience, native_enum=False, length=16),
-                                               default=Audience.both)
-    status: Mapped[SessionStatus] = mapped_column(
-        Enum(SessionStatus, native_enum=False, length=16), default=SessionStatus.draft)
+    audience: Mapped[Audience] = enum_column(Audience, default=Audience.both)
+    status: Mapped[SessionStatus] = enum_column(SessionStatus, default=SessionStatus.draft)
     # SEQUENCE of the iCalendar event: raised on every material change (RFC 5546).
     ical_sequence: Mapped[int] = mapped_column(default=0)
     # Why it was cancelled: told to the people registered and shown on its page.
@@ -199,8 +159,7 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    status: Mapped[RegistrationStatus] = mapped_column(
-        Enum(RegistrationStatus, native_enum=False, length=16))
+    status: Mapped[RegistrationStatus] = enum_column(RegistrationStatus)
     # Place in the queue: the earliest waitlisted person is promoted first.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

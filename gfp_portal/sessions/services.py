@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue, hold_lock
@@ -88,10 +88,7 @@ def create_session(data, *, actor, now=None):
     session = TrainingSession(status=SessionStatus.draft, created_at=now, updated_at=now,
                               ical_sequence=0)
     _apply(session, data)
-    db.session.add(session)
-    db.session.flush()
-    log_action("session.create", session, actor=actor, now=now,
-               changes=diff({}, state_of(session)))
+    log_creation("session.create", session, state_of, actor=actor, now=now)
     return session
 
 

@@ -1,6 +1,7 @@
 """Session times as people read them: in their own zone, named, and in the session's zone.
 
 "Tuesday 14 March 2027, 10:00–11:30 Nairobi (UTC+3) · 09:00–10:30 Geneva (UTC+2)"."""
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -11,8 +12,15 @@ from gfp_portal.core.timezones import zone_label
 
 def span(session, zone_name, locale, *, isolate=True):
     """Date and times of `session` in one zone, with the zone named."""
-    zone = ZoneInfo(zone_name or "UTC")
-    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    return _span(session.starts_at, session.ends_at, zone_name or "UTC", locale, isolate)
+
+
+@lru_cache(maxsize=4096)
+def _span(starts_at, ends_at, zone_name, locale, isolate):
+    """A session's times read the same for every viewer in the same zone and language: worked
+    out once per process."""
+    zone = ZoneInfo(zone_name)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     times = "–".join(format_time(moment, "short", locale=locale) for moment in (start, end))
     day = format_date(start.date(), "full", locale=locale)
     if end.date() != start.date():

@@ -3,6 +3,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     HiddenField,
     SelectField,
@@ -12,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, URLInput
+from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput
 
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.core.text import single_line
@@ -23,9 +24,28 @@ def language_choices():
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
+_OPTION = Markup('<option value="{}">{}</option>')
+_SELECTED = Markup('<option selected value="{}">{}</option>')
+
+
+class LongSelect(Select):
+    """A select whose plain options (no attributes of their own) are written with one format
+    string each, as WTForms would write them: the lists of time zones, entities and UN Country
+    Teams run to hundreds of options, and the stock widget builds each through html_params."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        template = _SELECTED if choice.selected else _OPTION
+        return template.format(choice.value, choice.label or choice.value)
+
+
 class TimeZoneField(SelectField):
     """A time zone chosen by its city and offset ("Nairobi (UTC+3)"), canonical zones only. A
     value saved under a deprecated alias (Asia/Calcutta) opens, and is saved, as its zone."""
+
+    widget = LongSelect()
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, **kwargs)

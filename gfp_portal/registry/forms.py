@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from gfp_portal.core.forms import (
     FilterForm,
+    LongSelect,
     RequiredFileField,
     SingleLineField,
     TimeZoneField,
@@ -127,8 +128,8 @@ class RenewForm(FlaskForm):
 class RegistryFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)],
                         description=_l("Name, email or position"))
-    entity = SelectField(_l("Entity"), validators=[Optional()])
-    unct = SelectField(_l("UN Country Team"), validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()], widget=LongSelect())
+    unct = SelectField(_l("UN Country Team"), validators=[Optional()], widget=LongSelect())
     region = SelectField(_l("Region"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], default="active")

@@ -3,11 +3,12 @@ import importlib
 import pkgutil
 
 import pytest
-from wtforms import Form, StringField, URLField
+from wtforms import Form, SelectField, StringField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
 import gfp_portal
-from gfp_portal.core.forms import SingleLineField
+from gfp_portal.core.forms import LongSelect, SingleLineField
 
 
 def form_classes():
@@ -47,3 +48,17 @@ def test_line_breaks_and_control_characters_become_one_space(app, typed, kept):
     with app.test_request_context():
         form = TitleForm(MultiDict({"title": typed}))
         assert form.title.data == kept
+
+
+
+def test_a_long_select_writes_the_same_html_as_wtforms_own_select():
+    choices = [SelectChoice("", "—"), SelectChoice('K"E<N>', "Kenya & <Co> \"quoted\""),
+               SelectChoice("X", ""), SelectChoice("Y", "Yemen", render_kw={"disabled": True})]
+
+    class Both(Form):
+        fast = SelectField(choices=choices, widget=LongSelect())
+        stock = SelectField(choices=choices)
+
+    for value in ("", 'K"E<N>', "X", "Y"):
+        form = Both(data={"fast": value, "stock": value})
+        assert str(form.fast()).replace('"fast"', '"stock"') == str(form.stock())

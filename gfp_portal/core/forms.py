@@ -3,7 +3,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import (
     HiddenField,
     SelectField,
@@ -24,10 +24,6 @@ def language_choices():
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
-_OPTION = Markup('<option value="{}">{}</option>')
-_SELECTED = Markup('<option selected value="{}">{}</option>')
-
-
 class LongSelect(Select):
     """A select whose plain options (no attributes of their own) are written with one format
     string each, as WTForms would write them: the lists of time zones, entities and UN Country
@@ -37,8 +33,9 @@ class LongSelect(Select):
     def render_option(cls, choice, **kwargs):
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
-        template = _SELECTED if choice.selected else _OPTION
-        return template.format(choice.value, choice.label or choice.value)
+        selected = " selected" if choice.selected else ""
+        value, label = escape(choice.value), escape(choice.label or choice.value)
+        return Markup(f'<option{selected} value="{value}">{label}</option>')  # noqa: S704 — escaped
 
 
 class TimeZoneField(SelectField):

@@ -341,7 +341,7 @@ def test_a_feed_answered_304_builds_no_text_of_any_session(app, client, network,
     with the time of the answer."""
     from gfp_portal.sessions import feed, notices
 
-    monkeypatch.setattr(feed, "_EVENTS", {})
+    monkeypatch.setattr(feed, "_EVENTS", {}, raising=False)
     link = _feed_of_a_registered_focal_point(client, network)
     built = []
     original = notices.texts

@@ -42,10 +42,9 @@ def diff(before, after):
     }
 
 
-def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
-               object_type=None, object_id=None):
-    """Record `action` on `obj` by `actor`; flushed with the caller's transaction."""
-    event = AuditEvent(
+def _event(action, obj=None, *, actor, changes=None, reason=None, now=None,
+           object_type=None, object_id=None):
+    return AuditEvent(
         action=action,
         object_type=object_type or (obj.__tablename__ if obj is not None else "system"),
         object_id=object_id if object_id is not None else getattr(obj, "id", None),
@@ -54,9 +53,16 @@ def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
         reason=str(reason) if reason is not None else None,
         created_at=now or utcnow(),
     )
+
+
+def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
+               object_type=None, object_id=None):
+    """Record `action` on `obj` by `actor`; flushed with the caller's transaction."""
+    event = _event(action, obj, actor=actor, changes=changes, reason=reason, now=now,
+                   object_type=object_type, object_id=object_id)
     batch = db.session.info.get(_BATCH)
     if batch is not None:
-        batch.append(event)
+        batch.entries.append(event)
         return event
     db.session.add(event)
     db.session.flush()
@@ -65,28 +71,47 @@ def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
 
 def log_creation(action, obj, state_of, *, actor, now=None, reason=None):
     """Add the new `obj`, flush it (so that it has its id) and record `action` on it, with
-    every field of `state_of(obj)` as set from nothing."""
+    every field of `state_of(obj)` as set from nothing. In a batch that records creations as
+    it ends, the flush and the record wait for the end of the batch."""
     db.session.add(obj)
+    batch = db.session.info.get(_BATCH)
+    if batch is not None and batch.creations_at_end:
+        batch.entries.append(lambda: _event(action, obj, actor=actor, now=now, reason=reason,
+                                            changes=diff({}, state_of(obj))))
+        return
     db.session.flush()
-    return log_action(action, obj, actor=actor, now=now, reason=reason,
-                      changes=diff({}, state_of(obj)))
+    log_action(action, obj, actor=actor, now=now, reason=reason,
+               changes=diff({}, state_of(obj)))
 
 
 _BATCH = "audit.batch"
 
 
+class _Batch:
+    def __init__(self, creations_at_end):
+        self.creations_at_end = creations_at_end
+        self.entries = []  # audit events, and creations to record once everything has its id
+
+
 @contextmanager
-def events_in_one_batch():
+def events_in_one_batch(*, creations_at_end=False):
     """For bulk work (an import of thousands of rows): the audit events logged inside are
     written together when it ends, in one batch, rather than one statement each. They are
-    the same events in the same transaction; nothing inside may read them back."""
+    the same events, in the same order and the same transaction; nothing inside may read them
+    back. With `creations_at_end`, the objects created inside are not flushed one by one
+    either: one flush gives them all their ids as the batch ends, and their creation is
+    recorded with their state then; for work that does not change, inside the batch, what
+    it created there."""
     if db.session.info.get(_BATCH) is not None:
         yield
         return
-    batch = db.session.info[_BATCH] = []
+    batch = db.session.info[_BATCH] = _Batch(creations_at_end)
     try:
         yield
-        db.session.add_all(batch)
+        if creations_at_end:
+            db.session.flush()
+        db.session.add_all([entry if isinstance(entry, AuditEvent) else entry()
+                            for entry in batch.entries])
         db.session.flush()
     finally:
         db.session.info.pop(_BATCH, None)

@@ -543,7 +543,9 @@ def apply_plan(steps, version, *, actor, now=None, progress=None):
     _check_version(version)
     now = now or utcnow()
     writer = _Writer(steps, actor, now)
-    with events_in_one_batch():
+    # Nothing the import creates is changed again inside it: one flush at the end gives
+    # every new person and appointment its id.
+    with events_in_one_batch(creations_at_end=True):
         for done, step in enumerate(steps, start=1):
             writer.appointment(step, writer.person(step))
             if progress:

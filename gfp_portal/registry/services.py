@@ -116,7 +116,10 @@ def check_new_appointment(person, entity, unct, role, start, end, current=None):
                              entity=entity.acronym, unct=unct.name), field="unct")
     if current is None:
         current = active_holders(entity, unct)
-    mine = [a for a in current if a.person_id == person.id]
+    # An appointment made in the same batch may have no id yet, nor its person's (see
+    # core.audit.events_in_one_batch): it is known by the object itself.
+    mine = [a for a in current if (a.person_id == person.id if a.person_id is not None
+                                   else a.person is person)]
     if mine:
         held = mine[0]
         code = "already_appointed" if held.role == role else "focal_point_and_alternate"

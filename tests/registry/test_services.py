@@ -205,3 +205,42 @@ def test_compliance_thresholds_are_settings(make_person, kenya, coordinator):
     update_settings({"policy.min_grade": "P-3", "policy.min_time_share": 10},
                     actor=coordinator)
     assert Policy.current().warnings(appointment) == []
+
+
+def test_a_batch_that_records_creations_at_its_end_keeps_every_rule_and_event(kenya,
+                                                                             coordinator):
+    """In bulk work the new people and appointments get their ids only as the batch ends: a
+    new person is still told apart from another new person by the one-role rule, and each
+    creation is recorded with its id and its state."""
+    from gfp_portal.core.audit import events_in_one_batch
+
+    undp = entity("UNDP")
+    assert undp in kenya.members  # loaded now: a query inside would flush the batch early
+    data, policy, people = {"grade": "P-4", "entity": undp}, Policy.current(), {}
+    with events_in_one_batch(creations_at_end=True):
+        first = services.create_person({**data, "given_name": "Amina", "family_name": "Diallo",
+                                        "email": "amina@undp.org"}, actor=coordinator,
+                                       people_by_email=people)
+        second = services.create_person({**data, "given_name": "Lina", "family_name": "Haddad",
+                                         "email": "lina@undp.org"}, actor=coordinator,
+                                        people_by_email=people)
+        holders = []
+        holders.append(services.appoint(first, {"entity": undp, "unct": kenya,
+                                                "role": "alternate", "start_date": START},
+                                        actor=coordinator, current=holders, policy=policy))
+        assert first.id is None and holders[0].person_id is None  # nothing flushed yet
+        holders.append(services.appoint(second, {"entity": undp, "unct": kenya,
+                                                 "role": "alternate", "start_date": START},
+                                        actor=coordinator, current=holders, policy=policy))
+        with pytest.raises(DomainError) as excinfo:
+            services.appoint(first, {"entity": undp, "unct": kenya,
+                                     "role": "focal_point", "start_date": START},
+                             actor=coordinator, current=holders, policy=policy)
+        assert excinfo.value.code == "focal_point_and_alternate"
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+        ["person.create", "appointment.create"])).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_id) for e in events] == [
+        ("person.create", first.id), ("person.create", second.id),
+        ("appointment.create", holders[0].id), ("appointment.create", holders[1].id)]
+    assert events[2].changes["person"] == [None, first.id]
+    assert events[0].changes["email"] == [None, "amina@undp.org"]

@@ -94,8 +94,6 @@ DECLARING_MODULES = (
     "gfp_portal.sessions.jobs",
     "gfp_portal.attendance.jobs",
     "gfp_portal.coverage.jobs",
-    # The Office's routes on sessions_bp.
-    "gfp_portal.sessions.manage",
 )
 
 CSP = {

@@ -1,8 +1,9 @@
-"""Training pages of the Office: create, edit, publish, duplicate and cancel sessions; the
-roster with the waiting list; adding people one by one or as a filtered group; series."""
+"""Training pages of the Office, a blueprint nested in the sessions one (sessions.manage.*):
+create, edit, publish, duplicate and cancel sessions; the roster with the waiting list; adding
+people one by one or as a filtered group; series."""
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -21,7 +22,8 @@ from gfp_portal.registry.services import find_person_by_email
 from gfp_portal.sessions import queries, registration, services
 from gfp_portal.sessions.forms import AddPersonForm, GroupForm, SeriesForm, SessionForm
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
-from gfp_portal.sessions.views import bp
+
+bp = Blueprint("manage", __name__)
 
 
 def _to_job_or(job, url):
@@ -224,7 +226,7 @@ def add_person(session_id):
             if ok:
                 flash(_("%(name)s: %(status)s.", name=person.full_name,
                         status=result.status.title), "success")
-    return redirect(url_for("sessions.roster", session_id=session.id))
+    return redirect(url_for("sessions.manage.roster", session_id=session.id))
 
 
 @bp.route("/<int:session_id>/roster/group", methods=["POST"])
@@ -232,7 +234,7 @@ def add_person(session_id):
 def add_group(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = _group_form()
-    back = url_for("sessions.roster", session_id=session.id)
+    back = url_for("sessions.manage.roster", session_id=session.id)
     if not form.validate_on_submit():
         return redirect(back)
     people = group_members(role=form.role.data, entity=form.entity.data, unct=form.unct.data,
@@ -268,7 +270,7 @@ def remove(registration_id):
                                  reason=form.reason.data, by_coordinator=True)
     if ok:
         flash(_("%(name)s is removed from the session.", name=row.person.full_name), "success")
-    return redirect(url_for("sessions.roster", session_id=row.session_id))
+    return redirect(url_for("sessions.manage.roster", session_id=row.session_id))
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -282,6 +284,6 @@ def create_series():
         if ok:
             flash(_("The series “%(title)s” is created; choose it in the form of each of its "
                     "sessions.", title=series.title_en), "success")
-            return redirect(url_for("sessions.create"))
+            return redirect(url_for("sessions.manage.create"))
     return render_template("sessions/series_form.html", form=form)
 

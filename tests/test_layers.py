@@ -121,3 +121,12 @@ def test_no_function_level_imports():
              if in_function and (module, imported) not in FUNCTION_LEVEL_EXCEPTIONS]
     assert not found, "imports inside functions (import at the top, or add a seam):\n" + \
         "\n".join(found)
+
+
+def test_only_notices_modules_write_mail():
+    """One name for the modules that write mail (CONTRIBUTING.md, "Where a new rule goes"):
+    outside core.outbox, only a domain's notices.py queues an email."""
+    writers = [module_name(path) for path in sorted(PACKAGE.rglob("*.py"))
+               if "queue_email" in path.read_text(encoding="utf-8")
+               and path.name != "notices.py" and module_name(path) != "gfp_portal.core.outbox"]
+    assert not writers, "modules that write mail outside a notices.py:\n" + "\n".join(writers)

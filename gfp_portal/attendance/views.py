@@ -17,7 +17,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, show_domain_error
+from gfp_portal.core.http import commit, commit_service, run_action, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.registry.queries import person_by_id
@@ -103,25 +103,19 @@ def add_walk_in(session_id):
 @roles_required("coordinator")
 def all_present(session_id):
     session = _session(session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, done = commit_service(services.mark_all_present, session, actor=current_user)
-    if ok:
-        flash(ngettext("%(num)s person marked present.", "%(num)s people marked present.",
-                       done), "success")
-    return redirect(url_for("attendance.register", session_id=session.id))
+    return run_action(services.mark_all_present, session, actor=current_user,
+                      done=lambda marked: ngettext("%(num)s person marked present.",
+                                                   "%(num)s people marked present.", marked),
+                      back=url_for("attendance.register", session_id=session.id))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/rotate-code", methods=["POST"])
 @roles_required("coordinator")
 def rotate_code(session_id):
     session = _session(session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, _code = commit_service(services.current_code, session, rotate=True, actor=current_user)
-    if ok:
-        flash(_("A new check-in code is shown; the previous one no longer works."), "success")
-    return redirect(url_for("attendance.register", session_id=session.id) + "#check-in")
+    return run_action(services.current_code, session, rotate=True, actor=current_user,
+                      done=_("A new check-in code is shown; the previous one no longer works."),
+                      back=url_for("attendance.register", session_id=session.id) + "#check-in")
 
 
 @bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])

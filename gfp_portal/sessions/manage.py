@@ -13,7 +13,7 @@ from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, flash_saved, show_domain_error
+from gfp_portal.core.http import commit_service, flash_saved, run_action, show_domain_error
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Region
 from gfp_portal.registry import queries as registry_queries
@@ -128,12 +128,9 @@ def duplicate(session_id):
 @roles_required("coordinator")
 def publish(session_id):
     session = db.get_or_404(TrainingSession, session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, _result = commit_service(services.publish_session, session, actor=current_user)
-    if ok:
-        flash(_("The session is published: registration is open."), "success")
-    return redirect(url_for("sessions.detail", session_id=session.id))
+    return run_action(services.publish_session, session, actor=current_user,
+                      done=_("The session is published: registration is open."),
+                      back=url_for("sessions.detail", session_id=session.id))
 
 
 @bp.route("/<int:session_id>/cancel", methods=["POST"])

@@ -23,6 +23,9 @@ from gfp_portal.admin.views import bp as admin_bp
 from gfp_portal.attendance import evaluations
 from gfp_portal.attendance import history as attendance_history
 from gfp_portal.attendance import services as attendance_services
+from gfp_portal.attendance.certificate_views import bp as certificates_bp
+from gfp_portal.attendance.evaluation_views import bp as evaluations_bp
+from gfp_portal.attendance.report_views import bp as meeting_reports_bp
 from gfp_portal.attendance.views import bp as attendance_bp
 from gfp_portal.core import auth, engine, http, i18n, settings, timezones
 from gfp_portal.core import history as core_history
@@ -91,8 +94,6 @@ DECLARING_MODULES = (
     "gfp_portal.sessions.jobs",
     "gfp_portal.attendance.jobs",
     "gfp_portal.coverage.jobs",
-    # The Office's routes on sessions_bp.
-    "gfp_portal.sessions.manage",
 )
 
 CSP = {
@@ -196,7 +197,8 @@ def register_blueprints(app):
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
-                      resources_bp, attendance_bp, jobs_bp):
+                      resources_bp, attendance_bp, meeting_reports_bp, evaluations_bp,
+                      certificates_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 

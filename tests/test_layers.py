@@ -23,8 +23,9 @@ LAYERS = (
 
 # The edge of each domain: the modules that adapt HTTP, the command line and the job queue to
 # its services. They sit above every domain and may import any of them, but nothing in a
-# domain imports them; only the application factory does.
-EDGE_MODULES = ("views", "manage", "join_views", "cli", "jobs")
+# domain imports them; only the application factory does. A module named `*_views` (a domain's
+# second or third set of pages, such as attendance/certificate_views.py) is edge too.
+EDGE_MODULES = ("views", "manage", "cli", "jobs")
 
 # Whole packages made only of edge: the site's own pages and the demo data. Like the edges
 # above, they may import every domain.
@@ -50,7 +51,8 @@ def rank(module):
         return APP, "app"
     package = parts[1]
     if package in EDGE_PACKAGES or (package != "core" and len(parts) > 2
-                                    and parts[2] in EDGE_MODULES):
+                                    and (parts[2] in EDGE_MODULES
+                                         or parts[2].endswith("_views"))):
         return EDGE, package
     for layer, packages in enumerate(LAYERS):
         if package in packages:
@@ -119,3 +121,12 @@ def test_no_function_level_imports():
              if in_function and (module, imported) not in FUNCTION_LEVEL_EXCEPTIONS]
     assert not found, "imports inside functions (import at the top, or add a seam):\n" + \
         "\n".join(found)
+
+
+def test_only_notices_modules_write_mail():
+    """One name for the modules that write mail (CONTRIBUTING.md, "Where a new rule goes"):
+    outside core.outbox, only a domain's notices.py queues an email."""
+    writers = [module_name(path) for path in sorted(PACKAGE.rglob("*.py"))
+               if "queue_email" in path.read_text(encoding="utf-8")
+               and path.name != "notices.py" and module_name(path) != "gfp_portal.core.outbox"]
+    assert not writers, "modules that write mail outside a notices.py:\n" + "\n".join(writers)

@@ -8,11 +8,10 @@ import gfp_portal
 
 PACKAGE = Path(gfp_portal.__file__).parent
 
-# The modules that adapt HTTP to the domains: every domain's views.py, and the other route
-# modules named here.
-VIEW_MODULES = sorted([*PACKAGE.glob("*/views.py"), PACKAGE / "sessions" / "manage.py",
-                       PACKAGE / "nominations" / "join_views.py",
-                       PACKAGE / "main" / "job_views.py"])
+# The modules that adapt HTTP to the domains: every domain's views.py, its other route modules
+# (`*_views.py`) and its management pages (manage.py).
+VIEW_MODULES = sorted([*PACKAGE.glob("*/views.py"), *PACKAGE.glob("*/*_views.py"),
+                       *PACKAGE.glob("*/manage.py")])
 
 # What a view leaves to a queries.py or a service: building a query, running it, loading a row
 # by its key (db.get_or_404 stays: it answers 404), and committing (core.http.commit_service,

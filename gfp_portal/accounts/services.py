@@ -3,11 +3,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import lazyload
 
+from gfp_portal.accounts import notices
 from gfp_portal.accounts.models import (
     AccountToken,
     Role,
@@ -20,7 +21,6 @@ from gfp_portal.accounts.passwords import hash_password, needs_rehash, verify_pa
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.outbox import queue_email
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import AppointmentStatus, Person
 from gfp_portal.registry.signals import appointment_ended
@@ -105,14 +105,7 @@ def set_roles(user, roles, uncts):
 
 def send_activation(user, *, now=None):
     raw = issue_token(user, TokenPurpose.activation, now=now)
-    queue_email(
-        user.email, "activate_account",
-        subject=_l("Activate your GFP Portal account"),
-        locale=user.locale,
-        context={"user": user, "link": url_for("accounts.activate", token=raw, _external=True),
-                 "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]},
-        now=now, secret=True,
-    )
+    notices.activation(user, raw, now=now)
     return raw
 
 
@@ -200,15 +193,7 @@ def request_password_reset(email, *, now=None):
     if user is None or not user.is_active:
         return None
     raw = issue_token(user, TokenPurpose.password_reset, now=now)
-    queue_email(
-        user.email, "reset_password",
-        subject=_l("Reset your GFP Portal password"),
-        locale=user.locale,
-        context={"user": user, "link": url_for("accounts.reset_password", token=raw,
-                                               _external=True),
-                 "hours": current_app.config["RESET_TOKEN_HOURS"]},
-        now=now, secret=True,
-    )
+    notices.password_reset(user, raw, now=now)
     log_action("user.password_reset_requested", user, actor=None, now=now)
     return raw
 
@@ -305,12 +290,7 @@ def reactivate_user(user, *, actor, now=None):
     if not user.is_active:
         send_activation(user, now=now)
         return user
-    queue_email(
-        user.email, "account_reactivated",
-        subject=_l("Your GFP Portal account is active again"), locale=user.locale,
-        context={"user": user, "login": url_for("accounts.login", _external=True),
-                 "reset": url_for("accounts.request_reset", _external=True)},
-        now=now)
+    notices.reactivated(user, now=now)
     return user
 
 

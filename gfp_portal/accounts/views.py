@@ -38,12 +38,18 @@ bp = Blueprint("accounts", __name__)
 CALENDAR_LINK_KEY = "calendar_link"
 
 
-def _invalid_link(token, purpose, message):
-    """The page that says the link is invalid or has expired (404), or None when its token is
-    valid."""
+def _password_by_link(token, purpose, *, invalid, form, service, template, done):
+    """The page a link from an email opens to choose a password (activation, reset): `invalid`
+    says, with a 404, that the link is invalid or has expired; on a valid POST `service(token,
+    password)` runs and commits, the session is signed out and `done(user)` answers."""
     if services.find_valid_token(token, purpose) is None:
-        return render_template("accounts/link_invalid.html", message=message), 404
-    return None
+        return render_template("accounts/link_invalid.html", message=invalid), 404
+    if form.validate_on_submit():
+        ok, user = commit_service(service, token, form.password.data, form=form)
+        if ok:
+            logout_user()
+            return done(user)
+    return render_template(template, form=form)
 
 
 def _only_failed_logins(response):
@@ -104,21 +110,16 @@ def logout():
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 @public
 def activate(token):
-    invalid = _invalid_link(token, services.TokenPurpose.activation,
-                            _("This activation link is invalid or has expired. "
-                              "Ask the Office for a new invitation."))
-    if invalid:
-        return invalid
-    form = ActivateForm()
-    if form.validate_on_submit():
-        ok, user = commit_service(services.activate_account, token, form.password.data,
-                                  form=form)
-        if ok:
-            logout_user()
-            login_user(user)
-            flash(_("Your account is active. Welcome to the GFP Portal."), "success")
-            return redirect(url_for("main.index"))
-    return render_template("accounts/activate.html", form=form)
+    def welcome(user):
+        login_user(user)
+        flash(_("Your account is active. Welcome to the GFP Portal."), "success")
+        return redirect(url_for("main.index"))
+
+    return _password_by_link(
+        token, services.TokenPurpose.activation, form=ActivateForm(),
+        invalid=_("This activation link is invalid or has expired. "
+                  "Ask the Office for a new invitation."),
+        service=services.activate_account, template="accounts/activate.html", done=welcome)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
@@ -141,19 +142,15 @@ def request_reset():
 @public
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_password(token):
-    invalid = _invalid_link(token, services.TokenPurpose.password_reset,
-                            _("This reset link is invalid or has expired. Ask for a new one."))
-    if invalid:
-        return invalid
-    form = ResetPasswordForm()
-    if form.validate_on_submit():
-        ok, __ = commit_service(services.reset_password, token, form.password.data,
-                                form=form)
-        if ok:
-            logout_user()
-            flash(_("Your password has been changed. Sign in with the new one."), "success")
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form)
+    def sign_in_again(_user):
+        flash(_("Your password has been changed. Sign in with the new one."), "success")
+        return redirect(url_for("accounts.login"))
+
+    return _password_by_link(
+        token, services.TokenPurpose.password_reset, form=ResetPasswordForm(),
+        invalid=_("This reset link is invalid or has expired. Ask for a new one."),
+        service=services.reset_password, template="accounts/reset_password.html",
+        done=sign_in_again)
 
 
 @bp.route("/me", methods=["GET", "POST"])

@@ -14,5 +14,5 @@ def evaluation_reminder(registration, *, now):
                 subject=_l("Your opinion on the session: %(title)s",
                            title=session.text("title", language)),
                 context={"person": person, "title": session.text("title", language),
-                         "link": url_for("attendance.evaluation", session_id=session.id,
+                         "link": url_for("evaluations.detail", session_id=session.id,
                                          _external=True)})

@@ -1,39 +1,29 @@
-"""Attendance pages: the register (with reports and the check-in code), self check-in, the
-evaluation, certificates and their public verification."""
+"""Attendance pages: the register of a session (marks, walk-ins, the check-in code), self
+check-in, and the attendance figures. The evaluation, certificates and meeting-report imports
+have their own view modules."""
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
-from werkzeug.utils import secure_filename
 
-from gfp_portal.attendance import (
-    certificates,
-    evaluations,
-    imports,
-    queries,
-    records,
-    services,
-    walk_ins,
-)
-from gfp_portal.attendance.forms import CheckInForm, EvaluationForm, ReportForm, RevokeForm
+from gfp_portal.attendance import imports, queries, records, services, walk_ins
+from gfp_portal.attendance.forms import CheckInForm, ReportForm
 from gfp_portal.attendance.models import AttendanceStatus
-from gfp_portal.core import storage, tables
-from gfp_portal.core.auth import public, roles_required, signed_in
+from gfp_portal.core import tables
+from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, show_domain_error
+from gfp_portal.core.http import commit, commit_service, run_action, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.registry.queries import person_by_id
 from gfp_portal.sessions.models import TrainingSession
-from gfp_portal.sessions.times import spans
 
 bp = Blueprint("attendance", __name__)
-REPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _session(session_id):
@@ -113,79 +103,19 @@ def add_walk_in(session_id):
 @roles_required("coordinator")
 def all_present(session_id):
     session = _session(session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, done = commit_service(services.mark_all_present, session, actor=current_user)
-    if ok:
-        flash(ngettext("%(num)s person marked present.", "%(num)s people marked present.",
-                       done), "success")
-    return redirect(url_for("attendance.register", session_id=session.id))
+    return run_action(services.mark_all_present, session, actor=current_user,
+                      done=lambda marked: ngettext("%(num)s person marked present.",
+                                                   "%(num)s people marked present.", marked),
+                      back=url_for("attendance.register", session_id=session.id))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/rotate-code", methods=["POST"])
 @roles_required("coordinator")
 def rotate_code(session_id):
     session = _session(session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, _code = commit_service(services.current_code, session, rotate=True, actor=current_user)
-    if ok:
-        flash(_("A new check-in code is shown; the previous one no longer works."), "success")
-    return redirect(url_for("attendance.register", session_id=session.id) + "#check-in")
-
-
-@bp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
-@roles_required("coordinator")
-def import_report(session_id):
-    session = _session(session_id)
-    form = ReportForm()
-    if form.validate_on_submit():
-        data = form.file.data.read(REPORT_MAX_BYTES + 1)
-        filename = secure_filename(form.file.data.filename or "") or "report.csv"
-        try:
-            if len(data) > REPORT_MAX_BYTES:
-                raise DomainError("file_too_large", _("The report is larger than 2 MB."))
-            earlier = imports.previous_import(session, data)
-            _report, lines = imports.plan(session, data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.rollback()  # the preview writes nothing but the kept report
-            token = storage.keep_pending(data)
-            commit()
-            return render_template(
-                "attendance/import_preview.html", session=session, lines=lines,
-                earlier=earlier, filename=filename, token=token,
-                confirm=ConfirmForm(), marks=queries.register_rows(session)[1])
-    else:
-        for error in form.file.errors:
-            flash(str(error), "danger")
-    return redirect(url_for("attendance.register", session_id=session.id))
-
-
-@bp.route("/sessions/<int:session_id>/attendance/import/confirm", methods=["POST"])
-@roles_required("coordinator")
-def confirm_import(session_id):
-    session = _session(session_id)
-    token = request.form.get("token")
-    data = storage.pending(token)
-    if data is None or not ConfirmForm().validate_on_submit():
-        flash(_("This preview has expired; upload the report again."), "danger")
-        return redirect(url_for("attendance.register", session_id=session.id))
-    confirmed, walk_in = {}, {}
-    for key, value in request.form.items():
-        for prefix, chosen in (("match-", confirmed), ("walk-in-", walk_in)):
-            if key.startswith(prefix) and value.isdecimal() and \
-                    key.removeprefix(prefix).isdecimal():
-                chosen[int(key.removeprefix(prefix))] = int(value)
-    # The report is applied by a job; its page shows the progress and what was recorded.
-    ok, job = commit_service(imports.queue_apply, session, token,
-                             filename=request.form.get("filename"), confirmed=confirmed,
-                             walk_ins=walk_in, actor=current_user)
-    if ok:
-        return redirect(url_for("jobs.detail", job_id=job.id))
-    return redirect(url_for("attendance.register", session_id=session.id))
+    return run_action(services.current_code, session, rotate=True, actor=current_user,
+                      done=_("A new check-in code is shown; the previous one no longer works."),
+                      back=url_for("attendance.register", session_id=session.id) + "#check-in")
 
 
 @bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])
@@ -207,84 +137,6 @@ def check_in(session_id):
                            language=current_language())
 
 
-@bp.route("/sessions/<int:session_id>/evaluation", methods=["GET", "POST"])
-@signed_in
-def evaluation(session_id):
-    session = _session(session_id)
-    if current_user.is_staff:
-        return render_template("attendance/results.html", session=session,
-                               results=evaluations.results([session.id]),
-                               questions=evaluations.QUESTIONS,
-                               ratings=evaluations.RATING_TITLES, language=current_language(),
-                               minimum=evaluations.MIN_ANSWERS)
-    person = current_user.person
-    if person is None:
-        abort(403)
-    form = EvaluationForm()
-    if form.validate_on_submit():
-        ok, _result = commit_service(evaluations.submit, session, person, {
-            "applicable": form.applicable.data == "yes", "rating": form.rating.data,
-            "belonging": form.belonging.data == "yes", "empowered": form.empowered.data == "yes",
-            "comment": form.comment.data}, form=form)
-        if ok:
-            flash(_("Thank you: your evaluation is recorded, without your name."), "success")
-            return redirect(url_for("sessions.detail", session_id=session.id))
-    opens, closes = evaluations.window(session)
-    return render_template(
-        "attendance/evaluation.html", session=session, form=form, opens=opens, closes=closes,
-        now=utcnow(), attended=evaluations.attended(session, person),
-        answered=evaluations.has_answered(session, person), language=current_language())
-
-
-@bp.route("/sessions/<int:session_id>/certificate")
-@signed_in
-def my_certificate(session_id):
-    session = _session(session_id)
-    if current_user.person is None:
-        abort(403)
-    try:
-        certificate = certificates.certificate_for(session, current_user.person)
-    except DomainError as error:
-        flash(str(error.message), "warning")
-        return redirect(url_for("sessions.detail", session_id=session.id))
-    commit()  # the certificate is issued on its first view (a link from the session page)
-    return render_template("attendance/certificate.html", certificate=certificate,
-                           session=session, language=current_language(),
-                           readings=spans(session, session.time_zone, current_language()),
-                           verify_url=url_for("attendance.verify", code=certificate.code,
-                                              _external=True))
-
-
-@bp.route("/certificates/<code>")
-@public
-@limiter.limit(lambda: current_app.config["CHECK_IN_RATE_LIMIT"])
-def verify(code):
-    """Public: says whether the certificate exists and is valid, with the name, the session
-    and the date — nothing else."""
-    certificate = certificates.find(code)
-    return render_template("attendance/verify.html", certificate=certificate, code=code,
-                           language=current_language(),
-                           revoke_form=RevokeForm() if current_user.is_authenticated and
-                           current_user.is_staff else None), 200 if certificate else 404
-
-
-@bp.route("/certificates/<code>/revoke", methods=["POST"])
-@roles_required("coordinator")
-def revoke(code):
-    certificate = certificates.find(code)
-    if certificate is None:
-        abort(404)
-    form = RevokeForm()
-    if form.validate_on_submit() and form.confirm.data:
-        ok, _result = commit_service(certificates.revoke, certificate, form.reason.data,
-                                     actor=current_user)
-        if ok:
-            flash(_("The certificate is revoked; its verification page says so."), "success")
-    else:
-        flash(_("Tick the confirmation to revoke the certificate."), "danger")
-    return redirect(url_for("attendance.verify", code=certificate.code))
-
-
 @bp.route("/sessions/attendance-figures")
 @roles_required("coordinator")
 def figures():
@@ -300,11 +152,3 @@ def figures_export(fmt):
     table = [[str(value) for value in row] for row in records.figures(by)]
     data = tables.to_csv(table) if fmt == "csv" else tables.to_xlsx(table, title=by)
     return send_download(data, f"attendance-by-{by}.{fmt}", content_type=tables.CONTENT_TYPES[fmt])
-
-
-@bp.route("/sessions/evaluations")
-@roles_required("coordinator")
-def evaluation_overview():
-    return render_template("attendance/overview.html", overview=evaluations.overview(),
-                           questions=evaluations.QUESTIONS, ratings=evaluations.RATING_TITLES,
-                           minimum=evaluations.MIN_ANSWERS, language=current_language())

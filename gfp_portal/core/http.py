@@ -2,13 +2,14 @@
 refused with a 400 that says why, pagination and caching rules (downloads: core.downloads)."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, request
+from flask import abort, current_app, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from gfp_portal.core.db import db
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.forms import ConfirmForm
 
 # Public pages that caches may keep when nobody is signed in; every other answer (signed-in
 # pages, sign-in and token pages, certificate verification, which names a person) is no-store.
@@ -50,6 +51,18 @@ def commit_service(call, *args, form=None, **kwargs):
         return False, None
     db.session.commit()
     return True, result
+
+
+def run_action(call, *args, done, back, **kwargs):
+    """The POST of an action button (a ConfirmForm; a 400 when it does not validate): one
+    service call, committed through commit_service; once it succeeded, `done` is flashed (a
+    message, or a function of the call's result that gives it); back to `back` either way."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ok, result = commit_service(call, *args, **kwargs)
+    if ok:
+        flash(done(result) if callable(done) else done, "success")
+    return redirect(back)
 
 
 def commit():

@@ -1,16 +1,15 @@
-"""Gap reminders: each Resident Coordinator gets the gaps of their UNCTs, at most once a period."""
+"""Gap reminders: each Resident Coordinator gets the gaps of their UNCTs, at most once a period
+(the email itself: notices.py)."""
 from datetime import timedelta
 
-from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.jobs import hold_lock
-from gfp_portal.core.outbox import queue_email
 from gfp_portal.core.settings import get_setting
+from gfp_portal.coverage import notices
 from gfp_portal.coverage.models import CoverageReminder
 from gfp_portal.coverage.services import compute_coverage
 from gfp_portal.extensions import db
@@ -43,12 +42,7 @@ def send_gap_reminders(*, now=None):
         gaps = sum(len(cells) for _, _, cells in teams)
         if not gaps:
             continue
-        queue_email(user.email, "coverage_reminder",
-                    subject=_l("Focal points missing in your UN Country Team"),
-                    locale=user.locale, now=now,
-                    context={"user": user, "teams": teams, "gaps": gaps,
-                             "links": {u.id: url_for("coverage.unct", iso3=u.iso3,
-                                                     _external=True) for u in user.uncts}})
+        notices.gap_reminder(user, teams, gaps, now=now)
         db.session.add(CoverageReminder(user_id=user.id, sent_at=now, gaps=gaps))
         queued += 1
     db.session.flush()

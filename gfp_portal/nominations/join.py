@@ -6,7 +6,7 @@ they held. Verified requests are reviewed beside nominations (same table, kind
 `self_registration`) and approved through the same service. Nothing here creates an account or
 a registry entry, and no answer tells whether an address already has an account.
 """
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
@@ -14,11 +14,10 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.jobs import hold_lock
-from gfp_portal.core.outbox import OutboxMessage, queue_email
+from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
-from gfp_portal.nominations import services
+from gfp_portal.nominations import notices, services
 from gfp_portal.nominations.models import (
     PENDING_STATES,
     Nomination,
@@ -63,14 +62,6 @@ def _store_memo(request, memo):
     return old_key
 
 
-def _send_verification(request, raw, now):
-    queue_email(request.email, "join_verify", locale=mail_locale(request.preferred_language),
-                now=now, secret=True,
-                subject=_l("Confirm your request to join the GFP network"),
-                context={"request": request, "days": current_app.config["JOIN_VERIFY_DAYS"],
-                         "link": url_for("join.verify", token=raw, _external=True)})
-
-
 def submit_join_request(data, *, memo=None, now=None):
     """A request from the appointee; `data` as for a nomination, without justification.
 
@@ -93,7 +84,7 @@ def submit_join_request(data, *, memo=None, now=None):
     old_key = _store_memo(request, memo)
     raw = new_token(request, days=days, now=now)
     db.session.flush()
-    _send_verification(request, raw, now)
+    notices.join_verification(request, raw, now=now)
     return request, old_key
 
 
@@ -104,10 +95,7 @@ def notify_open_request(email, *, now=None):
     request = open_request_for(email)
     if request is None:
         return
-    queue_email(request.email, "join_already_open",
-                locale=mail_locale(request.preferred_language), now=now,
-                subject=_l("Your request to join the GFP network is already with the Office"),
-                context={"request": request})
+    notices.join_already_open(request, now=now)
 
 
 def _by_token(raw, state, now):

@@ -103,3 +103,19 @@ def nominee_welcome(nomination, user, *, activate, now):
                          nomination.appointment, "link": link, "activate": activate,
                          "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]})
 
+
+def join_verification(request, raw, *, now):
+    """To the person asking to join: the link (token `raw`) that confirms their address."""
+    queue_email(request.email, "join_verify", locale=mail_locale(request.preferred_language),
+                now=now, secret=True,
+                subject=_l("Confirm your request to join the GFP network"),
+                context={"request": request, "days": current_app.config["JOIN_VERIFY_DAYS"],
+                         "link": url_for("join.verify", token=raw, _external=True)})
+
+
+def join_already_open(request, *, now):
+    """To an address whose request to join is already with the Office."""
+    queue_email(request.email, "join_already_open",
+                locale=mail_locale(request.preferred_language), now=now,
+                subject=_l("Your request to join the GFP network is already with the Office"),
+                context={"request": request})

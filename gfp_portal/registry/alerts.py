@@ -1,27 +1,21 @@
-"""Term alerts: tell focal points and coordinators that a term ends soon or has lapsed."""
+"""Term alerts: which terms end soon or have lapsed and who has been told (the emails themselves:
+notices.py)."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import url_for
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.jobs import hold_lock
-from gfp_portal.core.outbox import queue_email
 from gfp_portal.extensions import db
+from gfp_portal.registry import notices
 from gfp_portal.registry.models import Appointment, AppointmentAlert, AppointmentStatus
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.services import lapse_ended_terms
 
 # Threshold 0 is the alert sent when a term has lapsed (the run that marks it ended).
 LAPSE = 0
-
-SUBJECT_ENDING = _l("Your appointment in the Gender Focal Point network ends soon")
-SUBJECT_LAPSED = _l("Your appointment in the Gender Focal Point network has ended")
 
 
 @dataclass
@@ -44,10 +38,6 @@ class AlertSummary:
     @property
     def total(self):
         return sum(self.sent.values())
-
-
-def person_link(person):
-    return url_for("registry.person", person_id=person.id, _external=True)
 
 
 def _sent_thresholds(appointment_ids):
@@ -73,28 +63,6 @@ def _due(appointment, thresholds, sent, today):
 def _with_details(stmt):
     return stmt.options(selectinload(Appointment.person), selectinload(Appointment.entity),
                         selectinload(Appointment.unct))
-
-
-def _queue_person_alert(alert, now):
-    person = alert.appointment.person
-    queue_email(person.email, "term_alert",
-                subject=SUBJECT_LAPSED if alert.is_lapse else SUBJECT_ENDING,
-                locale=mail_locale(person.preferred_language), now=now,
-                context={"alert": alert, "appointment": alert.appointment, "person": person,
-                         "profile_link": url_for("accounts.me", _external=True)})
-
-
-def _queue_digests(alerts, coordinators, now):
-    alerts = sorted(alerts, key=lambda a: (a.appointment.end_date, a.appointment.id))
-    links = {a.appointment.person_id: person_link(a.appointment.person) for a in alerts}
-    for user in coordinators:
-        queue_email(user.email, "term_alerts_digest",
-                    subject=lazy_ngettext("Term alerts: %(num)s appointment ends soon or has "
-                                          "ended", "Term alerts: %(num)s appointments end soon "
-                                          "or have ended", len(alerts)),
-                    locale=mail_locale(user.locale), now=now,
-                    context={"user": user, "alerts": alerts, "links": links})
-    return len(coordinators)
 
 
 def send_term_alerts(*, today, coordinators, now=None):
@@ -133,12 +101,12 @@ def send_term_alerts(*, today, coordinators, now=None):
     summary = AlertSummary(sent={t: 0 for t in [*reversed(thresholds), LAPSE]},
                            lapsed=len(lapsed))
     for alert in alerts:
-        _queue_person_alert(alert, now)
+        notices.term_alert(alert, now=now)
         summary.sent[alert.threshold] += 1
     for appointment, threshold in covered:
         db.session.add(AppointmentAlert(appointment_id=appointment.id, threshold=threshold,
                                         sent_at=now))
     if alerts:
-        summary.digests = _queue_digests(alerts, coordinators, now)
+        summary.digests = notices.term_alerts_digest(alerts, coordinators, now=now)
     db.session.flush()
     return summary

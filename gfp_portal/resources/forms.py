@@ -22,6 +22,14 @@ class LibraryFilterForm(FilterForm):
             ((t, tag_title(t)) for t in tags), key=lambda choice: choice[1].casefold())]
         self.language.choices = [("", _l("Any language")), *language_choices()]
 
+    def filters(self):
+        """The filter values; a value that is not one of the choices (an old bookmark) filters
+        nothing."""
+        self.validate()
+        chosen = {name: field.data or None for name, field in self._fields.items()}
+        return {"q": chosen["q"], "category": int(chosen["category"] or 0) or None,
+                "tag": chosen["tag"], "language": chosen["language"]}
+
 
 class ResourceForm(FlaskForm):
     slug = SingleLineField(_l("Web address"), validators=[

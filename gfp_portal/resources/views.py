@@ -1,24 +1,21 @@
-"""The library: list, one resource, downloads; coordinators manage it from /resources/manage."""
-from datetime import date
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+"""The library: list, one resource, downloads. Coordinators manage it in manage.py, a blueprint
+nested in this one (resources.manage.*)."""
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.core import storage
-from gfp_portal.core.audit import events_for
-from gfp_portal.core.auth import public, roles_required
+from gfp_portal.core.auth import public
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_service, flash_saved, paginate
-from gfp_portal.core.i18n import current_language, language_name
-from gfp_portal.extensions import db
-from gfp_portal.resources import analytics, queries, services
-from gfp_portal.resources.forms import CategoryForm, LibraryFilterForm, ResourceForm, VersionForm
-from gfp_portal.resources.models import ResourceCategory, tag_title
+from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.i18n import current_language
+from gfp_portal.resources import manage, queries, services
+from gfp_portal.resources.forms import LibraryFilterForm
+from gfp_portal.resources.models import tag_title
 
 bp = Blueprint("resources", __name__, url_prefix="/resources")
+bp.register_blueprint(manage.bp)
 
 
 @bp.app_template_filter("file_size")
@@ -35,15 +32,6 @@ def file_size(size):
 def tag_title_filter(tag):
     """A topic tag by its name in the reader's language."""
     return tag_title(tag)
-
-
-def _filters(form):
-    """The filter values of a LibraryFilterForm; a value that is not one of the choices (an
-    old bookmark) filters nothing."""
-    form.validate()
-    chosen = {name: field.data or None for name, field in form._fields.items()}
-    return {"q": chosen["q"], "category": int(chosen["category"] or 0) or None,
-            "tag": chosen["tag"], "language": chosen["language"]}
 
 
 class SignInFirst(Exception):
@@ -72,7 +60,7 @@ def sign_in_first(error):
 def index():
     form = LibraryFilterForm(request.args, categories=queries.categories(),
                              tags=queries.tags_in_use(current_user))
-    pagination = paginate(queries.library_query(current_user, **_filters(form)))
+    pagination = paginate(queries.library_query(current_user, **form.filters()))
     language = current_language()
     shown = {r.id: services.choose_version(r, language) for r in pagination.items}
     return render_template("resources/index.html", form=form, pagination=pagination,
@@ -106,213 +94,3 @@ def download(slug, lang):
         return redirect(version.external_url)
     return send_download(content, version.filename, content_type=version.content_type,
                          etag=version.sha256)
-
-
-# --- management (coordinators) ----------------------------------------------------------------
-
-def _resource_or_404(slug):
-    resource = queries.resource_by_slug(slug)
-    if resource is None:
-        abort(404)
-    return resource
-
-
-def _resource_data(form):
-    return {"slug": form.slug.data, "category": queries.category_by_id(form.category.data),
-            "visibility": form.visibility.data,
-            "tags": (form.tags.data or "").split(",")}
-
-
-def _version_or_404(slug, lang):
-    """The resource and its version in `lang`; 404 when either does not exist."""
-    resource = _resource_or_404(slug)
-    version = resource.version(lang)
-    if version is None:
-        abort(404)
-    return resource, version
-
-
-def _version_data(form):
-    return {"language": form.language.data, "title": form.title.data,
-            "summary": form.summary.data, "external_url": form.external_url.data}
-
-
-@bp.route("/manage/")
-@roles_required("coordinator")
-def manage():
-    form = LibraryFilterForm(request.args, categories=queries.categories(),
-                             tags=queries.tags_in_use(current_user, include_unpublished=True))
-    pagination = paginate(queries.library_query(current_user, **_filters(form),
-                                                include_unpublished=True))
-    return render_template("resources/manage.html", form=form, pagination=pagination,
-                           confirm=ConfirmForm())
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@roles_required("coordinator")
-def create():
-    form = ResourceForm(categories=queries.categories())
-    if form.validate_on_submit():
-        ok, resource = commit_service(services.create_resource, _resource_data(form),
-                                      actor=current_user, form=form)
-        if ok:
-            flash(_("The resource is created. Add its language versions, then publish it."),
-                  "success")
-            return redirect(url_for("resources.add_version", slug=resource.slug))
-    return render_template("resources/resource_form.html", form=form, resource=None)
-
-
-@bp.route("/<slug>/edit", methods=["GET", "POST"])
-@roles_required("coordinator")
-def edit(slug):
-    resource = _resource_or_404(slug)
-    form = ResourceForm(categories=queries.categories(), data={
-        "slug": resource.slug, "category": resource.category_id,
-        "visibility": resource.visibility.value, "tags": ", ".join(resource.tags)})
-    if form.validate_on_submit():
-        data = _resource_data(form) | {"is_published": resource.is_published}
-        ok, changes = commit_service(services.update_resource, resource, data,
-                                     actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("The resource is saved."))
-            return redirect(url_for("resources.edit", slug=resource.slug))
-    missing = [code for code in services.languages() if resource.version(code) is None]
-    return render_template("resources/resource_form.html", form=form, resource=resource,
-                           missing=missing, confirm=ConfirmForm(),
-                           events=events_for("resources", resource.id))
-
-
-@bp.route("/<slug>/versions/new", methods=["GET", "POST"])
-@roles_required("coordinator")
-def add_version(slug):
-    resource = _resource_or_404(slug)
-    choices = [c for c in language_choices() if resource.version(c[0]) is None]
-    if not choices:
-        flash(_("This resource exists in every language already."), "info")
-        return redirect(url_for("resources.edit", slug=resource.slug))
-    form = VersionForm(languages=choices, data={"language": request.args.get("language")})
-    if form.validate_on_submit():
-        ok, version = commit_service(services.add_version, resource, _version_data(form),
-                                     form.file.data or None, actor=current_user, form=form)
-        if ok:
-            flash(_("Version added: %(language)s.",
-                    language=language_name(version.language)), "success")
-            return redirect(url_for("resources.edit", slug=resource.slug))
-    return render_template("resources/version_form.html", form=form, resource=resource,
-                           version=None)
-
-
-@bp.route("/<slug>/versions/<lang>", methods=["GET", "POST"])
-@roles_required("coordinator")
-def edit_version(slug, lang):
-    resource, version = _version_or_404(slug, lang)
-    form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
-    if form.validate_on_submit():
-        data = _version_data(form) | {"language": lang}
-        ok, changes = commit_service(services.update_version, version, data,
-                                     form.file.data or None, actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("Version saved: %(language)s.", language=language_name(lang)))
-            return redirect(url_for("resources.edit", slug=resource.slug))
-    return render_template("resources/version_form.html", form=form, resource=resource,
-                           version=version, confirm=ConfirmForm())
-
-
-@bp.route("/<slug>/versions/<lang>/delete", methods=["POST"])
-@roles_required("coordinator")
-def delete_version(slug, lang):
-    resource, version = _version_or_404(slug, lang)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.delete_version, version, actor=current_user)
-        if ok:
-            flash(_("Version deleted: %(language)s.", language=language_name(lang)),
-                  "success")
-    return redirect(url_for("resources.edit", slug=resource.slug))
-
-
-@bp.route("/<slug>/<any(publish, unpublish):action>", methods=["POST"])
-@roles_required("coordinator")
-def publish(slug, action):
-    resource = _resource_or_404(slug)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.set_published, resource, action == "publish",
-                                actor=current_user)
-        if ok:
-            flash(_("The resource is published.") if resource.is_published
-                  else _("The resource is unpublished: only coordinators see it now."),
-                  "success")
-    return redirect(url_for("resources.edit", slug=resource.slug))
-
-
-@bp.route("/<slug>/delete", methods=["GET", "POST"])
-@roles_required("coordinator")
-def delete(slug):
-    resource = _resource_or_404(slug)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        name = str(resource)
-        ok, __ = commit_service(services.delete_resource, resource, actor=current_user)
-        if ok:
-            flash(_("“%(title)s” and its files are deleted.", title=name), "success")
-            return redirect(url_for("resources.manage"))
-    return render_template("resources/delete.html", resource=resource, form=form)
-
-
-@bp.route("/categories", methods=["GET", "POST"])
-@roles_required("coordinator")
-def categories():
-    form = CategoryForm()
-    if form.validate_on_submit():
-        ok, category = commit_service(services.create_category, form.name.data,
-                                      actor=current_user, form=form)
-        if ok:
-            flash(_("The category %(name)s is added.", name=category.name), "success")
-            return redirect(url_for("resources.categories"))
-    return render_template("resources/categories.html", form=form,
-                           categories=queries.categories(), confirm=ConfirmForm())
-
-
-@bp.route("/categories/<int:category_id>", methods=["POST"])
-@roles_required("coordinator")
-def rename_category(category_id):
-    category = db.get_or_404(ResourceCategory, category_id)
-    form = CategoryForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the name."), "danger")
-    else:
-        ok, changes = commit_service(services.rename_category, category, form.name.data,
-                                     actor=current_user)
-        if ok:
-            flash_saved(changes, _("The category is renamed."))
-    return redirect(url_for("resources.categories"))
-
-
-@bp.route("/categories/<int:category_id>/delete", methods=["POST"])
-@roles_required("coordinator")
-def delete_category(category_id):
-    category = db.get_or_404(ResourceCategory, category_id)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.delete_category, category, actor=current_user)
-        if ok:
-            flash(_("The category is deleted."), "success")
-    return redirect(url_for("resources.categories"))
-
-
-# --- analytics (coordinators) -----------------------------------------------------------------
-
-@bp.route("/downloads.csv")
-@roles_required("coordinator")
-def downloads_csv():
-    filename = _("downloads") + f"-{date.today().isoformat()}.csv"
-    return send_download(analytics.downloads_csv(), filename,
-                         content_type="text/csv; charset=utf-8")
-
-
-@bp.route("/gaps")
-@roles_required("coordinator")
-def gaps():
-    language = request.args.get("language")
-    language = language if language in services.languages() else None
-    pagination = paginate(analytics.gaps_query(language))
-    return render_template("resources/gaps.html", pagination=pagination, language=language,
-                           counts=analytics.gap_counts())

@@ -43,7 +43,7 @@ def _group_outcome(result):
 
 
 @job("sessions.register-group", JobPage(_l("Group registration"), _group_outcome,
-                                        _back_to("sessions.roster")))
+                                        _back_to("sessions.manage.roster")))
 def register_group(run, *, session_id, person_ids):
     """Register the people `person_ids` (in that order) for the session, all or none."""
     session = _session(session_id)

@@ -1,8 +1,9 @@
-"""Training pages of the Office: create, edit, publish, duplicate and cancel sessions; the
-roster with the waiting list; adding people one by one or as a filtered group; series."""
+"""Training pages of the Office, a blueprint nested in the sessions one (sessions.manage.*):
+create, edit, publish, duplicate and cancel sessions; the roster with the waiting list; adding
+people one by one or as a filtered group; series."""
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -12,7 +13,7 @@ from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, flash_saved, show_domain_error
+from gfp_portal.core.http import commit_service, flash_saved, run_action, show_domain_error
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Region
 from gfp_portal.registry import queries as registry_queries
@@ -21,7 +22,8 @@ from gfp_portal.registry.services import find_person_by_email
 from gfp_portal.sessions import queries, registration, services
 from gfp_portal.sessions.forms import AddPersonForm, GroupForm, SeriesForm, SessionForm
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
-from gfp_portal.sessions.views import bp
+
+bp = Blueprint("manage", __name__)
 
 
 def _to_job_or(job, url):
@@ -126,12 +128,9 @@ def duplicate(session_id):
 @roles_required("coordinator")
 def publish(session_id):
     session = db.get_or_404(TrainingSession, session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, _result = commit_service(services.publish_session, session, actor=current_user)
-    if ok:
-        flash(_("The session is published: registration is open."), "success")
-    return redirect(url_for("sessions.detail", session_id=session.id))
+    return run_action(services.publish_session, session, actor=current_user,
+                      done=_("The session is published: registration is open."),
+                      back=url_for("sessions.detail", session_id=session.id))
 
 
 @bp.route("/<int:session_id>/cancel", methods=["POST"])
@@ -224,7 +223,7 @@ def add_person(session_id):
             if ok:
                 flash(_("%(name)s: %(status)s.", name=person.full_name,
                         status=result.status.title), "success")
-    return redirect(url_for("sessions.roster", session_id=session.id))
+    return redirect(url_for("sessions.manage.roster", session_id=session.id))
 
 
 @bp.route("/<int:session_id>/roster/group", methods=["POST"])
@@ -232,7 +231,7 @@ def add_person(session_id):
 def add_group(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = _group_form()
-    back = url_for("sessions.roster", session_id=session.id)
+    back = url_for("sessions.manage.roster", session_id=session.id)
     if not form.validate_on_submit():
         return redirect(back)
     people = group_members(role=form.role.data, entity=form.entity.data, unct=form.unct.data,
@@ -268,7 +267,7 @@ def remove(registration_id):
                                  reason=form.reason.data, by_coordinator=True)
     if ok:
         flash(_("%(name)s is removed from the session.", name=row.person.full_name), "success")
-    return redirect(url_for("sessions.roster", session_id=row.session_id))
+    return redirect(url_for("sessions.manage.roster", session_id=row.session_id))
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -282,6 +281,6 @@ def create_series():
         if ok:
             flash(_("The series “%(title)s” is created; choose it in the form of each of its "
                     "sessions.", title=series.title_en), "success")
-            return redirect(url_for("sessions.create"))
+            return redirect(url_for("sessions.manage.create"))
     return render_template("sessions/series_form.html", form=form)
 

@@ -16,7 +16,7 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, commit_service, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
-from gfp_portal.sessions import feed, ical, notices, queries, registration
+from gfp_portal.sessions import feed, ical, manage, notices, queries, registration
 from gfp_portal.sessions.forms import SessionFilterForm
 from gfp_portal.sessions.models import (
     RegistrationStatus,
@@ -27,6 +27,8 @@ from gfp_portal.sessions.models import (
 from gfp_portal.sessions.times import spans
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+# The Office's pages (create, edit, the roster…) under the same prefix: sessions.manage.*.
+bp.register_blueprint(manage.bp)
 calendar_bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 

@@ -1,0 +1,41 @@
+"""The emails of accounts, in the account's language: the activation link, the password reset
+link, the account active again."""
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+
+from gfp_portal.core.outbox import queue_email
+
+
+def activation(user, raw, *, now):
+    """The link (token `raw`) that activates an invited account."""
+    queue_email(
+        user.email, "activate_account",
+        subject=_l("Activate your GFP Portal account"),
+        locale=user.locale,
+        context={"user": user, "link": url_for("accounts.activate", token=raw, _external=True),
+                 "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]},
+        now=now, secret=True,
+    )
+
+
+def password_reset(user, raw, *, now):
+    """The link (token `raw`) that sets a new password."""
+    queue_email(
+        user.email, "reset_password",
+        subject=_l("Reset your GFP Portal password"),
+        locale=user.locale,
+        context={"user": user, "link": url_for("accounts.reset_password", token=raw,
+                                               _external=True),
+                 "hours": current_app.config["RESET_TOKEN_HOURS"]},
+        now=now, secret=True,
+    )
+
+
+def reactivated(user, *, now):
+    """A deactivated account that was in use is active again, with its own password."""
+    queue_email(
+        user.email, "account_reactivated",
+        subject=_l("Your GFP Portal account is active again"), locale=user.locale,
+        context={"user": user, "login": url_for("accounts.login", _external=True),
+                 "reset": url_for("accounts.request_reset", _external=True)},
+        now=now)

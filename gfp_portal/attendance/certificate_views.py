@@ -1,0 +1,66 @@
+"""Certificates of attendance: a participant's own, and the public verification page where a
+coordinator may revoke one."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from gfp_portal.attendance import certificates
+from gfp_portal.attendance.forms import RevokeForm
+from gfp_portal.core.auth import public, roles_required, signed_in
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.http import commit, commit_service
+from gfp_portal.core.i18n import current_language
+from gfp_portal.extensions import db, limiter
+from gfp_portal.sessions.models import TrainingSession
+from gfp_portal.sessions.times import spans
+
+bp = Blueprint("certificates", __name__)
+
+
+@bp.route("/sessions/<int:session_id>/certificate")
+@signed_in
+def mine(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    if current_user.person is None:
+        abort(403)
+    try:
+        certificate = certificates.certificate_for(session, current_user.person)
+    except DomainError as error:
+        flash(str(error.message), "warning")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    commit()  # the certificate is issued on its first view (a link from the session page)
+    return render_template("attendance/certificate.html", certificate=certificate,
+                           session=session, language=current_language(),
+                           readings=spans(session, session.time_zone, current_language()),
+                           verify_url=url_for("certificates.verify", code=certificate.code,
+                                              _external=True))
+
+
+@bp.route("/certificates/<code>")
+@public
+@limiter.limit(lambda: current_app.config["CHECK_IN_RATE_LIMIT"])
+def verify(code):
+    """Public: says whether the certificate exists and is valid, with the name, the session
+    and the date — nothing else."""
+    certificate = certificates.find(code)
+    return render_template("attendance/verify.html", certificate=certificate, code=code,
+                           language=current_language(),
+                           revoke_form=RevokeForm() if current_user.is_authenticated and
+                           current_user.is_staff else None), 200 if certificate else 404
+
+
+@bp.route("/certificates/<code>/revoke", methods=["POST"])
+@roles_required("coordinator")
+def revoke(code):
+    certificate = certificates.find(code)
+    if certificate is None:
+        abort(404)
+    form = RevokeForm()
+    if form.validate_on_submit() and form.confirm.data:
+        ok, _result = commit_service(certificates.revoke, certificate, form.reason.data,
+                                     actor=current_user)
+        if ok:
+            flash(_("The certificate is revoked; its verification page says so."), "success")
+    else:
+        flash(_("Tick the confirmation to revoke the certificate."), "danger")
+    return redirect(url_for("certificates.verify", code=certificate.code))

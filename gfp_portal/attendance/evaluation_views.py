@@ -1,0 +1,54 @@
+"""The evaluation of a session: the anonymous form for those who attended, the results of one
+session and the overview of all sessions for the Office."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from gfp_portal.attendance import evaluations
+from gfp_portal.attendance.forms import EvaluationForm
+from gfp_portal.core.auth import roles_required, signed_in
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.http import commit_service
+from gfp_portal.core.i18n import current_language
+from gfp_portal.extensions import db
+from gfp_portal.sessions.models import TrainingSession
+
+bp = Blueprint("evaluations", __name__)
+
+
+@bp.route("/sessions/<int:session_id>/evaluation", methods=["GET", "POST"])
+@signed_in
+def detail(session_id):
+    session = db.get_or_404(TrainingSession, session_id)
+    if current_user.is_staff:
+        return render_template("attendance/results.html", session=session,
+                               results=evaluations.results([session.id]),
+                               questions=evaluations.QUESTIONS,
+                               ratings=evaluations.RATING_TITLES, language=current_language(),
+                               minimum=evaluations.MIN_ANSWERS)
+    person = current_user.person
+    if person is None:
+        abort(403)
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        ok, _result = commit_service(evaluations.submit, session, person, {
+            "applicable": form.applicable.data == "yes", "rating": form.rating.data,
+            "belonging": form.belonging.data == "yes", "empowered": form.empowered.data == "yes",
+            "comment": form.comment.data}, form=form)
+        if ok:
+            flash(_("Thank you: your evaluation is recorded, without your name."), "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+    opens, closes = evaluations.window(session)
+    return render_template(
+        "attendance/evaluation.html", session=session, form=form, opens=opens, closes=closes,
+        now=utcnow(), attended=evaluations.attended(session, person),
+        answered=evaluations.has_answered(session, person), language=current_language())
+
+
+@bp.route("/sessions/evaluations")
+@roles_required("coordinator")
+def index():
+    return render_template("attendance/overview.html", overview=evaluations.overview(),
+                           questions=evaluations.QUESTIONS, ratings=evaluations.RATING_TITLES,
+                           minimum=evaluations.MIN_ANSWERS, language=current_language())
+

@@ -1,6 +1,8 @@
 """Attendance pages: the register of a session (marks, walk-ins, the check-in code), self
 check-in, and the attendance figures. The evaluation, certificates and meeting-report imports
 have their own view modules."""
+from functools import lru_cache
+
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -30,8 +32,10 @@ def _session(session_id):
     return db.get_or_404(TrainingSession, session_id)
 
 
+@lru_cache(maxsize=256)
 def _qr_svg(url):
-    """The check-in address as an inline SVG QR code (scanned from the host's screen)."""
+    """The check-in address as an inline SVG QR code (scanned from the host's screen), drawn
+    once per process for each address (it changes only when the code does)."""
     # segno writes the SVG itself from our own URL: nothing a user typed is in it.
     return Markup(segno.make(url, error="m").svg_inline(scale=5, dark="#1f2933"))  # noqa: S704
 

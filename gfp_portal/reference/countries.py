@@ -66,7 +66,8 @@ def name_rank(language=None):
     """A sort key for ISO3 codes: the place of each country's name in `language`'s order (the
     same order as `by_name`, without sending it to the database)."""
     ranks = _ranks(language or current_language())
-    return lambda code: ranks.get(code, len(ranks))
+    # A code with no name in the list (none today) sorts after every country, by the code.
+    return lambda code: (ranks[code], "") if code in ranks else (len(ranks), code)
 
 
 def sort_by_name(items, key=lambda item: item, language=None):

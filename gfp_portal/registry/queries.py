@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
-from gfp_portal.reference.countries import sort_by_name
+from gfp_portal.reference.countries import name_rank
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.policy import Policy
@@ -137,8 +137,9 @@ def entity_acronyms():
 
 
 def unct_choices():
-    uncts = db.session.scalars(select(Unct)).all()
-    return sort_by_name(((u.iso3, u.name) for u in uncts), key=lambda pair: pair[1])
+    rank = name_rank()
+    uncts = sorted(db.session.scalars(select(Unct)), key=lambda u: rank(u.iso3))
+    return [(u.iso3, u.name) for u in uncts]
 
 
 

@@ -1,12 +1,21 @@
 """Read-only queries behind the register and the Office's group registration."""
-from sqlalchemy import exists, select
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from gfp_portal.attendance.models import Attendance, AttendanceStatus
+from gfp_portal.attendance.models import Attendance, AttendanceStatus, EvaluationResponse
+from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
-from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from gfp_portal.sessions.models import (
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    TrainingSession,
+)
 
 
 def register_rows(session):
@@ -51,3 +60,37 @@ def group_members(*, role=None, entity=None, unct=None, region=None, not_attende
             Registration.session_id.in_(select(TrainingSession.id).where(
                 TrainingSession.topic == not_attended))))
     return db.session.scalars(stmt.distinct().order_by(Person.id)).all()
+
+
+ATTENDED = (AttendanceStatus.present, AttendanceStatus.partial)
+
+
+@dataclass(frozen=True)
+class ClosingEvaluation:
+    session: TrainingSession
+    closes: datetime
+    attended: int
+    answered: int
+
+
+def evaluations_closing(*, now, within_days):
+    """Sessions whose evaluation is open and closes within `within_days` days, the soonest
+    first, with how many attended and how many answered (three queries)."""
+    open_days = timedelta(days=int(get_setting("evaluations.open_days")))
+    sessions = db.session.scalars(select(TrainingSession).where(
+        TrainingSession.ends_at <= now, TrainingSession.ends_at >= now - open_days,
+        TrainingSession.ends_at <= now - open_days + timedelta(days=within_days),
+        TrainingSession.status != SessionStatus.cancelled)
+        .order_by(TrainingSession.ends_at, TrainingSession.id)).all()
+    ids = [s.id for s in sessions]
+    attended = dict(db.session.execute(
+        select(Registration.session_id, func.count())
+        .join(Attendance, Attendance.registration_id == Registration.id)
+        .where(Registration.session_id.in_(ids), Attendance.status.in_(ATTENDED))
+        .group_by(Registration.session_id)).all())
+    answered = dict(db.session.execute(
+        select(EvaluationResponse.session_id, func.count())
+        .where(EvaluationResponse.session_id.in_(ids))
+        .group_by(EvaluationResponse.session_id)).all())
+    return [ClosingEvaluation(s, s.ends_at + open_days, attended.get(s.id, 0),
+                              answered.get(s.id, 0)) for s in sessions]

@@ -50,7 +50,7 @@ def index():
     f = queries.SessionFilter(when=form.when.data or "upcoming", topic=form.topic.data or None,
                               language=form.language.data or None,
                               format=form.format.data or None, month=form.month.data or None,
-                              q=form.q.data or None)
+                              q=form.q.data or None, within_days=form.within.data)
     page = paginate(queries.sessions_query(f, now=utcnow(),
                                            include_drafts=current_user.is_staff))
     ids = [s.id for s in page.items]

@@ -94,3 +94,26 @@ def evaluations_closing(*, now, within_days):
         .group_by(EvaluationResponse.session_id)).all())
     return [ClosingEvaluation(s, s.ends_at + open_days, attended.get(s.id, 0),
                               answered.get(s.id, 0)) for s in sessions]
+
+
+def trained_since(unct_ids, since):
+    """unct_id -> the people holding an active term there who attended a session that
+    started on or after `since`, by name (one query)."""
+    if not unct_ids:
+        return {}
+    trained = exists().where(
+        Registration.person_id == Person.id,
+        Attendance.registration_id == Registration.id, Attendance.status.in_(ATTENDED),
+        Registration.session_id.in_(select(TrainingSession.id).where(
+            TrainingSession.starts_at >= since)))
+    rows = db.session.execute(
+        select(Appointment.unct_id, Person).join(Person, Person.id == Appointment.person_id)
+        .where(Appointment.unct_id.in_(unct_ids),
+               Appointment.status == AppointmentStatus.active, trained)
+        .order_by(func.lower(Person.family_name), func.lower(Person.given_name),
+                  Person.id)).all()
+    people = {}
+    for unct_id, person in rows:
+        if person not in people.setdefault(unct_id, []):
+            people[unct_id].append(person)
+    return people

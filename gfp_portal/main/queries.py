@@ -1,13 +1,16 @@
-"""What the home pages show, read through the domains' own queries: the Office's work queue.
-Each home reads in a fixed number of queries whatever the size of the network."""
+"""What the home pages show, read through the domains' own queries: the Office's work queue
+and a Resident Coordinator's country teams. Each home reads in a fixed number of queries
+whatever the size of the network."""
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from gfp_portal.admin.queries import dashboard_counts, failed_mail_counts, unfinished_jobs
-from gfp_portal.attendance.queries import evaluations_closing
+from gfp_portal.attendance.queries import evaluations_closing, trained_since
 from gfp_portal.core.jobs import PAGES
 from gfp_portal.coverage.queries import uncts_without_focal_point
+from gfp_portal.coverage.services import attach_holders, compute_coverage
 from gfp_portal.nominations import queries as nomination_queries
-from gfp_portal.nominations.models import NominationKind
+from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.imports import APPLY, PREVIEW
 from gfp_portal.registry.policy import Policy
@@ -76,3 +79,50 @@ def coordinator_queue(*, now, today):
         failed_mails=failed,
         imports=[(job, PAGES.get(job.kind)) for job in unfinished_jobs(IMPORT_JOBS)],
         counts=dashboard_counts())
+
+
+@dataclass
+class TeamHome:
+    """One of a Resident Coordinator's country teams, as their home shows it."""
+    unct: object
+    summary: object             # coverage.services.Summary
+    gaps: list                  # [Cell] not covered, the worst first
+    ending: list                # [(Cell, Appointment)] whose term ends within the alert window
+    pending: list               # [Nomination] waiting, the oldest first
+    trained: list               # [Person] who attended a session this calendar year
+
+
+@dataclass
+class ResidentCoordinatorHome:
+    teams: list                 # [TeamHome]
+    in_progress: dict           # (unct_id, entity_id, role) -> Nomination waiting there
+    changes: list               # the user's own nominations sent back for changes
+
+
+def resident_coordinator_home(user, *, now, today):
+    """The user's country teams with their gaps, terms ending soon, what is in progress and
+    who was trained this year; and the user's own nominations sent back for changes."""
+    ids = [u.id for u in user.uncts]
+    policy = Policy.current()
+    coverage = attach_holders(compute_coverage(today=today, unct_ids=ids, policy=policy))
+    pending = nomination_queries.pending_for_uncts(ids)
+    trained = trained_since(ids, datetime(now.year, 1, 1, tzinfo=UTC))
+    window_end = today + timedelta(days=policy.alert_window)
+    gaps = coverage.gaps()
+    teams = []
+    for unct in coverage.uncts:
+        ending = sorted(((cell, a) for cell in coverage.cells_of(unct) for a in cell.appointments
+                         if a.end_date is not None and today <= a.end_date <= window_end),
+                        key=lambda pair: (pair[1].end_date, pair[1].id))
+        teams.append(TeamHome(unct, coverage.by_unct[unct.id],
+                              [cell for cell in gaps if cell.unct.id == unct.id], ending,
+                              [n for n in pending if n.unct_id == unct.id],
+                              trained.get(unct.id, [])))
+    # The earliest nomination waiting per cell and role, as the coverage pages show it.
+    in_progress = {}
+    for nomination in pending:
+        in_progress.setdefault(
+            (nomination.unct_id, nomination.entity_id, nomination.role.value), nomination)
+    changes = [n for n in pending if n.nominator_id == user.id
+               and n.state == NominationState.changes_requested]
+    return ResidentCoordinatorHome(teams, in_progress, changes)

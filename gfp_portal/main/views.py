@@ -25,10 +25,10 @@ def index():
         return render_template("main/coordinator_home.html", language=current_language(),
                                queue=homes.coordinator_queue(now=now, today=today))
     if current_user.has_role("resident_coordinator"):
-        if len(current_user.uncts) == 1:
-            # A Resident Coordinator lands on the coverage of their country team.
-            return redirect(url_for("coverage.unct", iso3=current_user.uncts[0].iso3))
-        return render_template("main/rc_home.html", uncts=current_user.uncts)
+        home = homes.resident_coordinator_home(current_user, now=now, today=today)
+        return render_template("main/rc_home.html", home=home, now=now, today=today,
+                               pending=home.in_progress,
+                               viewable={n.id for n in home.in_progress.values()})
     if current_user.has_role("focal_point"):
         return render_template("main/focal_point_home.html", person=current_user.person)
     return redirect(url_for("accounts.me"))

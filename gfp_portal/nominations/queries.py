@@ -95,3 +95,14 @@ def waiting_for_decision():
     waiting = {kind: (0, None) for kind in NominationKind}
     waiting.update({kind: (count, oldest) for kind, count, oldest in rows})
     return waiting
+
+
+def pending_for_uncts(unct_ids):
+    """The nominations and requests to join waiting for a decision or for changes in these
+    UN Country Teams, the oldest first (one query)."""
+    if not unct_ids:
+        return []
+    return db.session.scalars(select(Nomination).where(
+        Nomination.unct_id.in_(unct_ids), Nomination.state.in_(PENDING_STATES))
+        .options(joinedload(Nomination.entity), joinedload(Nomination.unct))
+        .order_by(Nomination.submitted_at, Nomination.id)).all()

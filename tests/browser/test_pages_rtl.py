@@ -64,10 +64,13 @@ def test_coverage_matrix_in_arabic_and_english(new_page, artifacts_dir):
     _screenshot(page, artifacts_dir / "coverage-kenya-en-wide.png")
 
 
-def test_resident_coordinator_lands_on_own_country_team(new_page):
+def test_resident_coordinator_home_leads_to_own_country_team(new_page):
     page = new_page(locale="ar")
     sign_in(page, "rc.kenya@demo.gfp", lang="ar")
+    expect(page).to_have_url(re.compile(r"/(\?.*)?$"))
+    page.locator("main a.btn[href='/coverage/KEN']").click()
     expect(page).to_have_url(re.compile(r"/coverage/KEN"))
     expect(page.locator("main h1")).to_contain_text("كينيا")  # Kenya, in Arabic
     response = page.goto("/coverage/UGA")
     assert response is not None and response.status == 403
+

@@ -199,3 +199,87 @@ def test_coordinator_home_reads_in_a_fixed_number_of_queries(client, network, lo
         html = client.get("/").get_data(as_text=True)
     assert _count(html, "nominations") == 10
     assert empty.count == small.count == large.count
+
+
+# Resident Coordinator
+
+@pytest.fixture
+def rc_network(network, login_as):
+    """The network grown once, a Resident Coordinator of Kenya signed in, with a nomination
+    of theirs sent back for changes and a focal point of Kenya whose term ends soon."""
+    network.grow(3)
+    user_id = login_as("resident_coordinator", uncts=["KEN"])
+    with network.app.app_context():
+        rc = db.session.get(User, user_id)
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        office = db.session.get(User, network.coordinator_id)
+        nomination = nominations.submit_nomination({
+            "role": "focal_point", "entity": network.entities[5], "unct": kenya,
+            "given_name": "Achieng", "family_name": "Odhiambo", "email": "a.o@example.org",
+            "justification": "Gender adviser."}, actor=rc)
+        nominations.request_changes(nomination, "Please attach the letter.", actor=office)
+        person = registry.create_person({"given_name": "Wanjiku", "family_name": "Otieno",
+                                         "email": "w.o@example.org"}, actor=None)
+        registry.appoint(person, {"role": "focal_point", "entity": network.entities[6],
+                                  "unct": kenya, "end_date": date.today() + timedelta(days=20)},
+                         actor=None)
+        db.session.commit()
+    return user_id
+
+
+def test_resident_coordinator_home_shows_the_team_and_what_is_in_progress(client, rc_network):
+    response = client.get("/")
+    assert response.status_code == 200  # no longer a redirect to the coverage page
+    html = response.get_data(as_text=True)
+    assert 'href="/coverage/KEN"' in html and 'data-unct="UGA"' not in html
+    assert 'data-home="changes"' in html and "Achieng Odhiambo" in html
+    assert "Nominate a successor" in html and "Wanjiku Otieno" in html
+    pending = re.search(r'href="([^"]+)" data-home="pending" data-count="(\d+)"', html)
+    # the three requests to join of Kenya and the nomination sent back for changes
+    assert int(pending.group(2)) == 4
+    page = client.get(unquote(pending.group(1).replace("&amp;", "&"))).get_data(as_text=True)
+    assert _rows(page, r'href="/nominations/(\d+)"') == 4
+    gaps = re.search(r'href="([^"]+)" data-home="gaps" data-count="(\d+)"', html)
+    page = client.get(unquote(gaps.group(1).replace("&amp;", "&"))).get_data(as_text=True)
+    assert f"Gaps ({gaps.group(2)})" in page
+
+
+def test_resident_coordinator_home_lists_who_was_trained_this_year(client, app, rc_network,
+                                                                  network):
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        person = registry.create_person({"given_name": "Baraka", "family_name": "Kamau",
+                                         "email": "b.k@example.org"}, actor=None)
+        registry.appoint(person, {"role": "alternate", "entity": network.entities[7],
+                                  "unct": kenya}, actor=None)
+        network.coordinator = db.session.get(User, network.coordinator_id)
+        session = network._session(_now() + timedelta(days=1), "trained")
+        attendance.mark(registration.register(session, person, actor=None, notify=False),
+                        "present", actor=network.coordinator)
+        session.starts_at = max(_now() - timedelta(hours=5),
+                                datetime(_now().year, 1, 1, tzinfo=UTC))
+        session.ends_at = session.starts_at + timedelta(hours=1)
+        db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    # Baraka, and the three alternates of Kenya (their lapsed terms not yet closed) who
+    # attended the session of twelve days ago when that was this year
+    expected = 1 + 3 * ((_now() - timedelta(days=12)).year == _now().year)
+    assert re.search(rf'data-home="trained" data-count="{expected}"', html)
+    assert "Baraka Kamau" in html
+
+
+def test_resident_coordinator_home_reads_in_a_fixed_number_of_queries(
+        client, rc_network, network, count_queries):
+    client.get("/")
+    with count_queries() as small:
+        client.get("/")
+    network.grow(6)
+    with count_queries() as large:
+        client.get("/")
+    assert small.count == large.count
+
+
+def test_resident_coordinator_of_several_teams_sees_each(client, reference, login_as):
+    login_as("resident_coordinator", uncts=["KEN", "UGA"])
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-unct="KEN"' in html and 'data-unct="UGA"' in html and "Burundi" not in html

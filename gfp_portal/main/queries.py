@@ -1,11 +1,13 @@
-"""What the home pages show, read through the domains' own queries: the Office's work queue
-and a Resident Coordinator's country teams. Each home reads in a fixed number of queries
-whatever the size of the network."""
+"""What each role's home page shows, read through the domains' own queries: the Office's work
+queue, a Resident Coordinator's country teams, a focal point's sessions and term. Each home
+reads in a fixed number of queries whatever the size of the network."""
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from gfp_portal.admin.queries import dashboard_counts, failed_mail_counts, unfinished_jobs
-from gfp_portal.attendance.queries import evaluations_closing, trained_since
+from gfp_portal.attendance import evaluations
+from gfp_portal.attendance.queries import ATTENDED, evaluations_closing, trained_since
+from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.jobs import PAGES
 from gfp_portal.coverage.queries import uncts_without_focal_point
 from gfp_portal.coverage.services import attach_holders, compute_coverage
@@ -14,7 +16,9 @@ from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.imports import APPLY, PREVIEW
 from gfp_portal.registry.policy import Policy
+from gfp_portal.resources.queries import new_in_language
 from gfp_portal.sessions import queries as session_queries
+from gfp_portal.sessions.models import RegistrationStatus, SessionStatus
 
 # The Office's queue: how far ahead it looks.
 ENDING_WITHIN_DAYS = 30
@@ -24,6 +28,11 @@ EVALUATIONS_CLOSING_DAYS = 3
 SESSIONS_LISTED = 10
 IMPORT_JOBS = (PREVIEW, APPLY, "attendance.import-report")
 
+# A focal point's home: when a join link shows, how many recommendations, how new is new.
+JOIN_BEFORE = timedelta(hours=1)
+RECOMMENDED = 3
+LIBRARY_DAYS = 60
+LIBRARY_ITEMS = 5
 
 
 def _days(since, now):
@@ -126,3 +135,47 @@ def resident_coordinator_home(user, *, now, today):
     changes = [n for n in pending if n.nominator_id == user.id
                and n.state == NominationState.changes_requested]
     return ResidentCoordinatorHome(teams, in_progress, changes)
+
+
+@dataclass
+class FocalPointHome:
+    next_sessions: list         # [RecordLine] registered or waiting, the soonest first
+    joinable: set               # session ids whose join link shows now
+    evaluations_owed: list      # [RecordLine]
+    certificates: list          # [RecordLine] with a valid certificate, the newest first
+    appointments: list          # active appointments, the soonest end first
+    recommended: list           # [TrainingSession]
+    library: list               # [(Resource, ResourceVersion)]
+    policy: object
+
+
+def focal_point_home(user, person, *, now, language):
+    """The person's coming sessions, evaluations owed, certificates and active appointments
+    (all from their learning record and their terms), sessions on topics they have not
+    attended, and what the library has newly added in `language`."""
+    record = learning_record(person) if person else []
+    next_sessions = sorted(
+        (line for line in record if line.session.ends_at >= now
+         and line.session.status == SessionStatus.published
+         and line.registration.status in (RegistrationStatus.registered,
+                                          RegistrationStatus.waitlisted)),
+        key=lambda line: (line.session.starts_at, line.session.id))
+    joinable = {line.session.id for line in next_sessions
+                if line.registration.status == RegistrationStatus.registered
+                and line.session.join_url and line.session.starts_at - JOIN_BEFORE <= now}
+    attended = [line for line in record
+                if line.attendance is not None and line.attendance.status in ATTENDED]
+    owed = [line for line in attended if not line.evaluated
+            and line.session.ends_at <= now <= evaluations.window(line.session)[1]]
+    certificates = [line for line in record
+                    if line.certificate is not None and line.certificate.revoked_at is None]
+    appointments = registry_queries.active_appointments(person) if person else []
+    return FocalPointHome(
+        next_sessions=next_sessions, joinable=joinable, evaluations_owed=owed,
+        certificates=certificates, appointments=appointments,
+        recommended=session_queries.recommended(
+            person, now=now, exclude_topics={line.session.topic for line in attended},
+            limit=RECOMMENDED) if person else [],
+        library=new_in_language(user, language, since=now - timedelta(days=LIBRARY_DAYS),
+                                limit=LIBRARY_ITEMS),
+        policy=Policy.current())

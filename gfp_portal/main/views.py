@@ -11,6 +11,7 @@ from gfp_portal.core.http import plain_http_allowed
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.main import queries as homes
+from gfp_portal.sessions.times import spans
 
 bp = Blueprint("main", __name__)
 
@@ -30,7 +31,11 @@ def index():
                                pending=home.in_progress,
                                viewable={n.id for n in home.in_progress.values()})
     if current_user.has_role("focal_point"):
-        return render_template("main/focal_point_home.html", person=current_user.person)
+        return render_template(
+            "main/focal_point_home.html", person=current_user.person, now=now, today=today,
+            zone=current_user.time_zone or "UTC", language=current_language(),
+            spans=spans, home=homes.focal_point_home(current_user, current_user.person,
+                                                     now=now, language=current_language()))
     return redirect(url_for("accounts.me"))
 
 

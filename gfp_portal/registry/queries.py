@@ -162,6 +162,15 @@ def unct_choices():
 
 
 
+def active_appointments(person):
+    """The person's active appointments, the soonest end first (one query)."""
+    return db.session.scalars(
+        select(Appointment).where(Appointment.person_id == person.id,
+                                  Appointment.status == AppointmentStatus.active)
+        .options(joinedload(Appointment.entity), joinedload(Appointment.unct))
+        .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
+
+
 def person_by_id(person_id):
     """The person with this id; None when the id is missing or not a positive number."""
     return db.session.get(Person, person_id) if person_id and person_id > 0 else None

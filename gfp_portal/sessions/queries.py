@@ -108,6 +108,21 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
     return stmt
 
 
+def recommended(person, *, now, exclude_topics, limit):
+    """Published sessions still open to registration that the person has no place in, on
+    topics other than `exclude_topics`, the soonest first (one query)."""
+    stmt = (select(TrainingSession)
+            .where(TrainingSession.status == SessionStatus.published,
+                   TrainingSession.starts_at > now,
+                   ~TrainingSession.id.in_(select(Registration.session_id).where(
+                       Registration.person_id == person.id,
+                       Registration.status != RegistrationStatus.cancelled)))
+            .order_by(TrainingSession.starts_at, TrainingSession.id).limit(limit))
+    if exclude_topics:
+        stmt = stmt.where(TrainingSession.topic.not_in(sorted(exclude_topics)))
+    return db.session.scalars(stmt).all()
+
+
 def my_registrations(person, session_ids):
     """session id -> the person's registration, for the sessions shown."""
     if person is None or not session_ids:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.accounts.services import set_roles
+from gfp_portal.attendance import certificates
 from gfp_portal.attendance import services as attendance
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
@@ -20,6 +21,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.registry.imports import APPLY
 from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions
+from tests.helpers import appoint_undp_alternate, login
 
 
 def _now():
@@ -283,3 +285,92 @@ def test_resident_coordinator_of_several_teams_sees_each(client, reference, logi
     login_as("resident_coordinator", uncts=["KEN", "UGA"])
     html = client.get("/").get_data(as_text=True)
     assert 'data-unct="KEN"' in html and 'data-unct="UGA"' in html and "Burundi" not in html
+
+
+# Focal point
+
+class FocalPointLife:
+    """A focal point (an alternate of UNDP) with sessions: one under way, one next week, one
+    attended two days ago with its certificate; plus a session on a topic new to them and a
+    library item new in English. Each round adds one of each."""
+
+    def __init__(self, app, create_user):
+        self.app, self.round = app, 0
+        self.user_id = create_user("fp.home@example.org", roles=["focal_point"])
+        with app.app_context():
+            user = db.session.get(User, self.user_id)
+            self.person_id = user.person_id
+            appoint_undp_alternate(user)
+            self.office = User(email="office@example.org", is_active=True)
+            db.session.add(self.office)
+            db.session.commit()
+            self.office_id = self.office.id
+
+    def _session(self, starts, topic="enabling_environment"):
+        values = {"title_en": f"Session {self.round} {topic}", "topic": topic,
+                  "format": "virtual", "starts_at": starts,
+                  "ends_at": starts + timedelta(hours=2), "time_zone": "Africa/Nairobi",
+                  "join_url": "https://meet.example.org/gfp", "languages": "en",
+                  "capacity": 5, "audience": "both"}
+        session = sessions.create_session(values, actor=self.office)
+        sessions.publish_session(session, actor=self.office)
+        db.session.flush()
+        return session
+
+    def grow(self, create_resource):
+        now = _now()
+        with self.app.app_context():
+            self.office = db.session.get(User, self.office_id)
+            person = db.session.get(User, self.user_id).person
+            under_way = self._session(now + timedelta(days=1))
+            registration.register(under_way, person, actor=None, notify=False)
+            under_way.starts_at, under_way.ends_at = now - timedelta(minutes=10), \
+                now + timedelta(minutes=80)
+            registration.register(self._session(now + timedelta(days=5)), person, actor=None,
+                                  notify=False)
+            attended = self._session(now + timedelta(days=1))
+            attendance.mark(registration.register(attended, person, actor=None, notify=False),
+                            "present", actor=self.office)
+            attended.starts_at, attended.ends_at = now - timedelta(days=2, hours=2), \
+                now - timedelta(days=2)
+            certificates.certificate_for(attended, person)
+            self._session(now + timedelta(days=8 + self.round), topic="anti_racism")
+            db.session.commit()
+            ids = {"under_way": under_way.id, "attended": attended.id}
+        create_resource(f"brief-{self.round}", {"en": f"Brief {self.round}"})
+        self.round += 1
+        return ids
+
+
+def test_focal_point_home_shows_sessions_evaluations_term_and_library(
+        client, app, reference, create_user, create_resource):
+    life = FocalPointLife(app, create_user)
+    ids = life.grow(create_resource)
+    login(client, "fp.home@example.org")
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'data-home="next-sessions" data-count="2"', html)
+    assert f'data-join="{ids["under_way"]}"' in html and html.count("data-join=") == 1
+    assert f'href="/sessions/{ids["under_way"]}.ics"' in html
+    assert re.search(r'data-home="evaluations" data-count="1"', html)
+    assert f'href="/sessions/{ids["attended"]}/evaluation"' in html
+    assert re.search(r'data-home="certificates" data-count="1"', html)
+    assert f'href="/sessions/{ids["attended"]}/certificate"' in html
+    assert "Session 0 anti_racism" in html  # a topic not attended yet
+    assert "Your term ends on" in html
+    assert "Brief 0" in html
+
+
+def test_focal_point_home_reads_in_a_fixed_number_of_queries(
+        client, app, reference, create_user, create_resource, count_queries):
+    life = FocalPointLife(app, create_user)
+    life.grow(create_resource)
+    login(client, "fp.home@example.org")
+    client.get("/")
+    with count_queries() as small:
+        client.get("/")
+    for _round in range(4):
+        life.grow(create_resource)
+    with count_queries() as large:
+        html = client.get("/").get_data(as_text=True)
+    assert re.search(r'data-home="certificates" data-count="5"', html)
+    assert small.count == large.count

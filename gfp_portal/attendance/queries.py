@@ -10,12 +10,8 @@ from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
-from gfp_portal.sessions.models import (
-    Registration,
-    RegistrationStatus,
-    SessionStatus,
-    TrainingSession,
-)
+from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from gfp_portal.sessions.queries import SessionFilter, sessions_query
 
 
 def register_rows(session):
@@ -65,6 +61,13 @@ def group_members(*, role=None, entity=None, unct=None, region=None, not_attende
 ATTENDED = (AttendanceStatus.present, AttendanceStatus.partial)
 
 
+def closing_window(*, now, within_days):
+    """(earliest, latest) end of the sessions whose evaluation is still open and closes
+    within `within_days` days."""
+    open_days = timedelta(days=int(get_setting("evaluations.open_days")))
+    return now - open_days, min(now, now - open_days + timedelta(days=within_days))
+
+
 @dataclass(frozen=True)
 class ClosingEvaluation:
     session: TrainingSession
@@ -74,14 +77,15 @@ class ClosingEvaluation:
 
 
 def evaluations_closing(*, now, within_days):
-    """Sessions whose evaluation is open and closes within `within_days` days, the soonest
-    first, with how many attended and how many answered (three queries)."""
+    """Sessions whose evaluation is open and closes within `within_days` days (as the
+    sessions list filters them), the soonest first, with how many attended and how many
+    answered (three queries)."""
     open_days = timedelta(days=int(get_setting("evaluations.open_days")))
-    sessions = db.session.scalars(select(TrainingSession).where(
-        TrainingSession.ends_at <= now, TrainingSession.ends_at >= now - open_days,
-        TrainingSession.ends_at <= now - open_days + timedelta(days=within_days),
-        TrainingSession.status != SessionStatus.cancelled)
-        .order_by(TrainingSession.ends_at, TrainingSession.id)).all()
+    sessions = db.session.scalars(sessions_query(
+        SessionFilter(when="past", ended_between=closing_window(
+            now=now, within_days=within_days)), now=now, include_drafts=True,
+        load_series=False).order_by(None).order_by(TrainingSession.ends_at,
+                                                   TrainingSession.id)).all()
     ids = [s.id for s in sessions]
     attended = dict(db.session.execute(
         select(Registration.session_id, func.count())

@@ -29,6 +29,8 @@ class SessionFilter:
     month: str | None = None      # YYYY-MM, in UTC
     q: str | None = None          # words of the title, in any of its languages
     within_days: int | None = None  # upcoming ones starting within these days
+    # (earliest, latest) end: the sessions whose evaluation closes soon, not cancelled
+    ended_between: tuple | None = None
 
 
 def _month_bounds(month):
@@ -101,6 +103,10 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
             f" {f.language} ", autoescape=True))
     if f.when != "past" and f.within_days is not None:
         stmt = stmt.where(TrainingSession.starts_at <= now + timedelta(days=f.within_days))
+    if f.ended_between is not None:
+        stmt = stmt.where(TrainingSession.ends_at >= f.ended_between[0],
+                          TrainingSession.ends_at <= f.ended_between[1],
+                          TrainingSession.status != SessionStatus.cancelled)
     bounds = _month_bounds(f.month) if f.month else None
     if bounds:
         stmt = stmt.where(TrainingSession.starts_at >= bounds[0],

@@ -150,6 +150,7 @@ LIST_ROWS = {
     "lapsed": r'href="/registry/people/(\d+)"',
     "ending": r'href="/registry/people/(\d+)"',
     "sessions": r'href="/sessions/(\d+)"',
+    "evaluations": r'href="/sessions/(\d+)"',
     "failed-mails": r'href="/admin/outbox/(\d+)"',
     "failed-invitations": r'href="/admin/outbox/(\d+)"',
 }

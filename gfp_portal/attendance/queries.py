@@ -105,15 +105,14 @@ def trained_since(unct_ids, since):
     started on or after `since`, by name (one query)."""
     if not unct_ids:
         return {}
-    trained = exists().where(
-        Registration.person_id == Person.id,
-        Attendance.registration_id == Registration.id, Attendance.status.in_(ATTENDED),
-        Registration.session_id.in_(select(TrainingSession.id).where(
-            TrainingSession.starts_at >= since)))
+    trained = (select(Registration.person_id)
+               .join(Attendance, Attendance.registration_id == Registration.id)
+               .join(TrainingSession, TrainingSession.id == Registration.session_id)
+               .where(Attendance.status.in_(ATTENDED), TrainingSession.starts_at >= since))
     rows = db.session.execute(
         select(Appointment.unct_id, Person).join(Person, Person.id == Appointment.person_id)
         .where(Appointment.unct_id.in_(unct_ids),
-               Appointment.status == AppointmentStatus.active, trained)
+               Appointment.status == AppointmentStatus.active, Person.id.in_(trained))
         .order_by(func.lower(Person.family_name), func.lower(Person.given_name),
                   Person.id)).all()
     people = {}

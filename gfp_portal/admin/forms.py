@@ -14,6 +14,7 @@ from gfp_portal.core.forms import (
 )
 from gfp_portal.core.outbox import MailStatus
 from gfp_portal.registry.forms import PersonNameFields
+from gfp_portal.sessions.queries import SESSION_NOTICE
 
 
 class RolesMixin:
@@ -62,7 +63,10 @@ class UserFilterForm(FilterForm):
 
 class OutboxFilterForm(FilterForm):
     status = SelectField(_l("Status"), validators=[Optional()])
+    template = SelectField(_l("Kind of email"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = [("", _l("All")), *MailStatus.choices()]
+        self.template.choices = [("", _l("All kinds")),
+                                 (SESSION_NOTICE, _l("Session invitations and notices"))]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from gfp_portal.accounts.models import User, UserRole
 from gfp_portal.core.audit import AuditEvent
-from gfp_portal.core.jobs import PAGES, PERIODIC_PAGES, Job, JobPage, JobRun
+from gfp_portal.core.jobs import PAGES, PERIODIC_PAGES, Job, JobPage, JobRun, JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, count_by_status
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
@@ -48,11 +48,28 @@ def users_query(q=None, role=None, status=None):
     return stmt
 
 
-def outbox_query(status=None):
+def outbox_query(status=None, template=None):
     stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status:
         stmt = stmt.where(OutboxMessage.status == status)
+    if template:
+        stmt = stmt.where(OutboxMessage.template == template)
     return stmt
+
+
+def failed_mail_counts(template):
+    """(failed emails, failed emails written from `template`), in one query."""
+    failed, of_template = db.session.execute(
+        select(func.count(), func.count().filter(OutboxMessage.template == template))
+        .where(OutboxMessage.status == MailStatus.failed)).one()
+    return failed, of_template
+
+
+def unfinished_jobs(kinds):
+    """The background jobs of these kinds waiting to start or in progress, oldest first."""
+    return db.session.scalars(select(Job).where(
+        Job.kind.in_(kinds), Job.state.in_((JobState.queued, JobState.running)))
+        .order_by(Job.created_at, Job.id)).all()
 
 
 def audit_query(object_type=None, action=None):

@@ -122,7 +122,8 @@ def _translated_action_message(action, user):
 def outbox():
     form = OutboxFilterForm(request.args)
     form.validate()
-    pagination = paginate(queries.outbox_query(form.status.data or None))
+    pagination = paginate(queries.outbox_query(form.status.data or None,
+                                                form.template.data or None))
     return render_template("admin/outbox.html", form=form, pagination=pagination,
                            confirm=ConfirmForm(), MailStatus=MailStatus)
 

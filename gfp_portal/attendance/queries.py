@@ -1,12 +1,17 @@
 """Read-only queries behind the register and the Office's group registration."""
-from sqlalchemy import exists, select
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from gfp_portal.attendance.models import Attendance, AttendanceStatus
+from gfp_portal.attendance.models import Attendance, AttendanceStatus, EvaluationResponse
+from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from gfp_portal.sessions.queries import SessionFilter, sessions_query
 
 
 def register_rows(session):
@@ -51,3 +56,67 @@ def group_members(*, role=None, entity=None, unct=None, region=None, not_attende
             Registration.session_id.in_(select(TrainingSession.id).where(
                 TrainingSession.topic == not_attended))))
     return db.session.scalars(stmt.distinct().order_by(Person.id)).all()
+
+
+ATTENDED = (AttendanceStatus.present, AttendanceStatus.partial)
+
+
+def closing_window(*, now, within_days):
+    """(earliest, latest) end of the sessions whose evaluation is still open and closes
+    within `within_days` days."""
+    open_days = timedelta(days=int(get_setting("evaluations.open_days")))
+    return now - open_days, min(now, now - open_days + timedelta(days=within_days))
+
+
+@dataclass(frozen=True)
+class ClosingEvaluation:
+    session: TrainingSession
+    closes: datetime
+    attended: int
+    answered: int
+
+
+def evaluations_closing(*, now, within_days):
+    """Sessions whose evaluation is open and closes within `within_days` days (as the
+    sessions list filters them), the soonest first, with how many attended and how many
+    answered (three queries)."""
+    open_days = timedelta(days=int(get_setting("evaluations.open_days")))
+    sessions = db.session.scalars(sessions_query(
+        SessionFilter(when="past", ended_between=closing_window(
+            now=now, within_days=within_days)), now=now, include_drafts=True,
+        load_series=False).order_by(None).order_by(TrainingSession.ends_at,
+                                                   TrainingSession.id)).all()
+    ids = [s.id for s in sessions]
+    attended = dict(db.session.execute(
+        select(Registration.session_id, func.count())
+        .join(Attendance, Attendance.registration_id == Registration.id)
+        .where(Registration.session_id.in_(ids), Attendance.status.in_(ATTENDED))
+        .group_by(Registration.session_id)).all())
+    answered = dict(db.session.execute(
+        select(EvaluationResponse.session_id, func.count())
+        .where(EvaluationResponse.session_id.in_(ids))
+        .group_by(EvaluationResponse.session_id)).all())
+    return [ClosingEvaluation(s, s.ends_at + open_days, attended.get(s.id, 0),
+                              answered.get(s.id, 0)) for s in sessions]
+
+
+def trained_since(unct_ids, since):
+    """unct_id -> the people holding an active term there who attended a session that
+    started on or after `since`, by name (one query)."""
+    if not unct_ids:
+        return {}
+    trained = (select(Registration.person_id)
+               .join(Attendance, Attendance.registration_id == Registration.id)
+               .join(TrainingSession, TrainingSession.id == Registration.session_id)
+               .where(Attendance.status.in_(ATTENDED), TrainingSession.starts_at >= since))
+    rows = db.session.execute(
+        select(Appointment.unct_id, Person).join(Person, Person.id == Appointment.person_id)
+        .where(Appointment.unct_id.in_(unct_ids),
+               Appointment.status == AppointmentStatus.active, Person.id.in_(trained))
+        .order_by(func.lower(Person.family_name), func.lower(Person.given_name),
+                  Person.id)).all()
+    people = {}
+    for unct_id, person in rows:
+        if person not in people.setdefault(unct_id, []):
+            people[unct_id].append(person)
+    return people

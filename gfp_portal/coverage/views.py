@@ -14,6 +14,7 @@ from gfp_portal.core.i18n import is_rtl
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
 from gfp_portal.coverage.matrix import ENDS_SOON, ICONS, row_cells
+from gfp_portal.coverage.queries import uncts_without_focal_point
 from gfp_portal.coverage.services import CellState, attach_holders, compute_coverage
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.services import may_view
@@ -27,9 +28,12 @@ bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 VIEWERS = ("coordinator", "resident_coordinator")
 
 
-def _visible_unct_ids(iso3=None):
-    """The UNCTs this viewer may see (None: all), narrowed to `iso3` when given."""
+def _visible_unct_ids(iso3=None, *, without_focal_point=False):
+    """The UNCTs this viewer may see (None: all), narrowed to `iso3` when given, and to those
+    without any focal point when asked."""
     own = visible_unct_ids(current_user)
+    if without_focal_point:
+        own = uncts_without_focal_point(own)
     if not iso3:
         return own
     team = unct_by_iso3(iso3)
@@ -45,7 +49,8 @@ def _filters():
     return {"region": region if region in Region.__members__ else None,
             "unct": request.args.get("unct", "")[:3] or None,
             "entity": entity or None,
-            "state": state if state in CellState.__members__ else None}
+            "state": state if state in CellState.__members__ else None,
+            "without": request.args.get("without") == "focal_point"}
 
 
 def _in_progress(uncts, *, headquarters=False):
@@ -66,7 +71,8 @@ def _share(summary):
 def index():
     filters = _filters()
     coverage = compute_coverage(region=filters["region"], entity=filters["entity"],
-                                unct_ids=_visible_unct_ids(filters["unct"]))
+                                unct_ids=_visible_unct_ids(
+                                    filters["unct"], without_focal_point=filters["without"]))
     regions = [r for r in Region if r in coverage.by_region]
     chart = region_chart([(r.title, _share(coverage.by_region[r]), coverage.by_region[r])
                           for r in regions], rtl=is_rtl())
@@ -109,7 +115,8 @@ def unct(iso3):
 def export(fmt):
     filters = _filters()
     coverage = compute_coverage(region=filters["region"], entity=filters["entity"],
-                                unct_ids=_visible_unct_ids(filters["unct"]))
+                                unct_ids=_visible_unct_ids(
+                                    filters["unct"], without_focal_point=filters["without"]))
     rows = exports.coverage_rows(coverage, state=filters["state"])
     content_type, render = exports.FORMATS[fmt]
     filename = _("coverage") + f"-{date.today().isoformat()}.{fmt}"

@@ -1,12 +1,17 @@
 """The home page (one per role) and /healthz."""
+from datetime import date
+
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
-from gfp_portal.admin.queries import dashboard_counts
 from gfp_portal.core.auth import public
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.http import plain_http_allowed
+from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
+from gfp_portal.main import queries as homes
+from gfp_portal.sessions.times import spans
 
 bp = Blueprint("main", __name__)
 
@@ -16,15 +21,21 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return render_template("main/public_home.html")
+    now, today = utcnow(), date.today()
     if current_user.is_staff:
-        return render_template("main/coordinator_home.html", counts=dashboard_counts())
+        return render_template("main/coordinator_home.html", language=current_language(),
+                               queue=homes.coordinator_queue(now=now, today=today))
     if current_user.has_role("resident_coordinator"):
-        if len(current_user.uncts) == 1:
-            # A Resident Coordinator lands on the coverage of their country team.
-            return redirect(url_for("coverage.unct", iso3=current_user.uncts[0].iso3))
-        return render_template("main/rc_home.html", uncts=current_user.uncts)
+        home = homes.resident_coordinator_home(current_user, now=now, today=today)
+        return render_template("main/rc_home.html", home=home, now=now, today=today,
+                               pending=home.in_progress,
+                               viewable={n.id for n in home.in_progress.values()})
     if current_user.has_role("focal_point"):
-        return render_template("main/focal_point_home.html", person=current_user.person)
+        return render_template(
+            "main/focal_point_home.html", person=current_user.person, now=now, today=today,
+            zone=current_user.time_zone or "UTC", language=current_language(),
+            spans=spans, home=homes.focal_point_home(current_user, current_user.person,
+                                                     now=now, language=current_language()))
     return redirect(url_for("accounts.me"))
 
 

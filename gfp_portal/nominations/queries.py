@@ -2,12 +2,17 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
-from gfp_portal.nominations.models import PENDING_STATES, Nomination, NominationState
+from gfp_portal.nominations.models import (
+    PENDING_STATES,
+    Nomination,
+    NominationKind,
+    NominationState,
+)
 from gfp_portal.reference.models import Entity, Unct
 
 
@@ -78,3 +83,26 @@ def other_pending(nomination):
         Nomination.id != nomination.id, Nomination.entity_id == nomination.entity_id, scope,
         Nomination.role == nomination.role, Nomination.state.in_(PENDING_STATES))
         .order_by(Nomination.submitted_at)).all()
+
+
+def waiting_for_decision():
+    """kind -> (how many submitted nominations or requests to join wait for the Office's
+    decision, when the oldest was submitted), in one query."""
+    rows = db.session.execute(
+        select(Nomination.kind, func.count(), func.min(Nomination.submitted_at))
+        .where(Nomination.state == NominationState.submitted)
+        .group_by(Nomination.kind)).all()
+    waiting = {kind: (0, None) for kind in NominationKind}
+    waiting.update({kind: (count, oldest) for kind, count, oldest in rows})
+    return waiting
+
+
+def pending_for_uncts(unct_ids):
+    """The nominations and requests to join waiting for a decision or for changes in these
+    UN Country Teams, the oldest first (one query)."""
+    if not unct_ids:
+        return []
+    return db.session.scalars(select(Nomination).where(
+        Nomination.unct_id.in_(unct_ids), Nomination.state.in_(PENDING_STATES))
+        .options(joinedload(Nomination.entity), joinedload(Nomination.unct))
+        .order_by(Nomination.submitted_at, Nomination.id)).all()

@@ -135,6 +135,8 @@ class RegistryFilterForm(FilterForm):
     status = SelectField(_l("Status"), validators=[Optional()], default="active")
     expiring = IntegerField(_l("Term ends within (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
+    lapsed = IntegerField(_l("Term ended in the last (days)"), validators=[
+        Optional(), NumberRange(min=0, max=3650)])
     warning = BooleanField(_l("Compliance warnings only"))
     sort = SelectField(_l("Sort by"), validators=[Optional()])
 

@@ -10,7 +10,7 @@ from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import name_rank
 from gfp_portal.reference.models import Entity, Region, Unct
-from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason, Person
 from gfp_portal.registry.policy import Policy
 
 SORTS = ("name", "entity", "end_date")
@@ -25,6 +25,7 @@ class RegistryFilter:
     role: str | None = None
     status: str | None = "active"  # an AppointmentStatus value, "any" or "none"
     expiring_days: int | None = None
+    lapsed_days: int | None = None  # terms that ended at their end date within these days
     warning: bool = False
     sort: str = "name"
     scope_unct_ids: tuple | None = None  # Resident Coordinators see their UNCTs only
@@ -46,6 +47,8 @@ def _appointment_conditions(f, policy, today):
         conditions += [Appointment.status == AppointmentStatus.active,
                        Appointment.end_date >= today,
                        Appointment.end_date <= today + timedelta(days=f.expiring_days)]
+    if f.lapsed_days is not None:
+        conditions += lapsed_conditions(today, f.lapsed_days)
     if f.warning:
         conditions.append(Appointment.status == AppointmentStatus.active)
         conditions.append(or_(*warning_conditions(policy)))
@@ -53,6 +56,16 @@ def _appointment_conditions(f, policy, today):
         conditions.append(Appointment.unct_id.in_(f.scope_unct_ids) if f.scope_unct_ids
                           else false())
     return conditions
+
+
+def lapsed_conditions(today, days):
+    """Terms whose end date fell within the last `days` days: marked as lapsed by the daily
+    job, or still active until it runs."""
+    return [Appointment.end_date < today,
+            Appointment.end_date >= today - timedelta(days=days),
+            or_(Appointment.status == AppointmentStatus.active,
+                (Appointment.status == AppointmentStatus.ended)
+                & (Appointment.end_reason == EndReason.term_ended))]
 
 
 def warning_conditions(policy):
@@ -101,6 +114,13 @@ def people_query(f, *, today=None, policy=None):
     return stmt
 
 
+def count_people(f, *, today=None, policy=None):
+    """How many people the registry list shows for the filter (one query)."""
+    stmt = people_query(f, today=today, policy=policy).order_by(None).options()
+    return db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(Person.id).subquery()))
+
+
 def matching_appointments(person, f):
     """The person's appointments the filter is about (all of them when it says nothing)."""
     result = []
@@ -141,6 +161,15 @@ def unct_choices():
     uncts = sorted(db.session.scalars(select(Unct)), key=lambda u: rank(u.iso3))
     return [(u.iso3, u.name) for u in uncts]
 
+
+
+def active_appointments(person):
+    """The person's active appointments, the soonest end first (one query)."""
+    return db.session.scalars(
+        select(Appointment).where(Appointment.person_id == person.id,
+                                  Appointment.status == AppointmentStatus.active)
+        .options(joinedload(Appointment.entity), joinedload(Appointment.unct))
+        .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
 
 
 def person_by_id(person_id):

@@ -46,6 +46,7 @@ def registry_filter(form):
         q=form.q.data or None, entity=form.entity.data or None, unct=form.unct.data or None,
         region=form.region.data or None, role=form.role.data or None,
         status=form.status.data or "active", expiring_days=form.expiring.data,
+        lapsed_days=form.lapsed.data,
         warning=bool(form.warning.data), sort=form.sort.data or "name",
         scope_unct_ids=visible_unct_ids(current_user))
 

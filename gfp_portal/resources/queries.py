@@ -51,6 +51,17 @@ def library_query(user, *, q=None, category=None, tag=None, language=None,
     return stmt.order_by(Resource.created_at.desc(), Resource.id.desc())
 
 
+def new_in_language(user, language, *, since, limit):
+    """Resources the user may see with a version in `language` added since `since`, the
+    newest first, with those versions (one query)."""
+    rows = db.session.execute(
+        visible_to(select(Resource, ResourceVersion), user)
+        .join(ResourceVersion, ResourceVersion.resource_id == Resource.id)
+        .where(ResourceVersion.language == language, ResourceVersion.created_at >= since)
+        .order_by(ResourceVersion.created_at.desc(), Resource.id.desc()).limit(limit)).all()
+    return [(resource, version) for resource, version in rows]
+
+
 def categories():
     return db.session.scalars(select(ResourceCategory).order_by(ResourceCategory.position,
                                                                 ResourceCategory.id)).all()

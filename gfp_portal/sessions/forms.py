@@ -82,6 +82,11 @@ class SessionFilterForm(FilterForm):
     # A month input takes no maxlength (invalid HTML): Length checks what is sent all the same.
     month = SingleLineField(_l("Month"), validators=[Optional(), Length(max=7)],
                             render_kw={"type": "month", "maxlength": False})
+    within = IntegerField(_l("Starting within (days)"), validators=[
+        Optional(), NumberRange(min=0, max=3650)])
+    # For the Office only (the view removes it for others).
+    evaluation_closes = IntegerField(_l("Evaluation closes within (days)"), validators=[
+        Optional(), NumberRange(min=0, max=3650)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

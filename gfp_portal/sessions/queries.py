@@ -1,6 +1,6 @@
 """Reading sessions: the list with its filters, seat counts in the same query."""
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -15,6 +15,10 @@ from gfp_portal.sessions.models import (
     TrainingSession,
 )
 
+# The outbox template of every email about one person's place in a session (invitations,
+# updates, cancellations, reminders), as sessions.notices writes them.
+SESSION_NOTICE = "session_notice"
+
 
 @dataclass
 class SessionFilter:
@@ -24,6 +28,9 @@ class SessionFilter:
     format: str | None = None
     month: str | None = None      # YYYY-MM, in UTC
     q: str | None = None          # words of the title, in any of its languages
+    within_days: int | None = None  # upcoming ones starting within these days
+    # (earliest, latest) end: the sessions whose evaluation closes soon, not cancelled
+    ended_between: tuple | None = None
 
 
 def _month_bounds(month):
@@ -47,9 +54,35 @@ def seats_taken(session_ids):
         .group_by(Registration.session_id)).all())
 
 
-def sessions_query(f, *, now, include_drafts=False):
+def seat_counts(session_ids):
+    """session id -> (seats taken, people on the waiting list), in one query."""
+    is_registered = Registration.status == RegistrationStatus.registered
+    is_waiting = Registration.status == RegistrationStatus.waitlisted
+    return {session_id: (taken, waiting) for session_id, taken, waiting in db.session.execute(
+        select(Registration.session_id, func.count().filter(is_registered),
+               func.count().filter(is_waiting))
+        .where(Registration.session_id.in_(session_ids),
+               Registration.status.in_((RegistrationStatus.registered,
+                                        RegistrationStatus.waitlisted)))
+        .group_by(Registration.session_id))}
+
+
+def list_page(stmt, limit):
+    """The first `limit` rows of a list query of this module (one query)."""
+    return db.session.scalars(stmt.limit(limit)).all()
+
+
+def count_sessions(stmt):
+    """How many rows a list query of this module returns (one query)."""
+    return db.session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).with_only_columns(TrainingSession.id).subquery()))
+
+
+def sessions_query(f, *, now, include_drafts=False, load_series=True):
     """Sessions, soonest first for upcoming ones, latest first for the past."""
-    stmt = select(TrainingSession).options(selectinload(TrainingSession.series))
+    stmt = select(TrainingSession)
+    if load_series:
+        stmt = stmt.options(selectinload(TrainingSession.series))
     if not include_drafts:
         stmt = stmt.where(TrainingSession.status != SessionStatus.draft)
     if f.when == "past":
@@ -68,11 +101,32 @@ def sessions_query(f, *, now, include_drafts=False):
         # "en fr": the language as a whole word of the space-separated list.
         stmt = stmt.where((" " + TrainingSession.languages + " ").contains(
             f" {f.language} ", autoescape=True))
+    if f.when != "past" and f.within_days is not None:
+        stmt = stmt.where(TrainingSession.starts_at <= now + timedelta(days=f.within_days))
+    if f.ended_between is not None:
+        stmt = stmt.where(TrainingSession.ends_at >= f.ended_between[0],
+                          TrainingSession.ends_at <= f.ended_between[1],
+                          TrainingSession.status != SessionStatus.cancelled)
     bounds = _month_bounds(f.month) if f.month else None
     if bounds:
         stmt = stmt.where(TrainingSession.starts_at >= bounds[0],
                           TrainingSession.starts_at < bounds[1])
     return stmt
+
+
+def recommended(person, *, now, exclude_topics, limit):
+    """Published sessions still open to registration that the person has no place in, on
+    topics other than `exclude_topics`, the soonest first (one query)."""
+    stmt = (select(TrainingSession)
+            .where(TrainingSession.status == SessionStatus.published,
+                   TrainingSession.starts_at > now,
+                   ~TrainingSession.id.in_(select(Registration.session_id).where(
+                       Registration.person_id == person.id,
+                       Registration.status != RegistrationStatus.cancelled)))
+            .order_by(TrainingSession.starts_at, TrainingSession.id).limit(limit))
+    if exclude_topics:
+        stmt = stmt.where(TrainingSession.topic.not_in(sorted(exclude_topics)))
+    return db.session.scalars(stmt).all()
 
 
 def my_registrations(person, session_ids):

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from gfp_portal.accounts.services import user_for_calendar_token
 from gfp_portal.attendance import certificates, evaluations
+from gfp_portal.attendance.queries import closing_window
 from gfp_portal.attendance.services import attendance_of, check_in_window
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
@@ -48,11 +49,16 @@ def load_visible(session_id):
 @signed_in
 def index():
     form = SessionFilterForm(request.args)
+    if not current_user.is_staff:
+        del form.evaluation_closes
     form.validate()
+    closing = form.evaluation_closes.data if current_user.is_staff else None
     f = queries.SessionFilter(when=form.when.data or "upcoming", topic=form.topic.data or None,
                               language=form.language.data or None,
                               format=form.format.data or None, month=form.month.data or None,
-                              q=form.q.data or None)
+                              q=form.q.data or None, within_days=form.within.data,
+                              ended_between=None if closing is None else
+                              closing_window(now=utcnow(), within_days=closing))
     page = paginate(queries.sessions_query(f, now=utcnow(),
                                            include_drafts=current_user.is_staff))
     ids = [s.id for s in page.items]

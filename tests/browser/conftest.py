@@ -188,8 +188,7 @@ def artifacts_dir():
 def sign_in(page, email, password=DEMO_PASSWORD, *, lang=None):
     """Sign in through the form on /login and wait until the signed-in page has loaded.
 
-    The sign-in redirects to the home page, which may itself redirect (a Resident
-    Coordinator with one country team lands on its coverage page).
+    The sign-in redirects to the home page of the account's role.
     """
     from playwright.sync_api import expect
 

@@ -45,6 +45,7 @@ MAIN_PAGES = {
         "/nominations/{nomination}",
         "/coverage/",
         "/coverage/?view=gaps",
+        "/coverage/?without=focal_point",
         "/coverage/KEN",
         "/sessions/",
         "/sessions/{upcoming_session}",

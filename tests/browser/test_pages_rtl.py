@@ -1,4 +1,5 @@
-"""The registry and coverage pages in a real browser, in Arabic (right to left) and English."""
+"""The registry, coverage and home pages in a real browser, in Arabic (right to left) and
+English."""
 import re
 
 import pytest
@@ -64,10 +65,24 @@ def test_coverage_matrix_in_arabic_and_english(new_page, artifacts_dir):
     _screenshot(page, artifacts_dir / "coverage-kenya-en-wide.png")
 
 
-def test_resident_coordinator_lands_on_own_country_team(new_page):
+def test_resident_coordinator_home_leads_to_own_country_team(new_page):
     page = new_page(locale="ar")
     sign_in(page, "rc.kenya@demo.gfp", lang="ar")
+    expect(page).to_have_url(re.compile(r"/(\?.*)?$"))
+    page.locator("main a.btn[href='/coverage/KEN']").click()
     expect(page).to_have_url(re.compile(r"/coverage/KEN"))
     expect(page.locator("main h1")).to_contain_text("كينيا")  # Kenya, in Arabic
     response = page.goto("/coverage/UGA")
     assert response is not None and response.status == 403
+
+
+@pytest.mark.parametrize("email", ["coordinator@demo.gfp", "rc.kenya@demo.gfp", "fp@demo.gfp"])
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_each_home_in_arabic(new_page, artifacts_dir, email, width, height):
+    page = new_page(width=1366, height=900, locale="ar")
+    sign_in(page, email, lang="ar")
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("/?lang=ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    _no_horizontal_overflow(page)
+    _screenshot(page, artifacts_dir / f"home-{email.split('@')[0]}-ar-{width}.png")

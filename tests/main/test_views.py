@@ -39,10 +39,13 @@ def test_home_per_role(client, login_as, roles, marker):
     assert marker in response.data
 
 
-def test_rc_with_one_unct_lands_on_its_coverage(client, reference, login_as):
+def test_rc_with_one_unct_gets_a_home_linking_to_its_coverage(client, reference, login_as):
     login_as("resident_coordinator", uncts=["KEN"])
-    html = client.get("/", follow_redirects=True).get_data(as_text=True)
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert "UN Country Team in Kenya" in html and "Uganda" not in html
+    assert 'href="/coverage/KEN"' in html
 
 
 def test_rc_with_several_uncts_gets_a_list(client, reference, login_as):

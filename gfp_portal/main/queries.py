@@ -1,0 +1,181 @@
+"""What each role's home page shows, read through the domains' own queries: the Office's work
+queue, a Resident Coordinator's country teams, a focal point's sessions and term. Each home
+reads in a fixed number of queries whatever the size of the network."""
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from gfp_portal.admin.queries import dashboard_counts, failed_mail_counts, unfinished_jobs
+from gfp_portal.attendance import evaluations
+from gfp_portal.attendance.queries import ATTENDED, evaluations_closing, trained_since
+from gfp_portal.attendance.records import learning_record
+from gfp_portal.core.jobs import PAGES
+from gfp_portal.coverage.queries import uncts_without_focal_point
+from gfp_portal.coverage.services import attach_holders, compute_coverage
+from gfp_portal.nominations import queries as nomination_queries
+from gfp_portal.nominations.models import NominationKind, NominationState
+from gfp_portal.registry import queries as registry_queries
+from gfp_portal.registry.imports import APPLY, PREVIEW
+from gfp_portal.registry.policy import Policy
+from gfp_portal.resources.queries import new_in_language
+from gfp_portal.sessions import queries as session_queries
+from gfp_portal.sessions.models import RegistrationStatus, SessionStatus
+
+# The Office's queue: how far ahead it looks.
+ENDING_WITHIN_DAYS = 30
+LAPSED_WITHIN_DAYS = 7
+SESSIONS_WITHIN_DAYS = 7
+EVALUATIONS_CLOSING_DAYS = 3
+SESSIONS_LISTED = 10
+IMPORT_JOBS = (PREVIEW, APPLY, "attendance.import-report")
+
+# A focal point's home: when a join link shows, how many recommendations, how new is new.
+JOIN_BEFORE = timedelta(hours=1)
+RECOMMENDED = 3
+LIBRARY_DAYS = 60
+LIBRARY_ITEMS = 5
+
+
+def _days(since, now):
+    return max((now - since).days, 0) if since else None
+
+
+@dataclass
+class Queue:
+    """The Office's work queue: each figure with the list page filtered to what it counts."""
+    nominations: tuple          # (count, oldest in days)
+    requests: tuple             # (count, oldest in days)
+    ending: int
+    lapsed: int
+    uncts_without_focal_point: int
+    sessions: list              # [(session, seats taken, waiting)], the first SESSIONS_LISTED
+    session_count: int
+    failed_invitations: int
+    evaluations: list           # [attendance.queries.ClosingEvaluation]
+    failed_mails: int
+    imports: list               # [(core.jobs.Job, its JobPage)]
+    counts: dict = field(default_factory=dict)  # the network's six counters
+
+    @property
+    def is_empty(self):
+        return not (self.nominations[0] or self.requests[0] or self.ending or self.lapsed
+                    or self.uncts_without_focal_point or self.session_count
+                    or self.evaluations or self.failed_mails or self.imports)
+
+
+def coordinator_queue(*, now, today):
+    waiting = nomination_queries.waiting_for_decision()
+    nominations, requests = (waiting[NominationKind.nomination],
+                             waiting[NominationKind.self_registration])
+    policy = Policy.current()
+    upcoming = session_queries.sessions_query(
+        session_queries.SessionFilter(within_days=SESSIONS_WITHIN_DAYS), now=now,
+        include_drafts=True, load_series=False)
+    sessions = session_queries.list_page(upcoming, SESSIONS_LISTED)
+    seats = session_queries.seat_counts([s.id for s in sessions])
+    failed, failed_invitations = failed_mail_counts(session_queries.SESSION_NOTICE)
+    return Queue(
+        nominations=(nominations[0], _days(nominations[1], now)),
+        requests=(requests[0], _days(requests[1], now)),
+        ending=registry_queries.count_people(registry_queries.RegistryFilter(
+            expiring_days=ENDING_WITHIN_DAYS), today=today, policy=policy),
+        lapsed=registry_queries.count_people(registry_queries.RegistryFilter(
+            status="any", lapsed_days=LAPSED_WITHIN_DAYS), today=today, policy=policy),
+        uncts_without_focal_point=len(uncts_without_focal_point()),
+        sessions=[(s, *seats.get(s.id, (0, 0))) for s in sessions],
+        session_count=session_queries.count_sessions(upcoming),
+        failed_invitations=failed_invitations,
+        evaluations=evaluations_closing(now=now, within_days=EVALUATIONS_CLOSING_DAYS),
+        failed_mails=failed,
+        imports=[(job, PAGES.get(job.kind)) for job in unfinished_jobs(IMPORT_JOBS)],
+        counts=dashboard_counts())
+
+
+@dataclass
+class TeamHome:
+    """One of a Resident Coordinator's country teams, as their home shows it."""
+    unct: object
+    summary: object             # coverage.services.Summary
+    gaps: list                  # [Cell] not covered, the worst first
+    ending: list                # [(Cell, Appointment)] whose term ends within the alert window
+    pending: list               # [Nomination] waiting, the oldest first
+    trained: list               # [Person] who attended a session this calendar year
+
+
+@dataclass
+class ResidentCoordinatorHome:
+    teams: list                 # [TeamHome]
+    in_progress: dict           # (unct_id, entity_id, role) -> Nomination waiting there
+    changes: list               # the user's own nominations sent back for changes
+
+
+def resident_coordinator_home(user, *, now, today):
+    """The user's country teams with their gaps, terms ending soon, what is in progress and
+    who was trained this year; and the user's own nominations sent back for changes."""
+    ids = [u.id for u in user.uncts]
+    policy = Policy.current()
+    coverage = attach_holders(compute_coverage(today=today, unct_ids=ids, policy=policy))
+    pending = nomination_queries.pending_for_uncts(ids)
+    trained = trained_since(ids, datetime(now.year, 1, 1, tzinfo=UTC))
+    window_end = today + timedelta(days=policy.alert_window)
+    gaps = coverage.gaps()
+    teams = []
+    for unct in coverage.uncts:
+        ending = sorted(((cell, a) for cell in coverage.cells_of(unct) for a in cell.appointments
+                         if a.end_date is not None and today <= a.end_date <= window_end),
+                        key=lambda pair: (pair[1].end_date, pair[1].id))
+        teams.append(TeamHome(unct, coverage.by_unct[unct.id],
+                              [cell for cell in gaps if cell.unct.id == unct.id], ending,
+                              [n for n in pending if n.unct_id == unct.id],
+                              trained.get(unct.id, [])))
+    # The earliest nomination waiting per cell and role, as the coverage pages show it.
+    in_progress = {}
+    for nomination in pending:
+        in_progress.setdefault(
+            (nomination.unct_id, nomination.entity_id, nomination.role.value), nomination)
+    changes = [n for n in pending if n.nominator_id == user.id
+               and n.state == NominationState.changes_requested]
+    return ResidentCoordinatorHome(teams, in_progress, changes)
+
+
+@dataclass
+class FocalPointHome:
+    next_sessions: list         # [RecordLine] registered or waiting, the soonest first
+    joinable: set               # session ids whose join link shows now
+    evaluations_owed: list      # [RecordLine]
+    certificates: list          # [RecordLine] with a valid certificate, the newest first
+    appointments: list          # active appointments, the soonest end first
+    recommended: list           # [TrainingSession]
+    library: list               # [(Resource, ResourceVersion)]
+    policy: object
+
+
+def focal_point_home(user, person, *, now, language):
+    """The person's coming sessions, evaluations owed, certificates and active appointments
+    (all from their learning record and their terms), sessions on topics they have not
+    attended, and what the library has newly added in `language`."""
+    record = learning_record(person) if person else []
+    next_sessions = sorted(
+        (line for line in record if line.session.ends_at >= now
+         and line.session.status == SessionStatus.published
+         and line.registration.status in (RegistrationStatus.registered,
+                                          RegistrationStatus.waitlisted)),
+        key=lambda line: (line.session.starts_at, line.session.id))
+    joinable = {line.session.id for line in next_sessions
+                if line.registration.status == RegistrationStatus.registered
+                and line.session.join_url and line.session.starts_at - JOIN_BEFORE <= now}
+    attended = [line for line in record
+                if line.attendance is not None and line.attendance.status in ATTENDED]
+    owed = [line for line in attended if not line.evaluated
+            and line.session.ends_at <= now <= evaluations.window(line.session)[1]]
+    certificates = [line for line in record
+                    if line.certificate is not None and line.certificate.revoked_at is None]
+    appointments = registry_queries.active_appointments(person) if person else []
+    return FocalPointHome(
+        next_sessions=next_sessions, joinable=joinable, evaluations_owed=owed,
+        certificates=certificates, appointments=appointments,
+        recommended=session_queries.recommended(
+            person, now=now, exclude_topics={line.session.topic for line in attended},
+            limit=RECOMMENDED) if person else [],
+        library=new_in_language(user, language, since=now - timedelta(days=LIBRARY_DAYS),
+                                limit=LIBRARY_ITEMS),
+        policy=Policy.current())

@@ -1,0 +1,377 @@
+"""Each role's home: what it shows, that each figure matches the list it links to, and that it
+reads in the same number of queries for a small network and a larger one."""
+import re
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import unquote
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.accounts.services import set_roles
+from gfp_portal.attendance import certificates
+from gfp_portal.attendance import services as attendance
+from gfp_portal.core.jobs import Job, JobState
+from gfp_portal.core.outbox import MailStatus, OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.nominations import services as nominations
+from gfp_portal.nominations.models import Nomination, NominationKind, NominationState
+from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.imports import APPLY
+from gfp_portal.sessions import registration
+from gfp_portal.sessions import services as sessions
+from tests.helpers import appoint_undp_alternate, login
+
+
+def _now():
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Network:
+    """A network that grows by rounds: each round adds people, terms ending soon and lapsed,
+    nominations, requests to join, sessions this week with registrations, an evaluation
+    closing soon, failed emails and an import in progress."""
+
+    def __init__(self, app):
+        self.app = app
+        self.round = 0
+        with app.app_context():
+            members = self.load_entities()[:40]
+            for iso3 in ("KEN", "UGA"):
+                db.session.scalars(select(Unct).filter_by(iso3=iso3)).one().members = members
+            self.coordinator = User(email="office@example.org", is_active=True)
+            db.session.add(self.coordinator)
+            set_roles(self.coordinator, ["coordinator"], [])
+            db.session.commit()
+            self.coordinator_id = self.coordinator.id
+
+    @property
+    def entities(self):
+        """The entities by acronym, loaded in the current application context."""
+        return self.load_entities()
+
+    @staticmethod
+    def load_entities():
+        return db.session.scalars(select(Entity).order_by(Entity.acronym)).all()
+
+    def _person(self, tag):
+        entity = self.entities[0]
+        return registry.create_person({"given_name": "Nia", "family_name": f"Person {tag}",
+                                       "email": f"{tag}@example.org", "entity": entity},
+                                      actor=None)
+
+    def _session(self, starts, tag, capacity=2):
+        values = {"title_en": f"Session {tag}", "topic": "enabling_environment",
+                  "format": "virtual", "starts_at": starts,
+                  "ends_at": starts + timedelta(hours=2), "time_zone": "Africa/Nairobi",
+                  "join_url": "https://meet.example.org/gfp", "languages": "en",
+                  "capacity": capacity, "audience": "both"}
+        session = sessions.create_session(values, actor=self.coordinator)
+        sessions.publish_session(session, actor=self.coordinator)
+        db.session.flush()
+        return session
+
+    def grow(self, size):
+        """Add `size` of everything (KEN and UGA members stay the same)."""
+        now, today = _now(), date.today()
+        with self.app.app_context():
+            self.coordinator = db.session.get(User, self.coordinator_id)
+            kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+            entities = self.load_entities()
+            r = self.round
+            self.round += 1
+            people = []
+            for i in range(size):
+                tag = f"r{r}p{i}"
+                person = self._person(tag)
+                people.append(person)
+                # Focal point at headquarters ending in 10 days; alternate of Kenya lapsed.
+                registry.appoint(person, {"role": "focal_point",
+                                          "entity": entities[40 + r * size + i],
+                                          "start_date": today - timedelta(days=300),
+                                          "end_date": today + timedelta(days=10)}, actor=None)
+                registry.appoint(person, {"role": "alternate", "entity": entities[i],
+                                          "unct": kenya,
+                                          "start_date": today - timedelta(days=700),
+                                          "end_date": today - timedelta(days=2)}, actor=None)
+                nominations.submit_nomination({
+                    "role": "alternate", "entity": entities[40 + r * size + i],
+                    "unct": None, "given_name": "Ama", "family_name": tag,
+                    "email": f"n{tag}@example.org", "justification": "Gender adviser."},
+                    actor=self.coordinator, now=now - timedelta(days=3 + i))
+                db.session.add(Nomination(
+                    kind=NominationKind.self_registration, state=NominationState.submitted,
+                    role="alternate", entity=entities[20 + r * size + i], unct=kenya,
+                    given_name="Kofi", family_name=tag, email=f"j{tag}@example.org",
+                    justification="", submitted_at=now - timedelta(days=1 + i),
+                    created_at=now))
+                db.session.add(OutboxMessage(
+                    recipient=f"{tag}@example.org", sender="portal@example.org",
+                    subject="Invitation", body_text="…", template="session_notice",
+                    message_id=f"<{tag}@example.org>", status=MailStatus.failed))
+                db.session.add(Job(kind=APPLY, params={}, state=JobState.running))
+            soon = self._session(now + timedelta(days=2), f"r{r}-soon", capacity=size)
+            for person in [*people, self._person(f"r{r}-extra")]:
+                registration.register(soon, person, actor=None, notify=False,
+                                      by_coordinator=True)
+            past = self._session(now + timedelta(days=1), f"r{r}-past", capacity=size + 1)
+            for person in people:
+                attendance.mark(registration.register(past, person, actor=None, notify=False),
+                                "present", actor=self.coordinator)
+            past.starts_at = now - timedelta(days=12, hours=2)
+            past.ends_at = now - timedelta(days=12)
+            db.session.commit()
+
+
+@pytest.fixture
+def network(app, reference):
+    return Network(app)
+
+
+def _count(html, key):
+    match = re.search(rf'data-queue="{key}".*?data-count="(\d+)"', html, re.S)
+    return int(match.group(1)) if match else 0
+
+
+def _link(html, key):
+    match = re.search(rf'data-queue="{key}".*?<a href="([^"]+)"', html, re.S)
+    return unquote(match.group(1).replace("&amp;", "&"))
+
+
+def _rows(html, pattern):
+    return len(set(re.findall(pattern, html)))
+
+
+# What each queue item's list shows one row per: a link of this pattern.
+LIST_ROWS = {
+    "nominations": r'href="/nominations/(\d+)"',
+    "requests": r'href="/nominations/(\d+)"',
+    "lapsed": r'href="/registry/people/(\d+)"',
+    "ending": r'href="/registry/people/(\d+)"',
+    "sessions": r'href="/sessions/(\d+)"',
+    "evaluations": r'href="/sessions/(\d+)"',
+    "failed-mails": r'href="/admin/outbox/(\d+)"',
+    "failed-invitations": r'href="/admin/outbox/(\d+)"',
+}
+
+
+def test_coordinator_queue_counts_match_the_lists_they_link_to(client, network, login_as):
+    network.grow(3)
+    login_as("coordinator")
+    html = client.get("/").get_data(as_text=True)
+    expected = {"nominations": 3, "requests": 3, "lapsed": 3, "ending": 3, "sessions": 1,
+                "failed-mails": 3, "failed-invitations": 3, "evaluations": 1, "imports": 3}
+    for key, count in expected.items():
+        assert _count(html, key) == count, key
+    assert "The oldest has waited 5 days." in html  # the oldest nomination: 3 + 2 days
+    assert "The oldest has waited 3 days." in html  # the oldest request: 1 + 2 days
+    assert 'data-seats="3/3"' in html and 'data-waiting="1"' in html
+    for key, pattern in LIST_ROWS.items():
+        page = client.get(_link(html, key))
+        assert page.status_code == 200, key
+        assert _rows(page.get_data(as_text=True), pattern) == _count(html, key), key
+    uncts = _count(html, "uncts")
+    assert uncts > 0
+    page = client.get(_link(html, "uncts")).get_data(as_text=True)
+    assert f'data-unct-count="{uncts}"' in page
+    assert 'data-queue="empty"' not in html and "dashboard-counts" in html
+
+
+def test_coordinator_queue_says_when_nothing_waits(client, app, reference, login_as):
+    with app.app_context():  # no member entity anywhere: no team lacks a focal point
+        for team in db.session.scalars(select(Unct)):
+            team.members = []
+        db.session.commit()
+    login_as("coordinator")
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-queue="empty"' in html and 'data-queue="nominations"' not in html
+
+
+def test_coordinator_home_reads_in_a_fixed_number_of_queries(client, network, login_as,
+                                                            count_queries):
+    login_as("coordinator")
+    client.get("/")
+    with count_queries() as empty:
+        client.get("/")
+    network.grow(2)
+    with count_queries() as small:
+        client.get("/")
+    network.grow(8)
+    with count_queries() as large:
+        html = client.get("/").get_data(as_text=True)
+    assert _count(html, "nominations") == 10
+    assert empty.count == small.count == large.count
+
+
+# Resident Coordinator
+
+@pytest.fixture
+def rc_network(network, login_as):
+    """The network grown once, a Resident Coordinator of Kenya signed in, with a nomination
+    of theirs sent back for changes and a focal point of Kenya whose term ends soon."""
+    network.grow(3)
+    user_id = login_as("resident_coordinator", uncts=["KEN"])
+    with network.app.app_context():
+        rc = db.session.get(User, user_id)
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        office = db.session.get(User, network.coordinator_id)
+        nomination = nominations.submit_nomination({
+            "role": "focal_point", "entity": network.entities[5], "unct": kenya,
+            "given_name": "Achieng", "family_name": "Odhiambo", "email": "a.o@example.org",
+            "justification": "Gender adviser."}, actor=rc)
+        nominations.request_changes(nomination, "Please attach the letter.", actor=office)
+        person = registry.create_person({"given_name": "Wanjiku", "family_name": "Otieno",
+                                         "email": "w.o@example.org"}, actor=None)
+        registry.appoint(person, {"role": "focal_point", "entity": network.entities[6],
+                                  "unct": kenya, "end_date": date.today() + timedelta(days=20)},
+                         actor=None)
+        db.session.commit()
+    return user_id
+
+
+def test_resident_coordinator_home_shows_the_team_and_what_is_in_progress(client, rc_network):
+    response = client.get("/")
+    assert response.status_code == 200  # no longer a redirect to the coverage page
+    html = response.get_data(as_text=True)
+    assert 'href="/coverage/KEN"' in html and 'data-unct="UGA"' not in html
+    assert 'data-home="changes"' in html and "Achieng Odhiambo" in html
+    assert "Nominate a successor" in html and "Wanjiku Otieno" in html
+    pending = re.search(r'href="([^"]+)" data-home="pending" data-count="(\d+)"', html)
+    # the three requests to join of Kenya and the nomination sent back for changes
+    assert int(pending.group(2)) == 4
+    page = client.get(unquote(pending.group(1).replace("&amp;", "&"))).get_data(as_text=True)
+    assert _rows(page, r'href="/nominations/(\d+)"') == 4
+    gaps = re.search(r'href="([^"]+)" data-home="gaps" data-count="(\d+)"', html)
+    page = client.get(unquote(gaps.group(1).replace("&amp;", "&"))).get_data(as_text=True)
+    assert f"Gaps ({gaps.group(2)})" in page
+
+
+def test_resident_coordinator_home_lists_who_was_trained_this_year(client, app, rc_network,
+                                                                  network):
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        person = registry.create_person({"given_name": "Baraka", "family_name": "Kamau",
+                                         "email": "b.k@example.org"}, actor=None)
+        registry.appoint(person, {"role": "alternate", "entity": network.entities[7],
+                                  "unct": kenya}, actor=None)
+        network.coordinator = db.session.get(User, network.coordinator_id)
+        session = network._session(_now() + timedelta(days=1), "trained")
+        attendance.mark(registration.register(session, person, actor=None, notify=False),
+                        "present", actor=network.coordinator)
+        session.starts_at = max(_now() - timedelta(hours=5),
+                                datetime(_now().year, 1, 1, tzinfo=UTC))
+        session.ends_at = session.starts_at + timedelta(hours=1)
+        db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    # Baraka, and the three alternates of Kenya (their lapsed terms not yet closed) who
+    # attended the session of twelve days ago when that was this year
+    expected = 1 + 3 * ((_now() - timedelta(days=12)).year == _now().year)
+    assert re.search(rf'data-home="trained" data-count="{expected}"', html)
+    assert "Baraka Kamau" in html
+
+
+def test_resident_coordinator_home_reads_in_a_fixed_number_of_queries(
+        client, rc_network, network, count_queries):
+    client.get("/")
+    with count_queries() as small:
+        client.get("/")
+    network.grow(6)
+    with count_queries() as large:
+        client.get("/")
+    assert small.count == large.count
+
+
+def test_resident_coordinator_of_several_teams_sees_each(client, reference, login_as):
+    login_as("resident_coordinator", uncts=["KEN", "UGA"])
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-unct="KEN"' in html and 'data-unct="UGA"' in html and "Burundi" not in html
+
+
+# Focal point
+
+class FocalPointLife:
+    """A focal point (an alternate of UNDP) with sessions: one under way, one next week, one
+    attended two days ago with its certificate; plus a session on a topic new to them and a
+    library item new in English. Each round adds one of each."""
+
+    def __init__(self, app, create_user):
+        self.app, self.round = app, 0
+        self.user_id = create_user("fp.home@example.org", roles=["focal_point"])
+        with app.app_context():
+            user = db.session.get(User, self.user_id)
+            self.person_id = user.person_id
+            appoint_undp_alternate(user)
+            self.office = User(email="office@example.org", is_active=True)
+            db.session.add(self.office)
+            db.session.commit()
+            self.office_id = self.office.id
+
+    def _session(self, starts, topic="enabling_environment"):
+        values = {"title_en": f"Session {self.round} {topic}", "topic": topic,
+                  "format": "virtual", "starts_at": starts,
+                  "ends_at": starts + timedelta(hours=2), "time_zone": "Africa/Nairobi",
+                  "join_url": "https://meet.example.org/gfp", "languages": "en",
+                  "capacity": 5, "audience": "both"}
+        session = sessions.create_session(values, actor=self.office)
+        sessions.publish_session(session, actor=self.office)
+        db.session.flush()
+        return session
+
+    def grow(self, create_resource):
+        now = _now()
+        with self.app.app_context():
+            self.office = db.session.get(User, self.office_id)
+            person = db.session.get(User, self.user_id).person
+            under_way = self._session(now + timedelta(days=1))
+            registration.register(under_way, person, actor=None, notify=False)
+            under_way.starts_at, under_way.ends_at = now - timedelta(minutes=10), \
+                now + timedelta(minutes=80)
+            registration.register(self._session(now + timedelta(days=5)), person, actor=None,
+                                  notify=False)
+            attended = self._session(now + timedelta(days=1))
+            attendance.mark(registration.register(attended, person, actor=None, notify=False),
+                            "present", actor=self.office)
+            attended.starts_at, attended.ends_at = now - timedelta(days=2, hours=2), \
+                now - timedelta(days=2)
+            certificates.certificate_for(attended, person)
+            self._session(now + timedelta(days=8 + self.round), topic="anti_racism")
+            db.session.commit()
+            ids = {"under_way": under_way.id, "attended": attended.id}
+        create_resource(f"brief-{self.round}", {"en": f"Brief {self.round}"})
+        self.round += 1
+        return ids
+
+
+def test_focal_point_home_shows_sessions_evaluations_term_and_library(
+        client, app, reference, create_user, create_resource):
+    life = FocalPointLife(app, create_user)
+    ids = life.grow(create_resource)
+    login(client, "fp.home@example.org")
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'data-home="next-sessions" data-count="2"', html)
+    assert f'data-join="{ids["under_way"]}"' in html and html.count("data-join=") == 1
+    assert f'href="/sessions/{ids["under_way"]}.ics"' in html
+    assert re.search(r'data-home="evaluations" data-count="1"', html)
+    assert f'href="/sessions/{ids["attended"]}/evaluation"' in html
+    assert re.search(r'data-home="certificates" data-count="1"', html)
+    assert f'href="/sessions/{ids["attended"]}/certificate"' in html
+    assert "Session 0 anti_racism" in html  # a topic not attended yet
+    assert "Your term ends on" in html
+    assert "Brief 0" in html
+
+
+def test_focal_point_home_reads_in_a_fixed_number_of_queries(
+        client, app, reference, create_user, create_resource, count_queries):
+    life = FocalPointLife(app, create_user)
+    life.grow(create_resource)
+    login(client, "fp.home@example.org")
+    client.get("/")
+    with count_queries() as small:
+        client.get("/")
+    for _round in range(4):
+        life.grow(create_resource)
+    with count_queries() as large:
+        html = client.get("/").get_data(as_text=True)
+    assert re.search(r'data-home="certificates" data-count="5"', html)
+    assert small.count == large.count

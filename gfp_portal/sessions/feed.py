@@ -34,11 +34,17 @@ _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _STAMP_LINE = b"DTSTAMP:20000101T000000Z\r\n"
 
 
-def feed_sessions(person_id, ids=None):
-    stmt = select(TrainingSession).join(Registration).where(
+def _in_feed(person_id, *columns):
+    """`columns` of the sessions in a person's feed: those they are registered for, drafts
+    left out, in time order."""
+    return select(*columns).join(Registration).where(
         Registration.person_id == person_id,
         Registration.status == RegistrationStatus.registered,
         TrainingSession.status != SessionStatus.draft).order_by(TrainingSession.starts_at)
+
+
+def feed_sessions(person_id, ids=None):
+    stmt = _in_feed(person_id, TrainingSession)
     if ids is not None:
         stmt = stmt.where(TrainingSession.id.in_(ids))
     return db.session.scalars(stmt).all()
@@ -53,12 +59,7 @@ def _event_facts(person_id, language):
                TrainingSession.join_url, TrainingSession.venue]
     columns += [getattr(TrainingSession, f"{field}_{code}")
                 for field in ("title", "description") for code in dict.fromkeys((language, "en"))]
-    return db.session.execute(
-        select(*columns).join(Registration).where(
-            Registration.person_id == person_id,
-            Registration.status == RegistrationStatus.registered,
-            TrainingSession.status != SessionStatus.draft)
-        .order_by(TrainingSession.starts_at)).all()
+    return db.session.execute(_in_feed(person_id, *columns)).all()
 
 
 def _fact_key(row):

@@ -47,11 +47,8 @@ def seats_taken(session_ids):
     """session id -> seats taken, for the sessions of one page (one query)."""
     if not session_ids:
         return {}
-    return dict(db.session.execute(
-        select(Registration.session_id, func.count(Registration.id))
-        .where(Registration.status == RegistrationStatus.registered,
-               Registration.session_id.in_(session_ids))
-        .group_by(Registration.session_id)).all())
+    return {session_id: taken for session_id, (taken, _waiting) in
+            seat_counts(session_ids).items()}
 
 
 def seat_counts(session_ids):

@@ -52,9 +52,6 @@ GROUPS = ("session", "entity", "unct", "region")
 
 def _group_column(by):
     """The SQL expression a row is grouped by, and the joins it needs."""
-    if by == "session":
-        return TrainingSession.title_en, [(TrainingSession,
-                                           TrainingSession.id == Registration.session_id)]
     if by == "entity":
         return Entity.acronym, [(Person, Person.id == Registration.person_id),
                                 (Entity, Entity.id == Person.entity_id)]
@@ -68,10 +65,9 @@ def _group_column(by):
     return column, [appointment, team]
 
 
-def figures(by="session"):
-    """Header and rows: per group, registrations, attended (present or partly), absent,
-    people trained and minutes attended — counted by the database in one query."""
-    column, joins = _group_column(by)
+def _counts(column, joins=(), where=()):
+    """Per value of `column`: registrations, attended (present or partly), absent, people
+    trained and minutes attended — counted by the database in one query."""
     attended = Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial])
     stmt = (select(column,
                    func.count(Registration.id),
@@ -81,15 +77,53 @@ def figures(by="session"):
                    func.coalesce(func.sum(case((attended, Attendance.minutes))), 0))
             .select_from(Registration)
             .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-            .where(Registration.status == RegistrationStatus.registered))
+            .where(Registration.status == RegistrationStatus.registered, *where))
     for model, condition in joins:
         stmt = stmt.outerjoin(model, condition)
-    results = db.session.execute(stmt.group_by(column)).all()
-    header = [{"session": _("Session"), "entity": _("Entity"), "unct": _("UN Country Team"),
-               "region": _("Region")}[by], _("Registered"), _("Attended"), _("Absent"),
-              _("People trained"), _("Minutes attended")]
+    return stmt.group_by(column)
+
+
+def _header(by):
+    group = {"session": _("Session"), "entity": _("Entity"), "unct": _("UN Country Team"),
+             "region": _("Region")}[by]
+    return [group, *([_("Date")] if by == "session" else []), _("Registered"), _("Attended"),
+            _("Absent"), _("People trained"), _("Minutes attended")]
+
+
+def trained_sessions():
+    """The sessions at least one person is registered for, newest first: the rows of the
+    figures per session, read a page at a time."""
+    return (select(TrainingSession)
+            .where(TrainingSession.registrations.any(
+                Registration.status == RegistrationStatus.registered))
+            .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
+
+
+def session_figures(sessions):
+    """Header and rows of the figures of `sessions` (one page of trained_sessions()): each
+    row starts with the session, then its date, then the counts."""
+    ids = [session.id for session in sessions]
+    counts = {session_id: rest for session_id, *rest in db.session.execute(
+        _counts(Registration.session_id, where=[Registration.session_id.in_(ids)]))}
+    return [_header("session"), *([session, session.starts_at.date(),
+                                   *counts.get(session.id, [0] * 5)] for session in sessions)]
+
+
+def figures(by="session"):
+    """Header and rows of the figures per group, every group; per session, newest first, each
+    session once (sessions with the same title are different rows) under its English title."""
+    if by == "session":
+        results = db.session.execute(
+            _counts(TrainingSession.id, [(TrainingSession,
+                                          TrainingSession.id == Registration.session_id)])
+            .add_columns(TrainingSession.title_en, TrainingSession.starts_at)
+            .group_by(TrainingSession.title_en, TrainingSession.starts_at)
+            .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())).all()
+        return [_header(by), *([title, starts_at.date(), *counts]
+                               for _id, *counts, title, starts_at in results)]
+    results = db.session.execute(_counts(*_group_column(by))).all()
     rows = [[_label(by, key), *counts] for key, *counts in results]
-    return [header, *sorted(rows, key=lambda row: collation_key(str(row[0])))]
+    return [_header(by), *sorted(rows, key=lambda row: collation_key(str(row[0])))]
 
 
 NO_APPOINTMENT, HEADQUARTERS = "-", "HQ"

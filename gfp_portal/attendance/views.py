@@ -19,7 +19,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, run_action, show_domain_error
+from gfp_portal.core.http import commit, commit_service, paginate, run_action, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.registry.queries import person_by_id
@@ -145,8 +145,13 @@ def check_in(session_id):
 @roles_required("coordinator")
 def figures():
     by = request.args.get("by") if request.args.get("by") in records.GROUPS else "session"
-    return render_template("attendance/figures.html", table=records.figures(by), by=by,
-                           groups=records.GROUPS)
+    if by == "session":
+        page = paginate(records.trained_sessions())
+        table = records.session_figures(page.items)
+    else:
+        page, table = None, records.figures(by)
+    return render_template("attendance/figures.html", table=table, page=page, by=by,
+                           groups=records.GROUPS, language=current_language())
 
 
 @bp.route("/sessions/attendance-figures.<any(csv, xlsx):fmt>")

@@ -15,7 +15,7 @@ from gfp_portal.attendance.models import (
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.sessions import registration
-from tests.helpers import outbox, refused
+from tests.helpers import NOW, outbox, refused
 
 
 def reg(session, person):
@@ -205,11 +205,30 @@ def test_learning_record_and_figures(held, coordinator):
     assert (line.attendance.status, line.attendance.minutes) == ("present", 90)
     assert line.certificate is not None and not line.evaluated
     header, *rows = records.figures("session")
-    assert rows == [[session.title_en, 4, 2, 1, 2, 120]]
+    assert rows == [[session.title_en, session.starts_at.date(), 4, 2, 1, 2, 120]]
+    header, *rows = records.session_figures([session])
+    assert rows == [[session, session.starts_at.date(), 4, 2, 1, 2, 120]]
     header, *rows = records.figures("entity")
     assert sum(row[2] for row in rows) == 2
     header, *rows = records.figures("region")
     assert rows == [["Headquarters", 4, 2, 1, 2, 120]]
+
+
+def test_sessions_with_the_same_title_are_counted_apart(held, make_session, coordinator):
+    from gfp_portal.attendance import records
+
+    session, people = held
+    repeat = make_session(starts_in=timedelta(days=200))
+    registration.register(repeat, people["Amina"], actor=None, now=NOW,
+                          by_coordinator=True, notify=False)
+    services.mark(reg(session, people["Amina"]), "present", minutes=90, actor=coordinator)
+    db.session.flush()
+    assert repeat.title_en == session.title_en
+    header, *rows = records.figures("session")
+    assert [row[2:4] for row in rows] == [[1, 0], [4, 1]]
+    assert [row[1] for row in rows] == [repeat.starts_at.date(), session.starts_at.date()]
+    newest_first = db.session.scalars(records.trained_sessions()).all()
+    assert newest_first == [repeat, session]
 
 
 def test_marking_with_a_status_that_does_not_exist_is_refused(held, coordinator):

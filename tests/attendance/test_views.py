@@ -124,6 +124,8 @@ def test_figures_page_and_export(client, running):
     response = client.get("/sessions/attendance-figures.csv?by=session")
     assert response.mimetype == "text/csv" and "Bystander intervention" in response.get_data(
         as_text=True)
+    header = response.get_data(as_text=True).splitlines()[0]
+    assert header.startswith("\ufeffSession,Date,Registered")
     assert client.get("/sessions/attendance-figures.xlsx").data[:2] == b"PK"
 
 

@@ -103,11 +103,13 @@ def people_query(f, *, today=None, policy=None):
         stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym, func.lower(
             Person.family_name), Person.id)
     elif f.sort == "end_date":
-        soonest = (select(func.min(Appointment.end_date))
-                   .where(Appointment.person_id == Person.id,
-                          Appointment.status == AppointmentStatus.active)
-                   .correlate(Person).scalar_subquery())
-        stmt = stmt.order_by(soonest.is_(None), soonest, Person.id)
+        # Each person's soonest end of an active term, grouped once for everyone (not
+        # looked up again for every person the sort compares).
+        ends = (select(Appointment.person_id, func.min(Appointment.end_date).label("soonest"))
+                .where(Appointment.status == AppointmentStatus.active)
+                .group_by(Appointment.person_id).subquery())
+        stmt = stmt.outerjoin(ends, ends.c.person_id == Person.id).order_by(
+            ends.c.soonest.is_(None), ends.c.soonest, Person.id)
     else:
         stmt = stmt.order_by(func.lower(Person.family_name), func.lower(Person.given_name),
                              Person.id)

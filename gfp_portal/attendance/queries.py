@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus, EvaluationResponse
@@ -12,6 +12,36 @@ from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
 from gfp_portal.sessions.queries import SessionFilter, sessions_query
+
+
+@dataclass
+class Place:
+    """Where a viewer stands with a session: their registration (if any) and its attendance
+    mark, the seats taken, and whether the session's audience includes them."""
+    registration: Registration | None
+    attendance: Attendance | None
+    taken: int
+    in_audience: bool
+
+
+def place_of(session, person):
+    """The viewer's Place for `session` (`person` may be None), read in one statement."""
+    person_id = person.id if person is not None else None
+    taken = (select(func.count(Registration.id))
+             .where(Registration.session_id == session.id,
+                    Registration.status == RegistrationStatus.registered).scalar_subquery())
+    audience = exists().where(Appointment.person_id == person_id,
+                              Appointment.status == AppointmentStatus.active,
+                              Appointment.role.in_(session.audience.roles))
+    one = select(literal(1).label("one")).subquery()
+    row = db.session.execute(
+        select(taken, audience, Registration, Attendance).select_from(one)
+        .outerjoin(Registration, and_(Registration.session_id == session.id,
+                                      Registration.person_id == person_id))
+        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+        .execution_options(populate_existing=True)).one()
+    return Place(registration=row[2], attendance=row[3], taken=row[0],
+                 in_audience=person is not None and bool(row[1]))
 
 
 def register_rows(session):

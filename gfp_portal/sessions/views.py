@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from gfp_portal.accounts.services import user_for_calendar_token
 from gfp_portal.attendance import certificates, evaluations
-from gfp_portal.attendance.queries import closing_window
-from gfp_portal.attendance.services import attendance_of, check_in_window
+from gfp_portal.attendance.queries import closing_window, place_of
+from gfp_portal.attendance.services import check_in_window
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
@@ -74,13 +74,12 @@ def index():
 def detail(session_id):
     session = load_visible(session_id)
     person = current_user.person
-    mine = registration.registration_of(session, person) if person else None
-    taken = registration.registered_count(session)
+    place = place_of(session, person)
+    mine, attendance = place.registration, place.attendance
     now = utcnow()
     opens, closes = check_in_window(session)
-    attendance = attendance_of(mine) if mine else None
     return render_template(
-        "sessions/detail.html", session=session, mine=mine, taken=taken,
+        "sessions/detail.html", session=session, mine=mine, taken=place.taken,
         attendance=attendance,
         has_certificate=attendance is not None and
         certificates.refusal(session, attendance, now=now) is None,
@@ -89,7 +88,7 @@ def detail(session_id):
         position=registration.waitlist_position(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
-        can_register=person is not None and registration.in_audience(session, person))
+        can_register=place.in_audience)
 
 
 def _person_or_403():

@@ -360,3 +360,20 @@ def test_a_feed_answered_304_builds_no_text_of_any_session(app, client, network,
 
 def _without_stamps(data):
     return re.sub(rb"DTSTAMP:\d{8}T\d{6}Z", b"", data)
+
+
+def test_the_session_page_reads_the_viewers_place_in_one_statement(app, client, network,
+                                                                    count_queries):
+    """The account, the session, the viewer's place (registration, attendance mark, seats
+    taken, audience) and the settings: four statements, registered or not."""
+    login(client, "fp@example.org")
+    url = f"/sessions/{network['session']}"
+    client.get(url)
+    with count_queries() as before:
+        html = client.get(url).get_data(as_text=True)
+    assert f'action="{url}/register"' in html
+    assert client.post(f"{url}/register").status_code == 302
+    with count_queries() as registered:
+        html = client.get(url).get_data(as_text=True)
+    assert "secret-room" in html  # the join link, shown to registered people only
+    assert before.count == registered.count == 4

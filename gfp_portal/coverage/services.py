@@ -157,7 +157,7 @@ def _members(unct_ids, entities):
 def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, policy=None):
     """The coverage of the network (or of the given UNCTs / region / entity), in 4 queries
     whatever its size: the UNCTs, the entities, their memberships and the active terms
-    counted per cell."""
+    counted per cell (and a fifth for the countries of given UNCTs)."""
     today = today or date.today()
     policy = policy or Policy.current()
     window_end = today + timedelta(days=policy.alert_window)
@@ -165,7 +165,8 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     if region:
         stmt = stmt.where(Unct.region == Region(region))
     if unct_ids is not None:
-        stmt = stmt.where(Unct.id.in_(unct_ids))
+        # A few teams, each shown with the countries it covers (one more query for all).
+        stmt = stmt.where(Unct.id.in_(unct_ids)).options(selectinload(Unct.countries))
     rank = name_rank()
     uncts = sorted(db.session.scalars(stmt), key=lambda u: (u.region.value, rank(u.iso3)))
     whole_network = unct_ids is None and region is None

@@ -282,6 +282,17 @@ def test_resident_coordinator_home_reads_in_a_fixed_number_of_queries(
     assert _queries_of_home(client, count_queries) == small
 
 
+def test_resident_coordinator_home_reads_as_much_for_three_teams_as_for_one(
+        client, reference, login_as, count_queries):
+    login_as("resident_coordinator", uncts=["KEN"], email="rc.one@example.org")
+    client.get("/")
+    one = _queries_of_home(client, count_queries)
+    client.post("/logout")
+    login_as("resident_coordinator", uncts=["KEN", "UGA", "TZA"], email="rc.three@example.org")
+    client.get("/")
+    assert _queries_of_home(client, count_queries) == one
+
+
 def test_resident_coordinator_of_several_teams_sees_each(client, reference, login_as):
     login_as("resident_coordinator", uncts=["KEN", "UGA"])
     html = client.get("/").get_data(as_text=True)

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import bootstrap_wrapper
 from flask import Blueprint, Flask, render_template, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
@@ -267,6 +267,7 @@ def register_jinja(app):
         format_datetime=format_datetime,
         format_decimal=format_decimal,
         format_percent=format_percent,
+        format_time=format_time,
     )
     app.jinja_env.filters["join_list"] = i18n.join_list
     app.jinja_env.filters["language_name"] = i18n.language_name

@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     TimeZoneField,
     language_choices,
 )
+from gfp_portal.reference.models import Region
 from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -62,10 +63,14 @@ class SessionForm(TitleFields, FlaskForm):
         description=_l("Leave empty: open until the session starts."))
     audience = SelectField(_l("For"), validators=[DataRequired()])
     series = SelectField(_l("Series"), coerce=int, validators=[Optional()])
+    # To check the hours for part of the audience only; not kept with the session.
+    hours_region = SelectField(_l("People to check the hours for"), validators=[Optional()])
+    check_hours = SubmitField(_l("Check the hours"))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, series_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.hours_region.choices = [("", _l("The whole audience")), *Region.choices()]
         self.topic.choices = Topic.choices()
         self.format.choices = Format.choices()
         self.languages.choices = [c for c in language_choices() if c[0] in LANGUAGES]

@@ -19,9 +19,9 @@ from gfp_portal.reference.models import Region
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.forms import role_choices
 from gfp_portal.registry.services import find_person_by_email
-from gfp_portal.sessions import queries, registration, services
+from gfp_portal.sessions import hours, queries, registration, services
 from gfp_portal.sessions.forms import AddPersonForm, GroupForm, SeriesForm, SessionForm
-from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from gfp_portal.sessions.models import Audience, Registration, RegistrationStatus, TrainingSession
 
 bp = Blueprint("manage", __name__)
 
@@ -63,6 +63,33 @@ def _form_data_of(session):
     return data
 
 
+def _wants_saving(form):
+    """The form was sent to be saved (not only to check the hours) and is valid."""
+    return not form.check_hours.data and form.validate_on_submit()
+
+
+def _hours(form):
+    """The fair-hours check of the time the form holds, if it holds a valid one."""
+    fields = (form.time_zone, form.starts_at, form.ends_at, form.audience, form.hours_region)
+    # Sent to check the hours, the form is not validated as a whole: these fields are, here.
+    # Otherwise their errors are those of the validation the view ran (or none, unsent).
+    valid = all([field.validate(form) for field in fields]) if form.check_hours.data else \
+        not any(field.errors for field in fields)
+    if not valid or form.starts_at.data is None or form.ends_at.data is None:
+        return None
+    if form.ends_at.data <= form.starts_at.data:
+        if form.check_hours.data:
+            form.ends_at.errors.append(_("The session must end after it starts."))
+        return None
+    zone = form.time_zone.data
+    return hours.check(_utc(form.starts_at.data, zone), _utc(form.ends_at.data, zone), zone,
+                       Audience(form.audience.data).roles, region=form.hours_region.data or None)
+
+
+def _form_page(form, **context):
+    return render_template("sessions/form.html", form=form, hours=_hours(form), **context)
+
+
 def _data(form):
     zone = form.time_zone.data
     data = {f: getattr(form, f).data for f in services.TEXT_FIELDS}
@@ -80,14 +107,23 @@ def _data(form):
 @roles_required("coordinator")
 def create():
     form = _session_form()
-    if form.validate_on_submit():
+    if _wants_saving(form):
         ok, session = commit_service(services.create_session, _data(form), actor=current_user,
                                      form=form)
         if ok:
             flash(_("The session is saved as a draft. Publish it to open registration."),
                   "success")
             return redirect(url_for("sessions.detail", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=None, notified=0)
+    return _form_page(form, session=None, notified=0)
+
+
+@bp.route("/fair-hours")
+@roles_required("coordinator")
+def fair_hours():
+    return render_template("sessions/fair_hours.html", years=hours.offered_by_year(),
+                           regions=[*(region.value for region in Region), hours.HEADQUARTERS],
+                           region_titles={**{r.value: r.title for r in Region},
+                                          hours.HEADQUARTERS: _("Headquarters")})
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -95,7 +131,7 @@ def create():
 def edit(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = _session_form(session)
-    if form.validate_on_submit():
+    if _wants_saving(form):
         ok, result = commit_service(services.update_session, session, _data(form),
                                     actor=current_user, form=form)
         if ok:
@@ -105,8 +141,7 @@ def edit(session_id):
                 "The session is saved; %(num)s registered people get the updated invitation.",
                 notified) if notified else _("The session is saved."))
             return _to_job_or(job, url_for("sessions.detail", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=session,
-                           notified=services.notified_by_change(session))
+    return _form_page(form, session=session, notified=services.notified_by_change(session))
 
 
 @bp.route("/<int:session_id>/duplicate", methods=["GET", "POST"])
@@ -114,14 +149,13 @@ def edit(session_id):
 def duplicate(session_id):
     original = db.get_or_404(TrainingSession, session_id)
     form = _session_form(original)
-    if form.validate_on_submit():
+    if _wants_saving(form):
         ok, copy = commit_service(services.duplicate_session, original, _data(form),
                                   actor=current_user, form=form)
         if ok:
             flash(_("The copy is saved as a draft."), "success")
             return redirect(url_for("sessions.detail", session_id=copy.id))
-    return render_template("sessions/form.html", form=form, session=None, original=original,
-                           notified=0)
+    return _form_page(form, session=None, original=original, notified=0)
 
 
 @bp.route("/<int:session_id>/publish", methods=["POST"])

@@ -74,6 +74,7 @@ _OFFICE = [
     _page("/sessions/new"),
     _page("/sessions/series/new"),
     _page("/sessions/attendance-figures"),
+    _page("/sessions/fair-hours"),
     _page("/sessions/evaluations"),
     _page("/resources/manage/"),
     _page("/resources/new"),

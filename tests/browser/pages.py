@@ -56,6 +56,8 @@ MAIN_PAGES = {
         "/sessions/evaluations",
         "/sessions/attendance-figures",
         "/sessions/attendance-figures?by=entity",
+        "/sessions/fair-hours",
+        "/sessions/{upcoming_session}/edit",
         "/resources/",
         "/resources/manage/",
         "/resources/gaps",

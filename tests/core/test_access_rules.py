@@ -57,6 +57,7 @@ PAGES = [
     ("/sessions/new", {"coordinator", "admin"}),
     ("/sessions/series/new", {"coordinator", "admin"}),
     ("/sessions/attendance-figures", {"coordinator", "admin"}),
+    ("/sessions/fair-hours", {"coordinator", "admin"}),
     ("/sessions/evaluations", {"coordinator", "admin"}),
     ("/join/sent", None),
     ("/resources/", None),

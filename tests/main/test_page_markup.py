@@ -8,7 +8,8 @@ ANONYMOUS_PAGES = ["/login", "/password/reset", "/join", "/resources/"]
 OFFICE_PAGES = [
     "/", "/me", "/registry/", "/registry/people/new", "/registry/import", "/coverage/",
     "/nominations/", "/nominations/new", "/sessions/", "/sessions/new", "/sessions/series/new",
-    "/sessions/attendance-figures", "/sessions/evaluations", "/resources/manage/",
+    "/sessions/attendance-figures", "/sessions/fair-hours", "/sessions/evaluations",
+    "/resources/manage/",
     "/resources/new", "/resources/categories", "/reference/entities/new",
     "/reference/uncts/new", "/admin/outbox/", "/admin/audit/", "/admin/users/",
     "/admin/users/new", "/admin/settings",

@@ -1,0 +1,192 @@
+"""Fair hours: the working day of the audience, the best starts of a day, a second slot, and
+the yearly report."""
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.reference.services import get_or_create_duty_station
+from gfp_portal.registry import services as registry
+from gfp_portal.sessions import hours
+from gfp_portal.sessions.models import TrainingSession
+from tests.helpers import login
+
+EVERYONE = ("focal_point", "alternate")
+# January: New York is at UTC-5, Nairobi at UTC+3 all year.
+DAY = date(2027, 1, 12)
+
+
+def at(hour, minute=0):
+    return datetime(2027, 1, 12, hour, minute, tzinfo=UTC)
+
+
+def test_the_working_day_runs_from_eight_to_eighteen_local_time():
+    nairobi = "Africa/Nairobi"
+    assert hours.within_day(at(5), at(6), nairobi)            # 08:00–09:00
+    assert hours.within_day(at(14), at(15), nairobi)          # 17:00–18:00, the end included
+    assert not hours.within_day(at(4, 30), at(5, 30), nairobi)  # starts 07:30
+    assert not hours.within_day(at(14, 30), at(15, 30), nairobi)  # ends 18:30
+    assert not hours.within_day(at(20), at(22), "Asia/Tokyo")  # 05:00–07:00 the next day
+    assert not hours.within_day(at(23), at(23) + timedelta(hours=10), "UTC")  # past midnight
+
+
+def test_best_starts_and_the_second_slot_of_a_series():
+    zones = {"Africa/Nairobi": 20, "America/New_York": 10}
+    best = hours.best_starts(zones, DAY, timedelta(hours=1), "UTC")
+    # Nairobi's day is 05:00–15:00 UTC, New York's 13:00–23:00: both from 13:00 to 14:00.
+    assert [(when.hour, when.minute, r.reached) for when, r in best] == [
+        (13, 0, 30), (13, 30, 30), (14, 0, 30)]
+    assert hours.reach(zones, at(6), at(7)) == hours.Reach(20, 30)
+    when, left_out = hours.second_slot(zones, at(6), at(7), "UTC")
+    assert (when, left_out) == (at(13), hours.Reach(10, 10))
+    assert hours.second_slot({"Africa/Nairobi": 5}, at(6), at(7), "UTC") is None
+
+
+def test_best_starts_are_read_in_the_sessions_time_zone():
+    best = hours.best_starts({"Africa/Nairobi": 3}, DAY, timedelta(hours=2), "Africa/Nairobi")
+    # the first start of Nairobi's day, given as a UTC moment
+    assert best[0][0] == at(5) and best[0][1] == hours.Reach(3, 3)
+
+
+def test_the_audience_is_counted_by_duty_station_zone_else_own(make_appointee, coordinator):
+    nairobi = get_or_create_duty_station("Nairobi", "KEN", "Africa/Nairobi")
+    at_station = make_appointee(zone="Europe/Paris")
+    at_station.duty_station = nairobi
+    make_appointee(zone="America/New_York")
+    make_appointee(role="focal_point", zone="America/New_York")
+    kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+    in_kenya = make_appointee(zone="Africa/Nairobi")
+    kenya.members.append(in_kenya.entity)
+    registry.appoint(in_kenya, {"role": "focal_point", "entity": in_kenya.entity,
+                                "unct": kenya}, actor=coordinator)
+    db.session.flush()
+    assert hours.audience_zones(EVERYONE) == {"Africa/Nairobi": 2, "America/New_York": 2}
+    assert hours.audience_zones(("alternate",)) == {"Africa/Nairobi": 2,
+                                                    "America/New_York": 1}
+    assert hours.audience_zones(EVERYONE, region="africa") == {"Africa/Nairobi": 1}
+
+
+def test_the_yearly_report_counts_who_was_offered_a_reasonable_hour(
+        make_appointee, make_session):
+    make_appointee(zone="Africa/Nairobi")
+    make_appointee(zone="America/New_York")
+    # 2027: one session at 06:00 UTC (09:00 in Nairobi, 01:00 in New York)
+    session = make_session()
+    session.starts_at, session.ends_at = at(6), at(7)
+    db.session.flush()
+    year, = hours.offered_by_year()
+    assert (year.year, year.sessions) == (2027, 1)
+    assert year.network == hours.Reach(1, 2)
+    assert year.by_region == {hours.HEADQUARTERS: hours.Reach(1, 2)}
+
+
+def _form(session_id=None, **changes):
+    data = {"title_en": "Parity dashboard clinic", "topic": "parity_dashboard",
+            "format": "virtual", "time_zone": "UTC", "starts_at": "2027-01-12T06:00",
+            "ends_at": "2027-01-12T07:00", "languages": ["en"], "capacity": "30",
+            "audience": "both", "series": "0", "hours_region": ""}
+    data.update(changes)
+    return data
+
+
+def _audience(app):
+    """Three alternates of UNDP: one in Nairobi (by duty station), two in New York."""
+    with app.app_context():
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        nairobi = get_or_create_duty_station("Nairobi", "KEN", "Africa/Nairobi")
+        for n, zone in enumerate(("Europe/Paris", "America/New_York", "America/New_York")):
+            person = registry.create_person({"given_name": "Ama", "family_name": f"P{n}",
+                                             "email": f"p{n}@example.org", "time_zone": zone,
+                                             "entity": undp}, actor=None)
+            if n == 0:
+                person.duty_station = nairobi
+            registry.appoint(person, {"role": "alternate", "entity": undp, "unct": None},
+                             actor=None)
+        db.session.commit()
+
+
+def test_checking_the_hours_shows_them_and_saves_nothing(app, client, reference,
+                                                        create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    _audience(app)
+    login(client, "coord@example.org")
+    # Only the time is filled in: checking asks for nothing else.
+    response = client.post("/sessions/new", data=_form(
+        title_en="", check_hours="Check the hours"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Please correct" not in html and 'value="2027-01-12T06:00"' in html
+    assert 'data-hours-share="0.333"' in html  # 09:00 in Nairobi, 01:00 in New York
+    best = re.search(r"data-hours-best>(.*?)</ul>", html, re.S).group(1)
+    assert re.findall(r"<bdi>([^<]+)</bdi>", best) == [
+        "1:00\u202fPM", "1:30\u202fPM", "2:00\u202fPM"]
+    assert "a second session at 1:00\u202fPM would be within the working day of 2 of the " \
+           "2 people this time leaves out" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TrainingSession.id))) == 0
+
+
+def test_the_hours_can_be_checked_for_one_region(app, client, reference, create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    _audience(app)
+    login(client, "coord@example.org")
+    html = client.post("/sessions/new", data=_form(
+        hours_region="africa", check_hours="Check the hours")).get_data(as_text=True)
+    assert "Nobody holds an appointment in this audience yet." in html  # all at headquarters
+
+
+def test_a_bad_time_is_refused_when_checking(app, client, reference, create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    for bad in ({"starts_at": "soon"}, {"time_zone": "Mars/Olympus"},
+                {"ends_at": "2027-01-12T05:00"}, {"hours_region": "atlantis"}):
+        response = client.post("/sessions/new",
+                               data=_form(check_hours="Check the hours", **bad))
+        assert response.status_code == 200
+        assert "data-hours-share" not in response.get_data(as_text=True), bad
+    html = client.post("/sessions/new", data=_form(check_hours="Check the hours",
+                                                   ends_at="2027-01-12T05:00")).get_data(
+        as_text=True)
+    assert "The session must end after it starts." in html
+
+
+def test_saving_still_saves(app, client, reference, create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    assert client.post("/sessions/new", data=_form()).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TrainingSession.id))) == 1
+
+
+def test_the_edit_page_shows_the_hours_of_the_sessions_time(app, client, reference,
+                                                           create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    _audience(app)
+    login(client, "coord@example.org")
+    client.post("/sessions/new", data=_form(starts_at="2027-01-12T13:00",
+                                                   ends_at="2027-01-12T14:00"))
+    with app.app_context():
+        session_id = db.session.scalar(select(TrainingSession.id))
+    html = client.get(f"/sessions/{session_id}/edit").get_data(as_text=True)
+    assert 'data-hours-share="1.000"' in html
+    assert "This time suits everyone the session is for." in html
+
+
+def test_the_report_page_is_for_the_office(app, client, reference, create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    create_user("fp@example.org", roles=["focal_point"])
+    _audience(app)
+    login(client, "coord@example.org")
+    client.post("/sessions/new", data=_form())
+    with app.app_context():
+        session = db.session.scalars(select(TrainingSession)).one()
+        session.status = "published"
+        db.session.commit()
+    html = client.get("/sessions/fair-hours").get_data(as_text=True)
+    assert 'data-year="2027"' in html and 'data-share="0.333"' in html
+    assert "1 of 3" in html
+    client.post("/logout")
+    login(client, "fp@example.org")
+    assert client.get("/sessions/fair-hours").status_code == 403

@@ -22,6 +22,7 @@ from gfp_portal.accounts.views import bp as accounts_bp
 from gfp_portal.admin.views import bp as admin_bp
 from gfp_portal.attendance import evaluations
 from gfp_portal.attendance import history as attendance_history
+from gfp_portal.attendance import queries as attendance_queries
 from gfp_portal.attendance import services as attendance_services
 from gfp_portal.attendance.certificate_views import bp as certificates_bp
 from gfp_portal.attendance.evaluation_views import bp as evaluations_bp
@@ -37,6 +38,7 @@ from gfp_portal.core.proxy import TrustedProxyFix
 from gfp_portal.core.request_log import configure_logging
 from gfp_portal.core.storage_cli import storage_cli
 from gfp_portal.coverage import history as coverage_history
+from gfp_portal.coverage import queries as coverage_queries
 from gfp_portal.coverage import reminders as coverage_reminders
 from gfp_portal.coverage.cli import coverage_cli
 from gfp_portal.coverage.views import bp as coverage_bp
@@ -60,8 +62,10 @@ from gfp_portal.registry.views import bp as registry_bp
 from gfp_portal.resources import history as resources_history
 from gfp_portal.resources.views import bp as resources_bp
 from gfp_portal.sessions import history as sessions_history
+from gfp_portal.sessions import priority
 from gfp_portal.sessions import services as sessions_services
 from gfp_portal.sessions.cli import sessions_cli
+from gfp_portal.sessions.models import WaitlistPolicy
 from gfp_portal.sessions.views import bp as sessions_bp
 from gfp_portal.sessions.views import calendar_bp
 
@@ -122,6 +126,7 @@ def create_app(config=None):
     register_assets(app)
     register_extensions(app)
     register_settings(app)
+    register_waitlist_rules()
     register_security(app)
     register_blueprints(app)
     register_jobs(app)
@@ -164,6 +169,16 @@ def register_extensions(app):
             select(User).where(User.session_token == session_token)
             .options(joinedload(User.role_rows), joinedload(User.person))).unique().first()
         return user if user is not None and user.is_active else None
+
+
+def register_waitlist_rules():
+    """Each waiting-list priority is applied by the domain that knows who it names."""
+    priority.register_rule(WaitlistPolicy.coverage_gap,
+                           lambda session, person_ids: coverage_queries.people_in_gaps(
+                               person_ids))
+    priority.register_rule(WaitlistPolicy.not_trained, attendance_queries.not_yet_trained)
+    if priority.missing_rules():
+        raise RuntimeError(f"waiting-list policies without a rule: {priority.missing_rules()}")
 
 
 def register_settings(app):

@@ -150,3 +150,16 @@ def trained_since(unct_ids, since):
         if person not in people.setdefault(unct_id, []):
             people[unct_id].append(person)
     return people
+
+
+def not_yet_trained(session, person_ids):
+    """Those of `person_ids` who have not attended (present or partly) any other session on
+    the topic of `session`: the people a waiting list puts first under the not-yet-trained
+    policy (one query)."""
+    trained = set(db.session.scalars(
+        select(Registration.person_id).join(Attendance)
+        .join(TrainingSession, TrainingSession.id == Registration.session_id)
+        .where(Registration.person_id.in_(person_ids), TrainingSession.topic == session.topic,
+               TrainingSession.id != session.id,
+               Attendance.status.in_((AttendanceStatus.present, AttendanceStatus.partial)))))
+    return set(person_ids) - trained

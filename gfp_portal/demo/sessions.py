@@ -41,6 +41,8 @@ PLAN = (
     (34, time(8), 1.5, "Asia/Bangkok", "bystander_intervention", "virtual", "en", 10,
      {"en": "Bystander intervention for Asia and the Pacific"}, 13, True),
 )
+# The full sessions' waiting lists, by the day they are held: a priority each.
+POLICIES = {9: "coverage_gap", 34: "not_trained"}
 GAM = {"en": "Global Annual Meeting of Gender Focal Points",
        "fr": "Réunion annuelle mondiale des points focaux pour les questions de genre",
        "es": "Reunión Anual Mundial de los Puntos Focales de Género",
@@ -93,9 +95,9 @@ def seed_sessions(*, now, seed=2026):
     for n, (days, local, hours, zone, topic, kind, languages, seats, titles, wanted,
             with_lucia) in enumerate(PLAN):
         start = _at(today, days, local, zone)
-        session = services.create_session(
-            _values(titles, start, hours, zone, topic, kind, languages, seats, n),
-            actor=office, now=now)
+        values = _values(titles, start, hours, zone, topic, kind, languages, seats, n)
+        values["waitlist_policy"] = POLICIES.get(days, "first_come")
+        session = services.create_session(values, actor=office, now=now)
         services.publish_session(session, actor=office, now=now)
         people = ([lucia] if with_lucia and lucia else []) + rng.sample(active, wanted)
         if start <= now:

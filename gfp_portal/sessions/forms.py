@@ -13,7 +13,7 @@ from gfp_portal.core.forms import (
     language_choices,
 )
 from gfp_portal.reference.models import Region
-from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic
+from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic, WaitlistPolicy
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -62,6 +62,9 @@ class SessionForm(TitleFields, FlaskForm):
         _l("Registration closes"), format=LOCAL, validators=[Optional()],
         description=_l("Leave empty: open until the session starts."))
     audience = SelectField(_l("For"), validators=[DataRequired()])
+    waitlist_policy = SelectField(_l("Waiting list"), validators=[DataRequired()],
+                                  description=_l("Who gets a freed seat first; among equals, "
+                                                 "the earliest to join the waiting list."))
     series = SelectField(_l("Series"), coerce=int, validators=[Optional()])
     # To check the hours for part of the audience only; not kept with the session.
     hours_region = SelectField(_l("People to check the hours for"), validators=[Optional()])
@@ -75,6 +78,7 @@ class SessionForm(TitleFields, FlaskForm):
         self.format.choices = Format.choices()
         self.languages.choices = [c for c in language_choices() if c[0] in LANGUAGES]
         self.audience.choices = Audience.choices()
+        self.waitlist_policy.choices = WaitlistPolicy.choices()
         self.series.choices = [(0, _l("— none —")), *series_choices]
 
 

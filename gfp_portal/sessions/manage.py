@@ -47,7 +47,8 @@ def _session_form(session=None):
     return SessionForm(series_choices=queries.series_choices(),
                        data=_form_data_of(session) if session is not None else {
                            "time_zone": "Europe/Zurich", "languages": ["en"], "capacity": 100,
-                           "audience": "both", "format": "virtual"})
+                           "audience": "both", "format": "virtual",
+                           "waitlist_policy": "first_come"})
 
 
 def _form_data_of(session):
@@ -59,7 +60,8 @@ def _form_data_of(session):
                 languages=session.language_codes, capacity=session.capacity,
                 registration_opens_at=_local(session.registration_opens_at, zone),
                 registration_closes_at=_local(session.registration_closes_at, zone),
-                audience=session.audience.value, series=session.series_id or 0)
+                audience=session.audience.value, series=session.series_id or 0,
+                waitlist_policy=session.waitlist_policy.value)
     return data
 
 
@@ -99,7 +101,8 @@ def _data(form):
                 languages=" ".join(form.languages.data or []), capacity=form.capacity.data,
                 registration_opens_at=_utc(form.registration_opens_at.data, zone),
                 registration_closes_at=_utc(form.registration_closes_at.data, zone),
-                audience=form.audience.data, series_id=form.series.data or None)
+                audience=form.audience.data, series_id=form.series.data or None,
+                waitlist_policy=form.waitlist_policy.data)
     return data
 
 
@@ -225,9 +228,8 @@ def delete(session_id):
 def roster(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     rows = queries.roster(session)
-    queue = [r for r in rows if r.status == RegistrationStatus.waitlisted]
-    positions = {r.id: n for n, r in enumerate(sorted(
-        queue, key=lambda r: (r.waitlisted_at, r.id)), start=1)}
+    positions = {r.id: (n, first) for n, (r, first) in enumerate(
+        registration.waitlist_order(session), start=1)}
     return render_template(
         "sessions/roster.html", session=session, rows=rows, positions=positions,
         taken=sum(r.status == RegistrationStatus.registered for r in rows),

@@ -44,6 +44,14 @@ class Audience(TitledEnum):
                 Audience.alternates: ("alternate",)}[self]
 
 
+class WaitlistPolicy(TitledEnum):
+    """The order in which a full session's waiting list gets freed seats: the people a
+    priority names first, then everyone in order of arrival."""
+    first_come = "first_come", _l("First come, first served")
+    coverage_gap = "coverage_gap", _l("Priority to people whose team has a coverage gap")
+    not_trained = "not_trained", _l("Priority to people not yet trained on the topic")
+
+
 class SessionStatus(TitledEnum):
     draft = "draft", _l("Draft")
     published = "published", _l("Published")
@@ -115,6 +123,9 @@ class TrainingSession(Multilingual, db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     audience: Mapped[Audience] = enum_column(Audience, default=Audience.both)
+    waitlist_policy: Mapped[WaitlistPolicy] = enum_column(
+        WaitlistPolicy, length=32, default=WaitlistPolicy.first_come,
+        server_default=WaitlistPolicy.first_come.value)
     status: Mapped[SessionStatus] = enum_column(SessionStatus, default=SessionStatus.draft)
     # SEQUENCE of the iCalendar event: raised on every material change (RFC 5546).
     ical_sequence: Mapped[int] = mapped_column(default=0)

@@ -4,10 +4,10 @@ Every change first takes the session row's write lock (an UPDATE of `seats_versi
 PostgreSQL a row lock, on SQLite the database write lock. Counting seats and writing the
 registration then happen with no other registration change in between, so concurrent requests
 queue up instead of overbooking. A freed seat promotes the earliest waitlisted person in the
-same transaction.
+same transaction, in the order of the session's waiting-list policy (sessions/priority.py).
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
@@ -15,7 +15,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Appointment, AppointmentStatus
-from gfp_portal.sessions import notices
+from gfp_portal.sessions import notices, priority
 from gfp_portal.sessions.models import (
     Registration,
     RegistrationStatus,
@@ -43,7 +43,7 @@ def seats_left(session):
     return max(0, session.capacity - registered_count(session))
 
 
-def waitlist(session):
+def _arrivals(session):
     # populate_existing: rows already loaded in this transaction are read again, not trusted.
     return db.session.scalars(select(Registration).where(
         Registration.session_id == session.id,
@@ -52,15 +52,30 @@ def waitlist(session):
         .execution_options(populate_existing=True)).all()
 
 
-def waitlist_position(registration):
+def has_waitlist(session):
+    return db.session.scalar(select(exists().where(
+        Registration.session_id == session.id,
+        Registration.status == RegistrationStatus.waitlisted)))
+
+
+def waitlist_order(session):
+    """The waiting list in the order freed seats go, by the session's policy: [(registration,
+    put first by the priority)]."""
+    return priority.in_order(session, _arrivals(session))
+
+
+def waitlist(session):
+    return [registration for registration, _first in waitlist_order(session)]
+
+
+def waitlist_place(registration):
+    """(number on the waiting list, put first by the priority), or None if not waiting."""
     if registration.status != RegistrationStatus.waitlisted:
         return None
-    return db.session.scalar(select(func.count(Registration.id)).where(
-        Registration.session_id == registration.session_id,
-        Registration.status == RegistrationStatus.waitlisted,
-        (Registration.waitlisted_at < registration.waitlisted_at) |
-        ((Registration.waitlisted_at == registration.waitlisted_at) &
-         (Registration.id < registration.id)))) + 1
+    for number, (row, first) in enumerate(waitlist_order(registration.session), start=1):
+        if row.id == registration.id:
+            return number, first
+    return None
 
 
 def registration_of(session, person):
@@ -126,7 +141,7 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     registration = registration_of(session, person)
     if registration is not None and registration.status != RegistrationStatus.cancelled:
         return registration
-    seat = registered_count(session) < session.capacity and not waitlist(session)
+    seat = registered_count(session) < session.capacity and not has_waitlist(session)
     registration, before = _take_place(session, person, registration, seat=seat, now=now)
     db.session.flush()
     log_action("registration.create", registration, actor=actor, now=now,
@@ -137,7 +152,8 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
 
 
 def promote(session, *, actor, now):
-    """Fill free seats from the waiting list, earliest first; returns who was promoted."""
+    """Fill free seats from the waiting list, in the order of the session's policy (earliest
+    first among equals); returns who was promoted."""
     promoted = []
     free = session.capacity - registered_count(session)
     for registration in waitlist(session)[:max(0, free)]:
@@ -211,7 +227,7 @@ def preview_group(session, person_ids, *, now=None):
         Registration.status != RegistrationStatus.cancelled)))
     new = len(set(person_ids) - holding)
     left = seats_left(session)
-    seats = min(new, 0 if waitlist(session) else left)
+    seats = min(new, 0 if has_waitlist(session) else left)
     return {"matching": len(person_ids), "seats_left": left,
             "registered": seats, "waitlisted": new - seats, "invitations": seats}
 

@@ -25,6 +25,7 @@ from gfp_portal.sessions.models import (
     Topic,
     TrainingSeries,
     TrainingSession,
+    WaitlistPolicy,
 )
 from gfp_portal.sessions.registration import lock_seats, promote, registered_count
 
@@ -33,7 +34,7 @@ DEFAULT_SETTINGS = {"sessions.reminder_hours": 24}
 TEXT_FIELDS = tuple(f"{field}_{lang}" for field in ("title", "description") for lang in LANGUAGES)
 FIELDS = (*TEXT_FIELDS, "topic", "format", "starts_at", "ends_at", "time_zone", "join_url",
           "venue", "languages", "capacity", "registration_opens_at", "registration_closes_at",
-          "audience", "series_id")
+          "audience", "waitlist_policy", "series_id")
 # What changes the calendar event: a new REQUEST goes to everyone registered (RFC 5546).
 MATERIAL = ("title_en", "title_fr", "title_es", "title_ar", "starts_at", "ends_at",
             "time_zone", "join_url", "venue")
@@ -42,7 +43,7 @@ MATERIAL = ("title_en", "title_fr", "title_es", "title_ar", "starts_at", "ends_a
 def state_of(session):
     state = {field: getattr(session, field) for field in FIELDS}
     state["status"] = session.status.value if session.status else None
-    for key in ("topic", "format", "audience"):
+    for key in ("topic", "format", "audience", "waitlist_policy"):
         state[key] = state[key].value if state[key] else None
     return state
 
@@ -54,6 +55,7 @@ def _apply(session, data):
             setattr(session, field, (value.strip() or None) if isinstance(value, str) else value)
     session.topic, session.format = Topic(session.topic), Format(session.format)
     session.audience = Audience(session.audience or Audience.both)
+    session.waitlist_policy = WaitlistPolicy(session.waitlist_policy or WaitlistPolicy.first_come)
     session.languages = " ".join(code for code in (session.languages or "en").split()
                                  if code in LANGUAGES) or "en"
     if not session.title_en:

@@ -85,7 +85,7 @@ def detail(session_id):
         certificates.refusal(session, attendance, now=now) is None,
         check_in_open=opens <= now <= closes,
         can_evaluate=person is not None and evaluations.can_answer(session, person, now),
-        position=registration.waitlist_position(mine) if mine else None,
+        place=registration.waitlist_place(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
         can_register=place.in_audience)
@@ -112,7 +112,7 @@ def register(session_id):
         else:
             flash(_("The session is full: you are on the waiting list, number %(n)s. You will "
                     "get the invitation if a seat frees up.",
-                    n=registration.waitlist_position(result)), "info")
+                    n=registration.waitlist_place(result)[0]), "info")
     return redirect(url_for("sessions.detail", session_id=session.id))
 
 
@@ -138,7 +138,7 @@ def _confirm_withdrawal(session, mine):
             _("You leave the waiting list; no email is sent.")],
             back=url_for("sessions.detail", session_id=session.id))
     lines = [_("Your seat is given up; the cancellation is emailed to you.")]
-    if registration.waitlist(session):
+    if registration.has_waitlist(session):
         lines.append(_("The first person on the waiting list gets your seat and is emailed "
                        "the invitation."))
     return confirmation_page(_("Cancel my registration"), lines,

@@ -1,12 +1,15 @@
 """Forty people press "register" at once for fifteen seats: exactly fifteen get a seat, the
-others wait in the order they arrived, and a withdrawal promotes exactly the first of them.
-Each thread has its own application context, hence its own database connection."""
+others wait in the order of the waiting-list policy (arrival, or a priority first), and a
+withdrawal promotes exactly the first of them. Under every policy. Each thread has its own
+application context, hence its own database connection."""
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.attendance import services as attendance
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
@@ -16,26 +19,76 @@ from gfp_portal.sessions.models import Registration, RegistrationStatus, Trainin
 from tests.helpers import run_together
 
 PEOPLE, SEATS = 40, 15
+POLICIES = ("first_come", "coverage_gap", "not_trained")
 
 
-def test_forty_at_once_for_fifteen_seats(app, reference, create_user):
+class Crowd:
+    """People for a popular session under `policy`: alternates of UNDP (whose focal point at
+    headquarters makes their scope covered), and trained on the topic; under a priority policy,
+    every third one is someone it puts first (the focal point of an entity with no alternate,
+    or someone never trained on the topic)."""
+
+    def __init__(self, coordinator, policy, start):
+        self.coordinator, self.policy, self.start = coordinator, policy, start
+        self.entities = iter(db.session.scalars(
+            select(Entity).where(Entity.acronym != "UNDP").order_by(Entity.id)).all())
+        self.undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        self.first = set()  # the ids of the people the policy puts first
+        head = registry.create_person({"given_name": "Head", "family_name": "UNDP",
+                                       "email": "fp@undp.org"}, actor=coordinator)
+        registry.appoint(head, {"role": "focal_point", "entity": self.undp, "unct": None},
+                         actor=coordinator)
+        self.earlier = self.session("Earlier", start - timedelta(days=2))
+
+    def session(self, title, start, policy="first_come"):
+        session = services.create_session({
+            "title_en": title, "topic": "sexual_harassment", "format": "virtual",
+            "starts_at": start, "ends_at": start + timedelta(hours=1), "time_zone": "UTC",
+            "join_url": "https://meet.example.org/x", "capacity": 1000,
+            "waitlist_policy": policy}, actor=self.coordinator)
+        services.publish_session(session, actor=self.coordinator)
+        return session
+
+    def person(self, n):
+        person = registry.create_person({"given_name": "P", "family_name": str(n),
+                                         "email": f"p{n}@undp.org"}, actor=self.coordinator)
+        priority = self.policy != "first_come" and n % 3 == 1
+        if priority and self.policy == "coverage_gap":
+            registry.appoint(person, {"role": "focal_point", "entity": next(self.entities),
+                                      "unct": None}, actor=self.coordinator)
+        else:
+            registry.appoint(person, {"role": "alternate", "entity": self.undp, "unct": None},
+                             actor=self.coordinator)
+        if not (priority and self.policy == "not_trained"):
+            attendance.mark(registration.register(self.earlier, person, actor=None,
+                                                  notify=False),
+                            "present", actor=self.coordinator)
+        if priority:
+            self.first.add(person.id)
+        return person
+
+    def popular(self, seats):
+        """The session they crowd into; the earlier one on its topic is over by then."""
+        self.earlier.starts_at = datetime.now(UTC) - timedelta(days=3)
+        self.earlier.ends_at = self.earlier.starts_at + timedelta(hours=1)
+        session = self.session("Popular", self.start, self.policy)
+        session.capacity = seats
+        return session
+
+    def in_order(self, waiting):
+        """`waiting` (in order of arrival) in the order the policy gives seats."""
+        return sorted(waiting, key=lambda r: r.person_id not in self.first)
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_forty_at_once_for_fifteen_seats(app, reference, create_user, policy):
     coordinator_id = create_user("coord@example.org", roles=["coordinator"])
     start = datetime.now(UTC) + timedelta(days=5)
     with app.app_context():
         coordinator = db.session.get(User, coordinator_id)
-        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
-        person_ids = []
-        for n in range(PEOPLE):
-            person = registry.create_person({"given_name": "P", "family_name": str(n),
-                                             "email": f"p{n}@undp.org"}, actor=coordinator)
-            registry.appoint(person, {"role": "alternate", "entity": undp, "unct": None},
-                             actor=coordinator)
-            person_ids.append(person.id)
-        session = services.create_session({
-            "title_en": "Popular", "topic": "sexual_harassment", "format": "virtual",
-            "starts_at": start, "ends_at": start + timedelta(hours=1), "time_zone": "UTC",
-            "join_url": "https://meet.example.org/x", "capacity": SEATS}, actor=coordinator)
-        services.publish_session(session, actor=coordinator)
+        crowd = Crowd(coordinator, policy, start)
+        person_ids = [crowd.person(n).id for n in range(PEOPLE)]
+        session = crowd.popular(SEATS)
         db.session.commit()
         session_id = session.id
 
@@ -65,12 +118,15 @@ def test_forty_at_once_for_fifteen_seats(app, reference, create_user):
         # Rows are written while the seat lock is held: their order is the order of arrival.
         assert registered == rows[:SEATS] and waiting == rows[SEATS:]
         queue = registration.waitlist(db.session.get(TrainingSession, session_id))
-        assert queue == waiting
-        assert [r.waitlisted_at for r in queue] == sorted(r.waitlisted_at for r in queue)
+        assert queue == crowd.in_order(waiting)
+        if policy != "first_come":  # the priority changes the order: some were put first
+            assert queue != waiting and queue[0].person_id in crowd.first
+        first = [r for r in queue if r.person_id in crowd.first]
+        assert [r.waitlisted_at for r in first] == sorted(r.waitlisted_at for r in first)
 
         registration.cancel(registered[0], actor=None)
         db.session.commit()
-        statuses = [db.session.get(Registration, r.id).status for r in waiting]
+        statuses = [db.session.get(Registration, r.id).status for r in queue]
         assert statuses[0] == RegistrationStatus.registered
         assert all(s == RegistrationStatus.waitlisted for s in statuses[1:])
         assert registration.registered_count(
@@ -95,7 +151,9 @@ def press_withdraw(app, registration_id, barrier, errors):
         errors.append(repr(error))
 
 
-def test_concurrent_withdrawals_refill_every_seat_in_order(app, reference, create_user):
+@pytest.mark.parametrize("policy", POLICIES)
+def test_concurrent_withdrawals_refill_every_seat_in_order(app, reference, create_user,
+                                                           policy):
     """Ten people withdraw at once, round after round: six seated and the first four waiting.
     Each withdrawer's registration is read as the page reads it, before the seat lock, so a
     waiting person can be promoted by another withdrawal in between; the decision must follow
@@ -109,17 +167,10 @@ def test_concurrent_withdrawals_refill_every_seat_in_order(app, reference, creat
     start = datetime.now(UTC) + timedelta(days=5)
     with app.app_context():
         coordinator = db.session.get(User, coordinator_id)
-        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
-        session = services.create_session({
-            "title_en": "Popular", "topic": "sexual_harassment", "format": "virtual",
-            "starts_at": start, "ends_at": start + timedelta(hours=1), "time_zone": "UTC",
-            "join_url": "https://meet.example.org/x", "capacity": SEATS}, actor=coordinator)
-        services.publish_session(session, actor=coordinator)
-        for n in range(people):
-            person = registry.create_person({"given_name": "P", "family_name": str(n),
-                                             "email": f"p{n}@undp.org"}, actor=coordinator)
-            registry.appoint(person, {"role": "alternate", "entity": undp, "unct": None},
-                             actor=coordinator)
+        crowd = Crowd(coordinator, policy, start)
+        crowd_people = [crowd.person(n) for n in range(people)]
+        session = crowd.popular(SEATS)
+        for person in crowd_people:
             registration.register(session, person, actor=None)
         db.session.commit()
         session_id = session.id
@@ -132,6 +183,9 @@ def test_concurrent_withdrawals_refill_every_seat_in_order(app, reference, creat
                 Registration.status == RegistrationStatus.registered)
                 .order_by(Registration.id)).all()
             queue = registration.waitlist(session)
+            if policy != "first_come":  # a priority person heads the queue while one waits
+                assert (queue[0].person_id in crowd.first) == \
+                    any(r.person_id in crowd.first for r in queue)
             leaving = [r.id for r in seated[:seated_leaving] + queue[:waiting_leaving]]
             staying = [r.id for r in queue[waiting_leaving:]]
             expected_seated = ({r.id for r in seated[seated_leaving:]} |

@@ -42,7 +42,7 @@ def test_beyond_capacity_people_wait_and_get_no_invitation(make_session, make_ap
         registration.register(session, person, actor=None, now=NOW)
     rows = {r.person_id: r for r in registration.waitlist(session)}
     assert list(rows) == [second.id, third.id]
-    assert registration.waitlist_position(rows[third.id]) == 2
+    assert registration.waitlist_place(rows[third.id]) == (2, False)
     assert [m.recipient for m in outbox("session_notice")] == [first.email]
 
 

@@ -26,6 +26,8 @@ NOW = datetime(2029, 1, 1, tzinfo=UTC)
     ("Straße  Øster", "strasse oster"),
     ("Côte d’Ivoire", "cote d'ivoire"),
     ("مُحَمَّد", "محمد"),
+    ("مُحَمَّــــد", "محمد"),              # tatweel
+    ("أحمد إسلام آمنة ٱلله", "احمد اسلام امنة الله"),  # every alef form: the bare alef
     ("", ""),
 ])
 def test_fold_drops_accents_case_and_repeated_spaces(text, folded):
@@ -134,3 +136,27 @@ def test_the_migration_gives_existing_rows_their_key(app):
         assert key == "lucia fernandez"
         assert db.session.scalars(select(Resource)).all() == []
         assert db.session.scalars(select(ResourceVersion)).all() == []
+
+
+def test_the_entity_migration_gives_entities_their_key_and_folds_every_key_again(app):
+    with app.app_context():
+        downgrade(revision="0016_people_name_order")
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO entities (acronym, name, type, is_verified) VALUES "
+                    "('OCHA', 'Office de Coordination des Affaires humanitaires', 'secretariat',"
+                    " false)"))
+                connection.execute(text(
+                    "INSERT INTO people (given_name, family_name, email, preferred_language, "
+                    "time_zone, directory_consent, created_at, search_key) VALUES ('ٱمنة', "
+                    "'Diallo', 'amna@undp.org', 'ar', 'UTC', false, CURRENT_TIMESTAMP, 'old')"))
+        finally:
+            upgrade()
+        with db.engine.connect() as connection:
+            entity = connection.execute(text(
+                "SELECT search_key FROM entities WHERE acronym = 'OCHA'")).scalar_one()
+            person = connection.execute(text(
+                "SELECT search_key FROM people WHERE email = 'amna@undp.org'")).scalar_one()
+        assert entity == "ocha\noffice de coordination des affaires humanitaires"
+        assert person == "امنة diallo"

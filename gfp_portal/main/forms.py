@@ -1,0 +1,30 @@
+"""The header's search form."""
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length, ValidationError
+
+from gfp_portal.core.search import fold
+from gfp_portal.main.search import MAX_LENGTH
+
+
+class SearchForm(FlaskForm):
+    """`q`, read from the query string: words to look for in everything the viewer may see."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search the portal"), render_kw={"type": "search"}, validators=[
+        Length(max=MAX_LENGTH, message=_l("Type at most %(max)d characters to search.",
+                                           max=MAX_LENGTH))])
+
+    def validate_q(self, field):
+        field.data = field.data or ""
+        if any(unicodedata.category(c) == "Cc" for c in field.data):
+            raise ValidationError(_l("The search cannot contain control characters "
+                                     "(line breaks, tabulations)."))
+        if not fold(field.data):
+            raise ValidationError(_l("Type a name, an acronym, a country or a title to "
+                                     "search."))

@@ -3,9 +3,9 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
 from wtforms.validators import Length, ValidationError
 
+from gfp_portal.core.forms import SingleLineField
 from gfp_portal.core.search import fold
 from gfp_portal.main.search import MAX_LENGTH
 
@@ -16,13 +16,13 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search the portal"), render_kw={"type": "search"}, validators=[
+    q = SingleLineField(_l("Search the portal"), render_kw={"type": "search"}, validators=[
         Length(max=MAX_LENGTH, message=_l("Type at most %(max)d characters to search.",
                                            max=MAX_LENGTH))])
 
     def validate_q(self, field):
-        field.data = field.data or ""
-        if any(unicodedata.category(c) == "Cc" for c in field.data):
+        # The field makes a line break a space: what was typed tells that there was one.
+        if any(unicodedata.category(c) == "Cc" for c in (field.raw_data or [""])[0]):
             raise ValidationError(_l("The search cannot contain control characters "
                                      "(line breaks, tabulations)."))
         if not fold(field.data):

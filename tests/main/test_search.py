@@ -109,6 +109,8 @@ def test_an_account_without_a_role_sees_no_people(client, world, login_as):
     login_as()
     page = _page(client, "fernandez")
     assert "Fernández" not in page
+    unicef = _page(client, "unicef")
+    assert "UNICEF" in unicef and "/registry/?entity=" not in unicef
 
 
 @pytest.mark.parametrize(("q", "found"), [

@@ -116,14 +116,18 @@ def pages(network, first_nomination):
         ("coordinator", "/sessions/attendance-figures"),
         ("coordinator", "/sessions/evaluations"),
         ("coordinator", "/resources/"),
+        ("coordinator", "/search?q=fernandez"),
+        ("coordinator", "/search?q=cote"),
         ("rc", "/"),
         ("rc", "/coverage/KEN"),
         ("rc", "/registry/"),
         ("rc", "/nominations/"),
+        ("rc", "/search?q=kamau"),
         ("fp", "/"),
         ("fp", "/registry/"),
         ("fp", "/me"),
         ("fp", "/sessions/"),
+        ("fp", "/search?q=parity"),
         ("anonymous", "/resources/"),
     ]
 

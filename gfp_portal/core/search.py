@@ -6,13 +6,18 @@ insert and update; a search folds its words the same way and looks for them in t
 """
 import unicodedata
 
+import sqlalchemy as sa
 from sqlalchemy import event
 
 # Letters that do not decompose into a base letter and a mark.
 _PLAIN = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "ŀ": "l",
                         "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d",
-                        "’": "'", "‘": "'", "ʼ": "'"})
-# Arabic short vowels and other marks, and the tatweel: "مُحَمَّد" is found as "محمد".
+                        "’": "'", "‘": "'", "ʼ": "'",
+                        # Alef wasla has no decomposition: a bare alef, as people type it.
+                        "ٱ": "ا"})
+# Arabic short vowels and other marks, and the tatweel: "مُحَمَّد" is found as "محمد". The
+# hamza and madda over or under an alef are such marks once decomposed, so every alef form
+# ("أحمد", "إسلام", "آمنة") is kept as the bare alef people type.
 _ARABIC_MARKS = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670", "\u0640"}
 
 
@@ -43,3 +48,14 @@ def keep_search_key(model, attribute, *sources):
 
     event.listen(model, "before_insert", refresh)
     event.listen(model, "before_update", refresh)
+
+
+def backfill_search_keys(connection, table, sources):
+    """Give every row of `table` its key made of the SQL expressions `sources`: what a
+    migration runs once it has added a key or changed how keys are folded."""
+    rows = sa.table(table, sa.column("id"), sa.column("search_key"))
+    keys = [{"row_id": row[0], "key": search_key(*row[1:])} for row in connection.execute(
+        sa.select(rows.c.id, *(sa.literal_column(s) for s in sources)).select_from(rows))]
+    if keys:
+        connection.execute(sa.update(rows).where(rows.c.id == sa.bindparam("row_id"))
+                           .values(search_key=sa.bindparam("key")), keys)

@@ -1,16 +1,20 @@
 """The home page (one per role) and /healthz."""
 from datetime import date
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
-from gfp_portal.core.auth import public
+from gfp_portal.accounts.queries import visible_unct_ids
+from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.http import plain_http_allowed
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.main import queries as homes
+from gfp_portal.main.forms import SearchForm
+from gfp_portal.main.search import search as search_portal
+from gfp_portal.resources.services import choose_version
 from gfp_portal.sessions.times import spans
 
 bp = Blueprint("main", __name__)
@@ -37,6 +41,25 @@ def index():
             spans=spans, home=homes.focal_point_home(current_user, current_user.person,
                                                      now=now, language=current_language()))
     return redirect(url_for("accounts.me"))
+
+
+@bp.route("/search")
+@signed_in
+def search():
+    """The header's search; a missing or unusable `q` shows the form with what is wrong (a 400
+    when something was sent)."""
+    form = SearchForm(request.args)
+    if not form.validate():
+        status = 400 if request.args.get("q") else 200
+        return render_template("main/search.html", form=form, results=None), status
+    q = " ".join(form.q.data.split())
+    scope, language = visible_unct_ids(current_user), current_language()
+    results = search_portal(current_user, q, now=utcnow(), scope_unct_ids=scope)
+    resources = [g.items for g in results.groups if g.kind == "resources"]
+    return render_template("main/search.html", form=form, results=results, language=language,
+                           coverage_ids=scope, shown={
+                               r.id: choose_version(r, language)[0]
+                               for r in (resources[0] if resources else [])})
 
 
 @bp.route("/healthz")

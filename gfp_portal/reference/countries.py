@@ -81,5 +81,10 @@ def codes_named_like(text, language=None):
     needle = fold(text)
     if not needle:
         return set()
-    language = language or current_language()
-    return {code for code in _all_codes() if needle in fold(country_name(code, language))}
+    return {code for code, name in _folded_names(language or current_language())
+            if needle in name}
+
+
+@lru_cache(maxsize=8)
+def _folded_names(language):
+    return tuple((code, fold(country_name(code, language))) for code in _all_codes())

@@ -2,12 +2,13 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import enum_column
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.i18n import join_list
+from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name
 
@@ -50,6 +51,8 @@ class Entity(db.Model):
     active_to: Mapped[date | None]
     # The domains of the entity's official addresses, separated by spaces ("unicef.org").
     email_domains: Mapped[str | None] = mapped_column(String(400))
+    # The acronym and name without accents or case, for search (core.search).
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def domains(self):
@@ -68,6 +71,9 @@ class Entity(db.Model):
 
     def __str__(self):
         return f"{self.acronym} — {self.name}"
+
+
+keep_search_key(Entity, "search_key", "acronym", "name")
 
 
 class Unct(db.Model):

@@ -2,17 +2,16 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import by_name, codes_named_like, sort_by_name
-from gfp_portal.reference.models import DutyStation, Entity, Region, Unct
+from gfp_portal.reference.models import DutyStation, Entity, Region, Unct, UnctCountry
 
 
 def entities_query(q=None, kind=None):
     stmt = select(Entity).order_by(func.lower(Entity.acronym))
-    if q:
-        needle = q.strip().lower()
-        stmt = stmt.where(or_(func.lower(Entity.acronym).contains(needle, autoescape=True),
-                              func.lower(Entity.name).contains(needle, autoescape=True)))
+    if q and q.strip():
+        stmt = stmt.where(matches(Entity.search_key, q))
     if kind:
         stmt = stmt.where(Entity.type == kind)
     return stmt
@@ -21,11 +20,14 @@ def entities_query(q=None, kind=None):
 def uncts_query(q=None, region=None):
     stmt = (select(Unct).options(selectinload(Unct.countries), selectinload(Unct.members))
             .order_by(Unct.region, by_name(Unct.iso3)))
-    if q:
+    if q and q.strip():
         q = q.strip()
-        stmt = stmt.where(or_(func.lower(Unct.name_en).contains(q.lower(), autoescape=True),
-                              func.lower(Unct.iso3) == q.lower(),
-                              Unct.iso3.in_(codes_named_like(q))))
+        # The country's name in the viewer's language or in English, of the host country or
+        # of one the team covers, or its ISO3 code.
+        codes = sorted(codes_named_like(q) | codes_named_like(q, "en"))
+        stmt = stmt.where(or_(func.lower(Unct.iso3) == q.lower(), Unct.iso3.in_(codes),
+                              func.lower(Unct.name_en).contains(q.lower(), autoescape=True),
+                              Unct.countries.any(UnctCountry.iso3.in_(codes))))
     if region in Region.__members__:
         stmt = stmt.where(Unct.region == Region(region))
     return stmt

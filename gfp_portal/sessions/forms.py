@@ -99,7 +99,8 @@ class SessionFilterForm(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.when.choices = [("upcoming", _l("Upcoming")), ("past", _l("Past"))]
+        self.when.choices = [("upcoming", _l("Upcoming")), ("past", _l("Past")),
+                             ("any", _l("Any date"))]
         self.topic.choices = [("", _l("All topics")), *Topic.choices()]
         self.language.choices = [("", _l("All languages")), *language_choices()]
         self.format.choices = [("", _l("All formats")), *Format.choices()]

@@ -22,7 +22,7 @@ SESSION_NOTICE = "session_notice"
 
 @dataclass
 class SessionFilter:
-    when: str = "upcoming"       # upcoming | past
+    when: str = "upcoming"       # upcoming | past | any (the latest first)
     topic: str | None = None
     language: str | None = None
     format: str | None = None
@@ -85,6 +85,8 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
     if f.when == "past":
         stmt = stmt.where(TrainingSession.ends_at < now).order_by(
             TrainingSession.starts_at.desc(), TrainingSession.id.desc())
+    elif f.when == "any":
+        stmt = stmt.order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
     else:
         stmt = stmt.where(TrainingSession.ends_at >= now).order_by(
             TrainingSession.starts_at, TrainingSession.id)
@@ -98,7 +100,7 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
         # "en fr": the language as a whole word of the space-separated list.
         stmt = stmt.where((" " + TrainingSession.languages + " ").contains(
             f" {f.language} ", autoescape=True))
-    if f.when != "past" and f.within_days is not None:
+    if f.when == "upcoming" and f.within_days is not None:
         stmt = stmt.where(TrainingSession.starts_at <= now + timedelta(days=f.within_days))
     if f.ended_between is not None:
         stmt = stmt.where(TrainingSession.ends_at >= f.ended_between[0],

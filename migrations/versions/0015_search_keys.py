@@ -8,7 +8,7 @@ Create Date: 2026-12-03 03:40:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-from gfp_portal.core.search import search_key
+from gfp_portal.core.search import backfill_search_keys
 
 
 # revision identifiers, used by Alembic.
@@ -32,12 +32,7 @@ def upgrade():
                                        server_default=''))
     connection = op.get_bind()
     for table, sources in SOURCES.items():
-        rows = connection.execute(sa.text(
-            f"SELECT id, {', '.join(sources)} FROM {table}")).all()
-        keys = [{'id': row[0], 'key': search_key(*row[1:])} for row in rows]
-        if keys:
-            connection.execute(sa.text(f"UPDATE {table} SET search_key = :key WHERE id = :id"),
-                               keys)
+        backfill_search_keys(connection, table, sources)
 
 
 def downgrade():

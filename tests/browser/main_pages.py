@@ -49,6 +49,8 @@ _SIGNED_IN_COMMON = [
     _page("/sessions/", SESSION),
     _page("/resources/"),
     _page("/resources/", RESOURCE),
+    _page("/search?q=parity"),
+    _page("/search?q=kenya"),
 ]
 
 # Pages the coordinator and the administrator both run the network from.

@@ -1,8 +1,8 @@
 """A session's waiting list follows a policy: first come, first served (every existing session),
 or priority to people whose team has a coverage gap or who are not yet trained on the topic.
 
-Revision ID: 0017_waitlist_policy
-Revises: 0016_people_name_order
+Revision ID: 0018_waitlist_policy
+Revises: 0017_entity_search_keys
 Create Date: 2026-12-03 13:15:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_waitlist_policy'
-down_revision = '0016_people_name_order'
+revision = '0018_waitlist_policy'
+down_revision = '0017_entity_search_keys'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,5 @@
 """Read-only queries of coverage beyond the matrix: the UN Country Teams without any focal
-point."""
+point, the member cells by region."""
 from sqlalchemy import exists, select
 
 from gfp_portal.extensions import db
@@ -20,3 +20,10 @@ def uncts_without_focal_point(unct_ids=None):
     if unct_ids is not None:
         stmt = stmt.where(Unct.id.in_(unct_ids))
     return list(db.session.scalars(stmt))
+
+
+def member_cells():
+    """Every (unct_id, entity_id, region) cell of the current memberships (one query)."""
+    return db.session.execute(
+        select(unct_members.c.unct_id, unct_members.c.entity_id, Unct.region)
+        .join(Unct, Unct.id == unct_members.c.unct_id)).all()

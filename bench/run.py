@@ -115,6 +115,7 @@ def pages(network, first_nomination):
         ("coordinator", "/sessions/attendance-figures"),
         ("coordinator", "/sessions/evaluations"),
         ("coordinator", "/resources/"),
+        ("coordinator", "/dashboard"),
         ("rc", "/"),
         ("rc", "/coverage/KEN"),
         ("rc", "/registry/"),

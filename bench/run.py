@@ -118,6 +118,7 @@ def pages(network, first_nomination):
         ("coordinator", "/resources/"),
         ("coordinator", "/search?q=fernandez"),
         ("coordinator", "/search?q=cote"),
+        ("coordinator", "/dashboard"),
         ("rc", "/"),
         ("rc", "/coverage/KEN"),
         ("rc", "/registry/"),

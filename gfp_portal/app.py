@@ -44,6 +44,7 @@ from gfp_portal.coverage.cli import coverage_cli
 from gfp_portal.coverage.views import bp as coverage_bp
 from gfp_portal.demo.cli import demo_cli
 from gfp_portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from gfp_portal.main.dashboard_views import bp as dashboard_bp
 from gfp_portal.main.job_views import bp as jobs_bp
 from gfp_portal.main.views import bp as main_bp
 from gfp_portal.nominations import history as nominations_history
@@ -213,7 +214,7 @@ def register_blueprints(app):
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
                       resources_bp, attendance_bp, meeting_reports_bp, evaluations_bp,
-                      certificates_bp, jobs_bp):
+                      certificates_bp, jobs_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 

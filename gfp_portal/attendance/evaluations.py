@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gfp_portal.attendance import notices
 from gfp_portal.attendance.models import (
@@ -21,6 +21,7 @@ from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, TrainingSession
+from gfp_portal.sessions.queries import session_year
 
 DEFAULT_SETTINGS = {"evaluations.open_days": 14}
 
@@ -106,14 +107,36 @@ def results(session_ids):
 
 
 def summarize(rows):
-    total = len(rows)
+    return from_counts(len(rows), {q: sum(getattr(row, q) for row in rows) for q in QUESTIONS},
+                       Counter(row.rating for row in rows),
+                       sorted(row.comment for row in rows if row.comment))
+
+
+def from_counts(total, yes, ratings, comments=()):
+    """Results from counts: `yes` per question, `ratings` per rating; none below
+    MIN_ANSWERS."""
     if total < MIN_ANSWERS:
         return Results(total, {}, {}, [])
-    ratings = Counter(row.rating for row in rows)
-    return Results(
-        total, {q: sum(getattr(row, q) for row in rows) / total for q in QUESTIONS},
-        {r: ratings[r] / total for r in RATINGS},
-        sorted(row.comment for row in rows if row.comment))
+    return Results(total, {q: yes[q] / total for q in QUESTIONS},
+                   {r: ratings.get(r, 0) / total for r in RATINGS}, list(comments))
+
+
+def results_per_year():
+    """[(year, Results)] of the sessions that started in each year, counted in the database
+    (one query; no comments)."""
+    year = session_year()
+    counts = [func.count().filter(getattr(EvaluationAnswer, q)) for q in QUESTIONS]
+    by_rating = [func.count().filter(EvaluationAnswer.rating == r) for r in RATINGS]
+    rows = db.session.execute(
+        select(year, func.count(), *counts, *by_rating).select_from(EvaluationAnswer)
+        .join(TrainingSession, TrainingSession.id == EvaluationAnswer.session_id)
+        .group_by(year).order_by(year)).all()
+    results = []
+    for row in rows:
+        yes = dict(zip(QUESTIONS, row[2:2 + len(QUESTIONS)], strict=True))
+        ratings = dict(zip(RATINGS, row[2 + len(QUESTIONS):], strict=True))
+        results.append((int(row[0]), from_counts(row[1], yes, ratings)))
+    return results
 
 
 def send_reminders(*, now=None):

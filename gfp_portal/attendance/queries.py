@@ -1,17 +1,23 @@
-"""Read-only queries behind the register and the Office's group registration."""
+"""Read-only queries behind the register, the Office's group registration and the training
+figures over time."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, literal, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus, EvaluationResponse
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
-from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
-from gfp_portal.sessions.queries import SessionFilter, sessions_query
+from gfp_portal.sessions.models import (
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    TrainingSession,
+)
+from gfp_portal.sessions.queries import SessionFilter, session_year, sessions_query
 
 
 @dataclass
@@ -163,3 +169,55 @@ def not_yet_trained(session, person_ids):
                TrainingSession.id != session.id,
                Attendance.status.in_((AttendanceStatus.present, AttendanceStatus.partial)))))
     return set(person_ids) - trained
+
+
+# The latest appointment of each person counted in the training figures.
+TERM = aliased(Appointment)
+
+
+def _trained_people(*columns):
+    """The number of distinct people who attended a session (present or partly), per year of
+    the session and `columns` of `TERM`, their latest appointment (any status; NULL without
+    one): the statement, to which the caller joins what `columns` name."""
+    latest = (select(Appointment.person_id, func.max(Appointment.id).label("last"))
+              .group_by(Appointment.person_id).subquery())
+    groups = (session_year(), *columns)
+    return (select(*groups, func.count(Registration.person_id.distinct()))
+            .select_from(Registration)
+            .join(Attendance, Attendance.registration_id == Registration.id)
+            .join(TrainingSession, TrainingSession.id == Registration.session_id)
+            .outerjoin(latest, latest.c.person_id == Registration.person_id)
+            .outerjoin(TERM, TERM.id == latest.c.last)
+            .where(Attendance.status.in_(ATTENDED)).group_by(*groups))
+
+
+def trained_per_year_by_region():
+    """[(year, region, appointed, people)]: each person counted once a year, in the scope of
+    their latest appointment: a region, None at headquarters; appointed is False for people
+    without any appointment (one query)."""
+    stmt = _trained_people(Unct.region, TERM.id.is_not(None)).outerjoin(
+        Unct, Unct.id == TERM.unct_id)
+    return [(int(year), region, bool(appointed), people)
+            for year, region, appointed, people in db.session.execute(stmt)]
+
+
+def trained_per_year_by_entity_type():
+    """[(year, entity type or None without any appointment, people)], the entity of each
+    person's latest appointment (one query)."""
+    stmt = _trained_people(Entity.type).outerjoin(Entity, Entity.id == TERM.entity_id)
+    return [(int(year), kind, people) for year, kind, people in db.session.execute(stmt)]
+
+
+def attendance_per_year(*, now):
+    """[(year, registered, attended)] over the published sessions that have ended: seats
+    taken, and of them those marked present or partly present (one query)."""
+    year = session_year()
+    return [(int(y), registered, attended) for y, registered, attended in db.session.execute(
+        select(year, func.count(), func.count(Attendance.id).filter(
+            Attendance.status.in_(ATTENDED)))
+        .select_from(Registration)
+        .join(TrainingSession, TrainingSession.id == Registration.session_id)
+        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+        .where(Registration.status == RegistrationStatus.registered,
+               TrainingSession.status == SessionStatus.published, TrainingSession.ends_at < now)
+        .group_by(year))]

@@ -1,5 +1,5 @@
 """Read-only queries of coverage beyond the matrix: the UN Country Teams without any focal
-point; the people whose team has a coverage gap."""
+point; the member cells by region; the people whose team has a coverage gap."""
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
@@ -37,3 +37,10 @@ def people_in_gaps(person_ids):
     return set(db.session.scalars(select(own.person_id).where(
         own.person_id.in_(person_ids), own.status == AppointmentStatus.active,
         ~holds(AppointmentRole.focal_point) | ~holds(AppointmentRole.alternate))))
+
+
+def member_cells():
+    """Every (unct_id, entity_id, region) cell of the current memberships (one query)."""
+    return db.session.execute(
+        select(unct_members.c.unct_id, unct_members.c.entity_id, Unct.region)
+        .join(Unct, Unct.id == unct_members.c.unct_id)).all()

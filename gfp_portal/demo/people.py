@@ -3,7 +3,8 @@ import random
 import re
 import unicodedata
 import zlib
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 from faker import Faker
 from sqlalchemy import func, select
@@ -229,6 +230,13 @@ KENYA = {"UNODC": {"kind": "gap", "history": True}, "UNON": {"kind": "gap", "his
          "OCHA": {"kind": "alt_only"}, "WHO": {"kind": "fp", "fp_days_left": 12},
          "UNDP": {"kind": "fp", "alt_days_left": 5}, "UNICEF": {"kind": "fp", "fp_days_left": 64}}
 
+# How the network grew: the share of today's focal points and alternates already in their role
+# at each date. The first two dozen took up the role in January 2017; about 450 held one at the
+# end of 2021 and 500 at the end of 2023. The rest joined since.
+GROWTH = ((date(2017, 1, 1), 0.0), (date(2017, 1, 31), 0.046), (date(2021, 12, 31), 0.715),
+          (date(2023, 12, 31), 0.82))
+TERM_DAYS = 730  # earlier terms are renewed about every two years
+
 _FOLD = str.maketrans({"ı": "i", "ə": "e", "Ə": "E", "ø": "o", "Ø": "O", "æ": "ae",
                        "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "œ": "oe"})
 
@@ -270,6 +278,8 @@ def seed_registry(uncts, entities, *, seed, now):
 class _Registry:
     def __init__(self, uncts, entities, *, seed, now):
         self.rng = random.Random(seed)
+        # Its own stream, so that the history leaves every other draw (names, terms) as it was.
+        self.history = random.Random(seed + 1)
         self.seed, self.today = seed, now.date()
         self.uncts, self.entities = uncts, entities
         self.fakers, self.stations, self.signers = {}, {}, {}
@@ -343,30 +353,61 @@ class _Registry:
             self._holder(entity, unct, AppointmentRole.alternate, alt_days_left if i == 0 else None)
 
     def _holder(self, entity, unct, role, days_left, person=None):
-        """The current holder of `role`, sometimes after a renewal or a replacement."""
+        """The current holder of `role`, sometimes after a renewal or a replacement, in a role
+        held since the date the network's growth gives it (earlier terms renewed up to the
+        current one)."""
         rng, (start, end) = self.rng, self._term(days_left)
         data = self._terms(entity, unct, role)
         roll = rng.random()
         if person is not None:  # the demo focal point: a plain term that meets every expectation
             roll = 1.0
             data.update(time_share=30, tor_on_file=True)
-        person = person or self._person(entity, unct, start)
+            since = start
+        else:
+            since = self._since(start)
+        person = person or self._person(entity, unct, start if 0.1 <= roll < 0.22 else since)
         if roll < 0.1:  # the current term renews an earlier one
-            first = _years_before(start, 2)
-            earlier = services.appoint(person, {**data, "start_date": first},
-                                       actor=None, now=_at(first))
+            earlier = self._earlier_terms(person, data, min(since, _years_before(start, 2)),
+                                          start)
             return services.renew(earlier, end_date=end, actor=None,
                                   now=_at(start - timedelta(days=rng.randint(3, 45))))
         if roll < 0.22:  # someone else held the role before
             first = start - timedelta(days=rng.randint(200, 700))
-            before = self._person(entity, unct, first)
-            earlier = services.appoint(before, {**self._terms(entity, unct, role),
-                                                "start_date": first}, actor=None, now=_at(first))
+            before = self._person(entity, unct, min(first, since))
+            earlier = self._earlier_terms(before, self._terms(entity, unct, role),
+                                          min(first, since), start)
             return services.replace(earlier, person, {
                 **data, "start_date": start, "end_date": end,
                 "reason": rng.choice(REPLACEMENT_NOTES)}, actor=None, now=_at(start))
+        if since < start - timedelta(days=30):
+            earlier = self._earlier_terms(person, data, since, start)
+            return services.renew(earlier, end_date=end, actor=None,
+                                  now=_at(start - timedelta(days=20)))
         return services.appoint(person, {**data, "start_date": start, "end_date": end},
                                 actor=None, now=_at(start))
+
+    def _since(self, start):
+        """Since when the role has been held, drawn from GROWTH (never after `start`)."""
+        share = self.history.random()
+        points = (*GROWTH, (self.today, 1.0))
+        for (day, low), (next_day, high) in pairwise(points):
+            if share <= high:
+                offset = (next_day - day).days * (share - low) / (high - low)
+                return min(day + timedelta(days=int(offset)), start)
+        return start
+
+    def _earlier_terms(self, person, data, since, until):
+        """The terms of `person` in `data`'s role from `since` to the day before `until`, each
+        renewing the one before about every two years; the last one is left active."""
+        count = max(1, round((until - since).days / TERM_DAYS))
+        bounds = [since + (until - since) * i // count for i in range(count + 1)]
+        appointment = services.appoint(person, {**data, "start_date": since,
+                                                "end_date": bounds[1] - timedelta(days=1)},
+                                       actor=None, now=_at(since))
+        for begin, next_begin in pairwise(bounds[1:]):
+            appointment = services.renew(appointment, end_date=next_begin - timedelta(days=1),
+                                         actor=None, now=_at(begin - timedelta(days=20)))
+        return appointment
 
     def _former(self, entity, unct):
         """A focal point whose appointment ended and was not followed: the cell's history."""

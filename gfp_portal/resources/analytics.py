@@ -39,6 +39,14 @@ def downloads_table(today, *, months=6, limit=20):
     return {"months": window, "rows": rows}
 
 
+def downloads_per_month():
+    """[(month, language, downloads)] over the whole library (one query)."""
+    return db.session.execute(
+        select(ResourceDownload.month, ResourceDownload.language,
+               func.sum(ResourceDownload.count))
+        .group_by(ResourceDownload.month, ResourceDownload.language)).all()
+
+
 def _resources_by_id(ids):
     if not ids:
         return {}

@@ -148,3 +148,18 @@ def series_choices():
     """(id, English title) of every series, the newest first."""
     return [(s.id, s.title_en) for s in db.session.scalars(
         select(TrainingSeries).order_by(TrainingSeries.created_at.desc()))]
+
+
+def session_year():
+    """The year a session starts in (UTC), as SQL for grouping on SQLite and PostgreSQL."""
+    return func.extract("year", TrainingSession.starts_at)
+
+
+def sessions_per_year():
+    """[(year, topic, published sessions)] (one query; cancelled sessions and drafts left
+    out)."""
+    year = session_year()
+    return [(int(y), topic, count) for y, topic, count in db.session.execute(
+        select(year, TrainingSession.topic, func.count())
+        .where(TrainingSession.status == SessionStatus.published)
+        .group_by(year, TrainingSession.topic))]

@@ -62,6 +62,7 @@ _OFFICE = [
     _page("/admin/jobs"),
     _page("/coverage/"),
     _page("/coverage/KEN"),
+    _page("/dashboard"),
     _page("/nominations/"),
     _page("/nominations/", NOMINATION),
     _page("/nominations/new"),

@@ -51,6 +51,7 @@ PAGES = [
     ("/registry/people/new", {"coordinator", "admin"}),
     ("/registry/import", {"coordinator", "admin"}),
     ("/coverage/", {"resident_coordinator", "coordinator", "admin"}),
+    ("/dashboard", {"coordinator", "admin"}),
     ("/nominations/", {"resident_coordinator", "coordinator", "admin"}),
     ("/nominations/new", {"resident_coordinator", "coordinator", "admin"}),
     ("/join", None),

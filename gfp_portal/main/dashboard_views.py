@@ -1,0 +1,29 @@
+"""The network dashboard: its figures over time, and each figure's numbers as CSV."""
+from datetime import date
+
+from flask import Blueprint, render_template
+
+from gfp_portal.core import tables
+from gfp_portal.core.auth import roles_required
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.downloads import send_download
+from gfp_portal.core.i18n import is_rtl
+from gfp_portal.main.dashboard import KEYS, Dashboard
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+@bp.route("")
+@roles_required("coordinator")
+def index():
+    figures = Dashboard(today=date.today(), now=utcnow()).figures()
+    return render_template("dashboard/index.html", figures=figures, rtl=is_rtl())
+
+
+@bp.route(f"/<any({', '.join(repr(key) for key in KEYS)}):key>.csv")
+@roles_required("coordinator")
+def export(key):
+    figure = Dashboard(today=date.today(), now=utcnow()).figure(key)
+    return send_download(tables.to_csv(figure.csv_rows()),
+                         f"{key}-{date.today().isoformat()}.csv",
+                         content_type=tables.CONTENT_TYPES["csv"])

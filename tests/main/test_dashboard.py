@@ -1,0 +1,178 @@
+"""The network dashboard: who may see it, that each CSV holds exactly the numbers of its table,
+the rules its figures count by, the mirrored charts, and a fixed number of queries."""
+import csv
+import io
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.attendance.models import EvaluationAnswer
+from gfp_portal.core import charts
+from gfp_portal.extensions import db
+from gfp_portal.main.dashboard import KEYS, held_at, month_ends, spans_of, whole_percent, year_ends
+from gfp_portal.sessions.models import TrainingSession
+from tests.main.test_homes import Network
+
+
+@pytest.fixture
+def network(app, reference):
+    return Network(app)
+
+
+@pytest.mark.parametrize("roles, status", [
+    ((), 302), (("focal_point",), 403), (("resident_coordinator",), 403),
+    (("coordinator",), 200), (("admin",), 200),
+])
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/network.csv"])
+def test_only_the_office_sees_the_dashboard(client, reference, login_as, roles, status, path):
+    if roles:
+        login_as(*roles, uncts=["KEN"] if "resident_coordinator" in roles else ())
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 302:
+        assert "/login" in response.headers["Location"]
+
+
+def test_an_unknown_figure_is_not_found(client, reference, login_as):
+    login_as("coordinator")
+    assert client.get("/dashboard/nothing.csv").status_code == 404
+
+
+def _table(html, key):
+    """The rows of figure `key`'s table as text, the header first."""
+    table = re.search(rf'<table[^>]*id="table-{key}".*?</table>', html, re.S).group(0)
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        rows.append([unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells])
+    return rows
+
+
+def _as_csv(cell):
+    """A table cell as the CSV writes it: no grouping separator, nothing for a dash."""
+    return "" if cell == "—" else cell.replace(",", "")
+
+
+def _grow_evaluations(app, answers):
+    with app.app_context():
+        session = db.session.scalars(select(TrainingSession).order_by(TrainingSession.id)).first()
+        for i in range(answers):
+            db.session.add(EvaluationAnswer(session_id=session.id, applicable=i % 2 == 0,
+                                            rating=("fair", "good", "fantastic")[i % 3],
+                                            belonging=True, empowered=i % 3 != 0))
+        db.session.commit()
+
+
+def test_each_csv_holds_exactly_the_numbers_of_its_table(client, app, network, login_as):
+    network.grow(3)
+    _grow_evaluations(app, 7)
+    login_as("coordinator")
+    html = client.get("/dashboard?lang=en").get_data(as_text=True)
+    for key in KEYS:
+        response = client.get(f"/dashboard/{key}.csv?lang=en")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+        if f'id="table-{key}"' not in html:  # no figures yet: nothing but the header
+            assert len(rows) == 1, key
+            continue
+        table = _table(html, key)
+        assert rows[0] == table[0], key
+        assert len(rows) == len(table), key
+        for csv_row, table_row in zip(rows[1:], table[1:], strict=True):
+            assert csv_row[1:] == [_as_csv(cell) for cell in table_row[1:]], key
+
+
+def test_the_network_size_counts_the_terms_held_each_month(client, app, network, login_as):
+    network.grow(2)
+    login_as("coordinator")
+    rows = list(csv.reader(io.StringIO(
+        client.get("/dashboard/network.csv?lang=en").get_data(as_text=True).lstrip("\ufeff"))))
+    # Each person of a round: a focal point at headquarters (from 300 days ago) and a lapsed
+    # alternate of Kenya (still active in the registry), so both are held today.
+    assert rows[-1][1:] == ["2", "2", "4"]
+    assert rows[-1][0] == date.today().strftime("%Y-%m")
+
+
+def test_evaluation_results_need_five_answers(client, app, network, login_as):
+    network.grow(1)
+    _grow_evaluations(app, 4)
+    login_as("coordinator")
+    html = client.get("/dashboard?lang=en").get_data(as_text=True)
+    table = _table(html, "evaluations")
+    assert table[1][1] == "4" and table[1][2:] == ["—"] * 4
+    _grow_evaluations(app, 1)
+    table = _table(client.get("/dashboard?lang=en").get_data(as_text=True), "evaluations")
+    assert table[1][1] == "5" and all(cell.endswith("%") for cell in table[1][2:])
+
+
+def _term(start, last=None, status="ended"):
+    # As term_rows() reads it: role, status, start, end date, ended on, UNCT, entity, region,
+    # entity type.
+    return spans_of([("focal_point", status, start, last, last, None, 1, None,
+                      "fund_programme")])[0]
+
+
+def test_a_term_counts_in_a_month_when_held_on_its_last_day():
+    today = date(2024, 3, 10)
+    months = month_ends(date(2024, 1, 1), today)
+    assert months == [date(2024, 1, 31), date(2024, 2, 29), today]
+    terms = [_term(date(2024, 1, 31), date(2024, 2, 28)),  # ends the day before February's end
+             _term(date(2024, 2, 1), date(2024, 2, 29)),   # held on February's last day
+             _term(date(2024, 3, 10), status="active"),
+             _term(date(2024, 3, 11), status="active")]  # not yet begun
+    assert held_at(terms, months, "scope") == {"headquarters": [1, 1, 1]}
+    assert year_ends(2022, today) == [date(2022, 12, 31), date(2023, 12, 31), today]
+
+
+def test_shares_round_half_up_to_whole_percentages():
+    assert [whole_percent(v) for v in (0.125, 0.135, 0.5, 2 / 3)] == [13, 14, 50, 67]
+
+
+def test_charts_run_from_right_to_left_on_arabic_pages():
+    series = [charts.Series("A", [1, 2, 3]), charts.Series("B", [None, 2, 2])]
+    ticks = ["2021", "2022", "2023"]
+    ltr = charts.line_chart(series, ticks, format_value=str)
+    rtl = charts.line_chart(series, ticks, format_value=str, rtl=True)
+    assert ltr.ticks[0][0] < ltr.ticks[-1][0] and rtl.ticks[0][0] > rtl.ticks[-1][0]
+    assert ltr.value_x < ltr.plot_left and rtl.value_x > rtl.plot_right
+    assert ltr.value_anchor == "end" and rtl.value_anchor == "start"
+    assert len(ltr.lines[1].paths) == 1  # the gap leaves out the first period
+    bars = charts.bar_chart(series, ticks, format_value=str, rtl=True)
+    assert bars.bars[0][1].x > bars.bars[-1][1].x
+    assert [charts.grid_step(v) for v in (0, 3, 10, 250, 609)] == [1, 1, 5, 100, 200]
+    assert charts.scale_top(609, 200) == 800 and charts.scale_top(250, 100) == 300
+
+
+def test_the_dashboard_is_drawn_without_inline_styles(client, app, network, login_as):
+    network.grow(1)
+    login_as("admin")
+    html = client.get("/dashboard?lang=ar").get_data(as_text=True)
+    assert 'role="img"' in html and "<title>" in html and "style=" not in html
+    assert "<style" not in html
+
+
+def _queries_of_dashboard(client, count_queries):
+    with count_queries() as counted:
+        assert client.get("/dashboard").status_code == 200
+    return counted.count
+
+
+def test_the_dashboard_reads_in_a_fixed_number_of_queries(client, app, network, login_as,
+                                                         count_queries):
+    login_as("coordinator")
+    empty = _queries_of_dashboard(client, count_queries)
+    network.grow(1)
+    _grow_evaluations(app, 5)
+    small = _queries_of_dashboard(client, count_queries)
+    network.grow(6)
+    _grow_evaluations(app, 20)
+    assert _queries_of_dashboard(client, count_queries) == small == empty
+
+
+def test_coordinator_home_and_menu_link_to_the_dashboard(client, reference, login_as):
+    login_as("coordinator")
+    html = client.get("/").get_data(as_text=True)
+    assert html.count('href="/dashboard"') == 2

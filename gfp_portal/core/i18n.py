@@ -36,6 +36,17 @@ def select_locale():
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def choose_version(item, language):
+    """The language version of `item` (anything with `version(code)`) to show a reader of
+    `language`: theirs, else English, else the first that exists in the portal's language
+    order. Returns (version, is_fallback)."""
+    for code in (language, "en", *supported_languages()):
+        version = item.version(code)
+        if version is not None:
+            return version, code != language
+    return None, False
+
+
 def select_timezone():
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_TIMEZONE"]

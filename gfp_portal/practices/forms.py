@@ -28,7 +28,10 @@ class PracticeFilterForm(FilterForm):
         self.area.choices = [("", _l("All")), *GuidelineArea.choices()]
         self.language.choices = [("", _l("Any language")), *language_choices()]
         if signed_in:
-            self.state.choices = PracticeState.choices()
+            # Published by default; the other states are the review queue (for a focal point,
+            # their own practices in that state).
+            self.state.choices = [("", PracticeState.published.title), *PracticeState.choices(
+                omit=(PracticeState.published,))]
         else:
             del self.state
 

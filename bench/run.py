@@ -123,6 +123,9 @@ def pages(network, first_nomination):
         ("fp", "/registry/"),
         ("fp", "/me"),
         ("fp", "/sessions/"),
+        ("fp", "/practices/"),
+        ("fp", "/practices/?q=mentoring&language=fr"),
+        ("coordinator", "/practices/?state=submitted"),
         ("anonymous", "/resources/"),
     ]
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.i18n import LanguageVersions
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
@@ -46,7 +47,7 @@ practice_contacts = Table(
 )
 
 
-class Practice(db.Model):
+class Practice(LanguageVersions, db.Model):
     __tablename__ = "practices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,20 +74,11 @@ class Practice(db.Model):
                                                   order_by=Person.family_name)
 
     @property
-    def languages(self):
-        return [v.language for v in self.versions]
-
-    def version(self, language):
-        return next((v for v in self.versions if v.language == language), None)
-
-    @property
     def is_open(self):
         return self.state in OPEN_STATES
 
     def __str__(self):
-        english = self.version("en")
-        return english.title if english else (self.versions[0].title if self.versions
-                                              else f"#{self.id}")
+        return self.title_or(f"#{self.id}")
 
 
 class PracticeVersion(db.Model):

@@ -266,6 +266,7 @@ def register_jinja(app):
         list_separator=i18n.list_separator,
         zone_name=lambda name: timezones.zone_name(name, i18n.current_language()),
         ltr=ltr_value,
+        practices_public=practices_queries.library_is_public,
         name_and_title=name_and_title,
         switch_language_url=switch_language_url,
         format_date=format_date,

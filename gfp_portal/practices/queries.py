@@ -8,6 +8,7 @@ from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.practices.models import (
     Award,
+    GuidelineArea,
     Practice,
     PracticeState,
     PracticeVersion,
@@ -18,6 +19,18 @@ from gfp_portal.registry.models import Person
 
 # Published practices are for the network; the Office may open them to every visitor.
 DEFAULT_SETTINGS = {"practices.public": False}
+
+# The topics of the resource library that name an area of the guidelines: a resource with one
+# of them links to the practices of that area.
+AREAS_BY_TOPIC = {
+    "flexible-working": GuidelineArea.flexible_working,
+    "recruitment": GuidelineArea.talent,
+    "retention": GuidelineArea.talent,
+    "mentoring": GuidelineArea.talent,
+    "sexual-harassment": GuidelineArea.standards_of_conduct,
+    "field": GuidelineArea.field_specific,
+}
+RELATED = 3
 
 
 def library_is_public():
@@ -78,6 +91,17 @@ def filter_choices():
         Practice.state == PracticeState.published).distinct().order_by(
         Practice.year.desc())).all()
     return entities, years
+
+
+def related_to_topics(topics, user, *, limit=RELATED):
+    """The latest published practices of the areas these topics name, when the reader may see
+    them (no query when no topic names an area)."""
+    areas = {AREAS_BY_TOPIC[t] for t in topics if t in AREAS_BY_TOPIC}
+    if not areas or not may_read_library(user):
+        return []
+    return db.session.scalars(with_versions(select(Practice)).where(
+        Practice.state == PracticeState.published, Practice.area.in_(areas))
+        .order_by(Practice.published_at.desc(), Practice.id.desc()).limit(limit)).all()
 
 
 def practice_by_id(practice_id):

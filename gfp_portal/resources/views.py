@@ -10,6 +10,7 @@ from gfp_portal.core.auth import public
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.i18n import choose_version, current_language
+from gfp_portal.practices import queries as practice_queries
 from gfp_portal.resources import manage, queries, services
 from gfp_portal.resources.forms import LibraryFilterForm
 from gfp_portal.resources.models import tag_title
@@ -73,8 +74,10 @@ def detail(slug):
     resource = visible_or_404(slug)
     language = current_language()
     version, fallback = choose_version(resource, language)
+    related = [(p, choose_version(p, language)[0])
+               for p in practice_queries.related_to_topics(resource.tags, current_user)]
     return render_template("resources/detail.html", resource=resource, version=version,
-                           fallback=fallback, language=language)
+                           fallback=fallback, language=language, related=related)
 
 
 @bp.route("/<slug>/download/<lang>")

@@ -141,11 +141,13 @@ def test_the_reader_gets_their_language_or_a_fallback_notice(client, world):
 
 def test_the_library_can_be_opened_to_every_visitor(app, client, world):
     assert client.get("/practices/").status_code == 302
+    assert 'href="/practices/"' not in client.get("/resources/").get_data(as_text=True)
     with app.app_context():
         update_settings({"practices.public": True}, actor=None)
         db.session.commit()
     page = client.get("/practices/").get_data(as_text=True)
     assert "Published in English" in page and "Pending practice" not in page
+    assert 'href="/practices/"' in client.get("/resources/").get_data(as_text=True)
     assert client.get(f"/practices/{world['published']}").status_code == 200
     assert client.get(f"/practices/{world['pending']}").status_code == 302
 
@@ -255,3 +257,20 @@ def test_the_library_reads_in_a_fixed_number_of_queries(app, client, world, coun
     with count_queries() as counter:
         client.get("/practices/awards")
     assert counter.count <= 6
+
+
+def test_a_resource_links_to_the_practices_of_its_area(app, client, world, create_resource,
+                                                       monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
+    create_resource("flexible-guide", {"en": "Flexible working guide"},
+                    tags=["flexible-working"])
+    create_resource("other-guide", {"en": "Other guide"}, tags=["advocacy"])
+    # Signed out, with practices for the network only: no link to what cannot be opened.
+    assert "Good practices in this area" not in client.get("/resources/flexible-guide") \
+        .get_data(as_text=True)
+    sign_in(client, "other_fp")
+    page = client.get("/resources/flexible-guide").get_data(as_text=True)
+    assert "Good practices in this area" in page and "Published in English" in page
+    assert "Pending practice" not in page
+    assert "Good practices in this area" not in client.get("/resources/other-guide") \
+        .get_data(as_text=True)

@@ -6,11 +6,11 @@ from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
 
 
-def decision(practice, *, now):
+def decision(practice, *, actor_id, now):
     """To the submitter: the Office published their practice, or asks for changes."""
     user = practice.submitter
-    if user is None:
-        return
+    if user is None or user.id == actor_id:
+        return  # nobody to tell, or the Office deciding on what it submitted itself
     title = str(practice)
     subject = _l("Your good practice is published: %(title)s", title=title) \
         if practice.state == "published" else \

@@ -197,7 +197,7 @@ def request_changes(practice, comment, *, actor, now=None):
     db.session.flush()
     log_action("practice.request_changes", practice, actor=actor, now=now, reason=comment,
                changes={"state": ["submitted", "changes_requested"]})
-    notices.decision(practice, now=now)
+    notices.decision(practice, actor_id=actor.id, now=now)
 
 
 def publish_practice(practice, *, actor, now=None):
@@ -211,7 +211,7 @@ def publish_practice(practice, *, actor, now=None):
     db.session.flush()
     log_action("practice.publish", practice, actor=actor, now=now,
                changes={"state": [before, "published"]})
-    notices.decision(practice, now=now)
+    notices.decision(practice, actor_id=actor.id, now=now)
 
 
 def decline_practice(practice, reason, *, actor, now=None):

@@ -62,9 +62,10 @@ def detail(practice_id):
     practice = _load(practice_id)
     asked = request.args.get("version")
     language = current_language()
-    version, fallback = choose_version(practice, asked if asked in practice.languages
-                                       else language)
-    fallback = fallback or (version is not None and version.language != language)
+    version, __ = choose_version(practice, asked if asked in practice.languages
+                                 else language)
+    # The notice says the reader's language is missing, whichever version they opened.
+    fallback = version is not None and practice.version(language) is None
     own = current_user.is_authenticated and practice.submitter_id == current_user.id
     return render_template(
         "practices/detail.html", practice=practice, version=version, fallback=fallback,

@@ -198,3 +198,9 @@ def test_awards_are_kept_with_their_recipients_and_citations(undp_fp, coordinato
     assert [e.action for e in db.session.scalars(select(AuditEvent).where(
         AuditEvent.object_type == "awards").order_by(AuditEvent.id))] == [
         "award.create", "award.update", "award.delete"]
+
+
+def test_the_office_is_not_mailed_about_what_it_submitted(coordinator):
+    practice = services.submit_practice(practice_data(), actor=coordinator)
+    services.publish_practice(practice, actor=coordinator)
+    assert outbox("practice_decision") == []

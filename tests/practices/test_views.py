@@ -274,3 +274,11 @@ def test_a_resource_links_to_the_practices_of_its_area(app, client, world, creat
     assert "Pending practice" not in page
     assert "Good practices in this area" not in client.get("/resources/other-guide") \
         .get_data(as_text=True)
+
+
+def test_the_notice_names_the_missing_language_whichever_version_is_open(client, world):
+    sign_in(client, "other_fp")
+    url = f"/practices/{world['published']}"
+    assert "fallback-notice" not in client.get(url + "?lang=fr&version=en") \
+        .get_data(as_text=True)
+    assert "fallback-notice" in client.get(url + "?lang=es&version=fr").get_data(as_text=True)

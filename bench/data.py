@@ -13,6 +13,7 @@ from gfp_portal.accounts.services import set_roles
 from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.practices.models import GuidelineArea, Practice, PracticeVersion
 from gfp_portal.reference.models import Entity, Unct, unct_members
 from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
 from gfp_portal.registry.models import Appointment, Person
@@ -137,6 +138,7 @@ def generate(*, people=6500, nominations=600, seed=7):
     db.session.execute(insert(Nomination), nomination_rows)
     db.session.flush()
     session_ids, registrations = _training(rng, person_ids, now)
+    _practices(rng, entity_ids, users["fp"].id, now)
     return Network(people=len(person_ids), appointments=len(appointments),
                    nominations=len(nomination_rows), person_ids=person_ids,
                    nomination_ids=list(db.session.scalars(select(Nomination.id))),
@@ -174,6 +176,28 @@ def _training(rng, person_ids, now, *, sessions=1000, per_session=60):
                      for person_id in rng.sample(person_ids, per_session)]
     db.session.execute(insert(Registration), registrations)
     return session_ids, len(registrations)
+
+
+def _practices(rng, entity_ids, submitter_id, now, *, count=2000):
+    """2,000 good practices (ten times what the network may gather), most published, each in
+    one to four languages."""
+    states = ("published",) * 8 + ("submitted", "changes_requested")
+    areas = [a.value for a in GuidelineArea]
+    db.session.execute(insert(Practice), [{
+        "entity_id": rng.choice(entity_ids), "year": rng.randint(2015, now.year),
+        "area": rng.choice(areas), "state": rng.choice(states), "submitter_id": submitter_id,
+        "created_at": now, "submitted_at": now - timedelta(days=rng.randint(0, 900)),
+        "updated_at": now, "published_at": now - timedelta(days=rng.randint(0, 900)),
+    } for _n in range(count)])
+    versions = []
+    for practice_id in db.session.scalars(select(Practice.id).order_by(Practice.id)):
+        for language in ("en", "fr", "es", "ar")[:rng.randint(1, 4)]:
+            title = f"{rng.choice(TOPICS).replace('_', ' ').title()} practice {practice_id}"
+            body = "Mentoring, flexible working and temporary special measures. " * 8
+            versions.append({"practice_id": practice_id, "language": language, "title": title,
+                             "summary": "Bench summary.", "body": body, "results": "32 % → 41 %",
+                             "search_key": search_key(title, "Bench summary.", body)})
+    db.session.execute(insert(PracticeVersion), versions)
 
 
 def _accounts(person_ids, now):

@@ -129,6 +129,9 @@ def pages(network, first_nomination):
         ("fp", "/me"),
         ("fp", "/sessions/"),
         ("fp", "/search?q=parity"),
+        ("fp", "/practices/"),
+        ("fp", "/practices/?q=mentoring&language=fr"),
+        ("coordinator", "/practices/?state=submitted"),
         ("anonymous", "/resources/"),
     ]
 

@@ -52,6 +52,9 @@ from gfp_portal.nominations import services as nominations_services
 from gfp_portal.nominations.cli import nominations_cli
 from gfp_portal.nominations.join_views import bp as join_bp
 from gfp_portal.nominations.views import bp as nominations_bp
+from gfp_portal.practices import history as practices_history
+from gfp_portal.practices import queries as practices_queries
+from gfp_portal.practices.views import bp as practices_bp
 from gfp_portal.reference import countries
 from gfp_portal.reference import history as reference_history
 from gfp_portal.reference.cli import reference_cli
@@ -85,6 +88,7 @@ DECLARING_MODULES = (
     "gfp_portal.sessions.models",
     "gfp_portal.nominations.models",
     "gfp_portal.resources.models",
+    "gfp_portal.practices.models",
     "gfp_portal.attendance.models",
     "gfp_portal.coverage.models",
     # Hooks on the database session: stored files follow the transaction.
@@ -186,7 +190,8 @@ def register_settings(app):
     """Each domain declares the settings it reads, with their shipped defaults."""
     for defaults in (policy.DEFAULT_SETTINGS, coverage_reminders.DEFAULT_SETTINGS,
                      nominations_services.DEFAULT_SETTINGS, sessions_services.DEFAULT_SETTINGS,
-                     attendance_services.DEFAULT_SETTINGS, evaluations.DEFAULT_SETTINGS):
+                     attendance_services.DEFAULT_SETTINGS, evaluations.DEFAULT_SETTINGS,
+                     practices_queries.DEFAULT_SETTINGS):
         settings.register_defaults(defaults)
 
 
@@ -213,8 +218,8 @@ def register_blueprints(app):
                        static_url_path="/static/vendor/bootstrap")
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
-                      resources_bp, attendance_bp, meeting_reports_bp, evaluations_bp,
-                      certificates_bp, jobs_bp, dashboard_bp):
+                      resources_bp, practices_bp, attendance_bp, meeting_reports_bp,
+                      evaluations_bp, certificates_bp, jobs_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 
@@ -222,7 +227,7 @@ def register_history(app):
     """Each domain says in words what its audit events mean."""
     for domain in (core_history, reference_history, registry_history, accounts_history,
                    nominations_history, sessions_history, attendance_history,
-                   resources_history, coverage_history):
+                   resources_history, practices_history, coverage_history):
         domain.register()
     app.jinja_env.globals["history_entry"] = core_history.entry
 
@@ -277,6 +282,7 @@ def register_jinja(app):
         list_separator=i18n.list_separator,
         zone_name=lambda name: timezones.zone_name(name, i18n.current_language()),
         ltr=ltr_value,
+        practices_public=practices_queries.library_is_public,
         name_and_title=name_and_title,
         switch_language_url=switch_language_url,
         format_date=format_date,

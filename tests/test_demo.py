@@ -8,6 +8,7 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import utcnow
 from gfp_portal.demo.people import slug
 from gfp_portal.extensions import db
+from gfp_portal.practices.models import Award, Practice, PracticeVersion
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus, Person
@@ -219,3 +220,15 @@ def test_the_readme_says_the_demo_focal_point_speaks_spanish():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     line = next(line for line in readme.splitlines() if line.startswith("| `fp@demo.gfp`"))
     assert "Spanish" in line
+
+
+def test_demo_practices_and_awards(seeded, app):
+    assert "5 new practices, 3 new awards" in seeded
+    with app.app_context():
+        states = set(db.session.scalars(select(Practice.state)))
+        languages = set(db.session.scalars(select(PracticeVersion.language)))
+        awards = db.session.scalars(select(Award)).all()
+        assert {"published", "submitted", "changes_requested"} <= states
+        assert {"en", "fr", "es", "ar"} <= languages
+        assert {a.event for a in awards} == {"Global Annual Meeting 2024"}
+        assert all(a.recipients and a.version("en") for a in awards)

@@ -18,6 +18,7 @@ SETTING_KEYS = {
     "grade_equivalence": "policy.grade_equivalence",
     "coverage_reminder_days": "coverage.reminder_days",
     "nominations_daily_digest": "nominations.daily_digest",
+    "practices_public": "practices.public",
     "reminder_hours": "sessions.reminder_hours",
     "check_in_opens_minutes": "attendance.check_in_opens_minutes",
     "check_in_closes_minutes": "attendance.check_in_closes_minutes",
@@ -146,6 +147,9 @@ class SettingsForm(FlaskForm):
         _l("Tell coordinators of new nominations in one daily digest"),
         description=_l("Otherwise each coordinator gets an email for every nomination "
                        "submitted."))
+    practices_public = BooleanField(
+        _l("Published good practices are open to every visitor, signed in or not"),
+        description=_l("Otherwise only signed-in members of the network see them."))
     reminder_hours = _whole(_l("Session reminder (hours before the start)"), 1, 336)
     check_in_opens_minutes = _whole(_l("Check-in opens (minutes before the start)"), 0, 240)
     check_in_closes_minutes = _whole(_l("Check-in closes (minutes after the end)"), 0, 240)

@@ -36,6 +36,35 @@ def select_locale():
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+class LanguageVersions:
+    """A model told in several languages: its `versions`, each with a `language` and a
+    `title` (resources, good practices)."""
+
+    @property
+    def languages(self):
+        return [v.language for v in self.versions]
+
+    def version(self, language):
+        return next((v for v in self.versions if v.language == language), None)
+
+    def title_or(self, default):
+        """The English title, else the first version's, else `default`."""
+        english = self.version("en")
+        return english.title if english else (self.versions[0].title if self.versions
+                                              else default)
+
+
+def choose_version(item, language):
+    """The language version of `item` (anything with `version(code)`) to show a reader of
+    `language`: theirs, else English, else the first that exists in the portal's language
+    order. Returns (version, is_fallback)."""
+    for code in (language, "en", *supported_languages()):
+        version = item.version(code)
+        if version is not None:
+            return version, code != language
+    return None, False
+
+
 def select_timezone():
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_TIMEZONE"]

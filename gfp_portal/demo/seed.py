@@ -11,6 +11,7 @@ from gfp_portal.demo.attendance import seed_attendance
 from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.nominations import seed_nominations
 from gfp_portal.demo.people import seed_registry
+from gfp_portal.demo.practices import seed_practices
 from gfp_portal.demo.sessions import seed_sessions
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -92,8 +93,8 @@ def _demo_account(spec, stations, entities, uncts, now):
 def seed_demo(*, seed=2026):
     """Load everything the demo needs; a second run adds nothing.
 
-    Returns the new accounts' emails and the numbers of people, appointments and library
-    resources added.
+    Returns the new accounts' emails and the numbers of people, appointments, library
+    resources, good practices and awards added.
     """
     rng = random.Random(seed)
     now = utcnow()
@@ -111,5 +112,7 @@ def seed_demo(*, seed=2026):
     sessions = seed_sessions(now=now)
     seed_attendance(now=now)
     resources = seed_library(rng=rng, now=now)
+    practices, awards = seed_practices(now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
-            "nominations": nominations, "sessions": sessions, "resources": resources}
+            "nominations": nominations, "sessions": sessions, "resources": resources,
+            "practices": practices, "awards": awards}

@@ -13,6 +13,7 @@ from gfp_portal.coverage.queries import uncts_without_focal_point
 from gfp_portal.coverage.services import attach_holders, compute_coverage
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.models import NominationKind, NominationState
+from gfp_portal.practices import queries as practice_queries
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.imports import APPLY, PREVIEW
 from gfp_portal.registry.policy import Policy
@@ -53,13 +54,15 @@ class Queue:
     evaluations: list           # [attendance.queries.ClosingEvaluation]
     failed_mails: int
     imports: list               # [(core.jobs.Job, its JobPage)]
+    practices: tuple = (0, None)  # (count, oldest in days) waiting for review
     counts: dict = field(default_factory=dict)  # the network's six counters
 
     @property
     def is_empty(self):
         return not (self.nominations[0] or self.requests[0] or self.ending or self.lapsed
                     or self.uncts_without_focal_point or self.session_count
-                    or self.evaluations or self.failed_mails or self.imports)
+                    or self.evaluations or self.failed_mails or self.imports
+                    or self.practices[0])
 
 
 def coordinator_queue(*, now, today):
@@ -73,6 +76,7 @@ def coordinator_queue(*, now, today):
     sessions = session_queries.list_page(upcoming, SESSIONS_LISTED)
     seats = session_queries.seat_counts([s.id for s in sessions])
     failed, failed_invitations = failed_mail_counts(session_queries.SESSION_NOTICE)
+    practices, oldest_practice = practice_queries.waiting_for_review()
     return Queue(
         nominations=(nominations[0], _days(nominations[1], now)),
         requests=(requests[0], _days(requests[1], now)),
@@ -87,6 +91,7 @@ def coordinator_queue(*, now, today):
         evaluations=evaluations_closing(now=now, within_days=EVALUATIONS_CLOSING_DAYS),
         failed_mails=failed,
         imports=[(job, PAGES.get(job.kind)) for job in unfinished_jobs(IMPORT_JOBS)],
+        practices=(practices, _days(oldest_practice, now)),
         counts=dashboard_counts())
 
 

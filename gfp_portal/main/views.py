@@ -9,12 +9,11 @@ from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.http import plain_http_allowed
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import choose_version, current_language
 from gfp_portal.extensions import db
 from gfp_portal.main import queries as homes
 from gfp_portal.main.forms import SearchForm
 from gfp_portal.main.search import search as search_portal
-from gfp_portal.resources.services import choose_version
 from gfp_portal.sessions.times import spans
 
 bp = Blueprint("main", __name__)

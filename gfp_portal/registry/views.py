@@ -17,6 +17,7 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, commit_service, flash_saved, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
+from gfp_portal.practices.queries import awards_of
 from gfp_portal.reference.queries import (
     duty_station_by_id,
     duty_station_choices,
@@ -100,7 +101,7 @@ def person(person_id):
                            events=queries.person_history(person) if scope is None else [],
                            read_only=not current_user.is_staff,
                            record=learning_record(person) if scope is None else None,
-                           language=current_language())
+                           awards=awards_of(person), language=current_language())
 
 
 # --- people ---------------------------------------------------------------------------------

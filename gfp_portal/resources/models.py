@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.i18n import LanguageVersions
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.core.storage import KIND_LABELS
 from gfp_portal.extensions import db
@@ -79,7 +80,7 @@ class ResourceCategory(db.Model):
         return str(self.title)
 
 
-class Resource(db.Model):
+class Resource(LanguageVersions, db.Model):
     __tablename__ = "resources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,20 +103,11 @@ class Resource(db.Model):
         return [row.tag for row in self.tag_rows]
 
     @property
-    def languages(self):
-        return [v.language for v in self.versions]
-
-    def version(self, language):
-        return next((v for v in self.versions if v.language == language), None)
-
-    @property
     def is_public(self):
         return self.visibility == Visibility.public
 
     def __str__(self):
-        english = self.version("en")
-        return english.title if english else (self.versions[0].title if self.versions
-                                              else self.slug)
+        return self.title_or(self.slug)
 
 
 class ResourceTag(db.Model):

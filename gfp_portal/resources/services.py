@@ -34,16 +34,6 @@ def languages():
     return current_app.config["LANGUAGES"]
 
 
-def choose_version(resource, language):
-    """The version to show a viewer of `language`: theirs, else English, else the first
-    that exists in the portal's language order. Returns (version, is_fallback)."""
-    for code in (language, "en", *languages()):
-        version = resource.version(code)
-        if version is not None:
-            return version, code != language
-    return None, False
-
-
 # --- categories ------------------------------------------------------------------------------
 
 def ensure_default_categories():

@@ -9,7 +9,8 @@ from gfp_portal.core import storage
 from gfp_portal.core.auth import public
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.http import commit_service, paginate
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import choose_version, current_language
+from gfp_portal.practices import queries as practice_queries
 from gfp_portal.resources import manage, queries, services
 from gfp_portal.resources.forms import LibraryFilterForm
 from gfp_portal.resources.models import tag_title
@@ -62,7 +63,7 @@ def index():
                              tags=queries.tags_in_use(current_user))
     pagination = paginate(queries.library_query(current_user, **form.filters()))
     language = current_language()
-    shown = {r.id: services.choose_version(r, language) for r in pagination.items}
+    shown = {r.id: choose_version(r, language) for r in pagination.items}
     return render_template("resources/index.html", form=form, pagination=pagination,
                            shown=shown, language=language)
 
@@ -72,9 +73,11 @@ def index():
 def detail(slug):
     resource = visible_or_404(slug)
     language = current_language()
-    version, fallback = services.choose_version(resource, language)
+    version, fallback = choose_version(resource, language)
+    related = [(p, choose_version(p, language)[0])
+               for p in practice_queries.related_to_topics(resource.tags, current_user)]
     return render_template("resources/detail.html", resource=resource, version=version,
-                           fallback=fallback, language=language)
+                           fallback=fallback, language=language, related=related)
 
 
 @bp.route("/<slug>/download/<lang>")

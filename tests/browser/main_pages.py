@@ -40,6 +40,7 @@ SESSION = r"^/sessions/\d+$"
 PERSON = r"^/registry/people/\d+$"
 NOMINATION = r"^/nominations/\d+$"
 RESOURCE_EDIT = r"^/resources/[a-z0-9-]+/edit$"
+PRACTICE = r"^/practices/\d+$"
 
 _SIGNED_IN_COMMON = [
     _page("/"),
@@ -51,6 +52,8 @@ _SIGNED_IN_COMMON = [
     _page("/resources/", RESOURCE),
     _page("/search?q=parity"),
     _page("/search?q=kenya"),
+    _page("/practices/"),
+    _page("/practices/", PRACTICE),
 ]
 
 # Pages the coordinator and the administrator both run the network from.
@@ -83,6 +86,9 @@ _OFFICE = [
     _page("/resources/new"),
     _page("/resources/categories"),
     _page("/resources/gaps"),
+    _page("/practices/?state=submitted"),
+    _page("/practices/awards"),
+    _page("/practices/awards/new"),
 ]
 
 # Detail and form pages reached from a page of the list above (each once: for the coordinator).
@@ -102,6 +108,8 @@ _OFFICE_DETAILS = [
     _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/versions/[a-z]{2}$"),
     _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/versions/new$"),
     _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/delete$"),
+    _page("/practices/", PRACTICE, r"^/practices/\d+/edit$"),
+    _page("/practices/", PRACTICE, r"^/practices/\d+/versions/[a-z]{2}$"),
 ]
 
 MAIN_PAGES = {
@@ -113,9 +121,11 @@ MAIN_PAGES = {
         _page("/join/sent"),
         _page("/resources/"),
         _page("/resources/", RESOURCE),
+        _page("/practices/awards"),
     ],
     "focal_point": [
         *_SIGNED_IN_COMMON,
+        _page("/practices/new"),
         _page("/me", r"^/certificates/[A-Z0-9]+$"),
     ],
     "resident_coordinator": [

@@ -25,6 +25,8 @@ MAIN_PAGES = {
         "/registry/",
         "/resources/",
         "/resources/{public_resource}",
+        "/practices/",
+        "/practices/new",
     ],
     "rc.kenya@demo.gfp": [
         "/",

@@ -68,6 +68,12 @@ PAGES = [
     ("/resources/categories", {"coordinator", "admin"}),
     ("/resources/gaps", {"coordinator", "admin"}),
     ("/resources/downloads.csv", {"coordinator", "admin"}),
+    ("/practices/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
+    # A focal point too, for the entities of their appointments (tests/practices); these
+    # accounts hold none.
+    ("/practices/new", {"coordinator", "admin"}),
+    ("/practices/awards", None),
+    ("/practices/awards/new", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

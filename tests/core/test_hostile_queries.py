@@ -58,6 +58,7 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
     """One of everything a route can name, and a signed-in client per role."""
     from gfp_portal.core.jobs import Job, JobState
     from gfp_portal.nominations.services import submit_nomination
+    from gfp_portal.practices import services as practices
     from gfp_portal.resources import services as resources
     from gfp_portal.resources.models import ResourceCategory
     from gfp_portal.sessions import registration
@@ -96,6 +97,14 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
                               FileStorage(stream=io.BytesIO(PDF), filename="guide.pdf"),
                               actor=None)
         resources.set_published(resource, True, actor=None)
+        practice = practices.submit_practice({
+            "entity": undp, "year": 2023, "area": "talent", "contacts": fp.email,
+            "language": "en", "title": "Mentoring", "summary": "S", "body": "Pairs.",
+            "results": "32 % → 41 %"}, actor=fp)
+        award = practices.create_award({
+            "year": 2024, "event": "Global Annual Meeting 2024", "name": "Award",
+            "entity": undp, "recipients": fp.email, "citations": {"fr": "Pour."}},
+            actor=coordinator)
         job = Job(kind="sessions.register-group", state=JobState.running, done=1, total=2,
                   params={"session_id": session.id, "person_ids": [fp.person_id]},
                   created_by_id=fp.id)
@@ -106,7 +115,8 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
                 "appointment_id": appointment.id, "nomination_id": nomination.id,
                 "entity_id": undp.id, "unct_id": kenya.id, "slug": "guide", "lang": "en",
                 "iso3": "KEN", "token": "no-such-token", "code": "NOSUCHCODE",
-                "message_id": db.session.scalars(select(OutboxMessage.id)).first()}
+                "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
+                "practice_id": practice.id, "award_id": award.id}
     clients = {}
     for role, roles in ROLES.items():
         clients[role] = app.test_client()

@@ -1,0 +1,1 @@
+"""Good practices and success stories, and the awards of the network."""

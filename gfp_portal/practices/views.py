@@ -1,0 +1,229 @@
+"""Good practices: the library, one practice, the submission and its language versions, the
+Office's review; the roll of honour. Coordinators manage the awards in manage.py, a blueprint
+nested in this one (practices.manage.*)."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from gfp_portal.core.audit import events_for
+from gfp_portal.core.auth import public, roles_required, signed_in
+from gfp_portal.core.forms import ConfirmForm, language_choices
+from gfp_portal.core.http import commit_service, flash_saved, paginate, run_action
+from gfp_portal.core.i18n import choose_version, current_language, language_name
+from gfp_portal.practices import manage, queries, services
+from gfp_portal.practices.forms import DecisionForm, PracticeFilterForm, PracticeForm, VersionForm
+from gfp_portal.reference.queries import entities_by_ids, entity_choices
+
+bp = Blueprint("practices", __name__, url_prefix="/practices")
+bp.register_blueprint(manage.bp)
+
+SUBMITTERS = ("focal_point", "coordinator")
+
+def _load(practice_id):
+    """The practice if this viewer may see it: a signed-out visitor is asked to sign in, anyone
+    else who may not see it gets 404 (no hint that it exists)."""
+    practice = queries.practice_by_id(practice_id)
+    if practice is None:
+        abort(404)
+    if not queries.can_see(practice, current_user):
+        if not current_user.is_authenticated:
+            abort(current_app.login_manager.unauthorized())
+        abort(404)
+    return practice
+
+
+def _editable(practice_id):
+    practice = _load(practice_id)
+    if not services.may_edit(current_user, practice):
+        abort(403)
+    return practice
+
+
+@bp.route("/")
+@public
+def index():
+    if not queries.may_read_library(current_user):
+        return current_app.login_manager.unauthorized()
+    entities, years = queries.filter_choices()
+    form = PracticeFilterForm(request.args, entities=entities, years=years,
+                              signed_in=current_user.is_authenticated)
+    filters = form.filters()
+    pagination = paginate(queries.library_query(current_user, **filters))
+    language = current_language()
+    shown = {p.id: choose_version(p, language) for p in pagination.items}
+    return render_template("practices/index.html", form=form, pagination=pagination,
+                           shown=shown, language=language, state=filters["state"],
+                           may_submit=services.may_submit(current_user))
+
+
+@bp.route("/<int:practice_id>")
+@public
+def detail(practice_id):
+    practice = _load(practice_id)
+    asked = request.args.get("version")
+    language = current_language()
+    version, __ = choose_version(practice, asked if asked in practice.languages
+                                 else language)
+    # The notice says the reader's language is missing, whichever version they opened.
+    fallback = version is not None and practice.version(language) is None
+    own = current_user.is_authenticated and practice.submitter_id == current_user.id
+    return render_template(
+        "practices/detail.html", practice=practice, version=version, fallback=fallback,
+        language=language, may_edit=services.may_edit(current_user, practice), own=own,
+        missing=[code for code in services.languages() if practice.version(code) is None],
+        events=events_for("practices", practice.id)
+        if current_user.is_authenticated and (current_user.is_staff or own) else None,
+        confirm=ConfirmForm(), decision=DecisionForm())
+
+
+def _entity_choices():
+    """Every entity for the Office; a focal point's own entities for a focal point."""
+    entities = services.own_entities(current_user)
+    return entity_choices() if entities is None else [(e.id, e.acronym) for e in entities]
+
+
+def _practice_data(form):
+    chosen = entities_by_ids([form.entity.data]) if form.entity.data else []
+    data = {"entity": chosen[0] if chosen else None,
+            "year": form.year.data, "area": form.area.data, "contacts": form.contacts.data}
+    for name in ("language", "title", "summary", "body", "results"):
+        if name in form:
+            data[name] = form[name].data
+    return data
+
+
+def _practice_form(**kwargs):
+    return PracticeForm(entities=_entity_choices(), **kwargs)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*SUBMITTERS)
+def create():
+    if not services.may_submit(current_user):
+        abort(403)
+    form = _practice_form(data={"language": current_language()})
+    if form.validate_on_submit():
+        ok, practice = commit_service(services.submit_practice, _practice_data(form),
+                                      actor=current_user, form=form)
+        if ok:
+            flash(_("Thank you: the practice is submitted to the Office for review."),
+                  "success")
+            return redirect(url_for("practices.detail", practice_id=practice.id))
+    return render_template("practices/form.html", form=form, practice=None)
+
+
+@bp.route("/<int:practice_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(practice_id):
+    practice = _editable(practice_id)
+    form = _practice_form(with_version=False, data={
+        "entity": practice.entity_id, "year": practice.year, "area": practice.area.value,
+        "contacts": ", ".join(p.email for p in practice.contacts)})
+    if form.validate_on_submit():
+        ok, changes = commit_service(services.update_practice, practice, _practice_data(form),
+                                     actor=current_user, form=form)
+        if ok:
+            flash_saved(changes, _("The practice is saved."))
+            return redirect(url_for("practices.detail", practice_id=practice.id))
+    return render_template("practices/form.html", form=form, practice=practice)
+
+
+def _version_data(form, language):
+    return {"language": language, "title": form.title.data, "summary": form.summary.data,
+            "body": form.body.data, "results": form.results.data}
+
+
+@bp.route("/<int:practice_id>/versions/new", methods=["GET", "POST"])
+@signed_in
+def add_version(practice_id):
+    practice = _editable(practice_id)
+    choices = [c for c in language_choices() if practice.version(c[0]) is None]
+    if not choices:
+        flash(_("This practice exists in every language already."), "info")
+        return redirect(url_for("practices.detail", practice_id=practice.id))
+    form = VersionForm(languages=choices, data={"language": request.args.get("language")})
+    if form.validate_on_submit():
+        ok, version = commit_service(services.add_version, practice,
+                                     _version_data(form, form.language.data),
+                                     actor=current_user, form=form)
+        if ok:
+            flash(_("Version added: %(language)s.", language=language_name(version.language)),
+                  "success")
+            return redirect(url_for("practices.detail", practice_id=practice.id,
+                                    version=version.language))
+    return render_template("practices/version_form.html", form=form, practice=practice,
+                           version=None)
+
+
+@bp.route("/<int:practice_id>/versions/<lang>", methods=["GET", "POST"])
+@signed_in
+def edit_version(practice_id, lang):
+    practice = _editable(practice_id)
+    version = practice.version(lang)
+    if version is None:
+        abort(404)
+    form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
+    if form.validate_on_submit():
+        ok, changes = commit_service(services.update_version, version,
+                                     _version_data(form, lang), actor=current_user, form=form)
+        if ok:
+            flash_saved(changes, _("Version saved: %(language)s.", language=language_name(lang)))
+            return redirect(url_for("practices.detail", practice_id=practice.id, version=lang))
+    return render_template("practices/version_form.html", form=form, practice=practice,
+                           version=version)
+
+
+def _back(practice):
+    return url_for("practices.detail", practice_id=practice.id)
+
+
+@bp.route("/<int:practice_id>/resubmit", methods=["POST"])
+@signed_in
+def resubmit(practice_id):
+    practice = _load(practice_id)
+    return run_action(services.resubmit_practice, practice, actor=current_user,
+                      done=_("The practice is submitted again."), back=_back(practice))
+
+
+@bp.route("/<int:practice_id>/publish", methods=["POST"])
+@roles_required("coordinator")
+def publish(practice_id):
+    practice = _load(practice_id)
+    return run_action(services.publish_practice, practice, actor=current_user,
+                      done=_("The practice is published; the submitter is told."),
+                      back=_back(practice))
+
+
+def _decide(practice_id, call, message):
+    practice = _load(practice_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ok, __ = commit_service(call, practice, form.text.data, actor=current_user)
+    if ok:
+        flash(message, "success")
+    return redirect(_back(practice))
+
+
+@bp.route("/<int:practice_id>/request-changes", methods=["POST"])
+@roles_required("coordinator")
+def request_changes(practice_id):
+    return _decide(practice_id, services.request_changes,
+                   _("The submitter is asked to change the practice."))
+
+
+@bp.route("/<int:practice_id>/decline", methods=["POST"])
+@roles_required("coordinator")
+def decline(practice_id):
+    return _decide(practice_id, services.decline_practice, _("The practice is declined."))
+
+
+@bp.route("/awards")
+@public
+def awards():
+    language = current_language()
+    years = queries.awards_by_year()
+    citations = {a.id: choose_version(a, language) for __, group in years for a in group}
+    return render_template("practices/awards.html", years=years, citations=citations,
+                           language=language)
+

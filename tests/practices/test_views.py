@@ -1,0 +1,284 @@
+"""Practice pages for every role: who sees, submits, edits and reviews what; the library's
+filters, fallback and fixed number of queries; the roll of honour; bad input."""
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.settings import update_settings
+from gfp_portal.extensions import db
+from gfp_portal.practices import services
+from gfp_portal.practices.models import Practice, PracticeState
+from tests.helpers import csrf_token_from, entity, login, outbox
+
+from .conftest import focal_point_of, practice_data
+
+ROLES = ["anonymous", "own_fp", "other_fp", "rc", "coordinator", "admin"]
+
+
+@pytest.fixture
+def world(app, reference, create_user):
+    """A submitted and a published practice of UNDP, by UNDP's focal point; accounts for
+    every role."""
+    ids = {"own_fp": create_user("own@example.org"),
+           "other_fp": create_user("other@example.org"),
+           "rc": create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"]),
+           "coordinator": create_user("coord@example.org", roles=["coordinator"]),
+           "admin": create_user("admin@example.org", roles=["admin"])}
+    with app.app_context():
+        own = focal_point_of("UNDP", db.session.get(User, ids["own_fp"]))
+        focal_point_of("WFP", db.session.get(User, ids["other_fp"]))
+        office = db.session.get(User, ids["coordinator"])
+        pending = services.submit_practice(practice_data(title="Pending practice"), actor=own)
+        published = services.submit_practice(practice_data(
+            title="Published practice", language="fr"), actor=own)
+        services.add_version(published, {"language": "en", "title": "Published in English",
+                                         "body": "Measures."}, actor=own)
+        services.publish_practice(published, actor=office)
+        award = services.create_award({
+            "year": 2024, "event": "Global Annual Meeting 2024", "name": "Champion award",
+            "entity": entity("UNDP"), "recipients": "own@example.org",
+            "citations": {"en": "For the network."}}, actor=office)
+        db.session.commit()
+        return {"pending": pending.id, "published": published.id, "award": award.id,
+                "person": own.person_id}
+
+
+def sign_in(client, role):
+    if role != "anonymous":
+        emails = {"own_fp": "own", "other_fp": "other", "rc": "rc", "coordinator": "coord",
+                  "admin": "admin"}
+        assert login(client, f"{emails[role]}@example.org").status_code == 302
+
+
+def state_of(app, practice_id):
+    with app.app_context():
+        return db.session.get(Practice, practice_id).state
+
+
+@pytest.mark.parametrize("role, library, pending, published, new, edit", [
+    ("anonymous", 302, 302, 302, 302, 302),
+    ("own_fp", 200, 200, 200, 200, 200),
+    ("other_fp", 200, 404, 200, 200, 404),
+    ("rc", 200, 404, 200, 403, 404),
+    ("coordinator", 200, 200, 200, 200, 200),
+    ("admin", 200, 200, 200, 200, 200),
+])
+def test_access_by_role(client, world, role, library, pending, published, new, edit):
+    sign_in(client, role)
+    assert client.get("/practices/").status_code == library
+    assert client.get(f"/practices/{world['pending']}").status_code == pending
+    assert client.get(f"/practices/{world['published']}").status_code == published
+    assert client.get("/practices/new").status_code == new
+    assert client.get(f"/practices/{world['pending']}/edit").status_code == edit
+    assert client.get(f"/practices/{world['pending']}/versions/en").status_code == edit
+    # A published practice is the Office's to change, once it is seen by everyone.
+    edit_published = client.get(f"/practices/{world['published']}/edit").status_code
+    assert edit_published == {"anonymous": 302, "coordinator": 200, "admin": 200}.get(role, 403)
+    assert client.get("/practices/awards").status_code == 200
+    manage = client.get(f"/practices/awards/{world['award']}/edit").status_code
+    assert manage == {"anonymous": 302, "coordinator": 200, "admin": 200}.get(role, 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_coordinators_review(app, client, world, role):
+    sign_in(client, role)
+    pending = world["pending"]
+    changes = client.post(f"/practices/{pending}/request-changes", data={"text": "Figures."})
+    publish = client.post(f"/practices/{pending}/publish")
+    if role in ("coordinator", "admin"):
+        assert changes.status_code == publish.status_code == 302
+        assert state_of(app, pending) == PracticeState.published
+        with app.app_context():
+            assert [m.template for m in outbox("practice_decision")][-2:] == [
+                "practice_decision", "practice_decision"]
+    else:
+        assert changes.status_code in (302, 403, 404) and publish.status_code in (302, 403, 404)
+        if role != "anonymous":
+            assert changes.status_code != 302 and publish.status_code != 302
+        assert state_of(app, pending) == PracticeState.submitted
+
+
+def test_a_focal_point_submits_and_the_office_publishes(app, client, world):
+    sign_in(client, "own_fp")
+    with app.app_context():
+        undp = entity("UNDP").id
+    response = client.post("/practices/new", data={
+        "entity": undp, "year": 2024, "area": "talent", "contacts": "",
+        "language": "es", "title": "Programa de mentoría", "summary": "",
+        "body": "Parejas de mentoría.", "results": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        practice = db.session.scalars(select(Practice).order_by(Practice.id.desc())).first()
+        new_id = practice.id
+        assert practice.state == PracticeState.submitted and practice.languages == ["es"]
+    assert client.get("/practices/?q=MENTORIA").get_data(as_text=True).count(
+        "Programa de mentoría") == 0  # not published yet
+    client.post("/logout")
+    sign_in(client, "coordinator")
+    home = client.get("/").get_data(as_text=True)
+    assert "Good practices waiting for review" in home
+    queue = client.get("/practices/?state=submitted").get_data(as_text=True)
+    assert "Programa de mentoría" in queue and "Pending practice" in queue
+    assert client.post(f"/practices/{new_id}/publish").status_code == 302
+    client.post("/logout")
+    sign_in(client, "other_fp")
+    page = client.get("/practices/?q=mentoria&lang=en").get_data(as_text=True)
+    assert "Programa de mentoría" in page
+    detail = client.get(f"/practices/{new_id}").get_data(as_text=True)
+    assert "fallback-notice" in detail and 'lang="es"' in detail
+
+
+def test_the_reader_gets_their_language_or_a_fallback_notice(client, world):
+    sign_in(client, "other_fp")
+    url = f"/practices/{world['published']}"
+    french = client.get(url + "?lang=fr").get_data(as_text=True)
+    assert "Published practice" in french and "fallback-notice" not in french
+    arabic = client.get(url + "?lang=ar").get_data(as_text=True)
+    assert "Published in English" in arabic and "fallback-notice" in arabic
+    chosen = client.get(url + "?lang=ar&version=fr").get_data(as_text=True)
+    assert "Published practice" in chosen
+
+
+def test_the_library_can_be_opened_to_every_visitor(app, client, world):
+    assert client.get("/practices/").status_code == 302
+    assert 'href="/practices/"' not in client.get("/resources/").get_data(as_text=True)
+    with app.app_context():
+        update_settings({"practices.public": True}, actor=None)
+        db.session.commit()
+    page = client.get("/practices/").get_data(as_text=True)
+    assert "Published in English" in page and "Pending practice" not in page
+    assert 'href="/practices/"' in client.get("/resources/").get_data(as_text=True)
+    assert client.get(f"/practices/{world['published']}").status_code == 200
+    assert client.get(f"/practices/{world['pending']}").status_code == 302
+
+
+def test_filters_and_hostile_values(client, world):
+    sign_in(client, "own_fp")
+    assert "Published in English" in client.get("/practices/?area=flexible_working&year=2023") \
+        .get_data(as_text=True)
+    assert "Published in English" not in client.get("/practices/?area=talent") \
+        .get_data(as_text=True)
+    for query in ("year=abc", "entity=%00x", "area=nope&state=nope", "language=zz&page=-3"):
+        assert client.get(f"/practices/?{query}").status_code in (200, 400)
+
+
+def test_the_own_submissions_and_the_request_for_changes(app, client, world):
+    sign_in(client, "coordinator")
+    client.post(f"/practices/{world['pending']}/request-changes", data={"text": ""})
+    assert state_of(app, world["pending"]) == PracticeState.submitted
+    client.post(f"/practices/{world['pending']}/request-changes", data={"text": "Figures."})
+    client.post("/logout")
+    sign_in(client, "own_fp")
+    mine = client.get("/practices/?state=changes_requested").get_data(as_text=True)
+    assert "Pending practice" in mine
+    detail = client.get(f"/practices/{world['pending']}").get_data(as_text=True)
+    assert "Figures." in detail and "Submit again" in detail
+    assert client.post(f"/practices/{world['pending']}/resubmit").status_code == 302
+    assert state_of(app, world["pending"]) == PracticeState.submitted
+
+
+def test_bad_input_gets_translated_field_errors(app, client, world):
+    sign_in(client, "own_fp")
+    with app.app_context():
+        undp = entity("UNDP").id
+    response = client.post("/practices/new?lang=fr", data={
+        "entity": undp, "year": "l'an dernier", "area": "talent", "language": "en",
+        "title": "", "body": "", "contacts": "nobody@example.org"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Saisissez le titre." in html and 'aria-invalid="true"' in html
+    response = client.post("/practices/new?lang=fr", data={
+        "entity": undp, "year": 2024, "area": "talent", "language": "en", "title": "T",
+        "body": "B", "contacts": "nobody@example.org"})
+    assert "nobody@example.org" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Practice.id))) == 2
+
+
+def test_a_form_without_its_csrf_token_is_refused(app, client, world, monkeypatch):
+    sign_in(client, "coordinator")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post(f"/practices/{world['pending']}/publish")
+    assert response.status_code == 400
+    assert state_of(app, world["pending"]) == PracticeState.submitted
+    page = client.get(f"/practices/{world['pending']}").get_data(as_text=True)
+    token = csrf_token_from(page)
+    assert client.post(f"/practices/{world['pending']}/publish",
+                       data={"csrf_token": token}).status_code == 302
+
+
+def test_the_roll_of_honour_and_the_person_record(client, world):
+    page = client.get("/practices/awards?lang=fr").get_data(as_text=True)
+    assert "Champion award" in page and "2024" in page
+    sign_in(client, "coordinator")
+    record = client.get(f"/registry/people/{world['person']}").get_data(as_text=True)
+    assert "Champion award" in record
+
+
+def test_a_coordinator_adds_and_deletes_an_award(app, client, world):
+    sign_in(client, "coordinator")
+    response = client.post("/practices/awards/new", data={
+        "year": 2024, "event": "Global Annual Meeting 2024", "name": "Mentor award",
+        "entity": 0, "recipients": "other@example.org", "citation_ar": "تقديرًا لجهودها."})
+    assert response.status_code == 302
+    assert "Mentor award" in client.get("/practices/awards").get_data(as_text=True)
+    first = client.post(f"/practices/awards/{world['award']}/delete")
+    assert first.status_code == 200 and "Champion award" in first.get_data(as_text=True)
+    assert client.post(f"/practices/awards/{world['award']}/delete",
+                       data={"confirmed": "1"}).status_code == 302
+    assert "Champion award" not in client.get("/practices/awards").get_data(as_text=True)
+
+
+def _grow(app, count, start):
+    with app.app_context():
+        own = db.session.scalars(select(User).filter_by(email="own@example.org")).one()
+        office = db.session.scalars(select(User).filter_by(email="coord@example.org")).one()
+        for n in range(start, start + count):
+            practice = services.submit_practice(practice_data(title=f"Practice {n}"),
+                                                actor=own)
+            services.add_version(practice, {"language": "ar", "title": f"ممارسة {n}",
+                                            "body": "تدابير."}, actor=own)
+            services.publish_practice(practice, actor=office)
+        db.session.commit()
+
+
+def test_the_library_reads_in_a_fixed_number_of_queries(app, client, world, count_queries):
+    sign_in(client, "other_fp")
+    client.get("/practices/")
+
+    def counted():
+        with count_queries() as counter:
+            assert client.get("/practices/?lang=ar").status_code == 200
+        return counter.count
+
+    small = counted()
+    _grow(app, 12, 0)
+    assert counted() == small
+    with count_queries() as counter:
+        client.get("/practices/awards")
+    assert counter.count <= 6
+
+
+def test_a_resource_links_to_the_practices_of_its_area(app, client, world, create_resource,
+                                                       monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
+    create_resource("flexible-guide", {"en": "Flexible working guide"},
+                    tags=["flexible-working"])
+    create_resource("other-guide", {"en": "Other guide"}, tags=["advocacy"])
+    # Signed out, with practices for the network only: no link to what cannot be opened.
+    assert "Good practices in this area" not in client.get("/resources/flexible-guide") \
+        .get_data(as_text=True)
+    sign_in(client, "other_fp")
+    page = client.get("/resources/flexible-guide").get_data(as_text=True)
+    assert "Good practices in this area" in page and "Published in English" in page
+    assert "Pending practice" not in page
+    assert "Good practices in this area" not in client.get("/resources/other-guide") \
+        .get_data(as_text=True)
+
+
+def test_the_notice_names_the_missing_language_whichever_version_is_open(client, world):
+    sign_in(client, "other_fp")
+    url = f"/practices/{world['published']}"
+    assert "fallback-notice" not in client.get(url + "?lang=fr&version=en") \
+        .get_data(as_text=True)
+    assert "fallback-notice" in client.get(url + "?lang=es&version=fr").get_data(as_text=True)

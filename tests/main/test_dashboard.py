@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from gfp_portal.attendance.models import EvaluationAnswer
 from gfp_portal.core import charts
+from gfp_portal.core.figures import whole_percent
 from gfp_portal.extensions import db
-from gfp_portal.main.dashboard import KEYS, held_at, month_ends, spans_of, whole_percent, year_ends
+from gfp_portal.main.dashboard import KEYS, held_at, month_ends, spans_of, year_ends
 from gfp_portal.sessions.models import TrainingSession
 from tests.main.test_homes import Network
 

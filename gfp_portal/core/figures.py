@@ -1,0 +1,123 @@
+"""A figure over time: its columns of numbers per period, drawn as a chart (core.charts), read
+as a table in the viewer's language and exported as CSV with the same numbers. The network
+dashboard and the parity pages show their figures this way (templates/macros/charts.html)."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_skeleton
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+
+from gfp_portal.core import charts
+from gfp_portal.core.i18n import current_language
+
+
+@dataclass
+class Column:
+    label: str
+    values: list              # per period: a count, a share from 0 to 1, or None (not shown)
+    share: bool = False
+    charted: bool = True
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    kind: str                 # "line" or "bar"
+    periods: list             # dates (first days of months) or years
+    columns: list             # [Column]
+    headline: int = -1        # the column the summary sentence reads
+    note: str | None = None
+
+    @property
+    def monthly(self):
+        return bool(self.periods) and isinstance(self.periods[0], date)
+
+    def period_label(self, period):
+        locale = current_language()
+        if self.monthly:
+            return format_skeleton("yMMM", period, locale=locale)
+        return format_skeleton("y", date(period, 1, 1), locale=locale)
+
+    def tick_label(self, index):
+        """Every year is named; a monthly figure over more than a year names its years (at
+        January), a shorter one its months (every other one beyond six)."""
+        period = self.periods[index]
+        if not self.monthly:
+            return self.period_label(period)
+        if len(self.periods) > 12:
+            return format_skeleton("y", period, locale=current_language()) \
+                if period.month == 1 else None
+        if len(self.periods) <= 6 or index % 2 == 0:
+            return format_skeleton("MMM", period, locale=current_language())
+        return None
+
+    def chart(self, *, rtl):
+        series = [charts.Series(c.label, [shown(c, v) for v in c.values])
+                  for c in self.columns if c.charted]
+        ticks = [self.tick_label(i) for i in range(len(self.periods))]
+        if self.kind == "bar":
+            return charts.bar_chart(series, ticks, format_value=format_decimal, rtl=rtl)
+        if all(c.share for c in self.columns if c.charted):
+            return charts.line_chart(series, ticks, format_value=format_percent, rtl=rtl,
+                                     top_value=1)
+        return charts.line_chart(series, ticks, format_value=format_decimal, rtl=rtl)
+
+    def summary(self):
+        """One sentence: the headline column's first and last figures."""
+        column = self.columns[self.headline]
+        known = [(p, v) for p, v in zip(self.periods, column.values, strict=True)
+                 if v is not None]
+        if not known:
+            return _("%(title)s: no figures yet.", title=self.title)
+        (start, first), (end, last) = known[0], known[-1]
+        if len(known) == 1:
+            return _("%(title)s — %(series)s: %(value)s in %(period)s.", title=self.title,
+                     series=column.label, value=cell_text(column, last),
+                     period=self.period_label(end))
+        return _("%(title)s — %(series)s: %(first)s in %(start)s, %(last)s in %(end)s.",
+                 title=self.title, series=column.label, first=cell_text(column, first),
+                 start=self.period_label(start), last=cell_text(column, last),
+                 end=self.period_label(end))
+
+    def table(self):
+        """The header and the rows as the page shows them, in the viewer's language."""
+        header = [_("Month") if self.monthly else _("Year"), *(c.label for c in self.columns)]
+        return header, [[self.period_label(p), *(cell_text(c, c.values[i]) for c in self.columns)]
+                        for i, p in enumerate(self.periods)]
+
+    def csv_rows(self):
+        """The same numbers as the table: counts as integers, shares as whole percentages,
+        periods as ISO 8601 (2021-03, 2021), nothing where the table shows a dash."""
+        header = [_("Month") if self.monthly else _("Year"), *(c.label for c in self.columns)]
+        rows = [header]
+        for i, period in enumerate(self.periods):
+            label = period.strftime("%Y-%m") if self.monthly else str(period)
+            rows.append([label, *(csv_text(c, c.values[i]) for c in self.columns)])
+        return rows
+
+
+def whole_percent(share):
+    """A share from 0 to 1 as a whole percentage, rounded half up, as the table and the CSV
+    both show it."""
+    return int((Decimal(str(share)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def shown(column, value):
+    if value is None or not column.share:
+        return value
+    return whole_percent(value) / 100
+
+
+def cell_text(column, value):
+    if value is None:
+        return "—"
+    return format_percent(shown(column, value)) if column.share else format_decimal(value)
+
+
+def csv_text(column, value):
+    if value is None:
+        return ""
+    return f"{whole_percent(value)}%" if column.share else str(value)

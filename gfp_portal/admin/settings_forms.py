@@ -18,6 +18,7 @@ SETTING_KEYS = {
     "require_terms_of_reference": "policy.require_terms_of_reference",
     "grade_equivalence": "policy.grade_equivalence",
     "coverage_reminder_days": "coverage.reminder_days",
+    "plan_reminder_days": "plans.reminder_days",
     "nominations_daily_digest": "nominations.daily_digest",
     "reminder_hours": "sessions.reminder_hours",
     "check_in_opens_minutes": "attendance.check_in_opens_minutes",
@@ -122,6 +123,11 @@ class SettingsForm(FlaskForm):
                                                            "365."))],
         description=_l("A Resident Coordinator is reminded of the gaps of their UN Country "
                        "Team at most once in this period."))
+    plan_reminder_days = AlertDaysField(
+        _l("Implementation plan reminders (days before the deadline)"),
+        description=_l("Days before a period's submission deadline when the focal points "
+                       "responsible for a plan not yet submitted are reminded, separated by "
+                       "commas, e.g. 30, 7."))
     nominations_daily_digest = BooleanField(
         _l("Tell coordinators of new nominations in one daily digest"),
         description=_l("Otherwise each coordinator gets an email for every nomination "

@@ -18,6 +18,7 @@ VALID = {
     # require_terms_of_reference unchecked: absent from the form data
     "grade_equivalence": "no-c = p-4\n\nFS-7 = P-4\n  NO-D=P-5  \n",
     "coverage_reminder_days": "30",
+    "plan_reminder_days": "30, 7",
     "nominations_daily_digest": "y",
     "reminder_hours": "24", "check_in_opens_minutes": "15", "check_in_closes_minutes": "30",
     "present_percent": "75", "partial_percent": "25", "evaluation_days": "14",

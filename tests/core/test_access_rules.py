@@ -65,6 +65,9 @@ PAGES = [
     ("/resources/categories", {"coordinator", "admin"}),
     ("/resources/gaps", {"coordinator", "admin"}),
     ("/resources/downloads.csv", {"coordinator", "admin"}),
+    ("/plans/", {"coordinator", "admin"}),
+    ("/plans/new", {"coordinator", "admin"}),
+    ("/plans/periods", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

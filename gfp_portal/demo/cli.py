@@ -21,6 +21,7 @@ def seed():
                f"nominations, {added['sessions']} new sessions).")
     click.echo(f"Demo library: {added['resources']} new resources (their files are generated "
                "demo files).")
+    click.echo(f"Demo implementation plans: {added['plans']} new plans.")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for spec in DEMO_ACCOUNTS:
         click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

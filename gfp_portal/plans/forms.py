@@ -28,7 +28,7 @@ class PlanFilterForm(FilterForm):
 
     def __init__(self, *args, periods=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.period.choices = [(str(p.id), p.name) for p in periods]
+        self.period.choices = [(str(p.id), p.label) for p in periods]
         self.status.choices = [("", _l("All")), *Standing.choices()]
         self.type.choices = [("", _l("All")), *EntityType.choices()]
 
@@ -60,7 +60,7 @@ class PlanForm(FlaskForm):
     def __init__(self, *args, entity_choices=(), periods=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.entity.choices = [(0, _l("— choose —")), *entity_choices]
-        self.period.choices = [(p.id, p.name) for p in periods]
+        self.period.choices = [(p.id, p.label) for p in periods]
 
 
 class StatusForm(FlaskForm):

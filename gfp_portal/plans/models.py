@@ -54,6 +54,12 @@ class PlanPeriod(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
+    def label(self):
+        """The name as a page or an email shows it: isolated left to right, so that
+        "2022–2024" keeps its order inside a right-to-left sentence."""
+        return f"\u2066{self.name}\u2069"
+
+    @property
     def years(self):
         return list(range(self.first_year, self.last_year + 1))
 
@@ -112,7 +118,7 @@ class ImplementationPlan(db.Model):
         return person_id is not None and any(p.id == person_id for p in self.responsible)
 
     def __str__(self):
-        return f"{self.entity.acronym} · {self.period.name}"
+        return f"{self.entity.acronym} · {self.period.label}"
 
 
 class PlanDocument(db.Model):

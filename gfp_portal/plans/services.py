@@ -104,7 +104,7 @@ def create_plan(entity, period, *, responsible=(), actor, now=None):
     if existing is not None:
         raise DomainError("duplicate_plan", _l(
             "%(entity)s already has a plan for %(period)s.", entity=entity.acronym,
-            period=period.name), field="entity")
+            period=period.label), field="entity")
     plan = ImplementationPlan(entity=entity, period=period, status=PlanStatus.not_started,
                               created_at=now, responsible=list(responsible))
     try:
@@ -113,7 +113,7 @@ def create_plan(entity, period, *, responsible=(), actor, now=None):
     except IntegrityError:  # the same plan created at the same moment
         raise DomainError("duplicate_plan", _l(
             "%(entity)s already has a plan for %(period)s.", entity=entity.acronym,
-            period=period.name), field="entity") from None
+            period=period.label), field="entity") from None
     return plan
 
 

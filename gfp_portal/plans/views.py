@@ -62,7 +62,7 @@ def periods():
             "last_year": form.last_year.data, "deadline": form.deadline.data},
             actor=current_user, form=form)
         if ok:
-            flash(_("The period %(name)s is created.", name=period.name), "success")
+            flash(_("The period %(name)s is created.", name=period.label), "success")
             return redirect(url_for("plans.periods"))
     return render_template("plans/periods.html", form=form, periods=queries.periods())
 
@@ -84,7 +84,7 @@ def create():
                                   form=form)
         if ok:
             flash(_("The implementation plan of %(entity)s for %(period)s is created.",
-                    entity=entity.acronym, period=period.name), "success")
+                    entity=entity.acronym, period=period.label), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     return render_template("plans/new.html", form=form, periods=periods)
 
@@ -154,7 +154,7 @@ def change_status(plan_id):
     if not is_confirmed():
         return confirmation_page(_("Change the status"), [
             _("The implementation plan of %(entity)s for %(period)s becomes “%(status)s” "
-              "(now “%(current)s”).", entity=plan.entity.acronym, period=plan.period.name,
+              "(now “%(current)s”).", entity=plan.entity.acronym, period=plan.period.label,
               status=status.title, current=plan.status.title)], back=_back(plan))
     ok, changed = commit_service(services.change_status, plan, status, actor=current_user)
     if ok:
@@ -172,7 +172,7 @@ def submit(plan_id):
     if not is_confirmed():
         return confirmation_page(_("Mark the plan as submitted"), [
             _("The implementation plan of %(entity)s for %(period)s is recorded as submitted "
-              "to the Office.", entity=plan.entity.acronym, period=plan.period.name)],
+              "to the Office.", entity=plan.entity.acronym, period=plan.period.label)],
             back=_back(plan))
     ok, changed = commit_service(services.change_status, plan, PlanStatus.submitted,
                                  actor=current_user)

@@ -4,13 +4,14 @@ the 2022–2024 period, its deadline passed, most entities' plans updated and so
 responsible for UNDP's plans."""
 import io
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from gfp_portal.accounts.services import find_user_by_email
 from gfp_portal.demo.library import demo_pdf
+from gfp_portal.demo.nominations import email_links
 from gfp_portal.extensions import db
 from gfp_portal.plans import services
 from gfp_portal.plans.models import PlanPeriod, PlanStatus
@@ -18,6 +19,8 @@ from gfp_portal.reference.models import Entity, EntityType
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus
 
 PAST = ("2022–2024", 2022, 2024, date(2022, 6, 30))
+# When the Office recorded the 2022–2024 plans, and the moments after it that things happened.
+PAST_OPENED = datetime(2022, 1, 17, 9, 0, tzinfo=UTC)
 NEXT_NAME, NEXT_YEARS = "2025–2027", (2025, 2027)
 # The entity types that report on a parity implementation plan.
 REPORTING = (EntityType.secretariat, EntityType.fund_programme, EntityType.specialized_agency,
@@ -51,26 +54,27 @@ def _upload(label, name):
 
 def _undp_plans(past, upcoming, office, fp, now):
     undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
-    for period, status in ((past, PlanStatus.updated), (upcoming, PlanStatus.in_preparation)):
-        plan = services.create_plan(undp, period, responsible=[fp.person], actor=office, now=now)
-        services.change_status(plan, status, actor=office, now=now)
-        if period is past:
-            english = _upload("UNDP gender parity implementation plan 2022-2024",
-                              "UNDP-parity-plan-2022-2024.pdf")
-            services.add_document(plan, "en", english, actor=fp,
-                                  now=now - timedelta(days=900))
-            services.add_document(plan, "es", _upload("PNUD plan de aplicacion 2022-2024",
-                                                      "PNUD-plan-paridad-2022-2024.pdf"),
-                                  actor=fp, now=now - timedelta(days=880))
-            services.set_targets(plan, [
-                {"grade": grade, "year": year, "women_percent": share + (year - 2022) * 2}
-                for grade, share in UNDP_TARGETS for year in (2022, 2023, 2024)],
-                actor=office, now=now)
-            for days, text in zip((870, 860), NOTES, strict=True):
-                services.add_note(plan, text, actor=office, now=now - timedelta(days=days))
-        else:
-            services.add_note(plan, "Please share a first draft of the 2025–2027 targets "
-                              "before the deadline.", actor=office, now=now)
+    opened = PAST_OPENED
+    plan = services.create_plan(undp, past, responsible=[fp.person], actor=office, now=opened)
+    services.add_document(plan, "en", _upload("UNDP gender parity implementation plan 2022-2024",
+                                              "UNDP-parity-plan-2022-2024.pdf"),
+                          actor=fp, now=opened + timedelta(days=120))
+    services.change_status(plan, PlanStatus.submitted, actor=fp, now=opened + timedelta(days=121))
+    services.set_targets(plan, [
+        {"grade": grade, "year": year, "women_percent": share + (year - 2022) * 2}
+        for grade, share in UNDP_TARGETS for year in (2022, 2023, 2024)],
+        actor=office, now=opened + timedelta(days=130))
+    services.add_note(plan, NOTES[0], actor=office, now=opened + timedelta(days=131))
+    services.add_document(plan, "es", _upload("PNUD plan de aplicacion 2022-2024",
+                                              "PNUD-plan-paridad-2022-2024.pdf"),
+                          actor=fp, now=opened + timedelta(days=150))
+    services.add_note(plan, NOTES[1], actor=office, now=opened + timedelta(days=158))
+    services.change_status(plan, PlanStatus.updated, actor=office,
+                           now=opened + timedelta(days=160))
+    plan = services.create_plan(undp, upcoming, responsible=[fp.person], actor=office, now=now)
+    services.change_status(plan, PlanStatus.in_preparation, actor=office, now=now)
+    services.add_note(plan, "Please share a first draft of the 2025–2027 targets before the "
+                      "deadline.", actor=office, now=now)
 
 
 def seed_plans(*, rng=None, now):
@@ -88,7 +92,8 @@ def seed_plans(*, rng=None, now):
                                        "last_year": NEXT_YEARS[1],
                                        "deadline": now.date() + timedelta(days=40)},
                                       actor=office, now=now)
-    _undp_plans(past, upcoming, office, fp, now)
+    with email_links():  # the review notes are emailed to the responsible focal points
+        _undp_plans(past, upcoming, office, fp, now)
     entities = db.session.scalars(
         select(Entity).where(Entity.type.in_(REPORTING), Entity.active_to.is_(None),
                              Entity.acronym != "UNDP")
@@ -96,14 +101,17 @@ def seed_plans(*, rng=None, now):
     holders = _focal_points([e.id for e in entities])
     added = 2
     for entity in entities:
-        for period, mix, share in ((past, PAST_MIX, 1.0), (upcoming, NEXT_MIX, NEXT_SHARE)):
+        for period, mix, share, opened in ((past, PAST_MIX, 1.0, PAST_OPENED),
+                                           (upcoming, NEXT_MIX, NEXT_SHARE, now)):
             if rng.random() > share:
                 continue
             status = rng.choices([s for s, _w in mix], weights=[w for _s, w in mix])[0]
             people = [holders[entity.id]] if entity.id in holders else []
             plan = services.create_plan(entity, period, responsible=people, actor=office,
-                                        now=now)
+                                        now=opened)
             if status != PlanStatus.not_started:
-                services.change_status(plan, status, actor=office, now=now)
+                changed = opened + timedelta(days=rng.randint(30, 200)) if period is past \
+                    else now
+                services.change_status(plan, status, actor=office, now=changed)
             added += 1
     return added

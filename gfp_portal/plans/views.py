@@ -143,6 +143,28 @@ def _back(plan):
     return url_for("plans.detail", plan_id=plan.id)
 
 
+def _plan_form(plan, form, name, call, arguments, done):
+    """A form of the plan's page posted: call(plan, *arguments()) once it validates, commit,
+    done(result) and back to the page; else the page again with the form's errors."""
+    if form.validate_on_submit():
+        ok, result = commit_service(call, plan, *arguments(), actor=current_user, form=form)
+        if ok:
+            done(result)
+            return redirect(_back(plan))
+    return _render(plan, 200, **{name: form})
+
+
+def _set_status(plan, status, title, consequence, done):
+    """Change the plan's status once confirmed; before, the confirmation page says
+    `consequence`."""
+    if not is_confirmed():
+        return confirmation_page(title, [consequence], back=_back(plan))
+    ok, changed = commit_service(services.change_status, plan, status, actor=current_user)
+    if ok:
+        flash_saved(changed, done)
+    return redirect(_back(plan))
+
+
 @bp.route("/<int:plan_id>/status", methods=["POST"])
 @roles_required(*OFFICE)
 def change_status(plan_id):
@@ -151,15 +173,10 @@ def change_status(plan_id):
     if not form.validate_on_submit():
         return _render(plan, 400, status_form=form)
     status = PlanStatus(form.status.data)
-    if not is_confirmed():
-        return confirmation_page(_("Change the status"), [
-            _("The implementation plan of %(entity)s for %(period)s becomes “%(status)s” "
-              "(now “%(current)s”).", entity=plan.entity.acronym, period=plan.period.label,
-              status=status.title, current=plan.status.title)], back=_back(plan))
-    ok, changed = commit_service(services.change_status, plan, status, actor=current_user)
-    if ok:
-        flash_saved(changed, _("The status is changed."))
-    return redirect(_back(plan))
+    return _set_status(plan, status, _("Change the status"), _(
+        "The implementation plan of %(entity)s for %(period)s becomes “%(status)s” (now "
+        "“%(current)s”).", entity=plan.entity.acronym, period=plan.period.label,
+        status=status.title, current=plan.status.title), _("The status is changed."))
 
 
 @bp.route("/<int:plan_id>/submit", methods=["POST"])
@@ -169,16 +186,10 @@ def submit(plan_id):
     plan = _load(plan_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if not is_confirmed():
-        return confirmation_page(_("Mark the plan as submitted"), [
-            _("The implementation plan of %(entity)s for %(period)s is recorded as submitted "
-              "to the Office.", entity=plan.entity.acronym, period=plan.period.label)],
-            back=_back(plan))
-    ok, changed = commit_service(services.change_status, plan, PlanStatus.submitted,
-                                 actor=current_user)
-    if ok:
-        flash_saved(changed, _("The plan is marked as submitted."))
-    return redirect(_back(plan))
+    return _set_status(plan, PlanStatus.submitted, _("Mark the plan as submitted"), _(
+        "The implementation plan of %(entity)s for %(period)s is recorded as submitted to the "
+        "Office.", entity=plan.entity.acronym, period=plan.period.label),
+        _("The plan is marked as submitted."))
 
 
 @bp.route("/<int:plan_id>/responsible", methods=["POST"])
@@ -186,14 +197,10 @@ def submit(plan_id):
 def responsible(plan_id):
     plan = _load(plan_id)
     form = ResponsibleForm(choices=queries.responsible_choices(plan))
-    if not form.validate_on_submit():
-        return _render(plan, 200, responsible_form=form)
-    ok, changes = commit_service(services.set_responsible, plan,
-                                 queries.people_by_ids(form.people.data or []),
-                                 actor=current_user)
-    if ok:
-        flash_saved(changes, _("The responsible focal points are saved."))
-    return redirect(_back(plan))
+    return _plan_form(plan, form, "responsible_form", services.set_responsible,
+                      lambda: (queries.people_by_ids(form.people.data or []),),
+                      lambda changes: flash_saved(changes, _("The responsible focal points "
+                                                             "are saved.")))
 
 
 @bp.route("/<int:plan_id>/documents", methods=["POST"])
@@ -203,13 +210,9 @@ def upload(plan_id):
     if not services.may_work_on(current_user, plan):
         abort(403)
     form = DocumentForm()
-    if form.validate_on_submit():
-        ok, _document = commit_service(services.add_document, plan, form.language.data,
-                                       form.file.data, actor=current_user, form=form)
-        if ok:
-            flash(_("The document is uploaded."), "success")
-            return redirect(_back(plan))
-    return _render(plan, 200, document_form=form)
+    return _plan_form(plan, form, "document_form", services.add_document,
+                      lambda: (form.language.data, form.file.data),
+                      lambda _document: flash(_("The document is uploaded."), "success"))
 
 
 @bp.route("/<int:plan_id>/documents/<int:document_id>")
@@ -231,13 +234,9 @@ def download(plan_id, document_id):
 def targets(plan_id):
     plan = _load(plan_id)
     form = TargetsForm()
-    if form.validate_on_submit():
-        ok, changes = commit_service(services.set_targets, plan, form.targets.data,
-                                     actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("The targets are saved."))
-            return redirect(_back(plan))
-    return _render(plan, 200, targets_form=form)
+    return _plan_form(plan, form, "targets_form", services.set_targets,
+                      lambda: (form.targets.data,),
+                      lambda changes: flash_saved(changes, _("The targets are saved.")))
 
 
 @bp.route("/<int:plan_id>/notes", methods=["POST"])
@@ -245,11 +244,6 @@ def targets(plan_id):
 def add_note(plan_id):
     plan = _load(plan_id)
     form = NoteForm()
-    if form.validate_on_submit():
-        ok, _note = commit_service(services.add_note, plan, form.text.data,
-                                   actor=current_user, form=form)
-        if ok:
-            flash(_("The note is added; the responsible focal points are told by email."),
-                  "success")
-            return redirect(_back(plan))
-    return _render(plan, 200, note_form=form)
+    return _plan_form(plan, form, "note_form", services.add_note, lambda: (form.text.data,),
+                      lambda _note: flash(_("The note is added; the responsible focal points "
+                                            "are told by email."), "success"))

@@ -4,10 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from gfp_portal.accounts.models import User
+from gfp_portal.core.jobs import JobState, run_periodic
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.plans import services
-from gfp_portal.plans.models import PlanReminder
+from gfp_portal.plans.models import PlanReminder, PlanStatus
 from gfp_portal.plans.reminders import send_deadline_reminders
 from tests.helpers import entity, outbox
 from tests.plans.conftest import DEADLINE
@@ -74,3 +76,27 @@ def test_the_thresholds_are_a_setting(plan, coordinator):
     assert _run(30) == 0
     assert _run(10) == 1
     assert db.session.scalars(select(PlanReminder.threshold)).all() == [10]
+
+
+def test_the_daily_job_sends_the_reminders_due(app, reference, create_user):
+    office_id = create_user("office@example.org", roles=["coordinator"])
+    fp_id = create_user("fp.job@example.org", roles=["focal_point"], locale="es")
+    minute = datetime(2027, 3, 1, 5, 30, tzinfo=UTC)
+    with app.app_context():
+        office, fp = db.session.get(User, office_id), db.session.get(User, fp_id)
+        period = services.create_period({"name": "2025–2027", "first_year": 2025,
+                                         "last_year": 2027,
+                                         "deadline": minute.date() + timedelta(days=7)},
+                                        actor=office)
+        plan = services.create_plan(entity("UNDP"), period, responsible=[fp.person],
+                                    actor=office)
+        assert plan.status == PlanStatus.not_started
+        db.session.commit()
+        engine = app.extensions["jobs"]
+        assert engine.schedules["plans.remind"].next_run(minute - timedelta(minutes=1)) == minute
+        run = run_periodic("plans.remind", "2027-03-01T05:30", now=minute)
+        assert run.state == JobState.done and run.result == {"reminders": 1}
+        assert run_periodic("plans.remind", "2027-03-01T05:30", now=minute) is None
+        mails = outbox("plan_reminder")
+        assert [(m.recipient, m.locale) for m in mails] == [("fp.job@example.org", "es")]
+        assert "plan de aplicación" in mails[0].body_text

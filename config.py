@@ -24,6 +24,7 @@ def _env_bool(name, default=False):
 JOB_SCHEDULE_DEFAULTS = {
     "registry.send-alerts": "0 5 * * *",  # daily
     "coverage.remind": "15 5 * * *",  # daily (each RC at most once per reminder period)
+    "plans.remind": "30 5 * * *",  # daily (each plan once per threshold)
     "nominations.send-digest": "0 6 * * *",  # daily
     "nominations.purge-unconfirmed": "30 3 * * *",  # daily
     "sessions.send-reminders": "5 * * * *",  # hourly
@@ -74,6 +75,7 @@ class Config:
     # A request body above this is refused outright (413); each upload has its own, lower limit.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     NOMINATION_LETTER_MAX_BYTES = 10 * 1024 * 1024
+    PLAN_DOCUMENT_MAX_BYTES = NOMINATION_LETTER_MAX_BYTES
     JOIN_VERIFY_DAYS = 7  # an unconfirmed request to join expires, then is purged
     JOIN_AMEND_DAYS = 30  # the link to amend a request when the Office asks for more
     JOIN_RATE_LIMIT = "5 per hour"  # requests to join, per IP address

@@ -3,7 +3,7 @@
 at them. Written with bulk inserts (the services would take minutes); deterministic."""
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select, text
 
@@ -13,6 +13,14 @@ from gfp_portal.accounts.services import set_roles
 from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.plans.models import (
+    ImplementationPlan,
+    PlanDocument,
+    PlanNote,
+    PlanPeriod,
+    PlanTarget,
+    plan_responsibles,
+)
 from gfp_portal.practices.models import GuidelineArea, Practice, PracticeVersion
 from gfp_portal.reference.models import Entity, Unct, unct_members
 from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
@@ -46,6 +54,7 @@ class Network:
     sessions: int = 0
     registrations: int = 0
     session_ids: list = None
+    plan_id: int = None
 
 
 def _members(rng, entity_ids):
@@ -139,11 +148,48 @@ def generate(*, people=6500, nominations=600, seed=7):
     db.session.flush()
     session_ids, registrations = _training(rng, person_ids, now)
     _practices(rng, entity_ids, users["fp"].id, now)
+    plan_id = _plans(rng, entity_ids, person_ids, users["coordinator"].id, now)
     return Network(people=len(person_ids), appointments=len(appointments),
                    nominations=len(nomination_rows), person_ids=person_ids,
                    nomination_ids=list(db.session.scalars(select(Nomination.id))),
                    sessions=len(session_ids), registrations=registrations,
-                   session_ids=session_ids)
+                   session_ids=session_ids, plan_id=plan_id)
+
+
+def _plans(rng, entity_ids, person_ids, author_id, now, *, periods=8):
+    """Implementation plans for every entity in each of `periods` three-year periods (about
+    ten times the 92 plans of 2022–2024), two responsible people each; the latest period's
+    first plan has documents in four languages, targets and notes. Returns its id."""
+    period_rows = [{"name": f"{year}–{year + 2}", "first_year": year, "last_year": year + 2,
+                    "deadline": date(year, 6, 30), "created_at": now}
+                   for year in range(2028 - 3 * periods, 2028, 3)]
+    db.session.execute(insert(PlanPeriod), period_rows)
+    period_ids = list(db.session.scalars(select(PlanPeriod.id).order_by(PlanPeriod.first_year)))
+    statuses = ("not_started", "in_preparation", "submitted", "updated")
+    db.session.execute(insert(ImplementationPlan), [
+        {"entity_id": entity_id, "period_id": period_id, "status": rng.choice(statuses),
+         "created_at": now} for period_id in period_ids for entity_id in entity_ids])
+    plans = db.session.execute(select(ImplementationPlan.id, ImplementationPlan.period_id)
+                               .order_by(ImplementationPlan.id)).all()
+    db.session.execute(insert(plan_responsibles), [
+        {"plan_id": plan_id, "person_id": person_id} for plan_id, _period in plans
+        for person_id in rng.sample(person_ids, 2)])
+    plan_id = min(plan for plan, period in plans if period == period_ids[-1])
+    first_year = period_rows[-1]["first_year"]
+    db.session.execute(insert(PlanDocument), [
+        {"plan_id": plan_id, "language": language, "file_key": f"ab/{n:032x}.pdf",
+         "filename": f"plan-{language}-{n}.pdf", "content_type": "application/pdf",
+         "size": 120_000, "sha256": f"{n:064x}", "uploaded_by_id": author_id,
+         "uploaded_at": now - timedelta(days=n)}
+        for n, language in enumerate(["en", "fr", "es", "ar"] * 3)])
+    db.session.execute(insert(PlanTarget), [
+        {"plan_id": plan_id, "grade": grade, "year": first_year + offset,
+         "women_percent": 40 + offset * 3}
+        for grade in ("P-2", "P-3", "P-4", "P-5", "D-1", "D-2") for offset in range(3)])
+    db.session.execute(insert(PlanNote), [
+        {"plan_id": plan_id, "text": f"Review note {n}.", "author_id": author_id,
+         "created_at": now - timedelta(days=n)} for n in range(10)])
+    return plan_id
 
 
 ZONES = ("Europe/Zurich", "America/New_York", "Africa/Nairobi", "Asia/Bangkok",

@@ -232,3 +232,21 @@ def test_demo_practices_and_awards(seeded, app):
         assert {"en", "fr", "es", "ar"} <= languages
         assert {a.event for a in awards} == {"Global Annual Meeting 2024"}
         assert all(a.recipients and a.version("en") for a in awards)
+def test_the_implementation_plans_tell_the_network_story(seeded, app, client):
+    from datetime import date
+
+    from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, Standing
+
+    with app.app_context():
+        periods = {p.name: p for p in db.session.scalars(select(PlanPeriod))}
+        assert periods["2022–2024"].deadline < date.today() < periods["2025–2027"].deadline
+        past = db.session.scalars(select(ImplementationPlan).where(
+            ImplementationPlan.period_id == periods["2022–2024"].id)).all()
+        standing = [plan.standing(date.today()) for plan in past]
+        assert standing.count(Standing.updated) > len(past) / 2
+        assert 0 < standing.count(Standing.overdue) < len(past) / 5
+        undp = next(plan for plan in past if plan.entity.acronym == "UNDP")
+        assert [p.email for p in undp.responsible] == ["fp@demo.gfp"]
+        assert undp.documents and undp.targets and undp.notes
+    assert login(client, "fp@demo.gfp", "demo-password").status_code == 302
+    assert client.get(f"/plans/{undp.id}").status_code == 200

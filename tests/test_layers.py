@@ -17,7 +17,7 @@ LAYERS = (
     ("reference",),
     ("registry",),
     ("accounts",),
-    ("sessions", "nominations", "resources", "practices"),
+    ("sessions", "nominations", "resources", "practices", "plans"),
     ("attendance", "coverage", "admin"),
 )
 

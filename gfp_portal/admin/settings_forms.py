@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
+from gfp_portal.core.forms import ParsedField
 from gfp_portal.registry.policy import GRADE_LADDER
 
 MAX_ALERT_DAYS = 3650
@@ -17,6 +18,7 @@ SETTING_KEYS = {
     "require_terms_of_reference": "policy.require_terms_of_reference",
     "grade_equivalence": "policy.grade_equivalence",
     "coverage_reminder_days": "coverage.reminder_days",
+    "plan_reminder_days": "plans.reminder_days",
     "nominations_daily_digest": "nominations.daily_digest",
     "practices_public": "practices.public",
     "reminder_hours": "sessions.reminder_hours",
@@ -36,28 +38,7 @@ def _whole(label, low, high, description=None):
                                                   low=low, high=high))])
 
 
-class _ParsedField:
-    """A text field whose `data` is parsed from the text; every bad part is a field error and
-    the text is shown back as typed."""
-
-    def process_data(self, value):
-        super().process_data(value)
-        self.raw, self.parse_errors = None, []
-
-    def process_formdata(self, valuelist):
-        self.raw = valuelist[0] if valuelist else ""
-        self.data, self.parse_errors = self.parse(self.raw)
-
-    def pre_validate(self, form):
-        if self.parse_errors:
-            self.errors.extend(self.parse_errors)
-            raise StopValidation()
-
-    def _value(self):
-        return self.raw if self.raw is not None else self.format(self.data)
-
-
-class AlertDaysField(_ParsedField, StringField):
+class AlertDaysField(ParsedField, StringField):
     """Comma-separated numbers of days, kept as a list from the largest to the smallest."""
 
     @staticmethod
@@ -80,7 +61,7 @@ class AlertDaysField(_ParsedField, StringField):
         return sorted(days, reverse=True), errors
 
 
-class GradeEquivalenceField(_ParsedField, TextAreaField):
+class GradeEquivalenceField(ParsedField, TextAreaField):
     """One `CODE = GRADE` per line, GRADE on the grade ladder; kept as {CODE: GRADE}."""
 
     @staticmethod
@@ -143,6 +124,11 @@ class SettingsForm(FlaskForm):
                                                            "365."))],
         description=_l("A Resident Coordinator is reminded of the gaps of their UN Country "
                        "Team at most once in this period."))
+    plan_reminder_days = AlertDaysField(
+        _l("Implementation plan reminders (days before the deadline)"),
+        description=_l("Days before a period's submission deadline when the focal points "
+                       "responsible for a plan not yet submitted are reminded, separated by "
+                       "commas, e.g. 30, 7."))
     nominations_daily_digest = BooleanField(
         _l("Tell coordinators of new nominations in one daily digest"),
         description=_l("Otherwise each coordinator gets an email for every nomination "

@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput
 
 from gfp_portal.core.i18n import current_language, language_name
@@ -114,3 +114,24 @@ class ConfirmForm(FlaskForm):
     next = HiddenField()
     submit = SubmitField(_l("Confirm"))
 
+
+class ParsedField:
+    """A text field whose `data` is parsed from the text; every bad part is a field error and
+    the text is shown back as typed. A subclass gives
+    `parse(text) -> (data, errors)` and `format(data) -> text`."""
+
+    def process_data(self, value):
+        super().process_data(value)
+        self.raw, self.parse_errors = None, []
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        self.data, self.parse_errors = self.parse(self.raw)
+
+    def pre_validate(self, form):
+        if self.parse_errors:
+            self.errors.extend(self.parse_errors)
+            raise StopValidation()
+
+    def _value(self):
+        return self.raw if self.raw is not None else self.format(self.data)

@@ -30,6 +30,8 @@ KINDS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 KIND_LABELS = {"pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "xlsx": "XLSX"}
+# What a letter or an official document may be: nomination letters, implementation plans.
+LETTER_KINDS = ("pdf", "docx")
 _KEY = re.compile(r"^[a-z0-9]{2}/[0-9a-f]{32}\.(pdf|docx|pptx|xlsx)$")
 _PENDING = re.compile(r"^pending/[0-9a-f]{32}(\.[a-z]{1,5})?$")
 _EXPORT = re.compile(r"^exports/[0-9a-f]{32}\.(csv|xlsx)$")

@@ -23,6 +23,7 @@ def seed():
                "demo files).")
     click.echo(f"Demo good practices: {added['practices']} new practices, {added['awards']} "
                "new awards.")
+    click.echo(f"Demo implementation plans: {added['plans']} new plans.")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for spec in DEMO_ACCOUNTS:
         click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

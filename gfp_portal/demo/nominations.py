@@ -142,15 +142,20 @@ def _join(spec, now):
     return join.verify(token, now=now - timedelta(days=3))
 
 
+def email_links():
+    """The context in which demo data writes its emails: their links go to SERVER_NAME, or to
+    the local development server when none is set."""
+    server = current_app.config.get("SERVER_NAME") or "127.0.0.1:5000"
+    return current_app.test_request_context("/", base_url=f"http://{server}")
+
+
 def seed_nominations(*, now):
-    """Add the demo nominations once; returns how many were added. Emails link to
-    SERVER_NAME, or to the local development server when none is set."""
+    """Add the demo nominations once; returns how many were added (emails: email_links)."""
     if db.session.scalar(select(Nomination.id).limit(1)) is not None:
         return 0
-    server = current_app.config.get("SERVER_NAME") or "127.0.0.1:5000"
     _email_domains()
     added = 0
-    with current_app.test_request_context("/", base_url=f"http://{server}"):
+    with email_links():
         for spec in PLAN:
             try:
                 with db.session.begin_nested():

@@ -11,6 +11,7 @@ from gfp_portal.demo.attendance import seed_attendance
 from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.nominations import seed_nominations
 from gfp_portal.demo.people import seed_registry
+from gfp_portal.demo.plans import seed_plans
 from gfp_portal.demo.practices import seed_practices
 from gfp_portal.demo.sessions import seed_sessions
 from gfp_portal.extensions import db
@@ -113,6 +114,7 @@ def seed_demo(*, seed=2026):
     seed_attendance(now=now)
     resources = seed_library(rng=rng, now=now)
     practices, awards = seed_practices(now=now)
+    plans = seed_plans(now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
             "nominations": nominations, "sessions": sessions, "resources": resources,
-            "practices": practices, "awards": awards}
+            "practices": practices, "awards": awards, "plans": plans}

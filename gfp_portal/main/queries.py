@@ -13,6 +13,7 @@ from gfp_portal.coverage.queries import uncts_without_focal_point
 from gfp_portal.coverage.services import attach_holders, compute_coverage
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.models import NominationKind, NominationState
+from gfp_portal.plans.queries import plans_of_person
 from gfp_portal.practices import queries as practice_queries
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.imports import APPLY, PREVIEW
@@ -152,6 +153,7 @@ class FocalPointHome:
     recommended: list           # [TrainingSession]
     library: list               # [(Resource, ResourceVersion)]
     policy: object
+    plans: list = field(default_factory=list)  # implementation plans they work on or see
 
 
 def focal_point_home(user, person, *, now, language):
@@ -183,4 +185,5 @@ def focal_point_home(user, person, *, now, language):
             limit=RECOMMENDED) if person else [],
         library=new_in_language(user, language, since=now - timedelta(days=LIBRARY_DAYS),
                                 limit=LIBRARY_ITEMS),
-        policy=Policy.current())
+        policy=Policy.current(),
+        plans=plans_of_person(person))

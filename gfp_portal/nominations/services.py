@@ -25,7 +25,7 @@ from gfp_portal.registry.models import AppointmentRole, AppointmentStatus
 
 DEFAULT_SETTINGS = {"nominations.daily_digest": False}
 
-LETTER_KINDS = ("pdf", "docx")
+LETTER_KINDS = storage.LETTER_KINDS
 NOMINEE_FIELDS = ("given_name", "family_name", "email", "position_title", "grade",
                   "preferred_language")
 DETAIL_FIELDS = (*NOMINEE_FIELDS, "time_share", "tor_acknowledged", "start_date",

@@ -18,6 +18,7 @@ VALID = {
     # require_terms_of_reference unchecked: absent from the form data
     "grade_equivalence": "no-c = p-4\n\nFS-7 = P-4\n  NO-D=P-5  \n",
     "coverage_reminder_days": "30",
+    "plan_reminder_days": "30, 7",
     "nominations_daily_digest": "y",
     "reminder_hours": "24", "check_in_opens_minutes": "15", "check_in_closes_minutes": "30",
     "present_percent": "75", "partial_percent": "25", "evaluation_days": "14",
@@ -39,6 +40,14 @@ def test_page_shows_the_current_values(client, login_as):
     assert '<option selected value="P-4">P-4</option>' in html
     assert TOR_CHECKED.search(html)
     assert "nobody has changed them yet" in html
+
+
+def test_the_implementation_plan_reminders_are_a_setting(client, login_as, app):
+    login_as("admin")
+    assert 'value="30, 7"' in client.get("/admin/settings").get_data(as_text=True)
+    client.post("/admin/settings", data={**VALID, "plan_reminder_days": "14, 60, 14"})
+    with app.app_context():
+        assert db.session.get(Setting, "plans.reminder_days").value == [60, 14]
 
 
 def test_admin_changes_the_settings_and_the_policy_follows(client, login_as, app):
@@ -83,6 +92,7 @@ def test_coordinator_is_refused(client, login_as, app):
                                       "“-7” is not a number of days"]),
     ("alert_days", " , ", ["Enter at least one number of days"]),
     ("alert_days", "90, 0", ["“0” is not a number of days"]),
+    ("plan_reminder_days", "30, soon", ["“soon” is not a number of days"]),
     ("grade_equivalence", "NO-C = P-4\nFS-9 P-3\nNO-D = P-9\nP-3 = P-4\nno-c = P-5",
      ["Line 2 (“FS-9 P-3”)", "Line 3 (“NO-D = P-9”): P-9 is not a grade",
       "Line 4 (“P-3 = P-4”): P-3 is already a grade", "Line 5 (“no-c = P-5”): NO-C is listed"]),

@@ -39,6 +39,7 @@ RESOURCE = r"^/resources/(?!manage/|new$|categories$|gaps$)[a-z0-9-]+$"
 SESSION = r"^/sessions/\d+$"
 PERSON = r"^/registry/people/\d+$"
 NOMINATION = r"^/nominations/\d+$"
+PLAN = r"^/plans/\d+$"
 RESOURCE_EDIT = r"^/resources/[a-z0-9-]+/edit$"
 PRACTICE = r"^/practices/\d+$"
 
@@ -69,6 +70,9 @@ _OFFICE = [
     _page("/nominations/"),
     _page("/nominations/", NOMINATION),
     _page("/nominations/new"),
+    _page("/plans/"),
+    _page("/plans/periods"),
+    _page("/plans/new"),
     _page("/reference/entities/"),
     _page("/reference/entities/", r"^/reference/entities/\d+$"),
     _page("/reference/entities/new"),
@@ -99,6 +103,7 @@ _OFFICE_DETAILS = [
     _page("/registry/", PERSON, r"^/registry/appointments/\d+/renew$"),
     _page("/registry/", PERSON, r"^/registry/appointments/\d+/end$"),
     _page("/registry/", PERSON, r"^/registry/appointments/\d+/replace$"),
+    _page("/plans/", PLAN),
     _page("/sessions/", SESSION, r"^/sessions/\d+/edit$"),
     _page("/sessions/", SESSION, r"^/sessions/\d+/duplicate$"),
     _page("/sessions/", SESSION, r"^/sessions/\d+/roster$"),
@@ -127,6 +132,7 @@ MAIN_PAGES = {
         *_SIGNED_IN_COMMON,
         _page("/practices/new"),
         _page("/me", r"^/certificates/[A-Z0-9]+$"),
+        _page("/", PLAN),
     ],
     "resident_coordinator": [
         *_SIGNED_IN_COMMON,

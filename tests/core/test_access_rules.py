@@ -74,6 +74,9 @@ PAGES = [
     ("/practices/new", {"coordinator", "admin"}),
     ("/practices/awards", None),
     ("/practices/awards/new", {"coordinator", "admin"}),
+    ("/plans/", {"coordinator", "admin"}),
+    ("/plans/new", {"coordinator", "admin"}),
+    ("/plans/periods", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

@@ -2,7 +2,7 @@
 redirect, a 4xx with a translated reason — never a 5xx."""
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -58,6 +58,7 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
     """One of everything a route can name, and a signed-in client per role."""
     from gfp_portal.core.jobs import Job, JobState
     from gfp_portal.nominations.services import submit_nomination
+    from gfp_portal.plans import services as plans
     from gfp_portal.practices import services as practices
     from gfp_portal.resources import services as resources
     from gfp_portal.resources.models import ResourceCategory
@@ -105,6 +106,13 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
             "year": 2024, "event": "Global Annual Meeting 2024", "name": "Award",
             "entity": undp, "recipients": fp.email, "citations": {"fr": "Pour."}},
             actor=coordinator)
+        period = plans.create_period({"name": "2022–2024", "first_year": 2022,
+                                      "last_year": 2024, "deadline": date(2024, 3, 31)},
+                                     actor=coordinator)
+        plan = plans.create_plan(undp, period, responsible=[fp.person], actor=coordinator)
+        document = plans.add_document(plan, "en", FileStorage(stream=io.BytesIO(PDF),
+                                                               filename="plan.pdf"),
+                                      actor=coordinator)
         job = Job(kind="sessions.register-group", state=JobState.running, done=1, total=2,
                   params={"session_id": session.id, "person_ids": [fp.person_id]},
                   created_by_id=fp.id)
@@ -116,7 +124,8 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
                 "entity_id": undp.id, "unct_id": kenya.id, "slug": "guide", "lang": "en",
                 "iso3": "KEN", "token": "no-such-token", "code": "NOSUCHCODE",
                 "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
-                "practice_id": practice.id, "award_id": award.id}
+                "practice_id": practice.id, "award_id": award.id,
+                "plan_id": plan.id, "document_id": document.id}
     clients = {}
     for role, roles in ROLES.items():
         clients[role] = app.test_client()

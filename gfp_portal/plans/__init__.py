@@ -1,0 +1,1 @@
+"""Implementation plans: each entity's gender parity implementation plan for a period."""

@@ -1,0 +1,35 @@
+"""The emails of implementation plans, each in its recipient's language: a review note of the
+Office and the reminder of the submission deadline, to the responsible focal points."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from gfp_portal.core.i18n import mail_locale
+from gfp_portal.core.outbox import queue_email
+
+
+def _link(plan):
+    return url_for("plans.detail", plan_id=plan.id, _external=True)
+
+
+def review_note(plan, note, *, now):
+    """To each responsible focal point: the Office wrote a review note on the plan."""
+    for person in plan.responsible:
+        queue_email(person.email, "plan_note", locale=mail_locale(person.preferred_language),
+                    now=now,
+                    subject=_l("Implementation plan of %(entity)s: a review note from the "
+                               "Office", entity=plan.entity.acronym),
+                    context={"person": person, "plan": plan, "note": note,
+                             "link": _link(plan)})
+    return len(plan.responsible)
+
+
+def deadline_reminder(plan, days_left, *, now):
+    """To each responsible focal point: the plan is due in `days_left` days."""
+    for person in plan.responsible:
+        queue_email(person.email, "plan_reminder",
+                    locale=mail_locale(person.preferred_language), now=now,
+                    subject=_l("Implementation plan of %(entity)s: the submission deadline "
+                               "is near", entity=plan.entity.acronym),
+                    context={"person": person, "plan": plan, "days_left": days_left,
+                             "link": _link(plan)})
+    return len(plan.responsible)

@@ -1,0 +1,165 @@
+"""Reading implementation plans: the network view of a period, the filtered list, one plan with
+what its page shows, and the plans a focal point works on."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, literal, not_, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from gfp_portal.accounts.models import User
+from gfp_portal.extensions import db
+from gfp_portal.plans.models import (
+    DONE,
+    ImplementationPlan,
+    PlanDocument,
+    PlanNote,
+    PlanPeriod,
+    Standing,
+    plan_responsibles,
+)
+from gfp_portal.reference.models import Entity, EntityType
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+
+# The largest id a database integer holds: a larger number names no row.
+MAX_ID = 2**31 - 1
+
+
+def _valid_id(value):
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
+def periods():
+    """Every period, the latest first."""
+    return db.session.scalars(select(PlanPeriod).order_by(PlanPeriod.first_year.desc(),
+                                                          PlanPeriod.id.desc())).all()
+
+
+def period_by_id(period_id):
+    return db.session.get(PlanPeriod, period_id) if _valid_id(period_id) else None
+
+
+def _overdue(today):
+    return and_(ImplementationPlan.status.not_in(DONE), PlanPeriod.deadline < today)
+
+
+def standing_column(today):
+    """The standing of each plan, in SQL: its status, or overdue (Standing)."""
+    return case((_overdue(today), literal(Standing.overdue.value)),
+                else_=ImplementationPlan.status)
+
+
+@dataclass
+class NetworkRow:
+    type: EntityType | None  # None: the totals
+    counts: dict = field(default_factory=dict)  # Standing -> number of entities
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+
+def network_view(period, today):
+    """Per entity type, how many entities' plans for `period` stand where, and the totals
+    (one query)."""
+    standing = standing_column(today).label("standing")
+    rows = db.session.execute(
+        select(Entity.type, standing, func.count())
+        .select_from(ImplementationPlan).join(ImplementationPlan.entity)
+        .join(ImplementationPlan.period)
+        .where(ImplementationPlan.period_id == period.id)
+        .group_by(Entity.type, standing)).all()
+    by_type = {}
+    totals = NetworkRow(None, {s: 0 for s in Standing})
+    for entity_type, value, count in rows:
+        line = by_type.setdefault(entity_type, NetworkRow(entity_type,
+                                                          {s: 0 for s in Standing}))
+        line.counts[Standing(value)] += count
+        totals.counts[Standing(value)] += count
+    ordered = [by_type[t] for t in EntityType if t in by_type]
+    return ordered, totals
+
+
+@dataclass
+class PlanFilter:
+    period_id: int
+    standing: str | None = None
+    entity_type: str | None = None
+
+
+def plans_query(f, today):
+    stmt = (select(ImplementationPlan).join(ImplementationPlan.entity)
+            .join(ImplementationPlan.period)
+            .where(ImplementationPlan.period_id == f.period_id)
+            .options(selectinload(ImplementationPlan.responsible),
+                     joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period))
+            .order_by(func.lower(Entity.acronym), ImplementationPlan.id))
+    if f.standing == Standing.overdue:
+        stmt = stmt.where(_overdue(today))
+    elif f.standing in Standing.__members__:
+        stmt = stmt.where(ImplementationPlan.status == f.standing, not_(_overdue(today)))
+    if f.entity_type in EntityType.__members__:
+        stmt = stmt.where(Entity.type == f.entity_type)
+    return stmt
+
+
+def plan_for_page(plan_id):
+    """The plan with everything its page shows, or None."""
+    return db.session.scalars(
+        select(ImplementationPlan).where(ImplementationPlan.id == plan_id)
+        .options(joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period),
+                 selectinload(ImplementationPlan.responsible),
+                 selectinload(ImplementationPlan.documents).joinedload(PlanDocument.uploaded_by)
+                 .options(joinedload(User.person), lazyload(User.role_rows)),
+                 selectinload(ImplementationPlan.targets),
+                 selectinload(ImplementationPlan.notes).joinedload(PlanNote.author)
+                 .options(joinedload(User.person), lazyload(User.role_rows)))).first() \
+        if _valid_id(plan_id) else None
+
+
+def document_of(plan, document_id):
+    return next((d for d in plan.documents if d.id == document_id), None)
+
+
+def responsible_choices(plan):
+    """(person id, name) of who may be made responsible: the people holding an active
+    appointment for the plan's entity, and those responsible now."""
+    holders = db.session.scalars(
+        select(Person).join(Appointment, Appointment.person_id == Person.id)
+        .where(Appointment.entity_id == plan.entity_id,
+               Appointment.status == AppointmentStatus.active)
+        .distinct()).all()
+    people = {p.id: p for p in [*holders, *plan.responsible]}
+    ordered = sorted(people.values(), key=lambda p: (p.family_name.lower(),
+                                                     p.given_name.lower(), p.id))
+    return [(p.id, p.full_name) for p in ordered]
+
+
+def people_by_ids(ids):
+    return db.session.scalars(select(Person).where(Person.id.in_(ids))).all() if ids else []
+
+
+def entities_without_plan(period):
+    """(id, acronym) of the current entities that have no plan for `period`."""
+    has_plan = select(ImplementationPlan.entity_id).where(
+        ImplementationPlan.period_id == period.id)
+    return [(e.id, e.acronym) for e in db.session.scalars(
+        select(Entity).where(Entity.id.not_in(has_plan), Entity.active_to.is_(None))
+        .order_by(func.lower(Entity.acronym)))]
+
+
+def entity_by_id(entity_id):
+    return db.session.get(Entity, entity_id) if _valid_id(entity_id) else None
+
+
+def plans_of_person(person, limit=10):
+    """The plans `person` is responsible for or that belong to their entity, the latest
+    period first, with their entity and period (one query)."""
+    if person is None:
+        return []
+    mine = select(plan_responsibles.c.plan_id).where(plan_responsibles.c.person_id == person.id)
+    conditions = [ImplementationPlan.id.in_(mine)]
+    if person.entity_id is not None:
+        conditions.append(ImplementationPlan.entity_id == person.entity_id)
+    return db.session.scalars(
+        select(ImplementationPlan).join(ImplementationPlan.period).where(or_(*conditions))
+        .options(joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period))
+        .order_by(PlanPeriod.first_year.desc(), ImplementationPlan.id).limit(limit)).all()

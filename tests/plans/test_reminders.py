@@ -1,0 +1,102 @@
+"""Deadline reminders: sent to the responsible focal points of plans not yet submitted, once per
+plan and threshold, in each recipient's language."""
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.jobs import JobState, run_periodic
+from gfp_portal.core.settings import update_settings
+from gfp_portal.extensions import db
+from gfp_portal.plans import services
+from gfp_portal.plans.models import PlanReminder, PlanStatus
+from gfp_portal.plans.reminders import send_deadline_reminders
+from tests.helpers import entity, outbox
+from tests.plans.conftest import DEADLINE
+
+
+def _run(days_before):
+    today = DEADLINE - timedelta(days=days_before)
+    return send_deadline_reminders(today=today,
+                                   now=datetime.combine(today, datetime.min.time(), tzinfo=UTC))
+
+
+def test_each_threshold_is_sent_once(plan):
+    assert _run(31) == 0
+    assert _run(30) == 1
+    assert _run(30) == 0 and _run(20) == 0
+    assert _run(7) == 1
+    assert _run(1) == 0 and _run(0) == 0
+    mails = outbox("plan_reminder")
+    assert [m.recipient for m in mails] == ["fp.undp@example.org"] * 2
+    assert "30 days" in mails[0].body_text and "7 days" in mails[1].body_text
+    assert "/plans/" in mails[0].body_text
+    assert sorted(db.session.scalars(select(PlanReminder.threshold))) == [7, 30]
+
+
+def test_a_late_first_run_sends_only_the_most_urgent_reminder(plan):
+    assert _run(5) == 1
+    assert _run(4) == 0
+    assert len(outbox("plan_reminder")) == 1
+    assert sorted(db.session.scalars(select(PlanReminder.threshold))) == [7, 30]
+
+
+def test_submitted_updated_and_past_plans_are_not_reminded(plan, coordinator, period):
+    services.change_status(plan, "submitted", actor=coordinator)
+    updated = services.create_plan(entity("UNICEF"), period, actor=coordinator,
+                                   responsible=plan.responsible)
+    services.change_status(updated, "updated", actor=coordinator)
+    assert _run(7) == 0
+    assert _run(-1) == 0  # the deadline has passed: the plan is overdue, not reminded
+    assert outbox("plan_reminder") == []
+
+
+def test_a_plan_without_responsible_people_records_nothing(plan, coordinator):
+    services.set_responsible(plan, [], actor=coordinator)
+    assert _run(7) == 0
+    services.set_responsible(plan, [*plan.responsible], actor=coordinator)
+    assert db.session.scalars(select(PlanReminder)).all() == []
+
+
+def test_reminders_go_in_each_recipients_language(plan, coordinator, make_fp):
+    people = [make_fp(f"{code}@example.org", locale=code).person for code in ("fr", "es", "ar")]
+    services.set_responsible(plan, [*plan.responsible, *people], actor=coordinator)
+    _run(7)
+    mails = {m.recipient: m for m in outbox("plan_reminder")}
+    assert {code: mails[f"{code}@example.org"].locale for code in ("fr", "es", "ar")} == \
+        {"fr": "fr", "es": "es", "ar": "ar"}
+    assert "plan de mise en œuvre" in mails["fr@example.org"].body_text
+    assert "plan de aplicación" in mails["es@example.org"].body_text
+    assert "خطة التنفيذ" in mails["ar@example.org"].body_text
+    assert mails["fp.undp@example.org"].locale == "en"
+
+
+def test_the_thresholds_are_a_setting(plan, coordinator):
+    update_settings({"plans.reminder_days": [10]}, actor=coordinator)
+    assert _run(30) == 0
+    assert _run(10) == 1
+    assert db.session.scalars(select(PlanReminder.threshold)).all() == [10]
+
+
+def test_the_daily_job_sends_the_reminders_due(app, reference, create_user):
+    office_id = create_user("office@example.org", roles=["coordinator"])
+    fp_id = create_user("fp.job@example.org", roles=["focal_point"], locale="es")
+    minute = datetime(2027, 3, 1, 5, 30, tzinfo=UTC)
+    with app.app_context():
+        office, fp = db.session.get(User, office_id), db.session.get(User, fp_id)
+        period = services.create_period({"name": "2025–2027", "first_year": 2025,
+                                         "last_year": 2027,
+                                         "deadline": minute.date() + timedelta(days=7)},
+                                        actor=office)
+        plan = services.create_plan(entity("UNDP"), period, responsible=[fp.person],
+                                    actor=office)
+        assert plan.status == PlanStatus.not_started
+        db.session.commit()
+        engine = app.extensions["jobs"]
+        assert engine.schedules["plans.remind"].next_run(minute - timedelta(minutes=1)) == minute
+        run = run_periodic("plans.remind", "2027-03-01T05:30", now=minute)
+        assert run.state == JobState.done and run.result == {"reminders": 1}
+        assert run_periodic("plans.remind", "2027-03-01T05:30", now=minute) is None
+        mails = outbox("plan_reminder")
+        assert [(m.recipient, m.locale) for m in mails] == [("fp.job@example.org", "es")]
+        assert "plan de aplicación" in mails[0].body_text

@@ -17,7 +17,7 @@ LAYERS = (
     ("reference",),
     ("registry",),
     ("accounts",),
-    ("sessions", "nominations", "resources"),
+    ("sessions", "nominations", "resources", "parity"),
     ("attendance", "coverage", "admin"),
 )
 

@@ -10,6 +10,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.demo.attendance import seed_attendance
 from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.nominations import seed_nominations
+from gfp_portal.demo.parity import seed_parity
 from gfp_portal.demo.people import seed_registry
 from gfp_portal.demo.sessions import seed_sessions
 from gfp_portal.extensions import db
@@ -111,5 +112,7 @@ def seed_demo(*, seed=2026):
     sessions = seed_sessions(now=now)
     seed_attendance(now=now)
     resources = seed_library(rng=rng, now=now)
+    parity = seed_parity(now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
-            "nominations": nominations, "sessions": sessions, "resources": resources}
+            "nominations": nominations, "sessions": sessions, "resources": resources,
+            "parity_figures": parity}

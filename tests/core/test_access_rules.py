@@ -65,6 +65,8 @@ PAGES = [
     ("/resources/categories", {"coordinator", "admin"}),
     ("/resources/gaps", {"coordinator", "admin"}),
     ("/resources/downloads.csv", {"coordinator", "admin"}),
+    ("/parity/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
+    ("/parity/import", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

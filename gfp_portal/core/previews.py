@@ -6,12 +6,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.utils import secure_filename
 
 from gfp_portal.core import storage
 from gfp_portal.core.db import db
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit_service
+from gfp_portal.core.i18n import current_language
 from gfp_portal.core.jobs import Job, JobState, enqueue
 from gfp_portal.core.reading import MAX_BYTES
 
@@ -76,6 +82,15 @@ def checked(job_id, kind, now):
     return job
 
 
+def queue_apply(check_kind, apply_kind, job_id, *, actor, language, now, check_plan=None):
+    """Queue the apply job (`apply_kind`) of what the check job `job_id` checked; refused when
+    the check has expired or was applied, or when `check_plan(plan)` refuses. Returns the Job."""
+    job = checked(job_id, check_kind, now)
+    if check_plan is not None:
+        check_plan(stored_plan(job))
+    return enqueue(apply_kind, {"preview": job.id, "language": language}, actor=actor, now=now)
+
+
 def stored_plan(job):
     """The plan the check job `job` kept."""
     data = storage.pending(job.result["plan"])
@@ -83,3 +98,49 @@ def stored_plan(job):
         raise DomainError("preview_expired", _l("This import has already been applied or has "
                                                 "expired. Upload the file again."))
     return json.loads(data)
+
+
+# --- the pages and jobs of an import --------------------------------------------------------
+
+def upload_page(form, start, template):
+    """The upload page of an import: on a valid upload, `start(data, filename, actor=,
+    language=)` queues the check and the browser goes to its job's page."""
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = secure_filename(upload.filename or "") or "upload"
+        ok, job = commit_service(start, upload.read(MAX_BYTES + 1), filename,
+                                 actor=current_user, language=current_language(), form=form)
+        if ok:
+            return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template(template, form=form)
+
+
+def confirm_page(start_apply, upload_endpoint):
+    """The confirmation (a POST) of a checked import: `start_apply(job_id, actor=, language=)`
+    queues the apply job; a refusal goes back to the upload page."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ok, job = commit_service(start_apply, request.form.get("job", ""), actor=current_user,
+                             language=current_language())
+    if ok:
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    return redirect(url_for(upload_endpoint))
+
+
+def check_in_job(run, check, upload, language, *args, **kwargs):
+    """A check job's work: `check(upload, *args, **kwargs)` in the job's language; the
+    upload is dropped once the job commits."""
+    with force_locale(language):
+        result = in_words(check, upload, *args, **kwargs)
+    run.after_commit(lambda: storage.drop_pending(upload))
+    return result
+
+
+def apply_in_job(run, apply, preview, language):
+    """An apply job's work: `apply(preview, actor=, now=, progress=)` -> (result, plan token)
+    in the job's language; the plan is dropped once the job commits."""
+    with force_locale(language):
+        result, plan = in_words(apply, preview, actor=JobActor(run.actor_id), now=run.now,
+                                progress=run.progress)
+    run.after_commit(lambda: storage.drop_pending(plan))
+    return result

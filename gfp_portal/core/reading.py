@@ -5,6 +5,7 @@ import csv
 import io
 import warnings
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from defusedxml import ElementTree
@@ -24,6 +25,15 @@ MAX_LINES = 2 * MAX_ROWS
 MAX_COLUMNS = 200
 MAX_CELL = 32_767
 MAX_UNPACKED = 100 * 1024 * 1024
+
+
+@dataclass
+class RowError:
+    """What is wrong with one line of an import: its number, the column and the reason."""
+    line: int
+    column: str
+    code: str
+    message: str
 
 
 def _bad_file(message):

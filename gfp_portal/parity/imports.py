@@ -18,7 +18,8 @@ from gfp_portal.core import previews, reading
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.jobs import enqueue, hold_lock
+from gfp_portal.core.jobs import hold_lock
+from gfp_portal.core.reading import RowError
 from gfp_portal.extensions import db
 from gfp_portal.parity.models import FIELD, HEADQUARTERS, ParityFigure, ParityImport
 from gfp_portal.reference.models import Entity, Unct
@@ -39,14 +40,6 @@ BATCH = 1000
 
 def checksum(data):
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class RowError:
-    line: int
-    column: str
-    code: str
-    message: str
 
 
 @dataclass
@@ -304,9 +297,8 @@ def preview(upload, filename, *, progress=None):
 
 def start_apply(preview_job_id, *, actor, language, now=None):
     """Queue the import of what the check `preview_job_id` checked; returns the Job."""
-    now = now or utcnow()
-    job = previews.checked(preview_job_id, PREVIEW, now)
-    return enqueue(APPLY, {"preview": job.id, "language": language}, actor=actor, now=now)
+    return previews.queue_apply(PREVIEW, APPLY, preview_job_id, actor=actor, language=language,
+                                now=now or utcnow())
 
 
 def apply_previewed(preview_job_id, *, actor, now=None, progress=None):

@@ -1,12 +1,11 @@
 """The parity figures' jobs: checking an import file, then applying what was checked."""
 from flask import url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from gfp_portal.core import storage
+from gfp_portal.core import previews
 from gfp_portal.core.jobs import JobPage, job
-from gfp_portal.core.previews import JobActor, in_words
 from gfp_portal.parity import imports
 
 
@@ -23,10 +22,8 @@ def _back_to_overview(params):
 def preview_import(run, *, upload, filename, language="en"):
     """Read the uploaded file from the shared storage and check it; keeps the figures for the
     confirmation, writes nothing else."""
-    with force_locale(language):
-        result = in_words(imports.preview, upload, filename, progress=run.progress)
-    run.after_commit(lambda: storage.drop_pending(upload))
-    return result
+    return previews.check_in_job(run, imports.preview, upload, language, filename,
+                                 progress=run.progress)
 
 
 def _apply_outcome(result):
@@ -39,8 +36,4 @@ def _apply_outcome(result):
 @job(imports.APPLY, JobPage(_l("Parity figures import"), _apply_outcome, _back_to_overview))
 def apply_import(run, *, preview, language="en"):
     """Write what the check `preview` checked, all or nothing."""
-    with force_locale(language):
-        result, plan = in_words(imports.apply_previewed, preview, actor=JobActor(run.actor_id),
-                                now=run.now, progress=run.progress)
-    run.after_commit(lambda: storage.drop_pending(plan))
-    return result
+    return previews.apply_in_job(run, imports.apply_previewed, preview, language)

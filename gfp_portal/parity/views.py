@@ -1,14 +1,11 @@
 """Parity pages: the network overview, one entity, their CSV exports, and the import."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from gfp_portal.core import previews
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service
-from gfp_portal.core.i18n import current_language
-from gfp_portal.core.reading import MAX_BYTES
 from gfp_portal.core.tables import CONTENT_TYPES
 from gfp_portal.parity import imports, queries, tables
 from gfp_portal.parity.forms import ParityImportForm
@@ -75,24 +72,10 @@ def entity_csv(acronym, name):
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("coordinator")
 def import_file():
-    form = ParityImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        filename = secure_filename(upload.filename or "") or "upload"
-        ok, job = commit_service(imports.start_preview, upload.read(MAX_BYTES + 1), filename,
-                                 actor=current_user, language=current_language(), form=form)
-        if ok:
-            return redirect(url_for("jobs.detail", job_id=job.id))
-    return render_template("parity/import.html", form=form)
+    return previews.upload_page(ParityImportForm(), imports.start_preview, "parity/import.html")
 
 
 @bp.route("/import/confirm", methods=["POST"])
 @roles_required("coordinator")
 def import_confirm():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, job = commit_service(imports.start_apply, request.form.get("job", ""),
-                             actor=current_user, language=current_language())
-    if ok:
-        return redirect(url_for("jobs.detail", job_id=job.id))
-    return redirect(url_for("parity.import_file"))
+    return previews.confirm_page(imports.start_apply, "parity.import_file")

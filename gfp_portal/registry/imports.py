@@ -21,7 +21,8 @@ from gfp_portal.core.audit import AuditEvent, events_in_one_batch
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import is_country_code
-from gfp_portal.core.jobs import enqueue, hold_lock
+from gfp_portal.core.jobs import hold_lock
+from gfp_portal.core.reading import RowError
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -42,14 +43,6 @@ PERSON_COLUMNS = COLUMNS[:13]
 APPOINTMENT_COLUMNS = COLUMNS[13:]
 LANGUAGES = ("en", "fr", "es", "ar")
 BOOLEANS = {"yes": True, "no": False, "": False}
-
-
-@dataclass
-class RowError:
-    line: int
-    column: str
-    code: str
-    message: str
 
 
 @dataclass
@@ -611,10 +604,9 @@ def preview(upload, filename, *, now=None, progress=None):
 def start_apply(preview_job_id, *, actor, language, now=None):
     """Queue the import of what the preview `preview_job_id` checked; refused when the
     preview has expired or was applied, or when the registry changed since. Returns the Job."""
-    now = now or utcnow()
-    job = previews.checked(preview_job_id, PREVIEW, now)
-    _check_version(previews.stored_plan(job)["version"])
-    return enqueue(APPLY, {"preview": job.id, "language": language}, actor=actor, now=now)
+    return previews.queue_apply(PREVIEW, APPLY, preview_job_id, actor=actor, language=language,
+                                now=now or utcnow(),
+                                check_plan=lambda plan: _check_version(plan["version"]))
 
 
 def apply_previewed(preview_job_id, *, actor, now=None, progress=None):

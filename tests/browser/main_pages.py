@@ -49,6 +49,7 @@ _SIGNED_IN_COMMON = [
     _page("/sessions/", SESSION),
     _page("/resources/"),
     _page("/resources/", RESOURCE),
+    _page("/parity/"),
 ]
 
 # Pages the coordinator and the administrator both run the network from.
@@ -79,6 +80,7 @@ _OFFICE = [
     _page("/resources/new"),
     _page("/resources/categories"),
     _page("/resources/gaps"),
+    _page("/parity/import"),
 ]
 
 # Detail and form pages reached from a page of the list above (each once: for the coordinator).
@@ -98,6 +100,7 @@ _OFFICE_DETAILS = [
     _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/versions/[a-z]{2}$"),
     _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/versions/new$"),
     _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/delete$"),
+    _page("/parity/", r"^/parity/UNDP$"),
 ]
 
 MAIN_PAGES = {
@@ -113,6 +116,7 @@ MAIN_PAGES = {
     "focal_point": [
         *_SIGNED_IN_COMMON,
         _page("/me", r"^/certificates/[A-Z0-9]+$"),
+        _page("/parity/UNDP"),
     ],
     "resident_coordinator": [
         *_SIGNED_IN_COMMON,

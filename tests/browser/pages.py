@@ -25,6 +25,8 @@ MAIN_PAGES = {
         "/registry/",
         "/resources/",
         "/resources/{public_resource}",
+        "/parity/",
+        "/parity/UNDP",
     ],
     "rc.kenya@demo.gfp": [
         "/",
@@ -67,6 +69,9 @@ MAIN_PAGES = {
         "/admin/jobs",
         "/reference/uncts/",
         "/reference/entities/",
+        "/parity/",
+        "/parity/UNDP",
+        "/parity/import",
         "/me",
     ],
     "admin@demo.gfp": [

@@ -17,6 +17,7 @@ ENTITIES = ("UNDP", "UNICEF", "UNHCR", "WFP", "UNFPA", "UN-Women", "UNOPS", "UNE
             "UNV")
 FIELD_ENTITIES = ("DPO", "DOS", "UNRWA", "WFP", "UNHCR")  # staff mostly away from headquarters
 ABOVE = ("UN-Women", "UNFPA", "UNAIDS")  # entities with more women than the range
+LAST_TO_PARITY = ["UNOPS", "OCHA", "DSS", "UNHCR", "WFP", "UNRWA", "DOS", "DPO"]
 YEARS = tuple(range(2017, 2025))
 # The headlines per year: the network's share of women (Q4, one decimal) and the entities
 # within the parity range (47-53 %) in their last quarter of the year.
@@ -46,8 +47,10 @@ def _entity_years(rng):
     """{(acronym, year): (women, staff)} with the headlines exact."""
     staff = {a: rng.randint(400, 4000) * (3 if a in ("UNDP", "UNICEF", "UNHCR", "WFP") else 1)
              for a in ENTITIES}
-    progress = [a for a in ENTITIES if a not in ABOVE]
-    rng.shuffle(progress)  # the order in which entities reach the range
+    # The order in which entities reach the range: the large field operations last.
+    progress = [a for a in ENTITIES if a not in ABOVE and a not in LAST_TO_PARITY]
+    rng.shuffle(progress)
+    progress += LAST_TO_PARITY
     base = {a: Fraction(rng.randint(330, 440), 10) for a in ENTITIES}
     figures = {}
     for year in YEARS:
@@ -57,29 +60,37 @@ def _entity_years(rng):
             band = "above" if acronym in ABOVE else "within" if acronym in within else "below"
             low, high = BANDS[band]
             total = staff[acronym] + staff[acronym] * (year - 2017) // 50
-            share = {"within": 50 + Fraction(rng.randint(-20, 20), 10),
+            share = {"within": Fraction(rng.randint(478, 512), 10),
                      "above": Fraction(rng.randint(550, 620), 10),
                      "below": min(base[acronym] + Fraction(year - 2017, 2), high - 1)}[band]
             totals[acronym], bands[acronym] = total, (low, high)
             women[acronym] = int(share * total / 100)
-        _balance(women, totals, bands, Fraction(NETWORK_SHARE[year]))
+        _balance(women, totals, bands, Fraction(NETWORK_SHARE[year]),
+                 [a for a in ENTITIES if a not in ABOVE and a not in within])
         figures.update({(a, year): (women[a], totals[a]) for a in ENTITIES})
     return figures
 
 
-def _balance(women, totals, bands, target):
-    """Move women counts, each entity inside its band, until the network's share is `target`
-    (to the unit: far closer than the one decimal shown)."""
+def _balance(women, totals, bands, target, movable):
+    """Move women counts until the network's share is `target` (to the unit: far closer than
+    the one decimal shown), each entity inside its band: the `movable` entities first, each
+    by about the same number of points, then any entity that still has room."""
     wanted = round(target * sum(totals.values()) / 100)
-    for acronym in sorted(women, key=lambda a: -totals[a]):
-        gap = wanted - sum(women.values())
-        if not gap:
-            break
-        low, high = bands[acronym]
-        total = totals[acronym]
-        least, most = int(low * total / 100) + 1, int(high * total / 100) - 1
-        women[acronym] = max(least, min(most, women[acronym] + gap))
+    for group in (movable, list(women)):
+        for _ in range(20):
+            gap = wanted - sum(women.values())
+            staff = sum(totals[a] for a in group)
+            for acronym in group:
+                step = int(gap * totals[acronym] / staff) or (1 if gap > 0 else -1 if gap else 0)
+                women[acronym] = _within(women[acronym] + step, totals[acronym], bands[acronym])
+                if sum(women.values()) == wanted:
+                    return
     assert sum(women.values()) == wanted, "the demo parity headlines cannot be met"
+
+
+def _within(women, total, band):
+    low, high = band
+    return max(int(low * total / 100) + 1, min(int(high * total / 100) - 1, women))
 
 
 def _by_grade(women, total):

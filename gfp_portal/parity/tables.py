@@ -81,8 +81,9 @@ def entity_grades(figures):
 
 
 def entity_furthest(figures):
-    return Table("furthest", _("Grades furthest from parity in %(period)s",
-                               period=figures.latest.period if figures.latest else ""),
+    # The quarter (2024-Q4) keeps its order inside a right-to-left sentence: an isolate.
+    period = f"\u2066{figures.latest.period}\u2069" if figures.latest else ""
+    return Table("furthest", _("Grades furthest from parity in %(period)s", period=period),
                  [_("Grade or staff category"), _("Women"), _("Men"), _("Women (%)"),
                   _("Distance to parity (points)")],
                  [[p.label, p.women, p.men, rounded(p.share), rounded(p.distance)]

@@ -1,6 +1,6 @@
 """Imports checked before they are applied: the upload kept in the shared storage for its
 check (a job), and the check's plan kept for the confirmation, refused once applied or
-expired. The registry and the parity figures import this way."""
+expired; and the pages and jobs that run them, the same for every import of a table."""
 import json
 from dataclasses import dataclass
 from datetime import timedelta

@@ -1,6 +1,6 @@
 """Reading an import: a CSV or Excel file as rows of text, bounded before it is parsed (size,
-lines, columns, cell length) and refused with the reason and the line. The registry and the
-parity figures read their files with it, each naming its own columns."""
+lines, columns, cell length) and refused with the reason and the line. Every import of a
+table reads its file with it, naming its own columns."""
 import csv
 import io
 import warnings

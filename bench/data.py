@@ -13,6 +13,7 @@ from gfp_portal.accounts.services import set_roles
 from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.parity.models import ParityFigure, ParityImport
 from gfp_portal.plans.models import (
     ImplementationPlan,
     PlanDocument,
@@ -149,6 +150,7 @@ def generate(*, people=6500, nominations=600, seed=7):
     session_ids, registrations = _training(rng, person_ids, now)
     _practices(rng, entity_ids, users["fp"].id, now)
     plan_id = _plans(rng, entity_ids, person_ids, users["coordinator"].id, now)
+    _parity(rng, now)
     return Network(people=len(person_ids), appointments=len(appointments),
                    nominations=len(nomination_rows), person_ids=person_ids,
                    nomination_ids=list(db.session.scalars(select(Nomination.id))),
@@ -190,6 +192,33 @@ def _plans(rng, entity_ids, person_ids, author_id, now, *, periods=8):
         {"plan_id": plan_id, "text": f"Review note {n}.", "author_id": author_id,
          "created_at": now - timedelta(days=n)} for n in range(10)])
     return plan_id
+
+
+# Parity figures: 38 entities (UNDP first, the entity page the bench opens), 32 quarters,
+# twelve grades, at headquarters and in the field: ten times the Dashboard's yearly file.
+PARITY_ENTITIES = 38
+PARITY_GRADES = ("USG", "ASG", "D-2", "D-1", "P-5", "P-4", "P-3", "P-2", "P-1", "NO", "FS", "G")
+PARITY_QUARTERS = [(year, quarter) for year in range(2017, 2025) for quarter in (1, 2, 3, 4)]
+
+
+def parity_entities():
+    undp = db.session.scalar(select(Entity.id).filter_by(acronym="UNDP"))
+    others = db.session.scalars(select(Entity.id).where(Entity.id != undp).order_by(Entity.id)
+                                .limit(PARITY_ENTITIES - 1))
+    return [undp, *others]
+
+
+def _parity(rng, now):
+    source = db.session.execute(insert(ParityImport).values(
+        filename="bench-parity.csv", sha256="0" * 64, rows=0, created_at=now)
+        .returning(ParityImport.id)).scalar_one()
+    rows = [{"import_id": source, "entity_id": entity_id, "year": year, "quarter": quarter,
+             "grade": grade, "station": station, "age_group": "",
+             "women": rng.randint(0, 400), "men": rng.randint(0, 400)}
+            for entity_id in parity_entities() for year, quarter in PARITY_QUARTERS
+            for grade in PARITY_GRADES for station in ("headquarters", "field")]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(ParityFigure), rows[start:start + 5000])
 
 
 ZONES = ("Europe/Zurich", "America/New_York", "Africa/Nairobi", "Asia/Bangkok",

@@ -122,6 +122,8 @@ def pages(network, first_nomination):
         ("coordinator", "/plans/"),
         ("coordinator", "/plans/?status=overdue&page=2"),
         ("coordinator", f"/plans/{network.plan_id}"),
+        ("coordinator", "/parity/"),
+        ("coordinator", "/parity/UNDP"),
         ("rc", "/"),
         ("rc", "/coverage/KEN"),
         ("rc", "/registry/"),
@@ -135,6 +137,7 @@ def pages(network, first_nomination):
         ("fp", "/practices/"),
         ("fp", "/practices/?q=mentoring&language=fr"),
         ("coordinator", "/practices/?state=submitted"),
+        ("fp", "/parity/"),
         ("anonymous", "/resources/"),
     ]
 
@@ -258,27 +261,56 @@ def _timed_post(client, url, **kwargs):
             (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000)
 
 
-def bench_import(app):
-    """The registry import of the whole network as the coordinator runs it: the upload's
-    request, the check job, the confirmation's request, the apply job (each job run here as a
-    worker runs it)."""
+def bench_upload(app, url, data, filename, label):
+    """An import as the coordinator runs it: the upload's request, the check job, the
+    confirmation's request, the apply job (each job run here as a worker runs it). Returns
+    the timings and the check's result."""
     coordinator = signed_in(app, "coordinator")
-    data, count = _import_file(app, coordinator)
-    label = f"{count:,} rows"
-    preview_id, ms, cpu = _timed_post(coordinator, "/registry/import",
-                                      content_type="multipart/form-data",
-                                      data={"file": (io.BytesIO(data), "registry.csv")})
+    preview_id, ms, cpu = _timed_post(coordinator, url, content_type="multipart/form-data",
+                                      data={"file": (io.BytesIO(data), filename)})
     results = [(f"upload of {label}: the request", ms, cpu)]
     preview, ms, cpu = run_job(app, preview_id)
     results.append((f"  the check job (preview) of {label}", ms, cpu))
     assert preview.result["ok"], preview.result["errors"][:3]
-    summary = {k: len(v) for k, v in preview.result.items() if isinstance(v, list)}
-    apply_id, ms, cpu = _timed_post(coordinator, "/registry/import/confirm",
-                                    data={"job": preview_id})
+    apply_id, ms, cpu = _timed_post(coordinator, f"{url}/confirm", data={"job": preview_id})
     results.append(("confirmation: the request", ms, cpu))
     _applied, ms, cpu = run_job(app, apply_id)
     results.append((f"  the apply job of {label}", ms, cpu))
-    return results, summary
+    return results, preview.result
+
+
+def bench_import(app):
+    """The registry import of the whole network."""
+    data, count = _import_file(app, signed_in(app, "coordinator"))
+    results, checked = bench_upload(app, "/registry/import", data, "registry.csv",
+                                    f"{count:,} rows")
+    return results, {k: len(v) for k, v in checked.items() if isinstance(v, list)}
+
+
+def parity_file(app):
+    """A year's Dashboard file at full detail: 38 entities, 12 quarters (2022 to 2024), 22
+    grades: about 10,000 rows, replacing quarters the benchmark's figures already hold."""
+    from gfp_portal.core.tables import to_csv
+    from gfp_portal.reference.models import Entity
+
+    grades = ("USG", "ASG", "D-2", "D-1", "P-5", "P-4", "P-3", "P-2", "P-1", "NO-D", "NO-C",
+              "NO-B", "NO-A", "FS-7", "FS-6", "FS-5", "FS-4", "G-7", "G-6", "G-5", "G-4", "G-3")
+    with app.app_context():
+        acronyms = [db.session.get(Entity, i).acronym for i in data.parity_entities()]
+    rows = [["entity", "period", "grade", "station", "women", "men"]]
+    rows += [[acronym, f"{year}-Q{quarter}", grade, "HQ", (n * 7) % 300, (n * 11) % 300]
+             for n, (acronym, year, quarter, grade) in enumerate(
+                 (a, y, q, g) for a in acronyms for y in (2022, 2023, 2024)
+                 for q in (1, 2, 3, 4) for g in grades)]
+    return to_csv(rows), len(rows) - 1
+
+
+def bench_parity_import(app):
+    """The parity figures import of a 10,000-row file."""
+    data, count = parity_file(app)
+    results, checked = bench_upload(app, "/parity/import", data, "parity.csv",
+                                    f"{count:,} parity rows")
+    return results, {k: checked[k] for k in ("periods", "replaced_periods", "entities")}
 
 
 def bench_training(app, network):
@@ -361,14 +393,19 @@ def main(argv=None):
         for figure in bench_bulk(app, signed_in(app, "coordinator"),
                                  data.ACCOUNTS["coordinator"][0]):
             print(figure.line(), file=out)
-    imported, summary = bench_import(app)
-    print(f"\n{'registry import (upload → check job → confirm → apply job)':<58} "
-          f"{'wall ms':>8} {'CPU ms':>8}", file=out)
+    report_import("registry import (upload → check job → confirm → apply job)",
+                  *bench_import(app), out)
+    report_import("parity figures import (upload → check job → confirm → apply)",
+                  *bench_parity_import(app), out)
+    sys.stdout.write(out.getvalue())
+
+
+def report_import(title, imported, summary, out):
+    print(f"\n{title:<58} {'wall ms':>8} {'CPU ms':>8}", file=out)
     for label, ms, cpu in imported:
         print(f"{label:<58} {ms:>8.0f} {cpu:>8.0f}", file=out)
     print("  the file: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in
                                      summary.items() if v), file=out)
-    sys.stdout.write(out.getvalue())
 
 
 def report_pages_and_jobs(app, network, args, out):

@@ -52,6 +52,9 @@ from gfp_portal.nominations import services as nominations_services
 from gfp_portal.nominations.cli import nominations_cli
 from gfp_portal.nominations.join_views import bp as join_bp
 from gfp_portal.nominations.views import bp as nominations_bp
+from gfp_portal.parity import history as parity_history
+from gfp_portal.parity import queries as parity_queries
+from gfp_portal.parity.views import bp as parity_bp
 from gfp_portal.plans import history as plans_history
 from gfp_portal.plans import reminders as plans_reminders
 from gfp_portal.plans.views import bp as plans_bp
@@ -95,6 +98,7 @@ DECLARING_MODULES = (
     "gfp_portal.plans.models",
     "gfp_portal.attendance.models",
     "gfp_portal.coverage.models",
+    "gfp_portal.parity.models",
     # Hooks on the database session: stored files follow the transaction.
     "gfp_portal.resources.files",
     # Receivers of the domain signals (the calendar feed ends with the last appointment).
@@ -108,6 +112,7 @@ DECLARING_MODULES = (
     "gfp_portal.attendance.jobs",
     "gfp_portal.coverage.jobs",
     "gfp_portal.plans.jobs",
+    "gfp_portal.parity.jobs",
 )
 
 CSP = {
@@ -196,7 +201,8 @@ def register_settings(app):
     for defaults in (policy.DEFAULT_SETTINGS, coverage_reminders.DEFAULT_SETTINGS,
                      nominations_services.DEFAULT_SETTINGS, sessions_services.DEFAULT_SETTINGS,
                      attendance_services.DEFAULT_SETTINGS, evaluations.DEFAULT_SETTINGS,
-                     practices_queries.DEFAULT_SETTINGS, plans_reminders.DEFAULT_SETTINGS):
+                     practices_queries.DEFAULT_SETTINGS, plans_reminders.DEFAULT_SETTINGS,
+                     parity_queries.DEFAULT_SETTINGS):
         settings.register_defaults(defaults)
 
 
@@ -224,7 +230,8 @@ def register_blueprints(app):
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
                       resources_bp, practices_bp, attendance_bp, meeting_reports_bp,
-                      evaluations_bp, certificates_bp, plans_bp, jobs_bp, dashboard_bp):
+                      evaluations_bp, certificates_bp, plans_bp, parity_bp, jobs_bp,
+                      dashboard_bp):
         app.register_blueprint(blueprint)
 
 
@@ -232,7 +239,8 @@ def register_history(app):
     """Each domain says in words what its audit events mean."""
     for domain in (core_history, reference_history, registry_history, accounts_history,
                    nominations_history, sessions_history, attendance_history,
-                   resources_history, practices_history, coverage_history, plans_history):
+                   resources_history, practices_history, coverage_history, plans_history,
+                   parity_history):
         domain.register()
     app.jinja_env.globals["history_entry"] = core_history.entry
 

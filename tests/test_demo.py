@@ -8,6 +8,9 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import utcnow
 from gfp_portal.demo.people import slug
 from gfp_portal.extensions import db
+from gfp_portal.parity import queries as parity_queries
+from gfp_portal.parity.models import ParityFigure, ParityImport
+from gfp_portal.parity.tables import rounded
 from gfp_portal.practices.models import Award, Practice, PracticeVersion
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services
@@ -250,3 +253,23 @@ def test_the_implementation_plans_tell_the_network_story(seeded, app, client):
         assert undp.documents and undp.targets and undp.notes
     assert login(client, "fp@demo.gfp", "demo-password").status_code == 302
     assert client.get(f"/plans/{undp.id}").status_code == 200
+def test_the_demo_parity_figures_give_the_published_headlines(seeded, app, runner, client):
+    with app.app_context():
+        network = parity_queries.network()
+        shares = {p.period: str(rounded(p.share)) for p in network.periods}
+        assert shares["2017-Q4"] == "44.2" and shares["2023-Q4"] == "47.0"
+        within = {year: count for year, count, _ in network.years}
+        assert (within[2017], within[2023], within[2024]) == (5, 27, 28)
+        assert {count for _, _, count in network.years} == {38}
+        assert {p.period for p in network.periods} >= {f"{y}-Q4" for y in range(2017, 2025)} | {
+            "2024-Q1", "2024-Q2", "2024-Q3"}
+        source = db.session.scalars(select(ParityImport)).one()
+        assert "Synthetic" in source.filename and "not official" in source.filename
+        figures = _counts([ParityFigure])
+    runner.invoke(args=["demo", "seed"])
+    with app.app_context():
+        assert _counts([ParityFigure, ParityImport]) == [*figures, 1]
+    assert login(client, "fp@demo.gfp", "demo-password").status_code == 302
+    html = client.get("/parity/UNDP?lang=en").get_data(as_text=True)
+    assert "Figures imported from <bdi>Synthetic demonstration data, not official figures" \
+        "</bdi>" in html

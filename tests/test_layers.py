@@ -17,7 +17,7 @@ LAYERS = (
     ("reference",),
     ("registry",),
     ("accounts",),
-    ("sessions", "nominations", "resources", "practices", "plans"),
+    ("sessions", "nominations", "resources", "practices", "plans", "parity"),
     ("attendance", "coverage", "admin"),
 )
 

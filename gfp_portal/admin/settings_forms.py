@@ -27,6 +27,8 @@ SETTING_KEYS = {
     "present_percent": "attendance.present_percent",
     "partial_percent": "attendance.partial_percent",
     "evaluation_days": "evaluations.open_days",
+    "parity_range_min": "parity.range_min",
+    "parity_range_max": "parity.range_max",
 }
 
 
@@ -143,6 +145,11 @@ class SettingsForm(FlaskForm):
                              1, 100)
     partial_percent = _whole(_l("Partly present from (percent of the scheduled time)"), 0, 100)
     evaluation_days = _whole(_l("Evaluation open for (days after the session)"), 1, 90)
+    parity_range_min = _whole(_l("Parity range: lowest share of women (%)"), 0, 100)
+    parity_range_max = _whole(
+        _l("Parity range: highest share of women (%)"), 0, 100,
+        description=_l("An entity whose staff are between these shares of women, both "
+                       "included, is within the parity range (47 to 53 % by default)."))
     submit = SubmitField(_l("Save settings"))
 
     def validate_partial_percent(self, field):
@@ -150,6 +157,12 @@ class SettingsForm(FlaskForm):
                 field.data > self.present_percent.data:
             raise StopValidation(_l("The threshold for partly present cannot be above the "
                                     "one for present."))
+
+    def validate_parity_range_max(self, field):
+        if field.data is not None and self.parity_range_min.data is not None and \
+                field.data <= self.parity_range_min.data:
+            raise StopValidation(_l("The highest share of the parity range must be above the "
+                                    "lowest."))
 
     @classmethod
     def from_settings(cls, values):

@@ -10,6 +10,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.demo.attendance import seed_attendance
 from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.nominations import seed_nominations
+from gfp_portal.demo.parity import seed_parity
 from gfp_portal.demo.people import seed_registry
 from gfp_portal.demo.plans import seed_plans
 from gfp_portal.demo.practices import seed_practices
@@ -115,6 +116,7 @@ def seed_demo(*, seed=2026):
     resources = seed_library(rng=rng, now=now)
     practices, awards = seed_practices(now=now)
     plans = seed_plans(now=now)
+    parity = seed_parity(now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
             "nominations": nominations, "sessions": sessions, "resources": resources,
-            "practices": practices, "awards": awards, "plans": plans}
+            "practices": practices, "awards": awards, "plans": plans, "parity_figures": parity}

@@ -6,25 +6,23 @@ Teams: one query each, whatever the number of rows) and writes nothing; its step
 data, kept between the preview and the confirmation, and applied exactly as previewed unless
 the registry changed in between.
 """
-import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 from types import SimpleNamespace
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gfp_portal.core import storage
+from gfp_portal.core import previews
 from gfp_portal.core.audit import AuditEvent, events_in_one_batch
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import is_country_code
-from gfp_portal.core.jobs import Job, JobState, enqueue, hold_lock
+from gfp_portal.core.jobs import hold_lock
+from gfp_portal.core.reading import RowError
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -45,14 +43,6 @@ PERSON_COLUMNS = COLUMNS[:13]
 APPOINTMENT_COLUMNS = COLUMNS[13:]
 LANGUAGES = ("en", "fr", "es", "ar")
 BOOLEANS = {"yes": True, "no": False, "": False}
-
-
-@dataclass
-class RowError:
-    line: int
-    column: str
-    code: str
-    message: str
 
 
 @dataclass
@@ -579,15 +569,8 @@ REPORT_LISTS = ("created_people", "updated_people", "unchanged_people", "created
 def start_preview(data, filename, *, actor, language, now=None):
     """Keep the uploaded file in the shared storage and queue its check; returns the Job.
     The name and size are refused here, at once; the content is read by the job."""
-    if len(data) > MAX_BYTES:
-        raise DomainError("file_too_large", _l("The file is larger than %(mb)s MB.",
-                                               mb=MAX_BYTES // (1024 * 1024)), field="file")
-    suffix = Path(filename or "").suffix.lower()
-    if suffix not in (".csv", ".txt", ".xlsx"):
-        raise DomainError("bad_file", _l("Upload a .csv or .xlsx file."), field="file")
-    upload = storage.keep_pending(data, suffix=suffix)
-    return enqueue(PREVIEW, {"upload": upload, "filename": filename, "language": language},
-                   actor=actor, now=now)
+    return previews.start_check(PREVIEW, data, filename, actor=actor, language=language,
+                                now=now)
 
 
 def report_result(report, filename):
@@ -600,10 +583,7 @@ def report_result(report, filename):
 
 def preview(upload, filename, *, now=None, progress=None):
     """The preview job's work: read the kept upload, plan it, keep the plan; the result."""
-    data = storage.pending(upload)
-    if data is None:
-        raise DomainError("upload_gone", _l("This import has already been applied or has "
-                                            "expired. Upload the file again."))
+    data = previews.uploaded(upload)
     try:
         rows = read_table(filename, data)
     except DomainError as error:
@@ -616,49 +596,25 @@ def preview(upload, filename, *, now=None, progress=None):
         progress(len(rows), len(rows))
     result = report_result(report, filename)
     if report.ok:
-        plan = {"version": report.version, "steps": report.steps}
-        result["plan"] = storage.keep_pending(json.dumps(plan).encode(), suffix=".json")
+        result["plan"] = previews.keep_plan({"version": report.version, "steps": report.steps})
         result["changes"] = report.changes
     return result
-
-
-def _previewed(job_id, now):
-    job = db.session.get(Job, job_id) if isinstance(job_id, str) else None
-    if job is None or job.kind != PREVIEW or job.state != JobState.done or \
-            not (job.result or {}).get("plan"):
-        raise DomainError("no_preview", _l("There is no checked file to import. Upload the "
-                                           "file again."))
-    hours = current_app.config["PENDING_PREVIEW_HOURS"]
-    if job.finished_at is None or job.finished_at < now - timedelta(hours=hours) or \
-            not storage.exists(f"pending/{job.result['plan']}"):
-        raise DomainError("preview_expired", _l("This import has already been applied or has "
-                                                "expired. Upload the file again."))
-    return job
 
 
 def start_apply(preview_job_id, *, actor, language, now=None):
     """Queue the import of what the preview `preview_job_id` checked; refused when the
     preview has expired or was applied, or when the registry changed since. Returns the Job."""
-    now = now or utcnow()
-    job = _previewed(preview_job_id, now)
-    _check_version(_stored_plan(job)["version"])
-    return enqueue(APPLY, {"preview": job.id, "language": language}, actor=actor, now=now)
-
-
-def _stored_plan(job):
-    data = storage.pending(job.result["plan"])
-    if data is None:
-        raise DomainError("preview_expired", _l("This import has already been applied or has "
-                                                "expired. Upload the file again."))
-    return json.loads(data)
+    return previews.queue_apply(PREVIEW, APPLY, preview_job_id, actor=actor, language=language,
+                                now=now or utcnow(),
+                                check_plan=lambda plan: _check_version(plan["version"]))
 
 
 def apply_previewed(preview_job_id, *, actor, now=None, progress=None):
     """The apply job's work: the stored plan, applied all or nothing; the counts, and the
     plan's token (to drop once the import is committed)."""
     now = now or utcnow()
-    job = _previewed(preview_job_id, now)
-    plan = _stored_plan(job)
+    job = previews.checked(preview_job_id, PREVIEW, now)
+    plan = previews.stored_plan(job)
     apply_plan(plan["steps"], plan["version"], actor=actor, now=now, progress=progress)
     counts = {name: len(job.result[name]) for name in REPORT_LISTS}
     return {"preview": job.id, "filename": job.result["filename"], **counts}, \

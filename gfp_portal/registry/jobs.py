@@ -1,34 +1,17 @@
 """The registry's jobs: checking and applying an import; a large export, prepared for
 download; and the periodic one, which lapses ended terms and sends the term alerts, daily."""
-from dataclasses import dataclass
-
 from flask import url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.services import active_users_with_role
-from gfp_portal.core import storage
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core import previews, storage
 from gfp_portal.core.jobs import JobPage, job, periodic
 from gfp_portal.registry import imports, queries
 from gfp_portal.registry.alerts import send_term_alerts
 from gfp_portal.registry.exports import CONTENT_TYPES, file_name, registry_file
-
-
-@dataclass(frozen=True)
-class _Actor:
-    """Who started the job, as the audit records it."""
-    id: int | None
-
-
-def _in_words(call, *args, **kwargs):
-    """call(), its refusal worded in the language in force (the job's page shows it later)."""
-    try:
-        return call(*args, **kwargs)
-    except DomainError as error:
-        raise DomainError(error.code, str(error.message), field=error.field) from error
 
 
 def _back_to_import(params):
@@ -44,11 +27,8 @@ def _back_to_registry(params):
 def preview_import(run, *, upload, filename, language="en"):
     """Read the uploaded file from the shared storage and check it against the registry;
     keeps the plan for the confirmation, writes nothing else."""
-    with force_locale(language):
-        result = _in_words(imports.preview, upload, filename, now=run.now,
-                           progress=run.progress)
-    run.after_commit(lambda: storage.drop_pending(upload))
-    return result
+    return previews.check_in_job(run, imports.preview, upload, language, filename,
+                                 now=run.now, progress=run.progress)
 
 
 def _apply_outcome(result):
@@ -61,11 +41,7 @@ def _apply_outcome(result):
 @job(imports.APPLY, JobPage(_l("Registry import"), _apply_outcome, _back_to_registry))
 def apply_import(run, *, preview, language="en"):
     """Apply what the preview `preview` checked, all or nothing."""
-    with force_locale(language):
-        result, plan = _in_words(imports.apply_previewed, preview, actor=_Actor(run.actor_id),
-                                 now=run.now, progress=run.progress)
-    run.after_commit(lambda: storage.drop_pending(plan))
-    return result
+    return previews.apply_in_job(run, imports.apply_previewed, preview, language)
 
 
 def _outcome(result):

@@ -5,10 +5,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 
 from gfp_portal.accounts.queries import visible_unct_choices, visible_unct_ids
 from gfp_portal.attendance.records import learning_record
+from gfp_portal.core import previews
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import is_confirmed
 from gfp_portal.core.downloads import send_download
@@ -295,25 +295,10 @@ def export(fmt):
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("coordinator")
 def import_file():
-    form = ImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        filename = secure_filename(upload.filename or "") or "upload"
-        ok, job = commit_service(imports.start_preview, upload.read(imports.MAX_BYTES + 1),
-                                 filename, actor=current_user, language=current_language(),
-                                 form=form)
-        if ok:
-            return redirect(url_for("jobs.detail", job_id=job.id))
-    return render_template("registry/import.html", form=form)
+    return previews.upload_page(ImportForm(), imports.start_preview, "registry/import.html")
 
 
 @bp.route("/import/confirm", methods=["POST"])
 @roles_required("coordinator")
 def import_confirm():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, job = commit_service(imports.start_apply, request.form.get("job", ""),
-                             actor=current_user, language=current_language())
-    if ok:
-        return redirect(url_for("jobs.detail", job_id=job.id))
-    return redirect(url_for("registry.import_file"))
+    return previews.confirm_page(imports.start_apply, "registry.import_file")

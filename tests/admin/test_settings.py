@@ -22,6 +22,7 @@ VALID = {
     "nominations_daily_digest": "y",
     "reminder_hours": "24", "check_in_opens_minutes": "15", "check_in_closes_minutes": "30",
     "present_percent": "75", "partial_percent": "25", "evaluation_days": "14",
+    "parity_range_min": "47", "parity_range_max": "53",
 }
 
 
@@ -99,6 +100,11 @@ def test_coordinator_is_refused(client, login_as, app):
     ("default_term_years", "11", ["Enter a term from 1 to 10 years."]),
     ("min_time_share", "120", ["Enter a percentage from 0 to 100."]),
     ("min_grade", "X-9", ["Not a valid choice"]),
+    ("parity_range_max", "40", ["The highest share of the parity range must be above the "
+                                "lowest."]),
+    ("parity_range_max", "47", ["The highest share of the parity range must be above the "
+                                "lowest."]),
+    ("parity_range_min", "101", ["Enter a number from 0 to 100."]),
 ])
 def test_bad_input_re_renders_with_errors_and_stores_nothing(client, login_as, app, field,
                                                              value, messages):

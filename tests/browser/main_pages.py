@@ -55,6 +55,7 @@ _SIGNED_IN_COMMON = [
     _page("/search?q=kenya"),
     _page("/practices/"),
     _page("/practices/", PRACTICE),
+    _page("/parity/"),
 ]
 
 # Pages the coordinator and the administrator both run the network from.
@@ -93,6 +94,7 @@ _OFFICE = [
     _page("/practices/?state=submitted"),
     _page("/practices/awards"),
     _page("/practices/awards/new"),
+    _page("/parity/import"),
 ]
 
 # Detail and form pages reached from a page of the list above (each once: for the coordinator).
@@ -115,6 +117,7 @@ _OFFICE_DETAILS = [
     _page("/resources/manage/", RESOURCE_EDIT, r"^/resources/[a-z0-9-]+/delete$"),
     _page("/practices/", PRACTICE, r"^/practices/\d+/edit$"),
     _page("/practices/", PRACTICE, r"^/practices/\d+/versions/[a-z]{2}$"),
+    _page("/parity/", r"^/parity/UNDP$"),
 ]
 
 MAIN_PAGES = {
@@ -133,6 +136,7 @@ MAIN_PAGES = {
         _page("/practices/new"),
         _page("/me", r"^/certificates/[A-Z0-9]+$"),
         _page("/", PLAN),
+        _page("/parity/UNDP"),
     ],
     "resident_coordinator": [
         *_SIGNED_IN_COMMON,

@@ -27,6 +27,8 @@ MAIN_PAGES = {
         "/resources/{public_resource}",
         "/practices/",
         "/practices/new",
+        "/parity/",
+        "/parity/UNDP",
     ],
     "rc.kenya@demo.gfp": [
         "/",
@@ -71,6 +73,9 @@ MAIN_PAGES = {
         "/admin/jobs",
         "/reference/uncts/",
         "/reference/entities/",
+        "/parity/",
+        "/parity/UNDP",
+        "/parity/import",
         "/me",
     ],
     "admin@demo.gfp": [

@@ -77,6 +77,8 @@ PAGES = [
     ("/plans/", {"coordinator", "admin"}),
     ("/plans/new", {"coordinator", "admin"}),
     ("/plans/periods", {"coordinator", "admin"}),
+    ("/parity/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
+    ("/parity/import", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

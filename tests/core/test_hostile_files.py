@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from gfp_portal.attendance import reports
 from gfp_portal.core.errors import DomainError
+from gfp_portal.parity import imports as parity
 from gfp_portal.registry import exports, imports
 from tests.helpers import ATTENDANCE_FILES
 
@@ -27,6 +28,11 @@ PARSERS = {
     "registry.xlsx": (lambda data: imports.read_table("people.xlsx", data),
                       {"bad_file", "file_too_large"}),
     "report": (reports.parse, {"malformed_report"}),
+    # The parity figures: read, then checked row by row against the database.
+    "parity.csv": (lambda data: parity.plan_import(parity.reading_rows("f.csv", data), "-"),
+                   {"bad_file", "file_too_large"}),
+    "parity.xlsx": (lambda data: parity.plan_import(parity.reading_rows("f.xlsx", data), "-"),
+                    {"bad_file", "file_too_large"}),
 }
 SAMPLES = [TEAMS, ZOOM, CSV, XLSX]
 SETTINGS = settings(max_examples=150, deadline=None, database=None,

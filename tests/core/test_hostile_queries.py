@@ -17,8 +17,10 @@ from wtforms.fields.core import UnboundField
 
 import gfp_portal
 from gfp_portal.accounts.models import User
+from gfp_portal.core import tables
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
+from gfp_portal.parity import imports as parity_imports
 from gfp_portal.reference.models import Entity, Unct
 from tests.helpers import appoint_undp_alternate, login
 
@@ -117,9 +119,13 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
                   params={"session_id": session.id, "person_ids": [fp.person_id]},
                   created_by_id=fp.id)
         db.session.add(job)
+        parity_imports.import_whole("parity.csv", tables.to_csv([
+            ["entity", "period", "grade", "station", "women", "men"],
+            ["UNDP", "2024-Q4", "P-4", "HQ", 10, 12], ["UNDP", "2024-Q4", "G-5", "KEN", 3, 1]]),
+            actor=coordinator)
         db.session.commit()
-        args = {"job_id": job.id, "session_id": session.id, "person_id": fp.person_id,
-                "user_id": fp.id,
+        args = {"acronym": "UNDP", "job_id": job.id, "session_id": session.id,
+                "person_id": fp.person_id, "user_id": fp.id,
                 "appointment_id": appointment.id, "nomination_id": nomination.id,
                 "entity_id": undp.id, "unct_id": kenya.id, "slug": "guide", "lang": "en",
                 "iso3": "KEN", "token": "no-such-token", "code": "NOSUCHCODE",

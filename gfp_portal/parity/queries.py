@@ -1,0 +1,216 @@
+"""The figures the parity pages and exports show, summed in the database: a fixed number of
+queries whatever the number of figures. Shares are exact fractions; pages round them."""
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import user_uncts
+from gfp_portal.core.settings import get_setting
+from gfp_portal.extensions import db
+from gfp_portal.parity.models import ParityFigure, ParityImport
+from gfp_portal.reference.models import Entity, unct_members
+from gfp_portal.registry.models import Appointment, AppointmentStatus
+
+DEFAULT_SETTINGS = {"parity.range_min": 47, "parity.range_max": 53}
+PARITY = Fraction(50)
+FURTHEST = 3
+
+# Senior grades first: UN-wide levels, then the Professional, National Officer, Field Service
+# and General Service categories, each from the highest level down.
+_SENIOR = ("USG", "ASG", "D-2", "D-1")
+_CATEGORIES = ("P", "NO", "FS", "G")
+_LEVEL = re.compile(r"([A-Z]+)-?([A-Z0-9]*)")
+
+
+def grade_order(grade):
+    """A sort key placing grades from the most senior down (a category alone before its
+    levels, e.g. NO before NO-D); unknown ones last, by name."""
+    if grade in _SENIOR:
+        return (0, _SENIOR.index(grade), 0, (), "")
+    match = _LEVEL.fullmatch(grade)
+    if match and match[1] in _CATEGORIES:
+        level = match[2]
+        return (1 + _CATEGORIES.index(match[1]), 1 if level else 0,
+                -int(level) if level.isdigit() else 0,
+                () if level.isdigit() else tuple(-ord(c) for c in level), "")
+    return (9, 0, 0, (), grade)
+
+
+@dataclass(frozen=True)
+class Point:
+    """Women and men of one period (year, quarter), and of what it describes (a grade…)."""
+    year: int
+    quarter: int
+    women: int
+    men: int
+    label: str = ""
+
+    @property
+    def period(self):
+        return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def total(self):
+        return self.women + self.men
+
+    @property
+    def share(self):
+        """Women as a percentage of the staff (a Fraction), None when there is nobody."""
+        return Fraction(100 * self.women, self.total) if self.total else None
+
+    @property
+    def distance(self):
+        """Points from parity (50 %), whichever side; None when there is nobody."""
+        share = self.share
+        return None if share is None else abs(share - PARITY)
+
+
+@dataclass(frozen=True)
+class ParityRange:
+    low: Fraction
+    high: Fraction
+
+    @classmethod
+    def current(cls):
+        return cls(Fraction(str(get_setting("parity.range_min"))),
+                   Fraction(str(get_setting("parity.range_max"))))
+
+    @property
+    def shares(self):
+        """(low, high) as fractions of one (Decimals), for format_percent."""
+        return tuple(Decimal(end.numerator) / Decimal(end.denominator) / 100
+                     for end in (self.low, self.high))
+
+    def holds(self, point):
+        """Whether the share of women of `point` is within the range, both ends included."""
+        share = point.share
+        return share is not None and self.low <= share <= self.high
+
+
+def _points(rows, label=None):
+    return [Point(r.year, r.quarter, int(r.women or 0), int(r.men or 0),
+                  getattr(r, label) if label else "") for r in rows]
+
+
+def _sums(*columns):
+    return select(*columns, func.sum(ParityFigure.women).label("women"),
+                  func.sum(ParityFigure.men).label("men"))
+
+
+def entity_periods():
+    """{entity: [Point per period, oldest first]} of every entity with figures: one query."""
+    rows = db.session.execute(
+        _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+        .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+        .order_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)).all()
+    entities = {e.id: e for e in db.session.scalars(
+        select(Entity).where(Entity.id.in_(select(ParityFigure.entity_id).distinct())))}
+    series = {}
+    for row in rows:
+        series.setdefault(entities[row.entity_id], []).extend(_points([row]))
+    return series
+
+
+@dataclass
+class Network:
+    """The network overview: share of women per period, entities within the range per year,
+    and each entity's latest period."""
+    periods: list  # [Point] of all entities together, oldest first
+    years: list  # [(year, entities within the range, entities with figures)]
+    entities: list  # [(Entity, latest Point, within the range)], by acronym
+    parity_range: ParityRange
+
+
+def network():
+    """The overview's figures: two queries (the sums per entity and period, the entities)."""
+    parity_range = ParityRange.current()
+    series = entity_periods()
+    totals, last_of_year = {}, {}
+    for entity, points in series.items():
+        for point in points:
+            women, men = totals.get((point.year, point.quarter), (0, 0))
+            totals[(point.year, point.quarter)] = (women + point.women, men + point.men)
+            last_of_year[(entity.id, point.year)] = point  # points come oldest first
+    periods = [Point(year, quarter, women, men)
+               for (year, quarter), (women, men) in sorted(totals.items())]
+    years = {}
+    for (_entity_id, year), point in last_of_year.items():
+        within, counted = years.get(year, (0, 0))
+        years[year] = (within + parity_range.holds(point), counted + 1)
+    entities = sorted(((entity, points[-1], parity_range.holds(points[-1]))
+                       for entity, points in series.items()),
+                      key=lambda item: item[0].acronym.lower())
+    return Network(periods, [(year, *years[year]) for year in sorted(years)], entities,
+                   parity_range)
+
+
+@dataclass
+class EntityFigures:
+    entity: Entity
+    periods: list  # [Point] of the entity, oldest first
+    grades: list  # grades present, most senior first
+    by_grade: dict  # {(year, quarter): {grade: Point}}
+    furthest: list  # [Point] of the latest period: the grades furthest from parity
+    parity_range: ParityRange
+
+    @property
+    def latest(self):
+        return self.periods[-1] if self.periods else None
+
+
+def entity_figures(entity):
+    """One entity's figures: one query (its sums per period and grade)."""
+    rows = db.session.execute(
+        _sums(ParityFigure.year, ParityFigure.quarter, ParityFigure.grade)
+        .where(ParityFigure.entity_id == entity.id)
+        .group_by(ParityFigure.year, ParityFigure.quarter, ParityFigure.grade)).all()
+    by_grade, totals = {}, {}
+    for point in _points(rows, "grade"):
+        by_grade.setdefault((point.year, point.quarter), {})[point.label] = point
+        women, men = totals.get((point.year, point.quarter), (0, 0))
+        totals[(point.year, point.quarter)] = (women + point.women, men + point.men)
+    periods = [Point(year, quarter, women, men)
+               for (year, quarter), (women, men) in sorted(totals.items())]
+    grades = sorted({grade for points in by_grade.values() for grade in points},
+                    key=grade_order)
+    furthest = []
+    if periods:
+        latest = by_grade[(periods[-1].year, periods[-1].quarter)].values()
+        furthest = sorted((p for p in latest if p.total),
+                          key=lambda p: (-p.distance, grade_order(p.label)))[:FURTHEST]
+    return EntityFigures(entity, periods, grades, by_grade, furthest, ParityRange.current())
+
+
+def latest_import(entity=None):
+    """The latest import that the figures shown (of `entity`, or of the network) came from."""
+    stmt = select(ParityImport).order_by(ParityImport.created_at.desc(),
+                                         ParityImport.id.desc()).limit(1)
+    if entity is not None:
+        stmt = stmt.where(ParityImport.id.in_(
+            select(ParityFigure.import_id).where(ParityFigure.entity_id == entity.id)))
+    else:
+        stmt = stmt.where(ParityImport.id.in_(select(ParityFigure.import_id)))
+    return db.session.scalars(stmt).first()
+
+
+def visible_entity_ids(user):
+    """The entities whose page `user` may open: None for the Office (all of them); a focal
+    point's own entity (of an active appointment, or of the person); the member entities of
+    a Resident Coordinator's UN Country Teams. One query at most."""
+    if user.is_staff:
+        return None
+    ids = set()
+    if user.has_role("focal_point") and user.person is not None:
+        if user.person.entity_id:
+            ids.add(user.person.entity_id)
+        ids.update(db.session.scalars(select(Appointment.entity_id).where(
+            Appointment.person_id == user.person.id,
+            Appointment.status == AppointmentStatus.active)))
+    if user.has_role("resident_coordinator"):
+        ids.update(db.session.scalars(select(unct_members.c.entity_id).where(
+            unct_members.c.unct_id.in_(select(user_uncts.c.unct_id)
+                                       .where(user_uncts.c.user_id == user.id)))))
+    return ids

@@ -1,0 +1,90 @@
+"""The parity figures as tables: each page table and its CSV export are built here from the
+same rows, so that the file holds exactly the numbers the page shows."""
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import gettext as _
+
+from gfp_portal.core.tables import to_csv
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+def rounded(value):
+    """A Fraction (a share, a distance in points) to one decimal, halves away from zero."""
+    if value is None:
+        return None
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Table:
+    """A caption, the column headings, and rows of values: text, whole numbers, Decimals
+    (shares, one decimal), True/False (within the parity range) or None (no figure)."""
+    name: str
+    caption: str
+    header: list
+    rows: list
+
+    def csv(self):
+        def cell(value):
+            if isinstance(value, bool):
+                return _("yes") if value else _("no")
+            return "" if value is None else value
+        return to_csv([self.header, *([cell(v) for v in row] for row in self.rows)])
+
+
+def _period_rows(points):
+    return [[p.period, p.women, p.men, rounded(p.share)] for p in points]
+
+
+def _period_header():
+    return [_("Quarter"), _("Women"), _("Men"), _("Women (%)")]
+
+
+def network_share(network):
+    return Table("network", _("Share of women in the entities' staff, per quarter"),
+                 _period_header(), _period_rows(network.periods))
+
+
+def network_years(network):
+    return Table("years", _("Entities within the parity range, per year (each entity's last "
+                            "quarter of the year)"),
+                 [_("Year"), _("Entities within the parity range"), _("Entities with figures")],
+                 [[str(year), within, counted] for year, within, counted in network.years])
+
+
+def network_entities(network):
+    return Table("entities", _("Entities in their latest quarter"),
+                 [_("Entity"), _("Quarter"), _("Women (%)"), _("Distance to parity (points)"),
+                  _("Within the parity range")],
+                 [[entity.acronym, point.period, rounded(point.share), rounded(point.distance),
+                   within] for entity, point, within in network.entities])
+
+
+def entity_overall(figures):
+    return Table("overall", _("Share of women in %(entity)s, per quarter",
+                              entity=figures.entity.acronym),
+                 _period_header(), _period_rows(figures.periods))
+
+
+def entity_grades(figures):
+    rows = []
+    for point in figures.periods:
+        grades = figures.by_grade[(point.year, point.quarter)]
+        rows.append([point.period, *(rounded(grades[g].share) if g in grades else None
+                                     for g in figures.grades)])
+    return Table("grades", _("Share of women in %(entity)s by grade or staff category, per "
+                             "quarter, in percent", entity=figures.entity.acronym),
+                 [_("Quarter"), *figures.grades], rows)
+
+
+def entity_furthest(figures):
+    # The quarter (2024-Q4) keeps its order inside a right-to-left sentence: an isolate.
+    period = f"\u2066{figures.latest.period}\u2069" if figures.latest else ""
+    return Table("furthest", _("Grades furthest from parity in %(period)s", period=period),
+                 [_("Grade or staff category"), _("Women"), _("Men"), _("Women (%)"),
+                  _("Distance to parity (points)")],
+                 [[p.label, p.women, p.men, rounded(p.share), rounded(p.distance)]
+                  for p in figures.furthest])

@@ -1,0 +1,81 @@
+"""Parity pages: the network overview, one entity, their CSV exports, and the import."""
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from gfp_portal.core import previews
+from gfp_portal.core.auth import roles_required
+from gfp_portal.core.downloads import send_download
+from gfp_portal.core.tables import CONTENT_TYPES
+from gfp_portal.parity import imports, queries, tables
+from gfp_portal.parity.forms import ParityImportForm
+from gfp_portal.reference.queries import entity_by_acronym
+
+bp = Blueprint("parity", __name__, url_prefix="/parity")
+
+VIEWERS = ("coordinator", "focal_point", "resident_coordinator")
+NETWORK_TABLES = {"network": tables.network_share, "years": tables.network_years,
+                  "entities": tables.network_entities}
+ENTITY_TABLES = {"overall": tables.entity_overall, "grades": tables.entity_grades}
+
+
+def _csv(table, filename):
+    return send_download(table.csv(), filename, content_type=CONTENT_TYPES["csv"])
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index():
+    network = queries.network()
+    return render_template("parity/index.html", network=network,
+                           tables={name: build(network) for name, build in
+                                   NETWORK_TABLES.items()},
+                           visible=queries.visible_entity_ids(current_user),
+                           source=queries.latest_import())
+
+
+@bp.route("/<any(network, years, entities):name>.csv")
+@roles_required(*VIEWERS)
+def network_csv(name):
+    return _csv(NETWORK_TABLES[name](queries.network()), f"parity-{name}.csv")
+
+
+def _visible_entity(acronym):
+    entity = entity_by_acronym(acronym[:40])
+    if entity is None:
+        abort(404)
+    visible = queries.visible_entity_ids(current_user)
+    if visible is not None and entity.id not in visible:
+        abort(403)
+    return entity
+
+
+@bp.route("/<acronym>")
+@roles_required(*VIEWERS)
+def entity(acronym):
+    figures = queries.entity_figures(_visible_entity(acronym))
+    return render_template("parity/entity.html", figures=figures,
+                           tables={name: build(figures) for name, build in
+                                   ENTITY_TABLES.items()},
+                           furthest=tables.entity_furthest(figures), rounded=tables.rounded,
+                           source=queries.latest_import(figures.entity))
+
+
+@bp.route("/<acronym>/<any(overall, grades):name>.csv")
+@roles_required(*VIEWERS)
+def entity_csv(acronym, name):
+    figures = queries.entity_figures(_visible_entity(acronym))
+    return _csv(ENTITY_TABLES[name](figures),
+                f"parity-{secure_filename(figures.entity.acronym) or 'entity'}-{name}.csv")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("coordinator")
+def import_file():
+    return previews.upload_page(ParityImportForm(), imports.start_preview, "parity/import.html")
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@roles_required("coordinator")
+def import_confirm():
+    return previews.confirm_page(imports.start_apply, "parity.import_file")

@@ -1,0 +1,181 @@
+"""The parity pages: who sees what (every role), the tables and their CSV exports (the same
+numbers), the provenance line, and a fixed number of queries whatever the data size."""
+import csv
+import io
+import re
+
+import pytest
+
+from gfp_portal.accounts.models import User
+from gfp_portal.extensions import db
+from gfp_portal.parity import imports
+from tests.helpers import appoint_undp_alternate, entity, login, unct
+from tests.parity.conftest import figures_csv, grid
+
+ENTITIES = ["UNDP", "UNICEF", "WFP"]
+
+
+def load(app, rows, name="figures.csv"):
+    with app.app_context():
+        imports.import_whole(name, figures_csv(rows), actor=None)
+        db.session.commit()
+
+
+@pytest.fixture
+def figures(app, reference):
+    load(app, grid(ENTITIES, ["2023-Q4", "2024-Q1"], ["P-4", "D-1", "G-5"]) +
+         [["UNDP", "2024-Q2", "P-4", "HQ", 47, 53]])
+
+
+def sign_in(app, client, create_user, *roles, uncts=(), person_entity=None, appointed=False):
+    email = f"{'-'.join(roles) or 'none'}-{person_entity or ''}{'-a' if appointed else ''}" \
+        "@example.org"
+    user_id = create_user(email, roles=roles, uncts=uncts)
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        if person_entity:
+            user.person.entity = entity(person_entity)
+        if appointed:
+            appoint_undp_alternate(user)
+        if uncts:
+            for code in uncts:
+                unct(code).members = [entity("UNDP")]
+        db.session.commit()
+    assert login(client, email).status_code == 302
+
+
+# (roles, keyword arguments, overview, the entity pages it may open)
+ROLES = [
+    (("coordinator",), {}, 200, {"UNDP", "UNICEF", "WFP"}),
+    (("admin",), {}, 200, {"UNDP", "UNICEF", "WFP"}),
+    (("focal_point",), {"person_entity": "UNICEF"}, 200, {"UNICEF"}),
+    (("focal_point",), {"appointed": True}, 200, {"UNDP"}),
+    (("focal_point",), {}, 200, set()),
+    (("resident_coordinator",), {"uncts": ("KEN",)}, 200, {"UNDP"}),
+    ((), {}, 403, set()),
+]
+
+
+@pytest.mark.parametrize("roles, extra, overview, visible", ROLES)
+def test_who_sees_what(app, client, create_user, figures, roles, extra, overview, visible):
+    sign_in(app, client, create_user, *roles, **extra)
+    assert client.get("/parity/").status_code == overview
+    assert client.get("/parity/network.csv").status_code == overview
+    for acronym in ENTITIES:
+        expected = 200 if acronym in visible else 403
+        assert client.get(f"/parity/{acronym}").status_code == expected, acronym
+        assert client.get(f"/parity/{acronym}/grades.csv").status_code == expected, acronym
+    staff = set(roles) & {"coordinator", "admin"}
+    assert client.get("/parity/import").status_code == (200 if staff else 403)
+    if overview == 200:
+        html = client.get("/parity/").get_data(as_text=True)
+        for acronym in ENTITIES:
+            assert (f'href="/parity/{acronym}"' in html) is (acronym in visible)
+        # Focal points and Resident Coordinators reach it from the menu, the Office from the
+        # Administration page (the Office's menu has no room left).
+        home = client.get("/admin/" if staff else "/").get_data(as_text=True)
+        assert 'href="/parity/"' in home
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, figures):
+    for url in ("/parity/", "/parity/UNDP", "/parity/network.csv", "/parity/UNDP/overall.csv",
+                "/parity/import"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_unknown_entity_is_not_found(app, client, login_as, figures):
+    login_as("coordinator")
+    assert client.get("/parity/NOPE").status_code == 404
+    assert client.get("/parity/NOPE/overall.csv").status_code == 404
+    assert client.get("/parity/UNDP/other.csv").status_code == 404
+    assert client.get("/parity/" + "X" * 500).status_code == 404
+
+
+def table_numbers(html, table_id):
+    """The cells of a page table, as text, row by row (header first)."""
+    table = re.search(rf'<table[^>]*id="table-{table_id}".*?</table>', html, re.S).group(0)
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        rows.append([re.sub(r"<[^>]+>", "", c).strip() for c in cells])
+    return rows
+
+
+def csv_rows(response):
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+@pytest.mark.parametrize("page, table, export", [
+    ("/parity/", "network", "/parity/network.csv"),
+    ("/parity/", "years", "/parity/years.csv"),
+    ("/parity/", "entities", "/parity/entities.csv"),
+    ("/parity/UNDP", "overall", "/parity/UNDP/overall.csv"),
+    ("/parity/UNDP", "grades", "/parity/UNDP/grades.csv")])
+def test_each_export_holds_the_numbers_of_its_table(client, login_as, figures, page, table,
+                                                    export):
+    login_as("coordinator")
+    shown = table_numbers(client.get(page).get_data(as_text=True), table)
+    exported = csv_rows(client.get(export))
+    assert len(shown) == len(exported) > 1
+    for shown_row, exported_row in zip(shown, exported, strict=True):
+        for cell, value in zip(shown_row, exported_row, strict=True):
+            if value in ("yes", "no"):
+                assert cell == ("Within the range" if value == "yes" else "Outside the range")
+            else:
+                assert cell.replace(",", "") == (value or "—"), (shown_row, exported_row)
+
+
+def test_the_pages_show_the_figures_and_where_they_come_from(client, login_as, figures):
+    login_as("coordinator")
+    html = client.get("/parity/").get_data(as_text=True)
+    assert "Figures imported from <bdi>figures.csv</bdi> on" in html
+    assert "<caption>" in html and '<th scope="col">' in html and '<th scope="row"' in html
+    rows = table_numbers(html, "network")
+    assert rows[1:] == [["2023-Q4", "405", "495", "45.0"], ["2024-Q1", "405", "495", "45.0"],
+                        ["2024-Q2", "47", "53", "47.0"]]
+    entities = table_numbers(html, "entities")
+    assert entities[1] == ["UNDP", "2024-Q2", "47.0", "3.0", "Within the range"]
+    html = client.get("/parity/UNDP").get_data(as_text=True)
+    assert table_numbers(html, "grades")[0] == ["Quarter", "D-1", "P-4", "G-5"]
+    assert table_numbers(html, "grades")[-1] == ["2024-Q2", "—", "47.0", "—"]
+    assert table_numbers(html, "furthest")[1:] == [["P-4", "47", "53", "47.0", "3.0"]]
+
+
+def test_the_pages_take_a_fixed_number_of_queries(app, client, login_as, figures,
+                                                  count_queries):
+    login_as("coordinator")
+    counts = []
+    for extra in ([], grid(["UNHCR", "UNFPA", "UNDP", "UN-Women"],
+                           ["2021-Q4", "2022-Q4", "2023-Q1"],
+                           ["P-1", "P-2", "P-3", "P-5", "D-2", "NO-B", "FS-5"])):
+        if extra:
+            load(app, extra, "more.csv")
+        with count_queries() as overview:
+            assert client.get("/parity/").status_code == 200
+        with count_queries() as undp:
+            assert client.get("/parity/UNDP").status_code == 200
+        counts.append((overview.count, undp.count))
+    assert counts[0] == counts[1]
+
+
+def test_the_pages_read_right_to_left_in_arabic(client, login_as, figures):
+    login_as("coordinator")
+    html = client.get("/parity/UNDP?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in html and '<bdi class="text-nowrap">2024-Q2</bdi>' in html
+    assert '<bdi dir="ltr" class="ltr-value">2024-Q2</bdi>' in html  # in a sentence
+
+
+def test_the_range_is_an_admin_setting(app, client, login_as, figures):
+    login_as("admin")
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert 'name="parity_range_min"' in html and 'value="47"' in html
+    form = re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', html)
+    data = {**dict(form), "parity_range_min": "40", "parity_range_max": "50"}
+    data["grade_equivalence"] = ""
+    response = client.post("/admin/settings", data=data, follow_redirects=True)
+    assert "The settings are saved." in response.get_data(as_text=True)
+    html = client.get("/parity/").get_data(as_text=True)
+    assert "between 40% and 50% of its staff" in html
+    assert table_numbers(html, "years")[1:] == [["2023", "3", "3"], ["2024", "3", "3"]]

@@ -3,8 +3,10 @@ same rows, so that the file holds exactly the numbers the page shows."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
+from gfp_portal.core import charts
 from gfp_portal.core.tables import to_csv
 
 ONE_DECIMAL = Decimal("0.1")
@@ -88,3 +90,65 @@ def entity_furthest(figures):
                   _("Distance to parity (points)")],
                  [[p.label, p.women, p.men, rounded(p.share), rounded(p.distance)]
                   for p in figures.furthest])
+
+
+# --- the same figures as charts (core.charts), each with the sentence that reads it ---------
+
+@dataclass
+class Drawn:
+    chart: charts.Chart
+    summary: str
+
+
+def _one_decimal_percent(share):
+    return format_percent(share, "#,##0.0%")
+
+
+def _isolated(period):
+    # A quarter (2024-Q4) keeps its order inside a right-to-left sentence.
+    return f"\u2066{period}\u2069"
+
+
+def _summary(title, label, known, format_value):
+    """One sentence: the first and the last figure of the series, by period."""
+    if not known:
+        return _("%(title)s: no figures yet.", title=title)
+    (start, first), (end, last) = known[0], known[-1]
+    if len(known) == 1:
+        return _("%(title)s — %(series)s: %(value)s in %(period)s.", title=title,
+                 series=label, value=format_value(last), period=start)
+    return _("%(title)s — %(series)s: %(first)s in %(start)s, %(last)s in %(end)s.",
+             title=title, series=label, first=format_value(first), start=start,
+             last=format_value(last), end=end)
+
+
+def _year_ticks(points):
+    """Each year named under its first quarter shown."""
+    named, ticks = set(), []
+    for point in points:
+        ticks.append(None if point.year in named else str(point.year))
+        named.add(point.year)
+    return ticks
+
+
+def share_chart(points, title, *, rtl):
+    """The share of women per quarter as a line (the table's numbers, to one decimal)."""
+    label = _("Women (%)")
+    values = [None if p.share is None else float(rounded(p.share)) / 100 for p in points]
+    # The whole scale, 0 to 100 %, in whole percentages (the sentence and the table say more).
+    chart = charts.line_chart([charts.Series(label, values)], _year_ticks(points),
+                              format_value=format_percent, rtl=rtl, top_value=1)
+    known = [(_isolated(p.period), v) for p, v in zip(points, values, strict=True)
+             if v is not None]
+    return Drawn(chart, _summary(title, label, known, _one_decimal_percent))
+
+
+def years_chart(network, title, *, rtl):
+    """The entities within the parity range per year, as bars."""
+    label = _("Entities within the parity range")
+    years = [str(year) for year, _within, _counted in network.years]
+    values = [within for _year, within, _counted in network.years]
+    chart = charts.bar_chart([charts.Series(label, values)], years,
+                             format_value=format_decimal, rtl=rtl)
+    return Drawn(chart, _summary(title, label, list(zip(years, values, strict=True)),
+                                 format_decimal))

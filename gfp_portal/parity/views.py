@@ -1,11 +1,13 @@
 """Parity pages: the network overview, one entity, their CSV exports, and the import."""
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from gfp_portal.core import previews
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
+from gfp_portal.core.i18n import is_rtl
 from gfp_portal.core.tables import CONTENT_TYPES
 from gfp_portal.parity import imports, queries, tables
 from gfp_portal.parity.forms import ParityImportForm
@@ -27,7 +29,11 @@ def _csv(table, filename):
 @roles_required(*VIEWERS)
 def index():
     network = queries.network()
-    return render_template("parity/index.html", network=network,
+    drawn = {"network": tables.share_chart(network.periods, _("Share of women over time"),
+                                           rtl=is_rtl()),
+             "years": tables.years_chart(network, _("Entities at parity per year"),
+                                         rtl=is_rtl())}
+    return render_template("parity/index.html", network=network, drawn=drawn,
                            tables={name: build(network) for name, build in
                                    NETWORK_TABLES.items()},
                            visible=queries.visible_entity_ids(current_user),
@@ -54,7 +60,9 @@ def _visible_entity(acronym):
 @roles_required(*VIEWERS)
 def entity(acronym):
     figures = queries.entity_figures(_visible_entity(acronym))
-    return render_template("parity/entity.html", figures=figures,
+    drawn = tables.share_chart(figures.periods, _("Share of women in %(entity)s, per quarter",
+                                                  entity=figures.entity.acronym), rtl=is_rtl())
+    return render_template("parity/entity.html", figures=figures, drawn=drawn,
                            tables={name: build(figures) for name, build in
                                    ENTITY_TABLES.items()},
                            furthest=tables.entity_furthest(figures), rounded=tables.rounded,

@@ -179,3 +179,30 @@ def test_the_range_is_an_admin_setting(app, client, login_as, figures):
     html = client.get("/parity/").get_data(as_text=True)
     assert "between 40% and 50% of its staff" in html
     assert table_numbers(html, "years")[1:] == [["2023", "3", "3"], ["2024", "3", "3"]]
+
+
+def _charts(html):
+    """[(read-out summary, [x of each point or bar, in period order])] of each chart."""
+    found = []
+    for summary, body in re.findall(r'<svg class="chart[^"]*"[^>]*aria-label="([^"]*)"'
+                                    r'.*?>(.*?)</svg>', html, re.S):
+        points = re.findall(r'<polyline[^>]*points="([^"]+)"', body)
+        xs = [float(pair.split(",")[0]) for pair in points[0].split()] if points else \
+            [float(x) for x in re.findall(r'<rect[^>]*x="([\d.]+)"', body)]
+        found.append((summary, xs))
+    return found
+
+
+def test_each_series_is_drawn_with_the_sentence_that_reads_it(client, login_as, figures):
+    login_as("coordinator")
+    (share, share_x), (years, years_x) = _charts(client.get("/parity/").get_data(as_text=True))
+    assert share == ("Share of women over time — Women (%): 45.0% in \u20662023-Q4\u2069, "
+                     "47.0% in \u20662024-Q2\u2069.")
+    assert years.startswith("Entities at parity per year — Entities within the parity range:")
+    assert len(share_x) == 3 and share_x == sorted(share_x)  # time runs left to right
+    assert len(years_x) == 1  # 2023: no entity within the range, no bar; 2024: UNDP
+    (undp, undp_x), = _charts(client.get("/parity/UNDP").get_data(as_text=True))
+    assert undp.endswith("45.0% in \u20662023-Q4\u2069, 47.0% in \u20662024-Q2\u2069.")
+    # In Arabic, time runs from right to left.
+    (_summary, arabic_x), = _charts(client.get("/parity/UNDP?lang=ar").get_data(as_text=True))
+    assert arabic_x == sorted(arabic_x, reverse=True)

@@ -192,6 +192,7 @@ def register_waitlist_rules():
                            lambda session, person_ids: coverage_queries.people_in_gaps(
                                person_ids))
     priority.register_rule(WaitlistPolicy.not_trained, attendance_queries.not_yet_trained)
+    priority.register_rule(WaitlistPolicy.below_parity, parity_queries.people_below_parity)
     if priority.missing_rules():
         raise RuntimeError(f"waiting-list policies without a rule: {priority.missing_rules()}")
 

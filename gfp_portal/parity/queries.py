@@ -214,3 +214,30 @@ def visible_entity_ids(user):
             unct_members.c.unct_id.in_(select(user_uncts.c.unct_id)
                                        .where(user_uncts.c.user_id == user.id)))))
     return ids
+
+
+def entities_below_parity(entity_ids):
+    """Those of `entity_ids` whose share of women in their latest quarter is below the parity
+    range (one query)."""
+    if not entity_ids:
+        return set()
+    latest = {}
+    for row in db.session.execute(
+            _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+            .where(ParityFigure.entity_id.in_(entity_ids))
+            .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+            .order_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)):
+        latest[row.entity_id] = _points([row])[0]  # rows come oldest first
+    low = ParityRange.current().low
+    return {entity_id for entity_id, point in latest.items()
+            if point.share is not None and point.share < low}
+
+
+def people_below_parity(session, person_ids):
+    """Those of `person_ids` with an active appointment in an entity below the parity range:
+    the people a waiting list puts first under the below-parity policy (two queries)."""
+    held = db.session.execute(select(Appointment.person_id, Appointment.entity_id).where(
+        Appointment.person_id.in_(person_ids),
+        Appointment.status == AppointmentStatus.active)).all()
+    below = entities_below_parity({entity_id for _person_id, entity_id in held})
+    return {person_id for person_id, entity_id in held if entity_id in below}

@@ -50,6 +50,8 @@ class WaitlistPolicy(TitledEnum):
     first_come = "first_come", _l("First come, first served")
     coverage_gap = "coverage_gap", _l("Priority to people whose team has a coverage gap")
     not_trained = "not_trained", _l("Priority to people not yet trained on the topic")
+    below_parity = "below_parity", _l("Priority to people whose entity is below the parity "
+                                      "range")
 
 
 class SessionStatus(TitledEnum):

@@ -1,5 +1,5 @@
 """A session's waiting list follows a policy: first come, first served (every existing session),
-or priority to people whose team has a coverage gap or who are not yet trained on the topic.
+or a priority (its name is stored as text: a new policy needs no migration).
 
 Revision ID: 0018_waitlist_policy
 Revises: 0017_entity_search_keys
@@ -21,7 +21,8 @@ def upgrade():
     with op.batch_alter_table('training_sessions') as batch:
         batch.add_column(sa.Column(
             'waitlist_policy',
-            sa.Enum('first_come', 'coverage_gap', 'not_trained', name='waitlistpolicy',
+            sa.Enum('first_come', 'coverage_gap', 'not_trained', 'below_parity',
+                    name='waitlistpolicy',
                     native_enum=False, length=32),
             nullable=False, server_default='first_come'))
 

@@ -91,3 +91,16 @@ def test_figures_take_a_fixed_number_of_queries(coordinator, count_queries):
     with count_queries() as large:
         queries.network(), queries.entity_figures(undp), queries.latest_import(undp)
     assert small.count == large.count
+
+
+def test_entities_below_the_parity_range_by_their_latest_quarter(app, reference):
+    with app.app_context():
+        imports.import_whole("f.csv", figures_csv([
+            ["UNDP", "2023-Q4", "P-4", "HQ", 50, 50],   # within, then below
+            ["UNDP", "2024-Q4", "P-4", "HQ", 46, 54],
+            ["UNICEF", "2023-Q4", "P-4", "HQ", 30, 70],  # below, then at 47.0: within
+            ["UNICEF", "2024-Q4", "P-4", "HQ", 47, 53],
+            ["WFP", "2024-Q4", "P-4", "HQ", 60, 40]]), actor=None)  # above: not below
+        ids = {name: entity(name).id for name in ("UNDP", "UNICEF", "WFP", "UNFPA")}
+        assert queries.entities_below_parity(set(ids.values())) == {ids["UNDP"]}
+        assert queries.entities_below_parity(set()) == set()

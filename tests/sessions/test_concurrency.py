@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance import services as attendance
+from gfp_portal.core.tables import to_csv
 from gfp_portal.extensions import db
+from gfp_portal.parity import imports
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
@@ -19,26 +21,32 @@ from gfp_portal.sessions.models import Registration, RegistrationStatus, Trainin
 from tests.helpers import run_together
 
 PEOPLE, SEATS = 40, 15
-POLICIES = ("first_come", "coverage_gap", "not_trained")
+POLICIES = ("first_come", "coverage_gap", "not_trained", "below_parity")
 
 
 class Crowd:
     """People for a popular session under `policy`: alternates of UNDP (whose focal point at
     headquarters makes their scope covered), and trained on the topic; under a priority policy,
     every third one is someone it puts first (the focal point of an entity with no alternate,
-    or someone never trained on the topic)."""
+    someone never trained on the topic, or an alternate of UNFPA, whose figures are below the
+    parity range where UNDP's are within it)."""
 
     def __init__(self, coordinator, policy, start):
         self.coordinator, self.policy, self.start = coordinator, policy, start
         self.entities = iter(db.session.scalars(
             select(Entity).where(Entity.acronym != "UNDP").order_by(Entity.id)).all())
         self.undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        self.unfpa = db.session.scalars(select(Entity).filter_by(acronym="UNFPA")).one()
         self.first = set()  # the ids of the people the policy puts first
         head = registry.create_person({"given_name": "Head", "family_name": "UNDP",
                                        "email": "fp@undp.org"}, actor=coordinator)
         registry.appoint(head, {"role": "focal_point", "entity": self.undp, "unct": None},
                          actor=coordinator)
         self.earlier = self.session("Earlier", start - timedelta(days=2))
+        imports.import_whole("parity.csv", to_csv([
+            ["entity", "period", "grade", "station", "women", "men"],
+            ["UNFPA", "2024-Q4", "P-4", "HQ", 30, 70], ["UNDP", "2024-Q4", "P-4", "HQ", 50, 50]]),
+            actor=None)
 
     def session(self, title, start, policy="first_come"):
         session = services.create_session({
@@ -55,6 +63,9 @@ class Crowd:
         priority = self.policy != "first_come" and n % 3 == 1
         if priority and self.policy == "coverage_gap":
             registry.appoint(person, {"role": "focal_point", "entity": next(self.entities),
+                                      "unct": None}, actor=self.coordinator)
+        elif priority and self.policy == "below_parity":
+            registry.appoint(person, {"role": "alternate", "entity": self.unfpa,
                                       "unct": None}, actor=self.coordinator)
         else:
             registry.appoint(person, {"role": "alternate", "entity": self.undp, "unct": None},

@@ -94,6 +94,23 @@ def test_the_policy_orders_the_waiting_list_and_promotion(make_person, make_sess
     assert (gap.status, early.status) == ("registered", "waitlisted")
 
 
+def test_below_parity_puts_first_the_people_of_entities_below_the_range(
+        make_person, make_session, coordinator):
+    from gfp_portal.parity import imports
+    from tests.parity.conftest import figures_csv
+
+    imports.import_whole("f.csv", figures_csv([["UNFPA", "2024-Q4", "P-4", "HQ", 30, 70],
+                                               ["UNDP", "2024-Q4", "P-4", "HQ", 50, 50]]),
+                         actor=None)
+    people = _crowd(make_person, coordinator)  # "gap" is UNFPA's; the others UNDP's
+    session = make_session(capacity=1, waitlist_policy="below_parity")
+    for name in ("seated", "early", "gap"):
+        registration.register(session, people[name], actor=None, now=NOW, notify=False)
+    db.session.flush()
+    assert [(r.person, first) for r, first in registration.waitlist_order(session)] == [
+        (people["gap"], True), (people["early"], False)]
+
+
 def test_each_person_sees_the_policy_their_place_and_why(app, client, reference,
                                                         create_user):
     from gfp_portal.accounts.models import User

@@ -3,7 +3,7 @@ figures over time."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus, EvaluationResponse
@@ -221,3 +221,18 @@ def attendance_per_year(*, now):
         .where(Registration.status == RegistrationStatus.registered,
                TrainingSession.status == SessionStatus.published, TrainingSession.ends_at < now)
         .group_by(year))]
+
+
+def trained_of_entity(entity_id, *, since):
+    """(people of the entity who attended a session, of them those since `since`): people
+    counted once, by the entity they belong to (one query)."""
+    attended = Attendance.status.in_((AttendanceStatus.present, AttendanceStatus.partial))
+    recent = TrainingSession.starts_at >= since
+    return tuple(db.session.execute(
+        select(func.count(Registration.person_id.distinct()),
+               func.count(case((recent, Registration.person_id)).distinct()))
+        .select_from(Registration)
+        .join(Attendance, Attendance.registration_id == Registration.id)
+        .join(TrainingSession, TrainingSession.id == Registration.session_id)
+        .join(Person, Person.id == Registration.person_id)
+        .where(Person.entity_id == entity_id, attended)).one())

@@ -1,19 +1,22 @@
-"""The home page (one per role) and /healthz."""
+"""The home page (one per role), the global search, an entity's page and /healthz."""
 from datetime import date
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from gfp_portal.accounts.queries import visible_unct_ids
-from gfp_portal.core.auth import public, signed_in
+from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.http import plain_http_allowed
 from gfp_portal.core.i18n import choose_version, current_language
 from gfp_portal.extensions import db
 from gfp_portal.main import queries as homes
+from gfp_portal.main.entity import entity_page
 from gfp_portal.main.forms import SearchForm
 from gfp_portal.main.search import search as search_portal
+from gfp_portal.parity.queries import visible_entity_ids
+from gfp_portal.reference.queries import entity_by_acronym
 from gfp_portal.sessions.times import spans
 
 bp = Blueprint("main", __name__)
@@ -59,6 +62,21 @@ def search():
                            coverage_ids=scope, shown={
                                r.id: choose_version(r, language)[0]
                                for r in (resources[0] if resources else [])})
+
+
+@bp.route("/entities/<acronym>")
+@roles_required("coordinator", "focal_point", "resident_coordinator")
+def entity(acronym):
+    found = entity_by_acronym(acronym[:40])
+    if found is None:
+        abort(404)
+    visible = visible_entity_ids(current_user)  # as the parity pages: own entity, own teams'
+    if visible is not None and found.id not in visible:
+        abort(403)
+    today = date.today()
+    return render_template("main/entity.html", language=current_language(), today=today,
+                           page=entity_page(found, user=current_user, now=utcnow(),
+                                            today=today))
 
 
 @bp.route("/healthz")

@@ -163,3 +163,12 @@ def plans_of_person(person, limit=10):
         select(ImplementationPlan).join(ImplementationPlan.period).where(or_(*conditions))
         .options(joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period))
         .order_by(PlanPeriod.first_year.desc(), ImplementationPlan.id).limit(limit)).all()
+
+
+def plans_of_entity(entity):
+    """The entity's plans, the latest period first, with their periods (one query)."""
+    return db.session.scalars(
+        select(ImplementationPlan).where(ImplementationPlan.entity_id == entity.id)
+        .options(joinedload(ImplementationPlan.period))
+        .join(PlanPeriod, PlanPeriod.id == ImplementationPlan.period_id)
+        .order_by(PlanPeriod.first_year.desc(), PlanPeriod.id.desc())).all()

@@ -209,3 +209,14 @@ def term_rows():
                value(Entity.type, "type"))
         .join(Entity, Entity.id == Appointment.entity_id)
         .outerjoin(Unct, Unct.id == Appointment.unct_id)).all()
+
+
+def entity_holders(entity):
+    """The entity's active appointments with their people and teams, headquarters first, then
+    by team, focal points before alternates (one query)."""
+    return db.session.scalars(
+        select(Appointment).where(Appointment.entity_id == entity.id,
+                                  Appointment.status == AppointmentStatus.active)
+        .options(joinedload(Appointment.person), joinedload(Appointment.unct))
+        .order_by(Appointment.unct_id.is_not(None), Appointment.unct_id, Appointment.role,
+                  Appointment.id)).all()

@@ -1,0 +1,53 @@
+"""One entity in one place (/entities/<acronym>): its focal points and alternates, its coverage
+across the UN Country Teams it belongs to, the training its people took, its parity figures,
+its implementation plans and its good practices; read in a fixed number of queries."""
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from gfp_portal.attendance.queries import trained_of_entity
+from gfp_portal.coverage.services import compute_coverage
+from gfp_portal.extensions import db
+from gfp_portal.parity import queries as parity
+from gfp_portal.parity.tables import rounded
+from gfp_portal.plans.queries import plans_of_entity
+from gfp_portal.practices.queries import library_query
+from gfp_portal.registry.queries import entity_holders
+
+PRACTICES_SHOWN = 5
+
+
+@dataclass
+class EntityPage:
+    entity: object
+    holders: list          # active appointments, headquarters first, with people and teams
+    cells: list            # its coverage cells across its UN Country Teams, gaps first
+    trained: tuple         # (people ever trained, of them this year)
+    parity: object         # parity.EntityFigures (its periods may be empty)
+    within: bool | None    # its latest quarter within the parity range (None: no figures)
+    plans: list            # its implementation plans, the latest period first
+    practices: list        # its latest published good practices
+
+    @property
+    def share(self):
+        """The share of women in its latest quarter, from 0 to 1 (one decimal of a percent)."""
+        latest = self.parity.latest
+        return None if latest is None or latest.share is None else rounded(latest.share) / 100
+
+    @property
+    def gaps(self):
+        return [cell for cell in self.cells if cell.state.value != "covered"]
+
+
+def entity_page(entity, *, user, now, today):
+    coverage = compute_coverage(today=today, entity=entity.acronym)
+    cells = sorted((cell for cell in coverage.cells.values() if cell.entity.id == entity.id),
+                   key=lambda cell: (-cell.state.severity, cell.unct.name))
+    figures = parity.entity_figures(entity)
+    latest = figures.latest
+    practices = db.session.scalars(library_query(user, entity=entity.id)
+                                   .limit(PRACTICES_SHOWN)).all()
+    return EntityPage(
+        entity=entity, holders=entity_holders(entity), cells=cells,
+        trained=trained_of_entity(entity.id, since=datetime(now.year, 1, 1, tzinfo=UTC)),
+        parity=figures, within=None if latest is None else figures.parity_range.holds(latest),
+        plans=plans_of_entity(entity), practices=practices)

@@ -1,0 +1,89 @@
+"""An entity's page: its people, coverage, training, parity, plans and practices in one place;
+who may open it; a fixed number of queries whatever the data size."""
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.extensions import db
+from gfp_portal.parity import imports as parity_imports
+from gfp_portal.plans import services as plans
+from gfp_portal.reference.models import Unct
+from gfp_portal.registry import services as registry
+from tests.helpers import appoint_undp_alternate, entity, login
+from tests.parity.conftest import figures_csv
+
+
+def _network(app, create_user, people=1):
+    """UNDP: an alternate at headquarters (the account fp@), `people` focal points in Kenya
+    (UNDP a member there, and of Uganda with nobody), figures below parity, a 2022–2024 plan."""
+    ids = {"fp": create_user("fp@example.org"),
+           "office": create_user("coord@example.org", roles=["coordinator"]),
+           "rc": create_user("rc@example.org", roles=["resident_coordinator"], uncts=["UGA"])}
+    with app.app_context():
+        office = db.session.get(User, ids["office"])
+        appoint_undp_alternate(db.session.get(User, ids["fp"]), actor=office)
+        undp = entity("UNDP")
+        teams = db.session.scalars(select(Unct).where(Unct.iso3.in_(["KEN", "UGA"]))).all()
+        for team in teams:
+            team.members.append(undp)
+        _grow(people, office)
+        parity_imports.import_whole("f.csv", figures_csv([
+            ["UNDP", "2024-Q4", "P-4", "HQ", 44, 56]]), actor=None)
+        period = plans.create_period({"name": "2022–2024", "first_year": 2022,
+                                      "last_year": 2024, "deadline": date(2024, 3, 31)},
+                                     actor=office)
+        plans.create_plan(undp, period, responsible=[], actor=office)
+        db.session.commit()
+    return ids
+
+
+def _grow(count, office, start=0):
+    kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+    for n in range(start, start + count):
+        person = registry.create_person({"given_name": "Wanjiru", "family_name": f"K{n}",
+                                         "email": f"k{n}@example.org"}, actor=office)
+        registry.appoint(person, {"role": "focal_point" if n == 0 else "alternate",
+                                  "entity": entity("UNDP"), "unct": kenya}, actor=office)
+
+
+def test_the_office_sees_everything_about_an_entity_in_one_place(app, client, reference,
+                                                                create_user):
+    _network(app, create_user)
+    login(client, "coord@example.org")
+    html = client.get("/entities/UNDP").get_data(as_text=True)
+    assert re.search(r'data-entity="holders" data-count="2"', html)  # headquarters, Kenya
+    assert 'data-entity="gaps" data-count="2"' in html  # Kenya: no alternate; Uganda: vacant
+    assert 'data-entity="parity" data-within="no"' in html and "44.0%" in html
+    assert 'data-standing="overdue"' in html
+    assert 'href="/parity/UNDP"' in html and 'href="/coverage/UGA"' in html
+
+
+def test_who_may_open_an_entity_page(app, client, reference, create_user):
+    _network(app, create_user)
+    assert client.get("/entities/UNDP").status_code == 302  # to sign in
+    login(client, "fp@example.org")
+    assert client.get("/entities/UNDP").status_code == 200  # their own entity
+    assert client.get("/entities/UNICEF").status_code == 403
+    assert client.get("/entities/NOPE").status_code == 404
+    client.post("/logout")
+    login(client, "rc@example.org")  # UNDP is a member of their team (Uganda)
+    assert client.get("/entities/UNDP").status_code == 200
+    assert client.get("/entities/UNICEF").status_code == 403
+
+
+def test_the_page_takes_a_fixed_number_of_queries(app, client, reference, create_user,
+                                                  count_queries):
+    _network(app, create_user)
+    login(client, "coord@example.org")
+    client.get("/entities/UNDP")
+    with count_queries() as small:
+        client.get("/entities/UNDP")
+    with app.app_context():
+        _grow(12, db.session.get(User, 2), start=1)
+        db.session.commit()
+    with count_queries() as larger:
+        html = client.get("/entities/UNDP").get_data(as_text=True)
+    assert 'data-entity="holders" data-count="14"' in html
+    assert larger.count == small.count

@@ -1,10 +1,17 @@
 """Read-only queries of coverage beyond the matrix: the UN Country Teams without any focal
-point; the member cells by region; the people whose team has a coverage gap."""
-from sqlalchemy import exists, select
+point; the member cells by region; the people whose team has a coverage gap; the entities
+below parity with a gap or an overdue plan."""
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from gfp_portal.extensions import db
+from gfp_portal.parity.queries import latest_below_parity
+from gfp_portal.parity.tables import rounded
+from gfp_portal.plans.queries import entities_with_overdue_plan
 from gfp_portal.reference.models import Unct, unct_members
+from gfp_portal.reference.queries import entities_by_ids
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus
 
 
@@ -44,3 +51,47 @@ def member_cells():
     return db.session.execute(
         select(unct_members.c.unct_id, unct_members.c.entity_id, Unct.region)
         .join(Unct, Unct.id == unct_members.c.unct_id)).all()
+
+
+def gaps_of_entities(entity_ids):
+    """{entity id: how many of its UN Country Teams lack its focal point or any alternate},
+    for those of `entity_ids` with at least one such gap (one query)."""
+    if not entity_ids:
+        return {}
+
+    def held(role):
+        return exists().where(Appointment.entity_id == unct_members.c.entity_id,
+                              Appointment.unct_id == unct_members.c.unct_id,
+                              Appointment.role == role,
+                              Appointment.status == AppointmentStatus.active)
+
+    return dict(db.session.execute(
+        select(unct_members.c.entity_id, func.count())
+        .where(unct_members.c.entity_id.in_(entity_ids),
+               ~held(AppointmentRole.focal_point) | ~held(AppointmentRole.alternate))
+        .group_by(unct_members.c.entity_id)).all())
+
+
+@dataclass
+class SupportNeeded:
+    """An entity below the parity range that also has a coverage gap or an overdue plan."""
+    entity: object
+    share: object               # of women in its latest quarter, from 0 to 1 (Decimal)
+    period: str                 # that quarter ("2024-Q4")
+    gaps: int                   # UN Country Teams where it lacks its focal point or alternate
+    overdue: bool               # an implementation plan is overdue
+
+
+def entities_needing_support(today):
+    """The entities the Office supports first ("tailored support to organizations that have
+    lower representation of women"): below the parity range, with a coverage gap or an overdue
+    plan; by acronym (four queries)."""
+    below = latest_below_parity()
+    gaps = gaps_of_entities(set(below))
+    overdue = entities_with_overdue_plan(set(below), today)
+    flagged = [entity_id for entity_id in below if entity_id in gaps or entity_id in overdue]
+    return sorted((SupportNeeded(entity, rounded(below[entity.id].share) / 100,
+                                 below[entity.id].period, gaps.get(entity.id, 0),
+                                 entity.id in overdue)
+                   for entity in entities_by_ids(flagged)),
+                  key=lambda row: row.entity.acronym.lower())

@@ -9,7 +9,7 @@ from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.queries import ATTENDED, evaluations_closing, trained_since
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.jobs import PAGES
-from gfp_portal.coverage.queries import uncts_without_focal_point
+from gfp_portal.coverage.queries import entities_needing_support, uncts_without_focal_point
 from gfp_portal.coverage.services import attach_holders, compute_coverage
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.models import NominationKind, NominationState
@@ -56,6 +56,7 @@ class Queue:
     failed_mails: int
     imports: list               # [(core.jobs.Job, its JobPage)]
     practices: tuple = (0, None)  # (count, oldest in days) waiting for review
+    support: int = 0            # entities below parity with a gap or an overdue plan
     counts: dict = field(default_factory=dict)  # the network's six counters
 
     @property
@@ -63,7 +64,7 @@ class Queue:
         return not (self.nominations[0] or self.requests[0] or self.ending or self.lapsed
                     or self.uncts_without_focal_point or self.session_count
                     or self.evaluations or self.failed_mails or self.imports
-                    or self.practices[0])
+                    or self.practices[0] or self.support)
 
 
 def coordinator_queue(*, now, today):
@@ -93,6 +94,7 @@ def coordinator_queue(*, now, today):
         failed_mails=failed,
         imports=[(job, PAGES.get(job.kind)) for job in unfinished_jobs(IMPORT_JOBS)],
         practices=(practices, _days(oldest_practice, now)),
+        support=len(entities_needing_support(today)),
         counts=dashboard_counts())
 
 

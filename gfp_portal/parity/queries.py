@@ -216,20 +216,27 @@ def visible_entity_ids(user):
     return ids
 
 
-def entities_below_parity(entity_ids):
-    """Those of `entity_ids` whose share of women in their latest quarter is below the parity
-    range (one query)."""
-    if not entity_ids:
-        return set()
+def entities_below_parity(entity_ids=None):
+    """Those of `entity_ids` (None: every entity with figures) whose share of women in their
+    latest quarter is below the parity range (one query)."""
+    return set(latest_below_parity(entity_ids))
+
+
+def latest_below_parity(entity_ids=None):
+    """{entity id: its latest Point} of those of `entity_ids` (None: every entity with
+    figures) whose share of women in that quarter is below the parity range (one query)."""
+    if entity_ids is not None and not entity_ids:
+        return {}
+    stmt = _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+    if entity_ids is not None:
+        stmt = stmt.where(ParityFigure.entity_id.in_(entity_ids))
     latest = {}
     for row in db.session.execute(
-            _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
-            .where(ParityFigure.entity_id.in_(entity_ids))
-            .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+            stmt.group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
             .order_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)):
         latest[row.entity_id] = _points([row])[0]  # rows come oldest first
     low = ParityRange.current().low
-    return {entity_id for entity_id, point in latest.items()
+    return {entity_id: point for entity_id, point in latest.items()
             if point.share is not None and point.share < low}
 
 

@@ -1,5 +1,7 @@
 """Parity pages: the network overview, one entity, their CSV exports, and the import."""
-from flask import Blueprint, abort, render_template
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
@@ -9,6 +11,7 @@ from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.i18n import is_rtl
 from gfp_portal.core.tables import CONTENT_TYPES
+from gfp_portal.coverage.queries import entities_needing_support
 from gfp_portal.parity import imports, queries, tables
 from gfp_portal.parity.forms import ParityImportForm
 from gfp_portal.reference.queries import entity_by_acronym
@@ -33,7 +36,9 @@ def index():
                                            rtl=is_rtl()),
              "years": tables.years_chart(network, _("Entities at parity per year"),
                                          rtl=is_rtl())}
-    return render_template("parity/index.html", network=network, drawn=drawn,
+    support = entities_needing_support(date.today()) if current_user.is_staff and \
+        request.args.get("support") == "1" else None
+    return render_template("parity/index.html", network=network, drawn=drawn, support=support,
                            tables={name: build(network) for name, build in
                                    NETWORK_TABLES.items()},
                            visible=queries.visible_entity_ids(current_user),

@@ -172,3 +172,13 @@ def plans_of_entity(entity):
         .options(joinedload(ImplementationPlan.period))
         .join(PlanPeriod, PlanPeriod.id == ImplementationPlan.period_id)
         .order_by(PlanPeriod.first_year.desc(), PlanPeriod.id.desc())).all()
+
+
+def entities_with_overdue_plan(entity_ids, today):
+    """Those of `entity_ids` with a plan overdue on `today` (one query)."""
+    if not entity_ids:
+        return set()
+    return set(db.session.scalars(
+        select(ImplementationPlan.entity_id)
+        .join(PlanPeriod, PlanPeriod.id == ImplementationPlan.period_id)
+        .where(ImplementationPlan.entity_id.in_(entity_ids), _overdue(today))))

@@ -87,3 +87,25 @@ def test_the_page_takes_a_fixed_number_of_queries(app, client, reference, create
         html = client.get("/entities/UNDP").get_data(as_text=True)
     assert 'data-entity="holders" data-count="14"' in html
     assert larger.count == small.count
+
+
+def test_the_office_queue_flags_entities_below_parity_with_a_gap_or_an_overdue_plan(
+        app, client, reference, create_user):
+    _network(app, create_user)
+    with app.app_context():  # UNICEF: below parity, but no team and no plan; WFP: at parity
+        parity_imports.import_whole("g.csv", figures_csv([
+            ["UNICEF", "2024-Q4", "P-4", "HQ", 40, 60], ["WFP", "2024-Q4", "P-4", "HQ", 50, 50]]),
+            actor=None)
+        db.session.commit()
+    login(client, "coord@example.org")
+    html = client.get("/").get_data(as_text=True)
+    item = re.search(r'data-queue="support".*?data-count="(\d+)".*?<a href="([^"]+)"', html,
+                     re.S)
+    assert item.group(1) == "1"
+    page = client.get(item.group(2).replace("&amp;", "&")).get_data(as_text=True)
+    assert 'data-support-count="1"' in page and 'data-entity="UNDP"' in page
+    assert 'data-entity="UNICEF"' not in page
+    assert 'href="/entities/UNDP"' in page
+    client.post("/logout")
+    login(client, "fp@example.org")  # the list is the Office's
+    assert "data-support-count" not in client.get("/parity/?support=1").get_data(as_text=True)

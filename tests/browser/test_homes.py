@@ -86,3 +86,22 @@ def test_focal_point_home_sections_count_what_they_list(page):
         counted[key] = int(section.get_attribute("data-count"))
         assert section.locator("li").count() == counted[key], key
     assert counted.get("next-sessions", 0) > 0, counted  # the demo focal point is registered
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_entities_below_parity_to_support_are_on_the_office_queue(page, lang):
+    """The demo network has entities below the parity range with coverage gaps: the queue
+    counts them, and its figure opens their list, each linked to its entity's page."""
+    sign_in(page, "coordinator@demo.gfp", lang=lang)
+    item = page.locator("main [data-queue='support']")
+    expect(item).to_have_count(1)
+    count = int(item.locator("[data-count]").get_attribute("data-count"))
+    assert count > 0
+    item.locator("a").first.click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    expect(page.locator(f"#support[data-support-count='{count}']")).to_have_count(1)
+    rows = page.locator("#support tbody tr")
+    expect(rows).to_have_count(count)
+    rows.first.locator("a").click()
+    expect(page).to_have_url(re.compile(r"/entities/[^/?]+"))
+    expect(page.locator("[data-entity='parity'][data-within='no']")).to_have_count(1)

@@ -118,6 +118,7 @@ _OFFICE_DETAILS = [
     _page("/practices/", PRACTICE, r"^/practices/\d+/edit$"),
     _page("/practices/", PRACTICE, r"^/practices/\d+/versions/[a-z]{2}$"),
     _page("/parity/", r"^/parity/UNDP$"),
+    _page("/parity/?support=1", r"^/entities/[^/]+$"),
 ]
 
 MAIN_PAGES = {
@@ -137,6 +138,7 @@ MAIN_PAGES = {
         _page("/me", r"^/certificates/[A-Z0-9]+$"),
         _page("/", PLAN),
         _page("/parity/UNDP"),
+        _page("/entities/UNDP"),
     ],
     "resident_coordinator": [
         *_SIGNED_IN_COMMON,

@@ -29,6 +29,7 @@ MAIN_PAGES = {
         "/practices/new",
         "/parity/",
         "/parity/UNDP",
+        "/entities/UNDP",
     ],
     "rc.kenya@demo.gfp": [
         "/",
@@ -74,8 +75,10 @@ MAIN_PAGES = {
         "/reference/uncts/",
         "/reference/entities/",
         "/parity/",
+        "/parity/?support=1",
         "/parity/UNDP",
         "/parity/import",
+        "/entities/UNDP",
         "/me",
     ],
     "admin@demo.gfp": [

@@ -190,3 +190,31 @@ def test_the_report_page_is_for_the_office(app, client, reference, create_user):
     client.post("/logout")
     login(client, "fp@example.org")
     assert client.get("/sessions/fair-hours").status_code == 403
+
+
+def test_the_share_matches_a_hand_computation_across_odd_offsets_and_a_dst_change(
+        make_appointee):
+    """Fourteen people: 3 in Kathmandu (UTC+5:45), 5 in New York (summer time from 02:00 on
+    14 March 2027), 2 in London (winter time until 28 March) and 4 in Tokyo (UTC+9)."""
+    for zone, count in (("Asia/Kathmandu", 3), ("America/New_York", 5),
+                        ("Europe/London", 2), ("Asia/Tokyo", 4)):
+        for _n in range(count):
+            make_appointee(zone=zone)
+    db.session.flush()
+
+    def share(day, hour, minute=0):
+        starts = datetime(2027, 3, day, hour, minute, tzinfo=UTC)
+        return hours.check(starts, starts + timedelta(hours=1), "UTC", EVERYONE).reach
+
+    # 12:00 UTC on 14 March: Kathmandu 17:45-18:45 (no), New York 08:00-09:00 EDT (yes),
+    # London 12:00-13:00 (yes), Tokyo 21:00-22:00 (no): 5 + 2 of 14.
+    assert share(14, 12) == hours.Reach(7, 14)
+    # The day before, New York is still on winter time: 07:00-08:00 EST, before its day.
+    assert share(13, 12) == hours.Reach(2, 14)
+    # 03:00 UTC: Kathmandu 08:45-09:45 (yes), Tokyo 12:00-13:00 (yes), the others at night.
+    assert share(14, 3) == hours.Reach(7, 14)
+    # 12:15 UTC: Kathmandu 18:00-19:00 (no); the rest as at 12:00.
+    assert share(14, 12, 15) == hours.Reach(7, 14)
+    # 02:15 UTC: Kathmandu 08:00-09:00 (yes, from the first minute of its day), Tokyo 11:15.
+    assert share(14, 2, 15) == hours.Reach(7, 14)
+    assert share(14, 2, 14) == hours.Reach(4, 14)  # Kathmandu 07:59: too early

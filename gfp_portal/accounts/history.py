@@ -42,6 +42,7 @@ def register():
         "user.roles": _l("Roles changed"),
         "user.deactivate": _l("Account deactivated"),
         "user.reactivate": _l("Account reactivated"),
+        "user.data_export": _l("Own data downloaded"),
         "user.invite_resent": _l("Activation email sent again"),
         "user.create_admin": _l("Administrator account created"),
         "user.calendar_token": _l("New calendar feed address"),

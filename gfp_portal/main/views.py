@@ -1,4 +1,6 @@
-"""The home page (one per role), the global search, an entity's page and /healthz."""
+"""The home page (one per role), the global search, an entity's page, a person's own data
+and /healthz."""
+import json
 from datetime import date
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
@@ -8,12 +10,15 @@ from sqlalchemy import text
 from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.http import plain_http_allowed
+from gfp_portal.core.downloads import send_download
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit, plain_http_allowed
 from gfp_portal.core.i18n import choose_version, current_language
 from gfp_portal.extensions import db
 from gfp_portal.main import queries as homes
 from gfp_portal.main.entity import entity_page
 from gfp_portal.main.forms import SearchForm
+from gfp_portal.main.personal_data import personal_data
 from gfp_portal.main.search import search as search_portal
 from gfp_portal.parity.queries import visible_entity_ids
 from gfp_portal.reference.queries import entity_by_acronym
@@ -77,6 +82,21 @@ def entity(acronym):
     return render_template("main/entity.html", language=current_language(), today=today,
                            page=entity_page(found, user=current_user, now=utcnow(),
                                             today=today))
+
+
+@bp.route("/me/data.json", methods=["POST"])
+@signed_in
+def my_data():
+    """Everything the portal holds about the signed-in person, as a JSON file; asked for with
+    a POST, since each export is written to the audit trail."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    document = personal_data(current_user, now=now)
+    commit()  # the export is audited
+    return send_download(json.dumps(document, ensure_ascii=False, indent=2).encode(),
+                         f"gfp-portal-my-data-{now.date().isoformat()}.json",
+                         content_type="application/json; charset=utf-8")
 
 
 @bp.route("/healthz")

@@ -1,0 +1,127 @@
+"""Everything the portal holds about the signed-in person, as one JSON document they can
+download (/me/data.json): their account, their record, appointments, registrations with what
+came of them, evaluations given (not the answers, which are kept apart from who gave them),
+nominations about them or by them, and the emails sent to them (not their bodies, which may
+carry access links). Never a password hash, a token or a link that grants access."""
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from gfp_portal.attendance.models import Attendance, Certificate, EvaluationResponse
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.nominations.models import Nomination
+from gfp_portal.registry.models import Appointment
+from gfp_portal.sessions.models import Registration, TrainingSession
+
+
+def _when(value):
+    return value.isoformat() if value is not None else None
+
+
+def _value(value):
+    return getattr(value, "value", value)
+
+
+def _account(user):
+    return {"email": user.email, "roles": sorted(role.value for role in user.roles),
+            "language": user.locale, "time_zone": user.time_zone, "active": user.is_active,
+            "created_at": _when(user.created_at), "activated_at": _when(user.activated_at),
+            "last_sign_in_at": _when(user.last_login_at),
+            "calendar_feed": user.calendar_token_hash is not None}
+
+
+def _person(person):
+    return {"given_name": person.given_name, "family_name": person.family_name,
+            "email": person.email, "phone": person.phone,
+            "position_title": person.position_title, "grade": person.grade,
+            "entity": person.entity.acronym if person.entity else None,
+            "duty_station": str(person.duty_station) if person.duty_station else None,
+            "preferred_language": person.preferred_language, "time_zone": person.time_zone,
+            "directory_consent": person.directory_consent,
+            "created_at": _when(person.created_at)}
+
+
+def _appointments(person):
+    rows = db.session.scalars(
+        select(Appointment).where(Appointment.person_id == person.id)
+        .options(selectinload(Appointment.entity), selectinload(Appointment.unct))
+        .order_by(Appointment.start_date, Appointment.id)).all()
+    return [{"role": _value(a.role), "entity": a.entity.acronym,
+             "scope": a.unct.iso3 if a.unct else "headquarters", "status": _value(a.status),
+             "start_date": _when(a.start_date), "end_date": _when(a.end_date),
+             "ended_on": _when(a.ended_on), "end_reason": _value(a.end_reason),
+             "time_share": a.time_share, "terms_of_reference_on_file": a.tor_on_file,
+             "appointed_by": a.appointed_by_name, "appointed_by_title": a.appointed_by_title}
+            for a in rows]
+
+
+def _registrations(person):
+    rows = db.session.execute(
+        select(Registration, TrainingSession, Attendance, Certificate)
+        .join(TrainingSession, TrainingSession.id == Registration.session_id)
+        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+        .outerjoin(Certificate, Certificate.registration_id == Registration.id)
+        .where(Registration.person_id == person.id)
+        .order_by(TrainingSession.starts_at, Registration.id)).all()
+    return [{"session": session.title_en, "starts_at": _when(session.starts_at),
+             "status": _value(registration.status),
+             "registered_at": _when(registration.registered_at),
+             "waitlisted_at": _when(registration.waitlisted_at),
+             "cancelled_at": _when(registration.cancelled_at),
+             "attendance": None if mark is None else {
+                 "status": _value(mark.status), "minutes": mark.minutes,
+                 "source": _value(mark.source)},
+             "certificate": None if certificate is None else {
+                 "code": certificate.code, "issued_at": _when(certificate.issued_at),
+                 "revoked_at": _when(certificate.revoked_at)}}
+            for registration, session, mark, certificate in rows]
+
+
+def _evaluations(person):
+    return [{"session": title, "given_on": _when(day)} for title, day in db.session.execute(
+        select(TrainingSession.title_en, EvaluationResponse.submitted_on)
+        .join(TrainingSession, TrainingSession.id == EvaluationResponse.session_id)
+        .where(EvaluationResponse.person_id == person.id)
+        .order_by(EvaluationResponse.submitted_on))]
+
+
+def _nominations(user, email):
+    conditions = [Nomination.nominator_id == user.id]
+    if email:
+        conditions.append(Nomination.email == email)
+    rows = db.session.scalars(
+        select(Nomination).where(or_(*conditions))
+        .options(selectinload(Nomination.entity), selectinload(Nomination.unct))
+        .order_by(Nomination.submitted_at, Nomination.id)).all()
+    return [{"kind": _value(n.kind), "state": _value(n.state), "role": _value(n.role),
+             "entity": n.entity.acronym if n.entity else None,
+             "scope": n.unct.iso3 if n.unct else "headquarters",
+             "nominee": f"{n.given_name} {n.family_name}", "by_me": n.nominator_id == user.id,
+             "submitted_at": _when(n.submitted_at)} for n in rows]
+
+
+def _emails(addresses):
+    rows = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient.in_(addresses))
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
+    return [{"subject": m.subject, "kind": m.template, "status": _value(m.status),
+             "created_at": _when(m.created_at), "sent_at": _when(m.sent_at)} for m in rows]
+
+
+def personal_data(user, *, now):
+    """The document, and the audit event of its export (in the caller's transaction)."""
+    person = user.person
+    addresses = sorted({user.email, *([person.email] if person else [])})
+    document = {
+        "exported_at": now.isoformat(),
+        "account": _account(user),
+        "person": _person(person) if person else None,
+        "appointments": _appointments(person) if person else [],
+        "registrations": _registrations(person) if person else [],
+        "evaluations_given": _evaluations(person) if person else [],
+        "nominations": _nominations(user, person.email if person else None),
+        "emails": _emails(addresses),
+    }
+    log_action("user.data_export", user, actor=user, now=now)
+    return document

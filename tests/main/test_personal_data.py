@@ -1,0 +1,50 @@
+"""A person downloads everything the portal holds about them: their own data only, no secret,
+and the export is audited."""
+import json
+
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.extensions import db
+from tests.helpers import appoint_undp_alternate, csrf_token_from, login
+
+
+def test_a_person_downloads_their_own_data(app, client, reference, create_user):
+    fp_id = create_user("fp@example.org", given_name="Amina", family_name="Diallo")
+    create_user("other@example.org", given_name="Other", family_name="Person")
+    with app.app_context():
+        fp = db.session.get(User, fp_id)
+        appoint_undp_alternate(fp)
+        db.session.commit()
+    login(client, "fp@example.org")
+    assert client.get("/me/data.json").status_code == 405  # a POST, audited
+    response = client.post("/me/data.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    document = json.loads(text)
+    assert document["account"]["email"] == "fp@example.org"
+    assert document["person"]["family_name"] == "Diallo"
+    assert [(a["role"], a["entity"], a["scope"]) for a in document["appointments"]] == [
+        ("alternate", "UNDP", "headquarters")]
+    assert "other@example.org" not in text and "Other" not in text
+    for secret in ("password", "token", "hash", "session_token"):
+        assert secret not in text.lower().replace("calendar_feed", ""), secret
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "user.data_export")).all()
+        assert [(e.actor_id, e.object_id) for e in events] == [(fp_id, fp_id)]
+
+
+def test_the_export_needs_the_form_token_and_a_signed_in_person(app, client, reference,
+                                                                create_user, monkeypatch):
+    assert client.post("/me/data.json").status_code in (302, 401)
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert client.post("/me/data.json").status_code == 400
+    page = client.get("/me").get_data(as_text=True)
+    assert client.post("/me/data.json",
+                       data={"csrf_token": csrf_token_from(page)}).status_code == 200

@@ -124,6 +124,7 @@ def pages(network, first_nomination):
         ("coordinator", f"/plans/{network.plan_id}"),
         ("coordinator", "/parity/"),
         ("coordinator", "/parity/UNDP"),
+        ("coordinator", "/entities/UNDP"),
         ("rc", "/"),
         ("rc", "/coverage/KEN"),
         ("rc", "/registry/"),

@@ -224,18 +224,22 @@ def entities_below_parity(entity_ids=None):
 
 def latest_below_parity(entity_ids=None):
     """{entity id: its latest Point} of those of `entity_ids` (None: every entity with
-    figures) whose share of women in that quarter is below the parity range (one query)."""
+    figures) whose share of women in that quarter is below the parity range (one query: the
+    latest quarter of each entity is found first, and only its figures are summed)."""
     if entity_ids is not None and not entity_ids:
         return {}
-    stmt = _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+    quarter_key = ParityFigure.year * 10 + ParityFigure.quarter
+    newest = select(ParityFigure.entity_id, func.max(quarter_key).label("key"))
     if entity_ids is not None:
-        stmt = stmt.where(ParityFigure.entity_id.in_(entity_ids))
-    latest = {}
-    for row in db.session.execute(
-            stmt.group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
-            .order_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)):
-        latest[row.entity_id] = _points([row])[0]  # rows come oldest first
+        newest = newest.where(ParityFigure.entity_id.in_(entity_ids))
+    newest = newest.group_by(ParityFigure.entity_id).subquery()
+    rows = db.session.execute(
+        _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+        .join(newest, (newest.c.entity_id == ParityFigure.entity_id) &
+              (quarter_key == newest.c.key))
+        .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)).all()
     low = ParityRange.current().low
+    latest = {row.entity_id: _points([row])[0] for row in rows}
     return {entity_id: point for entity_id, point in latest.items()
             if point.share is not None and point.share < low}
 

@@ -68,19 +68,9 @@ class Figure:
     def summary(self):
         """One sentence: the headline column's first and last figures."""
         column = self.columns[self.headline]
-        known = [(p, v) for p, v in zip(self.periods, column.values, strict=True)
-                 if v is not None]
-        if not known:
-            return _("%(title)s: no figures yet.", title=self.title)
-        (start, first), (end, last) = known[0], known[-1]
-        if len(known) == 1:
-            return _("%(title)s — %(series)s: %(value)s in %(period)s.", title=self.title,
-                     series=column.label, value=cell_text(column, last),
-                     period=self.period_label(end))
-        return _("%(title)s — %(series)s: %(first)s in %(start)s, %(last)s in %(end)s.",
-                 title=self.title, series=column.label, first=cell_text(column, first),
-                 start=self.period_label(start), last=cell_text(column, last),
-                 end=self.period_label(end))
+        return summary_sentence(self.title, column.label, [
+            (self.period_label(p), cell_text(column, v))
+            for p, v in zip(self.periods, column.values, strict=True) if v is not None])
 
     def table(self):
         """The header and the rows as the page shows them, in the viewer's language."""
@@ -97,6 +87,19 @@ class Figure:
             label = period.strftime("%Y-%m") if self.monthly else str(period)
             rows.append([label, *(csv_text(c, c.values[i]) for c in self.columns)])
         return rows
+
+
+def summary_sentence(title, series, known):
+    """The sentence that reads a series: its first and last figures, from `known`, the
+    (period, figure) pairs that have a figure, both already written for the reader."""
+    if not known:
+        return _("%(title)s: no figures yet.", title=title)
+    (start, first), (end, last) = known[0], known[-1]
+    if len(known) == 1:
+        return _("%(title)s — %(series)s: %(value)s in %(period)s.", title=title,
+                 series=series, value=last, period=end)
+    return _("%(title)s — %(series)s: %(first)s in %(start)s, %(last)s in %(end)s.",
+             title=title, series=series, first=first, start=start, last=last, end=end)
 
 
 def whole_percent(share):

@@ -7,6 +7,7 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from gfp_portal.core import charts
+from gfp_portal.core.figures import summary_sentence
 from gfp_portal.core.tables import to_csv
 
 ONE_DECIMAL = Decimal("0.1")
@@ -109,19 +110,6 @@ def _isolated(period):
     return f"\u2066{period}\u2069"
 
 
-def _summary(title, label, known, format_value):
-    """One sentence: the first and the last figure of the series, by period."""
-    if not known:
-        return _("%(title)s: no figures yet.", title=title)
-    (start, first), (end, last) = known[0], known[-1]
-    if len(known) == 1:
-        return _("%(title)s — %(series)s: %(value)s in %(period)s.", title=title,
-                 series=label, value=format_value(last), period=start)
-    return _("%(title)s — %(series)s: %(first)s in %(start)s, %(last)s in %(end)s.",
-             title=title, series=label, first=format_value(first), start=start,
-             last=format_value(last), end=end)
-
-
 def _year_ticks(points):
     """Each year named under its first quarter shown."""
     named, ticks = set(), []
@@ -138,9 +126,9 @@ def share_chart(points, title, *, rtl):
     # The whole scale, 0 to 100 %, in whole percentages (the sentence and the table say more).
     chart = charts.line_chart([charts.Series(label, values)], _year_ticks(points),
                               format_value=format_percent, rtl=rtl, top_value=1)
-    known = [(_isolated(p.period), v) for p, v in zip(points, values, strict=True)
-             if v is not None]
-    return Drawn(chart, _summary(title, label, known, _one_decimal_percent))
+    return Drawn(chart, summary_sentence(title, label, [
+        (_isolated(p.period), _one_decimal_percent(v))
+        for p, v in zip(points, values, strict=True) if v is not None]))
 
 
 def years_chart(network, title, *, rtl):
@@ -150,5 +138,5 @@ def years_chart(network, title, *, rtl):
     values = [within for _year, within, _counted in network.years]
     chart = charts.bar_chart([charts.Series(label, values)], years,
                              format_value=format_decimal, rtl=rtl)
-    return Drawn(chart, _summary(title, label, list(zip(years, values, strict=True)),
-                                 format_decimal))
+    return Drawn(chart, summary_sentence(title, label, [
+        (year, format_decimal(value)) for year, value in zip(years, values, strict=True)]))

@@ -23,20 +23,28 @@ HEADQUARTERS = "headquarters"
 EVERYONE = ("focal_point", "alternate")
 
 
-def audience_zones(roles, region=None):
-    """time zone -> how many people hold an active appointment in one of `roles` (within the
-    UN Country Teams of `region`, when given): one query."""
-    zone = func.coalesce(DutyStation.time_zone, Person.time_zone)
-    stmt = (select(zone, func.count(distinct(Person.id)))
+# A person's time zone: their duty station's, else their own.
+ZONE = func.coalesce(DutyStation.time_zone, Person.time_zone)
+
+
+def _people_by_zone(*groups):
+    """People holding an active appointment, counted once per `groups` and time zone."""
+    return (select(*groups, ZONE, func.count(distinct(Person.id)))
             .select_from(Person)
             .join(Appointment, (Appointment.person_id == Person.id) &
                   (Appointment.status == AppointmentStatus.active))
             .outerjoin(DutyStation, DutyStation.id == Person.duty_station_id)
-            .where(Appointment.role.in_(roles)))
+            .group_by(*groups, ZONE))
+
+
+def audience_zones(roles, region=None):
+    """time zone -> how many people hold an active appointment in one of `roles` (within the
+    UN Country Teams of `region`, when given): one query."""
+    stmt = _people_by_zone().where(Appointment.role.in_(roles))
     if region:
         stmt = stmt.join(Unct, Unct.id == Appointment.unct_id).where(
             Unct.region == Region(region))
-    return dict(db.session.execute(stmt.group_by(zone)).all())
+    return dict(db.session.execute(stmt).all())
 
 
 @lru_cache(maxsize=4096)
@@ -122,14 +130,7 @@ def check(starts, ends, zone, roles, *, region=None):
 def _zones_by_region():
     """(region value or HEADQUARTERS) -> {time zone: people} over everyone with an active
     appointment; a person counts in the region of each of their teams (one query)."""
-    zone = func.coalesce(DutyStation.time_zone, Person.time_zone)
-    stmt = (select(Unct.region, zone, func.count(distinct(Person.id)))
-            .select_from(Person)
-            .join(Appointment, (Appointment.person_id == Person.id) &
-                  (Appointment.status == AppointmentStatus.active))
-            .outerjoin(DutyStation, DutyStation.id == Person.duty_station_id)
-            .outerjoin(Unct, Unct.id == Appointment.unct_id)
-            .group_by(Unct.region, zone))
+    stmt = _people_by_zone(Unct.region).outerjoin(Unct, Unct.id == Appointment.unct_id)
     regions = {}
     for region, time_zone, people in db.session.execute(stmt):
         key = region.value if region is not None else HEADQUARTERS

@@ -6,6 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from gfp_portal.accounts.models import user_uncts
 from gfp_portal.core.settings import get_setting
@@ -222,21 +223,31 @@ def entities_below_parity(entity_ids=None):
     return set(latest_below_parity(entity_ids))
 
 
+def _latest_quarter(name):
+    """Per entity, the `name` ("year" or "quarter") of its latest quarter with figures: a
+    backward walk of the figures' unique index, one step per entity."""
+    newest = aliased(ParityFigure)
+    return (select(getattr(newest, name)).where(newest.entity_id == Entity.id)
+            .order_by(newest.year.desc(), newest.quarter.desc()).limit(1).scalar_subquery())
+
+
 def latest_below_parity(entity_ids=None):
     """{entity id: its latest Point} of those of `entity_ids` (None: every entity with
     figures) whose share of women in that quarter is below the parity range (one query: the
-    latest quarter of each entity is found first, and only its figures are summed)."""
+    latest quarter of each entity is found first, through the index, and only its figures are
+    summed)."""
     if entity_ids is not None and not entity_ids:
         return {}
-    quarter_key = ParityFigure.year * 10 + ParityFigure.quarter
-    newest = select(ParityFigure.entity_id, func.max(quarter_key).label("key"))
+    newest = select(Entity.id.label("entity_id"),
+                    _latest_quarter("year").label("year"),
+                    _latest_quarter("quarter").label("quarter"))
     if entity_ids is not None:
-        newest = newest.where(ParityFigure.entity_id.in_(entity_ids))
-    newest = newest.group_by(ParityFigure.entity_id).subquery()
+        newest = newest.where(Entity.id.in_(entity_ids))
+    newest = newest.subquery()
     rows = db.session.execute(
         _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
         .join(newest, (newest.c.entity_id == ParityFigure.entity_id) &
-              (quarter_key == newest.c.key))
+              (newest.c.year == ParityFigure.year) & (newest.c.quarter == ParityFigure.quarter))
         .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)).all()
     low = ParityRange.current().low
     latest = {row.entity_id: _points([row])[0] for row in rows}

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from gfp_portal.attendance import notices
 from gfp_portal.attendance.models import (
@@ -20,7 +21,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.sessions.models import Registration, TrainingSession
+from gfp_portal.sessions.models import Registration, TrainingSeries, TrainingSession
 from gfp_portal.sessions.queries import session_year
 
 DEFAULT_SETTINGS = {"evaluations.open_days": 14}
@@ -121,22 +122,34 @@ def from_counts(total, yes, ratings, comments=()):
                    {r: ratings.get(r, 0) / total for r in RATINGS}, list(comments))
 
 
+def _count_answers(key, *, joined=False):
+    """{key: (answers, yes per question, answers per rating)} counted in the database, grouped
+    by `key` (an SQL expression; `joined`: it reads the session, which is then joined)."""
+    counts = [func.count().filter(getattr(EvaluationAnswer, q)) for q in QUESTIONS]
+    by_rating = [func.count().filter(EvaluationAnswer.rating == r) for r in RATINGS]
+    stmt = select(key, func.count(), *counts, *by_rating).select_from(EvaluationAnswer)
+    if joined:
+        stmt = stmt.join(TrainingSession, TrainingSession.id == EvaluationAnswer.session_id)
+    return {row[0]: (row[1], dict(zip(QUESTIONS, row[2:2 + len(QUESTIONS)], strict=True)),
+                     Counter(dict(zip(RATINGS, row[2 + len(QUESTIONS):], strict=True))))
+            for row in db.session.execute(stmt.group_by(key).order_by(key))}
+
+
+def _results(counts):
+    """Results of the summed counts of several groups (no comments)."""
+    total, yes, ratings = 0, Counter(), Counter()
+    for answers, group_yes, group_ratings in counts:
+        total += answers
+        yes.update(group_yes)
+        ratings.update(group_ratings)
+    return from_counts(total, yes, ratings)
+
+
 def results_per_year():
     """[(year, Results)] of the sessions that started in each year, counted in the database
     (one query; no comments)."""
-    year = session_year()
-    counts = [func.count().filter(getattr(EvaluationAnswer, q)) for q in QUESTIONS]
-    by_rating = [func.count().filter(EvaluationAnswer.rating == r) for r in RATINGS]
-    rows = db.session.execute(
-        select(year, func.count(), *counts, *by_rating).select_from(EvaluationAnswer)
-        .join(TrainingSession, TrainingSession.id == EvaluationAnswer.session_id)
-        .group_by(year).order_by(year)).all()
-    results = []
-    for row in rows:
-        yes = dict(zip(QUESTIONS, row[2:2 + len(QUESTIONS)], strict=True))
-        ratings = dict(zip(RATINGS, row[2 + len(QUESTIONS):], strict=True))
-        results.append((int(row[0]), from_counts(row[1], yes, ratings)))
-    return results
+    return [(int(year), _results([counts]))
+            for year, counts in _count_answers(session_year(), joined=True).items()]
 
 
 def send_reminders(*, now=None):
@@ -170,22 +183,23 @@ def send_reminders(*, now=None):
 
 
 def overview():
-    """Results per year, per series and per session, from one read of the answers."""
-    sessions = db.session.scalars(select(TrainingSession).order_by(
-        TrainingSession.starts_at.desc())).all()
-    answers = {}
-    for row in db.session.scalars(select(EvaluationAnswer)):
-        answers.setdefault(row.session_id, []).append(row)
-
-    def group(members):
-        return summarize([a for s in members for a in answers.get(s.id, [])])
-
-    years, series = {}, {}
-    for session in sessions:
-        years.setdefault(session.starts_at.year, []).append(session)
-        if session.series is not None:
-            series.setdefault(session.series, []).append(session)
-    return {"years": [(year, group(members)) for year, members in sorted(years.items(),
-                                                                          reverse=True)],
-            "series": [(s, group(members)) for s, members in series.items()],
-            "sessions": [(s, group([s])) for s in sessions if s.id in answers]}
+    """Results per year, per series and per session (no comments), counted per session in the
+    database: five queries, whatever the number of answers."""
+    per_session = _count_answers(EvaluationAnswer.session_id)
+    answered = db.session.scalars(
+        select(TrainingSession).where(TrainingSession.id.in_(per_session))
+        .options(joinedload(TrainingSession.series))
+        .order_by(TrainingSession.starts_at.desc())).all()
+    series = {}
+    for session in answered:
+        series.setdefault(session.series_id, []).append(per_session[session.id])
+    per_year = _count_answers(session_year(), joined=True)
+    all_years = db.session.scalars(select(session_year()).distinct()).all()
+    latest = func.max(TrainingSession.starts_at)
+    all_series = db.session.scalars(
+        select(TrainingSeries).join(TrainingSession).group_by(TrainingSeries.id)
+        .order_by(latest.desc())).all()
+    return {"years": [(int(year), _results([per_year[year]] if year in per_year else []))
+                      for year in sorted(set(all_years), reverse=True)],
+            "series": [(s, _results(series.get(s.id, []))) for s in all_series],
+            "sessions": [(s, _results([per_session[s.id]])) for s in answered]}

@@ -57,6 +57,8 @@ def has_answered(session, person):
 
 def can_answer(session, person, now=None):
     now = now or utcnow()
+    if now < session.ends_at:  # not open yet: how long it will stay open need not be read
+        return False
     opens, closes = window(session)
     return opens <= now <= closes and attended(session, person) and \
         not has_answered(session, person)

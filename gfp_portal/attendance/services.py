@@ -99,12 +99,27 @@ def mark_all_present(session, *, actor, now=None):
 
 # --- self check-in ----------------------------------------------------------------------------
 
+# The longest a check-in may open before a session's start or stay open after its end (the
+# bound of both settings on the settings page).
+CHECK_IN_MARGIN_MINUTES = 240
+
+
 def check_in_window(session):
     opens = session.starts_at - timedelta(
         minutes=int(get_setting("attendance.check_in_opens_minutes")))
     closes = session.ends_at + timedelta(
         minutes=int(get_setting("attendance.check_in_closes_minutes")))
     return opens, closes
+
+
+def check_in_is_open(session, now):
+    """Whether self check-in is open at `now`. A session further away than the longest margin
+    is decided without reading the settings (the page of a coming session reads none)."""
+    margin = timedelta(minutes=CHECK_IN_MARGIN_MINUTES)
+    if now < session.starts_at - margin or now > session.ends_at + margin:
+        return False
+    opens, closes = check_in_window(session)
+    return opens <= now <= closes
 
 
 def current_code(session, *, rotate=False, actor=None, now=None):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from gfp_portal.accounts.services import user_for_calendar_token
 from gfp_portal.attendance import certificates, evaluations
 from gfp_portal.attendance.queries import closing_window, place_of
-from gfp_portal.attendance.services import check_in_window
+from gfp_portal.attendance.services import check_in_is_open
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
@@ -77,13 +77,12 @@ def detail(session_id):
     place = place_of(session, person)
     mine, attendance = place.registration, place.attendance
     now = utcnow()
-    opens, closes = check_in_window(session)
     return render_template(
         "sessions/detail.html", session=session, mine=mine, taken=place.taken,
         attendance=attendance,
         has_certificate=attendance is not None and
         certificates.refusal(session, attendance, now=now) is None,
-        check_in_open=opens <= now <= closes,
+        check_in_open=check_in_is_open(session, now),
         can_evaluate=person is not None and evaluations.can_answer(session, person, now),
         place=registration.waitlist_place(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),

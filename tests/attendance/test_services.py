@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, inspect, select
 
+from gfp_portal.admin.settings_forms import SettingsForm
 from gfp_portal.attendance import certificates, evaluations, services
 from gfp_portal.attendance.models import (
     Attendance,
@@ -237,3 +238,12 @@ def test_marking_with_a_status_that_does_not_exist_is_refused(held, coordinator)
     with pytest.raises(DomainError) as excinfo:
         services.mark(row, "bogus", actor=coordinator)
     assert excinfo.value.code == "bad_status"
+
+
+def test_the_check_in_margin_bound_is_the_settings_page_bound():
+    """A session further away than this bound is decided closed without reading the settings:
+    the settings page must not allow a longer margin."""
+    for name in ("check_in_opens_minutes", "check_in_closes_minutes"):
+        bounds = [v for v in getattr(SettingsForm, name).kwargs["validators"]
+                  if hasattr(v, "max")]
+        assert bounds and bounds[0].max == services.CHECK_IN_MARGIN_MINUTES

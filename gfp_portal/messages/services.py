@@ -101,8 +101,19 @@ def delete_draft(message, *, actor):
 
 
 def send_message(message, *, actor, expected=None, now=None):
-    """Freeze the draft as sent and queue the job that writes its emails; refused when the
-    audience is empty, or no longer the `expected` number of people the preview showed."""
+    """Freeze the draft as sent (see freeze_message) and queue the job that writes its
+    emails (deliver_message); returns the job."""
+    now = now or utcnow()
+    freeze_message(message, actor=actor, expected=expected, now=now)
+    job = enqueue("messages.send", {"message_id": message.id}, actor=actor, now=now)
+    message.job_id = job.id
+    return job
+
+
+def freeze_message(message, *, actor, expected=None, now=None):
+    """Mark the draft as being sent, with the counts of its audience now, and audit it;
+    refused when the audience is empty, or no longer the `expected` number of people the
+    preview showed."""
     now = now or utcnow()
     if message.status != MessageStatus.draft:
         raise DomainError("not_draft", _l("This message has already been sent."))
@@ -117,12 +128,9 @@ def send_message(message, *, actor, expected=None, now=None):
                                                  "check the new counts and confirm again."))
     message.status, message.sent_at, message.sent_by_id = MessageStatus.sending, now, actor.id
     message.counts, message.recipient_count = queries.counts_of(counts), counts.total
-    job = enqueue("messages.send", {"message_id": message.id}, actor=actor, now=now)
-    message.job_id = job.id
     log_action("message.send", message, actor=actor, now=now, changes={
         "kind": [None, message.kind.value], "subject": [None, message.subject_en],
         "audience": [None, message.audience], "recipients": [None, counts.total]})
-    return job
 
 
 def deliver_message(message, *, now, progress=None):

@@ -1,6 +1,6 @@
 """Demo messages to the network: three sent ones in the archive (a notice to a region, a
 newsletter to the focal points of Latin America and the Caribbean, a notice to a country
-team), their emails in the outbox."""
+team), their emails in the outbox; and a draft the Office has not sent yet."""
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -58,9 +58,18 @@ MESSAGES = (
                    "of the Focal Point for Women"}),
 )
 
+DRAFT = {
+    "subject_en": "Alternates: join the induction path for new appointees",
+    "body_en": "Dear colleagues,\n\nThe induction path for new focal points and alternates "
+               "starts next quarter: four short sessions on the Enabling Environment "
+               "Guidelines, the parity dashboard and the network's tools.\n\nThe Office of "
+               "the Focal Point for Women",
+    "subject_fr": "Suppléants : rejoignez le parcours d’intégration des nouveaux désignés",
+}
+
 
 def seed_messages(*, now):
-    """Send the demo messages once; returns how many were sent."""
+    """Send the demo messages and keep the draft, once; returns how many were sent."""
     if db.session.scalar(select(NetworkMessage.id).limit(1)) is not None:
         return 0
     office = find_user_by_email("coordinator@demo.gfp")
@@ -73,4 +82,6 @@ def seed_messages(*, now):
             services.freeze_message(message, actor=office, now=when)
             services.deliver_message(message, now=when)
             sent += 1
+        services.save_draft(None, {"kind": "newsletter", "audience": {"role": "alternate"},
+                                   **DRAFT}, actor=office, now=now - timedelta(days=1))
     return sent

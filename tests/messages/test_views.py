@@ -197,3 +197,15 @@ def test_a_newsletter_carries_the_unsubscribe_link_a_notice_does_not(app, office
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.body_text.contains("/messages/unsubscribe/"))) == 2
+
+
+def test_the_office_finds_messages_on_its_home_and_focal_points_in_their_menu(
+        client, reference, create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    assert 'data-link="messages"' in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    create_user("fp@example.org", roles=["focal_point"])
+    login(client, "fp@example.org")
+    html = client.get("/me").get_data(as_text=True)
+    assert 'href="/messages/"' in html.split("</nav>")[0]

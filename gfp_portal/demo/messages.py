@@ -65,6 +65,10 @@ DRAFT = {
                "Guidelines, the parity dashboard and the network's tools.\n\nThe Office of "
                "the Focal Point for Women",
     "subject_fr": "Suppléants : rejoignez le parcours d’intégration des nouveaux désignés",
+    "body_fr": "Chers collègues,\n\nLe parcours d’intégration des nouveaux points focaux et "
+               "de leurs suppléants commence au prochain trimestre : quatre brèves séances "
+               "sur les Directives relatives à l’environnement favorable, le tableau de bord "
+               "de la parité et les outils du réseau.\n\nLe Bureau",
 }
 
 

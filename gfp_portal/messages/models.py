@@ -59,18 +59,23 @@ class NetworkMessage(db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
-    def text(self, field, language):
-        """The subject or body in `language`, else in English."""
-        return getattr(self, f"{field}_{language}", None) or getattr(self, f"{field}_en") or ""
-
-    def text_language(self, field, language):
-        """The language text(field, language) is in: for the `lang` attribute."""
-        return language if getattr(self, f"{field}_{language}", None) else "en"
-
     def has_language(self, language):
         """Whether both the subject and the body exist in `language` (English is complete)."""
         return bool(getattr(self, f"subject_{language}", None) and
                     getattr(self, f"body_{language}", None))
+
+    def reading_language(self, language):
+        """The language a reader of `language` gets the message in: theirs when it is
+        written in it, else English."""
+        return language if language in LANGUAGES and self.has_language(language) else "en"
+
+    def text(self, field, language):
+        """The subject or body a reader of `language` gets."""
+        return getattr(self, f"{field}_{self.reading_language(language)}") or ""
+
+    def text_language(self, field, language):
+        """The language text(field, language) is in: for the `lang` attribute."""
+        return self.reading_language(language)
 
 
 class MessageRecipient(db.Model):

@@ -64,10 +64,20 @@ def _check_audience(filters):
 
 
 def _check_texts(data):
+    """English is required; another language is written whole (subject and message) or not
+    at all, since its readers get either all of it or the English text."""
     if not (data.get("subject_en") or "").strip():
         raise DomainError("no_subject", _l("Enter the subject in English."), field="subject_en")
     if not (data.get("body_en") or "").strip():
         raise DomainError("no_body", _l("Enter the message in English."), field="body_en")
+    for code in LANGUAGES[1:]:
+        subject = (data.get(f"subject_{code}") or "").strip()
+        body = (data.get(f"body_{code}") or "").strip()
+        if bool(subject) != bool(body):
+            raise DomainError("half_language", _l(
+                "Write both the subject and the message in this language, or leave both "
+                "empty: its readers then get the English text."),
+                field=f"body_{code}" if subject else f"subject_{code}")
 
 
 def save_draft(message, data, *, actor, now=None):
@@ -117,7 +127,7 @@ def freeze_message(message, *, actor, expected=None, now=None):
     now = now or utcnow()
     if message.status != MessageStatus.draft:
         raise DomainError("not_draft", _l("This message has already been sent."))
-    _check_texts({"subject_en": message.subject_en, "body_en": message.body_en})
+    _check_texts({field: getattr(message, field) for field in TEXT_FIELDS})
     message.audience = _check_audience(message.audience)
     counts = queries.preview(message)
     if not counts.total:

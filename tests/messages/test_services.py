@@ -126,6 +126,8 @@ def test_newsletters_skip_those_who_opted_out_notices_do_not(coordinator, make_n
     ({"audience": {"unct": "XXX"}}, "bad_filter", "unct"),
     ({"audience": {"role": "boss"}}, "bad_filter", "role"),
     ({"audience": {"language": "de"}}, "bad_filter", "language"),
+    ({"subject_fr": "Objet"}, "half_language", "body_fr"),
+    ({"body_ar": "نص الرسالة"}, "half_language", "subject_ar"),
 ])
 def test_bad_drafts_are_refused(coordinator, data, code, field):
     base = {"kind": "notice", "subject_en": "S", "body_en": "B", "audience": {}}
@@ -139,6 +141,9 @@ def test_a_draft_keeps_every_text_and_filter(coordinator):
     message = draft(coordinator, {"role": "alternate", "unct": "HQ", "below_parity": True,
                                   "entity": "", "language": None},
                     subject_ar="تحديث", body_ar="الزملاء الأعزاء")
+    assert (message.text("subject", "ar"), message.text("body", "es")) == \
+        ("تحديث", "Dear colleagues,")
+    assert message.text_language("body", "es") == "en"
     changed = services.save_draft(message, {"kind": "newsletter", "subject_en": "Update 2",
                                             "body_en": "Hello", "subject_ar": "",
                                             "audience": message.audience}, actor=coordinator)

@@ -101,7 +101,8 @@ def test_bad_input_shows_the_form_again_with_everything(app, client, office, dat
 
 def test_compose_preview_edit_and_send(app, client, office):
     login(client, "coord@example.org")
-    response = client.post("/messages/new", data={**VALID, "subject_fr": "Réunion"})
+    response = client.post("/messages/new", data={**VALID, "subject_fr": "Réunion",
+                                                   "body_fr": "Chers collègues"})
     preview = response.headers["Location"]
     html = client.get(preview).get_data(as_text=True)
     assert 'data-total="2"' in html and "Réunion" in html
@@ -209,3 +210,12 @@ def test_the_office_finds_messages_on_its_home_and_focal_points_in_their_menu(
     login(client, "fp@example.org")
     html = client.get("/me").get_data(as_text=True)
     assert 'href="/messages/"' in html.split("</nav>")[0]
+
+
+def test_a_language_half_written_is_refused_on_its_field(app, client, office):
+    login(client, "coord@example.org")
+    response = client.post("/messages/new?lang=fr", data={**VALID, "subject_es": "Reunión"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="body_es-error"' in html
+    assert "Rédigez à la fois l’objet et le message dans cette langue" in html
+    assert "Reunión" in html and _count(app, NetworkMessage) == 0

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
@@ -136,6 +136,15 @@ def freeze_message(message, *, actor, expected=None, now=None):
     if expected is not None and expected != counts.total:
         raise DomainError("audience_changed", _l("The audience has changed since the preview: "
                                                  "check the new counts and confirm again."))
+    # Two confirmations at once (a double click, two coordinators): the first one to change
+    # the row sends, the other is refused (the row is locked until the first commits).
+    claimed = db.session.execute(
+        update(NetworkMessage).where(NetworkMessage.id == message.id,
+                                     NetworkMessage.status == MessageStatus.draft)
+        .values(status=MessageStatus.sending)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise DomainError("not_draft", _l("This message has already been sent."))
     message.status, message.sent_at, message.sent_by_id = MessageStatus.sending, now, actor.id
     message.counts, message.recipient_count = queries.counts_of(counts), counts.total
     log_action("message.send", message, actor=actor, now=now, changes={

@@ -189,3 +189,20 @@ def test_the_unsubscribe_token_names_one_person_and_cannot_be_forged(coordinator
     assert services.person_of_token(token[:-2] + "xy") is None
     assert services.person_of_token("") is None
     assert services.person_of_token("abc.def") is None
+
+
+def test_a_message_confirmed_twice_at_once_is_sent_once(coordinator, make_network, app,
+                                                         monkeypatch):
+    make_network(2)
+    message = draft(coordinator)
+    db.session.commit()
+    assert message.status == MessageStatus.draft  # as this request read it
+    # Another request confirmed it first: its change is in the database, not in this session.
+    with app.app_context():
+        other = db.session.get(NetworkMessage, message.id)
+        other.status = MessageStatus.sending
+        db.session.commit()
+    monkeypatch.setitem(app.config, "JOBS_IMMEDIATE", False)
+    refused("not_draft", services.send_message, message, actor=coordinator)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0

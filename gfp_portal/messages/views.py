@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.core.auth import public, roles_required, signed_in
+from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
@@ -89,7 +91,8 @@ def preview(message_id):
     counts = queries.preview(message)
     return render_template("messages/preview.html", message=message, counts=counts,
                            languages=LANGUAGES, audience=queries.audience_lines(message.audience),
-                           form=SendForm(data={"expected": counts.total}))
+                           form=SendForm(data={"expected": counts.total}),
+                           confirm=ConfirmForm())
 
 
 @bp.route("/<int:message_id>/send", methods=["POST"])
@@ -107,6 +110,23 @@ def send(message_id):
         return redirect(back)
     flash(_("The message is being sent."), "success")
     return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.route("/<int:message_id>/delete", methods=["POST"])
+@roles_required("coordinator")
+def delete(message_id):
+    message = _draft_or_404(message_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    back = url_for("messages.preview", message_id=message.id)
+    if not is_confirmed():
+        return confirmation_page(_("Delete the draft"), [_(
+            "The draft is deleted for good; no email is sent.")], back=back)
+    ok, _result = commit_service(services.delete_draft, message, actor=current_user)
+    if not ok:
+        return redirect(back)
+    flash(_("The draft is deleted."), "success")
+    return redirect(url_for("messages.index"))
 
 
 @bp.route("/newsletter", methods=["POST"])

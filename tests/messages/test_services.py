@@ -1,5 +1,7 @@
 """Messages to the network: the audience built from its filters in one statement, the preview's
 counts per language, drafts, the confirmed sending and the newsletter opt-out."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -7,6 +9,8 @@ from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance, AttendanceSource, AttendanceStatus
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.jobs import Job
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.messages import queries, services
 from gfp_portal.messages.models import MessageStatus, NetworkMessage, NewsletterOptOut
@@ -206,3 +210,20 @@ def test_a_message_confirmed_twice_at_once_is_sent_once(coordinator, make_networ
     refused("not_draft", services.send_message, message, actor=coordinator)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_the_sending_rate_setting_spaces_the_batches_a_minute_apart(coordinator, make_network,
+                                                                    app, monkeypatch):
+    make_network(25, languages=LANGS)
+    update_settings({"messages.per_minute": 10}, actor=coordinator)
+    message = draft(coordinator, kind="newsletter")
+    monkeypatch.setitem(app.config, "JOBS_IMMEDIATE", False)
+    services.send_message(message, actor=coordinator, now=NOW)
+    reports = []
+    with app.test_request_context():
+        assert services.deliver_message(message, now=NOW, progress=lambda done, total:
+                                        reports.append((done, total))) == 25
+    due = sorted(db.session.scalars(select(OutboxMessage.next_attempt_at)).all())
+    assert [due.count(NOW + timedelta(minutes=n)) for n in range(3)] == [10, 10, 5]
+    assert reports[0] == (0, 25) and reports[-1] == (25, 25) and len(reports) == 26
+    assert message.status == MessageStatus.sent

@@ -219,3 +219,22 @@ def test_a_language_half_written_is_refused_on_its_field(app, client, office):
     assert response.status_code == 400 and 'id="body_es-error"' in html
     assert "Rédigez à la fois l’objet et le message dans cette langue" in html
     assert "Reunión" in html and _count(app, NetworkMessage) == 0
+
+
+def test_a_draft_is_deleted_only_once_confirmed(app, client, office):
+    with app.app_context():
+        draft = services.save_draft(None, VALID, actor=db.session.get(User, office))
+        db.session.commit()
+        draft_id = draft.id
+    login(client, "coord@example.org")
+    assert "Delete the draft" in client.get(f"/messages/{draft_id}/preview").get_data(
+        as_text=True)
+    response = client.post(f"/messages/{draft_id}/delete")
+    assert response.status_code == 200 and "no email is sent" in response.get_data(as_text=True)
+    assert _count(app, NetworkMessage) == 1
+    response = client.post(f"/messages/{draft_id}/delete", data={"confirmed": "1"})
+    assert response.headers["Location"] == "/messages/"
+    assert _count(app, NetworkMessage) == 0
+    [sent_id] = _sent(app, office)
+    assert client.post(f"/messages/{sent_id}/delete", data={"confirmed": "1"}).status_code \
+        == 404

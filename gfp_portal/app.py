@@ -47,6 +47,9 @@ from gfp_portal.extensions import babel, compress, csrf, db, limiter, login_mana
 from gfp_portal.main.dashboard_views import bp as dashboard_bp
 from gfp_portal.main.job_views import bp as jobs_bp
 from gfp_portal.main.views import bp as main_bp
+from gfp_portal.messages import history as messages_history
+from gfp_portal.messages import services as messages_services
+from gfp_portal.messages.views import bp as messages_bp
 from gfp_portal.nominations import history as nominations_history
 from gfp_portal.nominations import services as nominations_services
 from gfp_portal.nominations.cli import nominations_cli
@@ -99,6 +102,7 @@ DECLARING_MODULES = (
     "gfp_portal.attendance.models",
     "gfp_portal.coverage.models",
     "gfp_portal.parity.models",
+    "gfp_portal.messages.models",
     # Hooks on the database session: stored files follow the transaction.
     "gfp_portal.resources.files",
     # Receivers of the domain signals (the calendar feed ends with the last appointment).
@@ -113,6 +117,7 @@ DECLARING_MODULES = (
     "gfp_portal.coverage.jobs",
     "gfp_portal.plans.jobs",
     "gfp_portal.parity.jobs",
+    "gfp_portal.messages.jobs",
 )
 
 CSP = {
@@ -203,7 +208,7 @@ def register_settings(app):
                      nominations_services.DEFAULT_SETTINGS, sessions_services.DEFAULT_SETTINGS,
                      attendance_services.DEFAULT_SETTINGS, evaluations.DEFAULT_SETTINGS,
                      practices_queries.DEFAULT_SETTINGS, plans_reminders.DEFAULT_SETTINGS,
-                     parity_queries.DEFAULT_SETTINGS):
+                     parity_queries.DEFAULT_SETTINGS, messages_services.DEFAULT_SETTINGS):
         settings.register_defaults(defaults)
 
 
@@ -231,8 +236,8 @@ def register_blueprints(app):
     for blueprint in (vendor, main_bp, accounts_bp, admin_bp, reference_bp, registry_bp,
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
                       resources_bp, practices_bp, attendance_bp, meeting_reports_bp,
-                      evaluations_bp, certificates_bp, plans_bp, parity_bp, jobs_bp,
-                      dashboard_bp):
+                      evaluations_bp, certificates_bp, plans_bp, parity_bp, messages_bp,
+                      jobs_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 
@@ -241,7 +246,7 @@ def register_history(app):
     for domain in (core_history, reference_history, registry_history, accounts_history,
                    nominations_history, sessions_history, attendance_history,
                    resources_history, practices_history, coverage_history, plans_history,
-                   parity_history):
+                   parity_history, messages_history):
         domain.register()
     app.jinja_env.globals["history_entry"] = core_history.entry
 

@@ -15,7 +15,7 @@ from gfp_portal.extensions import db
 from gfp_portal.nominations import services as nominations
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services as registry
-from gfp_portal.registry.models import Person
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.resources import services as resources
 from gfp_portal.resources.models import ResourceCategory
 from gfp_portal.sessions import registration
@@ -125,6 +125,36 @@ def make_appointee(coordinator):
         registry.appoint(person, {"role": role, "entity": entity, "unct": None},
                          actor=coordinator)
         return person
+    return _make
+
+
+@pytest.fixture
+def make_network(app, reference):
+    """Many people at once, each with one appointment (UNDP headquarters alternates unless
+    told), written in two statements rather than through the services one by one: `languages`
+    gives each person's preferred language in turn. Returns their ids."""
+    counter = iter(range(1, 1_000_000))
+
+    def _make(count, *, languages=("en",), role="alternate", acronym="UNDP", unct=None,
+              status=AppointmentStatus.active, start=None):
+        with app.app_context():
+            entity_id = db.session.scalars(select(Entity.id).filter_by(acronym=acronym)).one()
+            unct_id = db.session.scalars(select(Unct.id).filter_by(iso3=unct)).one() \
+                if unct else None
+            people = []
+            for n in range(count):
+                number = next(counter)
+                people.append(Person(
+                    given_name="Member", family_name=f"Number{number}",
+                    email=f"member{number}.{acronym.lower()}@example.org",
+                    preferred_language=languages[n % len(languages)], entity_id=entity_id))
+            db.session.add_all(people)
+            db.session.flush()
+            db.session.add_all([Appointment(
+                person_id=person.id, entity_id=entity_id, unct_id=unct_id, role=role,
+                status=status, start_date=start or NOW.date()) for person in people])
+            db.session.commit()
+            return [person.id for person in people]
     return _make
 
 

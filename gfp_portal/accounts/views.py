@@ -30,6 +30,8 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import after_response, commit_service, next_from_request
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
 from gfp_portal.extensions import limiter
+from gfp_portal.messages.forms import NewsletterForm
+from gfp_portal.messages.queries import is_opted_out
 from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.forms import ProfileForm
 
@@ -189,6 +191,9 @@ def me():
                            password_form=password_form, profile=profile,
                            calendar_link=session.pop(CALENDAR_LINK_KEY, None),
                            record=learning_record(person) if person is not None else None,
+                           newsletter=NewsletterForm(prefix="news", data={
+                               "receive": not is_opted_out(person)})
+                           if person is not None else None,
                            language=current_language())
 
 

@@ -29,6 +29,7 @@ SETTING_KEYS = {
     "evaluation_days": "evaluations.open_days",
     "parity_range_min": "parity.range_min",
     "parity_range_max": "parity.range_max",
+    "messages_per_minute": "messages.per_minute",
 }
 
 
@@ -150,6 +151,10 @@ class SettingsForm(FlaskForm):
         _l("Parity range: highest share of women (%)"), 0, 100,
         description=_l("An entity whose staff are between these shares of women, both "
                        "included, is within the parity range (47 to 53 % by default)."))
+    messages_per_minute = _whole(
+        _l("Messages to the network: emails sent per minute"), 1, 10000,
+        description=_l("A message to many people leaves the outbox at this rate, batch after "
+                       "batch, so that the mail server does not refuse it."))
     submit = SubmitField(_l("Save settings"))
 
     def validate_partial_percent(self, field):

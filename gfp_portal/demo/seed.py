@@ -9,6 +9,7 @@ from gfp_portal.accounts.services import find_user_by_email, set_roles
 from gfp_portal.core.db import utcnow
 from gfp_portal.demo.attendance import seed_attendance
 from gfp_portal.demo.library import seed_library
+from gfp_portal.demo.messages import seed_messages
 from gfp_portal.demo.nominations import seed_nominations
 from gfp_portal.demo.parity import seed_parity
 from gfp_portal.demo.people import seed_registry
@@ -117,6 +118,8 @@ def seed_demo(*, seed=2026):
     practices, awards = seed_practices(now=now)
     plans = seed_plans(now=now)
     parity = seed_parity(now=now)
+    messages = seed_messages(now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
             "nominations": nominations, "sessions": sessions, "resources": resources,
-            "practices": practices, "awards": awards, "plans": plans, "parity_figures": parity}
+            "practices": practices, "awards": awards, "plans": plans, "parity_figures": parity,
+            "messages": messages}

@@ -22,7 +22,7 @@ VALID = {
     "nominations_daily_digest": "y",
     "reminder_hours": "24", "check_in_opens_minutes": "15", "check_in_closes_minutes": "30",
     "present_percent": "75", "partial_percent": "25", "evaluation_days": "14",
-    "parity_range_min": "47", "parity_range_max": "53",
+    "parity_range_min": "47", "parity_range_max": "53", "messages_per_minute": "120",
 }
 
 

@@ -42,6 +42,7 @@ NOMINATION = r"^/nominations/\d+$"
 PLAN = r"^/plans/\d+$"
 RESOURCE_EDIT = r"^/resources/[a-z0-9-]+/edit$"
 PRACTICE = r"^/practices/\d+$"
+MESSAGE = r"^/messages/\d+$"
 
 _SIGNED_IN_COMMON = [
     _page("/"),
@@ -95,6 +96,8 @@ _OFFICE = [
     _page("/practices/awards"),
     _page("/practices/awards/new"),
     _page("/parity/import"),
+    _page("/messages/"),
+    _page("/messages/new"),
 ]
 
 # Detail and form pages reached from a page of the list above (each once: for the coordinator).
@@ -119,6 +122,9 @@ _OFFICE_DETAILS = [
     _page("/practices/", PRACTICE, r"^/practices/\d+/versions/[a-z]{2}$"),
     _page("/parity/", r"^/parity/UNDP$"),
     _page("/parity/?support=1", r"^/entities/[^/]+$"),
+    _page("/messages/", MESSAGE),
+    _page("/messages/", r"^/messages/\d+/preview$"),
+    _page("/messages/", r"^/messages/\d+/preview$", r"^/messages/\d+/edit$"),
 ]
 
 MAIN_PAGES = {
@@ -139,6 +145,8 @@ MAIN_PAGES = {
         _page("/", PLAN),
         _page("/parity/UNDP"),
         _page("/entities/UNDP"),
+        _page("/messages/"),
+        _page("/messages/", MESSAGE),
     ],
     "resident_coordinator": [
         *_SIGNED_IN_COMMON,

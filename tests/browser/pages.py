@@ -30,6 +30,7 @@ MAIN_PAGES = {
         "/parity/",
         "/parity/UNDP",
         "/entities/UNDP",
+        "/messages/",
     ],
     "rc.kenya@demo.gfp": [
         "/",
@@ -79,6 +80,8 @@ MAIN_PAGES = {
         "/parity/UNDP",
         "/parity/import",
         "/entities/UNDP",
+        "/messages/",
+        "/messages/new",
         "/me",
     ],
     "admin@demo.gfp": [

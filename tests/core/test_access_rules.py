@@ -79,6 +79,8 @@ PAGES = [
     ("/plans/periods", {"coordinator", "admin"}),
     ("/parity/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
     ("/parity/import", {"coordinator", "admin"}),
+    ("/messages/", {"focal_point", "coordinator", "admin"}),
+    ("/messages/new", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

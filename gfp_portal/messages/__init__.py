@@ -1,0 +1,1 @@
+"""Messages to the network: multilingual notices and newsletters to a filtered audience."""

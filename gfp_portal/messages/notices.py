@@ -1,0 +1,22 @@
+"""The email of a message to the network, in the recipient's language (English when the
+message has no text in theirs)."""
+from flask import url_for
+
+from gfp_portal.core.outbox import queue_email
+from gfp_portal.messages.models import MessageKind
+
+
+def network_message(message, person, language, *, unsubscribe, now):
+    """Queue `message` for `person` in `language`; a newsletter carries the person's
+    unsubscribe link (`unsubscribe`, a signed token), so no page shows its text. Returns the
+    outbox message."""
+    newsletter = message.kind == MessageKind.newsletter
+    return queue_email(
+        person.email, "network_message", locale=language, now=now, secret=newsletter,
+        subject=message.text("subject", language),
+        context={"message": message, "person": person,
+                 "text_language": message.text_language("body", language),
+                 "body": message.text("body", language),
+                 "link": url_for("messages.detail", message_id=message.id, _external=True),
+                 "unsubscribe": url_for("messages.unsubscribe", token=unsubscribe,
+                                        _external=True) if newsletter else None})

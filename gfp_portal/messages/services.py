@@ -1,0 +1,216 @@
+"""The rules of messages to the network: drafts, the confirmed sending (a job), its delivery in
+batches at the configured rate, and the newsletter opt-out."""
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import enqueue
+from gfp_portal.core.settings import get_setting
+from gfp_portal.extensions import db
+from gfp_portal.messages import notices, queries
+from gfp_portal.messages.models import (
+    LANGUAGES,
+    MessageKind,
+    MessageRecipient,
+    MessageStatus,
+    NetworkMessage,
+    NewsletterOptOut,
+)
+from gfp_portal.reference.models import Entity, EntityType, Region, Unct
+from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, Person
+from gfp_portal.sessions.models import Topic
+
+# The sending rate: the outbox delivers at most this many of a message's emails per minute.
+DEFAULT_SETTINGS = {"messages.per_minute": 120}
+
+TEXT_FIELDS = tuple(f"{field}_{code}" for field in ("subject", "body") for code in LANGUAGES)
+_ENUM_FILTERS = {"role": AppointmentRole, "status": AppointmentStatus,
+                 "entity_type": EntityType, "region": Region, "not_attended": Topic}
+UNSUBSCRIBE_SALT = "messages.unsubscribe"
+
+
+def _check_audience(filters):
+    """The filters as stored: known names only, values that name something that exists."""
+    clean = {}
+    for name in queries.FILTERS:
+        value = filters.get(name)
+        if value in (None, "", False):
+            continue
+        if name == "below_parity":
+            clean[name] = True
+            continue
+        value = str(value)
+        if name in _ENUM_FILTERS:
+            ok = value in {member.value for member in _ENUM_FILTERS[name]}
+        elif name == "language":
+            ok = value in LANGUAGES
+        elif name == "entity":
+            ok = value.isdigit() and db.session.get(Entity, int(value)) is not None
+        else:  # unct: an ISO3 code, or HQ for the headquarters scope
+            ok = value == "HQ" or db.session.scalar(
+                select(Unct.id).where(Unct.iso3 == value)) is not None
+        if not ok:
+            raise DomainError("bad_filter", _l("One of the audience filters names something "
+                                               "that does not exist. Choose it again."),
+                              field=name)
+        clean[name] = value
+    return clean
+
+
+def _check_texts(data):
+    """English is required; another language is written whole (subject and message) or not
+    at all, since its readers get either all of it or the English text."""
+    if not (data.get("subject_en") or "").strip():
+        raise DomainError("no_subject", _l("Enter the subject in English."), field="subject_en")
+    if not (data.get("body_en") or "").strip():
+        raise DomainError("no_body", _l("Enter the message in English."), field="body_en")
+    for code in LANGUAGES[1:]:
+        subject = (data.get(f"subject_{code}") or "").strip()
+        body = (data.get(f"body_{code}") or "").strip()
+        if bool(subject) != bool(body):
+            raise DomainError("half_language", _l(
+                "Write both the subject and the message in this language, or leave both "
+                "empty: its readers then get the English text."),
+                field=f"body_{code}" if subject else f"subject_{code}")
+
+
+def save_draft(message, data, *, actor, now=None):
+    """Create (message None) or change a draft from `data`: kind, the subject and body in
+    each language, and the audience's filters under "audience". Returns the draft."""
+    now = now or utcnow()
+    if message is not None and message.status != MessageStatus.draft:
+        raise DomainError("not_draft", _l("This message has been sent; it can no longer be "
+                                          "changed."))
+    _check_texts(data)
+    audience = _check_audience(data.get("audience") or {})
+    if message is None:
+        message = NetworkMessage(created_by_id=actor.id, created_at=now)
+        db.session.add(message)
+    message.kind = MessageKind(data["kind"])
+    for field in TEXT_FIELDS:
+        value = (data.get(field) or "").strip()
+        setattr(message, field, value or ("" if field.endswith("_en") else None))
+    message.audience = audience
+    message.updated_at = now
+    db.session.flush()
+    return message
+
+
+def delete_draft(message, *, actor):
+    if message.status != MessageStatus.draft:
+        raise DomainError("not_draft", _l("This message has been sent; it can no longer be "
+                                          "changed."))
+    db.session.delete(message)
+    db.session.flush()
+
+
+def send_message(message, *, actor, expected=None, now=None):
+    """Freeze the draft as sent (see freeze_message) and queue the job that writes its
+    emails (deliver_message); returns the job."""
+    now = now or utcnow()
+    freeze_message(message, actor=actor, expected=expected, now=now)
+    job = enqueue("messages.send", {"message_id": message.id}, actor=actor, now=now)
+    message.job_id = job.id
+    return job
+
+
+def freeze_message(message, *, actor, expected=None, now=None):
+    """Mark the draft as being sent, with the counts of its audience now, and audit it;
+    refused when the audience is empty, or no longer the `expected` number of people the
+    preview showed."""
+    now = now or utcnow()
+    if message.status != MessageStatus.draft:
+        raise DomainError("not_draft", _l("This message has already been sent."))
+    _check_texts({field: getattr(message, field) for field in TEXT_FIELDS})
+    message.audience = _check_audience(message.audience)
+    counts = queries.preview(message)
+    if not counts.total:
+        raise DomainError("no_recipients", _l("Nobody matches this audience: change the "
+                                              "filters."))
+    if expected is not None and expected != counts.total:
+        raise DomainError("audience_changed", _l("The audience has changed since the preview: "
+                                                 "check the new counts and confirm again."))
+    # Two confirmations at once (a double click, two coordinators): the first one to change
+    # the row sends, the other is refused (the row is locked until the first commits).
+    claimed = db.session.execute(
+        update(NetworkMessage).where(NetworkMessage.id == message.id,
+                                     NetworkMessage.status == MessageStatus.draft)
+        .values(status=MessageStatus.sending)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise DomainError("not_draft", _l("This message has already been sent."))
+    message.status, message.sent_at, message.sent_by_id = MessageStatus.sending, now, actor.id
+    message.counts, message.recipient_count = queries.counts_of(counts), counts.total
+    log_action("message.send", message, actor=actor, now=now, changes={
+        "kind": [None, message.kind.value], "subject": [None, message.subject_en],
+        "audience": [None, message.audience], "recipients": [None, counts.total]})
+
+
+def deliver_message(message, *, now, progress=None):
+    """Queue one email per recipient, in the recipient's language, batch after batch: the
+    emails of the n-th batch of `messages.per_minute` are due n minutes after `now`, so the
+    outbox sends them at that rate. Returns how many were queued."""
+    per_minute = max(1, int(get_setting("messages.per_minute")))
+    rows = queries.recipients(message)
+    total = len(rows)
+    if progress:
+        progress(0, total)
+    people = {}
+    for start in range(0, total, per_minute):
+        batch = rows[start:start + per_minute]
+        due = now + timedelta(minutes=start // per_minute)
+        people.update({p.id: p for p in db.session.scalars(
+            select(Person).where(Person.id.in_([row.id for row in batch])))})
+        for done, row in enumerate(batch, start=start + 1):
+            mail = notices.network_message(message, people[row.id], row.language,
+                                           unsubscribe=unsubscribe_token(row.id), now=now)
+            mail.next_attempt_at = due
+            db.session.add(MessageRecipient(message_id=message.id, person_id=row.id,
+                                            language=row.language,
+                                            outbox_message_id=mail.id))
+            if progress:
+                progress(done, total)
+        db.session.flush()
+    message.status, message.recipient_count = MessageStatus.sent, total
+    return total
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(person_id):
+    """The signed token of a person's unsubscribe link: it names the person and nothing else,
+    and works without signing in."""
+    return _serializer().dumps(person_id)
+
+
+def person_of_token(token):
+    """The person an unsubscribe token names, or None for a bad or forged one."""
+    try:
+        person_id = _serializer().loads(token or "")
+    except BadSignature:
+        return None
+    return db.session.get(Person, person_id) if isinstance(person_id, int) else None
+
+
+def set_newsletter(person, receive, *, actor, source="profile", now=None):
+    """Receive the newsletter or not; True when it changed something. Audited on the person."""
+    now = now or utcnow()
+    row = db.session.get(NewsletterOptOut, person.id)
+    if receive == (row is None):
+        return False
+    if receive:
+        db.session.delete(row)
+    else:
+        db.session.add(NewsletterOptOut(person_id=person.id, source=source, created_at=now))
+    log_action("newsletter.opt_in" if receive else "newsletter.opt_out", actor=actor, now=now,
+               object_type="people", object_id=person.id,
+               changes={"newsletter": [not receive, receive]})
+    return True

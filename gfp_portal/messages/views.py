@@ -1,0 +1,165 @@
+"""Messages to the network: the archive (every member of the network), the Office's composer
+with its preview and confirmation, and the newsletter preference and unsubscribe link."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from gfp_portal.core.auth import public, roles_required, signed_in
+from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.i18n import current_language
+from gfp_portal.extensions import db
+from gfp_portal.messages import queries, services
+from gfp_portal.messages.forms import MessageForm, NewsletterForm, SendForm, UnsubscribeForm
+from gfp_portal.messages.models import LANGUAGES, MessageStatus, NetworkMessage
+from gfp_portal.reference.queries import entity_choices
+from gfp_portal.registry.forms import role_choices
+from gfp_portal.registry.queries import unct_choices
+
+bp = Blueprint("messages", __name__, url_prefix="/messages")
+
+READERS = ("focal_point", "coordinator")
+
+
+def _form(**kwargs):
+    return MessageForm(entity_choices=entity_choices(), unct_choices=unct_choices(),
+                       role_choices=role_choices(), **kwargs)
+
+
+def _draft_or_404(message_id):
+    message = db.get_or_404(NetworkMessage, message_id)
+    if message.status != MessageStatus.draft:
+        abort(404)
+    return message
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    pagination = paginate(queries.sent_messages())
+    staff = current_user.is_staff
+    return render_template(
+        "messages/index.html", pagination=pagination, language=current_language(),
+        drafts=queries.drafts() if staff else [],
+        delivery=queries.delivery([m.id for m in pagination.items]) if staff else {})
+
+
+@bp.route("/<int:message_id>")
+@roles_required(*READERS)
+def detail(message_id):
+    message = db.get_or_404(NetworkMessage, message_id)
+    staff = current_user.is_staff
+    if message.status == MessageStatus.draft:
+        if not staff:
+            abort(404)
+        return redirect(url_for("messages.preview", message_id=message.id))
+    return render_template(
+        "messages/detail.html", message=message, language=current_language(),
+        delivery=queries.delivery([message.id])[message.id] if staff else None,
+        audience=queries.audience_lines(message.audience) if staff else [])
+
+
+def _compose(message):
+    form = _form(data=MessageForm.data_of(message) if message is not None else None)
+    if form.validate_on_submit():
+        ok, draft = commit_service(services.save_draft, message, form.message_data(),
+                                   actor=current_user, form=form)
+        if ok:
+            flash(_("The draft is saved. Check the preview before sending."), "success")
+            return redirect(url_for("messages.preview", message_id=draft.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("messages/form.html", form=form, message=message), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def create():
+    return _compose(None)
+
+
+@bp.route("/<int:message_id>/edit", methods=["GET", "POST"])
+@roles_required("coordinator")
+def edit(message_id):
+    return _compose(_draft_or_404(message_id))
+
+
+@bp.route("/<int:message_id>/preview")
+@roles_required("coordinator")
+def preview(message_id):
+    message = _draft_or_404(message_id)
+    counts = queries.preview(message)
+    return render_template("messages/preview.html", message=message, counts=counts,
+                           languages=LANGUAGES, audience=queries.audience_lines(message.audience),
+                           form=SendForm(data={"expected": counts.total}),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/<int:message_id>/send", methods=["POST"])
+@roles_required("coordinator")
+def send(message_id):
+    message = _draft_or_404(message_id)
+    form = SendForm()
+    back = url_for("messages.preview", message_id=message.id)
+    if not form.validate_on_submit():
+        flash(_("Check the preview and confirm again."), "danger")
+        return redirect(back)
+    ok, job = commit_service(services.send_message, message, actor=current_user,
+                             expected=form.expected.data)
+    if not ok:
+        return redirect(back)
+    flash(_("The message is being sent."), "success")
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.route("/<int:message_id>/delete", methods=["POST"])
+@roles_required("coordinator")
+def delete(message_id):
+    message = _draft_or_404(message_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    back = url_for("messages.preview", message_id=message.id)
+    if not is_confirmed():
+        return confirmation_page(_("Delete the draft"), [_(
+            "The draft is deleted for good; no email is sent.")], back=back)
+    ok, _result = commit_service(services.delete_draft, message, actor=current_user)
+    if not ok:
+        return redirect(back)
+    flash(_("The draft is deleted."), "success")
+    return redirect(url_for("messages.index"))
+
+
+@bp.route("/newsletter", methods=["POST"])
+@signed_in
+def newsletter():
+    person = current_user.person
+    if person is None:
+        abort(403)
+    form = NewsletterForm(prefix="news")
+    if not form.validate_on_submit():
+        abort(400)
+    ok, changed = commit_service(services.set_newsletter, person, form.receive.data,
+                                 actor=current_user)
+    if ok:
+        flash(_("You will receive the newsletter.") if form.receive.data else
+              _("You will no longer receive the newsletter. Mandatory notices still reach "
+                "you."), "success" if changed else "info")
+    return redirect(url_for("accounts.me") + "#newsletter")
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@public
+def unsubscribe(token):
+    """The link of a newsletter email: a page that asks, then the change (a mail scanner
+    opening the link changes nothing)."""
+    person = services.person_of_token(token)
+    if person is None:
+        return render_template("messages/unsubscribe.html", person=None, form=None), 404
+    form = UnsubscribeForm()
+    done = False
+    if form.validate_on_submit():
+        ok, _changed = commit_service(services.set_newsletter, person, False, actor=None,
+                                      source="link")
+        done = ok
+    return render_template("messages/unsubscribe.html", person=person, form=form, done=done,
+                           opted_out=queries.is_opted_out(person))

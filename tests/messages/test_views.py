@@ -1,0 +1,240 @@
+"""The pages of messages to the network: who may open them, the composer keeping everything
+typed, the archive in the reader's language, the newsletter choice and the unsubscribe link."""
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.messages import services
+from gfp_portal.messages.models import NetworkMessage, NewsletterOptOut
+from gfp_portal.registry.models import Person
+from tests.helpers import login
+
+VALID = {"kind": "notice", "subject_en": "Annual meeting", "body_en": "Dear colleagues,",
+         "status": "active"}
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _sent(app, coordinator_id, count=1, kind="notice", **texts):
+    """`count` messages sent to the network (the job writes their emails at once)."""
+    with app.app_context():
+        actor = db.session.get(User, coordinator_id)
+        ids = []
+        for n in range(count):
+            message = services.save_draft(None, {**VALID, "kind": kind,
+                                                 "subject_en": f"Message {n}", **texts},
+                                          actor=actor)
+            services.send_message(message, actor=actor)
+            ids.append(message.id)
+        db.session.commit()
+        return ids
+
+
+@pytest.fixture
+def office(app, reference, create_user, make_network):
+    make_network(2, languages=("en", "fr"))
+    return create_user("coord@example.org", roles=["coordinator"])
+
+
+@pytest.mark.parametrize(("roles", "status"), [
+    ((), 302), (("resident_coordinator",), 403), (("focal_point",), 403),
+    (("coordinator",), 200), (("admin",), 200)])
+def test_only_the_office_composes(client, reference, create_user, roles, status):
+    if roles:
+        create_user("someone@example.org", roles=roles,
+                    uncts=["KEN"] if "resident_coordinator" in roles else ())
+        login(client, "someone@example.org")
+    assert client.get("/messages/new").status_code == status
+    expected = 302 if status == 200 else status
+    assert client.post("/messages/new", data=VALID).status_code == expected
+
+
+@pytest.mark.parametrize(("roles", "status"), [
+    ((), 302), (("resident_coordinator",), 403), (("focal_point",), 200),
+    (("coordinator",), 200)])
+def test_the_archive_is_for_the_network(client, reference, create_user, roles, status):
+    if roles:
+        create_user("someone@example.org", roles=roles,
+                    uncts=["KEN"] if "resident_coordinator" in roles else ())
+        login(client, "someone@example.org")
+    assert client.get("/messages/").status_code == status
+
+
+def test_focal_points_cannot_preview_or_send_a_draft(app, client, office, create_user):
+    with app.app_context():
+        draft = services.save_draft(None, VALID, actor=db.session.get(User, office))
+        db.session.commit()
+        draft_id = draft.id
+    create_user("fp@example.org", roles=["focal_point"])
+    login(client, "fp@example.org")
+    assert client.get(f"/messages/{draft_id}/preview").status_code == 403
+    assert client.post(f"/messages/{draft_id}/send", data={"expected": "2"}).status_code == 403
+    assert client.get(f"/messages/{draft_id}").status_code == 404
+    assert _count(app, OutboxMessage) == 0
+
+
+@pytest.mark.parametrize(("data", "language", "message"), [
+    ({"subject_en": ""}, "fr", "Veuillez saisir l’objet en anglais."),
+    ({"subject_en": ""}, "ar", "يرجى إدخال الموضوع باللغة الإنكليزية."),
+    ({"entity": "999999"}, "es", "Uno de los filtros del público destinatario designa algo"),
+    ({"unct": "XXX"}, "fr", "L’un des filtres du public visé désigne un élément"),
+    ({"kind": "spam"}, "ar", "يرجى اختيار نوع الرسالة."),
+])
+def test_bad_input_shows_the_form_again_with_everything(app, client, office, data, language,
+                                                        message):
+    login(client, "coord@example.org")
+    typed = {**VALID, "subject_fr": "Réunion annuelle", "body_ar": "الزملاء الأعزاء",
+             "region": "africa", **data}
+    response = client.post(f"/messages/new?lang={language}", data=typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html
+    assert "Réunion annuelle" in html and "الزملاء الأعزاء" in html
+    assert 'value="africa" selected' in html or 'selected value="africa"' in html
+    assert _count(app, NetworkMessage) == 0 and _count(app, OutboxMessage) == 0
+
+
+def test_compose_preview_edit_and_send(app, client, office):
+    login(client, "coord@example.org")
+    response = client.post("/messages/new", data={**VALID, "subject_fr": "Réunion",
+                                                   "body_fr": "Chers collègues"})
+    preview = response.headers["Location"]
+    html = client.get(preview).get_data(as_text=True)
+    assert 'data-total="2"' in html and "Réunion" in html
+    assert _count(app, OutboxMessage) == 0  # the preview sends nothing
+    message_id = int(preview.split("/")[-2])
+    edit = client.get(f"/messages/{message_id}/edit").get_data(as_text=True)
+    assert "Réunion" in edit
+    client.post(f"/messages/{message_id}/edit", data={**VALID, "language": "fr"})
+    assert 'data-total="1"' in client.get(preview).get_data(as_text=True)
+    # The preview showed one person: a stale count is refused and nothing is sent.
+    response = client.post(f"/messages/{message_id}/send", data={"expected": "2"},
+                           follow_redirects=True)
+    assert "The audience has changed since the preview" in response.get_data(as_text=True)
+    assert _count(app, OutboxMessage) == 0
+    response = client.post(f"/messages/{message_id}/send", data={"expected": "1"})
+    assert response.headers["Location"].startswith("/jobs/")
+    assert _count(app, OutboxMessage) == 1
+    # Sent: it can no longer be edited or sent again.
+    assert client.get(f"/messages/{message_id}/edit").status_code == 404
+    assert client.post(f"/messages/{message_id}/send", data={"expected": "1"}).status_code \
+        == 404
+
+
+def test_the_archive_reads_in_the_readers_language(app, client, office, create_user):
+    [message_id] = _sent(app, office, subject_fr="Réunion annuelle", body_fr="Chers collègues")
+    create_user("fp@example.org", roles=["focal_point"], locale="fr")
+    login(client, "fp@example.org")
+    html = client.get("/messages/").get_data(as_text=True)
+    assert "Réunion annuelle" in html and "Recipients" not in html
+    html = client.get(f"/messages/{message_id}").get_data(as_text=True)
+    assert "Chers collègues" in html and "data-delivery" not in html
+    html = client.get(f"/messages/{message_id}?lang=es").get_data(as_text=True)
+    assert "Dear colleagues," in html and "data-fallback" in html
+
+
+def test_the_office_sees_audience_counts_and_delivery(app, client, office):
+    [message_id] = _sent(app, office)
+    login(client, "coord@example.org")
+    html = client.get(f"/messages/{message_id}").get_data(as_text=True)
+    assert 'data-recipients="2"' in html and "0 sent, 2 waiting, 0 failed" in html
+    assert "Appointment status" in html
+
+
+def test_the_archive_costs_the_same_queries_for_1_or_6_messages(app, client, office,
+                                                                 count_queries):
+    login(client, "coord@example.org")
+    _sent(app, office)
+    with count_queries() as one:
+        assert client.get("/messages/").status_code == 200
+    _sent(app, office, 5)
+    with count_queries() as six:
+        html = client.get("/messages/").get_data(as_text=True)
+    assert html.count("data-message=") == 6
+    assert six.count == one.count
+
+
+def test_newsletter_choice_on_my_account(app, client, reference, create_user):
+    user_id = create_user("fp@example.org", roles=["focal_point"])
+    login(client, "fp@example.org")
+    html = client.get("/me").get_data(as_text=True)
+    assert 'id="news-receive"' in html and "checked" in html.split('id="news-receive"')[0][-200:]
+    response = client.post("/messages/newsletter", data={"news-submit": "1"})
+    assert response.status_code == 302
+    with app.app_context():
+        person_id = db.session.get(User, user_id).person_id
+        assert db.session.get(NewsletterOptOut, person_id) is not None
+    client.post("/messages/newsletter", data={"news-receive": "y", "news-submit": "1"})
+    assert _count(app, NewsletterOptOut) == 0
+
+
+def test_the_unsubscribe_link_works_without_signing_in(app, client, office):
+    with app.app_context():
+        person = db.session.scalars(select(Person).order_by(Person.id)).first()
+        token, person_id = services.unsubscribe_token(person.id), person.id
+    url = f"/messages/unsubscribe/{token}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Stop sending me the newsletter" in html
+    assert _count(app, NewsletterOptOut) == 0  # opening the link changes nothing
+    assert "data-unsubscribed" in client.post(url).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(NewsletterOptOut, person_id).source == "link"
+    assert client.get(f"/messages/unsubscribe/{token}x").status_code == 404
+    assert client.post(f"/messages/unsubscribe/{token}x").status_code == 404
+
+
+def test_a_newsletter_carries_the_unsubscribe_link_a_notice_does_not(app, office):
+    _sent(app, office, kind="newsletter")
+    with app.app_context():
+        mails = db.session.scalars(select(OutboxMessage)).all()
+        assert len(mails) == 2 and all("/messages/unsubscribe/" in m.body_text for m in mails)
+        assert all(m.is_secret for m in mails)
+    _sent(app, office, kind="notice")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.body_text.contains("/messages/unsubscribe/"))) == 2
+
+
+def test_the_office_finds_messages_on_its_home_and_focal_points_in_their_menu(
+        client, reference, create_user):
+    create_user("coord@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    assert 'data-link="messages"' in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    create_user("fp@example.org", roles=["focal_point"])
+    login(client, "fp@example.org")
+    html = client.get("/me").get_data(as_text=True)
+    assert 'href="/messages/"' in html.split("</nav>")[0]
+
+
+def test_a_language_half_written_is_refused_on_its_field(app, client, office):
+    login(client, "coord@example.org")
+    response = client.post("/messages/new?lang=fr", data={**VALID, "subject_es": "Reunión"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="body_es-error"' in html
+    assert "Rédigez à la fois l’objet et le message dans cette langue" in html
+    assert "Reunión" in html and _count(app, NetworkMessage) == 0
+
+
+def test_a_draft_is_deleted_only_once_confirmed(app, client, office):
+    with app.app_context():
+        draft = services.save_draft(None, VALID, actor=db.session.get(User, office))
+        db.session.commit()
+        draft_id = draft.id
+    login(client, "coord@example.org")
+    assert "Delete the draft" in client.get(f"/messages/{draft_id}/preview").get_data(
+        as_text=True)
+    response = client.post(f"/messages/{draft_id}/delete")
+    assert response.status_code == 200 and "no email is sent" in response.get_data(as_text=True)
+    assert _count(app, NetworkMessage) == 1
+    response = client.post(f"/messages/{draft_id}/delete", data={"confirmed": "1"})
+    assert response.headers["Location"] == "/messages/"
+    assert _count(app, NetworkMessage) == 0
+    [sent_id] = _sent(app, office)
+    assert client.post(f"/messages/{sent_id}/delete", data={"confirmed": "1"}).status_code \
+        == 404

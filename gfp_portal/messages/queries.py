@@ -99,13 +99,6 @@ class Preview:
     def total(self):
         return sum(self.by_language.values())
 
-    def received_in(self, language, message):
-        """People who get the text in `language`: theirs when written, English for the rest."""
-        if language == "en":
-            return sum(n for code, n in self.by_language.items()
-                       if code == "en" or not message.has_language(code))
-        return self.by_language[language] if message.has_language(language) else 0
-
 
 def preview(message):
     """The counts of `message`'s audience in one grouped query."""

@@ -1,5 +1,10 @@
-"""Messages to the network: the archive (every member of the network), the Office's composer
-with its preview and confirmation, and the newsletter preference and unsubscribe link."""
+"""Messages to the network: the archive, the Office's composer with its preview and
+confirmation, and the newsletter preference and unsubscribe link.
+
+The archive shows every sent message to every focal point and alternate, whoever it was
+addressed to: the Office's messages are open to the whole network (an audience follows
+appointments, which change), and only the Office sees each one's audience, counts and
+delivery."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

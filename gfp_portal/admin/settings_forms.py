@@ -29,7 +29,13 @@ SETTING_KEYS = {
     "evaluation_days": "evaluations.open_days",
     "parity_range_min": "parity.range_min",
     "parity_range_max": "parity.range_max",
+    "unconfirmed_request_days": "privacy.unconfirmed_request_days",
+    "contact_data_days": "privacy.contact_data_days",
+    "audit_detail_days": "privacy.audit_detail_days",
+    "mail_body_days": "privacy.mail_body_days",
 }
+
+MAX_RETENTION_DAYS = 36500
 
 
 def _whole(label, low, high, description=None):
@@ -150,6 +156,23 @@ class SettingsForm(FlaskForm):
         _l("Parity range: highest share of women (%)"), 0, 100,
         description=_l("An entity whose staff are between these shares of women, both "
                        "included, is within the parity range (47 to 53 % by default)."))
+    unconfirmed_request_days = _whole(
+        _l("Keep requests to join never confirmed for (days)"), 0, MAX_RETENTION_DAYS,
+        description=_l("0 keeps them until their link expires."))
+    contact_data_days = _whole(
+        _l("Anonymise people whose last appointment ended more than (days) ago"), 0,
+        MAX_RETENTION_DAYS,
+        description=_l("Their name and contact data are erased; their appointments, "
+                       "registrations and attendance are kept, so every figure stays true. "
+                       "0 keeps them forever."))
+    audit_detail_days = _whole(
+        _l("Keep the details of audit events for (days)"), 0, MAX_RETENTION_DAYS,
+        description=_l("Older events keep who did what and when, without the changed values. "
+                       "0 keeps them forever."))
+    mail_body_days = _whole(
+        _l("Keep the text of sent emails for (days)"), 0, MAX_RETENTION_DAYS,
+        description=_l("Older emails keep their recipient, subject and dates. 0 keeps them "
+                       "forever."))
     submit = SubmitField(_l("Save settings"))
 
     def validate_partial_percent(self, field):

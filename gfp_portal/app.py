@@ -63,6 +63,7 @@ from gfp_portal.practices import queries as practices_queries
 from gfp_portal.practices.views import bp as practices_bp
 from gfp_portal.privacy import history as privacy_history
 from gfp_portal.privacy import retention
+from gfp_portal.privacy.cli import privacy_cli
 from gfp_portal.privacy.views import bp as privacy_bp
 from gfp_portal.reference import countries
 from gfp_portal.reference import history as reference_history
@@ -319,5 +320,6 @@ def register_jinja(app):
 
 def register_cli(app):
     for group in (users_cli, assets_cli, mail_cli, jobs_cli, storage_cli, reference_cli,
-                  demo_cli, coverage_cli, registry_cli, nominations_cli, sessions_cli):
+                  demo_cli, coverage_cli, registry_cli, nominations_cli, sessions_cli,
+                  privacy_cli):
         app.cli.add_command(group)

@@ -124,10 +124,17 @@ class _Needles:
             self.own_rows[person.phone.strip().lower()] = ""
 
 
+def _bounded(text):
+    """`text` as a whole word; an address also not inside a longer one (x.amina@… or
+    amina@undp.org.uk are someone else's)."""
+    if "@" in text:
+        return rf"(?<![\w.+-]){re.escape(text)}(?![\w-]|\.\w)"
+    return rf"(?<!\w){re.escape(text)}(?!\w)"
+
+
 def _pattern(replacements):
     words = sorted(replacements, key=len, reverse=True)
-    return re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words),
-                      re.IGNORECASE) if words else None
+    return re.compile("|".join(_bounded(w) for w in words), re.IGNORECASE) if words else None
 
 
 def _rewriter(replacements):

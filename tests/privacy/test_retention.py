@@ -192,3 +192,13 @@ def test_the_daily_job_reports_exact_counts_on_its_page_and_in_the_audit(app, cl
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "1 person who left anonymised." in page
     assert "1 request to join never confirmed deleted." in page
+
+
+def test_the_command_applies_the_periods_and_says_what_it_removed(app, runner, leavers,
+                                                                  coordinator):
+    coordinator.person = None  # the one who left before today is no longer of the Office
+    periods(contact_data=1)
+    result = runner.invoke(args=["privacy", "apply-retention"])
+    assert result.exit_code == 0, result.output
+    assert "People who left anonymised: 1." in result.output
+    assert "Sent emails whose text was cleared: 0." in result.output

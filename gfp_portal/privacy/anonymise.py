@@ -15,7 +15,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, String, Text, cast, delete, func, or_, select, update
 
-from gfp_portal.accounts.models import AccountToken, User, new_session_token
+from gfp_portal.accounts.models import AccountToken, Role, User, new_session_token
 from gfp_portal.attendance.models import Attendance, Certificate
 from gfp_portal.core.audit import AuditEvent, log_action
 from gfp_portal.core.db import utcnow
@@ -44,9 +44,15 @@ def anonymous_user_email(user_id):
 
 
 def check_anonymise(person):
-    """Refuse a person already anonymised or still holding an appointment."""
+    """Refuse a person already anonymised, still holding an appointment, or whose account
+    still works for the Office or a UN Country Team (it would lock them out)."""
     if person.anonymised_at is not None:
         raise DomainError("already_anonymised", _l("This person has already been anonymised."))
+    user = _account(person)
+    if user is not None and user.is_active and user.roles - {Role.focal_point}:
+        raise DomainError("account_in_use", _l(
+            "This person's account still holds a role of the Office or of a Resident "
+            "Coordinator. Deactivate the account first."))
     if db.session.scalar(select(func.count(Appointment.id)).where(
             Appointment.person_id == person.id,
             Appointment.status == AppointmentStatus.active)):

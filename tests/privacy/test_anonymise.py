@@ -204,3 +204,14 @@ def test_someone_else_sharing_a_given_name_keeps_it(app, ctx, reference, make_pe
     events = db.session.scalars(select(AuditEvent).filter_by(object_id=staying.id,
                                                              object_type="people")).all()
     assert any("Amina" in json.dumps(e.changes) for e in events)
+
+
+def test_an_account_still_working_for_the_office_is_not_anonymised(app, ctx, reference,
+                                                                   coordinator, create_user):
+    other = db.session.get(User, create_user("other.coord@example.org", roles=["coordinator"]))
+    refused("account_in_use", anonymise_person, other.person, actor=coordinator)
+    refused("account_in_use", anonymise_person, coordinator.person, actor=coordinator)
+    db.session.rollback()
+    accounts.deactivate_user(other, actor=coordinator)
+    anonymise_person(other.person, actor=coordinator)
+    assert other.person.anonymised_at is not None and coordinator.is_active

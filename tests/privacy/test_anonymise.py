@@ -21,6 +21,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
 from gfp_portal.main.dashboard import Dashboard
+from gfp_portal.nominations import join
 from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.privacy.anonymise import anonymise_person, what_is_erased
@@ -30,7 +31,7 @@ from gfp_portal.registry.models import Appointment, EndReason, Person
 from gfp_portal.registry.queries import RegistryFilter, people_query
 from gfp_portal.sessions import registration as registrations
 from gfp_portal.sessions.models import Registration
-from tests.helpers import NOW, entity, pdf_upload, refused, unct
+from tests.helpers import NOW, entity, outbox, pdf_upload, refused, unct
 
 GIVEN, FAMILY, EMAIL = "Zéphyrine", "Quillfeatherova", "Zephyrine.Quill@wfp.org"
 PHONE = "+254 711 987 654"
@@ -92,6 +93,16 @@ def story(app, ctx, reference, create_user, coordinator, make_session):
                                           roles=["resident_coordinator"], uncts=["KEN"]))
     kenya = unct("KEN")
     kenya.members = [entity("WFP"), entity("UNDP")]
+    # First she asked to join herself; the Office turned the request down.
+    request, _old = join.submit_join_request({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
+        "family_name": FAMILY, "email": EMAIL, "start_date": date(2027, 1, 1),
+        "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW - timedelta(days=20))
+    memo = request.letter_key
+    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0]
+    join.verify(link, now=NOW - timedelta(days=20))
+    nominations.reject_nomination(request, f"The memo does not name {GIVEN} {FAMILY}.",
+                                  actor=coordinator, now=NOW - timedelta(days=19))
     nomination = nominations.submit_nomination({
         "role": "alternate", "entity": entity("WFP"), "unct": kenya,
         "given_name": GIVEN, "family_name": FAMILY, "email": EMAIL,
@@ -121,7 +132,8 @@ def story(app, ctx, reference, create_user, coordinator, make_session):
     registry.end_appointment(appointment, reason=EndReason.left_entity,
                              ended_on=ended.date(), actor=coordinator, now=ended)
     db.session.commit()
-    return {"person": person, "user": user, "coordinator": coordinator, "letter": letter,
+    return {"person": person, "user": user, "coordinator": coordinator,
+            "letters": [memo, letter],
             "raw": raw, "session": session}
 
 
@@ -130,10 +142,11 @@ def test_nothing_of_the_person_is_left_and_every_figure_stays(app, story):
     spread = {place for place, _needle in where_found()}
     # The story did spread the person everywhere the erasure has to reach.
     assert {"people.given_name", "people.email", "users.email", "nominations.justification",
+            "nominations.decision_note", "nominations.given_name",
             "outbox_messages.recipient", "outbox_messages.body_text",
             "audit_events.changes", "audit_events.reason",
             "evaluation_answers.comment"} <= spread, spread
-    assert storage.exists(story["letter"])
+    assert all(storage.exists(key) for key in story["letters"])
     before = figures(app)
     counts = [db.session.scalar(select(func.count()).select_from(m))
               for m in (Appointment, Registration, Attendance, Certificate, EvaluationAnswer,
@@ -150,7 +163,7 @@ def test_nothing_of_the_person_is_left_and_every_figure_stays(app, story):
     assert [db.session.scalar(select(func.count()).select_from(m))
             for m in (Appointment, Registration, Attendance, Certificate, EvaluationAnswer,
                       Nomination)] == counts[:-1]
-    assert not storage.exists(story["letter"])
+    assert not any(storage.exists(key) for key in story["letters"])
     person = db.session.get(Person, person.id)
     assert person.full_name == f"Anonymised person {person.id}"
     assert person.anonymised_at is not None and person.phone is None

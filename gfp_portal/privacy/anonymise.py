@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Enum, String, Text, cast, delete, func, or_, select
 
 from gfp_portal.accounts.models import AccountToken, Role, User, new_session_token
 from gfp_portal.attendance.models import Attendance, Certificate
+from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
@@ -77,7 +78,8 @@ def what_is_erased(person):
 
 def anonymise_person(person, *, actor, now=None):
     """Erase `person`'s name and contact data everywhere; returns the storage keys of files
-    about them (nomination letters) to remove once committed. Audited without the name."""
+    that may name them (nomination letters, pending previews and exports) to remove once
+    committed. Audited without the name."""
     now = now or utcnow()
     check_anonymise(person)
     keys = _erase([person], now)
@@ -170,6 +172,10 @@ def _erase(people, now):
         if user is not None:
             _clear_account(user, now)
         _clear_person(person, now)
+    # The files kept a day for an import's confirmation or an export's download may hold
+    # the names; which ones cannot be told (a spreadsheet is compressed): they all go, and
+    # an import under way is uploaded again.
+    keys.extend(storage.temporary_keys())
     db.session.flush()
     _rewrite_own_events(own_events, _rewriter(needles.own_rows))
     _rewrite_everywhere(needles.everywhere)

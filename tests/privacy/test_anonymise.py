@@ -137,11 +137,23 @@ def story(app, ctx, reference, create_user, coordinator, make_session):
             "raw": raw, "session": session}
 
 
-def test_nothing_of_the_person_is_left_and_every_figure_stays(app, story):
+@pytest.fixture
+def files_in_the_database(app, monkeypatch):
+    """Uploads, previews and exports kept in the database, whose bytes the scan reads."""
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "database")
+
+
+def test_nothing_of_the_person_is_left_and_every_figure_stays(app, files_in_the_database,
+                                                              story):
     person, coordinator = story["person"], story["coordinator"]
+    # An import checked but not confirmed yet: its rows name her.
+    preview = storage.keep_pending(f"given_name,family_name,email\n{GIVEN},{FAMILY},{EMAIL}\n"
+                                   .encode(), suffix=".csv")
+    db.session.commit()
     spread = {place for place, _needle in where_found()}
     # The story did spread the person everywhere the erasure has to reach.
-    assert {"people.given_name", "people.email", "users.email", "nominations.justification",
+    assert {"stored_file_chunks.data", "people.given_name", "people.email", "users.email",
+            "nominations.justification",
             "nominations.decision_note", "nominations.given_name",
             "outbox_messages.recipient", "outbox_messages.body_text",
             "audit_events.changes", "audit_events.reason",
@@ -164,6 +176,7 @@ def test_nothing_of_the_person_is_left_and_every_figure_stays(app, story):
             for m in (Appointment, Registration, Attendance, Certificate, EvaluationAnswer,
                       Nomination)] == counts[:-1]
     assert not any(storage.exists(key) for key in story["letters"])
+    assert storage.pending(preview) is None
     person = db.session.get(Person, person.id)
     assert person.full_name == f"Anonymised person {person.id}"
     assert person.anonymised_at is not None and person.phone is None

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent, log_action
 from gfp_portal.core.jobs import JobState, run_periodic
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, make_part
@@ -171,6 +172,7 @@ def test_the_daily_job_reports_exact_counts_on_its_page_and_in_the_audit(app, cl
                                  sent_at=NOW - timedelta(days=400)))
     log_action("x.old", None, object_type="system", actor=None, reason="why",
                now=NOW - timedelta(days=500))
+    preview = storage.keep_pending(b"given_name,family_name\nFirst,Leaver\n", suffix=".csv")
     db.session.commit()
     periods(unconfirmed_request=30, contact_data=60, audit_detail=365, mail_body=90)
     now = NOW + timedelta(days=61)  # the first leaver left 61 days ago, the second 60
@@ -182,6 +184,7 @@ def test_the_daily_job_reports_exact_counts_on_its_page_and_in_the_audit(app, cl
     assert run.state == JobState.done and run.result == expected
     assert old_details >= 2  # the old event and the settings change of long ago
     assert run_periodic("privacy.apply-retention", "2027-05-01", now=now) is None
+    assert storage.pending(preview) is None  # it may have named the person anonymised
     event = db.session.scalars(select(AuditEvent).filter_by(action="privacy.retention")).one()
     assert event.changes == {kind: [None, count] for kind, count in expected.items()}
     assert db.session.get(Person, leavers["office"].id).anonymised_at is None  # the Office

@@ -30,6 +30,7 @@ JOB_SCHEDULE_DEFAULTS = {
     "sessions.send-reminders": "5 * * * *",  # hourly
     "sessions.send-evaluation-reminders": "0 9 * * *",  # daily
     "storage.purge-pending": "45 3 * * *",  # daily
+    "privacy.apply-retention": "15 4 * * *",  # daily
     "jobs.sweep-stale": "*/10 * * * *",  # every ten minutes
 }
 

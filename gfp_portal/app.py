@@ -64,6 +64,10 @@ from gfp_portal.plans.views import bp as plans_bp
 from gfp_portal.practices import history as practices_history
 from gfp_portal.practices import queries as practices_queries
 from gfp_portal.practices.views import bp as practices_bp
+from gfp_portal.privacy import history as privacy_history
+from gfp_portal.privacy import retention
+from gfp_portal.privacy.cli import privacy_cli
+from gfp_portal.privacy.views import bp as privacy_bp
 from gfp_portal.reference import countries
 from gfp_portal.reference import history as reference_history
 from gfp_portal.reference.cli import reference_cli
@@ -118,6 +122,7 @@ DECLARING_MODULES = (
     "gfp_portal.plans.jobs",
     "gfp_portal.parity.jobs",
     "gfp_portal.messages.jobs",
+    "gfp_portal.privacy.jobs",
 )
 
 CSP = {
@@ -208,7 +213,8 @@ def register_settings(app):
                      nominations_services.DEFAULT_SETTINGS, sessions_services.DEFAULT_SETTINGS,
                      attendance_services.DEFAULT_SETTINGS, evaluations.DEFAULT_SETTINGS,
                      practices_queries.DEFAULT_SETTINGS, plans_reminders.DEFAULT_SETTINGS,
-                     parity_queries.DEFAULT_SETTINGS, messages_services.DEFAULT_SETTINGS):
+                     parity_queries.DEFAULT_SETTINGS, messages_services.DEFAULT_SETTINGS,
+                     retention.DEFAULT_SETTINGS):
         settings.register_defaults(defaults)
 
 
@@ -237,7 +243,7 @@ def register_blueprints(app):
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
                       resources_bp, practices_bp, attendance_bp, meeting_reports_bp,
                       evaluations_bp, certificates_bp, plans_bp, parity_bp, messages_bp,
-                      jobs_bp, dashboard_bp):
+                      jobs_bp, dashboard_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 
@@ -246,7 +252,7 @@ def register_history(app):
     for domain in (core_history, reference_history, registry_history, accounts_history,
                    nominations_history, sessions_history, attendance_history,
                    resources_history, practices_history, coverage_history, plans_history,
-                   parity_history, messages_history):
+                   parity_history, messages_history, privacy_history):
         domain.register()
     app.jinja_env.globals["history_entry"] = core_history.entry
 
@@ -320,5 +326,6 @@ def register_jinja(app):
 
 def register_cli(app):
     for group in (users_cli, assets_cli, mail_cli, jobs_cli, storage_cli, reference_cli,
-                  demo_cli, coverage_cli, registry_cli, nominations_cli, sessions_cli):
+                  demo_cli, coverage_cli, registry_cli, nominations_cli, sessions_cli,
+                  privacy_cli):
         app.cli.add_command(group)

@@ -30,7 +30,13 @@ SETTING_KEYS = {
     "parity_range_min": "parity.range_min",
     "parity_range_max": "parity.range_max",
     "messages_per_minute": "messages.per_minute",
+    "unconfirmed_request_days": "privacy.unconfirmed_request_days",
+    "contact_data_days": "privacy.contact_data_days",
+    "audit_detail_days": "privacy.audit_detail_days",
+    "mail_body_days": "privacy.mail_body_days",
 }
+
+MAX_RETENTION_DAYS = 36500
 
 
 def _whole(label, low, high, description=None):
@@ -155,6 +161,23 @@ class SettingsForm(FlaskForm):
         _l("Messages to the network: emails sent per minute"), 1, 10000,
         description=_l("A message to many people leaves the outbox at this rate, batch after "
                        "batch, so that the mail server does not refuse it."))
+    unconfirmed_request_days = _whole(
+        _l("Keep requests to join never confirmed for (days)"), 0, MAX_RETENTION_DAYS,
+        description=_l("0 keeps them until their link expires."))
+    contact_data_days = _whole(
+        _l("Anonymise people whose last appointment ended more than (days) ago"), 0,
+        MAX_RETENTION_DAYS,
+        description=_l("Their name and contact data are erased; their appointments, "
+                       "registrations and attendance are kept, so every figure stays true. "
+                       "0 keeps them forever."))
+    audit_detail_days = _whole(
+        _l("Keep the details of audit events for (days)"), 0, MAX_RETENTION_DAYS,
+        description=_l("Older events keep who did what and when, without the changed values. "
+                       "0 keeps them forever."))
+    mail_body_days = _whole(
+        _l("Keep the text of sent emails for (days)"), 0, MAX_RETENTION_DAYS,
+        description=_l("Older emails keep their recipient, subject and dates. 0 keeps them "
+                       "forever."))
     submit = SubmitField(_l("Save settings"))
 
     def validate_partial_percent(self, field):

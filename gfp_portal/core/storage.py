@@ -183,6 +183,14 @@ def purge_pending(*, now=None):
     return len(keys)
 
 
+def temporary_keys():
+    """Every pending preview and prepared export there is: files kept a day at most, which
+    may hold anyone's name (an import's rows, the registry in a spreadsheet)."""
+    until = utcnow() + timedelta(days=1)
+    return [key for folder, pattern in (("pending", _PENDING), ("exports", _EXPORT))
+            for key in _store().keys_older_than(folder, until) if pattern.match(key)]
+
+
 # --- files prepared by a job for download (large exports) -------------------------------------
 
 def keep_export(data, extension):

@@ -15,6 +15,7 @@ from gfp_portal.demo.parity import seed_parity
 from gfp_portal.demo.people import seed_registry
 from gfp_portal.demo.plans import seed_plans
 from gfp_portal.demo.practices import seed_practices
+from gfp_portal.demo.privacy import seed_privacy
 from gfp_portal.demo.sessions import seed_sessions
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -119,6 +120,7 @@ def seed_demo(*, seed=2026):
     plans = seed_plans(now=now)
     parity = seed_parity(now=now)
     messages = seed_messages(now=now)
+    seed_privacy(now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
             "nominations": nominations, "sessions": sessions, "resources": resources,
             "practices": practices, "awards": awards, "plans": plans, "parity_figures": parity,

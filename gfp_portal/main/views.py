@@ -18,9 +18,9 @@ from gfp_portal.extensions import db
 from gfp_portal.main import queries as homes
 from gfp_portal.main.entity import entity_page
 from gfp_portal.main.forms import SearchForm
-from gfp_portal.main.personal_data import personal_data
 from gfp_portal.main.search import search as search_portal
 from gfp_portal.parity.queries import visible_entity_ids
+from gfp_portal.privacy.personal_data import export_own_data
 from gfp_portal.reference.queries import entity_by_acronym
 from gfp_portal.sessions.times import spans
 
@@ -92,7 +92,7 @@ def my_data():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     now = utcnow()
-    document = personal_data(current_user, now=now)
+    document = export_own_data(current_user, now=now)
     commit()  # the export is audited
     return send_download(json.dumps(document, ensure_ascii=False, indent=2).encode(),
                          f"gfp-portal-my-data-{now.date().isoformat()}.json",

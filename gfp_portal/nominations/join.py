@@ -159,12 +159,25 @@ def purge_unverified(*, now=None):
     remove once committed)."""
     now = now or utcnow()
     hold_lock("nominations.purge-unconfirmed", now=now)
-    expired = db.session.scalars(select(Nomination).where(
+    return delete_unverified(db.session.scalars(select(Nomination).where(
         Nomination.kind == NominationKind.self_registration,
         Nomination.state == NominationState.unverified,
-        Nomination.token_expires_at <= now)).all()
-    keys = [r.letter_key for r in expired if r.letter_key]
-    for request in expired:
+        Nomination.token_expires_at <= now)).all())
+
+
+def unverified_before(cutoff):
+    """The requests never confirmed, last submitted before `cutoff` (a retention period)."""
+    return db.session.scalars(select(Nomination).where(
+        Nomination.kind == NominationKind.self_registration,
+        Nomination.state == NominationState.unverified,
+        Nomination.submitted_at < cutoff)).all()
+
+
+def delete_unverified(requests):
+    """Delete unconfirmed `requests` with the emails sent about them; returns (how many, the
+    memo keys to remove once committed)."""
+    keys = [r.letter_key for r in requests if r.letter_key]
+    for request in requests:
         others = db.session.scalar(select(func.count(Nomination.id)).where(
             func.lower(Nomination.email) == request.email.lower(),
             Nomination.id != request.id))
@@ -174,4 +187,4 @@ def purge_unverified(*, now=None):
                 OutboxMessage.template.in_(VERIFY_TEMPLATES)))
         db.session.delete(request)
     db.session.flush()
-    return len(expired), keys
+    return len(requests), keys

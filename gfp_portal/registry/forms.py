@@ -149,7 +149,8 @@ class RegistryFilterForm(FilterForm):
         self.status.choices = [("active", lazy_pgettext("appointment", "Active")),
                                ("ended", _l("Ended")),
                                ("withdrawn", _l("Withdrawn")), ("any", _l("Any")),
-                               ("none", _l("No appointment"))]
+                               ("none", _l("No appointment")),
+                               ("left", _l("Left: no active appointment"))]
         self.sort.choices = [("name", _l("Name")), ("entity", _l("Entity")),
                              ("end_date", _l("End of term"))]
 

@@ -39,6 +39,9 @@ class Person(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     directory_consent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the person's name and contact data were erased (gfp_portal.privacy); the row stays
+    # with its appointments, registrations and attendance, so that every figure stays true.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The name and position title without accents or case, for search (core.search).
     search_key: Mapped[str] = mapped_column(Text, default="")
 

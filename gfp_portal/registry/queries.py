@@ -23,7 +23,7 @@ class RegistryFilter:
     unct: str | None = None        # ISO3
     region: str | None = None
     role: str | None = None
-    status: str | None = "active"  # an AppointmentStatus value, "any" or "none"
+    status: str | None = "active"  # an AppointmentStatus value, "any", "none" or "left"
     expiring_days: int | None = None
     lapsed_days: int | None = None  # terms that ended at their end date within these days
     warning: bool = False
@@ -97,6 +97,11 @@ def people_query(f, *, today=None, policy=None):
     conditions = _appointment_conditions(f, policy, today)
     if f.status == "none":
         stmt = stmt.where(~exists().where(Appointment.person_id == Person.id))
+    elif f.status == "left":  # who may be anonymised: appointed once, no longer, still named
+        stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions),
+                          ~exists().where(Appointment.person_id == Person.id,
+                                          Appointment.status == AppointmentStatus.active),
+                          Person.anonymised_at.is_(None))
     elif conditions or f.status != "any":
         stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions))
     if f.sort == "entity":

@@ -23,6 +23,8 @@ VALID = {
     "reminder_hours": "24", "check_in_opens_minutes": "15", "check_in_closes_minutes": "30",
     "present_percent": "75", "partial_percent": "25", "evaluation_days": "14",
     "parity_range_min": "47", "parity_range_max": "53", "messages_per_minute": "120",
+    "unconfirmed_request_days": "30", "contact_data_days": "0", "audit_detail_days": "0",
+    "mail_body_days": "365",
 }
 
 
@@ -169,3 +171,20 @@ def test_a_transaction_reads_the_settings_once_and_sees_a_change_after_it(app, c
         db.session.execute(Setting.__table__.update().values(value=70))
         db.session.commit()
         assert get_setting("attendance.present_percent") == 70
+
+
+def test_the_retention_periods_are_settings_and_zero_keeps_forever(client, login_as, app):
+    login_as("admin")
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "Keep the text of sent emails for (days)" in page and "0 keeps them forever" in page
+    before = stored(app)
+    for bad in ("-1", "36501", "ten", ""):
+        response = client.post("/admin/settings", data={**VALID, "mail_body_days": bad})
+        assert response.status_code == 200 and "invalid-feedback" in response.get_data(
+            as_text=True)
+    assert stored(app) == before
+    client.post("/admin/settings", data={**VALID, "contact_data_days": "730",
+                                         "mail_body_days": "0"})
+    with app.app_context():
+        assert db.session.get(Setting, "privacy.contact_data_days").value == 730
+        assert db.session.get(Setting, "privacy.mail_body_days").value == 0

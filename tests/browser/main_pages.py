@@ -47,6 +47,7 @@ MESSAGE = r"^/messages/\d+$"
 _SIGNED_IN_COMMON = [
     _page("/"),
     _page("/me"),
+    _page("/me/data"),
     _page("/registry/"),
     _page("/sessions/"),
     _page("/sessions/", SESSION),
@@ -104,6 +105,8 @@ _OFFICE = [
 _OFFICE_DETAILS = [
     _page("/registry/", PERSON),
     _page("/registry/", PERSON, r"^/registry/people/\d+/edit$"),
+    _page("/registry/", PERSON, r"^/registry/people/\d+/data$"),
+    _page("/registry/?status=left", PERSON, r"^/registry/people/\d+/anonymise$"),
     _page("/registry/", PERSON, r"^/registry/people/\d+/appointments/new$"),
     _page("/registry/", PERSON, r"^/registry/appointments/\d+/renew$"),
     _page("/registry/", PERSON, r"^/registry/appointments/\d+/end$"),

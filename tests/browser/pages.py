@@ -27,6 +27,7 @@ MAIN_PAGES = {
         "/resources/{public_resource}",
         "/practices/",
         "/practices/new",
+        "/me/data",
         "/parity/",
         "/parity/UNDP",
         "/entities/UNDP",
@@ -46,6 +47,8 @@ MAIN_PAGES = {
         "/",
         "/registry/",
         "/registry/people/{person}",
+        "/registry/people/{person}/data",
+        "/registry/people/{leaver}/anonymise",
         "/registry/import",
         "/nominations/",
         "/nominations/{nomination}",
@@ -109,6 +112,10 @@ _QUERIES = {
     "person": (
         "SELECT person_id FROM appointments GROUP BY person_id "
         "ORDER BY COUNT(*) DESC, person_id LIMIT 1"),
+    "leaver": (
+        "SELECT p.id FROM people p WHERE p.anonymised_at IS NULL AND EXISTS (SELECT 1 FROM "
+        "appointments a WHERE a.person_id = p.id) AND NOT EXISTS (SELECT 1 FROM appointments a "
+        "WHERE a.person_id = p.id AND a.status = 'active') ORDER BY p.id LIMIT 1"),
     "nomination": "SELECT id FROM nominations ORDER BY id LIMIT 1",
     "message": "SELECT id FROM outbox_messages ORDER BY id DESC LIMIT 1",
     "user": "SELECT id FROM users ORDER BY id DESC LIMIT 1",

@@ -35,6 +35,7 @@ PAGES = [
     ("/password/reset", None),
     ("/healthz", None),
     ("/me", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
+    ("/me/data", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
     ("/search", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
     ("/admin/", {"coordinator", "admin"}),
     ("/admin/outbox/", {"coordinator", "admin"}),

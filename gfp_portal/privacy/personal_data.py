@@ -1,11 +1,13 @@
-"""Everything the portal holds about the signed-in person, as one JSON document they can
-download (/me/data.json): their account, their record, appointments, registrations with what
-came of them, evaluations given (not the answers, which are kept apart from who gave them),
-nominations about them or by them, and the emails sent to them (not their bodies, which may
-carry access links). Never a password hash, a token or a link that grants access."""
-from sqlalchemy import or_, select
+"""Everything the portal holds about a person, as one document: the JSON file they download
+(/me/data.json) and the readable summary (/me/data, or a coordinator's from the registry):
+their account, their record, appointments, registrations with what came of them, evaluations
+given (not the answers, which are kept apart from who gave them), nominations about them or by
+them, and the emails sent to them (not their bodies, which may carry access links). Never a
+password hash, a token or a link that grants access. Each export and summary is audited."""
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import selectinload
 
+from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance, Certificate, EvaluationResponse
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.outbox import OutboxMessage
@@ -87,7 +89,7 @@ def _evaluations(person):
 
 
 def _nominations(user, email):
-    conditions = [Nomination.nominator_id == user.id]
+    conditions = [Nomination.nominator_id == user.id] if user is not None else [false()]
     if email:
         conditions.append(Nomination.email == email)
     rows = db.session.scalars(
@@ -97,7 +99,8 @@ def _nominations(user, email):
     return [{"kind": _value(n.kind), "state": _value(n.state), "role": _value(n.role),
              "entity": n.entity.acronym if n.entity else None,
              "scope": n.unct.iso3 if n.unct else "headquarters",
-             "nominee": f"{n.given_name} {n.family_name}", "by_me": n.nominator_id == user.id,
+             "nominee": f"{n.given_name} {n.family_name}",
+             "by_me": user is not None and n.nominator_id == user.id,
              "submitted_at": _when(n.submitted_at)} for n in rows]
 
 
@@ -109,13 +112,22 @@ def _emails(addresses):
              "created_at": _when(m.created_at), "sent_at": _when(m.sent_at)} for m in rows]
 
 
-def personal_data(user, *, now):
-    """The document, and the audit event of its export (in the caller's transaction)."""
-    person = user.person
-    addresses = sorted({user.email, *([person.email] if person else [])})
-    document = {
+def account_of(person):
+    """The account of `person`, if they have one."""
+    return db.session.scalars(select(User).where(User.person_id == person.id)).first()
+
+
+def personal_data(*, user=None, person=None, now):
+    """The document about the account `user` and its person, or about `person` (with their
+    account, if any). It writes no audit event: the services below do."""
+    if user is not None:
+        person = user.person
+    elif person is not None:
+        user = account_of(person)
+    addresses = sorted({*([user.email] if user else []), *([person.email] if person else [])})
+    return {
         "exported_at": now.isoformat(),
-        "account": _account(user),
+        "account": _account(user) if user else None,
         "person": _person(person) if person else None,
         "appointments": _appointments(person) if person else [],
         "registrations": _registrations(person) if person else [],
@@ -123,5 +135,25 @@ def personal_data(user, *, now):
         "nominations": _nominations(user, person.email if person else None),
         "emails": _emails(addresses),
     }
+
+
+def export_own_data(user, *, now):
+    """The signed-in person's JSON file, and the audit event of its export."""
+    document = personal_data(user=user, now=now)
     log_action("user.data_export", user, actor=user, now=now)
+    return document
+
+
+def own_summary(user, *, now):
+    """The signed-in person's readable summary, audited like the file."""
+    document = personal_data(user=user, now=now)
+    log_action("user.data_summary", user, actor=user, now=now)
+    return document
+
+
+def summary_for(person, *, actor, now):
+    """A person's summary produced by a coordinator (for a request made to the Office): the
+    audit names who produced it."""
+    document = personal_data(person=person, now=now)
+    log_action("person.data_summary", person, actor=actor, now=now)
     return document

@@ -1,0 +1,310 @@
+"""Anonymising a person who left the network: their name, contact data and what they wrote
+are erased everywhere the database holds them; the row stays, with its appointments,
+registrations, attendance and evaluations, so that every figure of the network stays true.
+
+The privacy package sits above every domain, so it clears each domain's rows itself. What a
+domain keeps in free text (audit details, emails, jobs' reports, comments) is found by reading
+every text and JSON column of every table: a table added later is covered without a change
+here. The person's full name and email addresses are replaced wherever they appear; their given
+name, family name and phone number alone only in the rows about them (another person may share
+a given name). A homonym's full name elsewhere is erased too: erasing too much is the safe side.
+"""
+import json
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Enum, String, Text, cast, delete, func, or_, select, update
+
+from gfp_portal.accounts.models import AccountToken, Role, User, new_session_token
+from gfp_portal.attendance.models import Attendance, Certificate
+from gfp_portal.core import storage
+from gfp_portal.core.audit import AuditEvent, log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.nominations.models import Nomination
+from gfp_portal.registry.models import Appointment, AppointmentStatus
+from gfp_portal.sessions.models import Registration
+
+ANONYMOUS_GIVEN_NAME = "Anonymised person"
+ANONYMOUS_DOMAIN = "anonymised.invalid"
+
+# Tables whose rows are rewritten by name below, never by the search through every column:
+# `people` holds other people, one of whom may share the name being erased.
+_CLEARED_BY_NAME = {"people", "alembic_version"}
+_SKIPPED_COLUMNS = {"search_key"}  # recomputed from the names by the ORM
+
+
+def anonymous_email(person_id):
+    return f"person-{person_id}@{ANONYMOUS_DOMAIN}"
+
+
+def anonymous_user_email(user_id):
+    return f"account-{user_id}@{ANONYMOUS_DOMAIN}"
+
+
+def check_anonymise(person):
+    """Refuse a person already anonymised, still holding an appointment, or whose account
+    still works for the Office or a UN Country Team (it would lock them out)."""
+    if person.anonymised_at is not None:
+        raise DomainError("already_anonymised", _l("This person has already been anonymised."))
+    user = _account(person)
+    if user is not None and user.is_active and user.roles - {Role.focal_point}:
+        raise DomainError("account_in_use", _l(
+            "This person's account still holds a role of the Office or of a Resident "
+            "Coordinator. Deactivate the account first."))
+    if db.session.scalar(select(func.count(Appointment.id)).where(
+            Appointment.person_id == person.id,
+            Appointment.status == AppointmentStatus.active)):
+        raise DomainError("still_appointed", _l(
+            "This person still holds an active appointment. End their appointments before "
+            "anonymising them."))
+
+
+def what_is_erased(person):
+    """What the confirmation page says will change, in counts."""
+    user = _account(person)
+
+    def count(column, condition):
+        return db.session.scalar(select(func.count(column)).where(condition))
+    return {"appointments": count(Appointment.id, Appointment.person_id == person.id),
+            "registrations": count(Registration.id, Registration.person_id == person.id),
+            "nominations": count(Nomination.id, _nominations_about(person)),
+            "emails": count(OutboxMessage.id, func.lower(OutboxMessage.recipient).in_(
+                _addresses(person, user))),
+            "account": user is not None}
+
+
+def anonymise_person(person, *, actor, now=None):
+    """Erase `person`'s name and contact data everywhere; returns the storage keys of files
+    that may name them (nomination letters, pending previews and exports) to remove once
+    committed. Audited without the name."""
+    now = now or utcnow()
+    check_anonymise(person)
+    keys = _erase([person], now)
+    log_action("person.anonymise", person, actor=actor, now=now)
+    return keys
+
+
+def anonymise_people(people, *, now):
+    """The retention job's erasure of many people (each already checked); returns the file
+    keys to remove once committed. Each is audited, by no one (the schedule)."""
+    keys = _erase(people, now)
+    for person in people:
+        log_action("person.anonymise", person, actor=None, now=now,
+                   reason="retention")
+    return keys
+
+
+def _account(person):
+    return db.session.scalars(select(User).where(User.person_id == person.id)).first()
+
+
+def _addresses(person, user):
+    return sorted({a.lower() for a in (person.email, user.email if user else None) if a})
+
+
+def _nominations_about(person):
+    return or_(Nomination.person_id == person.id,
+               func.lower(Nomination.email) == person.email.lower())
+
+
+class _Needles:
+    """What to replace, and with what: {lower-case text: replacement}."""
+
+    def __init__(self):
+        self.everywhere, self.own_rows = {}, {}
+
+    def add(self, person, user):
+        name = f"{ANONYMOUS_GIVEN_NAME} {person.id}"
+        email = anonymous_email(person.id)
+        given, family = person.given_name.strip(), person.family_name.strip()
+        for full in (f"{given} {family}", f"{family} {given}", f"{family}, {given}"):
+            self.everywhere[full.lower()] = name
+        for address in _addresses(person, user):
+            self.everywhere[address] = email
+        self.own_rows.update(self.everywhere)
+        for part in (given, family):
+            if len(part) > 1:
+                self.own_rows.setdefault(part.lower(), name if part == given else str(person.id))
+        if person.phone and len(person.phone.strip()) > 3:
+            self.own_rows[person.phone.strip().lower()] = ""
+
+
+def _bounded(text):
+    """`text` as a whole word; an address also not inside a longer one (x.amina@… or
+    amina@undp.org.uk are someone else's)."""
+    if "@" in text:
+        return rf"(?<![\w.+-]){re.escape(text)}(?![\w-]|\.\w)"
+    return rf"(?<!\w){re.escape(text)}(?!\w)"
+
+
+def _pattern(replacements):
+    words = sorted(replacements, key=len, reverse=True)
+    return re.compile("|".join(_bounded(w) for w in words), re.IGNORECASE) if words else None
+
+
+def _rewriter(replacements):
+    pattern = _pattern(replacements)
+
+    def rewrite(value):
+        if pattern is None:
+            return value
+        if isinstance(value, str):
+            return pattern.sub(lambda m: replacements[m.group(0).lower()], value)
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        if isinstance(value, dict):
+            return {rewrite(k): rewrite(v) for k, v in value.items()}
+        return value
+    return rewrite
+
+
+def _erase(people, now):
+    needles, keys, own_events = _Needles(), [], []
+    for person in people:
+        user = _account(person)
+        needles.add(person, user)
+        own_events.extend(_own_objects(person, user))
+        keys.extend(_clear_nominations(person, now))
+        _clear_emails(person, user)
+        if user is not None:
+            _clear_account(user, now)
+        _clear_person(person, now)
+    # The files kept a day for an import's confirmation or an export's download may hold
+    # the names; which ones cannot be told (a spreadsheet is compressed): they all go, and
+    # an import under way is uploaded again.
+    keys.extend(storage.temporary_keys())
+    db.session.flush()
+    _rewrite_own_events(own_events, _rewriter(needles.own_rows))
+    _rewrite_everywhere(needles.everywhere)
+    db.session.expire_all()  # the statements above changed rows the session may hold
+    return keys
+
+
+def _own_objects(person, user):
+    """(object_type, ids) of the audit events about the person's own rows."""
+    def ids(column, condition):
+        return db.session.scalars(select(column).where(condition)).all()
+    registrations = ids(Registration.id, Registration.person_id == person.id)
+    objects = [("people", [person.id]),
+               ("appointments", ids(Appointment.id, Appointment.person_id == person.id)),
+               ("registrations", registrations),
+               ("attendances", ids(Attendance.id, Attendance.registration_id.in_(
+                   registrations))),
+               ("certificates", ids(Certificate.id, Certificate.person_id == person.id)),
+               ("nominations", ids(Nomination.id, _nominations_about(person)))]
+    if user is not None:
+        objects.append(("users", [user.id]))
+    return [(kind, found) for kind, found in objects if found]
+
+
+def _clear_person(person, now):
+    person.given_name = ANONYMOUS_GIVEN_NAME
+    person.family_name = str(person.id)
+    person.email = anonymous_email(person.id)
+    person.phone = None
+    person.position_title = None
+    person.directory_consent = False
+    person.anonymised_at = now
+    db.session.execute(update(Appointment).where(Appointment.person_id == person.id)
+                       .values(notes=None))
+
+
+def _clear_account(user, now):
+    user.email = anonymous_user_email(user.id)
+    user.password_hash = None
+    user.is_active = False
+    user.deactivated_at = user.deactivated_at or now
+    user.session_token = new_session_token()  # signs out every session at once
+    user.calendar_token_hash = None
+    db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
+
+
+def _clear_nominations(person, now):
+    """Nominations and requests to join about the person keep their role, scope and dates
+    (the figures of nominations) but lose who, why and the letter."""
+    keys = []
+    for nomination in db.session.scalars(select(Nomination).where(_nominations_about(person))):
+        if nomination.letter_key:
+            keys.append(nomination.letter_key)
+        nomination.given_name = ANONYMOUS_GIVEN_NAME
+        nomination.family_name = str(person.id)
+        nomination.email = anonymous_email(person.id)
+        nomination.position_title = None
+        nomination.justification = ""
+        nomination.decision_note = None
+        nomination.letter_key = nomination.letter_filename = None
+        nomination.letter_content_type = nomination.letter_sha256 = None
+        nomination.letter_size = None
+        nomination.token_hash = nomination.token_expires_at = None
+        if nomination.person_id is None and nomination.email:
+            nomination.person_id = person.id
+    return keys
+
+
+def _clear_emails(person, user):
+    """The emails sent to the person keep their kind, status and dates (the outbox's record)
+    but lose their address, text and attachments."""
+    rewrite = _rewriter({**{a: anonymous_email(person.id) for a in _addresses(person, user)},
+                         person.full_name.lower(): f"{ANONYMOUS_GIVEN_NAME} {person.id}",
+                         person.given_name.lower(): f"{ANONYMOUS_GIVEN_NAME} {person.id}"})
+    for message in db.session.scalars(select(OutboxMessage).where(
+            func.lower(OutboxMessage.recipient).in_(_addresses(person, user)))):
+        message.recipient = anonymous_email(person.id)
+        message.subject = rewrite(message.subject)
+        message.body_text = ""
+        message.body_html = None
+        message.parts = []
+        message.last_error = None
+
+
+def _rewrite_own_events(own_events, rewrite):
+    for object_type, ids in own_events:
+        for event in db.session.scalars(select(AuditEvent).where(
+                AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids))):
+            changes, reason = rewrite(event.changes or {}), rewrite(event.reason)
+            if changes != event.changes:
+                event.changes = changes
+            if reason != event.reason:
+                event.reason = reason
+    db.session.flush()
+
+
+def _like(text):
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _text_columns():
+    """(table, column, is_json) for every text and JSON column of the schema."""
+    for table in db.metadata.sorted_tables:
+        if table.name in _CLEARED_BY_NAME or not table.primary_key.columns:
+            continue
+        for column in table.columns:
+            if column.name in _SKIPPED_COLUMNS or column.primary_key:
+                continue
+            if isinstance(column.type, JSON):
+                yield table, column, True
+            elif isinstance(column.type, (String, Text)) and not isinstance(column.type, Enum):
+                yield table, column, False
+
+
+def _rewrite_everywhere(replacements):
+    """Replace the full names and addresses in every text and JSON column; the database
+    finds the rows (as written, or as JSON escapes them), Python rewrites them."""
+    if not replacements:
+        return
+    rewrite = _rewriter(replacements)
+    variants = {v for needle in replacements for v in (needle, json.dumps(needle)[1:-1])}
+    for table, column, is_json in _text_columns():
+        searched = cast(column, Text) if is_json else column
+        condition = or_(*(searched.ilike(_like(v), escape="\\") for v in variants))
+        keys = list(table.primary_key.columns)
+        for row in db.session.execute(select(*keys, column).where(condition)).all():
+            value = row[-1]
+            new = rewrite(value)
+            if new == value:
+                continue
+            db.session.execute(update(table).where(
+                *(key == row[i] for i, key in enumerate(keys))).values({column.name: new}))

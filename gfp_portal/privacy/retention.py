@@ -1,0 +1,121 @@
+"""Retention periods: how long the portal keeps what it no longer needs, applied every day by
+the job privacy.apply-retention.
+
+Each period is a number of days, a setting the Office changes on the settings page; 0 keeps
+forever. What each one removes, once older than its period:
+- unconfirmed requests: requests to join whose email address was never confirmed (counted from
+  the request), deleted with the emails sent about them (the link's own expiry purges them
+  sooner; this period is the bound whatever the link's validity);
+- contact data: people with no active appointment whose last term ended before the period are
+  anonymised, exactly as a coordinator would (privacy.anonymise): their appointments,
+  registrations and attendance stay, so the dashboard's figures do not change. People whose
+  account still holds a role other than focal point (the Office, Resident Coordinators) are
+  left alone;
+- audit details: the changed fields and reason of older audit events are emptied; the events
+  themselves (who did what, when, to which object) stay;
+- mail bodies: sent emails lose their text, HTML and attachments; the outbox keeps who, when,
+  the subject and the kind of email.
+"""
+from datetime import timedelta
+
+from sqlalchemy import Text, cast, func, or_, select, update
+
+from gfp_portal.accounts.models import Role, User, UserRole
+from gfp_portal.core.audit import AuditEvent, log_action
+from gfp_portal.core.jobs import hold_lock
+from gfp_portal.core.outbox import MailStatus, OutboxMessage
+from gfp_portal.core.settings import get_setting
+from gfp_portal.extensions import db
+from gfp_portal.nominations.join import delete_unverified, unverified_before
+from gfp_portal.privacy.anonymise import anonymise_people
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+
+DEFAULT_SETTINGS = {
+    "privacy.unconfirmed_request_days": 30,
+    "privacy.contact_data_days": 0,
+    "privacy.audit_detail_days": 0,
+    "privacy.mail_body_days": 365,
+}
+
+KINDS = ("unconfirmed_requests", "contact_data", "audit_details", "mail_bodies")
+
+# People anonymised in one go: the search through every text column runs once per group.
+GROUP = 50
+
+
+def _cutoff(key, now):
+    days = get_setting(key) or 0
+    return now - timedelta(days=int(days)) if days > 0 else None
+
+
+def people_past_contact_retention(cutoff):
+    """People not anonymised, with no active appointment, whose last term ended before
+    `cutoff`, and whose account (if any) holds no role but focal point."""
+    active = select(Appointment.id).where(Appointment.person_id == Person.id,
+                                          Appointment.status == AppointmentStatus.active)
+    last_end = select(func.max(func.coalesce(Appointment.ended_on, Appointment.end_date,
+                                             Appointment.start_date))) \
+        .where(Appointment.person_id == Person.id).scalar_subquery()
+    other_roles = select(UserRole.user_id).join(User, User.id == UserRole.user_id).where(
+        User.person_id == Person.id, User.is_active.is_(True),
+        UserRole.role != Role.focal_point)
+    return db.session.scalars(select(Person).where(
+        Person.anonymised_at.is_(None), ~active.exists(), ~other_roles.exists(),
+        last_end < cutoff.date()).order_by(Person.id)).all()
+
+
+def purge_unconfirmed_requests(*, now):
+    """(how many, memo keys to remove once committed)."""
+    cutoff = _cutoff("privacy.unconfirmed_request_days", now)
+    if cutoff is None:
+        return 0, []
+    return delete_unverified(unverified_before(cutoff))
+
+
+def clear_contact_data(*, now):
+    """(how many people anonymised, file keys to remove once committed)."""
+    cutoff = _cutoff("privacy.contact_data_days", now)
+    if cutoff is None:
+        return 0, []
+    people, keys = people_past_contact_retention(cutoff), []
+    for start in range(0, len(people), GROUP):
+        keys.extend(anonymise_people(people[start:start + GROUP], now=now))
+    return len(people), keys
+
+
+def empty_audit_details(*, now):
+    cutoff = _cutoff("privacy.audit_detail_days", now)
+    if cutoff is None:
+        return 0
+    return db.session.execute(update(AuditEvent).where(
+        AuditEvent.created_at < cutoff,
+        or_(AuditEvent.reason.is_not(None),
+            cast(AuditEvent.changes, Text).not_in(["{}", "null"])))
+        .values(changes={}, reason=None).execution_options(synchronize_session=False)).rowcount
+
+
+def clear_mail_bodies(*, now):
+    cutoff = _cutoff("privacy.mail_body_days", now)
+    if cutoff is None:
+        return 0
+    return db.session.execute(update(OutboxMessage).where(
+        OutboxMessage.status == MailStatus.sent, OutboxMessage.sent_at < cutoff,
+        or_(OutboxMessage.body_text != "", OutboxMessage.body_html.is_not(None),
+            cast(OutboxMessage.parts, Text) != "[]"))
+        .values(body_text="", body_html=None, parts=[])
+        .execution_options(synchronize_session=False)).rowcount
+
+
+def apply_retention(*, now):
+    """Apply every period; returns ({kind: how many removed}, file keys to remove once
+    committed). What was removed is audited (counts only)."""
+    hold_lock("privacy.apply-retention", now=now)
+    requests, request_keys = purge_unconfirmed_requests(now=now)
+    people, people_keys = clear_contact_data(now=now)
+    counts = {"unconfirmed_requests": requests, "contact_data": people,
+              "mail_bodies": clear_mail_bodies(now=now),
+              "audit_details": empty_audit_details(now=now)}
+    if any(counts.values()):
+        log_action("privacy.retention", None, actor=None, now=now, object_type="system",
+                   changes={kind: [None, counts[kind]] for kind in KINDS if counts[kind]})
+    return counts, [*request_keys, *people_keys]

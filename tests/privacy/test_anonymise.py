@@ -1,0 +1,243 @@
+"""Anonymising a person who left: their name and email are found nowhere in the database
+afterwards (every text, JSON and binary column of every table is read), what they did is kept,
+and every figure of the dashboard stays the same."""
+import base64
+import binascii
+import json
+import re
+import warnings
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import MetaData, func, select
+from sqlalchemy.exc import SAWarning
+
+from gfp_portal.accounts import services as accounts
+from gfp_portal.accounts.models import AccountToken, TokenPurpose, User
+from gfp_portal.attendance import certificates, evaluations
+from gfp_portal.attendance import services as attendance
+from gfp_portal.attendance.models import Attendance, Certificate, EvaluationAnswer
+from gfp_portal.core import storage
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.extensions import db
+from gfp_portal.main.dashboard import Dashboard
+from gfp_portal.nominations import join
+from gfp_portal.nominations import services as nominations
+from gfp_portal.nominations.models import Nomination
+from gfp_portal.privacy.anonymise import anonymise_person, what_is_erased
+from gfp_portal.privacy.personal_data import personal_data
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import Appointment, EndReason, Person
+from gfp_portal.registry.queries import RegistryFilter, people_query
+from gfp_portal.sessions import registration as registrations
+from gfp_portal.sessions.models import Registration
+from tests.helpers import NOW, entity, outbox, pdf_upload, refused, unct
+
+GIVEN, FAMILY, EMAIL = "Zéphyrine", "Quillfeatherova", "Zephyrine.Quill@wfp.org"
+PHONE = "+254 711 987 654"
+NEEDLES = ("zéphyrine", "z\\u00e9phyrine", "quillfeatherova", "zephyrine.quill@wfp.org",
+           "711 987 654")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]{16,}$")
+
+
+def _texts(value):
+    """Every text a stored value holds: JSON walked, bytes and base64 attachments decoded."""
+    if value is None or isinstance(value, (int, float, bool, date)):
+        return
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        yield bytes(value).decode("utf-8", "ignore")
+        return
+    if isinstance(value, (dict, list)):
+        yield json.dumps(value, ensure_ascii=False)
+        for item in (value.values() if isinstance(value, dict) else value):
+            yield from _texts(item)
+        return
+    text = str(value)
+    yield text
+    if _BASE64.match(text):
+        try:
+            decoded = base64.b64decode(text, validate=False).decode("utf-8", "ignore")
+        except (binascii.Error, ValueError):
+            decoded = ""
+        yield decoded
+
+
+def where_found():
+    """(table.column, needle) for every place a needle is stored, in every table of the
+    database as it is (reflected, not as the models say)."""
+    metadata = MetaData()
+    with warnings.catch_warnings():  # indexes on expressions are not needed to read rows
+        warnings.simplefilter("ignore", SAWarning)
+        metadata.reflect(bind=db.engine)
+    found = []
+    for table in metadata.sorted_tables:
+        for row in db.session.execute(select(table)).mappings():
+            for column, value in row.items():
+                for text in _texts(value):
+                    found.extend((f"{table.name}.{column}", needle) for needle in NEEDLES
+                                 if needle in text.lower())
+    return sorted(set(found))
+
+
+def figures(app):
+    with app.test_request_context():
+        return Dashboard(today=NOW.date() + timedelta(days=40), now=NOW).figures()
+
+
+@pytest.fixture
+def story(app, ctx, reference, create_user, coordinator, make_session):
+    """A Resident Coordinator nominates Zéphyrine Quillfeatherova; the Office approves; she
+    activates her account, her record is corrected, she registers, attends, gets her
+    certificate, evaluates the session; then she leaves the entity."""
+    rc = db.session.get(User, create_user("rc.kenya@example.org",
+                                          roles=["resident_coordinator"], uncts=["KEN"]))
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP"), entity("UNDP")]
+    # First she asked to join herself; the Office turned the request down.
+    request, _old = join.submit_join_request({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
+        "family_name": FAMILY, "email": EMAIL, "start_date": date(2027, 1, 1),
+        "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW - timedelta(days=20))
+    memo = request.letter_key
+    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0]
+    join.verify(link, now=NOW - timedelta(days=20))
+    nominations.reject_nomination(request, f"The memo does not name {GIVEN} {FAMILY}.",
+                                  actor=coordinator, now=NOW - timedelta(days=19))
+    nomination = nominations.submit_nomination({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya,
+        "given_name": GIVEN, "family_name": FAMILY, "email": EMAIL,
+        "position_title": "Programme officer",
+        "justification": f"{GIVEN} {FAMILY} leads the gender team ({EMAIL})."},
+        letter=pdf_upload(), actor=rc, now=NOW)
+    letter = nomination.letter_key
+    nominations.approve_nomination(nomination, actor=coordinator, now=NOW)
+    db.session.commit()
+    person = db.session.scalars(select(Person).filter_by(email=EMAIL)).one()
+    user = db.session.scalars(select(User).filter_by(person_id=person.id)).one()
+    raw = accounts.issue_token(user, TokenPurpose.password_reset, now=NOW)
+    registry.update_person(person, {"phone": PHONE, "position_title": "Gender specialist"},
+                           actor=coordinator, reason=f"{GIVEN} {FAMILY} asked", now=NOW)
+    user.password_hash = "x"  # as activated
+    user.is_active = True
+    accounts.regenerate_calendar_token(user, now=NOW)
+    session = make_session()
+    registration = registrations.register(session, person, actor=user, now=NOW)
+    ended = session.ends_at + timedelta(hours=1)
+    attendance.mark(registration, "present", actor=coordinator, now=ended)
+    certificates.certificate_for(session, person, now=ended)
+    evaluations.submit(session, person, {"rating": "good", "applicable": True,
+                                         "comment": f"{GIVEN} {FAMILY} found it useful."},
+                       now=ended)
+    appointment = db.session.scalars(select(Appointment).filter_by(person_id=person.id)).one()
+    registry.end_appointment(appointment, reason=EndReason.left_entity,
+                             ended_on=ended.date(), actor=coordinator, now=ended)
+    db.session.commit()
+    return {"person": person, "user": user, "coordinator": coordinator,
+            "letters": [memo, letter],
+            "raw": raw, "session": session}
+
+
+@pytest.fixture
+def files_in_the_database(app, monkeypatch):
+    """Uploads, previews and exports kept in the database, whose bytes the scan reads."""
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "database")
+
+
+def test_nothing_of_the_person_is_left_and_every_figure_stays(app, files_in_the_database,
+                                                              story):
+    person, coordinator = story["person"], story["coordinator"]
+    # An import checked but not confirmed yet: its rows name her.
+    preview = storage.keep_pending(f"given_name,family_name,email\n{GIVEN},{FAMILY},{EMAIL}\n"
+                                   .encode(), suffix=".csv")
+    db.session.commit()
+    spread = {place for place, _needle in where_found()}
+    # The story did spread the person everywhere the erasure has to reach.
+    assert {"stored_file_chunks.data", "people.given_name", "people.email", "users.email",
+            "nominations.justification",
+            "nominations.decision_note", "nominations.given_name",
+            "outbox_messages.recipient", "outbox_messages.body_text",
+            "audit_events.changes", "audit_events.reason",
+            "evaluation_answers.comment"} <= spread, spread
+    assert all(storage.exists(key) for key in story["letters"])
+    before = figures(app)
+    counts = [db.session.scalar(select(func.count()).select_from(m))
+              for m in (Appointment, Registration, Attendance, Certificate, EvaluationAnswer,
+                        Nomination, AuditEvent)]
+    assert what_is_erased(person)["registrations"] == 1
+
+    keys = anonymise_person(person, actor=coordinator, now=NOW + timedelta(days=30))
+    db.session.commit()
+    for key in keys:
+        storage.remove(key)
+
+    assert where_found() == []
+    assert figures(app) == before
+    assert [db.session.scalar(select(func.count()).select_from(m))
+            for m in (Appointment, Registration, Attendance, Certificate, EvaluationAnswer,
+                      Nomination)] == counts[:-1]
+    assert not any(storage.exists(key) for key in story["letters"])
+    assert storage.pending(preview) is None
+    person = db.session.get(Person, person.id)
+    assert person.full_name == f"Anonymised person {person.id}"
+    assert person.anonymised_at is not None and person.phone is None
+    assert person.search_key == f"anonymised person {person.id}"
+    user = db.session.get(User, story["user"].id)
+    assert (user.is_active, user.password_hash, user.calendar_token_hash) == (False, None, None)
+    assert db.session.scalar(select(func.count(AccountToken.id))) == 0
+    # The record of what happened stays with the anonymised row.
+    record = personal_data(person=person, now=NOW)
+    assert [r["attendance"]["status"] for r in record["registrations"]] == ["present"]
+    assert [a["end_reason"] for a in record["appointments"]] == ["left_entity"]
+    event = db.session.scalars(select(AuditEvent).filter_by(action="person.anonymise")).one()
+    assert (event.actor_id, event.object_id, event.changes) == (coordinator.id, person.id, {})
+
+
+def test_only_a_person_who_left_is_anonymised_and_only_once(app, ctx, reference, make_person,
+                                                            coordinator):
+    person = make_person(given=GIVEN, family=FAMILY, email=EMAIL)
+    registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"), "unct": None},
+                     actor=coordinator)
+    db.session.commit()
+    never = make_person(given="Never", family="Appointed", email="never@undp.org")
+
+    def left():  # the registry's list of people who may be anonymised
+        return [p.id for p in db.session.scalars(people_query(RegistryFilter(status="left")))]
+    assert left() == []
+    refused("still_appointed", anonymise_person, person, actor=coordinator)
+    db.session.rollback()
+    assert db.session.get(Person, person.id).email == EMAIL
+    appointment = db.session.scalars(select(Appointment).filter_by(person_id=person.id)).one()
+    registry.end_appointment(appointment, reason=EndReason.left_entity, actor=coordinator)
+    assert left() == [person.id]
+    anonymise_person(person, actor=coordinator)
+    refused("already_anonymised", anonymise_person, person, actor=coordinator)
+    assert left() == [] and never.anonymised_at is None
+
+
+def test_someone_else_sharing_a_given_name_keeps_it(app, ctx, reference, make_person,
+                                                    coordinator):
+    leaving = make_person(given="Amina", family=FAMILY, email=EMAIL)
+    staying = make_person(given="Amina", family="Diallo", email="amina.diallo@undp.org")
+    longer = make_person(given="Other", family="Person", email=f"x.{EMAIL}")
+    db.session.commit()
+    anonymise_person(leaving, actor=coordinator)
+    db.session.commit()
+    staying = db.session.get(Person, staying.id)
+    assert (staying.full_name, staying.email) == ("Amina Diallo", "amina.diallo@undp.org")
+    assert db.session.get(Person, longer.id).email == f"x.{EMAIL}"  # another address
+    assert [e.changes["email"][1] for e in db.session.scalars(select(AuditEvent).filter_by(
+        object_type="people", object_id=longer.id))] == [f"x.{EMAIL}"]
+    events = db.session.scalars(select(AuditEvent).filter_by(object_id=staying.id,
+                                                             object_type="people")).all()
+    assert any("Amina" in json.dumps(e.changes) for e in events)
+
+
+def test_an_account_still_working_for_the_office_is_not_anonymised(app, ctx, reference,
+                                                                   coordinator, create_user):
+    other = db.session.get(User, create_user("other.coord@example.org", roles=["coordinator"]))
+    refused("account_in_use", anonymise_person, other.person, actor=coordinator)
+    refused("account_in_use", anonymise_person, coordinator.person, actor=coordinator)
+    db.session.rollback()
+    accounts.deactivate_user(other, actor=coordinator)
+    anonymise_person(other.person, actor=coordinator)
+    assert other.person.anonymised_at is not None and coordinator.is_active

@@ -1,0 +1,207 @@
+"""Retention periods: each kind removes what is older than its period and nothing at the
+boundary; 0 keeps forever; the daily job reports exact counts, on its page and in the audit."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core import storage
+from gfp_portal.core.audit import AuditEvent, log_action
+from gfp_portal.core.jobs import JobState, run_periodic
+from gfp_portal.core.outbox import MailStatus, OutboxMessage, make_part
+from gfp_portal.core.settings import update_settings
+from gfp_portal.extensions import db
+from gfp_portal.main.dashboard import Dashboard
+from gfp_portal.nominations import join
+from gfp_portal.nominations.models import Nomination
+from gfp_portal.privacy import retention
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import Appointment, EndReason, Person
+from tests.helpers import NOW, entity, login, outbox, pdf_upload, unct
+
+SECOND = timedelta(seconds=1)
+
+
+def periods(**days):
+    values = {f"privacy.{key}_days": 0 for key in ("unconfirmed_request", "contact_data",
+                                                   "audit_detail", "mail_body")}
+    values.update({f"privacy.{key}_days": value for key, value in days.items()})
+    update_settings(values, actor=None, now=NOW - timedelta(days=400))
+    db.session.commit()
+
+
+@pytest.fixture
+def join_request(ctx, reference):
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+
+    def _submit(email, now):
+        request, _old = join.submit_join_request({
+            "role": "alternate", "entity": entity("WFP"), "unct": kenya,
+            "given_name": "Chikondi", "family_name": "Banda", "email": email,
+            "start_date": date(2027, 1, 1), "replaces": None}, memo=pdf_upload("memo.pdf"),
+            now=now)
+        db.session.commit()
+        return request
+    return _submit
+
+
+def test_requests_never_confirmed_go_after_their_period(join_request):
+    periods(unconfirmed_request=3)
+    old = join_request("old@wfp.org", NOW)
+    recent = join_request("recent@wfp.org", NOW + timedelta(days=1))
+    at_boundary = NOW + timedelta(days=3)
+    assert retention.purge_unconfirmed_requests(now=at_boundary) == (0, [])
+    removed, keys = retention.purge_unconfirmed_requests(now=at_boundary + SECOND)
+    db.session.commit()
+    assert (removed, keys) == (1, [old.letter_key])
+    assert db.session.scalars(select(Nomination.email)).all() == ["recent@wfp.org"]
+    assert [m.recipient for m in outbox("join_verify")] == ["recent@wfp.org"]
+    assert recent.id
+
+
+@pytest.fixture
+def leavers(ctx, reference, coordinator, make_person):
+    """Four people whose appointments ended on NOW's day, a day later, not at all, and one of
+    the Office (with an account) whose appointment ended long ago; and one never appointed."""
+    def appointed(given, email, *, ended_days=None):
+        person = make_person(given=given, family="Leaver", email=email)
+        appointment = registry.appoint(person, {
+            "role": "alternate", "entity": entity("UNDP"), "unct": None,
+            "start_date": NOW.date() - timedelta(days=400)}, actor=coordinator, now=NOW)
+        if ended_days is not None:
+            registry.end_appointment(appointment, reason=EndReason.left_entity,
+                                     ended_on=NOW.date() + timedelta(days=ended_days),
+                                     actor=coordinator, now=NOW)
+        return person
+    people = {"first": appointed("First", "first@undp.org", ended_days=0),
+              "second": appointed("Second", "second@undp.org", ended_days=1),
+              "active": appointed("Active", "active@undp.org"),
+              "office": appointed("Office", "office@undp.org", ended_days=-300),
+              "never": make_person(given="Never", email="never@undp.org")}
+    coordinator.person = people["office"]
+    db.session.commit()
+    return people
+
+
+def test_people_who_left_are_anonymised_after_the_period_and_the_figures_stay(app, leavers):
+    periods(contact_data=30)
+    with app.test_request_context():
+        before = Dashboard(today=NOW.date() + timedelta(days=40), now=NOW).figures()
+    at_boundary = NOW + timedelta(days=30)  # the first left exactly 30 days before
+    assert retention.clear_contact_data(now=at_boundary) == (0, [])
+    assert retention.clear_contact_data(now=at_boundary + timedelta(days=1)) == (1, [])
+    db.session.commit()
+    names = {key: db.session.get(Person, person.id).full_name for key, person in leavers.items()}
+    assert names == {"first": f"Anonymised person {leavers['first'].id}",
+                     "second": "Second Leaver", "active": "Active Leaver",
+                     "office": "Office Leaver", "never": "Never Diallo"}
+    assert retention.clear_contact_data(now=at_boundary + timedelta(days=2)) == (1, [])
+    assert db.session.scalar(select(func.count(Appointment.id))) == 4
+    with app.test_request_context():
+        assert Dashboard(today=NOW.date() + timedelta(days=40), now=NOW).figures() == before
+
+
+def test_audit_details_are_emptied_after_the_period_and_the_events_kept(ctx, reference):
+    periods(audit_detail=10)
+    db.session.execute(AuditEvent.__table__.delete())
+    changes = {"status": ["active", "ended"]}
+    boundary = log_action("x.a", None, object_type="system", actor=None, changes=changes,
+                          now=NOW - timedelta(days=10))
+    old = log_action("x.b", None, object_type="system", actor=None, changes=changes,
+                     now=NOW - timedelta(days=10) - SECOND)
+    reason_only = log_action("x.c", None, object_type="system", actor=None, reason="why",
+                             now=NOW - timedelta(days=99))
+    empty = log_action("x.d", None, object_type="system", actor=None,
+                       now=NOW - timedelta(days=99))
+    db.session.commit()
+    assert retention.empty_audit_details(now=NOW) == 2
+    db.session.commit()
+    details = {e.action: (e.changes, e.reason) for e in db.session.scalars(select(AuditEvent))}
+    assert details == {"x.a": (changes, None), "x.b": ({}, None), "x.c": ({}, None),
+                       "x.d": ({}, None)}
+    assert retention.empty_audit_details(now=NOW) == 0
+    assert {boundary.id, old.id, reason_only.id, empty.id}
+
+
+def test_sent_emails_lose_their_text_after_the_period(ctx, reference):
+    periods(mail_body=5)
+    old = NOW - timedelta(days=5)
+    mails = [OutboxMessage(recipient=f"{n}@example.org", sender="portal@example.org",
+                           subject=f"Subject {n}", body_text="Dear colleague", body_html="<p>x</p>",
+                           parts=[make_part("BEGIN:VCALENDAR", content_type="text/calendar")],
+                           template="t", message_id=f"<{n}@example.org>", status=status,
+                           sent_at=sent_at, created_at=old - timedelta(days=1))
+             for n, status, sent_at in [
+                 ("boundary", MailStatus.sent, old), ("old", MailStatus.sent, old - SECOND),
+                 ("queued", MailStatus.queued, None), ("failed", MailStatus.failed, None)]]
+    db.session.add_all(mails)
+    db.session.commit()
+    assert retention.clear_mail_bodies(now=NOW) == 1
+    db.session.commit()
+    kept = {m.recipient: (m.body_text, m.body_html, len(m.parts), m.subject)
+            for m in db.session.scalars(select(OutboxMessage))}
+    assert kept == {"boundary@example.org": ("Dear colleague", "<p>x</p>", 1, "Subject boundary"),
+                    "old@example.org": ("", None, 0, "Subject old"),
+                    "queued@example.org": ("Dear colleague", "<p>x</p>", 1, "Subject queued"),
+                    "failed@example.org": ("Dear colleague", "<p>x</p>", 1, "Subject failed")}
+    assert retention.clear_mail_bodies(now=NOW) == 0  # already cleared: not counted again
+
+
+def test_zero_keeps_everything_forever(app, leavers):
+    periods()
+    db.session.add(OutboxMessage(recipient="a@example.org", sender="p@example.org",
+                                 subject="s", body_text="text", template="t",
+                                 message_id="<a@example.org>", status=MailStatus.sent,
+                                 sent_at=NOW - timedelta(days=9000)))
+    db.session.commit()
+    counts, keys = retention.apply_retention(now=NOW + timedelta(days=9000))
+    assert (counts, keys) == ({kind: 0 for kind in retention.KINDS}, [])
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "privacy.retention")) == 0
+    assert db.session.scalars(select(OutboxMessage.body_text)).all() == ["text"]
+
+
+def test_the_daily_job_reports_exact_counts_on_its_page_and_in_the_audit(app, client, leavers,
+                                                                        join_request):
+    join_request("old@wfp.org", NOW - timedelta(days=40))
+    db.session.add(OutboxMessage(recipient="a@example.org", sender="p@example.org",
+                                 subject="s", body_text="text", template="t",
+                                 message_id="<a@example.org>", status=MailStatus.sent,
+                                 sent_at=NOW - timedelta(days=400)))
+    log_action("x.old", None, object_type="system", actor=None, reason="why",
+               now=NOW - timedelta(days=500))
+    preview = storage.keep_pending(b"given_name,family_name\nFirst,Leaver\n", suffix=".csv")
+    db.session.commit()
+    periods(unconfirmed_request=30, contact_data=60, audit_detail=365, mail_body=90)
+    now = NOW + timedelta(days=61)  # the first leaver left 61 days ago, the second 60
+    old_details = sum(1 for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.created_at < now - timedelta(days=365))) if e.changes or e.reason)
+    run = run_periodic("privacy.apply-retention", "2027-05-01", now=now)
+    expected = {"unconfirmed_requests": 1, "contact_data": 1, "mail_bodies": 1,
+                "audit_details": old_details}
+    assert run.state == JobState.done and run.result == expected
+    assert old_details >= 2  # the old event and the settings change of long ago
+    assert run_periodic("privacy.apply-retention", "2027-05-01", now=now) is None
+    assert storage.pending(preview) is None  # it may have named the person anonymised
+    event = db.session.scalars(select(AuditEvent).filter_by(action="privacy.retention")).one()
+    assert event.changes == {kind: [None, count] for kind, count in expected.items()}
+    assert db.session.get(Person, leavers["office"].id).anonymised_at is None  # the Office
+    db.session.commit()
+    coordinator = db.session.scalars(select(User).filter_by(email="coord@example.org")).one()
+    assert coordinator.is_active
+    login(client, "coord@example.org")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "1 person who left anonymised." in page
+    assert "1 request to join never confirmed deleted." in page
+
+
+def test_the_command_applies_the_periods_and_says_what_it_removed(app, runner, leavers,
+                                                                  coordinator):
+    coordinator.person = None  # the one who left before today is no longer of the Office
+    periods(contact_data=1)
+    result = runner.invoke(args=["privacy", "apply-retention"])
+    assert result.exit_code == 0, result.output
+    assert "People who left anonymised: 1." in result.output
+    assert "Sent emails whose text was cleared: 0." in result.output

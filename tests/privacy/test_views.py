@@ -1,0 +1,116 @@
+"""The summary of a person's data (own, or produced by the Office) and the anonymisation
+pages: who may open them, what they audit, and that nothing is erased without the typed
+family name."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.extensions import db
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import Appointment, EndReason, Person
+from tests.helpers import appoint_undp_alternate, csrf_token_from, login
+
+
+@pytest.fixture
+def leaver(app, reference, create_user):
+    """A focal point of UNDP whose appointment has ended; returns (user id, person id)."""
+    user_id = create_user("zq@undp.org", given_name="Zéphyrine", family_name="Quillfeatherova",
+                          locale="fr")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        appointment = appoint_undp_alternate(user)
+        registry.end_appointment(appointment, reason=EndReason.left_entity,
+                                 ended_on=date.today(), actor=None)
+        db.session.commit()
+        return user_id, user.person_id
+
+
+def events(app, action):
+    with app.app_context():
+        return [(e.actor_id, e.object_type, e.object_id) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action))]
+
+
+def test_a_person_reads_their_own_data_in_their_language(app, client, leaver):
+    assert client.get("/me/data").status_code == 302
+    login(client, "zq@undp.org")
+    page = client.get("/me/data").get_data(as_text=True)
+    assert "Quillfeatherova" in page and "zq@undp.org" in page
+    assert "Désignations" in page and 'lang="fr"' in page  # the person's language
+    assert "Télécharger mes données" in page
+    assert events(app, "user.data_summary") == [(leaver[0], "users", leaver[0])]
+    assert client.get("/me/data?lang=ar").status_code == 200
+
+
+@pytest.mark.parametrize("roles, status", [
+    ((), 302), (("focal_point",), 403), (("resident_coordinator",), 403),
+    (("coordinator",), 200), (("admin",), 200)])
+@pytest.mark.parametrize("page", ["data", "anonymise"])
+def test_only_the_office_produces_a_summary_or_anonymises(app, client, login_as, leaver, roles,
+                                                          status, page):
+    if roles:
+        login_as(*roles, uncts=["KEN"] if "resident_coordinator" in roles else ())
+    response = client.get(f"/registry/people/{leaver[1]}/{page}")
+    assert response.status_code == status
+    if page == "data":
+        assert len(events(app, "person.data_summary")) == (1 if status == 200 else 0)
+
+
+def test_the_office_summary_is_audited_with_who_produced_it(app, client, create_user, leaver):
+    coordinator = create_user("coord@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    page = client.get(f"/registry/people/{leaver[1]}/data").get_data(as_text=True)
+    assert "Quillfeatherova" in page and "Left the entity" in page
+    assert events(app, "person.data_summary") == [(coordinator, "people", leaver[1])]
+    assert client.get("/registry/people/99999/data").status_code == 404
+
+
+def test_anonymising_needs_the_family_name_typed(app, client, create_user, leaver, monkeypatch):
+    coordinator = create_user("coord@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    url = f"/registry/people/{leaver[1]}/anonymise"
+    person_page = client.get(f"/registry/people/{leaver[1]}").get_data(as_text=True)
+    assert url in person_page
+    page = client.get(url).get_data(as_text=True)
+    assert "cannot be undone" in page
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    token = csrf_token_from(page)
+    assert client.post(url, data={"family_name": "Quillfeatherova"}).status_code == 400
+    wrong = client.post(url, data={"csrf_token": token, "family_name": "Diallo"})
+    assert wrong.status_code == 200 and "nothing has been changed" in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Person, leaver[1]).family_name == "Quillfeatherova"
+    done = client.post(url, data={"csrf_token": token, "family_name": " quillfeatherova "})
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/registry/people/{leaver[1]}")
+    with app.app_context():
+        person = db.session.get(Person, leaver[1])
+        assert person.full_name == f"Anonymised person {leaver[1]}"
+        assert not db.session.get(User, leaver[0]).is_active
+    assert events(app, "person.anonymise") == [(coordinator, "people", leaver[1])]
+    page = client.get(f"/registry/people/{leaver[1]}", follow_redirects=True).get_data(
+        as_text=True)
+    assert "Anonymised on" in page and url not in page
+    again = client.get(url, follow_redirects=True).get_data(as_text=True)
+    assert "already been anonymised" in again
+
+
+def test_a_person_still_appointed_is_refused_with_a_clear_message(app, client, reference,
+                                                                  create_user):
+    create_user("coord@example.org", roles=["coordinator"], locale="es")
+    fp = create_user("fp@undp.org")
+    with app.app_context():
+        appoint_undp_alternate(db.session.get(User, fp))
+        db.session.commit()
+        person_id = db.session.get(User, fp).person_id
+    login(client, "coord@example.org")
+    response = client.get(f"/registry/people/{person_id}/anonymise", follow_redirects=True)
+    assert "todavía" in response.get_data(as_text=True)
+    response = client.post(f"/registry/people/{person_id}/anonymise",
+                           data={"family_name": "Person"}, follow_redirects=True)
+    with app.app_context():
+        assert db.session.get(Person, person_id).anonymised_at is None
+        assert db.session.scalars(select(Appointment.status)).all() == ["active"]

@@ -61,6 +61,7 @@ from gfp_portal.plans.views import bp as plans_bp
 from gfp_portal.practices import history as practices_history
 from gfp_portal.practices import queries as practices_queries
 from gfp_portal.practices.views import bp as practices_bp
+from gfp_portal.programme.views import bp as programme_bp
 from gfp_portal.reference import countries
 from gfp_portal.reference import history as reference_history
 from gfp_portal.reference.cli import reference_cli
@@ -99,10 +100,12 @@ DECLARING_MODULES = (
     "gfp_portal.attendance.models",
     "gfp_portal.coverage.models",
     "gfp_portal.parity.models",
+    "gfp_portal.programme.models",
     # Hooks on the database session: stored files follow the transaction.
     "gfp_portal.resources.files",
     # Receivers of the domain signals (the calendar feed ends with the last appointment).
     "gfp_portal.accounts.services",
+    "gfp_portal.programme.receivers",
     # Jobs and periodic jobs, declared next to their domain.
     "gfp_portal.core.jobs_sweep",
     "gfp_portal.core.storage_jobs",
@@ -232,7 +235,7 @@ def register_blueprints(app):
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
                       resources_bp, practices_bp, attendance_bp, meeting_reports_bp,
                       evaluations_bp, certificates_bp, plans_bp, parity_bp, jobs_bp,
-                      dashboard_bp):
+                      dashboard_bp, programme_bp):
         app.register_blueprint(blueprint)
 
 

@@ -116,6 +116,7 @@ DECLARING_MODULES = (
     "gfp_portal.coverage.jobs",
     "gfp_portal.plans.jobs",
     "gfp_portal.parity.jobs",
+    "gfp_portal.programme.jobs",
 )
 
 CSP = {

@@ -3,6 +3,7 @@ description and its presenters (people of the registry, members of the Office, g
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -12,6 +13,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.timezones import zone_label
 from gfp_portal.extensions import db
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, Sector
+from gfp_portal.programme.queries import agenda_of
 from gfp_portal.sessions.models import LANGUAGES
 
 TEXT_FIELDS = tuple(f"{field}_{code}" for field in ("title", "description")
@@ -169,3 +171,19 @@ def readings(item, viewer_zone, locale):
         out.append(f"{format_time(moment, 'short', locale=locale)} "
                    f"{zone_label(name, moment, locale)}")
     return out
+
+
+def invitation_lines(session, language, zone_name):
+    """The agenda as an invitation's description gives it (plain text, in `language`, times
+    in the recipient's zone): a heading, then one line per item with its presenters."""
+    items = agenda_of(session)
+    if not items:
+        return []
+    zone = ZoneInfo(zone_name or "UTC")
+    lines = [_("Agenda:")]
+    for item in items:
+        names = ", ".join(p.name for p in item.presenters)
+        line = f"{format_time(item.starts_at.astimezone(zone), 'short', locale=language)} " \
+            f"{item.text('title', language)}"
+        lines.append(f"{line} ({names})" if names else line)
+    return ["\n".join(lines)]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from gfp_portal.attendance import certificates
 from gfp_portal.attendance.models import AttendanceStatus
@@ -18,9 +18,12 @@ from gfp_portal.attendance.services import CODE_ALPHABET
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import hold_lock
+from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.programme import notices
 from gfp_portal.programme.models import (
+    AgendaPresenter,
     Guest,
     GuestInvitation,
     GuestPlaceStatus,
@@ -232,6 +235,32 @@ def registered_guests(session):
         GuestRegistration.session_id == session.id,
         GuestRegistration.status == GuestPlaceStatus.registered)
         .order_by(GuestRegistration.id)).all()
+
+
+def purge_unconfirmed(*, now=None):
+    """Delete the requests for a place whose link expired unconfirmed, the emails that carried
+    the link, and the guests left with nothing (no place, never confirmed, presenting
+    nothing): nothing personal is kept of them. Returns how many requests went."""
+    now = now or utcnow()
+    hold_lock("programme.purge-unconfirmed", now=now)
+    expired = db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.status == GuestPlaceStatus.pending,
+        GuestRegistration.token_expires_at <= now)).all()
+    guest_ids = {place.guest_id for place in expired}
+    for place in expired:
+        db.session.delete(place)
+    db.session.flush()
+    for guest in db.session.scalars(select(Guest).where(
+            Guest.id.in_(guest_ids), Guest.verified_at.is_(None),
+            ~Guest.id.in_(select(GuestRegistration.guest_id)),
+            ~Guest.id.in_(select(AgendaPresenter.guest_id).where(
+                AgendaPresenter.guest_id.is_not(None))))):
+        db.session.execute(delete(OutboxMessage).where(
+            OutboxMessage.recipient == guest.email,
+            OutboxMessage.template == "guest_place_link"))
+        db.session.delete(guest)
+    db.session.flush()
+    return len(expired)
 
 
 # --- attendance and certificate ---------------------------------------------------------------

@@ -225,7 +225,15 @@ def guests_mark(session_id):
 # --- a guest's own pages (no account) ---------------------------------------------------------
 
 def _ip_limit():
-    return current_app.config["JOIN_RATE_LIMIT"]
+    return current_app.config["GUEST_RATE_LIMIT"]
+
+
+def _email_limit():
+    return current_app.config["GUEST_EMAIL_RATE_LIMIT"]
+
+
+def _email_key():
+    return "guest-email:" + (request.form.get("email") or "").strip().lower()[:320]
 
 
 def _invalid(error):
@@ -235,6 +243,7 @@ def _invalid(error):
 @bp.route("/guests/invitation/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
 def invitation(token):
     try:
         invitation = guests.open_invitation(token)

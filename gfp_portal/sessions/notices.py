@@ -33,13 +33,22 @@ def organizer():
                       _("Office of the Focal Point for Women in the UN System"))
 
 
-def texts(session, language, zone_name, readings=None):
+# What higher domains add to the description of an invitation (the programme: the agenda), as
+# functions (session, language, zone name) -> lines of plain text; registered by their
+# receiver modules. The feed and the add-to-calendar file leave them out.
+INVITATION_EXTRAS = []
+
+
+def texts(session, language, zone_name, readings=None, *, extras=False):
     """The event's summary, description and place in `language` (inside force_locale);
     `readings` are the session's times for `zone_name` as plain text (no isolate marks), when
-    already worked out."""
+    already worked out; `extras`: with what INVITATION_EXTRAS add."""
     lines = [session.text("description", language)] if session.text("description", language) \
         else []
     lines.append(" · ".join(readings or spans(session, zone_name, language, isolate=False)))
+    if extras:
+        for extra in INVITATION_EXTRAS:
+            lines.extend(extra(session, language, zone_name))
     if session.join_url:
         lines.append(_("Join online: %(url)s", url=session.join_url))
     if session.venue:
@@ -88,7 +97,7 @@ def send_to(session, kind, *, email, name, language, zone, now, link=None, memo=
             readings = spans(session, zone, language)
             plain_readings = spans(session, zone, language, isolate=False)
             memo[key] = (readings, plain_readings,
-                         texts(session, language, zone, plain_readings))
+                         texts(session, language, zone, plain_readings, extras=True))
         readings, plain_readings, event_texts = memo[key]
         method = METHODS.get(kind)
         if method:

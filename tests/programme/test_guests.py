@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
 from gfp_portal.programme import guests
-from gfp_portal.programme.models import GuestInvitation, GuestRegistration
+from gfp_portal.programme.models import Guest, GuestInvitation, GuestRegistration
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import services as session_services
 from gfp_portal.sessions.models import TrainingSession
@@ -241,7 +241,27 @@ def test_a_change_of_the_session_reaches_registered_guests(app, guest_client, ru
 
 
 @pytest.mark.parametrize("url", ["/sessions/{id}/guests", "/sessions/{id}/agenda"])
-def test_only_the_office_manages_guests_and_the_agenda(app, client, running, url):
-    assert client.get(url.format(id=running["session"])).status_code == 302  # to sign in
-    login(client, "amina.diallo@example.org")
-    assert client.get(url.format(id=running["session"])).status_code == 403
+@pytest.mark.parametrize("roles, status", [((), 302), (("focal_point",), 403),
+                                           (("resident_coordinator",), 403),
+                                           (("coordinator",), 200), (("admin",), 200)])
+def test_only_the_office_manages_guests_and_the_agenda(client, login_as, running, url,
+                                                       roles, status):
+    if roles:
+        login_as(*roles, uncts=("KEN",) if roles == ("resident_coordinator",) else ())
+    assert client.get(url.format(id=running["session"])).status_code == status
+
+
+def test_requests_never_confirmed_are_deleted_with_the_guest_and_the_link(
+        app, guest_client, running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    guest_client.post(f"/guests/invitation/{token}",
+                      data={**GUEST, "email": "kept@ngo.example", "name": "Kept Guest"})
+    guest_client.post(_path(_link(app)))  # the second one confirms
+    with app.app_context():
+        later = datetime.now(UTC) + timedelta(days=guests.CONFIRM_DAYS + 1)
+        assert guests.purge_unconfirmed(now=later) == 1
+        db.session.commit()
+        assert [g.email for g in db.session.scalars(select(Guest))] == ["kept@ngo.example"]
+        assert [m.recipient for m in outbox("guest_place_link")] == ["kept@ngo.example"]
+        assert guests.purge_unconfirmed(now=later) == 0

@@ -212,7 +212,7 @@ def test_guests_never_appear_in_the_registry_or_the_coverage(app, client, guest_
     login(client, "coord@example.org")
     for url in ("/registry/", "/registry/?q=Ximena", "/registry/?q=university.example",
                 "/registry/export.csv", "/coverage/", "/coverage/export.csv",
-                "/search?q=Ximena", "/dashboard"):
+                "/search?q=Ximena", "/dashboard", "/parity/", "/entities/UNDP"):
         response = client.get(url)
         assert response.status_code == 200, url
         body = response.get_data(as_text=True)
@@ -265,3 +265,26 @@ def test_requests_never_confirmed_are_deleted_with_the_guest_and_the_link(
         assert [g.email for g in db.session.scalars(select(Guest))] == ["kept@ngo.example"]
         assert [m.recipient for m in outbox("guest_place_link")] == ["kept@ngo.example"]
         assert guests.purge_unconfirmed(now=later) == 0
+
+
+def test_the_office_cancels_a_guests_place_after_a_confirmation(app, client, guest_client,
+                                                                 running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    link = _path(_link(app))
+    guest_client.post(link)
+    login(client, "coord@example.org")
+    with app.app_context():
+        place_id = db.session.scalars(select(GuestRegistration.id)).one()
+    url = f"/sessions/{running['session']}/guests/{place_id}/cancel"
+    assert "Cancel the place of" in client.post(url + "?lang=en").get_data(as_text=True)
+    assert client.post(url, data={"confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(GuestRegistration, place_id).status == "cancelled"
+        withdrawn = outbox("session_notice")[-1]
+        assert withdrawn.recipient == "ximena@university.example"
+        assert "METHOD:CANCEL" in base64.b64decode(withdrawn.parts[0]["data"]).decode()
+    # The guest's link now says so; the register no longer lists them.
+    assert guest_client.get(link + "?lang=en").status_code == 404
+    assert "Ximena" not in client.get(f"/sessions/{running['session']}/attendance").get_data(
+        as_text=True)

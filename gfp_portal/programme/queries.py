@@ -41,10 +41,17 @@ def staff_choices():
     return sorted(((u.id, u.display_name) for u in users), key=lambda pair: pair[1].lower())
 
 
-def guest_choices():
-    """(id, "name, organisation") of every guest, by name."""
+def guest_choices(session):
+    """(id, "name, organisation") of the guests an item of `session` may name, by name: those
+    with a place at the session and those who present at any session."""
     return [(g.id, f"{g.name}, {g.organisation}") for g in db.session.scalars(
-        select(Guest).order_by(func.lower(Guest.name), Guest.id))]
+        select(Guest).where(
+            Guest.id.in_(select(GuestRegistration.guest_id).where(
+                GuestRegistration.session_id == session.id,
+                GuestRegistration.status == GuestPlaceStatus.registered))
+            | Guest.id.in_(select(AgendaPresenter.guest_id).where(
+                AgendaPresenter.guest_id.is_not(None))))
+        .order_by(func.lower(Guest.name), Guest.id))]
 
 
 def users_by_ids(ids):

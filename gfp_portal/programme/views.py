@@ -41,7 +41,7 @@ def _utc(local, zone):
 
 # --- the agenda (the Office) ------------------------------------------------------------------
 
-def _item_form(item=None, session=None):
+def _item_form(session, item=None):
     data = None
     if item is not None:
         data = {f: getattr(item, f) for f in agenda.TEXT_FIELDS}
@@ -49,10 +49,10 @@ def _item_form(item=None, session=None):
                     staff=[p.user_id for p in item.presenters if p.user_id],
                     guests=[p.guest_id for p in item.presenters if p.guest_id],
                     people="\n".join(p.person.email for p in item.presenters if p.person))
-    elif session is not None:
+    elif request.method == "GET":
         data = {"starts_at": _local(session.starts_at, session.time_zone)}
     return AgendaItemForm(staff_choices=queries.staff_choices(),
-                          guest_choices=queries.guest_choices(), data=data)
+                          guest_choices=queries.guest_choices(session), data=data)
 
 
 def _item_data(form, session):
@@ -99,7 +99,7 @@ def _save_item(form, session, item=None):
 @roles_required("coordinator")
 def agenda_manage(session_id):
     session = _session(session_id)
-    form = _item_form(session=session)
+    form = _item_form(session)
     if form.validate_on_submit() and _save_item(form, session):
         return redirect(url_for("programme.agenda_manage", session_id=session.id))
     return render_template("programme/agenda_manage.html", session=session, form=form,
@@ -113,7 +113,7 @@ def agenda_manage(session_id):
 def agenda_edit(session_id, item_id):
     session = _session(session_id)
     item = queries.item_of(session, item_id) or abort(404)
-    form = _item_form(item) if request.method == "GET" else _item_form(session=session)
+    form = _item_form(session, item if request.method == "GET" else None)
     if form.validate_on_submit() and _save_item(form, session, item):
         return redirect(url_for("programme.agenda_manage", session_id=session.id))
     return render_template("programme/agenda_edit.html", session=session, item=item,

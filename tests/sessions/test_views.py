@@ -365,7 +365,8 @@ def _without_stamps(data):
 def test_the_session_page_reads_the_viewers_place_in_one_statement(app, client, network,
                                                                     count_queries):
     """The account, the session, the viewer's place (registration, attendance mark, seats
-    taken, audience) and the settings: four statements, registered or not."""
+    taken, audience), the settings and the agenda (empty here): five statements, registered or
+    not."""
     login(client, "fp@example.org")
     url = f"/sessions/{network['session']}"
     client.get(url)
@@ -376,4 +377,4 @@ def test_the_session_page_reads_the_viewers_place_in_one_statement(app, client, 
     with count_queries() as registered:
         html = client.get(url).get_data(as_text=True)
     assert "secret-room" in html  # the join link, shown to registered people only
-    assert before.count == registered.count == 4
+    assert before.count == registered.count == 5

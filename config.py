@@ -27,6 +27,7 @@ JOB_SCHEDULE_DEFAULTS = {
     "plans.remind": "30 5 * * *",  # daily (each plan once per threshold)
     "nominations.send-digest": "0 6 * * *",  # daily
     "nominations.purge-unconfirmed": "30 3 * * *",  # daily
+    "programme.purge-unconfirmed": "35 3 * * *",  # daily
     "sessions.send-reminders": "5 * * * *",  # hourly
     "sessions.send-evaluation-reminders": "0 9 * * *",  # daily
     "storage.purge-pending": "45 3 * * *",  # daily
@@ -81,6 +82,9 @@ class Config:
     JOIN_AMEND_DAYS = 30  # the link to amend a request when the Office asks for more
     JOIN_RATE_LIMIT = "5 per hour"  # requests to join, per IP address
     JOIN_EMAIL_RATE_LIMIT = "3 per day"  # requests to join, per email address
+    # Guests asking for a place or confirming it, per IP address (a meeting room shares one).
+    GUEST_RATE_LIMIT = "60 per hour"
+    GUEST_EMAIL_RATE_LIMIT = "5 per day"  # requests for a place, per email address
     # Largest file accepted for one language version of a library resource.
     RESOURCE_MAX_BYTES = int(_env("RESOURCE_MAX_MB", "25")) * 1024 * 1024
 

@@ -68,6 +68,7 @@ from gfp_portal.privacy import history as privacy_history
 from gfp_portal.privacy import retention
 from gfp_portal.privacy.cli import privacy_cli
 from gfp_portal.privacy.views import bp as privacy_bp
+from gfp_portal.programme.views import bp as programme_bp
 from gfp_portal.reference import countries
 from gfp_portal.reference import history as reference_history
 from gfp_portal.reference.cli import reference_cli
@@ -107,10 +108,12 @@ DECLARING_MODULES = (
     "gfp_portal.coverage.models",
     "gfp_portal.parity.models",
     "gfp_portal.messages.models",
+    "gfp_portal.programme.models",
     # Hooks on the database session: stored files follow the transaction.
     "gfp_portal.resources.files",
     # Receivers of the domain signals (the calendar feed ends with the last appointment).
     "gfp_portal.accounts.services",
+    "gfp_portal.programme.receivers",
     # Jobs and periodic jobs, declared next to their domain.
     "gfp_portal.core.jobs_sweep",
     "gfp_portal.core.storage_jobs",
@@ -123,6 +126,7 @@ DECLARING_MODULES = (
     "gfp_portal.parity.jobs",
     "gfp_portal.messages.jobs",
     "gfp_portal.privacy.jobs",
+    "gfp_portal.programme.jobs",
 )
 
 CSP = {
@@ -243,7 +247,7 @@ def register_blueprints(app):
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
                       resources_bp, practices_bp, attendance_bp, meeting_reports_bp,
                       evaluations_bp, certificates_bp, plans_bp, parity_bp, messages_bp,
-                      jobs_bp, dashboard_bp, privacy_bp):
+                      jobs_bp, dashboard_bp, privacy_bp, programme_bp):
         app.register_blueprint(blueprint)
 
 

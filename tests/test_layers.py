@@ -19,7 +19,7 @@ LAYERS = (
     ("accounts",),
     ("sessions", "nominations", "resources", "practices", "plans", "parity"),
     ("attendance", "coverage", "admin"),
-    ("messages", "privacy"),
+    ("messages", "privacy", "programme"),
 )
 
 # The edge of each domain: the modules that adapt HTTP, the command line and the job queue to

@@ -11,6 +11,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.http import commit, commit_service
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
+from gfp_portal.programme import guests
 from gfp_portal.sessions.models import TrainingSession
 from gfp_portal.sessions.times import spans
 
@@ -43,10 +44,13 @@ def verify(code):
     """Public: says whether the certificate exists and is valid, with the name, the session
     and the date — nothing else."""
     certificate = certificates.find(code)
-    return render_template("attendance/verify.html", certificate=certificate, code=code,
-                           language=current_language(),
-                           revoke_form=RevokeForm() if current_user.is_authenticated and
-                           current_user.is_staff else None), 200 if certificate else 404
+    # A guest's certificate (programme) is verified by the same page; it has no revocation.
+    guest_certificate = None if certificate else guests.find_certificate(code)
+    return render_template("attendance/verify.html", certificate=certificate or
+                           guest_certificate, code=code, language=current_language(),
+                           revoke_form=RevokeForm() if certificate and
+                           current_user.is_authenticated and current_user.is_staff else None), \
+        200 if certificate or guest_certificate else 404
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])

@@ -22,6 +22,7 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, commit_service, paginate, run_action, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
+from gfp_portal.programme import queries as programme_queries
 from gfp_portal.registry.queries import person_by_id
 from gfp_portal.sessions.models import TrainingSession
 
@@ -83,6 +84,7 @@ def register(session_id):
         code=code, qr=_qr_svg(check_in_url), check_in_url=check_in_url, opens=opens,
         closes=closes, reports=imports.imports_of(session), language=current_language(),
         started=started, walk_in=walk_in,
+        guests=programme_queries.guests_of(session, registered_only=True),
         candidates=walk_ins.candidates(session, walk_in) if started else [])
 
 

@@ -16,6 +16,7 @@ from gfp_portal.demo.people import seed_registry
 from gfp_portal.demo.plans import seed_plans
 from gfp_portal.demo.practices import seed_practices
 from gfp_portal.demo.privacy import seed_privacy
+from gfp_portal.demo.programme import seed_programme
 from gfp_portal.demo.sessions import seed_sessions
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -115,6 +116,7 @@ def seed_demo(*, seed=2026):
     nominations = seed_nominations(now=now)
     sessions = seed_sessions(now=now)
     seed_attendance(now=now)
+    seed_programme(now=now)
     resources = seed_library(rng=rng, now=now)
     practices, awards = seed_practices(now=now)
     plans = seed_plans(now=now)

@@ -33,13 +33,22 @@ def organizer():
                       _("Office of the Focal Point for Women in the UN System"))
 
 
-def texts(session, language, zone_name, readings=None):
+# What higher domains add to the description of an invitation (the programme: the agenda), as
+# functions (session, language, zone name) -> lines of plain text; registered by their
+# receiver modules. The feed and the add-to-calendar file leave them out.
+INVITATION_EXTRAS = []
+
+
+def texts(session, language, zone_name, readings=None, *, extras=False):
     """The event's summary, description and place in `language` (inside force_locale);
     `readings` are the session's times for `zone_name` as plain text (no isolate marks), when
-    already worked out."""
+    already worked out; `extras`: with what INVITATION_EXTRAS add."""
     lines = [session.text("description", language)] if session.text("description", language) \
         else []
     lines.append(" · ".join(readings or spans(session, zone_name, language, isolate=False)))
+    if extras:
+        for extra in INVITATION_EXTRAS:
+            lines.extend(extra(session, language, zone_name))
     if session.join_url:
         lines.append(_("Join online: %(url)s", url=session.join_url))
     if session.venue:
@@ -71,6 +80,15 @@ def send(registration, kind, *, now, settings=None, memo=None):
     if settings is None:
         settings = recipients([person.id])
     language, zone = language_and_zone(person, settings)
+    send_to(session, kind, email=person.email, name=person.full_name, language=language,
+            zone=zone, now=now, memo=memo,
+            link=url_for("sessions.detail", session_id=session.id, _external=True))
+
+
+def send_to(session, kind, *, email, name, language, zone, now, link=None, memo=None):
+    """Queue the email of `kind` about `session` to one address (a registered person or a
+    guest), in `language` with the times in `zone`, with its invitation when there is one;
+    `link` leads to the session (none for who cannot sign in)."""
     memo = {} if memo is None else memo
     parts = []
     with force_locale(language):
@@ -79,25 +97,24 @@ def send(registration, kind, *, now, settings=None, memo=None):
             readings = spans(session, zone, language)
             plain_readings = spans(session, zone, language, isolate=False)
             memo[key] = (readings, plain_readings,
-                         texts(session, language, zone, plain_readings))
+                         texts(session, language, zone, plain_readings, extras=True))
         readings, plain_readings, event_texts = memo[key]
         method = METHODS.get(kind)
         if method:
             data = ical.invitation(session, event_texts, method=method,
-                                   recipient=ical.Party(person.email, person.full_name),
+                                   recipient=ical.Party(email, name),
                                    host=uid_host(), organizer=organizer(), now=now)
             parts = [make_part(data, content_type="text/calendar", disposition="alternative",
                                params={"method": method, "charset": "utf-8"}),
                      make_part(data, filename="invite.ics", content_type="application/ics",
                                params={"method": method})]
-    queue_email(person.email, "session_notice", locale=language, now=now, parts=parts,
+    queue_email(email, "session_notice", locale=language, now=now, parts=parts,
                 subject=_LazyTitle(SUBJECTS[kind], session, language),
-                context={"person": person, "session": session, "kind": kind,
+                context={"name": name, "session": session, "kind": kind,
                          "title": session.text("title", language), "readings": readings,
                          "plain_readings": plain_readings,
                          "description": session.text("description", language),
-                         "link": url_for("sessions.detail", session_id=session.id,
-                                         _external=True)})
+                         "link": link})
 
 
 class _LazyTitle:

@@ -14,7 +14,7 @@ from gfp_portal.core.jobs import enqueue, hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
-from gfp_portal.sessions import notices
+from gfp_portal.sessions import notices, signals
 from gfp_portal.sessions.models import (
     LANGUAGES,
     Audience,
@@ -115,6 +115,7 @@ def send_notices(session, kind, *, now, progress=None):
         notices.send(registration, kind, now=now, settings=settings, memo=memo)
         if progress is not None:
             progress(done, len(people))
+    signals.session_notified.send(session, kind=kind, now=now)
     return len(people)
 
 

@@ -17,6 +17,8 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, commit_service, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
+from gfp_portal.programme import agenda
+from gfp_portal.programme import queries as programme_queries
 from gfp_portal.sessions import feed, ical, manage, notices, queries, registration
 from gfp_portal.sessions.forms import SessionFilterForm
 from gfp_portal.sessions.models import (
@@ -87,7 +89,8 @@ def detail(session_id):
         place=registration.waitlist_place(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
-        can_register=place.in_audience)
+        can_register=place.in_audience, agenda=programme_queries.agenda_of(session),
+        zone=viewer_zone(), agenda_times=agenda.readings)
 
 
 def _person_or_403():

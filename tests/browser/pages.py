@@ -15,6 +15,7 @@ MAIN_PAGES = {
         "/resources/",
         "/resources/{public_resource}",
         "/certificates/{certificate}",
+        "/guests/invitation/{invitation}",
     ],
     "fp@demo.gfp": [
         "/",
@@ -67,6 +68,9 @@ MAIN_PAGES = {
         "/sessions/attendance-figures?by=entity",
         "/sessions/fair-hours",
         "/sessions/{upcoming_session}/edit",
+        "/sessions/{agenda_session}",
+        "/sessions/{agenda_session}/agenda",
+        "/sessions/{agenda_session}/guests",
         "/resources/",
         "/resources/manage/",
         "/resources/gaps",
@@ -119,6 +123,8 @@ _QUERIES = {
     "nomination": "SELECT id FROM nominations ORDER BY id LIMIT 1",
     "message": "SELECT id FROM outbox_messages ORDER BY id DESC LIMIT 1",
     "user": "SELECT id FROM users ORDER BY id DESC LIMIT 1",
+    "agenda_session": "SELECT session_id FROM agenda_items ORDER BY id LIMIT 1",
+    "invitation": "SELECT token FROM guest_invitations ORDER BY id LIMIT 1",
 }
 
 

@@ -56,6 +56,7 @@ PAGES = [
     ("/nominations/", {"resident_coordinator", "coordinator", "admin"}),
     ("/nominations/new", {"resident_coordinator", "coordinator", "admin"}),
     ("/join", None),
+    ("/guests/sent", None),
     ("/sessions/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
     ("/sessions/new", {"coordinator", "admin"}),
     ("/sessions/series/new", {"coordinator", "admin"}),

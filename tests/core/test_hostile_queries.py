@@ -62,6 +62,7 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
     from gfp_portal.nominations.services import submit_nomination
     from gfp_portal.plans import services as plans
     from gfp_portal.practices import services as practices
+    from gfp_portal.programme import agenda
     from gfp_portal.resources import services as resources
     from gfp_portal.resources.models import ResourceCategory
     from gfp_portal.sessions import registration
@@ -86,6 +87,8 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
             "join_url": "https://meet.example.org/x", "capacity": 5}, actor=coordinator)
         sessions.publish_session(session, actor=coordinator)
         registration.register(session, fp.person, actor=None, notify=True)
+        item = agenda.add_item(session, {"title_en": "Opening", "starts_at": start},
+                               actor=coordinator)
         nomination = submit_nomination({
             "role": "focal_point", "entity": undp, "unct": kenya, "given_name": "Wanjiru",
             "family_name": "Kamau", "email": "w.kamau@undp.org", "position_title": "Chief",
@@ -131,7 +134,7 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
                 "iso3": "KEN", "token": "no-such-token", "code": "NOSUCHCODE",
                 "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
                 "practice_id": practice.id, "award_id": award.id,
-                "plan_id": plan.id, "document_id": document.id}
+                "plan_id": plan.id, "document_id": document.id, "item_id": item.id}
     clients = {}
     for role, roles in ROLES.items():
         clients[role] = app.test_client()

@@ -1,0 +1,77 @@
+"""Forms of the programme: an agenda item, an invitation link, a guest's request for a place."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from gfp_portal.core.forms import CheckboxListField, SingleLineField, language_choices
+from gfp_portal.programme.guests import MAX_PLACES
+from gfp_portal.programme.models import Sector
+from gfp_portal.sessions.forms import LOCAL, TitleFields
+from gfp_portal.sessions.models import LANGUAGES
+
+
+class AgendaItemForm(TitleFields, FlaskForm):
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL, validators=[
+        DataRequired(message=_l("Enter the start date and time."))],
+        description=_l("In the time zone of the session."))
+    description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 2},
+                                   validators=[Optional(), Length(max=5000)])
+    description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": 2},
+                                   validators=[Optional(), Length(max=5000)])
+    description_es = TextAreaField(_l("Description in Spanish"), render_kw={"rows": 2},
+                                   validators=[Optional(), Length(max=5000)])
+    description_ar = TextAreaField(_l("Description in Arabic"), render_kw={"rows": 2},
+                                   validators=[Optional(), Length(max=5000)])
+    staff = CheckboxListField(_l("Presenters from the Office"), coerce=int,
+                              validators=[Optional()])
+    people = TextAreaField(_l("Presenters from the registry"), render_kw={"rows": 2},
+                           validators=[Optional(), Length(max=5000)],
+                           description=_l("Their email addresses, one per line."))
+    guests = CheckboxListField(_l("Guest presenters"), coerce=int, validators=[Optional()])
+    guest_name = SingleLineField(_l("New guest presenter: name"),
+                                 validators=[Optional(), Length(max=200)])
+    guest_organisation = SingleLineField(_l("New guest presenter: organisation"),
+                                         validators=[Optional(), Length(max=200)])
+    guest_sector = SelectField(_l("New guest presenter: sector"), validators=[Optional()])
+    submit = SubmitField(_l("Save the item"))
+
+    def __init__(self, *args, staff_choices=(), guest_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff.choices = list(staff_choices)
+        self.guests.choices = list(guest_choices)
+        self.guest_sector.choices = Sector.choices()
+
+
+class InvitationForm(FlaskForm):
+    places = IntegerField(_l("Guest places"), validators=[
+        Optional(), NumberRange(min=1, max=MAX_PLACES, message=_l(
+            "Enter a whole number from 1, or leave empty for no limit."))],
+        description=_l("Leave empty for no limit."))
+    submit = SubmitField(_l("Create an invitation link"))
+
+
+class GuestRequestForm(FlaskForm):
+    name = SingleLineField(_l("Name"), validators=[
+        DataRequired(message=_l("Enter your name.")), Length(max=200)])
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(message=_l("Enter your email address.")),
+        Email(message=_l("Enter a valid email address.")), Length(max=320)])
+    organisation = SingleLineField(_l("Organisation"), validators=[
+        DataRequired(message=_l("Enter your organisation.")), Length(max=200)])
+    sector = SelectField(_l("Sector"), validators=[
+        DataRequired(message=_l("Choose your sector."))])
+    preferred_language = SelectField(_l("Preferred language"), validators=[DataRequired()])
+    submit = SubmitField(_l("Ask for a place"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = Sector.choices()
+        self.preferred_language.choices = [c for c in language_choices() if c[0] in LANGUAGES]

@@ -1,0 +1,330 @@
+"""Guests at a session: the Office's invitation links, a guest's request for a place confirmed
+through their email address, the invitation they then get like everyone registered, their
+attendance and their certificate.
+
+No answer of the public pages tells whether an address already has a place: the page after
+the request is the same, and the email says it instead. A request from an address that already
+asked is not a second place: it sends the guest's link again (a new one; the old stops)."""
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from gfp_portal.attendance import certificates
+from gfp_portal.attendance.models import AttendanceStatus
+from gfp_portal.attendance.services import CODE_ALPHABET
+from gfp_portal.core.audit import log_action
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.jobs import hold_lock
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.programme import notices
+from gfp_portal.programme.models import (
+    AgendaPresenter,
+    Guest,
+    GuestInvitation,
+    GuestPlaceStatus,
+    GuestRegistration,
+    Sector,
+)
+from gfp_portal.programme.tokens import digest, new_raw
+from gfp_portal.sessions.models import LANGUAGES, SessionStatus
+
+# A request is confirmed within this many days; a confirmed guest's link then works until
+# this many days after the session (to come back for the certificate).
+CONFIRM_DAYS = 3
+KEEP_DAYS = 180
+MAX_PLACES = 10000
+
+
+# --- the Office's invitation links ------------------------------------------------------------
+
+def create_invitation(session, places=None, *, actor, now=None):
+    now = now or utcnow()
+    if session.status == SessionStatus.cancelled or session.ends_at <= now:
+        raise DomainError("session_closed", _l(
+            "Guests can be invited only to a session that is neither cancelled nor over."))
+    if places is not None and not 1 <= places <= MAX_PLACES:
+        raise DomainError("bad_places", _l("The number of places is a whole number from 1, or "
+                                           "empty for no limit."), field="places")
+    invitation = GuestInvitation(session=session, token=new_raw(), places=places,
+                                 created_by_id=getattr(actor, "id", None), created_at=now)
+    db.session.add(invitation)
+    db.session.flush()
+    log_action("guest_invitation.create", invitation, actor=actor, now=now,
+               changes={"session": [None, session.id], "places": [None, places]})
+    return invitation
+
+
+def revoke_invitation(invitation, *, actor, now=None):
+    """The link stops working; guests already registered keep their places, requests not yet
+    confirmed can no longer be."""
+    now = now or utcnow()
+    if invitation.is_revoked:
+        raise DomainError("already_revoked", _l("This invitation link is already revoked."))
+    invitation.revoked_at, invitation.revoked_by_id = now, getattr(actor, "id", None)
+    db.session.flush()
+    log_action("guest_invitation.revoke", invitation, actor=actor, now=now,
+               changes={"revoked": [False, True]})
+
+
+def places_taken(invitation):
+    return db.session.scalar(select(func.count(GuestRegistration.id)).where(
+        GuestRegistration.invitation_id == invitation.id,
+        GuestRegistration.status == GuestPlaceStatus.registered))
+
+
+def _check_open(invitation, now):
+    if invitation is None:
+        raise DomainError("unknown_link", _l("This invitation link is not valid. Check that "
+                                             "you copied all of it."))
+    if invitation.is_revoked:
+        raise DomainError("revoked", _l("This invitation link has been withdrawn by the "
+                                        "Office."))
+    session = invitation.session
+    if session.status == SessionStatus.cancelled:
+        raise DomainError("cancelled", _l("This session has been cancelled."))
+    if session.status != SessionStatus.published or session.ends_at <= now:
+        raise DomainError("closed", _l("This session is no longer open to guests."))
+    if invitation.places is not None and places_taken(invitation) >= invitation.places:
+        raise DomainError("full", _l("All the guest places of this invitation are taken."))
+
+
+def open_invitation(token, *, now=None):
+    """The invitation of `token`, if guests may still ask for a place through it."""
+    invitation = db.session.scalars(select(GuestInvitation).where(
+        GuestInvitation.token == (token or "")[:64])).first()
+    _check_open(invitation, now or utcnow())
+    return invitation
+
+
+# --- a guest's request and confirmation -------------------------------------------------------
+
+def _clean(data):
+    email = (data.get("email") or "").strip().lower()
+    name, organisation = (data.get("name") or "").strip(), (data.get("organisation") or "").strip()
+    if not name:
+        raise DomainError("name_required", _l("Enter your name."), field="name")
+    if "@" not in email:
+        raise DomainError("email_required", _l("Enter your email address."), field="email")
+    if not organisation:
+        raise DomainError("organisation_required", _l("Enter your organisation."),
+                          field="organisation")
+    try:
+        sector = Sector(data.get("sector"))
+    except ValueError:
+        raise DomainError("bad_sector", _l("Choose your sector."), field="sector") from None
+    language = data.get("preferred_language")
+    return {"name": name, "email": email, "organisation": organisation, "sector": sector,
+            "preferred_language": language if language in LANGUAGES else "en"}
+
+
+def request_place(token, data, *, now=None):
+    """A guest asks for a place through the invitation of `token`: their place waits for the
+    email address to be confirmed through the link mailed to it. Returns the place."""
+    now = now or utcnow()
+    invitation = open_invitation(token, now=now)
+    data = _clean(data)
+    guest = db.session.scalars(select(Guest).where(Guest.email == data["email"])).first()
+    if guest is None:
+        guest = Guest(created_at=now, **data)
+        db.session.add(guest)
+    elif guest.verified_at is None:
+        # Nobody has proved this address yet: the latest request says who it is.
+        for field, value in data.items():
+            setattr(guest, field, value)
+    db.session.flush()
+    registration = db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.session_id == invitation.session_id,
+        GuestRegistration.guest_id == guest.id)).first()
+    if registration is None:
+        registration = GuestRegistration(session=invitation.session, guest=guest,
+                                         invitation=invitation, requested_at=now,
+                                         status=GuestPlaceStatus.pending)
+        db.session.add(registration)
+    elif registration.status == GuestPlaceStatus.cancelled:
+        registration.status, registration.invitation = GuestPlaceStatus.pending, invitation
+        registration.requested_at = now
+    raw = new_raw()
+    registration.token_hash = digest(raw)
+    registered = registration.status == GuestPlaceStatus.registered
+    days = KEEP_DAYS if registered else CONFIRM_DAYS
+    registration.token_expires_at = (registration.session.ends_at if registered else now) + \
+        timedelta(days=days)
+    db.session.flush()
+    log_action("guest_place.request", registration, actor=None, now=now,
+               changes={"status": [None, registration.status.value]})
+    notices.place_link(registration, raw, days=CONFIRM_DAYS, now=now)
+    return registration
+
+
+def place_for_token(token, *, now=None):
+    """The place the guest's link leads to; a clear refusal when the link is wrong, expired
+    or its invitation was revoked before the place was confirmed."""
+    now = now or utcnow()
+    registration = db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.token_hash == digest(token))).first() if token else None
+    if registration is None:
+        raise DomainError("unknown_link", _l("This link is not valid. Check that you copied "
+                                             "all of it, or use the latest message sent to "
+                                             "you."))
+    if registration.token_expires_at is None or registration.token_expires_at < now:
+        raise DomainError("expired", _l("This link has expired. Ask for a place again "
+                                        "through the invitation link."))
+    if registration.status == GuestPlaceStatus.cancelled:
+        raise DomainError("cancelled_place", _l("This place has been cancelled."))
+    if registration.status == GuestPlaceStatus.pending and registration.invitation is not None \
+            and registration.invitation.is_revoked:
+        raise DomainError("revoked", _l("This invitation link has been withdrawn by the "
+                                        "Office."))
+    return registration
+
+
+def confirm_place(token, *, now=None):
+    """The guest confirms their address: registered (when a place is left), the invitation
+    mailed. Confirming again changes nothing."""
+    now = now or utcnow()
+    registration = place_for_token(token, now=now)
+    if registration.status == GuestPlaceStatus.registered:
+        return registration
+    invitation = registration.invitation
+    if invitation is not None:
+        # One confirmation at a time per invitation, so that its places are never exceeded.
+        db.session.execute(select(GuestInvitation.id).where(
+            GuestInvitation.id == invitation.id).with_for_update())
+        _check_open(invitation, now)
+    elif registration.session.status != SessionStatus.published:
+        raise DomainError("closed", _l("This session is no longer open to guests."))
+    guest = registration.guest
+    guest.verified_at = guest.verified_at or now
+    registration.status, registration.registered_at = GuestPlaceStatus.registered, now
+    registration.token_expires_at = registration.session.ends_at + timedelta(days=KEEP_DAYS)
+    db.session.flush()
+    log_action("guest_place.confirm", registration, actor=None, now=now,
+               changes={"status": ["pending", "registered"]})
+    notices.session_notice(registration, "confirmed", now=now)
+    return registration
+
+
+def cancel_place(registration, *, actor, now=None):
+    """The Office removes a guest: the calendar entry is withdrawn from theirs."""
+    now = now or utcnow()
+    if registration.status == GuestPlaceStatus.cancelled:
+        raise DomainError("already_cancelled", _l("This guest's place is already cancelled."))
+    was = registration.status
+    registration.status, registration.token_hash = GuestPlaceStatus.cancelled, None
+    db.session.flush()
+    log_action("guest_place.cancel", registration, actor=actor, now=now,
+               changes={"status": [was.value, "cancelled"]})
+    if was == GuestPlaceStatus.registered:
+        notices.session_notice(registration, "withdrawn", now=now)
+
+
+def notify_guests(session, *, kind, now):
+    """A change of the session reaches the registered guests too (sessions' signal)."""
+    memo = {}
+    for registration in registered_guests(session):
+        notices.session_notice(registration, kind, now=now, memo=memo)
+
+
+def registered_guests(session):
+    return db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.session_id == session.id,
+        GuestRegistration.status == GuestPlaceStatus.registered)
+        .order_by(GuestRegistration.id)).all()
+
+
+def purge_unconfirmed(*, now=None):
+    """Delete the requests for a place whose link expired unconfirmed, the emails that carried
+    the link, and the guests left with nothing (no place, never confirmed, presenting
+    nothing): nothing personal is kept of them. Returns how many requests went."""
+    now = now or utcnow()
+    hold_lock("programme.purge-unconfirmed", now=now)
+    expired = db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.status == GuestPlaceStatus.pending,
+        GuestRegistration.token_expires_at <= now)).all()
+    guest_ids = {place.guest_id for place in expired}
+    for place in expired:
+        db.session.delete(place)
+    db.session.flush()
+    for guest in db.session.scalars(select(Guest).where(
+            Guest.id.in_(guest_ids), Guest.verified_at.is_(None),
+            ~Guest.id.in_(select(GuestRegistration.guest_id)),
+            ~Guest.id.in_(select(AgendaPresenter.guest_id).where(
+                AgendaPresenter.guest_id.is_not(None))))):
+        db.session.execute(delete(OutboxMessage).where(
+            OutboxMessage.recipient == guest.email,
+            OutboxMessage.template == "guest_place_link"))
+        db.session.delete(guest)
+    db.session.flush()
+    return len(expired)
+
+
+# --- attendance and certificate ---------------------------------------------------------------
+
+def mark_guest(registration, status, *, actor, now=None):
+    now = now or utcnow()
+    try:
+        status = AttendanceStatus(status)
+    except ValueError:
+        raise DomainError("bad_status", _l("“%(value)s” is not an attendance status.",
+                                           value=str(status)[:40])) from None
+    if registration.status != GuestPlaceStatus.registered:
+        raise DomainError("not_registered", _l("This guest is not registered for the session."))
+    before = registration.attendance.value if registration.attendance else None
+    if before == status.value:
+        return False
+    registration.attendance = status
+    registration.attendance_recorded_by_id = getattr(actor, "id", None)
+    registration.attendance_recorded_at = now
+    db.session.flush()
+    log_action("guest_attendance.mark", registration, actor=actor, now=now,
+               changes={"status": [before, status.value]})
+    return True
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A guest's attendance as the certificate rules read one (no minutes are kept)."""
+    status: AttendanceStatus | None
+    minutes: None = None
+
+
+def certificate_refusal(registration, *, now=None):
+    mark = _Mark(registration.attendance) if registration.attendance else None
+    return certificates.refusal(registration.session, mark, now=now)
+
+
+def issue_certificate(registration, *, now=None):
+    """The guest's certificate, issued on first request under the rules of everyone's."""
+    now = now or utcnow()
+    error = certificate_refusal(registration, now=now)
+    if error is not None:
+        raise error
+    if registration.certificate_code is None:
+        registration.certificate_code = _new_code()
+        registration.certificate_issued_at = now
+        db.session.flush()
+        log_action("guest_certificate.issue", registration, actor=None, now=now)
+    return registration
+
+
+def _new_code():
+    # One code space with everyone's certificates: the public page verifies both.
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET)
+                       for _ in range(certificates.CERTIFICATE_CODE_LENGTH))
+        if certificates.find(code) is None and db.session.scalars(
+                select(GuestRegistration.id).filter_by(certificate_code=code)).first() is None:
+            return code
+
+
+def find_certificate(code):
+    code = "".join((code or "").split()).upper()
+    if not code:
+        return None
+    return db.session.scalars(select(GuestRegistration).filter_by(
+        certificate_code=code)).first()

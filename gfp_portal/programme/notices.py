@@ -1,0 +1,33 @@
+"""Emails to guests, in the guest's language: the confirmation link of a place, and the
+invitation (with its calendar part) and later notices of the session, as everyone gets them."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from gfp_portal.core.i18n import mail_locale
+from gfp_portal.core.outbox import queue_email
+from gfp_portal.sessions import notices as session_notices
+
+
+def place_link(registration, raw, *, days, now):
+    """The guest's own link: to confirm the address, or (already registered) to reach the
+    place again. It grants access, so the message is kept secret."""
+    guest, session = registration.guest, registration.session
+    language = mail_locale(guest.preferred_language)
+    registered = registration.status == "registered"
+    title = session.text("title", language)
+    subject = _l("Your place at %(title)s", title=title) if registered else \
+        _l("Confirm your place: %(title)s", title=title)
+    queue_email(guest.email, "guest_place_link", locale=language, now=now, secret=True,
+                subject=subject,
+                context={"guest": guest, "title": title, "registered": registered,
+                         "days": days, "link": url_for("programme.place", token=raw,
+                                                       _external=True)})
+
+
+def session_notice(registration, kind, *, now, memo=None):
+    """The email of `kind` ("confirmed", "updated", "cancelled") with its invitation; the
+    times in the session's own zone (a guest gives none)."""
+    guest, session = registration.guest, registration.session
+    session_notices.send_to(session, kind, email=guest.email, name=guest.name,
+                            language=mail_locale(guest.preferred_language),
+                            zone=session.time_zone, now=now, memo=memo)

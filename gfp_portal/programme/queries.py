@@ -1,0 +1,96 @@
+"""What the programme's pages read: a session's agenda with its presenters, its invitation
+links and its guests, and the choices of presenters."""
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from gfp_portal.accounts.models import Role, User, UserRole
+from gfp_portal.extensions import db
+from gfp_portal.programme.models import (
+    AgendaItem,
+    AgendaPresenter,
+    Guest,
+    GuestInvitation,
+    GuestPlaceStatus,
+    GuestRegistration,
+)
+from gfp_portal.registry.models import Person
+
+
+def agenda_of(session):
+    """The items in their order, presenters loaded (three queries at most)."""
+    return db.session.scalars(
+        select(AgendaItem).where(AgendaItem.session_id == session.id)
+        .options(selectinload(AgendaItem.presenters).options(
+            selectinload(AgendaPresenter.person).selectinload(Person.entity),
+            selectinload(AgendaPresenter.user).selectinload(User.person),
+            selectinload(AgendaPresenter.guest)))
+        .order_by(AgendaItem.position, AgendaItem.id)).all()
+
+
+def item_of(session, item_id):
+    return db.session.scalars(select(AgendaItem).where(
+        AgendaItem.session_id == session.id, AgendaItem.id == item_id)).first()
+
+
+def staff_choices():
+    """(id, name) of the Office's active coordinators and admins."""
+    users = db.session.scalars(
+        select(User).where(User.is_active.is_(True), User.id.in_(
+            select(UserRole.user_id).where(UserRole.role.in_([Role.coordinator, Role.admin]))))
+        .options(selectinload(User.person))).all()
+    return sorted(((u.id, u.display_name) for u in users), key=lambda pair: pair[1].lower())
+
+
+def guest_choices(session):
+    """(id, "name, organisation") of the guests an item of `session` may name, by name: those
+    with a place at the session and those who present at any session."""
+    return [(g.id, f"{g.name}, {g.organisation}") for g in db.session.scalars(
+        select(Guest).where(
+            Guest.id.in_(select(GuestRegistration.guest_id).where(
+                GuestRegistration.session_id == session.id,
+                GuestRegistration.status == GuestPlaceStatus.registered))
+            | Guest.id.in_(select(AgendaPresenter.guest_id).where(
+                AgendaPresenter.guest_id.is_not(None))))
+        .order_by(func.lower(Guest.name), Guest.id))]
+
+
+def users_by_ids(ids):
+    return db.session.scalars(select(User).where(User.id.in_(ids or [-1]))).all()
+
+
+def guests_by_ids(ids):
+    return db.session.scalars(select(Guest).where(Guest.id.in_(ids or [-1]))).all()
+
+
+def invitations_of(session):
+    """The session's invitation links, newest first, with the places taken of each."""
+    taken = (select(func.count(GuestRegistration.id))
+             .where(GuestRegistration.invitation_id == GuestInvitation.id,
+                    GuestRegistration.status == GuestPlaceStatus.registered)
+             .scalar_subquery())
+    return db.session.execute(
+        select(GuestInvitation, taken).where(GuestInvitation.session_id == session.id)
+        .order_by(GuestInvitation.created_at.desc(), GuestInvitation.id.desc())).all()
+
+
+def invitation_of(session, invitation_id):
+    return db.session.scalars(select(GuestInvitation).where(
+        GuestInvitation.session_id == session.id, GuestInvitation.id == invitation_id)).first()
+
+
+def guests_of(session, *, registered_only=False):
+    """The guests who asked for a place (not cancelled), by name."""
+    statuses = [GuestPlaceStatus.registered] if registered_only else \
+        [GuestPlaceStatus.registered, GuestPlaceStatus.pending]
+    return db.session.scalars(
+        select(GuestRegistration).join(Guest, Guest.id == GuestRegistration.guest_id)
+        .where(GuestRegistration.session_id == session.id,
+               GuestRegistration.status.in_(statuses))
+        .options(selectinload(GuestRegistration.guest))
+        .order_by(func.lower(Guest.name), GuestRegistration.id)).all()
+
+
+def guest_place(session, registration_id):
+    return db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.session_id == session.id,
+        GuestRegistration.id == registration_id)).first()

@@ -1,0 +1,14 @@
+"""Guests hear of a session's changes as everyone registered does; invitations carry the
+agenda."""
+from gfp_portal.programme.agenda import invitation_lines
+from gfp_portal.programme.guests import notify_guests
+from gfp_portal.sessions.notices import INVITATION_EXTRAS
+from gfp_portal.sessions.signals import session_notified
+
+if invitation_lines not in INVITATION_EXTRAS:
+    INVITATION_EXTRAS.append(invitation_lines)
+
+
+@session_notified.connect
+def _tell_guests(session, *, kind, now, **_extra):
+    notify_guests(session, kind=kind, now=now)

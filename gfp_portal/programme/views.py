@@ -1,0 +1,323 @@
+"""The programme's pages: the Office's agenda and guests of a session, and the public pages of
+a guest (asking for a place through an invitation link, confirming it, the certificate).
+
+Every answer after a guest's request is the same page, whatever the address: it never tells
+whether the address already has a place (the email says it instead)."""
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from gfp_portal.core.auth import public, roles_required
+from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit, commit_service, flash_saved, run_action, show_domain_error
+from gfp_portal.core.i18n import current_language
+from gfp_portal.extensions import db, limiter
+from gfp_portal.programme import agenda, guests, queries
+from gfp_portal.programme.forms import AgendaItemForm, GuestRequestForm, InvitationForm
+from gfp_portal.registry.services import find_person_by_email
+from gfp_portal.sessions.models import TrainingSession
+from gfp_portal.sessions.times import spans
+
+bp = Blueprint("programme", __name__)
+
+
+def _session(session_id):
+    return db.get_or_404(TrainingSession, session_id)
+
+
+def _local(moment, zone):
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if moment else None
+
+
+def _utc(local, zone):
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC")) if local else None
+
+
+# --- the agenda (the Office) ------------------------------------------------------------------
+
+def _item_form(session, item=None):
+    data = None
+    if item is not None:
+        data = {f: getattr(item, f) for f in agenda.TEXT_FIELDS}
+        data.update(starts_at=_local(item.starts_at, item.session.time_zone),
+                    staff=[p.user_id for p in item.presenters if p.user_id],
+                    guests=[p.guest_id for p in item.presenters if p.guest_id],
+                    people="\n".join(p.person.email for p in item.presenters if p.person))
+    elif request.method == "GET":
+        data = {"starts_at": _local(session.starts_at, session.time_zone)}
+    return AgendaItemForm(staff_choices=queries.staff_choices(),
+                          guest_choices=queries.guest_choices(session), data=data)
+
+
+def _item_data(form, session):
+    """The item's data and its presenters, from the form; a DomainError names a wrong
+    field."""
+    data = {f: getattr(form, f).data for f in agenda.TEXT_FIELDS}
+    data["starts_at"] = _utc(form.starts_at.data, session.time_zone)
+    presenters = [agenda.presenter(user=u) for u in queries.users_by_ids(form.staff.data)]
+    presenters += [agenda.presenter(guest=g) for g in queries.guests_by_ids(form.guests.data)]
+    for email in (form.people.data or "").split():
+        person = find_person_by_email(email.strip(",;"))
+        if person is None:
+            raise DomainError("unknown_person", _("Nobody in the registry has the address "
+                                                  "%(email)s.", email=email[:320]),
+                              field="people")
+        presenters.append(agenda.presenter(person=person))
+    if form.guest_name.data or form.guest_organisation.data:
+        guest = agenda.add_guest_presenter(form.guest_name.data, form.guest_organisation.data,
+                                           form.guest_sector.data, actor=current_user)
+        presenters.append(agenda.presenter(guest=guest))
+    return data, presenters
+
+
+def _save_item(form, session, item=None):
+    try:
+        data, presenters = _item_data(form, session)
+        if item is None:
+            agenda.add_item(session, data, presenters, actor=current_user)
+        else:
+            changes = agenda.update_item(item, data, presenters, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(error, form)
+        return False
+    commit()
+    if item is None:
+        flash(_("The item is added to the agenda."), "success")
+    else:
+        flash_saved(changes, _("The item is saved."))
+    return True
+
+
+@bp.route("/sessions/<int:session_id>/agenda", methods=["GET", "POST"])
+@roles_required("coordinator")
+def agenda_manage(session_id):
+    session = _session(session_id)
+    form = _item_form(session)
+    if form.validate_on_submit() and _save_item(form, session):
+        return redirect(url_for("programme.agenda_manage", session_id=session.id))
+    return render_template("programme/agenda_manage.html", session=session, form=form,
+                           items=queries.agenda_of(session), confirm=ConfirmForm(),
+                           language=current_language(), zone=session.time_zone,
+                           agenda_times=agenda.readings)
+
+
+@bp.route("/sessions/<int:session_id>/agenda/<int:item_id>", methods=["GET", "POST"])
+@roles_required("coordinator")
+def agenda_edit(session_id, item_id):
+    session = _session(session_id)
+    item = queries.item_of(session, item_id) or abort(404)
+    form = _item_form(session, item if request.method == "GET" else None)
+    if form.validate_on_submit() and _save_item(form, session, item):
+        return redirect(url_for("programme.agenda_manage", session_id=session.id))
+    return render_template("programme/agenda_edit.html", session=session, item=item,
+                           form=form, language=current_language())
+
+
+@bp.route("/sessions/<int:session_id>/agenda/<int:item_id>/move", methods=["POST"])
+@roles_required("coordinator")
+def agenda_move(session_id, item_id):
+    session = _session(session_id)
+    item = queries.item_of(session, item_id) or abort(404)
+    return run_action(agenda.move_item, item, request.form.get("direction", ""),
+                      actor=current_user, done=_("The agenda's order is saved."),
+                      back=url_for("programme.agenda_manage", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/agenda/<int:item_id>/delete", methods=["POST"])
+@roles_required("coordinator")
+def agenda_delete(session_id, item_id):
+    session = _session(session_id)
+    item = queries.item_of(session, item_id) or abort(404)
+    back = url_for("programme.agenda_manage", session_id=session.id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not is_confirmed():
+        return confirmation_page(_("Delete the item “%(title)s”", title=item.title_en), [
+            _("The item and its presenters are removed from the agenda; nobody is emailed.")],
+            back=back)
+    return run_action(agenda.delete_item, item, actor=current_user,
+                      done=_("The item is deleted from the agenda."), back=back)
+
+
+# --- guests (the Office) ----------------------------------------------------------------------
+
+@bp.route("/sessions/<int:session_id>/guests", methods=["GET", "POST"])
+@roles_required("coordinator")
+def guests_manage(session_id):
+    session = _session(session_id)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        ok, _invitation = commit_service(guests.create_invitation, session, form.places.data,
+                                         actor=current_user, form=form)
+        if ok:
+            flash(_("The invitation link is ready: copy it from the list and send it to the "
+                    "guests."), "success")
+            return redirect(url_for("programme.guests_manage", session_id=session.id))
+    return render_template("programme/guests_manage.html", session=session, form=form,
+                           invitations=queries.invitations_of(session),
+                           guests=queries.guests_of(session), confirm=ConfirmForm(),
+                           language=current_language())
+
+
+@bp.route("/sessions/<int:session_id>/guests/invitations/<int:invitation_id>/revoke",
+          methods=["POST"])
+@roles_required("coordinator")
+def invitation_revoke(session_id, invitation_id):
+    session = _session(session_id)
+    invitation = queries.invitation_of(session, invitation_id) or abort(404)
+    back = url_for("programme.guests_manage", session_id=session.id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not is_confirmed():
+        return confirmation_page(_("Revoke the invitation link"), [
+            _("Nobody can ask for a place through this link any more, and requests not yet "
+              "confirmed through it cannot be confirmed."),
+            _("Guests already registered keep their places.")], back=back)
+    return run_action(guests.revoke_invitation, invitation, actor=current_user,
+                      done=_("The invitation link is revoked."), back=back)
+
+
+@bp.route("/sessions/<int:session_id>/guests/<int:place_id>/cancel", methods=["POST"])
+@roles_required("coordinator")
+def guest_cancel(session_id, place_id):
+    session = _session(session_id)
+    place = queries.guest_place(session, place_id) or abort(404)
+    back = url_for("programme.guests_manage", session_id=session.id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not is_confirmed():
+        return confirmation_page(_("Cancel the place of %(name)s", name=place.guest.name), [
+            _("The guest's place is cancelled; a registered guest is emailed the "
+              "cancellation.")], back=back)
+    return run_action(guests.cancel_place, place, actor=current_user,
+                      done=_("The guest's place is cancelled."), back=back)
+
+
+@bp.route("/sessions/<int:session_id>/attendance/guests", methods=["POST"])
+@roles_required("coordinator")
+def guests_mark(session_id):
+    session = _session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    changed = 0
+    try:
+        for place in queries.guests_of(session, registered_only=True):
+            status = request.form.get(f"guest-{place.id}")
+            if status and guests.mark_guest(place, status, actor=current_user):
+                changed += 1
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(error)
+    else:
+        commit()
+        flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
+                       changed), "success")
+    return redirect(url_for("attendance.register", session_id=session.id) + "#guests")
+
+
+# --- a guest's own pages (no account) ---------------------------------------------------------
+
+def _ip_limit():
+    return current_app.config["GUEST_RATE_LIMIT"]
+
+
+def _email_limit():
+    return current_app.config["GUEST_EMAIL_RATE_LIMIT"]
+
+
+def _email_key():
+    return "guest-email:" + (request.form.get("email") or "").strip().lower()[:320]
+
+
+def _invalid(error):
+    return render_template("programme/link_invalid.html", error=error), 404
+
+
+@bp.route("/guests/invitation/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
+def invitation(token):
+    try:
+        invitation = guests.open_invitation(token)
+    except DomainError as error:
+        return _invalid(error)
+    session = invitation.session
+    form = GuestRequestForm(data={"preferred_language": current_language()}
+                            if request.method == "GET" else None)
+    if form.validate_on_submit():
+        ok, _place = commit_service(guests.request_place, token, form.data, form=form)
+        if ok:
+            return redirect(url_for("programme.sent"))
+    language = current_language()
+    return render_template("programme/invitation.html", session=session, form=form,
+                           language=language, agenda=queries.agenda_of(session),
+                           zone=session.time_zone, agenda_times=agenda.readings,
+                           readings=spans(session, session.time_zone, language))
+
+
+@bp.route("/guests/sent")
+@public
+def sent():
+    return render_template("programme/sent.html", days=guests.CONFIRM_DAYS)
+
+
+@bp.route("/guests/place/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_ip_limit, methods=["POST"])
+def place(token):
+    """GET shows the place (and a button to confirm it: mail scanners that open links must
+    not confirm anything)."""
+    try:
+        registration = guests.place_for_token(token)
+    except DomainError as error:
+        return _invalid(error)
+    if request.method == "POST":
+        try:
+            registration = guests.confirm_place(token)
+        except DomainError as error:
+            db.session.rollback()
+            return _invalid(error)
+        commit()
+        flash(_("Your place is confirmed. The invitation is on its way to your mailbox."),
+              "success")
+        return redirect(url_for("programme.place", token=token))
+    session, language, now = registration.session, current_language(), utcnow()
+    return render_template("programme/place.html", registration=registration, session=session,
+                           token=token, language=language, now=now,
+                           agenda=queries.agenda_of(session), zone=session.time_zone,
+                           agenda_times=agenda.readings,
+                           has_certificate=guests.certificate_refusal(
+                               registration, now=now) is None,
+                           readings=spans(session, session.time_zone, language))
+
+
+@bp.route("/guests/place/<token>/certificate")
+@public
+def certificate(token):
+    try:
+        registration = guests.place_for_token(token)
+    except DomainError as error:
+        return _invalid(error)
+    try:
+        guests.issue_certificate(registration)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(url_for("programme.place", token=token))
+    commit()  # issued on its first view
+    session, language = registration.session, current_language()
+    return render_template("attendance/certificate.html", certificate=registration,
+                           session=session, language=language,
+                           readings=spans(session, session.time_zone, language),
+                           verify_url=url_for("certificates.verify",
+                                              code=registration.certificate_code,
+                                              _external=True))
+

@@ -1,0 +1,11 @@
+"""What the sessions domain announces to the domains built on it, which it does not know by
+name."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+session_notified = _signals.signal("session-notified", doc="""
+The notice of a change of a session ("updated" or "cancelled") was queued to everyone
+registered (in the caller's transaction). The sender is the TrainingSession; `kind` and `now`
+are given. Domains that invite others to sessions (guests) send them the same notice.
+""")

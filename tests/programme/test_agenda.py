@@ -1,0 +1,183 @@
+"""The agenda of a session: items within the session's time, in order, with presenters from
+the registry, the Office and guests; shown to everyone who can see the session, in their
+language and zone."""
+import base64
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.extensions import db
+from gfp_portal.programme import agenda, queries
+from gfp_portal.programme.models import AgendaItem, AgendaPresenter
+from gfp_portal.registry.models import Person
+from gfp_portal.sessions import registration
+from gfp_portal.sessions.models import TrainingSession
+from tests.helpers import NOW, login, outbox, refused
+
+
+def _texts(title="Opening", **extra):
+    return {"title_en": title, **extra}
+
+
+def test_items_keep_the_order_of_time_then_the_one_chosen(make_session, coordinator):
+    session = make_session()
+    later = agenda.add_item(session, {**_texts("Panel"),
+                                      "starts_at": session.starts_at + timedelta(hours=1)},
+                            actor=coordinator, now=NOW)
+    first = agenda.add_item(session, {**_texts("Opening"), "starts_at": session.starts_at},
+                            actor=coordinator, now=NOW)
+    assert [i.title_en for i in queries.agenda_of(session)] == ["Opening", "Panel"]
+    agenda.move_item(later, "up", actor=coordinator, now=NOW)
+    assert [i.title_en for i in queries.agenda_of(session)] == ["Panel", "Opening"]
+    refused("cannot_move", agenda.move_item, later, "up", actor=coordinator, now=NOW)
+    refused("bad_direction", agenda.move_item, first, "sideways", actor=coordinator, now=NOW)
+    agenda.delete_item(later, actor=coordinator, now=NOW)
+    assert [(i.title_en, i.position) for i in queries.agenda_of(session)] == [("Opening", 0)]
+
+
+@pytest.mark.parametrize("offset", [timedelta(minutes=-1), timedelta(hours=2),
+                                    timedelta(days=3)])
+def test_an_item_starts_within_the_session(make_session, coordinator, offset):
+    session = make_session(hours=2)
+    refused("outside_session", agenda.add_item, session,
+            {**_texts(), "starts_at": session.starts_at + offset}, actor=coordinator, now=NOW)
+
+
+def test_the_english_title_is_required(make_session, coordinator):
+    session = make_session()
+    refused("title_required", agenda.add_item, session,
+            {"title_fr": "Ouverture", "starts_at": session.starts_at}, actor=coordinator)
+
+
+def test_presenters_of_three_kinds_and_a_guest_stays_out_of_the_registry(
+        make_session, make_person, coordinator):
+    session = make_session()
+    person = make_person("Lucía", "Pérez")
+    people = db.session.scalar(select(func.count(Person.id)))
+    guest = agenda.add_guest_presenter("Dr Ingrid Halvorsen", "University of Bergen",
+                                       "academia", actor=coordinator, now=NOW)
+    item = agenda.add_item(session, {**_texts(), "starts_at": session.starts_at}, [
+        agenda.presenter(person=person), agenda.presenter(user=coordinator),
+        agenda.presenter(guest=guest)], actor=coordinator, now=NOW)
+    db.session.flush()
+    assert sorted(p.name for p in item.presenters) == sorted([
+        "Lucía Pérez", coordinator.display_name, "Dr Ingrid Halvorsen"])
+    assert db.session.scalar(select(func.count(Person.id))) == people
+    # Editing keeps the presenters still named and drops the others.
+    agenda.update_item(item, {**_texts("Opening"), "starts_at": session.starts_at},
+                       [agenda.presenter(guest=guest)], actor=coordinator, now=NOW)
+    assert [p.guest_id for p in item.presenters] == [guest.id]
+    assert db.session.scalar(select(func.count(AgendaPresenter.id))) == 1
+    refused("guest_incomplete", agenda.add_guest_presenter, "", "X", "academia",
+            actor=coordinator)
+    refused("bad_sector", agenda.add_guest_presenter, "A", "B", "nonsense", actor=coordinator)
+
+
+def _session_with_agenda(app, running):
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        guest = agenda.add_guest_presenter("Ms Amal Haddad", "Permanent Mission of Jordan",
+                                           "member_state", actor=None)
+        agenda.add_item(session, {"title_en": "Opening", "title_ar": "الافتتاح",
+                                  "description_en": "Welcome words.",
+                                  "starts_at": session.starts_at + timedelta(minutes=5)},
+                        [agenda.presenter(guest=guest)], actor=None)
+        db.session.commit()
+        return session.starts_at
+
+
+def test_the_session_page_shows_the_agenda_in_the_viewers_language(app, client, running):
+    _session_with_agenda(app, running)
+    login(client, "amina.diallo@example.org")  # reads Arabic, in UTC
+    html = client.get(f"/sessions/{running['session']}").get_data(as_text=True)
+    assert "الافتتاح" in html and "Ms Amal Haddad" in html and "Permanent Mission" in html
+    html = client.get(f"/sessions/{running['session']}?lang=fr").get_data(as_text=True)
+    # No French title: the English one, marked as English.
+    assert 'lang="en" dir="auto">Opening' in html and "Ordre du jour" in html
+    # Times in the viewer's zone (UTC), then the session's (Amman).
+    assert "UTC" in html and "Amman" in html
+
+
+def test_the_office_adds_edits_and_deletes_items(app, client, running):
+    starts = _session_with_agenda(app, running)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/agenda"
+    local = starts.astimezone(ZoneInfo("Asia/Amman"))  # the form reads the session's zone
+    response = client.post(url, data={"title_en": "Closing", "title_fr": "Clôture",
+                                      "starts_at": (local + timedelta(minutes=60)).strftime(
+                                          "%Y-%m-%dT%H:%M"),
+                                      "people": "amina.diallo@example.org",
+                                      "guest_name": "Prof. Kwame Mensah",
+                                      "guest_organisation": "University of Ghana",
+                                      "guest_sector": "academia"})
+    assert response.status_code == 302
+    with app.app_context():
+        closing = db.session.scalars(select(AgendaItem).filter_by(title_en="Closing")).one()
+        assert {p.guest.name for p in closing.presenters if p.guest} == {"Prof. Kwame Mensah"}
+        assert [p.person.email for p in closing.presenters if p.person] == [
+            "amina.diallo@example.org"]
+    # Outside the session: a translated error, nothing saved.
+    response = client.post(url + "?lang=es", data={
+        "title_en": "Late", "starts_at": (local + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 200
+    assert "debe comenzar durante la sesión" in response.get_data(as_text=True)
+    # An unknown registry address is refused on its field.
+    response = client.post(url + "?lang=en", data={
+        "title_en": "X", "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "people": "nobody@nowhere.example"})
+    assert "nobody@nowhere.example" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AgendaItem.id))) == 2
+        item_id = closing.id
+    edit = f"{url}/{item_id}"
+    assert "Clôture" in client.get(edit).get_data(as_text=True)
+    assert client.post(edit, data={"title_en": "Closing remarks",
+                                   "starts_at": (local + timedelta(minutes=70)).strftime(
+                                       "%Y-%m-%dT%H:%M")}).status_code == 302
+    # Delete asks first.
+    page = client.post(f"{edit}/delete?lang=en")
+    assert "Delete the item" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AgendaItem.id))) == 2
+    assert client.post(f"{edit}/delete", data={"confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert [i.title_en for i in db.session.scalars(select(AgendaItem))] == ["Opening"]
+    assert client.get(f"{url}/999999").status_code == 404
+
+
+def test_the_session_page_reads_the_agenda_in_few_queries(app, client, running,
+                                                          count_queries):
+    _session_with_agenda(app, running)
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}"
+    client.get(url)
+    with count_queries() as one:
+        client.get(url)
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        for n in range(5):
+            guest = agenda.add_guest_presenter(f"Guest {n}", "Org", "other", actor=None)
+            agenda.add_item(session, {"title_en": f"Item {n}",
+                                      "starts_at": session.starts_at + timedelta(minutes=n)},
+                            [agenda.presenter(guest=guest)], actor=None)
+        db.session.commit()
+    with count_queries() as six:
+        client.get(url)
+    assert six.count == one.count
+
+
+def test_the_invitation_carries_the_agenda_in_the_recipients_language(
+        make_session, make_appointee, coordinator):
+    session = make_session()
+    guest = agenda.add_guest_presenter("Dr Ingrid Halvorsen", "University of Bergen",
+                                       "academia", actor=coordinator, now=NOW)
+    agenda.add_item(session, {"title_en": "Keynote", "title_fr": "Discours liminaire",
+                              "starts_at": session.starts_at + timedelta(minutes=30)},
+                    [agenda.presenter(guest=guest)], actor=coordinator, now=NOW)
+    person = make_appointee(language="fr", zone="Europe/Paris")
+    registration.register(session, person, actor=None, now=NOW)
+    message = outbox("session_notice")[-1]
+    calendar = base64.b64decode(message.parts[0]["data"]).decode().replace("\r\n ", "")
+    assert "Ordre du jour" in calendar and "Discours liminaire (Dr Ingrid Halvorsen)" in calendar

@@ -1,0 +1,289 @@
+"""Guests: from the invitation link to the certificate, kept out of the registry and the
+coverage, with clear pages for wrong, expired and revoked links."""
+import base64
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.extensions import db
+from gfp_portal.programme import guests
+from gfp_portal.programme.models import Guest, GuestInvitation, GuestRegistration
+from gfp_portal.registry.models import Person
+from gfp_portal.sessions import services as session_services
+from gfp_portal.sessions.models import TrainingSession
+from tests.helpers import login, outbox
+
+GUEST = {"name": "Ximena Quispe-Valdivia", "email": "Ximena@University.example",
+         "organisation": "Universidad de Lima", "sector": "academia",
+         "preferred_language": "es"}
+
+
+def _invite(app, session_id, places=None):
+    with app.app_context():
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        invitation = guests.create_invitation(db.session.get(TrainingSession, session_id),
+                                              places, actor=coordinator)
+        db.session.commit()
+        return invitation.token
+
+
+def _link(app, template="guest_place_link"):
+    with app.app_context():
+        body = outbox(template)[-1].body_text
+    return re.search(r"http://[^\s]+/guests/place/[^\s]+", body).group(0).split("localhost")[-1]
+
+
+def _path(url):
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+@pytest.fixture
+def guest_client(app):
+    return app.test_client()
+
+
+def test_a_guest_registers_is_confirmed_invited_checked_in_and_certified(
+        app, client, guest_client, running):
+    login(client, "coord@example.org")
+    session_id = running["session"]
+    response = client.post(f"/sessions/{session_id}/guests", data={"places": "2"})
+    assert response.status_code == 302
+    with app.app_context():
+        token = db.session.scalars(select(GuestInvitation.token)).one()
+    assert token in client.get(f"/sessions/{session_id}/guests").get_data(as_text=True)
+
+    page = guest_client.get(f"/guests/invitation/{token}?lang=en")
+    assert page.status_code == 200 and "Ask for a place" in page.get_data(as_text=True)
+    response = guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    assert response.status_code == 302 and response.location.endswith("/guests/sent")
+    with app.app_context():
+        mail, = outbox("guest_place_link")
+        assert mail.recipient == "ximena@university.example" and mail.is_secret
+        assert mail.locale == "es"
+        link = _path(re.search(r"https?://\S+/guests/place/\S+", mail.body_text).group(0))
+        place = db.session.scalars(select(GuestRegistration)).one()
+        assert place.status == "pending" and outbox("session_notice") == []
+
+    # Opening the link confirms nothing (mail scanners); the button does.
+    assert "Confirm" in guest_client.get(link + "?lang=en").get_data(as_text=True)
+    assert guest_client.post(link).status_code == 302
+    with app.app_context():
+        place = db.session.scalars(select(GuestRegistration)).one()
+        assert place.status == "registered" and place.guest.verified_at is not None
+        invite, = [m for m in outbox("session_notice") if m.recipient == place.guest.email]
+        assert invite.locale == "es"
+        calendar = base64.b64decode(invite.parts[0]["data"]).decode()
+        assert invite.parts[0]["content_type"] == "text/calendar"
+        assert "METHOD:REQUEST" in calendar and "ximena@university.example" in calendar
+        assert invite.parts[1]["filename"] == "invite.ics"
+        # The guest takes no seat of the session's.
+        assert session_services.registered_count(db.session.get(
+            TrainingSession, session_id)) == 1
+
+    # The register lists the guest; the coordinator marks them present.
+    register = client.get(f"/sessions/{session_id}/attendance").get_data(as_text=True)
+    assert "Ximena Quispe-Valdivia" in register
+    response = client.post(f"/sessions/{session_id}/attendance/guests",
+                           data={f"guest-{place.id}": "present"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(GuestRegistration, place.id).attendance == "present"
+
+    # No certificate before the end; then one, also verified publicly.
+    response = guest_client.get(link + "/certificate")
+    assert response.status_code == 302
+    with app.app_context():
+        session = db.session.get(TrainingSession, session_id)
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+    assert "/certificate" in guest_client.get(link).get_data(as_text=True)
+    certificate = guest_client.get(link + "/certificate?lang=en")
+    assert certificate.status_code == 200
+    assert "Ximena Quispe-Valdivia" in certificate.get_data(as_text=True)
+    with app.app_context():
+        code = db.session.get(GuestRegistration, place.id).certificate_code
+    verified = guest_client.get(f"/certificates/{code}?lang=en")
+    assert verified.status_code == 200 and "This certificate is valid" in verified.get_data(
+        as_text=True)
+
+
+def test_the_same_address_twice_is_one_place_and_the_link_comes_again(
+        app, guest_client, running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    first = _link(app)
+    guest_client.post(_path(first))
+    again = guest_client.post(f"/guests/invitation/{token}",
+                              data={**GUEST, "email": "ximena@university.example",
+                                    "name": "Someone Else"})
+    assert again.status_code == 302 and again.location.endswith("/guests/sent")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(GuestRegistration.id))) == 1
+        place = db.session.scalars(select(GuestRegistration)).one()
+        # A confirmed guest's details are not changed by an unconfirmed request.
+        assert place.status == "registered" and place.guest.name == GUEST["name"]
+        mails = outbox("guest_place_link")
+        assert len(mails) == 2 and "Ya tiene una plaza" in mails[-1].body_text
+    # The new link works; the old one no longer does.
+    assert guest_client.get(_path(_link(app)) + "?lang=en").status_code == 200
+    assert guest_client.get(_path(first) + "?lang=en").status_code == 404
+
+
+@pytest.mark.parametrize("lang, text", [("en", "not valid"), ("ar", "غير صالح")])
+def test_a_wrong_invitation_link_is_a_clear_page(app, guest_client, running, lang, text):
+    response = guest_client.get(f"/guests/invitation/nonsense-token?lang={lang}")
+    assert response.status_code == 404 and text in response.get_data(as_text=True)
+    response = guest_client.post("/guests/invitation/" + "x" * 500, data=GUEST)
+    assert response.status_code == 404
+    assert guest_client.get("/guests/place/nonsense?lang=en").status_code == 404
+    assert guest_client.get("/guests/place/nonsense/certificate?lang=en").status_code == 404
+
+
+def test_a_revoked_invitation_link_refuses_requests_and_confirmations(
+        app, client, guest_client, running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    link = _path(_link(app))
+    login(client, "coord@example.org")
+    with app.app_context():
+        invitation_id = db.session.scalars(select(GuestInvitation.id)).one()
+    url = f"/sessions/{running['session']}/guests/invitations/{invitation_id}/revoke"
+    # The first post asks for the confirmation; nothing is revoked yet.
+    assert "Revoke the invitation link" in client.post(url + "?lang=en").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(GuestInvitation)).one().revoked_at is None
+    assert client.post(url, data={"confirmed": "1"}).status_code == 302
+    response = guest_client.get(f"/guests/invitation/{token}?lang=en")
+    assert response.status_code == 404 and "withdrawn" in response.get_data(as_text=True)
+    response = guest_client.post(link + "?lang=fr")
+    assert response.status_code == 404 and "retiré" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(GuestRegistration)).one().status == "pending"
+
+
+def test_an_expired_link_is_a_clear_page(app, guest_client, running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    link = _path(_link(app))
+    with app.app_context():
+        place = db.session.scalars(select(GuestRegistration)).one()
+        place.token_expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        db.session.commit()
+    response = guest_client.post(link + "?lang=es")
+    assert response.status_code == 404 and "caducado" in response.get_data(as_text=True)
+
+
+def test_the_places_of_an_invitation_are_never_exceeded(app, guest_client, running):
+    token = _invite(app, running["session"], places=1)
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    first = _path(_link(app))
+    guest_client.post(f"/guests/invitation/{token}",
+                      data={**GUEST, "email": "other@ngo.example", "name": "Other Guest"})
+    second = _path(_link(app))
+    assert guest_client.post(first).status_code == 302
+    response = guest_client.post(second + "?lang=en")
+    assert response.status_code == 404 and "places" in response.get_data(as_text=True)
+    assert guest_client.get(f"/guests/invitation/{token}").status_code == 404
+
+
+def test_a_bad_request_form_changes_nothing(app, guest_client, running):
+    token = _invite(app, running["session"])
+    response = guest_client.post(f"/guests/invitation/{token}?lang=en",
+                                 data={**GUEST, "email": "not-an-address", "sector": "x"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count(GuestRegistration.id))) == 0
+
+
+def test_guests_never_appear_in_the_registry_or_the_coverage(app, client, guest_client,
+                                                              running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    guest_client.post(_path(_link(app)))
+    with app.app_context():
+        people = db.session.scalar(select(func.count(Person.id)))
+        assert db.session.scalars(select(GuestRegistration)).one().status == "registered"
+    login(client, "coord@example.org")
+    for url in ("/registry/", "/registry/?q=Ximena", "/registry/?q=university.example",
+                "/registry/export.csv", "/coverage/", "/coverage/export.csv",
+                "/search?q=Ximena", "/dashboard", "/parity/", "/entities/UNDP"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        # The query itself is echoed (search box, language links): the guest's record is not.
+        assert "Quispe" not in body and "ximena@" not in body.lower(), url
+        assert "Universidad de Lima" not in body, url
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Person.id))) == people
+        assert db.session.scalars(select(Person).where(
+            func.lower(Person.email) == "ximena@university.example")).first() is None
+
+
+def test_a_change_of_the_session_reaches_registered_guests(app, guest_client, running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    guest_client.post(_path(_link(app)))
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session_services.cancel_session(session, reason="Venue closed", actor=coordinator)
+        db.session.commit()
+        cancel = [m for m in outbox("session_notice")
+                  if m.recipient == "ximena@university.example"][-1]
+        assert "METHOD:CANCEL" in base64.b64decode(cancel.parts[0]["data"]).decode()
+
+
+@pytest.mark.parametrize("url", ["/sessions/{id}/guests", "/sessions/{id}/agenda"])
+@pytest.mark.parametrize("roles, status", [((), 302), (("focal_point",), 403),
+                                           (("resident_coordinator",), 403),
+                                           (("coordinator",), 200), (("admin",), 200)])
+def test_only_the_office_manages_guests_and_the_agenda(client, login_as, running, url,
+                                                       roles, status):
+    if roles:
+        login_as(*roles, uncts=("KEN",) if roles == ("resident_coordinator",) else ())
+    assert client.get(url.format(id=running["session"])).status_code == status
+
+
+def test_requests_never_confirmed_are_deleted_with_the_guest_and_the_link(
+        app, guest_client, running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    guest_client.post(f"/guests/invitation/{token}",
+                      data={**GUEST, "email": "kept@ngo.example", "name": "Kept Guest"})
+    guest_client.post(_path(_link(app)))  # the second one confirms
+    with app.app_context():
+        later = datetime.now(UTC) + timedelta(days=guests.CONFIRM_DAYS + 1)
+        assert guests.purge_unconfirmed(now=later) == 1
+        db.session.commit()
+        assert [g.email for g in db.session.scalars(select(Guest))] == ["kept@ngo.example"]
+        assert [m.recipient for m in outbox("guest_place_link")] == ["kept@ngo.example"]
+        assert guests.purge_unconfirmed(now=later) == 0
+
+
+def test_the_office_cancels_a_guests_place_after_a_confirmation(app, client, guest_client,
+                                                                 running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    link = _path(_link(app))
+    guest_client.post(link)
+    login(client, "coord@example.org")
+    with app.app_context():
+        place_id = db.session.scalars(select(GuestRegistration.id)).one()
+    url = f"/sessions/{running['session']}/guests/{place_id}/cancel"
+    assert "Cancel the place of" in client.post(url + "?lang=en").get_data(as_text=True)
+    assert client.post(url, data={"confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(GuestRegistration, place_id).status == "cancelled"
+        withdrawn = outbox("session_notice")[-1]
+        assert withdrawn.recipient == "ximena@university.example"
+        assert "METHOD:CANCEL" in base64.b64decode(withdrawn.parts[0]["data"]).decode()
+    # The guest's link now says so; the register no longer lists them.
+    assert guest_client.get(link + "?lang=en").status_code == 404
+    assert "Ximena" not in client.get(f"/sessions/{running['session']}/attendance").get_data(
+        as_text=True)

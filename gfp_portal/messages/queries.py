@@ -9,7 +9,7 @@ from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance
 from gfp_portal.attendance.queries import ATTENDED
 from gfp_portal.core.i18n import language_name
-from gfp_portal.core.jobs import Job
+from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.messages.models import (
@@ -107,6 +107,18 @@ def queued_count(message):
     """How many people the message has been queued for (its MessageRecipient rows)."""
     return db.session.scalar(select(func.count()).select_from(MessageRecipient)
                              .where(MessageRecipient.message_id == message.id))
+
+
+def stopped(message_ids):
+    """The ids among `message_ids` of the messages whose sending stopped (as
+    services.sending_stopped says: still being sent, their job ended or gone), in one query."""
+    if not message_ids:
+        return set()
+    return set(db.session.scalars(
+        select(NetworkMessage.id).outerjoin(Job, Job.id == NetworkMessage.job_id)
+        .where(NetworkMessage.id.in_(message_ids),
+               NetworkMessage.status == MessageStatus.sending,
+               Job.id.is_(None) | Job.state.in_((JobState.done, JobState.failed)))))
 
 
 def sending_job(message):

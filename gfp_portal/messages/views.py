@@ -50,7 +50,8 @@ def index():
     return render_template(
         "messages/index.html", pagination=pagination, language=current_language(),
         drafts=queries.drafts() if staff else [],
-        delivery=queries.delivery([m.id for m in pagination.items]) if staff else {})
+        delivery=queries.delivery([m.id for m in pagination.items]) if staff else {},
+        stopped=queries.stopped([m.id for m in pagination.items]) if staff else set())
 
 
 @bp.route("/<int:message_id>")

@@ -103,6 +103,9 @@ def test_a_job_failing_part_way_leaves_the_message_recoverable(app, client, offi
     assert f'action="/messages/{message_id}/retry"' in html and "Send again" in html
     html = client.get(f"/messages/{message_id}?lang=fr").get_data(as_text=True)
     assert "Renvoyer" in html and "personne ne l’a encore reçu" in html
+    # The archive says so too, where it would say "Sending" for ever.
+    html = client.get("/messages/?lang=es").get_data(as_text=True)
+    assert "data-stopped" in html and "El envío se interrumpió antes de terminar" in html
 
 
 def test_send_again_after_confirmation_delivers_exactly_once_to_everyone(app, client, office,
@@ -130,6 +133,7 @@ def test_send_again_after_confirmation_delivers_exactly_once_to_everyone(app, cl
     # Sent: the page no longer offers to send it again, and a retry is refused.
     html = client.get(f"/messages/{message_id}").get_data(as_text=True)
     assert "data-sending-failed" not in html and url not in html
+    assert "data-stopped" not in client.get("/messages/").get_data(as_text=True)
     response = client.post(f"{url}?lang=es", data={"expected": str(PEOPLE), "confirmed": "1"},
                            follow_redirects=True)
     assert "Este mensaje ya se ha enviado." in response.get_data(as_text=True)
@@ -215,6 +219,7 @@ def test_only_the_office_sends_again(app, client, office, monkeypatch, create_us
     login(client, "fp@example.org")
     html = client.get(f"/messages/{message_id}").get_data(as_text=True)
     assert "data-sending-failed" not in html and "/retry" not in html
+    assert "data-stopped" not in client.get("/messages/").get_data(as_text=True)
     for data in ({"expected": str(PEOPLE)}, {"expected": str(PEOPLE), "confirmed": "1"}):
         assert client.post(f"/messages/{message_id}/retry", data=data).status_code == 403
     assert _count(app, OutboxMessage) == 0 and _count(app, Job) == 1
@@ -236,6 +241,7 @@ def test_a_message_still_being_sent_is_not_sent_again(app, client, office, state
     login(client, "coord@example.org")
     html = client.get(f"/messages/{message_id}").get_data(as_text=True)
     assert "data-sending-failed" not in html and "/retry" not in html
+    assert "data-stopped" not in client.get("/messages/").get_data(as_text=True)
     for data in ({"expected": str(PEOPLE)}, {"expected": str(PEOPLE), "confirmed": "1"}):
         response = client.post(f"/messages/{message_id}/retry?lang={language}", data=data,
                                follow_redirects=True)

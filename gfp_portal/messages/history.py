@@ -10,7 +10,8 @@ def register():
         "kind": _l("Kind of message"), "subject": _l("Subject"), "audience": _l("Audience"),
         "recipients": _l("Recipients"),
     }, values={"kind": title_of(MessageKind), "audience": hidden},
-        sentences={"message.send": _l("Message sent to the network")})
+        sentences={"message.send": _l("Message sent to the network"),
+                   "message.retry": _l("Sending of the message started again")})
     describe("people", labels={"newsletter": _l("Receives the newsletter")}, sentences={
         "newsletter.opt_out": _l("Stopped receiving the newsletter"),
         "newsletter.opt_in": _l("Receives the newsletter again"),

@@ -9,6 +9,7 @@ from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance
 from gfp_portal.attendance.queries import ATTENDED
 from gfp_portal.core.i18n import language_name
+from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.messages.models import (
@@ -79,12 +80,51 @@ def audience(filters, *, columns=None):
     return stmt
 
 
-def recipients(message):
-    """(person id, email, language) of everyone the message goes to, by person id."""
-    stmt = audience(message.audience)
+def _recipients(message, *, pending, columns=None):
+    stmt = audience(message.audience, columns=columns)
     if message.kind == MessageKind.newsletter:
         stmt = stmt.where(~OPTED_OUT)
-    return db.session.execute(stmt.order_by(Person.id)).all()
+    if pending:
+        stmt = stmt.where(~exists().where(MessageRecipient.message_id == message.id,
+                                          MessageRecipient.person_id == Person.id))
+    return stmt
+
+
+def recipients(message, *, pending=False):
+    """(person id, email, language) of everyone the message goes to, by person id; with
+    `pending`, only those it has not yet been queued for (no MessageRecipient row)."""
+    return db.session.execute(_recipients(message, pending=pending)
+                              .order_by(Person.id)).all()
+
+
+def pending_count(message):
+    """How many people of the message's audience it has not yet been queued for."""
+    people = _recipients(message, pending=True, columns=(Person.id,)).subquery()
+    return db.session.scalar(select(func.count()).select_from(people))
+
+
+def queued_count(message):
+    """How many people the message has been queued for (its MessageRecipient rows)."""
+    return db.session.scalar(select(func.count()).select_from(MessageRecipient)
+                             .where(MessageRecipient.message_id == message.id))
+
+
+def stopped(message_ids):
+    """The ids among `message_ids` of the messages whose sending stopped (as
+    services.sending_stopped says: still being sent, their job ended or gone), in one query."""
+    if not message_ids:
+        return set()
+    return set(db.session.scalars(
+        select(NetworkMessage.id).outerjoin(Job, Job.id == NetworkMessage.job_id)
+        .where(NetworkMessage.id.in_(message_ids),
+               NetworkMessage.status == MessageStatus.sending,
+               Job.id.is_(None) | Job.state.in_((JobState.done, JobState.failed)))))
+
+
+def sending_job(message):
+    """The job sending `message` (the last one started), or None when there is none (never
+    started, or its row is gone)."""
+    return db.session.get(Job, message.job_id) if message.job_id else None
 
 
 @dataclass(frozen=True)

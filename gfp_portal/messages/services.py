@@ -152,12 +152,71 @@ def freeze_message(message, *, actor, expected=None, now=None):
         "audience": [None, message.audience], "recipients": [None, counts.total]})
 
 
+def sending_stopped(message, job):
+    """Whether the sending of `message` stopped before it ended: the message is still being
+    sent, and its job (`job`, see queries.sending_job) failed or is gone; the Office may then
+    send it again (retry_message)."""
+    return message.status == MessageStatus.sending and (job is None or job.is_finished)
+
+
+def check_retry(message, *, expected=None):
+    """How many people sending `message` again would email: those of its audience it has
+    not been queued for. Refused unless its sending stopped (see sending_stopped), or when
+    that number is no longer the `expected` one the page showed."""
+    if message.status != MessageStatus.sending:
+        raise DomainError("not_sending", _l("This message has already been sent."))
+    if not sending_stopped(message, queries.sending_job(message)):
+        raise DomainError("still_sending", _l(
+            "This message is being sent: wait until its sending ends before sending it "
+            "again."))
+    pending = queries.pending_count(message)
+    if not pending:
+        raise DomainError("no_recipients", _l("Nobody in the audience of this message is "
+                                              "still waiting for it."))
+    if expected is not None and expected != pending:
+        raise DomainError("audience_changed", _l(
+            "The audience has changed since this page was shown: check the new count and "
+            "confirm again."))
+    return pending
+
+
+def retry_message(message, *, actor, expected=None, now=None):
+    """Start again the sending of a message whose sending stopped (see check_retry): a new
+    job for the same audience, which emails only the people who have not been queued it
+    (deliver_message), so nobody gets it twice. Audited; returns the job."""
+    now = now or utcnow()
+    pending = check_retry(message, expected=expected)
+    previous = message.job_id
+    job = enqueue("messages.send", {"message_id": message.id}, actor=actor, now=now)
+    # Two retries at once: the first one to replace the stopped job sends, the other is
+    # refused (the row is locked until the first commits).
+    claimed = db.session.execute(
+        update(NetworkMessage).where(
+            NetworkMessage.id == message.id, NetworkMessage.status == MessageStatus.sending,
+            NetworkMessage.job_id.is_(None) if previous is None
+            else NetworkMessage.job_id == previous)
+        .values(job_id=job.id).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise DomainError("still_sending", _l(
+            "This message is being sent: wait until its sending ends before sending it "
+            "again."))
+    message.job_id = job.id
+    message.counts = queries.counts_of(queries.preview(message))
+    queued = queries.queued_count(message)
+    log_action("message.retry", message, actor=actor, now=now, changes={
+        "recipients": [queued, queued + pending]})
+    return job
+
+
 def deliver_message(message, *, now, progress=None):
     """Queue one email per recipient, in the recipient's language, batch after batch: the
     emails of the n-th batch of `messages.per_minute` are due n minutes after `now`, so the
-    outbox sends them at that rate. Returns how many were queued."""
+    outbox sends them at that rate. The people the message has already been queued for (a
+    MessageRecipient row) are skipped, so running it again sends nobody twice. Returns how
+    many were queued."""
     per_minute = max(1, int(get_setting("messages.per_minute")))
-    rows = queries.recipients(message)
+    already = queries.queued_count(message)
+    rows = queries.recipients(message, pending=True)
     total = len(rows)
     if progress:
         progress(0, total)
@@ -177,7 +236,7 @@ def deliver_message(message, *, now, progress=None):
             if progress:
                 progress(done, total)
         db.session.flush()
-    message.status, message.recipient_count = MessageStatus.sent, total
+    message.status, message.recipient_count = MessageStatus.sent, already + total
     return total
 
 

@@ -1,5 +1,6 @@
 """Messages to the network: the archive, the Office's composer with its preview and
-confirmation, and the newsletter preference and unsubscribe link.
+confirmation, sending again a message whose sending stopped, and the newsletter preference
+and unsubscribe link.
 
 The archive shows every sent message to every focal point and alternate, whoever it was
 addressed to: the Office's messages are open to the whole network (an audience follows
@@ -7,12 +8,14 @@ appointments, which change), and only the Office sees each one's audience, count
 delivery."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, paginate, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.messages import queries, services
@@ -47,7 +50,8 @@ def index():
     return render_template(
         "messages/index.html", pagination=pagination, language=current_language(),
         drafts=queries.drafts() if staff else [],
-        delivery=queries.delivery([m.id for m in pagination.items]) if staff else {})
+        delivery=queries.delivery([m.id for m in pagination.items]) if staff else {},
+        stopped=queries.stopped([m.id for m in pagination.items]) if staff else set())
 
 
 @bp.route("/<int:message_id>")
@@ -59,10 +63,16 @@ def detail(message_id):
         if not staff:
             abort(404)
         return redirect(url_for("messages.preview", message_id=message.id))
+    stopped = staff and message.status == MessageStatus.sending and \
+        services.sending_stopped(message, queries.sending_job(message))
+    queued = queries.queued_count(message) if stopped else 0
+    pending = queries.pending_count(message) if stopped else 0
     return render_template(
         "messages/detail.html", message=message, language=current_language(),
         delivery=queries.delivery([message.id])[message.id] if staff else None,
-        audience=queries.audience_lines(message.audience) if staff else [])
+        audience=queries.audience_lines(message.audience) if staff else [],
+        stopped=stopped, queued=queued, pending=pending,
+        retry=SendForm(data={"expected": pending}) if stopped else None)
 
 
 def _compose(message):
@@ -114,6 +124,39 @@ def send(message_id):
     if not ok:
         return redirect(back)
     flash(_("The message is being sent."), "success")
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.route("/<int:message_id>/retry", methods=["POST"])
+@roles_required("coordinator")
+def retry(message_id):
+    """Send again a message whose sending stopped, once confirmed: only to the people of its
+    audience who have not been queued it."""
+    message = db.get_or_404(NetworkMessage, message_id)
+    if message.status == MessageStatus.draft:
+        abort(404)
+    back = url_for("messages.detail", message_id=message.id)
+    form = SendForm()
+    if not form.validate_on_submit():
+        flash(_("Check the page of the message and confirm again."), "danger")
+        return redirect(back)
+    if not is_confirmed():
+        try:
+            pending = services.check_retry(message, expected=form.expected.data)
+        except DomainError as error:
+            show_domain_error(error)
+            return redirect(back)
+        return confirmation_page(_("Send the message again"), [
+            ngettext("The message will be emailed to %(num)s person who has not received it, "
+                     "in their language; this cannot be undone.",
+                     "The message will be emailed to %(num)s people who have not received "
+                     "it, each in their language; this cannot be undone.", pending),
+            _("Nobody who has already received it gets it twice.")], back=back)
+    ok, job = commit_service(services.retry_message, message, actor=current_user,
+                             expected=form.expected.data)
+    if not ok:
+        return redirect(back)
+    flash(_("The message is being sent again."), "success")
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 

@@ -19,6 +19,7 @@ LAYERS = (
     ("accounts",),
     ("sessions", "nominations", "resources", "practices", "plans", "parity"),
     ("attendance", "coverage", "admin"),
+    ("induction",),
 )
 
 # The edge of each domain: the modules that adapt HTTP, the command line and the job queue to

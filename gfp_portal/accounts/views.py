@@ -30,6 +30,8 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import after_response, commit_service, next_from_request
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
 from gfp_portal.extensions import limiter
+from gfp_portal.induction import queries as induction_queries
+from gfp_portal.induction.forms import TermsReadForm
 from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.forms import ProfileForm
 
@@ -189,7 +191,8 @@ def me():
                            password_form=password_form, profile=profile,
                            calendar_link=session.pop(CALENDAR_LINK_KEY, None),
                            record=learning_record(person) if person is not None else None,
-                           language=current_language())
+                           induction=induction_queries.progress_of_person(person),
+                           terms_form=TermsReadForm(), language=current_language())
 
 
 @bp.route("/me/calendar", methods=["POST"])

@@ -69,6 +69,22 @@ EXIT = {
            "Un questionnaire que les entités peuvent adapter pour comprendre pourquoi les "
            "membres du personnel partent, avec des réponses ventilées par sexe et par classe."),
 }
+TERMS = {
+    "en": ("Terms of reference of gender focal points",
+           "The role of focal points and alternates for women in the UN system: their "
+           "responsibilities, the time they give to the role and the support they receive."),
+    "fr": ("Mandat des points focaux pour les questions de genre",
+           "Le rôle des points focaux et de leurs suppléants et suppléantes dans le système des "
+           "Nations Unies : leurs responsabilités, le temps consacré à cette fonction et "
+           "l’appui dont ils bénéficient."),
+    "es": ("Mandato de los puntos focales de género",
+           "La función de los puntos focales y sus suplentes en el sistema de las Naciones "
+           "Unidas: sus responsabilidades, el tiempo que dedican a la función y el apoyo que "
+           "reciben."),
+    "ar": ("اختصاصات جهات تنسيق الشؤون الجنسانية",
+           "دور جهات التنسيق ومناوبيها في منظومة الأمم المتحدة: مسؤولياتهم، والوقت الذي "
+           "يكرسونه لهذا الدور، والدعم الذي يتلقونه."),
+}
 MENTORING = {
     "en": ("Mentoring as part of an enabling environment",
            "How mentoring programmes support women's career progression, with examples from "
@@ -90,6 +106,7 @@ LIBRARY = (
     ("model-exit-survey", "templates-tools", "network", ["retention", "survey"], EXIT, "xlsx"),
     ("mentoring-enabling-environment", "advocacy", "public",
      ["mentoring", "enabling-environment"], MENTORING, "pdf"),
+    ("terms-of-reference", "guidelines", "network", ["enabling-environment"], TERMS, "pdf"),
 )
 
 

@@ -8,6 +8,7 @@ from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import find_user_by_email, set_roles
 from gfp_portal.core.db import utcnow
 from gfp_portal.demo.attendance import seed_attendance
+from gfp_portal.demo.induction import seed_induction
 from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.nominations import seed_nominations
 from gfp_portal.demo.parity import seed_parity
@@ -19,6 +20,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
 from gfp_portal.registry.models import Person
+from gfp_portal.registry.signals import appointment_started
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — published in the README on purpose
 
@@ -109,14 +111,19 @@ def seed_demo(*, seed=2026):
     created = [spec[0] for spec in DEMO_ACCOUNTS
                if _demo_account(spec, stations, entities, uncts, now)[1]]
     db.session.flush()
-    people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
-    nominations = seed_nominations(now=now)
+    # The demo network was appointed before the induction path existed: seed_induction puts
+    # a few people on it, in various states.
+    with appointment_started.muted():
+        people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
+        nominations = seed_nominations(now=now)
     sessions = seed_sessions(now=now)
     seed_attendance(now=now)
     resources = seed_library(rng=rng, now=now)
+    induction = seed_induction(now=now)
     practices, awards = seed_practices(now=now)
     plans = seed_plans(now=now)
     parity = seed_parity(now=now)
     return {"accounts": created, "people": people, "appointments": appointments,
             "nominations": nominations, "sessions": sessions, "resources": resources,
-            "practices": practices, "awards": awards, "plans": plans, "parity_figures": parity}
+            "practices": practices, "awards": awards, "plans": plans, "parity_figures": parity,
+            "induction_paths": induction}

@@ -1,4 +1,6 @@
 """The policy settings form: term, alert days, UN-SWAP minimums and the grade equivalence table."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -29,7 +31,11 @@ SETTING_KEYS = {
     "evaluation_days": "evaluations.open_days",
     "parity_range_min": "parity.range_min",
     "parity_range_max": "parity.range_max",
+    "induction_terms": "induction.terms_of_reference",
+    "induction_guidelines": "induction.key_guidelines",
+    "induction_recent_days": "induction.recent_days",
 }
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 
 
 def _whole(label, low, high, description=None):
@@ -61,6 +67,35 @@ class AlertDaysField(ParsedField, StringField):
         if not days and not errors:
             errors.append(_l("Enter at least one number of days, e.g. 90, 30, 7."))
         return sorted(days, reverse=True), errors
+
+
+class AddressesField(ParsedField, StringField):
+    """Addresses of library resources (the end of /resources/<address>), separated by commas;
+    kept as a list, in the order given. With `single`, at most one (kept as text)."""
+
+    def __init__(self, *args, single=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.single = single
+
+    @staticmethod
+    def format(value):
+        return value if isinstance(value, str) else ", ".join(value or ())
+
+    def parse(self, text):
+        addresses, errors = [], []
+        for item in (part.strip().lower() for part in text.split(",")):
+            if not item:
+                continue
+            if not SLUG.match(item):
+                errors.append(_l("“%(value)s” is not the address of a resource (lowercase "
+                                 "letters, digits and hyphens).", value=item[:60]))
+            elif item not in addresses:
+                addresses.append(item)
+        if self.single:
+            if len(addresses) > 1:
+                errors.append(_l("Enter one address only."))
+            return (addresses[0] if addresses else ""), errors
+        return addresses, errors
 
 
 class GradeEquivalenceField(ParsedField, TextAreaField):
@@ -150,6 +185,17 @@ class SettingsForm(FlaskForm):
         _l("Parity range: highest share of women (%)"), 0, 100,
         description=_l("An entity whose staff are between these shares of women, both "
                        "included, is within the parity range (47 to 53 % by default)."))
+    induction_terms = AddressesField(
+        _l("Induction: address of the terms of reference in the library"), single=True,
+        description=_l("New focal points open this resource, then tick that they have read "
+                       "it. Leave empty: no such step."))
+    induction_guidelines = AddressesField(
+        _l("Induction: addresses of the key guidelines in the library"),
+        description=_l("Separated by commas; new focal points open each in their language."))
+    induction_recent_days = _whole(_l("Induction: appointments started within (days)"), 1,
+                                   3650, description=_l(
+                                       "An appointment that started longer ago (an import of "
+                                       "the registry as it stands) starts no induction."))
     submit = SubmitField(_l("Save settings"))
 
     def validate_partial_percent(self, field):

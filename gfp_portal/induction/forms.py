@@ -17,7 +17,8 @@ class InductionFilterForm(FilterForm):
 
     def __init__(self, *args, entity_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.state.choices = [("", _l("All")), *STATE_TITLES.items()]
+        self.state.choices = [("", _l("All")), ("open", _l("Not completed")),
+                              *STATE_TITLES.items()]
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
 
 

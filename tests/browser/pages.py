@@ -30,6 +30,7 @@ MAIN_PAGES = {
         "/parity/",
         "/parity/UNDP",
         "/entities/UNDP",
+        "/induction/mine",
     ],
     "rc.kenya@demo.gfp": [
         "/",
@@ -63,6 +64,9 @@ MAIN_PAGES = {
         "/sessions/attendance-figures?by=entity",
         "/sessions/fair-hours",
         "/sessions/{upcoming_session}/edit",
+        "/sessions/topics/",
+        "/sessions/topics/{topic}/edit",
+        "/induction/",
         "/resources/",
         "/resources/manage/",
         "/resources/gaps",
@@ -109,6 +113,7 @@ _QUERIES = {
     "nomination": "SELECT id FROM nominations ORDER BY id LIMIT 1",
     "message": "SELECT id FROM outbox_messages ORDER BY id DESC LIMIT 1",
     "user": "SELECT id FROM users ORDER BY id DESC LIMIT 1",
+    "topic": "SELECT id FROM topics WHERE is_induction ORDER BY id LIMIT 1",
 }
 
 

@@ -206,3 +206,21 @@ def test_the_overview_page_reads_a_fixed_number_of_queries(app, client, referenc
         page = client.get("/induction/?lang=ar").get_data(as_text=True)
     assert page.count("data-path=") == 7
     assert many.count == few.count
+
+
+def test_the_work_queue_counts_the_paths_not_completed_as_its_list_shows(
+        app, client, reference, login_as, create_user):
+    login_as("coordinator")
+    for n in range(3):
+        user_id = create_user(f"queue{n}@example.org")
+        with app.app_context():
+            appoint_undp_alternate(db.session.get(User, user_id))
+            if n == 0:
+                db.session.scalars(select(InductionPath)).one().completed_at = datetime.now(UTC)
+            db.session.commit()
+    html = client.get("/?lang=en").get_data(as_text=True)
+    item = re.search(r'data-queue="induction".*?data-count="(\d+)".*?href="([^"]+)"', html,
+                     re.S)
+    assert item and item.group(1) == "2"
+    listed = client.get(item.group(2).replace("&amp;", "&")).get_data(as_text=True)
+    assert listed.count("data-path=") == 2

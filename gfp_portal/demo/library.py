@@ -96,6 +96,8 @@ MENTORING = {
 
 # slug, category, visibility, tags, versions, file kind
 LIBRARY = (
+    # The oldest: the other resources keep the dates they had before it was added.
+    ("terms-of-reference", "guidelines", "network", ["enabling-environment"], TERMS, "pdf"),
     ("enabling-environment-guidelines", "guidelines", "public",
      ["enabling-environment", "parity", "flexible-working"], EEG, "pdf"),
     ("field-specific-enabling-environment-guidelines", "guidelines", "public",
@@ -106,7 +108,6 @@ LIBRARY = (
     ("model-exit-survey", "templates-tools", "network", ["retention", "survey"], EXIT, "xlsx"),
     ("mentoring-enabling-environment", "advocacy", "public",
      ["mentoring", "enabling-environment"], MENTORING, "pdf"),
-    ("terms-of-reference", "guidelines", "network", ["enabling-environment"], TERMS, "pdf"),
 )
 
 

@@ -17,8 +17,9 @@ def _no_sideways_scroll(page):
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_focal_point_sees_her_checklist(new_page, artifacts_dir, lang):
-    page = new_page(width=390, height=900)
+    page = new_page(width=1280, height=900)
     sign_in(page, "fp@demo.gfp", lang=lang)
+    page.set_viewport_size({"width": 390, "height": 900})  # the checklist on a phone
     page.goto(f"/?lang={lang}")
     checklist = page.locator("main [data-induction]")
     expect(checklist).to_have_attribute("data-induction", "in_progress")

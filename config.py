@@ -25,6 +25,7 @@ JOB_SCHEDULE_DEFAULTS = {
     "registry.send-alerts": "0 5 * * *",  # daily
     "coverage.remind": "15 5 * * *",  # daily (each RC at most once per reminder period)
     "plans.remind": "30 5 * * *",  # daily (each plan once per threshold)
+    "induction.remind": "45 5 * * *",  # daily (each person reminded at most once a week)
     "nominations.send-digest": "0 6 * * *",  # daily
     "nominations.purge-unconfirmed": "30 3 * * *",  # daily
     "programme.purge-unconfirmed": "35 3 * * *",  # daily

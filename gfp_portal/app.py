@@ -44,6 +44,9 @@ from gfp_portal.coverage.cli import coverage_cli
 from gfp_portal.coverage.views import bp as coverage_bp
 from gfp_portal.demo.cli import demo_cli
 from gfp_portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from gfp_portal.induction import history as induction_history
+from gfp_portal.induction import services as induction_services
+from gfp_portal.induction.views import bp as induction_bp
 from gfp_portal.main.dashboard_views import bp as dashboard_bp
 from gfp_portal.main.job_views import bp as jobs_bp
 from gfp_portal.main.views import bp as main_bp
@@ -84,6 +87,7 @@ from gfp_portal.sessions import priority
 from gfp_portal.sessions import services as sessions_services
 from gfp_portal.sessions.cli import sessions_cli
 from gfp_portal.sessions.models import WaitlistPolicy
+from gfp_portal.sessions.topic_views import bp as topics_bp
 from gfp_portal.sessions.views import bp as sessions_bp
 from gfp_portal.sessions.views import calendar_bp
 
@@ -109,11 +113,13 @@ DECLARING_MODULES = (
     "gfp_portal.parity.models",
     "gfp_portal.messages.models",
     "gfp_portal.programme.models",
+    "gfp_portal.induction.models",
     # Hooks on the database session: stored files follow the transaction.
     "gfp_portal.resources.files",
     # Receivers of the domain signals (the calendar feed ends with the last appointment).
     "gfp_portal.accounts.services",
     "gfp_portal.programme.receivers",
+    "gfp_portal.induction.services",
     # Jobs and periodic jobs, declared next to their domain.
     "gfp_portal.core.jobs_sweep",
     "gfp_portal.core.storage_jobs",
@@ -127,6 +133,7 @@ DECLARING_MODULES = (
     "gfp_portal.messages.jobs",
     "gfp_portal.privacy.jobs",
     "gfp_portal.programme.jobs",
+    "gfp_portal.induction.jobs",
 )
 
 CSP = {
@@ -218,7 +225,7 @@ def register_settings(app):
                      attendance_services.DEFAULT_SETTINGS, evaluations.DEFAULT_SETTINGS,
                      practices_queries.DEFAULT_SETTINGS, plans_reminders.DEFAULT_SETTINGS,
                      parity_queries.DEFAULT_SETTINGS, messages_services.DEFAULT_SETTINGS,
-                     retention.DEFAULT_SETTINGS):
+                     retention.DEFAULT_SETTINGS, induction_services.DEFAULT_SETTINGS):
         settings.register_defaults(defaults)
 
 
@@ -247,7 +254,8 @@ def register_blueprints(app):
                       coverage_bp, nominations_bp, join_bp, sessions_bp, calendar_bp,
                       resources_bp, practices_bp, attendance_bp, meeting_reports_bp,
                       evaluations_bp, certificates_bp, plans_bp, parity_bp, messages_bp,
-                      jobs_bp, dashboard_bp, privacy_bp, programme_bp):
+                      jobs_bp, dashboard_bp, privacy_bp, programme_bp, topics_bp,
+                      induction_bp):
         app.register_blueprint(blueprint)
 
 
@@ -256,7 +264,7 @@ def register_history(app):
     for domain in (core_history, reference_history, registry_history, accounts_history,
                    nominations_history, sessions_history, attendance_history,
                    resources_history, practices_history, coverage_history, plans_history,
-                   parity_history, messages_history, privacy_history):
+                   parity_history, messages_history, privacy_history, induction_history):
         domain.register()
     app.jinja_env.globals["history_entry"] = core_history.entry
 

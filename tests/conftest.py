@@ -8,7 +8,10 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from gfp_portal.app import create_app
+from gfp_portal.core.db import utcnow
 from gfp_portal.extensions import db, limiter
+from gfp_portal.sessions.models import Topic
+from gfp_portal.sessions.topics import seed_rows
 
 pytest_plugins = ["tests.factories"]
 
@@ -44,6 +47,8 @@ def _clean_state(app):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+            # The shipped topics are data of the schema (migration 0022): every test has them.
+            connection.execute(Topic.__table__.insert(), seed_rows(now=utcnow()))
     limiter.reset()
 
 

@@ -163,7 +163,7 @@ def test_demo_training_has_past_and_coming_sessions_a_series_and_waiting_lists(s
 def test_the_demo_library_shows_languages_and_fallbacks(seeded, runner, app, client):
     from gfp_portal.resources.models import Resource
 
-    assert "Demo library: 6 new resources" in seeded
+    assert "Demo library: 7 new resources" in seeded
     assert "Demo library: 0 new resources" in runner.invoke(args=["demo", "seed"]).output
     with app.app_context():
         field = db.session.scalars(select(Resource).filter_by(

@@ -19,7 +19,7 @@ LAYERS = (
     ("accounts",),
     ("sessions", "nominations", "resources", "practices", "plans", "parity"),
     ("attendance", "coverage", "admin"),
-    ("messages", "privacy", "programme"),
+    ("messages", "privacy", "programme", "induction"),
 )
 
 # The edge of each domain: the modules that adapt HTTP, the command line and the job queue to

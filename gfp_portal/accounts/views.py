@@ -30,6 +30,8 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import after_response, commit_service, next_from_request
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
 from gfp_portal.extensions import limiter
+from gfp_portal.induction import queries as induction_queries
+from gfp_portal.induction.forms import TermsReadForm
 from gfp_portal.messages.forms import NewsletterForm
 from gfp_portal.messages.queries import is_opted_out
 from gfp_portal.registry import services as registry_services
@@ -194,7 +196,8 @@ def me():
                            newsletter=NewsletterForm(prefix="news", data={
                                "receive": not is_opted_out(person)})
                            if person is not None else None,
-                           language=current_language())
+                           induction=induction_queries.progress_of_person(person),
+                           terms_form=TermsReadForm(), language=current_language())
 
 
 @bp.route("/me/calendar", methods=["POST"])

@@ -1,4 +1,6 @@
 """The policy settings form: term, alert days, UN-SWAP minimums and the grade equivalence table."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -34,7 +36,11 @@ SETTING_KEYS = {
     "contact_data_days": "privacy.contact_data_days",
     "audit_detail_days": "privacy.audit_detail_days",
     "mail_body_days": "privacy.mail_body_days",
+    "induction_terms": "induction.terms_of_reference",
+    "induction_guidelines": "induction.key_guidelines",
+    "induction_recent_days": "induction.recent_days",
 }
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 
 MAX_RETENTION_DAYS = 36500
 
@@ -68,6 +74,35 @@ class AlertDaysField(ParsedField, StringField):
         if not days and not errors:
             errors.append(_l("Enter at least one number of days, e.g. 90, 30, 7."))
         return sorted(days, reverse=True), errors
+
+
+class AddressesField(ParsedField, StringField):
+    """Addresses of library resources (the end of /resources/<address>), separated by commas;
+    kept as a list, in the order given. With `single`, at most one (kept as text)."""
+
+    def __init__(self, *args, single=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.single = single
+
+    @staticmethod
+    def format(value):
+        return value if isinstance(value, str) else ", ".join(value or ())
+
+    def parse(self, text):
+        addresses, errors = [], []
+        for item in (part.strip().lower() for part in text.split(",")):
+            if not item:
+                continue
+            if not SLUG.match(item):
+                errors.append(_l("“%(value)s” is not the address of a resource (lowercase "
+                                 "letters, digits and hyphens).", value=item[:60]))
+            elif item not in addresses:
+                addresses.append(item)
+        if self.single:
+            if len(addresses) > 1:
+                errors.append(_l("Enter one address only."))
+            return (addresses[0] if addresses else ""), errors
+        return addresses, errors
 
 
 class GradeEquivalenceField(ParsedField, TextAreaField):
@@ -178,6 +213,17 @@ class SettingsForm(FlaskForm):
         _l("Keep the text of sent emails for (days)"), 0, MAX_RETENTION_DAYS,
         description=_l("Older emails keep their recipient, subject and dates. 0 keeps them "
                        "forever."))
+    induction_terms = AddressesField(
+        _l("Induction: address of the terms of reference in the library"), single=True,
+        description=_l("New focal points open this resource, then tick that they have read "
+                       "it. Leave empty: no such step."))
+    induction_guidelines = AddressesField(
+        _l("Induction: addresses of the key guidelines in the library"),
+        description=_l("Separated by commas; new focal points open each in their language."))
+    induction_recent_days = _whole(_l("Induction: appointments started within (days)"), 1,
+                                   3650, description=_l(
+                                       "An appointment that started longer ago (an import of "
+                                       "the registry as it stands) starts no induction."))
     submit = SubmitField(_l("Save settings"))
 
     def validate_partial_percent(self, field):

@@ -24,6 +24,7 @@ def seed():
     click.echo(f"Demo good practices: {added['practices']} new practices, {added['awards']} "
                "new awards.")
     click.echo(f"Demo implementation plans: {added['plans']} new plans.")
+    click.echo(f"Demo induction: {added['induction_paths']} people on the induction path.")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for spec in DEMO_ACCOUNTS:
         click.echo(f"  {spec[0]:<24} {', '.join(r.value for r in spec[3])}")

@@ -69,6 +69,22 @@ EXIT = {
            "Un questionnaire que les entités peuvent adapter pour comprendre pourquoi les "
            "membres du personnel partent, avec des réponses ventilées par sexe et par classe."),
 }
+TERMS = {
+    "en": ("Terms of reference of gender focal points",
+           "The role of focal points and alternates for women in the UN system: their "
+           "responsibilities, the time they give to the role and the support they receive."),
+    "fr": ("Mandat des points focaux pour les questions de genre",
+           "Le rôle des points focaux et de leurs suppléants et suppléantes dans le système des "
+           "Nations Unies : leurs responsabilités, le temps consacré à cette fonction et "
+           "l’appui dont ils bénéficient."),
+    "es": ("Mandato de los puntos focales de género",
+           "La función de los puntos focales y sus suplentes en el sistema de las Naciones "
+           "Unidas: sus responsabilidades, el tiempo que dedican a la función y el apoyo que "
+           "reciben."),
+    "ar": ("اختصاصات جهات تنسيق الشؤون الجنسانية",
+           "دور جهات التنسيق ومناوبيها في منظومة الأمم المتحدة: مسؤولياتهم، والوقت الذي "
+           "يكرسونه لهذا الدور، والدعم الذي يتلقونه."),
+}
 MENTORING = {
     "en": ("Mentoring as part of an enabling environment",
            "How mentoring programmes support women's career progression, with examples from "
@@ -80,6 +96,8 @@ MENTORING = {
 
 # slug, category, visibility, tags, versions, file kind
 LIBRARY = (
+    # The oldest: the other resources keep the dates they had before it was added.
+    ("terms-of-reference", "guidelines", "network", ["enabling-environment"], TERMS, "pdf"),
     ("enabling-environment-guidelines", "guidelines", "public",
      ["enabling-environment", "parity", "flexible-working"], EEG, "pdf"),
     ("field-specific-enabling-environment-guidelines", "guidelines", "public",

@@ -8,6 +8,7 @@ from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import find_user_by_email, set_roles
 from gfp_portal.core.db import utcnow
 from gfp_portal.demo.attendance import seed_attendance
+from gfp_portal.demo.induction import seed_induction
 from gfp_portal.demo.library import seed_library
 from gfp_portal.demo.messages import seed_messages
 from gfp_portal.demo.nominations import seed_nominations
@@ -22,6 +23,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
 from gfp_portal.registry.models import Person
+from gfp_portal.registry.signals import appointment_started
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — published in the README on purpose
 
@@ -112,12 +114,16 @@ def seed_demo(*, seed=2026):
     created = [spec[0] for spec in DEMO_ACCOUNTS
                if _demo_account(spec, stations, entities, uncts, now)[1]]
     db.session.flush()
-    people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
-    nominations = seed_nominations(now=now)
+    # The demo network was appointed before the induction path existed: seed_induction puts
+    # a few people on it, in various states.
+    with appointment_started.muted():
+        people, appointments = seed_registry(uncts, entities, seed=seed, now=now)
+        nominations = seed_nominations(now=now)
     sessions = seed_sessions(now=now)
     seed_attendance(now=now)
     seed_programme(now=now)
     resources = seed_library(rng=rng, now=now)
+    induction = seed_induction(now=now)
     practices, awards = seed_practices(now=now)
     plans = seed_plans(now=now)
     parity = seed_parity(now=now)
@@ -126,4 +132,4 @@ def seed_demo(*, seed=2026):
     return {"accounts": created, "people": people, "appointments": appointments,
             "nominations": nominations, "sessions": sessions, "resources": resources,
             "practices": practices, "awards": awards, "plans": plans, "parity_figures": parity,
-            "messages": messages}
+            "messages": messages, "induction_paths": induction}

@@ -40,6 +40,15 @@ PLAN = (
      {"en": "Anti-racism and inclusion", "ar": "مكافحة العنصرية والإدماج"}, 10, False),
     (34, time(8), 1.5, "Asia/Bangkok", "bystander_intervention", "virtual", "en", 10,
      {"en": "Bystander intervention for Asia and the Pacific"}, 13, True),
+    (-30, time(10), 1.5, "Europe/Zurich", "induction", "virtual", "en fr", 40,
+     {"en": "Induction for new focal points", "fr": "Intégration des nouveaux points focaux"},
+     6, False),
+    (16, time(10), 1.5, "Europe/Zurich", "induction", "virtual", "en fr", 40,
+     {"en": "Induction for new focal points", "fr": "Intégration des nouveaux points focaux"},
+     0, False),
+    (18, time(9), 1.5, "America/Panama", "induction", "virtual", "es en", 40,
+     {"en": "Induction for new focal points (Americas)",
+      "es": "Iniciación para nuevos puntos focales (Américas)"}, 0, False),
 )
 # The full sessions' waiting lists, by the day they are held: a priority each.
 POLICIES = {9: "coverage_gap", 34: "not_trained"}

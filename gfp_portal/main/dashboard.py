@@ -26,8 +26,9 @@ from gfp_portal.reference.models import EntityType, Region
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus
 from gfp_portal.registry.queries import term_rows
 from gfp_portal.resources.analytics import downloads_per_month
-from gfp_portal.sessions.models import LANGUAGES, Topic
+from gfp_portal.sessions.models import LANGUAGES
 from gfp_portal.sessions.queries import sessions_per_year
+from gfp_portal.sessions.topics import topics as all_topics
 
 # The figures in the order the page shows them; each has its own CSV at /dashboard/<key>.csv.
 KEYS = ("network", "network-regions", "network-entity-types", "coverage", "sessions",
@@ -196,9 +197,9 @@ class Dashboard:
         for year, topic, count in sessions_per_year():
             counts[year, topic] += count
         years = year_range({year for year, __ in counts})
-        topics = [t for t in Topic if any((y, t) in counts for y in years)]
-        columns = [Column(t.title, [counts.get((y, t), 0) for y in years]) for t in topics]
-        columns.append(Column(_("Total"), [sum(counts.get((y, t), 0) for t in topics)
+        keys = [t for t in all_topics() if any((y, t.key) in counts for y in years)]
+        columns = [Column(t.title, [counts.get((y, t.key), 0) for y in years]) for t in keys]
+        columns.append(Column(_("Total"), [sum(counts.get((y, t.key), 0) for t in keys)
                                            for y in years], charted=False))
         return Figure("sessions", _("Sessions per year, by topic"), "bar", years, columns,
                       note=_("Published sessions, past and planned, by the year they start in; "

@@ -11,6 +11,7 @@ from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.jobs import PAGES
 from gfp_portal.coverage.queries import entities_needing_support, uncts_without_focal_point
 from gfp_portal.coverage.services import attach_holders, compute_coverage
+from gfp_portal.induction import queries as induction_queries
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.plans.queries import plans_of_person
@@ -58,13 +59,14 @@ class Queue:
     practices: tuple = (0, None)  # (count, oldest in days) waiting for review
     support: int = 0            # entities below parity with a gap or an overdue plan
     counts: dict = field(default_factory=dict)  # the network's six counters
+    induction: int = 0          # people on the induction path who have not completed it
 
     @property
     def is_empty(self):
         return not (self.nominations[0] or self.requests[0] or self.ending or self.lapsed
                     or self.uncts_without_focal_point or self.session_count
                     or self.evaluations or self.failed_mails or self.imports
-                    or self.practices[0] or self.support)
+                    or self.practices[0] or self.support or self.induction)
 
 
 def coordinator_queue(*, now, today):
@@ -95,7 +97,8 @@ def coordinator_queue(*, now, today):
         imports=[(job, PAGES.get(job.kind)) for job in unfinished_jobs(IMPORT_JOBS)],
         practices=(practices, _days(oldest_practice, now)),
         support=len(entities_needing_support(today)),
-        counts=dashboard_counts())
+        counts=dashboard_counts(),
+        induction=induction_queries.count_open_paths())
 
 
 @dataclass
@@ -156,6 +159,7 @@ class FocalPointHome:
     library: list               # [(Resource, ResourceVersion)]
     policy: object
     plans: list = field(default_factory=list)  # implementation plans they work on or see
+    induction: object = None    # their induction path's Progress, when they are on it
 
 
 def focal_point_home(user, person, *, now, language):
@@ -179,13 +183,17 @@ def focal_point_home(user, person, *, now, language):
     certificates = [line for line in record
                     if line.certificate is not None and line.certificate.revoked_at is None]
     appointments = registry_queries.active_appointments(person) if person else []
+    induction = induction_queries.progress_of_person(person)
+    # A person on the induction path is first recommended the induction sessions they miss.
+    first = [t.key for t in induction.missing_topics] if induction and not induction.complete \
+        else []
     return FocalPointHome(
         next_sessions=next_sessions, joinable=joinable, evaluations_owed=owed,
         certificates=certificates, appointments=appointments,
         recommended=session_queries.recommended(
             person, now=now, exclude_topics={line.session.topic for line in attended},
-            limit=RECOMMENDED) if person else [],
+            limit=RECOMMENDED, first_topics=first) if person else [],
         library=new_in_language(user, language, since=now - timedelta(days=LIBRARY_DAYS),
                                 limit=LIBRARY_ITEMS),
         policy=Policy.current(),
-        plans=plans_of_person(person))
+        plans=plans_of_person(person), induction=induction)

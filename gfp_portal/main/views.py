@@ -15,6 +15,7 @@ from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, plain_http_allowed
 from gfp_portal.core.i18n import choose_version, current_language
 from gfp_portal.extensions import db
+from gfp_portal.induction.forms import TermsReadForm
 from gfp_portal.main import queries as homes
 from gfp_portal.main.entity import entity_page
 from gfp_portal.main.forms import SearchForm
@@ -45,8 +46,9 @@ def index():
         return render_template(
             "main/focal_point_home.html", person=current_user.person, now=now, today=today,
             zone=current_user.time_zone or "UTC", language=current_language(),
-            spans=spans, home=homes.focal_point_home(current_user, current_user.person,
-                                                     now=now, language=current_language()))
+            spans=spans, terms_form=TermsReadForm(),
+            home=homes.focal_point_home(current_user, current_user.person, now=now,
+                                        language=current_language()))
     return redirect(url_for("accounts.me"))
 
 

@@ -17,7 +17,6 @@ from gfp_portal.core.forms import LongSelect, SingleLineField, language_choices
 from gfp_portal.messages.models import MessageKind
 from gfp_portal.reference.models import EntityType, Region
 from gfp_portal.registry.models import AppointmentStatus
-from gfp_portal.sessions.models import Topic
 
 LANGUAGE_LABELS = {"en": (_l("Subject in English"), _l("Message in English")),
                    "fr": (_l("Subject in French"), _l("Message in French")),
@@ -75,7 +74,8 @@ class MessageForm(FlaskForm):
     below_parity = BooleanField(_l("Only entities below the parity range"))
     submit = SubmitField(_l("Save and preview"))
 
-    def __init__(self, *args, entity_choices=(), unct_choices=(), role_choices=(), **kwargs):
+    def __init__(self, *args, entity_choices=(), unct_choices=(), role_choices=(),
+                 topic_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = MessageKind.choices()
         self.role.choices = [("", _l("Focal points and alternates")), *role_choices]
@@ -87,7 +87,7 @@ class MessageForm(FlaskForm):
                              *unct_choices]
         self.region.choices = [("", _l("All regions")), *Region.choices()]
         self.language.choices = [("", _l("All languages")), *language_choices()]
-        self.not_attended.choices = [("", _l("— any —")), *Topic.choices()]
+        self.not_attended.choices = [("", _l("— any —")), *topic_choices]
 
     TEXTS = ("subject_en", "body_en", "subject_fr", "body_fr", "subject_es", "body_es",
              "subject_ar", "body_ar")

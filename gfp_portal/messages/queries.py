@@ -23,7 +23,8 @@ from gfp_portal.messages.models import (
 from gfp_portal.parity.queries import entities_below_parity
 from gfp_portal.reference.models import Entity, EntityType, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus, Person
-from gfp_portal.sessions.models import Registration, Topic, TrainingSession
+from gfp_portal.sessions.models import Registration, TrainingSession
+from gfp_portal.sessions.topics import topic_by_key
 
 # The filters a message's audience may have, in the order the composer shows them.
 FILTERS = ("role", "status", "entity", "entity_type", "unct", "region", "language",
@@ -202,12 +203,12 @@ _FILTER_LABELS = {
     "below_parity": _l("Only entities below the parity range"),
 }
 _FILTER_ENUMS = {"role": AppointmentRole, "status": AppointmentStatus,
-                 "entity_type": EntityType, "region": Region, "not_attended": Topic}
+                 "entity_type": EntityType, "region": Region}
 
 
 def audience_lines(filters):
     """[(label, value)] saying in words, in the reader's language, who a message is for (a
-    query for a named entity or UN Country Team, at most one each)."""
+    query for a named entity, UN Country Team or topic, at most one each)."""
     lines = []
     for name in FILTERS:
         value = filters.get(name)
@@ -217,6 +218,9 @@ def audience_lines(filters):
             continue
         if name in _FILTER_ENUMS:
             shown = _FILTER_ENUMS[name](value).title
+        elif name == "not_attended":
+            topic = topic_by_key(value)
+            shown = topic.title if topic else value
         elif name == "entity":
             entity = db.session.get(Entity, int(value))
             shown = entity.acronym if entity else value

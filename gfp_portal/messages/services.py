@@ -24,14 +24,14 @@ from gfp_portal.messages.models import (
 )
 from gfp_portal.reference.models import Entity, EntityType, Region, Unct
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, Person
-from gfp_portal.sessions.models import Topic
+from gfp_portal.sessions.topics import topic_by_key
 
 # The sending rate: the outbox delivers at most this many of a message's emails per minute.
 DEFAULT_SETTINGS = {"messages.per_minute": 120}
 
 TEXT_FIELDS = tuple(f"{field}_{code}" for field in ("subject", "body") for code in LANGUAGES)
 _ENUM_FILTERS = {"role": AppointmentRole, "status": AppointmentStatus,
-                 "entity_type": EntityType, "region": Region, "not_attended": Topic}
+                 "entity_type": EntityType, "region": Region}
 UNSUBSCRIBE_SALT = "messages.unsubscribe"
 
 
@@ -50,6 +50,8 @@ def _check_audience(filters):
             ok = value in {member.value for member in _ENUM_FILTERS[name]}
         elif name == "language":
             ok = value in LANGUAGES
+        elif name == "not_attended":
+            ok = topic_by_key(value) is not None
         elif name == "entity":
             ok = value.isdigit() and db.session.get(Entity, int(value)) is not None
         else:  # unct: an ISO3 code, or HQ for the headquarters scope

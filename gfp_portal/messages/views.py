@@ -24,6 +24,7 @@ from gfp_portal.messages.models import LANGUAGES, MessageStatus, NetworkMessage
 from gfp_portal.reference.queries import entity_choices
 from gfp_portal.registry.forms import role_choices
 from gfp_portal.registry.queries import unct_choices
+from gfp_portal.sessions import topics
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 
@@ -32,7 +33,8 @@ READERS = ("focal_point", "coordinator")
 
 def _form(**kwargs):
     return MessageForm(entity_choices=entity_choices(), unct_choices=unct_choices(),
-                       role_choices=role_choices(), **kwargs)
+                       role_choices=role_choices(),
+                       topic_choices=topics.topic_choices(current_language()), **kwargs)
 
 
 def _draft_or_404(message_id):

@@ -18,7 +18,7 @@ from gfp_portal.registry.models import (
     scope_name,
 )
 from gfp_portal.registry.policy import Policy
-from gfp_portal.registry.signals import appointment_ended
+from gfp_portal.registry.signals import appointment_ended, appointment_started
 
 PERSON_FIELDS = ("given_name", "family_name", "email", "phone", "position_title", "grade",
                  "entity", "duty_station", "preferred_language", "time_zone",
@@ -176,6 +176,8 @@ def appoint(person, data, *, actor, now=None, action="appointment.create", polic
         notes=data.get("notes"), created_at=now or utcnow())
     log_creation(action, appointment, _appointment_state, actor=actor, now=now,
                  reason=data.get("reason"))
+    appointment_started.send(appointment, renewal=appointment.renewal_of_id is not None,
+                             now=now or utcnow())
     return appointment
 
 

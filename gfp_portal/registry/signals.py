@@ -8,3 +8,10 @@ An appointment was ended, withdrawn or lapsed (flushed, in the caller's transact
 sender is the Appointment; `followed` is True when a renewal follows it at once, so that the
 person stays in the network.
 """)
+
+appointment_started = _signals.signal("appointment-started", doc="""
+A person was appointed (flushed, or pending in an import's batch, in the caller's
+transaction): by nomination approval, join request approval, import, the registry's form or a
+replacement. The sender is the Appointment; `renewal` is True when it renews the person's
+previous term, `now` is the time of the change.
+""")

@@ -10,6 +10,7 @@ from gfp_portal.core.auth import public
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.http import commit_service, paginate
 from gfp_portal.core.i18n import choose_version, current_language
+from gfp_portal.induction import services as induction_services
 from gfp_portal.practices import queries as practice_queries
 from gfp_portal.resources import manage, queries, services
 from gfp_portal.resources.forms import LibraryFilterForm
@@ -92,6 +93,9 @@ def download(slug, lang):
         abort(404)
     if resource.is_published:  # a coordinator's preview of a draft is not a download
         # Counted on the GET itself: a download is a plain link.
+        # A document of the induction path, opened by a person on it, is a step done.
+        if current_user.is_authenticated and current_user.person is not None:
+            induction_services.record_opening(current_user.person, resource, version.language)
         commit_service(services.record_download, version)
     if content is None:
         return redirect(version.external_url)

@@ -14,7 +14,7 @@ from gfp_portal.core.forms import (
     language_choices,
 )
 from gfp_portal.reference.models import Region
-from gfp_portal.sessions.models import LANGUAGES, Audience, Format, Topic, WaitlistPolicy
+from gfp_portal.sessions.models import LANGUAGES, Audience, Format, WaitlistPolicy
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -72,10 +72,11 @@ class SessionForm(TitleFields, FlaskForm):
     check_hours = SubmitField(_l("Check the hours"))
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, series_choices=(), **kwargs):
+    def __init__(self, *args, series_choices=(), topic_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.hours_region.choices = [("", _l("The whole audience")), *Region.choices()]
-        self.topic.choices = Topic.choices()
+        # The active topics; a session being edited keeps its own, even if deactivated.
+        self.topic.choices = list(topic_choices)
         self.format.choices = Format.choices()
         self.languages.choices = [c for c in language_choices() if c[0] in LANGUAGES]
         self.audience.choices = Audience.choices()
@@ -98,11 +99,11 @@ class SessionFilterForm(FilterForm):
     evaluation_closes = IntegerField(_l("Evaluation closes within (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, topic_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.when.choices = [("upcoming", _l("Upcoming")), ("past", _l("Past")),
                              ("any", _l("Any date"))]
-        self.topic.choices = [("", _l("All topics")), *Topic.choices()]
+        self.topic.choices = [("", _l("All topics")), *topic_choices]
         self.language.choices = [("", _l("All languages")), *language_choices()]
         self.format.choices = [("", _l("All formats")), *Format.choices()]
 
@@ -125,14 +126,14 @@ class GroupForm(FlaskForm):
     submit = SubmitField(_l("Register the group"))
 
     def __init__(self, *args, entity_choices=(), region_choices=(), role_choices=(),
-                 unct_choices=(), **kwargs):
+                 unct_choices=(), topic_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.region.choices = [("", _l("All regions")), *region_choices]
         self.unct.choices = [("", _l("All UN Country Teams")), ("HQ", _l("Headquarters")),
                              *unct_choices]
         self.role.choices = [("", _l("All roles")), *role_choices]
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
-        self.not_attended.choices = [("", _l("— any —")), *Topic.choices()]
+        self.not_attended.choices = [("", _l("— any —")), *topic_choices]
 
 
 class SeriesForm(TitleFields, FlaskForm):

@@ -15,8 +15,8 @@ from gfp_portal.sessions.models import (
     Format,
     RegistrationStatus,
     SessionStatus,
-    Topic,
 )
+from gfp_portal.sessions.topics import topic_by_key
 
 _TEXT_LABELS = {"title": {"en": _l("Title in English"), "fr": _l("Title in French"),
                           "es": _l("Title in Spanish"), "ar": _l("Title in Arabic")},
@@ -31,6 +31,11 @@ def _languages(codes):
         else language_value(codes)
 
 
+def _topic_name(key):
+    topic = topic_by_key(key) if key else None
+    return str(topic.title) if topic is not None else key
+
+
 def register():
     labels = {f"{field}_{lang}": _TEXT_LABELS[field][lang]
               for field in _TEXT_LABELS for lang in LANGUAGES}
@@ -43,7 +48,7 @@ def register():
         "series_id": _l("Series"), "status": _l("Status"), "duplicate_of": _l("Copy of"),
     })
     describe("training_sessions", title=_l("Training session"), labels=labels, values={
-        "topic": title_of(Topic), "format": title_of(Format), "audience": title_of(Audience),
+        "topic": _topic_name, "format": title_of(Format), "audience": title_of(Audience),
         "status": title_of(SessionStatus), "languages": _languages, "series_id": hidden,
         "duplicate_of": hidden, "time_zone": zone_value,
     }, sentences={
@@ -70,3 +75,14 @@ def register():
     })
     describe("settings", labels={
         "sessions.reminder_hours": _l("Session reminder (hours before the start)")})
+    describe("topics", title=_l("Topic"), labels={
+        "key": _l("Key"), "name_en": _l("Name in English"), "name_fr": _l("Name in French"),
+        "name_es": _l("Name in Spanish"), "name_ar": _l("Name in Arabic"),
+        "is_active": _l("Offered for new sessions"), "is_induction": _l("Induction topic"),
+        "position": _l("Order")}, sentences={
+        "topic.create": _l("Topic added"),
+        "topic.update": _l("Topic changed"),
+        "topic.activate": _l("Topic offered again for new sessions"),
+        "topic.deactivate": _l("Topic no longer offered for new sessions"),
+        "topic.delete": _l("Topic deleted"),
+    })

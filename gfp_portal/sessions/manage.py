@@ -14,12 +14,13 @@ from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, flash_saved, run_action, show_domain_error
+from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Region
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.forms import role_choices
 from gfp_portal.registry.services import find_person_by_email
-from gfp_portal.sessions import hours, queries, registration, services
+from gfp_portal.sessions import hours, queries, registration, services, topics
 from gfp_portal.sessions.forms import AddPersonForm, GroupForm, SeriesForm, SessionForm
 from gfp_portal.sessions.models import Audience, Registration, RegistrationStatus, TrainingSession
 
@@ -45,6 +46,9 @@ def _session_form(session=None):
     """The session form, filled in from `session` (to edit or duplicate it) or with the
     defaults of a new one."""
     return SessionForm(series_choices=queries.series_choices(),
+                       topic_choices=topics.topic_choices(
+                           current_language(), active_only=True,
+                           keep=session.topic if session is not None else None),
                        data=_form_data_of(session) if session is not None else {
                            "time_zone": "Europe/Zurich", "languages": ["en"], "capacity": 100,
                            "audience": "both", "format": "virtual",
@@ -54,7 +58,7 @@ def _session_form(session=None):
 def _form_data_of(session):
     zone = session.time_zone
     data = {f: getattr(session, f) for f in services.TEXT_FIELDS}
-    data.update(topic=session.topic.value, format=session.format.value, time_zone=zone,
+    data.update(topic=session.topic, format=session.format.value, time_zone=zone,
                 starts_at=_local(session.starts_at, zone), ends_at=_local(session.ends_at, zone),
                 join_url=session.join_url, venue=session.venue,
                 languages=session.language_codes, capacity=session.capacity,
@@ -240,7 +244,8 @@ def _group_form(**kwargs):
     return GroupForm(entity_choices=registry_queries.entity_acronyms(),
                      region_choices=[(r.value, r.title) for r in Region],
                      role_choices=role_choices(),
-                     unct_choices=registry_queries.unct_choices(), **kwargs)
+                     unct_choices=registry_queries.unct_choices(),
+                     topic_choices=topics.topic_choices(current_language()), **kwargs)
 
 
 @bp.route("/<int:session_id>/roster/add", methods=["POST"])

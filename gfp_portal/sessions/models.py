@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.i18n import current_language
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
@@ -15,15 +16,38 @@ from gfp_portal.registry.models import Person
 LANGUAGES = ("en", "fr", "es", "ar")
 
 
-class Topic(TitledEnum):
-    enabling_environment = "enabling_environment", _l("Enabling Environment Guidelines")
-    field_guidelines = "field_guidelines", _l("Field-specific Enabling Environment Guidelines")
-    bystander_intervention = "bystander_intervention", _l("Bystander intervention")
-    victim_centred = "victim_centred", _l("Victim-centred approach")
-    sexual_harassment = "sexual_harassment", _l("Preventing sexual harassment")
-    parity_dashboard = "parity_dashboard", _l("Gender parity dashboard")
-    anti_racism = "anti_racism", _l("Anti-racism")
-    network_meeting = "network_meeting", _l("Network meeting")
+class Topic(db.Model):
+    """A topic of training sessions, managed by the Office: a stable key (what sessions keep),
+    a name in each language (English required), whether it is still offered for new sessions,
+    and whether its sessions belong to the induction path of new focal points."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What sessions keep (training_sessions.topic): never changed once created.
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str | None] = mapped_column(String(200))
+    name_es: Mapped[str | None] = mapped_column(String(200))
+    name_ar: Mapped[str | None] = mapped_column(String(200))
+    # Inactive topics stay on the sessions that have them but are not offered for new ones.
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Attending a session of every induction topic is a step of the induction path.
+    is_induction: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def name(self, language):
+        return getattr(self, f"name_{language}", None) or self.name_en
+
+    @property
+    def title(self):
+        """The name in the reader's language (English when it has none)."""
+        return self.name(current_language())
+
+    def __str__(self):
+        return self.name_en
 
 
 class Format(TitledEnum):
@@ -112,7 +136,8 @@ class TrainingSession(Multilingual, db.Model):
     description_fr: Mapped[str | None] = mapped_column(Text)
     description_es: Mapped[str | None] = mapped_column(Text)
     description_ar: Mapped[str | None] = mapped_column(Text)
-    topic: Mapped[Topic] = enum_column(Topic, length=32)
+    # The key of its topic (topics.key); `topic_entry` is the topic itself.
+    topic: Mapped[str] = mapped_column(ForeignKey("topics.key"))
     format: Mapped[Format] = enum_column(Format)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -141,6 +166,8 @@ class TrainingSession(Multilingual, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     series: Mapped[TrainingSeries | None] = relationship(back_populates="sessions")
+    # Loaded with the session (a join): every page naming a session names its topic.
+    topic_entry: Mapped[Topic] = relationship(lazy="joined", innerjoin=True)
     registrations: Mapped[list["Registration"]] = relationship(back_populates="session")
 
     @property

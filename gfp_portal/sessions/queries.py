@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core.search import matches
@@ -113,9 +113,10 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
     return stmt
 
 
-def recommended(person, *, now, exclude_topics, limit):
+def recommended(person, *, now, exclude_topics, limit, first_topics=()):
     """Published sessions still open to registration that the person has no place in, on
-    topics other than `exclude_topics`, the soonest first (one query)."""
+    topics other than `exclude_topics`: those on `first_topics` first (the induction sessions
+    a new focal point misses), then the soonest first (one query)."""
     stmt = (select(TrainingSession)
             .where(TrainingSession.status == SessionStatus.published,
                    TrainingSession.starts_at > now,
@@ -123,6 +124,10 @@ def recommended(person, *, now, exclude_topics, limit):
                        Registration.person_id == person.id,
                        Registration.status != RegistrationStatus.cancelled)))
             .order_by(TrainingSession.starts_at, TrainingSession.id).limit(limit))
+    if first_topics:
+        stmt = stmt.order_by(None).order_by(
+            case((TrainingSession.topic.in_(sorted(first_topics)), 0), else_=1),
+            TrainingSession.starts_at, TrainingSession.id)
     if exclude_topics:
         stmt = stmt.where(TrainingSession.topic.not_in(sorted(exclude_topics)))
     return db.session.scalars(stmt).all()

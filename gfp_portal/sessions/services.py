@@ -22,12 +22,12 @@ from gfp_portal.sessions.models import (
     Registration,
     RegistrationStatus,
     SessionStatus,
-    Topic,
     TrainingSeries,
     TrainingSession,
     WaitlistPolicy,
 )
 from gfp_portal.sessions.registration import lock_seats, promote, registered_count
+from gfp_portal.sessions.topics import topic_by_key
 
 DEFAULT_SETTINGS = {"sessions.reminder_hours": 24}
 
@@ -43,17 +43,26 @@ MATERIAL = ("title_en", "title_fr", "title_es", "title_ar", "starts_at", "ends_a
 def state_of(session):
     state = {field: getattr(session, field) for field in FIELDS}
     state["status"] = session.status.value if session.status else None
-    for key in ("topic", "format", "audience", "waitlist_policy"):
+    for key in ("format", "audience", "waitlist_policy"):
         state[key] = state[key].value if state[key] else None
     return state
 
 
 def _apply(session, data):
+    # A session keeps a topic since deactivated; a new one or a change takes an active one.
+    before_topic = session.topic
     for field in FIELDS:
         if field in data:
             value = data[field]
             setattr(session, field, (value.strip() or None) if isinstance(value, str) else value)
-    session.topic, session.format = Topic(session.topic), Format(session.format)
+    session.format = Format(session.format)
+    topic = topic_by_key(session.topic) if session.topic else None
+    if topic is None:
+        raise DomainError("unknown_topic", _l("Choose one of the topics."), field="topic")
+    if not topic.is_active and session.topic != before_topic:
+        raise DomainError("inactive_topic", _l("The topic %(topic)s is no longer offered for "
+                                               "new sessions.", topic=topic.title),
+                          field="topic")
     session.audience = Audience(session.audience or Audience.both)
     session.waitlist_policy = WaitlistPolicy(session.waitlist_policy or WaitlistPolicy.first_come)
     session.languages = " ".join(code for code in (session.languages or "en").split()

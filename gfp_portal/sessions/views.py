@@ -19,7 +19,7 @@ from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.programme import agenda
 from gfp_portal.programme import queries as programme_queries
-from gfp_portal.sessions import feed, ical, manage, notices, queries, registration
+from gfp_portal.sessions import feed, ical, manage, notices, queries, registration, topics
 from gfp_portal.sessions.forms import SessionFilterForm
 from gfp_portal.sessions.models import (
     RegistrationStatus,
@@ -50,7 +50,8 @@ def load_visible(session_id):
 @bp.route("/")
 @signed_in
 def index():
-    form = SessionFilterForm(request.args)
+    form = SessionFilterForm(request.args,
+                             topic_choices=topics.topic_choices(current_language()))
     if not current_user.is_staff:
         del form.evaluation_closes
     form.validate()

@@ -25,6 +25,10 @@ VALID = {
     "parity_range_min": "47", "parity_range_max": "53", "messages_per_minute": "120",
     "unconfirmed_request_days": "30", "contact_data_days": "0", "audit_detail_days": "0",
     "mail_body_days": "365",
+    "induction_terms": "terms-of-reference",
+    "induction_guidelines": "enabling-environment-guidelines, "
+                            "field-specific-enabling-environment-guidelines",
+    "induction_recent_days": "180",
 }
 
 
@@ -51,6 +55,22 @@ def test_the_implementation_plan_reminders_are_a_setting(client, login_as, app):
     client.post("/admin/settings", data={**VALID, "plan_reminder_days": "14, 60, 14"})
     with app.app_context():
         assert db.session.get(Setting, "plans.reminder_days").value == [60, 14]
+
+
+def test_the_documents_of_the_induction_path_are_settings(client, login_as, app):
+    login_as("admin")
+    before = stored(app)
+    response = client.post("/admin/settings", data={
+        **VALID, "induction_guidelines": "Guide One, ../etc", "induction_terms": "a, b"})
+    assert response.status_code == 200
+    assert "is not the address of a resource" in response.get_data(as_text=True)
+    assert "Enter one address only." in response.get_data(as_text=True)
+    assert stored(app) == before
+    client.post("/admin/settings", data={**VALID, "induction_terms": "",
+                                         "induction_guidelines": "toolkit, toolkit, brief"})
+    with app.app_context():
+        assert db.session.get(Setting, "induction.terms_of_reference").value == ""
+        assert db.session.get(Setting, "induction.key_guidelines").value == ["toolkit", "brief"]
 
 
 def test_admin_changes_the_settings_and_the_policy_follows(client, login_as, app):

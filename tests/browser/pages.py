@@ -33,6 +33,7 @@ MAIN_PAGES = {
         "/parity/UNDP",
         "/entities/UNDP",
         "/messages/",
+        "/induction/mine",
     ],
     "rc.kenya@demo.gfp": [
         "/",
@@ -71,6 +72,9 @@ MAIN_PAGES = {
         "/sessions/{agenda_session}",
         "/sessions/{agenda_session}/agenda",
         "/sessions/{agenda_session}/guests",
+        "/sessions/topics/",
+        "/sessions/topics/{topic}/edit",
+        "/induction/",
         "/resources/",
         "/resources/manage/",
         "/resources/gaps",
@@ -125,6 +129,7 @@ _QUERIES = {
     "user": "SELECT id FROM users ORDER BY id DESC LIMIT 1",
     "agenda_session": "SELECT session_id FROM agenda_items ORDER BY id LIMIT 1",
     "invitation": "SELECT token FROM guest_invitations ORDER BY id LIMIT 1",
+    "topic": "SELECT id FROM topics WHERE is_induction ORDER BY id LIMIT 1",
 }
 
 

@@ -22,6 +22,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.parity import imports as parity_imports
 from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.sessions.models import Topic
 from tests.helpers import appoint_undp_alternate, login
 
 ROLES = {"anonymous": None, "focal_point": ("focal_point",),
@@ -134,7 +135,9 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
                 "iso3": "KEN", "token": "no-such-token", "code": "NOSUCHCODE",
                 "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
                 "practice_id": practice.id, "award_id": award.id,
-                "plan_id": plan.id, "document_id": document.id, "item_id": item.id}
+                "plan_id": plan.id, "document_id": document.id, "item_id": item.id,
+                "topic_id": db.session.scalars(select(Topic.id).filter_by(
+                    key="parity_dashboard")).one()}
     clients = {}
     for role, roles in ROLES.items():
         clients[role] = app.test_client()

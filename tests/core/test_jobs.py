@@ -148,7 +148,7 @@ def test_two_schedulers_firing_the_same_minute_run_the_job_once(app, counted):
 
 def test_the_schedule_fires_each_job_at_its_time(app):
     engine = app.extensions["jobs"]
-    assert set(engine.schedules) == set(jobs.PERIODIC) and len(jobs.PERIODIC) == 11
+    assert set(engine.schedules) == set(jobs.PERIODIC) and len(jobs.PERIODIC) == 12
     hourly = engine.schedules["sessions.send-reminders"]
     assert hourly.next_run(datetime(2027, 3, 1, 6, 5, 0, tzinfo=UTC)) == \
         datetime(2027, 3, 1, 7, 5, tzinfo=UTC)

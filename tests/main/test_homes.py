@@ -153,6 +153,7 @@ LIST_ROWS = {
     "evaluations": r'href="/sessions/(\d+)"',
     "failed-mails": r'href="/admin/outbox/(\d+)"',
     "failed-invitations": r'href="/admin/outbox/(\d+)"',
+    "induction": r'data-path="(\d+)"',
 }
 
 
@@ -168,6 +169,8 @@ def test_coordinator_queue_counts_match_the_lists_they_link_to(client, network, 
     assert "The oldest has waited 3 days." in html  # the oldest request: 1 + 2 days
     assert 'data-seats="3/3"' in html and 'data-waiting="1"' in html
     for key, pattern in LIST_ROWS.items():
+        if key not in expected:
+            continue  # the induction path: tests/induction/test_views.py
         page = client.get(_link(html, key))
         assert page.status_code == 200, key
         assert _rows(page.get_data(as_text=True), pattern) == _count(html, key), key

@@ -10,6 +10,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
+from gfp_portal.induction.models import InductionPath
 from gfp_portal.nominations import join, queries, services
 from gfp_portal.nominations.models import Nomination, NominationKind, NominationState
 from gfp_portal.registry import services as registry
@@ -237,3 +238,11 @@ def test_the_request_names_the_role_in_lower_case_inside_the_sentence(users, joi
     submit(join_data())
     message, = outbox("join_verify")
     assert "en qualité de suppléant ou suppléante pour" in message.body_text
+
+
+def test_an_approved_request_to_join_puts_the_applicant_on_the_induction_path(users, join_data):
+    request = verify(submit(join_data()))
+    appointment = services.approve_nomination(request, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    path, = db.session.scalars(select(InductionPath)).all()
+    assert path.person == appointment.person and path.appointment == appointment

@@ -1,0 +1,237 @@
+"""The induction path: who is put on it (every appointment path, once), its checklist read
+from attendance and downloads, the terms of reference ticked, the weekly reminders and the
+invitations to sessions at a fair hour."""
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.attendance import services as attendance
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.settings import update_settings
+from gfp_portal.extensions import db
+from gfp_portal.induction import queries, services
+from gfp_portal.induction.models import InductionInvitation, InductionPath
+from gfp_portal.induction.reminders import send_induction_mails
+from gfp_portal.nominations import services as nominations
+from gfp_portal.nominations.models import Nomination
+from gfp_portal.registry import imports
+from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration
+from tests.helpers import NOW, csv_bytes, entity, outbox, row
+from tests.induction.conftest import add_document
+
+
+def paths():
+    return db.session.scalars(select(InductionPath).order_by(InductionPath.id)).all()
+
+
+def path_count(person):
+    return db.session.scalar(select(func.count()).select_from(InductionPath)
+                             .where(InductionPath.person_id == person.id))
+
+
+# --- who is put on the path -------------------------------------------------------------------
+
+def test_a_manual_appointment_puts_the_person_on_the_path_once(coordinator, make_person):
+    person = make_person()
+    appointment = registry.appoint(person, {"role": "alternate", "entity": entity("UNDP")},
+                                   actor=coordinator)
+    db.session.flush()
+    path, = paths()
+    assert path.person == person and path.appointment == appointment
+    # a renewal, a second role elsewhere: still one path
+    registry.renew(appointment, actor=coordinator)
+    registry.appoint(person, {"role": "focal_point", "entity": entity("UNICEF")},
+                     actor=coordinator)
+    db.session.flush()
+    assert path_count(person) == 1
+
+
+def test_someone_already_in_the_network_is_not_put_on_the_path(coordinator, make_person):
+    person = make_person()
+    old = registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"),
+                                    "start_date": date.today() - timedelta(days=900),
+                                    "end_date": date.today() - timedelta(days=200)},
+                           actor=coordinator)
+    db.session.flush()
+    assert paths() == []  # a term that started long ago starts no induction
+    registry.end_appointment(old, reason="term_ended", ended_on=old.end_date,
+                             actor=coordinator)
+    registry.appoint(person, {"role": "focal_point", "entity": entity("UNICEF")},
+                     actor=coordinator)
+    db.session.flush()
+    assert paths() == []  # held a role before: not new to the network
+
+
+def test_a_replacement_puts_the_newcomer_on_the_path(coordinator, make_person):
+    first = make_person(given="First")
+    current = registry.appoint(first, {"role": "focal_point", "entity": entity("UNDP")},
+                               actor=coordinator)
+    newcomer = make_person(given="Second")
+    registry.replace(current, newcomer, {"reason": "Moved"}, actor=coordinator)
+    db.session.flush()
+    assert [p.person for p in paths()] == [first, newcomer]
+
+
+def test_a_nomination_approval_puts_the_nominee_on_the_path(app, kenya_nomination):
+    with app.app_context():
+        nomination = db.session.get(Nomination, kenya_nomination["id"])
+        coordinator = db.session.get(User, kenya_nomination["coordinator"])
+        appointment = nominations.approve_nomination(nomination, actor=coordinator)
+        db.session.commit()
+        path, = paths()
+        assert path.person.email == "njeri.mwangi@wfp.org"
+        assert path.appointment_id == appointment.id
+
+
+def test_an_import_puts_each_new_appointee_on_the_path_once(coordinator):
+    today = date.today().isoformat()
+    rows = [row(1, role="alternate", appointment_entity="UNDP", start_date=today),
+            row(2, role="focal_point", appointment_entity="UNDP", start_date=today),
+            # the registry as it stood: a term that started years ago
+            row(3, role="alternate", appointment_entity="UNICEF", start_date="2020-01-01"),
+            row(4)]
+    report = imports.apply_import(imports.read_table("people.csv", csv_bytes(rows)),
+                                  actor=coordinator)
+    assert report.ok, report.errors
+    db.session.flush()
+    assert sorted(p.person.email for p in paths()) == ["person1@undp.org",
+                                                      "person2@undp.org"]
+
+
+def test_the_migration_leaves_people_appointed_before_off_the_path(coordinator, make_appointee):
+    """Only appointments made from now on: nothing is created for the registry as it is."""
+    make_appointee()
+    assert len(paths()) == 1
+    assert db.session.scalar(select(func.count()).select_from(InductionInvitation)) == 0
+
+
+# --- the checklist ----------------------------------------------------------------------------
+
+@pytest.fixture
+def newcomer(coordinator, make_appointee):
+    person = make_appointee(language="ar", zone="Africa/Nairobi")
+    db.session.commit()
+    return person
+
+
+def _progress(person):
+    return queries.progress_of_person(person)
+
+
+def test_the_checklist_has_the_terms_the_induction_topics_and_the_key_guidelines(
+        documents, newcomer):
+    progress = _progress(newcomer)
+    assert [s.kind for s in progress.steps] == ["terms", "session", "guideline", "guideline"]
+    assert progress.steps[1].topic.key == "induction"
+    assert (progress.done, progress.total, progress.state) == (0, 4, "not_started")
+
+
+def test_attendance_marked_present_at_an_induction_session_ticks_its_step(
+        coordinator, documents, newcomer, make_session):
+    other = make_session(topic="anti_racism")
+    induction = make_session(topic="induction", starts_in=timedelta(days=20))
+    for session in (other, induction):
+        seat = registration.register(session, newcomer, actor=None, notify=False)
+        attendance.mark(seat, "present" if session is other else "partial", actor=coordinator)
+    assert _progress(newcomer).done == 0  # another topic; partly present is not present
+    attendance.mark(seat, "present", actor=coordinator, reason="Stayed to the end")
+    assert _progress(newcomer).done == 1 and _progress(newcomer).state == "in_progress"
+
+
+def test_opening_the_documents_ticks_the_guidelines_and_allows_the_terms(
+        coordinator, documents, newcomer):
+    progress = _progress(newcomer)
+    with pytest.raises(DomainError) as excinfo:
+        services.mark_terms_read(progress.path, progress, actor=None)
+    assert excinfo.value.code == "terms_not_opened"
+    assert services.record_opening(newcomer, documents["terms"], "ar")
+    assert services.record_opening(newcomer, documents["eeg"], "en")
+    assert not services.record_opening(newcomer, documents["eeg"], "fr")  # once
+    progress = _progress(newcomer)
+    assert progress.done == 1 and progress.terms_step.opened
+    assert services.mark_terms_read(progress.path, progress, actor=None, now=NOW)
+    assert not services.mark_terms_read(progress.path, progress, actor=None, now=NOW)
+    assert _progress(newcomer).done == 2
+
+
+def test_a_document_outside_the_path_or_a_person_not_on_it_records_nothing(
+        coordinator, documents, newcomer, make_person):
+    other = add_document("annual-report", {"en": "Annual report"})
+    assert not services.record_opening(newcomer, other, "en")
+    assert not services.record_opening(make_person(), documents["eeg"], "en")
+
+
+def test_the_key_guidelines_are_a_setting(coordinator, documents, newcomer):
+    update_settings({"induction.key_guidelines": ["field-specific-enabling-environment-"
+                                                  "guidelines"]}, actor=coordinator)
+    assert [s.kind for s in _progress(newcomer).steps] == ["terms", "session", "guideline"]
+
+
+# --- invitations and reminders ----------------------------------------------------------------
+
+def test_the_first_mail_invites_to_a_session_at_a_fair_hour_for_the_person(
+        coordinator, documents, newcomer, make_session):
+    # Nairobi is UTC+3: 05:00 UTC is 08:00 there; 16:00 UTC is 19:00, after the working day.
+    day = datetime(2027, 3, 15, tzinfo=UTC)
+    late = make_session(topic="induction", title_en="Induction (Americas)",
+                        starts_in=day + timedelta(hours=16) - NOW)
+    fair = make_session(topic="induction", title_en="Induction (Africa)",
+                        starts_in=day + timedelta(days=1, hours=5) - NOW)
+    db.session.commit()
+    outcome = send_induction_mails(now=NOW)
+    assert (outcome.invited, outcome.reminded) == (1, 0)
+    mail, = outbox("induction_reminder")
+    assert mail.recipient == newcomer.email and mail.locale == "ar"
+    assert "Induction (Africa)" in mail.body_text and "Induction (Americas)" not in mail.body_text
+    assert f"/sessions/{fair.id}" in mail.body_text and "/induction/mine" in mail.body_text
+    assert late.id not in {i.session_id for i in db.session.scalars(
+        select(InductionInvitation))}
+
+
+def test_reminders_go_at_most_once_a_week_and_never_after_completion(
+        coordinator, documents, newcomer, make_session):
+    assert send_induction_mails(now=NOW).reminded == 1  # the welcome
+    for days in (1, 3, 6):
+        assert send_induction_mails(now=NOW + timedelta(days=days)).reminded == 0
+    assert send_induction_mails(now=NOW + timedelta(days=7)).reminded == 1
+    # a new induction session: an invitation, whatever the day
+    make_session(topic="induction", starts_in=timedelta(days=30, hours=-4))
+    db.session.commit()
+    assert send_induction_mails(now=NOW + timedelta(days=8)).invited == 1
+    assert send_induction_mails(now=NOW + timedelta(days=9)).invited == 0
+    assert len(outbox("induction_reminder")) == 3
+    # every step done: recorded complete, no more mail
+    path = queries.path_of_person(newcomer)
+    for slug in ("terms", "eeg", "field"):
+        services.record_opening(newcomer, documents[slug], "en")
+    path.terms_read_at = NOW
+    session = make_session(topic="induction", starts_in=timedelta(days=-5))
+    seat = registration.register(session, newcomer, actor=None, notify=False,
+                                 now=NOW - timedelta(days=10))
+    attendance.mark(seat, "present", actor=coordinator)
+    db.session.commit()
+    outcome = send_induction_mails(now=NOW + timedelta(days=30))
+    assert (outcome.completed, outcome.reminded, outcome.invited) == (1, 0, 0)
+    assert path.completed_at is not None
+    assert send_induction_mails(now=NOW + timedelta(days=60)).reminded == 0
+    assert len(outbox("induction_reminder")) == 3
+
+
+# --- the Office's overview --------------------------------------------------------------------
+
+def test_the_overview_counts_each_state_and_filters(coordinator, documents, make_appointee):
+    people = [make_appointee(given=g) for g in ("Ana", "Bea", "Chloe", "Dina")]
+    services.record_opening(people[1], documents["eeg"], "en")
+    path = queries.path_of_person(people[2])
+    path.completed_at = NOW
+    db.session.commit()
+    overview = queries.overview()
+    assert overview.counts == {"not_started": 2, "in_progress": 1, "completed": 1}
+    assert overview.total == 4
+    assert [r.path.person.given_name for r in queries.overview(state="in_progress").rows] \
+        == ["Bea"]
+    assert queries.overview(q="chlo").total == 1
+    assert queries.overview(entity="UNICEF").total == 0

@@ -83,6 +83,9 @@ PAGES = [
     ("/parity/import", {"coordinator", "admin"}),
     ("/messages/", {"focal_point", "coordinator", "admin"}),
     ("/messages/new", {"coordinator", "admin"}),
+    ("/induction/", {"coordinator", "admin"}),
+    ("/induction/mine", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
+    ("/sessions/topics/", {"coordinator", "admin"}),
 ]
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]

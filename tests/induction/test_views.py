@@ -224,3 +224,10 @@ def test_the_work_queue_counts_the_paths_not_completed_as_its_list_shows(
     assert item and item.group(1) == "2"
     listed = client.get(item.group(2).replace("&amp;", "&")).get_data(as_text=True)
     assert listed.count("data-path=") == 2
+
+
+def test_a_guideline_only_in_english_is_marked_as_english_on_an_arabic_checklist(client,
+                                                                                 newcomer):
+    page = client.get("/induction/mine?lang=ar").get_data(as_text=True)
+    assert '<bdi lang="en">Enabling Environment</bdi>' in page
+    assert '<bdi lang="ar">' not in page  # the terms of reference are read in Arabic

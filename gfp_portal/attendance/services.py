@@ -37,16 +37,21 @@ def _state(attendance):
             "source": attendance.source.value if attendance.source else None}
 
 
+def attendance_status(value):
+    """`value` as an AttendanceStatus, or a translated refusal."""
+    try:
+        return AttendanceStatus(value)
+    except ValueError:
+        raise DomainError("bad_status", _l("“%(value)s” is not an attendance status.",
+                                           value=str(value)[:40])) from None
+
+
 def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, actor,
          reason=None, now=None, report=None):
     """Record or correct one person's attendance. Correcting a recorded status needs a
     reason (it is audited); a waitlisted walk-in marked present becomes registered."""
     now = now or utcnow()
-    try:
-        status = AttendanceStatus(status)
-    except ValueError:
-        raise DomainError("bad_status", _l("“%(value)s” is not an attendance status.",
-                                           value=str(status)[:40])) from None
+    status = attendance_status(status)
     session = registration.session
     if registration.status == RegistrationStatus.cancelled:
         raise DomainError("not_registered", _l("This person's registration is cancelled."))

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 
 from gfp_portal.attendance import certificates
 from gfp_portal.attendance.models import AttendanceStatus
-from gfp_portal.attendance.services import CODE_ALPHABET
+from gfp_portal.attendance.services import CODE_ALPHABET, attendance_status
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
@@ -267,11 +267,7 @@ def purge_unconfirmed(*, now=None):
 
 def mark_guest(registration, status, *, actor, now=None):
     now = now or utcnow()
-    try:
-        status = AttendanceStatus(status)
-    except ValueError:
-        raise DomainError("bad_status", _l("“%(value)s” is not an attendance status.",
-                                           value=str(status)[:40])) from None
+    status = attendance_status(status)
     if registration.status != GuestPlaceStatus.registered:
         raise DomainError("not_registered", _l("This guest is not registered for the session."))
     before = registration.attendance.value if registration.attendance else None

@@ -282,6 +282,14 @@ def mark_guest(registration, status, *, actor, now=None):
     return True
 
 
+def mark_guests(places, statuses, *, actor, now=None):
+    """Record the attendance `statuses` gives (place id -> status; a place it leaves out or
+    gives no status keeps its mark) for each of `places`; returns how many changed."""
+    now = now or utcnow()
+    return sum(1 for place in places if statuses.get(place.id)
+               and mark_guest(place, statuses[place.id], actor=actor, now=now))
+
+
 @dataclass(frozen=True)
 class _Mark:
     """A guest's attendance as the certificate rules read one (no minutes are kept)."""

@@ -206,12 +206,11 @@ def guests_mark(session_id):
     session = _session(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    changed = 0
+    places = queries.guests_of(session, registered_only=True)
     try:
-        for place in queries.guests_of(session, registered_only=True):
-            status = request.form.get(f"guest-{place.id}")
-            if status and guests.mark_guest(place, status, actor=current_user):
-                changed += 1
+        changed = guests.mark_guests(
+            places, {place.id: request.form.get(f"guest-{place.id}") for place in places},
+            actor=current_user)
     except DomainError as error:
         db.session.rollback()
         show_domain_error(error)

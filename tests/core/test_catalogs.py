@@ -1,0 +1,56 @@
+"""The templates' translation functions (core.catalogs): the catalog of the locale in force,
+found again when another locale is forced, with Jinja's own formatting rules; WTForms' catalog
+parsed once per locale for the process."""
+from flask import render_template_string
+from flask_babel import force_locale
+from wtforms import IntegerField
+from wtforms.validators import InputRequired
+
+from gfp_portal.core import catalogs
+from gfp_portal.core.forms import ConfirmForm
+
+PAGE = ("{{ _('Sessions') }}|{{ ngettext('%(num)s session', '%(num)s sessions', 2, num='two') }}"
+        "|{{ pgettext('appointment', 'Active') }}|{{ _('Signed in as %(email)s', email='<b>') }}"
+        "|{% trans %}Sessions{% endtrans %}")
+
+
+def test_templates_translate_in_the_locale_in_force_and_follow_a_forced_one(app):
+    with app.test_request_context("/?lang=fr"):
+        french = render_template_string(PAGE)
+        with force_locale("ar"):
+            arabic = render_template_string(PAGE)
+        again = render_template_string(PAGE)
+    assert french.split("|")[0] == "Séances"
+    assert french.split("|")[1] == "two sessions"  # a variable may be called `num`
+    assert french.split("|")[3] == "Session ouverte\u00a0: &lt;b&gt;"  # escaped, formatted
+    assert arabic.split("|")[0] == "الدورات"
+    assert arabic.split("|")[2] == "نشط"
+    assert again == french
+
+
+def test_the_catalog_is_looked_up_once_while_the_locale_stays(app, monkeypatch):
+    lookups = []
+    real = catalogs.get_translations
+    monkeypatch.setattr(catalogs, "get_translations", lambda: lookups.append(1) or real())
+    with app.test_request_context("/?lang=es"):
+        for _ in range(3):
+            render_template_string(PAGE)
+        assert len(lookups) == 1
+        with force_locale("fr"):
+            render_template_string(PAGE)
+        render_template_string(PAGE)
+    assert len(lookups) == 3
+
+
+class NumberForm(ConfirmForm):
+    number = IntegerField(validators=[InputRequired()])
+
+
+def test_wtforms_messages_are_translated_and_their_catalog_parsed_once(app):
+    catalogs._wtforms_catalog.cache_clear()
+    for _ in range(3):
+        with app.test_request_context("/?lang=fr", method="POST", data={"number": "x"}):
+            form = NumberForm(meta={"csrf": False})
+            assert not form.validate()
+            assert form.number.errors[0] in ("N'est pas un entier valide.", "Ce champ est requis.")
+    assert catalogs._wtforms_catalog.cache_info().misses == 1

@@ -1,5 +1,4 @@
 """Flask extensions, created unbound and initialised in create_app()."""
-from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,6 +6,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+from gfp_portal.core.catalogs import PortalBabel
 from gfp_portal.core.db import db
 
 __all__ = ["babel", "compress", "csrf", "db", "limiter", "login_manager", "migrate"]
@@ -14,6 +14,6 @@ __all__ = ["babel", "compress", "csrf", "db", "limiter", "login_manager", "migra
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = PortalBabel()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -10,24 +10,40 @@ found again. What the functions return is exactly what Jinja's own i18n function
 from functools import lru_cache
 
 from babel import support
-from flask import Request, g
-from flask_babel import get_locale, get_translations
+from flask import Request, g, has_app_context
+from flask_babel import Babel, Domain, get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
 
 
-def translations():
-    """The catalog of the locale in force (Flask-Babel's own object)."""
+def translations(find=get_translations):
+    """The catalog of the locale in force (Flask-Babel's own object, found by `find`)."""
+    if not has_app_context():
+        return find()
     here = g._get_current_object()
     locale = getattr(getattr(here, "_flask_babel", None), "babel_locale", None)
     kept = getattr(here, "_portal_catalog", None)
     if locale is not None and kept is not None and kept[0] is locale:
         return kept[1]
-    catalog = get_translations()
+    catalog = find()
     here._portal_catalog = (get_locale(), catalog)
     return catalog
+
+
+class CatalogDomain(Domain):
+    """Flask-Babel's domain, finding its catalog through `translations`: for `_()` and the
+    lazy strings (titles of choices, labels of fields) of the Python code."""
+
+    def get_translations(self):
+        return translations(super().get_translations)
+
+
+class PortalBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return CatalogDomain(domain=self.domain)
 
 
 def _formatted(context, text, variables):

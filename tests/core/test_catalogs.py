@@ -2,7 +2,7 @@
 found again when another locale is forced, with Jinja's own formatting rules; WTForms' catalog
 parsed once per locale for the process."""
 from flask import render_template_string
-from flask_babel import force_locale
+from flask_babel import Domain, force_locale, gettext, lazy_gettext
 from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
@@ -28,13 +28,14 @@ def test_templates_translate_in_the_locale_in_force_and_follow_a_forced_one(app)
     assert again == french
 
 
-def test_the_catalog_is_looked_up_once_while_the_locale_stays(app, monkeypatch):
+def test_the_catalog_is_found_once_while_the_locale_stays_in_templates_and_code(app, monkeypatch):
     lookups = []
-    real = catalogs.get_translations
-    monkeypatch.setattr(catalogs, "get_translations", lambda: lookups.append(1) or real())
+    real = Domain.get_translations
+    monkeypatch.setattr(Domain, "get_translations", lambda self: lookups.append(1) or real(self))
     with app.test_request_context("/?lang=es"):
         for _ in range(3):
             render_template_string(PAGE)
+            assert gettext("Sessions") == str(lazy_gettext("Sessions")) == "Sesiones"
         assert len(lookups) == 1
         with force_locale("fr"):
             render_template_string(PAGE)

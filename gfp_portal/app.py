@@ -10,14 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, ProductionConfig, get_config
 from gfp_portal.accounts import history as accounts_history
+from gfp_portal.accounts import queries as accounts_queries
 from gfp_portal.accounts.cli import users_cli
-from gfp_portal.accounts.models import User
 from gfp_portal.accounts.views import bp as accounts_bp
 from gfp_portal.admin.views import bp as admin_bp
 from gfp_portal.attendance import evaluations
@@ -200,13 +198,7 @@ def register_extensions(app):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(session_token):
-        # The roles and the person come in the same round trip: nearly every page reads them.
-        user = db.session.scalars(
-            select(User).where(User.session_token == session_token)
-            .options(joinedload(User.role_rows), joinedload(User.person))).unique().first()
-        return user if user is not None and user.is_active else None
+    login_manager.user_loader(accounts_queries.active_user_by_session_token)
 
 
 def register_waitlist_rules():

@@ -1,4 +1,21 @@
-"""What a signed-in user may see: the Resident Coordinator's scope of UN Country Teams."""
+"""The signed-in user of a request, and what they may see: the Resident Coordinator's scope of
+UN Country Teams."""
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
+
+from gfp_portal.accounts.models import User
+from gfp_portal.extensions import db
+
+# Built once, with its roles and person in the same round trip (nearly every page reads them):
+# a statement with loader options costs more to build and key for the cache than to run.
+_USER_BY_SESSION_TOKEN = (select(User).where(User.session_token == bindparam("token"))
+                          .options(joinedload(User.role_rows), joinedload(User.person)))
+
+
+def active_user_by_session_token(token):
+    """The active user whose sign-in carries `token`, or None."""
+    user = db.session.scalars(_USER_BY_SESSION_TOKEN, {"token": token}).unique().first()
+    return user if user is not None and user.is_active else None
 
 
 def visible_uncts(user):

@@ -3,7 +3,7 @@ figures over time."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import and_, bindparam, case, exists, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus, EvaluationResponse
@@ -30,22 +30,27 @@ class Place:
     in_audience: bool
 
 
+# Built once (the session page reads it on every view): the seats taken, whether the viewer's
+# active appointments put them in the session's audience, and their registration and mark.
+_TAKEN = (select(func.count(Registration.id))
+          .where(Registration.session_id == bindparam("session_id"),
+                 Registration.status == RegistrationStatus.registered).scalar_subquery())
+_IN_AUDIENCE = exists().where(Appointment.person_id == bindparam("person_id"),
+                              Appointment.status == AppointmentStatus.active,
+                              Appointment.role.in_(bindparam("roles", expanding=True)))
+_PLACE = (select(_TAKEN, _IN_AUDIENCE, Registration, Attendance)
+          .select_from(select(literal(1).label("one")).subquery())
+          .outerjoin(Registration, and_(Registration.session_id == bindparam("session_id"),
+                                        Registration.person_id == bindparam("person_id")))
+          .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+          .execution_options(populate_existing=True))
+
+
 def place_of(session, person):
     """The viewer's Place for `session` (`person` may be None), read in one statement."""
-    person_id = person.id if person is not None else None
-    taken = (select(func.count(Registration.id))
-             .where(Registration.session_id == session.id,
-                    Registration.status == RegistrationStatus.registered).scalar_subquery())
-    audience = exists().where(Appointment.person_id == person_id,
-                              Appointment.status == AppointmentStatus.active,
-                              Appointment.role.in_(session.audience.roles))
-    one = select(literal(1).label("one")).subquery()
-    row = db.session.execute(
-        select(taken, audience, Registration, Attendance).select_from(one)
-        .outerjoin(Registration, and_(Registration.session_id == session.id,
-                                      Registration.person_id == person_id))
-        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-        .execution_options(populate_existing=True)).one()
+    row = db.session.execute(_PLACE, {
+        "session_id": session.id, "person_id": person.id if person is not None else None,
+        "roles": list(session.audience.roles)}).one()
     return Place(registration=row[2], attendance=row[3], taken=row[0],
                  in_audience=person is not None and bool(row[1]))
 

@@ -7,6 +7,7 @@ import bootstrap_wrapper
 from flask import Blueprint, Flask, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -26,7 +27,7 @@ from gfp_portal.attendance.certificate_views import bp as certificates_bp
 from gfp_portal.attendance.evaluation_views import bp as evaluations_bp
 from gfp_portal.attendance.report_views import bp as meeting_reports_bp
 from gfp_portal.attendance.views import bp as attendance_bp
-from gfp_portal.core import auth, catalogs, engine, http, i18n, settings, timezones
+from gfp_portal.core import auth, catalogs, engine, fragments, http, i18n, settings, timezones
 from gfp_portal.core import history as core_history
 from gfp_portal.core.assets import assets_cli, register_assets
 from gfp_portal.core.jobs_cli import jobs_cli
@@ -296,6 +297,14 @@ def name_and_title(name, title):
     return Markup('<bdi class="name-title">{}</bdi>').format(i18n.name_and_title(name, title))
 
 
+def main_menu():
+    """The main menu: rendered once per language, set of roles and page, which is all that
+    templates/_main_menu.html reads (the script root too, which its links start with)."""
+    roles = current_user.roles if current_user.is_authenticated else None
+    return fragments.rendered_once("_main_menu.html", i18n.current_language(),
+                                   request.script_root, request.endpoint, roles)
+
+
 def register_jinja(app):
     def switch_language_url(code):
         args = request.args.to_dict(flat=True)
@@ -316,6 +325,7 @@ def register_jinja(app):
         practices_public=practices_queries.library_is_public,
         name_and_title=name_and_title,
         switch_language_url=switch_language_url,
+        main_menu=main_menu,
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,

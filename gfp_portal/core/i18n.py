@@ -91,7 +91,10 @@ def file_size(size):
 
 
 def current_language():
-    return str(get_locale() or "en")
+    """The language code in force ("en", "fr", "es", "ar": the portal's locales have no
+    territory, so the locale's language is its whole name)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def is_rtl(language=None):
@@ -102,6 +105,7 @@ def text_direction(language=None):
     return "rtl" if is_rtl(language) else "ltr"
 
 
+@lru_cache(maxsize=16)
 def language_name(code):
     """The language's own name ("Français", "العربية"), for the language switcher."""
     return Locale.parse(code).get_display_name(code)

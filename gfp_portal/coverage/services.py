@@ -41,7 +41,7 @@ def cell_state(focal_points, alternates):
     return _STATES[bool(focal_points), bool(alternates)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     unct: Unct | None  # None: headquarters
     entity: Entity

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
@@ -68,10 +68,10 @@ def _check_audience(filters):
 def _check_texts(data):
     """English is required; another language is written whole (subject and message) or not
     at all, since its readers get either all of it or the English text."""
-    if not (data.get("subject_en") or "").strip():
-        raise DomainError("no_subject", _l("Enter the subject in English."), field="subject_en")
-    if not (data.get("body_en") or "").strip():
-        raise DomainError("no_body", _l("Enter the message in English."), field="body_en")
+    required_text(data.get("subject_en"), "no_subject", _l("Enter the subject in English."),
+                  field="subject_en")
+    required_text(data.get("body_en"), "no_body", _l("Enter the message in English."),
+                  field="body_en")
     for code in LANGUAGES[1:]:
         subject = (data.get(f"subject_{code}") or "").strip()
         body = (data.get(f"body_{code}") or "").strip()

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
 from gfp_portal.plans import notices
 from gfp_portal.plans.models import (
@@ -235,9 +235,7 @@ def add_note(plan, text, *, actor, now=None):
     """A review note of the Office; the responsible focal points are told by email."""
     now = now or utcnow()
     _require_staff(actor)
-    text = (text or "").strip()
-    if not text:
-        raise DomainError("note_required", _l("Please write the note."), field="text")
+    text = required_text(text, "note_required", _l("Please write the note."), field="text")
     note = PlanNote(plan=plan, text=text, author_id=actor.id, created_at=now)
     db.session.add(note)
     db.session.flush()

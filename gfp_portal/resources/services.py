@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
 from gfp_portal.resources.files import remove_after_commit, stored_in
 from gfp_portal.resources.models import (
@@ -182,9 +182,8 @@ def _version_state(version):
 
 
 def _check_version(data, upload, version=None):
-    title = (data.get("title") or "").strip()
-    if not title:
-        raise DomainError("title_required", _l("Enter the title."), field="title")
+    title = required_text(data.get("title"), "title_required", _l("Enter the title."),
+                          field="title")
     link = (data.get("external_url") or "").strip() or None
     if link and not URL.match(link):
         raise DomainError("link_invalid", _l("Enter a full web address starting with https://."),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.core import storage
-from gfp_portal.core.audit import diff, log_action, log_creation
+from gfp_portal.core.audit import log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
@@ -152,11 +152,9 @@ def set_responsible(plan, people, *, actor, now=None):
     before = plan_state(plan)
     plan.responsible = sorted(set(people), key=lambda p: (p.family_name, p.given_name, p.id))
     db.session.flush()
-    changes = diff({"responsible": before["responsible"]},
-                   {"responsible": [p.full_name for p in plan.responsible]})
-    if changes:
-        log_action("plan.responsible", plan, actor=actor, now=now, changes=changes)
-    return changes
+    return log_changes("plan.responsible", plan, {"responsible": before["responsible"]},
+                       {"responsible": [p.full_name for p in plan.responsible]},
+                       actor=actor, now=now)
 
 
 def add_document(plan, language, upload, *, actor, now=None):
@@ -225,10 +223,8 @@ def set_targets(plan, rows, *, actor, now=None):
     db.session.flush()  # the old rows go before the new ones meet the unique constraint
     plan.targets.extend(PlanTarget(**row) for row in clean)
     db.session.flush()
-    changes = diff({"targets": before}, {"targets": _targets_state(clean)})
-    if changes:
-        log_action("plan.targets", plan, actor=actor, now=now, changes=changes)
-    return changes
+    return log_changes("plan.targets", plan, {"targets": before},
+                       {"targets": _targets_state(clean)}, actor=actor, now=now)
 
 
 def add_note(plan, text, *, actor, now=None):

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.accounts.models import Role
-from gfp_portal.core.audit import diff, log_action, log_creation
+from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
@@ -162,10 +162,10 @@ def update_practice(practice, data, *, actor, now=None):
     before = _state(practice)
     _apply(practice, data, actor, now)
     db.session.flush()
-    changes = diff(before, _state(practice))
+    changes = log_changes("practice.update", practice, before, _state(practice), actor=actor,
+                          now=now)
     if changes:
         practice.updated_at = now
-        log_action("practice.update", practice, actor=actor, now=now, changes=changes)
     return changes
 
 
@@ -316,10 +316,8 @@ def update_award(award, data, *, actor, now=None):
     before = _award_state(award)
     _apply_award(award, data, now)
     db.session.flush()
-    changes = diff(before, _award_state(award))
-    if changes:
-        log_action("award.update", award, actor=actor, now=now, changes=changes)
-    return changes
+    return log_changes("award.update", award, before, _award_state(award), actor=actor,
+                       now=now)
 
 
 def delete_award(award, *, actor, now=None):

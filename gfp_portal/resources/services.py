@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gfp_portal.core import storage
-from gfp_portal.core.audit import diff, log_action, log_creation
+from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
@@ -71,11 +71,10 @@ def rename_category(category, name, *, actor, now=None):
         func.lower(ResourceCategory.name) == name.lower())).first()
     if clash is not None and clash is not category:
         raise DomainError("category_exists", _l("This category already exists."), field="name")
-    changes = diff({"name": category.name}, {"name": name})
+    before = {"name": category.name}
     category.name = name
-    if changes:
-        log_action("resource_category.update", category, actor=actor, now=now, changes=changes)
-    return changes
+    return log_changes("resource_category.update", category, before, {"name": name},
+                       actor=actor, now=now)
 
 
 def delete_category(category, *, actor, now=None):
@@ -139,10 +138,10 @@ def update_resource(resource, data, *, actor, now=None):
     before = _state(resource)
     _apply(resource, data)
     db.session.flush()
-    changes = diff(before, _state(resource))
+    changes = log_changes("resource.update", resource, before, _state(resource), actor=actor,
+                          now=now)
     if changes:
         resource.updated_at = now
-        log_action("resource.update", resource, actor=actor, now=now, changes=changes)
     return changes
 
 

@@ -13,6 +13,17 @@ from gfp_portal.core.search import fold
 
 LANG_SESSION_KEY = "lang"
 
+# The portal's languages, in the order its forms and pages list them. A text written in each
+# (a session's title, a message's body) has a column per language, `title_en` to `title_ar`:
+# the list is the schema's as well as the configuration's LANGUAGES.
+LANGUAGES = ("en", "fr", "es", "ar")
+
+
+def language_fields(*fields):
+    """The column of each of `fields` in each language, field by field:
+    ("title_en", "title_fr", "title_es", "title_ar", "description_en", …)."""
+    return tuple(f"{field}_{code}" for field in fields for code in LANGUAGES)
+
 
 def supported_languages():
     return current_app.config["LANGUAGES"]

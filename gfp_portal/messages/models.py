@@ -9,10 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
-
-LANGUAGES = ("en", "fr", "es", "ar")
 
 
 class MessageKind(TitledEnum):

@@ -10,12 +10,12 @@ from sqlalchemy import select, update
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
+from gfp_portal.core.i18n import LANGUAGES, language_fields
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.messages import notices, queries
 from gfp_portal.messages.models import (
-    LANGUAGES,
     MessageKind,
     MessageRecipient,
     MessageStatus,
@@ -29,7 +29,7 @@ from gfp_portal.sessions.topics import topic_by_key
 # The sending rate: the outbox delivers at most this many of a message's emails per minute.
 DEFAULT_SETTINGS = {"messages.per_minute": 120}
 
-TEXT_FIELDS = tuple(f"{field}_{code}" for field in ("subject", "body") for code in LANGUAGES)
+TEXT_FIELDS = language_fields("subject", "body")
 _ENUM_FILTERS = {"role": AppointmentRole, "status": AppointmentStatus,
                  "entity_type": EntityType, "region": Region}
 UNSUBSCRIBE_SALT = "messages.unsubscribe"

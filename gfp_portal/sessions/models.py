@@ -8,12 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import current_language, language_fields
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
-
-LANGUAGES = ("en", "fr", "es", "ar")
 
 
 class Topic(db.Model):
@@ -186,7 +184,7 @@ class TrainingSession(Multilingual, db.Model):
         return self.title_en
 
 
-keep_search_key(TrainingSession, "search_key", *(f"title_{code}" for code in LANGUAGES))
+keep_search_key(TrainingSession, "search_key", *language_fields("title"))
 
 
 class Registration(db.Model):

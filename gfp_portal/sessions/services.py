@@ -10,13 +10,13 @@ from sqlalchemy.orm import selectinload
 from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
+from gfp_portal.core.i18n import LANGUAGES, language_fields
 from gfp_portal.core.jobs import enqueue, hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.sessions import notices, signals
 from gfp_portal.sessions.models import (
-    LANGUAGES,
     Audience,
     Format,
     Registration,
@@ -31,7 +31,7 @@ from gfp_portal.sessions.topics import topic_by_key
 
 DEFAULT_SETTINGS = {"sessions.reminder_hours": 24}
 
-TEXT_FIELDS = tuple(f"{field}_{lang}" for field in ("title", "description") for lang in LANGUAGES)
+TEXT_FIELDS = language_fields("title", "description")
 FIELDS = (*TEXT_FIELDS, "topic", "format", "starts_at", "ends_at", "time_zone", "join_url",
           "venue", "languages", "capacity", "registration_opens_at", "registration_closes_at",
           "audience", "waitlist_policy", "series_id")

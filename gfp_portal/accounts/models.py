@@ -17,10 +17,10 @@ from gfp_portal.registry.models import Person
 
 
 class Role(TitledEnum):
-    admin = "admin", _l("Administrator")
-    coordinator = "coordinator", _l("Coordinator")
-    resident_coordinator = "resident_coordinator", _l("Resident Coordinator")
-    focal_point = "focal_point", _l("Focal point")
+    admin = _l("Administrator")
+    coordinator = _l("Coordinator")
+    resident_coordinator = _l("Resident Coordinator")
+    focal_point = _l("Focal point")
 
 
 user_uncts = Table(

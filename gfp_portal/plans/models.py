@@ -16,20 +16,20 @@ from gfp_portal.registry.models import Person
 
 class PlanStatus(TitledEnum):
     """The status a plan is given; "overdue" is never stored (see Standing)."""
-    not_started = "not_started", lazy_pgettext("plan status", "Not started")
-    in_preparation = "in_preparation", lazy_pgettext("plan status", "In preparation")
-    submitted = "submitted", lazy_pgettext("plan status", "Submitted")
-    updated = "updated", lazy_pgettext("plan status", "Updated")
+    not_started = lazy_pgettext("plan status", "Not started")
+    in_preparation = lazy_pgettext("plan status", "In preparation")
+    submitted = lazy_pgettext("plan status", "Submitted")
+    updated = lazy_pgettext("plan status", "Updated")
 
 
 class Standing(TitledEnum):
     """Where a plan stands as a page shows it: its status, or overdue once the period's
     deadline has passed and it is neither submitted nor updated."""
-    updated = "updated", lazy_pgettext("plan status", "Updated")
-    submitted = "submitted", lazy_pgettext("plan status", "Submitted")
-    in_preparation = "in_preparation", lazy_pgettext("plan status", "In preparation")
-    not_started = "not_started", lazy_pgettext("plan status", "Not started")
-    overdue = "overdue", lazy_pgettext("plan status", "Overdue")
+    updated = lazy_pgettext("plan status", "Updated")
+    submitted = lazy_pgettext("plan status", "Submitted")
+    in_preparation = lazy_pgettext("plan status", "In preparation")
+    not_started = lazy_pgettext("plan status", "Not started")
+    overdue = lazy_pgettext("plan status", "Overdue")
 
 
 DONE = (PlanStatus.submitted, PlanStatus.updated)

@@ -18,20 +18,20 @@ from gfp_portal.registry.models import Person
 class GuidelineArea(TitledEnum):
     """The areas of the Enabling Environment Guidelines, and the field-specific guidelines."""
 
-    flexible_working = "flexible_working", _l("Flexible working and work-life integration")
-    standards_of_conduct = "standards_of_conduct", _l("Standards of conduct")
-    security_and_safety = "security_and_safety", _l("Security and safety")
-    well_being = "well_being", _l("Well-being")
-    talent = "talent", _l("Recruitment, talent management and retention")
-    leadership = "leadership", _l("Leadership and accountability")
-    field_specific = "field_specific", _l("Field-specific measures")
+    flexible_working = _l("Flexible working and work-life integration")
+    standards_of_conduct = _l("Standards of conduct")
+    security_and_safety = _l("Security and safety")
+    well_being = _l("Well-being")
+    talent = _l("Recruitment, talent management and retention")
+    leadership = _l("Leadership and accountability")
+    field_specific = _l("Field-specific measures")
 
 
 class PracticeState(TitledEnum):
-    submitted = "submitted", _l("Submitted")
-    changes_requested = "changes_requested", _l("Changes requested")
-    published = "published", _l("Published")
-    declined = "declined", _l("Declined")
+    submitted = _l("Submitted")
+    changes_requested = _l("Changes requested")
+    published = _l("Published")
+    declined = _l("Declined")
 
 
 # The states in which the person who submitted a practice may still change it.

@@ -14,21 +14,21 @@ from gfp_portal.reference.countries import country_name
 
 
 class EntityType(TitledEnum):
-    secretariat = "secretariat", _l("Secretariat department or office")
-    mission = "mission", _l("Peacekeeping operation or political mission")
-    fund_programme = "fund_programme", _l("Fund or programme")
-    specialized_agency = "specialized_agency", _l("Specialized agency")
-    related_organization = "related_organization", _l("Related organization")
-    research_training = "research_training", _l("Research and training institute")
-    other = "other", _l("Other UN entity")
+    secretariat = _l("Secretariat department or office")
+    mission = _l("Peacekeeping operation or political mission")
+    fund_programme = _l("Fund or programme")
+    specialized_agency = _l("Specialized agency")
+    related_organization = _l("Related organization")
+    research_training = _l("Research and training institute")
+    other = _l("Other UN entity")
 
 
 class Region(TitledEnum):
-    africa = "africa", _l("Africa")
-    arab_states = "arab_states", _l("Arab States")
-    asia_pacific = "asia_pacific", _l("Asia-Pacific")
-    europe_central_asia = "europe_central_asia", _l("Europe and Central Asia")
-    latin_america_caribbean = "latin_america_caribbean", _l("Latin America and the Caribbean")
+    africa = _l("Africa")
+    arab_states = _l("Arab States")
+    asia_pacific = _l("Asia-Pacific")
+    europe_central_asia = _l("Europe and Central Asia")
+    latin_america_caribbean = _l("Latin America and the Caribbean")
 
 
 unct_members = Table(

@@ -14,8 +14,8 @@ from gfp_portal.extensions import db
 
 
 class Visibility(TitledEnum):
-    public = "public", _l("Public")
-    network = "network", _l("Network only")
+    public = _l("Public")
+    network = _l("Network only")
 
 # Topic tags the library uses, by their name in the reader's language; a tag the Office adds
 # later shows as written (hyphens read as spaces) until it is named here.

@@ -3,10 +3,10 @@ awards of the network."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.db import UTCDateTime, association_table, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.i18n import LanguageVersions
 from gfp_portal.core.search import keep_search_key
@@ -38,13 +38,8 @@ class PracticeState(TitledEnum):
 OPEN_STATES = (PracticeState.submitted, PracticeState.changes_requested)
 
 
-practice_contacts = Table(
-    "practice_contacts",
-    db.metadata,
-    Column("practice_id", ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True,
-              index=True),
-)
+practice_contacts = association_table("practice_contacts", ("practice_id", "practices.id"),
+                                      ("person_id", "people.id"), index_second=True)
 
 
 class Practice(LanguageVersions, db.Model):
@@ -106,13 +101,8 @@ class PracticeVersion(db.Model):
 keep_search_key(PracticeVersion, "search_key", "title", "summary", "body", "results")
 
 
-award_recipients = Table(
-    "award_recipients",
-    db.metadata,
-    Column("award_id", ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True,
-              index=True),
-)
+award_recipients = association_table("award_recipients", ("award_id", "awards.id"),
+                                     ("person_id", "people.id"), index_second=True)
 
 
 class Award(db.Model):

@@ -2,10 +2,10 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import enum_column
+from gfp_portal.core.db import association_table, enum_column
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.i18n import join_list
 from gfp_portal.core.search import keep_search_key
@@ -31,12 +31,8 @@ class Region(TitledEnum):
     latin_america_caribbean = _l("Latin America and the Caribbean")
 
 
-unct_members = Table(
-    "unct_members",
-    db.metadata,
-    Column("unct_id", ForeignKey("uncts.id", ondelete="CASCADE"), primary_key=True),
-    Column("entity_id", ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
-)
+unct_members = association_table("unct_members", ("unct_id", "uncts.id"),
+                                 ("entity_id", "entities.id"))
 
 
 class Entity(db.Model):

@@ -8,6 +8,8 @@ from babel.units import format_unit
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.search import fold
 
@@ -48,8 +50,8 @@ def select_locale():
 
 
 class LanguageVersions:
-    """A model told in several languages: its `versions`, each with a `language` and a
-    `title` (resources, good practices)."""
+    """A model told in several languages (resources, good practices): its `versions`, each a
+    LanguageVersion."""
 
     @property
     def languages(self):
@@ -63,6 +65,15 @@ class LanguageVersions:
         english = self.version("en")
         return english.title if english else (self.versions[0].title if self.versions
                                               else default)
+
+
+class LanguageVersion:
+    """The columns of one language of a model told in several: the language, and the title
+    and summary written in it."""
+
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
 
 
 def choose_version(item, language):

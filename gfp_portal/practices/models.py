@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, association_table, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
-from gfp_portal.core.i18n import LanguageVersions
+from gfp_portal.core.i18n import LanguageVersion, LanguageVersions
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
@@ -76,7 +76,7 @@ class Practice(LanguageVersions, db.Model):
         return self.title_or(f"#{self.id}")
 
 
-class PracticeVersion(db.Model):
+class PracticeVersion(LanguageVersion, db.Model):
     """One language of a practice: title, summary, the measures taken and the results."""
 
     __tablename__ = "practice_versions"
@@ -85,9 +85,6 @@ class PracticeVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"),
                                              index=True)
-    language: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str] = mapped_column(Text, default="")
     # The measures taken.
     body: Mapped[str] = mapped_column(Text, default="")
     # The figures before and after, as the entity states them ("women in P and higher

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Index, String, Table, func
+from sqlalchemy import ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.audit import AuditEvent
-from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.db import UTCDateTime, association_table, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
@@ -17,18 +17,13 @@ from gfp_portal.registry.models import Person
 
 
 class Role(TitledEnum):
-    admin = "admin", _l("Administrator")
-    coordinator = "coordinator", _l("Coordinator")
-    resident_coordinator = "resident_coordinator", _l("Resident Coordinator")
-    focal_point = "focal_point", _l("Focal point")
+    admin = _l("Administrator")
+    coordinator = _l("Coordinator")
+    resident_coordinator = _l("Resident Coordinator")
+    focal_point = _l("Focal point")
 
 
-user_uncts = Table(
-    "user_uncts",
-    db.metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("unct_id", ForeignKey("uncts.id", ondelete="CASCADE"), primary_key=True),
-)
+user_uncts = association_table("user_uncts", ("user_id", "users.id"), ("unct_id", "uncts.id"))
 
 
 def new_session_token():

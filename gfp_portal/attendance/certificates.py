@@ -9,7 +9,7 @@ from gfp_portal.attendance.models import Attendance, AttendanceStatus, Certifica
 from gfp_portal.attendance.services import CODE_ALPHABET
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration
@@ -74,10 +74,8 @@ def revoke(certificate, reason, *, actor, now=None):
     now = now or utcnow()
     if certificate.is_revoked:
         raise DomainError("already_revoked", _l("This certificate is already revoked."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("reason_required", _l("Give the reason for revoking the "
-                                                "certificate."), field="reason")
+    reason = required_text(reason, "reason_required",
+                           _l("Give the reason for revoking the certificate."), field="reason")
     certificate.revoked_at, certificate.revoked_reason = now, reason
     certificate.revoked_by_id = actor.id
     db.session.flush()

@@ -15,10 +15,10 @@ from gfp_portal.sessions.models import Registration, TrainingSession
 
 
 class AttendanceStatus(TitledEnum):
-    present = "present", _l("Present")
-    partial = "partial", _l("Partly present")
-    absent = "absent", _l("Absent")
-    excused = "excused", _l("Excused")
+    present = _l("Present")
+    partial = _l("Partly present")
+    absent = _l("Absent")
+    excused = _l("Excused")
 
     @property
     def attended(self):
@@ -26,8 +26,8 @@ class AttendanceStatus(TitledEnum):
 
 
 class AttendanceSource(TitledEnum):
-    manual = "manual", _l("Recorded by the Office")
-    self_check_in = "self_check_in", _l("Self check-in")
+    manual = _l("Recorded by the Office")
+    self_check_in = _l("Self check-in")
     import_ = "import", _l("Meeting report")
 
 

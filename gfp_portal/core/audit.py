@@ -69,6 +69,16 @@ def log_action(action, obj=None, *, actor, changes=None, reason=None, now=None,
     return event
 
 
+def log_changes(action, obj, before, after, *, actor, now=None, reason=None):
+    """Record `action` on `obj` with the fields whose value differs between the states
+    `before` and `after` ({field: value}), when one does; returns those changes, empty when
+    nothing changed."""
+    changes = diff(before, after)
+    if changes:
+        log_action(action, obj, actor=actor, changes=changes, reason=reason, now=now)
+    return changes
+
+
 def log_creation(action, obj, state_of, *, actor, now=None, reason=None):
     """Add the new `obj`, flush it (so that it has its id) and record `action` on it, with
     every field of `state_of(obj)` as set from nothing. In a batch that records creations as

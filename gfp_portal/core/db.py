@@ -3,7 +3,7 @@ shared by every model."""
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy import Column, DateTime, Enum, ForeignKey, MetaData, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -37,6 +37,17 @@ def enum_column(enum_class, *, length=16, **kwargs):
 
 def _values(enum_class):
     return [member.value for member in enum_class]
+
+
+def association_table(name, first, second, *, index_second=False):
+    """A table linking the rows of two tables many to many. `first` and `second` are (column,
+    referred column) pairs, such as ("person_id", "people.id"); together they are the primary
+    key, whose index serves the look-ups by the first, and `index_second` adds one for the
+    look-ups by the second. A link goes with either of the rows it links."""
+    return Table(name, db.metadata,
+                 Column(first[0], ForeignKey(first[1], ondelete="CASCADE"), primary_key=True),
+                 Column(second[0], ForeignKey(second[1], ondelete="CASCADE"), primary_key=True,
+                        index=index_second))
 
 
 class UTCDateTime(TypeDecorator):

@@ -3,10 +3,21 @@ language."""
 import enum
 
 
-class TitledEnum(enum.StrEnum):
-    """Each member is declared with its value and its lazily translated title,
-    `draft = "draft", _l("Draft")`; the value is what the database stores, `title` what a
-    page shows."""
+class _TitledEnumType(enum.EnumType):
+    """Gives a member declared with its title alone its own name as its value."""
+
+    def __new__(metacls, cls, bases, classdict, **kwargs):
+        for name in classdict._member_names:
+            if not isinstance(classdict[name], tuple):
+                # Past the enum namespace's own __setitem__, which refuses a name set twice.
+                dict.__setitem__(classdict, name, (name, classdict[name]))
+        return super().__new__(metacls, cls, bases, classdict, **kwargs)
+
+
+class TitledEnum(enum.StrEnum, metaclass=_TitledEnumType):
+    """Each member is declared with its lazily translated title, `draft = _l("Draft")`: its
+    value, what the database stores, is its name; `title` is what a page shows. A member whose
+    value cannot be its name (a Python keyword) gives both: `import_ = "import", _l("…")`."""
 
     def __new__(cls, value, title):
         member = str.__new__(cls, value)

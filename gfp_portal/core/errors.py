@@ -10,3 +10,12 @@ class DomainError(Exception):
 
     def __str__(self):
         return str(self.message)
+
+
+def required_text(value, code, message, *, field=None):
+    """`value` without its outer spaces; DomainError(code, message) when nothing is left (a
+    reason, a comment, a title the rule cannot do without)."""
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(code, message, field=field)
+    return text

@@ -8,10 +8,23 @@ from babel.units import format_unit
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.search import fold
 
 LANG_SESSION_KEY = "lang"
+
+# The portal's languages, in the order its forms and pages list them. A text written in each
+# (a session's title, a message's body) has a column per language, `title_en` to `title_ar`:
+# the list is the schema's as well as the configuration's LANGUAGES.
+LANGUAGES = ("en", "fr", "es", "ar")
+
+
+def language_fields(*fields):
+    """The column of each of `fields` in each language, field by field:
+    ("title_en", "title_fr", "title_es", "title_ar", "description_en", …)."""
+    return tuple(f"{field}_{code}" for field in fields for code in LANGUAGES)
 
 
 def supported_languages():
@@ -37,8 +50,8 @@ def select_locale():
 
 
 class LanguageVersions:
-    """A model told in several languages: its `versions`, each with a `language` and a
-    `title` (resources, good practices)."""
+    """A model told in several languages (resources, good practices): its `versions`, each a
+    LanguageVersion."""
 
     @property
     def languages(self):
@@ -52,6 +65,15 @@ class LanguageVersions:
         english = self.version("en")
         return english.title if english else (self.versions[0].title if self.versions
                                               else default)
+
+
+class LanguageVersion:
+    """The columns of one language of a model told in several: the language, and the title
+    and summary written in it."""
+
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
 
 
 def choose_version(item, language):

@@ -33,10 +33,10 @@ PERIODIC_PAGES = {}  # name -> JobPage: how the scheduled-work page presents its
 
 
 class JobState(TitledEnum):
-    queued = "queued", _l("Waiting to start")
-    running = "running", _l("In progress")
-    done = "done", _l("Completed")
-    failed = "failed", _l("Stopped with an error")
+    queued = _l("Waiting to start")
+    running = _l("In progress")
+    done = _l("Completed")
+    failed = _l("Stopped with an error")
 
 
 class Job(db.Model):

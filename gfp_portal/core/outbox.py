@@ -17,9 +17,9 @@ from gfp_portal.core.text import single_line
 
 
 class MailStatus(TitledEnum):
-    queued = "queued", _l("Queued")
-    sent = "sent", _l("Sent")
-    failed = "failed", _l("Failed")
+    queued = _l("Queued")
+    sent = _l("Sent")
+    failed = _l("Failed")
 
 
 class OutboxMessage(db.Model):

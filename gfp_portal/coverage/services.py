@@ -17,10 +17,10 @@ from gfp_portal.registry.policy import Policy
 
 
 class CellState(TitledEnum):
-    covered = "covered", _l("Covered")
-    no_alternate = "no_alternate", _l("No alternate")
-    no_focal_point = "no_focal_point", _l("No focal point")
-    vacant = "vacant", _l("Vacant")
+    covered = _l("Covered")
+    no_alternate = _l("No alternate")
+    no_focal_point = _l("No focal point")
+    vacant = _l("Vacant")
 
     @property
     def severity(self):

@@ -20,13 +20,12 @@ from gfp_portal.attendance.queries import (
     trained_per_year_by_region,
 )
 from gfp_portal.core.figures import Column, Figure
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import LANGUAGES, current_language
 from gfp_portal.coverage.queries import member_cells
 from gfp_portal.reference.models import EntityType, Region
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus
 from gfp_portal.registry.queries import term_rows
 from gfp_portal.resources.analytics import downloads_per_month
-from gfp_portal.sessions.models import LANGUAGES
 from gfp_portal.sessions.queries import sessions_per_year
 from gfp_portal.sessions.topics import topics as all_topics
 

@@ -9,22 +9,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
-
-LANGUAGES = ("en", "fr", "es", "ar")
 
 
 class MessageKind(TitledEnum):
     """A notice goes to everyone in the audience; a newsletter skips those who opted out."""
-    notice = "notice", _l("Mandatory notice")
-    newsletter = "newsletter", _l("Newsletter")
+    notice = _l("Mandatory notice")
+    newsletter = _l("Newsletter")
 
 
 class MessageStatus(TitledEnum):
-    draft = "draft", lazy_pgettext("message status", "Draft")
-    sending = "sending", lazy_pgettext("message status", "Sending")
-    sent = "sent", lazy_pgettext("message status", "Sent")
+    draft = lazy_pgettext("message status", "Draft")
+    sending = lazy_pgettext("message status", "Sending")
+    sent = lazy_pgettext("message status", "Sent")
 
 
 class NetworkMessage(db.Model):

@@ -8,12 +8,11 @@ from sqlalchemy import case, exists, func, literal, select
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance
 from gfp_portal.attendance.queries import ATTENDED
-from gfp_portal.core.i18n import language_name
+from gfp_portal.core.i18n import LANGUAGES, language_name
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.messages.models import (
-    LANGUAGES,
     MessageKind,
     MessageRecipient,
     MessageStatus,

@@ -9,13 +9,13 @@ from sqlalchemy import select, update
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
+from gfp_portal.core.i18n import LANGUAGES, language_fields
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.messages import notices, queries
 from gfp_portal.messages.models import (
-    LANGUAGES,
     MessageKind,
     MessageRecipient,
     MessageStatus,
@@ -29,7 +29,7 @@ from gfp_portal.sessions.topics import topic_by_key
 # The sending rate: the outbox delivers at most this many of a message's emails per minute.
 DEFAULT_SETTINGS = {"messages.per_minute": 120}
 
-TEXT_FIELDS = tuple(f"{field}_{code}" for field in ("subject", "body") for code in LANGUAGES)
+TEXT_FIELDS = language_fields("subject", "body")
 _ENUM_FILTERS = {"role": AppointmentRole, "status": AppointmentStatus,
                  "entity_type": EntityType, "region": Region}
 UNSUBSCRIBE_SALT = "messages.unsubscribe"
@@ -68,10 +68,10 @@ def _check_audience(filters):
 def _check_texts(data):
     """English is required; another language is written whole (subject and message) or not
     at all, since its readers get either all of it or the English text."""
-    if not (data.get("subject_en") or "").strip():
-        raise DomainError("no_subject", _l("Enter the subject in English."), field="subject_en")
-    if not (data.get("body_en") or "").strip():
-        raise DomainError("no_body", _l("Enter the message in English."), field="body_en")
+    required_text(data.get("subject_en"), "no_subject", _l("Enter the subject in English."),
+                  field="subject_en")
+    required_text(data.get("body_en"), "no_body", _l("Enter the message in English."),
+                  field="body_en")
     for code in LANGUAGES[1:]:
         subject = (data.get(f"subject_{code}") or "").strip()
         body = (data.get(f"body_{code}") or "").strip()

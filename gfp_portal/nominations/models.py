@@ -14,19 +14,19 @@ from gfp_portal.registry.models import Appointment, AppointmentRole, Person, sco
 
 class NominationKind(TitledEnum):
     # by a Resident Coordinator or a coordinator
-    nomination = "nomination", _l("Nomination")
+    nomination = _l("Nomination")
     # by the appointee, through /join
-    self_registration = "self_registration", _l("Self-registration")
+    self_registration = _l("Self-registration")
 
 
 class NominationState(TitledEnum):
     # a self-registration whose email address is not confirmed yet
-    unverified = "unverified", _l("Email address not confirmed")
-    submitted = "submitted", _l("Submitted")
-    changes_requested = "changes_requested", _l("Changes requested")
-    approved = "approved", _l("Approved")
-    rejected = "rejected", _l("Rejected")
-    withdrawn = "withdrawn", _l("Withdrawn")
+    unverified = _l("Email address not confirmed")
+    submitted = _l("Submitted")
+    changes_requested = _l("Changes requested")
+    approved = _l("Approved")
+    rejected = _l("Rejected")
+    withdrawn = _l("Withdrawn")
 
     @property
     def is_pending(self):

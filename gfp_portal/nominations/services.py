@@ -14,7 +14,7 @@ from gfp_portal.accounts.services import create_account, find_user_by_email, set
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
@@ -120,9 +120,8 @@ def _check_replaces(nomination):
 
 
 def _check_details(nomination):
-    if not (nomination.justification or "").strip():
-        raise DomainError("justification_required",
-                          _l("Explain why you nominate this person."), field="justification")
+    required_text(nomination.justification, "justification_required",
+                  _l("Explain why you nominate this person."), field="justification")
     if nomination.time_share is not None and not 0 <= nomination.time_share <= 100:
         raise DomainError("bad_time_share",
                           _l("The share of working time is a percentage from 0 to 100."),
@@ -252,10 +251,8 @@ def request_changes(nomination, comment, *, actor, now=None):
     now = now or utcnow()
     _require_coordinator(actor)
     _require_state(nomination, NominationState.submitted)
-    comment = (comment or "").strip()
-    if not comment:
-        raise DomainError("comment_required",
-                          _l("Say what the nominator should change."), field="comment")
+    comment = required_text(comment, "comment_required",
+                            _l("Say what the nominator should change."), field="comment")
     nomination.state = NominationState.changes_requested
     nomination.decision_note = comment
     db.session.flush()
@@ -268,11 +265,8 @@ def reject_nomination(nomination, reason, *, actor, now=None):
     now = now or utcnow()
     _require_coordinator(actor)
     _require_state(nomination, *PENDING_STATES)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("reason_required",
-                          _l("Give the reason for the rejection; the nominator will read it."),
-                          field="reason")
+    reason = required_text(reason, "reason_required", _l(
+        "Give the reason for the rejection; the nominator will read it."), field="reason")
     before = nomination.state.value
     nomination.state = NominationState.rejected
     nomination.decision_note = reason

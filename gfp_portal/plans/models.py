@@ -4,10 +4,10 @@ sent."""
 from datetime import date, datetime
 
 from flask_babel import lazy_pgettext
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.db import UTCDateTime, association_table, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
@@ -16,20 +16,20 @@ from gfp_portal.registry.models import Person
 
 class PlanStatus(TitledEnum):
     """The status a plan is given; "overdue" is never stored (see Standing)."""
-    not_started = "not_started", lazy_pgettext("plan status", "Not started")
-    in_preparation = "in_preparation", lazy_pgettext("plan status", "In preparation")
-    submitted = "submitted", lazy_pgettext("plan status", "Submitted")
-    updated = "updated", lazy_pgettext("plan status", "Updated")
+    not_started = lazy_pgettext("plan status", "Not started")
+    in_preparation = lazy_pgettext("plan status", "In preparation")
+    submitted = lazy_pgettext("plan status", "Submitted")
+    updated = lazy_pgettext("plan status", "Updated")
 
 
 class Standing(TitledEnum):
     """Where a plan stands as a page shows it: its status, or overdue once the period's
     deadline has passed and it is neither submitted nor updated."""
-    updated = "updated", lazy_pgettext("plan status", "Updated")
-    submitted = "submitted", lazy_pgettext("plan status", "Submitted")
-    in_preparation = "in_preparation", lazy_pgettext("plan status", "In preparation")
-    not_started = "not_started", lazy_pgettext("plan status", "Not started")
-    overdue = "overdue", lazy_pgettext("plan status", "Overdue")
+    updated = lazy_pgettext("plan status", "Updated")
+    submitted = lazy_pgettext("plan status", "Submitted")
+    in_preparation = lazy_pgettext("plan status", "In preparation")
+    not_started = lazy_pgettext("plan status", "Not started")
+    overdue = lazy_pgettext("plan status", "Overdue")
 
 
 DONE = (PlanStatus.submitted, PlanStatus.updated)
@@ -67,14 +67,9 @@ class PlanPeriod(db.Model):
         return self.name
 
 
-plan_responsibles = Table(
-    "plan_responsibles",
-    db.metadata,
-    Column("plan_id", ForeignKey("implementation_plans.id", ondelete="CASCADE"),
-           primary_key=True),
-    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
-)
+plan_responsibles = association_table("plan_responsibles",
+                                      ("plan_id", "implementation_plans.id"),
+                                      ("person_id", "people.id"), index_second=True)
 
 
 class ImplementationPlan(db.Model):

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.core import storage
-from gfp_portal.core.audit import diff, log_action, log_creation
+from gfp_portal.core.audit import log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
 from gfp_portal.plans import notices
 from gfp_portal.plans.models import (
@@ -152,11 +152,9 @@ def set_responsible(plan, people, *, actor, now=None):
     before = plan_state(plan)
     plan.responsible = sorted(set(people), key=lambda p: (p.family_name, p.given_name, p.id))
     db.session.flush()
-    changes = diff({"responsible": before["responsible"]},
-                   {"responsible": [p.full_name for p in plan.responsible]})
-    if changes:
-        log_action("plan.responsible", plan, actor=actor, now=now, changes=changes)
-    return changes
+    return log_changes("plan.responsible", plan, {"responsible": before["responsible"]},
+                       {"responsible": [p.full_name for p in plan.responsible]},
+                       actor=actor, now=now)
 
 
 def add_document(plan, language, upload, *, actor, now=None):
@@ -225,19 +223,15 @@ def set_targets(plan, rows, *, actor, now=None):
     db.session.flush()  # the old rows go before the new ones meet the unique constraint
     plan.targets.extend(PlanTarget(**row) for row in clean)
     db.session.flush()
-    changes = diff({"targets": before}, {"targets": _targets_state(clean)})
-    if changes:
-        log_action("plan.targets", plan, actor=actor, now=now, changes=changes)
-    return changes
+    return log_changes("plan.targets", plan, {"targets": before},
+                       {"targets": _targets_state(clean)}, actor=actor, now=now)
 
 
 def add_note(plan, text, *, actor, now=None):
     """A review note of the Office; the responsible focal points are told by email."""
     now = now or utcnow()
     _require_staff(actor)
-    text = (text or "").strip()
-    if not text:
-        raise DomainError("note_required", _l("Please write the note."), field="text")
+    text = required_text(text, "note_required", _l("Please write the note."), field="text")
     note = PlanNote(plan=plan, text=text, author_id=actor.id, created_at=now)
     db.session.add(note)
     db.session.flush()

@@ -3,12 +3,12 @@ awards of the network."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
+from gfp_portal.core.db import UTCDateTime, association_table, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
-from gfp_portal.core.i18n import LanguageVersions
+from gfp_portal.core.i18n import LanguageVersion, LanguageVersions
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
@@ -18,33 +18,28 @@ from gfp_portal.registry.models import Person
 class GuidelineArea(TitledEnum):
     """The areas of the Enabling Environment Guidelines, and the field-specific guidelines."""
 
-    flexible_working = "flexible_working", _l("Flexible working and work-life integration")
-    standards_of_conduct = "standards_of_conduct", _l("Standards of conduct")
-    security_and_safety = "security_and_safety", _l("Security and safety")
-    well_being = "well_being", _l("Well-being")
-    talent = "talent", _l("Recruitment, talent management and retention")
-    leadership = "leadership", _l("Leadership and accountability")
-    field_specific = "field_specific", _l("Field-specific measures")
+    flexible_working = _l("Flexible working and work-life integration")
+    standards_of_conduct = _l("Standards of conduct")
+    security_and_safety = _l("Security and safety")
+    well_being = _l("Well-being")
+    talent = _l("Recruitment, talent management and retention")
+    leadership = _l("Leadership and accountability")
+    field_specific = _l("Field-specific measures")
 
 
 class PracticeState(TitledEnum):
-    submitted = "submitted", _l("Submitted")
-    changes_requested = "changes_requested", _l("Changes requested")
-    published = "published", _l("Published")
-    declined = "declined", _l("Declined")
+    submitted = _l("Submitted")
+    changes_requested = _l("Changes requested")
+    published = _l("Published")
+    declined = _l("Declined")
 
 
 # The states in which the person who submitted a practice may still change it.
 OPEN_STATES = (PracticeState.submitted, PracticeState.changes_requested)
 
 
-practice_contacts = Table(
-    "practice_contacts",
-    db.metadata,
-    Column("practice_id", ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True,
-              index=True),
-)
+practice_contacts = association_table("practice_contacts", ("practice_id", "practices.id"),
+                                      ("person_id", "people.id"), index_second=True)
 
 
 class Practice(LanguageVersions, db.Model):
@@ -81,7 +76,7 @@ class Practice(LanguageVersions, db.Model):
         return self.title_or(f"#{self.id}")
 
 
-class PracticeVersion(db.Model):
+class PracticeVersion(LanguageVersion, db.Model):
     """One language of a practice: title, summary, the measures taken and the results."""
 
     __tablename__ = "practice_versions"
@@ -90,9 +85,6 @@ class PracticeVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"),
                                              index=True)
-    language: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str] = mapped_column(Text, default="")
     # The measures taken.
     body: Mapped[str] = mapped_column(Text, default="")
     # The figures before and after, as the entity states them ("women in P and higher
@@ -106,13 +98,8 @@ class PracticeVersion(db.Model):
 keep_search_key(PracticeVersion, "search_key", "title", "summary", "body", "results")
 
 
-award_recipients = Table(
-    "award_recipients",
-    db.metadata,
-    Column("award_id", ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True,
-              index=True),
-)
+award_recipients = association_table("award_recipients", ("award_id", "awards.id"),
+                                     ("person_id", "people.id"), index_second=True)
 
 
 class Award(db.Model):

@@ -66,8 +66,7 @@ def library_query(user, *, q=None, entity=None, year=None, area=None, language=N
                   state=None):
     stmt = with_versions(_visible(select(Practice), user, state))
     if q and q.strip():
-        stmt = stmt.where(Practice.id.in_(select(PracticeVersion.practice_id).where(
-            matches(PracticeVersion.search_key, q))))
+        stmt = stmt.where(Practice.versions.any(matches(PracticeVersion.search_key, q)))
     if entity:
         stmt = stmt.where(Practice.entity_id == entity)
     if year:
@@ -75,8 +74,7 @@ def library_query(user, *, q=None, entity=None, year=None, area=None, language=N
     if area:
         stmt = stmt.where(Practice.area == area)
     if language:
-        stmt = stmt.where(Practice.id.in_(select(PracticeVersion.practice_id)
-                                          .where(PracticeVersion.language == language)))
+        stmt = stmt.where(Practice.versions.any(language=language))
     if state in (None, PracticeState.published):
         return stmt.order_by(Practice.published_at.desc(), Practice.id.desc())
     return stmt.order_by(Practice.submitted_at, Practice.id)

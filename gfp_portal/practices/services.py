@@ -10,9 +10,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.accounts.models import Role
-from gfp_portal.core.audit import diff, log_action, log_creation
+from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
 from gfp_portal.practices import notices
 from gfp_portal.practices.models import (
@@ -162,10 +162,10 @@ def update_practice(practice, data, *, actor, now=None):
     before = _state(practice)
     _apply(practice, data, actor, now)
     db.session.flush()
-    changes = diff(before, _state(practice))
+    changes = log_changes("practice.update", practice, before, _state(practice), actor=actor,
+                          now=now)
     if changes:
         practice.updated_at = now
-        log_action("practice.update", practice, actor=actor, now=now, changes=changes)
     return changes
 
 
@@ -187,10 +187,8 @@ def request_changes(practice, comment, *, actor, now=None):
     now = now or utcnow()
     _require_coordinator(actor)
     _require_state(practice, PracticeState.submitted)
-    comment = (comment or "").strip()
-    if not comment:
-        raise DomainError("comment_required", _l(
-            "Say what the submitter should change."), field="text")
+    comment = required_text(comment, "comment_required",
+                            _l("Say what the submitter should change."), field="text")
     practice.state = PracticeState.changes_requested
     practice.decision_note = comment
     practice.updated_at = now
@@ -218,10 +216,8 @@ def decline_practice(practice, reason, *, actor, now=None):
     now = now or utcnow()
     _require_coordinator(actor)
     _require_state(practice, *OPEN_STATES)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("reason_required", _l(
-            "Give the reason; the submitter will read it."), field="text")
+    reason = required_text(reason, "reason_required",
+                           _l("Give the reason; the submitter will read it."), field="text")
     before = practice.state.value
     practice.state = PracticeState.declined
     practice.decision_note = reason
@@ -280,11 +276,10 @@ def _award_state(award):
 
 def _apply_award(award, data, now):
     _check_year(data.get("year"), now)
-    event, name = (data.get("event") or "").strip(), (data.get("name") or "").strip()
-    if not event:
-        raise DomainError("event_required", _l("Enter the event."), field="event")
-    if not name:
-        raise DomainError("name_required", _l("Enter the name of the award."), field="name")
+    event = required_text(data.get("event"), "event_required", _l("Enter the event."),
+                          field="event")
+    name = required_text(data.get("name"), "name_required", _l("Enter the name of the award."),
+                         field="name")
     recipients = people_by_emails(data.get("recipients"), field="recipients")
     if not recipients:
         raise DomainError("recipients_required", _l(
@@ -321,10 +316,8 @@ def update_award(award, data, *, actor, now=None):
     before = _award_state(award)
     _apply_award(award, data, now)
     db.session.flush()
-    changes = diff(before, _award_state(award))
-    if changes:
-        log_action("award.update", award, actor=actor, now=now, changes=changes)
-    return changes
+    return log_changes("award.update", award, before, _award_state(award), actor=actor,
+                       now=now)
 
 
 def delete_award(award, *, actor, now=None):

@@ -10,14 +10,13 @@ from sqlalchemy import func, select
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.i18n import language_fields
 from gfp_portal.core.timezones import zone_label
 from gfp_portal.extensions import db
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, Sector
 from gfp_portal.programme.queries import agenda_of
-from gfp_portal.sessions.models import LANGUAGES
 
-TEXT_FIELDS = tuple(f"{field}_{code}" for field in ("title", "description")
-                    for code in LANGUAGES)
+TEXT_FIELDS = language_fields("title", "description")
 
 
 def _state(item):

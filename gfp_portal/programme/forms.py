@@ -12,10 +12,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import CheckboxListField, SingleLineField, language_choices
+from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.programme.guests import MAX_PLACES
 from gfp_portal.programme.models import Sector
 from gfp_portal.sessions.forms import LOCAL, TitleFields
-from gfp_portal.sessions.models import LANGUAGES
 
 
 class AgendaItemForm(TitleFields, FlaskForm):

@@ -17,7 +17,8 @@ from gfp_portal.attendance.models import AttendanceStatus
 from gfp_portal.attendance.services import CODE_ALPHABET, attendance_status
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
+from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
@@ -31,7 +32,7 @@ from gfp_portal.programme.models import (
     Sector,
 )
 from gfp_portal.programme.tokens import digest, new_raw
-from gfp_portal.sessions.models import LANGUAGES, SessionStatus
+from gfp_portal.sessions.models import SessionStatus
 
 # A request is confirmed within this many days; a confirmed guest's link then works until
 # this many days after the session (to come back for the certificate).
@@ -105,14 +106,12 @@ def open_invitation(token, *, now=None):
 
 def _clean(data):
     email = (data.get("email") or "").strip().lower()
-    name, organisation = (data.get("name") or "").strip(), (data.get("organisation") or "").strip()
-    if not name:
-        raise DomainError("name_required", _l("Enter your name."), field="name")
+    name = required_text(data.get("name"), "name_required", _l("Enter your name."),
+                         field="name")
     if "@" not in email:
         raise DomainError("email_required", _l("Enter your email address."), field="email")
-    if not organisation:
-        raise DomainError("organisation_required", _l("Enter your organisation."),
-                          field="organisation")
+    organisation = required_text(data.get("organisation"), "organisation_required",
+                                 _l("Enter your organisation."), field="organisation")
     try:
         sector = Sector(data.get("sector"))
     except ValueError:

@@ -26,17 +26,17 @@ from gfp_portal.sessions.models import Multilingual, TrainingSession
 
 
 class Sector(TitledEnum):
-    member_state = "member_state", _l("Member State")
-    academia = "academia", _l("Academia")
-    civil_society = "civil_society", _l("Civil society")
-    private_sector = "private_sector", _l("Private sector")
-    other = "other", _l("Other")
+    member_state = _l("Member State")
+    academia = _l("Academia")
+    civil_society = _l("Civil society")
+    private_sector = _l("Private sector")
+    other = _l("Other")
 
 
 class GuestPlaceStatus(TitledEnum):
-    pending = "pending", _l("Awaiting email confirmation")
-    registered = "registered", _l("Registered")
-    cancelled = "cancelled", _l("Cancelled")
+    pending = _l("Awaiting email confirmation")
+    registered = _l("Registered")
+    cancelled = _l("Cancelled")
 
 
 class AgendaItem(Multilingual, db.Model):

@@ -12,10 +12,8 @@ import pycountry
 from babel import Locale
 from sqlalchemy import case
 
-from gfp_portal.core.i18n import collation_key, current_language
+from gfp_portal.core.i18n import LANGUAGES, collation_key, current_language
 from gfp_portal.core.search import fold
-
-LANGUAGES = ("en", "fr", "es", "ar")
 
 
 @lru_cache(maxsize=1)

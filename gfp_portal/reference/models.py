@@ -2,10 +2,10 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gfp_portal.core.db import enum_column
+from gfp_portal.core.db import association_table, enum_column
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.i18n import join_list
 from gfp_portal.core.search import keep_search_key
@@ -14,29 +14,25 @@ from gfp_portal.reference.countries import country_name
 
 
 class EntityType(TitledEnum):
-    secretariat = "secretariat", _l("Secretariat department or office")
-    mission = "mission", _l("Peacekeeping operation or political mission")
-    fund_programme = "fund_programme", _l("Fund or programme")
-    specialized_agency = "specialized_agency", _l("Specialized agency")
-    related_organization = "related_organization", _l("Related organization")
-    research_training = "research_training", _l("Research and training institute")
-    other = "other", _l("Other UN entity")
+    secretariat = _l("Secretariat department or office")
+    mission = _l("Peacekeeping operation or political mission")
+    fund_programme = _l("Fund or programme")
+    specialized_agency = _l("Specialized agency")
+    related_organization = _l("Related organization")
+    research_training = _l("Research and training institute")
+    other = _l("Other UN entity")
 
 
 class Region(TitledEnum):
-    africa = "africa", _l("Africa")
-    arab_states = "arab_states", _l("Arab States")
-    asia_pacific = "asia_pacific", _l("Asia-Pacific")
-    europe_central_asia = "europe_central_asia", _l("Europe and Central Asia")
-    latin_america_caribbean = "latin_america_caribbean", _l("Latin America and the Caribbean")
+    africa = _l("Africa")
+    arab_states = _l("Arab States")
+    asia_pacific = _l("Asia-Pacific")
+    europe_central_asia = _l("Europe and Central Asia")
+    latin_america_caribbean = _l("Latin America and the Caribbean")
 
 
-unct_members = Table(
-    "unct_members",
-    db.metadata,
-    Column("unct_id", ForeignKey("uncts.id", ondelete="CASCADE"), primary_key=True),
-    Column("entity_id", ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
-)
+unct_members = association_table("unct_members", ("unct_id", "uncts.id"),
+                                 ("entity_id", "entities.id"))
 
 
 class Entity(db.Model):

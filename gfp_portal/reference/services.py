@@ -6,7 +6,7 @@ from importlib import resources
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from gfp_portal.core.audit import diff, log_action, log_creation
+from gfp_portal.core.audit import log_action, log_changes, log_creation
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import is_country_code
 from gfp_portal.core.timezones import is_timezone
@@ -148,10 +148,8 @@ def update_entity(entity, data, *, actor, reason=None, now=None):
     entity.active_to = data.get("active_to")
     if "email_domains" in data:
         entity.email_domains = _parse_domains(data["email_domains"])
-    changes = diff(before, _entity_state(entity))
-    if changes:
-        log_action("entity.update", entity, actor=actor, now=now, changes=changes, reason=reason)
-    return changes
+    return log_changes("entity.update", entity, before, _entity_state(entity), actor=actor,
+                       now=now, reason=reason)
 
 
 # --- UN Country Teams -----------------------------------------------------------------------
@@ -205,10 +203,8 @@ def update_unct(unct, data, *, actor, reason=None, now=None):
     before = _unct_state(unct)
     _apply_unct(unct, data)
     db.session.flush()
-    changes = diff(before, _unct_state(unct))
-    if changes:
-        log_action("unct.update", unct, actor=actor, now=now, changes=changes, reason=reason)
-    return changes
+    return log_changes("unct.update", unct, before, _unct_state(unct), actor=actor, now=now,
+                       reason=reason)
 
 
 # --- duty stations --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from gfp_portal.core import previews
 from gfp_portal.core.audit import AuditEvent, events_in_one_batch
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.i18n import is_country_code
+from gfp_portal.core.i18n import LANGUAGES, is_country_code
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.reading import RowError
 from gfp_portal.core.timezones import is_timezone
@@ -41,7 +41,6 @@ from gfp_portal.registry.reading import MAX_BYTES, MAX_ROWS, REQUIRED, read_tabl
 
 PERSON_COLUMNS = COLUMNS[:13]
 APPOINTMENT_COLUMNS = COLUMNS[13:]
-LANGUAGES = ("en", "fr", "es", "ar")
 BOOLEANS = {"yes": True, "no": False, "": False}
 
 

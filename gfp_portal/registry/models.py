@@ -72,8 +72,8 @@ keep_search_key(Person, "search_key", "full_name", "position_title")
 
 
 class AppointmentRole(TitledEnum):
-    focal_point = "focal_point", _l("Focal point")
-    alternate = "alternate", _l("Alternate")
+    focal_point = _l("Focal point")
+    alternate = _l("Alternate")
 
     @property
     def in_sentence(self):
@@ -84,16 +84,16 @@ class AppointmentRole(TitledEnum):
 
 
 class AppointmentStatus(TitledEnum):
-    active = "active", lazy_pgettext("appointment", "Active")
-    ended = "ended", _l("Ended")
-    withdrawn = "withdrawn", _l("Withdrawn")
+    active = lazy_pgettext("appointment", "Active")
+    ended = _l("Ended")
+    withdrawn = _l("Withdrawn")
 
 
 class EndReason(TitledEnum):
-    term_ended = "term_ended", _l("Term ended")
-    left_entity = "left_entity", _l("Left the entity")
-    replaced = "replaced", _l("Replaced")
-    withdrawn = "withdrawn", _l("Withdrawn")
+    term_ended = _l("Term ended")
+    left_entity = _l("Left the entity")
+    replaced = _l("Replaced")
+    withdrawn = _l("Withdrawn")
 
 
 def scope_name(entity, unct):

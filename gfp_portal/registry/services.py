@@ -4,9 +4,9 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from gfp_portal.core.audit import diff, log_action, log_creation
+from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import (
@@ -46,9 +46,8 @@ def _apply_person(person, data, people_by_email=None):
     `people_by_email` (lower-case email -> Person), when a caller has loaded everyone who
     could hold the email, replaces the look-up."""
     if "email" in data:
-        email = (data["email"] or "").strip()
-        if not email:
-            raise DomainError("email_required", _l("Enter the email address."), field="email")
+        email = required_text(data["email"], "email_required", _l("Enter the email address."),
+                              field="email")
         other = find_person_by_email(email) if people_by_email is None else \
             people_by_email.get(email.lower())
         if other is not None and other is not person:
@@ -86,11 +85,8 @@ def update_person(person, data, *, actor, reason=None, now=None, people_by_email
     _apply_person(person, data, people_by_email)
     # No flush: the row keeps its id, and the change is written with the next statement or
     # at commit (an import corrects thousands of people in one transaction).
-    changes = diff(before, _person_state(person))
-    if changes:
-        log_action("person.update", person, actor=actor, now=now, changes=changes,
-                   reason=reason)
-    return changes
+    return log_changes("person.update", person, before, _person_state(person), actor=actor,
+                       now=now, reason=reason)
 
 
 # --- appointments ---------------------------------------------------------------------------

@@ -76,8 +76,7 @@ def gaps_query(language=None):
                .where(ResourceVersion.resource_id == Resource.id).scalar_subquery())
     stmt = with_versions(select(Resource))
     if language:
-        stmt = stmt.where(~Resource.id.in_(select(ResourceVersion.resource_id)
-                                           .where(ResourceVersion.language == language)))
+        stmt = stmt.where(~Resource.versions.any(language=language))
     else:
         stmt = stmt.where(present < len(current_app.config["LANGUAGES"]))
     return stmt.order_by(Resource.is_published.desc(), Resource.created_at.desc(),

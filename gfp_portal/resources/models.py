@@ -7,15 +7,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
-from gfp_portal.core.i18n import LanguageVersions
+from gfp_portal.core.i18n import LanguageVersion, LanguageVersions
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.core.storage import KIND_LABELS
 from gfp_portal.extensions import db
 
 
 class Visibility(TitledEnum):
-    public = "public", _l("Public")
-    network = "network", _l("Network only")
+    public = _l("Public")
+    network = _l("Network only")
 
 # Topic tags the library uses, by their name in the reader's language; a tag the Office adds
 # later shows as written (hyphens read as spaces) until it is named here.
@@ -118,7 +118,7 @@ class ResourceTag(db.Model):
     tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
-class ResourceVersion(db.Model):
+class ResourceVersion(LanguageVersion, db.Model):
     """One language of a resource: its own title, summary and either a file or a link."""
 
     __tablename__ = "resource_versions"
@@ -127,9 +127,6 @@ class ResourceVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"),
                                              index=True)
-    language: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str] = mapped_column(Text, default="")
     external_url: Mapped[str | None] = mapped_column(String(1000))
     # The stored file (see core.storage): generated key, download name, type, size, checksum.
     file_key: Mapped[str | None] = mapped_column(String(80))

@@ -38,16 +38,14 @@ def library_query(user, *, q=None, category=None, tag=None, language=None,
     stmt = with_versions(visible_to(select(Resource), user,
                                     include_unpublished=include_unpublished))
     if q and q.strip():
-        stmt = stmt.where(Resource.id.in_(select(ResourceVersion.resource_id).where(
-            matches(ResourceVersion.search_key, q))))
+        stmt = stmt.where(Resource.versions.any(matches(ResourceVersion.search_key, q)))
     if category:
         stmt = stmt.where(Resource.category_id == category)
     if tag:
         stmt = stmt.where(Resource.id.in_(select(ResourceTag.resource_id)
                                           .where(ResourceTag.tag == tag)))
     if language:
-        stmt = stmt.where(Resource.id.in_(select(ResourceVersion.resource_id)
-                                          .where(ResourceVersion.language == language)))
+        stmt = stmt.where(Resource.versions.any(language=language))
     return stmt.order_by(Resource.created_at.desc(), Resource.id.desc())
 
 

@@ -8,9 +8,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gfp_portal.core import storage
-from gfp_portal.core.audit import diff, log_action, log_creation
+from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
 from gfp_portal.resources.files import remove_after_commit, stored_in
 from gfp_portal.resources.models import (
@@ -71,11 +71,10 @@ def rename_category(category, name, *, actor, now=None):
         func.lower(ResourceCategory.name) == name.lower())).first()
     if clash is not None and clash is not category:
         raise DomainError("category_exists", _l("This category already exists."), field="name")
-    changes = diff({"name": category.name}, {"name": name})
+    before = {"name": category.name}
     category.name = name
-    if changes:
-        log_action("resource_category.update", category, actor=actor, now=now, changes=changes)
-    return changes
+    return log_changes("resource_category.update", category, before, {"name": name},
+                       actor=actor, now=now)
 
 
 def delete_category(category, *, actor, now=None):
@@ -139,10 +138,10 @@ def update_resource(resource, data, *, actor, now=None):
     before = _state(resource)
     _apply(resource, data)
     db.session.flush()
-    changes = diff(before, _state(resource))
+    changes = log_changes("resource.update", resource, before, _state(resource), actor=actor,
+                          now=now)
     if changes:
         resource.updated_at = now
-        log_action("resource.update", resource, actor=actor, now=now, changes=changes)
     return changes
 
 
@@ -182,9 +181,8 @@ def _version_state(version):
 
 
 def _check_version(data, upload, version=None):
-    title = (data.get("title") or "").strip()
-    if not title:
-        raise DomainError("title_required", _l("Enter the title."), field="title")
+    title = required_text(data.get("title"), "title_required", _l("Enter the title."),
+                          field="title")
     link = (data.get("external_url") or "").strip() or None
     if link and not URL.match(link):
         raise DomainError("link_invalid", _l("Enter a full web address starting with https://."),

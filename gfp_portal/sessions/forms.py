@@ -13,8 +13,9 @@ from gfp_portal.core.forms import (
     TimeZoneField,
     language_choices,
 )
+from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.reference.models import Region
-from gfp_portal.sessions.models import LANGUAGES, Audience, Format, WaitlistPolicy
+from gfp_portal.sessions.models import Audience, Format, WaitlistPolicy
 
 LOCAL = "%Y-%m-%dT%H:%M"
 

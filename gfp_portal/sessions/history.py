@@ -9,13 +9,8 @@ from gfp_portal.core.history import (
     title_of,
     zone_value,
 )
-from gfp_portal.sessions.models import (
-    LANGUAGES,
-    Audience,
-    Format,
-    RegistrationStatus,
-    SessionStatus,
-)
+from gfp_portal.core.i18n import LANGUAGES
+from gfp_portal.sessions.models import Audience, Format, RegistrationStatus, SessionStatus
 from gfp_portal.sessions.topics import topic_by_key
 
 _TEXT_LABELS = {"title": {"en": _l("Title in English"), "fr": _l("Title in French"),

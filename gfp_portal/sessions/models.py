@@ -8,12 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import current_language, language_fields
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
-
-LANGUAGES = ("en", "fr", "es", "ar")
 
 
 class Topic(db.Model):
@@ -51,15 +49,15 @@ class Topic(db.Model):
 
 
 class Format(TitledEnum):
-    virtual = "virtual", _l("Online")
-    in_person = "in_person", _l("In person")
-    hybrid = "hybrid", _l("Hybrid (in person and online)")
+    virtual = _l("Online")
+    in_person = _l("In person")
+    hybrid = _l("Hybrid (in person and online)")
 
 
 class Audience(TitledEnum):
-    both = "both", _l("Focal points and alternates")
-    focal_points = "focal_points", _l("Focal points")
-    alternates = "alternates", _l("Alternates")
+    both = _l("Focal points and alternates")
+    focal_points = _l("Focal points")
+    alternates = _l("Alternates")
 
     @property
     def roles(self):
@@ -71,23 +69,23 @@ class Audience(TitledEnum):
 class WaitlistPolicy(TitledEnum):
     """The order in which a full session's waiting list gets freed seats: the people a
     priority names first, then everyone in order of arrival."""
-    first_come = "first_come", _l("First come, first served")
-    coverage_gap = "coverage_gap", _l("Priority to people whose team has a coverage gap")
-    not_trained = "not_trained", _l("Priority to people not yet trained on the topic")
-    below_parity = "below_parity", _l("Priority to people whose entity is below the parity "
+    first_come = _l("First come, first served")
+    coverage_gap = _l("Priority to people whose team has a coverage gap")
+    not_trained = _l("Priority to people not yet trained on the topic")
+    below_parity = _l("Priority to people whose entity is below the parity "
                                       "range")
 
 
 class SessionStatus(TitledEnum):
-    draft = "draft", _l("Draft")
-    published = "published", _l("Published")
-    cancelled = "cancelled", _l("Cancelled")
+    draft = _l("Draft")
+    published = _l("Published")
+    cancelled = _l("Cancelled")
 
 
 class RegistrationStatus(TitledEnum):
-    registered = "registered", _l("Registered")
-    waitlisted = "waitlisted", _l("On the waiting list")
-    cancelled = "cancelled", _l("Cancelled")
+    registered = _l("Registered")
+    waitlisted = _l("On the waiting list")
+    cancelled = _l("Cancelled")
 
 
 class Multilingual:
@@ -186,7 +184,7 @@ class TrainingSession(Multilingual, db.Model):
         return self.title_en
 
 
-keep_search_key(TrainingSession, "search_key", *(f"title_{code}" for code in LANGUAGES))
+keep_search_key(TrainingSession, "search_key", *language_fields("title"))
 
 
 class Registration(db.Model):

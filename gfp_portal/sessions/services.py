@@ -9,14 +9,14 @@ from sqlalchemy.orm import selectinload
 
 from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.errors import DomainError, required_text
+from gfp_portal.core.i18n import LANGUAGES, language_fields
 from gfp_portal.core.jobs import enqueue, hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.sessions import notices, signals
 from gfp_portal.sessions.models import (
-    LANGUAGES,
     Audience,
     Format,
     Registration,
@@ -31,7 +31,7 @@ from gfp_portal.sessions.topics import topic_by_key
 
 DEFAULT_SETTINGS = {"sessions.reminder_hours": 24}
 
-TEXT_FIELDS = tuple(f"{field}_{lang}" for field in ("title", "description") for lang in LANGUAGES)
+TEXT_FIELDS = language_fields("title", "description")
 FIELDS = (*TEXT_FIELDS, "topic", "format", "starts_at", "ends_at", "time_zone", "join_url",
           "venue", "languages", "capacity", "registration_opens_at", "registration_closes_at",
           "audience", "waitlist_policy", "series_id")
@@ -184,10 +184,8 @@ def cancel_session(session, *, reason=None, actor, now=None):
     now = now or utcnow()
     if session.status == SessionStatus.cancelled:
         raise DomainError("cancelled", _l("This session is already cancelled."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("reason_required", _l("Give the reason for the cancellation."),
-                          field="reason")
+    reason = required_text(reason, "reason_required",
+                           _l("Give the reason for the cancellation."), field="reason")
     was_published = session.status == SessionStatus.published
     session.status = SessionStatus.cancelled
     session.cancellation_reason = reason
@@ -227,9 +225,8 @@ def duplicate_session(session, data, *, actor, now=None):
 
 def create_series(data, *, actor, now=None):
     now = now or utcnow()
-    if not (data.get("title_en") or "").strip():
-        raise DomainError("title_required", _l("Give the series a title in English."),
-                          field="title_en")
+    required_text(data.get("title_en"), "title_required",
+                  _l("Give the series a title in English."), field="title_en")
     series = TrainingSeries(created_at=now, **{f"title_{lang}": (data.get(f"title_{lang}")
                                                                   or "").strip() or None
                                                for lang in LANGUAGES})

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.i18n import language_fields
 from gfp_portal.extensions import db
-from gfp_portal.sessions.models import LANGUAGES, Topic, TrainingSession
+from gfp_portal.sessions.models import Topic, TrainingSession
 
-NAME_FIELDS = tuple(f"name_{code}" for code in LANGUAGES)
+NAME_FIELDS = language_fields("name")
 FIELDS = (*NAME_FIELDS, "is_active", "is_induction", "position")
 KEY = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 

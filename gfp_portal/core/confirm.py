@@ -41,11 +41,11 @@ def confirmation_step(confirmation, *, back):
     return confirmation_page(title, consequences, back=back)
 
 
-def confirm_then_act(call, *args, confirmation, done, back, to=None, **kwargs):
+def confirm_then_act(call, *args, confirmation, back, **kwargs):
     """The POST of a drastic action's button (a ConfirmForm; a 400 when it does not
     validate): first the confirmation step, then, posted again confirmed, one service call
     as core.http.commit_then_redirect makes it."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return confirmation_step(confirmation, back=back) or commit_then_redirect(
-        call, *args, done=done, back=back, to=to, **kwargs)
+        call, *args, back=back, **kwargs)

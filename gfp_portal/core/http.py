@@ -53,49 +53,54 @@ def commit_service(call, *args, form=None, **kwargs):
     return True, result
 
 
-def _message(done, result):
-    return done(result) if callable(done) else done
+def _given(value, result):
+    """`value`, or what it gives for the call's `result` when it is a function."""
+    return value(result) if callable(value) else value
 
 
-def commit_then_redirect(call, *args, back, done=None, to=None, **kwargs):
-    """One service call, committed through commit_service. Once it succeeded, `done` is
-    flashed when given (a message, or a function of the call's result that gives it) and the
-    answer goes to `to` (a URL or a function of the result that gives it; `back` when not
-    given); when it was refused, back to `back` with the error shown."""
+def _report(result, done, saved):
+    """Flash what a successful call did: `done` (a success message), or `saved` through
+    flash_saved for an edit whose call returns its changes; each a message or a function of
+    the call's result that gives it. Neither: nothing is flashed."""
+    if saved is not None:
+        flash_saved(result, _given(saved, result))
+    elif done is not None:
+        flash(_given(done, result), "success")
+
+
+def commit_then_redirect(call, *args, back, done=None, saved=None, to=None, **kwargs):
+    """One service call, committed through commit_service. Once it succeeded, `done` or
+    `saved` is flashed (_report) and the answer goes to `to` (a URL or a function of the
+    call's result that gives it; `back` when not given); when it was refused, back to `back`
+    with the error shown."""
     ok, result = commit_service(call, *args, **kwargs)
     if not ok:
         return redirect(back)
-    if done is not None:
-        flash(_message(done, result), "success")
-    return redirect((to(result) if callable(to) else to) or back)
+    _report(result, done, saved)
+    return redirect(_given(to, result) or back)
 
 
-def run_action(call, *args, done, back, to=None, **kwargs):
+def run_action(call, *args, back, **kwargs):
     """The POST of an action button (a ConfirmForm; a 400 when it does not validate): one
     service call, as commit_then_redirect makes it."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return commit_then_redirect(call, *args, done=done, back=back, to=to, **kwargs)
+    return commit_then_redirect(call, *args, back=back, **kwargs)
 
 
 def save_form(form, save, *, to, done=None, saved=None):
     """The POST of a page's form: once `form` validates, `save()` (one service call, which
     reads the form's data) runs and commits through commit_service, a DomainError shown on
-    the form. Once it succeeded, the answer is a redirect to `to` (a URL or a function of what
-    `save` returned that gives it), after `done` is flashed when given (a message, or a
-    function of that result that gives it) or, for an edit whose call returns its changes,
-    `saved` (the same, through flash_saved). None while the page is to be shown: not sent,
-    not valid, or refused."""
+    the form. Once it succeeded, `done` or `saved` is flashed (_report) and the answer is a
+    redirect to `to` (a URL or a function of what `save` returned that gives it). None while
+    the page is to be shown: not sent, not valid, or refused."""
     if not form.validate_on_submit():
         return None
     ok, result = commit_service(save, form=form)
     if not ok:
         return None
-    if saved is not None:
-        flash_saved(result, _message(saved, result))
-    elif done is not None:
-        flash(_message(done, result), "success")
-    return redirect(to(result) if callable(to) else to)
+    _report(result, done, saved)
+    return redirect(_given(to, result))
 
 
 def commit():

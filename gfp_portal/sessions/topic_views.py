@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, flash_saved
+from gfp_portal.core.http import commit_service, save_form
 from gfp_portal.extensions import db
 from gfp_portal.sessions import topics
 from gfp_portal.sessions.models import Topic
@@ -19,14 +19,12 @@ bp = Blueprint("topics", __name__, url_prefix="/sessions/topics")
 @roles_required("coordinator")
 def index():
     form = TopicForm()
-    if form.validate_on_submit():
-        ok, topic = commit_service(topics.create_topic, form.values(), actor=current_user,
-                                   form=form)
-        if ok:
-            flash(_("The topic %(name)s is added.", name=topic.title), "success")
-            return redirect(url_for("topics.index"))
-    return render_template("sessions/topics.html", form=form, topics=topics.topics(),
-                           used=topics.session_counts(), confirm=ConfirmForm())
+    return save_form(
+        form, lambda: topics.create_topic(form.values(), actor=current_user),
+        done=lambda topic: _("The topic %(name)s is added.", name=topic.title),
+        to=url_for("topics.index"),
+    ) or render_template("sessions/topics.html", form=form, topics=topics.topics(),
+                         used=topics.session_counts(), confirm=ConfirmForm())
 
 
 @bp.route("/<int:topic_id>/edit", methods=["GET", "POST"])
@@ -34,14 +32,11 @@ def index():
 def edit(topic_id):
     topic = db.get_or_404(Topic, topic_id)
     form = TopicForm(obj=topic, editing=True)
-    if form.validate_on_submit():
-        ok, changes = commit_service(topics.update_topic, topic, form.values(),
-                                     actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("The topic is saved."))
-            return redirect(url_for("topics.index"))
-    return render_template("sessions/topic_form.html", form=form, topic=topic,
-                           used=topics.sessions_on(topic))
+    return save_form(
+        form, lambda: topics.update_topic(topic, form.values(), actor=current_user),
+        saved=_("The topic is saved."), to=url_for("topics.index"),
+    ) or render_template("sessions/topic_form.html", form=form, topic=topic,
+                         used=topics.sessions_on(topic))
 
 
 @bp.route("/<int:topic_id>/delete", methods=["POST"])

@@ -2,7 +2,7 @@
 refused with a 400 that says why, pagination and caching rules (downloads: core.downloads)."""
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
@@ -101,6 +101,11 @@ def save_form(form, save, *, to, done=None, saved=None):
         return None
     _report(result, done, saved)
     return redirect(_given(to, result))
+
+
+def job_page(job):
+    """The progress page of `job`, where a view sends the browser once it queued one."""
+    return url_for("jobs.detail", job_id=job.id)
 
 
 def commit():

@@ -14,7 +14,7 @@ from gfp_portal.core.confirm import is_confirmed
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, paginate, save_form
+from gfp_portal.core.http import commit, commit_service, job_page, paginate, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.practices.queries import awards_of
@@ -274,7 +274,7 @@ def export(fmt):
             abort(400)
         ok, job = commit_service(exports.queue_export, criteria, fmt, actor=current_user)
         if ok:
-            return redirect(url_for("jobs.detail", job_id=job.id))
+            return redirect(job_page(job))
     title = _("Prepare the registry export")
     return render_template(
         "confirm.html", title=title, action=request.full_path, carried=[], form=ConfirmForm(),

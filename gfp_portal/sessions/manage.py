@@ -21,6 +21,7 @@ from gfp_portal.core.http import (
     commit_service,
     commit_then_redirect,
     flash_saved,
+    job_page,
     run_action,
     save_form,
 )
@@ -39,7 +40,7 @@ bp = Blueprint("manage", __name__)
 
 def _to_job_or(job, url):
     """To the page of the job doing the rest of the work, if there is one, else to `url`."""
-    return redirect(url_for("jobs.detail", job_id=job.id) if job is not None else url)
+    return redirect(job_page(job) if job is not None else url)
 
 
 def _local(moment, zone):
@@ -282,7 +283,7 @@ def add_group(session_id):
                            region=form.region.data, not_attended=form.not_attended.data)
     return confirmation_step(lambda: _group_confirmation(session, people), back=back) or \
         commit_then_redirect(registration.queue_group, session, people, actor=current_user,
-                             back=back, to=lambda job: url_for("jobs.detail", job_id=job.id))
+                             back=back, to=job_page)
 
 
 def _group_confirmation(session, people):

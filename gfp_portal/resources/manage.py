@@ -11,7 +11,7 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_service, commit_then_redirect, paginate, save_form
+from gfp_portal.core.http import commit_then_redirect, paginate, run_action, save_form
 from gfp_portal.core.i18n import language_name
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, queries, services
@@ -126,26 +126,20 @@ def edit_version(slug, lang):
 @roles_required("coordinator")
 def delete_version(slug, lang):
     resource, version = _version_or_404(slug, lang)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.delete_version, version, actor=current_user)
-        if ok:
-            flash(_("Version deleted: %(language)s.", language=language_name(lang)),
-                  "success")
-    return redirect(url_for("resources.manage.edit", slug=resource.slug))
+    return run_action(services.delete_version, version, actor=current_user,
+                      done=_("Version deleted: %(language)s.", language=language_name(lang)),
+                      back=url_for("resources.manage.edit", slug=resource.slug))
 
 
 @bp.route("/<slug>/<any(publish, unpublish):action>", methods=["POST"])
 @roles_required("coordinator")
 def publish(slug, action):
     resource = _resource_or_404(slug)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.set_published, resource, action == "publish",
-                                actor=current_user)
-        if ok:
-            flash(_("The resource is published.") if resource.is_published
-                  else _("The resource is unpublished: only coordinators see it now."),
-                  "success")
-    return redirect(url_for("resources.manage.edit", slug=resource.slug))
+    return run_action(
+        services.set_published, resource, action == "publish", actor=current_user,
+        done=lambda __: (_("The resource is published.") if resource.is_published else
+                         _("The resource is unpublished: only coordinators see it now.")),
+        back=url_for("resources.manage.edit", slug=resource.slug))
 
 
 @bp.route("/<slug>/delete", methods=["GET", "POST"])
@@ -191,11 +185,9 @@ def rename_category(category_id):
 @roles_required("coordinator")
 def delete_category(category_id):
     category = db.get_or_404(ResourceCategory, category_id)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.delete_category, category, actor=current_user)
-        if ok:
-            flash(_("The category is deleted."), "success")
-    return redirect(url_for("resources.manage.categories"))
+    return run_action(services.delete_category, category, actor=current_user,
+                      done=_("The category is deleted."),
+                      back=url_for("resources.manage.categories"))
 
 
 # The download and gap figures.

@@ -1,12 +1,12 @@
 """The Office's topics of training sessions (topics.*): list, add, edit, deactivate, delete an
 unused one."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, save_form
+from gfp_portal.core.http import run_action, save_form
 from gfp_portal.extensions import db
 from gfp_portal.sessions import topics
 from gfp_portal.sessions.models import Topic
@@ -43,8 +43,5 @@ def edit(topic_id):
 @roles_required("coordinator")
 def delete(topic_id):
     topic = db.get_or_404(Topic, topic_id)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(topics.delete_topic, topic, actor=current_user)
-        if ok:
-            flash(_("The topic is deleted."), "success")
-    return redirect(url_for("topics.index"))
+    return run_action(topics.delete_topic, topic, actor=current_user,
+                      done=_("The topic is deleted."), back=url_for("topics.index"))

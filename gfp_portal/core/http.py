@@ -31,6 +31,13 @@ def next_from_request(default):
     return safe_next(request.args.get("next") or request.form.get("next"), default)
 
 
+def found_or_404(value):
+    """`value`, which a view looked up; a 404 when there is none."""
+    if value is None:
+        abort(404)
+    return value
+
+
 def show_domain_error(error, form=None):
     """Attach a DomainError to its form field when it names one, else flash it."""
     field = getattr(form, error.field, None) if form is not None and error.field else None

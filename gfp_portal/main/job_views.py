@@ -12,7 +12,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.auth import signed_in
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.engine import engine
-from gfp_portal.core.http import job_page
+from gfp_portal.core.http import found_or_404, job_page
 from gfp_portal.core.jobs import PAGES, STALE_REASON, JobPage, JobState
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -58,9 +58,7 @@ def prepared_file(job):
 def download(job_id):
     """The file the job prepared: for the person who started it and for the Office."""
     job = load_visible(job_id)
-    prepared = prepared_file(job)
-    if prepared is None:
-        abort(404)
+    prepared = found_or_404(prepared_file(job))
     source = storage.stream(prepared["key"])
     if source is None:
         flash(_("This file is no longer kept: start the export again."), "warning")

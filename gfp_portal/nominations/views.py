@@ -13,7 +13,7 @@ from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, commit_then_redirect, paginate
+from gfp_portal.core.http import commit_service, commit_then_redirect, found_or_404, paginate
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
 from gfp_portal.nominations.forms import (
@@ -261,9 +261,7 @@ def letter(nomination_id):
     nomination = _load(nomination_id)
     if not nomination.has_letter:
         abort(404)
-    content = storage.stream(nomination.letter_key)
-    if content is None:
-        abort(404)
+    content = found_or_404(storage.stream(nomination.letter_key))
     return send_download(content, nomination.letter_filename,
                          content_type=nomination.letter_content_type,
                          etag=nomination.letter_sha256)

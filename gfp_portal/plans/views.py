@@ -12,7 +12,13 @@ from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.confirm import confirmation_step
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, commit_then_redirect, paginate, save_form
+from gfp_portal.core.http import (
+    commit_service,
+    commit_then_redirect,
+    found_or_404,
+    paginate,
+    save_form,
+)
 from gfp_portal.plans import queries, services
 from gfp_portal.plans.forms import (
     DocumentForm,
@@ -90,9 +96,7 @@ def create():
 
 def _load(plan_id):
     """The plan if this viewer may see it; 404 when it does not exist, 403 otherwise."""
-    plan = queries.plan_for_page(plan_id)
-    if plan is None:
-        abort(404)
+    plan = found_or_404(queries.plan_for_page(plan_id))
     if not services.may_view(current_user, plan):
         abort(403)
     return plan
@@ -210,12 +214,8 @@ def upload(plan_id):
 @signed_in
 def download(plan_id, document_id):
     plan = _load(plan_id)
-    document = queries.document_of(plan, document_id)
-    if document is None:
-        abort(404)
-    content = storage.stream(document.file_key)
-    if content is None:
-        abort(404)
+    document = found_or_404(queries.document_of(plan, document_id))
+    content = found_or_404(storage.stream(document.file_key))
     return send_download(content, document.filename, content_type=document.content_type,
                          etag=document.sha256)
 

@@ -1,6 +1,6 @@
 """The awards as coordinators manage them, a blueprint nested in the practices one
 (practices.manage.*): add, edit and delete an award of the roll of honour."""
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,7 +8,7 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import save_form
+from gfp_portal.core.http import found_or_404, save_form
 from gfp_portal.practices import queries, services
 from gfp_portal.practices.forms import AwardForm
 from gfp_portal.reference.queries import entities_by_ids, entity_choices
@@ -17,10 +17,7 @@ bp = Blueprint("manage", __name__)
 
 
 def _award_or_404(award_id):
-    award = queries.award_by_id(award_id)
-    if award is None:
-        abort(404)
-    return award
+    return found_or_404(queries.award_by_id(award_id))
 
 
 def _award_data(form):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_then_redirect, paginate, run_action, save_form
+from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
 from gfp_portal.core.i18n import choose_version, current_language, language_name
 from gfp_portal.practices import manage, queries, services
 from gfp_portal.practices.forms import DecisionForm, PracticeFilterForm, PracticeForm, VersionForm
@@ -22,9 +22,7 @@ SUBMITTERS = ("focal_point", "coordinator")
 def _load(practice_id):
     """The practice if this viewer may see it: a signed-out visitor is asked to sign in, anyone
     else who may not see it gets 404 (no hint that it exists)."""
-    practice = queries.practice_by_id(practice_id)
-    if practice is None:
-        abort(404)
+    practice = found_or_404(queries.practice_by_id(practice_id))
     if not queries.can_see(practice, current_user):
         if not current_user.is_authenticated:
             abort(current_app.login_manager.unauthorized())
@@ -156,9 +154,7 @@ def add_version(practice_id):
 @signed_in
 def edit_version(practice_id, lang):
     practice = _editable(practice_id)
-    version = practice.version(lang)
-    if version is None:
-        abort(404)
+    version = found_or_404(practice.version(lang))
     form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
     return save_form(
         form, lambda: services.update_version(version, _version_data(form, lang),

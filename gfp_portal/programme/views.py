@@ -5,7 +5,7 @@ Every answer after a guest's request is the same page, whatever the address: it 
 whether the address already has a place (the email says it instead)."""
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,7 +15,7 @@ from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, run_action, save_form
+from gfp_portal.core.http import commit, found_or_404, run_action, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import agenda, guests, queries
@@ -95,7 +95,7 @@ def agenda_manage(session_id):
 @roles_required("coordinator")
 def agenda_edit(session_id, item_id):
     session = _session(session_id)
-    item = queries.item_of(session, item_id) or abort(404)
+    item = found_or_404(queries.item_of(session, item_id))
     form = _item_form(session, item if request.method == "GET" else None)
     return save_form(
         form, lambda: agenda.update_item(item, *_item_data(form, session), actor=current_user),
@@ -109,7 +109,7 @@ def agenda_edit(session_id, item_id):
 @roles_required("coordinator")
 def agenda_move(session_id, item_id):
     session = _session(session_id)
-    item = queries.item_of(session, item_id) or abort(404)
+    item = found_or_404(queries.item_of(session, item_id))
     return run_action(agenda.move_item, item, request.form.get("direction", ""),
                       actor=current_user, done=_("The agenda's order is saved."),
                       back=url_for("programme.agenda_manage", session_id=session.id))
@@ -119,7 +119,7 @@ def agenda_move(session_id, item_id):
 @roles_required("coordinator")
 def agenda_delete(session_id, item_id):
     session = _session(session_id)
-    item = queries.item_of(session, item_id) or abort(404)
+    item = found_or_404(queries.item_of(session, item_id))
     return confirm_then_act(
         agenda.delete_item, item, actor=current_user,
         confirmation=lambda: (_("Delete the item “%(title)s”", title=item.title_en), [
@@ -150,7 +150,7 @@ def guests_manage(session_id):
 @roles_required("coordinator")
 def invitation_revoke(session_id, invitation_id):
     session = _session(session_id)
-    invitation = queries.invitation_of(session, invitation_id) or abort(404)
+    invitation = found_or_404(queries.invitation_of(session, invitation_id))
     return confirm_then_act(
         guests.revoke_invitation, invitation, actor=current_user,
         confirmation=lambda: (_("Revoke the invitation link"), [
@@ -165,7 +165,7 @@ def invitation_revoke(session_id, invitation_id):
 @roles_required("coordinator")
 def guest_cancel(session_id, place_id):
     session = _session(session_id)
-    place = queries.guest_place(session, place_id) or abort(404)
+    place = found_or_404(queries.guest_place(session, place_id))
     return confirm_then_act(
         guests.cancel_place, place, actor=current_user,
         confirmation=lambda: (_("Cancel the place of %(name)s", name=place.guest.name), [

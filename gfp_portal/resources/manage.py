@@ -3,7 +3,7 @@
 gap figures."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_then_redirect, paginate, run_action, save_form
+from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
 from gfp_portal.core.i18n import language_name
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, queries, services
@@ -22,10 +22,7 @@ bp = Blueprint("manage", __name__)
 
 
 def _resource_or_404(slug):
-    resource = queries.resource_by_slug(slug)
-    if resource is None:
-        abort(404)
-    return resource
+    return found_or_404(queries.resource_by_slug(slug))
 
 
 def _resource_data(form):
@@ -37,9 +34,7 @@ def _resource_data(form):
 def _version_or_404(slug, lang):
     """The resource and its version in `lang`; 404 when either does not exist."""
     resource = _resource_or_404(slug)
-    version = resource.version(lang)
-    if version is None:
-        abort(404)
+    version = found_or_404(resource.version(lang))
     return resource, version
 
 

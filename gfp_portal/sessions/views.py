@@ -14,7 +14,7 @@ from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import not_modified, send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, paginate
+from gfp_portal.core.http import commit, commit_service, found_or_404, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.programme import agenda
@@ -184,9 +184,7 @@ def ics(session_id):
 @public
 def personal_feed(token):
     """The calendar subscription: the token is the only key, so a wrong one is a plain 404."""
-    user = user_for_calendar_token(token)
-    if user is None:
-        abort(404)
+    user = found_or_404(user_for_calendar_token(token))
     etag, render = feed.feed_for(user)
     return not_modified(etag) or send_download(
         render(), "gfp-portal.ics", content_type="text/calendar; charset=utf-8", etag=etag)

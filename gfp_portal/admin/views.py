@@ -16,7 +16,7 @@ from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, paginate, save_form
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import all_settings, update_settings
 from gfp_portal.extensions import db
@@ -48,16 +48,15 @@ def users():
 @roles_required("admin")
 def invite_user():
     form = InviteUserForm(unct_choices=unct_id_choices())
-    if form.validate_on_submit():
-        ok, user = commit_service(accounts.invite_user, {
+    return save_form(
+        form, lambda: accounts.invite_user({
             "email": form.email.data, "given_name": form.given_name.data,
             "family_name": form.family_name.data, "roles": form.roles.data,
             "uncts": uncts_by_ids(form.uncts.data), "locale": form.locale.data,
-            "time_zone": form.time_zone.data}, actor=current_user, form=form)
-        if ok:
-            flash(_("The invitation to %(email)s is on its way.", email=user.email), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_invite.html", form=form)
+            "time_zone": form.time_zone.data}, actor=current_user),
+        done=lambda user: _("The invitation to %(email)s is on its way.", email=user.email),
+        to=lambda user: url_for("admin.user_detail", user_id=user.id),
+    ) or render_template("admin/user_invite.html", form=form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -67,15 +66,14 @@ def user_detail(user_id):
     form = EditRolesForm(unct_choices=unct_id_choices(),
                          data={"roles": [r.value for r in user.roles],
                                "uncts": [u.id for u in user.uncts]})
-    if form.validate_on_submit():
-        ok, __ = commit_service(accounts.update_roles, user, roles=form.roles.data,
-                                uncts=uncts_by_ids(form.uncts.data), actor=current_user,
-                                form=form)
-        if ok:
-            flash(_("The roles of %(email)s are saved.", email=user.email), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_detail.html", user=user, form=form,
-                           confirm=ConfirmForm(), events=events_for("users", user.id))
+    return save_form(
+        form, lambda: accounts.update_roles(user, roles=form.roles.data,
+                                            uncts=uncts_by_ids(form.uncts.data),
+                                            actor=current_user),
+        done=_("The roles of %(email)s are saved.", email=user.email),
+        to=url_for("admin.user_detail", user_id=user.id),
+    ) or render_template("admin/user_detail.html", user=user, form=form,
+                         confirm=ConfirmForm(), events=events_for("users", user.id))
 
 
 _USER_ACTIONS = {

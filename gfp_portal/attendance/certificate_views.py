@@ -8,7 +8,7 @@ from gfp_portal.attendance import certificates
 from gfp_portal.attendance.forms import RevokeForm
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.http import commit, commit_service
+from gfp_portal.core.http import commit, commit_service, found_or_404
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import guests
@@ -56,9 +56,7 @@ def verify(code):
 @bp.route("/certificates/<code>/revoke", methods=["POST"])
 @roles_required("coordinator")
 def revoke(code):
-    certificate = certificates.find(code)
-    if certificate is None:
-        abort(404)
+    certificate = found_or_404(certificates.find(code))
     form = RevokeForm()
     if form.validate_on_submit() and form.confirm.data:
         ok, _result = commit_service(certificates.revoke, certificate, form.reason.data,

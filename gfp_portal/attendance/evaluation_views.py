@@ -1,6 +1,6 @@
 """The evaluation of a session: the anonymous form for those who attended, the results of one
 session and the overview of all sessions for the Office."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,7 +8,7 @@ from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.forms import EvaluationForm
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.http import commit_service
+from gfp_portal.core.http import save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import TrainingSession
@@ -30,14 +30,17 @@ def detail(session_id):
     if person is None:
         abort(403)
     form = EvaluationForm()
-    if form.validate_on_submit():
-        ok, _result = commit_service(evaluations.submit, session, person, {
+    return save_form(
+        form, lambda: evaluations.submit(session, person, {
             "applicable": form.applicable.data == "yes", "rating": form.rating.data,
             "belonging": form.belonging.data == "yes", "empowered": form.empowered.data == "yes",
-            "comment": form.comment.data}, form=form)
-        if ok:
-            flash(_("Thank you: your evaluation is recorded, without your name."), "success")
-            return redirect(url_for("sessions.detail", session_id=session.id))
+            "comment": form.comment.data}),
+        done=_("Thank you: your evaluation is recorded, without your name."),
+        to=url_for("sessions.detail", session_id=session.id),
+    ) or _evaluation_page(session, person, form)
+
+
+def _evaluation_page(session, person, form):
     opens, closes = evaluations.window(session)
     return render_template(
         "attendance/evaluation.html", session=session, form=form, opens=opens, closes=closes,

@@ -11,7 +11,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service
+from gfp_portal.core.http import commit, commit_then_redirect, job_page
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import TrainingSession
 
@@ -65,9 +65,7 @@ def confirm(session_id):
                     key.removeprefix(prefix).isdecimal():
                 chosen[int(key.removeprefix(prefix))] = int(value)
     # The report is applied by a job; its page shows the progress and what was recorded.
-    ok, job = commit_service(imports.queue_apply, session, token,
-                             filename=request.form.get("filename"), confirmed=confirmed,
-                             walk_ins=walk_in, actor=current_user)
-    if ok:
-        return redirect(url_for("jobs.detail", job_id=job.id))
-    return redirect(url_for("attendance.register", session_id=session.id))
+    return commit_then_redirect(
+        imports.queue_apply, session, token, filename=request.form.get("filename"),
+        confirmed=confirmed, walk_ins=walk_in, actor=current_user,
+        back=url_for("attendance.register", session_id=session.id), to=job_page)

@@ -17,9 +17,8 @@ from gfp_portal.core import tables
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, paginate, run_action, show_domain_error
+from gfp_portal.core.http import commit, commit_service, paginate, run_action, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import queries as programme_queries
@@ -53,24 +52,9 @@ def register(session_id):
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        reason = request.form.get("reason") or None
-        changed = 0
-        try:
-            for row in rows:
-                status = request.form.get(f"status-{row.id}")
-                if not status:
-                    continue
-                minutes = request.form.get(f"minutes-{row.id}", type=int)
-                current = marks.get(row.id)
-                if current and current.status == status and current.minutes == minutes:
-                    continue
-                services.mark(row, status, minutes=minutes, actor=current_user, reason=reason)
-                changed += 1
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error)
-        else:
-            commit()
+        ok, changed = commit_service(_mark_register, rows, marks,
+                                     reason=request.form.get("reason") or None)
+        if ok:
             flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
                            changed), "success")
             return redirect(url_for("attendance.register", session_id=session.id))
@@ -86,6 +70,23 @@ def register(session_id):
         started=started, walk_in=walk_in,
         guests=programme_queries.guests_of(session, registered_only=True),
         candidates=walk_ins.candidates(session, walk_in) if started else [])
+
+
+def _mark_register(rows, marks, *, reason):
+    """Record the marks the register's form gives where they differ from `marks`: how many
+    were recorded."""
+    changed = 0
+    for row in rows:
+        status = request.form.get(f"status-{row.id}")
+        if not status:
+            continue
+        minutes = request.form.get(f"minutes-{row.id}", type=int)
+        current = marks.get(row.id)
+        if current and current.status == status and current.minutes == minutes:
+            continue
+        services.mark(row, status, minutes=minutes, actor=current_user, reason=reason)
+        changed += 1
+    return changed
 
 
 @bp.route("/sessions/<int:session_id>/attendance/walk-in", methods=["POST"])
@@ -133,14 +134,12 @@ def check_in(session_id):
     if person is None:
         abort(403)
     form = CheckInForm()
-    if form.validate_on_submit():
-        ok, _result = commit_service(services.check_in, session, person, form.code.data,
-                                     form=form)
-        if ok:
-            flash(_("You are checked in. Welcome!"), "success")
-            return redirect(url_for("sessions.detail", session_id=session.id))
-    return render_template("attendance/check_in.html", session=session, form=form,
-                           language=current_language())
+    return save_form(
+        form, lambda: services.check_in(session, person, form.code.data),
+        done=_("You are checked in. Welcome!"),
+        to=url_for("sessions.detail", session_id=session.id),
+    ) or render_template("attendance/check_in.html", session=session, form=form,
+                         language=current_language())
 
 
 @bp.route("/sessions/attendance-figures")

@@ -1,9 +1,11 @@
 """The confirmation step of drastic actions: the first POST only shows what will happen (to
 how many people, how many emails); the same form posted again with `confirmed=1` acts. It
 needs no JavaScript."""
-from flask import render_template, request
+from flask import abort, redirect, render_template, request
 
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit_then_redirect, show_domain_error
 
 NOT_CARRIED = {"csrf_token", "confirmed", "submit"}
 
@@ -23,3 +25,27 @@ def confirmation_page(title, consequences, *, back, form=None, with_reason=False
     return render_template("confirm.html", title=title, consequences=consequences,
                            action=request.path, carried=carried, back=back, form=form,
                            with_reason=with_reason, reason_label=reason_label), status
+
+
+def confirmation_step(confirmation, *, back):
+    """None once the action is confirmed. Before, the confirmation page of the (title,
+    consequences) that `confirmation()` gives; when it raises a DomainError (the action is
+    refused already), back to `back` with the error shown."""
+    if is_confirmed():
+        return None
+    try:
+        title, consequences = confirmation()
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(back)
+    return confirmation_page(title, consequences, back=back)
+
+
+def confirm_then_act(call, *args, confirmation, back, **kwargs):
+    """The POST of a drastic action's button (a ConfirmForm; a 400 when it does not
+    validate): first the confirmation step, then, posted again confirmed, one service call
+    as core.http.commit_then_redirect makes it."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return confirmation_step(confirmation, back=back) or commit_then_redirect(
+        call, *args, back=back, **kwargs)

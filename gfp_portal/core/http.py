@@ -2,7 +2,7 @@
 refused with a 400 that says why, pagination and caching rules (downloads: core.downloads)."""
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
@@ -31,6 +31,13 @@ def next_from_request(default):
     return safe_next(request.args.get("next") or request.form.get("next"), default)
 
 
+def found_or_404(value):
+    """`value`, which a view looked up; a 404 when there is none."""
+    if value is None:
+        abort(404)
+    return value
+
+
 def show_domain_error(error, form=None):
     """Attach a DomainError to its form field when it names one, else flash it."""
     field = getattr(form, error.field, None) if form is not None and error.field else None
@@ -53,16 +60,59 @@ def commit_service(call, *args, form=None, **kwargs):
     return True, result
 
 
-def run_action(call, *args, done, back, **kwargs):
+def _given(value, result):
+    """`value`, or what it gives for the call's `result` when it is a function."""
+    return value(result) if callable(value) else value
+
+
+def _report(result, done, saved):
+    """Flash what a successful call did: `done` (a success message), or `saved` through
+    flash_saved for an edit whose call returns its changes; each a message or a function of
+    the call's result that gives it. Neither: nothing is flashed."""
+    if saved is not None:
+        flash_saved(result, _given(saved, result))
+    elif done is not None:
+        flash(_given(done, result), "success")
+
+
+def commit_then_redirect(call, *args, back, done=None, saved=None, to=None, **kwargs):
+    """One service call, committed through commit_service. Once it succeeded, `done` or
+    `saved` is flashed (_report) and the answer goes to `to` (a URL or a function of the
+    call's result that gives it; `back` when not given); when it was refused, back to `back`
+    with the error shown."""
+    ok, result = commit_service(call, *args, **kwargs)
+    if not ok:
+        return redirect(back)
+    _report(result, done, saved)
+    return redirect(_given(to, result) or back)
+
+
+def run_action(call, *args, back, **kwargs):
     """The POST of an action button (a ConfirmForm; a 400 when it does not validate): one
-    service call, committed through commit_service; once it succeeded, `done` is flashed (a
-    message, or a function of the call's result that gives it); back to `back` either way."""
+    service call, as commit_then_redirect makes it."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ok, result = commit_service(call, *args, **kwargs)
-    if ok:
-        flash(done(result) if callable(done) else done, "success")
-    return redirect(back)
+    return commit_then_redirect(call, *args, back=back, **kwargs)
+
+
+def save_form(form, save, *, to, done=None, saved=None):
+    """The POST of a page's form: once `form` validates, `save()` (one service call, which
+    reads the form's data) runs and commits through commit_service, a DomainError shown on
+    the form. Once it succeeded, `done` or `saved` is flashed (_report) and the answer is a
+    redirect to `to` (a URL or a function of what `save` returned that gives it). None while
+    the page is to be shown: not sent, not valid, or refused."""
+    if not form.validate_on_submit():
+        return None
+    ok, result = commit_service(save, form=form)
+    if not ok:
+        return None
+    _report(result, done, saved)
+    return redirect(_given(to, result))
+
+
+def job_page(job):
+    """The progress page of `job`, where a view sends the browser once it queued one."""
+    return url_for("jobs.detail", job_id=job.id)
 
 
 def commit():

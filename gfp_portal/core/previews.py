@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,8 +15,7 @@ from werkzeug.utils import secure_filename
 from gfp_portal.core import storage
 from gfp_portal.core.db import db
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service
+from gfp_portal.core.http import job_page, run_action, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.jobs import Job, JobState, enqueue
 from gfp_portal.core.reading import MAX_BYTES
@@ -105,26 +104,18 @@ def stored_plan(job):
 def upload_page(form, start, template):
     """The upload page of an import: on a valid upload, `start(data, filename, actor=,
     language=)` queues the check and the browser goes to its job's page."""
-    if form.validate_on_submit():
-        upload = form.file.data
-        filename = secure_filename(upload.filename or "") or "upload"
-        ok, job = commit_service(start, upload.read(MAX_BYTES + 1), filename,
-                                 actor=current_user, language=current_language(), form=form)
-        if ok:
-            return redirect(url_for("jobs.detail", job_id=job.id))
-    return render_template(template, form=form)
+    upload = form.file.data
+    return save_form(form, lambda: start(
+        upload.read(MAX_BYTES + 1), secure_filename(upload.filename or "") or "upload",
+        actor=current_user, language=current_language()), to=job_page) or \
+        render_template(template, form=form)
 
 
 def confirm_page(start_apply, upload_endpoint):
     """The confirmation (a POST) of a checked import: `start_apply(job_id, actor=, language=)`
     queues the apply job; a refusal goes back to the upload page."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ok, job = commit_service(start_apply, request.form.get("job", ""), actor=current_user,
-                             language=current_language())
-    if ok:
-        return redirect(url_for("jobs.detail", job_id=job.id))
-    return redirect(url_for(upload_endpoint))
+    return run_action(start_apply, request.form.get("job", ""), actor=current_user,
+                      language=current_language(), back=url_for(upload_endpoint), to=job_page)
 
 
 def check_in_job(run, check, upload, language, *args, **kwargs):

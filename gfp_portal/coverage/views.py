@@ -9,7 +9,7 @@ from flask_login import current_user
 from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.http import page_number
+from gfp_portal.core.http import found_or_404, page_number
 from gfp_portal.core.i18n import is_rtl
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
@@ -97,9 +97,7 @@ def index():
 @bp.route("/<iso3>")
 @roles_required(*VIEWERS)
 def unct(iso3):
-    team = unct_by_iso3(iso3)
-    if team is None:
-        abort(404)
+    team = found_or_404(unct_by_iso3(iso3))
     own = visible_unct_ids(current_user)
     if own is not None and team.id not in own:
         abort(403)

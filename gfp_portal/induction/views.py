@@ -1,11 +1,11 @@
 """The induction path: a person's checklist (induction.mine), their tick of the terms of
 reference, and the Office's list of who is on the path (induction.index)."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.core.auth import roles_required, signed_in
-from gfp_portal.core.http import commit_service, page_number
+from gfp_portal.core.http import commit_service, found_or_404, page_number
 from gfp_portal.core.i18n import current_language
 from gfp_portal.induction import queries, services
 from gfp_portal.induction.forms import STATE_TITLES, InductionFilterForm, TermsReadForm
@@ -37,9 +37,7 @@ def mine():
 @bp.route("/terms-read", methods=["POST"])
 @signed_in
 def terms_read():
-    progress = queries.progress_of_person(current_user.person)
-    if progress is None:
-        abort(404)
+    progress = found_or_404(queries.progress_of_person(current_user.person))
     form = TermsReadForm()
     if form.validate_on_submit():
         ok, changed = commit_service(services.mark_terms_read, progress.path, progress,

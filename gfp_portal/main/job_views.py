@@ -3,7 +3,7 @@ it stopped; the file it prepared, if any, is downloaded from there. It refreshes
 the job waits or runs, so it needs no JavaScript."""
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.auth import signed_in
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.engine import engine
+from gfp_portal.core.http import found_or_404, job_page
 from gfp_portal.core.jobs import PAGES, STALE_REASON, JobPage, JobState
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -57,11 +58,9 @@ def prepared_file(job):
 def download(job_id):
     """The file the job prepared: for the person who started it and for the Office."""
     job = load_visible(job_id)
-    prepared = prepared_file(job)
-    if prepared is None:
-        abort(404)
+    prepared = found_or_404(prepared_file(job))
     source = storage.stream(prepared["key"])
     if source is None:
         flash(_("This file is no longer kept: start the export again."), "warning")
-        return redirect(url_for("jobs.detail", job_id=job.id))
+        return redirect(job_page(job))
     return send_download(source, prepared["filename"], content_type=prepared["content_type"])

@@ -12,7 +12,7 @@ from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, plain_http_allowed
+from gfp_portal.core.http import commit, found_or_404, plain_http_allowed
 from gfp_portal.core.i18n import choose_version, current_language
 from gfp_portal.extensions import db
 from gfp_portal.induction.forms import TermsReadForm
@@ -74,9 +74,7 @@ def search():
 @bp.route("/entities/<acronym>")
 @roles_required("coordinator", "focal_point", "resident_coordinator")
 def entity(acronym):
-    found = entity_by_acronym(acronym[:40])
-    if found is None:
-        abort(404)
+    found = found_or_404(entity_by_acronym(acronym[:40]))
     visible = visible_entity_ids(current_user)  # as the parity pages: own entity, own teams'
     if visible is not None and found.id not in visible:
         abort(403)

@@ -12,10 +12,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from gfp_portal.core.auth import public, roles_required, signed_in
-from gfp_portal.core.confirm import confirmation_page, is_confirmed
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.confirm import confirm_then_act, confirmation_step
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate, show_domain_error
+from gfp_portal.core.http import commit_service, commit_then_redirect, job_page, paginate, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.messages import queries, services
@@ -79,14 +78,12 @@ def detail(message_id):
 
 def _compose(message):
     form = _form(data=MessageForm.data_of(message) if message is not None else None)
-    if form.validate_on_submit():
-        ok, draft = commit_service(services.save_draft, message, form.message_data(),
-                                   actor=current_user, form=form)
-        if ok:
-            flash(_("The draft is saved. Check the preview before sending."), "success")
-            return redirect(url_for("messages.preview", message_id=draft.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("messages/form.html", form=form, message=message), status
+    return save_form(
+        form, lambda: services.save_draft(message, form.message_data(), actor=current_user),
+        done=_("The draft is saved. Check the preview before sending."),
+        to=lambda draft: url_for("messages.preview", message_id=draft.id),
+    ) or (render_template("messages/form.html", form=form, message=message),
+          400 if request.method == "POST" else 200)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -121,12 +118,9 @@ def send(message_id):
     if not form.validate_on_submit():
         flash(_("Check the preview and confirm again."), "danger")
         return redirect(back)
-    ok, job = commit_service(services.send_message, message, actor=current_user,
-                             expected=form.expected.data)
-    if not ok:
-        return redirect(back)
-    flash(_("The message is being sent."), "success")
-    return redirect(url_for("jobs.detail", job_id=job.id))
+    return commit_then_redirect(services.send_message, message, actor=current_user,
+                                expected=form.expected.data,
+                                done=_("The message is being sent."), back=back, to=job_page)
 
 
 @bp.route("/<int:message_id>/retry", methods=["POST"])
@@ -142,41 +136,33 @@ def retry(message_id):
     if not form.validate_on_submit():
         flash(_("Check the page of the message and confirm again."), "danger")
         return redirect(back)
-    if not is_confirmed():
-        try:
-            pending = services.check_retry(message, expected=form.expected.data)
-        except DomainError as error:
-            show_domain_error(error)
-            return redirect(back)
-        return confirmation_page(_("Send the message again"), [
-            ngettext("The message will be emailed to %(num)s person who has not received it, "
-                     "in their language; this cannot be undone.",
-                     "The message will be emailed to %(num)s people who have not received "
-                     "it, each in their language; this cannot be undone.", pending),
-            _("Nobody who has already received it gets it twice.")], back=back)
-    ok, job = commit_service(services.retry_message, message, actor=current_user,
-                             expected=form.expected.data)
-    if not ok:
-        return redirect(back)
-    flash(_("The message is being sent again."), "success")
-    return redirect(url_for("jobs.detail", job_id=job.id))
+    return confirmation_step(lambda: _retry_confirmation(message, form.expected.data),
+                             back=back) or \
+        commit_then_redirect(services.retry_message, message, actor=current_user,
+                             expected=form.expected.data,
+                             done=_("The message is being sent again."), back=back, to=job_page)
+
+
+def _retry_confirmation(message, expected):
+    pending = services.check_retry(message, expected=expected)
+    return _("Send the message again"), [
+        ngettext("The message will be emailed to %(num)s person who has not received it, "
+                 "in their language; this cannot be undone.",
+                 "The message will be emailed to %(num)s people who have not received "
+                 "it, each in their language; this cannot be undone.", pending),
+        _("Nobody who has already received it gets it twice.")]
 
 
 @bp.route("/<int:message_id>/delete", methods=["POST"])
 @roles_required("coordinator")
 def delete(message_id):
     message = _draft_or_404(message_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    back = url_for("messages.preview", message_id=message.id)
-    if not is_confirmed():
-        return confirmation_page(_("Delete the draft"), [_(
-            "The draft is deleted for good; no email is sent.")], back=back)
-    ok, _result = commit_service(services.delete_draft, message, actor=current_user)
-    if not ok:
-        return redirect(back)
-    flash(_("The draft is deleted."), "success")
-    return redirect(url_for("messages.index"))
+    return confirm_then_act(
+        services.delete_draft, message, actor=current_user,
+        confirmation=lambda: (_("Delete the draft"), [_(
+            "The draft is deleted for good; no email is sent.")]),
+        done=_("The draft is deleted."),
+        back=url_for("messages.preview", message_id=message.id), to=url_for("messages.index"))
 
 
 @bp.route("/newsletter", methods=["POST"])

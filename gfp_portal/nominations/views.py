@@ -9,12 +9,11 @@ from gfp_portal.accounts.queries import visible_unct_choices, visible_uncts
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required, signed_in
-from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate, show_domain_error
+from gfp_portal.core.http import commit_service, commit_then_redirect, found_or_404, paginate
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
 from gfp_portal.nominations.forms import (
@@ -262,9 +261,7 @@ def letter(nomination_id):
     nomination = _load(nomination_id)
     if not nomination.has_letter:
         abort(404)
-    content = storage.stream(nomination.letter_key)
-    if content is None:
-        abort(404)
+    content = found_or_404(storage.stream(nomination.letter_key))
     return send_download(content, nomination.letter_filename,
                          content_type=nomination.letter_content_type,
                          etag=nomination.letter_sha256)
@@ -274,20 +271,10 @@ def _act(nomination_id, call, message, confirmation, **kwargs):
     """Act on the nomination once confirmed; before, `confirmation(nomination)` gives the
     (title, consequences) of the confirmation page."""
     nomination = _load(nomination_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    back = url_for("nominations.detail", nomination_id=nomination.id)
-    if not is_confirmed():
-        try:
-            title, consequences = confirmation(nomination)
-        except DomainError as error:
-            show_domain_error(error)
-            return redirect(back)
-        return confirmation_page(title, consequences, back=back)
-    ok, _result = commit_service(call, nomination, actor=current_user, **kwargs)
-    if ok:
-        flash(message, "success")
-    return redirect(back)
+    return confirm_then_act(call, nomination, actor=current_user,
+                            confirmation=lambda: confirmation(nomination), done=message,
+                            back=url_for("nominations.detail", nomination_id=nomination.id),
+                            **kwargs)
 
 
 @bp.route("/<int:nomination_id>/withdraw", methods=["POST"])
@@ -328,11 +315,11 @@ def approve(nomination_id):
 def _decide(nomination_id, call, message):
     nomination = _load(nomination_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        ok, _result = commit_service(call, nomination, form.text.data, actor=current_user)
-        if ok:
-            flash(message, "success")
-    return redirect(url_for("nominations.detail", nomination_id=nomination.id))
+    back = url_for("nominations.detail", nomination_id=nomination.id)
+    if not form.validate_on_submit():
+        return redirect(back)
+    return commit_then_redirect(call, nomination, form.text.data, actor=current_user,
+                                done=message, back=back)
 
 
 @bp.route("/<int:nomination_id>/reject", methods=["POST"])

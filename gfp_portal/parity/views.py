@@ -9,6 +9,7 @@ from werkzeug.utils import secure_filename
 from gfp_portal.core import previews
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
+from gfp_portal.core.http import found_or_404
 from gfp_portal.core.i18n import is_rtl
 from gfp_portal.core.tables import CONTENT_TYPES
 from gfp_portal.coverage.queries import entities_needing_support
@@ -52,9 +53,7 @@ def network_csv(name):
 
 
 def _visible_entity(acronym):
-    entity = entity_by_acronym(acronym[:40])
-    if entity is None:
-        abort(404)
+    entity = found_or_404(entity_by_acronym(acronym[:40]))
     visible = queries.visible_entity_ids(current_user)
     if visible is not None and entity.id not in visible:
         abort(403)

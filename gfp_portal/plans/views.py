@@ -9,10 +9,16 @@ from flask_login import current_user
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required, signed_in
-from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.confirm import confirmation_step
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, flash_saved, paginate
+from gfp_portal.core.http import (
+    commit_service,
+    commit_then_redirect,
+    found_or_404,
+    paginate,
+    save_form,
+)
 from gfp_portal.plans import queries, services
 from gfp_portal.plans.forms import (
     DocumentForm,
@@ -56,15 +62,14 @@ def index():
 @roles_required(*OFFICE)
 def periods():
     form = PeriodForm()
-    if form.validate_on_submit():
-        ok, period = commit_service(services.create_period, {
+    return save_form(
+        form, lambda: services.create_period({
             "name": form.name.data, "first_year": form.first_year.data,
             "last_year": form.last_year.data, "deadline": form.deadline.data},
-            actor=current_user, form=form)
-        if ok:
-            flash(_("The period %(name)s is created.", name=period.label), "success")
-            return redirect(url_for("plans.periods"))
-    return render_template("plans/periods.html", form=form, periods=queries.periods())
+            actor=current_user),
+        done=lambda period: _("The period %(name)s is created.", name=period.label),
+        to=url_for("plans.periods"),
+    ) or render_template("plans/periods.html", form=form, periods=queries.periods())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -91,9 +96,7 @@ def create():
 
 def _load(plan_id):
     """The plan if this viewer may see it; 404 when it does not exist, 403 otherwise."""
-    plan = queries.plan_for_page(plan_id)
-    if plan is None:
-        abort(404)
+    plan = found_or_404(queries.plan_for_page(plan_id))
     if not services.may_view(current_user, plan):
         abort(403)
     return plan
@@ -143,26 +146,19 @@ def _back(plan):
     return url_for("plans.detail", plan_id=plan.id)
 
 
-def _plan_form(plan, form, name, call, arguments, done):
-    """A form of the plan's page posted: call(plan, *arguments()) once it validates, commit,
-    done(result) and back to the page; else the page again with the form's errors."""
-    if form.validate_on_submit():
-        ok, result = commit_service(call, plan, *arguments(), actor=current_user, form=form)
-        if ok:
-            done(result)
-            return redirect(_back(plan))
-    return _render(plan, 200, **{name: form})
+def _plan_form(plan, form, name, save, **answer):
+    """A form of the plan's page posted, saved as save_form saves it (`answer`: its `done` or
+    `saved`) and back to the page; else the page again with the form's errors."""
+    return save_form(form, save, to=_back(plan), **answer) or \
+        _render(plan, 200, **{name: form})
 
 
 def _set_status(plan, status, title, consequence, done):
     """Change the plan's status once confirmed; before, the confirmation page says
     `consequence`."""
-    if not is_confirmed():
-        return confirmation_page(title, [consequence], back=_back(plan))
-    ok, changed = commit_service(services.change_status, plan, status, actor=current_user)
-    if ok:
-        flash_saved(changed, done)
-    return redirect(_back(plan))
+    return confirmation_step(lambda: (title, [consequence]), back=_back(plan)) or \
+        commit_then_redirect(services.change_status, plan, status, actor=current_user,
+                             saved=done, back=_back(plan))
 
 
 @bp.route("/<int:plan_id>/status", methods=["POST"])
@@ -197,10 +193,9 @@ def submit(plan_id):
 def responsible(plan_id):
     plan = _load(plan_id)
     form = ResponsibleForm(choices=queries.responsible_choices(plan))
-    return _plan_form(plan, form, "responsible_form", services.set_responsible,
-                      lambda: (queries.people_by_ids(form.people.data or []),),
-                      lambda changes: flash_saved(changes, _("The responsible focal points "
-                                                             "are saved.")))
+    return _plan_form(plan, form, "responsible_form", lambda: services.set_responsible(
+        plan, queries.people_by_ids(form.people.data or []), actor=current_user),
+        saved=_("The responsible focal points are saved."))
 
 
 @bp.route("/<int:plan_id>/documents", methods=["POST"])
@@ -210,21 +205,17 @@ def upload(plan_id):
     if not services.may_work_on(current_user, plan):
         abort(403)
     form = DocumentForm()
-    return _plan_form(plan, form, "document_form", services.add_document,
-                      lambda: (form.language.data, form.file.data),
-                      lambda _document: flash(_("The document is uploaded."), "success"))
+    return _plan_form(plan, form, "document_form", lambda: services.add_document(
+        plan, form.language.data, form.file.data, actor=current_user),
+        done=_("The document is uploaded."))
 
 
 @bp.route("/<int:plan_id>/documents/<int:document_id>")
 @signed_in
 def download(plan_id, document_id):
     plan = _load(plan_id)
-    document = queries.document_of(plan, document_id)
-    if document is None:
-        abort(404)
-    content = storage.stream(document.file_key)
-    if content is None:
-        abort(404)
+    document = found_or_404(queries.document_of(plan, document_id))
+    content = found_or_404(storage.stream(document.file_key))
     return send_download(content, document.filename, content_type=document.content_type,
                          etag=document.sha256)
 
@@ -234,9 +225,8 @@ def download(plan_id, document_id):
 def targets(plan_id):
     plan = _load(plan_id)
     form = TargetsForm()
-    return _plan_form(plan, form, "targets_form", services.set_targets,
-                      lambda: (form.targets.data,),
-                      lambda changes: flash_saved(changes, _("The targets are saved.")))
+    return _plan_form(plan, form, "targets_form", lambda: services.set_targets(
+        plan, form.targets.data, actor=current_user), saved=_("The targets are saved."))
 
 
 @bp.route("/<int:plan_id>/notes", methods=["POST"])
@@ -244,6 +234,6 @@ def targets(plan_id):
 def add_note(plan_id):
     plan = _load(plan_id)
     form = NoteForm()
-    return _plan_form(plan, form, "note_form", services.add_note, lambda: (form.text.data,),
-                      lambda _note: flash(_("The note is added; the responsible focal points "
-                                            "are told by email."), "success"))
+    return _plan_form(plan, form, "note_form", lambda: services.add_note(
+        plan, form.text.data, actor=current_user),
+        done=_("The note is added; the responsible focal points are told by email."))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_service, flash_saved, paginate, run_action
+from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
 from gfp_portal.core.i18n import choose_version, current_language, language_name
 from gfp_portal.practices import manage, queries, services
 from gfp_portal.practices.forms import DecisionForm, PracticeFilterForm, PracticeForm, VersionForm
@@ -22,14 +22,16 @@ SUBMITTERS = ("focal_point", "coordinator")
 def _load(practice_id):
     """The practice if this viewer may see it: a signed-out visitor is asked to sign in, anyone
     else who may not see it gets 404 (no hint that it exists)."""
-    practice = queries.practice_by_id(practice_id)
-    if practice is None:
-        abort(404)
+    practice = found_or_404(queries.practice_by_id(practice_id))
     if not queries.can_see(practice, current_user):
         if not current_user.is_authenticated:
             abort(current_app.login_manager.unauthorized())
         abort(404)
     return practice
+
+
+def _back(practice):
+    return url_for("practices.detail", practice_id=practice.id)
 
 
 def _editable(practice_id):
@@ -102,14 +104,11 @@ def create():
     if not services.may_submit(current_user):
         abort(403)
     form = _practice_form(data={"language": current_language()})
-    if form.validate_on_submit():
-        ok, practice = commit_service(services.submit_practice, _practice_data(form),
-                                      actor=current_user, form=form)
-        if ok:
-            flash(_("Thank you: the practice is submitted to the Office for review."),
-                  "success")
-            return redirect(url_for("practices.detail", practice_id=practice.id))
-    return render_template("practices/form.html", form=form, practice=None)
+    return save_form(
+        form, lambda: services.submit_practice(_practice_data(form), actor=current_user),
+        done=_("Thank you: the practice is submitted to the Office for review."),
+        to=lambda practice: url_for("practices.detail", practice_id=practice.id),
+    ) or render_template("practices/form.html", form=form, practice=None)
 
 
 @bp.route("/<int:practice_id>/edit", methods=["GET", "POST"])
@@ -119,13 +118,11 @@ def edit(practice_id):
     form = _practice_form(with_version=False, data={
         "entity": practice.entity_id, "year": practice.year, "area": practice.area.value,
         "contacts": ", ".join(p.email for p in practice.contacts)})
-    if form.validate_on_submit():
-        ok, changes = commit_service(services.update_practice, practice, _practice_data(form),
-                                     actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("The practice is saved."))
-            return redirect(url_for("practices.detail", practice_id=practice.id))
-    return render_template("practices/form.html", form=form, practice=practice)
+    return save_form(
+        form, lambda: services.update_practice(practice, _practice_data(form),
+                                               actor=current_user),
+        saved=_("The practice is saved."), to=_back(practice),
+    ) or render_template("practices/form.html", form=form, practice=practice)
 
 
 def _version_data(form, language):
@@ -142,39 +139,30 @@ def add_version(practice_id):
         flash(_("This practice exists in every language already."), "info")
         return redirect(url_for("practices.detail", practice_id=practice.id))
     form = VersionForm(languages=choices, data={"language": request.args.get("language")})
-    if form.validate_on_submit():
-        ok, version = commit_service(services.add_version, practice,
-                                     _version_data(form, form.language.data),
-                                     actor=current_user, form=form)
-        if ok:
-            flash(_("Version added: %(language)s.", language=language_name(version.language)),
-                  "success")
-            return redirect(url_for("practices.detail", practice_id=practice.id,
-                                    version=version.language))
-    return render_template("practices/version_form.html", form=form, practice=practice,
-                           version=None)
+    return save_form(
+        form, lambda: services.add_version(practice, _version_data(form, form.language.data),
+                                           actor=current_user),
+        done=lambda version: _("Version added: %(language)s.",
+                               language=language_name(version.language)),
+        to=lambda version: url_for("practices.detail", practice_id=practice.id,
+                                   version=version.language),
+    ) or render_template("practices/version_form.html", form=form, practice=practice,
+                         version=None)
 
 
 @bp.route("/<int:practice_id>/versions/<lang>", methods=["GET", "POST"])
 @signed_in
 def edit_version(practice_id, lang):
     practice = _editable(practice_id)
-    version = practice.version(lang)
-    if version is None:
-        abort(404)
+    version = found_or_404(practice.version(lang))
     form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
-    if form.validate_on_submit():
-        ok, changes = commit_service(services.update_version, version,
-                                     _version_data(form, lang), actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("Version saved: %(language)s.", language=language_name(lang)))
-            return redirect(url_for("practices.detail", practice_id=practice.id, version=lang))
-    return render_template("practices/version_form.html", form=form, practice=practice,
-                           version=version)
-
-
-def _back(practice):
-    return url_for("practices.detail", practice_id=practice.id)
+    return save_form(
+        form, lambda: services.update_version(version, _version_data(form, lang),
+                                              actor=current_user),
+        saved=_("Version saved: %(language)s.", language=language_name(lang)),
+        to=url_for("practices.detail", practice_id=practice.id, version=lang),
+    ) or render_template("practices/version_form.html", form=form, practice=practice,
+                         version=version)
 
 
 @bp.route("/<int:practice_id>/resubmit", methods=["POST"])
@@ -199,10 +187,8 @@ def _decide(practice_id, call, message):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    ok, __ = commit_service(call, practice, form.text.data, actor=current_user)
-    if ok:
-        flash(message, "success")
-    return redirect(_back(practice))
+    return commit_then_redirect(call, practice, form.text.data, actor=current_user,
+                                done=message, back=_back(practice))
 
 
 @bp.route("/<int:practice_id>/request-changes", methods=["POST"])

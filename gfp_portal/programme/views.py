@@ -5,17 +5,17 @@ Every answer after a guest's request is the same page, whatever the address: it 
 whether the address already has a place (the email says it instead)."""
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from gfp_portal.core.auth import public, roles_required
-from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, flash_saved, run_action, show_domain_error
+from gfp_portal.core.http import commit, found_or_404, run_action, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import agenda, guests, queries
@@ -76,55 +76,40 @@ def _item_data(form, session):
     return data, presenters
 
 
-def _save_item(form, session, item=None):
-    try:
-        data, presenters = _item_data(form, session)
-        if item is None:
-            agenda.add_item(session, data, presenters, actor=current_user)
-        else:
-            changes = agenda.update_item(item, data, presenters, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(error, form)
-        return False
-    commit()
-    if item is None:
-        flash(_("The item is added to the agenda."), "success")
-    else:
-        flash_saved(changes, _("The item is saved."))
-    return True
-
-
 @bp.route("/sessions/<int:session_id>/agenda", methods=["GET", "POST"])
 @roles_required("coordinator")
 def agenda_manage(session_id):
     session = _session(session_id)
     form = _item_form(session)
-    if form.validate_on_submit() and _save_item(form, session):
-        return redirect(url_for("programme.agenda_manage", session_id=session.id))
-    return render_template("programme/agenda_manage.html", session=session, form=form,
-                           items=queries.agenda_of(session), confirm=ConfirmForm(),
-                           language=current_language(), zone=session.time_zone,
-                           agenda_times=agenda.readings)
+    return save_form(
+        form, lambda: agenda.add_item(session, *_item_data(form, session), actor=current_user),
+        done=_("The item is added to the agenda."),
+        to=url_for("programme.agenda_manage", session_id=session.id),
+    ) or render_template("programme/agenda_manage.html", session=session, form=form,
+                         items=queries.agenda_of(session), confirm=ConfirmForm(),
+                         language=current_language(), zone=session.time_zone,
+                         agenda_times=agenda.readings)
 
 
 @bp.route("/sessions/<int:session_id>/agenda/<int:item_id>", methods=["GET", "POST"])
 @roles_required("coordinator")
 def agenda_edit(session_id, item_id):
     session = _session(session_id)
-    item = queries.item_of(session, item_id) or abort(404)
+    item = found_or_404(queries.item_of(session, item_id))
     form = _item_form(session, item if request.method == "GET" else None)
-    if form.validate_on_submit() and _save_item(form, session, item):
-        return redirect(url_for("programme.agenda_manage", session_id=session.id))
-    return render_template("programme/agenda_edit.html", session=session, item=item,
-                           form=form, language=current_language())
+    return save_form(
+        form, lambda: agenda.update_item(item, *_item_data(form, session), actor=current_user),
+        saved=_("The item is saved."),
+        to=url_for("programme.agenda_manage", session_id=session.id),
+    ) or render_template("programme/agenda_edit.html", session=session, item=item,
+                         form=form, language=current_language())
 
 
 @bp.route("/sessions/<int:session_id>/agenda/<int:item_id>/move", methods=["POST"])
 @roles_required("coordinator")
 def agenda_move(session_id, item_id):
     session = _session(session_id)
-    item = queries.item_of(session, item_id) or abort(404)
+    item = found_or_404(queries.item_of(session, item_id))
     return run_action(agenda.move_item, item, request.form.get("direction", ""),
                       actor=current_user, done=_("The agenda's order is saved."),
                       back=url_for("programme.agenda_manage", session_id=session.id))
@@ -134,16 +119,13 @@ def agenda_move(session_id, item_id):
 @roles_required("coordinator")
 def agenda_delete(session_id, item_id):
     session = _session(session_id)
-    item = queries.item_of(session, item_id) or abort(404)
-    back = url_for("programme.agenda_manage", session_id=session.id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if not is_confirmed():
-        return confirmation_page(_("Delete the item “%(title)s”", title=item.title_en), [
-            _("The item and its presenters are removed from the agenda; nobody is emailed.")],
-            back=back)
-    return run_action(agenda.delete_item, item, actor=current_user,
-                      done=_("The item is deleted from the agenda."), back=back)
+    item = found_or_404(queries.item_of(session, item_id))
+    return confirm_then_act(
+        agenda.delete_item, item, actor=current_user,
+        confirmation=lambda: (_("Delete the item “%(title)s”", title=item.title_en), [
+            _("The item and its presenters are removed from the agenda; nobody is emailed.")]),
+        done=_("The item is deleted from the agenda."),
+        back=url_for("programme.agenda_manage", session_id=session.id))
 
 
 # --- guests (the Office) ----------------------------------------------------------------------
@@ -153,17 +135,14 @@ def agenda_delete(session_id, item_id):
 def guests_manage(session_id):
     session = _session(session_id)
     form = InvitationForm()
-    if form.validate_on_submit():
-        ok, _invitation = commit_service(guests.create_invitation, session, form.places.data,
-                                         actor=current_user, form=form)
-        if ok:
-            flash(_("The invitation link is ready: copy it from the list and send it to the "
-                    "guests."), "success")
-            return redirect(url_for("programme.guests_manage", session_id=session.id))
-    return render_template("programme/guests_manage.html", session=session, form=form,
-                           invitations=queries.invitations_of(session),
-                           guests=queries.guests_of(session), confirm=ConfirmForm(),
-                           language=current_language())
+    return save_form(
+        form, lambda: guests.create_invitation(session, form.places.data, actor=current_user),
+        done=_("The invitation link is ready: copy it from the list and send it to the "
+               "guests."), to=url_for("programme.guests_manage", session_id=session.id),
+    ) or render_template("programme/guests_manage.html", session=session, form=form,
+                         invitations=queries.invitations_of(session),
+                         guests=queries.guests_of(session), confirm=ConfirmForm(),
+                         language=current_language())
 
 
 @bp.route("/sessions/<int:session_id>/guests/invitations/<int:invitation_id>/revoke",
@@ -171,54 +150,42 @@ def guests_manage(session_id):
 @roles_required("coordinator")
 def invitation_revoke(session_id, invitation_id):
     session = _session(session_id)
-    invitation = queries.invitation_of(session, invitation_id) or abort(404)
-    back = url_for("programme.guests_manage", session_id=session.id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if not is_confirmed():
-        return confirmation_page(_("Revoke the invitation link"), [
+    invitation = found_or_404(queries.invitation_of(session, invitation_id))
+    return confirm_then_act(
+        guests.revoke_invitation, invitation, actor=current_user,
+        confirmation=lambda: (_("Revoke the invitation link"), [
             _("Nobody can ask for a place through this link any more, and requests not yet "
               "confirmed through it cannot be confirmed."),
-            _("Guests already registered keep their places.")], back=back)
-    return run_action(guests.revoke_invitation, invitation, actor=current_user,
-                      done=_("The invitation link is revoked."), back=back)
+            _("Guests already registered keep their places.")]),
+        done=_("The invitation link is revoked."),
+        back=url_for("programme.guests_manage", session_id=session.id))
 
 
 @bp.route("/sessions/<int:session_id>/guests/<int:place_id>/cancel", methods=["POST"])
 @roles_required("coordinator")
 def guest_cancel(session_id, place_id):
     session = _session(session_id)
-    place = queries.guest_place(session, place_id) or abort(404)
-    back = url_for("programme.guests_manage", session_id=session.id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if not is_confirmed():
-        return confirmation_page(_("Cancel the place of %(name)s", name=place.guest.name), [
+    place = found_or_404(queries.guest_place(session, place_id))
+    return confirm_then_act(
+        guests.cancel_place, place, actor=current_user,
+        confirmation=lambda: (_("Cancel the place of %(name)s", name=place.guest.name), [
             _("The guest's place is cancelled; a registered guest is emailed the "
-              "cancellation.")], back=back)
-    return run_action(guests.cancel_place, place, actor=current_user,
-                      done=_("The guest's place is cancelled."), back=back)
+              "cancellation.")]),
+        done=_("The guest's place is cancelled."),
+        back=url_for("programme.guests_manage", session_id=session.id))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/guests", methods=["POST"])
 @roles_required("coordinator")
 def guests_mark(session_id):
     session = _session(session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     places = queries.guests_of(session, registered_only=True)
-    try:
-        changed = guests.mark_guests(
-            places, {place.id: request.form.get(f"guest-{place.id}") for place in places},
-            actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(error)
-    else:
-        commit()
-        flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
-                       changed), "success")
-    return redirect(url_for("attendance.register", session_id=session.id) + "#guests")
+    return run_action(
+        guests.mark_guests, places,
+        {place.id: request.form.get(f"guest-{place.id}") for place in places},
+        actor=current_user, done=lambda changed: ngettext(
+            "%(num)s attendance recorded.", "%(num)s attendances recorded.", changed),
+        back=url_for("attendance.register", session_id=session.id) + "#guests")
 
 
 # --- a guest's own pages (no account) ---------------------------------------------------------
@@ -251,15 +218,12 @@ def invitation(token):
     session = invitation.session
     form = GuestRequestForm(data={"preferred_language": current_language()}
                             if request.method == "GET" else None)
-    if form.validate_on_submit():
-        ok, _place = commit_service(guests.request_place, token, form.data, form=form)
-        if ok:
-            return redirect(url_for("programme.sent"))
     language = current_language()
-    return render_template("programme/invitation.html", session=session, form=form,
-                           language=language, agenda=queries.agenda_of(session),
-                           zone=session.time_zone, agenda_times=agenda.readings,
-                           readings=spans(session, session.time_zone, language))
+    return save_form(form, lambda: guests.request_place(token, form.data),
+                     to=url_for("programme.sent")) or render_template(
+        "programme/invitation.html", session=session, form=form, language=language,
+        agenda=queries.agenda_of(session), zone=session.time_zone,
+        agenda_times=agenda.readings, readings=spans(session, session.time_zone, language))
 
 
 @bp.route("/guests/sent")

@@ -1,11 +1,11 @@
 """Coordinator pages to list, search, add and edit entities and UN Country Teams."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.http import commit_service, flash_saved, paginate
+from gfp_portal.core.http import paginate, save_form
 from gfp_portal.extensions import db
 from gfp_portal.reference import queries, services
 from gfp_portal.reference.forms import (
@@ -47,13 +47,11 @@ def entities():
 def create_entity():
     form = EntityForm()
     del form.reason
-    if form.validate_on_submit():
-        ok, entity = commit_service(services.create_entity, _entity_data(form),
-                                    actor=current_user, form=form)
-        if ok:
-            flash(_("The entity %(acronym)s is added.", acronym=entity.acronym), "success")
-            return redirect(url_for("reference.entities", q=entity.acronym))
-    return render_template("reference/entity_form.html", form=form, entity=None)
+    return save_form(
+        form, lambda: services.create_entity(_entity_data(form), actor=current_user),
+        done=lambda entity: _("The entity %(acronym)s is added.", acronym=entity.acronym),
+        to=lambda entity: url_for("reference.entities", q=entity.acronym),
+    ) or render_template("reference/entity_form.html", form=form, entity=None)
 
 
 @bp.route("/entities/<int:entity_id>", methods=["GET", "POST"])
@@ -61,15 +59,13 @@ def create_entity():
 def edit_entity(entity_id):
     entity = db.get_or_404(Entity, entity_id)
     form = EntityForm(obj=entity)
-    if form.validate_on_submit():
-        ok, changes = commit_service(services.update_entity, entity, _entity_data(form),
-                                     actor=current_user, reason=form.reason.data or None,
-                                     form=form)
-        if ok:
-            flash_saved(changes, _("The entity %(acronym)s is saved.", acronym=entity.acronym))
-            return redirect(url_for("reference.edit_entity", entity_id=entity.id))
-    return render_template("reference/entity_form.html", form=form, entity=entity,
-                           events=events_for("entities", entity.id))
+    return save_form(
+        form, lambda: services.update_entity(entity, _entity_data(form), actor=current_user,
+                                             reason=form.reason.data or None),
+        saved=lambda __: _("The entity %(acronym)s is saved.", acronym=entity.acronym),
+        to=url_for("reference.edit_entity", entity_id=entity.id),
+    ) or render_template("reference/entity_form.html", form=form, entity=entity,
+                         events=events_for("entities", entity.id))
 
 
 @bp.route("/uncts/")
@@ -87,13 +83,11 @@ def uncts():
 def create_unct():
     form = UnctForm(entity_choices=queries.entity_choices())
     del form.reason
-    if form.validate_on_submit():
-        ok, unct = commit_service(services.create_unct, _unct_data(form), actor=current_user,
-                                  form=form)
-        if ok:
-            flash(_("The UN Country Team in %(name)s is added.", name=unct.name), "success")
-            return redirect(url_for("reference.edit_unct", unct_id=unct.id))
-    return render_template("reference/unct_form.html", form=form, unct=None)
+    return save_form(
+        form, lambda: services.create_unct(_unct_data(form), actor=current_user),
+        done=lambda unct: _("The UN Country Team in %(name)s is added.", name=unct.name),
+        to=lambda unct: url_for("reference.edit_unct", unct_id=unct.id),
+    ) or render_template("reference/unct_form.html", form=form, unct=None)
 
 
 @bp.route("/uncts/<int:unct_id>", methods=["GET", "POST"])
@@ -105,12 +99,10 @@ def edit_unct(unct_id):
         "iso3": unct.iso3, "name_en": unct.name_en, "region": unct.region.value,
         "is_verified": unct.is_verified, "countries": others,
         "members": [e.id for e in unct.members]})
-    if form.validate_on_submit():
-        ok, changes = commit_service(services.update_unct, unct, _unct_data(form),
-                                     actor=current_user, reason=form.reason.data or None,
-                                     form=form)
-        if ok:
-            flash_saved(changes, _("The UN Country Team in %(name)s is saved.", name=unct.name))
-            return redirect(url_for("reference.edit_unct", unct_id=unct.id))
-    return render_template("reference/unct_form.html", form=form, unct=unct,
-                           events=events_for("uncts", unct.id))
+    return save_form(
+        form, lambda: services.update_unct(unct, _unct_data(form), actor=current_user,
+                                           reason=form.reason.data or None),
+        saved=lambda __: _("The UN Country Team in %(name)s is saved.", name=unct.name),
+        to=url_for("reference.edit_unct", unct_id=unct.id),
+    ) or render_template("reference/unct_form.html", form=form, unct=unct,
+                         events=events_for("uncts", unct.id))

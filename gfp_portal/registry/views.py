@@ -14,7 +14,7 @@ from gfp_portal.core.confirm import is_confirmed
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, flash_saved, paginate
+from gfp_portal.core.http import commit, commit_service, job_page, paginate, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.practices.queries import awards_of
@@ -126,13 +126,11 @@ def _person_data(form):
 def create_person():
     form = _person_form()
     del form.reason
-    if form.validate_on_submit():
-        ok, person = commit_service(services.create_person, _person_data(form),
-                                    actor=current_user, form=form)
-        if ok:
-            flash(_("%(name)s is added to the registry.", name=person.full_name), "success")
-            return redirect(url_for("registry.person", person_id=person.id))
-    return render_template("registry/person_form.html", form=form, person=None)
+    return save_form(
+        form, lambda: services.create_person(_person_data(form), actor=current_user),
+        done=lambda person: _("%(name)s is added to the registry.", name=person.full_name),
+        to=lambda person: url_for("registry.person", person_id=person.id),
+    ) or render_template("registry/person_form.html", form=form, person=None)
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
@@ -146,14 +144,12 @@ def edit_person(person_id):
         "duty_station": person.duty_station_id or 0,
         "preferred_language": person.preferred_language, "time_zone": person.time_zone,
         "directory_consent": person.directory_consent})
-    if form.validate_on_submit():
-        ok, changes = commit_service(services.update_person, person, _person_data(form),
-                                     actor=current_user, reason=form.reason.data or None,
-                                     form=form)
-        if ok:
-            flash_saved(changes, _("The record of %(name)s is saved.", name=person.full_name))
-            return redirect(url_for("registry.person", person_id=person.id))
-    return render_template("registry/person_form.html", form=form, person=person)
+    return save_form(
+        form, lambda: services.update_person(person, _person_data(form), actor=current_user,
+                                             reason=form.reason.data or None),
+        saved=lambda __: _("The record of %(name)s is saved.", name=person.full_name),
+        to=url_for("registry.person", person_id=person.id),
+    ) or render_template("registry/person_form.html", form=form, person=person)
 
 
 # --- appointments ---------------------------------------------------------------------------
@@ -201,17 +197,11 @@ def appoint(person_id):
                            holder=holder)
 
 
-def _appointment_action(appointment, form, title, done, call, *args, **kwargs):
-    """The page of one action on an appointment: once the form is sent, `call` runs and
-    `done(result)` gives the message and the person whose record is shown next."""
-    if form.validate_on_submit():
-        ok, result = commit_service(call, appointment, *args, form=form, **kwargs)
-        if ok:
-            message, person_id = done(result)
-            flash(message, "success")
-            return redirect(url_for("registry.person", person_id=person_id))
-    return render_template("registry/appointment_action.html", form=form,
-                           appointment=appointment, title=title)
+def _appointment_action(appointment, form, title, save, **answer):
+    """The page of one action on an appointment, saved as save_form saves it (`answer`: its
+    `done` and `to`)."""
+    return save_form(form, save, **answer) or render_template(
+        "registry/appointment_action.html", form=form, appointment=appointment, title=title)
 
 
 @bp.route("/appointments/<int:appointment_id>/renew", methods=["GET", "POST"])
@@ -221,9 +211,10 @@ def renew(appointment_id):
     form = RenewForm()
     return _appointment_action(
         appointment, form, _("Renew the appointment"),
-        lambda renewed: (_("The appointment is renewed until %(date)s.",
-                           date=format_date(renewed.end_date, "long")), appointment.person_id),
-        services.renew, end_date=form.end_date.data, actor=current_user)
+        lambda: services.renew(appointment, end_date=form.end_date.data, actor=current_user),
+        done=lambda renewed: _("The appointment is renewed until %(date)s.",
+                               date=format_date(renewed.end_date, "long")),
+        to=url_for("registry.person", person_id=appointment.person_id))
 
 
 @bp.route("/appointments/<int:appointment_id>/end", methods=["GET", "POST"])
@@ -233,9 +224,11 @@ def end(appointment_id):
     form = EndAppointmentForm(data={"ended_on": date.today()})
     return _appointment_action(
         appointment, form, _("End the appointment"),
-        lambda __: (_("The appointment has ended."), appointment.person_id),
-        services.end_appointment, reason=form.reason.data, ended_on=form.ended_on.data,
-        note=form.note.data or None, actor=current_user)
+        lambda: services.end_appointment(appointment, reason=form.reason.data,
+                                         ended_on=form.ended_on.data,
+                                         note=form.note.data or None, actor=current_user),
+        done=_("The appointment has ended."),
+        to=url_for("registry.person", person_id=appointment.person_id))
 
 
 @bp.route("/appointments/<int:appointment_id>/replace", methods=["GET", "POST"])
@@ -245,10 +238,10 @@ def replace(appointment_id):
     form = ReplaceForm(data={"start_date": date.today(), "email": request.args.get("email", ""),
                              "time_share": appointment.time_share})
     return _appointment_action(
-        appointment, form, _("Replace the holder"),
-        lambda successor: (_("%(name)s now holds the appointment.",
-                             name=successor.person.full_name), successor.person_id),
-        _replace, form)
+        appointment, form, _("Replace the holder"), lambda: _replace(appointment, form),
+        done=lambda successor: _("%(name)s now holds the appointment.",
+                                 name=successor.person.full_name),
+        to=lambda successor: url_for("registry.person", person_id=successor.person_id))
 
 
 def _replace(appointment, form):
@@ -281,7 +274,7 @@ def export(fmt):
             abort(400)
         ok, job = commit_service(exports.queue_export, criteria, fmt, actor=current_user)
         if ok:
-            return redirect(url_for("jobs.detail", job_id=job.id))
+            return redirect(job_page(job))
     title = _("Prepare the registry export")
     return render_template(
         "confirm.html", title=title, action=request.full_path, carried=[], form=ConfirmForm(),

@@ -3,7 +3,7 @@
 gap figures."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_service, flash_saved, paginate
+from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
 from gfp_portal.core.i18n import language_name
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, queries, services
@@ -22,10 +22,7 @@ bp = Blueprint("manage", __name__)
 
 
 def _resource_or_404(slug):
-    resource = queries.resource_by_slug(slug)
-    if resource is None:
-        abort(404)
-    return resource
+    return found_or_404(queries.resource_by_slug(slug))
 
 
 def _resource_data(form):
@@ -37,9 +34,7 @@ def _resource_data(form):
 def _version_or_404(slug, lang):
     """The resource and its version in `lang`; 404 when either does not exist."""
     resource = _resource_or_404(slug)
-    version = resource.version(lang)
-    if version is None:
-        abort(404)
+    version = found_or_404(resource.version(lang))
     return resource, version
 
 
@@ -63,14 +58,11 @@ def index():
 @roles_required("coordinator")
 def create():
     form = ResourceForm(categories=queries.categories())
-    if form.validate_on_submit():
-        ok, resource = commit_service(services.create_resource, _resource_data(form),
-                                      actor=current_user, form=form)
-        if ok:
-            flash(_("The resource is created. Add its language versions, then publish it."),
-                  "success")
-            return redirect(url_for("resources.manage.add_version", slug=resource.slug))
-    return render_template("resources/resource_form.html", form=form, resource=None)
+    return save_form(
+        form, lambda: services.create_resource(_resource_data(form), actor=current_user),
+        done=_("The resource is created. Add its language versions, then publish it."),
+        to=lambda resource: url_for("resources.manage.add_version", slug=resource.slug),
+    ) or render_template("resources/resource_form.html", form=form, resource=None)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -80,17 +72,16 @@ def edit(slug):
     form = ResourceForm(categories=queries.categories(), data={
         "slug": resource.slug, "category": resource.category_id,
         "visibility": resource.visibility.value, "tags": ", ".join(resource.tags)})
-    if form.validate_on_submit():
-        data = _resource_data(form) | {"is_published": resource.is_published}
-        ok, changes = commit_service(services.update_resource, resource, data,
-                                     actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("The resource is saved."))
-            return redirect(url_for("resources.manage.edit", slug=resource.slug))
-    missing = [code for code in services.languages() if resource.version(code) is None]
-    return render_template("resources/resource_form.html", form=form, resource=resource,
-                           missing=missing, confirm=ConfirmForm(),
-                           events=events_for("resources", resource.id))
+    return save_form(
+        form, lambda: services.update_resource(
+            resource, _resource_data(form) | {"is_published": resource.is_published},
+            actor=current_user),
+        saved=_("The resource is saved."),
+        to=lambda __: url_for("resources.manage.edit", slug=resource.slug),
+    ) or render_template(
+        "resources/resource_form.html", form=form, resource=resource, confirm=ConfirmForm(),
+        missing=[code for code in services.languages() if resource.version(code) is None],
+        events=events_for("resources", resource.id))
 
 
 @bp.route("/<slug>/versions/new", methods=["GET", "POST"])
@@ -102,15 +93,14 @@ def add_version(slug):
         flash(_("This resource exists in every language already."), "info")
         return redirect(url_for("resources.manage.edit", slug=resource.slug))
     form = VersionForm(languages=choices, data={"language": request.args.get("language")})
-    if form.validate_on_submit():
-        ok, version = commit_service(services.add_version, resource, _version_data(form),
-                                     form.file.data or None, actor=current_user, form=form)
-        if ok:
-            flash(_("Version added: %(language)s.",
-                    language=language_name(version.language)), "success")
-            return redirect(url_for("resources.manage.edit", slug=resource.slug))
-    return render_template("resources/version_form.html", form=form, resource=resource,
-                           version=None)
+    return save_form(
+        form, lambda: services.add_version(resource, _version_data(form),
+                                           form.file.data or None, actor=current_user),
+        done=lambda version: _("Version added: %(language)s.",
+                               language=language_name(version.language)),
+        to=url_for("resources.manage.edit", slug=resource.slug),
+    ) or render_template("resources/version_form.html", form=form, resource=resource,
+                         version=None)
 
 
 @bp.route("/<slug>/versions/<lang>", methods=["GET", "POST"])
@@ -118,41 +108,33 @@ def add_version(slug):
 def edit_version(slug, lang):
     resource, version = _version_or_404(slug, lang)
     form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
-    if form.validate_on_submit():
-        data = _version_data(form) | {"language": lang}
-        ok, changes = commit_service(services.update_version, version, data,
-                                     form.file.data or None, actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("Version saved: %(language)s.", language=language_name(lang)))
-            return redirect(url_for("resources.manage.edit", slug=resource.slug))
-    return render_template("resources/version_form.html", form=form, resource=resource,
-                           version=version, confirm=ConfirmForm())
+    return save_form(
+        form, lambda: services.update_version(version, _version_data(form) | {"language": lang},
+                                              form.file.data or None, actor=current_user),
+        saved=_("Version saved: %(language)s.", language=language_name(lang)),
+        to=url_for("resources.manage.edit", slug=resource.slug),
+    ) or render_template("resources/version_form.html", form=form, resource=resource,
+                         version=version, confirm=ConfirmForm())
 
 
 @bp.route("/<slug>/versions/<lang>/delete", methods=["POST"])
 @roles_required("coordinator")
 def delete_version(slug, lang):
     resource, version = _version_or_404(slug, lang)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.delete_version, version, actor=current_user)
-        if ok:
-            flash(_("Version deleted: %(language)s.", language=language_name(lang)),
-                  "success")
-    return redirect(url_for("resources.manage.edit", slug=resource.slug))
+    return run_action(services.delete_version, version, actor=current_user,
+                      done=_("Version deleted: %(language)s.", language=language_name(lang)),
+                      back=url_for("resources.manage.edit", slug=resource.slug))
 
 
 @bp.route("/<slug>/<any(publish, unpublish):action>", methods=["POST"])
 @roles_required("coordinator")
 def publish(slug, action):
     resource = _resource_or_404(slug)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.set_published, resource, action == "publish",
-                                actor=current_user)
-        if ok:
-            flash(_("The resource is published.") if resource.is_published
-                  else _("The resource is unpublished: only coordinators see it now."),
-                  "success")
-    return redirect(url_for("resources.manage.edit", slug=resource.slug))
+    return run_action(
+        services.set_published, resource, action == "publish", actor=current_user,
+        done=lambda __: (_("The resource is published.") if resource.is_published else
+                         _("The resource is unpublished: only coordinators see it now.")),
+        back=url_for("resources.manage.edit", slug=resource.slug))
 
 
 @bp.route("/<slug>/delete", methods=["GET", "POST"])
@@ -160,27 +142,24 @@ def publish(slug, action):
 def delete(slug):
     resource = _resource_or_404(slug)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        name = str(resource)
-        ok, __ = commit_service(services.delete_resource, resource, actor=current_user)
-        if ok:
-            flash(_("“%(title)s” and its files are deleted.", title=name), "success")
-            return redirect(url_for("resources.manage.index"))
-    return render_template("resources/delete.html", resource=resource, form=form)
+    title = str(resource)  # for the message, once it is deleted
+    return save_form(
+        form, lambda: services.delete_resource(resource, actor=current_user),
+        done=lambda __: _("“%(title)s” and its files are deleted.", title=title),
+        to=url_for("resources.manage.index"),
+    ) or render_template("resources/delete.html", resource=resource, form=form)
 
 
 @bp.route("/categories", methods=["GET", "POST"])
 @roles_required("coordinator")
 def categories():
     form = CategoryForm()
-    if form.validate_on_submit():
-        ok, category = commit_service(services.create_category, form.name.data,
-                                      actor=current_user, form=form)
-        if ok:
-            flash(_("The category %(name)s is added.", name=category.name), "success")
-            return redirect(url_for("resources.manage.categories"))
-    return render_template("resources/categories.html", form=form,
-                           categories=queries.categories(), confirm=ConfirmForm())
+    return save_form(
+        form, lambda: services.create_category(form.name.data, actor=current_user),
+        done=lambda category: _("The category %(name)s is added.", name=category.name),
+        to=url_for("resources.manage.categories"),
+    ) or render_template("resources/categories.html", form=form,
+                         categories=queries.categories(), confirm=ConfirmForm())
 
 
 @bp.route("/categories/<int:category_id>", methods=["POST"])
@@ -188,25 +167,22 @@ def categories():
 def rename_category(category_id):
     category = db.get_or_404(ResourceCategory, category_id)
     form = CategoryForm()
+    back = url_for("resources.manage.categories")
     if not form.validate_on_submit():
         flash(_("Enter the name."), "danger")
-    else:
-        ok, changes = commit_service(services.rename_category, category, form.name.data,
-                                     actor=current_user)
-        if ok:
-            flash_saved(changes, _("The category is renamed."))
-    return redirect(url_for("resources.manage.categories"))
+        return redirect(back)
+    return commit_then_redirect(services.rename_category, category, form.name.data,
+                                actor=current_user, saved=_("The category is renamed."),
+                                back=back)
 
 
 @bp.route("/categories/<int:category_id>/delete", methods=["POST"])
 @roles_required("coordinator")
 def delete_category(category_id):
     category = db.get_or_404(ResourceCategory, category_id)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(services.delete_category, category, actor=current_user)
-        if ok:
-            flash(_("The category is deleted."), "success")
-    return redirect(url_for("resources.manage.categories"))
+    return run_action(services.delete_category, category, actor=current_user,
+                      done=_("The category is deleted."),
+                      back=url_for("resources.manage.categories"))
 
 
 # The download and gap figures.

@@ -8,7 +8,7 @@ from flask_login import current_user
 from gfp_portal.core import storage
 from gfp_portal.core.auth import public
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.http import commit_service, paginate
+from gfp_portal.core.http import commit_service, found_or_404, paginate
 from gfp_portal.core.i18n import choose_version, current_language
 from gfp_portal.induction import services as induction_services
 from gfp_portal.practices import queries as practice_queries
@@ -85,9 +85,7 @@ def detail(slug):
 @public
 def download(slug, lang):
     resource = visible_or_404(slug)
-    version = resource.version(lang)
-    if version is None:
-        abort(404)
+    version = found_or_404(resource.version(lang))
     content = storage.stream(version.file_key) if version.has_file else None
     if version.has_file and content is None:
         abort(404)

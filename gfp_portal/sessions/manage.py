@@ -10,10 +10,21 @@ from flask_login import current_user
 
 from gfp_portal.attendance.queries import group_members
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.confirm import confirmation_page, is_confirmed
-from gfp_portal.core.errors import DomainError
+from gfp_portal.core.confirm import (
+    confirm_then_act,
+    confirmation_page,
+    confirmation_step,
+    is_confirmed,
+)
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, flash_saved, run_action, show_domain_error
+from gfp_portal.core.http import (
+    commit_service,
+    commit_then_redirect,
+    flash_saved,
+    job_page,
+    run_action,
+    save_form,
+)
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Region
@@ -29,7 +40,7 @@ bp = Blueprint("manage", __name__)
 
 def _to_job_or(job, url):
     """To the page of the job doing the rest of the work, if there is one, else to `url`."""
-    return redirect(url_for("jobs.detail", job_id=job.id) if job is not None else url)
+    return redirect(job_page(job) if job is not None else url)
 
 
 def _local(moment, zone):
@@ -74,6 +85,11 @@ def _wants_saving(form):
     return not form.check_hours.data and form.validate_on_submit()
 
 
+def _save_session(form, save, **answer):
+    """save_form, unless the form was sent only to check the hours."""
+    return None if form.check_hours.data else save_form(form, save, **answer)
+
+
 def _hours(form):
     """The fair-hours check of the time the form holds, if it holds a valid one."""
     fields = (form.time_zone, form.starts_at, form.ends_at, form.audience, form.hours_region)
@@ -114,14 +130,11 @@ def _data(form):
 @roles_required("coordinator")
 def create():
     form = _session_form()
-    if _wants_saving(form):
-        ok, session = commit_service(services.create_session, _data(form), actor=current_user,
-                                     form=form)
-        if ok:
-            flash(_("The session is saved as a draft. Publish it to open registration."),
-                  "success")
-            return redirect(url_for("sessions.detail", session_id=session.id))
-    return _form_page(form, session=None, notified=0)
+    return _save_session(
+        form, lambda: services.create_session(_data(form), actor=current_user),
+        done=_("The session is saved as a draft. Publish it to open registration."),
+        to=lambda session: url_for("sessions.detail", session_id=session.id),
+    ) or _form_page(form, session=None, notified=0)
 
 
 @bp.route("/fair-hours")
@@ -156,13 +169,11 @@ def edit(session_id):
 def duplicate(session_id):
     original = db.get_or_404(TrainingSession, session_id)
     form = _session_form(original)
-    if _wants_saving(form):
-        ok, copy = commit_service(services.duplicate_session, original, _data(form),
-                                  actor=current_user, form=form)
-        if ok:
-            flash(_("The copy is saved as a draft."), "success")
-            return redirect(url_for("sessions.detail", session_id=copy.id))
-    return _form_page(form, session=None, original=original, notified=0)
+    return _save_session(
+        form, lambda: services.duplicate_session(original, _data(form), actor=current_user),
+        done=_("The copy is saved as a draft."),
+        to=lambda copy: url_for("sessions.detail", session_id=copy.id),
+    ) or _form_page(form, session=None, original=original, notified=0)
 
 
 @bp.route("/<int:session_id>/publish", methods=["POST"])
@@ -208,23 +219,16 @@ def cancel(session_id):
 @roles_required("coordinator")
 def delete(session_id):
     session = db.get_or_404(TrainingSession, session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    back = url_for("sessions.detail", session_id=session.id)
-    try:
-        services.check_deletable(session)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(back)
-    if not is_confirmed():
-        return confirmation_page(_("Delete the draft"), [_(
-            "The draft is deleted for good; nobody is registered, no email is sent.")],
-            back=back)
-    ok, _result = commit_service(services.delete_draft, session, actor=current_user)
-    if not ok:
-        return redirect(back)
-    flash(_("The draft is deleted."), "success")
-    return redirect(url_for("sessions.index"))
+    return confirm_then_act(
+        services.delete_draft, session, actor=current_user,
+        confirmation=lambda: _delete_confirmation(session), done=_("The draft is deleted."),
+        back=url_for("sessions.detail", session_id=session.id), to=url_for("sessions.index"))
+
+
+def _delete_confirmation(session):
+    services.check_deletable(session)
+    return _("Delete the draft"), [_(
+        "The draft is deleted for good; nobody is registered, no email is sent.")]
 
 
 @bp.route("/<int:session_id>/roster")
@@ -277,16 +281,14 @@ def add_group(session_id):
         return redirect(back)
     people = group_members(role=form.role.data, entity=form.entity.data, unct=form.unct.data,
                            region=form.region.data, not_attended=form.not_attended.data)
-    if is_confirmed():
-        ok, job = commit_service(registration.queue_group, session, people,
-                                 actor=current_user)
-        return redirect(url_for("jobs.detail", job_id=job.id)) if ok else redirect(back)
-    try:
-        counts = registration.preview_group(session, people)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(back)
-    return confirmation_page(_("Register the group"), [
+    return confirmation_step(lambda: _group_confirmation(session, people), back=back) or \
+        commit_then_redirect(registration.queue_group, session, people, actor=current_user,
+                             back=back, to=job_page)
+
+
+def _group_confirmation(session, people):
+    counts = registration.preview_group(session, people)
+    return _("Register the group"), [
         ngettext("%(num)s person matches; %(seats)s seats left: %(registered)s will be "
                  "registered, %(waitlisted)s waitlisted.",
                  "%(num)s people match; %(seats)s seats left: %(registered)s will be "
@@ -294,34 +296,30 @@ def add_group(session_id):
                  seats=counts["seats_left"], registered=counts["registered"],
                  waitlisted=counts["waitlisted"]),
         ngettext("%(num)s invitation will be emailed.", "%(num)s invitations will be emailed.",
-                 counts["invitations"])], back=back)
+                 counts["invitations"])]
 
 
 @bp.route("/registrations/<int:registration_id>/remove", methods=["POST"])
 @roles_required("coordinator")
 def remove(registration_id):
     row = db.get_or_404(Registration, registration_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    ok, _result = commit_service(registration.cancel, row, actor=current_user,
-                                 reason=form.reason.data, by_coordinator=True)
-    if ok:
-        flash(_("%(name)s is removed from the session.", name=row.person.full_name), "success")
-    return redirect(url_for("sessions.manage.roster", session_id=row.session_id))
+    return run_action(
+        registration.cancel, row, actor=current_user, reason=ConfirmForm().reason.data,
+        by_coordinator=True,
+        done=_("%(name)s is removed from the session.", name=row.person.full_name),
+        back=url_for("sessions.manage.roster", session_id=row.session_id))
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
 @roles_required("coordinator")
 def create_series():
     form = SeriesForm()
-    if form.validate_on_submit():
-        ok, series = commit_service(services.create_series, {
+    return save_form(
+        form, lambda: services.create_series({
             f"title_{lang}": getattr(form, f"title_{lang}").data
-            for lang in ("en", "fr", "es", "ar")}, actor=current_user, form=form)
-        if ok:
-            flash(_("The series “%(title)s” is created; choose it in the form of each of its "
-                    "sessions.", title=series.title_en), "success")
-            return redirect(url_for("sessions.manage.create"))
-    return render_template("sessions/series_form.html", form=form)
+            for lang in ("en", "fr", "es", "ar")}, actor=current_user),
+        done=lambda series: _("The series “%(title)s” is created; choose it in the form of "
+                              "each of its sessions.", title=series.title_en),
+        to=url_for("sessions.manage.create"),
+    ) or render_template("sessions/series_form.html", form=form)
 

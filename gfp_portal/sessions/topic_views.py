@@ -1,12 +1,12 @@
 """The Office's topics of training sessions (topics.*): list, add, edit, deactivate, delete an
 unused one."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, flash_saved
+from gfp_portal.core.http import run_action, save_form
 from gfp_portal.extensions import db
 from gfp_portal.sessions import topics
 from gfp_portal.sessions.models import Topic
@@ -19,14 +19,12 @@ bp = Blueprint("topics", __name__, url_prefix="/sessions/topics")
 @roles_required("coordinator")
 def index():
     form = TopicForm()
-    if form.validate_on_submit():
-        ok, topic = commit_service(topics.create_topic, form.values(), actor=current_user,
-                                   form=form)
-        if ok:
-            flash(_("The topic %(name)s is added.", name=topic.title), "success")
-            return redirect(url_for("topics.index"))
-    return render_template("sessions/topics.html", form=form, topics=topics.topics(),
-                           used=topics.session_counts(), confirm=ConfirmForm())
+    return save_form(
+        form, lambda: topics.create_topic(form.values(), actor=current_user),
+        done=lambda topic: _("The topic %(name)s is added.", name=topic.title),
+        to=url_for("topics.index"),
+    ) or render_template("sessions/topics.html", form=form, topics=topics.topics(),
+                         used=topics.session_counts(), confirm=ConfirmForm())
 
 
 @bp.route("/<int:topic_id>/edit", methods=["GET", "POST"])
@@ -34,22 +32,16 @@ def index():
 def edit(topic_id):
     topic = db.get_or_404(Topic, topic_id)
     form = TopicForm(obj=topic, editing=True)
-    if form.validate_on_submit():
-        ok, changes = commit_service(topics.update_topic, topic, form.values(),
-                                     actor=current_user, form=form)
-        if ok:
-            flash_saved(changes, _("The topic is saved."))
-            return redirect(url_for("topics.index"))
-    return render_template("sessions/topic_form.html", form=form, topic=topic,
-                           used=topics.sessions_on(topic))
+    return save_form(
+        form, lambda: topics.update_topic(topic, form.values(), actor=current_user),
+        saved=_("The topic is saved."), to=url_for("topics.index"),
+    ) or render_template("sessions/topic_form.html", form=form, topic=topic,
+                         used=topics.sessions_on(topic))
 
 
 @bp.route("/<int:topic_id>/delete", methods=["POST"])
 @roles_required("coordinator")
 def delete(topic_id):
     topic = db.get_or_404(Topic, topic_id)
-    if ConfirmForm().validate_on_submit():
-        ok, __ = commit_service(topics.delete_topic, topic, actor=current_user)
-        if ok:
-            flash(_("The topic is deleted."), "success")
-    return redirect(url_for("topics.index"))
+    return run_action(topics.delete_topic, topic, actor=current_user,
+                      done=_("The topic is deleted."), back=url_for("topics.index"))

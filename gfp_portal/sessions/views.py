@@ -10,11 +10,11 @@ from gfp_portal.attendance import certificates, evaluations
 from gfp_portal.attendance.queries import closing_window, place_of
 from gfp_portal.attendance.services import check_in_is_open
 from gfp_portal.core.auth import public, signed_in
-from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import not_modified, send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, paginate
+from gfp_portal.core.http import commit, commit_service, found_or_404, paginate
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.programme import agenda
@@ -125,27 +125,23 @@ def withdraw(session_id):
     session = load_visible(session_id)
     person = _person_or_403()
     mine = registration.registration_of(session, person)
-    if mine is None or not ConfirmForm().validate_on_submit():
+    if mine is None:
         abort(400)
-    if not is_confirmed():
-        return _confirm_withdrawal(session, mine)
-    ok, _result = commit_service(registration.cancel, mine, actor=current_user)
-    if ok:
-        flash(_("Your registration is cancelled."), "success")
-    return redirect(url_for("sessions.detail", session_id=session.id))
+    return confirm_then_act(registration.cancel, mine, actor=current_user,
+                            confirmation=lambda: _withdrawal(session, mine),
+                            done=_("Your registration is cancelled."),
+                            back=url_for("sessions.detail", session_id=session.id))
 
 
-def _confirm_withdrawal(session, mine):
+def _withdrawal(session, mine):
+    """The title and consequences of withdrawing `mine`, a place or one on the waiting list."""
     if mine.status != RegistrationStatus.registered:
-        return confirmation_page(_("Leave the waiting list"), [
-            _("You leave the waiting list; no email is sent.")],
-            back=url_for("sessions.detail", session_id=session.id))
+        return _("Leave the waiting list"), [_("You leave the waiting list; no email is sent.")]
     lines = [_("Your seat is given up; the cancellation is emailed to you.")]
     if registration.has_waitlist(session):
         lines.append(_("The first person on the waiting list gets your seat and is emailed "
                        "the invitation."))
-    return confirmation_page(_("Cancel my registration"), lines,
-                             back=url_for("sessions.detail", session_id=session.id))
+    return _("Cancel my registration"), lines
 
 
 @bp.route("/series/<int:series_id>/register", methods=["POST"])
@@ -188,9 +184,7 @@ def ics(session_id):
 @public
 def personal_feed(token):
     """The calendar subscription: the token is the only key, so a wrong one is a plain 404."""
-    user = user_for_calendar_token(token)
-    if user is None:
-        abort(404)
+    user = found_or_404(user_for_calendar_token(token))
     etag, render = feed.feed_for(user)
     return not_modified(etag) or send_download(
         render(), "gfp-portal.ics", content_type="text/calendar; charset=utf-8", etag=etag)

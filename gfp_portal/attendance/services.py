@@ -86,6 +86,21 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
     return attendance
 
 
+def mark_register(rows, marks, wanted, *, actor, reason=None, now=None):
+    """Record the register's marks: `wanted` gives (status, minutes) by registration id; a row
+    with no status, or with the status and minutes it already has in `marks`, is left as it
+    is. Returns how many were recorded."""
+    now = now or utcnow()
+    changed = 0
+    for row in rows:
+        status, minutes = wanted.get(row.id, (None, None))
+        current = marks.get(row.id)
+        if not status or (current and current.status == status and current.minutes == minutes):
+            continue
+        mark(row, status, minutes=minutes, actor=actor, reason=reason, now=now)
+        changed += 1
+    return changed
+
 def mark_all_present(session, *, actor, now=None):
     """Everyone registered and not yet marked becomes present (then mark the exceptions)."""
     rows = db.session.scalars(select(Registration).where(

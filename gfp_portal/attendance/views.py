@@ -52,8 +52,11 @@ def register(session_id):
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        ok, changed = commit_service(_mark_register, rows, marks,
-                                     reason=request.form.get("reason") or None)
+        ok, changed = commit_service(
+            services.mark_register, rows, marks,
+            {row.id: (request.form.get(f"status-{row.id}"),
+                      request.form.get(f"minutes-{row.id}", type=int)) for row in rows},
+            actor=current_user, reason=request.form.get("reason") or None)
         if ok:
             flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
                            changed), "success")
@@ -70,23 +73,6 @@ def register(session_id):
         started=started, walk_in=walk_in,
         guests=programme_queries.guests_of(session, registered_only=True),
         candidates=walk_ins.candidates(session, walk_in) if started else [])
-
-
-def _mark_register(rows, marks, *, reason):
-    """Record the marks the register's form gives where they differ from `marks`: how many
-    were recorded."""
-    changed = 0
-    for row in rows:
-        status = request.form.get(f"status-{row.id}")
-        if not status:
-            continue
-        minutes = request.form.get(f"minutes-{row.id}", type=int)
-        current = marks.get(row.id)
-        if current and current.status == status and current.minutes == minutes:
-            continue
-        services.mark(row, status, minutes=minutes, actor=current_user, reason=reason)
-        changed += 1
-    return changed
 
 
 @bp.route("/sessions/<int:session_id>/attendance/walk-in", methods=["POST"])

@@ -5,15 +5,12 @@ from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from gfp_portal.attendance.evaluations import RATING_TITLES, RATINGS
-from gfp_portal.core.forms import RequiredFileField, SingleLineField
+from gfp_portal.core.forms import SingleLineField, file_check_form
 
-
-class ReportForm(FlaskForm):
-    file = RequiredFileField(
-        _l("Teams or Zoom attendance report"),
-        description=_l("The CSV file the meeting tool exports. Nothing is written before you "
-                       "confirm the preview."))
-    submit = SubmitField(_l("Check the report"))
+ReportForm = file_check_form(
+    _l("Teams or Zoom attendance report"),
+    _l("The CSV file the meeting tool exports. Nothing is written before you confirm the "
+       "preview."), _l("Check the report"))
 
 
 class CheckInForm(FlaskForm):

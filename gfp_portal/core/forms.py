@@ -92,6 +92,16 @@ class RequiredFileField(FileField):
                          **kwargs)
 
 
+def file_check_form(label, description, button):
+    """The form of an import's first step: the file (required) and the button that checks it;
+    nothing is written before the check is confirmed."""
+    class FileCheckForm(FlaskForm):
+        file = RequiredFileField(label, description=description)
+        submit = SubmitField(button)
+
+    return FileCheckForm
+
+
 class FilterForm(FlaskForm):
     """The filters of a list page, read from the query string. A value that fails its check
     is shown as a field error and then ignored: the list is never filtered by it."""

@@ -16,9 +16,9 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from gfp_portal.core.forms import (
     FilterForm,
     LongSelect,
-    RequiredFileField,
     SingleLineField,
     TimeZoneField,
+    file_check_form,
     language_choices,
 )
 from gfp_portal.reference.models import Region
@@ -165,9 +165,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save my profile"))
 
 
-class ImportForm(FlaskForm):
-    file = RequiredFileField(
-        _l("CSV or Excel file"),
-        description=_l("The same columns as the export. Nothing is written before you "
-                       "confirm the preview."))
-    submit = SubmitField(_l("Check the file"))
+ImportForm = file_check_form(
+    _l("CSV or Excel file"),
+    _l("The same columns as the export. Nothing is written before you confirm the preview."),
+    _l("Check the file"))

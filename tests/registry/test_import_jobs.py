@@ -300,3 +300,18 @@ def test_the_apply_looks_nothing_up_row_by_row(coordinator, kenya, count_queries
         selects = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
         queries[n] = len(selects)
     assert queries[200] == queries[20], queries
+
+
+
+def test_the_apply_writes_the_audit_events_in_one_statement(coordinator, kenya, count_queries):
+    """The audit events of every row (the people created, their appointments) are written
+    together, in one statement whatever the number of rows."""
+    inserts = {}
+    for n, start in ((20, 0), (200, 1000)):
+        report = imports.plan_import(_rows(n, start), actor=coordinator)
+        assert report.ok, report.errors[:3]
+        with count_queries() as counter:
+            imports.apply_plan(report.steps, report.version, actor=coordinator)
+        inserts[n] = len([s for s in counter.statements
+                          if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")])
+    assert inserts == {20: 1, 200: 1}, inserts

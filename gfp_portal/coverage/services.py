@@ -171,8 +171,11 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     uncts = sorted(db.session.scalars(stmt), key=lambda u: (u.region.value, rank(u.iso3)))
     whole_network = unct_ids is None and region is None
     shown = None if whole_network else [unct.id for unct in uncts]
-    entities = {e.id: e for e in db.session.scalars(
-        select(Entity).order_by(func.lower(Entity.acronym)))}
+    entities = select(Entity).order_by(func.lower(Entity.acronym))
+    if shown is not None:  # only the members of the teams shown
+        entities = entities.where(Entity.id.in_(
+            select(unct_members.c.entity_id).where(unct_members.c.unct_id.in_(shown))))
+    entities = {e.id: e for e in db.session.scalars(entities)}
     members = _members(shown, entities)
     counts = _holder_counts(shown)
 

@@ -19,10 +19,12 @@ def row_cells(coverage, unct, *, state_shown=None):
     and symbol (⏳ when a term ends soon; dimmed when a state filter leaves it out); a column
     whose entity is not a member of this UNCT is an empty cell."""
     cells, unct_id, markup = coverage.cells, unct.id, _cell_markup(state_shown)
-    parts = []
-    for entity_id in coverage.column_ids:
+    column_of = coverage.column_index
+    parts = ["<td>"] * len(column_of)
+    for entity_id, _ in coverage.members.get(unct_id, ()):  # its own cells, not every column
         cell = cells.get((unct_id, entity_id))
-        parts.append("<td>" if cell is None else markup[cell.state, cell.expiring])
+        if cell is not None:
+            parts[column_of[entity_id]] = markup[cell.state, cell.expiring]
     return Markup("".join(parts))  # noqa: S704 — class names and fixed symbols only
 
 

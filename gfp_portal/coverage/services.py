@@ -89,8 +89,9 @@ class Coverage:
     members: dict                     # unct_id -> [(entity_id, entity)] by acronym
 
     @cached_property
-    def column_ids(self):
-        return [entity.id for entity in self.columns]
+    def column_index(self):
+        """entity_id -> its column's position in the matrix."""
+        return {entity.id: n for n, entity in enumerate(self.columns)}
 
     @property
     def headquarters_by_entity(self):

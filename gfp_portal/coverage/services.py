@@ -45,15 +45,12 @@ def cell_state(focal_points, alternates):
 class Cell:
     unct: Unct | None  # None: headquarters
     entity: Entity
-    focal_points: int = 0
-    alternates: int = 0
-    soonest_end: date | None = None
-    expiring: bool = False
+    focal_points: int
+    alternates: int
+    soonest_end: date | None
+    expiring: bool
+    state: CellState    # cell_state(focal_points, alternates)
     appointments: list = field(default_factory=list)  # filled by attach_holders()
-    state: CellState = field(init=False)
-
-    def __post_init__(self):
-        self.state = cell_state(self.focal_points, self.alternates)
 
 
 @dataclass
@@ -92,8 +89,9 @@ class Coverage:
     members: dict                     # unct_id -> [(entity_id, entity)] by acronym
 
     @cached_property
-    def column_ids(self):
-        return [entity.id for entity in self.columns]
+    def column_index(self):
+        """entity_id -> its column's position in the matrix."""
+        return {entity.id: n for n, entity in enumerate(self.columns)}
 
     @property
     def headquarters_by_entity(self):
@@ -171,29 +169,38 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     uncts = sorted(db.session.scalars(stmt), key=lambda u: (u.region.value, rank(u.iso3)))
     whole_network = unct_ids is None and region is None
     shown = None if whole_network else [unct.id for unct in uncts]
-    entities = {e.id: e for e in db.session.scalars(
-        select(Entity).order_by(func.lower(Entity.acronym)))}
+    entities = select(Entity).order_by(func.lower(Entity.acronym))
+    if shown is not None:  # only the members of the teams shown
+        entities = entities.where(Entity.id.in_(
+            select(unct_members.c.entity_id).where(unct_members.c.unct_id.in_(shown))))
+    entities = {e.id: e for e in db.session.scalars(entities)}
     members = _members(shown, entities)
     counts = _holder_counts(shown)
 
+    # What a cell holds besides its team and entity, per count of holders (most repeat).
+    vacant = (0, 0, None, False, CellState.vacant)
+    figures = {key: (fps, alts, soonest,
+                     soonest is not None and today <= soonest <= window_end,
+                     cell_state(fps, alts))
+               for key, (fps, alts, soonest) in counts.items()}
+
     def make_cell(key, unct, ent):
-        fps, alts, soonest = counts.get(key, (0, 0, None))
-        return Cell(unct=unct, entity=ent, focal_points=fps, alternates=alts,
-                    soonest_end=soonest,
-                    expiring=soonest is not None and today <= soonest <= window_end)
+        return Cell(unct, ent, *figures.get(key, vacant))
 
     cells, by_unct, by_region, network = {}, {}, defaultdict(Summary), Summary()
     columns = {}
     for unct in uncts:
         unct_id = unct.id
-        summary = by_unct[unct_id] = Summary()
+        states, expiring = [], 0
         for entity_id, ent in members.get(unct_id, ()):
             if entity and ent.acronym != entity:
                 continue
             columns[entity_id] = ent
             key = (unct_id, entity_id)
             cell = cells[key] = make_cell(key, unct, ent)
-            summary.add(cell)
+            states.append(cell.state)
+            expiring += cell.expiring
+        summary = by_unct[unct_id] = Summary(Counter(states), expiring)
         if summary.counts:
             by_region[unct.region].merge(summary)
             network.merge(summary)

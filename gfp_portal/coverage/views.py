@@ -61,9 +61,17 @@ def _in_progress(uncts, *, headquarters=False):
                                              if may_view(current_user, n)}}
 
 
-def _share(summary):
-    share = summary.covered_share
-    return "—" if share is None else format_percent(share)
+def _shares():
+    """A page's formatter of covered shares ("—" when there is no cell), which formats each
+    distinct share once: the matrix shows one per team, and many teams have the same."""
+    formatted = {}
+
+    def share(summary):
+        value = summary.covered_share
+        if value not in formatted:
+            formatted[value] = "—" if value is None else format_percent(value)
+        return formatted[value]
+    return share
 
 
 @bp.route("/")
@@ -73,8 +81,8 @@ def index():
     coverage = compute_coverage(region=filters["region"], entity=filters["entity"],
                                 unct_ids=_visible_unct_ids(
                                     filters["unct"], without_focal_point=filters["without"]))
-    regions = [r for r in Region if r in coverage.by_region]
-    chart = region_chart([(r.title, _share(coverage.by_region[r]), coverage.by_region[r])
+    regions, share = [r for r in Region if r in coverage.by_region], _shares()
+    chart = region_chart([(r.title, share(coverage.by_region[r]), coverage.by_region[r])
                           for r in regions], rtl=is_rtl())
     view = "gaps" if request.args.get("view") == "gaps" else "matrix"
     page, per_page = page_number(), current_app.config["PER_PAGE"] * 2
@@ -88,7 +96,7 @@ def index():
         filters=filters, states=list(CellState), entities=entity_acronyms(),
         all_regions=list(Region),
         gaps=shown, gap_count=gap_count, page=page,
-        pages=max((gap_count + per_page - 1) // per_page, 1), share=_share,
+        pages=max((gap_count + per_page - 1) // per_page, 1), share=share,
         view=view, today=date.today(), matrix_cells=row_cells,
         matrix_icons=ICONS, matrix_ends_soon=ENDS_SOON,
         **_in_progress({cell.unct for cell in shown}))
@@ -105,7 +113,7 @@ def unct(iso3):
     return render_template("coverage/unct.html", unct=team, coverage=coverage,
                            summary=coverage.by_unct[team.id], cells=coverage.cells_of(team),
                            policy=Policy.current(),
-                           today=date.today(), share=_share, **_in_progress([team]))
+                           today=date.today(), share=_shares(), **_in_progress([team]))
 
 
 @bp.route("/export.<any(csv, xlsx):fmt>")

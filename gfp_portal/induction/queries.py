@@ -3,7 +3,7 @@ for any number of paths in a fixed number of queries; the Office's list and its 
 next induction sessions at a fair hour for a person."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus
@@ -273,8 +273,29 @@ def open_paths():
 
 
 def count_open_paths():
-    """People on the induction path who have not completed it (in a fixed number of
-    queries): as the Office's list counts them, from what each has done."""
-    paths = db.session.scalars(select(InductionPath)
-                               .where(InductionPath.completed_at.is_(None))).all()
-    return sum(1 for p in progress_of(paths).values() if not p.complete)
+    """People on the induction path who have not completed it: as the Office's list counts
+    them, from what each has done, counted by the database (the checklist's queries and one)."""
+    items = checklist()
+    keys = [t.key for t in items.topics]
+    guideline_ids = {r.id for r in items.guidelines}
+    path = InductionPath
+    missing = []
+    if items.terms is not None:
+        missing.append(path.terms_read_at.is_(None))
+    if keys:
+        attended = (select(func.count(distinct(TrainingSession.topic)))
+                    .join(Registration, Registration.session_id == TrainingSession.id)
+                    .join(Attendance, Attendance.registration_id == Registration.id)
+                    .where(Registration.person_id == path.person_id,
+                           TrainingSession.topic.in_(keys),
+                           Attendance.status == AttendanceStatus.present).scalar_subquery())
+        missing.append(attended < len(set(keys)))
+    if guideline_ids:
+        opened = (select(func.count(distinct(InductionOpening.resource_id)))
+                  .where(InductionOpening.path_id == path.id,
+                         InductionOpening.resource_id.in_(guideline_ids)).scalar_subquery())
+        missing.append(opened < len(guideline_ids))
+    if not missing:
+        return 0  # an empty checklist: every path is complete
+    return db.session.scalar(select(func.count()).select_from(path)
+                             .where(path.completed_at.is_(None), or_(*missing)))

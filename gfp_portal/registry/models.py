@@ -113,6 +113,8 @@ class Appointment(db.Model):
                         name="time_share_percent"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
         Index("ix_appointments_scope", "entity_id", "unct_id", "role", "status"),
+        # A team's active terms (its coverage page, its Resident Coordinator's home).
+        Index("ix_appointments_team", "unct_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,7 +27,17 @@ from gfp_portal.attendance.certificate_views import bp as certificates_bp
 from gfp_portal.attendance.evaluation_views import bp as evaluations_bp
 from gfp_portal.attendance.report_views import bp as meeting_reports_bp
 from gfp_portal.attendance.views import bp as attendance_bp
-from gfp_portal.core import auth, catalogs, engine, fragments, http, i18n, settings, timezones
+from gfp_portal.core import (
+    auth,
+    catalogs,
+    engine,
+    fragments,
+    http,
+    i18n,
+    settings,
+    timezones,
+    transactions,
+)
 from gfp_portal.core import history as core_history
 from gfp_portal.core.assets import assets_cli, register_assets
 from gfp_portal.core.jobs_cli import jobs_cli
@@ -186,6 +196,7 @@ def register_proxy(app):
 
 def register_extensions(app):
     db.init_app(app)
+    transactions.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

@@ -15,21 +15,13 @@ from gfp_portal.core.forms import CheckboxListField, SingleLineField, language_c
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.programme.guests import MAX_PLACES
 from gfp_portal.programme.models import Sector
-from gfp_portal.sessions.forms import LOCAL, TitleFields
+from gfp_portal.sessions.forms import LOCAL, TitleFields, description_fields
 
 
-class AgendaItemForm(TitleFields, FlaskForm):
+class AgendaItemForm(TitleFields, description_fields(2), FlaskForm):
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL, validators=[
         DataRequired(message=_l("Enter the start date and time."))],
         description=_l("In the time zone of the session."))
-    description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 2},
-                                   validators=[Optional(), Length(max=5000)])
-    description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": 2},
-                                   validators=[Optional(), Length(max=5000)])
-    description_es = TextAreaField(_l("Description in Spanish"), render_kw={"rows": 2},
-                                   validators=[Optional(), Length(max=5000)])
-    description_ar = TextAreaField(_l("Description in Arabic"), render_kw={"rows": 2},
-                                   validators=[Optional(), Length(max=5000)])
     staff = CheckboxListField(_l("Presenters from the Office"), coerce=int,
                               validators=[Optional()])
     people = TextAreaField(_l("Presenters from the registry"), render_kw={"rows": 2},

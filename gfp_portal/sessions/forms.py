@@ -30,15 +30,24 @@ class TitleFields:
     title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
 
 
-class SessionForm(TitleFields, FlaskForm):
-    description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 3},
-                                   validators=[Optional(), Length(max=5000)])
-    description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": 3},
-                                   validators=[Optional(), Length(max=5000)])
-    description_es = TextAreaField(_l("Description in Spanish"), render_kw={"rows": 3},
-                                   validators=[Optional(), Length(max=5000)])
-    description_ar = TextAreaField(_l("Description in Arabic"), render_kw={"rows": 3},
-                                   validators=[Optional(), Length(max=5000)])
+def description_fields(rows):
+    """A mixin of the description in each language, each optional, in a box `rows` lines
+    high: the session form asks it, and so does an agenda item's."""
+
+    class DescriptionFields:
+        description_en = TextAreaField(_l("Description in English"), render_kw={"rows": rows},
+                                       validators=[Optional(), Length(max=5000)])
+        description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": rows},
+                                       validators=[Optional(), Length(max=5000)])
+        description_es = TextAreaField(_l("Description in Spanish"), render_kw={"rows": rows},
+                                       validators=[Optional(), Length(max=5000)])
+        description_ar = TextAreaField(_l("Description in Arabic"), render_kw={"rows": rows},
+                                       validators=[Optional(), Length(max=5000)])
+
+    return DescriptionFields
+
+
+class SessionForm(TitleFields, description_fields(3), FlaskForm):
     topic = SelectField(_l("Topic"), validators=[DataRequired()])
     format = SelectField(_l("Format"), validators=[DataRequired()])
     time_zone = TimeZoneField(_l("Time zone of the session"), validators=[DataRequired()],

@@ -1,8 +1,10 @@
 """The attendance register: marking (one by one, everyone at once, corrections with a reason),
 walk-ins from the waiting list, and self check-in with the host's code."""
+import hmac
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -142,21 +144,40 @@ def check_in_is_open(session, now):
     return opens <= now <= closes
 
 
-def current_code(session, *, rotate=False, actor=None, now=None):
-    """The session's check-in code, made on first use; `rotate` replaces it."""
-    now = now or utcnow()
+def check_in_code(session):
+    """The code the host shows and check-in accepts: the one drawn at the last rotation, or
+    until then one derived from the session and the portal's secret key, so that showing the
+    register writes nothing."""
     row = db.session.get(CheckInCode, session.id)
-    if row is None or rotate:
+    return row.code if row is not None else _first_code(session.id)
+
+
+def _first_code(session_id):
+    secret = current_app.config["SECRET_KEY"]
+    key = secret if isinstance(secret, bytes) else secret.encode()
+    number = int.from_bytes(hmac.digest(key, f"check-in:{session_id}".encode(), "sha256"))
+    letters = []
+    for _ in range(CODE_LENGTH):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        letters.append(CODE_ALPHABET[index])
+    return "".join(letters)
+
+
+def rotate_code(session, *, actor, now=None):
+    """Draw a new code for the session: the previous one no longer works."""
+    now = now or utcnow()
+    previous = check_in_code(session)
+    code = previous
+    while code == previous:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if row is None:
-            row = CheckInCode(session_id=session.id, code=code, created_at=now)
-            db.session.add(row)
-        else:
-            row.code, row.created_at = code, now
-        db.session.flush()
-        if rotate:
-            log_action("check_in.rotate", session, actor=actor, now=now)
-    return row.code
+    row = db.session.get(CheckInCode, session.id)
+    if row is None:
+        db.session.add(CheckInCode(session_id=session.id, code=code, created_at=now))
+    else:
+        row.code, row.created_at = code, now
+    db.session.flush()
+    log_action("check_in.rotate", session, actor=actor, now=now)
+    return code
 
 
 def check_in(session, person, code, *, now=None):
@@ -169,9 +190,8 @@ def check_in(session, person, code, *, now=None):
             "%(after)s minutes after it ends.",
             before=get_setting("attendance.check_in_opens_minutes"),
             after=get_setting("attendance.check_in_closes_minutes")))
-    row = db.session.get(CheckInCode, session.id)
     typed = "".join((code or "").split()).upper()
-    if row is None or not secrets.compare_digest(typed, row.code):
+    if not secrets.compare_digest(typed, check_in_code(session)):
         raise DomainError("wrong_code", _l("This is not the code of this session. Check it "
                                            "with the host."), field="code")
     registration = db.session.scalars(select(Registration).where(

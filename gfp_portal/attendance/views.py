@@ -18,7 +18,7 @@ from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, paginate, run_action, save_form
+from gfp_portal.core.http import commit_service, paginate, run_action, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import queries as programme_queries
@@ -44,10 +44,7 @@ def _qr_svg(url):
 @roles_required("coordinator")
 def register(session_id):
     session = _session(session_id)
-    # The code is made on the first view, GET included (the code shown is the one check-in
-    # accepts), and committed first: a commit later would expire the rows loaded.
-    code = services.current_code(session)
-    commit()
+    code = services.check_in_code(session)
     rows, marks = queries.register_rows(session)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
@@ -106,7 +103,7 @@ def all_present(session_id):
 @roles_required("coordinator")
 def rotate_code(session_id):
     session = _session(session_id)
-    return run_action(services.current_code, session, rotate=True, actor=current_user,
+    return run_action(services.rotate_code, session, actor=current_user,
                       done=_("A new check-in code is shown; the previous one no longer works."),
                       back=url_for("attendance.register", session_id=session.id) + "#check-in")
 

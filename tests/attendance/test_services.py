@@ -63,7 +63,7 @@ def test_a_walk_in_from_the_waiting_list_is_added_as_registered(held, coordinato
 
 def test_check_in_with_the_code_inside_the_window(held):
     session, people = held
-    code = services.current_code(session)
+    code = services.check_in_code(session)
     during = session.starts_at + timedelta(minutes=5)
     attendance = services.check_in(session, people["Jonas"], code.lower(), now=during)
     assert attendance.status == "present" and attendance.source == AttendanceSource.self_check_in
@@ -77,15 +77,15 @@ def test_check_in_with_the_code_inside_the_window(held):
 ])
 def test_check_in_refusals_have_distinct_codes(held, when, code_ok, who, error):
     session, people = held
-    code = services.current_code(session)
+    code = services.check_in_code(session)
     refused(error, services.check_in, session, people[who], code if code_ok else "WRONG1",
             now=session.starts_at + when)
 
 
 def test_a_rotated_code_replaces_the_old_one(held, coordinator):
     session, people = held
-    old = services.current_code(session)
-    new = services.current_code(session, rotate=True, actor=coordinator)
+    old = services.check_in_code(session)
+    new = services.rotate_code(session, actor=coordinator)
     assert new != old
     refused("wrong_code", services.check_in, session, people["Jonas"], old,
             now=session.starts_at)
@@ -175,7 +175,7 @@ def test_no_certificate_before_the_session_has_ended(held, coordinator):
     session, people = held
     row = reg(session, people["Amina"])
     before = session.starts_at - timedelta(minutes=3)
-    services.check_in(session, people["Amina"], services.current_code(session), now=before)
+    services.check_in(session, people["Amina"], services.check_in_code(session), now=before)
     assert services.attendance_of(row).status == "present"
     refused("not_ended", certificates.certificate_for, session, people["Amina"], now=before)
     refused("not_ended", certificates.certificate_for, session, people["Amina"],

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance import certificates, services
-from gfp_portal.attendance.models import Attendance
+from gfp_portal.attendance.models import Attendance, CheckInCode
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration
+from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import ATTENDANCE_FILES, login
 
 
@@ -21,6 +22,30 @@ def test_the_register_shows_the_code_and_a_qr_code(client, running):
     html = client.get(f"/sessions/{running['session']}/attendance").get_data(as_text=True)
     assert "<svg" in html and f"/sessions/{running['session']}/check-in" in html
     assert "Amina" in html or "Test Person" in html
+
+
+def test_showing_the_register_writes_nothing(app, client, running, count_queries):
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    with count_queries() as counted:
+        html = client.get(url).get_data(as_text=True)
+    assert all(s.lstrip().upper().startswith("SELECT") for s in counted.statements)
+    with app.app_context():
+        assert db.session.scalars(select(CheckInCode)).all() == []
+        shown = services.check_in_code(db.session.get(TrainingSession, running["session"]))
+    assert shown in html and client.get(url).get_data(as_text=True).count(shown) == 1
+
+
+def test_a_new_code_replaces_the_one_shown(app, client, running):
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    before = re.search(r'font-monospace" dir="ltr">([A-Z0-9]{6})<', client.get(url).get_data(
+        as_text=True)).group(1)
+    response = client.post(url + "/rotate-code", follow_redirects=True)
+    assert "A new check-in code is shown" in response.get_data(as_text=True)
+    with app.app_context():
+        now_shown = services.check_in_code(db.session.get(TrainingSession, running["session"]))
+    assert now_shown != before and now_shown in client.get(url).get_data(as_text=True)
 
 
 def test_focal_points_cannot_open_the_register(client, running):
@@ -40,7 +65,7 @@ def _end_the_session(app, session_id):
 def test_check_in_with_the_code_then_the_certificate_in_arabic(app, client, running):
     with app.app_context():
         from gfp_portal.sessions.models import TrainingSession
-        code = services.current_code(db.session.get(TrainingSession, running["session"]))
+        code = services.check_in_code(db.session.get(TrainingSession, running["session"]))
         db.session.commit()
     login(client, "amina.diallo@example.org")
     url = f"/sessions/{running['session']}/check-in"

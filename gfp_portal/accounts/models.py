@@ -1,6 +1,5 @@
 """User, its roles and UNCT scope, and single-use account tokens."""
 import enum
-import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import UTCDateTime, association_table, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.tokens import new_raw
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry.models import Person
@@ -27,7 +27,7 @@ user_uncts = association_table("user_uncts", ("user_id", "users.id"), ("unct_id"
 
 
 def new_session_token():
-    return secrets.token_urlsafe(24)
+    return new_raw(24)
 
 
 class User(UserMixin, db.Model):

@@ -1,6 +1,4 @@
 """Account rules: invitations, activation, sign-in, password reset, roles and deactivation."""
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -21,6 +19,7 @@ from gfp_portal.accounts.passwords import hash_password, needs_rehash, verify_pa
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import AppointmentStatus, Person
 from gfp_portal.registry.signals import appointment_ended
@@ -47,10 +46,6 @@ def find_person_by_email(email):
     ).first()
 
 
-def _token_digest(raw):
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
 def issue_token(user, purpose, *, now=None):
     """Create a single-use token, retiring earlier unused ones of the same purpose."""
     now = now or utcnow()
@@ -60,8 +55,8 @@ def issue_token(user, purpose, *, now=None):
         old.used_at = now
     hours = current_app.config["ACTIVATION_TOKEN_HOURS" if purpose == TokenPurpose.activation
                                else "RESET_TOKEN_HOURS"]
-    raw = secrets.token_urlsafe(32)
-    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=_token_digest(raw),
+    raw = new_raw()
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=digest(raw),
                                 created_at=now, expires_at=now + timedelta(hours=hours)))
     db.session.flush()
     return raw
@@ -71,7 +66,7 @@ def find_valid_token(raw, purpose, *, now=None):
     """The token's row if it exists, has this purpose, is unused and unexpired; else None."""
     now = now or utcnow()
     token = db.session.scalars(
-        select(AccountToken).where(AccountToken.token_hash == _token_digest(raw or ""))
+        select(AccountToken).where(AccountToken.token_hash == digest(raw))
     ).first()
     if token is None or token.purpose != purpose or token.used_at is not None:
         return None
@@ -322,8 +317,8 @@ def create_admin(email, password, *, now=None):
 
 def regenerate_calendar_token(user, *, now=None):
     """A new secret address for the user's calendar feed; the previous one stops working."""
-    raw = secrets.token_urlsafe(24)
-    user.calendar_token_hash = _token_digest(raw)
+    raw = new_raw(24)
+    user.calendar_token_hash = digest(raw)
     db.session.flush()
     log_action("user.calendar_token", user, actor=user, now=now)
     return raw
@@ -334,5 +329,5 @@ def user_for_calendar_token(raw):
         return None
     # The feed needs the account alone: its roles are loaded only if something asks.
     return db.session.scalars(select(User).where(
-        User.calendar_token_hash == _token_digest(raw), User.is_active)
+        User.calendar_token_hash == digest(raw), User.is_active)
         .options(lazyload(User.role_rows))).first()

@@ -16,6 +16,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.tokens import digest
 from gfp_portal.extensions import db
 from gfp_portal.nominations import notices, services
 from gfp_portal.nominations.models import (
@@ -24,7 +25,7 @@ from gfp_portal.nominations.models import (
     NominationKind,
     NominationState,
 )
-from gfp_portal.nominations.tokens import digest, new_token
+from gfp_portal.nominations.tokens import new_token
 
 OPEN_STATES = (NominationState.unverified, *PENDING_STATES)
 VERIFY_TEMPLATES = ("join_verify", "join_already_open")

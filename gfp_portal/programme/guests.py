@@ -21,6 +21,7 @@ from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.programme import notices
 from gfp_portal.programme.models import (
@@ -31,7 +32,6 @@ from gfp_portal.programme.models import (
     GuestRegistration,
     Sector,
 )
-from gfp_portal.programme.tokens import digest, new_raw
 from gfp_portal.sessions.models import SessionStatus
 
 # A request is confirmed within this many days; a confirmed guest's link then works until

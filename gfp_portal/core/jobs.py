@@ -10,6 +10,7 @@ Periodic work claims a (name, period) row in `job_runs` in a transaction of its 
 runs: a second scheduler or worker firing the same period meets the unique constraint and skips.
 """
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -131,7 +132,10 @@ def _declare(functions, pages, name, page):
     return register
 
 
-PUBLISH_EVERY = 25  # items between two live progress reports of a running job
+# A running job's live progress goes out at most this often (in items and in seconds): a
+# progress bar moves well enough, and a long job does not write to the queue every few rows.
+PUBLISH_EVERY = 25
+PUBLISH_SECONDS = 0.5
 
 
 @dataclass
@@ -143,15 +147,21 @@ class Run:
     report: object = None  # callable(job_id, done, total) that publishes live progress
     on_commit: list = field(default_factory=list)
     last: tuple | None = None  # the last (done, total) reported, kept on the row at the end
+    clock: object = time.monotonic
+    published_at: float | None = None
 
     def progress(self, done, total=None):
-        """Hear how far the job got; call it for every item. Live reports go out every
-        PUBLISH_EVERY items and at the end, so a long job does not write once per item."""
+        """Hear how far the job got; call it for every item. A live report goes out first,
+        then every PUBLISH_EVERY items once PUBLISH_SECONDS have passed since the last, and
+        at the end, so a long job does not write once per item."""
         self.last = (done, total)
         if self.report is None or self.job_id is None:
             return
-        if done % PUBLISH_EVERY == 0 or done == total:
-            self.report(self.job_id, done, total)
+        if done != total and self.published_at is not None and (
+                done % PUBLISH_EVERY or self.clock() - self.published_at < PUBLISH_SECONDS):
+            return
+        self.published_at = self.clock()
+        self.report(self.job_id, done, total)
 
     def after_commit(self, callback):
         """Do `callback()` once the job's transaction has committed (e.g. remove files)."""

@@ -294,8 +294,20 @@ def test_the_schedule_command_lists_every_periodic_job(runner, ctx):
 def test_a_long_job_publishes_its_progress_every_few_items_and_at_the_end():
     reports = []
     run = jobs.Run(now=datetime(2027, 3, 1, tzinfo=UTC), job_id="j",
-                   report=lambda job_id, done, total: reports.append((done, total)))
+                   report=lambda job_id, done, total: reports.append((done, total)),
+                   clock=lambda: 0.0)  # no time passes between the items
     for done in range(61):
         run.progress(done, 60)
-    assert reports == [(0, 60), (25, 60), (50, 60), (60, 60)]
+    assert reports == [(0, 60), (60, 60)]
     assert run.last == (60, 60)
+
+
+def test_a_job_publishes_its_progress_at_most_twice_a_second():
+    reports, elapsed = [], [0.0]
+    run = jobs.Run(now=datetime(2027, 3, 1, tzinfo=UTC), job_id="j",
+                   report=lambda job_id, done, total: reports.append((done, total)),
+                   clock=lambda: elapsed[0])
+    for done in range(1, 201):
+        elapsed[0] = done / 100  # an item every 10 ms
+        run.progress(done, 200)
+    assert reports == [(1, 200), (75, 200), (125, 200), (175, 200), (200, 200)]

@@ -2,6 +2,7 @@
 walk-ins from the waiting list, and self check-in with the host's code."""
 import hmac
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from flask import current_app
@@ -180,6 +181,13 @@ def rotate_code(session, *, actor, now=None):
     return code
 
 
+def typed_code(text):
+    """A code as typed on any keyboard, in the alphabet codes are drawn from: spaces dropped,
+    wide letters and every script's digits (Arabic-Indic ones included) read as ASCII."""
+    text = unicodedata.normalize("NFKC", "".join((text or "").split())).upper()
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def check_in(session, person, code, *, now=None):
     """A registered person enters the code the host shows: marked present (self check-in)."""
     now = now or utcnow()
@@ -190,8 +198,7 @@ def check_in(session, person, code, *, now=None):
             "%(after)s minutes after it ends.",
             before=get_setting("attendance.check_in_opens_minutes"),
             after=get_setting("attendance.check_in_closes_minutes")))
-    typed = "".join((code or "").split()).upper()
-    if not secrets.compare_digest(typed, check_in_code(session)):
+    if not secrets.compare_digest(typed_code(code).encode(), check_in_code(session).encode()):
         raise DomainError("wrong_code", _l("This is not the code of this session. Check it "
                                            "with the host."), field="code")
     registration = db.session.scalars(select(Registration).where(

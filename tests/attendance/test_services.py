@@ -10,9 +10,11 @@ from gfp_portal.attendance.models import (
     Attendance,
     AttendanceSource,
     Certificate,
+    CheckInCode,
     EvaluationAnswer,
     EvaluationResponse,
 )
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.sessions import registration
@@ -80,6 +82,21 @@ def test_check_in_refusals_have_distinct_codes(held, when, code_ok, who, error):
     code = services.check_in_code(session)
     refused(error, services.check_in, session, people[who], code if code_ok else "WRONG1",
             now=session.starts_at + when)
+
+
+def test_a_code_typed_with_other_scripts_is_refused_as_wrong(held):
+    session, people = held
+    for typed in ("ÄBCDEF", "٢٣٤٥٦٧", "ＸＹＺ"):
+        refused("wrong_code", services.check_in, session, people["Jonas"], typed,
+                now=session.starts_at)
+
+
+@pytest.mark.parametrize("typed", ["ab ٢٣ cd", "ＡＢ２３ＣＤ", "AB۲۳CD"])
+def test_a_code_typed_with_arabic_or_wide_digits_is_the_code(held, typed):
+    session, people = held
+    db.session.add(CheckInCode(session_id=session.id, code="AB23CD", created_at=utcnow()))
+    attendance = services.check_in(session, people["Jonas"], typed, now=session.starts_at)
+    assert attendance.status == "present"
 
 
 def test_a_rotated_code_replaces_the_old_one(held, coordinator):

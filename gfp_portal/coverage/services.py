@@ -124,9 +124,10 @@ class Coverage:
                                            c.entity.acronym))
 
 
-def _holder_counts(unct_ids=None):
+def _holder_counts(unct_ids=None, entity=None):
     """(unct_id, entity_id) -> [focal points, alternates, soonest end] of active terms, in
-    the given UNCTs only (None: the whole network, headquarters included)."""
+    the given UNCTs only (None: the whole network, headquarters included), of the entity
+    with the given acronym only when one is given."""
     is_focal_point = Appointment.role == AppointmentRole.focal_point
     stmt = (select(Appointment.unct_id, Appointment.entity_id,
                    func.count().filter(is_focal_point), func.count().filter(~is_focal_point),
@@ -135,17 +136,23 @@ def _holder_counts(unct_ids=None):
             .group_by(Appointment.unct_id, Appointment.entity_id))
     if unct_ids is not None:
         stmt = stmt.where(Appointment.unct_id.in_(unct_ids))
+    if entity is not None:
+        stmt = stmt.where(Appointment.entity_id.in_(
+            select(Entity.id).where(Entity.acronym == entity)))
     return {(unct_id, entity_id): (fps, alts, soonest)
             for unct_id, entity_id, fps, alts, soonest in db.session.execute(stmt)}
 
 
-def _members(unct_ids, entities):
-    """unct_id -> [(entity_id, entity)] of its members in acronym order, from the membership
-    table alone (the entities are already loaded)."""
+def _members(unct_ids, entities, entity=None):
+    """unct_id -> [(entity_id, entity)] of its members in acronym order (only the entity
+    with the given acronym when one is given), from the membership table alone (the
+    entities are already loaded)."""
     stmt = (select(unct_members.c.unct_id, unct_members.c.entity_id)
             .join(Entity, Entity.id == unct_members.c.entity_id).order_by(Entity.acronym))
     if unct_ids is not None:
         stmt = stmt.where(unct_members.c.unct_id.in_(unct_ids))
+    if entity is not None:
+        stmt = stmt.where(Entity.acronym == entity)
     members = defaultdict(list)
     for unct_id, entity_id in db.session.execute(stmt):
         members[unct_id].append((entity_id, entities[entity_id]))
@@ -174,8 +181,8 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
         entities = entities.where(Entity.id.in_(
             select(unct_members.c.entity_id).where(unct_members.c.unct_id.in_(shown))))
     entities = {e.id: e for e in db.session.scalars(entities)}
-    members = _members(shown, entities)
-    counts = _holder_counts(shown)
+    members = _members(shown, entities, entity)
+    counts = _holder_counts(shown, entity)
 
     # What a cell holds besides its team and entity, per count of holders (most repeat).
     vacant = (0, 0, None, False, CellState.vacant)

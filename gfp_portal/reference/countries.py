@@ -10,7 +10,9 @@ from importlib import resources
 
 import pycountry
 from babel import Locale
-from sqlalchemy import case
+from sqlalchemy import Integer, case, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from gfp_portal.core.i18n import LANGUAGES, collation_key, current_language
 from gfp_portal.core.search import fold
@@ -54,10 +56,36 @@ def _ranks(language):
     return {code: rank for rank, code in enumerate(names)}
 
 
+class _position(GenericFunction):
+    """Where a string first stands in another, from 1 (0: nowhere)."""
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_position)
+def _position_sql(element, compiler, **kw):
+    return "instr(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(_position, "postgresql")
+def _position_postgresql(element, compiler, **kw):
+    return "strpos(%s)" % compiler.process(element.clauses, **kw)
+
+
+@lru_cache(maxsize=8)
+def _ordered_codes(language):
+    """Every code in the order of its name, one space apart: a three-letter code found in it
+    stands at 4 × its rank + 1, never across two codes."""
+    return " ".join(sorted(_ranks(language), key=_ranks(language).get))
+
+
 def by_name(column, language=None):
-    """An ORDER BY expression putting ISO3 codes in the order of their names in `language`."""
-    ranks = _ranks(language or current_language())
-    return case(ranks, value=column, else_=len(ranks))
+    """An ORDER BY expression putting ISO3 codes in the order of their names in `language`;
+    a code with no name sorts last. The order travels as one parameter (the codes in order),
+    not as a CASE of some 250 branches to build and send with every query."""
+    codes = _ordered_codes(language or current_language())
+    place = _position(literal(codes), column)
+    return case((place == 0, len(codes) + 1), else_=place)
 
 
 def name_rank(language=None):

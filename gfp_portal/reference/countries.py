@@ -64,12 +64,12 @@ class _position(GenericFunction):
 
 @compiles(_position)
 def _position_sql(element, compiler, **kw):
-    return "instr(%s)" % compiler.process(element.clauses, **kw)
+    return f"instr({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(_position, "postgresql")
 def _position_postgresql(element, compiler, **kw):
-    return "strpos(%s)" % compiler.process(element.clauses, **kw)
+    return f"strpos({compiler.process(element.clauses, **kw)})"
 
 
 @lru_cache(maxsize=8)

@@ -1,6 +1,6 @@
 """Certificates of attendance: a participant's own, and the public verification page where a
 coordinator may revoke one."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,7 +8,8 @@ from gfp_portal.attendance import certificates
 from gfp_portal.attendance.forms import RevokeForm
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.http import commit, commit_service, found_or_404
+from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.http import commit_service, found_or_404, run_action
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import guests
@@ -18,18 +19,27 @@ from gfp_portal.sessions.times import spans
 bp = Blueprint("certificates", __name__)
 
 
-@bp.route("/sessions/<int:session_id>/certificate")
+@bp.route("/sessions/<int:session_id>/certificate", methods=["GET", "POST"])
 @signed_in
 def mine(session_id):
+    """The person's certificate; one earned but not issued yet is issued by a POST from the
+    page (opening a link writes nothing)."""
     session = db.get_or_404(TrainingSession, session_id)
     if current_user.person is None:
         abort(403)
+    session_page = url_for("sessions.detail", session_id=session.id)
+    if request.method == "POST":
+        return run_action(certificates.certificate_for, session, current_user.person,
+                          back=session_page, to=request.path)
     try:
-        certificate = certificates.certificate_for(session, current_user.person)
+        certificate = certificates.issued_certificate(session, current_user.person)
     except DomainError as error:
         flash(str(error.message), "warning")
-        return redirect(url_for("sessions.detail", session_id=session.id))
-    commit()  # the certificate is issued on its first view (a link from the session page)
+        return redirect(session_page)
+    if certificate is None:
+        return render_template("attendance/certificate_issue.html", session=session,
+                               language=current_language(), form=ConfirmForm(),
+                               back=session_page)
     return render_template("attendance/certificate.html", certificate=certificate,
                            session=session, language=current_language(),
                            readings=spans(session, session.time_zone, current_language()),

@@ -44,8 +44,9 @@ def refusal(session, attendance, *, now=None):
     return None
 
 
-def certificate_for(session, person, *, now=None):
-    """The person's certificate for the session, issued on first request (see `refusal`)."""
+def _earned(session, person, now):
+    """The person's registration for the session, once it earns a certificate (else the
+    DomainError that says why not, from `refusal`), with its certificate if issued."""
     registration = db.session.scalars(select(Registration).where(
         Registration.session_id == session.id, Registration.person_id == person.id)).first()
     attendance = registration and db.session.scalars(select(Attendance).filter_by(
@@ -53,8 +54,19 @@ def certificate_for(session, person, *, now=None):
     error = refusal(session, attendance, now=now)
     if error is not None:
         raise error
-    certificate = db.session.scalars(select(Certificate).filter_by(
+    return registration, db.session.scalars(select(Certificate).filter_by(
         registration_id=registration.id)).first()
+
+
+def issued_certificate(session, person, *, now=None):
+    """The person's certificate for the session if it is issued, None while it is earned
+    but not issued yet; reading it writes nothing (see `refusal` for the DomainError)."""
+    return _earned(session, person, now)[1]
+
+
+def certificate_for(session, person, *, now=None):
+    """The person's certificate for the session, issued now if it is not yet (see `refusal`)."""
+    registration, certificate = _earned(session, person, now)
     if certificate is None:
         certificate = Certificate(code=_new_code(), registration_id=registration.id,
                                   person_id=person.id, session_id=session.id,

@@ -301,13 +301,19 @@ def certificate_refusal(registration, *, now=None):
     return certificates.refusal(registration.session, mark, now=now)
 
 
-def issue_certificate(registration, *, now=None):
-    """The guest's certificate, issued on first request under the rules of everyone's."""
-    now = now or utcnow()
-    error = certificate_refusal(registration, now=now)
+def certificate_issued(registration, *, now=None):
+    """Whether the guest's certificate is issued (True) or earned but not issued yet (False);
+    the DomainError of `certificate_refusal` when it is not earned. Writes nothing."""
+    error = certificate_refusal(registration, now=now or utcnow())
     if error is not None:
         raise error
-    if registration.certificate_code is None:
+    return registration.certificate_code is not None
+
+
+def issue_certificate(registration, *, now=None):
+    """The guest's certificate, issued now if it is not yet, under the rules of everyone's."""
+    now = now or utcnow()
+    if not certificate_issued(registration, now=now):
         registration.certificate_code = _new_code()
         registration.certificate_issued_at = now
         db.session.flush()

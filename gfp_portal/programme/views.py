@@ -262,25 +262,32 @@ def place(token):
                            readings=spans(session, session.time_zone, language))
 
 
-@bp.route("/guests/place/<token>/certificate")
+@bp.route("/guests/place/<token>/certificate", methods=["GET", "POST"])
 @public
+@limiter.limit(_ip_limit, methods=["POST"])
 def certificate(token):
+    """The guest's certificate; one earned but not issued yet is issued by a POST from the
+    page (opening a link writes nothing)."""
     try:
         registration = guests.place_for_token(token)
     except DomainError as error:
         return _invalid(error)
+    place_page = url_for("programme.place", token=token)
+    if request.method == "POST":
+        return run_action(guests.issue_certificate, registration, back=place_page,
+                          to=request.path)
     try:
-        guests.issue_certificate(registration)
+        issued = guests.certificate_issued(registration)
     except DomainError as error:
-        db.session.rollback()
         flash(str(error.message), "warning")
-        return redirect(url_for("programme.place", token=token))
-    commit()  # issued on its first view
+        return redirect(place_page)
     session, language = registration.session, current_language()
+    if not issued:
+        return render_template("attendance/certificate_issue.html", session=session,
+                               language=language, form=ConfirmForm(), back=place_page)
     return render_template("attendance/certificate.html", certificate=registration,
                            session=session, language=language,
                            readings=spans(session, session.time_zone, language),
                            verify_url=url_for("certificates.verify",
                                               code=registration.certificate_code,
                                               _external=True))
-

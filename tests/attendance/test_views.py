@@ -84,9 +84,32 @@ def test_check_in_with_the_code_then_the_certificate_in_arabic(app, client, runn
     assert "after the session has ended" in client.get(response.location).get_data(as_text=True)
     _end_the_session(app, running["session"])
     assert "/certificate" in client.get(f"/sessions/{running['session']}").get_data(as_text=True)
+    client.post(f"/sessions/{running['session']}/certificate")
     html = client.get(f"/sessions/{running['session']}/certificate?lang=ar").get_data(
         as_text=True)
     assert '<html lang="ar" dir="rtl">' in html and "تدخل الشهود" in html
+
+
+def test_opening_the_certificate_link_issues_nothing_until_asked(
+        app, client, running, count_queries):
+    with app.app_context():
+        code = services.check_in_code(db.session.get(TrainingSession, running["session"]))
+    login(client, "amina.diallo@example.org")
+    client.post(f"/sessions/{running['session']}/check-in", data={"code": code})
+    _end_the_session(app, running["session"])
+    url = f"/sessions/{running['session']}/certificate"
+    with count_queries() as counted:
+        html = client.get(url + "?lang=en").get_data(as_text=True)
+    assert all(s.lstrip().upper().startswith("SELECT") for s in counted.statements)
+    assert "Issue my certificate" in html
+    with app.app_context():
+        assert db.session.scalars(select(certificates.Certificate)).all() == []
+    response = client.post(url)
+    assert response.status_code == 302 and response.location.endswith(url)
+    assert client.post(url).status_code == 302  # asking again issues no second one
+    with app.app_context():
+        code = db.session.scalars(select(certificates.Certificate.code)).one()
+    assert code in client.get(url).get_data(as_text=True)
 
 
 def test_check_in_attempts_are_rate_limited(client, running):

@@ -102,6 +102,11 @@ def test_a_guest_registers_is_confirmed_invited_checked_in_and_certified(
         session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
         db.session.commit()
     assert "/certificate" in guest_client.get(link).get_data(as_text=True)
+    offered = guest_client.get(link + "/certificate?lang=en").get_data(as_text=True)
+    assert "Issue my certificate" in offered  # opening the link issues nothing
+    with app.app_context():
+        assert db.session.get(GuestRegistration, place.id).certificate_code is None
+    assert guest_client.post(link + "/certificate").status_code == 302
     certificate = guest_client.get(link + "/certificate?lang=en")
     assert certificate.status_code == 200
     assert "Ximena Quispe-Valdivia" in certificate.get_data(as_text=True)

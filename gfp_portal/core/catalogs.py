@@ -10,7 +10,7 @@ found again. What the functions return is exactly what Jinja's own i18n function
 from functools import lru_cache
 
 from babel import support
-from flask import Request, g, has_app_context
+from flask import Request, current_app, g, has_app_context
 from flask_babel import Babel, Domain, get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -87,9 +87,25 @@ def install(env):
                        npgettext=npgettext)
 
 
+def ngettext_noop(singular, plural):
+    """Marks a message with a plural for extraction; it is translated where it is shown."""
+    return singular, plural
+
+
+# WTForms' built-in messages that the portal's catalogs translate in place of WTForms' own: its
+# Arabic catalog gives two of Arabic's six plural forms of the length limit ("4000 characters"
+# was announced in English).
+PORTAL_TRANSLATED = [ngettext_noop("Field cannot be longer than %(max)d character.",
+                                   "Field cannot be longer than %(max)d characters.")]
+
+
 @lru_cache(maxsize=16)
-def _wtforms_catalog(locale_name):
-    return support.Translations.load(messages_path(), [locale_name], domain="wtforms")
+def _wtforms_catalog(locale_name, portal_directory):
+    """The catalog of WTForms' messages: the portal's own first, then WTForms'."""
+    portal = support.Translations.load(portal_directory, [locale_name])
+    portal.add_fallback(support.Translations.load(messages_path(), [locale_name],
+                                                  domain="wtforms"))
+    return portal
 
 
 class PortalRequest(Request):
@@ -99,4 +115,5 @@ class PortalRequest(Request):
 
     @cached_property
     def wtforms_translations(self):
-        return _wtforms_catalog(str(get_locale()))
+        directory = current_app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0]
+        return _wtforms_catalog(str(get_locale()), directory)

@@ -1,10 +1,11 @@
 """The templates' translation functions (core.catalogs): the catalog of the locale in force,
 found again when another locale is forced, with Jinja's own formatting rules; WTForms' catalog
 parsed once per locale for the process."""
+import pytest
 from flask import render_template_string
 from flask_babel import Domain, force_locale, gettext, lazy_gettext
-from wtforms import IntegerField
-from wtforms.validators import InputRequired
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from gfp_portal.core import catalogs
 from gfp_portal.core.forms import ConfirmForm
@@ -55,3 +56,21 @@ def test_wtforms_messages_are_translated_and_their_catalog_parsed_once(app):
             assert not form.validate()
             assert form.number.errors[0] in ("N'est pas un entier valide.", "Ce champ est requis.")
     assert catalogs._wtforms_catalog.cache_info().misses == 1
+
+
+@pytest.mark.parametrize(("language", "limit", "message"), [
+    ("ar", 4000, "لا يجوز أن يتجاوز هذا الحقل 4000 حرف."),
+    ("ar", 120, "لا يجوز أن يتجاوز هذا الحقل 120 حرفًا."),
+    ("fr", 4000, "Ce champ ne peut pas dépasser 4000 caractères."),
+    ("es", 4000, "Este campo no puede tener más de 4000 caracteres."),
+])
+def test_a_length_limit_is_announced_in_the_viewers_language(app, language, limit, message):
+    # WTForms' own Arabic catalog has two of Arabic's six plural forms: 4,000 came in English.
+    class Form(ConfirmForm):
+        note = TextAreaField(validators=[Length(max=limit)])
+
+    with app.test_request_context(f"/?lang={language}", method="POST",
+                                  data={"note": "x" * (limit + 1)}):
+        form = Form(meta={"csrf": False})
+        assert not form.validate()
+        assert form.note.errors == [message]

@@ -240,7 +240,12 @@ def edit(nomination_id):
 @bp.route("/<int:nomination_id>")
 @signed_in
 def detail(nomination_id):
-    nomination = _load(nomination_id)
+    return _detail_page(_load(nomination_id))
+
+
+def _detail_page(nomination, decision=None, decided=None):
+    """The nomination's page; `decision` a decision form sent back with its errors, from the
+    form `decided` names (changes or reject), so that the text typed is shown again."""
     holders = active_holders(nomination.entity, nomination.unct) \
         if nomination.state.is_pending else []
     policy = Policy.current()
@@ -249,8 +254,8 @@ def detail(nomination_id):
         warnings=policy.warnings_for(nomination.grade, nomination.time_share,
                                      nomination.tor_acknowledged),
         events=list(reversed(events_for("nominations", nomination.id))),
-        timeline_titles=TIMELINE_TITLES, confirm=ConfirmForm(), decision=DecisionForm(),
-        approve_form=ApproveForm(),
+        timeline_titles=TIMELINE_TITLES, confirm=ConfirmForm(),
+        decision=decision or DecisionForm(), decided=decided, approve_form=ApproveForm(),
         focal_point_holder=next((a for a in holders if a.role == "focal_point"), None),
         other_pending=queries.other_pending(nomination) if nomination.state.is_pending else [])
 
@@ -312,25 +317,25 @@ def approve(nomination_id):
                   "nominee is invited."), _approval(replace), replace=replace)
 
 
-def _decide(nomination_id, call, message):
+def _decide(nomination_id, call, message, decided):
     nomination = _load(nomination_id)
     form = DecisionForm()
-    back = url_for("nominations.detail", nomination_id=nomination.id)
     if not form.validate_on_submit():
-        return redirect(back)
+        return _detail_page(nomination, form, decided), 400
     return commit_then_redirect(call, nomination, form.text.data, actor=current_user,
-                                done=message, back=back)
+                                done=message, back=url_for("nominations.detail",
+                                                           nomination_id=nomination.id))
 
 
 @bp.route("/<int:nomination_id>/reject", methods=["POST"])
 @roles_required("coordinator")
 def reject(nomination_id):
     return _decide(nomination_id, services.reject_nomination,
-                   _("The nomination is rejected; the nominator is told why."))
+                   _("The nomination is rejected; the nominator is told why."), "reject")
 
 
 @bp.route("/<int:nomination_id>/request-changes", methods=["POST"])
 @roles_required("coordinator")
 def request_changes(nomination_id):
     return _decide(nomination_id, services.request_changes,
-                   _("The nominator is asked to change the nomination."))
+                   _("The nominator is asked to change the nomination."), "changes")

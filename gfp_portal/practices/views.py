@@ -61,7 +61,12 @@ def index():
 @bp.route("/<int:practice_id>")
 @public
 def detail(practice_id):
-    practice = _load(practice_id)
+    return _detail_page(_load(practice_id))
+
+
+def _detail_page(practice, decision=None, decided=None):
+    """The practice's page; `decision` a review form sent back with its errors, from the form
+    `decided` names (changes or decline), so that the text typed is shown again."""
     asked = request.args.get("version")
     language = current_language()
     version, __ = choose_version(practice, asked if asked in practice.languages
@@ -75,7 +80,7 @@ def detail(practice_id):
         missing=[code for code in services.languages() if practice.version(code) is None],
         events=events_for("practices", practice.id)
         if current_user.is_authenticated and (current_user.is_staff or own) else None,
-        confirm=ConfirmForm(), decision=DecisionForm())
+        confirm=ConfirmForm(), decision=decision or DecisionForm(), decided=decided)
 
 
 def _entity_choices():
@@ -182,11 +187,11 @@ def publish(practice_id):
                       back=_back(practice))
 
 
-def _decide(practice_id, call, message):
+def _decide(practice_id, call, message, decided):
     practice = _load(practice_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _detail_page(practice, form, decided), 400
     return commit_then_redirect(call, practice, form.text.data, actor=current_user,
                                 done=message, back=_back(practice))
 
@@ -195,13 +200,14 @@ def _decide(practice_id, call, message):
 @roles_required("coordinator")
 def request_changes(practice_id):
     return _decide(practice_id, services.request_changes,
-                   _("The submitter is asked to change the practice."))
+                   _("The submitter is asked to change the practice."), "changes")
 
 
 @bp.route("/<int:practice_id>/decline", methods=["POST"])
 @roles_required("coordinator")
 def decline(practice_id):
-    return _decide(practice_id, services.decline_practice, _("The practice is declined."))
+    return _decide(practice_id, services.decline_practice, _("The practice is declined."),
+                   "decline")
 
 
 @bp.route("/awards")

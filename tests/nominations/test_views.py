@@ -298,3 +298,20 @@ def test_approving_names_whose_term_ends_and_the_emails_before_acting(app, clien
     with app.app_context():
         assert db.session.get(Nomination, kenya_nomination["id"]).state == "approved"
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == queued + 2
+
+
+@pytest.mark.parametrize(("action", "box"), [("reject", "reject-text"),
+                                             ("request-changes", "changes-text")])
+def test_a_decision_text_too_long_comes_back_with_its_message(
+        client, kenya_nomination, action, box):
+    sign_in(client, "coord@example.org")
+    typed = "Ajoutez la lettre signée. " * 200  # over the 4,000 characters a message holds
+    response = client.post(f"/nominations/{kenya_nomination['id']}/{action}?lang=fr",
+                           data={"text": typed})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'id="{box}"' in html and typed.strip() in html and 'aria-invalid="true"' in html
+    assert "4000" in html  # the message says how long it may be, in French
+    with client.application.app_context():
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == \
+            NominationState.submitted

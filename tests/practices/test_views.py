@@ -282,3 +282,17 @@ def test_the_notice_names_the_missing_language_whichever_version_is_open(client,
     assert "fallback-notice" not in client.get(url + "?lang=fr&version=en") \
         .get_data(as_text=True)
     assert "fallback-notice" in client.get(url + "?lang=es&version=fr").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("action", "box"), [("decline", "decline-reason"),
+                                             ("request-changes", "changes-text")])
+def test_a_review_text_too_long_comes_back_with_its_message(app, client, world, action, box):
+    sign_in(client, "coordinator")
+    typed = "Précisez les chiffres. " * 200  # over the 4,000 characters a message holds
+    response = client.post(f"/practices/{world['pending']}/{action}?lang=fr",
+                           data={"text": typed})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'id="{box}"' in html and typed.strip() in html and 'aria-invalid="true"' in html
+    assert "4000" in html
+    assert state_of(app, world["pending"]) == PracticeState.submitted

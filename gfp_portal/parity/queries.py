@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -57,7 +58,7 @@ class Point:
     def total(self):
         return self.women + self.men
 
-    @property
+    @cached_property  # read again by the range, the distance and the tables
     def share(self):
         """Women as a percentage of the staff (a Fraction), None when there is nobody."""
         return Fraction(100 * self.women, self.total) if self.total else None

@@ -113,8 +113,9 @@ class Network:
 
 
 def network():
-    """The overview's figures: two queries (the sums per entity and period, the entities).
-    The sums come as plain rows: only the points the page shows are made of them."""
+    """The overview's figures: two queries (the sums per entity and period, then the entities
+    that have some). The sums come as plain rows: only the points the page shows are made of
+    them."""
     parity_range = ParityRange.current()
     rows = db.session.execute(
         _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import bootstrap_wrapper
 from flask import Blueprint, Flask, render_template, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
+from flask_babel import format_date, format_datetime, format_percent, format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
@@ -339,7 +339,7 @@ def register_jinja(app):
         main_menu=main_menu,
         format_date=format_date,
         format_datetime=format_datetime,
-        format_decimal=format_decimal,
+        format_decimal=i18n.format_number,
         format_percent=format_percent,
         format_time=format_time,
     )

@@ -215,17 +215,25 @@ def trained_per_year_by_entity_type():
 
 def attendance_per_year(*, now):
     """[(year, registered, attended)] over the published sessions that have ended: seats
-    taken, and of them those marked present or partly present (one query)."""
-    year = session_year()
-    return [(int(y), registered, attended) for y, registered, attended in db.session.execute(
-        select(year, func.count(), func.count(Attendance.id).filter(
-            Attendance.status.in_(ATTENDED)))
-        .select_from(Registration)
-        .join(TrainingSession, TrainingSession.id == Registration.session_id)
+    taken, and of them those marked present or partly present (one query). The seats are
+    counted per session first, then the few session counts per year: grouping every seat
+    by its session's year would compute that year once a seat."""
+    per_session = (
+        select(Registration.session_id, func.count().label("registered"),
+               func.count(Attendance.id).filter(Attendance.status.in_(ATTENDED))
+               .label("attended"))
         .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-        .where(Registration.status == RegistrationStatus.registered,
-               TrainingSession.status == SessionStatus.published, TrainingSession.ends_at < now)
-        .group_by(year))]
+        .where(Registration.status == RegistrationStatus.registered)
+        .group_by(Registration.session_id).subquery())
+    year = session_year()
+    return [(int(y), int(registered), int(attended))
+            for y, registered, attended in db.session.execute(
+                select(year, func.sum(per_session.c.registered),
+                       func.sum(per_session.c.attended))
+                .join(per_session, per_session.c.session_id == TrainingSession.id)
+                .where(TrainingSession.status == SessionStatus.published,
+                       TrainingSession.ends_at < now)
+                .group_by(year))]
 
 
 def trained_of_entity(entity_id, *, since):

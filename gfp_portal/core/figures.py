@@ -4,13 +4,14 @@ dashboard and the parity pages show their figures this way (templates/macros/cha
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from babel.dates import format_skeleton
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_percent
 from flask_babel import gettext as _
 
 from gfp_portal.core import charts
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import current_language, format_number
 
 
 @dataclass
@@ -35,18 +36,22 @@ class Figure:
     def monthly(self):
         return bool(self.periods) and isinstance(self.periods[0], date)
 
-    def period_label(self, period):
+    @cached_property
+    def period_labels(self):
+        """Each period named in the viewer's language, once for the chart, the sentence and
+        the table."""
         locale = current_language()
         if self.monthly:
-            return format_skeleton("yMMM", period, locale=locale)
-        return format_skeleton("y", date(period, 1, 1), locale=locale)
+            return [format_skeleton("yMMM", period, locale=locale) for period in self.periods]
+        return [format_skeleton("y", date(period, 1, 1), locale=locale)
+                for period in self.periods]
 
     def tick_label(self, index):
         """Every year is named; a monthly figure over more than a year names its years (at
         January), a shorter one its months (every other one beyond six)."""
         period = self.periods[index]
         if not self.monthly:
-            return self.period_label(period)
+            return self.period_labels[index]
         if len(self.periods) > 12:
             return format_skeleton("y", period, locale=current_language()) \
                 if period.month == 1 else None
@@ -59,24 +64,24 @@ class Figure:
                   for c in self.columns if c.charted]
         ticks = [self.tick_label(i) for i in range(len(self.periods))]
         if self.kind == "bar":
-            return charts.bar_chart(series, ticks, format_value=format_decimal, rtl=rtl)
+            return charts.bar_chart(series, ticks, format_value=format_number, rtl=rtl)
         if all(c.share for c in self.columns if c.charted):
             return charts.line_chart(series, ticks, format_value=format_percent, rtl=rtl,
                                      top_value=1)
-        return charts.line_chart(series, ticks, format_value=format_decimal, rtl=rtl)
+        return charts.line_chart(series, ticks, format_value=format_number, rtl=rtl)
 
     def summary(self):
         """One sentence: the headline column's first and last figures."""
         column = self.columns[self.headline]
         return summary_sentence(self.title, column.label, [
-            (self.period_label(p), cell_text(column, v))
-            for p, v in zip(self.periods, column.values, strict=True) if v is not None])
+            (label, cell_text(column, v))
+            for label, v in zip(self.period_labels, column.values, strict=True) if v is not None])
 
     def table(self):
         """The header and the rows as the page shows them, in the viewer's language."""
         header = [_("Month") if self.monthly else _("Year"), *(c.label for c in self.columns)]
-        return header, [[self.period_label(p), *(cell_text(c, c.values[i]) for c in self.columns)]
-                        for i, p in enumerate(self.periods)]
+        return header, [[label, *(cell_text(c, c.values[i]) for c in self.columns)]
+                        for i, label in enumerate(self.period_labels)]
 
     def csv_rows(self):
         """The same numbers as the table: counts as integers, shares as whole percentages,
@@ -117,7 +122,7 @@ def shown(column, value):
 def cell_text(column, value):
     if value is None:
         return "—"
-    return format_percent(shown(column, value)) if column.share else format_decimal(value)
+    return format_percent(shown(column, value)) if column.share else format_number(value)
 
 
 def csv_text(column, value):

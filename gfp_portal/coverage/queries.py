@@ -3,7 +3,7 @@ point; the member cells by region; the people whose team has a coverage gap; the
 below parity with a gap or an overdue plan."""
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import String, distinct, exists, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from gfp_portal.extensions import db
@@ -53,9 +53,12 @@ def people_in_gaps(person_ids):
 
 
 def member_cells():
-    """Every (unct_id, entity_id, region) cell of the current memberships (one query)."""
-    return db.session.execute(
-        select(unct_members.c.unct_id, unct_members.c.entity_id, Unct.region)
+    """Every (unct_id, entity_id, region) cell of the current memberships (one query; the
+    region as its stored value, a Region's equal: plain rows, read past the ORM, which would
+    handle each of the thousands)."""
+    return db.session.connection().execute(
+        select(unct_members.c.unct_id, unct_members.c.entity_id,
+               type_coerce(Unct.region, String).label("region"))
         .join(Unct, Unct.id == unct_members.c.unct_id)).all()
 
 

@@ -66,9 +66,10 @@ class Span(NamedTuple):
 def spans_of(rows):
     """term_rows() as Spans: an active term is open; an ended or withdrawn one was held up to
     the day it ended."""
-    return [Span(start, date.max if status == AppointmentStatus.active
-                 else ended_on or end or date.min, role, region or HEADQUARTERS, kind,
-                 unct_id, entity_id)
+    # Looked up once rather than once a term: there are thousands.
+    active, opened, never = AppointmentStatus.active.value, date.max, date.min
+    return [Span(start, opened if status == active else ended_on or end or never, role,
+                 region or HEADQUARTERS, kind, unct_id, entity_id)
             for role, status, start, end, ended_on, unct_id, entity_id, region, kind in rows]
 
 

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -57,7 +58,7 @@ class Point:
     def total(self):
         return self.women + self.men
 
-    @property
+    @cached_property  # read again by the range, the distance and the tables
     def share(self):
         """Women as a percentage of the staff (a Fraction), None when there is nobody."""
         return Fraction(100 * self.women, self.total) if self.total else None
@@ -101,20 +102,6 @@ def _sums(*columns):
                   func.sum(ParityFigure.men).label("men"))
 
 
-def entity_periods():
-    """{entity: [Point per period, oldest first]} of every entity with figures: one query."""
-    rows = db.session.execute(
-        _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
-        .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
-        .order_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)).all()
-    entities = {e.id: e for e in db.session.scalars(
-        select(Entity).where(Entity.id.in_(select(ParityFigure.entity_id).distinct())))}
-    series = {}
-    for row in rows:
-        series.setdefault(entities[row.entity_id], []).extend(_points([row]))
-    return series
-
-
 @dataclass
 class Network:
     """The network overview: share of women per period, entities within the range per year,
@@ -126,24 +113,35 @@ class Network:
 
 
 def network():
-    """The overview's figures: two queries (the sums per entity and period, the entities)."""
+    """The overview's figures: two queries (the sums per entity and period, then the entities
+    that have some). The sums come as plain rows: only the points the page shows are made of
+    them."""
     parity_range = ParityRange.current()
-    series = entity_periods()
+    rows = db.session.execute(
+        _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+        .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)).all()
     totals, last_of_year = {}, {}
-    for entity, points in series.items():
-        for point in points:
-            women, men = totals.get((point.year, point.quarter), (0, 0))
-            totals[(point.year, point.quarter)] = (women + point.women, men + point.men)
-            last_of_year[(entity.id, point.year)] = point  # points come oldest first
+    for entity_id, year, quarter, women, men in rows:
+        women, men = int(women or 0), int(men or 0)
+        period_women, period_men = totals.get((year, quarter), (0, 0))
+        totals[(year, quarter)] = (period_women + women, period_men + men)
+        last = last_of_year.get((entity_id, year))
+        if last is None or quarter > last[0]:
+            last_of_year[(entity_id, year)] = (quarter, women, men)
     periods = [Point(year, quarter, women, men)
                for (year, quarter), (women, men) in sorted(totals.items())]
-    years = {}
-    for (_entity_id, year), point in last_of_year.items():
+    years, latest = {}, {}
+    for (entity_id, year), (quarter, women, men) in last_of_year.items():
+        point = Point(year, quarter, women, men)
         within, counted = years.get(year, (0, 0))
         years[year] = (within + parity_range.holds(point), counted + 1)
-    entities = sorted(((entity, points[-1], parity_range.holds(points[-1]))
-                       for entity, points in series.items()),
-                      key=lambda item: item[0].acronym.lower())
+        if entity_id not in latest or year > latest[entity_id].year:
+            latest[entity_id] = point
+    entities = db.session.scalars(select(Entity).where(Entity.id.in_(list(latest)))).all() \
+        if latest else []
+    entities = sorted(((entity, latest[entity.id], parity_range.holds(latest[entity.id]))
+                       for entity in entities),
+                      key=lambda item: (item[0].acronym.lower(), item[0].id))
     return Network(periods, [(year, *years[year]) for year in sorted(years)], entities,
                    parity_range)
 

@@ -5,9 +5,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from gfp_portal.core import charts
 from gfp_portal.core.figures import summary_sentence
+from gfp_portal.core.i18n import format_number
 from gfp_portal.core.tables import to_csv
 
 ONE_DECIMAL = Decimal("0.1")
@@ -91,6 +93,23 @@ def entity_furthest(figures):
                   _("Distance to parity (points)")],
                  [[p.label, p.women, p.men, rounded(p.share), rounded(p.distance)]
                   for p in figures.furthest])
+
+
+def shown(cell):
+    """A table's value as the page shows it: a dash for no figure, a badge for within the
+    range or not, text isolated, numbers in the reader's language (shares to one decimal).
+    Written here rather than as a template macro: a table of grades has a thousand cells."""
+    if cell is None:
+        return Markup('<span class="text-body-secondary">—</span>')
+    if cell is True:
+        return Markup('<span class="badge text-bg-success">%s</span>') % _("Within the range")
+    if cell is False:
+        return Markup('<span class="badge text-bg-light border">%s</span>') % _(
+            "Outside the range")
+    if isinstance(cell, str):
+        return Markup('<bdi class="text-nowrap">%s</bdi>') % cell
+    return escape(format_number(cell) if isinstance(cell, int) else
+                  format_number(cell, "#,##0.0"))
 
 
 # --- the same figures as charts (core.charts), each with the sentence that reads it ---------

@@ -18,6 +18,7 @@ from gfp_portal.parity.forms import ParityImportForm
 from gfp_portal.reference.queries import entity_by_acronym
 
 bp = Blueprint("parity", __name__, url_prefix="/parity")
+bp.add_app_template_global(tables.shown, "parity_value")
 
 VIEWERS = ("coordinator", "focal_point", "resident_coordinator")
 NETWORK_TABLES = {"network": tables.network_share, "years": tables.network_years,

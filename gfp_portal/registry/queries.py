@@ -203,11 +203,11 @@ def term_rows():
     """Every appointment as (role, status, start, end date, ended on, unct_id, entity_id,
     region or None at headquarters, entity type), for the network's figures over time (one
     query, no object loaded; the enumerations as their stored values, which thousands of
-    rows read faster)."""
+    rows read faster; plain rows, read past the ORM, which would handle each one)."""
     def value(column, name):
         return type_coerce(column, String).label(name)
 
-    return db.session.execute(
+    return db.session.connection().execute(
         select(value(Appointment.role, "role"), value(Appointment.status, "status"),
                Appointment.start_date, Appointment.end_date, Appointment.ended_on,
                Appointment.unct_id, Appointment.entity_id, value(Unct.region, "region"),

@@ -12,8 +12,8 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput, html_params
 
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.core.text import single_line
@@ -24,10 +24,44 @@ def language_choices():
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
+def _plain_pairs(field):
+    """The field's choices when every one is a plain (value, label) pair of a single select
+    (what most lists pass), else None: anything else goes through WTForms' own objects."""
+    choices = field.choices
+    if (not isinstance(field, SelectField) or isinstance(field, SelectMultipleField)
+            or type(field).iter_choices is not SelectField.iter_choices
+            or not isinstance(choices, list)):
+        return None
+    for choice in choices:
+        if type(choice) is not tuple or len(choice) != 2:
+            return None
+    return choices
+
+
 class LongSelect(Select):
     """A select whose plain options (no attributes of their own) are written with one format
     string each, as WTForms would write them: the lists of time zones, entities and UN Country
-    Teams run to hundreds of options, and the stock widget builds each through html_params."""
+    Teams run to hundreds of options, and the stock widget builds each through html_params.
+    Plain (value, label) choices are written straight from the pairs, without the two objects
+    WTForms makes for each option on every pass over the list."""
+
+    def __call__(self, field, **kwargs):
+        pairs = None if self.multiple else _plain_pairs(field)
+        if pairs is None:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        coerce, data = field.coerce, field.data
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for value, label in pairs:
+            selected = " selected" if coerce(value) == data else ""
+            html.append(f'<option{selected} value="{escape(value)}">'
+                        f'{escape(label or value)}</option>')
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 — escaped
 
     @classmethod
     def render_option(cls, choice, **kwargs):
@@ -36,6 +70,24 @@ class LongSelect(Select):
         selected = " selected" if choice.selected else ""
         value, label = escape(choice.value), escape(choice.label or choice.value)
         return Markup(f'<option{selected} value="{value}">{label}</option>')  # noqa: S704 — escaped
+
+
+class LongSelectField(SelectField):
+    """A select of many options (entities, UN Country Teams, years…), as filters offer them:
+    written by LongSelect, and its value checked against plain (value, label) choices directly
+    rather than through a choice object for each option."""
+
+    widget = LongSelect()
+
+    def pre_validate(self, form):
+        pairs = _plain_pairs(self)
+        if pairs is None or self.process_errors or not self.validate_choice:
+            return super().pre_validate(form)
+        coerce, data = self.coerce, self.data
+        if not any(coerce(value) == data for value, _label in pairs):
+            raise ValidationError(
+                self.invalid_choice_message or self.gettext("Not a valid choice."))
+        return None
 
 
 class TimeZoneField(SelectField):

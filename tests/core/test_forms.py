@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
 import gfp_portal
-from gfp_portal.core.forms import LongSelect, SingleLineField
+from gfp_portal.core.forms import LongSelect, LongSelectField, SingleLineField
 
 
 def form_classes():
@@ -62,3 +62,25 @@ def test_a_long_select_writes_the_same_html_as_wtforms_own_select():
     for value in ("", 'K"E<N>', "X", "Y"):
         form = Both(data={"fast": value, "stock": value})
         assert str(form.fast()).replace('"fast"', '"stock"') == str(form.stock())
+
+
+def test_a_long_select_of_plain_pairs_writes_and_checks_as_wtforms_own_select():
+    from werkzeug.datastructures import MultiDict
+
+    pairs = [("", "—"), ('K"E<N>', "Kenya & <Co> \"quoted\""), ("X", ""), ("Y", None),
+             ("2024", "2024")]
+
+    class Both(Form):
+        fast = LongSelectField(choices=None)
+        stock = SelectField(choices=None)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fast.choices = list(pairs)
+            self.stock.choices = list(pairs)
+
+    for value in ("", 'K"E<N>', "X", "Y", "2024", "nowhere"):
+        form = Both(MultiDict({"fast": value, "stock": value}))
+        assert str(form.fast()).replace('"fast"', '"stock"') == str(form.stock())
+        form.validate()
+        assert form.fast.errors == form.stock.errors

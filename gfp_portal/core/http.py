@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
 from werkzeug.exceptions import BadRequest
 
 from gfp_portal.core.db import db
@@ -179,10 +180,23 @@ def page_number():
     return max(page, 1)
 
 
-def paginate(stmt):
-    """One page of `stmt`, numbered by the `page` query parameter."""
-    return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
-                       error_out=False)
+class _CountedPagination(SelectPagination):
+    """A page whose total is read by a count statement of its own."""
+
+    def _query_count(self):
+        return self._query_args["session"].execute(self._query_args["count_stmt"]).scalar()
+
+
+def paginate(stmt, count=None):
+    """One page of `stmt`, numbered by the `page` query parameter. `count`, a statement that
+    counts the same rows, spares the database counting over a subquery of whole rows with
+    the page's loader options."""
+    if count is None:
+        return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
+                           error_out=False)
+    return _CountedPagination(select=stmt, count_stmt=count, session=db.session(),
+                              page=page_number(), per_page=current_app.config["PER_PAGE"],
+                              error_out=False)
 
 def plain_http_allowed(view):
     """The view answers over plain HTTP even when the site forces HTTPS: a load balancer's

@@ -12,8 +12,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import Choice
+from wtforms.fields.core import Label
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput, html_params
+from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput
+from wtforms.widgets.core import clean_key
 
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.core.text import single_line
@@ -22,6 +25,37 @@ from gfp_portal.core.timezones import canonical_zone, timezone_choices
 
 def language_choices():
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+
+
+def html_attributes(**kwargs):
+    """The attributes wtforms.widgets.html_params writes, in the same order and escaping,
+    without a Markup.format for each: the widgets of long lists call it for every option."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = escape(clean_key(key))
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{key}="{escape(value).replace(QUOTE, ESCAPED_QUOTE)}"')
+    return Markup(" ".join(params))  # noqa: S704 — every part escaped
+
+
+QUOTE, ESCAPED_QUOTE = Markup('"'), Markup("&quot;")
+
+
+class FastCheckboxInput(CheckboxInput):
+    html_params = staticmethod(html_attributes)
+
+
+class _FastLabel(Label):
+    def __call__(self, text=None, **kwargs):
+        if "for_" in kwargs:
+            kwargs["for"] = kwargs.pop("for_")
+        else:
+            kwargs.setdefault("for", self.field_id)
+        attributes = html_attributes(**kwargs)
+        attributes = f" {attributes}" if attributes else ""
+        return Markup(f"<label{attributes}>{escape(text or self.text)}</label>")  # noqa: S704
 
 
 def _plain_pairs(field):
@@ -55,7 +89,7 @@ class LongSelect(Select):
             if k in self.validation_attrs and k not in kwargs:
                 kwargs[k] = getattr(flags, k)
         coerce, data = field.coerce, field.data
-        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        html = [f"<select {html_attributes(name=field.name, **kwargs)}>"]
         for value, label in pairs:
             selected = " selected" if coerce(value) == data else ""
             html.append(f'<option{selected} value="{escape(value)}">'
@@ -117,10 +151,54 @@ class TimeZoneField(SelectField):
 
 
 class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of checkboxes (rendered by macros/forms.html)."""
+    """Several choices as a list of checkboxes (rendered by macros/forms.html).
+
+    With plain (value, label) choices, the first option is the field WTForms makes for it and
+    the others share its widget, flags and settings: WTForms builds a whole field for each
+    option, and a list of people runs to tens of them."""
 
     widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    option_widget = FastCheckboxInput()
+
+    def __iter__(self):
+        choices = self.choices
+        if (type(self).iter_choices is not SelectMultipleField.iter_choices
+                or not isinstance(choices, list)
+                or any(type(choice) is not tuple or len(choice) != 2 for choice in choices)):
+            yield from super().__iter__()
+            return
+        first = None
+        data = self.data or ()
+        for i, (value, label) in enumerate(choices):
+            if first is None:
+                first = next(super().__iter__())
+                yield first
+                continue
+            yield _CheckboxOption(first, f"{self.id}-{i}", value, label,
+                                  self.coerce(value) in data)
+
+
+class _CheckboxOption:
+    """One checkbox of a CheckboxListField after the first, drawn by the first's widget and
+    settings as WTForms would draw its own option field."""
+
+    def __init__(self, first, id, value, label, selected):
+        self.id, self.name, self.data, self.checked = id, first.name, value, selected
+        self.flags, self.widget, self.meta = first.flags, first.widget, first.meta
+        self.render_kw, self._datalist = first.render_kw, getattr(first, "_datalist", None)
+        self.label = _FastLabel(id, label or value)
+        self.choice = Choice(value=value, label=label, selected=selected, render_kw={})
+
+    def _value(self):
+        return str(self.data)
+
+    def __call__(self, **kwargs):
+        return self.meta.render_field(self, kwargs)
+
+    def __html__(self):
+        return self()
+
+    __str__ = __html__
 
 
 class SingleLineField(StringField):

@@ -2,7 +2,7 @@
 what its page shows, and the plans a focal point works on."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, not_, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal, not_, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from gfp_portal.accounts.models import User
@@ -101,17 +101,21 @@ def plans_query(f, today):
     return stmt
 
 
+# Built once: its loader options cost more to build and key than the page's queries take.
+_PLAN_FOR_PAGE = (
+    select(ImplementationPlan).where(ImplementationPlan.id == bindparam("plan_id"))
+    .options(joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period),
+             selectinload(ImplementationPlan.responsible),
+             selectinload(ImplementationPlan.documents).joinedload(PlanDocument.uploaded_by)
+             .options(joinedload(User.person), lazyload(User.role_rows)),
+             selectinload(ImplementationPlan.targets),
+             selectinload(ImplementationPlan.notes).joinedload(PlanNote.author)
+             .options(joinedload(User.person), lazyload(User.role_rows))))
+
+
 def plan_for_page(plan_id):
     """The plan with everything its page shows, or None."""
-    return db.session.scalars(
-        select(ImplementationPlan).where(ImplementationPlan.id == plan_id)
-        .options(joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period),
-                 selectinload(ImplementationPlan.responsible),
-                 selectinload(ImplementationPlan.documents).joinedload(PlanDocument.uploaded_by)
-                 .options(joinedload(User.person), lazyload(User.role_rows)),
-                 selectinload(ImplementationPlan.targets),
-                 selectinload(ImplementationPlan.notes).joinedload(PlanNote.author)
-                 .options(joinedload(User.person), lazyload(User.role_rows)))).first() \
+    return db.session.scalars(_PLAN_FOR_PAGE, {"plan_id": plan_id}).first() \
         if _valid_id(plan_id) else None
 
 
@@ -122,15 +126,17 @@ def document_of(plan, document_id):
 def responsible_choices(plan):
     """(person id, name) of who may be made responsible: the people holding an active
     appointment for the plan's entity, and those responsible now."""
-    holders = db.session.scalars(
-        select(Person).join(Appointment, Appointment.person_id == Person.id)
+    holders = db.session.execute(
+        select(Person.id, Person.given_name, Person.family_name)
+        .join(Appointment, Appointment.person_id == Person.id)
         .where(Appointment.entity_id == plan.entity_id,
                Appointment.status == AppointmentStatus.active)
         .distinct()).all()
-    people = {p.id: p for p in [*holders, *plan.responsible]}
-    ordered = sorted(people.values(), key=lambda p: (p.family_name.lower(),
-                                                     p.given_name.lower(), p.id))
-    return [(p.id, p.full_name) for p in ordered]
+    people = {person_id: (given, family) for person_id, given, family in holders}
+    people.update((p.id, (p.given_name, p.family_name)) for p in plan.responsible)
+    ordered = sorted(people.items(), key=lambda item: (item[1][1].lower(), item[1][0].lower(),
+                                                       item[0]))
+    return [(person_id, f"{given} {family}") for person_id, (given, family) in ordered]
 
 
 def people_by_ids(ids):

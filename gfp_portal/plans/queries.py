@@ -3,7 +3,7 @@ what its page shows, and the plans a focal point works on."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, bindparam, case, func, literal, not_, or_, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
@@ -86,12 +86,24 @@ class PlanFilter:
 
 
 def plans_query(f, today):
-    stmt = (select(ImplementationPlan).join(ImplementationPlan.entity)
-            .join(ImplementationPlan.period)
-            .where(ImplementationPlan.period_id == f.period_id)
+    # The entity and the period are joined for the filters and the order: they fill the plans'
+    # own attributes too, rather than being joined a second time.
+    return (_filtered(select(ImplementationPlan), f, today)
             .options(selectinload(ImplementationPlan.responsible),
-                     joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period))
+                     contains_eager(ImplementationPlan.entity),
+                     contains_eager(ImplementationPlan.period))
             .order_by(func.lower(Entity.acronym), ImplementationPlan.id))
+
+
+def plans_count(f, today):
+    """How many plans plans_query(f, today) lists, counted on their rows alone."""
+    return _filtered(select(func.count(ImplementationPlan.id)), f, today)
+
+
+def _filtered(stmt, f, today):
+    stmt = (stmt.select_from(ImplementationPlan).join(ImplementationPlan.entity)
+            .join(ImplementationPlan.period)
+            .where(ImplementationPlan.period_id == f.period_id))
     if f.standing == Standing.overdue:
         stmt = stmt.where(_overdue(today))
     elif f.standing in Standing.__members__:

@@ -7,8 +7,8 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 
 
-def test_every_way_of_counting_gives_the_same_page_and_total(app, reference):
-    app.config["PER_PAGE"] = 7
+def test_every_way_of_counting_gives_the_same_page_and_total(app, reference, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 7)
     stmt = select(Entity).where(Entity.acronym.like("U%")).order_by(Entity.acronym, Entity.id)
     count = select(func.count(Entity.id)).where(Entity.acronym.like("U%"))
     with app.app_context():

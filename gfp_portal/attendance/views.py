@@ -18,13 +18,7 @@ from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import (
-    commit_service,
-    paginate,
-    paginate_counted_in_rows,
-    run_action,
-    save_form,
-)
+from gfp_portal.core.http import commit_service, paginate_counted_in_rows, run_action, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import queries as programme_queries

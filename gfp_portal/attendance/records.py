@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import case, distinct, func, literal, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from gfp_portal.attendance.models import (
     Attendance,
@@ -92,8 +92,13 @@ def _header(by):
 
 def trained_sessions():
     """The sessions at least one person is registered for, newest first: the rows of the
-    figures per session, read a page at a time."""
+    figures per session, read a page at a time. Only what a row shows of its session is read
+    (its titles and start), so that the page and the count are found in one narrow pass."""
     return (select(TrainingSession)
+            .options(load_only(TrainingSession.id, TrainingSession.title_en,
+                               TrainingSession.title_fr, TrainingSession.title_es,
+                               TrainingSession.title_ar, TrainingSession.starts_at),
+                     lazyload(TrainingSession.topic_entry))
             .where(TrainingSession.registrations.any(
                 Registration.status == RegistrationStatus.registered))
             .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))

@@ -18,7 +18,7 @@ from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate, run_action, save_form
+from gfp_portal.core.http import commit_service, paginate_counted_in_rows, run_action, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import queries as programme_queries
@@ -130,7 +130,7 @@ def check_in(session_id):
 def figures():
     by = request.args.get("by") if request.args.get("by") in records.GROUPS else "session"
     if by == "session":
-        page = paginate(records.trained_sessions())
+        page = paginate_counted_in_rows(records.trained_sessions())
         table = records.session_figures(page.items)
     else:
         page, table = None, records.figures(by)

@@ -12,8 +12,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, StopValidation
+from wtforms.fields.choices import Choice
+from wtforms.fields.core import Label
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput
+from wtforms.widgets.core import clean_key
 
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.core.text import single_line
@@ -24,10 +27,75 @@ def language_choices():
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
+def html_attributes(**kwargs):
+    """The attributes wtforms.widgets.html_params writes, in the same order and escaping,
+    without a Markup.format for each: the widgets of long lists call it for every option."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = escape(clean_key(key))
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{key}="{escape(value).replace(QUOTE, ESCAPED_QUOTE)}"')
+    return Markup(" ".join(params))  # noqa: S704 — every part escaped
+
+
+QUOTE, ESCAPED_QUOTE = Markup('"'), Markup("&quot;")
+
+
+class FastCheckboxInput(CheckboxInput):
+    html_params = staticmethod(html_attributes)
+
+
+class _FastLabel(Label):
+    def __call__(self, text=None, **kwargs):
+        if "for_" in kwargs:
+            kwargs["for"] = kwargs.pop("for_")
+        else:
+            kwargs.setdefault("for", self.field_id)
+        attributes = html_attributes(**kwargs)
+        attributes = f" {attributes}" if attributes else ""
+        return Markup(f"<label{attributes}>{escape(text or self.text)}</label>")  # noqa: S704
+
+
+def _plain_pairs(field):
+    """The field's choices when every one is a plain (value, label) pair of a single select
+    (what most lists pass), else None: anything else goes through WTForms' own objects."""
+    choices = field.choices
+    if (not isinstance(field, SelectField) or isinstance(field, SelectMultipleField)
+            or type(field).iter_choices is not SelectField.iter_choices
+            or not isinstance(choices, list)):
+        return None
+    for choice in choices:
+        if type(choice) is not tuple or len(choice) != 2:
+            return None
+    return choices
+
+
 class LongSelect(Select):
     """A select whose plain options (no attributes of their own) are written with one format
     string each, as WTForms would write them: the lists of time zones, entities and UN Country
-    Teams run to hundreds of options, and the stock widget builds each through html_params."""
+    Teams run to hundreds of options, and the stock widget builds each through html_params.
+    Plain (value, label) choices are written straight from the pairs, without the two objects
+    WTForms makes for each option on every pass over the list."""
+
+    def __call__(self, field, **kwargs):
+        pairs = None if self.multiple else _plain_pairs(field)
+        if pairs is None:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        coerce, data = field.coerce, field.data
+        html = [f"<select {html_attributes(name=field.name, **kwargs)}>"]
+        for value, label in pairs:
+            selected = " selected" if coerce(value) == data else ""
+            html.append(f'<option{selected} value="{escape(value)}">'
+                        f'{escape(label or value)}</option>')
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 — escaped
 
     @classmethod
     def render_option(cls, choice, **kwargs):
@@ -36,6 +104,24 @@ class LongSelect(Select):
         selected = " selected" if choice.selected else ""
         value, label = escape(choice.value), escape(choice.label or choice.value)
         return Markup(f'<option{selected} value="{value}">{label}</option>')  # noqa: S704 — escaped
+
+
+class LongSelectField(SelectField):
+    """A select of many options (entities, UN Country Teams, years…), as filters offer them:
+    written by LongSelect, and its value checked against plain (value, label) choices directly
+    rather than through a choice object for each option."""
+
+    widget = LongSelect()
+
+    def pre_validate(self, form):
+        pairs = _plain_pairs(self)
+        if pairs is None or self.process_errors or not self.validate_choice:
+            return super().pre_validate(form)
+        coerce, data = self.coerce, self.data
+        if not any(coerce(value) == data for value, _label in pairs):
+            raise ValidationError(
+                self.invalid_choice_message or self.gettext("Not a valid choice."))
+        return None
 
 
 class TimeZoneField(SelectField):
@@ -65,10 +151,54 @@ class TimeZoneField(SelectField):
 
 
 class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of checkboxes (rendered by macros/forms.html)."""
+    """Several choices as a list of checkboxes (rendered by macros/forms.html).
+
+    With plain (value, label) choices, the first option is the field WTForms makes for it and
+    the others share its widget, flags and settings: WTForms builds a whole field for each
+    option, and a list of people runs to tens of them."""
 
     widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    option_widget = FastCheckboxInput()
+
+    def __iter__(self):
+        choices = self.choices
+        if (type(self).iter_choices is not SelectMultipleField.iter_choices
+                or not isinstance(choices, list)
+                or any(type(choice) is not tuple or len(choice) != 2 for choice in choices)):
+            yield from super().__iter__()
+            return
+        first = None
+        data = self.data or ()
+        for i, (value, label) in enumerate(choices):
+            if first is None:
+                first = next(super().__iter__())
+                yield first
+                continue
+            yield _CheckboxOption(first, f"{self.id}-{i}", value, label,
+                                  self.coerce(value) in data)
+
+
+class _CheckboxOption:
+    """One checkbox of a CheckboxListField after the first, drawn by the first's widget and
+    settings as WTForms would draw its own option field."""
+
+    def __init__(self, first, id, value, label, selected):
+        self.id, self.name, self.data, self.checked = id, first.name, value, selected
+        self.flags, self.widget, self.meta = first.flags, first.widget, first.meta
+        self.render_kw, self._datalist = first.render_kw, getattr(first, "_datalist", None)
+        self.label = _FastLabel(id, label or value)
+        self.choice = Choice(value=value, label=label, selected=selected, render_kw={})
+
+    def _value(self):
+        return str(self.data)
+
+    def __call__(self, **kwargs):
+        return self.meta.render_field(self, kwargs)
+
+    def __html__(self):
+        return self()
+
+    __str__ = __html__
 
 
 class SingleLineField(StringField):

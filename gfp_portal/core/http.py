@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import func
 from werkzeug.exceptions import BadRequest
 
 from gfp_portal.core.db import db
@@ -179,10 +181,51 @@ def page_number():
     return max(page, 1)
 
 
-def paginate(stmt):
-    """One page of `stmt`, numbered by the `page` query parameter."""
-    return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
-                       error_out=False)
+class _CountedPagination(SelectPagination):
+    """A page whose total is read by a count statement of its own."""
+
+    def _query_count(self):
+        return self._query_args["session"].execute(self._query_args["count_stmt"]).scalar()
+
+
+class _WindowCountedPagination(SelectPagination):
+    """A page whose rows carry the number of all the rows (a window count), so the rows are
+    found once: the total of a page past the end is counted apart."""
+
+    def _query_items(self):
+        stmt = self._query_args["select"].add_columns(func.count().over())
+        rows = self._query_args["session"].execute(
+            stmt.limit(self.per_page).offset(self._query_offset)).unique().all()
+        self._total = rows[0][1] if rows else None
+        return [row[0] for row in rows]
+
+    def _query_count(self):
+        return self._total if self._total is not None else super()._query_count()
+
+
+def _page_args():
+    return {"session": db.session(), "page": page_number(),
+            "per_page": current_app.config["PER_PAGE"], "max_per_page": None,
+            "error_out": False}
+
+
+def paginate(stmt, count=None):
+    """One page of `stmt`, numbered by the `page` query parameter. `count`, a statement that
+    counts the same rows, spares the database counting over a subquery of whole rows with
+    the page's loader options."""
+    if count is None:
+        return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
+                           error_out=False)
+    return _CountedPagination(select=stmt, count_stmt=count, **_page_args())
+
+
+def paginate_counted_in_rows(stmt):
+    """One page of `stmt` whose rows also carry how many there are in all: for a list whose
+    rows cost more to find than to read (a test on every candidate before the order), found
+    once instead of once for the page and again for the count. Only for statements of one
+    entity whose eager loads join no collection."""
+    return _WindowCountedPagination(select=stmt, **_page_args())
+
 
 def plain_http_allowed(view):
     """The view answers over plain HTTP even when the site forces HTTPS: a load balancer's

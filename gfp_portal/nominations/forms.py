@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from gfp_portal.core.forms import FilterForm, SingleLineField, language_choices
+from gfp_portal.core.forms import FilterForm, LongSelectField, SingleLineField, language_choices
 from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.registry.forms import PersonNameFields, role_choices
 
@@ -76,12 +76,12 @@ class DecisionForm(FlaskForm):
 
 
 class NominationFilterForm(FilterForm):
-    state = SelectField(_l("State"), validators=[Optional()])
-    unct = SelectField(_l("UN Country Team"), validators=[Optional()])
-    entity = SelectField(_l("Entity"), validators=[Optional()])
+    state = LongSelectField(_l("State"), validators=[Optional()])
+    unct = LongSelectField(_l("UN Country Team"), validators=[Optional()])
+    entity = LongSelectField(_l("Entity"), validators=[Optional()])
     older_than = IntegerField(_l("Waiting for more than (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
-    kind = SelectField(_l("Type"), validators=[Optional()])
+    kind = LongSelectField(_l("Type"), validators=[Optional()])
 
     def __init__(self, *args, unct_choices=(), entity_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

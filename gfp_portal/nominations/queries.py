@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
@@ -36,11 +36,22 @@ def visible_to(stmt, user):
 
 
 def nominations_query(f, *, user, now):
-    # An unconfirmed self-registration is nobody's business yet, not even the Office's.
-    stmt = visible_to(select(Nomination), user).where(
-        Nomination.state != NominationState.unverified).options(
+    # The nominator's name is all the list shows of them: not their roles.
+    return _filtered(select(Nomination), f, user=user, now=now).options(
         joinedload(Nomination.entity), joinedload(Nomination.unct),
-        joinedload(Nomination.nominator).selectinload(User.person))
+        joinedload(Nomination.nominator).options(joinedload(User.person),
+                                                 lazyload(User.role_rows))
+    ).order_by(Nomination.submitted_at.desc(), Nomination.id.desc())
+
+
+def nominations_count(f, *, user, now):
+    """How many nominations nominations_query(f, ...) lists, counted on their rows alone."""
+    return _filtered(select(func.count(Nomination.id)), f, user=user, now=now)
+
+
+def _filtered(stmt, f, *, user, now):
+    # An unconfirmed self-registration is nobody's business yet, not even the Office's.
+    stmt = visible_to(stmt, user).where(Nomination.state != NominationState.unverified)
     if f.state == "pending":
         stmt = stmt.where(Nomination.state.in_(PENDING_STATES))
     elif f.state:
@@ -56,7 +67,7 @@ def nominations_query(f, *, user, now):
         stmt = stmt.where(Nomination.kind == f.kind)
     if f.older_than is not None:
         stmt = stmt.where(Nomination.submitted_at <= now - timedelta(days=f.older_than))
-    return stmt.order_by(Nomination.submitted_at.desc(), Nomination.id.desc())
+    return stmt
 
 
 def in_progress(unct_ids, *, headquarters=False):

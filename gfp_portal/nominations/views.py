@@ -61,7 +61,9 @@ def index():
     f = queries.NominationFilter(state=form.state.data or None, unct=form.unct.data or None,
                                  entity=form.entity.data or None,
                                  older_than=form.older_than.data, kind=form.kind.data or None)
-    page = paginate(queries.nominations_query(f, user=current_user, now=utcnow()))
+    now = utcnow()
+    page = paginate(queries.nominations_query(f, user=current_user, now=now),
+                    count=queries.nominations_count(f, user=current_user, now=now))
     return render_template("nominations/index.html", form=form, page=page, now=utcnow())
 
 

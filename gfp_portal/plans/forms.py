@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from gfp_portal.core.forms import (
     CheckboxListField,
     FilterForm,
+    LongSelectField,
     ParsedField,
     RequiredFileField,
     SingleLineField,
@@ -22,9 +23,9 @@ MAX_TARGET_LINES = 200
 
 
 class PlanFilterForm(FilterForm):
-    period = SelectField(_l("Period"), validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()])
-    type = SelectField(_l("Entity type"), validators=[Optional()])
+    period = LongSelectField(_l("Period"), validators=[Optional()])
+    status = LongSelectField(_l("Status"), validators=[Optional()])
+    type = LongSelectField(_l("Entity type"), validators=[Optional()])
 
     def __init__(self, *args, periods=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,8 +2,8 @@
 what its page shows, and the plans a focal point works on."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, not_, or_, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import and_, bindparam, case, func, literal, not_, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
@@ -86,12 +86,24 @@ class PlanFilter:
 
 
 def plans_query(f, today):
-    stmt = (select(ImplementationPlan).join(ImplementationPlan.entity)
-            .join(ImplementationPlan.period)
-            .where(ImplementationPlan.period_id == f.period_id)
+    # The entity and the period are joined for the filters and the order: they fill the plans'
+    # own attributes too, rather than being joined a second time.
+    return (_filtered(select(ImplementationPlan), f, today)
             .options(selectinload(ImplementationPlan.responsible),
-                     joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period))
+                     contains_eager(ImplementationPlan.entity),
+                     contains_eager(ImplementationPlan.period))
             .order_by(func.lower(Entity.acronym), ImplementationPlan.id))
+
+
+def plans_count(f, today):
+    """How many plans plans_query(f, today) lists, counted on their rows alone."""
+    return _filtered(select(func.count(ImplementationPlan.id)), f, today)
+
+
+def _filtered(stmt, f, today):
+    stmt = (stmt.select_from(ImplementationPlan).join(ImplementationPlan.entity)
+            .join(ImplementationPlan.period)
+            .where(ImplementationPlan.period_id == f.period_id))
     if f.standing == Standing.overdue:
         stmt = stmt.where(_overdue(today))
     elif f.standing in Standing.__members__:
@@ -101,17 +113,21 @@ def plans_query(f, today):
     return stmt
 
 
+# Built once: its loader options cost more to build and key than the page's queries take.
+_PLAN_FOR_PAGE = (
+    select(ImplementationPlan).where(ImplementationPlan.id == bindparam("plan_id"))
+    .options(joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period),
+             selectinload(ImplementationPlan.responsible),
+             selectinload(ImplementationPlan.documents).joinedload(PlanDocument.uploaded_by)
+             .options(joinedload(User.person), lazyload(User.role_rows)),
+             selectinload(ImplementationPlan.targets),
+             selectinload(ImplementationPlan.notes).joinedload(PlanNote.author)
+             .options(joinedload(User.person), lazyload(User.role_rows))))
+
+
 def plan_for_page(plan_id):
     """The plan with everything its page shows, or None."""
-    return db.session.scalars(
-        select(ImplementationPlan).where(ImplementationPlan.id == plan_id)
-        .options(joinedload(ImplementationPlan.entity), joinedload(ImplementationPlan.period),
-                 selectinload(ImplementationPlan.responsible),
-                 selectinload(ImplementationPlan.documents).joinedload(PlanDocument.uploaded_by)
-                 .options(joinedload(User.person), lazyload(User.role_rows)),
-                 selectinload(ImplementationPlan.targets),
-                 selectinload(ImplementationPlan.notes).joinedload(PlanNote.author)
-                 .options(joinedload(User.person), lazyload(User.role_rows)))).first() \
+    return db.session.scalars(_PLAN_FOR_PAGE, {"plan_id": plan_id}).first() \
         if _valid_id(plan_id) else None
 
 
@@ -122,15 +138,17 @@ def document_of(plan, document_id):
 def responsible_choices(plan):
     """(person id, name) of who may be made responsible: the people holding an active
     appointment for the plan's entity, and those responsible now."""
-    holders = db.session.scalars(
-        select(Person).join(Appointment, Appointment.person_id == Person.id)
+    holders = db.session.execute(
+        select(Person.id, Person.given_name, Person.family_name)
+        .join(Appointment, Appointment.person_id == Person.id)
         .where(Appointment.entity_id == plan.entity_id,
                Appointment.status == AppointmentStatus.active)
         .distinct()).all()
-    people = {p.id: p for p in [*holders, *plan.responsible]}
-    ordered = sorted(people.values(), key=lambda p: (p.family_name.lower(),
-                                                     p.given_name.lower(), p.id))
-    return [(p.id, p.full_name) for p in ordered]
+    people = {person_id: (given, family) for person_id, given, family in holders}
+    people.update((p.id, (p.given_name, p.family_name)) for p in plan.responsible)
+    ordered = sorted(people.items(), key=lambda item: (item[1][1].lower(), item[1][0].lower(),
+                                                       item[0]))
+    return [(person_id, f"{given} {family}") for person_id, (given, family) in ordered]
 
 
 def people_by_ids(ids):

@@ -52,7 +52,7 @@ def index():
     rows, totals = queries.network_view(period, today)
     f = queries.PlanFilter(period_id=period.id, standing=form.status.data or None,
                            entity_type=form.type.data or None)
-    page = paginate(queries.plans_query(f, today))
+    page = paginate(queries.plans_query(f, today), count=queries.plans_count(f, today))
     return render_template("plans/index.html", form=form, period=period, periods=periods,
                            rows=rows, totals=totals, page=page, today=today,
                            standings=list(Standing))

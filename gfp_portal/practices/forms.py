@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import FilterForm, SingleLineField, language_choices
+from gfp_portal.core.forms import FilterForm, LongSelectField, SingleLineField, language_choices
 from gfp_portal.practices.models import GuidelineArea, PracticeState
 
 YEAR_MESSAGE = _l("Enter a year, for example 2024.")
@@ -15,11 +15,11 @@ IN_ITS_LANGUAGE = {"dir": "auto"}
 
 class PracticeFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
-    entity = SelectField(_l("Entity"), validators=[Optional()])
-    year = SelectField(_l("Year"), validators=[Optional()])
-    area = SelectField(_l("Area"), validators=[Optional()])
-    language = SelectField(_l("Available in"), validators=[Optional()])
-    state = SelectField(_l("State"), validators=[Optional()])
+    entity = LongSelectField(_l("Entity"), validators=[Optional()])
+    year = LongSelectField(_l("Year"), validators=[Optional()])
+    area = LongSelectField(_l("Area"), validators=[Optional()])
+    language = LongSelectField(_l("Available in"), validators=[Optional()])
+    state = LongSelectField(_l("State"), validators=[Optional()])
 
     def __init__(self, *args, entities=(), years=(), signed_in=False, **kwargs):
         super().__init__(*args, **kwargs)

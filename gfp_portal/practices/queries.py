@@ -64,7 +64,22 @@ def with_versions(stmt):
 
 def library_query(user, *, q=None, entity=None, year=None, area=None, language=None,
                   state=None):
-    stmt = with_versions(_visible(select(Practice), user, state))
+    stmt = with_versions(_library(select(Practice), user, q=q, entity=entity, year=year,
+                                  area=area, language=language, state=state))
+    if state in (None, PracticeState.published):
+        return stmt.order_by(Practice.published_at.desc(), Practice.id.desc())
+    return stmt.order_by(Practice.submitted_at, Practice.id)
+
+
+def library_count(user, **filters):
+    """How many practices library_query(user, **filters) lists: a count of the filtered rows,
+    without the subquery of whole rows a generic count would wrap them in."""
+    return _library(select(func.count(Practice.id)), user, **filters)
+
+
+def _library(stmt, user, *, q=None, entity=None, year=None, area=None, language=None,
+             state=None):
+    stmt = _visible(stmt, user, state)
     if q and q.strip():
         stmt = stmt.where(Practice.versions.any(matches(PracticeVersion.search_key, q)))
     if entity:
@@ -75,9 +90,7 @@ def library_query(user, *, q=None, entity=None, year=None, area=None, language=N
         stmt = stmt.where(Practice.area == area)
     if language:
         stmt = stmt.where(Practice.versions.any(language=language))
-    if state in (None, PracticeState.published):
-        return stmt.order_by(Practice.published_at.desc(), Practice.id.desc())
-    return stmt.order_by(Practice.submitted_at, Practice.id)
+    return stmt
 
 
 def filter_choices():

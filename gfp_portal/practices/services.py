@@ -50,7 +50,14 @@ def own_entities(user):
 
 
 def may_submit(user):
-    return user.is_authenticated and (user.is_staff or bool(own_entities(user)))
+    """The Office, or a focal point with an active appointment (own_entities is not empty:
+    every appointment names an entity, which need not be read to know)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return (user.has_role(Role.focal_point) and user.person is not None
+            and bool(user.person.active_appointments))
 
 
 def may_edit(user, practice):

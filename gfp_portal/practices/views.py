@@ -50,7 +50,8 @@ def index():
     form = PracticeFilterForm(request.args, entities=entities, years=years,
                               signed_in=current_user.is_authenticated)
     filters = form.filters()
-    pagination = paginate(queries.library_query(current_user, **filters))
+    pagination = paginate(queries.library_query(current_user, **filters),
+                          count=queries.library_count(current_user, **filters))
     language = current_language()
     shown = {p.id: choose_version(p, language) for p in pagination.items}
     return render_template("practices/index.html", form=form, pagination=pagination,

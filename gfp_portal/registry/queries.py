@@ -6,9 +6,10 @@ from sqlalchemy import String, exists, false, func, not_, or_, select, type_coer
 from sqlalchemy.orm import joinedload, selectinload
 
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.i18n import current_language
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
-from gfp_portal.reference.countries import name_rank
+from gfp_portal.reference.countries import country_name, name_rank
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason, Person
 from gfp_portal.registry.policy import Policy
@@ -163,10 +164,16 @@ def entity_acronyms():
     return list(db.session.scalars(select(Entity.acronym).order_by(func.lower(Entity.acronym))))
 
 
+UNCT_CODES = select(Unct.iso3)
+
+
 def unct_choices():
-    rank = name_rank()
-    uncts = sorted(db.session.scalars(select(Unct)), key=lambda u: rank(u.iso3))
-    return [(u.iso3, u.name) for u in uncts]
+    """(iso3, name) of every UN Country Team in the viewer's language order; the codes are
+    all it reads (a team's name is its country's)."""
+    language = current_language()
+    rank = name_rank(language)
+    return [(code, country_name(code, language))
+            for code in sorted(db.session.scalars(UNCT_CODES), key=rank)]
 
 
 

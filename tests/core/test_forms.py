@@ -8,7 +8,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
 import gfp_portal
-from gfp_portal.core.forms import LongSelect, SingleLineField
+from gfp_portal.core.forms import (
+    CheckboxListField,
+    LongSelect,
+    LongSelectField,
+    SingleLineField,
+    html_attributes,
+)
 
 
 def form_classes():
@@ -62,3 +68,74 @@ def test_a_long_select_writes_the_same_html_as_wtforms_own_select():
     for value in ("", 'K"E<N>', "X", "Y"):
         form = Both(data={"fast": value, "stock": value})
         assert str(form.fast()).replace('"fast"', '"stock"') == str(form.stock())
+
+
+def test_a_long_select_of_plain_pairs_writes_and_checks_as_wtforms_own_select():
+    from werkzeug.datastructures import MultiDict
+
+    pairs = [("", "—"), ('K"E<N>', "Kenya & <Co> \"quoted\""), ("X", ""), ("Y", None),
+             ("2024", "2024")]
+
+    class Both(Form):
+        fast = LongSelectField(choices=None)
+        stock = SelectField(choices=None)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fast.choices = list(pairs)
+            self.stock.choices = list(pairs)
+
+    for value in ("", 'K"E<N>', "X", "Y", "2024", "nowhere"):
+        form = Both(MultiDict({"fast": value, "stock": value}))
+        assert str(form.fast()).replace('"fast"', '"stock"') == str(form.stock())
+        form.validate()
+        assert form.fast.errors == form.stock.errors
+
+
+def test_html_attributes_are_wtforms_own(app):
+    from flask_babel import lazy_gettext
+    from markupsafe import Markup
+    from wtforms.widgets import html_params
+
+    with app.test_request_context():
+        for kwargs in ({}, {"class_": "a b", "id": "x"}, {"checked": True, "readonly": False},
+                       {"value": 'K"E<N> & co'}, {"value": 3}, {"data_x_y": "1", "aria_label": "l"},
+                       {"for_": "f", "title": Markup("<b>kept</b>")},
+                       {"title": lazy_gettext("Save")}, {"value": None}):
+            assert str(html_attributes(**kwargs)) == str(html_params(**kwargs))
+
+
+def test_a_checkbox_list_writes_the_same_html_as_wtforms_own_checkboxes(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import SelectMultipleField
+    from wtforms.validators import DataRequired
+    from wtforms.widgets import CheckboxInput, ListWidget
+
+    pairs = [(1, "Amina <Ali>"), (2, ""), (3, 'Fatima "F"')]
+
+    class Both(Form):
+        fast = CheckboxListField(coerce=int, validators=[DataRequired()],
+                                 render_kw={"data-x": "1"})
+        stock = SelectMultipleField(coerce=int, validators=[DataRequired()],
+                                    render_kw={"data-x": "1"},
+                                    widget=ListWidget(prefix_label=False),
+                                    option_widget=CheckboxInput())
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fast.choices = list(pairs)
+            self.stock.choices = list(pairs)
+
+    with app.test_request_context():
+        for chosen in ([], ["1"], ["2", "3"]):
+            form = Both(MultiDict([(name, v) for name in ("fast", "stock") for v in chosen]))
+
+            def drawn(field):
+                return [(str(option(class_="form-check-input")),
+                         str(option.label(class_="form-check-label")), option.checked,
+                         option.choice)
+                        for option in field]
+
+            fast = [tuple(str(part).replace("fast", "stock") if isinstance(part, str)
+                          else part for part in row) for row in drawn(form.fast)]
+            assert fast == drawn(form.stock)

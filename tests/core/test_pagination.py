@@ -1,0 +1,23 @@
+"""A page and its total are the same whether counted apart, by a count statement of the list's
+own, or in the page's rows."""
+from sqlalchemy import func, select
+
+from gfp_portal.core.http import paginate, paginate_counted_in_rows
+from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity
+
+
+def test_every_way_of_counting_gives_the_same_page_and_total(app, reference, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 7)
+    stmt = select(Entity).where(Entity.acronym.like("U%")).order_by(Entity.acronym, Entity.id)
+    count = select(func.count(Entity.id)).where(Entity.acronym.like("U%"))
+    with app.app_context():
+        total = db.session.scalar(count)
+    assert total > 7
+    for page in (1, 2, total // 7 + 1, total // 7 + 5):
+        with app.test_request_context(f"/?page={page}"):
+            stock = db.paginate(stmt, page=page, per_page=7, error_out=False)
+            for other in (paginate(stmt), paginate(stmt, count=count),
+                          paginate_counted_in_rows(stmt)):
+                assert [e.id for e in other.items] == [e.id for e in stock.items]
+                assert (other.total, other.pages, other.page) == (total, stock.pages, page)

@@ -161,7 +161,7 @@ def test_every_plural_entry_takes_the_form_cldr_gives_each_count(lang):
     wrong = []
     for message in entries:
         for n in COUNTS:
-            values = defaultdict(lambda: "x", num=n)
+            values = defaultdict(lambda n=n: n, num=n)  # a number fits %s and %d alike
             shown = translations.ngettext(message.id[0], message.id[1], n) % values
             expected = message.string[cldr_form(lang, n)] % values
             if shown != expected:

@@ -69,10 +69,14 @@ def free_port():
 @contextmanager
 def served(module, url, ready_path):
     """`module` under gunicorn with the portal's gunicorn.conf.py: 2 workers, 1 thread each
-    (sync), no access log. Yields its base address."""
+    (sync), no access log, and workers not replaced during the run. (Production replaces a
+    worker after about 2,000 requests, hours apart at the network's pace; at saturation both
+    workers would reach it within seconds of each other in every run, and the seconds they
+    take to start again would show as timeouts and tails that no page causes.) Yields its
+    base address."""
     port = free_port()
     env = dict(os.environ, BENCH_DATABASE_URL=url, GUNICORN_WORKERS="2", GUNICORN_THREADS="1",
-               LOG_FORMAT="text")
+               GUNICORN_MAX_REQUESTS="0", LOG_FORMAT="text")
     log = open(ROOT / "instance" / f"bench-{module.split('.')[1].split(':')[0]}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603 — our own interpreter and modules
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",

@@ -34,6 +34,7 @@ from gfp_portal.induction import queries as induction_queries
 from gfp_portal.induction.forms import TermsReadForm
 from gfp_portal.messages.forms import NewsletterForm
 from gfp_portal.messages.queries import is_opted_out
+from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.forms import ProfileForm
 
@@ -162,7 +163,7 @@ def reset_password(token):
 def me():
     preferences = PreferencesForm(prefix="prefs", obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
-    person = current_user.person
+    person = registry_queries.with_profile(current_user.person)
     profile = ProfileForm(prefix="profile", obj=person) if person is not None else None
     if profile is not None and profile.submit.data and profile.validate_on_submit():
         ok, __ = commit_service(registry_services.update_person, person, {

@@ -85,14 +85,24 @@ class SupportNeeded:
     overdue: bool               # an implementation plan is overdue
 
 
+def _needing_support(today):
+    below = latest_below_parity()
+    gaps = gaps_of_entities(set(below))
+    overdue = entities_with_overdue_plan(set(below), today)
+    return below, gaps, overdue, [entity_id for entity_id in below
+                                  if entity_id in gaps or entity_id in overdue]
+
+
+def count_entities_needing_support(today):
+    """How many entities `entities_needing_support` lists (three queries)."""
+    return len(_needing_support(today)[3])
+
+
 def entities_needing_support(today):
     """The entities the Office supports first ("tailored support to organizations that have
     lower representation of women"): below the parity range, with a coverage gap or an overdue
     plan; by acronym (four queries)."""
-    below = latest_below_parity()
-    gaps = gaps_of_entities(set(below))
-    overdue = entities_with_overdue_plan(set(below), today)
-    flagged = [entity_id for entity_id in below if entity_id in gaps or entity_id in overdue]
+    below, gaps, overdue, flagged = _needing_support(today)
     return sorted((SupportNeeded(entity, rounded(below[entity.id].share) / 100,
                                  below[entity.id].period, gaps.get(entity.id, 0),
                                  entity.id in overdue)

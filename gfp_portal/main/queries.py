@@ -9,7 +9,7 @@ from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.queries import ATTENDED, evaluations_closing, trained_since
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.jobs import PAGES
-from gfp_portal.coverage.queries import entities_needing_support, uncts_without_focal_point
+from gfp_portal.coverage.queries import count_entities_needing_support, uncts_without_focal_point
 from gfp_portal.coverage.services import attach_holders, compute_coverage
 from gfp_portal.induction import queries as induction_queries
 from gfp_portal.nominations import queries as nomination_queries
@@ -77,7 +77,7 @@ def coordinator_queue(*, now, today):
     upcoming = session_queries.sessions_query(
         session_queries.SessionFilter(within_days=SESSIONS_WITHIN_DAYS), now=now,
         include_drafts=True, load_series=False)
-    sessions = session_queries.list_page(upcoming, SESSIONS_LISTED)
+    sessions, session_count = session_queries.first_rows_and_count(upcoming, SESSIONS_LISTED)
     seats = session_queries.seat_counts([s.id for s in sessions])
     failed, failed_invitations = failed_mail_counts(session_queries.SESSION_NOTICE)
     practices, oldest_practice = practice_queries.waiting_for_review()
@@ -90,13 +90,13 @@ def coordinator_queue(*, now, today):
             status="any", lapsed_days=LAPSED_WITHIN_DAYS), today=today, policy=policy),
         uncts_without_focal_point=len(uncts_without_focal_point()),
         sessions=[(s, *seats.get(s.id, (0, 0))) for s in sessions],
-        session_count=session_queries.count_sessions(upcoming),
+        session_count=session_count,
         failed_invitations=failed_invitations,
         evaluations=evaluations_closing(now=now, within_days=EVALUATIONS_CLOSING_DAYS),
         failed_mails=failed,
         imports=[(job, PAGES.get(job.kind)) for job in unfinished_jobs(IMPORT_JOBS)],
         practices=(practices, _days(oldest_practice, now)),
-        support=len(entities_needing_support(today)),
+        support=count_entities_needing_support(today),
         counts=dashboard_counts(),
         induction=induction_queries.count_open_paths())
 

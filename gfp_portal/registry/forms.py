@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from gfp_portal.core.forms import (
     FilterForm,
-    LongSelect,
+    LongSelectField,
     SingleLineField,
     TimeZoneField,
     file_check_form,
@@ -128,8 +128,8 @@ class RenewForm(FlaskForm):
 class RegistryFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)],
                         description=_l("Name, email or position"))
-    entity = SelectField(_l("Entity"), validators=[Optional()], widget=LongSelect())
-    unct = SelectField(_l("UN Country Team"), validators=[Optional()], widget=LongSelect())
+    entity = LongSelectField(_l("Entity"), validators=[Optional()])
+    unct = LongSelectField(_l("UN Country Team"), validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], default="active")

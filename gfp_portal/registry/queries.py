@@ -186,6 +186,18 @@ def active_appointments(person):
         .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
 
 
+def with_profile(person):
+    """`person` with what a page about them reads (entity, duty station, appointments with
+    their entity and team) loaded in two queries, rather than one each as the page reaches
+    them; None stays None."""
+    if person is None:
+        return None
+    return db.session.scalars(select(Person).where(Person.id == person.id).options(
+        joinedload(Person.entity), joinedload(Person.duty_station),
+        selectinload(Person.appointments).joinedload(Appointment.entity),
+        selectinload(Person.appointments).joinedload(Appointment.unct))).one()
+
+
 def person_by_id(person_id):
     """The person with this id; None when the id is missing or not a positive number."""
     return db.session.get(Person, person_id) if person_id and person_id > 0 else None

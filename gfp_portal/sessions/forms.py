@@ -7,7 +7,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 from gfp_portal.core.forms import (
     CheckboxListField,
     FilterForm,
-    LongSelect,
+    LongSelectField,
     SingleLineField,
     SingleLineURLField,
     TimeZoneField,
@@ -128,9 +128,9 @@ class GroupForm(FlaskForm):
     """Register every active focal point or alternate matching the filters."""
 
     region = SelectField(_l("Region"), validators=[Optional()])
-    unct = SelectField(_l("UN Country Team"), validators=[Optional()], widget=LongSelect())
+    unct = LongSelectField(_l("UN Country Team"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
-    entity = SelectField(_l("Entity"), validators=[Optional()], widget=LongSelect())
+    entity = LongSelectField(_l("Entity"), validators=[Optional()])
     not_attended = SelectField(_l("Has not yet attended a session on"),
                                validators=[Optional()])
     submit = SubmitField(_l("Register the group"))

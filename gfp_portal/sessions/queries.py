@@ -64,15 +64,11 @@ def seat_counts(session_ids):
         .group_by(Registration.session_id))}
 
 
-def list_page(stmt, limit):
-    """The first `limit` rows of a list query of this module (one query)."""
-    return db.session.scalars(stmt.limit(limit)).all()
-
-
-def count_sessions(stmt):
-    """How many rows a list query of this module returns (one query)."""
-    return db.session.scalar(select(func.count()).select_from(
-        stmt.order_by(None).with_only_columns(TrainingSession.id).subquery()))
+def first_rows_and_count(stmt, limit):
+    """The first `limit` rows of a list query of this module, and how many it returns in all
+    (one query: each row carries the count)."""
+    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
+    return [row[0] for row in rows], rows[0][1] if rows else 0
 
 
 def sessions_query(f, *, now, include_drafts=False, load_series=True):

@@ -198,3 +198,43 @@ def test_cookies_copied_before_logout_no_longer_sign_in(app, create_user, cookie
     replay.set_cookie(cookie, copied.value, domain="portal.test")
     response = replay.get("/me")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _queries_of_me(client, count_queries):
+    with count_queries() as counted:
+        html = client.get("/me").get_data(as_text=True)
+    return counted.count, html
+
+
+def test_me_reads_in_a_fixed_number_of_queries_whatever_the_appointments(
+        client, app, reference, login_as, count_queries):
+    """The person's entity, duty station and every appointment's team are read with the
+    page, not one query for each as the template reaches them."""
+    from gfp_portal.accounts.models import User
+    from gfp_portal.reference.models import DutyStation
+    from gfp_portal.registry import services as registry
+    from tests.helpers import entity, unct
+
+    user_id = login_as("focal_point")
+    with app.app_context():
+        teams = [unct(code) for code in ("KEN", "UGA", "JOR", "BGD")]
+        for team in teams:
+            team.members.append(entity("UNDP"))
+        person = db.session.get(User, user_id).person
+        person.entity = entity("UNDP")
+        person.duty_station = DutyStation(city="Nairobi", country_iso3="KEN",
+                                          time_zone="Africa/Nairobi")
+        registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"),
+                                  "unct": unct("KEN")}, actor=None)
+        db.session.commit()
+    one, html = _queries_of_me(client, count_queries)
+    assert "Kenya" in html
+    with app.app_context():
+        person = db.session.get(User, user_id).person
+        for code in ("UGA", "JOR", "BGD"):
+            registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"),
+                                      "unct": unct(code)}, actor=None)
+        db.session.commit()
+    four, html = _queries_of_me(client, count_queries)
+    assert "Uganda" in html and "Jordan" in html and "Bangladesh" in html
+    assert four == one

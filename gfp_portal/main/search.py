@@ -1,8 +1,11 @@
 """The global search of the header: people as the viewer's role may see them, entities, country
 teams, sessions and resources. Each kind is read through the query of its own list page, so
-that the results and the page their "all results" link opens agree; each costs two queries
-(the first rows and the count) and its eager loads, whatever the size of the network."""
+that the results and the page their "all results" link opens agree; each costs one query (the
+first rows, each carrying the count of all) and its eager loads, whatever the size of the
+network."""
 from dataclasses import dataclass, field
+
+from sqlalchemy import func
 
 from gfp_portal.extensions import db
 from gfp_portal.reference import queries as reference_queries
@@ -37,8 +40,11 @@ class Results:
 
 
 def _group(kind, stmt, more=None):
-    page = db.paginate(stmt, page=1, per_page=SHOWN, error_out=False, max_per_page=SHOWN)
-    return Group(kind, page.items, page.total, more)
+    """The first SHOWN rows of `stmt` and how many there are: a search tests every candidate
+    before the order, so the matches are found once, not again to count them. (The list
+    queries eager-load no collection by a join, so each row is one item.)"""
+    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(SHOWN)).all()
+    return Group(kind, [row[0] for row in rows], rows[0][1] if rows else 0, more)
 
 
 def _people(user, q, scope_unct_ids):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from gfp_portal.accounts.models import user_uncts
@@ -221,32 +221,43 @@ def entities_below_parity(entity_ids=None):
     return set(latest_below_parity(entity_ids))
 
 
-def _latest_quarter(name):
-    """Per entity, the `name` ("year" or "quarter") of its latest quarter with figures: a
-    backward walk of the figures' unique index, one step per entity."""
+def _latest_sums(entity_ids):
+    """The sums of each entity's latest quarter with figures, of the entities `entity_ids`
+    names (None: all): the latest quarter is found first, by a backward walk of the figures'
+    unique index, one step per entity, and only its figures are summed."""
     newest = aliased(ParityFigure)
-    return (select(getattr(newest, name)).where(newest.entity_id == Entity.id)
-            .order_by(newest.year.desc(), newest.quarter.desc()).limit(1).scalar_subquery())
+
+    def latest(name):
+        return (select(getattr(newest, name)).where(newest.entity_id == Entity.id)
+                .order_by(newest.year.desc(), newest.quarter.desc()).limit(1)
+                .scalar_subquery().label(name))
+
+    quarters = select(Entity.id.label("entity_id"), latest("year"), latest("quarter"))
+    if entity_ids is not None:
+        quarters = quarters.where(Entity.id.in_(entity_ids))
+    quarters = quarters.subquery()
+    return (_sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+            .join(quarters, (quarters.c.entity_id == ParityFigure.entity_id)
+                  & (quarters.c.year == ParityFigure.year)
+                  & (quarters.c.quarter == ParityFigure.quarter))
+            .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter))
+
+
+# Built once: the coordinator's home, the parity and entity pages and the waiting lists read
+# them on every view, and an alias and two subqueries cost more to build than to run.
+_LATEST_SUMS = _latest_sums(None)
+_LATEST_SUMS_OF = _latest_sums(bindparam("entity_ids", expanding=True))
 
 
 def latest_below_parity(entity_ids=None):
     """{entity id: its latest Point} of those of `entity_ids` (None: every entity with
-    figures) whose share of women in that quarter is below the parity range (one query: the
-    latest quarter of each entity is found first, through the index, and only its figures are
-    summed)."""
-    if entity_ids is not None and not entity_ids:
+    figures) whose share of women in that quarter is below the parity range (one query)."""
+    if entity_ids is None:
+        rows = db.session.execute(_LATEST_SUMS).all()
+    elif not entity_ids:
         return {}
-    newest = select(Entity.id.label("entity_id"),
-                    _latest_quarter("year").label("year"),
-                    _latest_quarter("quarter").label("quarter"))
-    if entity_ids is not None:
-        newest = newest.where(Entity.id.in_(entity_ids))
-    newest = newest.subquery()
-    rows = db.session.execute(
-        _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
-        .join(newest, (newest.c.entity_id == ParityFigure.entity_id) &
-              (newest.c.year == ParityFigure.year) & (newest.c.quarter == ParityFigure.quarter))
-        .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)).all()
+    else:
+        rows = db.session.execute(_LATEST_SUMS_OF, {"entity_ids": list(entity_ids)}).all()
     low = ParityRange.current().low
     latest = {row.entity_id: _points([row])[0] for row in rows}
     return {entity_id: point for entity_id, point in latest.items()

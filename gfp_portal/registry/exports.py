@@ -2,8 +2,6 @@
 a large export is prepared by a job and downloaded from its page."""
 from dataclasses import asdict
 
-from sqlalchemy import func, select
-
 from gfp_portal.core import tables
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.extensions import db
@@ -89,12 +87,6 @@ RENDERERS = {"csv": to_csv, "xlsx": to_xlsx}
 
 def file_name(fmt, day):
     return f"gfp-registry-{day.isoformat()}.{fmt}"
-
-
-def count_people(criteria):
-    """How many people an export with `criteria` lists."""
-    return db.session.scalar(select(func.count()).select_from(
-        queries.people_query(criteria).order_by(None).subquery()))
 
 
 def registry_file(criteria, fmt, *, progress=None):

@@ -85,26 +85,11 @@ def warning_conditions(policy):
 
 def people_query(f, *, today=None, policy=None):
     """People matching the filter, with what the list shows loaded in a fixed number of queries."""
-    today = today or date.today()
-    policy = policy or Policy.current()
-    stmt = select(Person).options(
+    stmt = _matching(select(Person).options(
         joinedload(Person.entity), joinedload(Person.duty_station),
         selectinload(Person.appointments).joinedload(Appointment.entity),
-        selectinload(Person.appointments).joinedload(Appointment.unct))
-    if f.q:
-        stmt = stmt.where(or_(matches(Person.search_key, f.q),
-                              func.lower(Person.email).contains(f.q.strip().lower(),
-                                                                autoescape=True)))
-    conditions = _appointment_conditions(f, policy, today)
-    if f.status == "none":
-        stmt = stmt.where(~exists().where(Appointment.person_id == Person.id))
-    elif f.status == "left":  # who may be anonymised: appointed once, no longer, still named
-        stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions),
-                          ~exists().where(Appointment.person_id == Person.id,
-                                          Appointment.status == AppointmentStatus.active),
-                          Person.anonymised_at.is_(None))
-    elif conditions or f.status != "any":
-        stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions))
+        selectinload(Person.appointments).joinedload(Appointment.unct)), f,
+        today=today or date.today(), policy=policy or Policy.current())
     if f.sort == "entity":
         stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym, func.lower(
             Person.family_name), Person.id)
@@ -122,11 +107,35 @@ def people_query(f, *, today=None, policy=None):
     return stmt
 
 
+def people_count(f, *, today=None, policy=None):
+    """The statement counting the people `people_query` lists: the same conditions, without
+    its order and loader options."""
+    return _matching(select(func.count()).select_from(Person), f,
+                     today=today or date.today(), policy=policy or Policy.current())
+
+
 def count_people(f, *, today=None, policy=None):
     """How many people the registry list shows for the filter (one query)."""
-    stmt = people_query(f, today=today, policy=policy).order_by(None).options()
-    return db.session.scalar(select(func.count()).select_from(
-        stmt.with_only_columns(Person.id).subquery()))
+    return db.session.scalar(people_count(f, today=today, policy=policy))
+
+
+def _matching(stmt, f, *, today, policy):
+    """`stmt` narrowed to the people the filter is about."""
+    if f.q:
+        stmt = stmt.where(or_(matches(Person.search_key, f.q),
+                              func.lower(Person.email).contains(f.q.strip().lower(),
+                                                                autoescape=True)))
+    conditions = _appointment_conditions(f, policy, today)
+    if f.status == "none":
+        stmt = stmt.where(~exists().where(Appointment.person_id == Person.id))
+    elif f.status == "left":  # who may be anonymised: appointed once, no longer, still named
+        stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions),
+                          ~exists().where(Appointment.person_id == Person.id,
+                                          Appointment.status == AppointmentStatus.active),
+                          Person.anonymised_at.is_(None))
+    elif conditions or f.status != "any":
+        stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions))
+    return stmt
 
 
 def matching_appointments(person, f):

@@ -67,9 +67,11 @@ def index():
         return directory()
     form = filter_form()
     criteria = registry_filter(form)
-    pagination = paginate(queries.people_query(criteria))
+    policy, today = Policy.current(), date.today()
+    pagination = paginate(queries.people_query(criteria, today=today, policy=policy),
+                          count=queries.people_count(criteria, today=today, policy=policy))
     return render_template("registry/index.html", form=form, pagination=pagination,
-                           criteria=criteria, policy=Policy.current(), today=date.today(),
+                           criteria=criteria, policy=policy, today=today,
                            matching=queries.matching_appointments,
                            read_only=not current_user.is_staff)
 
@@ -262,7 +264,7 @@ def _replace(appointment, form):
 @roles_required("coordinator", "resident_coordinator")
 def export(fmt):
     criteria = registry_filter(filter_form())
-    people = exports.count_people(criteria)
+    people = queries.count_people(criteria)
     if people <= current_app.config["REGISTRY_EXPORT_INLINE_MAX"]:
         data, _people = exports.registry_file(criteria, fmt)
         return send_download(data, exports.file_name(fmt, date.today()),

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import case, distinct, func, literal, select
-from sqlalchemy.orm import lazyload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, lazyload, load_only
 
 from gfp_portal.attendance.models import (
     Attendance,
@@ -30,21 +30,23 @@ class RecordLine:
 
 
 def learning_record(person):
-    """Every session the person registered for, newest first, with what came of it."""
-    rows = db.session.scalars(
-        select(Registration).join(Registration.session)
+    """Every session the person registered for, newest first, with what came of it (one
+    query: a registration has at most one attendance mark, one certificate and one
+    evaluation answer)."""
+    rows = db.session.execute(
+        select(Registration, Attendance, Certificate,
+               EvaluationResponse.id.is_not(None).label("evaluated"))
+        .join(Registration.session)
+        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+        .outerjoin(Certificate, Certificate.registration_id == Registration.id)
+        .outerjoin(EvaluationResponse,
+                   (EvaluationResponse.session_id == Registration.session_id)
+                   & (EvaluationResponse.person_id == Registration.person_id))
         .where(Registration.person_id == person.id)
-        .options(selectinload(Registration.session))
+        .options(contains_eager(Registration.session))
         .order_by(TrainingSession.starts_at.desc())).all()
-    ids = [r.id for r in rows]
-    marks = {a.registration_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.registration_id.in_(ids)))}
-    evaluated = set(db.session.scalars(select(EvaluationResponse.session_id).where(
-        EvaluationResponse.person_id == person.id)))
-    certificates = {c.registration_id: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.registration_id.in_(ids)))}
-    return [RecordLine(r.session, r, marks.get(r.id), r.session_id in evaluated,
-                       certificates.get(r.id)) for r in rows]
+    return [RecordLine(registration.session, registration, attendance, evaluated, certificate)
+            for registration, attendance, certificate, evaluated in rows]
 
 
 GROUPS = ("session", "entity", "unct", "region")

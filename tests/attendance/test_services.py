@@ -232,6 +232,30 @@ def test_learning_record_and_figures(held, coordinator):
     assert rows == [["Headquarters", 4, 2, 1, 2, 120]]
 
 
+def test_the_learning_record_is_read_in_one_query_with_what_came_of_each_session(
+        held, make_session, coordinator, count_queries):
+    from gfp_portal.attendance import records
+
+    session, people = held
+    amina = people["Amina"]
+    services.mark(reg(session, amina), "present", minutes=90, actor=coordinator)
+    certificates.certificate_for(session, amina, now=session.ends_at)
+    evaluations.submit(session, amina, ANSWER, now=session.ends_at + timedelta(hours=1))
+    later = make_session(starts_in=timedelta(days=200))
+    registration.register(later, amina, actor=None, now=NOW)
+    db.session.commit()
+    db.session.expire_all()
+    assert amina.id  # the person read again before counting: only the record is counted
+    with count_queries() as counted:
+        newest, held_line = records.learning_record(amina)
+        seen = [(line.session.id, line.registration.status, line.evaluated,
+                 line.attendance and line.attendance.status,
+                 line.certificate is not None) for line in (newest, held_line)]
+    assert counted.count == 1
+    assert seen == [(later.id, "registered", False, None, False),
+                    (session.id, "registered", True, "present", True)]
+
+
 def test_sessions_with_the_same_title_are_counted_apart(held, make_session, coordinator):
     from gfp_portal.attendance import records
 

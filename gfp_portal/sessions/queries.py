@@ -3,8 +3,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
+from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import (
@@ -71,9 +72,14 @@ def first_rows_and_count(stmt, limit):
     return [row[0] for row in rows], rows[0][1] if rows else 0
 
 
+_WITHOUT_DESCRIPTIONS = [defer(getattr(TrainingSession, f"description_{code}"), raiseload=True)
+                         for code in LANGUAGES]
+
+
 def sessions_query(f, *, now, include_drafts=False, load_series=True):
-    """Sessions, soonest first for upcoming ones, latest first for the past."""
-    stmt = select(TrainingSession)
+    """Sessions, soonest first for upcoming ones, latest first for the past. The lists show no
+    description: the four are left unread (and reading one is an error, not a query a row)."""
+    stmt = select(TrainingSession).options(*_WITHOUT_DESCRIPTIONS)
     if load_series:
         stmt = stmt.options(selectinload(TrainingSession.series))
     if not include_drafts:

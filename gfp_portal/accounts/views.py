@@ -163,7 +163,7 @@ def reset_password(token):
 def me():
     preferences = PreferencesForm(prefix="prefs", obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
-    person = registry_queries.with_profile(current_user.person)
+    person = registry_queries.person_with_profile(current_user.person_id)
     profile = ProfileForm(prefix="profile", obj=person) if person is not None else None
     if profile is not None and profile.submit.data and profile.validate_on_submit():
         ok, __ = commit_service(registry_services.update_person, person, {

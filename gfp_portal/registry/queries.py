@@ -195,16 +195,16 @@ def active_appointments(person):
         .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
 
 
-def with_profile(person):
-    """`person` with what a page about them reads (entity, duty station, appointments with
-    their entity and team) loaded in two queries, rather than one each as the page reaches
-    them; None stays None."""
-    if person is None:
+def person_with_profile(person_id):
+    """The person with this id and what a page about them reads (entity, duty station,
+    appointments with their entity and team) in two queries, rather than one each as the page
+    reaches them; None when there is no such person."""
+    if person_id is None:
         return None
-    return db.session.scalars(select(Person).where(Person.id == person.id).options(
+    return db.session.scalars(select(Person).where(Person.id == person_id).options(
         joinedload(Person.entity), joinedload(Person.duty_station),
         selectinload(Person.appointments).joinedload(Appointment.entity),
-        selectinload(Person.appointments).joinedload(Appointment.unct))).one()
+        selectinload(Person.appointments).joinedload(Appointment.unct))).first()
 
 
 def person_by_id(person_id):

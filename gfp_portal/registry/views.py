@@ -14,7 +14,7 @@ from gfp_portal.core.confirm import is_confirmed
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, job_page, paginate, save_form
+from gfp_portal.core.http import commit, commit_service, found_or_404, job_page, paginate, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.practices.queries import awards_of
@@ -85,7 +85,7 @@ def directory():
 
 
 def _load_person_for_reader(person_id):
-    person = db.get_or_404(Person, person_id)
+    person = found_or_404(queries.person_with_profile(person_id))
     scope = visible_unct_ids(current_user)
     if scope is not None and not queries.person_in_scope(person, scope):
         abort(403)

@@ -177,6 +177,8 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     whole_network = unct_ids is None and region is None
     shown = None if whole_network else [unct.id for unct in uncts]
     entities = select(Entity).order_by(func.lower(Entity.acronym))
+    if entity is not None:  # its cells are the only ones made
+        entities = entities.where(Entity.acronym == entity)
     if shown is not None:  # only the members of the teams shown
         entities = entities.where(Entity.id.in_(
             select(unct_members.c.entity_id).where(unct_members.c.unct_id.in_(shown))))

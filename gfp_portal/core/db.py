@@ -1,9 +1,9 @@
-"""The database: `db`, its declarative base and naming convention, and small column helpers
-shared by every model."""
+"""The database: `db`, its declarative base and naming convention, small column helpers
+shared by every model, and the first rows of a list with their count in one query."""
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Column, DateTime, Enum, ForeignKey, MetaData, Table, TypeDecorator
+from sqlalchemy import Column, DateTime, Enum, ForeignKey, MetaData, Table, TypeDecorator, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -69,3 +69,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def first_rows_and_count(stmt, limit):
+    """The first `limit` rows of `stmt` and how many it returns in all, in one query: each row
+    carries the count (a window count). For a statement of one entity whose eager loads join
+    no collection, and whose every candidate is tested before the order anyway."""
+    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
+    return [row[0] for row in rows], rows[0][1] if rows else 0

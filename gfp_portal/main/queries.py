@@ -8,6 +8,7 @@ from gfp_portal.admin.queries import dashboard_counts, failed_mail_counts, unfin
 from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.queries import ATTENDED, evaluations_closing, trained_since
 from gfp_portal.attendance.records import learning_record
+from gfp_portal.core.db import first_rows_and_count
 from gfp_portal.core.jobs import PAGES
 from gfp_portal.coverage.queries import count_entities_needing_support, uncts_without_focal_point
 from gfp_portal.coverage.services import attach_holders, compute_coverage
@@ -77,7 +78,7 @@ def coordinator_queue(*, now, today):
     upcoming = session_queries.sessions_query(
         session_queries.SessionFilter(within_days=SESSIONS_WITHIN_DAYS), now=now,
         include_drafts=True, load_series=False)
-    sessions, session_count = session_queries.first_rows_and_count(upcoming, SESSIONS_LISTED)
+    sessions, session_count = first_rows_and_count(upcoming, SESSIONS_LISTED)
     seats = session_queries.seat_counts([s.id for s in sessions])
     failed, failed_invitations = failed_mail_counts(session_queries.SESSION_NOTICE)
     practices, oldest_practice = practice_queries.waiting_for_review()

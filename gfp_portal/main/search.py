@@ -5,9 +5,7 @@ first rows, each carrying the count of all) and its eager loads, whatever the si
 network."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
-
-from gfp_portal.extensions import db
+from gfp_portal.core.db import first_rows_and_count
 from gfp_portal.reference import queries as reference_queries
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.resources import queries as resource_queries
@@ -43,8 +41,7 @@ def _group(kind, stmt, more=None):
     """The first SHOWN rows of `stmt` and how many there are: a search tests every candidate
     before the order, so the matches are found once, not again to count them. (The list
     queries eager-load no collection by a join, so each row is one item.)"""
-    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(SHOWN)).all()
-    return Group(kind, [row[0] for row in rows], rows[0][1] if rows else 0, more)
+    return Group(kind, *first_rows_and_count(stmt, SHOWN), more)
 
 
 def _people(user, q, scope_unct_ids):

@@ -65,13 +65,6 @@ def seat_counts(session_ids):
         .group_by(Registration.session_id))}
 
 
-def first_rows_and_count(stmt, limit):
-    """The first `limit` rows of a list query of this module, and how many it returns in all
-    (one query: each row carries the count)."""
-    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
-    return [row[0] for row in rows], rows[0][1] if rows else 0
-
-
 _WITHOUT_DESCRIPTIONS = [defer(getattr(TrainingSession, f"description_{code}"), raiseload=True)
                          for code in LANGUAGES]
 

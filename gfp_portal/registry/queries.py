@@ -83,13 +83,20 @@ def warning_conditions(policy):
     return conditions
 
 
+def _as_listed():
+    """What a page listing or showing people reads of each (entity, duty station, appointments
+    with their entity and team), loaded with the people rather than one query each as the page
+    reaches them. Built when called: loader options configure the mappers, which importing this
+    module must not do before every model is known."""
+    return (joinedload(Person.entity), joinedload(Person.duty_station),
+            selectinload(Person.appointments).joinedload(Appointment.entity),
+            selectinload(Person.appointments).joinedload(Appointment.unct))
+
+
 def people_query(f, *, today=None, policy=None):
     """People matching the filter, with what the list shows loaded in a fixed number of queries."""
-    stmt = _matching(select(Person).options(
-        joinedload(Person.entity), joinedload(Person.duty_station),
-        selectinload(Person.appointments).joinedload(Appointment.entity),
-        selectinload(Person.appointments).joinedload(Appointment.unct)), f,
-        today=today or date.today(), policy=policy or Policy.current())
+    stmt = _matching(select(Person).options(*_as_listed()), f,
+                     today=today or date.today(), policy=policy or Policy.current())
     if f.sort == "entity":
         stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym, func.lower(
             Person.family_name), Person.id)
@@ -158,11 +165,8 @@ def directory_query(q=None, entity=None):
         stmt = stmt.where(matches(Person.search_key, q))
     if entity:
         stmt = stmt.where(Person.entity.has(func.lower(Entity.acronym) == entity.lower()))
-    return stmt.options(
-        joinedload(Person.entity), joinedload(Person.duty_station),
-        selectinload(Person.appointments).joinedload(Appointment.entity),
-        selectinload(Person.appointments).joinedload(Appointment.unct),
-    ).order_by(func.lower(Person.family_name), func.lower(Person.given_name), Person.id)
+    return stmt.options(*_as_listed()).order_by(func.lower(Person.family_name),
+                                              func.lower(Person.given_name), Person.id)
 
 
 def person_in_scope(person, unct_ids):
@@ -201,10 +205,8 @@ def person_with_profile(person_id):
     reaches them; None when there is no such person."""
     if person_id is None:
         return None
-    return db.session.scalars(select(Person).where(Person.id == person_id).options(
-        joinedload(Person.entity), joinedload(Person.duty_station),
-        selectinload(Person.appointments).joinedload(Appointment.entity),
-        selectinload(Person.appointments).joinedload(Appointment.unct))).first()
+    return db.session.scalars(select(Person).where(Person.id == person_id)
+                              .options(*_as_listed())).first()
 
 
 def person_by_id(person_id):

@@ -65,14 +65,17 @@ def seat_counts(session_ids):
         .group_by(Registration.session_id))}
 
 
-_WITHOUT_DESCRIPTIONS = [defer(getattr(TrainingSession, f"description_{code}"), raiseload=True)
-                         for code in LANGUAGES]
+def _without_descriptions():
+    """The four descriptions left unread. Built when called: loader options configure the
+    mappers, which importing this module must not do before every model is known."""
+    return [defer(getattr(TrainingSession, f"description_{code}"), raiseload=True)
+            for code in LANGUAGES]
 
 
 def sessions_query(f, *, now, include_drafts=False, load_series=True):
     """Sessions, soonest first for upcoming ones, latest first for the past. The lists show no
     description: the four are left unread (and reading one is an error, not a query a row)."""
-    stmt = select(TrainingSession).options(*_WITHOUT_DESCRIPTIONS)
+    stmt = select(TrainingSession).options(*_without_descriptions())
     if load_series:
         stmt = stmt.options(selectinload(TrainingSession.series))
     if not include_drafts:

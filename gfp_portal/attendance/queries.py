@@ -176,14 +176,12 @@ def not_yet_trained(session, person_ids):
     return set(person_ids) - trained
 
 
-# The latest appointment of each person counted in the training figures.
-TERM = aliased(Appointment)
-
-
-def _trained_people(*columns):
+def _trained_people(term, *columns):
     """The number of distinct people who attended a session (present or partly), per year of
-    the session and `columns` of `TERM`, their latest appointment (any status; NULL without
-    one): the statement, to which the caller joins what `columns` name."""
+    the session and `columns` of `term` (an alias of Appointment: each person's latest
+    appointment, of any status; NULL without one): the statement, to which the caller joins
+    what `columns` name. The alias is the caller's: made at import, it would configure the
+    mappers before every model is imported."""
     latest = (select(Appointment.person_id, func.max(Appointment.id).label("last"))
               .group_by(Appointment.person_id).subquery())
     groups = (session_year(), *columns)
@@ -192,7 +190,7 @@ def _trained_people(*columns):
             .join(Attendance, Attendance.registration_id == Registration.id)
             .join(TrainingSession, TrainingSession.id == Registration.session_id)
             .outerjoin(latest, latest.c.person_id == Registration.person_id)
-            .outerjoin(TERM, TERM.id == latest.c.last)
+            .outerjoin(term, term.id == latest.c.last)
             .where(Attendance.status.in_(ATTENDED)).group_by(*groups))
 
 
@@ -200,8 +198,9 @@ def trained_per_year_by_region():
     """[(year, region, appointed, people)]: each person counted once a year, in the scope of
     their latest appointment: a region, None at headquarters; appointed is False for people
     without any appointment (one query)."""
-    stmt = _trained_people(Unct.region, TERM.id.is_not(None)).outerjoin(
-        Unct, Unct.id == TERM.unct_id)
+    term = aliased(Appointment)
+    stmt = _trained_people(term, Unct.region, term.id.is_not(None)).outerjoin(
+        Unct, Unct.id == term.unct_id)
     return [(int(year), region, bool(appointed), people)
             for year, region, appointed, people in db.session.execute(stmt)]
 
@@ -209,7 +208,8 @@ def trained_per_year_by_region():
 def trained_per_year_by_entity_type():
     """[(year, entity type or None without any appointment, people)], the entity of each
     person's latest appointment (one query)."""
-    stmt = _trained_people(Entity.type).outerjoin(Entity, Entity.id == TERM.entity_id)
+    term = aliased(Appointment)
+    stmt = _trained_people(term, Entity.type).outerjoin(Entity, Entity.id == term.entity_id)
     return [(int(year), kind, people) for year, kind, people in db.session.execute(stmt)]
 
 

@@ -33,7 +33,11 @@ ACCOUNTS = {
     "coordinator": ("coordinator@bench.gfp", [Role.coordinator], []),
     "rc": ("rc@bench.gfp", [Role.resident_coordinator], ["KEN", "UGA", "TZA"]),
     "fp": ("fp@bench.gfp", [Role.focal_point], []),
+    # A focal point registered for BUSY_SESSIONS sessions: the personal feed the speed goals
+    # are set for.
+    "busy": ("busy@bench.gfp", [Role.focal_point], []),
 }
+BUSY_SESSIONS = 270
 STATIONS = (("New York", "USA", "America/New_York"), ("Geneva", "CHE", "Europe/Zurich"),
             ("Nairobi", "KEN", "Africa/Nairobi"), ("Bangkok", "THA", "Asia/Bangkok"),
             ("Amman", "JOR", "Asia/Amman"), ("Dakar", "SEN", "Africa/Dakar"),
@@ -148,6 +152,7 @@ def generate(*, people=6500, nominations=600, seed=7):
     db.session.execute(insert(Nomination), nomination_rows)
     db.session.flush()
     session_ids, registrations = _training(rng, person_ids, now)
+    registrations += _busy_calendar(rng, users["busy"].person_id, session_ids, now)
     _practices(rng, entity_ids, users["fp"].id, now)
     plan_id = _plans(rng, entity_ids, person_ids, users["coordinator"].id, now)
     _parity(rng, now)
@@ -251,6 +256,18 @@ def _training(rng, person_ids, now, *, sessions=1000, per_session=60):
                      for person_id in rng.sample(person_ids, per_session)]
     db.session.execute(insert(Registration), registrations)
     return session_ids, len(registrations)
+
+
+def _busy_calendar(rng, person_id, session_ids, now):
+    """Register the busy account's person for sessions they are not registered for yet, up
+    to BUSY_SESSIONS in all; returns how many registrations were added."""
+    held = set(db.session.scalars(select(Registration.session_id)
+                                  .where(Registration.person_id == person_id)))
+    more = rng.sample([s for s in session_ids if s not in held], BUSY_SESSIONS - len(held))
+    db.session.execute(insert(Registration), [
+        {"session_id": session_id, "person_id": person_id, "status": "registered",
+         "registered_at": now, "created_at": now} for session_id in more])
+    return len(more)
 
 
 def _practices(rng, entity_ids, submitter_id, now, *, count=2000):

@@ -34,7 +34,8 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 
 def prepare(url, *, reuse):
     """Build (unless reused) the network; return what the pages need: a session the focal
-    point is registered for and a fresh calendar-feed address."""
+    point is registered for, and a fresh calendar-feed address of the busy account (registered
+    for data.BUSY_SESSIONS sessions)."""
     from gfp_portal.accounts.models import User
     from gfp_portal.accounts.services import regenerate_calendar_token
     from gfp_portal.app import create_app
@@ -55,7 +56,9 @@ def prepare(url, *, reuse):
                    TrainingSession.starts_at > datetime.now(UTC))
             .order_by(TrainingSession.starts_at.desc()).limit(1)) or db.session.scalar(
             select(TrainingSession.id).limit(1))
-        token = regenerate_calendar_token(fp)
+        busy = db.session.scalars(select(User).filter_by(
+            email=data.ACCOUNTS["busy"][0])).one()
+        token = regenerate_calendar_token(busy)
         db.session.commit()
     return session_id, token
 
@@ -198,7 +201,7 @@ def main(argv=None):
                  ("coordinator", "registry", "/registry/"),
                  ("coordinator", "coverage matrix", "/coverage/"),
                  ("coordinator", "coverage of one UNCT", "/coverage/KEN"),
-                 (None, "personal feed", feed),
+                 (None, f"personal feed ({data.BUSY_SESSIONS} sessions)", feed),
                  (None, "home, signed out", "/"),
                  ("focal point", "home", "/"),
                  ("coordinator", "home", "/"),
@@ -210,7 +213,7 @@ def main(argv=None):
             rows.append((f"{role or 'anyone'}: {label}", load(portal + path, headers, args)))
         etag = check(portal + feed, {})
         check(portal + feed, {"If-None-Match": etag}, status=304)
-        rows.append(("anyone: personal feed, not modified (304)",
+        rows.append((f"anyone: personal feed ({data.BUSY_SESSIONS} sessions), polled (304)",
                      load(portal + feed, {"If-None-Match": etag}, args)))
         first, repeat = visit_bytes(portal, "/login")
 

@@ -54,5 +54,14 @@ def end_request_transaction(error=None):
         session.rollback()
 
 
+def read_outside_transaction():
+    """For a view that only reads, a statement or two, and is polled by machines (the calendar
+    feed): its statements run each on its own, with no BEGIN or COMMIT sent around them, two
+    round trips of the four such a request makes. Call it before the view's first statement;
+    a write would be saved at once, so a view that may write must not call it. The connection
+    is back in transactions when it returns to the pool."""
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def init_app(app):
     app.teardown_request(end_request_transaction)

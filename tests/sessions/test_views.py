@@ -8,7 +8,7 @@ import pytest
 from babel.dates import get_timezone_location
 from icalendar import Calendar
 from markupsafe import escape
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
@@ -356,6 +356,25 @@ def test_a_feed_answered_304_builds_no_text_of_any_session(app, client, network,
     assert again.status_code == 200 and len(built) == 1
     assert b"DTSTAMP:20310506T070809Z" in again.data and b"DTSTAMP:2031" not in first.data
     assert _without_stamps(again.data) == _without_stamps(first.data)
+
+
+def test_a_polled_feed_is_read_in_two_statements_outside_any_transaction(app, client, network):
+    """Calendar clients poll the feed every hour: the account and the facts of its sessions
+    are read each on its own, with no BEGIN or COMMIT sent around them."""
+    link = _feed_of_a_registered_focal_point(client, network)
+    etag = client.get(link).headers["ETag"]
+    levels = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        levels.append(connection.get_execution_options().get("isolation_level"))
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(link, headers={"If-None-Match": etag}).status_code == 304
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert levels == ["AUTOCOMMIT", "AUTOCOMMIT"]
 
 
 def _without_stamps(data):

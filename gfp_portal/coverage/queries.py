@@ -3,7 +3,7 @@ point; the member cells by region; the people whose team has a coverage gap; the
 below parity with a gap or an overdue plan."""
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, distinct, exists, func, select, type_coerce
+from sqlalchemy import String, and_, bindparam, distinct, exists, func, literal, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from gfp_portal.extensions import db
@@ -17,14 +17,18 @@ from gfp_portal.registry.models import Appointment, AppointmentRole, Appointment
 
 def uncts_without_focal_point(unct_ids=None):
     """The ids of the UN Country Teams (among `unct_ids`; None: all) that have member
-    entities and no active focal point for any of them (one query)."""
+    entities and no active focal point for any of them (one query). A team's first focal
+    point of a member entity is looked for per team, and the search stops at it: as NOT
+    EXISTS, the planner paired every focal point with every membership first."""
     has_members = exists().where(unct_members.c.unct_id == Unct.id)
-    has_focal_point = exists().where(
-        Appointment.unct_id == Unct.id, Appointment.role == AppointmentRole.focal_point,
-        Appointment.status == AppointmentStatus.active,
-        exists().where(unct_members.c.unct_id == Unct.id,
-                       unct_members.c.entity_id == Appointment.entity_id))
-    stmt = select(Unct.id).where(has_members, ~has_focal_point)
+    first_focal_point = (
+        select(literal(1)).select_from(Appointment)
+        .join(unct_members, and_(unct_members.c.unct_id == Appointment.unct_id,
+                                 unct_members.c.entity_id == Appointment.entity_id))
+        .where(Appointment.unct_id == Unct.id, Appointment.role == AppointmentRole.focal_point,
+               Appointment.status == AppointmentStatus.active)
+        .limit(1).scalar_subquery())
+    stmt = select(Unct.id).where(has_members, first_focal_point.is_(None))
     if unct_ids is not None:
         stmt = stmt.where(Unct.id.in_(unct_ids))
     return list(db.session.scalars(stmt))

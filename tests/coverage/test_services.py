@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.coverage.queries import uncts_without_focal_point
 from gfp_portal.coverage.reminders import send_gap_reminders
 from gfp_portal.coverage.services import CellState, cell_state, compute_coverage
 from gfp_portal.extensions import db
@@ -139,3 +140,21 @@ def test_one_country_teams_coverage_counts_only_its_own_terms(network, monkeypat
     assert {c.entity.acronym: c.state for c in coverage.cells_of(kenya)}["UNDP"] \
         == CellState.covered
     assert read and {unct_id for unct_id, _ in read} == {kenya.id}
+
+
+def test_a_team_whose_only_focal_point_serves_an_entity_that_left_it_has_no_focal_point(
+        network):
+    kenya, jordan = network
+    uganda = unct("UGA")
+    uganda.members = [entity("WFP"), entity("WHO")]
+    db.session.flush()
+    person = services.create_person({"given_name": "P", "family_name": "Uganda",
+                                     "email": "p.uganda@example.org"}, actor=None)
+    services.appoint(person, {"entity": entity("WHO"), "unct": uganda, "role": "focal_point",
+                              "start_date": date(2026, 1, 1), "end_date": date(2027, 12, 31)},
+                     actor=None)
+    assert uncts_without_focal_point() == []
+    uganda.members = [entity("WFP")]  # WHO leaves the team; it is still Kenya's member
+    db.session.flush()
+    assert uncts_without_focal_point() == [uganda.id]
+    assert uncts_without_focal_point([kenya.id, jordan.id]) == []

@@ -3,14 +3,14 @@ figures over time."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, exists, func, literal, select
+from sqlalchemy import and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus, EvaluationResponse
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
-from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus, Person
 from gfp_portal.sessions.models import (
     Registration,
     RegistrationStatus,
@@ -30,29 +30,38 @@ class Place:
     in_audience: bool
 
 
-# Built once (the session page reads it on every view): the seats taken, whether the viewer's
-# active appointments put them in the session's audience, and their registration and mark.
+# Built once (the session page reads it on every view): the session, the seats taken, which
+# roles the viewer's active appointments hold (the session's audience names the roles it is
+# for), and the viewer's registration and its mark.
 _TAKEN = (select(func.count(Registration.id))
           .where(Registration.session_id == bindparam("session_id"),
                  Registration.status == RegistrationStatus.registered).scalar_subquery())
-_IN_AUDIENCE = exists().where(Appointment.person_id == bindparam("person_id"),
-                              Appointment.status == AppointmentStatus.active,
-                              Appointment.role.in_(bindparam("roles", expanding=True)))
-_PLACE = (select(_TAKEN, _IN_AUDIENCE, Registration, Attendance)
-          .select_from(select(literal(1).label("one")).subquery())
-          .outerjoin(Registration, and_(Registration.session_id == bindparam("session_id"),
-                                        Registration.person_id == bindparam("person_id")))
-          .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-          .execution_options(populate_existing=True))
+_HOLDS = [exists().where(Appointment.person_id == bindparam("person_id"),
+                         Appointment.status == AppointmentStatus.active,
+                         Appointment.role == role) for role in AppointmentRole]
+_SESSION_AND_PLACE = (
+    select(TrainingSession, _TAKEN, *_HOLDS, Registration, Attendance)
+    .where(TrainingSession.id == bindparam("session_id"))
+    .outerjoin(Registration, and_(Registration.session_id == TrainingSession.id,
+                                  Registration.person_id == bindparam("person_id")))
+    .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+    .execution_options(populate_existing=True))
 
 
-def place_of(session, person):
-    """The viewer's Place for `session` (`person` may be None), read in one statement."""
-    row = db.session.execute(_PLACE, {
-        "session_id": session.id, "person_id": person.id if person is not None else None,
-        "roles": list(session.audience.roles)}).one()
-    return Place(registration=row[2], attendance=row[3], taken=row[0],
-                 in_audience=person is not None and bool(row[1]))
+def session_and_place(session_id, person):
+    """(the session, the viewer's Place in it), read in one statement; `person` may be None.
+    (None, None) when there is no such session."""
+    row = db.session.execute(_SESSION_AND_PLACE, {
+        "session_id": session_id, "person_id": person.id if person is not None else None,
+    }).first()
+    if row is None:
+        return None, None
+    session, taken, *holds, registration, attendance = row
+    held = {role.value for role, holds_it in zip(AppointmentRole, holds, strict=True)
+            if holds_it}
+    return session, Place(registration=registration, attendance=attendance, taken=taken,
+                          in_audience=person is not None and bool(held & set(
+                              session.audience.roles)))
 
 
 def register_rows(session):

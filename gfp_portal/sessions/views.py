@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from gfp_portal.accounts.services import user_for_calendar_token
 from gfp_portal.attendance import certificates, evaluations
-from gfp_portal.attendance.queries import closing_window, place_of
+from gfp_portal.attendance.queries import closing_window, session_and_place
 from gfp_portal.attendance.services import check_in_is_open
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirm_then_act
@@ -42,8 +42,13 @@ def viewer_zone():
 
 def load_visible(session_id):
     """The session, unless it is a draft and the viewer is not of the Office."""
-    session = db.get_or_404(TrainingSession, session_id)
-    if session.status == SessionStatus.draft and not current_user.is_staff:
+    return visible_or_404(db.get_or_404(TrainingSession, session_id))
+
+
+def visible_or_404(session):
+    """404 for no session, and for a draft when the viewer is not of the Office."""
+    if session is None or (session.status == SessionStatus.draft
+                           and not current_user.is_staff):
         abort(404)
     return session
 
@@ -76,9 +81,9 @@ def index():
 @bp.route("/<int:session_id>")
 @signed_in
 def detail(session_id):
-    session = load_visible(session_id)
     person = current_user.person
-    place = place_of(session, person)
+    session, place = session_and_place(session_id, person)
+    visible_or_404(session)
     mine, attendance = place.registration, place.attendance
     now = utcnow()
     return render_template(

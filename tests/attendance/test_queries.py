@@ -1,21 +1,45 @@
 """The read-only queries of attendance."""
 from gfp_portal.attendance import queries, services
-from gfp_portal.sessions.models import RegistrationStatus
+from gfp_portal.extensions import db
+from gfp_portal.sessions.models import Audience, RegistrationStatus
+
+
+def place_of(session, person):
+    found, place = queries.session_and_place(session.id, person)
+    assert found is session
+    return place
 
 
 def test_the_place_of_a_viewer_in_a_session(held, coordinator, make_person):
     session, people = held
     services.mark(next(r for r in session.registrations if r.person == people["Amina"]),
                   "present", minutes=90, actor=coordinator)
-    amina = queries.place_of(session, people["Amina"])
+    amina = place_of(session, people["Amina"])
     assert amina.registration.person == people["Amina"]
     assert (amina.attendance.status, amina.taken, amina.in_audience) == ("present", 4, True)
 
-    zoe = queries.place_of(session, people["Zoe"])
+    zoe = place_of(session, people["Zoe"])
     assert zoe.registration.status == RegistrationStatus.waitlisted and zoe.attendance is None
 
-    outsider = queries.place_of(session, make_person())  # no appointment: not in the audience
+    outsider = place_of(session, make_person())  # no appointment: not in the audience
     assert (outsider.registration, outsider.attendance, outsider.taken,
             outsider.in_audience) == (None, None, 4, False)
-    office = queries.place_of(session, None)
+    office = place_of(session, None)
     assert (office.registration, office.in_audience, office.taken) == (None, False, 4)
+
+
+def test_a_viewer_is_in_the_audience_when_they_hold_a_role_it_names(held, make_appointee):
+    session, people = held  # every one of them an alternate
+    focal_point = make_appointee(role="focal_point", given="Grace")
+    for audience, amina, grace in ((Audience.both, True, True),
+                                   (Audience.alternates, True, False),
+                                   (Audience.focal_points, False, True)):
+        session.audience = audience
+        db.session.flush()
+        assert place_of(session, people["Amina"]).in_audience is amina, audience
+        assert place_of(session, focal_point).in_audience is grace, audience
+
+
+def test_no_session_has_no_place(held):
+    session, people = held
+    assert queries.session_and_place(session.id + 1000, people["Amina"]) == (None, None)

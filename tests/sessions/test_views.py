@@ -383,9 +383,10 @@ def _without_stamps(data):
 
 def test_the_session_page_reads_the_viewers_place_in_one_statement(app, client, network,
                                                                     count_queries):
-    """The account, the session, the viewer's place (registration, attendance mark, seats
-    taken, audience) and the agenda (empty here): four statements, registered or not. A coming
-    session is too far away for check-in or evaluation, so its page reads no settings."""
+    """The account, the session with the viewer's place in it (registration, attendance
+    mark, seats taken, audience), and the agenda (empty here): three statements, registered
+    or not. A coming session is too far away for check-in or evaluation, so its page reads
+    no settings."""
     login(client, "fp@example.org")
     url = f"/sessions/{network['session']}"
     client.get(url)
@@ -396,5 +397,5 @@ def test_the_session_page_reads_the_viewers_place_in_one_statement(app, client, 
     with count_queries() as registered:
         html = client.get(url).get_data(as_text=True)
     assert "secret-room" in html  # the join link, shown to registered people only
-    assert before.count == registered.count == 4
+    assert before.count == registered.count == 3
     assert not [s for s in before.statements + registered.statements if "settings" in s]

@@ -39,29 +39,37 @@ _TAKEN = (select(func.count(Registration.id))
 _HOLDS = [exists().where(Appointment.person_id == bindparam("person_id"),
                          Appointment.status == AppointmentStatus.active,
                          Appointment.role == role) for role in AppointmentRole]
-_SESSION_AND_PLACE = (
-    select(TrainingSession, _TAKEN, *_HOLDS, Registration, Attendance)
-    .where(TrainingSession.id == bindparam("session_id"))
-    .outerjoin(Registration, and_(Registration.session_id == TrainingSession.id,
-                                  Registration.person_id == bindparam("person_id")))
-    .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-    .execution_options(populate_existing=True))
+def session_and_place_statement(*columns):
+    """The statement session_and_place runs, with `columns` (facts of the session, correlated
+    with TrainingSession) after its own: a page that needs more of the session reads it in
+    the same round trip. Build it once, at import."""
+    return (select(TrainingSession, _TAKEN, *_HOLDS, Registration, Attendance, *columns)
+            .where(TrainingSession.id == bindparam("session_id"))
+            .outerjoin(Registration, and_(Registration.session_id == TrainingSession.id,
+                                          Registration.person_id == bindparam("person_id")))
+            .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+            .execution_options(populate_existing=True))
 
 
-def session_and_place(session_id, person):
-    """(the session, the viewer's Place in it), read in one statement; `person` may be None.
-    (None, None) when there is no such session."""
-    row = db.session.execute(_SESSION_AND_PLACE, {
+_SESSION_AND_PLACE = session_and_place_statement()
+
+
+def session_and_place(session_id, person, statement=_SESSION_AND_PLACE):
+    """(the session, the viewer's Place in it, the values of the statement's own columns),
+    read in one statement; `person` may be None. (None, None, ()) when there is no such
+    session."""
+    row = db.session.execute(statement, {
         "session_id": session_id, "person_id": person.id if person is not None else None,
     }).first()
     if row is None:
-        return None, None
-    session, taken, *holds, registration, attendance = row
+        return None, None, ()
+    session, taken, *holds = row[:2 + len(_HOLDS)]
+    registration, attendance, *more = row[2 + len(_HOLDS):]
     held = {role.value for role, holds_it in zip(AppointmentRole, holds, strict=True)
             if holds_it}
     return session, Place(registration=registration, attendance=attendance, taken=taken,
                           in_audience=person is not None and bool(held & set(
-                              session.audience.roles)))
+                              session.audience.roles))), tuple(more)
 
 
 def register_rows(session):

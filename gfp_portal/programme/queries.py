@@ -1,9 +1,10 @@
 """What the programme's pages read: a session's agenda with its presenters, its invitation
 links and its guests, and the choices of presenters."""
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.accounts.models import Role, User, UserRole
+from gfp_portal.attendance.queries import session_and_place, session_and_place_statement
 from gfp_portal.extensions import db
 from gfp_portal.programme.models import (
     AgendaItem,
@@ -14,6 +15,7 @@ from gfp_portal.programme.models import (
     GuestRegistration,
 )
 from gfp_portal.registry.models import Person
+from gfp_portal.sessions.models import TrainingSession
 
 # Built once (the session page reads it on every view): its loader options cost more to build
 # than the statement takes to run.
@@ -28,6 +30,21 @@ _AGENDA = (select(AgendaItem).where(AgendaItem.session_id == bindparam("session_
 def agenda_of(session):
     """The items in their order, presenters loaded (three queries at most)."""
     return db.session.scalars(_AGENDA, {"session_id": session.id}).all()
+
+
+# The session page's statement: the session, the viewer's place in it, and whether it has an
+# agenda (most sessions have none, and then none is read).
+_SESSION_PAGE = session_and_place_statement(
+    exists().where(AgendaItem.session_id == TrainingSession.id))
+
+
+def session_page(session_id, person):
+    """(the session, the viewer's Place in it, its agenda): one statement, and the agenda's
+    when it has one. (None, None, []) when there is no such session."""
+    session, place, more = session_and_place(session_id, person, _SESSION_PAGE)
+    if session is None:
+        return None, None, []
+    return session, place, agenda_of(session) if more[0] else []
 
 
 def item_of(session, item_id):

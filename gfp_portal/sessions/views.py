@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from gfp_portal.accounts.services import user_for_calendar_token
 from gfp_portal.attendance import certificates, evaluations
-from gfp_portal.attendance.queries import closing_window, session_and_place
+from gfp_portal.attendance.queries import closing_window
 from gfp_portal.attendance.services import check_in_is_open
 from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirm_then_act
@@ -82,7 +82,7 @@ def index():
 @signed_in
 def detail(session_id):
     person = current_user.person
-    session, place = session_and_place(session_id, person)
+    session, place, agenda_items = programme_queries.session_page(session_id, person)
     visible_or_404(session)
     mine, attendance = place.registration, place.attendance
     now = utcnow()
@@ -96,7 +96,7 @@ def detail(session_id):
         place=registration.waitlist_place(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
-        can_register=place.in_audience, agenda=programme_queries.agenda_of(session),
+        can_register=place.in_audience, agenda=agenda_items,
         zone=viewer_zone(), agenda_times=agenda.readings)
 
 

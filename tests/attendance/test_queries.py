@@ -5,8 +5,8 @@ from gfp_portal.sessions.models import Audience, RegistrationStatus
 
 
 def place_of(session, person):
-    found, place = queries.session_and_place(session.id, person)
-    assert found is session
+    found, place, more = queries.session_and_place(session.id, person)
+    assert found is session and more == ()
     return place
 
 
@@ -42,4 +42,4 @@ def test_a_viewer_is_in_the_audience_when_they_hold_a_role_it_names(held, make_a
 
 def test_no_session_has_no_place(held):
     session, people = held
-    assert queries.session_and_place(session.id + 1000, people["Amina"]) == (None, None)
+    assert queries.session_and_place(session.id + 1000, people["Amina"]) == (None, None, ())

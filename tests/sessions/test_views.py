@@ -383,10 +383,10 @@ def _without_stamps(data):
 
 def test_the_session_page_reads_the_viewers_place_in_one_statement(app, client, network,
                                                                     count_queries):
-    """The account, the session with the viewer's place in it (registration, attendance
-    mark, seats taken, audience), and the agenda (empty here): three statements, registered
-    or not. A coming session is too far away for check-in or evaluation, so its page reads
-    no settings."""
+    """The account, then the session with the viewer's place in it (registration, attendance
+    mark, seats taken, audience) and whether it has an agenda (it has none here, so none is
+    read): two statements, registered or not. A coming session is too far away for check-in
+    or evaluation, so its page reads no settings."""
     login(client, "fp@example.org")
     url = f"/sessions/{network['session']}"
     client.get(url)
@@ -397,5 +397,5 @@ def test_the_session_page_reads_the_viewers_place_in_one_statement(app, client, 
     with count_queries() as registered:
         html = client.get(url).get_data(as_text=True)
     assert "secret-room" in html  # the join link, shown to registered people only
-    assert before.count == registered.count == 3
+    assert before.count == registered.count == 2
     assert not [s for s in before.statements + registered.statements if "settings" in s]

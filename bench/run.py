@@ -37,17 +37,19 @@ def make_config(url):
 
 def ensure_database(url):
     """Create the PostgreSQL database of `url` when the server does not have it yet (a new
-    machine has only its default databases)."""
+    machine has only its default databases), with the planner's cost of a random read that
+    the deployment sets (README, "Production")."""
     target = make_url(url)
     if target.get_backend_name() != "postgresql":
         return
     engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
+            quoted = connection.dialect.identifier_preparer.quote(target.database)
             if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
                                  {"name": target.database}) is None:
-                quoted = connection.dialect.identifier_preparer.quote(target.database)
                 connection.execute(text(f"CREATE DATABASE {quoted}"))
+            connection.execute(text(f"ALTER DATABASE {quoted} SET random_page_cost = 1.1"))
     finally:
         engine.dispose()
 

@@ -9,31 +9,30 @@ from sqlalchemy.orm import selectinload
 
 from gfp_portal.accounts.models import User, UserRole
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import values_of
 from gfp_portal.core.jobs import PAGES, PERIODIC_PAGES, Job, JobPage, JobRun, JobState
-from gfp_portal.core.outbox import MailStatus, OutboxMessage, count_by_status
+from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Person
 
 
+def network_counts():
+    """The statements of the network's six counters: people, entities, teams, active
+    accounts, and emails queued and failed."""
+    mails = select(func.count()).select_from(OutboxMessage)
+    return {"people": select(func.count(Person.id)),
+            "entities": select(func.count(Entity.id)),
+            "uncts": select(func.count(Unct.id)),
+            "accounts": select(func.count(User.id)).where(User.is_active),
+            "mail_queued": mails.where(OutboxMessage.status == MailStatus.queued),
+            "mail_failed": mails.where(OutboxMessage.status == MailStatus.failed)}
+
+
 def dashboard_counts():
-    """The network's six counters: people, entities, teams and active accounts in one query,
-    the mail queue in another."""
-    mails = count_by_status()
-    people, entities, uncts, accounts = db.session.execute(select(
-        select(func.count(Person.id)).scalar_subquery(),
-        select(func.count(Entity.id)).scalar_subquery(),
-        select(func.count(Unct.id)).scalar_subquery(),
-        select(func.count(User.id)).where(User.is_active).scalar_subquery())).one()
-    return {
-        "people": people,
-        "entities": entities,
-        "uncts": uncts,
-        "accounts": accounts,
-        "mail_queued": mails[MailStatus.queued],
-        "mail_failed": mails[MailStatus.failed],
-    }
+    """The network's six counters (network_counts), in one query."""
+    return values_of(**network_counts())
 
 
 def users_query(q=None, role=None, status=None):
@@ -65,11 +64,9 @@ def outbox_query(status=None, template=None):
 
 
 def failed_mail_counts(template):
-    """(failed emails, failed emails written from `template`), in one query."""
-    failed, of_template = db.session.execute(
-        select(func.count(), func.count().filter(OutboxMessage.template == template))
-        .where(OutboxMessage.status == MailStatus.failed)).one()
-    return failed, of_template
+    """The statement of (failed emails, failed emails written from `template`)."""
+    return (select(func.count(), func.count().filter(OutboxMessage.template == template))
+            .where(OutboxMessage.status == MailStatus.failed))
 
 
 def unfinished_jobs(kinds):

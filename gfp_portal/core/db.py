@@ -1,9 +1,20 @@
 """The database: `db`, its declarative base and naming convention, small column helpers
-shared by every model, and the first rows of a list with their count in one query."""
+shared by every model, the first rows of a list with their count in one query, and many
+counters in one query."""
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Column, DateTime, Enum, ForeignKey, MetaData, Table, TypeDecorator, func
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    MetaData,
+    Table,
+    TypeDecorator,
+    func,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -77,3 +88,18 @@ def first_rows_and_count(stmt, limit):
     no collection, and whose every candidate is tested before the order anyway."""
     rows = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
     return [row[0] for row in rows], rows[0][1] if rows else 0
+
+
+def values_of(**statements):
+    """What each statement selects from its one row (a count, a minimum: one value, or a tuple
+    for several columns), by name, read in one round trip: SELECT (…), (…), …. A page that shows
+    many counters of several domains asks the database once; each domain still writes its own
+    statement. A statement of several columns is run once for each."""
+    columns, widths = [], {}
+    for name, stmt in statements.items():
+        selected = list(stmt.selected_columns)
+        widths[name] = len(selected)
+        columns += [stmt.with_only_columns(column).scalar_subquery() for column in selected]
+    row = iter(db.session.execute(select(*columns)).one())
+    return {name: next(row) if width == 1 else tuple(next(row) for __ in range(width))
+            for name, width in widths.items()}

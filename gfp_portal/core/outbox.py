@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Index, String, Text, false, func, select
+from sqlalchemy import JSON, Index, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
@@ -213,10 +213,3 @@ def retry_message(message, *, actor, now=None):
     db.session.flush()
 
 
-def count_by_status():
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    ).all()
-    counts = {status: 0 for status in MailStatus}
-    counts.update({status: n for status, n in rows})
-    return counts

@@ -15,11 +15,11 @@ from gfp_portal.reference.queries import entities_by_ids
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus
 
 
-def uncts_without_focal_point(unct_ids=None):
-    """The ids of the UN Country Teams (among `unct_ids`; None: all) that have member
-    entities and no active focal point for any of them (one query). A team's first focal
-    point of a member entity is looked for per team, and the search stops at it: as NOT
-    EXISTS, the planner paired every focal point with every membership first."""
+def _without_focal_point():
+    """The condition on a UN Country Team: it has member entities and no active focal point
+    for any of them. A team's first focal point of a member entity is looked for per team,
+    and the search stops at it: as NOT EXISTS, the planner paired every focal point with
+    every membership first."""
     has_members = exists().where(unct_members.c.unct_id == Unct.id)
     first_focal_point = (
         select(literal(1)).select_from(Appointment)
@@ -28,10 +28,21 @@ def uncts_without_focal_point(unct_ids=None):
         .where(Appointment.unct_id == Unct.id, Appointment.role == AppointmentRole.focal_point,
                Appointment.status == AppointmentStatus.active)
         .limit(1).scalar_subquery())
-    stmt = select(Unct.id).where(has_members, first_focal_point.is_(None))
+    return and_(has_members, first_focal_point.is_(None))
+
+
+def uncts_without_focal_point(unct_ids=None):
+    """The ids of the UN Country Teams (among `unct_ids`; None: all) that have member
+    entities and no active focal point for any of them (one query)."""
+    stmt = select(Unct.id).where(_without_focal_point())
     if unct_ids is not None:
         stmt = stmt.where(Unct.id.in_(unct_ids))
     return list(db.session.scalars(stmt))
+
+
+def without_focal_point_count():
+    """The statement counting the teams uncts_without_focal_point() lists."""
+    return select(func.count()).select_from(Unct).where(_without_focal_point())
 
 
 def _roles_filled(holder, entity_id, same_team):

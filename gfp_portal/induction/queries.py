@@ -3,7 +3,7 @@ for any number of paths in a fixed number of queries; the Office's list and its 
 next induction sessions at a fair hour for a person."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import distinct, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus
@@ -272,9 +272,10 @@ def open_paths():
         .order_by(InductionPath.id)).all()
 
 
-def count_open_paths():
-    """People on the induction path who have not completed it: as the Office's list counts
-    them, from what each has done, counted by the database (the checklist's queries and one)."""
+def open_paths_count():
+    """The statement counting the people on the induction path who have not completed it, as
+    the Office's list counts them, from what each has done (the checklist is read to build
+    it)."""
     items = checklist()
     keys = [t.key for t in items.topics]
     guideline_ids = {r.id for r in items.guidelines}
@@ -295,7 +296,6 @@ def count_open_paths():
                   .where(InductionOpening.path_id == path.id,
                          InductionOpening.resource_id.in_(guideline_ids)).scalar_subquery())
         missing.append(opened < len(guideline_ids))
-    if not missing:
-        return 0  # an empty checklist: every path is complete
-    return db.session.scalar(select(func.count()).select_from(path)
-                             .where(path.completed_at.is_(None), or_(*missing)))
+    # An empty checklist: every path is complete.
+    return (select(func.count()).select_from(path)
+            .where(path.completed_at.is_(None), or_(*missing) if missing else false()))

@@ -4,13 +4,13 @@ reads in a fixed number of queries whatever the size of the network."""
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from gfp_portal.admin.queries import dashboard_counts, failed_mail_counts, unfinished_jobs
+from gfp_portal.admin.queries import failed_mail_counts, network_counts, unfinished_jobs
 from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.queries import ATTENDED, evaluations_closing, trained_since
 from gfp_portal.attendance.records import learning_record
-from gfp_portal.core.db import first_rows_and_count
+from gfp_portal.core.db import first_rows_and_count, values_of
 from gfp_portal.core.jobs import PAGES
-from gfp_portal.coverage.queries import count_entities_needing_support, uncts_without_focal_point
+from gfp_portal.coverage.queries import count_entities_needing_support, without_focal_point_count
 from gfp_portal.coverage.services import attach_holders, compute_coverage
 from gfp_portal.induction import queries as induction_queries
 from gfp_portal.nominations import queries as nomination_queries
@@ -71,25 +71,36 @@ class Queue:
 
 
 def coordinator_queue(*, now, today):
-    waiting = nomination_queries.waiting_for_decision()
-    nominations, requests = (waiting[NominationKind.nomination],
-                             waiting[NominationKind.self_registration])
     policy = Policy.current()
+    network = network_counts()
+    # The counters, each domain's own statement, read together in one round trip.
+    figures = values_of(
+        nominations=nomination_queries.waiting_for_decision(NominationKind.nomination),
+        requests=nomination_queries.waiting_for_decision(NominationKind.self_registration),
+        ending=registry_queries.people_count(registry_queries.RegistryFilter(
+            expiring_days=ENDING_WITHIN_DAYS), today=today, policy=policy),
+        lapsed=registry_queries.people_count(registry_queries.RegistryFilter(
+            status="any", lapsed_days=LAPSED_WITHIN_DAYS), today=today, policy=policy),
+        without_focal_point=without_focal_point_count(),
+        failed=failed_mail_counts(session_queries.SESSION_NOTICE),
+        practices=practice_queries.waiting_for_review_statement(),
+        induction=induction_queries.open_paths_count(),
+        **network)
     upcoming = session_queries.sessions_query(
         session_queries.SessionFilter(within_days=SESSIONS_WITHIN_DAYS), now=now,
         include_drafts=True, load_series=False)
     sessions, session_count = first_rows_and_count(upcoming, SESSIONS_LISTED)
     seats = session_queries.seat_counts([s.id for s in sessions])
-    failed, failed_invitations = failed_mail_counts(session_queries.SESSION_NOTICE)
-    practices, oldest_practice = practice_queries.waiting_for_review()
+    (nominations, nominations_since), (requests, requests_since) = (figures["nominations"],
+                                                                    figures["requests"])
+    failed, failed_invitations = figures["failed"]
+    practices, oldest_practice = figures["practices"]
     return Queue(
-        nominations=(nominations[0], _days(nominations[1], now)),
-        requests=(requests[0], _days(requests[1], now)),
-        ending=registry_queries.count_people(registry_queries.RegistryFilter(
-            expiring_days=ENDING_WITHIN_DAYS), today=today, policy=policy),
-        lapsed=registry_queries.count_people(registry_queries.RegistryFilter(
-            status="any", lapsed_days=LAPSED_WITHIN_DAYS), today=today, policy=policy),
-        uncts_without_focal_point=len(uncts_without_focal_point()),
+        nominations=(nominations, _days(nominations_since, now)),
+        requests=(requests, _days(requests_since, now)),
+        ending=figures["ending"],
+        lapsed=figures["lapsed"],
+        uncts_without_focal_point=figures["without_focal_point"],
         sessions=[(s, *seats.get(s.id, (0, 0))) for s in sessions],
         session_count=session_count,
         failed_invitations=failed_invitations,
@@ -98,8 +109,8 @@ def coordinator_queue(*, now, today):
         imports=[(job, PAGES.get(job.kind)) for job in unfinished_jobs(IMPORT_JOBS)],
         practices=(practices, _days(oldest_practice, now)),
         support=count_entities_needing_support(today),
-        counts=dashboard_counts(),
-        induction=induction_queries.count_open_paths())
+        counts={name: figures[name] for name in network},
+        induction=figures["induction"])
 
 
 @dataclass

@@ -7,12 +7,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
-from gfp_portal.nominations.models import (
-    PENDING_STATES,
-    Nomination,
-    NominationKind,
-    NominationState,
-)
+from gfp_portal.nominations.models import PENDING_STATES, Nomination, NominationState
 from gfp_portal.reference.models import Entity, Unct
 
 
@@ -96,16 +91,11 @@ def other_pending(nomination):
         .order_by(Nomination.submitted_at)).all()
 
 
-def waiting_for_decision():
-    """kind -> (how many submitted nominations or requests to join wait for the Office's
-    decision, when the oldest was submitted), in one query."""
-    rows = db.session.execute(
-        select(Nomination.kind, func.count(), func.min(Nomination.submitted_at))
-        .where(Nomination.state == NominationState.submitted)
-        .group_by(Nomination.kind)).all()
-    waiting = {kind: (0, None) for kind in NominationKind}
-    waiting.update({kind: (count, oldest) for kind, count, oldest in rows})
-    return waiting
+def waiting_for_decision(kind):
+    """The statement of (how many submitted nominations, or requests to join, wait for the
+    Office's decision, when the oldest was submitted)."""
+    return (select(func.count(), func.min(Nomination.submitted_at))
+            .where(Nomination.state == NominationState.submitted, Nomination.kind == kind))
 
 
 def pending_for_uncts(unct_ids):

@@ -203,6 +203,23 @@ def test_coordinator_home_reads_in_a_fixed_number_of_queries(client, network, lo
     assert _count(client.get("/").get_data(as_text=True), "nominations") == 10
 
 
+def test_the_office_queue_reads_its_counters_in_one_statement(client, network, login_as,
+                                                              count_queries):
+    """Nominations and requests waiting, terms ending and lapsed, teams without a focal point,
+    failed emails, practices to review, open induction paths and the network's six counters:
+    each domain's statement, sent together."""
+    network.grow(2)
+    login_as("coordinator")
+    client.get("/")
+    with count_queries() as counted:
+        client.get("/")
+    tables = ("FROM nominations", "FROM outbox_messages", "FROM practices",
+              "FROM induction_paths", "FROM uncts")
+    counters = [s for s in counted.statements if any(table in s for table in tables)]
+    assert len(counters) == 1
+    assert all(table in counters[0] for table in tables)
+
+
 def _queries_of_home(client, count_queries):
     """How many statements one view of the home sends."""
     with count_queries() as counted:

@@ -306,4 +306,3 @@ def _accounts(person_ids, now):
         users[key] = user
     db.session.flush()
     return users
-

@@ -39,6 +39,8 @@ _TAKEN = (select(func.count(Registration.id))
 _HOLDS = [exists().where(Appointment.person_id == bindparam("person_id"),
                          Appointment.status == AppointmentStatus.active,
                          Appointment.role == role) for role in AppointmentRole]
+
+
 def session_and_place_statement(*columns):
     """The statement session_and_place runs, with `columns` (facts of the session, correlated
     with TrainingSession) after its own: a page that needs more of the session reads it in
@@ -63,7 +65,7 @@ def session_and_place(session_id, person, statement=_SESSION_AND_PLACE):
     }).first()
     if row is None:
         return None, None, ()
-    session, taken, *holds = row[:2 + len(_HOLDS)]
+    session, taken, holds = row[0], row[1], row[2:2 + len(_HOLDS)]
     registration, attendance, *more = row[2 + len(_HOLDS):]
     held = {role.value for role, holds_it in zip(AppointmentRole, holds, strict=True)
             if holds_it}

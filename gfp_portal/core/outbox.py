@@ -211,5 +211,3 @@ def retry_message(message, *, actor, now=None):
     log_action("mail.retry", message, actor=actor, now=now,
                changes={"status": [before.value, MailStatus.queued.value]})
     db.session.flush()
-
-

@@ -158,4 +158,3 @@ def awards_of(person):
 
 def award_by_id(award_id):
     return db.session.scalars(_with_people(select(Award)).where(Award.id == award_id)).first()
-

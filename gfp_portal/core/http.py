@@ -188,6 +188,16 @@ class _CountedPagination(SelectPagination):
         return self._query_args["session"].execute(self._query_args["count_stmt"]).scalar()
 
 
+class _PageOfIds(_CountedPagination):
+    """A page found among ids, its rows then read by id."""
+
+    def _query_items(self):
+        args = self._query_args
+        ids = list(args["session"].scalars(
+            args["select"].limit(self.per_page).offset(self._query_offset)))
+        return args["load"](ids)
+
+
 class _WindowCountedPagination(SelectPagination):
     """A page whose rows carry the number of all the rows (a window count), so the rows are
     found once: the total of a page past the end is counted apart."""
@@ -217,6 +227,13 @@ def paginate(stmt, count=None):
         return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
                            error_out=False)
     return _CountedPagination(select=stmt, count_stmt=count, **_page_args())
+
+
+def paginate_ids(ids, load, *, count):
+    """One page of the ids that the statement `ids` gives in its order, whose rows `load(ids)`
+    then reads (in that order), counted by the statement `count`. For an order no index gives,
+    the database sorts every candidate: it then sorts ids, not whole rows with their joins."""
+    return _PageOfIds(select=ids, count_stmt=count, load=load, **_page_args())
 
 
 def paginate_counted_in_rows(stmt):

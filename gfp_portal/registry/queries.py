@@ -93,12 +93,34 @@ def _as_listed():
             selectinload(Person.appointments).joinedload(Appointment.unct))
 
 
+# The orders that an index gives; the others sort every matching person, and a page of the list
+# then sorts their ids alone (people_ids) and reads its rows by id (people_by_ids).
+INDEXED_SORTS = ("name",)
+
+
 def people_query(f, *, today=None, policy=None):
     """People matching the filter, with what the list shows loaded in a fixed number of queries."""
-    stmt = _matching(select(Person).options(*_as_listed()), f,
-                     today=today or date.today(), policy=policy or Policy.current())
+    return _in_order(select(Person).options(*_as_listed()), f, today=today, policy=policy)
+
+
+def people_ids(f, *, today=None, policy=None):
+    """The ids of the people `people_query` lists, in its order."""
+    return _in_order(select(Person.id), f, today=today, policy=policy)
+
+
+def people_by_ids(ids):
+    """These people, with what the list shows loaded, in the order of `ids` (two queries)."""
+    found = {person.id: person for person in db.session.scalars(
+        select(Person).options(*_as_listed()).where(Person.id.in_(ids))).unique()}
+    return [found[person_id] for person_id in ids if person_id in found]
+
+
+def _in_order(stmt, f, *, today, policy):
+    """`stmt` narrowed to the people the filter is about, in the order it asks for."""
+    stmt = _matching(stmt, f, today=today or date.today(), policy=policy or Policy.current())
     if f.sort == "entity":
-        stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym, func.lower(
+        # People without an entity last, on SQLite as on PostgreSQL.
+        stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym.nulls_last(), func.lower(
             Person.family_name), Person.id)
     elif f.sort == "end_date":
         # Each person's soonest end of an active term, grouped once for everyone (not

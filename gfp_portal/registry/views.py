@@ -14,7 +14,15 @@ from gfp_portal.core.confirm import is_confirmed
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, found_or_404, job_page, paginate, save_form
+from gfp_portal.core.http import (
+    commit,
+    commit_service,
+    found_or_404,
+    job_page,
+    paginate,
+    paginate_ids,
+    save_form,
+)
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.practices.queries import awards_of
@@ -68,8 +76,13 @@ def index():
     form = filter_form()
     criteria = registry_filter(form)
     policy, today = Policy.current(), date.today()
-    pagination = paginate(queries.people_query(criteria, today=today, policy=policy),
-                          count=queries.people_count(criteria, today=today, policy=policy))
+    count = queries.people_count(criteria, today=today, policy=policy)
+    if criteria.sort in queries.INDEXED_SORTS:
+        pagination = paginate(queries.people_query(criteria, today=today, policy=policy),
+                              count=count)
+    else:
+        pagination = paginate_ids(queries.people_ids(criteria, today=today, policy=policy),
+                                  queries.people_by_ids, count=count)
     return render_template("registry/index.html", form=form, pagination=pagination,
                            criteria=criteria, policy=policy, today=today,
                            matching=queries.matching_appointments,

@@ -1,4 +1,5 @@
 """Registry pages: access per role, the list's filters and query count, forms."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -117,6 +118,51 @@ def test_list_issues_the_same_number_of_queries_for_20_and_2000_people(
         html = client.get("/registry/?status=any").get_data(as_text=True)
     assert "Page 1 of" in html
     assert small.count == large.count
+
+
+@pytest.mark.parametrize("sort", ["entity", "end_date"])
+def test_a_list_sorted_by_entity_or_end_date_reads_each_page_in_the_same_order(
+        client, network, login_as, app, monkeypatch, count_queries, sort):
+    """These orders come from no index: a page sorts the ids, then reads its people by id.
+    Page after page, the people come in the order of the whole list, each once."""
+    login_as("coordinator")
+    monkeypatch.setitem(app.config, "PER_PAGE", 3)
+    with app.app_context():
+        entities = db.session.scalars(select(Entity).where(
+            Entity.acronym.in_(["UNDP", "UNICEF", "WFP"]))).all()
+        for n in range(8):
+            entity = entities[n % 3]
+            person = services.create_person({
+                "given_name": f"Given{n}", "family_name": f"Family{7 - n}",
+                "email": f"sorted{n}@example.org", "entity": entity}, actor=None)
+            if n % 4:  # some hold no active term: last in the end-date order
+                services.appoint(person, {
+                    "entity": entity, "unct": None, "role": "alternate",
+                    "start_date": date.today(), "end_date": date.today() + timedelta(
+                        days=10 + (n * 37) % 50)}, actor=None)
+        db.session.commit()
+        people = db.session.scalars(select(Person)).all()
+
+        def soonest(person):
+            ends = [a.end_date for a in person.appointments
+                    if a.status == AppointmentStatus.active and a.end_date]
+            return min(ends) if ends else None
+        if sort == "entity":
+            expected = sorted(people, key=lambda p: (p.entity.acronym if p.entity else "~",
+                                                     p.family_name.lower(), p.id))
+        else:
+            expected = sorted(people, key=lambda p: (soonest(p) is None,
+                                                     soonest(p) or date.max, p.id))
+        expected = [p.id for p in expected]
+    shown = []
+    for page in range(1, len(expected) // 3 + 2):
+        with count_queries() as counted:
+            html = client.get(f"/registry/?status=any&sort={sort}&page={page}") \
+                .get_data(as_text=True)
+        shown += [int(n) for n in dict.fromkeys(
+            re.findall(r'href="/registry/people/(\d+)"', html))]
+        assert counted.count <= 8
+    assert shown == expected
 
 
 def test_create_person_and_appoint_through_the_forms(client, network, login_as, app):

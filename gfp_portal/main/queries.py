@@ -83,7 +83,7 @@ def coordinator_queue(*, now, today):
             status="any", lapsed_days=LAPSED_WITHIN_DAYS), today=today, policy=policy),
         without_focal_point=without_focal_point_count(),
         failed=failed_mail_counts(session_queries.SESSION_NOTICE),
-        practices=practice_queries.waiting_for_review_statement(),
+        practices=practice_queries.waiting_for_review(),
         induction=induction_queries.open_paths_count(),
         **network)
     upcoming = session_queries.sessions_query(

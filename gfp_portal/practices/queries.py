@@ -121,16 +121,11 @@ def practice_by_id(practice_id):
         selectinload(Practice.contacts).joinedload(Person.entity))).first()
 
 
-def waiting_for_review_statement():
+def waiting_for_review():
     """The statement of (how many practices wait for the Office's review, when the oldest was
     submitted)."""
     return (select(func.count(), func.min(Practice.submitted_at))
             .where(Practice.state == PracticeState.submitted))
-
-
-def waiting_for_review():
-    """waiting_for_review_statement's figures, in one query."""
-    return tuple(db.session.execute(waiting_for_review_statement()).one())
 
 
 # --- awards ------------------------------------------------------------------------------------

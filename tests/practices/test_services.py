@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import values_of
 from gfp_portal.core.i18n import choose_version
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
@@ -162,7 +163,7 @@ def test_who_sees_what(app, undp_fp, wfp_fp, coordinator, make_practice):
     assert queries.can_see(practice, wfp_fp) and not queries.can_see(practice, anonymous)
     update_settings({"practices.public": True}, actor=coordinator)
     assert queries.can_see(practice, anonymous)
-    assert queries.waiting_for_review()[0] == 0
+    assert values_of(waiting=queries.waiting_for_review())["waiting"][0] == 0
 
 
 def award_data(**extra):

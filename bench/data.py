@@ -38,6 +38,9 @@ ACCOUNTS = {
     "busy": ("busy@bench.gfp", [Role.focal_point], []),
 }
 BUSY_SESSIONS = 270
+# The network at its real size, a tenth of every count of the benchmark's (its UN Country
+# Teams and entities are the real ones already): what `make bench` compares growth against.
+REAL_SIZE = {"people": 650, "nominations": 60, "sessions": 100, "practices": 200}
 STATIONS = (("New York", "USA", "America/New_York"), ("Geneva", "CHE", "Europe/Zurich"),
             ("Nairobi", "KEN", "Africa/Nairobi"), ("Bangkok", "THA", "Asia/Bangkok"),
             ("Amman", "JOR", "Asia/Amman"), ("Dakar", "SEN", "Africa/Dakar"),
@@ -105,7 +108,7 @@ def analyze():
     db.session.commit()
 
 
-def generate(*, people=6500, nominations=600, seed=7):
+def generate(*, people=6500, nominations=600, sessions=1000, practices=2000, seed=7):
     """Fill an empty, migrated database; returns what was written."""
     rng = random.Random(seed)  # noqa: S311 — synthetic data, not secrets
     now = datetime.now(UTC)
@@ -151,9 +154,9 @@ def generate(*, people=6500, nominations=600, seed=7):
         if state != "submitted" or n % 2]
     db.session.execute(insert(Nomination), nomination_rows)
     db.session.flush()
-    session_ids, registrations = _training(rng, person_ids, now)
+    session_ids, registrations = _training(rng, person_ids, now, sessions=sessions)
     registrations += _busy_calendar(rng, users["busy"].person_id, session_ids, now)
-    _practices(rng, entity_ids, users["fp"].id, now)
+    _practices(rng, entity_ids, users["fp"].id, now, count=practices)
     plan_id = _plans(rng, entity_ids, person_ids, users["coordinator"].id, now)
     _parity(rng, now)
     return Network(people=len(person_ids), appointments=len(appointments),
@@ -260,10 +263,12 @@ def _training(rng, person_ids, now, *, sessions=1000, per_session=60):
 
 def _busy_calendar(rng, person_id, session_ids, now):
     """Register the busy account's person for sessions they are not registered for yet, up
-    to BUSY_SESSIONS in all; returns how many registrations were added."""
+    to BUSY_SESSIONS in all (every session of a smaller network); returns how many
+    registrations were added."""
     held = set(db.session.scalars(select(Registration.session_id)
                                   .where(Registration.person_id == person_id)))
-    more = rng.sample([s for s in session_ids if s not in held], BUSY_SESSIONS - len(held))
+    more = rng.sample([s for s in session_ids if s not in held],
+                      min(BUSY_SESSIONS, len(session_ids)) - len(held))
     db.session.execute(insert(Registration), [
         {"session_id": session_id, "person_id": person_id, "status": "registered",
          "registered_at": now, "created_at": now} for session_id in more])

@@ -349,24 +349,26 @@ def bench_training(app, network):
 
 
 def feed_token(app):
-    """A new calendar-feed token of the busy account (data.BUSY_SESSIONS sessions)."""
+    """A new calendar-feed token of the busy account, and how many sessions its feed holds."""
     from gfp_portal.accounts.services import regenerate_calendar_token
+    from gfp_portal.sessions.feed import feed_sessions
 
     with app.app_context():
         busy = db.session.scalars(select(User).filter_by(email=data.ACCOUNTS["busy"][0])).one()
         token = regenerate_calendar_token(busy)
         db.session.commit()
-    return token
+        return token, len(feed_sessions(busy.person_id))
 
 
 def bench_feed(app, requests):
     """The busy account's feed as a calendar client fetches it: in full, then polled with the
     validator it holds (answered 304). Rows as bench_pages gives them."""
-    client, url = app.test_client(), f"/calendar/{feed_token(app)}.ics"
+    token, size = feed_token(app)
+    client, url = app.test_client(), f"/calendar/{token}.ics"
     with app.app_context():
         counter = QueryCounter(db.engine)
     polled = {"If-None-Match": client.get(url).headers["ETag"]}
-    label = f"feed of {data.BUSY_SESSIONS} sessions"
+    label = f"feed of {size} sessions"
     return [("anonymous", label, *timed_gets(client, counter, url, requests)),
             ("anonymous", label + ", polled (304)",
              *timed_gets(client, counter, url, requests, polled, 304))]
@@ -378,6 +380,9 @@ def main(argv=None):
                         help="where to build the benchmark database (it is emptied first)")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--people", type=int, default=6500)
+    parser.add_argument("--real-size", action="store_true",
+                        help="build the network at its real size (650 people, 100 sessions: a "
+                             "tenth of every count) to compare growth with the default")
     parser.add_argument("--only-import", action="store_true",
                         help="time only the registry import of the whole network")
     parser.add_argument("--skip-pages", action="store_true",
@@ -391,7 +396,8 @@ def main(argv=None):
     with app.app_context():
         reset_database(app)
         started = time.perf_counter()
-        network = data.generate(people=args.people)
+        network = data.generate(**(data.REAL_SIZE if args.real_size else
+                                   {"people": args.people}))
         data.analyze()
         built = time.perf_counter() - started
         backend = db.engine.url.get_backend_name()

@@ -39,12 +39,11 @@ _SESSION_PAGE = session_and_place_statement(
 
 
 def session_page(session_id, person):
-    """(the session, the viewer's Place in it, its agenda): one statement, and the agenda's
-    when it has one. (None, None, []) when there is no such session."""
+    """(the session, the viewer's Place in it, whether it has an agenda), in one statement;
+    (None, None, False) when there is no such session. The page reads the agenda (agenda_of)
+    only when there is one, once it knows the viewer may see the session."""
     session, place, more = session_and_place(session_id, person, _SESSION_PAGE)
-    if session is None:
-        return None, None, []
-    return session, place, agenda_of(session) if more[0] else []
+    return session, place, bool(more and more[0])
 
 
 def item_of(session, item_id):

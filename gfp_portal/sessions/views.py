@@ -82,7 +82,7 @@ def index():
 @signed_in
 def detail(session_id):
     person = current_user.person
-    session, place, agenda_items = programme_queries.session_page(session_id, person)
+    session, place, has_agenda = programme_queries.session_page(session_id, person)
     visible_or_404(session)
     mine, attendance = place.registration, place.attendance
     now = utcnow()
@@ -96,7 +96,8 @@ def detail(session_id):
         place=registration.waitlist_place(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
-        can_register=place.in_audience, agenda=agenda_items,
+        can_register=place.in_audience,
+        agenda=programme_queries.agenda_of(session) if has_agenda else [],
         zone=viewer_zone(), agenda_times=agenda.readings)
 
 

@@ -1,6 +1,7 @@
 """The database: `db`, its declarative base and naming convention, small column helpers
-shared by every model, the first rows of a list with their count in one query, and many
-counters in one query."""
+shared by every model, the first rows of a list with their count in one query, many
+counters in one query, and a digest of rows."""
+import hashlib
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
@@ -11,9 +12,13 @@ from sqlalchemy import (
     ForeignKey,
     MetaData,
     Table,
+    Text,
     TypeDecorator,
+    cast,
     func,
+    literal,
     select,
+    tuple_,
 )
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -103,3 +108,18 @@ def values_of(**statements):
     row = iter(db.session.execute(select(*columns)).one())
     return {name: next(row) if width == 1 else tuple(next(row) for __ in range(width))
             for name, width in widths.items()}
+
+
+def digest_of(stmt, *order_by):
+    """A hex digest of the rows `stmt` selects, in `order_by` order: a validator that changes
+    whenever any value does. PostgreSQL computes it and sends 32 characters, however many rows
+    there are (each row as its record text, in which NULL and quotes stay distinct); another
+    database sends the rows and they are hashed here. A digest is comparable only with another
+    from the same database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        line = cast(tuple_(*stmt.selected_columns), Text)
+        lines = func.string_agg(line, literal("\n")).aggregate_order_by(*order_by)
+        return db.session.scalar(stmt.with_only_columns(func.coalesce(func.md5(lines), "")))
+    rows = db.session.execute(stmt.order_by(*order_by)).all()
+    said = repr([tuple(row) for row in rows]).encode()
+    return hashlib.blake2b(said, digest_size=16).hexdigest()

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from icalendar import vDDDTypes
 from sqlalchemy import select
 
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import digest_of, utcnow
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.extensions import db
 from gfp_portal.sessions import ical, notices
@@ -36,30 +36,31 @@ _STAMP_LINE = b"DTSTAMP:20000101T000000Z\r\n"
 
 def _in_feed(person_id, *columns):
     """`columns` of the sessions in a person's feed: those they are registered for, drafts
-    left out, in time order."""
+    left out."""
     return select(*columns).join(Registration).where(
         Registration.person_id == person_id,
         Registration.status == RegistrationStatus.registered,
-        TrainingSession.status != SessionStatus.draft).order_by(TrainingSession.starts_at)
+        TrainingSession.status != SessionStatus.draft)
+
+
+_IN_TIME_ORDER = (TrainingSession.starts_at, TrainingSession.id)
 
 
 def feed_sessions(person_id, ids=None):
-    stmt = _in_feed(person_id, TrainingSession)
+    stmt = _in_feed(person_id, TrainingSession).order_by(*_IN_TIME_ORDER)
     if ids is not None:
         stmt = stmt.where(TrainingSession.id.in_(ids))
     return db.session.scalars(stmt).all()
 
 
 def _event_facts(person_id, language):
-    """What each event of the feed says, as stored: one row per session, no objects built."""
-    if person_id is None:
-        return []
+    """The statement of what each event of the feed says, as stored: one row per session."""
     columns = [TrainingSession.id, TrainingSession.ical_sequence, TrainingSession.status,
                TrainingSession.starts_at, TrainingSession.ends_at, TrainingSession.time_zone,
                TrainingSession.join_url, TrainingSession.venue]
     columns += [getattr(TrainingSession, f"{field}_{code}")
                 for field in ("title", "description") for code in dict.fromkeys((language, "en"))]
-    return db.session.execute(_in_feed(person_id, *columns)).all()
+    return _in_feed(person_id, *columns)
 
 
 def _fact_key(row):
@@ -70,7 +71,8 @@ def feed_for(user, *, now=None):
     """(etag, render): the feed's validator and a function that builds the feed. The validator
     is taken from everything the feed is made of (each session's stored fields in the reader's
     language and zone, the feed's name, organizer and format), so that a calendar client that
-    polls with the validator it has is answered 304 before any text or iCalendar is built."""
+    polls with the validator it has is answered 304 before any text or iCalendar is built; the
+    database digests the sessions' fields, so a poll reads no session row."""
     language = mail_locale(user.locale)
     zone = user.time_zone or "UTC"
     facts = _event_facts(user.person_id, language)
@@ -78,14 +80,17 @@ def feed_for(user, *, now=None):
         name = _("GFP Portal: my sessions")
         host, organizer = notices.uid_host(), notices.organizer()
     reader = (FORMAT, language, zone, host, organizer)
-    keys = [(reader, _fact_key(row)) for row in facts]
-    said = repr((reader, name, [key for _, key in keys]))
+    sessions = digest_of(facts, *_IN_TIME_ORDER) if user.person_id is not None else ""
+    said = repr((reader, name, sessions))
     etag = hashlib.blake2b(said.encode(), digest_size=16).hexdigest()
 
     def render():
+        rows = [] if user.person_id is None else db.session.execute(
+            facts.order_by(*_IN_TIME_ORDER)).all()
+        keys = [(reader, _fact_key(row)) for row in rows]
         events = _written_events(user.person_id, keys, language, zone, host, organizer)
         stamp = b"DTSTAMP:" + vDDDTypes(now or utcnow()).to_ical() + b"\r\n"
-        starts = [row.starts_at.astimezone(ZoneInfo(row.time_zone)) for row in facts]
+        starts = [row.starts_at.astimezone(ZoneInfo(row.time_zone)) for row in rows]
         return ical.assemble([before + stamp + after for before, after in events], starts,
                              name=name, refresh_hours=1)
     return etag, render

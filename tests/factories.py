@@ -60,11 +60,15 @@ def login_as(client, create_user):
 
 
 class QueryCounter:
+    """The statements sent, and the isolation level each was sent at (AUTOCOMMIT: outside a
+    transaction; None: in the connection's own)."""
     def __init__(self):
         self.statements = []
+        self.levels = []
 
     def __call__(self, conn, cursor, statement, *args):
         self.statements.append(statement)
+        self.levels.append(conn.get_execution_options().get("isolation_level"))
 
     @property
     def count(self):

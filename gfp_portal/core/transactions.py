@@ -9,6 +9,7 @@ a SELECT and the session holds no change that is not yet flushed.
 """
 import logging
 
+from flask import current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +19,7 @@ from gfp_portal.core.db import db
 log = logging.getLogger(__name__)
 
 _WROTE = "core.transactions.wrote"  # in the connection's info: its transaction sent a non-SELECT
+_READS_ONLY = "gfp_reads_only"  # an execution option: the connection may send only SELECTs
 
 
 @event.listens_for(Engine, "begin")
@@ -28,6 +30,8 @@ def _began(connection):
 @event.listens_for(Engine, "before_cursor_execute")
 def _sending(connection, cursor, statement, parameters, context, executemany):
     if statement.lstrip()[:6].upper() != "SELECT":
+        if connection.get_execution_options().get(_READS_ONLY):
+            raise RuntimeError("a view that only reads sent a statement that writes")
         connection.info[_WROTE] = True
 
 
@@ -55,13 +59,35 @@ def end_request_transaction(error=None):
 
 
 def read_outside_transaction():
-    """For a view that only reads, a statement or two, and is polled by machines (the calendar
-    feed): its statements run each on its own, with no BEGIN or COMMIT sent around them, two
-    round trips of the four such a request makes. Call it before the view's first statement;
-    a write would be saved at once, so a view that may write must not call it. The connection
-    is back in transactions when it returns to the pool."""
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    """For a view that only reads, a statement or two: its statements run each on its own, with
+    no BEGIN or COMMIT sent around them, two round trips of the four such a request makes. Call
+    it before the request's first statement. A statement that writes is refused before it is
+    sent (it would be saved at once, alone). The connection is back in transactions when it
+    returns to the pool. A session already in a transaction (a request served inside an
+    application context that has one open) stays in it."""
+    if db.session().in_transaction():
+        return
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", _READS_ONLY: True})
+
+
+def reads_only(view):
+    """Mark a view that only ever reads, and reads a statement or two, on the pages read most
+    (a session's page): on GET and HEAD its request runs outside a transaction (see
+    read_outside_transaction). Put it right below the route, above the access rule."""
+    view.reads_only = True
+    return view
+
+
+def start_request():
+    """before_request hook: a GET or HEAD of a view marked reads_only reads outside a
+    transaction."""
+    if request.method not in ("GET", "HEAD") or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "reads_only", False):
+        read_outside_transaction()
 
 
 def init_app(app):
+    app.before_request(start_request)
     app.teardown_request(end_request_transaction)

@@ -16,7 +16,7 @@ from gfp_portal.core.downloads import not_modified, send_download
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, commit_service, found_or_404, paginate
 from gfp_portal.core.i18n import current_language
-from gfp_portal.core.transactions import read_outside_transaction
+from gfp_portal.core.transactions import reads_only
 from gfp_portal.extensions import db
 from gfp_portal.programme import agenda
 from gfp_portal.programme import queries as programme_queries
@@ -79,6 +79,7 @@ def index():
 
 
 @bp.route("/<int:session_id>")
+@reads_only
 @signed_in
 def detail(session_id):
     person = current_user.person
@@ -188,10 +189,10 @@ def ics(session_id):
 
 
 @calendar_bp.route("/<token>.ics")
+@reads_only
 @public
 def personal_feed(token):
     """The calendar subscription: the token is the only key, so a wrong one is a plain 404."""
-    read_outside_transaction()
     user = found_or_404(user_for_calendar_token(token))
     etag, render = feed.feed_for(user)
     return not_modified(etag) or send_download(

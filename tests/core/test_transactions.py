@@ -79,3 +79,18 @@ def test_a_request_that_never_read_opens_no_transaction(app, endings):
         transactions.end_request_transaction()
         assert not db.session().in_transaction()
     assert ended == []
+
+
+@pytest.mark.parametrize("how", ["flushed", "statement"])
+def test_a_write_outside_a_transaction_is_refused_before_it_is_sent(app, create_user, how):
+    """A view marked as only reading runs outside a transaction, where a write would be saved
+    at once and alone: it is refused instead, and nothing changes."""
+    user_id = create_user("fp@example.org")
+    with app.test_request_context("/"):
+        transactions.read_outside_transaction()
+        user = db.session.get(User, user_id)
+        with pytest.raises(RuntimeError, match="only reads"):
+            _change_locale(user, how)
+        db.session.remove()
+    with app.app_context():
+        assert db.session.get(User, user_id).locale == "en"

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    case,
     cast,
     func,
     literal,
@@ -110,16 +111,42 @@ def values_of(**statements):
             for name, width in widths.items()}
 
 
+def _row_lines(stmt):
+    return cast(tuple_(*stmt.selected_columns), Text)
+
+
+def _python_digest(rows):
+    said = repr([tuple(row) for row in rows]).encode()
+    return hashlib.blake2b(said, digest_size=16).hexdigest()
+
+
+def _digests_in_database():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def digest_of(stmt, *order_by):
     """A hex digest of the rows `stmt` selects, in `order_by` order: a validator that changes
     whenever any value does. PostgreSQL computes it and sends 32 characters, however many rows
     there are (each row as its record text, in which NULL and quotes stay distinct); another
     database sends the rows and they are hashed here. A digest is comparable only with another
     from the same database."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        line = cast(tuple_(*stmt.selected_columns), Text)
-        lines = func.string_agg(line, literal("\n")).aggregate_order_by(*order_by)
+    if _digests_in_database():
+        lines = func.string_agg(_row_lines(stmt), literal("\n")).aggregate_order_by(*order_by)
         return db.session.scalar(stmt.with_only_columns(func.coalesce(func.md5(lines), "")))
-    rows = db.session.execute(stmt.order_by(*order_by)).all()
-    said = repr([tuple(row) for row in rows]).encode()
-    return hashlib.blake2b(said, digest_size=16).hexdigest()
+    return _python_digest(db.session.execute(stmt.order_by(*order_by)).all())
+
+
+def rows_and_digest(stmt, *order_by):
+    """(the rows `stmt` selects in `order_by` order, as tuples; digest_of(stmt, *order_by)) in
+    one statement: on PostgreSQL each row carries the digest of them all (a window over the
+    whole result, computed once)."""
+    if not _digests_in_database():
+        rows = [tuple(row) for row in db.session.execute(stmt.order_by(*order_by))]
+        return rows, _python_digest(rows)
+    window = {"order_by": list(order_by), "rows": (None, None)}
+    lines = func.string_agg(_row_lines(stmt), literal("\n")).over(**window)
+    # Hashed on the first row only: the window's text is the same on every row.
+    first = func.row_number().over(order_by=list(order_by)) == 1
+    digest = case((first, func.md5(lines)))
+    rows = db.session.execute(stmt.add_columns(digest).order_by(*order_by)).all()
+    return [tuple(row[:-1]) for row in rows], rows[0][-1] if rows else ""

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from icalendar import vDDDTypes
 from sqlalchemy import select
 
-from gfp_portal.core.db import digest_of, utcnow
+from gfp_portal.core.db import digest_of, rows_and_digest, utcnow
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.extensions import db
 from gfp_portal.sessions import ical, notices
@@ -54,7 +54,8 @@ def feed_sessions(person_id, ids=None):
 
 
 def _event_facts(person_id, language):
-    """The statement of what each event of the feed says, as stored: one row per session."""
+    """The statement of what each event of the feed says, as stored: one row per session
+    (id, sequence, status, start, end, zone, then the texts)."""
     columns = [TrainingSession.id, TrainingSession.ical_sequence, TrainingSession.status,
                TrainingSession.starts_at, TrainingSession.ends_at, TrainingSession.time_zone,
                TrainingSession.join_url, TrainingSession.venue]
@@ -67,30 +68,36 @@ def _fact_key(row):
     return (row[0], row[1], str(row[2]), row[3].isoformat(), row[4].isoformat(), *row[5:])
 
 
-def feed_for(user, *, now=None):
+def feed_for(user, *, polled=False, now=None):
     """(etag, render): the feed's validator and a function that builds the feed. The validator
     is taken from everything the feed is made of (each session's stored fields in the reader's
     language and zone, the feed's name, organizer and format), so that a calendar client that
-    polls with the validator it has is answered 304 before any text or iCalendar is built; the
-    database digests the sessions' fields, so a poll reads no session row."""
+    polls with the validator it has (`polled`) is answered 304 before any text or iCalendar is
+    built: the database digests the sessions' fields, and a poll reads no session row. A
+    fetch without a validator reads the rows and their digest in one statement."""
     language = mail_locale(user.locale)
     zone = user.time_zone or "UTC"
-    facts = _event_facts(user.person_id, language)
     with force_locale(language):
         name = _("GFP Portal: my sessions")
         host, organizer = notices.uid_host(), notices.organizer()
     reader = (FORMAT, language, zone, host, organizer)
-    sessions = digest_of(facts, *_IN_TIME_ORDER) if user.person_id is not None else ""
+    facts = _event_facts(user.person_id, language)
+    if user.person_id is None:
+        rows, sessions = [], ""
+    elif polled:
+        rows, sessions = None, digest_of(facts, *_IN_TIME_ORDER)
+    else:
+        rows, sessions = rows_and_digest(facts, *_IN_TIME_ORDER)
     said = repr((reader, name, sessions))
     etag = hashlib.blake2b(said.encode(), digest_size=16).hexdigest()
 
     def render():
-        rows = [] if user.person_id is None else db.session.execute(
-            facts.order_by(*_IN_TIME_ORDER)).all()
-        keys = [(reader, _fact_key(row)) for row in rows]
+        read = rows if rows is not None else rows_and_digest(facts, *_IN_TIME_ORDER)[0]
+        keys = [(reader, _fact_key(row)) for row in read]
         events = _written_events(user.person_id, keys, language, zone, host, organizer)
         stamp = b"DTSTAMP:" + vDDDTypes(now or utcnow()).to_ical() + b"\r\n"
-        starts = [row.starts_at.astimezone(ZoneInfo(row.time_zone)) for row in rows]
+        starts = [starts_at.astimezone(ZoneInfo(time_zone))
+                  for __, __, __, starts_at, __, time_zone, *__ in read]
         return ical.assemble([before + stamp + after for before, after in events], starts,
                              name=name, refresh_hours=1)
     return etag, render

@@ -194,6 +194,6 @@ def ics(session_id):
 def personal_feed(token):
     """The calendar subscription: the token is the only key, so a wrong one is a plain 404."""
     user = found_or_404(user_for_calendar_token(token))
-    etag, render = feed.feed_for(user)
+    etag, render = feed.feed_for(user, polled=bool(request.if_none_match))
     return not_modified(etag) or send_download(
         render(), "gfp-portal.ics", content_type="text/calendar; charset=utf-8", etag=etag)

@@ -1,8 +1,9 @@
 """A digest of rows (the calendar feed's validator) changes with any value of any row, including
-a value moved from one column to the next or a NULL made empty, and is read in one statement."""
+a value moved from one column to the next, and is read in one statement, alone or with the rows
+it digests."""
 from sqlalchemy import select
 
-from gfp_portal.core.db import digest_of
+from gfp_portal.core.db import digest_of, rows_and_digest
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 
@@ -42,3 +43,17 @@ def test_a_digest_tells_apart_values_that_read_the_same_run_together(app, refere
         db.session.flush()
         assert digest_of(select(Entity.acronym, Entity.name).where(Entity.id == undp.id),
                          Entity.id) != together
+
+
+def test_rows_and_their_digest_are_read_together_and_agree_with_the_digest_alone(
+        app, reference, count_queries):
+    for chosen, found in ((("UNDP", "UNICEF", "UN-Women"), 3), (("no such entity",), 0)):
+        stmt = select(Entity.acronym, Entity.name).where(Entity.acronym.in_(chosen))
+        with app.app_context():
+            alone = digest_of(stmt, Entity.acronym)
+            plain = [tuple(row) for row in db.session.execute(stmt.order_by(Entity.acronym))]
+            with count_queries() as counted:
+                rows, digest = rows_and_digest(stmt, Entity.acronym)
+        assert counted.count == 1
+        assert (rows, digest) == (plain, alone)
+        assert len(rows) == found

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    any_,
     case,
     cast,
     func,
@@ -86,6 +87,17 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def in_rows_read_first(column, subquery):
+    """`column IN (subquery)`, the subquery read before the outer rows: on PostgreSQL `column =
+    ANY(ARRAY(subquery))`, which the planner cannot turn into a join. For a subquery that
+    selects few rows out of many (the people of a Resident Coordinator's teams): PostgreSQL
+    would otherwise walk a whole index in the list's order, testing each row against it.
+    SQLite reads an IN subquery first on its own."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(func.array(subquery.scalar_subquery()))
+    return column.in_(subquery)
 
 
 def first_rows_and_count(stmt, limit):

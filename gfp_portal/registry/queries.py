@@ -6,6 +6,7 @@ from sqlalchemy import String, exists, false, func, not_, or_, select, type_coer
 from sqlalchemy.orm import joinedload, selectinload
 
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import in_rows_read_first
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
@@ -162,6 +163,11 @@ def _matching(stmt, f, *, today, policy):
                           ~exists().where(Appointment.person_id == Person.id,
                                           Appointment.status == AppointmentStatus.active),
                           Person.anonymised_at.is_(None))
+    elif f.scope_unct_ids is not None and not f.warning:
+        # A Resident Coordinator's teams hold a few hundred people of thousands: read first.
+        # (The warnings test the person too, so they stay correlated, below.)
+        stmt = stmt.where(in_rows_read_first(
+            Person.id, select(Appointment.person_id).where(*conditions)))
     elif conditions or f.status != "any":
         stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions))
     return stmt

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_
 
 from gfp_portal.core import previews, reading
 from gfp_portal.core.audit import log_action
@@ -21,7 +21,13 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.reading import RowError
 from gfp_portal.extensions import db
-from gfp_portal.parity.models import FIELD, HEADQUARTERS, ParityFigure, ParityImport
+from gfp_portal.parity.models import (
+    FIELD,
+    HEADQUARTERS,
+    ParityFigure,
+    ParityImport,
+    ParityTotal,
+)
 from gfp_portal.reference.models import Entity, Unct
 
 PREVIEW, APPLY = "parity.import-preview", "parity.import-apply"
@@ -237,9 +243,22 @@ def apply_figures(figures, filename, sha256, *, actor, now=None, progress=None):
                                                   for f in figures[start:start + BATCH]])
         if progress:
             progress(len(periods) + min(start + BATCH, len(figures)), total)
+    for start in range(0, len(periods), BATCH):
+        _write_totals(periods[start:start + BATCH])
     log_action("parity.import", source, actor=actor, now=now,
                changes={"file": [None, source.filename], "rows": [None, source.rows]})
     return source
+
+
+def _write_totals(periods):
+    """The ParityTotals of these (entity, year, quarter), summed again from their figures."""
+    key = (ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+    db.session.execute(delete(ParityTotal).where(
+        tuple_(ParityTotal.entity_id, ParityTotal.year, ParityTotal.quarter).in_(periods)))
+    db.session.execute(insert(ParityTotal).from_select(
+        ["entity_id", "year", "quarter", "women", "men"],
+        select(*key, func.sum(ParityFigure.women), func.sum(ParityFigure.men))
+        .where(tuple_(*key).in_(periods)).group_by(*key)))
 
 
 def import_whole(filename, data, *, actor, now=None, name=None):

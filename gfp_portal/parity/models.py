@@ -52,3 +52,18 @@ class ParityFigure(db.Model):
 
     entity: Mapped[Entity] = relationship()
     source: Mapped[ParityImport] = relationship()
+
+
+class ParityTotal(db.Model):
+    """The women and men of one entity in one quarter, all its figures together. Each import
+    writes them with the figures (parity.imports.apply_figures), so that the overview and the
+    pages showing each entity's latest share read one row per entity and quarter instead of
+    summing every figure on every view."""
+
+    __tablename__ = "parity_totals"
+
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    quarter: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    women: Mapped[int]
+    men: Mapped[int]

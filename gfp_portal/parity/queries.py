@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from gfp_portal.accounts.models import user_uncts
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.parity.models import ParityFigure, ParityImport
+from gfp_portal.parity.models import ParityFigure, ParityImport, ParityTotal
 from gfp_portal.reference.models import Entity, unct_members
 from gfp_portal.registry.models import Appointment, AppointmentStatus
 
@@ -113,13 +113,13 @@ class Network:
 
 
 def network():
-    """The overview's figures: two queries (the sums per entity and period, then the entities
-    that have some). The sums come as plain rows: only the points the page shows are made of
-    them."""
+    """The overview's figures: two queries (the totals per entity and period, then the
+    entities that have some). The totals come as plain rows: only the points the page shows
+    are made of them."""
     parity_range = ParityRange.current()
-    rows = db.session.execute(
-        _sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
-        .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)).all()
+    rows = db.session.execute(select(ParityTotal.entity_id, ParityTotal.year,
+                                     ParityTotal.quarter, ParityTotal.women,
+                                     ParityTotal.men)).all()
     totals, last_of_year = {}, {}
     for entity_id, year, quarter, women, men in rows:
         women, men = int(women or 0), int(men or 0)
@@ -222,10 +222,10 @@ def entities_below_parity(entity_ids=None):
 
 
 def _latest_sums(entity_ids):
-    """The sums of each entity's latest quarter with figures, of the entities `entity_ids`
-    names (None: all): the latest quarter is found first, by a backward walk of the figures'
-    unique index, one step per entity, and only its figures are summed."""
-    newest = aliased(ParityFigure)
+    """The totals of each entity's latest quarter with figures, of the entities `entity_ids`
+    names (None: all): the latest quarter is found by a backward walk of the totals' key, one
+    step per entity."""
+    newest = aliased(ParityTotal)
 
     def latest(name):
         return (select(getattr(newest, name)).where(newest.entity_id == Entity.id)
@@ -236,11 +236,11 @@ def _latest_sums(entity_ids):
     if entity_ids is not None:
         quarters = quarters.where(Entity.id.in_(entity_ids))
     quarters = quarters.subquery()
-    return (_sums(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
-            .join(quarters, (quarters.c.entity_id == ParityFigure.entity_id)
-                  & (quarters.c.year == ParityFigure.year)
-                  & (quarters.c.quarter == ParityFigure.quarter))
-            .group_by(ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter))
+    return (select(ParityTotal.entity_id, ParityTotal.year, ParityTotal.quarter,
+                   ParityTotal.women, ParityTotal.men)
+            .join(quarters, (quarters.c.entity_id == ParityTotal.entity_id)
+                  & (quarters.c.year == ParityTotal.year)
+                  & (quarters.c.quarter == ParityTotal.quarter)))
 
 
 # Built once: the coordinator's home, the parity and entity pages and the waiting lists read

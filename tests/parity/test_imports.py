@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
 from gfp_portal.parity import imports
-from gfp_portal.parity.models import ParityFigure, ParityImport
+from gfp_portal.parity.models import ParityFigure, ParityImport, ParityTotal
 from tests.helpers import entity, refused
 from tests.parity.conftest import figures_csv, figures_xlsx, grid
 
@@ -114,6 +114,32 @@ def test_each_entity_quarter_of_the_file_replaces_its_figures_and_no_other(coord
         entity_id=undp, year=2023, quarter=4)).all() == ["P-2"]
     assert count(ParityFigure, ParityFigure.entity_id == undp, ParityFigure.quarter == 3) == 2
     assert count(ParityFigure, ParityFigure.import_id == source.id) == 1
+
+
+def _totals():
+    return sorted(tuple(row) for row in db.session.execute(select(
+        ParityTotal.entity_id, ParityTotal.year, ParityTotal.quarter, ParityTotal.women,
+        ParityTotal.men)))
+
+
+def _sums_of_figures():
+    key = (ParityFigure.entity_id, ParityFigure.year, ParityFigure.quarter)
+    return sorted(tuple(row) for row in db.session.execute(
+        select(*key, func.sum(ParityFigure.women), func.sum(ParityFigure.men)).group_by(*key)))
+
+
+def test_each_import_keeps_the_totals_of_the_quarters_it_writes(coordinator):
+    """The overview reads each entity's quarter from its total: after every import, the
+    totals are the sums of the figures kept, a replaced quarter's included."""
+    imports.import_whole("first.csv", figures_csv(
+        grid(["UNDP", "UNICEF"], ["2023-Q3", "2023-Q4"], ["P-4", "P-3"])), actor=coordinator)
+    assert len(_totals()) == 4 and _totals() == _sums_of_figures()
+    imports.import_whole("second.csv", figures_csv(
+        [["UNDP", "2023-Q4", "P-2", "HQ", 9, 1], ["UNDP", "2024-Q1", "P-2", "HQ", 2, 5]]),
+        actor=coordinator)
+    undp = entity("UNDP").id
+    assert (undp, 2023, 4, 9, 1) in _totals() and (undp, 2024, 1, 2, 5) in _totals()
+    assert len(_totals()) == 5 and _totals() == _sums_of_figures()
 
 
 def test_the_same_file_twice_changes_nothing_and_says_so(coordinator):

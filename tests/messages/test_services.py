@@ -14,7 +14,7 @@ from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.messages import queries, services
 from gfp_portal.messages.models import MessageStatus, NetworkMessage, NewsletterOptOut
-from gfp_portal.parity.models import ParityFigure, ParityImport
+from gfp_portal.parity.imports import apply_figures
 from gfp_portal.registry.models import AppointmentStatus, Person
 from gfp_portal.sessions import registration
 from tests.helpers import NOW, entity, refused, refused_rollback
@@ -75,15 +75,9 @@ def test_filters_combine_on_the_same_appointment(coordinator, make_network):
 def test_below_parity_names_the_entities_below_the_range(coordinator, make_network):
     undp = make_network(2)
     wfp = make_network(2, acronym="WFP")
-    upload = ParityImport(filename="p.csv", sha256="a" * 64, rows=2)
-    db.session.add(upload)
-    db.session.flush()
-    db.session.add_all([
-        ParityFigure(import_id=upload.id, entity_id=entity("UNDP").id, year=2026, quarter=2,
-                     grade="P-4", station="HQ", women=30, men=70),
-        ParityFigure(import_id=upload.id, entity_id=entity("WFP").id, year=2026, quarter=2,
-                     grade="P-4", station="HQ", women=50, men=50)])
-    db.session.flush()
+    apply_figures([(entity("UNDP").id, 2026, 2, "P-4", "HQ", "", 30, 70),
+                   (entity("WFP").id, 2026, 2, "P-4", "HQ", "", 50, 50)],
+                  "p.csv", "a" * 64, actor=coordinator)
     # WFP is within the range: its people are left out.
     assert ids(draft(coordinator, {"below_parity": True})) == undp
     assert ids(draft(coordinator, {"entity_type": "fund_programme"})) == sorted(undp + wfp)

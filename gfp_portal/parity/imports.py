@@ -21,13 +21,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.reading import RowError
 from gfp_portal.extensions import db
-from gfp_portal.parity.models import (
-    FIELD,
-    HEADQUARTERS,
-    ParityFigure,
-    ParityImport,
-    ParityTotal,
-)
+from gfp_portal.parity.models import FIELD, HEADQUARTERS, ParityFigure, ParityImport, ParityTotal
 from gfp_portal.reference.models import Entity, Unct
 
 PREVIEW, APPLY = "parity.import-preview", "parity.import-apply"

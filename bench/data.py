@@ -13,7 +13,7 @@ from gfp_portal.accounts.services import set_roles
 from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
-from gfp_portal.parity.models import ParityFigure, ParityImport
+from gfp_portal.parity.imports import apply_figures
 from gfp_portal.plans.models import (
     ImplementationPlan,
     PlanDocument,
@@ -223,16 +223,12 @@ def parity_entities():
 
 
 def _parity(rng, now):
-    source = db.session.execute(insert(ParityImport).values(
-        filename="bench-parity.csv", sha256="0" * 64, rows=0, created_at=now)
-        .returning(ParityImport.id)).scalar_one()
-    rows = [{"import_id": source, "entity_id": entity_id, "year": year, "quarter": quarter,
-             "grade": grade, "station": station, "age_group": "",
-             "women": rng.randint(0, 400), "men": rng.randint(0, 400)}
-            for entity_id in parity_entities() for year, quarter in PARITY_QUARTERS
-            for grade in PARITY_GRADES for station in ("headquarters", "field")]
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(ParityFigure), rows[start:start + 5000])
+    """Written as the import writes them (with their totals), in one file."""
+    figures = [(entity_id, year, quarter, grade, station, "", rng.randint(0, 400),
+                rng.randint(0, 400))
+               for entity_id in parity_entities() for year, quarter in PARITY_QUARTERS
+               for grade in PARITY_GRADES for station in ("headquarters", "field")]
+    apply_figures(figures, "bench-parity.csv", "0" * 64, actor=None, now=now)
 
 
 ZONES = ("Europe/Zurich", "America/New_York", "Africa/Nairobi", "Asia/Bangkok",

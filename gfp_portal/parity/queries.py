@@ -6,7 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from gfp_portal.accounts.models import user_uncts
@@ -187,12 +187,11 @@ def latest_import(entity=None):
     """The latest import that the figures shown (of `entity`, or of the network) came from."""
     stmt = select(ParityImport).order_by(ParityImport.created_at.desc(),
                                          ParityImport.id.desc()).limit(1)
+    # Newest first, each import tested by its figures' index until one still has some.
+    kept = exists().where(ParityFigure.import_id == ParityImport.id)
     if entity is not None:
-        stmt = stmt.where(ParityImport.id.in_(
-            select(ParityFigure.import_id).where(ParityFigure.entity_id == entity.id)))
-    else:
-        stmt = stmt.where(ParityImport.id.in_(select(ParityFigure.import_id)))
-    return db.session.scalars(stmt).first()
+        kept = kept.where(ParityFigure.entity_id == entity.id)
+    return db.session.scalars(stmt.where(kept)).first()
 
 
 def visible_entity_ids(user):

@@ -10,7 +10,7 @@ from gfp_portal.extensions import db
 from gfp_portal.parity.queries import latest_below_parity
 from gfp_portal.parity.tables import rounded
 from gfp_portal.plans.queries import entities_with_overdue_plan
-from gfp_portal.reference.models import Unct, unct_members
+from gfp_portal.reference.models import Entity, Unct, unct_members
 from gfp_portal.reference.queries import entities_by_ids
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus
 
@@ -86,6 +86,22 @@ _GAPS_OF_ENTITIES = (
     .group_by(unct_members.c.entity_id))
 
 
+# Built once, as the gaps' counts: the coordinator's home asks on every view.
+_WITH_A_GAP = select(Entity.id).where(
+    Entity.id.in_(bindparam("entity_ids", expanding=True)),
+    exists().where(unct_members.c.entity_id == Entity.id,
+                   _roles_filled(Appointment, unct_members.c.entity_id,
+                                 Appointment.unct_id == unct_members.c.unct_id) < 2))
+
+
+def entities_with_a_gap(entity_ids):
+    """Those of `entity_ids` lacking their focal point or any alternate in at least one of their
+    UN Country Teams: each entity's teams are tested until the first gap (one query)."""
+    if not entity_ids:
+        return set()
+    return set(db.session.scalars(_WITH_A_GAP, {"entity_ids": sorted(entity_ids)}))
+
+
 def gaps_of_entities(entity_ids):
     """{entity id: how many of its UN Country Teams lack its focal point or any alternate},
     for those of `entity_ids` with at least one such gap (one query)."""
@@ -114,8 +130,11 @@ def _needing_support(today):
 
 
 def count_entities_needing_support(today):
-    """How many entities `entities_needing_support` lists (three queries)."""
-    return len(_needing_support(today)[3])
+    """How many entities `entities_needing_support` lists (three queries): those below the
+    parity range with an overdue plan, then, of the others, those with a gap."""
+    below = set(latest_below_parity())
+    overdue = entities_with_overdue_plan(below, today)
+    return len(overdue) + len(entities_with_a_gap(below - overdue))
 
 
 def entities_needing_support(today):

@@ -89,13 +89,18 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def on_postgresql():
+    """Whether the session's database is PostgreSQL (else SQLite)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def in_rows_read_first(column, subquery):
     """`column IN (subquery)`, the subquery read before the outer rows: on PostgreSQL `column =
     ANY(ARRAY(subquery))`, which the planner cannot turn into a join. For a subquery that
     selects few rows out of many (the people of a Resident Coordinator's teams): PostgreSQL
     would otherwise walk a whole index in the list's order, testing each row against it.
     SQLite reads an IN subquery first on its own."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return column == any_(func.array(subquery.scalar_subquery()))
     return column.in_(subquery)
 
@@ -132,17 +137,13 @@ def _python_digest(rows):
     return hashlib.blake2b(said, digest_size=16).hexdigest()
 
 
-def _digests_in_database():
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def digest_of(stmt, *order_by):
     """A hex digest of the rows `stmt` selects, in `order_by` order: a validator that changes
     whenever any value does. PostgreSQL computes it and sends 32 characters, however many rows
     there are (each row as its record text, in which NULL and quotes stay distinct); another
     database sends the rows and they are hashed here. A digest is comparable only with another
     from the same database."""
-    if _digests_in_database():
+    if on_postgresql():
         lines = func.string_agg(_row_lines(stmt), literal("\n")).aggregate_order_by(*order_by)
         return db.session.scalar(stmt.with_only_columns(func.coalesce(func.md5(lines), "")))
     return _python_digest(db.session.execute(stmt.order_by(*order_by)).all())
@@ -152,7 +153,7 @@ def rows_and_digest(stmt, *order_by):
     """(the rows `stmt` selects in `order_by` order, as tuples; digest_of(stmt, *order_by)) in
     one statement: on PostgreSQL each row carries the digest of them all (a window over the
     whole result, computed once)."""
-    if not _digests_in_database():
+    if not on_postgresql():
         rows = [tuple(row) for row in db.session.execute(stmt.order_by(*order_by))]
         return rows, _python_digest(rows)
     window = {"order_by": list(order_by), "rows": (None, None)}
@@ -161,4 +162,4 @@ def rows_and_digest(stmt, *order_by):
     first = func.row_number().over(order_by=list(order_by)) == 1
     digest = case((first, func.md5(lines)))
     rows = db.session.execute(stmt.add_columns(digest).order_by(*order_by)).all()
-    return [tuple(row[:-1]) for row in rows], rows[0][-1] if rows else ""
+    return [row[:-1] for row in rows], rows[0][-1] if rows else ""

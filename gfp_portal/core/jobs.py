@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gfp_portal.core.db import UTCDateTime, db, enum_column, utcnow
+from gfp_portal.core.db import UTCDateTime, db, enum_column, on_postgresql, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.errors import DomainError
 
@@ -91,8 +91,7 @@ def hold_lock(name, *, now=None):
     reading anything the work depends on. On PostgreSQL it is a row lock; on SQLite the database
     write lock. Two runs of the same command thus run one after the other, and the second one
     sees what the first one recorded."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
+    insert = postgresql.insert if on_postgresql() else sqlite.insert
     taken_at = now or utcnow()
     db.session.execute(insert(JobLock).values(name=name, taken_at=taken_at)
                        .on_conflict_do_update(index_elements=[JobLock.name],

@@ -77,21 +77,21 @@ def member_cells():
         .join(Unct, Unct.id == unct_members.c.unct_id)).all()
 
 
-# Built once (the coordinator's home reads it on every view).
+# A member cell (an entity in a UN Country Team) lacking its focal point or any alternate.
+_CELL_HAS_A_GAP = _roles_filled(Appointment, unct_members.c.entity_id,
+                                Appointment.unct_id == unct_members.c.unct_id) < 2
+
+# Built once: the list of entities needing support counts each one's gaps.
 _GAPS_OF_ENTITIES = (
     select(unct_members.c.entity_id, func.count())
     .where(unct_members.c.entity_id.in_(bindparam("entity_ids", expanding=True)),
-           _roles_filled(Appointment, unct_members.c.entity_id,
-                         Appointment.unct_id == unct_members.c.unct_id) < 2)
+           _CELL_HAS_A_GAP)
     .group_by(unct_members.c.entity_id))
 
-
-# Built once, as the gaps' counts: the coordinator's home asks on every view.
+# Built once: the coordinator's home asks on every view whether each entity has a gap.
 _WITH_A_GAP = select(Entity.id).where(
     Entity.id.in_(bindparam("entity_ids", expanding=True)),
-    exists().where(unct_members.c.entity_id == Entity.id,
-                   _roles_filled(Appointment, unct_members.c.entity_id,
-                                 Appointment.unct_id == unct_members.c.unct_id) < 2))
+    exists().where(unct_members.c.entity_id == Entity.id, _CELL_HAS_A_GAP))
 
 
 def entities_with_a_gap(entity_ids):

@@ -122,7 +122,6 @@ def network():
                                      ParityTotal.men)).all()
     totals, last_of_year = {}, {}
     for entity_id, year, quarter, women, men in rows:
-        women, men = int(women or 0), int(men or 0)
         period_women, period_men = totals.get((year, quarter), (0, 0))
         totals[(year, quarter)] = (period_women + women, period_men + men)
         last = last_of_year.get((entity_id, year))

@@ -10,6 +10,8 @@ from sqlalchemy import insert, select, text
 from gfp_portal.accounts.models import Role, User
 from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import set_roles
+from gfp_portal.attendance.evaluations import RATINGS
+from gfp_portal.attendance.models import Attendance, EvaluationAnswer, EvaluationResponse
 from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
@@ -26,6 +28,15 @@ from gfp_portal.practices.models import GuidelineArea, Practice, PracticeVersion
 from gfp_portal.reference.models import Entity, Unct, unct_members
 from gfp_portal.reference.services import get_or_create_duty_station, load_reference_data
 from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.resources.models import (
+    TAG_TITLES,
+    Resource,
+    ResourceCategory,
+    ResourceDownload,
+    ResourceTag,
+    ResourceVersion,
+)
+from gfp_portal.resources.services import ensure_default_categories
 from gfp_portal.sessions.models import Registration, TrainingSession
 
 PASSWORD = "bench-password"  # noqa: S105 — a throwaway benchmark database
@@ -40,7 +51,8 @@ ACCOUNTS = {
 BUSY_SESSIONS = 270
 # The network at its real size, a tenth of every count of the benchmark's (its UN Country
 # Teams and entities are the real ones already): what `make bench` compares growth against.
-REAL_SIZE = {"people": 650, "nominations": 60, "sessions": 100, "practices": 200}
+REAL_SIZE = {"people": 650, "nominations": 60, "sessions": 100, "practices": 200,
+             "resources": 40}
 STATIONS = (("New York", "USA", "America/New_York"), ("Geneva", "CHE", "Europe/Zurich"),
             ("Nairobi", "KEN", "Africa/Nairobi"), ("Bangkok", "THA", "Asia/Bangkok"),
             ("Amman", "JOR", "Asia/Amman"), ("Dakar", "SEN", "Africa/Dakar"),
@@ -63,6 +75,10 @@ class Network:
     registrations: int = 0
     session_ids: list = None
     plan_id: int = None
+    past_session_id: int = None
+    marks: int = 0
+    resources: int = 0
+    resource_slug: str = None
 
 
 def _members(rng, entity_ids):
@@ -114,7 +130,8 @@ def analyze():
         connection.execute(text("VACUUM ANALYZE"))
 
 
-def generate(*, people=6500, nominations=600, sessions=1000, practices=2000, seed=7):
+def generate(*, people=6500, nominations=600, sessions=1000, practices=2000,
+             resources=400, seed=7):
     """Fill an empty, migrated database; returns what was written."""
     rng = random.Random(seed)  # noqa: S311 — synthetic data, not secrets
     now = datetime.now(UTC)
@@ -162,14 +179,18 @@ def generate(*, people=6500, nominations=600, sessions=1000, practices=2000, see
     db.session.flush()
     session_ids, registrations = _training(rng, person_ids, now, sessions=sessions)
     registrations += _busy_calendar(rng, users["busy"].person_id, session_ids, now)
+    past_session_id, marks = _attendance(rng, now)
     _practices(rng, entity_ids, users["fp"].id, now, count=practices)
     plan_id = _plans(rng, entity_ids, person_ids, users["coordinator"].id, now)
     _parity(rng, now)
+    resource_slug = _library(rng, now, count=resources)
     return Network(people=len(person_ids), appointments=len(appointments),
                    nominations=len(nomination_rows), person_ids=person_ids,
                    nomination_ids=list(db.session.scalars(select(Nomination.id))),
                    sessions=len(session_ids), registrations=registrations,
-                   session_ids=session_ids, plan_id=plan_id)
+                   session_ids=session_ids, plan_id=plan_id,
+                   past_session_id=past_session_id, marks=marks, resources=resources,
+                   resource_slug=resource_slug)
 
 
 def _plans(rng, entity_ids, person_ids, author_id, now, *, periods=8):
@@ -261,6 +282,72 @@ def _training(rng, person_ids, now, *, sessions=1000, per_session=60):
                      for person_id in rng.sample(person_ids, per_session)]
     db.session.execute(insert(Registration), registrations)
     return session_ids, len(registrations)
+
+
+def _attendance(rng, now):
+    """Every seat of a session that has ended is marked (most present), and about a third of
+    those who attended answered its evaluation; returns the latest session that has ended and
+    how many seats were marked."""
+    ended = dict(db.session.execute(
+        select(TrainingSession.id, TrainingSession.ends_at)
+        .where(TrainingSession.ends_at < now).order_by(TrainingSession.ends_at)).all())
+    seats = db.session.execute(
+        select(Registration.id, Registration.session_id, Registration.person_id)
+        .where(Registration.session_id.in_(ended), Registration.status == "registered")
+        .order_by(Registration.id)).all()
+    marks, responses, answers = [], [], []
+    for registration_id, session_id, person_id in seats:
+        status = rng.choices(("present", "partial", "absent", "excused"), (70, 10, 15, 5))[0]
+        marks.append({"registration_id": registration_id, "status": status,
+                      "minutes": 90 if status == "present" else None, "source": "manual",
+                      "recorded_at": ended[session_id]})
+        if status in ("present", "partial") and rng.random() < 0.35:
+            responses.append({"session_id": session_id, "person_id": person_id,
+                              "submitted_on": ended[session_id]})
+            answers.append({"id": f"{rng.getrandbits(128):032x}", "session_id": session_id,
+                            "applicable": rng.random() < 0.8, "rating": rng.choice(RATINGS),
+                            "belonging": rng.random() < 0.7, "empowered": rng.random() < 0.75,
+                            "comment": None})
+    for model, rows in ((Attendance, marks), (EvaluationResponse, responses),
+                        (EvaluationAnswer, answers)):
+        if rows:
+            db.session.execute(insert(model), rows)
+    return next(reversed(ended), None), len(marks)
+
+
+def _library(rng, now, *, count=400):
+    """A library of `count` resources in every category, each in one to four languages, with
+    topic tags and two years of monthly downloads; returns the slug of the first."""
+    ensure_default_categories()
+    category_ids = list(db.session.scalars(select(ResourceCategory.id)))
+    db.session.execute(insert(Resource), [{
+        "slug": f"bench-resource-{n}", "category_id": rng.choice(category_ids),
+        "visibility": rng.choice(("public", "public", "network")),
+        "is_published": rng.random() < 0.9, "created_at": now - timedelta(days=n),
+        "updated_at": now} for n in range(count)])
+    resource_ids = list(db.session.scalars(select(Resource.id).order_by(Resource.id)))
+    versions, tags, downloads = [], [], []
+    # The first day of this month and of each of the 23 before it.
+    months = [date(now.year + (now.month - 1 - back) // 12, (now.month - 1 - back) % 12 + 1, 1)
+              for back in range(24)]
+    for resource_id in resource_ids:
+        for language in ("en", "fr", "es", "ar")[:rng.randint(1, 4)]:
+            title = f"{rng.choice(TOPICS).replace('_', ' ').title()} guide {resource_id}"
+            versions.append({"resource_id": resource_id, "language": language, "title": title,
+                             "summary": "Bench summary.",
+                             "external_url": f"https://docs.example.org/{resource_id}/{language}",
+                             "created_at": now, "updated_at": now,
+                             "search_key": search_key(title, "Bench summary.")})
+            downloads += [{"resource_id": resource_id, "language": language, "month": month,
+                           "count": rng.randint(1, 40)} for month in months
+                          if rng.random() < 0.6]
+        tags += [{"resource_id": resource_id, "tag": tag}
+                 for tag in rng.sample(sorted(TAG_TITLES), rng.randint(0, 3))]
+    for model, rows in ((ResourceVersion, versions), (ResourceTag, tags),
+                        (ResourceDownload, downloads)):
+        if rows:
+            db.session.execute(insert(model), rows)
+    return "bench-resource-0" if resource_ids else None
 
 
 def _busy_calendar(rng, person_id, session_ids, now):

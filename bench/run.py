@@ -114,10 +114,12 @@ def pages(network, first_nomination):
         ("coordinator", "/sessions/?when=past&page=10"),
         ("coordinator", f"/sessions/{network.session_ids[-1]}"),
         ("coordinator", f"/sessions/{network.session_ids[-1]}/roster"),
-        ("coordinator", f"/sessions/{network.session_ids[-1]}/attendance"),
+        ("coordinator", f"/sessions/{network.past_session_id}/attendance"),
         ("coordinator", "/sessions/attendance-figures"),
         ("coordinator", "/sessions/evaluations"),
         ("coordinator", "/resources/"),
+        ("coordinator", "/resources/manage/"),
+        ("coordinator", "/resources/gaps"),
         ("coordinator", "/search?q=fernandez"),
         ("coordinator", "/search?q=cote"),
         ("coordinator", "/dashboard"),
@@ -142,6 +144,8 @@ def pages(network, first_nomination):
         ("coordinator", "/practices/?state=submitted"),
         ("fp", "/parity/"),
         ("anonymous", "/resources/"),
+        ("fp", "/resources/?q=mentoring"),
+        ("fp", f"/resources/{network.resource_slug}"),
     ]
 
 
@@ -403,7 +407,8 @@ def main(argv=None):
         backend = db.engine.url.get_backend_name()
     print(f"Benchmark network: {network.people:,} people, {network.appointments:,} "
           f"appointments, {network.nominations:,} nominations, {network.sessions:,} sessions, "
-          f"{network.registrations:,} registrations (built in {built:.1f} s on {backend}).",
+          f"{network.registrations:,} registrations, {network.marks:,} attendance marks, "
+          f"{network.resources:,} library resources (built in {built:.1f} s on {backend}).",
           file=out)
 
     if not args.only_import:

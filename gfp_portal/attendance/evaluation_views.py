@@ -8,7 +8,7 @@ from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.forms import EvaluationForm
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.http import save_form
+from gfp_portal.core.http import paginate_counted_in_rows, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import TrainingSession
@@ -51,7 +51,9 @@ def _evaluation_page(session, person, form):
 @bp.route("/sessions/evaluations")
 @roles_required("coordinator")
 def index():
+    page = paginate_counted_in_rows(evaluations.answered_sessions())
     return render_template("attendance/overview.html", overview=evaluations.overview(),
+                           page=page, sessions=evaluations.results_of(page.items),
                            questions=evaluations.QUESTIONS, ratings=evaluations.RATING_TITLES,
                            minimum=evaluations.MIN_ANSWERS, language=current_language())
 

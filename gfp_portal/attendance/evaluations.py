@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from gfp_portal.attendance import notices
 from gfp_portal.attendance.models import (
@@ -124,34 +123,47 @@ def from_counts(total, yes, ratings, comments=()):
                    {r: ratings.get(r, 0) / total for r in RATINGS}, list(comments))
 
 
-def _count_answers(key, *, joined=False):
-    """{key: (answers, yes per question, answers per rating)} counted in the database, grouped
-    by `key` (an SQL expression; `joined`: it reads the session, which is then joined)."""
-    counts = [func.count().filter(getattr(EvaluationAnswer, q)) for q in QUESTIONS]
-    by_rating = [func.count().filter(EvaluationAnswer.rating == r) for r in RATINGS]
-    stmt = select(key, func.count(), *counts, *by_rating).select_from(EvaluationAnswer)
-    if joined:
-        stmt = stmt.join(TrainingSession, TrainingSession.id == EvaluationAnswer.session_id)
-    return {row[0]: (row[1], dict(zip(QUESTIONS, row[2:2 + len(QUESTIONS)], strict=True)),
-                     Counter(dict(zip(RATINGS, row[2 + len(QUESTIONS):], strict=True))))
-            for row in db.session.execute(stmt.group_by(key).order_by(key))}
+def _count_columns():
+    """Answers, "yes" to each question and answers per rating, as SQL counts."""
+    return [func.count(), *(func.count().filter(getattr(EvaluationAnswer, q)) for q in QUESTIONS),
+            *(func.count().filter(EvaluationAnswer.rating == r) for r in RATINGS)]
+
+
+def _count_per_session():
+    """[(year, series id, counts)] of each session with answers, the counts as
+    `_count_columns()` gives them (one query). The answers are
+    counted per session, then the sessions read: grouping every answer by its session's year
+    or series would read the session once an answer."""
+    per_session = select(EvaluationAnswer.session_id, *_count_columns()) \
+        .group_by(EvaluationAnswer.session_id).subquery()
+    return [(int(year), series_id, row)
+            for year, series_id, *row in db.session.execute(
+                select(session_year(), TrainingSession.series_id,
+                       *list(per_session.c)[1:])
+                .join(per_session, per_session.c.session_id == TrainingSession.id))]
 
 
 def _results(counts):
-    """Results of the summed counts of several groups (no comments)."""
-    total, yes, ratings = 0, Counter(), Counter()
-    for answers, group_yes, group_ratings in counts:
-        total += answers
-        yes.update(group_yes)
-        ratings.update(group_ratings)
-    return from_counts(total, yes, ratings)
+    """Results of the summed `_count_columns()` of several groups (no comments)."""
+    if not counts:
+        return from_counts(0, {}, {})
+    total, *sums = [sum(column) for column in zip(*counts, strict=True)]
+    return from_counts(total, dict(zip(QUESTIONS, sums[:len(QUESTIONS)], strict=True)),
+                       dict(zip(RATINGS, sums[len(QUESTIONS):], strict=True)))
+
+
+def _sum_per(rows, group):
+    """{group(row): Results} of the per-session counts summed by group."""
+    grouped = {}
+    for row in rows:
+        grouped.setdefault(group(row), []).append(row[2])
+    return {key: _results(counts) for key, counts in grouped.items()}
 
 
 def results_per_year():
-    """[(year, Results)] of the sessions that started in each year, counted in the database
-    (one query; no comments)."""
-    return [(int(year), _results([counts]))
-            for year, counts in _count_answers(session_year(), joined=True).items()]
+    """[(year, Results)] of the sessions that started in each year, in order (one query; no
+    comments)."""
+    return sorted(_sum_per(_count_per_session(), lambda row: row[0]).items())
 
 
 def send_reminders(*, now=None):
@@ -185,23 +197,34 @@ def send_reminders(*, now=None):
 
 
 def overview():
-    """Results per year, per series and per session (no comments), counted per session in the
-    database: five queries, whatever the number of answers."""
-    per_session = _count_answers(EvaluationAnswer.session_id)
-    answered = db.session.scalars(
-        select(TrainingSession).where(TrainingSession.id.in_(per_session))
-        .options(joinedload(TrainingSession.series))
-        .order_by(TrainingSession.starts_at.desc())).all()
-    series = {}
-    for session in answered:
-        series.setdefault(session.series_id, []).append(per_session[session.id])
-    per_year = _count_answers(session_year(), joined=True)
+    """Results per year and per series (no comments), each summed from the answers counted
+    per session in the database: three queries, whatever the number of answers."""
+    rows = _count_per_session()
+    per_year = _sum_per(rows, lambda row: row[0])
+    per_series = _sum_per(rows, lambda row: row[1])
+    none = _results([])
     all_years = db.session.scalars(select(session_year()).distinct()).all()
     latest = func.max(TrainingSession.starts_at)
     all_series = db.session.scalars(
         select(TrainingSeries).join(TrainingSession).group_by(TrainingSeries.id)
         .order_by(latest.desc())).all()
-    return {"years": [(int(year), _results([per_year[year]] if year in per_year else []))
-                      for year in sorted(set(all_years), reverse=True)],
-            "series": [(s, _results(series.get(s.id, []))) for s in all_series],
-            "sessions": [(s, _results([per_session[s.id]])) for s in answered]}
+    return {"years": [(year, per_year.get(year, none))
+                      for year in sorted({int(y) for y in all_years}, reverse=True)],
+            "series": [(s, per_series.get(s.id, none)) for s in all_series]}
+
+
+def answered_sessions():
+    """The sessions with answers, the latest first: a statement to read a page of."""
+    answered = select(EvaluationAnswer.id).where(
+        EvaluationAnswer.session_id == TrainingSession.id).exists()
+    return select(TrainingSession).where(answered).order_by(TrainingSession.starts_at.desc(),
+                                                            TrainingSession.id.desc())
+
+
+def results_of(sessions):
+    """[(session, Results)] of these sessions, in their order (one query)."""
+    counted = {session_id: row for session_id, *row in db.session.execute(
+        select(EvaluationAnswer.session_id, *_count_columns())
+        .where(EvaluationAnswer.session_id.in_([session.id for session in sessions]))
+        .group_by(EvaluationAnswer.session_id))}
+    return [(session, _results([counted[session.id]])) for session in sessions]

@@ -189,6 +189,44 @@ def test_the_evaluation_overview_per_year_series_and_session(client, running):
     assert "Per year" in html and "Per series" in html and "Per session" in html
 
 
+def test_the_evaluation_overview_shows_a_page_of_sessions_and_sums_each_series(
+        app, client, ctx, coordinator, make_session, count_queries, monkeypatch):
+    from gfp_portal.attendance.models import EvaluationAnswer
+    from gfp_portal.sessions.models import TrainingSeries
+
+    series = TrainingSeries(title_en="Parity clinics")
+    db.session.add(series)
+
+    def evaluated(n):
+        session = make_session(title_en=f"Parity clinic {n}")
+        session.starts_at -= timedelta(days=100 - n)
+        session.ends_at -= timedelta(days=100 - n)
+        session.series = series
+        # Five answers each; n + 2 of them find the resources applicable.
+        db.session.add_all(EvaluationAnswer(session_id=session.id, applicable=k < n + 2,
+                                            rating="good", belonging=True, empowered=False)
+                           for k in range(5))
+        db.session.commit()
+
+    for n in range(3):
+        evaluated(n)
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    login(client, "coord@example.org")
+    with count_queries() as few:
+        first = client.get("/sessions/evaluations?lang=en").get_data(as_text=True)
+    second = client.get("/sessions/evaluations?lang=en&page=2").get_data(as_text=True)
+    assert "Parity clinic 2" in first and "Parity clinic 1" in first
+    assert "Parity clinic 0" not in first and "Parity clinic 0" in second
+    # The series sums its three sessions: 15 answers, (2 + 3 + 4) / 15 applicable.
+    row = re.search(r"<bdi>Parity clinics</bdi>.*?</tr>", first, re.S).group(0)
+    assert ">15<" in row and ">60%<" in row
+    for n in range(3, 6):
+        evaluated(n)
+    with count_queries() as more:
+        assert client.get("/sessions/evaluations?lang=en").status_code == 200
+    assert more.count == few.count
+
+
 def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count_queries):
     from gfp_portal.registry.models import Person
     from gfp_portal.sessions.models import Registration, TrainingSession

@@ -195,41 +195,30 @@ def not_yet_trained(session, person_ids):
     return set(person_ids) - trained
 
 
-def _trained_people(term, *columns):
-    """The number of distinct people who attended a session (present or partly), per year of
-    the session and `columns` of `term` (an alias of Appointment: each person's latest
-    appointment, of any status; NULL without one): the statement, to which the caller joins
-    what `columns` name. The alias is the caller's: made at import, it would configure the
-    mappers before every model is imported."""
+def trained_per_year():
+    """[(year, region, entity type, appointed, people)]: the people who attended a session
+    (present or partly), each counted once a year, in the scope and entity of their latest
+    appointment of any status (region None at headquarters; region and type None and
+    appointed False for people without any appointment). One query: the people of each year
+    are found first, then each one's latest appointment is read once a year, not once a
+    session attended."""
+    year = session_year().label("year")
+    attended = (select(year, Registration.person_id).distinct().select_from(Registration)
+                .join(Attendance, Attendance.registration_id == Registration.id)
+                .join(TrainingSession, TrainingSession.id == Registration.session_id)
+                .where(Attendance.status.in_(ATTENDED)).subquery())
     latest = (select(Appointment.person_id, func.max(Appointment.id).label("last"))
               .group_by(Appointment.person_id).subquery())
-    groups = (session_year(), *columns)
-    return (select(*groups, func.count(Registration.person_id.distinct()))
-            .select_from(Registration)
-            .join(Attendance, Attendance.registration_id == Registration.id)
-            .join(TrainingSession, TrainingSession.id == Registration.session_id)
-            .outerjoin(latest, latest.c.person_id == Registration.person_id)
-            .outerjoin(term, term.id == latest.c.last)
-            .where(Attendance.status.in_(ATTENDED)).group_by(*groups))
-
-
-def trained_per_year_by_region():
-    """[(year, region, appointed, people)]: each person counted once a year, in the scope of
-    their latest appointment: a region, None at headquarters; appointed is False for people
-    without any appointment (one query)."""
     term = aliased(Appointment)
-    stmt = _trained_people(term, Unct.region, term.id.is_not(None)).outerjoin(
-        Unct, Unct.id == term.unct_id)
-    return [(int(year), region, bool(appointed), people)
-            for year, region, appointed, people in db.session.execute(stmt)]
-
-
-def trained_per_year_by_entity_type():
-    """[(year, entity type or None without any appointment, people)], the entity of each
-    person's latest appointment (one query)."""
-    term = aliased(Appointment)
-    stmt = _trained_people(term, Entity.type).outerjoin(Entity, Entity.id == term.entity_id)
-    return [(int(year), kind, people) for year, kind, people in db.session.execute(stmt)]
+    groups = (attended.c.year, Unct.region, Entity.type, term.id.is_not(None))
+    return [(int(year), region, kind, bool(appointed), people)
+            for year, region, kind, appointed, people in db.session.execute(
+                select(*groups, func.count()).select_from(attended)
+                .outerjoin(latest, latest.c.person_id == attended.c.person_id)
+                .outerjoin(term, term.id == latest.c.last)
+                .outerjoin(Unct, Unct.id == term.unct_id)
+                .outerjoin(Entity, Entity.id == term.entity_id)
+                .group_by(*groups))]
 
 
 def attendance_per_year(*, now):

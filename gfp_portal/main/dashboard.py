@@ -14,11 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from gfp_portal.attendance import evaluations
-from gfp_portal.attendance.queries import (
-    attendance_per_year,
-    trained_per_year_by_entity_type,
-    trained_per_year_by_region,
-)
+from gfp_portal.attendance.queries import attendance_per_year, trained_per_year
 from gfp_portal.core.figures import Column, Figure
 from gfp_portal.core.i18n import LANGUAGES, current_language
 from gfp_portal.coverage.queries import member_cells
@@ -205,6 +201,10 @@ class Dashboard:
                       note=_("Published sessions, past and planned, by the year they start in; "
                              "cancelled sessions are not counted."))
 
+    @cached_property
+    def trained(self):
+        return trained_per_year()
+
     def _trained(self, key, title, rows, columns):
         counts = defaultdict(int)
         for year, group, people in rows:
@@ -223,13 +223,13 @@ class Dashboard:
     def _trained_regions(self):
         rows = [(year, (region.value if region else HEADQUARTERS) if appointed else NO_APPOINTMENT,
                  people)
-                for year, region, appointed, people in trained_per_year_by_region()]
+                for year, region, __, appointed, people in self.trained]
         return self._trained("trained-regions", _("People trained per year, by region"), rows,
                              [*scope_columns(), (NO_APPOINTMENT, _("No appointment"))])
 
     def _trained_entity_types(self):
         rows = [(year, kind.value if kind else NO_APPOINTMENT, people)
-                for year, kind, people in trained_per_year_by_entity_type()]
+                for year, __, kind, ___, people in self.trained]
         return self._trained("trained-entity-types",
                              _("People trained per year, by type of entity"), rows,
                              [*((t.value, t.title) for t in EntityType),

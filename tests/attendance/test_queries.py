@@ -43,3 +43,37 @@ def test_a_viewer_is_in_the_audience_when_they_hold_a_role_it_names(held, make_a
 def test_no_session_has_no_place(held):
     session, people = held
     assert queries.session_and_place(session.id + 1000, people["Amina"]) == (None, None, ())
+
+
+def test_the_people_trained_each_year_are_counted_once_under_their_latest_appointment(
+        held, coordinator, make_session, make_person):
+    from gfp_portal.reference.models import Entity, Region, Unct
+    from gfp_portal.registry import services as registry
+    from gfp_portal.sessions import registration
+    from sqlalchemy import select
+
+    session, people = held  # 15 March 2027; every one of them a UNDP alternate at headquarters
+    later = make_session(capacity=4)
+    outsider = make_person(given="Olga")  # no appointment
+    for person in (people["Amina"], outsider):
+        registration.register(later, person, actor=None, by_coordinator=True, notify=False)
+    later.starts_at, later.ends_at = (session.starts_at.replace(month=6),
+                                      session.ends_at.replace(month=6))
+    db.session.flush()
+    # Jonas's latest appointment is in Kenya's team, for UNICEF.
+    unicef = db.session.scalars(select(Entity).filter_by(acronym="UNICEF")).one()
+    kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+    kenya.members = [unicef]
+    registry.appoint(people["Jonas"], {"role": "focal_point", "entity": unicef, "unct": kenya},
+                     actor=coordinator)
+    marks = {(session, "Amina"): "present", (session, "Jonas"): "partial",
+             (session, "Li"): "absent", (later, "Amina"): "present", (later, "Olga"): "present"}
+    for (one, given), status in marks.items():
+        services.mark(next(r for r in one.registrations if r.person.given_name == given),
+                      status, minutes=90, actor=coordinator)
+    undp_type = people["Amina"].appointments[0].entity.type
+    assert sorted(queries.trained_per_year(), key=str) == sorted([
+        (2027, None, undp_type, True, 1),          # Amina, at two sessions: once
+        (2027, Region.africa, unicef.type, True, 1),  # Jonas, under his latest appointment
+        (2027, None, None, False, 1),              # Olga, without any appointment
+    ], key=str)

@@ -1,6 +1,11 @@
 """The read-only queries of attendance."""
+from sqlalchemy import select
+
 from gfp_portal.attendance import queries, services
 from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity, Region, Unct
+from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Audience, RegistrationStatus
 
 
@@ -47,11 +52,6 @@ def test_no_session_has_no_place(held):
 
 def test_the_people_trained_each_year_are_counted_once_under_their_latest_appointment(
         held, coordinator, make_session, make_person):
-    from gfp_portal.reference.models import Entity, Region, Unct
-    from gfp_portal.registry import services as registry
-    from gfp_portal.sessions import registration
-    from sqlalchemy import select
-
     session, people = held  # 15 March 2027; every one of them a UNDP alternate at headquarters
     later = make_session(capacity=4)
     outsider = make_person(given="Olga")  # no appointment

@@ -23,19 +23,24 @@ def last_months(today, count):
 
 def downloads_table(today, *, months=6, limit=20):
     """The most downloaded (resource, language) pairs over the last `months` months:
-    {"months": [...], "rows": [(resource, language, {month: count}, total)]}."""
+    {"months": [...], "rows": [(resource, language, {month: count}, total)]}. The database
+    ranks the pairs; only the monthly counts of the `limit` first are read (three queries)."""
     window = last_months(today, months)
-    counts = db.session.execute(
-        select(ResourceDownload.resource_id, ResourceDownload.language,
-               ResourceDownload.month, ResourceDownload.count)
-        .where(ResourceDownload.month >= window[0])).all()
-    per_pair = {}
-    for resource_id, language, month, count in counts:
-        per_pair.setdefault((resource_id, language), {})[month] = count
-    ranked = sorted(per_pair.items(), key=lambda item: (-sum(item[1].values()), item[0]))[:limit]
-    resources = _resources_by_id({resource_id for (resource_id, __), ___ in ranked})
-    rows = [(resources[rid], language, by_month, sum(by_month.values()))
-            for (rid, language), by_month in ranked]
+    in_window = ResourceDownload.month >= window[0]
+    pair = (ResourceDownload.resource_id, ResourceDownload.language)
+    ranked = db.session.execute(
+        select(*pair, func.sum(ResourceDownload.count)).where(in_window).group_by(*pair)
+        .order_by(func.sum(ResourceDownload.count).desc(), *pair).limit(limit)).all()
+    per_pair = {(resource_id, language): {} for resource_id, language, __ in ranked}
+    for resource_id, language, month, count in db.session.execute(
+            select(*pair, ResourceDownload.month, ResourceDownload.count)
+            .where(in_window, ResourceDownload.resource_id.in_(
+                {resource_id for resource_id, __ in per_pair}))):
+        if (resource_id, language) in per_pair:
+            per_pair[resource_id, language][month] = count
+    resources = _resources_by_id({resource_id for resource_id, __ in per_pair})
+    rows = [(resources[resource_id], language, per_pair[resource_id, language], total)
+            for resource_id, language, total in ranked]
     return {"months": window, "rows": rows}
 
 

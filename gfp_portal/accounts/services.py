@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import lazyload
 
 from gfp_portal.accounts import notices
@@ -324,10 +324,14 @@ def regenerate_calendar_token(user, *, now=None):
     return raw
 
 
+# The feed needs the account alone: its roles are loaded only if something asks. Built once:
+# calendar clients poll every hour.
+_USER_BY_CALENDAR_TOKEN = select(User).where(
+    User.calendar_token_hash == bindparam("token_hash"), User.is_active).options(
+    lazyload(User.role_rows))
+
+
 def user_for_calendar_token(raw):
     if not raw:
         return None
-    # The feed needs the account alone: its roles are loaded only if something asks.
-    return db.session.scalars(select(User).where(
-        User.calendar_token_hash == digest(raw), User.is_active)
-        .options(lazyload(User.role_rows))).first()
+    return db.session.scalars(_USER_BY_CALENDAR_TOKEN, {"token_hash": digest(raw)}).first()

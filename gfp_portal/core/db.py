@@ -137,29 +137,61 @@ def _python_digest(rows):
     return hashlib.blake2b(said, digest_size=16).hexdigest()
 
 
+class Digested:
+    """The rows a statement selects, in `order_by` order, and a hex digest of them: a
+    validator that changes whenever any value does. PostgreSQL computes the digest and sends
+    32 characters, however many rows there are (each row as its record text, in which NULL
+    and quotes stay distinct); another database sends the rows and they are hashed here. A
+    digest is comparable only with another from the same database. The statements are built
+    on first use and kept: a statement that repeats on every poll, with bound parameters,
+    is then not built and keyed for the cache on each one."""
+
+    def __init__(self, stmt, *order_by):
+        self.stmt, self.order_by = stmt, order_by
+        self._built = {}
+
+    def _statements(self):
+        """(digest, rows with the digest) on PostgreSQL; (None, ordered rows) elsewhere."""
+        dialect = db.session.get_bind().dialect.name
+        if dialect not in self._built:
+            ordered = self.stmt.order_by(*self.order_by)
+            if dialect != "postgresql":
+                self._built[dialect] = (None, ordered)
+            else:
+                lines = _row_lines(self.stmt)
+                digest = self.stmt.with_only_columns(func.coalesce(func.md5(
+                    func.string_agg(lines, literal("\n")).aggregate_order_by(
+                        *self.order_by)), ""))
+                # A window over the whole result, hashed on the first row only: the window's
+                # text is the same on every row.
+                window = {"order_by": list(self.order_by), "rows": (None, None)}
+                first = func.row_number().over(order_by=list(self.order_by)) == 1
+                hashed = case((first, func.md5(func.string_agg(lines, literal("\n"))
+                                              .over(**window))))
+                self._built[dialect] = (digest, ordered.add_columns(hashed))
+        return self._built[dialect]
+
+    def digest(self, params=None):
+        digest, rows = self._statements()
+        if digest is None:
+            return _python_digest(db.session.execute(rows, params).all())
+        return db.session.scalar(digest, params)
+
+    def rows_and_digest(self, params=None):
+        """(the rows, as tuples; their digest) in one statement."""
+        digest, rows = self._statements()
+        if digest is None:
+            found = [tuple(row) for row in db.session.execute(rows, params)]
+            return found, _python_digest(found)
+        found = db.session.execute(rows, params).all()
+        return [row[:-1] for row in found], found[0][-1] if found else ""
+
+
 def digest_of(stmt, *order_by):
-    """A hex digest of the rows `stmt` selects, in `order_by` order: a validator that changes
-    whenever any value does. PostgreSQL computes it and sends 32 characters, however many rows
-    there are (each row as its record text, in which NULL and quotes stay distinct); another
-    database sends the rows and they are hashed here. A digest is comparable only with another
-    from the same database."""
-    if on_postgresql():
-        lines = func.string_agg(_row_lines(stmt), literal("\n")).aggregate_order_by(*order_by)
-        return db.session.scalar(stmt.with_only_columns(func.coalesce(func.md5(lines), "")))
-    return _python_digest(db.session.execute(stmt.order_by(*order_by)).all())
+    """Digested(stmt, *order_by).digest(), for a statement run once."""
+    return Digested(stmt, *order_by).digest()
 
 
 def rows_and_digest(stmt, *order_by):
-    """(the rows `stmt` selects in `order_by` order, as tuples; digest_of(stmt, *order_by)) in
-    one statement: on PostgreSQL each row carries the digest of them all (a window over the
-    whole result, computed once)."""
-    if not on_postgresql():
-        rows = [tuple(row) for row in db.session.execute(stmt.order_by(*order_by))]
-        return rows, _python_digest(rows)
-    window = {"order_by": list(order_by), "rows": (None, None)}
-    lines = func.string_agg(_row_lines(stmt), literal("\n")).over(**window)
-    # Hashed on the first row only: the window's text is the same on every row.
-    first = func.row_number().over(order_by=list(order_by)) == 1
-    digest = case((first, func.md5(lines)))
-    rows = db.session.execute(stmt.add_columns(digest).order_by(*order_by)).all()
-    return [row[:-1] for row in rows], rows[0][-1] if rows else ""
+    """Digested(stmt, *order_by).rows_and_digest(), for a statement run once."""
+    return Digested(stmt, *order_by).rows_and_digest()

@@ -1,5 +1,6 @@
 """A person's calendar subscription (/calendar/<token>.ics): the sessions they are registered
 for, in their language; cancelled sessions stay listed as cancelled."""
+import functools
 import hashlib
 import threading
 from datetime import UTC, datetime
@@ -8,9 +9,9 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import vDDDTypes
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from gfp_portal.core.db import digest_of, rows_and_digest, utcnow
+from gfp_portal.core.db import Digested, utcnow
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.extensions import db
 from gfp_portal.sessions import ical, notices
@@ -64,6 +65,13 @@ def _event_facts(person_id, language):
     return _in_feed(person_id, *columns)
 
 
+@functools.cache
+def _facts(language):
+    """The event facts in `language` of the person bound as `person_id`, in time order, with
+    their digest: built once per language (calendar clients poll every hour)."""
+    return Digested(_event_facts(bindparam("person_id"), language), *_IN_TIME_ORDER)
+
+
 def _fact_key(row):
     return (row[0], row[1], str(row[2]), row[3].isoformat(), row[4].isoformat(), *row[5:])
 
@@ -81,18 +89,18 @@ def feed_for(user, *, polled=False, now=None):
         name = _("GFP Portal: my sessions")
         host, organizer = notices.uid_host(), notices.organizer()
     reader = (FORMAT, language, zone, host, organizer)
-    facts = _event_facts(user.person_id, language)
+    facts, person = _facts(language), {"person_id": user.person_id}
     if user.person_id is None:
         rows, sessions = [], ""
     elif polled:
-        rows, sessions = None, digest_of(facts, *_IN_TIME_ORDER)
+        rows, sessions = None, facts.digest(person)
     else:
-        rows, sessions = rows_and_digest(facts, *_IN_TIME_ORDER)
+        rows, sessions = facts.rows_and_digest(person)
     said = repr((reader, name, sessions))
     etag = hashlib.blake2b(said.encode(), digest_size=16).hexdigest()
 
     def render():
-        read = rows if rows is not None else rows_and_digest(facts, *_IN_TIME_ORDER)[0]
+        read = rows if rows is not None else facts.rows_and_digest(person)[0]
         keys = [(reader, _fact_key(row)) for row in read]
         events = _written_events(user.person_id, keys, language, zone, host, organizer)
         stamp = b"DTSTAMP:" + vDDDTypes(now or utcnow()).to_ical() + b"\r\n"

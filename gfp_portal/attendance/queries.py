@@ -225,13 +225,17 @@ def attendance_per_year(*, now):
     """[(year, registered, attended)] over the published sessions that have ended: seats
     taken, and of them those marked present or partly present (one query). The seats are
     counted per session first, then the few session counts per year: grouping every seat
-    by its session's year would compute that year once a seat."""
+    by its session's year would compute that year once a seat. Only the seats of those
+    sessions are read: a coming session's seats are a third of all."""
+    ended = select(TrainingSession.id).where(TrainingSession.status == SessionStatus.published,
+                                             TrainingSession.ends_at < now)
     per_session = (
         select(Registration.session_id, func.count().label("registered"),
                func.count(Attendance.id).filter(Attendance.status.in_(ATTENDED))
                .label("attended"))
         .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-        .where(Registration.status == RegistrationStatus.registered)
+        .where(Registration.status == RegistrationStatus.registered,
+               Registration.session_id.in_(ended))
         .group_by(Registration.session_id).subquery())
     year = session_year()
     return [(int(y), int(registered), int(attended))
@@ -239,8 +243,6 @@ def attendance_per_year(*, now):
                 select(year, func.sum(per_session.c.registered),
                        func.sum(per_session.c.attended))
                 .join(per_session, per_session.c.session_id == TrainingSession.id)
-                .where(TrainingSession.status == SessionStatus.published,
-                       TrainingSession.ends_at < now)
                 .group_by(year))]
 
 

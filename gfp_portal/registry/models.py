@@ -33,7 +33,7 @@ class Person(db.Model):
     phone: Mapped[str | None] = mapped_column(String(64))
     position_title: Mapped[str | None] = mapped_column(String(200))
     grade: Mapped[str | None] = mapped_column(String(16))
-    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
     duty_station_id: Mapped[int | None] = mapped_column(ForeignKey("duty_stations.id"))
     preferred_language: Mapped[str] = mapped_column(String(8), default="en")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")

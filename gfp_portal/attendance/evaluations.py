@@ -131,9 +131,9 @@ def _count_columns():
 
 def _count_per_session():
     """[(year, series id, counts)] of each session with answers, the counts as
-    `_count_columns()` gives them (one query). The answers are
-    counted per session, then the sessions read: grouping every answer by its session's year
-    or series would read the session once an answer."""
+    `_count_columns()` gives them (one query). The answers are counted per session, then the
+    sessions read: grouping every answer by its session's year or series would read the
+    session once an answer."""
     per_session = select(EvaluationAnswer.session_id, *_count_columns()) \
         .group_by(EvaluationAnswer.session_id).subquery()
     return [(int(year), series_id, row)

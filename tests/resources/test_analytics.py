@@ -29,8 +29,25 @@ def test_the_dashboard_table_ranks_language_versions_by_downloads(app, create_re
     with app.app_context():
         table = analytics.downloads_table(date(2026, 11, 23))
         assert table["months"][-1] == date(2026, 11, 1) and len(table["months"]) == 6
-        rows = [(str(r), language, total) for r, language, __, total in table["rows"]]
-    assert rows == [("EEG", "fr", 5), ("EEG", "en", 3)]
+        rows = [(str(r), language, by_month, total)
+                for r, language, by_month, total in table["rows"]]
+    assert rows == [("EEG", "fr", {date(2026, 10, 1): 5}, 5),
+                    ("EEG", "en", {date(2026, 11, 1): 3}, 3)]
+
+
+def test_the_dashboard_table_reads_the_months_of_the_pairs_it_shows_only(app, create_resource):
+    create_resource("eeg", {"en": "EEG", "fr": "Directives"})
+    create_resource("brief", {"en": "Brief"})
+    count_downloads(app, "eeg", "fr", [datetime(2026, 10, 2, tzinfo=UTC)] * 4
+                    + [datetime(2026, 11, 2, tzinfo=UTC)] * 2)
+    count_downloads(app, "brief", "en", [datetime(2026, 11, 2, tzinfo=UTC)] * 3)
+    count_downloads(app, "eeg", "en", [datetime(2026, 11, 2, tzinfo=UTC)])
+    with app.app_context():
+        table = analytics.downloads_table(date(2026, 11, 23), limit=2)
+        rows = [(str(r), language, by_month, total)
+                for r, language, by_month, total in table["rows"]]
+    assert rows == [("EEG", "fr", {date(2026, 10, 1): 4, date(2026, 11, 1): 2}, 6),
+                    ("Brief", "en", {date(2026, 11, 1): 3}, 3)]
 
 
 def test_the_csv_export_lists_every_month(app, client, login_as, create_resource):

@@ -335,6 +335,29 @@ def test_a_calendar_client_polling_the_feed_gets_304_until_it_changes(app, clien
     assert changed.status_code == 200 and b"second edition" in changed.data
 
 
+def test_each_feed_answers_with_its_own_persons_sessions(app, client, network, create_user):
+    """The feed's statements are built once per language, the person a bound parameter: each
+    address still answers with its own person's sessions and validator."""
+    registered = _feed_of_a_registered_focal_point(client, network)
+    other_id = create_user("other@example.org", roles=["focal_point"])
+    with app.app_context():
+        appoint_undp_alternate(db.session.get(User, other_id),
+                               actor=db.session.get(User, network["coordinator"]))
+        db.session.commit()
+    login(client, "other@example.org")
+    client.post("/me/calendar")
+    html = client.get("/me").get_data(as_text=True)
+    other = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
+    client.post("/logout")
+    mine, theirs = client.get(registered), client.get(other)
+    assert b"Bystander intervention" in mine.data
+    assert b"Bystander intervention" not in theirs.data
+    assert mine.headers["ETag"] != theirs.headers["ETag"]
+    assert client.get(other, headers={"If-None-Match": mine.headers["ETag"]}).status_code == 200
+    assert client.get(registered,
+                      headers={"If-None-Match": mine.headers["ETag"]}).status_code == 304
+
+
 def test_a_feed_answered_304_builds_no_text_of_any_session(app, client, network, monkeypatch):
     """The validator comes from the stored sessions: a poll answered 304 formats no times and
     writes no iCalendar; a full answer writes each event once per process, then copies it

@@ -121,27 +121,25 @@ class SupportNeeded:
     overdue: bool               # an implementation plan is overdue
 
 
-def _needing_support(today):
-    below = latest_below_parity()
-    gaps = gaps_of_entities(set(below))
-    overdue = entities_with_overdue_plan(set(below), today)
-    return below, gaps, overdue, [entity_id for entity_id in below
-                                  if entity_id in gaps or entity_id in overdue]
+def _needing_support(below, today):
+    """(those of `below` with an overdue plan, those of `below` needing support): an overdue
+    plan, else a gap, each entity's teams tested until its first gap (two queries at most)."""
+    overdue = entities_with_overdue_plan(below, today)
+    return overdue, overdue | entities_with_a_gap(below - overdue)
 
 
 def count_entities_needing_support(today):
-    """How many entities `entities_needing_support` lists (three queries): those below the
-    parity range with an overdue plan, then, of the others, those with a gap."""
-    below = set(latest_below_parity())
-    overdue = entities_with_overdue_plan(below, today)
-    return len(overdue) + len(entities_with_a_gap(below - overdue))
+    """How many entities `entities_needing_support` lists (three queries at most)."""
+    return len(_needing_support(set(latest_below_parity()), today)[1])
 
 
 def entities_needing_support(today):
     """The entities the Office supports first ("tailored support to organizations that have
     lower representation of women"): below the parity range, with a coverage gap or an overdue
-    plan; by acronym (four queries)."""
-    below, gaps, overdue, flagged = _needing_support(today)
+    plan; by acronym (five queries at most)."""
+    below = latest_below_parity()
+    overdue, flagged = _needing_support(set(below), today)
+    gaps = gaps_of_entities(flagged)
     return sorted((SupportNeeded(entity, rounded(below[entity.id].share) / 100,
                                  below[entity.id].period, gaps.get(entity.id, 0),
                                  entity.id in overdue)

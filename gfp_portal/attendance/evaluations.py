@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from gfp_portal.attendance import notices
 from gfp_portal.attendance.models import (
+    ATTENDED,
     Attendance,
-    AttendanceStatus,
     EvaluationAnswer,
     EvaluationReminder,
     EvaluationResponse,
@@ -44,7 +44,7 @@ def window(session):
 def attended(session, person):
     return db.session.scalars(select(Attendance.id).join(Attendance.registration).where(
         Registration.session_id == session.id, Registration.person_id == person.id,
-        Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial]))).first() \
+        Attendance.status.in_(ATTENDED))).first() \
         is not None
 
 
@@ -184,7 +184,7 @@ def send_reminders(*, now=None):
         people = db.session.scalars(select(Registration).join(
             Attendance, Attendance.registration_id == Registration.id).where(
             Registration.session_id == session.id,
-            Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial]))).all()
+            Attendance.status.in_(ATTENDED))).all()
         for row in people:
             if row.person_id in reminded or row.person_id in answered:
                 continue

@@ -22,7 +22,12 @@ class AttendanceStatus(TitledEnum):
 
     @property
     def attended(self):
-        return self in (AttendanceStatus.present, AttendanceStatus.partial)
+        return self in ATTENDED
+
+
+# The marks that count as having attended a session: for the figures, the learning record,
+# certificates and evaluations.
+ATTENDED = (AttendanceStatus.present, AttendanceStatus.partial)
 
 
 class AttendanceSource(TitledEnum):

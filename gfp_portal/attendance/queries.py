@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
-from gfp_portal.attendance.models import Attendance, AttendanceStatus, EvaluationResponse
+from gfp_portal.attendance.models import ATTENDED, Attendance, EvaluationResponse
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -112,13 +112,11 @@ def group_members(*, role=None, entity=None, unct=None, region=None, not_attende
         stmt = stmt.where(~exists().where(
             Registration.person_id == Person.id,
             Attendance.registration_id == Registration.id,
-            Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial]),
+            Attendance.status.in_(ATTENDED),
             Registration.session_id.in_(select(TrainingSession.id).where(
                 TrainingSession.topic == not_attended))))
     return db.session.scalars(stmt.distinct().order_by(Person.id)).all()
 
-
-ATTENDED = (AttendanceStatus.present, AttendanceStatus.partial)
 
 
 def closing_window(*, now, within_days):
@@ -191,7 +189,7 @@ def not_yet_trained(session, person_ids):
         .join(TrainingSession, TrainingSession.id == Registration.session_id)
         .where(Registration.person_id.in_(person_ids), TrainingSession.topic == session.topic,
                TrainingSession.id != session.id,
-               Attendance.status.in_((AttendanceStatus.present, AttendanceStatus.partial)))))
+               Attendance.status.in_(ATTENDED))))
     return set(person_ids) - trained
 
 
@@ -249,7 +247,7 @@ def attendance_per_year(*, now):
 def trained_of_entity(entity_id, *, since):
     """(people of the entity who attended a session, of them those since `since`): people
     counted once, by the entity they belong to (one query)."""
-    attended = Attendance.status.in_((AttendanceStatus.present, AttendanceStatus.partial))
+    attended = Attendance.status.in_(ATTENDED)
     recent = TrainingSession.starts_at >= since
     return tuple(db.session.execute(
         select(func.count(Registration.person_id.distinct()),

@@ -7,6 +7,7 @@ from sqlalchemy import case, distinct, func, literal, select
 from sqlalchemy.orm import contains_eager, lazyload, load_only
 
 from gfp_portal.attendance.models import (
+    ATTENDED,
     Attendance,
     AttendanceStatus,
     Certificate,
@@ -70,7 +71,7 @@ def _group_column(by):
 def _counts(column, joins=(), where=()):
     """Per value of `column`: registrations, attended (present or partly), absent, people
     trained and minutes attended — counted by the database in one query."""
-    attended = Attendance.status.in_([AttendanceStatus.present, AttendanceStatus.partial])
+    attended = Attendance.status.in_(ATTENDED)
     stmt = (select(column,
                    func.count(Registration.id),
                    func.count(case((attended, 1))),

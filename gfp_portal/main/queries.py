@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from gfp_portal.admin.queries import failed_mail_counts, network_counts, unfinished_jobs
 from gfp_portal.attendance import evaluations
-from gfp_portal.attendance.queries import ATTENDED, evaluations_closing, trained_since
+from gfp_portal.attendance.models import ATTENDED
+from gfp_portal.attendance.queries import evaluations_closing, trained_since
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.db import first_rows_and_count, values_of
 from gfp_portal.core.jobs import PAGES

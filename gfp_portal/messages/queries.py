@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, literal, select
 
 from gfp_portal.accounts.models import User
-from gfp_portal.attendance.models import Attendance
-from gfp_portal.attendance.queries import ATTENDED
+from gfp_portal.attendance.models import ATTENDED, Attendance
 from gfp_portal.core.i18n import LANGUAGES, language_name
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage

@@ -152,11 +152,11 @@ class Digested:
 
     def _statements(self):
         """(digest, rows with the digest) on PostgreSQL; (None, ordered rows) elsewhere."""
-        dialect = db.session.get_bind().dialect.name
-        if dialect not in self._built:
+        postgresql = on_postgresql()
+        if postgresql not in self._built:
             ordered = self.stmt.order_by(*self.order_by)
-            if dialect != "postgresql":
-                self._built[dialect] = (None, ordered)
+            if not postgresql:
+                self._built[postgresql] = (None, ordered)
             else:
                 lines = _row_lines(self.stmt)
                 digest = self.stmt.with_only_columns(func.coalesce(func.md5(
@@ -168,8 +168,8 @@ class Digested:
                 first = func.row_number().over(order_by=list(self.order_by)) == 1
                 hashed = case((first, func.md5(func.string_agg(lines, literal("\n"))
                                               .over(**window))))
-                self._built[dialect] = (digest, ordered.add_columns(hashed))
-        return self._built[dialect]
+                self._built[postgresql] = (digest, ordered.add_columns(hashed))
+        return self._built[postgresql]
 
     def digest(self, params=None):
         digest, rows = self._statements()

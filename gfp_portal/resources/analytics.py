@@ -28,9 +28,10 @@ def downloads_table(today, *, months=6, limit=20):
     window = last_months(today, months)
     in_window = ResourceDownload.month >= window[0]
     pair = (ResourceDownload.resource_id, ResourceDownload.language)
+    downloads = func.sum(ResourceDownload.count)
     ranked = db.session.execute(
-        select(*pair, func.sum(ResourceDownload.count)).where(in_window).group_by(*pair)
-        .order_by(func.sum(ResourceDownload.count).desc(), *pair).limit(limit)).all()
+        select(*pair, downloads).where(in_window).group_by(*pair)
+        .order_by(downloads.desc(), *pair).limit(limit)).all()
     per_pair = {(resource_id, language): {} for resource_id, language, __ in ranked}
     for resource_id, language, month, count in db.session.execute(
             select(*pair, ResourceDownload.month, ResourceDownload.count)

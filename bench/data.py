@@ -284,6 +284,13 @@ def _training(rng, person_ids, now, *, sessions=1000, per_session=60):
     return session_ids, len(registrations)
 
 
+def _insert_each(*tables):
+    """Bulk-insert each (model, rows) that has rows (an empty insert is refused)."""
+    for model, rows in tables:
+        if rows:
+            db.session.execute(insert(model), rows)
+
+
 def _attendance(rng, now):
     """Every seat of a session that has ended is marked (most present), and about a third of
     those who attended answered its evaluation; returns the latest session that has ended and
@@ -308,10 +315,7 @@ def _attendance(rng, now):
                             "applicable": rng.random() < 0.8, "rating": rng.choice(RATINGS),
                             "belonging": rng.random() < 0.7, "empowered": rng.random() < 0.75,
                             "comment": None})
-    for model, rows in ((Attendance, marks), (EvaluationResponse, responses),
-                        (EvaluationAnswer, answers)):
-        if rows:
-            db.session.execute(insert(model), rows)
+    _insert_each((Attendance, marks), (EvaluationResponse, responses), (EvaluationAnswer, answers))
     return next(reversed(ended), None), len(marks)
 
 
@@ -343,10 +347,7 @@ def _library(rng, now, *, count=400):
                           if rng.random() < 0.6]
         tags += [{"resource_id": resource_id, "tag": tag}
                  for tag in rng.sample(sorted(TAG_TITLES), rng.randint(0, 3))]
-    for model, rows in ((ResourceVersion, versions), (ResourceTag, tags),
-                        (ResourceDownload, downloads)):
-        if rows:
-            db.session.execute(insert(model), rows)
+    _insert_each((ResourceVersion, versions), (ResourceTag, tags), (ResourceDownload, downloads))
     return "bench-resource-0" if resource_ids else None
 
 

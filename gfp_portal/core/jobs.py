@@ -240,6 +240,19 @@ def sweep_stale(last_heartbeat, *, now, stale_after):
     return stopped
 
 
+def dispatch_waiting(dispatch, *, now, waiting_after):
+    """Queue again the jobs still waiting to start `waiting_after` after they were recorded
+    (`dispatch(job_id)`): their place in the queue was lost (a queue restarted without its
+    data, or unreachable when the request committed), and no worker would ever start them. A
+    job queued twice runs once (execute_job claims it). Returns how many."""
+    waiting = db.session.scalars(select(Job.id).where(
+        Job.state == JobState.queued, Job.created_at < now - waiting_after)
+        .order_by(Job.id)).all()
+    for job_id in waiting:
+        dispatch(job_id)
+    return len(waiting)
+
+
 def _claim_period(name, period, now):
     """True when this process runs `name` for `period`: the first to insert the row, or the
     first to take back a failed run."""

@@ -51,7 +51,7 @@ def test_the_sweep_fails_the_jobs_whose_worker_went_silent_only(ctx, app):
     engine().huey.put(f"job-heartbeat:{alive}", (now - timedelta(seconds=5)).timestamp())
     recent = _running(now - timedelta(seconds=30))
     run = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T06:00", now=now)
-    assert run.state == JobState.done and run.result == {"stopped": 1}
+    assert run.state == JobState.done and run.result == {"stopped": 1, "queued_again": 0}
     states = {job_id: db.session.get(Job, job_id) for job_id in (crashed, alive, recent)}
     assert states[crashed].state == JobState.failed and states[crashed].error_code == "stale"
     assert states[crashed].finished_at == now
@@ -71,3 +71,36 @@ def test_the_jobs_page_gives_the_reason_in_the_viewers_language(app, client, cre
     html = client.get(f"/jobs/{job_id}?lang=fr").get_data(as_text=True)
     assert re.search(r"Le processus .* s’est arrêté", html), html
     assert 'http-equiv="refresh"' not in html
+
+
+def _waiting(created_at):
+    """A job recorded as waiting whose place in the queue was lost: no worker ever got it."""
+    row = Job(kind="test.listen", params={}, state=JobState.queued, created_at=created_at)
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def test_the_sweep_queues_again_the_jobs_no_worker_started(ctx, app):
+    now = utcnow()
+    stale = timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
+    lost = _waiting(now - stale - timedelta(minutes=1))
+    recent = _waiting(now - timedelta(seconds=30))
+    run = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T06:10", now=now)
+    assert run.state == JobState.done and run.result == {"stopped": 0, "queued_again": 1}
+    db.session.expire_all()
+    assert db.session.get(Job, lost).state == JobState.done and len(HEARD) == 1
+    assert db.session.get(Job, recent).state == JobState.queued
+    # Queued twice (its first place in the queue came back after all), it still runs once.
+    assert jobs.execute_job(lost) is None and len(HEARD) == 1
+
+
+def test_the_sweeps_page_says_how_many_jobs_it_queued_again(app, client, create_user):
+    create_user("coord@example.org", roles=["coordinator"], locale="fr")
+    with app.app_context():
+        _waiting(utcnow() - timedelta(hours=2))
+        jobs.run_periodic("jobs.sweep-stale", "2027-03-01T06:20")
+    login(client, "coord@example.org")
+    html = client.get("/admin/jobs?lang=fr").get_data(as_text=True)
+    assert "1 opération qu’aucun processus n’avait commencée est remise en file d’attente." \
+        in html, html

@@ -9,7 +9,7 @@ from gfp_portal.attendance.forms import RevokeForm
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, found_or_404, run_action
+from gfp_portal.core.http import commit_service, found_or_404, run_action, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import guests
@@ -33,8 +33,8 @@ def mine(session_id):
                           back=session_page, to=request.path)
     try:
         certificate = certificates.issued_certificate(session, current_user.person)
-    except DomainError as error:
-        flash(str(error.message), "warning")
+    except DomainError as error:  # shown as the button's refusal is (run_action)
+        show_domain_error(error)
         return redirect(session_page)
     if certificate is None:
         return render_template("attendance/certificate_issue.html", session=session,

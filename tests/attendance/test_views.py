@@ -112,6 +112,22 @@ def test_opening_the_certificate_link_issues_nothing_until_asked(
     assert code in client.get(url).get_data(as_text=True)
 
 
+def test_a_refused_certificate_reads_the_same_opened_or_asked(client, running):
+    """Before the session has ended: opening the link and pressing the button both go back to
+    the session with the same message, shown alike."""
+    login(client, "amina.diallo@example.org")
+    with client.session_transaction() as stored:
+        stored.pop("_flashes", None)  # the welcome
+    url, shown = f"/sessions/{running['session']}/certificate", []
+    for ask in (client.get, client.post):
+        response = ask(url)
+        assert response.status_code == 302
+        assert response.location.endswith(f"/sessions/{running['session']}")
+        with client.session_transaction() as stored:
+            shown.append(stored.pop("_flashes"))
+    assert shown[0] == shown[1] and len(shown[0]) == 1 and shown[0][0][0] == "danger"
+
+
 def test_check_in_attempts_are_rate_limited(client, running):
     login(client, "amina.diallo@example.org")
     url = f"/sessions/{running['session']}/check-in"

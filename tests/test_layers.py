@@ -19,7 +19,8 @@ LAYERS = (
     ("accounts",),
     ("sessions", "nominations", "resources", "practices", "plans", "parity"),
     ("attendance", "coverage", "admin"),
-    ("messages", "privacy", "programme", "induction"),
+    ("messages", "programme", "induction"),
+    ("privacy",),  # erases what every domain holds of a person or a guest
 )
 
 # The edge of each domain: the modules that adapt HTTP, the command line and the job queue to

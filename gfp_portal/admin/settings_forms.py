@@ -34,6 +34,7 @@ SETTING_KEYS = {
     "messages_per_minute": "messages.per_minute",
     "unconfirmed_request_days": "privacy.unconfirmed_request_days",
     "contact_data_days": "privacy.contact_data_days",
+    "guest_data_days": "privacy.guest_data_days",
     "audit_detail_days": "privacy.audit_detail_days",
     "mail_body_days": "privacy.mail_body_days",
     "induction_terms": "induction.terms_of_reference",
@@ -205,6 +206,11 @@ class SettingsForm(FlaskForm):
         description=_l("Their name and contact data are erased; their appointments, "
                        "registrations and attendance are kept, so every figure stays true. "
                        "0 keeps them forever."))
+    guest_data_days = _whole(
+        _l("Anonymise guests whose last session ended more than (days) ago"), 0,
+        MAX_RETENTION_DAYS,
+        description=_l("Their name and email address are erased; their places, attendance and "
+                       "certificates are kept. 0 keeps them forever."))
     audit_detail_days = _whole(
         _l("Keep the details of audit events for (days)"), 0, MAX_RETENTION_DAYS,
         description=_l("Older events keep who did what and when, without the changed values. "

@@ -8,6 +8,7 @@ every text and JSON column of every table: a table added later is covered withou
 here. The person's full name and email addresses are replaced wherever they appear; their given
 name, family name and phone number alone only in the rows about them (another person may share
 a given name). A homonym's full name elsewhere is erased too: erasing too much is the safe side.
+Guests of sessions long over are erased the same way by the retention periods.
 """
 import json
 import re
@@ -24,10 +25,12 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.programme.models import GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus
 from gfp_portal.sessions.models import Registration
 
 ANONYMOUS_GIVEN_NAME = "Anonymised person"
+ANONYMOUS_GUEST_NAME = "Anonymised guest"
 ANONYMOUS_DOMAIN = "anonymised.invalid"
 
 # Tables whose rows are rewritten by name below, never by the search through every column:
@@ -38,6 +41,10 @@ _SKIPPED_COLUMNS = {"search_key"}  # recomputed from the names by the ORM
 
 def anonymous_email(person_id):
     return f"person-{person_id}@{ANONYMOUS_DOMAIN}"
+
+
+def anonymous_guest_email(guest_id):
+    return f"guest-{guest_id}@{ANONYMOUS_DOMAIN}"
 
 
 def anonymous_user_email(user_id):
@@ -95,6 +102,32 @@ def anonymise_people(people, *, now):
         log_action("person.anonymise", person, actor=None, now=now,
                    reason="retention")
     return keys
+
+
+def anonymise_guests(guests, *, now):
+    """The retention job's erasure of guests (privacy.retention): their name and address go
+    from their row, the emails sent to them, their links and every text that names them (a
+    name of one word only from their own row: it may be anyone's); their places, attendance
+    and certificates stay, so the sessions' figures do not change. Each is audited, by no one
+    (the schedule). Returns the file keys to remove once committed."""
+    everywhere = {}
+    for guest in guests:
+        name, address = f"{ANONYMOUS_GUEST_NAME} {guest.id}", anonymous_guest_email(guest.id)
+        known = guest.name.strip().lower()
+        if " " in known:
+            everywhere[known] = name
+        if guest.email:
+            everywhere[guest.email.lower()] = address
+            _clear_emails_to([guest.email.lower()], address, {known: name})
+        guest.name, guest.email, guest.anonymised_at = name, None, now
+        db.session.execute(update(GuestRegistration).where(GuestRegistration.guest_id == guest.id)
+                           .values(token_hash=None, token_expires_at=None))
+        log_action("guest.anonymise", guest, actor=None, now=now, reason="retention")
+    db.session.flush()
+    _rewrite_everywhere(everywhere)
+    db.session.expire_all()  # the statements above changed rows the session may hold
+    # As for people: the day's exports and previews may hold the names.
+    return storage.temporary_keys()
 
 
 def _account(person):
@@ -245,14 +278,19 @@ def _clear_nominations(person, now):
 
 
 def _clear_emails(person, user):
-    """The emails sent to the person keep their kind, status and dates (the outbox's record)
-    but lose their address, text and attachments."""
-    rewrite = _rewriter({**{a: anonymous_email(person.id) for a in _addresses(person, user)},
-                         person.full_name.lower(): f"{ANONYMOUS_GIVEN_NAME} {person.id}",
-                         person.given_name.lower(): f"{ANONYMOUS_GIVEN_NAME} {person.id}"})
+    name = f"{ANONYMOUS_GIVEN_NAME} {person.id}"
+    _clear_emails_to(_addresses(person, user), anonymous_email(person.id), {
+        person.full_name.lower(): name, person.given_name.lower(): name})
+
+
+def _clear_emails_to(addresses, anonymous_address, names):
+    """The emails sent to `addresses` keep their kind, status and dates (the outbox's record)
+    but lose their address (`anonymous_address` instead), text and attachments; `names`
+    ({lower-case name: replacement}) are replaced in their subject."""
+    rewrite = _rewriter({**{a: anonymous_address for a in addresses}, **names})
     for message in db.session.scalars(select(OutboxMessage).where(
-            func.lower(OutboxMessage.recipient).in_(_addresses(person, user)))):
-        message.recipient = anonymous_email(person.id)
+            func.lower(OutboxMessage.recipient).in_(addresses))):
+        message.recipient = anonymous_address
         message.subject = rewrite(message.subject)
         message.body_text = ""
         message.body_html = None

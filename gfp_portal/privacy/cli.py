@@ -19,5 +19,6 @@ def apply_retention_command():
         storage.remove(key)
     click.echo(f"Requests to join never confirmed deleted: {counts['unconfirmed_requests']}.")
     click.echo(f"People who left anonymised: {counts['contact_data']}.")
+    click.echo(f"Guests anonymised: {counts['guest_data']}.")
     click.echo(f"Audit events whose details were emptied: {counts['audit_details']}.")
     click.echo(f"Sent emails whose text was cleared: {counts['mail_bodies']}.")

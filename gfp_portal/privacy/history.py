@@ -7,6 +7,8 @@ SETTING_LABELS = {
     "privacy.unconfirmed_request_days": _l("Keep requests to join never confirmed for (days)"),
     "privacy.contact_data_days": _l("Anonymise people whose last appointment ended more than "
                                     "(days) ago"),
+    "privacy.guest_data_days": _l("Anonymise guests whose last session ended more than (days) "
+                                  "ago"),
     "privacy.audit_detail_days": _l("Keep the details of audit events for (days)"),
     "privacy.mail_body_days": _l("Keep the text of sent emails for (days)"),
 }
@@ -21,6 +23,7 @@ def register():
     describe("system", title=_l("System"), labels={
         "unconfirmed_requests": _l("Requests to join never confirmed deleted"),
         "contact_data": _l("People anonymised"),
+        "guest_data": _l("Guests anonymised"),
         "audit_details": _l("Audit details emptied"),
         "mail_bodies": _l("Email texts cleared"),
     }, sentences={"privacy.retention": _l("Retention periods applied")})

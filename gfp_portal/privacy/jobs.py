@@ -16,6 +16,8 @@ def _outcome(result):
                  result.get("unconfirmed_requests", 0)),
         ngettext("%(num)s person who left anonymised.",
                  "%(num)s people who left anonymised.", result.get("contact_data", 0)),
+        ngettext("%(num)s guest anonymised.", "%(num)s guests anonymised.",
+                 result.get("guest_data", 0)),
         ngettext("Details of %(num)s audit event emptied.",
                  "Details of %(num)s audit events emptied.", result.get("audit_details", 0)),
         ngettext("Text of %(num)s sent email cleared.",

@@ -11,6 +11,9 @@ forever. What each one removes, once older than its period:
   registrations and attendance stay, so the dashboard's figures do not change. People whose
   account still holds a role other than focal point (the Office, Resident Coordinators) are
   left alone;
+- guest data: guests none of whose sessions (places and presentations) ended within the
+  period are anonymised (privacy.anonymise.anonymise_guests): their places, attendance and
+  certificates stay; a guest with neither is counted from when they were recorded;
 - audit details: the changed fields and reason of older audit events are emptied; the events
   themselves (who did what, when, to which object) stay;
 - mail bodies: sent emails lose their text, HTML and attachments; the outbox keeps who, when,
@@ -27,17 +30,20 @@ from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.nominations.join import delete_unverified, unverified_before
-from gfp_portal.privacy.anonymise import anonymise_people
+from gfp_portal.privacy.anonymise import anonymise_guests, anonymise_people
+from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from gfp_portal.sessions.models import TrainingSession
 
 DEFAULT_SETTINGS = {
     "privacy.unconfirmed_request_days": 30,
     "privacy.contact_data_days": 0,
+    "privacy.guest_data_days": 0,
     "privacy.audit_detail_days": 0,
     "privacy.mail_body_days": 365,
 }
 
-KINDS = ("unconfirmed_requests", "contact_data", "audit_details", "mail_bodies")
+KINDS = ("unconfirmed_requests", "contact_data", "guest_data", "audit_details", "mail_bodies")
 
 # People anonymised in one go: the search through every text column runs once per group.
 GROUP = 50
@@ -64,6 +70,23 @@ def people_past_contact_retention(cutoff):
         last_end < cutoff.date()).order_by(Person.id)).all()
 
 
+def guests_past_retention(cutoff):
+    """Guests not anonymised whose sessions, as a guest or a presenter, all ended before
+    `cutoff`; one with neither, recorded before it."""
+    def sessions_of_guest(*ending):
+        places = select(GuestRegistration.id).join(
+            TrainingSession, TrainingSession.id == GuestRegistration.session_id).where(
+            GuestRegistration.guest_id == Guest.id, *ending)
+        presentations = select(AgendaPresenter.id).join(AgendaItem).join(
+            TrainingSession, TrainingSession.id == AgendaItem.session_id).where(
+            AgendaPresenter.guest_id == Guest.id, *ending)
+        return places.exists() | presentations.exists()
+    return db.session.scalars(select(Guest).where(
+        Guest.anonymised_at.is_(None),
+        ~sessions_of_guest(TrainingSession.ends_at >= cutoff),
+        sessions_of_guest() | (Guest.created_at < cutoff)).order_by(Guest.id)).all()
+
+
 def purge_unconfirmed_requests(*, now):
     """(how many, memo keys to remove once committed)."""
     cutoff = _cutoff("privacy.unconfirmed_request_days", now)
@@ -81,6 +104,17 @@ def clear_contact_data(*, now):
     for start in range(0, len(people), GROUP):
         keys.extend(anonymise_people(people[start:start + GROUP], now=now))
     return len(people), keys
+
+
+def clear_guest_data(*, now):
+    """(how many guests anonymised, file keys to remove once committed)."""
+    cutoff = _cutoff("privacy.guest_data_days", now)
+    if cutoff is None:
+        return 0, []
+    guests, keys = guests_past_retention(cutoff), []
+    for start in range(0, len(guests), GROUP):
+        keys.extend(anonymise_guests(guests[start:start + GROUP], now=now))
+    return len(guests), keys
 
 
 def empty_audit_details(*, now):
@@ -112,10 +146,11 @@ def apply_retention(*, now):
     hold_lock("privacy.apply-retention", now=now)
     requests, request_keys = purge_unconfirmed_requests(now=now)
     people, people_keys = clear_contact_data(now=now)
-    counts = {"unconfirmed_requests": requests, "contact_data": people,
+    guests, guest_keys = clear_guest_data(now=now)
+    counts = {"unconfirmed_requests": requests, "contact_data": people, "guest_data": guests,
               "mail_bodies": clear_mail_bodies(now=now),
               "audit_details": empty_audit_details(now=now)}
     if any(counts.values()):
         log_action("privacy.retention", None, actor=None, now=now, object_type="system",
                    changes={kind: [None, counts[kind]] for kind in KINDS if counts[kind]})
-    return counts, [*request_keys, *people_keys]
+    return counts, sorted({*request_keys, *people_keys, *guest_keys})

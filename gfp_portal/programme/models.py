@@ -76,6 +76,8 @@ class Guest(db.Model):
     preferred_language: Mapped[str] = mapped_column(String(8), default="en")
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by the retention periods once every session of theirs is long over (privacy).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def full_name(self):

@@ -23,8 +23,8 @@ VALID = {
     "reminder_hours": "24", "check_in_opens_minutes": "15", "check_in_closes_minutes": "30",
     "present_percent": "75", "partial_percent": "25", "evaluation_days": "14",
     "parity_range_min": "47", "parity_range_max": "53", "messages_per_minute": "120",
-    "unconfirmed_request_days": "30", "contact_data_days": "0", "audit_detail_days": "0",
-    "mail_body_days": "365",
+    "unconfirmed_request_days": "30", "contact_data_days": "0", "guest_data_days": "0",
+    "audit_detail_days": "0", "mail_body_days": "365",
     "induction_terms": "terms-of-reference",
     "induction_guidelines": "enabling-environment-guidelines, "
                             "field-specific-enabling-environment-guidelines",
@@ -204,7 +204,8 @@ def test_the_retention_periods_are_settings_and_zero_keeps_forever(client, login
             as_text=True)
     assert stored(app) == before
     client.post("/admin/settings", data={**VALID, "contact_data_days": "730",
-                                         "mail_body_days": "0"})
+                                         "guest_data_days": "365", "mail_body_days": "0"})
     with app.app_context():
         assert db.session.get(Setting, "privacy.contact_data_days").value == 730
+        assert db.session.get(Setting, "privacy.guest_data_days").value == 365
         assert db.session.get(Setting, "privacy.mail_body_days").value == 0

@@ -16,8 +16,10 @@ from gfp_portal.main.dashboard import Dashboard
 from gfp_portal.nominations import join
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.privacy import retention
+from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, EndReason, Person
+from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import NOW, entity, login, outbox, pdf_upload, unct
 
 SECOND = timedelta(seconds=1)
@@ -25,7 +27,7 @@ SECOND = timedelta(seconds=1)
 
 def periods(**days):
     values = {f"privacy.{key}_days": 0 for key in ("unconfirmed_request", "contact_data",
-                                                   "audit_detail", "mail_body")}
+                                                   "guest_data", "audit_detail", "mail_body")}
     values.update({f"privacy.{key}_days": value for key, value in days.items()})
     update_settings(values, actor=None, now=NOW - timedelta(days=400))
     db.session.commit()
@@ -101,6 +103,85 @@ def test_people_who_left_are_anonymised_after_the_period_and_the_figures_stay(ap
     assert db.session.scalar(select(func.count(Appointment.id))) == 4
     with app.test_request_context():
         assert Dashboard(today=NOW.date() + timedelta(days=40), now=NOW).figures() == before
+
+
+@pytest.fixture
+def guests_of(ctx, coordinator, make_session):
+    """Guests of a session that ended at NOW and of one that ends 20 days later: one with a
+    place at the first (and an email, an audit reason and a description that name her), one
+    presenting at the second too, one known by a single name; and one recorded long ago with
+    neither place nor presentation."""
+    ended, later = make_session(), make_session()
+    for session, end in ((ended, NOW), (later, NOW + timedelta(days=20))):
+        session.starts_at, session.ends_at = end - timedelta(hours=2), end
+
+    def guest(name, email, *places, created_at=NOW):
+        one = Guest(name=name, email=email, organisation="Universidad de Lima",
+                    sector="academia", created_at=created_at)
+        db.session.add(one)
+        for session in places:
+            db.session.add(GuestRegistration(
+                session=session, guest=one, status="registered", attendance="present",
+                token_hash=f"{email or name}-link", token_expires_at=NOW + timedelta(days=90)))
+        return one
+    found = {"placed": guest("Ana Guest Example", "ana@uni.example", ended),
+             "presenting": guest("Ben Presenter", "ben@uni.example", ended),
+             "one_name": guest("Ximena", "ximena@uni.example", ended),
+             "recorded": guest("Old Request", None, created_at=NOW - timedelta(days=400))}
+    item = AgendaItem(session=later, starts_at=later.starts_at, title_en="Opening")
+    item.presenters.append(AgendaPresenter(guest=found["presenting"]))
+    db.session.add(item)
+    ended.description_en = "With Ana Guest Example and Ximena of the Universidad de Lima."
+    db.session.add(OutboxMessage(recipient="ana@uni.example", sender="p@example.org",
+                                 subject="Your place, Ana Guest Example", body_text="Dear Ana",
+                                 template="guest_place_link", message_id="<ana@uni.example>",
+                                 status=MailStatus.sent, sent_at=NOW))
+    db.session.flush()
+    log_action("guest_place.cancel", found["placed"], actor=None, now=NOW,
+               reason="Ana Guest Example asked to leave")
+    db.session.commit()
+    return found
+
+
+def test_guests_are_anonymised_once_their_last_session_is_past_the_period(guests_of):
+    periods(guest_data=30)
+    ids = {key: one.id for key, one in guests_of.items()}
+    at_boundary = NOW + timedelta(days=30)  # the first session ended exactly 30 days before
+    assert retention.clear_guest_data(now=at_boundary)[0] == 1  # the one recorded long ago
+    assert retention.clear_guest_data(now=at_boundary + SECOND)[0] == 2
+    db.session.commit()
+    rows = {key: db.session.get(Guest, ids[key]) for key in ids}
+    assert {key: (one.name, one.email) for key, one in rows.items()} == {
+        "placed": (f"Anonymised guest {ids['placed']}", None),
+        "presenting": ("Ben Presenter", "ben@uni.example"),
+        "one_name": (f"Anonymised guest {ids['one_name']}", None),
+        "recorded": (f"Anonymised guest {ids['recorded']}", None)}
+    assert rows["presenting"].anonymised_at is None
+    assert rows["placed"].organisation == "Universidad de Lima"
+    # Their places and attendance stay, so the sessions' figures do not change; links go.
+    places = db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.guest_id == ids["placed"])).all()
+    assert [(p.status, p.attendance, p.token_hash) for p in places] == [
+        ("registered", "present", None)]
+    mail = db.session.scalars(select(OutboxMessage)).one()
+    assert mail.recipient == f"guest-{ids['placed']}@anonymised.invalid"
+    assert mail.subject == f"Your place, Anonymised guest {ids['placed']}"
+    assert mail.body_text == ""
+    reason = db.session.scalars(select(AuditEvent.reason).where(
+        AuditEvent.action == "guest_place.cancel")).one()
+    assert reason == f"Anonymised guest {ids['placed']} asked to leave"
+    # A full name is erased everywhere; a single word only from the guest's own row.
+    description = db.session.scalars(select(TrainingSession.description_en).where(
+        TrainingSession.description_en.is_not(None))).one()
+    assert description == (f"With Anonymised guest {ids['placed']} and Ximena of the "
+                           "Universidad de Lima.")
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "guest.anonymise", AuditEvent.reason == "retention")) == 3
+    # The presenter goes once the later session is past the period too.
+    assert retention.clear_guest_data(now=NOW + timedelta(days=50) + SECOND)[0] == 1
+    db.session.commit()
+    assert db.session.get(Guest, ids["presenting"]).name == \
+        f"Anonymised guest {ids['presenting']}"
 
 
 def test_audit_details_are_emptied_after_the_period_and_the_events_kept(ctx, reference):
@@ -181,7 +262,7 @@ def test_the_daily_job_reports_exact_counts_on_its_page_and_in_the_audit(app, cl
     run = run_periodic("privacy.apply-retention", "2027-05-01", now=now)
     expected = {"unconfirmed_requests": 1, "contact_data": 1, "mail_bodies": 1,
                 "audit_details": old_details}
-    assert run.state == JobState.done and run.result == expected
+    assert run.state == JobState.done and run.result == {**expected, "guest_data": 0}
     assert old_details >= 2  # the old event and the settings change of long ago
     assert run_periodic("privacy.apply-retention", "2027-05-01", now=now) is None
     assert storage.pending(preview) is None  # it may have named the person anonymised

@@ -1,6 +1,7 @@
 """What each role's home page shows, read through the domains' own queries: the Office's work
 queue, a Resident Coordinator's country teams, a focal point's sessions and term. Each home
 reads in a fixed number of queries whatever the size of the network."""
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,7 @@ from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.db import first_rows_and_count, values_of
 from gfp_portal.core.jobs import PAGES
 from gfp_portal.coverage.queries import count_entities_needing_support, without_focal_point_count
-from gfp_portal.coverage.services import attach_holders, compute_coverage
+from gfp_portal.coverage.services import compute_coverage
 from gfp_portal.induction import queries as induction_queries
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.models import NominationKind, NominationState
@@ -137,18 +138,22 @@ def resident_coordinator_home(user, *, now, today):
     who was trained this year; and the user's own nominations sent back for changes."""
     ids = [u.id for u in user.uncts]
     policy = Policy.current()
-    coverage = attach_holders(compute_coverage(today=today, unct_ids=ids, policy=policy))
+    coverage = compute_coverage(today=today, unct_ids=ids, policy=policy)
     pending = nomination_queries.pending_for_uncts(ids)
     trained = trained_since(ids, datetime(now.year, 1, 1, tzinfo=UTC))
-    window_end = today + timedelta(days=policy.alert_window)
+    # Only the terms ending soon are read with their people, not every holder of the teams.
+    ending = defaultdict(list)
+    for appointment in registry_queries.terms_ending(
+            ids, first=today, last=today + timedelta(days=policy.alert_window)):
+        cell = coverage.cells.get((appointment.unct_id, appointment.entity_id))
+        if cell is not None:  # a member entity's cell, as the coverage pages show them
+            ending[appointment.unct_id].append((cell, appointment))
     gaps = coverage.gaps()
     teams = []
     for unct in coverage.uncts:
-        ending = sorted(((cell, a) for cell in coverage.cells_of(unct) for a in cell.appointments
-                         if a.end_date is not None and today <= a.end_date <= window_end),
-                        key=lambda pair: (pair[1].end_date, pair[1].id))
         teams.append(TeamHome(unct, coverage.by_unct[unct.id],
-                              [cell for cell in gaps if cell.unct.id == unct.id], ending,
+                              [cell for cell in gaps if cell.unct.id == unct.id],
+                              ending[unct.id],
                               [n for n in pending if n.unct_id == unct.id],
                               trained.get(unct.id, [])))
     # The earliest nomination waiting per cell and role, as the coverage pages show it.

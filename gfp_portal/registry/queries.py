@@ -227,6 +227,17 @@ def active_appointments(person):
         .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
 
 
+def terms_ending(unct_ids, *, first, last):
+    """The active appointments in the given UN Country Teams whose term ends between the days
+    `first` and `last` (both included), the soonest first, with their people (two queries)."""
+    return db.session.scalars(
+        select(Appointment).where(Appointment.unct_id.in_(unct_ids),
+                                  Appointment.status == AppointmentStatus.active,
+                                  Appointment.end_date.between(first, last))
+        .options(selectinload(Appointment.person))
+        .order_by(Appointment.end_date, Appointment.id)).all()
+
+
 def person_with_profile(person_id):
     """The person with this id and what a page about them reads (entity, duty station,
     appointments with their entity and team) in two queries, rather than one each as the page

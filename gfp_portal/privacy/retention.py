@@ -45,7 +45,8 @@ DEFAULT_SETTINGS = {
 
 KINDS = ("unconfirmed_requests", "contact_data", "guest_data", "audit_details", "mail_bodies")
 
-# People anonymised in one go: the search through every text column runs once per group.
+# People or guests anonymised in one go: the search through every text column runs once per
+# group.
 GROUP = 50
 
 
@@ -95,26 +96,28 @@ def purge_unconfirmed_requests(*, now):
     return delete_unverified(unverified_before(cutoff))
 
 
-def clear_contact_data(*, now):
-    """(how many people anonymised, file keys to remove once committed)."""
-    cutoff = _cutoff("privacy.contact_data_days", now)
+def _anonymise_past(key, find, anonymise, now):
+    """(how many anonymised, file keys to remove once committed): `find(cutoff)` gives those
+    past the period of setting `key`, anonymised GROUP at a time."""
+    cutoff = _cutoff(key, now)
     if cutoff is None:
         return 0, []
-    people, keys = people_past_contact_retention(cutoff), []
-    for start in range(0, len(people), GROUP):
-        keys.extend(anonymise_people(people[start:start + GROUP], now=now))
-    return len(people), keys
+    found, keys = find(cutoff), []
+    for start in range(0, len(found), GROUP):
+        keys.extend(anonymise(found[start:start + GROUP], now=now))
+    return len(found), keys
+
+
+def clear_contact_data(*, now):
+    """(how many people anonymised, file keys to remove once committed)."""
+    return _anonymise_past("privacy.contact_data_days", people_past_contact_retention,
+                           anonymise_people, now)
 
 
 def clear_guest_data(*, now):
     """(how many guests anonymised, file keys to remove once committed)."""
-    cutoff = _cutoff("privacy.guest_data_days", now)
-    if cutoff is None:
-        return 0, []
-    guests, keys = guests_past_retention(cutoff), []
-    for start in range(0, len(guests), GROUP):
-        keys.extend(anonymise_guests(guests[start:start + GROUP], now=now))
-    return len(guests), keys
+    return _anonymise_past("privacy.guest_data_days", guests_past_retention, anonymise_guests,
+                           now)
 
 
 def empty_audit_details(*, now):

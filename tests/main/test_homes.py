@@ -19,6 +19,7 @@ from gfp_portal.nominations.models import Nomination, NominationKind, Nomination
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.imports import APPLY
+from gfp_portal.registry.policy import Policy
 from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions
 from tests.helpers import appoint_undp_alternate, login
@@ -292,6 +293,30 @@ def test_resident_coordinator_home_lists_who_was_trained_this_year(client, app, 
     expected = 1 + 3 * ((_now() - timedelta(days=12)).year == _now().year)
     assert re.search(rf'data-home="trained" data-count="{expected}"', html)
     assert "Baraka Kamau" in html
+
+
+def test_resident_coordinator_home_lists_the_terms_ending_within_the_alert_window(
+        client, rc_network, network):
+    """Soonest first, from today to the window's last day; a term ending later is not
+    listed."""
+    with network.app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        window = Policy.current().alert_window
+        for given, ends_in, entity in (("Today", 0, network.entities[7]),
+                                       ("Last", window, network.entities[8]),
+                                       ("Later", window + 1, network.entities[9])):
+            person = registry.create_person({"given_name": given, "family_name": "Ending",
+                                             "email": f"{given.lower()}@example.org"},
+                                            actor=None)
+            registry.appoint(person, {"role": "alternate", "entity": entity, "unct": kenya,
+                                      "end_date": date.today() + timedelta(days=ends_in)},
+                             actor=None)
+        db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    section = html[html.index('data-home="ending"'):html.index('data-home="trained"')]
+    assert re.findall(r"<bdi>(\w+ \w+)</bdi>", section) == [
+        "Today Ending", "Wanjiku Otieno", "Last Ending"]
+    assert 'data-home="ending" data-count="3"' in html
 
 
 def test_resident_coordinator_home_reads_in_a_fixed_number_of_queries(

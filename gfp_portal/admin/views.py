@@ -17,6 +17,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate, save_form
+from gfp_portal.core.jobs import shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import all_settings, update_settings
 from gfp_portal.extensions import db
@@ -155,7 +156,7 @@ def jobs():
     return render_template("admin/jobs.html",
                            scheduled=queries.scheduled_work(engine().schedules, now=utcnow()),
                            recent=queries.recent_jobs(engine().progress),
-                           describe_schedule=queries.describe_schedule)
+                           describe_schedule=queries.describe_schedule, shown_error=shown_error)
 
 
 @bp.route("/audit/")

@@ -7,6 +7,7 @@ job ids and periodic firings; what a job is and how it ended lives in the databa
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,30 +94,35 @@ class JobEngine:
 
     # What the workers run.
     def _run_job(self, job_id):
+        with self._beating(self._heartbeat_key(job_id)), self.app.app_context():
+            jobs.execute_job(job_id, report=self.report_progress)
+        self.huey.delete(self._progress_key(job_id))
+
+    @contextmanager
+    def _beating(self, key):
+        """While the block runs, say beside the queue, under `key`, that this worker is alive;
+        the key goes once it has ended."""
         stopping = threading.Event()
-        beating = start_thread(self._beat, job_id, stopping)
+        beating = start_thread(self._beat, key, stopping)
         try:
-            with self.app.app_context():
-                jobs.execute_job(job_id, report=self.report_progress)
+            yield
         finally:
             stopping.set()
             beating.join()
-            self.huey.delete(self._heartbeat_key(job_id))
-        self.huey.delete(self._progress_key(job_id))
+            self.huey.delete(key)
 
-    def _beat(self, job_id, stopping):
-        """Say that this worker is alive, while it runs the job, beside the queue."""
+    def _beat(self, key, stopping):
         interval = max(self.app.config["JOBS_STALE_SECONDS"] / 4, 0.05)
         while True:
             try:
-                self.huey.put(self._heartbeat_key(job_id), time.time())
+                self.huey.put(key, time.time())
             except Exception:
-                log.exception("the heartbeat of job %s could not be recorded", job_id)
+                log.exception("the heartbeat %s could not be recorded", key)
             if stopping.wait(interval):
                 return
 
     def _run_periodic(self, name, period):
-        with self.app.app_context():
+        with self._beating(self._run_heartbeat_key(name, period)), self.app.app_context():
             jobs.run_periodic(name, period)
 
     # What the web processes and the scheduler call.
@@ -140,9 +146,20 @@ class JobEngine:
     def _heartbeat_key(job_id):
         return f"job-heartbeat:{job_id}"
 
+    @staticmethod
+    def _run_heartbeat_key(name, period):
+        return f"periodic-heartbeat:{name}:{period}"
+
     def last_heartbeat(self, job):
         """When the worker running `job` last said it was alive (UTC), or None."""
-        beat = self.huey.get(self._heartbeat_key(job.id), peek=True)
+        return self._heard(self._heartbeat_key(job.id))
+
+    def last_run_heartbeat(self, run):
+        """When the worker running the periodic `run` (a JobRun) last said it was alive."""
+        return self._heard(self._run_heartbeat_key(run.name, run.period))
+
+    def _heard(self, key):
+        beat = self.huey.get(key, peek=True)
         return None if beat is None else datetime.fromtimestamp(beat, UTC)
 
     def report_progress(self, job_id, done, total):

@@ -75,6 +75,7 @@ class JobRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[dict | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(80))
     error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -221,20 +222,29 @@ def execute_job(job_id, *, report=None, now=None):
 
 STALE_REASON = _l("The worker doing this job stopped (it was restarted or failed) before the "
                   "job ended.")
+UNEXPECTED = _l("An unexpected error stopped the work.")
 
 
-def sweep_stale(last_heartbeat, *, now, stale_after):
-    """Mark as failed the running jobs whose worker has not been heard from for `stale_after`
-    (`last_heartbeat(job)` -> when it last was, or None): a crashed worker's job never
-    committed anything, and its page must not say "in progress" forever. Returns how many."""
+def shown_error(row):
+    """What a page says stopped a failed job or periodic run (a Job or a JobRun), in the
+    reader's language: the engine's own reasons by their code; a rule's message as it was
+    given; never the technical text of an unexpected error."""
+    return {"internal": UNEXPECTED, "stale": STALE_REASON}.get(row.error_code, row.error)
+
+
+def sweep_stale(last_heartbeat, *, now, stale_after, model=Job):
+    """Mark as failed the running jobs (or, with `model=JobRun`, periodic runs) whose worker
+    has not been heard from for `stale_after` (`last_heartbeat(row)` -> when it last was, or
+    None): a crashed worker's work never committed anything, and its page must not say "in
+    progress" forever. Returns how many."""
     cutoff = now - stale_after
     stopped = 0
-    for row in db.session.scalars(select(Job).where(Job.state == JobState.running,
-                                                    Job.started_at < cutoff)).all():
+    for row in db.session.scalars(select(model).where(model.state == JobState.running,
+                                                      model.started_at < cutoff)).all():
         seen = last_heartbeat(row) or row.started_at
         if seen < cutoff:
-            stopped += db.session.execute(update(Job).where(
-                Job.id == row.id, Job.state == JobState.running).values(
+            stopped += db.session.execute(update(model).where(
+                model.id == row.id, model.state == JobState.running).values(
                 state=JobState.failed, error_code="stale", error=str(STALE_REASON),
                 finished_at=now)).rowcount
     return stopped
@@ -285,8 +295,9 @@ def run_periodic(name, period, *, now=None):
     except Exception as error:
         db.session.rollback()
         log.exception("%s for %s failed", name, period)
+        code, message = _failure(error)
         db.session.execute(update(JobRun).where(JobRun.name == name, JobRun.period == period)
-                           .values(state=JobState.failed, error=_failure(error)[1],
+                           .values(state=JobState.failed, error_code=code, error=message,
                                    finished_at=utcnow()))
         db.session.commit()
     return db.session.scalars(db.select(JobRun).filter_by(name=name, period=period)).one()

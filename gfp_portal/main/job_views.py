@@ -13,7 +13,7 @@ from gfp_portal.core.auth import signed_in
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.engine import engine
 from gfp_portal.core.http import found_or_404, job_page
-from gfp_portal.core.jobs import PAGES, STALE_REASON, JobPage, JobState
+from gfp_portal.core.jobs import PAGES, JobPage, JobState, shown_error
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 REFRESH_SECONDS = 2
@@ -39,7 +39,7 @@ def detail(job_id):
         "jobs/detail.html", job=job, page=page, done=done, total=total,
         outcome=page.outcome(job.result) if page.outcome and job.result is not None else [],
         back=page.back(job.params) if page.back else None, file=prepared_file(job),
-        error=STALE_REASON if job.error_code == "stale" else job.error,
+        error=shown_error(job),
         refresh=REFRESH_SECONDS if not job.is_finished else None)
 
 

@@ -55,3 +55,27 @@ def test_only_the_office_sees_the_scheduled_work(client, login_as):
     assert client.get("/admin/jobs").status_code == 302  # to the sign-in page
     login_as("focal_point")
     assert client.get("/admin/jobs").status_code == 403
+
+
+def test_the_page_says_what_stopped_a_run_or_a_job_in_the_readers_language(client, app,
+                                                                           login_as):
+    """An unexpected error reads as such, never as its technical text; a worker that stopped
+    reads as its reason in the reader's language, for a periodic run as for a job."""
+    login_as("coordinator")
+    stale = "The worker doing this job stopped (it was restarted or failed) before the job ended."
+    with app.app_context():
+        db.session.add_all([
+            JobRun(name="coverage.remind", period="2027-03-01T05:15", state=JobState.failed,
+                   started_at=NOW, finished_at=NOW, error_code="internal",
+                   error="RuntimeError: connection refused by 10.0.0.7"),
+            JobRun(name="registry.send-alerts", period="2027-03-01T05:00",
+                   state=JobState.failed, started_at=NOW, finished_at=NOW, error_code="stale",
+                   error=stale),
+            Job(id="b" * 32, kind="sessions.register-group", params={}, state=JobState.failed,
+                error_code="stale", error=stale, created_at=NOW, started_at=NOW)])
+        db.session.commit()
+    html = client.get("/admin/jobs?lang=fr").get_data(as_text=True)
+    assert "RuntimeError" not in html and "10.0.0.7" not in html
+    assert "Une erreur inattendue a interrompu l’opération." in html
+    assert html.count("Le processus chargé de cette opération s’est arrêté") == 2
+    assert stale not in html

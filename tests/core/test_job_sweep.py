@@ -5,11 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from gfp_portal.core import jobs
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.engine import engine
-from gfp_portal.core.jobs import Job, JobState
+from gfp_portal.core.jobs import Job, JobRun, JobState
 from gfp_portal.extensions import db
 from tests.helpers import login
 
@@ -104,3 +105,42 @@ def test_the_sweeps_page_says_how_many_jobs_it_queued_again(app, client, create_
     html = client.get("/admin/jobs?lang=fr").get_data(as_text=True)
     assert "1 opération qu’aucun processus n’avait commencée est remise en file d’attente." \
         in html, html
+
+
+def _periodic_running(started_at, name="test.periodic"):
+    row = JobRun(name=name, period=started_at.strftime("%Y-%m-%dT%H:%M"),
+                 state=JobState.running, started_at=started_at)
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def test_a_periodic_run_is_heard_while_it_runs_and_not_after(ctx, monkeypatch):
+    heard = []
+
+    def listen(run):
+        row = db.session.scalars(select(JobRun).filter_by(name="test.periodic")).one()
+        heard.append(engine().last_run_heartbeat(row))
+        return {}
+    monkeypatch.setitem(jobs.PERIODIC, "test.periodic", listen)
+    engine()._run_periodic("test.periodic", "2027-03-01T06:30")
+    row = db.session.scalars(select(JobRun).filter_by(name="test.periodic")).one()
+    assert row.state == JobState.done and heard and heard[0] is not None
+    assert engine().last_run_heartbeat(row) is None
+
+
+def test_the_sweep_fails_the_periodic_runs_whose_worker_went_silent_only(ctx, app):
+    now = utcnow()
+    stale = timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
+    crashed = _periodic_running(now - stale - timedelta(minutes=1), "coverage.remind")
+    alive = _periodic_running(now - stale - timedelta(minutes=5), "registry.send-alerts")
+    alive_row = db.session.get(JobRun, alive)
+    engine().huey.put(f"periodic-heartbeat:{alive_row.name}:{alive_row.period}",
+                      (now - timedelta(seconds=5)).timestamp())
+    recent = _periodic_running(now - timedelta(seconds=30), "plans.remind")
+    run = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T06:40", now=now)
+    assert run.result == {"stopped": 1, "queued_again": 0}
+    rows = {run_id: db.session.get(JobRun, run_id) for run_id in (crashed, alive, recent)}
+    assert rows[crashed].state == JobState.failed and rows[crashed].error_code == "stale"
+    assert rows[crashed].finished_at == now
+    assert rows[alive].state == rows[recent].state == JobState.running

@@ -185,13 +185,3 @@ class Digested:
             return found, _python_digest(found)
         found = db.session.execute(rows, params).all()
         return [row[:-1] for row in found], found[0][-1] if found else ""
-
-
-def digest_of(stmt, *order_by):
-    """Digested(stmt, *order_by).digest(), for a statement run once."""
-    return Digested(stmt, *order_by).digest()
-
-
-def rows_and_digest(stmt, *order_by):
-    """Digested(stmt, *order_by).rows_and_digest(), for a statement run once."""
-    return Digested(stmt, *order_by).rows_and_digest()

@@ -3,14 +3,14 @@ a value moved from one column to the next, and is read in one statement, alone o
 it digests."""
 from sqlalchemy import select
 
-from gfp_portal.core.db import digest_of, rows_and_digest
+from gfp_portal.core.db import Digested
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 
 
 def _digest(acronyms):
     stmt = select(Entity.acronym, Entity.name).where(Entity.acronym.in_(acronyms))
-    return digest_of(stmt, Entity.acronym)
+    return Digested(stmt, Entity.acronym).digest()
 
 
 def test_a_digest_changes_with_every_value_and_only_then(app, reference, count_queries):
@@ -41,8 +41,8 @@ def test_a_digest_tells_apart_values_that_read_the_same_run_together(app, refere
         together = _digest(("UNDP",))
         undp.acronym, undp.name = "UNDPN", ""
         db.session.flush()
-        assert digest_of(select(Entity.acronym, Entity.name).where(Entity.id == undp.id),
-                         Entity.id) != together
+        assert Digested(select(Entity.acronym, Entity.name).where(Entity.id == undp.id),
+                        Entity.id).digest() != together
 
 
 def test_rows_and_their_digest_are_read_together_and_agree_with_the_digest_alone(
@@ -50,10 +50,10 @@ def test_rows_and_their_digest_are_read_together_and_agree_with_the_digest_alone
     for chosen, found in ((("UNDP", "UNICEF", "UN-Women"), 3), (("no such entity",), 0)):
         stmt = select(Entity.acronym, Entity.name).where(Entity.acronym.in_(chosen))
         with app.app_context():
-            alone = digest_of(stmt, Entity.acronym)
+            alone = Digested(stmt, Entity.acronym).digest()
             plain = [tuple(row) for row in db.session.execute(stmt.order_by(Entity.acronym))]
             with count_queries() as counted:
-                rows, digest = rows_and_digest(stmt, Entity.acronym)
+                rows, digest = Digested(stmt, Entity.acronym).rows_and_digest()
         assert counted.count == 1
         assert (rows, digest) == (plain, alone)
         assert len(rows) == found

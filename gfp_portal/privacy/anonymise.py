@@ -120,9 +120,10 @@ def anonymise_guests(guests, *, now):
             everywhere[guest.email.lower()] = address
             _clear_emails_to([guest.email.lower()], address, {known: name})
         guest.name, guest.email, guest.anonymised_at = name, None, now
-        db.session.execute(update(GuestRegistration).where(GuestRegistration.guest_id == guest.id)
-                           .values(token_hash=None, token_expires_at=None))
         log_action("guest.anonymise", guest, actor=None, now=now, reason="retention")
+    db.session.execute(update(GuestRegistration)
+                       .where(GuestRegistration.guest_id.in_([guest.id for guest in guests]))
+                       .values(token_hash=None, token_expires_at=None))
     db.session.flush()
     _rewrite_everywhere(everywhere)
     db.session.expire_all()  # the statements above changed rows the session may hold

@@ -106,8 +106,12 @@ def scheduled_work(schedules, *, now):
 
 
 def describe_schedule(cron):
-    """A crontab line in words where it is a plain daily or hourly one; else the line."""
+    """A crontab line in words where it is a plain daily, hourly or every-N-minutes one; else
+    None (the page shows the line itself)."""
     minute, hour, day, month, weekday = cron.split()
+    if day == month == weekday == hour == "*" and minute.startswith("*/") and \
+            minute[2:].isdigit():
+        return ngettext("Every %(num)s minute", "Every %(num)s minutes", int(minute[2:]))
     if day == month == weekday == "*" and minute.isdigit():
         if hour.isdigit():
             time = f"{int(hour):02d}:{int(minute):02d}"
@@ -115,7 +119,7 @@ def describe_schedule(cron):
         if hour == "*":
             return ngettext("Every hour at %(num)s minute past",
                             "Every hour at %(num)s minutes past", int(minute))
-    return cron
+    return None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate, save_form
-from gfp_portal.core.jobs import shown_error
+from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import all_settings, update_settings
 from gfp_portal.extensions import db
@@ -156,7 +156,22 @@ def jobs():
     return render_template("admin/jobs.html",
                            scheduled=queries.scheduled_work(engine().schedules, now=utcnow()),
                            recent=queries.recent_jobs(engine().progress),
-                           describe_schedule=queries.describe_schedule, shown_error=shown_error)
+                           describe_schedule=queries.describe_schedule, shown_error=shown_error,
+                           confirm=ConfirmForm())
+
+
+@bp.route("/jobs/<name>/run-again", methods=["POST"])
+@roles_required("coordinator")
+def run_again(name):
+    if name not in engine().schedules:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ok, __ = commit_service(queue_run_again, name, actor=current_user, now=utcnow())
+    if ok:
+        flash(_("The work is queued to run again for the same period; its line below shows "
+                "how it ends."), "success")
+    return redirect(url_for("admin.jobs"))
 
 
 @bp.route("/audit/")

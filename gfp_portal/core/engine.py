@@ -137,6 +137,10 @@ class JobEngine:
             self._periodic_task(name, minute.strftime(PERIOD_FORMAT))
         return due
 
+    def fire_run(self, name, period):
+        """Queue the periodic job `name` for `period` (a run taken back: core.jobs)."""
+        self._periodic_task(name, period)
+
     # Live progress: kept beside the queue, which every machine reaches.
     @staticmethod
     def _progress_key(job_id):
@@ -186,11 +190,14 @@ def init_app(app):
 def _dispatch_committed_jobs(session):
     for job_id in session.info.pop("jobs.dispatch", ()):
         engine().dispatch(job_id)
+    for name, period in session.info.pop("jobs.fire", ()):
+        engine().fire_run(name, period)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back_jobs(session):
     session.info.pop("jobs.dispatch", None)
+    session.info.pop("jobs.fire", None)
 
 
 def run_scheduler(app, stopping):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.i18n import current_language, language_name
+from gfp_portal.core.jobs import JobState
 from gfp_portal.core.outbox import MailStatus
 from gfp_portal.core.timezones import zone_name
 
@@ -135,9 +136,13 @@ def _label(object_type, key):
 
 
 def register():
-    """The events core itself writes: settings (each domain labels its own) and the outbox."""
+    """The events core itself writes: settings (each domain labels its own), the outbox and
+    the scheduled work."""
     describe("settings", title=_l("Settings"),
              sentences={"settings.update": _l("Settings changed")})
     describe("outbox_messages", title=_l("Email"), labels={"status": _l("Status")},
              values={"status": title_of(MailStatus)},
              sentences={"mail.retry": _l("Email queued to be sent again")})
+    describe("job_runs", title=_l("Scheduled work"), labels={"state": _l("State")},
+             values={"state": title_of(JobState)},
+             sentences={"job.run_again": _l("Queued to run again for its period")})

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import UTCDateTime, db, enum_column, on_postgresql, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.errors import DomainError
@@ -263,9 +264,37 @@ def dispatch_waiting(dispatch, *, now, waiting_after):
     return len(waiting)
 
 
+def queue_run_again(name, *, actor, now):
+    """Queue again, for its period, the last run of the periodic job `name` when it stopped
+    with an error: the run waits to start, and a worker takes it back at commit as it takes a
+    run the scheduler fired. Returns the run; DomainError when the last run did not fail."""
+    run = db.session.scalars(select(JobRun).where(JobRun.name == name)
+                             .order_by(JobRun.id.desc()).limit(1)).first()
+    if run is None or run.state != JobState.failed:
+        raise DomainError("run_not_failed", _l("Only work whose last run stopped with an error "
+                                               "can be run again; this page shows its state "
+                                               "now."))
+    run.state, run.started_at, run.finished_at = JobState.queued, now, None
+    log_action("job.run_again", run, actor=actor, now=now,
+               changes={"state": [JobState.failed.value, JobState.queued.value]})
+    db.session.info.setdefault("jobs.fire", []).append((run.name, run.period))
+    return run
+
+
+def fire_waiting_runs(fire, *, now, waiting_after):
+    """Queue again the periodic runs still waiting to start `waiting_after` after they were
+    queued (`fire(name, period)`), as dispatch_waiting does for jobs. Returns how many."""
+    waiting = db.session.execute(select(JobRun.name, JobRun.period).where(
+        JobRun.state == JobState.queued, JobRun.started_at < now - waiting_after)
+        .order_by(JobRun.id)).all()
+    for name, period in waiting:
+        fire(name, period)
+    return len(waiting)
+
+
 def _claim_period(name, period, now):
     """True when this process runs `name` for `period`: the first to insert the row, or the
-    first to take back a failed run."""
+    first to take back a failed run or one queued to run again."""
     try:
         db.session.add(JobRun(name=name, period=period, state=JobState.running, started_at=now))
         db.session.commit()
@@ -273,8 +302,9 @@ def _claim_period(name, period, now):
     except IntegrityError:
         db.session.rollback()
     retried = db.session.execute(update(JobRun).where(
-        JobRun.name == name, JobRun.period == period, JobRun.state == JobState.failed)
-        .values(state=JobState.running, started_at=now, error=None)).rowcount
+        JobRun.name == name, JobRun.period == period,
+        JobRun.state.in_((JobState.failed, JobState.queued)))
+        .values(state=JobState.running, started_at=now, error_code=None, error=None)).rowcount
     db.session.commit()
     return bool(retried)
 

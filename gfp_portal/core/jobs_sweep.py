@@ -1,6 +1,6 @@
 """The job engine's own periodic job: a job or a periodic run whose worker crashed is marked as
-failed, with the reason, instead of staying "in progress" forever; a job that lost its place in
-the queue is queued again, instead of "waiting to start" forever."""
+failed, with the reason, instead of staying "in progress" forever; a job or a run queued again
+that lost its place in the queue is queued again, instead of "waiting to start" forever."""
 from datetime import timedelta
 
 from flask import current_app
@@ -8,7 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from gfp_portal.core.engine import engine
-from gfp_portal.core.jobs import JobPage, JobRun, dispatch_waiting, periodic, sweep_stale
+from gfp_portal.core.jobs import (
+    JobPage,
+    JobRun,
+    dispatch_waiting,
+    fire_waiting_runs,
+    periodic,
+    sweep_stale,
+)
 
 
 def _outcome(result):
@@ -27,6 +34,6 @@ def sweep(run):
     stopped = sweep_stale(engine().last_heartbeat, now=run.now, stale_after=stale_after) + \
         sweep_stale(engine().last_run_heartbeat, now=run.now, stale_after=stale_after,
                     model=JobRun)
-    return {"stopped": stopped,
-            "queued_again": dispatch_waiting(engine().dispatch, now=run.now,
-                                             waiting_after=stale_after)}
+    queued_again = dispatch_waiting(engine().dispatch, now=run.now, waiting_after=stale_after) \
+        + fire_waiting_runs(engine().fire_run, now=run.now, waiting_after=stale_after)
+    return {"stopped": stopped, "queued_again": queued_again}

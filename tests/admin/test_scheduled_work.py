@@ -1,11 +1,15 @@
 """The scheduled-work page: each periodic job with its schedule, its last run and its next one,
 and the latest background jobs, for the Office."""
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from gfp_portal.admin.queries import describe_schedule, scheduled_work
-from gfp_portal.core.engine import engine
+from gfp_portal.core import jobs
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.engine import Schedule, engine
 from gfp_portal.core.jobs import Job, JobRun, JobState
 from gfp_portal.extensions import db
 
@@ -24,7 +28,8 @@ def test_every_periodic_job_is_listed_with_its_next_run(app):
 @pytest.mark.parametrize(("cron", "words"), [
     ("0 5 * * *", "Every day at 05:00 (UTC)"),
     ("5 * * * *", "Every hour at 5 minutes past"),
-    ("*/10 * * * *", "*/10 * * * *"),
+    ("*/10 * * * *", "Every 10 minutes"),
+    ("0 5 * * 1", None),
 ])
 def test_schedules_read_as_words_where_they_are_plain(app, cron, words):
     with app.test_request_context():
@@ -49,6 +54,18 @@ def test_the_office_sees_the_last_runs_and_the_latest_jobs(client, app, login_as
     assert "40 of 650" in html
     french = client.get("/admin/jobs", headers={"Accept-Language": "fr"})
     assert french.status_code == 200
+
+
+def test_a_crontab_line_reads_left_to_right_on_an_arabic_page(client, app, login_as,
+                                                              monkeypatch):
+    """A line that has no words is shown as it is, in its own left-to-right run: inside a
+    right-to-left page "*/10 * * * *" read "* * * * 10/*"."""
+    monkeypatch.setitem(app.extensions["jobs"].schedules, "registry.send-alerts",
+                        Schedule("registry.send-alerts", "0 5 * * 1"))
+    login_as("coordinator")
+    html = client.get("/admin/jobs?lang=ar").get_data(as_text=True)
+    assert '<code dir="ltr">0 5 * * 1</code>' in html
+    assert "كل 10 دقائق" in html  # the sweep's "*/10 * * * *", in words
 
 
 def test_only_the_office_sees_the_scheduled_work(client, login_as):
@@ -79,3 +96,61 @@ def test_the_page_says_what_stopped_a_run_or_a_job_in_the_readers_language(clien
     assert "Une erreur inattendue a interrompu l’opération." in html
     assert html.count("Le processus chargé de cette opération s’est arrêté") == 2
     assert stale not in html
+
+
+def test_the_office_runs_a_failed_run_again_for_its_period_once(client, app, login_as,
+                                                                  monkeypatch):
+    """A run that stopped with an error can be queued again from the page: a worker runs it
+    for the same period, the audit trail says who asked, and a second press once it has run
+    is refused with the reason and runs nothing."""
+    ran = []
+    monkeypatch.setitem(jobs.PERIODIC, "storage.purge-pending",
+                        lambda run: ran.append(run.now) or {"previews": 2})
+    login_as("coordinator")
+    with app.app_context():
+        db.session.add(JobRun(name="storage.purge-pending", period="2027-03-01T03:45",
+                              state=JobState.failed, started_at=NOW, finished_at=NOW,
+                              error_code="internal", error="OperationalError: server closed"))
+        db.session.commit()
+    page = client.get("/admin/jobs?lang=fr").get_data(as_text=True)
+    assert "/admin/jobs/storage.purge-pending/run-again" in page and "Relancer" in page
+
+    answer = client.post("/admin/jobs/storage.purge-pending/run-again?lang=fr",
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Le traitement est de nouveau en file d’attente pour la même période" in answer
+    assert "2 aperçus d’importation expirés supprimés." in answer
+    assert len(ran) == 1
+    with app.app_context():
+        run = db.session.scalars(select(JobRun).filter_by(name="storage.purge-pending")).one()
+        assert (run.period, run.state, run.error_code, run.error) == \
+            ("2027-03-01T03:45", JobState.done, None, None)
+        event = db.session.scalars(select(AuditEvent).filter_by(action="job.run_again")).one()
+        assert (event.object_type, event.object_id) == ("job_runs", run.id)
+        assert event.changes == {"state": ["failed", "queued"]}
+
+    again = client.post("/admin/jobs/storage.purge-pending/run-again?lang=fr",
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Seul un traitement dont la dernière exécution" in again
+    assert len(ran) == 1
+    assert client.post("/admin/jobs/no.such-job/run-again").status_code == 404
+
+
+def test_a_run_queued_again_and_lost_by_the_queue_is_queued_again_by_the_sweep(app, ctx,
+                                                                                monkeypatch):
+    ran = []
+    monkeypatch.setitem(jobs.PERIODIC, "storage.purge-pending",
+                        lambda run: ran.append(run.now) or {})
+    now = utcnow()
+    stale = timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
+    db.session.add_all([
+        JobRun(name="storage.purge-pending", period="2027-03-01T03:45",
+               state=JobState.queued, started_at=now - stale - timedelta(seconds=1)),
+        JobRun(name="storage.purge-pending", period="2027-03-02T03:45",
+               state=JobState.queued, started_at=now - timedelta(seconds=5))])
+    db.session.commit()
+    sweep = jobs.run_periodic("jobs.sweep-stale", "2027-03-02T06:00", now=now)
+    assert sweep.result == {"stopped": 0, "queued_again": 1}
+    assert len(ran) == 1
+    states = dict(db.session.execute(select(JobRun.period, JobRun.state).filter_by(
+        name="storage.purge-pending")).all())
+    assert states == {"2027-03-01T03:45": JobState.done, "2027-03-02T03:45": JobState.queued}

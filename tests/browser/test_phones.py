@@ -51,6 +51,15 @@ HIDDEN_CELLS = """() => [...document.querySelectorAll('main table:not(.coverage-
   }).slice(0, 1).map(cell => (table.caption ? table.caption.textContent.trim() + ': ' : '')
                                + cell.textContent.trim().slice(0, 40)))"""
 
+# Cells whose text runs past their own edge (a line kept whole, a long word): on a phone the
+# words are cut off at the card's side instead of wrapping.
+CUT_OFF_CELLS = """() => [...document.querySelectorAll('main table:not(.coverage-matrix)')]
+  .flatMap(table =>
+  [...table.querySelectorAll('tbody td, tbody th')].filter(cell =>
+    cell.getBoundingClientRect().width > 0 && cell.scrollWidth > cell.clientWidth + 1)
+  .slice(0, 1).map(cell => (table.caption ? table.caption.textContent.trim() + ': ' : '')
+                           + cell.textContent.trim().slice(0, 40)))"""
+
 # Stacked cells whose name (data-label) is not the header of their column.
 MISLABELLED_CELLS = """() => [...document.querySelectorAll('main table.table-stack')]
   .flatMap(table => {
@@ -75,6 +84,8 @@ def _layout_problems(page, where):
         problems.append(f"{where}: {overflow}px wider than the window")
     problems.extend(f"{where}: a table cell out of sight: {cell}"
                     for cell in page.evaluate(HIDDEN_CELLS))
+    problems.extend(f"{where}: a cell whose text is cut off: {cell}"
+                    for cell in page.evaluate(CUT_OFF_CELLS))
     problems.extend(f"{where}: a cell named {cell}" for cell in page.evaluate(MISLABELLED_CELLS))
     return problems
 

@@ -154,3 +154,20 @@ def test_a_run_queued_again_and_lost_by_the_queue_is_queued_again_by_the_sweep(a
     states = dict(db.session.execute(select(JobRun.period, JobRun.state).filter_by(
         name="storage.purge-pending")).all())
     assert states == {"2027-03-01T03:45": JobState.done, "2027-03-02T03:45": JobState.queued}
+
+
+@pytest.mark.parametrize("role", [None, "focal_point"])
+def test_only_the_office_runs_work_again(client, app, login_as, monkeypatch, role):
+    ran = []
+    monkeypatch.setitem(jobs.PERIODIC, "storage.purge-pending", lambda run: ran.append(1) or {})
+    with app.app_context():
+        db.session.add(JobRun(name="storage.purge-pending", period="2027-03-01T03:45",
+                              state=JobState.failed, started_at=NOW, finished_at=NOW))
+        db.session.commit()
+    if role:
+        login_as(role)
+    answer = client.post("/admin/jobs/storage.purge-pending/run-again")
+    assert answer.status_code == (403 if role else 302)
+    assert ran == []
+    with app.app_context():
+        assert db.session.scalars(select(JobRun.state)).one() == JobState.failed

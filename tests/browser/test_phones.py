@@ -1,6 +1,6 @@
 """Every main page of every role on a phone (390 px), in English and Arabic: nothing scrolls
-sideways, the console stays free of errors (the CSP blocks inline styles and scripts), and the
-menu opens without JavaScript."""
+sideways (nor on a tablet, in French), the console stays free of errors (the CSP blocks inline
+styles and scripts), and the menu opens without JavaScript."""
 from pathlib import Path
 
 import pytest
@@ -12,13 +12,14 @@ from .pages import ANONYMOUS, MAIN_PAGES, resolve_pages
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
 LANGUAGES = ["en", "ar"]
 CASES = [(role, lang) for role in MAIN_PAGES for lang in LANGUAGES]
 MENU = "nav details.portal-menu"
 
 
-def _phone_page(chromium, live_server, role, lang, *, javascript=True):
-    context = chromium.new_context(base_url=live_server, locale=lang, viewport=PHONE,
+def _phone_page(chromium, live_server, role, lang, *, javascript=True, viewport=PHONE):
+    context = chromium.new_context(base_url=live_server, locale=lang, viewport=viewport,
                                    java_script_enabled=javascript)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
@@ -26,7 +27,7 @@ def _phone_page(chromium, live_server, role, lang, *, javascript=True):
         # Signed in on a wide window, where the sign-out button shows without opening the menu.
         page.set_viewport_size({"width": 1280, "height": 800})
         sign_in(page, role, lang=lang)
-        page.set_viewport_size(PHONE)
+        page.set_viewport_size(viewport)
     return context, page
 
 
@@ -106,6 +107,23 @@ def test_no_page_scrolls_sideways_or_logs_an_error_on_a_phone(chromium, live_ser
             problems += _layout_problems(page, path)
             if errors:
                 problems.append(f"{path}: {len(errors)} console error(s), the first: {errors[0]}")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", list(MAIN_PAGES))
+def test_no_page_scrolls_sideways_on_a_tablet(chromium, live_server, live_workdir, role):
+    """Between a phone's stacked cards and a wide window, cards sit side by side in narrow
+    columns: the longest of the four languages (French) must fit them too."""
+    context, page = _phone_page(chromium, live_server, role, "fr", viewport=TABLET)
+    problems = []
+    try:
+        for path in resolve_pages(live_workdir / "portal.db", role):
+            _visit(page, path, "fr")
+            overflow = _overflow(page)
+            if overflow > 0:
+                problems.append(f"{path}: {overflow}px wider than the window")
     finally:
         context.close()
     assert not problems, "\n".join(problems)

@@ -1,6 +1,6 @@
 """Every main page of every role on a phone (390 px), in English and Arabic: nothing scrolls
-sideways (nor on a tablet, in French), the console stays free of errors (the CSP blocks inline
-styles and scripts), and the menu opens without JavaScript."""
+sideways (nor at 320 px or on a tablet, in French), the console stays free of errors (the CSP
+blocks inline styles and scripts), and the menu opens without JavaScript."""
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
+REFLOW = {"width": 320, "height": 640}
 LANGUAGES = ["en", "ar"]
 CASES = [(role, lang) for role in MAIN_PAGES for lang in LANGUAGES]
 MENU = "nav details.portal-menu"
@@ -113,17 +114,23 @@ def test_no_page_scrolls_sideways_or_logs_an_error_on_a_phone(chromium, live_ser
 
 
 @pytest.mark.parametrize("role", list(MAIN_PAGES))
-def test_no_page_scrolls_sideways_on_a_tablet(chromium, live_server, live_workdir, role):
-    """Between a phone's stacked cards and a wide window, cards sit side by side in narrow
-    columns: the longest of the four languages (French) must fit them too."""
+def test_no_page_scrolls_sideways_at_the_reflow_width_nor_on_a_tablet(chromium, live_server,
+                                                                      live_workdir, role):
+    """In French, the longest of the four languages: at 320 px, the width at which WCAG's
+    reflow criterion asks for no sideways scrolling (a small phone, or a page zoomed to 400 %),
+    and at 768 px, where cards sit side by side in narrow columns."""
     context, page = _phone_page(chromium, live_server, role, "fr", viewport=TABLET)
     problems = []
     try:
         for path in resolve_pages(live_workdir / "portal.db", role):
             _visit(page, path, "fr")
-            overflow = _overflow(page)
-            if overflow > 0:
-                problems.append(f"{path}: {overflow}px wider than the window")
+            for viewport in (TABLET, REFLOW):
+                page.set_viewport_size(viewport)
+                overflow = _overflow(page)
+                if overflow > 0:
+                    problems.append(f"{path}: {overflow}px wider than a window "
+                                    f"{viewport['width']}px wide")
+            page.set_viewport_size(TABLET)
     finally:
         context.close()
     assert not problems, "\n".join(problems)

@@ -1,6 +1,7 @@
 """Forms of the practices and awards: the library's filters, a practice and its language
 versions, the Office's decision, an award."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -120,7 +121,7 @@ class AwardForm(FlaskForm):
         DataRequired(message=_l("Enter the name of the award.")), Length(max=200)])
     entity = SelectField(_l("Entity"), coerce=int, validators=[Optional()])
     recipients = TextAreaField(
-        _l("Recipients"), render_kw={"rows": 2, "dir": "ltr"},
+        lazy_pgettext("award", "Recipients"), render_kw={"rows": 2, "dir": "ltr"},
         validators=[DataRequired(message=_l("Name at least one recipient by their email "
                                             "address.")), Length(max=2000)],
         description=_l("Email addresses of people in the registry, separated by commas."))

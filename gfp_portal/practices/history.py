@@ -1,5 +1,6 @@
 """What the audit events of good practices and awards say."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from gfp_portal.core.history import describe, language_value, title_of
 from gfp_portal.practices.models import GuidelineArea, PracticeState
@@ -25,7 +26,7 @@ def register():
     })
     describe("awards", title=_l("Award"), labels={
         "year": _l("Year"), "event": _l("Event"), "name": _l("Award"), "entity": _l("Entity"),
-        "recipients": _l("Recipients"),
+        "recipients": lazy_pgettext("award", "Recipients"),
     }, sentences={"award.create": _l("Award added"), "award.update": _l("Award updated"),
                   "award.delete": _l("Award deleted")})
     describe("settings", labels={"practices.public": _l(

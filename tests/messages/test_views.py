@@ -238,3 +238,15 @@ def test_a_draft_is_deleted_only_once_confirmed(app, client, office):
     [sent_id] = _sent(app, office)
     assert client.post(f"/messages/{sent_id}/delete", data={"confirmed": "1"}).status_code \
         == 404
+
+
+def test_the_preview_counts_recipients_not_laureates(client, office):
+    """A message's recipients and an award's are two words in French, Spanish and Arabic: the
+    preview said "Personnes lauréates" (award winners) of the people a message goes to."""
+    login(client, "coord@example.org")
+    preview = client.post("/messages/new", data=VALID).headers["Location"]
+    for lang, recipients, winners in [("fr", "Destinataires", "lauréates"),
+                                      ("es", "Destinatarios", "galardonadas"),
+                                      ("ar", "المرسَل إليهم", "الفائزون")]:
+        html = client.get(f"{preview}?lang={lang}").get_data(as_text=True)
+        assert recipients in html and winners not in html

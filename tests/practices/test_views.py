@@ -296,3 +296,9 @@ def test_a_review_text_too_long_comes_back_with_its_message(app, client, world, 
     assert f'id="{box}"' in html and typed.strip() in html and 'aria-invalid="true"' in html
     assert "4000" in html
     assert state_of(app, world["pending"]) == PracticeState.submitted
+
+
+def test_an_awards_recipients_are_its_laureates(client, world):
+    sign_in(client, "coordinator")
+    form = client.get("/practices/awards/new?lang=fr").get_data(as_text=True)
+    assert "Personnes lauréates" in form and "Destinataires" not in form

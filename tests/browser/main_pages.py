@@ -1,9 +1,13 @@
-"""The main pages of the demo portal for each role: the list the page-wide browser checks walk.
+"""The main pages of the demo portal for each role: the list the page-wide browser checks walk
+(accessibility, HTML, and the layout on a phone, a tablet and at the reflow width).
 
 A page is a fixed path, or reached from one by following links (detail pages, whose ids the demo
-seed decides). `open_as` signs a browser page in as a role; `resolve` finds a page's path in it.
+seed decides), or a path naming a demo object in braces ("/sessions/{past_session}/attendance"),
+the most telling one, found in the live server's database (`demo_objects`). `open_as` signs a
+browser page in as a role; `resolve` finds a page's path.
 """
 import re
+import sqlite3
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -68,6 +72,8 @@ _OFFICE = [
     _page("/admin/audit/"),
     _page("/admin/jobs"),
     _page("/coverage/"),
+    _page("/coverage/?view=gaps"),
+    _page("/coverage/?without=focal_point"),
     _page("/coverage/KEN"),
     _page("/dashboard"),
     _page("/nominations/"),
@@ -87,6 +93,7 @@ _OFFICE = [
     _page("/sessions/new"),
     _page("/sessions/series/new"),
     _page("/sessions/attendance-figures"),
+    _page("/sessions/attendance-figures?by=entity"),
     _page("/sessions/fair-hours"),
     _page("/sessions/evaluations"),
     _page("/sessions/topics/"),
@@ -96,6 +103,7 @@ _OFFICE = [
     _page("/resources/categories"),
     _page("/resources/gaps"),
     _page("/practices/?state=submitted"),
+    _page("/parity/?support=1"),
     _page("/practices/awards"),
     _page("/practices/awards/new"),
     _page("/parity/import"),
@@ -116,8 +124,13 @@ _OFFICE_DETAILS = [
     _page("/plans/", PLAN),
     _page("/sessions/", SESSION, r"^/sessions/\d+/edit$"),
     _page("/sessions/", SESSION, r"^/sessions/\d+/duplicate$"),
-    _page("/sessions/", SESSION, r"^/sessions/\d+/roster$"),
-    _page("/sessions/", SESSION, r"^/sessions/\d+/attendance$"),
+    _page("/sessions/{upcoming_session}"),
+    _page("/sessions/{upcoming_session}/roster"),
+    _page("/sessions/{past_session}"),
+    _page("/sessions/{past_session}/attendance"),
+    _page("/sessions/{agenda_session}"),
+    _page("/sessions/{agenda_session}/agenda"),
+    _page("/sessions/{agenda_session}/guests"),
     _page("/sessions/evaluations", r"^/sessions/\d+/evaluation$"),
     _page("/sessions/topics/", r"^/sessions/topics/\d+/edit$"),
     _page("/resources/manage/", RESOURCE_EDIT),
@@ -133,6 +146,32 @@ _OFFICE_DETAILS = [
     _page("/messages/", r"^/messages/\d+/preview$", r"^/messages/\d+/edit$"),
 ]
 
+# One demo object per placeholder: the most telling one (the fullest roster, the longest list).
+_DEMO_OBJECTS = {
+    "certificate": "SELECT code FROM certificates ORDER BY id LIMIT 1",
+    "upcoming_session": (
+        "SELECT s.id FROM training_sessions s LEFT JOIN registrations r ON r.session_id = s.id "
+        "WHERE s.status = 'published' AND s.starts_at > CURRENT_TIMESTAMP "
+        "GROUP BY s.id ORDER BY COUNT(r.id) DESC, s.id LIMIT 1"),
+    "past_session": (
+        "SELECT r.session_id FROM attendances a JOIN registrations r ON r.id = a.registration_id "
+        "GROUP BY r.session_id ORDER BY COUNT(a.id) DESC, r.session_id LIMIT 1"),
+    "agenda_session": "SELECT session_id FROM agenda_items ORDER BY id LIMIT 1",
+    "invitation": "SELECT token FROM guest_invitations ORDER BY id LIMIT 1",
+}
+
+
+def demo_objects(database):
+    """{placeholder: the demo object it names} in the live server's `database`."""
+    with sqlite3.connect(database) as connection:
+        values = {name: connection.execute(query).fetchone()
+                  for name, query in _DEMO_OBJECTS.items()}
+    missing = sorted(name for name, row in values.items() if row is None)
+    if missing:
+        raise LookupError(f"the demo data has no {', '.join(missing)}")
+    return {name: row[0] for name, row in values.items()}
+
+
 MAIN_PAGES = {
     "anonymous": [
         _page("/"),
@@ -143,6 +182,8 @@ MAIN_PAGES = {
         _page("/resources/"),
         _page("/resources/", RESOURCE),
         _page("/practices/awards"),
+        _page("/certificates/{certificate}"),
+        _page("/guests/invitation/{invitation}"),
     ],
     "focal_point": [
         *_SIGNED_IN_COMMON,
@@ -154,6 +195,7 @@ MAIN_PAGES = {
         _page("/entities/UNDP"),
         _page("/messages/"),
         _page("/messages/", MESSAGE),
+        _page("/practices/awards"),
     ],
     "resident_coordinator": [
         *_SIGNED_IN_COMMON,
@@ -191,10 +233,10 @@ def _first_link(page, pattern):
     return None
 
 
-def resolve(page, main_page, lang):
-    """The path of `main_page`, found by following its links in `page`; fails when a link is
-    missing."""
-    path = main_page.path
+def resolve(page, main_page, lang, objects):
+    """The path of `main_page`: its demo objects (`objects`: demo_objects()) filled in, then
+    its links followed in `page`; fails when a link is missing."""
+    path = main_page.path.format(**objects)
     for pattern in main_page.links:
         page.goto(with_lang(path, lang))
         found = _first_link(page, pattern)
@@ -211,4 +253,5 @@ def open_as(new_page, role, *, lang, width=1280, height=800):
     return page
 
 
-__all__ = ["MAIN_PAGES", "ROLE_ACCOUNTS", "MainPage", "open_as", "resolve", "with_lang"]
+__all__ = ["MAIN_PAGES", "ROLE_ACCOUNTS", "MainPage", "demo_objects", "open_as", "resolve",
+           "with_lang"]

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .conftest import DEFAULT_TIMEOUT_MS, REPO_ROOT
-from .main_pages import MAIN_PAGES, ROLE_ACCOUNTS, open_as, resolve, with_lang
+from .main_pages import MAIN_PAGES, ROLE_ACCOUNTS, demo_objects, open_as, resolve, with_lang
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,8 @@ def _axe_violations(page, axe_source):
     }""")
 
 
-def _check_role(chromium, live_server, role, lang, paths, html_dir, axe_source, checked):
+def _check_role(chromium, live_server, role, lang, paths, objects, html_dir, axe_source,
+                checked):
     """Visits the main pages of `role` in `lang` in a browser context of their own."""
     contexts = []
 
@@ -72,7 +73,7 @@ def _check_role(chromium, live_server, role, lang, paths, html_dir, axe_source, 
         page = open_as(new_page, role, lang=lang)
         for main_page in MAIN_PAGES[role]:
             if (role, main_page) not in paths:
-                paths[role, main_page] = resolve(page, main_page, lang)
+                paths[role, main_page] = resolve(page, main_page, lang, objects)
             url = with_lang(paths[role, main_page], lang)
             response = page.goto(url)
             result = CheckedPage(role, lang, url, response.status if response else None)
@@ -88,7 +89,7 @@ def _check_role(chromium, live_server, role, lang, paths, html_dir, axe_source, 
 
 
 @pytest.fixture(scope="session")
-def checked_pages(chromium, live_server, tmp_path_factory):
+def checked_pages(chromium, live_server, live_workdir, tmp_path_factory):
     """Visits every main page of every role in every language once: its status, its HTML as
     the server sent it (saved for the Nu checker) and axe's violations."""
     _require(AXE_JS, "axe-core")
@@ -96,9 +97,11 @@ def checked_pages(chromium, live_server, tmp_path_factory):
     html_dir = tmp_path_factory.mktemp("html")
     checked = []
     paths = {}  # (role, page) → path: detail pages are looked for once, in the first language
+    objects = demo_objects(live_workdir / "portal.db")
     for role in ROLE_ACCOUNTS:
         for lang in LANGUAGES:
-            _check_role(chromium, live_server, role, lang, paths, html_dir, axe_source, checked)
+            _check_role(chromium, live_server, role, lang, paths, objects, html_dir, axe_source,
+                        checked)
     return checked
 
 

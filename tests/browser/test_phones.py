@@ -1,6 +1,6 @@
 """Every main page of every role on a phone (390 px), in English and Arabic: nothing scrolls
-sideways (nor at 320 px or on a tablet, in French), the console stays free of errors (the CSP
-blocks inline styles and scripts), and the menu opens without JavaScript."""
+sideways (nor at 320 px or on a tablet, in French and Arabic), the console stays free of errors
+(the CSP blocks inline styles and scripts), and the menu opens without JavaScript."""
 from pathlib import Path
 
 import pytest
@@ -129,18 +129,19 @@ def test_no_page_scrolls_sideways_or_logs_an_error_on_a_phone(chromium, live_ser
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("lang", ["fr", "ar"])
 @pytest.mark.parametrize("role", list(MAIN_PAGES))
-def test_french_pages_fit_a_tablet_a_phone_and_the_reflow_width(chromium, live_server,
-                                                                live_workdir, role):
-    """In French, the longest of the four languages: at 768 px, where cards sit side by side in
-    narrow columns, nothing scrolls sideways; at 390 px the checks of the phone test hold; at
-    320 px, the width at which WCAG's reflow criterion asks for no sideways scrolling (a small
-    phone, or a page zoomed to 400 %), nothing scrolls sideways either."""
-    context, page = _phone_page(chromium, live_server, role, "fr", viewport=TABLET)
+def test_pages_fit_a_tablet_a_phone_and_the_reflow_width(chromium, live_server, live_workdir,
+                                                         role, lang):
+    """In French, the longest of the four languages, and in Arabic: at 768 px, where cards sit
+    side by side in narrow columns, nothing scrolls sideways; at 390 px the checks of the phone
+    test hold; at 320 px, the width at which WCAG's reflow criterion asks for no sideways
+    scrolling (a small phone, or a page zoomed to 400 %), nothing scrolls sideways either."""
+    context, page = _phone_page(chromium, live_server, role, lang, viewport=TABLET)
     problems = []
     try:
-        for path in _main_paths(page, role, "fr", live_workdir):
-            _visit(page, path, "fr")
+        for path in _main_paths(page, role, lang, live_workdir):
+            _visit(page, path, lang)
             for viewport in (TABLET, PHONE, REFLOW):
                 page.set_viewport_size(viewport)
                 where = f"{path} at {viewport['width']}px"

@@ -98,14 +98,19 @@ def test_the_page_says_what_stopped_a_run_or_a_job_in_the_readers_language(clien
     assert stale not in html
 
 
-def test_the_office_runs_a_failed_run_again_for_its_period_once(client, app, login_as,
-                                                                  monkeypatch):
-    """A run that stopped with an error can be queued again from the page: a worker runs it
-    for the same period, the audit trail says who asked, and a second press once it has run
-    is refused with the reason and runs nothing."""
+@pytest.fixture
+def purges(monkeypatch):
+    """The times the periodic removal of import previews ran (each removes two)."""
     ran = []
     monkeypatch.setitem(jobs.PERIODIC, "storage.purge-pending",
                         lambda run: ran.append(run.now) or {"previews": 2})
+    return ran
+
+
+def test_the_office_runs_a_failed_run_again_for_its_period_once(client, app, login_as, purges):
+    """A run that stopped with an error can be queued again from the page: a worker runs it
+    for the same period, the audit trail says who asked, and a second press once it has run
+    is refused with the reason and runs nothing."""
     login_as("coordinator")
     with app.app_context():
         db.session.add(JobRun(name="storage.purge-pending", period="2027-03-01T03:45",
@@ -119,7 +124,7 @@ def test_the_office_runs_a_failed_run_again_for_its_period_once(client, app, log
                          follow_redirects=True).get_data(as_text=True)
     assert "Le traitement est de nouveau en file d’attente pour la même période" in answer
     assert "2 aperçus d’importation expirés supprimés." in answer
-    assert len(ran) == 1
+    assert len(purges) == 1
     with app.app_context():
         run = db.session.scalars(select(JobRun).filter_by(name="storage.purge-pending")).one()
         assert (run.period, run.state, run.error_code, run.error) == \
@@ -131,15 +136,12 @@ def test_the_office_runs_a_failed_run_again_for_its_period_once(client, app, log
     again = client.post("/admin/jobs/storage.purge-pending/run-again?lang=fr",
                         follow_redirects=True).get_data(as_text=True)
     assert "Seul un traitement dont la dernière exécution" in again
-    assert len(ran) == 1
+    assert len(purges) == 1
     assert client.post("/admin/jobs/no.such-job/run-again").status_code == 404
 
 
 def test_a_run_queued_again_and_lost_by_the_queue_is_queued_again_by_the_sweep(app, ctx,
-                                                                                monkeypatch):
-    ran = []
-    monkeypatch.setitem(jobs.PERIODIC, "storage.purge-pending",
-                        lambda run: ran.append(run.now) or {})
+                                                                                purges):
     now = utcnow()
     stale = timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
     db.session.add_all([
@@ -150,16 +152,14 @@ def test_a_run_queued_again_and_lost_by_the_queue_is_queued_again_by_the_sweep(a
     db.session.commit()
     sweep = jobs.run_periodic("jobs.sweep-stale", "2027-03-02T06:00", now=now)
     assert sweep.result == {"stopped": 0, "queued_again": 1}
-    assert len(ran) == 1
+    assert len(purges) == 1
     states = dict(db.session.execute(select(JobRun.period, JobRun.state).filter_by(
         name="storage.purge-pending")).all())
     assert states == {"2027-03-01T03:45": JobState.done, "2027-03-02T03:45": JobState.queued}
 
 
 @pytest.mark.parametrize("role", [None, "focal_point"])
-def test_only_the_office_runs_work_again(client, app, login_as, monkeypatch, role):
-    ran = []
-    monkeypatch.setitem(jobs.PERIODIC, "storage.purge-pending", lambda run: ran.append(1) or {})
+def test_only_the_office_runs_work_again(client, app, login_as, purges, role):
     with app.app_context():
         db.session.add(JobRun(name="storage.purge-pending", period="2027-03-01T03:45",
                               state=JobState.failed, started_at=NOW, finished_at=NOW))
@@ -168,6 +168,6 @@ def test_only_the_office_runs_work_again(client, app, login_as, monkeypatch, rol
         login_as(role)
     answer = client.post("/admin/jobs/storage.purge-pending/run-again")
     assert answer.status_code == (403 if role else 302)
-    assert ran == []
+    assert purges == []
     with app.app_context():
         assert db.session.scalars(select(JobRun.state)).one() == JobState.failed

@@ -245,6 +245,18 @@ def resolve(page, main_page, lang, objects):
     return path
 
 
+_PATHS = {}  # role → the paths of its main pages: found once for every test that walks them
+
+
+def main_paths(page, role, lang, database):
+    """The paths of `role`'s main pages, in the order of MAIN_PAGES: found in `page` (signed
+    in as the role) and the live server's `database` the first time, kept after."""
+    if role not in _PATHS:
+        objects = demo_objects(database)
+        _PATHS[role] = [resolve(page, main_page, lang, objects) for main_page in MAIN_PAGES[role]]
+    return _PATHS[role]
+
+
 def open_as(new_page, role, *, lang, width=1280, height=800):
     """A browser page signed in as the demo account of `role` (anonymous: not signed in)."""
     page = new_page(width=width, height=height, locale={"ar": "ar"}.get(lang, "en-GB"))
@@ -253,5 +265,5 @@ def open_as(new_page, role, *, lang, width=1280, height=800):
     return page
 
 
-__all__ = ["MAIN_PAGES", "ROLE_ACCOUNTS", "MainPage", "demo_objects", "open_as", "resolve",
-           "with_lang"]
+__all__ = ["MAIN_PAGES", "ROLE_ACCOUNTS", "MainPage", "demo_objects", "main_paths", "open_as",
+           "resolve", "with_lang"]

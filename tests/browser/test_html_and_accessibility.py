@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .conftest import DEFAULT_TIMEOUT_MS, REPO_ROOT
-from .main_pages import MAIN_PAGES, ROLE_ACCOUNTS, demo_objects, open_as, resolve, with_lang
+from .main_pages import MAIN_PAGES, ROLE_ACCOUNTS, main_paths, open_as, with_lang
 
 pytestmark = pytest.mark.browser
 
@@ -57,8 +57,7 @@ def _axe_violations(page, axe_source):
     }""")
 
 
-def _check_role(chromium, live_server, role, lang, paths, objects, html_dir, axe_source,
-                checked):
+def _check_role(chromium, live_server, role, lang, database, html_dir, axe_source, checked):
     """Visits the main pages of `role` in `lang` in a browser context of their own."""
     contexts = []
 
@@ -71,10 +70,8 @@ def _check_role(chromium, live_server, role, lang, paths, objects, html_dir, axe
 
     try:
         page = open_as(new_page, role, lang=lang)
-        for main_page in MAIN_PAGES[role]:
-            if (role, main_page) not in paths:
-                paths[role, main_page] = resolve(page, main_page, lang, objects)
-            url = with_lang(paths[role, main_page], lang)
+        for path in main_paths(page, role, lang, database):
+            url = with_lang(path, lang)
             response = page.goto(url)
             result = CheckedPage(role, lang, url, response.status if response else None)
             checked.append(result)
@@ -96,12 +93,10 @@ def checked_pages(chromium, live_server, live_workdir, tmp_path_factory):
     axe_source = AXE_JS.read_text()
     html_dir = tmp_path_factory.mktemp("html")
     checked = []
-    paths = {}  # (role, page) → path: detail pages are looked for once, in the first language
-    objects = demo_objects(live_workdir / "portal.db")
     for role in ROLE_ACCOUNTS:
         for lang in LANGUAGES:
-            _check_role(chromium, live_server, role, lang, paths, objects, html_dir, axe_source,
-                        checked)
+            _check_role(chromium, live_server, role, lang, live_workdir / "portal.db", html_dir,
+                        axe_source, checked)
     return checked
 
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DEFAULT_TIMEOUT_MS, sign_in
-from .main_pages import MAIN_PAGES, ROLE_ACCOUNTS, demo_objects, resolve
+from .main_pages import MAIN_PAGES, ROLE_ACCOUNTS, demo_objects, main_paths
 
 pytestmark = pytest.mark.browser
 
@@ -31,15 +31,6 @@ def _phone_page(chromium, live_server, role, lang, *, javascript=True, viewport=
         page.set_viewport_size(viewport)
     return context, page
 
-
-_PATHS = {}  # role → the paths of its main pages, found once (detail pages follow links)
-
-
-def _main_paths(page, role, lang, live_workdir):
-    if role not in _PATHS:
-        objects = demo_objects(live_workdir / "portal.db")
-        _PATHS[role] = [resolve(page, main_page, lang, objects) for main_page in MAIN_PAGES[role]]
-    return _PATHS[role]
 
 
 def _visit(page, path, lang):
@@ -117,7 +108,7 @@ def test_no_page_scrolls_sideways_or_logs_an_error_on_a_phone(chromium, live_ser
     page.on("pageerror", lambda error: errors.append(str(error)))
     problems = []
     try:
-        for path in _main_paths(page, role, lang, live_workdir):
+        for path in main_paths(page, role, lang, live_workdir / "portal.db"):
             errors.clear()
             _visit(page, path, lang)
             page.wait_for_load_state("load")
@@ -140,7 +131,7 @@ def test_pages_fit_a_tablet_a_phone_and_the_reflow_width(chromium, live_server, 
     context, page = _phone_page(chromium, live_server, role, lang, viewport=TABLET)
     problems = []
     try:
-        for path in _main_paths(page, role, lang, live_workdir):
+        for path in main_paths(page, role, lang, live_workdir / "portal.db"):
             _visit(page, path, lang)
             for viewport in (TABLET, PHONE, REFLOW):
                 page.set_viewport_size(viewport)
@@ -160,7 +151,7 @@ def test_menu_opens_without_javascript_on_a_phone(chromium, live_server, live_wo
     context, page = _phone_page(chromium, live_server, role, lang, javascript=False)
     problems = []
     try:
-        for path in _main_paths(page, role, lang, live_workdir):
+        for path in main_paths(page, role, lang, live_workdir / "portal.db"):
             _visit(page, path, lang)
             menu = page.locator(MENU)
             links = menu.locator("#main-nav a.nav-link, #main-nav button[type=submit]")

@@ -91,3 +91,21 @@ def test_the_session_form_offers_labelled_zones(client, login_as):
     html = client.get("/sessions/new?lang=fr").get_data(as_text=True)
     assert '<option value="Africa/Nairobi">Nairobi (\u2066UTC+3\u2069)</option>' in html
     assert 'value="Asia/Calcutta"' not in html
+
+
+@pytest.mark.parametrize("name", ["x" * 1000, "Africa/" + "N" * 300, "../../etc/passwd",
+                                  "tzdata.zi", "zone.tab", "Africa/\x00"])
+def test_a_name_that_is_no_zone_is_refused_without_reading_a_file_of_it(name):
+    assert canonical_zone(name) is None
+
+
+def test_a_zone_name_too_long_for_a_file_is_a_form_error(client, login_as, app):
+    from gfp_portal.accounts.models import User
+
+    user_id = login_as("focal_point")
+    response = client.post("/me", data={"prefs-locale": "en", "prefs-time_zone": "x" * 1000,
+                                        "prefs-submit": "1"})
+    assert response.status_code == 200
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user_id).time_zone != "x" * 1000

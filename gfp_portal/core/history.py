@@ -65,13 +65,13 @@ def plain_value(value):
     if isinstance(value, (list, tuple)):
         return format_list([plain_value(v) for v in value], locale=current_language())
     if isinstance(value, str):
-        if _DATE.match(value):
-            return format_date(date.fromisoformat(value), "medium")
-        if _DATETIME.match(value):
-            try:
+        try:  # text that has the shape of a date may be none ("2024-13-45")
+            if _DATE.match(value):
+                return format_date(date.fromisoformat(value), "medium")
+            if _DATETIME.match(value):
                 return format_datetime(datetime.fromisoformat(value), "medium")
-            except ValueError:
-                return value
+        except ValueError:
+            return value
         if _DIGEST.match(value):
             return None
     return str(value)

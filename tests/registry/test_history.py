@@ -69,3 +69,18 @@ def test_a_time_zone_reads_as_its_city_in_the_readers_language(client, appointed
     page = _page(client, "/admin/audit/?lang=fr")
     assert "Nairobi (\u2066UTC+3\u2069)" in page
     assert "Africa/Nairobi" not in page
+
+
+@pytest.mark.parametrize("text", ["2024-13-45", "2024-02-30T25:99"])
+def test_a_text_shaped_like_a_date_that_is_none_reads_as_typed(client, appointed, login_as,
+                                                                app, text):
+    from gfp_portal.registry.models import Person
+
+    with app.app_context():
+        services.update_person(db.session.get(Person, appointed), {"position_title": text},
+                               actor=None)
+        db.session.commit()
+    login_as("coordinator")
+    response = client.get(f"/registry/people/{appointed}")
+    assert response.status_code == 200
+    assert text in html_lib.unescape(response.get_data(as_text=True))

@@ -3,10 +3,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
-from gfp_portal.core.forms import ParsedField
+from gfp_portal.core.forms import ParsedField, WholeNumberField
 from gfp_portal.registry.policy import GRADE_LADDER
 
 MAX_ALERT_DAYS = 3650
@@ -48,7 +48,7 @@ MAX_RETENTION_DAYS = 36500
 
 def _whole(label, low, high, description=None):
     """An integer setting between `low` and `high`, with a translated message."""
-    return IntegerField(label, description=description, validators=[
+    return WholeNumberField(label, description=description, validators=[
         InputRequired(message=_l("Enter a whole number.")),
         NumberRange(min=low, max=high, message=_l("Enter a number from %(low)s to %(high)s.",
                                                   low=low, high=high))])
@@ -140,7 +140,7 @@ class GradeEquivalenceField(ParsedField, TextAreaField):
 
 
 class SettingsForm(FlaskForm):
-    default_term_years = IntegerField(
+    default_term_years = WholeNumberField(
         _l("Default term (years)"),
         validators=[InputRequired(message=_l("Enter the default term in years.")),
                     NumberRange(min=1, max=10, message=_l("Enter a term from 1 to 10 years."))],
@@ -152,7 +152,7 @@ class SettingsForm(FlaskForm):
     min_grade = SelectField(_l("Minimum grade"), choices=list(GRADE_LADDER),
                             description=_l("Appointments below this grade get a compliance "
                                            "warning (never blocking)."))
-    min_time_share = IntegerField(
+    min_time_share = WholeNumberField(
         _l("Minimum share of working time (%)"),
         validators=[InputRequired(message=_l("Enter the minimum share of working time.")),
                     NumberRange(min=0, max=100,
@@ -162,7 +162,7 @@ class SettingsForm(FlaskForm):
         _l("Grade equivalence table"), render_kw={"rows": 10},
         description=_l("One CODE = GRADE per line, e.g. NO-C = P-4; GRADE is one of "
                        "%(ladder)s.", ladder=", ".join(GRADE_LADDER)))
-    coverage_reminder_days = IntegerField(
+    coverage_reminder_days = WholeNumberField(
         _l("Days between coverage reminders"),
         validators=[InputRequired(message=_l("Enter a number of days.")),
                     NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to "

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup, escape
 from wtforms import (
     HiddenField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -199,6 +200,23 @@ class _CheckboxOption:
         return self()
 
     __str__ = __html__
+
+
+class WholeNumberField(IntegerField):
+    """A whole number, in a form or a filter. A value that is not one, or that has more digits
+    than any count or year the portal keeps, is the field's error "Enter a whole number.":
+    WTForms' own field takes a number of any length, on which its range check then stops
+    (a float cannot hold it), and says "Not a valid integer value." in words of its own."""
+    MAX_DIGITS = 9
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        digits = valuelist[0].strip().removeprefix("-").removeprefix("+")
+        if not digits.isdecimal() or len(digits) > self.MAX_DIGITS:
+            raise ValueError(_l("Enter a whole number."))
+        self.data = int(valuelist[0])
 
 
 class SingleLineField(StringField):

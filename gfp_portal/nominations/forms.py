@@ -2,18 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (
-    BooleanField,
-    DateField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from gfp_portal.core.forms import FilterForm, LongSelectField, SingleLineField, language_choices
+from gfp_portal.core.forms import (
+    FilterForm,
+    LongSelectField,
+    SingleLineField,
+    WholeNumberField,
+    language_choices,
+)
 from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.registry.forms import PersonNameFields, role_choices
 
@@ -37,7 +35,7 @@ class NominationForm(PersonNameFields, FlaskForm):
                             description=_l("For example P-4, NO-C or G-6."))
     duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     preferred_language = SelectField(_l("Language of the nominee's emails"))
-    time_share = IntegerField(_l("Share of working time (%)"), validators=[
+    time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
     start_date = DateField(_l("Start date"), validators=[Optional()],
                            description=_l("Leave empty to start on the day of approval."))
@@ -79,7 +77,7 @@ class NominationFilterForm(FilterForm):
     state = LongSelectField(_l("State"), validators=[Optional()])
     unct = LongSelectField(_l("UN Country Team"), validators=[Optional()])
     entity = LongSelectField(_l("Entity"), validators=[Optional()])
-    older_than = IntegerField(_l("Waiting for more than (days)"), validators=[
+    older_than = WholeNumberField(_l("Waiting for more than (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
     kind = LongSelectField(_l("Type"), validators=[Optional()])
 
@@ -109,7 +107,7 @@ class JoinForm(PersonNameFields, FlaskForm):
     duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     start_date = DateField(_l("Start date of the appointment"), validators=[
         DataRequired(message=_l("Enter the start date of your appointment."))])
-    time_share = IntegerField(_l("Share of working time (%)"), validators=[
+    time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
     preferred_language = SelectField(_l("Preferred language"))
     memo = FileField(_l("Appointment memo or letter (PDF or DOCX)"))

@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -14,6 +14,7 @@ from gfp_portal.core.forms import (
     ParsedField,
     RequiredFileField,
     SingleLineField,
+    WholeNumberField,
     language_choices,
 )
 from gfp_portal.plans.models import PlanStatus, Standing
@@ -38,11 +39,11 @@ class PeriodForm(FlaskForm):
     name = SingleLineField(_l("Name"), validators=[
         DataRequired(message=_l("Please enter the name of the period.")), Length(max=40)],
         description=_l("For example 2025–2027."))
-    first_year = IntegerField(_l("First year"), validators=[
+    first_year = WholeNumberField(_l("First year"), validators=[
         InputRequired(message=_l("Enter a whole number.")),
         NumberRange(min=2000, max=2100, message=_l("Enter a year from %(low)s to %(high)s.",
                                                    low=2000, high=2100))])
-    last_year = IntegerField(_l("Last year"), validators=[
+    last_year = WholeNumberField(_l("Last year"), validators=[
         InputRequired(message=_l("Enter a whole number.")),
         NumberRange(min=2000, max=2100, message=_l("Enter a year from %(low)s to %(high)s.",
                                                    low=2000, high=2100))])

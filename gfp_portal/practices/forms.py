@@ -3,10 +3,16 @@ versions, the Office's decision, an award."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import FilterForm, LongSelectField, SingleLineField, language_choices
+from gfp_portal.core.forms import (
+    FilterForm,
+    LongSelectField,
+    SingleLineField,
+    WholeNumberField,
+    language_choices,
+)
 from gfp_portal.practices.models import GuidelineArea, PracticeState
 
 YEAR_MESSAGE = _l("Enter a year, for example 2024.")
@@ -74,7 +80,7 @@ class PracticeForm(VersionFields):
     """A new practice with its first language version; without the version when editing."""
 
     entity = SelectField(_l("Entity"), coerce=int, validators=[DataRequired()])
-    year = IntegerField(_l("Year"), validators=[
+    year = WholeNumberField(_l("Year"), validators=[
         InputRequired(message=YEAR_MESSAGE),
         NumberRange(min=1990, max=2100, message=YEAR_MESSAGE)],
         description=_l("The year the measures were taken or their results measured."))
@@ -111,7 +117,7 @@ class DecisionForm(FlaskForm):
 
 
 class AwardForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[
+    year = WholeNumberField(_l("Year"), validators=[
         InputRequired(message=YEAR_MESSAGE),
         NumberRange(min=1990, max=2100, message=YEAR_MESSAGE)])
     event = SingleLineField(_l("Event"), validators=[

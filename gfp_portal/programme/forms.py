@@ -1,17 +1,15 @@
 """Forms of the programme: an agenda item, an invitation link, a guest's request for a place."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateTimeLocalField,
-    EmailField,
-    IntegerField,
-    SelectField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import DateTimeLocalField, EmailField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import CheckboxListField, SingleLineField, language_choices
+from gfp_portal.core.forms import (
+    CheckboxListField,
+    SingleLineField,
+    WholeNumberField,
+    language_choices,
+)
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.programme.guests import MAX_PLACES
 from gfp_portal.programme.models import Sector
@@ -43,7 +41,7 @@ class AgendaItemForm(TitleFields, description_fields(2), FlaskForm):
 
 
 class InvitationForm(FlaskForm):
-    places = IntegerField(_l("Guest places"), validators=[
+    places = WholeNumberField(_l("Guest places"), validators=[
         Optional(), NumberRange(min=1, max=MAX_PLACES, message=_l(
             "Enter a whole number from 1, or leave empty for no limit."))],
         description=_l("Leave empty for no limit."))

@@ -2,15 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    EmailField,
-    IntegerField,
-    SelectField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, EmailField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -18,6 +10,7 @@ from gfp_portal.core.forms import (
     LongSelectField,
     SingleLineField,
     TimeZoneField,
+    WholeNumberField,
     file_check_form,
     language_choices,
 )
@@ -71,7 +64,7 @@ class AppointmentForm(FlaskForm):
         DataRequired(message=_l("Enter the start date."))])
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Leave empty for the standard term."))
-    time_share = IntegerField(_l("Share of working time (%)"), validators=[
+    time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
     tor_on_file = BooleanField(_l("Terms of reference on file"))
     appointed_by_name = SingleLineField(_l("Appointed by (name)"),
@@ -133,9 +126,9 @@ class RegistryFilterForm(FilterForm):
     region = SelectField(_l("Region"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], default="active")
-    expiring = IntegerField(_l("Term ends within (days)"), validators=[
+    expiring = WholeNumberField(_l("Term ends within (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
-    lapsed = IntegerField(_l("Term ended in the last (days)"), validators=[
+    lapsed = WholeNumberField(_l("Term ended in the last (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
     warning = BooleanField(_l("Compliance warnings only"))
     sort = SelectField(_l("Sort by"), validators=[Optional()])

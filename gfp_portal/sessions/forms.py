@@ -1,7 +1,7 @@
 """Forms of the training pages: the session, its filters, the roster, the series."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import DateTimeLocalField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -11,6 +11,7 @@ from gfp_portal.core.forms import (
     SingleLineField,
     SingleLineURLField,
     TimeZoneField,
+    WholeNumberField,
     language_choices,
 )
 from gfp_portal.core.i18n import LANGUAGES
@@ -63,7 +64,7 @@ class SessionForm(TitleFields, description_fields(3), FlaskForm):
     venue = SingleLineField(_l("Venue"), validators=[Optional(), Length(max=300)])
     languages = CheckboxListField(_l("Delivered in"), validators=[
         DataRequired(message=_l("Choose at least one language."))])
-    capacity = IntegerField(_l("Seats"), validators=[
+    capacity = WholeNumberField(_l("Seats"), validators=[
         DataRequired(message=_l("Enter the number of seats.")),
         NumberRange(min=0, max=100000, message=_l("Enter a number of seats from 0."))])
     registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL,
@@ -103,10 +104,10 @@ class SessionFilterForm(FilterForm):
     # A month input takes no maxlength (invalid HTML): Length checks what is sent all the same.
     month = SingleLineField(_l("Month"), validators=[Optional(), Length(max=7)],
                             render_kw={"type": "month", "maxlength": False})
-    within = IntegerField(_l("Starting within (days)"), validators=[
+    within = WholeNumberField(_l("Starting within (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
     # For the Office only (the view removes it for others).
-    evaluation_closes = IntegerField(_l("Evaluation closes within (days)"), validators=[
+    evaluation_closes = WholeNumberField(_l("Evaluation closes within (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
 
     def __init__(self, *args, topic_choices=(), **kwargs):

@@ -1,10 +1,10 @@
 """The Office's form for a topic of training sessions."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SubmitField
+from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import SingleLineField
+from gfp_portal.core.forms import SingleLineField, WholeNumberField
 
 
 class TopicForm(FlaskForm):
@@ -17,7 +17,7 @@ class TopicForm(FlaskForm):
     name_fr = SingleLineField(_l("Name in French"), validators=[Optional(), Length(max=200)])
     name_es = SingleLineField(_l("Name in Spanish"), validators=[Optional(), Length(max=200)])
     name_ar = SingleLineField(_l("Name in Arabic"), validators=[Optional(), Length(max=200)])
-    position = IntegerField(_l("Order"), validators=[
+    position = WholeNumberField(_l("Order"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0."))],
         description=_l("Topics are listed from the smallest number."))
     is_active = BooleanField(_l("Offered for new sessions"), default=True)

@@ -94,3 +94,35 @@ def test_a_language_pattern_matches_no_session(ctx, reference):
         assert db.session.scalars(stmt).all() == [], pattern
     assert len(db.session.scalars(queries.sessions_query(
         queries.SessionFilter(language="fr"), now=now)).all()) == 1
+
+
+# More digits than a float can hold: WTForms' range check stopped on it (math.isnan).
+BEYOND_A_FLOAT = "1" * 400
+
+
+@pytest.mark.parametrize("url", [f"/registry/?expiring={BEYOND_A_FLOAT}",
+                                 f"/nominations/?older_than={BEYOND_A_FLOAT}",
+                                 f"/sessions/?within={BEYOND_A_FLOAT}"])
+def test_a_number_beyond_a_float_in_a_filter_is_a_form_error(coordinator_client, url):
+    response = coordinator_client.get(url)
+    assert response.status_code == 200
+    assert "Enter a whole number." in response.get_data(as_text=True)
+
+
+def test_a_number_beyond_a_float_in_a_form_is_a_translated_form_error(coordinator_client, app):
+    from gfp_portal.sessions.models import Topic
+
+    response = coordinator_client.post("/sessions/topics/?lang=fr", data={
+        "key": "budgeting", "name_en": "Budgeting", "position": BEYOND_A_FLOAT})
+    assert response.status_code == 200
+    assert "Indiquez un nombre entier." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Topic).filter_by(key="budgeting").count() == 0
+
+
+def test_a_number_that_is_no_number_says_so_in_the_portals_words(coordinator_client):
+    # WTForms' own Arabic calls an integer a real number ("العدد الحقيقي").
+    response = coordinator_client.get("/registry/?expiring=abc&lang=ar")
+    assert response.status_code == 200
+    assert "يُرجى إدخال عدد صحيح." in response.get_data(as_text=True)
+

@@ -276,7 +276,9 @@ class ConfirmForm(FlaskForm):
 class ParsedField:
     """A text field whose `data` is parsed from the text; every bad part is a field error and
     the text is shown back as typed. A subclass gives
-    `parse(text) -> (data, errors)` and `format(data) -> text`."""
+    `parse(text) -> (data, errors)` and `format(data) -> text`. A form posted without the
+    field at all is refused: nothing was typed to parse, and the data it was built with is
+    not the visitor's."""
 
     def process_data(self, value):
         super().process_data(value)
@@ -287,6 +289,9 @@ class ParsedField:
         self.data, self.parse_errors = self.parse(self.raw)
 
     def pre_validate(self, form):
+        if self.raw is None:
+            self.errors.append(_l("This field did not arrive; please send the form again."))
+            raise StopValidation()
         if self.parse_errors:
             self.errors.extend(self.parse_errors)
             raise StopValidation()

@@ -242,3 +242,16 @@ def test_unknown_plans_and_documents_are_not_found(client, site):
     as_role(client, "coordinator")
     assert client.get("/plans/999999").status_code == 404
     assert client.get(f"/plans/{site['plan']}/documents/999999").status_code == 404
+
+
+def test_targets_posted_without_their_field_are_refused_and_kept(client, site, app):
+    as_role(client, "coordinator")
+    url = f"/plans/{site['plan']}"
+    assert client.post(f"{url}/targets",
+                       data={"targets": "P-4, 2022, 45"}).status_code == 302
+    response = client.post(f"{url}/targets?lang=fr")
+    assert response.status_code == 200
+    assert "Ce champ n’a pas été reçu" in response.get_data(as_text=True)
+    with app.app_context():
+        plan = db.session.get(ImplementationPlan, site["plan"])
+        assert [(t.grade, t.year, t.women_percent) for t in plan.targets] == [("P-4", 2022, 45)]

@@ -247,6 +247,7 @@ def register_security(app):
         referrer_policy="strict-origin-when-cross-origin",
     )
     app.before_request(http.refuse_nul_bytes)
+    app.before_request(http.refuse_json_forms)
     app.before_request(auth.enforce_declared_rules)
     app.after_request(http.no_store)
 

@@ -173,6 +173,14 @@ def refuse_nul_bytes():
         raise BadInput(_("The request contains an invalid character (a NUL byte)."))
 
 
+def refuse_json_forms():
+    """The portal's forms post form data. Flask-WTF would read a JSON body as a form too, with
+    numbers, lists and objects where every field expects text: refuse it before any view
+    builds a form of it."""
+    if request.method in ("POST", "PUT", "PATCH") and request.is_json:
+        raise BadInput(_("The portal accepts only the forms of its own pages."))
+
+
 def page_number():
     """The `page` query parameter: 1 when absent or not a number, a 400 when out of range."""
     page = request.args.get("page", 1, type=int)

@@ -126,3 +126,15 @@ def test_a_number_that_is_no_number_says_so_in_the_portals_words(coordinator_cli
     assert response.status_code == 200
     assert "يُرجى إدخال عدد صحيح." in response.get_data(as_text=True)
 
+
+@pytest.mark.parametrize("body", [5, ["x"], {"name": {"en": "Budgeting"}}, {"name": True}])
+def test_a_form_sent_as_json_is_refused_and_changes_nothing(coordinator_client, app, body):
+    from gfp_portal.resources.models import ResourceCategory
+
+    with app.app_context():
+        before = db.session.query(ResourceCategory).count()
+    response = coordinator_client.post("/resources/categories?lang=es", json=body)
+    assert response.status_code == 400
+    assert "solo acepta los formularios de sus propias páginas" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(ResourceCategory).count() == before

@@ -29,7 +29,9 @@ PLAN = (
     (-8, time(15), 1, "Europe/Zurich", "parity_dashboard", "virtual", "en", 100,
      {"en": "Reading the gender parity dashboard"}, 55, True),
     (6, time(10), 2, "Asia/Kathmandu", "victim_centred", "virtual", "en", 60,
-     {"en": "A victim-centred approach"}, 20, False),
+     # A title naming several entities at once: a word longer than a phone's line.
+     {"en": "A victim-centred approach: UNDP/UNFPA/UNICEF/UNOPS/UN-Women joint training"}, 20,
+     False),
     (9, time(9), 1.5, "America/Bogota", "enabling_environment", "virtual", "es", 12,
      {"en": "Enabling environment: a workshop in Spanish",
       "es": "Entorno propicio: taller en español"}, 16, True),

@@ -164,6 +164,7 @@ def create_app(config=None):
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
                 static_folder=str(BASE_DIR / "static"), instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_class)
+    app.url_map.converters["int"] = http.IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     import_declaring_modules()
     configure_logging(app)

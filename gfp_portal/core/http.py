@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 from gfp_portal.core.db import db
 from gfp_portal.core.errors import DomainError
@@ -171,6 +172,18 @@ def refuse_nul_bytes():
         texts += [t for pair in request.form.items(multi=True) for t in pair]
     if any("\x00" in text for text in texts):
         raise BadInput(_("The request contains an invalid character (a NUL byte)."))
+
+
+# The largest id a column holds: PostgreSQL's integer (SQLite's reaches further).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in an address: a number beyond any id is no page (404) rather than a number
+    the database refuses to compare (an error). Registered as the map's `int`."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def refuse_json_forms():

@@ -42,6 +42,16 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+# The largest id a column holds (PostgreSQL's integer): a larger number names no row.
+MAX_ID = 2**31 - 1
+
+
+def is_row_id(value):
+    """True for a number that may be a row's id: a larger one would not even compare on
+    SQLite (OverflowError)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
 def utcnow():
     return datetime.now(UTC)
 

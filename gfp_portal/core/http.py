@@ -10,7 +10,7 @@ from sqlalchemy import func
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from gfp_portal.core.db import db
+from gfp_portal.core.db import MAX_ID, db
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 
@@ -172,10 +172,6 @@ def refuse_nul_bytes():
         texts += [t for pair in request.form.items(multi=True) for t in pair]
     if any("\x00" in text for text in texts):
         raise BadInput(_("The request contains an invalid character (a NUL byte)."))
-
-
-# The largest id a column holds: PostgreSQL's integer (SQLite's reaches further).
-MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):

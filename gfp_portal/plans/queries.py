@@ -6,6 +6,7 @@ from sqlalchemy import and_, bindparam, case, func, literal, not_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core.db import is_row_id
 from gfp_portal.extensions import db
 from gfp_portal.plans.models import (
     DONE,
@@ -19,13 +20,6 @@ from gfp_portal.plans.models import (
 from gfp_portal.reference.models import Entity, EntityType
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 
-# The largest id a database integer holds: a larger number names no row.
-MAX_ID = 2**31 - 1
-
-
-def _valid_id(value):
-    return isinstance(value, int) and 0 < value <= MAX_ID
-
 
 def periods():
     """Every period, the latest first."""
@@ -34,7 +28,7 @@ def periods():
 
 
 def period_by_id(period_id):
-    return db.session.get(PlanPeriod, period_id) if _valid_id(period_id) else None
+    return db.session.get(PlanPeriod, period_id) if is_row_id(period_id) else None
 
 
 def _overdue(today):
@@ -128,7 +122,7 @@ _PLAN_FOR_PAGE = (
 def plan_for_page(plan_id):
     """The plan with everything its page shows, or None."""
     return db.session.scalars(_PLAN_FOR_PAGE, {"plan_id": plan_id}).first() \
-        if _valid_id(plan_id) else None
+        if is_row_id(plan_id) else None
 
 
 def document_of(plan, document_id):
@@ -165,7 +159,7 @@ def entities_without_plan(period):
 
 
 def entity_by_id(entity_id):
-    return db.session.get(Entity, entity_id) if _valid_id(entity_id) else None
+    return db.session.get(Entity, entity_id) if is_row_id(entity_id) else None
 
 
 def plans_of_person(person, limit=10):

@@ -6,7 +6,7 @@ from sqlalchemy import String, exists, false, func, not_, or_, select, type_coer
 from sqlalchemy.orm import joinedload, selectinload
 
 from gfp_portal.core.audit import AuditEvent
-from gfp_portal.core.db import in_rows_read_first
+from gfp_portal.core.db import in_rows_read_first, is_row_id
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
@@ -249,12 +249,12 @@ def person_with_profile(person_id):
 
 
 def person_by_id(person_id):
-    """The person with this id; None when the id is missing or not a positive number."""
-    return db.session.get(Person, person_id) if person_id and person_id > 0 else None
+    """The person with this id; None when the id is missing or no row's id."""
+    return db.session.get(Person, person_id) if is_row_id(person_id) else None
 
 
 def appointment_by_id(appointment_id):
-    return db.session.get(Appointment, appointment_id) if appointment_id else None
+    return db.session.get(Appointment, appointment_id) if is_row_id(appointment_id) else None
 
 
 def person_history(person, limit=200):

@@ -317,7 +317,7 @@ def test_the_coordinator_adds_a_walk_in_found_by_name_and_marks_them_present(
             ("registered", "present", "manual")
 
 
-@pytest.mark.parametrize("value", ["", "abc", "99999999", "-1"])
+@pytest.mark.parametrize("value", ["", "abc", "99999999", "-1", "9" * 20])
 def test_a_walk_in_for_nobody_is_refused_with_a_message(app, client, running, value):
     from gfp_portal.sessions.models import Registration
     login(client, "coord@example.org")

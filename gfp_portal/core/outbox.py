@@ -22,6 +22,24 @@ class MailStatus(TitledEnum):
     failed = _l("Failed")
 
 
+_UNREACHABLE = _l("The mail server could not be reached.")
+# By the class of the exception the transport raised (smtplib's, or the socket's).
+_FAILURE_REASONS = {
+    "SMTPRecipientsRefused": _l("The mail server refused the recipient's address."),
+    "SMTPSenderRefused": _l("The mail server refused the portal's sending address."),
+    "SMTPDataError": _l("The mail server refused the message."),
+    "SMTPAuthenticationError": _l("The portal could not sign in to the mail server."),
+    "SMTPServerDisconnected": _l("The mail server closed the connection."),
+    "ConnectionResetError": _l("The mail server closed the connection."),
+    "TimeoutError": _l("The mail server did not answer in time."),
+    "SMTPConnectError": _UNREACHABLE,
+    "ConnectionRefusedError": _UNREACHABLE,
+    "gaierror": _UNREACHABLE,
+    "OSError": _UNREACHABLE,
+    None: _l("The mail server reported an error."),
+}
+
+
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
@@ -45,8 +63,19 @@ class OutboxMessage(db.Model):
     status: Mapped[MailStatus] = enum_column(MailStatus, default=MailStatus.queued)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What stopped the last attempt: the transport's exception, "<its class>: <its text>".
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def failure_reason(self):
+        """What stopped the last attempt, in the reader's language; None when nothing did.
+        The mail server's own words (last_error) are technical and in English: a page shows
+        them beside this, as details."""
+        if not self.last_error:
+            return None
+        kind = self.last_error.partition(":")[0]
+        return _FAILURE_REASONS.get(kind, _FAILURE_REASONS[None])
 
 
 def make_part(data, *, filename=None, content_type, disposition="attachment", params=None):

@@ -1,4 +1,6 @@
 """Admin pages: user accounts, outbox and audit log."""
+import html as html_lib
+
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import Role, User
@@ -100,12 +102,35 @@ def test_outbox_page_lists_and_retries(client, login_as, create_user, app):
         db.session.commit()
         message_id = message.id
     html = client.get("/admin/outbox/?status=failed").get_data(as_text=True)
-    assert "fp@example.org" in html and "refused" in html
+    assert "fp@example.org" in html and "The mail server reported an error." in html
     assert client.get(f"/admin/outbox/{message_id}").status_code == 200
     assert client.post(f"/admin/outbox/{message_id}/retry").status_code == 302
     with app.app_context():
         assert db.session.get(OutboxMessage, message_id).status == MailStatus.queued
     assert "Email queued to be sent again" in client.get("/admin/audit/").get_data(as_text=True)
+
+
+REFUSED = "SMTPRecipientsRefused: {'fp@example.org': (550, b'5.1.1 User unknown')}"
+
+
+def test_the_outbox_says_in_the_readers_language_what_stopped_a_message(
+        client, login_as, app):
+    login_as("coordinator")
+    with app.app_context():
+        message = OutboxMessage(recipient="fp@example.org", sender="portal@example.org",
+                                subject="Welcome", body_text="Welcome.", template="welcome",
+                                message_id="<refused@example.org>", status=MailStatus.failed,
+                                attempts=8, last_error=REFUSED)
+        db.session.add(message)
+        db.session.commit()
+        message_id = message.id
+    listed = client.get("/admin/outbox/?status=failed&lang=fr").get_data(as_text=True)
+    assert "Le serveur de messagerie a refusé l’adresse du destinataire." in listed
+    assert "SMTPRecipientsRefused" not in listed
+    detail = html_lib.unescape(client.get(f"/admin/outbox/{message_id}?lang=ar").get_data(
+        as_text=True))
+    assert "رفض خادم البريد عنوان المرسَل إليه." in detail
+    assert f'<code dir="ltr" class="d-block">{REFUSED}</code>' in detail
 
 
 def test_users_list_uses_a_fixed_number_of_queries(client, login_as, create_user,

@@ -94,6 +94,7 @@ def test_reset_mail_queued_while_smtp_is_down_is_delivered_once_when_back(
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.status == MailStatus.queued and message.attempts == 1
     assert "ConnectionRefusedError" in message.last_error
+    assert str(message.failure_reason) == "The mail server could not be reached."
     assert message.next_attempt_at == now + timedelta(seconds=app.config["MAIL_RETRY_BASE_SECONDS"])
     # Not yet due: nothing is tried.
     assert deliver_due(transport, now=now + timedelta(seconds=30)) == (0, 0)
@@ -110,7 +111,7 @@ def test_reset_mail_queued_while_smtp_is_down_is_delivered_once_when_back(
     assert received.get_body(("html",)) is not None
     db.session.refresh(message)
     assert message.status == MailStatus.sent and message.sent_at == later
-    assert message.last_error is None
+    assert message.last_error is None and message.failure_reason is None
 
 
 def test_permanent_failure_after_max_attempts(ctx, app, create_user, smtp, monkeypatch):

@@ -154,6 +154,9 @@ class Config:
     # A running job whose worker has not been heard from for this long (it crashed or was
     # killed) is marked as failed by the sweep; a worker says it is alive four times as often.
     JOBS_STALE_SECONDS = int(_env("JOBS_STALE_SECONDS", "600"))
+    # A periodic run stopped by an unexpected error or a worker's failure is run again by the
+    # next sweep, up to this many attempts in all (core.jobs.run_failed_again).
+    JOBS_RUN_ATTEMPTS = int(_env("JOBS_RUN_ATTEMPTS", "3"))
     # A changed or cancelled session notifies up to this many registered people within the
     # request; beyond it a job sends the notices and the page shows its progress.
     SESSION_NOTICES_INLINE_MAX = int(_env("SESSION_NOTICES_INLINE_MAX", "20"))

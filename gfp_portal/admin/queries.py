@@ -10,7 +10,16 @@ from sqlalchemy.orm import selectinload
 from gfp_portal.accounts.models import User, UserRole
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import values_of
-from gfp_portal.core.jobs import PAGES, PERIODIC_PAGES, Job, JobPage, JobRun, JobState
+from gfp_portal.core.jobs import (
+    PAGES,
+    PERIODIC_PAGES,
+    SWEEP,
+    Job,
+    JobPage,
+    JobRun,
+    JobState,
+    runs_again_by_itself,
+)
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
@@ -92,16 +101,22 @@ class ScheduledWork:
     cron: str
     last: JobRun | None
     next_run: datetime | None
+    # When the sweep runs the last run again by itself (core.jobs.runs_again_by_itself).
+    retry_at: datetime | None = None
 
 
-def scheduled_work(schedules, *, now):
-    """Each periodic job, by its schedule (core.engine.Schedule), with its latest run and the
-    next minute it fires."""
+def scheduled_work(schedules, *, now, attempts):
+    """Each periodic job, by its schedule (core.engine.Schedule), with its latest run, the
+    next minute it fires, and, for a last run that the sweep runs again (at most `attempts`
+    in all), the sweep's next minute."""
     latest = select(func.max(JobRun.id)).group_by(JobRun.name)
     last = {run.name: run for run in db.session.scalars(select(JobRun).where(
         JobRun.id.in_(latest)))}
+    sweep = schedules.get(SWEEP)
+    sweeps_at = sweep.next_run(now) if sweep else None
     return [ScheduledWork(name, PERIODIC_PAGES.get(name), schedule.cron, last.get(name),
-                          schedule.next_run(now))
+                          schedule.next_run(now),
+                          sweeps_at if runs_again_by_itself(last.get(name), attempts) else None)
             for name, schedule in sorted(schedules.items())]
 
 

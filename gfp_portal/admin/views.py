@@ -1,7 +1,7 @@
 """Admin pages: dashboard, users and settings (admins), outbox and audit log (coordinators)."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -154,7 +154,9 @@ def outbox_retry(message_id):
 @roles_required("coordinator")
 def jobs():
     return render_template("admin/jobs.html",
-                           scheduled=queries.scheduled_work(engine().schedules, now=utcnow()),
+                           scheduled=queries.scheduled_work(
+                               engine().schedules, now=utcnow(),
+                               attempts=current_app.config["JOBS_RUN_ATTEMPTS"]),
                            recent=queries.recent_jobs(engine().progress),
                            describe_schedule=queries.describe_schedule, shown_error=shown_error,
                            confirm=ConfirmForm())

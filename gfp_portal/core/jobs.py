@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, select, update
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -78,6 +78,8 @@ class JobRun(db.Model):
     result: Mapped[dict | None] = mapped_column(JSON)
     error_code: Mapped[str | None] = mapped_column(String(80))
     error: Mapped[str | None] = mapped_column(Text)
+    # How many times it started: the first run, then each time it was taken back.
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class JobLock(db.Model):
@@ -281,6 +283,34 @@ def queue_run_again(name, *, actor, now):
     return run
 
 
+# The engine's own periodic job (core/jobs_sweep.py).
+SWEEP = "jobs.sweep-stale"
+# The failures that may pass: an unexpected error (a database or mail server away for a
+# moment) or a worker's failure. A rule's refusal would be given again.
+PASSING_FAILURES = ("internal", "stale")
+
+
+def runs_again_by_itself(run, attempts):
+    """True when the sweep runs `run` (a job's last run) again: it stopped with a failure that
+    may pass, and has had fewer than `attempts` attempts."""
+    return run is not None and run.state == JobState.failed and \
+        run.error_code in PASSING_FAILURES and run.attempts < attempts
+
+
+def run_failed_again(fire, *, now, attempts, after_commit):
+    """Queue again, for its period, every job's last run that runs_again_by_itself() and
+    stopped before `now` (one this sweep marks as failed waits for the next), and
+    `fire(name, period)` each once the caller's transaction commits. Returns how many."""
+    latest = select(func.max(JobRun.id)).group_by(JobRun.name)
+    again = [run for run in db.session.scalars(select(JobRun).where(JobRun.id.in_(latest))
+                                               .order_by(JobRun.id))
+             if runs_again_by_itself(run, attempts) and run.finished_at < now]
+    for run in again:
+        run.state, run.started_at, run.finished_at = JobState.queued, now, None
+        after_commit(lambda name=run.name, period=run.period: fire(name, period))
+    return len(again)
+
+
 def fire_waiting_runs(fire, *, now, waiting_after):
     """Queue again the periodic runs still waiting to start `waiting_after` after they were
     queued (`fire(name, period)`), as dispatch_waiting does for jobs. Returns how many."""
@@ -304,7 +334,8 @@ def _claim_period(name, period, now):
     retried = db.session.execute(update(JobRun).where(
         JobRun.name == name, JobRun.period == period,
         JobRun.state.in_((JobState.failed, JobState.queued)))
-        .values(state=JobState.running, started_at=now, error_code=None, error=None)).rowcount
+        .values(state=JobState.running, started_at=now, error_code=None, error=None,
+                attempts=JobRun.attempts + 1)).rowcount
     db.session.commit()
     return bool(retried)
 

@@ -1,6 +1,7 @@
 """The job engine's own periodic job: a job or a periodic run whose worker crashed is marked as
 failed, with the reason, instead of staying "in progress" forever; a job or a run queued again
-that lost its place in the queue is queued again, instead of "waiting to start" forever."""
+that lost its place in the queue is queued again, instead of "waiting to start" forever; a
+periodic run that an unexpected error stopped is run again, a few times, for its period."""
 from datetime import timedelta
 
 from flask import current_app
@@ -9,11 +10,13 @@ from flask_babel import ngettext
 
 from gfp_portal.core.engine import engine
 from gfp_portal.core.jobs import (
+    SWEEP,
     JobPage,
     JobRun,
     dispatch_waiting,
     fire_waiting_runs,
     periodic,
+    run_failed_again,
     sweep_stale,
 )
 
@@ -24,10 +27,13 @@ def _outcome(result):
                      result.get("stopped", 0)),
             ngettext("%(num)s job that no worker had started is queued again.",
                      "%(num)s jobs that no worker had started are queued again.",
-                     result.get("queued_again", 0))]
+                     result.get("queued_again", 0)),
+            ngettext("%(num)s scheduled run stopped by an unexpected error is run again.",
+                     "%(num)s scheduled runs stopped by an unexpected error are run again.",
+                     result.get("run_again", 0))]
 
 
-@periodic("jobs.sweep-stale", JobPage(_l("Jobs stopped by a worker's failure or lost by the queue"),
+@periodic(SWEEP, JobPage(_l("Jobs stopped by a worker's failure or lost by the queue"),
                                       _outcome))
 def sweep(run):
     stale_after = timedelta(seconds=current_app.config["JOBS_STALE_SECONDS"])
@@ -36,4 +42,6 @@ def sweep(run):
                     model=JobRun)
     queued_again = dispatch_waiting(engine().dispatch, now=run.now, waiting_after=stale_after) \
         + fire_waiting_runs(engine().fire_run, now=run.now, waiting_after=stale_after)
-    return {"stopped": stopped, "queued_again": queued_again}
+    run_again = run_failed_again(engine().fire_run, now=run.now, after_commit=run.after_commit,
+                                 attempts=current_app.config["JOBS_RUN_ATTEMPTS"])
+    return {"stopped": stopped, "queued_again": queued_again, "run_again": run_again}

@@ -18,7 +18,8 @@ NOW = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
 
 def test_every_periodic_job_is_listed_with_its_next_run(app):
     with app.app_context():
-        rows = {row.name: row for row in scheduled_work(engine().schedules, now=NOW)}
+        rows = {row.name: row for row in scheduled_work(engine().schedules, now=NOW,
+                                                        attempts=3)}
     assert set(rows) == set(app.config["JOBS_SCHEDULE"])
     assert all(row.page is not None for row in rows.values()), "a periodic job has no title"
     assert rows["registry.send-alerts"].next_run == datetime(2027, 3, 2, 5, 0, tzinfo=UTC)
@@ -151,7 +152,7 @@ def test_a_run_queued_again_and_lost_by_the_queue_is_queued_again_by_the_sweep(a
                state=JobState.queued, started_at=now - timedelta(seconds=5))])
     db.session.commit()
     sweep = jobs.run_periodic("jobs.sweep-stale", "2027-03-02T06:00", now=now)
-    assert sweep.result == {"stopped": 0, "queued_again": 1}
+    assert sweep.result == {"stopped": 0, "queued_again": 1, "run_again": 0}
     assert len(purges) == 1
     states = dict(db.session.execute(select(JobRun.period, JobRun.state).filter_by(
         name="storage.purge-pending")).all())
@@ -171,3 +172,57 @@ def test_only_the_office_runs_work_again(client, app, login_as, purges, role):
     assert purges == []
     with app.app_context():
         assert db.session.scalars(select(JobRun.state)).one() == JobState.failed
+
+
+def _failed(name, period, *, at, code="internal", attempts=1):
+    return JobRun(name=name, period=period, state=JobState.failed, started_at=at,
+                  finished_at=at, error_code=code, error="OperationalError: server closed",
+                  attempts=attempts)
+
+
+def test_the_sweep_runs_again_the_last_run_an_unexpected_error_stopped(app, ctx, purges):
+    """The next sweep runs again, for its period, a job's last run stopped by an unexpected
+    error or a worker's failure, up to JOBS_RUN_ATTEMPTS in all: not a run a rule refused
+    (it would be refused again), nor one a later period has replaced, nor one out of
+    attempts; those wait for the Office's "Run again"."""
+    now = utcnow()
+    earlier = now - timedelta(hours=1)
+    tries = app.config["JOBS_RUN_ATTEMPTS"]
+    db.session.add_all([
+        _failed("storage.purge-pending", "2027-03-01T03:45", at=earlier),
+        _failed("coverage.remind", "2027-03-01T06:00", at=earlier, code="no_sender"),
+        _failed("plans.remind", "2027-02-28T06:00", at=earlier, code="stale"),
+        JobRun(name="plans.remind", period="2027-03-01T06:00", state=JobState.done,
+               started_at=now, finished_at=now),
+        _failed("registry.send-alerts", "2027-03-01T06:00", at=earlier, attempts=tries)])
+    db.session.commit()
+    sweep = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T07:00", now=now)
+    assert sweep.result == {"stopped": 0, "queued_again": 0, "run_again": 1}
+    assert len(purges) == 1
+    rows = {(run.name, run.period): run for run in db.session.scalars(select(JobRun))}
+    purge = rows["storage.purge-pending", "2027-03-01T03:45"]
+    assert (purge.state, purge.attempts, purge.error_code) == (JobState.done, 2, None)
+    for key in (("coverage.remind", "2027-03-01T06:00"), ("plans.remind", "2027-02-28T06:00"),
+                ("registry.send-alerts", "2027-03-01T06:00")):
+        assert rows[key].state == JobState.failed, key
+    # A second sweep finds nothing more to run again.
+    again = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T07:10", now=now)
+    assert again.result["run_again"] == 0 and len(purges) == 1
+
+
+def test_the_page_says_when_a_failed_run_runs_again_and_after_how_many_attempts(
+        client, app, login_as, monkeypatch):
+    monkeypatch.setitem(app.extensions["jobs"].schedules, "jobs.sweep-stale",
+                        Schedule("jobs.sweep-stale", "*/10 * * * *"))
+    login_as("coordinator")
+    now = utcnow()
+    tries = app.config["JOBS_RUN_ATTEMPTS"]
+    with app.app_context():
+        db.session.add_all([
+            _failed("storage.purge-pending", "2027-03-01T03:45", at=now),
+            _failed("registry.send-alerts", "2027-03-01T06:00", at=now, attempts=tries)])
+        db.session.commit()
+    page = client.get("/admin/jobs?lang=fr").get_data(as_text=True)
+    assert "Relance automatique prévue le " in page
+    assert f"après {tries} tentatives" in page
+    assert page.count("Relancer") == 2

@@ -52,7 +52,8 @@ def test_the_sweep_fails_the_jobs_whose_worker_went_silent_only(ctx, app):
     engine().huey.put(f"job-heartbeat:{alive}", (now - timedelta(seconds=5)).timestamp())
     recent = _running(now - timedelta(seconds=30))
     run = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T06:00", now=now)
-    assert run.state == JobState.done and run.result == {"stopped": 1, "queued_again": 0}
+    assert run.state == JobState.done
+    assert run.result == {"stopped": 1, "queued_again": 0, "run_again": 0}
     states = {job_id: db.session.get(Job, job_id) for job_id in (crashed, alive, recent)}
     assert states[crashed].state == JobState.failed and states[crashed].error_code == "stale"
     assert states[crashed].finished_at == now
@@ -88,7 +89,8 @@ def test_the_sweep_queues_again_the_jobs_no_worker_started(ctx, app):
     lost = _waiting(now - stale - timedelta(minutes=1))
     recent = _waiting(now - timedelta(seconds=30))
     run = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T06:10", now=now)
-    assert run.state == JobState.done and run.result == {"stopped": 0, "queued_again": 1}
+    assert run.state == JobState.done
+    assert run.result == {"stopped": 0, "queued_again": 1, "run_again": 0}
     db.session.expire_all()
     assert db.session.get(Job, lost).state == JobState.done and len(HEARD) == 1
     assert db.session.get(Job, recent).state == JobState.queued
@@ -139,7 +141,7 @@ def test_the_sweep_fails_the_periodic_runs_whose_worker_went_silent_only(ctx, ap
                       (now - timedelta(seconds=5)).timestamp())
     recent = _periodic_running(now - timedelta(seconds=30), "plans.remind")
     run = jobs.run_periodic("jobs.sweep-stale", "2027-03-01T06:40", now=now)
-    assert run.result == {"stopped": 1, "queued_again": 0}
+    assert run.result == {"stopped": 1, "queued_again": 0, "run_again": 0}
     rows = {run_id: db.session.get(JobRun, run_id) for run_id in (crashed, alive, recent)}
     assert rows[crashed].state == JobState.failed and rows[crashed].error_code == "stale"
     assert rows[crashed].finished_at == now

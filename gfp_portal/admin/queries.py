@@ -18,6 +18,7 @@ from gfp_portal.core.jobs import (
     JobPage,
     JobRun,
     JobState,
+    last_runs,
     runs_again_by_itself,
 )
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
@@ -109,9 +110,7 @@ def scheduled_work(schedules, *, now, attempts):
     """Each periodic job, by its schedule (core.engine.Schedule), with its latest run, the
     next minute it fires, and, for a last run that the sweep runs again (at most `attempts`
     in all), the sweep's next minute."""
-    latest = select(func.max(JobRun.id)).group_by(JobRun.name)
-    last = {run.name: run for run in db.session.scalars(select(JobRun).where(
-        JobRun.id.in_(latest)))}
+    last = last_runs()
     sweep = schedules.get(SWEEP)
     sweeps_at = sweep.next_run(now) if sweep else None
     return [ScheduledWork(name, PERIODIC_PAGES.get(name), schedule.cron, last.get(name),

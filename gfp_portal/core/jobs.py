@@ -297,13 +297,18 @@ def runs_again_by_itself(run, attempts):
         run.error_code in PASSING_FAILURES and run.attempts < attempts
 
 
+def last_runs():
+    """{name: the latest run of that periodic job} (one query)."""
+    latest = select(func.max(JobRun.id)).group_by(JobRun.name)
+    return {run.name: run for run in db.session.scalars(
+        select(JobRun).where(JobRun.id.in_(latest)).order_by(JobRun.id))}
+
+
 def run_failed_again(fire, *, now, attempts, after_commit):
     """Queue again, for its period, every job's last run that runs_again_by_itself() and
     stopped before `now` (one this sweep marks as failed waits for the next), and
     `fire(name, period)` each once the caller's transaction commits. Returns how many."""
-    latest = select(func.max(JobRun.id)).group_by(JobRun.name)
-    again = [run for run in db.session.scalars(select(JobRun).where(JobRun.id.in_(latest))
-                                               .order_by(JobRun.id))
+    again = [run for run in last_runs().values()
              if runs_again_by_itself(run, attempts) and run.finished_at < now]
     for run in again:
         run.state, run.started_at, run.finished_at = JobState.queued, now, None

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup, escape
 from wtforms import (
+    DateField,
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -19,6 +21,7 @@ from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput
 from wtforms.widgets.core import clean_key
 
+from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.core.text import single_line
 from gfp_portal.core.timezones import canonical_zone, timezone_choices
@@ -217,6 +220,23 @@ class WholeNumberField(IntegerField):
         if not digits.isdecimal() or len(digits) > self.MAX_DIGITS:
             raise ValueError(_l("Enter a whole number."))
         self.data = int(valuelist[0])
+
+
+class _Plausible:
+    """A date the portal accepts (core.dates): WTForms' own field takes any year."""
+
+    def pre_validate(self, form):
+        if not is_plausible(self.data):
+            raise StopValidation(OUT_OF_RANGE)
+        super().pre_validate(form)
+
+
+class PlausibleDateField(_Plausible, DateField):
+    pass
+
+
+class PlausibleDateTimeField(_Plausible, DateTimeLocalField):
+    pass
 
 
 class SingleLineField(StringField):

@@ -2,12 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from gfp_portal.core.forms import (
     FilterForm,
     LongSelectField,
+    PlausibleDateField,
     SingleLineField,
     WholeNumberField,
     language_choices,
@@ -37,7 +38,7 @@ class NominationForm(PersonNameFields, FlaskForm):
     preferred_language = SelectField(_l("Language of the nominee's emails"))
     time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
-    start_date = DateField(_l("Start date"), validators=[Optional()],
+    start_date = PlausibleDateField(_l("Start date"), validators=[Optional()],
                            description=_l("Leave empty to start on the day of approval."))
     tor_acknowledged = BooleanField(_l("The nominee has received and accepted the terms of "
                                        "reference"))
@@ -105,7 +106,7 @@ class JoinForm(PersonNameFields, FlaskForm):
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
                             description=_l("For example P-4, NO-C or G-6."))
     duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
-    start_date = DateField(_l("Start date of the appointment"), validators=[
+    start_date = PlausibleDateField(_l("Start date of the appointment"), validators=[
         DataRequired(message=_l("Enter the start date of your appointment."))])
     time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])

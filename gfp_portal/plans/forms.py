@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     FilterForm,
     LongSelectField,
     ParsedField,
+    PlausibleDateField,
     RequiredFileField,
     SingleLineField,
     WholeNumberField,
@@ -47,7 +48,7 @@ class PeriodForm(FlaskForm):
         InputRequired(message=_l("Enter a whole number.")),
         NumberRange(min=2000, max=2100, message=_l("Enter a year from %(low)s to %(high)s.",
                                                    low=2000, high=2100))])
-    deadline = DateField(_l("Submission deadline"), validators=[
+    deadline = PlausibleDateField(_l("Submission deadline"), validators=[
         InputRequired(message=_l("Please enter the submission deadline."))])
     submit = SubmitField(_l("Create the period"))
 

@@ -1,11 +1,12 @@
 """Forms of the programme: an agenda item, an invitation link, a guest's request for a place."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, EmailField, SelectField, SubmitField, TextAreaField
+from wtforms import EmailField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    PlausibleDateTimeField,
     SingleLineField,
     WholeNumberField,
     language_choices,
@@ -17,7 +18,7 @@ from gfp_portal.sessions.forms import LOCAL, TitleFields, description_fields
 
 
 class AgendaItemForm(TitleFields, description_fields(2), FlaskForm):
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL, validators=[
+    starts_at = PlausibleDateTimeField(_l("Starts"), format=LOCAL, validators=[
         DataRequired(message=_l("Enter the start date and time."))],
         description=_l("In the time zone of the session."))
     staff = CheckboxListField(_l("Presenters from the Office"), coerce=int,

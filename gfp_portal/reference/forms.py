@@ -1,10 +1,10 @@
 """Forms for entities and UN Country Teams."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gfp_portal.core.forms import CheckboxListField, FilterForm, SingleLineField
+from gfp_portal.core.forms import CheckboxListField, FilterForm, PlausibleDateField, SingleLineField
 from gfp_portal.reference.models import EntityType, Region
 
 
@@ -23,9 +23,9 @@ class EntityForm(FlaskForm):
         DataRequired(message=_l("Enter the name.")), Length(max=255)])
     type = SelectField(_l("Type"), validators=[DataRequired()])
     is_verified = BooleanField(_l("Checked against an official list"))
-    active_from = DateField(_l("Active from"), validators=[Optional()],
+    active_from = PlausibleDateField(_l("Active from"), validators=[Optional()],
                             description=_l("Leave empty when not known."))
-    active_to = DateField(_l("Active until"), validators=[Optional()],
+    active_to = PlausibleDateField(_l("Active until"), validators=[Optional()],
                           description=_l("Set when the entity was closed, renamed or merged."))
     email_domains = SingleLineField(
         _l("Email domains"), validators=[Optional(), Length(max=400)],

@@ -2,12 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     FilterForm,
     LongSelectField,
+    PlausibleDateField,
     SingleLineField,
     TimeZoneField,
     WholeNumberField,
@@ -60,9 +61,9 @@ class AppointmentForm(FlaskForm):
     entity = SelectField(_l("Entity"), validators=[DataRequired(message=_l("Choose the entity."))])
     scope = SelectField(_l("Scope"), validators=[DataRequired()],
                         description=_l("Headquarters (the whole entity) or one UN Country Team."))
-    start_date = DateField(_l("Start date"), validators=[
+    start_date = PlausibleDateField(_l("Start date"), validators=[
         DataRequired(message=_l("Enter the start date."))])
-    end_date = DateField(_l("End date"), validators=[Optional()],
+    end_date = PlausibleDateField(_l("End date"), validators=[Optional()],
                          description=_l("Leave empty for the standard term."))
     time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
@@ -102,7 +103,7 @@ class ReplaceForm(AppointmentForm):
 
 class EndAppointmentForm(FlaskForm):
     reason = SelectField(_l("Reason"), validators=[DataRequired()])
-    ended_on = DateField(_l("Last day"), validators=[
+    ended_on = PlausibleDateField(_l("Last day"), validators=[
         DataRequired(message=_l("Enter the last day."))])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("End the appointment"))
@@ -113,7 +114,7 @@ class EndAppointmentForm(FlaskForm):
 
 
 class RenewForm(FlaskForm):
-    end_date = DateField(_l("New end date"), validators=[Optional()],
+    end_date = PlausibleDateField(_l("New end date"), validators=[Optional()],
                          description=_l("Leave empty for the standard term."))
     submit = SubmitField(_l("Renew for a new term"))
 

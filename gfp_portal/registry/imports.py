@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from gfp_portal.core import previews
 from gfp_portal.core.audit import AuditEvent, events_in_one_batch
+from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import LANGUAGES, is_country_code
@@ -90,11 +91,15 @@ class _Row:
                 self.error(column, "required", _l("This column must not be empty."))
             return None
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             self.error(column, "bad_date", _l("“%(value)s” is not a date (YYYY-MM-DD).",
                                               value=value))
             return None
+        if not is_plausible(parsed):
+            self.error(column, "bad_date", OUT_OF_RANGE)
+            return None
+        return parsed
 
     def _choice(self, column, allowed, default=None):
         value = self.raw.get(column, "")

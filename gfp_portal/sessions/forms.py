@@ -1,13 +1,14 @@
 """Forms of the training pages: the session, its filters, the roster, the series."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
     FilterForm,
     LongSelectField,
+    PlausibleDateTimeField,
     SingleLineField,
     SingleLineURLField,
     TimeZoneField,
@@ -54,9 +55,9 @@ class SessionForm(TitleFields, description_fields(3), FlaskForm):
     time_zone = TimeZoneField(_l("Time zone of the session"), validators=[DataRequired()],
                             description=_l("Start, end and registration dates are read in this "
                                            "time zone."))
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL, validators=[
+    starts_at = PlausibleDateTimeField(_l("Starts"), format=LOCAL, validators=[
         DataRequired(message=_l("Enter the start date and time."))])
-    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL, validators=[
+    ends_at = PlausibleDateTimeField(_l("Ends"), format=LOCAL, validators=[
         DataRequired(message=_l("Enter the end date and time."))])
     join_url = SingleLineURLField(_l("Join link"), validators=[
         Optional(), URL(message=_l("Enter a full web address, starting with https://.")),
@@ -67,10 +68,10 @@ class SessionForm(TitleFields, description_fields(3), FlaskForm):
     capacity = WholeNumberField(_l("Seats"), validators=[
         DataRequired(message=_l("Enter the number of seats.")),
         NumberRange(min=0, max=100000, message=_l("Enter a number of seats from 0."))])
-    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL,
+    registration_opens_at = PlausibleDateTimeField(_l("Registration opens"), format=LOCAL,
                                                validators=[Optional()],
                                                description=_l("Leave empty: open at once."))
-    registration_closes_at = DateTimeLocalField(
+    registration_closes_at = PlausibleDateTimeField(
         _l("Registration closes"), format=LOCAL, validators=[Optional()],
         description=_l("Leave empty: open until the session starts."))
     audience = SelectField(_l("For"), validators=[DataRequired()])

@@ -1,9 +1,18 @@
-"""Single-line text: no form keeps a line break or a control character in a one-line field."""
+"""The portal's own fields: no form keeps a line break or a control character in a one-line
+field, nor takes a number or a date of any size."""
 import importlib
 import pkgutil
 
 import pytest
-from wtforms import Form, SelectField, StringField, URLField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    Form,
+    IntegerField,
+    SelectField,
+    StringField,
+    URLField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
@@ -33,6 +42,16 @@ def test_no_form_has_a_bare_one_line_text_field():
             if isinstance(getattr(form, name), UnboundField)
             and getattr(form, name).field_class in (StringField, URLField)]
     assert len(list(form_classes())) > 20
+    assert bare == []
+
+
+def test_no_form_takes_a_number_or_a_date_of_any_size():
+    """Whole numbers and dates go through the portal's fields (core.forms): WTForms' own take
+    a number no float holds and the year 9999, which stopped the views that used them."""
+    bare = [f"{form.__module__}.{form.__name__}.{name}"
+            for form in form_classes() for name in dir(form)
+            if isinstance(getattr(form, name), UnboundField)
+            and getattr(form, name).field_class in (IntegerField, DateField, DateTimeLocalField)]
     assert bare == []
 
 

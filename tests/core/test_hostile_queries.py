@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.routing import AnyConverter
 from werkzeug.routing.converters import NumberConverter
 from wtforms.fields.core import UnboundField
@@ -309,3 +309,65 @@ def _value(rule, name, world):
     converter = rule._converters[name]
     return sorted(converter.items)[0] if isinstance(converter, AnyConverter) else \
         world["args"][name]
+
+
+def filled_forms(world):
+    """{(role, action): (form data as its page fills it, names of its date fields)} of every
+    form that posts, on every page each signed-in role sees."""
+    forms = {}
+    for role, client in world["clients"].items():
+        for url in world["urls"].values():
+            if role == "anonymous":
+                continue
+            with client.get(url) as response:
+                if response.status_code != 200 or response.mimetype != "text/html":
+                    continue
+                elements = parse(response.get_data(as_text=True))
+            posting = {id(e): e for e in elements
+                       if e.tag == "form" and e.attrs.get("method", "").lower() == "post"}
+            for element in elements:
+                form = _form_of(element, posting)
+                if form is None or not element.attrs.get("name"):
+                    continue
+                data, dates = forms.setdefault((role, form.attrs.get("action") or url),
+                                               (MultiDict(), set()))
+                _fill(data, dates, element)
+    return forms
+
+
+def _fill(data, dates, element):
+    name, kind = element.attrs["name"], element.attrs.get("type", "text")
+    if element.tag == "textarea":
+        data.add(name, element.all_text())
+    elif element.tag == "select":
+        options = [o for o in element.children if o.tag == "option"]
+        chosen = [o for o in options if "selected" in o.attrs] or options[:1]
+        for option in chosen:
+            data.add(name, option.attrs.get("value", option.all_text()))
+    elif element.tag == "input" and kind not in ("file", "submit"):
+        if kind in ("date", "datetime-local"):
+            dates.add(name)
+        if kind not in ("checkbox", "radio") or "checked" in element.attrs:
+            data.add(name, element.attrs.get("value", "y"))
+
+
+# A date of a year no term or session has: the day after it, or a term's default end, would not
+# exist (ValueError, OverflowError).
+OUT_OF_RANGE_DATES = ["9999-12-31", "0001-01-01", "9999-12-31T23:59", "0001-01-01T00:00"]
+
+
+def test_every_form_filled_as_its_page_fills_it_survives_one_date_out_of_range(world):
+    found, tried = [], 0
+    for (role, action), (data, dates) in sorted(filled_forms(world).items()):
+        if action == SIGN_OUT:
+            continue
+        for name in sorted(dates):
+            for value in OUT_OF_RANGE_DATES:
+                posted = MultiDict(data)
+                posted.setlist(name, [value])
+                tried += 1
+                with world["clients"][role].post(action, data=posted) as response:
+                    if response.status_code >= 500:
+                        found.append((role, action, name, value, response.status_code))
+    assert tried > 20
+    assert found == []

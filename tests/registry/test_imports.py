@@ -151,3 +151,15 @@ def test_semicolon_csv_from_a_french_spreadsheet(coordinator):
     rows = imports.read_table("fr.csv", data)
     assert rows == [(2, {"given_name": "Élodie", "family_name": "Martin",
                          "email": "e.martin@unesco.org"})]
+
+
+def test_a_date_beyond_any_term_is_a_row_error(coordinator):
+    rows = [row(1, role="alternate", appointment_entity="UNDP", scope="HQ",
+                start_date="9999-12-31"),
+            row(2, role="alternate", appointment_entity="UNICEF", scope="HQ",
+                start_date="2026-01-01", end_date="0001-01-01")]
+    report = run("people.csv", csv_bytes(rows), coordinator)
+    assert [(e.line, e.column, e.code) for e in report.errors] == [
+        (2, "start_date", "bad_date"), (3, "end_date", "bad_date")]
+    assert str(report.errors[0].message) == \
+        "Enter a date between the years 1900 and 2100."

@@ -246,3 +246,25 @@ def test_focal_point_edits_own_profile(client, network, login_as, app):
     with app.app_context():
         person = db.session.get(User, user_id).person
         assert person.phone == "+41 22 917 0000" and person.directory_consent
+
+
+@pytest.mark.parametrize("field, value", [("start_date", "9999-12-31"),
+                                          ("start_date", "0001-01-01"),
+                                          ("end_date", "9999-12-31")])
+def test_a_date_beyond_any_term_is_a_form_error_and_appoints_nobody(client, network, login_as,
+                                                                    app, field, value):
+    login_as("coordinator")
+    with app.app_context():
+        newcomer = services.create_person({"given_name": "Neo", "family_name": "Person",
+                                           "email": "neo@unicef.org"}, actor=None)
+        db.session.commit()
+        newcomer_id = newcomer.id
+    data = {"role": "alternate", "entity": "UNDP", "scope": "KEN", "start_date": "2026-01-01"}
+    response = client.post(f"/registry/people/{newcomer_id}/appointments/new?lang=fr",
+                           data={**data, field: value})
+    assert response.status_code == 200
+    assert "Indiquez une date comprise entre les années 1900 et 2100." in \
+        response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Appointment).filter_by(
+            person_id=newcomer_id)).all() == []

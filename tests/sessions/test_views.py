@@ -416,3 +416,16 @@ def test_the_session_page_reads_the_viewers_place_in_one_statement(app, client, 
     assert before.count == registered.count == 2
     assert before.levels == registered.levels == ["AUTOCOMMIT", "AUTOCOMMIT"]
     assert not [s for s in before.statements + registered.statements if "settings" in s]
+
+
+def test_a_session_ending_beyond_any_year_is_a_form_error(app, client, network):
+    login(client, "coord@example.org")
+    url = f"/sessions/{network['session']}/duplicate"
+    response = client.post(url, data={
+        "title_en": "Bystander intervention", "topic": "bystander_intervention",
+        "format": "virtual", "time_zone": "America/Bogota",
+        "starts_at": START.strftime("%Y-%m-%dT09:00"), "ends_at": "9999-12-31T23:59",
+        "languages": ["en"], "capacity": "30", "audience": "both", "series": "0",
+        "join_url": "https://meet.example.org/other", "check_hours": "y"})
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2100." in response.get_data(as_text=True)

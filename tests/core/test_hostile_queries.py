@@ -203,29 +203,35 @@ def test_random_hostile_values_never_get_a_server_error(world, data):
     assert failures(world, role, url, params) == []
 
 
-def posted_forms(world):
-    """{(role, action): field names} of every form that posts, on every page each role sees:
-    the forms' own fields and the buttons that name a value (none for a form that is only a
-    button)."""
-    forms = {}
-    for role, client in world["clients"].items():
+def form_fields(world, roles):
+    """(role, action, named fields) of every form that posts, on every page each of `roles`
+    sees: the form's own fields and buttons, and those that name it (form="…")."""
+    for role in roles:
         for url in world["urls"].values():
-            with client.get(url) as response:
+            with world["clients"][role].get(url) as response:
                 if response.status_code != 200 or response.mimetype != "text/html":
                     continue
                 elements = parse(response.get_data(as_text=True))
             posting = {id(e): e for e in elements
                        if e.tag == "form" and e.attrs.get("method", "").lower() == "post"}
             by_id = {e.attrs["id"]: e for e in posting.values() if e.attrs.get("id")}
-            for form in posting.values():
-                forms.setdefault((role, form.attrs.get("action") or url), set())
+            fields = {form_id: [] for form_id in posting}
             for element in elements:
                 if element.tag not in FIELDS or not element.attrs.get("name"):
                     continue
                 form = by_id.get(element.attrs.get("form")) or _form_of(element, posting)
                 if form is not None:
-                    action = form.attrs.get("action") or url
-                    forms.setdefault((role, action), set()).add(element.attrs["name"])
+                    fields[id(form)].append(element)
+            for form_id, form in posting.items():
+                yield role, form.attrs.get("action") or url, fields[form_id]
+
+
+def posted_forms(world):
+    """{(role, action): field names} of every form that posts, on every page each role sees
+    (none for a form that is only a button)."""
+    forms = {}
+    for role, action, fields in form_fields(world, world["clients"]):
+        forms.setdefault((role, action), set()).update(e.attrs["name"] for e in fields)
     return forms
 
 
@@ -315,23 +321,11 @@ def filled_forms(world):
     """{(role, action): (form data as its page fills it, names of its date fields)} of every
     form that posts, on every page each signed-in role sees."""
     forms = {}
-    for role, client in world["clients"].items():
-        for url in world["urls"].values():
-            if role == "anonymous":
-                continue
-            with client.get(url) as response:
-                if response.status_code != 200 or response.mimetype != "text/html":
-                    continue
-                elements = parse(response.get_data(as_text=True))
-            posting = {id(e): e for e in elements
-                       if e.tag == "form" and e.attrs.get("method", "").lower() == "post"}
-            for element in elements:
-                form = _form_of(element, posting)
-                if form is None or not element.attrs.get("name"):
-                    continue
-                data, dates = forms.setdefault((role, form.attrs.get("action") or url),
-                                               (MultiDict(), set()))
-                _fill(data, dates, element)
+    signed_in = [role for role in world["clients"] if role != "anonymous"]
+    for role, action, fields in form_fields(world, signed_in):
+        data, dates = forms.setdefault((role, action), (MultiDict(), set()))
+        for element in fields:
+            _fill(data, dates, element)
     return forms
 
 

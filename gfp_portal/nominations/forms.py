@@ -39,7 +39,7 @@ class NominationForm(PersonNameFields, FlaskForm):
     time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
     start_date = PlausibleDateField(_l("Start date"), validators=[Optional()],
-                           description=_l("Leave empty to start on the day of approval."))
+                                    description=_l("Leave empty to start on the day of approval."))
     tor_acknowledged = BooleanField(_l("The nominee has received and accepted the terms of "
                                        "reference"))
     justification = TextAreaField(_l("Justification"), render_kw={"rows": 4}, validators=[

@@ -24,9 +24,10 @@ class EntityForm(FlaskForm):
     type = SelectField(_l("Type"), validators=[DataRequired()])
     is_verified = BooleanField(_l("Checked against an official list"))
     active_from = PlausibleDateField(_l("Active from"), validators=[Optional()],
-                            description=_l("Leave empty when not known."))
-    active_to = PlausibleDateField(_l("Active until"), validators=[Optional()],
-                          description=_l("Set when the entity was closed, renamed or merged."))
+                                     description=_l("Leave empty when not known."))
+    active_to = PlausibleDateField(
+        _l("Active until"), validators=[Optional()],
+        description=_l("Set when the entity was closed, renamed or merged."))
     email_domains = SingleLineField(
         _l("Email domains"), validators=[Optional(), Length(max=400)],
         description=_l("The domains of the entity's official addresses, separated by spaces "

@@ -64,7 +64,7 @@ class AppointmentForm(FlaskForm):
     start_date = PlausibleDateField(_l("Start date"), validators=[
         DataRequired(message=_l("Enter the start date."))])
     end_date = PlausibleDateField(_l("End date"), validators=[Optional()],
-                         description=_l("Leave empty for the standard term."))
+                                  description=_l("Leave empty for the standard term."))
     time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
     tor_on_file = BooleanField(_l("Terms of reference on file"))
@@ -115,7 +115,7 @@ class EndAppointmentForm(FlaskForm):
 
 class RenewForm(FlaskForm):
     end_date = PlausibleDateField(_l("New end date"), validators=[Optional()],
-                         description=_l("Leave empty for the standard term."))
+                                  description=_l("Leave empty for the standard term."))
     submit = SubmitField(_l("Renew for a new term"))
 
 

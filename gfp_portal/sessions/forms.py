@@ -69,8 +69,8 @@ class SessionForm(TitleFields, description_fields(3), FlaskForm):
         DataRequired(message=_l("Enter the number of seats.")),
         NumberRange(min=0, max=100000, message=_l("Enter a number of seats from 0."))])
     registration_opens_at = PlausibleDateTimeField(_l("Registration opens"), format=LOCAL,
-                                               validators=[Optional()],
-                                               description=_l("Leave empty: open at once."))
+                                                   validators=[Optional()],
+                                                   description=_l("Leave empty: open at once."))
     registration_closes_at = PlausibleDateTimeField(
         _l("Registration closes"), format=LOCAL, validators=[Optional()],
         description=_l("Leave empty: open until the session starts."))

@@ -4,6 +4,8 @@ import re
 from collections import Counter
 from html.parser import HTMLParser
 
+from werkzeug.datastructures import MultiDict
+
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 # An HTML date-time has at most three digits of fractions of a second.
@@ -56,12 +58,46 @@ def parse(html):
     return builder.elements
 
 
-def _inside(element, tag):
+def fill(data, element):
+    """Add to `data` (a MultiDict) what the field `element` sends as its page fills it: a
+    text's value, a select's chosen options (the first when none is), a box when ticked."""
+    name, kind = element.attrs["name"], element.attrs.get("type", "text")
+    if element.tag == "textarea":
+        data.add(name, element.all_text())
+    elif element.tag == "select":
+        options = [o for o in element.children if o.tag == "option"]
+        chosen = [o for o in options if "selected" in o.attrs] or options[:1]
+        for option in chosen:
+            data.add(name, option.attrs.get("value", option.all_text()))
+    elif element.tag == "input" and kind not in ("file", "submit") and (
+            kind not in ("checkbox", "radio") or "checked" in element.attrs):
+        data.add(name, element.attrs.get("value", "y"))
+
+
+def filled_form(html, field):
+    """The data that the form of `html` holding the field named `field` sends as its page
+    fills it."""
+    elements = parse(html)
+    form = next(_enclosing(e, "form") for e in elements if e.attrs.get("name") == field)
+    data = MultiDict()
+    for element in elements:
+        if element.tag in ("input", "select", "textarea") and element.attrs.get("name") \
+                and _enclosing(element, "form") is form:
+            fill(data, element)
+    return data
+
+
+def _enclosing(element, tag):
+    """The nearest element `tag` that holds `element`, or None."""
     while element.parent is not None:
         element = element.parent
         if element.tag == tag:
-            return True
-    return False
+            return element
+    return None
+
+
+def _inside(element, tag):
+    return _enclosing(element, tag) is not None
 
 
 def markup_problems(html):

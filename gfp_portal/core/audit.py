@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, insert, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.db import UTCDateTime, db, utcnow
@@ -147,3 +147,20 @@ def events_for(object_type, object_id, limit=100):
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     ).all()
+
+
+def last_event_id(obj):
+    """The id of the latest event recorded on `obj` (0 when there is none): the state of the
+    record that a page showed, as an edit form keeps it (core.forms.EditsRecord)."""
+    return db.session.scalar(
+        select(func.max(AuditEvent.id))
+        .where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == obj.id)) or 0
+
+
+def events_since(obj, event_id):
+    """The events recorded on `obj` after the event `event_id`, oldest first."""
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == obj.id,
+               AuditEvent.id > event_id)
+        .order_by(AuditEvent.id)).all()

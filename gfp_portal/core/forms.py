@@ -285,6 +285,14 @@ class FilterForm(FlaskForm):
         return valid
 
 
+class EditsRecord:
+    """A form that edits a record keeps, in `seen`, the record's latest audit event when the
+    page was shown: its save is refused when it would undo a change made since
+    (core.edits.unless_crossed)."""
+
+    seen = HiddenField()
+
+
 class ConfirmForm(FlaskForm):
     """A bare POST form: a CSRF token, an optional reason and a submit button."""
 

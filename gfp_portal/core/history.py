@@ -86,7 +86,8 @@ def zone_value(name):
     return zone_name(name, current_language()) if name else "—"
 
 
-def _format(object_type, key, value):
+def shown_value(object_type, key, value):
+    """A stored value of the field `key` as the reader is shown it; None for a hidden one."""
     formatter = _VALUES.get((object_type, key))
     if formatter is None:
         return plain_value(value)
@@ -115,22 +116,23 @@ def entry(event):
         sentence = _("Changed")
     details = []
     for key, (before, after) in sorted((event.changes or {}).items(),
-                                       key=lambda item: str(_label(event.object_type,
+                                       key=lambda item: str(field_label(event.object_type,
                                                                    item[0]))):
-        shown_after = _format(event.object_type, key, after)
+        shown_after = shown_value(event.object_type, key, after)
         if shown_after is None:
             continue
-        shown_before = None if before is None else _format(event.object_type, key, before)
-        details.append((_label(event.object_type, key), shown_before, shown_after))
+        shown_before = None if before is None else shown_value(event.object_type, key, before)
+        details.append((field_label(event.object_type, key), shown_before, shown_after))
     title = _TITLES.get(event.object_type)
     return Entry(sentence=str(sentence), object_title=str(title) if title else _("Other"),
                  details=details)
 
 
-def _label(object_type, key):
+def field_label(object_type, key):
+    """What the field `key` of an `object_type` is called, in the reader's language."""
     language, _dot, rest = key.partition(".")
     if rest and language in _LANGUAGE_CODES:  # a field of one language version: "fr.title"
-        return f"{_label(object_type, rest)} ({language_name(language)})"
+        return f"{field_label(object_type, rest)} ({language_name(language)})"
     label = _LABELS.get((object_type, key))
     return str(label) if label is not None else key.replace("_", " ").capitalize()
 

@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from gfp_portal.core.db import MAX_ID, db
+from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 
@@ -98,12 +99,16 @@ def run_action(call, *args, back, **kwargs):
     return commit_then_redirect(call, *args, back=back, **kwargs)
 
 
-def save_form(form, save, *, to, done=None, saved=None):
+def save_form(form, save, *, to, done=None, saved=None, record=None):
     """The POST of a page's form: once `form` validates, `save()` (one service call, which
     reads the form's data) runs and commits through commit_service, a DomainError shown on
     the form. Once it succeeded, `done` or `saved` is flashed (_report) and the answer is a
     redirect to `to` (a URL or a function of what `save` returned that gives it). None while
-    the page is to be shown: not sent, not valid, or refused."""
+    the page is to be shown: not sent, not valid, or refused. An edit form (EditsRecord)
+    names the `record` it edits: its save returns the changes, and is refused when it would
+    undo a change made since the page was shown (core.edits)."""
+    if record is not None:
+        save = unless_crossed(form, record, save)
     if not form.validate_on_submit():
         return None
     ok, result = commit_service(save, form=form)

@@ -7,6 +7,7 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
+    EditsRecord,
     FilterForm,
     LongSelectField,
     SingleLineField,
@@ -76,7 +77,7 @@ class VersionFields(FlaskForm):
         self.language.choices = list(languages) if languages is not None else language_choices()
 
 
-class PracticeForm(VersionFields):
+class PracticeForm(EditsRecord, VersionFields):
     """A new practice with its first language version; without the version when editing."""
 
     entity = SelectField(_l("Entity"), coerce=int, validators=[DataRequired()])
@@ -116,7 +117,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
-class AwardForm(FlaskForm):
+class AwardForm(EditsRecord, FlaskForm):
     year = WholeNumberField(_l("Year"), validators=[
         InputRequired(message=YEAR_MESSAGE),
         NumberRange(min=1990, max=2100, message=YEAR_MESSAGE)])

@@ -57,7 +57,7 @@ def edit_award(award_id):
     form = AwardForm(entities=entity_choices(), data=_form_values(award))
     return save_form(
         form, lambda: services.update_award(award, _award_data(form), actor=current_user),
-        saved=_("The award is saved."), to=_on_roll(award),
+        saved=_("The award is saved."), to=_on_roll(award), record=award,
     ) or render_template("practices/award_form.html", form=form, award=award,
                          confirm=ConfirmForm(), events=events_for("awards", award.id))
 

@@ -127,7 +127,7 @@ def edit(practice_id):
     return save_form(
         form, lambda: services.update_practice(practice, _practice_data(form),
                                                actor=current_user),
-        saved=_("The practice is saved."), to=_back(practice),
+        saved=_("The practice is saved."), to=_back(practice), record=practice,
     ) or render_template("practices/form.html", form=form, practice=practice)
 
 

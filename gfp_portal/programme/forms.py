@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    EditsRecord,
     PlausibleDateTimeField,
     SingleLineField,
     WholeNumberField,
@@ -17,7 +18,7 @@ from gfp_portal.programme.models import Sector
 from gfp_portal.sessions.forms import LOCAL, TitleFields, description_fields
 
 
-class AgendaItemForm(TitleFields, description_fields(2), FlaskForm):
+class AgendaItemForm(EditsRecord, TitleFields, description_fields(2), FlaskForm):
     starts_at = PlausibleDateTimeField(_l("Starts"), format=LOCAL, validators=[
         DataRequired(message=_l("Enter the start date and time."))],
         description=_l("In the time zone of the session."))

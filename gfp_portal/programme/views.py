@@ -100,7 +100,7 @@ def agenda_edit(session_id, item_id):
     return save_form(
         form, lambda: agenda.update_item(item, *_item_data(form, session), actor=current_user),
         saved=_("The item is saved."),
-        to=url_for("programme.agenda_manage", session_id=session.id),
+        to=url_for("programme.agenda_manage", session_id=session.id), record=item,
     ) or render_template("programme/agenda_edit.html", session=session, item=item,
                          form=form, language=current_language())
 

@@ -4,7 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gfp_portal.core.forms import CheckboxListField, FilterForm, PlausibleDateField, SingleLineField
+from gfp_portal.core.forms import (
+    CheckboxListField,
+    EditsRecord,
+    FilterForm,
+    PlausibleDateField,
+    SingleLineField,
+)
 from gfp_portal.reference.models import EntityType, Region
 
 
@@ -16,7 +22,7 @@ def region_choices():
     return Region.choices()
 
 
-class EntityForm(FlaskForm):
+class EntityForm(EditsRecord, FlaskForm):
     acronym = SingleLineField(_l("Acronym"), validators=[
         DataRequired(message=_l("Enter the acronym.")), Length(max=40)])
     name = SingleLineField(_l("Name (English)"), validators=[
@@ -41,7 +47,7 @@ class EntityForm(FlaskForm):
         self.type.choices = entity_type_choices()
 
 
-class UnctForm(FlaskForm):
+class UnctForm(EditsRecord, FlaskForm):
     iso3 = SingleLineField(_l("Host country (ISO 3166 alpha-3 code)"), validators=[
         DataRequired(message=_l("Enter the country code.")),
         Regexp(r"^\s*[A-Za-z]{3}\s*$", message=_l("Enter three letters, such as KEN."))])

@@ -63,7 +63,7 @@ def edit_entity(entity_id):
         form, lambda: services.update_entity(entity, _entity_data(form), actor=current_user,
                                              reason=form.reason.data or None),
         saved=lambda __: _("The entity %(acronym)s is saved.", acronym=entity.acronym),
-        to=url_for("reference.edit_entity", entity_id=entity.id),
+        to=url_for("reference.edit_entity", entity_id=entity.id), record=entity,
     ) or render_template("reference/entity_form.html", form=form, entity=entity,
                          events=events_for("entities", entity.id))
 
@@ -103,6 +103,7 @@ def edit_unct(unct_id):
         form, lambda: services.update_unct(unct, _unct_data(form), actor=current_user,
                                            reason=form.reason.data or None),
         saved=lambda __: _("The UN Country Team in %(name)s is saved.", name=unct.name),
+        record=unct,
         to=url_for("reference.edit_unct", unct_id=unct.id),
     ) or render_template("reference/unct_form.html", form=form, unct=unct,
                          events=events_for("uncts", unct.id))

@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, SelectField, SubmitField, TextArea
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
+    EditsRecord,
     FilterForm,
     LongSelectField,
     PlausibleDateField,
@@ -36,7 +37,7 @@ class PersonNameFields:
         Length(max=320)])
 
 
-class PersonForm(PersonNameFields, FlaskForm):
+class PersonForm(EditsRecord, PersonNameFields, FlaskForm):
     phone = SingleLineField(_l("Phone"), validators=[Optional(), Length(max=64)])
     position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],

@@ -163,7 +163,7 @@ def edit_person(person_id):
         form, lambda: services.update_person(person, _person_data(form), actor=current_user,
                                              reason=form.reason.data or None),
         saved=lambda __: _("The record of %(name)s is saved.", name=person.full_name),
-        to=url_for("registry.person", person_id=person.id),
+        to=url_for("registry.person", person_id=person.id), record=person,
     ) or render_template("registry/person_form.html", form=form, person=person)
 
 

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from gfp_portal.core.forms import FilterForm, SingleLineField, language_choices
+from gfp_portal.core.forms import EditsRecord, FilterForm, SingleLineField, language_choices
 from gfp_portal.resources.models import Visibility, tag_title
 
 
@@ -31,7 +31,7 @@ class LibraryFilterForm(FilterForm):
                 "tag": chosen["tag"], "language": chosen["language"]}
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(EditsRecord, FlaskForm):
     slug = SingleLineField(_l("Web address"), validators=[
         DataRequired(message=_l("Enter the web address.")), Length(max=120)],
         description=_l("Shown in the link: /resources/<address>. Lower-case letters, digits "

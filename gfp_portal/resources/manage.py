@@ -77,7 +77,7 @@ def edit(slug):
             resource, _resource_data(form) | {"is_published": resource.is_published},
             actor=current_user),
         saved=_("The resource is saved."),
-        to=lambda __: url_for("resources.manage.edit", slug=resource.slug),
+        to=lambda __: url_for("resources.manage.edit", slug=resource.slug), record=resource,
     ) or render_template(
         "resources/resource_form.html", form=form, resource=resource, confirm=ConfirmForm(),
         missing=[code for code in services.languages() if resource.version(code) is None],

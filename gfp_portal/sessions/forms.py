@@ -6,6 +6,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    EditsRecord,
     FilterForm,
     LongSelectField,
     PlausibleDateTimeField,
@@ -49,7 +50,7 @@ def description_fields(rows):
     return DescriptionFields
 
 
-class SessionForm(TitleFields, description_fields(3), FlaskForm):
+class SessionForm(EditsRecord, TitleFields, description_fields(3), FlaskForm):
     topic = SelectField(_l("Topic"), validators=[DataRequired()])
     format = SelectField(_l("Format"), validators=[DataRequired()])
     time_zone = TimeZoneField(_l("Time zone of the session"), validators=[DataRequired()],

@@ -16,6 +16,7 @@ from gfp_portal.core.confirm import (
     confirmation_step,
     is_confirmed,
 )
+from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import (
     commit_service,
@@ -151,9 +152,11 @@ def fair_hours():
 def edit(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = _session_form(session)
+    save = unless_crossed(
+        form, session, lambda: services.update_session(session, _data(form), actor=current_user),
+        changes_of=lambda result: result[0])
     if _wants_saving(form):
-        ok, result = commit_service(services.update_session, session, _data(form),
-                                    actor=current_user, form=form)
+        ok, result = commit_service(save, form=form)
         if ok:
             changes, notified, job = result
             flash_saved(changes, ngettext(

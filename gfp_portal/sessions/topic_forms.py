@@ -4,10 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from gfp_portal.core.forms import SingleLineField, WholeNumberField
+from gfp_portal.core.forms import EditsRecord, SingleLineField, WholeNumberField
 
 
-class TopicForm(FlaskForm):
+class TopicForm(EditsRecord, FlaskForm):
     key = SingleLineField(_l("Key"), validators=[
         DataRequired(message=_l("Enter the key.")), Length(max=32)],
         description=_l("What sessions keep: lowercase letters, digits or underscores; it "

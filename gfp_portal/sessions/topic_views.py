@@ -34,7 +34,7 @@ def edit(topic_id):
     form = TopicForm(obj=topic, editing=True)
     return save_form(
         form, lambda: topics.update_topic(topic, form.values(), actor=current_user),
-        saved=_("The topic is saved."), to=url_for("topics.index"),
+        saved=_("The topic is saved."), to=url_for("topics.index"), record=topic,
     ) or render_template("sessions/topic_form.html", form=form, topic=topic,
                          used=topics.sessions_on(topic))
 

@@ -26,7 +26,7 @@ from gfp_portal.parity import imports as parity_imports
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.sessions.models import Topic
 from tests.helpers import appoint_undp_alternate, login
-from tests.markup import parse
+from tests.markup import fill, parse
 
 ROLES = {"anonymous": None, "focal_point": ("focal_point",),
          "resident_coordinator": ("resident_coordinator",), "coordinator": ("coordinator",),
@@ -330,19 +330,9 @@ def filled_forms(world):
 
 
 def _fill(data, dates, element):
-    name, kind = element.attrs["name"], element.attrs.get("type", "text")
-    if element.tag == "textarea":
-        data.add(name, element.all_text())
-    elif element.tag == "select":
-        options = [o for o in element.children if o.tag == "option"]
-        chosen = [o for o in options if "selected" in o.attrs] or options[:1]
-        for option in chosen:
-            data.add(name, option.attrs.get("value", option.all_text()))
-    elif element.tag == "input" and kind not in ("file", "submit"):
-        if kind in ("date", "datetime-local"):
-            dates.add(name)
-        if kind not in ("checkbox", "radio") or "checked" in element.attrs:
-            data.add(name, element.attrs.get("value", "y"))
+    if element.tag == "input" and element.attrs.get("type") in ("date", "datetime-local"):
+        dates.add(element.attrs["name"])
+    fill(data, element)
 
 
 # A date of a year no term or session has: the day after it, or a term's default end, would not

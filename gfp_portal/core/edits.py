@@ -1,0 +1,87 @@
+"""Edits that cross: two people edit one record at once. An edit form keeps the record's
+latest audit event as its page showed it (core.forms.EditsRecord); its save is refused when
+it would change a field that somebody changed since, which it would otherwise undo without
+a word; the message says who changed which field to what. A change since that the save
+leaves as it is (a publication, a field the form does not hold, the same value typed by
+both) does not stop it."""
+from babel.lists import format_list
+from flask_babel import gettext as _
+
+from gfp_portal.core.audit import events_since, last_event_id
+from gfp_portal.core.db import is_row_id
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.history import field_label, shown_value
+from gfp_portal.core.i18n import current_language
+
+# The longest a changed value is quoted in the message, in characters.
+SHOWN_LENGTH = 80
+
+
+def _seen(form):
+    """The event the page showed (0: the record had none); None when the form did not bring
+    a number back (a page shown before this check existed), which the check cannot judge."""
+    text = (form.seen.data or "").strip()
+    if text == "0":
+        return 0
+    return int(text) if text.isascii() and text.isdigit() and is_row_id(int(text)) else None
+
+
+def unless_crossed(form, record, save, *, changes_of=None):
+    """`save` (one service call that edits `record` from `form`) as the form's page runs it.
+    Showing the page, the form keeps the record's latest event. Saving, the call is refused
+    with a DomainError that says who changed what, and nothing is saved, when the changes it
+    made (`changes_of(result)`, the result itself by default: {field: [old, new]}) name a
+    field that an event recorded on `record` since then changed; the form then keeps the
+    newest event, so that sending the entries again, once checked, saves them."""
+    if not form.is_submitted():
+        form.seen.data = str(last_event_id(record))
+        return save
+
+    def checked():
+        seen = _seen(form)
+        since = events_since(record, seen) if seen is not None else []
+        result = save()
+        changes = (changes_of or (lambda value: value))(result)
+        crossed = [event for event in since if set(event.changes or {}) & set(changes)]
+        if crossed:
+            form.seen.data = str(since[-1].id)
+            raise DomainError("crossed", _crossed_message(form, record, crossed, changes))
+        return result
+
+    return checked
+
+
+def _crossed_message(form, record, events, changes):
+    """Who changed which of the fields the save would undo, and to what."""
+    language = current_language()
+    people = dict.fromkeys(_isolated(event.actor.email) if event.actor
+                           else _("an automatic task") for event in events)
+    now = {key: pair[1] for event in events for key, pair in (event.changes or {}).items()
+           if key in changes}
+    order = list(form._fields)  # the fields in the order the page shows them
+    keys = sorted(now, key=lambda key: order.index(key) if key in order else len(order))
+    fields = [_field_now(form, record, key, now[key]) for key in keys]
+    return _("While this page was open, %(people)s changed %(fields)s. Nothing was saved, so "
+             "as not to undo that change: your entries are kept below. Check them, then save "
+             "again.", people=format_list(list(people), locale=language),
+             fields=format_list(fields, locale=language))
+
+
+def _field_now(form, record, key, value):
+    """"Start (now: 5 Dec 2026, 14:00)": the field by the form's own label when it has one,
+    else the history's, with its value now (shortened) unless it is hidden."""
+    field = getattr(form, key, None)
+    label = str(field.label.text) if getattr(field, "label", None) is not None \
+        else field_label(record.__tablename__, key)
+    shown = shown_value(record.__tablename__, key, value)
+    if shown is None:
+        return label
+    if len(shown) > SHOWN_LENGTH:
+        shown = shown[:SHOWN_LENGTH].rstrip() + "…"
+    return _("%(field)s (now: %(value)s)", field=label, value=_isolated(shown))
+
+
+def _isolated(text):
+    """`text` set apart from the sentence around it (first-strong isolate): a Latin title in
+    an Arabic message, or an Arabic one in English, keeps its own direction and brackets."""
+    return f"\u2068{text}\u2069"

@@ -1,0 +1,128 @@
+"""Two coordinators edit one record at once: a save that would undo what the other saved
+since the page was shown is refused, says who changed what, and keeps the entries."""
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from gfp_portal.reference import services as reference
+from gfp_portal.reference.models import Entity
+from gfp_portal.sessions import services
+from gfp_portal.sessions.models import TrainingSession
+from tests.helpers import appoint_undp_alternate, login
+from tests.markup import filled_form
+
+START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
+
+
+@pytest.fixture
+def office(app, reference, create_user):
+    """Two coordinators; a focal point registered for a published session."""
+    ids = {"first": create_user("first@example.org", roles=["coordinator"]),
+           "second": create_user("second@example.org", roles=["coordinator"]),
+           "fp": create_user("fp@example.org", roles=["focal_point"])}
+    with app.app_context():
+        first = db.session.get(User, ids["first"])
+        appoint_undp_alternate(db.session.get(User, ids["fp"]), actor=first)
+        session = services.create_session({
+            "title_en": "Bystander intervention", "topic": "bystander_intervention",
+            "format": "virtual", "starts_at": START, "ends_at": START + timedelta(hours=1),
+            "time_zone": "UTC", "join_url": "https://meet.example.org/room",
+            "languages": "en", "capacity": 10, "audience": "both"}, actor=first)
+        ids["session"] = session.id
+        db.session.commit()
+    return ids
+
+
+def _as(app, key, ids):
+    """The account `key` of `ids`, in the caller's application context."""
+    return db.session.get(User, ids[key])
+
+
+def _updates():
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.subject.like("Updated%")))
+
+
+def test_a_save_that_would_undo_a_change_made_since_the_page_was_shown_is_refused(
+        app, client, office):
+    with app.app_context():
+        session = db.session.get(TrainingSession, office["session"])
+        services.publish_session(session, actor=_as(app, "first", office))
+        db.session.commit()
+    login(client, "first@example.org")
+    url = f"/sessions/{office['session']}/edit"
+    shown = filled_form(client.get(url).get_data(as_text=True), "title_en")
+    later = START + timedelta(hours=3)
+    with app.app_context():  # meanwhile the other coordinator moves the session
+        session = db.session.get(TrainingSession, office["session"])
+        services.update_session(session, {"starts_at": later,
+                                          "ends_at": later + timedelta(hours=1)},
+                                actor=_as(app, "second", office))
+        db.session.commit()
+        sent = _updates()
+    shown["title_en"] = "Bystander intervention: a new title"
+    response = client.post(url, data=shown)
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # The address and the value are set apart from the sentence: they keep their own direction.
+    assert "While this page was open, \u2068second@example.org\u2069 changed Starts (now: \u2068" \
+        in html
+    assert "Nothing was saved" in html
+    assert 'value="Bystander intervention: a new title"' in html  # the entries are kept
+    with app.app_context():
+        session = db.session.get(TrainingSession, office["session"])
+        assert session.title_en == "Bystander intervention"
+        assert session.starts_at == later
+        assert _updates() == sent  # nobody got an invitation for the old time again
+
+    # Sent again once checked, the entries are saved: the coordinator has seen the change.
+    again = filled_form(html, "title_en")
+    assert client.post(url, data=again).status_code == 302
+    with app.app_context():
+        session = db.session.get(TrainingSession, office["session"])
+        assert session.title_en == "Bystander intervention: a new title"
+        assert session.starts_at == START
+
+
+def test_a_change_since_that_the_save_leaves_as_it_is_does_not_stop_it(app, client, office):
+    login(client, "first@example.org")
+    url = f"/sessions/{office['session']}/edit"
+    shown = filled_form(client.get(url).get_data(as_text=True), "title_en")
+    with app.app_context():  # meanwhile the other coordinator publishes the draft
+        services.publish_session(db.session.get(TrainingSession, office["session"]),
+                                 actor=_as(app, "second", office))
+        db.session.commit()
+    shown["capacity"] = "12"
+    assert client.post(url, data=shown).status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingSession, office["session"]).capacity == 12
+
+
+def test_every_edit_form_keeps_the_state_its_page_showed(app, client, office, create_user):
+    """The same guard on another domain's form (an entity), for a coordinator who reads
+    French, with the other coordinator's value quoted."""
+    create_user("tiers@example.org", roles=["coordinator"], locale="fr")
+    with app.app_context():
+        entity_id = db.session.scalars(select(Entity.id).filter_by(acronym="UNDP")).one()
+    login(client, "tiers@example.org")
+    url = f"/reference/entities/{entity_id}"
+    shown = filled_form(client.get(url).get_data(as_text=True), "acronym")
+    with app.app_context():
+        undp = db.session.get(Entity, entity_id)
+        reference.update_entity(undp, {"acronym": "UNDP", "type": undp.type.value,
+                                       "name": "United Nations Development Programme (new)"},
+                                actor=_as(app, "second", office))
+        db.session.commit()
+    shown["is_verified"] = "y"
+    html = client.post(url, data=shown).get_data(as_text=True)
+    assert "les champs suivants ont été modifiés par \u2068second@example.org\u2069" in html
+    assert "\u2068United Nations Development Programme (new)\u2069" in html
+    with app.app_context():
+        entity = db.session.get(Entity, entity_id)
+        assert entity.name == "United Nations Development Programme (new)"
+        assert not entity.is_verified

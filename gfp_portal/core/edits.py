@@ -26,6 +26,14 @@ def _seen(form):
     return int(text) if text.isascii() and text.isdigit() and is_row_id(int(text)) else None
 
 
+def showing(record, *forms):
+    """Keep in each of `forms` the state of `record` that their page shows: for a page that
+    shows them itself, not through unless_crossed (forms among several on a record's page)."""
+    seen = str(last_event_id(record))
+    for form in forms:
+        form.seen.data = seen
+
+
 def unless_crossed(form, record, save, *, changes_of=None):
     """`save` (one service call that edits `record` from `form`) as the form's page runs it.
     Showing the page, the form keeps the record's latest event. Saving, the call is refused
@@ -34,7 +42,7 @@ def unless_crossed(form, record, save, *, changes_of=None):
     field that an event recorded on `record` since then changed; the form then keeps the
     newest event, so that sending the entries again, once checked, saves them."""
     if not form.is_submitted():
-        form.seen.data = str(last_event_id(record))
+        showing(record, form)
         return save
 
     def checked():
@@ -51,6 +59,12 @@ def unless_crossed(form, record, save, *, changes_of=None):
     return checked
 
 
+def version_keys(language):
+    """`changes_of` for the edit of one language version of a record: its changes as the
+    record's events name them ("fr.title")."""
+    return lambda changes: [f"{language}.{key}" for key in changes]
+
+
 def _crossed_message(form, record, events, changes):
     """Who changed which of the fields the save would undo, and to what."""
     language = current_language()
@@ -58,8 +72,9 @@ def _crossed_message(form, record, events, changes):
                            else _("an automatic task") for event in events)
     now = {key: pair[1] for event in events for key, pair in (event.changes or {}).items()
            if key in changes}
-    order = list(form._fields)  # the fields in the order the page shows them
-    keys = sorted(now, key=lambda key: order.index(key) if key in order else len(order))
+    order = list(form._fields)  # the fields in the order the page shows them ("fr.title": title)
+    keys = sorted(now, key=lambda key: order.index(key.rpartition(".")[2])
+                  if key.rpartition(".")[2] in order else len(order))
     fields = [_field_now(form, record, key, now[key]) for key in keys]
     return _("While this page was open, %(people)s changed %(fields)s. Nothing was saved, so "
              "as not to undo that change: your entries are kept below. Check them, then save "

@@ -99,16 +99,17 @@ def run_action(call, *args, back, **kwargs):
     return commit_then_redirect(call, *args, back=back, **kwargs)
 
 
-def save_form(form, save, *, to, done=None, saved=None, record=None):
+def save_form(form, save, *, to, done=None, saved=None, record=None, changes_of=None):
     """The POST of a page's form: once `form` validates, `save()` (one service call, which
     reads the form's data) runs and commits through commit_service, a DomainError shown on
     the form. Once it succeeded, `done` or `saved` is flashed (_report) and the answer is a
     redirect to `to` (a URL or a function of what `save` returned that gives it). None while
     the page is to be shown: not sent, not valid, or refused. An edit form (EditsRecord)
-    names the `record` it edits: its save returns the changes, and is refused when it would
-    undo a change made since the page was shown (core.edits)."""
+    names the `record` it edits: its save returns the changes (or `changes_of` reads them
+    from what it returns), and is refused when it would undo a change made since the page
+    was shown (core.edits)."""
     if record is not None:
-        save = unless_crossed(form, record, save)
+        save = unless_crossed(form, record, save, changes_of=changes_of)
     if not form.validate_on_submit():
         return None
     ok, result = commit_service(save, form=form)

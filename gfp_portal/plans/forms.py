@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    EditsRecord,
     FilterForm,
     LongSelectField,
     ParsedField,
@@ -75,7 +76,7 @@ class StatusForm(FlaskForm):
         self.status.choices = PlanStatus.choices()
 
 
-class ResponsibleForm(FlaskForm):
+class ResponsibleForm(EditsRecord, FlaskForm):
     people = CheckboxListField(_l("Responsible focal points"), coerce=int,
                                validators=[Optional()])
     submit = SubmitField(_l("Save the responsible focal points"))
@@ -128,7 +129,7 @@ class TargetsField(ParsedField, TextAreaField):
         return rows, errors
 
 
-class TargetsForm(FlaskForm):
+class TargetsForm(EditsRecord, FlaskForm):
     targets = TargetsField(
         _l("Targets"), render_kw={"rows": 8, "dir": "ltr"},
         description=_l("One target per line: grade or staff category, year, share of women "

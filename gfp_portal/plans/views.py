@@ -11,6 +11,7 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.confirm import confirmation_step
 from gfp_portal.core.downloads import send_download
+from gfp_portal.core.edits import showing
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import (
     commit_service,
@@ -119,6 +120,8 @@ def _forms(plan, **given):
                 {"grade": t.grade, "year": t.year, "women_percent": t.women_percent}
                 for t in plan.targets]}),
             note_form=NoteForm())
+        showing(plan, *(forms[name] for name in ("responsible_form", "targets_form")
+                        if name not in given))
     forms.update(given)
     return forms
 
@@ -148,7 +151,8 @@ def _back(plan):
 
 def _plan_form(plan, form, name, save, **answer):
     """A form of the plan's page posted, saved as save_form saves it (`answer`: its `done` or
-    `saved`) and back to the page; else the page again with the form's errors."""
+    `saved`, and the plan as its `record` for a form that edits it) and back to the page;
+    else the page again with the form's errors."""
     return save_form(form, save, to=_back(plan), **answer) or \
         _render(plan, 200, **{name: form})
 
@@ -195,7 +199,7 @@ def responsible(plan_id):
     form = ResponsibleForm(choices=queries.responsible_choices(plan))
     return _plan_form(plan, form, "responsible_form", lambda: services.set_responsible(
         plan, queries.people_by_ids(form.people.data or []), actor=current_user),
-        saved=_("The responsible focal points are saved."))
+        saved=_("The responsible focal points are saved."), record=plan)
 
 
 @bp.route("/<int:plan_id>/documents", methods=["POST"])
@@ -226,7 +230,8 @@ def targets(plan_id):
     plan = _load(plan_id)
     form = TargetsForm()
     return _plan_form(plan, form, "targets_form", lambda: services.set_targets(
-        plan, form.targets.data, actor=current_user), saved=_("The targets are saved."))
+        plan, form.targets.data, actor=current_user), saved=_("The targets are saved."),
+        record=plan)
 
 
 @bp.route("/<int:plan_id>/notes", methods=["POST"])

@@ -104,7 +104,7 @@ class PracticeForm(EditsRecord, VersionFields):
             self.submit.label.text = _l("Save")
 
 
-class VersionForm(VersionFields):
+class VersionForm(EditsRecord, VersionFields):
     submit = SubmitField(_l("Save"))
 
 

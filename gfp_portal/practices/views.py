@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required, signed_in
+from gfp_portal.core.edits import version_keys
 from gfp_portal.core.forms import ConfirmForm, language_choices
 from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
 from gfp_portal.core.i18n import choose_version, current_language, language_name
@@ -167,6 +168,7 @@ def edit_version(practice_id, lang):
                                               actor=current_user),
         saved=_("Version saved: %(language)s.", language=language_name(lang)),
         to=url_for("practices.detail", practice_id=practice.id, version=lang),
+        record=practice, changes_of=version_keys(lang),
     ) or render_template("practices/version_form.html", form=form, practice=practice,
                          version=version)
 

@@ -48,7 +48,7 @@ class ResourceForm(EditsRecord, FlaskForm):
         self.visibility.choices = Visibility.choices()
 
 
-class VersionForm(FlaskForm):
+class VersionForm(EditsRecord, FlaskForm):
     language = SelectField(_l("Language"), validators=[DataRequired()])
     # The text is in the version's language, whatever the page's direction.
     title = SingleLineField(_l("Title"), validators=[

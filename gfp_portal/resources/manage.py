@@ -10,6 +10,7 @@ from flask_login import current_user
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
+from gfp_portal.core.edits import version_keys
 from gfp_portal.core.forms import ConfirmForm, language_choices
 from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
 from gfp_portal.core.i18n import language_name
@@ -113,6 +114,7 @@ def edit_version(slug, lang):
                                               form.file.data or None, actor=current_user),
         saved=_("Version saved: %(language)s.", language=language_name(lang)),
         to=url_for("resources.manage.edit", slug=resource.slug),
+        record=resource, changes_of=version_keys(lang),
     ) or render_template("resources/version_form.html", form=form, resource=resource,
                          version=version, confirm=ConfirmForm())
 

@@ -1,15 +1,20 @@
 """Two coordinators edit one record at once: a save that would undo what the other saved
 since the page was shown is refused, says who changed what, and keeps the entries."""
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+import gfp_portal
 from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference import services as reference
 from gfp_portal.reference.models import Entity
+from gfp_portal.resources import services as resources
+from gfp_portal.resources.models import Resource
 from gfp_portal.sessions import services
 from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import appoint_undp_alternate, login
@@ -126,3 +131,41 @@ def test_every_edit_form_keeps_the_state_its_page_showed(app, client, office, cr
         entity = db.session.get(Entity, entity_id)
         assert entity.name == "United Nations Development Programme (new)"
         assert not entity.is_verified
+
+
+def _calls(name):
+    """(file, line, keyword names) of every call of `name` in the portal's code."""
+    for path in sorted(Path(gfp_portal.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name:
+                yield path.name, node.lineno, {k.arg for k in node.keywords}
+
+
+def test_every_edit_form_names_the_record_it_edits():
+    """A save_form whose call reports its changes (`saved`) is an edit: it names its record,
+    so that it cannot undo a change made since its page was shown."""
+    edits = [(path, line, keywords) for name in ("save_form", "_plan_form")
+             for path, line, keywords in _calls(name) if "saved" in keywords]
+    assert len(edits) >= 12
+    assert [(path, line) for path, line, keywords in edits if "record" not in keywords] == []
+
+
+def test_a_language_version_edited_since_is_not_undone(app, client, office, create_resource):
+    """A version's changes are the record's events of its language ("fr.title")."""
+    resource_id = create_resource(versions={"en": "Guide", "fr": "Guide (fr)"})
+    login(client, "first@example.org")
+    url = "/resources/guide/versions/fr"
+    shown = filled_form(client.get(url).get_data(as_text=True), "title")
+    with app.app_context():
+        resource = db.session.get(Resource, resource_id)
+        resources.update_version(resource.version("fr"), {
+            "language": "fr", "title": "Guide pratique", "summary": "À propos du guide"},
+            actor=_as(app, "second", office))
+        db.session.commit()
+    shown["summary"] = "Le guide, en bref"
+    html = client.post(url, data=shown).get_data(as_text=True)
+    assert "changed Title (français) (now: \u2068Guide pratique\u2069) and Summary (français)" \
+        in html
+    with app.app_context():
+        version = db.session.get(Resource, resource_id).version("fr")
+        assert (version.title, version.summary) == ("Guide pratique", "À propos du guide")

@@ -14,6 +14,7 @@ from gfp_portal.plans import services
 from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus
 from gfp_portal.reference.models import Entity
 from tests.helpers import EXE, PDF, entity, login, outbox
+from tests.markup import filled_form
 
 ROLES = ("anonymous", "focal_point", "colleague", "stranger", "resident_coordinator",
          "coordinator", "admin")
@@ -255,3 +256,28 @@ def test_targets_posted_without_their_field_are_refused_and_kept(client, site, a
     with app.app_context():
         plan = db.session.get(ImplementationPlan, site["plan"])
         assert [(t.grade, t.year, t.women_percent) for t in plan.targets] == [("P-4", 2022, 45)]
+
+
+def test_targets_saved_since_the_page_was_shown_are_not_undone(client, site, app):
+    """The targets form is one of several on the plan's page: the page keeps the plan's state
+    in it, and a save that would put back older targets is refused."""
+    as_role(client, "coordinator")
+    url = f"/plans/{site['plan']}"
+    shown = filled_form(client.get(url).get_data(as_text=True), "targets")
+    with app.app_context():
+        plan = db.session.get(ImplementationPlan, site["plan"])
+        services.set_targets(plan, [{"grade": "P-4", "year": 2023, "women_percent": 50}],
+                             actor=db.session.scalars(select(User).filter_by(
+                                 email="admin@example.org")).one())
+        db.session.commit()
+    shown["targets"] = "D-1, 2024, 40"
+    html = client.post(f"{url}/targets", data=shown).get_data(as_text=True)
+    assert "\u2068admin@example.org\u2069 changed Targets" in html
+    assert "D-1, 2024, 40" in html  # the entries are kept
+    with app.app_context():
+        plan = db.session.get(ImplementationPlan, site["plan"])
+        assert [(t.grade, t.year) for t in plan.targets] == [("P-4", 2023)]
+    assert client.post(f"{url}/targets", data=filled_form(html, "targets")).status_code == 302
+    with app.app_context():
+        plan = db.session.get(ImplementationPlan, site["plan"])
+        assert [(t.grade, t.year) for t in plan.targets] == [("D-1", 2024)]

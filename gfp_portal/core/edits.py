@@ -85,12 +85,13 @@ def _crossed_message(form, record, events, changes):
 def _field_now(form, record, key, value):
     """"Start (now: 5 Dec 2026, 14:00)": the field by the form's own label when it has one,
     else the history's, with its value now (shortened) unless it is hidden."""
-    field = getattr(form, key, None)
-    label = str(field.label.text) if getattr(field, "label", None) is not None \
-        else field_label(record.__tablename__, key)
+    field = form._fields.get(key)
+    label = str(field.label.text) if field is not None else field_label(record.__tablename__,
+                                                                        key)
     shown = shown_value(record.__tablename__, key, value)
     if shown is None:
         return label
+    shown = str(shown)
     if len(shown) > SHOWN_LENGTH:
         shown = shown[:SHOWN_LENGTH].rstrip() + "…"
     return _("%(field)s (now: %(value)s)", field=label, value=_isolated(shown))

@@ -1,0 +1,153 @@
+// What a person typed is never lost to an expired form. When a form is sent, its entries are
+// kept in this browser tab (sessionStorage, gone when the tab closes) until the next page
+// shows. If that page says the form has expired (its security token lapsed, or the sign-in
+// ended), it offers the way back, and the form's own page, shown again, gets the entries back.
+// Any other page means the portal received the form: the entries are forgotten. Forms with a
+// password are never kept, nor files, nor the form's security token.
+(function () {
+  "use strict";
+  var KEY = "gfp-kept-entries";
+  var MAX_AGE_MS = 2 * 60 * 60 * 1000;
+  var script = document.currentScript;
+
+  function read() {
+    try {
+      return JSON.parse(window.sessionStorage.getItem(KEY) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function write(entries) {
+    try {
+      if (entries) {
+        window.sessionStorage.setItem(KEY, JSON.stringify(entries));
+      } else {
+        window.sessionStorage.removeItem(KEY);
+      }
+    } catch (error) {
+      // Storage full or refused: the form is sent as it would be without this script.
+    }
+  }
+
+  function pageOf(url) {
+    return url.split("#")[0];
+  }
+
+  function keptFields(form) {
+    var fields = [];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      var type = (field.type || "").toLowerCase();
+      if (!field.name || field.disabled || field.name === "csrf_token" ||
+          ["file", "submit", "button", "reset", "image"].indexOf(type) !== -1) {
+        return;
+      }
+      if (type === "checkbox" || type === "radio") {
+        if (field.checked) {
+          fields.push([field.name, field.value]);
+        }
+      } else if (field.tagName === "SELECT" && field.multiple) {
+        Array.prototype.forEach.call(field.selectedOptions, function (option) {
+          fields.push([field.name, option.value]);
+        });
+      } else {
+        fields.push([field.name, field.value]);
+      }
+    });
+    return fields;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if ((form.method || "").toLowerCase() !== "post" ||
+        form.querySelector("input[type=password]")) {
+      return;
+    }
+    write({page: pageOf(window.location.href), action: form.action, sentAt: Date.now(),
+           expired: false, fields: keptFields(form)});
+  });
+
+  function restore(form, fields) {
+    var values = {};
+    fields.forEach(function (pair) {
+      (values[pair[0]] = values[pair[0]] || []).push(pair[1]);
+    });
+    Array.prototype.forEach.call(form.elements, function (field) {
+      var type = (field.type || "").toLowerCase();
+      if (!field.name || field.name === "csrf_token" || !(field.name in values) ||
+          type === "file") {
+        return;
+      }
+      var kept = values[field.name];
+      if (type === "checkbox" || type === "radio") {
+        field.checked = kept.indexOf(field.value) !== -1;
+      } else if (field.tagName === "SELECT") {
+        Array.prototype.forEach.call(field.options, function (option) {
+          option.selected = kept.indexOf(option.value) !== -1;
+        });
+      } else {
+        field.value = kept[0];
+      }
+    });
+    // The boxes of a list the person had all cleared send nothing: clear them too.
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
+      if (box.name && !(box.name in values)) {
+        box.checked = false;
+      }
+    });
+  }
+
+  function notice(form) {
+    var text = script && script.getAttribute("data-restored");
+    if (!text) {
+      return;
+    }
+    var message = document.createElement("div");
+    message.id = "entries-back";
+    message.className = "alert alert-info";
+    message.setAttribute("role", "status");
+    message.textContent = text;
+    form.parentNode.insertBefore(message, form);
+  }
+
+  function onLoad() {
+    var entries = read();
+    if (!entries) {
+      return;
+    }
+    var offer = document.getElementById("kept-entries");
+    if (offer) {  // the form expired: offer the way back to it
+      entries.expired = true;
+      write(entries);
+      var link = offer.querySelector("a");
+      link.href = entries.page;
+      offer.hidden = false;
+      return;
+    }
+    if (!entries.expired) {  // the portal received the form
+      write(null);
+      return;
+    }
+    if (Date.now() - entries.sentAt > MAX_AGE_MS) {
+      write(null);
+      return;
+    }
+    if (pageOf(window.location.href) !== entries.page) {
+      return;  // on the way back (the sign-in page): keep them
+    }
+    var form = Array.prototype.find.call(document.forms, function (candidate) {
+      return candidate.action === entries.action;
+    });
+    write(null);
+    if (form) {
+      restore(form, entries.fields);
+      notice(form);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", onLoad);
+  } else {
+    onLoad();
+  }
+})();

@@ -1,0 +1,53 @@
+"""A form sent after its page expired (the sign-in ended in another tab, or lapsed): the
+entries come back once the person is signed in again, and only then."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import DEMO_PASSWORD, sign_in
+
+pytestmark = pytest.mark.browser
+
+TYPED = "Une description rédigée pendant une heure, que personne ne veut retaper."
+
+
+def test_entries_sent_to_an_expired_form_come_back_after_signing_in_again(page):
+    sign_in(page, "coordinator@demo.gfp")
+    page.goto("/sessions/1/edit")
+    original = page.locator("textarea[name=description_fr]").input_value()
+    page.locator("textarea[name=description_fr]").fill(TYPED)
+    page.locator("input[name=capacity]").fill("77")
+    page.context.clear_cookies()  # signed out meanwhile: the form's token is no longer valid
+    page.locator("main form [type=submit].btn-primary").click()
+
+    expect(page.locator("h1")).to_have_text("The form has expired")  # signed out: English
+    back = page.locator("#kept-entries a")
+    expect(back).to_be_visible()
+    back.click()
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.locator("input[name=email]").fill("coordinator@demo.gfp")
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main form [type=submit]").first.click()
+
+    expect(page).to_have_url(re.compile(r"/sessions/1/edit$"))
+    expect(page.locator("textarea[name=description_fr]")).to_have_value(TYPED)
+    expect(page.locator("input[name=capacity]")).to_have_value("77")
+    # The coordinator reads French.
+    expect(page.locator("#entries-back")).to_contain_text("Vos saisies ont été rétablies")
+
+    # Given back once: the page shown again holds what the portal has.
+    page.reload()
+    expect(page.locator("textarea[name=description_fr]")).to_have_value(original)
+    expect(page.locator("#entries-back")).to_have_count(0)
+
+
+def test_entries_the_portal_received_are_not_given_back(page):
+    sign_in(page, "coordinator@demo.gfp")
+    page.goto("/sessions/1/edit")
+    page.locator("input[name=capacity]").fill("-3")  # refused by the form: shown again
+    page.locator("main form [type=submit].btn-primary").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    page.goto("/sessions/1/edit")
+    expect(page.locator("input[name=capacity]")).not_to_have_value("-3")
+    expect(page.locator("#entries-back")).to_have_count(0)

@@ -26,6 +26,7 @@ from gfp_portal.accounts.forms import (
 )
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.auth import public, signed_in
+from gfp_portal.core.edits import showing, unless_crossed
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import after_response, commit_service, next_from_request
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
@@ -158,6 +159,12 @@ def reset_password(token):
         done=sign_in_again)
 
 
+def _save_profile(person, form):
+    return registry_services.update_person(person, {
+        "phone": form.phone.data, "position_title": form.position_title.data,
+        "directory_consent": form.directory_consent.data}, actor=current_user)
+
+
 @bp.route("/me", methods=["GET", "POST"])
 @signed_in
 def me():
@@ -165,11 +172,11 @@ def me():
     password_form = ChangePasswordForm(prefix="pw")
     person = registry_queries.person_with_profile(current_user.person_id)
     profile = ProfileForm(prefix="profile", obj=person) if person is not None else None
+    if profile is not None and not profile.submit.data:  # shown, or another form was sent
+        showing(person, profile)
     if profile is not None and profile.submit.data and profile.validate_on_submit():
-        ok, __ = commit_service(registry_services.update_person, person, {
-            "phone": profile.phone.data, "position_title": profile.position_title.data,
-            "directory_consent": profile.directory_consent.data}, actor=current_user,
-            form=profile)
+        ok, __ = commit_service(unless_crossed(profile, person, lambda: _save_profile(
+            person, profile)), form=profile)
         if ok:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.me"))

@@ -150,7 +150,7 @@ class RegistryFilterForm(FilterForm):
                              ("end_date", _l("End of term"))]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(EditsRecord, FlaskForm):
     """What focal points keep up to date themselves on /me."""
 
     phone = SingleLineField(_l("Phone"), validators=[Optional(), Length(max=64)])

@@ -13,6 +13,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference import services as reference
 from gfp_portal.reference.models import Entity
+from gfp_portal.registry import services as registry
 from gfp_portal.resources import services as resources
 from gfp_portal.resources.models import Resource
 from gfp_portal.sessions import services
@@ -169,3 +170,21 @@ def test_a_language_version_edited_since_is_not_undone(app, client, office, crea
     with app.app_context():
         version = db.session.get(Resource, resource_id).version("fr")
         assert (version.title, version.summary) == ("Guide pratique", "À propos du guide")
+
+
+def test_a_profile_saved_by_its_owner_does_not_undo_the_offices_change(app, client, office):
+    """The person's own page: the Office corrected the phone meanwhile."""
+    login(client, "fp@example.org")
+    shown = filled_form(client.get("/me").get_data(as_text=True), "profile-phone")
+    with app.app_context():
+        person = _as(app, "fp", office).person
+        registry.update_person(person, {"phone": "+41 22 917 00 00"},
+                               actor=_as(app, "second", office))
+        db.session.commit()
+    shown["profile-position_title"] = "Gender focal point"
+    shown["profile-submit"] = "y"  # the page's other forms are sent by their own buttons
+    html = client.post("/me", data=shown).get_data(as_text=True)
+    assert "changed Phone (now: \u2068+41 22 917 00 00\u2069)" in html
+    with app.app_context():
+        person = _as(app, "fp", office).person
+        assert (person.phone, person.position_title) == ("+41 22 917 00 00", None)

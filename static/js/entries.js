@@ -74,12 +74,15 @@
     });
     Array.prototype.forEach.call(form.elements, function (field) {
       var type = (field.type || "").toLowerCase();
-      if (!field.name || field.name === "csrf_token" || !(field.name in values) ||
-          type === "file") {
+      if (!field.name || field.name === "csrf_token" || type === "file") {
         return;
       }
       var kept = values[field.name];
-      if (type === "checkbox" || type === "radio") {
+      if (type === "checkbox") {  // a box the person had cleared sent nothing: clear it again
+        field.checked = Boolean(kept) && kept.indexOf(field.value) !== -1;
+      } else if (!kept) {
+        return;
+      } else if (type === "radio") {
         field.checked = kept.indexOf(field.value) !== -1;
       } else if (field.tagName === "SELECT") {
         Array.prototype.forEach.call(field.options, function (option) {
@@ -87,12 +90,6 @@
         });
       } else {
         field.value = kept[0];
-      }
-    });
-    // The boxes of a list the person had all cleared send nothing: clear them too.
-    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
-      if (box.name && !(box.name in values)) {
-        box.checked = false;
       }
     });
   }

@@ -72,10 +72,13 @@ def _crossed_message(form, record, events, changes):
                            else _("an automatic task") for event in events)
     now = {key: pair[1] for event in events for key, pair in (event.changes or {}).items()
            if key in changes}
-    order = list(form._fields)  # the fields in the order the page shows them ("fr.title": title)
-    keys = sorted(now, key=lambda key: order.index(key.rpartition(".")[2])
-                  if key.rpartition(".")[2] in order else len(order))
-    fields = [_field_now(form, record, key, now[key]) for key in keys]
+    order = list(form._fields)  # the fields in the order the page shows them
+
+    def position(key):  # "fr.title" stands where the form shows its title
+        name = key.rpartition(".")[2]
+        return order.index(name) if name in order else len(order)
+
+    fields = [_field_now(form, record, key, now[key]) for key in sorted(now, key=position)]
     return _("While this page was open, %(people)s changed %(fields)s. Nothing was saved, so "
              "as not to undo that change: your entries are kept below. Check them, then save "
              "again.", people=format_list(list(people), locale=language),

@@ -184,13 +184,19 @@ def test_create_person_and_appoint_through_the_forms(client, network, login_as, 
     assert "Appointed focal point for UNICEF — Kenya" in page
 
 
-def test_second_focal_point_offers_replace(client, network, login_as, app):
-    login_as("coordinator")
+def _newcomer(app, email):
+    """A person without any appointment, added outside the request (the make_person factory
+    would hold an application context open across the view's requests); returns the id."""
     with app.app_context():
         newcomer = services.create_person({"given_name": "Neo", "family_name": "Person",
-                                           "email": "neo@undp.org"}, actor=None)
+                                           "email": email}, actor=None)
         db.session.commit()
-        newcomer_id = newcomer.id
+        return newcomer.id
+
+
+def test_second_focal_point_offers_replace(client, network, login_as, app):
+    login_as("coordinator")
+    newcomer_id = _newcomer(app, "neo@undp.org")
     response = client.post(f"/registry/people/{newcomer_id}/appointments/new", data={
         "role": "focal_point", "entity": "UNDP", "scope": "KEN", "start_date": "2026-01-01"})
     html = response.get_data(as_text=True)
@@ -254,11 +260,7 @@ def test_focal_point_edits_own_profile(client, network, login_as, app):
 def test_a_date_beyond_any_term_is_a_form_error_and_appoints_nobody(client, network, login_as,
                                                                     app, field, value):
     login_as("coordinator")
-    with app.app_context():
-        newcomer = services.create_person({"given_name": "Neo", "family_name": "Person",
-                                           "email": "neo@unicef.org"}, actor=None)
-        db.session.commit()
-        newcomer_id = newcomer.id
+    newcomer_id = _newcomer(app, "neo@unicef.org")
     data = {"role": "alternate", "entity": "UNDP", "scope": "KEN", "start_date": "2026-01-01"}
     response = client.post(f"/registry/people/{newcomer_id}/appointments/new?lang=fr",
                            data={**data, field: value})

@@ -30,6 +30,7 @@ from gfp_portal.attendance.views import bp as attendance_bp
 from gfp_portal.core import (
     auth,
     catalogs,
+    data_version,
     engine,
     fragments,
     http,
@@ -105,6 +106,7 @@ from gfp_portal.sessions.views import calendar_bp
 DECLARING_MODULES = (
     # Models: SQLAlchemy's metadata (create_all, Alembic) must know every table.
     "gfp_portal.core.audit",
+    "gfp_portal.core.data_version",
     "gfp_portal.core.file_stores",
     "gfp_portal.core.jobs",
     "gfp_portal.core.outbox",
@@ -198,6 +200,7 @@ def register_proxy(app):
 def register_extensions(app):
     db.init_app(app)
     transactions.init_app(app)
+    data_version.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

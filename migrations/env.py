@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from gfp_portal.core.data_version import NOT_COUNTED
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -92,6 +94,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # A migration's changes of data are not counted in the data version: the processes
+        # restarted after an upgrade keep nothing computed before it.
+        connection.execution_options(**{NOT_COUNTED: True})
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

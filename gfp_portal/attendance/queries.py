@@ -244,6 +244,13 @@ def attendance_per_year(*, now):
                 .group_by(year))]
 
 
+def next_end(*, now):
+    """When the next published session ends, from `now` on (None when none is to end): the
+    moment attendance_per_year() counts one more session."""
+    return db.session.scalar(select(func.min(TrainingSession.ends_at)).where(
+        TrainingSession.status == SessionStatus.published, TrainingSession.ends_at >= now))
+
+
 def trained_of_entity(entity_id, *, since):
     """(people of the entity who attended a session, of them those since `since`): people
     counted once, by the entity they belong to (one query)."""

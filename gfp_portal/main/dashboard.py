@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from gfp_portal.attendance import evaluations
-from gfp_portal.attendance.queries import attendance_per_year, trained_per_year
+from gfp_portal.attendance.queries import attendance_per_year, next_end, trained_per_year
+from gfp_portal.core import data_version
 from gfp_portal.core.figures import Column, Figure
 from gfp_portal.core.i18n import LANGUAGES, current_language
 from gfp_portal.coverage.queries import member_cells
@@ -103,6 +104,20 @@ def scope_columns():
 def year_range(years):
     """Every year from the first to the last of `years` (a gap year shows as zero)."""
     return list(range(min(years), max(years) + 1)) if years else []
+
+
+def figures_of(*, today, now):
+    """Every figure, in the order of KEYS, in the reader's language: computed once, then
+    reused by this process until a change is committed, the day ends or another session
+    ends."""
+    def compute():
+        return Dashboard(today=today, now=now).figures(), next_end(now=now)
+
+    return data_version.reuse(("dashboard", current_language(), today), compute, now=now)
+
+
+def figure_of(key, *, today, now):
+    return next(one for one in figures_of(today=today, now=now) if one.key == key)
 
 
 class Dashboard:

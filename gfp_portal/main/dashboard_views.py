@@ -8,7 +8,7 @@ from gfp_portal.core.auth import roles_required
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.i18n import is_rtl
-from gfp_portal.main.dashboard import KEYS, Dashboard
+from gfp_portal.main.dashboard import KEYS, figure_of, figures_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -16,14 +16,14 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @bp.route("")
 @roles_required("coordinator")
 def index():
-    figures = Dashboard(today=date.today(), now=utcnow()).figures()
+    figures = figures_of(today=date.today(), now=utcnow())
     return render_template("dashboard/index.html", figures=figures, rtl=is_rtl())
 
 
 @bp.route(f"/<any({', '.join(repr(key) for key in KEYS)}):key>.csv")
 @roles_required("coordinator")
 def export(key):
-    figure = Dashboard(today=date.today(), now=utcnow()).figure(key)
+    figure = figure_of(key, today=date.today(), now=utcnow())
     return send_download(tables.to_csv(figure.csv_rows()),
                          f"{key}-{date.today().isoformat()}.csv",
                          content_type=tables.CONTENT_TYPES["csv"])

@@ -3,7 +3,7 @@ the rules its figures count by, the mirrored charts, and a fixed number of queri
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from gfp_portal.attendance.models import EvaluationAnswer
 from gfp_portal.core import charts
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.figures import whole_percent
 from gfp_portal.extensions import db
-from gfp_portal.main.dashboard import KEYS, held_at, month_ends, spans_of, year_ends
+from gfp_portal.main.dashboard import KEYS, figure_of, held_at, month_ends, spans_of, year_ends
 from gfp_portal.sessions.models import TrainingSession
 from tests.main.test_homes import Network
 
@@ -177,3 +178,29 @@ def test_coordinator_home_and_menu_link_to_the_dashboard(client, reference, logi
     login_as("coordinator")
     html = client.get("/").get_data(as_text=True)
     assert html.count('href="/dashboard"') == 2
+
+
+def test_the_figures_are_computed_once_until_a_change_is_committed(client, app, network,
+                                                                   login_as, count_queries):
+    network.grow(1)
+    login_as("coordinator")
+    computed = _queries_of_dashboard(client, count_queries)
+    # The signed-in user and the data version: nothing else is read again.
+    assert _queries_of_dashboard(client, count_queries) == 2 < computed
+    _grow_evaluations(app, 1)
+    assert _queries_of_dashboard(client, count_queries) == computed
+
+
+def test_the_attendance_figure_counts_a_session_again_once_it_has_ended(app, network):
+    network.grow(2)
+    now, today = utcnow(), date.today()
+
+    def seats(when):
+        figure = figure_of("attendance", today=today, now=when)
+        return sum(figure.columns[0].values)
+
+    with app.test_request_context("/?lang=en"):
+        # The past session's two seats; the coming one ends in two days, its two seats taken
+        # (the third person registered waits).
+        assert seats(now) == seats(now + timedelta(days=1)) == 2
+        assert seats(now + timedelta(days=3)) == 4

@@ -1,6 +1,6 @@
 """The data version: a number that grows with every committed change of the portal's records,
-so that what is computed from them (the dashboard's figures) is computed once and reused until
-it grows.
+so that what is computed from them (the dashboard's figures, the coverage matrix) is computed
+once and reused until it grows.
 
 A statement that inserts, updates or deletes rows of any table but the bookkeeping ones below
 marks its connection; when that connection's transaction commits, one UPDATE of the single row
@@ -29,6 +29,9 @@ _CHANGED = "core.data_version.changed"  # in a connection's info: it changed a c
 NOT_COUNTED = "gfp_not_counted"  # an execution option: the connection's changes never count
 _KEPT = "gfp.data_version.kept"  # in app.extensions: {key: (version, value, holds until)}
 _KEEPING = Lock()  # a threaded server's requests keep their values one at a time
+# The most values a process keeps (the coverage of each set of filters is one): past it, the
+# value kept first goes.
+MOST_KEPT = 64
 
 
 class DataVersion(db.Model):
@@ -88,7 +91,8 @@ def reuse(key, compute, *, now):
     """What compute() returns for `key`, computed again only when a change was committed since
     or `now` has reached the moment its value holds until. compute() returns (value, holds
     until: an aware datetime, or None for as long as nothing changes). Kept by each process,
-    for the latest data version only."""
+    for the latest data version only. A value is shared by every request that asks for its
+    key: it must not be changed, and must hold no row of the ORM (core.db.detached_copy)."""
     version = current()
     if version is None:
         return compute()[0]
@@ -100,5 +104,8 @@ def reuse(key, compute, *, now):
     with _KEEPING:
         for stale in [k for k, (v, __, ___) in kept.items() if v != version]:
             del kept[stale]
+        kept.pop(key, None)
+        while len(kept) >= MOST_KEPT:
+            del kept[next(iter(kept))]
         kept[key] = (version, value, holds_until)
     return value

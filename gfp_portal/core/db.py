@@ -18,6 +18,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    inspect,
     literal,
     select,
     tuple_,
@@ -121,6 +122,15 @@ def first_rows_and_count(stmt, limit):
     no collection, and whose every candidate is tested before the order anyway."""
     rows = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
     return [row[0] for row in rows], rows[0][1] if rows else 0
+
+
+def detached_copy(row):
+    """A copy of an ORM row that belongs to no session: its columns as they were read, for a
+    value kept beyond the request that read it (core.data_version.reuse). Its relationships
+    are not copied: read from the copy, they are empty."""
+    mapper = inspect(row).mapper
+    return mapper.class_(**{column.key: getattr(row, column.key)
+                            for column in mapper.column_attrs})
 
 
 def values_of(**statements):

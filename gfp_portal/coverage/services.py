@@ -1,6 +1,6 @@
 """Coverage rules, read-only over the registry: cell states, the expiring flag and summaries."""
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -8,7 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from gfp_portal.core import data_version
+from gfp_portal.core.db import detached_copy
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import name_rank
 from gfp_portal.reference.models import Entity, Region, Unct, unct_members
@@ -226,6 +229,40 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
                     headquarters_summary=hq_summary,
                     columns=sorted(columns.values(), key=lambda e: e.acronym.lower()),
                     members=members)
+
+
+def shared_coverage(*, region=None, unct_ids=None, entity=None, now):
+    """compute_coverage() for a page that only shows it (the matrix, the gaps): computed once
+    by this process for the same filters, language (the teams' order) and day, then reused
+    until a change is committed (core.data_version). It is shared: its teams and entities
+    are copies that belong to no session (nothing more is loaded from them), and nothing is
+    added to it (attach_holders() takes a coverage of its own)."""
+    key = ("coverage", current_language(), date.today(), region,
+           None if unct_ids is None else tuple(unct_ids), entity)
+    return data_version.reuse(key, lambda: (_copied(compute_coverage(
+        region=region, unct_ids=unct_ids, entity=entity)), None), now=now)
+
+
+def _copied(coverage):
+    """`coverage` with a copy of each of its teams and entities, made once each."""
+    copies = {}
+
+    def copy(row):
+        key = (type(row), row.id)
+        if key not in copies:
+            copies[key] = detached_copy(row)
+        return copies[key]
+
+    def copy_cell(cell):
+        return replace(cell, unct=cell.unct and copy(cell.unct), entity=copy(cell.entity))
+
+    return replace(
+        coverage, uncts=[copy(unct) for unct in coverage.uncts],
+        cells={key: copy_cell(cell) for key, cell in coverage.cells.items()},
+        headquarters=[copy_cell(cell) for cell in coverage.headquarters],
+        columns=[copy(entity) for entity in coverage.columns],
+        members={unct_id: [(entity_id, copy(entity)) for entity_id, entity in pairs]
+                 for unct_id, pairs in coverage.members.items()})
 
 
 def attach_holders(coverage):

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.core.auth import roles_required
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.http import found_or_404, page_number
 from gfp_portal.core.i18n import is_rtl
@@ -15,7 +16,12 @@ from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
 from gfp_portal.coverage.matrix import ENDS_SOON, ICONS, row_cells
 from gfp_portal.coverage.queries import uncts_without_focal_point
-from gfp_portal.coverage.services import CellState, attach_holders, compute_coverage
+from gfp_portal.coverage.services import (
+    CellState,
+    attach_holders,
+    compute_coverage,
+    shared_coverage,
+)
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.services import may_view
 from gfp_portal.reference.models import Region
@@ -78,9 +84,10 @@ def _shares():
 @roles_required(*VIEWERS)
 def index():
     filters = _filters()
-    coverage = compute_coverage(region=filters["region"], entity=filters["entity"],
-                                unct_ids=_visible_unct_ids(
-                                    filters["unct"], without_focal_point=filters["without"]))
+    coverage = shared_coverage(region=filters["region"], entity=filters["entity"],
+                               unct_ids=_visible_unct_ids(
+                                   filters["unct"], without_focal_point=filters["without"]),
+                               now=utcnow())
     regions, share = [r for r in Region if r in coverage.by_region], _shares()
     chart = region_chart([(r.title, share(coverage.by_region[r]), coverage.by_region[r])
                           for r in regions], rtl=is_rtl())

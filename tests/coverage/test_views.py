@@ -3,11 +3,14 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
+from gfp_portal.core.db import utcnow
+from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
+from tests.helpers import login
 
 
 @pytest.fixture
@@ -187,3 +190,51 @@ def test_a_matrix_cell_costs_a_few_bytes(client, members, login_as):
     assert cells >= 132 * 3
     assert sum(len(row.encode()) for row in rows) / cells <= 30
     assert "not a member of this UN Country Team" in html
+
+
+def _states(html):
+    """The network's count of cells in each state, as the page's summary gives them."""
+    return {state: int(count) for state, count in
+            re.findall(r'data-state="(\w+)">([\d,]+)</span>', html)}
+
+
+def test_the_matrix_is_computed_once_until_a_change_is_committed(
+        app, client, members, login_as, count_queries):
+    login_as("coordinator")
+    with count_queries() as first:
+        states = _states(client.get("/coverage/?view=gaps").get_data(as_text=True))
+    with count_queries() as again:
+        assert _states(client.get("/coverage/?view=gaps").get_data(as_text=True)) == states
+    assert again.count < first.count
+    with app.app_context():  # Uganda's WHO gets a focal point
+        who = db.session.scalars(select(Entity).filter_by(acronym="WHO")).one()
+        uganda = db.session.scalars(select(Unct).filter_by(iso3="UGA")).one()
+        person = services.create_person({"given_name": "Okello", "family_name": "Achieng",
+                                         "email": "o.achieng@who.int"}, actor=None)
+        services.appoint(person, {"entity": who, "unct": uganda, "role": "focal_point",
+                                  "start_date": date.today()}, actor=None)
+        db.session.commit()
+    now = _states(client.get("/coverage/?view=gaps").get_data(as_text=True))
+    assert now["vacant"] == states["vacant"] - 1
+    assert now["no_alternate"] == states["no_alternate"] + 1
+
+
+def test_a_resident_coordinator_is_never_shown_the_matrix_computed_for_the_office(
+        app, client, members, login_as, create_user):
+    login_as("coordinator")
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    other = app.test_client()
+    assert login(other, "rc@example.org").status_code == 302
+    # Nothing is committed between the two views: the same data version.
+    assert client.get("/coverage/").get_data(as_text=True).count('<td class="cov-') == 132 * 3
+    assert other.get("/coverage/").get_data(as_text=True).count('<td class="cov-') == 3
+
+
+def test_a_shared_coverage_holds_no_row_of_any_session(app, members):
+    with app.test_request_context("/?lang=en"):
+        coverage = shared_coverage(now=utcnow())
+        assert coverage is shared_coverage(now=utcnow())
+        cell = coverage.cells_of(coverage.uncts[0])[0]
+        for row in (coverage.uncts[0], cell.unct, cell.entity, *coverage.columns):
+            assert inspect(row).session is None and not inspect(row).has_identity
+        assert cell.unct is coverage.uncts[0]

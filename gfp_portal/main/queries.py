@@ -10,6 +10,7 @@ from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.models import ATTENDED
 from gfp_portal.attendance.queries import evaluations_closing, trained_since
 from gfp_portal.attendance.records import learning_record
+from gfp_portal.core import data_version
 from gfp_portal.core.db import first_rows_and_count, values_of
 from gfp_portal.core.jobs import PAGES
 from gfp_portal.coverage.queries import count_entities_needing_support, without_focal_point_count
@@ -72,10 +73,16 @@ class Queue:
                     or self.practices[0] or self.support or self.induction)
 
 
-def coordinator_queue(*, now, today):
+# The network's counters of the mail queue: they change as mail goes out, which no change of
+# the records does (core.data_version.BOOKKEEPING), so they are read on every view.
+MAIL_COUNTERS = ("mail_queued", "mail_failed")
+
+
+def _queue_counters(network, *, today):
+    """The queue's counters that change only with a committed change of the records or with
+    the day, each domain's own statement, read together in one round trip; and how many
+    entities need support."""
     policy = Policy.current()
-    network = network_counts()
-    # The counters, each domain's own statement, read together in one round trip.
     figures = values_of(
         nominations=nomination_queries.waiting_for_decision(NominationKind.nomination),
         requests=nomination_queries.waiting_for_decision(NominationKind.self_registration),
@@ -84,10 +91,20 @@ def coordinator_queue(*, now, today):
         lapsed=registry_queries.people_count(registry_queries.RegistryFilter(
             status="any", lapsed_days=LAPSED_WITHIN_DAYS), today=today, policy=policy),
         without_focal_point=without_focal_point_count(),
-        failed=failed_mail_counts(session_queries.SESSION_NOTICE),
         practices=practice_queries.waiting_for_review(),
         induction=induction_queries.open_paths_count(),
-        **network)
+        **{name: stmt for name, stmt in network.items() if name not in MAIL_COUNTERS})
+    return {**figures, "support": count_entities_needing_support(today)}
+
+
+def coordinator_queue(*, now, today):
+    network = network_counts()
+    # Computed once a day and data version (core.data_version), shared by every view; the
+    # mail counters are read afresh.
+    figures = {**data_version.reuse(("office queue", today), lambda: (
+        _queue_counters(network, today=today), None), now=now),
+        **values_of(failed=failed_mail_counts(session_queries.SESSION_NOTICE),
+                    **{name: network[name] for name in MAIL_COUNTERS})}
     upcoming = session_queries.sessions_query(
         session_queries.SessionFilter(within_days=SESSIONS_WITHIN_DAYS), now=now,
         include_drafts=True, load_series=False)
@@ -110,7 +127,7 @@ def coordinator_queue(*, now, today):
         failed_mails=failed,
         imports=[(job, PAGES.get(job.kind)) for job in unfinished_jobs(IMPORT_JOBS)],
         practices=(practices, _days(oldest_practice, now)),
-        support=count_entities_needing_support(today),
+        support=figures["support"],
         counts={name: figures[name] for name in network},
         induction=figures["induction"])
 

@@ -15,6 +15,7 @@ from gfp_portal.attendance.models import (
     EvaluationReminder,
     EvaluationResponse,
 )
+from gfp_portal.core import data_version
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
@@ -196,21 +197,29 @@ def send_reminders(*, now=None):
     return sent
 
 
-def overview():
-    """Results per year and per series (no comments), each summed from the answers counted
-    per session in the database: three queries, whatever the number of answers."""
+def _summed():
+    """(Results per year, every year a session starts in, newest first; Results per series
+    id): summed from the answers counted per session in the database (two queries)."""
     rows = _count_per_session()
     per_year = _sum_per(rows, lambda row: row[0])
-    per_series = _sum_per(rows, lambda row: row[1])
     none = _results([])
     all_years = db.session.scalars(select(session_year()).distinct()).all()
+    return ([(year, per_year.get(year, none)) for year in sorted({int(y) for y in all_years},
+                                                                  reverse=True)],
+            _sum_per(rows, lambda row: row[1]))
+
+
+def overview():
+    """Results per year and per series (no comments): summed once per data version
+    (core.data_version), then the series read (one query)."""
+    years, per_series = data_version.reuse("evaluation overview", lambda: (_summed(), None),
+                                           now=utcnow())
+    none = _results([])
     latest = func.max(TrainingSession.starts_at)
     all_series = db.session.scalars(
         select(TrainingSeries).join(TrainingSession).group_by(TrainingSeries.id)
         .order_by(latest.desc())).all()
-    return {"years": [(year, per_year.get(year, none))
-                      for year in sorted({int(y) for y in all_years}, reverse=True)],
-            "series": [(s, per_series.get(s.id, none)) for s in all_series]}
+    return {"years": years, "series": [(s, per_series.get(s.id, none)) for s in all_series]}
 
 
 def answered_sessions():

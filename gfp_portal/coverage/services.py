@@ -231,16 +231,17 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
                     members=members)
 
 
-def shared_coverage(*, region=None, unct_ids=None, entity=None, now):
-    """compute_coverage() for a page that only shows it (the matrix, the gaps): computed once
-    by this process for the same filters, language (the teams' order) and day, then reused
-    until a change is committed (core.data_version). It is shared: its teams and entities
-    are copies that belong to no session (nothing more is loaded from them), and nothing is
-    added to it (attach_holders() takes a coverage of its own)."""
-    key = ("coverage", current_language(), date.today(), region,
+def shared_coverage(*, region=None, unct_ids=None, entity=None, today=None, now):
+    """compute_coverage() for a page that only shows it (the matrix, the gaps, an entity's
+    teams): computed once by this process for the same filters, language (the teams' order)
+    and day, then reused until a change is committed (core.data_version). It is shared: its
+    teams and entities are copies that belong to no session (nothing more is loaded from
+    them), and nothing is added to it (attach_holders() takes a coverage of its own)."""
+    today = today or date.today()
+    key = ("coverage", current_language(), today, region,
            None if unct_ids is None else tuple(unct_ids), entity)
     return data_version.reuse(key, lambda: (_copied(compute_coverage(
-        region=region, unct_ids=unct_ids, entity=entity)), None), now=now)
+        today=today, region=region, unct_ids=unct_ids, entity=entity)), None), now=now)
 
 
 def _copied(coverage):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gfp_portal.attendance.queries import trained_of_entity
-from gfp_portal.coverage.services import compute_coverage
+from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.extensions import db
 from gfp_portal.parity import queries as parity
 from gfp_portal.parity.tables import rounded
@@ -39,7 +39,7 @@ class EntityPage:
 
 
 def entity_page(entity, *, user, now, today):
-    coverage = compute_coverage(today=today, entity=entity.acronym)
+    coverage = shared_coverage(entity=entity.acronym, today=today, now=now)
     cells = sorted((cell for cell in coverage.cells.values() if cell.entity.id == entity.id),
                    key=lambda cell: (-cell.state.severity, cell.unct.name))
     figures = parity.entity_figures(entity)

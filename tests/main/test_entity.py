@@ -77,8 +77,9 @@ def test_the_page_takes_a_fixed_number_of_queries(app, client, reference, create
                                                   count_queries):
     _network(app, create_user)
     login(client, "coord@example.org")
-    client.get("/entities/UNDP")
     with count_queries() as small:
+        client.get("/entities/UNDP")
+    with count_queries() as again:  # its teams' coverage is not read again
         client.get("/entities/UNDP")
     with app.app_context():
         _grow(12, db.session.get(User, 2), start=1)
@@ -86,7 +87,7 @@ def test_the_page_takes_a_fixed_number_of_queries(app, client, reference, create
     with count_queries() as larger:
         html = client.get("/entities/UNDP").get_data(as_text=True)
     assert 'data-entity="holders" data-count="14"' in html
-    assert larger.count == small.count
+    assert larger.count == small.count > again.count
 
 
 def test_the_office_queue_flags_entities_below_parity_with_a_gap_or_an_overdue_plan(

@@ -41,16 +41,17 @@ class DataVersion(db.Model):
     number: Mapped[int] = mapped_column(BigInteger)
 
 
-def _changed_table(context):
-    """The name of the table a statement changes ("" when it cannot be told), or None for a
-    statement that changes nothing."""
-    if context is None or not (context.isinsert or context.isupdate or context.isdelete):
-        return None
-    return getattr(getattr(context.compiled.statement, "table", None), "name", "")
+def _changed_table(statement, context):
+    """The name of the table a statement changes ("" when it cannot be told: a statement
+    written as text counts whatever it names), or None for a statement that changes
+    nothing."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return getattr(getattr(context.compiled.statement, "table", None), "name", "")
+    return "" if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") else None
 
 
 def _sending(connection, cursor, statement, parameters, context, executemany):
-    table = _changed_table(context)
+    table = _changed_table(statement, context)
     if table is not None and table not in BOOKKEEPING:
         connection.info[_CHANGED] = True
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -127,10 +127,12 @@ def first_rows_and_count(stmt, limit):
 def detached_copy(row):
     """A copy of an ORM row that belongs to no session: its columns as they were read, for a
     value kept beyond the request that read it (core.data_version.reuse). Its relationships
-    are not copied: read from the copy, they are empty."""
+    are not copied: reading one from the copy raises DetachedInstanceError."""
     mapper = inspect(row).mapper
-    return mapper.class_(**{column.key: getattr(row, column.key)
+    copy = mapper.class_(**{column.key: getattr(row, column.key)
                             for column in mapper.column_attrs})
+    make_transient_to_detached(copy)
+    return copy
 
 
 def values_of(**statements):

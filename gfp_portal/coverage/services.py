@@ -236,7 +236,8 @@ def shared_coverage(*, region=None, unct_ids=None, entity=None, today=None, now)
     teams): computed once by this process for the same filters, language (the teams' order)
     and day, then reused until a change is committed (core.data_version). It is shared: its
     teams and entities are copies that belong to no session (nothing more is loaded from
-    them), and nothing is added to it (attach_holders() takes a coverage of its own)."""
+    them: a relationship read from one raises DetachedInstanceError), and nothing is added
+    to it (attach_holders() takes a coverage of its own)."""
     today = today or date.today()
     key = ("coverage", current_language(), today, region,
            None if unct_ids is None else tuple(unct_ids), entity)

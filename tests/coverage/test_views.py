@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import inspect, select
+from sqlalchemy.orm.exc import DetachedInstanceError
 
 from gfp_portal.core.db import utcnow
 from gfp_portal.coverage.services import shared_coverage
@@ -236,5 +237,7 @@ def test_a_shared_coverage_holds_no_row_of_any_session(app, members):
         assert coverage is shared_coverage(now=utcnow())
         cell = coverage.cells_of(coverage.uncts[0])[0]
         for row in (coverage.uncts[0], cell.unct, cell.entity, *coverage.columns):
-            assert inspect(row).session is None and not inspect(row).has_identity
-        assert cell.unct is coverage.uncts[0]
+            assert inspect(row).detached and inspect(row).session is None
+        assert cell.unct is coverage.uncts[0] and cell.unct.name and cell.entity.acronym
+        with pytest.raises(DetachedInstanceError):  # nothing more is loaded from a copy
+            len(cell.unct.countries)

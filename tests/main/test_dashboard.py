@@ -204,3 +204,13 @@ def test_the_attendance_figure_counts_a_session_again_once_it_has_ended(app, net
         # (the third person registered waits).
         assert seats(now) == seats(now + timedelta(days=1)) == 2
         assert seats(now + timedelta(days=3)) == 4
+
+
+def test_the_figures_kept_in_one_language_are_not_shown_in_another(client, network, login_as):
+    network.grow(1)
+    login_as("coordinator")
+    assert "Active focal points and alternates" in client.get(
+        "/dashboard?lang=en").get_data(as_text=True)
+    arabic = client.get("/dashboard?lang=ar").get_data(as_text=True)
+    assert "جهات التنسيق والمناوبون ذوو التعيينات السارية" in arabic
+    assert "Active focal points and alternates" not in arabic

@@ -82,16 +82,16 @@ def test_a_focal_point_registers_and_the_mail_worker_sends_the_invitation(stack)
     assert b"METHOD:REQUEST" in invite.get_payload(decode=True)
 
 
+def through_nginx(instance):
+    """The headers of a request as nginx passes it on to one instance."""
+    return {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9",
+            "Referer": instance.replace("http://", "https://") + "/"}
+
+
 def test_a_file_uploaded_on_one_instance_is_downloaded_from_the_other(stack):
     browser = sign_in(stack.browser(), "coordinator@stack.test")
     first, second = stack.instances
     path = "/resources/stack-guide/versions/new"
-
-    def through_nginx(instance):
-        # As nginx passes a request on to one instance.
-        return {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9",
-                "Referer": instance.replace("http://", "https://") + "/"}
-
     token = csrf_token_from(browser.get(path, base=first, headers=through_nginx(first)).text)
     answer = browser.post(path, {"csrf_token": token, "language": "en", "title": "Guide"},
                           files={"file": ("guide.pdf", PDF, "application/pdf")},
@@ -100,6 +100,30 @@ def test_a_file_uploaded_on_one_instance_is_downloaded_from_the_other(stack):
     download = browser.get("/resources/stack-guide/download/en", base=second,
                            headers=through_nginx(second))
     assert download.status == 200 and download.body == PDF
+
+
+def test_a_change_committed_on_one_instance_is_counted_at_once_by_the_other(stack):
+    """Each instance keeps the counters of the Office's home until a change is committed
+    (core.data_version): a person added through one is counted by the other on its next
+    view."""
+    browser = sign_in(stack.browser(), "coordinator@stack.test")
+    first, second = stack.instances
+
+    def people(instance):
+        home = browser.get("/", base=instance, headers=through_nginx(instance))
+        assert home.status == 200, home.text
+        return int(re.search(r'dashboard-counts.*?data-count="(\d+)"', home.text, re.S)[1])
+
+    before = people(first)
+    assert people(first) == people(second) == before  # kept by each
+    path = "/registry/people/new"
+    token = csrf_token_from(browser.get(path, base=second, headers=through_nginx(second)).text)
+    answer = browser.post(path, {"csrf_token": token, "given_name": "Nadia", "family_name":
+                                 "Counted", "email": "nadia.counted@undp.org",
+                                 "entity": "UNDP", "duty_station": 0, "preferred_language": "en",
+                                 "time_zone": "UTC"}, base=second, headers=through_nginx(second))
+    assert answer.status == 302, answer.text
+    assert people(first) == before + 1
 
 
 def test_the_request_id_goes_from_nginx_through_the_answer_to_the_logs(stack):

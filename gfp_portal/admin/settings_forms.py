@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
-from gfp_portal.core.forms import ParsedField, WholeNumberField
+from gfp_portal.core.forms import EditsRecord, ParsedField, WholeNumberField
 from gfp_portal.registry.policy import GRADE_LADDER
 
 MAX_ALERT_DAYS = 3650
@@ -139,7 +139,7 @@ class GradeEquivalenceField(ParsedField, TextAreaField):
         return table, errors
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(EditsRecord, FlaskForm):
     default_term_years = WholeNumberField(
         _l("Default term (years)"),
         validators=[InputRequired(message=_l("Enter the default term in years.")),

@@ -14,12 +14,13 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirmation_page, is_confirmed
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, paginate, save_form
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
-from gfp_portal.core.settings import all_settings, update_settings
+from gfp_portal.core.settings import ALL_SETTINGS, all_settings, update_settings
 from gfp_portal.extensions import db
 from gfp_portal.reference.queries import unct_id_choices, uncts_by_ids
 from gfp_portal.resources import analytics as resource_analytics
@@ -188,9 +189,10 @@ def audit():
 @roles_required("admin")
 def settings():
     form = SettingsForm.from_settings(all_settings())
+    save = unless_crossed(form, ALL_SETTINGS, lambda: update_settings(
+        form.settings_values(), actor=current_user))
     if form.validate_on_submit():
-        ok, changes = commit_service(update_settings, form.settings_values(),
-                                     actor=current_user, form=form)
+        ok, changes = commit_service(save, form=form)
         if ok:
             flash(_("The settings are saved.") if changes else _("Nothing has changed."),
                   "success" if changes else "info")

@@ -29,6 +29,16 @@ class Setting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class AllSettings:
+    """The settings as one record of the audit trail (their events name no row): what an edit
+    form of them keeps and checks (core.edits.unless_crossed)."""
+    __tablename__ = "settings"
+    id = None
+
+
+ALL_SETTINGS = AllSettings()
+
+
 # Where a transaction keeps the settings it read (the session's info, cleared as it ends).
 _CACHE = "core.settings"
 

@@ -4,10 +4,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
-from gfp_portal.core.settings import Setting
+from gfp_portal.core.settings import Setting, update_settings
 from gfp_portal.extensions import db
 from gfp_portal.registry.policy import Policy
+from tests.markup import filled_form
 
 TOR_CHECKED = re.compile(r'<input[^>]*\bchecked\b[^>]*id="require_terms_of_reference"')
 VALID = {
@@ -209,3 +211,29 @@ def test_the_retention_periods_are_settings_and_zero_keeps_forever(client, login
         assert db.session.get(Setting, "privacy.contact_data_days").value == 730
         assert db.session.get(Setting, "privacy.guest_data_days").value == 365
         assert db.session.get(Setting, "privacy.mail_body_days").value == 0
+
+
+def test_a_save_that_would_undo_a_setting_changed_since_the_page_was_shown_is_refused(
+        client, login_as, create_user, app):
+    login_as("admin")
+    shown = filled_form(client.get("/admin/settings").get_data(as_text=True), "alert_days")
+    other = create_user("other-admin@example.org", roles=["admin"])
+    with app.app_context():  # meanwhile another administrator changes the alert days
+        update_settings({"policy.alert_days": [60, 14]}, actor=db.session.get(User, other))
+        db.session.commit()
+    shown["min_time_share"] = "40"
+    html = client.post("/admin/settings", data=shown).get_data(as_text=True)
+
+    assert "While this page was open, \u2068other-admin@example.org\u2069 changed Alert days" \
+        in html
+    assert 'value="40"' in html  # the entries are kept
+    with app.app_context():
+        assert db.session.get(Setting, "policy.alert_days").value == [60, 14]
+        assert db.session.get(Setting, "policy.min_time_share") is None  # nothing saved
+    # Sent again once checked, the entries are saved.
+    assert client.post("/admin/settings", data=filled_form(html, "alert_days")).status_code \
+        == 302
+    with app.app_context():
+        assert db.session.get(Setting, "policy.min_time_share").value == 40
+        # The page showed the entries as they were typed: the alert days as first shown.
+        assert db.session.get(Setting, "policy.alert_days").value == [90, 30, 7]

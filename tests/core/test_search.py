@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from gfp_portal.admin.queries import users_query
 from gfp_portal.attendance.walk_ins import candidates
+from gfp_portal.core.data_version import NOT_COUNTED
 from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.registry import queries as registry_queries
@@ -125,7 +126,8 @@ def _keys_after_migrating_from(revision, inserts, selects):
     first value of each of `selects`."""
     downgrade(revision=revision)
     try:
-        with db.engine.begin() as connection:
+        # Written as by hand, on a schema older than the data version's table: not counted.
+        with db.engine.execution_options(**{NOT_COUNTED: True}).begin() as connection:
             for statement in inserts:
                 connection.execute(text(statement))
     finally:

@@ -3,7 +3,9 @@
 // shows. If that page says the form has expired (its security token lapsed, or the sign-in
 // ended), it offers the way back, and the form's own page, shown again, gets the entries back.
 // Any other page means the portal received the form: the entries are forgotten. Forms with a
-// password are never kept, nor files, nor the form's security token.
+// password are never kept, nor files, nor the form's security token. Among forms that send to
+// the same address (an item's "Move up" and "Move down"), the entries go back into the one
+// that was sent.
 (function () {
   "use strict";
   var KEY = "gfp-kept-entries";
@@ -32,6 +34,12 @@
 
   function pageOf(url) {
     return url.split("#")[0];
+  }
+
+  function sameAction(action) {
+    return Array.prototype.filter.call(document.forms, function (candidate) {
+      return candidate.action === action;
+    });
   }
 
   function keptFields(form) {
@@ -63,8 +71,9 @@
         form.querySelector("input[type=password]")) {
       return;
     }
-    write({page: pageOf(window.location.href), action: form.action, sentAt: Date.now(),
-           expired: false, fields: keptFields(form)});
+    write({page: pageOf(window.location.href), action: form.action,
+           index: sameAction(form.action).indexOf(form), sentAt: Date.now(), expired: false,
+           fields: keptFields(form)});
   });
 
   function restore(form, fields) {
@@ -119,6 +128,10 @@
       var link = offer.querySelector("a");
       link.href = entries.page;
       offer.hidden = false;
+      var lost = document.getElementById("entries-lost");  // "reload": no longer the advice
+      if (lost) {
+        lost.hidden = true;
+      }
       return;
     }
     if (!entries.expired) {  // the portal received the form
@@ -132,9 +145,8 @@
     if (pageOf(window.location.href) !== entries.page) {
       return;  // on the way back (the sign-in page): keep them
     }
-    var form = Array.prototype.find.call(document.forms, function (candidate) {
-      return candidate.action === entries.action;
-    });
+    var forms = sameAction(entries.action);
+    var form = forms[entries.index] || forms[0];
     write(null);
     if (form) {
       restore(form, entries.fields);

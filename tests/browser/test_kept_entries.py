@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD, sign_in
+from .test_agenda import _agenda_session
 
 pytestmark = pytest.mark.browser
 
@@ -22,13 +23,11 @@ def test_entries_sent_to_an_expired_form_come_back_after_signing_in_again(page):
     page.locator("main form [type=submit].btn-primary").click()
 
     expect(page.locator("h1")).to_have_text("The form has expired")  # signed out: English
-    back = page.locator("#kept-entries a")
-    expect(back).to_be_visible()
-    back.click()
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.locator("input[name=email]").fill("coordinator@demo.gfp")
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main form [type=submit]").first.click()
+    # The page offers the entries back, and no longer advises reloading, which would lose them.
+    expect(page.locator("#kept-entries p").first).to_be_visible()
+    expect(page.locator("#kept-entries")).to_contain_text("Your entries are kept")
+    expect(page.locator("#entries-lost")).to_be_hidden()
+    _back_signed_in(page)
 
     expect(page).to_have_url(re.compile(r"/sessions/1/edit$"))
     expect(page.locator("textarea[name=description_fr]")).to_have_value(TYPED)
@@ -40,6 +39,38 @@ def test_entries_sent_to_an_expired_form_come_back_after_signing_in_again(page):
     page.reload()
     expect(page.locator("textarea[name=description_fr]")).to_have_value(original)
     expect(page.locator("#entries-back")).to_have_count(0)
+
+
+def _back_signed_in(page):
+    back = page.locator("#kept-entries a")
+    expect(back).to_be_visible()
+    back.click()
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.locator("input[name=email]").fill("coordinator@demo.gfp")
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main form [type=submit]").first.click()
+
+
+def test_entries_go_back_into_the_form_that_was_sent_among_forms_to_one_address(
+        page, live_workdir):
+    """An agenda item's "Move up" and "Move down" send to one address, with their direction
+    in a hidden field: the entries of "Move down" must not turn "Move up" into a second
+    "Move down"."""
+    session_id = _agenda_session(live_workdir)
+    sign_in(page, "coordinator@demo.gfp")
+    page.goto(f"/sessions/{session_id}/agenda")
+    item = page.locator("li.agenda-item").nth(1)  # the second of three: it moves both ways
+    page.context.clear_cookies()
+    item.locator("form:has(input[name=direction][value=down]) button").click()
+    expect(page.locator("h1")).to_have_text("The form has expired")
+    _back_signed_in(page)
+
+    expect(page).to_have_url(re.compile(rf"/sessions/{session_id}/agenda$"))
+    expect(page.locator("#entries-back")).to_have_count(1)
+    moves = item.locator("input[name=direction]")
+    expect(moves).to_have_count(2)
+    expect(moves.nth(0)).to_have_value("up")
+    expect(moves.nth(1)).to_have_value("down")
 
 
 def test_entries_the_portal_received_are_not_given_back(page):

@@ -24,6 +24,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -124,14 +125,18 @@ def first_rows_and_count(stmt, limit):
     return [row[0] for row in rows], rows[0][1] if rows else 0
 
 
-def detached_copy(row):
+def detached_copy(row, *collections):
     """A copy of an ORM row that belongs to no session: its columns as they were read, for a
-    value kept beyond the request that read it (core.data_version.reuse). Its relationships
-    are not copied: reading one from the copy raises DetachedInstanceError."""
+    value kept beyond the request that read it (core.data_version.reuse), with a copy of each
+    row of the named `collections` (relationships already loaded, such as a team's
+    countries). Its other relationships are not copied: reading one from the copy raises
+    DetachedInstanceError."""
     mapper = inspect(row).mapper
     copy = mapper.class_(**{column.key: getattr(row, column.key)
                             for column in mapper.column_attrs})
     make_transient_to_detached(copy)
+    for name in collections:
+        set_committed_value(copy, name, [detached_copy(item) for item in getattr(row, name)])
     return copy
 
 

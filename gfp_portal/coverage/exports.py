@@ -2,18 +2,18 @@
 from flask_babel import gettext as _
 
 from gfp_portal.core import tables
-from gfp_portal.coverage.services import attach_holders
+from gfp_portal.coverage.services import holders_of
 from gfp_portal.registry.models import AppointmentRole
 
 
-def _holders(cell, role):
-    return "; ".join(f"{a.person.full_name} <{a.person.email}>" for a in cell.appointments
+def _holders(appointments, role):
+    return "; ".join(f"{a.person.full_name} <{a.person.email}>" for a in appointments
                      if a.role == role)
 
 
 def coverage_rows(coverage, *, state=None):
     """Header + one row per cell (UNCT cells, then headquarters), holders included."""
-    attach_holders(coverage)
+    holders = holders_of(coverage)
     header = [_("Region"), _("UN Country Team"), _("ISO code"), _("Entity"), _("State"),
               _("Term ending soon"), _("Focal point"), _("Alternates")]
     rows = [header]
@@ -27,8 +27,8 @@ def coverage_rows(coverage, *, state=None):
             cell.unct.iso3 if cell.unct else "",
             cell.entity.acronym, cell.state.title,
             _("yes") if cell.expiring else _("no"),
-            _holders(cell, AppointmentRole.focal_point),
-            _holders(cell, AppointmentRole.alternate),
+            _holders(holders.get(cell.key, ()), AppointmentRole.focal_point),
+            _holders(holders.get(cell.key, ()), AppointmentRole.alternate),
         ])
     return [[str(value) for value in row] for row in rows]
 

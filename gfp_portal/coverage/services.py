@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core import data_version
@@ -53,7 +53,11 @@ class Cell:
     soonest_end: date | None
     expiring: bool
     state: CellState    # cell_state(focal_points, alternates)
-    appointments: list = field(default_factory=list)  # filled by attach_holders()
+
+    @property
+    def key(self):
+        """(unct_id or None, entity_id): the cell's key in Coverage.cells and holders_of()."""
+        return (self.unct.id if self.unct else None, self.entity.id)
 
 
 @dataclass
@@ -237,7 +241,7 @@ def shared_coverage(*, region=None, unct_ids=None, entity=None, today=None, now)
     and day, then reused until a change is committed (core.data_version). It is shared: its
     teams and entities are copies that belong to no session (nothing more is loaded from
     them: a relationship read from one raises DetachedInstanceError), and nothing is added
-    to it (attach_holders() takes a coverage of its own)."""
+    to it (holders_of() reads the people of its cells beside it)."""
     today = today or date.today()
     key = ("coverage", current_language(), today, region,
            None if unct_ids is None else tuple(unct_ids), entity)
@@ -246,13 +250,15 @@ def shared_coverage(*, region=None, unct_ids=None, entity=None, today=None, now)
 
 
 def _copied(coverage):
-    """`coverage` with a copy of each of its teams and entities, made once each."""
+    """`coverage` with a copy of each of its teams (with their countries when they were read)
+    and entities, made once each."""
     copies = {}
 
     def copy(row):
         key = (type(row), row.id)
         if key not in copies:
-            copies[key] = detached_copy(row)
+            countries = isinstance(row, Unct) and "countries" not in inspect(row).unloaded
+            copies[key] = detached_copy(row, *(("countries",) if countries else ()))
         return copies[key]
 
     def copy_cell(cell):
@@ -267,8 +273,9 @@ def _copied(coverage):
                  for unct_id, pairs in coverage.members.items()})
 
 
-def attach_holders(coverage):
-    """Load the active appointments (with their people) of every cell shown, in one query."""
+def holders_of(coverage):
+    """(unct_id or None, entity_id) -> the active appointments (with their people) of each
+    cell of `coverage`, focal points first, the soonest end first, in one query."""
     unct_ids = [u.id for u in coverage.uncts]
     scope = Appointment.unct_id.in_(unct_ids or [-1])
     if coverage.headquarters:
@@ -277,10 +284,11 @@ def attach_holders(coverage):
         select(Appointment).where(Appointment.status == AppointmentStatus.active, scope)
         .options(selectinload(Appointment.person))
         .order_by(Appointment.role, Appointment.end_date, Appointment.id)).all()
+    current = {cell.entity.id for cell in coverage.headquarters}
+    holders = defaultdict(list)
     for appointment in appointments:
-        cell = coverage.cells.get((appointment.unct_id, appointment.entity_id))
-        if cell is None and appointment.unct_id is None:
-            cell = coverage.headquarters_by_entity.get(appointment.entity_id)
-        if cell is not None:
-            cell.appointments.append(appointment)
-    return coverage
+        key = (appointment.unct_id, appointment.entity_id)
+        if key in coverage.cells or (appointment.unct_id is None and
+                                     appointment.entity_id in current):
+            holders[key].append(appointment)
+    return holders

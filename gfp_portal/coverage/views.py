@@ -16,12 +16,7 @@ from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
 from gfp_portal.coverage.matrix import ENDS_SOON, ICONS, row_cells
 from gfp_portal.coverage.queries import uncts_without_focal_point
-from gfp_portal.coverage.services import (
-    CellState,
-    attach_holders,
-    compute_coverage,
-    shared_coverage,
-)
+from gfp_portal.coverage.services import CellState, compute_coverage, holders_of, shared_coverage
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.services import may_view
 from gfp_portal.reference.models import Region
@@ -116,9 +111,10 @@ def unct(iso3):
     own = visible_unct_ids(current_user)
     if own is not None and team.id not in own:
         abort(403)
-    coverage = attach_holders(compute_coverage(unct_ids=[team.id]))
-    return render_template("coverage/unct.html", unct=team, coverage=coverage,
-                           summary=coverage.by_unct[team.id], cells=coverage.cells_of(team),
+    coverage = shared_coverage(unct_ids=[team.id], now=utcnow())
+    team = coverage.uncts[0]  # with its countries
+    return render_template("coverage/unct.html", unct=team, summary=coverage.by_unct[team.id],
+                           cells=coverage.cells_of(team), holders=holders_of(coverage),
                            policy=Policy.current(),
                            today=date.today(), share=_shares(), **_in_progress([team]))
 

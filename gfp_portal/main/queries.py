@@ -11,10 +11,10 @@ from gfp_portal.attendance.models import ATTENDED
 from gfp_portal.attendance.queries import evaluations_closing, trained_since
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core import data_version
-from gfp_portal.core.db import first_rows_and_count, values_of
+from gfp_portal.core.db import detached_copy, first_rows_and_count, values_of
 from gfp_portal.core.jobs import PAGES
 from gfp_portal.coverage.queries import count_entities_needing_support, without_focal_point_count
-from gfp_portal.coverage.services import compute_coverage
+from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.induction import queries as induction_queries
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.models import NominationKind, NominationState
@@ -155,9 +155,9 @@ def resident_coordinator_home(user, *, now, today):
     who was trained this year; and the user's own nominations sent back for changes."""
     ids = [u.id for u in user.uncts]
     policy = Policy.current()
-    coverage = compute_coverage(today=today, unct_ids=ids, policy=policy)
+    coverage = shared_coverage(today=today, unct_ids=ids, now=now)
     pending = nomination_queries.pending_for_uncts(ids)
-    trained = trained_since(ids, datetime(now.year, 1, 1, tzinfo=UTC))
+    trained = _trained_this_year(ids, now=now)
     # Only the terms ending soon are read with their people, not every holder of the teams.
     ending = defaultdict(list)
     for appointment in registry_queries.terms_ending(
@@ -181,6 +181,18 @@ def resident_coordinator_home(user, *, now, today):
     changes = [n for n in pending if n.nominator_id == user.id
                and n.state == NominationState.changes_requested]
     return ResidentCoordinatorHome(teams, in_progress, changes)
+
+
+def _trained_this_year(unct_ids, *, now):
+    """trained_since() the first of January, read once per data version and year for the
+    same teams: the people are copies that belong to no session (the page shows their names
+    and links to them)."""
+    def compute():
+        trained = trained_since(unct_ids, datetime(now.year, 1, 1, tzinfo=UTC))
+        return {unct_id: [detached_copy(person) for person in people]
+                for unct_id, people in trained.items()}, None
+
+    return data_version.reuse(("trained", tuple(unct_ids), now.year), compute, now=now)
 
 
 @dataclass

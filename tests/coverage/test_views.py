@@ -162,6 +162,25 @@ def test_a_term_ending_soon_offers_to_nominate_a_successor(app, client, members,
         assert client.get(url).status_code == 200
 
 
+def test_the_team_page_shows_who_was_appointed_since_its_last_view(app, client, members,
+                                                                  login_as):
+    """The team's coverage is kept between views until a change is committed; its holders
+    are read on every view."""
+    login_as("coordinator")
+    assert "Vacant" in _row(client.get("/coverage/KEN").get_data(as_text=True), "UNICEF")
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        unicef = db.session.scalars(select(Entity).filter_by(acronym="UNICEF")).one()
+        person = services.create_person({"given_name": "Amani", "family_name": "Njoroge",
+                                         "email": "a.njoroge@unicef.org"}, actor=None)
+        services.appoint(person, {"entity": unicef, "unct": kenya, "role": "alternate",
+                                  "start_date": date.today()}, actor=None)
+        db.session.commit()
+    row = _row(client.get("/coverage/KEN").get_data(as_text=True), "UNICEF")
+    assert "No focal point" in row and "Amani Njoroge" in row
+    assert "Wanjiku Otieno" in _row(client.get("/coverage/KEN").get_data(as_text=True), "UNDP")
+
+
 def test_the_team_page_runs_a_fixed_number_of_queries_with_nominations(
         app, client, members, login_as, count_queries):
     rc = login_as("resident_coordinator", uncts=["KEN"])

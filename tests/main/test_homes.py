@@ -294,6 +294,7 @@ def test_resident_coordinator_home_shows_the_team_and_what_is_in_progress(client
 
 def test_resident_coordinator_home_lists_who_was_trained_this_year(client, app, rc_network,
                                                                   network):
+    assert "Baraka Kamau" not in client.get("/").get_data(as_text=True)  # kept until a change
     with app.app_context():
         kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
         person = registry.create_person({"given_name": "Baraka", "family_name": "Kamau",
@@ -342,10 +343,15 @@ def test_resident_coordinator_home_lists_the_terms_ending_within_the_alert_windo
 
 def test_resident_coordinator_home_reads_in_a_fixed_number_of_queries(
         client, rc_network, network, count_queries):
+    """The teams' coverage and who was trained this year are read once a change was
+    committed, then reused; the rest on every view."""
     client.get("/")
-    small = _queries_of_home(client, count_queries)
+    repeat = _queries_of_home(client, count_queries)
     network.grow(6)
-    assert _queries_of_home(client, count_queries) == small
+    changed = _queries_of_home(client, count_queries)
+    assert _queries_of_home(client, count_queries) == repeat < changed
+    network.grow(8)
+    assert _queries_of_home(client, count_queries) == changed
 
 
 def test_resident_coordinator_home_reads_as_much_for_three_teams_as_for_one(
@@ -357,6 +363,16 @@ def test_resident_coordinator_home_reads_as_much_for_three_teams_as_for_one(
     login_as("resident_coordinator", uncts=["KEN", "UGA", "TZA"], email="rc.three@example.org")
     client.get("/")
     assert _queries_of_home(client, count_queries) == one
+
+
+def test_a_team_covering_several_countries_names_them_on_every_view(client, reference,
+                                                                    login_as):
+    """The teams' coverage is kept between views (core.data_version): the teams kept carry
+    their countries."""
+    login_as("resident_coordinator", uncts=["BRB"])
+    for url in ("/", "/", "/coverage/BRB", "/coverage/BRB"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Also covers:" in html and "Antigua and Barbuda" in html, url
 
 
 def test_resident_coordinator_of_several_teams_sees_each(client, reference, login_as):

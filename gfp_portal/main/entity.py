@@ -1,10 +1,12 @@
 """One entity in one place (/entities/<acronym>): its focal points and alternates, its coverage
 across the UN Country Teams it belongs to, the training its people took, its parity figures,
 its implementation plans and its good practices; read in a fixed number of queries."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from gfp_portal.attendance.queries import trained_of_entity
+from gfp_portal.core import data_version
+from gfp_portal.core.db import detached_copy
 from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.extensions import db
 from gfp_portal.parity import queries as parity
@@ -42,12 +44,22 @@ def entity_page(entity, *, user, now, today):
     coverage = shared_coverage(entity=entity.acronym, today=today, now=now)
     cells = sorted((cell for cell in coverage.cells.values() if cell.entity.id == entity.id),
                    key=lambda cell: (-cell.state.severity, cell.unct.name))
-    figures = parity.entity_figures(entity)
+    figures, trained = _figures(entity, now=now)
     latest = figures.latest
     practices = db.session.scalars(library_query(user, entity=entity.id)
                                    .limit(PRACTICES_SHOWN)).all()
     return EntityPage(
-        entity=entity, holders=entity_holders(entity), cells=cells,
-        trained=trained_of_entity(entity.id, since=datetime(now.year, 1, 1, tzinfo=UTC)),
+        entity=entity, holders=entity_holders(entity), cells=cells, trained=trained,
         parity=figures, within=None if latest is None else figures.parity_range.holds(latest),
         plans=plans_of_entity(entity), practices=practices)
+
+
+def _figures(entity, *, now):
+    """The entity's parity figures and its people trained (ever, this year): read once per
+    data version and year, the same for every viewer."""
+    def compute():
+        figures = parity.entity_figures(entity)
+        trained = trained_of_entity(entity.id, since=datetime(now.year, 1, 1, tzinfo=UTC))
+        return (replace(figures, entity=detached_copy(entity)), trained), None
+
+    return data_version.reuse(("entity figures", entity.id, now.year), compute, now=now)

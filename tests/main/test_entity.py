@@ -110,3 +110,18 @@ def test_the_office_queue_flags_entities_below_parity_with_a_gap_or_an_overdue_p
     client.post("/logout")
     login(client, "fp@example.org")  # the list is the Office's
     assert "data-support-count" not in client.get("/parity/?support=1").get_data(as_text=True)
+
+
+def test_figures_imported_since_the_last_view_are_shown(app, client, reference, create_user):
+    """The parity figures and the people trained are kept between views until a change is
+    committed."""
+    _network(app, create_user)
+    login(client, "coord@example.org")
+    html = client.get("/entities/UNDP").get_data(as_text=True)
+    assert 'data-entity="parity" data-within="no"' in html and "44.0%" in html
+    with app.app_context():
+        parity_imports.import_whole("g.csv", figures_csv([
+            ["UNDP", "2025-Q1", "P-4", "HQ", 50, 50]]), actor=None)
+        db.session.commit()
+    html = client.get("/entities/UNDP").get_data(as_text=True)
+    assert 'data-entity="parity" data-within="yes"' in html and "50.0%" in html

@@ -3,12 +3,17 @@ latest audit event as its page showed it (core.forms.EditsRecord); its save is r
 it would change a field that somebody changed since, which it would otherwise undo without
 a word; the message says who changed which field to what. A change since that the save
 leaves as it is (a publication, a field the form does not hold, the same value typed by
-both) does not stop it."""
+both) does not stop it. Two saves of one record sent at the same moment run their check and
+save one after the other, so the second is judged against the first."""
+import hashlib
+
 from babel.lists import format_list
 from flask_babel import gettext as _
+from sqlalchemy import false, func, select, update
 
 from gfp_portal.core.audit import events_since, last_event_id
-from gfp_portal.core.db import is_row_id
+from gfp_portal.core.data_version import DataVersion
+from gfp_portal.core.db import db, is_row_id, on_postgresql
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.history import field_label, shown_value
 from gfp_portal.core.i18n import current_language
@@ -46,6 +51,7 @@ def unless_crossed(form, record, save, *, changes_of=None):
         return save
 
     def checked():
+        _hold(record)
         seen = _seen(form)
         since = events_since(record, seen) if seen is not None else []
         result = save()
@@ -57,6 +63,19 @@ def unless_crossed(form, record, save, *, changes_of=None):
         return result
 
     return checked
+
+
+def _hold(record):
+    """Hold `record` until this transaction ends: another save of it waits here until this one
+    is committed, then reads its event. PostgreSQL: a lock named after the record (a record
+    without a row, such as the settings, has one too). SQLite lets one transaction write at a
+    time: this one starts writing now, by an update that changes no row."""
+    if on_postgresql():
+        name = f"{record.__tablename__}:{record.id}".encode()
+        key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+        db.session.execute(select(func.pg_advisory_xact_lock(key)))
+    else:
+        db.session.execute(update(DataVersion).where(false()).values(number=DataVersion.number))
 
 
 def version_keys(language):

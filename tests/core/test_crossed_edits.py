@@ -1,6 +1,7 @@
 """Two coordinators edit one record at once: a save that would undo what the other saved
 since the page was shown is refused, says who changed what, and keeps the entries."""
 import ast
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -188,3 +189,56 @@ def test_a_profile_saved_by_its_owner_does_not_undo_the_offices_change(app, clie
     with app.app_context():
         person = _as(app, "fp", office).person
         assert (person.phone, person.position_title) == ("+41 22 917 00 00", None)
+
+
+def test_two_saves_sent_at_the_same_moment_never_undo_each_other(app, client, office,
+                                                                 monkeypatch):
+    """The check and the save of one edit are not cut by another's: of two coordinators who
+    change the same field at the same moment, the second is refused once the first is
+    committed, as if it had come a second later (nothing waits for long: only saves of the
+    same record, each a few milliseconds)."""
+    with app.app_context():
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        url = f"/reference/entities/{undp.id}"
+    other = app.test_client()
+    login(client, "first@example.org")
+    login(other, "second@example.org")
+    forms = {"first": filled_form(client.get(url).get_data(as_text=True), "name"),
+             "second": filled_form(other.get(url).get_data(as_text=True), "name")}
+    forms["first"]["name"] = "United Nations Development Programme (first)"
+    forms["second"]["name"] = "United Nations Development Programme (second)"
+
+    first_saved, go_on = threading.Event(), threading.Event()
+    update_entity = reference.update_entity
+
+    def held_open(*args, **kwargs):  # the first save stops before its commit, changes flushed
+        changes = update_entity(*args, **kwargs)
+        if threading.current_thread().name == "first":
+            db.session.flush()
+            first_saved.set()
+            go_on.wait(10)
+        return changes
+
+    monkeypatch.setattr(reference, "update_entity", held_open)
+    answers = {}
+
+    def send(name, sender):
+        answers[name] = sender.post(url, data=forms[name])
+
+    first = threading.Thread(target=send, args=("first", client), name="first")
+    second = threading.Thread(target=send, args=("second", other), name="second")
+    first.start()
+    assert first_saved.wait(10)
+    second.start()
+    second.join(0.5)  # the second save waits for the first to be committed
+    go_on.set()
+    first.join(10)
+    second.join(10)
+
+    assert answers["first"].status_code == 302
+    assert answers["second"].status_code == 200
+    assert "While this page was open, \u2068first@example.org\u2069 changed" in \
+        answers["second"].get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Entity, undp.id).name == \
+            "United Nations Development Programme (first)"

@@ -33,8 +33,8 @@ def _outcome(result):
                      result.get("run_again", 0))]
 
 
-@periodic(SWEEP, JobPage(_l("Jobs stopped by a worker's failure or lost by the queue"),
-                                      _outcome))
+@periodic(SWEEP, JobPage(_l("Jobs stopped by a worker's failure or lost by the queue, and "
+                            "scheduled runs stopped by an error"), _outcome))
 def sweep(run):
     stale_after = timedelta(seconds=current_app.config["JOBS_STALE_SECONDS"])
     stopped = sweep_stale(engine().last_heartbeat, now=run.now, stale_after=stale_after) + \

@@ -119,6 +119,20 @@ def _nomination(app, rc_id, acronym, role, *, kind="nomination", state="submitte
         return nomination.id
 
 
+def _appoint(app, name, acronym, iso3, role):
+    """`name`, new in the registry, appointed from today for `acronym` in the team `iso3`."""
+    given, family = name.split()
+    with app.app_context():
+        team = db.session.scalars(select(Unct).filter_by(iso3=iso3)).one()
+        entity = db.session.scalars(select(Entity).filter_by(acronym=acronym)).one()
+        person = services.create_person({"given_name": given, "family_name": family,
+                                         "email": f"{given}.{family}@example.org".lower()},
+                                        actor=None)
+        services.appoint(person, {"entity": entity, "unct": team, "role": role,
+                                  "start_date": date.today()}, actor=None)
+        db.session.commit()
+
+
 def _row(html, acronym):
     return html.split(f"<th scope=\"row\">{acronym}</th>")[1].split("</tr>")[0]
 
@@ -168,14 +182,7 @@ def test_the_team_page_shows_who_was_appointed_since_its_last_view(app, client, 
     are read on every view."""
     login_as("coordinator")
     assert "Vacant" in _row(client.get("/coverage/KEN").get_data(as_text=True), "UNICEF")
-    with app.app_context():
-        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
-        unicef = db.session.scalars(select(Entity).filter_by(acronym="UNICEF")).one()
-        person = services.create_person({"given_name": "Amani", "family_name": "Njoroge",
-                                         "email": "a.njoroge@unicef.org"}, actor=None)
-        services.appoint(person, {"entity": unicef, "unct": kenya, "role": "alternate",
-                                  "start_date": date.today()}, actor=None)
-        db.session.commit()
+    _appoint(app, "Amani Njoroge", "UNICEF", "KEN", "alternate")
     row = _row(client.get("/coverage/KEN").get_data(as_text=True), "UNICEF")
     assert "No focal point" in row and "Amani Njoroge" in row
     assert "Wanjiku Otieno" in _row(client.get("/coverage/KEN").get_data(as_text=True), "UNDP")
@@ -226,14 +233,7 @@ def test_the_matrix_is_computed_once_until_a_change_is_committed(
     with count_queries() as again:
         assert _states(client.get("/coverage/?view=gaps").get_data(as_text=True)) == states
     assert again.count < first.count
-    with app.app_context():  # Uganda's WHO gets a focal point
-        who = db.session.scalars(select(Entity).filter_by(acronym="WHO")).one()
-        uganda = db.session.scalars(select(Unct).filter_by(iso3="UGA")).one()
-        person = services.create_person({"given_name": "Okello", "family_name": "Achieng",
-                                         "email": "o.achieng@who.int"}, actor=None)
-        services.appoint(person, {"entity": who, "unct": uganda, "role": "focal_point",
-                                  "start_date": date.today()}, actor=None)
-        db.session.commit()
+    _appoint(app, "Okello Achieng", "WHO", "UGA", "focal_point")  # Uganda's WHO
     now = _states(client.get("/coverage/?view=gaps").get_data(as_text=True))
     assert now["vacant"] == states["vacant"] - 1
     assert now["no_alternate"] == states["no_alternate"] + 1

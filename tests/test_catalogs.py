@@ -116,6 +116,29 @@ def test_format_strings_are_valid_as_msgfmt_checks_them(lang):
     assert problems == []
 
 
+# Arabic words, without their short vowels, as the catalog writes them to address the reader
+# in the plural: a pronoun -كم ("حسابكم"), a past verb -تم/-تمو ("أدخلتموها"), a present verb
+# ت…ون/ت…وا ("تتلقون", "أن تؤكدوا"), and أنتم.
+SECOND_PERSON_PLURAL = re.compile(
+    r"^(?:[وفبل]?[\u0621-\u064a]+كم|[\u0621-\u064a]+تمو?(?:ها|ه|هم)?|[وف]?س?ت[\u0621-\u064a]+(?:ون|وا|ونها|ونه)"
+    r"|أنتم)$")
+# Words that end or begin that way without addressing anyone.
+NOT_ADDRESSING = {"تحكم", "حكم", "الحكم", "بحكم", "كم", "تكون", "تم", "يتم", "تتم", "ختم",
+                  "تعاون"}
+
+
+def test_arabic_addresses_the_reader_in_the_singular():
+    """translations/GLOSSARY.md: Arabic addresses the reader in the singular (حسابك، تعيينك),
+    never in the plural (حسابكم، تتلقون) within the same portal."""
+    plural = {}
+    for message in catalog("ar"):
+        for text in (message.string if message.pluralizable else (message.string,)):
+            for word in re.findall(r"[\u0621-\u064a\u064b-\u0652\u0670]+", text or ""):
+                bare = re.sub(r"[\u064b-\u0652\u0670]", "", word)
+                if bare not in NOT_ADDRESSING and SECOND_PERSON_PLURAL.match(bare):
+                    plural.setdefault(bare, message.id)
+    assert plural == {}
+
 
 def test_arabic_counts_from_eleven_to_ninety_nine_take_the_accusative():
     """Arabic names the counted noun in the accusative from 11 to 99 ("15 شخصًا", also 150) and

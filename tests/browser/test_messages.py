@@ -84,7 +84,7 @@ def test_the_composer_in_arabic_keeps_what_was_typed_and_sends(new_page):
     form.locator("#unct").select_option("KEN")
     form.locator("input[type=submit], button[type=submit]").first.click()
     expect(page.locator("#subject_en-error")).to_contain_text(
-        "يرجى إدخال الموضوع باللغة الإنكليزية.")
+        "يُرجى إدخال الموضوع باللغة الإنكليزية.")
     expect(page.locator("#subject_ar")).to_have_value("إشعار إلى جهات التنسيق")
     expect(page.locator("#unct")).to_have_value("KEN")
     overflow = page.evaluate(

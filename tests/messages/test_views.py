@@ -80,10 +80,10 @@ def test_focal_points_cannot_preview_or_send_a_draft(app, client, office, create
 
 @pytest.mark.parametrize(("data", "language", "message"), [
     ({"subject_en": ""}, "fr", "Veuillez saisir l’objet en anglais."),
-    ({"subject_en": ""}, "ar", "يرجى إدخال الموضوع باللغة الإنكليزية."),
+    ({"subject_en": ""}, "ar", "يُرجى إدخال الموضوع باللغة الإنكليزية."),
     ({"entity": "999999"}, "es", "Uno de los filtros del público destinatario designa algo"),
     ({"unct": "XXX"}, "fr", "L’un des filtres du public visé désigne un élément"),
-    ({"kind": "spam"}, "ar", "يرجى اختيار نوع الرسالة."),
+    ({"kind": "spam"}, "ar", "يُرجى اختيار نوع الرسالة."),
 ])
 def test_bad_input_shows_the_form_again_with_everything(app, client, office, data, language,
                                                         message):

@@ -140,6 +140,15 @@ def test_arabic_addresses_the_reader_in_the_singular():
     assert plural == {}
 
 
+def test_arabic_accusative_tanween_sits_before_the_alif():
+    """translations/GLOSSARY.md: the tanween of the accusative sits on the letter before the
+    alif ("أولًا", "رمزًا"), never on the alif ("أولاً"), as in the rest of the catalog."""
+    on_the_alif = [message.id for message in catalog("ar") if message.id and any(
+        "\u0627\u064b" in (text or "")
+        for text in (message.string if message.pluralizable else (message.string,)))]
+    assert on_the_alif == []
+
+
 def test_arabic_counts_from_eleven_to_ninety_nine_take_the_accusative():
     """Arabic names the counted noun in the accusative from 11 to 99 ("15 شخصًا", also 150) and
     in the genitive at 100, 200… ("100 شخص"). The catalog's own plural rule says which form

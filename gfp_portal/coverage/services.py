@@ -284,11 +284,11 @@ def holders_of(coverage):
         select(Appointment).where(Appointment.status == AppointmentStatus.active, scope)
         .options(selectinload(Appointment.person))
         .order_by(Appointment.role, Appointment.end_date, Appointment.id)).all()
-    current = {cell.entity.id for cell in coverage.headquarters}
+    headquarters = coverage.headquarters_by_entity
     holders = defaultdict(list)
     for appointment in appointments:
         key = (appointment.unct_id, appointment.entity_id)
         if key in coverage.cells or (appointment.unct_id is None and
-                                     appointment.entity_id in current):
+                                     appointment.entity_id in headquarters):
             holders[key].append(appointment)
     return holders

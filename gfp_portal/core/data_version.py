@@ -27,6 +27,7 @@ BOOKKEEPING = frozenset({"data_version", "audit_events", "outbox_messages", "job
                          "job_locks", "stored_files", "stored_file_chunks"})
 _CHANGED = "core.data_version.changed"  # in a connection's info: it changed a counted table
 NOT_COUNTED = "gfp_not_counted"  # an execution option: the connection's changes never count
+_READ = "core.data_version.read"  # in a session's info: (its transaction, the number it read)
 _KEPT = "gfp.data_version.kept"  # in app.extensions: {key: (version, value, holds until)}
 _KEEPING = Lock()  # a threaded server's requests keep their values one at a time
 # The most values a process keeps (the coverage of each set of filters is one): past it, the
@@ -79,13 +80,20 @@ def init_app(app):
 
 
 def current():
-    """The data version, read in the request's transaction; None when there is none to trust:
-    this transaction has changes of its own not yet committed, or the row is missing."""
+    """The data version, read in the request's transaction (once: a page that reuses several
+    values reads it for the first); None when there is none to trust: this transaction has
+    changes of its own not yet committed, or the row is missing."""
     session = db.session()
     if session.new or session.dirty or session.deleted or \
             session.connection().info.get(_CHANGED):
         return None
-    return session.scalar(select(DataVersion.number))
+    transaction = session.get_transaction()
+    read = session.info.get(_READ)
+    if read is not None and read[0] is transaction:
+        return read[1]
+    number = session.scalar(select(DataVersion.number))
+    session.info[_READ] = (transaction, number)
+    return number
 
 
 def reuse(key, compute, *, now):

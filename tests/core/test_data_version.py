@@ -78,3 +78,18 @@ def test_a_value_is_reused_until_a_change_is_committed_or_its_time_is_up(app):
         assert data_version.reuse("k", lambda: compute(now + timedelta(hours=1)), now=now) == 4
         assert data_version.reuse("k", compute, now=now + timedelta(minutes=59)) == 4
         assert data_version.reuse("k", compute, now=now + timedelta(hours=1)) == 5
+
+
+def test_a_page_that_reuses_several_values_reads_the_number_once(app, count_queries):
+    """Each value kept is checked against the number this transaction read first; a new
+    transaction reads it again."""
+    now = utcnow()
+    with app.app_context():
+        with count_queries() as counted:
+            data_version.reuse("first", lambda: (1, None), now=now)
+            data_version.reuse("second", lambda: (2, None), now=now)
+        assert len([s for s in counted.statements if "data_version" in s]) == 1
+        db.session.commit()
+        with count_queries() as counted:
+            assert data_version.reuse("first", lambda: (3, None), now=now) == 1
+        assert len([s for s in counted.statements if "data_version" in s]) == 1

@@ -272,7 +272,8 @@ def file_check_form(label, description, button):
 
 class FilterForm(FlaskForm):
     """The filters of a list page, read from the query string. A value that fails its check
-    is shown as a field error and then ignored: the list is never filtered by it."""
+    is shown as a field error and then ignored: the list is never filtered by it. A value of
+    spaces alone is no value (a field that may be left empty lets it through as it is)."""
 
     class Meta:
         csrf = False
@@ -280,7 +281,8 @@ class FilterForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         for field in self:
-            if field.errors:
+            spaces = isinstance(field.data, str) and field.data and not field.data.strip()
+            if field.errors or spaces:
                 field.data = field.default
         return valid
 

@@ -35,10 +35,13 @@ HOSTILE = [
     "\x00", "a\x00b", "\\", "%", "%%", "_", "%_\\", "9" * 20, "-" + "9" * 20, "1e309", "NaN",
     "x" * 10_000, "\u202eمرحبا\u200b\u200f\u2066", "\ufeff", "\u200d" * 50, "0", "-1",
     "' OR 1=1 --", "//evil.example", "javascript:alert(1)", "../../etc/passwd", "%00", "",
+    " ", "\t\u00a0",
 ]
 # In every parameter at once: NUL alone, a huge number alone, LIKE wildcards with RTL and
-# zero-width characters, a long text (10,000 characters go to random parameters below).
-SWEEP = ["\x00", "9" * 20, "%_\\ \u202eمرحبا\u200b\ufeff", "x" * 1_000]
+# zero-width characters, a long text (10,000 characters go to random parameters below), and
+# spaces alone (a no-break space among them), which a field that may be left empty accepts as
+# empty and hands on as they are.
+SWEEP = ["\x00", "9" * 20, "%_\\ \u202eمرحبا\u200b\ufeff", "x" * 1_000, " \u00a0"]
 
 
 def query_parameters():

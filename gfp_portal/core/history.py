@@ -65,12 +65,14 @@ def plain_value(value):
     if isinstance(value, (list, tuple)):
         return format_list([plain_value(v) for v in value], locale=current_language())
     if isinstance(value, str):
-        try:  # text that has the shape of a date may be none ("2024-13-45")
+        # Text that has the shape of a date may be none ("2024-13-45"), or a time that the
+        # reader's time zone would move before year 1 or after 9999.
+        try:
             if _DATE.match(value):
                 return format_date(date.fromisoformat(value), "medium")
             if _DATETIME.match(value):
                 return format_datetime(datetime.fromisoformat(value), "medium")
-        except ValueError:
+        except (ValueError, OverflowError):
             return value
         if _DIGEST.match(value):
             return None

@@ -240,8 +240,9 @@ def posted_forms(world):
 
 FIELDS = {"input", "select", "textarea", "button"}
 # Beyond the query sweep: more digits than a float holds (WTForms' range check stopped on
-# them), and text shaped like a date that is none (the history read it as one).
-FORM_SWEEP = [*SWEEP, "1" * 400, "2024-13-45"]
+# them), text shaped like a date that is none (the history read it as one), and times at the
+# ends of the calendar, which a time zone moves out of it.
+FORM_SWEEP = [*SWEEP, "1" * 400, "2024-13-45", "0001-01-01T00:00", "9999-12-31T23:59"]
 # Posted last: the role signs out, and its later posts would be an anonymous visitor's.
 SIGN_OUT = "/logout"
 

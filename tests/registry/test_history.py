@@ -84,3 +84,23 @@ def test_a_text_shaped_like_a_date_that_is_none_reads_as_typed(client, appointed
     response = client.get(f"/registry/people/{appointed}")
     assert response.status_code == 200
     assert text in html_lib.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(("text", "zone"), [("0001-01-01T00:00", "America/New_York"),
+                                            ("9999-12-31T23:59", "Asia/Tokyo")])
+def test_a_text_shaped_like_a_time_at_the_ends_of_the_calendar_reads_as_typed(
+        client, appointed, login_as, app, text, zone):
+    """Moved into the reader's time zone, such a time would fall before year 1 or after 9999:
+    the history shows the text as it was typed rather than failing."""
+    from gfp_portal.accounts.models import User
+    from gfp_portal.registry.models import Person
+
+    user_id = login_as("coordinator")
+    with app.app_context():
+        db.session.get(User, user_id).time_zone = zone
+        services.update_person(db.session.get(Person, appointed), {"position_title": text},
+                               actor=None)
+        db.session.commit()
+    response = client.get(f"/registry/people/{appointed}")
+    assert response.status_code == 200
+    assert text in html_lib.unescape(response.get_data(as_text=True))

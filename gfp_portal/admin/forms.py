@@ -1,13 +1,15 @@
 """Forms for inviting users, editing their roles and filtering admin lists."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.core.forms import (
     CheckboxListField,
     FilterForm,
+    PlausibleDateField,
     SingleLineField,
     TimeZoneField,
     language_choices,
@@ -70,3 +72,29 @@ class OutboxFilterForm(FilterForm):
         self.status.choices = [("", _l("All")), *MailStatus.choices()]
         self.template.choices = [("", _l("All kinds")),
                                  (SESSION_NOTICE, _l("Session invitations and notices"))]
+
+
+class AuditFilterForm(FilterForm):
+    object_type = SelectField(_l("Object"), validators=[Optional()])
+    who = SingleLineField(_l("Who"), validators=[Optional(), Length(max=200)])
+    since = PlausibleDateField(lazy_pgettext("first day of a period", "From"),
+                               validators=[Optional()])
+    until = PlausibleDateField(lazy_pgettext("last day of a period", "To"),
+                               validators=[Optional()])
+    # Kept from an address that names the kind of action ("appointment."); no field shows it.
+    action = HiddenField(validators=[Optional(), Length(max=64)])
+
+    def __init__(self, *args, object_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.object_type.choices = [("", _l("All")), *object_types]
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date must not be before the start date."))
+
+    def filters(self):
+        """The filter values; one that fails its check filters nothing."""
+        self.validate()
+        return {"object_type": self.object_type.data or None, "action": self.action.data or None,
+                "who": (self.who.data or "").strip() or None, "since": self.since.data,
+                "until": self.until.data}

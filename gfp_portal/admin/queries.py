@@ -1,6 +1,6 @@
 """Read-only queries behind the admin pages and the coordinator dashboard."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -23,6 +23,7 @@ from gfp_portal.core.jobs import (
 )
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.search import matches
+from gfp_portal.core.timezones import day_start
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import Person
@@ -45,14 +46,20 @@ def dashboard_counts():
     return values_of(**network_counts())
 
 
+def _user_matches(text):
+    """The condition "the user's email or name contains `text`", on a statement that has
+    joined the user's person."""
+    needle = text.strip().lower()
+    return or_(func.lower(User.email).contains(needle, autoescape=True),
+               matches(Person.search_key, needle))
+
+
 def users_query(q=None, role=None, status=None):
     stmt = (select(User).outerjoin(User.person)
             .options(selectinload(User.uncts), selectinload(User.person))
             .order_by(func.lower(User.email)))
     if q:
-        needle = q.strip().lower()
-        stmt = stmt.where(or_(func.lower(User.email).contains(needle, autoescape=True),
-                              matches(Person.search_key, needle)))
+        stmt = stmt.where(_user_matches(q))
     if role:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if status == "active":
@@ -86,12 +93,23 @@ def unfinished_jobs(kinds):
         .order_by(Job.created_at, Job.id)).all()
 
 
-def audit_query(object_type=None, action=None):
+def audit_query(object_type=None, action=None, *, who=None, since=None, until=None,
+                zone=None):
+    """The audit events, newest first: of one kind of object, of actions starting with
+    `action`, by users whose email or name contains `who`, from the day `since` to the day
+    `until` (both included) as they run in the time zone `zone`."""
     stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)
     if action:
         stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
+    if who:
+        stmt = stmt.where(AuditEvent.actor_id.in_(
+            select(User.id).outerjoin(User.person).where(_user_matches(who))))
+    if since:
+        stmt = stmt.where(AuditEvent.created_at >= day_start(since, zone))
+    if until:
+        stmt = stmt.where(AuditEvent.created_at < day_start(until + timedelta(days=1), zone))
     return stmt
 
 

@@ -8,7 +8,13 @@ from flask_login import current_user
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
 from gfp_portal.admin import queries
-from gfp_portal.admin.forms import EditRolesForm, InviteUserForm, OutboxFilterForm, UserFilterForm
+from gfp_portal.admin.forms import (
+    AuditFilterForm,
+    EditRolesForm,
+    InviteUserForm,
+    OutboxFilterForm,
+    UserFilterForm,
+)
 from gfp_portal.admin.settings_forms import SettingsForm
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
@@ -17,6 +23,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.history import object_titles
 from gfp_portal.core.http import commit_service, paginate, save_form
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
@@ -180,9 +187,11 @@ def run_again(name):
 @bp.route("/audit/")
 @roles_required("coordinator")
 def audit():
-    pagination = paginate(queries.audit_query(request.args.get("object_type") or None,
-                                               request.args.get("action") or None))
-    return render_template("admin/audit.html", pagination=pagination)
+    form = AuditFilterForm(request.args, object_types=object_titles())
+    filters = form.filters()
+    pagination = paginate(queries.audit_query(**filters, zone=current_user.time_zone))
+    return render_template("admin/audit.html", form=form, pagination=pagination,
+                           filtered=any(filters.values()))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

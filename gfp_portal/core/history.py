@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.i18n import current_language, language_name
+from gfp_portal.core.i18n import collation_key, current_language, language_name
 from gfp_portal.core.jobs import JobState
 from gfp_portal.core.outbox import MailStatus
 from gfp_portal.core.timezones import zone_name
@@ -18,6 +18,7 @@ _TITLES = {}     # object_type -> what the object is ("Appointment")
 _SENTENCES = {}  # action -> sentence, or callable(values) -> sentence
 _LABELS = {}     # (object_type, field) -> label
 _VALUES = {}     # (object_type, field) -> callable(value) -> text; None hides the field
+_REASONS = {}    # a reason the portal writes as a code ("retention") -> what it says
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -25,12 +26,15 @@ _LANGUAGE_CODES = ("en", "fr", "es", "ar")
 _DIGEST = re.compile(r"^[0-9a-f]{40,}$")
 
 
-def describe(object_type, *, title=None, sentences=None, labels=None, values=None):
+def describe(object_type, *, title=None, sentences=None, labels=None, values=None,
+             reasons=None):
     """Called by each domain for the objects it writes events about (a higher domain may add
-    how to show a value only it knows)."""
+    how to show a value only it knows). `reasons` say in words the reasons its jobs write as
+    codes; any other reason was typed by a person and reads as typed."""
     if title is not None:
         _TITLES[object_type] = title
     _SENTENCES.update(sentences or {})
+    _REASONS.update(reasons or {})
     for key, label in (labels or {}).items():
         _LABELS[(object_type, key)] = label
     for key, formatter in (values or {}).items():
@@ -52,6 +56,14 @@ class Entry:
     sentence: str
     object_title: str
     details: list = field(default_factory=list)  # (label, before or None, after)
+    reason: str | None = None
+
+
+def object_titles():
+    """(object type, what it is) of every kind of record that events are written about, by
+    the reader's collation of its name."""
+    return sorted(((kind, str(title)) for kind, title in _TITLES.items()),
+                  key=lambda pair: collation_key(pair[1]))
 
 
 def plain_value(value):
@@ -126,8 +138,9 @@ def entry(event):
         shown_before = None if before is None else shown_value(event.object_type, key, before)
         details.append((field_label(event.object_type, key), shown_before, shown_after))
     title = _TITLES.get(event.object_type)
+    reason = _REASONS.get(event.reason, event.reason)
     return Entry(sentence=str(sentence), object_title=str(title) if title else _("Other"),
-                 details=details)
+                 details=details, reason=None if reason is None else str(reason))
 
 
 def field_label(object_type, key):

@@ -4,7 +4,7 @@ The choices are the zones of `zone.tab` (one per region of a country, under the 
 recommends), plus UTC. Deprecated aliases (Asia/Calcutta, Europe/Kiev, US/Eastern…) are not
 offered; a value saved under one still works, reads as its city, and maps to its zone.
 """
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
@@ -140,3 +140,8 @@ def timezone_choices(locale, now=None):
     cities; the offsets are those of `now` (this hour)."""
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     return list(_choices(locale, now.isoformat()))
+
+
+def day_start(day, zone_name):
+    """The moment, in UTC, at which `day` begins in the time zone `zone_name` (UTC if none)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone_name or "UTC")).astimezone(UTC)

@@ -32,6 +32,8 @@ from gfp_portal.sessions.models import Registration
 ANONYMOUS_GIVEN_NAME = "Anonymised person"
 ANONYMOUS_GUEST_NAME = "Anonymised guest"
 ANONYMOUS_DOMAIN = "anonymised.invalid"
+# The reason the retention job's erasures are audited with (privacy.history says it in words).
+RETENTION = "retention"
 
 # Tables whose rows are rewritten by name below, never by the search through every column:
 # `people` holds other people, one of whom may share the name being erased.
@@ -100,7 +102,7 @@ def anonymise_people(people, *, now):
     keys = _erase(people, now)
     for person in people:
         log_action("person.anonymise", person, actor=None, now=now,
-                   reason="retention")
+                   reason=RETENTION)
     return keys
 
 
@@ -120,7 +122,7 @@ def anonymise_guests(guests, *, now):
             everywhere[guest.email.lower()] = address
             _clear_emails_to([guest.email.lower()], address, {known: name})
         guest.name, guest.email, guest.anonymised_at = name, None, now
-        log_action("guest.anonymise", guest, actor=None, now=now, reason="retention")
+        log_action("guest.anonymise", guest, actor=None, now=now, reason=RETENTION)
     db.session.execute(update(GuestRegistration)
                        .where(GuestRegistration.guest_id.in_([guest.id for guest in guests]))
                        .values(token_hash=None, token_expires_at=None))

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.history import describe
+from gfp_portal.privacy.anonymise import RETENTION
 
 SETTING_LABELS = {
     "privacy.unconfirmed_request_days": _l("Keep requests to join never confirmed for (days)"),
@@ -18,7 +19,7 @@ def register():
     describe("people", sentences={
         "person.anonymise": _l("Personal data anonymised"),
         "person.data_summary": _l("Summary of personal data produced by the Office"),
-    })
+    }, reasons={RETENTION: _l("Under the retention periods")})
     describe("users", sentences={"user.data_summary": _l("Own data summary viewed")})
     describe("system", title=_l("System"), labels={
         "unconfirmed_requests": _l("Requests to join never confirmed deleted"),

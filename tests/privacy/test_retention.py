@@ -276,6 +276,10 @@ def test_the_daily_job_reports_exact_counts_on_its_page_and_in_the_audit(app, cl
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "1 person who left anonymised." in page
     assert "1 request to join never confirmed deleted." in page
+    # The audit says why in words (translated), not by the code the job wrote.
+    page = client.get("/admin/audit/?object_type=people").get_data(as_text=True)
+    assert "Personal data anonymised" in page
+    assert "Under the retention periods" in page and "<bdi>retention</bdi>" not in page
 
 
 def test_the_command_applies_the_periods_and_says_what_it_removed(app, runner, leavers,

@@ -30,6 +30,21 @@ SAME_LINE = """element => {
 }"""
 
 
+# x of the middle of the first place the text `needle` is laid out in an element.
+TEXT_X = """(element, needle) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.textContent.indexOf(needle);
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at); range.setEnd(node, at + needle.length);
+        const box = range.getBoundingClientRect();
+        return box.x + box.width / 2;
+    }
+    return null;
+}"""
+
+
 def _appointed_person(workdir):
     with sqlite3.connect(workdir / "portal.db") as connection:
         return connection.execute(
@@ -52,6 +67,26 @@ def test_name_and_title_keep_their_order_and_values_their_line(new_page, live_wo
     label_top, value_top = page.locator("footer .ltr-value").locator("..").evaluate(SAME_LINE)
     assert abs(label_top - value_top) < 4, "the email left the line of its label"
     _screenshot(page, artifacts_dir / f"person-words-{lang}-{width}.png")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_persons_title_grade_and_entity_read_in_order_right_to_left(new_page, live_workdir,
+                                                                      width):
+    """Grade and entity are both written left to right: unless each is isolated, Arabic lays
+    the two out as one left-to-right run, the entity's acronym after the grade."""
+    with sqlite3.connect(live_workdir / "portal.db") as connection:
+        person_id, grade, acronym = connection.execute(
+            "SELECT p.id, p.grade, e.acronym FROM people p JOIN entities e "
+            "ON e.id = p.entity_id WHERE p.grade IS NOT NULL AND p.grade <> '' "
+            "AND p.position_title IS NOT NULL ORDER BY p.id").fetchone()
+    page = new_page(width=1366, height=900, locale="ar")
+    sign_in(page, "coordinator@demo.gfp", lang="ar")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/registry/people/{person_id}?lang=ar")
+    line = page.locator("h1 + p")
+    expect(line).to_contain_text(acronym)
+    grade_x, acronym_x = (line.evaluate(TEXT_X, needle) for needle in (grade, acronym))
+    assert grade_x > acronym_x, "the grade comes before the entity: on its right in Arabic"
 
 
 def test_country_teams_carry_the_un_names_in_arabic(new_page, artifacts_dir):

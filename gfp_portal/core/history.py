@@ -138,7 +138,9 @@ def entry(event):
         shown_before = None if before is None else shown_value(event.object_type, key, before)
         details.append((field_label(event.object_type, key), shown_before, shown_after))
     title = _TITLES.get(event.object_type)
-    reason = _REASONS.get(event.reason, event.reason)
+    # Only the portal's own work (no one acting) writes a reason as a code.
+    reason = _REASONS.get(event.reason, event.reason) if event.actor_id is None \
+        else event.reason
     return Entry(sentence=str(sentence), object_title=str(title) if title else _("Other"),
                  details=details, reason=None if reason is None else str(reason))
 

@@ -1,5 +1,5 @@
-"""The audit log's filters: the kind of object, who acted, and the days, as the reader's time
-zone runs them."""
+"""The audit log's filters (the kind of object, who acted, and the days, as the reader's time
+zone runs them), and its reasons."""
 import html as html_lib
 from datetime import UTC, datetime
 
@@ -95,3 +95,16 @@ def test_a_filter_of_actions_from_the_address_is_kept_by_the_form(client, events
     page, shown = _shown(client, {"action": "person."})
     assert shown == ["Person Eight", "Person Nine"]
     assert '<input name="action" type="hidden" value="person.">' in page
+
+
+def test_a_reason_reads_in_words_only_when_the_portal_wrote_it_as_a_code(client, app,
+                                                                          login_as):
+    user_id = login_as("admin")
+    with app.app_context():
+        for actor in (None, db.session.get(User, user_id)):
+            log_action("person.anonymise", object_type="people", object_id=5, actor=actor,
+                       reason="retention")
+        db.session.commit()
+    page = html_lib.unescape(client.get("/admin/audit/").get_data(as_text=True))
+    assert page.count("Under the retention periods") == 1
+    assert page.count("<bdi>retention</bdi>") == 1  # typed by a person: as typed

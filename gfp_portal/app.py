@@ -81,6 +81,7 @@ from gfp_portal.privacy import history as privacy_history
 from gfp_portal.privacy import retention
 from gfp_portal.privacy.cli import privacy_cli
 from gfp_portal.privacy.views import bp as privacy_bp
+from gfp_portal.programme import history as programme_history
 from gfp_portal.programme.views import bp as programme_bp
 from gfp_portal.reference import countries
 from gfp_portal.reference import history as reference_history
@@ -273,7 +274,7 @@ def register_blueprints(app):
 def register_history(app):
     """Each domain says in words what its audit events mean."""
     for domain in (core_history, reference_history, registry_history, accounts_history,
-                   nominations_history, sessions_history, attendance_history,
+                   nominations_history, sessions_history, programme_history, attendance_history,
                    resources_history, practices_history, coverage_history, plans_history,
                    parity_history, messages_history, privacy_history, induction_history):
         domain.register()

@@ -23,7 +23,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.history import object_titles
+from gfp_portal.core.history import object_titles, record_pages
 from gfp_portal.core.http import commit_service, paginate, save_form
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
@@ -191,7 +191,8 @@ def audit():
     filters = form.filters()
     pagination = paginate(queries.audit_query(**filters, zone=current_user.time_zone))
     return render_template("admin/audit.html", form=form, pagination=pagination,
-                           filtered=any(filters.values()))
+                           filtered=any(filters.values()),
+                           pages=record_pages(pagination.items))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

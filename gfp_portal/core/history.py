@@ -1,17 +1,21 @@
 """What an audit event says, in the reader's language: each domain describes its own events
 (its `history.py` calls `describe`), the history and audit pages read them through `entry`."""
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from babel.lists import format_list
+from flask import url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from gfp_portal.core.db import db
 from gfp_portal.core.i18n import collation_key, current_language, language_name
 from gfp_portal.core.jobs import JobState
-from gfp_portal.core.outbox import MailStatus
+from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.timezones import zone_name
 
 _TITLES = {}     # object_type -> what the object is ("Appointment")
@@ -19,6 +23,7 @@ _SENTENCES = {}  # action -> sentence, or callable(values) -> sentence
 _LABELS = {}     # (object_type, field) -> label
 _VALUES = {}     # (object_type, field) -> callable(value) -> text; None hides the field
 _REASONS = {}    # a reason the portal writes as a code ("retention") -> what it says
+_PAGES = {}      # object_type -> (model, endpoint of a record's page, its id's argument)
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -27,12 +32,16 @@ _DIGEST = re.compile(r"^[0-9a-f]{40,}$")
 
 
 def describe(object_type, *, title=None, sentences=None, labels=None, values=None,
-             reasons=None):
+             reasons=None, page=None):
     """Called by each domain for the objects it writes events about (a higher domain may add
     how to show a value only it knows). `reasons` say in words the reasons its jobs write as
-    codes; any other reason was typed by a person and reads as typed."""
+    codes; any other reason was typed by a person and reads as typed. `page` is (model,
+    endpoint, name of the id's argument) of the page every reader of the audit log may open
+    for one such record."""
     if title is not None:
         _TITLES[object_type] = title
+    if page is not None:
+        _PAGES[object_type] = page
     _SENTENCES.update(sentences or {})
     _REASONS.update(reasons or {})
     for key, label in (labels or {}).items():
@@ -57,6 +66,21 @@ class Entry:
     object_title: str
     details: list = field(default_factory=list)  # (label, before or None, after)
     reason: str | None = None
+
+
+def record_pages(events):
+    """{(object type, id): address of its page} for the records `events` are about that have
+    a page and still exist: one statement per kind of record."""
+    wanted = defaultdict(set)
+    for event in events:
+        if event.object_type in _PAGES and event.object_id is not None:
+            wanted[event.object_type].add(event.object_id)
+    pages = {}
+    for kind, ids in wanted.items():
+        model, endpoint, argument = _PAGES[kind]
+        for record_id in db.session.scalars(select(model.id).where(model.id.in_(ids))):
+            pages[(kind, record_id)] = url_for(endpoint, **{argument: record_id})
+    return pages
 
 
 def object_titles():
@@ -160,6 +184,7 @@ def register():
     describe("settings", title=_l("Settings"),
              sentences={"settings.update": _l("Settings changed")})
     describe("outbox_messages", title=_l("Email"), labels={"status": _l("Status")},
+             page=(OutboxMessage, "admin.outbox_detail", "message_id"),
              values={"status": title_of(MailStatus)},
              sentences={"mail.retry": _l("Email queued to be sent again")})
     describe("job_runs", title=_l("Scheduled work"), labels={"state": _l("State")},

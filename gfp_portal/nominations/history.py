@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.history import describe, hidden, language_value, title_of
-from gfp_portal.nominations.models import NominationState
+from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.countries import country_name
 from gfp_portal.registry.history import scope_text
 from gfp_portal.registry.models import AppointmentRole
@@ -18,7 +18,8 @@ def _nominated(values):
 
 
 def register():
-    describe("nominations", title=_l("Nomination"), labels={
+    describe("nominations", title=_l("Nomination"),
+             page=(Nomination, "nominations.detail", "nomination_id"), labels={
         "given_name": _l("Given name"), "family_name": _l("Family name"),
         "email": _l("Email address"), "position_title": _l("Position title"),
         "grade": _l("Grade"), "preferred_language": _l("Language of the nominee's emails"),

@@ -2,11 +2,12 @@
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.history import describe, hidden, title_of
-from gfp_portal.plans.models import PlanStatus
+from gfp_portal.plans.models import ImplementationPlan, PlanStatus
 
 
 def register():
-    describe("implementation_plans", title=_l("Implementation plan"), labels={
+    describe("implementation_plans", title=_l("Implementation plan"),
+             page=(ImplementationPlan, "plans.detail", "plan_id"), labels={
         "entity": _l("Entity"), "period": _l("Period"), "status": _l("Status"),
         "responsible": _l("Responsible focal points"), "document": _l("Document"),
         "targets": _l("Targets"), "note": _l("Review note"),

@@ -3,11 +3,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from gfp_portal.core.history import describe, language_value, title_of
-from gfp_portal.practices.models import GuidelineArea, PracticeState
+from gfp_portal.practices.models import GuidelineArea, Practice, PracticeState
 
 
 def register():
-    describe("practices", title=_l("Good practice"), labels={
+    describe("practices", title=_l("Good practice"),
+             page=(Practice, "practices.detail", "practice_id"), labels={
         "entity": _l("Entity"), "year": _l("Year"),
         "area": _l("Area of the Enabling Environment Guidelines"), "contacts": _l("Contacts"),
         "state": _l("State"), "language": _l("Language"), "title": _l("Title"),
@@ -27,6 +28,8 @@ def register():
     describe("awards", title=_l("Award"), labels={
         "year": _l("Year"), "event": _l("Event"), "name": _l("Award"), "entity": _l("Entity"),
         "recipients": lazy_pgettext("award", "Recipients"),
+        "citation.en": _l("Citation in English"), "citation.fr": _l("Citation in French"),
+        "citation.es": _l("Citation in Spanish"), "citation.ar": _l("Citation in Arabic"),
     }, sentences={"award.create": _l("Award added"), "award.update": _l("Award updated"),
                   "award.delete": _l("Award deleted")})
     describe("settings", labels={"practices.public": _l(

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.history import describe, title_of
 from gfp_portal.reference.countries import country_name
-from gfp_portal.reference.models import EntityType, Region
+from gfp_portal.reference.models import Entity, EntityType, Region, Unct
 
 
 def _countries(codes):
@@ -12,14 +12,16 @@ def _countries(codes):
 
 
 def register():
-    describe("entities", title=_l("Entity"), labels={
+    describe("entities", title=_l("Entity"),
+             page=(Entity, "reference.edit_entity", "entity_id"), labels={
         "acronym": _l("Acronym"), "name": _l("Name"), "type": _l("Type"),
         "is_verified": _l("Checked against an official list"),
         "active_from": _l("Active from"), "active_to": _l("Active until"),
         "email_domains": _l("Email domains"),
     }, values={"type": title_of(EntityType)}, sentences={
         "entity.create": _l("Entity added"), "entity.update": _l("Entity updated")})
-    describe("uncts", title=_l("UN Country Team"), labels={
+    describe("uncts", title=_l("UN Country Team"),
+             page=(Unct, "reference.edit_unct", "unct_id"), labels={
         "iso3": _l("Host country (ISO 3166 alpha-3 code)"), "name_en": _l("Name (English)"),
         "region": _l("Region"), "is_verified": _l("Checked against an official list"),
         "countries": _l("Other countries and territories covered"),

@@ -16,7 +16,7 @@ from gfp_portal.core.history import (
 )
 from gfp_portal.core.i18n import current_language
 from gfp_portal.reference.countries import country_name
-from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, EndReason
+from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, EndReason, Person
 
 
 def scope_text(entity, scope):
@@ -75,6 +75,7 @@ def register():
         "directory_consent": _l("Show contact details in the network directory"),
     }
     describe("people", title=_l("Person"), labels=person_labels,
+             page=(Person, "registry.person", "person_id"),
              values={"preferred_language": language_value, "time_zone": zone_value},
              sentences={"person.create": _l("Added to the registry"),
                         "person.update": _l("Profile updated")})

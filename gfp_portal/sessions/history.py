@@ -10,7 +10,14 @@ from gfp_portal.core.history import (
     zone_value,
 )
 from gfp_portal.core.i18n import LANGUAGES
-from gfp_portal.sessions.models import Audience, Format, RegistrationStatus, SessionStatus
+from gfp_portal.sessions.models import (
+    Audience,
+    Format,
+    RegistrationStatus,
+    SessionStatus,
+    TrainingSession,
+    WaitlistPolicy,
+)
 from gfp_portal.sessions.topics import topic_by_key
 
 _TEXT_LABELS = {"title": {"en": _l("Title in English"), "fr": _l("Title in French"),
@@ -31,19 +38,28 @@ def _topic_name(key):
     return str(topic.title) if topic is not None else key
 
 
+def text_labels():
+    """{"title_en": "Title in English", …}: the labels of the title and the description in
+    each language, for a session and for the items of its agenda."""
+    return {f"{field}_{lang}": _TEXT_LABELS[field][lang]
+            for field in _TEXT_LABELS for lang in LANGUAGES}
+
+
 def register():
-    labels = {f"{field}_{lang}": _TEXT_LABELS[field][lang]
-              for field in _TEXT_LABELS for lang in LANGUAGES}
+    labels = text_labels()
     labels.update({
         "topic": _l("Topic"), "format": _l("Format"), "starts_at": _l("Starts"),
+        "waitlist_policy": _l("Waiting list"),
         "ends_at": _l("Ends"), "time_zone": _l("Time zone of the session"),
         "join_url": _l("Join link"), "venue": _l("Venue"), "languages": _l("Delivered in"),
         "capacity": _l("Seats"), "registration_opens_at": _l("Registration opens"),
         "registration_closes_at": _l("Registration closes"), "audience": _l("For"),
         "series_id": _l("Series"), "status": _l("Status"), "duplicate_of": _l("Copy of"),
     })
-    describe("training_sessions", title=_l("Training session"), labels=labels, values={
+    describe("training_sessions", title=_l("Training session"), labels=labels,
+             page=(TrainingSession, "sessions.detail", "session_id"), values={
         "topic": _topic_name, "format": title_of(Format), "audience": title_of(Audience),
+        "waitlist_policy": title_of(WaitlistPolicy),
         "status": title_of(SessionStatus), "languages": _languages, "series_id": hidden,
         "duplicate_of": hidden, "time_zone": zone_value,
     }, sentences={

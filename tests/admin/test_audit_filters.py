@@ -1,5 +1,5 @@
 """The audit log's filters (the kind of object, who acted, and the days, as the reader's time
-zone runs them), and its reasons."""
+zone runs them), its reasons, and its links to the records."""
 import html as html_lib
 from datetime import UTC, datetime
 
@@ -108,3 +108,22 @@ def test_a_reason_reads_in_words_only_when_the_portal_wrote_it_as_a_code(client,
     page = html_lib.unescape(client.get("/admin/audit/").get_data(as_text=True))
     assert page.count("Under the retention periods") == 1
     assert page.count("<bdi>retention</bdi>") == 1  # typed by a person: as typed
+
+
+def test_the_audit_log_links_to_the_records_that_still_exist(client, app, login_as,
+                                                             create_user):
+    from gfp_portal.registry.models import Person
+
+    login_as("admin")
+    with app.app_context():
+        person_id = db.session.scalars(db.select(Person.id)).first()
+        for object_type, object_id in (("people", person_id), ("people", 999_999),
+                                       ("training_sessions", 999_998), ("system", None)):
+            log_action("x.update", object_type=object_type, object_id=object_id, actor=None)
+        db.session.commit()
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert f'<a href="/registry/people/{person_id}">Person <bdi>#{person_id}</bdi></a>' in page
+    # Gone (or never there): named, not linked.
+    assert "Person <bdi>#999999</bdi></td>" in page
+    assert "Training session <bdi>#999998</bdi></td>" in page
+    assert page.count('href="/registry/people/') == 1

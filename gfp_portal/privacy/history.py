@@ -20,6 +20,7 @@ def register():
         "person.anonymise": _l("Personal data anonymised"),
         "person.data_summary": _l("Summary of personal data produced by the Office"),
     }, reasons={RETENTION: _l("Under the retention periods")})
+    describe("guests", sentences={"guest.anonymise": _l("Personal data anonymised")})
     describe("users", sentences={"user.data_summary": _l("Own data summary viewed")})
     describe("system", title=_l("System"), labels={
         "unconfirmed_requests": _l("Requests to join never confirmed deleted"),

@@ -92,7 +92,8 @@ def register():
         "status": title_of(AppointmentStatus), "end_reason": title_of(EndReason),
         "scope": lambda v: _("Headquarters") if v == "HQ" else country_name(v),
     }, sentences={
-        "appointment.create": _appointed, "appointment.import_history": _appointed,
+        "appointment.create": _appointed, "appointment.import": _appointed,
+        "appointment.import_history": _appointed,
         "appointment.renew": _renewed, "appointment.replace": _replaced,
         "appointment.end": _ended, "appointment.update": _l("Appointment corrected"),
     })

@@ -15,7 +15,8 @@ def register():
     }, values={"visibility": title_of(Visibility), "language": language_value,
                "sha256": hidden}, sentences={
         "resource.create": _l("Resource added"), "resource.update": _l("Resource updated"),
-        "resource.publish": _l("Resource published"), "resource.delete": _l("Resource deleted"),
+        "resource.publish": _l("Resource published"),
+        "resource.unpublish": _l("Resource unpublished"), "resource.delete": _l("Resource deleted"),
         "resource.version_add": _l("Language version added"),
         "resource.version_update": _l("Language version updated"),
         "resource.version_delete": _l("Language version removed"),

@@ -46,4 +46,3 @@ def register():
         "guest_attendance.mark": _l("Guest's attendance recorded"),
         "guest_certificate.issue": _l("Guest's certificate issued"),
     })
-

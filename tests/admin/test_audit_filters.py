@@ -110,8 +110,7 @@ def test_a_reason_reads_in_words_only_when_the_portal_wrote_it_as_a_code(client,
     assert page.count("<bdi>retention</bdi>") == 1  # typed by a person: as typed
 
 
-def test_the_audit_log_links_to_the_records_that_still_exist(client, app, login_as,
-                                                             create_user):
+def test_the_audit_log_links_to_the_records_that_still_exist(client, app, login_as):
     from gfp_portal.registry.models import Person
 
     login_as("admin")

@@ -24,7 +24,7 @@ from wtforms.widgets.core import clean_key
 from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.core.text import single_line
-from gfp_portal.core.timezones import canonical_zone, timezone_choices
+from gfp_portal.core.timezones import canonical_zone, is_skipped, is_timezone, timezone_choices
 
 
 def language_choices():
@@ -237,6 +237,22 @@ class PlausibleDateField(_Plausible, DateField):
 
 class PlausibleDateTimeField(_Plausible, DateTimeLocalField):
     pass
+
+
+class ShownByClocks:
+    """Validator of a date and time read in a time zone, `zone_of(form)`: the clocks there must
+    show it, which they do not in the time they skip when they move forward."""
+
+    message = _l("The clocks of this time zone skip this time: they move forward that night. "
+                 "Enter a time before or after the change.")
+
+    def __init__(self, zone_of):
+        self.zone_of = zone_of
+
+    def __call__(self, form, field):
+        zone = self.zone_of(form)
+        if field.data is not None and is_timezone(zone) and is_skipped(field.data, zone):
+            raise ValidationError(self.message)
 
 
 class SingleLineField(StringField):

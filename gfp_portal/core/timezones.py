@@ -145,3 +145,24 @@ def timezone_choices(locale, now=None):
 def day_start(day, zone_name):
     """The moment, in UTC, at which `day` begins in the time zone `zone_name` (UTC if none)."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone_name or "UTC")).astimezone(UTC)
+
+
+def wall_time(moment, zone_name):
+    """The date and time (naive) that clocks in `zone_name` show at `moment`; None for None."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+
+
+def from_wall_time(local, zone_name):
+    """The moment, in UTC, at which clocks in `zone_name` show `local` (naive); None for None.
+    Of an hour the clocks show twice, when they move back, the first is taken."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
+
+
+def is_skipped(local, zone_name):
+    """Whether clocks in `zone_name` never show `local`: it falls in the time they skip when
+    they move forward (New York, 14 March 2027, 02:00–03:00)."""
+    return wall_time(from_wall_time(local, zone_name), zone_name) != local

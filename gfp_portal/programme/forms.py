@@ -8,6 +8,7 @@ from gfp_portal.core.forms import (
     CheckboxListField,
     EditsRecord,
     PlausibleDateTimeField,
+    ShownByClocks,
     SingleLineField,
     WholeNumberField,
     language_choices,
@@ -20,7 +21,8 @@ from gfp_portal.sessions.forms import LOCAL, TitleFields, description_fields
 
 class AgendaItemForm(EditsRecord, TitleFields, description_fields(2), FlaskForm):
     starts_at = PlausibleDateTimeField(_l("Starts"), format=LOCAL, validators=[
-        DataRequired(message=_l("Enter the start date and time."))],
+        DataRequired(message=_l("Enter the start date and time.")),
+        ShownByClocks(lambda form: form.time_zone)],
         description=_l("In the time zone of the session."))
     staff = CheckboxListField(_l("Presenters from the Office"), coerce=int,
                               validators=[Optional()])
@@ -35,8 +37,9 @@ class AgendaItemForm(EditsRecord, TitleFields, description_fields(2), FlaskForm)
     guest_sector = SelectField(_l("New guest presenter: sector"), validators=[Optional()])
     submit = SubmitField(_l("Save the item"))
 
-    def __init__(self, *args, staff_choices=(), guest_choices=(), **kwargs):
+    def __init__(self, *args, time_zone, staff_choices=(), guest_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.time_zone = time_zone  # the session's: the start is read in it
         self.staff.choices = list(staff_choices)
         self.guests.choices = list(guest_choices)
         self.guest_sector.choices = Sector.choices()

@@ -3,7 +3,6 @@ a guest (asking for a place through an invitation link, confirming it, the certi
 
 Every answer after a guest's request is the same page, whatever the address: it never tells
 whether the address already has a place (the email says it instead)."""
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, found_or_404, run_action, save_form
 from gfp_portal.core.i18n import current_language
+from gfp_portal.core.timezones import from_wall_time, wall_time
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import agenda, guests, queries
 from gfp_portal.programme.forms import AgendaItemForm, GuestRequestForm, InvitationForm
@@ -31,27 +31,19 @@ def _session(session_id):
     return db.get_or_404(TrainingSession, session_id)
 
 
-def _local(moment, zone):
-    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if moment else None
-
-
-def _utc(local, zone):
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC")) if local else None
-
-
 # --- the agenda (the Office) ------------------------------------------------------------------
 
 def _item_form(session, item=None):
     data = None
     if item is not None:
         data = {f: getattr(item, f) for f in agenda.TEXT_FIELDS}
-        data.update(starts_at=_local(item.starts_at, item.session.time_zone),
+        data.update(starts_at=wall_time(item.starts_at, item.session.time_zone),
                     staff=[p.user_id for p in item.presenters if p.user_id],
                     guests=[p.guest_id for p in item.presenters if p.guest_id],
                     people="\n".join(p.person.email for p in item.presenters if p.person))
     elif request.method == "GET":
-        data = {"starts_at": _local(session.starts_at, session.time_zone)}
-    return AgendaItemForm(staff_choices=queries.staff_choices(),
+        data = {"starts_at": wall_time(session.starts_at, session.time_zone)}
+    return AgendaItemForm(time_zone=session.time_zone, staff_choices=queries.staff_choices(),
                           guest_choices=queries.guest_choices(session), data=data)
 
 
@@ -59,7 +51,7 @@ def _item_data(form, session):
     """The item's data and its presenters, from the form; a DomainError names a wrong
     field."""
     data = {f: getattr(form, f).data for f in agenda.TEXT_FIELDS}
-    data["starts_at"] = _utc(form.starts_at.data, session.time_zone)
+    data["starts_at"] = from_wall_time(form.starts_at.data, session.time_zone)
     presenters = [agenda.presenter(user=u) for u in queries.users_by_ids(form.staff.data)]
     presenters += [agenda.presenter(guest=g) for g in queries.guests_by_ids(form.guests.data)]
     for email in (form.people.data or "").split():

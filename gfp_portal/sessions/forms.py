@@ -10,6 +10,7 @@ from gfp_portal.core.forms import (
     FilterForm,
     LongSelectField,
     PlausibleDateTimeField,
+    ShownByClocks,
     SingleLineField,
     SingleLineURLField,
     TimeZoneField,
@@ -50,6 +51,10 @@ def description_fields(rows):
     return DescriptionFields
 
 
+# The session's times are read in the time zone the form gives.
+SHOWN_BY_CLOCKS = ShownByClocks(lambda form: form.time_zone.data)
+
+
 class SessionForm(EditsRecord, TitleFields, description_fields(3), FlaskForm):
     topic = SelectField(_l("Topic"), validators=[DataRequired()])
     format = SelectField(_l("Format"), validators=[DataRequired()])
@@ -57,9 +62,9 @@ class SessionForm(EditsRecord, TitleFields, description_fields(3), FlaskForm):
                             description=_l("Start, end and registration dates are read in this "
                                            "time zone."))
     starts_at = PlausibleDateTimeField(_l("Starts"), format=LOCAL, validators=[
-        DataRequired(message=_l("Enter the start date and time."))])
+        DataRequired(message=_l("Enter the start date and time.")), SHOWN_BY_CLOCKS])
     ends_at = PlausibleDateTimeField(_l("Ends"), format=LOCAL, validators=[
-        DataRequired(message=_l("Enter the end date and time."))])
+        DataRequired(message=_l("Enter the end date and time.")), SHOWN_BY_CLOCKS])
     join_url = SingleLineURLField(_l("Join link"), validators=[
         Optional(), URL(message=_l("Enter a full web address, starting with https://.")),
         Length(max=500)], description=_l("Shown to registered people only."))
@@ -70,10 +75,10 @@ class SessionForm(EditsRecord, TitleFields, description_fields(3), FlaskForm):
         DataRequired(message=_l("Enter the number of seats.")),
         NumberRange(min=0, max=100000, message=_l("Enter a number of seats from 0."))])
     registration_opens_at = PlausibleDateTimeField(_l("Registration opens"), format=LOCAL,
-                                                   validators=[Optional()],
+                                                   validators=[Optional(), SHOWN_BY_CLOCKS],
                                                    description=_l("Leave empty: open at once."))
     registration_closes_at = PlausibleDateTimeField(
-        _l("Registration closes"), format=LOCAL, validators=[Optional()],
+        _l("Registration closes"), format=LOCAL, validators=[Optional(), SHOWN_BY_CLOCKS],
         description=_l("Leave empty: open until the session starts."))
     audience = SelectField(_l("For"), validators=[DataRequired()])
     waitlist_policy = SelectField(_l("Waiting list"), validators=[DataRequired()],

@@ -1,7 +1,6 @@
 """Training pages of the Office, a blueprint nested in the sessions one (sessions.manage.*):
 create, edit, publish, duplicate and cancel sessions; the roster with the waiting list; adding
 people one by one or as a filtered group; series."""
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -27,6 +26,7 @@ from gfp_portal.core.http import (
     save_form,
 )
 from gfp_portal.core.i18n import current_language
+from gfp_portal.core.timezones import from_wall_time, wall_time
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Region
 from gfp_portal.registry import queries as registry_queries
@@ -42,16 +42,6 @@ bp = Blueprint("manage", __name__)
 def _to_job_or(job, url):
     """To the page of the job doing the rest of the work, if there is one, else to `url`."""
     return redirect(job_page(job) if job is not None else url)
-
-
-def _local(moment, zone):
-    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if moment else None
-
-
-def _utc(local, zone):
-    if local is None:
-        return None
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
 
 
 def _session_form(session=None):
@@ -71,11 +61,12 @@ def _form_data_of(session):
     zone = session.time_zone
     data = {f: getattr(session, f) for f in services.TEXT_FIELDS}
     data.update(topic=session.topic, format=session.format.value, time_zone=zone,
-                starts_at=_local(session.starts_at, zone), ends_at=_local(session.ends_at, zone),
+                starts_at=wall_time(session.starts_at, zone),
+                ends_at=wall_time(session.ends_at, zone),
                 join_url=session.join_url, venue=session.venue,
                 languages=session.language_codes, capacity=session.capacity,
-                registration_opens_at=_local(session.registration_opens_at, zone),
-                registration_closes_at=_local(session.registration_closes_at, zone),
+                registration_opens_at=wall_time(session.registration_opens_at, zone),
+                registration_closes_at=wall_time(session.registration_closes_at, zone),
                 audience=session.audience.value, series=session.series_id or 0,
                 waitlist_policy=session.waitlist_policy.value)
     return data
@@ -105,7 +96,8 @@ def _hours(form):
             form.ends_at.errors.append(_("The session must end after it starts."))
         return None
     zone = form.time_zone.data
-    return hours.check(_utc(form.starts_at.data, zone), _utc(form.ends_at.data, zone), zone,
+    return hours.check(from_wall_time(form.starts_at.data, zone),
+                       from_wall_time(form.ends_at.data, zone), zone,
                        Audience(form.audience.data).roles, region=form.hours_region.data or None)
 
 
@@ -117,11 +109,12 @@ def _data(form):
     zone = form.time_zone.data
     data = {f: getattr(form, f).data for f in services.TEXT_FIELDS}
     data.update(topic=form.topic.data, format=form.format.data, time_zone=zone,
-                starts_at=_utc(form.starts_at.data, zone), ends_at=_utc(form.ends_at.data, zone),
+                starts_at=from_wall_time(form.starts_at.data, zone),
+                ends_at=from_wall_time(form.ends_at.data, zone),
                 join_url=form.join_url.data, venue=form.venue.data,
                 languages=" ".join(form.languages.data or []), capacity=form.capacity.data,
-                registration_opens_at=_utc(form.registration_opens_at.data, zone),
-                registration_closes_at=_utc(form.registration_closes_at.data, zone),
+                registration_opens_at=from_wall_time(form.registration_opens_at.data, zone),
+                registration_closes_at=from_wall_time(form.registration_closes_at.data, zone),
                 audience=form.audience.data, series_id=form.series.data or None,
                 waitlist_policy=form.waitlist_policy.data)
     return data

@@ -5,7 +5,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gfp_portal.core.timezones import canonical_zone, timezone_choices, timezone_names, zone_name
+from gfp_portal.core.timezones import (
+    canonical_zone,
+    from_wall_time,
+    is_skipped,
+    timezone_choices,
+    timezone_names,
+    wall_time,
+    zone_name,
+)
 from gfp_portal.extensions import db
 
 WINTER = datetime(2026, 12, 3, 9, tzinfo=UTC)
@@ -109,3 +117,24 @@ def test_a_zone_name_too_long_for_a_file_is_a_form_error(client, login_as, app):
     assert "Not a valid choice" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, user_id).time_zone != "x" * 1000
+
+
+@pytest.mark.parametrize("zone, local, skipped", [
+    ("America/New_York", datetime(2027, 3, 14, 2, 30), True),   # 02:00 -> 03:00
+    ("America/New_York", datetime(2027, 3, 14, 3, 0), False),
+    ("America/New_York", datetime(2027, 11, 7, 1, 30), False),  # shown twice, not skipped
+    ("Australia/Lord_Howe", datetime(2027, 10, 3, 2, 15), True),  # a half-hour change
+    ("America/Santiago", datetime(2027, 9, 5, 0, 30), True),    # at midnight: 00:00 -> 01:00
+    ("Africa/Nairobi", datetime(2027, 3, 14, 2, 30), False),
+    ("UTC", datetime(2027, 3, 14, 2, 30), False),
+])
+def test_a_time_the_clocks_skip_is_told_from_one_they_show(zone, local, skipped):
+    assert is_skipped(local, zone) is skipped
+    if not skipped:
+        assert wall_time(from_wall_time(local, zone), zone) == local
+
+
+def test_of_an_hour_the_clocks_show_twice_the_first_is_taken():
+    moment = from_wall_time(datetime(2027, 11, 7, 1, 30), "America/New_York")
+    assert moment == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)  # still EDT, UTC-4
+    assert from_wall_time(None, "UTC") is None and wall_time(None, "UTC") is None

@@ -2,7 +2,7 @@
 the registry, the Office and guests; shown to everyone who can see the session, in their
 language and zone."""
 import base64
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -181,3 +181,24 @@ def test_the_invitation_carries_the_agenda_in_the_recipients_language(
     message = outbox("session_notice")[-1]
     calendar = base64.b64decode(message.parts[0]["data"]).decode().replace("\r\n ", "")
     assert "Ordre du jour" in calendar and "Discours liminaire (Dr Ingrid Halvorsen)" in calendar
+
+
+def test_an_item_at_a_time_the_clocks_skip_is_a_form_error(app, client, running):
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        # New York, the night its clocks go from 02:00 to 03:00: 01:00 EST to 05:00 EDT.
+        session.time_zone = "America/New_York"
+        session.starts_at = datetime(2027, 3, 14, 6, tzinfo=UTC)
+        session.ends_at = datetime(2027, 3, 14, 9, tzinfo=UTC)
+        db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/agenda"
+    response = client.post(url, data={"title_en": "Closing", "starts_at": "2027-03-14T02:30"})
+    assert response.status_code == 200
+    assert ("The clocks of this time zone skip this time: they move forward that night."
+            in response.get_data(as_text=True))
+    assert client.post(url, data={"title_en": "Closing",
+                                  "starts_at": "2027-03-14T03:30"}).status_code == 302
+    with app.app_context():
+        item = db.session.scalar(select(AgendaItem).filter_by(title_en="Closing"))
+        assert item.starts_at.astimezone(UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)

@@ -429,3 +429,40 @@ def test_a_session_ending_beyond_any_year_is_a_form_error(app, client, network):
         "join_url": "https://meet.example.org/other", "check_hours": "y"})
     assert response.status_code == 200
     assert "Enter a date between the years 1900 and 2100." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field, starts, ends", [
+    # New York's clocks go from 02:00 to 03:00 on 14 March 2027: 02:30 is never shown.
+    ("starts_at", "2027-03-14T02:30", "2027-03-14T04:00"),
+    ("ends_at", "2027-03-14T01:00", "2027-03-14T02:15"),
+])
+def test_a_time_the_clocks_skip_is_a_form_error_and_nothing_is_saved(app, client, network,
+                                                                      field, starts, ends):
+    login(client, "coord@example.org")
+    response = client.post("/sessions/new", data={
+        "title_en": "Night shift", "topic": "parity_dashboard", "format": "virtual",
+        "time_zone": "America/New_York", "starts_at": starts, "ends_at": ends,
+        "languages": ["en"], "capacity": "20", "audience": "both", "series": "0"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert ("The clocks of this time zone skip this time: they move forward that night. Enter "
+            "a time before or after the change.") in html
+    assert 'value="Night shift"' in html
+    with app.app_context():
+        assert db.session.scalar(select(TrainingSession).filter_by(title_en="Night shift")) \
+            is None
+
+
+def test_an_hour_the_clocks_repeat_reads_as_entered(app, client, network):
+    # On 7 November 2027, New York's clocks show 01:00–02:00 twice; the first is taken.
+    login(client, "coord@example.org")
+    response = client.post("/sessions/new", data={
+        "title_en": "Twice", "topic": "parity_dashboard", "format": "virtual",
+        "time_zone": "America/New_York", "starts_at": "2027-11-07T01:30",
+        "ends_at": "2027-11-07T03:00", "languages": ["en"], "capacity": "20",
+        "audience": "both", "series": "0"})
+    assert response.status_code == 302
+    with app.app_context():
+        session = db.session.scalar(select(TrainingSession).filter_by(title_en="Twice"))
+        assert session.starts_at.astimezone(UTC) == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)
+        assert session.ends_at.astimezone(UTC) == datetime(2027, 11, 7, 8, 0, tzinfo=UTC)

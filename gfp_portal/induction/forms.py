@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 from wtforms.validators import Length, Optional
 
-from gfp_portal.core.forms import FilterForm, SingleLineField
+from gfp_portal.core.forms import FilterForm, LongSelectField, SingleLineField
 
 STATE_TITLES = {"not_started": _l("Not started"), "in_progress": _l("In progress"),
                 "completed": _l("Completed")}
@@ -13,7 +13,7 @@ STATE_TITLES = {"not_started": _l("Not started"), "in_progress": _l("In progress
 class InductionFilterForm(FilterForm):
     q = SingleLineField(_l("Name"), validators=[Optional(), Length(max=200)])
     state = SelectField(_l("Progress"), validators=[Optional()])
-    entity = SelectField(_l("Entity"), validators=[Optional()])
+    entity = LongSelectField(_l("Entity"), validators=[Optional()])
 
     def __init__(self, *args, entity_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,7 +55,7 @@ class PeriodForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    entity = SelectField(_l("Entity"), coerce=int, validators=[
+    entity = LongSelectField(_l("Entity"), coerce=int, validators=[
         DataRequired(message=_l("Choose the entity."))])
     period = SelectField(_l("Period"), coerce=int, validators=[
         DataRequired(message=_l("Choose the period."))])

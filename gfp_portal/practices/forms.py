@@ -80,7 +80,7 @@ class VersionFields(FlaskForm):
 class PracticeForm(EditsRecord, VersionFields):
     """A new practice with its first language version; without the version when editing."""
 
-    entity = SelectField(_l("Entity"), coerce=int, validators=[DataRequired()])
+    entity = LongSelectField(_l("Entity"), coerce=int, validators=[DataRequired()])
     year = WholeNumberField(_l("Year"), validators=[
         InputRequired(message=YEAR_MESSAGE),
         NumberRange(min=1990, max=2100, message=YEAR_MESSAGE)],
@@ -126,7 +126,7 @@ class AwardForm(EditsRecord, FlaskForm):
         description=_l("For example: Global Annual Meeting 2024."))
     name = SingleLineField(_l("Award"), validators=[
         DataRequired(message=_l("Enter the name of the award.")), Length(max=200)])
-    entity = SelectField(_l("Entity"), coerce=int, validators=[Optional()])
+    entity = LongSelectField(_l("Entity"), coerce=int, validators=[Optional()])
     recipients = TextAreaField(
         lazy_pgettext("award", "Recipients"), render_kw={"rows": 2, "dir": "ltr"},
         validators=[DataRequired(message=_l("Name at least one recipient by their email "

@@ -42,8 +42,8 @@ class PersonForm(EditsRecord, PersonNameFields, FlaskForm):
     position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
                             description=_l("For example P-4, NO-C or G-6."))
-    entity = SelectField(_l("Entity"), validators=[Optional()])
-    duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
+    entity = LongSelectField(_l("Entity"), validators=[Optional()])
+    duty_station = LongSelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     preferred_language = SelectField(_l("Preferred language"))
     time_zone = TimeZoneField(_l("Time zone"))
     directory_consent = BooleanField(_l("Show contact details in the network directory"))
@@ -59,8 +59,9 @@ class PersonForm(EditsRecord, PersonNameFields, FlaskForm):
 
 class AppointmentForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    entity = SelectField(_l("Entity"), validators=[DataRequired(message=_l("Choose the entity."))])
-    scope = SelectField(_l("Scope"), validators=[DataRequired()],
+    entity = LongSelectField(_l("Entity"), validators=[
+        DataRequired(message=_l("Choose the entity."))])
+    scope = LongSelectField(_l("Scope"), validators=[DataRequired()],
                         description=_l("Headquarters (the whole entity) or one UN Country Team."))
     start_date = PlausibleDateField(_l("Start date"), validators=[
         DataRequired(message=_l("Enter the start date."))])

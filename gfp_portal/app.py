@@ -35,6 +35,7 @@ from gfp_portal.core import (
     fragments,
     http,
     i18n,
+    search,
     settings,
     timezones,
     transactions,
@@ -202,7 +203,8 @@ def register_extensions(app):
     db.init_app(app)
     transactions.init_app(app)
     data_version.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
+                     include_object=search.in_models)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     catalogs.install(app.jinja_env)

@@ -6,12 +6,13 @@ People are counted by time zone (their duty station's, else their own), read in 
 query; everything else is arithmetic on those counts."""
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func, select
 
+from gfp_portal.core.timezones import day_start
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
@@ -79,11 +80,12 @@ def reach(zones, starts, ends):
 
 
 def _candidates(day, duration, zone):
-    """Every start on the half hour of `day` in `zone` (as aware UTC datetimes)."""
-    first = datetime.combine(day, time(0), tzinfo=_zone(zone))
-    for step in range(int(timedelta(days=1) / STEP)):
-        starts = (first + step * STEP).astimezone(UTC)
+    """Every start on the half hour of `day` in `zone` (as aware UTC datetimes), each once:
+    counted in UTC, as a day when the clocks move has 23 or 25 hours."""
+    starts, day_ends = day_start(day, zone), day_start(day + timedelta(days=1), zone)
+    while starts < day_ends:
         yield starts, starts + duration
+        starts += STEP
 
 
 def best_starts(zones, day, duration, zone, *, count=3):

@@ -50,6 +50,30 @@ def test_best_starts_are_read_in_the_sessions_time_zone():
     assert best[0][0] == at(5) and best[0][1] == hours.Reach(3, 3)
 
 
+def _every_half_hour(first, last):
+    return [first + i * hours.STEP for i in range(int((last - first) / hours.STEP) + 1)]
+
+
+def test_on_the_night_the_clocks_move_forward_each_start_is_offered_once():
+    # New York, 14 March 2027: 02:00 EST is 03:00 EDT, a day of 23 hours. Berlin's working day
+    # (07:00–17:00 UTC) begins at New York's 03:00.
+    best = hours.best_starts({"Europe/Berlin": 4}, date(2027, 3, 14), timedelta(minutes=30),
+                             "America/New_York", count=100)
+    assert sorted(when for when, _reach in best) == _every_half_hour(
+        datetime(2027, 3, 14, 7, tzinfo=UTC), datetime(2027, 3, 14, 16, 30, tzinfo=UTC))
+
+
+def test_on_the_night_the_clocks_move_back_both_hours_are_offered():
+    # New York, 7 November 2027: 01:00–02:00 comes twice (05:00 and 06:00 UTC), a day of 25
+    # hours, to 05:00 UTC on the 8th. Dubai's working day is 04:00–14:00 UTC: New York's
+    # 23:00 and 23:30 are in the next one.
+    best = hours.best_starts({"Asia/Dubai": 4}, date(2027, 11, 7), timedelta(minutes=30),
+                             "America/New_York", count=100)
+    assert sorted(when for when, _reach in best) == _every_half_hour(
+        datetime(2027, 11, 7, 4, tzinfo=UTC), datetime(2027, 11, 7, 13, 30, tzinfo=UTC)) + [
+        datetime(2027, 11, 8, 4, tzinfo=UTC), datetime(2027, 11, 8, 4, 30, tzinfo=UTC)]
+
+
 def test_the_audience_is_counted_by_duty_station_zone_else_own(make_appointee, coordinator):
     nairobi = get_or_create_duty_station("Nairobi", "KEN", "Africa/Nairobi")
     at_station = make_appointee(zone="Europe/Paris")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.i18n import language_fields
+from gfp_portal.core.i18n import current_language, language_fields
 from gfp_portal.core.timezones import zone_label
 from gfp_portal.extensions import db
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, Sector
@@ -125,6 +125,25 @@ def move_item(item, direction, *, actor, now=None):
     db.session.flush()
     log_action("agenda.move", item, actor=actor, now=now,
                changes={"position": [index, other]})
+
+
+def follow_session(session, starts_before, *, actor, now=None):
+    """The items keep their place in a session that moved: each as long after its start as
+    before. An item that would then fall outside the session (cut shorter) refuses the
+    change, named in the reader's language."""
+    now = now or utcnow()
+    shift = session.starts_at - starts_before
+    for item in agenda_of(session):
+        starts = item.starts_at + shift
+        if not session.starts_at <= starts < session.ends_at:
+            raise DomainError("agenda_outside", _l(
+                "The agenda item “%(title)s” would fall outside the session. End the session "
+                "later, or change or delete the item first.",
+                title=item.text("title", current_language())), field="ends_at")
+        if shift:
+            before, item.starts_at = item.starts_at, starts
+            log_action("agenda.update", item, actor=actor, now=now,
+                       changes={"starts_at": [before.isoformat(), starts.isoformat()]})
 
 
 def delete_item(item, *, actor, now=None):

@@ -151,6 +151,8 @@ def update_session(session, data, *, actor, now=None):
     changes = diff(before, state_of(session))
     if not changes:
         return changes, 0, None
+    if "starts_at" in changes or "ends_at" in changes:
+        signals.session_moved.send(session, starts_before=before["starts_at"], actor=actor, now=now)
     session.updated_at = now
     material = any(field in changes for field in MATERIAL)
     if material:

@@ -9,3 +9,10 @@ The notice of a change of a session ("updated" or "cancelled") was queued to eve
 registered (in the caller's transaction). The sender is the TrainingSession; `kind` and `now`
 are given. Domains that invite others to sessions (guests) send them the same notice.
 """)
+
+session_moved = _signals.signal("session-moved", doc="""
+The session's start or end changed (in the caller's transaction, before anyone is told). The
+sender is the TrainingSession; `starts_before`, `actor` and `now` are given. Domains that place
+things within a session's time (its agenda) move them with it, or raise a DomainError, which
+refuses the change.
+""")

@@ -2,17 +2,20 @@
 the registry, the Office and guests; shown to everyone who can see the session, in their
 language and zone."""
 import base64
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
 from gfp_portal.programme import agenda, queries
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration
+from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import NOW, login, outbox, refused
 
@@ -35,6 +38,59 @@ def test_items_keep_the_order_of_time_then_the_one_chosen(make_session, coordina
     refused("bad_direction", agenda.move_item, first, "sideways", actor=coordinator, now=NOW)
     agenda.delete_item(later, actor=coordinator, now=NOW)
     assert [(i.title_en, i.position) for i in queries.agenda_of(session)] == [("Opening", 0)]
+
+
+def test_the_agenda_moves_with_its_session(make_session, coordinator):
+    session = make_session()
+    opening = agenda.add_item(session, {**_texts("Opening"), "starts_at": session.starts_at},
+                              actor=coordinator, now=NOW)
+    agenda.add_item(session, {**_texts("Panel"),
+                              "starts_at": session.starts_at + timedelta(hours=1)},
+                    actor=coordinator, now=NOW)
+    before = opening.starts_at
+    later = session.starts_at + timedelta(days=7, hours=3)
+    sessions.update_session(session, {"starts_at": later, "ends_at": later + timedelta(hours=3)},
+                            actor=coordinator, now=NOW)
+    assert [(i.title_en, i.starts_at) for i in queries.agenda_of(session)] == [
+        ("Opening", later), ("Panel", later + timedelta(hours=1))]
+    moved = db.session.scalars(select(AuditEvent).filter_by(
+        action="agenda.update", object_id=opening.id)).one()
+    assert moved.changes["starts_at"] == [before.isoformat(), later.isoformat()]
+
+
+def test_a_session_that_would_leave_an_item_outside_it_is_refused(make_session, coordinator):
+    session = make_session(hours=2)
+    agenda.add_item(session, {**_texts("Panel"),
+                              "starts_at": session.starts_at + timedelta(minutes=90)},
+                    actor=coordinator, now=NOW)
+    error = refused("agenda_outside", sessions.update_session, session,
+                    {"ends_at": session.starts_at + timedelta(hours=1)}, actor=coordinator,
+                    now=NOW)
+    assert error.field == "ends_at" and "“Panel”" in str(error.message)
+
+
+def test_the_edit_form_says_which_item_a_shorter_session_would_leave_out(app, client,
+                                                                         running):
+    starts = _session_with_agenda(app, running)  # "Opening", 5 minutes after the start
+    login(client, "coord@example.org")
+    local = starts.astimezone(ZoneInfo("Asia/Amman"))
+    url = f"/sessions/{running['session']}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert "Opening" in client.get(f"/sessions/{running['session']}").get_data(as_text=True)
+    data = {name: value for name, value in re.findall(
+        r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', form) if name != "check_hours"}
+    data.update(title_en="Gender parity", topic="parity_dashboard", format="virtual",
+                time_zone="Asia/Amman", languages=["en"], audience="both", series="0",
+                waitlist_policy="first_come", capacity="30", submit="Save",
+                starts_at=local.strftime("%Y-%m-%dT%H:%M"),
+                ends_at=(local + timedelta(minutes=4)).strftime("%Y-%m-%dT%H:%M"))
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "The agenda item “Opening” would fall outside the session" in \
+        response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TrainingSession, running["session"]).ends_at != \
+            starts + timedelta(minutes=4)
 
 
 @pytest.mark.parametrize("offset", [timedelta(minutes=-1), timedelta(hours=2),

@@ -6,6 +6,7 @@ registration then happen with no other registration change in between, so concur
 queue up instead of overbooking. A freed seat promotes the earliest waitlisted person in the
 same transaction, in the order of the session's waiting-list policy (sessions/priority.py).
 """
+from flask_babel import LazyString, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 
@@ -91,6 +92,16 @@ def in_audience(session, person):
     return any(role in session.audience.roles for role in roles)
 
 
+def window(session, now):
+    """Where `now` falls in the session's own registration period: "not_yet" (it opens
+    later), "closed" (it closed before the session starts) or "open"."""
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return "not_yet"
+    if session.registration_closes_at and now >= session.registration_closes_at:
+        return "closed"
+    return "open"
+
+
 def _check_open(session, now, *, by_coordinator):
     if session.status != SessionStatus.published:
         raise DomainError("not_open", _l("This session is not open for registration."))
@@ -98,10 +109,13 @@ def _check_open(session, now, *, by_coordinator):
         raise DomainError("started", _l("This session has already started."))
     if by_coordinator:
         return
-    if session.registration_opens_at and now < session.registration_opens_at:
-        raise DomainError("window_not_open", _l("Registration opens on %(date)s.",
-                                                date=session.registration_opens_at.date()))
-    if session.registration_closes_at and now >= session.registration_closes_at:
+    state = window(session, now)
+    if state == "not_yet":
+        # The moment in the reader's time zone and language, when the message is shown.
+        raise DomainError("window_not_open", _l(
+            "Registration opens on %(date)s.",
+            date=LazyString(format_datetime, session.registration_opens_at, "short")))
+    if state == "closed":
         raise DomainError("window_closed", _l("Registration for this session is closed."))
 
 

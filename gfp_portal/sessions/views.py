@@ -97,7 +97,7 @@ def detail(session_id):
         place=registration.waitlist_place(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
-        can_register=place.in_audience,
+        can_register=place.in_audience, window=registration.window(session, now),
         agenda=programme_queries.agenda_of(session) if has_agenda else [],
         zone=viewer_zone(), agenda_times=agenda.readings)
 

@@ -11,6 +11,7 @@ from markupsafe import escape
 from sqlalchemy import insert, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.sessions import services
@@ -466,3 +467,39 @@ def test_an_hour_the_clocks_repeat_reads_as_entered(app, client, network):
         session = db.session.scalar(select(TrainingSession).filter_by(title_en="Twice"))
         assert session.starts_at.astimezone(UTC) == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)
         assert session.ends_at.astimezone(UTC) == datetime(2027, 11, 7, 8, 0, tzinfo=UTC)
+
+
+def test_the_session_page_follows_the_registration_period_in_the_readers_zone(app, client,
+                                                                             network):
+    from babel.dates import format_datetime
+
+    def set_period(opens=None, closes=None):
+        with app.app_context():
+            session = db.session.get(TrainingSession, network["session"])
+            session.registration_opens_at, session.registration_closes_at = opens, closes
+            db.session.commit()
+
+    url = f"/sessions/{network['session']}"
+    register = f'action="{url}/register"'
+    opens = (START - timedelta(days=2)).replace(hour=17)  # 02:00 the next day in Tokyo
+    shown = format_datetime(opens, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
+    set_period(opens=opens)
+    login(client, "fp@example.org")  # Asia/Tokyo
+    html = client.get(url).get_data(as_text=True)
+    assert f"Registration opens on {shown}." in html and register not in html
+    # Sent all the same (a page left open): the same moment, in the reader's zone and language.
+    html = client.post(url + "/register", follow_redirects=True).get_data(as_text=True)
+    assert f"Registration opens on {shown}." in html
+    fr = format_datetime(opens, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="fr")
+    html = client.post(url + "/register?lang=fr", follow_redirects=True).get_data(as_text=True)
+    assert f"{fr}" in html
+
+    set_period(closes=utcnow() - timedelta(hours=1))
+    html = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "Registration for this session is closed." in html and register not in html
+
+    closes = START - timedelta(days=1)
+    set_period(closes=closes)
+    html = client.get(url).get_data(as_text=True)
+    shown = format_datetime(closes, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
+    assert register in html and f"Registration closes on {shown}." in html

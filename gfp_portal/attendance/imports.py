@@ -9,6 +9,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -27,6 +28,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.settings import get_setting
+from gfp_portal.core.timezones import wall_time
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus
@@ -121,9 +123,11 @@ def apply(session, data, *, filename, confirmed, walk_ins=None, actor, now=None,
     now = now or utcnow()
     earlier = previous_import(session, data)
     if earlier is not None:
+        # The day in the time zone of whoever imports, in the language the message is read in.
+        day = wall_time(earlier.created_at, getattr(actor, "time_zone", None) or "UTC").date()
         raise DomainError("already_imported", _l(
             "This report was already imported on %(date)s; nothing was changed.",
-            date=earlier.created_at.date()))
+            date=LazyString(format_date, day, "long")))
     report, lines = plan(session, data)
     allowed = {r.id: r for r in _candidates(session)}
     record = AttendanceImport(session_id=session.id, filename=(filename or "report")[:200],

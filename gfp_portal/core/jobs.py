@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app, has_request_context
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +27,7 @@ from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import UTCDateTime, db, enum_column, on_postgresql, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.i18n import current_language
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,9 @@ class Job(db.Model):
     error_code: Mapped[str | None] = mapped_column(String(80))
     error: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The language of the request that asked for the job: a rule that stops it is written in
+    # it (none when a command or another job asked: the default language).
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -177,7 +183,8 @@ def enqueue(kind, params=None, *, actor=None, now=None):
     if kind not in JOBS:
         raise ValueError(f"unknown job kind {kind!r}")
     row = Job(kind=kind, params=dict(params or {}), state=JobState.queued,
-              created_by_id=actor.id if actor is not None else None, created_at=now or utcnow())
+              created_by_id=actor.id if actor is not None else None, created_at=now or utcnow(),
+              locale=current_language() if has_request_context() else None)
     db.session.add(row)
     db.session.flush()
     db.session.info.setdefault("jobs.dispatch", []).append(row.id)
@@ -215,7 +222,8 @@ def execute_job(job_id, *, report=None, now=None):
         _finish(run)
     except Exception as error:
         db.session.rollback()
-        code, message = _failure(error)
+        with force_locale(row.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            code, message = _failure(error)
         log.exception("job %s (%s) failed", job_id, row.kind)
         db.session.execute(update(Job).where(Job.id == job_id).values(
             state=JobState.failed, error_code=code, error=message, finished_at=utcnow()))

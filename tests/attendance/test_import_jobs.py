@@ -83,7 +83,10 @@ def test_a_report_confirmed_twice_is_recorded_once(app, client, running):
         assert job.state == JobState.failed and job.error_code == "already_imported"
         assert _count(AttendanceImport) == 1 and _count(Attendance) == 1
         assert imports.checksum(data) == db.session.scalars(select(AttendanceImport)).one().sha256
-    assert "already imported" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    # The day as the reader's language writes it ("December 5, 2026"), not 2026-12-05.
+    assert re.search(r"already imported on [A-Z][a-z]+ \d{1,2}, \d{4}; nothing was changed",
+                     page)
 
 
 def test_an_expired_preview_starts_no_job(app, client, running):

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from config import TestingConfig
@@ -311,3 +312,20 @@ def test_a_job_publishes_its_progress_at_most_twice_a_second():
         elapsed[0] = done / 100  # an item every 10 ms
         run.progress(done, 200)
     assert reports == [(1, 200), (75, 200), (125, 200), (175, 200), (200, 200)]
+
+
+def _refuse(run):
+    raise DomainError("started", _l("This session has already started."))
+
+
+def test_a_rule_that_stops_a_job_is_told_in_the_language_of_whoever_asked(app, monkeypatch):
+    monkeypatch.setitem(jobs.JOBS, "test.refuse", _refuse)
+    with app.test_request_context("/?lang=fr"):  # the request that asks for the work
+        row = jobs.enqueue("test.refuse", {})
+        db.session.info.pop("jobs.dispatch")  # run below by a worker, not by this request
+        db.session.commit()
+        job_id = row.id
+    with app.app_context():  # a worker: no request, no reader
+        row = jobs.execute_job(job_id)
+        assert row.error_code == "started"
+        assert jobs.shown_error(row) == "Cette séance a déjà commencé."

@@ -18,10 +18,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('jobs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('locale', sa.String(length=8), nullable=True))
+    op.add_column('jobs', sa.Column('locale', sa.String(length=8), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('jobs', schema=None) as batch_op:
-        batch_op.drop_column('locale')
+    # A plain DROP COLUMN (SQLite 3.35 and later): rebuilding the table would read its
+    # foreign key's table, users, whose expression index SQLite cannot reflect.
+    op.drop_column('jobs', 'locale')

@@ -82,7 +82,8 @@ def reach(zones, starts, ends):
 def _candidates(day, duration, zone):
     """Every start on the half hour of `day` in `zone` (as aware UTC datetimes), each once:
     counted in UTC, as a day when the clocks move has 23 or 25 hours."""
-    starts, day_ends = day_start(day, zone), day_start(day + timedelta(days=1), zone)
+    name = _zone(zone).key  # an unknown zone reads as UTC, as everywhere in this module
+    starts, day_ends = day_start(day, name), day_start(day + timedelta(days=1), name)
     while starts < day_ends:
         yield starts, starts + duration
         starts += STEP

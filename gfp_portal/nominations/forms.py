@@ -29,8 +29,9 @@ class NominationForm(PersonNameFields, FlaskForm):
         DataRequired(message=_l("Choose the entity."))])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     replaces = LongSelectField(_l("Replaces"), coerce=int, validators=[Optional()],
-                           description=_l("The current holder this person takes over from, "
-                                          "if any; their appointment ends on approval."))
+                               description=_l("The current holder this person takes over "
+                                              "from, if any; their appointment ends on "
+                                              "approval."))
     position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
                             description=_l("For example P-4, NO-C or G-6."))
@@ -98,8 +99,9 @@ class JoinForm(PersonNameFields, FlaskForm):
     entity = LongSelectField(_l("Entity"), validators=[
         DataRequired(message=_l("Choose your entity."))])
     scope = LongSelectField(_l("Scope of your appointment"), validators=[DataRequired()],
-                        description=_l("Headquarters when you serve the whole entity; otherwise "
-                                       "the UN Country Team of your country office."))
+                            description=_l("Headquarters when you serve the whole entity; "
+                                           "otherwise the UN Country Team of your country "
+                                           "office."))
     role = SelectField(_l("Role"), validators=[DataRequired()])
     position_title = SingleLineField(_l("Position title"), validators=[
         DataRequired(message=_l("Enter your position title.")), Length(max=200)])

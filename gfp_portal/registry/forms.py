@@ -61,8 +61,8 @@ class AppointmentForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     entity = LongSelectField(_l("Entity"), validators=[
         DataRequired(message=_l("Choose the entity."))])
-    scope = LongSelectField(_l("Scope"), validators=[DataRequired()],
-                        description=_l("Headquarters (the whole entity) or one UN Country Team."))
+    scope = LongSelectField(_l("Scope"), validators=[DataRequired()], description=_l(
+        "Headquarters (the whole entity) or one UN Country Team."))
     start_date = PlausibleDateField(_l("Start date"), validators=[
         DataRequired(message=_l("Enter the start date."))])
     end_date = PlausibleDateField(_l("End date"), validators=[Optional()],

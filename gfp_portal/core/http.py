@@ -205,10 +205,13 @@ def page_number():
 
 
 class _CountedPagination(SelectPagination):
-    """A page whose total is read by a count statement of its own."""
+    """A page whose total is read by a count statement of its own, or given."""
 
     def _query_count(self):
-        return self._query_args["session"].execute(self._query_args["count_stmt"]).scalar()
+        count = self._query_args["count_stmt"]
+        if isinstance(count, int):
+            return count
+        return self._query_args["session"].execute(count).scalar()
 
 
 class _PageOfIds(_CountedPagination):
@@ -244,8 +247,8 @@ def _page_args():
 
 def paginate(stmt, count=None):
     """One page of `stmt`, numbered by the `page` query parameter. `count`, a statement that
-    counts the same rows, spares the database counting over a subquery of whole rows with
-    the page's loader options."""
+    counts the same rows (or their number, already known), spares the database counting over
+    a subquery of whole rows with the page's loader options."""
     if count is None:
         return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
                            error_out=False)
@@ -254,8 +257,9 @@ def paginate(stmt, count=None):
 
 def paginate_ids(ids, load, *, count):
     """One page of the ids that the statement `ids` gives in its order, whose rows `load(ids)`
-    then reads (in that order), counted by the statement `count`. For an order no index gives,
-    the database sorts every candidate: it then sorts ids, not whole rows with their joins."""
+    then reads (in that order), counted by the statement `count` (or their number). For an
+    order no index gives, the database sorts every candidate: it then sorts ids, not whole
+    rows with their joins."""
     return _PageOfIds(select=ids, count_stmt=count, load=load, **_page_args())
 
 

@@ -1,12 +1,13 @@
 """Read-only queries behind the registry list, the directory and the exports."""
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import String, exists, false, func, not_, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
+from gfp_portal.core import data_version
 from gfp_portal.core.audit import AuditEvent
-from gfp_portal.core.db import in_rows_read_first, is_row_id
+from gfp_portal.core.db import in_rows_read_first, is_row_id, utcnow
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
@@ -144,6 +145,18 @@ def people_count(f, *, today=None, policy=None):
                      today=today or date.today(), policy=policy or Policy.current())
 
 
+def people_total(f, *, today, policy, now):
+    """How many people the registry list shows for the filter: counted once for each data
+    version and day (core.data_version), as the count reads every person matching it;
+    counted at each view for a search, whose words are too many to keep."""
+    def counted():
+        return db.session.scalar(people_count(f, today=today, policy=policy))
+    if f.q:
+        return counted()
+    return data_version.reuse(("registry count", astuple(f), today),
+                              lambda: (counted(), None), now=now)
+
+
 def count_people(f, *, today=None, policy=None):
     """How many people the registry list shows for the filter (one query)."""
     return db.session.scalar(people_count(f, today=today, policy=policy))
@@ -202,7 +215,10 @@ def person_in_scope(person, unct_ids):
 
 
 def entity_acronyms():
-    return list(db.session.scalars(select(Entity.acronym).order_by(func.lower(Entity.acronym))))
+    """Every entity's acronym, in their order: read once for each data version (the filters
+    of most lists offer them)."""
+    return list(data_version.reuse("entity acronyms", lambda: (tuple(db.session.scalars(
+        select(Entity.acronym).order_by(func.lower(Entity.acronym)))), None), now=utcnow()))
 
 
 UNCT_CODES = select(Unct.iso3)
@@ -210,11 +226,12 @@ UNCT_CODES = select(Unct.iso3)
 
 def unct_choices():
     """(iso3, name) of every UN Country Team in the viewer's language order; the codes are
-    all it reads (a team's name is its country's)."""
+    all it reads (a team's name is its country's), once for each data version."""
     language = current_language()
     rank = name_rank(language)
-    return [(code, country_name(code, language))
-            for code in sorted(db.session.scalars(UNCT_CODES), key=rank)]
+    codes = data_version.reuse("unct codes", lambda: (tuple(db.session.scalars(UNCT_CODES)),
+                                                      None), now=utcnow())
+    return [(code, country_name(code, language)) for code in sorted(codes, key=rank)]
 
 
 

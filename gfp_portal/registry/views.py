@@ -11,6 +11,7 @@ from gfp_portal.attendance.records import learning_record
 from gfp_portal.core import previews
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import is_confirmed
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
@@ -76,7 +77,7 @@ def index():
     form = filter_form()
     criteria = registry_filter(form)
     policy, today = Policy.current(), date.today()
-    count = queries.people_count(criteria, today=today, policy=policy)
+    count = queries.people_total(criteria, today=today, policy=policy, now=utcnow())
     if criteria.sort in queries.INDEXED_SORTS:
         pagination = paginate(queries.people_query(criteria, today=today, policy=policy),
                               count=count)

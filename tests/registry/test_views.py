@@ -154,15 +154,43 @@ def test_a_list_sorted_by_entity_or_end_date_reads_each_page_in_the_same_order(
             expected = sorted(people, key=lambda p: (soonest(p) is None,
                                                      soonest(p) or date.max, p.id))
         expected = [p.id for p in expected]
-    shown = []
+    shown, queries = [], []
     for page in range(1, len(expected) // 3 + 2):
         with count_queries() as counted:
             html = client.get(f"/registry/?status=any&sort={sort}&page={page}") \
                 .get_data(as_text=True)
         shown += [int(n) for n in dict.fromkeys(
             re.findall(r'href="/registry/people/(\d+)"', html))]
-        assert counted.count <= 8
+        queries.append(counted.count)
     assert shown == expected
+    # The first page reads the data version, then counts and lists the entities and teams;
+    # the next pages reuse all three as long as nothing changes (core.data_version).
+    assert queries[0] <= 9 and max(queries[1:]) <= 6
+
+
+def test_the_count_and_the_filter_lists_follow_each_change(client, network, login_as, app,
+                                                          monkeypatch):
+    """The list's count and its lists of entities and teams are kept while nothing changes
+    (core.data_version): a person, an entity or a team added shows on the next view."""
+    login_as("coordinator")
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    html = client.get("/registry/").get_data(as_text=True)
+    assert "· 2 in all" in html
+    assert 'value="ZZNEW"' not in html and 'value="FRA"' not in html
+    with app.app_context():
+        entity = Entity(acronym="ZZNEW", name="A new entity", type="other")
+        team = Unct(iso3="FRA", name_en="France", region="europe_central_asia",
+                    members=[entity])
+        db.session.add_all([entity, team])
+        person = services.create_person({"given_name": "Nouvelle", "family_name": "Test",
+                                         "email": "nouvelle@example.org", "entity": entity},
+                                        actor=None)
+        services.appoint(person, {"entity": entity, "unct": team, "role": "focal_point",
+                                  "start_date": date.today()}, actor=None)
+        db.session.commit()
+    html = client.get("/registry/").get_data(as_text=True)
+    assert "· 3 in all" in html
+    assert 'value="ZZNEW"' in html and 'value="FRA"' in html
 
 
 def test_create_person_and_appoint_through_the_forms(client, network, login_as, app):

@@ -4,18 +4,25 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core import data_version
 from gfp_portal.extensions import db
 
-# Built once, with its roles and person in the same round trip (nearly every page reads them):
-# a statement with loader options costs more to build and key for the cache than to run.
-_USER_BY_SESSION_TOKEN = (select(User).where(User.session_token == bindparam("token"))
+# Built once, with its roles and person in the same round trip (nearly every page reads them),
+# and the data version, which whatever the page reuses is kept under (core.data_version): a
+# statement with loader options costs more to build and key for the cache than to run.
+_USER_BY_SESSION_TOKEN = (select(User, data_version.number_column())
+                          .where(User.session_token == bindparam("token"))
                           .options(joinedload(User.role_rows), joinedload(User.person)))
 
 
 def active_user_by_session_token(token):
     """The active user whose sign-in carries `token`, or None."""
-    user = db.session.scalars(_USER_BY_SESSION_TOKEN, {"token": token}).unique().first()
-    return user if user is not None and user.is_active else None
+    row = db.session.execute(_USER_BY_SESSION_TOKEN, {"token": token}).unique().first()
+    if row is None:
+        return None
+    user, number = row
+    data_version.read_with(number)
+    return user if user.is_active else None
 
 
 def visible_uncts(user):

@@ -79,6 +79,20 @@ def init_app(app):
             event.listen(Engine, name, listener)
 
 
+def number_column():
+    """The data version as a column that another statement can carry, so that a request
+    reads it in a round trip it makes anyway (the signed-in user's, accounts.queries); give
+    what it read to `read_with`."""
+    return select(DataVersion.number).scalar_subquery()
+
+
+def read_with(number):
+    """Keep `number`, read by a statement of the current transaction that carried
+    number_column(), as the data version `current()` gives until the transaction ends."""
+    session = db.session()
+    session.info[_READ] = (session.get_transaction(), number)
+
+
 def current():
     """The data version, read in the request's transaction (once: a page that reuses several
     values reads it for the first); None when there is none to trust: this transaction has

@@ -50,6 +50,15 @@ def test_best_starts_are_read_in_the_sessions_time_zone():
     assert best[0][0] == at(5) and best[0][1] == hours.Reach(3, 3)
 
 
+def test_a_zone_no_longer_known_reads_as_utc():
+    # A session or a person may carry a zone the zone database has since dropped: every
+    # function of the module reads it as UTC rather than fail.
+    best = hours.best_starts({"Africa/Nairobi": 3}, DAY, timedelta(hours=2), "Mars/Olympus")
+    assert best == hours.best_starts({"Africa/Nairobi": 3}, DAY, timedelta(hours=2), "UTC")
+    assert best[0][0] == at(5)
+    assert hours.within_day(at(9), at(10), "Mars/Olympus")
+
+
 def _every_half_hour(first, last):
     return [first + i * hours.STEP for i in range(int((last - first) / hours.STEP) + 1)]
 

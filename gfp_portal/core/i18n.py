@@ -8,11 +8,12 @@ from babel import Locale
 from babel.numbers import format_decimal, parse_pattern
 from babel.units import format_unit
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.search import fold
 
 LANG_SESSION_KEY = "lang"
@@ -95,6 +96,12 @@ def select_timezone():
     if current_user and current_user.is_authenticated and current_user.time_zone:
         return current_user.time_zone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def viewer_today():
+    """Today where the viewer is (in their time zone, else the default one): the day a date
+    field proposes, which the server's own date is not for a viewer far east or west of it."""
+    return to_user_timezone(utcnow()).date()
 
 
 def mail_locale(code):

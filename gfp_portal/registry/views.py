@@ -24,7 +24,7 @@ from gfp_portal.core.http import (
     paginate_ids,
     save_form,
 )
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import current_language, viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.practices.queries import awards_of
 from gfp_portal.reference.queries import (
@@ -192,7 +192,7 @@ def appoint(person_id):
     person = db.get_or_404(Person, person_id)
     form = AppointmentForm(entity_choices=queries.entity_acronyms(),
                            scope_choices=_scope_choices(),
-                           data={"start_date": date.today(), "entity": request.args.get(
+                           data={"start_date": viewer_today(), "entity": request.args.get(
                                "entity", person.entity.acronym if person.entity else ""),
                                "scope": request.args.get("scope", "HQ"),
                                "role": request.args.get("role", "focal_point")})
@@ -237,7 +237,7 @@ def renew(appointment_id):
 @roles_required("coordinator")
 def end(appointment_id):
     appointment = db.get_or_404(Appointment, appointment_id)
-    form = EndAppointmentForm(data={"ended_on": date.today()})
+    form = EndAppointmentForm(data={"ended_on": viewer_today()})
     return _appointment_action(
         appointment, form, _("End the appointment"),
         lambda: services.end_appointment(appointment, reason=form.reason.data,
@@ -251,7 +251,7 @@ def end(appointment_id):
 @roles_required("coordinator")
 def replace(appointment_id):
     appointment = db.get_or_404(Appointment, appointment_id)
-    form = ReplaceForm(data={"start_date": date.today(), "email": request.args.get("email", ""),
+    form = ReplaceForm(data={"start_date": viewer_today(), "email": request.args.get("email", ""),
                              "time_share": appointment.time_share})
     return _appointment_action(
         appointment, form, _("Replace the holder"), lambda: _replace(appointment, form),

@@ -1,10 +1,11 @@
 """Registry pages: access per role, the list's filters and query count, forms."""
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from gfp_portal.core import i18n
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
@@ -245,6 +246,23 @@ def test_replace_through_the_form(client, network, login_as, app):
     with app.app_context():
         old = db.session.get(Appointment, appointment_id)
         assert old.status == AppointmentStatus.ended and old.end_reason == "replaced"
+
+
+def test_the_date_fields_propose_the_coordinators_own_today(client, network, create_user,
+                                                            app, monkeypatch):
+    """At 12:00 UTC on 12 January it is already 13 January in Kiritimati (UTC+14): the forms
+    that propose today propose the coordinator's day, not the server's."""
+    monkeypatch.setattr(i18n, "utcnow", lambda: datetime(2027, 1, 12, 12, tzinfo=UTC))
+    create_user("east@example.org", roles=["coordinator"], time_zone="Pacific/Kiritimati")
+    assert login(client, "east@example.org").status_code == 302
+    with app.app_context():
+        appointment_id = db.session.scalars(select(Appointment.id).where(
+            Appointment.person_id == network["KEN"])).one()
+    for url, field in ((f"/registry/people/{network['KEN']}/appointments/new", "start_date"),
+                       (f"/registry/appointments/{appointment_id}/end", "ended_on"),
+                       (f"/registry/appointments/{appointment_id}/replace", "start_date")):
+        html = client.get(url).get_data(as_text=True)
+        assert re.search(rf'name="{field}"[^>]*value="2027-01-13"', html), url
 
 
 def test_end_requires_a_valid_date(client, network, create_user, app):

@@ -1,4 +1,5 @@
 """The outbox: queued in the caller's transaction, delivered by a worker, retried, never twice."""
+import re
 import socket
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -164,6 +165,17 @@ def test_mime_carries_alternative_and_attached_parts(ctx):
     assert calendar.get_param("method") == "REQUEST"
     attachment = next(p for p in mime.walk() if p.get_filename() == "invite.ics")
     assert attachment.get_content_disposition() == "attachment"
+
+
+@pytest.mark.parametrize("locale, direction", [("ar", "rtl"), ("fr", "ltr")])
+def test_the_html_body_carries_its_direction_where_webmail_keeps_it(ctx, locale, direction):
+    # Gmail and other webmail drop the attributes of <html> and <body>: an Arabic message
+    # would read left to right unless the element that holds the text says otherwise.
+    message = queue_email("someone@example.org", "reset_password", subject="Subject",
+                          locale=locale, context={"user": None, "link": "https://x/y",
+                                                  "hours": 2})
+    body = message.body_html.split("<body", 1)[1]
+    assert re.search(rf'<div lang="{locale}" dir="{direction}"', body)
 
 
 def test_file_transport_writes_eml(ctx, app, tmp_path, monkeypatch, create_user):

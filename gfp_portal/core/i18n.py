@@ -111,7 +111,7 @@ def mail_locale(code):
 
 
 def file_size(size):
-    """A file size in the viewer's language: "340 kB", "1.2 MB" ("١٫٢ ميغابايت")."""
+    """A file size in the viewer's language: "340 kB", "1.2 MB" ("1.2 م.ب")."""
     if size is None:
         return ""
     if size < 1024 * 1024:

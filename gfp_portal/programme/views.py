@@ -114,7 +114,8 @@ def agenda_delete(session_id, item_id):
     item = found_or_404(queries.item_of(session, item_id))
     return confirm_then_act(
         agenda.delete_item, item, actor=current_user,
-        confirmation=lambda: (_("Delete the item “%(title)s”", title=item.title_en), [
+        confirmation=lambda: (_("Delete the item “%(title)s”",
+                                title=item.text("title", current_language())), [
             _("The item and its presenters are removed from the agenda; nobody is emailed.")]),
         done=_("The item is deleted from the agenda."),
         back=url_for("programme.agenda_manage", session_id=session.id))

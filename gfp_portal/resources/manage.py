@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
+from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.edits import version_keys
 from gfp_portal.core.forms import ConfirmForm, language_choices
@@ -123,9 +124,17 @@ def edit_version(slug, lang):
 @roles_required("coordinator")
 def delete_version(slug, lang):
     resource, version = _version_or_404(slug, lang)
-    return run_action(services.delete_version, version, actor=current_user,
-                      done=_("Version deleted: %(language)s.", language=language_name(lang)),
-                      back=url_for("resources.manage.edit", slug=resource.slug))
+
+    def confirmation():
+        services.check_version_deletable(version)
+        return _("Delete a version of “%(title)s”: %(language)s", title=version.title,
+                 language=language_name(lang)), [
+            _("Its title, summary and file are deleted for good. Readers of that language are "
+              "shown another version.")]
+    return confirm_then_act(
+        services.delete_version, version, actor=current_user, confirmation=confirmation,
+        done=_("Version deleted: %(language)s.", language=language_name(lang)),
+        back=url_for("resources.manage.edit", slug=resource.slug))
 
 
 @bp.route("/<slug>/<any(publish, unpublish):action>", methods=["POST"])
@@ -182,9 +191,14 @@ def rename_category(category_id):
 @roles_required("coordinator")
 def delete_category(category_id):
     category = db.get_or_404(ResourceCategory, category_id)
-    return run_action(services.delete_category, category, actor=current_user,
-                      done=_("The category is deleted."),
-                      back=url_for("resources.manage.categories"))
+
+    def confirmation():
+        services.check_category_deletable(category)
+        return _("Delete the category “%(name)s”", name=category.title), [
+            _("Its name is deleted for good. No resource is in this category.")]
+    return confirm_then_act(services.delete_category, category, actor=current_user,
+                            confirmation=confirmation, done=_("The category is deleted."),
+                            back=url_for("resources.manage.categories"))
 
 
 # The download and gap figures.

@@ -77,12 +77,17 @@ def rename_category(category, name, *, actor, now=None):
                        actor=actor, now=now)
 
 
-def delete_category(category, *, actor, now=None):
+def check_category_deletable(category):
+    """Refuse to delete a category that resources are in."""
     used = db.session.scalar(select(func.count(Resource.id)).where(
         Resource.category_id == category.id))
     if used:
         raise DomainError("category_in_use",
                           _l("This category is used by resources; move them first."))
+
+
+def delete_category(category, *, actor, now=None):
+    check_category_deletable(category)
     log_action("resource_category.delete", category, actor=actor, now=now,
                changes={"name": [category.name, None]})
     db.session.delete(category)
@@ -264,11 +269,17 @@ def update_version(version, data, upload=None, *, actor, now=None):
     return changes
 
 
-def delete_version(version, *, actor, now=None):
+def check_version_deletable(version):
+    """Refuse to delete the only version of a published resource."""
     resource = version.resource
     if resource.is_published and len(resource.versions) == 1:
         raise DomainError("last_version", _l("A published resource keeps at least one "
                                              "version; unpublish it first."))
+
+
+def delete_version(version, *, actor, now=None):
+    resource = version.resource
+    check_version_deletable(version)
     remove_after_commit(db.session, version.file_key)
     log_action("resource.version_delete", resource, actor=actor, now=now,
                changes=diff(_version_state(version), {}))

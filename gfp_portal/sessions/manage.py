@@ -299,11 +299,22 @@ def _group_confirmation(session, people):
 @roles_required("coordinator")
 def remove(registration_id):
     row = db.get_or_404(Registration, registration_id)
-    return run_action(
+    return confirm_then_act(
         registration.cancel, row, actor=current_user, reason=ConfirmForm().reason.data,
-        by_coordinator=True,
+        by_coordinator=True, confirmation=lambda: _removal_confirmation(row),
         done=_("%(name)s is removed from the session.", name=row.person.full_name),
         back=url_for("sessions.manage.roster", session_id=row.session_id))
+
+
+def _removal_confirmation(row):
+    preview, name = registration.removal_preview(row), row.person.full_name
+    lines = [_("%(name)s loses their seat and is sent an email that removes the session from "
+               "their calendar.", name=name) if preview["emailed"] else
+             _("%(name)s is taken off the list; no email is sent.", name=name)]
+    if preview["successor"] is not None:
+        lines.append(_("The seat goes to %(name)s, first on the waiting list, who is told by "
+                       "email.", name=preview["successor"].full_name))
+    return _("Remove %(name)s from the session", name=name), lines
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -315,7 +326,8 @@ def create_series():
             f"title_{lang}": getattr(form, f"title_{lang}").data
             for lang in ("en", "fr", "es", "ar")}, actor=current_user),
         done=lambda series: _("The series “%(title)s” is created; choose it in the form of "
-                              "each of its sessions.", title=series.title_en),
+                              "each of its sessions.",
+                              title=series.text("title", current_language())),
         to=url_for("sessions.manage.create"),
     ) or render_template("sessions/series_form.html", form=form)
 

@@ -181,14 +181,30 @@ def promote(session, *, actor, now):
     return promoted
 
 
+def _check_not_cancelled(registration):
+    if registration.status == RegistrationStatus.cancelled:
+        raise DomainError("not_registered", _l("This registration is already cancelled."))
+
+
+def removal_preview(registration):
+    """What removing `registration` would do, as cancel() does it for a coordinator:
+    {"emailed": the person loses a seat and is told by email, "successor": the person first
+    on the waiting list, who gets the seat and is told, or None}."""
+    _check_not_cancelled(registration)
+    session = registration.session
+    emailed = registration.status == RegistrationStatus.registered and \
+        session.status != SessionStatus.cancelled
+    waiting = waitlist(session)[:1] if emailed else []
+    return {"emailed": emailed, "successor": waiting[0].person if waiting else None}
+
+
 def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
     """Withdrawal (by the person, within the window) or removal (by a coordinator). The seat
     goes to the first person waiting, in the same transaction."""
     now = now or utcnow()
     session = registration.session
     lock_seats(session, registration)
-    if registration.status == RegistrationStatus.cancelled:
-        raise DomainError("not_registered", _l("This registration is already cancelled."))
+    _check_not_cancelled(registration)
     if not by_coordinator and session.starts_at <= now:
         raise DomainError("started", _l("This session has already started."))
     held_seat = registration.status == RegistrationStatus.registered

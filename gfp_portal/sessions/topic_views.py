@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.core.auth import roles_required
+from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import run_action, save_form
+from gfp_portal.core.http import save_form
 from gfp_portal.extensions import db
 from gfp_portal.sessions import topics
 from gfp_portal.sessions.models import Topic
@@ -43,5 +44,11 @@ def edit(topic_id):
 @roles_required("coordinator")
 def delete(topic_id):
     topic = db.get_or_404(Topic, topic_id)
-    return run_action(topics.delete_topic, topic, actor=current_user,
-                      done=_("The topic is deleted."), back=url_for("topics.index"))
+
+    def confirmation():
+        topics.check_deletable(topic)
+        return _("Delete the topic “%(name)s”", name=topic.title), [
+            _("Its names in every language are deleted for good. No session has this topic.")]
+    return confirm_then_act(topics.delete_topic, topic, actor=current_user,
+                            confirmation=confirmation, done=_("The topic is deleted."),
+                            back=url_for("topics.index"))

@@ -131,13 +131,18 @@ def sessions_on(topic):
                              .where(TrainingSession.topic == topic.key))
 
 
-def delete_topic(topic, *, actor, now=None):
-    """Delete a topic no session has ever had (a mistake); a topic in use is deactivated
-    instead, so that its sessions keep it."""
+def check_deletable(topic):
+    """Refuse to delete a topic that sessions have: it is deactivated instead."""
     if sessions_on(topic):
         raise DomainError("topic_in_use", _l(
             "Sessions have this topic: it cannot be deleted. Deactivate it instead; its "
             "sessions keep it."))
+
+
+def delete_topic(topic, *, actor, now=None):
+    """Delete a topic no session has ever had (a mistake); a topic in use is deactivated
+    instead, so that its sessions keep it."""
+    check_deletable(topic)
     log_action("topic.delete", topic, actor=actor, now=now, changes=diff(state_of(topic), {}))
     db.session.delete(topic)
     db.session.flush()

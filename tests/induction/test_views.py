@@ -120,8 +120,18 @@ def test_a_topic_in_use_is_not_deleted(app, client, login_as):
     page = client.get("/sessions/topics/").get_data(as_text=True)
     token = csrf_token_from(page)
     assert f"/sessions/topics/{used}/delete" not in page
-    client.post(f"/sessions/topics/{used}/delete", data={"csrf_token": token})
-    client.post(f"/sessions/topics/{unused}/delete", data={"csrf_token": token})
+    refused = client.post(f"/sessions/topics/{used}/delete", data={"csrf_token": token},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Sessions have this topic: it cannot be deleted." in refused
+    # Its names in four languages would be lost: the first click asks, the second deletes.
+    html = client.post(f"/sessions/topics/{unused}/delete", data={"csrf_token": token}) \
+        .get_data(as_text=True)
+    assert "Its names in every language are deleted for good. No session has this topic." \
+        in html
+    with app.app_context():
+        assert db.session.get(Topic, unused) is not None
+    client.post(f"/sessions/topics/{unused}/delete", data={"csrf_token": token,
+                                                           "confirmed": "1"})
     with app.app_context():
         assert db.session.get(Topic, used) is not None
         assert db.session.get(Topic, unused) is None

@@ -189,12 +189,14 @@ def test_the_office_adds_edits_and_deletes_items(app, client, running):
         item_id = closing.id
     edit = f"{url}/{item_id}"
     assert "Clôture" in client.get(edit).get_data(as_text=True)
-    assert client.post(edit, data={"title_en": "Closing remarks",
+    assert client.post(edit, data={"title_en": "Closing remarks", "title_fr": "Clôture",
                                    "starts_at": (local + timedelta(minutes=70)).strftime(
                                        "%Y-%m-%dT%H:%M")}).status_code == 302
-    # Delete asks first.
+    # Delete asks first, naming the item in the reader's language.
     page = client.post(f"{edit}/delete?lang=en")
-    assert "Delete the item" in page.get_data(as_text=True)
+    assert "Delete the item “Closing remarks”" in page.get_data(as_text=True)
+    page = client.post(f"{edit}/delete?lang=fr")
+    assert "Supprimer le point «\u00a0Clôture\u00a0»" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(AgendaItem.id))) == 2
     assert client.post(f"{edit}/delete", data={"confirmed": "1"}).status_code == 302

@@ -133,7 +133,9 @@ def test_delete_asks_for_confirmation_then_removes_the_files(app, client, login_
     assert stored_files(storage_dir) == []
 
 
-def test_categories_can_be_added_and_unused_ones_deleted(app, client, login_as):
+def test_categories_can_be_added_and_unused_ones_deleted(app, client, login_as,
+                                                        create_resource):
+    create_resource("guide", category="guidelines")
     login_as("coordinator")
     category_id(app)
     client.post("/resources/categories", data={"name": "Training material"})
@@ -142,9 +144,40 @@ def test_categories_can_be_added_and_unused_ones_deleted(app, client, login_as):
     with app.app_context():
         added = db.session.scalars(select(ResourceCategory.id).filter_by(
             code="training-material")).one()
-    client.post(f"/resources/categories/{added}/delete")
+    html = client.post(f"/resources/categories/{added}/delete").get_data(as_text=True)
+    assert "Delete the category “Training material”" in html
+    assert "Its name is deleted for good. No resource is in this category." in html
+    assert "Training material" in client.get("/resources/categories").get_data(as_text=True)
+    client.post(f"/resources/categories/{added}/delete", data={"confirmed": "1"})
     assert "Training material" not in client.get("/resources/categories").get_data(
         as_text=True)
+    # A category in use is refused at the first click.
+    in_use = category_id(app, "guidelines")
+    refused = client.post(f"/resources/categories/{in_use}/delete",
+                          follow_redirects=True).get_data(as_text=True)
+    assert "This category is used by resources; move them first." in refused
+
+
+def test_deleting_a_language_version_asks_first(app, client, login_as, create_resource,
+                                                storage_dir):
+    """A version's title, summary and file are lost for good: the first click says so and
+    changes nothing."""
+    create_resource("guide", {"en": "Guide", "fr": "Guide FR"})
+    login_as("coordinator")
+    html = client.post("/resources/guide/versions/fr/delete").get_data(as_text=True)
+    assert "Delete a version of “Guide FR”: français" in html
+    assert "Its title, summary and file are deleted for good." in html
+    assert [v.language for v in resource(app, "guide").versions] == ["en", "fr"]
+    assert len(stored_files(storage_dir)) == 2
+    response = client.post("/resources/guide/versions/fr/delete", data={"confirmed": "1"})
+    assert response.status_code == 302
+    assert [v.language for v in resource(app, "guide").versions] == ["en"]
+    assert len(stored_files(storage_dir)) == 1
+    # The last version of a published resource is refused at the first click.
+    html = client.post("/resources/guide/versions/en/delete", follow_redirects=True) \
+        .get_data(as_text=True)
+    assert "A published resource keeps at least one version; unpublish it first." in html
+    assert [v.language for v in resource(app, "guide").versions] == ["en"]
 
 
 def test_a_category_can_be_renamed(app, client, login_as):

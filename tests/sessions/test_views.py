@@ -14,9 +14,9 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
-from gfp_portal.sessions import services
+from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.helpers import appoint_undp_alternate, csrf_token_from, login
+from tests.helpers import appoint_undp_alternate, csrf_token_from, login, outbox
 from tests.sessions.libical import libical_errors
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
@@ -288,6 +288,48 @@ def test_a_title_typed_with_a_line_break_is_kept_on_one_line(app, client, networ
             TrainingSession.id.desc())).first()
         assert session.title_en == "Parity dashboard Bcc: everyone@example.org"
         assert session.venue == "Palais des Nations Room XVII"
+
+
+def test_removing_a_person_asks_first_saying_who_is_emailed_and_who_gets_the_seat(
+        app, client, network, create_user):
+    """Removing someone from a session emails them and gives their seat away: the first click
+    says so and changes nothing; the confirmed one does it."""
+    waiting_ids = [create_user("waiting@example.org", given_name="Amina", family_name="Waits"),
+                   create_user("later@example.org", given_name="Omar", family_name="Later")]
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        coordinator = db.session.get(User, network["coordinator"])
+        users = [db.session.get(User, user_id) for user_id in [network["fp"], *waiting_ids]]
+        rows = []
+        for user in users:
+            if user.person.appointments == []:
+                appoint_undp_alternate(user, actor=coordinator)
+            rows.append(registration.register(session, user.person, actor=user))
+        db.session.commit()
+        (seated_id, waiting_id, later_id), name = [r.id for r in rows], users[0].person.full_name
+        mails = len(outbox())
+    login(client, "coord@example.org")
+    url = f"/sessions/registrations/{seated_id}/remove"
+    html = client.post(url).get_data(as_text=True)
+    assert f"Remove {name} from the session" in html
+    assert f"{name} loses their seat and is sent an email that removes the session from " \
+        "their calendar." in html
+    assert "The seat goes to Amina Waits, first on the waiting list, who is told by email." \
+        in html
+    with app.app_context():
+        assert db.session.get(Registration, seated_id).status.value == "registered"
+        assert len(outbox()) == mails
+    assert client.post(url, data={"confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Registration, seated_id).status.value == "cancelled"
+        assert db.session.get(Registration, waiting_id).status.value == "registered"
+    # Someone on the waiting list leaves it without an email.
+    html = client.post(f"/sessions/registrations/{later_id}/remove").get_data(as_text=True)
+    assert "Omar Later is taken off the list; no email is sent." in html
+    assert "The seat goes to" not in html
+    # A registration already cancelled is refused at the first click.
+    html = client.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "This registration is already cancelled." in html
 
 
 def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,

@@ -41,11 +41,17 @@ def confirmation_step(confirmation, *, back):
     return confirmation_page(title, consequences, back=back)
 
 
-def confirm_then_act(call, *args, confirmation, back, **kwargs):
+def confirm_then_act(call, *args, confirmation, back, check=None, **kwargs):
     """The POST of a drastic action's button (a ConfirmForm; a 400 when it does not
     validate): first the confirmation step, then, posted again confirmed, one service call
-    as core.http.commit_then_redirect makes it."""
+    as core.http.commit_then_redirect makes it. `check()`, when given, raises the DomainError
+    of an action the service would refuse, so that it is refused at the first click."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return confirmation_step(confirmation, back=back) or commit_then_redirect(
+
+    def checked_confirmation():
+        if check is not None:
+            check()
+        return confirmation()
+    return confirmation_step(checked_confirmation, back=back) or commit_then_redirect(
         call, *args, back=back, **kwargs)

@@ -124,15 +124,13 @@ def edit_version(slug, lang):
 @roles_required("coordinator")
 def delete_version(slug, lang):
     resource, version = _version_or_404(slug, lang)
-
-    def confirmation():
-        services.check_version_deletable(version)
-        return _("Delete a version of “%(title)s”: %(language)s", title=version.title,
-                 language=language_name(lang)), [
-            _("Its title, summary and file are deleted for good. Readers of that language are "
-              "shown another version.")]
     return confirm_then_act(
-        services.delete_version, version, actor=current_user, confirmation=confirmation,
+        services.delete_version, version, actor=current_user,
+        check=lambda: services.check_version_deletable(version),
+        confirmation=lambda: (_("Delete a version of “%(title)s”: %(language)s",
+                                title=version.title, language=language_name(lang)), [
+            _("Its title, summary and file are deleted for good. Readers of that language are "
+              "shown another version.")]),
         done=_("Version deleted: %(language)s.", language=language_name(lang)),
         back=url_for("resources.manage.edit", slug=resource.slug))
 
@@ -191,14 +189,12 @@ def rename_category(category_id):
 @roles_required("coordinator")
 def delete_category(category_id):
     category = db.get_or_404(ResourceCategory, category_id)
-
-    def confirmation():
-        services.check_category_deletable(category)
-        return _("Delete the category “%(name)s”", name=category.title), [
-            _("Its name is deleted for good. No resource is in this category.")]
-    return confirm_then_act(services.delete_category, category, actor=current_user,
-                            confirmation=confirmation, done=_("The category is deleted."),
-                            back=url_for("resources.manage.categories"))
+    return confirm_then_act(
+        services.delete_category, category, actor=current_user,
+        check=lambda: services.check_category_deletable(category),
+        confirmation=lambda: (_("Delete the category “%(name)s”", name=category.title), [
+            _("Its name is deleted for good. No resource is in this category.")]),
+        done=_("The category is deleted."), back=url_for("resources.manage.categories"))
 
 
 # The download and gap figures.

@@ -44,11 +44,9 @@ def edit(topic_id):
 @roles_required("coordinator")
 def delete(topic_id):
     topic = db.get_or_404(Topic, topic_id)
-
-    def confirmation():
-        topics.check_deletable(topic)
-        return _("Delete the topic “%(name)s”", name=topic.title), [
-            _("Its names in every language are deleted for good. No session has this topic.")]
-    return confirm_then_act(topics.delete_topic, topic, actor=current_user,
-                            confirmation=confirmation, done=_("The topic is deleted."),
-                            back=url_for("topics.index"))
+    return confirm_then_act(
+        topics.delete_topic, topic, actor=current_user,
+        check=lambda: topics.check_deletable(topic),
+        confirmation=lambda: (_("Delete the topic “%(name)s”", name=topic.title), [
+            _("Its names in every language are deleted for good. No session has this topic.")]),
+        done=_("The topic is deleted."), back=url_for("topics.index"))

@@ -186,28 +186,35 @@ def _check_not_cancelled(registration):
         raise DomainError("not_registered", _l("This registration is already cancelled."))
 
 
+def _frees_a_seat(registration):
+    """Whether cancelling `registration` frees a seat that counts: it holds one, in a session
+    that is not cancelled (whose waiting list is closed). Its holder is then told by email,
+    and the seat goes to the first person waiting."""
+    return registration.status == RegistrationStatus.registered and \
+        registration.session.status != SessionStatus.cancelled
+
+
 def removal_preview(registration):
     """What removing `registration` would do, as cancel() does it for a coordinator:
     {"emailed": the person loses a seat and is told by email, "successor": the person first
     on the waiting list, who gets the seat and is told, or None}."""
     _check_not_cancelled(registration)
-    session = registration.session
-    emailed = registration.status == RegistrationStatus.registered and \
-        session.status != SessionStatus.cancelled
-    waiting = waitlist(session)[:1] if emailed else []
+    emailed = _frees_a_seat(registration)
+    waiting = waitlist(registration.session)[:1] if emailed else []
     return {"emailed": emailed, "successor": waiting[0].person if waiting else None}
 
 
 def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
     """Withdrawal (by the person, within the window) or removal (by a coordinator). The seat
-    goes to the first person waiting, in the same transaction."""
+    goes to the first person waiting, in the same transaction, unless the session is
+    cancelled (_frees_a_seat)."""
     now = now or utcnow()
     session = registration.session
     lock_seats(session, registration)
     _check_not_cancelled(registration)
     if not by_coordinator and session.starts_at <= now:
         raise DomainError("started", _l("This session has already started."))
-    held_seat = registration.status == RegistrationStatus.registered
+    frees_a_seat = _frees_a_seat(registration)
     before = registration.status.value
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = now
@@ -215,9 +222,8 @@ def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
     log_action("registration.remove" if by_coordinator else "registration.withdraw",
                registration, actor=actor, now=now, reason=reason,
                changes={"status": [before, "cancelled"]})
-    if held_seat:
-        if session.status != SessionStatus.cancelled:
-            notices.send(registration, "withdrawn", now=now)
+    if frees_a_seat:
+        notices.send(registration, "withdrawn", now=now)
         promote(session, actor=actor, now=now)
     return registration
 

@@ -290,10 +290,9 @@ def test_a_title_typed_with_a_line_break_is_kept_on_one_line(app, client, networ
         assert session.venue == "Palais des Nations Room XVII"
 
 
-def test_removing_a_person_asks_first_saying_who_is_emailed_and_who_gets_the_seat(
-        app, client, network, create_user):
-    """Removing someone from a session emails them and gives their seat away: the first click
-    says so and changes nothing; the confirmed one does it."""
+def _one_seated_two_waiting(app, network, create_user):
+    """The session's one seat taken by the focal point, then Amina Waits and Omar Later on the
+    waiting list: their registrations' ids, and the focal point's name."""
     waiting_ids = [create_user("waiting@example.org", given_name="Amina", family_name="Waits"),
                    create_user("later@example.org", given_name="Omar", family_name="Later")]
     with app.app_context():
@@ -306,7 +305,16 @@ def test_removing_a_person_asks_first_saying_who_is_emailed_and_who_gets_the_sea
                 appoint_undp_alternate(user, actor=coordinator)
             rows.append(registration.register(session, user.person, actor=user))
         db.session.commit()
-        (seated_id, waiting_id, later_id), name = [r.id for r in rows], users[0].person.full_name
+        return [r.id for r in rows], users[0].person.full_name
+
+
+def test_removing_a_person_asks_first_saying_who_is_emailed_and_who_gets_the_seat(
+        app, client, network, create_user):
+    """Removing someone from a session emails them and gives their seat away: the first click
+    says so and changes nothing; the confirmed one does it."""
+    (seated_id, waiting_id, later_id), name = _one_seated_two_waiting(app, network,
+                                                                      create_user)
+    with app.app_context():
         mails = len(outbox())
     login(client, "coord@example.org")
     url = f"/sessions/registrations/{seated_id}/remove"
@@ -330,6 +338,28 @@ def test_removing_a_person_asks_first_saying_who_is_emailed_and_who_gets_the_sea
     # A registration already cancelled is refused at the first click.
     html = client.post(url, follow_redirects=True).get_data(as_text=True)
     assert "This registration is already cancelled." in html
+
+
+def test_removing_a_person_from_a_cancelled_session_gives_their_seat_to_nobody(
+        app, client, network, create_user):
+    """A cancelled session's waiting list is closed: a seat freed there goes to nobody, and
+    no one is told that a seat is theirs."""
+    (seated_id, waiting_id, _later), name = _one_seated_two_waiting(app, network, create_user)
+    with app.app_context():
+        services.cancel_session(db.session.get(TrainingSession, network["session"]),
+                                reason="Postponed", actor=None)
+        db.session.commit()
+        mails = len(outbox())
+    login(client, "coord@example.org")
+    url = f"/sessions/registrations/{seated_id}/remove"
+    html = client.post(url).get_data(as_text=True)
+    assert f"{name} is taken off the list; no email is sent." in html
+    assert "The seat goes to" not in html
+    assert client.post(url, data={"confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Registration, seated_id).status.value == "cancelled"
+        assert db.session.get(Registration, waiting_id).status.value == "waitlisted"
+        assert len(outbox()) == mails
 
 
 def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,

@@ -3,6 +3,8 @@ searched and filtered, each list in a fixed number of queries."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from gfp_portal.core import data_version
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.search import matches
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
@@ -94,14 +96,18 @@ def _library(stmt, user, *, q=None, entity=None, year=None, area=None, language=
 
 
 def filter_choices():
-    """(entities, years) of the published practices, for the filters (two queries)."""
-    published = select(Practice.entity_id).where(Practice.state == PracticeState.published)
-    entities = db.session.execute(select(Entity.id, Entity.acronym).where(
-        Entity.id.in_(published)).order_by(func.lower(Entity.acronym))).all()
-    years = db.session.scalars(select(Practice.year).where(
-        Practice.state == PracticeState.published).distinct().order_by(
-        Practice.year.desc())).all()
-    return entities, years
+    """(entities, years) of the published practices, for the filters: read in two queries
+    once for each data version (core.data_version)."""
+    def read():
+        published = select(Practice.entity_id).where(Practice.state == PracticeState.published)
+        entities = tuple(tuple(row) for row in db.session.execute(
+            select(Entity.id, Entity.acronym).where(Entity.id.in_(published))
+            .order_by(func.lower(Entity.acronym))))
+        years = tuple(db.session.scalars(select(Practice.year).where(
+            Practice.state == PracticeState.published).distinct().order_by(
+            Practice.year.desc())))
+        return (entities, years), None
+    return data_version.reuse("practice filter choices", read, now=utcnow())
 
 
 def related_to_topics(topics, user, *, limit=RELATED):

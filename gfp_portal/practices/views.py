@@ -9,7 +9,14 @@ from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.edits import version_keys
 from gfp_portal.core.forms import ConfirmForm, language_choices
-from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
+from gfp_portal.core.http import (
+    commit_then_redirect,
+    found_or_404,
+    paginate,
+    paginate_counted_in_rows,
+    run_action,
+    save_form,
+)
 from gfp_portal.core.i18n import choose_version, current_language, language_name
 from gfp_portal.practices import manage, queries, services
 from gfp_portal.practices.forms import DecisionForm, PracticeFilterForm, PracticeForm, VersionForm
@@ -51,8 +58,11 @@ def index():
     form = PracticeFilterForm(request.args, entities=entities, years=years,
                               signed_in=current_user.is_authenticated)
     filters = form.filters()
-    pagination = paginate(queries.library_query(current_user, **filters),
-                          count=queries.library_count(current_user, **filters))
+    if filters["q"]:
+        pagination = paginate_counted_in_rows(queries.library_query(current_user, **filters))
+    else:
+        pagination = paginate(queries.library_query(current_user, **filters),
+                              count=queries.library_count(current_user, **filters))
     language = current_language()
     shown = {p.id: choose_version(p, language) for p in pagination.items}
     return render_template("practices/index.html", form=form, pagination=pagination,

@@ -253,10 +253,27 @@ def test_the_library_reads_in_a_fixed_number_of_queries(app, client, world, coun
 
     small = counted()
     _grow(app, 12, 0)
+    client.get("/practices/")  # the filters' choices are read again after the change
     assert counted() == small
     with count_queries() as counter:
         client.get("/practices/awards")
     assert counter.count <= 6
+
+
+def test_a_search_reads_its_page_and_total_together_and_the_filters_once(app, client, world,
+                                                                         count_queries):
+    _grow(app, 3, 0)
+    sign_in(client, "other_fp")
+    with count_queries() as first:
+        assert client.get("/practices/?q=practice").status_code == 200
+    with count_queries() as again:
+        page = client.get("/practices/?q=practice").get_data(as_text=True)
+    assert "Practice 2" in page
+    # The entities and years of the filters are read for the first view only.
+    assert again.count == first.count - 2
+    # The rows found carry their number: no count of their own.
+    assert not [s for s in again.statements if s.lstrip().upper().startswith("SELECT COUNT")]
+    assert 'name="entity"' in page and ">UNDP<" in page
 
 
 def test_a_resource_links_to_the_practices_of_its_area(app, client, world, create_resource,

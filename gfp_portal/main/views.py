@@ -1,7 +1,6 @@
 """The home page (one per role), the global search, an entity's page, a person's own data
 and /healthz."""
 import json
-from datetime import date
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,7 +12,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, found_or_404, plain_http_allowed
-from gfp_portal.core.i18n import choose_version, current_language
+from gfp_portal.core.i18n import choose_version, current_language, viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.induction.forms import TermsReadForm
 from gfp_portal.main import queries as homes
@@ -33,7 +32,7 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return render_template("main/public_home.html")
-    now, today = utcnow(), date.today()
+    now, today = utcnow(), viewer_today()
     if current_user.is_staff:
         return render_template("main/coordinator_home.html", language=current_language(),
                                queue=homes.coordinator_queue(now=now, today=today))
@@ -78,7 +77,7 @@ def entity(acronym):
     visible = visible_entity_ids(current_user)  # as the parity pages: own entity, own teams'
     if visible is not None and found.id not in visible:
         abort(403)
-    today = date.today()
+    today = viewer_today()
     return render_template("main/entity.html", language=current_language(), today=today,
                            page=entity_page(found, user=current_user, now=utcnow(),
                                             today=today))

@@ -1,5 +1,4 @@
 """Parity pages: the network overview, one entity, their CSV exports, and the import."""
-from datetime import date
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
@@ -10,7 +9,7 @@ from gfp_portal.core import previews
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.http import found_or_404
-from gfp_portal.core.i18n import is_rtl
+from gfp_portal.core.i18n import is_rtl, viewer_today
 from gfp_portal.core.tables import CONTENT_TYPES
 from gfp_portal.coverage.queries import entities_needing_support
 from gfp_portal.parity import imports, queries, tables
@@ -38,7 +37,7 @@ def index():
                                            rtl=is_rtl()),
              "years": tables.years_chart(network, _("Entities at parity per year"),
                                          rtl=is_rtl())}
-    support = entities_needing_support(date.today()) if current_user.is_staff and \
+    support = entities_needing_support(viewer_today()) if current_user.is_staff and \
         request.args.get("support") == "1" else None
     return render_template("parity/index.html", network=network, drawn=drawn, support=support,
                            tables={name: build(network) for name, build in

@@ -1,6 +1,5 @@
 """Implementation plan pages: the network view and list (the Office), one plan with what each
 role may change there, the periods, and the documents' downloads."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from gfp_portal.core.http import (
     paginate,
     save_form,
 )
+from gfp_portal.core.i18n import viewer_today
 from gfp_portal.plans import queries, services
 from gfp_portal.plans.forms import (
     DocumentForm,
@@ -41,7 +41,7 @@ OFFICE = ("coordinator",)
 @bp.route("/")
 @roles_required(*OFFICE)
 def index():
-    today = date.today()
+    today = viewer_today()
     periods = queries.periods()
     form = PlanFilterForm(request.args, periods=periods)
     form.validate()
@@ -127,7 +127,7 @@ def _forms(plan, **given):
 
 
 def _render(plan, status=200, **given):
-    today = date.today()
+    today = viewer_today()
     years = plan.period.years
     grades = sorted({t.grade for t in plan.targets}, key=str.casefold)
     cells = {(t.grade, t.year): t.women_percent for t in plan.targets}

@@ -2,13 +2,14 @@
 refusals, and a list read in a fixed number of queries."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core import i18n
 from gfp_portal.extensions import db
 from gfp_portal.plans import services
 from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus
@@ -78,6 +79,30 @@ def test_the_network_view_tells_how_many_entities_stand_where(client, site):
         not in overdue
     typed = client.get("/plans/?type=specialized_agency").get_data(as_text=True)
     assert "data-plan=" not in typed
+
+
+def test_a_deadline_is_judged_by_the_viewers_own_day(client, site, app, create_user,
+                                                      monkeypatch):
+    """At 03:00 UTC it is still the evening before in New York: a plan due that evening is not
+    yet overdue for a coordinator there, whose pages count days by their own calendar."""
+    server_today = date.today()
+    monkeypatch.setattr(i18n, "utcnow",
+                        lambda: datetime.combine(server_today, time(3), tzinfo=UTC))
+    with app.app_context():
+        db.session.get(PlanPeriod, site["period"]).deadline = server_today - timedelta(days=1)
+        db.session.commit()
+    create_user("office-ny@example.org", roles=["coordinator"], time_zone="America/New_York")
+    assert login(client, "office-ny@example.org").status_code == 302
+    html = client.get("/plans/").get_data(as_text=True)
+    assert re.search(r'data-total="overdue">0<', html)
+    detail = client.get(f"/plans/{site['plan']}").get_data(as_text=True)
+    assert 'data-standing="not_started"' in detail and "0 days left." in detail
+    # Where the day has already turned, it is overdue.
+    create_user("office-ke@example.org", roles=["coordinator"], time_zone="Africa/Nairobi")
+    nairobi = app.test_client()
+    assert login(nairobi, "office-ke@example.org").status_code == 302
+    detail = nairobi.get(f"/plans/{site['plan']}").get_data(as_text=True)
+    assert 'data-standing="overdue"' in detail and "Overdue by 1 day." in detail
 
 
 def test_the_list_reads_in_a_fixed_number_of_queries(client, site, app, count_queries):

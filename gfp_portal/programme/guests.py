@@ -209,7 +209,8 @@ def confirm_place(token, *, now=None):
 
 
 def cancel_place(registration, *, actor, now=None):
-    """The Office removes a guest: the calendar entry is withdrawn from theirs."""
+    """The Office removes a guest: the calendar entry is withdrawn from theirs (unless the
+    session's cancellation already withdrew it)."""
     now = now or utcnow()
     if registration.status == GuestPlaceStatus.cancelled:
         raise DomainError("already_cancelled", _l("This guest's place is already cancelled."))
@@ -218,7 +219,8 @@ def cancel_place(registration, *, actor, now=None):
     db.session.flush()
     log_action("guest_place.cancel", registration, actor=actor, now=now,
                changes={"status": [was.value, "cancelled"]})
-    if was == GuestPlaceStatus.registered:
+    if was == GuestPlaceStatus.registered and \
+            registration.session.status != SessionStatus.cancelled:
         notices.session_notice(registration, "withdrawn", now=now)
 
 

@@ -165,10 +165,18 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     return registration
 
 
+def _offers_seats(session, now):
+    """Whether a freed seat still goes to someone waiting: not once the session has started,
+    when registration is closed and nobody is invited to a session already under way."""
+    return now < session.starts_at
+
+
 def promote(session, *, actor, now):
     """Fill free seats from the waiting list, in the order of the session's policy (earliest
-    first among equals); returns who was promoted."""
+    first among equals), unless the session has started; returns who was promoted."""
     promoted = []
+    if not _offers_seats(session, now):
+        return promoted
     free = session.capacity - registered_count(session)
     for registration in waitlist(session)[:max(0, free)]:
         registration.status = RegistrationStatus.registered
@@ -194,20 +202,22 @@ def _frees_a_seat(registration):
         registration.session.status != SessionStatus.cancelled
 
 
-def removal_preview(registration):
+def removal_preview(registration, *, now=None):
     """What removing `registration` would do, as cancel() does it for a coordinator:
     {"emailed": the person loses a seat and is told by email, "successor": the person first
     on the waiting list, who gets the seat and is told, or None}."""
     _check_not_cancelled(registration)
     emailed = _frees_a_seat(registration)
-    waiting = waitlist(registration.session)[:1] if emailed else []
+    session = registration.session
+    waiting = waitlist(session)[:1] if emailed and _offers_seats(session, now or utcnow()) \
+        else []
     return {"emailed": emailed, "successor": waiting[0].person if waiting else None}
 
 
 def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
     """Withdrawal (by the person, within the window) or removal (by a coordinator). The seat
     goes to the first person waiting, in the same transaction, unless the session is
-    cancelled (_frees_a_seat)."""
+    cancelled (_frees_a_seat) or has started (promote)."""
     now = now or utcnow()
     session = registration.session
     lock_seats(session, registration)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core.audit import diff, log_action, log_creation
@@ -153,6 +153,10 @@ def update_session(session, data, *, actor, now=None):
         return changes, 0, None
     if "starts_at" in changes or "ends_at" in changes:
         signals.session_moved.send(session, starts_before=before["starts_at"], actor=actor, now=now)
+    if "starts_at" in changes:
+        # A reminder is of the start it announced: the new start is reminded in its turn.
+        db.session.execute(update(Registration).where(Registration.session_id == session.id)
+                           .values(reminder_sent_at=None))
     session.updated_at = now
     material = any(field in changes for field in MATERIAL)
     if material:

@@ -73,6 +73,23 @@ def test_raising_the_capacity_promotes_in_order(make_session, make_appointee, co
     assert statuses == ["registered", "registered", "registered", "waitlisted"]
 
 
+@pytest.mark.parametrize("late", [timedelta(minutes=10), timedelta(days=2)])
+def test_a_seat_freed_once_the_session_has_started_goes_to_nobody(make_session, make_appointee,
+                                                                  coordinator, late):
+    """Registration closes at the start: a seat freed then (a removal, more seats) invites
+    nobody to a session under way or over."""
+    session = make_session(capacity=1)
+    seated, waiting = make_appointee(), make_appointee()
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((seated, waiting))]
+    then = session.starts_at + late
+    registration.cancel(rows[0], actor=coordinator, by_coordinator=True, now=then)
+    services.update_session(session, {"capacity": 5}, actor=coordinator, now=then)
+    assert rows[1].status == RegistrationStatus.waitlisted
+    assert registration.registered_count(session) == 0
+    assert waiting.email not in [m.recipient for m in outbox("session_notice")]
+
+
 @pytest.mark.parametrize("change, code", [
     ({"status": "draft"}, "not_open"),
     ({"registration_closes_at": NOW - timedelta(hours=1)}, "window_closed"),
@@ -196,6 +213,25 @@ def test_reminders_go_once_to_the_registered(make_session, make_appointee):
     assert services.send_reminders(now=NOW) == 1
     assert services.send_reminders(now=NOW) == 0
     assert outbox("session_notice")[-1].subject.startswith("Reminder")
+
+
+def test_a_session_moved_after_its_reminder_is_reminded_again(make_session, make_appointee,
+                                                              coordinator):
+    """The reminder is of the session's start: moved to next week after its reminder went,
+    the session is reminded again the day before its new start."""
+    session = make_session(starts_in=timedelta(hours=20))
+    person = make_appointee()
+    registration.register(session, person, actor=None, now=NOW)
+    assert services.send_reminders(now=NOW) == 1
+    week = timedelta(days=7)
+    services.update_session(session, {"starts_at": session.starts_at + week,
+                                       "ends_at": session.ends_at + week},
+                            actor=coordinator, now=NOW + timedelta(hours=1))
+    assert services.send_reminders(now=NOW + timedelta(hours=2)) == 0  # not due yet
+    assert services.send_reminders(now=NOW + week) == 1
+    assert services.send_reminders(now=NOW + week) == 0
+    reminder = outbox("session_notice")[-1]
+    assert reminder.recipient == person.email and reminder.subject.startswith("Reminder")
 
 
 def test_the_feed_address_changes_and_stops_with_the_account_or_the_last_term(

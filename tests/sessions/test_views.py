@@ -362,6 +362,29 @@ def test_removing_a_person_from_a_cancelled_session_gives_their_seat_to_nobody(
         assert len(outbox()) == mails
 
 
+def test_removing_a_person_once_the_session_has_started_gives_their_seat_to_nobody(
+        app, client, network, create_user):
+    """Registration closes at the start: the seat of someone removed from a session under way
+    (or over) goes to nobody, and nobody waiting is invited to it."""
+    (seated_id, waiting_id, _later), _name = _one_seated_two_waiting(app, network,
+                                                                     create_user)
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        session.starts_at = utcnow() - timedelta(hours=2)
+        session.ends_at = utcnow() - timedelta(minutes=30)
+        db.session.commit()
+        mails = len(outbox())
+    login(client, "coord@example.org")
+    url = f"/sessions/registrations/{seated_id}/remove"
+    html = client.post(url).get_data(as_text=True)
+    assert "The seat goes to" not in html
+    assert client.post(url, data={"confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Registration, seated_id).status.value == "cancelled"
+        assert db.session.get(Registration, waiting_id).status.value == "waitlisted"
+        assert "waiting@example.org" not in [m.recipient for m in outbox()[mails:]]
+
+
 def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,
                                                                               network):
     draft_id = create_draft(app)

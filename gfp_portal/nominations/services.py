@@ -19,7 +19,12 @@ from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.nominations import notices
-from gfp_portal.nominations.models import PENDING_STATES, Nomination, NominationState
+from gfp_portal.nominations.models import (
+    PENDING_STATES,
+    Nomination,
+    NominationKind,
+    NominationState,
+)
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus
 
@@ -92,10 +97,14 @@ def _check_scope(nomination, actor):
 
 
 def _check_no_other_pending(nomination):
+    """The rule of the partial unique index (models.py): one pending nomination per entity,
+    scope and role; requests to join are reviewed beside them. The entity and scope are read
+    from the relationships, which apply_details sets (the id columns follow at the flush)."""
+    unct = nomination.unct
     others = select(Nomination.id).where(
-        Nomination.entity_id == nomination.entity_id,
-        Nomination.unct_id == nomination.unct_id if nomination.unct_id else
-        Nomination.unct_id.is_(None),
+        Nomination.kind == NominationKind.nomination,
+        Nomination.entity_id == nomination.entity.id,
+        Nomination.unct_id == unct.id if unct is not None else Nomination.unct_id.is_(None),
         Nomination.role == nomination.role, Nomination.state.in_(PENDING_STATES))
     if nomination.id is not None:
         others = others.where(Nomination.id != nomination.id)
@@ -204,15 +213,19 @@ def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
     _require_nominator(nomination, actor)
     _require_state(nomination, NominationState.changes_requested)
     before = state_of(nomination)
-    apply_details(nomination, data)
-    _check_scope(nomination, actor)
-    _check_details(nomination)
-    _check_no_other_pending(nomination)
-    _check_replaces(nomination)
-    old_key = _attach_letter(nomination, letter)
+    # No flush before the checks: the nomination, still pending, may now name a scope where
+    # another one waits, which the database refuses (an error, not the check's answer).
+    with db.session.no_autoflush:
+        apply_details(nomination, data)
+        _check_scope(nomination, actor)
+        _check_details(nomination)
+        _check_no_other_pending(nomination)
+        _check_replaces(nomination)
     nomination.state = NominationState.submitted
     nomination.submitted_at = now
     nomination.coordinators_notified_at = None
+    _flush_pending(nomination)
+    old_key = _attach_letter(nomination, letter)
     db.session.flush()
     log_action("nomination.resubmit", nomination, actor=actor, now=now,
                changes=diff(before, state_of(nomination)))

@@ -148,6 +148,26 @@ def test_approval_appoints_invites_and_tells_the_rc(users, join_data):
     assert outbox("join_decision") == []  # the welcome email tells the applicant
 
 
+def test_a_request_to_join_does_not_stop_the_rc_from_resubmitting_a_nomination(
+        users, join_data, nomination_data):
+    """Requests to join are reviewed beside nominations (models.py): one waiting for the Office
+    does not refuse a nomination for the same entity, team and role, when it is submitted nor
+    when it is submitted again after changes (the nominator can neither follow up nor
+    withdraw someone else's request)."""
+    nomination = services.submit_nomination(
+        nomination_data(role="alternate", entity=entity("WFP")), actor=users["rc_kenya"],
+        now=NOW)
+    services.request_changes(nomination, "Please attach the letter.",
+                             actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    request = verify(submit(join_data()))
+    services.resubmit_nomination(nomination, {"justification": "Letter attached."},
+                                 actor=users["rc_kenya"], now=NOW)
+    db.session.commit()
+    assert nomination.state == NominationState.submitted
+    assert queries.other_pending(nomination) == [request]
+
+
 def test_more_information_then_the_applicant_amends_the_same_request(users, join_data):
     request = verify(submit(join_data(grade=None)))
     services.request_changes(request, "Please give your grade.", actor=users["coordinator"],

@@ -250,6 +250,22 @@ def test_approval_ends_the_replaced_appointment(users, nomination_data, teams):
     assert nomination.appointment.status == AppointmentStatus.active
 
 
+def test_resubmitting_for_a_scope_already_under_review_is_refused_not_an_error(
+        users, nomination_data):
+    """The nominator asked to change a nomination moves it to another entity, where another
+    nomination for the same role already waits: refused with its code, as a new one is."""
+    nomination = submit(users, nomination_data())
+    submit(users, nomination_data(entity=entity("WFP")), who="coordinator")
+    services.request_changes(nomination, "UNICEF has a candidate already; which entity?",
+                             actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    refused_rollback("duplicate_pending", services.resubmit_nomination, nomination,
+                     {"entity": entity("WFP")}, actor=users["rc_kenya"], now=NOW)
+    nomination = db.session.get(Nomination, nomination.id)
+    assert nomination.state == NominationState.changes_requested
+    assert nomination.entity == entity("UNICEF")
+
+
 def test_approval_colliding_with_a_new_holder_is_refused_and_changes_nothing(
         users, nomination_data, teams):
     nomination = submit(users, nomination_data())

@@ -171,6 +171,8 @@ def _matching(stmt, f, *, today, policy):
     conditions = _appointment_conditions(f, policy, today)
     if f.status == "none":
         stmt = stmt.where(~exists().where(Appointment.person_id == Person.id))
+        if f.scope_unct_ids is not None:  # nobody without an appointment is in a team
+            stmt = stmt.where(false())
     elif f.status == "left":  # who may be anonymised: appointed once, no longer, still named
         stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions),
                           ~exists().where(Appointment.person_id == Person.id,

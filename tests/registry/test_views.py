@@ -82,6 +82,22 @@ def test_resident_coordinator_sees_own_unct_only_and_read_only(client, network, 
     assert "Wanjiku" in csv and "Okello" not in csv
 
 
+def test_resident_coordinator_does_not_see_people_without_an_appointment(client, network,
+                                                                         login_as, app):
+    """Someone with no appointment is in no UN Country Team: the "No appointment" filter shows
+    a Resident Coordinator nobody, on the page as in the export."""
+    with app.app_context():
+        services.create_person({"given_name": "Outsider", "family_name": "Elsewhere",
+                                "email": "outsider@unhcr.org", "phone": "+41 22 000 0000"},
+                               actor=None)
+        db.session.commit()
+    login_as("resident_coordinator", uncts=["KEN"])
+    html = client.get("/registry/?status=none").get_data(as_text=True)
+    assert "Outsider" not in html and "outsider@unhcr.org" not in html
+    csv = client.get("/registry/export.csv?status=none").get_data(as_text=True)
+    assert "Outsider" not in csv and "outsider@unhcr.org" not in csv
+
+
 def test_focal_point_gets_the_directory_with_consented_contacts_only(client, network,
                                                                      login_as):
     login_as("focal_point")

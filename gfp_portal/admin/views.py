@@ -1,5 +1,4 @@
 """Admin pages: dashboard, users and settings (admins), outbox and audit log (coordinators)."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +24,7 @@ from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.history import object_titles, record_pages
 from gfp_portal.core.http import commit_service, paginate, save_form
+from gfp_portal.core.i18n import viewer_today
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import ALL_SETTINGS, all_settings, update_settings
@@ -39,7 +39,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required("coordinator")
 def index():
     return render_template("admin/index.html", counts=queries.dashboard_counts(),
-                           downloads=resource_analytics.downloads_table(date.today()),
+                           downloads=resource_analytics.downloads_table(viewer_today()),
                            gaps=resource_analytics.gap_counts())
 
 

@@ -1,5 +1,4 @@
 """Coverage pages: the UNCT × entity matrix, gaps, one UNCT, exports."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_percent
@@ -11,7 +10,7 @@ from gfp_portal.core.auth import roles_required
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.http import found_or_404, page_number
-from gfp_portal.core.i18n import is_rtl
+from gfp_portal.core.i18n import is_rtl, viewer_today
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
 from gfp_portal.coverage.matrix import ENDS_SOON, ICONS, row_cells
@@ -78,11 +77,11 @@ def _shares():
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():
-    filters = _filters()
+    filters, today = _filters(), viewer_today()
     coverage = shared_coverage(region=filters["region"], entity=filters["entity"],
                                unct_ids=_visible_unct_ids(
                                    filters["unct"], without_focal_point=filters["without"]),
-                               now=utcnow())
+                               today=today, now=utcnow())
     regions, share = [r for r in Region if r in coverage.by_region], _shares()
     chart = region_chart([(r.title, share(coverage.by_region[r]), coverage.by_region[r])
                           for r in regions], rtl=is_rtl())
@@ -99,7 +98,7 @@ def index():
         all_regions=list(Region),
         gaps=shown, gap_count=gap_count, page=page,
         pages=max((gap_count + per_page - 1) // per_page, 1), share=share,
-        view=view, today=date.today(), matrix_cells=row_cells,
+        view=view, today=today, matrix_cells=row_cells,
         matrix_icons=ICONS, matrix_ends_soon=ENDS_SOON,
         **_in_progress({cell.unct for cell in shown}))
 
@@ -111,22 +110,23 @@ def unct(iso3):
     own = visible_unct_ids(current_user)
     if own is not None and team.id not in own:
         abort(403)
-    coverage = shared_coverage(unct_ids=[team.id], now=utcnow())
+    today = viewer_today()
+    coverage = shared_coverage(unct_ids=[team.id], today=today, now=utcnow())
     team = coverage.uncts[0]  # with its countries
     return render_template("coverage/unct.html", unct=team, summary=coverage.by_unct[team.id],
                            cells=coverage.cells_of(team), holders=holders_of(coverage),
                            policy=Policy.current(),
-                           today=date.today(), share=_shares(), **_in_progress([team]))
+                           today=today, share=_shares(), **_in_progress([team]))
 
 
 @bp.route("/export.<any(csv, xlsx):fmt>")
 @roles_required(*VIEWERS)
 def export(fmt):
-    filters = _filters()
-    coverage = compute_coverage(region=filters["region"], entity=filters["entity"],
+    filters, today = _filters(), viewer_today()
+    coverage = compute_coverage(today=today, region=filters["region"], entity=filters["entity"],
                                 unct_ids=_visible_unct_ids(
                                     filters["unct"], without_focal_point=filters["without"]))
     rows = exports.coverage_rows(coverage, state=filters["state"])
     content_type, render = exports.FORMATS[fmt]
-    filename = _("coverage") + f"-{date.today().isoformat()}.{fmt}"
+    filename = _("coverage") + f"-{today.isoformat()}.{fmt}"
     return send_download(render(rows), filename, content_type=content_type)

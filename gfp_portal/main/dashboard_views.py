@@ -1,5 +1,4 @@
 """The network dashboard: its figures over time, and each figure's numbers as CSV."""
-from datetime import date
 
 from flask import Blueprint, render_template
 
@@ -7,7 +6,7 @@ from gfp_portal.core import tables
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.i18n import is_rtl
+from gfp_portal.core.i18n import is_rtl, viewer_today
 from gfp_portal.main.dashboard import KEYS, figure_of, figures_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -16,14 +15,15 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @bp.route("")
 @roles_required("coordinator")
 def index():
-    figures = figures_of(today=date.today(), now=utcnow())
+    figures = figures_of(today=viewer_today(), now=utcnow())
     return render_template("dashboard/index.html", figures=figures, rtl=is_rtl())
 
 
 @bp.route(f"/<any({', '.join(repr(key) for key in KEYS)}):key>.csv")
 @roles_required("coordinator")
 def export(key):
-    figure = figure_of(key, today=date.today(), now=utcnow())
+    today = viewer_today()
+    figure = figure_of(key, today=today, now=utcnow())
     return send_download(tables.to_csv(figure.csv_rows()),
-                         f"{key}-{date.today().isoformat()}.csv",
+                         f"{key}-{today.isoformat()}.csv",
                          content_type=tables.CONTENT_TYPES["csv"])

@@ -89,19 +89,21 @@ def file_name(fmt, day):
     return f"gfp-registry-{day.isoformat()}.{fmt}"
 
 
-def registry_file(criteria, fmt, *, progress=None):
-    """The people matching `criteria` as a file in `fmt` (csv or xlsx); returns (data, people).
-    A Resident Coordinator's file holds the appointments of their own teams only."""
-    people = db.session.scalars(queries.people_query(criteria)).unique().all()
+def registry_file(criteria, fmt, *, today=None, progress=None):
+    """The people matching `criteria` on `today` (the day of whoever asked for the file) as a
+    file in `fmt` (csv or xlsx); returns (data, people). A Resident Coordinator's file holds
+    the appointments of their own teams only."""
+    people = db.session.scalars(queries.people_query(criteria, today=today)).unique().all()
     appointments_of = None if criteria.scope_unct_ids is None else \
         (lambda person: queries.matching_appointments(person, criteria))
     return RENDERERS[fmt](export_rows(people, appointments_of, progress)), len(people)
 
 
-def queue_export(criteria, fmt, *, actor, now=None):
-    """Record the job that prepares the export (registry/jobs.py); returns the Job, whose page
-    offers the file."""
+def queue_export(criteria, fmt, *, today, actor, now=None):
+    """Record the job that prepares the export (registry/jobs.py) of the people matching
+    `criteria` on `today`, as the list showed them; returns the Job, whose page offers the
+    file."""
     if fmt not in RENDERERS:
         raise ValueError(fmt)
-    return enqueue("registry.export", {"criteria": asdict(criteria), "fmt": fmt},
-                   actor=actor, now=now)
+    return enqueue("registry.export", {"criteria": asdict(criteria), "fmt": fmt,
+                                       "today": today.isoformat()}, actor=actor, now=now)

@@ -1,5 +1,7 @@
 """The registry's jobs: checking and applying an import; a large export, prepared for
 download; and the periodic one, which lapses ended terms and sends the term alerts, daily."""
+from datetime import date
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -66,12 +68,14 @@ def _export_outcome(result):
 
 
 @job("registry.export", JobPage(_l("Registry export"), _export_outcome, _back_to_registry))
-def prepare_export(run, *, criteria, fmt):
-    """Write the registry file to the storage; the job's page offers it for download."""
+def prepare_export(run, *, criteria, fmt, today=None):
+    """Write the registry file to the storage; the job's page offers it for download. `today`
+    the day the list was asked for (a job queued before it was kept: the worker's)."""
     scope = criteria.get("scope_unct_ids")
     criteria = queries.RegistryFilter(**{**criteria, "scope_unct_ids":
                                          None if scope is None else tuple(scope)})
-    data, people = registry_file(criteria, fmt, progress=run.progress)
+    day = date.fromisoformat(today) if today else run.now.date()
+    data, people = registry_file(criteria, fmt, today=day, progress=run.progress)
     key = storage.keep_export(data, fmt)
-    return {"people": people, "file": {"key": key, "filename": file_name(fmt, run.now.date()),
+    return {"people": people, "file": {"key": key, "filename": file_name(fmt, day),
                                        "content_type": CONTENT_TYPES[fmt], "size": len(data)}}

@@ -1,5 +1,4 @@
 """Registry pages: the list, a person, appointment actions, the directory, import and export."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
@@ -76,7 +75,7 @@ def index():
         return directory()
     form = filter_form()
     criteria = registry_filter(form)
-    policy, today = Policy.current(), date.today()
+    policy, today = Policy.current(), viewer_today()
     count = queries.people_total(criteria, today=today, policy=policy, now=utcnow())
     if criteria.sort in queries.INDEXED_SORTS:
         pagination = paginate(queries.people_query(criteria, today=today, policy=policy),
@@ -113,7 +112,7 @@ def person(person_id):
     scope = visible_unct_ids(current_user)
     appointments = [a for a in person.appointments if scope is None or a.unct_id in scope]
     return render_template("registry/person.html", person=person, appointments=appointments,
-                           policy=Policy.current(), today=date.today(),
+                           policy=Policy.current(), today=viewer_today(),
                            events=queries.person_history(person) if scope is None else [],
                            read_only=not current_user.is_staff,
                            record=learning_record(person) if scope is None else None,
@@ -277,18 +276,19 @@ def _replace(appointment, form):
 @bp.route("/export.<any(csv, xlsx):fmt>", methods=["GET", "POST"])
 @roles_required("coordinator", "resident_coordinator")
 def export(fmt):
-    criteria = registry_filter(filter_form())
-    people = queries.count_people(criteria)
+    criteria, today = registry_filter(filter_form()), viewer_today()
+    people = queries.count_people(criteria, today=today)
     if people <= current_app.config["REGISTRY_EXPORT_INLINE_MAX"]:
-        data, _people = exports.registry_file(criteria, fmt)
-        return send_download(data, exports.file_name(fmt, date.today()),
+        data, _people = exports.registry_file(criteria, fmt, today=today)
+        return send_download(data, exports.file_name(fmt, today),
                              content_type=exports.CONTENT_TYPES[fmt])
     # A large file is prepared in the background: a click shows what will happen, the
     # confirmation (a POST) starts the job and opens its page, which offers the file.
     if request.method == "POST" and is_confirmed():
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        ok, job = commit_service(exports.queue_export, criteria, fmt, actor=current_user)
+        ok, job = commit_service(exports.queue_export, criteria, fmt, today=today,
+                                 actor=current_user)
         if ok:
             return redirect(job_page(job))
     title = _("Prepare the registry export")

@@ -1,7 +1,6 @@
 """The library as coordinators manage it, a blueprint nested in the resources one
 (resources.manage.*): resources and their language versions, categories, and the download and
 gap figures."""
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +13,7 @@ from gfp_portal.core.downloads import send_download
 from gfp_portal.core.edits import version_keys
 from gfp_portal.core.forms import ConfirmForm, language_choices
 from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
-from gfp_portal.core.i18n import language_name
+from gfp_portal.core.i18n import language_name, viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, queries, services
 from gfp_portal.resources.forms import CategoryForm, LibraryFilterForm, ResourceForm, VersionForm
@@ -202,7 +201,7 @@ def delete_category(category_id):
 @bp.route("/downloads.csv")
 @roles_required("coordinator")
 def downloads_csv():
-    filename = _("downloads") + f"-{date.today().isoformat()}.csv"
+    filename = _("downloads") + f"-{viewer_today().isoformat()}.csv"
     return send_download(analytics.downloads_csv(), filename,
                          content_type="text/csv; charset=utf-8")
 

@@ -1,6 +1,6 @@
 """Registry pages: access per role, the list's filters and query count, forms."""
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
-from tests.helpers import login
+from tests.helpers import entity, login
 
 
 @pytest.fixture
@@ -279,6 +279,38 @@ def test_the_date_fields_propose_the_coordinators_own_today(client, network, cre
                        (f"/registry/appointments/{appointment_id}/replace", "start_date")):
         html = client.get(url).get_data(as_text=True)
         assert re.search(rf'name="{field}"[^>]*value="2027-01-13"', html), url
+
+
+def test_the_registry_judges_terms_by_the_viewers_own_day_as_the_dashboard_does(
+        client, network, create_user, app, monkeypatch):
+    """At 03:00 UTC it is still the evening before in New York: a term whose last day is that
+    evening ends today for a coordinator there. The dashboard counts it among the terms ending
+    soon, and the list it links to shows it there, not among the lapsed terms."""
+    server_today = date.today()
+    monkeypatch.setattr(i18n, "utcnow",
+                        lambda: datetime.combine(server_today, time(3), tzinfo=UTC))
+    with app.app_context():
+        unicef, kenya = entity("UNICEF"), db.session.scalars(select(Unct).filter_by(
+            iso3="KEN")).one()
+        person = services.create_person({"given_name": "Lastday", "family_name": "Test",
+                                         "email": "lastday@unicef.org", "entity": unicef},
+                                        actor=None)
+        services.appoint(person, {"entity": unicef, "unct": kenya, "role": "focal_point",
+                                  "start_date": server_today - timedelta(days=400),
+                                  "end_date": server_today - timedelta(days=1)}, actor=None)
+        db.session.commit()
+    create_user("office-ny@example.org", roles=["coordinator"], time_zone="America/New_York")
+    assert login(client, "office-ny@example.org").status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r'data-queue="ending">\s*<span[^>]*data-count="3"', home)
+    assert 'data-queue="lapsed"' not in home
+    assert "Lastday" in client.get("/registry/?expiring=30&sort=end_date").get_data(
+        as_text=True)
+    assert "Lastday" not in client.get("/registry/?status=any&lapsed=7").get_data(as_text=True)
+    # The export of that list, and the team's coverage page, count by the same day.
+    assert "Lastday" in client.get("/registry/export.csv?expiring=30").get_data(as_text=True)
+    team = client.get("/coverage/KEN").get_data(as_text=True)
+    assert re.search(r"Lastday Test.*?Ends soon", team, re.S)
 
 
 def test_end_requires_a_valid_date(client, network, create_user, app):

@@ -5,8 +5,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from gfp_portal.attendance.models import Attendance, AttendanceStatus, Certificate
-from gfp_portal.attendance.services import CODE_ALPHABET
+from gfp_portal.attendance.models import CODE_ALPHABET, Attendance, AttendanceStatus, Certificate
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
@@ -32,6 +31,11 @@ def refusal(session, attendance, *, now=None):
     if now < session.ends_at:
         return DomainError("not_ended", _l("Certificates are issued after the session has "
                                            "ended."))
+    return _unearned(session, attendance)
+
+
+def _unearned(session, attendance):
+    """Why this attendance does not earn a certificate, whenever asked (None when it does)."""
     if attendance is None or attendance.status != AttendanceStatus.present:
         return DomainError("not_present", _l("Certificates are issued to people marked present "
                                              "at the session."))
@@ -92,3 +96,20 @@ def revoke(certificate, reason, *, actor, now=None):
     certificate.revoked_by_id = actor.id
     db.session.flush()
     log_action("certificate.revoke", certificate, actor=actor, now=now, reason=reason)
+
+
+def revoke_unearned(attendance, *, actor, reason=None, now=None):
+    """Revoke the valid certificate of `attendance`'s registration when its corrected mark no
+    longer earns one (absent, partly present, too few minutes): the verification page then
+    stops calling it valid. Audited like a coordinator's revocation."""
+    now = now or utcnow()
+    certificate = db.session.scalars(select(Certificate).where(
+        Certificate.registration_id == attendance.registration_id,
+        Certificate.revoked_at.is_(None))).first()
+    if certificate is None or _unearned(certificate.session, attendance) is None:
+        return None
+    certificate.revoked_at, certificate.revoked_reason = now, reason
+    certificate.revoked_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    log_action("certificate.revoke", certificate, actor=actor, now=now, reason=reason)
+    return certificate

@@ -30,6 +30,11 @@ class AttendanceStatus(TitledEnum):
 ATTENDED = (AttendanceStatus.present, AttendanceStatus.partial)
 
 
+# The letters of check-in and certificate codes. No 0/O, 1/I/L: read aloud and typed on a
+# phone without confusion.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
 class AttendanceSource(TitledEnum):
     manual = _l("Recorded by the Office")
     self_check_in = _l("Self check-in")

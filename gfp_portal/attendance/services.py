@@ -9,7 +9,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from gfp_portal.attendance.models import Attendance, AttendanceSource, AttendanceStatus, CheckInCode
+from gfp_portal.attendance import certificates
+from gfp_portal.attendance.models import (
+    CODE_ALPHABET,
+    Attendance,
+    AttendanceSource,
+    AttendanceStatus,
+    CheckInCode,
+)
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
@@ -24,8 +31,6 @@ DEFAULT_SETTINGS = {
     "attendance.partial_percent": 25,
 }
 
-# No 0/O, 1/I/L: read aloud and typed on a phone without confusion.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 
 
@@ -86,6 +91,8 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
     if changes:
         log_action("attendance.mark", attendance, actor=actor, now=now, reason=reason,
                    changes=changes)
+        # A certificate the corrected mark no longer earns must not stay valid.
+        certificates.revoke_unearned(attendance, actor=actor, reason=reason, now=now)
     return attendance
 
 

@@ -211,6 +211,32 @@ def test_no_certificate_for_minutes_below_the_present_threshold(held, coordinato
     assert certificates.certificate_for(session, people["Jonas"], now=after)
 
 
+@pytest.mark.parametrize("status, minutes", [("absent", None), ("partial", 45),
+                                             ("present", 30)])
+def test_a_certificate_no_longer_earned_after_a_correction_is_revoked(
+        held, coordinator, status, minutes):
+    session, people = held
+    row = reg(session, people["Amina"])
+    services.mark(row, "present", minutes=90, actor=coordinator, now=session.ends_at)
+    certificate = certificates.certificate_for(session, people["Amina"], now=session.ends_at)
+    later = session.ends_at + timedelta(days=2)
+    services.mark(row, status, minutes=minutes, actor=coordinator, now=later,
+                  reason="She left after the opening")
+    # The public verification page no longer calls it valid.
+    assert certificates.find(certificate.code).is_revoked
+    assert certificate.revoked_at == later
+
+
+def test_a_correction_that_still_earns_the_certificate_keeps_it(held, coordinator):
+    session, people = held
+    row = reg(session, people["Amina"])
+    services.mark(row, "present", minutes=90, actor=coordinator, now=session.ends_at)
+    certificate = certificates.certificate_for(session, people["Amina"], now=session.ends_at)
+    services.mark(row, "present", minutes=70, actor=coordinator,
+                  now=session.ends_at + timedelta(days=2))
+    assert not certificate.is_revoked
+
+
 def test_learning_record_and_figures(held, coordinator):
     from gfp_portal.attendance import records
 

@@ -23,6 +23,7 @@ from gfp_portal.core.audit import AuditEvent, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.programme.models import GuestRegistration
@@ -38,7 +39,9 @@ RETENTION = "retention"
 # Tables whose rows are rewritten by name below, never by the search through every column:
 # `people` holds other people, one of whom may share the name being erased.
 _CLEARED_BY_NAME = {"people", "alembic_version"}
-_SKIPPED_COLUMNS = {"search_key"}  # recomputed from the names by the ORM
+# Search keys (core.search) hold the other columns' text folded: the ORM refreshes them only on
+# its own writes, not on the statements below, so they are rewritten too, with folded needles.
+_SEARCH_KEYS = {"search_key"}
 
 
 def anonymous_email(person_id):
@@ -323,7 +326,7 @@ def _text_columns():
         if table.name in _CLEARED_BY_NAME or not table.primary_key.columns:
             continue
         for column in table.columns:
-            if column.name in _SKIPPED_COLUMNS or column.primary_key:
+            if column.primary_key:
                 continue
             if isinstance(column.type, JSON):
                 yield table, column, True
@@ -333,12 +336,16 @@ def _text_columns():
 
 def _rewrite_everywhere(replacements):
     """Replace the full names and addresses in every text and JSON column; the database
-    finds the rows (as written, or as JSON escapes them), Python rewrites them."""
+    finds the rows (as written, as JSON escapes them, or folded in a search key), Python
+    rewrites them."""
     if not replacements:
         return
-    rewrite = _rewriter(replacements)
-    variants = {v for needle in replacements for v in (needle, json.dumps(needle)[1:-1])}
+    as_written = (_rewriter(replacements),
+                  {v for needle in replacements for v in (needle, json.dumps(needle)[1:-1])})
+    folded = {fold(needle): fold(new) for needle, new in replacements.items() if fold(needle)}
+    as_folded = (_rewriter(folded), set(folded))
     for table, column, is_json in _text_columns():
+        rewrite, variants = as_folded if column.name in _SEARCH_KEYS else as_written
         searched = cast(column, Text) if is_json else column
         condition = or_(*(searched.ilike(_like(v), escape="\\") for v in variants))
         keys = list(table.primary_key.columns)

@@ -24,6 +24,9 @@ from gfp_portal.main.dashboard import Dashboard
 from gfp_portal.nominations import join
 from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.practices import queries as practice_queries
+from gfp_portal.practices import services as practices
+from gfp_portal.practices.models import Practice
 from gfp_portal.privacy.anonymise import anonymise_person, what_is_erased
 from gfp_portal.privacy.personal_data import personal_data
 from gfp_portal.registry import services as registry
@@ -190,6 +193,29 @@ def test_nothing_of_the_person_is_left_and_every_figure_stays(app, files_in_the_
     assert [a["end_reason"] for a in record["appointments"]] == ["left_entity"]
     event = db.session.scalars(select(AuditEvent).filter_by(action="person.anonymise")).one()
     assert (event.actor_id, event.object_id, event.changes) == (coordinator.id, person.id, {})
+
+
+def test_a_practice_that_named_the_person_is_no_longer_found_by_her_name(app, story):
+    person, coordinator = story["person"], story["coordinator"]
+    practice = practices.submit_practice({
+        "entity": entity("WFP"), "year": 2026, "area": "flexible_working", "contacts": "",
+        "language": "en", "title": "Flexible working in Nairobi", "summary": "",
+        "body": "Core hours for every team.",
+        "results": f"Led by {GIVEN} {FAMILY}: 54 % in 2024, 78 % in 2026."},
+        actor=coordinator, now=NOW)
+    practices.publish_practice(practice, actor=coordinator, now=NOW)
+    db.session.commit()
+
+    def found(q):
+        return db.session.scalars(practice_queries.library_query(coordinator, q=q)).all()
+    assert found(FAMILY) == [practice]
+
+    anonymise_person(person, actor=coordinator, now=NOW + timedelta(days=30))
+    db.session.commit()
+    assert FAMILY not in db.session.get(Practice, practice.id).versions[0].results
+    # Her name is no longer a way to find what it was written in, nor kept in a search key.
+    assert found(FAMILY) == []
+    assert where_found() == []
 
 
 def test_only_a_person_who_left_is_anonymised_and_only_once(app, ctx, reference, make_person,

@@ -63,10 +63,10 @@ def _appointment_filter(filters):
 
 def audience(filters, *, columns=None):
     """A statement of the people `filters` names (before any newsletter opt-out): by default
-    (person id, email, language)."""
+    (person id, email, language). Anonymised people are in none: their address is erased."""
     stmt = select(*(columns or (Person.id, Person.email, LANGUAGE))).select_from(Person) \
         .outerjoin(User, User.person_id == Person.id) \
-        .where(Person.id.in_(_appointment_filter(filters)))
+        .where(Person.id.in_(_appointment_filter(filters)), Person.anonymised_at.is_(None))
     if filters.get("language"):
         stmt = stmt.where(filters["language"] == LANGUAGE)
     if filters.get("not_attended"):

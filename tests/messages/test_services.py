@@ -15,6 +15,7 @@ from gfp_portal.extensions import db
 from gfp_portal.messages import queries, services
 from gfp_portal.messages.models import MessageStatus, NetworkMessage, NewsletterOptOut
 from gfp_portal.parity.imports import apply_figures
+from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.registry.models import AppointmentStatus, Person
 from gfp_portal.sessions import registration
 from tests.helpers import NOW, entity, refused, refused_rollback
@@ -112,6 +113,15 @@ def test_newsletters_skip_those_who_opted_out_notices_do_not(coordinator, make_n
     assert not services.set_newsletter(db.session.get(Person, leaving), False, actor=None)
     assert services.set_newsletter(db.session.get(Person, leaving), True, actor=None)
     assert db.session.scalar(select(func.count()).select_from(NewsletterOptOut)) == 0
+
+
+def test_anonymised_people_are_in_no_audience(coordinator, make_network):
+    erased, former = make_network(2, status=AppointmentStatus.ended)
+    anonymise_person(db.session.get(Person, erased), actor=coordinator)
+    # A message to the former focal points: the anonymised one has no address left to write to.
+    message = draft(coordinator, {"status": "ended"})
+    assert ids(message) == [former]
+    assert queries.preview(message).total == 1
 
 
 @pytest.mark.parametrize(("data", "code", "field"), [

@@ -67,7 +67,7 @@ class AlertDaysField(ParsedField, StringField):
         for item in (part.strip() for part in text.split(",")):
             if not item:
                 continue
-            if not item.isdigit() or not 1 <= int(item) <= MAX_ALERT_DAYS:
+            if not item.isdecimal() or not 1 <= int(item) <= MAX_ALERT_DAYS:
                 errors.append(_l("“%(value)s” is not a number of days from 1 to %(max)s.",
                                  value=item, max=MAX_ALERT_DAYS))
             else:

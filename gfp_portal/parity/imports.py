@@ -69,7 +69,7 @@ def period_of(values):
                 return int(match["year"]), int(match["quarter"])
         return None
     year, quarter = values.get("year", ""), values.get("quarter", "").upper().removeprefix("Q")
-    if year.isdigit() and len(year) == 4 and quarter in ("1", "2", "3", "4"):
+    if year.isdecimal() and len(year) == 4 and quarter in ("1", "2", "3", "4"):
         return int(year), int(quarter)
     return None
 
@@ -140,9 +140,9 @@ class _Row:
 
     def _count(self, values, column):
         text = values.get(column, "").replace(" ", "")
-        if text.isdigit():
+        if text.isdecimal():
             return int(text)
-        if text.startswith("-") and text[1:].isdigit():
+        if text.startswith("-") and text[1:].isdecimal():
             self.error(column, "negative_count", _l("A number of staff cannot be negative "
                                                     "(“%(value)s”).", value=text))
         else:

@@ -119,7 +119,7 @@ class TargetsField(ParsedField, TextAreaField):
             if not line:
                 continue
             parts = _SEPARATORS.split(line)
-            if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit() \
+            if len(parts) != 3 or not parts[1].isdecimal() or not parts[2].isdecimal() \
                     or len(parts[1]) > 4 or len(parts[2]) > 3:
                 errors.append(_l("Line %(line)s (“%(text)s”): write one GRADE, YEAR, PERCENT "
                                  "per line, e.g. P-4, 2023, 50.", line=number, text=line[:80]))

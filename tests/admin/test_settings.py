@@ -117,6 +117,8 @@ def test_coordinator_is_refused(client, login_as, app):
                                       "“-7” is not a number of days"]),
     ("alert_days", " , ", ["Enter at least one number of days"]),
     ("alert_days", "90, 0", ["“0” is not a number of days"]),
+    # A superscript is a digit to str.isdigit, not a number to int().
+    ("alert_days", "90, 3²", ["“3²” is not a number of days"]),
     ("plan_reminder_days", "30, soon", ["“soon” is not a number of days"]),
     ("grade_equivalence", "NO-C = P-4\nFS-9 P-3\nNO-D = P-9\nP-3 = P-4\nno-c = P-5",
      ["Line 2 (“FS-9 P-3”)", "Line 3 (“NO-D = P-9”): P-9 is not a grade",

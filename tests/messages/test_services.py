@@ -129,6 +129,8 @@ def test_anonymised_people_are_in_no_audience(coordinator, make_network):
     ({"body_en": ""}, "no_body", "body_en"),
     ({"audience": {"entity": "999999"}}, "bad_filter", "entity"),
     ({"audience": {"entity": "UNDP"}}, "bad_filter", "entity"),
+    ({"audience": {"entity": "1²"}}, "bad_filter", "entity"),
+    ({"audience": {"entity": "99999999999999999999"}}, "bad_filter", "entity"),
     ({"audience": {"unct": "XXX"}}, "bad_filter", "unct"),
     ({"audience": {"role": "boss"}}, "bad_filter", "role"),
     ({"audience": {"language": "de"}}, "bad_filter", "language"),

@@ -68,6 +68,13 @@ def test_columns_may_have_other_names_and_separate_year_and_quarter(coordinator)
             figure.men) == (2023, 4, "headquarters", "30-39", 5, 6)
 
 
+def test_a_year_written_with_a_superscript_is_a_bad_period(coordinator):
+    data = figures_csv([["UNDP", "202³", "Q4", "P-4", "Headquarters", "30-39", 5, 6]],
+                       header=["Entity", "Year", "Quarter", "Staff category", "Duty-station",
+                               "Age group", "Female", "MALE"])
+    assert [(e.line, e.code) for e in plan(data).errors] == [(2, "bad_period")]
+
+
 def test_every_bad_row_is_reported_with_its_line_and_reason(coordinator):
     data = figures_csv([
         ["UNDP", "2023-Q4", "P-4", "HQ", 5, 5],     # line 2: good
@@ -79,13 +86,15 @@ def test_every_bad_row_is_reported_with_its_line_and_reason(coordinator):
         ["UNDP", "2023-Q4", "P-5", "moon", 1, 1],   # 8: unknown duty station
         ["UNDP", "2023-Q4", "", "HQ", 1, 1],        # 9: no grade
         ["UNDP", "1850-Q1", "P-5", "HQ", 1, 1],     # 10: a year out of range
+        ["UNDP", "2023-Q4", "P-1", "HQ", "5²", 1],  # 11: a superscript, not a number
     ])
     report = plan(data)
     assert not report.ok and report.figures == []
     assert [(e.line, e.column, e.code) for e in report.errors] == [
         (3, "entity", "unknown_entity"), (4, "period", "bad_period"),
         (5, "women", "negative_count"), (6, "men", "bad_count"), (7, "grade", "repeated_row"),
-        (8, "station", "bad_station"), (9, "grade", "required"), (10, "period", "bad_period")]
+        (8, "station", "bad_station"), (9, "grade", "required"), (10, "period", "bad_period"),
+        (11, "women", "bad_count")]
     refused("import_has_errors", imports.import_whole, "figures.csv", data, actor=coordinator)
     assert count() == 0 and count(ParityImport) == 0
 

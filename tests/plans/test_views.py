@@ -207,6 +207,10 @@ def test_the_office_changes_status_targets_people_and_writes_notes(client, site,
     assert "within the period (2022–2024)" in bad.get_data(as_text=True)
     unparsed = client.post(f"{url}/targets", data={"targets": "P-4 twenty"})
     assert "write one GRADE, YEAR, PERCENT" in unparsed.get_data(as_text=True)
+    # A superscript is a digit to str.isdigit, not a number to int().
+    powered = client.post(f"{url}/targets", data={"targets": "P-4, 2022, 4²"})
+    assert powered.status_code == 200
+    assert "write one GRADE, YEAR, PERCENT" in powered.get_data(as_text=True)
     client.post(f"{url}/targets", data={"targets": "P-4, 2022, 45\nD-1; 2024; 50"})
     client.post(f"{url}/notes", data={"text": "Targets look realistic."})
     assert "Please write the note." in client.post(f"{url}/notes", data={"text": " "}) \

@@ -84,6 +84,11 @@ def _apply(session, data):
         raise DomainError("join_url_required", _l("An online or hybrid session needs its "
                                                   "join link before it is published."),
                           field="join_url")
+    if session.format == Format.virtual and session.venue:
+        # Its invitations would still name the place: people could go there.
+        raise DomainError("venue_of_online_session", _l(
+            "A session held online has no venue: clear the venue, or choose a format held in "
+            "person."), field="venue")
     if session.format != Format.virtual and not session.venue and \
             session.status == SessionStatus.published:
         raise DomainError("venue_required", _l("A session held in person needs its venue "

@@ -13,7 +13,7 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import RegistrationStatus, SessionStatus, TrainingSession
-from tests.helpers import NOW, outbox, refused
+from tests.helpers import NOW, outbox, refused, refused_rollback
 from tests.sessions.libical import libical_errors
 
 
@@ -181,6 +181,19 @@ def test_every_invitation_is_valid_for_libical_and_icalendar(make_session, make_
 def test_publishing_needs_the_join_link_of_an_online_session(make_session, coordinator):
     session = make_session(publish=False, join_url=None)
     refused("join_url_required", services.publish_session, session, actor=coordinator)
+
+
+def test_a_session_moved_online_keeps_no_venue_for_its_invitations(make_session, coordinator):
+    """A hybrid session moved online with its venue still filled in would send invitations
+    naming the place: the change is refused, and the session stays as it was."""
+    session = make_session(format="hybrid", venue="UN House, Dakar")
+    db.session.commit()
+    refused_rollback("venue_of_online_session", services.update_session, session,
+                     {"format": "virtual"}, actor=coordinator, now=NOW)
+    assert (session.format, session.venue) == ("hybrid", "UN House, Dakar")
+    services.update_session(session, {"format": "virtual", "venue": None},
+                            actor=coordinator, now=NOW)
+    assert (session.format, session.venue) == ("virtual", None)
 
 
 def test_the_series_registers_where_there_is_room(make_session, make_appointee, coordinator):

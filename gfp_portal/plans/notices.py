@@ -11,25 +11,33 @@ def _link(plan):
     return url_for("plans.detail", plan_id=plan.id, _external=True)
 
 
+def recipients(plan):
+    """The plan's responsible focal points who can be written to: not those anonymised since
+    (their address is erased)."""
+    return [person for person in plan.responsible if person.anonymised_at is None]
+
+
 def review_note(plan, note, *, now):
     """To each responsible focal point: the Office wrote a review note on the plan."""
-    for person in plan.responsible:
+    people = recipients(plan)
+    for person in people:
         queue_email(person.email, "plan_note", locale=mail_locale(person.preferred_language),
                     now=now,
                     subject=_l("Implementation plan of %(entity)s: a review note from the "
                                "Office", entity=plan.entity.acronym),
                     context={"person": person, "plan": plan, "note": note,
                              "link": _link(plan)})
-    return len(plan.responsible)
+    return len(people)
 
 
 def deadline_reminder(plan, days_left, *, now):
     """To each responsible focal point: the plan is due in `days_left` days."""
-    for person in plan.responsible:
+    people = recipients(plan)
+    for person in people:
         queue_email(person.email, "plan_reminder",
                     locale=mail_locale(person.preferred_language), now=now,
                     subject=_l("Implementation plan of %(entity)s: the submission deadline "
                                "is near", entity=plan.entity.acronym),
                     context={"person": person, "plan": plan, "days_left": days_left,
                              "link": _link(plan)})
-    return len(plan.responsible)
+    return len(people)

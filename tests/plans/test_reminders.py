@@ -11,6 +11,7 @@ from gfp_portal.extensions import db
 from gfp_portal.plans import services
 from gfp_portal.plans.models import PlanReminder, PlanStatus
 from gfp_portal.plans.reminders import send_deadline_reminders
+from gfp_portal.privacy.anonymise import anonymise_person
 from tests.helpers import entity, outbox
 from tests.plans.conftest import DEADLINE
 
@@ -56,6 +57,21 @@ def test_a_plan_without_responsible_people_records_nothing(plan, coordinator):
     assert _run(7) == 0
     services.set_responsible(plan, [*plan.responsible], actor=coordinator)
     assert db.session.scalars(select(PlanReminder)).all() == []
+
+
+def test_an_anonymised_person_is_written_to_no_more(plan, coordinator, make_fp, responsible):
+    """A responsible person anonymised since has no address left: the reminder goes to the
+    others, and a plan left with nobody to write to records nothing."""
+    other = make_fp("fp2.undp@example.org").person
+    services.set_responsible(plan, [*plan.responsible, other], actor=coordinator)
+    anonymise_person(other, actor=coordinator)
+    assert _run(30) == 1
+    assert [m.recipient for m in outbox("plan_reminder")] == ["fp.undp@example.org"]
+    assert db.session.scalars(select(PlanReminder.recipients)).all() == [1]
+    anonymise_person(responsible.person, actor=coordinator)
+    assert _run(7) == 0
+    services.add_note(plan, "Please send the plan.", actor=coordinator)
+    assert outbox("plan_note") == []
 
 
 def test_reminders_go_in_each_recipients_language(plan, coordinator, make_fp):

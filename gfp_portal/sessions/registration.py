@@ -240,10 +240,14 @@ def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
 
 def register_series(series, person, *, actor, now=None):
     """Register for every published session of the series that is open and has room;
-    returns (registered, skipped) session lists."""
+    returns (sessions where the person holds a seat, now or already; the others)."""
     now = now or utcnow()
     done, skipped = [], []
     for session in series.sessions:
+        held = registration_of(session, person)
+        if held is not None and held.status == RegistrationStatus.registered:
+            done.append(session)  # a seat already held, even in a session now full
+            continue
         try:
             with db.session.begin_nested():
                 if seats_left(session) == 0:

@@ -208,6 +208,22 @@ def test_the_series_registers_where_there_is_room(make_session, make_appointee, 
     assert registration.waitlist(days[1]) == []
 
 
+def test_a_seat_already_held_in_a_full_session_counts_as_registered(make_session,
+                                                                      make_appointee,
+                                                                      coordinator):
+    """Registering for the whole series after taking the last seat of one of its sessions:
+    that session is among those the person is registered for, not those with no seat left."""
+    series = services.create_series({"title_en": "Global Annual Meeting 2027"},
+                                    actor=coordinator)
+    days = [make_session(capacity=1, series_id=series.id, starts_in=timedelta(days=20 + n))
+            for n in range(2)]
+    db.session.refresh(series)
+    person = make_appointee()
+    registration.register(days[0], person, actor=None, now=NOW)
+    done, skipped = registration.register_series(series, person, actor=None, now=NOW)
+    assert (done, skipped) == (days, [])
+
+
 def test_a_group_is_registered_up_to_the_seats(make_session, make_appointee, coordinator):
     session = make_session(capacity=2)
     people = [make_appointee() for _ in range(3)]

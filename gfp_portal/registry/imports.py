@@ -43,6 +43,12 @@ from gfp_portal.registry.reading import MAX_BYTES, MAX_ROWS, REQUIRED, read_tabl
 PERSON_COLUMNS = COLUMNS[:13]
 APPOINTMENT_COLUMNS = COLUMNS[13:]
 BOOLEANS = {"yes": True, "no": False, "": False}
+# The longest text each column keeps, as the registry's forms allow it.
+LENGTHS = {**{c: Person.__table__.c[c].type.length
+              for c in ("given_name", "family_name", "phone", "position_title", "grade")},
+           "duty_station_city": DutyStation.__table__.c.city.type.length,
+           **{c: Appointment.__table__.c[c].type.length
+              for c in ("appointed_by_name", "appointed_by_title")}}
 
 
 @dataclass
@@ -84,6 +90,12 @@ class _Row:
     def error(self, column, code, message):
         self.errors.append(RowError(self.line, column, code, message))
 
+    def _check_lengths(self, columns):
+        for column in columns:
+            if len(self.raw.get(column, "")) > LENGTHS[column]:
+                self.error(column, "too_long", _l("This value is longer than %(n)s characters.",
+                                                  n=LENGTHS[column]))
+
     def _date(self, column, required=False):
         value = self.raw.get(column, "")
         if not value:
@@ -116,6 +128,8 @@ class _Row:
         for column in REQUIRED:
             if not raw.get(column):
                 self.error(column, "required", _l("This column must not be empty."))
+        self._check_lengths(("given_name", "family_name", "phone", "position_title", "grade",
+                             "duty_station_city"))
         if raw.get("email"):
             try:
                 validate_email(raw["email"], check_deliverability=False)
@@ -190,6 +204,7 @@ class _Row:
                 self.error("time_share", "bad_time_share",
                            _l("The share of working time is a whole number from 0 to 100."))
         data["tor_on_file"] = BOOLEANS.get(self._choice("tor_on_file", ("yes", "no"), "no"))
+        self._check_lengths(("appointed_by_name", "appointed_by_title"))
         data["appointed_by_name"] = raw.get("appointed_by_name") or None
         data["appointed_by_title"] = raw.get("appointed_by_title") or None
         return data
@@ -420,8 +435,9 @@ def plan_import(rows, *, actor=None, now=None, progress=None):
     report = ImportReport(rows=len(rows), version=registry_version())
     parsed = _check_file(rows, _lookups())
     report.errors = [error for row in parsed for error in row.errors]
-    if report.errors:
-        return report
+    # The rows written well are checked against the registry too, so that the report names
+    # every bad row at once, whatever is wrong with it.
+    parsed = [row for row in parsed if not row.errors]
     planner = _Planner(_Registry(row.person["email"] for row in parsed), Policy.current(),
                        report, now.date())
     for done, row in enumerate(parsed, start=1):
@@ -438,6 +454,7 @@ def plan_import(rows, *, actor=None, now=None, progress=None):
         if progress:
             progress(done, len(parsed))
     if report.errors:
+        report.errors.sort(key=lambda error: error.line)
         report.steps = []
     return report
 
@@ -596,7 +613,7 @@ def preview(upload, filename, *, now=None, progress=None):
     if progress:
         progress(0, len(rows))
     report = plan_import(rows, now=now, progress=progress)
-    if progress:  # a file with bad rows stops before planning: it is checked all the same
+    if progress:  # the rows planned may be fewer than the rows read (bad ones are not)
         progress(len(rows), len(rows))
     result = report_result(report, filename)
     if report.ok:

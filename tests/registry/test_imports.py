@@ -163,3 +163,37 @@ def test_a_date_beyond_any_term_is_a_row_error(coordinator):
         (2, "start_date", "bad_date"), (3, "end_date", "bad_date")]
     assert str(report.errors[0].message) == \
         "Enter a date between the years 1900 and 2100."
+
+
+def test_a_value_longer_than_the_form_allows_is_a_row_error(coordinator, kenya):
+    # The person and appointment forms refuse these lengths; the file must refuse them too,
+    # with their line, instead of storing them (or failing at the database on PostgreSQL).
+    rows = [row(1), row(2, grade="P-4 (temporary appointment)"),
+            row(3, given_name="G" * 121),
+            row(4, role="alternate", appointment_entity="UNDP", scope="KEN",
+                start_date="2026-01-01", appointed_by_title="T" * 201)]
+    before = count(Person)
+    report = run("people.csv", csv_bytes(rows), coordinator)
+    assert [(e.line, e.column, e.code) for e in report.errors] == [
+        (3, "grade", "too_long"), (4, "given_name", "too_long"),
+        (5, "appointed_by_title", "too_long")]
+    with pytest.raises(DomainError) as excinfo:
+        run("people.csv", csv_bytes(rows), coordinator, apply=True)
+    assert excinfo.value.code == "import_has_errors"
+    assert count(Person) == before
+
+
+def test_a_row_the_registry_refuses_is_reported_beside_a_badly_written_one(
+        coordinator, kenya, make_person):
+    # Both rows are bad: the report names both, not the first kind only (the user would fix
+    # one line, upload again, and only then hear of the other).
+    services.appoint(make_person(), {"entity": entity("UNDP"), "unct": kenya,
+                                     "role": "focal_point", "start_date": date(2025, 1, 1)},
+                     actor=coordinator)
+    rows = [row(1, entity="NOPE"), row(2),
+            row(3, role="focal_point", appointment_entity="UNDP", scope="KEN",
+                start_date="2026-01-01")]
+    report = run("people.csv", csv_bytes(rows), coordinator)
+    assert [(e.line, e.code) for e in report.errors] == [
+        (2, "unknown_entity"), (4, "focal_point_taken")]
+    assert report.steps == []

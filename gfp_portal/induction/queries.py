@@ -3,16 +3,17 @@ for any number of paths in a fixed number of queries; the Office's list and its 
 next induction sessions at a fair hour for a person."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import distinct, false, func, or_, select
+from sqlalchemy import distinct, exists, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus
 from gfp_portal.core.i18n import choose_version
+from gfp_portal.core.search import matches
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.induction.models import InductionInvitation, InductionOpening, InductionPath
 from gfp_portal.reference.models import Entity
-from gfp_portal.registry.models import Person
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.resources.models import Resource
 from gfp_portal.sessions.hours import within_day
 from gfp_portal.sessions.models import (
@@ -186,10 +187,8 @@ def overview(*, state=None, q=None, entity=None, page=1, per_page=25):
     stmt = (select(InductionPath).join(Person, Person.id == InductionPath.person_id)
             .options(selectinload(InductionPath.person).selectinload(Person.entity))
             .order_by(InductionPath.started_at.desc(), InductionPath.id.desc()))
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where((func.lower(Person.given_name + " " + Person.family_name))
-                          .like(like))
+    if q:  # as the registry finds a name: accents and case ignored
+        stmt = stmt.where(matches(Person.search_key, q))
     if entity:
         stmt = stmt.where(Person.entity_id.in_(select(Entity.id).where(Entity.acronym == entity)))
     paths = db.session.scalars(stmt).all()
@@ -211,14 +210,17 @@ def person_zone(person):
         person.time_zone or "UTC"
 
 
-def next_induction_sessions(progress, *, now, upcoming):
+def next_induction_sessions(progress, *, now, upcoming, roles):
     """For each induction topic the person has not attended: the soonest of `upcoming`
-    sessions on it that falls within their working day and that they hold no place in."""
+    sessions on it that is for their role (`roles`, those of their active appointments), falls
+    within their working day and that they hold no place in."""
     zone = person_zone(progress.path.person)
     chosen = []
     for topic in progress.missing_topics:
         for session in upcoming.get(topic.key, []):
             if progress.path.person_id in session.registered_people:
+                continue
+            if not set(session.audience.roles) & set(roles):  # they could not register
                 continue
             if within_day(session.starts_at, session.ends_at, zone):
                 chosen.append(session)
@@ -253,6 +255,18 @@ def upcoming_induction_sessions(keys, *, now):
     return result
 
 
+def active_roles(person_ids):
+    """person id -> the roles of their active appointments (one query)."""
+    result = {}
+    if person_ids:
+        for person_id, role in db.session.execute(
+                select(Appointment.person_id, Appointment.role).where(
+                    Appointment.person_id.in_(person_ids),
+                    Appointment.status == AppointmentStatus.active)):
+            result.setdefault(person_id, set()).add(role)
+    return result
+
+
 def invited_sessions(path_ids):
     """path id -> ids of the sessions its person was invited to (one query)."""
     result = {}
@@ -265,9 +279,14 @@ def invited_sessions(path_ids):
 
 
 def open_paths():
-    """The paths not yet completed, with their people and duty stations."""
+    """The paths not yet completed of the people who still hold an appointment (someone
+    whose term was withdrawn or ended is not mailed about an induction), with their people
+    and duty stations."""
     return db.session.scalars(
-        select(InductionPath).where(InductionPath.completed_at.is_(None))
+        select(InductionPath).where(
+            InductionPath.completed_at.is_(None),
+            exists().where(Appointment.person_id == InductionPath.person_id,
+                           Appointment.status == AppointmentStatus.active))
         .options(selectinload(InductionPath.person).selectinload(Person.duty_station))
         .order_by(InductionPath.id)).all()
 

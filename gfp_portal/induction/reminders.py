@@ -33,13 +33,15 @@ def send_induction_mails(*, now=None):
     progress = queries.progress_of(paths, items)
     upcoming = queries.upcoming_induction_sessions([t.key for t in items.topics], now=now)
     invited = queries.invited_sessions([p.id for p in paths])
+    roles = queries.active_roles([p.person_id for p in paths])
     for path in paths:
         state = progress[path.id]
         if mark_completed(path, state, now=now):
             outcome.completed += 1
             continue
         zone = queries.person_zone(path.person)
-        fair = queries.next_induction_sessions(state, now=now, upcoming=upcoming)
+        fair = queries.next_induction_sessions(state, now=now, upcoming=upcoming,
+                                               roles=roles.get(path.person_id, ()))
         new = [s for s in fair if s.id not in invited.get(path.id, set())]
         due = path.reminded_at is None or now - path.reminded_at >= REMIND_EVERY
         if new:

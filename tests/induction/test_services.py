@@ -18,6 +18,7 @@ from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.registry import imports
 from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import Appointment
 from gfp_portal.sessions import registration
 from tests.helpers import NOW, csv_bytes, entity, outbox, row
 from tests.induction.conftest import add_document
@@ -220,6 +221,40 @@ def test_reminders_go_at_most_once_a_week_and_never_after_completion(
     assert len(outbox("induction_reminder")) == 3
 
 
+def test_an_alternate_is_invited_only_to_induction_sessions_open_to_alternates(
+        coordinator, documents, make_appointee, make_session):
+    make_appointee(role="alternate", zone="Europe/Zurich")
+    db.session.commit()
+    day = datetime(2027, 3, 15, 9, tzinfo=UTC)  # 10:00 in Zurich, on two working days
+    make_session(topic="induction", title_en="Induction for focal points",
+                 audience="focal_points", starts_in=day - NOW)
+    everyone = make_session(topic="induction", title_en="Induction for everyone",
+                            starts_in=day + timedelta(days=1) - NOW)
+    db.session.commit()
+    assert send_induction_mails(now=NOW).invited == 1
+    mail, = outbox("induction_reminder")
+    # the session the alternate may not register for is not offered, the next one is
+    assert "Induction for focal points" not in mail.body_text
+    assert "Induction for everyone" in mail.body_text
+    assert [i.session_id for i in db.session.scalars(select(InductionInvitation))] \
+        == [everyone.id]
+
+
+def test_nobody_is_mailed_once_they_hold_no_appointment_any_more(
+        coordinator, documents, make_appointee, make_session):
+    person = make_appointee()
+    db.session.commit()
+    assert send_induction_mails(now=NOW).reminded == 1  # the welcome
+    appointment = db.session.scalars(select(Appointment).filter_by(person_id=person.id)).one()
+    registry.end_appointment(appointment, reason="withdrawn", actor=coordinator)
+    make_session(topic="induction", starts_in=timedelta(days=14, hours=-3))
+    db.session.commit()
+    for days in (7, 14, 21):
+        outcome = send_induction_mails(now=NOW + timedelta(days=days))
+        assert (outcome.invited, outcome.reminded) == (0, 0)
+    assert len(outbox("induction_reminder")) == 1
+
+
 # --- the Office's overview --------------------------------------------------------------------
 
 def test_the_overview_counts_each_state_and_filters(coordinator, documents, make_appointee):
@@ -235,3 +270,13 @@ def test_the_overview_counts_each_state_and_filters(coordinator, documents, make
         == ["Bea"]
     assert queries.overview(q="chlo").total == 1
     assert queries.overview(entity="UNICEF").total == 0
+
+
+def test_the_overview_finds_a_name_whatever_its_accents_and_case(
+        coordinator, documents, make_appointee):
+    make_appointee(given="Lucía")
+    make_appointee(given="Élodie")
+    db.session.commit()
+    assert queries.overview(q="lucia").total == 1
+    assert queries.overview(q="Élodie").total == 1
+    assert queries.overview(q="ELODIE").total == 1

@@ -140,6 +140,7 @@ def test_request_changes_then_resubmit(users, nomination_data):
     assert nomination.state == NominationState.changes_requested
     decision, = outbox("nomination_decision")
     assert "Please confirm the grade." in decision.body_text
+    assert "\n\nhttp" in decision.body_text  # the link stands apart from the text
     refused_rollback("not_nominator", services.resubmit_nomination, nomination, {"grade": "P-4"},
                      actor=users["coordinator"])
     nomination = db.session.get(Nomination, nomination.id)

@@ -87,6 +87,7 @@ def test_request_changes_then_resubmit_then_publish(undp_fp, coordinator, make_p
     assert practice.state == PracticeState.published and practice.published_at == NOW
     assert len(outbox("practice_decision")) == 2
     assert "published" in outbox("practice_decision")[1].subject
+    assert all("\n\nhttp" in m.body_text for m in outbox("practice_decision"))
     refused("wrong_state", services.publish_practice, practice, actor=coordinator)
     assert actions(practice) == ["practice.submit", "practice.request_changes",
                                  "practice.resubmit", "practice.publish"]

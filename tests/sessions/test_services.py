@@ -154,6 +154,8 @@ def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session
     # The people told of the cancellation read why, and the session page says it too.
     assert session.cancellation_reason == "Speaker ill"
     assert "Speaker ill" in last.body_text and "Speaker ill" in last.body_html
+    # In the text part, the reason has a line of its own and the session's title a paragraph.
+    assert "calendar.\nReason given: Speaker ill\n\n" in last.body_text
     refused("cancelled", services.update_session, session, {"capacity": 5}, actor=coordinator)
 
 

@@ -39,23 +39,24 @@ def organizer():
 INVITATION_EXTRAS = []
 
 
-def texts(session, language, zone_name, readings=None, *, extras=False):
+def texts(session, language, zone_name, readings=None, *, extras=False, join_link=True):
     """The event's summary, description and place in `language` (inside force_locale);
     `readings` are the session's times for `zone_name` as plain text (no isolate marks), when
-    already worked out; `extras`: with what INVITATION_EXTRAS add."""
+    already worked out; `extras`: with what INVITATION_EXTRAS add; `join_link`: with the
+    session's join link (for people registered for it)."""
+    join_url = session.join_url if join_link else None
     lines = [session.text("description", language)] if session.text("description", language) \
         else []
     lines.append(" · ".join(readings or spans(session, zone_name, language, isolate=False)))
     if extras:
         for extra in INVITATION_EXTRAS:
             lines.extend(extra(session, language, zone_name))
-    if session.join_url:
-        lines.append(_("Join online: %(url)s", url=session.join_url))
+    if join_url:
+        lines.append(_("Join online: %(url)s", url=join_url))
     if session.venue:
         lines.append(_("Venue: %(venue)s", venue=session.venue))
     return ical.Texts(summary=session.text("title", language),
-                      description="\n\n".join(lines), location=session.venue or
-                      session.join_url)
+                      description="\n\n".join(lines), location=session.venue or join_url)
 
 
 def recipients(person_ids):

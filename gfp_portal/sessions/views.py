@@ -181,10 +181,16 @@ def _calendar_response(data, filename):
 def ics(session_id):
     session = load_visible(session_id)
     language = current_language()
+    # As on the session's page: the join link only for the Office and people registered.
+    mine = registration.registration_of(session, current_user.person) \
+        if current_user.person is not None else None
+    join_link = current_user.is_staff or (
+        mine is not None and mine.status == RegistrationStatus.registered)
     with force_locale(language):
-        data = ical.publication(session, notices.texts(session, language, viewer_zone()),
+        data = ical.publication(session, notices.texts(session, language, viewer_zone(),
+                                                       join_link=join_link),
                                 host=notices.uid_host(), organizer=notices.organizer(),
-                                now=utcnow())
+                                now=utcnow(), join_link=join_link)
     return _calendar_response(data, f"session-{session.id}.ics")
 
 

@@ -598,3 +598,20 @@ def test_the_session_page_follows_the_registration_period_in_the_readers_zone(ap
     html = client.get(url).get_data(as_text=True)
     shown = format_datetime(closes, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
     assert register in html and f"Registration closes on {shown}." in html
+
+
+def test_the_add_to_calendar_file_gives_the_join_link_to_registered_people_only(
+        client, network):
+    """DESIGN §2: the join link is shown to registered people only; the session page hides
+    it until then, and so does its add-to-calendar file."""
+    login(client, "fp@example.org")
+    url = f"/sessions/{network['session']}"
+    assert "secret-room" not in client.get(url).get_data(as_text=True)
+    response = client.get(f"{url}.ics")
+    assert response.status_code == 200
+    assert b"secret-room" not in response.data
+    event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert "Bystander intervention" in str(event["SUMMARY"])
+    assert libical_errors(response.data) == []
+    client.post(f"{url}/register")
+    assert b"secret-room" in client.get(f"{url}.ics").data

@@ -6,12 +6,11 @@ from flask_login import current_user
 
 from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.forms import EvaluationForm
+from gfp_portal.attendance.views import session_for_participant
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.http import paginate_counted_in_rows, save_form
 from gfp_portal.core.i18n import current_language
-from gfp_portal.extensions import db
-from gfp_portal.sessions.models import TrainingSession
 
 bp = Blueprint("evaluations", __name__)
 
@@ -19,7 +18,7 @@ bp = Blueprint("evaluations", __name__)
 @bp.route("/sessions/<int:session_id>/evaluation", methods=["GET", "POST"])
 @signed_in
 def detail(session_id):
-    session = db.get_or_404(TrainingSession, session_id)
+    session = session_for_participant(session_id)
     if current_user.is_staff:
         return render_template("attendance/results.html", session=session,
                                results=evaluations.results([session.id]),

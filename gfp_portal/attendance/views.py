@@ -23,13 +23,22 @@ from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import queries as programme_queries
 from gfp_portal.registry.queries import person_by_id
-from gfp_portal.sessions.models import TrainingSession
+from gfp_portal.sessions.models import SessionStatus, TrainingSession
 
 bp = Blueprint("attendance", __name__)
 
 
 def _session(session_id):
     return db.get_or_404(TrainingSession, session_id)
+
+
+def session_for_participant(session_id):
+    """The session of a participant's page (check-in, evaluation): 404 for a draft unless the
+    viewer is of the Office, as on the session's own page."""
+    session = _session(session_id)
+    if session.status == SessionStatus.draft and not current_user.is_staff:
+        abort(404)
+    return session
 
 
 @lru_cache(maxsize=256)
@@ -112,7 +121,7 @@ def rotate_code(session_id):
 @signed_in
 @limiter.limit(lambda: current_app.config["CHECK_IN_RATE_LIMIT"], methods=["POST"])
 def check_in(session_id):
-    session = _session(session_id)
+    session = session_for_participant(session_id)
     person = current_user.person
     if person is None:
         abort(403)

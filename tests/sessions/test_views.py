@@ -143,6 +143,19 @@ def test_a_draft_is_hidden_from_focal_points(app, client, network):
     assert "Draft" not in client.get("/sessions/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("page", ["evaluation", "check-in"])
+def test_a_drafts_evaluation_and_check_in_pages_are_hidden_from_focal_points(
+        app, client, network, page):
+    draft_id = create_draft(app)
+    login(client, "fp@example.org")
+    response = client.get(f"/sessions/{draft_id}/{page}")
+    assert response.status_code == 404
+    assert "Draft" not in response.get_data(as_text=True)
+    client.post("/logout")
+    login(client, "coord@example.org")  # the Office still reads a draft's results
+    assert client.get(f"/sessions/{draft_id}/evaluation").status_code == 200
+
+
 def test_the_edit_form_says_how_many_will_be_notified_and_they_are(app, client, network):
     login(client, "fp@example.org")
     client.post(f"/sessions/{network['session']}/register")

@@ -84,6 +84,12 @@ def _scope_choices():
 
 
 def _scope_and_entity(form):
+    """The entity and UN Country Team the form names, when it offers them to this viewer
+    (None, None otherwise): a Resident Coordinator learns nothing of another team's scope or
+    of headquarters, however the address or the posted form names them."""
+    if form.scope.data not in {value for value, __ in form.scope.choices} or \
+            form.entity.data not in {value for value, __ in form.entity.choices if value}:
+        return None, None
     return entity_by_acronym(form.entity.data), unct_of_scope(form.scope.data)
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
-from gfp_portal.reference.models import Entity
+from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.registry import services as registry
 from tests.nominations.test_views import _FormReader, sign_in
 
 FILLED = {"scope": "KEN", "entity": "UNDP", "role": "focal_point", "given_name": "Amani",
@@ -135,3 +136,34 @@ def test_a_nominee_already_in_the_registry_is_picked_by_address(app, client, ken
         "known_email": "omar@unhcr.org", "fill_in": "Fill in"}).get_data(as_text=True)
     assert "Nobody in the registry has the address omar@unhcr.org." in page
     assert "Haddad" not in page
+
+
+def test_an_rc_is_not_shown_the_holders_of_another_team_or_of_headquarters(
+        app, client, kenya_nomination):
+    """The form lists the current holders of the scope it names, to choose whom the nominee
+    replaces: a Resident Coordinator's own teams only, whatever scope the address or a
+    posted form names."""
+    with app.app_context():
+        unhcr = db.session.scalars(select(Entity).filter_by(acronym="UNHCR")).one()
+        uganda = db.session.scalars(select(Unct).filter_by(iso3="UGA")).one()
+        uganda.members = [*uganda.members, unhcr]
+        for given, team in (("Okello", uganda), ("Genevieve", None)):
+            person = registry.create_person({
+                "given_name": given, "family_name": "Holder",
+                "email": f"{given.lower()}@unhcr.org", "entity": unhcr}, actor=None)
+            registry.appoint(person, {"role": "focal_point", "entity": unhcr, "unct": team},
+                             actor=None)
+        db.session.commit()
+    sign_in(client, "rc.kenya@example.org")
+    for scope, holder in (("UGA", "Okello"), ("HQ", "Genevieve")):
+        page = client.get(f"/nominations/new?unct={scope}&entity=UNHCR&role=focal_point")
+        assert page.status_code == 200
+        assert holder not in page.get_data(as_text=True)
+        page = client.post("/nominations/new", data={
+            "scope": scope, "entity": "UNHCR", "role": "focal_point",
+            "show_holders": "Show"})
+        assert holder not in page.get_data(as_text=True)
+    # The Office still sees who holds the role, for any scope.
+    sign_in(client, "coord@example.org")
+    page = client.get("/nominations/new?unct=UGA&entity=UNHCR&role=focal_point")
+    assert "Okello" in page.get_data(as_text=True)

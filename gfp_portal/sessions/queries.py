@@ -2,13 +2,14 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import (
+    Audience,
     Registration,
     RegistrationStatus,
     SessionStatus,
@@ -111,13 +112,18 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
     return stmt
 
 
-def recommended(person, *, now, exclude_topics, limit, first_topics=()):
-    """Published sessions still open to registration that the person has no place in, on
+def recommended(person, *, roles, now, exclude_topics, limit, first_topics=()):
+    """Published sessions for one of the person's `roles` (those of their active
+    appointments) whose registration has not closed, that the person has no place in, on
     topics other than `exclude_topics`: those on `first_topics` first (the induction sessions
     a new focal point misses), then the soonest first (one query)."""
+    audiences = [audience for audience in Audience if set(audience.roles) & set(roles)]
     stmt = (select(TrainingSession)
             .where(TrainingSession.status == SessionStatus.published,
                    TrainingSession.starts_at > now,
+                   TrainingSession.audience.in_(audiences),
+                   or_(TrainingSession.registration_closes_at.is_(None),
+                       TrainingSession.registration_closes_at > now),
                    ~TrainingSession.id.in_(select(Registration.session_id).where(
                        Registration.person_id == person.id,
                        Registration.status != RegistrationStatus.cancelled)))

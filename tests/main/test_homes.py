@@ -454,6 +454,29 @@ def test_focal_point_home_shows_sessions_evaluations_term_and_library(
     assert "Brief 0" in html
 
 
+def test_the_home_recommends_only_sessions_the_person_may_register_for(
+        client, app, reference, create_user):
+    """An alternate is not recommended a session for focal points only, nor one whose
+    registration has closed: the button would only refuse them."""
+    life = FocalPointLife(app, create_user)
+    now = _now()
+    with app.app_context():
+        life.office = db.session.get(User, life.office_id)
+        for title, audience, closes in (("Focal points only", "focal_points", None),
+                                        ("Closed already", "both", now - timedelta(hours=1)),
+                                        ("Open to alternates", "alternates", None)):
+            session = life._session(now + timedelta(days=6), topic="anti_racism")
+            sessions.update_session(session, {"title_en": title, "audience": audience,
+                                              "registration_closes_at": closes},
+                                    actor=life.office)
+        db.session.commit()
+    login(client, "fp.home@example.org")
+    html = client.get("/").get_data(as_text=True)
+    recommended = html[html.index('id="recommended"'):]
+    assert "Open to alternates" in recommended
+    assert "Focal points only" not in recommended and "Closed already" not in recommended
+
+
 def test_focal_point_home_reads_in_a_fixed_number_of_queries(
         client, app, reference, create_user, create_resource, count_queries):
     life = FocalPointLife(app, create_user)

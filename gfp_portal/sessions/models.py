@@ -207,3 +207,12 @@ class Registration(db.Model):
 
     session: Mapped[TrainingSession] = relationship(back_populates="registrations")
     person: Mapped[Person] = relationship()
+
+    @property
+    def status_since(self):
+        """When the registration took its present status (a seat, a place on the waiting
+        list, its cancellation)."""
+        since = {RegistrationStatus.registered: self.registered_at,
+                 RegistrationStatus.waitlisted: self.waitlisted_at,
+                 RegistrationStatus.cancelled: self.cancelled_at}.get(self.status)
+        return since or self.created_at

@@ -181,6 +181,21 @@ def test_the_edit_form_says_how_many_will_be_notified_and_they_are(app, client, 
         assert [m.recipient for m in updates] == ["fp@example.org"]
 
 
+def test_the_roster_says_since_when_each_person_is_in_their_status(app, client, network):
+    """A withdrawal on 3 March of a seat taken on 1 March: the roster's "Since" says 3 March
+    beside "Cancelled", not the day the seat was taken."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        person = db.session.get(User, network["fp"]).person
+        taken = datetime(2026, 3, 1, 9, tzinfo=UTC)
+        row = registration.register(session, person, actor=None, now=taken, notify=False)
+        registration.cancel(row, actor=None, now=taken + timedelta(days=2))
+        db.session.commit()
+    login(client, "coord@example.org")
+    html = client.get(f"/sessions/{network['session']}/roster").get_data(as_text=True)
+    assert "3/3/26" in html and "3/1/26" not in html
+
+
 def test_the_office_creates_publishes_and_sees_the_roster(app, client, network):
     login(client, "coord@example.org")
     response = client.post("/sessions/new", data={

@@ -99,7 +99,8 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
 def mark_register(rows, marks, wanted, *, actor, reason=None, now=None):
     """Record the register's marks: `wanted` gives (status, minutes) by registration id; a row
     with no status, or with the status and minutes it already has in `marks`, is left as it
-    is. Returns how many were recorded."""
+    is. Returns how many were recorded. A refusal names the row it refuses in its
+    `registration_id`, so that the register marks it."""
     now = now or utcnow()
     changed = 0
     for row in rows:
@@ -107,7 +108,11 @@ def mark_register(rows, marks, wanted, *, actor, reason=None, now=None):
         current = marks.get(row.id)
         if not status or (current and current.status == status and current.minutes == minutes):
             continue
-        mark(row, status, minutes=minutes, actor=actor, reason=reason, now=now)
+        try:
+            mark(row, status, minutes=minutes, actor=actor, reason=reason, now=now)
+        except DomainError as error:
+            error.registration_id = row.id
+            raise
         changed += 1
     return changed
 

@@ -17,8 +17,15 @@ from gfp_portal.core import tables
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, paginate_counted_in_rows, run_action, save_form
+from gfp_portal.core.http import (
+    commit,
+    commit_service,
+    paginate_counted_in_rows,
+    run_action,
+    save_form,
+)
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import queries as programme_queries
@@ -55,15 +62,24 @@ def register(session_id):
     session = _session(session_id)
     code = services.check_in_code(session)
     rows, marks = queries.register_rows(session)
+    entered, refusal = None, None
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        ok, changed = commit_service(
-            services.mark_register, rows, marks,
-            {row.id: (request.form.get(f"status-{row.id}"),
-                      request.form.get(f"minutes-{row.id}", type=int)) for row in rows},
-            actor=current_user, reason=request.form.get("reason") or None)
-        if ok:
+        try:
+            changed = services.mark_register(
+                rows, marks,
+                {row.id: (request.form.get(f"status-{row.id}"),
+                          request.form.get(f"minutes-{row.id}", type=int)) for row in rows},
+                actor=current_user, reason=request.form.get("reason") or None)
+        except DomainError as error:
+            db.session.rollback()
+            # The register again as it was sent, the refused row marked: nothing typed is lost.
+            refusal = error
+            entered = {row.id: (request.form.get(f"status-{row.id}", ""),
+                                request.form.get(f"minutes-{row.id}", "")) for row in rows}
+        else:
+            commit()
             flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
                            changed), "success")
             return redirect(url_for("attendance.register", session_id=session.id))
@@ -76,7 +92,8 @@ def register(session_id):
         statuses=list(AttendanceStatus), confirm=ConfirmForm(), report_form=ReportForm(),
         code=code, qr=_qr_svg(check_in_url), check_in_url=check_in_url, opens=opens,
         closes=closes, reports=imports.imports_of(session), language=current_language(),
-        started=started, walk_in=walk_in,
+        started=started, walk_in=walk_in, entered=entered, refusal=refusal,
+        reason=request.form.get("reason", "") if refusal is not None else "",
         guests=programme_queries.guests_of(session, registered_only=True),
         candidates=walk_ins.candidates(session, walk_in) if started else [])
 

@@ -13,7 +13,7 @@ from gfp_portal.attendance.models import Attendance, CheckInCode
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration
-from gfp_portal.sessions.models import TrainingSession
+from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.helpers import ATTENDANCE_FILES, login
 
 
@@ -138,7 +138,6 @@ def test_check_in_attempts_are_rate_limited(client, running):
 def test_verification_says_valid_revoked_or_unknown(app, client, running):
     with app.app_context():
         from gfp_portal.registry.models import Person
-        from gfp_portal.sessions.models import Registration, TrainingSession
         session = db.session.get(TrainingSession, running["session"])
         person = db.session.get(Person, running["person"])
         row = db.session.scalars(select(Registration)).one()
@@ -249,8 +248,6 @@ def test_the_evaluation_overview_shows_a_page_of_sessions_and_sums_each_series(
 
 def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count_queries):
     from gfp_portal.registry.models import Person
-    from gfp_portal.sessions.models import Registration, TrainingSession
-
     login(client, "coord@example.org")
     url = f"/sessions/{running['session']}/attendance"
     client.get(url)
@@ -270,8 +267,6 @@ def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count
 def test_a_status_that_is_not_one_is_refused_and_nothing_is_written(app, client, running,
                                                                    create_user):
     from gfp_portal.registry.models import Person
-    from gfp_portal.sessions.models import Registration, TrainingSession
-
     other = create_user("jonas.berg@example.org", roles=["focal_point"])
     with app.app_context():
         session = db.session.get(TrainingSession, running["session"])
@@ -291,6 +286,38 @@ def test_a_status_that_is_not_one_is_refused_and_nothing_is_written(app, client,
     with app.app_context():
         assert db.session.scalars(select(Attendance)).all() == []
         assert db.session.get(Person, running["person"]) is not None
+
+
+def test_a_refused_register_is_shown_again_with_every_mark_typed(app, client, running,
+                                                                 create_user):
+    """One row the service refuses (minutes beyond twice the session) sends the register back
+    with what the coordinator chose in every row, and that row marked: nothing typed is lost,
+    nothing is written."""
+    other = create_user("jonas.berg@example.org", roles=["focal_point"])
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        registration.register(session, db.session.get(User, other).person, actor=None,
+                              notify=False, by_coordinator=True,
+                              now=session.starts_at - timedelta(hours=1))
+        db.session.commit()
+        ids = {r.person_id: r.id for r in db.session.scalars(select(Registration))}
+    login(client, "coord@example.org")
+    first, second = ids[running["person"]], next(v for k, v in ids.items()
+                                                 if k != running["person"])
+    response = client.post(f"/sessions/{running['session']}/attendance?lang=en", data={
+        f"status-{first}": "excused", f"status-{second}": "partial",
+        f"minutes-{second}": "999"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Minutes attended must be between 0 and 180." in html
+    first_select = re.search(rf'<select[^>]*name="status-{first}".*?</select>', html, re.S)
+    assert '<option value="excused" selected>' in first_select.group(0)
+    second_select = re.search(rf'<select[^>]*name="status-{second}".*?</select>', html, re.S)
+    assert '<option value="partial" selected>' in second_select.group(0)
+    minutes = re.search(rf'<input[^>]*name="minutes-{second}"[^>]*>', html).group(0)
+    assert 'value="999"' in minutes and 'aria-invalid="true"' in minutes
+    with app.app_context():
+        assert db.session.scalars(select(Attendance)).all() == []
 
 
 def _person_in_registry(app, given, family, email):

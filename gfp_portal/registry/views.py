@@ -22,6 +22,7 @@ from gfp_portal.core.http import (
     paginate,
     paginate_ids,
     save_form,
+    show_domain_error,
 )
 from gfp_portal.core.i18n import current_language, viewer_today
 from gfp_portal.extensions import db
@@ -202,7 +203,7 @@ def appoint(person_id):
         except DomainError as error:
             db.session.rollback()
             holder = getattr(error, "holder", None)
-            flash(str(error.message), "danger")
+            show_domain_error(error, form)
         else:
             commit()
             flash(_("%(name)s is appointed %(role)s.", name=person.full_name,

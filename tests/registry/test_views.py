@@ -348,6 +348,26 @@ def test_focal_point_edits_own_profile(client, network, login_as, app):
         assert person.phone == "+41 22 917 0000" and person.directory_consent
 
 
+def test_an_end_before_the_start_is_marked_on_its_field_and_appoints_nobody(client, network,
+                                                                           login_as, app):
+    """The service's refusal of reversed dates is shown on the end date, as every other form
+    shows it, with what was typed kept."""
+    login_as("coordinator")
+    newcomer_id = _newcomer(app, "neo@unicef.org")
+    response = client.post(f"/registry/people/{newcomer_id}/appointments/new?lang=en", data={
+        "role": "alternate", "entity": "UNDP", "scope": "KEN", "start_date": "2027-06-01",
+        "end_date": "2027-05-31", "time_share": "25", "appointed_by_name": "Amina Head"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    end_date = re.search(r'<input[^>]*name="end_date"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in end_date and 'value="2027-05-31"' in end_date
+    assert re.search(r'id="end_date-error"[^>]*>\s*<div>The end date must not be before the '
+                     r'start date\.</div>', html)
+    with app.app_context():
+        assert db.session.scalars(select(Appointment).filter_by(
+            person_id=newcomer_id)).all() == []
+
+
 @pytest.mark.parametrize("field, value", [("start_date", "9999-12-31"),
                                           ("start_date", "0001-01-01"),
                                           ("end_date", "9999-12-31")])

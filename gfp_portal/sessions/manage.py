@@ -186,10 +186,11 @@ def publish(session_id):
 def cancel(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = ConfirmForm()
-    if not form.validate_on_submit():
+    # A reason that fails its check is shown on the confirmation page, as the service's is.
+    if not form.validate_on_submit() and set(form.errors) != {"reason"}:
         abort(400)
     back = url_for("sessions.detail", session_id=session.id)
-    if is_confirmed():
+    if is_confirmed() and not form.reason.errors:
         ok, result = commit_service(services.cancel_session, session, reason=form.reason.data,
                                     actor=current_user, form=form)
         if ok:

@@ -289,6 +289,24 @@ def test_cancelling_a_session_needs_a_reason_and_a_confirmation(app, client, off
         assert db.session.get(TrainingSession, office["session"]).status == "cancelled"
 
 
+@pytest.mark.parametrize("confirmed", [{}, {"confirmed": "1"}])
+def test_a_reason_too_long_comes_back_on_the_confirmation_with_its_error(app, client, office,
+                                                                         confirmed):
+    """The reason is typed in a box without a limit: one too long is the field's error on the
+    confirmation page, the text kept, not a page that the request was not understood."""
+    login(client, "coord@example.org")
+    reason = "The speaker fell ill; the session moves to the autumn programme. " * 40
+    response = client.post(f"/sessions/{office['session']}/cancel?lang=en",
+                           data={"reason": reason, **confirmed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Please confirm: this will happen" in html
+    assert f">{reason}</textarea>" in html
+    assert "Field cannot be longer than 2000 characters." in html
+    with app.app_context():
+        assert db.session.get(TrainingSession, office["session"]).status == "published"
+
+
 def test_a_group_is_placed_as_one_registration_after_another_would_be(app, office):
     """Who already holds a place keeps it, a cancelled registration comes back, the seats go
     in the group's order, then the waiting list; someone named twice is placed once."""

@@ -25,7 +25,8 @@ class EntityPage:
     cells: list            # its coverage cells across its UN Country Teams, gaps first
     trained: tuple         # (people ever trained, of them this year)
     parity: object         # parity.EntityFigures (its periods may be empty)
-    within: bool | None    # its latest quarter within the parity range (None: no figures)
+    within: bool | None    # its latest quarter within the parity range (None: no figures,
+                           # or nobody in that quarter)
     plans: list            # its implementation plans, the latest period first
     practices: list        # its latest published good practices
 
@@ -50,7 +51,8 @@ def entity_page(entity, *, user, now, today):
                                    .limit(PRACTICES_SHOWN)).all()
     return EntityPage(
         entity=entity, holders=entity_holders(entity), cells=cells, trained=trained,
-        parity=figures, within=None if latest is None else figures.parity_range.holds(latest),
+        parity=figures, within=None if latest is None or latest.share is None
+        else figures.parity_range.holds(latest),
         plans=plans_of_entity(entity), practices=practices)
 
 

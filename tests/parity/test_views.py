@@ -206,3 +206,20 @@ def test_each_series_is_drawn_with_the_sentence_that_reads_it(client, login_as, 
     # In Arabic, time runs from right to left.
     (_summary, arabic_x), = _charts(client.get("/parity/UNDP?lang=ar").get_data(as_text=True))
     assert arabic_x == sorted(arabic_x, reverse=True)
+
+
+def test_a_latest_quarter_with_nobody_shows_no_share_instead_of_failing(app, client,
+                                                                         login_as, reference):
+    """The figures may give a quarter with no staff at all (0 women, 0 men): it has no share
+    of women, and the entity's parity page and its page show a dash, not a server error."""
+    load(app, [["UNDP", "2024-Q1", "P-4", "HQ", 40, 60], ["UNDP", "2024-Q2", "P-4", "HQ", 0, 0]])
+    login_as("coordinator")
+    response = client.get("/parity/UNDP")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert table_numbers(html, "overall")[-1] == ["2024-Q2", "0", "0", "—"]
+    assert "Outside the range" not in html.split('id="overall-heading"')[0]
+    response = client.get("/entities/UNDP")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-entity="parity"' in html and "Outside the range" not in html

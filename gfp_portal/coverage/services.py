@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core import data_version
@@ -151,9 +151,9 @@ def _holder_counts(unct_ids=None, entity=None):
 
 
 def _members(unct_ids, entities, entity=None):
-    """unct_id -> [(entity_id, entity)] of its members in acronym order (only the entity
-    with the given acronym when one is given), from the membership table alone (the
-    entities are already loaded)."""
+    """unct_id -> [(entity_id, entity)] of its members among `entities` (the current ones) in
+    acronym order (only the entity with the given acronym when one is given), from the
+    membership table alone (the entities are already loaded)."""
     stmt = (select(unct_members.c.unct_id, unct_members.c.entity_id)
             .join(Entity, Entity.id == unct_members.c.entity_id).order_by(Entity.acronym))
     if unct_ids is not None:
@@ -162,7 +162,8 @@ def _members(unct_ids, entities, entity=None):
         stmt = stmt.where(Entity.acronym == entity)
     members = defaultdict(list)
     for unct_id, entity_id in db.session.execute(stmt):
-        members[unct_id].append((entity_id, entities[entity_id]))
+        if entity_id in entities:  # not a closed one
+            members[unct_id].append((entity_id, entities[entity_id]))
     return members
 
 
@@ -183,7 +184,10 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     uncts = sorted(db.session.scalars(stmt), key=lambda u: (u.region.value, rank(u.iso3)))
     whole_network = unct_ids is None and region is None
     shown = None if whole_network else [unct.id for unct in uncts]
-    entities = select(Entity).order_by(func.lower(Entity.acronym))
+    # A closed entity (its active-until day passed) is in no cell, at headquarters as in the
+    # teams whose member list still names it.
+    entities = select(Entity).where(or_(Entity.active_to.is_(None), Entity.active_to >= today)) \
+        .order_by(func.lower(Entity.acronym))
     if entity is not None:  # its cells are the only ones made
         entities = entities.where(Entity.acronym == entity)
     if shown is not None:  # only the members of the teams shown
@@ -223,7 +227,7 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     headquarters, hq_summary = [], Summary()
     if whole_network:
         for ent in entities.values():
-            if not ent.is_current or (entity and ent.acronym != entity):
+            if entity and ent.acronym != entity:
                 continue
             cell = make_cell((None, ent.id), None, ent)
             headquarters.append(cell)

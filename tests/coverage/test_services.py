@@ -158,3 +158,21 @@ def test_a_team_whose_only_focal_point_serves_an_entity_that_left_it_has_no_foca
     db.session.flush()
     assert uncts_without_focal_point() == [uganda.id]
     assert uncts_without_focal_point([kenya.id, jordan.id]) == []
+
+
+def test_a_closed_entity_counts_in_no_team_as_at_headquarters(network, create_user):
+    """WHO closed (its active-until date has passed) is no longer counted anywhere: its Kenya
+    cell, still on the team's member list, is no vacant gap (nor in the Resident Coordinator's
+    reminder), as its headquarters cell is none."""
+    kenya, _ = network
+    entity("WHO").active_to = date(2020, 12, 31)
+    db.session.commit()
+    coverage = compute_coverage(today=TODAY)
+    assert entity("WHO").id not in coverage.headquarters_by_entity
+    assert [c.entity.acronym for c in coverage.cells_of(kenya)] == ["UNDP", "UNICEF", "WFP"]
+    assert coverage.network.total == 4 and coverage.network.counts[CellState.vacant] == 0
+    assert [c.entity.acronym for c in coverage.gaps()] == ["WFP", "UNICEF"]
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    assert send_gap_reminders(now=datetime(2026, 6, 1, 8, tzinfo=UTC)) == 1
+    [reminder] = db.session.scalars(select(OutboxMessage)).all()
+    assert "UNICEF" in reminder.body_text and "WHO" not in reminder.body_text

@@ -1,8 +1,8 @@
 """Person and Appointment: who holds which focal-point role, for which entity and scope, when."""
 from datetime import date, datetime
 
+from flask_babel import LazyString, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -19,6 +19,7 @@ from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
+from gfp_portal.reference.countries import country_name
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 
 
@@ -98,10 +99,12 @@ class EndReason(TitledEnum):
 
 def scope_name(entity, unct):
     """"UNICEF — Kenya", or "UNICEF headquarters" for the entity-wide scope (lazy: rendered
-    in the reader's language)."""
+    in the reader's language, the team's country included: an email's subject is rendered in
+    its recipient's language, not in that of whoever caused it)."""
     if unct is None:
         return _l("%(entity)s headquarters", entity=entity.acronym)
-    return _l("%(entity)s — %(unct)s", entity=entity.acronym, unct=unct.name)
+    return _l("%(entity)s — %(unct)s", entity=entity.acronym,
+              unct=LazyString(country_name, unct.iso3))
 
 
 class Appointment(db.Model):

@@ -3,6 +3,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
@@ -266,3 +267,16 @@ def test_an_approved_request_to_join_puts_the_applicant_on_the_induction_path(us
     db.session.commit()
     path, = db.session.scalars(select(InductionPath)).all()
     assert path.person == appointment.person and path.appointment == appointment
+
+
+def test_the_rc_notice_names_the_team_in_the_rcs_language_not_the_approvers(users, join_data):
+    """The coordinator who approves works in Arabic; the Resident Coordinator reads English:
+    the subject names the team in English, as the body does."""
+    request = verify(submit(join_data()))
+    with force_locale("ar"):
+        services.approve_nomination(request, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    rc_notice, = outbox("join_approved_rc")
+    assert rc_notice.locale == "en"
+    assert rc_notice.subject == "New appointment: alternate for WFP — Kenya"
+    assert "كينيا" not in rc_notice.body_text

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import values_of
 from gfp_portal.core.i18n import choose_version
@@ -14,7 +15,7 @@ from gfp_portal.practices import queries, services
 from gfp_portal.practices.models import PracticeState
 from tests.helpers import entity, outbox, refused, refused_rollback
 
-from .conftest import practice_data
+from .conftest import focal_point_of, practice_data
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -55,7 +56,6 @@ def test_a_focal_point_cannot_submit_for_another_entity(wfp_fp, create_user):
 
 
 def test_a_resident_coordinator_cannot_submit(ctx, reference, create_user):
-    from gfp_portal.accounts.models import User
     rc = db.session.get(User, create_user("rc@example.org", roles=["resident_coordinator"],
                                           uncts=["KEN"]))
     assert not services.may_submit(rc)
@@ -206,3 +206,20 @@ def test_the_office_is_not_mailed_about_what_it_submitted(coordinator):
     practice = services.submit_practice(practice_data(), actor=coordinator)
     services.publish_practice(practice, actor=coordinator)
     assert outbox("practice_decision") == []
+
+
+def test_the_decision_email_names_the_practice_in_the_submitters_language(
+        ctx, reference, create_user, coordinator, make_practice):
+    """The practice has a French version and its submitter reads French: the email names it by
+    its French title, as the library's pages do, not by the English one."""
+    submitter = focal_point_of("UNDP", db.session.get(User, create_user(
+        "pf.undp@example.org", locale="fr")))
+    practice = make_practice(submitter)
+    services.add_version(practice, {"language": "fr", "title": "Travail flexible pour tous",
+                                    "body": "Horaires."}, actor=submitter)
+    services.publish_practice(practice, actor=coordinator, now=NOW)
+    mail, = outbox("practice_decision")
+    assert mail.locale == "fr"
+    assert "Travail flexible pour tous" in mail.subject
+    assert "Travail flexible pour tous" in mail.body_text
+    assert "Flexible working for every team" not in mail.subject + mail.body_text

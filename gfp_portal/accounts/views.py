@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from gfp_portal.accounts import services
@@ -136,9 +137,11 @@ def request_reset():
     if form.validate_on_submit():
         # The same answer, after the same work, whether or not the address has an account:
         # the link is written and queued only once the answer has gone.
-        flash(_("If an active account uses this address, a reset link is on its way. "
-                "It is valid for %(hours)s hours.",
-                hours=current_app.config["RESET_TOKEN_HOURS"]), "info")
+        flash(ngettext("If an active account uses this address, a reset link is on its way. "
+                       "It is valid for %(num)s hour.",
+                       "If an active account uses this address, a reset link is on its way. "
+                       "It is valid for %(num)s hours.",
+                       current_app.config["RESET_TOKEN_HOURS"]), "info")
         return after_response(redirect(url_for("accounts.login")),
                               services.request_password_reset, form.email.data)
     return render_template("accounts/reset_request.html", form=form)

@@ -237,3 +237,17 @@ def test_create_admin_from_the_command_line(runner, app):
     again = runner.invoke(args=["users", "create-admin", "root@example.org",
                                 "--password", "a long admin password"])
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_the_reset_email_counts_its_hours_in_arabic_with_the_dual(ctx, create_user, app):
+    """RESET_TOKEN_HOURS is 2: Arabic says "ساعتين" (the dual), never "2 ساعة" (a numeral
+    with a singular noun), so the count goes through ngettext like every other count."""
+    create_user("fp.ar@example.org", locale="ar")
+    assert app.config["RESET_TOKEN_HOURS"] == 2
+    services.request_password_reset("fp.ar@example.org")
+    message = db.session.scalars(select(OutboxMessage).filter_by(
+        template="reset_password")).one()
+    assert message.locale == "ar"
+    for body in (message.body_text, message.body_html):
+        assert "2 ساعة" not in body
+        assert "ساعتين" in body

@@ -292,9 +292,12 @@ def test_cancelling_a_session_needs_a_reason_and_a_confirmation(app, client, off
 @pytest.mark.parametrize("confirmed", [{}, {"confirmed": "1"}])
 def test_a_reason_too_long_comes_back_on_the_confirmation_with_its_error(app, client, office,
                                                                          confirmed):
-    """The reason is typed in a box without a limit: one too long is the field's error on the
-    confirmation page, the text kept, not a page that the request was not understood."""
+    """The reason's box says how long it may be; one sent longer all the same is the field's
+    error on the confirmation page, the text kept, not a page that the request was not
+    understood."""
     login(client, "coord@example.org")
+    page = client.get(f"/sessions/{office['session']}").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*maxlength="2000"', page)
     reason = "The speaker fell ill; the session moves to the autumn programme. " * 40
     response = client.post(f"/sessions/{office['session']}/cancel?lang=en",
                            data={"reason": reason, **confirmed})

@@ -46,8 +46,11 @@ class Line:
 
 
 def _folded(text):
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    return " ".join(sorted(text.lower().replace(",", " ").split()))
+    """A name as compared: its words in any order, without case or accents (vowel marks too),
+    in whatever script it is written."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text or "")
+                   if not unicodedata.combining(ch))
+    return " ".join(sorted(text.casefold().replace(",", " ").split()))
 
 
 def _candidates(session):

@@ -6,7 +6,8 @@ from gfp_portal.attendance import imports, reports
 from gfp_portal.attendance.models import Attendance, AttendanceImport
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
-from tests.helpers import ATTENDANCE_FILES
+from gfp_portal.sessions import registration
+from tests.helpers import ATTENDANCE_FILES, NOW
 
 TEAMS = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
 ZOOM = (ATTENDANCE_FILES / "zoom_participants.csv").read_bytes()
@@ -109,3 +110,20 @@ def test_a_hostile_report_is_refused_with_its_reason(app, data):
         reports.parse(data)
     assert error.value.code == "malformed_report"
     assert str(error.value.message)
+
+
+def test_a_name_in_arabic_is_suggested_only_for_the_person_of_that_name(held, make_appointee):
+    """People are named in every script: a guest's Arabic name (vowel marks and all) suggests
+    the person of that name, not everyone whose name is written in another alphabet."""
+    session, _people = held
+    for given, family in (("محمد", "علي"), ("فاطمة", "الزهراء"), ("Ивана", "Петрова")):
+        person = make_appointee(given=given)
+        person.family_name = family
+        registration.register(session, person, actor=None, now=NOW, by_coordinator=True,
+                              notify=False)
+    db.session.flush()
+    report = ZOOM_HEADER + "مُحَمَّد عَلِي,,03/15/2027 10:00:00 AM,03/15/2027 11:30:00 AM\n" \
+        .encode()
+    _report, (line,) = imports.plan(session, report)
+    assert [(r.person.given_name, r.person.family_name) for r in line.suggestions] == \
+        [("محمد", "علي")]

@@ -58,14 +58,16 @@ def _group_column(by):
     if by == "entity":
         return Entity.acronym, [(Person, Person.id == Registration.person_id),
                                 (Entity, Entity.id == Person.entity_id)]
-    # A person counts in the team (or region) of each of their active appointments.
-    appointment = (Appointment, (Appointment.person_id == Registration.person_id) &
-                   (Appointment.status == AppointmentStatus.active))
-    team = (Unct, Unct.id == Appointment.unct_id)
+    # A person counts in the team (or region) of each of their active appointments, once
+    # there however many of their appointments it holds.
     place = Unct.iso3 if by == "unct" else Unct.region
-    column = case((Appointment.id.is_(None), literal(NO_APPOINTMENT)),
-                  else_=func.coalesce(place, literal(HEADQUARTERS)))
-    return column, [appointment, team]
+    places = (select(Appointment.person_id,
+                     func.coalesce(place, literal(HEADQUARTERS)).label("place"))
+              .outerjoin(Unct, Unct.id == Appointment.unct_id)
+              .where(Appointment.status == AppointmentStatus.active).distinct().subquery())
+    column = case((places.c.person_id.is_(None), literal(NO_APPOINTMENT)),
+                  else_=places.c.place)
+    return column, [(places, places.c.person_id == Registration.person_id)]
 
 
 def _counts(column, joins=(), where=()):

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from gfp_portal.admin.settings_forms import SettingsForm
-from gfp_portal.attendance import certificates, evaluations, services
+from gfp_portal.attendance import certificates, evaluations, records, services
 from gfp_portal.attendance.models import (
     Attendance,
     AttendanceSource,
@@ -17,6 +17,8 @@ from gfp_portal.attendance.models import (
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity
+from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration
 from tests.helpers import NOW, outbox, refused
 
@@ -314,3 +316,20 @@ def test_the_check_in_margin_bound_is_the_settings_page_bound():
         bounds = [v for v in getattr(SettingsForm, name).kwargs["validators"]
                   if hasattr(v, "max")]
         assert bounds and bounds[0].max == services.CHECK_IN_MARGIN_MINUTES
+
+
+def test_two_terms_in_one_region_count_a_registration_once_there(held, coordinator):
+    """Amina is also UNICEF's alternate at headquarters: her seat and her 90 minutes count
+    once in the headquarters row, as on the roster, not once per appointment."""
+    session, people = held
+    unicef = db.session.scalars(select(Entity).filter_by(acronym="UNICEF")).one()
+    registry.appoint(people["Amina"], {"role": "alternate", "entity": unicef, "unct": None},
+                     actor=coordinator)
+    services.mark(reg(session, people["Amina"]), "present", minutes=90, actor=coordinator)
+    services.mark(reg(session, people["Jonas"]), "partial", minutes=30, actor=coordinator)
+    services.mark(reg(session, people["Li"]), "absent", actor=coordinator)
+    header, *rows = records.figures("session")
+    assert rows == [[session.title_en, session.starts_at.date(), 4, 2, 1, 2, 120]]
+    for by in ("region", "unct"):
+        header, *rows = records.figures(by)
+        assert rows == [["Headquarters", 4, 2, 1, 2, 120]]

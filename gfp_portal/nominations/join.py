@@ -140,7 +140,10 @@ def amend(raw, data, *, memo=None, now=None):
     now = now or utcnow()
     request = _by_token(raw, NominationState.changes_requested, now)
     before = services.state_of(request)
-    services.apply_details(request, {**data, "justification": request.justification})
+    # The address stays the one its owner confirmed: another would reach the Office unconfirmed
+    # (and, approved, take the registry record that holds it).
+    services.apply_details(request, {**data, "email": request.email,
+                                     "justification": request.justification})
     _check(request)
     old_key = _store_memo(request, memo)
     request.state = NominationState.submitted

@@ -11,7 +11,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.http import commit, commit_service, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import db, limiter
-from gfp_portal.nominations import join
+from gfp_portal.nominations import join, services
 from gfp_portal.nominations.forms import JoinForm
 from gfp_portal.nominations.views import nominee_data
 from gfp_portal.reference.queries import duty_station_choices, entity_by_acronym, unct_of_scope
@@ -99,9 +99,10 @@ def amend(token):
         current = join.request_for_amendment(token)
     except DomainError as error:
         return render_template("join/link_invalid.html", error=error), 404
-    form = _form(memo_required=False, obj=current, data={
-        "entity": current.entity.acronym, "scope": current.unct.iso3 if current.unct else "HQ",
-        "role": current.role.value, "duty_station": current.duty_station_id or 0})
+    # In the form's own terms (acronym, ISO3, ids): the request's own entity, role and duty
+    # station are objects, which no option of the form matches.
+    form = _form(memo_required=False, data=services.form_values(current))
+    form.email.render_kw = {"readonly": True}  # the confirmed address (join.amend keeps it)
     if form.validate_on_submit():
         ok, old_key = commit_service(join.amend, token, _data(form), memo=form.memo.data,
                                      form=form)

@@ -184,6 +184,28 @@ def test_more_information_then_the_applicant_amends_the_same_request(users, join
     refused_rollback("invalid_link", join.amend, token, join_data(), now=NOW)
 
 
+def test_an_amended_request_keeps_the_address_its_applicant_confirmed(users, join_data):
+    """The amendment link edits the request, not whose it is: a request reaches the Office only
+    from an address confirmed by its owner, so an amendment naming another address must not
+    take that person's registry record on approval."""
+    colleague = registry.create_person({"given_name": "Tawonga", "family_name": "Phiri",
+                                        "email": "t.phiri@wfp.org"}, actor=users["coordinator"])
+    db.session.commit()
+    request = verify(submit(join_data(grade=None)))
+    services.request_changes(request, "Please give your grade.", actor=users["coordinator"],
+                             now=NOW)
+    db.session.commit()
+    token = link_token(outbox("join_decision")[0], "/join/amend/")
+    join.amend(token, join_data(grade="NO-C", email="t.phiri@wfp.org"), now=NOW)
+    db.session.commit()
+    assert request.state == NominationState.submitted and request.grade == "NO-C"
+    assert request.email == "chikondi.banda@wfp.org"
+    appointment = services.approve_nomination(request, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert appointment.person.email == "chikondi.banda@wfp.org"
+    assert (colleague.given_name, colleague.family_name) == ("Tawonga", "Phiri")
+
+
 def test_rejection_tells_the_applicant_why(users, join_data):
     request = verify(submit(join_data()))
     refused_rollback("reason_required", services.reject_nomination, request, " ",

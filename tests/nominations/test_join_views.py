@@ -10,7 +10,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.coverage.services import compute_coverage
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
-from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry.models import Appointment, Person
 from tests.helpers import PDF, csrf_token_from, login
 
@@ -165,3 +165,28 @@ def test_an_address_outside_the_entity_domains_is_flagged_for_the_office(app, cl
         request_id = db.session.scalars(select(Nomination.id)).one()
     assert "Not an address of WFP (wfp.org)" in client.get(
         f"/nominations/{request_id}").get_data(as_text=True)
+
+
+def test_the_amendment_page_opens_with_the_request_as_it_was_sent(app, client, malawi):
+    """The applicant asked for more information finds their request filled in: their entity
+    and duty station chosen, not reset, so that sending it back changes only what they
+    changed."""
+    with app.app_context():
+        station = DutyStation(city="Lilongwe", country_iso3="MWI", time_zone="Africa/Blantyre")
+        db.session.add(station)
+        db.session.commit()
+        station_id = station.id
+    post_join(client, duty_station=str(station_id))
+    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    client.post(f"/join/verify/{token}")
+    with app.app_context():
+        request_id = db.session.scalars(select(Nomination.id)).one()
+    login(client, "coord@example.org")
+    client.post(f"/nominations/{request_id}/request-changes", data={"text": "Your grade?"})
+    client.post("/logout")
+    amend = messages(app, "join_decision")[0].body_text.split("/join/amend/")[1].split()[0]
+    html = client.get(f"/join/amend/{amend}").get_data(as_text=True)
+    assert "Your grade?" in html and 'value="Chikondi"' in html
+    assert '<option selected value="MWI">' in html
+    assert '<option selected value="WFP">' in html
+    assert f'<option selected value="{station_id}">' in html

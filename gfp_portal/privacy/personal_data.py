@@ -4,7 +4,7 @@ their account, their record, appointments, registrations with what came of them,
 given (not the answers, which are kept apart from who gave them), nominations about them or by
 them, and the emails sent to them (not their bodies, which may carry access links). Never a
 password hash, a token or a link that grants access. Each export and summary is audited."""
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.accounts.models import User
@@ -90,8 +90,8 @@ def _evaluations(person):
 
 def _nominations(user, email):
     conditions = [Nomination.nominator_id == user.id] if user is not None else [false()]
-    if email:
-        conditions.append(Nomination.email == email)
+    if email:  # an address is one whatever its case, as anonymising finds it
+        conditions.append(func.lower(Nomination.email) == email.lower())
     rows = db.session.scalars(
         select(Nomination).where(or_(*conditions))
         .options(selectinload(Nomination.entity), selectinload(Nomination.unct))

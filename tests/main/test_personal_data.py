@@ -7,7 +7,8 @@ from sqlalchemy import select
 from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
-from tests.helpers import appoint_undp_alternate, csrf_token_from, login
+from gfp_portal.nominations import services as nominations
+from tests.helpers import appoint_undp_alternate, csrf_token_from, entity, login
 
 
 def test_a_person_downloads_their_own_data(app, client, reference, create_user):
@@ -48,3 +49,25 @@ def test_the_export_needs_the_form_token_and_a_signed_in_person(app, client, ref
     page = client.get("/me").get_data(as_text=True)
     assert client.post("/me/data.json",
                        data={"csrf_token": csrf_token_from(page)}).status_code == 200
+
+
+def test_the_export_holds_a_nomination_about_the_person_whatever_the_case_of_its_address(
+        app, client, reference, create_user):
+    """Addresses are one whatever their case (DESIGN §2): a nomination that wrote the
+    person's address with capitals is theirs, as anonymising them would find it."""
+    create_user("fp@example.org", given_name="Amina", family_name="Diallo")
+    coordinator_id = create_user("coord@example.org", roles=["coordinator"])
+    with app.app_context():
+        coordinator = db.session.get(User, coordinator_id)
+        nomination = nominations.submit_nomination({
+            "role": "alternate", "entity": entity("UNDP"), "unct": None,
+            "given_name": "Amina", "family_name": "Diallo", "email": "FP@Example.org",
+            "preferred_language": "en",
+            "justification": "Asked by the head of entity."}, actor=coordinator)
+        nominations.reject_nomination(nomination, "Another colleague was chosen.",
+                                      actor=coordinator)
+        db.session.commit()
+    login(client, "fp@example.org")
+    document = json.loads(client.post("/me/data.json").get_data(as_text=True))
+    assert [(n["kind"], n["state"], n["by_me"]) for n in document["nominations"]] == [
+        ("nomination", "rejected", False)]

@@ -72,7 +72,7 @@ def filter_form():
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    if not current_user.has_any_role(("coordinator", "resident_coordinator")):
+    if not (current_user.is_staff or current_user.has_role("resident_coordinator")):
         return directory()
     form = filter_form()
     criteria = registry_filter(form)

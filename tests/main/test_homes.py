@@ -182,6 +182,21 @@ def test_coordinator_queue_counts_match_the_lists_they_link_to(client, network, 
     assert 'data-queue="empty"' not in html and "dashboard-counts" in html
 
 
+def test_an_administrators_queue_opens_the_registry_lists_it_counts(client, network, login_as):
+    """An administrator does everything a coordinator does: the terms ending and lapsed on
+    their home open the registry filtered as counted (and the menu offers the registry), not
+    the network directory."""
+    network.grow(2)
+    login_as("admin")
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/registry/"' in html
+    for key in ("ending", "lapsed"):
+        assert _count(html, key) == 2, key
+        page = client.get(_link(html, key)).get_data(as_text=True)
+        assert "Network directory" not in page, key
+        assert _rows(page, LIST_ROWS[key]) == 2, key
+
+
 def test_coordinator_queue_says_when_nothing_waits(client, app, reference, login_as):
     with app.app_context():  # no member entity anywhere: no team lacks a focal point
         for team in db.session.scalars(select(Unct)):

@@ -111,10 +111,13 @@ def invite_user(data, *, actor, now=None):
     """
     now = now or utcnow()
     email = normalize_email(data["email"])
-    if find_user_by_email(email) is not None:
+    person = find_person_by_email(email)
+    # The person's account may sign in with an earlier address: the registry changes a
+    # person's email, not their account's. One person has one account.
+    if find_user_by_email(email) is not None or (person is not None and db.session.scalar(
+            select(User.id).where(User.person_id == person.id)) is not None):
         raise DomainError("email_taken", _l("An account with this email address already exists."),
                           field="email")
-    person = find_person_by_email(email)
     if person is None:
         person = Person(given_name=data["given_name"], family_name=data["family_name"],
                         email=email, preferred_language=data.get("locale") or "en",

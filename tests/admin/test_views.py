@@ -7,6 +7,7 @@ from gfp_portal.accounts.models import Role, User
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
+from gfp_portal.registry import services as registry
 from tests.helpers import login
 
 
@@ -37,6 +38,29 @@ def test_invite_form_errors_keep_the_input(client, reference, login_as, app):
     assert 'value="Wanjiru"' in html
     with app.app_context():
         assert db.session.scalars(select(User)).all()[0].email == "admin@example.org"
+
+
+def test_invite_to_the_new_address_of_a_person_who_has_an_account_is_refused(
+        client, reference, login_as, create_user, app):
+    """The registry changed the person's email; their account keeps the one it signs in with.
+    Inviting the new address is refused on the form, not answered with a server error, and
+    opens no second account for the same person."""
+    user_id = create_user("amina.old@example.org")
+    with app.app_context():
+        registry.update_person(db.session.get(User, user_id).person,
+                               {"email": "amina.new@example.org"}, actor=None)
+        db.session.commit()
+    login_as("admin")
+    response = client.post("/admin/users/new", data={
+        "given_name": "Amina", "family_name": "Diallo", "email": "amina.new@example.org",
+        "roles": ["coordinator"], "locale": "en", "time_zone": "UTC"})
+    assert response.status_code == 200
+    assert "An account with this email address already exists." in response.get_data(
+        as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(User).filter_by(
+            email="amina.new@example.org")).all() == []
+        assert db.session.get(User, user_id).roles == {Role.focal_point}
 
 
 def test_users_list_filters(client, login_as, create_user):

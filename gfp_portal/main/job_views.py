@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.admin.queries import job_by_id
 from gfp_portal.core import storage
 from gfp_portal.core.auth import signed_in
@@ -21,12 +22,24 @@ JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def load_visible(job_id):
-    """The job, for the person who started it and for the Office; nobody else learns it
-    exists."""
+    """The job, for the person who started it while it is still within what they may see,
+    and for the Office; nobody else learns it exists."""
     job = job_by_id(job_id) if JOB_ID.fullmatch(job_id) else None
-    if job is None or not (current_user.is_staff or job.created_by_id == current_user.id):
+    if job is None or not (current_user.is_staff or (job.created_by_id == current_user.id
+                                                     and _still_in_scope(job))):
         abort(404)
     return job
+
+
+def _still_in_scope(job):
+    """Whether the starter (not of the Office) may still see what a job that read the
+    registry (its params name the list's `criteria`) read: the teams it was started for are
+    all still theirs. One over the whole network is the Office's alone once they left it."""
+    criteria = job.params.get("criteria") if isinstance(job.params, dict) else None
+    if not isinstance(criteria, dict):
+        return True
+    scope = criteria.get("scope_unct_ids")
+    return scope is not None and set(scope) <= set(visible_unct_ids(current_user) or ())
 
 
 @bp.route("/<job_id>")

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from gfp_portal.accounts import services as accounts
+from gfp_portal.accounts.models import User
 from gfp_portal.core import storage
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
@@ -100,6 +102,30 @@ def test_the_file_goes_to_who_started_it_and_to_the_office_only(
     client.post("/logout")
     response = client.get(f"/jobs/{job_id}/download")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("started_as, now", [
+    # A Resident Coordinator of Kenya and Uganda, the team of Uganda taken from their scope.
+    ((["resident_coordinator"], ["KEN", "UGA"]), (["resident_coordinator"], ["KEN"])),
+    # A Resident Coordinator who no longer is one.
+    ((["resident_coordinator"], ["KEN", "UGA"]), (["focal_point"], [])),
+    # A coordinator who left the Office: the file names the whole network.
+    ((["coordinator"], []), (["focal_point"], [])),
+])
+def test_the_file_follows_its_starters_rights_as_they_are_now(
+        app, client, network, create_user, started_as, now):
+    starter_id = create_user("starter@example.org", roles=started_as[0], uncts=started_as[1])
+    login(client, "starter@example.org")
+    job_id = _start(client, "/registry/export.csv")
+    assert client.get(f"/jobs/{job_id}/download").status_code == 200
+    with app.app_context():
+        admin = db.session.get(User, create_user("admin@example.org", roles=["admin"]))
+        accounts.update_roles(db.session.get(User, starter_id), roles=now[0], uncts=[
+            db.session.scalars(select(Unct).filter_by(iso3=iso3)).one() for iso3 in now[1]],
+            actor=admin)
+        db.session.commit()
+    assert client.get(f"/jobs/{job_id}/download").status_code == 404
+    assert client.get(f"/jobs/{job_id}").status_code == 404
 
 
 def test_a_resident_coordinators_file_holds_their_teams_only(app, client, network, login_as,

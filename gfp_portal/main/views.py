@@ -78,7 +78,9 @@ def entity(acronym):
     if visible is not None and found.id not in visible:
         abort(403)
     today = viewer_today()
+    # A holder's name opens their registry record where the viewer may read it.
     return render_template("main/entity.html", language=current_language(), today=today,
+                           linkable=visible_unct_ids(current_user),
                            page=entity_page(found, user=current_user, now=utcnow(),
                                             today=today))
 

@@ -73,6 +73,21 @@ def test_who_may_open_an_entity_page(app, client, reference, create_user):
     assert client.get("/entities/UNICEF").status_code == 403
 
 
+def test_a_holders_name_opens_their_record_where_the_viewer_may_read_it(app, client, reference,
+                                                                        create_user):
+    """The Office (an administrator too) opens every holder's record; a Resident Coordinator
+    of Uganda, where UNDP has nobody, none: the records are of headquarters and Kenya."""
+    _network(app, create_user)
+    create_user("admin@example.org", roles=["admin"])
+    login(client, "admin@example.org")
+    assert client.get("/entities/UNDP").get_data(as_text=True).count('href="/registry/people/') \
+        == 2
+    client.post("/logout")
+    login(client, "rc@example.org")
+    html = client.get("/entities/UNDP").get_data(as_text=True)
+    assert "Wanjiru K0" in html and 'href="/registry/people/' not in html
+
+
 def test_the_page_takes_a_fixed_number_of_queries(app, client, reference, create_user,
                                                   count_queries):
     _network(app, create_user)

@@ -1,5 +1,5 @@
-"""The signed-in user of a request, and what they may see: the Resident Coordinator's scope of
-UN Country Teams."""
+"""The signed-in user of a request, a person's account, and what a user may see: the Resident
+Coordinator's scope of UN Country Teams."""
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +23,12 @@ def active_user_by_session_token(token):
     user, number = row
     data_version.read_with(number)
     return user if user.is_active else None
+
+
+def account_of(person):
+    """The account of `person`, if they have one (one at most): found by the person, since the
+    registry may have changed their address and not the one the account signs in with."""
+    return db.session.scalars(select(User).where(User.person_id == person.id)).first()
 
 
 def visible_uncts(user):

@@ -16,6 +16,7 @@ from gfp_portal.accounts.models import (
     new_session_token,
 )
 from gfp_portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from gfp_portal.accounts.queries import account_of
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
@@ -114,8 +115,8 @@ def invite_user(data, *, actor, now=None):
     person = find_person_by_email(email)
     # The person's account may sign in with an earlier address: the registry changes a
     # person's email, not their account's. One person has one account.
-    if find_user_by_email(email) is not None or (person is not None and db.session.scalar(
-            select(User.id).where(User.person_id == person.id)) is not None):
+    if find_user_by_email(email) is not None or (person is not None and
+                                                 account_of(person) is not None):
         raise DomainError("email_taken", _l("An account with this email address already exists."),
                           field="email")
     if person is None:

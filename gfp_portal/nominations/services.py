@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.accounts.models import Role
+from gfp_portal.accounts.queries import account_of
 from gfp_portal.accounts.services import create_account, find_user_by_email, set_roles
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
@@ -310,7 +311,7 @@ def _nominee_person(nomination, actor, now):
 def _nominee_account(person, actor, now):
     """(user, needs activation): the nominee's account, created inactive when missing and
     given the focal-point role when it lacks it."""
-    user = find_user_by_email(person.email)
+    user = account_of(person) or find_user_by_email(person.email)
     if user is None:
         user = create_account(person, roles=[Role.focal_point], actor=actor, now=now)
         return user, True

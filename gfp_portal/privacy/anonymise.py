@@ -16,7 +16,8 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, String, Text, cast, delete, func, or_, select, update
 
-from gfp_portal.accounts.models import AccountToken, Role, User, new_session_token
+from gfp_portal.accounts.models import AccountToken, Role, new_session_token
+from gfp_portal.accounts.queries import account_of
 from gfp_portal.attendance.models import Attendance, Certificate
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent, log_action
@@ -61,7 +62,7 @@ def check_anonymise(person):
     still works for the Office or a UN Country Team (it would lock them out)."""
     if person.anonymised_at is not None:
         raise DomainError("already_anonymised", _l("This person has already been anonymised."))
-    user = _account(person)
+    user = account_of(person)
     if user is not None and user.is_active and user.roles - {Role.focal_point}:
         raise DomainError("account_in_use", _l(
             "This person's account still holds a role of the Office or of a Resident "
@@ -76,7 +77,7 @@ def check_anonymise(person):
 
 def what_is_erased(person):
     """What the confirmation page says will change, in counts."""
-    user = _account(person)
+    user = account_of(person)
 
     def count(column, condition):
         return db.session.scalar(select(func.count(column)).where(condition))
@@ -134,10 +135,6 @@ def anonymise_guests(guests, *, now):
     db.session.expire_all()  # the statements above changed rows the session may hold
     # As for people: the day's exports and previews may hold the names.
     return storage.temporary_keys()
-
-
-def _account(person):
-    return db.session.scalars(select(User).where(User.person_id == person.id)).first()
 
 
 def _addresses(person, user):
@@ -203,7 +200,7 @@ def _rewriter(replacements):
 def _erase(people, now):
     needles, keys, own_events = _Needles(), [], []
     for person in people:
-        user = _account(person)
+        user = account_of(person)
         needles.add(person, user)
         own_events.extend(_own_objects(person, user))
         keys.extend(_clear_nominations(person, now))

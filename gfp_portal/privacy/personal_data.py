@@ -7,7 +7,7 @@ password hash, a token or a link that grants access. Each export and summary is 
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from gfp_portal.accounts.models import User
+from gfp_portal.accounts.queries import account_of
 from gfp_portal.attendance.models import Attendance, Certificate, EvaluationResponse
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.outbox import OutboxMessage
@@ -110,11 +110,6 @@ def _emails(addresses):
         .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
     return [{"subject": m.subject, "kind": m.template, "status": _value(m.status),
              "created_at": _when(m.created_at), "sent_at": _when(m.sent_at)} for m in rows]
-
-
-def account_of(person):
-    """The account of `person`, if they have one."""
-    return db.session.scalars(select(User).where(User.person_id == person.id)).first()
 
 
 def personal_data(*, user=None, person=None, now):

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from gfp_portal.accounts.models import User
+from gfp_portal.accounts.models import Role, User
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.settings import update_settings
@@ -294,6 +294,23 @@ def test_approval_of_an_existing_active_user_sends_no_activation_link(
     services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
     welcome, = outbox("nomination_welcome")
     assert "/activate/" not in welcome.body_text and "/login" in welcome.body_text
+
+
+def test_approval_of_a_person_whose_account_signs_in_with_an_earlier_address(
+        users, nomination_data, create_user):
+    """The registry changed the person's address; their account keeps the one it signs in
+    with. Approving a nomination at the new address gives that account the role: one person,
+    one account, no second one to collide with it."""
+    user = db.session.get(User, create_user("old.address@unicef.org", roles=()))
+    registry.update_person(user.person, {"email": "new.address@unicef.org"}, actor=None)
+    db.session.commit()
+    nomination = submit(users, nomination_data(email="new.address@unicef.org"))
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert nomination.person == user.person
+    assert Role.focal_point in user.roles
+    assert db.session.scalar(select(func.count(User.id)).where(
+        User.person_id == user.person_id)) == 1
 
 
 NOMINATIONS_SUBJECTS = {

@@ -3,7 +3,18 @@ point; the member cells by region; the people whose team has a coverage gap; the
 below parity with a gap or an overdue plan."""
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, bindparam, distinct, exists, func, literal, select, type_coerce
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from gfp_portal.extensions import db
@@ -67,14 +78,17 @@ def people_in_gaps(person_ids):
         < 2)))
 
 
-def member_cells():
-    """Every (unct_id, entity_id, region) cell of the current memberships (one query; the
-    region as its stored value, a Region's equal: plain rows, read past the ORM, which would
-    handle each of the thousands)."""
+def member_cells(today):
+    """Every (unct_id, entity_id, region) cell of the current memberships, of the entities not
+    closed by `today`, as the coverage pages count them (one query; the region as its stored
+    value, a Region's equal: plain rows, read past the ORM, which would handle each of the
+    thousands)."""
     return db.session.connection().execute(
         select(unct_members.c.unct_id, unct_members.c.entity_id,
                type_coerce(Unct.region, String).label("region"))
-        .join(Unct, Unct.id == unct_members.c.unct_id)).all()
+        .join(Unct, Unct.id == unct_members.c.unct_id)
+        .join(Entity, Entity.id == unct_members.c.entity_id)
+        .where(or_(Entity.active_to.is_(None), Entity.active_to >= today))).all()
 
 
 # A member cell (an entity in a UN Country Team) lacking its focal point or any alternate.

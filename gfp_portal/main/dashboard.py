@@ -183,7 +183,7 @@ class Dashboard:
     def _coverage(self):
         points = year_ends(self.first_day.year, self.today)
         cells = defaultdict(set)
-        for unct_id, entity_id, region in member_cells():
+        for unct_id, entity_id, region in member_cells(self.today):
             cells[region].add((unct_id, entity_id))
         covered = covered_at(self.spans, points)
         columns = []

@@ -13,8 +13,11 @@ from gfp_portal.attendance.models import EvaluationAnswer
 from gfp_portal.core import charts
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.figures import whole_percent
+from gfp_portal.coverage.services import CellState, compute_coverage
 from gfp_portal.extensions import db
 from gfp_portal.main.dashboard import KEYS, figure_of, held_at, month_ends, spans_of, year_ends
+from gfp_portal.reference.models import Unct
+from gfp_portal.registry import services as registry
 from gfp_portal.sessions.models import TrainingSession
 from tests.main.test_homes import Network
 
@@ -205,6 +208,28 @@ def test_the_attendance_figure_counts_a_session_again_once_it_has_ended(app, net
         # (the third person registered waits).
         assert seats(now) == seats(now + timedelta(days=1)) == 2
         assert seats(now + timedelta(days=3)) == 4
+
+
+def test_the_coverage_figure_of_today_agrees_with_the_coverage_page(app, network):
+    """An entity closed yesterday, still on the member lists of Kenya and Uganda, is in no
+    cell of the coverage pages: nor in today's point of the dashboard's coverage figure."""
+    network.grow(2)
+    today = date.today()
+    with app.app_context():
+        first, closed = network.load_entities()[:2]
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        person = registry.create_person({"given_name": "Achieng", "family_name": "Otieno",
+                                         "email": "achieng@example.org"}, actor=None)
+        registry.appoint(person, {"role": "focal_point", "entity": first, "unct": kenya,
+                                  "start_date": today - timedelta(days=30)}, actor=None)
+        closed.active_to = today - timedelta(days=1)
+        db.session.commit()
+    with app.test_request_context("/?lang=en"):
+        figure = figure_of("coverage", today=today, now=utcnow())
+        coverage = compute_coverage(today=today)
+        held = coverage.network.counts[CellState.covered] + \
+            coverage.network.counts[CellState.no_alternate]
+        assert figure.columns[-1].values[-1] == held / coverage.network.total
 
 
 def test_the_figures_kept_in_one_language_are_not_shown_in_another(client, network, login_as):

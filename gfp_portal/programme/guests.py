@@ -144,7 +144,9 @@ def request_place(token, data, *, now=None):
                                          invitation=invitation, requested_at=now,
                                          status=GuestPlaceStatus.pending)
         db.session.add(registration)
-    elif registration.status == GuestPlaceStatus.cancelled:
+    elif registration.status != GuestPlaceStatus.registered:
+        # Not confirmed yet: the place is asked through the link just used, not through an
+        # earlier one since revoked or full.
         registration.status, registration.invitation = GuestPlaceStatus.pending, invitation
         registration.requested_at = now
     raw = new_raw()
@@ -277,6 +279,11 @@ def mark_guest(registration, status, *, actor, now=None):
     registration.attendance = status
     registration.attendance_recorded_by_id = getattr(actor, "id", None)
     registration.attendance_recorded_at = now
+    # A certificate the corrected mark no longer earns must not stay valid. A guest's has no
+    # revocation: its code goes, so the verification page no longer vouches for it.
+    if registration.certificate_code is not None and \
+            certificate_refusal(registration, now=now) is not None:
+        registration.certificate_code = registration.certificate_issued_at = None
     db.session.flush()
     log_action("guest_attendance.mark", registration, actor=actor, now=now,
                changes={"status": [before, status.value]})

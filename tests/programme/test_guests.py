@@ -302,3 +302,50 @@ def test_the_office_cancels_a_guests_place_after_a_confirmation(app, client, gue
     assert guest_client.get(link + "?lang=en").status_code == 404
     assert "Ximena" not in client.get(f"/sessions/{running['session']}/attendance").get_data(
         as_text=True)
+
+
+def test_a_request_again_through_a_new_link_is_confirmed_through_it(
+        app, client, guest_client, running):
+    # The guest asked through a link that was then revoked; the Office sends a new one.
+    old = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{old}", data=GUEST)
+    with app.app_context():
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        guests.revoke_invitation(db.session.scalars(select(GuestInvitation)).one(),
+                                 actor=coordinator)
+        db.session.commit()
+    new = _invite(app, running["session"])
+    assert guest_client.post(f"/guests/invitation/{new}", data=GUEST).status_code == 302
+    assert guest_client.post(_path(_link(app))).status_code == 302
+    with app.app_context():
+        place = db.session.scalars(select(GuestRegistration)).one()
+        assert place.status == "registered" and place.invitation.token == new
+
+
+def test_a_certificate_the_corrected_attendance_no_longer_earns_stops_being_valid(
+        app, client, guest_client, running):
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    link = _path(_link(app))
+    guest_client.post(link)
+    login(client, "coord@example.org")
+    with app.app_context():
+        place_id = db.session.scalars(select(GuestRegistration.id)).one()
+    register = f"/sessions/{running['session']}/attendance/guests"
+    client.post(register, data={f"guest-{place_id}": "present"})
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+    assert guest_client.post(link + "/certificate").status_code == 302
+    with app.app_context():
+        code = db.session.get(GuestRegistration, place_id).certificate_code
+    assert "This certificate is valid" in guest_client.get(
+        f"/certificates/{code}?lang=en").get_data(as_text=True)
+    # The Office corrects the register: the guest was absent after all.
+    assert client.post(register, data={f"guest-{place_id}": "absent"}).status_code == 302
+    verified = guest_client.get(f"/certificates/{code}?lang=en")
+    assert verified.status_code == 404
+    assert "This certificate is valid" not in verified.get_data(as_text=True)

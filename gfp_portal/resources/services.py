@@ -50,12 +50,19 @@ def ensure_default_categories():
 
 def create_category(name, *, actor, now=None):
     name = (name or "").strip()
-    code = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "category"
     clash = db.session.scalars(select(ResourceCategory).where(
-        (ResourceCategory.code == code) | (func.lower(ResourceCategory.name) == name.lower())
-    )).first()
+        func.lower(ResourceCategory.name) == name.lower())).first()
     if clash is not None:
         raise DomainError("category_exists", _l("This category already exists."), field="name")
+    # The code only identifies the category: a name in another script, or one a renamed
+    # category had, gets a code of its own.
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:50] or "category"
+    taken = set(db.session.scalars(select(ResourceCategory.code).where(
+        ResourceCategory.code.startswith(stem))))
+    code, number = stem, 1
+    while code in taken:
+        number += 1
+        code = f"{stem}-{number}"
     position = (db.session.scalar(select(func.max(ResourceCategory.position))) or 0) + 1
     category = ResourceCategory(code=code, name=name, position=position)
     db.session.add(category)

@@ -226,3 +226,15 @@ def test_categories_can_be_added_renamed_and_removed_when_unused(category):
     services.rename_category(added, "Training materials", actor=None)
     services.delete_category(added, actor=None)
     assert str(category.title) == "Guidelines"
+
+
+def test_categories_named_without_latin_letters_are_told_apart(category):
+    first = services.create_category("سياسات", actor=None)
+    second = services.create_category("تقارير", actor=None)
+    assert {first.name, second.name} == {"سياسات", "تقارير"} and first.code != second.code
+    # A shipped category renamed frees its old name for a new one.
+    services.rename_category(category, "Lignes directrices", actor=None)
+    assert services.create_category("Guidelines", actor=None).title == "Guidelines"
+    with pytest.raises(DomainError) as refused:
+        services.create_category("تقارير", actor=None)
+    assert refused.value.code == "category_exists"

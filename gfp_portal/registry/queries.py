@@ -3,7 +3,7 @@ from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import String, exists, false, func, not_, or_, select, type_coerce
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from gfp_portal.core import data_version
 from gfp_portal.core.audit import AuditEvent
@@ -63,12 +63,14 @@ def _appointment_conditions(f, policy, today):
 
 def lapsed_conditions(today, days):
     """Terms whose end date fell within the last `days` days: marked as lapsed by the daily
-    job, or still active until it runs."""
+    job, or still active until it runs; not a term that was renewed, whose holder goes on."""
+    renewal = aliased(Appointment)
     return [Appointment.end_date < today,
             Appointment.end_date >= today - timedelta(days=days),
             or_(Appointment.status == AppointmentStatus.active,
                 (Appointment.status == AppointmentStatus.ended)
-                & (Appointment.end_reason == EndReason.term_ended))]
+                & (Appointment.end_reason == EndReason.term_ended)),
+            ~exists().where(renewal.renewal_of_id == Appointment.id)]
 
 
 def warning_conditions(policy):

@@ -384,3 +384,31 @@ def test_a_date_beyond_any_term_is_a_form_error_and_appoints_nobody(client, netw
     with app.app_context():
         assert db.session.scalars(select(Appointment).filter_by(
             person_id=newcomer_id)).all() == []
+
+
+def test_a_term_renewed_in_time_is_not_listed_among_the_lapsed_once_its_end_date_passes(
+        client, network, login_as, app, monkeypatch):
+    """A focal point renewed ten days before the end of the term goes on without a gap: once
+    that old end date has passed, neither the coordinator's home nor the list of lapsed terms
+    it links to counts them among the people whose term lapsed."""
+    server_today = date.today()
+    with app.app_context():
+        unicef, kenya = entity("UNICEF"), db.session.scalars(select(Unct).filter_by(
+            iso3="KEN")).one()
+        person = services.create_person({"given_name": "Renewed", "family_name": "Test",
+                                         "email": "renewed@unicef.org", "entity": unicef},
+                                        actor=None)
+        current = services.appoint(person, {
+            "entity": unicef, "unct": kenya, "role": "focal_point",
+            "start_date": server_today - timedelta(days=700),
+            "end_date": server_today + timedelta(days=10)}, actor=None)
+        renewed = services.renew(current, actor=None)
+        db.session.commit()
+        assert renewed.start_date == server_today + timedelta(days=11)
+    # Two weeks later: the old term's end date fell four days ago.
+    monkeypatch.setattr(i18n, "utcnow", lambda: datetime.combine(
+        server_today + timedelta(days=14), time(12), tzinfo=UTC))
+    login_as("coordinator")
+    assert "Renewed" not in client.get("/registry/?status=any&lapsed=7").get_data(
+        as_text=True)
+    assert 'data-queue="lapsed"' not in client.get("/").get_data(as_text=True)

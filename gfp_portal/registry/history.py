@@ -14,7 +14,7 @@ from gfp_portal.core.history import (
     title_of,
     zone_value,
 )
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import current_language, is_country_code, join_list
 from gfp_portal.reference.countries import country_name
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, EndReason, Person
 
@@ -58,6 +58,15 @@ def _ended(values):
     return _("Term ended on %(date)s", date=day)
 
 
+def _station(value):
+    """A duty station kept as "Geneva, CHE" (registry.models.station_code), in the reader's
+    language; one that an older event kept by its name reads as it was written."""
+    city, _sep, code = value.rpartition(", ")
+    if city and len(code) == 3 and code.isupper() and is_country_code(code):
+        return join_list([city, country_name(code)])
+    return value
+
+
 def _grade_table(value):
     if isinstance(value, dict):
         return format_list([f"{code} = {grade}" for code, grade in sorted(value.items())],
@@ -76,7 +85,8 @@ def register():
     }
     describe("people", title=_l("Person"), labels=person_labels,
              page=(Person, "registry.person", "person_id"),
-             values={"preferred_language": language_value, "time_zone": zone_value},
+             values={"preferred_language": language_value, "time_zone": zone_value,
+                     "duty_station": _station},
              sentences={"person.create": _l("Added to the registry"),
                         "person.update": _l("Profile updated")})
     describe("appointments", title=_l("Appointment"), labels={

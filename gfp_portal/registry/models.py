@@ -72,6 +72,12 @@ Index("ix_people_name_order", func.lower(Person.family_name), func.lower(Person.
 keep_search_key(Person, "search_key", "full_name", "position_title")
 
 
+def station_code(station):
+    """A duty station as an audit event keeps it: "Geneva, CHE", its country by its code
+    (registry.history names it in the reader's language); None for no station."""
+    return f"{station.city}, {station.country_iso3}" if station is not None else None
+
+
 class AppointmentRole(TitledEnum):
     focal_point = _l("Focal point")
     alternate = _l("Alternate")

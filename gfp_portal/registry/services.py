@@ -16,6 +16,7 @@ from gfp_portal.registry.models import (
     EndReason,
     Person,
     scope_name,
+    station_code,
 )
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.signals import appointment_ended, appointment_started
@@ -37,7 +38,8 @@ def find_person_by_email(email):
 def _person_state(person):
     state = {field: getattr(person, field) for field in PERSON_FIELDS}
     state["entity"] = person.entity.acronym if person.entity else None
-    state["duty_station"] = str(person.duty_station) if person.duty_station else None
+    # The country by its code, which the history names in each reader's language.
+    state["duty_station"] = station_code(person.duty_station)
     return state
 
 

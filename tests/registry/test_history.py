@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.reference.services import get_or_create_duty_station
 from gfp_portal.registry import services
+from tests.helpers import login
 
 
 @pytest.fixture
@@ -104,3 +106,25 @@ def test_a_text_shaped_like_a_time_at_the_ends_of_the_calendar_reads_as_typed(
     response = client.get(f"/registry/people/{appointed}")
     assert response.status_code == 200
     assert text in html_lib.unescape(response.get_data(as_text=True))
+
+
+def test_a_duty_station_reads_in_the_readers_language_whoever_changed_it(
+        client, appointed, create_user, app):
+    """An Arabic-speaking coordinator moves the person to Geneva: a reader in English or in
+    French sees the country named in their own language, not in the writer's."""
+    with app.app_context():
+        geneva = get_or_create_duty_station("Geneva", "CHE", "Europe/Zurich").id
+        db.session.commit()
+    create_user("office-ar@example.org", roles=["coordinator"], locale="ar")
+    assert login(client, "office-ar@example.org").status_code == 302
+    response = client.post(f"/registry/people/{appointed}/edit", data={
+        "given_name": "Amani", "family_name": "Odhiambo", "email": "amani@unesco.org",
+        "grade": "P-4", "entity": "UNESCO", "duty_station": geneva,
+        "preferred_language": "en", "time_zone": "UTC"})
+    assert response.status_code == 302
+    history = _page(client, f"/registry/people/{appointed}?lang=en").split(
+        'id="history-heading"')[1]
+    assert "Geneva, Switzerland" in history and "سويسرا" not in history
+    history = _page(client, f"/registry/people/{appointed}?lang=fr").split(
+        'id="history-heading"')[1]
+    assert "Geneva, Suisse" in history and "سويسرا" not in history

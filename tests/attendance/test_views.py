@@ -12,6 +12,7 @@ from gfp_portal.attendance import certificates, services
 from gfp_portal.attendance.models import Attendance, CheckInCode
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.helpers import ATTENDANCE_FILES, login
@@ -137,7 +138,6 @@ def test_check_in_attempts_are_rate_limited(client, running):
 
 def test_verification_says_valid_revoked_or_unknown(app, client, running):
     with app.app_context():
-        from gfp_portal.registry.models import Person
         session = db.session.get(TrainingSession, running["session"])
         person = db.session.get(Person, running["person"])
         row = db.session.scalars(select(Registration)).one()
@@ -247,7 +247,6 @@ def test_the_evaluation_overview_shows_a_page_of_sessions_and_sums_each_series(
 
 
 def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count_queries):
-    from gfp_portal.registry.models import Person
     login(client, "coord@example.org")
     url = f"/sessions/{running['session']}/attendance"
     client.get(url)
@@ -264,9 +263,9 @@ def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count
     assert many.count == one.count
 
 
-def test_a_status_that_is_not_one_is_refused_and_nothing_is_written(app, client, running,
-                                                                   create_user):
-    from gfp_portal.registry.models import Person
+def _two_on_the_register(app, running, create_user):
+    """The registration ids of the running session's focal point and of a second person
+    registered beside them."""
     other = create_user("jonas.berg@example.org", roles=["focal_point"])
     with app.app_context():
         session = db.session.get(TrainingSession, running["session"])
@@ -275,9 +274,13 @@ def test_a_status_that_is_not_one_is_refused_and_nothing_is_written(app, client,
                               now=session.starts_at - timedelta(hours=1))
         db.session.commit()
         ids = {r.person_id: r.id for r in db.session.scalars(select(Registration))}
+    return ids[running["person"]], next(v for k, v in ids.items() if k != running["person"])
+
+
+def test_a_status_that_is_not_one_is_refused_and_nothing_is_written(app, client, running,
+                                                                   create_user):
+    first, second = _two_on_the_register(app, running, create_user)
     login(client, "coord@example.org")
-    first, second = ids[running["person"]], next(v for k, v in ids.items()
-                                                 if k != running["person"])
     response = client.post(f"/sessions/{running['session']}/attendance?lang=fr",
                            data={f"status-{first}": "present", f"status-{second}": "bogus",
                                  f"minutes-{first}": "90"})
@@ -293,17 +296,8 @@ def test_a_refused_register_is_shown_again_with_every_mark_typed(app, client, ru
     """One row the service refuses (minutes beyond twice the session) sends the register back
     with what the coordinator chose in every row, and that row marked: nothing typed is lost,
     nothing is written."""
-    other = create_user("jonas.berg@example.org", roles=["focal_point"])
-    with app.app_context():
-        session = db.session.get(TrainingSession, running["session"])
-        registration.register(session, db.session.get(User, other).person, actor=None,
-                              notify=False, by_coordinator=True,
-                              now=session.starts_at - timedelta(hours=1))
-        db.session.commit()
-        ids = {r.person_id: r.id for r in db.session.scalars(select(Registration))}
+    first, second = _two_on_the_register(app, running, create_user)
     login(client, "coord@example.org")
-    first, second = ids[running["person"]], next(v for k, v in ids.items()
-                                                 if k != running["person"])
     response = client.post(f"/sessions/{running['session']}/attendance?lang=en", data={
         f"status-{first}": "excused", f"status-{second}": "partial",
         f"minutes-{second}": "999"})

@@ -41,6 +41,17 @@ def _path(url):
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+def _registered_guest(app, guest_client, running):
+    """A guest who asked for a place in the running session and confirmed it: (the path of
+    their page, their place's id)."""
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    link = _path(_link(app))
+    guest_client.post(link)
+    with app.app_context():
+        return link, db.session.scalars(select(GuestRegistration.id)).one()
+
+
 @pytest.fixture
 def guest_client(app):
     return app.test_client()
@@ -283,13 +294,8 @@ def test_requests_never_confirmed_are_deleted_with_the_guest_and_the_link(
 
 def test_the_office_cancels_a_guests_place_after_a_confirmation(app, client, guest_client,
                                                                  running):
-    token = _invite(app, running["session"])
-    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
-    link = _path(_link(app))
-    guest_client.post(link)
+    link, place_id = _registered_guest(app, guest_client, running)
     login(client, "coord@example.org")
-    with app.app_context():
-        place_id = db.session.scalars(select(GuestRegistration.id)).one()
     url = f"/sessions/{running['session']}/guests/{place_id}/cancel"
     assert "Cancel the place of" in client.post(url + "?lang=en").get_data(as_text=True)
     assert client.post(url, data={"confirmed": "1"}).status_code == 302
@@ -325,13 +331,8 @@ def test_a_request_again_through_a_new_link_is_confirmed_through_it(
 
 def test_a_certificate_the_corrected_attendance_no_longer_earns_stops_being_valid(
         app, client, guest_client, running):
-    token = _invite(app, running["session"])
-    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
-    link = _path(_link(app))
-    guest_client.post(link)
+    link, place_id = _registered_guest(app, guest_client, running)
     login(client, "coord@example.org")
-    with app.app_context():
-        place_id = db.session.scalars(select(GuestRegistration.id)).one()
     register = f"/sessions/{running['session']}/attendance/guests"
     client.post(register, data={f"guest-{place_id}": "present"})
     with app.app_context():

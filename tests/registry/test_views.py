@@ -281,6 +281,18 @@ def test_the_date_fields_propose_the_coordinators_own_today(client, network, cre
         assert re.search(rf'name="{field}"[^>]*value="2027-01-13"', html), url
 
 
+def _unicef_focal_point_in_kenya(given, start, end):
+    """The appointment of a new person, `given` Test, as UNICEF's focal point in Kenya from
+    `start` to `end` (in an application context)."""
+    unicef = entity("UNICEF")
+    person = services.create_person({"given_name": given, "family_name": "Test",
+                                     "email": f"{given.lower()}@unicef.org", "entity": unicef},
+                                    actor=None)
+    return services.appoint(person, {
+        "entity": unicef, "unct": db.session.scalars(select(Unct).filter_by(iso3="KEN")).one(),
+        "role": "focal_point", "start_date": start, "end_date": end}, actor=None)
+
+
 def test_the_registry_judges_terms_by_the_viewers_own_day_as_the_dashboard_does(
         client, network, create_user, app, monkeypatch):
     """At 03:00 UTC it is still the evening before in New York: a term whose last day is that
@@ -290,14 +302,8 @@ def test_the_registry_judges_terms_by_the_viewers_own_day_as_the_dashboard_does(
     monkeypatch.setattr(i18n, "utcnow",
                         lambda: datetime.combine(server_today, time(3), tzinfo=UTC))
     with app.app_context():
-        unicef, kenya = entity("UNICEF"), db.session.scalars(select(Unct).filter_by(
-            iso3="KEN")).one()
-        person = services.create_person({"given_name": "Lastday", "family_name": "Test",
-                                         "email": "lastday@unicef.org", "entity": unicef},
-                                        actor=None)
-        services.appoint(person, {"entity": unicef, "unct": kenya, "role": "focal_point",
-                                  "start_date": server_today - timedelta(days=400),
-                                  "end_date": server_today - timedelta(days=1)}, actor=None)
+        _unicef_focal_point_in_kenya("Lastday", server_today - timedelta(days=400),
+                                     server_today - timedelta(days=1))
         db.session.commit()
     create_user("office-ny@example.org", roles=["coordinator"], time_zone="America/New_York")
     assert login(client, "office-ny@example.org").status_code == 302
@@ -393,15 +399,8 @@ def test_a_term_renewed_in_time_is_not_listed_among_the_lapsed_once_its_end_date
     it links to counts them among the people whose term lapsed."""
     server_today = date.today()
     with app.app_context():
-        unicef, kenya = entity("UNICEF"), db.session.scalars(select(Unct).filter_by(
-            iso3="KEN")).one()
-        person = services.create_person({"given_name": "Renewed", "family_name": "Test",
-                                         "email": "renewed@unicef.org", "entity": unicef},
-                                        actor=None)
-        current = services.appoint(person, {
-            "entity": unicef, "unct": kenya, "role": "focal_point",
-            "start_date": server_today - timedelta(days=700),
-            "end_date": server_today + timedelta(days=10)}, actor=None)
+        current = _unicef_focal_point_in_kenya("Renewed", server_today - timedelta(days=700),
+                                               server_today + timedelta(days=10))
         renewed = services.renew(current, actor=None)
         db.session.commit()
         assert renewed.start_date == server_today + timedelta(days=11)

@@ -20,6 +20,7 @@ class Texts:
     summary: str
     description: str
     location: str | None = None
+    url: str | None = None      # the join link, for a reader who may see it
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,7 @@ def uid(session, host):
     return f"session-{session.id}@{host}"
 
 
-def event(session, texts, *, host, organizer, now, attendee=None, cancelled=False,
-          join_link=True):
-    """One VEVENT; `join_link`: whether it carries the session's join link (only people
-    registered for the session see it)."""
+def event(session, texts, *, host, organizer, now, attendee=None, cancelled=False):
     item = Event()
     item.add("uid", uid(session, host))
     item.add("sequence", session.ical_sequence)
@@ -54,8 +52,8 @@ def event(session, texts, *, host, organizer, now, attendee=None, cancelled=Fals
     item.add("description", texts.description)
     if texts.location:
         item.add("location", texts.location)
-    if join_link and session.join_url:
-        item.add("url", session.join_url)
+    if texts.url:
+        item.add("url", texts.url)
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     item.add("transp", "OPAQUE")
     item.add("organizer", organizer.address())
@@ -127,12 +125,10 @@ def invitation(session, texts, *, method, recipient, host, organizer, now):
                            attendee=recipient, cancelled=method == "CANCEL")], method=method)
 
 
-def publication(session, texts, *, host, organizer, now, join_link=True):
-    """The add-to-calendar download: METHOD:PUBLISH, no attendee; with the join link only
-    for a reader who may see it (`join_link`)."""
+def publication(session, texts, *, host, organizer, now):
+    """The add-to-calendar download: METHOD:PUBLISH, no attendee."""
     return calendar([event(session, texts, host=host, organizer=organizer, now=now,
-                           cancelled=session.status == "cancelled", join_link=join_link)],
-                    method="PUBLISH")
+                           cancelled=session.status == "cancelled")], method="PUBLISH")
 
 
 def feed(items, *, name, host, organizer, now, refresh_hours=1):

@@ -56,7 +56,8 @@ def texts(session, language, zone_name, readings=None, *, extras=False, join_lin
     if session.venue:
         lines.append(_("Venue: %(venue)s", venue=session.venue))
     return ical.Texts(summary=session.text("title", language),
-                      description="\n\n".join(lines), location=session.venue or join_url)
+                      description="\n\n".join(lines), location=session.venue or join_url,
+                      url=join_url)
 
 
 def recipients(person_ids):

@@ -165,6 +165,12 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     return registration
 
 
+def sees_join_link(user, mine):
+    """Whether `user`, holding `mine` (their registration for the session, or None), may see
+    its join link: the Office, and people registered (not waiting)."""
+    return user.is_staff or (mine is not None and mine.status == RegistrationStatus.registered)
+
+
 def _offers_seats(session, now):
     """Whether a freed seat still goes to someone waiting: not once the session has started,
     when registration is closed and nobody is invited to a session already under way."""

@@ -97,6 +97,7 @@ def detail(session_id):
         place=registration.waitlist_place(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
+        sees_join_link=registration.sees_join_link(current_user, mine),
         can_register=place.in_audience, window=registration.window(session, now),
         agenda=programme_queries.agenda_of(session) if has_agenda else [],
         zone=viewer_zone(), agenda_times=agenda.readings)
@@ -181,16 +182,14 @@ def _calendar_response(data, filename):
 def ics(session_id):
     session = load_visible(session_id)
     language = current_language()
-    # As on the session's page: the join link only for the Office and people registered.
     mine = registration.registration_of(session, current_user.person) \
         if current_user.person is not None else None
-    join_link = current_user.is_staff or (
-        mine is not None and mine.status == RegistrationStatus.registered)
+    join_link = registration.sees_join_link(current_user, mine)
     with force_locale(language):
         data = ical.publication(session, notices.texts(session, language, viewer_zone(),
                                                        join_link=join_link),
                                 host=notices.uid_host(), organizer=notices.organizer(),
-                                now=utcnow(), join_link=join_link)
+                                now=utcnow())
     return _calendar_response(data, f"session-{session.id}.ics")
 
 

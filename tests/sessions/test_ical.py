@@ -18,7 +18,7 @@ TEXTS = ical.Texts(
     summary="Enabling environment: the guidelines in practice — a long title that needs folding "
             "across lines",
     description="Join online: https://meet.example.org/gfp-ee\n\nBring your questions.",
-    location="https://meet.example.org/gfp-ee")
+    location="https://meet.example.org/gfp-ee", url="https://meet.example.org/gfp-ee")
 
 
 def fake_session(starts, ends, zone, sequence=0, status="published", session_id=42):

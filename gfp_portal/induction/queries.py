@@ -220,7 +220,7 @@ def next_induction_sessions(progress, *, now, upcoming, roles):
         for session in upcoming.get(topic.key, []):
             if progress.path.person_id in session.registered_people:
                 continue
-            if not set(session.audience.roles) & set(roles):  # they could not register
+            if not session.audience.admits(roles):  # they could not register
                 continue
             if within_day(session.starts_at, session.ends_at, zone):
                 chosen.append(session)
@@ -252,18 +252,6 @@ def upcoming_induction_sessions(keys, *, now):
     for session in sessions:
         session.registered_people = holders.get(session.id, set())
         result.setdefault(session.topic, []).append(session)
-    return result
-
-
-def active_roles(person_ids):
-    """person id -> the roles of their active appointments (one query)."""
-    result = {}
-    if person_ids:
-        for person_id, role in db.session.execute(
-                select(Appointment.person_id, Appointment.role).where(
-                    Appointment.person_id.in_(person_ids),
-                    Appointment.status == AppointmentStatus.active)):
-            result.setdefault(person_id, set()).add(role)
     return result
 
 

@@ -11,6 +11,7 @@ from gfp_portal.extensions import db
 from gfp_portal.induction import notices, queries
 from gfp_portal.induction.models import InductionInvitation
 from gfp_portal.induction.services import mark_completed
+from gfp_portal.registry.queries import active_roles
 
 REMIND_EVERY = timedelta(days=7)
 
@@ -33,7 +34,7 @@ def send_induction_mails(*, now=None):
     progress = queries.progress_of(paths, items)
     upcoming = queries.upcoming_induction_sessions([t.key for t in items.topics], now=now)
     invited = queries.invited_sessions([p.id for p in paths])
-    roles = queries.active_roles([p.person_id for p in paths])
+    roles = active_roles([p.person_id for p in paths])
     for path in paths:
         state = progress[path.id]
         if mark_completed(path, state, now=now):

@@ -248,6 +248,18 @@ def active_appointments(person):
         .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
 
 
+def active_roles(person_ids):
+    """person id -> the roles of their active appointments (one query)."""
+    result = {}
+    if person_ids:
+        for person_id, role in db.session.execute(
+                select(Appointment.person_id, Appointment.role).where(
+                    Appointment.person_id.in_(person_ids),
+                    Appointment.status == AppointmentStatus.active)):
+            result.setdefault(person_id, set()).add(role)
+    return result
+
+
 def terms_ending(unct_ids, *, first, last):
     """The active appointments in the given UN Country Teams whose term ends between the days
     `first` and `last` (both included), the soonest first, with their people (two queries)."""

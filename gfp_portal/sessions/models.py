@@ -65,6 +65,16 @@ class Audience(TitledEnum):
                 Audience.focal_points: ("focal_point",),
                 Audience.alternates: ("alternate",)}[self]
 
+    def admits(self, roles):
+        """Whether a person holding one of `roles` (those of their active appointments) may
+        register for a session for this audience."""
+        return not set(self.roles).isdisjoint(roles)
+
+    @classmethod
+    def admitting(cls, roles):
+        """The audiences that admit a person holding one of `roles`."""
+        return [audience for audience in cls if audience.admits(roles)]
+
 
 class WaitlistPolicy(TitledEnum):
     """The order in which a full session's waiting list gets freed seats: the people a

@@ -117,11 +117,10 @@ def recommended(person, *, roles, now, exclude_topics, limit, first_topics=()):
     appointments) whose registration has not closed, that the person has no place in, on
     topics other than `exclude_topics`: those on `first_topics` first (the induction sessions
     a new focal point misses), then the soonest first (one query)."""
-    audiences = [audience for audience in Audience if set(audience.roles) & set(roles)]
     stmt = (select(TrainingSession)
             .where(TrainingSession.status == SessionStatus.published,
                    TrainingSession.starts_at > now,
-                   TrainingSession.audience.in_(audiences),
+                   TrainingSession.audience.in_(Audience.admitting(roles)),
                    or_(TrainingSession.registration_closes_at.is_(None),
                        TrainingSession.registration_closes_at > now),
                    ~TrainingSession.id.in_(select(Registration.session_id).where(

@@ -15,7 +15,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.extensions import db
-from gfp_portal.registry.models import Appointment, AppointmentStatus
+from gfp_portal.registry.queries import active_roles
 from gfp_portal.sessions import notices, priority
 from gfp_portal.sessions.models import (
     Registration,
@@ -86,10 +86,7 @@ def registration_of(session, person):
 
 
 def in_audience(session, person):
-    roles = db.session.scalars(select(Appointment.role).where(
-        Appointment.person_id == person.id,
-        Appointment.status == AppointmentStatus.active)).all()
-    return any(role in session.audience.roles for role in roles)
+    return session.audience.admits(active_roles([person.id]).get(person.id, ()))
 
 
 def window(session, now):

@@ -12,7 +12,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration, services
-from gfp_portal.sessions.models import RegistrationStatus, SessionStatus, TrainingSession
+from gfp_portal.sessions.models import Audience, RegistrationStatus, SessionStatus, TrainingSession
 from tests.helpers import NOW, outbox, refused, refused_rollback
 from tests.sessions.libical import libical_errors
 
@@ -116,6 +116,14 @@ def test_only_the_audience_registers_itself(make_session, make_appointee, coordi
     # The Office may add anyone.
     assert registration.register(session, alternate, actor=coordinator, now=NOW,
                                  by_coordinator=True).status == "registered"
+
+
+@pytest.mark.parametrize("audience, roles, admitted", [
+    (Audience.both, {"alternate"}, True), (Audience.focal_points, {"alternate"}, False),
+    (Audience.alternates, {"focal_point", "alternate"}, True), (Audience.both, set(), False)])
+def test_an_audience_admits_the_holders_of_its_roles(audience, roles, admitted):
+    assert audience.admits(roles) is admitted
+    assert (audience in Audience.admitting(roles)) is admitted
 
 
 def test_a_material_change_reinvites_each_registered_person_once(make_session, make_appointee,

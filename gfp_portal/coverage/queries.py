@@ -3,18 +3,7 @@ point; the member cells by region; the people whose team has a coverage gap; the
 below parity with a gap or an overdue plan."""
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    String,
-    and_,
-    bindparam,
-    distinct,
-    exists,
-    func,
-    literal,
-    or_,
-    select,
-    type_coerce,
-)
+from sqlalchemy import String, and_, bindparam, distinct, exists, func, literal, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from gfp_portal.extensions import db
@@ -88,7 +77,7 @@ def member_cells(today):
                type_coerce(Unct.region, String).label("region"))
         .join(Unct, Unct.id == unct_members.c.unct_id)
         .join(Entity, Entity.id == unct_members.c.entity_id)
-        .where(or_(Entity.active_to.is_(None), Entity.active_to >= today))).all()
+        .where(Entity.open_on(today))).all()
 
 
 # A member cell (an entity in a UN Country Team) lacking its focal point or any alternate.

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core import data_version
@@ -186,7 +186,7 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     shown = None if whole_network else [unct.id for unct in uncts]
     # A closed entity (its active-until day passed) is in no cell, at headquarters as in the
     # teams whose member list still names it.
-    entities = select(Entity).where(or_(Entity.active_to.is_(None), Entity.active_to >= today)) \
+    entities = select(Entity).where(Entity.open_on(today)) \
         .order_by(func.lower(Entity.acronym))
     if entity is not None:  # its cells are the only ones made
         entities = entities.where(Entity.acronym == entity)

@@ -2,7 +2,8 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import association_table, enum_column
@@ -61,9 +62,14 @@ class Entity(db.Model):
         return not self.domains or any(domain == d or domain.endswith("." + d)
                                        for d in self.domains)
 
-    @property
-    def is_current(self):
-        return self.active_to is None or self.active_to >= date.today()
+    @hybrid_method
+    def open_on(self, day):
+        """Whether the entity is not closed on `day`: no active-until day, or not past it."""
+        return self.active_to is None or self.active_to >= day
+
+    @open_on.expression
+    def open_on(cls, day):
+        return or_(cls.active_to.is_(None), cls.active_to >= day)
 
     def __str__(self):
         return f"{self.acronym} — {self.name}"

@@ -6,6 +6,7 @@ from flask_login import current_user
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.http import paginate, save_form
+from gfp_portal.core.i18n import viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.reference import queries, services
 from gfp_portal.reference.forms import (
@@ -39,7 +40,8 @@ def entities():
     form = ReferenceFilterForm(request.args, kinds=entity_type_choices())
     form.validate()
     pagination = paginate(queries.entities_query(form.q.data, form.kind.data or None))
-    return render_template("reference/entities.html", form=form, pagination=pagination)
+    return render_template("reference/entities.html", form=form, pagination=pagination,
+                           today=viewer_today())
 
 
 @bp.route("/entities/new", methods=["GET", "POST"])

@@ -1,4 +1,6 @@
 """Coordinator pages for entities and UN Country Teams."""
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
 from gfp_portal.extensions import db
@@ -13,6 +15,27 @@ def test_entities_list_search_and_pagination(client, reference, login_as):
     assert "UN-Women" in found and "UNICEF" not in found
     typed = client.get("/reference/entities/?kind=specialized_agency").get_data(as_text=True)
     assert "WHO" in typed and "UNDP" not in typed
+
+
+def test_the_list_marks_an_entity_closed_once_its_last_day_has_passed(client, reference,
+                                                                      login_as, app):
+    login_as("coordinator")
+    with app.app_context():
+        today = date.today()  # the viewer's day is at most one away
+        db.session.scalar(select(Entity).filter_by(acronym="WHO")).active_to = \
+            today + timedelta(days=1)
+        db.session.scalar(select(Entity).filter_by(acronym="WFP")).active_to = \
+            today - timedelta(days=2)
+        db.session.commit()
+        assert db.session.scalars(select(Entity.acronym).where(
+            Entity.open_on(today), Entity.acronym.in_(["WHO", "WFP"]))).all() == ["WHO"]
+        assert [e.open_on(today) for e in db.session.scalars(
+            select(Entity).where(Entity.acronym.in_(["WHO", "WFP"])).order_by(Entity.acronym))] \
+            == [False, True]
+    html = client.get("/reference/entities/?q=WHO").get_data(as_text=True)
+    assert "WHO" in html and "Closed" not in html
+    html = client.get("/reference/entities/?q=WFP").get_data(as_text=True)
+    assert "WFP" in html and "Closed" in html
 
 
 def test_uncts_search_by_name_in_the_viewers_language(client, reference, login_as):

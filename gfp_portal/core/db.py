@@ -54,6 +54,12 @@ def is_row_id(value):
     return isinstance(value, int) and 0 < value <= MAX_ID
 
 
+def row_id_in(text):
+    """The row id that `text` writes in ASCII digits ("42"), else None: a form's or a query
+    string's number that may safely be looked up."""
+    return int(text) if text.isascii() and text.isdigit() and is_row_id(int(text)) else None
+
+
 def utcnow():
     return datetime.now(UTC)
 

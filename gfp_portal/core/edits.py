@@ -13,7 +13,7 @@ from sqlalchemy import false, func, select, update
 
 from gfp_portal.core.audit import events_since, last_event_id
 from gfp_portal.core.data_version import DataVersion
-from gfp_portal.core.db import db, is_row_id, on_postgresql
+from gfp_portal.core.db import db, on_postgresql, row_id_in
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.history import field_label, shown_value
 from gfp_portal.core.i18n import current_language
@@ -28,7 +28,7 @@ def _seen(form):
     text = (form.seen.data or "").strip()
     if text == "0":
         return 0
-    return int(text) if text.isascii() and text.isdigit() and is_row_id(int(text)) else None
+    return row_id_in(text)
 
 
 def showing(record, *forms):

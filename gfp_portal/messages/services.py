@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import is_row_id, utcnow
+from gfp_portal.core.db import row_id_in, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES, language_fields
 from gfp_portal.core.jobs import enqueue
@@ -53,8 +53,8 @@ def _check_audience(filters):
         elif name == "not_attended":
             ok = topic_by_key(value) is not None
         elif name == "entity":
-            ok = value.isascii() and value.isdigit() and is_row_id(int(value)) and \
-                db.session.get(Entity, int(value)) is not None
+            entity_id = row_id_in(value)
+            ok = entity_id is not None and db.session.get(Entity, entity_id) is not None
         else:  # unct: an ISO3 code, or HQ for the headquarters scope
             ok = value == "HQ" or db.session.scalar(
                 select(Unct.id).where(Unct.iso3 == value)) is not None

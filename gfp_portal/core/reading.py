@@ -36,6 +36,27 @@ class RowError:
     message: str
 
 
+class CheckedRow:
+    """One line of an import as it is checked: its number and what is wrong with it."""
+
+    def __init__(self, line):
+        self.line, self.errors = line, []
+
+    def error(self, column, code, message):
+        self.errors.append(RowError(self.line, column, code, message))
+
+    def text(self, values, column, length, required=False):
+        """The text of `column` in `values`, noting an error where it is required and empty
+        or longer than `length` characters."""
+        text = values.get(column, "")
+        if required and not text:
+            self.error(column, "required", _l("This column must not be empty."))
+        elif len(text) > length:
+            self.error(column, "too_long", _l("This value is longer than %(n)s characters.",
+                                              n=length))
+        return text
+
+
 def _bad_file(message):
     return DomainError("bad_file", message, field="file")
 

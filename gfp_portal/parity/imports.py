@@ -19,7 +19,7 @@ from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
-from gfp_portal.core.reading import RowError
+from gfp_portal.core.reading import CheckedRow
 from gfp_portal.extensions import db
 from gfp_portal.parity.models import FIELD, HEADQUARTERS, ParityFigure, ParityImport, ParityTotal
 from gfp_portal.reference.models import Entity, Unct
@@ -74,21 +74,18 @@ def period_of(values):
     return None
 
 
-class _Row:
+class _Row(CheckedRow):
     """One line of the file, checked; `errors` collects what is wrong with it."""
 
     def __init__(self, line, values, lookups):
-        self.line, self.errors = line, []
+        super().__init__(line)
         self.entity_id = self._entity(values, lookups["entities"])
         self.period = self._period(values)
-        self.grade = self._text(values, "grade", MAX_GRADE, required=True).upper()
+        self.grade = self.text(values, "grade", MAX_GRADE, required=True).upper()
         self.station = self._station(values, lookups["uncts"])
-        self.age_group = self._text(values, "age_group", MAX_AGE_GROUP)
+        self.age_group = self.text(values, "age_group", MAX_AGE_GROUP)
         self.women = self._count(values, "women")
         self.men = self._count(values, "men")
-
-    def error(self, column, code, message):
-        self.errors.append(RowError(self.line, column, code, message))
 
     @property
     def key(self):
@@ -119,15 +116,6 @@ class _Row:
             self.error(column, "bad_period", _l("%(year)s is not a year of the figures.",
                                                 year=period[0]))
         return period
-
-    def _text(self, values, column, length, required=False):
-        text = values.get(column, "")
-        if required and not text:
-            self.error(column, "required", _l("This column must not be empty."))
-        elif len(text) > length:
-            self.error(column, "too_long", _l("This value is longer than %(n)s characters.",
-                                              n=length))
-        return text
 
     def _station(self, values, uncts):
         text = values.get("station", "")

@@ -23,7 +23,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import LANGUAGES, is_country_code
 from gfp_portal.core.jobs import hold_lock
-from gfp_portal.core.reading import RowError
+from gfp_portal.core.reading import CheckedRow, RowError
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -76,25 +76,21 @@ class ImportReport:
 
 # --- checking -------------------------------------------------------------------------------
 
-class _Row:
+class _Row(CheckedRow):
     """One line of the file, parsed; `errors` collects what is wrong with it."""
 
     def __init__(self, line, values, lookups):
-        self.line, self.raw, self.errors = line, values, []
+        super().__init__(line)
+        self.raw = values
         self.person = self._person(lookups)
         self.appointment = self._appointment(lookups) if values.get("role") else None
 
     def raw_person(self):
         return tuple(self.raw.get(c, "") for c in PERSON_COLUMNS)
 
-    def error(self, column, code, message):
-        self.errors.append(RowError(self.line, column, code, message))
-
     def _check_lengths(self, columns):
         for column in columns:
-            if len(self.raw.get(column, "")) > LENGTHS[column]:
-                self.error(column, "too_long", _l("This value is longer than %(n)s characters.",
-                                                  n=LENGTHS[column]))
+            self.text(self.raw, column, LENGTHS[column])
 
     def _date(self, column, required=False):
         value = self.raw.get(column, "")

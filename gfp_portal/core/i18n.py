@@ -98,6 +98,11 @@ def select_timezone():
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def viewer_zone():
+    """The viewer's time zone (theirs, else the default one): the zone a page reads times in."""
+    return select_timezone()
+
+
 def viewer_today():
     """Today where the viewer is (in their time zone, else the default one): the day a date
     field proposes, which the server's own date is not for a viewer far east or west of it."""

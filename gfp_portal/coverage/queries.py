@@ -15,34 +15,37 @@ from gfp_portal.reference.queries import entities_by_ids
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus
 
 
-def _without_focal_point():
-    """The condition on a UN Country Team: it has member entities and no active focal point
-    for any of them. A team's first focal point of a member entity is looked for per team,
-    and the search stops at it: as NOT EXISTS, the planner paired every focal point with
-    every membership first."""
-    has_members = exists().where(unct_members.c.unct_id == Unct.id)
+def _without_focal_point(today):
+    """The condition on a UN Country Team: it has member entities not closed by `today` and
+    no active focal point for any of them (a closed entity is in no cell of the coverage
+    pages). A team's first focal point of a member entity is looked for per team, and the
+    search stops at it: as NOT EXISTS, the planner paired every focal point with every
+    membership first."""
+    has_members = exists().where(unct_members.c.unct_id == Unct.id,
+                                 unct_members.c.entity_id == Entity.id, Entity.open_on(today))
     first_focal_point = (
         select(literal(1)).select_from(Appointment)
         .join(unct_members, and_(unct_members.c.unct_id == Appointment.unct_id,
                                  unct_members.c.entity_id == Appointment.entity_id))
+        .join(Entity, Entity.id == Appointment.entity_id)
         .where(Appointment.unct_id == Unct.id, Appointment.role == AppointmentRole.focal_point,
-               Appointment.status == AppointmentStatus.active)
+               Appointment.status == AppointmentStatus.active, Entity.open_on(today))
         .limit(1).scalar_subquery())
     return and_(has_members, first_focal_point.is_(None))
 
 
-def uncts_without_focal_point(unct_ids=None):
+def uncts_without_focal_point(unct_ids, *, today):
     """The ids of the UN Country Teams (among `unct_ids`; None: all) that have member
-    entities and no active focal point for any of them (one query)."""
-    stmt = select(Unct.id).where(_without_focal_point())
+    entities open on `today` and no active focal point for any of them (one query)."""
+    stmt = select(Unct.id).where(_without_focal_point(today))
     if unct_ids is not None:
         stmt = stmt.where(Unct.id.in_(unct_ids))
     return list(db.session.scalars(stmt))
 
 
-def without_focal_point_count():
-    """The statement counting the teams uncts_without_focal_point() lists."""
-    return select(func.count()).select_from(Unct).where(_without_focal_point())
+def without_focal_point_count(today):
+    """The statement counting the teams uncts_without_focal_point() lists on `today`."""
+    return select(func.count()).select_from(Unct).where(_without_focal_point(today))
 
 
 def _roles_filled(holder, entity_id, same_team):

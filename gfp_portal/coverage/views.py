@@ -28,12 +28,12 @@ bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 VIEWERS = ("coordinator", "resident_coordinator")
 
 
-def _visible_unct_ids(iso3=None, *, without_focal_point=False):
+def _visible_unct_ids(iso3=None, *, without_focal_point=False, today=None):
     """The UNCTs this viewer may see (None: all), narrowed to `iso3` when given, and to those
-    without any focal point when asked."""
+    without any focal point on `today` when asked."""
     own = visible_unct_ids(current_user)
     if without_focal_point:
-        own = uncts_without_focal_point(own)
+        own = uncts_without_focal_point(own, today=today)
     if not iso3:
         return own
     team = unct_by_iso3(iso3)
@@ -80,7 +80,8 @@ def index():
     filters, today = _filters(), viewer_today()
     coverage = shared_coverage(region=filters["region"], entity=filters["entity"],
                                unct_ids=_visible_unct_ids(
-                                   filters["unct"], without_focal_point=filters["without"]),
+                                   filters["unct"], without_focal_point=filters["without"],
+                                   today=today),
                                today=today, now=utcnow())
     regions, share = [r for r in Region if r in coverage.by_region], _shares()
     chart = region_chart([(r.title, share(coverage.by_region[r]), coverage.by_region[r])
@@ -125,7 +126,8 @@ def export(fmt):
     filters, today = _filters(), viewer_today()
     coverage = compute_coverage(today=today, region=filters["region"], entity=filters["entity"],
                                 unct_ids=_visible_unct_ids(
-                                    filters["unct"], without_focal_point=filters["without"]))
+                                    filters["unct"], without_focal_point=filters["without"],
+                                    today=today))
     rows = exports.coverage_rows(coverage, state=filters["state"])
     content_type, render = exports.FORMATS[fmt]
     filename = _("coverage") + f"-{today.isoformat()}.{fmt}"

@@ -2,11 +2,12 @@
 across the UN Country Teams it belongs to, the training its people took, its parity figures,
 its implementation plans and its good practices; read in a fixed number of queries."""
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import date
 
 from gfp_portal.attendance.queries import trained_of_entity
 from gfp_portal.core import data_version
 from gfp_portal.core.db import detached_copy
+from gfp_portal.core.timezones import day_start
 from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.extensions import db
 from gfp_portal.parity import queries as parity
@@ -45,7 +46,9 @@ def entity_page(entity, *, user, now, today):
     coverage = shared_coverage(entity=entity.acronym, today=today, now=now)
     cells = sorted((cell for cell in coverage.cells.values() if cell.entity.id == entity.id),
                    key=lambda cell: (-cell.state.severity, cell.unct.name))
-    figures, trained = _figures(entity, now=now)
+    # "This year" is the viewer's: it begins at midnight on 1 January where they are.
+    figures, trained = _figures(
+        entity, since=day_start(date(today.year, 1, 1), user.time_zone), now=now)
     latest = figures.latest
     practices = db.session.scalars(library_query(user, entity=entity.id)
                                    .limit(PRACTICES_SHOWN)).all()
@@ -56,12 +59,13 @@ def entity_page(entity, *, user, now, today):
         plans=plans_of_entity(entity), practices=practices)
 
 
-def _figures(entity, *, now):
-    """The entity's parity figures and its people trained (ever, this year): read once per
-    data version and year, the same for every viewer."""
+def _figures(entity, *, since, now):
+    """The entity's parity figures and its people trained (ever, since the start of the
+    viewer's year `since`): read once per data version and start of the year, the same for
+    every viewer in that zone."""
     def compute():
         figures = parity.entity_figures(entity)
-        trained = trained_of_entity(entity.id, since=datetime(now.year, 1, 1, tzinfo=UTC))
+        trained = trained_of_entity(entity.id, since=since)
         return (replace(figures, entity=detached_copy(entity)), trained), None
 
-    return data_version.reuse(("entity figures", entity.id, now.year), compute, now=now)
+    return data_version.reuse(("entity figures", entity.id, since), compute, now=now)

@@ -3,7 +3,7 @@ queue, a Resident Coordinator's country teams, a focal point's sessions and term
 reads in a fixed number of queries whatever the size of the network."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 
 from gfp_portal.admin.queries import failed_mail_counts, network_counts, unfinished_jobs
 from gfp_portal.attendance import evaluations
@@ -13,6 +13,7 @@ from gfp_portal.attendance.records import learning_record
 from gfp_portal.core import data_version
 from gfp_portal.core.db import detached_copy, first_rows_and_count, values_of
 from gfp_portal.core.jobs import PAGES
+from gfp_portal.core.timezones import day_start
 from gfp_portal.coverage.queries import count_entities_needing_support, without_focal_point_count
 from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.induction import queries as induction_queries
@@ -90,7 +91,7 @@ def _queue_counters(network, *, today):
             expiring_days=ENDING_WITHIN_DAYS), today=today, policy=policy),
         lapsed=registry_queries.people_count(registry_queries.RegistryFilter(
             status="any", lapsed_days=LAPSED_WITHIN_DAYS), today=today, policy=policy),
-        without_focal_point=without_focal_point_count(),
+        without_focal_point=without_focal_point_count(today),
         practices=practice_queries.waiting_for_review(),
         induction=induction_queries.open_paths_count(),
         **{name: stmt for name, stmt in network.items() if name not in MAIL_COUNTERS})
@@ -157,7 +158,9 @@ def resident_coordinator_home(user, *, now, today):
     policy = Policy.current()
     coverage = shared_coverage(today=today, unct_ids=ids, now=now)
     pending = nomination_queries.pending_for_uncts(ids)
-    trained = _trained_this_year(ids, now=now)
+    # "This year" is the viewer's: it begins at midnight on 1 January where they are.
+    trained = _trained_this_year(ids, since=day_start(date(today.year, 1, 1), user.time_zone),
+                                 now=now)
     # Only the terms ending soon are read with their people, not every holder of the teams.
     ending = defaultdict(list)
     for appointment in registry_queries.terms_ending(
@@ -183,16 +186,16 @@ def resident_coordinator_home(user, *, now, today):
     return ResidentCoordinatorHome(teams, in_progress, changes)
 
 
-def _trained_this_year(unct_ids, *, now):
-    """trained_since() the first of January, read once per data version and year for the
-    same teams: the people are copies that belong to no session (the page shows their names
-    and links to them)."""
+def _trained_this_year(unct_ids, *, since, now):
+    """trained_since() `since` (the start of the viewer's year), read once per data version
+    and year for the same teams: the people are copies that belong to no session (the page
+    shows their names and links to them)."""
     def compute():
-        trained = trained_since(unct_ids, datetime(now.year, 1, 1, tzinfo=UTC))
+        trained = trained_since(unct_ids, since)
         return {unct_id: [detached_copy(person) for person in people]
                 for unct_id, people in trained.items()}, None
 
-    return data_version.reuse(("trained", tuple(unct_ids), now.year), compute, now=now)
+    return data_version.reuse(("trained", tuple(unct_ids), since), compute, now=now)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, found_or_404, plain_http_allowed
-from gfp_portal.core.i18n import choose_version, current_language, viewer_today
+from gfp_portal.core.i18n import choose_version, current_language, viewer_today, viewer_zone
 from gfp_portal.extensions import db
 from gfp_portal.induction.forms import TermsReadForm
 from gfp_portal.main import queries as homes
@@ -35,6 +35,7 @@ def index():
     now, today = utcnow(), viewer_today()
     if current_user.is_staff:
         return render_template("main/coordinator_home.html", language=current_language(),
+                               zone=viewer_zone(), spans=spans,
                                queue=homes.coordinator_queue(now=now, today=today))
     if current_user.has_role("resident_coordinator"):
         home = homes.resident_coordinator_home(current_user, now=now, today=today)
@@ -44,7 +45,7 @@ def index():
     if current_user.has_role("focal_point"):
         return render_template(
             "main/focal_point_home.html", person=current_user.person, now=now, today=today,
-            zone=current_user.time_zone or "UTC", language=current_language(),
+            zone=viewer_zone(), language=current_language(),
             spans=spans, terms_form=TermsReadForm(),
             home=homes.focal_point_home(current_user, current_user.person, now=now,
                                         language=current_language()))

@@ -15,7 +15,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import not_modified, send_download
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, commit_service, found_or_404, paginate
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import current_language, viewer_zone
 from gfp_portal.core.transactions import reads_only
 from gfp_portal.extensions import db
 from gfp_portal.programme import agenda
@@ -34,10 +34,6 @@ bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 # The Office's pages (create, edit, the roster…) under the same prefix: sessions.manage.*.
 bp.register_blueprint(manage.bp)
 calendar_bp = Blueprint("calendar", __name__, url_prefix="/calendar")
-
-
-def viewer_zone():
-    return current_user.time_zone or "UTC"
 
 
 def load_visible(session_id):

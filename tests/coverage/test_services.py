@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
-from gfp_portal.coverage.queries import uncts_without_focal_point
+from gfp_portal.coverage.queries import uncts_without_focal_point, without_focal_point_count
 from gfp_portal.coverage.reminders import send_gap_reminders
 from gfp_portal.coverage.services import CellState, cell_state, compute_coverage
 from gfp_portal.extensions import db
@@ -153,11 +153,34 @@ def test_a_team_whose_only_focal_point_serves_an_entity_that_left_it_has_no_foca
     services.appoint(person, {"entity": entity("WHO"), "unct": uganda, "role": "focal_point",
                               "start_date": date(2026, 1, 1), "end_date": date(2027, 12, 31)},
                      actor=None)
-    assert uncts_without_focal_point() == []
+    assert uncts_without_focal_point(None, today=TODAY) == []
     uganda.members = [entity("WFP")]  # WHO leaves the team; it is still Kenya's member
     db.session.flush()
-    assert uncts_without_focal_point() == [uganda.id]
-    assert uncts_without_focal_point([kenya.id, jordan.id]) == []
+    assert uncts_without_focal_point(None, today=TODAY) == [uganda.id]
+    assert uncts_without_focal_point([kenya.id, jordan.id], today=TODAY) == []
+
+
+def test_a_team_whose_only_focal_point_serves_a_closed_entity_has_no_focal_point(network):
+    """As the coverage pages show it: a closed entity, still on the team's member list, is in
+    no cell; its focal point covers none, and a team of closed entities only has no cell at
+    all to lack a focal point."""
+    uganda, tanzania = unct("UGA"), unct("TZA")
+    uganda.members = [entity("WFP"), entity("WHO")]
+    tanzania.members = [entity("WHO")]
+    db.session.flush()
+    person = services.create_person({"given_name": "P", "family_name": "Uganda",
+                                     "email": "p.uganda@example.org"}, actor=None)
+    services.appoint(person, {"entity": entity("WHO"), "unct": uganda, "role": "focal_point",
+                              "start_date": date(2026, 1, 1), "end_date": date(2027, 12, 31)},
+                     actor=None)
+    entity("WHO").active_to = TODAY - timedelta(days=1)
+    db.session.flush()
+    assert uncts_without_focal_point(None, today=TODAY) == [uganda.id]
+    assert db.session.scalar(without_focal_point_count(TODAY)) == 1
+    coverage = compute_coverage(today=TODAY, unct_ids=[uganda.id, tanzania.id])
+    assert [c.entity.acronym for c in coverage.cells_of(uganda)] == ["WFP"]
+    assert coverage.cells_of(tanzania) == []
+    assert uncts_without_focal_point(None, today=TODAY - timedelta(days=1)) == [tanzania.id]
 
 
 def test_a_closed_entity_counts_in_no_team_as_at_headquarters(network, create_user):

@@ -1,16 +1,21 @@
 """An entity's page: its people, coverage, training, parity, plans and practices in one place;
 who may open it; a fixed number of queries whatever the data size."""
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.attendance import services as attendance
+from gfp_portal.core import i18n
 from gfp_portal.extensions import db
+from gfp_portal.main import views as main_views
 from gfp_portal.parity import imports as parity_imports
 from gfp_portal.plans import services as plans
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration
+from gfp_portal.sessions import services as sessions
 from tests.helpers import appoint_undp_alternate, entity, login
 from tests.parity.conftest import figures_csv
 
@@ -140,3 +145,35 @@ def test_figures_imported_since_the_last_view_are_shown(app, client, reference, 
         db.session.commit()
     html = client.get("/entities/UNDP").get_data(as_text=True)
     assert 'data-entity="parity" data-within="yes"' in html and "50.0%" in html
+
+
+def test_this_year_on_an_entity_page_is_the_viewers_own(app, client, reference, create_user,
+                                                        monkeypatch):
+    """At nine in the morning of 1 January 2031 in Auckland (still 31 December in UTC), a
+    session attended the evening before, in Auckland, was last year's."""
+    _network(app, create_user)
+    create_user("office.auckland@example.org", roles=["coordinator"],
+                time_zone="Pacific/Auckland")
+    with app.app_context():
+        office = db.session.get(User, 2)
+        person = registry.create_person({"given_name": "Aroha", "family_name": "Ngata",
+                                         "email": "a.ngata@example.org",
+                                         "entity": entity("UNDP")}, actor=office)
+        starts = datetime.now(UTC) + timedelta(days=1)
+        session = sessions.create_session({
+            "title_en": "Year end", "topic": "enabling_environment", "format": "virtual",
+            "starts_at": starts, "ends_at": starts + timedelta(hours=1),
+            "time_zone": "Pacific/Auckland", "join_url": "https://meet.example.org/gfp",
+            "languages": "en", "capacity": 5, "audience": "both"}, actor=office)
+        sessions.publish_session(session, actor=office)
+        attendance.mark(registration.register(session, person, actor=None, notify=False,
+                                              by_coordinator=True), "present", actor=office)
+        session.starts_at = datetime(2030, 12, 31, 8, tzinfo=UTC)  # 21:00 in Auckland
+        session.ends_at = session.starts_at + timedelta(hours=1)
+        db.session.commit()
+    moment = datetime(2030, 12, 31, 20, tzinfo=UTC)
+    monkeypatch.setattr(i18n, "utcnow", lambda: moment)
+    monkeypatch.setattr(main_views, "utcnow", lambda: moment)
+    login(client, "office.auckland@example.org")
+    html = client.get("/entities/UNDP").get_data(as_text=True)
+    assert "1 person of this entity has attended a session, 0 of them this year." in html

@@ -11,9 +11,11 @@ from gfp_portal.accounts.models import User
 from gfp_portal.accounts.services import set_roles
 from gfp_portal.attendance import certificates
 from gfp_portal.attendance import services as attendance
+from gfp_portal.core import i18n
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
+from gfp_portal.main import views as main_views
 from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination, NominationKind, NominationState
 from gfp_portal.reference.models import Entity, Unct
@@ -504,3 +506,96 @@ def test_focal_point_home_reads_in_a_fixed_number_of_queries(
     assert _queries_of_home(client, count_queries) == small
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'data-home="certificates" data-count="5"', html)
+
+
+def test_the_active_accounts_counter_opens_the_list_of_active_accounts(client, reference,
+                                                                      create_user, login_as):
+    """Accounts invited but not activated yet are not counted as active: the list the counter
+    opens does not show them either."""
+    create_user("invited@example.org", active=False)
+    create_user("invited.too@example.org", active=False)
+    login_as("admin")
+    html = client.get("/").get_data(as_text=True)
+    tile = re.search(r'data-count="(\d+)">[^<]*</p>\s*<p class="mb-0"><a href="([^"]+)"'
+                     r' class="stretched-link">Active accounts</a>', html)
+    page = client.get(unquote(tile.group(2).replace("&amp;", "&"))).get_data(as_text=True)
+    assert _rows(page, r'href="/admin/users/(\d+)"') == int(tile.group(1)) == 1
+
+
+def test_a_team_whose_only_focal_point_serves_a_closed_entity_is_counted_without_one(
+        app, client, reference, login_as):
+    """WHO closed yesterday, still on Uganda's member list: the coverage pages show no WHO
+    cell there, so Uganda has no focal point for any member entity shown, on the queue as on
+    the list it opens."""
+    with app.app_context():
+        for team in db.session.scalars(select(Unct)):
+            team.members = []
+        uganda = db.session.scalars(select(Unct).filter_by(iso3="UGA")).one()
+        who, wfp = (db.session.scalars(select(Entity).filter_by(acronym=a)).one()
+                    for a in ("WHO", "WFP"))
+        uganda.members = [wfp, who]
+        person = registry.create_person({"given_name": "Amani", "family_name": "Okello",
+                                         "email": "a.okello@example.org"}, actor=None)
+        registry.appoint(person, {"role": "focal_point", "entity": who, "unct": uganda,
+                                  "start_date": date.today() - timedelta(days=300)}, actor=None)
+        who.active_to = date.today() - timedelta(days=1)
+        db.session.commit()
+    login_as("coordinator")
+    html = client.get("/").get_data(as_text=True)
+    assert _count(html, "uncts") == 1
+    page = client.get(_link(html, "uncts")).get_data(as_text=True)
+    assert 'data-unct-count="1"' in page and 'href="/coverage/UGA"' in page
+
+
+def test_the_office_queue_names_the_zone_of_the_session_times_it_shows(
+        client, network, create_user):
+    """Times are read in the viewer's own zone, with the zone named."""
+    network.grow(1)
+    create_user("nairobi@example.org", roles=["coordinator"], time_zone="Africa/Nairobi")
+    login(client, "nairobi@example.org")
+    html = client.get("/").get_data(as_text=True)
+    item = html[html.index('data-queue="sessions"'):
+                html.index('data-queue="failed-invitations"')]
+    assert "Nairobi (\u2066UTC+3\u2069)" in item
+
+
+def test_the_year_a_resident_coordinator_reads_as_this_year_is_their_own(
+        app, client, network, create_user, monkeypatch):
+    """At nine in the morning of 1 January 2031 in Auckland (still 31 December in UTC), the
+    year on a Resident Coordinator's home is 2031: the session attended the evening before
+    was last year's."""
+    moment = datetime(2030, 12, 31, 20, tzinfo=UTC)
+    create_user("rc.auckland@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                time_zone="Pacific/Auckland")
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        person = registry.create_person({"given_name": "Neema", "family_name": "Mwangi",
+                                         "email": "n.mwangi@example.org"}, actor=None)
+        registry.appoint(person, {"role": "alternate", "entity": network.entities[7],
+                                  "unct": kenya}, actor=None)
+        network.coordinator = db.session.get(User, network.coordinator_id)
+        session = network._session(_now() + timedelta(days=1), "new-year")
+        attendance.mark(registration.register(session, person, actor=None, notify=False),
+                        "present", actor=network.coordinator)
+        session.starts_at = datetime(2030, 12, 31, 8, tzinfo=UTC)  # 21:00 in Auckland
+        session.ends_at = session.starts_at + timedelta(hours=1)
+        db.session.commit()
+    monkeypatch.setattr(i18n, "utcnow", lambda: moment)
+    monkeypatch.setattr(main_views, "utcnow", lambda: moment)
+    login(client, "rc.auckland@example.org")
+    html = client.get("/").get_data(as_text=True)
+    assert "0 focal points and alternates trained in 2031" in html
+    assert "Neema Mwangi" not in html
+
+
+def test_a_team_without_member_entities_is_not_said_to_be_covered(app, client, reference,
+                                                                 login_as):
+    """A new team whose member entities are not recorded yet has no gap, but nor is every
+    member covered: the home says what the team's coverage page says."""
+    with app.app_context():
+        db.session.scalars(select(Unct).filter_by(iso3="KEN")).one().members = []
+        db.session.commit()
+    login_as("resident_coordinator", uncts=["KEN"])
+    html = client.get("/").get_data(as_text=True)
+    assert "No member entity is recorded for this UN Country Team yet." in html
+    assert "Every member entity has a focal point and an alternate." not in html

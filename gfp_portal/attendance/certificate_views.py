@@ -1,6 +1,6 @@
 """Certificates of attendance: a participant's own, and the public verification page where a
 coordinator may revoke one."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,8 +9,9 @@ from gfp_portal.attendance.forms import RevokeForm
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_service, found_or_404, run_action, show_domain_error
+from gfp_portal.core.http import found_or_404, run_action, save_form, show_domain_error
 from gfp_portal.core.i18n import current_language
+from gfp_portal.core.timezones import wall_time
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import guests
 from gfp_portal.sessions.models import TrainingSession
@@ -56,23 +57,28 @@ def verify(code):
     certificate = certificates.find(code)
     # A guest's certificate (programme) is verified by the same page; it has no revocation.
     guest_certificate = None if certificate else guests.find_certificate(code)
-    return render_template("attendance/verify.html", certificate=certificate or
-                           guest_certificate, code=code, language=current_language(),
-                           revoke_form=RevokeForm() if certificate and
-                           current_user.is_authenticated and current_user.is_staff else None), \
-        200 if certificate or guest_certificate else 404
+    return _verify_page(certificate or guest_certificate, code, RevokeForm()
+                        if certificate and current_user.is_authenticated and
+                        current_user.is_staff else None)
+
+
+def _verify_page(certificate, code, revoke_form):
+    # The day the session was held where it was held: the day the certificate bears.
+    held_on = certificate and wall_time(certificate.session.starts_at,
+                                        certificate.session.time_zone).date()
+    return render_template("attendance/verify.html", certificate=certificate, code=code,
+                           held_on=held_on, language=current_language(),
+                           revoke_form=revoke_form), 200 if certificate else 404
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])
 @roles_required("coordinator")
 def revoke(code):
+    """A refused revocation shows the page again with the reason typed and what is wrong."""
     certificate = found_or_404(certificates.find(code))
     form = RevokeForm()
-    if form.validate_on_submit() and form.confirm.data:
-        ok, _result = commit_service(certificates.revoke, certificate, form.reason.data,
-                                     actor=current_user)
-        if ok:
-            flash(_("The certificate is revoked; its verification page says so."), "success")
-    else:
-        flash(_("Tick the confirmation to revoke the certificate."), "danger")
-    return redirect(url_for("certificates.verify", code=certificate.code))
+    return save_form(
+        form, lambda: certificates.revoke(certificate, form.reason.data, actor=current_user),
+        done=_("The certificate is revoked; its verification page says so."),
+        to=url_for("certificates.verify", code=certificate.code),
+    ) or _verify_page(certificate, certificate.code, form)

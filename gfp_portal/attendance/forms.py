@@ -43,5 +43,6 @@ class EvaluationForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason for revoking"), validators=[Optional(), Length(max=2000)])
-    confirm = BooleanField(_l("I confirm that this certificate is no longer valid"))
+    confirm = BooleanField(_l("I confirm that this certificate is no longer valid"), validators=[
+        DataRequired(message=_l("Tick the confirmation to revoke the certificate."))])
     submit = SubmitField(_l("Revoke the certificate"))

@@ -154,6 +154,43 @@ def test_verification_says_valid_revoked_or_unknown(app, client, running):
     assert "revoked" in client.get(f"/certificates/{code}").get_data(as_text=True)
 
 
+def test_verification_gives_the_date_the_certificate_bears(app, client, running):
+    """A morning session in Suva is held on the evening before in UTC: the public page gives
+    the session's own date, as the certificate does, whoever reads it."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.time_zone = "Pacific/Fiji"
+        session.starts_at = datetime(2027, 3, 14, 21, 0, tzinfo=UTC)  # 09:00 on 15 March
+        session.ends_at = session.starts_at + timedelta(minutes=90)
+        person = db.session.get(Person, running["person"])
+        services.mark(db.session.scalars(select(Registration)).one(), "present", actor=None)
+        code = certificates.certificate_for(session, person, now=session.ends_at).code
+        db.session.commit()
+    html = client.get(f"/certificates/{code}?lang=en").get_data(as_text=True)
+    assert "March 15, 2027" in html and "March 14, 2027" not in html
+
+
+def test_a_refused_revocation_keeps_the_reason_typed_and_says_what_is_wrong(
+        app, client, running):
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        person = db.session.get(Person, running["person"])
+        services.mark(db.session.scalars(select(Registration)).one(), "present", actor=None)
+        code = certificates.certificate_for(session, person, now=session.ends_at).code
+        db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/certificates/{code}/revoke?lang=en"
+    forgotten = client.post(url, data={"reason": "Marked present by mistake"})
+    html = forgotten.get_data(as_text=True)
+    assert "Marked present by mistake" in html
+    assert "Tick the confirmation to revoke the certificate." in html
+    too_long = client.post(url, data={"reason": "x" * 2001, "confirm": "y"}).get_data(
+        as_text=True)
+    assert "Tick the confirmation" not in too_long and "2000" in too_long
+    with app.app_context():
+        assert not certificates.find(code).is_revoked
+
+
 def test_a_report_is_previewed_then_imported_once(app, client, running):
     login(client, "coord@example.org")
     data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()

@@ -2,7 +2,8 @@
 description and its presenters (people of the registry, members of the Office, guests)."""
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_time
+from babel import Locale
+from babel.dates import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -179,16 +180,28 @@ def add_guest_presenter(name, organisation, sector, *, actor, now=None):
 
 def readings(item, viewer_zone, locale):
     """The item's start as a viewer reads it: "10:00 Nairobi (UTC+3)", then in the session's
-    zone when it differs, as session times are shown."""
+    zone when it differs, as session times are shown. The day comes first when the session
+    spans more than one day in that zone."""
     zones = [viewer_zone or "UTC"]
     if zones[0] != item.session.time_zone:
         zones.append(item.session.time_zone)
     out = []
     for name in zones:
-        moment = item.starts_at.astimezone(ZoneInfo(name))
-        out.append(f"{format_time(moment, 'short', locale=locale)} "
-                   f"{zone_label(name, moment, locale)}")
+        out.append(f"{_moment(item, ZoneInfo(name), locale)} "
+                   f"{zone_label(name, item.starts_at.astimezone(ZoneInfo(name)), locale)}")
     return out
+
+
+def _moment(item, zone, locale):
+    """The item's start in `zone`: its time, with its day when the session has several."""
+    moment = item.starts_at.astimezone(zone)
+    time = format_time(moment, "short", locale=locale)
+    session = item.session
+    if session.starts_at.astimezone(zone).date() == session.ends_at.astimezone(zone).date():
+        return time
+    # The locale's own way to join a date and a time, as the session's times are joined.
+    return str(Locale.parse(locale).datetime_formats["medium"]).format(
+        time, format_date(moment.date(), "medium", locale=locale))
 
 
 def invitation_lines(session, language, zone_name):
@@ -201,7 +214,6 @@ def invitation_lines(session, language, zone_name):
     lines = [_("Agenda:")]
     for item in items:
         names = ", ".join(p.name for p in item.presenters)
-        line = f"{format_time(item.starts_at.astimezone(zone), 'short', locale=language)} " \
-            f"{item.text('title', language)}"
+        line = f"{_moment(item, zone, language)} {item.text('title', language)}"
         lines.append(f"{line} ({names})" if names else line)
     return ["\n".join(lines)]

@@ -19,6 +19,11 @@ from gfp_portal.programme.models import Sector
 from gfp_portal.sessions.forms import LOCAL, TitleFields, description_fields
 
 
+def sector_choices():
+    """The sectors after an empty first choice: a sector is chosen, never given by default."""
+    return [("", _l("— choose —")), *Sector.choices()]
+
+
 class AgendaItemForm(EditsRecord, TitleFields, description_fields(2), FlaskForm):
     starts_at = PlausibleDateTimeField(_l("Starts"), format=LOCAL, validators=[
         DataRequired(message=_l("Enter the start date and time.")),
@@ -42,7 +47,7 @@ class AgendaItemForm(EditsRecord, TitleFields, description_fields(2), FlaskForm)
         self.time_zone = time_zone  # the session's: the start is read in it
         self.staff.choices = list(staff_choices)
         self.guests.choices = list(guest_choices)
-        self.guest_sector.choices = Sector.choices()
+        self.guest_sector.choices = sector_choices()
 
 
 class InvitationForm(FlaskForm):
@@ -68,5 +73,5 @@ class GuestRequestForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sector.choices = Sector.choices()
+        self.sector.choices = sector_choices()
         self.preferred_language.choices = [c for c in language_choices() if c[0] in LANGUAGES]

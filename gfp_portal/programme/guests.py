@@ -218,6 +218,8 @@ def cancel_place(registration, *, actor, now=None):
         raise DomainError("already_cancelled", _l("This guest's place is already cancelled."))
     was = registration.status
     registration.status, registration.token_hash = GuestPlaceStatus.cancelled, None
+    # A cancelled place earns no certificate: its code goes, as a corrected mark's does.
+    registration.certificate_code = registration.certificate_issued_at = None
     db.session.flush()
     log_action("guest_place.cancel", registration, actor=actor, now=now,
                changes={"status": [was.value, "cancelled"]})
@@ -345,4 +347,4 @@ def find_certificate(code):
     if not code:
         return None
     return db.session.scalars(select(GuestRegistration).filter_by(
-        certificate_code=code)).first()
+        certificate_code=code, status=GuestPlaceStatus.registered)).first()

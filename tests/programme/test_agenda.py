@@ -156,6 +156,25 @@ def test_the_session_page_shows_the_agenda_in_the_viewers_language(app, client, 
     assert "UTC" in html and "Amman" in html
 
 
+def test_the_items_of_a_session_over_several_days_say_their_day(app, client, running):
+    """A two-day workshop opens each morning at 09:00 Amman time: each item says which day."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at = datetime(2027, 3, 15, 6, 0, tzinfo=UTC)  # 09:00 in Amman
+        session.ends_at = session.starts_at + timedelta(days=1, hours=8)
+        for title, day in (("Day one", 0), ("Day two", 1)):
+            agenda.add_item(session, {"title_en": title,
+                                      "starts_at": session.starts_at + timedelta(days=day)},
+                            actor=None)
+        db.session.commit()
+    login(client, "amina.diallo@example.org")
+    html = client.get(f"/sessions/{running['session']}?lang=en").get_data(as_text=True)
+    times = [re.sub(r"<[^>]+>", "", t) for t in re.findall(
+        r'<p class="agenda-time mb-0">(.*?)</p>', html, re.S)]
+    assert len(times) == 2
+    assert "Mar 15, 2027" in times[0] and "Mar 16, 2027" in times[1]
+
+
 def test_the_office_adds_edits_and_deletes_items(app, client, running):
     starts = _session_with_agenda(app, running)
     login(client, "coord@example.org")
@@ -203,6 +222,26 @@ def test_the_office_adds_edits_and_deletes_items(app, client, running):
     with app.app_context():
         assert [i.title_en for i in db.session.scalars(select(AgendaItem))] == ["Opening"]
     assert client.get(f"{url}/999999").status_code == 404
+
+
+def test_a_new_guest_presenter_needs_a_sector_chosen(app, client, running):
+    starts = _session_with_agenda(app, running)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/agenda?lang=en"
+    page = client.get(url).get_data(as_text=True)
+    sector = re.search(r'<select[^>]*name="guest_sector".*?</select>', page, re.S).group(0)
+    assert 'value=""' in re.search(r"<option[^>]*>", sector).group(0)
+    assert "selected" not in sector
+    local = starts.astimezone(ZoneInfo("Asia/Amman"))
+    response = client.post(url, data={"title_en": "Panel",
+                                      "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+                                      "guest_name": "Prof. Kwame Mensah",
+                                      "guest_organisation": "University of Ghana",
+                                      "guest_sector": ""})
+    assert response.status_code == 200
+    assert "Choose the guest&#39;s sector." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(AgendaItem.title_en)).all() == ["Opening"]
 
 
 def test_the_session_page_reads_the_agenda_in_few_queries(app, client, running,

@@ -218,6 +218,21 @@ def test_a_bad_request_form_changes_nothing(app, guest_client, running):
         assert db.session.scalar(select(func.count(GuestRegistration.id))) == 0
 
 
+def test_a_guest_chooses_a_sector_none_is_given_for_them(app, guest_client, running):
+    token = _invite(app, running["session"])
+    page = guest_client.get(f"/guests/invitation/{token}?lang=en").get_data(as_text=True)
+    sector = re.search(r'<select[^>]*name="sector".*?</select>', page, re.S).group(0)
+    first = re.search(r"<option[^>]*>", sector).group(0)
+    assert 'value=""' in first and "selected" not in sector
+    # The request as sent when the guest leaves the list as shown: refused, nothing kept.
+    response = guest_client.post(f"/guests/invitation/{token}?lang=en",
+                                 data={**GUEST, "sector": ""})
+    assert response.status_code == 200 and "Choose your sector." in response.get_data(
+        as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Guest.id))) == 0
+
+
 def test_guests_never_appear_in_the_registry_or_the_coverage(app, client, guest_client,
                                                               running):
     token = _invite(app, running["session"])
@@ -347,6 +362,28 @@ def test_a_certificate_the_corrected_attendance_no_longer_earns_stops_being_vali
         f"/certificates/{code}?lang=en").get_data(as_text=True)
     # The Office corrects the register: the guest was absent after all.
     assert client.post(register, data={f"guest-{place_id}": "absent"}).status_code == 302
+    verified = guest_client.get(f"/certificates/{code}?lang=en")
+    assert verified.status_code == 404
+    assert "This certificate is valid" not in verified.get_data(as_text=True)
+
+
+def test_the_certificate_of_a_guest_whose_place_is_cancelled_stops_being_valid(
+        app, client, guest_client, running):
+    link, place_id = _registered_guest(app, guest_client, running)
+    login(client, "coord@example.org")
+    client.post(f"/sessions/{running['session']}/attendance/guests",
+                data={f"guest-{place_id}": "present"})
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+    assert guest_client.post(link + "/certificate").status_code == 302
+    with app.app_context():
+        code = db.session.get(GuestRegistration, place_id).certificate_code
+    # The Office removes the guest after all: the certificate no longer vouches for them.
+    cancel = f"/sessions/{running['session']}/guests/{place_id}/cancel"
+    assert client.post(cancel, data={"confirmed": "1"}).status_code == 302
     verified = guest_client.get(f"/certificates/{code}?lang=en")
     assert verified.status_code == 404
     assert "This certificate is valid" not in verified.get_data(as_text=True)

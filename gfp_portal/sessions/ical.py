@@ -105,12 +105,22 @@ def assemble(events, starts, *, method=None, name=None, refresh_hours=None):
 _END = b"END:VCALENDAR\r\n"
 
 
+class _EveryChange(Timezone):
+    """icalendar's VTIMEZONE, its search for changes of offset starting with steps of a
+    fortnight rather than of 64 days, which leap over a short period of the year: Morocco
+    turns its clocks back for about five weeks of Ramadan. Calendar clients (Outlook first)
+    place an event by these rules, not by their own copy of the zone."""
+
+    _from_tzinfo_skip_search = [step for step in Timezone._from_tzinfo_skip_search
+                                if step <= timedelta(days=16)]
+
+
 @lru_cache(maxsize=128)
 def _vtimezone(tzid, first_year, last_year):
     """The VTIMEZONE of `tzid` from 1 January of `first_year` to that of `last_year`, written
     out: worked out once per process, then copied into every calendar that names the zone."""
-    zone = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
-                              last_date=date(last_year, 1, 1))
+    zone = _EveryChange.from_tzid(tzid, first_date=date(first_year, 1, 1),
+                                  last_date=date(last_year, 1, 1))
     # RFC 5545 has no COMMENT directly in VTIMEZONE (libical rejects it without METHOD).
     zone.pop("COMMENT", None)
     return zone.to_ical()

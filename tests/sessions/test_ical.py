@@ -1,5 +1,5 @@
 """iCalendar: golden files for every method, parsed back; time zones across DST and at +5:45."""
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -133,6 +133,27 @@ def test_the_instants_are_right_across_dst_and_at_five_forty_five(session, utc_s
     assert b"TZID=" + session.time_zone.encode() in data
 
 
+@pytest.mark.parametrize("zone, utc_start, local", [
+    # Morocco sets its clocks back an hour for Ramadan (7 February to 14 March 2027).
+    ("Africa/Casablanca", datetime(2027, 3, 1, 9, 0, tzinfo=UTC), "09:00"),
+    ("Africa/Casablanca", datetime(2027, 3, 20, 9, 0, tzinfo=UTC), "10:00"),
+    ("Africa/El_Aaiun", datetime(2027, 2, 10, 8, 0, tzinfo=UTC), "08:00"),
+    ("America/New_York", datetime(2027, 3, 15, 14, 0, tzinfo=UTC), "10:00"),
+])
+def test_a_client_reading_the_calendars_own_time_zone_gets_the_right_instant(zone, utc_start,
+                                                                             local):
+    """Outlook places an event by the VTIMEZONE sent with it, not by its own copy of the zone:
+    the rules written out must hold on the session's day, also in a short period of the year."""
+    session = fake_session(utc_start, utc_start + timedelta(hours=1), zone)
+    calendar = Calendar.from_ical(ical.invitation(
+        session, TEXTS, method="REQUEST", recipient=ATTENDEE, host="portal.test",
+        organizer=ORGANIZER, now=NOW))
+    written, = calendar.walk("VTIMEZONE")
+    start = calendar.walk("VEVENT")[0].decoded("DTSTART")
+    assert start.strftime("%H:%M") == local
+    assert start.replace(tzinfo=written.to_tz(lookup_tzid=False)).astimezone(UTC) == utc_start
+
+
 def test_the_feed_lists_cancelled_sessions_as_cancelled_and_has_no_method():
     calendar = Calendar.from_ical(build("feed"))
     assert "METHOD" not in calendar
@@ -168,14 +189,14 @@ def test_each_time_zone_is_built_once_for_every_calendar_that_uses_it(monkeypatc
     """A VTIMEZONE is most of a feed's cost: two calendars in the same zones and years build
     each zone once."""
     built = []
-    original = ical.Timezone.from_tzid
+    original = ical._EveryChange.from_tzid
 
     def counting(tzid, **kwargs):
         built.append(tzid)
         return original(tzid, **kwargs)
 
     ical._vtimezone.cache_clear()
-    monkeypatch.setattr(ical.Timezone, "from_tzid", counting)
+    monkeypatch.setattr(ical._EveryChange, "from_tzid", counting)
     sessions = [fake_session(datetime(2027, 3, 10, 15, tzinfo=UTC),
                              datetime(2027, 3, 10, 16, tzinfo=UTC), zone, session_id=number)
                 for number, zone in enumerate(["Africa/Nairobi", "Asia/Kathmandu"])]

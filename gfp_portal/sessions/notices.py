@@ -113,7 +113,9 @@ def send_to(session, kind, *, email, name, language, zone, now, link=None, memo=
     queue_email(email, "session_notice", locale=language, now=now, parts=parts,
                 subject=_LazyTitle(SUBJECTS[kind], session, language),
                 context={"name": name, "session": session, "kind": kind,
-                         "title": session.text("title", language), "readings": readings,
+                         "title": session.text("title", language),
+                         "title_language": session.text_language("title", language),
+                         "readings": readings,
                          "plain_readings": plain_readings,
                          "description": session.text("description", language),
                          "link": link})

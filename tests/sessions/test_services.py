@@ -358,3 +358,17 @@ def test_plain_text_mail_and_calendar_text_carry_no_isolate_marks(make_session, 
     assert "(UTC+3)" in message.body_text and "(UTC+3)" in str(event["DESCRIPTION"])
     assert [text for text in plain if any(mark in text for mark in ISOLATES)] == []
     assert "(\u2066UTC+3\u2069)" in message.body_html
+
+
+def test_a_title_in_another_language_than_the_email_is_marked_as_such(make_session,
+                                                                      make_appointee):
+    """An Arabic email giving a title kept in English only: the title says its language and
+    reads in its own direction, so that "(Day 2)" is not turned around in a right-to-left
+    email."""
+    session = make_session(title_en="Bystander intervention (Day 2)", title_fr=None)
+    registration.register(session, make_appointee(language="ar"), actor=None, now=NOW)
+    registration.register(session, make_appointee(language="en"), actor=None, now=NOW)
+    arabic, english = outbox("session_notice")
+    assert '<h2 style="font-size: 18px;" lang="en" dir="auto">Bystander intervention (Day 2)' \
+        in arabic.body_html
+    assert 'lang="en" dir="auto">Bystander intervention (Day 2)' in english.body_html

@@ -8,8 +8,10 @@ WIDTH = 480
 HEIGHT = 240
 TOP = 12
 BOTTOM = 26          # room for the period labels
-AXIS = 48            # room for the value labels
-END_PAD = 22         # room for half the last period's label
+# Room for the value labels ("100 %" in French) and for half the last period's label (an
+# Arabic month's name), at the larger type a phone draws them in (portal.css).
+AXIS = 60
+END_PAD = 28
 GRID_LINES = 4       # at most, above the baseline
 BAR_SHARE = 0.7      # of each period's band
 BAR_WIDTH = 44       # at most

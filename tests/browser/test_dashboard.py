@@ -53,3 +53,28 @@ def test_time_runs_from_right_to_left_in_arabic(new_page, artifacts_dir):
     values = page.locator("#figure-network ~ svg .chart-value").first.bounding_box()
     assert values["x"] > first["x"]  # the value axis on the right
     page.screenshot(path=str(artifacts_dir / "dashboard-ar.png"), full_page=True)
+
+
+# Labels of each chart drawn, even in part, outside the chart's box: the SVG cuts them off.
+CUT_OFF_LABELS = """() => [...document.querySelectorAll('main svg.chart')].flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].filter(text => {
+        const r = text.getBoundingClientRect();
+        return r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
+    }).map(text => text.textContent.trim());
+})"""
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "ar"])
+def test_every_label_of_a_chart_shows_whole_on_a_phone(new_page, artifacts_dir, lang):
+    """On a phone the charts' type is larger: "100 %" (French, Spanish), "100%" and the
+    months' Arabic names still fit inside the chart rather than losing their first letters."""
+    page = open_as(new_page, "coordinator", lang=lang)
+    page.set_viewport_size({"width": 390, "height": 844})  # signed in with the menu shown
+    problems = []
+    for path in ("/dashboard", "/parity/"):
+        page.goto(f"{path}?lang={lang}")
+        expect(page.locator("main svg.chart").first).to_be_visible()
+        problems += [f"{path}: {label}" for label in page.evaluate(CUT_OFF_LABELS)]
+    page.screenshot(path=str(artifacts_dir / f"dashboard-{lang}-390.png"), full_page=True)
+    assert not problems, "labels cut off: " + ", ".join(problems)

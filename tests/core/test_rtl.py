@@ -74,4 +74,29 @@ def test_the_languages_of_a_session_are_listed_with_the_arabic_comma(app, client
         session_id = session.id
     login_as("focal_point")
     html = client.get(f"/sessions/{session_id}?lang=ar").get_data(as_text=True)
-    assert "English، français" in html
+    assert 'English</span>، <span lang="fr"' in html
+
+
+def test_each_language_of_a_session_keeps_its_place_in_an_arabic_line(app, client, login_as):
+    """Language names and codes are written left to right: unless each is isolated, an
+    Arabic line lays them out as one left-to-right run, read from the last to the first."""
+    from datetime import UTC, datetime
+
+    from gfp_portal.sessions.models import TrainingSession
+
+    with app.app_context():
+        session = TrainingSession(
+            title_en="Parity", topic="parity_dashboard", format="virtual",
+            starts_at=datetime(2030, 1, 1, 10, tzinfo=UTC),
+            ends_at=datetime(2030, 1, 1, 11, tzinfo=UTC), time_zone="UTC",
+            languages="en fr es ar", capacity=10, audience="both", status="published")
+        db.session.add(session)
+        db.session.commit()
+        session_id = session.id
+    login_as("focal_point")
+    html = client.get(f"/sessions/{session_id}?lang=ar").get_data(as_text=True)
+    assert ('<span lang="en" dir="ltr">English</span>، <span lang="fr" dir="ltr">français</span>'
+            '، <span lang="es" dir="ltr">español</span>، <span lang="ar" dir="rtl">العربية</span>'
+            in html)
+    listed = client.get("/sessions/?lang=ar").get_data(as_text=True)
+    assert "<bdi>EN</bdi> · <bdi>FR</bdi> · <bdi>ES</bdi> · <bdi>AR</bdi>" in listed

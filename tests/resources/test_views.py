@@ -232,3 +232,16 @@ def test_a_coordinators_preview_of_a_draft_is_not_counted(app, client, login_as,
     assert fetch(client, "/resources/draft/download/en").status_code == 200
     with app.app_context():
         assert db.session.scalars(select(ResourceDownload)).all() == []
+
+
+def test_each_language_offered_keeps_its_place_in_an_arabic_line(client, create_resource):
+    """The notice and the other versions list language names written left to right: each
+    is isolated, or an Arabic line reads them from the last to the first."""
+    create_resource("eeg", {"en": "Guidelines", "fr": "Directives", "es": "Directrices"})
+    page = client.get("/resources/?lang=ar").get_data(as_text=True)
+    notice = page.split('fallback-notice')[1].split("</div>")[0]
+    assert notice.count(' dir="ltr" href="/resources/eeg/download/') == 3
+    create_resource("field", {"en": "Field guide", "fr": "Guide de terrain", "ar": "دليل ميداني"})
+    page = client.get("/resources/?lang=ar").get_data(as_text=True)
+    others = page.split('class="small mb-0 mt-2 other-languages"')[1].split("</p>")[0]
+    assert others.count(' dir="ltr" href="/resources/field/download/') == 2

@@ -94,6 +94,20 @@ def test_a_focal_point_sees_the_directory_and_only_consented_contact_data(client
     assert "Network brief on parity" in parity   # network resources: members signed in
 
 
+def test_a_person_found_reads_entity_then_duty_station_in_arabic(app, client, world,
+                                                                  login_as):
+    from gfp_portal.reference.models import DutyStation
+
+    with app.app_context():
+        person = db.session.scalars(select(Person).filter_by(family_name="Fernandes")).one()
+        person.duty_station = DutyStation(city="Nairobi", country_iso3="KEN",
+                                          time_zone="Africa/Nairobi")
+        db.session.commit()
+    login_as("focal_point")
+    page = _page(client, "Fernandes", lang="ar")
+    assert "<bdi>UNICEF</bdi> · Nairobi، كينيا" in page
+
+
 def test_a_resident_coordinator_sees_the_people_of_own_teams_only(client, world, login_as):
     login_as("resident_coordinator", uncts=["KEN"])
     page = _page(client, "fernandez")

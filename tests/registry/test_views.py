@@ -108,6 +108,21 @@ def test_focal_point_gets_the_directory_with_consented_contacts_only(client, net
     assert client.get("/registry/export.csv").status_code == 403
 
 
+def test_the_directory_reads_entity_then_duty_station_in_arabic(app, client, network,
+                                                                login_as):
+    """The acronym and the city are both written left to right: unless the acronym is
+    isolated, an Arabic line lays the two out as one run, the city before the entity."""
+    from gfp_portal.reference.models import DutyStation
+
+    with app.app_context():
+        station = DutyStation(city="Nairobi", country_iso3="KEN", time_zone="Africa/Nairobi")
+        db.session.get(Person, network["KEN"]).duty_station = station
+        db.session.commit()
+    login_as("focal_point")
+    html = client.get("/registry/?lang=ar").get_data(as_text=True)
+    assert "<bdi>UNDP</bdi> · Nairobi، كينيا" in html
+
+
 def test_list_issues_the_same_number_of_queries_for_20_and_2000_people(
         client, network, login_as, app, count_queries):
     login_as("coordinator")

@@ -318,6 +318,19 @@ def test_a_title_typed_with_a_line_break_is_kept_on_one_line(app, client, networ
         assert session.venue == "Palais des Nations Room XVII"
 
 
+def test_a_title_in_english_keeps_its_punctuation_at_its_end_on_arabic_lists(app, client,
+                                                                            network):
+    """An English title on an Arabic page runs left to right in its own isolate: otherwise its
+    closing "?" goes to the other end of the line ("?Bystander intervention: what works")."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        session.title_en, session.title_ar = "Bystander intervention: what works?", None
+        db.session.commit()
+    login(client, "fp@example.org")
+    listed = client.get("/sessions/?lang=ar").get_data(as_text=True)
+    assert 'lang="en" dir="auto">Bystander intervention: what works?</a>' in listed
+
+
 def _one_seated_two_waiting(app, network, create_user):
     """The session's one seat taken by the focal point, then Amina Waits and Omar Later on the
     waiting list: their registrations' ids, and the focal point's name."""

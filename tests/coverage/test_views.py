@@ -154,6 +154,16 @@ def test_a_gap_with_a_nomination_in_progress_says_so_instead_of_nominate(
     assert "Nomination in progress" in gaps
 
 
+def test_a_nomination_in_progress_names_its_role_with_the_punctuation_of_each_language(
+        app, client, members, login_as):
+    rc = login_as("resident_coordinator", uncts=["KEN"])
+    _nomination(app, rc, "UNICEF", "focal_point")
+    french = _row(client.get("/coverage/KEN?lang=fr").get_data(as_text=True), "UNICEF")
+    assert "Proposition de candidature en cours\u00a0: Point focal" in french
+    arabic = _row(client.get("/coverage/KEN?lang=ar").get_data(as_text=True), "UNICEF")
+    assert "ترشيح قيد النظر: جهة التنسيق" in arabic
+
+
 def test_a_term_ending_soon_offers_to_nominate_a_successor(app, client, members, login_as):
     from datetime import timedelta
 

@@ -29,7 +29,8 @@ from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.programme.models import GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus
-from gfp_portal.sessions.models import Registration
+from gfp_portal.sessions import registration as places
+from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
 
 ANONYMOUS_GIVEN_NAME = "Anonymised person"
 ANONYMOUS_GUEST_NAME = "Anonymised guest"
@@ -95,7 +96,7 @@ def anonymise_person(person, *, actor, now=None):
     committed. Audited without the name."""
     now = now or utcnow()
     check_anonymise(person)
-    keys = _erase([person], now)
+    keys = _erase([person], now, actor=actor)
     log_action("person.anonymise", person, actor=actor, now=now)
     return keys
 
@@ -197,9 +198,10 @@ def _rewriter(replacements):
     return rewrite
 
 
-def _erase(people, now):
+def _erase(people, now, *, actor=None):
     needles, keys, own_events = _Needles(), [], []
     for person in people:
+        _release_places(person, actor=actor, now=now)
         user = account_of(person)
         needles.add(person, user)
         own_events.extend(_own_objects(person, user))
@@ -217,6 +219,19 @@ def _erase(people, now):
     _rewrite_everywhere(needles.everywhere)
     db.session.expire_all()  # the statements above changed rows the session may hold
     return keys
+
+
+def _release_places(person, *, actor, now):
+    """The person's places in sessions not yet begun (held or waited for) are given up,
+    without an email (no one is left to write to): a freed seat goes to the first person
+    waiting, and no later change of the session writes to the erased address."""
+    for registration in db.session.scalars(
+            select(Registration).join(TrainingSession)
+            .where(Registration.person_id == person.id,
+                   Registration.status != RegistrationStatus.cancelled,
+                   TrainingSession.starts_at > now)
+            .order_by(Registration.id)).all():
+        places.cancel(registration, actor=actor, now=now, by_coordinator=True, notify=False)
 
 
 def _own_objects(person, user):

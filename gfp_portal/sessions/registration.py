@@ -217,10 +217,11 @@ def removal_preview(registration, *, now=None):
     return {"emailed": emailed, "successor": waiting[0].person if waiting else None}
 
 
-def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
+def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False, notify=True):
     """Withdrawal (by the person, within the window) or removal (by a coordinator). The seat
     goes to the first person waiting, in the same transaction, unless the session is
-    cancelled (_frees_a_seat) or has started (promote)."""
+    cancelled (_frees_a_seat) or has started (promote). `notify`: the holder of a seat is
+    told (not when no one is left to tell: their data is being erased)."""
     now = now or utcnow()
     session = registration.session
     lock_seats(session, registration)
@@ -236,7 +237,8 @@ def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False):
                registration, actor=actor, now=now, reason=reason,
                changes={"status": [before, "cancelled"]})
     if frees_a_seat:
-        notices.send(registration, "withdrawn", now=now)
+        if notify:
+            notices.send(registration, "withdrawn", now=now)
         promote(session, actor=actor, now=now)
     return registration
 

@@ -267,3 +267,23 @@ def test_an_account_still_working_for_the_office_is_not_anonymised(app, ctx, ref
     accounts.deactivate_user(other, actor=coordinator)
     anonymise_person(other.person, actor=coordinator)
     assert other.person.anonymised_at is not None and coordinator.is_active
+
+
+def test_a_place_in_a_coming_session_goes_to_the_next_person_waiting(app, ctx, reference,
+                                                                       make_appointee,
+                                                                       make_session, coordinator):
+    """An anonymised person's seat in a session yet to come is freed for the first person
+    waiting, and no later change of the session is written to the erased address."""
+    leaving, waiting = make_appointee(), make_appointee()
+    session = make_session(capacity=1)
+    seat = registrations.register(session, leaving, actor=coordinator, now=NOW)
+    queued = registrations.register(session, waiting, actor=coordinator, now=NOW)
+    appointment = db.session.scalars(select(Appointment).filter_by(person_id=leaving.id)).one()
+    registry.end_appointment(appointment, reason=EndReason.left_entity, actor=coordinator)
+    db.session.commit()
+    before = {m.id for m in outbox()}
+    anonymise_person(leaving, actor=coordinator, now=NOW + timedelta(days=1))
+    assert db.session.get(Registration, seat.id).status == "cancelled"
+    assert db.session.get(Registration, queued.id).status == "registered"
+    new = [m for m in outbox() if m.id not in before]
+    assert [(m.recipient, m.template) for m in new] == [(waiting.email, "session_notice")]

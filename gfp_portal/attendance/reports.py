@@ -1,5 +1,5 @@
-"""Reading video-meeting attendance reports: Microsoft Teams (UTF-16 or UTF-8, tab- or
-comma-separated, a summary before the participants) and Zoom participants reports (several
+"""Reading video-meeting attendance reports: Microsoft Teams (UTF-16 or UTF-8, tab-, comma- or
+semicolon-separated, a summary before the participants) and Zoom participants reports (several
 join/leave rows per person, "Name (Original Name)", no email for guests).
 
 Each person's intervals are merged (two devices at once count once) and turned into minutes;
@@ -70,14 +70,30 @@ def decode(data):
                    "attendance report?"))
 
 
+# The separators a report is written with: tabs (Teams), commas (Zoom, Excel in English) or
+# semicolons (Excel in most European languages, where the comma is the decimal sign).
+DELIMITERS = ("\t", ";", ",")
+# Words only a report's header of participants holds.
+HEADER_WORDS = ("join time", "first join", "name (original name)")
+
+
+def _delimiter(lines, text):
+    """The separator of the report's cells: the one its header of participants is written
+    with (its cells hold no separator, where a date may hold a comma)."""
+    header = next((line for line in lines
+                   if any(word in line.lower() for word in HEADER_WORDS)), None)
+    if header is not None:
+        return max(DELIMITERS, key=header.count)
+    sample = next((line for line in lines if line.strip()), "")
+    return "\t" if sample.count("\t") >= sample.count(",") and "\t" in text else ","
+
+
 def _rows(text):
     """The report's rows of cells, refused before reading when larger than any report."""
     lines = text.splitlines()
     if len(lines) > MAX_LINES:
         _refuse(_l("The report has more than %(n)s lines.", n=format_decimal(MAX_LINES)))
-    sample = next((line for line in lines if line.strip()), "")
-    delimiter = "\t" if sample.count("\t") >= sample.count(",") and "\t" in text else ","
-    reader = csv.reader(lines, delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=_delimiter(lines, text))
     rows = []
     try:
         for row in reader:

@@ -36,6 +36,18 @@ def test_zoom_rows_are_merged_and_guests_keep_their_original_name():
     assert people["Phone user"].other_names == {"Fatou Ndiaye"}
 
 
+def test_a_report_saved_with_semicolons_reads_as_the_original():
+    """Excel in many European languages writes CSV with semicolons between the cells: a
+    report opened and saved there reads as the report the meeting tool gave."""
+    for original in (ZOOM, TEAMS.decode("utf-16").encode("utf-8")):
+        resaved = original.replace(b"\t", b";").replace(b",", b";") if original is ZOOM else \
+            original.replace(b"\t", b";")
+        expected, report = reports.parse(original), reports.parse(resaved)
+        assert report.format == expected.format
+        assert {a.name: (a.email, a.minutes) for a in report.attendees} == \
+            {a.name: (a.email, a.minutes) for a in expected.attendees}
+
+
 def test_a_teams_report_marks_by_threshold_and_lists_the_unmatched(held, coordinator):
     session, people = held
     _report, lines = imports.plan(session, TEAMS)

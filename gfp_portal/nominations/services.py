@@ -5,6 +5,7 @@ causes in the same transaction. Approval writes the registry through its own ser
 registry's rules (one focal point per scope, one role per person) refuse what they refuse.
 """
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -392,9 +393,13 @@ def approve_nomination(nomination, *, replace=False, actor, now=None):
 
 
 def _appointer_title(nomination):
-    if nomination.unct is not None and nomination.nominator is not None and \
-            nomination.nominator.has_role(Role.resident_coordinator):
-        return str(_l("Resident Coordinator, %(unct)s", unct=nomination.unct.name))
+    """The Resident Coordinator's title, as the appointment keeps it: in the nominator's own
+    language, whatever the language of whoever approves."""
+    nominator = nomination.nominator
+    if nomination.unct is not None and nominator is not None and \
+            nominator.has_role(Role.resident_coordinator):
+        with force_locale(nominator.locale or "en"):
+            return str(_l("Resident Coordinator, %(unct)s", unct=nomination.unct.name))
     return None
 
 

@@ -3,6 +3,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import Role, User
@@ -225,6 +226,22 @@ def test_approval_creates_person_appointment_and_account_and_sends_the_emails(
     assert "/activate/" in welcome.body_text
     decision, = outbox("nomination_decision")
     assert decision.recipient == "rc.kenya@example.org"
+
+
+def test_the_appointing_title_is_written_in_the_nominators_language_whoever_approves(
+        users, nomination_data):
+    """The Resident Coordinator of Kenya (English) nominates; a coordinator whose pages are
+    in French approves: the appointment records the Resident Coordinator's own title, not a
+    French one that every reader would then see."""
+    nomination = submit(users, nomination_data())
+    with force_locale("fr"):
+        appointment = services.approve_nomination(nomination, actor=users["coordinator"],
+                                                  now=NOW)
+    assert appointment.appointed_by_title == "Resident Coordinator, Kenya"
+    uganda = submit(users, nomination_data(unct=users["rc_uganda"].uncts[0],
+                                           entity=entity("UNHCR")), who="rc_uganda")
+    appointment = services.approve_nomination(uganda, actor=users["coordinator"], now=NOW)
+    assert appointment.appointed_by_title == "Coordinador(a) Residente, Uganda"
 
 
 def test_approval_updates_an_existing_person_matched_by_email(users, nomination_data):

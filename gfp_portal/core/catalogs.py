@@ -17,6 +17,8 @@ from markupsafe import Markup
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
 
+from gfp_portal.core.i18n import format_number
+
 
 def translations(find=get_translations):
     """The catalog of the locale in force (Flask-Babel's own object, found by `find`)."""
@@ -32,12 +34,27 @@ def translations(find=get_translations):
     return catalog
 
 
+def counted(num):
+    """The `num` of a plural sentence as the sentence shows it: a whole number grouped as the
+    language in force writes numbers ("1,234", "1 234"); anything else as it is given. A
+    caller that formats the count itself passes its own `num`."""
+    return format_number(num) if type(num) is int else num
+
+
 class CatalogDomain(Domain):
     """Flask-Babel's domain, finding its catalog through `translations`: for `_()` and the
     lazy strings (titles of choices, labels of fields) of the Python code."""
 
     def get_translations(self):
         return translations(super().get_translations)
+
+    def ngettext(self, singular, plural, num, **variables):
+        variables.setdefault("num", counted(num))
+        return self.get_translations().ungettext(singular, plural, num) % variables
+
+    def npgettext(self, context, singular, plural, num, **variables):
+        variables.setdefault("num", counted(num))
+        return self.get_translations().unpgettext(context, singular, plural, num) % variables
 
 
 class PortalBabel(Babel):
@@ -61,7 +78,7 @@ def gettext(context, string, /, **variables):
 
 @pass_context
 def ngettext(context, singular, plural, num, /, **variables):
-    variables.setdefault("num", num)
+    variables.setdefault("num", counted(num))
     return _formatted(context, translations().ungettext(singular, plural, num), variables)
 
 
@@ -74,7 +91,7 @@ def pgettext(context, string_context, string, /, **variables):
 @pass_context
 def npgettext(context, string_context, singular, plural, num, /, **variables):
     variables.setdefault("context", string_context)
-    variables.setdefault("num", num)
+    variables.setdefault("num", counted(num))
     return _formatted(context, translations().unpgettext(string_context, singular, plural,
                                                             num), variables)
 

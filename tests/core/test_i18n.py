@@ -59,3 +59,23 @@ def test_country_names_follow_the_viewer(ctx, app):
     assert country_name("CIV", "fr") == "Côte d’Ivoire"
     assert country_name("KEN", "ar") == "كينيا"
     assert country_name("KEN", "es") == "Kenya"   # the UN's Spanish name (CLDR has "Kenia")
+
+
+@pytest.mark.parametrize("lang, people, items", [
+    ("en", "1,234 people match these filters.", "12,345 items"),
+    ("fr", "1\u202f234 personnes correspondent à ces filtres.", "12\u202f345 éléments"),
+])
+def test_counts_in_sentences_are_grouped_as_the_viewers_language_writes_numbers(
+        app, lang, people, items):
+    """A count put in a sentence, by the code or by a template, reads as every other number
+    of the page: 1,234 in English, 1 234 in French."""
+    from flask import render_template_string
+    from flask_babel import lazy_ngettext, ngettext
+
+    with app.test_request_context(f"/?lang={lang}"):
+        assert ngettext("%(num)s person matches these filters.",
+                        "%(num)s people match these filters.", 1234) == people
+        assert str(lazy_ngettext("%(num)s person matches these filters.",
+                                 "%(num)s people match these filters.", 1234)) == people
+        assert render_template_string(
+            '{{ ngettext("%(num)s item", "%(num)s items", 12345) }}') == items

@@ -185,32 +185,61 @@ def _require_active(appointment):
                           _l("This appointment has already ended; history is never changed."))
 
 
-def check_end(appointment, ended_on):
-    """The rules of ending `appointment` on `ended_on`."""
+def check_end(appointment, ended_on, reason=None):
+    """The rules of ending `appointment` on `ended_on` for `reason`: a term that has not
+    begun by then (a renewal or a replacement entered ahead) can only be withdrawn."""
     _require_active(appointment)
-    if ended_on < appointment.start_date:
-        raise DomainError("dates_reversed",
-                          _l("An appointment cannot end before it started."), field="ended_on")
+    if ended_on < appointment.start_date and reason != EndReason.withdrawn:
+        raise DomainError("dates_reversed", _l(
+            "An appointment cannot end before it started. To cancel a term that has not "
+            "begun, choose “Withdrawn” as the reason."), field="ended_on")
 
 
 def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now=None,
                     followed=False):
-    """End a term for `reason`; `withdrawn` marks it withdrawn, anything else ended."""
+    """End a term for `reason`; `withdrawn` marks it withdrawn, anything else ended. A term
+    withdrawn before it began keeps its planned dates, and the term it was to renew, when
+    that one has not run out, goes on to its own end date."""
     reason = EndReason(reason)
     ended_on = ended_on or _today(now)
-    check_end(appointment, ended_on)
+    check_end(appointment, ended_on, reason)
     before = _appointment_state(appointment)
     appointment.status = AppointmentStatus.withdrawn if reason == EndReason.withdrawn else \
         AppointmentStatus.ended
     appointment.end_reason = reason
     appointment.ended_on = ended_on
-    if appointment.end_date is None or appointment.end_date > ended_on:
+    begun = ended_on >= appointment.start_date
+    if begun and (appointment.end_date is None or appointment.end_date > ended_on):
         appointment.end_date = ended_on
     db.session.flush()
     log_action("appointment.end", appointment, actor=actor, now=now, reason=note,
                changes=diff(before, _appointment_state(appointment)))
+    if not begun and _resume_renewed_term(appointment, actor=actor, now=now, note=note):
+        followed = True
     appointment_ended.send(appointment, followed=followed)
     return appointment
+
+
+def _resume_renewed_term(withdrawn, *, actor, now, note):
+    """The term that `withdrawn` (a renewal that never began) was to follow, active again
+    when it was closed only to be renewed and its end date has not passed; None otherwise."""
+    previous = db.session.get(Appointment, withdrawn.renewal_of_id) \
+        if withdrawn.renewal_of_id else None
+    if previous is None or previous.status != AppointmentStatus.ended or \
+            previous.end_reason != EndReason.term_ended or previous.end_date is None or \
+            previous.end_date < _today(now) or previous.ended_on != previous.end_date:
+        return None
+    try:
+        check_new_appointment(previous.person, previous.entity, previous.unct, previous.role,
+                              previous.start_date, previous.end_date)
+    except DomainError:
+        return None  # someone else holds the role by now: the history stays as it is
+    before = _appointment_state(previous)
+    previous.status, previous.end_reason, previous.ended_on = AppointmentStatus.active, None, None
+    db.session.flush()
+    log_action("appointment.update", previous, actor=actor, now=now, reason=note,
+               changes=diff(before, _appointment_state(previous)))
+    return previous
 
 
 CORRECTABLE = ("end_date", "time_share", "tor_on_file", "appointed_by_name",

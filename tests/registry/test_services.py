@@ -157,6 +157,38 @@ def test_renew_creates_a_following_term(make_person, kenya, coordinator):
     assert [a.id for a in current.person.appointments] == [renewed.id, current.id]
 
 
+def test_a_renewal_withdrawn_before_it_begins_leaves_the_current_term_running(make_person, kenya,
+                                                                              coordinator):
+    """A term renewed early starts in the future; withdrawing it on the day it is found to be
+    a mistake is possible, and the term it was to follow goes on to its own end date."""
+    from datetime import UTC, datetime
+
+    current = appoint(make_person(), kenya)
+    renewed = services.renew(current, actor=coordinator, now=datetime(2027, 11, 1, tzinfo=UTC))
+    services.end_appointment(renewed, reason="withdrawn", ended_on=date(2027, 11, 15),
+                             note="renewed by mistake", actor=coordinator,
+                             now=datetime(2027, 11, 15, tzinfo=UTC))
+    assert renewed.status == AppointmentStatus.withdrawn
+    assert renewed.end_reason == EndReason.withdrawn
+    assert current.status == AppointmentStatus.active
+    assert (current.end_date, current.ended_on, current.end_reason) == (date(2027, 12, 31),
+                                                                        None, None)
+    assert services.active_holders(entity("UNDP"), kenya, "focal_point") == [current]
+
+
+def test_a_term_not_begun_can_only_be_withdrawn_before_its_start(make_person, kenya,
+                                                                 coordinator):
+    appointment = appoint(make_person(), kenya)
+    with pytest.raises(DomainError) as excinfo:
+        services.end_appointment(appointment, reason="left_entity",
+                                 ended_on=START - timedelta(days=5), actor=coordinator)
+    assert excinfo.value.code == "dates_reversed"
+    services.end_appointment(appointment, reason="withdrawn", ended_on=START - timedelta(days=5),
+                             actor=coordinator)
+    assert appointment.status == AppointmentStatus.withdrawn
+    assert appointment.end_date == date(2027, 12, 31)
+
+
 def test_replace_ends_the_holder_and_appoints_the_new_person(make_person, kenya, coordinator):
     current = appoint(make_person(), kenya)
     newcomer = make_person(given="Jean", family="Dupont")

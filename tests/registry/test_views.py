@@ -355,6 +355,37 @@ def test_end_requires_a_valid_date(client, network, create_user, app):
             (end, None, None)
 
 
+def test_a_renewal_entered_early_is_withdrawn_from_its_page_and_the_current_term_goes_on(
+        client, network, login_as, app):
+    """A renewal entered ahead starts after the current term: ending it on the day it is
+    found to be a mistake says how to cancel it, and withdrawing it leaves the current term
+    running to its own end date."""
+    login_as("coordinator")
+    with app.app_context():
+        current_id = db.session.scalars(select(Appointment.id).where(
+            Appointment.person_id == network["KEN"])).one()
+    assert client.post(f"/registry/appointments/{current_id}/renew",
+                       data={"end_date": ""}).status_code == 302
+    with app.app_context():
+        renewal = db.session.scalars(select(Appointment).where(
+            Appointment.renewal_of_id == current_id)).one()
+        renewal_id, renewal_start = renewal.id, renewal.start_date
+    assert renewal_start > date.today()
+    today = date.today().isoformat()
+    refused = client.post(f"/registry/appointments/{renewal_id}/end", data={
+        "reason": "left_entity", "ended_on": today}).get_data(as_text=True)
+    assert "To cancel a term that has not begun, choose “Withdrawn” as the reason." in refused
+    response = client.post(f"/registry/appointments/{renewal_id}/end", data={
+        "reason": "withdrawn", "ended_on": today, "note": "renewed by mistake"})
+    assert response.status_code == 302
+    with app.app_context():
+        renewal, current = (db.session.get(Appointment, renewal_id),
+                            db.session.get(Appointment, current_id))
+        assert renewal.status == AppointmentStatus.withdrawn
+        assert current.status == AppointmentStatus.active
+        assert (current.end_date, current.ended_on) == (date.today() + timedelta(days=20), None)
+
+
 def test_focal_point_edits_own_profile(client, network, login_as, app):
     user_id = login_as("focal_point")
     response = client.post("/me", data={"profile-phone": "+41 22 917 0000",

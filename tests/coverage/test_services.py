@@ -142,17 +142,21 @@ def test_one_country_teams_coverage_counts_only_its_own_terms(network, monkeypat
     assert read and {unct_id for unct_id, _ in read} == {kenya.id}
 
 
+def _focal_point_of_who_in(team):
+    person = services.create_person({"given_name": "P", "family_name": team.iso3,
+                                     "email": f"p.{team.iso3.lower()}@example.org"}, actor=None)
+    services.appoint(person, {"entity": entity("WHO"), "unct": team, "role": "focal_point",
+                              "start_date": date(2026, 1, 1), "end_date": date(2027, 12, 31)},
+                     actor=None)
+
+
 def test_a_team_whose_only_focal_point_serves_an_entity_that_left_it_has_no_focal_point(
         network):
     kenya, jordan = network
     uganda = unct("UGA")
     uganda.members = [entity("WFP"), entity("WHO")]
     db.session.flush()
-    person = services.create_person({"given_name": "P", "family_name": "Uganda",
-                                     "email": "p.uganda@example.org"}, actor=None)
-    services.appoint(person, {"entity": entity("WHO"), "unct": uganda, "role": "focal_point",
-                              "start_date": date(2026, 1, 1), "end_date": date(2027, 12, 31)},
-                     actor=None)
+    _focal_point_of_who_in(uganda)
     assert uncts_without_focal_point(None, today=TODAY) == []
     uganda.members = [entity("WFP")]  # WHO leaves the team; it is still Kenya's member
     db.session.flush()
@@ -168,11 +172,7 @@ def test_a_team_whose_only_focal_point_serves_a_closed_entity_has_no_focal_point
     uganda.members = [entity("WFP"), entity("WHO")]
     tanzania.members = [entity("WHO")]
     db.session.flush()
-    person = services.create_person({"given_name": "P", "family_name": "Uganda",
-                                     "email": "p.uganda@example.org"}, actor=None)
-    services.appoint(person, {"entity": entity("WHO"), "unct": uganda, "role": "focal_point",
-                              "start_date": date(2026, 1, 1), "end_date": date(2027, 12, 31)},
-                     actor=None)
+    _focal_point_of_who_in(uganda)
     entity("WHO").active_to = TODAY - timedelta(days=1)
     db.session.flush()
     assert uncts_without_focal_point(None, today=TODAY) == [uganda.id]

@@ -309,23 +309,29 @@ def test_resident_coordinator_home_shows_the_team_and_what_is_in_progress(client
     assert f"Gaps ({gaps.group(2)})" in page
 
 
-def test_resident_coordinator_home_lists_who_was_trained_this_year(client, app, rc_network,
-                                                                  network):
-    assert "Baraka Kamau" not in client.get("/").get_data(as_text=True)  # kept until a change
+def _trained_in_kenya(app, network, given, family, starts_at):
+    """A new alternate in Kenya, marked present at an hour-long session that began at
+    `starts_at`."""
     with app.app_context():
         kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
-        person = registry.create_person({"given_name": "Baraka", "family_name": "Kamau",
-                                         "email": "b.k@example.org"}, actor=None)
+        person = registry.create_person({"given_name": given, "family_name": family,
+                                         "email": f"{given}.{family}@example.org".lower()},
+                                        actor=None)
         registry.appoint(person, {"role": "alternate", "entity": network.entities[7],
                                   "unct": kenya}, actor=None)
         network.coordinator = db.session.get(User, network.coordinator_id)
-        session = network._session(_now() + timedelta(days=1), "trained")
+        session = network._session(_now() + timedelta(days=1), f"{given} trained")
         attendance.mark(registration.register(session, person, actor=None, notify=False),
                         "present", actor=network.coordinator)
-        session.starts_at = max(_now() - timedelta(hours=5),
-                                datetime(_now().year, 1, 1, tzinfo=UTC))
-        session.ends_at = session.starts_at + timedelta(hours=1)
+        session.starts_at, session.ends_at = starts_at, starts_at + timedelta(hours=1)
         db.session.commit()
+
+
+def test_resident_coordinator_home_lists_who_was_trained_this_year(client, app, rc_network,
+                                                                  network):
+    assert "Baraka Kamau" not in client.get("/").get_data(as_text=True)  # kept until a change
+    _trained_in_kenya(app, network, "Baraka", "Kamau", max(
+        _now() - timedelta(hours=5), datetime(_now().year, 1, 1, tzinfo=UTC)))
     html = client.get("/").get_data(as_text=True)
     # Baraka, and the three alternates of Kenya (their lapsed terms not yet closed) who
     # attended the session of twelve days ago when that was this year
@@ -567,19 +573,8 @@ def test_the_year_a_resident_coordinator_reads_as_this_year_is_their_own(
     moment = datetime(2030, 12, 31, 20, tzinfo=UTC)
     create_user("rc.auckland@example.org", roles=["resident_coordinator"], uncts=["KEN"],
                 time_zone="Pacific/Auckland")
-    with app.app_context():
-        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
-        person = registry.create_person({"given_name": "Neema", "family_name": "Mwangi",
-                                         "email": "n.mwangi@example.org"}, actor=None)
-        registry.appoint(person, {"role": "alternate", "entity": network.entities[7],
-                                  "unct": kenya}, actor=None)
-        network.coordinator = db.session.get(User, network.coordinator_id)
-        session = network._session(_now() + timedelta(days=1), "new-year")
-        attendance.mark(registration.register(session, person, actor=None, notify=False),
-                        "present", actor=network.coordinator)
-        session.starts_at = datetime(2030, 12, 31, 8, tzinfo=UTC)  # 21:00 in Auckland
-        session.ends_at = session.starts_at + timedelta(hours=1)
-        db.session.commit()
+    # 21:00 in Auckland
+    _trained_in_kenya(app, network, "Neema", "Mwangi", datetime(2030, 12, 31, 8, tzinfo=UTC))
     monkeypatch.setattr(i18n, "utcnow", lambda: moment)
     monkeypatch.setattr(main_views, "utcnow", lambda: moment)
     login(client, "rc.auckland@example.org")

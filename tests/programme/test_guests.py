@@ -344,31 +344,9 @@ def test_a_request_again_through_a_new_link_is_confirmed_through_it(
         assert place.status == "registered" and place.invitation.token == new
 
 
-def test_a_certificate_the_corrected_attendance_no_longer_earns_stops_being_valid(
-        app, client, guest_client, running):
-    link, place_id = _registered_guest(app, guest_client, running)
-    login(client, "coord@example.org")
-    register = f"/sessions/{running['session']}/attendance/guests"
-    client.post(register, data={f"guest-{place_id}": "present"})
-    with app.app_context():
-        session = db.session.get(TrainingSession, running["session"])
-        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
-        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
-        db.session.commit()
-    assert guest_client.post(link + "/certificate").status_code == 302
-    with app.app_context():
-        code = db.session.get(GuestRegistration, place_id).certificate_code
-    assert "This certificate is valid" in guest_client.get(
-        f"/certificates/{code}?lang=en").get_data(as_text=True)
-    # The Office corrects the register: the guest was absent after all.
-    assert client.post(register, data={f"guest-{place_id}": "absent"}).status_code == 302
-    verified = guest_client.get(f"/certificates/{code}?lang=en")
-    assert verified.status_code == 404
-    assert "This certificate is valid" not in verified.get_data(as_text=True)
-
-
-def test_the_certificate_of_a_guest_whose_place_is_cancelled_stops_being_valid(
-        app, client, guest_client, running):
+def _certified_guest(app, client, guest_client, running):
+    """A guest marked present by the Office (signed in on `client`) at a session now ended,
+    who has taken their certificate: (their place's id, the certificate's code)."""
     link, place_id = _registered_guest(app, guest_client, running)
     login(client, "coord@example.org")
     client.post(f"/sessions/{running['session']}/attendance/guests",
@@ -380,7 +358,25 @@ def test_the_certificate_of_a_guest_whose_place_is_cancelled_stops_being_valid(
         db.session.commit()
     assert guest_client.post(link + "/certificate").status_code == 302
     with app.app_context():
-        code = db.session.get(GuestRegistration, place_id).certificate_code
+        return place_id, db.session.get(GuestRegistration, place_id).certificate_code
+
+
+def test_a_certificate_the_corrected_attendance_no_longer_earns_stops_being_valid(
+        app, client, guest_client, running):
+    place_id, code = _certified_guest(app, client, guest_client, running)
+    register = f"/sessions/{running['session']}/attendance/guests"
+    assert "This certificate is valid" in guest_client.get(
+        f"/certificates/{code}?lang=en").get_data(as_text=True)
+    # The Office corrects the register: the guest was absent after all.
+    assert client.post(register, data={f"guest-{place_id}": "absent"}).status_code == 302
+    verified = guest_client.get(f"/certificates/{code}?lang=en")
+    assert verified.status_code == 404
+    assert "This certificate is valid" not in verified.get_data(as_text=True)
+
+
+def test_the_certificate_of_a_guest_whose_place_is_cancelled_stops_being_valid(
+        app, client, guest_client, running):
+    place_id, code = _certified_guest(app, client, guest_client, running)
     # The Office removes the guest after all: the certificate no longer vouches for them.
     cancel = f"/sessions/{running['session']}/guests/{place_id}/cancel"
     assert client.post(cancel, data={"confirmed": "1"}).status_code == 302

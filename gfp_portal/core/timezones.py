@@ -4,7 +4,7 @@ The choices are the zones of `zone.tab` (one per region of a country, under the 
 recommends), plus UTC. Deprecated aliases (Asia/Calcutta, Europe/Kiev, US/Eastern…) are not
 offered; a value saved under one still works, reads as its city, and maps to its zone.
 """
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
@@ -145,6 +145,12 @@ def timezone_choices(locale, now=None):
 def day_start(day, zone_name):
     """The moment, in UTC, at which `day` begins in the time zone `zone_name` (UTC if none)."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone_name or "UTC")).astimezone(UTC)
+
+
+def year_start(day, zone_name):
+    """The moment, in UTC, at which the year of `day` begins in `zone_name` (UTC if none):
+    "this year" as a reader there counts it."""
+    return day_start(date(day.year, 1, 1), zone_name)
 
 
 def wall_time(moment, zone_name):

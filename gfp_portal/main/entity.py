@@ -2,12 +2,11 @@
 across the UN Country Teams it belongs to, the training its people took, its parity figures,
 its implementation plans and its good practices; read in a fixed number of queries."""
 from dataclasses import dataclass, replace
-from datetime import date
 
 from gfp_portal.attendance.queries import trained_of_entity
 from gfp_portal.core import data_version
 from gfp_portal.core.db import detached_copy
-from gfp_portal.core.timezones import day_start
+from gfp_portal.core.timezones import year_start
 from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.extensions import db
 from gfp_portal.parity import queries as parity
@@ -46,9 +45,7 @@ def entity_page(entity, *, user, now, today):
     coverage = shared_coverage(entity=entity.acronym, today=today, now=now)
     cells = sorted((cell for cell in coverage.cells.values() if cell.entity.id == entity.id),
                    key=lambda cell: (-cell.state.severity, cell.unct.name))
-    # "This year" is the viewer's: it begins at midnight on 1 January where they are.
-    figures, trained = _figures(
-        entity, since=day_start(date(today.year, 1, 1), user.time_zone), now=now)
+    figures, trained = _figures(entity, since=year_start(today, user.time_zone), now=now)
     latest = figures.latest
     practices = db.session.scalars(library_query(user, entity=entity.id)
                                    .limit(PRACTICES_SHOWN)).all()

@@ -3,7 +3,7 @@ queue, a Resident Coordinator's country teams, a focal point's sessions and term
 reads in a fixed number of queries whatever the size of the network."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from gfp_portal.admin.queries import failed_mail_counts, network_counts, unfinished_jobs
 from gfp_portal.attendance import evaluations
@@ -13,7 +13,7 @@ from gfp_portal.attendance.records import learning_record
 from gfp_portal.core import data_version
 from gfp_portal.core.db import detached_copy, first_rows_and_count, values_of
 from gfp_portal.core.jobs import PAGES
-from gfp_portal.core.timezones import day_start
+from gfp_portal.core.timezones import year_start
 from gfp_portal.coverage.queries import count_entities_needing_support, without_focal_point_count
 from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.induction import queries as induction_queries
@@ -158,9 +158,7 @@ def resident_coordinator_home(user, *, now, today):
     policy = Policy.current()
     coverage = shared_coverage(today=today, unct_ids=ids, now=now)
     pending = nomination_queries.pending_for_uncts(ids)
-    # "This year" is the viewer's: it begins at midnight on 1 January where they are.
-    trained = _trained_this_year(ids, since=day_start(date(today.year, 1, 1), user.time_zone),
-                                 now=now)
+    trained = _trained_this_year(ids, since=year_start(today, user.time_zone), now=now)
     # Only the terms ending soon are read with their people, not every holder of the teams.
     ending = defaultdict(list)
     for appointment in registry_queries.terms_ending(

@@ -187,8 +187,9 @@ def readings(item, viewer_zone, locale):
         zones.append(item.session.time_zone)
     out = []
     for name in zones:
-        out.append(f"{_moment(item, ZoneInfo(name), locale)} "
-                   f"{zone_label(name, item.starts_at.astimezone(ZoneInfo(name)), locale)}")
+        zone = ZoneInfo(name)
+        out.append(f"{_moment(item, zone, locale)} "
+                   f"{zone_label(name, item.starts_at.astimezone(zone), locale)}")
     return out
 
 

@@ -5,13 +5,17 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import exists, select, text
 
 from gfp_portal.app import create_app
+from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import utcnow
 from gfp_portal.extensions import db, limiter
+from gfp_portal.reference.models import Entity, Unct, UnctCountry
+from gfp_portal.reference.services import load_reference_data
 from gfp_portal.sessions.models import Topic
 from gfp_portal.sessions.topics import seed_rows
+from tests.helpers import copy_rows, paste_rows, tables_with_rows
 
 pytest_plugins = ["tests.factories"]
 
@@ -45,11 +49,10 @@ def _clean_state(app):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                # The data version only grows: what a test computed under a number must never
-                # be reused by a later test that reaches the same number.
-                if table.name != "data_version":
-                    connection.execute(table.delete())
+            # Emptied children first; the data version only grows: what a test computed under
+            # a number must never be reused by a later test that reaches the same number.
+            for table in reversed(tables_with_rows(connection)):
+                connection.execute(table.delete())
             # The shipped topics are data of the schema (migration 0022): every test has them.
             connection.execute(Topic.__table__.insert(), seed_rows(now=utcnow()))
     limiter.reset()
@@ -73,11 +76,20 @@ def runner(app):
     return app.test_cli_runner()
 
 
+_reference_rows = []  # what loading the shipped files wrote: the same for every test
+
+
 @pytest.fixture
 def reference(app):
-    """The shipped entities and UN Country Teams."""
-    from gfp_portal.reference.services import load_reference_data
-
+    """The shipped entities and UN Country Teams, with the audit event that loading them
+    writes: loaded by the service once, then copied row for row into later tests."""
     with app.app_context():
+        if _reference_rows and not db.session.scalar(select(exists().select_from(Entity))):
+            return paste_rows(_reference_rows)
+        first = not db.session.scalar(select(exists().select_from(AuditEvent))) and \
+            not db.session.scalar(select(exists().select_from(Entity)))
         load_reference_data()
         db.session.commit()
+        if first and not _reference_rows:
+            _reference_rows.extend(copy_rows((Entity.__table__, Unct.__table__,
+                                              UnctCountry.__table__, AuditEvent.__table__)))

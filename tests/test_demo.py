@@ -16,16 +16,30 @@ from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus, Person
 from gfp_portal.registry.policy import Policy
-from tests.helpers import login
+from tests.helpers import copy_rows, login, paste_rows
 
 REGISTRY = (Person, Appointment, AuditEvent, DutyStation)
 
 
+@pytest.fixture(scope="module")
+def _seed(tmp_path_factory):
+    """The first test's seed: its output, its rows and the folder of its files."""
+    return {"storage": str(tmp_path_factory.mktemp("storage")), "output": None, "rows": None}
+
+
 @pytest.fixture
-def seeded(runner, app, monkeypatch, tmp_path):
-    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
+def seeded(_seed, runner, app, monkeypatch):
+    """The database as `flask demo seed` leaves it, and what the command printed. The command
+    runs once; later tests get its rows copied (and share its stored files)."""
+    monkeypatch.setitem(app.config, "STORAGE_PATH", _seed["storage"])
+    with app.app_context():
+        if _seed["rows"] is not None:
+            paste_rows(_seed["rows"])
+            return _seed["output"]
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
+    with app.app_context():
+        _seed.update(output=result.output, rows=copy_rows())
     return result.output
 
 

@@ -131,12 +131,13 @@ def _count_columns():
 
 
 def _count_per_session():
-    """[(year, series id, counts)] of each session with answers, the counts as
-    `_count_columns()` gives them (one query). The answers are counted per session, then the
-    sessions read: grouping every answer by its session's year or series would read the
-    session once an answer."""
+    """[(year, series id, counts)] of each session with at least MIN_ANSWERS answers, the
+    counts as `_count_columns()` gives them (one query). A session with fewer is left out of
+    every sum: its results would be the sum's less those of the sessions shown. The answers are
+    counted per session, then the sessions read: grouping every answer by its session's year or
+    series would read the session once an answer."""
     per_session = select(EvaluationAnswer.session_id, *_count_columns()) \
-        .group_by(EvaluationAnswer.session_id).subquery()
+        .group_by(EvaluationAnswer.session_id).having(func.count() >= MIN_ANSWERS).subquery()
     return [(int(year), series_id, row)
             for year, series_id, *row in db.session.execute(
                 select(session_year(), TrainingSession.series_id,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import UTCDateTime, db, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.text import single_line
 
 
@@ -37,6 +38,8 @@ _FAILURE_REASONS = {
     "gaierror": _UNREACHABLE,
     "OSError": _UNREACHABLE,
     None: _l("The mail server reported an error."),
+    # Not the transport's: `withdraw` stopped the message before it was sent.
+    "Withdrawn": _l("Withdrawn before it was sent: its recipient's personal data was erased."),
 }
 
 
@@ -231,8 +234,20 @@ def _send(connection, message, current, config):
     return True
 
 
+def withdraw(message, why):
+    """Stop for good a message not sent, queued or failed (`why`, in English, is kept as its
+    last error); `retry_message` refuses it."""
+    if message.status != MailStatus.sent:
+        message.status = MailStatus.failed
+        message.last_error = f"Withdrawn: {why}"
+
+
 def retry_message(message, *, actor, now=None):
-    """Put a failed (or waiting) message back at the head of the queue."""
+    """Put a failed (or waiting) message back at the head of the queue; never a withdrawn
+    one."""
+    if (message.last_error or "").startswith("Withdrawn:"):
+        raise DomainError("withdrawn", _l("This message was withdrawn when its recipient's "
+                                          "personal data was erased: it cannot be sent."))
     before = message.status
     message.status = MailStatus.queued
     message.next_attempt_at = now or utcnow()

@@ -286,8 +286,10 @@ class Dashboard:
              Column(_("Feel empowered to implement the tools"),
                     share(lambda r: r.shares["empowered"]), share=True)],
             headline=2,
-            note=ngettext("Percentages are shown only for years with at least %(num)s answer.",
-                          "Percentages are shown only for years with at least %(num)s answers.",
+            note=ngettext("Only the sessions with at least %(num)s answer count: below that, "
+                          "a session's results are never shown, not even within a year's.",
+                          "Only the sessions with at least %(num)s answers count: below that, "
+                          "a session's results are never shown, not even within a year's.",
                           evaluations.MIN_ANSWERS))
 
     # --- the library ----------------------------------------------------------------------

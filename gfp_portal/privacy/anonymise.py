@@ -23,7 +23,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.outbox import OutboxMessage, withdraw
 from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
@@ -304,7 +304,8 @@ def _clear_emails(person, user):
 def _clear_emails_to(addresses, anonymous_address, names):
     """The emails sent to `addresses` keep their kind, status and dates (the outbox's record)
     but lose their address (`anonymous_address` instead), text and attachments; `names`
-    ({lower-case name: replacement}) are replaced in their subject."""
+    ({lower-case name: replacement}) are replaced in their subject. Those not yet sent are
+    withdrawn: nothing is left to send, nor anyone to send it to."""
     rewrite = _rewriter({**{a: anonymous_address for a in addresses}, **names})
     for message in db.session.scalars(select(OutboxMessage).where(
             func.lower(OutboxMessage.recipient).in_(addresses))):
@@ -314,6 +315,7 @@ def _clear_emails_to(addresses, anonymous_address, names):
         message.body_html = None
         message.parts = []
         message.last_error = None
+        withdraw(message, "the recipient was anonymised")
 
 
 def _rewrite_own_events(own_events, rewrite):

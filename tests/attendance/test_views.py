@@ -283,6 +283,34 @@ def test_the_evaluation_overview_shows_a_page_of_sessions_and_sums_each_series(
     assert ">30<" in row and ">80%<" in row
 
 
+def test_years_and_series_sum_only_sessions_whose_own_results_are_shown(
+        app, client, ctx, coordinator, make_session):
+    """A session below the threshold hides its results; were it summed into its series and
+    year, their results less those of the sessions shown would give it away."""
+    from gfp_portal.attendance import evaluations
+    from gfp_portal.attendance.models import EvaluationAnswer
+    from gfp_portal.sessions.models import TrainingSeries
+
+    series = TrainingSeries(title_en="Parity clinics")
+    db.session.add(series)
+    for title, answers, applicable in (("Shown clinic", 5, True), ("Small clinic", 3, False)):
+        session = make_session(title_en=title)
+        session.starts_at -= timedelta(days=30)
+        session.ends_at -= timedelta(days=30)
+        session.series = series
+        db.session.add_all(EvaluationAnswer(session_id=session.id, applicable=applicable,
+                                            rating="poor", belonging=False, empowered=False)
+                           for _ in range(answers))
+    db.session.commit()
+    login(client, "coord@example.org")
+    html = client.get("/sessions/evaluations?lang=en").get_data(as_text=True)
+    row = re.search(r"<bdi>Parity clinics</bdi>.*?</tr>", html, re.S).group(0)
+    assert ">5<" in row and ">100%<" in row
+    assert "Years and series sum only the sessions with at least 5 answers" in html
+    (_, year), = evaluations.results_per_year()
+    assert year.answers == 5 and year.shares["applicable"] == 1
+
+
 def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count_queries):
     login(client, "coord@example.org")
     url = f"/sessions/{running['session']}/attendance"

@@ -9,6 +9,7 @@ import warnings
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.exc import SAWarning
 
@@ -287,3 +288,32 @@ def test_a_place_in_a_coming_session_goes_to_the_next_person_waiting(app, ctx, r
     assert db.session.get(Registration, queued.id).status == "registered"
     new = [m for m in outbox() if m.id not in before]
     assert [(m.recipient, m.template) for m in new] == [(waiting.email, "session_notice")]
+
+
+def test_emails_still_waiting_for_the_person_are_withdrawn_not_sent(app, ctx, reference,
+                                                                    make_appointee,
+                                                                    coordinator):
+    """An email queued to the person and not yet sent would go, empty, to the erased address:
+    it is withdrawn, says why in every language, and cannot be queued again."""
+    from gfp_portal.core.outbox import MailStatus, OutboxMessage, queue_email, retry_message
+
+    leaving = make_appointee()
+    context = {"user": {"display_name": leaving.full_name}, "login": "https://portal.test/login",
+               "reset": "https://portal.test/reset"}
+    waiting, sent = (queue_email(leaving.email, "account_reactivated", subject="Welcome",
+                                 context=context) for _ in range(2))
+    sent.status = MailStatus.sent
+    appointment = db.session.scalars(select(Appointment).filter_by(person_id=leaving.id)).one()
+    registry.end_appointment(appointment, reason=EndReason.left_entity, actor=coordinator)
+    db.session.commit()
+    anonymise_person(leaving, actor=coordinator)
+    db.session.commit()
+    waiting, sent = db.session.get(OutboxMessage, waiting.id), db.session.get(OutboxMessage,
+                                                                               sent.id)
+    assert sent.status == MailStatus.sent
+    assert waiting.status == MailStatus.failed and waiting.recipient.endswith(".invalid")
+    with force_locale("fr"):
+        assert str(waiting.failure_reason).startswith("Retiré")
+    refused("withdrawn", retry_message, waiting, actor=coordinator)
+    db.session.rollback()
+    assert db.session.get(OutboxMessage, waiting.id).status == MailStatus.failed

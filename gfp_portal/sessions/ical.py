@@ -41,7 +41,10 @@ def uid(session, host):
     return f"session-{session.id}@{host}"
 
 
-def event(session, texts, *, host, organizer, now, attendee=None, cancelled=False):
+def event(session, texts, *, host, organizer, now, attendee=None, cancelled=False,
+          status=True):
+    """One VEVENT; `cancelled`: the session is (STATUS:CANCELLED); `status=False` leaves
+    STATUS out (RFC 5546: a CANCEL that uninvites one attendee must not carry it)."""
     item = Event()
     item.add("uid", uid(session, host))
     item.add("sequence", session.ical_sequence)
@@ -54,7 +57,8 @@ def event(session, texts, *, host, organizer, now, attendee=None, cancelled=Fals
         item.add("location", texts.location)
     if texts.url:
         item.add("url", texts.url)
-    item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if status:
+        item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     item.add("transp", "OPAQUE")
     item.add("organizer", organizer.address())
     if attendee is not None:
@@ -126,13 +130,17 @@ def _vtimezone(tzid, first_year, last_year):
     return zone.to_ical()
 
 
-def invitation(session, texts, *, method, recipient, host, organizer, now):
-    """REQUEST (confirmed, promoted, or updated: SEQUENCE already raised) or CANCEL (the
-    session is cancelled, or this person withdrew or was removed) for one recipient."""
+def invitation(session, texts, *, method, recipient, host, organizer, now,
+               whole_session=True):
+    """REQUEST (confirmed, promoted, or updated: SEQUENCE already raised) or CANCEL for one
+    recipient: of the session (`whole_session`, STATUS:CANCELLED), else of this person's
+    place only (they withdrew or were removed: no STATUS, as RFC 5546 says)."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(method)
+    cancel = method == "CANCEL"
     return calendar([event(session, texts, host=host, organizer=organizer, now=now,
-                           attendee=recipient, cancelled=method == "CANCEL")], method=method)
+                           attendee=recipient, cancelled=cancel,
+                           status=whole_session or not cancel)], method=method)
 
 
 def publication(session, texts, *, host, organizer, now):

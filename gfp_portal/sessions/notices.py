@@ -94,18 +94,21 @@ def send_to(session, kind, *, email, name, language, zone, now, link=None, memo=
     memo = {} if memo is None else memo
     parts = []
     with force_locale(language):
-        key = (session.id, language, zone)
+        method = METHODS.get(kind)
+        # A cancellation does not hand on the link of a session its reader no longer joins.
+        key = (session.id, language, zone, method != "CANCEL")
         if key not in memo:
             readings = spans(session, zone, language)
             plain_readings = spans(session, zone, language, isolate=False)
             memo[key] = (readings, plain_readings,
-                         texts(session, language, zone, plain_readings, extras=True))
+                         texts(session, language, zone, plain_readings, extras=True,
+                               join_link=key[-1]))
         readings, plain_readings, event_texts = memo[key]
-        method = METHODS.get(kind)
         if method:
             data = ical.invitation(session, event_texts, method=method,
                                    recipient=ical.Party(email, name),
-                                   host=uid_host(), organizer=organizer(), now=now)
+                                   host=uid_host(), organizer=organizer(), now=now,
+                                   whole_session=kind == "cancelled")
             parts = [make_part(data, content_type="text/calendar", disposition="alternative",
                                params={"method": method, "charset": "utf-8"}),
                      make_part(data, filename="invite.ics", content_type="application/ics",

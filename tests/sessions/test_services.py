@@ -148,6 +148,30 @@ def test_a_material_change_reinvites_each_registered_person_once(make_session, m
     assert session.ical_sequence == 1 and len(outbox("session_notice")) == before + 2
 
 
+def _invitation(message):
+    return base64.b64decode(message.parts[0]["data"]).decode()
+
+
+def test_a_cancellation_takes_the_join_link_away_and_cancels_the_session_only_when_it_is(
+        make_session, make_appointee, coordinator):
+    """RFC 5546: STATUS:CANCELLED cancels the whole event; uninviting one person must leave
+    STATUS out. Neither message hands on the link of a session its reader no longer joins (the
+    email's text already leaves it out)."""
+    session = make_session(capacity=2)
+    leaving, staying = make_appointee(), make_appointee()
+    seat = registration.register(session, leaving, actor=None, now=NOW)
+    registration.register(session, staying, actor=None, now=NOW)
+    assert "meet.example.org" in _invitation(outbox("session_notice")[-1])
+    registration.cancel(seat, actor=None, now=NOW)
+    withdrawn = _invitation(outbox("session_notice")[-1])
+    assert "METHOD:CANCEL" in withdrawn and "STATUS:" not in withdrawn
+    assert "meet.example.org" not in withdrawn
+    services.cancel_session(session, reason="Speaker ill", actor=coordinator, now=NOW)
+    cancelled = _invitation(outbox("session_notice")[-1])
+    assert "METHOD:CANCEL" in cancelled and "STATUS:CANCELLED" in cancelled
+    assert "meet.example.org" not in cancelled
+
+
 def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session, make_appointee,
                                                                     coordinator):
     session = make_session(capacity=1)

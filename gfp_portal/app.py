@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import bootstrap_wrapper
 from flask import Blueprint, Flask, render_template, request
-from flask_babel import format_date, format_datetime, format_percent, format_time
+from flask_babel import format_date, format_percent, format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
@@ -346,7 +346,7 @@ def register_jinja(app):
         switch_language_url=switch_language_url,
         main_menu=main_menu,
         format_date=format_date,
-        format_datetime=format_datetime,
+        format_moment=timezones.moment_reading,
         format_decimal=i18n.format_number,
         format_percent=format_percent,
         format_time=format_time,

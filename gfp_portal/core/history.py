@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from babel.lists import format_list
 from flask import url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from gfp_portal.core.db import db
 from gfp_portal.core.i18n import collation_key, current_language, language_name
 from gfp_portal.core.jobs import JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
-from gfp_portal.core.timezones import zone_name
+from gfp_portal.core.timezones import moment_reading, zone_name
 
 _TITLES = {}     # object_type -> what the object is ("Appointment")
 _SENTENCES = {}  # action -> sentence, or callable(values) -> sentence
@@ -107,7 +107,7 @@ def plain_value(value):
             if _DATE.match(value):
                 return format_date(date.fromisoformat(value), "medium")
             if _DATETIME.match(value):
-                return format_datetime(datetime.fromisoformat(value), "medium")
+                return moment_reading(datetime.fromisoformat(value), "medium")
         except (ValueError, OverflowError):
             return value
         if _DIGEST.match(value):

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
 from babel.dates import get_timezone_location
+from flask_babel import format_datetime
 
-from gfp_portal.core.i18n import collation_key
+from gfp_portal.core.i18n import collation_key, current_language, viewer_zone
 
 
 def _tzdata_lines(name):
@@ -102,6 +103,14 @@ def zone_label(zone_name, moment, locale, *, isolate=True):
     if city == offset:
         return isolated
     return f"{city} ({isolated})"
+
+
+def moment_reading(moment, format="short"):
+    """A moment as a page shows it: its date and time where the viewer is, with their zone
+    named ("6 Dec 2026, 10:00 Nairobi (UTC+3)"), as every time the portal shows is read."""
+    zone = viewer_zone()
+    local = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(ZoneInfo(zone))
+    return f"{format_datetime(moment, format)} {zone_label(zone, local, current_language())}"
 
 
 def choice_label(zone_name, moment, locale):

@@ -3,7 +3,7 @@ produces from the registry) and the anonymisation of a person who left."""
 from datetime import date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.http import commit, commit_service, show_domain_error
 from gfp_portal.core.outbox import MailStatus
+from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.privacy.anonymise import (
@@ -45,7 +46,7 @@ def _summary(document, *, own, person):
 
 def _when(text):
     """A time of the document (ISO 8601) in the reader's language and time zone."""
-    return format_datetime(datetime.fromisoformat(text), "medium") if text else "—"
+    return moment_reading(datetime.fromisoformat(text), "medium") if text else "—"
 
 
 def _day(text):

@@ -6,7 +6,7 @@ registration then happen with no other registration change in between, so concur
 queue up instead of overbooking. A freed seat promotes the earliest waitlisted person in the
 same transaction, in the order of the session's waiting-list policy (sessions/priority.py).
 """
-from flask_babel import LazyString, format_datetime
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 
@@ -14,6 +14,7 @@ from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
+from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
 from gfp_portal.registry.queries import active_roles
 from gfp_portal.sessions import notices, priority
@@ -111,7 +112,7 @@ def _check_open(session, now, *, by_coordinator):
         # The moment in the reader's time zone and language, when the message is shown.
         raise DomainError("window_not_open", _l(
             "Registration opens on %(date)s.",
-            date=LazyString(format_datetime, session.registration_opens_at, "short")))
+            date=LazyString(moment_reading, session.registration_opens_at)))
     if state == "closed":
         raise DomainError("window_closed", _l("Registration for this session is closed."))
 

@@ -594,3 +594,14 @@ def test_a_team_without_member_entities_is_not_said_to_be_covered(app, client, r
     html = client.get("/").get_data(as_text=True)
     assert "No member entity is recorded for this UN Country Team yet." in html
     assert "Every member entity has a focal point and an alternate." not in html
+
+
+def test_every_time_a_page_shows_names_the_readers_zone():
+    """DESIGN §3: times are shown in the reader's zone with the zone named. Pages show a
+    moment through format_moment, never through format_datetime, which leaves the zone out."""
+    from pathlib import Path
+
+    templates = Path(__file__).parents[2] / "templates"
+    unnamed = [str(path.relative_to(templates)) for path in templates.rglob("*.html")
+               if "format_datetime(" in path.read_text(encoding="utf-8")]
+    assert unnamed == []

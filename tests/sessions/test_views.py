@@ -618,7 +618,9 @@ def test_the_session_page_follows_the_registration_period_in_the_readers_zone(ap
     url = f"/sessions/{network['session']}"
     register = f'action="{url}/register"'
     opens = (START - timedelta(days=2)).replace(hour=17)  # 02:00 the next day in Tokyo
-    shown = format_datetime(opens, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
+    # With the zone named, as every time a page shows (DESIGN §3).
+    shown = format_datetime(opens, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en") + \
+        " Tokyo (\u2066UTC+9\u2069)"
     set_period(opens=opens)
     login(client, "fp@example.org")  # Asia/Tokyo
     html = client.get(url).get_data(as_text=True)
@@ -628,7 +630,7 @@ def test_the_session_page_follows_the_registration_period_in_the_readers_zone(ap
     assert f"Registration opens on {shown}." in html
     fr = format_datetime(opens, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="fr")
     html = client.post(url + "/register?lang=fr", follow_redirects=True).get_data(as_text=True)
-    assert f"{fr}" in html
+    assert f"{fr} Tokyo (\u2066UTC+9\u2069)" in html
 
     set_period(closes=utcnow() - timedelta(hours=1))
     html = client.get(url + "?lang=en").get_data(as_text=True)
@@ -638,7 +640,8 @@ def test_the_session_page_follows_the_registration_period_in_the_readers_zone(ap
     set_period(closes=closes)
     html = client.get(url).get_data(as_text=True)
     shown = format_datetime(closes, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
-    assert register in html and f"Registration closes on {shown}." in html
+    assert register in html and \
+        f"Registration closes on {shown} Tokyo (\u2066UTC+9\u2069)." in html
 
 
 def test_the_add_to_calendar_file_gives_the_join_link_to_registered_people_only(

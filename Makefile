@@ -76,7 +76,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	touch $@
 
 test-browser: install catalogs node_modules
-	$(BIN)/pytest -m browser
+	$(BIN)/pytest -m browser --durations=15
 
 # The production stack for real: nginx (deploy/nginx) in front of two gunicorn instances,
 # PostgreSQL (a database it empties), Redis and the mail worker, driven over HTTP.

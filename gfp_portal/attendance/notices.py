@@ -14,5 +14,6 @@ def evaluation_reminder(registration, *, now):
                 subject=_l("Your opinion on the session: %(title)s",
                            title=session.text("title", language)),
                 context={"person": person, "title": session.text("title", language),
+                         "title_language": session.text_language("title", language),
                          "link": url_for("evaluations.detail", session_id=session.id,
                                          _external=True)})

@@ -20,6 +20,7 @@ def place_link(registration, raw, *, days, now):
     queue_email(guest.email, "guest_place_link", locale=language, now=now, secret=True,
                 subject=subject,
                 context={"guest": guest, "title": title, "registered": registered,
+                         "title_language": session.text_language("title", language),
                          "days": days, "link": url_for("programme.place", token=raw,
                                                        _external=True)})
 

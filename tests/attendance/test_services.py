@@ -173,6 +173,19 @@ def test_evaluation_reminders_go_once_to_those_who_did_not_answer(app, held, coo
     assert len(outbox("evaluation_reminder")) == 3
 
 
+def test_the_title_inside_a_reminders_sentence_keeps_its_own_direction(app, held, coordinator):
+    """An English title inside an Arabic sentence (or the reverse) is isolated, so that its
+    punctuation and numbers do not reorder the sentence around it."""
+    session, people = held
+    session.title_en = "UN-SWAP 2.0: the basics"
+    people["Jonas"].preferred_language = "ar"
+    services.mark_all_present(session, actor=coordinator)
+    with app.test_request_context():
+        evaluations.send_reminders(now=session.ends_at + timedelta(days=1))
+    mail, = [m for m in outbox("evaluation_reminder") if m.recipient.startswith("jonas")]
+    assert '<span lang="en" dir="ltr">UN-SWAP 2.0: the basics</span>' in mail.body_html
+
+
 # --- certificates ---------------------------------------------------------------------------
 
 def test_certificates_for_people_present_verified_and_revoked(held, coordinator):

@@ -75,6 +75,8 @@ def test_a_guest_registers_is_confirmed_invited_checked_in_and_certified(
         mail, = outbox("guest_place_link")
         assert mail.recipient == "ximena@university.example" and mail.is_secret
         assert mail.locale == "es"
+        # The session's English title, isolated inside the Spanish sentence.
+        assert re.search(r'<span lang="en" dir="ltr">[^<]+</span>', mail.body_html)
         link = _path(re.search(r"https?://\S+/guests/place/\S+", mail.body_text).group(0))
         # The text part gives the link a line of its own, as mail readers make it clickable.
         assert re.search(r"\n\s*https?://\S+/guests/place/\S+\n", mail.body_text)

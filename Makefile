@@ -104,9 +104,9 @@ lint: install
 
 # Every translation function the code calls, beyond Babel's defaults (gettext, ngettext, pgettext,
 # npgettext, _): Flask-Babel's lazy ones, the aliases the modules import them under, and the
-# marker of messages translated where they are shown (core.catalogs.ngettext_noop).
+# markers of messages translated where they are shown (core.catalogs.gettext_noop, ngettext_noop).
 EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
-	-k lazy_npgettext:1c,2,3 -k ngettext_noop:1,2
+	-k lazy_npgettext:1c,2,3 -k ngettext_noop:1,2 -k gettext_noop
 
 translations: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg $(EXTRACT_KEYWORDS) \

@@ -5,7 +5,7 @@ import pytest
 from flask import render_template_string
 from flask_babel import Domain, force_locale, gettext, lazy_gettext
 from wtforms import IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from gfp_portal.core import catalogs
 from gfp_portal.core.forms import ConfirmForm
@@ -54,7 +54,8 @@ def test_wtforms_messages_are_translated_and_their_catalog_parsed_once(app):
         with app.test_request_context("/?lang=fr", method="POST", data={"number": "x"}):
             form = NumberForm(meta={"csrf": False})
             assert not form.validate()
-            assert form.number.errors[0] in ("N'est pas un entier valide.", "Ce champ est requis.")
+            assert form.number.errors[0] in ("Indiquez un nombre entier.",
+                                              "Ce champ est obligatoire.")
     assert catalogs._wtforms_catalog.cache_info().misses == 1
 
 
@@ -74,3 +75,18 @@ def test_a_length_limit_is_announced_in_the_viewers_language(app, language, limi
         form = Form(meta={"csrf": False})
         assert not form.validate()
         assert form.note.errors == [message]
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("es", "El número debe ser igual o superior a 1."),
+    ("ar", "يجب ألا يقل العدد عن 1."),
+])
+def test_wtforms_own_messages_read_in_the_portals_words(app, lang, expected):
+    """WTForms' Spanish catalog says "greater than 1" of a field that takes 1."""
+    class Seats(ConfirmForm):
+        seats = IntegerField(validators=[NumberRange(min=1)])
+
+    with app.test_request_context(f"/?lang={lang}", method="POST", data={"seats": "0"}):
+        form = Seats(meta={"csrf": False})
+        assert not form.validate()
+        assert form.seats.errors == [expected]

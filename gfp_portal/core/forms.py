@@ -205,7 +205,18 @@ class _CheckboxOption:
     __str__ = __html__
 
 
-class WholeNumberField(IntegerField):
+class _ReadFirst:
+    """A field whose value could not be read says so, and only so: its validators (a range,
+    "required") would each add an error about a value nobody entered. A blank one is theirs
+    to judge ("optional", "required")."""
+
+    def pre_validate(self, form):
+        if self.process_errors and any(str(value).strip() for value in self.raw_data or ()):
+            raise StopValidation()
+        super().pre_validate(form)
+
+
+class WholeNumberField(_ReadFirst, IntegerField):
     """A whole number, in a form or a filter. A value that is not one, or that has more digits
     than any count or year the portal keeps, is the field's error "Enter a whole number.":
     WTForms' own field takes a number of any length, on which its range check then stops
@@ -222,11 +233,11 @@ class WholeNumberField(IntegerField):
         self.data = int(valuelist[0])
 
 
-class _Plausible:
+class _Plausible(_ReadFirst):
     """A date the portal accepts (core.dates): WTForms' own field takes any year."""
 
     def pre_validate(self, form):
-        if not is_plausible(self.data):
+        if not self.process_errors and not is_plausible(self.data):
             raise StopValidation(OUT_OF_RANGE)
         super().pre_validate(form)
 

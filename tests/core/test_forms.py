@@ -15,13 +15,17 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 import gfp_portal
 from gfp_portal.core.forms import (
     CheckboxListField,
+    ConfirmForm,
     LongSelect,
     LongSelectField,
+    PlausibleDateField,
     SingleLineField,
+    WholeNumberField,
     html_attributes,
 )
 
@@ -158,3 +162,18 @@ def test_a_checkbox_list_writes_the_same_html_as_wtforms_own_checkboxes(app):
             fast = [tuple(str(part).replace("fast", "stock") if isinstance(part, str)
                           else part for part in row) for row in drawn(form.fast)]
             assert fast == drawn(form.stock)
+
+
+def test_a_value_that_cannot_be_read_is_told_once(app):
+    """A number or date that cannot be read is the one error its field shows: the checks of
+    its range or presence would only add a second, about a value nobody entered."""
+    class Form(ConfirmForm):
+        days = WholeNumberField(validators=[Optional(), NumberRange(min=0, max=10)])
+        day = PlausibleDateField(validators=[DataRequired()])
+
+    with app.test_request_context("/?lang=en", method="POST", data={"days": "abc",
+                                                                   "day": "abc"}):
+        form = Form(meta={"csrf": False})
+        assert not form.validate()
+        assert form.days.errors == ["Enter a whole number."]
+        assert form.day.errors == ["Not a valid date value."]

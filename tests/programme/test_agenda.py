@@ -208,6 +208,9 @@ def test_the_office_adds_edits_and_deletes_items(app, client, running):
         item_id = closing.id
     edit = f"{url}/{item_id}"
     assert "Clôture" in client.get(edit).get_data(as_text=True)
+    # The list names each item in the reader's language, as the session's page does.
+    listed = client.get(url + "?lang=fr").get_data(as_text=True)
+    assert '<h2 class="h6 mb-1" lang="fr" dir="ltr">Clôture</h2>' in listed
     assert client.post(edit, data={"title_en": "Closing remarks", "title_fr": "Clôture",
                                    "starts_at": (local + timedelta(minutes=70)).strftime(
                                        "%Y-%m-%dT%H:%M")}).status_code == 302

@@ -99,7 +99,8 @@ def _person(n, rng, entity_id, station_ids, now):
             "duty_station_id": rng.choice(station_ids), "preferred_language":
             rng.choice(("en", "fr", "es", "ar")), "time_zone": "UTC",
             "directory_consent": rng.random() < 0.6, "created_at": now,
-            "search_key": search_key(f"{given} {family}", "Programme Specialist")}
+            "search_key": search_key(f"{given} {family}", "Programme Specialist"),
+            "name_key": search_key(family, given)}
 
 
 def _appointment(person_id, entity_id, unct_id, role, today, rng, status="active"):

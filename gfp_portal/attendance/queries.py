@@ -10,7 +10,13 @@ from gfp_portal.attendance.models import ATTENDED, Attendance, EvaluationRespons
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
-from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus, Person
+from gfp_portal.registry.models import (
+    NAME_ORDER,
+    Appointment,
+    AppointmentRole,
+    AppointmentStatus,
+    Person,
+)
 from gfp_portal.sessions.models import (
     Registration,
     RegistrationStatus,
@@ -171,8 +177,7 @@ def trained_since(unct_ids, since):
         select(Appointment.unct_id, Person).join(Person, Person.id == Appointment.person_id)
         .where(Appointment.unct_id.in_(unct_ids),
                Appointment.status == AppointmentStatus.active, Person.id.in_(trained))
-        .order_by(func.lower(Person.family_name), func.lower(Person.given_name),
-                  Person.id)).all()
+        .order_by(*NAME_ORDER)).all()
     people = {}
     for unct_id, person in rows:
         if person not in people.setdefault(unct_id, []):

@@ -11,7 +11,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
-from gfp_portal.registry.models import Person
+from gfp_portal.registry.models import NAME_ORDER, Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
 
 CANDIDATES_SHOWN = 10
@@ -31,7 +31,7 @@ def candidates(session, q):
             or_(matches(Person.search_key, needle),
                 func.lower(Person.email).contains(needle, autoescape=True)),
             Person.id.not_in(registered))
-        .order_by(func.lower(Person.family_name), func.lower(Person.given_name), Person.id)
+        .order_by(*NAME_ORDER)
         .limit(CANDIDATES_SHOWN)).all()
 
 

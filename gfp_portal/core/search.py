@@ -65,12 +65,12 @@ def keep_search_key(model, attribute, *sources):
     event.listen(model, "before_update", refresh)
 
 
-def backfill_search_keys(connection, table, sources):
-    """Give every row of `table` its key made of the SQL expressions `sources`: what a
-    migration runs once it has added a key or changed how keys are folded."""
-    rows = sa.table(table, sa.column("id"), sa.column("search_key"))
+def backfill_search_keys(connection, table, sources, column="search_key"):
+    """Give every row of `table` its key (`column`) made of the SQL expressions `sources`:
+    what a migration runs once it has added a key or changed how keys are folded."""
+    rows = sa.table(table, sa.column("id"), sa.column(column))
     keys = [{"row_id": row[0], "key": search_key(*row[1:])} for row in connection.execute(
         sa.select(rows.c.id, *(sa.literal_column(s) for s in sources)).select_from(rows))]
     if keys:
         connection.execute(sa.update(rows).where(rows.c.id == sa.bindparam("row_id"))
-                           .values(search_key=sa.bindparam("key")), keys)
+                           .values({column: sa.bindparam("key")}), keys)

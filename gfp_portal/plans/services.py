@@ -11,6 +11,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
+from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
 from gfp_portal.plans import notices
 from gfp_portal.plans.models import (
@@ -150,7 +151,8 @@ def set_responsible(plan, people, *, actor, now=None):
     now = now or utcnow()
     _require_staff(actor)
     before = plan_state(plan)
-    plan.responsible = sorted(set(people), key=lambda p: (p.family_name, p.given_name, p.id))
+    plan.responsible = sorted(set(people), key=lambda p: (search_key(p.family_name,
+                                                                     p.given_name), p.id))
     db.session.flush()
     return log_changes("plan.responsible", plan, {"responsible": before["responsible"]},
                        {"responsible": [p.full_name for p in plan.responsible]},

@@ -12,7 +12,7 @@ from gfp_portal.core.i18n import LanguageVersion, LanguageVersions
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
-from gfp_portal.registry.models import Person
+from gfp_portal.registry.models import NAME_ORDER, Person
 
 
 class GuidelineArea(TitledEnum):
@@ -66,7 +66,7 @@ class Practice(LanguageVersions, db.Model):
         back_populates="practice", cascade="all, delete-orphan",
         order_by="PracticeVersion.language")
     contacts: Mapped[list[Person]] = relationship(secondary=practice_contacts,
-                                                  order_by=Person.family_name)
+                                                  order_by=NAME_ORDER)
 
     @property
     def is_open(self):
@@ -116,7 +116,7 @@ class Award(db.Model):
 
     entity: Mapped[Entity | None] = relationship()
     recipients: Mapped[list[Person]] = relationship(secondary=award_recipients,
-                                                    order_by=Person.family_name)
+                                                    order_by=NAME_ORDER)
     citations: Mapped[list["AwardCitation"]] = relationship(
         cascade="all, delete-orphan", order_by="AwardCitation.language")
 

@@ -43,7 +43,7 @@ RETENTION = "retention"
 _CLEARED_BY_NAME = {"people", "alembic_version"}
 # Search keys (core.search) hold the other columns' text folded: the ORM refreshes them only on
 # its own writes, not on the statements below, so they are rewritten too, with folded needles.
-_SEARCH_KEYS = {"search_key"}
+_SEARCH_KEYS = {"search_key", "name_key"}
 
 
 def anonymous_email(person_id):

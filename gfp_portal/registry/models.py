@@ -45,6 +45,9 @@ class Person(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The name and position title without accents or case, for search (core.search).
     search_key: Mapped[str] = mapped_column(Text, default="")
+    # The family and given names folded the same way: the order of every list of people, so
+    # that "Éclair" sorts with the E's on every database (NAME_ORDER).
+    name_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     entity: Mapped[Entity | None] = relationship()
     duty_station: Mapped[DutyStation | None] = relationship()
@@ -66,10 +69,12 @@ class Person(db.Model):
 
 # Email addresses are unique whatever their case.
 Index("uq_people_email_lower", func.lower(Person.email), unique=True)
-# The registry's default order: a page of 25 reads the index instead of sorting everyone.
-Index("ix_people_name_order", func.lower(Person.family_name), func.lower(Person.given_name),
-      Person.id)
+# The order of every list of people; the registry's page of 25 reads it from the index instead
+# of sorting everyone.
+NAME_ORDER = (Person.name_key, Person.id)
+Index("ix_people_name_key", *NAME_ORDER)
 keep_search_key(Person, "search_key", "full_name", "position_title")
+keep_search_key(Person, "name_key", "family_name", "given_name")
 
 
 def station_code(station):

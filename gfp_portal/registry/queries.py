@@ -13,7 +13,7 @@ from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name, name_rank
 from gfp_portal.reference.models import Entity, Region, Unct
-from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason, Person
+from gfp_portal.registry.models import NAME_ORDER, Appointment, AppointmentStatus, EndReason, Person
 from gfp_portal.registry.policy import Policy
 
 SORTS = ("name", "entity", "end_date")
@@ -124,8 +124,7 @@ def _in_order(stmt, f, *, today, policy):
     stmt = _matching(stmt, f, today=today or date.today(), policy=policy or Policy.current())
     if f.sort == "entity":
         # People without an entity last, on SQLite as on PostgreSQL.
-        stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym.nulls_last(), func.lower(
-            Person.family_name), Person.id)
+        stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym.nulls_last(), *NAME_ORDER)
     elif f.sort == "end_date":
         # Each person's soonest end of an active term, grouped once for everyone (not
         # looked up again for every person the sort compares).
@@ -135,8 +134,7 @@ def _in_order(stmt, f, *, today, policy):
         stmt = stmt.outerjoin(ends, ends.c.person_id == Person.id).order_by(
             ends.c.soonest.is_(None), ends.c.soonest, Person.id)
     else:
-        stmt = stmt.order_by(func.lower(Person.family_name), func.lower(Person.given_name),
-                             Person.id)
+        stmt = stmt.order_by(*NAME_ORDER)
     return stmt
 
 
@@ -210,8 +208,7 @@ def directory_query(q=None, entity=None):
         stmt = stmt.where(matches(Person.search_key, q))
     if entity:
         stmt = stmt.where(Person.entity.has(func.lower(Entity.acronym) == entity.lower()))
-    return stmt.options(*_as_listed()).order_by(func.lower(Person.family_name),
-                                              func.lower(Person.given_name), Person.id)
+    return stmt.options(*_as_listed()).order_by(*NAME_ORDER)
 
 
 def person_in_scope(person, unct_ids):

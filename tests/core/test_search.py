@@ -158,3 +158,12 @@ def test_the_entity_migration_gives_entities_their_key_and_folds_every_key_again
             ["SELECT search_key FROM entities WHERE acronym = 'OCHA'",
              "SELECT search_key FROM people WHERE email = 'amna@undp.org'"]) == [
             "ocha\noffice de coordination des affaires humanitaires", "امنة diallo"]
+
+
+def test_the_migration_gives_existing_people_their_name_key(app):
+    with app.app_context():
+        assert _keys_after_migrating_from("0035_jobs_locale", [
+            "INSERT INTO people (given_name, family_name, email, preferred_language, "
+            "time_zone, directory_consent, created_at, search_key) VALUES ('Émile', "
+            "'Éclair', 'emile@undp.org', 'fr', 'UTC', false, CURRENT_TIMESTAMP, '')"],
+            ["SELECT name_key FROM people"]) == ["eclair\nemile"]

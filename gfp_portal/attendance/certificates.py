@@ -98,18 +98,29 @@ def revoke(certificate, reason, *, actor, now=None):
     log_action("certificate.revoke", certificate, actor=actor, now=now, reason=reason)
 
 
-def revoke_unearned(attendance, *, actor, reason=None, now=None):
-    """Revoke the valid certificate of `attendance`'s registration when its corrected mark no
-    longer earns one (absent, partly present, too few minutes): the verification page then
-    stops calling it valid. Audited like a coordinator's revocation."""
+def follow_mark(attendance, *, actor, reason=None, now=None):
+    """Keep the certificate of `attendance`'s registration in line with its corrected mark:
+    revoked when the mark no longer earns one (absent, partly present, too few minutes), so
+    that the verification page stops calling it valid; valid again, with its code, when a
+    mark corrected back earns it, unless a coordinator revoked it. Audited; returns the
+    certificate changed, if any."""
     now = now or utcnow()
     certificate = db.session.scalars(select(Certificate).where(
-        Certificate.registration_id == attendance.registration_id,
-        Certificate.revoked_at.is_(None))).first()
-    if certificate is None or _unearned(certificate.session, attendance) is None:
+        Certificate.registration_id == attendance.registration_id)).first()
+    if certificate is None:
         return None
-    certificate.revoked_at, certificate.revoked_reason = now, reason
-    certificate.revoked_by_id = getattr(actor, "id", None)
+    earned = _unearned(certificate.session, attendance) is None
+    if not certificate.is_revoked and not earned:
+        certificate.revoked_at, certificate.revoked_reason = now, reason
+        certificate.revoked_by_id = getattr(actor, "id", None)
+        certificate.revoked_by_mark = True
+        action = "certificate.revoke"
+    elif certificate.revoked_by_mark and earned:
+        certificate.revoked_at = certificate.revoked_reason = certificate.revoked_by_id = None
+        certificate.revoked_by_mark = False
+        action = "certificate.reinstate"
+    else:
+        return None
     db.session.flush()
-    log_action("certificate.revoke", certificate, actor=actor, now=now, reason=reason)
+    log_action(action, certificate, actor=actor, now=now, reason=reason)
     return certificate

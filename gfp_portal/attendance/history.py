@@ -17,7 +17,8 @@ def register():
     describe("registrations", values={"source": title_of(AttendanceSource)})
     describe("certificates", title=_l("Certificate"), sentences={
         "certificate.issue": _l("Certificate issued"),
-        "certificate.revoke": _l("Certificate revoked")})
+        "certificate.revoke": _l("Certificate revoked"),
+        "certificate.reinstate": _l("Certificate valid again")})
     describe("settings", labels={
         "attendance.check_in_opens_minutes": _l("Check-in opens (minutes before the start)"),
         "attendance.check_in_closes_minutes": _l("Check-in closes (minutes after the end)"),

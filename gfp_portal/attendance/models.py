@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
@@ -137,6 +137,9 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Revoked because a corrected mark no longer earned it (not by a coordinator's decision):
+    # correcting the mark back makes it valid again.
+    revoked_by_mark: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     person: Mapped[Person] = relationship()
     session: Mapped[TrainingSession] = relationship()

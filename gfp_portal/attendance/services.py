@@ -91,8 +91,9 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
     if changes:
         log_action("attendance.mark", attendance, actor=actor, now=now, reason=reason,
                    changes=changes)
-        # A certificate the corrected mark no longer earns must not stay valid.
-        certificates.revoke_unearned(attendance, actor=actor, reason=reason, now=now)
+        # A certificate the corrected mark no longer earns must not stay valid (nor one it
+        # revoked stay revoked once the mark is corrected back).
+        certificates.follow_mark(attendance, actor=actor, reason=reason, now=now)
     return attendance
 
 

@@ -242,6 +242,28 @@ def test_a_certificate_no_longer_earned_after_a_correction_is_revoked(
     assert certificate.revoked_at == later
 
 
+def test_a_mark_corrected_back_makes_its_certificate_valid_again_but_not_a_revoked_one(
+        held, coordinator):
+    """The correction revoked the certificate; correcting it back to present undoes that,
+    with the same code. A certificate a coordinator revoked stays revoked whatever the
+    marks."""
+    session, people = held
+    later = session.ends_at + timedelta(days=2)
+    for given in ("Amina", "Jonas"):
+        services.mark(reg(session, people[given]), "present", minutes=90, actor=coordinator,
+                      now=session.ends_at)
+    amina = certificates.certificate_for(session, people["Amina"], now=session.ends_at)
+    jonas = certificates.certificate_for(session, people["Jonas"], now=session.ends_at)
+    certificates.revoke(jonas, "Signed in for a colleague", actor=coordinator, now=later)
+    for status in ("absent", "present"):
+        for given in ("Amina", "Jonas"):
+            services.mark(reg(session, people[given]), status, minutes=90, actor=coordinator,
+                          now=later, reason="Register misread")
+    assert not amina.is_revoked and certificates.find(amina.code) is amina
+    assert certificates.certificate_for(session, people["Amina"], now=later) is amina
+    assert jonas.is_revoked and jonas.revoked_reason == "Signed in for a colleague"
+
+
 def test_a_correction_that_still_earns_the_certificate_keeps_it(held, coordinator):
     session, people = held
     row = reg(session, people["Amina"])

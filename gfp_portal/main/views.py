@@ -43,13 +43,27 @@ def index():
                                pending=home.in_progress,
                                viewable={n.id for n in home.in_progress.values()})
     if current_user.has_role("focal_point"):
-        return render_template(
-            "main/focal_point_home.html", person=current_user.person, now=now, today=today,
-            zone=viewer_zone(), language=current_language(),
-            spans=spans, terms_form=TermsReadForm(),
-            home=homes.focal_point_home(current_user, current_user.person, now=now,
-                                        language=current_language()))
+        return _focal_point_home(now, today)
     return redirect(url_for("accounts.me"))
+
+
+@bp.route("/me/training")
+@roles_required("focal_point")
+def my_training():
+    """What a focal point's home shows, for one whose home is another role's (a Resident
+    Coordinator's, the Office's)."""
+    if current_user.person is None:
+        abort(404)
+    return _focal_point_home(utcnow(), viewer_today())
+
+
+def _focal_point_home(now, today):
+    return render_template(
+        "main/focal_point_home.html", person=current_user.person, now=now, today=today,
+        zone=viewer_zone(), language=current_language(), spans=spans,
+        terms_form=TermsReadForm(),
+        home=homes.focal_point_home(current_user, current_user.person, now=now,
+                                    language=current_language()))
 
 
 @bp.route("/search")

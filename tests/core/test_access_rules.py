@@ -36,6 +36,7 @@ PAGES = [
     ("/healthz", None),
     ("/me", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
     ("/me/data", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
+    ("/me/training", {"focal_point", "admin"}),
     ("/search", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
     ("/admin/", {"coordinator", "admin"}),
     ("/admin/outbox/", {"coordinator", "admin"}),

@@ -605,3 +605,21 @@ def test_every_time_a_page_shows_names_the_readers_zone():
     unnamed = [str(path.relative_to(templates)) for path in templates.rglob("*.html")
                if "format_datetime(" in path.read_text(encoding="utf-8")]
     assert unnamed == []
+
+
+@pytest.mark.parametrize("role", ["resident_coordinator", "coordinator"])
+def test_a_focal_point_who_also_leads_a_team_or_the_office_keeps_their_own_training_page(
+        client, login_as, reference, role):
+    """The home of a Resident Coordinator (or of the Office) who is also a focal point links
+    to what a focal point's home shows them: their sessions, evaluations and certificates."""
+    login_as(role, "focal_point", uncts=["KEN"] if role == "resident_coordinator" else ())
+    home = client.get("/?lang=en").get_data(as_text=True)
+    assert 'href="/me/training"' in home
+    page = client.get("/me/training?lang=en")
+    assert page.status_code == 200 and "My next sessions" in page.get_data(as_text=True)
+
+
+def test_the_training_page_is_a_focal_points_own(client, login_as, reference):
+    login_as("resident_coordinator", uncts=["KEN"])
+    assert 'href="/me/training"' not in client.get("/?lang=en").get_data(as_text=True)
+    assert client.get("/me/training").status_code == 403

@@ -24,6 +24,7 @@ class MailStatus(TitledEnum):
 
 
 _UNREACHABLE = _l("The mail server could not be reached.")
+WITHDRAWN = "Withdrawn"  # the last error's kind of a message `withdraw` stopped
 # By the class of the exception the transport raised (smtplib's, or the socket's).
 _FAILURE_REASONS = {
     "SMTPRecipientsRefused": _l("The mail server refused the recipient's address."),
@@ -39,7 +40,7 @@ _FAILURE_REASONS = {
     "OSError": _UNREACHABLE,
     None: _l("The mail server reported an error."),
     # Not the transport's: `withdraw` stopped the message before it was sent.
-    "Withdrawn": _l("Withdrawn before it was sent: its recipient's personal data was erased."),
+    WITHDRAWN: _l("Withdrawn before it was sent: its recipient's personal data was erased."),
 }
 
 
@@ -69,6 +70,11 @@ class OutboxMessage(db.Model):
     # What stopped the last attempt: the transport's exception, "<its class>: <its text>".
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_withdrawn(self):
+        """Stopped for good (`withdraw`): no retry sends it."""
+        return (self.last_error or "").partition(":")[0] == WITHDRAWN
 
     @property
     def failure_reason(self):
@@ -239,13 +245,13 @@ def withdraw(message, why):
     last error); `retry_message` refuses it."""
     if message.status != MailStatus.sent:
         message.status = MailStatus.failed
-        message.last_error = f"Withdrawn: {why}"
+        message.last_error = f"{WITHDRAWN}: {why}"
 
 
 def retry_message(message, *, actor, now=None):
     """Put a failed (or waiting) message back at the head of the queue; never a withdrawn
     one."""
-    if (message.last_error or "").startswith("Withdrawn:"):
+    if message.is_withdrawn:
         raise DomainError("withdrawn", _l("This message was withdrawn when its recipient's "
                                           "personal data was erased: it cannot be sent."))
     before = message.status

@@ -314,6 +314,7 @@ def test_emails_still_waiting_for_the_person_are_withdrawn_not_sent(app, ctx, re
     assert waiting.status == MailStatus.failed and waiting.recipient.endswith(".invalid")
     with force_locale("fr"):
         assert str(waiting.failure_reason).startswith("Retiré")
+    assert waiting.is_withdrawn and not sent.is_withdrawn
     refused("withdrawn", retry_message, waiting, actor=coordinator)
     db.session.rollback()
     assert db.session.get(OutboxMessage, waiting.id).status == MailStatus.failed

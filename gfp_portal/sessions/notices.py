@@ -82,6 +82,8 @@ def send(registration, kind, *, now, settings=None, memo=None):
     if settings is None:
         settings = recipients([person.id])
     language, zone = language_and_zone(person, settings)
+    if METHODS.get(kind) == "REQUEST":
+        registration.invited_sequence = session.ical_sequence
     send_to(session, kind, email=person.email, name=person.full_name, language=language,
             zone=zone, now=now, memo=memo,
             link=url_for("sessions.detail", session_id=session.id, _external=True))

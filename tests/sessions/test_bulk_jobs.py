@@ -339,3 +339,59 @@ def test_a_group_is_placed_as_one_registration_after_another_would_be(app, offic
         assert _count(AuditEvent, AuditEvent.action == "registration.create") == 6
         assert [row.waitlisted_at is not None for row in db.session.scalars(
             select(Registration).where(Registration.status == "waitlisted"))] == [True, True]
+
+
+def _subjects_to(email):
+    return sorted(db.session.scalars(select(OutboxMessage.subject).where(
+        OutboxMessage.recipient == email)))
+
+
+def test_the_notices_of_a_change_skip_whoever_already_holds_its_invitation(
+        app, office, monkeypatch):
+    """Between a change and the job that tells everyone, a freed seat goes to the first person
+    waiting with the changed invitation; two changes in a row queue two jobs. Nobody gets the
+    same invitation twice."""
+    from gfp_portal.core.jobs import execute_job
+
+    monkeypatch.setitem(app.config, "SESSION_NOTICES_INLINE_MAX", 5)
+
+    def change(data):
+        with app.test_request_context():
+            session = db.session.get(TrainingSession, office["session"])
+            job = services.update_session(session, data, actor=db.session.get(
+                User, office["coordinator"]))[2]
+            db.session.info.pop("jobs.dispatch")  # run below, when the test says
+            db.session.commit()
+            return job.id
+
+    def run(job_id):
+        with app.test_request_context():
+            execute_job(job_id)
+            return db.session.get(Job, job_id).result
+
+    with app.test_request_context():
+        coordinator = db.session.get(User, office["coordinator"])
+        session = db.session.get(TrainingSession, office["session"])
+        people = db.session.scalars(select(registry.Person).order_by(registry.Person.id)).all()
+        registration.register_group(session, people, actor=coordinator)
+        db.session.commit()
+    later = START + timedelta(hours=1)
+    first = change({"starts_at": later, "ends_at": later + timedelta(hours=2)})
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, office["session"])
+        leaving = db.session.scalars(select(Registration).where(
+            Registration.person.has(email="p0@undp.org"))).one()
+        registration.cancel(leaving, actor=db.session.get(User, office["coordinator"]),
+                            by_coordinator=True)
+        db.session.commit()
+    assert run(first)["notified"] == SEATS - 1
+    with app.app_context():
+        assert _subjects_to("p9@undp.org") == ["A seat is free for you: Parity dashboard"]
+        assert _subjects_to("p1@undp.org") == ["Registered: Parity dashboard",
+                                               "Updated: Parity dashboard"]
+    second = change({"title_fr": "Tableau de bord de la parité"})
+    third = change({"title_es": "Panel de paridad"})
+    assert run(second)["notified"] == SEATS
+    assert run(third)["notified"] == 0
+    with app.app_context():
+        assert sorted(_sequences("Updated%")) == [1] * (SEATS - 1) + [3] * SEATS

@@ -32,6 +32,7 @@ from gfp_portal.programme.models import (
     GuestRegistration,
     Sector,
 )
+from gfp_portal.sessions import notices as session_notices
 from gfp_portal.sessions.models import SessionStatus
 
 # A request is confirmed within this many days; a confirmed guest's link then works until
@@ -229,9 +230,12 @@ def cancel_place(registration, *, actor, now=None):
 
 
 def notify_guests(session, *, kind, now):
-    """A change of the session reaches the registered guests too (sessions' signal)."""
-    memo = {}
-    for registration in registered_guests(session):
+    """A change of the session reaches the registered guests too (sessions' signal), but an
+    update not those who already hold its invitation."""
+    memo, guests = {}, registered_guests(session)
+    if kind == "updated":
+        guests = session_notices.not_yet_invited(guests)
+    for registration in guests:
         notices.session_notice(registration, kind, now=now, memo=memo)
 
 

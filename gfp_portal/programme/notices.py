@@ -29,6 +29,7 @@ def session_notice(registration, kind, *, now, memo=None):
     """The email of `kind` ("confirmed", "updated", "cancelled") with its invitation; the
     times in the session's own zone (a guest gives none)."""
     guest, session = registration.guest, registration.session
+    session_notices.keep_invitation(registration, kind)
     session_notices.send_to(session, kind, email=guest.email, name=guest.name,
                             language=mail_locale(guest.preferred_language),
                             zone=session.time_zone, now=now, memo=memo)

@@ -24,6 +24,18 @@ METHODS = {"confirmed": "REQUEST", "promoted": "REQUEST", "updated": "REQUEST",
            "cancelled": "CANCEL", "withdrawn": "CANCEL"}
 
 
+def keep_invitation(registration, kind):
+    """Note on `registration` (a person's or a guest's) the SEQUENCE of the invitation that
+    an email of `kind` carries, if it carries one."""
+    if METHODS.get(kind) == "REQUEST":
+        registration.invited_sequence = registration.session.ical_sequence
+
+
+def not_yet_invited(registrations):
+    """Those of `registrations` who do not hold their session's latest invitation."""
+    return [r for r in registrations if r.invited_sequence != r.session.ical_sequence]
+
+
 def uid_host():
     return (current_app.config.get("SERVER_NAME") or "gfp-portal.local").split(":")[0]
 
@@ -82,8 +94,7 @@ def send(registration, kind, *, now, settings=None, memo=None):
     if settings is None:
         settings = recipients([person.id])
     language, zone = language_and_zone(person, settings)
-    if METHODS.get(kind) == "REQUEST":
-        registration.invited_sequence = session.ical_sequence
+    keep_invitation(registration, kind)
     send_to(session, kind, email=person.email, name=person.full_name, language=language,
             zone=zone, now=now, memo=memo,
             link=url_for("sessions.detail", session_id=session.id, _external=True))

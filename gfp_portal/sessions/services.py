@@ -127,7 +127,7 @@ def send_notices(session, kind, *, now, progress=None):
     returns how many."""
     people = registered(session)
     if kind == "updated":
-        people = [r for r in people if r.invited_sequence != session.ical_sequence]
+        people = notices.not_yet_invited(people)
     settings, memo = notices.recipients([r.person_id for r in people]), {}
     for done, registration in enumerate(people, start=1):
         notices.send(registration, kind, now=now, settings=settings, memo=memo)

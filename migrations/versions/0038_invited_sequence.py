@@ -1,7 +1,7 @@
-"""A registration keeps the SEQUENCE of the last calendar invitation sent for it: the notices of
-a change skip whoever already holds the changed invitation (a person given a freed seat after
-the change, or told by an earlier job of a later change). Registrations from before hold none
-and are told as before.
+"""A registration (a person's or a guest's) keeps the SEQUENCE of the last calendar invitation
+sent for it: the notices of a change skip whoever already holds the changed invitation (a person
+given a freed seat after the change, or told by an earlier job of a later change).
+Registrations from before hold none and are told as before.
 
 Revision ID: 0038_invited_sequence
 Revises: 0037_revoked_by_mark
@@ -20,9 +20,11 @@ depends_on = None
 
 
 def upgrade():
-    op.add_column('registrations', sa.Column('invited_sequence', sa.Integer(), nullable=True))
+    for table in ('registrations', 'guest_registrations'):
+        op.add_column(table, sa.Column('invited_sequence', sa.Integer(), nullable=True))
 
 
 def downgrade():
     # A plain DROP COLUMN (SQLite 3.35 and later), as in 0035.
-    op.drop_column('registrations', 'invited_sequence')
+    for table in ('registrations', 'guest_registrations'):
+        op.drop_column(table, 'invited_sequence')

@@ -282,6 +282,26 @@ def test_a_change_of_the_session_reaches_registered_guests(app, guest_client, ru
         assert len(outbox()) == mails
 
 
+def test_a_guest_who_holds_the_changed_invitation_is_not_sent_it_again(
+        app, guest_client, running):
+    _registered_guest(app, guest_client, running)
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, running["session"])
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session_services.update_session(session, {"title_es": "Paridad en la práctica"},
+                                        actor=coordinator)
+        db.session.commit()
+        to_guest = [m.subject for m in outbox("session_notice")
+                    if m.recipient == "ximena@university.example"]
+        assert len(to_guest) == 2 and to_guest[-1].startswith("Actualización")
+        # A job queued by the same change, run later, finds the guest already told.
+        session_services.send_notices(session, "updated", now=datetime.now(UTC))
+        db.session.commit()
+        assert len([m for m in outbox("session_notice")
+                    if m.recipient == "ximena@university.example"]) == 2
+
+
 @pytest.mark.parametrize("url", ["/sessions/{id}/guests", "/sessions/{id}/agenda"])
 @pytest.mark.parametrize("roles, status", [((), 302), (("focal_point",), 403),
                                            (("resident_coordinator",), 403),

@@ -4,7 +4,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, or_
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from gfp_portal.core.db import association_table, enum_column
 from gfp_portal.core.enums import TitledEnum
@@ -95,6 +95,10 @@ class Unct(db.Model):
     members: Mapped[list[Entity]] = relationship(
         secondary=unct_members, order_by=Entity.acronym
     )
+    # How many countries the team covers and how many entities are members, for the lists that
+    # show only the numbers (reference.queries.uncts_query fills them; None elsewhere).
+    countries_count: Mapped[int | None] = query_expression()
+    members_count: Mapped[int | None] = query_expression()
     # The accounts holding the Resident Coordinator role for this team (see accounts.models).
     resident_coordinators = relationship("User", secondary="user_uncts", viewonly=True,
                                          order_by="User.email")

@@ -1,11 +1,11 @@
 """Read-only queries behind the reference-data pages."""
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import with_expression
 
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import by_name, codes_named_like, sort_by_name
-from gfp_portal.reference.models import DutyStation, Entity, Region, Unct, UnctCountry
+from gfp_portal.reference.models import DutyStation, Entity, Region, Unct, UnctCountry, unct_members
 
 
 def entities_query(q=None, kind=None):
@@ -18,7 +18,13 @@ def entities_query(q=None, kind=None):
 
 
 def uncts_query(q=None, region=None):
-    stmt = (select(Unct).options(selectinload(Unct.countries), selectinload(Unct.members))
+    """The teams, with how many countries each covers and how many entities are members (the
+    numbers only: the list shows no more)."""
+    countries = select(func.count()).where(UnctCountry.unct_id == Unct.id).scalar_subquery()
+    members = select(func.count()).select_from(unct_members) \
+        .where(unct_members.c.unct_id == Unct.id).scalar_subquery()
+    stmt = (select(Unct).options(with_expression(Unct.countries_count, countries),
+                                 with_expression(Unct.members_count, members))
             .order_by(Unct.region, by_name(Unct.iso3)))
     if q and q.strip():
         q = q.strip()

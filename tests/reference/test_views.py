@@ -1,7 +1,7 @@
 """Coordinator pages for entities and UN Country Teams."""
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -15,6 +15,30 @@ def test_entities_list_search_and_pagination(client, reference, login_as):
     assert "UN-Women" in found and "UNICEF" not in found
     typed = client.get("/reference/entities/?kind=specialized_agency").get_data(as_text=True)
     assert "WHO" in typed and "UNDP" not in typed
+
+
+def test_the_uncts_list_counts_countries_and_members_without_loading_them(
+        client, reference, login_as, app, count_queries):
+    login_as("coordinator")
+    with app.app_context():
+        kenya = db.session.scalar(select(Unct).filter_by(iso3="KEN"))
+        kenya.members.extend(db.session.scalars(select(Entity).where(
+            Entity.acronym.in_(["UNDP", "UNICEF", "WHO"]))))
+        db.session.commit()
+        expected = (len(kenya.countries), len(kenya.members))
+        served = db.session.scalar(select(Unct).join(Unct.countries).group_by(Unct.id)
+                                   .having(func.count() > 1).order_by(Unct.id).limit(1))
+        several = (served.iso3, len(served.countries), len(served.members))
+    assert expected[1] == 3 and several[1] > 1
+    for iso3, countries, members in [("KEN", *expected), several]:
+        html = client.get(f"/reference/uncts/?q={iso3}&lang=en").get_data(as_text=True)
+        assert f'<td data-label="Countries covered">{countries}</td>' in html
+        assert f'<td data-label="Member entities">{members}</td>' in html
+    with count_queries() as few:
+        client.get("/reference/uncts/?per_page=10")
+    with count_queries() as many:
+        client.get("/reference/uncts/?per_page=100")
+    assert many.count == few.count <= 4
 
 
 def test_the_list_marks_an_entity_closed_once_its_last_day_has_passed(client, reference,

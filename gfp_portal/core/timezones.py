@@ -66,7 +66,10 @@ def is_timezone(name):
 
 def offset_label(moment):
     """UTC+3, UTC+5:45, UTC−5 (with a true minus sign), UTC."""
-    minutes = int(moment.utcoffset().total_seconds() // 60)
+    return _offset_label(int(moment.utcoffset().total_seconds() // 60))
+
+
+def _offset_label(minutes):
     if minutes == 0:
         return "UTC"
     sign = "+" if minutes > 0 else "−"
@@ -85,6 +88,7 @@ CLDR_KEYS = {"Asia/Kathmandu": "Asia/Katmandu", "Asia/Kolkata": "Asia/Calcutta",
              "America/Kentucky/Louisville": "America/Louisville"}
 
 
+@lru_cache(maxsize=4096)
 def city_name(zone_name, locale):
     """The zone's city in the reader's language ("كاتماندو", "Katmandou")."""
     names = Locale.parse(locale).time_zones.get(CLDR_KEYS.get(zone_name, zone_name), {})
@@ -97,8 +101,15 @@ def zone_label(zone_name, moment, locale, *, isolate=True):
     right in Arabic too. Plain text (emails, calendar entries) leaves the marks out: many mail
     and calendar programs show them as stray boxes, and the Latin letters already run left to
     right there."""
+    return _zone_label(zone_name, int(moment.utcoffset().total_seconds() // 60), locale,
+                       isolate)
+
+
+@lru_cache(maxsize=4096)
+def _zone_label(zone_name, minutes, locale, isolate):
+    """zone_label, kept for each zone, offset and language: a list shows tens of moments."""
     city = city_name(zone_name, locale)
-    offset = offset_label(moment)
+    offset = _offset_label(minutes)
     isolated = f"\u2066{offset}\u2069" if isolate else offset
     if city == offset:
         return isolated

@@ -10,8 +10,8 @@ from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from babel.dates import get_timezone_location
-from flask_babel import format_datetime
+from babel.dates import format_datetime, get_timezone_location
+from flask_babel import get_locale
 
 from gfp_portal.core.i18n import collation_key, current_language, viewer_zone
 
@@ -119,9 +119,17 @@ def _zone_label(zone_name, minutes, locale, isolate):
 def moment_reading(moment, format="short"):
     """A moment as a page shows it: its date and time where the viewer is, with their zone
     named ("6 Dec 2026, 10:00 Nairobi (UTC+3)"), as every time the portal shows is read."""
-    zone = viewer_zone()
-    local = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(ZoneInfo(zone))
-    return f"{format_datetime(moment, format)} {zone_label(zone, local, current_language())}"
+    return _reading(moment.replace(tzinfo=moment.tzinfo or UTC), format, viewer_zone(),
+                    str(get_locale()), current_language())
+
+
+@lru_cache(maxsize=2048)
+def _reading(moment, format, zone, locale, language):
+    """moment_reading, kept: a list shows the same moment many times (marks recorded at once)
+    and the same page is read again."""
+    tzinfo = ZoneInfo(zone)
+    return (f"{format_datetime(moment, format, tzinfo=tzinfo, locale=locale)} "
+            f"{zone_label(zone, moment.astimezone(tzinfo), language)}")
 
 
 def choice_label(zone_name, moment, locale):

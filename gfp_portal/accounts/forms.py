@@ -1,10 +1,10 @@
 """Forms for sign-in, activation, password reset and own preferences."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from gfp_portal.core.forms import TimeZoneField, language_choices
+from gfp_portal.core.forms import SelectField, TimeZoneField, language_choices
 
 
 class LoginForm(FlaskForm):

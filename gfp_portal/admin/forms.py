@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField
+from wtforms import HiddenField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from gfp_portal.accounts.models import Role
@@ -10,6 +10,7 @@ from gfp_portal.core.forms import (
     CheckboxListField,
     FilterForm,
     PlausibleDateField,
+    SelectField,
     SingleLineField,
     TimeZoneField,
     language_choices,

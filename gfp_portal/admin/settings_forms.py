@@ -3,10 +3,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
-from gfp_portal.core.forms import EditsRecord, ParsedField, WholeNumberField
+from gfp_portal.core.forms import EditsRecord, ParsedField, SelectField, WholeNumberField
 from gfp_portal.registry.policy import GRADE_LADDER
 
 MAX_ALERT_DAYS = 3650

@@ -9,12 +9,12 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
+from wtforms import SelectField as WTFormsSelectField
 from wtforms.fields.choices import Choice
 from wtforms.fields.core import Label
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
@@ -66,8 +66,8 @@ def _plain_pairs(field):
     """The field's choices when every one is a plain (value, label) pair of a single select
     (what most lists pass), else None: anything else goes through WTForms' own objects."""
     choices = field.choices
-    if (not isinstance(field, SelectField) or isinstance(field, SelectMultipleField)
-            or type(field).iter_choices is not SelectField.iter_choices
+    if (not isinstance(field, WTFormsSelectField) or isinstance(field, SelectMultipleField)
+            or type(field).iter_choices is not WTFormsSelectField.iter_choices
             or not isinstance(choices, list)):
         return None
     for choice in choices:
@@ -110,10 +110,11 @@ class LongSelect(Select):
         return Markup(f'<option{selected} value="{value}">{label}</option>')  # noqa: S704 — escaped
 
 
-class LongSelectField(SelectField):
-    """A select of many options (entities, UN Country Teams, years…), as filters offer them:
-    written by LongSelect, and its value checked against plain (value, label) choices directly
-    rather than through a choice object for each option."""
+class SelectField(WTFormsSelectField):
+    """The portal's select of one choice, for every form: written by LongSelect, and its value
+    checked against plain (value, label) choices directly rather than through a choice object
+    for each option (WTForms' own takes three times as long, even for a list of three). Other
+    choices (groups, options with attributes of their own) go through WTForms' way."""
 
     widget = LongSelect()
 
@@ -128,7 +129,7 @@ class LongSelectField(SelectField):
         return None
 
 
-class TimeZoneField(SelectField):
+class TimeZoneField(WTFormsSelectField):
     """A time zone chosen by its city and offset ("Nairobi (UTC+3)"), canonical zones only. A
     value saved under a deprecated alias (Asia/Calcutta) opens, and is saved, as its zone."""
 

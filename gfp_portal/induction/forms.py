@@ -1,10 +1,10 @@
 """The forms of the induction path: the Office's filters, the person's tick."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField
+from wtforms import SubmitField
 from wtforms.validators import Length, Optional
 
-from gfp_portal.core.forms import FilterForm, LongSelectField, SingleLineField
+from gfp_portal.core.forms import FilterForm, SelectField, SingleLineField
 
 STATE_TITLES = {"not_started": _l("Not started"), "in_progress": _l("In progress"),
                 "completed": _l("Completed")}
@@ -13,7 +13,7 @@ STATE_TITLES = {"not_started": _l("Not started"), "in_progress": _l("In progress
 class InductionFilterForm(FilterForm):
     q = SingleLineField(_l("Name"), validators=[Optional(), Length(max=200)])
     state = SelectField(_l("Progress"), validators=[Optional()])
-    entity = LongSelectField(_l("Entity"), validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()])
 
     def __init__(self, *args, entity_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,13 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from gfp_portal.core.forms import (
     FilterForm,
-    LongSelectField,
     PlausibleDateField,
+    SelectField,
     SingleLineField,
     WholeNumberField,
     language_choices,
@@ -24,18 +24,18 @@ class NominationForm(PersonNameFields, FlaskForm):
         description=_l("To nominate a person the registry already knows, give their address "
                        "and fill in the nominee's details from their record."))
     fill_in = SubmitField(_l("Fill in from the registry"))
-    scope = LongSelectField(_l("UN Country Team"), validators=[DataRequired()])
-    entity = LongSelectField(_l("Entity"), validators=[
+    scope = SelectField(_l("UN Country Team"), validators=[DataRequired()])
+    entity = SelectField(_l("Entity"), validators=[
         DataRequired(message=_l("Choose the entity."))])
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    replaces = LongSelectField(_l("Replaces"), coerce=int, validators=[Optional()],
+    replaces = SelectField(_l("Replaces"), coerce=int, validators=[Optional()],
                                description=_l("The current holder this person takes over "
                                               "from, if any; their appointment ends on "
                                               "approval."))
     position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
                             description=_l("For example P-4, NO-C or G-6."))
-    duty_station = LongSelectField(_l("Duty station"), coerce=int, validators=[Optional()])
+    duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     preferred_language = SelectField(_l("Language of the nominee's emails"))
     time_share = WholeNumberField(_l("Share of working time (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
@@ -76,12 +76,12 @@ class DecisionForm(FlaskForm):
 
 
 class NominationFilterForm(FilterForm):
-    state = LongSelectField(_l("State"), validators=[Optional()])
-    unct = LongSelectField(_l("UN Country Team"), validators=[Optional()])
-    entity = LongSelectField(_l("Entity"), validators=[Optional()])
+    state = SelectField(_l("State"), validators=[Optional()])
+    unct = SelectField(_l("UN Country Team"), validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()])
     older_than = WholeNumberField(_l("Waiting for more than (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
-    kind = LongSelectField(_l("Type"), validators=[Optional()])
+    kind = SelectField(_l("Type"), validators=[Optional()])
 
     def __init__(self, *args, unct_choices=(), entity_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,9 +96,9 @@ class NominationFilterForm(FilterForm):
 class JoinForm(PersonNameFields, FlaskForm):
     """A newly appointed focal point or alternate asks to join (anonymous)."""
 
-    entity = LongSelectField(_l("Entity"), validators=[
+    entity = SelectField(_l("Entity"), validators=[
         DataRequired(message=_l("Choose your entity."))])
-    scope = LongSelectField(_l("Scope of your appointment"), validators=[DataRequired()],
+    scope = SelectField(_l("Scope of your appointment"), validators=[DataRequired()],
                             description=_l("Headquarters when you serve the whole entity; "
                                            "otherwise the UN Country Team of your country "
                                            "office."))
@@ -107,7 +107,7 @@ class JoinForm(PersonNameFields, FlaskForm):
         DataRequired(message=_l("Enter your position title.")), Length(max=200)])
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
                             description=_l("For example P-4, NO-C or G-6."))
-    duty_station = LongSelectField(_l("Duty station"), coerce=int, validators=[Optional()])
+    duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     start_date = PlausibleDateField(_l("Start date of the appointment"), validators=[
         DataRequired(message=_l("Enter the start date of your appointment."))])
     time_share = WholeNumberField(_l("Share of working time (%)"), validators=[

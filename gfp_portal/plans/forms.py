@@ -4,17 +4,17 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
     EditsRecord,
     FilterForm,
-    LongSelectField,
     ParsedField,
     PlausibleDateField,
     RequiredFileField,
+    SelectField,
     SingleLineField,
     WholeNumberField,
     language_choices,
@@ -26,9 +26,9 @@ MAX_TARGET_LINES = 200
 
 
 class PlanFilterForm(FilterForm):
-    period = LongSelectField(_l("Period"), validators=[Optional()])
-    status = LongSelectField(_l("Status"), validators=[Optional()])
-    type = LongSelectField(_l("Entity type"), validators=[Optional()])
+    period = SelectField(_l("Period"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    type = SelectField(_l("Entity type"), validators=[Optional()])
 
     def __init__(self, *args, periods=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +55,7 @@ class PeriodForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    entity = LongSelectField(_l("Entity"), coerce=int, validators=[
+    entity = SelectField(_l("Entity"), coerce=int, validators=[
         DataRequired(message=_l("Choose the entity."))])
     period = SelectField(_l("Period"), coerce=int, validators=[
         DataRequired(message=_l("Choose the period."))])

@@ -3,13 +3,13 @@ versions, the Office's decision, an award."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     EditsRecord,
     FilterForm,
-    LongSelectField,
+    SelectField,
     SingleLineField,
     WholeNumberField,
     language_choices,
@@ -23,11 +23,11 @@ IN_ITS_LANGUAGE = {"dir": "auto"}
 
 class PracticeFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)])
-    entity = LongSelectField(_l("Entity"), validators=[Optional()])
-    year = LongSelectField(_l("Year"), validators=[Optional()])
-    area = LongSelectField(_l("Area"), validators=[Optional()])
-    language = LongSelectField(_l("Available in"), validators=[Optional()])
-    state = LongSelectField(_l("State"), validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()])
+    year = SelectField(_l("Year"), validators=[Optional()])
+    area = SelectField(_l("Area"), validators=[Optional()])
+    language = SelectField(_l("Available in"), validators=[Optional()])
+    state = SelectField(_l("State"), validators=[Optional()])
 
     def __init__(self, *args, entities=(), years=(), signed_in=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +80,7 @@ class VersionFields(FlaskForm):
 class PracticeForm(EditsRecord, VersionFields):
     """A new practice with its first language version; without the version when editing."""
 
-    entity = LongSelectField(_l("Entity"), coerce=int, validators=[DataRequired()])
+    entity = SelectField(_l("Entity"), coerce=int, validators=[DataRequired()])
     year = WholeNumberField(_l("Year"), validators=[
         InputRequired(message=YEAR_MESSAGE),
         NumberRange(min=1990, max=2100, message=YEAR_MESSAGE)],
@@ -126,7 +126,7 @@ class AwardForm(EditsRecord, FlaskForm):
         description=_l("For example: Global Annual Meeting 2024."))
     name = SingleLineField(_l("Award"), validators=[
         DataRequired(message=_l("Enter the name of the award.")), Length(max=200)])
-    entity = LongSelectField(_l("Entity"), coerce=int, validators=[Optional()])
+    entity = SelectField(_l("Entity"), coerce=int, validators=[Optional()])
     recipients = TextAreaField(
         lazy_pgettext("award", "Recipients"), render_kw={"rows": 2, "dir": "ltr"},
         validators=[DataRequired(message=_l("Name at least one recipient by their email "

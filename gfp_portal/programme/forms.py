@@ -1,13 +1,14 @@
 """Forms of the programme: an agenda item, an invitation link, a guest's request for a place."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SubmitField, TextAreaField
+from wtforms import EmailField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
     EditsRecord,
     PlausibleDateTimeField,
+    SelectField,
     ShownByClocks,
     SingleLineField,
     WholeNumberField,

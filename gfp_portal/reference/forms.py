@@ -1,7 +1,7 @@
 """Forms for entities and UN Country Teams."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from gfp_portal.core.forms import (
@@ -9,6 +9,7 @@ from gfp_portal.core.forms import (
     EditsRecord,
     FilterForm,
     PlausibleDateField,
+    SelectField,
     SingleLineField,
 )
 from gfp_portal.reference.models import EntityType, Region

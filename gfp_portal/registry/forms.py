@@ -2,14 +2,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     EditsRecord,
     FilterForm,
-    LongSelectField,
     PlausibleDateField,
+    SelectField,
     SingleLineField,
     TimeZoneField,
     WholeNumberField,
@@ -42,8 +42,8 @@ class PersonForm(EditsRecord, PersonNameFields, FlaskForm):
     position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
                             description=_l("For example P-4, NO-C or G-6."))
-    entity = LongSelectField(_l("Entity"), validators=[Optional()])
-    duty_station = LongSelectField(_l("Duty station"), coerce=int, validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()])
+    duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])
     preferred_language = SelectField(_l("Preferred language"))
     time_zone = TimeZoneField(_l("Time zone"))
     directory_consent = BooleanField(_l("Show contact details in the network directory"))
@@ -59,9 +59,9 @@ class PersonForm(EditsRecord, PersonNameFields, FlaskForm):
 
 class AppointmentForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    entity = LongSelectField(_l("Entity"), validators=[
+    entity = SelectField(_l("Entity"), validators=[
         DataRequired(message=_l("Choose the entity."))])
-    scope = LongSelectField(_l("Scope"), validators=[DataRequired()], description=_l(
+    scope = SelectField(_l("Scope"), validators=[DataRequired()], description=_l(
         "Headquarters (the whole entity) or one UN Country Team."))
     start_date = PlausibleDateField(_l("Start date"), validators=[
         DataRequired(message=_l("Enter the start date."))])
@@ -124,8 +124,8 @@ class RenewForm(FlaskForm):
 class RegistryFilterForm(FilterForm):
     q = SingleLineField(_l("Search"), validators=[Optional(), Length(max=200)],
                         description=_l("Name, email or position"))
-    entity = LongSelectField(_l("Entity"), validators=[Optional()])
-    unct = LongSelectField(_l("UN Country Team"), validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()])
+    unct = SelectField(_l("UN Country Team"), validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], default="active")

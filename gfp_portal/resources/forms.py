@@ -2,10 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from gfp_portal.core.forms import EditsRecord, FilterForm, SingleLineField, language_choices
+from gfp_portal.core.forms import (
+    EditsRecord,
+    FilterForm,
+    SelectField,
+    SingleLineField,
+    language_choices,
+)
 from gfp_portal.resources.models import Visibility, tag_title
 
 

@@ -1,15 +1,15 @@
 """Forms of the training pages: the session, its filters, the roster, the series."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
     EditsRecord,
     FilterForm,
-    LongSelectField,
     PlausibleDateTimeField,
+    SelectField,
     ShownByClocks,
     SingleLineField,
     SingleLineURLField,
@@ -136,9 +136,9 @@ class GroupForm(FlaskForm):
     """Register every active focal point or alternate matching the filters."""
 
     region = SelectField(_l("Region"), validators=[Optional()])
-    unct = LongSelectField(_l("UN Country Team"), validators=[Optional()])
+    unct = SelectField(_l("UN Country Team"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
-    entity = LongSelectField(_l("Entity"), validators=[Optional()])
+    entity = SelectField(_l("Entity"), validators=[Optional()])
     not_attended = SelectField(_l("Has not yet attended a session on"),
                                validators=[Optional()])
     submit = SubmitField(_l("Register the group"))

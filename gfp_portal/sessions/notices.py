@@ -27,8 +27,9 @@ METHODS = {"confirmed": "REQUEST", "promoted": "REQUEST", "updated": "REQUEST",
 def keep_invitation(registration, kind):
     """Note on `registration` (a person's or a guest's) the SEQUENCE of the invitation that
     an email of `kind` carries, if it carries one."""
-    if METHODS.get(kind) == "REQUEST":
-        registration.invited_sequence = registration.session.ical_sequence
+    sequence = registration.session.ical_sequence
+    if METHODS.get(kind) == "REQUEST" and registration.invited_sequence != sequence:
+        registration.invited_sequence = sequence
 
 
 def not_yet_invited(registrations):

@@ -320,6 +320,8 @@ def register_group(session, people, *, actor, now=None, progress=None):
             continue
         seat = taken < session.capacity and not queue
         registration, before = _take_place(session, person, registration, seat=seat, now=now)
+        if seat:  # invited below: noted before the rows are written, not as an update of each
+            notices.keep_invitation(registration, "confirmed")
         current[person.id] = registration
         taken, queue = (taken + 1, queue) if seat else (taken, True)
         placed.append((registration, before, True))

@@ -235,6 +235,7 @@ def notify_guests(session, *, kind, now):
     memo, guests = {}, registered_guests(session)
     if kind == "updated":
         guests = session_notices.not_yet_invited(guests)
+        session_notices.keep_invitations(guests)
     for registration in guests:
         notices.session_notice(registration, kind, now=now, memo=memo)
 

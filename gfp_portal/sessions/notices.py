@@ -3,7 +3,8 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.i18n import mail_locale
@@ -30,6 +31,19 @@ def keep_invitation(registration, kind):
     sequence = registration.session.ical_sequence
     if METHODS.get(kind) == "REQUEST" and registration.invited_sequence != sequence:
         registration.invited_sequence = sequence
+
+
+def keep_invitations(registrations):
+    """keep_invitation for many registrations of one session that are each about to get the
+    latest invitation: one UPDATE for them all rather than one for each."""
+    if not registrations:
+        return
+    model, sequence = type(registrations[0]), registrations[0].session.ical_sequence
+    db.session.execute(update(model).where(model.id.in_([r.id for r in registrations]))
+                       .values(invited_sequence=sequence)
+                       .execution_options(synchronize_session=False))
+    for registration in registrations:
+        set_committed_value(registration, "invited_sequence", sequence)
 
 
 def not_yet_invited(registrations):

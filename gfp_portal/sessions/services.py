@@ -128,6 +128,7 @@ def send_notices(session, kind, *, now, progress=None):
     people = registered(session)
     if kind == "updated":
         people = notices.not_yet_invited(people)
+        notices.keep_invitations(people)
     settings, memo = notices.recipients([r.person_id for r in people]), {}
     for done, registration in enumerate(people, start=1):
         notices.send(registration, kind, now=now, settings=settings, memo=memo)

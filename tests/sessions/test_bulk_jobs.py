@@ -414,3 +414,22 @@ def test_a_group_notes_its_invitations_as_its_registrations_are_written(
         sequences = list(db.session.scalars(select(Registration.invited_sequence)))
         assert sequences.count(0) == SEATS and sequences.count(None) == len(people) - SEATS
         db.session.rollback()
+
+
+def test_the_notices_of_a_change_note_their_invitations_in_one_statement(
+        app, office, count_queries):
+    _register_all(app, office)
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, office["session"])
+        session.ical_sequence += 1
+        db.session.flush()
+        with count_queries() as counted:
+            assert services.send_notices(session, "updated", now=datetime.now(UTC)) == SEATS
+            db.session.flush()
+        updates = [s for s in counted.statements
+                   if s.lstrip().upper().startswith("UPDATE REGISTRATIONS")]
+        assert len(updates) == 1
+        assert set(db.session.scalars(select(Registration.invited_sequence).where(
+            Registration.status == "registered"))) == {1}
+        assert services.send_notices(session, "updated", now=datetime.now(UTC)) == 0
+        db.session.rollback()

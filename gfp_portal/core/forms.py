@@ -129,11 +129,9 @@ class SelectField(WTFormsSelectField):
         return None
 
 
-class TimeZoneField(WTFormsSelectField):
+class TimeZoneField(SelectField):
     """A time zone chosen by its city and offset ("Nairobi (UTC+3)"), canonical zones only. A
     value saved under a deprecated alias (Asia/Calcutta) opens, and is saved, as its zone."""
-
-    widget = LongSelect()
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, **kwargs)

@@ -64,12 +64,8 @@ def is_timezone(name):
     return bool(name) and name in _zone_keys()
 
 
-def offset_label(moment):
-    """UTC+3, UTC+5:45, UTC−5 (with a true minus sign), UTC."""
-    return _offset_label(int(moment.utcoffset().total_seconds() // 60))
-
-
 def _offset_label(minutes):
+    """UTC+3, UTC+5:45, UTC−5 (with a true minus sign), UTC: for an offset of `minutes`."""
     if minutes == 0:
         return "UTC"
     sign = "+" if minutes > 0 else "−"

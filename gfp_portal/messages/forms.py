@@ -5,13 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
-from gfp_portal.core.forms import (
-    LongSelect,
-    SelectField,
-    SingleLineField,
-    WholeNumberField,
-    language_choices,
-)
+from gfp_portal.core.forms import SelectField, SingleLineField, WholeNumberField, language_choices
 from gfp_portal.messages.models import MessageKind
 from gfp_portal.reference.models import EntityType, Region
 from gfp_portal.registry.models import AppointmentStatus
@@ -63,9 +57,9 @@ class MessageForm(FlaskForm):
                             validators=[Optional(), Length(max=20000)])
     role = _filter(_l("Role"))
     status = _filter(_l("Appointment status"))
-    entity = _filter(_l("Entity"), widget=LongSelect())
+    entity = _filter(_l("Entity"))
     entity_type = _filter(_l("Type of entity"))
-    unct = _filter(_l("UN Country Team"), widget=LongSelect())
+    unct = _filter(_l("UN Country Team"))
     region = _filter(_l("Region"))
     language = _filter(_l("Language of the recipients"))
     not_attended = _filter(_l("Has not yet attended a session on"))

@@ -77,6 +77,11 @@ class OutboxMessage(db.Model):
         return (self.last_error or "").partition(":")[0] == WITHDRAWN
 
     @property
+    def can_retry(self):
+        """Whether the outbox pages offer "Retry now": not sent, not withdrawn."""
+        return self.status != MailStatus.sent and not self.is_withdrawn
+
+    @property
     def failure_reason(self):
         """What stopped the last attempt, in the reader's language; None when nothing did.
         The mail server's own words (last_error) are technical and in English: a page shows

@@ -378,7 +378,6 @@ def test_the_notices_of_a_change_skip_whoever_already_holds_its_invitation(
     later = START + timedelta(hours=1)
     first = change({"starts_at": later, "ends_at": later + timedelta(hours=2)})
     with app.test_request_context():
-        session = db.session.get(TrainingSession, office["session"])
         leaving = db.session.scalars(select(Registration).where(
             Registration.person.has(email="p0@undp.org"))).one()
         registration.cancel(leaving, actor=db.session.get(User, office["coordinator"]),

@@ -65,6 +65,15 @@ def test_times_are_shown_in_the_viewers_zone_and_the_sessions(app, client, netwo
     assert f"10:00–11:30 {city('Africa/Nairobi', 'fr')} (\u2066UTC+3\u2069)" in html
 
 
+def test_the_list_names_the_readers_zone_as_every_page_does(client, network):
+    """Not the database's "Asia/Tokyo": the city in the reader's language, with its offset."""
+    login(client, "fp@example.org")  # Asia/Tokyo, UTC+9
+    html = client.get("/sessions/?lang=ar").get_data(as_text=True)
+    tokyo = get_timezone_location(ZoneInfo("Asia/Tokyo"), locale="ar", return_city=True)
+    assert f"({escape(tokyo)} (\u2066UTC+9\u2069))" in html
+    assert "Asia/Tokyo" not in html
+
+
 def test_register_then_withdraw(app, client, network):
     login(client, "fp@example.org")
     url = f"/sessions/{network['session']}"

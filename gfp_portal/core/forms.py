@@ -110,7 +110,19 @@ class LongSelect(Select):
         return Markup(f'<option{selected} value="{value}">{label}</option>')  # noqa: S704 — escaped
 
 
-class SelectField(WTFormsSelectField):
+class _ChoicesRead:
+    """A value that the field's coerce cannot read ("abc" for a numbered list) is told as any
+    value not offered: "Not a valid choice.", not WTForms' "could not coerce"."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.invalid_choice_message
+                             or self.gettext("Not a valid choice.")) from error
+
+
+class SelectField(_ChoicesRead, WTFormsSelectField):
     """The portal's select of one choice, for every form: written by LongSelect, and its value
     checked against plain (value, label) choices directly rather than through a choice object
     for each option (WTForms' own takes three times as long, even for a list of three). Other
@@ -153,7 +165,7 @@ class TimeZoneField(SelectField):
         return canonical_zone(value) or value
 
 
-class CheckboxListField(SelectMultipleField):
+class CheckboxListField(_ChoicesRead, SelectMultipleField):
     """Several choices as a list of checkboxes (rendered by macros/forms.html).
 
     With plain (value, label) choices, the first option is the field WTForms makes for it and

@@ -186,3 +186,26 @@ def test_a_value_that_cannot_be_read_is_told_once(app):
         assert not form.validate()
         assert form.days.errors == ["Enter a whole number."]
         assert form.day.errors == ["Not a valid date value."]
+
+
+@pytest.mark.parametrize("lang, told", [("en", "Not a valid choice."),
+                                        ("fr", "Ce choix n’est pas valable.")])
+def test_a_choice_that_cannot_be_read_is_told_as_any_choice_not_offered(app, lang, told):
+    """A tampered value of a list of numbered choices: "Not a valid choice.", as for a value
+    not offered, never WTForms' "could not coerce"."""
+    class Form(ConfirmForm):
+        one = PortalSelectField(coerce=int, choices=None)
+        several = CheckboxListField(coerce=int, choices=None)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.one.choices = [(1, "One"), (2, "Two")]
+            self.several.choices = [(1, "One"), (2, "Two")]
+
+    with app.test_request_context(f"/?lang={lang}", method="POST",
+                                  data={"one": "abc", "several": ["1", "abc"]}):
+        form = Form(meta={"csrf": False})
+        assert not form.validate()
+        assert form.one.errors == [told]
+        assert form.several.errors == [told]
+        assert form.one.data is None and form.several.data is None

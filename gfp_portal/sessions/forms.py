@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
@@ -72,7 +72,7 @@ class SessionForm(EditsRecord, TitleFields, description_fields(3), FlaskForm):
     languages = CheckboxListField(_l("Delivered in"), validators=[
         DataRequired(message=_l("Choose at least one language."))])
     capacity = WholeNumberField(_l("Seats"), validators=[
-        DataRequired(message=_l("Enter the number of seats.")),
+        InputRequired(message=_l("Enter the number of seats.")),
         NumberRange(min=0, max=100000, message=_l("Enter a number of seats from 0."))])
     registration_opens_at = PlausibleDateTimeField(_l("Registration opens"), format=LOCAL,
                                                    validators=[Optional(), SHOWN_BY_CLOCKS],

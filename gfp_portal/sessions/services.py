@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -99,6 +100,18 @@ def _apply(session, data):
                           field="registration_closes_at")
 
 
+def _check_seats_held(session):
+    """Capacity is never exceeded: fewer seats than people holding one are refused (the
+    Office removes people on the roster first)."""
+    held = registered_count(session)
+    if session.capacity is not None and session.capacity < held:
+        raise DomainError("capacity_below_registered", lazy_ngettext(
+            "%(num)s person holds a seat: keep at least %(num)s seat, or remove people on the "
+            "roster first.",
+            "%(num)s people hold a seat: keep at least %(num)s seats, or remove people on the "
+            "roster first.", held), field="capacity")
+
+
 def create_session(data, *, actor, now=None):
     now = now or utcnow()
     session = TrainingSession(status=SessionStatus.draft, created_at=now, updated_at=now,
@@ -158,6 +171,7 @@ def update_session(session, data, *, actor, now=None):
     lock_seats(session)
     before = state_of(session)
     _apply(session, data)
+    _check_seats_held(session)
     changes = diff(before, state_of(session))
     if not changes:
         return changes, 0, None

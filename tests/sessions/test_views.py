@@ -668,3 +668,51 @@ def test_the_add_to_calendar_file_gives_the_join_link_to_registered_people_only(
     assert libical_errors(response.data) == []
     client.post(f"{url}/register")
     assert b"secret-room" in client.get(f"{url}.ics").data
+
+
+def _edited(**changed):
+    data = {"title_en": "Bystander intervention", "title_ar": "تدخل المارة",
+            "topic": "bystander_intervention", "format": "virtual",
+            "time_zone": "Africa/Nairobi", "starts_at": START.strftime("%Y-%m-%dT10:00"),
+            "ends_at": START.strftime("%Y-%m-%dT11:30"), "languages": ["en", "ar"],
+            "join_url": "https://meet.example.org/secret-room", "capacity": "1",
+            "audience": "both", "series": "0"}
+    return data | changed
+
+
+def test_fewer_seats_than_people_holding_one_are_refused_and_nothing_is_saved(
+        app, client, network, create_user):
+    """Capacity is never exceeded: two people hold two of three seats; one seat is refused."""
+    other = create_user("other@example.org", roles=["focal_point"])
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        session.capacity = 3
+        for user_id in (network["fp"], other):
+            user = db.session.get(User, user_id)
+            if user_id == other:
+                appoint_undp_alternate(user, actor=db.session.get(User, network["coordinator"]))
+            registration.register(session, user.person, actor=None, now=utcnow(), notify=False)
+        db.session.commit()
+    login(client, "coord@example.org")
+    response = client.post(f"/sessions/{network['session']}/edit?lang=fr",
+                           data=_edited(capacity="1", title_en="Renamed"))
+    assert response.status_code == 200
+    assert ("2 personnes occupent une place\u00a0: conservez au moins 2 places ou retirez "
+            "d’abord des personnes de la liste des participants.") in \
+        response.get_data(as_text=True)
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        assert (session.capacity, session.title_en) == (3, "Bystander intervention")
+        assert registration.registered_count(session) == 2
+
+
+def test_a_session_of_no_seats_is_saved_as_the_field_allows(app, client, network):
+    """0 seats (a waiting list only) is in the field's range: not "Enter the number of
+    seats.", as if nothing had been entered."""
+    login(client, "coord@example.org")
+    response = client.post(f"/sessions/{network['session']}/edit", data=_edited(capacity="0"))
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingSession, network["session"]).capacity == 0
+    response = client.post(f"/sessions/{network['session']}/edit", data=_edited(capacity=""))
+    assert "Enter the number of seats." in response.get_data(as_text=True)

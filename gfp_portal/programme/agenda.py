@@ -157,6 +157,15 @@ def delete_item(item, *, actor, now=None):
     db.session.flush()
 
 
+def delete_agenda(session, *, actor, now=None):
+    """Every item of the session's agenda (the session is deleted)."""
+    for item in agenda_of(session):
+        log_action("agenda.delete", item, actor=actor, now=now,
+                   changes={k: [v, None] for k, v in _state(item).items() if v})
+        db.session.delete(item)
+    db.session.flush()
+
+
 def add_guest_presenter(name, organisation, sector, *, actor, now=None):
     """A guest who presents without asking for a place: a name, an organisation and a
     sector, and no email address."""

@@ -73,6 +73,18 @@ def revoke_invitation(invitation, *, actor, now=None):
                changes={"revoked": [False, True]})
 
 
+def delete_invitations(session, *, actor, now=None):
+    """Every invitation link of a session that is deleted (a draft, which no guest can have
+    asked a place at: guests ask only at a published session)."""
+    now = now or utcnow()
+    for invitation in db.session.scalars(select(GuestInvitation).where(
+            GuestInvitation.session_id == session.id)):
+        log_action("guest_invitation.delete", invitation, actor=actor, now=now,
+                   changes={"session": [session.id, None]})
+        db.session.delete(invitation)
+    db.session.flush()
+
+
 def places_taken(invitation):
     return db.session.scalar(select(func.count(GuestRegistration.id)).where(
         GuestRegistration.invitation_id == invitation.id,

@@ -37,6 +37,7 @@ def register():
         values={"session": hidden}, sentences={
         "guest_invitation.create": _l("Invitation link created"),
         "guest_invitation.revoke": _l("Invitation link withdrawn"),
+        "guest_invitation.delete": _l("Invitation link deleted with its draft session"),
     })
     describe("guest_registrations", title=_l("Guest's place"), labels={
         "status": _l("Status")}, values={"status": _place_or_attendance}, sentences={

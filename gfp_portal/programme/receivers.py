@@ -1,9 +1,10 @@
 """Guests hear of a session's changes as everyone registered does; invitations carry the
-agenda; the agenda moves with its session."""
-from gfp_portal.programme.agenda import follow_session, invitation_lines
-from gfp_portal.programme.guests import notify_guests
+agenda; the agenda moves with its session; a deleted draft takes its agenda and its guest
+invitation links with it."""
+from gfp_portal.programme.agenda import delete_agenda, follow_session, invitation_lines
+from gfp_portal.programme.guests import delete_invitations, notify_guests
 from gfp_portal.sessions.notices import INVITATION_EXTRAS
-from gfp_portal.sessions.signals import session_moved, session_notified
+from gfp_portal.sessions.signals import draft_deleting, session_moved, session_notified
 
 if invitation_lines not in INVITATION_EXTRAS:
     INVITATION_EXTRAS.append(invitation_lines)
@@ -17,3 +18,9 @@ def _tell_guests(session, *, kind, now, **_extra):
 @session_moved.connect
 def _move_agenda(session, *, starts_before, actor, now, **_extra):
     follow_session(session, starts_before, actor=actor, now=now)
+
+
+@draft_deleting.connect
+def _delete_programme(session, *, actor, now, **_extra):
+    delete_agenda(session, actor=actor, now=now)
+    delete_invitations(session, actor=actor, now=now)

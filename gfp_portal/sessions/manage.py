@@ -225,7 +225,8 @@ def delete(session_id):
 def _delete_confirmation(session):
     services.check_deletable(session)
     return _("Delete the draft"), [_(
-        "The draft is deleted for good; nobody is registered, no email is sent.")]
+        "The draft is deleted for good, with its agenda and its guest invitation links; nobody "
+        "is registered, no email is sent.")]
 
 
 @bp.route("/<int:session_id>/roster")

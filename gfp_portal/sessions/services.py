@@ -237,8 +237,11 @@ def check_deletable(session):
 
 
 def delete_draft(session, *, actor, now=None):
+    """The draft and, through the domains built on sessions, what they keep of it."""
+    now = now or utcnow()
     check_deletable(session)
-    log_action("session.delete", session, actor=actor, now=now or utcnow(),
+    signals.draft_deleting.send(session, actor=actor, now=now)
+    log_action("session.delete", session, actor=actor, now=now,
                changes={"status": ["draft", None]})
     db.session.delete(session)
     db.session.flush()

@@ -16,3 +16,9 @@ sender is the TrainingSession; `starts_before`, `actor` and `now` are given. Dom
 things within a session's time (its agenda) move them with it, or raise a DomainError, which
 refuses the change.
 """)
+
+draft_deleting = _signals.signal("draft-deleting", doc="""
+A draft is about to be deleted (in the caller's transaction). The sender is the
+TrainingSession; `actor` and `now` are given. Domains that keep rows of a session (its agenda,
+its guest invitation links) delete theirs, so that none is left behind.
+""")

@@ -302,3 +302,30 @@ def test_an_item_at_a_time_the_clocks_skip_is_a_form_error(app, client, running)
     with app.app_context():
         item = db.session.scalar(select(AgendaItem).filter_by(title_en="Closing"))
         assert item.starts_at.astimezone(UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+
+
+def test_a_deleted_draft_takes_its_agenda_and_guest_links_with_it(make_session, coordinator):
+    """Nothing of the draft is left to turn up on another session (SQLite gives a deleted
+    row's id to the next one) or, on PostgreSQL, to stop the deletion."""
+    from gfp_portal.core.errors import DomainError
+    from gfp_portal.programme import guests
+    from gfp_portal.programme.models import GuestInvitation
+
+    draft = make_session(publish=False)
+    item = agenda.add_item(draft, {**_texts(), "starts_at": draft.starts_at},
+                           [agenda.presenter(user=coordinator)], actor=coordinator, now=NOW)
+    link = guests.create_invitation(draft, actor=coordinator, now=NOW).token
+    draft_id, item_id = draft.id, item.id
+    sessions.delete_draft(draft, actor=coordinator, now=NOW)
+    db.session.commit()
+    assert db.session.get(TrainingSession, draft_id) is None
+    for model, column in ((AgendaItem, AgendaItem.session_id),
+                          (GuestInvitation, GuestInvitation.session_id),
+                          (AgendaPresenter, AgendaPresenter.item_id)):
+        key = item_id if model is AgendaPresenter else draft_id
+        assert db.session.scalar(select(func.count()).select_from(model)
+                                 .where(column == key)) == 0, model.__tablename__
+    with pytest.raises(DomainError):
+        guests.open_invitation(link, now=NOW)
+    assert {e.action for e in db.session.scalars(select(AuditEvent))} >= {
+        "agenda.delete", "guest_invitation.delete", "session.delete"}

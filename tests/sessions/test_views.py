@@ -440,7 +440,8 @@ def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(ap
     draft_id = create_draft(app)
     login(client, "coord@example.org")
     html = client.post(f"/sessions/{draft_id}/delete").get_data(as_text=True)
-    assert "The draft is deleted for good; nobody is registered, no email is sent." in html
+    assert ("The draft is deleted for good, with its agenda and its guest invitation links; "
+            "nobody is registered, no email is sent.") in html
     with app.app_context():
         assert db.session.get(TrainingSession, draft_id) is not None
     response = client.post(f"/sessions/{draft_id}/delete", data={"confirmed": "1"})

@@ -281,11 +281,12 @@ def check_past_appointment(data):
     """The rules of recording a term that has already ended; returns its last day."""
     if data.get("end_date") is None and data.get("ended_on") is None:
         raise DomainError("end_required", _l("An ended appointment needs its end date."))
-    last = data.get("ended_on") or data["end_date"]
-    if last < data["start_date"]:
+    # The term's planned end and the day it ended: neither before its start.
+    if any(day is not None and day < data["start_date"]
+           for day in (data.get("end_date"), data.get("ended_on"))):
         raise DomainError("dates_reversed", _l("The end date must not be before the start "
                                                "date."))
-    return last
+    return data.get("ended_on") or data["end_date"]
 
 
 def record_past_appointment(person, data, *, actor, now=None,

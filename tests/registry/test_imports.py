@@ -187,3 +187,17 @@ def test_a_row_the_registry_refuses_is_reported_beside_a_badly_written_one(
     assert [(e.line, e.code) for e in report.errors] == [
         (2, "unknown_entity"), (4, "focal_point_taken")]
     assert report.steps == []
+
+
+def test_a_past_term_planned_to_end_before_it_started_is_a_row_error(coordinator):
+    """Its end date, not only the day it ended, is checked against its start: the check names
+    the line, rather than the apply job failing on the database's own rule."""
+    rows = [row(1, role="alternate", appointment_entity="UNDP", scope="HQ", status="ended",
+                start_date="2024-06-01", end_date="2024-01-31", ended_on="2024-07-31")]
+    report = run("people.csv", csv_bytes(rows), coordinator)
+    assert [(e.line, e.code) for e in report.errors] == [(2, "dates_reversed")]
+    people = count(Person)
+    with pytest.raises(DomainError):
+        run("people.csv", csv_bytes(rows), coordinator, apply=True)
+    db.session.rollback()
+    assert (count(Person), count(Appointment)) == (people, 0)

@@ -276,16 +276,25 @@ def revoke_feed_when_last_term_ends(appointment, *, followed):
                        .values(calendar_token_hash=None))
 
 
+def reopen_account(user, *, actor, now=None):
+    """A deactivated account becomes active again with its own password, or invited again
+    when it was never activated; the caller tells the person. Any other account is left as
+    it is."""
+    if user.status != "deactivated":
+        return
+    user.deactivated_at = None
+    user.is_active = user.has_password
+    log_action("user.reactivate", user, actor=actor, now=now or utcnow(),
+               changes={"status": ["deactivated", user.status]})
+
+
 def reactivate_user(user, *, actor, now=None):
     """A deactivated account that was in use becomes active again with its own password, and
     the person is told so; one never activated goes back to invited with a fresh link."""
     now = now or utcnow()
     if user.status != "deactivated":
         raise DomainError("not_deactivated", _l("This account is not deactivated."))
-    user.deactivated_at = None
-    user.is_active = user.has_password
-    log_action("user.reactivate", user, actor=actor, now=now,
-               changes={"status": ["deactivated", user.status]})
+    reopen_account(user, actor=actor, now=now)
     if not user.is_active:
         send_activation(user, now=now)
         return user

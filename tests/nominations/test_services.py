@@ -313,6 +313,27 @@ def test_approval_of_an_existing_active_user_sends_no_activation_link(
     assert "/activate/" not in welcome.body_text and "/login" in welcome.body_text
 
 
+@pytest.mark.parametrize("activated, link", [(True, "/login"), (False, "/activate/")])
+def test_approval_opens_again_the_deactivated_account_of_a_focal_point_who_comes_back(
+        users, nomination_data, create_user, activated, link):
+    """Deactivated when they left; appointed again by the Office's approval: the account
+    signs in again with its own password (or, never activated, is invited again), not left
+    deactivated behind a welcome that sends them to a sign-in they cannot pass."""
+    from gfp_portal.accounts.services import deactivate_user
+
+    user = db.session.get(User, create_user("back.fp@unicef.org", roles=["focal_point"],
+                                            active=activated))
+    deactivate_user(user, actor=users["coordinator"], reason="Left the entity", now=NOW)
+    db.session.commit()
+    nomination = submit(users, nomination_data(email="back.fp@unicef.org"))
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert user.status == ("active" if activated else "invited")
+    assert "user.reactivate" in [e.action for e in events_for("users", user.id)]
+    welcome, = outbox("nomination_welcome")
+    assert link in welcome.body_text
+
+
 def test_approval_of_a_person_whose_account_signs_in_with_an_earlier_address(
         users, nomination_data, create_user):
     """The registry changed the person's address; their account keeps the one it signs in

@@ -97,19 +97,35 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
     return attendance
 
 
+def _typed_minutes(text):
+    """The minutes attended as typed in the register: none when left empty, else a whole
+    number (a number the browser let through, "45.5", is refused, not dropped)."""
+    if text is None or isinstance(text, int):
+        return text
+    text = text.strip()
+    if not text:
+        return None
+    if not text.removeprefix("-").isdecimal():
+        raise DomainError("minutes_not_whole", _l("Enter the minutes attended as a whole "
+                                                  "number."), field="minutes")
+    return int(text)
+
+
 def mark_register(rows, marks, wanted, *, actor, reason=None, now=None):
-    """Record the register's marks: `wanted` gives (status, minutes) by registration id; a row
-    with no status, or with the status and minutes it already has in `marks`, is left as it
-    is. Returns how many were recorded. A refusal names the row it refuses in its
+    """Record the register's marks: `wanted` gives (status, minutes as typed) by registration
+    id; a row with no status, or with the status and minutes it already has in `marks`, is
+    left as it is. Returns how many were recorded. A refusal names the row it refuses in its
     `registration_id`, so that the register marks it."""
     now = now or utcnow()
     changed = 0
     for row in rows:
-        status, minutes = wanted.get(row.id, (None, None))
+        status, typed = wanted.get(row.id, (None, None))
         current = marks.get(row.id)
-        if not status or (current and current.status == status and current.minutes == minutes):
-            continue
         try:
+            minutes = _typed_minutes(typed)
+            if not status or (current and current.status == status and
+                              current.minutes == minutes):
+                continue
             mark(row, status, minutes=minutes, actor=actor, reason=reason, now=now)
         except DomainError as error:
             error.registration_id = row.id

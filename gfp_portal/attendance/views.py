@@ -70,7 +70,7 @@ def register(session_id):
             changed = services.mark_register(
                 rows, marks,
                 {row.id: (request.form.get(f"status-{row.id}"),
-                          request.form.get(f"minutes-{row.id}", type=int)) for row in rows},
+                          request.form.get(f"minutes-{row.id}")) for row in rows},
                 actor=current_user, reason=request.form.get("reason") or None)
         except DomainError as error:
             db.session.rollback()

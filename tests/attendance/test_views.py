@@ -379,6 +379,26 @@ def test_a_refused_register_is_shown_again_with_every_mark_typed(app, client, ru
         assert db.session.scalars(select(Attendance)).all() == []
 
 
+@pytest.mark.parametrize("typed", ["45.5", "forty", "1e3", "²"])
+def test_minutes_that_are_not_a_whole_number_are_refused_not_dropped(app, client, running,
+                                                                      create_user, typed):
+    """The register is sent without the browser's checks: "45.5" minutes is refused on its
+    row, in the reader's language, and nothing is written (it was dropped, and the person
+    recorded present with no minutes, which a certificate reads as the whole session)."""
+    first, second = _two_on_the_register(app, running, create_user)
+    login(client, "coord@example.org")
+    response = client.post(f"/sessions/{running['session']}/attendance?lang=es", data={
+        f"status-{first}": "present", f"status-{second}": "partial",
+        f"minutes-{second}": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Indique los minutos de asistencia con un número entero." in html
+    minutes = re.search(rf'<input[^>]*name="minutes-{second}"[^>]*>', html).group(0)
+    assert f'value="{typed}"' in minutes and 'aria-invalid="true"' in minutes
+    with app.app_context():
+        assert db.session.scalars(select(Attendance)).all() == []
+
+
 def _person_in_registry(app, given, family, email):
     with app.app_context():
         person = registry.create_person({"given_name": given, "family_name": family,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from gfp_portal.attendance import certificates
 from gfp_portal.attendance.models import (
@@ -133,20 +133,29 @@ def mark_register(rows, marks, wanted, *, actor, reason=None, now=None):
         changed += 1
     return changed
 
-def mark_all_present(session, *, actor, now=None):
-    """Everyone registered and not yet marked becomes present (then mark the exceptions)."""
-    rows = db.session.scalars(select(Registration).where(
+def unmarked(session):
+    """The registrations of the people registered for the session who have no mark yet."""
+    return db.session.scalars(select(Registration).where(
         Registration.session_id == session.id,
-        Registration.status == RegistrationStatus.registered)).all()
-    marked = {a.registration_id for a in db.session.scalars(select(Attendance).where(
-        Attendance.registration_id.in_([r.id for r in rows])))}
-    done = 0
+        Registration.status == RegistrationStatus.registered,
+        ~exists().where(Attendance.registration_id == Registration.id))
+        .order_by(Registration.id)).all()
+
+
+def check_all_present(session):
+    """Marking everyone present needs someone registered without a mark."""
+    if not unmarked(session):
+        raise DomainError("nobody_unmarked", _l("Everyone registered already has a mark."))
+
+
+def mark_all_present(session, *, actor, now=None):
+    """Everyone registered and not yet marked becomes present for the whole session (then
+    mark the exceptions)."""
+    rows = unmarked(session)
     for row in rows:
-        if row.id not in marked:
-            mark(row, AttendanceStatus.present, minutes=session.duration_minutes, actor=actor,
-                 now=now)
-            done += 1
-    return done
+        mark(row, AttendanceStatus.present, minutes=session.duration_minutes, actor=actor,
+             now=now)
+    return len(rows)
 
 
 # --- self check-in ----------------------------------------------------------------------------

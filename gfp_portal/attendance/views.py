@@ -15,6 +15,7 @@ from gfp_portal.attendance.forms import CheckInForm, ReportForm
 from gfp_portal.attendance.models import AttendanceStatus
 from gfp_portal.core import tables
 from gfp_portal.core.auth import roles_required, signed_in
+from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
@@ -119,10 +120,20 @@ def add_walk_in(session_id):
 @roles_required("coordinator")
 def all_present(session_id):
     session = _session(session_id)
-    return run_action(services.mark_all_present, session, actor=current_user,
-                      done=lambda marked: ngettext("%(num)s person marked present.",
-                                                   "%(num)s people marked present.", marked),
-                      back=url_for("attendance.register", session_id=session.id))
+    return confirm_then_act(
+        services.mark_all_present, session, actor=current_user,
+        check=lambda: services.check_all_present(session),
+        confirmation=lambda: (_("Mark everyone registered as present"), [ngettext(
+            "%(num)s person registered and not yet marked is recorded as present for the "
+            "whole session (%(minutes)s minutes).",
+            "%(num)s people registered and not yet marked are recorded as present for the "
+            "whole session (%(minutes)s minutes).", len(services.unmarked(session)),
+            minutes=session.duration_minutes),
+            _("The marks already recorded stay as they are; correct the exceptions "
+              "afterwards.")]),
+        done=lambda marked: ngettext("%(num)s person marked present.",
+                                     "%(num)s people marked present.", marked),
+        back=url_for("attendance.register", session_id=session.id))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/rotate-code", methods=["POST"])

@@ -399,6 +399,32 @@ def test_minutes_that_are_not_a_whole_number_are_refused_not_dropped(app, client
         assert db.session.scalars(select(Attendance)).all() == []
 
 
+def test_marking_everyone_present_says_to_how_many_first_and_acts_when_confirmed(
+        app, client, running, create_user):
+    """A bulk action: the first click shows who it records (those registered without a
+    mark) and writes nothing; confirmed, it marks them; with nobody left, it is refused."""
+    first, second = _two_on_the_register(app, running, create_user)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance/all-present"
+    client.post(f"/sessions/{running['session']}/attendance",
+                data={f"status-{first}": "excused"})
+    response = client.post(url + "?lang=fr")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert ("1 personne inscrite sans statut de présence est enregistrée comme présente pour "
+            "toute la durée de la séance (90 minutes).") in html
+    with app.app_context():
+        assert [a.registration_id for a in db.session.scalars(select(Attendance))] == [first]
+    response = client.post(url + "?lang=en", data={"confirmed": "1"}, follow_redirects=True)
+    assert "1 person marked present." in response.get_data(as_text=True)
+    with app.app_context():
+        marks = {a.registration_id: a.status.value for a in
+                 db.session.scalars(select(Attendance))}
+        assert marks == {first: "excused", second: "present"}
+    response = client.post(url, follow_redirects=True)
+    assert "Everyone registered already has a mark." in response.get_data(as_text=True)
+
+
 def _person_in_registry(app, given, family, email):
     with app.app_context():
         person = registry.create_person({"given_name": given, "family_name": family,

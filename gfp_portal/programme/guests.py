@@ -224,8 +224,8 @@ def confirm_place(token, *, now=None):
 
 
 def cancel_place(registration, *, actor, now=None):
-    """The Office removes a guest: the calendar entry is withdrawn from theirs (unless the
-    session's cancellation already withdrew it)."""
+    """The Office removes a guest: the calendar entry is withdrawn from theirs (by the
+    session's cancellation, when it is cancelled and they were not yet told of it)."""
     now = now or utcnow()
     if registration.status == GuestPlaceStatus.cancelled:
         raise DomainError("already_cancelled", _l("This guest's place is already cancelled."))
@@ -236,18 +236,20 @@ def cancel_place(registration, *, actor, now=None):
     db.session.flush()
     log_action("guest_place.cancel", registration, actor=actor, now=now,
                changes={"status": [was.value, "cancelled"]})
-    if was == GuestPlaceStatus.registered and \
-            registration.session.status != SessionStatus.cancelled:
+    if was != GuestPlaceStatus.registered:
+        return
+    if registration.session.status != SessionStatus.cancelled:
         notices.session_notice(registration, "withdrawn", now=now)
+    elif session_notices.not_yet_invited([registration]):
+        # Removed before the job telling everyone of the cancellation reached them.
+        notices.session_notice(registration, "cancelled", now=now)
 
 
 def notify_guests(session, *, kind, now):
-    """A change of the session reaches the registered guests too (sessions' signal), but an
-    update not those who already hold its invitation."""
-    memo, guests = {}, registered_guests(session)
-    if kind == "updated":
-        guests = session_notices.not_yet_invited(guests)
-        session_notices.keep_invitations(guests)
+    """A change of the session reaches the registered guests too (sessions' signal), but not
+    those who already hold its calendar entry."""
+    memo, guests = {}, session_notices.not_yet_invited(registered_guests(session))
+    session_notices.keep_invitations(guests)
     for registration in guests:
         notices.session_notice(registration, kind, now=now, memo=memo)
 

@@ -25,17 +25,23 @@ METHODS = {"confirmed": "REQUEST", "promoted": "REQUEST", "updated": "REQUEST",
            "cancelled": "CANCEL", "withdrawn": "CANCEL"}
 
 
+# The emails whose calendar entry the registration then holds: an invitation, or the
+# cancellation of the whole session (not a person's own withdrawal, which ends their entry).
+KEPT = frozenset(kind for kind, method in METHODS.items() if method == "REQUEST") | \
+    {"cancelled"}
+
+
 def keep_invitation(registration, kind):
-    """Note on `registration` (a person's or a guest's) the SEQUENCE of the invitation that
-    an email of `kind` carries, if it carries one."""
+    """Note on `registration` (a person's or a guest's) the SEQUENCE of the calendar entry
+    that an email of `kind` carries: an invitation, or the session's cancellation."""
     sequence = registration.session.ical_sequence
-    if METHODS.get(kind) == "REQUEST" and registration.invited_sequence != sequence:
+    if kind in KEPT and registration.invited_sequence != sequence:
         registration.invited_sequence = sequence
 
 
 def keep_invitations(registrations):
-    """keep_invitation for many registrations of one session that are each about to get the
-    latest invitation: one UPDATE for them all rather than one for each."""
+    """keep_invitation for many registrations of one session that are each about to get its
+    latest calendar entry: one UPDATE for them all rather than one for each."""
     if not registrations:
         return
     model, sequence = type(registrations[0]), registrations[0].session.ical_sequence
@@ -47,7 +53,8 @@ def keep_invitations(registrations):
 
 
 def not_yet_invited(registrations):
-    """Those of `registrations` who do not hold their session's latest invitation."""
+    """Those of `registrations` who do not hold their session's latest calendar entry (its
+    latest invitation, or its cancellation)."""
     return [r for r in registrations if r.invited_sequence != r.session.ical_sequence]
 
 

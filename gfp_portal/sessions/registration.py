@@ -211,11 +211,21 @@ def removal_preview(registration, *, now=None):
     {"emailed": the person loses a seat and is told by email, "successor": the person first
     on the waiting list, who gets the seat and is told, or None}."""
     _check_not_cancelled(registration)
-    emailed = _frees_a_seat(registration)
+    frees_a_seat = _frees_a_seat(registration)
     session = registration.session
-    waiting = waitlist(session)[:1] if emailed and _offers_seats(session, now or utcnow()) \
+    waiting = waitlist(session)[:1] if frees_a_seat and _offers_seats(session, now or utcnow()) \
         else []
-    return {"emailed": emailed, "successor": waiting[0].person if waiting else None}
+    return {"emailed": frees_a_seat or _not_yet_told_of_cancellation(registration),
+            "successor": waiting[0].person if waiting else None}
+
+
+def _not_yet_told_of_cancellation(registration):
+    """Whether `registration` holds a seat in a cancelled session whose cancellation has not
+    reached its holder yet (the job telling everyone has not run): removing or withdrawing
+    them sends it."""
+    return registration.status == RegistrationStatus.registered and \
+        registration.session.status == SessionStatus.cancelled and \
+        bool(notices.not_yet_invited([registration]))
 
 
 def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False, notify=True):
@@ -230,6 +240,7 @@ def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False, 
     if not by_coordinator and session.starts_at <= now:
         raise DomainError("started", _l("This session has already started."))
     frees_a_seat = _frees_a_seat(registration)
+    untold = _not_yet_told_of_cancellation(registration)
     before = registration.status.value
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = now
@@ -241,6 +252,8 @@ def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False, 
         if notify:
             notices.send(registration, "withdrawn", now=now)
         promote(session, actor=actor, now=now)
+    elif untold and notify:
+        notices.send(registration, "cancelled", now=now)
     return registration
 
 

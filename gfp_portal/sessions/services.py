@@ -135,13 +135,11 @@ def notified_by_change(session):
 
 def send_notices(session, kind, *, now, progress=None):
     """Queue the notice of `kind` ("updated" or "cancelled") to everyone registered, with
-    the session's current SEQUENCE, but for an update not to whoever already holds the
-    invitation of that SEQUENCE (given a seat since the change, or told by an earlier job);
-    returns how many."""
-    people = registered(session)
-    if kind == "updated":
-        people = notices.not_yet_invited(people)
-        notices.keep_invitations(people)
+    the session's current SEQUENCE, but not to whoever already holds the calendar entry of
+    that SEQUENCE (given a seat since the change, or told by an earlier job); returns how
+    many."""
+    people = notices.not_yet_invited(registered(session))
+    notices.keep_invitations(people)
     settings, memo = notices.recipients([r.person_id for r in people]), {}
     for done, registration in enumerate(people, start=1):
         notices.send(registration, kind, now=now, settings=settings, memo=memo)

@@ -302,6 +302,32 @@ def test_a_guest_who_holds_the_changed_invitation_is_not_sent_it_again(
                     if m.recipient == "ximena@university.example"]) == 2
 
 
+def test_a_guest_removed_before_the_cancellations_job_is_still_told_once(
+        app, guest_client, running, monkeypatch):
+    """The session's cancellation is told by a job; the Office removes the guest before it
+    runs: the guest is sent the cancellation then, and the job sends no second one."""
+    from gfp_portal.core.jobs import execute_job
+
+    monkeypatch.setitem(app.config, "SESSION_NOTICES_INLINE_MAX", 0)
+    _link_path, place_id = _registered_guest(app, guest_client, running)
+    with app.test_request_context():
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session = db.session.get(TrainingSession, running["session"])
+        job = session_services.cancel_session(session, reason="Speaker ill",
+                                              actor=coordinator)[1]
+        db.session.info.pop("jobs.dispatch")  # run below, after the removal
+        db.session.commit()
+        job_id = job.id
+        guests.cancel_place(db.session.get(GuestRegistration, place_id), actor=coordinator)
+        db.session.commit()
+    with app.test_request_context():
+        execute_job(job_id)
+        to_guest = [m.subject for m in outbox("session_notice")
+                    if m.recipient == "ximena@university.example"]
+        assert len(to_guest) == 2 and to_guest[-1].startswith("Cancelada")
+
+
 @pytest.mark.parametrize("url", ["/sessions/{id}/guests", "/sessions/{id}/agenda"])
 @pytest.mark.parametrize("roles, status", [((), 302), (("focal_point",), 403),
                                            (("resident_coordinator",), 403),

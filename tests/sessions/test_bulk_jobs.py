@@ -432,3 +432,41 @@ def test_the_notices_of_a_change_note_their_invitations_in_one_statement(
             Registration.status == "registered"))) == {1}
         assert services.send_notices(session, "updated", now=datetime.now(UTC)) == 0
         db.session.rollback()
+
+
+def test_whoever_leaves_a_cancelled_session_before_its_job_is_still_told_once(
+        app, office, monkeypatch):
+    """A cancellation told by a job: a person removed before the job runs is sent the
+    cancellation then (the job, which reads who is registered, no longer finds them); one
+    removed after it is sent nothing more. Everyone gets exactly one CANCEL."""
+    from gfp_portal.core.jobs import execute_job
+
+    monkeypatch.setitem(app.config, "SESSION_NOTICES_INLINE_MAX", 5)
+    _register_all(app, office)
+
+    def remove(email):
+        with app.test_request_context():
+            row = db.session.scalars(select(Registration).where(
+                Registration.person.has(email=email))).one()
+            assert registration.removal_preview(row)["emailed"] == (email == "p0@undp.org")
+            registration.cancel(row, actor=db.session.get(User, office["coordinator"]),
+                                by_coordinator=True)
+            db.session.commit()
+
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, office["session"])
+        job = services.cancel_session(session, reason="Speaker ill", actor=db.session.get(
+            User, office["coordinator"]))[1]
+        db.session.info.pop("jobs.dispatch")  # run below, after the first removal
+        db.session.commit()
+        job_id = job.id
+    remove("p0@undp.org")
+    with app.test_request_context():
+        execute_job(job_id)
+        assert db.session.get(Job, job_id).result["notified"] == SEATS - 1
+    remove("p1@undp.org")
+    with app.app_context():
+        for email in ("p0@undp.org", "p1@undp.org", "p2@undp.org"):
+            assert _subjects_to(email) == ["Cancelled: Parity dashboard",
+                                           "Registered: Parity dashboard"], email
+        assert _sequences("Cancelled%") == [1] * SEATS

@@ -131,6 +131,7 @@ DECLARING_MODULES = (
     "gfp_portal.resources.files",
     # Receivers of the domain signals (the calendar feed ends with the last appointment).
     "gfp_portal.accounts.services",
+    "gfp_portal.attendance.services",
     "gfp_portal.programme.receivers",
     "gfp_portal.induction.services",
     # Jobs and periodic jobs, declared next to their domain.

@@ -23,6 +23,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, RegistrationStatus
+from gfp_portal.sessions.signals import registration_leaving
 
 DEFAULT_SETTINGS = {
     "attendance.check_in_opens_minutes": 15,
@@ -95,6 +96,23 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
         # revoked stay revoked once the mark is corrected back).
         certificates.follow_mark(attendance, actor=actor, reason=reason, now=now)
     return attendance
+
+
+@registration_leaving.connect
+def keep_marked_registrations(registration, *, by_coordinator, **_extra):
+    """A registration whose attendance is recorded stays: the register shows only those not
+    cancelled, and a mark left behind one would still earn its certificate. The mark is
+    corrected on the register instead."""
+    if not db.session.scalar(select(exists().where(
+            Attendance.registration_id == registration.id))):
+        return
+    if by_coordinator:
+        raise DomainError("attendance_recorded", _l(
+            "The attendance of %(name)s is recorded: correct it on the register rather than "
+            "remove them.", name=registration.person.full_name))
+    raise DomainError("attendance_recorded", _l(
+        "Your attendance at this session is already recorded: your registration can no longer "
+        "be cancelled."))
 
 
 def _typed_minutes(text):

@@ -17,7 +17,7 @@ from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
 from gfp_portal.registry.queries import active_roles
-from gfp_portal.sessions import notices, priority
+from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
     Registration,
     RegistrationStatus,
@@ -198,6 +198,13 @@ def _check_not_cancelled(registration):
         raise DomainError("not_registered", _l("This registration is already cancelled."))
 
 
+def check_cancellable(registration, *, by_coordinator=False):
+    """Refuse a withdrawal or removal that cancel() would refuse: of a registration already
+    cancelled, or one whose records another domain keeps (its attendance)."""
+    _check_not_cancelled(registration)
+    signals.registration_leaving.send(registration, by_coordinator=by_coordinator)
+
+
 def _frees_a_seat(registration):
     """Whether cancelling `registration` frees a seat that counts: it holds one, in a session
     that is not cancelled (whose waiting list is closed). Its holder is then told by email,
@@ -210,7 +217,7 @@ def removal_preview(registration, *, now=None):
     """What removing `registration` would do, as cancel() does it for a coordinator:
     {"emailed": the person loses a seat and is told by email, "successor": the person first
     on the waiting list, who gets the seat and is told, or None}."""
-    _check_not_cancelled(registration)
+    check_cancellable(registration, by_coordinator=True)
     frees_a_seat = _frees_a_seat(registration)
     session = registration.session
     waiting = waitlist(session)[:1] if frees_a_seat and _offers_seats(session, now or utcnow()) \
@@ -232,11 +239,15 @@ def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False, 
     """Withdrawal (by the person, within the window) or removal (by a coordinator). The seat
     goes to the first person waiting, in the same transaction, unless the session is
     cancelled (_frees_a_seat) or has started (promote). `notify`: the holder of a seat is
-    told (not when no one is left to tell: their data is being erased)."""
+    told, and the domains keeping records of the registration may refuse (check_cancellable);
+    not when no one is left to tell: their data is being erased."""
     now = now or utcnow()
     session = registration.session
     lock_seats(session, registration)
-    _check_not_cancelled(registration)
+    if notify:
+        check_cancellable(registration, by_coordinator=by_coordinator)
+    else:
+        _check_not_cancelled(registration)
     if not by_coordinator and session.starts_at <= now:
         raise DomainError("started", _l("This session has already started."))
     frees_a_seat = _frees_a_seat(registration)

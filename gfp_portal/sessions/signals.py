@@ -22,3 +22,9 @@ A draft is about to be deleted (in the caller's transaction). The sender is the
 TrainingSession; `actor` and `now` are given. Domains that keep rows of a session (its agenda,
 its guest invitation links) delete theirs, so that none is left behind.
 """)
+
+registration_leaving = _signals.signal("registration-leaving", doc="""
+A registration is about to be cancelled: withdrawn by its person, or removed by the Office
+(`by_coordinator`), before anything changes. The sender is the Registration. Domains that keep
+records of a registration (its attendance) raise a DomainError, which refuses it.
+""")

@@ -133,6 +133,7 @@ def withdraw(session_id):
     if mine is None:
         abort(400)
     return confirm_then_act(registration.cancel, mine, actor=current_user,
+                            check=lambda: registration.check_cancellable(mine),
                             confirmation=lambda: _withdrawal(session, mine),
                             done=_("Your registration is cancelled."),
                             back=url_for("sessions.detail", session_id=session.id))

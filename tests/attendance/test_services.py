@@ -20,6 +20,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration
+from gfp_portal.sessions.models import RegistrationStatus
 from tests.helpers import NOW, outbox, refused
 
 
@@ -28,6 +29,28 @@ def reg(session, person):
 
 
 # --- register -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("by_coordinator", [True, False])
+def test_a_registration_whose_attendance_is_recorded_cannot_be_cancelled(
+        held, coordinator, by_coordinator):
+    """The register lists only registrations not cancelled: a mark left behind a removed one
+    could no longer be corrected, and would still earn its certificate. Its person cannot
+    withdraw it (checked in before the start), nor the Office remove it; the mark is
+    corrected instead. A registration without a mark still goes."""
+    session, people = held
+    services.mark(reg(session, people["Amina"]), "present", actor=coordinator)
+    amina, actor = reg(session, people["Amina"]), coordinator if by_coordinator else None
+    if by_coordinator:  # refused at the first click, before the confirmation
+        refused("attendance_recorded", registration.removal_preview, amina)
+    else:
+        refused("attendance_recorded", registration.check_cancellable, amina)
+    refused("attendance_recorded", registration.cancel, amina, actor=actor,
+            by_coordinator=by_coordinator, now=NOW)
+    assert amina.status == RegistrationStatus.registered
+    registration.cancel(reg(session, people["Jonas"]), actor=actor,
+                        by_coordinator=by_coordinator, now=NOW)
+    assert reg(session, people["Jonas"]).status == RegistrationStatus.cancelled
+
 
 def test_everyone_present_then_the_exceptions(held, coordinator):
     session, people = held

@@ -125,10 +125,9 @@ def all_present(session_id):
         check=lambda: services.check_all_present(session),
         confirmation=lambda: (_("Mark everyone registered as present"), [ngettext(
             "%(num)s person registered and not yet marked is recorded as present for the "
-            "whole session (%(minutes)s minutes).",
+            "whole session.",
             "%(num)s people registered and not yet marked are recorded as present for the "
-            "whole session (%(minutes)s minutes).", len(services.unmarked(session)),
-            minutes=session.duration_minutes),
+            "whole session.", len(services.unmarked(session))),
             _("The marks already recorded stay as they are; correct the exceptions "
               "afterwards.")]),
         done=lambda marked: ngettext("%(num)s person marked present.",

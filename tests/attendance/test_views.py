@@ -412,7 +412,7 @@ def test_marking_everyone_present_says_to_how_many_first_and_acts_when_confirmed
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert ("1 personne inscrite sans statut de présence est enregistrée comme présente pour "
-            "toute la durée de la séance (90 minutes).") in html
+            "toute la durée de la séance.") in html
     with app.app_context():
         assert [a.registration_id for a in db.session.scalars(select(Attendance))] == [first]
     response = client.post(url + "?lang=en", data={"confirmed": "1"}, follow_redirects=True)

@@ -18,6 +18,7 @@ from gfp_portal.core import previews, reading
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.i18n import format_number
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.reading import CheckedRow
 from gfp_portal.extensions import db
@@ -36,6 +37,9 @@ PERIOD = (re.compile(r"(?P<year>\d{4})\s*[-/ ]?\s*q(?P<quarter>[1-4])", re.I),
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_GRADE, MAX_AGE_GROUP = 16, 20
 BATCH = 1000
+# More staff than any UN entity employs: a larger count is a typing error, and the totals of
+# an entity's quarter (many lines added up) stay within what the database stores.
+MOST_STAFF = 100_000
 
 
 def checksum(data):
@@ -128,9 +132,13 @@ class _Row(CheckedRow):
 
     def _count(self, values, column):
         text = values.get(column, "").replace(" ", "")
-        if text.isdecimal():
+        if text.isdecimal() and int(text) <= MOST_STAFF:
             return int(text)
-        if text.startswith("-") and text[1:].isdecimal():
+        if text.isdecimal():
+            self.error(column, "count_too_large", _l(
+                "A line of figures counts at most %(most)s staff (“%(value)s”).",
+                most=format_number(MOST_STAFF), value=text))
+        elif text.startswith("-") and text[1:].isdecimal():
             self.error(column, "negative_count", _l("A number of staff cannot be negative "
                                                     "(“%(value)s”).", value=text))
         else:

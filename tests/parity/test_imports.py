@@ -109,6 +109,21 @@ def test_one_bad_row_writes_nothing(coordinator):
     assert count() == 0
 
 
+def test_a_count_beyond_any_entitys_staff_is_a_row_error_not_a_failed_apply(coordinator):
+    """Too large for the database to store, it failed the apply job with no line named."""
+    rows = grid(["UNDP"], ["2023-Q4"], ["P-4", "P-3"])
+    rows[0][4] = "10000000000000000000"
+    rows[1][5] = "100001"
+    report = plan(figures_csv(rows))
+    assert [(e.line, e.column, e.code) for e in report.errors] == [
+        (2, "women", "count_too_large"), (3, "men", "count_too_large")]
+    assert str(report.errors[1].message) == "A line of figures counts at most 100,000 staff " \
+        "(“100001”)."
+    refused("import_has_errors", imports.import_whole, "f.csv", figures_csv(rows),
+            actor=coordinator)
+    assert count() == 0
+
+
 def test_each_entity_quarter_of_the_file_replaces_its_figures_and_no_other(coordinator):
     first = figures_csv(grid(["UNDP", "UNICEF"], ["2023-Q3", "2023-Q4"], ["P-4", "P-3"]))
     imports.import_whole("first.csv", first, actor=coordinator)

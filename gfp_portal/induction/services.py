@@ -5,7 +5,7 @@ from datetime import timedelta
 from weakref import WeakKeyDictionary
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from gfp_portal.core.audit import log_action
@@ -16,6 +16,7 @@ from gfp_portal.extensions import db
 from gfp_portal.induction.models import InductionOpening, InductionPath
 from gfp_portal.registry.models import Appointment
 from gfp_portal.registry.signals import appointment_started
+from gfp_portal.resources.signals import resource_deleting
 
 DEFAULT_SETTINGS = {
     # The library resource (its address) that holds the terms of reference of focal points.
@@ -106,6 +107,14 @@ def record_opening(person, resource, language, *, now=None):
                                     opened_at=now or utcnow()))
     db.session.flush()
     return True
+
+
+@resource_deleting.connect
+def forget_openings(resource, **_extra):
+    """A deleted document's openings go with it: a later resource at its address (or, on
+    SQLite, given its id) is not opened by anyone yet."""
+    db.session.execute(delete(InductionOpening).where(
+        InductionOpening.resource_id == resource.id))
 
 
 def document_slugs():

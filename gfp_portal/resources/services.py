@@ -22,6 +22,7 @@ from gfp_portal.resources.models import (
     ResourceVersion,
     Visibility,
 )
+from gfp_portal.resources.signals import resource_deleting
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Paths under /resources/ that are pages, not resources.
@@ -175,6 +176,7 @@ def delete_resource(resource, *, actor, now=None):
     """Delete the resource, its versions and counts; its files go once this is committed."""
     for version in resource.versions:
         remove_after_commit(db.session, version.file_key)
+    resource_deleting.send(resource, actor=actor, now=now)
     log_action("resource.delete", resource, actor=actor, now=now,
                changes=diff(_state(resource), {}))
     # Not left to ON DELETE CASCADE: SQLite enforces foreign keys only when asked to.

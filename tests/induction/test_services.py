@@ -284,3 +284,26 @@ def test_the_overview_finds_a_name_whatever_its_accents_and_case(
     assert queries.overview(q="lucia").total == 1
     assert queries.overview(q="Élodie").total == 1
     assert queries.overview(q="ELODIE").total == 1
+
+
+def test_a_deleted_document_takes_its_openings_with_it(coordinator, make_appointee):
+    """The terms of reference, opened by a newcomer, are deleted and a new document put at
+    their address: the newcomer has not opened that one. Left behind, the opening went to the
+    next resource given the deleted id (SQLite), or stopped the deletion (PostgreSQL)."""
+    from gfp_portal.induction.models import InductionOpening
+    from gfp_portal.resources import services as resources
+
+    newcomer = make_appointee(language="en")
+    terms = add_document("terms-of-reference", {"en": "Terms of reference (2023)"})
+    db.session.commit()
+    assert services.record_opening(newcomer, terms, "en")
+    db.session.commit()
+    assert queries.progress_of_person(newcomer).terms_step.opened
+    terms_id = terms.id
+    resources.delete_resource(terms, actor=coordinator)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(InductionOpening).where(
+        InductionOpening.resource_id == terms_id)) == 0
+    add_document("terms-of-reference", {"en": "Terms of reference (2025)"})
+    db.session.commit()
+    assert not queries.progress_of_person(newcomer).terms_step.opened

@@ -105,8 +105,11 @@ def _nominations(user, email):
 
 
 def _emails(addresses):
+    """The emails sent to any of `addresses`, however their capitals were typed (an address
+    is one whatever its case, as anonymising finds it)."""
     rows = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.recipient.in_(addresses))
+        select(OutboxMessage).where(func.lower(OutboxMessage.recipient).in_(
+            sorted({address.lower() for address in addresses})))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
     return [{"subject": m.subject, "kind": m.template, "status": _value(m.status),
              "created_at": _when(m.created_at), "sent_at": _when(m.sent_at)} for m in rows]

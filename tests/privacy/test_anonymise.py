@@ -318,3 +318,23 @@ def test_emails_still_waiting_for_the_person_are_withdrawn_not_sent(app, ctx, re
     refused("withdrawn", retry_message, waiting, actor=coordinator)
     db.session.rollback()
     assert db.session.get(OutboxMessage, waiting.id).status == MailStatus.failed
+
+
+def test_the_summary_lists_the_emails_sent_to_the_persons_address_whatever_its_case(
+        make_person):
+    """A request to join typed "Amina.Diallo@UNDP.org" is the registry's amina.diallo@undp.org:
+    the summary found the request but not the email confirming it."""
+    kenya = unct("KEN")
+    kenya.members = [entity("UNDP"), entity("WFP")]
+    person = make_person(email="amina.diallo@undp.org")
+    db.session.commit()
+    join.submit_join_request({
+        "role": "alternate", "entity": entity("UNDP"), "unct": kenya,
+        "given_name": "Amina", "family_name": "Diallo", "email": "Amina.Diallo@UNDP.org",
+        "position_title": "Officer", "grade": "P-4", "preferred_language": "en",
+        "start_date": date(2026, 10, 1), "time_share": 20, "tor_acknowledged": False,
+        "replaces": None, "justification": ""}, now=NOW)
+    db.session.commit()
+    record = personal_data(person=person, now=NOW)
+    assert len(record["nominations"]) == 1
+    assert [e["kind"] for e in record["emails"]] == ["join_verify"]

@@ -29,7 +29,8 @@ from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.nominations.join import delete_unverified, unverified_before
+from gfp_portal.nominations.join import OPEN_STATES, delete_unverified, unverified_before
+from gfp_portal.nominations.models import Nomination
 from gfp_portal.privacy.anonymise import anonymise_guests, anonymise_people
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
@@ -57,9 +58,14 @@ def _cutoff(key, now):
 
 def people_past_contact_retention(cutoff):
     """People not anonymised, with no active appointment, whose last term ended before
-    `cutoff`, and whose account (if any) holds no role but focal point."""
+    `cutoff`, whose account (if any) holds no role but focal point, and who are not named by
+    a nomination or a request to join still open (coming back: the Office decides on it)."""
     active = select(Appointment.id).where(Appointment.person_id == Person.id,
                                           Appointment.status == AppointmentStatus.active)
+    coming_back = select(Nomination.id).where(
+        Nomination.state.in_(OPEN_STATES),
+        or_(Nomination.person_id == Person.id,
+            func.lower(Nomination.email) == func.lower(Person.email)))
     last_end = select(func.max(func.coalesce(Appointment.ended_on, Appointment.end_date,
                                              Appointment.start_date))) \
         .where(Appointment.person_id == Person.id).scalar_subquery()
@@ -68,7 +74,7 @@ def people_past_contact_retention(cutoff):
         UserRole.role != Role.focal_point)
     return db.session.scalars(select(Person).where(
         Person.anonymised_at.is_(None), ~active.exists(), ~other_roles.exists(),
-        last_end < cutoff.date()).order_by(Person.id)).all()
+        ~coming_back.exists(), last_end < cutoff.date()).order_by(Person.id)).all()
 
 
 def guests_past_retention(cutoff):

@@ -105,6 +105,22 @@ def test_people_who_left_are_anonymised_after_the_period_and_the_figures_stay(ap
         assert Dashboard(today=NOW.date() + timedelta(days=40), now=NOW).figures() == before
 
 
+def test_a_leaver_asking_to_come_back_is_kept_while_the_request_is_open(app, leavers,
+                                                                       join_request):
+    """Her request (her name, address and the memo she attached) waits for the Office: the
+    period erased it, and her, before anyone could decide on it."""
+    periods(contact_data=30)
+    request = join_request("First@UNDP.org", NOW + timedelta(days=20))
+    later = NOW + timedelta(days=40)
+    assert retention.clear_contact_data(now=later) == (1, [])  # the second leaver
+    db.session.commit()
+    assert db.session.get(Person, leavers["first"].id).full_name == "First Leaver"
+    assert request.given_name == "Chikondi"
+    request.state = "withdrawn"
+    db.session.commit()
+    assert retention.clear_contact_data(now=later)[0] == 1
+
+
 @pytest.fixture
 def guests_of(ctx, coordinator, make_session):
     """Guests of a session that ended at NOW and of one that ends 20 days later: one with a

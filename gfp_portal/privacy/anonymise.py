@@ -16,7 +16,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, String, Text, cast, delete, func, or_, select, update
 
-from gfp_portal.accounts.models import AccountToken, Role, new_session_token
+from gfp_portal.accounts.models import AccountToken, Role, User, new_session_token
 from gfp_portal.accounts.queries import account_of
 from gfp_portal.attendance.models import Attendance, Certificate
 from gfp_portal.core import storage
@@ -28,7 +28,7 @@ from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.programme.models import GuestRegistration
-from gfp_portal.registry.models import Appointment, AppointmentStatus
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.sessions import registration as places
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
 
@@ -139,7 +139,41 @@ def anonymise_guests(guests, *, now):
 
 
 def _addresses(person, user):
-    return sorted({a.lower() for a in (person.email, user.email if user else None) if a})
+    """The person's addresses in lower case: their own, their account's, and those the
+    registry's history shows they had before (unless someone else holds one now)."""
+    own = {a.lower() for a in (person.email, user.email if user else None) if a}
+    earlier = {a.lower() for a in _earlier(person)["email"]} - own
+    if earlier:
+        held = select(func.lower(Person.email)).where(
+            Person.id != person.id, func.lower(Person.email).in_(sorted(earlier)))
+        taken = set(db.session.scalars(held))
+        taken.update(db.session.scalars(select(func.lower(User.email)).where(
+            User.person_id.is_distinct_from(person.id),
+            func.lower(User.email).in_(sorted(earlier)))))
+        own |= earlier - taken
+    return sorted(own)
+
+
+def _earlier(person):
+    """{field: values} of the person's names and address before the registry changed them,
+    as its history (the audit events of their record) keeps them."""
+    found = {"given_name": set(), "family_name": set(), "email": set()}
+    for changes in db.session.scalars(select(AuditEvent.changes).where(
+            AuditEvent.object_type == "people", AuditEvent.object_id == person.id)):
+        for field, values in found.items():
+            pair = changes.get(field) if isinstance(changes, dict) else None
+            if isinstance(pair, list):
+                values.update(v.strip() for v in pair if isinstance(v, str) and v.strip())
+    return found
+
+
+def _names(person):
+    """Every (given name, family name) the person has had: now and in the registry's
+    history."""
+    earlier = _earlier(person)
+    givens = {person.given_name.strip(), *earlier["given_name"]}
+    families = {person.family_name.strip(), *earlier["family_name"]}
+    return [(given, family) for given in sorted(givens) for family in sorted(families)]
 
 
 def _nominations_about(person):
@@ -156,15 +190,18 @@ class _Needles:
     def add(self, person, user):
         name = f"{ANONYMOUS_GIVEN_NAME} {person.id}"
         email = anonymous_email(person.id)
-        given, family = person.given_name.strip(), person.family_name.strip()
-        for full in (f"{given} {family}", f"{family} {given}", f"{family}, {given}"):
-            self.everywhere[full.lower()] = name
+        names = _names(person)
+        for given, family in names:
+            for full in (f"{given} {family}", f"{family} {given}", f"{family}, {given}"):
+                self.everywhere[full.lower()] = name
         for address in _addresses(person, user):
             self.everywhere[address] = email
         self.own_rows.update(self.everywhere)
-        for part in (given, family):
-            if len(part) > 1:
-                self.own_rows.setdefault(part.lower(), name if part == given else str(person.id))
+        for given, family in names:
+            for part in (given, family):
+                if len(part) > 1:
+                    self.own_rows.setdefault(part.lower(),
+                                             name if part == given else str(person.id))
         if person.phone and len(person.phone.strip()) > 3:
             self.own_rows[person.phone.strip().lower()] = ""
 
@@ -297,8 +334,9 @@ def _clear_nominations(person, now):
 
 def _clear_emails(person, user):
     name = f"{ANONYMOUS_GIVEN_NAME} {person.id}"
-    _clear_emails_to(_addresses(person, user), anonymous_email(person.id), {
-        person.full_name.lower(): name, person.given_name.lower(): name})
+    names = {f"{given} {family}".lower(): name for given, family in _names(person)}
+    names.update({given.lower(): name for given, _family in _names(person)})
+    _clear_emails_to(_addresses(person, user), anonymous_email(person.id), names)
 
 
 def _clear_emails_to(addresses, anonymous_address, names):

@@ -66,7 +66,7 @@ def _texts(value):
         yield decoded
 
 
-def where_found():
+def where_found(needles=NEEDLES):
     """(table.column, needle) for every place a needle is stored, in every table of the
     database as it is (reflected, not as the models say)."""
     metadata = MetaData()
@@ -78,7 +78,7 @@ def where_found():
         for row in db.session.execute(select(table)).mappings():
             for column, value in row.items():
                 for text in _texts(value):
-                    found.extend((f"{table.name}.{column}", needle) for needle in NEEDLES
+                    found.extend((f"{table.name}.{column}", needle) for needle in needles
                                  if needle in text.lower())
     return sorted(set(found))
 
@@ -338,3 +338,35 @@ def test_the_summary_lists_the_emails_sent_to_the_persons_address_whatever_its_c
     record = personal_data(person=person, now=NOW)
     assert len(record["nominations"]) == 1
     assert [e["kind"] for e in record["emails"]] == ["join_verify"]
+
+
+def test_the_names_and_address_a_person_had_before_go_too(ctx, reference, make_person,
+                                                          make_session, coordinator):
+    """The registry changed her family name and her address; the history of her record holds
+    the earlier ones, and an invitation still queued went to the earlier address. They go as
+    her present ones do; an earlier address someone else holds now is theirs, and stays."""
+    from gfp_portal.core.outbox import MailStatus, queue_email
+
+    person = make_person(given=GIVEN, family=FAMILY, email="zq.old@undp.org")
+    appointment = registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"),
+                                            "unct": None}, actor=coordinator)
+    registrations.register(make_session(), person, actor=None)
+    db.session.commit()
+    registry.update_person(person, {"family_name": "Brightwaterson",
+                                    "email": "zq.new@unicef.org"}, actor=coordinator)
+    registry.update_person(person, {"email": "zq.newest@unicef.org"}, actor=coordinator)
+    successor = make_person(given="Ana", family="Successor", email="zq.new@unicef.org")
+    kept = queue_email("zq.new@unicef.org", "account_reactivated", subject="Welcome", context={
+        "user": {"display_name": "Ana"}, "login": "https://portal.test/login",
+        "reset": "https://portal.test/reset"})
+    registry.end_appointment(appointment, reason=EndReason.left_entity, actor=coordinator)
+    db.session.commit()
+    anonymise_person(person, actor=coordinator)
+    db.session.commit()
+    needles = ("quillfeatherova", "brightwaterson", "zq.old@undp.org", "zq.newest@unicef.org")
+    assert where_found(needles) == []
+    invitations = [m for m in outbox("session_notice")]
+    assert invitations and all(m.recipient.endswith(".invalid") and
+                               m.status == MailStatus.failed for m in invitations)
+    assert db.session.get(Person, successor.id).email == "zq.new@unicef.org"
+    assert db.session.get(type(kept), kept.id).recipient == "zq.new@unicef.org"

@@ -165,6 +165,16 @@ def test_a_drafts_evaluation_and_check_in_pages_are_hidden_from_focal_points(
     assert client.get(f"/sessions/{draft_id}/evaluation").status_code == 200
 
 
+def _edited(**changed):
+    data = {"title_en": "Bystander intervention", "title_ar": "تدخل المارة",
+            "topic": "bystander_intervention", "format": "virtual",
+            "time_zone": "Africa/Nairobi", "starts_at": START.strftime("%Y-%m-%dT10:00"),
+            "ends_at": START.strftime("%Y-%m-%dT11:30"), "languages": ["en", "ar"],
+            "join_url": "https://meet.example.org/secret-room", "capacity": "1",
+            "audience": "both", "series": "0"}
+    return data | changed
+
+
 def test_the_edit_form_says_how_many_will_be_notified_and_they_are(app, client, network):
     login(client, "fp@example.org")
     client.post(f"/sessions/{network['session']}/register")
@@ -173,13 +183,9 @@ def test_the_edit_form_says_how_many_will_be_notified_and_they_are(app, client, 
     url = f"/sessions/{network['session']}/edit"
     html = client.get(url).get_data(as_text=True)
     assert "sends the updated invitation to the 1 person registered" in html
-    data = {"title_en": "Bystander intervention (new time)", "title_ar": "تدخل المارة",
-            "topic": "bystander_intervention", "format": "virtual",
-            "time_zone": "Africa/Nairobi", "starts_at": START.strftime("%Y-%m-%dT11:00"),
-            "ends_at": START.strftime("%Y-%m-%dT12:30"), "languages": ["en", "ar"],
-            "join_url": "https://meet.example.org/secret-room", "capacity": "1",
-            "audience": "both", "series": "0"}
-    response = client.post(url, data=data)
+    response = client.post(url, data=_edited(
+        title_en="Bystander intervention (new time)",
+        starts_at=START.strftime("%Y-%m-%dT11:00"), ends_at=START.strftime("%Y-%m-%dT12:30")))
     assert response.status_code == 302
     with app.app_context():
         session = db.session.get(TrainingSession, network["session"])
@@ -669,16 +675,6 @@ def test_the_add_to_calendar_file_gives_the_join_link_to_registered_people_only(
     assert libical_errors(response.data) == []
     client.post(f"{url}/register")
     assert b"secret-room" in client.get(f"{url}.ics").data
-
-
-def _edited(**changed):
-    data = {"title_en": "Bystander intervention", "title_ar": "تدخل المارة",
-            "topic": "bystander_intervention", "format": "virtual",
-            "time_zone": "Africa/Nairobi", "starts_at": START.strftime("%Y-%m-%dT10:00"),
-            "ends_at": START.strftime("%Y-%m-%dT11:30"), "languages": ["en", "ar"],
-            "join_url": "https://meet.example.org/secret-room", "capacity": "1",
-            "audience": "both", "series": "0"}
-    return data | changed
 
 
 def test_fewer_seats_than_people_holding_one_are_refused_and_nothing_is_saved(

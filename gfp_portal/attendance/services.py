@@ -7,12 +7,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 
 from gfp_portal.attendance import certificates
 from gfp_portal.attendance.models import (
     CODE_ALPHABET,
     Attendance,
+    AttendanceImport,
     AttendanceSource,
     AttendanceStatus,
     CheckInCode,
@@ -23,7 +24,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, RegistrationStatus
-from gfp_portal.sessions.signals import registration_leaving
+from gfp_portal.sessions.signals import draft_deleting, registration_leaving
 
 DEFAULT_SETTINGS = {
     "attendance.check_in_opens_minutes": 15,
@@ -96,6 +97,14 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
         # revoked stay revoked once the mark is corrected back).
         certificates.follow_mark(attendance, actor=actor, reason=reason, now=now)
     return attendance
+
+
+@draft_deleting.connect
+def forget_draft(session, **_extra):
+    """A deleted draft takes its check-in code and its meeting reports with it (nobody being
+    registered, a report imported into a draft recorded no attendance)."""
+    for model in (CheckInCode, AttendanceImport):
+        db.session.execute(delete(model).where(model.session_id == session.id))
 
 
 @registration_leaving.connect

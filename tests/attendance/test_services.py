@@ -391,3 +391,24 @@ def test_two_terms_in_one_region_count_a_registration_once_there(held, coordinat
     for by in ("region", "unct"):
         header, *rows = records.figures(by)
         assert rows == [["Headquarters", 4, 2, 1, 2, 120]]
+
+
+def test_a_deleted_draft_takes_its_check_in_code_and_meeting_reports_with_it(
+        make_session, coordinator):
+    """The register of a draft can draw a new code and import a report (nobody registered:
+    no line matches, the import is still recorded). Left behind, they went to the next
+    session given the draft's id (SQLite), or stopped the deletion (PostgreSQL)."""
+    from gfp_portal.attendance.models import AttendanceImport, CheckInCode
+    from gfp_portal.sessions import services as sessions
+
+    draft = make_session(publish=False)
+    services.rotate_code(draft, actor=coordinator)
+    db.session.add(AttendanceImport(session_id=draft.id, filename="report.tsv", sha256="0" * 64,
+                                    report_format="teams", imported_by_id=coordinator.id))
+    db.session.commit()
+    draft_id = draft.id
+    sessions.delete_draft(draft, actor=coordinator)
+    db.session.commit()
+    for model in (CheckInCode, AttendanceImport):
+        assert db.session.scalar(select(func.count()).select_from(model).where(
+            model.session_id == draft_id)) == 0, model.__tablename__

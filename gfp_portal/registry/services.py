@@ -343,6 +343,12 @@ def replace(appointment, new_person, data, *, actor, now=None):
     """End the current holder's term (reason: replaced) and appoint `new_person` in one step."""
     _require_active(appointment)
     start = data.get("start_date") or _today(now)
+    if start < appointment.start_date:
+        # The holder's term would end before it began, the successor's run before it.
+        raise DomainError("replacement_before_term", _l(
+            "The replacement cannot start before the current term began. To cancel a term "
+            "that has not begun, end it as “Withdrawn”."), field="start_date")
+    # Replaced on its first day, the term keeps that one day.
     end_appointment(appointment, reason=EndReason.replaced,
                     ended_on=max(start - timedelta(days=1), appointment.start_date),
                     note=data.get("reason"), actor=actor, now=now)

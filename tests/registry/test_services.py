@@ -12,7 +12,7 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason
 from gfp_portal.registry.policy import Policy
-from tests.helpers import entity
+from tests.helpers import entity, refused
 
 START = date(2026, 1, 1)
 
@@ -198,6 +198,19 @@ def test_replace_ends_the_holder_and_appoints_the_new_person(make_person, kenya,
     assert current.end_reason == EndReason.replaced and current.ended_on == date(2026, 8, 31)
     assert successor.person is newcomer and successor.unct is kenya
     assert services.active_holders(entity("UNDP"), kenya, "focal_point") == [successor]
+
+
+def test_a_replacement_starting_before_the_holders_term_is_refused(make_person, kenya,
+                                                                   coordinator):
+    """The holder's term would end before it began and the successor's run before it: two
+    focal points for one scope at once in the history."""
+    current = appoint(make_person(), kenya)
+    newcomer = make_person(given="Jean", family="Dupont")
+    refused("replacement_before_term", services.replace, current, newcomer,
+            {"start_date": START - timedelta(days=214)}, actor=coordinator)
+    assert current.status == AppointmentStatus.active and current.ended_on is None
+    assert [a.person for a in services.active_holders(entity("UNDP"), kenya,
+                                                      "focal_point")] == [current.person]
 
 
 def test_lapsed_terms_become_ended(make_person, kenya):

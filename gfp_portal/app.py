@@ -133,6 +133,7 @@ DECLARING_MODULES = (
     "gfp_portal.accounts.services",
     "gfp_portal.attendance.services",
     "gfp_portal.programme.receivers",
+    "gfp_portal.registry.services",
     "gfp_portal.induction.services",
     # Jobs and periodic jobs, declared next to their domain.
     "gfp_portal.core.jobs_sweep",

@@ -12,6 +12,7 @@ from gfp_portal.core.i18n import is_country_code
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, EntityType, Region, Unct, UnctCountry
+from gfp_portal.reference.signals import members_leaving
 
 ENTITY_TYPES_IN_FILE = {
     "Secretariat department/office": EntityType.secretariat,
@@ -183,13 +184,17 @@ def _apply_unct(unct, data):
                           _l("There is already a UN Country Team for %(code)s.", code=iso3),
                           field="iso3")
     countries = _parse_countries(data.get("countries") or [], iso3)
+    members = list(data.get("members") or [])
+    leaving = set(unct.members) - set(members) if unct.id is not None else set()
+    if leaving:
+        members_leaving.send(unct, entities=sorted(leaving, key=lambda e: e.acronym.lower()))
     unct.iso3 = iso3
     unct.name_en = data["name_en"].strip()
     unct.region = Region(data["region"])
     unct.is_verified = data.get("is_verified", False)
     existing = {c.iso3: c for c in unct.countries}
     unct.countries = [existing.get(code) or UnctCountry(iso3=code) for code in countries]
-    unct.members = list(data.get("members") or [])
+    unct.members = members
 
 
 def create_unct(data, *, actor, now=None):

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 
 from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
@@ -9,6 +10,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
+from gfp_portal.reference.signals import members_leaving
 from gfp_portal.registry.models import (
     Appointment,
     AppointmentRole,
@@ -92,6 +94,24 @@ def update_person(person, data, *, actor, reason=None, now=None, people_by_email
 
 
 # --- appointments ---------------------------------------------------------------------------
+
+@members_leaving.connect
+def keep_members_with_terms(unct, *, entities, **_extra):
+    """An entity whose people hold active appointments in a team stays its member: without
+    it, those terms could no longer be renewed or replaced, and the team's coverage would
+    leave them out."""
+    for entity in entities:
+        held = db.session.scalar(select(func.count(Appointment.id)).where(
+            Appointment.entity_id == entity.id, Appointment.unct_id == unct.id,
+            Appointment.status == AppointmentStatus.active))
+        if held:
+            raise DomainError("member_holds_terms", lazy_ngettext(
+                "%(entity)s still holds %(num)s active appointment in this team: end it, "
+                "or replace its holder, before taking the entity off the team.",
+                "%(entity)s still holds %(num)s active appointments in this team: end them, "
+                "or replace their holders, before taking the entity off the team.", held,
+                entity=entity.acronym), field="members")
+
 
 def active_holders(entity, unct, role=None):
     scope = Appointment.unct_id == unct.id if unct else Appointment.unct_id.is_(None)

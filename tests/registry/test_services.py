@@ -289,3 +289,24 @@ def test_a_batch_that_records_creations_at_its_end_keeps_every_rule_and_event(ke
         ("appointment.create", holders[0].id), ("appointment.create", holders[1].id)]
     assert events[2].changes["person"] == [None, first.id]
     assert events[0].changes["email"] == [None, "amina@undp.org"]
+
+
+def test_an_entity_holding_terms_in_a_team_stays_its_member(make_person, kenya, coordinator):
+    """Taken off the team in one save, its focal point stayed active but could no longer be
+    renewed or replaced ("not a member"), and the team's coverage left them out."""
+    from gfp_portal.reference import services as reference
+
+    def members(*entities):
+        return {"iso3": "KEN", "name_en": kenya.name_en, "region": kenya.region.value,
+                "countries": kenya.country_codes, "members": list(entities)}
+
+    held = appoint(make_person(), kenya)
+    error = refused("member_holds_terms", reference.update_unct, kenya,
+                    members(entity("UNICEF")), actor=coordinator)
+    assert error.field == "members" and str(error.message) == (
+        "UNDP still holds 1 active appointment in this team: end it, or replace its holder, "
+        "before taking the entity off the team.")
+    assert {e.acronym for e in kenya.members} == {"UNDP", "UNICEF"}
+    services.end_appointment(held, reason="left_entity", actor=coordinator)
+    reference.update_unct(kenya, members(entity("UNICEF")), actor=coordinator)
+    assert [e.acronym for e in kenya.members] == ["UNICEF"]

@@ -140,10 +140,23 @@ def apply(session, data, *, filename, confirmed, walk_ins=None, actor, now=None,
     db.session.flush()
     marked = 0
     walk_ins = walk_ins or {}
+    matched = {line.number: line.registration or allowed.get(confirmed.get(line.number))
+               for line in lines}
+    # One person on several lines (their address, and a phone line confirmed as theirs) is
+    # marked once, from the line with the most minutes: two devices at once count once, and
+    # a shorter line read later does not undo a longer one.
+    longest = {}
+    for line in lines:
+        registration = matched[line.number]
+        if registration is not None and (registration.id not in longest or
+                                         line.minutes > longest[registration.id].minutes):
+            longest[registration.id] = line
     for done, line in enumerate(lines, start=1):
         if progress is not None:
             progress(done, len(lines))
-        registration = line.registration or allowed.get(confirmed.get(line.number))
+        registration = matched[line.number]
+        if registration is not None and longest[registration.id] is not line:
+            continue
         if registration is None:
             if line.walk_in is not None and walk_ins.get(line.number) == line.walk_in.id:
                 add_walk_in(session, line.walk_in, status=line.status, minutes=line.minutes,

@@ -139,3 +139,29 @@ def test_a_name_in_arabic_is_suggested_only_for_the_person_of_that_name(held, ma
     _report, (line,) = imports.plan(session, report)
     assert [(r.person.given_name, r.person.family_name) for r in line.suggestions] == \
         [("محمد", "علي")]
+
+
+ZOOM_TWO_DEVICES = (ZOOM_HEADER.replace(b"Leave Time\n", b"Leave Time,Duration (Minutes),Guest\n")
+                    + b"Amina D. (Amina Diallo),amina.diallo@example.org,03/15/2027 10:00:00 AM,"
+                      b"03/15/2027 11:25:00 AM,85,No\n"
+                      b"Phone user (Amina Diallo),,03/15/2027 10:00:00 AM,"
+                      b"03/15/2027 10:05:00 AM,5,Yes\n")
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_person_on_two_lines_is_marked_once_from_the_longer(held, coordinator, order):
+    """Amina signed in for 85 minutes (matched by her address) and dialled in for 5; the
+    coordinator confirms the phone line as hers. She stays present for 85 minutes, whichever
+    line the report lists last (the later line overwrote the other: absent, 5 minutes)."""
+    session, people = held
+    header, *rows = ZOOM_TWO_DEVICES.splitlines(keepends=True)
+    data = header + b"".join(rows[::order])
+    _report, lines = imports.plan(session, data)
+    phone = next(line for line in lines if line.registration is None)
+    assert [r.person.given_name for r in phone.suggestions] == ["Amina"]
+    __, marked = imports.apply(session, data, filename="participants.csv",
+                               confirmed={phone.number: phone.suggestions[0].id},
+                               actor=coordinator)
+    amina = registration.registration_of(session, people["Amina"])
+    mark = db.session.scalars(select(Attendance).filter_by(registration_id=amina.id)).one()
+    assert (marked, mark.status.value, mark.minutes) == (1, "present", 85)

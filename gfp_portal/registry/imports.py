@@ -283,7 +283,7 @@ class _Registry:
             if a.person_id in by_person:
                 by_person[a.person_id].append(a)
                 self.matches.setdefault(self.match_key(a.person_id, a.entity_id, a.unct_id,
-                                                       a.role.value, a.start_date), a)
+                                                       a.role.value, a.start_date), []).append(a)
         for person in people:  # the services read them (e.g. the feed ends with the last term)
             set_committed_value(person, "appointments", by_person[person.id])
 
@@ -337,7 +337,9 @@ class _Planner:
     def __init__(self, registry, policy, report, today):
         self.registry, self.policy, self.report, self.today = registry, policy, report, today
         self.people = {}  # lower-case email -> the person the plan holds for it
-        self.planned = {}  # match key -> (line, appointment data) of a planned new appointment
+        # ("appointment", id) of a registry appointment, or the match key of a new one ->
+        # (line, appointment data) of the row that planned it
+        self.planned = {}
 
     def plan(self, row):
         email = row.person["email"].lower()
@@ -372,13 +374,27 @@ class _Planner:
         return f"{getattr(person, 'full_name', label)}: {a['role']} · {a['entity'].acronym} · " \
             + (a["unct"].iso3 if a["unct"] else "HQ")
 
+    def _matching(self, key, status):
+        """The registry's appointment a row of `key` (person, entity, scope, role, start)
+        and `status` stands for: of those of that key no earlier row took, one in that status,
+        else any. Two share a key when a renewal was withdrawn and made again: an export
+        gives both, each row its own."""
+        found = self.registry.matches.get(key, [])
+        free = [a for a in found if ("appointment", a.id) not in self.planned]
+        return next((a for a in free if a.status.value == status), None) or \
+            (free or found or [None])[0]
+
     def _appointment(self, row, person):
         """The appointment's step and the report list it goes in; DomainError when the
         registry's rules refuse it. Nothing changes unless the whole row is planned."""
         a, report = row.appointment, self.report
         entity, unct = a["entity"], a["unct"]
         unct_id = unct.id if unct else None
-        key = self.registry.match_key(person.id, entity.id, unct_id, a["role"], a["start_date"])
+        existing = self._matching(
+            self.registry.match_key(person.id, entity.id, unct_id, a["role"], a["start_date"]),
+            a["status"])
+        key = ("appointment", existing.id) if existing is not None else \
+            self.registry.match_key(person.id, entity.id, unct_id, a["role"], a["start_date"])
         data = {**{k: a[k] for k in APPOINTMENT_DATA}, "entity_id": entity.id,
                 "unct_id": unct_id}
         if key in self.planned:
@@ -388,7 +404,6 @@ class _Planner:
                     "Line %(line)s already gives this appointment with other details.",
                     line=line), field="role")
             return None, report.unchanged_appointments
-        existing = self.registry.matches.get(key)
         if existing is None:
             if a["status"] == "active":
                 end = a["end_date"] or self.policy.default_end_date(a["start_date"])

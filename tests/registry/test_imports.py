@@ -1,5 +1,5 @@
 """Registry import and export: round trip, a large file, bad rows reported, nothing written."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -50,6 +50,26 @@ def test_export_then_import_changes_nothing(coordinator, kenya, make_person):
         # Three people made here and the coordinator's own record.
         assert len(report.unchanged_appointments) == 2 and len(report.unchanged_people) == 4
     assert db.session.scalars(select(Person).filter_by(phone="=1+2")).one()
+
+
+def test_a_renewal_withdrawn_then_made_again_exports_and_imports_back(coordinator, kenya,
+                                                                      make_person):
+    """A renewal entered by mistake is withdrawn, then the term renewed again: both renewals
+    start the same day. Each exported row stands for its own appointment (the second was
+    refused: "Line 4 already gives this appointment with other details.")."""
+    today = date.today()
+    current = services.appoint(make_person(), {
+        "entity": entity("UNDP"), "unct": kenya, "role": "focal_point",
+        "start_date": today - timedelta(days=300), "end_date": today + timedelta(days=20)},
+        actor=coordinator)
+    mistaken = services.renew(current, end_date=today + timedelta(days=400), actor=coordinator)
+    services.end_appointment(mistaken, reason="withdrawn", ended_on=today, actor=coordinator)
+    services.renew(current, actor=coordinator)
+    db.session.flush()
+    rows = exports.export_rows(db.session.scalars(select(Person)).all())
+    report = run("registry.csv", exports.to_csv(rows), coordinator, apply=True)
+    assert report.ok, [(e.line, e.code) for e in report.errors]
+    assert report.changes == 0 and len(report.unchanged_appointments) == 3
 
 
 def test_a_700_row_xlsx_imports_in_one_go(coordinator, kenya):

@@ -346,6 +346,7 @@ def register_jinja(app):
         practices_public=practices_queries.library_is_public,
         name_and_title=name_and_title,
         switch_language_url=switch_language_url,
+        with_query=http.with_query,
         main_menu=main_menu,
         format_date=format_date,
         format_moment=timezones.moment_reading,

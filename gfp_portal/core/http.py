@@ -1,6 +1,6 @@
 """Request helpers shared by the views: safe redirects, service-error display, hostile input
 refused with a 400 that says why, pagination and caching rules (downloads: core.downloads)."""
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -29,6 +29,14 @@ def safe_next(target, default):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def with_query(url, args):
+    """`url` carrying the query `args` (a dict, or the request's MultiDict) as its query
+    string, never as url_for's keywords: a key such as "fmt" or "endpoint" in the address
+    would collide with url_for's own."""
+    pairs = list(args.items(multi=True)) if hasattr(args, "getlist") else list(args.items())
+    return f"{url}?{urlencode(pairs)}" if pairs else url
 
 
 def next_from_request(default):

@@ -23,6 +23,7 @@ from gfp_portal.core.http import (
     paginate_ids,
     save_form,
     show_domain_error,
+    with_query,
 )
 from gfp_portal.core.i18n import current_language, viewer_today
 from gfp_portal.extensions import db
@@ -295,7 +296,7 @@ def export(fmt):
     title = _("Prepare the registry export")
     return render_template(
         "confirm.html", title=title, action=request.full_path, carried=[], form=ConfirmForm(),
-        back=url_for("registry.index", **request.args), consequences=[
+        back=with_query(url_for("registry.index"), request.args), consequences=[
             ngettext("%(num)s person matches these filters.",
                      "%(num)s people match these filters.", people),
             _("The file is prepared in the background; its page shows the progress and "

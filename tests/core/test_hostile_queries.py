@@ -191,6 +191,18 @@ def test_every_route_and_role_survives_hostile_values_in_every_parameter(world):
     assert found == []
 
 
+def test_query_keys_that_name_url_for_arguments_are_taken_as_plain_filters(world, app):
+    """A page that carries its query on to other links ("?fmt=pdf" on the registry, whose
+    export links give fmt themselves) must not hand the keys to url_for as its own."""
+    keys = {"endpoint", "fmt", "values", "_external", "_anchor", "_method", "_scheme"}
+    keys |= {name for rule in app.url_map.iter_rules() for name in rule.arguments}
+    found = []
+    for role in ROLES:
+        for url in world["urls"].values():
+            found += failures(world, role, url, dict.fromkeys(sorted(keys), "x"))
+    assert found == []
+
+
 @settings(max_examples=200, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())

@@ -112,9 +112,13 @@ class LongSelect(Select):
 
 class _ChoicesRead:
     """A value that the field's coerce cannot read ("abc" for a numbered list) is told as any
-    value not offered: "Not a valid choice.", not WTForms' "could not coerce"."""
+    value not offered: "Not a valid choice.", not WTForms' "could not coerce". A value of
+    blanks is none chosen, as Optional() takes it (it would otherwise reach the code as a
+    choice, " ", that no list offers)."""
 
     def process_formdata(self, valuelist):
+        valuelist = ["" if isinstance(value, str) and not value.strip() else value
+                     for value in valuelist]
         try:
             super().process_formdata(valuelist)
         except ValueError as error:

@@ -3,6 +3,7 @@ the yearly report."""
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.extensions import db
@@ -168,6 +169,19 @@ def test_the_hours_can_be_checked_for_one_region(app, client, reference, create_
     html = client.post("/sessions/new", data=_form(
         hours_region="africa", check_hours="Check the hours")).get_data(as_text=True)
     assert "Nobody holds an appointment in this audience yet." in html  # all at headquarters
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\u00a0"])
+def test_a_region_of_blanks_checks_the_whole_audience(app, client, reference, create_user,
+                                                      blank):
+    """Taken as a region no list offers, it stopped the check with a server error."""
+    create_user("coord@example.org", roles=["coordinator"])
+    _audience(app)
+    login(client, "coord@example.org")
+    response = client.post("/sessions/new", data=_form(hours_region=blank,
+                                                      check_hours="Check the hours"))
+    assert response.status_code == 200
+    assert 'data-hours-share="0.333"' in response.get_data(as_text=True)
 
 
 def test_a_bad_time_is_refused_when_checking(app, client, reference, create_user):

@@ -91,7 +91,7 @@ def places_taken(invitation):
         GuestRegistration.status == GuestPlaceStatus.registered))
 
 
-def _check_open(invitation, now):
+def _check_open(invitation, now, *, holder=False):
     if invitation is None:
         raise DomainError("unknown_link", _l("This invitation link is not valid. Check that "
                                              "you copied all of it."))
@@ -103,16 +103,41 @@ def _check_open(invitation, now):
         raise DomainError("cancelled", _l("This session has been cancelled."))
     if session.status != SessionStatus.published or session.ends_at <= now:
         raise DomainError("closed", _l("This session is no longer open to guests."))
-    if invitation.places is not None and places_taken(invitation) >= invitation.places:
+    if invitation.places is not None and places_taken(invitation) >= invitation.places \
+            and not holder:
         raise DomainError("full", _l("All the guest places of this invitation are taken."))
+
+
+def _invitation_of(token):
+    return db.session.scalars(select(GuestInvitation).where(
+        GuestInvitation.token == (token or "")[:64])).first()
 
 
 def open_invitation(token, *, now=None):
     """The invitation of `token`, if guests may still ask for a place through it."""
-    invitation = db.session.scalars(select(GuestInvitation).where(
-        GuestInvitation.token == (token or "")[:64])).first()
+    invitation = _invitation_of(token)
     _check_open(invitation, now or utcnow())
     return invitation
+
+
+def invitation_page(token, *, now=None):
+    """(the invitation of `token`, whether its places are all taken), refused as
+    open_invitation refuses it but when full: a guest who holds a place may still ask
+    through it for their link again."""
+    invitation = _invitation_of(token)
+    _check_open(invitation, now or utcnow(), holder=True)
+    return invitation, invitation.places is not None and \
+        places_taken(invitation) >= invitation.places
+
+
+def _holds_a_place(invitation, email):
+    """Whether the guest of `email` holds a place at the invitation's session (a full
+    invitation still sends them their link again)."""
+    return invitation is not None and bool(email) and db.session.scalar(
+        select(GuestRegistration.id).join(Guest, Guest.id == GuestRegistration.guest_id).where(
+            GuestRegistration.session_id == invitation.session_id,
+            GuestRegistration.status == GuestPlaceStatus.registered,
+            Guest.email == email)) is not None
 
 
 # --- a guest's request and confirmation -------------------------------------------------------
@@ -138,7 +163,9 @@ def request_place(token, data, *, now=None):
     """A guest asks for a place through the invitation of `token`: their place waits for the
     email address to be confirmed through the link mailed to it. Returns the place."""
     now = now or utcnow()
-    invitation = open_invitation(token, now=now)
+    invitation = _invitation_of(token)
+    _check_open(invitation, now, holder=_holds_a_place(
+        invitation, (data.get("email") or "").strip().lower()))
     data = _clean(data)
     guest = db.session.scalars(select(Guest).where(Guest.email == data["email"])).first()
     if guest is None:
@@ -185,7 +212,7 @@ def place_for_token(token, *, now=None):
         raise DomainError("unknown_link", _l("This link is not valid. Check that you copied "
                                              "all of it, or use the latest message sent to "
                                              "you."))
-    if registration.token_expires_at is None or registration.token_expires_at < now:
+    if registration.token_expires_at is None or registration.token_expires_at <= now:
         raise DomainError("expired", _l("This link has expired. Ask for a place again "
                                         "through the invitation link."))
     if registration.status == GuestPlaceStatus.cancelled:

@@ -205,7 +205,7 @@ def _invalid(error):
 @limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
 def invitation(token):
     try:
-        invitation = guests.open_invitation(token)
+        invitation, full = guests.invitation_page(token)
     except DomainError as error:
         return _invalid(error)
     session = invitation.session
@@ -214,7 +214,7 @@ def invitation(token):
     language = current_language()
     return save_form(form, lambda: guests.request_place(token, form.data),
                      to=url_for("programme.sent")) or render_template(
-        "programme/invitation.html", session=session, form=form, language=language,
+        "programme/invitation.html", session=session, form=form, language=language, full=full,
         agenda=queries.agenda_of(session), zone=session.time_zone,
         agenda_times=agenda.readings, readings=spans(session, session.time_zone, language))
 

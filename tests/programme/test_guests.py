@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.programme import guests
 from gfp_portal.programme.models import Guest, GuestInvitation, GuestRegistration
@@ -208,7 +209,9 @@ def test_the_places_of_an_invitation_are_never_exceeded(app, guest_client, runni
     assert guest_client.post(first).status_code == 302
     response = guest_client.post(second + "?lang=en")
     assert response.status_code == 404 and "places" in response.get_data(as_text=True)
-    assert guest_client.get(f"/guests/invitation/{token}").status_code == 404
+    # The page says so; only a guest holding a place may still ask (for their link again).
+    page = guest_client.get(f"/guests/invitation/{token}?lang=en").get_data(as_text=True)
+    assert "All the guest places of this invitation are taken." in page
 
 
 def test_a_bad_request_form_changes_nothing(app, guest_client, running):
@@ -326,6 +329,45 @@ def test_a_guest_removed_before_the_cancellations_job_is_still_told_once(
         to_guest = [m.subject for m in outbox("session_notice")
                     if m.recipient == "ximena@university.example"]
         assert len(to_guest) == 2 and to_guest[-1].startswith("Cancelada")
+
+
+def test_a_full_invitation_still_sends_a_guest_who_holds_a_place_their_link(
+        app, guest_client, running):
+    """The guest who took the last place lost the email with their link: asking again
+    through the invitation sends it again, as for any place already held (the page said the
+    places were all taken, and refused them). Anyone else is still refused."""
+    token = _invite(app, running["session"], places=1)
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    guest_client.post(_path(_link(app)))  # confirmed: the one place is taken
+    html = guest_client.get(f"/guests/invitation/{token}?lang=en").get_data(as_text=True)
+    assert "All the guest places of this invitation are taken. If you hold one" in html
+    with app.app_context():
+        links = len(outbox("guest_place_link"))
+    assert guest_client.post(f"/guests/invitation/{token}", data=GUEST).status_code == 302
+    with app.app_context():
+        assert len(outbox("guest_place_link")) == links + 1
+    page = guest_client.get(_path(_link(app)))
+    assert page.status_code == 200
+    other = {**GUEST, "email": "other@ngo.example", "name": "Other Guest"}
+    response = guest_client.post(f"/guests/invitation/{token}", data=other)
+    assert response.status_code == 200
+    assert "All the guest places of this invitation are taken." in response.get_data(
+        as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Guest.id)).where(
+            Guest.email == "other@ngo.example")) == 0
+
+
+def test_a_place_link_ends_at_the_moment_it_expires(app, guest_client, running):
+    """As the clearing of unconfirmed requests takes it: expired at that very moment."""
+    token = _invite(app, running["session"])
+    guest_client.post(f"/guests/invitation/{token}", data=GUEST)
+    raw = _link(app).rsplit("/", 1)[1]
+    with app.app_context():
+        expiry = db.session.scalars(select(GuestRegistration.token_expires_at)).one()
+        with pytest.raises(DomainError):
+            guests.place_for_token(raw, now=expiry)
+        assert guests.place_for_token(raw, now=expiry - timedelta(seconds=1))
 
 
 @pytest.mark.parametrize("url", ["/sessions/{id}/guests", "/sessions/{id}/agenda"])

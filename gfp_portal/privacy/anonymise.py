@@ -138,19 +138,20 @@ def anonymise_guests(guests, *, now):
     return storage.temporary_keys()
 
 
-def _addresses(person, user):
+def _addresses(person, user, earlier=None):
     """The person's addresses in lower case: their own, their account's, and those the
-    registry's history shows they had before (unless someone else holds one now)."""
+    registry's history shows they had before (`earlier`, read when not given), unless
+    someone else holds one now."""
     own = {a.lower() for a in (person.email, user.email if user else None) if a}
-    earlier = {a.lower() for a in _earlier(person)["email"]} - own
-    if earlier:
+    before = {a.lower() for a in (earlier or _earlier(person))["email"]} - own
+    if before:
         held = select(func.lower(Person.email)).where(
-            Person.id != person.id, func.lower(Person.email).in_(sorted(earlier)))
+            Person.id != person.id, func.lower(Person.email).in_(sorted(before)))
         taken = set(db.session.scalars(held))
         taken.update(db.session.scalars(select(func.lower(User.email)).where(
             User.person_id.is_distinct_from(person.id),
-            func.lower(User.email).in_(sorted(earlier)))))
-        own |= earlier - taken
+            func.lower(User.email).in_(sorted(before)))))
+        own |= before - taken
     return sorted(own)
 
 
@@ -167,10 +168,9 @@ def _earlier(person):
     return found
 
 
-def _names(person):
+def _names(person, earlier):
     """Every (given name, family name) the person has had: now and in the registry's
-    history."""
-    earlier = _earlier(person)
+    history (`earlier`)."""
     givens = {person.given_name.strip(), *earlier["given_name"]}
     families = {person.family_name.strip(), *earlier["family_name"]}
     return [(given, family) for given in sorted(givens) for family in sorted(families)]
@@ -187,14 +187,15 @@ class _Needles:
     def __init__(self):
         self.everywhere, self.own_rows = {}, {}
 
-    def add(self, person, user):
+    def add(self, person, names, addresses):
+        """`names`: every (given, family) the person has had; `addresses`: theirs, in lower
+        case."""
         name = f"{ANONYMOUS_GIVEN_NAME} {person.id}"
         email = anonymous_email(person.id)
-        names = _names(person)
         for given, family in names:
             for full in (f"{given} {family}", f"{family} {given}", f"{family}, {given}"):
                 self.everywhere[full.lower()] = name
-        for address in _addresses(person, user):
+        for address in addresses:
             self.everywhere[address] = email
         self.own_rows.update(self.everywhere)
         for given, family in names:
@@ -240,10 +241,13 @@ def _erase(people, now, *, actor=None):
     for person in people:
         _release_places(person, actor=actor, now=now)
         user = account_of(person)
-        needles.add(person, user)
+        # What the person has been called and written to, read once for each person.
+        earlier = _earlier(person)
+        names, addresses = _names(person, earlier), _addresses(person, user, earlier)
+        needles.add(person, names, addresses)
         own_events.extend(_own_objects(person, user))
         keys.extend(_clear_nominations(person, now))
-        _clear_emails(person, user)
+        _clear_emails(person, names, addresses)
         if user is not None:
             _clear_account(user, now)
         _clear_person(person, now)
@@ -332,11 +336,11 @@ def _clear_nominations(person, now):
     return keys
 
 
-def _clear_emails(person, user):
+def _clear_emails(person, names, addresses):
     name = f"{ANONYMOUS_GIVEN_NAME} {person.id}"
-    names = {f"{given} {family}".lower(): name for given, family in _names(person)}
-    names.update({given.lower(): name for given, _family in _names(person)})
-    _clear_emails_to(_addresses(person, user), anonymous_email(person.id), names)
+    replaced = {f"{given} {family}".lower(): name for given, family in names}
+    replaced.update({given.lower(): name for given, _family in names})
+    _clear_emails_to(addresses, anonymous_email(person.id), replaced)
 
 
 def _clear_emails_to(addresses, anonymous_address, names):

@@ -92,6 +92,9 @@ def places_taken(invitation):
 
 
 def _check_open(invitation, now, *, holder=False):
+    """Refuse an invitation guests can no longer ask through: unknown, revoked, its session
+    cancelled, closed or over, or its places all taken (but for a `holder` of one, who asks
+    for their link again). Returns whether its places are all taken."""
     if invitation is None:
         raise DomainError("unknown_link", _l("This invitation link is not valid. Check that "
                                              "you copied all of it."))
@@ -103,9 +106,10 @@ def _check_open(invitation, now, *, holder=False):
         raise DomainError("cancelled", _l("This session has been cancelled."))
     if session.status != SessionStatus.published or session.ends_at <= now:
         raise DomainError("closed", _l("This session is no longer open to guests."))
-    if invitation.places is not None and places_taken(invitation) >= invitation.places \
-            and not holder:
+    full = invitation.places is not None and places_taken(invitation) >= invitation.places
+    if full and not holder:
         raise DomainError("full", _l("All the guest places of this invitation are taken."))
+    return full
 
 
 def _invitation_of(token):
@@ -125,9 +129,7 @@ def invitation_page(token, *, now=None):
     open_invitation refuses it but when full: a guest who holds a place may still ask
     through it for their link again."""
     invitation = _invitation_of(token)
-    _check_open(invitation, now or utcnow(), holder=True)
-    return invitation, invitation.places is not None and \
-        places_taken(invitation) >= invitation.places
+    return invitation, _check_open(invitation, now or utcnow(), holder=True)
 
 
 def _holds_a_place(invitation, email):
@@ -142,8 +144,12 @@ def _holds_a_place(invitation, email):
 
 # --- a guest's request and confirmation -------------------------------------------------------
 
+def _email_of(data):
+    return (data.get("email") or "").strip().lower()
+
+
 def _clean(data):
-    email = (data.get("email") or "").strip().lower()
+    email = _email_of(data)
     name = required_text(data.get("name"), "name_required", _l("Enter your name."),
                          field="name")
     if "@" not in email:
@@ -164,8 +170,7 @@ def request_place(token, data, *, now=None):
     email address to be confirmed through the link mailed to it. Returns the place."""
     now = now or utcnow()
     invitation = _invitation_of(token)
-    _check_open(invitation, now, holder=_holds_a_place(
-        invitation, (data.get("email") or "").strip().lower()))
+    _check_open(invitation, now, holder=_holds_a_place(invitation, _email_of(data)))
     data = _clean(data)
     guest = db.session.scalars(select(Guest).where(Guest.email == data["email"])).first()
     if guest is None:

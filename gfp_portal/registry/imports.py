@@ -390,11 +390,10 @@ class _Planner:
         a, report = row.appointment, self.report
         entity, unct = a["entity"], a["unct"]
         unct_id = unct.id if unct else None
-        existing = self._matching(
-            self.registry.match_key(person.id, entity.id, unct_id, a["role"], a["start_date"]),
-            a["status"])
-        key = ("appointment", existing.id) if existing is not None else \
-            self.registry.match_key(person.id, entity.id, unct_id, a["role"], a["start_date"])
+        match = self.registry.match_key(person.id, entity.id, unct_id, a["role"],
+                                        a["start_date"])
+        existing = self._matching(match, a["status"])
+        key = ("appointment", existing.id) if existing is not None else match
         data = {**{k: a[k] for k in APPOINTMENT_DATA}, "entity_id": entity.id,
                 "unct_id": unct_id}
         if key in self.planned:

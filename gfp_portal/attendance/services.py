@@ -127,9 +127,7 @@ def keep_marked_registrations(registration, *, by_coordinator, **_extra):
 def _typed_minutes(text):
     """The minutes attended as typed in the register: none when left empty, else a whole
     number (a number the browser let through, "45.5", is refused, not dropped)."""
-    if text is None or isinstance(text, int):
-        return text
-    text = text.strip()
+    text = (text or "").strip()
     if not text:
         return None
     if not text.removeprefix("-").isdecimal():

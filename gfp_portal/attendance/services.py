@@ -168,9 +168,12 @@ def unmarked(session):
 
 
 def check_all_present(session):
-    """Marking everyone present needs someone registered without a mark."""
-    if not unmarked(session):
+    """How many people marking everyone present would record; refused when everyone
+    registered already has a mark."""
+    count = len(unmarked(session))
+    if not count:
         raise DomainError("nobody_unmarked", _l("Everyone registered already has a mark."))
+    return count
 
 
 def mark_all_present(session, *, actor, now=None):

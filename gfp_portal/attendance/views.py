@@ -122,12 +122,11 @@ def all_present(session_id):
     session = _session(session_id)
     return confirm_then_act(
         services.mark_all_present, session, actor=current_user,
-        check=lambda: services.check_all_present(session),
         confirmation=lambda: (_("Mark everyone registered as present"), [ngettext(
             "%(num)s person registered and not yet marked is recorded as present for the "
             "whole session.",
             "%(num)s people registered and not yet marked are recorded as present for the "
-            "whole session.", len(services.unmarked(session))),
+            "whole session.", services.check_all_present(session)),
             _("The marks already recorded stay as they are; correct the exceptions "
               "afterwards.")]),
         done=lambda marked: ngettext("%(num)s person marked present.",

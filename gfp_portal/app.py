@@ -1,7 +1,6 @@
 """The application factory, read as a list of named steps."""
 import importlib
 from pathlib import Path
-from urllib.parse import urlencode
 
 import bootstrap_wrapper
 from flask import Blueprint, Flask, render_template, request
@@ -330,7 +329,7 @@ def register_jinja(app):
     def switch_language_url(code):
         args = request.args.to_dict(flat=True)
         args["lang"] = code
-        return f"{request.path}?{urlencode(args)}"
+        return http.with_query(request.path, args)
 
     app.jinja_env.globals.update(
         warning_titles=policy.WARNING_TITLES,

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from gfp_portal.accounts import services as accounts
@@ -24,11 +25,12 @@ from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.history import object_titles, record_pages
 from gfp_portal.core.http import commit_service, paginate, save_form
-from gfp_portal.core.i18n import viewer_today
+from gfp_portal.core.i18n import format_number, viewer_today
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import ALL_SETTINGS, all_settings, update_settings
 from gfp_portal.extensions import db
+from gfp_portal.privacy import retention
 from gfp_portal.reference.queries import unct_id_choices, uncts_by_ids
 from gfp_portal.resources import analytics as resource_analytics
 
@@ -202,9 +204,36 @@ def settings():
     save = unless_crossed(form, ALL_SETTINGS, lambda: update_settings(
         form.settings_values(), actor=current_user))
     if form.validate_on_submit():
+        erased = {} if is_confirmed() else retention.newly_anonymised(
+            form.settings_values(), now=utcnow())
+        if erased:
+            return confirmation_page(_("Save these retention periods"), _erasures(
+                erased, form.settings_values()), back=url_for("admin.settings"))
         ok, changes = commit_service(save, form=form)
         if ok:
             flash(_("The settings are saved.") if changes else _("Nothing has changed."),
                   "success" if changes else "info")
             return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, events=queries.settings_events())
+
+
+def _erasures(erased, values):
+    """The sentences of what shorter retention periods erase at the next daily run."""
+    sentences = []
+    if people := erased.get("privacy.contact_data_days"):
+        sentences.append(ngettext(
+            "%(num)s person who left more than %(days)s days ago is anonymised at the next "
+            "daily run: their name and contact details are erased for good; their "
+            "appointments, registrations and attendance stay in the figures.",
+            "%(num)s people who left more than %(days)s days ago are anonymised at the next "
+            "daily run: their names and contact details are erased for good; their "
+            "appointments, registrations and attendance stay in the figures.",
+            people, days=format_number(values["privacy.contact_data_days"])))
+    if guests := erased.get("privacy.guest_data_days"):
+        sentences.append(ngettext(
+            "%(num)s guest whose sessions ended more than %(days)s days ago is anonymised at "
+            "the next daily run: their name and address are erased for good.",
+            "%(num)s guests whose sessions ended more than %(days)s days ago are anonymised "
+            "at the next daily run: their names and addresses are erased for good.",
+            guests, days=format_number(values["privacy.guest_data_days"])))
+    return sentences

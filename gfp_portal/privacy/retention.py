@@ -94,6 +94,21 @@ def guests_past_retention(cutoff):
         sessions_of_guest() | (Guest.created_at < cutoff)).order_by(Guest.id)).all()
 
 
+def newly_anonymised(values, *, now):
+    """{setting key: how many} of the people and guests the next daily run would anonymise
+    under the contact- and guest-data periods `values` (setting key: days) and not under the
+    periods in force: what shortening a period erases for good, for its confirmation."""
+    counts = {}
+    for key, find in (("privacy.contact_data_days", people_past_contact_retention),
+                      ("privacy.guest_data_days", guests_past_retention)):
+        new, old = int(values.get(key) or 0), int(get_setting(key) or 0)
+        if new > 0 and (old == 0 or new < old):
+            before = len(find(now - timedelta(days=old))) if old > 0 else 0
+            if (count := len(find(now - timedelta(days=new))) - before) > 0:
+                counts[key] = count
+    return counts
+
+
 def purge_unconfirmed_requests(*, now):
     """(how many, memo keys to remove once committed)."""
     cutoff = _cutoff("privacy.unconfirmed_request_days", now)

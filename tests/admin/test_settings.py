@@ -1,5 +1,6 @@
 """The policy settings page: admins change the policy; bad input changes nothing."""
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -8,6 +9,9 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.settings import Setting, update_settings
 from gfp_portal.extensions import db
+from gfp_portal.reference.models import Entity
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import EndReason, Person
 from gfp_portal.registry.policy import Policy
 from tests.markup import filled_form
 
@@ -239,3 +243,38 @@ def test_a_save_that_would_undo_a_setting_changed_since_the_page_was_shown_is_re
         assert db.session.get(Setting, "policy.min_time_share").value == 40
         # The page showed the entries as they were typed: the alert days as first shown.
         assert db.session.get(Setting, "policy.alert_days").value == [90, 30, 7]
+
+
+def test_a_retention_period_that_would_anonymise_people_is_confirmed_with_their_number_first(
+        app, client, login_as, reference):
+    """Shortening the contact-data period anonymises, at the next daily run, everyone who left
+    before it: the settings page says how many first, and saves only once confirmed."""
+    with app.app_context():
+        for n in (1, 2):
+            person = registry.create_person({
+                "given_name": f"Leaver{n}", "family_name": "Old", "email": f"old{n}@undp.org",
+                "entity": db.session.scalar(select(Entity).filter_by(acronym="UNDP"))}, actor=None)
+            appointment = registry.appoint(person, {
+                "role": "alternate", "entity": person.entity, "unct": None,
+                "start_date": date.today() - timedelta(days=800)}, actor=None)
+            registry.end_appointment(appointment, reason=EndReason.left_entity,
+                                     ended_on=date.today() - timedelta(days=400), actor=None)
+        db.session.commit()
+    login_as("admin")
+    data = {**VALID, "contact_data_days": "365"}
+
+    page = client.post("/admin/settings", data=data)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="confirmed"' in html
+    assert "2 people who left more than 365 days ago are anonymised" in html
+    with app.app_context():
+        assert db.session.get(Setting, "privacy.contact_data_days") is None  # not yet saved
+        assert db.session.scalar(select(func.count()).select_from(Person).where(
+            Person.anonymised_at.is_not(None))) == 0
+
+    assert client.post("/admin/settings", data={**data, "confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Setting, "privacy.contact_data_days").value == 365
+    # Lengthening it again, or saving it unchanged, anonymises nobody more: no question.
+    assert client.post("/admin/settings", data={**data, "contact_data_days": "700"}) \
+        .status_code == 302

@@ -3,6 +3,7 @@ across the UN Country Teams it belongs to, the training its people took, its par
 its implementation plans and its good practices; read in a fixed number of queries."""
 from dataclasses import dataclass, replace
 
+from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.attendance.queries import trained_of_entity
 from gfp_portal.core import data_version
 from gfp_portal.core.db import detached_copy
@@ -10,6 +11,7 @@ from gfp_portal.core.timezones import year_start
 from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.extensions import db
 from gfp_portal.parity import queries as parity
+from gfp_portal.parity.queries import own_entity_ids
 from gfp_portal.parity.tables import rounded
 from gfp_portal.plans.queries import plans_of_entity
 from gfp_portal.practices.queries import library_query
@@ -23,6 +25,7 @@ class EntityPage:
     entity: object
     holders: list          # active appointments, headquarters first, with people and teams
     cells: list            # its coverage cells across its UN Country Teams, gaps first
+    scoped: bool           # the cells are of the viewer's own teams only
     trained: tuple         # (people ever trained, of them this year)
     parity: object         # parity.EntityFigures (its periods may be empty)
     within: bool | None    # its latest quarter within the parity range (None: no figures,
@@ -43,17 +46,27 @@ class EntityPage:
 
 def entity_page(entity, *, user, now, today):
     coverage = shared_coverage(entity=entity.acronym, today=today, now=now)
-    cells = sorted((cell for cell in coverage.cells.values() if cell.entity.id == entity.id),
+    teams = _teams_seen(entity, user)
+    cells = sorted((cell for cell in coverage.cells.values() if cell.entity.id == entity.id
+                    and (teams is None or cell.unct.id in teams)),
                    key=lambda cell: (-cell.state.severity, cell.unct.name))
     figures, trained = _figures(entity, since=year_start(today, user.time_zone), now=now)
     latest = figures.latest
     practices = db.session.scalars(library_query(user, entity=entity.id)
                                    .limit(PRACTICES_SHOWN)).all()
     return EntityPage(
-        entity=entity, holders=entity_holders(entity), cells=cells, trained=trained,
-        parity=figures, within=None if latest is None or latest.share is None
+        entity=entity, holders=entity_holders(entity), cells=cells, scoped=teams is not None,
+        trained=trained, parity=figures, within=None if latest is None or latest.share is None
         else figures.parity_range.holds(latest),
         plans=plans_of_entity(entity), practices=practices)
+
+
+def _teams_seen(entity, user):
+    """The teams whose coverage of `entity` the viewer sees (None: every one): all of them
+    for the Office and for the entity's own focal points; a Resident Coordinator's own."""
+    if user.is_staff or entity.id in own_entity_ids(user):
+        return None
+    return set(visible_unct_ids(user))
 
 
 def _figures(entity, *, since, now):

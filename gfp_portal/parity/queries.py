@@ -193,12 +193,9 @@ def latest_import(entity=None):
     return db.session.scalars(stmt.where(kept)).first()
 
 
-def visible_entity_ids(user):
-    """The entities whose page `user` may open: None for the Office (all of them); a focal
-    point's own entity (of an active appointment, or of the person); the member entities of
-    a Resident Coordinator's UN Country Teams. One query at most."""
-    if user.is_staff:
-        return None
+def own_entity_ids(user):
+    """The entities of a focal point: their person's and those of their active appointments
+    (none for anyone else). One query at most."""
     ids = set()
     if user.has_role("focal_point") and user.person is not None:
         if user.person.entity_id:
@@ -206,6 +203,16 @@ def visible_entity_ids(user):
         ids.update(db.session.scalars(select(Appointment.entity_id).where(
             Appointment.person_id == user.person.id,
             Appointment.status == AppointmentStatus.active)))
+    return ids
+
+
+def visible_entity_ids(user):
+    """The entities whose page `user` may open: None for the Office (all of them); a focal
+    point's own entity (of an active appointment, or of the person); the member entities of
+    a Resident Coordinator's UN Country Teams. One query at most."""
+    if user.is_staff:
+        return None
+    ids = own_entity_ids(user)
     if user.has_role("resident_coordinator"):
         ids.update(db.session.scalars(select(unct_members.c.entity_id).where(
             unct_members.c.unct_id.in_(select(user_uncts.c.unct_id)

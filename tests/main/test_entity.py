@@ -177,3 +177,22 @@ def test_this_year_on_an_entity_page_is_the_viewers_own(app, client, reference, 
     login(client, "office.auckland@example.org")
     html = client.get("/entities/UNDP").get_data(as_text=True)
     assert "1 person of this entity has attended a session, 0 of them this year." in html
+
+
+def test_a_resident_coordinator_sees_the_coverage_of_their_own_teams_only(app, client,
+                                                                        reference, create_user):
+    """UNDP is a member of Kenya and Uganda; the Resident Coordinator of Uganda, who may not
+    open Kenya's coverage, sees Uganda's cell alone, linked to its page; the entity's own focal
+    point sees every team."""
+    _network(app, create_user)
+    login(client, "rc@example.org")
+    assert client.get("/coverage/KEN").status_code == 403
+    html = client.get("/entities/UNDP").get_data(as_text=True)
+    coverage = re.search(r'data-entity="gaps" data-count="(\d+)">(.*?)</section>', html, re.S)
+    assert coverage.group(1) == "1"
+    assert "Member of 1 of your UN Country Teams" in coverage.group(2)
+    assert "Kenya" not in coverage.group(2) and 'href="/coverage/UGA"' in coverage.group(2)
+    client.post("/logout")
+    login(client, "fp@example.org")
+    html = client.get("/entities/UNDP").get_data(as_text=True)
+    assert 'data-entity="gaps" data-count="2"' in html and "Member of 2 UN Country Teams" in html

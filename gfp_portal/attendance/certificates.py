@@ -11,7 +11,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.sessions.models import Registration
+from gfp_portal.sessions.models import Registration, SessionStatus
 
 CERTIFICATE_CODE_LENGTH = 10
 
@@ -24,10 +24,13 @@ def _new_code():
 
 
 def refusal(session, attendance, *, now=None):
-    """Why no certificate can be issued for this attendance (None when one can): only once
-    the session has ended, to people marked present, for enough of the scheduled time when
-    the minutes are known (a self check-in records none)."""
+    """Why no certificate can be issued for this attendance (None when one can): only for a
+    session held (not cancelled), once it has ended, to people marked present, for enough of
+    the scheduled time when the minutes are known (a self check-in records none)."""
     now = now or utcnow()
+    if session.status == SessionStatus.cancelled:
+        return DomainError("cancelled", _l("No certificate is issued for a cancelled "
+                                           "session."))
     if now < session.ends_at:
         return DomainError("not_ended", _l("Certificates are issued after the session has "
                                            "ended."))

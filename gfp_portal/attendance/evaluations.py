@@ -21,7 +21,8 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.sessions.models import Registration, TrainingSeries, TrainingSession
+from gfp_portal.registry.models import Person
+from gfp_portal.sessions.models import Registration, SessionStatus, TrainingSeries, TrainingSession
 from gfp_portal.sessions.queries import session_year
 
 DEFAULT_SETTINGS = {"evaluations.open_days": 14}
@@ -55,12 +56,16 @@ def has_answered(session, person):
         EvaluationResponse.person_id == person.id)).first() is not None
 
 
+def is_open(session, now):
+    """Whether the evaluation of `session` is open at `now`: from the end of a session held
+    (not cancelled), for the days the settings give."""
+    if session.status == SessionStatus.cancelled or now < session.ends_at:
+        return False  # not open (yet): how long it will stay open need not be read
+    return now <= window(session)[1]
+
+
 def can_answer(session, person, now=None):
-    now = now or utcnow()
-    if now < session.ends_at:  # not open yet: how long it will stay open need not be read
-        return False
-    opens, closes = window(session)
-    return opens <= now <= closes and attended(session, person) and \
+    return is_open(session, now or utcnow()) and attended(session, person) and \
         not has_answered(session, person)
 
 
@@ -68,6 +73,8 @@ def submit(session, person, answers, *, now=None):
     """`answers`: applicable, belonging, empowered (booleans), rating (one of RATINGS),
     comment. Stored in two rows that share nothing but the session."""
     now = now or utcnow()
+    if session.status == SessionStatus.cancelled:
+        raise DomainError("cancelled", _l("This session was cancelled: it is not evaluated."))
     opens, closes = window(session)
     if now < opens:
         raise DomainError("not_open_yet", _l("The evaluation opens when the session ends."))
@@ -169,13 +176,14 @@ def results_per_year():
 
 
 def send_reminders(*, now=None):
-    """Remind, once, everyone who attended a session whose evaluation is open and who has
-    not answered. Returns how many were reminded."""
+    """Remind, once, everyone who attended a session held (not cancelled) whose evaluation
+    is open and who has not answered, unless anonymised since. Returns how many were
+    reminded."""
     now = now or utcnow()
     hold_lock("sessions.send-evaluation-reminders", now=now)
     days = int(get_setting("evaluations.open_days"))
     sessions = db.session.scalars(select(TrainingSession).where(
-        TrainingSession.ends_at <= now,
+        TrainingSession.status == SessionStatus.published, TrainingSession.ends_at <= now,
         TrainingSession.ends_at >= now - timedelta(days=days))).all()
     sent = 0
     for session in sessions:
@@ -184,9 +192,10 @@ def send_reminders(*, now=None):
         answered = set(db.session.scalars(select(EvaluationResponse.person_id).where(
             EvaluationResponse.session_id == session.id)))
         people = db.session.scalars(select(Registration).join(
-            Attendance, Attendance.registration_id == Registration.id).where(
-            Registration.session_id == session.id,
-            Attendance.status.in_(ATTENDED))).all()
+            Attendance, Attendance.registration_id == Registration.id).join(
+            Person, Person.id == Registration.person_id).where(
+            Registration.session_id == session.id, Attendance.status.in_(ATTENDED),
+            Person.anonymised_at.is_(None))).all()
         for row in people:
             if row.person_id in reminded or row.person_id in answered:
                 continue

@@ -227,7 +227,7 @@ def focal_point_home(user, person, *, now, language):
     attended = [line for line in record
                 if line.attendance is not None and line.attendance.status in ATTENDED]
     owed = [line for line in attended if not line.evaluated
-            and line.session.ends_at <= now <= evaluations.window(line.session)[1]]
+            and evaluations.is_open(line.session, now)]
     certificates = [line for line in record
                     if line.certificate is not None and line.certificate.revoked_at is None]
     appointments = registry_queries.active_appointments(person) if person else []

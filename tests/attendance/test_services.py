@@ -8,18 +8,23 @@ from gfp_portal.admin.settings_forms import SettingsForm
 from gfp_portal.attendance import certificates, evaluations, records, services
 from gfp_portal.attendance.models import (
     Attendance,
+    AttendanceImport,
     AttendanceSource,
     Certificate,
     CheckInCode,
     EvaluationAnswer,
     EvaluationResponse,
 )
+from gfp_portal.core.audit import events_for
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
+from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import EndReason
 from gfp_portal.sessions import registration
+from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import RegistrationStatus
 from tests.helpers import NOW, outbox, refused
 
@@ -63,7 +68,6 @@ def test_everyone_present_then_the_exceptions(held, coordinator):
 
 
 def test_a_later_correction_needs_a_reason_and_is_audited(held, coordinator):
-    from gfp_portal.core.audit import events_for
 
     session, people = held
     row = reg(session, people["Amina"])
@@ -209,6 +213,49 @@ def test_the_title_inside_a_reminders_sentence_keeps_its_own_direction(app, held
     assert '<span lang="en" dir="ltr">UN-SWAP 2.0: the basics</span>' in mail.body_html
 
 
+def _checked_in_then_cancelled(app, session, people, coordinator):
+    """Amina and Jonas check in a few minutes before the start; the Office then cancels the
+    session (the speaker could not connect)."""
+    code = services.check_in_code(session)
+    for given in ("Amina", "Jonas"):
+        services.check_in(session, people[given], code,
+                          now=session.starts_at - timedelta(minutes=5))
+    with app.test_request_context():
+        sessions.cancel_session(session, reason="The speaker could not connect",
+                                actor=coordinator, now=session.starts_at + timedelta(minutes=10))
+    db.session.flush()
+
+
+def test_a_cancelled_session_is_neither_evaluated_nor_certified(app, held, coordinator):
+    """Checked in before the cancellation, nobody is reminded of an evaluation, may answer
+    one or earn a certificate: the session was not held."""
+    session, people = held
+    _checked_in_then_cancelled(app, session, people, coordinator)
+    after = session.ends_at + timedelta(hours=1)
+    with app.test_request_context():
+        assert evaluations.send_reminders(now=session.ends_at + timedelta(days=1)) == 0
+    assert outbox("evaluation_reminder") == []
+    assert not evaluations.can_answer(session, people["Amina"], after)
+    refused("cancelled", evaluations.submit, session, people["Amina"], ANSWER, now=after)
+    refused("cancelled", certificates.certificate_for, session, people["Amina"], now=after)
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+
+
+def test_no_evaluation_reminder_goes_to_someone_anonymised_since(app, held, coordinator):
+    session, people = held
+    for given in ("Amina", "Jonas"):
+        services.mark(reg(session, people[given]), "present", minutes=90, actor=coordinator,
+                      now=session.ends_at)
+    amina = people["Amina"]
+    for appointment in amina.appointments:
+        registry.end_appointment(appointment, reason=EndReason.left_entity, actor=coordinator)
+    anonymise_person(amina, actor=coordinator, now=session.ends_at + timedelta(hours=2))
+    db.session.flush()
+    with app.test_request_context():
+        assert evaluations.send_reminders(now=session.ends_at + timedelta(days=1)) == 1
+    assert [m.recipient for m in outbox("evaluation_reminder")] == ["jonas.berg@example.org"]
+
+
 # --- certificates ---------------------------------------------------------------------------
 
 def test_certificates_for_people_present_verified_and_revoked(held, coordinator):
@@ -298,7 +345,6 @@ def test_a_correction_that_still_earns_the_certificate_keeps_it(held, coordinato
 
 
 def test_learning_record_and_figures(held, coordinator):
-    from gfp_portal.attendance import records
 
     session, people = held
     services.mark(reg(session, people["Amina"]), "present", minutes=90, actor=coordinator)
@@ -320,7 +366,6 @@ def test_learning_record_and_figures(held, coordinator):
 
 def test_the_learning_record_is_read_in_one_query_with_what_came_of_each_session(
         held, make_session, coordinator, count_queries):
-    from gfp_portal.attendance import records
 
     session, people = held
     amina = people["Amina"]
@@ -343,7 +388,6 @@ def test_the_learning_record_is_read_in_one_query_with_what_came_of_each_session
 
 
 def test_sessions_with_the_same_title_are_counted_apart(held, make_session, coordinator):
-    from gfp_portal.attendance import records
 
     session, people = held
     repeat = make_session(starts_in=timedelta(days=200))
@@ -398,8 +442,6 @@ def test_a_deleted_draft_takes_its_check_in_code_and_meeting_reports_with_it(
     """The register of a draft can draw a new code and import a report (nobody registered:
     no line matches, the import is still recorded). Left behind, they went to the next
     session given the draft's id (SQLite), or stopped the deletion (PostgreSQL)."""
-    from gfp_portal.attendance.models import AttendanceImport, CheckInCode
-    from gfp_portal.sessions import services as sessions
 
     draft = make_session(publish=False)
     services.rotate_code(draft, actor=coordinator)

@@ -4,6 +4,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.attendance.models import CODE_ALPHABET, Attendance, AttendanceStatus, Certificate
 from gfp_portal.core.audit import log_action
@@ -74,13 +75,21 @@ def issued_certificate(session, person, *, now=None):
 def certificate_for(session, person, *, now=None):
     """The person's certificate for the session, issued now if it is not yet (see `refusal`)."""
     registration, certificate = _earned(session, person, now)
-    if certificate is None:
-        certificate = Certificate(code=_new_code(), registration_id=registration.id,
-                                  person_id=person.id, session_id=session.id,
-                                  issued_at=now or utcnow())
-        db.session.add(certificate)
-        db.session.flush()
-        log_action("certificate.issue", certificate, actor=None, now=now)
+    if certificate is not None:
+        return certificate
+    certificate = Certificate(code=_new_code(), registration_id=registration.id,
+                              person_id=person.id, session_id=session.id,
+                              issued_at=now or utcnow())
+    try:  # asked twice at once (a double click): the one issued first is the certificate
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:
+        issued = db.session.scalars(select(Certificate).filter_by(
+            registration_id=registration.id)).first()
+        if issued is None:
+            raise
+        return issued
+    log_action("certificate.issue", certificate, actor=None, now=now)
     return certificate
 
 

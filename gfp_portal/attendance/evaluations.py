@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.attendance import notices
 from gfp_portal.attendance.models import (
@@ -69,6 +70,11 @@ def can_answer(session, person, now=None):
         not has_answered(session, person)
 
 
+def _already_answered():
+    return DomainError("already_answered", _l("You have already evaluated this session; "
+                                              "thank you."))
+
+
 def submit(session, person, answers, *, now=None):
     """`answers`: applicable, belonging, empowered (booleans), rating (one of RATINGS),
     comment. Stored in two rows that share nothing but the session."""
@@ -84,13 +90,16 @@ def submit(session, person, answers, *, now=None):
         raise DomainError("not_attended", _l("Only people who attended the session evaluate "
                                              "it."))
     if has_answered(session, person):
-        raise DomainError("already_answered", _l("You have already evaluated this session; "
-                                                 "thank you."))
+        raise _already_answered()
     if answers.get("rating") not in RATINGS:
         raise DomainError("rating_required", _l("Choose an overall rating."), field="rating")
-    db.session.add(EvaluationResponse(session_id=session.id, person_id=person.id,
-                                      submitted_on=now.replace(hour=0, minute=0, second=0,
-                                                               microsecond=0)))
+    try:  # the same answers sent twice at once (a double click): one is kept
+        with db.session.begin_nested():
+            db.session.add(EvaluationResponse(
+                session_id=session.id, person_id=person.id,
+                submitted_on=now.replace(hour=0, minute=0, second=0, microsecond=0)))
+    except IntegrityError:
+        raise _already_answered() from None
     db.session.add(EvaluationAnswer(
         session_id=session.id, applicable=bool(answers.get("applicable")),
         belonging=bool(answers.get("belonging")), empowered=bool(answers.get("empowered")),

@@ -19,13 +19,14 @@ bp = Blueprint("evaluations", __name__)
 @signed_in
 def detail(session_id):
     session = session_for_participant(session_id)
-    if current_user.is_staff:
+    person = current_user.person
+    # The Office reads the results, unless one of its own attended and may still answer.
+    if current_user.is_staff and not (person and evaluations.can_answer(session, person)):
         return render_template("attendance/results.html", session=session,
                                results=evaluations.results([session.id]),
                                questions=evaluations.QUESTIONS,
                                ratings=evaluations.RATING_TITLES, language=current_language(),
                                minimum=evaluations.MIN_ANSWERS)
-    person = current_user.person
     if person is None:
         abort(403)
     form = EvaluationForm()

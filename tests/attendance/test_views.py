@@ -15,7 +15,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.helpers import ATTENDANCE_FILES, login
+from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login
 
 
 def test_the_register_shows_the_code_and_a_qr_code(client, running):
@@ -493,3 +493,32 @@ def test_the_import_offers_unregistered_people_of_the_registry_as_walk_ins(app, 
         attendance = services.attendance_of(row)
         assert (row.status, attendance.status, attendance.source) == \
             ("registered", "present", "import")
+
+
+def test_a_coordinator_who_attended_evaluates_then_reads_the_results(app, client, running,
+                                                                      create_user):
+    """An account may hold several roles: a coordinator who is also a focal point attended
+    the session; the link "Evaluate the session" opens the form, and the results once
+    answered."""
+    user_id = create_user("both@example.org", roles=("focal_point", "coordinator"))
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        appoint_undp_alternate(user)
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at = datetime.now(UTC) + timedelta(days=1)  # registered beforehand
+        session.ends_at = session.starts_at + timedelta(minutes=90)
+        row = registration.register(session, user.person, actor=None, by_coordinator=True,
+                                    notify=False)
+        services.mark(row, "present", actor=None)
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+    login(client, "both@example.org")
+    url = f"/sessions/{running['session']}/evaluation?lang=en"
+    assert "Evaluate the session" in client.get(f"/sessions/{running['session']}?lang=en") \
+        .get_data(as_text=True)
+    assert "Send my evaluation" in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={"applicable": "yes", "rating": "good", "belonging": "yes",
+                                  "empowered": "no"}).status_code == 302
+    html = client.get(url).get_data(as_text=True)
+    assert "Send my evaluation" not in html and 'name="rating"' not in html

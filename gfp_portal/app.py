@@ -134,6 +134,7 @@ DECLARING_MODULES = (
     "gfp_portal.programme.receivers",
     "gfp_portal.registry.services",
     "gfp_portal.induction.services",
+    "gfp_portal.plans.services",
     # Jobs and periodic jobs, declared next to their domain.
     "gfp_portal.core.jobs_sweep",
     "gfp_portal.core.storage_jobs",

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
+from gfp_portal.plans import queries
 
 
 def _link(plan):
@@ -12,9 +13,12 @@ def _link(plan):
 
 
 def recipients(plan):
-    """The plan's responsible focal points who can be written to: not those anonymised since
-    (their address is erased)."""
-    return [person for person in plan.responsible if person.anonymised_at is None]
+    """The plan's responsible focal points who can be written to: those who still hold an
+    active appointment for its entity, not those anonymised since (their address is
+    erased)."""
+    acting = queries.acting_ids(plan, [person.id for person in plan.responsible])
+    return [person for person in plan.responsible
+            if person.id in acting and person.anonymised_at is None]
 
 
 def review_note(plan, note, *, now):

@@ -129,6 +129,16 @@ def document_of(plan, document_id):
     return next((d for d in plan.documents if d.id == document_id), None)
 
 
+def acting_ids(plan, person_ids):
+    """The ids among `person_ids` of people holding an active appointment for the plan's
+    entity (one query): a responsible person who left it keeps no say in the plan."""
+    if not person_ids:
+        return set()
+    return set(db.session.scalars(select(Appointment.person_id).where(
+        Appointment.person_id.in_(person_ids), Appointment.entity_id == plan.entity_id,
+        Appointment.status == AppointmentStatus.active)))
+
+
 def responsible_choices(plan):
     """(person id, name) of who may be made responsible: the people holding an active
     appointment for the plan's entity, and those responsible now."""

@@ -13,7 +13,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
-from gfp_portal.plans import notices
+from gfp_portal.plans import notices, queries
 from gfp_portal.plans.models import (
     ImplementationPlan,
     PlanDocument,
@@ -21,7 +21,10 @@ from gfp_portal.plans.models import (
     PlanPeriod,
     PlanStatus,
     PlanTarget,
+    plan_responsibles,
 )
+from gfp_portal.registry.models import AppointmentStatus
+from gfp_portal.registry.signals import appointment_ended
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_PERIOD_YEARS = 10
@@ -34,8 +37,10 @@ def may_manage(user):
 
 
 def may_work_on(user, plan):
-    """The Office, and the focal points responsible for the plan, upload its documents."""
-    return user.is_staff or (user.has_role("focal_point") and plan.is_responsible(user.person_id))
+    """The Office, and the focal points responsible for the plan who still hold an active
+    appointment for its entity, upload its documents."""
+    return user.is_staff or (user.has_role("focal_point") and plan.is_responsible(
+        user.person_id) and bool(queries.acting_ids(plan, [user.person_id])))
 
 
 def may_view(user, plan):
@@ -44,7 +49,23 @@ def may_view(user, plan):
         return True
     if not user.has_role("focal_point") or user.person is None:
         return False
-    return plan.is_responsible(user.person_id) or user.person.entity_id == plan.entity_id
+    return may_work_on(user, plan) or user.person.entity_id == plan.entity_id
+
+
+@appointment_ended.connect
+def release_plans_when_term_ends(appointment, *, followed):
+    """A person who no longer holds an active appointment for an entity is taken off its
+    plans' responsible people (audited, without an actor: the registry's change did it)."""
+    person = appointment.person
+    if followed or any(a.status == AppointmentStatus.active
+                       and a.entity_id == appointment.entity_id for a in person.appointments):
+        return
+    for plan in db.session.scalars(select(ImplementationPlan).join(
+            plan_responsibles, plan_responsibles.c.plan_id == ImplementationPlan.id).where(
+            plan_responsibles.c.person_id == person.id,
+            ImplementationPlan.entity_id == appointment.entity_id)):
+        _set_responsible(plan, [p for p in plan.responsible if p.id != person.id],
+                         actor=None, now=utcnow())
 
 
 def _require_staff(actor):
@@ -148,8 +169,11 @@ def change_status(plan, status, *, actor, now=None):
 
 def set_responsible(plan, people, *, actor, now=None):
     """Replace the plan's responsible focal points with `people`; returns the changes."""
-    now = now or utcnow()
     _require_staff(actor)
+    return _set_responsible(plan, people, actor=actor, now=now or utcnow())
+
+
+def _set_responsible(plan, people, *, actor, now):
     before = plan_state(plan)
     plan.responsible = sorted(set(people), key=lambda p: (search_key(p.family_name,
                                                                      p.given_name), p.id))
@@ -230,7 +254,8 @@ def set_targets(plan, rows, *, actor, now=None):
 
 
 def add_note(plan, text, *, actor, now=None):
-    """A review note of the Office; the responsible focal points are told by email."""
+    """A review note of the Office; the responsible focal points are told by email. Returns
+    (the note, how many were told)."""
     now = now or utcnow()
     _require_staff(actor)
     text = required_text(text, "note_required", _l("Please write the note."), field="text")
@@ -238,5 +263,4 @@ def add_note(plan, text, *, actor, now=None):
     db.session.add(note)
     db.session.flush()
     log_action("plan.note", plan, actor=actor, now=now, changes={"note": [None, note.id]})
-    notices.review_note(plan, note, now=now)
-    return note
+    return note, notices.review_note(plan, note, now=now)

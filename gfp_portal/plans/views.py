@@ -241,4 +241,7 @@ def add_note(plan_id):
     form = NoteForm()
     return _plan_form(plan, form, "note_form", lambda: services.add_note(
         plan, form.text.data, actor=current_user),
-        done=_("The note is added; the responsible focal points are told by email."))
+        done=lambda added: _("The note is added; the responsible focal points are told by "
+                             "email.") if added[1] else _(
+            "The note is added. No focal point is responsible for this plan: nobody was "
+            "emailed."))

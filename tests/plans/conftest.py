@@ -8,11 +8,26 @@ from gfp_portal.accounts.models import User
 from gfp_portal.accounts.services import set_roles
 from gfp_portal.extensions import db
 from gfp_portal.plans import services
-from gfp_portal.registry.models import Person
+from gfp_portal.privacy.anonymise import anonymise_person
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import EndReason, Person
 from tests.helpers import entity
 
 DEADLINE = date(2024, 3, 31)
 NOW = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
+
+
+def appoint_alternate(person, acronym):
+    """`person` an alternate of `acronym` at headquarters: a focal point of its plans."""
+    return registry.appoint(person, {"role": "alternate", "entity": entity(acronym),
+                                     "unct": None}, actor=None, now=NOW)
+
+
+def leave_and_anonymise(person, actor):
+    """`person`'s appointments end (they leave the network), then they are anonymised."""
+    for appointment in person.appointments:
+        registry.end_appointment(appointment, reason=EndReason.left_entity, actor=actor)
+    anonymise_person(person, actor=actor)
 
 
 @pytest.fixture
@@ -23,8 +38,8 @@ def period(coordinator):
 
 @pytest.fixture
 def make_fp(ctx, reference):
-    """A focal point's account whose person is of `acronym`, in the test's own transaction
-    (the tests write before they need it)."""
+    """A focal point's account whose person is of `acronym` and an alternate of it at
+    headquarters, in the test's own transaction (the tests write before they need it)."""
     def _make(email, acronym="UNDP", locale="en"):
         person = Person(given_name="Test", family_name="Person", email=email,
                         preferred_language=locale, entity=entity(acronym))
@@ -32,6 +47,7 @@ def make_fp(ctx, reference):
         db.session.add(user)
         set_roles(user, ["focal_point"], [])
         db.session.flush()
+        appoint_alternate(person, acronym)
         return user
     return _make
 

@@ -11,9 +11,8 @@ from gfp_portal.extensions import db
 from gfp_portal.plans import services
 from gfp_portal.plans.models import PlanReminder, PlanStatus
 from gfp_portal.plans.reminders import send_deadline_reminders
-from gfp_portal.privacy.anonymise import anonymise_person
 from tests.helpers import entity, outbox
-from tests.plans.conftest import DEADLINE
+from tests.plans.conftest import DEADLINE, appoint_alternate, leave_and_anonymise
 
 
 def _run(days_before):
@@ -60,15 +59,15 @@ def test_a_plan_without_responsible_people_records_nothing(plan, coordinator):
 
 
 def test_an_anonymised_person_is_written_to_no_more(plan, coordinator, make_fp, responsible):
-    """A responsible person anonymised since has no address left: the reminder goes to the
-    others, and a plan left with nobody to write to records nothing."""
+    """A responsible person who left and was anonymised since has no address left: the
+    reminder goes to the others, and a plan left with nobody to write to records nothing."""
     other = make_fp("fp2.undp@example.org").person
     services.set_responsible(plan, [*plan.responsible, other], actor=coordinator)
-    anonymise_person(other, actor=coordinator)
+    leave_and_anonymise(other, coordinator)
     assert _run(30) == 1
     assert [m.recipient for m in outbox("plan_reminder")] == ["fp.undp@example.org"]
     assert db.session.scalars(select(PlanReminder.recipients)).all() == [1]
-    anonymise_person(responsible.person, actor=coordinator)
+    leave_and_anonymise(responsible.person, coordinator)
     assert _run(7) == 0
     services.add_note(plan, "Please send the plan.", actor=coordinator)
     assert outbox("plan_note") == []
@@ -100,6 +99,7 @@ def test_the_daily_job_sends_the_reminders_due(app, reference, create_user):
     minute = datetime(2027, 3, 1, 5, 30, tzinfo=UTC)
     with app.app_context():
         office, fp = db.session.get(User, office_id), db.session.get(User, fp_id)
+        appoint_alternate(fp.person, "UNDP")
         period = services.create_period({"name": "2025–2027", "first_year": 2025,
                                          "last_year": 2027,
                                          "deadline": minute.date() + timedelta(days=7)},

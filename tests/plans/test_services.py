@@ -11,6 +11,8 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
 from gfp_portal.plans import services
 from gfp_portal.plans.models import PlanStatus, Standing, standing_of
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import EndReason
 from tests.helpers import EXE, PDF, entity, outbox, pdf_upload, refused, refused_rollback
 from tests.plans.conftest import DEADLINE, NOW
 
@@ -104,6 +106,37 @@ def test_other_focal_points_cannot_change_a_plan(plan, make_fp):
     assert services.may_view(colleague, plan) and not services.may_work_on(colleague, plan)
     stranger = make_fp("stranger@example.org", "UNICEF")
     assert not services.may_view(stranger, plan)
+
+
+def test_a_responsible_person_who_leaves_the_entity_is_taken_off_its_plans(
+        plan, coordinator, make_fp, responsible):
+    """Their term of UNDP ends: they no longer mark the plan submitted, upload its documents
+    or get its emails, and the plan no longer lists them (audited); the others stay."""
+    staying = make_fp("staying@example.org").person
+    services.set_responsible(plan, [responsible.person, staying], actor=coordinator)
+    registry.renew(staying.appointments[0], actor=coordinator)  # a renewal keeps them
+    term, = responsible.person.appointments
+    registry.end_appointment(term, reason=EndReason.left_entity, actor=coordinator)
+    db.session.flush()
+    assert [p.email for p in plan.responsible] == ["staying@example.org"]
+    assert events("plan.responsible")[-1].actor_id is None
+    assert not services.may_work_on(responsible, plan)
+    refused("not_responsible", services.change_status, plan, "submitted", actor=responsible)
+    services.add_note(plan, "Please update the targets.", actor=coordinator)
+    assert [m.recipient for m in outbox("plan_note")] == ["staying@example.org"]
+
+
+def test_someone_still_listed_after_leaving_neither_acts_nor_is_written_to(
+        plan, coordinator, responsible):
+    """Listed before people leaving were taken off plans: whoever no longer holds an active
+    appointment for the plan's entity has no say in it and gets none of its emails."""
+    term, = responsible.person.appointments
+    term.status = "ended"  # as the registry ended terms before
+    db.session.flush()
+    assert plan.responsible == [responsible.person]
+    assert not services.may_work_on(responsible, plan)
+    services.add_note(plan, "Please update the targets.", actor=coordinator)
+    assert outbox("plan_note") == []
 
 
 def test_the_office_sets_the_responsible_people(plan, coordinator, make_fp, responsible):
@@ -200,8 +233,9 @@ def test_a_review_note_is_kept_and_mailed_to_the_responsible_people(plan, coordi
                                                                     make_fp):
     french = make_fp("fr@example.org", locale="fr")
     services.set_responsible(plan, [*plan.responsible, french.person], actor=coordinator)
-    note = services.add_note(plan, "  Please add the 2024 targets. ", actor=coordinator,
-                             now=NOW)
+    note, told = services.add_note(plan, "  Please add the 2024 targets. ",
+                                   actor=coordinator, now=NOW)
+    assert told == 2
     assert (note.text, note.author_id, note.created_at) == ("Please add the 2024 targets.",
                                                             coordinator.id, NOW)
     assert events("plan.note")[0].changes == {"note": [None, note.id]}

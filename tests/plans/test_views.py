@@ -16,6 +16,7 @@ from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus
 from gfp_portal.reference.models import Entity
 from tests.helpers import EXE, PDF, entity, login, outbox
 from tests.markup import filled_form
+from tests.plans.conftest import appoint_alternate
 
 ROLES = ("anonymous", "focal_point", "colleague", "stranger", "resident_coordinator",
          "coordinator", "admin")
@@ -24,7 +25,8 @@ ROLES = ("anonymous", "focal_point", "colleague", "stranger", "resident_coordina
 @pytest.fixture
 def site(app, reference, create_user, monkeypatch, tmp_path):
     """A past period, UNDP's plan (its focal point responsible) and UNICEF's; one account per
-    role: `focal_point` responsible, `colleague` of UNDP, `stranger` of UNICEF."""
+    role: `focal_point` responsible (an alternate of UNDP), `colleague` of UNDP with no
+    appointment, `stranger` an alternate of UNICEF."""
     monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
     roles = {"focal_point": ("focal_point",), "colleague": ("focal_point",),
              "stranger": ("focal_point",), "resident_coordinator": ("resident_coordinator",),
@@ -37,6 +39,8 @@ def site(app, reference, create_user, monkeypatch, tmp_path):
         for role, acronym in (("focal_point", "UNDP"), ("colleague", "UNDP"),
                               ("stranger", "UNICEF")):
             users[role].person.entity = entity(acronym)
+        for role, acronym in (("focal_point", "UNDP"), ("stranger", "UNICEF")):
+            appoint_alternate(users[role].person, acronym)
         office = users["coordinator"]
         period = services.create_period({"name": "2022–2024", "first_year": 2022,
                                          "last_year": 2024,
@@ -212,7 +216,9 @@ def test_the_office_changes_status_targets_people_and_writes_notes(client, site,
     assert powered.status_code == 200
     assert "write one GRADE, YEAR, PERCENT" in powered.get_data(as_text=True)
     client.post(f"{url}/targets", data={"targets": "P-4, 2022, 45\nD-1; 2024; 50"})
-    client.post(f"{url}/notes", data={"text": "Targets look realistic."})
+    told = client.post(f"{url}/notes", data={"text": "Targets look realistic."},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "the responsible focal points are told by email" in told
     assert "Please write the note." in client.post(f"{url}/notes", data={"text": " "}) \
         .get_data(as_text=True)
     with app.app_context():
@@ -310,3 +316,13 @@ def test_targets_saved_since_the_page_was_shown_are_not_undone(client, site, app
     with app.app_context():
         plan = db.session.get(ImplementationPlan, site["plan"])
         assert [(t.grade, t.year) for t in plan.targets] == [("D-1", 2024)]
+
+
+def test_a_note_on_a_plan_nobody_is_responsible_for_says_nobody_was_emailed(client, site, app):
+    as_role(client, "coordinator")
+    page = client.post(f"/plans/{site['other']}/notes", data={"text": "Where is the plan?"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "No focal point is responsible for this plan: nobody was emailed." in page
+    assert "the responsible focal points are told by email" not in page  # the flash
+    with app.app_context():
+        assert outbox("plan_note") == []

@@ -22,6 +22,7 @@ from gfp_portal.sessions.models import (
     SessionStatus,
     TrainingSession,
 )
+from gfp_portal.sessions.registration import window
 from gfp_portal.sessions.topics import induction_topics
 
 STATES = ("not_started", "in_progress", "completed")
@@ -211,17 +212,18 @@ def person_zone(person):
 
 
 def next_induction_sessions(progress, *, now, upcoming, roles):
-    """For each induction topic the person has not attended: the soonest of `upcoming`
-    sessions on it that is for their role (`roles`, those of their active appointments), falls
-    within their working day and that they hold no place in."""
+    """For each induction topic the person has not attended nor holds a place on: the
+    soonest of `upcoming` sessions on it open to registration at `now`, for their role
+    (`roles`, those of their active appointments) and within their working day."""
     zone = person_zone(progress.path.person)
     chosen = []
     for topic in progress.missing_topics:
-        for session in upcoming.get(topic.key, []):
-            if progress.path.person_id in session.registered_people:
-                continue
-            if not session.audience.admits(roles):  # they could not register
-                continue
+        sessions = upcoming.get(topic.key, [])
+        if any(progress.path.person_id in session.registered_people for session in sessions):
+            continue  # booked already
+        for session in sessions:
+            if window(session, now) != "open" or not session.audience.admits(roles):
+                continue  # they could not register
             if within_day(session.starts_at, session.ends_at, zone):
                 chosen.append(session)
                 break
@@ -229,17 +231,14 @@ def next_induction_sessions(progress, *, now, upcoming, roles):
 
 
 def upcoming_induction_sessions(keys, *, now):
-    """topic key -> the published sessions on it still open to registration, the soonest
-    first; each with `registered_people`, the ids of the people holding a place (two
-    queries)."""
+    """topic key -> the published sessions on it still to start, the soonest first; each
+    with `registered_people`, the ids of the people holding a place (two queries)."""
     if not keys:
         return {}
     sessions = db.session.scalars(
         select(TrainingSession).where(
             TrainingSession.topic.in_(keys), TrainingSession.status == SessionStatus.published,
-            TrainingSession.starts_at > now,
-            (TrainingSession.registration_closes_at.is_(None)) |
-            (TrainingSession.registration_closes_at > now))
+            TrainingSession.starts_at > now)
         .order_by(TrainingSession.starts_at, TrainingSession.id)).all()
     holders = {}
     if sessions:

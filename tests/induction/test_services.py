@@ -244,6 +244,34 @@ def test_an_alternate_is_invited_only_to_induction_sessions_open_to_alternates(
         == [everyone.id]
 
 
+def test_someone_booked_on_a_topic_is_not_invited_to_another_session_on_it(
+        coordinator, documents, newcomer, make_session):
+    day = datetime(2027, 3, 15, 6, tzinfo=UTC)  # 09:00 in Nairobi, the newcomer's zone
+    booked = make_session(topic="induction", title_en="Induction, first run",
+                          starts_in=day - NOW)
+    registration.register(booked, newcomer, actor=None, notify=False, now=NOW)
+    booked.registration_closes_at = NOW  # closed since: the booking still counts
+    make_session(topic="induction", title_en="Induction, second run",
+                 starts_in=day + timedelta(days=7) - NOW)
+    db.session.commit()
+    assert send_induction_mails(now=NOW + timedelta(minutes=1)).invited == 0
+    assert not any("Induction, second run" in m.body_text
+                   for m in outbox("induction_reminder"))
+
+
+def test_a_session_is_offered_once_its_registration_opens(
+        coordinator, documents, newcomer, make_session):
+    day = datetime(2027, 3, 15, 6, tzinfo=UTC)
+    session = make_session(topic="induction", title_en="Induction, opening later",
+                           starts_in=day - NOW, registration_opens_at=NOW + timedelta(days=5))
+    db.session.commit()
+    assert send_induction_mails(now=NOW).invited == 0  # "Please register" would lead nowhere
+    assert db.session.scalar(select(func.count()).select_from(InductionInvitation)) == 0
+    assert send_induction_mails(now=NOW + timedelta(days=5)).invited == 1
+    assert [i.session_id for i in db.session.scalars(select(InductionInvitation))] \
+        == [session.id]
+
+
 def test_nobody_is_mailed_once_they_hold_no_appointment_any_more(
         coordinator, documents, make_appointee, make_session):
     person = make_appointee()

@@ -184,8 +184,10 @@ class Overview:
 def overview(*, state=None, q=None, entity=None, page=1, per_page=25):
     """The paths, the newest first, filtered by state, name and entity, with the counts per
     state: paths are few (new appointees), so all are read with their progress, in a fixed
-    number of queries, and paginated here."""
+    number of queries, and paginated here. A path not completed is of someone who still
+    holds an appointment (as open_paths)."""
     stmt = (select(InductionPath).join(Person, Person.id == InductionPath.person_id)
+            .where(InductionPath.completed_at.is_not(None) | _still_appointed())
             .options(selectinload(InductionPath.person).selectinload(Person.entity))
             .order_by(InductionPath.started_at.desc(), InductionPath.id.desc()))
     if q:  # as the registry finds a name: accents and case ignored
@@ -265,23 +267,26 @@ def invited_sessions(path_ids):
     return result
 
 
+def _still_appointed():
+    """The condition "the path's person holds an active appointment": someone whose term was
+    withdrawn or ended is not mailed about an induction, nor waits for the Office."""
+    return exists().where(Appointment.person_id == InductionPath.person_id,
+                          Appointment.status == AppointmentStatus.active)
+
+
 def open_paths():
-    """The paths not yet completed of the people who still hold an appointment (someone
-    whose term was withdrawn or ended is not mailed about an induction), with their people
-    and duty stations."""
+    """The paths not yet completed of the people who still hold an appointment, with their
+    people and duty stations."""
     return db.session.scalars(
-        select(InductionPath).where(
-            InductionPath.completed_at.is_(None),
-            exists().where(Appointment.person_id == InductionPath.person_id,
-                           Appointment.status == AppointmentStatus.active))
+        select(InductionPath).where(InductionPath.completed_at.is_(None), _still_appointed())
         .options(selectinload(InductionPath.person).selectinload(Person.duty_station))
         .order_by(InductionPath.id)).all()
 
 
 def open_paths_count():
-    """The statement counting the people on the induction path who have not completed it, as
-    the Office's list counts them, from what each has done (the checklist is read to build
-    it)."""
+    """The statement counting the people still appointed on the induction path who have not
+    completed it, as the Office's list counts them, from what each has done (the checklist
+    is read to build it)."""
     items = checklist()
     keys = [t.key for t in items.topics]
     guideline_ids = {r.id for r in items.guidelines}
@@ -304,4 +309,5 @@ def open_paths_count():
         missing.append(opened < len(guideline_ids))
     # An empty checklist: every path is complete.
     return (select(func.count()).select_from(path)
-            .where(path.completed_at.is_(None), or_(*missing) if missing else false()))
+            .where(path.completed_at.is_(None), _still_appointed(),
+                   or_(*missing) if missing else false()))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
 from gfp_portal.induction.models import InductionOpening, InductionPath
+from gfp_portal.registry import services as registry
 from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import Topic, TrainingSession
 from tests.helpers import appoint_undp_alternate, csrf_token_from, login
@@ -241,3 +242,22 @@ def test_a_guideline_only_in_english_is_marked_as_english_on_an_arabic_checklist
     page = client.get("/induction/mine?lang=ar").get_data(as_text=True)
     assert '<bdi lang="en">Enabling Environment</bdi>' in page
     assert '<bdi lang="ar">' not in page  # the terms of reference are read in Arabic
+
+
+def test_someone_whose_term_was_withdrawn_no_longer_waits_for_the_office(
+        app, client, reference, login_as, create_user):
+    """Two newcomers on the path; one's appointment is withdrawn: the Office's queue and its
+    list count the other alone."""
+    login_as("coordinator")
+    ids = [create_user(f"queue{n}@example.org", given_name=f"Queue{n}") for n in range(2)]
+    with app.app_context():
+        for user_id in ids:
+            appoint_undp_alternate(db.session.get(User, user_id))
+        db.session.flush()
+        gone = db.session.get(User, ids[1])
+        registry.end_appointment(gone.person.appointments[0], reason="withdrawn", actor=None)
+        db.session.commit()
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert re.search(r'data-queue="induction".*?data-count="(\d+)"', html, re.S).group(1) == "1"
+    listed = client.get("/induction/?state=open&lang=en").get_data(as_text=True)
+    assert "Queue0" in listed and "Queue1" not in listed

@@ -30,7 +30,7 @@ class SessionFilter:
     format: str | None = None
     month: str | None = None      # YYYY-MM, in UTC
     q: str | None = None          # words of the title, in any of its languages
-    within_days: int | None = None  # upcoming ones starting within these days
+    within_days: int | None = None  # upcoming ones held (not cancelled) starting within
     # (earliest, latest) end: the sessions whose evaluation closes soon, not cancelled
     ended_between: tuple | None = None
 
@@ -100,7 +100,8 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
         stmt = stmt.where((" " + TrainingSession.languages + " ").contains(
             f" {f.language} ", autoescape=True))
     if f.when == "upcoming" and f.within_days is not None:
-        stmt = stmt.where(TrainingSession.starts_at <= now + timedelta(days=f.within_days))
+        stmt = stmt.where(TrainingSession.starts_at <= now + timedelta(days=f.within_days),
+                          TrainingSession.status != SessionStatus.cancelled)
     if f.ended_between is not None:
         stmt = stmt.where(TrainingSession.ends_at >= f.ended_between[0],
                           TrainingSession.ends_at <= f.ended_between[1],

@@ -209,6 +209,30 @@ def test_coordinator_queue_says_when_nothing_waits(client, app, reference, login
     assert 'data-queue="empty"' in html and 'data-queue="nominations"' not in html
 
 
+def test_a_cancelled_session_this_week_is_not_work_for_the_office(client, app, reference,
+                                                                   login_as):
+    """The only session of the week was cancelled: nothing waits, and the list the queue
+    links to shows none either."""
+    with app.app_context():
+        for team in db.session.scalars(select(Unct)):
+            team.members = []
+        start = datetime.now(UTC) + timedelta(days=2)
+        session = sessions.create_session({
+            "title_en": "Speaking up, week one", "topic": "bystander_intervention",
+            "format": "virtual", "starts_at": start, "ends_at": start + timedelta(hours=2),
+            "time_zone": "UTC", "join_url": "https://meet.example.org/x", "capacity": 5},
+            actor=None)
+        sessions.publish_session(session, actor=None)
+        sessions.cancel_session(session, reason="The speaker is ill", actor=None)
+        db.session.commit()
+    login_as("coordinator")
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-queue="empty"' in html and 'data-queue="sessions"' not in html
+    listed = client.get("/sessions/?when=upcoming&within=7").get_data(as_text=True)
+    assert "Speaking up, week one" not in listed
+    assert "Speaking up, week one" in client.get("/sessions/").get_data(as_text=True)
+
+
 def test_coordinator_home_reads_in_a_fixed_number_of_queries(client, network, login_as,
                                                             count_queries):
     login_as("coordinator")

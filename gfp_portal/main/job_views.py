@@ -34,10 +34,11 @@ def load_visible(job_id):
 def _still_in_scope(job):
     """Whether the starter (not of the Office) may still see what a job that read the
     registry (its params name the list's `criteria`) read: the teams it was started for are
-    all still theirs. One over the whole network is the Office's alone once they left it."""
+    all still theirs. One over the whole network is the Office's alone once they left it,
+    and so is every other job (imports, messages, notices: only the Office starts them)."""
     criteria = job.params.get("criteria") if isinstance(job.params, dict) else None
     if not isinstance(criteria, dict):
-        return True
+        return False
     scope = criteria.get("scope_unct_ids")
     return scope is not None and set(scope) <= set(visible_unct_ids(current_user) or ())
 

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from gfp_portal.accounts.models import User
+from gfp_portal.accounts.services import set_roles
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
@@ -15,7 +17,7 @@ from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
 from gfp_portal.registry import imports, services
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import csv_bytes, entity, row
+from tests.helpers import csv_bytes, entity, login, row
 
 JOB_URL = re.compile(r"^/jobs/([0-9a-f]{32})$")
 FP = {"role": "focal_point", "appointment_entity": "UNDP", "scope": "HQ",
@@ -82,6 +84,20 @@ def test_the_check_then_the_confirmation_run_as_jobs(app, coordinator_client):
     assert "This import has already been applied or has expired." in again
     with app.app_context():
         assert count(Job, Job.kind == "registry.import-apply") == 1
+
+
+def test_a_coordinator_who_left_the_office_no_longer_opens_an_import_they_checked(
+        app, client, reference, create_user):
+    """The check lists the people of the file and offers to confirm it: once the account
+    holds no role of the Office any more, its page is gone for them too."""
+    user_id = create_user("former@example.org", roles=["coordinator"])
+    login(client, "former@example.org")
+    preview_id = job_id_of(post_import(client, csv_bytes([row(1, **FP)])))
+    assert client.get(f"/jobs/{preview_id}").status_code == 200
+    with app.app_context():
+        set_roles(db.session.get(User, user_id), ["focal_point"], [])
+        db.session.commit()
+    assert client.get(f"/jobs/{preview_id}").status_code == 404
 
 
 def test_every_bad_row_is_reported_and_nothing_can_be_confirmed(app, coordinator_client):

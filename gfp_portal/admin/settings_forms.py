@@ -7,6 +7,7 @@ from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from gfp_portal.core.forms import EditsRecord, ParsedField, SelectField, WholeNumberField
+from gfp_portal.core.i18n import format_number
 from gfp_portal.registry.policy import GRADE_LADDER
 
 MAX_ALERT_DAYS = 3650
@@ -231,6 +232,13 @@ class SettingsForm(EditsRecord, FlaskForm):
                                        "An appointment that started longer ago (an import of "
                                        "the registry as it stands) starts no induction."))
     submit = SubmitField(_l("Save settings"))
+
+    def validate_alert_days(self, field):
+        term = self.default_term_years.data
+        if field.data and term and max(field.data) >= 365 * term:
+            raise StopValidation(_l(
+                "Each alert must fall within the default term: fewer than %(days)s days "
+                "before its end.", days=format_number(365 * term)))
 
     def validate_partial_percent(self, field):
         if field.data is not None and self.present_percent.data is not None and \

@@ -278,3 +278,19 @@ def test_a_retention_period_that_would_anonymise_people_is_confirmed_with_their_
     # Lengthening it again, or saving it unchanged, anonymises nobody more: no question.
     assert client.post("/admin/settings", data={**data, "contact_data_days": "700"}) \
         .status_code == 302
+
+
+def test_alert_days_beyond_the_default_term_are_refused_and_nothing_saved(client, login_as, app):
+    """A first alert 400 days before the end of a 1-year term would alert every new holder
+    on their first day."""
+    login_as("admin")
+    before = stored(app)
+    response = client.post("/admin/settings", data={**VALID, "default_term_years": "1",
+                                                    "alert_days": "400, 30, 7"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Each alert must fall within the default term: fewer than 365 days" in html
+    assert 'value="400, 30, 7"' in html  # what was typed is kept
+    assert stored(app) == before
+    assert client.post("/admin/settings", data={**VALID, "default_term_years": "2",
+                                                "alert_days": "400, 30, 7"}).status_code == 302

@@ -37,9 +37,20 @@ OPTED_OUT = exists().where(NewsletterOptOut.person_id == Person.id)
 
 
 def _appointment_filter(filters):
-    """The people holding an appointment that matches every appointment filter at once."""
-    stmt = select(Appointment.person_id).where(
-        Appointment.status == (filters.get("status") or "active"))
+    """The people holding an appointment that matches every appointment filter at once. The
+    status of a past term (ended, withdrawn) names the people who held it and hold no such
+    appointment now: a renewal ends the previous term, and its holder still serves."""
+    status = filters.get("status") or AppointmentStatus.active.value
+    stmt = _holding(filters, status)
+    if status != AppointmentStatus.active.value:
+        stmt = stmt.where(Appointment.person_id.not_in(
+            _holding(filters, AppointmentStatus.active.value)))
+    return stmt
+
+
+def _holding(filters, status):
+    """The people holding an appointment of `status` that matches the other filters."""
+    stmt = select(Appointment.person_id).where(Appointment.status == status)
     if filters.get("role"):
         stmt = stmt.where(Appointment.role == filters["role"])
     if filters.get("entity"):

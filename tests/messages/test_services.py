@@ -16,7 +16,8 @@ from gfp_portal.messages import queries, services
 from gfp_portal.messages.models import MessageStatus, NetworkMessage, NewsletterOptOut
 from gfp_portal.parity.imports import apply_figures
 from gfp_portal.privacy.anonymise import anonymise_person
-from gfp_portal.registry.models import AppointmentStatus, Person
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import AppointmentStatus, EndReason, Person
 from gfp_portal.sessions import registration
 from tests.helpers import NOW, entity, refused, refused_rollback
 
@@ -52,6 +53,23 @@ def test_the_account_language_comes_before_the_registry_one(coordinator, make_ne
     # A language the portal does not speak reads as English.
     db.session.scalars(select(User).filter_by(email="member@example.org")).one().locale = "zh"
     assert queries.recipients(message)[0].language == "en"
+
+
+def test_a_message_to_former_holders_leaves_out_whoever_still_serves(
+        coordinator, make_network, make_appointee):
+    """A renewal ends the previous term: its holder, serving still, is no former focal point.
+    Someone who left UNDP for UNICEF is a former holder of UNDP's appointments."""
+    former = make_network(1, status=AppointmentStatus.ended)
+    renewed = make_appointee()
+    registry.renew(renewed.appointments[0], actor=coordinator)
+    moved = make_appointee(role="focal_point")  # of another entity now
+    undp_term = registry.appoint(moved, {"role": "alternate", "entity": entity("UNDP"),
+                                         "unct": None}, actor=None)
+    registry.end_appointment(undp_term, reason=EndReason.left_entity, actor=coordinator)
+    db.session.flush()
+    assert ids(draft(coordinator, {"status": "ended"})) == sorted(former)
+    assert ids(draft(coordinator, {"status": "ended", "entity": str(entity("UNDP").id)})) == \
+        sorted([*former, moved.id])
 
 
 def test_filters_combine_on_the_same_appointment(coordinator, make_network):

@@ -64,6 +64,7 @@ class MessageForm(FlaskForm):
     language = _filter(_l("Language of the recipients"))
     not_attended = _filter(_l("Has not yet attended a session on"))
     below_parity = BooleanField(_l("Only entities below the parity range"))
+    version = HiddenField()  # of the draft as the page showed it
     submit = SubmitField(_l("Save and preview"))
 
     def __init__(self, *args, entity_choices=(), unct_choices=(), role_choices=(),
@@ -93,8 +94,9 @@ class MessageForm(FlaskForm):
         return data
 
     @classmethod
-    def data_of(cls, message):
+    def data_of(cls, message, version):
         data = {name: getattr(message, name) for name in cls.TEXTS}
+        data["version"] = version
         data["kind"] = message.kind.value
         data.update({name: message.audience.get(name, "") for name in cls.AUDIENCE})
         data["status"] = message.audience.get("status") or AppointmentStatus.active.value
@@ -103,8 +105,10 @@ class MessageForm(FlaskForm):
 
 
 class SendForm(FlaskForm):
-    """The confirmation: it carries the number of people the preview showed."""
+    """The confirmation: it carries the number of people the preview showed, and which
+    version of the draft it showed (its last change)."""
     expected = WholeNumberField(widget=HiddenField.widget, validators=[InputRequired()])
+    shown = HiddenField()
     submit = SubmitField(_l("Send"))
 
 

@@ -83,13 +83,19 @@ def _check_texts(data):
                 field=f"body_{code}" if subject else f"subject_{code}")
 
 
-def save_draft(message, data, *, actor, now=None):
+def save_draft(message, data, *, actor, shown=None, now=None):
     """Create (message None) or change a draft from `data`: kind, the subject and body in
-    each language, and the audience's filters under "audience". Returns the draft."""
+    each language, and the audience's filters under "audience". Refused when the draft
+    changed since the page that showed its version `shown` (version_of). Returns the
+    draft."""
     now = now or utcnow()
     if message is not None and message.status != MessageStatus.draft:
         raise DomainError("not_draft", _l("This message has been sent; it can no longer be "
                                           "changed."))
+    if message is not None and shown is not None and shown != version_of(message):
+        raise DomainError("draft_changed", _l(
+            "This draft was changed by someone else while this page was open: your text is "
+            "kept below. Open the draft in another tab to compare, then save again."))
     _check_texts(data)
     audience = _check_audience(data.get("audience") or {})
     if message is None:
@@ -113,10 +119,20 @@ def delete_draft(message, *, actor):
     db.session.flush()
 
 
-def send_message(message, *, actor, expected=None, now=None):
+def version_of(message):
+    """What a preview carries to say which version of the draft it showed."""
+    return message.updated_at.isoformat()
+
+
+def send_message(message, *, actor, expected=None, shown=None, now=None):
     """Freeze the draft as sent (see freeze_message) and queue the job that writes its
-    emails (deliver_message); returns the job."""
+    emails (deliver_message); returns the job. Refused when the draft changed since the
+    preview that showed its version `shown` (version_of)."""
     now = now or utcnow()
+    if shown is not None and message.status == MessageStatus.draft and \
+            shown != version_of(message):
+        raise DomainError("draft_changed", _l("The draft was changed since this preview: "
+                                              "read it again before sending."))
     freeze_message(message, actor=actor, expected=expected, now=now)
     job = enqueue("messages.send", {"message_id": message.id}, actor=actor, now=now)
     message.job_id = job.id

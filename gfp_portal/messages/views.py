@@ -77,13 +77,19 @@ def detail(message_id):
 
 
 def _compose(message):
-    form = _form(data=MessageForm.data_of(message) if message is not None else None)
-    return save_form(
-        form, lambda: services.save_draft(message, form.message_data(), actor=current_user),
+    form = _form(data=None if message is None else MessageForm.data_of(
+        message, services.version_of(message)))
+    saved = save_form(
+        form, lambda: services.save_draft(message, form.message_data(), actor=current_user,
+                                          shown=form.version.data or None),
         done=_("The draft is saved. Check the preview before sending."),
-        to=lambda draft: url_for("messages.preview", message_id=draft.id),
-    ) or (render_template("messages/form.html", form=form, message=message),
-          400 if request.method == "POST" else 200)
+        to=lambda draft: url_for("messages.preview", message_id=draft.id))
+    if saved:
+        return saved
+    if message is not None:  # saved again, what is typed goes over the draft as it is now
+        form.version.data = services.version_of(message)
+    return render_template("messages/form.html", form=form, message=message), \
+        400 if request.method == "POST" else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -95,7 +101,15 @@ def create():
 @bp.route("/<int:message_id>/edit", methods=["GET", "POST"])
 @roles_required("coordinator")
 def edit(message_id):
-    return _compose(_draft_or_404(message_id))
+    message = db.get_or_404(NetworkMessage, message_id)
+    if message.status != MessageStatus.draft and request.method == "GET":
+        return _already_sent(message)
+    return _compose(message)  # a save refused as sent keeps what was typed
+
+
+def _already_sent(message):
+    flash(_("This message has already been sent."), "info")
+    return redirect(url_for("messages.detail", message_id=message.id))
 
 
 @bp.route("/<int:message_id>/preview")
@@ -105,21 +119,24 @@ def preview(message_id):
     counts = queries.preview(message)
     return render_template("messages/preview.html", message=message, counts=counts,
                            languages=LANGUAGES, audience=queries.audience_lines(message.audience),
-                           form=SendForm(data={"expected": counts.total}),
+                           form=SendForm(data={"expected": counts.total,
+                                               "shown": services.version_of(message)}),
                            confirm=ConfirmForm())
 
 
 @bp.route("/<int:message_id>/send", methods=["POST"])
 @roles_required("coordinator")
 def send(message_id):
-    message = _draft_or_404(message_id)
+    message = db.get_or_404(NetworkMessage, message_id)
+    if message.status != MessageStatus.draft:  # a second click, or a colleague's
+        return _already_sent(message)
     form = SendForm()
     back = url_for("messages.preview", message_id=message.id)
     if not form.validate_on_submit():
         flash(_("Check the preview and confirm again."), "danger")
         return redirect(back)
     return commit_then_redirect(services.send_message, message, actor=current_user,
-                                expected=form.expected.data,
+                                expected=form.expected.data, shown=form.shown.data or None,
                                 done=_("The message is being sent."), back=back, to=job_page)
 
 

@@ -10,6 +10,7 @@ from gfp_portal.messages import services
 from gfp_portal.messages.models import NetworkMessage, NewsletterOptOut
 from gfp_portal.registry.models import Person
 from tests.helpers import login
+from tests.markup import filled_form
 
 VALID = {"kind": "notice", "subject_en": "Annual meeting", "body_en": "Dear colleagues,",
          "status": "active"}
@@ -120,10 +121,39 @@ def test_compose_preview_edit_and_send(app, client, office):
     response = client.post(f"/messages/{message_id}/send", data={"expected": "1"})
     assert response.headers["Location"].startswith("/jobs/")
     assert _count(app, OutboxMessage) == 1
-    # Sent: it can no longer be edited or sent again.
-    assert client.get(f"/messages/{message_id}/edit").status_code == 404
-    assert client.post(f"/messages/{message_id}/send", data={"expected": "1"}).status_code \
-        == 404
+    # Sent: it can no longer be edited or sent again; a second click on Send, or opening
+    # the editor, says so on the message's page.
+    for again in (client.get(f"/messages/{message_id}/edit", follow_redirects=True),
+                  client.post(f"/messages/{message_id}/send", data={"expected": "1"},
+                              follow_redirects=True)):
+        assert again.status_code == 200 and again.request.path == f"/messages/{message_id}"
+        assert "This message has already been sent." in again.get_data(as_text=True)
+    assert _count(app, OutboxMessage) == 1
+    # A save posted once it was sent is refused, with what was typed kept.
+    late = client.post(f"/messages/{message_id}/edit",
+                       data={**VALID, "body_en": "A last-minute change"})
+    assert late.status_code == 400
+    html = late.get_data(as_text=True)
+    assert "This message has been sent; it can no longer be changed." in html
+    assert "A last-minute change" in html
+
+
+def test_a_draft_changed_since_its_preview_is_not_sent(app, client, office):
+    """The preview confirms one text; the draft is edited meanwhile (another tab, a
+    colleague): sending it is refused until its new preview is read."""
+    login(client, "coord@example.org")
+    preview = client.post("/messages/new", data=VALID).headers["Location"]
+    message_id = int(preview.split("/")[-2])
+    shown = filled_form(client.get(preview).get_data(as_text=True), "expected")
+    client.post(f"/messages/{message_id}/edit", data={**VALID, "body_en": "Wrong date"})
+    refused = client.post(f"/messages/{message_id}/send", data=shown, follow_redirects=True)
+    assert "The draft was changed since this preview" in refused.get_data(as_text=True)
+    assert _count(app, OutboxMessage) == 0
+    again = filled_form(client.get(preview).get_data(as_text=True), "expected")
+    assert client.post(f"/messages/{message_id}/send", data=again).status_code == 302
+    with app.app_context():
+        assert [m.body_text.count("Wrong date") for m in db.session.scalars(
+            select(OutboxMessage))] == [1, 1]
 
 
 def test_the_archive_reads_in_the_readers_language(app, client, office, create_user):
@@ -250,3 +280,43 @@ def test_the_preview_counts_recipients_not_laureates(client, office):
                                       ("ar", "المرسَل إليهم", "الفائزون")]:
         html = client.get(f"{preview}?lang={lang}").get_data(as_text=True)
         assert recipients in html and winners not in html
+
+
+def test_a_save_over_a_colleagues_change_is_refused_with_the_text_kept(app, client, office,
+                                                                       create_user):
+    """Two coordinators open the same draft; the colleague adds French. The later save of the
+    page opened before it does not erase it unseen: it is refused with the typed text kept,
+    and goes through once saved again."""
+    create_user("coord2@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    preview = client.post("/messages/new", data=VALID).headers["Location"]
+    edit = f"/messages/{int(preview.split('/')[-2])}/edit"
+    other = app.test_client()
+    login(other, "coord2@example.org")
+    mine = filled_form(client.get(edit).get_data(as_text=True), "subject_en")
+    theirs = filled_form(other.get(edit).get_data(as_text=True), "subject_en")
+    theirs["subject_fr"], theirs["body_fr"] = "Réunion annuelle", "Chers collègues,"
+    assert other.post(edit, data=theirs).status_code == 302
+    mine["subject_en"] = "Annual meeting 2027"
+    refused = client.post(edit, data=mine)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "changed by someone else" in html
+    assert 'value="Annual meeting 2027"' in html
+    with app.app_context():
+        message = db.session.scalars(select(NetworkMessage)).one()
+        assert (message.subject_en, message.subject_fr) == ("Annual meeting", "Réunion annuelle")
+    assert client.post(edit, data=filled_form(html, "subject_en")).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(NetworkMessage.subject_en)).one() == \
+            "Annual meeting 2027"
+
+
+def test_the_readers_who_got_the_english_text_are_counted_in_a_plural_sentence(
+        app, client, office):
+    """One French reader got the English text: French says "1 a reçu", not "1 ont reçu"."""
+    [message_id] = _sent(app, office)
+    login(client, "coord@example.org")
+    html = client.get(f"/messages/{message_id}?lang=fr").get_data(as_text=True)
+    assert "Parmi ces personnes, 1 a reçu le texte anglais" in html
+    english = client.get(f"/messages/{message_id}?lang=en").get_data(as_text=True)
+    assert "Of them, 1 person got the English text" in english

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.confirm import confirm_then_act, confirmation_step
 from gfp_portal.core.forms import ConfirmForm
@@ -73,7 +74,8 @@ def detail(message_id):
         delivery=queries.delivery([message.id])[message.id] if staff else None,
         audience=queries.audience_lines(message.audience) if staff else [],
         stopped=stopped, queued=queued, pending=pending,
-        retry=SendForm(data={"expected": pending}) if stopped else None)
+        retry=SendForm(data={"expected": pending}) if stopped else None,
+        events=events_for("network_messages", message.id) if staff else None)
 
 
 def _compose(message):

@@ -320,3 +320,17 @@ def test_the_readers_who_got_the_english_text_are_counted_in_a_plural_sentence(
     assert "Parmi ces personnes, 1 a reçu le texte anglais" in html
     english = client.get(f"/messages/{message_id}?lang=en").get_data(as_text=True)
     assert "Of them, 1 person got the English text" in english
+
+
+def test_the_page_of_a_message_tells_the_office_who_sent_it(app, client, office,
+                                                            create_user):
+    [message_id] = _sent(app, office)
+    login(client, "coord@example.org")
+    html = client.get(f"/messages/{message_id}?lang=en").get_data(as_text=True)
+    history = html.split('id="history-heading"')[1]
+    assert "Message sent to the network" in history and "coord@example.org" in history
+    create_user("reader@example.org", roles=["focal_point"])
+    client.post("/logout")
+    login(client, "reader@example.org")
+    assert 'id="history-heading"' not in client.get(f"/messages/{message_id}") \
+        .get_data(as_text=True)

@@ -242,10 +242,11 @@ class WholeNumberField(_ReadFirst, IntegerField):
         if not valuelist:
             return
         self.data = None
-        digits = valuelist[0].strip().removeprefix("-").removeprefix("+")
+        typed = valuelist[0].strip()
+        digits = typed[1:] if typed[:1] in ("-", "+") else typed  # one sign at most
         if not digits.isdecimal() or len(digits) > self.MAX_DIGITS:
             raise ValueError(_l("Enter a whole number."))
-        self.data = int(valuelist[0])
+        self.data = int(typed)
 
 
 class _Plausible(_ReadFirst):

@@ -188,6 +188,21 @@ def test_a_value_that_cannot_be_read_is_told_once(app):
         assert form.day.errors == ["Not a valid date value."]
 
 
+@pytest.mark.parametrize("typed, read", [("-+5", None), ("+-5", None), ("--5", None),
+                                         ("- 5", None), ("+5", 5), (" -5 ", -5), ("٥", 5)])
+def test_a_whole_number_takes_one_sign_at_most(app, typed, read):
+    """Two signs were taken off before the digits were checked, then Python's own words
+    ("invalid literal for int()") were the field's error."""
+    class Form(ConfirmForm):
+        days = WholeNumberField(validators=[Optional()])
+
+    with app.test_request_context("/?lang=fr", method="POST", data={"days": typed}):
+        form = Form(meta={"csrf": False})
+        assert form.validate() is (read is not None)
+        assert form.days.data == read
+        assert form.days.errors == ([] if read is not None else ["Indiquez un nombre entier."])
+
+
 @pytest.mark.parametrize("lang, told", [("en", "Not a valid choice."),
                                         ("fr", "Ce choix n’est pas valable.")])
 def test_a_choice_that_cannot_be_read_is_told_as_any_choice_not_offered(app, lang, told):

@@ -31,7 +31,7 @@ class SessionFilter:
     month: str | None = None      # YYYY-MM, in UTC
     q: str | None = None          # words of the title, in any of its languages
     within_days: int | None = None  # upcoming ones held (not cancelled) starting within
-    # (earliest, latest) end: the sessions whose evaluation closes soon, not cancelled
+    # (earliest, latest) end: the sessions held (published) whose evaluation closes soon
     ended_between: tuple | None = None
 
 
@@ -105,7 +105,7 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
     if f.ended_between is not None:
         stmt = stmt.where(TrainingSession.ends_at >= f.ended_between[0],
                           TrainingSession.ends_at <= f.ended_between[1],
-                          TrainingSession.status != SessionStatus.cancelled)
+                          TrainingSession.status == SessionStatus.published)
     bounds = _month_bounds(f.month) if f.month else None
     if bounds:
         stmt = stmt.where(TrainingSession.starts_at >= bounds[0],

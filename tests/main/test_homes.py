@@ -233,6 +233,29 @@ def test_a_cancelled_session_this_week_is_not_work_for_the_office(client, app, r
     assert "Speaking up, week one" in client.get("/sessions/").get_data(as_text=True)
 
 
+def test_a_draft_whose_dates_passed_has_no_evaluation_closing(client, app, reference,
+                                                               login_as):
+    """A draft never published was held by nobody: no evaluation of it waits for the Office,
+    nor is listed among the evaluations closing."""
+    with app.app_context():
+        for team in db.session.scalars(select(Unct)):
+            team.members = []
+        start = datetime.now(UTC) + timedelta(days=2)
+        draft = sessions.create_session({
+            "title_en": "Planned, never held", "topic": "enabling_environment",
+            "format": "virtual", "starts_at": start, "ends_at": start + timedelta(hours=2),
+            "time_zone": "UTC", "join_url": "https://meet.example.org/x", "capacity": 5},
+            actor=None)
+        draft.starts_at = datetime.now(UTC) - timedelta(days=12)  # closing in 2 days
+        draft.ends_at = draft.starts_at + timedelta(hours=2)
+        db.session.commit()
+    login_as("coordinator")
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-queue="empty"' in html and 'data-queue="evaluations"' not in html
+    listed = client.get("/sessions/?when=past&evaluation_closes=14").get_data(as_text=True)
+    assert "Planned, never held" not in listed
+
+
 def test_coordinator_home_reads_in_a_fixed_number_of_queries(client, network, login_as,
                                                             count_queries):
     login_as("coordinator")

@@ -1,6 +1,7 @@
 """Reading sessions: the list with its filters, seat counts in the same query."""
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
@@ -28,21 +29,24 @@ class SessionFilter:
     topic: str | None = None
     language: str | None = None
     format: str | None = None
-    month: str | None = None      # YYYY-MM, in UTC
+    month: str | None = None      # YYYY-MM, in `zone`
+    zone: str = "UTC"             # the viewer's time zone, which the month is read in
     q: str | None = None          # words of the title, in any of its languages
     within_days: int | None = None  # upcoming ones held (not cancelled) starting within
     # (earliest, latest) end: the sessions held (published) whose evaluation closes soon
     ended_between: tuple | None = None
 
 
-def _month_bounds(month):
+def _month_bounds(month, zone):
+    """(first instant, first instant after) of the month "YYYY-MM" in `zone`, in UTC; None
+    for a month that cannot be read, or whose bounds no date can hold (9999-12)."""
     try:
-        start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
-    except ValueError:
+        start = datetime.strptime(month, "%Y-%m")
+        end = start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
+        return tuple(day.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+                     for day in (start, end))
+    except (ValueError, OverflowError):  # 0001-01 east of UTC is before any date
         return None
-    end = start.replace(year=start.year + (start.month == 12),
-                        month=start.month % 12 + 1)
-    return start, end
 
 
 def seats_taken(session_ids):
@@ -106,7 +110,7 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
         stmt = stmt.where(TrainingSession.ends_at >= f.ended_between[0],
                           TrainingSession.ends_at <= f.ended_between[1],
                           TrainingSession.status == SessionStatus.published)
-    bounds = _month_bounds(f.month) if f.month else None
+    bounds = _month_bounds(f.month, f.zone) if f.month else None
     if bounds:
         stmt = stmt.where(TrainingSession.starts_at >= bounds[0],
                           TrainingSession.starts_at < bounds[1])

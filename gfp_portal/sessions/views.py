@@ -61,6 +61,7 @@ def index():
     f = queries.SessionFilter(when=form.when.data or "upcoming", topic=form.topic.data or None,
                               language=form.language.data or None,
                               format=form.format.data or None, month=form.month.data or None,
+                              zone=viewer_zone(),
                               q=form.q.data or None, within_days=form.within.data,
                               ended_between=None if closing is None else
                               closing_window(now=utcnow(), within_days=closing))

@@ -713,3 +713,27 @@ def test_a_session_of_no_seats_is_saved_as_the_field_allows(app, client, network
         assert db.session.get(TrainingSession, network["session"]).capacity == 0
     response = client.post(f"/sessions/{network['session']}/edit", data=_edited(capacity=""))
     assert "Enter the number of seats." in response.get_data(as_text=True)
+
+
+def test_the_month_filter_cuts_months_in_the_viewers_zone(app, client, reference,
+                                                          create_user):
+    """21:00 UTC on 31 March is 06:00 on 1 April in Tokyo: a viewer there finds the session
+    under April, as the list dates it; a month no date can bound is no error."""
+    office = create_user("office@example.org", roles=["coordinator"])
+    create_user("tokyo@example.org", time_zone="Asia/Tokyo")
+    with app.app_context():
+        start = datetime(2030, 3, 31, 21, 0, tzinfo=UTC)
+        session = services.create_session({
+            "title_en": "Early April workshop", "topic": "bystander_intervention",
+            "format": "virtual", "starts_at": start, "ends_at": start + timedelta(hours=1),
+            "time_zone": "Asia/Tokyo", "join_url": "https://meet.example.org/x",
+            "capacity": 5, "audience": "both"}, actor=db.session.get(User, office))
+        services.publish_session(session, actor=None)
+        db.session.commit()
+    login(client, "tokyo@example.org")
+    assert "Early April workshop" in client.get("/sessions/?month=2030-04&when=any") \
+        .get_data(as_text=True)
+    assert "Early April workshop" not in client.get("/sessions/?month=2030-03&when=any") \
+        .get_data(as_text=True)
+    for month in ("9999-12", "0001-01"):
+        assert client.get(f"/sessions/?month={month}&when=any").status_code == 200

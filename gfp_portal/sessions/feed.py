@@ -123,9 +123,11 @@ def _written_events(person_id, keys, language, zone, host, organizer):
                 key = missing.get(session.id)
                 if key is None:
                     continue
-                item = ical.event(session, notices.texts(session, language, zone), host=host,
-                                  organizer=organizer, now=_STAMP,
-                                  cancelled=session.status == "cancelled")
+                cancelled = session.status == SessionStatus.cancelled
+                item = ical.event(session, notices.texts(session, language, zone,
+                                                         join_link=not cancelled),
+                                  host=host, organizer=organizer, now=_STAMP,
+                                  cancelled=cancelled)
                 before, after = item.to_ical().split(_STAMP_LINE)
                 found[key] = (before, after)
         with _EVENTS_LOCK:

@@ -163,10 +163,12 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     return registration
 
 
-def sees_join_link(user, mine):
-    """Whether `user`, holding `mine` (their registration for the session, or None), may see
-    its join link: the Office, and people registered (not waiting)."""
-    return user.is_staff or (mine is not None and mine.status == RegistrationStatus.registered)
+def sees_join_link(user, session, mine):
+    """Whether `user`, holding `mine` (their registration for `session`, or None), may see
+    its join link: the Office, and people registered (not waiting) while the session is not
+    cancelled (the cancellation does not hand it on either)."""
+    return user.is_staff or (session.status != SessionStatus.cancelled and mine is not None
+                             and mine.status == RegistrationStatus.registered)
 
 
 def _offers_seats(session, now):

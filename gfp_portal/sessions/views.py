@@ -94,7 +94,7 @@ def detail(session_id):
         place=registration.waitlist_place(mine) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
-        sees_join_link=registration.sees_join_link(current_user, mine),
+        sees_join_link=registration.sees_join_link(current_user, session, mine),
         can_register=place.in_audience, window=registration.window(session, now),
         agenda=programme_queries.agenda_of(session) if has_agenda else [],
         zone=viewer_zone(), agenda_times=agenda.readings)
@@ -182,7 +182,7 @@ def ics(session_id):
     language = current_language()
     mine = registration.registration_of(session, current_user.person) \
         if current_user.person is not None else None
-    join_link = registration.sees_join_link(current_user, mine)
+    join_link = registration.sees_join_link(current_user, session, mine)
     with force_locale(language):
         data = ical.publication(session, notices.texts(session, language, viewer_zone(),
                                                        join_link=join_link),

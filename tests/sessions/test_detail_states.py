@@ -1,13 +1,19 @@
 """A session's page says what can still be done: nothing to join or book once it is over, and
 how to open registration while it is a draft."""
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.attendance import services as attendance
+from gfp_portal.attendance.models import Attendance
+from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.sessions import registration, services
-from tests.helpers import appoint_undp_alternate
+from gfp_portal.sessions.models import TrainingSession
+from tests.helpers import appoint_undp_alternate, login
 
 
 @pytest.fixture
@@ -20,7 +26,7 @@ def people(app, reference, create_user):
     return ids
 
 
-def _session(app, ids, *, starts, publish=True, register=False):
+def _session(app, ids, *, starts, publish=True, register=False, cancel=False):
     with app.app_context():
         coordinator = db.session.get(User, ids["coordinator"])
         before = starts - timedelta(days=20)
@@ -35,6 +41,9 @@ def _session(app, ids, *, starts, publish=True, register=False):
         if register:
             fp = db.session.get(User, ids["fp"])
             registration.register(session, fp.person, actor=fp, now=before, notify=False)
+        if cancel:
+            services.cancel_session(session, reason="The speaker is ill", actor=coordinator,
+                                    now=before)
         db.session.commit()
         return session.id
 
@@ -48,7 +57,6 @@ def test_a_past_session_offers_no_seats_join_link_or_calendar(app, client, peopl
                                                               who):
     session_id = _session(app, people, starts=datetime.now(UTC) - timedelta(days=3),
                           register=True)
-    from tests.helpers import login
     login(client, "fp@example.org" if who == "fp" else "coord@example.org")
     page = _page(client, session_id)
     assert "This session has ended; registration is closed." in page
@@ -62,7 +70,6 @@ def test_a_past_session_offers_no_seats_join_link_or_calendar(app, client, peopl
 def test_an_upcoming_session_still_offers_them(app, client, people):
     session_id = _session(app, people, starts=datetime.now(UTC) + timedelta(days=3),
                           register=True)
-    from tests.helpers import login
     login(client, "fp@example.org")
     page = _page(client, session_id)
     assert "29 seats left" in page and "secret-room" in page and "Add to my calendar" in page
@@ -72,8 +79,32 @@ def test_an_upcoming_session_still_offers_them(app, client, people):
 def test_a_draft_says_how_to_open_registration(app, client, people):
     session_id = _session(app, people, starts=datetime.now(UTC) + timedelta(days=3),
                           publish=False)
-    from tests.helpers import login
     login(client, "coord@example.org")
     page = _page(client, session_id).replace("&#34;", '"')
     assert "only the Office sees it and nobody can register yet" in page
     assert "choose “Publish” to open registration" in page
+
+
+def test_a_cancelled_session_hands_out_no_join_link_nor_check_in(app, client, people):
+    """The cancellation email leaves the join link out: so do the page, the .ics and the
+    personal calendar feed of the person registered; nobody checks in either."""
+    session_id = _session(app, people, starts=datetime.now(UTC) + timedelta(minutes=5),
+                          register=True, cancel=True)
+    login(client, "fp@example.org")
+    page = _page(client, session_id)
+    assert "This session is cancelled." in page
+    assert "secret-room" not in page and "Shown once you are registered" not in page
+    assert f'href="/sessions/{session_id}/check-in"' not in page
+    assert "secret-room" not in client.get(f"/sessions/{session_id}.ics").get_data(as_text=True)
+    client.post("/me/calendar")
+    feed = re.search(r"https?://[^/\s\"<]+(/calendar/[^<\s\"]+\.ics)",
+                     client.get("/me").get_data(as_text=True)).group(1)
+    calendar = client.get(feed).get_data(as_text=True)
+    assert "STATUS:CANCELLED" in calendar and "secret-room" not in calendar
+    with app.app_context():
+        session = db.session.get(TrainingSession, session_id)
+        fp = db.session.get(User, people["fp"])
+        with pytest.raises(DomainError) as refused:
+            attendance.check_in(session, fp.person, attendance.check_in_code(session))
+        assert refused.value.code == "cancelled"
+        assert db.session.scalars(select(Attendance)).all() == []

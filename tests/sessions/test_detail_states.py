@@ -108,3 +108,23 @@ def test_a_cancelled_session_hands_out_no_join_link_nor_check_in(app, client, pe
             attendance.check_in(session, fp.person, attendance.check_in_code(session))
         assert refused.value.code == "cancelled"
         assert db.session.scalars(select(Attendance)).all() == []
+
+
+def test_the_list_offers_no_seats_of_a_session_under_way(app, client, people):
+    """Its page says registration is closed; the list no longer counts its seats left."""
+    running = _session(app, people, starts=datetime.now(UTC) - timedelta(minutes=10))
+    coming = _session(app, people, starts=datetime.now(UTC) + timedelta(days=3))
+    login(client, "fp@example.org")
+    listing = client.get("/sessions/?lang=en").get_data(as_text=True)
+    rows = {int(m.group(1)): m.group(2) for m in re.finditer(
+        r'href="/sessions/(\d+)"(.*?)</li>', listing, re.S)}
+    assert "seat" not in rows[running] and "30 seats left" in rows[coming]
+
+
+def test_the_learning_record_says_a_session_was_cancelled(app, client, people):
+    _session(app, people, starts=datetime.now(UTC) + timedelta(days=3), register=True,
+             cancel=True)
+    login(client, "fp@example.org")
+    record = client.get("/me?lang=en").get_data(as_text=True).split(
+        'id="learning-record"')[1].split("</section>")[0]
+    assert "Registered" in record and "Cancelled" in record

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from gfp_portal.accounts.queries import account_of
 from gfp_portal.attendance.models import Attendance, Certificate, EvaluationResponse
 from gfp_portal.core.audit import log_action
+from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
@@ -58,6 +59,12 @@ def _appointments(person):
             for a in rows]
 
 
+def _titles(session):
+    """The session's title in each language it has one in (the summary reads the reader's)."""
+    return {code: title for code in LANGUAGES
+            if (title := getattr(session, f"title_{code}", None))}
+
+
 def _registrations(person):
     rows = db.session.execute(
         select(Registration, TrainingSession, Attendance, Certificate)
@@ -66,7 +73,8 @@ def _registrations(person):
         .outerjoin(Certificate, Certificate.registration_id == Registration.id)
         .where(Registration.person_id == person.id)
         .order_by(TrainingSession.starts_at, Registration.id)).all()
-    return [{"session": session.title_en, "starts_at": _when(session.starts_at),
+    return [{"session": session.title_en, "session_titles": _titles(session),
+             "starts_at": _when(session.starts_at),
              "status": _value(registration.status),
              "registered_at": _when(registration.registered_at),
              "waitlisted_at": _when(registration.waitlisted_at),
@@ -81,8 +89,9 @@ def _registrations(person):
 
 
 def _evaluations(person):
-    return [{"session": title, "given_on": _when(day)} for title, day in db.session.execute(
-        select(TrainingSession.title_en, EvaluationResponse.submitted_on)
+    return [{"session": session.title_en, "session_titles": _titles(session),
+             "given_on": _when(day)} for session, day in db.session.execute(
+        select(TrainingSession, EvaluationResponse.submitted_on)
         .join(TrainingSession, TrainingSession.id == EvaluationResponse.session_id)
         .where(EvaluationResponse.person_id == person.id)
         .order_by(EvaluationResponse.submitted_on))]

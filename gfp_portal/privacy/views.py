@@ -14,6 +14,7 @@ from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.http import commit, commit_service, show_domain_error
+from gfp_portal.core.i18n import current_language
 from gfp_portal.core.outbox import MailStatus
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
@@ -41,7 +42,7 @@ TITLES = {"role": AppointmentRole, "appointment": AppointmentStatus,
 
 def _summary(document, *, own, person):
     return render_template("privacy/summary.html", document=document, own=own, person=person,
-                           titles=TITLES, when=_when, day=_day)
+                           titles=TITLES, when=_when, day=_day, language=current_language())
 
 
 def _when(text):

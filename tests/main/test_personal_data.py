@@ -8,6 +8,7 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
 from gfp_portal.nominations import services as nominations
+from gfp_portal.sessions import registration
 from tests.helpers import appoint_undp_alternate, csrf_token_from, entity, login
 
 
@@ -71,3 +72,22 @@ def test_the_export_holds_a_nomination_about_the_person_whatever_the_case_of_its
     document = json.loads(client.post("/me/data.json").get_data(as_text=True))
     assert [(n["kind"], n["state"], n["by_me"]) for n in document["nominations"]] == [
         ("nomination", "rejected", False)]
+
+
+def test_the_summary_names_sessions_in_the_readers_language(app, client, reference,
+                                                            create_user, make_session):
+    """As the learning record does: the French title on the French page; the file keeps
+    every title."""
+    fp_id = create_user("fp@example.org", locale="fr")
+    with app.app_context():
+        fp = db.session.get(User, fp_id)
+        appoint_undp_alternate(fp)
+        session = make_session(title_en="Bystander intervention")
+        session.title_fr = "Intervention des témoins"
+        registration.register(session, fp.person, actor=None, notify=False)
+        db.session.commit()
+    login(client, "fp@example.org")
+    assert "Intervention des témoins" in client.get("/me/data").get_data(as_text=True)
+    document = json.loads(client.post("/me/data.json").get_data(as_text=True))
+    assert document["registrations"][0]["session_titles"] == {
+        "en": "Bystander intervention", "fr": "Intervention des témoins"}

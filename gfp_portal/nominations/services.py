@@ -133,6 +133,20 @@ def _check_replaces(nomination):
         raise DomainError("focal_point_taken", _l(
             "%(name)s is the focal point for this scope. Choose to replace them, or nominate "
             "an alternate.", name=holders[0].person.full_name), field="replaces")
+    _check_nominee_role(nomination)
+
+
+def _check_nominee_role(nomination):
+    """The nominee may not hold the other role for this scope (the registry refuses one person
+    both): refused now, not at an approval that could never be given."""
+    nominee = registry.find_person_by_email(nomination.email)
+    other = next(role for role in AppointmentRole if role != nomination.role)
+    if nominee is not None and any(a.person_id == nominee.id for a in registry.active_holders(
+            nomination.entity, nomination.unct, other)):
+        raise DomainError("holds_other_role", _l(
+            "%(name)s holds the other role for this scope: one person cannot be both its focal "
+            "point and its alternate. Nominate someone else, or ask the Office to end that "
+            "appointment first.", name=nominee.full_name), field="email")
 
 
 def _check_details(nomination):

@@ -105,6 +105,25 @@ def test_nominating_over_a_sitting_focal_point_needs_replaces(users, nomination_
     assert nomination.replaces == current
 
 
+def test_the_scopes_alternate_is_refused_as_its_focal_point_at_once(users, nomination_data,
+                                                                     teams):
+    """One person cannot hold both roles for a scope: the nomination of the sitting alternate
+    as focal point could never be approved, so it is refused when submitted, on the address;
+    an alternate of another scope may be nominated."""
+    alternate = registry.create_person({"given_name": "Odhiambo", "family_name": "Achieng",
+                                        "email": "o.achieng@unicef.org"},
+                                       actor=users["coordinator"])
+    registry.appoint(alternate, {"role": "alternate", "entity": entity("UNICEF"),
+                                 "unct": teams[0]}, actor=users["coordinator"])
+    db.session.commit()
+    error = refused_rollback("holds_other_role", submit, users,
+                             nomination_data(email="O.Achieng@unicef.org"))
+    assert error.field == "email"
+    nomination = submit(users, nomination_data(email="o.achieng@unicef.org",
+                                               entity=entity("UNDP")))
+    services.approve_nomination(nomination, actor=users["coordinator"])
+
+
 def test_a_letter_that_is_not_pdf_or_docx_is_refused_and_nothing_is_stored(
         app, users, nomination_data, monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))

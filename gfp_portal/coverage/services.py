@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect, select
+from sqlalchemy import case, func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core import data_version
@@ -131,14 +131,15 @@ class Coverage:
                                            c.entity.acronym))
 
 
-def _holder_counts(unct_ids=None, entity=None):
-    """(unct_id, entity_id) -> [focal points, alternates, soonest end] of active terms, in
-    the given UNCTs only (None: the whole network, headquarters included), of the entity
-    with the given acronym only when one is given."""
+def _holder_counts(today, unct_ids=None, entity=None):
+    """(unct_id, entity_id) -> [focal points, alternates, soonest end from `today` on] of
+    active terms, in the given UNCTs only (None: the whole network, headquarters included),
+    of the entity with the given acronym only when one is given. A term past its end date
+    that the daily run has not ended yet hides no other term's end."""
     is_focal_point = Appointment.role == AppointmentRole.focal_point
     stmt = (select(Appointment.unct_id, Appointment.entity_id,
                    func.count().filter(is_focal_point), func.count().filter(~is_focal_point),
-                   func.min(Appointment.end_date))
+                   func.min(case((Appointment.end_date >= today, Appointment.end_date))))
             .where(Appointment.status == AppointmentStatus.active)
             .group_by(Appointment.unct_id, Appointment.entity_id))
     if unct_ids is not None:
@@ -195,7 +196,7 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
             select(unct_members.c.entity_id).where(unct_members.c.unct_id.in_(shown))))
     entities = {e.id: e for e in db.session.scalars(entities)}
     members = _members(shown, entities, entity)
-    counts = _holder_counts(shown, entity)
+    counts = _holder_counts(today, shown, entity)
 
     # What a cell holds besides its team and entity, per count of holders (most repeat).
     vacant = (0, 0, None, False, CellState.vacant)

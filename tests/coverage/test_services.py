@@ -68,6 +68,20 @@ def test_cell_states_and_expiring_flag(network):
     assert not later.cells_of(jordan)[0].expiring
 
 
+def test_a_term_past_its_end_hides_no_other_term_ending_soon(network):
+    """Jordan's focal point's term ended yesterday and the daily run has not ended it yet; a
+    second alternate's term ends in 19 days: the cell is still flagged."""
+    kenya, jordan = network
+    person = services.create_person({"given_name": "Rania", "family_name": "Haddad",
+                                     "email": "r.haddad@undp.org"}, actor=None)
+    services.appoint(person, {"entity": entity("UNDP"), "unct": jordan, "role": "alternate",
+                              "start_date": date(2026, 1, 1),
+                              "end_date": TODAY + timedelta(days=40)}, actor=None)
+    db.session.commit()
+    [cell] = compute_coverage(today=TODAY + timedelta(days=21)).cells_of(jordan)
+    assert cell.expiring and cell.soonest_end == TODAY + timedelta(days=40)
+
+
 def test_summaries_per_unct_region_and_network(network):
     kenya, jordan = network
     coverage = compute_coverage(today=TODAY)

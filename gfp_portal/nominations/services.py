@@ -5,7 +5,7 @@ causes in the same transaction. Approval writes the registry through its own ser
 registry's rules (one focal point per scope, one role per person) refuse what they refuse.
 """
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -87,8 +87,12 @@ def _require_state(nomination, *states):
             state=nomination.state.title))
 
 
-def _check_scope(nomination, actor):
+def _check_scope(nomination, actor, today):
     entity, unct = nomination.entity, nomination.unct
+    if not entity.open_on(today):
+        raise DomainError("entity_closed", _l(
+            "%(entity)s was active until %(day)s: nobody is nominated for it any more.",
+            entity=entity.acronym, day=format_date(entity.active_to, "long")), field="entity")
     if not may_nominate_for(actor, unct):
         if unct is None:
             raise DomainError("headquarters_for_coordinators", _l(
@@ -213,7 +217,7 @@ def submit_nomination(data, *, letter=None, actor, now=None):
     nomination = Nomination(nominator_id=actor.id, created_at=now, submitted_at=now,
                             state=NominationState.submitted)
     apply_details(nomination, data)
-    _check_scope(nomination, actor)
+    _check_scope(nomination, actor, now.date())
     _check_details(nomination)
     _check_no_other_pending(nomination)
     _check_replaces(nomination)
@@ -238,7 +242,7 @@ def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
     # another one waits, which the database refuses (an error, not the check's answer).
     with db.session.no_autoflush:
         apply_details(nomination, data)
-        _check_scope(nomination, actor)
+        _check_scope(nomination, actor, now.date())
         _check_details(nomination)
         _check_no_other_pending(nomination)
         _check_replaces(nomination)

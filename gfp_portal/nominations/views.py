@@ -14,6 +14,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, commit_then_redirect, found_or_404, paginate
+from gfp_portal.core.i18n import viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
 from gfp_portal.nominations.forms import (
@@ -106,7 +107,9 @@ def _entity_choices(form):
     own = {u.iso3: u for u in uncts}
     unct = own.get(form.scope.data) or next(
         (own[iso3] for iso3, _name in form.scope.choices if iso3 in own), None)
-    return sorted((e.acronym for e in unct.members), key=str.lower) if unct else []
+    today = viewer_today()
+    return sorted((e.acronym for e in unct.members if e.open_on(today)),
+                  key=str.lower) if unct else []
 
 
 def _nomination_form(nomination=None, **kwargs):

@@ -1,6 +1,6 @@
 """The nomination workflow: every transition, every refusal by code, and approval."""
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -122,6 +122,15 @@ def test_the_scopes_alternate_is_refused_as_its_focal_point_at_once(users, nomin
     nomination = submit(users, nomination_data(email="o.achieng@unicef.org",
                                                entity=entity("UNDP")))
     services.approve_nomination(nomination, actor=users["coordinator"])
+
+
+def test_no_nomination_for_an_entity_closed_since(users, nomination_data):
+    """WFP, still on Kenya's member list, was active until the day before: it is in no coverage
+    cell, and a nomination for it is refused."""
+    entity("WFP").active_to = NOW.date() - timedelta(days=1)
+    db.session.commit()
+    refused_rollback("entity_closed", submit, users, nomination_data(entity=entity("WFP")))
+    assert submit(users, nomination_data(entity=entity("UNDP"))).entity.acronym == "UNDP"
 
 
 def test_a_letter_that_is_not_pdf_or_docx_is_refused_and_nothing_is_stored(

@@ -1,6 +1,7 @@
 """Nomination pages: access per role and per UNCT, the letter, uploads, and the whole flow from a
 coverage gap to an activated account."""
 import re
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -123,6 +124,16 @@ def test_the_form_is_prefilled_from_a_coverage_gap(client, kenya_nomination):
     assert re.search(r'<option selected value="KEN">|<option value="KEN" selected>', html)
     assert re.search(r'<option selected value="UNICEF">|<option value="UNICEF" selected>', html)
     assert "Nobody holds this role for this scope." in html
+
+
+def test_the_form_offers_no_entity_closed_since(app, client, kenya_nomination):
+    with app.app_context():
+        db.session.scalars(select(Entity).filter_by(acronym="UNICEF")).one().active_to = \
+            date.today() - timedelta(days=1)
+        db.session.commit()
+    sign_in(client, "rc.kenya@example.org")
+    html = client.get("/nominations/new?unct=KEN").get_data(as_text=True)
+    assert 'value="UNDP"' in html and 'value="UNICEF"' not in html
 
 
 def test_rc_nominates_coordinator_approves_and_the_nominee_activates(app, client,

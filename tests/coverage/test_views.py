@@ -1,6 +1,6 @@
 """Coverage pages: access per role, fixed query count, exports, languages."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import inspect, select
@@ -11,6 +11,7 @@ from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
+from gfp_portal.registry.models import Appointment
 from tests.helpers import login
 
 
@@ -165,10 +166,6 @@ def test_a_nomination_in_progress_names_its_role_with_the_punctuation_of_each_la
 
 
 def test_a_term_ending_soon_offers_to_nominate_a_successor(app, client, members, login_as):
-    from datetime import timedelta
-
-    from gfp_portal.registry.models import Appointment
-
     with app.app_context():
         appointment = db.session.scalars(select(Appointment)).one()
         appointment.end_date = date.today() + timedelta(days=20)
@@ -184,6 +181,26 @@ def test_a_term_ending_soon_offers_to_nominate_a_successor(app, client, members,
     for bad in ("abc", "-1", "99999999"):
         url = f"/nominations/new?unct=KEN&entity=UNDP&replaces={bad}"
         assert client.get(url).status_code == 200
+
+
+def test_the_coverage_page_counts_cells_with_a_term_ending_soon_as_cells(app, client,
+                                                                         members, login_as):
+    """Kenya's UNDP focal point and a second alternate both end within the window: one cell,
+    two terms. The page counts cells (as beside it), and says so; the home counts terms."""
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        ending = date.today() + timedelta(days=20)
+        db.session.scalars(select(Appointment)).one().end_date = ending
+        person = services.create_person({"given_name": "Amani", "family_name": "Njoroge",
+                                         "email": "a.njoroge@undp.org"}, actor=None)
+        services.appoint(person, {"entity": undp, "unct": kenya, "role": "alternate",
+                                  "end_date": ending}, actor=None)
+        db.session.commit()
+    login_as("resident_coordinator", uncts=["KEN"])
+    page = client.get("/coverage/?lang=en").get_data(as_text=True)
+    assert "UNCT cells with a term ending soon: 1" in page
+    assert "2 terms ending soon" in client.get("/?lang=en").get_data(as_text=True)
 
 
 def test_the_team_page_shows_who_was_appointed_since_its_last_view(app, client, members,

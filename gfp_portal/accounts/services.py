@@ -328,8 +328,22 @@ def create_admin(email, password, *, now=None):
 
 # --- personal calendar feed -------------------------------------------------------------------
 
+def may_subscribe_to_calendar(user):
+    """Whether `user` may hold a calendar feed: it stops with the person's last appointment
+    (DESIGN §2), unless the account holds a role beyond focal point."""
+    if user.person is None:
+        return False
+    return any(role != Role.focal_point for role in user.roles) or any(
+        a.status == AppointmentStatus.active for a in user.person.appointments)
+
+
 def regenerate_calendar_token(user, *, now=None):
-    """A new secret address for the user's calendar feed; the previous one stops working."""
+    """A new secret address for the user's calendar feed; the previous one stops working.
+    Refused once it stopped with the person's last appointment."""
+    if not may_subscribe_to_calendar(user):
+        raise DomainError("no_active_appointment", _l(
+            "Your calendar subscription ended with your last appointment; it can start again "
+            "with your next one."))
     raw = new_raw(24)
     user.calendar_token_hash = digest(raw)
     db.session.flush()

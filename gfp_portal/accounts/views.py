@@ -203,6 +203,7 @@ def me():
     return render_template("accounts/me.html", preferences=preferences,
                            password_form=password_form, profile=profile,
                            calendar_link=session.pop(CALENDAR_LINK_KEY, None),
+                           may_subscribe=services.may_subscribe_to_calendar(current_user),
                            record=learning_record(person) if person is not None else None,
                            newsletter=NewsletterForm(prefix="news", data={
                                "receive": not is_opted_out(person)})
@@ -217,8 +218,10 @@ def regenerate_calendar():
     """A new feed address, shown once on /me; the previous one stops working at once."""
     if current_user.person is None:
         abort(403)
-    __, raw = commit_service(services.regenerate_calendar_token, current_user)
-    session[CALENDAR_LINK_KEY] = url_for("calendar.personal_feed", token=raw, _external=True)
-    flash(_("Your new calendar subscription address is ready; the previous one no longer "
-            "works."), "success")
+    ok, raw = commit_service(services.regenerate_calendar_token, current_user)
+    if ok:
+        session[CALENDAR_LINK_KEY] = url_for("calendar.personal_feed", token=raw,
+                                             _external=True)
+        flash(_("Your new calendar subscription address is ready; the previous one no longer "
+                "works."), "success")
     return redirect(url_for("accounts.me") + "#me-calendar")

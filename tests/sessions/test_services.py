@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
@@ -311,6 +312,12 @@ def test_the_feed_address_changes_and_stops_with_the_account_or_the_last_term(
     registry.end_appointment(appointment, reason="left_entity", actor=coordinator, now=NOW)
     db.session.refresh(user)
     assert user.calendar_token_hash is None
+    # It cannot be started again without an appointment: it would undo the stop.
+    with pytest.raises(DomainError) as refused:
+        accounts.regenerate_calendar_token(user)
+    assert refused.value.code == "no_active_appointment" and user.calendar_token_hash is None
+    registry.appoint(person, {"role": "alternate", "entity": appointment.entity, "unct": None},
+                     actor=coordinator, now=NOW)
     newest = accounts.regenerate_calendar_token(user)
     accounts.deactivate_user(user, actor=coordinator, now=NOW)
     assert accounts.user_for_calendar_token(newest) is None

@@ -14,6 +14,7 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
+from gfp_portal.registry import services as registry_services
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.helpers import appoint_undp_alternate, csrf_token_from, login, outbox
@@ -737,3 +738,25 @@ def test_the_month_filter_cuts_months_in_the_viewers_zone(app, client, reference
         .get_data(as_text=True)
     for month in ("9999-12", "0001-01"):
         assert client.get(f"/sessions/?month={month}&when=any").status_code == 200
+
+
+def test_after_the_last_term_the_me_page_offers_no_calendar_subscription(app, client,
+                                                                        reference,
+                                                                        create_user):
+    """The feed stopped with the last appointment: the page says so, and a posted request
+    (an old tab) starts nothing."""
+    user_id = create_user("left@example.org")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        appointment = appoint_undp_alternate(user)
+        registry_services.end_appointment(appointment, reason="left_entity", actor=None)
+        db.session.commit()
+    login(client, "left@example.org")
+    page = client.get("/me?lang=en").get_data(as_text=True)
+    assert "Your calendar subscription ended with your last appointment" in page
+    assert 'action="/me/calendar"' not in page
+    response = client.post("/me/calendar", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Your calendar subscription ended" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user_id).calendar_token_hash is None

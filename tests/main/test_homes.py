@@ -209,19 +209,24 @@ def test_coordinator_queue_says_when_nothing_waits(client, app, reference, login
     assert 'data-queue="empty"' in html and 'data-queue="nominations"' not in html
 
 
+def _session_alone(title):
+    """A session in two days, in a network where nothing else waits for the Office (no team
+    has a member), in the caller's application context."""
+    for team in db.session.scalars(select(Unct)):
+        team.members = []
+    start = datetime.now(UTC) + timedelta(days=2)
+    return sessions.create_session({
+        "title_en": title, "topic": "bystander_intervention", "format": "virtual",
+        "starts_at": start, "ends_at": start + timedelta(hours=2), "time_zone": "UTC",
+        "join_url": "https://meet.example.org/x", "capacity": 5}, actor=None)
+
+
 def test_a_cancelled_session_this_week_is_not_work_for_the_office(client, app, reference,
                                                                    login_as):
     """The only session of the week was cancelled: nothing waits, and the list the queue
     links to shows none either."""
     with app.app_context():
-        for team in db.session.scalars(select(Unct)):
-            team.members = []
-        start = datetime.now(UTC) + timedelta(days=2)
-        session = sessions.create_session({
-            "title_en": "Speaking up, week one", "topic": "bystander_intervention",
-            "format": "virtual", "starts_at": start, "ends_at": start + timedelta(hours=2),
-            "time_zone": "UTC", "join_url": "https://meet.example.org/x", "capacity": 5},
-            actor=None)
+        session = _session_alone("Speaking up, week one")
         sessions.publish_session(session, actor=None)
         sessions.cancel_session(session, reason="The speaker is ill", actor=None)
         db.session.commit()
@@ -238,14 +243,7 @@ def test_a_draft_whose_dates_passed_has_no_evaluation_closing(client, app, refer
     """A draft never published was held by nobody: no evaluation of it waits for the Office,
     nor is listed among the evaluations closing."""
     with app.app_context():
-        for team in db.session.scalars(select(Unct)):
-            team.members = []
-        start = datetime.now(UTC) + timedelta(days=2)
-        draft = sessions.create_session({
-            "title_en": "Planned, never held", "topic": "enabling_environment",
-            "format": "virtual", "starts_at": start, "ends_at": start + timedelta(hours=2),
-            "time_zone": "UTC", "join_url": "https://meet.example.org/x", "capacity": 5},
-            actor=None)
+        draft = _session_alone("Planned, never held")
         draft.starts_at = datetime.now(UTC) - timedelta(days=12)  # closing in 2 days
         draft.ends_at = draft.starts_at + timedelta(hours=2)
         db.session.commit()

@@ -94,12 +94,13 @@ def register_rows(session):
     return rows, marks
 
 
-def group_members(*, role=None, entity=None, unct=None, region=None, not_attended=None):
-    """The ids of the active focal points and alternates matching the filters: an entity's
-    acronym, a team's ISO3 code ("HQ": headquarters), a region, and a topic they have not
-    attended."""
+def group_members(*, roles, role=None, entity=None, unct=None, region=None,
+                  not_attended=None):
+    """The ids of the active focal points and alternates matching the filters: the roles a
+    session is for (`roles`), one role of them, an entity's acronym, a team's ISO3 code
+    ("HQ": headquarters), a region, and a topic they have not attended."""
     stmt = select(Person.id).join(Appointment, Appointment.person_id == Person.id).where(
-        Appointment.status == AppointmentStatus.active)
+        Appointment.status == AppointmentStatus.active, Appointment.role.in_(roles))
     if role:
         stmt = stmt.where(Appointment.role == role)
     if entity:

@@ -277,7 +277,8 @@ def add_group(session_id):
     back = url_for("sessions.manage.roster", session_id=session.id)
     if not form.validate_on_submit():
         return redirect(back)
-    people = group_members(role=form.role.data, entity=form.entity.data, unct=form.unct.data,
+    people = group_members(roles=session.audience.roles, role=form.role.data,
+                           entity=form.entity.data, unct=form.unct.data,
                            region=form.region.data, not_attended=form.not_attended.data)
     return confirmation_step(lambda: _group_confirmation(session, people), back=back) or \
         commit_then_redirect(registration.queue_group, session, people, actor=current_user,

@@ -50,3 +50,32 @@ def test_a_group_can_be_one_country_team(app, client, reference, create_user):
     client.post(url, data={"unct": "KEN", "role": "alternate", "confirmed": "1"})
     with app.app_context():
         assert db.session.scalar(select(func.count(Registration.id))) == 2
+
+
+def test_a_group_is_drawn_from_the_sessions_audience(app, client, reference, create_user):
+    """A session for focal points: the group "all roles" of UNDP is its focal point, not the
+    alternates the session refuses when they register themselves."""
+    create_user("coord@example.org", roles=["coordinator"])
+    with app.app_context():
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        for n, role in enumerate(("focal_point", "alternate", "alternate")):
+            person = registry.create_person({
+                "given_name": "Amina", "family_name": f"Person{n}", "email": f"p{n}@undp.org",
+                "entity": undp}, actor=None)
+            registry.appoint(person, {"role": role, "entity": undp, "unct": None}, actor=None)
+        session = services.create_session({
+            "title_en": "For focal points", "topic": "parity_dashboard", "format": "virtual",
+            "starts_at": START, "ends_at": START + timedelta(hours=2), "time_zone": "UTC",
+            "join_url": "https://meet.example.org/fp", "capacity": 30,
+            "audience": "focal_points"}, actor=None)
+        services.publish_session(session, actor=None)
+        db.session.commit()
+        session_id = session.id
+    login(client, "coord@example.org")
+    url = f"/sessions/{session_id}/roster/group"
+    assert "1 person matches" in client.post(url, data={"entity": "UNDP"}).get_data(
+        as_text=True)
+    client.post(url, data={"entity": "UNDP", "confirmed": "1"})
+    with app.app_context():
+        assert [r.person.email for r in db.session.scalars(select(Registration))] == \
+            ["p0@undp.org"]

@@ -98,6 +98,10 @@ def _apply(session, data):
     if opens and closes and closes <= opens:
         raise DomainError("window_reversed", _l("Registration must close after it opens."),
                           field="registration_closes_at")
+    if opens and session.starts_at and opens >= session.starts_at:
+        raise DomainError("window_after_start", _l(
+            "Registration must open before the session starts."),
+            field="registration_opens_at")
 
 
 def _check_seats_held(session):

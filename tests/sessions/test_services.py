@@ -403,3 +403,19 @@ def test_a_title_in_another_language_than_the_email_is_marked_as_such(make_sessi
     assert '<h2 style="font-size: 18px;" lang="en" dir="auto">Bystander intervention (Day 2)' \
         in arabic.body_html
     assert 'lang="en" dir="auto">Bystander intervention (Day 2)' in english.body_html
+
+
+def test_registration_must_open_before_the_session_starts(make_session, coordinator):
+    """Opening the day after the start, nobody could ever register, and the page would
+    announce an opening after the session; moving the session before its opening is refused
+    the same way."""
+    session = make_session(publish=False)
+    refused_rollback("window_after_start", services.update_session, session,
+                     {"registration_opens_at": session.starts_at + timedelta(days=1)},
+                     actor=coordinator, now=NOW)
+    session = make_session(publish=False)
+    services.update_session(session, {"registration_opens_at": NOW + timedelta(days=5)},
+                            actor=coordinator, now=NOW)
+    refused("window_after_start", services.update_session, session,
+            {"starts_at": NOW + timedelta(days=4), "ends_at": NOW + timedelta(days=4, hours=2)},
+            actor=coordinator, now=NOW)

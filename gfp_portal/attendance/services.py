@@ -68,6 +68,13 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
     if minutes is not None and not 0 <= minutes <= session.duration_minutes * 2:
         raise DomainError("bad_minutes", _l("Minutes attended must be between 0 and %(max)s.",
                                             max=session.duration_minutes * 2), field="minutes")
+    if registration.status == RegistrationStatus.waitlisted and status.attended and \
+            now < check_in_window(session)[0]:
+        # Before the session, a seat goes to the waiting list in its order, invited.
+        raise DomainError("waitlisted_before_start", _l(
+            "%(name)s is on the waiting list: a seat is given in the order of the list when "
+            "one is freed; a walk-in is marked once the session is under way.",
+            name=registration.person.full_name))
     attendance = attendance_of(registration)
     before = _state(attendance) if attendance else {}
     # Marking the exceptions right after "all present" is not a correction; changing a status

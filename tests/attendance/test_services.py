@@ -86,7 +86,22 @@ def test_a_walk_in_from_the_waiting_list_is_added_as_registered(held, coordinato
     session, people = held
     row = reg(session, people["Zoe"])
     assert row.status == "waitlisted"
-    services.mark(row, "present", actor=coordinator)
+    services.mark(row, "present", actor=coordinator, now=session.starts_at)
+    assert row.status == "registered"
+
+
+def test_before_the_session_nobody_waiting_is_seated_by_a_mark(held, coordinator):
+    """Ten days ahead, marking Zoe (waiting) present would seat her beyond the capacity,
+    ahead of the list and without an invitation: refused; once it is under way, she is a
+    walk-in."""
+    session, people = held
+    row = reg(session, people["Zoe"])
+    refused("waitlisted_before_start", services.mark, row, "present", actor=coordinator,
+            now=session.starts_at - timedelta(days=10))
+    assert row.status == "waitlisted" and services.attendance_of(row) is None
+    assert registration.registered_count(session) == session.capacity
+    services.mark(row, "present", actor=coordinator,
+                  now=session.starts_at - timedelta(minutes=5))
     assert row.status == "registered"
 
 

@@ -18,7 +18,12 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
-from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from gfp_portal.sessions.models import (
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    TrainingSession,
+)
 
 
 @dataclass
@@ -70,9 +75,14 @@ def _group_column(by):
     return column, [(places, places.c.person_id == Registration.person_id)]
 
 
+# The sessions whose registrations count: those held, not cancelled (nor drafts).
+HELD = select(TrainingSession.id).where(TrainingSession.status == SessionStatus.published)
+
+
 def _counts(column, joins=(), where=()):
     """Per value of `column`: registrations, attended (present or partly), absent, people
-    trained and minutes attended — counted by the database in one query."""
+    trained and minutes attended — counted by the database in one query, of sessions held
+    (a cancelled one trained nobody)."""
     attended = Attendance.status.in_(ATTENDED)
     stmt = (select(column,
                    func.count(Registration.id),
@@ -82,7 +92,8 @@ def _counts(column, joins=(), where=()):
                    func.coalesce(func.sum(case((attended, Attendance.minutes))), 0))
             .select_from(Registration)
             .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-            .where(Registration.status == RegistrationStatus.registered, *where))
+            .where(Registration.status == RegistrationStatus.registered,
+                   Registration.session_id.in_(HELD), *where))
     for model, condition in joins:
         stmt = stmt.outerjoin(model, condition)
     return stmt.group_by(column)
@@ -104,8 +115,9 @@ def trained_sessions():
                                TrainingSession.title_fr, TrainingSession.title_es,
                                TrainingSession.title_ar, TrainingSession.starts_at),
                      lazyload(TrainingSession.topic_entry))
-            .where(TrainingSession.registrations.any(
-                Registration.status == RegistrationStatus.registered))
+            .where(TrainingSession.status == SessionStatus.published,
+                   TrainingSession.registrations.any(
+                       Registration.status == RegistrationStatus.registered))
             .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
 
 

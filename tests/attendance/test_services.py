@@ -271,6 +271,20 @@ def test_no_evaluation_reminder_goes_to_someone_anonymised_since(app, held, coor
     assert [m.recipient for m in outbox("evaluation_reminder")] == ["jonas.berg@example.org"]
 
 
+def test_the_attendance_figures_leave_out_a_cancelled_session(held, make_session,
+                                                              make_appointee, coordinator):
+    """Registrations at a session cancelled before it was held trained nobody: neither the
+    figures per entity nor those per session count them."""
+    session, people = held
+    cancelled = make_session()
+    registration.register(cancelled, make_appointee(), actor=None, now=NOW)
+    sessions.cancel_session(cancelled, reason="The speaker is ill", actor=coordinator, now=NOW)
+    db.session.flush()
+    header, *rows = records.figures("entity")
+    assert {row[0]: row[1] for row in rows} == {"UNDP": 4}
+    assert [s.id for s in db.session.scalars(records.trained_sessions())] == [session.id]
+
+
 # --- certificates ---------------------------------------------------------------------------
 
 def test_certificates_for_people_present_verified_and_revoked(held, coordinator):

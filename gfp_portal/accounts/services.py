@@ -23,7 +23,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import AppointmentStatus, Person
-from gfp_portal.registry.signals import appointment_ended
+from gfp_portal.registry.signals import appointment_ended, email_taking
 
 
 def normalize_email(email):
@@ -263,6 +263,22 @@ def deactivate_user(user, *, actor, reason=None, now=None):
         token.used_at = now
     log_action("user.deactivate", user, actor=actor, now=now, reason=reason,
                changes={"status": [before, "deactivated"]})
+
+
+@email_taking.connect
+def keep_one_door_per_address(person, *, email, before):
+    """An address opens one person's account: refused when another person's account signs in
+    with it; the account of a person whose address changes follows it, or its earlier
+    address would still open it for whoever is given that address next."""
+    with db.session.no_autoflush:  # the person may be new, flushed later with its batch
+        other = find_user_by_email(email)
+    if other is not None and (person.id is None or other.person_id != person.id):
+        raise DomainError("email_of_an_account", _l(
+            "The account of another person signs in with this email address."),
+            field="email")
+    user = account_of(person) if person.id is not None and before else None
+    if user is not None and user.email.lower() == before.strip().lower():
+        user.email = email
 
 
 @appointment_ended.connect

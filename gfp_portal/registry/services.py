@@ -21,7 +21,7 @@ from gfp_portal.registry.models import (
     station_code,
 )
 from gfp_portal.registry.policy import Policy
-from gfp_portal.registry.signals import appointment_ended, appointment_started
+from gfp_portal.registry.signals import appointment_ended, appointment_started, email_taking
 
 PERSON_FIELDS = ("given_name", "family_name", "email", "phone", "position_title", "grade",
                  "entity", "duty_station", "preferred_language", "time_zone",
@@ -57,6 +57,11 @@ def _apply_person(person, data, people_by_email=None):
         if other is not None and other is not person:
             raise DomainError("email_taken", _l("%(name)s already uses this email address.",
                                                 name=other.full_name), field="email")
+        # Every change of an address, and every person created one at a time (not each of
+        # the many an import creates in one batch, which would cost a look-up a row).
+        changed = (person.email or "").strip().lower() != email.strip().lower()
+        if changed and (person.email or people_by_email is None):
+            email_taking.send(person, email=email.strip(), before=person.email)
     if data.get("time_zone") and not is_timezone(data["time_zone"]):
         raise DomainError("unknown_time_zone",
                           _l("%(zone)s is not a known time zone.", zone=data["time_zone"]),

@@ -15,3 +15,10 @@ transaction): by nomination approval, join request approval, import, the registr
 replacement. The sender is the Appointment; `renewal` is True when it renews the person's
 previous term, `now` is the time of the change.
 """)
+
+email_taking = _signals.signal("email-taking", doc="""
+A person is about to take `email`: a new one (`before` is None) or one whose address changes
+from `before`, before anything is written. The sender is the Person. Domains that sign people
+in by their address raise a DomainError when it opens someone else's account, and follow the
+change.
+""")

@@ -5,6 +5,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from gfp_portal.accounts.models import User
+from gfp_portal.accounts.services import find_user_by_email
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import update_settings
@@ -310,3 +312,26 @@ def test_an_entity_holding_terms_in_a_team_stays_its_member(make_person, kenya, 
     services.end_appointment(held, reason="left_entity", actor=coordinator)
     reference.update_unct(kenya, members(entity("UNICEF")), actor=coordinator)
     assert [e.acronym for e in kenya.members] == ["UNICEF"]
+
+
+def test_an_address_opens_one_persons_account_only(coordinator, create_user, make_person):
+    """Amina's address changes in the registry: her account follows it, so the address she
+    left (a team mailbox, say) no longer opens her account once given to a newcomer; and no
+    person takes an address another person's account signs in with."""
+    amina_id = create_user("gfp@undp.org", given_name="Amina")
+    lina_id = create_user("other@unicef.org", given_name="Lina")
+    amina = db.session.get(User, amina_id).person
+    services.update_person(amina, {"email": "amina.diallo@undp.org"}, actor=coordinator)
+    assert find_user_by_email("amina.diallo@undp.org").person_id == amina.id
+    assert find_user_by_email("gfp@undp.org") is None
+    newcomer = services.create_person({"given_name": "Omar", "family_name": "Sy",
+                                       "email": "GFP@undp.org"}, actor=coordinator)
+    db.session.flush()
+    assert find_user_by_email("gfp@undp.org") is None and newcomer.id != amina.id
+    db.session.get(User, lina_id).person.email = "lina@unicef.org"  # an account left behind
+    db.session.flush()
+    refused("email_of_an_account", services.create_person,
+            {"given_name": "Ada", "family_name": "Obi", "email": "Other@unicef.org"},
+            actor=coordinator)
+    refused("email_of_an_account", services.update_person, make_person(),
+            {"email": "other@unicef.org"}, actor=coordinator)

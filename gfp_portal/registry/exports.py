@@ -91,12 +91,13 @@ def file_name(fmt, day):
 
 def registry_file(criteria, fmt, *, today=None, progress=None):
     """The people matching `criteria` on `today` (the day of whoever asked for the file) as a
-    file in `fmt` (csv or xlsx); returns (data, people). A Resident Coordinator's file holds
-    the appointments of their own teams only."""
+    file in `fmt` (csv or xlsx); returns (data, people). Each person's appointments are those
+    the list shows (queries.matching_appointments): of the status asked for, and for a
+    Resident Coordinator of their own teams only."""
     people = db.session.scalars(queries.people_query(criteria, today=today)).unique().all()
-    appointments_of = None if criteria.scope_unct_ids is None else \
-        (lambda person: queries.matching_appointments(person, criteria))
-    return RENDERERS[fmt](export_rows(people, appointments_of, progress)), len(people)
+    return RENDERERS[fmt](export_rows(
+        people, lambda person: queries.matching_appointments(person, criteria), progress)), \
+        len(people)
 
 
 def queue_export(criteria, fmt, *, today, actor, now=None):

@@ -1,8 +1,8 @@
 """Registry rules: people, appointments, renewals, replacements and the end of terms."""
 from datetime import timedelta
 
+from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 
 from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
@@ -218,6 +218,11 @@ def check_end(appointment, ended_on, reason=None):
         raise DomainError("dates_reversed", _l(
             "An appointment cannot end before it started. To cancel a term that has not "
             "begun, choose “Withdrawn” as the reason."), field="ended_on")
+    if appointment.end_date is not None and ended_on > appointment.end_date:
+        raise DomainError("after_planned_end", _l(
+            "This term ends on %(day)s: its last day cannot be later. To extend it, renew it "
+            "or correct its end date.", day=format_date(appointment.end_date, "long")),
+            field="ended_on")
 
 
 def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now=None,
@@ -367,15 +372,21 @@ def renew(appointment, *, end_date=None, time_share=None, tor_on_file=None, acto
 def replace(appointment, new_person, data, *, actor, now=None):
     """End the current holder's term (reason: replaced) and appoint `new_person` in one step."""
     _require_active(appointment)
+    if new_person.id == appointment.person_id:
+        raise DomainError("same_person", _l(
+            "%(name)s already holds this appointment: give the address of the new holder. To "
+            "extend the term, renew it.", name=new_person.full_name), field="email")
     start = data.get("start_date") or _today(now)
     if start < appointment.start_date:
         # The holder's term would end before it began, the successor's run before it.
         raise DomainError("replacement_before_term", _l(
             "The replacement cannot start before the current term began. To cancel a term "
             "that has not begun, end it as “Withdrawn”."), field="start_date")
-    # Replaced on its first day, the term keeps that one day.
+    # Replaced on its first day, the term keeps that one day; one that ran out before the
+    # successor starts ends on its own end date.
+    last_day = max(start - timedelta(days=1), appointment.start_date)
     end_appointment(appointment, reason=EndReason.replaced,
-                    ended_on=max(start - timedelta(days=1), appointment.start_date),
+                    ended_on=min(last_day, appointment.end_date or last_day),
                     note=data.get("reason"), actor=actor, now=now)
     return appoint(new_person, {**data, "entity": appointment.entity, "unct": appointment.unct,
                                 "role": appointment.role, "start_date": start},

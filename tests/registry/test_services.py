@@ -1,4 +1,6 @@
 """Registry rules, asserted by error code."""
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -11,9 +13,10 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
-from gfp_portal.registry import services
+from gfp_portal.registry import exports, services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason
 from gfp_portal.registry.policy import Policy
+from gfp_portal.registry.queries import RegistryFilter
 from tests.helpers import entity, refused
 
 START = date(2026, 1, 1)
@@ -213,6 +216,42 @@ def test_a_replacement_starting_before_the_holders_term_is_refused(make_person, 
     assert current.status == AppointmentStatus.active and current.ended_on is None
     assert [a.person for a in services.active_holders(entity("UNDP"), kenya,
                                                       "focal_point")] == [current.person]
+
+
+def test_a_holder_is_not_replaced_by_themselves(make_person, kenya, coordinator):
+    """Their own address typed as the new holder's ended their term as "replaced" and
+    appointed them again: refused, and renewing said to be the way to extend a term."""
+    current = appoint(make_person(), kenya)
+    error = refused("same_person", services.replace, current, current.person,
+                    {"start_date": date(2026, 9, 1)}, actor=coordinator)
+    assert error.field == "email" and current.status == AppointmentStatus.active
+
+
+def test_a_term_ends_no_later_than_its_end_date(make_person, kenya, coordinator):
+    """A last day after the planned end (2099 typed for 2026) was recorded as it was: refused;
+    a replacement starting after the holder's term ran out ends it on its own end date."""
+    current = appoint(make_person(), kenya, end_date=date(2026, 12, 31))
+    error = refused("after_planned_end", services.end_appointment, current,
+                    reason=EndReason.left_entity, ended_on=date(2099, 12, 31),
+                    actor=coordinator)
+    assert error.field == "ended_on" and current.status == AppointmentStatus.active
+    services.replace(current, make_person(given="Jean"), {"start_date": date(2027, 2, 1)},
+                     actor=coordinator)
+    assert (current.status, current.ended_on) == (AppointmentStatus.ended, date(2026, 12, 31))
+
+
+def test_the_export_holds_the_terms_the_list_shows(make_person, kenya, coordinator):
+    """Filtered on "active", the Office's file held the person's ended terms too, which the
+    list (and a Resident Coordinator's file) leaves out."""
+    person = make_person()
+    old = appoint(person, kenya, role="alternate", end_date=date(2026, 6, 30))
+    services.end_appointment(old, reason=EndReason.term_ended, ended_on=date(2026, 6, 30),
+                             actor=coordinator)
+    appoint(person, kenya, start_date=date(2026, 7, 1))
+    data, count = exports.registry_file(RegistryFilter(status="active"), "csv",
+                                        today=date(2026, 8, 1))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert count == 1 and [row["status"] for row in rows] == ["active"]
 
 
 def test_lapsed_terms_become_ended(make_person, kenya):

@@ -89,8 +89,11 @@ def download(slug, lang):
     content = storage.stream(version.file_key) if version.has_file else None
     if version.has_file and content is None:
         abort(404)
-    if resource.is_published:  # a coordinator's preview of a draft is not a download
-        # Counted on the GET itself: a download is a plain link.
+    # Counted on the GET itself (a download is a plain link), not on a HEAD (a link checker)
+    # nor on the check of a copy the browser already holds (answered 304, no file sent); a
+    # coordinator's preview of a draft is no download either.
+    held = version.has_file and request.if_none_match.contains(version.sha256)
+    if resource.is_published and request.method == "GET" and not held:
         # A document of the induction path, opened by a person on it, is a step done.
         if current_user.is_authenticated and current_user.person is not None:
             induction_services.record_opening(current_user.person, resource, version.language)

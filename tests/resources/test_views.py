@@ -119,13 +119,18 @@ def test_a_download_streams_the_file_and_is_counted(app, client, create_resource
     assert counts == {"en": 2, "fr": 1}
 
 
-def test_a_download_can_be_revalidated_without_sending_the_file_again(client,
+def test_a_download_can_be_revalidated_without_sending_the_file_again(app, client,
                                                                     create_resource):
+    """A check of a copy already held (304) and a HEAD (a link checker) send no file and
+    count no download."""
     create_resource("guide", {"en": "Guide"})
     first = fetch(client, "/resources/guide/download/en")
     etag = first.headers["ETag"]
     again = client.get("/resources/guide/download/en", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
+    assert client.head("/resources/guide/download/en").status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(ResourceDownload.count)).all() == [1]
     changed = client.get("/resources/guide/download/en", headers={"If-None-Match": '"other"'})
     assert changed.status_code == 200 and changed.data == PDF
 

@@ -41,7 +41,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required("coordinator")
 def index():
     return render_template("admin/index.html", counts=queries.dashboard_counts(),
-                           downloads=resource_analytics.downloads_table(viewer_today()),
+                           downloads=resource_analytics.downloads_table(utcnow().date()),
                            gaps=resource_analytics.gap_counts())
 
 

@@ -22,11 +22,12 @@ def last_months(today, count):
 
 
 def downloads_table(today, *, months=6, limit=20):
-    """The most downloaded (resource, language) pairs over the last `months` months:
-    {"months": [...], "rows": [(resource, language, {month: count}, total)]}. The database
+    """The most downloaded (resource, language) pairs over the last `months` months up to
+    `today`'s (a day in UTC, as downloads are counted): {"months": [...], "rows": [(resource,
+    language, {month: count}, total)]}, each total the sum of the months shown. The database
     ranks the pairs; only the monthly counts of the `limit` first are read (three queries)."""
     window = last_months(today, months)
-    in_window = ResourceDownload.month >= window[0]
+    in_window = ResourceDownload.month.between(window[0], window[-1])
     pair = (ResourceDownload.resource_id, ResourceDownload.language)
     downloads = func.sum(ResourceDownload.count)
     ranked = db.session.execute(

@@ -35,6 +35,17 @@ def test_the_dashboard_table_ranks_language_versions_by_downloads(app, create_re
                     ("EEG", "en", {date(2026, 11, 1): 3}, 3)]
 
 
+def test_a_total_is_the_sum_of_the_months_shown(app, create_resource):
+    """Downloads are counted in UTC months: one counted in February, read for a day of
+    January, is in no column of the table, nor in its total."""
+    create_resource("eeg", {"en": "EEG"})
+    count_downloads(app, "eeg", "en", [datetime(2027, 1, 20, tzinfo=UTC),
+                                       datetime(2027, 2, 1, 3, tzinfo=UTC)])
+    with app.app_context():
+        (__, __, by_month, total), = analytics.downloads_table(date(2027, 1, 31))["rows"]
+    assert by_month == {date(2027, 1, 1): 1} and total == 1
+
+
 def test_the_dashboard_table_reads_the_months_of_the_pairs_it_shows_only(app, create_resource):
     create_resource("eeg", {"en": "EEG", "fr": "Directives"})
     create_resource("brief", {"en": "Brief"})

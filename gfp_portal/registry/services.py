@@ -133,6 +133,10 @@ def check_new_appointment(person, entity, unct, role, start, end, current=None):
     if end is not None and end < start:
         raise DomainError("dates_reversed", _l("The end date must not be before the start date."),
                           field="end_date")
+    if not entity.open_on(start):
+        raise DomainError("entity_closed", _l(
+            "%(entity)s was active until %(day)s: no appointment for it starts after that day.",
+            entity=entity.acronym, day=format_date(entity.active_to, "long")), field="entity")
     if unct is not None and entity not in unct.members:
         raise DomainError("not_a_member",
                           _l("%(entity)s is not a member of the UN Country Team in %(unct)s.",

@@ -254,6 +254,19 @@ def test_the_export_holds_the_terms_the_list_shows(make_person, kenya, coordinat
     assert count == 1 and [row["status"] for row in rows] == ["active"]
 
 
+def test_no_appointment_starts_after_its_entity_closed(make_person, coordinator):
+    undp = entity("UNDP")
+    undp.active_to = date(2020, 12, 31)
+    error = refused("entity_closed", services.appoint, make_person(), {
+        "entity": undp, "unct": None, "role": "focal_point", "start_date": date(2026, 1, 1)},
+        actor=coordinator)
+    assert error.field == "entity"
+    services.appoint(make_person(given="Jean"), {"entity": undp, "unct": None,
+                                                 "role": "focal_point",
+                                                 "start_date": date(2020, 6, 1)},
+                     actor=coordinator)
+
+
 def test_lapsed_terms_become_ended(make_person, kenya):
     appointment = appoint(make_person(), kenya, end_date=date(2026, 3, 31))
     assert services.lapse_ended_terms(today=date(2026, 3, 31)) == []

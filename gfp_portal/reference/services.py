@@ -114,6 +114,10 @@ def _parse_domains(text):
 
 def _check_entity(data, entity=None):
     acronym = data["acronym"].strip()
+    if "/" in acronym:  # an acronym is the last part of the entity's page address
+        raise DomainError("slash_in_acronym", _l(
+            "An acronym cannot hold a slash: write “DPPA-DPO” rather than “DPPA/DPO”."),
+            field="acronym")
     clash = db.session.scalars(select(Entity).where(
         func.lower(Entity.acronym) == acronym.lower())).first()
     if clash is not None and clash is not entity:

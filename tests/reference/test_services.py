@@ -81,6 +81,15 @@ def test_entity_acronym_must_be_unique_ignoring_case(coordinator):
     assert excinfo.value.code == "acronym_taken"
 
 
+def test_an_acronym_holds_no_slash(coordinator):
+    """"DPPA/DPO" would name a page address /entities/DPPA/DPO, which finds no entity: every
+    link to its page would be a 404."""
+    with pytest.raises(DomainError) as excinfo:
+        services.create_entity(entity_data(acronym="DPPA/DPO"), actor=coordinator)
+    assert (excinfo.value.code, excinfo.value.field) == ("slash_in_acronym", "acronym")
+    services.create_entity(entity_data(acronym="DPPA-DPO"), actor=coordinator)
+
+
 def test_entity_dates_must_be_in_order(coordinator):
     from datetime import date
 

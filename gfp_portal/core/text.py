@@ -1,5 +1,6 @@
 """Plain-text cleaning shared by forms, mail headers and file names."""
 import re
+import unicodedata
 
 # C0 and C1 controls (line breaks and tabs among them), DEL, and the Unicode line and
 # paragraph separators: none belongs in a one-line value such as a title or a mail header.
@@ -21,3 +22,9 @@ def single_line(value):
 def without_controls(value):
     """`value` without control or bidirectional formatting characters (for file names)."""
     return _FILENAME_NOISE.sub("", value)
+
+
+def is_blank(value):
+    """Whether `value` shows nothing: no character but spaces, controls and invisible
+    formatting ones (a zero-width space, a direction mark)."""
+    return not any(unicodedata.category(c)[0] not in "ZC" for c in value or "")

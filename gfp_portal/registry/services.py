@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
+from gfp_portal.core.text import is_blank
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.signals import members_leaving
@@ -74,7 +75,7 @@ def _apply_person(person, data, people_by_email=None):
                 value = value.strip() or None
             if getattr(person, field) is not value and getattr(person, field) != value:
                 setattr(person, field, value)  # only what changes: an import sets thousands
-    if not person.given_name or not person.family_name:
+    if is_blank(person.given_name) or is_blank(person.family_name):
         raise DomainError("name_required", _l("Enter the given name and the family name."),
                           field="given_name")
     person.preferred_language = person.preferred_language or "en"

@@ -267,6 +267,13 @@ def test_no_appointment_starts_after_its_entity_closed(make_person, coordinator)
                      actor=coordinator)
 
 
+@pytest.mark.parametrize("name", ["\u200b", "\u200b \u200b\u200b", "\u200f\u00a0"])
+def test_a_name_that_shows_nothing_is_no_name(make_person, name):
+    """Zero-width spaces or a direction mark passed as a name: a person listed with none."""
+    refused("name_required", make_person, given=name)
+    assert make_person(given="\u0639\u0644\u064a\u200c").given_name  # a joiner in a name
+
+
 def test_lapsed_terms_become_ended(make_person, kenya):
     appointment = appoint(make_person(), kenya, end_date=date(2026, 3, 31))
     assert services.lapse_ended_terms(today=date(2026, 3, 31)) == []

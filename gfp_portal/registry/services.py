@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
@@ -14,6 +14,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.signals import members_leaving
 from gfp_portal.registry.models import (
     Appointment,
+    AppointmentAlert,
     AppointmentRole,
     AppointmentStatus,
     EndReason,
@@ -307,6 +308,10 @@ def correct_appointment(appointment, values, *, actor, now=None, reason=None):
     before = _appointment_state(appointment)
     for key in changed:
         setattr(appointment, key, values[key])
+    if "end_date" in changed:
+        # The alerts sent were of the former end: the new one is announced in its turn.
+        db.session.execute(delete(AppointmentAlert).where(
+            AppointmentAlert.appointment_id == appointment.id))
     log_action("appointment.update", appointment, actor=actor, now=now, reason=reason,
                changes=diff(before, _appointment_state(appointment)))
     return changed

@@ -66,6 +66,19 @@ def test_each_threshold_fires_once(make_person, kenya):
     assert len(person_mails(person)) == 4
 
 
+def test_an_end_date_corrected_later_is_announced_again(make_person, kenya):
+    """The 30-day alert went out; the term's end is then corrected a year later: the alerts
+    of the new end come in their turn, 90 days before it first."""
+    appointment = appoint(make_person(), kenya)
+    send_term_alerts(coordinators=[], today=day(25))
+    assert recorded(appointment) == [30, 90]
+    later = END + timedelta(days=365)
+    services.correct_appointment(appointment, {"end_date": later}, actor=None)
+    assert recorded(appointment) == []
+    summary = send_term_alerts(coordinators=[], today=day(85, end=later))
+    assert summary.sent.get(90) == 1 and recorded(appointment) == [90]
+
+
 def test_running_twice_on_the_same_day_sends_each_alert_once(make_person, kenya):
     appointment = appoint(make_person(), kenya)
     first = send_term_alerts(coordinators=coordinators(), today=day(30))

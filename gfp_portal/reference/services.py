@@ -12,7 +12,7 @@ from gfp_portal.core.i18n import is_country_code
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, EntityType, Region, Unct, UnctCountry
-from gfp_portal.reference.signals import members_leaving
+from gfp_portal.reference.signals import entity_closing, members_leaving
 
 ENTITY_TYPES_IN_FILE = {
     "Secretariat department/office": EntityType.secretariat,
@@ -144,6 +144,9 @@ def create_entity(data, *, actor, now=None):
 
 def update_entity(entity, data, *, actor, reason=None, now=None):
     acronym = _check_entity(data, entity)
+    closes = data.get("active_to")
+    if closes is not None and (entity.active_to is None or closes < entity.active_to):
+        entity_closing.send(entity, on=closes)
     before = _entity_state(entity)
     entity.acronym = acronym
     entity.name = data["name"].strip()

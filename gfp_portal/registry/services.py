@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
@@ -11,7 +11,7 @@ from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.text import is_blank
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
-from gfp_portal.reference.signals import members_leaving
+from gfp_portal.reference.signals import entity_closing, members_leaving
 from gfp_portal.registry.models import (
     Appointment,
     AppointmentAlert,
@@ -118,6 +118,22 @@ def keep_members_with_terms(unct, *, entities, **_extra):
                 "%(entity)s still holds %(num)s active appointments in this team: end them, "
                 "or replace their holders, before taking the entity off the team.", held,
                 entity=entity.acronym), field="members")
+
+
+@entity_closing.connect
+def keep_entities_with_terms(entity, *, on, **_extra):
+    """An entity closes once no active appointment of it runs past its last day: such terms
+    would stay active, in no coverage cell."""
+    running = db.session.scalar(select(func.count(Appointment.id)).where(
+        Appointment.entity_id == entity.id, Appointment.status == AppointmentStatus.active,
+        or_(Appointment.end_date.is_(None), Appointment.end_date > on)))
+    if running:
+        raise DomainError("entity_holds_terms", lazy_ngettext(
+            "%(entity)s still holds %(num)s active appointment running past %(day)s: end it, "
+            "or correct its end date, before closing the entity.",
+            "%(entity)s still holds %(num)s active appointments running past %(day)s: end "
+            "them, or correct their end dates, before closing the entity.", running,
+            entity=entity.acronym, day=format_date(on, "long")), field="active_to")
 
 
 def active_holders(entity, unct, role=None):

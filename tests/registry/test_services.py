@@ -13,6 +13,7 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
+from gfp_portal.reference import services as reference
 from gfp_portal.registry import exports, services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason
 from gfp_portal.registry.policy import Policy
@@ -355,8 +356,6 @@ def test_a_batch_that_records_creations_at_its_end_keeps_every_rule_and_event(ke
 def test_an_entity_holding_terms_in_a_team_stays_its_member(make_person, kenya, coordinator):
     """Taken off the team in one save, its focal point stayed active but could no longer be
     renewed or replaced ("not a member"), and the team's coverage left them out."""
-    from gfp_portal.reference import services as reference
-
     def members(*entities):
         return {"iso3": "KEN", "name_en": kenya.name_en, "region": kenya.region.value,
                 "countries": kenya.country_codes, "members": list(entities)}
@@ -371,6 +370,24 @@ def test_an_entity_holding_terms_in_a_team_stays_its_member(make_person, kenya, 
     services.end_appointment(held, reason="left_entity", actor=coordinator)
     reference.update_unct(kenya, members(entity("UNICEF")), actor=coordinator)
     assert [e.acronym for e in kenya.members] == ["UNICEF"]
+
+
+def test_an_entity_closes_once_no_term_runs_past_its_last_day(make_person, kenya,
+                                                              coordinator):
+    """Closed while its focal point's term ran on, UNDP kept an active term in no coverage
+    cell, alerted and counted nowhere: refused until the term ends by then."""
+    undp = entity("UNDP")
+    held = appoint(make_person(), kenya, end_date=date(2027, 12, 31))
+
+    def closing(day):
+        return {"acronym": "UNDP", "name": undp.name, "type": undp.type.value,
+                "is_verified": undp.is_verified, "active_to": day}
+
+    error = refused("entity_holds_terms", reference.update_entity, undp,
+                    closing(date(2027, 6, 30)), actor=coordinator)
+    assert error.field == "active_to" and undp.active_to is None
+    reference.update_entity(undp, closing(date(2027, 12, 31)), actor=coordinator)
+    assert undp.active_to == date(2027, 12, 31) and held.status == AppointmentStatus.active
 
 
 def test_an_address_opens_one_persons_account_only(coordinator, create_user, make_person):

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.settings import get_setting
+from gfp_portal.core.settings import get_setting, update_settings
 from gfp_portal.extensions import db
 from gfp_portal.induction.models import InductionOpening, InductionPath
 from gfp_portal.registry.models import Appointment
 from gfp_portal.registry.signals import appointment_started
-from gfp_portal.resources.signals import resource_deleting
+from gfp_portal.resources.signals import resource_deleting, resource_renamed
 
 DEFAULT_SETTINGS = {
     # The library resource (its address) that holds the terms of reference of focal points.
@@ -107,6 +107,22 @@ def record_opening(person, resource, language, *, now=None):
                                     opened_at=now or utcnow()))
     db.session.flush()
     return True
+
+
+@resource_renamed.connect
+def follow_renamed_document(resource, *, before, actor, now, **_extra):
+    """The induction path names its documents by address: a document given a new one stays
+    on the path (the settings follow it, audited as any change of them)."""
+    terms = get_setting("induction.terms_of_reference")
+    guidelines = get_setting("induction.key_guidelines")
+    changed = {}
+    if terms == before:
+        changed["induction.terms_of_reference"] = resource.slug
+    if before in guidelines:
+        changed["induction.key_guidelines"] = [resource.slug if slug == before else slug
+                                               for slug in guidelines]
+    if changed:
+        update_settings(changed, actor=actor, now=now)
 
 
 @resource_deleting.connect

@@ -22,7 +22,7 @@ from gfp_portal.resources.models import (
     ResourceVersion,
     Visibility,
 )
-from gfp_portal.resources.signals import resource_deleting
+from gfp_portal.resources.signals import resource_deleting, resource_renamed
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Paths under /resources/ that are pages, not resources.
@@ -151,6 +151,8 @@ def update_resource(resource, data, *, actor, now=None):
     before = _state(resource)
     _apply(resource, data)
     db.session.flush()
+    if resource.slug != before["slug"]:
+        resource_renamed.send(resource, before=before["slug"], actor=actor, now=now)
     changes = log_changes("resource.update", resource, before, _state(resource), actor=actor,
                           now=now)
     if changes:

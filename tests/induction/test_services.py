@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance import services as attendance
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.settings import update_settings
+from gfp_portal.core.settings import get_setting, update_settings
 from gfp_portal.extensions import db
 from gfp_portal.induction import queries, services
 from gfp_portal.induction.models import InductionInvitation, InductionPath
@@ -19,6 +19,7 @@ from gfp_portal.nominations.models import Nomination
 from gfp_portal.registry import imports
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment
+from gfp_portal.resources import services as resources
 from gfp_portal.sessions import registration
 from tests.helpers import NOW, csv_bytes, entity, outbox, row
 from tests.induction.conftest import add_document
@@ -169,6 +170,20 @@ def test_the_key_guidelines_are_a_setting(coordinator, documents, newcomer):
     update_settings({"induction.key_guidelines": ["field-specific-enabling-environment-"
                                                   "guidelines"]}, actor=coordinator)
     assert [s.kind for s in _progress(newcomer).steps] == ["terms", "session", "guideline"]
+
+
+def test_a_document_given_a_new_address_stays_on_the_path(coordinator, documents, newcomer):
+    """The path names its documents by address: renamed on the resource form, the terms of
+    reference and a guideline left it without a word; the settings now follow them."""
+    for slug, key in (("our-terms-of-reference", "terms"), ("eeg-2026", "eeg")):
+        document = documents[key]
+        resources.update_resource(document, {
+            "slug": slug, "category": document.category, "visibility": "network",
+            "is_published": True, "tags": []}, actor=coordinator)
+    assert get_setting("induction.terms_of_reference") == "our-terms-of-reference"
+    assert get_setting("induction.key_guidelines")[0] == "eeg-2026"
+    assert [s.kind for s in _progress(newcomer).steps] == [
+        "terms", "session", "guideline", "guideline"]
 
 
 # --- invitations and reminders ----------------------------------------------------------------

@@ -25,7 +25,7 @@ from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.history import object_titles, record_pages
 from gfp_portal.core.http import commit_service, paginate, save_form
-from gfp_portal.core.i18n import format_number, viewer_today
+from gfp_portal.core.i18n import format_number
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import ALL_SETTINGS, all_settings, update_settings

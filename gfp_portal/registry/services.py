@@ -253,7 +253,8 @@ def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now
     withdrawn before it began keeps its planned dates, and the term it was to renew, when
     that one has not run out, goes on to its own end date."""
     reason = EndReason(reason)
-    ended_on = ended_on or _today(now)
+    # Today unless told, or the term's own end when it ran out before the daily run ended it.
+    ended_on = ended_on or min(_today(now), appointment.end_date or _today(now))
     check_end(appointment, ended_on, reason)
     before = _appointment_state(appointment)
     appointment.status = AppointmentStatus.withdrawn if reason == EndReason.withdrawn else \

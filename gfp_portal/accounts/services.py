@@ -47,13 +47,20 @@ def find_person_by_email(email):
     ).first()
 
 
+def _retire_tokens(user, now, purpose=None):
+    """The user's unused links (of `purpose` only, when given) stop working."""
+    stmt = select(AccountToken).where(AccountToken.user_id == user.id,
+                                      AccountToken.used_at.is_(None))
+    if purpose is not None:
+        stmt = stmt.where(AccountToken.purpose == purpose)
+    for token in db.session.scalars(stmt):
+        token.used_at = now
+
+
 def issue_token(user, purpose, *, now=None):
     """Create a single-use token, retiring earlier unused ones of the same purpose."""
     now = now or utcnow()
-    for old in db.session.scalars(select(AccountToken).where(
-            AccountToken.user_id == user.id, AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None))):
-        old.used_at = now
+    _retire_tokens(user, now, purpose)
     hours = current_app.config["ACTIVATION_TOKEN_HOURS" if purpose == TokenPurpose.activation
                                else "RESET_TOKEN_HOURS"]
     raw = new_raw()
@@ -217,8 +224,10 @@ def change_password(user, current_password, new_password, *, now=None):
         raise DomainError("wrong_password", _l("The current password is not correct."),
                           field="current_password")
     _check_password_strength(new_password, user.email)
+    now = now or utcnow()
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
+    _retire_tokens(user, now, TokenPurpose.password_reset)  # a reset asked before
     log_action("user.password_change", user, actor=user, now=now)
 
 
@@ -258,9 +267,7 @@ def deactivate_user(user, *, actor, reason=None, now=None):
     user.deactivated_at = now
     user.session_token = new_session_token()
     user.calendar_token_hash = None  # the calendar feed stops at once
-    for token in db.session.scalars(select(AccountToken).where(
-            AccountToken.user_id == user.id, AccountToken.used_at.is_(None))):
-        token.used_at = now
+    _retire_tokens(user, now)
     log_action("user.deactivate", user, actor=actor, now=now, reason=reason,
                changes={"status": [before, "deactivated"]})
 
@@ -279,6 +286,12 @@ def keep_one_door_per_address(person, *, email, before):
     user = account_of(person) if person.id is not None and before else None
     if user is not None and user.email.lower() == before.strip().lower():
         user.email = email
+        # Links mailed to the former address (a mistyped one, say) stop working; an
+        # invitation not yet taken up is sent again to the new one.
+        now = utcnow()
+        _retire_tokens(user, now)
+        if user.status == "invited":
+            send_activation(user, now=now)
 
 
 @appointment_ended.connect

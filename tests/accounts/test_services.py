@@ -13,6 +13,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
+from gfp_portal.registry import services as registry
 from tests.helpers import PASSWORD
 
 
@@ -171,6 +172,28 @@ def test_deactivation_blocks_sign_in_and_revokes_links(admin, create_user):
     event = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "user.deactivate")).one()
     assert event.reason == "left the organization"
+
+
+def test_links_mailed_before_a_change_of_address_or_password_stop_working(admin,
+                                                                         create_user):
+    """An invitation sent to a mistyped address, corrected in the registry (the account
+    follows it): the link in the wrong mailbox no longer activates the account, and a new
+    one goes to the right address. A reset link asked before the password was changed on
+    /me no longer sets another one."""
+    user_id = create_user("fp@example.org")
+    invited = services.invite_user({"email": "amina@exmaple.org", "given_name": "Amina",
+                                    "family_name": "Diallo", "roles": ["focal_point"],
+                                    "uncts": [], "locale": "en", "time_zone": "UTC"},
+                                   actor=admin)
+    mistyped = services.issue_token(invited, TokenPurpose.activation)
+    registry.update_person(invited.person, {"email": "amina@example.org"}, actor=admin)
+    assert services.find_valid_token(mistyped, TokenPurpose.activation) is None
+    assert db.session.scalars(select(OutboxMessage.recipient).order_by(
+        OutboxMessage.id.desc())).first() == "amina@example.org"
+    user = db.session.get(User, user_id)
+    raw = services.request_password_reset("fp@example.org")
+    services.change_password(user, PASSWORD, "a new long password")
+    assert services.find_valid_token(raw, TokenPurpose.password_reset) is None
 
 
 def test_cannot_deactivate_self_or_twice(admin, create_user):

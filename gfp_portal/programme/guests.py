@@ -167,11 +167,16 @@ def _clean(data):
 
 def request_place(token, data, *, now=None):
     """A guest asks for a place through the invitation of `token`: their place waits for the
-    email address to be confirmed through the link mailed to it. Returns the place."""
+    email address to be confirmed through the link mailed to it. Returns the place; None
+    when the invitation is full and the address holds no place there, which is answered as
+    a holder is (no page tells whether an address holds a place)."""
     now = now or utcnow()
     invitation = _invitation_of(token)
-    _check_open(invitation, now, holder=_holds_a_place(invitation, _email_of(data)))
+    holder = _holds_a_place(invitation, _email_of(data))
+    full = _check_open(invitation, now, holder=True)
     data = _clean(data)
+    if full and not holder:
+        return None
     guest = db.session.scalars(select(Guest).where(Guest.email == data["email"])).first()
     if guest is None:
         guest = Guest(created_at=now, **data)

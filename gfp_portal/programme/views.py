@@ -212,8 +212,10 @@ def invitation(token):
     form = GuestRequestForm(data={"preferred_language": current_language()}
                             if request.method == "GET" else None)
     language = current_language()
+    # A full invitation answers every address alike: only one that holds a place gets mail.
     return save_form(form, lambda: guests.request_place(token, form.data),
-                     to=url_for("programme.sent")) or render_template(
+                     to=url_for("programme.sent", again=1) if full
+                     else url_for("programme.sent")) or render_template(
         "programme/invitation.html", session=session, form=form, language=language, full=full,
         agenda=queries.agenda_of(session), zone=session.time_zone,
         agenda_times=agenda.readings, readings=spans(session, session.time_zone, language))
@@ -222,7 +224,8 @@ def invitation(token):
 @bp.route("/guests/sent")
 @public
 def sent():
-    return render_template("programme/sent.html", days=guests.CONFIRM_DAYS)
+    return render_template("programme/sent.html", days=guests.CONFIRM_DAYS,
+                           again=request.args.get("again") == "1")
 
 
 @bp.route("/guests/place/<token>", methods=["GET", "POST"])

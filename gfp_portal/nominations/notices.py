@@ -50,7 +50,8 @@ def _applicant_decision(request, now):
     link = None
     if request.state == "changes_requested":
         raw = new_token(request, days=current_app.config["JOIN_AMEND_DAYS"], now=now)
-        link = url_for("join.amend", token=raw, _external=True)
+        link = url_for("join.amend", token=raw, lang=mail_locale(request.preferred_language),
+                       _external=True)
     subject = _l("Your request to join the GFP network: more information needed") \
         if link else _l("Your request to join the GFP network was not approved")
     queue_email(request.email, "join_decision", locale=mail_locale(request.preferred_language),
@@ -110,7 +111,8 @@ def join_verification(request, raw, *, now):
                 now=now, secret=True,
                 subject=_l("Confirm your request to join the GFP network"),
                 context={"request": request, "days": current_app.config["JOIN_VERIFY_DAYS"],
-                         "link": url_for("join.verify", token=raw, _external=True)})
+                         "link": url_for("join.verify", token=raw, _external=True,
+                                         lang=mail_locale(request.preferred_language))})
 
 
 def join_already_open(request, *, now):

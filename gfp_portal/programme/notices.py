@@ -22,7 +22,7 @@ def place_link(registration, raw, *, days, now):
                 context={"guest": guest, "title": title, "registered": registered,
                          "title_language": session.text_language("title", language),
                          "days": days, "link": url_for("programme.place", token=raw,
-                                                       _external=True)})
+                                                       lang=language, _external=True)})
 
 
 def session_notice(registration, kind, *, now, memo=None):

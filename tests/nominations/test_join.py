@@ -22,7 +22,8 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def link_token(message, path):
-    return message.body_text.split(path)[1].split()[0]
+    """The token of the link to `path` in `message` (without the language it opens in)."""
+    return message.body_text.split(path)[1].split()[0].split("?")[0]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """/join from the outside: same answer for every address, CSRF, rate limits, and the whole way
 from the form to an activated account in the registry."""
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -190,3 +191,15 @@ def test_the_amendment_page_opens_with_the_request_as_it_was_sent(app, client, m
     assert '<option selected value="MWI">' in html
     assert '<option selected value="WFP">' in html
     assert f'<option selected value="{station_id}">' in html
+
+
+def test_the_confirmation_link_opens_in_the_language_of_the_request(app, client, malawi):
+    """Mailed in French, the link opened from a mail program (no cookie of the visit) showed
+    its page in English."""
+    assert post_join(client, preferred_language="fr").status_code == 302
+    verify_mail, = messages(app, "join_verify")
+    assert verify_mail.locale == "fr"
+    path = re.search(r"https?://[^/\s]+(/join/verify/\S+)", verify_mail.body_text).group(1)
+    assert path.endswith("?lang=fr")
+    visitor = app.test_client()
+    assert '<html lang="fr"' in visitor.get(path).get_data(as_text=True)

@@ -33,9 +33,11 @@ def _invite(app, session_id, places=None):
 
 
 def _link(app, template="guest_place_link"):
+    """The path of the place link last mailed, without the language it opens in."""
     with app.app_context():
         body = outbox(template)[-1].body_text
-    return re.search(r"http://[^\s]+/guests/place/[^\s]+", body).group(0).split("localhost")[-1]
+    link = re.search(r"http://[^\s]+/guests/place/[^\s]+", body).group(0)
+    return link.split("localhost")[-1].split("?")[0]
 
 
 def _path(url):
@@ -79,6 +81,9 @@ def test_a_guest_registers_is_confirmed_invited_checked_in_and_certified(
         # The session's English title, isolated inside the Spanish sentence.
         assert re.search(r'<span lang="en" dir="ltr">[^<]+</span>', mail.body_html)
         link = _path(re.search(r"https?://\S+/guests/place/\S+", mail.body_text).group(0))
+        # The link opens in the language the guest chose.
+        link, language = link.split("?")
+        assert language == "lang=es"
         # The text part gives the link a line of its own, as mail readers make it clickable.
         assert re.search(r"\n\s*https?://\S+/guests/place/\S+\n", mail.body_text)
         place = db.session.scalars(select(GuestRegistration)).one()

@@ -103,14 +103,22 @@ def user_action(user_id, action):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    invited = user.status == "invited"
     if action == "deactivate" and not is_confirmed():
+        if invited:
+            return confirmation_page(_("Withdraw the invitation"), [_(
+                "The invitation link sent to %(email)s stops working: the account cannot be "
+                "activated. No email is sent.", email=user.email)],
+                back=url_for("admin.user_detail", user_id=user.id))
         return confirmation_page(_("Deactivate the account"), [_(
             "%(email)s can no longer sign in: their open links and calendar feed stop "
             "working. No email is sent.", email=user.email)],
             back=url_for("admin.user_detail", user_id=user.id))
     ok, __ = commit_service(_USER_ACTIONS[action], user, form.reason.data or None)
     if ok:
-        flash(_translated_action_message(action, user), "success")
+        flash(_("The invitation of %(email)s is withdrawn.", email=user.email)
+              if action == "deactivate" and invited
+              else _translated_action_message(action, user), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

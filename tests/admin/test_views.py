@@ -3,7 +3,8 @@ import html as html_lib
 
 from sqlalchemy import select
 
-from gfp_portal.accounts.models import Role, User
+from gfp_portal.accounts import services
+from gfp_portal.accounts.models import Role, TokenPurpose, User
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
@@ -91,6 +92,27 @@ def test_edit_roles_and_deactivate(client, login_as, create_user, app):
     with app.app_context():
         user = db.session.get(User, user_id)
         assert user.roles == {Role.coordinator} and not user.is_active
+
+
+def test_an_invitation_to_the_wrong_address_is_withdrawn_from_the_account_page(
+        client, login_as, create_user, app):
+    """The page of an invited account offered only to send the invitation again: its link
+    stayed live for days in the wrong mailbox. It can be withdrawn, once confirmed."""
+    login_as("admin")
+    user_id = create_user("amina@exmaple.org", active=False)
+    with app.app_context():
+        raw = services.issue_token(db.session.get(User, user_id), TokenPurpose.activation)
+        db.session.commit()
+    url = f"/admin/users/{user_id}/deactivate"
+    page = client.get(f"/admin/users/{user_id}?lang=en").get_data(as_text=True)
+    assert f'action="{url}"' in page and "Withdraw the invitation" in page
+    asked = client.post(url, data={"reason": "wrong address"}).get_data(as_text=True)
+    assert "The invitation link sent to amina@exmaple.org stops working" in asked
+    done = client.post(url, data={"reason": "wrong address", "confirmed": "1"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "The invitation of amina@exmaple.org is withdrawn." in done
+    with app.app_context():
+        assert services.find_valid_token(raw, TokenPurpose.activation) is None
 
 
 def test_a_reactivated_person_signs_in_with_their_password(client, login_as, create_user):

@@ -70,6 +70,16 @@ def issue_token(user, purpose, *, now=None):
     return raw
 
 
+def activated_with(raw, user):
+    """Whether `user`, signed in, is the account the activation link `raw` activated."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    token = db.session.scalars(select(AccountToken).where(
+        AccountToken.token_hash == digest(raw or ""))).first()
+    return token is not None and token.purpose == TokenPurpose.activation and \
+        token.used_at is not None and token.user_id == user.id and user.activated_at is not None
+
+
 def find_valid_token(raw, purpose, *, now=None):
     """The token's row if it exists, has this purpose, is unused and unexpired; else None."""
     now = now or utcnow()

@@ -117,6 +117,11 @@ def logout():
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 @public
 def activate(token):
+    if services.activated_with(token, current_user):
+        # A second click on "Activate my account": the first one activated it.
+        flash(_("Your account is active. Welcome to the GFP Portal."), "success")
+        return redirect(url_for("main.index"))
+
     def welcome(user):
         login_user(user)
         flash(_("Your account is active. Welcome to the GFP Portal."), "success")

@@ -2,6 +2,8 @@
 import pytest
 from sqlalchemy import select
 
+from gfp_portal.accounts import services
+from gfp_portal.accounts.models import TokenPurpose, User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from tests.helpers import PASSWORD, csrf_token_from, login
@@ -238,3 +240,20 @@ def test_me_reads_in_a_fixed_number_of_queries_whatever_the_appointments(
     four, html = _queries_of_me(client, count_queries)
     assert "Uganda" in html and "Jordan" in html and "Bangladesh" in html
     assert four == one
+
+
+def test_a_second_click_on_activate_welcomes_instead_of_saying_the_link_is_invalid(
+        app, client, create_user):
+    """The first click activated the account and signed the person in; the second said the
+    link was invalid or had expired (a 404). Anyone else opening the used link still sees
+    that it is."""
+    user_id = create_user("amina@example.org", active=False)
+    with app.app_context():
+        raw = services.issue_token(db.session.get(User, user_id), TokenPurpose.activation)
+        db.session.commit()
+    form = {"password": "a long enough password", "confirm": "a long enough password"}
+    assert client.post(f"/activate/{raw}", data=form).status_code == 302
+    second = client.post(f"/activate/{raw}", data=form, follow_redirects=True)
+    assert second.status_code == 200 and "Your account is active" in second.get_data(
+        as_text=True)
+    assert app.test_client().get(f"/activate/{raw}").status_code == 404

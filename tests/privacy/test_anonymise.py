@@ -103,7 +103,7 @@ def story(app, ctx, reference, create_user, coordinator, make_session):
         "family_name": FAMILY, "email": EMAIL, "start_date": date(2027, 1, 1),
         "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW - timedelta(days=20))
     memo = request.letter_key
-    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0]
+    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0].split("?")[0]
     join.verify(link, now=NOW - timedelta(days=20))
     nominations.reject_nomination(request, f"The memo does not name {GIVEN} {FAMILY}.",
                                   actor=coordinator, now=NOW - timedelta(days=19))

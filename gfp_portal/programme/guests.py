@@ -267,7 +267,8 @@ def cancel_place(registration, *, actor, now=None):
     if registration.status == GuestPlaceStatus.cancelled:
         raise DomainError("already_cancelled", _l("This guest's place is already cancelled."))
     was = registration.status
-    registration.status, registration.token_hash = GuestPlaceStatus.cancelled, None
+    # The link stays known, to tell the guest who opens it that their place was cancelled.
+    registration.status = GuestPlaceStatus.cancelled
     # A cancelled place earns no certificate: its code goes, as a corrected mark's does.
     registration.certificate_code = registration.certificate_issued_at = None
     db.session.flush()

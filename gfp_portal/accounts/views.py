@@ -201,8 +201,11 @@ def me():
                                 password_form.current_password.data,
                                 password_form.password.data, form=password_form)
         if ok:
-            # The session token changed: sign this session in again with the new one.
-            login_user(current_user._get_current_object())
+            # The session token changed: sign this session in again with the new one, kept
+            # on this device as it was ("Keep me signed in": its cookie holds the old token).
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") \
+                in request.cookies
+            login_user(current_user._get_current_object(), remember=remembered)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.me"))
     return render_template("accounts/me.html", preferences=preferences,

@@ -257,3 +257,25 @@ def test_a_second_click_on_activate_welcomes_instead_of_saying_the_link_is_inval
     assert second.status_code == 200 and "Your account is active" in second.get_data(
         as_text=True)
     assert app.test_client().get(f"/activate/{raw}").status_code == 404
+
+
+def test_a_password_change_keeps_this_device_signed_in_when_it_was_kept(app, create_user):
+    """Signed in with "Keep me signed in", then the password changed on /me: the device's
+    cookie held the former session token, so closing the browser signed the person out."""
+    create_user("fp@example.org")
+    browser = app.test_client()
+    browser.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                 "remember": "y"})
+    assert browser.post("/me", data={"pw-current_password": PASSWORD,
+                                     "pw-password": "a new long password",
+                                     "pw-confirm": "a new long password",
+                                     "pw-submit": "1"}).status_code == 302
+    browser.delete_cookie("session", domain="portal.test")  # the browser was closed
+    assert browser.get("/me").status_code == 200
+    other = app.test_client()  # signed in without it: not kept
+    other.post("/login", data={"email": "fp@example.org", "password": "a new long password"})
+    other.post("/me", data={"pw-current_password": "a new long password",
+                            "pw-password": "another long password",
+                            "pw-confirm": "another long password", "pw-submit": "1"})
+    other.delete_cookie("session", domain="portal.test")
+    assert other.get("/me").status_code == 302

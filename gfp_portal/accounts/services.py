@@ -70,12 +70,17 @@ def issue_token(user, purpose, *, now=None):
     return raw
 
 
+def _token(raw):
+    """The token row of the link `raw`, whatever its state, or None."""
+    return db.session.scalars(
+        select(AccountToken).where(AccountToken.token_hash == digest(raw or ""))).first()
+
+
 def activated_with(raw, user):
     """Whether `user`, signed in, is the account the activation link `raw` activated."""
     if not getattr(user, "is_authenticated", False):
         return False
-    token = db.session.scalars(select(AccountToken).where(
-        AccountToken.token_hash == digest(raw or ""))).first()
+    token = _token(raw)
     return token is not None and token.purpose == TokenPurpose.activation and \
         token.used_at is not None and token.user_id == user.id and user.activated_at is not None
 
@@ -83,9 +88,7 @@ def activated_with(raw, user):
 def find_valid_token(raw, purpose, *, now=None):
     """The token's row if it exists, has this purpose, is unused and unexpired; else None."""
     now = now or utcnow()
-    token = db.session.scalars(
-        select(AccountToken).where(AccountToken.token_hash == digest(raw))
-    ).first()
+    token = _token(raw)
     if token is None or token.purpose != purpose or token.used_at is not None:
         return None
     if token.expires_at <= now:

@@ -117,16 +117,14 @@ def logout():
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 @public
 def activate(token):
+    def welcome(user=None):
+        if user is not None:
+            login_user(user)
+        flash(_("Your account is active. Welcome to the GFP Portal."), "success")
+        return redirect(url_for("main.index"))
+
     if services.activated_with(token, current_user):
-        # A second click on "Activate my account": the first one activated it.
-        flash(_("Your account is active. Welcome to the GFP Portal."), "success")
-        return redirect(url_for("main.index"))
-
-    def welcome(user):
-        login_user(user)
-        flash(_("Your account is active. Welcome to the GFP Portal."), "success")
-        return redirect(url_for("main.index"))
-
+        return welcome()  # a second click, signed in by the first one
     return _password_by_link(
         token, services.TokenPurpose.activation, form=ActivateForm(),
         invalid=_("This activation link is invalid or has expired. "

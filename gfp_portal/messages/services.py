@@ -92,7 +92,7 @@ def save_draft(message, data, *, actor, shown=None, now=None):
     if message is not None and message.status != MessageStatus.draft:
         raise DomainError("not_draft", _l("This message has been sent; it can no longer be "
                                           "changed."))
-    if message is not None and shown is not None and shown != version_of(message):
+    if message is not None and _changed_since(message, shown):
         raise DomainError("draft_changed", _l(
             "This draft was changed by someone else while this page was open: your text is "
             "kept below. Open the draft in another tab to compare, then save again."))
@@ -124,13 +124,18 @@ def version_of(message):
     return message.updated_at.isoformat()
 
 
+def _changed_since(message, shown):
+    """Whether the draft changed since the page that showed its version `shown` (None: the
+    page showed none to compare)."""
+    return shown is not None and shown != version_of(message)
+
+
 def send_message(message, *, actor, expected=None, shown=None, now=None):
     """Freeze the draft as sent (see freeze_message) and queue the job that writes its
     emails (deliver_message); returns the job. Refused when the draft changed since the
     preview that showed its version `shown` (version_of)."""
     now = now or utcnow()
-    if shown is not None and message.status == MessageStatus.draft and \
-            shown != version_of(message):
+    if message.status == MessageStatus.draft and _changed_since(message, shown):
         raise DomainError("draft_changed", _l("The draft was changed since this preview: "
                                               "read it again before sending."))
     freeze_message(message, actor=actor, expected=expected, now=now)

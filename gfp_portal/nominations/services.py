@@ -5,7 +5,7 @@ causes in the same transaction. Approval writes the registry through its own ser
 registry's rules (one focal point per scope, one role per person) refuse what they refuse.
 """
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -89,10 +89,7 @@ def _require_state(nomination, *states):
 
 def _check_scope(nomination, actor, today):
     entity, unct = nomination.entity, nomination.unct
-    if not entity.open_on(today):
-        raise DomainError("entity_closed", _l(
-            "%(entity)s was active until %(day)s: nobody is nominated for it any more.",
-            entity=entity.acronym, day=format_date(entity.active_to, "long")), field="entity")
+    registry.check_entity_open(entity, today)  # at once, not at an approval refused then
     if not may_nominate_for(actor, unct):
         if unct is None:
             raise DomainError("headquarters_for_coordinators", _l(

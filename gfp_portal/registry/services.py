@@ -145,16 +145,21 @@ def active_holders(entity, unct, role=None):
     return db.session.scalars(stmt.order_by(Appointment.id)).all()
 
 
+def check_entity_open(entity, day):
+    """No appointment for `entity` starts on `day` once it has closed."""
+    if not entity.open_on(day):
+        raise DomainError("entity_closed", _l(
+            "%(entity)s was active until %(day)s: no appointment for it starts after that day.",
+            entity=entity.acronym, day=format_date(entity.active_to, "long")), field="entity")
+
+
 def check_new_appointment(person, entity, unct, role, start, end, current=None):
     """The rules of a new active appointment; `current` (the active appointments of the
     entity and scope), when the caller already holds them, replaces the look-up."""
     if end is not None and end < start:
         raise DomainError("dates_reversed", _l("The end date must not be before the start date."),
                           field="end_date")
-    if not entity.open_on(start):
-        raise DomainError("entity_closed", _l(
-            "%(entity)s was active until %(day)s: no appointment for it starts after that day.",
-            entity=entity.acronym, day=format_date(entity.active_to, "long")), field="entity")
+    check_entity_open(entity, start)
     if unct is not None and entity not in unct.members:
         raise DomainError("not_a_member",
                           _l("%(entity)s is not a member of the UN Country Team in %(unct)s.",
@@ -254,7 +259,8 @@ def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now
     that one has not run out, goes on to its own end date."""
     reason = EndReason(reason)
     # Today unless told, or the term's own end when it ran out before the daily run ended it.
-    ended_on = ended_on or min(_today(now), appointment.end_date or _today(now))
+    today = _today(now)
+    ended_on = ended_on or min(today, appointment.end_date or today)
     check_end(appointment, ended_on, reason)
     before = _appointment_state(appointment)
     appointment.status = AppointmentStatus.withdrawn if reason == EndReason.withdrawn else \

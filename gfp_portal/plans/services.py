@@ -49,7 +49,7 @@ def may_view(user, plan):
         return True
     if not user.has_role("focal_point") or user.person is None:
         return False
-    return may_work_on(user, plan) or user.person.entity_id == plan.entity_id
+    return user.person.entity_id == plan.entity_id or may_work_on(user, plan)
 
 
 @appointment_ended.connect

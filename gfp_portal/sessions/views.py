@@ -58,12 +58,11 @@ def index():
         del form.evaluation_closes
     form.validate()
     closing = form.evaluation_closes.data if current_user.is_staff else None
-    now = utcnow()
+    now, zone = utcnow(), viewer_zone()
     f = queries.SessionFilter(when=form.when.data or "upcoming", topic=form.topic.data or None,
                               language=form.language.data or None,
                               format=form.format.data or None, month=form.month.data or None,
-                              zone=viewer_zone(),
-                              q=form.q.data or None, within_days=form.within.data,
+                              zone=zone, q=form.q.data or None, within_days=form.within.data,
                               ended_between=None if closing is None else
                               closing_window(now=now, within_days=closing))
     page = paginate(queries.sessions_query(f, now=now, include_drafts=current_user.is_staff))
@@ -71,7 +70,7 @@ def index():
     mine = queries.my_registrations(current_user.person, ids)
     return render_template("sessions/index.html", form=form, page=page, mine=mine,
                            taken=queries.seats_taken(ids),
-                           zone=viewer_zone(), spans=spans, language=current_language(),
+                           zone=zone, spans=spans, language=current_language(),
                            when=f.when, now=now)
 
 

@@ -2,6 +2,7 @@
 shared by every model, the first rows of a list with their count in one query, many
 counters in one query, and a digest of rows."""
 import hashlib
+import sqlite3
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
@@ -17,12 +18,14 @@ from sqlalchemy import (
     any_,
     case,
     cast,
+    event,
     func,
     inspect,
     literal,
     select,
     tuple_,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -42,6 +45,19 @@ class Base(DeclarativeBase):
 # Created here, below every model, so that core needs nothing from gfp_portal.extensions;
 # create_app() binds it to the app with the other extensions.
 db = SQLAlchemy(model_class=Base)
+
+
+@event.listens_for(Engine, "connect")
+def _lower_every_letter(dbapi_connection, connection_record):
+    """SQLite's own lower() folds only A to Z, so "É" stayed "É" in SQL while Python's
+    str.lower() made it "é": an address with accented capitals then escaped every look-up
+    and ran into the unique index. Python's lower() serves SQLite as it does PostgreSQL's."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 # The largest id a column holds (PostgreSQL's integer): a larger number names no row.

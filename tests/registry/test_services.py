@@ -41,6 +41,17 @@ def test_person_email_is_unique_ignoring_case(make_person):
     assert excinfo.value.code == "email_taken"
 
 
+@pytest.mark.parametrize("first, second", [("Émile.Ørsted@undp.org", "Émile.Ørsted@undp.org"),
+                                           ("ÉMILE@undp.org", "émile@UNDP.org")])
+def test_an_address_with_accented_capitals_is_refused_a_second_time(make_person, first,
+                                                                    second):
+    make_person(email=first)
+    with pytest.raises(DomainError) as excinfo:
+        make_person(email=second)
+    assert excinfo.value.code == "email_taken"
+    assert services.find_person_by_email(second.upper()).email == first
+
+
 def test_person_update_is_audited_with_before_and_after(make_person, coordinator):
     person = make_person()
     changes = services.update_person(person, {"position_title": "Programme Specialist"},

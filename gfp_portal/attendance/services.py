@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, select
+from flask_babel import lazy_ngettext
+from sqlalchemy import delete, exists, func, select
 
 from gfp_portal.attendance import certificates
 from gfp_portal.attendance.models import (
@@ -24,7 +25,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
-from gfp_portal.sessions.signals import draft_deleting, registration_leaving
+from gfp_portal.sessions.signals import draft_deleting, registration_leaving, session_moved
 
 DEFAULT_SETTINGS = {
     "attendance.check_in_opens_minutes": 15,
@@ -129,6 +130,23 @@ def keep_marked_registrations(registration, *, by_coordinator, **_extra):
     raise DomainError("attendance_recorded", _l(
         "Your attendance at this session is already recorded: your registration can no longer "
         "be cancelled."))
+
+
+@session_moved.connect
+def keep_marks_within_their_session(session, **_extra):
+    """A session moved to a later time is not the one whose attendance was recorded: a mark
+    taken before its new check-in opens would earn a certificate for a session not yet held.
+    A start put back within the check-in margin still moves."""
+    early = db.session.scalar(select(func.count()).select_from(Attendance).join(
+        Registration).where(Registration.session_id == session.id,
+                            Attendance.recorded_at < check_in_window(session)[0]))
+    if early:
+        raise DomainError("attendance_before_start", lazy_ngettext(
+            "The attendance of %(num)s person was recorded before the new start: a session "
+            "already held cannot be moved to a later time. Create a new session instead.",
+            "The attendance of %(num)s people was recorded before the new start: a session "
+            "already held cannot be moved to a later time. Create a new session instead.",
+            early), field="starts_at")
 
 
 def _typed_minutes(text):

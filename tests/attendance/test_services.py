@@ -115,6 +115,29 @@ def test_check_in_with_the_code_inside_the_window(held):
     assert attendance.status == "present" and attendance.source == AttendanceSource.self_check_in
 
 
+def test_a_session_with_attendance_recorded_before_its_new_start_cannot_be_moved_later(
+        held, coordinator):
+    """People checked in at the first slot did not attend a session moved to next week: the
+    mark would earn them its certificate. A start put back by a few minutes, within the
+    check-in margin, still saves."""
+    session, people = held
+    during = session.starts_at + timedelta(minutes=5)
+    services.check_in(session, people["Jonas"], services.check_in_code(session), now=during)
+    starts, ends = session.starts_at, session.ends_at
+    refused("attendance_before_start", sessions.update_session, session,
+            {"starts_at": starts + timedelta(days=7), "ends_at": ends + timedelta(days=7)},
+            actor=coordinator, now=during)
+    assert attendance_of_jonas(session, people).status == "present"
+    sessions.update_session(session, {"starts_at": starts + timedelta(minutes=10),
+                                      "ends_at": ends + timedelta(minutes=10)},
+                            actor=coordinator, now=during)
+    assert session.starts_at == starts + timedelta(minutes=10)
+
+
+def attendance_of_jonas(session, people):
+    return services.attendance_of(reg(session, people["Jonas"]))
+
+
 @pytest.mark.parametrize("when, code_ok, who, error", [
     (timedelta(minutes=-16), True, "Jonas", "outside_window"),
     (timedelta(minutes=90 + 31), True, "Jonas", "outside_window"),

@@ -23,7 +23,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import AppointmentStatus, Person
-from gfp_portal.registry.signals import appointment_ended, email_taking
+from gfp_portal.registry.signals import appointment_ended, email_taking, preferences_changed
 
 
 def normalize_email(email):
@@ -305,6 +305,14 @@ def keep_one_door_per_address(person, *, email, before):
         _retire_tokens(user, now)
         if user.status == "invited":
             send_activation(user, now=now)
+
+
+@preferences_changed.connect
+def follow_preferences(person):
+    """The account's pages and mails are in the person's language and time zone, as the
+    registry now holds them (the person's own choice on /me writes both)."""
+    db.session.execute(update(User).where(User.person_id == person.id).values(
+        locale=person.preferred_language, time_zone=person.time_zone))
 
 
 @appointment_ended.connect

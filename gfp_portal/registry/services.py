@@ -23,7 +23,12 @@ from gfp_portal.registry.models import (
     station_code,
 )
 from gfp_portal.registry.policy import Policy
-from gfp_portal.registry.signals import appointment_ended, appointment_started, email_taking
+from gfp_portal.registry.signals import (
+    appointment_ended,
+    appointment_started,
+    email_taking,
+    preferences_changed,
+)
 
 PERSON_FIELDS = ("given_name", "family_name", "email", "phone", "position_title", "grade",
                  "entity", "duty_station", "preferred_language", "time_zone",
@@ -51,6 +56,7 @@ def _apply_person(person, data, people_by_email=None):
     """Copy the given fields onto `person` (a partial update leaves the others alone).
     `people_by_email` (lower-case email -> Person), when a caller has loaded everyone who
     could hold the email, replaces the look-up."""
+    preferences = (person.preferred_language, person.time_zone)
     if "email" in data:
         email = required_text(data["email"], "email_required", _l("Enter the email address."),
                               field="email")
@@ -82,6 +88,8 @@ def _apply_person(person, data, people_by_email=None):
     person.preferred_language = person.preferred_language or "en"
     person.time_zone = person.time_zone or "UTC"
     person.directory_consent = bool(person.directory_consent)
+    if person.id is not None and preferences != (person.preferred_language, person.time_zone):
+        preferences_changed.send(person)
 
 
 def create_person(data, *, actor, now=None, people_by_email=None):

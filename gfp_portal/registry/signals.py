@@ -22,3 +22,9 @@ from `before`, before anything is written. The sender is the Person. Domains tha
 in by their address raise a DomainError when it opens someone else's account, and follow the
 change.
 """)
+
+preferences_changed = _signals.signal("preferences-changed", doc="""
+The language or time zone of a person already saved changed in the registry (in the caller's
+transaction). The sender is the Person. Domains that keep the person's preferences of their
+own (the account) follow them.
+""")

@@ -422,3 +422,16 @@ def test_an_address_opens_one_persons_account_only(coordinator, create_user, mak
             actor=coordinator)
     refused("email_of_an_account", services.update_person, make_person(),
             {"email": "other@unicef.org"}, actor=coordinator)
+
+
+def test_a_language_or_time_zone_corrected_in_the_registry_reaches_the_account(coordinator,
+                                                                               create_user):
+    """The account's pages and mails follow the person's language and time zone: a
+    correction in the registry reaches them as the person's own choice on /me reaches the
+    registry."""
+    user = db.session.get(User, create_user("amina@undp.org", locale="en", time_zone="UTC"))
+    services.update_person(user.person, {"preferred_language": "fr",
+                                         "time_zone": "Africa/Dakar"}, actor=coordinator)
+    assert (user.locale, user.time_zone) == ("fr", "Africa/Dakar")
+    services.update_person(user.person, {"given_name": "Aminata"}, actor=coordinator)
+    assert (user.locale, user.time_zone) == ("fr", "Africa/Dakar")

@@ -3,7 +3,6 @@ then applied by a job once the coordinator confirms the matches."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 
 from gfp_portal.attendance import imports, queries
 from gfp_portal.attendance.forms import ReportForm
@@ -12,6 +11,7 @@ from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, commit_then_redirect, job_page
+from gfp_portal.core.text import uploaded_name
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import TrainingSession
 
@@ -26,7 +26,7 @@ def upload(session_id):
     form = ReportForm()
     if form.validate_on_submit():
         data = form.file.data.read(REPORT_MAX_BYTES + 1)
-        filename = secure_filename(form.file.data.filename or "") or "report.csv"
+        filename = uploaded_name(form.file.data.filename, "report.csv")
         try:
             if len(data) > REPORT_MAX_BYTES:
                 raise DomainError("file_too_large", _("The report is larger than 2 MB."))

@@ -10,7 +10,6 @@ from flask import current_app, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 
 from gfp_portal.core import storage
 from gfp_portal.core.db import db
@@ -19,6 +18,7 @@ from gfp_portal.core.http import job_page, run_action, save_form
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.jobs import Job, JobState, enqueue
 from gfp_portal.core.reading import MAX_BYTES
+from gfp_portal.core.text import uploaded_name
 
 SUFFIXES = (".csv", ".txt", ".xlsx")
 
@@ -106,7 +106,7 @@ def upload_page(form, start, template):
     language=)` queues the check and the browser goes to its job's page."""
     upload = form.file.data
     return save_form(form, lambda: start(
-        upload.read(MAX_BYTES + 1), secure_filename(upload.filename or "") or "upload",
+        upload.read(MAX_BYTES + 1), uploaded_name(upload.filename, "upload"),
         actor=current_user, language=current_language()), to=job_page) or \
         render_template(template, form=form)
 

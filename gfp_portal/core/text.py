@@ -28,3 +28,13 @@ def is_blank(value):
     """Whether `value` shows nothing: no character but spaces, controls and invisible
     formatting ones (a zero-width space, a direction mark)."""
     return not any(unicodedata.category(c)[0] not in "ZC" for c in value or "")
+
+
+def uploaded_name(value, default):
+    """The name of an uploaded file as its sender gave it, to show and to tell its format by
+    (never a path on disk): its last part, on one line, without controls or direction marks,
+    at most 200 characters; `default` when nothing is left. Names in any script stay whole
+    ("أرقام التكافؤ.csv")."""
+    name = re.split(r"[/\\]", value or "")[-1]
+    name = without_controls(single_line(name)).strip()
+    return name[-200:] if name else default

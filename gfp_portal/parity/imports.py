@@ -9,6 +9,7 @@ applying deletes and inserts in batches. The same file (checksum) twice changes 
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -56,6 +57,7 @@ class ParityReport:
     replaced_periods: int = 0  # of those, the pairs that have figures already
     replaced_entities: int = 0
     applied_at: object = None  # when an identical file was applied, if one was
+    checked_after: int | None = None  # the import applied last when the file was checked
 
     @property
     def ok(self):
@@ -85,11 +87,15 @@ class _Row(CheckedRow):
         super().__init__(line)
         self.entity_id = self._entity(values, lookups["entities"])
         self.period = self._period(values)
-        self.grade = self.text(values, "grade", MAX_GRADE, required=True).upper()
+        # Measured once in capitals, as it is kept: "ß" is one letter, "SS" two.
+        self.grade = self.text({"grade": values.get("grade", "").upper()}, "grade", MAX_GRADE,
+                               required=True)
         self.station = self._station(values, lookups["uncts"])
         self.age_group = self.text(values, "age_group", MAX_AGE_GROUP)
         self.women = self._count(values, "women")
         self.men = self._count(values, "men")
+        if self.entity_id is not None and self.period[0] and not self.errors:
+            self._in_its_time(values, lookups)
 
     @property
     def key(self):
@@ -100,15 +106,43 @@ class _Row(CheckedRow):
         if not acronym:
             self.error("entity", "required", _l("This column must not be empty."))
             return None
-        entity_id = entities.get(acronym.lower())
-        if entity_id is None:
+        known = entities.get(acronym.lower())
+        if known is None:
             self.error("entity", "unknown_entity", _l("No entity has the acronym “%(value)s”.",
                                                       value=acronym))
-        return entity_id
+            return None
+        return known[0]
+
+    def _in_its_time(self, values, lookups):
+        """A quarter that has begun, within the entity's life: a typing error (2042 for
+        2024, a merged entity's former acronym) would otherwise stand as the latest figures."""
+        year, quarter = self.period
+        first = date(year, 3 * quarter - 2, 1)
+        last = date(year + quarter // 4, 3 * quarter % 12 + 1, 1)  # the day after it
+        if first > lookups["today"]:
+            self.error(self._period_column(values), "future_period", _l(
+                "%(year)s-Q%(quarter)s has not begun: figures are given for a quarter once it "
+                "has started.", year=year, quarter=quarter))
+            return
+        _entity_id, opened, closed = lookups["entities"][values["entity"].lower()]
+        if closed is not None and first > closed:
+            self.error("entity", "entity_closed", _l(
+                "%(entity)s closed on %(date)s, before %(year)s-Q%(quarter)s.",
+                entity=values["entity"], date=format_date(closed, "long"), year=year,
+                quarter=quarter))
+        elif opened is not None and last <= opened:
+            self.error("entity", "entity_not_open", _l(
+                "%(entity)s opened on %(date)s, after %(year)s-Q%(quarter)s.",
+                entity=values["entity"], date=format_date(opened, "long"), year=year,
+                quarter=quarter))
+
+    @staticmethod
+    def _period_column(values):
+        return "period" if values.get("period") or "year" not in values else "year"
 
     def _period(self, values):
         period = period_of(values)
-        column = "period" if values.get("period") or "year" not in values else "year"
+        column = self._period_column(values)
         if period is None:
             text = values.get("period") or " ".join(
                 v for v in (values.get("year", ""), values.get("quarter", "")) if v)
@@ -131,7 +165,11 @@ class _Row(CheckedRow):
         return station
 
     def _count(self, values, column):
-        text = values.get(column, "").replace(" ", "")
+        # Thousands may be set apart by a space, or by the (narrow) no-break space of French.
+        text = re.sub(r"[ \u00a0\u202f]", "", values.get(column, ""))
+        if not text:
+            self.error(column, "required", _l("This column must not be empty."))
+            return 0
         if text.isdecimal() and int(text) <= MOST_STAFF:
             return int(text)
         if text.isdecimal():
@@ -147,10 +185,12 @@ class _Row(CheckedRow):
         return 0
 
 
-def _lookups():
-    return {"entities": {acronym.lower(): entity_id for entity_id, acronym in
-                         db.session.execute(select(Entity.id, Entity.acronym))},
-            "uncts": set(db.session.scalars(select(Unct.iso3)))}
+def _lookups(today):
+    return {"entities": {acronym.lower(): (entity_id, opened, closed)
+                         for entity_id, acronym, opened, closed in db.session.execute(
+                             select(Entity.id, Entity.acronym, Entity.active_from,
+                                    Entity.active_to))},
+            "uncts": set(db.session.scalars(select(Unct.iso3))), "today": today}
 
 
 def _kept_periods(periods):
@@ -171,11 +211,12 @@ def applied_before(sha256):
                              .where(ParityImport.sha256 == sha256))
 
 
-def plan_import(rows, sha256, *, progress=None):
+def plan_import(rows, sha256, *, today=None, progress=None):
     """Dry run: every bad row with its line and reason, or the figures to write and what they
     replace; writes nothing. `progress(done, total)` hears each row."""
-    report = ParityReport(rows=len(rows), applied_at=applied_before(sha256))
-    lookups, seen = _lookups(), {}
+    report = ParityReport(rows=len(rows), applied_at=applied_before(sha256),
+                          checked_after=last_import())
+    lookups, seen = _lookups(today or utcnow().date()), {}
     for done, (line, values) in enumerate(rows, start=1):
         row = _Row(line, values, lookups)
         if not row.errors:
@@ -208,14 +249,32 @@ def _figure(values, import_id):
             "men": men}
 
 
-def apply_figures(figures, filename, sha256, *, actor, now=None, progress=None):
+def last_import():
+    """The id of the import applied last (None before the first): a check tells what a file
+    replaces as the figures stood after it."""
+    return db.session.scalar(select(func.max(ParityImport.id)))
+
+
+def _check_last_import(checked_after):
+    if last_import() != checked_after:
+        raise DomainError("figures_changed", _l(
+            "Figures were imported since this file was checked; nothing was imported. Upload "
+            "the file again to check it against the figures kept now."))
+
+
+def apply_figures(figures, filename, sha256, *, actor, now=None, progress=None,
+                  checked_after=None):
     """Write the checked `figures`: for each (entity, quarter) they hold, they replace the
     figures kept. Returns the ParityImport, or None when this file was applied before (then
-    nothing changes). The caller commits, or rolls back on any error: all or nothing."""
+    nothing changes). A check's figures (`checked_after` given: the last import it saw) are
+    refused once another import was applied since. The caller commits, or rolls back on any
+    error: all or nothing."""
     hold_lock("parity.import", now=now)  # two imports run one after the other
     now = now or utcnow()
     if applied_before(sha256) is not None:
         return None
+    if checked_after is not None:
+        _check_last_import(checked_after["id"])
     source = ParityImport(filename=filename[:200], sha256=sha256, rows=len(figures),
                           imported_by_id=actor.id if actor else None, created_at=now)
     db.session.add(source)
@@ -255,7 +314,8 @@ def import_whole(filename, data, *, actor, now=None, name=None):
     """Check and apply a whole file at once (the demo data, the benchmark); refused with a
     DomainError when any row is bad. The import is recorded under `name` (the file's name
     unless told). Returns the ParityImport (None: applied before)."""
-    report = plan_import(reading_rows(filename, data), checksum(data))
+    report = plan_import(reading_rows(filename, data), checksum(data),
+                         today=(now or utcnow()).date())
     if not report.ok:
         raise DomainError("import_has_errors", _l("The file has errors; nothing was "
                                                   "imported. Check it again."))
@@ -264,9 +324,18 @@ def import_whole(filename, data, *, actor, now=None, name=None):
 
 
 def reading_rows(filename, data):
-    """[(line, {column: text})] of a parity file; the header is line 1."""
-    return reading.read_table(filename, data, columns=COLUMNS, required=REQUIRED,
+    """[(line, {column: text})] of a parity file; the header is line 1. A file without a
+    line of figures, or whose header names no quarter, is refused whole."""
+    rows = reading.read_table(filename, data, columns=COLUMNS, required=REQUIRED,
                               aliases=ALIASES)
+    if not rows:
+        raise DomainError("bad_file", _l("The file has no line of figures below its first "
+                                         "line."), field="file")
+    if "period" not in rows[0][1] and not {"year", "quarter"} <= rows[0][1].keys():
+        raise DomainError("bad_file", _l(
+            "The first line names no quarter: give it in a column “period” (2023-Q4), or "
+            "give the year and the quarter in columns “year” and “quarter”."), field="file")
+    return rows
 
 
 # --- as jobs: check (preview), then apply what was checked -----------------------------------
@@ -300,14 +369,16 @@ def preview(upload, filename, *, progress=None):
               "applied_on": format_date(report.applied_at, "long") if report.applied_at
               else None}
     if report.ok and report.applied_at is None:
-        result["plan"] = previews.keep_plan({"sha256": sha256, "figures": report.figures})
+        result["plan"] = previews.keep_plan({"sha256": sha256, "figures": report.figures,
+                                             "after": {"id": report.checked_after}})
     return result
 
 
 def start_apply(preview_job_id, *, actor, language, now=None):
     """Queue the import of what the check `preview_job_id` checked; returns the Job."""
-    return previews.queue_apply(PREVIEW, APPLY, preview_job_id, actor=actor, language=language,
-                                now=now or utcnow())
+    return previews.queue_apply(
+        PREVIEW, APPLY, preview_job_id, actor=actor, language=language, now=now or utcnow(),
+        check_plan=lambda plan: _check_last_import(plan["after"]["id"]))
 
 
 def apply_previewed(preview_job_id, *, actor, now=None, progress=None):
@@ -317,7 +388,7 @@ def apply_previewed(preview_job_id, *, actor, now=None, progress=None):
     job = previews.checked(preview_job_id, PREVIEW, now)
     plan = previews.stored_plan(job)
     source = apply_figures(plan["figures"], job.result["filename"], plan["sha256"],
-                           actor=actor, now=now, progress=progress)
+                           actor=actor, now=now, progress=progress, checked_after=plan["after"])
     return {"preview": job.id, "filename": job.result["filename"],
             "figures": len(plan["figures"]) if source else 0, "unchanged": source is None,
             "periods": job.result["periods"], "entities": job.result["entities"]}, \

@@ -138,8 +138,9 @@ def network():
             latest[entity_id] = point
     entities = db.session.scalars(select(Entity).where(Entity.id.in_(list(latest)))).all() \
         if latest else []
-    entities = sorted(((entity, latest[entity.id], parity_range.holds(latest[entity.id]))
-                       for entity in entities),
+    # Nobody in an entity's latest quarter: no share, neither within the range nor outside.
+    entities = sorted(((entity, latest[entity.id], None if latest[entity.id].share is None
+                        else parity_range.holds(latest[entity.id])) for entity in entities),
                       key=lambda item: (item[0].acronym.lower(), item[0].id))
     return Network(periods, [(year, *years[year]) for year in sorted(years)], entities,
                    parity_range)

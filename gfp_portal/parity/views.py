@@ -70,6 +70,7 @@ def entity(acronym):
                            tables={name: build(figures) for name, build in
                                    ENTITY_TABLES.items()},
                            furthest=tables.entity_furthest(figures), rounded=tables.rounded,
+                           rounded_distance=tables.rounded_distance,
                            source=queries.latest_import(figures.entity))
 
 

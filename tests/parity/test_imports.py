@@ -3,6 +3,7 @@ the figures of each (entity, quarter) of the file replacing those kept, the same
 no-op; checked and applied as jobs."""
 import io
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -267,3 +268,102 @@ def test_a_wrong_kind_of_file_is_refused_on_the_form(coordinator_client):
     response = post(coordinator_client, b"%PDF-1.4", "figures.pdf")
     assert response.status_code == 200
     assert "Upload a .csv or .xlsx file." in response.get_data(as_text=True)
+
+
+def job_id_of(response):
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return JOB_URL.match(response.headers["Location"]).group(1)
+
+
+def post(client, data, name="figures.csv"):
+    return client.post("/parity/import", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_a_quarter_that_has_not_begun_is_refused(coordinator):
+    """A typo (2042-Q4 for 2024-Q4) would become every page's 'latest quarter' for good: no
+    figure can exist yet for a quarter that has not started."""
+    report = plan(figures_csv([["UNDP", "2042-Q4", "P-4", "HQ", 5, 5]]))
+    assert [(e.line, e.code) for e in report.errors] and not report.ok, \
+        "figures for 2042-Q4 (a future quarter) were accepted"
+
+
+def test_figures_of_a_closed_entity_after_it_closed_are_refused(coordinator):
+    undp = entity("UNDP")
+    undp.active_to = date(2019, 12, 31)
+    db.session.flush()
+    report = plan(figures_csv([["UNDP", "2024-Q1", "P-4", "HQ", 5, 5]]))
+    assert not report.ok, "figures for 2024-Q1 of an entity closed on 2019-12-31 accepted"
+    assert report.errors[0].column == "entity"
+
+
+def test_an_empty_count_is_reported_as_missing(coordinator):
+    """A partial row (women given, men left empty) is missing data, not a bad number:
+    the message should say the cell is empty, not quote an empty “”."""
+    report = plan(figures_csv([["UNDP", "2024-Q1", "P-4", "HQ", 5, ""]]))
+    assert [(e.column, e.code) for e in report.errors] == [("men", "required")], \
+        [(e.column, e.code, str(e.message)) for e in report.errors]
+
+
+def test_a_confirmation_does_not_replace_figures_it_did_not_announce(
+        app, coordinator_client):
+    """The check said 'None of them has figures yet: nothing will be replaced.'; meanwhile
+    another import wrote that quarter. Confirming must not silently replace it (the registry
+    import refuses a plan checked against an older registry)."""
+    client = coordinator_client
+    first = figures_csv([["UNDP", "2024-Q1", "P-4", "HQ", 5, 5]])
+    preview_id = job_id_of(post(client, first))
+    html = client.get(f"/jobs/{preview_id}").get_data(as_text=True)
+    assert "nothing will be replaced" in html
+    with app.app_context():  # another coordinator imports the same quarter meanwhile
+        imports.import_whole("other.csv", figures_csv(
+            [["UNDP", "2024-Q1", "P-3", "HQ", 7, 3], ["UNDP", "2024-Q1", "P-2", "HQ", 1, 1]]),
+            actor=None)
+        db.session.commit()
+    html = client.post("/parity/import/confirm", data={"job": preview_id},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Figures were imported since this file was checked" in html
+    with app.app_context():
+        grades = sorted(db.session.scalars(select(ParityFigure.grade)))
+    assert grades == ["P-2", "P-3"], f"the other import's figures were replaced: {grades}"
+
+
+def test_a_grade_stays_within_its_column_once_capitalised(coordinator):
+    """The length is checked before upper-casing: 'ß' x16 becomes 32 characters, more than
+    the column (String(16)) holds: the apply fails on PostgreSQL instead of a row error."""
+    report = plan(figures_csv([["UNDP", "2024-Q1", "ß" * 16, "HQ", 5, 5]]))
+    assert not report.ok or all(len(f[3]) <= 16 for f in report.figures), report.figures
+
+
+def test_a_count_with_a_non_breaking_thousands_space_is_read(coordinator):
+    """Spaces between thousands are accepted ("1 200"); the French spreadsheet's thousands
+    separator is a (narrow) non-breaking space."""
+    report = plan(figures_csv([["UNDP", "2024-Q1", "P-4", "HQ", "1\u00a0200", "1\u202f300"]]))
+    assert report.ok, [str(e.message) for e in report.errors]
+
+
+def test_a_file_without_any_period_column_is_refused_as_a_file(coordinator):
+    """No `period` column, nor `year` and `quarter`: the header lacks a column, said once,
+    not "“” is not a quarter" on every line."""
+    data = figures_csv([["UNDP", "P-4", "HQ", 5, 5], ["UNDP", "P-3", "HQ", 5, 5]],
+                       header=["entity", "grade", "station", "women", "men"])
+    error = refused("bad_file", plan, data)
+    assert "period" in str(error.message)
+
+
+def test_a_file_with_only_its_header_cannot_be_confirmed(app, coordinator_client):
+    """A header and no figures: 'The file has 0 rows and no error.' and a Confirm button,
+    which records an import of nothing."""
+    client = coordinator_client
+    preview_id = job_id_of(post(client, figures_csv([])))
+    html = client.get(f"/jobs/{preview_id}").get_data(as_text=True)
+    assert "Confirm the import" not in html, re.findall(r'alert[^>]*>(.*?)</div', html, re.S)
+
+
+def test_a_file_named_in_arabic_is_accepted(app, coordinator_client):
+    """secure_filename drops every non-ASCII letter: 'أرقام التكافؤ.csv' becomes 'csv', which
+    has no suffix, so the upload is refused with 'Upload a .csv or .xlsx file.'"""
+    response = post(coordinator_client, figures_csv([["UNDP", "2024-Q1", "P-4", "HQ", 5, 5]]),
+                    "أرقام التكافؤ.csv")
+    assert response.status_code == 302, "refused: " + str(re.findall(
+        r'invalid-feedback[^>]*>(.*?)</', response.get_data(as_text=True), re.S))

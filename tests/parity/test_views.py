@@ -8,7 +8,7 @@ import pytest
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
-from gfp_portal.parity import imports
+from gfp_portal.parity import imports, queries
 from tests.helpers import appoint_undp_alternate, entity, login, unct
 from tests.parity.conftest import figures_csv, grid
 
@@ -223,3 +223,29 @@ def test_a_latest_quarter_with_nobody_shows_no_share_instead_of_failing(app, cli
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'data-entity="parity"' in html and "Outside the range" not in html
+
+
+def test_an_entity_with_nobody_in_its_latest_quarter_is_not_outside_the_range(
+        app, client, login_as, reference):
+    """0 women and 0 men: no share. The entity page shows a dash; the overview says
+    'Outside the range' (and the CSV 'no') for the same quarter."""
+    load(app, [["UNDP", "2024-Q1", "P-4", "HQ", 50, 50], ["UNDP", "2024-Q2", "P-4", "HQ", 0, 0]])
+    with app.app_context():
+        (_entity, point, within), = queries.network().entities
+        assert point.share is None
+        assert within is None, "the overview says the entity is outside the parity range"
+    login_as("coordinator")
+    rows = list(csv.reader(io.StringIO(client.get("/parity/entities.csv").get_data(
+        as_text=True).lstrip("\ufeff"))))
+    assert rows[1][-1] == "", rows
+
+
+def test_share_and_distance_shown_side_by_side_agree(app, client, login_as, reference):
+    """941 women, 1059 men: 47.05 % exactly. Both numbers are rounded half up on their own:
+    the share shows 47.1 and the distance 3.0, though 50 - 47.1 = 2.9 on the same line."""
+    load(app, [["UNDP", "2024-Q1", "P-4", "HQ", 941, 1059]])
+    login_as("coordinator")
+    rows = list(csv.reader(io.StringIO(client.get("/parity/entities.csv").get_data(
+        as_text=True).lstrip("\ufeff"))))
+    _acronym, _quarter, share, distance, _within = rows[1]
+    assert float(distance) == round(abs(50 - float(share)), 1), (share, distance)

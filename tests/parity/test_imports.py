@@ -270,16 +270,6 @@ def test_a_wrong_kind_of_file_is_refused_on_the_form(coordinator_client):
     assert "Upload a .csv or .xlsx file." in response.get_data(as_text=True)
 
 
-def job_id_of(response):
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return JOB_URL.match(response.headers["Location"]).group(1)
-
-
-def post(client, data, name="figures.csv"):
-    return client.post("/parity/import", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
-
-
 def test_a_quarter_that_has_not_begun_is_refused(coordinator):
     """A typo (2042-Q4 for 2024-Q4) would become every page's 'latest quarter' for good: no
     figure can exist yet for a quarter that has not started."""

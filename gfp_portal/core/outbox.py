@@ -25,6 +25,7 @@ class MailStatus(TitledEnum):
 
 _UNREACHABLE = _l("The mail server could not be reached.")
 WITHDRAWN = "Withdrawn"  # the last error's kind of a message `withdraw` stopped
+EXPIRED = "Expired"  # … of a message whose link expired before it could be sent
 # By the class of the exception the transport raised (smtplib's, or the socket's).
 _FAILURE_REASONS = {
     "SMTPRecipientsRefused": _l("The mail server refused the recipient's address."),
@@ -41,6 +42,7 @@ _FAILURE_REASONS = {
     None: _l("The mail server reported an error."),
     # Not the transport's: `withdraw` stopped the message before it was sent.
     WITHDRAWN: _l("Withdrawn before it was sent: its recipient's personal data was erased."),
+    EXPIRED: _l("Not sent: the link it carried had expired. Send the person a new one."),
 }
 
 
@@ -70,6 +72,12 @@ class OutboxMessage(db.Model):
     # What stopped the last attempt: the transport's exception, "<its class>: <its text>".
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The end of the life of the link the message carries (a password reset's, say): after
+    # it, the message is never sent. None: nothing in it expires.
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def has_expired(self, now=None):
+        return self.valid_until is not None and self.valid_until <= (now or utcnow())
 
     @property
     def is_withdrawn(self):
@@ -78,8 +86,10 @@ class OutboxMessage(db.Model):
 
     @property
     def can_retry(self):
-        """Whether the outbox pages offer "Retry now": not sent, not withdrawn."""
-        return self.status != MailStatus.sent and not self.is_withdrawn
+        """Whether the outbox pages offer "Retry now": not sent, not withdrawn, its link (if
+        any) still valid."""
+        return self.status != MailStatus.sent and not self.is_withdrawn and \
+            not self.has_expired()
 
     @property
     def failure_reason(self):
@@ -109,12 +119,13 @@ def _message_id():
 
 
 def queue_email(recipient, template, *, subject, locale="en", context=None, parts=(), now=None,
-                secret=False):
+                secret=False, valid_until=None):
     """Render `emails/<template>.txt|.html` in the recipient's language and queue the message.
 
     `subject` is a lazy string, resolved inside the recipient's locale. Nothing is sent here:
     the message commits or rolls back with the caller's transaction. `secret`: the message
-    grants access (a single-use link…), so its text is never shown on any page.
+    grants access (a single-use link…), so its text is never shown on any page; `valid_until`:
+    the end of that link's life, past which the message is never sent.
     """
     context = dict(context or {})
     with force_locale(locale):
@@ -136,6 +147,7 @@ def queue_email(recipient, template, *, subject, locale="en", context=None, part
         message_id=_message_id(),
         next_attempt_at=now or utcnow(),
         created_at=now or utcnow(),
+        valid_until=valid_until,
     )
     db.session.add(message)
     db.session.flush()
@@ -205,6 +217,9 @@ def deliver_due(transport, *, now=None, limit=None):
     connection = _BatchConnection(transport)
     try:
         for index, message in enumerate(messages):
+            if message.has_expired(current):
+                _stop_expired(message)
+                continue
             if not connection.is_open and index:
                 try:
                     connection.open()
@@ -221,6 +236,13 @@ def deliver_due(transport, *, now=None, limit=None):
         connection.close()
     db.session.commit()
     return sent, failures
+
+
+def _stop_expired(message):
+    """A message whose link has expired is never sent: it would hand out a dead link."""
+    message.status = MailStatus.failed
+    message.last_error = \
+        f"{EXPIRED}: its link was valid until {message.valid_until:%Y-%m-%d %H:%M} UTC"
 
 
 def _send(connection, message, current, config):
@@ -256,12 +278,19 @@ def withdraw(message, why):
 def retry_message(message, *, actor, now=None):
     """Put a failed (or waiting) message back at the head of the queue; never a withdrawn
     one."""
+    now = now or utcnow()
     if message.is_withdrawn:
         raise DomainError("withdrawn", _l("This message was withdrawn when its recipient's "
                                           "personal data was erased: it cannot be sent."))
+    if message.has_expired(now):
+        raise DomainError("link_expired", _l(
+            "The link this message carries has expired: it cannot be sent. Send the person a "
+            "new one (a new password reset, or the invitation again)."))
+    if message.status == MailStatus.queued and message.next_attempt_at <= now:
+        return  # already due: a second click changes nothing
     before = message.status
     message.status = MailStatus.queued
-    message.next_attempt_at = now or utcnow()
+    message.next_attempt_at = now
     message.attempts = 0 if before == MailStatus.failed else message.attempts
     log_action("mail.retry", message, actor=actor, now=now,
                changes={"status": [before.value, MailStatus.queued.value]})

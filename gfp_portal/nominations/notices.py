@@ -1,4 +1,6 @@
 """The emails of the nomination workflow, each in its recipient's language."""
+from datetime import timedelta
+
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -99,6 +101,8 @@ def nominee_welcome(nomination, user, *, activate, now):
     queue_email(user.email, "nomination_welcome",
                 locale=mail_locale(nomination.preferred_language if activate else user.locale),
                 now=now, secret=activate,
+                valid_until=now + timedelta(hours=current_app.config["ACTIVATION_TOKEN_HOURS"])
+                if activate else None,
                 subject=_l("You are appointed to the network of gender focal points"),
                 context={"user": user, "nomination": nomination, "appointment":
                          nomination.appointment, "link": link, "activate": activate,
@@ -108,7 +112,7 @@ def nominee_welcome(nomination, user, *, activate, now):
 def join_verification(request, raw, *, now):
     """To the person asking to join: the link (token `raw`) that confirms their address."""
     queue_email(request.email, "join_verify", locale=mail_locale(request.preferred_language),
-                now=now, secret=True,
+                now=now, secret=True, valid_until=request.token_expires_at,
                 subject=_l("Confirm your request to join the GFP network"),
                 context={"request": request, "days": current_app.config["JOIN_VERIFY_DAYS"],
                          "link": url_for("join.verify", token=raw, _external=True,

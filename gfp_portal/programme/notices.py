@@ -18,7 +18,7 @@ def place_link(registration, raw, *, days, now):
     subject = _l("Your place at %(title)s", title=title) if registered else \
         _l("Confirm your place: %(title)s", title=title)
     queue_email(guest.email, "guest_place_link", locale=language, now=now, secret=True,
-                subject=subject,
+                valid_until=registration.token_expires_at, subject=subject,
                 context={"guest": guest, "title": title, "registered": registered,
                          "title_language": session.text_language("title", language),
                          "days": days, "link": url_for("programme.place", token=raw,

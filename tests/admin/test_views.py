@@ -1,12 +1,15 @@
 """Admin pages: user accounts, outbox and audit log."""
 import html as html_lib
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from gfp_portal.accounts import services
 from gfp_portal.accounts.models import Role, TokenPurpose, User
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
+from gfp_portal.privacy.retention import clear_mail_bodies
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
 from tests.helpers import login
@@ -189,3 +192,23 @@ def test_users_list_uses_a_fixed_number_of_queries(client, login_as, create_user
     with count_queries() as many:
         client.get("/admin/users/")
     assert few.count == many.count
+
+
+def test_a_sent_email_whose_text_was_erased_says_so(client, login_as, app):
+    """Past the retention period the outbox keeps who, when and the subject of a sent email,
+    not its text: its page says so rather than showing an empty text."""
+    login_as("coordinator")
+    with app.app_context():
+        old = utcnow() - timedelta(days=400)
+        message = OutboxMessage(recipient="fp@example.org", sender="portal@example.org",
+                                subject="Welcome", body_text="Welcome.", template="welcome",
+                                message_id="<old@example.org>", status=MailStatus.sent,
+                                sent_at=old, created_at=old)
+        db.session.add(message)
+        db.session.commit()
+        assert clear_mail_bodies(now=utcnow()) == 1
+        db.session.commit()
+        message_id = message.id
+    html = client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
+    assert "mail-body" not in html
+    assert "The text of this message is no longer kept." in html

@@ -8,10 +8,20 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from gfp_portal.accounts.services import request_password_reset
+from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.outbox import MailStatus, OutboxMessage, deliver_due, make_part, queue_email
+from gfp_portal.core.outbox import (
+    MailStatus,
+    OutboxMessage,
+    deliver_due,
+    make_part,
+    queue_email,
+    retry_message,
+)
 from gfp_portal.core.transports import FileTransport, SMTPTransport, build_mime
 from gfp_portal.extensions import db
+from tests.helpers import refused
 
 
 class Inbox:
@@ -334,3 +344,37 @@ def test_a_failure_in_the_middle_of_a_batch_leaves_the_rest_queued(ctx, app):
     assert deliver_due(transport, now=now) == (3, 0)
     assert deliver_due(transport, now=messages[2].next_attempt_at) == (1, 0)
     assert sorted(transport.delivered) == [m.id for m in messages]
+
+
+def test_a_message_whose_link_expired_is_never_sent_nor_offered_again(ctx, app,
+                                                                      create_user):
+    """A reset email that failed until its link (two hours) expired: the worker no longer
+    sends it, "Retry now" is not offered and is refused, with the reason; a message without
+    a link of limited life is retried as before."""
+    create_user("fp@example.org")
+    asked = utcnow() - timedelta(hours=3)
+    request_password_reset("fp@example.org", now=asked)
+    reset = db.session.scalars(select(OutboxMessage)).one()
+    assert reset.valid_until == asked + timedelta(hours=app.config["RESET_TOKEN_HOURS"])
+    reset.status, reset.attempts, reset.last_error = MailStatus.failed, 8, "OSError: down"
+    assert not reset.can_retry
+    refused("link_expired", retry_message, reset, actor=None)
+    reset.status = MailStatus.queued  # as when the worker's last try comes too late
+    plain = queue_email("other@example.org", "reset_password", subject="Hi",
+                        context={"user": None, "link": "https://x/y", "hours": 2}, now=asked)
+    db.session.commit()
+    transport = FlakyTransport(accepted=10)
+    assert deliver_due(transport) == (1, 0)
+    assert transport.delivered == [plain.id]
+    assert reset.status == MailStatus.failed and reset.failure_reason == (
+        "Not sent: the link it carried had expired. Send the person a new one.")
+
+
+def test_a_second_retry_of_a_message_already_due_records_nothing(ctx):
+    message = queue_email("fp@example.org", "reset_password", subject="Hi",
+                          context={"user": None, "link": "https://x/y", "hours": 2})
+    message.status, message.attempts = MailStatus.failed, 8
+    retry_message(message, actor=None)
+    retry_message(message, actor=None)  # a double click
+    assert [e.changes for e in db.session.scalars(select(AuditEvent).filter_by(
+        action="mail.retry"))] == [{"status": ["failed", "queued"]}]

@@ -152,11 +152,14 @@ def invite_user(data, *, actor, now=None):
 
 
 def create_account(person, *, roles, uncts=(), locale=None, time_zone=None, actor, now=None):
-    """An inactive account for `person` (whose email it takes); the caller sends the link."""
+    """An inactive account for `person` (whose email it takes); the caller sends the link.
+    A language or time zone chosen for the account becomes the person's too: every email,
+    the registry's as the account's, is then in one language."""
     now = now or utcnow()
+    person.preferred_language = locale or person.preferred_language
+    person.time_zone = time_zone or person.time_zone
     user = User(email=person.email, person=person, is_active=False, created_at=now,
-                locale=locale or person.preferred_language,
-                time_zone=time_zone or person.time_zone)
+                locale=person.preferred_language, time_zone=person.time_zone)
     db.session.add(user)
     set_roles(user, roles, uncts)
     db.session.flush()

@@ -46,6 +46,21 @@ def test_invite_creates_inactive_account_person_and_activation_email(admin):
         AuditEvent.action == "user.invite")).one().actor_id == admin.id
 
 
+def test_an_account_opened_in_another_language_gives_it_to_the_person(admin):
+    """A person of the registry in English is invited in French: the registry's emails to
+    them (term alerts, plans) are in French too, as the account's are."""
+    person = registry.create_person({"given_name": "Amina", "family_name": "Diallo",
+                                     "email": "amina@undp.org", "preferred_language": "en"},
+                                    actor=admin)
+    db.session.flush()
+    user = services.invite_user({"email": "amina@undp.org", "given_name": "Amina",
+                                 "family_name": "Diallo", "roles": ["focal_point"],
+                                 "locale": "fr", "time_zone": "Africa/Dakar"}, actor=admin)
+    assert user.person is person
+    assert (person.preferred_language, person.time_zone) == ("fr", "Africa/Dakar")
+    assert (user.locale, user.time_zone) == ("fr", "Africa/Dakar")
+
+
 def test_invite_refuses_an_email_in_use_whatever_its_case(admin):
     invite(admin)
     with pytest.raises(DomainError) as excinfo:

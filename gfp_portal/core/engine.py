@@ -200,22 +200,62 @@ def _forget_rolled_back_jobs(session):
     session.info.pop("jobs.fire", None)
 
 
+# The scheduler fires every minute it has not fired yet, in order: a minute the queue refused
+# is tried again, and a minute the process slept through (a stalled host, a slow queue call) is
+# caught up. It catches up at most this many minutes, so one woken after a long stop does not
+# replay the day; what it leaves out is logged. A minute fired twice runs its work once
+# (core.jobs.run_periodic claims each period).
+CATCH_UP_MINUTES = 60
+# After the queue refused a minute, it is tried again this many seconds later.
+RETRY_SECONDS = 10
+MINUTE = timedelta(minutes=1)
+
+
 def run_scheduler(app, stopping):
-    """Fire the periodic jobs at each minute until `stopping` (a threading.Event) is set."""
-    last = None
+    """Fire the periodic jobs at each minute until `stopping` (a threading.Event) is set.
+
+    A scheduler fires from the minute it started in: the minutes no scheduler ran for are not
+    fired (the sweep takes back the runs that were queued and lost, not those never fired)."""
+    jobs_engine = app.extensions["jobs"]
+    unfired = None  # the first minute not fired yet
+    refused = False
     while not stopping.is_set():
         now = utcnow()
         minute = now.replace(second=0, microsecond=0)
-        if minute != last:
+        if unfired is None or minute < unfired - MINUTE:  # started, or the clock was set back
+            unfired = minute
+        unfired = _skip_beyond_catch_up(unfired, minute)
+        caught_up = minute - unfired
+        while unfired <= minute and not stopping.is_set():
             try:
-                due = app.extensions["jobs"].fire(minute)
+                due = jobs_engine.fire(unfired)
             except Exception:
-                log.exception("the scheduler could not queue the jobs of %s", minute)
-            else:
-                if due:
-                    log.info("queued %s for %s", ", ".join(due), minute.strftime(PERIOD_FORMAT))
-            last = minute
-        stopping.wait(60.5 - now.second - now.microsecond / 1e6)
+                log.warning("the scheduler could not queue the jobs of %s; trying again in %s "
+                            "seconds", unfired.strftime(PERIOD_FORMAT), RETRY_SECONDS,
+                            exc_info=not refused)
+                refused = True
+                break
+            refused = False
+            if due:
+                log.info("queued %s for %s", ", ".join(due), unfired.strftime(PERIOD_FORMAT))
+            unfired += MINUTE
+        if unfired > minute and caught_up:
+            log.info("caught up the minutes from %s to %s, not fired in time (%s in all)",
+                     (minute - caught_up).strftime(PERIOD_FORMAT),
+                     (minute - MINUTE).strftime(PERIOD_FORMAT), caught_up // MINUTE)
+        until_next_minute = 60.5 - now.second - now.microsecond / 1e6
+        stopping.wait(min(RETRY_SECONDS, until_next_minute) if refused else until_next_minute)
+
+
+def _skip_beyond_catch_up(unfired, minute):
+    """The first minute to fire now: `unfired`, or the oldest one CATCH_UP_MINUTES allow."""
+    oldest = minute - (CATCH_UP_MINUTES - 1) * MINUTE
+    if unfired >= oldest:
+        return unfired
+    log.warning("the jobs of the minutes from %s to %s were not queued and will not be: the "
+                "scheduler catches up at most %s minutes", unfired.strftime(PERIOD_FORMAT),
+                (oldest - MINUTE).strftime(PERIOD_FORMAT), CATCH_UP_MINUTES)
+    return oldest
 
 
 class StopFlag:

@@ -255,6 +255,98 @@ def test_the_scheduler_fires_the_current_minute_and_stops(app, counted):
     assert len(counted) == 1
 
 
+class _Waits:
+    """The scheduler's threading.Event, without the waiting: each wait returns at once, and the
+    flag is set after `rounds` waits (one per reading of the clock)."""
+
+    def __init__(self, rounds):
+        self.rounds, self.waited = rounds, []
+
+    def is_set(self):
+        return self.rounds <= 0
+
+    def wait(self, seconds):
+        self.waited.append(seconds)
+        self.rounds -= 1
+        return self.is_set()
+
+
+def _schedule_through(app, monkeypatch, clock, refusals=()):
+    """Run the scheduler loop once per time in `clock`; the queue refuses the firings whose
+    number (from 1) is in `refusals`. Returns the minutes queued ("HH:MM") and the waits."""
+    times = iter(clock)
+    monkeypatch.setattr(engine_module, "utcnow", lambda: next(times))
+    fired, calls = [], []
+
+    def fire(minute):
+        calls.append(minute)
+        if len(calls) in refusals:
+            raise ConnectionError("the queue did not answer")
+        fired.append(minute.strftime("%H:%M"))
+        return []
+    monkeypatch.setattr(app.extensions["jobs"], "fire", fire)
+    stopping = _Waits(len(clock))
+    engine_module.run_scheduler(app, stopping)
+    return fired, stopping.waited
+
+
+def _at(hour, minute, second=0, microsecond=500000):
+    return datetime(2027, 3, 1, hour, minute, second, microsecond, tzinfo=UTC)
+
+
+def test_a_minute_the_queue_refused_is_fired_again_soon(app, monkeypatch, caplog):
+    fired, waited = _schedule_through(app, monkeypatch, [_at(5, 0), _at(5, 0, 10), _at(5, 1)],
+                                      refusals={1})
+    assert fired == ["05:00", "05:01"]
+    assert waited[0] < 30  # tried again within the minute, not at the next one
+    assert "could not queue" in caplog.text and "2027-03-01T05:00" in caplog.text
+
+
+def test_minutes_the_queue_refused_for_long_are_all_fired_once_it_answers(app, monkeypatch):
+    clock = [_at(4, 59), _at(5, 0), _at(5, 1), _at(5, 2)]
+    fired, _ = _schedule_through(app, monkeypatch, clock, refusals={2, 3})
+    assert fired == ["04:59", "05:00", "05:01", "05:02"]
+
+
+def test_the_minutes_the_scheduler_slept_through_are_fired_in_order(app, monkeypatch, caplog):
+    caplog.set_level("INFO", logger=engine_module.__name__)
+    fired, _ = _schedule_through(app, monkeypatch, [_at(4, 59), _at(5, 2, 3)])
+    assert fired == ["04:59", "05:00", "05:01", "05:02"]
+    assert "caught up the minutes from 2027-03-01T05:00 to 2027-03-01T05:01" in caplog.text
+
+
+def test_after_a_long_stall_only_the_last_hour_is_caught_up_and_the_rest_is_logged(
+        app, monkeypatch, caplog):
+    fired, _ = _schedule_through(app, monkeypatch, [_at(2, 10), _at(5, 30)])
+    assert fired[0] == "02:10" and fired[1] == "04:31" and fired[-1] == "05:30"
+    assert len(fired) == 1 + 60
+    assert "2027-03-01T02:11" in caplog.text and "2027-03-01T04:30" in caplog.text
+
+
+def test_a_started_scheduler_fires_the_current_minute_only(app, monkeypatch):
+    fired, _ = _schedule_through(app, monkeypatch, [_at(5, 0, 59), _at(5, 0, 59, 900000)])
+    assert fired == ["05:00"]
+
+
+def test_a_clock_set_back_fires_its_minutes_again(app, monkeypatch):
+    fired, _ = _schedule_through(app, monkeypatch, [_at(5, 3), _at(5, 1), _at(5, 2)])
+    assert fired == ["05:03", "05:01", "05:02"]
+
+
+def test_a_minute_slept_through_runs_its_periodic_job(app, monkeypatch):
+    monkeypatch.setitem(jobs.PERIODIC, "test.count", lambda run: {})
+    monkeypatch.setitem(app.extensions["jobs"].schedules, "test.count",
+                        Schedule("test.count", "* * * * *"))
+    times = iter([datetime(2027, 3, 1, 6, 1, 40, tzinfo=UTC),  # no other job then
+                  datetime(2027, 3, 1, 6, 3, 1, tzinfo=UTC)])
+    monkeypatch.setattr(engine_module, "utcnow", lambda: next(times))
+    engine_module.run_scheduler(app, _Waits(2))
+    with app.app_context():
+        periods = db.session.scalars(select(JobRun.period).where(JobRun.name == "test.count")
+                                     .order_by(JobRun.period)).all()
+    assert periods == ["2027-03-01T06:01", "2027-03-01T06:02", "2027-03-01T06:03"]
+
+
 def test_the_worker_delivers_the_outbox(app, tmp_path, monkeypatch):
     from gfp_portal.core.outbox import MailStatus, OutboxMessage, queue_email
 

@@ -212,7 +212,7 @@ def settings():
     save = unless_crossed(form, ALL_SETTINGS, lambda: update_settings(
         form.settings_values(), actor=current_user))
     if form.validate_on_submit():
-        erased = {} if is_confirmed() else retention.newly_anonymised(
+        erased = {} if is_confirmed() else retention.newly_erased(
             form.settings_values(), now=utcnow())
         if erased:
             return confirmation_page(_("Save these retention periods"), _erasures(
@@ -244,4 +244,19 @@ def _erasures(erased, values):
             "%(num)s guests whose sessions ended more than %(days)s days ago are anonymised "
             "at the next daily run: their names and addresses are erased for good.",
             guests, days=format_number(values["privacy.guest_data_days"])))
+    if events := erased.get("privacy.audit_detail_days"):
+        sentences.append(ngettext(
+            "%(num)s entry of the audit log older than %(days)s days loses its changed values "
+            "and its reason at the next daily run, for good; who did what, and when, stays.",
+            "%(num)s entries of the audit log older than %(days)s days lose their changed "
+            "values and their reasons at the next daily run, for good; who did what, and "
+            "when, stays.",
+            events, days=format_number(values["privacy.audit_detail_days"])))
+    if mails := erased.get("privacy.mail_body_days"):
+        sentences.append(ngettext(
+            "%(num)s email sent more than %(days)s days ago loses its text and attachments at "
+            "the next daily run, for good; its recipient, subject and date stay.",
+            "%(num)s emails sent more than %(days)s days ago lose their text and attachments "
+            "at the next daily run, for good; their recipients, subjects and dates stay.",
+            mails, days=format_number(values["privacy.mail_body_days"])))
     return sentences

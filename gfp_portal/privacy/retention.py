@@ -94,17 +94,46 @@ def guests_past_retention(cutoff):
         sessions_of_guest() | (Guest.created_at < cutoff)).order_by(Guest.id)).all()
 
 
-def newly_anonymised(values, *, now):
-    """{setting key: how many} of the people and guests the next daily run would anonymise
-    under the contact- and guest-data periods `values` (setting key: days) and not under the
-    periods in force: what shortening a period erases for good, for its confirmation."""
+def _audit_details_before(cutoff):
+    """The audit events older than `cutoff` that still hold changed values or a reason."""
+    return (AuditEvent.created_at < cutoff,
+            or_(AuditEvent.reason.is_not(None),
+                cast(AuditEvent.changes, Text).not_in(["{}", "null"])))
+
+
+def _mail_bodies_before(cutoff):
+    """The emails sent before `cutoff` whose text or attachments are still kept."""
+    return (OutboxMessage.status == MailStatus.sent, OutboxMessage.sent_at < cutoff,
+            or_(OutboxMessage.body_text != "", OutboxMessage.body_html.is_not(None),
+                cast(OutboxMessage.parts, Text) != "[]"))
+
+
+def _counted(where):
+    def count(cutoff):
+        return db.session.scalar(select(func.count()).where(*where(cutoff)))
+    return count
+
+
+# How many of what each period erases lie before a cutoff.
+_ERASED_BEFORE = {
+    "privacy.contact_data_days": lambda cutoff: len(people_past_contact_retention(cutoff)),
+    "privacy.guest_data_days": lambda cutoff: len(guests_past_retention(cutoff)),
+    "privacy.audit_detail_days": _counted(_audit_details_before),
+    "privacy.mail_body_days": _counted(_mail_bodies_before),
+}
+
+
+def newly_erased(values, *, now):
+    """{setting key: how many} of the people and guests the next daily run would anonymise,
+    and of the audit events and sent emails whose details or text it would empty, under the
+    periods `values` (setting key: days) and not under the periods in force: what shortening
+    a period erases for good, for its confirmation."""
     counts = {}
-    for key, find in (("privacy.contact_data_days", people_past_contact_retention),
-                      ("privacy.guest_data_days", guests_past_retention)):
+    for key, count_before in _ERASED_BEFORE.items():
         new, old = int(values.get(key) or 0), int(get_setting(key) or 0)
         if new > 0 and (old == 0 or new < old):
-            before = len(find(now - timedelta(days=old))) if old > 0 else 0
-            if (count := len(find(now - timedelta(days=new))) - before) > 0:
+            before = count_before(now - timedelta(days=old)) if old > 0 else 0
+            if (count := count_before(now - timedelta(days=new)) - before) > 0:
                 counts[key] = count
     return counts
 
@@ -145,10 +174,7 @@ def empty_audit_details(*, now):
     cutoff = _cutoff("privacy.audit_detail_days", now)
     if cutoff is None:
         return 0
-    return db.session.execute(update(AuditEvent).where(
-        AuditEvent.created_at < cutoff,
-        or_(AuditEvent.reason.is_not(None),
-            cast(AuditEvent.changes, Text).not_in(["{}", "null"])))
+    return db.session.execute(update(AuditEvent).where(*_audit_details_before(cutoff))
         .values(changes={}, reason=None).execution_options(synchronize_session=False)).rowcount
 
 
@@ -156,12 +182,10 @@ def clear_mail_bodies(*, now):
     cutoff = _cutoff("privacy.mail_body_days", now)
     if cutoff is None:
         return 0
-    return db.session.execute(update(OutboxMessage).where(
-        OutboxMessage.status == MailStatus.sent, OutboxMessage.sent_at < cutoff,
-        or_(OutboxMessage.body_text != "", OutboxMessage.body_html.is_not(None),
-            cast(OutboxMessage.parts, Text) != "[]"))
+    return db.session.execute(update(OutboxMessage).where(*_mail_bodies_before(cutoff))
         .values(body_text="", body_html=None, parts=[])
         .execution_options(synchronize_session=False)).rowcount
+
 
 
 def apply_retention(*, now):

@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import utcnow
+from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.settings import Setting, update_settings
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
@@ -278,6 +280,39 @@ def test_a_retention_period_that_would_anonymise_people_is_confirmed_with_their_
     # Lengthening it again, or saving it unchanged, anonymises nobody more: no question.
     assert client.post("/admin/settings", data={**data, "contact_data_days": "700"}) \
         .status_code == 302
+
+
+@pytest.mark.parametrize("field, key, said", [
+    ("audit_detail_days", "privacy.audit_detail_days",
+     "3 entries of the audit log older than 30 days lose their changed values"),
+    ("mail_body_days", "privacy.mail_body_days",
+     "3 emails sent more than 30 days ago lose their text and attachments"),
+])
+def test_a_shorter_period_that_would_empty_audit_details_or_mail_texts_is_confirmed_first(
+        app, client, login_as, field, key, said):
+    """Emptying the details of old audit entries, or the text of old emails, is as final as
+    anonymising people: the number is said first, and the period saved once confirmed."""
+    with app.app_context():
+        old = utcnow() - timedelta(days=200)
+        for n in range(3):
+            db.session.add(AuditEvent(action="person.update", object_type="people",
+                                      object_id=n + 1, changes={"phone": ["1", "2"]},
+                                      created_at=old))
+            db.session.add(OutboxMessage(
+                recipient=f"p{n}@example.org", sender="portal@example.org", subject="Hi",
+                body_text="Hello.", template="welcome", message_id=f"<m{n}@example.org>",
+                status=MailStatus.sent, sent_at=old, created_at=old))
+        db.session.commit()
+    login_as("admin")
+    page = client.post("/admin/settings", data={**VALID, field: "30"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="confirmed"' in html and said in html
+    with app.app_context():
+        assert db.session.get(Setting, key) is None
+    assert client.post("/admin/settings", data={**VALID, field: "30", "confirmed": "1"}) \
+        .status_code == 302
+    with app.app_context():
+        assert db.session.get(Setting, key).value == 30
 
 
 def test_alert_days_beyond_the_default_term_are_refused_and_nothing_saved(client, login_as, app):

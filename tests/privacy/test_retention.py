@@ -313,15 +313,15 @@ def test_a_shorter_period_counts_only_who_it_adds_to_the_next_run(guests_of, lea
     anonymise that those in force would not; nothing for a longer period or for 0."""
     now = NOW + timedelta(days=31)
     periods()  # both kept forever
-    assert retention.newly_anonymised({"privacy.contact_data_days": 30,
+    assert retention.newly_erased({"privacy.contact_data_days": 30,
                                        "privacy.guest_data_days": 30}, now=now) == {
         "privacy.contact_data_days": 1, "privacy.guest_data_days": 3}
     periods(contact_data=30, guest_data=30)
     # One day: the leaver of a day later, and the presenter whose session ended 11 days ago.
-    assert retention.newly_anonymised({"privacy.contact_data_days": 1,
+    assert retention.newly_erased({"privacy.contact_data_days": 1,
                                        "privacy.guest_data_days": 1}, now=now) == {
         "privacy.contact_data_days": 1, "privacy.guest_data_days": 1}
-    assert retention.newly_anonymised({"privacy.contact_data_days": 60,
+    assert retention.newly_erased({"privacy.contact_data_days": 60,
                                        "privacy.guest_data_days": 0}, now=now) == {}
-    assert retention.newly_anonymised({"privacy.contact_data_days": 30,
+    assert retention.newly_erased({"privacy.contact_data_days": 30,
                                        "privacy.guest_data_days": 20}, now=now) == {}

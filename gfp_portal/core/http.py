@@ -253,14 +253,24 @@ def _page_args():
             "error_out": False}
 
 
+def _within_the_list(pagination):
+    """`pagination`; a page past the end of a list that is not empty (an address kept from when
+    the list was longer, say) goes to its last page, rather than saying the list is empty."""
+    if pagination.total and pagination.page > pagination.pages:
+        args = request.args.copy()
+        args["page"] = str(pagination.pages)
+        abort(redirect(f"{request.path}?{urlencode(list(args.items(multi=True)))}"))
+    return pagination
+
+
 def paginate(stmt, count=None):
     """One page of `stmt`, numbered by the `page` query parameter. `count`, a statement that
     counts the same rows (or their number, already known), spares the database counting over
     a subquery of whole rows with the page's loader options."""
     if count is None:
-        return db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
-                           error_out=False)
-    return _CountedPagination(select=stmt, count_stmt=count, **_page_args())
+        return _within_the_list(db.paginate(
+            stmt, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False))
+    return _within_the_list(_CountedPagination(select=stmt, count_stmt=count, **_page_args()))
 
 
 def paginate_ids(ids, load, *, count):
@@ -268,7 +278,7 @@ def paginate_ids(ids, load, *, count):
     then reads (in that order), counted by the statement `count` (or their number). For an
     order no index gives, the database sorts every candidate: it then sorts ids, not whole
     rows with their joins."""
-    return _PageOfIds(select=ids, count_stmt=count, load=load, **_page_args())
+    return _within_the_list(_PageOfIds(select=ids, count_stmt=count, load=load, **_page_args()))
 
 
 def paginate_counted_in_rows(stmt):
@@ -276,7 +286,7 @@ def paginate_counted_in_rows(stmt):
     rows cost more to find than to read (a test on every candidate before the order), found
     once instead of once for the page and again for the count. Only for statements of one
     entity whose eager loads join no collection."""
-    return _WindowCountedPagination(select=stmt, **_page_args())
+    return _within_the_list(_WindowCountedPagination(select=stmt, **_page_args()))
 
 
 def plain_http_allowed(view):

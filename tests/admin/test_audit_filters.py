@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from gfp_portal.accounts.models import User
-from gfp_portal.core.audit import log_action
+from gfp_portal.core.audit import AuditEvent, log_action
+from gfp_portal.core.db import utcnow
 from gfp_portal.extensions import db
 
 
@@ -126,3 +127,18 @@ def test_the_audit_log_links_to_the_records_that_still_exist(client, app, login_
     assert "Person <bdi>#999999</bdi></td>" in page
     assert "Training session <bdi>#999998</bdi></td>" in page
     assert page.count('href="/registry/people/') == 1
+
+
+def test_a_page_past_the_end_of_the_log_goes_to_its_last_page(client, login_as, app):
+    """Page 9 of a log of three entries: not "Nothing recorded yet", but its one page."""
+    login_as("coordinator")
+    with app.app_context():
+        for _n in range(3):
+            db.session.add(AuditEvent(action="settings.update", object_type="settings",
+                                      changes={}, created_at=utcnow()))
+        db.session.commit()
+    response = client.get("/admin/audit/?action=settings.update&page=9")
+    assert response.status_code == 302
+    assert response.location == "/admin/audit/?action=settings.update&page=1"
+    html = client.get(response.location).get_data(as_text=True)
+    assert "Nothing recorded yet." not in html and "3 items" in html

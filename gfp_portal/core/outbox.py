@@ -75,6 +75,8 @@ class OutboxMessage(db.Model):
     # The end of the life of the link the message carries (a password reset's, say): after
     # it, the message is never sent. None: nothing in it expires.
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Headers of its own beyond the usual ones ({name: value}): a newsletter's List-Unsubscribe.
+    headers: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     def has_expired(self, now=None):
         return self.valid_until is not None and self.valid_until <= (now or utcnow())
@@ -119,13 +121,14 @@ def _message_id():
 
 
 def queue_email(recipient, template, *, subject, locale="en", context=None, parts=(), now=None,
-                secret=False, valid_until=None):
+                secret=False, valid_until=None, headers=None):
     """Render `emails/<template>.txt|.html` in the recipient's language and queue the message.
 
     `subject` is a lazy string, resolved inside the recipient's locale. Nothing is sent here:
     the message commits or rolls back with the caller's transaction. `secret`: the message
     grants access (a single-use link…), so its text is never shown on any page; `valid_until`:
-    the end of that link's life, past which the message is never sent.
+    the end of that link's life, past which the message is never sent; `headers`: headers of
+    its own ({name: value}).
     """
     context = dict(context or {})
     with force_locale(locale):
@@ -148,6 +151,7 @@ def queue_email(recipient, template, *, subject, locale="en", context=None, part
         next_attempt_at=now or utcnow(),
         created_at=now or utcnow(),
         valid_until=valid_until,
+        headers={name: single_line(value) for name, value in (headers or {}).items()},
     )
     db.session.add(message)
     db.session.flush()

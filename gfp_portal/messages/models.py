@@ -99,7 +99,7 @@ class NewsletterOptOut(db.Model):
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
                                            primary_key=True)
-    source: Mapped[str] = mapped_column(String(16))  # "profile" or "link"
+    source: Mapped[str] = mapped_column(String(16))  # "profile", "link" or "one-click"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     person: Mapped[Person] = relationship()

@@ -11,12 +11,16 @@ def network_message(message, person, language, *, unsubscribe, now):
     unsubscribe link (`unsubscribe`, a signed token), so no page shows its text. Returns the
     outbox message."""
     newsletter = message.kind == MessageKind.newsletter
+    leave = url_for("messages.unsubscribe", token=unsubscribe, _external=True) \
+        if newsletter else None
     return queue_email(
         person.email, "network_message", locale=language, now=now, secret=newsletter,
         subject=message.text("subject", language),
+        # A mail programme's own "Unsubscribe" button (RFC 2369), in one click (RFC 8058).
+        headers={"List-Unsubscribe": f"<{leave}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"} if newsletter else None,
         context={"message": message, "person": person,
                  "text_language": message.text_language("body", language),
                  "body": message.text("body", language),
                  "link": url_for("messages.detail", message_id=message.id, _external=True),
-                 "unsubscribe": url_for("messages.unsubscribe", token=unsubscribe,
-                                        _external=True) if newsletter else None})
+                 "unsubscribe": leave})

@@ -17,7 +17,7 @@ from gfp_portal.core.confirm import confirm_then_act, confirmation_step
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, commit_then_redirect, job_page, paginate, save_form
 from gfp_portal.core.i18n import current_language
-from gfp_portal.extensions import db
+from gfp_portal.extensions import csrf, db
 from gfp_portal.messages import queries, services
 from gfp_portal.messages.forms import MessageForm, NewsletterForm, SendForm, UnsubscribeForm
 from gfp_portal.messages.models import LANGUAGES, MessageStatus, NetworkMessage
@@ -204,15 +204,22 @@ def newsletter():
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @public
+@csrf.exempt  # the signed token names the person; the page's own form still checks its own
 def unsubscribe(token):
     """The link of a newsletter email: a page that asks, then the change (a mail scanner
-    opening the link changes nothing)."""
+    opening the link changes nothing); or the one-click answer a mail programme posts for its
+    own "Unsubscribe" button (RFC 8058)."""
     person = services.person_of_token(token)
     if person is None:
         return render_template("messages/unsubscribe.html", person=None, form=None), 404
     form = UnsubscribeForm()
     done = False
-    if form.validate_on_submit():
+    if request.method == "POST" and "List-Unsubscribe" in request.form:
+        if request.form["List-Unsubscribe"] != "One-Click":
+            abort(400)
+        done, _changed = commit_service(services.set_newsletter, person, False, actor=None,
+                                        source="one-click")
+    elif form.validate_on_submit():
         ok, _changed = commit_service(services.set_newsletter, person, False, actor=None,
                                       source="link")
         done = ok

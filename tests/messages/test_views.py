@@ -1,10 +1,13 @@
 """The pages of messages to the network: who may open them, the composer keeping everything
 typed, the archive in the reader's language, the newsletter choice and the unsubscribe link."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.transports import build_mime
 from gfp_portal.extensions import db
 from gfp_portal.messages import services
 from gfp_portal.messages.models import NetworkMessage, NewsletterOptOut
@@ -228,6 +231,29 @@ def test_a_newsletter_carries_the_unsubscribe_link_a_notice_does_not(app, office
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.body_text.contains("/messages/unsubscribe/"))) == 2
+
+
+def test_a_newsletter_can_be_left_from_the_mail_programme_in_one_click(app, client, office,
+                                                                       monkeypatch):
+    """The newsletter says how to leave it in its headers too (RFC 2369 and 8058): a mail
+    programme's "Unsubscribe" button opens the page that asks, or posts the one-click
+    answer, which needs no form of the portal's; a notice has no such header."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    _sent(app, office, kind="newsletter")
+    _sent(app, office, kind="notice")
+    with app.app_context():
+        mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        newsletter, notice = build_mime(mails[0]), build_mime(mails[-1])
+        url = re.search(r"/messages/unsubscribe/[^\s>]+", newsletter["List-Unsubscribe"])[0]
+        assert newsletter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert notice["List-Unsubscribe"] is None
+        person_id = db.session.scalars(select(Person).filter_by(
+            email=mails[0].recipient)).one().id
+    assert client.post(url, data={"List-Unsubscribe": "Two-Clicks"}).status_code == 400
+    assert _count(app, NewsletterOptOut) == 0
+    assert client.post(url, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    with app.app_context():
+        assert db.session.get(NewsletterOptOut, person_id).source == "one-click"
 
 
 def test_the_office_finds_messages_on_its_home_and_focal_points_in_their_menu(

@@ -206,9 +206,14 @@ def _kept_periods(periods):
 
 
 def applied_before(sha256):
-    """When a file with this checksum was applied, or None."""
-    return db.session.scalar(select(ParityImport.created_at)
-                             .where(ParityImport.sha256 == sha256))
+    """When a file with this checksum was applied, and every figure it wrote is still kept
+    (applying it again would change nothing); else None: a file whose figures a later import
+    replaced restores them."""
+    kept = select(func.count()).where(ParityFigure.import_id == ParityImport.id) \
+        .scalar_subquery()
+    return db.session.scalar(select(ParityImport.created_at).where(
+        ParityImport.sha256 == sha256, kept == ParityImport.rows)
+        .order_by(ParityImport.id.desc()).limit(1))
 
 
 def plan_import(rows, sha256, *, today=None, progress=None):

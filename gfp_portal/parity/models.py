@@ -12,13 +12,15 @@ HEADQUARTERS, FIELD = "headquarters", "field"
 
 
 class ParityImport(db.Model):
-    """A file of figures applied: importing the same file (checksum) again changes nothing."""
+    """A file of figures applied: importing the same file (checksum) again changes nothing
+    while its figures are all kept; once a later file replaced some, it restores them (an
+    import of its own)."""
 
     __tablename__ = "parity_imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     rows: Mapped[int]
     imported_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))

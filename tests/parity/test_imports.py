@@ -357,3 +357,19 @@ def test_a_file_named_in_arabic_is_accepted(app, coordinator_client):
                     "أرقام التكافؤ.csv")
     assert response.status_code == 302, "refused: " + str(re.findall(
         r'invalid-feedback[^>]*>(.*?)</', response.get_data(as_text=True), re.S))
+
+
+def test_a_file_whose_figures_were_replaced_since_can_be_imported_again(coordinator):
+    """File A, then file B replacing A's quarter: A again is not "a file already imported
+    that would change nothing"; it restores its figures. A file whose figures are all still
+    kept is still refused as before."""
+    a = figures_csv([["UNDP", "2024-Q1", "P-4", "HQ", 5, 5],
+                     ["UNDP", "2024-Q2", "P-4", "HQ", 6, 4]])
+    imports.import_whole("a.csv", a, actor=coordinator)
+    assert plan(a).applied_at is not None
+    imports.import_whole("b.csv", figures_csv([["UNDP", "2024-Q1", "P-4", "HQ", 9, 1]]),
+                         actor=coordinator)
+    assert plan(a).applied_at is None
+    assert imports.import_whole("a.csv", a, actor=coordinator) is not None
+    assert db.session.scalar(select(func.sum(ParityFigure.women))) == 11
+    assert plan(a).applied_at is not None and count(ParityImport) == 3

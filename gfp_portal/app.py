@@ -1,10 +1,12 @@
 """The application factory, read as a list of named steps."""
 import importlib
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import bootstrap_wrapper
 from flask import Blueprint, Flask, render_template, request
-from flask_babel import format_date, format_percent, format_time
+from flask_babel import format_date, format_percent, format_time, format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
@@ -297,7 +299,8 @@ def register_errorhandlers(app):
             db.session.rollback()
         template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429, 500) else \
             "errors/generic.html"
-        return render_template(template, error=error, code=code), code
+        return render_template(template, error=error, code=code,
+                               wait=_wait_before_retry() if code == 429 else None), code
 
     def render_csrf_error(error):
         return render_template("errors/400.html", error=error, code=400, csrf=True), 400
@@ -305,6 +308,15 @@ def register_errorhandlers(app):
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
+
+
+def _wait_before_retry():
+    """How long a request a rate limit held back waits, in words ("1 day"): until its limit's
+    window resets; None when no limit says."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return format_timedelta(timedelta(seconds=max(current.reset_at - time.time(), 1)))
 
 
 def ltr_value(value):

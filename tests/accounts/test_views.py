@@ -1,4 +1,6 @@
 """Sign-in, sign-out, activation, reset, CSRF, rate limits, headers and /me."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -72,6 +74,10 @@ def test_sixth_wrong_password_within_a_minute_is_rate_limited(client, create_use
     response = login(client, "fp@example.org", "wrong password")
     assert response.status_code == 429
     assert b"Too many attempts" in response.data
+    assert re.search(r"please wait (\d+ seconds|1 minute) before", response.get_data(as_text=True))
+    french = client.post("/login?lang=fr", data={"email": "fp@example.org", "password": "x"})
+    assert re.search(r"veuillez patienter (\d+ secondes|1 minute) avant",
+                     french.get_data(as_text=True))
     # Even the right password waits until the minute is over.
     assert login(client, "fp@example.org").status_code == 429
 

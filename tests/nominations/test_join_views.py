@@ -107,7 +107,10 @@ def test_the_form_is_protected_against_csrf(app, client, malawi, monkeypatch):
 def test_requests_are_rate_limited_per_email_and_per_address(client, malawi):
     for _ in range(3):
         assert post_join(client).status_code == 302
-    assert post_join(client).status_code == 429  # the same email a fourth time today
+    held = post_join(client)  # the same email a fourth time today
+    assert held.status_code == 429
+    # Not "wait a minute": the limit is a day's.
+    assert "please wait 1 day before you try again" in held.get_data(as_text=True)
     assert post_join(client, email="other.one@wfp.org").status_code == 302
     assert post_join(client, email="other.two@wfp.org").status_code == 429  # 6th from this IP
 

@@ -50,12 +50,19 @@ def _check(request):
                           field="time_share")
 
 
-def _store_memo(request, memo):
+def _read_memo(memo):
+    """(data, kind) of the memo uploaded, checked; None when none was."""
     if memo is None or not getattr(memo, "filename", None):
         return None
-    stored = storage.store_upload(
-        memo, kinds=services.LETTER_KINDS,
-        max_bytes=current_app.config["NOMINATION_LETTER_MAX_BYTES"], field="memo")
+    return storage.read_upload(memo, kinds=services.LETTER_KINDS,
+                               max_bytes=current_app.config["NOMINATION_LETTER_MAX_BYTES"],
+                               field="memo")
+
+
+def _store_memo(request, memo, read):
+    if read is None:
+        return None
+    stored = storage.save(*read, memo.filename)
     old_key = request.letter_key
     request.letter_key, request.letter_filename = stored.key, stored.filename
     request.letter_content_type, request.letter_size = stored.content_type, stored.size
@@ -72,17 +79,22 @@ def submit_join_request(data, *, memo=None, now=None):
     now = now or utcnow()
     days = current_app.config["JOIN_VERIFY_DAYS"]
     current = open_request_for(data.get("email"))
-    if current is not None and current.state != NominationState.unverified:
-        raise DomainError("duplicate_open_request", _l(
-            "A request from this address is already with the Office."), field="email")
-    request = current or Nomination(kind=NominationKind.self_registration, created_at=now)
+    with_the_office = current is not None and current.state != NominationState.unverified
+    request = current if current is not None and not with_the_office else \
+        Nomination(kind=NominationKind.self_registration, created_at=now)
+    # Every check first, so that bad input gets the same answer whatever the address: the
+    # answer must not tell whether a request from it is with the Office.
     services.apply_details(request, {**data, "justification": data.get("justification") or ""})
     request.state = NominationState.unverified
     request.submitted_at = now
     _check(request)
+    read = _read_memo(memo)
+    if with_the_office:
+        raise DomainError("duplicate_open_request", _l(
+            "A request from this address is already with the Office."), field="email")
     if current is None:
         db.session.add(request)
-    old_key = _store_memo(request, memo)
+    old_key = _store_memo(request, memo, read)
     raw = new_token(request, days=days, now=now)
     db.session.flush()
     notices.join_verification(request, raw, now=now)
@@ -145,7 +157,7 @@ def amend(raw, data, *, memo=None, now=None):
     services.apply_details(request, {**data, "email": request.email,
                                      "justification": request.justification})
     _check(request)
-    old_key = _store_memo(request, memo)
+    old_key = _store_memo(request, memo, _read_memo(memo))
     request.state = NominationState.submitted
     request.submitted_at = now
     request.token_hash = request.token_expires_at = None

@@ -10,7 +10,7 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.coverage.services import compute_coverage
 from gfp_portal.extensions import db
-from gfp_portal.nominations.models import Nomination
+from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry.models import Appointment, Person
 from tests.helpers import PDF, csrf_token_from, login
@@ -206,3 +206,24 @@ def test_the_confirmation_link_opens_in_the_language_of_the_request(app, client,
     assert path.endswith("?lang=fr")
     visitor = app.test_client()
     assert '<html lang="fr"' in visitor.get(path).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bad", [lambda: {"entity": "UNICEF"},
+                                 lambda: {"memo": (io.BytesIO(b"x" * 64), "memo.pdf")}])
+def test_bad_input_is_answered_alike_whether_or_not_the_address_has_a_request(
+        app, client, malawi, bad):
+    """An entity not of the team, or a memo that is no document: the same form error for an
+    address whose request is with the Office as for any other, which must not learn that a
+    request exists."""
+    assert post_join(client, email="known.applicant@wfp.org").status_code == 302
+    with app.app_context():
+        db.session.scalars(select(Nomination).filter_by(
+            email="known.applicant@wfp.org")).one().state = NominationState.submitted
+        db.session.commit()
+    answers = {}
+    for email in ("known.applicant@wfp.org", "nobody.here@wfp.org"):
+        response = post_join(client, email=email, **bad())
+        answers[email] = (response.status_code, response.headers.get("Location"))
+    assert answers["known.applicant@wfp.org"] == answers["nobody.here@wfp.org"] == (200, None)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Nomination.id))) == 1

@@ -1,11 +1,22 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL (and,
 on PostgreSQL, the trigram indexes of core.search that only they build)."""
+import importlib.util
+import re
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import select, update
 
 from gfp_portal.core import search
 from gfp_portal.extensions import db
+from gfp_portal.programme import guests
+from gfp_portal.programme.models import GuestRegistration
+from gfp_portal.sessions import registration
+from gfp_portal.sessions.models import Registration, TrainingSession
+from tests.helpers import NOW, outbox
 
 
 # SQLite cannot reflect the expression indexes (they are compared on PostgreSQL).
@@ -33,3 +44,52 @@ def test_on_postgresql_a_search_by_part_of_a_word_can_use_an_index(app):
             "EXPLAIN SELECT id FROM people WHERE search_key LIKE '%%' || %s || '%%' ESCAPE '/'",
             ("kamau",)).scalars())
         assert "trgm_people_search_key" in plan
+
+
+def _migration(name):
+    path = Path(__file__).parent.parent / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_places_cancelled_before_keep_a_sequence_their_return_is_sent_above(
+        make_session, make_appointee, coordinator):
+    """Migration 0040: a place that held a seat and lost it before the SEQUENCE of its
+    cancellation was kept is noted as cancelled at the session's SEQUENCE of now; places
+    held, or never given a seat, are left as they were."""
+    session = make_session(capacity=1)
+    withdrew, waits_again, holds, never_seated = (make_appointee() for _ in range(4))
+    for person in (withdrew, waits_again):
+        registration.cancel(registration.register(session, person, actor=None, now=NOW),
+                            actor=None, now=NOW)
+    held = registration.register(session, holds, actor=None, now=NOW)
+    for person in (waits_again, never_seated):
+        registration.register(session, person, actor=None, now=NOW)
+    invitation = guests.create_invitation(session, actor=coordinator, now=NOW)
+    for email in ("removed@university.example", "pending@university.example"):
+        guests.request_place(invitation.token, {
+            "name": "Ximena Quispe", "email": email, "organisation": "Universidad de Lima",
+            "sector": "academia"}, now=NOW)
+    guests.cancel_place(guests.confirm_place(re.search(
+        r"/guests/place/([^?\s]+)", outbox("guest_place_link")[0].body_text).group(1),
+        now=NOW), actor=coordinator, now=NOW)
+    # As the rows stood before: nothing kept, and the session changed twice since.
+    db.session.execute(update(Registration).values(invited_sequence=None))
+    db.session.execute(update(GuestRegistration).values(invited_sequence=None))
+    db.session.execute(update(TrainingSession).values(ical_sequence=2))
+    db.session.expire_all()
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        _migration("0043_cancelled_places_sequence").upgrade()
+    db.session.expire_all()
+    kept = {row.person_id: row.invited_sequence
+            for row in db.session.scalars(select(Registration))}
+    assert kept == {withdrew.id: 2, waits_again.id: 2, holds.id: None, never_seated.id: None}
+    assert {row.guest.email: row.invited_sequence
+            for row in db.session.scalars(select(GuestRegistration))} == {
+        "removed@university.example": 2, "pending@university.example": None}
+    # The seat freed goes to the person waiting again, invited above the CANCEL they got.
+    registration.cancel(db.session.get(Registration, held.id), actor=None, now=NOW)
+    assert registration.registration_of(session, waits_again).status == "registered"
+    assert db.session.get(TrainingSession, session.id).ical_sequence == 3

@@ -256,6 +256,8 @@ def confirm_place(token, *, now=None):
     db.session.flush()
     log_action("guest_place.confirm", registration, actor=None, now=now,
                changes={"status": ["pending", "registered"]})
+    # A guest whose place the Office cancelled, who asked again: above the CANCEL they got.
+    session_notices.outrank_cancellation(registration)
     notices.session_notice(registration, "confirmed", now=now)
     return registration
 
@@ -283,10 +285,10 @@ def cancel_place(registration, *, actor, now=None):
         notices.session_notice(registration, "cancelled", now=now)
 
 
-def notify_guests(session, *, kind, now):
+def notify_guests(session, *, kind, now, since=None):
     """A change of the session reaches the registered guests too (sessions' signal), but not
-    those who already hold its calendar entry."""
-    memo, guests = {}, session_notices.not_yet_invited(registered_guests(session))
+    those who already hold its calendar entry (of SEQUENCE `since`, or a later one)."""
+    memo, guests = {}, session_notices.not_yet_invited(registered_guests(session), since)
     session_notices.keep_invitations(guests)
     for registration in guests:
         notices.session_notice(registration, kind, now=now, memo=memo)

@@ -170,8 +170,8 @@ class GuestRegistration(db.Model):
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The SEQUENCE of the last calendar entry sent for this place: an invitation, or the
-    # cancellation of its session (none before it was kept).
+    # The SEQUENCE of the last calendar email sent for this place: an invitation, the
+    # cancellation of its session, or that of the place (none before it was kept).
     invited_sequence: Mapped[int | None]
     attendance: Mapped[AttendanceStatus | None] = enum_column(AttendanceStatus, nullable=True)
     attendance_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -11,8 +11,8 @@ if invitation_lines not in INVITATION_EXTRAS:
 
 
 @session_notified.connect
-def _tell_guests(session, *, kind, now, **_extra):
-    notify_guests(session, kind=kind, now=now)
+def _tell_guests(session, *, kind, now, since=None, **_extra):
+    notify_guests(session, kind=kind, now=now, since=since)
 
 
 @session_moved.connect

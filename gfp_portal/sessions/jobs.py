@@ -75,15 +75,16 @@ def _notices_outcome(result):
 
 @job("sessions.notify-change", JobPage(_l("Notices of a session change"), _notices_outcome,
                                        _back_to("sessions.detail")))
-def notify_change(run, *, session_id, kind):
-    """Send the notice of `kind` ("updated" or "cancelled") to everyone registered, with the
-    SEQUENCE the session has now: a later change sends the later one."""
+def notify_change(run, *, session_id, kind, since=None):
+    """Send the notice of `kind` ("updated" or "cancelled") to everyone registered who does
+    not hold the change's SEQUENCE (`since`; a job queued without it: the session's) or a
+    later one, with the SEQUENCE the session has now: a later change sends the later one."""
     session = _session(session_id)
     registration.lock_seats(session)
     result = {"session_id": session_id, "kind": kind, "sequence": session.ical_sequence}
     if kind == "updated" and session.status != SessionStatus.published:
         return {**result, "notified": 0, "superseded": True}
-    return {**result, "notified": send_notices(session, kind, now=run.now,
+    return {**result, "notified": send_notices(session, kind, now=run.now, since=since,
                                                progress=run.progress)}
 
 

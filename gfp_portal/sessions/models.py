@@ -213,8 +213,8 @@ class Registration(db.Model):
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The SEQUENCE of the last calendar entry sent for this registration: an invitation, or the
-    # cancellation of its session (none before it was kept).
+    # The SEQUENCE of the last calendar email sent for this registration: an invitation, the
+    # cancellation of its session, or that of its place (none before it was kept).
     invited_sequence: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

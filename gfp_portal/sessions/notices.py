@@ -11,6 +11,7 @@ from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import make_part, queue_email
 from gfp_portal.extensions import db
 from gfp_portal.sessions import ical
+from gfp_portal.sessions.models import TrainingSession
 from gfp_portal.sessions.times import spans
 
 SUBJECTS = {
@@ -25,18 +26,39 @@ METHODS = {"confirmed": "REQUEST", "promoted": "REQUEST", "updated": "REQUEST",
            "cancelled": "CANCEL", "withdrawn": "CANCEL"}
 
 
-# The emails whose calendar entry the registration then holds: an invitation, or the
-# cancellation of the whole session (not a person's own withdrawal, which ends their entry).
-KEPT = frozenset(kind for kind, method in METHODS.items() if method == "REQUEST") | \
-    {"cancelled"}
-
-
 def keep_invitation(registration, kind):
-    """Note on `registration` (a person's or a guest's) the SEQUENCE of the calendar entry
-    that an email of `kind` carries: an invitation, or the session's cancellation."""
+    """Note on `registration` (a person's or a guest's) the SEQUENCE that an email of `kind`
+    carries, when it carries a calendar entry. A registration's `invited_sequence` is that of
+    the last calendar email sent for it: an invitation, the cancellation of the session, or
+    the cancellation of its place (a withdrawal, a removal). While it holds a place, that is
+    the entry its calendar holds; once the place is cancelled, the CANCEL that an invitation
+    to come back must outrank (outrank_cancellation)."""
     sequence = registration.session.ical_sequence
-    if kind in KEPT and registration.invited_sequence != sequence:
+    if kind in METHODS and registration.invited_sequence != sequence:
         registration.invited_sequence = sequence
+
+
+def outrank_cancellation(registration):
+    """Before `registration`, which holds no place now, is given one and invited again: when
+    the last calendar email it got (the cancellation of its place) carries the session's
+    SEQUENCE, raise the session's SEQUENCE by one, so that the new invitation carries a
+    higher one. Calendar clients (Outlook) ignore a REQUEST for a UID whose SEQUENCE is not
+    above the CANCEL they applied for it. Nobody else is written to: the others registered
+    keep the entry they hold, whose SEQUENCE is lower, until the next change reaches them
+    (SEQUENCE need only grow); the notices of a change queued earlier still go only to whoever
+    does not hold that change (not_yet_invited)."""
+    session = registration.session
+    if registration.invited_sequence is None or \
+            registration.invited_sequence < session.ical_sequence:
+        return
+    # In the database, not from what this transaction read: concurrent raises each count.
+    with db.session.no_autoflush:
+        raised = db.session.execute(
+            update(TrainingSession).where(TrainingSession.id == session.id)
+            .values(ical_sequence=TrainingSession.ical_sequence + 1)
+            .returning(TrainingSession.ical_sequence)
+            .execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(session, "ical_sequence", raised)
 
 
 def keep_invitations(registrations):
@@ -52,10 +74,12 @@ def keep_invitations(registrations):
         set_committed_value(registration, "invited_sequence", sequence)
 
 
-def not_yet_invited(registrations):
-    """Those of `registrations` who do not hold their session's latest calendar entry (its
-    latest invitation, or its cancellation)."""
-    return [r for r in registrations if r.invited_sequence != r.session.ical_sequence]
+def not_yet_invited(registrations, since=None):
+    """Those of `registrations` (holding a place) who do not hold their session's calendar
+    entry of SEQUENCE `since` or a later one (its latest, when `since` is not given): an
+    invitation, or the session's cancellation."""
+    return [r for r in registrations if r.invited_sequence is None or r.invited_sequence < (
+        r.session.ical_sequence if since is None else since)]
 
 
 def uid_host():

@@ -159,6 +159,7 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     log_action("registration.create", registration, actor=actor, now=now,
                changes={"status": [before, registration.status.value]})
     if notify and registration.status == RegistrationStatus.registered:
+        notices.outrank_cancellation(registration)
         notices.send(registration, "confirmed", now=now)
     return registration
 
@@ -190,6 +191,7 @@ def promote(session, *, actor, now):
         db.session.flush()
         log_action("registration.promote", registration, actor=actor, now=now,
                    changes={"status": ["waitlisted", "registered"]})
+        notices.outrank_cancellation(registration)
         notices.send(registration, "promoted", now=now)
         promoted.append(registration)
     return promoted
@@ -346,11 +348,16 @@ def register_group(session, people, *, actor, now=None, progress=None):
             continue
         seat = taken < session.capacity and not queue
         registration, before = _take_place(session, person, registration, seat=seat, now=now)
-        if seat:  # invited below: noted before the rows are written, not as an update of each
-            notices.keep_invitation(registration, "confirmed")
+        if seat:
+            notices.outrank_cancellation(registration)
         current[person.id] = registration
         taken, queue = (taken + 1, queue) if seat else (taken, True)
         placed.append((registration, before, True))
+    for registration, _before, new in placed:
+        # Invited below, with the session's SEQUENCE as it is once every seat is given: noted
+        # before the rows are written, not as an update of each.
+        if new and registration.status == RegistrationStatus.registered:
+            notices.keep_invitation(registration, "confirmed")
     db.session.flush()
     settings, memo = notices.recipients([p.id for p in people]), {}
     for done, (registration, before, new) in enumerate(placed, start=1):

@@ -137,19 +137,20 @@ def notified_by_change(session):
     return len(registered(session)) if session.status == SessionStatus.published else 0
 
 
-def send_notices(session, kind, *, now, progress=None):
+def send_notices(session, kind, *, now, since=None, progress=None):
     """Queue the notice of `kind` ("updated" or "cancelled") to everyone registered, with
     the session's current SEQUENCE, but not to whoever already holds the calendar entry of
-    that SEQUENCE (given a seat since the change, or told by an earlier job); returns how
-    many."""
-    people = notices.not_yet_invited(registered(session))
+    the change's SEQUENCE (`since`; the current one when not given) or a later one: given a
+    seat since the change, invited again above a cancellation of their place, or told by an
+    earlier job. Returns how many."""
+    people = notices.not_yet_invited(registered(session), since)
     notices.keep_invitations(people)
     settings, memo = notices.recipients([r.person_id for r in people]), {}
     for done, registration in enumerate(people, start=1):
         notices.send(registration, kind, now=now, settings=settings, memo=memo)
         if progress is not None:
             progress(done, len(people))
-    signals.session_notified.send(session, kind=kind, now=now)
+    signals.session_notified.send(session, kind=kind, now=now, since=since)
     return len(people)
 
 
@@ -158,8 +159,9 @@ def _notify_all(session, kind, *, actor, now):
     committed. Returns (number to notify, the job or None)."""
     count = registered_count(session)
     if count > current_app.config["SESSION_NOTICES_INLINE_MAX"]:
-        return count, enqueue("sessions.notify-change", {"session_id": session.id,
-                                                         "kind": kind}, actor=actor, now=now)
+        return count, enqueue("sessions.notify-change", {
+            "session_id": session.id, "kind": kind, "since": session.ical_sequence},
+            actor=actor, now=now)
     return send_notices(session, kind, now=now), None
 
 

@@ -6,8 +6,10 @@ _signals = Namespace()
 
 session_notified = _signals.signal("session-notified", doc="""
 The notice of a change of a session ("updated" or "cancelled") was queued to everyone
-registered (in the caller's transaction). The sender is the TrainingSession; `kind` and `now`
-are given. Domains that invite others to sessions (guests) send them the same notice.
+registered (in the caller's transaction). The sender is the TrainingSession; `kind`, `now` and
+`since` (the change's SEQUENCE, or None: the session's) are given. Domains that invite others
+to sessions (guests) send them the same notice, but not to whoever holds an entry of SEQUENCE
+`since` or later.
 """)
 
 session_moved = _signals.signal("session-moved", doc="""

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
@@ -443,6 +444,45 @@ def test_a_request_again_through_a_new_link_is_confirmed_through_it(
     with app.app_context():
         place = db.session.scalars(select(GuestRegistration)).one()
         assert place.status == "registered" and place.invitation.token == new
+
+
+def _calendar_to(email):
+    """(METHOD, SEQUENCE, UID) of each calendar email sent to `email`, in order."""
+    found = []
+    for message in outbox("session_notice"):
+        if message.recipient == email and message.parts:
+            cal = Calendar.from_ical(base64.b64decode(message.parts[0]["data"]))
+            event, = cal.walk("VEVENT")
+            found.append((str(cal["METHOD"]), int(event["SEQUENCE"]), str(event["UID"])))
+    return found
+
+
+def test_a_guest_removed_who_asks_again_gets_an_invitation_above_the_cancellation(
+        app, guest_client, running):
+    """Calendar clients (Outlook) ignore a REQUEST whose SEQUENCE is not above the CANCEL they
+    applied: the guest's place confirmed again raises the session's SEQUENCE; the people
+    registered are not written to."""
+    _link_path, place_id = _registered_guest(app, guest_client, running)
+    with app.test_request_context():
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        guests.cancel_place(db.session.get(GuestRegistration, place_id), actor=coordinator)
+        db.session.commit()
+        to_fp = _calendar_to("amina.diallo@example.org")
+        token = db.session.scalars(select(GuestInvitation.token)).one()
+    assert guest_client.post(f"/guests/invitation/{token}", data=GUEST).status_code == 302
+    assert guest_client.post(_path(_link(app))).status_code == 302
+    with app.app_context():
+        place = db.session.get(GuestRegistration, place_id)
+        session = db.session.get(TrainingSession, running["session"])
+        assert place.status == "registered"
+        events = _calendar_to("ximena@university.example")
+        assert [method for method, _sequence, _uid in events] == ["REQUEST", "CANCEL", "REQUEST"]
+        assert len({uid for _method, _sequence, uid in events}) == 1
+        (_r, first, _u), (_c, cancel, _u), (_a, sequence, _u) = events
+        assert (first, cancel) == (0, 0) and sequence > cancel
+        assert sequence == session.ical_sequence == place.invited_sequence == 1
+        assert _calendar_to("amina.diallo@example.org") == to_fp
 
 
 def _certified_guest(app, client, guest_client, running):

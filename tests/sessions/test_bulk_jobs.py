@@ -348,28 +348,37 @@ def _subjects_to(email):
         OutboxMessage.recipient == email)))
 
 
+def _change_later(app, office, data):
+    """Change the session; the job telling everyone is left queued: returns its id."""
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, office["session"])
+        job = services.update_session(session, data, actor=db.session.get(
+            User, office["coordinator"]))[2]
+        db.session.info.pop("jobs.dispatch")  # run below, when the test says
+        db.session.commit()
+        return job.id
+
+
+def _run(app, job_id):
+    from gfp_portal.core.jobs import execute_job
+
+    with app.test_request_context():
+        execute_job(job_id)
+        return db.session.get(Job, job_id).result
+
+
 def test_the_notices_of_a_change_skip_whoever_already_holds_its_invitation(
         app, office, monkeypatch):
     """Between a change and the job that tells everyone, a freed seat goes to the first person
     waiting with the changed invitation; two changes in a row queue two jobs. Nobody gets the
     same invitation twice."""
-    from gfp_portal.core.jobs import execute_job
-
     monkeypatch.setitem(app.config, "SESSION_NOTICES_INLINE_MAX", 5)
 
     def change(data):
-        with app.test_request_context():
-            session = db.session.get(TrainingSession, office["session"])
-            job = services.update_session(session, data, actor=db.session.get(
-                User, office["coordinator"]))[2]
-            db.session.info.pop("jobs.dispatch")  # run below, when the test says
-            db.session.commit()
-            return job.id
+        return _change_later(app, office, data)
 
     def run(job_id):
-        with app.test_request_context():
-            execute_job(job_id)
-            return db.session.get(Job, job_id).result
+        return _run(app, job_id)
 
     with app.test_request_context():
         coordinator = db.session.get(User, office["coordinator"])
@@ -397,6 +406,56 @@ def test_the_notices_of_a_change_skip_whoever_already_holds_its_invitation(
     with app.app_context():
         assert sorted(_sequences("Updated%")) == [1] * (SEATS - 1) + [3] * SEATS
 
+
+def _calendar_to(email):
+    """(subject, SEQUENCE) of each calendar email sent to `email`, in order."""
+    return [(message.subject, int(re.search(r"SEQUENCE:(\d+)", base64.b64decode(
+        message.parts[0]["data"]).decode()).group(1)))
+        for message in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.recipient == email).order_by(OutboxMessage.id)) if message.parts]
+
+
+def test_a_sequence_raised_above_a_cancellation_sends_no_other_notice(
+        app, office, monkeypatch):
+    """A place given again after its cancellation raises the session's SEQUENCE, so that its
+    invitation outranks the CANCEL. The jobs of changes queued before it still tell each
+    person once: the one queued before the raise sends the latest invitation, and one whose
+    change everyone already holds sends nothing, not the raised number to everyone."""
+    monkeypatch.setitem(app.config, "SESSION_NOTICES_INLINE_MAX", 5)
+    _register_all(app, office)
+
+    def again(email):
+        with app.test_request_context():
+            row = db.session.scalars(select(Registration).where(
+                Registration.person.has(email=email))).one()
+            registration.cancel(row, actor=None)
+            registration.register(row.session, row.person, actor=None)
+            db.session.commit()
+
+    first = _change_later(app, office, {"title_fr": "Tableau de bord de la parité"})
+    again("p0@undp.org")
+    assert _run(app, first)["notified"] == SEATS - 1
+    second = _change_later(app, office, {"title_es": "Panel de paridad"})
+    third = _change_later(app, office, {"title_fr": "Le tableau de bord de la parité"})
+    assert _run(app, second)["notified"] == SEATS
+    again("p0@undp.org")
+    assert _run(app, third)["notified"] == 0
+    with app.app_context():
+        assert _calendar_to("p0@undp.org") == [
+            ("Registered: Parity dashboard", 0),
+            ("Registration cancelled: Parity dashboard", 1),
+            ("Registered: Parity dashboard", 2),
+            ("Updated: Parity dashboard", 4),
+            ("Registration cancelled: Parity dashboard", 4),
+            ("Registered: Parity dashboard", 5)]
+        others = db.session.scalars(select(Person.email).join(Registration).where(
+            Person.email != "p0@undp.org")).all()
+        assert len(others) == SEATS - 1
+        for email in others:
+            assert _calendar_to(email) == [
+                ("Registered: Parity dashboard", 0), ("Updated: Parity dashboard", 2),
+                ("Updated: Parity dashboard", 4)]
+        assert db.session.get(TrainingSession, office["session"]).ical_sequence == 5
 
 def test_a_group_notes_its_invitations_as_its_registrations_are_written(
         app, office, count_queries):

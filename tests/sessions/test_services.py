@@ -12,7 +12,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
-from gfp_portal.sessions import registration, services
+from gfp_portal.sessions import feed, registration, services
 from gfp_portal.sessions.models import Audience, RegistrationStatus, SessionStatus, TrainingSession
 from tests.helpers import NOW, outbox, refused, refused_rollback
 from tests.sessions.libical import libical_errors
@@ -147,6 +147,103 @@ def test_a_material_change_reinvites_each_registered_person_once(make_session, m
     services.update_session(session, {"description_en": "More detail."}, actor=coordinator,
                             now=NOW)
     assert session.ical_sequence == 1 and len(outbox("session_notice")) == before + 2
+
+
+def _calendar_of(person):
+    """(METHOD, SEQUENCE, UID) of each calendar email sent to `person`, in order."""
+    found = []
+    for message in outbox("session_notice"):
+        if message.recipient == person.email and message.parts:
+            cal = Calendar.from_ical(base64.b64decode(message.parts[0]["data"]))
+            event, = cal.walk("VEVENT")
+            found.append((str(cal["METHOD"]), int(event["SEQUENCE"]), str(event["UID"])))
+    return found
+
+
+@pytest.mark.parametrize("left, again", [
+    ("withdrew", "registers"), ("removed", "re-added"), ("withdrew", "in a group"),
+    ("removed", "in a group"), ("withdrew", "promoted")])
+def test_an_invitation_after_a_cancelled_place_carries_a_higher_sequence(
+        make_session, make_appointee, coordinator, left, again):
+    """Calendar clients (Outlook) ignore a REQUEST whose SEQUENCE is not above the CANCEL they
+    applied for the same UID: a place given again after its cancellation raises the session's
+    SEQUENCE, which the new invitation carries. Nobody else is written to."""
+    session = make_session(capacity=3 if again == "in a group" else 2)
+    person, other = make_appointee(), make_appointee()
+    registration.register(session, other, actor=None, now=NOW)
+    row = registration.register(session, person, actor=None, now=NOW)
+    by_office = left == "removed"
+    registration.cancel(row, actor=coordinator if by_office else None,
+                        by_coordinator=by_office, now=NOW + timedelta(minutes=1))
+    later = NOW + timedelta(minutes=2)
+    if again == "registers":
+        registration.register(session, person, actor=None, now=later)
+    elif again == "re-added":
+        registration.register(session, person, actor=coordinator, by_coordinator=True,
+                              now=later)
+    elif again == "in a group":  # somebody placed before them is invited with them
+        newcomer = make_appointee()
+        registration.register_group(session, [newcomer, person], actor=coordinator,
+                                    now=later)
+        assert _calendar_of(newcomer)[0][:2] == ("REQUEST", 1)
+        assert registration.registration_of(session, newcomer).invited_sequence == 1
+    else:  # the seat went to somebody else; they wait, and it is freed again
+        newcomer = registration.register(session, make_appointee(), actor=None, now=later)
+        assert registration.register(session, person, actor=None, now=later).status == \
+            RegistrationStatus.waitlisted
+        registration.cancel(newcomer, actor=None, now=later)
+    assert registration.registration_of(session, person).status == RegistrationStatus.registered
+    events = _calendar_of(person)
+    assert [method for method, _sequence, _uid in events] == ["REQUEST", "CANCEL", "REQUEST"]
+    assert len({uid for _method, _sequence, uid in events}) == 1
+    (_r, first, _u), (_c, cancel, _u), (_a, sequence, _u) = events
+    assert (first, cancel) == (0, 0) and sequence > cancel
+    assert sequence == session.ical_sequence == 1  # what the feed and every mail now carry
+    assert registration.registration_of(session, person).invited_sequence == 1
+    assert _calendar_of(other) == [("REQUEST", 0, events[0][2])]
+
+
+def test_the_feed_carries_the_sequence_raised_above_a_cancellation(make_session,
+                                                                   make_appointee):
+    """The personal feed carries the session's SEQUENCE, as the mails do: the same as the
+    invitation sent above the cancellation, and for everyone else registered the higher
+    number too (their calendar client fetches the feed once more; nobody is mailed)."""
+    session = make_session(capacity=2)
+    person, other = make_appointee(), make_appointee()
+    users = [User(email=p.email, person=p, is_active=True, locale="en") for p in (person, other)]
+    db.session.add_all(users)
+    registration.register(session, other, actor=None, now=NOW)
+    row = registration.register(session, person, actor=None, now=NOW)
+    db.session.flush()
+    tag = feed.feed_for(users[1])[0]
+    registration.cancel(row, actor=None, now=NOW)
+    mails = len(outbox())
+    registration.register(session, person, actor=None, now=NOW)
+    assert len(outbox()) == mails + 1
+    for user in users:
+        event, = Calendar.from_ical(feed.feed_for(user)[1]()).walk("VEVENT")
+        assert event["SEQUENCE"] == _calendar_of(person)[-1][1] == 1
+    assert feed.feed_for(users[1])[0] != tag
+
+def test_the_sequence_is_raised_only_above_a_cancellation_that_carries_it(
+        make_session, make_appointee, coordinator):
+    """No cancellation to outrank (a place left on the waiting list, never invited), or one
+    that a later change already outranks: the session's SEQUENCE stays as it is."""
+    session = make_session(capacity=1)
+    leaving, waiting = make_appointee(), make_appointee()
+    seat = registration.register(session, leaving, actor=None, now=NOW)
+    registration.cancel(registration.register(session, waiting, actor=None, now=NOW),
+                        actor=None, now=NOW)  # left the waiting list: no email
+    registration.cancel(seat, actor=None, now=NOW)
+    registration.register(session, waiting, actor=None, now=NOW)
+    assert session.ical_sequence == 0
+    services.update_session(session, {"title_en": "The guidelines in practice", "capacity": 2},
+                            actor=coordinator, now=NOW)
+    registration.register(session, leaving, actor=None, now=NOW)
+    assert session.ical_sequence == 1
+    assert [e[:2] for e in _calendar_of(leaving)] == [
+        ("REQUEST", 0), ("CANCEL", 0), ("REQUEST", 1)]
+    assert [e[:2] for e in _calendar_of(waiting)] == [("REQUEST", 0), ("REQUEST", 1)]
 
 
 def _invitation(message):

@@ -216,6 +216,9 @@ def cancel_session(session, *, reason=None, actor, now=None):
     person; the waiting list is closed. Returns (number notified, the job sending the notices
     or None)."""
     now = now or utcnow()
+    # Its SEQUENCE is raised from the stored one, under the lock that every other raise
+    # takes or waits for: none is lost, nor given twice.
+    lock_seats(session)
     if session.status == SessionStatus.cancelled:
         raise DomainError("cancelled", _l("This session is already cancelled."))
     reason = required_text(reason, "reason_required",

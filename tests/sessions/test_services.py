@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
@@ -288,6 +288,20 @@ def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session
     assert "calendar.\nReason given: Speaker ill\n\n" in last.body_text
     refused("cancelled", services.update_session, session, {"capacity": 5}, actor=coordinator)
 
+
+def test_a_cancellation_raises_the_stored_sequence_not_the_one_read_before(
+        make_session, make_appointee, coordinator):
+    """Another request raised the SEQUENCE after this one read the session (a guest invited
+    back above their cancellation): the session's cancellation is sent above both."""
+    session, person = make_session(), make_appointee()
+    registration.register(session, person, actor=None, now=NOW)
+    db.session.commit()
+    assert session.ical_sequence == 0
+    with db.engine.begin() as other:
+        other.execute(update(TrainingSession).values(ical_sequence=1))
+    services.cancel_session(session, reason="Speaker ill", actor=coordinator, now=NOW)
+    assert session.ical_sequence == 2
+    assert _calendar_of(person)[-1][:2] == ("CANCEL", 2)
 
 def test_every_invitation_is_valid_for_libical_and_icalendar(make_session, make_appointee,
                                                             coordinator):

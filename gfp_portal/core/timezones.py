@@ -184,11 +184,14 @@ def wall_time(moment, zone_name):
     return moment.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
 
 
-def from_wall_time(local, zone_name):
+def from_wall_time(local, zone_name, *, keep=None):
     """The moment, in UTC, at which clocks in `zone_name` show `local` (naive); None for None.
-    Of an hour the clocks show twice, when they move back, the first is taken."""
+    Of an hour the clocks show twice, when they move back, the first is taken, unless `keep`
+    (the moment a form showed as this time, sent back unchanged) is the second."""
     if local is None:
         return None
+    if keep is not None and wall_time(keep, zone_name) == local:
+        return keep.astimezone(UTC)
     return local.replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
 
 

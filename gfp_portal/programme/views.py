@@ -47,11 +47,13 @@ def _item_form(session, item=None):
                           guest_choices=queries.guest_choices(session), data=data)
 
 
-def _item_data(form, session):
-    """The item's data and its presenters, from the form; a DomainError names a wrong
-    field."""
+def _item_data(form, session, item=None):
+    """The item's data and its presenters, from the form (of `item`, when it edits one); a
+    DomainError names a wrong field."""
     data = {f: getattr(form, f).data for f in agenda.TEXT_FIELDS}
-    data["starts_at"] = from_wall_time(form.starts_at.data, session.time_zone)
+    # Its time sent back as the form showed it is the item's, also in an hour shown twice.
+    data["starts_at"] = from_wall_time(form.starts_at.data, session.time_zone,
+                                       keep=getattr(item, "starts_at", None))
     presenters = [agenda.presenter(user=u) for u in queries.users_by_ids(form.staff.data)]
     presenters += [agenda.presenter(guest=g) for g in queries.guests_by_ids(form.guests.data)]
     for email in (form.people.data or "").split():
@@ -90,7 +92,8 @@ def agenda_edit(session_id, item_id):
     item = found_or_404(queries.item_of(session, item_id))
     form = _item_form(session, item if request.method == "GET" else None)
     return save_form(
-        form, lambda: agenda.update_item(item, *_item_data(form, session), actor=current_user),
+        form, lambda: agenda.update_item(item, *_item_data(form, session, item),
+                                         actor=current_user),
         saved=_("The item is saved."),
         to=url_for("programme.agenda_manage", session_id=session.id), record=item,
     ) or render_template("programme/agenda_edit.html", session=session, item=item,

@@ -82,8 +82,9 @@ def _save_session(form, save, **answer):
     return None if form.check_hours.data else save_form(form, save, **answer)
 
 
-def _hours(form):
-    """The fair-hours check of the time the form holds, if it holds a valid one."""
+def _hours(form, shown=None):
+    """The fair-hours check of the time the form holds, if it holds a valid one (`shown`: the
+    session the form was filled in from)."""
     fields = (form.time_zone, form.starts_at, form.ends_at, form.audience, form.hours_region)
     # Sent to check the hours, the form is not validated as a whole: these fields are, here.
     # Otherwise their errors are those of the validation the view ran (or none, unsent).
@@ -96,25 +97,34 @@ def _hours(form):
             form.ends_at.errors.append(_("The session must end after it starts."))
         return None
     zone = form.time_zone.data
-    return hours.check(from_wall_time(form.starts_at.data, zone),
-                       from_wall_time(form.ends_at.data, zone), zone,
+    return hours.check(_moment(form, "starts_at", shown), _moment(form, "ends_at", shown), zone,
                        Audience(form.audience.data).roles, region=form.hours_region.data or None)
 
 
 def _form_page(form, **context):
-    return render_template("sessions/form.html", form=form, hours=_hours(form), **context)
+    shown = context.get("session") or context.get("original")
+    return render_template("sessions/form.html", form=form, hours=_hours(form, shown),
+                           **context)
 
 
-def _data(form):
+def _moment(form, field, shown=None):
+    """The moment of the form's time `field` in its time zone. A time sent back as the form
+    showed it from `shown` (the session edited or copied) is that session's moment, also when
+    the clocks show it twice (and would otherwise read the first)."""
+    return from_wall_time(getattr(form, field).data, form.time_zone.data,
+                          keep=getattr(shown, field, None))
+
+
+def _data(form, shown=None):
     zone = form.time_zone.data
     data = {f: getattr(form, f).data for f in services.TEXT_FIELDS}
     data.update(topic=form.topic.data, format=form.format.data, time_zone=zone,
-                starts_at=from_wall_time(form.starts_at.data, zone),
-                ends_at=from_wall_time(form.ends_at.data, zone),
+                starts_at=_moment(form, "starts_at", shown),
+                ends_at=_moment(form, "ends_at", shown),
                 join_url=form.join_url.data, venue=form.venue.data,
                 languages=" ".join(form.languages.data or []), capacity=form.capacity.data,
-                registration_opens_at=from_wall_time(form.registration_opens_at.data, zone),
-                registration_closes_at=from_wall_time(form.registration_closes_at.data, zone),
+                registration_opens_at=_moment(form, "registration_opens_at", shown),
+                registration_closes_at=_moment(form, "registration_closes_at", shown),
                 audience=form.audience.data, series_id=form.series.data or None,
                 waitlist_policy=form.waitlist_policy.data)
     return data
@@ -146,7 +156,8 @@ def edit(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = _session_form(session)
     save = unless_crossed(
-        form, session, lambda: services.update_session(session, _data(form), actor=current_user),
+        form, session, lambda: services.update_session(session, _data(form, session),
+                                                       actor=current_user),
         changes_of=lambda result: result[0])
     if _wants_saving(form):
         ok, result = commit_service(save, form=form)
@@ -166,7 +177,8 @@ def duplicate(session_id):
     original = db.get_or_404(TrainingSession, session_id)
     form = _session_form(original)
     return _save_session(
-        form, lambda: services.duplicate_session(original, _data(form), actor=current_user),
+        form, lambda: services.duplicate_session(original, _data(form, original),
+                                                 actor=current_user),
         done=_("The copy is saved as a draft."),
         to=lambda copy: url_for("sessions.detail", session_id=copy.id),
     ) or _form_page(form, session=None, original=original, notified=0)

@@ -138,3 +138,17 @@ def test_of_an_hour_the_clocks_show_twice_the_first_is_taken():
     moment = from_wall_time(datetime(2027, 11, 7, 1, 30), "America/New_York")
     assert moment == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)  # still EDT, UTC-4
     assert from_wall_time(None, "UTC") is None and wall_time(None, "UTC") is None
+
+
+def test_a_time_the_clocks_show_twice_keeps_the_moment_it_was_shown_for():
+    """A form shows a stored moment as the time the clocks show: sent back unchanged, it is
+    that moment again, also the second of an hour shown twice; any other time is read as
+    entered."""
+    first = datetime(2027, 11, 7, 5, 30, tzinfo=UTC)   # 01:30 EDT
+    second = datetime(2027, 11, 7, 6, 30, tzinfo=UTC)  # 01:30 EST, an hour later
+    zone = "America/New_York"
+    assert from_wall_time(datetime(2027, 11, 7, 1, 30), zone, keep=second) == second
+    assert from_wall_time(datetime(2027, 11, 7, 1, 30), zone, keep=first) == first
+    assert from_wall_time(datetime(2027, 11, 7, 1, 45), zone, keep=second) == \
+        datetime(2027, 11, 7, 5, 45, tzinfo=UTC)
+    assert from_wall_time(None, zone, keep=second) is None

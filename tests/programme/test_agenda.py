@@ -304,6 +304,36 @@ def test_an_item_at_a_time_the_clocks_skip_is_a_form_error(app, client, running)
         assert item.starts_at.astimezone(UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
 
 
+def test_an_item_in_an_hour_the_clocks_repeat_stays_there_when_saved_unchanged(
+        app, client, running):
+    """New York, the night its clocks go back from 02:00 to 01:00: a session from the second
+    01:00 (EST, 06:00 UTC) to 03:00. Its item at the second 01:30 shows 01:30 on its form;
+    saving the form with only a new title keeps it there, rather than reading the first
+    01:30, which is before the session starts."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.time_zone = "America/New_York"
+        session.starts_at = datetime(2027, 11, 7, 6, tzinfo=UTC)
+        session.ends_at = datetime(2027, 11, 7, 8, tzinfo=UTC)
+        db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/agenda"
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        item = agenda.add_item(session, {**_texts("Opening"),
+                                         "starts_at": datetime(2027, 11, 7, 6, 30, tzinfo=UTC)},
+                               actor=None)
+        db.session.commit()
+        item_id = item.id
+    edit = f"{url}/{item_id}"
+    assert 'value="2027-11-07T01:30"' in client.get(edit).get_data(as_text=True)
+    response = client.post(edit, data={"title_en": "Welcome", "starts_at": "2027-11-07T01:30"})
+    assert response.status_code == 302
+    with app.app_context():
+        item = db.session.get(AgendaItem, item_id)
+        assert (item.title_en, item.starts_at.astimezone(UTC)) == (
+            "Welcome", datetime(2027, 11, 7, 6, 30, tzinfo=UTC))
+
 def test_a_deleted_draft_takes_its_agenda_and_guest_links_with_it(make_session, coordinator):
     """Nothing of the draft is left to turn up on another session (SQLite gives a deleted
     row's id to the next one) or, on PostgreSQL, to stop the deletion."""

@@ -622,6 +622,45 @@ def test_an_hour_the_clocks_repeat_reads_as_entered(app, client, network):
         assert session.ends_at.astimezone(UTC) == datetime(2027, 11, 7, 8, 0, tzinfo=UTC)
 
 
+def test_a_session_in_an_hour_the_clocks_repeat_stays_there_when_saved_unchanged(
+        app, client, network):
+    """On 7 November 2027, New York's clocks show 01:00–02:00 twice. A session at the second
+    01:30 (EST, 06:30 UTC) shows 01:30 on its form: saving the form with only another
+    description keeps it there, rather than moving it an hour earlier to the first 01:30 and
+    sending everyone an updated invitation."""
+    second = datetime(2027, 11, 7, 6, 30, tzinfo=UTC)
+    with app.app_context():
+        coordinator = db.session.get(User, network["coordinator"])
+        session = services.create_session({
+            "title_en": "Night owls", "topic": "bystander_intervention", "format": "virtual",
+            "starts_at": second, "ends_at": second + timedelta(hours=1),
+            "registration_closes_at": second - timedelta(minutes=30),
+            "time_zone": "America/New_York", "join_url": "https://meet.example.org/x",
+            "languages": "en", "capacity": 5, "audience": "both"}, actor=coordinator)
+        services.publish_session(session, actor=coordinator)
+        registration.register(session, db.session.get(User, network["fp"]).person, actor=None)
+        db.session.commit()
+        session_id = session.id
+    login(client, "coord@example.org")
+    url = f"/sessions/{session_id}/edit"
+    html = client.get(url).get_data(as_text=True)
+    assert 'value="2027-11-07T01:30"' in html and 'value="2027-11-07T01:00"' in html
+    response = client.post(url, data={
+        "title_en": "Night owls", "topic": "bystander_intervention", "format": "virtual",
+        "time_zone": "America/New_York", "starts_at": "2027-11-07T01:30",
+        "ends_at": "2027-11-07T02:30", "registration_closes_at": "2027-11-07T01:00",
+        "languages": ["en"], "join_url": "https://meet.example.org/x", "capacity": "5",
+        "audience": "both", "series": "0", "waitlist_policy": "first_come",
+        "description_en": "Now with a description."})
+    assert response.status_code == 302
+    with app.app_context():
+        session = db.session.get(TrainingSession, session_id)
+        assert session.description_en == "Now with a description."
+        assert (session.starts_at, session.registration_closes_at) == (
+            second, second - timedelta(minutes=30))
+        assert session.ical_sequence == 0
+        assert outbox("session_notice")[-1].subject.startswith("Registered")
+
 def test_the_session_page_follows_the_registration_period_in_the_readers_zone(app, client,
                                                                              network):
     from babel.dates import format_datetime

@@ -110,3 +110,26 @@ def test_the_unit_check_sees_a_mistake(tmp_path):
     broken.parent.mkdir()
     broken.write_text(UNITS[0].read_text().replace("Restart=", "Restrat="))
     assert "Restrat" in verify_units(tmp_path, [broken])
+
+
+def test_nginx_logs_no_token_of_an_access_link(app):
+    """DESIGN §7: no log keeps a secret that grants access. The access log writes the path
+    with every access link's token replaced, as the portal's own logs do: each token route of
+    the portal is covered."""
+    site = SITE.read_text()
+    log_format = re.search(r"log_format gfp_portal(.*?);", site, re.S).group(1)
+    assert not re.search(r"\$(request|request_uri|uri)\b", log_format)
+    assert "$gfp_logged_uri" in log_format
+    pattern, replacement = re.search(
+        r'map \$request_uri \$gfp_logged_uri \{.*?"~(.*?)" "(.*?)";', site, re.S).groups()
+    pattern = re.compile(pattern.replace("(?<", "(?P<"))
+    for rule in app.url_map.iter_rules():
+        if "token" not in rule.arguments:
+            continue
+        path = rule.rule.replace("<token>", "s3cr3t-T0ken_x") + "?lang=fr"
+        match = pattern.match(path)
+        assert match, rule.rule
+        logged = re.sub(r"\$\{(\w+)\}", lambda name, found=match: found.group(name.group(1)),
+                        replacement)
+        assert "s3cr3t" not in logged and logged.startswith(rule.rule.split("<token>")[0])
+        assert logged.endswith("?lang=fr")

@@ -1,7 +1,5 @@
 """Gap reminders: each Resident Coordinator gets the gaps of their UNCTs, at most once a period
 (the email itself: notices.py)."""
-from datetime import timedelta
-
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import Role
@@ -28,12 +26,14 @@ def send_gap_reminders(*, now=None):
     been reminded within the configured period. Returns the number of emails queued."""
     now = now or utcnow()
     hold_lock("coverage.remind", now=now)
-    period = timedelta(days=int(get_setting("coverage.reminder_days")))
+    # In days, not seconds: the daily run starts at whatever second the worker picks it up.
+    period = int(get_setting("coverage.reminder_days"))
     last = _last_sent()
     coordinators = active_users_with_role(Role.resident_coordinator)
     queued = 0
     for user in coordinators:
-        if not user.uncts or (user.id in last and now - last[user.id] < period):
+        if not user.uncts or (
+                user.id in last and (now.date() - last[user.id].date()).days < period):
             continue
         coverage = compute_coverage(unct_ids=[u.id for u in user.uncts], today=now.date())
         teams = [(unct, coverage.by_unct[unct.id],

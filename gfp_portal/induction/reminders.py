@@ -3,7 +3,6 @@ next induction sessions at a fair hour for them (once per session), and otherwis
 their checklist at most once a week; a path found complete is recorded as such and gets no
 more mail."""
 from dataclasses import dataclass
-from datetime import timedelta
 
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.jobs import hold_lock
@@ -13,7 +12,8 @@ from gfp_portal.induction.models import InductionInvitation
 from gfp_portal.induction.services import mark_completed
 from gfp_portal.registry.queries import active_roles
 
-REMIND_EVERY = timedelta(days=7)
+# In days, not seconds: the daily run starts at whatever second the worker picks it up.
+REMIND_EVERY_DAYS = 7
 
 
 @dataclass
@@ -44,7 +44,8 @@ def send_induction_mails(*, now=None):
         fair = queries.next_induction_sessions(state, now=now, upcoming=upcoming,
                                                roles=roles.get(path.person_id, ()))
         new = [s for s in fair if s.id not in invited.get(path.id, set())]
-        due = path.reminded_at is None or now - path.reminded_at >= REMIND_EVERY
+        due = path.reminded_at is None or \
+            (now.date() - path.reminded_at.date()).days >= REMIND_EVERY_DAYS
         if new:
             kind = "welcome" if path.reminded_at is None else "invitation"
             notices.induction_mail(state, new, zone, kind=kind, now=now)

@@ -126,6 +126,17 @@ def test_gap_reminders_once_per_period(network, create_user, app):
     assert db.session.get(User, user_id).uncts[0].iso3 == "KEN"
 
 
+def test_a_daily_run_a_few_seconds_earlier_on_the_due_day_still_reminds(network, create_user,
+                                                                         app):
+    """The period is counted in days: the daily job runs at whatever second the worker picks
+    it up, and a run 30 days later but two seconds earlier in the minute is on the due day."""
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    first = datetime(2026, 6, 1, 5, 15, 3, tzinfo=UTC)
+    assert send_gap_reminders(now=first) == 1
+    assert send_gap_reminders(now=datetime(2026, 6, 30, 23, 59, tzinfo=UTC)) == 0
+    assert send_gap_reminders(now=datetime(2026, 7, 1, 5, 15, 1, tzinfo=UTC)) == 1
+
+
 def test_remind_command(network, create_user, runner, app, monkeypatch):
     create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
     monkeypatch.setitem(app.config, "SERVER_NAME", None)

@@ -240,6 +240,15 @@ def test_reminders_go_at_most_once_a_week_and_never_after_completion(
     assert len(outbox("induction_reminder")) == 3
 
 
+def test_a_weekly_reminder_counts_days_not_seconds(coordinator, documents, newcomer):
+    """The daily run picks its time up to the second: a run seven days after the last mail,
+    a few seconds earlier in the minute, is on the due day and reminds."""
+    first = datetime(2027, 3, 1, 5, 15, 3, tzinfo=UTC)
+    assert send_induction_mails(now=first).reminded == 1  # the welcome
+    assert send_induction_mails(now=datetime(2027, 3, 7, 23, 59, tzinfo=UTC)).reminded == 0
+    assert send_induction_mails(now=datetime(2027, 3, 8, 5, 15, 1, tzinfo=UTC)).reminded == 1
+
+
 def test_an_alternate_is_invited_only_to_induction_sessions_open_to_alternates(
         coordinator, documents, make_appointee, make_session):
     make_appointee(role="alternate", zone="Europe/Zurich")

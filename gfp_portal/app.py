@@ -43,6 +43,7 @@ from gfp_portal.core import (
 )
 from gfp_portal.core import history as core_history
 from gfp_portal.core.assets import assets_cli, register_assets
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.jobs_cli import jobs_cli
 from gfp_portal.core.logs import redact_tokens_in_logs
 from gfp_portal.core.mail_cli import mail_cli
@@ -225,10 +226,11 @@ def register_extensions(app):
 
 
 def register_waitlist_rules():
-    """Each waiting-list priority is applied by the domain that knows who it names."""
+    """Each waiting-list priority is applied by the domain that knows who it names (the gaps
+    of the day a seat is given)."""
     priority.register_rule(WaitlistPolicy.coverage_gap,
                            lambda session, person_ids: coverage_queries.people_in_gaps(
-                               person_ids))
+                               person_ids, today=utcnow().date()))
     priority.register_rule(WaitlistPolicy.not_trained, attendance_queries.not_yet_trained)
     priority.register_rule(WaitlistPolicy.below_parity, parity_queries.people_below_parity)
     if priority.missing_rules():

@@ -1,4 +1,5 @@
 """Coverage cells as CSV or Excel rows, in the viewer's language."""
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from gfp_portal.core import tables
@@ -6,9 +7,20 @@ from gfp_portal.coverage.services import holders_of
 from gfp_portal.registry.models import AppointmentRole
 
 
-def _holders(appointments, role):
-    return "; ".join(f"{a.person.full_name} <{a.person.email}>" for a in appointments
-                     if a.role == role)
+def _holder(appointment, today):
+    """The holder as "Name <email>", with the dates of a term that has not begun yet."""
+    named = f"{appointment.person.full_name} <{appointment.person.email}>"
+    if appointment.start_date <= today:
+        return named
+    start = format_date(appointment.start_date, "medium")
+    term = _("from %(start)s until %(end)s", start=start,
+             end=format_date(appointment.end_date, "medium")) \
+        if appointment.end_date else _("from %(date)s", date=start)
+    return f"{named} ({term})"
+
+
+def _holders(appointments, role, today):
+    return "; ".join(_holder(a, today) for a in appointments if a.role == role)
 
 
 def coverage_rows(coverage, *, state=None):
@@ -27,8 +39,8 @@ def coverage_rows(coverage, *, state=None):
             cell.unct.iso3 if cell.unct else "",
             cell.entity.acronym, cell.state.title,
             _("yes") if cell.expiring else _("no"),
-            _holders(holders.get(cell.key, ()), AppointmentRole.focal_point),
-            _holders(holders.get(cell.key, ()), AppointmentRole.alternate),
+            _holders(holders.get(cell.key, ()), AppointmentRole.focal_point, coverage.today),
+            _holders(holders.get(cell.key, ()), AppointmentRole.alternate, coverage.today),
         ])
     return [[str(value) for value in row] for row in rows]
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, inspect, select
+from sqlalchemy import case, func, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core import data_version
@@ -94,6 +94,7 @@ class Coverage:
     headquarters_summary: Summary
     columns: list                     # entities present in at least one shown UNCT
     members: dict                     # unct_id -> [(entity_id, entity)] by acronym
+    today: date                       # the day whose terms the cells count
 
     @cached_property
     def column_index(self):
@@ -132,23 +133,47 @@ class Coverage:
 
 
 def _holder_counts(today, unct_ids=None, entity=None):
-    """(unct_id, entity_id) -> [focal points, alternates, soonest end from `today` on] of
-    active terms, in the given UNCTs only (None: the whole network, headquarters included),
-    of the entity with the given acronym only when one is given. A term past its end date
-    that the daily run has not ended yet hides no other term's end."""
+    """(unct_id, entity_id) -> [focal points, alternates, soonest end from `today` on] of the
+    terms held on `today` (Appointment.held_on), in the given UNCTs only (None: the whole
+    network, headquarters included), of the entity with the given acronym only when one is
+    given. A term not begun yet holds nothing; nor does one past its end date that the daily
+    run has not ended yet, which hides no other term's end either. The soonest end is of an
+    active term, or of one ended ahead whose role no active term takes on after it: a term
+    renewed or replaced ahead does not flag its cell, one ended ahead with nobody to follow
+    it does."""
     is_focal_point = Appointment.role == AppointmentRole.focal_point
+    held = Appointment.held_on(today)
+    active = Appointment.status == AppointmentStatus.active
+    running = active & or_(Appointment.end_date.is_(None), Appointment.end_date >= today)
+    ended_ahead = ~active & held
+    last_day = func.coalesce(Appointment.ended_on, Appointment.end_date)
+
+    def leaves_unfollowed(role):
+        """The soonest last day of a term of `role` ended ahead, when no active term of that
+        role runs on."""
+        return case((func.count().filter(role & running) == 0,
+                     func.min(case((role & ended_ahead, last_day)))))
+
     stmt = (select(Appointment.unct_id, Appointment.entity_id,
-                   func.count().filter(is_focal_point), func.count().filter(~is_focal_point),
-                   func.min(case((Appointment.end_date >= today, Appointment.end_date))))
-            .where(Appointment.status == AppointmentStatus.active)
+                   func.count().filter(is_focal_point & held),
+                   func.count().filter(~is_focal_point & held),
+                   func.min(case((running, Appointment.end_date))),
+                   leaves_unfollowed(is_focal_point), leaves_unfollowed(~is_focal_point))
+            # The active terms, and those ended on a day still to come (entered ahead).
+            .where(or_(active, held))
             .group_by(Appointment.unct_id, Appointment.entity_id))
     if unct_ids is not None:
         stmt = stmt.where(Appointment.unct_id.in_(unct_ids))
     if entity is not None:
         stmt = stmt.where(Appointment.entity_id.in_(
             select(Entity.id).where(Entity.acronym == entity)))
-    return {(unct_id, entity_id): (fps, alts, soonest)
-            for unct_id, entity_id, fps, alts, soonest in db.session.execute(stmt)}
+    counts = {}
+    for unct_id, entity_id, fps, alts, soonest, fp_leaves, alt_leaves in \
+            db.session.execute(stmt):
+        if fp_leaves or alt_leaves:  # rare: a term ended ahead with nobody to follow it
+            soonest = min(day for day in (soonest, fp_leaves, alt_leaves) if day is not None)
+        counts[unct_id, entity_id] = (fps, alts, soonest)
+    return counts
 
 
 def _members(unct_ids, entities, entity=None):
@@ -170,8 +195,8 @@ def _members(unct_ids, entities, entity=None):
 
 def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, policy=None):
     """The coverage of the network (or of the given UNCTs / region / entity), in 4 queries
-    whatever its size: the UNCTs, the entities, their memberships and the active terms
-    counted per cell (and a fifth for the countries of given UNCTs)."""
+    whatever its size: the UNCTs, the entities open on `today`, their memberships and the
+    terms held on `today` counted per cell (and a fifth for the countries of given UNCTs)."""
     today = today or date.today()
     policy = policy or Policy.current()
     window_end = today + timedelta(days=policy.alert_window)
@@ -237,7 +262,7 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
                     network=network, headquarters=headquarters,
                     headquarters_summary=hq_summary,
                     columns=sorted(columns.values(), key=lambda e: e.acronym.lower()),
-                    members=members)
+                    members=members, today=today)
 
 
 def shared_coverage(*, region=None, unct_ids=None, entity=None, today=None, now):
@@ -279,16 +304,21 @@ def _copied(coverage):
 
 
 def holders_of(coverage):
-    """(unct_id or None, entity_id) -> the active appointments (with their people) of each
-    cell of `coverage`, focal points first, the soonest end first, in one query."""
+    """(unct_id or None, entity_id) -> the appointments (with their people) of each cell of
+    `coverage`: those holding it on its day, then the active ones still to begin; focal
+    points first, the soonest end first, in one query."""
     unct_ids = [u.id for u in coverage.uncts]
     scope = Appointment.unct_id.in_(unct_ids or [-1])
     if coverage.headquarters:
         scope = scope | Appointment.unct_id.is_(None)
+    today = coverage.today
+    to_begin = Appointment.start_date > today
     appointments = db.session.scalars(
-        select(Appointment).where(Appointment.status == AppointmentStatus.active, scope)
+        select(Appointment).where(scope, or_(
+            Appointment.held_on(today),
+            (Appointment.status == AppointmentStatus.active) & to_begin))
         .options(selectinload(Appointment.person))
-        .order_by(Appointment.role, Appointment.end_date, Appointment.id)).all()
+        .order_by(Appointment.role, to_begin, Appointment.end_date, Appointment.id)).all()
     headquarters = coverage.headquarters_by_entity
     holders = defaultdict(list)
     for appointment in appointments:

@@ -12,7 +12,9 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     func,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
@@ -160,6 +162,22 @@ class Appointment(db.Model):
     @property
     def scope_label(self):
         return self.unct.name if self.unct else None
+
+    @hybrid_method
+    def held_on(self, day):
+        """Whether the term is held on `day`: begun by then and not past its last day (the
+        day it ended, else its end date), whatever the daily run has marked yet. A renewal or
+        a replacement entered ahead ends the current term on a later day, which holds the
+        role up to then; the next term holds it from its own start."""
+        last = self.ended_on or self.end_date
+        return self.start_date <= day and (
+            day <= last if last is not None else self.status == AppointmentStatus.active)
+
+    @held_on.expression
+    def held_on(cls, day):
+        last = func.coalesce(cls.ended_on, cls.end_date)
+        return and_(cls.start_date <= day,
+                    or_(last >= day, and_(last.is_(None), cls.status == AppointmentStatus.active)))
 
     @property
     def is_headquarters(self):

@@ -6,10 +6,17 @@ from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.outbox import OutboxMessage
-from gfp_portal.coverage.queries import uncts_without_focal_point, without_focal_point_count
+from gfp_portal.coverage.queries import (
+    entities_with_a_gap,
+    gaps_of_entities,
+    people_in_gaps,
+    uncts_without_focal_point,
+    without_focal_point_count,
+)
 from gfp_portal.coverage.reminders import send_gap_reminders
-from gfp_portal.coverage.services import CellState, cell_state, compute_coverage
+from gfp_portal.coverage.services import CellState, cell_state, compute_coverage, holders_of
 from gfp_portal.extensions import db
+from gfp_portal.main.dashboard import Dashboard
 from gfp_portal.reference.models import Region, Unct
 from gfp_portal.registry import services
 from tests.helpers import entity, unct
@@ -102,13 +109,141 @@ def test_headquarters_scope(network):
     assert len(coverage.headquarters) == 127
 
 
-def test_ended_appointments_do_not_count(network):
+def test_an_ended_appointment_counts_up_to_its_last_day(network):
     kenya, _ = network
     appointment = services.active_holders(entity("UNICEF"), kenya, "focal_point")[0]
     services.end_appointment(appointment, reason="left_entity", ended_on=TODAY, actor=None)
+    for day, state in ((TODAY, CellState.no_alternate), (TODAY + timedelta(days=1),
+                                                         CellState.vacant)):
+        coverage = compute_coverage(today=day)
+        assert {c.entity.acronym: c.state for c in coverage.cells_of(kenya)}["UNICEF"] == state
+
+
+def _appoint(team, acronym, role, *, start, end=date(2028, 6, 30), name="New"):
+    person = services.create_person({"given_name": "N", "family_name": name,
+                                     "email": f"{name.lower()}@example.org"}, actor=None)
+    return services.appoint(person, {"entity": entity(acronym), "unct": team, "role": role,
+                                     "start_date": start, "end_date": end}, actor=None)
+
+
+def _states(team, day):
+    return {c.entity.acronym: c.state for c in compute_coverage(today=day).cells_of(team)}
+
+
+def test_a_term_that_starts_later_does_not_cover_the_cell_yet(network, create_user):
+    """Kenya's WHO is vacant: a focal point and an alternate appointed from next month do not
+    hold the role today. The cell, the team's count of teams without a focal point, the
+    gaps of entities and the Resident Coordinator's reminder all still see the gap."""
+    kenya, _ = network
+    uganda = unct("UGA")
+    uganda.members = [entity("WHO")]
+    start = TODAY + timedelta(days=15)  # Jordan's focal point still holds the role then
+    _appoint(kenya, "WHO", "focal_point", start=start, name="Fp")
+    _appoint(kenya, "WHO", "alternate", start=start, name="Alt")
+    _appoint(uganda, "WHO", "focal_point", start=start, name="Uganda")
+    db.session.commit()
+    assert _states(kenya, TODAY)["WHO"] == CellState.vacant
+    assert _states(kenya, start - timedelta(days=1))["WHO"] == CellState.vacant
+    assert _states(kenya, start)["WHO"] == CellState.covered
+    assert uncts_without_focal_point(None, today=TODAY) == [uganda.id]
+    assert uncts_without_focal_point(None, today=start) == []
+    assert db.session.scalar(without_focal_point_count(TODAY)) == 1
+    assert gaps_of_entities({entity("WHO").id}, today=TODAY) == {entity("WHO").id: 2}
+    assert entities_with_a_gap({entity("WHO").id}, today=start) == {entity("WHO").id}
+    assert gaps_of_entities({entity("WHO").id}, today=start) == {entity("WHO").id: 1}
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    send_gap_reminders(now=datetime(2026, 6, 1, 8, tzinfo=UTC))
+    [reminder] = db.session.scalars(select(OutboxMessage)).all()
+    assert "WHO" in reminder.body_text
+
+
+def test_the_dashboard_and_the_coverage_pages_count_the_same_cells_with_a_focal_point(network):
+    """Both count the cells held by a focal point today, from the first day of its term: one
+    appointed from next month counts in neither."""
+    kenya, _ = network
+    _appoint(kenya, "WHO", "focal_point", start=TODAY + timedelta(days=30))
+    db.session.commit()
     coverage = compute_coverage(today=TODAY)
-    states = {c.entity.acronym: c.state for c in coverage.cells_of(kenya)}
-    assert states["UNICEF"] == CellState.vacant
+    held = coverage.network.counts[CellState.covered] + \
+        coverage.network.counts[CellState.no_alternate]
+    figure = Dashboard(today=TODAY, now=datetime(2026, 6, 1, 12, tzinfo=UTC)).figure("coverage")
+    assert (held, coverage.network.total) == (3, 5)
+    assert figure.columns[-1].values[-1] == held / coverage.network.total
+
+
+def test_a_term_past_its_end_date_no_longer_covers_the_cell(network):
+    """Kenya's UNICEF focal point's term ended yesterday; the daily run has not marked it
+    ended yet (for a viewer east of UTC, most of their day): today the cell has no focal
+    point."""
+    kenya, _ = network
+    uganda = unct("UGA")
+    uganda.members = [entity("WHO")]
+    [unicef] = services.active_holders(entity("UNICEF"), kenya, "focal_point")
+    unicef.end_date = TODAY - timedelta(days=1)
+    _appoint(uganda, "WHO", "focal_point", start=date(2025, 1, 1), end=TODAY - timedelta(days=1))
+    db.session.commit()
+    assert _states(kenya, TODAY - timedelta(days=1))["UNICEF"] == CellState.no_alternate
+    assert _states(kenya, TODAY)["UNICEF"] == CellState.vacant
+    assert uncts_without_focal_point(None, today=TODAY) == [uganda.id]
+
+
+def test_a_renewal_or_a_replacement_entered_ahead_leaves_no_day_uncovered(network):
+    """The current term, ended ahead up to its last day, holds the cell until then; the next
+    one from the following day. The renewed term no longer flags the cell as ending soon,
+    and the cell's holders are the one holding it and the one to come."""
+    kenya, jordan = network
+    now = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    [undp] = services.active_holders(entity("UNDP"), jordan, "focal_point")  # ends in 20 days
+    renewal = services.renew(undp, actor=None, now=now)
+    [unicef] = services.active_holders(entity("UNICEF"), kenya, "focal_point")
+    successor = services.create_person({"given_name": "S", "family_name": "Successor",
+                                        "email": "successor@example.org"}, actor=None)
+    replacement = services.replace(unicef, successor,
+                                   {"start_date": TODAY + timedelta(days=10)}, actor=None,
+                                   now=now)
+    db.session.commit()
+    assert undp.status.value == "ended" and renewal.start_date == TODAY + timedelta(days=21)
+    for day in (TODAY, TODAY + timedelta(days=9), TODAY + timedelta(days=10),
+                TODAY + timedelta(days=20), TODAY + timedelta(days=21)):
+        coverage = compute_coverage(today=day)
+        [jordan_undp] = coverage.cells_of(jordan)
+        assert jordan_undp.state == CellState.covered, day
+        assert not jordan_undp.expiring, day
+        states = {c.entity.acronym: c.state for c in coverage.cells_of(kenya)}
+        assert states["UNICEF"] == CellState.no_alternate, day
+        assert uncts_without_focal_point(None, today=day) == [], day
+    coverage = compute_coverage(today=TODAY)
+    holders = holders_of(coverage)
+    assert [a.id for a in holders[(jordan.id, entity("UNDP").id)]
+            if a.role.value == "focal_point"] == [undp.id, renewal.id]
+    assert [a.id for a in holders[(kenya.id, entity("UNICEF").id)]] == [unicef.id,
+                                                                       replacement.id]
+
+
+def test_a_term_ended_ahead_with_nobody_to_follow_it_flags_its_cell(network):
+    """Kenya's UNDP focal point leaves at the end of the month, entered today: the cell keeps
+    its focal point until then, and reads as ending soon (the alternate still holds on)."""
+    kenya, _ = network
+    [undp] = services.active_holders(entity("UNDP"), kenya, "focal_point")
+    services.end_appointment(undp, reason="left_entity", ended_on=TODAY + timedelta(days=29),
+                             actor=None, now=datetime(2026, 6, 1, 8, tzinfo=UTC))
+    db.session.commit()
+    [cell] = [c for c in compute_coverage(today=TODAY).cells_of(kenya)
+              if c.entity.acronym == "UNDP"]
+    assert cell.state == CellState.covered and cell.expiring
+    assert cell.soonest_end == TODAY + timedelta(days=29)
+    assert _states(kenya, TODAY + timedelta(days=30))["UNDP"] == CellState.no_focal_point
+
+
+def test_the_waiting_list_puts_first_who_serves_a_scope_lacking_a_holder_today(network):
+    """A scope whose only focal point starts next month lacks one today: its alternate is
+    put first under the coverage-gap policy."""
+    kenya, _ = network
+    alternate = _appoint(kenya, "WHO", "alternate", start=date(2026, 1, 1), name="Alt")
+    _appoint(kenya, "WHO", "focal_point", start=TODAY + timedelta(days=30), name="Later")
+    db.session.commit()
+    assert people_in_gaps([alternate.person_id], today=TODAY) == {alternate.person_id}
+    assert people_in_gaps([alternate.person_id], today=TODAY + timedelta(days=30)) == set()
 
 
 def test_gap_reminders_once_per_period(network, create_user, app):
@@ -117,10 +252,14 @@ def test_gap_reminders_once_per_period(network, create_user, app):
     create_user("rc.jordan@example.org", roles=["resident_coordinator"], uncts=["JOR"])
     now = datetime(2026, 6, 1, 8, tzinfo=UTC)
     assert send_gap_reminders(now=now) == 1  # Jordan has no gap
+    assert send_gap_reminders(now=now + timedelta(days=20)) == 0
+    # Jordan's focal point's term ended on day 20: a gap, reminded at once.
+    assert send_gap_reminders(now=now + timedelta(days=21)) == 1
     assert send_gap_reminders(now=now + timedelta(days=29)) == 0
     assert send_gap_reminders(now=now + timedelta(days=30)) == 1
     messages = db.session.scalars(select(OutboxMessage)).all()
-    assert [m.recipient for m in messages] == ["rc@example.org"] * 2
+    assert [m.recipient for m in messages] == ["rc@example.org", "rc.jordan@example.org",
+                                               "rc@example.org"]
     assert messages[0].locale == "fr" and "WHO" in messages[0].body_text
     assert "/coverage/KEN" in messages[0].body_text
     assert db.session.get(User, user_id).uncts[0].iso3 == "KEN"

@@ -3,6 +3,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import inspect, select
 from sqlalchemy.orm.exc import DetachedInstanceError
 
@@ -120,8 +121,9 @@ def _nomination(app, rc_id, acronym, role, *, kind="nomination", state="submitte
         return nomination.id
 
 
-def _appoint(app, name, acronym, iso3, role):
-    """`name`, new in the registry, appointed from today for `acronym` in the team `iso3`."""
+def _appoint(app, name, acronym, iso3, role, *, start=None):
+    """`name`, new in the registry, appointed from today (or `start`) for `acronym` in the
+    team `iso3`."""
     given, family = name.split()
     with app.app_context():
         team = db.session.scalars(select(Unct).filter_by(iso3=iso3)).one()
@@ -130,7 +132,7 @@ def _appoint(app, name, acronym, iso3, role):
                                          "email": f"{given}.{family}@example.org".lower()},
                                         actor=None)
         services.appoint(person, {"entity": entity, "unct": team, "role": role,
-                                  "start_date": date.today()}, actor=None)
+                                  "start_date": start or date.today()}, actor=None)
         db.session.commit()
 
 
@@ -181,6 +183,33 @@ def test_a_term_ending_soon_offers_to_nominate_a_successor(app, client, members,
     for bad in ("abc", "-1", "99999999"):
         url = f"/nominations/new?unct=KEN&entity=UNDP&replaces={bad}"
         assert client.get(url).status_code == 200
+
+
+def test_the_team_page_names_who_is_to_come_and_flags_no_term_already_renewed(
+        app, client, members, login_as):
+    """Kenya's UNDP focal point, ending in 20 days, is renewed ahead: the cell is not ending
+    soon, and lists the term held now and the one to come. WHO's focal point starts next
+    month: the cell is vacant today, and names who is to come and from when."""
+    today = date.today()
+    with app.app_context():
+        current = db.session.scalars(select(Appointment)).one()
+        current.end_date = today + timedelta(days=20)
+        services.renew(current, actor=None)
+        db.session.commit()
+    _appoint(app, "Leila Haddad", "WHO", "KEN", "focal_point",
+             start=today + timedelta(days=30))
+    login_as("resident_coordinator", uncts=["KEN"])
+    html = client.get("/coverage/KEN?lang=en").get_data(as_text=True)
+    undp = _row(html, "UNDP")
+    assert "Ends soon" not in undp and "Nominate a successor" not in undp
+    assert undp.count("Wanjiku Otieno") == 2
+    assert "from " + format_date(today + timedelta(days=21), "medium", locale="en") in undp
+    who = _row(html, "WHO")
+    assert "Vacant" in who and "Leila Haddad" in who
+    assert "from " + format_date(today + timedelta(days=30), "medium", locale="en") in who
+    csv = client.get("/coverage/export.csv?lang=en").get_data(as_text=True)
+    [who_row] = [line for line in csv.splitlines() if ",WHO," in line and "KEN" in line]
+    assert "Vacant" in who_row and "Leila Haddad" in who_row and "from " in who_row
 
 
 def test_the_coverage_page_counts_cells_with_a_term_ending_soon_as_cells(app, client,

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from gfp_portal.attendance import services as attendance
 from gfp_portal.attendance.queries import not_yet_trained
+from gfp_portal.core.db import utcnow
 from gfp_portal.coverage.queries import people_in_gaps
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -36,8 +37,8 @@ def test_a_gap_is_a_scope_without_its_focal_point_or_any_alternate(make_person, 
                                                 "unct": kenya}, actor=coordinator)
     db.session.flush()
     ids = {name: person.id for name, person in people.items()}
-    assert people_in_gaps(list(ids.values())) == {ids["Cleo"], ids["Dan"]}
-    assert people_in_gaps([]) == set()
+    assert people_in_gaps(list(ids.values()), today=utcnow().date()) == {ids["Cleo"], ids["Dan"]}
+    assert people_in_gaps([], today=utcnow().date()) == set()
 
 
 def test_not_yet_trained_means_never_attended_the_topic(make_appointee, make_session,

@@ -27,27 +27,28 @@ from gfp_portal.registry.models import Appointment, AppointmentRole, Appointment
 
 
 def _without_focal_point(today):
-    """The condition on a UN Country Team: it has member entities not closed by `today` and
-    no focal point holding the role that day for any of them (a closed entity is in no cell
-    of the coverage pages, and a term not begun or past its end holds none). A team's first
-    focal point of a member entity is looked for per team, and the search stops at it: as
-    NOT EXISTS, the planner paired every focal point with every membership first."""
+    """The condition on a UN Country Team: it has member entities active on `today` and no
+    focal point holding the role that day for any of them (an entity closed or not active
+    yet is in no cell of the coverage pages, and a term not begun or past its end holds
+    none). A team's first focal point of a member entity is looked for per team, and the
+    search stops at it: as NOT EXISTS, the planner paired every focal point with every
+    membership first."""
     has_members = exists().where(unct_members.c.unct_id == Unct.id,
-                                 unct_members.c.entity_id == Entity.id, Entity.open_on(today))
+                                 unct_members.c.entity_id == Entity.id, Entity.active_on(today))
     first_focal_point = (
         select(literal(1)).select_from(Appointment)
         .join(unct_members, and_(unct_members.c.unct_id == Appointment.unct_id,
                                  unct_members.c.entity_id == Appointment.entity_id))
         .join(Entity, Entity.id == Appointment.entity_id)
         .where(Appointment.unct_id == Unct.id, Appointment.role == AppointmentRole.focal_point,
-               Appointment.held_on(today), Entity.open_on(today))
+               Appointment.held_on(today), Entity.active_on(today))
         .limit(1).scalar_subquery())
     return and_(has_members, first_focal_point.is_(None))
 
 
 def uncts_without_focal_point(unct_ids, *, today):
     """The ids of the UN Country Teams (among `unct_ids`; None: all) that have member
-    entities open on `today` and no focal point holding the role that day for any of them
+    entities active on `today` and no focal point holding the role that day for any of them
     (one query)."""
     stmt = select(Unct.id).where(_without_focal_point(today))
     if unct_ids is not None:
@@ -83,8 +84,8 @@ def people_in_gaps(person_ids, *, today):
 
 
 def member_cells(today):
-    """Every (unct_id, entity_id, region) cell of the current memberships, of the entities not
-    closed by `today`, as the coverage pages count them (one query; the region as its stored
+    """Every (unct_id, entity_id, region) cell of the current memberships, of the entities
+    active on `today`, as the coverage pages count them (one query; the region as its stored
     value, a Region's equal: plain rows, read past the ORM, which would handle each of the
     thousands)."""
     return db.session.connection().execute(
@@ -92,7 +93,7 @@ def member_cells(today):
                type_coerce(Unct.region, String).label("region"))
         .join(Unct, Unct.id == unct_members.c.unct_id)
         .join(Entity, Entity.id == unct_members.c.entity_id)
-        .where(Entity.open_on(today))).all()
+        .where(Entity.active_on(today))).all()
 
 
 # A member cell (an entity in a UN Country Team) lacking its focal point or any alternate on

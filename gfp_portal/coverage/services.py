@@ -195,7 +195,7 @@ def _members(unct_ids, entities, entity=None):
 
 def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, policy=None):
     """The coverage of the network (or of the given UNCTs / region / entity), in 4 queries
-    whatever its size: the UNCTs, the entities open on `today`, their memberships and the
+    whatever its size: the UNCTs, the entities active on `today`, their memberships and the
     terms held on `today` counted per cell (and a fifth for the countries of given UNCTs)."""
     today = today or date.today()
     policy = policy or Policy.current()
@@ -210,9 +210,9 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     uncts = sorted(db.session.scalars(stmt), key=lambda u: (u.region.value, rank(u.iso3)))
     whole_network = unct_ids is None and region is None
     shown = None if whole_network else [unct.id for unct in uncts]
-    # A closed entity (its active-until day passed) is in no cell, at headquarters as in the
-    # teams whose member list still names it.
-    entities = select(Entity).where(Entity.open_on(today)) \
+    # A closed entity (its active-until day passed), or one not active yet, is in no cell, at
+    # headquarters as in the teams whose member list names it.
+    entities = select(Entity).where(Entity.active_on(today)) \
         .order_by(func.lower(Entity.acronym))
     if entity is not None:  # its cells are the only ones made
         entities = entities.where(Entity.acronym == entity)

@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, or_
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
@@ -70,6 +70,16 @@ class Entity(db.Model):
     @open_on.expression
     def open_on(cls, day):
         return or_(cls.active_to.is_(None), cls.active_to >= day)
+
+    @hybrid_method
+    def active_on(self, day):
+        """Whether the entity is active on `day`: open then, and its active-from day (if it
+        has one) reached. One not active yet is in no coverage cell: it has no gap to fill."""
+        return (self.active_from is None or self.active_from <= day) and self.open_on(day)
+
+    @active_on.expression
+    def active_on(cls, day):
+        return and_(or_(cls.active_from.is_(None), cls.active_from <= day), cls.open_on(day))
 
     def __str__(self):
         return f"{self.acronym} — {self.name}"

@@ -9,6 +9,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.coverage.queries import (
     entities_with_a_gap,
     gaps_of_entities,
+    member_cells,
     people_in_gaps,
     uncts_without_focal_point,
     without_focal_point_count,
@@ -361,5 +362,30 @@ def test_a_closed_entity_counts_in_no_team_as_at_headquarters(network, create_us
     assert [c.entity.acronym for c in coverage.gaps()] == ["WFP", "UNICEF"]
     create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
     assert send_gap_reminders(now=datetime(2026, 6, 1, 8, tzinfo=UTC)) == 1
+    [reminder] = db.session.scalars(select(OutboxMessage)).all()
+    assert "UNICEF" in reminder.body_text and "WHO" not in reminder.body_text
+
+
+def test_an_entity_not_active_yet_is_in_no_cell(network, create_user):
+    """WHO, active only from next month (a new entity on the team's list ahead), is no gap
+    yet: in no team's cells nor at headquarters, nor in the reminder, nor in the count of
+    teams without a focal point."""
+    kenya, _ = network
+    uganda = unct("UGA")
+    uganda.members = [entity("WHO")]
+    entity("WHO").active_from = TODAY + timedelta(days=30)
+    db.session.commit()
+    coverage = compute_coverage(today=TODAY)
+    assert [c.entity.acronym for c in coverage.cells_of(kenya)] == ["UNDP", "UNICEF", "WFP"]
+    assert entity("WHO").id not in coverage.headquarters_by_entity
+    assert coverage.network.total == 4
+    assert uncts_without_focal_point(None, today=TODAY) == []
+    assert {row.entity_id for row in member_cells(TODAY)} == {entity("UNDP").id,
+                                                               entity("UNICEF").id,
+                                                               entity("WFP").id}
+    later = compute_coverage(today=TODAY + timedelta(days=30))
+    assert "WHO" in [c.entity.acronym for c in later.cells_of(kenya)]
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    send_gap_reminders(now=datetime(2026, 6, 1, 8, tzinfo=UTC))
     [reminder] = db.session.scalars(select(OutboxMessage)).all()
     assert "UNICEF" in reminder.body_text and "WHO" not in reminder.body_text

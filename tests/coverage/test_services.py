@@ -277,6 +277,15 @@ def test_a_daily_run_a_few_seconds_earlier_on_the_due_day_still_reminds(network,
     assert send_gap_reminders(now=datetime(2026, 7, 1, 5, 15, 1, tzinfo=UTC)) == 1
 
 
+def test_a_french_reminder_lists_the_gaps_with_french_punctuation(network, create_user, app):
+    """French puts a no-break space before a colon, in both parts of the email."""
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"], locale="fr")
+    send_gap_reminders(now=datetime(2026, 6, 1, 8, tzinfo=UTC))
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert "- WHO\u00a0: Vacant" in message.body_text
+    assert "<li>WHO\u00a0: Vacant</li>" in message.body_html
+
+
 def test_remind_command(network, create_user, runner, app, monkeypatch):
     create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
     monkeypatch.setitem(app.config, "SERVER_NAME", None)

@@ -102,6 +102,16 @@ def test_country_names_in_the_viewers_language(client, members, login_as, lang, 
     assert country in csv
 
 
+@pytest.mark.parametrize("lang, vacant", [("en", "Vacant: "), ("fr", "Vacant\u00a0: "),
+                                           ("ar", "شاغر: ")])
+def test_the_counts_beside_the_matrix_and_in_the_chart_read_with_each_languages_colon(
+        client, members, login_as, lang, vacant):
+    login_as("coordinator")
+    html = client.get(f"/coverage/?lang={lang}").get_data(as_text=True)
+    assert f'{vacant}<span data-state="vacant">' in html
+    assert re.search(f"<title>{vacant}[0-9]", html)
+
+
 def _nomination(app, rc_id, acronym, role, *, kind="nomination", state="submitted"):
     """A nomination (or a request to join) for Kenya; its id."""
     from gfp_portal.accounts.models import User

@@ -88,7 +88,7 @@ class Coverage:
     uncts: list
     cells: dict                       # (unct_id or None, entity_id) -> Cell
     by_unct: dict                     # unct_id -> Summary
-    by_region: dict                   # Region -> Summary
+    by_region: dict                   # Region (of the UNCTs shown) -> Summary
     network: Summary
     headquarters: list                # Cells at headquarters scope, one per current entity
     headquarters_summary: Summary
@@ -247,8 +247,9 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
             states.append(cell.state)
             expiring += cell.expiring
         summary = by_unct[unct_id] = Summary(Counter(states), expiring)
+        region_summary = by_region[unct.region]  # a region of teams without cells has one too
         if summary.counts:
-            by_region[unct.region].merge(summary)
+            region_summary.merge(summary)
             network.merge(summary)
     headquarters, hq_summary = [], Summary()
     if whole_network:

@@ -83,9 +83,14 @@ def index():
                                    filters["unct"], without_focal_point=filters["without"],
                                    today=today),
                                today=today, now=utcnow())
-    regions, share = [r for r in Region if r in coverage.by_region], _shares()
+    # The regions with cells and, unless one entity is asked for, those of the teams whose
+    # member entities are not recorded yet (their Resident Coordinators are shown them); the
+    # chart only those with cells.
+    regions = [r for r in Region if r in coverage.by_region
+               and (coverage.by_region[r].total or not filters["entity"])]
+    share = _shares()
     chart = region_chart([(r.title, share(coverage.by_region[r]), coverage.by_region[r])
-                          for r in regions], rtl=is_rtl())
+                          for r in regions if coverage.by_region[r].total], rtl=is_rtl())
     view = "gaps" if request.args.get("view") == "gaps" else "matrix"
     page, per_page = page_number(), current_app.config["PER_PAGE"] * 2
     if view == "gaps":  # the matrix shows only how many there are

@@ -112,6 +112,45 @@ def test_the_counts_beside_the_matrix_and_in_the_chart_read_with_each_languages_
     assert re.search(f"<title>{vacant}[0-9]", html)
 
 
+def test_a_team_without_member_entities_is_listed_with_a_dash_and_says_why(
+        app, client, reference, login_as):
+    """No team has its member entities recorded yet: its Resident Coordinator's coverage
+    page still lists it, linked to its page, with a dash for its share and the reason."""
+    with app.app_context():
+        for team in db.session.scalars(select(Unct)):
+            team.members = []
+        db.session.commit()
+    login_as("resident_coordinator", uncts=["UGA"])
+    html = client.get("/coverage/?lang=en").get_data(as_text=True)
+    assert "No UN Country Team matches these filters." not in html
+    row = html.split('href="/coverage/UGA"')[1].split("</tr>")[0]
+    assert "No member entity is recorded for this UN Country Team yet." in row
+    assert '<td class="text-nowrap">—</td>' in row
+    french = client.get("/coverage/?lang=fr").get_data(as_text=True)
+    assert 'href="/coverage/UGA"' in french
+
+
+def test_a_team_without_member_entities_is_listed_among_the_others(client, app, members,
+                                                                    login_as):
+    with app.app_context():
+        db.session.scalars(select(Unct).filter_by(iso3="UGA")).one().members = []
+        db.session.commit()
+    login_as("coordinator")
+    html = client.get("/coverage/?region=africa").get_data(as_text=True)
+    uganda = html.split('href="/coverage/UGA"')[1].split("</tr>")[0]
+    kenya = html.split('href="/coverage/KEN"')[1].split("</tr>")[0]
+    assert "No member entity is recorded" in uganda and "No member entity" not in kenya
+    # Filtered on one entity, a team is only without that one; a region without any cell of
+    # it is not shown.
+    with app.app_context():
+        for team in db.session.scalars(select(Unct).filter_by(region="arab_states")):
+            team.members = [m for m in team.members if m.acronym != "WHO"]
+        db.session.commit()
+    html = client.get("/coverage/?entity=WHO").get_data(as_text=True)
+    assert "No member entity is recorded" not in html
+    assert 'id="region-africa"' in html and 'id="region-arab_states"' not in html
+
+
 def _nomination(app, rc_id, acronym, role, *, kind="nomination", state="submitted"):
     """A nomination (or a request to join) for Kenya; its id."""
     from gfp_portal.accounts.models import User

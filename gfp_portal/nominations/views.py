@@ -153,13 +153,13 @@ def _wants_holders(form):
 
 def _fill_in_from_registry(form):
     """The nominee's fields from the registry record with the address given; for a Resident
-    Coordinator, only people of the member entities of their UN Country Teams. True when
-    filled in."""
+    Coordinator, only people who work in their UN Country Teams (registry.queries.works_in).
+    True when filled in."""
     person = find_person_by_email(form.known_email.data)
     uncts = visible_uncts(current_user)
-    if person is not None and uncts is not None:
-        members = {e.id for unct in uncts for e in unct.members}
-        person = person if person.entity_id in members else None
+    if person is not None and uncts is not None and \
+            not registry_queries.works_in(person, uncts):
+        person = None
     if person is None:
         form.known_email.errors = [_("Nobody in the registry has the address %(email)s.",
                                      email=(form.known_email.data or "").strip())]

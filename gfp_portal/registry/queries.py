@@ -215,6 +215,18 @@ def person_in_scope(person, unct_ids):
     return any(a.unct_id in unct_ids for a in person.appointments)
 
 
+def works_in(person, uncts):
+    """Whether `person` works in one of `uncts`: of one of their member entities, and holding
+    a term of one of them or stationed in a country one of them covers. What a Resident
+    Coordinator may read of a person they have not nominated."""
+    members = {e.id for unct in uncts for e in unct.members}
+    countries = {code for unct in uncts for code in unct.country_codes}
+    station = person.duty_station
+    return person.entity_id in members and (
+        person_in_scope(person, {unct.id for unct in uncts}) or
+        (station is not None and station.country_iso3 in countries))
+
+
 def entity_acronyms():
     """Every entity's acronym, in their order: read once for each data version (the filters
     of most lists offer them)."""

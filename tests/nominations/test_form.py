@@ -3,11 +3,12 @@ fields are marked, the page is titled by the role nominated, and the UN-SWAP war
 before the nomination is submitted (without JavaScript: the form comes back once)."""
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
-from gfp_portal.reference.models import Entity, Unct
+from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from tests.nominations.test_views import _FormReader, sign_in
 
@@ -111,7 +112,8 @@ def test_a_nominee_already_in_the_registry_is_picked_by_address(app, client, ken
         registry.create_person({
             "given_name": "Lucía", "family_name": "Fernández", "email": "lucia@undp.org",
             "entity": undp, "grade": "P-4", "position_title": "Programme Specialist",
-            "preferred_language": "es"}, actor=None)
+            "preferred_language": "es", "duty_station": DutyStation(
+                city="Nairobi", country_iso3="KEN", time_zone="Africa/Nairobi")}, actor=None)
         registry.create_person({
             "given_name": "Omar", "family_name": "Haddad", "email": "omar@unhcr.org",
             "entity": unhcr, "grade": "P-5"}, actor=None)
@@ -167,3 +169,38 @@ def test_an_rc_is_not_shown_the_holders_of_another_team_or_of_headquarters(
     sign_in(client, "coord@example.org")
     page = client.get("/nominations/new?unct=UGA&entity=UNHCR&role=focal_point")
     assert "Okello" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("where", ["UGA", None])
+def test_an_rc_fills_in_only_people_who_work_in_their_team(app, client, kenya_nomination,
+                                                          where):
+    """The Kenya RC types the address of a UNDP alternate of the Uganda team, or of a UNDP
+    person stationed elsewhere with no term: the form fills in neither (DESIGN §1: a Resident
+    Coordinator reads only their own teams); a UNDP person stationed in Kenya it does."""
+    with app.app_context():
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        uganda = db.session.scalars(select(Unct).filter_by(iso3="UGA")).one()
+        uganda.members.append(undp)
+        kampala = DutyStation(city="Kampala", country_iso3="UGA", time_zone="Africa/Kampala")
+        nairobi = DutyStation(city="Nairobi", country_iso3="KEN", time_zone="Africa/Nairobi")
+        okello = registry.create_person({
+            "given_name": "Okello", "family_name": "Mugisha", "email": "okello@undp.org",
+            "entity": undp, "grade": "P-5", "duty_station": kampala,
+            "position_title": "Senior Investigations Specialist"}, actor=None)
+        registry.create_person({
+            "given_name": "Wanjiru", "family_name": "Kamau", "email": "wanjiru@undp.org",
+            "entity": undp, "grade": "P-4", "duty_station": nairobi}, actor=None)
+        db.session.flush()
+        if where:
+            registry.appoint(okello, {"role": "alternate", "entity": undp, "unct": uganda},
+                             actor=None)
+        db.session.commit()
+    sign_in(client, "rc.kenya@example.org")
+    fill_in = {"scope": "KEN", "entity": "UNDP", "role": "focal_point", "fill_in": "Fill in"}
+    page = client.post("/nominations/new", data={**fill_in, "known_email": "okello@undp.org"}) \
+        .get_data(as_text=True)
+    assert "Nobody in the registry has the address okello@undp.org." in page
+    assert "Mugisha" not in page and "Senior Investigations Specialist" not in page
+    page = client.post("/nominations/new", data={**fill_in, "known_email": "wanjiru@undp.org"}) \
+        .get_data(as_text=True)
+    assert "Kamau" in page

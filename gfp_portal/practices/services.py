@@ -89,13 +89,15 @@ def _require_state(practice, *states):
 
 # --- shared checks -----------------------------------------------------------------------------
 
-def people_by_emails(text, *, field):
+def people_by_emails(text, *, field, visible=None):
     """The people of the registry named by their email addresses (separated by commas, spaces
-    or new lines), in the order given; an unknown address is refused."""
+    or new lines), in the order given; an unknown address is refused, as is one of a person
+    `visible(person)` says the actor may not read (refused alike: the answer must not tell
+    that the registry holds them)."""
     people = []
     for email in (e for e in _SEPARATORS.split(text or "") if e):
         person = find_person_by_email(email)
-        if person is None:
+        if person is None or (visible is not None and not visible(person)):
             raise DomainError("person_unknown", _l(
                 "Nobody in the registry has the address %(email)s.", email=email), field=field)
         if person not in people:
@@ -132,7 +134,12 @@ def _apply(practice, data, actor, now):
     except ValueError:
         raise DomainError("area_invalid", _l("Choose an area."), field="area") from None
     practice.entity, practice.year, practice.area = entity, data["year"], area
-    practice.contacts = people_by_emails(data.get("contacts"), field="contacts")
+    # A focal point names the people the network directory shows (those holding a term), or
+    # keeps those the practice names already; the Office names anyone of the registry.
+    named = set(practice.contacts)
+    practice.contacts = people_by_emails(
+        data.get("contacts"), field="contacts", visible=None if actor.is_staff else
+        lambda person: person in named or bool(person.active_appointments))
 
 
 def _version_values(data):

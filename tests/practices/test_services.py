@@ -13,6 +13,8 @@ from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.practices import queries, services
 from gfp_portal.practices.models import PracticeState
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import EndReason
 from tests.helpers import entity, outbox, refused, refused_rollback
 
 from .conftest import focal_point_of, practice_data
@@ -28,12 +30,37 @@ def actions(practice):
 
 def test_a_focal_point_submits_for_their_own_entity(undp_fp, make_practice, make_person):
     contact = make_person(email="contact@undp.org")
+    registry.appoint(contact, {"role": "alternate", "entity": entity("UNDP"), "unct": None},
+                     actor=None)
     practice = make_practice(undp_fp, contacts="CONTACT@undp.org")
     assert practice.state == PracticeState.submitted and practice.submitter_id == undp_fp.id
     assert practice.contacts == [contact] and practice.languages == ["en"]
     assert actions(practice) == ["practice.submit"]
     event = db.session.scalars(select(AuditEvent).filter_by(action="practice.submit")).one()
     assert event.changes["entity"] == [None, "UNDP"]
+
+
+def test_a_focal_point_names_as_contacts_only_people_the_directory_shows(
+        undp_fp, coordinator, make_practice, make_person):
+    """The directory shows people holding a term: a focal point who types the address of
+    anyone else learns nothing of them, refused as an address the registry does not hold. A
+    contact named already stays when the practice is edited after they left; the Office
+    names anyone of the registry."""
+    outsider = make_person(given="Hidden", family="Outsider", email="hidden@unhcr.org")
+    db.session.commit()
+    error = refused_rollback("person_unknown", services.submit_practice, practice_data(
+        contacts="hidden@unhcr.org"), actor=undp_fp)
+    assert str(error.message) == "Nobody in the registry has the address hidden@unhcr.org."
+    colleague = make_person(email="colleague@undp.org")
+    term = registry.appoint(colleague, {"role": "alternate", "entity": entity("UNDP"),
+                                        "unct": None}, actor=None)
+    practice = make_practice(undp_fp, contacts="colleague@undp.org")
+    registry.end_appointment(term, reason=EndReason.left_entity, actor=None)
+    services.update_practice(practice, practice_data(contacts="colleague@undp.org"),
+                             actor=undp_fp)
+    assert practice.contacts == [colleague]
+    by_office = make_practice(coordinator, contacts="hidden@unhcr.org")
+    assert by_office.contacts == [outsider]
 
 
 @pytest.mark.parametrize("data, code", [

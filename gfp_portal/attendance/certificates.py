@@ -12,7 +12,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.sessions.models import Registration, SessionStatus
+from gfp_portal.sessions.models import Registration
 
 CERTIFICATE_CODE_LENGTH = 10
 
@@ -29,7 +29,7 @@ def refusal(session, attendance, *, now=None):
     session held (not cancelled), once it has ended, to people marked present, for enough of
     the scheduled time when the minutes are known (a self check-in records none)."""
     now = now or utcnow()
-    if session.status == SessionStatus.cancelled:
+    if session.is_cancelled:
         return DomainError("cancelled", _l("No certificate is issued for a cancelled "
                                            "session."))
     if now < session.ends_at:

@@ -60,7 +60,7 @@ def has_answered(session, person):
 def is_open(session, now):
     """Whether the evaluation of `session` is open at `now`: from the end of a session held
     (not cancelled), for the days the settings give."""
-    if session.status == SessionStatus.cancelled or now < session.ends_at:
+    if session.is_cancelled or now < session.ends_at:
         return False  # not open (yet): how long it will stay open need not be read
     return now <= window(session)[1]
 
@@ -79,7 +79,7 @@ def submit(session, person, answers, *, now=None):
     """`answers`: applicable, belonging, empowered (booleans), rating (one of RATINGS),
     comment. Stored in two rows that share nothing but the session."""
     now = now or utcnow()
-    if session.status == SessionStatus.cancelled:
+    if session.is_cancelled:
         raise DomainError("cancelled", _l("This session was cancelled: it is not evaluated."))
     opens, closes = window(session)
     if now < opens:

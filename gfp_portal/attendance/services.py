@@ -24,7 +24,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
+from gfp_portal.sessions.models import Registration, RegistrationStatus
 from gfp_portal.sessions.signals import draft_deleting, registration_leaving, session_moved
 
 DEFAULT_SETTINGS = {
@@ -231,7 +231,7 @@ def check_in_is_open(session, now):
     further away than the longest margin is decided without reading the settings (the page
     of a coming session reads none)."""
     margin = timedelta(minutes=CHECK_IN_MARGIN_MINUTES)
-    if session.status == SessionStatus.cancelled or now < session.starts_at - margin or \
+    if session.is_cancelled or now < session.starts_at - margin or \
             now > session.ends_at + margin:
         return False
     opens, closes = check_in_window(session)
@@ -284,7 +284,7 @@ def typed_code(text):
 def check_in(session, person, code, *, now=None):
     """A registered person enters the code the host shows: marked present (self check-in)."""
     now = now or utcnow()
-    if session.status == SessionStatus.cancelled:
+    if session.is_cancelled:
         raise DomainError("cancelled", _l("This session is cancelled: nobody checks in."))
     opens, closes = check_in_window(session)
     if not opens <= now <= closes:

@@ -46,7 +46,7 @@ MAX_PLACES = 10000
 
 def create_invitation(session, places=None, *, actor, now=None):
     now = now or utcnow()
-    if session.status == SessionStatus.cancelled or session.ends_at <= now:
+    if session.is_cancelled or session.ends_at <= now:
         raise DomainError("session_closed", _l(
             "Guests can be invited only to a session that is neither cancelled nor over."))
     if places is not None and not 1 <= places <= MAX_PLACES:
@@ -102,7 +102,7 @@ def _check_open(invitation, now, *, holder=False):
         raise DomainError("revoked", _l("This invitation link has been withdrawn by the "
                                         "Office."))
     session = invitation.session
-    if session.status == SessionStatus.cancelled:
+    if session.is_cancelled:
         raise DomainError("cancelled", _l("This session has been cancelled."))
     if session.status != SessionStatus.published or session.ends_at <= now:
         raise DomainError("closed", _l("This session is no longer open to guests."))
@@ -278,7 +278,7 @@ def cancel_place(registration, *, actor, now=None):
                changes={"status": [was.value, "cancelled"]})
     if was != GuestPlaceStatus.registered:
         return
-    if registration.session.status != SessionStatus.cancelled:
+    if not registration.session.is_cancelled:
         notices.session_notice(registration, "withdrawn", now=now)
     elif session_notices.not_yet_invited([registration]):
         # Removed before the job telling everyone of the cancellation reached them.

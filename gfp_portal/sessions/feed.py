@@ -123,7 +123,7 @@ def _written_events(person_id, keys, language, zone, host, organizer):
                 key = missing.get(session.id)
                 if key is None:
                     continue
-                cancelled = session.status == SessionStatus.cancelled
+                cancelled = session.is_cancelled
                 item = ical.event(session, notices.texts(session, language, zone,
                                                          join_link=not cancelled),
                                   host=host, organizer=organizer, now=_STAMP,

@@ -146,12 +146,12 @@ def invitation(session, texts, *, method, recipient, host, organizer, now,
 def publication(session, texts, *, host, organizer, now):
     """The add-to-calendar download: METHOD:PUBLISH, no attendee."""
     return calendar([event(session, texts, host=host, organizer=organizer, now=now,
-                           cancelled=session.status == "cancelled")], method="PUBLISH")
+                           cancelled=session.is_cancelled)], method="PUBLISH")
 
 
 def feed(items, *, name, host, organizer, now, refresh_hours=1):
     """A person's subscription: (session, texts) pairs, no METHOD; cancelled sessions stay
     listed as cancelled."""
     return calendar([event(session, texts, host=host, organizer=organizer, now=now,
-                           cancelled=session.status == "cancelled")
+                           cancelled=session.is_cancelled)
                      for session, texts in items], name=name, refresh_hours=refresh_hours)

@@ -179,6 +179,11 @@ class TrainingSession(Multilingual, db.Model):
     registrations: Mapped[list["Registration"]] = relationship(back_populates="session")
 
     @property
+    def is_cancelled(self):
+        """Whether the Office cancelled the session (it is then never held)."""
+        return self.status == SessionStatus.cancelled
+
+    @property
     def zone(self):
         return ZoneInfo(self.time_zone)
 

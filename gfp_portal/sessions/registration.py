@@ -168,7 +168,7 @@ def sees_join_link(user, session, mine):
     """Whether `user`, holding `mine` (their registration for `session`, or None), may see
     its join link: the Office, and people registered (not waiting) while the session is not
     cancelled (the cancellation does not hand it on either)."""
-    return user.is_staff or (session.status != SessionStatus.cancelled and mine is not None
+    return user.is_staff or (not session.is_cancelled and mine is not None
                              and mine.status == RegistrationStatus.registered)
 
 
@@ -214,7 +214,7 @@ def _frees_a_seat(registration):
     that is not cancelled (whose waiting list is closed). Its holder is then told by email,
     and the seat goes to the first person waiting."""
     return registration.status == RegistrationStatus.registered and \
-        registration.session.status != SessionStatus.cancelled
+        not registration.session.is_cancelled
 
 
 def removal_preview(registration, *, now=None):
@@ -235,7 +235,7 @@ def _not_yet_told_of_cancellation(registration):
     reached its holder yet (the job telling everyone has not run): removing or withdrawing
     them sends it."""
     return registration.status == RegistrationStatus.registered and \
-        registration.session.status == SessionStatus.cancelled and \
+        registration.session.is_cancelled and \
         bool(notices.not_yet_invited([registration]))
 
 

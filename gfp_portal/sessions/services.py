@@ -170,7 +170,7 @@ def update_session(session, data, *, actor, now=None):
     everyone registered; more seats promote from the waiting list. Returns (changes,
     number notified, the job sending the invitations or None)."""
     now = now or utcnow()
-    if session.status == SessionStatus.cancelled:
+    if session.is_cancelled:
         raise DomainError("cancelled", _l("A cancelled session cannot be changed."))
     lock_seats(session)
     before = state_of(session)
@@ -219,7 +219,7 @@ def cancel_session(session, *, reason=None, actor, now=None):
     # Its SEQUENCE is raised from the stored one, under the lock that every other raise
     # takes or waits for: none is lost, nor given twice.
     lock_seats(session)
-    if session.status == SessionStatus.cancelled:
+    if session.is_cancelled:
         raise DomainError("cancelled", _l("This session is already cancelled."))
     reason = required_text(reason, "reason_required",
                            _l("Give the reason for the cancellation."), field="reason")

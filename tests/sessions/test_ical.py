@@ -24,7 +24,8 @@ TEXTS = ical.Texts(
 def fake_session(starts, ends, zone, sequence=0, status="published", session_id=42):
     return SimpleNamespace(id=session_id, ical_sequence=sequence, starts_at=starts,
                            ends_at=ends, time_zone=zone, zone=ZoneInfo(zone),
-                           join_url="https://meet.example.org/gfp-ee", status=status)
+                           join_url="https://meet.example.org/gfp-ee", status=status,
+                           is_cancelled=status == "cancelled")
 
 
 # New York changes to summer time on 14 March 2027: 10:00 local is 15:00 UTC before, 14:00

@@ -2,9 +2,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import Email, EqualTo, Length
 
-from gfp_portal.core.forms import SelectField, TimeZoneField, language_choices
+from gfp_portal.core.forms import DataRequired, SelectField, TimeZoneField, language_choices
 
 
 class LoginForm(FlaskForm):

@@ -3,11 +3,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.core.forms import (
     CheckboxListField,
+    DataRequired,
     FilterForm,
     PlausibleDateField,
     SelectField,

@@ -2,10 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from gfp_portal.attendance.evaluations import RATING_TITLES, RATINGS
-from gfp_portal.core.forms import SingleLineField, file_check_form
+from gfp_portal.core.forms import DataRequired, SingleLineField, file_check_form
 
 ReportForm = file_check_form(
     _l("Teams or Zoom attendance report"),

@@ -1,4 +1,5 @@
 """DomainError: a refused operation, with a stable code for tests and a translated message."""
+from gfp_portal.core.text import is_blank
 
 
 class DomainError(Exception):
@@ -13,9 +14,10 @@ class DomainError(Exception):
 
 
 def required_text(value, code, message, *, field=None):
-    """`value` without its outer spaces; DomainError(code, message) when nothing is left (a
-    reason, a comment, a title the rule cannot do without)."""
+    """`value` without its outer spaces; DomainError(code, message) when it shows nothing (a
+    reason, a comment, a title the rule cannot do without): spaces only, or characters that
+    show nothing (core.text.is_blank)."""
     text = (value or "").strip()
-    if not text:
+    if is_blank(text):
         raise DomainError(code, message, field=field)
     return text

@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    validators,
 )
 from wtforms import SelectField as WTFormsSelectField
 from wtforms.fields.choices import Choice
@@ -23,8 +24,18 @@ from wtforms.widgets.core import clean_key
 
 from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
 from gfp_portal.core.i18n import current_language, language_name
-from gfp_portal.core.text import single_line
+from gfp_portal.core.text import is_blank, single_line
 from gfp_portal.core.timezones import canonical_zone, is_skipped, is_timezone, timezone_choices
+
+
+class DataRequired(validators.DataRequired):
+    """WTForms' DataRequired, for which text that shows nothing (a zero-width space, a
+    direction mark: what str.strip() keeps) is missing too, as core.text.is_blank says."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and is_blank(field.data):
+            field.data = ""
+        super().__call__(form, field)
 
 
 def language_choices():

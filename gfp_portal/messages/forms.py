@@ -3,9 +3,15 @@ confirmation and the newsletter preference."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
-from gfp_portal.core.forms import SelectField, SingleLineField, WholeNumberField, language_choices
+from gfp_portal.core.forms import (
+    DataRequired,
+    SelectField,
+    SingleLineField,
+    WholeNumberField,
+    language_choices,
+)
 from gfp_portal.messages.models import MessageKind
 from gfp_portal.reference.models import EntityType, Region
 from gfp_portal.registry.models import AppointmentStatus

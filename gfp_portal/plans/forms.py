@@ -5,10 +5,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    DataRequired,
     EditsRecord,
     FilterForm,
     ParsedField,

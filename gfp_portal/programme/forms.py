@@ -2,10 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    DataRequired,
     EditsRecord,
     PlausibleDateTimeField,
     SelectField,

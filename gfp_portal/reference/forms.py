@@ -2,10 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import Length, Optional, Regexp
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    DataRequired,
     EditsRecord,
     FilterForm,
     PlausibleDateField,

@@ -3,9 +3,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
+    DataRequired,
     EditsRecord,
     FilterForm,
     PlausibleDateField,

@@ -3,9 +3,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from gfp_portal.core.forms import (
+    DataRequired,
     EditsRecord,
     FilterForm,
     SelectField,

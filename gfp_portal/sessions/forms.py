@@ -2,10 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
+    DataRequired,
     EditsRecord,
     FilterForm,
     PlausibleDateTimeField,

@@ -14,6 +14,7 @@ from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES, language_fields
 from gfp_portal.core.jobs import enqueue, hold_lock
 from gfp_portal.core.settings import get_setting
+from gfp_portal.core.text import is_blank
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.sessions import notices, signals
@@ -68,7 +69,7 @@ def _apply(session, data):
     session.waitlist_policy = WaitlistPolicy(session.waitlist_policy or WaitlistPolicy.first_come)
     session.languages = " ".join(code for code in (session.languages or "en").split()
                                  if code in LANGUAGES) or "en"
-    if not session.title_en:
+    if is_blank(session.title_en):
         raise DomainError("title_required", _l("Give the session a title in English; the other "
                                                "languages fall back to it."), field="title_en")
     if not is_timezone(session.time_zone):

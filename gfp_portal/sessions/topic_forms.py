@@ -2,9 +2,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
-from gfp_portal.core.forms import EditsRecord, SingleLineField, WholeNumberField
+from gfp_portal.core.forms import DataRequired, EditsRecord, SingleLineField, WholeNumberField
 
 
 class TopicForm(EditsRecord, FlaskForm):

@@ -20,6 +20,7 @@ from gfp_portal.accounts.queries import account_of
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.text import is_blank
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import AppointmentStatus, Person
@@ -140,6 +141,9 @@ def invite_user(data, *, actor, now=None):
         raise DomainError("email_taken", _l("An account with this email address already exists."),
                           field="email")
     if person is None:
+        if is_blank(data.get("given_name")) or is_blank(data.get("family_name")):
+            raise DomainError("name_required", _l("Enter the given name and the family name."),
+                              field="given_name")
         person = Person(given_name=data["given_name"], family_name=data["family_name"],
                         email=email, preferred_language=data.get("locale") or "en",
                         time_zone=data.get("time_zone") or "UTC", created_at=now)

@@ -50,7 +50,7 @@ def ensure_default_categories():
 
 
 def create_category(name, *, actor, now=None):
-    name = (name or "").strip()
+    name = required_text(name, "name_required", _l("Enter the name."), field="name")
     clash = db.session.scalars(select(ResourceCategory).where(
         func.lower(ResourceCategory.name) == name.lower())).first()
     if clash is not None:

@@ -9,6 +9,7 @@ from gfp_portal.core.audit import diff, log_action, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import language_fields
+from gfp_portal.core.text import is_blank
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Topic, TrainingSession
 
@@ -60,7 +61,8 @@ def _clean(data):
     values = {}
     for field in NAME_FIELDS:
         if field in data:
-            values[field] = (data[field] or "").strip() or None
+            text = (data[field] or "").strip()
+            values[field] = None if is_blank(text) else text
     for field in ("is_active", "is_induction"):
         if field in data:
             values[field] = bool(data[field])

@@ -6,13 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import required_text
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.programme import guests
+from gfp_portal.programme.models import Guest, GuestRegistration
+from gfp_portal.registry.models import Person
+from gfp_portal.resources import services as resources
 from gfp_portal.resources.models import ResourceCategory
 from gfp_portal.sessions import services as sessions
+from gfp_portal.sessions import topics
 from gfp_portal.sessions.models import Topic, TrainingSession
 from tests.helpers import login, refused
 from tests.markup import filled_form
@@ -89,6 +95,58 @@ def test_a_session_whose_english_title_shows_nothing_is_refused(app, client, ref
         assert db.session.get(TrainingSession, session_id).title_en == "Parity dashboard"
 
 
+def test_an_invited_account_whose_name_shows_nothing_is_refused(app, client, reference,
+                                                                login_as):
+    """The registry would get a person with no visible name."""
+    login_as("admin")
+    data = filled_form(client.get("/admin/users/new").get_data(as_text=True), "given_name")
+    data.setlist("email", ["blank.name@undp.org"])
+    data.setlist("given_name", [INVISIBLE])
+    data.setlist("family_name", ["Diallo"])
+    data.setlist("roles", ["focal_point"])
+    response = client.post("/admin/users/new", data=data)
+    assert response.status_code in (200, 400)
+    with app.app_context():
+        assert db.session.scalars(select(User).filter_by(
+            email="blank.name@undp.org")).first() is None
+        assert db.session.scalars(select(Person).filter_by(
+            email="blank.name@undp.org")).first() is None
+
+
+def test_a_guest_whose_name_shows_nothing_is_refused(app, client, reference, create_user):
+    """The Office's guest list would show a place held by nobody."""
+    coordinator_id = create_user("coord@example.org", roles=["coordinator"])
+    with app.app_context():
+        start = (datetime.now(UTC) + timedelta(days=10)).replace(second=0, microsecond=0)
+        session = sessions.create_session({
+            "title_en": "Parity dashboard", "topic": "parity_dashboard", "format": "virtual",
+            "starts_at": start, "ends_at": start + timedelta(hours=1), "time_zone": "UTC",
+            "join_url": "https://meet.example.org/x", "capacity": 5},
+            actor=db.session.get(User, coordinator_id))
+        sessions.publish_session(session, actor=db.session.get(User, coordinator_id))
+        invitation = guests.create_invitation(session, 5,
+                                              actor=db.session.get(User, coordinator_id))
+        db.session.commit()
+        token = invitation.token
+    response = client.post(f"/guests/invitation/{token}", data={
+        "name": INVISIBLE, "email": "guest@example.org", "organisation": "NGO",
+        "sector": "civil_society", "preferred_language": "en"})
+    assert response.status_code in (200, 400)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Guest)) == 0
+        assert db.session.scalar(select(func.count()).select_from(GuestRegistration)) == 0
+
+
 def test_the_required_checks_take_text_that_shows_nothing_for_missing():
     refused("reason_required", required_text, f" {INVISIBLE} ", "reason_required", "Why?")
     assert required_text(" Why \u200f", "reason_required", "Why?") == "Why \u200f"
+
+
+def test_the_rules_themselves_refuse_names_that_show_nothing(ctx, reference, coordinator):
+    """Not only the forms: a topic, a category, an invited account's person."""
+    refused("name_required", topics.create_topic, {"key": "blank", "name_en": INVISIBLE},
+            actor=coordinator)
+    refused("name_required", resources.create_category, INVISIBLE, actor=coordinator)
+    refused("name_required", accounts.invite_user, {
+        "email": "blank@undp.org", "given_name": INVISIBLE, "family_name": "Diallo",
+        "roles": ["focal_point"]}, actor=coordinator)

@@ -53,6 +53,9 @@ class Cell:
     soonest_end: date | None
     expiring: bool
     state: CellState    # cell_state(focal_points, alternates)
+    # The roles that an active term held by nobody today is to take up (from a later start):
+    # no one else is to be nominated to them.
+    coming: frozenset = frozenset()
 
     @property
     def key(self):
@@ -133,14 +136,14 @@ class Coverage:
 
 
 def _holder_counts(today, unct_ids=None, entity=None):
-    """(unct_id, entity_id) -> [focal points, alternates, soonest end from `today` on] of the
-    terms held on `today` (Appointment.held_on), in the given UNCTs only (None: the whole
-    network, headquarters included), of the entity with the given acronym only when one is
-    given. A term not begun yet holds nothing; nor does one past its end date that the daily
-    run has not ended yet, which hides no other term's end either. The soonest end is of an
-    active term, or of one ended ahead whose role no active term takes on after it: a term
-    renewed or replaced ahead does not flag its cell, one ended ahead with nobody to follow
-    it does."""
+    """(unct_id, entity_id) -> [focal points, alternates, soonest end from `today` on, the
+    roles a term not begun yet is to take up] of the terms held on `today`
+    (Appointment.held_on), in the given UNCTs only (None: the whole network, headquarters
+    included), of the entity with the given acronym only when one is given. A term not begun
+    yet holds nothing; nor does one past its end date that the daily run has not ended yet,
+    which hides no other term's end either. The soonest end is of an active term, or of one
+    ended ahead whose role no active term takes on after it: a term renewed or replaced ahead
+    does not flag its cell, one ended ahead with nobody to follow it does."""
     is_focal_point = Appointment.role == AppointmentRole.focal_point
     held = Appointment.held_on(today)
     active = Appointment.status == AppointmentStatus.active
@@ -154,11 +157,14 @@ def _holder_counts(today, unct_ids=None, entity=None):
         return case((func.count().filter(role & running) == 0,
                      func.min(case((role & ended_ahead, last_day)))))
 
+    to_begin = active & (Appointment.start_date > today)
     stmt = (select(Appointment.unct_id, Appointment.entity_id,
                    func.count().filter(is_focal_point & held),
                    func.count().filter(~is_focal_point & held),
                    func.min(case((running, Appointment.end_date))),
-                   leaves_unfollowed(is_focal_point), leaves_unfollowed(~is_focal_point))
+                   leaves_unfollowed(is_focal_point), leaves_unfollowed(~is_focal_point),
+                   func.count().filter(is_focal_point & to_begin),
+                   func.count().filter(~is_focal_point & to_begin))
             # The active terms, and those ended on a day still to come (entered ahead).
             .where(or_(active, held))
             .group_by(Appointment.unct_id, Appointment.entity_id))
@@ -168,11 +174,14 @@ def _holder_counts(today, unct_ids=None, entity=None):
         stmt = stmt.where(Appointment.entity_id.in_(
             select(Entity.id).where(Entity.acronym == entity)))
     counts = {}
-    for unct_id, entity_id, fps, alts, soonest, fp_leaves, alt_leaves in \
-            db.session.execute(stmt):
+    for unct_id, entity_id, fps, alts, soonest, fp_leaves, alt_leaves, fps_to_come, \
+            alts_to_come in db.session.execute(stmt):
         if fp_leaves or alt_leaves:  # rare: a term ended ahead with nobody to follow it
             soonest = min(day for day in (soonest, fp_leaves, alt_leaves) if day is not None)
-        counts[unct_id, entity_id] = (fps, alts, soonest)
+        coming = frozenset(role for role, held_now, to_come in (
+            (AppointmentRole.focal_point, fps, fps_to_come),
+            (AppointmentRole.alternate, alts, alts_to_come)) if to_come and not held_now)
+        counts[unct_id, entity_id] = (fps, alts, soonest, coming)
     return counts
 
 
@@ -227,8 +236,8 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     vacant = (0, 0, None, False, CellState.vacant)
     figures = {key: (fps, alts, soonest,
                      soonest is not None and today <= soonest <= window_end,
-                     cell_state(fps, alts))
-               for key, (fps, alts, soonest) in counts.items()}
+                     cell_state(fps, alts), coming)
+               for key, (fps, alts, soonest, coming) in counts.items()}
 
     def make_cell(key, unct, ent):
         return Cell(unct, ent, *figures.get(key, vacant))

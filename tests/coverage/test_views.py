@@ -261,6 +261,24 @@ def test_the_team_page_names_who_is_to_come_and_flags_no_term_already_renewed(
     assert "Vacant" in who_row and "Leila Haddad" in who_row and "from " in who_row
 
 
+def test_no_one_is_asked_to_nominate_to_a_role_someone_is_appointed_to_take_up(
+        app, client, members, login_as):
+    """WHO's focal point in Kenya starts next month: the cell is vacant today, but nominating
+    another focal point would be refused (one focal point per entity and team); an
+    alternate is still asked for, on the team's page, the gaps and the RC's home."""
+    _appoint(app, "Leila Haddad", "WHO", "KEN", "focal_point",
+             start=date.today() + timedelta(days=30))
+    login_as("resident_coordinator", uncts=["KEN"])
+    pages = {"/coverage/KEN?lang=en": lambda html: _row(html, "WHO"),
+             "/coverage/?view=gaps&lang=en": lambda html: html.split(
+                 '<td data-label="Entity">WHO</td>')[1].split("</tr>")[0],
+             "/?lang=en": lambda html: html.split("<strong>WHO</strong>")[1].split("</li>")[0]}
+    for page, who_of in pages.items():
+        who = who_of(client.get(page).get_data(as_text=True))
+        assert "role=focal_point" not in who, page
+        assert "role=alternate" in who, page
+
+
 def test_the_coverage_page_counts_cells_with_a_term_ending_soon_as_cells(app, client,
                                                                          members, login_as):
     """Kenya's UNDP focal point and a second alternate both end within the window: one cell,

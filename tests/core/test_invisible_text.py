@@ -51,7 +51,7 @@ def test_a_topic_whose_name_shows_nothing_is_refused(app, client, reference, log
     login_as("coordinator")
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(Topic))
-    response = client.post("/sessions/topics/", data={"key": "probe_topic",
+    response = client.post("/sessions/topics/", data={"key": "blank_topic",
                                                       "name_en": INVISIBLE, "position": "1"})
     assert response.status_code in (200, 400)
     assert "Enter the name in English." in response.get_data(as_text=True)

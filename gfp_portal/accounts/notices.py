@@ -1,33 +1,26 @@
 """The emails of accounts, in the account's language: the activation link, the password reset
 link, the account active again."""
-from datetime import timedelta
-
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import queue_email
 
 
-def _link_end(now, setting):
-    """When a link issued at `now` stops working (the setting: its life in hours)."""
-    return (now or utcnow()) + timedelta(hours=current_app.config[setting])
-
-
-def activation(user, raw, *, now):
-    """The link (token `raw`) that activates an invited account."""
+def activation(user, raw, *, now, valid_until):
+    """The link (token `raw`, working until `valid_until`) that activates an invited
+    account."""
     queue_email(
         user.email, "activate_account",
         subject=_l("Activate your GFP Portal account"),
         locale=user.locale,
         context={"user": user, "link": url_for("accounts.activate", token=raw, _external=True),
                  "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]},
-        now=now, secret=True, valid_until=_link_end(now, "ACTIVATION_TOKEN_HOURS"),
+        now=now, secret=True, valid_until=valid_until,
     )
 
 
-def password_reset(user, raw, *, now):
-    """The link (token `raw`) that sets a new password."""
+def password_reset(user, raw, *, now, valid_until):
+    """The link (token `raw`, working until `valid_until`) that sets a new password."""
     queue_email(
         user.email, "reset_password",
         subject=_l("Reset your GFP Portal password"),
@@ -35,7 +28,7 @@ def password_reset(user, raw, *, now):
         context={"user": user, "link": url_for("accounts.reset_password", token=raw,
                                                _external=True),
                  "hours": current_app.config["RESET_TOKEN_HOURS"]},
-        now=now, secret=True, valid_until=_link_end(now, "RESET_TOKEN_HOURS"),
+        now=now, secret=True, valid_until=valid_until,
     )
 
 

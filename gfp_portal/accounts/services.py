@@ -58,15 +58,21 @@ def _retire_tokens(user, now, purpose=None):
         token.used_at = now
 
 
+def link_expiry(purpose, now):
+    """When a link of `purpose` issued at `now` stops working: its token's end, which the
+    email carrying it keeps too (never sent past it)."""
+    hours = current_app.config["ACTIVATION_TOKEN_HOURS" if purpose == TokenPurpose.activation
+                               else "RESET_TOKEN_HOURS"]
+    return now + timedelta(hours=hours)
+
+
 def issue_token(user, purpose, *, now=None):
     """Create a single-use token, retiring earlier unused ones of the same purpose."""
     now = now or utcnow()
     _retire_tokens(user, now, purpose)
-    hours = current_app.config["ACTIVATION_TOKEN_HOURS" if purpose == TokenPurpose.activation
-                               else "RESET_TOKEN_HOURS"]
     raw = new_raw()
     db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=digest(raw),
-                                created_at=now, expires_at=now + timedelta(hours=hours)))
+                                created_at=now, expires_at=link_expiry(purpose, now)))
     db.session.flush()
     return raw
 
@@ -121,8 +127,10 @@ def set_roles(user, roles, uncts):
 
 
 def send_activation(user, *, now=None):
+    now = now or utcnow()
     raw = issue_token(user, TokenPurpose.activation, now=now)
-    notices.activation(user, raw, now=now)
+    notices.activation(user, raw, now=now,
+                       valid_until=link_expiry(TokenPurpose.activation, now))
     return raw
 
 
@@ -218,8 +226,10 @@ def request_password_reset(email, *, now=None):
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return None
+    now = now or utcnow()
     raw = issue_token(user, TokenPurpose.password_reset, now=now)
-    notices.password_reset(user, raw, now=now)
+    notices.password_reset(user, raw, now=now,
+                           valid_until=link_expiry(TokenPurpose.password_reset, now))
     log_action("user.password_reset_requested", user, actor=None, now=now)
     return raw
 

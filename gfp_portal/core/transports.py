@@ -20,8 +20,8 @@ def build_mime(message):
     mime["Message-ID"] = message.message_id
     mime["Date"] = formatdate(localtime=False)
     mime["Auto-Submitted"] = "auto-generated"
-    for name, value in (message.headers or {}).items():
-        mime[name] = single_line(value)
+    for name, value in (message.headers or {}).items():  # made one line when queued
+        mime[name] = value
     mime.set_content(message.body_text)
     if message.body_html:
         mime.add_alternative(message.body_html, subtype="html")

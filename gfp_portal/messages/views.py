@@ -214,14 +214,11 @@ def unsubscribe(token):
         return render_template("messages/unsubscribe.html", person=None, form=None), 404
     form = UnsubscribeForm()
     done = False
-    if request.method == "POST" and "List-Unsubscribe" in request.form:
-        if request.form["List-Unsubscribe"] != "One-Click":
-            abort(400)
+    one_click = request.method == "POST" and "List-Unsubscribe" in request.form
+    if one_click and request.form["List-Unsubscribe"] != "One-Click":
+        abort(400)
+    if one_click or form.validate_on_submit():
         done, _changed = commit_service(services.set_newsletter, person, False, actor=None,
-                                        source="one-click")
-    elif form.validate_on_submit():
-        ok, _changed = commit_service(services.set_newsletter, person, False, actor=None,
-                                      source="link")
-        done = ok
+                                        source="one-click" if one_click else "link")
     return render_template("messages/unsubscribe.html", person=person, form=form, done=done,
                            opted_out=queries.is_opted_out(person))

@@ -1,12 +1,10 @@
 """The emails of the nomination workflow, each in its recipient's language."""
-from datetime import timedelta
-
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
 from gfp_portal.accounts.models import Role, TokenPurpose
-from gfp_portal.accounts.services import active_users_with_role, issue_token
+from gfp_portal.accounts.services import active_users_with_role, issue_token, link_expiry
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
 from gfp_portal.nominations.tokens import new_token
@@ -101,8 +99,7 @@ def nominee_welcome(nomination, user, *, activate, now):
     queue_email(user.email, "nomination_welcome",
                 locale=mail_locale(nomination.preferred_language if activate else user.locale),
                 now=now, secret=activate,
-                valid_until=now + timedelta(hours=current_app.config["ACTIVATION_TOKEN_HOURS"])
-                if activate else None,
+                valid_until=link_expiry(TokenPurpose.activation, now) if activate else None,
                 subject=_l("You are appointed to the network of gender focal points"),
                 context={"user": user, "nomination": nomination, "appointment":
                          nomination.appointment, "link": link, "activate": activate,

@@ -57,7 +57,7 @@ class ParityReport:
     replaced_periods: int = 0  # of those, the pairs that have figures already
     replaced_entities: int = 0
     applied_at: object = None  # when an identical file was applied, if one was
-    checked_after: int | None = None  # the import applied last when the file was checked
+    checked_after: int = 0  # the import applied last when the file was checked (0: none)
 
     @property
     def ok(self):
@@ -255,9 +255,9 @@ def _figure(values, import_id):
 
 
 def last_import():
-    """The id of the import applied last (None before the first): a check tells what a file
+    """The id of the import applied last (0 before the first): a check tells what a file
     replaces as the figures stood after it."""
-    return db.session.scalar(select(func.max(ParityImport.id)))
+    return db.session.scalar(select(func.coalesce(func.max(ParityImport.id), 0)))
 
 
 def _check_last_import(checked_after):
@@ -271,15 +271,15 @@ def apply_figures(figures, filename, sha256, *, actor, now=None, progress=None,
                   checked_after=None):
     """Write the checked `figures`: for each (entity, quarter) they hold, they replace the
     figures kept. Returns the ParityImport, or None when this file was applied before (then
-    nothing changes). A check's figures (`checked_after` given: the last import it saw) are
-    refused once another import was applied since. The caller commits, or rolls back on any
-    error: all or nothing."""
+    nothing changes). A check's figures (`checked_after` given: the id of the last import it
+    saw, 0 for none) are refused once another import was applied since. The caller commits,
+    or rolls back on any error: all or nothing."""
     hold_lock("parity.import", now=now)  # two imports run one after the other
     now = now or utcnow()
     if applied_before(sha256) is not None:
         return None
     if checked_after is not None:
-        _check_last_import(checked_after["id"])
+        _check_last_import(checked_after)
     source = ParityImport(filename=filename[:200], sha256=sha256, rows=len(figures),
                           imported_by_id=actor.id if actor else None, created_at=now)
     db.session.add(source)
@@ -375,7 +375,7 @@ def preview(upload, filename, *, progress=None):
               else None}
     if report.ok and report.applied_at is None:
         result["plan"] = previews.keep_plan({"sha256": sha256, "figures": report.figures,
-                                             "after": {"id": report.checked_after}})
+                                             "after": report.checked_after})
     return result
 
 
@@ -383,7 +383,7 @@ def start_apply(preview_job_id, *, actor, language, now=None):
     """Queue the import of what the check `preview_job_id` checked; returns the Job."""
     return previews.queue_apply(
         PREVIEW, APPLY, preview_job_id, actor=actor, language=language, now=now or utcnow(),
-        check_plan=lambda plan: _check_last_import(plan["after"]["id"]))
+        check_plan=lambda plan: _check_last_import(plan["after"]))
 
 
 def apply_previewed(preview_job_id, *, actor, now=None, progress=None):

@@ -52,7 +52,7 @@ def year_ends(first_year, today):
 class Span(NamedTuple):
     """One term as the figures over time read it."""
     start: date
-    last: date               # the last day it was held (date.max while it is active)
+    last: date               # the last day it is held (date.max: no end date)
     role: str
     scope: str               # the region's value, or HEADQUARTERS
     entity_type: str
@@ -61,11 +61,12 @@ class Span(NamedTuple):
 
 
 def spans_of(rows):
-    """term_rows() as Spans: an active term is open; an ended or withdrawn one was held up to
-    the day it ended."""
+    """term_rows() as Spans: an active term is held up to its end date (open without one),
+    whether or not the daily run has marked it ended yet; an ended or withdrawn one was held up
+    to the day it ended."""
     # Looked up once rather than once a term: there are thousands.
     active, opened, never = AppointmentStatus.active.value, date.max, date.min
-    return [Span(start, opened if status == active else ended_on or end or never, role,
+    return [Span(start, (end or opened) if status == active else ended_on or end or never, role,
                  region or HEADQUARTERS, kind, unct_id, entity_id)
             for role, status, start, end, ended_on, unct_id, entity_id, region, kind in rows]
 

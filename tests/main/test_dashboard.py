@@ -95,9 +95,10 @@ def test_the_network_size_counts_the_terms_held_each_month(client, app, network,
     login_as("coordinator")
     rows = list(csv.reader(io.StringIO(
         client.get("/dashboard/network.csv?lang=en").get_data(as_text=True).lstrip("\ufeff"))))
-    # Each person of a round: a focal point at headquarters (from 300 days ago) and a lapsed
-    # alternate of Kenya (still active in the registry), so both are held today.
-    assert rows[-1][1:] == ["2", "2", "4"]
+    # Each person of a round: a focal point at headquarters (from 300 days ago), held today,
+    # and an alternate of Kenya whose term has run out, not held today though the registry
+    # has not marked it ended yet (as on the coverage page).
+    assert rows[-1][1:] == ["2", "0", "2"]
     assert rows[-1][0] == date.today().strftime("%Y-%m")
 
 
@@ -130,6 +131,20 @@ def test_a_term_counts_in_a_month_when_held_on_its_last_day():
              _term(date(2024, 3, 11), status="active")]  # not yet begun
     assert held_at(terms, months, "scope") == {"headquarters": [1, 1, 1]}
     assert year_ends(2022, today) == [date(2022, 12, 31), date(2023, 12, 31), today]
+
+
+def test_a_term_past_its_end_date_is_not_held_before_the_daily_run_marks_it_ended():
+    # Today, 1 April, begins in Apia at 11:00 UTC on 31 March, hours before the daily run
+    # marks ended the terms whose end date has passed: until then they are still "active".
+    today = date(2027, 4, 1)
+    points = month_ends(date(2027, 2, 1), today)
+    lapsed, open_ended = spans_of([
+        ("focal_point", "active", date(2025, 4, 1), date(2027, 3, 31), None, None, 1, None,
+         "fund_programme"),
+        ("alternate", "active", date(2025, 4, 1), None, None, None, 1, None,
+         "fund_programme")])
+    assert held_at([lapsed], points, "role") == {"focal_point": [1, 1, 0]}
+    assert held_at([open_ended], points, "role") == {"alternate": [1, 1, 1]}
 
 
 def test_shares_round_half_up_to_whole_percentages():

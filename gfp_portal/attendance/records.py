@@ -13,7 +13,8 @@ from gfp_portal.attendance.models import (
     Certificate,
     EvaluationResponse,
 )
-from gfp_portal.core.i18n import collation_key
+from gfp_portal.core.i18n import collation_key, viewer_zone
+from gfp_portal.core.timezones import wall_time
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name
 from gfp_portal.reference.models import Entity, Region, Unct
@@ -121,27 +122,31 @@ def trained_sessions():
             .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
 
 
-def session_figures(sessions):
+def session_figures(sessions, *, zone=None):
     """Header and rows of the figures of `sessions` (one page of trained_sessions()): each
-    row starts with the session, then its date, then the counts."""
+    row starts with the session, then its date (the day it starts in `zone`, the viewer's
+    unless told), then the counts."""
+    zone = zone or viewer_zone()
     ids = [session.id for session in sessions]
     counts = {session_id: rest for session_id, *rest in db.session.execute(
         _counts(Registration.session_id, where=[Registration.session_id.in_(ids)]))}
-    return [_header("session"), *([session, session.starts_at.date(),
+    return [_header("session"), *([session, wall_time(session.starts_at, zone).date(),
                                    *counts.get(session.id, [0] * 5)] for session in sessions)]
 
 
-def figures(by="session"):
+def figures(by="session", *, zone=None):
     """Header and rows of the figures per group, every group; per session, newest first, each
-    session once (sessions with the same title are different rows) under its English title."""
+    session once (sessions with the same title are different rows) under its English title,
+    dated as session_figures() dates it."""
     if by == "session":
+        zone = zone or viewer_zone()
         results = db.session.execute(
             _counts(TrainingSession.id, [(TrainingSession,
                                           TrainingSession.id == Registration.session_id)])
             .add_columns(TrainingSession.title_en, TrainingSession.starts_at)
             .group_by(TrainingSession.title_en, TrainingSession.starts_at)
             .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())).all()
-        return [_header(by), *([title, starts_at.date(), *counts]
+        return [_header(by), *([title, wall_time(starts_at, zone).date(), *counts]
                                for _id, *counts, title, starts_at in results)]
     results = db.session.execute(_counts(*_group_column(by))).all()
     rows = [[_label(by, key), *counts] for key, *counts in results]

@@ -15,6 +15,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Registration, TrainingSession
+from tests.factories import NOW
 from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login
 
 
@@ -227,6 +228,26 @@ def test_figures_page_and_export(client, running):
     header = response.get_data(as_text=True).splitlines()[0]
     assert header.startswith("\ufeffSession,Date,Registered")
     assert client.get("/sessions/attendance-figures.xlsx").data[:2] == b"PK"
+
+
+def test_the_figures_file_dates_a_session_on_the_day_the_page_gives(app, client, reference,
+                                                                   create_user, make_session):
+    # 08:00 on 10 March 2027 in Apia (UTC+13) is 19:00 on 9 March in UTC: for a coordinator
+    # there, the page and the file both give 10 March.
+    create_user("apia@example.org", roles=["coordinator"], time_zone="Pacific/Apia")
+    fp = create_user("sina@undp.org", roles=["focal_point"])
+    starts = datetime(2027, 3, 9, 19, 0, tzinfo=UTC)
+    with app.app_context():
+        session = make_session(starts_in=starts - NOW, time_zone="Pacific/Apia",
+                               title_en="Pacific briefing")
+        person = appoint_undp_alternate(db.session.get(User, fp)).person
+        registration.register(session, person, actor=None, notify=False, now=NOW)
+        db.session.commit()
+    login(client, "apia@example.org")
+    html = client.get("/sessions/attendance-figures?lang=en").get_data(as_text=True)
+    assert "Mar 10, 2027" in html
+    lines = client.get("/sessions/attendance-figures.csv?lang=en").get_data(as_text=True)
+    assert lines.splitlines()[1].startswith("Pacific briefing,2027-03-10,1,")
 
 
 def test_the_learning_record_is_on_my_account(client, running):

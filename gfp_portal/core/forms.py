@@ -1,4 +1,6 @@
 """Choices and validators shared by the forms of several domains."""
+from datetime import date
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -258,6 +260,36 @@ class WholeNumberField(_ReadFirst, IntegerField):
         if not digits.isdecimal() or len(digits) > self.MAX_DIGITS:
             raise ValueError(_l("Enter a whole number."))
         self.data = int(typed)
+
+
+class MonthField(_ReadFirst, StringField):
+    """A month, "YYYY-MM" (a browser's month input sends it so; one without such an input
+    shows a text box), its digits typed in any script; `data` is the month as "YYYY-MM", or
+    None when blank. Anything else, or a year the portal does not keep, is the field's error."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).update(type="month")
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.data is None and self.raw_data:
+            return self.raw_data[0]  # shown back as typed, beside its error
+        return super()._value()
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        typed = valuelist[0].strip()
+        if not typed:
+            return
+        year, dash, month = typed.partition("-")
+        if not (dash and len(year) == 4 and year.isdecimal() and len(month) == 2 and
+                month.isdecimal() and 1 <= int(month) <= 12):
+            raise ValueError(_l("Enter a month as its year and number, such as 2027-03."))
+        if not is_plausible(date(int(year), 1, 1)):
+            raise ValueError(OUT_OF_RANGE)
+        self.data = f"{int(year):04d}-{int(month):02d}"
 
 
 class _Plausible(_ReadFirst):

@@ -9,6 +9,7 @@ from gfp_portal.core.forms import (
     DataRequired,
     EditsRecord,
     FilterForm,
+    MonthField,
     PlausibleDateTimeField,
     SelectField,
     ShownByClocks,
@@ -109,9 +110,7 @@ class SessionFilterForm(FilterForm):
     topic = SelectField(_l("Topic"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])
     format = SelectField(_l("Format"), validators=[Optional()])
-    # A month input takes no maxlength (invalid HTML): Length checks what is sent all the same.
-    month = SingleLineField(_l("Month"), validators=[Optional(), Length(max=7)],
-                            render_kw={"type": "month", "maxlength": False})
+    month = MonthField(_l("Month"), validators=[Optional()])
     within = WholeNumberField(_l("Starting within (days)"), validators=[
         Optional(), NumberRange(min=0, max=3650)])
     # For the Office only (the view removes it for others).

@@ -775,8 +775,48 @@ def test_the_month_filter_cuts_months_in_the_viewers_zone(app, client, reference
         .get_data(as_text=True)
     assert "Early April workshop" not in client.get("/sessions/?month=2030-03&when=any") \
         .get_data(as_text=True)
-    for month in ("9999-12", "0001-01"):
+    for month in ("2100-12", "1900-01"):
         assert client.get(f"/sessions/?month={month}&when=any").status_code == 200
+
+
+def _march_and_june(app, office):
+    with app.app_context():
+        for title, start in [("March session", datetime(2031, 3, 5, 10, tzinfo=UTC)),
+                             ("June session", datetime(2031, 6, 5, 10, tzinfo=UTC))]:
+            session = services.create_session({
+                "title_en": title, "topic": "bystander_intervention", "format": "virtual",
+                "starts_at": start, "ends_at": start + timedelta(hours=1), "time_zone": "UTC",
+                "join_url": "https://meet.example.org/x", "capacity": 5, "audience": "both"},
+                actor=db.session.get(User, office))
+            services.publish_session(session, actor=None)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("typed", ["2031-03", "٢٠٣١-٠٣", " 2031-03 "])
+def test_a_month_typed_in_any_digits_filters_the_list(app, client, reference, create_user,
+                                                     typed):
+    _march_and_june(app, create_user("office@example.org", roles=["coordinator"]))
+    login(client, "office@example.org")
+    html = client.get("/sessions/", query_string={"month": typed, "when": "any"}) \
+        .get_data(as_text=True)
+    assert "March session" in html and "June session" not in html
+    assert 'value="2031-03"' in html
+
+
+@pytest.mark.parametrize(("typed", "error"), [
+    ("03/2031", "Enter a month as its year and number, such as 2027-03."),
+    ("2031-13", "Enter a month as its year and number, such as 2027-03."),
+    ("9999-12", "Enter a date between the years")])
+def test_a_month_that_cannot_be_read_is_said_and_shown_back(app, client, reference,
+                                                            create_user, typed, error):
+    """A browser without a month input shows a text box: what is typed there and cannot be
+    read is not dropped in silence, leaving every month listed under a filter that seems set."""
+    _march_and_june(app, create_user("office@example.org", roles=["coordinator"]))
+    login(client, "office@example.org")
+    html = client.get("/sessions/", query_string={"month": typed, "when": "any",
+                                                  "lang": "en"}).get_data(as_text=True)
+    assert error in html and f'value="{typed}"' in html
+    assert "March session" in html and "June session" in html
 
 
 def test_after_the_last_term_the_me_page_offers_no_calendar_subscription(app, client,

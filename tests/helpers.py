@@ -3,7 +3,7 @@ looking up reference rows, sample files, copying a database's rows into a later 
 import io
 import re
 import threading
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -141,6 +141,38 @@ def run_together(target, arguments):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+
+
+def meet_first(monkeypatch, module, name, parties=2):
+    """Make module.name, the first time each thread calls it, wait once it has run until
+    `parties` threads have called it: every request has read what it checks before any of
+    them writes."""
+    barrier = threading.Barrier(parties)
+    original = getattr(module, name)
+    seen = threading.local()
+
+    def wrapped(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if not getattr(seen, "done", False):
+            seen.done = True
+            with suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=10)
+        return result
+    monkeypatch.setattr(module, name, wrapped)
+
+
+def posted_together(*requests):
+    """Post the (client, url, data) `requests` together, one thread each; the answers, in the
+    order given (an exception a view raised, what a user would get as a 500, in its place)."""
+    answers = [None] * len(requests)
+
+    def post(index, client, url, data):
+        try:
+            answers[index] = client.post(url, data=data)
+        except Exception as error:  # noqa: BLE001 — kept to be asserted on
+            answers[index] = error
+    run_together(post, [(index, *request) for index, request in enumerate(requests)])
+    return answers
 
 
 def real_redis(app, setting, purpose):

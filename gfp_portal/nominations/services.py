@@ -7,7 +7,7 @@ registry's rules (one focal point per scope, one role per person) refuse what th
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.accounts.models import Role
@@ -85,6 +85,21 @@ def _require_state(nomination, *states):
         raise DomainError("wrong_state", _l(
             "This nomination is %(state)s; that action is no longer possible.",
             state=nomination.state.title))
+
+
+def _lock_in_state(nomination, *states):
+    """Refused as _require_state refuses; else the nomination's row is locked until the
+    transaction ends (on SQLite, the database's write lock), and read again under it. Two
+    decisions sent at once (an approval and a rejection, or a withdrawal) both read the state
+    they expect: the first to lock goes on; the other waits until it commits, then finds the
+    state changed and is refused as if it had come second."""
+    _require_state(nomination, *states)
+    locked = db.session.execute(
+        update(Nomination).where(Nomination.id == nomination.id, Nomination.state.in_(states))
+        .values(state=Nomination.state).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(nomination)
+    if not locked:
+        _require_state(nomination)  # in none of no states: refused, naming the state it is in
 
 
 def _check_scope(nomination, actor, today):
@@ -233,7 +248,7 @@ def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
     """The nominator's edited nomination after the Office asked for changes."""
     now = now or utcnow()
     _require_nominator(nomination, actor)
-    _require_state(nomination, NominationState.changes_requested)
+    _lock_in_state(nomination, NominationState.changes_requested)
     before = state_of(nomination)
     # No flush before the checks: the nomination, still pending, may now name a scope where
     # another one waits, which the database refuses (an error, not the check's answer).
@@ -265,7 +280,7 @@ def _require_nominator(nomination, actor):
 def withdraw_nomination(nomination, *, reason=None, actor, now=None):
     now = now or utcnow()
     _require_nominator(nomination, actor)
-    _require_state(nomination, *PENDING_STATES)
+    _lock_in_state(nomination, *PENDING_STATES)
     before = nomination.state.value
     nomination.state = NominationState.withdrawn
     nomination.decided_at = now
@@ -285,7 +300,7 @@ def _require_coordinator(actor):
 def request_changes(nomination, comment, *, actor, now=None):
     now = now or utcnow()
     _require_coordinator(actor)
-    _require_state(nomination, NominationState.submitted)
+    _lock_in_state(nomination, NominationState.submitted)
     comment = required_text(comment, "comment_required",
                             _l("Say what the nominator should change."), field="comment")
     nomination.state = NominationState.changes_requested
@@ -299,7 +314,7 @@ def request_changes(nomination, comment, *, actor, now=None):
 def reject_nomination(nomination, reason, *, actor, now=None):
     now = now or utcnow()
     _require_coordinator(actor)
-    _require_state(nomination, *PENDING_STATES)
+    _lock_in_state(nomination, *PENDING_STATES)
     reason = required_text(reason, "reason_required", _l(
         "Give the reason for the rejection; the nominator will read it."), field="reason")
     before = nomination.state.value
@@ -384,7 +399,7 @@ def approve_nomination(nomination, *, replace=False, actor, now=None):
     and the emails. Any registry refusal refuses the approval and changes nothing."""
     now = now or utcnow()
     _require_coordinator(actor)
-    _require_state(nomination, NominationState.submitted)
+    _lock_in_state(nomination, NominationState.submitted)
     replaced = _replaced_on_approval(nomination, replace)
     person = _nominee_person(nomination, actor, now)
     terms = {"role": nomination.role, "entity": nomination.entity, "unct": nomination.unct,

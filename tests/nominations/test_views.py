@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.coverage.services import compute_coverage
 from gfp_portal.extensions import db
@@ -16,7 +17,7 @@ from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import PDF, login
+from tests.helpers import PDF, login, meet_first, posted_together
 
 
 def sign_in(client, email):
@@ -309,6 +310,46 @@ def test_approving_names_whose_term_ends_and_the_emails_before_acting(app, clien
     with app.app_context():
         assert db.session.get(Nomination, kenya_nomination["id"]).state == "approved"
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == queued + 2
+
+
+def _signed_in(app, email):
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize(("other", "action", "data"), [
+    ("coord2@example.org", "reject", {"text": "Not the right grade."}),
+    ("rc.kenya@example.org", "withdraw", {"confirmed": "1"})])
+def test_two_decisions_at_once_one_stands_and_the_other_is_refused(
+        app, kenya_nomination, create_user, monkeypatch, other, action, data):
+    create_user("coord2@example.org", roles=["coordinator"])
+    coordinator, second = _signed_in(app, "coord@example.org"), _signed_in(app, other)
+    meet_first(monkeypatch, services, "_require_state")  # both read "submitted" first
+    base = f"/nominations/{kenya_nomination['id']}"
+    answers = posted_together((coordinator, base + "/approve", {"confirmed": "1"}),
+                              (second, f"{base}/{action}", data))
+    assert [answer.status_code for answer in answers] == [302, 302], answers
+    with app.app_context():
+        state = db.session.get(Nomination, kenya_nomination["id"]).state
+        decided = db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.object_type == "nominations",
+            AuditEvent.object_id == kenya_nomination["id"],
+            AuditEvent.action != "nomination.submit")).all()
+        told = db.session.scalar(select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.template == "nomination_decision"))
+        appointments = db.session.scalar(select(func.count(Appointment.id)))
+    # One outcome, in the timeline once; the refused one was told the nomination's state.
+    assert decided == [{NominationState.approved: "nomination.approve",
+                        NominationState.rejected: "nomination.reject",
+                        NominationState.withdrawn: "nomination.withdraw"}[state]], decided
+    assert appointments == (1 if state == NominationState.approved else 0)
+    assert told == (0 if state == NominationState.withdrawn else 1)
+    flashed = []
+    for client in (coordinator, second):
+        with client.session_transaction() as session:
+            flashed += [text for _kind, text in session.get("_flashes", [])]
+    assert sum("that action is no longer possible" in text for text in flashed) == 1, flashed
 
 
 @pytest.mark.parametrize(("action", "box"), [("reject", "reject-text"),

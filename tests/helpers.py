@@ -143,10 +143,12 @@ def run_together(target, arguments):
         thread.join(timeout=120)
 
 
-def meet_first(monkeypatch, module, name, parties=2):
+def meet_first(monkeypatch, module, name, parties=2, timeout=10):
     """Make module.name, the first time each thread calls it, wait once it has run until
     `parties` threads have called it: every request has read what it checks before any of
-    them writes."""
+    them writes. Where a lock taken before the call keeps the others from reaching it, the
+    first goes on after `timeout` seconds (shorter than SQLite's 5 s wait for its write lock
+    when the others wait for that)."""
     barrier = threading.Barrier(parties)
     original = getattr(module, name)
     seen = threading.local()
@@ -156,7 +158,7 @@ def meet_first(monkeypatch, module, name, parties=2):
         if not getattr(seen, "done", False):
             seen.done = True
             with suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=10)
+                barrier.wait(timeout=timeout)
         return result
     monkeypatch.setattr(module, name, wrapped)
 

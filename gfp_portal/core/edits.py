@@ -67,12 +67,18 @@ def unless_crossed(form, record, save, *, changes_of=None):
 
 def _hold(record):
     """Hold `record` until this transaction ends: another save of it waits here until this one
-    is committed, then reads its event. PostgreSQL: a lock named after the record (a record
-    without a row, such as the settings, has one too). SQLite lets one transaction write at a
-    time: this one starts writing now, by an update that changes no row."""
+    is committed, then reads its event (a record without a row, such as the settings, is held
+    too)."""
+    hold(f"{record.__tablename__}:{record.id}")
+
+
+def hold(name):
+    """Hold `name` until this transaction ends: another transaction that holds it waits here
+    until this one is committed or rolled back. PostgreSQL: a lock named after it, which
+    leaves nothing behind. SQLite lets one transaction write at a time: this one starts
+    writing now, by an update that changes no row."""
     if on_postgresql():
-        name = f"{record.__tablename__}:{record.id}".encode()
-        key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         db.session.execute(select(func.pg_advisory_xact_lock(key)))
     else:
         db.session.execute(update(DataVersion).where(false()).values(number=DataVersion.number))

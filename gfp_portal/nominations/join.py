@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.edits import hold
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import OutboxMessage
@@ -78,6 +79,9 @@ def submit_join_request(data, *, memo=None, now=None):
     Returns (request, key of a superseded memo to remove after commit)."""
     now = now or utcnow()
     days = current_app.config["JOIN_VERIFY_DAYS"]
+    # The same form sent twice at once: the second waits, then replaces the first as if sent
+    # after it, instead of keeping a second open request from the address.
+    hold("join:" + (data.get("email") or "").strip().lower())
     current = open_request_for(data.get("email"))
     with_the_office = current is not None and current.state != NominationState.unverified
     request = current if current is not None and not with_the_office else \
@@ -111,22 +115,34 @@ def notify_open_request(email, *, now=None):
     notices.join_already_open(request, now=now)
 
 
+def _invalid_link():
+    return DomainError("invalid_link", _l("This link is not valid or has already been used."))
+
+
 def _by_token(raw, state, now):
     request = db.session.scalars(select(Nomination).where(
         Nomination.token_hash == digest(raw),
         Nomination.kind == NominationKind.self_registration)).first()
     if request is None or request.state != state:
-        raise DomainError("invalid_link", _l("This link is not valid or has already been "
-                                             "used."))
+        raise _invalid_link()
     if request.token_expires_at <= now:
         raise DomainError("expired_link", _l("This link has expired."))
+    return request
+
+
+def _used_by_token(raw, state, now):
+    """The request the single-use link opens, its row locked (services.locked_in_state): the
+    same link sent twice at once is used once, the second answered as a link already used."""
+    request = _by_token(raw, state, now)
+    if not services.locked_in_state(request, state):
+        raise _invalid_link()
     return request
 
 
 def verify(raw, *, now=None):
     """Confirm the address: the request reaches the Office (as a nomination would)."""
     now = now or utcnow()
-    request = _by_token(raw, NominationState.unverified, now)
+    request = _used_by_token(raw, NominationState.unverified, now)
     request.state = NominationState.submitted
     request.submitted_at = now
     request.token_hash = request.token_expires_at = None
@@ -150,7 +166,7 @@ def request_for_amendment(raw, *, now=None):
 def amend(raw, data, *, memo=None, now=None):
     """The applicant's amended request goes back to the Office."""
     now = now or utcnow()
-    request = _by_token(raw, NominationState.changes_requested, now)
+    request = _used_by_token(raw, NominationState.changes_requested, now)
     before = services.state_of(request)
     # The address stays the one its owner confirmed: another would reach the Office unconfirmed
     # (and, approved, take the registry record that holds it).

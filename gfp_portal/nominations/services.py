@@ -87,18 +87,25 @@ def _require_state(nomination, *states):
             state=nomination.state.title))
 
 
-def _lock_in_state(nomination, *states):
-    """Refused as _require_state refuses; else the nomination's row is locked until the
-    transaction ends (on SQLite, the database's write lock), and read again under it. Two
-    decisions sent at once (an approval and a rejection, or a withdrawal) both read the state
-    they expect: the first to lock goes on; the other waits until it commits, then finds the
-    state changed and is refused as if it had come second."""
-    _require_state(nomination, *states)
+def locked_in_state(nomination, *states):
+    """Whether the nomination is in one of `states`, its row then locked until the
+    transaction ends (on SQLite, the database's write lock); it is read again either way.
+    Two transitions sent at once (an approval and a rejection, a link used twice) both read
+    the state they expect: the first to lock goes on; the other waits until it commits, then
+    finds the state changed."""
+    if nomination.state not in states:
+        return False
     locked = db.session.execute(
         update(Nomination).where(Nomination.id == nomination.id, Nomination.state.in_(states))
         .values(state=Nomination.state).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(nomination)
-    if not locked:
+    return bool(locked)
+
+
+def _lock_in_state(nomination, *states):
+    """Refused as _require_state refuses, also when another transition got there first."""
+    _require_state(nomination, *states)
+    if not locked_in_state(nomination, *states):
         _require_state(nomination)  # in none of no states: refused, naming the state it is in
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from gfp_portal.accounts.models import User
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.induction.models import InductionPath
@@ -16,7 +17,15 @@ from gfp_portal.nominations import join, queries, services
 from gfp_portal.nominations.models import Nomination, NominationKind, NominationState
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import AppointmentStatus, EndReason, Person
-from tests.helpers import entity, outbox, pdf_upload, refused_rollback
+from tests.helpers import (
+    entity,
+    meet_first,
+    outbox,
+    pdf_upload,
+    refused_rollback,
+    run_together,
+    unct,
+)
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -103,6 +112,63 @@ def test_the_same_address_cannot_have_two_open_requests(users, join_data):
                      join_data(email="Chikondi.Banda@WFP.org"), memo=pdf_upload(), now=NOW)
     join.notify_open_request("chikondi.banda@wfp.org", now=NOW)
     assert outbox("join_already_open")[0].recipient == "chikondi.banda@wfp.org"
+
+
+def _twice_at_once(app, call):
+    """call() in two threads at once, each in its own application context, committed: the
+    code of each refusal, "ok" for each success."""
+    outcomes = []
+
+    def send():
+        with app.app_context():
+            try:
+                call()
+                db.session.commit()
+                outcomes.append("ok")
+            except DomainError as error:
+                db.session.rollback()
+                outcomes.append(error.code)
+            except Exception as error:  # noqa: BLE001 — what the applicant would get as a 500
+                outcomes.append(type(error).__name__)
+    run_together(send, [(), ()])
+    return sorted(outcomes)
+
+
+def test_a_request_sent_twice_at_once_is_kept_once(app, users, join_data, monkeypatch):
+    # Both look the address up before either writes; once the address is held, the second
+    # waits for the first and then meets it, after a short wait.
+    meet_first(monkeypatch, join, "open_request_for", timeout=2)
+    outcomes = _twice_at_once(app, lambda: join.submit_join_request(
+        join_data(unct=unct("KEN")), memo=pdf_upload("memo.pdf"), now=NOW))
+    assert outcomes == ["ok", "ok"]  # the second replaces the first, as one sent after it
+    assert db.session.scalar(select(func.count(Nomination.id))) == 1
+
+
+def test_a_confirmation_link_used_twice_at_once_reaches_the_office_once(app, users,
+                                                                         join_data,
+                                                                         monkeypatch):
+    submit(join_data())
+    token = link_token(outbox("join_verify")[0], "/join/verify/")
+    meet_first(monkeypatch, join, "_by_token")
+    assert _twice_at_once(app, lambda: join.verify(token, now=NOW)) == ["invalid_link", "ok"]
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "nomination.verify")) == 1
+    assert len(outbox("nominations_submitted")) == 1
+
+
+def test_an_amendment_sent_twice_at_once_goes_back_once(app, users, join_data, monkeypatch):
+    request = verify(submit(join_data(grade=None)))
+    services.request_changes(request, "Please give your grade.", actor=users["coordinator"],
+                             now=NOW)
+    db.session.commit()
+    told = len(outbox("nominations_submitted"))
+    token = link_token(outbox("join_decision")[0], "/join/amend/")
+    meet_first(monkeypatch, join, "_by_token")
+    assert _twice_at_once(app, lambda: join.amend(
+        token, join_data(unct=unct("KEN"), grade="NO-C"), now=NOW)) == ["invalid_link", "ok"]
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "nomination.resubmit")) == 1
+    assert len(outbox("nominations_submitted")) == told + 1
 
 
 @pytest.mark.parametrize("content, code", [

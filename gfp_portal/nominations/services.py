@@ -109,6 +109,12 @@ def _lock_in_state(nomination, *states):
         _require_state(nomination)  # in none of no states: refused, naming the state it is in
 
 
+def check_resubmittable(nomination):
+    """Refused (wrong_state) unless the Office asked for changes: only then may the nominator
+    change the nomination and submit it again."""
+    _require_state(nomination, NominationState.changes_requested)
+
+
 def _check_scope(nomination, actor, today):
     entity, unct = nomination.entity, nomination.unct
     registry.check_entity_open(entity, today)  # at once, not at an approval refused then

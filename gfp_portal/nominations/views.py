@@ -12,6 +12,7 @@ from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_service, commit_then_redirect, found_or_404, paginate
 from gfp_portal.core.i18n import viewer_today
@@ -228,9 +229,14 @@ def create():
 @signed_in
 def edit(nomination_id):
     nomination = _load(nomination_id)
-    if nomination.nominator_id != current_user.id or \
-            nomination.state != NominationState.changes_requested:
+    if nomination.nominator_id != current_user.id:
         abort(403)
+    try:
+        services.check_resubmittable(nomination)
+    except DomainError as error:
+        # Sent again once submitted (back and send, a retry): where it is, not a refusal.
+        flash(str(error.message), "info")
+        return redirect(url_for("nominations.detail", nomination_id=nomination.id))
     form, entity, unct, holders = _nomination_form(data=services.form_values(nomination))
     warnings = []
     if request.method == "POST" and form.fill_in.data:

@@ -271,6 +271,32 @@ def test_change_and_submit_again_opens_every_field_with_its_value(app, client,
             ("WFP", station_id, "P-4")
 
 
+def test_a_nomination_submitted_again_then_sent_again_says_where_it_is(app, client,
+                                                                      kenya_nomination):
+    """The browser's back-and-resubmit, a retry after a timeout: the nominator is told the
+    nomination is with the Office, not forbidden from it."""
+    with app.app_context():
+        nomination = db.session.get(Nomination, kenya_nomination["id"])
+        nomination.grade, nomination.time_share, nomination.tor_acknowledged = "P-4", 30, True
+        services.request_changes(nomination, "Add the grade.",
+                                 actor=db.session.get(User, kenya_nomination["coordinator"]))
+        db.session.commit()
+    sign_in(client, "rc.kenya@example.org")
+    url = f"/nominations/{kenya_nomination['id']}/edit"
+    reader = _FormReader()
+    reader.feed(client.get(url).get_data(as_text=True))
+    fields = {**reader.fields, "submit": "Submit"}
+    assert client.post(url, data=fields).status_code == 302
+    again = client.post(url + "?lang=fr", data=fields)
+    assert again.status_code == 302
+    assert again.headers["Location"] == f"/nominations/{kenya_nomination['id']}"
+    html = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "à l’état «\u00a0Soumise\u00a0»\u00a0; cette action n’est plus possible." in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "nomination.resubmit")) == 1
+
+
 def test_withdrawing_is_confirmed_first(app, client, kenya_nomination):
     sign_in(client, "rc.kenya@example.org")
     url = f"/nominations/{kenya_nomination['id']}/withdraw"

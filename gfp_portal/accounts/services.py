@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import lazyload
 
 from gfp_portal.accounts import notices
@@ -17,7 +17,7 @@ from gfp_portal.accounts.models import (
 )
 from gfp_portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from gfp_portal.accounts.queries import account_of
-from gfp_portal.core.audit import log_action
+from gfp_portal.core.audit import AuditEvent, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.text import is_blank
@@ -90,6 +90,21 @@ def activated_with(raw, user):
     token = _token(raw)
     return token is not None and token.purpose == TokenPurpose.activation and \
         token.used_at is not None and token.user_id == user.id and user.activated_at is not None
+
+
+def reset_with(raw, *, now=None):
+    """Whether the reset link `raw` changed its account's password, and would still be valid
+    had it not: the form sent again (back and send, a retry) or the link opened again is told
+    so rather than asked for a new link. A link retired unused (a newer one asked for, the
+    password changed on the account page) changed nothing, and says so as before."""
+    now = now or utcnow()
+    token = _token(raw)
+    if token is None or token.purpose != TokenPurpose.password_reset or \
+            token.used_at is None or token.expires_at <= now or not token.user.is_active:
+        return False
+    return db.session.scalar(select(exists().where(
+        AuditEvent.action == "user.password_reset", AuditEvent.object_type == User.__tablename__,
+        AuditEvent.object_id == token.user_id, AuditEvent.created_at == token.used_at)))
 
 
 def find_valid_token(raw, purpose, *, now=None):

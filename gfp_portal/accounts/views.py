@@ -154,10 +154,12 @@ def request_reset():
 @public
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_password(token):
-    def sign_in_again(_user):
+    def sign_in_again(_user=None):
         flash(_("Your password has been changed. Sign in with the new one."), "success")
         return redirect(url_for("accounts.login"))
 
+    if services.reset_with(token):
+        return sign_in_again()  # sent again, or opened again, once it changed the password
     return _password_by_link(
         token, services.TokenPurpose.password_reset, form=ResetPasswordForm(),
         invalid=_("This reset link is invalid or has expired. Ask for a new one."),

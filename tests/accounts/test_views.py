@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from gfp_portal.accounts import services
-from gfp_portal.accounts.models import TokenPurpose, User
+from gfp_portal.accounts.models import AccountToken, TokenPurpose, User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from tests.helpers import PASSWORD, csrf_token_from, login
@@ -119,7 +119,55 @@ def test_reset_link_flow(client, create_user, app):
                                    "confirm": "new password 123"})
     assert done.status_code == 302
     assert login(client, "fp@example.org", "new password 123").status_code == 302
-    assert client.get(path).status_code == 404  # single use
+    client.post("/logout")
+    # Single use: opened again, it sends its owner to sign in (see below), changing nothing.
+    again = client.post(path, data={"password": "other password 456",
+                                    "confirm": "other password 456"})
+    assert again.status_code == 302 and again.headers["Location"] == "/login"
+    assert login(client, "fp@example.org", "other password 456").status_code == 200
+    assert login(client, "fp@example.org", "new password 123").status_code == 302
+
+
+def _reset_link(client, app):
+    client.post("/password/reset", data={"email": "fp@example.org"}).close()
+    with app.app_context():
+        body = db.session.scalars(select(OutboxMessage)).one().body_text
+    return "/password/reset/" + body.split("/password/reset/")[1].split()[0]
+
+
+def test_a_reset_sent_again_says_the_password_was_changed(client, create_user, app):
+    """The browser's back-and-resubmit, a retry after a timeout, the link opened again from
+    the email: the password was changed by the first sending, which the person is told, in
+    their language, rather than asked for a new link."""
+    create_user("fp@example.org")
+    path = _reset_link(client, app)
+    new = {"password": "new password 123", "confirm": "new password 123"}
+    assert client.post(path, data=new).status_code == 302
+    for send_again in (lambda: client.post(path + "?lang=fr", data=new),
+                       lambda: client.get(path)):
+        again = send_again()
+        assert again.status_code == 302 and again.headers["Location"] == "/login"
+        html = client.get("/login").get_data(as_text=True)
+        assert "Votre mot de passe a été modifié. Connectez-vous avec le nouveau mot de passe." \
+            in html
+    assert login(client, "fp@example.org", "new password 123").status_code == 302
+
+
+def test_a_retired_or_expired_reset_link_still_asks_for_a_new_one(client, create_user, app):
+    create_user("fp@example.org")
+    retired = _reset_link(client, app)
+    with app.app_context():
+        db.session.execute(OutboxMessage.__table__.delete())
+        db.session.commit()
+    used = _reset_link(client, app)  # the new link retires the first one
+    assert client.get(retired).status_code == 404
+    new = {"password": "new password 123", "confirm": "new password 123"}
+    assert client.post(used, data=new).status_code == 302
+    with app.app_context():
+        for token in db.session.scalars(select(AccountToken)):
+            token.expires_at = token.used_at
+        db.session.commit()
+    assert client.post(used, data=new).status_code == 404
 
 
 def test_unknown_activation_link_is_404(client):

@@ -152,7 +152,9 @@ def send_activation(user, *, now=None):
 def invite_user(data, *, actor, now=None):
     """Create an inactive account (and its Person when none exists) and email the activation link.
 
-    `data`: email, given_name, family_name, roles, uncts, locale, time_zone.
+    `data`: email, given_name, family_name, roles, uncts, locale, time_zone. The language and
+    time zone are those of a person the invitation creates; a person of the registry keeps
+    theirs (their record is where they change, with its history), and is invited in them.
     """
     now = now or utcnow()
     email = normalize_email(data["email"])
@@ -172,19 +174,16 @@ def invite_user(data, *, actor, now=None):
                         time_zone=data.get("time_zone") or "UTC", created_at=now)
         db.session.add(person)
     user = create_account(person, roles=data["roles"], uncts=data.get("uncts") or [],
-                          locale=data.get("locale"), time_zone=data.get("time_zone"),
                           actor=actor, now=now)
     send_activation(user, now=now)
     return user
 
 
-def create_account(person, *, roles, uncts=(), locale=None, time_zone=None, actor, now=None):
+def create_account(person, *, roles, uncts=(), actor, now=None):
     """An inactive account for `person` (whose email it takes); the caller sends the link.
-    A language or time zone chosen for the account becomes the person's too: every email,
-    the registry's as the account's, is then in one language."""
+    The account takes the person's language and time zone: every email, the registry's as
+    the account's, is then in one language."""
     now = now or utcnow()
-    person.preferred_language = locale or person.preferred_language
-    person.time_zone = time_zone or person.time_zone
     user = User(email=person.email, person=person, is_active=False, created_at=now,
                 locale=person.preferred_language, time_zone=person.time_zone)
     db.session.add(user)

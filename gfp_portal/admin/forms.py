@@ -35,7 +35,9 @@ class RolesMixin:
 
 
 class InviteUserForm(PersonNameFields, RolesMixin, FlaskForm):
-    locale = SelectField(_l("Language of the invitation"))
+    locale = SelectField(_l("Language of the invitation"), description=_l(
+        "For a person already in the registry, the invitation uses the language and time zone "
+        "of their record; change them there."))
     time_zone = TimeZoneField(_l("Time zone"), default="UTC")
     submit = SubmitField(_l("Send invitation"))
 

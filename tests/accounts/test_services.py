@@ -46,19 +46,30 @@ def test_invite_creates_inactive_account_person_and_activation_email(admin):
         AuditEvent.action == "user.invite")).one().actor_id == admin.id
 
 
-def test_an_account_opened_in_another_language_gives_it_to_the_person(admin):
-    """A person of the registry in English is invited in French: the registry's emails to
-    them (term alerts, plans) are in French too, as the account's are."""
+def test_an_invitation_gives_its_language_and_zone_to_the_person_it_creates(admin):
+    """Someone new to the registry is written to in the invitation's language and zone ever
+    after: the person and the account hold the same, so every email is in one language."""
+    user = invite(admin, locale="fr")
+    assert (user.person.preferred_language, user.person.time_zone) == ("fr", "Africa/Dakar")
+    assert (user.locale, user.time_zone) == ("fr", "Africa/Dakar")
+
+
+def test_an_invitation_keeps_the_language_and_zone_of_a_person_of_the_registry(admin):
+    """The invitation form always holds a language and a zone: for a person already in the
+    registry, their record's win (the form says so; the record is where they change, with
+    its history), and the invitation goes out in them."""
     person = registry.create_person({"given_name": "Amina", "family_name": "Diallo",
-                                     "email": "amina@undp.org", "preferred_language": "en"},
-                                    actor=admin)
+                                     "email": "amina@undp.org", "preferred_language": "es",
+                                     "time_zone": "America/Bogota"}, actor=admin)
     db.session.flush()
     user = services.invite_user({"email": "amina@undp.org", "given_name": "Amina",
                                  "family_name": "Diallo", "roles": ["focal_point"],
-                                 "locale": "fr", "time_zone": "Africa/Dakar"}, actor=admin)
+                                 "locale": "en", "time_zone": "UTC"}, actor=admin)
     assert user.person is person
-    assert (person.preferred_language, person.time_zone) == ("fr", "Africa/Dakar")
-    assert (user.locale, user.time_zone) == ("fr", "Africa/Dakar")
+    assert (person.preferred_language, person.time_zone) == ("es", "America/Bogota")
+    assert (user.locale, user.time_zone) == ("es", "America/Bogota")
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.locale == "es"
 
 
 def test_invite_refuses_an_email_in_use_whatever_its_case(admin):

@@ -31,6 +31,32 @@ def test_invite_a_resident_coordinator(client, reference, login_as, app):
         assert mail.recipient == "rc@example.org" and mail.locale == "fr"
 
 
+def test_inviting_a_person_of_the_registry_keeps_the_language_and_zone_of_their_emails(
+        client, reference, login_as, app):
+    """The form starts on English and UTC; sent as it comes for a person of the registry in
+    Arabic and Amman time, it left every later email of hers in English and UTC time."""
+    login_as("admin")
+    with app.app_context():
+        registry.create_person({"given_name": "Rania", "family_name": "Khalil",
+                                "email": "rania.khalil@undp.org", "preferred_language": "ar",
+                                "time_zone": "Asia/Amman"}, actor=None)
+        db.session.commit()
+    form = client.get("/admin/users/new?lang=en").get_data(as_text=True)
+    assert "For a person already in the registry, the invitation uses the language and " \
+        "time zone of their record" in form
+    response = client.post("/admin/users/new", data={
+        "given_name": "Rania", "family_name": "Khalil", "email": "rania.khalil@undp.org",
+        "roles": ["focal_point"], "locale": "en", "time_zone": "UTC"})
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email="rania.khalil@undp.org")).one()
+        person = user.person
+        assert (person.preferred_language, person.time_zone) == ("ar", "Asia/Amman")
+        assert (user.locale, user.time_zone) == ("ar", "Asia/Amman")
+        mail = db.session.scalars(select(OutboxMessage)).one()
+        assert mail.locale == "ar"
+
+
 def test_invite_form_errors_keep_the_input(client, reference, login_as, app):
     login_as("admin")
     response = client.post("/admin/users/new", data={

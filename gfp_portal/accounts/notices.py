@@ -3,6 +3,7 @@ link, the account active again."""
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
+from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
 
 
@@ -13,7 +14,9 @@ def activation(user, raw, *, now, valid_until):
         user.email, "activate_account",
         subject=_l("Activate your GFP Portal account"),
         locale=user.locale,
-        context={"user": user, "link": url_for("accounts.activate", token=raw, _external=True),
+        # The link opens its page in the email's language, from a mail program signed out.
+        context={"user": user, "link": url_for("accounts.activate", token=raw,
+                                               lang=mail_locale(user.locale), _external=True),
                  "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]},
         now=now, secret=True, valid_until=valid_until,
     )
@@ -26,7 +29,7 @@ def password_reset(user, raw, *, now, valid_until):
         subject=_l("Reset your GFP Portal password"),
         locale=user.locale,
         context={"user": user, "link": url_for("accounts.reset_password", token=raw,
-                                               _external=True),
+                                               lang=mail_locale(user.locale), _external=True),
                  "hours": current_app.config["RESET_TOKEN_HOURS"]},
         now=now, secret=True, valid_until=valid_until,
     )

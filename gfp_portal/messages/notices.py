@@ -11,8 +11,8 @@ def network_message(message, person, language, *, unsubscribe, now):
     unsubscribe link (`unsubscribe`, a signed token), so no page shows its text. Returns the
     outbox message."""
     newsletter = message.kind == MessageKind.newsletter
-    leave = url_for("messages.unsubscribe", token=unsubscribe, _external=True) \
-        if newsletter else None
+    leave = url_for("messages.unsubscribe", token=unsubscribe, lang=language,
+                    _external=True) if newsletter else None
     return queue_email(
         person.email, "network_message", locale=language, now=now, secret=newsletter,
         subject=message.text("subject", language),

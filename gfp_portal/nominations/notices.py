@@ -93,11 +93,11 @@ def new_submissions(nominations, *, now):
 
 def nominee_welcome(nomination, user, *, activate, now):
     """To the nominee: the appointment, and the activation link when the account is new."""
-    link = url_for("accounts.activate", token=issue_token(user, TokenPurpose.activation,
-                                                            now=now), _external=True) \
-        if activate else url_for("accounts.login", _external=True)
-    queue_email(user.email, "nomination_welcome",
-                locale=mail_locale(nomination.preferred_language if activate else user.locale),
+    locale = mail_locale(nomination.preferred_language if activate else user.locale)
+    link = url_for("accounts.activate", lang=locale, _external=True,
+                   token=issue_token(user, TokenPurpose.activation, now=now)) if activate \
+        else url_for("accounts.login", _external=True)
+    queue_email(user.email, "nomination_welcome", locale=locale,
                 now=now, secret=activate,
                 valid_until=link_expiry(TokenPurpose.activation, now) if activate else None,
                 subject=_l("You are appointed to the network of gender focal points"),

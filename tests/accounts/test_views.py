@@ -170,6 +170,45 @@ def test_a_retired_or_expired_reset_link_still_asks_for_a_new_one(client, create
     assert client.post(used, data=new).status_code == 404
 
 
+def _mailed_path(app, template, path):
+    """The path, with its query, of the link to `path` in the last `template` email."""
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage).filter_by(template=template)
+                                     .order_by(OutboxMessage.id.desc())).first()
+        return message.locale, re.search(path + r"\S+", message.body_text).group(0)
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_the_activation_link_opens_in_the_language_of_the_invitation(app, client, reference,
+                                                                     language):
+    """Opened from a mail program (no cookie of the portal, an English browser), the page
+    of a link mailed in French showed in English."""
+    with app.app_context():
+        services.invite_user({"email": "nadia@example.org", "given_name": "Nadia",
+                              "family_name": "Haddad", "roles": ["focal_point"],
+                              "locale": language, "time_zone": "Asia/Amman"}, actor=None)
+        db.session.commit()
+    locale, path = _mailed_path(app, "activate_account", "/activate/")
+    assert locale == language and path.endswith(f"?lang={language}")
+    assert f'<html lang="{language}"' in client.get(path).get_data(as_text=True)
+    form = {"password": "a long enough password", "confirm": "a long enough password"}
+    assert client.post(path, data=form).status_code == 302
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_password_reset_link_opens_in_the_language_of_the_email(app, client, create_user,
+                                                                   language):
+    create_user("nadia@example.org", locale=language)
+    with app.app_context():
+        services.request_password_reset("nadia@example.org")
+        db.session.commit()
+    locale, path = _mailed_path(app, "reset_password", "/password/reset/")
+    assert locale == language and path.endswith(f"?lang={language}")
+    assert f'<html lang="{language}"' in client.get(path).get_data(as_text=True)
+    form = {"password": "new password 123", "confirm": "new password 123"}
+    assert client.post(path, data=form).status_code == 302
+
+
 def test_unknown_activation_link_is_404(client):
     response = client.get("/activate/not-a-token")
     assert response.status_code == 404

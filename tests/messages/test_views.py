@@ -221,6 +221,20 @@ def test_the_unsubscribe_link_works_without_signing_in(app, client, office):
     assert client.post(f"/messages/unsubscribe/{token}x").status_code == 404
 
 
+def test_the_unsubscribe_link_of_a_french_newsletter_opens_in_french(app, client, office):
+    """Opened from the mail program, signed out, in an English browser: the page asked in
+    English whether to stop a newsletter received in French."""
+    _sent(app, office, kind="newsletter", subject_fr="Nouvelles",
+          body_fr="Chères et chers collègues,")
+    with app.app_context():
+        mail = db.session.scalars(select(OutboxMessage).filter_by(locale="fr")).one()
+        assert mail.subject == "Nouvelles"
+        url = re.search(r"/messages/unsubscribe/\S+", mail.body_text).group(0)
+    assert url.endswith("?lang=fr")
+    assert '<html lang="fr"' in client.get(url).get_data(as_text=True)
+    assert "data-unsubscribed" in client.post(url).get_data(as_text=True)
+
+
 def test_a_newsletter_carries_the_unsubscribe_link_a_notice_does_not(app, office):
     _sent(app, office, kind="newsletter")
     with app.app_context():

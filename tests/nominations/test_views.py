@@ -180,6 +180,26 @@ def test_rc_nominates_coordinator_approves_and_the_nominee_activates(app, client
     assert "Approved" in html
 
 
+def test_the_nominees_activation_link_opens_in_the_language_of_the_nomination(
+        app, client, kenya_nomination):
+    """The welcome is written in the nominee's language; its link, opened from a mail
+    program before any sign-in, showed the page in the browser's language."""
+    sign_in(client, "rc.kenya@example.org")
+    response = client.post("/nominations/new", data=_form(preferred_language="es"))
+    nomination_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    sign_in(client, "coord@example.org")
+    assert client.post(f"/nominations/{nomination_id}/approve",
+                       data={"confirmed": "1"}).status_code == 302
+    client.post("/logout")
+    with app.app_context():
+        welcome = db.session.scalars(select(OutboxMessage).filter_by(
+            template="nomination_welcome")).one()
+        assert welcome.locale == "es"
+        path = re.search(r"/activate/\S+", welcome.body_text).group(0)
+    assert path.endswith("?lang=es")
+    assert '<html lang="es"' in app.test_client().get(path).get_data(as_text=True)
+
+
 def test_the_list_runs_a_fixed_number_of_queries(app, client, kenya_nomination,
                                                   count_queries):
     sign_in(client, "coord@example.org")

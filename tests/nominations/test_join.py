@@ -91,6 +91,19 @@ def test_confirming_the_address_sends_the_request_to_the_office(users, join_data
                      link_token(outbox("join_verify")[0], "/join/verify/"), now=NOW)
 
 
+def test_the_office_reads_a_request_to_join_in_a_whole_sentence(users, join_data):
+    """A request to join has no nominator: the coordinators' email ended its line on
+    "proposition de" with nothing after it."""
+    verify(submit(join_data()))
+    message, = outbox("nominations_submitted")
+    assert message.locale == "fr"
+    line = next(line for line in message.body_text.splitlines() if "Chikondi Banda" in line)
+    assert line == "- Chikondi Banda, suppléant ou suppléante pour WFP — Kenya, " \
+        "demande d’adhésion", line
+    assert ">Chikondi Banda, suppléant ou suppléante pour WFP — Kenya, demande d’adhésion</a>" \
+        in message.body_html
+
+
 def test_an_expired_confirmation_link_is_refused(users, join_data):
     submit(join_data())
     token = link_token(outbox("join_verify")[0], "/join/verify/")

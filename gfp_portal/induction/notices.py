@@ -4,8 +4,9 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.i18n import choose_version, mail_locale
+from gfp_portal.core.i18n import choose_version
 from gfp_portal.core.outbox import queue_email
+from gfp_portal.sessions.notices import language_and_zone, recipients
 from gfp_portal.sessions.times import spans
 
 SUBJECTS = {
@@ -28,11 +29,14 @@ def _steps(progress, language):
     return lines
 
 
-def induction_mail(progress, sessions, zone, *, kind, now):
+def induction_mail(progress, sessions, *, kind, now, settings=None):
     """To the person on the path: their checklist, and `sessions` (the next induction sessions
-    within their working day in `zone`) with links to register."""
+    within the working day of their duty station) with links to register; the times read in
+    the person's own zone, as in every email about a session (`settings`: recipients() of
+    many people at once)."""
     person = progress.path.person
-    language = mail_locale(person.preferred_language)
+    language, zone = language_and_zone(
+        person, recipients([person.id]) if settings is None else settings)
     with force_locale(language):
         listed = [{"title": s.text("title", language),
                    "readings": spans(s, zone, language, isolate=False),

@@ -11,6 +11,7 @@ from gfp_portal.induction import notices, queries
 from gfp_portal.induction.models import InductionInvitation
 from gfp_portal.induction.services import mark_completed
 from gfp_portal.registry.queries import active_roles
+from gfp_portal.sessions.notices import recipients
 
 # In days, not seconds: the daily run starts at whatever second the worker picks it up.
 REMIND_EVERY_DAYS = 7
@@ -35,12 +36,12 @@ def send_induction_mails(*, now=None):
     upcoming = queries.upcoming_induction_sessions([t.key for t in items.topics], now=now)
     invited = queries.invited_sessions([p.id for p in paths])
     roles = active_roles([p.person_id for p in paths])
+    settings = recipients([p.person_id for p in paths])
     for path in paths:
         state = progress[path.id]
         if mark_completed(path, state, now=now):
             outcome.completed += 1
             continue
-        zone = queries.person_zone(path.person)
         fair = queries.next_induction_sessions(state, now=now, upcoming=upcoming,
                                                roles=roles.get(path.person_id, ()))
         new = [s for s in fair if s.id not in invited.get(path.id, set())]
@@ -48,13 +49,13 @@ def send_induction_mails(*, now=None):
             (now.date() - path.reminded_at.date()).days >= REMIND_EVERY_DAYS
         if new:
             kind = "welcome" if path.reminded_at is None else "invitation"
-            notices.induction_mail(state, new, zone, kind=kind, now=now)
+            notices.induction_mail(state, new, kind=kind, now=now, settings=settings)
             db.session.add_all(InductionInvitation(path_id=path.id, session_id=s.id, sent_at=now)
                                for s in new)
             outcome.invited += 1
         elif due:
             kind = "welcome" if path.reminded_at is None else "reminder"
-            notices.induction_mail(state, fair, zone, kind=kind, now=now)
+            notices.induction_mail(state, fair, kind=kind, now=now, settings=settings)
             outcome.reminded += 1
         else:
             continue

@@ -16,6 +16,7 @@ from gfp_portal.induction.models import InductionInvitation, InductionPath
 from gfp_portal.induction.reminders import send_induction_mails
 from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.reference.services import get_or_create_duty_station
 from gfp_portal.registry import imports
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment
@@ -209,6 +210,32 @@ def test_the_first_mail_invites_to_a_session_at_a_fair_hour_for_the_person(
     assert len(steps) == 4 and all(line.count("[") == 1 for line in steps)
     assert late.id not in {i.session_id for i in db.session.scalars(
         select(InductionInvitation))}
+
+
+def test_the_invitation_gives_the_times_in_the_persons_own_zone(coordinator, make_session):
+    """Posted in Nairobi, she chose Paris as her own time zone: the sessions she is invited to
+    are chosen within Nairobi's working day, and their times read in Paris time, as in every
+    other email about a session; the invitation gave them in Nairobi time."""
+    nairobi = get_or_create_duty_station("Nairobi", "KEN", "Africa/Nairobi")
+    person = registry.create_person({
+        "given_name": "Claire", "family_name": "Martin", "email": "claire@undp.org",
+        "preferred_language": "fr", "time_zone": "Europe/Paris", "entity": entity("UNDP"),
+        "duty_station": nairobi}, actor=coordinator)
+    registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"), "unct": None},
+                     actor=coordinator)
+    day = datetime(2027, 3, 15, 7, tzinfo=UTC)  # 10:00 in Nairobi, 08:00 in Paris
+    evening = datetime(2027, 3, 14, 16, tzinfo=UTC)  # 19:00 in Nairobi, 17:00 in Paris
+    make_session(topic="induction", title_en="Induction", title_fr="Accueil",
+                 starts_in=day - NOW, time_zone="America/New_York")
+    make_session(topic="induction", title_en="Induction (evening)", title_fr="Accueil (soir)",
+                 starts_in=evening - NOW, hours=1, time_zone="America/New_York")
+    db.session.commit()
+    assert send_induction_mails(now=NOW).invited == 1
+    mail, = outbox("induction_reminder")
+    assert mail.locale == "fr" and "Accueil" in mail.body_text
+    assert "(soir)" not in mail.body_text
+    assert "08:00–10:00 Paris (UTC+1)" in mail.body_text, mail.body_text
+    assert "Nairobi" not in mail.body_text
 
 
 def test_reminders_go_at_most_once_a_week_and_never_after_completion(

@@ -55,8 +55,9 @@ class PlanPeriod(db.Model):
 
     @property
     def label(self):
-        """The name as a page or an email shows it: isolated left to right, so that
-        "2022–2024" keeps its order inside a right-to-left sentence."""
+        """The name as a page or an HTML email shows it: isolated left to right, so that
+        "2022–2024" keeps its order inside a right-to-left sentence. Plain text gives the name
+        alone: many mail programs show the marks as stray boxes."""
         return f"\u2066{self.name}\u2069"
 
     @property

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.i18n import current_language, language_fields
+from gfp_portal.core.i18n import current_language, join_list, language_fields
 from gfp_portal.core.timezones import zone_label
 from gfp_portal.extensions import db
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, Sector
@@ -223,7 +223,7 @@ def invitation_lines(session, language, zone_name):
     zone = ZoneInfo(zone_name or "UTC")
     lines = [_("Agenda:")]
     for item in items:
-        names = ", ".join(p.name for p in item.presenters)
+        names = join_list((p.name for p in item.presenters), language)
         line = f"{_moment(item, zone, language)} {item.text('title', language)}"
         lines.append(f"{line} ({names})" if names else line)
     return ["\n".join(lines)]

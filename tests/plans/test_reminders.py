@@ -14,6 +14,8 @@ from gfp_portal.plans.reminders import send_deadline_reminders
 from tests.helpers import entity, outbox
 from tests.plans.conftest import DEADLINE, appoint_alternate, leave_and_anonymise
 
+ISOLATES = set("\u2066\u2067\u2068\u2069")
+
 
 def _run(days_before):
     today = DEADLINE - timedelta(days=days_before)
@@ -84,6 +86,18 @@ def test_reminders_go_in_each_recipients_language(plan, coordinator, make_fp):
     assert "plan de aplicación" in mails["es@example.org"].body_text
     assert "خطة التنفيذ" in mails["ar@example.org"].body_text
     assert mails["fp.undp@example.org"].locale == "en"
+
+
+def test_a_reminder_in_plain_text_names_the_period_without_isolate_marks(plan, coordinator,
+                                                                        make_fp):
+    """Plain text leaves out the marks that keep "2022–2024" in order on a page (mail
+    programs show them as stray boxes); the HTML part keeps them."""
+    people = [make_fp(f"{code}@example.org", locale=code).person for code in ("fr", "ar")]
+    services.set_responsible(plan, [*plan.responsible, *people], actor=coordinator)
+    _run(7)
+    for mail in outbox("plan_reminder"):
+        assert "2022–2024" in mail.body_text and not ISOLATES.intersection(mail.body_text)
+        assert "\u20662022–2024\u2069" in mail.body_html
 
 
 def test_the_thresholds_are_a_setting(plan, coordinator):

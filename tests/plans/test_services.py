@@ -243,6 +243,9 @@ def test_a_review_note_is_kept_and_mailed_to_the_responsible_people(plan, coordi
     assert set(mails) == {"fp.undp@example.org", "fr@example.org"}
     assert mails["fr@example.org"].locale == "fr"
     assert "Please add the 2024 targets." in mails["fr@example.org"].body_text
+    # The period in plain text, without the isolate marks the HTML part keeps.
+    assert "2022–2024" in mails["fr@example.org"].body_text
+    assert "\u2066" not in mails["fr@example.org"].body_text
     assert "/plans/" in mails["fp.undp@example.org"].body_text
 
 

@@ -283,6 +283,24 @@ def test_the_invitation_carries_the_agenda_in_the_recipients_language(
     assert "Ordre du jour" in calendar and "Discours liminaire (Dr Ingrid Halvorsen)" in calendar
 
 
+def test_an_arabic_invitation_lists_the_presenters_with_the_arabic_comma(
+        make_session, make_appointee, coordinator):
+    """The agenda page separates presenters with the language's comma ("، " in Arabic); the
+    agenda the invitation carries joined them with a Latin comma whatever the language."""
+    session = make_session(title_ar="تدخل الشهود")
+    speakers = [agenda.add_guest_presenter(name, "جامعة القاهرة", "academia",
+                                           actor=coordinator, now=NOW)
+                for name in ("منى حسن", "ليلى أحمد")]
+    agenda.add_item(session, {"title_en": "Keynote", "title_ar": "الكلمة الرئيسية",
+                              "starts_at": session.starts_at + timedelta(minutes=30)},
+                    [agenda.presenter(guest=g) for g in speakers], actor=coordinator, now=NOW)
+    registration.register(session, make_appointee(language="ar", zone="Asia/Amman"),
+                          actor=None, now=NOW)
+    message = outbox("session_notice")[-1]
+    calendar = base64.b64decode(message.parts[0]["data"]).decode().replace("\r\n ", "")
+    assert "الكلمة الرئيسية (منى حسن، ليلى أحمد)" in calendar
+
+
 def test_an_item_at_a_time_the_clocks_skip_is_a_form_error(app, client, running):
     with app.app_context():
         session = db.session.get(TrainingSession, running["session"])

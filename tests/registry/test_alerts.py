@@ -262,3 +262,16 @@ def test_the_coordinator_digest_has_its_subject_in_the_coordinators_language(
         latin_first = re.compile(r"^[-\s]*[A-Za-z]")
         assert [line for line in digest.body_text.splitlines()
                 if latin_first.match(line) and "://" not in line] == []
+
+
+def test_the_arabic_digest_lists_with_the_arabic_comma_in_both_parts(make_person, kenya,
+                                                                      coordinator):
+    """The plain-text part read "جهة التنسيق: Amina Diallo، UNDP، كينيا" (the catalog's
+    line); the HTML part of the same email wrote its own, with Latin commas."""
+    coordinator.locale = "ar"
+    appoint(make_person(given="Amina", family="Diallo"), kenya, end=date(2026, 6, 5))
+    send_term_alerts(coordinators=coordinators(), today=date(2026, 6, 1))
+    [digest] = digests(coordinator.email)
+    assert "Amina Diallo، UNDP، كينيا" in digest.body_text
+    assert re.search(r"جهة التنسيق: <a href=\"[^\"]+\">Amina Diallo</a>، UNDP، كينيا",
+                     digest.body_html), digest.body_html

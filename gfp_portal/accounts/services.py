@@ -23,7 +23,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.text import is_blank
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
-from gfp_portal.registry.models import AppointmentStatus, Person
+from gfp_portal.registry.models import Appointment, Person
 from gfp_portal.registry.signals import appointment_ended, email_taking, preferences_changed
 
 
@@ -347,14 +347,34 @@ def follow_preferences(person):
 
 
 @appointment_ended.connect
-def revoke_feed_when_last_term_ends(appointment, *, followed):
+def revoke_feed_when_last_term_ends(appointment, *, followed, now):
     """DESIGN §2: the calendar feed stops with the person's last appointment. A renewal that
-    follows the term at once keeps the person in the network."""
+    follows the term at once keeps the person in the network; a term whose end was entered
+    ahead is still held until its last day, after which the daily run stops the feed
+    (revoke_feeds_after_last_terms)."""
     person = appointment.person
-    if followed or any(a.status == AppointmentStatus.active for a in person.appointments):
+    today = now.date()
+    if followed or any(a.lasts_until(today) for a in person.appointments):
         return
     db.session.execute(update(User).where(User.person_id == person.id)
                        .values(calendar_token_hash=None))
+
+
+def revoke_feeds_after_last_terms(*, today):
+    """Stop the calendar feeds of the accounts that may no longer hold one on `today`
+    (may_subscribe_to_calendar): the last day of the person's last term, entered ahead, has
+    passed. The daily run does it: nothing else happens when a last day passes. Returns
+    how many feeds stopped."""
+    lasting = select(Appointment.id).where(Appointment.person_id == User.person_id,
+                                           Appointment.lasts_until(today))
+    beyond_focal_point = select(UserRole.user_id).where(UserRole.user_id == User.id,
+                                                        UserRole.role != Role.focal_point)
+    return db.session.execute(
+        update(User).where(User.calendar_token_hash.is_not(None),
+                           User.person_id.is_not(None), ~lasting.exists(),
+                           ~beyond_focal_point.exists())
+        .values(calendar_token_hash=None).execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def reopen_account(user, *, actor, now=None):
@@ -409,19 +429,21 @@ def create_admin(email, password, *, now=None):
 
 # --- personal calendar feed -------------------------------------------------------------------
 
-def may_subscribe_to_calendar(user):
-    """Whether `user` may hold a calendar feed: it stops with the person's last appointment
-    (DESIGN §2), unless the account holds a role beyond focal point."""
+def may_subscribe_to_calendar(user, *, today=None):
+    """Whether `user` may hold a calendar feed on `today`: it stops with the person's last
+    appointment (DESIGN §2), after its last day when its end was entered ahead, unless the
+    account holds a role beyond focal point."""
     if user.person is None:
         return False
+    today = today or utcnow().date()
     return any(role != Role.focal_point for role in user.roles) or any(
-        a.status == AppointmentStatus.active for a in user.person.appointments)
+        a.lasts_until(today) for a in user.person.appointments)
 
 
 def regenerate_calendar_token(user, *, now=None):
     """A new secret address for the user's calendar feed; the previous one stops working.
     Refused once it stopped with the person's last appointment."""
-    if not may_subscribe_to_calendar(user):
+    if not may_subscribe_to_calendar(user, today=(now or utcnow()).date()):
         raise DomainError("no_active_appointment", _l(
             "Your calendar subscription ended with your last appointment; it can start again "
             "with your next one."))

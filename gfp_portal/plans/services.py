@@ -53,7 +53,7 @@ def may_view(user, plan):
 
 
 @appointment_ended.connect
-def release_plans_when_term_ends(appointment, *, followed):
+def release_plans_when_term_ends(appointment, *, followed, **_extra):
     """A person who no longer holds an active appointment for an entity is taken off its
     plans' responsible people (audited, without an actor: the registry's change did it)."""
     person = appointment.person

@@ -1,5 +1,6 @@
 """The registry's jobs: checking and applying an import; a large export, prepared for
-download; and the periodic one, which lapses ended terms and sends the term alerts, daily."""
+download; and the periodic one, which lapses ended terms, sends the term alerts and stops the
+calendar feeds of those whose last term is over, daily."""
 from datetime import date
 
 from flask import url_for
@@ -8,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from gfp_portal.accounts.models import Role
-from gfp_portal.accounts.services import active_users_with_role
+from gfp_portal.accounts.services import active_users_with_role, revoke_feeds_after_last_terms
 from gfp_portal.core import previews, storage
 from gfp_portal.core.jobs import JobPage, job, periodic
 from gfp_portal.registry import imports, queries
@@ -59,6 +60,8 @@ def _outcome(result):
 def send_alerts(run):
     summary = send_term_alerts(today=run.now.date(), now=run.now,
                                coordinators=active_users_with_role(Role.coordinator))
+    # A term whose end was entered ahead ended before its last day: the feed stops after it.
+    revoke_feeds_after_last_terms(today=run.now.date())
     return {"alerts": summary.total, "lapsed": summary.lapsed, "digests": summary.digests}
 
 

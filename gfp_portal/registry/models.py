@@ -179,6 +179,21 @@ class Appointment(db.Model):
         return and_(cls.start_date <= day,
                     or_(last >= day, and_(last.is_(None), cls.status == AppointmentStatus.active)))
 
+    @hybrid_method
+    def lasts_until(self, day):
+        """Whether the term is active, or held on `day` or on a day after it: its end was
+        entered ahead and its last day has not passed by `day`. A term withdrawn before it
+        began was never held."""
+        last = self.ended_on or self.end_date
+        return self.status == AppointmentStatus.active or (
+            last is not None and last >= day and last >= self.start_date)
+
+    @lasts_until.expression
+    def lasts_until(cls, day):
+        last = func.coalesce(cls.ended_on, cls.end_date)
+        return or_(cls.status == AppointmentStatus.active,
+                   and_(last >= day, last >= cls.start_date))
+
     @property
     def is_headquarters(self):
         return self.unct_id is None

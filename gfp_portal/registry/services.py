@@ -283,7 +283,7 @@ def end_appointment(appointment, *, reason, ended_on=None, note=None, actor, now
                changes=diff(before, _appointment_state(appointment)))
     if not begun and _resume_renewed_term(appointment, actor=actor, now=now, note=note):
         followed = True
-    appointment_ended.send(appointment, followed=followed)
+    appointment_ended.send(appointment, followed=followed, now=now or utcnow())
     return appointment
 
 

@@ -6,7 +6,8 @@ _signals = Namespace()
 appointment_ended = _signals.signal("appointment-ended", doc="""
 An appointment was ended, withdrawn or lapsed (flushed, in the caller's transaction). The
 sender is the Appointment; `followed` is True when a renewal follows it at once, so that the
-person stays in the network.
+person stays in the network; `now` is the time of the change. An end entered ahead leaves the
+term held until its last day (Appointment.held_on), which may be after `now`.
 """)
 
 appointment_started = _signals.signal("appointment-started", doc="""

@@ -1,6 +1,6 @@
 """Term alerts: each threshold once, the most urgent only, lapses, digests, languages."""
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from babel.dates import format_date
@@ -8,7 +8,12 @@ from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import Role, User
-from gfp_portal.accounts.services import active_users_with_role
+from gfp_portal.accounts.services import (
+    active_users_with_role,
+    regenerate_calendar_token,
+    set_roles,
+)
+from gfp_portal.core.jobs import JobState, run_periodic
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
@@ -230,6 +235,65 @@ def test_command_commits_and_prints_a_summary(app, runner, make_person, kenya):
     assert "Term alerts sent: 0" in again.output
     db.session.rollback()
     assert len(person_mails()) == 2
+
+
+def _holder_with_feed(person, *, roles=("focal_point",), last_day):
+    """`person`, with an account holding `roles` and a calendar feed, an alternate of UNDP
+    since 2025 whose end was entered ahead on 1 March 2027: `last_day` is their last."""
+    user = User(email=person.email, person=person, is_active=True, locale="en")
+    db.session.add(user)
+    set_roles(user, roles, [])
+    term = services.appoint(person, {"entity": entity("UNDP"), "unct": None,
+                                     "role": "alternate", "start_date": date(2025, 1, 1),
+                                     "end_date": date(2027, 12, 31)},
+                            actor=None)
+    db.session.flush()
+    regenerate_calendar_token(user, now=datetime(2027, 3, 1, tzinfo=UTC))
+    services.end_appointment(term, reason="left_entity", ended_on=last_day, actor=None,
+                             now=datetime(2027, 3, 1, tzinfo=UTC))
+    return user
+
+
+def feeds():
+    """The people whose account holds a calendar feed, by email."""
+    return set(db.session.scalars(select(User.email).where(
+        User.calendar_token_hash.is_not(None))))
+
+
+def test_the_daily_job_stops_the_feed_once_the_last_day_of_a_term_ended_ahead_has_passed(
+        make_person, kenya):
+    """The end was entered ahead: the feed goes on until the last day, and the daily run of
+    the day after stops it, as ending the term that day would have. An account of the
+    Office, which may hold a feed without an appointment, keeps its own."""
+    last_day = date(2027, 3, 20)
+    _holder_with_feed(make_person(email="leaving@undp.org"), last_day=last_day)
+    _holder_with_feed(make_person(email="office@undp.org"), roles=("coordinator",),
+                      last_day=last_day)
+    db.session.commit()
+
+    def run_on(day):
+        run = run_periodic("registry.send-alerts", f"{day.isoformat()}T05:00",
+                           now=datetime.combine(day, time(5), tzinfo=UTC))
+        assert run.state == JobState.done, run.error
+        db.session.rollback()
+
+    run_on(last_day)
+    assert feeds() == {"leaving@undp.org", "office@undp.org"}
+    run_on(last_day + timedelta(days=1))
+    assert feeds() == {"office@undp.org"}
+
+
+def test_the_command_stops_the_feed_once_the_last_day_has_passed(app, runner, make_person,
+                                                                 kenya):
+    _holder_with_feed(make_person(email="leaving@undp.org"), last_day=date(2027, 3, 20))
+    db.session.commit()
+    result = runner.invoke(args=["registry", "send-alerts", "--today", "2027-03-20"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert feeds() == {"leaving@undp.org"}
+    runner.invoke(args=["registry", "send-alerts", "--today", "2027-03-21"])
+    db.session.rollback()
+    assert feeds() == set()
 
 
 def test_command_refuses_to_run_without_server_name(app, runner, monkeypatch):

@@ -14,8 +14,10 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import feed, registration, services
 from gfp_portal.sessions.models import Audience, RegistrationStatus, SessionStatus, TrainingSession
-from tests.helpers import NOW, outbox, refused, refused_rollback
+from tests.helpers import NOW, entity, outbox, refused, refused_rollback
 from tests.sessions.libical import libical_errors
+
+TODAY = NOW.date()
 
 
 def methods(messages):
@@ -117,6 +119,30 @@ def test_only_the_audience_registers_itself(make_session, make_appointee, coordi
     # The Office may add anyone.
     assert registration.register(session, alternate, actor=coordinator, now=NOW,
                                  by_coordinator=True).status == "registered"
+
+
+def _alternate_since_last_year(make_person, coordinator, email="outgoing@undp.org"):
+    """An alternate of UNDP at headquarters since more than a year before NOW."""
+    person = make_person(email=email)
+    appointment = registry.appoint(person, {
+        "role": "alternate", "entity": entity("UNDP"), "unct": None,
+        "start_date": TODAY - timedelta(days=400)}, actor=coordinator, now=NOW)
+    db.session.flush()
+    return person, appointment
+
+
+def _end_ahead(how, appointment, make_person, coordinator):
+    """On NOW, the term's last day is recorded as thirty days later: its end entered ahead,
+    or a successor entered to take over the day after. Returns the successor, if any."""
+    last_day = TODAY + timedelta(days=30)
+    if how == "end":
+        registry.end_appointment(appointment, reason="left_entity", ended_on=last_day,
+                                 actor=coordinator, now=NOW)
+        return None
+    successor = make_person(given="Li", family="Wei", email="successor@undp.org")
+    registry.replace(appointment, successor, {"start_date": last_day + timedelta(days=1)},
+                     actor=coordinator, now=NOW)
+    return successor
 
 
 @pytest.mark.parametrize("audience, roles, admitted", [
@@ -420,18 +446,46 @@ def test_the_feed_address_changes_and_stops_with_the_account_or_the_last_term(
     assert accounts.user_for_calendar_token(old) is None
     assert accounts.user_for_calendar_token(new) == user
     appointment, = person.active_appointments
-    registry.end_appointment(appointment, reason="left_entity", actor=coordinator, now=NOW)
+    # Ended as of yesterday: its last day has passed (a term ended ahead keeps the feed until
+    # its last day: test_a_term_ended_ahead_keeps_the_feed_until_its_last_day).
+    registry.end_appointment(appointment, reason="left_entity",
+                             ended_on=TODAY - timedelta(days=1), actor=coordinator, now=NOW)
     db.session.refresh(user)
     assert user.calendar_token_hash is None
     # It cannot be started again without an appointment: it would undo the stop.
     with pytest.raises(DomainError) as refused:
-        accounts.regenerate_calendar_token(user)
+        accounts.regenerate_calendar_token(user, now=NOW)
     assert refused.value.code == "no_active_appointment" and user.calendar_token_hash is None
     registry.appoint(person, {"role": "alternate", "entity": appointment.entity, "unct": None},
                      actor=coordinator, now=NOW)
     newest = accounts.regenerate_calendar_token(user)
     accounts.deactivate_user(user, actor=coordinator, now=NOW)
     assert accounts.user_for_calendar_token(newest) is None
+
+
+def _with_feed(person):
+    user = User(email=person.email, person=person, is_active=True, locale="en")
+    db.session.add(user)
+    db.session.flush()
+    accounts.regenerate_calendar_token(user, now=NOW)
+    return user
+
+
+@pytest.mark.parametrize("how", ["end", "replace"])
+def test_a_term_ended_ahead_keeps_the_feed_until_its_last_day(how, make_person, coordinator):
+    """DESIGN §2: the feed stops when the last appointment ends, not when its end is entered:
+    ended or replaced ahead, the term is held thirty days more (coverage counts it), and the
+    feed goes on, and may be started again, until its last day."""
+    person, appointment = _alternate_since_last_year(make_person, coordinator)
+    user = _with_feed(person)
+    _end_ahead(how, appointment, make_person, coordinator)
+    db.session.refresh(user)
+    assert user.calendar_token_hash is not None, "revoked while the term is still held"
+    last_day = TODAY + timedelta(days=30)
+    assert accounts.may_subscribe_to_calendar(user, today=last_day)
+    assert not accounts.may_subscribe_to_calendar(user, today=last_day + timedelta(days=1))
+    assert accounts.user_for_calendar_token(
+        accounts.regenerate_calendar_token(user, now=NOW)) == user
 
 
 def test_the_invitation_email_carries_the_calendar_twice(make_session, make_appointee):

@@ -17,7 +17,7 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry_services
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.helpers import appoint_undp_alternate, csrf_token_from, login, outbox
+from tests.helpers import appoint_undp_alternate, csrf_token_from, entity, login, outbox
 from tests.sessions.libical import libical_errors
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
@@ -822,13 +822,17 @@ def test_a_month_that_cannot_be_read_is_said_and_shown_back(app, client, referen
 def test_after_the_last_term_the_me_page_offers_no_calendar_subscription(app, client,
                                                                         reference,
                                                                         create_user):
-    """The feed stopped with the last appointment: the page says so, and a posted request
-    (an old tab) starts nothing."""
+    """The feed stopped with the last appointment, whose last day was yesterday: the page
+    says so, and a posted request (an old tab) starts nothing."""
     user_id = create_user("left@example.org")
+    today = utcnow().date()
     with app.app_context():
         user = db.session.get(User, user_id)
-        appointment = appoint_undp_alternate(user)
-        registry_services.end_appointment(appointment, reason="left_entity", actor=None)
+        appointment = registry_services.appoint(user.person, {
+            "role": "alternate", "entity": entity("UNDP"), "unct": None,
+            "start_date": today - timedelta(days=30)}, actor=None)
+        registry_services.end_appointment(appointment, reason="left_entity",
+                                          ended_on=today - timedelta(days=1), actor=None)
         db.session.commit()
     login(client, "left@example.org")
     page = client.get("/me?lang=en").get_data(as_text=True)

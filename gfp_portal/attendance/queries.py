@@ -7,6 +7,7 @@ from sqlalchemy import and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from gfp_portal.attendance.models import ATTENDED, Attendance, EvaluationResponse
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -37,13 +38,13 @@ class Place:
 
 
 # Built once (the session page reads it on every view): the session, the seats taken, which
-# roles the viewer's active appointments hold (the session's audience names the roles it is
-# for), and the viewer's registration and its mark.
+# roles the viewer's appointments hold (active, or held today though ended ahead: the
+# session's audience names the roles it is for), and the viewer's registration and its mark.
 _TAKEN = (select(func.count(Registration.id))
           .where(Registration.session_id == bindparam("session_id"),
                  Registration.status == RegistrationStatus.registered).scalar_subquery())
 _HOLDS = [exists().where(Appointment.person_id == bindparam("person_id"),
-                         Appointment.status == AppointmentStatus.active,
+                         Appointment.current_on(bindparam("today")),
                          Appointment.role == role) for role in AppointmentRole]
 
 
@@ -62,12 +63,14 @@ def session_and_place_statement(*columns):
 _SESSION_AND_PLACE = session_and_place_statement()
 
 
-def session_and_place(session_id, person, statement=_SESSION_AND_PLACE):
+def session_and_place(session_id, person, statement=_SESSION_AND_PLACE, *, today=None):
     """(the session, the viewer's Place in it, the values of the statement's own columns),
-    read in one statement; `person` may be None. (None, None, ()) when there is no such
+    read in one statement; `person` may be None, `today` the day whose roles count (the
+    server's by default, as registering takes it). (None, None, ()) when there is no such
     session."""
     row = db.session.execute(statement, {
         "session_id": session_id, "person_id": person.id if person is not None else None,
+        "today": today or utcnow().date(),
     }).first()
     if row is None:
         return None, None, ()

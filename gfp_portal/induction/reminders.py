@@ -35,7 +35,7 @@ def send_induction_mails(*, now=None):
     progress = queries.progress_of(paths, items)
     upcoming = queries.upcoming_induction_sessions([t.key for t in items.topics], now=now)
     invited = queries.invited_sessions([p.id for p in paths])
-    roles = active_roles([p.person_id for p in paths])
+    roles = active_roles([p.person_id for p in paths], today=now.date())
     settings = recipients([p.person_id for p in paths])
     for path in paths:
         state = progress[path.id]

@@ -180,6 +180,17 @@ class Appointment(db.Model):
                     or_(last >= day, and_(last.is_(None), cls.status == AppointmentStatus.active)))
 
     @hybrid_method
+    def current_on(self, day):
+        """Whether the term counts as the person's on `day`: active (begun, or still to begin:
+        the incoming holder's), or held that day though its end was entered ahead (the
+        outgoing holder's, until their last day)."""
+        return self.status == AppointmentStatus.active or self.held_on(day)
+
+    @current_on.expression
+    def current_on(cls, day):
+        return or_(cls.status == AppointmentStatus.active, cls.held_on(day))
+
+    @hybrid_method
     def lasts_until(self, day):
         """Whether the term is active, or held on `day` or on a day after it: its end was
         entered ahead and its last day has not passed by `day`. A term withdrawn before it

@@ -257,14 +257,14 @@ def active_appointments(person):
         .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
 
 
-def active_roles(person_ids):
-    """person id -> the roles of their active appointments (one query)."""
+def active_roles(person_ids, *, today):
+    """person id -> the roles of their active appointments, and of those held on `today`
+    whose end was entered ahead (Appointment.current_on), in one query."""
     result = {}
     if person_ids:
         for person_id, role in db.session.execute(
                 select(Appointment.person_id, Appointment.role).where(
-                    Appointment.person_id.in_(person_ids),
-                    Appointment.status == AppointmentStatus.active)):
+                    Appointment.person_id.in_(person_ids), Appointment.current_on(today))):
             result.setdefault(person_id, set()).add(role)
     return result
 

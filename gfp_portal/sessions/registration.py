@@ -86,8 +86,9 @@ def registration_of(session, person):
         .execution_options(populate_existing=True)).first()
 
 
-def in_audience(session, person):
-    return session.audience.admits(active_roles([person.id]).get(person.id, ()))
+def in_audience(session, person, *, today):
+    """Whether the session is for the roles `person` holds on `today`, or is to hold."""
+    return session.audience.admits(active_roles([person.id], today=today).get(person.id, ()))
 
 
 def window(session, now):
@@ -142,7 +143,8 @@ def _take_place(session, person, registration, *, seat, now):
 def register(session, person, *, actor, now=None, by_coordinator=False, notify=True):
     """A seat for `person`, or a place on the waiting list when the session is full.
     Returns the registration; registering twice changes nothing."""
-    if not by_coordinator and not in_audience(session, person):
+    if not by_coordinator and not in_audience(session, person,
+                                              today=(now or utcnow()).date()):
         raise DomainError("not_in_audience", _l(
             "This session is for %(audience)s; your appointment does not match.",
             audience=session.audience.title))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
+from gfp_portal.attendance.queries import session_and_place
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
@@ -143,6 +144,25 @@ def _end_ahead(how, appointment, make_person, coordinator):
     registry.replace(appointment, successor, {"start_date": last_day + timedelta(days=1)},
                      actor=coordinator, now=NOW)
     return successor
+
+
+@pytest.mark.parametrize("how", ["end", "replace"])
+def test_a_holder_whose_end_is_entered_ahead_registers_until_their_last_day(
+        how, make_session, make_person, coordinator):
+    """Ending a term "Last day: 31 March" on 1 March, or entering the successor who takes
+    over on 1 April: until then the alternate still holds the role, and the sessions for
+    focal points and alternates are still theirs (the session's page offers them too); the
+    successor's term to come admits the successor as before."""
+    person, appointment = _alternate_since_last_year(make_person, coordinator)
+    successor = _end_ahead(how, appointment, make_person, coordinator)
+    session = make_session(starts_in=timedelta(days=10))
+    assert appointment.held_on(TODAY + timedelta(days=10))
+    assert registration.register(session, person, actor=None, now=NOW).status == "registered"
+    __, place, __ = session_and_place(session.id, person, today=TODAY)
+    assert place.in_audience
+    if successor is not None:
+        assert registration.register(session, successor, actor=None, now=NOW).status == \
+            "registered"
 
 
 @pytest.mark.parametrize("audience, roles, admitted", [

@@ -7,6 +7,7 @@ from sqlalchemy import case, exists, func, literal, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import ATTENDED, Attendance
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.i18n import LANGUAGES, language_name
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
@@ -36,21 +37,23 @@ LANGUAGE = case(*[(code == _CHOSEN, literal(code)) for code in LANGUAGES],
 OPTED_OUT = exists().where(NewsletterOptOut.person_id == Person.id)
 
 
-def _appointment_filter(filters):
-    """The people holding an appointment that matches every appointment filter at once. The
-    status of a past term (ended, withdrawn) names the people who held it and hold no such
-    appointment now: a renewal ends the previous term, and its holder still serves."""
+def _appointment_filter(filters, today):
+    """The people holding an appointment that matches every appointment filter at once. An
+    active appointment is also one held on `today` whose end was entered ahead: its holder
+    serves until their last day (Appointment.current_on). The status of a past term (ended,
+    withdrawn) names the people who held it and hold no such appointment now: a renewal ends
+    the previous term, and its holder still serves."""
     status = filters.get("status") or AppointmentStatus.active.value
-    stmt = _holding(filters, status)
-    if status != AppointmentStatus.active.value:
-        stmt = stmt.where(Appointment.person_id.not_in(
-            _holding(filters, AppointmentStatus.active.value)))
-    return stmt
+    current = Appointment.current_on(today)
+    if status == AppointmentStatus.active.value:
+        return _holding(filters, current)
+    return _holding(filters, Appointment.status == status).where(
+        Appointment.person_id.not_in(_holding(filters, current)))
 
 
-def _holding(filters, status):
-    """The people holding an appointment of `status` that matches the other filters."""
-    stmt = select(Appointment.person_id).where(Appointment.status == status)
+def _holding(filters, condition):
+    """The people holding an appointment that meets `condition` and the other filters."""
+    stmt = select(Appointment.person_id).where(condition)
     if filters.get("role"):
         stmt = stmt.where(Appointment.role == filters["role"])
     if filters.get("entity"):
@@ -72,12 +75,14 @@ def _holding(filters, status):
     return stmt
 
 
-def audience(filters, *, columns=None):
-    """A statement of the people `filters` names (before any newsletter opt-out): by default
-    (person id, email, language). Anonymised people are in none: their address is erased."""
+def audience(filters, *, today=None, columns=None):
+    """A statement of the people `filters` names on `today` (the server's by default), before
+    any newsletter opt-out: by default (person id, email, language). Anonymised people are in
+    none: their address is erased."""
     stmt = select(*(columns or (Person.id, Person.email, LANGUAGE))).select_from(Person) \
         .outerjoin(User, User.person_id == Person.id) \
-        .where(Person.id.in_(_appointment_filter(filters)), Person.anonymised_at.is_(None))
+        .where(Person.id.in_(_appointment_filter(filters, today or utcnow().date())),
+               Person.anonymised_at.is_(None))
     if filters.get("language"):
         stmt = stmt.where(filters["language"] == LANGUAGE)
     if filters.get("not_attended"):
@@ -90,8 +95,8 @@ def audience(filters, *, columns=None):
     return stmt
 
 
-def _recipients(message, *, pending, columns=None):
-    stmt = audience(message.audience, columns=columns)
+def _recipients(message, *, pending, today, columns=None):
+    stmt = audience(message.audience, today=today, columns=columns)
     if message.kind == MessageKind.newsletter:
         stmt = stmt.where(~OPTED_OUT)
     if pending:
@@ -100,16 +105,16 @@ def _recipients(message, *, pending, columns=None):
     return stmt
 
 
-def recipients(message, *, pending=False):
-    """(person id, email, language) of everyone the message goes to, by person id; with
-    `pending`, only those it has not yet been queued for (no MessageRecipient row)."""
-    return db.session.execute(_recipients(message, pending=pending)
+def recipients(message, *, pending=False, today=None):
+    """(person id, email, language) of everyone the message goes to on `today`, by person id;
+    with `pending`, only those it has not yet been queued for (no MessageRecipient row)."""
+    return db.session.execute(_recipients(message, pending=pending, today=today)
                               .order_by(Person.id)).all()
 
 
-def pending_count(message):
-    """How many people of the message's audience it has not yet been queued for."""
-    people = _recipients(message, pending=True, columns=(Person.id,)).subquery()
+def pending_count(message, *, today=None):
+    """How many people of the message's audience on `today` it has not yet been queued for."""
+    people = _recipients(message, pending=True, today=today, columns=(Person.id,)).subquery()
     return db.session.scalar(select(func.count()).select_from(people))
 
 
@@ -150,10 +155,10 @@ class Preview:
         return sum(self.by_language.values())
 
 
-def preview(message):
-    """The counts of `message`'s audience in one grouped query."""
+def preview(message, *, today=None):
+    """The counts of `message`'s audience on `today` in one grouped query."""
     opted = OPTED_OUT if message.kind == MessageKind.newsletter else literal(False)
-    people = audience(message.audience, columns=(
+    people = audience(message.audience, today=today, columns=(
         Person.id, LANGUAGE, case((opted, 1), else_=0).label("opted"))).subquery()
     rows = db.session.execute(
         select(people.c.language, people.c.opted, func.count())

@@ -153,7 +153,7 @@ def freeze_message(message, *, actor, expected=None, now=None):
         raise DomainError("not_draft", _l("This message has already been sent."))
     _check_texts({field: getattr(message, field) for field in TEXT_FIELDS})
     message.audience = _check_audience(message.audience)
-    counts = queries.preview(message)
+    counts = queries.preview(message, today=now.date())
     if not counts.total:
         raise DomainError("no_recipients", _l("Nobody matches this audience: change the "
                                               "filters."))
@@ -183,7 +183,7 @@ def sending_stopped(message, job):
     return message.status == MessageStatus.sending and (job is None or job.is_finished)
 
 
-def check_retry(message, *, expected=None):
+def check_retry(message, *, expected=None, now=None):
     """How many people sending `message` again would email: those of its audience it has
     not been queued for. Refused unless its sending stopped (see sending_stopped), or when
     that number is no longer the `expected` one the page showed."""
@@ -193,7 +193,7 @@ def check_retry(message, *, expected=None):
         raise DomainError("still_sending", _l(
             "This message is being sent: wait until its sending ends before sending it "
             "again."))
-    pending = queries.pending_count(message)
+    pending = queries.pending_count(message, today=(now or utcnow()).date())
     if not pending:
         raise DomainError("no_recipients", _l("Nobody in the audience of this message is "
                                               "still waiting for it."))
@@ -209,7 +209,7 @@ def retry_message(message, *, actor, expected=None, now=None):
     job for the same audience, which emails only the people who have not been queued it
     (deliver_message), so nobody gets it twice. Audited; returns the job."""
     now = now or utcnow()
-    pending = check_retry(message, expected=expected)
+    pending = check_retry(message, expected=expected, now=now)
     previous = message.job_id
     job = enqueue("messages.send", {"message_id": message.id}, actor=actor, now=now)
     # Two retries at once: the first one to replace the stopped job sends, the other is
@@ -225,7 +225,7 @@ def retry_message(message, *, actor, expected=None, now=None):
             "This message is being sent: wait until its sending ends before sending it "
             "again."))
     message.job_id = job.id
-    message.counts = queries.counts_of(queries.preview(message))
+    message.counts = queries.counts_of(queries.preview(message, today=now.date()))
     queued = queries.queued_count(message)
     log_action("message.retry", message, actor=actor, now=now, changes={
         "recipients": [queued, queued + pending]})
@@ -240,7 +240,7 @@ def deliver_message(message, *, now, progress=None):
     many were queued."""
     per_minute = max(1, int(get_setting("messages.per_minute")))
     already = queries.queued_count(message)
-    rows = queries.recipients(message, pending=True)
+    rows = queries.recipients(message, pending=True, today=now.date())
     total = len(rows)
     if progress:
         progress(0, total)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.models import Attendance, AttendanceSource, AttendanceStatus
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.jobs import Job
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.core.settings import update_settings
@@ -22,6 +23,7 @@ from gfp_portal.sessions import registration
 from tests.helpers import NOW, entity, refused, refused_rollback
 
 LANGS = ("en", "fr", "es", "ar")
+TODAY = NOW.date()
 
 
 def draft(actor, audience=None, kind="notice", **texts):
@@ -58,18 +60,48 @@ def test_the_account_language_comes_before_the_registry_one(coordinator, make_ne
 def test_a_message_to_former_holders_leaves_out_whoever_still_serves(
         coordinator, make_network, make_appointee):
     """A renewal ends the previous term: its holder, serving still, is no former focal point.
-    Someone who left UNDP for UNICEF is a former holder of UNDP's appointments."""
+    Someone who left UNDP for UNICEF (their last day there was yesterday) is a former holder
+    of UNDP's appointments."""
     former = make_network(1, status=AppointmentStatus.ended)
     renewed = make_appointee()
     registry.renew(renewed.appointments[0], actor=coordinator)
     moved = make_appointee(role="focal_point")  # of another entity now
+    today = utcnow().date()
     undp_term = registry.appoint(moved, {"role": "alternate", "entity": entity("UNDP"),
-                                         "unct": None}, actor=None)
-    registry.end_appointment(undp_term, reason=EndReason.left_entity, actor=coordinator)
+                                         "unct": None,
+                                         "start_date": today - timedelta(days=100)},
+                                 actor=None)
+    registry.end_appointment(undp_term, reason=EndReason.left_entity,
+                             ended_on=today - timedelta(days=1), actor=coordinator)
     db.session.flush()
     assert ids(draft(coordinator, {"status": "ended"})) == sorted(former)
     assert ids(draft(coordinator, {"status": "ended", "entity": str(entity("UNDP").id)})) == \
         sorted([*former, moved.id])
+
+
+def test_a_holder_whose_end_is_entered_ahead_is_reached_until_their_last_day(
+        coordinator, make_person):
+    """A notice to the active alternates, sent on 1 March, reaches the alternate whose last
+    day, entered ahead, is 31 March: they hold the role all month. A message to the former
+    alternates does not name them yet; the preview and the sending count them alike."""
+    person = make_person()
+    term = registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"),
+                                     "unct": None, "start_date": TODAY - timedelta(days=400)},
+                            actor=coordinator, now=NOW)
+    registry.end_appointment(term, reason=EndReason.left_entity,
+                             ended_on=TODAY + timedelta(days=30), actor=coordinator, now=NOW)
+    db.session.flush()
+    active = draft(coordinator, {"role": "alternate"})
+    services.send_message(active, actor=coordinator, expected=1, now=NOW)
+    assert active.recipient_count == 1
+    assert services.deliver_message(active, now=NOW) == 1
+    assert queries.preview(active, today=TODAY).total == 1
+    former = draft(coordinator, {"role": "alternate", "status": "ended"})
+    assert queries.recipients(former, today=TODAY) == []
+    # Once the last day has passed, the person is a former alternate.
+    after = TODAY + timedelta(days=31)
+    assert queries.preview(active, today=after).total == 0
+    assert [row.id for row in queries.recipients(former, today=after)] == [person.id]
 
 
 def test_filters_combine_on_the_same_appointment(coordinator, make_network):

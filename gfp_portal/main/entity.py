@@ -23,7 +23,8 @@ PRACTICES_SHOWN = 5
 @dataclass
 class EntityPage:
     entity: object
-    holders: list          # active appointments, headquarters first, with people and teams
+    holders: list          # appointments held today, then those to begin, headquarters
+                           # first, with people and teams
     cells: list            # its coverage cells across its UN Country Teams, gaps first
     scoped: bool           # the cells are of the viewer's own teams only
     trained: tuple         # (people ever trained, of them this year)
@@ -55,7 +56,8 @@ def entity_page(entity, *, user, now, today):
     practices = db.session.scalars(library_query(user, entity=entity.id)
                                    .limit(PRACTICES_SHOWN)).all()
     return EntityPage(
-        entity=entity, holders=entity_holders(entity), cells=cells, scoped=teams is not None,
+        entity=entity, holders=entity_holders(entity, today=today), cells=cells,
+        scoped=teams is not None,
         trained=trained, parity=figures, within=None if latest is None or latest.share is None
         else figures.parity_range.holds(latest),
         plans=plans_of_entity(entity), practices=practices)

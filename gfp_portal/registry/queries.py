@@ -327,12 +327,15 @@ def term_rows():
         .outerjoin(Unct, Unct.id == Appointment.unct_id)).all()
 
 
-def entity_holders(entity):
-    """The entity's active appointments with their people and teams, headquarters first, then
-    by team, focal points before alternates (one query)."""
+def entity_holders(entity, *, today):
+    """The entity's appointments held on `today` (Appointment.held_on, as coverage counts
+    them), then its active ones still to begin, with their people and teams: headquarters
+    first, then by team, focal points before alternates (one query)."""
+    to_begin = Appointment.start_date > today
     return db.session.scalars(
-        select(Appointment).where(Appointment.entity_id == entity.id,
-                                  Appointment.status == AppointmentStatus.active)
+        select(Appointment).where(Appointment.entity_id == entity.id, or_(
+            Appointment.held_on(today),
+            (Appointment.status == AppointmentStatus.active) & to_begin))
         .options(joinedload(Appointment.person), joinedload(Appointment.unct))
         .order_by(Appointment.unct_id.is_not(None), Appointment.unct_id, Appointment.role,
-                  Appointment.id)).all()
+                  to_begin, Appointment.id)).all()

@@ -3,6 +3,7 @@ who may open it; a fixed number of queries whatever the data size."""
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from babel.dates import format_date
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
@@ -63,6 +64,37 @@ def test_the_office_sees_everything_about_an_entity_in_one_place(app, client, re
     assert 'data-entity="parity" data-within="no"' in html and "44.0%" in html
     assert 'data-standing="overdue"' in html
     assert 'href="/parity/UNDP"' in html and 'href="/coverage/UGA"' in html
+
+
+def test_the_holders_listed_are_who_holds_each_role_today(app, client, reference, login_as):
+    """UNDP's focal point in Kenya is replaced ahead, from a month from now: the list names
+    the focal point in office, as the coverage cell beside it counts them, and the successor
+    after them with the day their term begins, as the team's coverage page does."""
+    login_as("coordinator")
+    today = date.today()
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        kenya.members = [entity("UNDP")]
+        outgoing = registry.create_person({"given_name": "Outgoing", "family_name": "Holder",
+                                           "email": "outgoing@undp.org"}, actor=None)
+        term = registry.appoint(outgoing, {"role": "focal_point", "entity": entity("UNDP"),
+                                           "unct": kenya,
+                                           "start_date": today - timedelta(days=400)},
+                                actor=None)
+        incoming = registry.create_person({"given_name": "Incoming", "family_name": "Holder",
+                                           "email": "incoming@undp.org"}, actor=None)
+        registry.replace(term, incoming, {"start_date": today + timedelta(days=30)},
+                         actor=None)
+        db.session.commit()
+    html = client.get("/entities/UNDP?lang=en").get_data(as_text=True)
+    holders = html.split('id="holders-title"')[1].split("</section>")[0]
+    items = [re.sub(r"<[^>]+>|\s+", " ", item) for item in holders.split("<li")[1:]]
+    assert len(items) == 2, items
+    assert "Outgoing Holder" in items[0] and "from" not in items[0], items
+    starts = format_date(today + timedelta(days=30), "medium", locale="en")
+    assert "Incoming Holder" in items[1] and f"from {starts}" in items[1], items
+    # The cell's focal point is the one in office: Kenya lacks only an alternate.
+    assert 'data-entity="gaps" data-count="1"' in html and "No alternate" in html
 
 
 def test_who_may_open_an_entity_page(app, client, reference, create_user):

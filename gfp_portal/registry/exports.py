@@ -96,7 +96,8 @@ def registry_file(criteria, fmt, *, today=None, progress=None):
     Resident Coordinator of their own teams only."""
     people = db.session.scalars(queries.people_query(criteria, today=today)).unique().all()
     return RENDERERS[fmt](export_rows(
-        people, lambda person: queries.matching_appointments(person, criteria), progress)), \
+        people, lambda person: queries.matching_appointments(person, criteria, today),
+        progress)), \
         len(people)
 
 

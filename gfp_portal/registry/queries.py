@@ -34,9 +34,15 @@ class RegistryFilter:
     scope_unct_ids: tuple | None = None  # Resident Coordinators see their UNCTs only
 
 
+def _takes_ended_ahead(f):
+    """Whether the filter's status, "active" (the default), takes in the terms ending soon that
+    were ended ahead, which the window of terms ending lists (ending_between)."""
+    return f.expiring_days is not None and f.status == AppointmentStatus.active.value
+
+
 def _appointment_conditions(f, policy, today):
     conditions = []
-    if f.status in {s.value for s in AppointmentStatus}:
+    if f.status in {s.value for s in AppointmentStatus} and not _takes_ended_ahead(f):
         conditions.append(Appointment.status == f.status)
     if f.entity:
         conditions.append(Appointment.entity.has(func.lower(Entity.acronym) == f.entity.lower()))
@@ -47,9 +53,7 @@ def _appointment_conditions(f, policy, today):
     if f.role:
         conditions.append(Appointment.role == f.role)
     if f.expiring_days is not None:
-        conditions += [Appointment.status == AppointmentStatus.active,
-                       Appointment.end_date >= today,
-                       Appointment.end_date <= today + timedelta(days=f.expiring_days)]
+        conditions.append(ending_between(today, today + timedelta(days=f.expiring_days)))
     if f.lapsed_days is not None:
         conditions += lapsed_conditions(today, f.lapsed_days)
     if f.warning:
@@ -59,6 +63,26 @@ def _appointment_conditions(f, policy, today):
         conditions.append(Appointment.unct_id.in_(f.scope_unct_ids) if f.scope_unct_ids
                           else false())
     return conditions
+
+
+def ending_between(first, last):
+    """The terms ending between the days `first` and `last` (both included), as coverage flags
+    a cell "ends soon" (coverage.services._holder_counts): an active term by its end date; a
+    term held on `first` whose end was entered ahead, by its last day, when no active term of
+    its role, entity and scope runs on (a renewal or a successor entered ahead follows it)."""
+    other = aliased(Appointment)
+    follows = exists().where(
+        other.entity_id == Appointment.entity_id, other.role == Appointment.role,
+        or_(other.unct_id == Appointment.unct_id,
+            other.unct_id.is_(None) & Appointment.unct_id.is_(None)),
+        other.status == AppointmentStatus.active,
+        or_(other.end_date.is_(None), other.end_date >= first))
+    last_day = func.coalesce(Appointment.ended_on, Appointment.end_date)
+    return or_(
+        (Appointment.status == AppointmentStatus.active)
+        & Appointment.end_date.between(first, last),
+        (Appointment.status != AppointmentStatus.active) & Appointment.held_on(first)
+        & (last_day <= last) & ~follows)
 
 
 def lapsed_conditions(today, days):
@@ -121,15 +145,17 @@ def people_by_ids(ids):
 
 def _in_order(stmt, f, *, today, policy):
     """`stmt` narrowed to the people the filter is about, in the order it asks for."""
-    stmt = _matching(stmt, f, today=today or date.today(), policy=policy or Policy.current())
+    today = today or date.today()
+    stmt = _matching(stmt, f, today=today, policy=policy or Policy.current())
     if f.sort == "entity":
         # People without an entity last, on SQLite as on PostgreSQL.
         stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym.nulls_last(), *NAME_ORDER)
     elif f.sort == "end_date":
-        # Each person's soonest end of an active term, grouped once for everyone (not
-        # looked up again for every person the sort compares).
+        # Each person's soonest end of an active term, or of one held today whose end was
+        # entered ahead, grouped once for everyone (not looked up again for every person the
+        # sort compares).
         ends = (select(Appointment.person_id, func.min(Appointment.end_date).label("soonest"))
-                .where(Appointment.status == AppointmentStatus.active)
+                .where(Appointment.current_on(today))
                 .group_by(Appointment.person_id).subquery())
         stmt = stmt.outerjoin(ends, ends.c.person_id == Person.id).order_by(
             ends.c.soonest.is_(None), ends.c.soonest, Person.id)
@@ -188,11 +214,15 @@ def _matching(stmt, f, *, today, policy):
     return stmt
 
 
-def matching_appointments(person, f):
-    """The person's appointments the filter is about (all of them when it says nothing)."""
+def matching_appointments(person, f, today=None):
+    """The person's appointments the filter is about (all of them when it says nothing); with
+    the terms ending soon, the "active" ones are also those held on `today` whose end was
+    entered ahead."""
+    today = today or date.today()
     result = []
     for appointment in person.appointments:
-        if f.status in {s.value for s in AppointmentStatus} and appointment.status != f.status:
+        if f.status in {s.value for s in AppointmentStatus} and appointment.status != f.status \
+                and not (_takes_ended_ahead(f) and appointment.current_on(today)):
             continue
         if f.scope_unct_ids is not None and appointment.unct_id not in f.scope_unct_ids:
             continue
@@ -270,12 +300,12 @@ def active_roles(person_ids, *, today):
 
 
 def terms_ending(unct_ids, *, first, last):
-    """The active appointments in the given UN Country Teams whose term ends between the days
-    `first` and `last` (both included), the soonest first, with their people (two queries)."""
+    """The appointments in the given UN Country Teams whose term ends between the days `first`
+    (today) and `last`, both included (ending_between: those ended ahead with nobody to follow
+    too), the soonest first, with their people (two queries)."""
     return db.session.scalars(
         select(Appointment).where(Appointment.unct_id.in_(unct_ids),
-                                  Appointment.status == AppointmentStatus.active,
-                                  Appointment.end_date.between(first, last))
+                                  ending_between(first, last))
         .options(selectinload(Appointment.person))
         .order_by(Appointment.end_date, Appointment.id)).all()
 

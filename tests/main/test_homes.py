@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import unquote
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
@@ -182,6 +183,46 @@ def test_coordinator_queue_counts_match_the_lists_they_link_to(client, network, 
     page = client.get(_link(html, "uncts")).get_data(as_text=True)
     assert f'data-unct-count="{uncts}"' in page
     assert 'data-queue="empty"' not in html and "dashboard-counts" in html
+
+
+def _ended_ahead(entity, unct=None, *, last_in, followed=False, given="Leaving"):
+    """A focal point of `entity` for a year, whose last day, `last_in` days from today, was
+    entered ahead: they leave (nobody to follow), or are replaced from the day after."""
+    today = date.today()
+    person = registry.create_person({"given_name": given, "family_name": "Soon",
+                                     "email": f"{given.lower()}@example.org"}, actor=None)
+    term = registry.appoint(person, {"role": "focal_point", "entity": entity, "unct": unct,
+                                     "start_date": today - timedelta(days=365)}, actor=None)
+    last_day = today + timedelta(days=last_in)
+    if followed:
+        successor = registry.create_person({"given_name": "Next", "family_name": given,
+                                            "email": f"next.{given.lower()}@example.org"},
+                                           actor=None)
+        registry.replace(term, successor, {"start_date": last_day + timedelta(days=1)},
+                         actor=None)
+    else:
+        registry.end_appointment(term, reason="left_entity", ended_on=last_day, actor=None)
+    return term
+
+
+def test_the_office_queue_counts_a_term_ended_ahead_with_nobody_to_follow(client, network,
+                                                                          login_as):
+    """A focal point leaving in twelve days, entered ahead, with nobody to follow: their
+    term ends soon, counted and listed with the terms ending (as coverage flags its cell). One
+    replaced ahead is followed: not counted."""
+    network.grow(1)
+    with network.app.app_context():
+        _ended_ahead(network.entities[12], last_in=12)
+        _ended_ahead(network.entities[13], last_in=12, followed=True, given="Followed")
+        db.session.commit()
+    login_as("coordinator")
+    html = client.get("/").get_data(as_text=True)
+    assert _count(html, "ending") == 2
+    page = client.get(_link(html, "ending")).get_data(as_text=True)
+    assert _rows(page, LIST_ROWS["ending"]) == 2
+    assert "Leaving Soon" in page and "Followed Soon" not in page
+    ends = format_date(date.today() + timedelta(days=12), "medium", locale="en")
+    assert re.search(rf"Leaving Soon.*?Ends {ends}", page, re.S)
 
 
 def test_an_administrators_queue_opens_the_registry_lists_it_counts(client, network, login_as):
@@ -407,6 +448,30 @@ def test_resident_coordinator_home_lists_the_terms_ending_within_the_alert_windo
     assert re.findall(r"<bdi>(\w+ \w+)</bdi>", section) == [
         "Today Ending", "Wanjiku Otieno", "Last Ending"]
     assert 'data-home="ending" data-count="3"' in html
+
+
+def test_resident_coordinator_home_lists_a_term_ended_ahead_with_nobody_to_follow(
+        client, rc_network, network):
+    """A focal point of Kenya leaves in fifteen days, entered ahead, and nobody is to follow:
+    the coverage cell says "Ends soon", and the home lists the term with "Nominate a
+    successor" (with nobody to replace: the term has already ended). A term replaced ahead is
+    followed: not listed."""
+    with network.app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        leaving = _ended_ahead(network.entities[10], kenya, last_in=15)
+        _ended_ahead(network.entities[11], kenya, last_in=9, followed=True, given="Followed")
+        acronym = leaving.entity.acronym
+        db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    section = html[html.index('data-home="ending"'):html.index('data-home="trained"')]
+    assert re.findall(r"<bdi>(\w+ \w+)</bdi>", section) == ["Leaving Soon", "Wanjiku Otieno"]
+    assert 'data-home="ending" data-count="2"' in html
+    item = section[section.index("Leaving Soon"):section.index("Wanjiku Otieno")]
+    assert f"/nominations/new?unct=KEN&amp;entity={acronym}&amp;role=focal_point\"" in item
+    assert "Nominate a successor" in item
+    # The registry of their team lists it among the terms ending soon too.
+    listed = client.get("/registry/?expiring=30").get_data(as_text=True)
+    assert "Leaving Soon" in listed and "Followed Soon" not in listed
 
 
 def test_resident_coordinator_home_reads_in_a_fixed_number_of_queries(

@@ -44,7 +44,7 @@ def _group(kind, stmt, more=None):
     return Group(kind, *first_rows_and_count(stmt, SHOWN), more)
 
 
-def _people(user, q, scope_unct_ids):
+def _people(user, q, scope_unct_ids, today):
     """The registry for the Office and Resident Coordinators (their own teams only, as its list
     shows them), the network directory for the focal points; nothing for other accounts."""
     if user.is_staff or user.has_role("resident_coordinator"):
@@ -52,7 +52,7 @@ def _people(user, q, scope_unct_ids):
         return _group("people", registry_queries.people_query(f),
                       ("registry.index", {"q": q, "status": "any"}))
     if user.has_role("focal_point"):
-        return _group("directory", registry_queries.directory_query(q),
+        return _group("directory", registry_queries.directory_query(q, today=today),
                       ("registry.index", {"q": q}))
     return None
 
@@ -63,7 +63,7 @@ def search(user, q, *, now, scope_unct_ids):
     teams a Resident Coordinator sees (accounts.queries.visible_unct_ids), None for all."""
     staff = user.is_staff
     groups = [
-        _people(user, q, scope_unct_ids),
+        _people(user, q, scope_unct_ids, now.date()),
         _group("entities", reference_queries.entities_query(q),
                ("reference.entities", {"q": q}) if staff else None),
         _group("uncts", reference_queries.uncts_query(q),

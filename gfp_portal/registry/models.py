@@ -65,6 +65,11 @@ class Person(db.Model):
     def active_appointments(self):
         return [a for a in self.appointments if a.status == AppointmentStatus.active]
 
+    def current_appointments(self, day):
+        """The active appointments, and those held on `day` whose end was entered ahead
+        (Appointment.current_on)."""
+        return [a for a in self.appointments if a.current_on(day)]
+
     def __str__(self):
         return self.full_name
 

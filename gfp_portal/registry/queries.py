@@ -230,10 +230,11 @@ def matching_appointments(person, f, today=None):
     return result
 
 
-def directory_query(q=None, entity=None):
-    """The network directory: people holding an active appointment."""
+def directory_query(q=None, entity=None, *, today=None):
+    """The network directory: people holding an active appointment, or one held on `today`
+    whose end was entered ahead (listed until their last day)."""
     stmt = select(Person).where(exists().where(
-        Appointment.person_id == Person.id, Appointment.status == AppointmentStatus.active))
+        Appointment.person_id == Person.id, Appointment.current_on(today or date.today())))
     if q:
         stmt = stmt.where(matches(Person.search_key, q))
     if entity:

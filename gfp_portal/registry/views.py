@@ -94,9 +94,11 @@ def index():
 def directory():
     q = request.args.get("q", "").strip()[:200] or None
     entity = request.args.get("entity", "").strip()[:40] or None
-    pagination = paginate(queries.directory_query(q, entity))
+    today = viewer_today()
+    pagination = paginate(queries.directory_query(q, entity, today=today))
     return render_template("registry/directory.html", pagination=pagination, q=q or "",
-                           entity=entity or "", entities=queries.entity_acronyms())
+                           entity=entity or "", entities=queries.entity_acronyms(),
+                           today=today)
 
 
 def _load_person_for_reader(person_id):

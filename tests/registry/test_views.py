@@ -108,6 +108,31 @@ def test_focal_point_gets_the_directory_with_consented_contacts_only(client, net
     assert client.get("/registry/export.csv").status_code == 403
 
 
+def test_the_directory_lists_a_holder_until_their_last_day(client, network, login_as, app):
+    """An alternate whose end was entered ahead holds the role until their last day: the
+    directory still lists them, and the role they hold; once it has passed, no longer."""
+    today = date.today()
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        for given, last_day in (("Leaving", today + timedelta(days=10)),
+                                ("Gone", today - timedelta(days=1))):
+            person = services.create_person({"given_name": given, "family_name": "Alternate",
+                                             "email": f"{given}@undp.org"}, actor=None)
+            term = services.appoint(person, {"entity": entity("UNDP"), "unct": kenya,
+                                             "role": "alternate",
+                                             "start_date": today - timedelta(days=100)},
+                                    actor=None)
+            services.end_appointment(term, reason="left_entity", ended_on=last_day,
+                                     actor=None)
+        db.session.commit()
+    login_as("focal_point")
+    html = client.get("/registry/").get_data(as_text=True)
+    assert "Gone Alternate" not in html
+    card = html[html.index("Leaving Alternate"):]
+    card = card[:card.index("</ul>")]
+    assert "Alternate · <span" in card and "Kenya" in card, card
+
+
 def test_the_directory_reads_entity_then_duty_station_in_arabic(app, client, network,
                                                                 login_as):
     """The acronym and the city are both written left to right: unless the acronym is

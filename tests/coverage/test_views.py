@@ -234,6 +234,25 @@ def test_a_term_ending_soon_offers_to_nominate_a_successor(app, client, members,
         assert client.get(url).status_code == 200
 
 
+def test_a_term_ended_ahead_with_nobody_to_follow_offers_to_nominate_a_successor(
+        app, client, members, login_as):
+    """Kenya's UNDP focal point leaves in twenty days, entered ahead, and nobody is to follow:
+    the cell ends soon, and the team's page offers a successor for the term (with nobody left
+    to replace), as the Resident Coordinator's home does."""
+    today = date.today()
+    with app.app_context():
+        current = db.session.scalars(select(Appointment)).one()
+        current.start_date = today - timedelta(days=300)
+        services.end_appointment(current, reason="left_entity",
+                                 ended_on=today + timedelta(days=20), actor=None)
+        db.session.commit()
+    login_as("resident_coordinator", uncts=["KEN"])
+    undp = _row(client.get("/coverage/KEN?lang=en").get_data(as_text=True), "UNDP")
+    assert "Wanjiku Otieno" in undp and undp.count("Ends soon") == 2  # the cell, the term
+    assert "/nominations/new?unct=KEN&amp;entity=UNDP&amp;role=focal_point\"" in undp
+    assert "Nominate a successor" in undp and "replaces=" not in undp
+
+
 def test_the_team_page_names_who_is_to_come_and_flags_no_term_already_renewed(
         app, client, members, login_as):
     """Kenya's UNDP focal point, ending in 20 days, is renewed ahead: the cell is not ending

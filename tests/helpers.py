@@ -1,7 +1,9 @@
 """Plain helpers the test packages share: signing in, reading pages, expecting a refusal,
-looking up reference rows, sample files, copying a database's rows into a later test."""
+looking up reference rows, sample files, copying a database's rows into a later test,
+sending requests at the same moment."""
 import io
 import re
+import sys
 import threading
 from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
@@ -143,18 +145,20 @@ def run_together(target, arguments):
         thread.join(timeout=120)
 
 
-def meet_first(monkeypatch, module, name, parties=2, timeout=10):
-    """Make module.name, the first time each thread calls it, wait once it has run until
-    `parties` threads have called it: every request has read what it checks before any of
-    them writes. Where a lock taken before the call keeps the others from reaching it, the
-    first goes on after `timeout` seconds (shorter than SQLite's 5 s wait for its write lock
-    when the others wait for that)."""
+def meet_first(monkeypatch, module, name, *, caller=None, parties=2, timeout=10):
+    """Make `module.name`, the first time each thread calls it (only from the function named
+    `caller`, when given), wait once it has run until `parties` threads have called it: every
+    request has read what it checks before any of them writes. Where a lock taken before the
+    call keeps the others from reaching it, the first goes on after `timeout` seconds (shorter
+    than SQLite's 5 s wait for its write lock when the others wait for that)."""
     barrier = threading.Barrier(parties)
     original = getattr(module, name)
     seen = threading.local()
 
     def wrapped(*args, **kwargs):
         result = original(*args, **kwargs)
+        if caller is not None and sys._getframe(1).f_code.co_name != caller:
+            return result
         if not getattr(seen, "done", False):
             seen.done = True
             with suppress(threading.BrokenBarrierError):
@@ -163,17 +167,27 @@ def meet_first(monkeypatch, module, name, parties=2, timeout=10):
     monkeypatch.setattr(module, name, wrapped)
 
 
-def posted_together(*requests):
-    """Post the (client, url, data) `requests` together, one thread each; the answers, in the
-    order given (an exception a view raised, what a user would get as a 500, in its place)."""
+def signed_in(app, email):
+    """A test client of its own, signed in as `email`."""
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+def at_once(requests):
+    """Send the requests (client, method, url, data) together, one thread each; returns, in
+    their order, (status, Location) of each answer, or "500 …" for a request whose view
+    raised (the test config lets through what a user gets as a 500)."""
     answers = [None] * len(requests)
 
-    def post(index, client, url, data):
+    def send(index, client, method, url, data):
         try:
-            answers[index] = client.post(url, data=data)
-        except Exception as error:  # noqa: BLE001 — kept to be asserted on
-            answers[index] = error
-    run_together(post, [(index, *request) for index, request in enumerate(requests)])
+            response = getattr(client, method)(url, data=data)
+        except Exception as error:  # noqa: BLE001 — what the user gets as a 500
+            answers[index] = f"500 {type(error).__name__}: {str(error)[:200]}"
+            return
+        answers[index] = (response.status_code, response.headers.get("Location"))
+    run_together(send, [(index, *request) for index, request in enumerate(requests)])
     return answers
 
 

@@ -4,11 +4,10 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.attendance.models import CODE_ALPHABET, Attendance, AttendanceStatus, Certificate
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import added_unless_there, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
@@ -80,14 +79,10 @@ def certificate_for(session, person, *, now=None):
     certificate = Certificate(code=_new_code(), registration_id=registration.id,
                               person_id=person.id, session_id=session.id,
                               issued_at=now or utcnow())
-    try:  # asked twice at once (a double click): the one issued first is the certificate
-        with db.session.begin_nested():
-            db.session.add(certificate)
-    except IntegrityError:
-        issued = db.session.scalars(select(Certificate).filter_by(
-            registration_id=registration.id)).first()
-        if issued is None:
-            raise
+    # Asked twice at once (a double click): the one issued first is the certificate.
+    issued = added_unless_there(certificate, lambda: db.session.scalars(select(
+        Certificate).filter_by(registration_id=registration.id)).first())
+    if issued is not certificate:
         return issued
     log_action("certificate.issue", certificate, actor=None, now=now)
     return certificate

@@ -20,7 +20,7 @@ from gfp_portal.attendance.models import (
     CheckInCode,
 )
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import added_unless_there, utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
@@ -86,8 +86,13 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
         raise DomainError("reason_required", _l("Give the reason for correcting a recorded "
                                                 "attendance."), field="reason")
     if attendance is None:
-        attendance = Attendance(registration=registration)
-        db.session.add(attendance)
+        new = Attendance(registration=registration, status=status, source=source,
+                         recorded_at=now)
+        attendance = added_unless_there(new, lambda: attendance_of(registration))
+        if attendance is not new:
+            # Marked at the same moment by another request (a check-in as the host marks
+            # everyone present): this mark is recorded on that row, the batch kept whole.
+            before = _state(attendance)
     if registration.status == RegistrationStatus.waitlisted and status.attended:
         registration.status = RegistrationStatus.registered  # a walk-in takes a seat
         registration.registered_at = now

@@ -1,6 +1,7 @@
 """The database: `db`, its declarative base and naming convention, small column helpers
-shared by every model, the first rows of a list with their count in one query, many
-counters in one query, and a digest of rows."""
+shared by every model, a row added unless another request added it at the same moment, the
+first rows of a list with their count in one query, many counters in one query, and a digest
+of rows."""
 import hashlib
 import sqlite3
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -126,6 +128,33 @@ class UTCDateTime(TypeDecorator):
 def on_postgresql():
     """Whether the session's database is PostgreSQL (else SQLite)."""
     return db.session.get_bind().dialect.name == "postgresql"
+
+
+def savepoint():
+    """db.session.begin_nested(), inside a transaction on SQLite too: pysqlite begins one
+    before a write but not before SAVEPOINT, which would then be the transaction, its release
+    a commit that a later rollback of the request could no longer undo."""
+    connection = db.session.connection().connection.dbapi_connection
+    if isinstance(connection, sqlite3.Connection) and not connection.in_transaction:
+        connection.execute("BEGIN")
+    return db.session.begin_nested()
+
+
+def added_unless_there(row, find):
+    """`row`, added and flushed in a savepoint; when its unique key is taken by a row that
+    another request recorded at the same moment (a double click, two people at once), that
+    row instead, read again by `find()` (an error when it finds none: the key was not the
+    cause). The database waits for the other request to commit before it refuses the key, so
+    the row is then there to read."""
+    try:
+        with savepoint():
+            db.session.add(row)
+    except IntegrityError:
+        there = find()
+        if there is None:
+            raise
+        return there
+    return row
 
 
 def in_rows_read_first(column, subquery):

@@ -1,17 +1,18 @@
-"""Two requests at once on "Send my evaluation" or "Issue my certificate" (a double click):
-one records, the other is told it is done; never a database error (a 500)."""
+"""Two requests at once on "Send my evaluation", "Issue my certificate" or "Check in" (a double
+click), a check-in as the host marks everyone present: one records, the other is told it is
+done or finds it recorded; never a database error (a 500)."""
 import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from gfp_portal.attendance import certificates, evaluations, services
-from gfp_portal.attendance.models import Certificate, EvaluationAnswer
+from gfp_portal.attendance.models import Attendance, Certificate, EvaluationAnswer
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.helpers import run_together
+from tests.helpers import at_once, meet_first, run_together, signed_in
 
 ANSWER = {"applicable": True, "rating": "good", "belonging": True, "empowered": False}
 
@@ -73,3 +74,40 @@ def test_certificate_issued_twice_at_once(app, running, monkeypatch):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     assert outcomes == ["ok", "ok"], outcomes  # the second gets the same certificate
+
+
+def _marks(app):
+    with app.app_context():
+        return db.session.execute(select(Attendance.status, Attendance.source)).all()
+
+
+def _check_in_code(app, session_id):
+    with app.app_context():
+        return services.check_in_code(db.session.get(TrainingSession, session_id))
+
+
+def test_check_in_sent_twice_at_once(app, running, monkeypatch):
+    code = _check_in_code(app, running["session"])
+    url = f"/sessions/{running['session']}/check-in"
+    person = [signed_in(app, "amina.diallo@example.org") for _ in range(2)]
+    meet_first(monkeypatch, services, "attendance_of", caller="mark")  # both found no mark
+    answers = at_once([(person[0], "post", url, {"code": code}),
+                       (person[1], "post", url, {"code": code})])
+    assert [answer[0] for answer in answers] == [302, 302], answers
+    assert [(s.value, source.value) for s, source in _marks(app)] == [
+        ("present", "self_check_in")]
+
+
+def test_check_in_as_the_host_marks_everyone_present(app, running, monkeypatch):
+    """Whichever request records its mark first, the other marks the same row: the host's
+    batch is kept whole."""
+    code, session = _check_in_code(app, running["session"]), running["session"]
+    person = signed_in(app, "amina.diallo@example.org")
+    host = signed_in(app, "coord@example.org")
+    meet_first(monkeypatch, services, "attendance_of", caller="mark")
+    answers = at_once([
+        (host, "post", f"/sessions/{session}/attendance/all-present", {"confirmed": "1"}),
+        (person, "post", f"/sessions/{session}/check-in", {"code": code})])
+    assert [answer[0] for answer in answers] == [302, 302], answers
+    assert [status.value for status, _ in _marks(app)] == ["present"]
+

@@ -17,7 +17,7 @@ from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import PDF, login, meet_first, posted_together
+from tests.helpers import PDF, at_once, login, meet_first, signed_in
 
 
 def sign_in(client, email):
@@ -358,24 +358,18 @@ def test_approving_names_whose_term_ends_and_the_emails_before_acting(app, clien
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == queued + 2
 
 
-def _signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
-
-
 @pytest.mark.parametrize(("other", "action", "data"), [
     ("coord2@example.org", "reject", {"text": "Not the right grade."}),
     ("rc.kenya@example.org", "withdraw", {"confirmed": "1"})])
 def test_two_decisions_at_once_one_stands_and_the_other_is_refused(
         app, kenya_nomination, create_user, monkeypatch, other, action, data):
     create_user("coord2@example.org", roles=["coordinator"])
-    coordinator, second = _signed_in(app, "coord@example.org"), _signed_in(app, other)
+    coordinator, second = signed_in(app, "coord@example.org"), signed_in(app, other)
     meet_first(monkeypatch, services, "_require_state")  # both read "submitted" first
     base = f"/nominations/{kenya_nomination['id']}"
-    answers = posted_together((coordinator, base + "/approve", {"confirmed": "1"}),
-                              (second, f"{base}/{action}", data))
-    assert [answer.status_code for answer in answers] == [302, 302], answers
+    answers = at_once([(coordinator, "post", base + "/approve", {"confirmed": "1"}),
+                       (second, "post", f"{base}/{action}", data)])
+    assert [answer[0] for answer in answers] == [302, 302], answers
     with app.app_context():
         state = db.session.get(Nomination, kenya_nomination["id"]).state
         decided = db.session.scalars(select(AuditEvent.action).where(

@@ -13,6 +13,7 @@ from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import NAME_ORDER, Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
+from gfp_portal.sessions.registration import lock_seats
 
 CANDIDATES_SHOWN = 10
 
@@ -35,6 +36,12 @@ def candidates(session, q):
         .limit(CANDIDATES_SHOWN)).all()
 
 
+def registration_of(session, person):
+    """The person's registration for the session, in any status; None when they have none."""
+    return db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id, Registration.person_id == person.id)).first()
+
+
 def add_walk_in(session, person, *, status=AttendanceStatus.present, minutes=None,
                 source=AttendanceSource.manual, report=None, actor, now=None):
     """Register `person` for a session under way (or over) as a walk-in and record their
@@ -47,8 +54,12 @@ def add_walk_in(session, person, *, status=AttendanceStatus.present, minutes=Non
         raise DomainError("not_started", _l(
             "Walk-ins are added once the session has started; until then, register the "
             "person."))
-    registration = db.session.scalars(select(Registration).where(
-        Registration.session_id == session.id, Registration.person_id == person.id)).first()
+    registration = registration_of(session, person)
+    if registration is None or registration.status != RegistrationStatus.registered:
+        # Under the seat lock, as registering takes it: another host adding the same person
+        # at the same moment has added them, or waits until this one has.
+        lock_seats(session)
+        registration = registration_of(session, person)
     before = registration.status.value if registration is not None else None
     if registration is None:
         registration = Registration(session=session, person=person, created_at=now)

@@ -1,18 +1,19 @@
 """Two requests at once on "Send my evaluation", "Issue my certificate" or "Check in" (a double
-click), a check-in as the host marks everyone present: one records, the other is told it is
-done or finds it recorded; never a database error (a 500)."""
+click), a check-in as the host marks everyone present, a walk-in added by two hosts: one
+records, the other is told it is done or finds it recorded; never a database error (a 500)."""
 import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from gfp_portal.attendance import certificates, evaluations, services
+from gfp_portal.attendance import certificates, evaluations, services, walk_ins
 from gfp_portal.attendance.models import Attendance, Certificate, EvaluationAnswer
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
+from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.helpers import at_once, meet_first, run_together, signed_in
+from tests.helpers import at_once, entity, meet_first, run_together, signed_in
 
 ANSWER = {"applicable": True, "rating": "good", "belonging": True, "empowered": False}
 
@@ -111,3 +112,22 @@ def test_check_in_as_the_host_marks_everyone_present(app, running, monkeypatch):
     assert [answer[0] for answer in answers] == [302, 302], answers
     assert [status.value for status, _ in _marks(app)] == ["present"]
 
+
+def test_walk_in_added_twice_at_once(app, running, create_user, monkeypatch):
+    create_user("coord2@example.org", roles=["coordinator"])
+    with app.app_context():
+        person_id = registry_services.create_person(
+            {"given_name": "Jonas", "family_name": "Berg", "email": "jonas.berg@undp.org",
+             "entity": entity("UNDP")}, actor=None).id
+        db.session.commit()
+    hosts = signed_in(app, "coord@example.org"), signed_in(app, "coord2@example.org")
+    meet_first(monkeypatch, walk_ins, "registration_of")  # both found no registration
+    url = f"/sessions/{running['session']}/attendance/walk-in"
+    answers = at_once([(host, "post", url, {"person": str(person_id)}) for host in hosts])
+    assert [answer[0] for answer in answers] == [302, 302], answers
+    with app.app_context():
+        registrations = db.session.scalars(select(Registration).filter_by(
+            person_id=person_id)).all()
+        assert [r.status.value for r in registrations] == ["registered"]
+        assert db.session.scalar(select(Attendance.status).filter_by(
+            registration_id=registrations[0].id)).value == "present"

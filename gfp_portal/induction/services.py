@@ -6,10 +6,11 @@ from weakref import WeakKeyDictionary
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import on_postgresql, utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting, update_settings
 from gfp_portal.extensions import db
@@ -91,6 +92,13 @@ def _offer_induction(appointment, *, renewal, now, **extra):
     start_path(appointment, now=now)
 
 
+def has_opened(path, resource):
+    """Whether the person on `path` has opened `resource` already."""
+    return db.session.scalar(select(InductionOpening.id).where(
+        InductionOpening.path_id == path.id,
+        InductionOpening.resource_id == resource.id)) is not None
+
+
 def record_opening(person, resource, language, *, now=None):
     """The person opened `resource` (a download of one of its language versions): kept when
     they are on the path and it is one of its documents. Returns whether it was kept."""
@@ -99,14 +107,15 @@ def record_opening(person, resource, language, *, now=None):
     path = path_of(person)
     if path is None or path.completed_at is not None:
         return False
-    if db.session.scalar(select(InductionOpening.id).where(
-            InductionOpening.path_id == path.id,
-            InductionOpening.resource_id == resource.id)) is not None:
+    if has_opened(path, resource):
         return False
-    db.session.add(InductionOpening(path=path, resource_id=resource.id, language=language,
-                                    opened_at=now or utcnow()))
-    db.session.flush()
-    return True
+    # Fetched twice at once (a PDF viewer's second request): the first opening is kept.
+    insert = postgresql.insert if on_postgresql() else sqlite.insert
+    return db.session.scalar(insert(InductionOpening).values(
+        path_id=path.id, resource_id=resource.id, language=language,
+        opened_at=now or utcnow()).on_conflict_do_nothing(
+            index_elements=["path_id", "resource_id"]).returning(InductionOpening.id)) \
+        is not None
 
 
 @resource_renamed.connect

@@ -8,11 +8,19 @@ from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
+from gfp_portal.induction import services as induction
 from gfp_portal.induction.models import InductionOpening, InductionPath
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import Topic, TrainingSession
-from tests.helpers import appoint_undp_alternate, csrf_token_from, login
+from tests.helpers import (
+    appoint_undp_alternate,
+    at_once,
+    csrf_token_from,
+    login,
+    meet_after,
+    signed_in,
+)
 from tests.induction.conftest import add_document
 
 ROLES = ["anonymous", "focal_point", "resident_coordinator", "coordinator", "admin"]
@@ -261,3 +269,20 @@ def test_someone_whose_term_was_withdrawn_no_longer_waits_for_the_office(
     assert re.search(r'data-queue="induction".*?data-count="(\d+)"', html, re.S).group(1) == "1"
     listed = client.get("/induction/?state=open&lang=en").get_data(as_text=True)
     assert "Queue0" in listed and "Queue1" not in listed
+
+
+def test_a_document_downloaded_twice_at_once_is_opened_once(app, reference, create_user,
+                                                           monkeypatch):
+    """A PDF viewer's second request, a download retried: both get the file."""
+    user_id = create_user("new.fp@example.org")
+    with app.app_context():
+        appoint_undp_alternate(db.session.get(User, user_id))
+        add_document("terms-of-reference", {"en": "Terms of reference"})
+        db.session.commit()
+    clients = [signed_in(app, "new.fp@example.org") for _ in range(2)]
+    meet_after(monkeypatch, induction, "has_opened")  # neither found it opened
+    url = "/resources/terms-of-reference/download/en"
+    answers = at_once([(client, "get", url, None) for client in clients])
+    assert [answer[0] for answer in answers] == [200, 200], answers
+    with app.app_context():
+        assert len(db.session.scalars(select(InductionOpening)).all()) == 1

@@ -16,7 +16,7 @@ from gfp_portal.attendance import certificates
 from gfp_portal.attendance.models import AttendanceStatus
 from gfp_portal.attendance.services import CODE_ALPHABET, attendance_status
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import added_unless_there, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.jobs import hold_lock
@@ -165,6 +165,17 @@ def _clean(data):
             "preferred_language": language if language in LANGUAGES else "en"}
 
 
+def guest_with(email):
+    """The guest whose email address is `email` (lowercase), None when there is none."""
+    return db.session.scalars(select(Guest).where(Guest.email == email)).first()
+
+
+def _place_of(invitation, guest):
+    return db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.session_id == invitation.session_id,
+        GuestRegistration.guest_id == guest.id)).first()
+
+
 def request_place(token, data, *, now=None):
     """A guest asks for a place through the invitation of `token`: their place waits for the
     email address to be confirmed through the link mailed to it. Returns the place; None
@@ -177,24 +188,21 @@ def request_place(token, data, *, now=None):
     data = _clean(data)
     if full and not holder:
         return None
-    guest = db.session.scalars(select(Guest).where(Guest.email == data["email"])).first()
-    if guest is None:
-        guest = Guest(created_at=now, **data)
-        db.session.add(guest)
-    elif guest.verified_at is None:
+    # Sent twice at once (a retry while the first is on its way): the guest and the place
+    # the other request added are this request's too.
+    guest = guest_with(data["email"]) or added_unless_there(
+        Guest(created_at=now, **data), lambda: guest_with(data["email"]))
+    if guest.verified_at is None:
         # Nobody has proved this address yet: the latest request says who it is.
         for field, value in data.items():
             setattr(guest, field, value)
     db.session.flush()
-    registration = db.session.scalars(select(GuestRegistration).where(
-        GuestRegistration.session_id == invitation.session_id,
-        GuestRegistration.guest_id == guest.id)).first()
-    if registration is None:
-        registration = GuestRegistration(session=invitation.session, guest=guest,
-                                         invitation=invitation, requested_at=now,
-                                         status=GuestPlaceStatus.pending)
-        db.session.add(registration)
-    elif registration.status != GuestPlaceStatus.registered:
+    registration = _place_of(invitation, guest) or added_unless_there(
+        GuestRegistration(session_id=invitation.session_id, guest_id=guest.id,
+                          invitation_id=invitation.id, requested_at=now,
+                          status=GuestPlaceStatus.pending),
+        lambda: _place_of(invitation, guest))
+    if registration.status != GuestPlaceStatus.registered:
         # Not confirmed yet: the place is asked through the link just used, not through an
         # earlier one since revoked or full.
         registration.status, registration.invitation = GuestPlaceStatus.pending, invitation

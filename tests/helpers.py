@@ -1,11 +1,13 @@
 """Plain helpers the test packages share: signing in, reading pages, expecting a refusal,
 looking up reference rows, sample files, copying a database's rows into a later test,
 sending requests at the same moment."""
+import contextlib
 import io
 import re
 import sys
 import threading
-from contextlib import nullcontext, suppress
+from collections import namedtuple
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -145,12 +147,11 @@ def run_together(target, arguments):
         thread.join(timeout=120)
 
 
-def meet_first(monkeypatch, module, name, *, caller=None, parties=2, timeout=10):
-    """Make `module.name`, the first time each thread calls it (only from the function named
-    `caller`, when given), wait once it has run until `parties` threads have called it: every
-    request has read what it checks before any of them writes. Where a lock taken before the
-    call keeps the others from reaching it, the first goes on after `timeout` seconds (shorter
-    than SQLite's 5 s wait for its write lock when the others wait for that)."""
+def meet_first(monkeypatch, module, name, *, caller=None, parties=2):
+    """Make `module.name` wait, after it has run the first time in each thread (only when
+    called from the function named `caller`, when given), until `parties` threads have run it:
+    every request has read the state before any of them writes. A thread kept from it by a
+    lock the first one holds lets the others go on after ten seconds."""
     barrier = threading.Barrier(parties)
     original = getattr(module, name)
     seen = threading.local()
@@ -161,8 +162,8 @@ def meet_first(monkeypatch, module, name, *, caller=None, parties=2, timeout=10)
             return result
         if not getattr(seen, "done", False):
             seen.done = True
-            with suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=timeout)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=10)
         return result
     monkeypatch.setattr(module, name, wrapped)
 
@@ -174,10 +175,13 @@ def signed_in(app, email):
     return client
 
 
+Answer = namedtuple("Answer", "status location page")
+
+
 def at_once(requests):
     """Send the requests (client, method, url, data) together, one thread each; returns, in
-    their order, (status, Location) of each answer, or "500 …" for a request whose view
-    raised (the test config lets through what a user gets as a 500)."""
+    their order, an Answer (status, location, page) for each, or "500 …" for a request whose
+    view raised (the test config lets through what a user gets as a 500)."""
     answers = [None] * len(requests)
 
     def send(index, client, method, url, data):
@@ -186,7 +190,8 @@ def at_once(requests):
         except Exception as error:  # noqa: BLE001 — what the user gets as a 500
             answers[index] = f"500 {type(error).__name__}: {str(error)[:200]}"
             return
-        answers[index] = (response.status_code, response.headers.get("Location"))
+        answers[index] = Answer(response.status_code, response.headers.get("Location"),
+                                response.get_data(as_text=True))
     run_together(send, [(index, *request) for index, request in enumerate(requests)])
     return answers
 

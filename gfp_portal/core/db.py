@@ -157,6 +157,21 @@ def added_unless_there(row, find):
     return row
 
 
+# The codes of a refusal that a change made at the same moment may cause: a unique key taken,
+# a row referred to removed (PostgreSQL's SQLSTATE, then SQLite's message).
+COLLISION_CODES = ("23505", "23503")
+COLLISION_MESSAGES = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
+def is_collision(error):
+    """Whether the IntegrityError `error` may come of another request's change made at the
+    same moment, rather than of a value no row may hold (a mistake in the code)."""
+    code = getattr(error.orig, "sqlstate", None)
+    if code is not None:
+        return code in COLLISION_CODES
+    return str(error.orig).startswith(COLLISION_MESSAGES)
+
+
 def in_rows_read_first(column, subquery):
     """`column IN (subquery)`, the subquery read before the outer rows: on PostgreSQL `column =
     ANY(ARRAY(subquery))`, which the planner cannot turn into a join. For a subquery that

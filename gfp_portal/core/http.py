@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from gfp_portal.core.db import MAX_ID, db
+from gfp_portal.core.db import MAX_ID, db, is_collision
 from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
@@ -61,14 +62,26 @@ def show_domain_error(error, form=None):
 
 def commit_service(call, *args, form=None, **kwargs):
     """Run one service call and commit: (True, result); on DomainError roll back, show the
-    error (on its form field when it names one) and return (False, None)."""
+    error (on its form field when it names one) and return (False, None). So too when the
+    database refuses what another request saved at the same moment makes impossible (a
+    unique key taken, a row removed), which no rule could see before: nothing is saved, and
+    the page says so rather than fail."""
     try:
         result = call(*args, **kwargs)
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         show_domain_error(error, form)
         return False, None
-    db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if not is_collision(error):
+            raise
+        current_app.logger.warning("Refused as a change made at the same moment: %s",
+                                   error.orig)
+        flash(_("Someone else changed this at the same moment, so nothing was saved. Check "
+                "the page, then try again if it is still needed."), "danger")
+        return False, None
     return True, result
 
 

@@ -15,14 +15,12 @@ from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import (
-    commit,
     commit_service,
     found_or_404,
     job_page,
     paginate,
     paginate_ids,
     save_form,
-    show_domain_error,
     with_query,
 )
 from gfp_portal.core.i18n import current_language, viewer_today
@@ -200,15 +198,18 @@ def appoint(person_id):
                                "scope": request.args.get("scope", "HQ"),
                                "role": request.args.get("role", "focal_point")})
     holder = None
-    if form.validate_on_submit():
+
+    def save():
+        nonlocal holder
         try:
-            appointment = services.appoint(person, _appointment_data(form), actor=current_user)
+            return services.appoint(person, _appointment_data(form), actor=current_user)
         except DomainError as error:
-            db.session.rollback()
-            holder = getattr(error, "holder", None)
-            show_domain_error(error, form)
-        else:
-            commit()
+            holder = getattr(error, "holder", None)  # the page offers to replace them
+            raise
+
+    if form.validate_on_submit():
+        ok, appointment = commit_service(save, form=form)
+        if ok:
             flash(_("%(name)s is appointed %(role)s.", name=person.full_name,
                     role=appointment.role.in_sentence), "success")
             return redirect(url_for("registry.person", person_id=person.id))

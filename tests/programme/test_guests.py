@@ -532,7 +532,7 @@ def test_a_request_sent_twice_at_once_asks_for_one_place(app, running, monkeypat
     meet_after(monkeypatch, guests, "guest_with")  # neither found the guest
     url = f"/guests/invitation/{token}"
     answers = at_once([(app.test_client(), "post", url, dict(GUEST)) for _ in range(2)])
-    assert answers == [(302, "/guests/sent")] * 2, answers
+    assert [answer[:2] for answer in answers] == [(302, "/guests/sent")] * 2, answers
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Guest)) == 1
         place, = db.session.scalars(select(GuestRegistration)).all()

@@ -86,8 +86,9 @@ def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, 
         raise DomainError("reason_required", _l("Give the reason for correcting a recorded "
                                                 "attendance."), field="reason")
     if attendance is None:
-        new = Attendance(registration=registration, status=status, source=source,
-                         recorded_at=now)
+        new = Attendance(registration=registration, status=status, minutes=minutes,
+                         source=source, recorded_by_id=getattr(actor, "id", None),
+                         recorded_at=now, report=report)
         attendance = added_unless_there(new, lambda: attendance_of(registration))
         if attendance is not new:
             # Marked at the same moment by another request (a check-in as the host marks

@@ -1,13 +1,12 @@
 """Plain helpers the test packages share: signing in, reading pages, expecting a refusal,
 looking up reference rows, sample files, copying a database's rows into a later test,
 sending requests at the same moment."""
-import contextlib
 import io
 import re
 import sys
 import threading
 from collections import namedtuple
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -147,11 +146,12 @@ def run_together(target, arguments):
         thread.join(timeout=120)
 
 
-def meet_first(monkeypatch, module, name, *, caller=None, parties=2):
-    """Make `module.name` wait, after it has run the first time in each thread (only when
-    called from the function named `caller`, when given), until `parties` threads have run it:
-    every request has read the state before any of them writes. A thread kept from it by a
-    lock the first one holds lets the others go on after ten seconds."""
+def meet_first(monkeypatch, module, name, *, caller=None, parties=2, timeout=10):
+    """Make `module.name`, the first time each thread calls it (only from the function named
+    `caller`, when given), wait once it has run until `parties` threads have called it: every
+    request has read what it checks before any of them writes. Where a lock taken before the
+    call keeps the others from reaching it, the first goes on after `timeout` seconds (shorter
+    than SQLite's 5 s wait for its write lock when the others wait for that)."""
     barrier = threading.Barrier(parties)
     original = getattr(module, name)
     seen = threading.local()
@@ -162,8 +162,8 @@ def meet_first(monkeypatch, module, name, *, caller=None, parties=2):
             return result
         if not getattr(seen, "done", False):
             seen.done = True
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=10)
+            with suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=timeout)
         return result
     monkeypatch.setattr(module, name, wrapped)
 

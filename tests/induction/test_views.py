@@ -18,7 +18,7 @@ from tests.helpers import (
     at_once,
     csrf_token_from,
     login,
-    meet_after,
+    meet_first,
     signed_in,
 )
 from tests.induction.conftest import add_document
@@ -280,7 +280,7 @@ def test_a_document_downloaded_twice_at_once_is_opened_once(app, reference, crea
         add_document("terms-of-reference", {"en": "Terms of reference"})
         db.session.commit()
     clients = [signed_in(app, "new.fp@example.org") for _ in range(2)]
-    meet_after(monkeypatch, induction, "has_opened")  # neither found it opened
+    meet_first(monkeypatch, induction, "has_opened")  # neither found it opened
     url = "/resources/terms-of-reference/download/en"
     answers = at_once([(client, "get", url, None) for client in clients])
     assert [answer[0] for answer in answers] == [200, 200], answers

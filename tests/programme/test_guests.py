@@ -16,7 +16,7 @@ from gfp_portal.programme.models import Guest, GuestInvitation, GuestRegistratio
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import services as session_services
 from gfp_portal.sessions.models import TrainingSession
-from tests.helpers import at_once, login, meet_after, outbox
+from tests.helpers import at_once, login, meet_first, outbox
 
 GUEST = {"name": "Ximena Quispe-Valdivia", "email": "Ximena@University.example",
          "organisation": "Universidad de Lima", "sector": "academia",
@@ -529,7 +529,7 @@ def test_the_certificate_of_a_guest_whose_place_is_cancelled_stops_being_valid(
 def test_a_request_sent_twice_at_once_asks_for_one_place(app, running, monkeypatch):
     """A retry while the first request is on its way: both land on "check your mailbox"."""
     token = _invite(app, running["session"])
-    meet_after(monkeypatch, guests, "guest_with")  # neither found the guest
+    meet_first(monkeypatch, guests, "guest_with")  # neither found the guest
     url = f"/guests/invitation/{token}"
     answers = at_once([(app.test_client(), "post", url, dict(GUEST)) for _ in range(2)])
     assert [answer[:2] for answer in answers] == [(302, "/guests/sent")] * 2, answers

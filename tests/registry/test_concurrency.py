@@ -7,7 +7,7 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
-from tests.helpers import at_once, entity, meet_after, signed_in
+from tests.helpers import at_once, entity, meet_first, signed_in
 
 COLLIDED = "Someone else changed this at the same moment"
 
@@ -33,7 +33,7 @@ def test_two_focal_points_appointed_for_one_scope_at_once(app, reference, create
                                        "entity": entity("UNDP")}, actor=None).id
                for given in ("Amina", "Jonas")]
         db.session.commit()
-    meet_after(monkeypatch, services, "check_new_appointment")  # both found the scope free
+    meet_first(monkeypatch, services, "check_new_appointment")  # both found the scope free
     form = {"role": "focal_point", "entity": "UNDP", "scope": "HQ",
             "start_date": "2026-01-01", "appointed_by_name": "Achim Steiner"}
     page = _one_refused(at_once([
@@ -51,7 +51,7 @@ def test_two_focal_points_appointed_for_one_scope_at_once(app, reference, create
 
 def test_one_person_added_twice_at_once(app, reference, create_user, monkeypatch):
     _coordinators(create_user)
-    meet_after(monkeypatch, services, "find_person_by_email")  # both found the address free
+    meet_first(monkeypatch, services, "find_person_by_email")  # both found the address free
     form = {"given_name": "Zoë", "family_name": "van der Berg", "email": "zoe@unicef.org",
             "entity": "UNICEF", "duty_station": 0, "preferred_language": "fr",
             "time_zone": "Africa/Nairobi"}

@@ -17,7 +17,7 @@ from gfp_portal.attendance.models import (
     EvaluationResponse,
 )
 from gfp_portal.core import data_version
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import savepoint, utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
@@ -94,7 +94,7 @@ def submit(session, person, answers, *, now=None):
     if answers.get("rating") not in RATINGS:
         raise DomainError("rating_required", _l("Choose an overall rating."), field="rating")
     try:  # the same answers sent twice at once (a double click): one is kept
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(EvaluationResponse(
                 session_id=session.id, person_id=person.id,
                 submitted_on=now.replace(hour=0, minute=0, second=0, microsecond=0)))

@@ -20,7 +20,7 @@ from gfp_portal.accounts.services import (
 )
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import savepoint, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
@@ -220,7 +220,7 @@ def _attach_letter(nomination, letter):
 def _flush_pending(nomination):
     """Flush; the partial unique index catches a concurrent pending duplicate."""
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.flush()
     except IntegrityError:
         raise DomainError("duplicate_pending", _l(

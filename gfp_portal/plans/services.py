@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.core import storage
 from gfp_portal.core.audit import log_action, log_changes, log_creation
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import savepoint, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.search import search_key
 from gfp_portal.extensions import db
@@ -130,7 +130,7 @@ def create_plan(entity, period, *, responsible=(), actor, now=None):
     plan = ImplementationPlan(entity=entity, period=period, status=PlanStatus.not_started,
                               created_at=now, responsible=list(responsible))
     try:
-        with db.session.begin_nested():
+        with savepoint():
             log_creation("plan.create", plan, plan_state, actor=actor, now=now)
     except IntegrityError:  # the same plan created at the same moment
         raise DomainError("duplicate_plan", _l(

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from gfp_portal.core import previews
 from gfp_portal.core.audit import AuditEvent, events_in_one_batch
 from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import savepoint, utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import LANGUAGES, is_country_code
 from gfp_portal.core.jobs import hold_lock
@@ -580,7 +580,7 @@ def apply_import(rows, *, actor, now=None):
     if not report.ok:
         raise DomainError("import_has_errors", _l("The file has errors; nothing was "
                                                   "imported. Check it again."))
-    outer = db.session.begin_nested()
+    outer = savepoint()
     try:
         apply_plan(report.steps, report.version, actor=actor, now=now)
     except Exception:

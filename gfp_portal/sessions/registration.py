@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import savepoint, utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
@@ -285,7 +285,7 @@ def register_series(series, person, *, actor, now=None):
             done.append(session)  # a seat already held, even in a session now full
             continue
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 if seats_left(session) == 0:
                     raise DomainError("full", _l("This session is full."))
                 registration = register(session, person, actor=actor, now=now)

@@ -196,6 +196,21 @@ def test_only_people_who_attended_evaluate_and_once(held, coordinator):
             now=session.ends_at + timedelta(days=15))
 
 
+def test_an_evaluation_whose_request_fails_later_leaves_nothing_behind(held, coordinator):
+    """A request that fails after its answers were recorded (an error further on) is undone
+    whole: the person can answer again. On SQLite the savepoint that records who answered was
+    the request's whole transaction when nothing had been written before it; its release then
+    committed "answered" alone, and the person was refused for good with no answer kept."""
+    session, people = held
+    services.mark(reg(session, people["Amina"]), "present", actor=coordinator)
+    db.session.commit()
+    after = session.ends_at + timedelta(hours=1)
+    evaluations.submit(session, people["Amina"], ANSWER, now=after)
+    db.session.rollback()  # what the request's failure does
+    assert db.session.scalar(select(func.count()).select_from(EvaluationResponse)) == 0
+    evaluations.submit(session, people["Amina"], ANSWER, now=after)
+
+
 def test_answers_are_kept_apart_from_who_gave_them():
     columns = {c.name for c in inspect(EvaluationAnswer).columns}
     assert columns == {"id", "session_id", "applicable", "rating", "belonging", "empowered",

@@ -400,6 +400,23 @@ def test_the_series_registers_where_there_is_room(make_session, make_appointee, 
     assert registration.waitlist(days[1]) == []
 
 
+def test_a_series_registration_whose_request_fails_later_leaves_no_seat_taken(
+        make_session, make_appointee, coordinator):
+    """Undone whole when the request fails further on: on SQLite the savepoint of the first
+    session was the request's whole transaction when nothing had been written before it, and
+    its release committed that seat alone."""
+    series = services.create_series({"title_en": "Global Annual Meeting 2027"},
+                                    actor=coordinator)
+    days = [make_session(series_id=series.id, starts_in=timedelta(days=20 + n))
+            for n in range(2)]
+    person = make_appointee()
+    db.session.commit()
+    done, _skipped = registration.register_series(series, person, actor=None, now=NOW)
+    assert done == days
+    db.session.rollback()  # what the request's failure does
+    assert [registration.registered_count(day) for day in days] == [0, 0]
+
+
 def test_a_seat_already_held_in_a_full_session_counts_as_registered(make_session,
                                                                       make_appointee,
                                                                       coordinator):

@@ -28,7 +28,8 @@ from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.programme.models import GuestRegistration
-from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.registry.queries import in_office_after
 from gfp_portal.sessions import registration as places
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
 
@@ -58,9 +59,11 @@ def anonymous_user_email(user_id):
     return f"account-{user_id}@{ANONYMOUS_DOMAIN}"
 
 
-def check_anonymise(person):
-    """Refuse a person already anonymised, still holding an appointment, or whose account
-    still works for the Office or a UN Country Team (it would lock them out)."""
+def check_anonymise(person, *, today=None):
+    """Refuse a person already anonymised, still in office after `today` (the server's by
+    default: registry.queries.in_office_after, a term whose end was entered ahead keeps its
+    holder until its last day), or whose account still works for the Office or a UN Country
+    Team (it would lock them out)."""
     if person.anonymised_at is not None:
         raise DomainError("already_anonymised", _l("This person has already been anonymised."))
     user = account_of(person)
@@ -70,7 +73,7 @@ def check_anonymise(person):
             "Coordinator. Deactivate the account first."))
     if db.session.scalar(select(func.count(Appointment.id)).where(
             Appointment.person_id == person.id,
-            Appointment.status == AppointmentStatus.active)):
+            in_office_after(today or utcnow().date()))):
         raise DomainError("still_appointed", _l(
             "This person still holds an active appointment. End their appointments before "
             "anonymising them."))
@@ -95,7 +98,7 @@ def anonymise_person(person, *, actor, now=None):
     that may name them (nomination letters, pending previews and exports) to remove once
     committed. Audited without the name."""
     now = now or utcnow()
-    check_anonymise(person)
+    check_anonymise(person, today=now.date())
     keys = _erase([person], now, actor=actor)
     log_action("person.anonymise", person, actor=actor, now=now)
     return keys

@@ -202,7 +202,7 @@ def _matching(stmt, f, *, today, policy):
     elif f.status == "left":  # who may be anonymised: appointed once, no longer, still named
         stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions),
                           ~exists().where(Appointment.person_id == Person.id,
-                                          Appointment.status == AppointmentStatus.active),
+                                          in_office_after(today)),
                           Person.anonymised_at.is_(None))
     elif f.scope_unct_ids is not None and not f.warning:
         # A Resident Coordinator's teams hold a few hundred people of thousands: read first.
@@ -212,6 +212,14 @@ def _matching(stmt, f, *, today, policy):
     elif conditions or f.status != "any":
         stmt = stmt.where(exists().where(Appointment.person_id == Person.id, *conditions))
     return stmt
+
+
+def in_office_after(today):
+    """The condition "the term keeps its holder in the network after `today`": active (held,
+    or still to begin), or ended ahead with its last day still to come (Appointment.lasts_until).
+    Its holder has not left and may not be anonymised. A term ended as of today lets its
+    holder go today: that is how the Office records that someone has just left."""
+    return Appointment.lasts_until(today + timedelta(days=1))
 
 
 def matching_appointments(person, f, today=None):

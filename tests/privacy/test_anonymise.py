@@ -241,6 +241,32 @@ def test_only_a_person_who_left_is_anonymised_and_only_once(app, ctx, reference,
     assert left() == [] and never.anonymised_at is None
 
 
+def test_a_person_whose_end_of_term_is_entered_ahead_is_not_anonymised_while_in_office(
+        app, ctx, reference, make_person, coordinator):
+    """The Office records on 1 March that the alternate leaves on 31 March: the term is
+    ended at once, yet they serve until that day. They are not among the people who left,
+    and their name is not erased, before that day; on it, as when a term is ended as of
+    today (above), they may be."""
+    person = make_person(given=GIVEN, family=FAMILY, email=EMAIL)
+    term = registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"),
+                                     "unct": None, "start_date": date(2026, 3, 1)},
+                            actor=coordinator, now=NOW)
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=date(2027, 3, 31),
+                             actor=coordinator, now=NOW)
+    db.session.commit()
+
+    def left(today):
+        return [p.id for p in db.session.scalars(people_query(RegistryFilter(status="left"),
+                                                              today=today))]
+    assert left(date(2027, 3, 1)) == [] and left(date(2027, 3, 30)) == []
+    refused("still_appointed", anonymise_person, person, actor=coordinator, now=NOW)
+    db.session.rollback()
+    assert db.session.get(Person, person.id).email == EMAIL
+    after = NOW.replace(day=31)
+    assert left(after.date()) == [person.id]
+    anonymise_person(db.session.get(Person, person.id), actor=coordinator, now=after)
+
+
 def test_someone_else_sharing_a_given_name_keeps_it(app, ctx, reference, make_person,
                                                     coordinator):
     leaving = make_person(given="Amina", family=FAMILY, email=EMAIL)

@@ -12,18 +12,18 @@ def _link(plan):
     return url_for("plans.detail", plan_id=plan.id, _external=True)
 
 
-def recipients(plan):
-    """The plan's responsible focal points who can be written to: those who still hold an
-    active appointment for its entity, not those anonymised since (their address is
-    erased)."""
-    acting = queries.acting_ids(plan, [person.id for person in plan.responsible])
+def recipients(plan, *, today=None):
+    """The plan's responsible focal points who can be written to on `today`: those who still
+    hold an active appointment for its entity (or one whose end was entered ahead, until its
+    last day), not those anonymised since (their address is erased)."""
+    acting = queries.acting_ids(plan, [person.id for person in plan.responsible], today=today)
     return [person for person in plan.responsible
             if person.id in acting and person.anonymised_at is None]
 
 
 def review_note(plan, note, *, now):
     """To each responsible focal point: the Office wrote a review note on the plan."""
-    people = recipients(plan)
+    people = recipients(plan, today=now.date())
     for person in people:
         queue_email(person.email, "plan_note", locale=mail_locale(person.preferred_language),
                     now=now,
@@ -36,7 +36,7 @@ def review_note(plan, note, *, now):
 
 def deadline_reminder(plan, days_left, *, now):
     """To each responsible focal point: the plan is due in `days_left` days."""
-    people = recipients(plan)
+    people = recipients(plan, today=now.date())
     for person in people:
         queue_email(person.email, "plan_reminder",
                     locale=mail_locale(person.preferred_language), now=now,

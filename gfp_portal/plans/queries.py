@@ -6,7 +6,7 @@ from sqlalchemy import and_, bindparam, case, func, literal, not_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from gfp_portal.accounts.models import User
-from gfp_portal.core.db import is_row_id
+from gfp_portal.core.db import is_row_id, utcnow
 from gfp_portal.extensions import db
 from gfp_portal.plans.models import (
     DONE,
@@ -129,14 +129,30 @@ def document_of(plan, document_id):
     return next((d for d in plan.documents if d.id == document_id), None)
 
 
-def acting_ids(plan, person_ids):
+def acting_ids(plan, person_ids, *, today=None):
     """The ids among `person_ids` of people holding an active appointment for the plan's
-    entity (one query): a responsible person who left it keeps no say in the plan."""
+    entity, or one held on `today` (the server's by default) whose end was entered ahead
+    (Appointment.current_on), in one query: a responsible person who left it keeps no say in
+    the plan."""
     if not person_ids:
         return set()
     return set(db.session.scalars(select(Appointment.person_id).where(
         Appointment.person_id.in_(person_ids), Appointment.entity_id == plan.entity_id,
-        Appointment.status == AppointmentStatus.active)))
+        Appointment.current_on(today or utcnow().date()))))
+
+
+def responsibles_past_last_day(today):
+    """(plan id, person id) of the plans' responsible people who hold no term of the plan's
+    entity lasting until `today` (Appointment.lasts_until): the last day of a term whose end
+    was entered ahead has passed."""
+    lasting = select(Appointment.id).where(
+        Appointment.person_id == plan_responsibles.c.person_id,
+        Appointment.entity_id == ImplementationPlan.entity_id, Appointment.lasts_until(today))
+    return db.session.execute(
+        select(plan_responsibles.c.plan_id, plan_responsibles.c.person_id)
+        .join(ImplementationPlan, ImplementationPlan.id == plan_responsibles.c.plan_id)
+        .where(~lasting.exists())
+        .order_by(plan_responsibles.c.plan_id, plan_responsibles.c.person_id)).all()
 
 
 def responsible_choices(plan):

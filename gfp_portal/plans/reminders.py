@@ -44,7 +44,7 @@ def send_deadline_reminders(*, today, now=None):
         days_left = (plan.period.deadline - today).days
         passed = [t for t in thresholds if days_left <= t]
         done = sent.get(plan.id, set())
-        if not passed or min(passed) in done or not notices.recipients(plan):
+        if not passed or min(passed) in done or not notices.recipients(plan, today=today):
             continue
         recipients = notices.deadline_reminder(plan, days_left, now=now)
         for threshold in passed:

@@ -23,7 +23,6 @@ from gfp_portal.plans.models import (
     PlanTarget,
     plan_responsibles,
 )
-from gfp_portal.registry.models import AppointmentStatus
 from gfp_portal.registry.signals import appointment_ended
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -36,11 +35,12 @@ def may_manage(user):
     return user.is_staff
 
 
-def may_work_on(user, plan):
+def may_work_on(user, plan, *, today=None):
     """The Office, and the focal points responsible for the plan who still hold an active
-    appointment for its entity, upload its documents."""
+    appointment for its entity (or one whose end was entered ahead, until its last day:
+    queries.acting_ids), upload its documents."""
     return user.is_staff or (user.has_role("focal_point") and plan.is_responsible(
-        user.person_id) and bool(queries.acting_ids(plan, [user.person_id])))
+        user.person_id) and bool(queries.acting_ids(plan, [user.person_id], today=today)))
 
 
 def may_view(user, plan):
@@ -53,19 +53,38 @@ def may_view(user, plan):
 
 
 @appointment_ended.connect
-def release_plans_when_term_ends(appointment, *, followed, **_extra):
-    """A person who no longer holds an active appointment for an entity is taken off its
-    plans' responsible people (audited, without an actor: the registry's change did it)."""
+def release_plans_when_term_ends(appointment, *, followed, now, **_extra):
+    """A person who no longer holds an appointment for an entity is taken off its plans'
+    responsible people (audited, without an actor: the registry's change did it). A term
+    whose end was entered ahead is still held until its last day, after which the daily run
+    takes its holder off (release_plans_after_last_days)."""
     person = appointment.person
-    if followed or any(a.status == AppointmentStatus.active
-                       and a.entity_id == appointment.entity_id for a in person.appointments):
+    today = now.date()
+    if followed or any(a.lasts_until(today) and a.entity_id == appointment.entity_id
+                       for a in person.appointments):
         return
     for plan in db.session.scalars(select(ImplementationPlan).join(
             plan_responsibles, plan_responsibles.c.plan_id == ImplementationPlan.id).where(
             plan_responsibles.c.person_id == person.id,
             ImplementationPlan.entity_id == appointment.entity_id)):
         _set_responsible(plan, [p for p in plan.responsible if p.id != person.id],
-                         actor=None, now=utcnow())
+                         actor=None, now=now)
+
+
+def release_plans_after_last_days(*, today, now=None):
+    """Take off the plans the responsible people whose last term of the plan's entity is over
+    by `today`: its end was entered ahead and its last day has passed. The daily run does it
+    (plans.remind): nothing else happens when a last day passes. Audited without an actor,
+    as when the term ends; returns how many people were taken off a plan."""
+    now = now or utcnow()
+    leaving = {}
+    for plan_id, person_id in queries.responsibles_past_last_day(today):
+        leaving.setdefault(plan_id, set()).add(person_id)
+    for plan_id, people in leaving.items():
+        plan = db.session.get(ImplementationPlan, plan_id)
+        _set_responsible(plan, [p for p in plan.responsible if p.id not in people],
+                         actor=None, now=now)
+    return sum(len(people) for people in leaving.values())
 
 
 def _require_staff(actor):
@@ -145,7 +164,7 @@ def change_status(plan, status, *, actor, now=None):
     now = now or utcnow()
     status = PlanStatus(status)
     if not actor.is_staff:
-        if not may_work_on(actor, plan):
+        if not may_work_on(actor, plan, today=now.date()):
             raise DomainError("not_responsible", _l(
                 "Only the focal points responsible for this plan and the Office can change "
                 "it."))
@@ -186,7 +205,7 @@ def _set_responsible(plan, people, *, actor, now):
 def add_document(plan, language, upload, *, actor, now=None):
     """A new version of the plan's document in `language`; earlier versions stay."""
     now = now or utcnow()
-    if not may_work_on(actor, plan):
+    if not may_work_on(actor, plan, today=now.date()):
         raise DomainError("not_responsible", _l(
             "Only the focal points responsible for this plan and the Office can change it."))
     if language not in current_app.config["LANGUAGES"]:

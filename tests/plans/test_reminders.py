@@ -1,6 +1,6 @@
 """Deadline reminders: sent to the responsible focal points of plans not yet submitted, once per
 plan and threshold, in each recipient's language."""
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -11,6 +11,8 @@ from gfp_portal.extensions import db
 from gfp_portal.plans import services
 from gfp_portal.plans.models import PlanReminder, PlanStatus
 from gfp_portal.plans.reminders import send_deadline_reminders
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import EndReason
 from tests.helpers import entity, outbox
 from tests.plans.conftest import DEADLINE, appoint_alternate, leave_and_anonymise
 
@@ -130,3 +132,31 @@ def test_the_daily_job_sends_the_reminders_due(app, reference, create_user):
         mails = outbox("plan_reminder")
         assert [(m.recipient, m.locale) for m in mails] == [("fp.job@example.org", "es")]
         assert "plan de aplicación" in mails[0].body_text
+
+
+def test_the_daily_job_takes_off_a_plan_whose_holder_s_last_day_has_passed(app, reference,
+                                                                           create_user):
+    """A responsible alternate whose end of term was entered ahead stays on the plan until
+    their last day; the first daily run after it takes them off, and reminds nobody."""
+    office_id = create_user("office@example.org", roles=["coordinator"])
+    fp_id = create_user("fp.job@example.org", roles=["focal_point"])
+    minute = datetime(2027, 3, 1, 5, 30, tzinfo=UTC)
+    with app.app_context():
+        office, fp = db.session.get(User, office_id), db.session.get(User, fp_id)
+        term = registry.appoint(fp.person, {"role": "alternate", "entity": entity("UNDP"),
+                                            "unct": None, "start_date": date(2026, 3, 1)},
+                                actor=office, now=minute)
+        registry.end_appointment(term, reason=EndReason.left_entity,
+                                 ended_on=minute.date() - timedelta(days=1), actor=office,
+                                 now=minute - timedelta(days=20))
+        period = services.create_period({"name": "2025–2027", "first_year": 2025,
+                                         "last_year": 2027,
+                                         "deadline": minute.date() + timedelta(days=7)},
+                                        actor=office)
+        plan = services.create_plan(entity("UNDP"), period, responsible=[fp.person],
+                                    actor=office)
+        db.session.commit()
+        run = run_periodic("plans.remind", "2027-03-01T05:30", now=minute)
+        assert run.state == JobState.done and run.result == {"reminders": 0}
+        assert db.session.get(type(plan), plan.id).responsible == []
+        assert outbox("plan_reminder") == []

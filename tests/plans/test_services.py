@@ -126,6 +126,30 @@ def test_a_responsible_person_who_leaves_the_entity_is_taken_off_its_plans(
     assert [m.recipient for m in outbox("plan_note")] == ["staying@example.org"]
 
 
+def test_a_responsible_person_whose_end_of_term_is_entered_ahead_stays_until_their_last_day(
+        plan, coordinator, responsible):
+    """On 15 January the Office records that the responsible alternate leaves on 31 January:
+    they hold the role until then, so they stay on the plan, work on it and get its emails;
+    once that day has passed, the daily run takes them off it (audited, without an actor)."""
+    term, = responsible.person.appointments
+    last_day = date(2024, 1, 31)
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=last_day,
+                             actor=coordinator, now=NOW)
+    db.session.flush()
+    assert plan.responsible == [responsible.person]
+    assert services.may_work_on(responsible, plan, today=last_day)
+    services.change_status(plan, "submitted", actor=responsible, now=NOW)
+    services.add_note(plan, "Please update the targets.", actor=coordinator, now=NOW)
+    assert [m.recipient for m in outbox("plan_note")] == ["fp.undp@example.org"]
+    assert services.release_plans_after_last_days(today=last_day, now=NOW) == 0
+    assert plan.responsible == [responsible.person]
+    assert services.release_plans_after_last_days(today=last_day + timedelta(days=1),
+                                                  now=NOW) == 1
+    assert plan.responsible == []
+    assert events("plan.responsible")[-1].actor_id is None
+    assert not services.may_work_on(responsible, plan, today=last_day + timedelta(days=1))
+
+
 def test_someone_still_listed_after_leaving_neither_acts_nor_is_written_to(
         plan, coordinator, responsible):
     """Listed before people leaving were taken off plans: whoever no longer holds an active

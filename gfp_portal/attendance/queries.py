@@ -98,12 +98,14 @@ def register_rows(session):
 
 
 def group_members(*, roles, role=None, entity=None, unct=None, region=None,
-                  not_attended=None):
+                  not_attended=None, today=None):
     """The ids of the active focal points and alternates matching the filters: the roles a
     session is for (`roles`), one role of them, an entity's acronym, a team's ISO3 code
-    ("HQ": headquarters), a region, and a topic they have not attended."""
+    ("HQ": headquarters), a region, and a topic they have not attended. An active term is
+    also one held on `today` (the server's by default) whose end was entered ahead: its
+    holder serves until their last day (Appointment.current_on)."""
     stmt = select(Person.id).join(Appointment, Appointment.person_id == Person.id).where(
-        Appointment.status == AppointmentStatus.active, Appointment.role.in_(roles))
+        Appointment.current_on(today or utcnow().date()), Appointment.role.in_(roles))
     if role:
         stmt = stmt.where(Appointment.role == role)
     if entity:

@@ -1,4 +1,7 @@
 """The read-only queries of attendance."""
+import functools
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
 from gfp_portal.attendance import queries, services
@@ -43,6 +46,20 @@ def test_a_viewer_is_in_the_audience_when_they_hold_a_role_it_names(held, make_a
         db.session.flush()
         assert place_of(session, people["Amina"]).in_audience is amina, audience
         assert place_of(session, focal_point).in_audience is grace, audience
+
+
+def test_a_group_takes_a_holder_whose_end_of_term_is_entered_ahead_until_their_last_day(
+        ctx, reference, make_appointee, coordinator):
+    """The Office registers the alternates of UNDP: one whose end of term was entered ahead
+    still holds the role, and is of the group until their last day, not after it."""
+    staying, leaving = make_appointee(), make_appointee(given="Leila")
+    today = date.today()
+    registry.end_appointment(leaving.appointments[0], reason="left_entity",
+                             ended_on=today + timedelta(days=10), actor=coordinator)
+    members = functools.partial(queries.group_members, roles=("alternate",), entity="UNDP")
+    assert members() == [staying.id, leaving.id]
+    assert members(today=today + timedelta(days=10)) == [staying.id, leaving.id]
+    assert members(today=today + timedelta(days=11)) == [staying.id]
 
 
 def test_no_session_has_no_place(held):

@@ -27,6 +27,7 @@ from gfp_portal.accounts.forms import (
 )
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.auth import public, signed_in
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.edits import showing, unless_crossed
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import after_response, commit_service, next_from_request
@@ -212,6 +213,8 @@ def me():
                            password_form=password_form, profile=profile,
                            calendar_link=session.pop(CALENDAR_LINK_KEY, None),
                            may_subscribe=services.may_subscribe_to_calendar(current_user),
+                           appointments=registry_queries.current_appointments(
+                               person, today=utcnow().date()) if person is not None else [],
                            record=learning_record(person) if person is not None else None,
                            newsletter=NewsletterForm(prefix="news", data={
                                "receive": not is_opted_out(person)})

@@ -211,9 +211,10 @@ class FocalPointHome:
 
 
 def focal_point_home(user, person, *, now, language):
-    """The person's coming sessions, evaluations owed, certificates and active appointments
-    (all from their learning record and their terms), sessions on topics they have not
-    attended, and what the library has newly added in `language`."""
+    """The person's coming sessions, evaluations owed, certificates and current appointments
+    (one whose end was entered ahead until its last day), all from their learning record and
+    their terms; sessions on topics they have not attended, and what the library has newly
+    added in `language`."""
     record = learning_record(person) if person else []
     next_sessions = sorted(
         (line for line in record if line.session.ends_at >= now
@@ -230,7 +231,8 @@ def focal_point_home(user, person, *, now, language):
             and evaluations.is_open(line.session, now)]
     certificates = [line for line in record
                     if line.certificate is not None and line.certificate.revoked_at is None]
-    appointments = registry_queries.active_appointments(person) if person else []
+    appointments = registry_queries.current_appointments(person, today=now.date()) \
+        if person else []
     induction = induction_queries.progress_of_person(person)
     # A person on the induction path is first recommended the induction sessions they miss.
     first = [t.key for t in induction.missing_topics] if induction and not induction.complete \

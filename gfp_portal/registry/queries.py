@@ -287,11 +287,13 @@ def unct_choices():
 
 
 
-def active_appointments(person):
-    """The person's active appointments, the soonest end first (one query)."""
+def current_appointments(person, *, today):
+    """The person's active appointments, and those held on `today` whose end was entered
+    ahead (Appointment.current_on: held until their last day), the soonest end first (one
+    query)."""
     return db.session.scalars(
         select(Appointment).where(Appointment.person_id == person.id,
-                                  Appointment.status == AppointmentStatus.active)
+                                  Appointment.current_on(today))
         .options(joinedload(Appointment.entity), joinedload(Appointment.unct))
         .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
 

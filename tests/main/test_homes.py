@@ -587,6 +587,34 @@ def test_focal_point_home_shows_sessions_evaluations_term_and_library(
     assert "Brief 0" in html
 
 
+def test_a_focal_point_whose_end_of_term_is_entered_ahead_sees_the_term_until_their_last_day(
+        client, app, reference, create_user):
+    """The Office records that the alternate leaves in ten days: the term is ended at once,
+    yet they hold it until then. Their home and their profile show it with its last day,
+    without the advice to have it renewed, and recommend the sessions for alternates."""
+    life = FocalPointLife(app, create_user)
+    last_day = _now().date() + timedelta(days=10)
+    with app.app_context():
+        life.office = db.session.get(User, life.office_id)
+        term, = db.session.get(User, life.user_id).person.appointments
+        registry.end_appointment(term, reason="left_entity", ended_on=last_day, actor=None)
+        session = life._session(_now() + timedelta(days=6), topic="anti_racism")
+        sessions.update_session(session, {"title_en": "Open to alternates",
+                                          "audience": "alternates"}, actor=life.office)
+        db.session.commit()
+    login(client, "fp.home@example.org")
+    html = client.get("/").get_data(as_text=True)
+    mine = html[html.index('data-home="appointments"'):]
+    mine = mine[:mine.index("</section>")]
+    assert "You hold no active appointment." not in mine
+    assert "Alternate" in mine and "UNDP" in mine
+    assert f"Your term ends on {format_date(last_day, 'long', locale='en')}." in mine
+    assert "renewed" not in mine
+    assert "Open to alternates" in html[html.index('id="recommended"'):]
+    profile = client.get("/me").get_data(as_text=True)
+    assert f"until {format_date(last_day, 'medium', locale='en')}" in profile
+
+
 def test_the_home_recommends_only_sessions_the_person_may_register_for(
         client, app, reference, create_user):
     """An alternate is not recommended a session for focal points only, nor one whose

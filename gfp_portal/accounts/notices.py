@@ -10,27 +10,24 @@ from gfp_portal.core.outbox import queue_email
 def activation(user, raw, *, now, valid_until):
     """The link (token `raw`, working until `valid_until`) that activates an invited
     account."""
-    queue_email(
-        user.email, "activate_account",
-        subject=_l("Activate your GFP Portal account"),
-        locale=user.locale,
-        # The link opens its page in the email's language, from a mail program signed out.
-        context={"user": user, "link": url_for("accounts.activate", token=raw,
-                                               lang=mail_locale(user.locale), _external=True),
-                 "hours": current_app.config["ACTIVATION_TOKEN_HOURS"]},
-        now=now, secret=True, valid_until=valid_until,
-    )
+    _link_mail(user, raw, "activate_account", _l("Activate your GFP Portal account"),
+               "accounts.activate", "ACTIVATION_TOKEN_HOURS", now=now, valid_until=valid_until)
 
 
 def password_reset(user, raw, *, now, valid_until):
     """The link (token `raw`, working until `valid_until`) that sets a new password."""
+    _link_mail(user, raw, "reset_password", _l("Reset your GFP Portal password"),
+               "accounts.reset_password", "RESET_TOKEN_HOURS", now=now,
+               valid_until=valid_until)
+
+
+def _link_mail(user, raw, template, subject, endpoint, hours, *, now, valid_until):
     queue_email(
-        user.email, "reset_password",
-        subject=_l("Reset your GFP Portal password"),
-        locale=user.locale,
-        context={"user": user, "link": url_for("accounts.reset_password", token=raw,
+        user.email, template, subject=subject, locale=user.locale,
+        # The link opens its page in the email's language, from a mail program signed out.
+        context={"user": user, "link": url_for(endpoint, token=raw,
                                                lang=mail_locale(user.locale), _external=True),
-                 "hours": current_app.config["RESET_TOKEN_HOURS"]},
+                 "hours": current_app.config[hours]},
         now=now, secret=True, valid_until=valid_until,
     )
 

@@ -11,13 +11,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
-from gfp_portal.registry.models import (
-    NAME_ORDER,
-    Appointment,
-    AppointmentRole,
-    AppointmentStatus,
-    Person,
-)
+from gfp_portal.registry.models import NAME_ORDER, Appointment, AppointmentRole, Person
 from gfp_portal.sessions.models import (
     Registration,
     RegistrationStatus,
@@ -170,9 +164,11 @@ def evaluations_closing(*, now, within_days):
                               answered.get(s.id, 0)) for s in sessions]
 
 
-def trained_since(unct_ids, since):
+def trained_since(unct_ids, since, *, today=None):
     """unct_id -> the people holding an active term there who attended a session that
-    started on or after `since`, by name (one query)."""
+    started on or after `since`, by name (one query). An active term is also one held on
+    `today` (the server's by default) whose end was entered ahead: its holder serves until
+    their last day (Appointment.current_on)."""
     if not unct_ids:
         return {}
     trained = (select(Registration.person_id)
@@ -182,7 +178,7 @@ def trained_since(unct_ids, since):
     rows = db.session.execute(
         select(Appointment.unct_id, Person).join(Person, Person.id == Appointment.person_id)
         .where(Appointment.unct_id.in_(unct_ids),
-               Appointment.status == AppointmentStatus.active, Person.id.in_(trained))
+               Appointment.current_on(today or utcnow().date()), Person.id.in_(trained))
         .order_by(*NAME_ORDER)).all()
     people = {}
     for unct_id, person in rows:

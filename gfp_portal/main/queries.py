@@ -158,7 +158,8 @@ def resident_coordinator_home(user, *, now, today):
     policy = Policy.current()
     coverage = shared_coverage(today=today, unct_ids=ids, now=now)
     pending = nomination_queries.pending_for_uncts(ids)
-    trained = _trained_this_year(ids, since=year_start(today, user.time_zone), now=now)
+    trained = _trained_this_year(ids, since=year_start(today, user.time_zone), today=today,
+                                 now=now)
     # Only the terms ending soon are read with their people, not every holder of the teams.
     ending = defaultdict(list)
     for appointment in registry_queries.terms_ending(
@@ -184,16 +185,16 @@ def resident_coordinator_home(user, *, now, today):
     return ResidentCoordinatorHome(teams, in_progress, changes)
 
 
-def _trained_this_year(unct_ids, *, since, now):
-    """trained_since() `since` (the start of the viewer's year), read once per data version
-    and year for the same teams: the people are copies that belong to no session (the page
-    shows their names and links to them)."""
+def _trained_this_year(unct_ids, *, since, today, now):
+    """trained_since() `since` (the start of the viewer's year) among those holding a term
+    on `today`, read once per data version and day for the same teams: the people are copies
+    that belong to no session (the page shows their names and links to them)."""
     def compute():
-        trained = trained_since(unct_ids, since)
+        trained = trained_since(unct_ids, since, today=today)
         return {unct_id: [detached_copy(person) for person in people]
                 for unct_id, people in trained.items()}, None
 
-    return data_version.reuse(("trained", tuple(unct_ids), since), compute, now=now)
+    return data_version.reuse(("trained", tuple(unct_ids), since, today), compute, now=now)
 
 
 @dataclass

@@ -94,3 +94,28 @@ def test_the_people_trained_each_year_are_counted_once_under_their_latest_appoin
         (2027, Region.africa, unicef.type, True, 1),  # Jonas, under his latest appointment
         (2027, None, None, False, 1),              # Olga, without any appointment
     ], key=str)
+
+
+def test_a_team_lists_as_trained_a_holder_whose_end_of_term_is_entered_ahead_until_their_last_day(
+        held, coordinator):
+    """The Resident Coordinator's list of who was trained in their team: an alternate whose
+    end of term was entered ahead still holds the role, and stays on it until their last
+    day, not after it."""
+    session, people = held  # 15 March 2027
+    kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+    undp = people["Amina"].appointments[0].entity
+    kenya.members = [undp]
+    for given in ("Amina", "Jonas"):
+        registry.appoint(people[given], {"role": "alternate", "entity": undp, "unct": kenya},
+                         actor=coordinator)
+        services.mark(next(r for r in session.registrations if r.person == people[given]),
+                      "present", minutes=90, actor=coordinator)
+    leaving = next(a for a in people["Jonas"].appointments if a.unct == kenya)
+    today = date.today()
+    registry.end_appointment(leaving, reason="left_entity", ended_on=today + timedelta(days=10),
+                             actor=coordinator)
+    trained = functools.partial(queries.trained_since, [kenya.id], session.starts_at)
+    amina, jonas = people["Amina"], people["Jonas"]  # Diallo and Berg, by name
+    assert trained() == {kenya.id: [jonas, amina]}
+    assert trained(today=today + timedelta(days=10)) == {kenya.id: [jonas, amina]}
+    assert trained(today=today + timedelta(days=11)) == {kenya.id: [amina]}

@@ -7,13 +7,15 @@ from sqlalchemy import distinct, exists, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.attendance.models import Attendance, AttendanceStatus
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.i18n import choose_version
 from gfp_portal.core.search import matches
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.induction.models import InductionInvitation, InductionOpening, InductionPath
 from gfp_portal.reference.models import Entity
-from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.registry.queries import in_office_after
 from gfp_portal.resources.models import Resource
 from gfp_portal.sessions.hours import within_day
 from gfp_portal.sessions.models import (
@@ -181,13 +183,13 @@ class Overview:
                 last = num
 
 
-def overview(*, state=None, q=None, entity=None, page=1, per_page=25):
+def overview(*, state=None, q=None, entity=None, page=1, per_page=25, today=None):
     """The paths, the newest first, filtered by state, name and entity, with the counts per
     state: paths are few (new appointees), so all are read with their progress, in a fixed
     number of queries, and paginated here. A path not completed is of someone who still
-    holds an appointment (as open_paths)."""
+    holds an appointment on `today` (as open_paths)."""
     stmt = (select(InductionPath).join(Person, Person.id == InductionPath.person_id)
-            .where(InductionPath.completed_at.is_not(None) | _still_appointed())
+            .where(InductionPath.completed_at.is_not(None) | _still_appointed(today))
             .options(selectinload(InductionPath.person).selectinload(Person.entity))
             .order_by(InductionPath.started_at.desc(), InductionPath.id.desc()))
     if q:  # as the registry finds a name: accents and case ignored
@@ -267,26 +269,29 @@ def invited_sessions(path_ids):
     return result
 
 
-def _still_appointed():
-    """The condition "the path's person holds an active appointment": someone whose term was
-    withdrawn or ended is not mailed about an induction, nor waits for the Office."""
+def _still_appointed(today):
+    """The condition "the path's person holds an appointment after `today`" (the server's by
+    default): an active one, or one whose end was entered ahead and whose last day is still
+    to come (registry.queries.in_office_after). Someone whose term was withdrawn or has
+    ended, today included, is not mailed about an induction, nor waits for the Office."""
     return exists().where(Appointment.person_id == InductionPath.person_id,
-                          Appointment.status == AppointmentStatus.active)
+                          in_office_after(today or utcnow().date()))
 
 
-def open_paths():
-    """The paths not yet completed of the people who still hold an appointment, with their
-    people and duty stations."""
+def open_paths(*, today=None):
+    """The paths not yet completed of the people who still hold an appointment on `today`,
+    with their people and duty stations."""
     return db.session.scalars(
-        select(InductionPath).where(InductionPath.completed_at.is_(None), _still_appointed())
+        select(InductionPath).where(InductionPath.completed_at.is_(None),
+                                    _still_appointed(today))
         .options(selectinload(InductionPath.person).selectinload(Person.duty_station))
         .order_by(InductionPath.id)).all()
 
 
-def open_paths_count():
-    """The statement counting the people still appointed on the induction path who have not
-    completed it, as the Office's list counts them, from what each has done (the checklist
-    is read to build it)."""
+def open_paths_count(*, today=None):
+    """The statement counting the people still appointed on `today` on the induction path who
+    have not completed it, as the Office's list counts them, from what each has done (the
+    checklist is read to build it)."""
     items = checklist()
     keys = [t.key for t in items.topics]
     guideline_ids = {r.id for r in items.guidelines}
@@ -309,5 +314,5 @@ def open_paths_count():
         missing.append(opened < len(guideline_ids))
     # An empty checklist: every path is complete.
     return (select(func.count()).select_from(path)
-            .where(path.completed_at.is_(None), _still_appointed(),
+            .where(path.completed_at.is_(None), _still_appointed(today),
                    or_(*missing) if missing else false()))

@@ -28,7 +28,7 @@ def send_induction_mails(*, now=None):
     now = now or utcnow()
     hold_lock("induction.remind", now=now)
     outcome = Outcome()
-    paths = queries.open_paths()
+    paths = queries.open_paths(today=now.date())
     if not paths:
         return outcome
     items = queries.checklist()

@@ -93,7 +93,7 @@ def _queue_counters(network, *, today):
             status="any", lapsed_days=LAPSED_WITHIN_DAYS), today=today, policy=policy),
         without_focal_point=without_focal_point_count(today),
         practices=practice_queries.waiting_for_review(),
-        induction=induction_queries.open_paths_count(),
+        induction=induction_queries.open_paths_count(today=today),
         **{name: stmt for name, stmt in network.items() if name not in MAIL_COUNTERS})
     return {**figures, "support": count_entities_needing_support(today)}
 

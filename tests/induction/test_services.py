@@ -338,6 +338,26 @@ def test_nobody_is_mailed_once_they_hold_no_appointment_any_more(
     assert len(outbox("induction_reminder")) == 1
 
 
+def test_a_newcomer_whose_end_of_term_is_entered_ahead_is_on_the_path_until_their_last_day(
+        coordinator, documents, make_appointee):
+    """A new alternate leaves ahead: their term is marked ended at once, with its last day
+    ten days on. They hold the role until then: they are mailed, and on the Office's list and
+    count, as any newcomer; on their last day they have left."""
+    person = make_appointee()
+    appointment = db.session.scalars(select(Appointment).filter_by(person_id=person.id)).one()
+    last = NOW.date() + timedelta(days=10)
+    registry.end_appointment(appointment, reason="left_entity", ended_on=last,
+                             actor=coordinator)
+    db.session.commit()
+    assert send_induction_mails(now=NOW).reminded == 1  # the welcome
+    assert send_induction_mails(now=NOW + timedelta(days=7)).reminded == 1
+    for today, held in ((last - timedelta(days=1), 1), (last, 0)):
+        assert queries.overview(today=today).total == held
+        assert db.session.scalar(queries.open_paths_count(today=today)) == held
+    assert send_induction_mails(now=NOW + timedelta(days=14)).reminded == 0
+    assert len(outbox("induction_reminder")) == 2
+
+
 # --- the Office's overview --------------------------------------------------------------------
 
 def test_the_overview_counts_each_state_and_filters(coordinator, documents, make_appointee):

@@ -14,7 +14,7 @@ from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import not_modified, send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, commit_service, found_or_404, paginate
+from gfp_portal.core.http import commit_service, found_or_404, paginate
 from gfp_portal.core.i18n import current_language, viewer_zone
 from gfp_portal.core.transactions import reads_only
 from gfp_portal.extensions import db
@@ -157,15 +157,17 @@ def register_series(series_id):
     person = _person_or_403()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    done, skipped = registration.register_series(series, person, actor=current_user)
-    commit()
-    flash(ngettext("You are registered for %(num)s session of the series.",
-                   "You are registered for %(num)s sessions of the series.", len(done)),
-          "success" if done else "info")
-    if skipped:
-        flash(ngettext("%(num)s session had no seat left or was not open.",
-                       "%(num)s sessions had no seat left or were not open.", len(skipped)),
-              "info")
+    ok, result = commit_service(registration.register_series, series, person,
+                                actor=current_user)
+    if ok:
+        done, skipped = result
+        flash(ngettext("You are registered for %(num)s session of the series.",
+                       "You are registered for %(num)s sessions of the series.", len(done)),
+              "success" if done else "info")
+        if skipped:
+            flash(ngettext("%(num)s session had no seat left or was not open.",
+                           "%(num)s sessions had no seat left or were not open.",
+                           len(skipped)), "info")
     return redirect(request.referrer if request.referrer and
                     request.referrer.startswith(request.host_url) else url_for("sessions.index"))
 

@@ -92,6 +92,38 @@ def test_register_then_withdraw(app, client, network):
     assert methods == ["REQUEST", "CANCEL"]
 
 
+def test_registering_for_a_series_takes_a_seat_where_there_is_one(app, client, network):
+    """The series of two sessions: the session of the fixture (one seat) taken by someone
+    else, and a second one with room."""
+    with app.app_context():
+        coordinator = db.session.get(User, network["coordinator"])
+        first = db.session.get(TrainingSession, network["session"])
+        series = services.create_series({"title_en": "Global Annual Meeting"},
+                                        actor=coordinator)
+        first.series_id = series.id
+        other = services.create_session({
+            "title_en": "Day 2", "topic": "bystander_intervention", "format": "virtual",
+            "starts_at": first.starts_at + timedelta(days=1),
+            "ends_at": first.ends_at + timedelta(days=1), "time_zone": "Africa/Nairobi",
+            "join_url": "https://meet.example.org/day-2",
+            "capacity": 5, "audience": "both", "series_id": series.id}, actor=coordinator)
+        services.publish_session(other, actor=coordinator)
+        taken = registry_services.create_person({"given_name": "Seat", "family_name": "Holder",
+                                                 "email": "seat@example.org"}, actor=None)
+        registration.register(first, taken, actor=None, by_coordinator=True, notify=False)
+        db.session.commit()
+        series_id, other_id = series.id, other.id
+    login(client, "fp@example.org")
+    html = client.post(f"/sessions/series/{series_id}/register",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "You are registered for 1 session of the series." in html
+    assert "1 session had no seat left or was not open." in html
+    with app.app_context():
+        mine = db.session.scalars(select(Registration).join(Registration.person)
+                                  .filter_by(email="fp@example.org")).all()
+        assert [(r.session_id, r.status.value) for r in mine] == [(other_id, "registered")]
+
+
 def test_the_add_to_calendar_file_is_a_publish(client, network):
     login(client, "fp@example.org")
     response = client.get(f"/sessions/{network['session']}.ics")

@@ -133,10 +133,13 @@ def on_postgresql():
 def savepoint():
     """db.session.begin_nested(), inside a transaction on SQLite too: pysqlite begins one
     before a write but not before SAVEPOINT, which would then be the transaction, its release
-    a commit that a later rollback of the request could no longer undo."""
+    a commit that a later rollback of the request could no longer undo. The transaction begun
+    here takes SQLite's write lock at once (IMMEDIATE): a savepoint is taken to write, and two
+    requests that both read under a plain BEGIN before writing could not go on, one refused
+    at once as "database is locked"; the second now waits for the first to commit."""
     connection = db.session.connection().connection.dbapi_connection
     if isinstance(connection, sqlite3.Connection) and not connection.in_transaction:
-        connection.execute("BEGIN")
+        connection.execute("BEGIN IMMEDIATE")
     return db.session.begin_nested()
 
 

@@ -8,7 +8,7 @@ import pytest
 from babel.dates import get_timezone_location
 from icalendar import Calendar
 from markupsafe import escape
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.core.db import utcnow
@@ -17,7 +17,16 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry_services
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.helpers import appoint_undp_alternate, csrf_token_from, entity, login, outbox
+from tests.helpers import (
+    appoint_undp_alternate,
+    at_once,
+    csrf_token_from,
+    entity,
+    login,
+    meet_first,
+    outbox,
+    signed_in,
+)
 from tests.sessions.libical import libical_errors
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
@@ -90,6 +99,30 @@ def test_register_then_withdraw(app, client, network):
         methods = [m.parts[0]["params"]["method"] for m in db.session.scalars(
             select(OutboxMessage).order_by(OutboxMessage.id))]
     assert methods == ["REQUEST", "CANCEL"]
+
+
+def test_a_series_registration_sent_twice_at_once_is_no_server_error(app, network,
+                                                                    monkeypatch):
+    """A double click, or a retry after a timeout: both requests read the seats, then write.
+    On SQLite the second was refused at once as "database is locked" (a 500) rather than
+    waiting for the first: each had begun its savepoint reading, and neither could then write
+    while the other read."""
+    with app.app_context():
+        coordinator = db.session.get(User, network["coordinator"])
+        series = services.create_series({"title_en": "Global Annual Meeting"},
+                                        actor=coordinator)
+        db.session.get(TrainingSession, network["session"]).series_id = series.id
+        db.session.commit()
+        series_id = series.id
+    # Where the first request's lock keeps the second from reading, it goes on after 2 s.
+    meet_first(monkeypatch, registration, "seats_left", caller="register_series", timeout=2)
+    clients = [signed_in(app, "fp@example.org") for _ in range(2)]
+    url = f"/sessions/series/{series_id}/register"
+    answers = at_once([(client, "post", url, {}) for client in clients])
+    assert [answer[0] for answer in answers] == [302, 302], answers
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Registration.id)).join(Registration.person)
+                                 .filter_by(email="fp@example.org")) == 1
 
 
 def test_registering_for_a_series_takes_a_seat_where_there_is_one(app, client, network):

@@ -407,6 +407,17 @@ def approval_preview(nomination, *, replace=False, actor):
     return replaced, emails
 
 
+def _first_day(nomination, replaced, today):
+    """The day the approved term begins: the one asked, else today; a focal point who
+    succeeds one whose end was entered ahead begins the day after that one's last day."""
+    start = nomination.start_date or today
+    if replaced is None and nomination.role == AppointmentRole.focal_point:
+        leaving = registry.leaving_focal_point(nomination.entity, nomination.unct, start)
+        if leaving is not None and leaving.person_id != nomination.person_id:
+            start = registry.first_day_after(leaving)
+    return start
+
+
 def approve_nomination(nomination, *, replace=False, actor, now=None):
     """In one transaction: the person, the appointment (ending the replaced one), the account
     and the emails. Any registry refusal refuses the approval and changes nothing."""
@@ -416,7 +427,7 @@ def approve_nomination(nomination, *, replace=False, actor, now=None):
     replaced = _replaced_on_approval(nomination, replace)
     person = _nominee_person(nomination, actor, now)
     terms = {"role": nomination.role, "entity": nomination.entity, "unct": nomination.unct,
-             "start_date": nomination.start_date or now.date(),
+             "start_date": _first_day(nomination, replaced, now.date()),
              "time_share": nomination.time_share, "tor_on_file": nomination.tor_acknowledged,
              "appointed_by_name": nomination.nominator.display_name
              if nomination.nominator else None,

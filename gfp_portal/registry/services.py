@@ -153,6 +153,27 @@ def active_holders(entity, unct, role=None):
     return db.session.scalars(stmt.order_by(Appointment.id)).all()
 
 
+def leaving_focal_point(entity, unct, day):
+    """The focal point of the scope whose end was entered ahead and who holds the role on
+    `day` or after it (the latest to leave), or None: a new focal point starts the day after
+    their last day at the earliest. A term ended by a replacement is left out: its successor
+    is appointed with it (and holds the scope), on its last day when it was replaced on its
+    first."""
+    scope = Appointment.unct_id == unct.id if unct else Appointment.unct_id.is_(None)
+    return db.session.scalars(
+        select(Appointment).where(Appointment.entity_id == entity.id, scope,
+                                  Appointment.role == AppointmentRole.focal_point,
+                                  Appointment.status != AppointmentStatus.active,
+                                  Appointment.end_reason.is_distinct_from(EndReason.replaced),
+                                  Appointment.lasts_until(day))
+        .order_by(func.coalesce(Appointment.ended_on, Appointment.end_date).desc())).first()
+
+
+def first_day_after(appointment):
+    """The day after the last day of `appointment` (its end entered ahead)."""
+    return (appointment.ended_on or appointment.end_date) + timedelta(days=1)
+
+
 def check_entity_open(entity, day):
     """No appointment for `entity` starts on `day` once it has closed."""
     if not entity.open_on(day):
@@ -172,6 +193,7 @@ def check_new_appointment(person, entity, unct, role, start, end, current=None):
         raise DomainError("not_a_member",
                           _l("%(entity)s is not a member of the UN Country Team in %(unct)s.",
                              entity=entity.acronym, unct=unct.name), field="unct")
+    batch = current is not None
     if current is None:
         current = active_holders(entity, unct)
     # An appointment made in the same batch may have no id yet, nor its person's (see
@@ -194,6 +216,16 @@ def check_new_appointment(person, entity, unct, role, start, end, current=None):
                 scope=scope_name(entity, unct), name=holders[0].person.full_name))
             error.holder = holders[0]
             raise error
+        # One focal point on any day: the one leaving holds the role up to their last day.
+        # (An import checks its rows against the terms it holds: `current`.)
+        leaving = leaving_focal_point(entity, unct, start) if not batch else None
+        if leaving is not None and leaving.person_id != person.id:
+            raise DomainError("focal_point_until", _l(
+                "%(name)s is the focal point of %(scope)s until %(day)s: the new focal point "
+                "starts on %(next)s at the earliest.", name=leaving.person.full_name,
+                scope=scope_name(entity, unct),
+                day=format_date(leaving.ended_on or leaving.end_date, "long"),
+                next=format_date(first_day_after(leaving), "long")), field="start_date")
 
 
 def _appointment_state(appointment):

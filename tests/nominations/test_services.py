@@ -15,7 +15,7 @@ from gfp_portal.nominations import services
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason, Person
-from tests.helpers import PDF, entity, outbox, pdf_upload, refused_rollback
+from tests.helpers import PDF, entity, outbox, pdf_upload, refused, refused_rollback
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -233,6 +233,32 @@ def test_a_withdrawn_or_decided_nomination_cannot_be_approved(users, nomination_
 
 
 # --- approval --------------------------------------------------------------------------------
+
+def test_a_successor_to_a_focal_point_leaving_ahead_begins_after_their_last_day(
+        users, nomination_data, teams):
+    """The Resident Coordinator's "Nominate a successor" for a focal point whose end is
+    entered ahead (no active term to name as replaced): approved, the successor began at once
+    and the scope had two focal points until the other's last day."""
+    kenya = teams[0]
+    leaving = registry.create_person({"given_name": "Leaving", "family_name": "Holder",
+                                      "email": "leaving@unicef.org"}, actor=None)
+    term = registry.appoint(leaving, {"role": "focal_point", "entity": entity("UNICEF"),
+                                      "unct": kenya, "start_date": date(2026, 1, 5)},
+                            actor=None, now=NOW)
+    last_day = NOW.date() + timedelta(days=20)
+    registry.end_appointment(term, reason="left_entity", ended_on=last_day, actor=None, now=NOW)
+    # Appointed directly, a second focal point is refused until then, with the first day.
+    other = registry.create_person({"given_name": "Other", "family_name": "Holder",
+                                    "email": "other@unicef.org"}, actor=None)
+    with force_locale("en"):
+        error = refused("focal_point_until", registry.appoint, other, {
+            "role": "focal_point", "entity": entity("UNICEF"), "unct": kenya,
+            "start_date": NOW.date()}, actor=None, now=NOW)
+        assert "starts on November 23, 2026 at the earliest" in str(error.message)
+    nomination = submit(users, nomination_data())
+    appointment = services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    assert appointment.start_date == last_day + timedelta(days=1)
+
 
 def test_approval_creates_person_appointment_and_account_and_sends_the_emails(
         users, nomination_data, teams):

@@ -141,7 +141,9 @@ def test_end_keeps_history_and_frees_the_scope(make_person, kenya, coordinator):
                              note="moved to another agency", actor=coordinator)
     assert first.status == AppointmentStatus.ended and first.end_reason == EndReason.left_entity
     assert first.end_date == date(2026, 6, 30)
-    appoint(make_person(), kenya)  # the scope is free again
+    # The scope is free again from the day after the last day; not before.
+    assert refused("focal_point_until", appoint, make_person(), kenya).field == "start_date"
+    appoint(make_person(), kenya, start_date=date(2026, 7, 1))
     with pytest.raises(DomainError) as excinfo:
         services.end_appointment(first, reason="withdrawn", actor=coordinator)
     assert excinfo.value.code == "not_active"

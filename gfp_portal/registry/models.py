@@ -67,8 +67,9 @@ class Person(db.Model):
 
     def current_appointments(self, day):
         """The active appointments, and those held on `day` whose end was entered ahead
-        (Appointment.current_on)."""
-        return [a for a in self.appointments if a.current_on(day)]
+        (Appointment.current_on), one per role and scope (one_per_role)."""
+        return one_per_role([a for a in self.appointments if a.current_on(day)],
+                            prefer_active=True)
 
     def __str__(self):
         return self.full_name
@@ -82,6 +83,20 @@ NAME_ORDER = (Person.name_key, Person.id)
 Index("ix_people_name_key", *NAME_ORDER)
 keep_search_key(Person, "search_key", "full_name", "position_title")
 keep_search_key(Person, "name_key", "family_name", "given_name")
+
+
+def one_per_role(appointments, *, prefer_active):
+    """`appointments` in their order, with one per person, role and scope: a renewal entered
+    ahead and the term it follows are one role held on. Of the two, the active one (the
+    renewal) when `prefer_active`, else the first given."""
+    chosen = {}
+    for one in appointments:
+        key = (one.person_id, one.role, one.entity_id, one.unct_id)
+        if key not in chosen or (prefer_active and one.status == AppointmentStatus.active
+                                 and chosen[key].status != AppointmentStatus.active):
+            chosen[key] = one
+    kept = {id(one) for one in chosen.values()}
+    return [one for one in appointments if id(one) in kept]
 
 
 def station_code(station):

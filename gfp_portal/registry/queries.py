@@ -13,7 +13,14 @@ from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name, name_rank
 from gfp_portal.reference.models import Entity, Region, Unct
-from gfp_portal.registry.models import NAME_ORDER, Appointment, AppointmentStatus, EndReason, Person
+from gfp_portal.registry.models import (
+    NAME_ORDER,
+    Appointment,
+    AppointmentStatus,
+    EndReason,
+    Person,
+    one_per_role,
+)
 from gfp_portal.registry.policy import Policy
 
 SORTS = ("name", "entity", "end_date")
@@ -289,13 +296,14 @@ def unct_choices():
 
 def current_appointments(person, *, today):
     """The person's active appointments, and those held on `today` whose end was entered
-    ahead (Appointment.current_on: held until their last day), the soonest end first (one
-    query)."""
-    return db.session.scalars(
+    ahead (Appointment.current_on: held until their last day), one per role and scope (a
+    renewal rather than the term it follows), the soonest end first (one query)."""
+    return one_per_role(db.session.scalars(
         select(Appointment).where(Appointment.person_id == person.id,
                                   Appointment.current_on(today))
         .options(joinedload(Appointment.entity), joinedload(Appointment.unct))
-        .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all()
+        .order_by(Appointment.end_date.is_(None), Appointment.end_date, Appointment.id)).all(),
+        prefer_active=True)
 
 
 def active_roles(person_ids, *, today):
@@ -370,13 +378,14 @@ def term_rows():
 
 def entity_holders(entity, *, today):
     """The entity's appointments held on `today` (Appointment.held_on, as coverage counts
-    them), then its active ones still to begin, with their people and teams: headquarters
-    first, then by team, focal points before alternates (one query)."""
+    them), then its active ones still to begin (but the renewal of a term held today), with
+    their people and teams: headquarters first, then by team, focal points before alternates
+    (one query)."""
     to_begin = Appointment.start_date > today
-    return db.session.scalars(
+    return one_per_role(db.session.scalars(
         select(Appointment).where(Appointment.entity_id == entity.id, or_(
             Appointment.held_on(today),
             (Appointment.status == AppointmentStatus.active) & to_begin))
         .options(joinedload(Appointment.person), joinedload(Appointment.unct))
         .order_by(Appointment.unct_id.is_not(None), Appointment.unct_id, Appointment.role,
-                  to_begin, Appointment.id)).all()
+                  to_begin, Appointment.id)).all(), prefer_active=False)

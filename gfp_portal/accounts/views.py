@@ -27,11 +27,10 @@ from gfp_portal.accounts.forms import (
 )
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.auth import public, signed_in
-from gfp_portal.core.db import utcnow
 from gfp_portal.core.edits import showing, unless_crossed
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import after_response, commit_service, next_from_request
-from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language
+from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language, viewer_today
 from gfp_portal.extensions import limiter
 from gfp_portal.induction import queries as induction_queries
 from gfp_portal.induction.forms import TermsReadForm
@@ -214,7 +213,7 @@ def me():
                            calendar_link=session.pop(CALENDAR_LINK_KEY, None),
                            may_subscribe=services.may_subscribe_to_calendar(current_user),
                            appointments=registry_queries.current_appointments(
-                               person, today=utcnow().date()) if person is not None else [],
+                               person, today=viewer_today()) if person is not None else [],
                            record=learning_record(person) if person is not None else None,
                            newsletter=NewsletterForm(prefix="news", data={
                                "receive": not is_opted_out(person)})

@@ -211,7 +211,7 @@ class FocalPointHome:
     induction: object = None    # their induction path's Progress, when they are on it
 
 
-def focal_point_home(user, person, *, now, language):
+def focal_point_home(user, person, *, now, language, today=None):
     """The person's coming sessions, evaluations owed, certificates and current appointments
     (one whose end was entered ahead until its last day), all from their learning record and
     their terms; sessions on topics they have not attended, and what the library has newly
@@ -232,7 +232,7 @@ def focal_point_home(user, person, *, now, language):
             and evaluations.is_open(line.session, now)]
     certificates = [line for line in record
                     if line.certificate is not None and line.certificate.revoked_at is None]
-    appointments = registry_queries.current_appointments(person, today=now.date()) \
+    appointments = registry_queries.current_appointments(person, today=today or now.date()) \
         if person else []
     induction = induction_queries.progress_of_person(person)
     # A person on the induction path is first recommended the induction sessions they miss.

@@ -57,13 +57,14 @@ def _people(user, q, scope_unct_ids, today):
     return None
 
 
-def search(user, q, *, now, scope_unct_ids):
+def search(user, q, *, now, scope_unct_ids, today=None):
     """What `user` may see that matches `q` (accents and case ignored), kind by kind; a kind
     the viewer may not read, or with no match, is left out. `scope_unct_ids`: the country
-    teams a Resident Coordinator sees (accounts.queries.visible_unct_ids), None for all."""
+    teams a Resident Coordinator sees (accounts.queries.visible_unct_ids), None for all;
+    `today`: the viewer's day, as the directory reads it (that of `now` in UTC unless told)."""
     staff = user.is_staff
     groups = [
-        _people(user, q, scope_unct_ids, now.date()),
+        _people(user, q, scope_unct_ids, today or now.date()),
         _group("entities", reference_queries.entities_query(q),
                ("reference.entities", {"q": q}) if staff else None),
         _group("uncts", reference_queries.uncts_query(q),

@@ -63,7 +63,7 @@ def _focal_point_home(now, today):
         zone=viewer_zone(), language=current_language(), spans=spans,
         terms_form=TermsReadForm(),
         home=homes.focal_point_home(current_user, current_user.person, now=now,
-                                    language=current_language()))
+                                    language=current_language(), today=today))
 
 
 @bp.route("/search")
@@ -77,7 +77,8 @@ def search():
         return render_template("main/search.html", form=form, results=None), status
     q = " ".join(form.q.data.split())
     scope, language = visible_unct_ids(current_user), current_language()
-    results = search_portal(current_user, q, now=utcnow(), scope_unct_ids=scope)
+    results = search_portal(current_user, q, now=utcnow(), scope_unct_ids=scope,
+                            today=viewer_today())
     resources = [g.items for g in results.groups if g.kind == "resources"]
     return render_template("main/search.html", form=form, results=results, language=language,
                            coverage_ids=scope, shown={

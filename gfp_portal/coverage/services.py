@@ -149,13 +149,12 @@ def _holder_counts(today, unct_ids=None, entity=None):
     active = Appointment.status == AppointmentStatus.active
     running = active & or_(Appointment.end_date.is_(None), Appointment.end_date >= today)
     ended_ahead = ~active & held
-    last_day = func.coalesce(Appointment.ended_on, Appointment.end_date)
 
     def leaves_unfollowed(role):
         """The soonest last day of a term of `role` ended ahead, when no active term of that
         role runs on."""
         return case((func.count().filter(role & running) == 0,
-                     func.min(case((role & ended_ahead, last_day)))))
+                     func.min(case((role & ended_ahead, Appointment.last_day)))))
 
     to_begin = active & (Appointment.start_date > today)
     stmt = (select(Appointment.unct_id, Appointment.entity_id,

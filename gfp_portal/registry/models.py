@@ -14,7 +14,7 @@ from sqlalchemy import (
     func,
     or_,
 )
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
@@ -183,19 +183,29 @@ class Appointment(db.Model):
     def scope_label(self):
         return self.unct.name if self.unct else None
 
+    @hybrid_property
+    def last_day(self):
+        """The last day the term is held: the day it ended (which may be to come, when its end
+        was entered ahead), else its end date; None for a term with neither."""
+        return self.ended_on or self.end_date
+
+    @last_day.expression
+    def last_day(cls):
+        return func.coalesce(cls.ended_on, cls.end_date)
+
     @hybrid_method
     def held_on(self, day):
-        """Whether the term is held on `day`: begun by then and not past its last day (the
-        day it ended, else its end date), whatever the daily run has marked yet. A renewal or
-        a replacement entered ahead ends the current term on a later day, which holds the
-        role up to then; the next term holds it from its own start."""
-        last = self.ended_on or self.end_date
+        """Whether the term is held on `day`: begun by then and not past its last day,
+        whatever the daily run has marked yet. A renewal or a replacement entered ahead ends
+        the current term on a later day, which holds the role up to then; the next term holds
+        it from its own start."""
+        last = self.last_day
         return self.start_date <= day and (
             day <= last if last is not None else self.status == AppointmentStatus.active)
 
     @held_on.expression
     def held_on(cls, day):
-        last = func.coalesce(cls.ended_on, cls.end_date)
+        last = cls.last_day
         return and_(cls.start_date <= day,
                     or_(last >= day, and_(last.is_(None), cls.status == AppointmentStatus.active)))
 
@@ -215,13 +225,13 @@ class Appointment(db.Model):
         """Whether the term is active, or held on `day` or on a day after it: its end was
         entered ahead and its last day has not passed by `day`. A term withdrawn before it
         began was never held."""
-        last = self.ended_on or self.end_date
+        last = self.last_day
         return self.status == AppointmentStatus.active or (
             last is not None and last >= day and last >= self.start_date)
 
     @lasts_until.expression
     def lasts_until(cls, day):
-        last = func.coalesce(cls.ended_on, cls.end_date)
+        last = cls.last_day
         return or_(cls.status == AppointmentStatus.active,
                    and_(last >= day, last >= cls.start_date))
 

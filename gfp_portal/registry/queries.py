@@ -84,12 +84,11 @@ def ending_between(first, last):
             other.unct_id.is_(None) & Appointment.unct_id.is_(None)),
         other.status == AppointmentStatus.active,
         or_(other.end_date.is_(None), other.end_date >= first))
-    last_day = func.coalesce(Appointment.ended_on, Appointment.end_date)
     return or_(
         (Appointment.status == AppointmentStatus.active)
         & Appointment.end_date.between(first, last),
         (Appointment.status != AppointmentStatus.active) & Appointment.held_on(first)
-        & (last_day <= last) & ~follows)
+        & (Appointment.last_day <= last) & ~follows)
 
 
 def lapsed_conditions(today, days):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
@@ -144,9 +144,14 @@ def keep_entities_with_terms(entity, *, on, **_extra):
             entity=entity.acronym, day=format_date(on, "long")), field="active_to")
 
 
+def _of_scope(entity, unct):
+    """The terms of `entity` for `unct` (None: headquarters)."""
+    return and_(Appointment.entity_id == entity.id,
+                Appointment.unct_id == unct.id if unct else Appointment.unct_id.is_(None))
+
+
 def active_holders(entity, unct, role=None):
-    scope = Appointment.unct_id == unct.id if unct else Appointment.unct_id.is_(None)
-    stmt = select(Appointment).where(Appointment.entity_id == entity.id, scope,
+    stmt = select(Appointment).where(_of_scope(entity, unct),
                                      Appointment.status == AppointmentStatus.active)
     if role:
         stmt = stmt.where(Appointment.role == role)
@@ -159,19 +164,18 @@ def leaving_focal_point(entity, unct, day):
     their last day at the earliest. A term ended by a replacement is left out: its successor
     is appointed with it (and holds the scope), on its last day when it was replaced on its
     first."""
-    scope = Appointment.unct_id == unct.id if unct else Appointment.unct_id.is_(None)
     return db.session.scalars(
-        select(Appointment).where(Appointment.entity_id == entity.id, scope,
+        select(Appointment).where(_of_scope(entity, unct),
                                   Appointment.role == AppointmentRole.focal_point,
                                   Appointment.status != AppointmentStatus.active,
                                   Appointment.end_reason.is_distinct_from(EndReason.replaced),
                                   Appointment.lasts_until(day))
-        .order_by(func.coalesce(Appointment.ended_on, Appointment.end_date).desc())).first()
+        .order_by(Appointment.last_day.desc())).first()
 
 
 def first_day_after(appointment):
     """The day after the last day of `appointment` (its end entered ahead)."""
-    return (appointment.ended_on or appointment.end_date) + timedelta(days=1)
+    return appointment.last_day + timedelta(days=1)
 
 
 def check_entity_open(entity, day):
@@ -224,7 +228,7 @@ def check_new_appointment(person, entity, unct, role, start, end, current=None):
                 "%(name)s is the focal point of %(scope)s until %(day)s: the new focal point "
                 "starts on %(next)s at the earliest.", name=leaving.person.full_name,
                 scope=scope_name(entity, unct),
-                day=format_date(leaving.ended_on or leaving.end_date, "long"),
+                day=format_date(leaving.last_day, "long"),
                 next=format_date(first_day_after(leaving), "long")), field="start_date")
 
 

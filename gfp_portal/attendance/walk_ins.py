@@ -13,7 +13,7 @@ from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import NAME_ORDER, Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
-from gfp_portal.sessions.registration import lock_seats
+from gfp_portal.sessions.registration import lock_seats, registration_of
 
 CANDIDATES_SHOWN = 10
 
@@ -34,12 +34,6 @@ def candidates(session, q):
             Person.id.not_in(registered))
         .order_by(*NAME_ORDER)
         .limit(CANDIDATES_SHOWN)).all()
-
-
-def registration_of(session, person):
-    """The person's registration for the session, in any status; None when they have none."""
-    return db.session.scalars(select(Registration).where(
-        Registration.session_id == session.id, Registration.person_id == person.id)).first()
 
 
 def add_walk_in(session, person, *, status=AttendanceStatus.present, minutes=None,

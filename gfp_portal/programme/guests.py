@@ -17,6 +17,7 @@ from gfp_portal.attendance.models import AttendanceStatus
 from gfp_portal.attendance.services import CODE_ALPHABET, attendance_status
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import added_unless_there, utcnow
+from gfp_portal.core.edits import hold
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.jobs import hold_lock
@@ -244,8 +245,15 @@ def place_for_token(token, *, now=None):
 
 def confirm_place(token, *, now=None):
     """The guest confirms their address: registered (when a place is left), the invitation
-    mailed. Confirming again changes nothing."""
+    mailed. Confirming again changes nothing, also twice at once (a double click)."""
     now = now or utcnow()
+    registration = place_for_token(token, now=now)
+    if registration.status == GuestPlaceStatus.registered:
+        return registration
+    # The link sent twice at once (a double click): the second waits here until the first is
+    # committed, then reads the place again and finds it confirmed, not its own place taken.
+    hold(f"{GuestRegistration.__tablename__}:{registration.id}")
+    db.session.refresh(registration)
     registration = place_for_token(token, now=now)
     if registration.status == GuestPlaceStatus.registered:
         return registration

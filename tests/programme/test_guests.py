@@ -9,6 +9,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.programme import guests
@@ -537,3 +538,24 @@ def test_a_request_sent_twice_at_once_asks_for_one_place(app, running, monkeypat
         assert db.session.scalar(select(func.count()).select_from(Guest)) == 1
         place, = db.session.scalars(select(GuestRegistration)).all()
         assert place.status.value == "pending"
+
+
+def test_a_place_confirmed_twice_at_once_is_confirmed_once(app, running, monkeypatch):
+    """A guest double-clicks "Confirm my place" (the invitation has one place): one
+    confirmation, one invitation mailed, and both answers lead to the confirmed place."""
+    token = _invite(app, running["session"], places=1)
+    assert app.test_client().post(f"/guests/invitation/{token}", data=GUEST).status_code == 302
+    link = _path(_link(app))
+    with app.app_context():
+        mails_before = len(outbox())
+    meet_first(monkeypatch, guests, "place_for_token", caller="confirm_place")  # both pending
+    answers = at_once([(app.test_client(), "post", link, {}) for _ in range(2)])
+    assert [answer[:2] for answer in answers] == [(302, link)] * 2, \
+        [answer if isinstance(answer, str) else answer[:2] for answer in answers]
+    with app.app_context():
+        place, = db.session.scalars(select(GuestRegistration)).all()
+        assert place.status.value == "registered"
+        confirmed = db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "guest_place.confirm"))
+        mailed = len(outbox()) - mails_before
+    assert (confirmed, mailed) == (1, 1), f"confirmed {confirmed} times, {mailed} mails"

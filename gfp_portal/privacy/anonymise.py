@@ -13,6 +13,7 @@ Guests of sessions long over are erased the same way by the retention periods.
 import json
 import re
 
+from flask_babel import LazyString, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, String, Text, cast, delete, func, or_, select, update
 
@@ -28,7 +29,7 @@ from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.programme.models import GuestRegistration
-from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.queries import in_office_after
 from gfp_portal.sessions import registration as places
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
@@ -71,12 +72,31 @@ def check_anonymise(person, *, today=None):
         raise DomainError("account_in_use", _l(
             "This person's account still holds a role of the Office or of a Resident "
             "Coordinator. Deactivate the account first."))
-    if db.session.scalar(select(func.count(Appointment.id)).where(
+    kept, active, last_day = db.session.execute(select(
+        func.count(Appointment.id),
+        func.count(Appointment.id).filter(Appointment.status == AppointmentStatus.active),
+        func.max(Appointment.last_day)).where(
             Appointment.person_id == person.id,
-            in_office_after(today or utcnow().date()))):
+            in_office_after(today or utcnow().date()))).one()
+    if active:
         raise DomainError("still_appointed", _l(
             "This person still holds an active appointment. End their appointments before "
             "anonymising them."))
+    if kept:  # only terms ended ahead: nothing to end, only their last day to wait for
+        raise DomainError("still_appointed", _l(
+            "This person is still in office until %(day)s, the last day of their term. They "
+            "may be anonymised once that day has passed.",
+            day=LazyString(format_date, last_day, "long")))
+
+
+def may_anonymise(person, *, today=None):
+    """Whether check_anonymise lets `person` be anonymised (what their page asks before
+    offering it)."""
+    try:
+        check_anonymise(person, today=today)
+    except DomainError:
+        return False
+    return True
 
 
 def what_is_erased(person):

@@ -26,6 +26,7 @@ from gfp_portal.core.http import (
 from gfp_portal.core.i18n import current_language, viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.practices.queries import awards_of
+from gfp_portal.privacy.anonymise import may_anonymise
 from gfp_portal.reference.queries import (
     duty_station_by_id,
     duty_station_choices,
@@ -113,10 +114,13 @@ def person(person_id):
     person = _load_person_for_reader(person_id)
     scope = visible_unct_ids(current_user)
     appointments = [a for a in person.appointments if scope is None or a.unct_id in scope]
+    read_only = not current_user.is_staff
     return render_template("registry/person.html", person=person, appointments=appointments,
                            policy=Policy.current(), today=viewer_today(),
                            events=queries.person_history(person) if scope is None else [],
-                           read_only=not current_user.is_staff,
+                           read_only=read_only,
+                           # Offered only when anonymising would not be refused.
+                           may_anonymise=not read_only and may_anonymise(person),
                            record=learning_record(person) if scope is None else None,
                            awards=awards_of(person), language=current_language())
 

@@ -1,9 +1,10 @@
 """The summary of a person's data (own, or produced by the Office) and the anonymisation
 pages: who may open them, what they audit, and that nothing is erased without the typed
 family name."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from flask_babel import format_date
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
@@ -114,3 +115,31 @@ def test_a_person_still_appointed_is_refused_with_a_clear_message(app, client, r
     with app.app_context():
         assert db.session.get(Person, person_id).anonymised_at is None
         assert db.session.scalars(select(Appointment.status)).all() == ["active"]
+
+
+def test_a_person_whose_last_day_is_to_come_is_not_offered_for_anonymising(app, client,
+                                                                            reference,
+                                                                            create_user):
+    """The Office records that an alternate leaves in thirty days: their term is ended at
+    once, yet they serve until that day. Their page offers no "Anonymise", which would only
+    lead to a refusal; the refusal itself says until when they serve."""
+    create_user("coord@example.org", roles=["coordinator"])
+    fp = create_user("leaving@undp.org")
+    last_day = date.today() + timedelta(days=30)
+    with app.app_context():
+        user = db.session.get(User, fp)
+        term = appoint_undp_alternate(user)
+        term.start_date = date.today() - timedelta(days=100)
+        registry.end_appointment(term, reason=EndReason.left_entity, ended_on=last_day,
+                                 actor=None)
+        db.session.commit()
+        person_id = user.person_id
+    login(client, "coord@example.org")
+    url = f"/registry/people/{person_id}/anonymise"
+    page = client.get(f"/registry/people/{person_id}").get_data(as_text=True)
+    assert url not in page
+    refused = client.get(url, follow_redirects=True).get_data(as_text=True)
+    with app.test_request_context():
+        day = format_date(last_day, "long")
+    assert f"still in office until {day}" in refused
+    assert "End their appointments" not in refused

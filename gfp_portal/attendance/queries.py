@@ -8,10 +8,17 @@ from sqlalchemy.orm import aliased, selectinload
 
 from gfp_portal.attendance.models import ATTENDED, Attendance, EvaluationResponse
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
-from gfp_portal.registry.models import NAME_ORDER, Appointment, AppointmentRole, Person
+from gfp_portal.registry.models import (
+    NAME_ORDER,
+    Appointment,
+    AppointmentRole,
+    AppointmentStatus,
+    Person,
+)
 from gfp_portal.sessions.models import (
     Registration,
     RegistrationStatus,
@@ -19,16 +26,19 @@ from gfp_portal.sessions.models import (
     TrainingSession,
 )
 from gfp_portal.sessions.queries import SessionFilter, session_year, sessions_query
+from gfp_portal.sessions.registration import audience_refusal
 
 
 @dataclass
 class Place:
     """Where a viewer stands with a session: their registration (if any) and its attendance
-    mark, the seats taken, and whether the session's audience includes them."""
+    mark, the seats taken, whether the session's audience includes them, and why not when
+    they hold its roles today only (sessions.registration.audience_refusal)."""
     registration: Registration | None
     attendance: Attendance | None
     taken: int
     in_audience: bool
+    refusal: DomainError | None = None
 
 
 # Built once (the session page reads it on every view): the session, the seats taken, which
@@ -40,13 +50,19 @@ _TAKEN = (select(func.count(Registration.id))
 _HOLDS = [exists().where(Appointment.person_id == bindparam("person_id"),
                          Appointment.current_on(bindparam("today")),
                          Appointment.role == role) for role in AppointmentRole]
+# Whether one of those terms was ended ahead: it holds its role up to its last day only, which
+# may come before the session (then the registration's own rule is asked, the rare time).
+_ENDED_AHEAD = exists().where(Appointment.person_id == bindparam("person_id"),
+                              Appointment.current_on(bindparam("today")),
+                              Appointment.status != AppointmentStatus.active)
 
 
 def session_and_place_statement(*columns):
     """The statement session_and_place runs, with `columns` (facts of the session, correlated
     with TrainingSession) after its own: a page that needs more of the session reads it in
     the same round trip. Build it once, at import."""
-    return (select(TrainingSession, _TAKEN, *_HOLDS, Registration, Attendance, *columns)
+    return (select(TrainingSession, _TAKEN, *_HOLDS, _ENDED_AHEAD, Registration, Attendance,
+                   *columns)
             .where(TrainingSession.id == bindparam("session_id"))
             .outerjoin(Registration, and_(Registration.session_id == TrainingSession.id,
                                           Registration.person_id == bindparam("person_id")))
@@ -62,19 +78,24 @@ def session_and_place(session_id, person, statement=_SESSION_AND_PLACE, *, today
     read in one statement; `person` may be None, `today` the day whose roles count (the
     server's by default, as registering takes it). (None, None, ()) when there is no such
     session."""
+    today = today or utcnow().date()
     row = db.session.execute(statement, {
         "session_id": session_id, "person_id": person.id if person is not None else None,
-        "today": today or utcnow().date(),
+        "today": today,
     }).first()
     if row is None:
         return None, None, ()
     session, taken, holds = row[0], row[1], row[2:2 + len(_HOLDS)]
-    registration, attendance, *more = row[2 + len(_HOLDS):]
+    ended_ahead, registration, attendance, *more = row[2 + len(_HOLDS):]
     held = {role.value for role, holds_it in zip(AppointmentRole, holds, strict=True)
             if holds_it}
+    in_audience = person is not None and bool(held & set(session.audience.roles))
+    refusal = None
+    if in_audience and ended_ahead:
+        refusal = audience_refusal(session, person, today=today)
+        in_audience = refusal is None
     return session, Place(registration=registration, attendance=attendance, taken=taken,
-                          in_audience=person is not None and bool(held & set(
-                              session.audience.roles))), tuple(more)
+                          in_audience=in_audience, refusal=refusal), tuple(more)
 
 
 def register_rows(session):

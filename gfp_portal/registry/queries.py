@@ -305,16 +305,29 @@ def current_appointments(person, *, today):
         prefer_active=True)
 
 
-def active_roles(person_ids, *, today):
+def active_roles(person_ids, *, today, until=None):
     """person id -> the roles of their active appointments, and of those held on `today`
-    whose end was entered ahead (Appointment.current_on), in one query."""
+    whose end was entered ahead (Appointment.current_on), in one query. With `until`, a day
+    to come, only the terms that still hold their role on that day (Appointment.lasts_until:
+    active, or ended ahead with their last day not before it)."""
     result = {}
     if person_ids:
+        conditions = [Appointment.person_id.in_(person_ids), Appointment.current_on(today)]
+        if until is not None:
+            conditions.append(Appointment.lasts_until(until))
         for person_id, role in db.session.execute(
-                select(Appointment.person_id, Appointment.role).where(
-                    Appointment.person_id.in_(person_ids), Appointment.current_on(today))):
+                select(Appointment.person_id, Appointment.role).where(*conditions)):
             result.setdefault(person_id, set()).add(role)
     return result
+
+
+def last_day_in_roles(person_id, roles, *, today):
+    """The latest last day of the person's terms in `roles` that count as theirs on `today`
+    (Appointment.current_on), or None: when each of them was ended ahead, the day the person
+    stops holding those roles."""
+    return db.session.scalar(select(func.max(Appointment.last_day)).where(
+        Appointment.person_id == person_id, Appointment.role.in_(roles),
+        Appointment.current_on(today)))
 
 
 def terms_ending(unct_ids, *, first, last):

@@ -188,6 +188,11 @@ class TrainingSession(Multilingual, db.Model):
         return ZoneInfo(self.time_zone)
 
     @property
+    def first_day(self):
+        """The day the session starts where it is held (in its time zone)."""
+        return self.starts_at.astimezone(self.zone).date()
+
+    @property
     def language_codes(self):
         return self.languages.split()
 

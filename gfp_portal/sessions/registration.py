@@ -6,7 +6,7 @@ registration then happen with no other registration change in between, so concur
 queue up instead of overbooking. A freed seat promotes the earliest waitlisted person in the
 same transaction, in the order of the session's waiting-list policy (sessions/priority.py).
 """
-from flask_babel import LazyString
+from flask_babel import LazyString, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 
@@ -16,7 +16,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
-from gfp_portal.registry.queries import active_roles
+from gfp_portal.registry.queries import active_roles, last_day_in_roles
 from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
     Registration,
@@ -87,8 +87,26 @@ def registration_of(session, person):
 
 
 def in_audience(session, person, *, today):
-    """Whether the session is for the roles `person` holds on `today`, or is to hold."""
-    return session.audience.admits(active_roles([person.id], today=today).get(person.id, ()))
+    """Whether the session is for the roles `person` holds on `today`, or is to hold, in a
+    term still theirs on the session's first day: a term whose end was entered ahead admits
+    its holder to the sessions up to its last day; an incoming holder's term, active, to any."""
+    return session.audience.admits(active_roles(
+        [person.id], today=today, until=session.first_day).get(person.id, ()))
+
+
+def audience_refusal(session, person, *, today):
+    """Why `person` may not register for `session` themselves (a DomainError), or None when
+    they are in its audience (in_audience)."""
+    if in_audience(session, person, today=today):
+        return None
+    last_day = last_day_in_roles(person.id, session.audience.roles, today=today)
+    if last_day is not None:  # in the audience today, no longer on the session's day
+        return DomainError("not_in_audience", _l(
+            "Your term ends on %(day)s, before this session.",
+            day=LazyString(format_date, last_day, "long")))
+    return DomainError("not_in_audience", _l(
+        "This session is for %(audience)s; your appointment does not match.",
+        audience=session.audience.title))
 
 
 def window(session, now):
@@ -143,11 +161,9 @@ def _take_place(session, person, registration, *, seat, now):
 def register(session, person, *, actor, now=None, by_coordinator=False, notify=True):
     """A seat for `person`, or a place on the waiting list when the session is full.
     Returns the registration; registering twice changes nothing."""
-    if not by_coordinator and not in_audience(session, person,
-                                              today=(now or utcnow()).date()):
-        raise DomainError("not_in_audience", _l(
-            "This session is for %(audience)s; your appointment does not match.",
-            audience=session.audience.title))
+    if not by_coordinator and (refusal := audience_refusal(
+            session, person, today=(now or utcnow()).date())) is not None:
+        raise refusal
     lock_seats(session)
     # Read the clock once the lock is held, so the queue follows the order of arrival.
     now = now or utcnow()

@@ -94,7 +94,8 @@ def detail(session_id):
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
         sees_join_link=registration.sees_join_link(current_user, session, mine),
-        can_register=place.in_audience, window=registration.window(session, now),
+        can_register=place.in_audience, audience_refusal=place.refusal,
+        window=registration.window(session, now),
         agenda=programme_queries.agenda_of(session) if has_agenda else [],
         zone=viewer_zone(), agenda_times=agenda.readings)
 

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import format_date
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
@@ -11,6 +12,8 @@ from gfp_portal.attendance import services as attendance
 from gfp_portal.attendance.models import Attendance
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import EndReason
 from gfp_portal.sessions import registration, services
 from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import appoint_undp_alternate, login
@@ -128,3 +131,27 @@ def test_the_learning_record_says_a_session_was_cancelled(app, client, people):
     record = client.get("/me?lang=en").get_data(as_text=True).split(
         'id="learning-record"')[1].split("</section>")[0]
     assert "Registered" in record and "Cancelled" in record
+
+
+def test_a_session_after_the_last_day_of_a_term_ended_ahead_offers_no_seat(app, client,
+                                                                           people):
+    """The alternate's end of term is entered ahead: they serve for ten days more. A session
+    within those days is still theirs to register for; the page of one after them says when
+    their term ends instead of offering a seat the registration would refuse."""
+    last_day = datetime.now(UTC).date() + timedelta(days=10)
+    with app.app_context():
+        term = db.session.get(User, people["fp"]).person.appointments[0]
+        term.start_date = last_day - timedelta(days=100)
+        registry.end_appointment(term, reason=EndReason.left_entity, ended_on=last_day,
+                                 actor=None)
+        db.session.commit()
+    within = _session(app, people, starts=datetime.now(UTC) + timedelta(days=3))
+    after = _session(app, people, starts=datetime.now(UTC) + timedelta(days=30))
+    login(client, "fp@example.org")
+    assert f'action="/sessions/{within}/register"' in _page(client, within)
+    page = _page(client, after)
+    assert f'action="/sessions/{after}/register"' not in page
+    assert "Register for the whole series" not in page
+    with app.test_request_context():
+        day = format_date(last_day, "long")
+    assert f"Your term ends on {day}, before this session." in page

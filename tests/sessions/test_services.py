@@ -165,6 +165,40 @@ def test_a_holder_whose_end_is_entered_ahead_registers_until_their_last_day(
             "registered"
 
 
+@pytest.mark.parametrize("how", ["end", "replace"])
+def test_a_holder_whose_end_is_entered_ahead_takes_no_seat_after_their_last_day(
+        how, make_session, make_person, coordinator):
+    """On 1 March the Office records that the alternate leaves on 31 March. A session on
+    30 April is for the network's focal points and alternates: by then the alternate is
+    neither, and is refused, saying when their term ends; the session's page offers them no
+    seat either. Their successor, who takes over on 1 April, registers."""
+    person, appointment = _alternate_since_last_year(make_person, coordinator)
+    successor = _end_ahead(how, appointment, make_person, coordinator)
+    session = make_session(capacity=1, starts_in=timedelta(days=60))
+    assert not appointment.held_on(session.starts_at.date())
+    error = refused("not_in_audience", registration.register, session, person, actor=None,
+                    now=NOW)
+    assert "Your term ends on" in str(error.message)
+    __, place, __ = session_and_place(session.id, person, today=TODAY)
+    assert not place.in_audience
+    if successor is not None:
+        assert registration.register(session, successor, actor=None, now=NOW).status == \
+            "registered"
+
+
+@pytest.mark.parametrize("zone, admitted", [("America/Bogota", True), ("Europe/Zurich", False)])
+def test_the_last_day_is_compared_with_the_sessions_first_day_where_it_is_held(
+        zone, admitted, make_session, make_person, coordinator):
+    """A session at midnight (UTC) after the alternate's last day, 31 March: on the evening
+    of 31 March in Bogotá, on 1 April in Geneva."""
+    person, appointment = _alternate_since_last_year(make_person, coordinator)
+    _end_ahead("end", appointment, make_person, coordinator)
+    session = make_session(starts_in=timedelta(days=30, hours=12), time_zone=zone)
+    assert registration.in_audience(session, person, today=TODAY) is admitted
+    __, place, __ = session_and_place(session.id, person, today=TODAY)
+    assert place.in_audience is admitted
+
+
 @pytest.mark.parametrize("audience, roles, admitted", [
     (Audience.both, {"alternate"}, True), (Audience.focal_points, {"alternate"}, False),
     (Audience.alternates, {"focal_point", "alternate"}, True), (Audience.both, set(), False)])

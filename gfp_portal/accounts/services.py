@@ -24,7 +24,12 @@ from gfp_portal.core.text import is_blank
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Appointment, Person
-from gfp_portal.registry.signals import appointment_ended, email_taking, preferences_changed
+from gfp_portal.registry.signals import (
+    appointment_ended,
+    email_taking,
+    emails_taking,
+    preferences_changed,
+)
 
 
 def normalize_email(email):
@@ -316,6 +321,11 @@ def deactivate_user(user, *, actor, reason=None, now=None):
                changes={"status": [before, "deactivated"]})
 
 
+def _address_of_an_account():
+    return DomainError("email_of_an_account", _l(
+        "The account of another person signs in with this email address."), field="email")
+
+
 @email_taking.connect
 def keep_one_door_per_address(person, *, email, before):
     """An address opens one person's account: refused when another person's account signs in
@@ -324,9 +334,7 @@ def keep_one_door_per_address(person, *, email, before):
     with db.session.no_autoflush:  # the person may be new, flushed later with its batch
         other = find_user_by_email(email)
     if other is not None and (person.id is None or other.person_id != person.id):
-        raise DomainError("email_of_an_account", _l(
-            "The account of another person signs in with this email address."),
-            field="email")
+        raise _address_of_an_account()
     user = account_of(person) if person.id is not None and before else None
     if user is not None and user.email.lower() == before.strip().lower():
         user.email = email
@@ -336,6 +344,14 @@ def keep_one_door_per_address(person, *, email, before):
         _retire_tokens(user, now)
         if user.status == "invited":
             send_activation(user, now=now)
+
+
+@emails_taking.connect
+def keep_new_people_off_account_addresses(_sender, *, emails):
+    """The addresses among `emails` that an account signs in with, each refused as
+    keep_one_door_per_address refuses it to a new person (in one query)."""
+    return {email: _address_of_an_account() for email in db.session.scalars(
+        select(func.lower(User.email)).where(func.lower(User.email).in_(emails)))}
 
 
 @preferences_changed.connect

@@ -2,9 +2,9 @@
 (the plan), then apply the plan all or nothing through the registry's services.
 
 Planning reads the registry once (people of the file, appointments, entities, UN Country
-Teams: one query each, whatever the number of rows) and writes nothing; its steps are plain
-data, kept between the preview and the confirmation, and applied exactly as previewed unless
-the registry changed in between.
+Teams, and the addresses of the file that accounts sign in with: one query each, whatever the
+number of rows) and writes nothing; its steps are plain data, kept between the preview and the
+confirmation, and applied exactly as previewed unless the registry changed in between.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +39,7 @@ from gfp_portal.registry.models import (
 )
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.reading import MAX_BYTES, MAX_ROWS, REQUIRED, read_table  # noqa: F401
+from gfp_portal.registry.signals import emails_taking
 
 PERSON_COLUMNS = COLUMNS[:13]
 APPOINTMENT_COLUMNS = COLUMNS[13:]
@@ -258,10 +259,20 @@ def _scope_key(entity_id, unct_id):
     return (entity_id, unct_id)
 
 
+def _refused_addresses(emails):
+    """Lower-case address -> why no new person may take it (a DomainError: an account signs
+    in with it, registry.signals.emails_taking), for the lower-case `emails`."""
+    refused = {}
+    if emails:
+        for _receiver, found in emails_taking.send(None, emails=emails):
+            refused.update(found or {})
+    return refused
+
+
 class _Registry:
     """The part of the registry a file touches, loaded in one query per kind: the people of
-    the file (by lower-case email), their appointments, and the active appointments of every
-    scope (the holders)."""
+    the file (by lower-case email), their appointments, the active appointments of every
+    scope (the holders), and the addresses of the file no new person may take (`refused`)."""
 
     def __init__(self, emails):
         emails = sorted({e.lower() for e in emails if e})
@@ -270,6 +281,9 @@ class _Registry:
                                              joinedload(Person.duty_station))).all() \
             if emails else []
         self.people = {p.email.lower(): p for p in people}
+        # One look-up for all the people the file creates, where the registry's form asks
+        # the accounts once per person (services._apply_person skips it for a batch).
+        self.refused = _refused_addresses([e for e in emails if e not in self.people])
         ids = select(Person.id).where(func.lower(Person.email).in_(emails))
         appointments = db.session.scalars(select(Appointment).where(or_(
             Appointment.status == AppointmentStatus.active,
@@ -348,6 +362,8 @@ class _Planner:
         person_done = email in self.people
         if not person_done:
             op, changed = _person_step(row, self.registry)
+            if op == "create" and email in self.registry.refused:
+                raise self.registry.refused[email]
             person = self.registry.people.get(email) or SimpleNamespace(
                 id=-row.line, full_name=label)
             if op:
@@ -508,6 +524,8 @@ class _Writer:
                 "entity": self.entities.get(values["entity_id"]),
                 "duty_station": self._station(values["duty_station"])}
         if step["person"]["op"] == "create":
+            if step["email"] in self.registry.refused:  # an account opened since the check
+                raise self.registry.refused[step["email"]]
             person = services.create_person(data, actor=self.actor, now=self.now,
                                             people_by_email=people)
             set_committed_value(person, "appointments", [])

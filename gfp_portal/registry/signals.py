@@ -24,6 +24,13 @@ in by their address raise a DomainError when it opens someone else's account, an
 change.
 """)
 
+emails_taking = _signals.signal("emails-taking", doc="""
+New people are about to take the addresses `emails` (lower case) all at once, as an import
+plans or creates them, before anything is written; the sender is None. Domains that sign
+people in by their address return {address: DomainError} for those that open an account: what
+email_taking raises for one person, found for all of them in one query.
+""")
+
 preferences_changed = _signals.signal("preferences-changed", doc="""
 The language or time zone of a person already saved changed in the registry (in the caller's
 transaction). The sender is the Person. Domains that keep the person's preferences of their

@@ -4,12 +4,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from gfp_portal.accounts import services as accounts
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import exports, imports, services
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import csv_bytes, entity, row
+from tests.helpers import csv_bytes, entity, refused, row
 
 HEADER = exports.COLUMNS
 
@@ -221,3 +222,40 @@ def test_a_past_term_planned_to_end_before_it_started_is_a_row_error(coordinator
         run("people.csv", csv_bytes(rows), coordinator, apply=True)
     db.session.rollback()
     assert (count(Person), count(Appointment)) == (people, 0)
+
+
+def test_a_new_person_may_not_take_an_address_an_account_signs_in_with(coordinator):
+    """The first administrator, made from the command line, has an account and no person.
+    The registry's form refuses a person with that address, whatever its case: so does the
+    import, on the row's line and in the same words, and it writes nothing."""
+    accounts.create_admin("root@unwomen.org", "a long enough passphrase 42")
+    db.session.flush()
+    rows = [row(1), row(2, email="Root@unwomen.org")]
+    report = run("people.csv", csv_bytes(rows), coordinator)
+    assert [(e.line, e.column, e.code) for e in report.errors] == [
+        (3, "email", "email_of_an_account")]
+    assert report.steps == []
+    people = count(Person)
+    with pytest.raises(DomainError) as excinfo:
+        run("people.csv", csv_bytes(rows), coordinator, apply=True)
+    assert excinfo.value.code == "import_has_errors"
+    assert count(Person) == people
+    form = refused("email_of_an_account", services.create_person,
+                   {"given_name": "Ada", "family_name": "Obi", "email": "Root@unwomen.org",
+                    "entity": None}, actor=coordinator)
+    assert str(report.errors[0].message) == str(form.message)
+
+
+def test_an_account_opened_with_the_address_after_the_check_stops_the_import(coordinator):
+    """The plan was checked before the account was made: applying it writes nothing."""
+    report = run("people.csv", csv_bytes([row(1), row(2, email="root@unwomen.org")]),
+                 coordinator)
+    assert report.ok
+    accounts.create_admin("Root@unwomen.org", "a long enough passphrase 42")
+    db.session.flush()
+    people = count(Person)
+    with pytest.raises(DomainError) as excinfo:
+        imports.apply_plan(report.steps, report.version, actor=coordinator)
+    assert excinfo.value.code == "email_of_an_account"
+    db.session.rollback()
+    assert count(Person) == people

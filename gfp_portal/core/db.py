@@ -1,7 +1,7 @@
 """The database: `db`, its declarative base and naming convention, small column helpers
-shared by every model, a row added unless another request added it at the same moment, the
-first rows of a list with their count in one query, many counters in one query, and a digest
-of rows."""
+shared by every model, what a transaction keeps for its end, a row added unless another
+request added it at the same moment, the first rows of a list with their count in one query,
+many counters in one query, and a digest of rows."""
 import hashlib
 import sqlite3
 from datetime import UTC, datetime
@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 NAMING_CONVENTION = {
@@ -128,6 +128,47 @@ class UTCDateTime(TypeDecorator):
 def on_postgresql():
     """Whether the session's database is PostgreSQL (else SQLite)."""
     return db.session.get_bind().dialect.name == "postgresql"
+
+
+# What a transaction keeps in its session's info until it ends: key -> (on_commit, on_rollback).
+_KEPT_FOR_TRANSACTION = {}
+
+
+def kept_for_transaction(key, *, on_commit=None, on_rollback=None):
+    """Declare that `session.info[key]` belongs to the session's outermost transaction: when
+    that transaction ends the value is dropped, once given to `on_commit(value)` if it
+    committed, or to `on_rollback(value)` if it rolled back or was closed without a commit.
+    A savepoint (savepoint(), added_unless_there) ends nothing: its release is no commit (the
+    transaction may still roll it back), and its rollback undoes its own work only, so what
+    the transaction kept before it stays for the end. SQLAlchemy calls its after_commit and
+    after_rollback hooks for savepoints too: act on them through this, never directly."""
+    if key in _KEPT_FOR_TRANSACTION:
+        raise ValueError(f"{key!r} is kept for the transaction twice")
+    _KEPT_FOR_TRANSACTION[key] = (on_commit, on_rollback)
+
+
+@event.listens_for(Session, "after_commit")
+def _transaction_committed(session):
+    # A savepoint's release comes here too, while it is still the session's nested transaction.
+    if not session.in_nested_transaction():
+        _transaction_over(session, committed=True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session, transaction):
+    # The outermost transaction ended without a commit: after one, nothing kept is left.
+    if transaction.parent is None:
+        _transaction_over(session, committed=False)
+
+
+def _transaction_over(session, *, committed):
+    # Every value is taken before any hook runs: a hook that fails leaves no value behind for
+    # the other outcome's hook.
+    ended = [(hooks[0] if committed else hooks[1], session.info.pop(key))
+             for key, hooks in _KEPT_FOR_TRANSACTION.items() if key in session.info]
+    for hook, value in ended:
+        if hook is not None:
+            hook(value)
 
 
 def savepoint():

@@ -14,11 +14,9 @@ from pathlib import Path
 
 from flask import current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from gfp_portal.core import jobs
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import kept_for_transaction, utcnow
 from gfp_portal.core.mail_cli import drain
 from gfp_portal.core.transports import transport_from_config
 
@@ -186,18 +184,18 @@ def init_app(app):
     app.extensions["jobs"] = JobEngine(app)
 
 
-@event.listens_for(Session, "after_commit")
-def _dispatch_committed_jobs(session):
-    for job_id in session.info.pop("jobs.dispatch", ()):
+def _dispatch_committed_jobs(job_ids):
+    for job_id in job_ids:
         engine().dispatch(job_id)
-    for name, period in session.info.pop("jobs.fire", ()):
+
+
+def _fire_committed_runs(runs):
+    for name, period in runs:
         engine().fire_run(name, period)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_jobs(session):
-    session.info.pop("jobs.dispatch", None)
-    session.info.pop("jobs.fire", None)
+kept_for_transaction(jobs.TO_DISPATCH, on_commit=_dispatch_committed_jobs)
+kept_for_transaction(jobs.TO_FIRE, on_commit=_fire_committed_runs)
 
 
 # The scheduler fires every minute it has not fired yet, in order: a minute the queue refused

@@ -177,6 +177,11 @@ class Run:
         self.on_commit.append(callback)
 
 
+# Where a transaction keeps, in its session's info, the jobs (ids) and the periodic runs (name,
+# period) that the engine hands to the queue once it commits (core/engine.py).
+TO_DISPATCH, TO_FIRE = "jobs.dispatch", "jobs.fire"
+
+
 def enqueue(kind, params=None, *, actor=None, now=None):
     """Record a job of `kind` in the caller's transaction; the workers get it at commit (not at
     all if the transaction rolls back). Returns the Job, whose id the progress page uses."""
@@ -187,7 +192,7 @@ def enqueue(kind, params=None, *, actor=None, now=None):
               locale=current_language() if has_request_context() else None)
     db.session.add(row)
     db.session.flush()
-    db.session.info.setdefault("jobs.dispatch", []).append(row.id)
+    db.session.info.setdefault(TO_DISPATCH, []).append(row.id)
     return row
 
 
@@ -287,7 +292,7 @@ def queue_run_again(name, *, actor, now):
     run.state, run.started_at, run.finished_at = JobState.queued, now, None
     log_action("job.run_again", run, actor=actor, now=now,
                changes={"state": [JobState.failed.value, JobState.queued.value]})
-    db.session.info.setdefault("jobs.fire", []).append((run.name, run.period))
+    db.session.info.setdefault(TO_FIRE, []).append((run.name, run.period))
     return run
 
 

@@ -2,11 +2,11 @@
 that each domain declares."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import UTCDateTime, db, utcnow
+from gfp_portal.core.db import UTCDateTime, db, kept_for_transaction, utcnow
 
 # Every setting with its shipped default, declared by the domain that reads it
 # (register_defaults, called by create_app); the Office can change them.
@@ -41,6 +41,7 @@ ALL_SETTINGS = AllSettings()
 
 # Where a transaction keeps the settings it read (the session's info, cleared as it ends).
 _CACHE = "core.settings"
+kept_for_transaction(_CACHE)
 
 
 def _stored():
@@ -50,12 +51,6 @@ def _stored():
     if _CACHE not in info:
         info[_CACHE] = {row.key: row.value for row in db.session.scalars(select(Setting))}
     return info[_CACHE]
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_stored(session, transaction):
-    if transaction.parent is None:
-        session.info.pop(_CACHE, None)
 
 
 def get_setting(key):

@@ -5,12 +5,11 @@ from datetime import timedelta
 from weakref import WeakKeyDictionary
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from gfp_portal.core.audit import log_action
-from gfp_portal.core.db import on_postgresql, utcnow
+from gfp_portal.core.db import kept_for_transaction, on_postgresql, utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting, update_settings
 from gfp_portal.extensions import db
@@ -40,12 +39,7 @@ def path_of(person):
 # The paths started in this database session and not yet flushed (an import's batch flushes
 # at its end): person -> path.
 _STARTED = "induction.started"
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_started(session, transaction):
-    if transaction.parent is None:
-        session.info.pop(_STARTED, None)
+kept_for_transaction(_STARTED)
 
 
 def _held_another_appointment(appointment):

@@ -14,6 +14,7 @@ from config import TestingConfig
 from gfp_portal.app import create_app
 from gfp_portal.core import engine as engine_module
 from gfp_portal.core import jobs
+from gfp_portal.core.db import added_unless_there
 from gfp_portal.core.engine import Schedule, make_huey
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import Job, JobRun, JobState
@@ -82,6 +83,55 @@ def test_a_job_is_run_once_even_if_the_queue_hands_it_out_twice(ctx):
     db.session.commit()
     assert jobs.execute_job(row.id) is None
     assert CALLS == ["d"]
+
+
+@pytest.fixture
+def handed(monkeypatch):
+    """The ids of the jobs handed to the queue, in order (the queue then runs them)."""
+    ids = []
+    dispatch = engine_module.JobEngine.dispatch
+
+    def recording(self, job_id):
+        ids.append(job_id)
+        dispatch(self, job_id)
+    monkeypatch.setattr(engine_module.JobEngine, "dispatch", recording)
+    return ids
+
+
+def _run_row(period):
+    """A row "added unless there" in a savepoint: a periodic run of `period`."""
+    return added_unless_there(JobRun(name="test.row", period=period), lambda: db.session.scalars(
+        select(JobRun).filter_by(name="test.row", period=period)).first())
+
+
+def test_a_job_queued_before_a_savepoint_that_rolls_back_still_runs_at_commit(ctx, handed):
+    """A row added unless there meets the row another request recorded (a double click): its
+    savepoint rolls back, the request goes on, and the job it queued before is handed out at
+    the commit that saves it."""
+    db.session.add(JobRun(name="test.row", period="2027-03-01T05:00"))
+    db.session.commit()
+    row = jobs.enqueue("test.write", {"value": "s"})
+    assert _run_row("2027-03-01T05:00").id is not None
+    db.session.commit()
+    db.session.refresh(row)
+    assert handed == [row.id] and CALLS == ["s"] and row.state == JobState.done
+
+
+def test_a_job_is_handed_out_at_the_commit_not_when_a_savepoint_is_released(ctx, handed):
+    row = jobs.enqueue("test.write", {"value": "r"})
+    _run_row("2027-03-01T06:00")
+    assert handed == []  # the job's row is not committed yet: no worker could claim it
+    db.session.commit()
+    db.session.refresh(row)
+    assert handed == [row.id] and CALLS == ["r"] and row.state == JobState.done
+
+
+def test_a_job_of_a_transaction_rolled_back_after_a_savepoint_is_never_handed_out(ctx, handed):
+    jobs.enqueue("test.write", {"value": "u"})
+    _run_row("2027-03-01T07:00")
+    db.session.rollback()
+    db.session.commit()
+    assert handed == [] and CALLS == [] and db.session.scalar(select(func.count(Job.id))) == 0
 
 
 def test_an_unknown_job_kind_is_refused(ctx):

@@ -1,9 +1,8 @@
 """Stored files follow the transaction: a new file is removed if the transaction rolls back,
-an old one only once the change that replaced or deleted it is committed."""
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
+an old one only once the change that replaced or deleted it is committed. A savepoint's
+release or rollback inside the transaction does neither (core.db.kept_for_transaction)."""
 from gfp_portal.core import storage
+from gfp_portal.core.db import kept_for_transaction
 
 _NEW = "resources.new_files"
 _OLD = "resources.old_files"
@@ -20,15 +19,10 @@ def remove_after_commit(session, key):
         session.info.setdefault(_OLD, []).append(key)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    session.info.pop(_NEW, None)
-    for key in session.info.pop(_OLD, []):
+def _remove(keys):
+    for key in keys:
         storage.remove(key)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
-    session.info.pop(_OLD, None)
-    for key in session.info.pop(_NEW, []):
-        storage.remove(key)
+kept_for_transaction(_NEW, on_rollback=_remove)
+kept_for_transaction(_OLD, on_commit=_remove)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import savepoint
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import choose_version
 from gfp_portal.extensions import db
@@ -154,6 +155,38 @@ def test_a_new_file_is_removed_when_the_transaction_rolls_back(category, upload,
     assert len(stored_files(storage_dir)) == 1
     db.session.rollback()
     assert stored_files(storage_dir) == []
+
+
+def test_a_new_file_stays_when_a_savepoint_after_it_rolls_back_and_the_change_commits(
+        category, upload, storage_dir):
+    """A savepoint rolled back later in the same transaction (a row another request added at
+    the same moment) undoes its own work only: the version committed keeps its file."""
+    resource = new_resource(category)
+    version = services.add_version(resource, {"language": "en", "title": "T"}, upload(),
+                                   actor=None)
+    with pytest.raises(LookupError), savepoint():
+        raise LookupError("the savepoint's work is refused")
+    db.session.commit()
+    assert storage.exists(version.file_key)
+    assert stored_files(storage_dir) == [version.file_key]
+
+
+def test_a_replaced_file_stays_until_the_commit_not_a_savepoints_release(category, upload,
+                                                                          storage_dir):
+    """A savepoint released (its work kept for the transaction) is not a commit: the file the
+    change replaces stays while the change may still roll back, and does when it does."""
+    resource = new_resource(category)
+    version = services.add_version(resource, {"language": "en", "title": "T"}, upload(),
+                                   actor=None)
+    db.session.commit()
+    old_key = version.file_key
+    services.update_version(version, {"title": "T"}, upload(PDF + b"%v2", "v2.pdf"),
+                            actor=None, now=NOW)
+    with savepoint():
+        pass
+    assert storage.exists(old_key)
+    db.session.rollback()
+    assert storage.exists(old_key) and stored_files(storage_dir) == [old_key]
 
 
 def test_unpublish_and_publish(category, upload):

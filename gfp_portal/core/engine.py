@@ -184,14 +184,26 @@ def init_app(app):
     app.extensions["jobs"] = JobEngine(app)
 
 
+# The jobs and periodic runs a transaction saved go to the queue once it has committed. A queue
+# that does not answer then (Redis, or its SQLite file) must not turn a saved change into an
+# error page: the job or run stays waiting, its page says so, and the sweep queues it again
+# once the queue answers (core.jobs.dispatch_waiting and fire_waiting_runs).
 def _dispatch_committed_jobs(job_ids):
     for job_id in job_ids:
-        engine().dispatch(job_id)
+        try:
+            engine().dispatch(job_id)
+        except Exception:
+            log.warning("job %s could not be queued; it waits for the sweep to queue it again",
+                        job_id, exc_info=True)
 
 
 def _fire_committed_runs(runs):
     for name, period in runs:
-        engine().fire_run(name, period)
+        try:
+            engine().fire_run(name, period)
+        except Exception:
+            log.warning("%s for %s could not be queued; it waits for the sweep to queue it "
+                        "again", name, period, exc_info=True)
 
 
 kept_for_transaction(jobs.TO_DISPATCH, on_commit=_dispatch_committed_jobs)

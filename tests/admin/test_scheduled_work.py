@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from gfp_portal.admin.queries import describe_schedule, scheduled_work
+from gfp_portal.core import engine as engine_module
 from gfp_portal.core import jobs
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import utcnow
@@ -139,6 +140,28 @@ def test_the_office_runs_a_failed_run_again_for_its_period_once(client, app, log
     assert "Seul un traitement dont la dernière exécution" in again
     assert len(purges) == 1
     assert client.post("/admin/jobs/no.such-job/run-again").status_code == 404
+
+
+def test_a_run_queued_again_while_the_queue_does_not_answer_waits_for_the_sweep(
+        client, app, login_as, purges, monkeypatch):
+    """The queue not answering when "Run again" is saved: the Office is told it is queued, as
+    it is (the sweep fires it once the queue answers), not shown a server error."""
+    login_as("coordinator")
+    with app.app_context():
+        db.session.add(JobRun(name="storage.purge-pending", period="2027-03-01T03:45",
+                              state=JobState.failed, started_at=NOW, finished_at=NOW,
+                              error_code="internal", error="OperationalError: server closed"))
+        db.session.commit()
+
+    def unreachable(self, name, period):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    monkeypatch.setattr(engine_module.JobEngine, "fire_run", unreachable)
+    answer = client.post("/admin/jobs/storage.purge-pending/run-again", follow_redirects=True)
+    assert answer.status_code == 200
+    assert "The work is queued to run again" in answer.get_data(as_text=True)
+    assert purges == []
+    with app.app_context():
+        assert db.session.scalars(select(JobRun.state)).one() == JobState.queued
 
 
 def test_a_run_queued_again_and_lost_by_the_queue_is_queued_again_by_the_sweep(app, ctx,

@@ -4,7 +4,7 @@ the queue in a SQLite file or in Redis carries jobs from the web process to a wo
 import re
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import lazy_gettext as _l
@@ -14,8 +14,8 @@ from config import TestingConfig
 from gfp_portal.app import create_app
 from gfp_portal.core import engine as engine_module
 from gfp_portal.core import jobs
-from gfp_portal.core.db import added_unless_there
-from gfp_portal.core.engine import Schedule, make_huey
+from gfp_portal.core.db import added_unless_there, utcnow
+from gfp_portal.core.engine import Schedule, engine, make_huey
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import Job, JobRun, JobState
 from gfp_portal.core.settings import Setting
@@ -134,6 +134,36 @@ def test_a_job_of_a_transaction_rolled_back_after_a_savepoint_is_never_handed_ou
     assert handed == [] and CALLS == [] and db.session.scalar(select(func.count(Job.id))) == 0
 
 
+def test_a_queue_that_does_not_answer_at_commit_leaves_the_job_to_the_sweep(
+        ctx, app, monkeypatch, caplog):
+    """Redis (or the queue's SQLite file) not answering when a request commits: the commit
+    stands, the jobs the queue took run, and the one it refused waits (its page says so)
+    until the sweep hands it out again. The log names the job, not what it was asked to do
+    (it may name a person)."""
+    dispatch, refused = engine_module.JobEngine.dispatch, []
+
+    def refusing_once(self, job_id):
+        if not refused:
+            refused.append(job_id)
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        dispatch(self, job_id)
+    monkeypatch.setattr(engine_module.JobEngine, "dispatch", refusing_once)
+    lost = jobs.enqueue("test.write", {"value": "amina.diallo@un.org"})
+    taken = jobs.enqueue("test.write", {"value": "t"})
+    db.session.commit()
+    assert refused == [lost.id] and CALLS == ["t"]
+    db.session.refresh(lost)
+    db.session.refresh(taken)
+    assert (lost.state, taken.state) == (JobState.queued, JobState.done)
+    assert lost.id in caplog.text and "amina.diallo" not in caplog.text
+
+    stale = timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
+    later = utcnow() + stale + timedelta(seconds=1)
+    assert jobs.dispatch_waiting(engine().dispatch, now=later, waiting_after=stale) == 1
+    db.session.refresh(lost)
+    assert CALLS == ["t", "amina.diallo@un.org"] and lost.state == JobState.done
+
+
 def test_an_unknown_job_kind_is_refused(ctx):
     with pytest.raises(ValueError):
         jobs.enqueue("test.nothing")
@@ -174,6 +204,29 @@ def test_a_failed_period_runs_again_when_fired_again(ctx, counted):
     assert failed.state == JobState.failed and "first run fails" in failed.error
     assert jobs.run_periodic("test.count", "2027-03-01T06:00").state == JobState.done
     assert len(counted) == 2
+
+
+def test_a_run_queued_again_while_the_queue_does_not_answer_waits_for_the_sweep(
+        ctx, app, counted, monkeypatch, caplog):
+    db.session.add(JobRun(name="test.count", period="2027-03-01T06:00", state=JobState.failed,
+                          error_code="internal"))
+    db.session.commit()
+
+    def unreachable(self, name, period):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with monkeypatch.context() as down:
+        down.setattr(engine_module.JobEngine, "fire_run", unreachable)
+        run = jobs.queue_run_again("test.count", actor=None, now=utcnow())
+        db.session.commit()
+    assert counted == [] and "test.count" in caplog.text and "2027-03-01T06:00" in caplog.text
+    db.session.refresh(run)
+    assert run.state == JobState.queued
+
+    stale = timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
+    later = utcnow() + stale + timedelta(seconds=1)
+    assert jobs.fire_waiting_runs(engine().fire_run, now=later, waiting_after=stale) == 1
+    db.session.refresh(run)
+    assert len(counted) == 1 and run.state == JobState.done
 
 
 def test_two_schedulers_firing_the_same_minute_run_the_job_once(app, counted):
@@ -294,6 +347,14 @@ def jobs_redis(app):
 
 def test_a_job_goes_through_redis_to_a_worker_on_another_machine(jobs_redis, queued_app):
     _through_the_queue(queued_app(jobs_redis), queued_app(jobs_redis))
+
+
+def test_a_job_saved_while_redis_does_not_answer_waits_for_the_sweep(queued_app):
+    web = queued_app("redis://127.0.0.1:1/0")  # nothing listens there
+    with web.app_context():
+        row = jobs.enqueue("test.write", {"value": "w"})
+        db.session.commit()
+        assert db.session.get(Job, row.id).state == JobState.queued and CALLS == []
 
 
 def test_the_scheduler_fires_the_current_minute_and_stops(app, counted):

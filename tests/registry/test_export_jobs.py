@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
+from gfp_portal.core import engine as engine_module
 from gfp_portal.core import storage
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
@@ -83,6 +84,22 @@ def test_a_large_export_is_prepared_by_a_job_and_downloaded_from_its_page(
     assert download.headers["Content-Disposition"].startswith("attachment; filename=gfp-registry-")
     csv = download.get_data(as_text=True)
     assert "Wanjiku" in csv and "Okello" in csv
+
+
+def test_an_export_asked_while_the_queue_does_not_answer_waits_on_its_page(
+        app, client, network, login_as, monkeypatch):
+    """The queue (Redis, or its SQLite file) not answering when the job is saved: the job is
+    committed, so the person gets its page, which says it waits (the sweep hands it out
+    later), not a server error."""
+    login_as("coordinator")
+
+    def unreachable(self, job_id):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    monkeypatch.setattr(engine_module.JobEngine, "dispatch", unreachable)
+    job_id = _start(client, "/registry/export.csv")
+    with app.app_context():
+        assert db.session.get(Job, job_id).state == JobState.queued
+    assert "Waiting to start" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
 
 
 def test_the_file_goes_to_who_started_it_and_to_the_office_only(

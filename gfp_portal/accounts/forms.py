@@ -1,13 +1,18 @@
 """Forms for sign-in, activation, password reset and own preferences."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, Length
 
-from gfp_portal.core.forms import DataRequired, SelectField, TimeZoneField, language_choices
+from gfp_portal.core.forms import (
+    DataRequired,
+    PortalForm,
+    SelectField,
+    TimeZoneField,
+    language_choices,
+)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("Email address"), validators=[
         DataRequired(message=_l("Enter your email address.")), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[
@@ -31,11 +36,11 @@ class NewPasswordMixin:
         EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
-class ActivateForm(NewPasswordMixin, FlaskForm):
+class ActivateForm(NewPasswordMixin, PortalForm):
     submit = SubmitField(_l("Activate my account"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(PortalForm):
     email = EmailField(_l("Email address"), validators=[
         DataRequired(message=_l("Enter your email address.")),
         Email(message=_l("Enter a valid email address."), check_deliverability=False),
@@ -43,15 +48,15 @@ class ResetRequestForm(FlaskForm):
     submit = SubmitField(_l("Send me a reset link"))
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, PortalForm):
     submit = SubmitField(_l("Set the new password"))
 
 
-class ChangePasswordForm(CurrentPasswordMixin, NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(CurrentPasswordMixin, NewPasswordMixin, PortalForm):
     submit = SubmitField(_l("Change password"))
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PortalForm):
     locale = SelectField(_l("Language"), validators=[DataRequired()])
     time_zone = TimeZoneField(_l("Time zone"), validators=[DataRequired()])
     submit = SubmitField(_l("Save preferences"))

@@ -1,7 +1,6 @@
 """Forms for inviting users, editing their roles and filtering admin lists."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -11,6 +10,7 @@ from gfp_portal.core.forms import (
     DataRequired,
     FilterForm,
     PlausibleDateField,
+    PortalForm,
     SelectField,
     SingleLineField,
     TimeZoneField,
@@ -34,7 +34,7 @@ class RolesMixin:
         self.uncts.choices = unct_choices
 
 
-class InviteUserForm(PersonNameFields, RolesMixin, FlaskForm):
+class InviteUserForm(PersonNameFields, RolesMixin, PortalForm):
     locale = SelectField(_l("Language of the invitation"), description=_l(
         "For a person already in the registry, the invitation uses the language and time zone "
         "of their record; change them there."))
@@ -47,7 +47,7 @@ class InviteUserForm(PersonNameFields, RolesMixin, FlaskForm):
         self.locale.choices = language_choices()
 
 
-class EditRolesForm(RolesMixin, FlaskForm):
+class EditRolesForm(RolesMixin, PortalForm):
     submit = SubmitField(_l("Save roles"))
 
     def __init__(self, *args, unct_choices=(), **kwargs):

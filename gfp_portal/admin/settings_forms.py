@@ -2,11 +2,16 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
-from gfp_portal.core.forms import EditsRecord, ParsedField, SelectField, WholeNumberField
+from gfp_portal.core.forms import (
+    EditsRecord,
+    ParsedField,
+    PortalForm,
+    SelectField,
+    WholeNumberField,
+)
 from gfp_portal.core.i18n import format_number
 from gfp_portal.registry.policy import GRADE_LADDER
 
@@ -140,7 +145,7 @@ class GradeEquivalenceField(ParsedField, TextAreaField):
         return table, errors
 
 
-class SettingsForm(EditsRecord, FlaskForm):
+class SettingsForm(EditsRecord, PortalForm):
     default_term_years = WholeNumberField(
         _l("Default term (years)"),
         validators=[InputRequired(message=_l("Enter the default term in years.")),

@@ -1,11 +1,10 @@
 """Forms of the attendance pages: the register, a report upload, check-in, the evaluation."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from gfp_portal.attendance.evaluations import RATING_TITLES, RATINGS
-from gfp_portal.core.forms import DataRequired, SingleLineField, file_check_form
+from gfp_portal.core.forms import DataRequired, PortalForm, SingleLineField, file_check_form
 
 ReportForm = file_check_form(
     _l("Teams or Zoom attendance report"),
@@ -13,14 +12,14 @@ ReportForm = file_check_form(
        "preview."), _l("Check the report"))
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(PortalForm):
     code = SingleLineField(_l("Check-in code"), validators=[
         DataRequired(message=_l("Enter the code the host shows.")), Length(max=20)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters"})
     submit = SubmitField(_l("Check in"))
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(PortalForm):
     applicable = RadioField(_l("The resources are applicable to my duty station."),
                             validators=[DataRequired(message=_l("Answer this question."))])
     rating = RadioField(_l("Overall, the session was"),
@@ -41,7 +40,7 @@ class EvaluationForm(FlaskForm):
         self.rating.choices = [(r, RATING_TITLES[r]) for r in RATINGS]
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(PortalForm):
     reason = TextAreaField(_l("Reason for revoking"), validators=[Optional(), Length(max=2000)])
     confirm = BooleanField(_l("I confirm that this certificate is no longer valid"), validators=[
         DataRequired(message=_l("Tick the confirmation to revoke the certificate."))])

@@ -1,11 +1,12 @@
 """Choices and validators shared by the forms of several domains."""
 from datetime import date
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup, escape
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -17,6 +18,7 @@ from wtforms import (
     TextAreaField,
     validators,
 )
+from wtforms import FileField as WTFormsFileField
 from wtforms import SelectField as WTFormsSelectField
 from wtforms.fields.choices import Choice
 from wtforms.fields.core import Label
@@ -28,6 +30,23 @@ from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
 from gfp_portal.core.i18n import current_language, language_name
 from gfp_portal.core.text import is_blank, single_line
 from gfp_portal.core.timezones import canonical_zone, is_skipped, is_timezone, timezone_choices
+
+
+class PortalForm(FlaskForm):
+    """The base of every form of the portal. A form sent with a file gives it to the form's
+    file fields alone: Flask-WTF hands every field the files along with the text, and a field
+    that takes text would be given a file. Sent under the name of any other field, a file is
+    not read, and the field is as empty as if it had not been sent."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            wrapped = super().wrap_formdata(form, formdata)
+            if wrapped is formdata or not isinstance(wrapped, CombinedMultiDict):
+                return wrapped  # data given by the caller, or a form sent without a file
+            names = {field.name for field in form if isinstance(field, WTFormsFileField)}
+            files = MultiDict([(name, file) for name, file in request.files.items(multi=True)
+                               if name in names])
+            return CombinedMultiDict((files, request.form)) if files else request.form
 
 
 class DataRequired(validators.DataRequired):
@@ -349,14 +368,14 @@ class RequiredFileField(FileField):
 def file_check_form(label, description, button):
     """The form of an import's first step: the file (required) and the button that checks it;
     nothing is written before the check is confirmed."""
-    class FileCheckForm(FlaskForm):
+    class FileCheckForm(PortalForm):
         file = RequiredFileField(label, description=description)
         submit = SubmitField(button)
 
     return FileCheckForm
 
 
-class FilterForm(FlaskForm):
+class FilterForm(PortalForm):
     """The filters of a list page, read from the query string. A value that fails its check
     is shown as a field error and then ignored: the list is never filtered by it. A value of
     spaces alone is no value (a field that may be left empty lets it through as it is)."""
@@ -381,7 +400,7 @@ class EditsRecord:
     seen = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A bare POST form: a CSRF token, an optional reason and a submit button."""
 
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])

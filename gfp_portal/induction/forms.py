@@ -1,10 +1,9 @@
 """The forms of the induction path: the Office's filters, the person's tick."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 from wtforms.validators import Length, Optional
 
-from gfp_portal.core.forms import FilterForm, SelectField, SingleLineField
+from gfp_portal.core.forms import FilterForm, PortalForm, SelectField, SingleLineField
 
 STATE_TITLES = {"not_started": _l("Not started"), "in_progress": _l("In progress"),
                 "completed": _l("Completed")}
@@ -22,5 +21,5 @@ class InductionFilterForm(FilterForm):
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
 
 
-class TermsReadForm(FlaskForm):
+class TermsReadForm(PortalForm):
     submit = SubmitField(_l("I have read the terms of reference"))

@@ -2,15 +2,14 @@
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.validators import Length, ValidationError
 
-from gfp_portal.core.forms import SingleLineField
+from gfp_portal.core.forms import PortalForm, SingleLineField
 from gfp_portal.core.search import fold
 from gfp_portal.main.search import MAX_LENGTH
 
 
-class SearchForm(FlaskForm):
+class SearchForm(PortalForm):
     """`q`, read from the query string: words to look for in everything the viewer may see."""
 
     class Meta:

@@ -1,12 +1,12 @@
 """The composer (texts in four languages, kind and audience filters), the sending
 confirmation and the newsletter preference."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 from gfp_portal.core.forms import (
     DataRequired,
+    PortalForm,
     SelectField,
     SingleLineField,
     WholeNumberField,
@@ -40,7 +40,7 @@ def _filter(label, **kwargs):
                        **kwargs)
 
 
-class MessageForm(FlaskForm):
+class MessageForm(PortalForm):
     kind = RadioField(_l("Kind of message"), default=MessageKind.notice.value,
                       validate_choice=False, validators=[
                           InputRequired(message=_l("Choose the kind of message.")),
@@ -110,7 +110,7 @@ class MessageForm(FlaskForm):
         return data
 
 
-class SendForm(FlaskForm):
+class SendForm(PortalForm):
     """The confirmation: it carries the number of people the preview showed, and which
     version of the draft it showed (its last change)."""
     expected = WholeNumberField(widget=HiddenField.widget, validators=[InputRequired()])
@@ -118,12 +118,12 @@ class SendForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
-class NewsletterForm(FlaskForm):
+class NewsletterForm(PortalForm):
     receive = BooleanField(_l("Send me the newsletter of the network"),
                            description=_l("Mandatory notices from the Office reach you "
                                           "whatever you choose here."))
     submit = SubmitField(_l("Save my choice"))
 
 
-class UnsubscribeForm(FlaskForm):
+class UnsubscribeForm(PortalForm):
     submit = SubmitField(_l("Stop sending me the newsletter"))

@@ -1,6 +1,5 @@
 """Forms of the nomination workflow: the nomination itself, the decisions and the list filter."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
@@ -9,6 +8,7 @@ from gfp_portal.core.forms import (
     DataRequired,
     FilterForm,
     PlausibleDateField,
+    PortalForm,
     SelectField,
     SingleLineField,
     WholeNumberField,
@@ -18,7 +18,7 @@ from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.registry.forms import PersonNameFields, role_choices
 
 
-class NominationForm(PersonNameFields, FlaskForm):
+class NominationForm(PersonNameFields, PortalForm):
     known_email = SingleLineField(
         _l("Email address of someone already in the registry"),
         validators=[Optional(), Length(max=320)], render_kw={"dir": "ltr"},
@@ -67,7 +67,7 @@ class NominationForm(PersonNameFields, FlaskForm):
             self.letter.description = _l("At most %(limit)s MB.", limit=letter_limit_mb)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     """Reject or request changes: the text is required by the service and shown to the
     nominator."""
 
@@ -94,7 +94,7 @@ class NominationFilterForm(FilterForm):
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
 
 
-class JoinForm(PersonNameFields, FlaskForm):
+class JoinForm(PersonNameFields, PortalForm):
     """A newly appointed focal point or alternate asks to join (anonymous)."""
 
     entity = SelectField(_l("Entity"), validators=[
@@ -134,6 +134,6 @@ class JoinForm(PersonNameFields, FlaskForm):
             raise ValidationError(_l("Attach the memo or letter that appoints you."))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PortalForm):
     replace = BooleanField(_l("Replace the current focal point"))
     submit = SubmitField(_l("Approve and appoint"))

@@ -3,7 +3,6 @@ edits (status, responsible people, a document, targets, a review note)."""
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -14,6 +13,7 @@ from gfp_portal.core.forms import (
     FilterForm,
     ParsedField,
     PlausibleDateField,
+    PortalForm,
     RequiredFileField,
     SelectField,
     SingleLineField,
@@ -38,7 +38,7 @@ class PlanFilterForm(FilterForm):
         self.type.choices = [("", _l("All")), *EntityType.choices()]
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(PortalForm):
     name = SingleLineField(_l("Name"), validators=[
         DataRequired(message=_l("Please enter the name of the period.")), Length(max=40)],
         description=_l("For example 2025–2027."))
@@ -55,7 +55,7 @@ class PeriodForm(FlaskForm):
     submit = SubmitField(_l("Create the period"))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PortalForm):
     entity = SelectField(_l("Entity"), coerce=int, validators=[
         DataRequired(message=_l("Choose the entity."))])
     period = SelectField(_l("Period"), coerce=int, validators=[
@@ -68,7 +68,7 @@ class PlanForm(FlaskForm):
         self.period.choices = [(p.id, p.label) for p in periods]
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     status = SelectField(_l("Status"), validators=[DataRequired()])
     submit = SubmitField(_l("Change the status"))
 
@@ -77,7 +77,7 @@ class StatusForm(FlaskForm):
         self.status.choices = PlanStatus.choices()
 
 
-class ResponsibleForm(EditsRecord, FlaskForm):
+class ResponsibleForm(EditsRecord, PortalForm):
     people = CheckboxListField(_l("Responsible focal points"), coerce=int,
                                validators=[Optional()])
     submit = SubmitField(_l("Save the responsible focal points"))
@@ -87,7 +87,7 @@ class ResponsibleForm(EditsRecord, FlaskForm):
         self.people.choices = list(choices)
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     language = SelectField(_l("Language of the document"), validators=[DataRequired()])
     file = RequiredFileField(_l("The plan (PDF or DOCX)"))
     submit = SubmitField(_l("Upload the document"))
@@ -130,7 +130,7 @@ class TargetsField(ParsedField, TextAreaField):
         return rows, errors
 
 
-class TargetsForm(EditsRecord, FlaskForm):
+class TargetsForm(EditsRecord, PortalForm):
     targets = TargetsField(
         _l("Targets"), render_kw={"rows": 8, "dir": "ltr"},
         description=_l("One target per line: grade or staff category, year, share of women "
@@ -138,7 +138,7 @@ class TargetsForm(EditsRecord, FlaskForm):
     submit = SubmitField(_l("Save the targets"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     text = TextAreaField(_l("Review note"), render_kw={"rows": 4}, validators=[
         DataRequired(message=_l("Please write the note.")), Length(max=4000)],
         description=_l("The responsible focal points are told by email."))

@@ -2,7 +2,6 @@
 versions, the Office's decision, an award."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -10,6 +9,7 @@ from gfp_portal.core.forms import (
     DataRequired,
     EditsRecord,
     FilterForm,
+    PortalForm,
     SelectField,
     SingleLineField,
     WholeNumberField,
@@ -55,7 +55,7 @@ class PracticeFilterForm(FilterForm):
                 "state": PracticeState(state) if state else None}
 
 
-class VersionFields(FlaskForm):
+class VersionFields(PortalForm):
     """The text of a practice in one language."""
 
     language = SelectField(_l("Language"), validators=[DataRequired()])
@@ -109,7 +109,7 @@ class VersionForm(EditsRecord, VersionFields):
     submit = SubmitField(_l("Save"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     """Request changes or decline: the text is required by the service and shown to the
     submitter."""
 
@@ -118,7 +118,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
-class AwardForm(EditsRecord, FlaskForm):
+class AwardForm(EditsRecord, PortalForm):
     year = WholeNumberField(_l("Year"), validators=[
         InputRequired(message=YEAR_MESSAGE),
         NumberRange(min=1990, max=2100, message=YEAR_MESSAGE)])

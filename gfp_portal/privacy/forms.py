@@ -1,13 +1,12 @@
 """The confirmation of an anonymisation: the coordinator types the person's family name."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 from wtforms.validators import InputRequired, Length, StopValidation
 
-from gfp_portal.core.forms import SingleLineField
+from gfp_portal.core.forms import PortalForm, SingleLineField
 
 
-class AnonymiseForm(FlaskForm):
+class AnonymiseForm(PortalForm):
     family_name = SingleLineField(
         _l("Family name of the person, to confirm"),
         validators=[InputRequired(message=_l("Type the family name of the person to "

@@ -1,6 +1,5 @@
 """Forms of the programme: an agenda item, an invitation link, a guest's request for a place."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SubmitField, TextAreaField
 from wtforms.validators import Email, Length, NumberRange, Optional
 
@@ -9,6 +8,7 @@ from gfp_portal.core.forms import (
     DataRequired,
     EditsRecord,
     PlausibleDateTimeField,
+    PortalForm,
     SelectField,
     ShownByClocks,
     SingleLineField,
@@ -26,7 +26,7 @@ def sector_choices():
     return [("", _l("— choose —")), *Sector.choices()]
 
 
-class AgendaItemForm(EditsRecord, TitleFields, description_fields(2), FlaskForm):
+class AgendaItemForm(EditsRecord, TitleFields, description_fields(2), PortalForm):
     starts_at = PlausibleDateTimeField(_l("Starts"), format=LOCAL, validators=[
         DataRequired(message=_l("Enter the start date and time.")),
         ShownByClocks(lambda form: form.time_zone)],
@@ -52,7 +52,7 @@ class AgendaItemForm(EditsRecord, TitleFields, description_fields(2), FlaskForm)
         self.guest_sector.choices = sector_choices()
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(PortalForm):
     places = WholeNumberField(_l("Guest places"), validators=[
         Optional(), NumberRange(min=1, max=MAX_PLACES, message=_l(
             "Enter a whole number from 1, or leave empty for no limit."))],
@@ -60,7 +60,7 @@ class InvitationForm(FlaskForm):
     submit = SubmitField(_l("Create an invitation link"))
 
 
-class GuestRequestForm(FlaskForm):
+class GuestRequestForm(PortalForm):
     name = SingleLineField(_l("Name"), validators=[
         DataRequired(message=_l("Enter your name.")), Length(max=200)])
     email = EmailField(_l("Email address"), validators=[

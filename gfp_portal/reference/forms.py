@@ -1,6 +1,5 @@
 """Forms for entities and UN Country Teams."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
@@ -10,6 +9,7 @@ from gfp_portal.core.forms import (
     EditsRecord,
     FilterForm,
     PlausibleDateField,
+    PortalForm,
     SelectField,
     SingleLineField,
 )
@@ -24,7 +24,7 @@ def region_choices():
     return Region.choices()
 
 
-class EntityForm(EditsRecord, FlaskForm):
+class EntityForm(EditsRecord, PortalForm):
     acronym = SingleLineField(_l("Acronym"), validators=[
         DataRequired(message=_l("Enter the acronym.")), Length(max=40)])
     name = SingleLineField(_l("Name (English)"), validators=[
@@ -49,7 +49,7 @@ class EntityForm(EditsRecord, FlaskForm):
         self.type.choices = entity_type_choices()
 
 
-class UnctForm(EditsRecord, FlaskForm):
+class UnctForm(EditsRecord, PortalForm):
     iso3 = SingleLineField(_l("Host country (ISO 3166 alpha-3 code)"), validators=[
         DataRequired(message=_l("Enter the country code.")),
         Regexp(r"^\s*[A-Za-z]{3}\s*$", message=_l("Enter three letters, such as KEN."))])

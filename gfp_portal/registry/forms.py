@@ -1,7 +1,6 @@
 """Forms of the registry: people, appointments, their end, renewal and replacement, filters."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SubmitField, TextAreaField
 from wtforms.validators import Email, Length, NumberRange, Optional
 
@@ -10,6 +9,7 @@ from gfp_portal.core.forms import (
     EditsRecord,
     FilterForm,
     PlausibleDateField,
+    PortalForm,
     SelectField,
     SingleLineField,
     TimeZoneField,
@@ -38,7 +38,7 @@ class PersonNameFields:
         Length(max=320)])
 
 
-class PersonForm(EditsRecord, PersonNameFields, FlaskForm):
+class PersonForm(EditsRecord, PersonNameFields, PortalForm):
     phone = SingleLineField(_l("Phone"), validators=[Optional(), Length(max=64)])
     position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
@@ -58,7 +58,7 @@ class PersonForm(EditsRecord, PersonNameFields, FlaskForm):
         self.preferred_language.choices = language_choices()
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(PortalForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     entity = SelectField(_l("Entity"), validators=[
         DataRequired(message=_l("Choose the entity."))])
@@ -104,7 +104,7 @@ class ReplaceForm(AppointmentForm):
             delattr(self, name)
 
 
-class EndAppointmentForm(FlaskForm):
+class EndAppointmentForm(PortalForm):
     reason = SelectField(_l("Reason"), validators=[DataRequired()])
     ended_on = PlausibleDateField(_l("Last day"), validators=[
         DataRequired(message=_l("Enter the last day."))])
@@ -116,7 +116,7 @@ class EndAppointmentForm(FlaskForm):
         self.reason.choices = EndReason.choices(omit=(EndReason.replaced,))
 
 
-class RenewForm(FlaskForm):
+class RenewForm(PortalForm):
     end_date = PlausibleDateField(_l("New end date"), validators=[Optional()],
                                   description=_l("Leave empty for the standard term."))
     submit = SubmitField(_l("Renew for a new term"))
@@ -152,7 +152,7 @@ class RegistryFilterForm(FilterForm):
                              ("end_date", _l("End of term"))]
 
 
-class ProfileForm(EditsRecord, FlaskForm):
+class ProfileForm(EditsRecord, PortalForm):
     """What focal points keep up to date themselves on /me."""
 
     phone = SingleLineField(_l("Phone"), validators=[Optional(), Length(max=64)])

@@ -1,6 +1,5 @@
 """Forms of the library: the filters, and the coordinators' resource and version forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -9,6 +8,7 @@ from gfp_portal.core.forms import (
     DataRequired,
     EditsRecord,
     FilterForm,
+    PortalForm,
     SelectField,
     SingleLineField,
     language_choices,
@@ -38,7 +38,7 @@ class LibraryFilterForm(FilterForm):
                 "tag": chosen["tag"], "language": chosen["language"]}
 
 
-class ResourceForm(EditsRecord, FlaskForm):
+class ResourceForm(EditsRecord, PortalForm):
     slug = SingleLineField(_l("Web address"), validators=[
         DataRequired(message=_l("Enter the web address.")), Length(max=120)],
         description=_l("Shown in the link: /resources/<address>. Lower-case letters, digits "
@@ -55,7 +55,7 @@ class ResourceForm(EditsRecord, FlaskForm):
         self.visibility.choices = Visibility.choices()
 
 
-class VersionForm(EditsRecord, FlaskForm):
+class VersionForm(EditsRecord, PortalForm):
     language = SelectField(_l("Language"), validators=[DataRequired()])
     # The text is in the version's language, whatever the page's direction.
     title = SingleLineField(_l("Title"), validators=[
@@ -76,7 +76,7 @@ class VersionForm(EditsRecord, FlaskForm):
         self.language.choices = list(languages)
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(PortalForm):
     name = SingleLineField(_l("Name"), validators=[
         DataRequired(message=_l("Enter the name.")), Length(max=120)])
     submit = SubmitField(_l("Add the category"))

@@ -1,6 +1,5 @@
 """Forms of the training pages: the session, its filters, the roster, the series."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
@@ -11,6 +10,7 @@ from gfp_portal.core.forms import (
     FilterForm,
     MonthField,
     PlausibleDateTimeField,
+    PortalForm,
     SelectField,
     ShownByClocks,
     SingleLineField,
@@ -57,7 +57,7 @@ def description_fields(rows):
 SHOWN_BY_CLOCKS = ShownByClocks(lambda form: form.time_zone.data)
 
 
-class SessionForm(EditsRecord, TitleFields, description_fields(3), FlaskForm):
+class SessionForm(EditsRecord, TitleFields, description_fields(3), PortalForm):
     topic = SelectField(_l("Topic"), validators=[DataRequired()])
     format = SelectField(_l("Format"), validators=[DataRequired()])
     time_zone = TimeZoneField(_l("Time zone of the session"), validators=[DataRequired()],
@@ -126,13 +126,13 @@ class SessionFilterForm(FilterForm):
         self.format.choices = [("", _l("All formats")), *Format.choices()]
 
 
-class AddPersonForm(FlaskForm):
+class AddPersonForm(PortalForm):
     email = SingleLineField(_l("Email address of the person to add"), validators=[
         DataRequired(message=_l("Enter the email address.")), Length(max=320)])
     submit = SubmitField(_l("Add"))
 
 
-class GroupForm(FlaskForm):
+class GroupForm(PortalForm):
     """Register every active focal point or alternate matching the filters."""
 
     region = SelectField(_l("Region"), validators=[Optional()])
@@ -154,5 +154,5 @@ class GroupForm(FlaskForm):
         self.not_attended.choices = [("", _l("— any —")), *topic_choices]
 
 
-class SeriesForm(TitleFields, FlaskForm):
+class SeriesForm(TitleFields, PortalForm):
     submit = SubmitField(_l("Create the series"))

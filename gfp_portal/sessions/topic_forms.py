@@ -1,13 +1,18 @@
 """The Office's form for a topic of training sessions."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
-from gfp_portal.core.forms import DataRequired, EditsRecord, SingleLineField, WholeNumberField
+from gfp_portal.core.forms import (
+    DataRequired,
+    EditsRecord,
+    PortalForm,
+    SingleLineField,
+    WholeNumberField,
+)
 
 
-class TopicForm(EditsRecord, FlaskForm):
+class TopicForm(EditsRecord, PortalForm):
     key = SingleLineField(_l("Key"), validators=[
         DataRequired(message=_l("Enter the key.")), Length(max=32)],
         description=_l("What sessions keep: lowercase letters, digits or underscores; it "

@@ -25,7 +25,7 @@ from gfp_portal.extensions import db
 from gfp_portal.parity import imports as parity_imports
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.sessions.models import Topic
-from tests.helpers import appoint_undp_alternate, login
+from tests.helpers import PDF, appoint_undp_alternate, login
 from tests.markup import fill, parse
 
 ROLES = {"anonymous": None, "focal_point": ("focal_point",),
@@ -74,7 +74,6 @@ def world(app, reference, create_user, monkeypatch, tmp_path):
     from gfp_portal.resources.models import ResourceCategory
     from gfp_portal.sessions import registration
     from gfp_portal.sessions import services as sessions
-    from tests.helpers import PDF
 
     monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path / "storage"))
     ids = {role: create_user(f"{role}@example.org", roles=roles, uncts=(
@@ -279,6 +278,19 @@ def test_every_form_survives_hostile_values_in_every_field(world):
             with world["clients"][role].post(action, **post) as response:
                 if response.status_code >= 500:
                     found.append((role, action, response.status_code, post))
+    assert found == []
+
+
+def test_every_form_survives_a_file_in_every_field(world):
+    """A form that carries a file: Flask-WTF hands every field the files along with the text,
+    so a field that takes text could be given a file."""
+    forms = posted_forms(world)
+    found = []
+    for (role, action), names in sorted(forms.items(), key=lambda item: item[0][1] == SIGN_OUT):
+        posted = {name: FileStorage(io.BytesIO(PDF), filename="a.pdf") for name in names}
+        with world["clients"][role].post(action, data=posted) as response:
+            if response.status_code >= 500:
+                found.append((role, action, response.status_code))
     assert found == []
 
 

@@ -1,7 +1,9 @@
 """The portal's own fields: no form keeps a line break or a control character in a one-line
 field, nor takes a number or a date of any size."""
+import ast
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
 from wtforms import (
@@ -66,6 +68,24 @@ def test_no_form_takes_a_number_or_a_date_of_any_size():
             if isinstance(getattr(form, name), UnboundField)
             and getattr(form, name).field_class in (IntegerField, DateField, DateTimeLocalField)]
     assert bare == []
+
+
+def test_every_form_is_the_portals_own():
+    """Flask-WTF hands every field of a form sent with a file the files too; the portal's form
+    (core.forms.PortalForm) gives them to its file fields alone, and every form derives from it.
+    Read from the source, forms made inside a function included."""
+    package = Path(gfp_portal.__file__).parent
+    direct = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = {getattr(base, "id", None) or getattr(base, "attr", None)
+                     for base in node.bases}
+            if "FlaskForm" in bases and (path.relative_to(package).as_posix(), node.name) != \
+                    ("core/forms.py", "PortalForm"):
+                direct.append(f"{path.relative_to(package.parent)}:{node.lineno} {node.name}")
+    assert direct == [], "forms deriving from FlaskForm, not core.forms.PortalForm"
 
 
 class TitleForm(Form):

@@ -43,8 +43,12 @@ def _back(practice):
 
 
 def _editable(practice_id):
+    """The practice if this viewer may edit it, else 403. A form its submitter sends after the
+    Office decided (published, say, while they typed) goes on to the service, which refuses
+    it: its page then says why, with what they typed."""
     practice = _load(practice_id)
-    if not services.may_edit(current_user, practice):
+    sent_by_submitter = request.method == "POST" and practice.submitter_id == current_user.id
+    if not (services.may_edit(current_user, practice) or sent_by_submitter):
         abort(403)
     return practice
 

@@ -319,3 +319,48 @@ def test_an_awards_recipients_are_its_laureates(client, world):
     sign_in(client, "coordinator")
     form = client.get("/practices/awards/new?lang=fr").get_data(as_text=True)
     assert "Personnes lauréates" in form and "Destinataires" not in form
+
+
+TYPED = "Core hours, telecommuting and a mentoring scheme, written over a whole afternoon."
+NOT_EDITABLE = "Only the Office, or the person who submitted it while it is under review"
+
+
+@pytest.mark.parametrize("path, data", [
+    ("versions/en", {"language": "en", "title": "Flexible working for every team",
+                     "summary": "Team agreements.", "body": TYPED, "results": "54 % to 78 %"}),
+    ("versions/new", {"language": "fr", "title": "Travail flexible", "summary": "",
+                      "body": TYPED, "results": ""}),
+    ("edit", {"entity": "", "year": 2023, "area": "flexible_working",
+              "contacts": "mentoring.scheme@example.org"}),
+])
+def test_a_practice_sent_after_the_office_published_it_gives_the_entries_back(
+        app, client, world, path, data):
+    """The submitter's form was open while the Office published the practice: the page
+    answers with the reason and what was typed, not a bare refusal."""
+    sign_in(client, "own_fp")
+    url = f"/practices/{world['pending']}/{path}"
+    assert client.get(url).status_code == 200
+    data = dict(data)
+    with app.app_context():
+        if "entity" in data:
+            data["entity"] = entity("UNDP").id
+        services.publish_practice(db.session.get(Practice, world["pending"]),
+                                  actor=db.session.scalars(select(User).filter_by(
+                                      email="coord@example.org")).one())
+        db.session.commit()
+    response = client.post(url, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert NOT_EDITABLE in page
+    assert (TYPED if "body" in data else data["contacts"]) in page
+    with app.app_context():
+        assert db.session.get(Practice, world["pending"]).languages == ["en"]
+    # Opened now, the form is refused as before.
+    assert client.get(url).status_code == 403
+
+
+def test_a_practice_form_is_refused_to_who_could_never_edit_it(client, world):
+    sign_in(client, "rc")
+    assert client.post(f"/practices/{world['published']}/versions/en", data={
+        "language": "en", "title": "Taken", "summary": "", "body": TYPED,
+        "results": ""}).status_code == 403

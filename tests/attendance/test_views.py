@@ -17,6 +17,7 @@ from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.factories import NOW
 from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login
+from tests.markup import markup_problems
 
 
 def test_the_register_shows_the_code_and_a_qr_code(client, running):
@@ -543,3 +544,36 @@ def test_a_coordinator_who_attended_evaluates_then_reads_the_results(app, client
                                   "empowered": "no"}).status_code == 302
     html = client.get(url).get_data(as_text=True)
     assert "Send my evaluation" not in html and 'name="rating"' not in html
+
+
+def test_an_evaluation_sent_just_after_its_window_closed_gives_the_answers_back(
+        app, client, running):
+    comment = "The Nairobi examples were the most useful; please repeat the panel on parity."
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        row = db.session.scalars(select(Registration).filter_by(
+            session_id=session.id, person_id=running["person"])).one()
+        services.mark(row, "present", actor=None)
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/evaluation?lang=en"
+    assert 'name="comment"' in client.get(url).get_data(as_text=True)
+    # While the person writes, the evaluation period ends.
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at -= timedelta(days=400)
+        session.ends_at -= timedelta(days=400)
+        db.session.commit()
+    response = client.post(url, data={"applicable": "yes", "rating": "good", "belonging": "yes",
+                                      "empowered": "no", "comment": comment})
+    page = response.get_data(as_text=True)
+    assert "The evaluation of this session is closed." in page
+    assert comment in page
+    assert "Send my evaluation" not in page  # shown to copy, not to send
+    answers = page[page.find('id="answers-kept"'):]
+    assert "Good" in answers and "No" in answers
+    assert markup_problems(page) == []
+    # Nothing was sent: the page shows no answers.
+    assert 'id="answers-kept"' not in client.get(url).get_data(as_text=True)

@@ -407,3 +407,37 @@ def test_a_decision_text_too_long_comes_back_with_its_message(
     with client.application.app_context():
         assert db.session.get(Nomination, kenya_nomination["id"]).state == \
             NominationState.submitted
+
+
+AGAIN = "Choose the letter file again: the browser does not keep a chosen file."
+
+
+@pytest.mark.parametrize("why", [
+    {"show_holders": "Show the current holders"},  # a button of the form, no error at all
+    {"fill_in": "Fill in from the registry", "known_email": "nobody@example.org"},
+    {"justification": ""},  # a field error elsewhere
+    {"grade": "G-5"},  # held for the UN-SWAP warnings
+])
+def test_the_form_shown_again_asks_for_the_chosen_letter_again(
+        app, client, kenya_nomination, monkeypatch, tmp_path, why):
+    import io
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))
+    sign_in(client, "rc.kenya@example.org")
+    data = _form(letter=(io.BytesIO(PDF), "appointment-letter.pdf"), **why)
+    if "show_holders" in why or "fill_in" in why:
+        data.pop("submit")
+    response = client.post("/nominations/new", content_type="multipart/form-data", data=data)
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Nomination.id))) == 1  # the fixture's
+    html = response.get_data(as_text=True)
+    assert ("UN-SWAP check" in html) == ("grade" in why)
+    assert AGAIN in html
+    # Next to the letter field, which it describes.
+    assert html.index('name="letter"') < html.index(AGAIN)
+    # No letter chosen: nothing to choose again.
+    data = _form(**why)
+    if "show_holders" in why or "fill_in" in why:
+        data.pop("submit")
+    assert AGAIN not in client.post("/nominations/new", content_type="multipart/form-data",
+                                    data=data).get_data(as_text=True)

@@ -303,11 +303,13 @@ def cancel_place(registration, *, actor, now=None):
 
 def notify_guests(session, *, kind, now, since=None):
     """A change of the session reaches the registered guests too (sessions' signal), but not
-    those who already hold its calendar entry (of SEQUENCE `since`, or a later one)."""
+    those who already hold its calendar entry (of SEQUENCE `since`, or a later one). Returns
+    how many it told."""
     memo, guests = {}, session_notices.not_yet_invited(registered_guests(session), since)
     session_notices.keep_invitations(guests)
     for registration in guests:
         notices.session_notice(registration, kind, now=now, memo=memo)
+    return len(guests)
 
 
 def registered_guests(session):
@@ -315,6 +317,13 @@ def registered_guests(session):
         GuestRegistration.session_id == session.id,
         GuestRegistration.status == GuestPlaceStatus.registered)
         .order_by(GuestRegistration.id)).all()
+
+
+def registered_guest_count(session):
+    """How many guests hold a place in the session: those its notices reach."""
+    return db.session.scalar(select(func.count(GuestRegistration.id)).where(
+        GuestRegistration.session_id == session.id,
+        GuestRegistration.status == GuestPlaceStatus.registered))
 
 
 def purge_unconfirmed(*, now=None):

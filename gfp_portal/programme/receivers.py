@@ -1,10 +1,15 @@
-"""Guests hear of a session's changes as everyone registered does; invitations carry the
-agenda; the agenda moves with its session; a deleted draft takes its agenda and its guest
-invitation links with it."""
+"""Guests hear of a session's changes as everyone registered does, and are counted among
+those a change will tell; invitations carry the agenda; the agenda moves with its session; a
+deleted draft takes its agenda and its guest invitation links with it."""
 from gfp_portal.programme.agenda import delete_agenda, follow_session, invitation_lines
-from gfp_portal.programme.guests import delete_invitations, notify_guests
+from gfp_portal.programme.guests import delete_invitations, notify_guests, registered_guest_count
 from gfp_portal.sessions.notices import INVITATION_EXTRAS
-from gfp_portal.sessions.signals import draft_deleting, session_moved, session_notified
+from gfp_portal.sessions.signals import (
+    draft_deleting,
+    notice_reach,
+    session_moved,
+    session_notified,
+)
 
 if invitation_lines not in INVITATION_EXTRAS:
     INVITATION_EXTRAS.append(invitation_lines)
@@ -12,7 +17,12 @@ if invitation_lines not in INVITATION_EXTRAS:
 
 @session_notified.connect
 def _tell_guests(session, *, kind, now, since=None, **_extra):
-    notify_guests(session, kind=kind, now=now, since=since)
+    return notify_guests(session, kind=kind, now=now, since=since)
+
+
+@notice_reach.connect
+def _count_guests(session, **_extra):
+    return registered_guest_count(session)
 
 
 @session_moved.connect

@@ -14,7 +14,7 @@ from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import RegistrationStatus, SessionStatus, TrainingSession
-from gfp_portal.sessions.services import send_notices, send_reminders
+from gfp_portal.sessions.services import Notified, send_notices, send_reminders
 
 
 def _session(session_id):
@@ -64,13 +64,20 @@ def _notices_outcome(result):
     if result["kind"] == "updated" and result.get("superseded"):
         return [_("The session was cancelled in the meantime: its cancellation notice "
                   "replaces the update.")]
+    # A job that ran before guests were counted has no "guests".
+    notified = Notified(result["notified"], result.get("guests", 0))
+    if notified.guests:
+        return [_("The updated invitation is queued for %(people)s and %(guests)s.",
+                  **notified.counted()) if result["kind"] == "updated" else
+                _("The cancellation is queued for %(people)s and %(guests)s.",
+                  **notified.counted())]
     if result["kind"] == "updated":
         return [ngettext("The updated invitation is queued for %(num)s registered person.",
                          "The updated invitation is queued for %(num)s registered people.",
-                         result["notified"])]
+                         notified.people)]
     return [ngettext("The cancellation is queued for %(num)s registered person.",
                      "The cancellation is queued for %(num)s registered people.",
-                     result["notified"])]
+                     notified.people)]
 
 
 @job("sessions.notify-change", JobPage(_l("Notices of a session change"), _notices_outcome,
@@ -84,8 +91,8 @@ def notify_change(run, *, session_id, kind, since=None):
     result = {"session_id": session_id, "kind": kind, "sequence": session.ical_sequence}
     if kind == "updated" and session.status != SessionStatus.published:
         return {**result, "notified": 0, "superseded": True}
-    return {**result, "notified": send_notices(session, kind, now=run.now, since=since,
-                                               progress=run.progress)}
+    notified = send_notices(session, kind, now=run.now, since=since, progress=run.progress)
+    return {**result, "notified": notified.people, "guests": notified.guests}
 
 
 def _reminders_outcome(result):

@@ -138,7 +138,7 @@ def create():
         form, lambda: services.create_session(_data(form), actor=current_user),
         done=_("The session is saved as a draft. Publish it to open registration."),
         to=lambda session: url_for("sessions.detail", session_id=session.id),
-    ) or _form_page(form, session=None, notified=0)
+    ) or _form_page(form, session=None)
 
 
 @bp.route("/fair-hours")
@@ -163,12 +163,22 @@ def edit(session_id):
         ok, result = commit_service(save, form=form)
         if ok:
             changes, notified, job = result
-            flash_saved(changes, ngettext(
-                "The session is saved; %(num)s registered person gets the updated invitation.",
-                "The session is saved; %(num)s registered people get the updated invitation.",
-                notified) if notified else _("The session is saved."))
+            flash_saved(changes, _saved(notified))
             return _to_job_or(job, url_for("sessions.detail", session_id=session.id))
     return _form_page(form, session=session, notified=services.notified_by_change(session))
+
+
+def _saved(notified):
+    """The message after saving a session, saying whom the updated invitation reaches."""
+    if notified.guests:
+        return _("The session is saved; %(people)s and %(guests)s get the updated "
+                 "invitation.", **notified.counted())
+    if notified.people:
+        return ngettext(
+            "The session is saved; %(num)s registered person gets the updated invitation.",
+            "The session is saved; %(num)s registered people get the updated invitation.",
+            notified.people)
+    return _("The session is saved.")
 
 
 @bp.route("/<int:session_id>/duplicate", methods=["GET", "POST"])
@@ -181,7 +191,7 @@ def duplicate(session_id):
                                                  actor=current_user),
         done=_("The copy is saved as a draft."),
         to=lambda copy: url_for("sessions.detail", session_id=copy.id),
-    ) or _form_page(form, session=None, original=original, notified=0)
+    ) or _form_page(form, session=None, original=original)
 
 
 @bp.route("/<int:session_id>/publish", methods=["POST"])
@@ -207,17 +217,21 @@ def cancel(session_id):
                                     actor=current_user, form=form)
         if ok:
             notified, job = result
-            flash(ngettext("The session is cancelled; %(num)s registered person is told.",
+            flash(_("The session is cancelled; %(people)s and %(guests)s are told.",
+                    **notified.counted()) if notified.guests else
+                  ngettext("The session is cancelled; %(num)s registered person is told.",
                            "The session is cancelled; %(num)s registered people are told.",
-                           notified), "success")
+                           notified.people), "success")
             return _to_job_or(job, back)
         if not form.reason.errors:
             return redirect(back)
     notified = services.notified_by_change(session)
     return confirmation_page(_("Cancel the session for everyone"), [
+        _("%(people)s and %(guests)s will be told and emailed the cancellation.",
+          **notified.counted()) if notified.guests else
         ngettext("%(num)s registered person will be told and emailed the cancellation.",
                  "%(num)s registered people will be told and emailed the cancellation.",
-                 notified),
+                 notified.people),
         _("The waiting list is closed; nobody can register any more.")],
         back=back, form=form, with_reason=True,
         reason_label=_("Reason (required, kept in the history)"),

@@ -1,10 +1,11 @@
 """Session lifecycle: create, edit (material changes re-invite everyone), publish, duplicate,
 cancel; the series; reminders."""
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import lazy_ngettext, ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -133,9 +134,31 @@ def registered(session):
         .options(selectinload(Registration.person)).order_by(Registration.id)).all()
 
 
+class Notified(NamedTuple):
+    """Whom the notice of a change of a session reaches: the people registered, and the
+    guests the domains built on sessions send it to (signals.session_notified)."""
+    people: int = 0
+    guests: int = 0
+
+    def counted(self):
+        """{"people": "N registered people", "guests": "M guests"}: the placeholders of the
+        sentences that say whom a notice reaches, when it reaches guests too."""
+        return {"people": ngettext("%(num)s registered person", "%(num)s registered people",
+                                   self.people),
+                "guests": ngettext("%(num)s guest", "%(num)s guests", self.guests)}
+
+
+def _guests(answers):
+    """The number of guests the receivers of a signal answer."""
+    return sum(count or 0 for _receiver, count in answers)
+
+
 def notified_by_change(session):
-    """How many people a material change would notify: the registered, never the waitlisted."""
-    return len(registered(session)) if session.status == SessionStatus.published else 0
+    """Whom a material change or the cancellation would notify now: the registered (never
+    the waitlisted) and the guests holding a place."""
+    if session.status != SessionStatus.published:
+        return Notified()
+    return Notified(registered_count(session), _guests(signals.notice_reach.send(session)))
 
 
 def send_notices(session, kind, *, now, since=None, progress=None):
@@ -143,7 +166,8 @@ def send_notices(session, kind, *, now, since=None, progress=None):
     the session's current SEQUENCE, but not to whoever already holds the calendar entry of
     the change's SEQUENCE (`since`; the current one when not given) or a later one: given a
     seat since the change, invited again above a cancellation of their place, or told by an
-    earlier job. Returns how many."""
+    earlier job; the guests are told through signals.session_notified. Returns how many
+    (Notified)."""
     people = notices.not_yet_invited(registered(session), since)
     notices.keep_invitations(people)
     settings, memo = notices.recipients([r.person_id for r in people]), {}
@@ -151,25 +175,26 @@ def send_notices(session, kind, *, now, since=None, progress=None):
         notices.send(registration, kind, now=now, settings=settings, memo=memo)
         if progress is not None:
             progress(done, len(people))
-    signals.session_notified.send(session, kind=kind, now=now, since=since)
-    return len(people)
+    guests = _guests(signals.session_notified.send(session, kind=kind, now=now, since=since))
+    return Notified(len(people), guests)
 
 
 def _notify_all(session, kind, *, actor, now):
     """The notices of a change: sent here to a few people, else by a job once the change has
-    committed. Returns (number to notify, the job or None)."""
+    committed. Returns (how many it notifies: Notified, the job or None)."""
     count = registered_count(session)
     if count > current_app.config["SESSION_NOTICES_INLINE_MAX"]:
-        return count, enqueue("sessions.notify-change", {
-            "session_id": session.id, "kind": kind, "since": session.ical_sequence},
+        return Notified(count, _guests(signals.notice_reach.send(session))), enqueue(
+            "sessions.notify-change", {
+                "session_id": session.id, "kind": kind, "since": session.ical_sequence},
             actor=actor, now=now)
     return send_notices(session, kind, now=now), None
 
 
 def update_session(session, data, *, actor, now=None):
     """Save the changes; a material change raises SEQUENCE and sends the new invitation to
-    everyone registered; more seats promote from the waiting list. Returns (changes,
-    number notified, the job sending the invitations or None)."""
+    everyone registered; more seats promote from the waiting list. Returns (changes, how
+    many are notified: Notified, the job sending the invitations or None)."""
     now = now or utcnow()
     if session.is_cancelled:
         raise DomainError("cancelled", _l("A cancelled session cannot be changed."))
@@ -179,7 +204,7 @@ def update_session(session, data, *, actor, now=None):
     _check_seats_held(session)
     changes = diff(before, state_of(session))
     if not changes:
-        return changes, 0, None
+        return changes, Notified(), None
     if "starts_at" in changes or "ends_at" in changes:
         signals.session_moved.send(session, starts_before=before["starts_at"], actor=actor, now=now)
     if "starts_at" in changes:
@@ -192,7 +217,7 @@ def update_session(session, data, *, actor, now=None):
         session.ical_sequence += 1
     db.session.flush()
     log_action("session.update", session, actor=actor, now=now, changes=changes)
-    notified, job = 0, None
+    notified, job = Notified(), None
     if material and session.status == SessionStatus.published:
         notified, job = _notify_all(session, "updated", actor=actor, now=now)
     if "capacity" in changes and session.status == SessionStatus.published:
@@ -214,8 +239,8 @@ def publish_session(session, *, actor, now=None):
 
 def cancel_session(session, *, reason=None, actor, now=None):
     """Cancelled for everyone: a CANCEL (STATUS:CANCELLED, SEQUENCE+1) to each registered
-    person; the waiting list is closed. Returns (number notified, the job sending the notices
-    or None)."""
+    person and guest; the waiting list is closed. Returns (how many are notified: Notified,
+    the job sending the notices or None)."""
     now = now or utcnow()
     # Its SEQUENCE is raised from the stored one, under the lock that every other raise
     # takes or waits for: none is lost, nor given twice.
@@ -233,7 +258,7 @@ def cancel_session(session, *, reason=None, actor, now=None):
     log_action("session.cancel", session, actor=actor, now=now, reason=reason,
                changes={"status": ["published" if was_published else "draft", "cancelled"]})
     if not was_published:
-        return 0, None
+        return Notified(), None
     return _notify_all(session, "cancelled", actor=actor, now=now)
 
 

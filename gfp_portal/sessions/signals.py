@@ -9,7 +9,14 @@ The notice of a change of a session ("updated" or "cancelled") was queued to eve
 registered (in the caller's transaction). The sender is the TrainingSession; `kind`, `now` and
 `since` (the change's SEQUENCE, or None: the session's) are given. Domains that invite others
 to sessions (guests) send them the same notice, but not to whoever holds an entry of SEQUENCE
-`since` or later.
+`since` or later, and return how many they sent it to.
+""")
+
+notice_reach = _signals.signal("notice-reach", doc="""
+How many guests the notice of a change of the session would reach through session_notified,
+asked before it is sent: to say so before a change or a cancellation is confirmed, and when a
+job sends the notices later. The sender is the TrainingSession. Domains that invite others to
+sessions (guests) return how many of theirs hold a place in it.
 """)
 
 session_moved = _signals.signal("session-moved", doc="""

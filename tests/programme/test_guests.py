@@ -18,6 +18,7 @@ from gfp_portal.registry.models import Person
 from gfp_portal.sessions import services as session_services
 from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import at_once, login, meet_first, outbox
+from tests.markup import filled_form
 
 GUEST = {"name": "Ximena Quispe-Valdivia", "email": "Ximena@University.example",
          "organisation": "Universidad de Lima", "sector": "academia",
@@ -336,6 +337,83 @@ def test_a_guest_removed_before_the_cancellations_job_is_still_told_once(
         to_guest = [m.subject for m in outbox("session_notice")
                     if m.recipient == "ximena@university.example"]
         assert len(to_guest) == 2 and to_guest[-1].startswith("Cancelada")
+
+
+def _emailed_since(app, before):
+    with app.app_context():
+        return sorted(m.recipient for m in outbox() if m.id not in before)
+
+
+def _mail_ids(app):
+    with app.app_context():
+        return {m.id for m in outbox()}
+
+
+def test_the_cancellation_says_how_many_guests_it_emails_first_and_after(
+        app, client, guest_client, running):
+    """The cancellation is emailed to the registered guests too: its confirmation page and
+    the message after it count them beside the registered people."""
+    _registered_guest(app, guest_client, running)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/cancel"
+    page = client.post(url, data={"reason": "Speaker ill"})
+    assert page.status_code == 200
+    assert "1 registered person and 1 guest will be told and emailed the cancellation." \
+        in page.get_data(as_text=True)
+    before = _mail_ids(app)
+    done = client.post(url, data={"reason": "Speaker ill", "confirmed": "1"},
+                       follow_redirects=True)
+    assert _emailed_since(app, before) == ["amina.diallo@example.org",
+                                           "ximena@university.example"]
+    assert "The session is cancelled; 1 registered person and 1 guest are told." \
+        in done.get_data(as_text=True)
+
+
+def test_the_edit_page_says_how_many_guests_a_change_emails_first_and_after(
+        app, client, guest_client, running):
+    """A change of title, time, place or link sends the updated invitation to the registered
+    guests too: the edit page, and the message after saving, count them."""
+    _registered_guest(app, guest_client, running)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "A change of title, time, place or link sends the updated invitation to 1 " \
+        "registered person and 1 guest." in page
+    before = _mail_ids(app)
+    data = filled_form(page, "title_en")
+    data["title_en"] = "Bystander intervention in practice"
+    done = client.post(url, data=data, follow_redirects=True)
+    assert _emailed_since(app, before) == ["amina.diallo@example.org",
+                                           "ximena@university.example"]
+    assert "The session is saved; 1 registered person and 1 guest get the updated " \
+        "invitation." in done.get_data(as_text=True)
+
+
+def test_the_notices_job_counts_the_guests_it_emails(app, client, guest_client, running,
+                                                     monkeypatch):
+    """Sent by a job, the cancellation reaches the registered guests too: the service that
+    queues the job, and the job's page, count them."""
+    from gfp_portal.core.jobs import Job, execute_job
+
+    monkeypatch.setitem(app.config, "SESSION_NOTICES_INLINE_MAX", 0)
+    _registered_guest(app, guest_client, running)
+    with app.test_request_context():
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session = db.session.get(TrainingSession, running["session"])
+        told, job = session_services.cancel_session(session, reason="Speaker ill",
+                                                    actor=coordinator)
+        assert (told.people, told.guests) == (1, 1)
+        db.session.info.pop("jobs.dispatch")
+        db.session.commit()
+        job_id = job.id
+    with app.test_request_context():
+        execute_job(job_id)
+        result = db.session.get(Job, job_id).result
+        assert (result["notified"], result["guests"]) == (1, 1)
+    login(client, "coord@example.org")
+    assert "The cancellation is queued for 1 registered person and 1 guest." in client.get(
+        f"/jobs/{job_id}").get_data(as_text=True)
 
 
 def test_a_full_invitation_still_sends_a_guest_who_holds_a_place_their_link(

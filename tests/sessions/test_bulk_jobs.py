@@ -225,7 +225,7 @@ def test_the_notices_of_a_change_and_of_a_cancellation_to_many_run_as_jobs(
         job = db.session.get(Job, job_id)
         assert job.kind == "sessions.notify-change" and job.state == JobState.done
         assert job.result == {"session_id": office["session"], "kind": "updated",
-                              "notified": SEATS, "sequence": 1}
+                              "notified": SEATS, "guests": 0, "sequence": 1}
         assert _sequences("Updated%") == [1] * SEATS
         assert db.session.get(TrainingSession, office["session"]).starts_at == later
     html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
@@ -484,14 +484,14 @@ def test_the_notices_of_a_change_note_their_invitations_in_one_statement(
         session.ical_sequence += 1
         db.session.flush()
         with count_queries() as counted:
-            assert services.send_notices(session, "updated", now=datetime.now(UTC)) == SEATS
+            assert services.send_notices(session, "updated", now=datetime.now(UTC)) == (SEATS, 0)
             db.session.flush()
         updates = [s for s in counted.statements
                    if s.lstrip().upper().startswith("UPDATE REGISTRATIONS")]
         assert len(updates) == 1
         assert set(db.session.scalars(select(Registration.invited_sequence).where(
             Registration.status == "registered"))) == {1}
-        assert services.send_notices(session, "updated", now=datetime.now(UTC)) == 0
+        assert services.send_notices(session, "updated", now=datetime.now(UTC)) == (0, 0)
         db.session.rollback()
 
 

@@ -213,12 +213,12 @@ def test_a_material_change_reinvites_each_registered_person_once(make_session, m
     people = [make_appointee() for _ in range(3)]
     for person in people:
         registration.register(session, person, actor=None, now=NOW)
-    assert services.notified_by_change(session) == 2
+    assert services.notified_by_change(session) == (2, 0)  # two people, no guest
     before = db.session.scalar(select(func.count(OutboxMessage.id)))
     changes, notified, job = services.update_session(
         session, {"starts_at": session.starts_at + timedelta(hours=1),
                   "ends_at": session.ends_at + timedelta(hours=1)}, actor=coordinator, now=NOW)
-    assert notified == 2 and job is None  # a few people: notified at once
+    assert notified == (2, 0) and job is None  # a few people: notified at once
     assert session.ical_sequence == 1 and "starts_at" in changes
     new = outbox("session_notice")[before:]
     assert sorted(m.recipient for m in new) == sorted(p.email for p in people[:2])
@@ -357,7 +357,7 @@ def test_cancelling_the_session_sends_cancel_to_everyone_registered(make_session
     registration.register(session, seated, actor=None, now=NOW)
     registration.register(session, waiting, actor=None, now=NOW)
     assert services.cancel_session(session, reason="Speaker ill", actor=coordinator,
-                                   now=NOW) == (1, None)
+                                   now=NOW) == ((1, 0), None)
     assert session.status == SessionStatus.cancelled and session.ical_sequence == 1
     last = outbox("session_notice")[-1]
     assert last.recipient == seated.email and methods([last]) == ["CANCEL"]

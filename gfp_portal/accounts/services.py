@@ -456,13 +456,18 @@ def may_subscribe_to_calendar(user, *, today=None):
         a.lasts_until(today) for a in user.person.appointments)
 
 
-def regenerate_calendar_token(user, *, now=None):
-    """A new secret address for the user's calendar feed; the previous one stops working.
-    Refused once it stopped with the person's last appointment."""
+def check_calendar_subscription(user, *, now=None):
+    """Refuses a new feed address once the feed stopped with the person's last appointment."""
     if not may_subscribe_to_calendar(user, today=(now or utcnow()).date()):
         raise DomainError("no_active_appointment", _l(
             "Your calendar subscription ended with your last appointment; it can start again "
             "with your next one."))
+
+
+def regenerate_calendar_token(user, *, now=None):
+    """A new secret address for the user's calendar feed; the previous one stops working.
+    Refused once it stopped with the person's last appointment."""
+    check_calendar_subscription(user, now=now)
     raw = new_raw(24)
     user.calendar_token_hash = digest(raw)
     db.session.flush()

@@ -27,6 +27,7 @@ from gfp_portal.accounts.forms import (
 )
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core.auth import public, signed_in
+from gfp_portal.core.confirm import confirmation_step
 from gfp_portal.core.edits import showing, unless_crossed
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import after_response, commit_service, next_from_request
@@ -225,13 +226,27 @@ def me():
 @bp.route("/me/calendar", methods=["POST"])
 @signed_in
 def regenerate_calendar():
-    """A new feed address, shown once on /me; the previous one stops working at once."""
+    """A new feed address, shown once on /me. The first is created at once; a new one stops
+    the current address in every calendar subscribed to it, so it is confirmed first."""
     if current_user.person is None:
         abort(403)
+    back = url_for("accounts.me") + "#me-calendar"
+    if current_user.calendar_token_hash is not None and (asked := confirmation_step(
+            _calendar_replacement, back=back)) is not None:
+        return asked
     ok, raw = commit_service(services.regenerate_calendar_token, current_user)
     if ok:
         session[CALENDAR_LINK_KEY] = url_for("calendar.personal_feed", token=raw,
                                              _external=True)
         flash(_("Your new calendar subscription address is ready; the previous one no longer "
                 "works."), "success")
-    return redirect(url_for("accounts.me") + "#me-calendar")
+    return redirect(back)
+
+
+def _calendar_replacement():
+    services.check_calendar_subscription(current_user)
+    return _("Create a new subscription address"), [
+        _("Your current subscription address stops working at once in every calendar "
+          "application subscribed to it."),
+        _("The new address is shown only once, on your account page: subscribe to it again in "
+          "each of your calendar applications.")]

@@ -8,7 +8,7 @@ from gfp_portal.accounts import services
 from gfp_portal.accounts.models import AccountToken, TokenPurpose, User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
-from tests.helpers import PASSWORD, csrf_token_from, login
+from tests.helpers import PASSWORD, appoint_undp_alternate, csrf_token_from, login
 
 
 def test_login_and_logout(client, create_user):
@@ -371,3 +371,30 @@ def test_a_password_change_keeps_this_device_signed_in_when_it_was_kept(app, cre
                             "pw-confirm": "another long password", "pw-submit": "1"})
     other.delete_cookie("session", domain="portal.test")
     assert other.get("/me").status_code == 302
+
+
+def test_replacing_the_calendar_address_is_confirmed_first_but_the_first_is_not(
+        app, client, reference, create_user):
+    """The first subscription address is created at one click; a new one stops the current
+    address in every calendar application subscribed to it, so it is confirmed first."""
+    user_id = create_user("fp@example.org", roles=["focal_point"])
+    with app.app_context():
+        appoint_undp_alternate(db.session.get(User, user_id))
+        db.session.commit()
+    login(client, "fp@example.org")
+
+    def feed_address():
+        with app.app_context():
+            return db.session.get(User, user_id).calendar_token_hash
+
+    assert client.post("/me/calendar").status_code == 302  # the first: nothing to stop
+    first = feed_address()
+    assert first is not None
+    page = client.post("/me/calendar")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="confirmed"' in html
+    assert "Your current subscription address stops working at once in every calendar " \
+        "application subscribed to it" in html
+    assert feed_address() == first
+    assert client.post("/me/calendar", data={"confirmed": "1"}).status_code == 302
+    assert feed_address() not in (None, first)

@@ -184,7 +184,7 @@ def test_the_personal_feed_lives_and_dies_with_its_address(app, client, network)
     assert libical_errors(feed.data) == []
     assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in feed.data
     login(client, "fp@example.org")
-    client.post("/me/calendar")
+    client.post("/me/calendar", data={"confirmed": "1"})
     client.post("/logout")
     assert client.get(link).status_code == 404  # the old address stops at once
     assert client.get("/calendar/not-a-token.ics").status_code == 404

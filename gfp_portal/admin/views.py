@@ -228,6 +228,16 @@ def settings():
 def _erasures(erased, values):
     """The sentences of what shorter retention periods erase at the next daily run."""
     sentences = []
+    if requests := erased.get("privacy.unconfirmed_request_days"):
+        days = values["privacy.unconfirmed_request_days"]
+        sentences.append(ngettext(
+            "%(num)s request to join never confirmed, made more than %(days)s ago, is deleted "
+            "at the next daily run, for good, with its memo or letter and the emails sent "
+            "about it, even if its confirmation link still works.",
+            "%(num)s requests to join never confirmed, made more than %(days)s ago, are "
+            "deleted at the next daily run, for good, with their memos or letters and the "
+            "emails sent about them, even if their confirmation links still work.",
+            requests, days=ngettext("%(num)s day", "%(num)s days", days)))
     if people := erased.get("privacy.contact_data_days"):
         sentences.append(ngettext(
             "%(num)s person who left more than %(days)s days ago is anonymised at the next "

@@ -197,12 +197,16 @@ def purge_unverified(*, now=None):
         Nomination.token_expires_at <= now)).all())
 
 
+def unverified_where(cutoff):
+    """The conditions of a request never confirmed, last submitted before `cutoff`."""
+    return (Nomination.kind == NominationKind.self_registration,
+            Nomination.state == NominationState.unverified,
+            Nomination.submitted_at < cutoff)
+
+
 def unverified_before(cutoff):
     """The requests never confirmed, last submitted before `cutoff` (a retention period)."""
-    return db.session.scalars(select(Nomination).where(
-        Nomination.kind == NominationKind.self_registration,
-        Nomination.state == NominationState.unverified,
-        Nomination.submitted_at < cutoff)).all()
+    return db.session.scalars(select(Nomination).where(*unverified_where(cutoff))).all()
 
 
 def delete_unverified(requests):

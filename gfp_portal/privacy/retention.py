@@ -29,7 +29,12 @@ from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.nominations.join import OPEN_STATES, delete_unverified, unverified_before
+from gfp_portal.nominations.join import (
+    OPEN_STATES,
+    delete_unverified,
+    unverified_before,
+    unverified_where,
+)
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.privacy.anonymise import anonymise_guests, anonymise_people
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
@@ -116,6 +121,7 @@ def _counted(where):
 
 # How many of what each period erases lie before a cutoff.
 _ERASED_BEFORE = {
+    "privacy.unconfirmed_request_days": _counted(unverified_where),
     "privacy.contact_data_days": lambda cutoff: len(people_past_contact_retention(cutoff)),
     "privacy.guest_data_days": lambda cutoff: len(guests_past_retention(cutoff)),
     "privacy.audit_detail_days": _counted(_audit_details_before),
@@ -124,10 +130,11 @@ _ERASED_BEFORE = {
 
 
 def newly_erased(values, *, now):
-    """{setting key: how many} of the people and guests the next daily run would anonymise,
-    and of the audit events and sent emails whose details or text it would empty, under the
-    periods `values` (setting key: days) and not under the periods in force: what shortening
-    a period erases for good, for its confirmation."""
+    """{setting key: how many} of the requests to join never confirmed the next daily run
+    would delete, of the people and guests it would anonymise, and of the audit events and
+    sent emails whose details or text it would empty, under the periods `values` (setting
+    key: days) and not under the periods in force: what shortening a period erases for good,
+    for its confirmation."""
     counts = {}
     for key, count_before in _ERASED_BEFORE.items():
         new, old = int(values.get(key) or 0), int(get_setting(key) or 0)

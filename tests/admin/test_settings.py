@@ -15,6 +15,7 @@ from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import EndReason, Person
 from gfp_portal.registry.policy import Policy
+from tests.helpers import pdf_upload
 from tests.markup import filled_form
 
 TOR_CHECKED = re.compile(r'<input[^>]*\bchecked\b[^>]*id="require_terms_of_reference"')
@@ -313,6 +314,36 @@ def test_a_shorter_period_that_would_empty_audit_details_or_mail_texts_is_confir
         .status_code == 302
     with app.app_context():
         assert db.session.get(Setting, key).value == 30
+
+
+def test_a_shorter_period_for_unconfirmed_requests_is_confirmed_with_their_number_first(
+        app, client, login_as, reference):
+    """Shortening "Keep requests to join never confirmed for (days)" deletes, at the next
+    daily run, requests whose confirmation links still work, with their memos: the page says
+    how many first, and saves the period once confirmed."""
+    from gfp_portal.nominations import join
+
+    with app.app_context():
+        for n in (1, 2):
+            join.submit_join_request({
+                "role": "alternate", "entity": db.session.scalars(
+                    select(Entity).filter_by(acronym="WFP")).one(), "unct": None,
+                "given_name": "Chikondi", "family_name": f"Banda{n}",
+                "email": f"c.banda{n}@wfp.org", "start_date": date(2027, 1, 1),
+                "replaces": None}, memo=pdf_upload("memo.pdf"),
+                now=utcnow() - timedelta(days=3))
+        db.session.commit()
+    login_as("admin")
+    data = {**VALID, "unconfirmed_request_days": "1"}
+    page = client.post("/admin/settings", data=data)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="confirmed"' in html
+    assert "2 requests to join never confirmed, made more than 1 day ago, are deleted" in html
+    with app.app_context():
+        assert db.session.get(Setting, "privacy.unconfirmed_request_days") is None
+    assert client.post("/admin/settings", data={**data, "confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Setting, "privacy.unconfirmed_request_days").value == 1
 
 
 def test_alert_days_beyond_the_default_term_are_refused_and_nothing_saved(client, login_as, app):

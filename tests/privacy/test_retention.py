@@ -325,3 +325,22 @@ def test_a_shorter_period_counts_only_who_it_adds_to_the_next_run(guests_of, lea
                                        "privacy.guest_data_days": 0}, now=now) == {}
     assert retention.newly_erased({"privacy.contact_data_days": 30,
                                        "privacy.guest_data_days": 20}, now=now) == {}
+
+
+def test_a_shorter_period_counts_the_unconfirmed_requests_it_adds_to_the_next_run(
+        join_request):
+    """Shortening the period of requests never confirmed deletes, at the next run, requests
+    whose confirmation links may still work: the settings page asks first, with their
+    number, as it does for the other periods."""
+    now = NOW + timedelta(days=3)
+    join_request("old@wfp.org", NOW)
+    join_request("recent@wfp.org", NOW + timedelta(days=1))
+    periods(unconfirmed_request=30)
+    assert retention.newly_erased({"privacy.unconfirmed_request_days": 1}, now=now) == {
+        "privacy.unconfirmed_request_days": 2}
+    assert retention.newly_erased({"privacy.unconfirmed_request_days": 2}, now=now) == {
+        "privacy.unconfirmed_request_days": 1}
+    periods(unconfirmed_request=2)
+    assert retention.newly_erased({"privacy.unconfirmed_request_days": 1}, now=now) == {
+        "privacy.unconfirmed_request_days": 1}
+    assert retention.newly_erased({"privacy.unconfirmed_request_days": 30}, now=now) == {}

@@ -135,3 +135,18 @@ def markup_problems(html):
             problems.append(f"markup in the help text {e.attrs.get('id')}: "
                             f"<{e.children[0].tag}>")
     return problems
+
+
+# What a file field says when its form is shown again after a file was chosen for it.
+CHOOSE_FILE_AGAIN = "Choose the file again: the browser does not keep a chosen file."
+
+
+def described_by(html, name):
+    """The texts that describe the field named `name` to assistive technology (its
+    aria-describedby), one per element, spaces collapsed."""
+    elements = parse(html)
+    field = next(e for e in elements if e.attrs.get("name") == name
+                 and e.tag in ("input", "select", "textarea"))
+    ids = field.attrs.get("aria-describedby", "").split()
+    by_id = {e.attrs["id"]: e for e in elements if e.attrs.get("id") in ids}
+    return [" ".join(by_id[id_].all_text().split()) for id_ in ids if id_ in by_id]

@@ -14,6 +14,7 @@ from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry.models import Appointment, Person
 from tests.helpers import PDF, csrf_token_from, login
+from tests.markup import CHOOSE_FILE_AGAIN, described_by, markup_problems
 
 
 @pytest.fixture
@@ -95,6 +96,19 @@ def test_bad_input_is_shown_on_the_form_and_nothing_is_kept(app, client, malawi)
     assert "Attach the memo or letter that appoints you." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Nomination.id))) == 0
+
+
+def test_the_form_shown_again_asks_for_the_chosen_memo_again(app, client, malawi):
+    """The browser sends the form back without the memo it was sent with: the memo field says
+    so, to the eye and to a screen reader."""
+    html = post_join(client, given_name="").get_data(as_text=True)
+    assert "Enter" in html and CHOOSE_FILE_AGAIN in described_by(html, "memo")
+    assert markup_problems(html) == []
+    # No memo chosen, or the page opened afresh: nothing to choose again.
+    without = client.post("/join", data={k: v for k, v in form(given_name="").items()
+                                         if k != "memo"}, content_type="multipart/form-data")
+    assert CHOOSE_FILE_AGAIN not in without.get_data(as_text=True)
+    assert CHOOSE_FILE_AGAIN not in client.get("/join").get_data(as_text=True)
 
 
 def test_the_form_is_protected_against_csrf(app, client, malawi, monkeypatch):

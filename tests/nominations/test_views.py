@@ -18,6 +18,7 @@ from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
 from tests.helpers import PDF, at_once, login, meet_first, signed_in
+from tests.markup import described_by, markup_problems
 
 
 def sign_in(client, email):
@@ -435,6 +436,8 @@ def test_the_form_shown_again_asks_for_the_chosen_letter_again(
     assert AGAIN in html
     # Next to the letter field, which it describes.
     assert html.index('name="letter"') < html.index(AGAIN)
+    assert AGAIN in described_by(html, "letter")
+    assert markup_problems(html) == []
     # No letter chosen: nothing to choose again.
     data = _form(**why)
     if "show_holders" in why or "fill_in" in why:

@@ -15,7 +15,7 @@ from gfp_portal.plans import services
 from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus
 from gfp_portal.reference.models import Entity
 from tests.helpers import EXE, PDF, entity, login, outbox
-from tests.markup import filled_form
+from tests.markup import CHOOSE_FILE_AGAIN, described_by, filled_form
 from tests.plans.conftest import appoint_alternate
 
 ROLES = ("anonymous", "focal_point", "colleague", "stranger", "resident_coordinator",
@@ -182,6 +182,18 @@ def test_the_responsible_focal_point_uploads_and_marks_submitted(client, site, a
     assert client.post(f"{url}/submit", data={"confirmed": "1"}).status_code == 302
     with app.app_context():
         assert db.session.get(ImplementationPlan, site["plan"]).status == "submitted"
+
+
+def test_the_upload_form_shown_again_asks_for_the_chosen_file_again(client, site):
+    as_role(client, "focal_point")
+    url = f"/plans/{site['plan']}"
+    response = client.post(f"{url}/documents", data={
+        "language": "xx", "file": (io.BytesIO(PDF), "plan.pdf")},
+        content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Not a valid choice" in html
+    assert CHOOSE_FILE_AGAIN in described_by(html, "file")
+    assert CHOOSE_FILE_AGAIN not in client.get(url).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["colleague", "stranger", "resident_coordinator"])

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from gfp_portal.extensions import db
 from gfp_portal.resources.models import Resource, ResourceCategory
 from tests.helpers import EXE, PDF, stored_files
+from tests.markup import CHOOSE_FILE_AGAIN, described_by, markup_problems
 
 
 def category_id(app, code="guidelines"):
@@ -77,6 +78,24 @@ def test_an_exe_renamed_pdf_is_refused_on_the_form(app, client, login_as, create
     assert 'value="Guide FR"' in page
     assert stored_files(storage_dir) == before
     assert resource(app, "guide").languages == ["en"]
+
+
+@pytest.mark.parametrize("url", ["/resources/guide/versions/new",
+                                 "/resources/guide/versions/en"])
+def test_the_version_form_shown_again_asks_for_the_chosen_file_again(
+        app, client, login_as, create_resource, storage_dir, url):
+    create_resource("guide", {"en": "Guide"})
+    login_as("coordinator")
+    before = stored_files(storage_dir)
+    response = client.post(url, data={
+        "language": "fr" if url.endswith("new") else "en", "title": "",
+        "file": (io.BytesIO(PDF), "guide.pdf")}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Enter the title." in html
+    assert CHOOSE_FILE_AGAIN in described_by(html, "file")
+    assert markup_problems(html) == []
+    assert stored_files(storage_dir) == before
+    assert CHOOSE_FILE_AGAIN not in client.get(url).get_data(as_text=True)
 
 
 def test_an_oversized_upload_is_refused_with_a_clear_message(app, client, login_as,

@@ -215,10 +215,11 @@ def person_zone(person):
         person.time_zone or "UTC"
 
 
-def next_induction_sessions(progress, *, now, upcoming, roles):
+def next_induction_sessions(progress, *, now, upcoming, terms):
     """For each induction topic the person has not attended nor holds a place on: the
-    soonest of `upcoming` sessions on it open to registration at `now`, for their role
-    (`roles`, those of their active appointments) and within their working day."""
+    soonest of `upcoming` sessions on it open to registration at `now`, that their `terms`
+    (registry.queries.current_terms) admit them to (TrainingSession.admits_holder_of: a term
+    ended ahead, up to its last day) and within their working day."""
     zone = person_zone(progress.path.person)
     chosen = []
     for topic in progress.missing_topics:
@@ -226,7 +227,7 @@ def next_induction_sessions(progress, *, now, upcoming, roles):
         if any(progress.path.person_id in session.registered_people for session in sessions):
             continue  # booked already
         for session in sessions:
-            if window(session, now) != "open" or not session.audience.admits(roles):
+            if window(session, now) != "open" or not session.admits_holder_of(terms):
                 continue  # they could not register
             if within_day(session.starts_at, session.ends_at, zone):
                 chosen.append(session)

@@ -10,7 +10,7 @@ from gfp_portal.extensions import db
 from gfp_portal.induction import notices, queries
 from gfp_portal.induction.models import InductionInvitation
 from gfp_portal.induction.services import mark_completed
-from gfp_portal.registry.queries import active_roles
+from gfp_portal.registry.queries import current_terms
 from gfp_portal.sessions.notices import recipients
 
 # In days, not seconds: the daily run starts at whatever second the worker picks it up.
@@ -35,7 +35,7 @@ def send_induction_mails(*, now=None):
     progress = queries.progress_of(paths, items)
     upcoming = queries.upcoming_induction_sessions([t.key for t in items.topics], now=now)
     invited = queries.invited_sessions([p.id for p in paths])
-    roles = active_roles([p.person_id for p in paths], today=now.date())
+    terms = current_terms([p.person_id for p in paths], today=now.date())
     settings = recipients([p.person_id for p in paths])
     for path in paths:
         state = progress[path.id]
@@ -43,7 +43,7 @@ def send_induction_mails(*, now=None):
             outcome.completed += 1
             continue
         fair = queries.next_induction_sessions(state, now=now, upcoming=upcoming,
-                                               roles=roles.get(path.person_id, ()))
+                                               terms=terms.get(path.person_id, ()))
         new = [s for s in fair if s.id not in invited.get(path.id, set())]
         due = path.reminded_at is None or \
             (now.date() - path.reminded_at.date()).days >= REMIND_EVERY_DAYS

@@ -242,7 +242,7 @@ def focal_point_home(user, person, *, now, language, today=None):
         next_sessions=next_sessions, joinable=joinable, evaluations_owed=owed,
         certificates=certificates, appointments=appointments,
         recommended=session_queries.recommended(
-            person, roles={a.role.value for a in appointments}, now=now,
+            person, terms=appointments, now=now,
             exclude_topics={line.session.topic for line in attended}, limit=RECOMMENDED,
             first_topics=first) if person else [],
         library=new_in_language(user, language, since=now - timedelta(days=LIBRARY_DAYS),

@@ -99,6 +99,13 @@ def one_per_role(appointments, *, prefer_active):
     return [one for one in appointments if id(one) in kept]
 
 
+def roles_held_until(terms, day):
+    """The roles of `terms` (a person's appointments that count as theirs today:
+    Appointment.current_on) still held on `day`, a day to come (Appointment.lasts_until:
+    active, or ended ahead with their last day not before it)."""
+    return {term.role for term in terms if term.lasts_until(day)}
+
+
 def station_code(station):
     """A duty station as an audit event keeps it: "Geneva, CHE", its country by its code
     (registry.history names it in the reader's language); None for no station."""

@@ -305,19 +305,15 @@ def current_appointments(person, *, today):
         prefer_active=True)
 
 
-def active_roles(person_ids, *, today, until=None):
-    """person id -> the roles of their active appointments, and of those held on `today`
-    whose end was entered ahead (Appointment.current_on), in one query. With `until`, a day
-    to come, only the terms that still hold their role on that day (Appointment.lasts_until:
-    active, or ended ahead with their last day not before it)."""
+def current_terms(person_ids, *, today):
+    """person id -> their active appointments, and those held on `today` whose end was
+    entered ahead (Appointment.current_on), in one query: the terms whose roles a session
+    admits (TrainingSession.admits_holder_of)."""
     result = {}
     if person_ids:
-        conditions = [Appointment.person_id.in_(person_ids), Appointment.current_on(today)]
-        if until is not None:
-            conditions.append(Appointment.lasts_until(until))
-        for person_id, role in db.session.execute(
-                select(Appointment.person_id, Appointment.role).where(*conditions)):
-            result.setdefault(person_id, set()).add(role)
+        for term in db.session.scalars(select(Appointment).where(
+                Appointment.person_id.in_(person_ids), Appointment.current_on(today))):
+            result.setdefault(term.person_id, []).append(term)
     return result
 
 

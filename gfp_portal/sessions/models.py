@@ -11,7 +11,7 @@ from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.i18n import current_language, language_fields
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
-from gfp_portal.registry.models import Person
+from gfp_portal.registry.models import Person, roles_held_until
 
 
 class Topic(db.Model):
@@ -191,6 +191,14 @@ class TrainingSession(Multilingual, db.Model):
     def first_day(self):
         """The day the session starts where it is held (in its time zone)."""
         return self.starts_at.astimezone(self.zone).date()
+
+    def admits_holder_of(self, terms):
+        """Whether the holder of `terms` (their appointments that count as theirs today:
+        registry.queries.current_terms) may register for the session themselves: it is for
+        the role of a term still theirs on its first day. A term whose end was entered ahead
+        admits its holder to the sessions up to its last day; an incoming holder's term,
+        active, to any."""
+        return self.audience.admits(roles_held_until(terms, self.first_day))
 
     @property
     def language_codes(self):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import defer, selectinload
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
+from gfp_portal.registry.models import AppointmentStatus
 from gfp_portal.sessions.models import (
     Audience,
     Registration,
@@ -117,15 +118,17 @@ def sessions_query(f, *, now, include_drafts=False, load_series=True):
     return stmt
 
 
-def recommended(person, *, roles, now, exclude_topics, limit, first_topics=()):
-    """Published sessions for one of the person's `roles` (those of their active
-    appointments) whose registration has not closed, that the person has no place in, on
-    topics other than `exclude_topics`: those on `first_topics` first (the induction sessions
-    a new focal point misses), then the soonest first (one query)."""
+def recommended(person, *, terms, now, exclude_topics, limit, first_topics=()):
+    """Published sessions the person may register for with their `terms` (the appointments
+    that count as theirs today: TrainingSession.admits_holder_of) whose registration has not
+    closed, that the person has no place in, on topics other than `exclude_topics`: those on
+    `first_topics` first (the induction sessions a new focal point misses), then the soonest
+    first (one query)."""
     stmt = (select(TrainingSession)
             .where(TrainingSession.status == SessionStatus.published,
                    TrainingSession.starts_at > now,
-                   TrainingSession.audience.in_(Audience.admitting(roles)),
+                   TrainingSession.audience.in_(Audience.admitting(
+                       {term.role for term in terms})),
                    or_(TrainingSession.registration_closes_at.is_(None),
                        TrainingSession.registration_closes_at > now),
                    ~TrainingSession.id.in_(select(Registration.session_id).where(
@@ -138,7 +141,12 @@ def recommended(person, *, roles, now, exclude_topics, limit, first_topics=()):
             TrainingSession.starts_at, TrainingSession.id)
     if exclude_topics:
         stmt = stmt.where(TrainingSession.topic.not_in(sorted(exclude_topics)))
-    return db.session.scalars(stmt).all()
+    if all(term.status == AppointmentStatus.active for term in terms):
+        return db.session.scalars(stmt).all()
+    # A term ended ahead holds its role up to its last day only (the rare case): the sessions
+    # after it are read, then left out.
+    return [session for session in db.session.scalars(stmt.limit(None))
+            if session.admits_holder_of(terms)][:limit]
 
 
 def my_registrations(person, session_ids):

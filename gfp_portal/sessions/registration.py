@@ -16,7 +16,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
-from gfp_portal.registry.queries import active_roles, last_day_in_roles
+from gfp_portal.registry.queries import current_terms, last_day_in_roles
 from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
     Registration,
@@ -89,9 +89,9 @@ def registration_of(session, person):
 def in_audience(session, person, *, today):
     """Whether the session is for the roles `person` holds on `today`, or is to hold, in a
     term still theirs on the session's first day: a term whose end was entered ahead admits
-    its holder to the sessions up to its last day; an incoming holder's term, active, to any."""
-    return session.audience.admits(active_roles(
-        [person.id], today=today, until=session.first_day).get(person.id, ()))
+    its holder to the sessions up to its last day; an incoming holder's term, active, to any
+    (TrainingSession.admits_holder_of, which what recommends sessions asks too)."""
+    return session.admits_holder_of(current_terms([person.id], today=today).get(person.id, ()))
 
 
 def audience_refusal(session, person, *, today):

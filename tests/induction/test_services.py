@@ -22,7 +22,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment
 from gfp_portal.resources import services as resources
 from gfp_portal.sessions import registration
-from tests.helpers import NOW, csv_bytes, entity, outbox, row
+from tests.helpers import NOW, csv_bytes, entity, outbox, refused, row
 from tests.induction.conftest import add_document
 
 
@@ -293,6 +293,27 @@ def test_an_alternate_is_invited_only_to_induction_sessions_open_to_alternates(
     assert "Induction for everyone" in mail.body_text
     assert [i.session_id for i in db.session.scalars(select(InductionInvitation))] \
         == [everyone.id]
+
+
+def test_the_induction_mail_does_not_invite_to_a_session_after_the_last_day(
+        coordinator, make_appointee, make_session):
+    """A newcomer on the induction path whose end of term was entered ahead (they leave on
+    March 10) is not mailed an invitation to the induction session of March 20: registering
+    for it is refused to them."""
+    person = make_appointee(zone="Africa/Nairobi")
+    term, = person.appointments
+    registry.end_appointment(term, reason="left_entity", ended_on=NOW.date()
+                             + timedelta(days=9), actor=coordinator)
+    # 09:00 in Nairobi, ten days after the last day.
+    session = make_session(topic="induction", title_en="Induction (Africa)",
+                           starts_in=timedelta(days=19, hours=-6))
+    db.session.commit()
+    refused("not_in_audience", registration.register, session, person, actor=None,
+            notify=False, now=NOW)
+    db.session.rollback()
+    send_induction_mails(now=NOW)
+    mails = outbox("induction_reminder")
+    assert not any("Induction (Africa)" in mail.body_text for mail in mails)
 
 
 def test_someone_booked_on_a_topic_is_not_invited_to_another_session_on_it(

@@ -25,7 +25,7 @@ from gfp_portal.registry.imports import APPLY
 from gfp_portal.registry.policy import Policy
 from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions
-from tests.helpers import appoint_undp_alternate, login
+from tests.helpers import appoint_undp_alternate, login, refused
 
 
 def _now():
@@ -636,6 +636,42 @@ def test_the_home_recommends_only_sessions_the_person_may_register_for(
     recommended = html[html.index('id="recommended"'):]
     assert "Open to alternates" in recommended
     assert "Focal points only" not in recommended and "Closed already" not in recommended
+
+
+def test_the_home_does_not_recommend_a_session_after_the_last_day_of_an_ended_ahead_term(
+        client, app, reference, create_user):
+    """The alternate leaves in five days (their end of term entered ahead). A session for
+    alternates in fifteen days is refused to them ("Your term ends on …, before this
+    session"), so the home does not recommend it; one before their last day it does."""
+    user_id = create_user("fp.leaving@example.org", roles=["focal_point"])
+    now = _now()
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        office = User(email="office@example.org", is_active=True)
+        db.session.add(office)
+        term = appoint_undp_alternate(user)
+        db.session.flush()
+        registry.end_appointment(term, reason="left_entity", ended_on=now.date()
+                                 + timedelta(days=5), actor=None)
+        for title, days in (("Before my last day", 2), ("After my last day", 15)):
+            starts = now + timedelta(days=days)
+            session = sessions.create_session({
+                "title_en": title, "topic": "anti_racism", "format": "virtual",
+                "starts_at": starts, "ends_at": starts + timedelta(hours=2),
+                "time_zone": "Africa/Nairobi", "join_url": "https://meet.example.org/gfp",
+                "languages": "en", "capacity": 5, "audience": "alternates"}, actor=office)
+            sessions.publish_session(session, actor=office)
+        db.session.commit()
+        # The rule itself: registering is refused.
+        refused("not_in_audience", registration.register, session, user.person, actor=None,
+                notify=False)
+        db.session.rollback()
+    login(client, "fp.leaving@example.org")
+    html = client.get("/").get_data(as_text=True)
+    recommended = html[html.index('id="recommended"'):]
+    recommended = recommended[:recommended.index("</section>")]
+    assert "Before my last day" in recommended
+    assert "After my last day" not in recommended
 
 
 def test_focal_point_home_reads_in_a_fixed_number_of_queries(

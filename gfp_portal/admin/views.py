@@ -25,7 +25,6 @@ from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.history import object_titles, record_pages
 from gfp_portal.core.http import commit_service, paginate, save_form
-from gfp_portal.core.i18n import format_number
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import ALL_SETTINGS, all_settings, update_settings
@@ -225,11 +224,15 @@ def settings():
     return render_template("admin/settings.html", form=form, events=queries.settings_events())
 
 
+def _days(values, key):
+    """The period of setting `key` in `values`, as the language counts days ("1 day")."""
+    return ngettext("%(num)s day", "%(num)s days", int(values[key]))
+
+
 def _erasures(erased, values):
     """The sentences of what shorter retention periods erase at the next daily run."""
     sentences = []
     if requests := erased.get("privacy.unconfirmed_request_days"):
-        days = values["privacy.unconfirmed_request_days"]
         sentences.append(ngettext(
             "%(num)s request to join never confirmed, made more than %(days)s ago, is deleted "
             "at the next daily run, for good, with its memo or letter and the emails sent "
@@ -237,36 +240,36 @@ def _erasures(erased, values):
             "%(num)s requests to join never confirmed, made more than %(days)s ago, are "
             "deleted at the next daily run, for good, with their memos or letters and the "
             "emails sent about them, even if their confirmation links still work.",
-            requests, days=ngettext("%(num)s day", "%(num)s days", days)))
+            requests, days=_days(values, "privacy.unconfirmed_request_days")))
     if people := erased.get("privacy.contact_data_days"):
         sentences.append(ngettext(
-            "%(num)s person who left more than %(days)s days ago is anonymised at the next "
-            "daily run: their name and contact details are erased for good; their "
-            "appointments, registrations and attendance stay in the figures.",
-            "%(num)s people who left more than %(days)s days ago are anonymised at the next "
-            "daily run: their names and contact details are erased for good; their "
-            "appointments, registrations and attendance stay in the figures.",
-            people, days=format_number(values["privacy.contact_data_days"])))
+            "%(num)s person who left more than %(days)s ago is anonymised at the next daily "
+            "run: their name and contact details are erased for good; their appointments, "
+            "registrations and attendance stay in the figures.",
+            "%(num)s people who left more than %(days)s ago are anonymised at the next daily "
+            "run: their names and contact details are erased for good; their appointments, "
+            "registrations and attendance stay in the figures.",
+            people, days=_days(values, "privacy.contact_data_days")))
     if guests := erased.get("privacy.guest_data_days"):
         sentences.append(ngettext(
-            "%(num)s guest whose sessions ended more than %(days)s days ago is anonymised at "
-            "the next daily run: their name and address are erased for good.",
-            "%(num)s guests whose sessions ended more than %(days)s days ago are anonymised "
-            "at the next daily run: their names and addresses are erased for good.",
-            guests, days=format_number(values["privacy.guest_data_days"])))
+            "%(num)s guest whose sessions ended more than %(days)s ago is anonymised at the "
+            "next daily run: their name and address are erased for good.",
+            "%(num)s guests whose sessions ended more than %(days)s ago are anonymised at the "
+            "next daily run: their names and addresses are erased for good.",
+            guests, days=_days(values, "privacy.guest_data_days")))
     if events := erased.get("privacy.audit_detail_days"):
         sentences.append(ngettext(
-            "%(num)s entry of the audit log older than %(days)s days loses its changed values "
-            "and its reason at the next daily run, for good; who did what, and when, stays.",
-            "%(num)s entries of the audit log older than %(days)s days lose their changed "
-            "values and their reasons at the next daily run, for good; who did what, and "
-            "when, stays.",
-            events, days=format_number(values["privacy.audit_detail_days"])))
+            "%(num)s entry of the audit log older than %(days)s loses its changed values and "
+            "its reason at the next daily run, for good; who did what, and when, stays.",
+            "%(num)s entries of the audit log older than %(days)s lose their changed values "
+            "and their reasons at the next daily run, for good; who did what, and when, "
+            "stays.",
+            events, days=_days(values, "privacy.audit_detail_days")))
     if mails := erased.get("privacy.mail_body_days"):
         sentences.append(ngettext(
-            "%(num)s email sent more than %(days)s days ago loses its text and attachments at "
-            "the next daily run, for good; its recipient, subject and date stay.",
-            "%(num)s emails sent more than %(days)s days ago lose their text and attachments "
-            "at the next daily run, for good; their recipients, subjects and dates stay.",
-            mails, days=format_number(values["privacy.mail_body_days"])))
+            "%(num)s email sent more than %(days)s ago loses its text and attachments at the "
+            "next daily run, for good; its recipient, subject and date stay.",
+            "%(num)s emails sent more than %(days)s ago lose their text and attachments at the "
+            "next daily run, for good; their recipients, subjects and dates stay.",
+            mails, days=_days(values, "privacy.mail_body_days")))
     return sentences

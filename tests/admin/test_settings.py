@@ -3,9 +3,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.admin.views import _erasures
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
@@ -314,6 +316,50 @@ def test_a_shorter_period_that_would_empty_audit_details_or_mail_texts_is_confir
         .status_code == 302
     with app.app_context():
         assert db.session.get(Setting, key).value == 30
+
+
+@pytest.mark.parametrize("field, said", [
+    ("audit_detail_days",
+     "3 entries of the audit log older than 1 day lose their changed values"),
+    ("mail_body_days", "3 emails sent more than 1 day ago lose their text and attachments"),
+])
+def test_a_period_of_one_day_is_said_in_the_singular(app, client, login_as, field, said):
+    with app.app_context():
+        old = utcnow() - timedelta(days=200)
+        for n in range(3):
+            db.session.add(AuditEvent(action="person.update", object_type="people",
+                                      object_id=n + 1, changes={"phone": ["1", "2"]},
+                                      created_at=old))
+            db.session.add(OutboxMessage(
+                recipient=f"p{n}@example.org", sender="portal@example.org", subject="Hi",
+                body_text="Hello.", template="welcome", message_id=f"<m{n}@example.org>",
+                status=MailStatus.sent, sent_at=old, created_at=old))
+        db.session.commit()
+    login_as("admin")
+    html = client.post("/admin/settings", data={**VALID, field: "1"}).get_data(as_text=True)
+    assert "1 days" not in html and said in html
+
+
+PERIODS = ("privacy.contact_data_days", "privacy.guest_data_days",
+           "privacy.audit_detail_days", "privacy.mail_body_days")
+
+
+@pytest.mark.parametrize("lang, days, said, never", [
+    ("en", 1, "than 1 day", "1 days"),
+    ("ar", 1, "أكثر من يوم واحد", "عدد الأيام"),
+    ("ar", 2, "أكثر من يومين", "عدد الأيام"),
+    ("ar", 11, "أكثر من 11 يومًا", "عدد الأيام"),
+])
+def test_what_a_shorter_period_erases_counts_its_days_in_each_languages_plural(
+        ctx, lang, days, said, never):
+    """Each retention period is a number of days the Office chooses, from 1: the sentences
+    that ask before a shorter one erases something name it as the language counts days
+    ("1 day", in Arabic "يوم واحد", "يومين", "11 يومًا")."""
+    with force_locale(lang):
+        sentences = _erasures(dict.fromkeys(PERIODS, 2), dict.fromkeys(PERIODS, days))
+    assert len(sentences) == len(PERIODS)
+    for sentence in sentences:
+        assert said in sentence and never not in sentence, sentence
 
 
 def test_a_shorter_period_for_unconfirmed_requests_is_confirmed_with_their_number_first(

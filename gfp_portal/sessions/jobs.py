@@ -35,9 +35,11 @@ def _back_to(endpoint):
 
 
 def _group_outcome(result):
-    return [_("%(registered)s registered and %(waitlisted)s on the waiting list, out of "
-              "%(total)s people matching.", registered=result["registered"],
-              waitlisted=result["waitlisted"], total=result["matching"]),
+    return [ngettext("%(registered)s registered and %(waitlisted)s on the waiting list, out "
+                     "of %(num)s person matching.",
+                     "%(registered)s registered and %(waitlisted)s on the waiting list, out "
+                     "of %(num)s people matching.", result["matching"],
+                     registered=result["registered"], waitlisted=result["waitlisted"]),
             ngettext("%(num)s invitation is queued for sending.",
                      "%(num)s invitations are queued for sending.", result["invitations"])]
 

@@ -314,12 +314,12 @@ def add_group(session_id):
 def _group_confirmation(session, people):
     counts = registration.preview_group(session, people)
     return _("Register the group"), [
-        ngettext("%(num)s person matches; %(seats)s seats left: %(registered)s will be "
-                 "registered, %(waitlisted)s waitlisted.",
-                 "%(num)s people match; %(seats)s seats left: %(registered)s will be "
-                 "registered, %(waitlisted)s waitlisted.", counts["matching"],
-                 seats=counts["seats_left"], registered=counts["registered"],
-                 waitlisted=counts["waitlisted"]),
+        ngettext("%(num)s person matches; %(seats)s: %(registered)s will be registered, "
+                 "%(waitlisted)s waitlisted.",
+                 "%(num)s people match; %(seats)s: %(registered)s will be registered, "
+                 "%(waitlisted)s waitlisted.", counts["matching"],
+                 seats=ngettext("%(num)s seat left", "%(num)s seats left", counts["seats_left"]),
+                 registered=counts["registered"], waitlisted=counts["waitlisted"]),
         ngettext("%(num)s invitation will be emailed.", "%(num)s invitations will be emailed.",
                  counts["invitations"])]
 

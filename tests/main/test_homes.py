@@ -161,6 +161,13 @@ LIST_ROWS = {
 }
 
 
+def test_a_session_of_one_seat_is_counted_in_the_singular(client, network, login_as):
+    network.grow(1)  # a session this week with one seat, taken, and one person waiting
+    login_as("coordinator")
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert 'data-seats="1/1">1 of 1 seat taken<' in html and "1 seats" not in html
+
+
 def test_coordinator_queue_counts_match_the_lists_they_link_to(client, network, login_as):
     network.grow(3)
     login_as("coordinator")

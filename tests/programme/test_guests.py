@@ -63,6 +63,14 @@ def guest_client(app):
     return app.test_client()
 
 
+def test_an_invitation_of_one_place_counts_it_in_the_singular(client, running):
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/guests"
+    assert client.post(url, data={"places": "1"}).status_code == 302
+    html = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "0 of 1 place taken" in html and "1 places" not in html
+
+
 def test_a_guest_registers_is_confirmed_invited_checked_in_and_certified(
         app, client, guest_client, running):
     login(client, "coord@example.org")

@@ -185,7 +185,8 @@ def test_only_the_office_sees_a_group_registration(app, client, office, create_u
     if viewer == "anonymous":
         assert "/login?next=" in response.headers["Location"]
     if status == 200:
-        assert "1 registered and 0 on the waiting list" in response.get_data(as_text=True)
+        assert "1 registered and 0 on the waiting list, out of 1 person matching." in \
+            response.get_data(as_text=True)
     login(client, "coord@example.org")
     assert client.get("/jobs/" + "0" * 32).status_code == 404
 
@@ -268,6 +269,16 @@ def test_registering_a_group_is_confirmed_first_with_the_counts(app, client, off
     _job_id(client.post(url, data={"role": "alternate", "confirmed": "1"}))
     with app.app_context():
         assert _count(Registration) == GROUP
+
+
+def test_one_seat_left_is_counted_in_the_singular(app, client, office):
+    with app.app_context():
+        db.session.get(TrainingSession, office["session"]).capacity = 1
+        db.session.commit()
+    login(client, "coord@example.org")
+    html = client.post(f"/sessions/{office['session']}/roster/group?lang=en",
+                       data={"role": "alternate"}).get_data(as_text=True)
+    assert "12 people match; 1 seat left: 1 will be registered, 11 waitlisted." in html
 
 
 def test_cancelling_a_session_needs_a_reason_and_a_confirmation(app, client, office):

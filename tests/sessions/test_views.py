@@ -262,6 +262,12 @@ def test_the_edit_form_says_how_many_will_be_notified_and_they_are(app, client, 
         assert [m.recipient for m in updates] == ["fp@example.org"]
 
 
+def test_the_roster_of_a_session_of_one_seat_counts_it_in_the_singular(client, network):
+    login(client, "coord@example.org")
+    html = client.get(f"/sessions/{network['session']}/roster?lang=en").get_data(as_text=True)
+    assert "0 of 1 seat taken · 0 on the waiting list" in html and "1 seats" not in html
+
+
 def test_the_roster_says_since_when_each_person_is_in_their_status(app, client, network):
     """A withdrawal on 3 March of a seat taken on 1 March: the roster's "Since" says 3 March
     beside "Cancelled", not the day the seat was taken."""

@@ -35,10 +35,14 @@ def preview_import(run, *, upload, filename, language="en"):
 
 
 def _apply_outcome(result):
-    return [_("Import done: %(people)s people created, %(appointments)s appointments "
-              "created, %(updated)s records updated.",
-              people=result["created_people"], appointments=result["created_appointments"],
-              updated=result["updated_people"] + result["updated_appointments"])]
+    return [_("Import done: %(people)s, %(appointments)s, %(updated)s.",
+              people=ngettext("%(num)s person created", "%(num)s people created",
+                              result["created_people"]),
+              appointments=ngettext("%(num)s appointment created",
+                                    "%(num)s appointments created",
+                                    result["created_appointments"]),
+              updated=ngettext("%(num)s record updated", "%(num)s records updated",
+                               result["updated_people"] + result["updated_appointments"]))]
 
 
 @job(imports.APPLY, JobPage(_l("Registry import"), _apply_outcome, _back_to_registry))

@@ -211,6 +211,25 @@ def test_a_report_is_previewed_then_imported_once(app, client, running):
     assert "already imported" in again
 
 
+@pytest.mark.parametrize("minutes, lang, said", [
+    (1, "en", "Attendance.csv: 1 minute scheduled."),
+    (2, "ar", "المدة المقررة دقيقتان."),
+    (11, "ar", "المدة المقررة 11 دقيقةً."),
+])
+def test_the_preview_counts_the_minutes_scheduled_in_the_languages_plural(
+        app, client, running, minutes, lang, said):
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.ends_at = session.starts_at + timedelta(minutes=minutes)
+        db.session.commit()
+    login(client, "coord@example.org")
+    data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
+    html = client.post(f"/sessions/{running['session']}/attendance/import?lang={lang}",
+                       data={"file": (io.BytesIO(data), "Attendance.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert said in html and "1 minutes scheduled" not in html
+
+
 def test_a_malformed_report_is_refused_with_its_reason(client, running):
     login(client, "coord@example.org")
     url = f"/sessions/{running['session']}/attendance/import"

@@ -78,7 +78,7 @@ def test_the_check_then_the_confirmation_run_as_jobs(app, coordinator_client):
         assert actions == ["appointment.import", "person.create", "person.create"]
         assert storage.pending(preview.result["plan"]) is None
     html = client.get(f"/jobs/{apply_id}").get_data(as_text=True)
-    assert "Import done: 2 people created, 1 appointments created, 0 records updated." in html
+    assert "Import done: 2 people created, 1 appointment created, 0 records updated." in html
 
     again = confirm(client, preview_id, follow_redirects=True).get_data(as_text=True)
     assert "This import has already been applied or has expired." in again

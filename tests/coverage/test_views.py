@@ -298,6 +298,17 @@ def test_no_one_is_asked_to_nominate_to_a_role_someone_is_appointed_to_take_up(
         assert "role=alternate" in who, page
 
 
+def test_a_network_of_one_cell_is_counted_in_the_singular(app, client, members, login_as):
+    with app.app_context():
+        undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+        for team in db.session.scalars(select(Unct)):
+            team.members = [undp] if team.iso3 == "KEN" else []
+        db.session.commit()
+    login_as("coordinator")
+    page = client.get("/coverage/?lang=en").get_data(as_text=True)
+    assert "of 1 UNCT cell covered" in page and "1 UNCT cells" not in page
+
+
 def test_the_coverage_page_counts_cells_with_a_term_ending_soon_as_cells(app, client,
                                                                          members, login_as):
     """Kenya's UNDP focal point and a second alternate both end within the window: one cell,

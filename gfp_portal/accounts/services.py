@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import lazyload
 
@@ -127,7 +128,9 @@ def _check_password_strength(password, user_email=None):
     min_length = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < min_length:
         raise DomainError("password_too_short",
-                          _l("The password must have at least %(n)s characters.", n=min_length),
+                          lazy_ngettext("The password must have at least %(num)s character.",
+                                        "The password must have at least %(num)s characters.",
+                                        min_length),
                           field="password")
     if user_email and password.strip().lower() == user_email.strip().lower():
         raise DomainError("password_is_email", _l("The password must not be your email address."),

@@ -130,6 +130,24 @@ def test_short_password_refused(admin):
     assert services.find_valid_token(raw, TokenPurpose.activation) is not None
 
 
+@pytest.mark.parametrize("least, lang, said", [
+    (1, "en", "The password must have at least 1 character."),
+    (2, "ar", "يجب ألا تقل كلمة المرور عن حرفين."),
+    (11, "ar", "يجب ألا تقل كلمة المرور عن 11 حرفًا."),
+])
+def test_the_shortest_password_is_counted_in_the_languages_plural(
+        app, admin, monkeypatch, least, lang, said):
+    """The shortest password is the deployment's PASSWORD_MIN_LENGTH, whatever it is."""
+    monkeypatch.setitem(app.config, "PASSWORD_MIN_LENGTH", least)
+    invite(admin)
+    raw = link_token(db.session.scalars(select(OutboxMessage)).one())
+    with pytest.raises(DomainError) as excinfo:
+        services.activate_account(raw, "")
+    assert excinfo.value.code == "password_too_short"
+    with force_locale(lang):
+        assert str(excinfo.value.message) == said
+
+
 @pytest.mark.parametrize("email, password", [
     ("admin@example.org", "wrong password"),
     ("nobody@example.org", PASSWORD),

@@ -221,6 +221,7 @@ def register_extensions(app):
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    login_manager.unauthorized_handler(auth.sign_in_first)
 
     login_manager.user_loader(accounts_queries.active_user_by_session_token)
 

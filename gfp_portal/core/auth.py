@@ -1,12 +1,15 @@
 """Access rules: every view declares who may call it; views without a rule are refused."""
 from functools import wraps
 
-from flask import abort, current_app, request
-from flask_login import current_user
+from flask import abort, current_app, flash, redirect, render_template, request
+from flask_login import current_user, login_url
 
 ACCESS_ATTR = "access_rule"
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+
+# Methods that ask for a page; any other sends something (a form).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Flask's own static-file endpoints serve public assets and carry no rule of ours.
 STATIC_ENDPOINT_SUFFIX = "static"
@@ -46,6 +49,21 @@ def roles_required(*roles):
             return view(*args, **kwargs)
         return _mark(wrapper, tuple(sorted(allowed)))
     return decorator
+
+
+def sign_in_first():
+    """The answer to a visitor who must be signed in (the login manager's unauthorized
+    handler). A page asked for leads to the sign-in page, which leads back to it. A form sent
+    after the sign-in ended (signed out in another tab or on another device, the password
+    changed) is answered with a page that says so and offers the entries back
+    (static/js/entries.js): on the sign-in page the browser would take the form as received
+    and forget them."""
+    if request.method not in SAFE_METHODS:
+        return current_app.make_response(
+            (render_template("errors/signed_out.html", code=403), 403))
+    manager = current_app.login_manager
+    flash(manager.login_message, manager.login_message_category)
+    return redirect(login_url(manager.login_view, next_url=request.url))
 
 
 def access_rule_of(view):

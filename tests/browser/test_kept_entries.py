@@ -41,6 +41,27 @@ def test_entries_sent_to_an_expired_form_come_back_after_signing_in_again(page):
     expect(page.locator("#entries-back")).to_have_count(0)
 
 
+def test_entries_sent_after_signing_out_in_another_tab_come_back_after_signing_in(page):
+    """The sign-out in another tab leaves the form's token valid: the form reaches the
+    portal, which says the person is no longer signed in and offers the entries back."""
+    sign_in(page, "coordinator@demo.gfp")
+    page.goto("/sessions/1/edit")
+    page.locator("textarea[name=description_fr]").fill(TYPED)
+    other_tab = page.context.new_page()
+    other_tab.goto("/")
+    other_tab.locator("form[action$='/logout'] [type=submit]").click()
+    other_tab.wait_for_url(re.compile(r"/login"))
+    other_tab.close()
+    page.locator("main form [type=submit].btn-primary").click()
+
+    expect(page.locator("h1")).to_have_text("You are no longer signed in")
+    expect(page.locator("#kept-entries")).to_be_visible()
+    expect(page.locator("#entries-lost")).to_be_hidden()
+    _back_signed_in(page)
+    expect(page).to_have_url(re.compile(r"/sessions/1/edit$"))
+    expect(page.locator("textarea[name=description_fr]")).to_have_value(TYPED)
+
+
 def _back_signed_in(page):
     back = page.locator("#kept-entries a")
     expect(back).to_be_visible()

@@ -3,7 +3,7 @@
 Every answer after sending the form is the same page, whatever the address: it never tells
 whether the address has an account or a request already (the email says it instead).
 """
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from gfp_portal.core import storage
 from gfp_portal.core.auth import public
@@ -32,6 +32,20 @@ def _email_key():
     return "join-email:" + (request.form.get("email") or "").strip().lower()
 
 
+def _taken(response):
+    """Whether a request counts against the limits: only one the portal took (a request sent,
+    or told by email that one is open; an amendment saved). A form refused, shown again with
+    its errors, saved and sent nothing: counting it would hold back the newcomer's corrected
+    form for the rest of the day."""
+    return g.get("join_taken", False)
+
+
+def _took(response):
+    """`response`, having noted that the portal took the request (see _taken)."""
+    g.join_taken = True
+    return response
+
+
 def _form(memo_required=True, **kwargs):
     limit = storage.human_size(current_app.config["NOMINATION_LETTER_MAX_BYTES"])
     return JoinForm(scope_choices=registry_queries.unct_choices(),
@@ -47,8 +61,8 @@ def _data(form):
 
 @bp.route("", methods=["GET", "POST"])
 @public
-@limiter.limit(_ip_limit, methods=["POST"])
-@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
+@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_taken)
+@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key, deduct_when=_taken)
 def create():
     form = _form(data={"preferred_language": current_language(), "role": "focal_point"})
     if form.validate_on_submit():
@@ -65,7 +79,7 @@ def create():
         else:
             commit()
             storage.remove(superseded)
-        return redirect(url_for("join.sent"))
+        return _took(redirect(url_for("join.sent")))
     return render_template("join/form.html", form=form, amending=None)
 
 
@@ -77,6 +91,7 @@ def sent():
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 @public
+# Every press counts: nothing is typed on this page, whose link is all there is to guess.
 @limiter.limit(_ip_limit, methods=["POST"])
 def verify(token):
     """GET shows a button (mail scanners that open links must not confirm anything)."""
@@ -93,7 +108,7 @@ def verify(token):
 
 @bp.route("/amend/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_taken)
 def amend(token):
     try:
         current = join.request_for_amendment(token)
@@ -108,5 +123,5 @@ def amend(token):
                                      form=form)
         if ok:
             storage.remove(old_key)
-            return render_template("join/verified.html", amended=True)
+            return _took(render_template("join/verified.html", amended=True))
     return render_template("join/form.html", form=form, amending=current)

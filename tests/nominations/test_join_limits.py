@@ -1,0 +1,69 @@
+"""/join's rate limits count the requests the portal took, not those it refused: a form shown
+again with its errors saved and sent nothing, and counting it would hold back the newcomer's
+corrected form for the rest of the day. A request held back offers its entries back."""
+import io
+
+from sqlalchemy import select
+
+from gfp_portal.extensions import db
+from gfp_portal.nominations.models import Nomination
+from tests.helpers import PDF, login
+from tests.nominations.test_join_views import form, malawi, messages, post_join  # noqa: F401
+
+NOT_A_DOCUMENT = (b"MZ\x90\x00", "memo.pdf")
+
+
+def _refused(client, url="/join", **overrides):
+    data = form(memo=(io.BytesIO(NOT_A_DOCUMENT[0]), NOT_A_DOCUMENT[1]), **overrides)
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 200  # shown again with its error: nothing was kept
+    assert "not an accepted document" in response.get_data(as_text=True)
+    return response
+
+
+def test_requests_refused_by_the_form_do_not_use_up_the_daily_limit(client, malawi):  # noqa: F811
+    for _ in range(6):  # beyond both limits: three a day per address, five an hour per IP
+        _refused(client)
+    response = post_join(client, memo=(io.BytesIO(PDF), "memo.pdf"))
+    assert response.status_code == 302, response.status_code
+
+
+def test_requests_taken_still_count(client, malawi):  # noqa: F811
+    for _ in range(3):
+        _refused(client)  # in between, changes nothing
+        assert post_join(client).status_code == 302
+    assert post_join(client).status_code == 429
+
+
+def test_a_request_held_back_offers_its_entries_back(client, malawi):  # noqa: F811
+    for _ in range(3):
+        assert post_join(client).status_code == 302
+    held = post_join(client)
+    page = held.get_data(as_text=True)
+    assert held.status_code == 429
+    assert 'id="kept-entries"' in page and "Back to the form, with your entries" in page
+
+
+def test_a_page_asked_for_too_often_offers_no_entries(client, reference):
+    """A GET sent nothing to keep: the offer would give back another form's old entries."""
+    answers = [client.get("/certificates/NO-SUCH-CODE") for _ in range(11)]
+    assert answers[-1].status_code == 429
+    assert 'id="kept-entries"' not in answers[-1].get_data(as_text=True)
+
+
+def test_amendments_refused_by_the_form_do_not_use_up_the_limit(app, client, malawi):  # noqa: F811
+    post_join(client)
+    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    client.post(f"/join/verify/{token}")
+    with app.app_context():
+        request_id = db.session.scalars(select(Nomination.id)).one()
+    login(client, "coord@example.org")
+    client.post(f"/nominations/{request_id}/request-changes", data={"text": "Your grade?"})
+    client.post("/logout")
+    amend = messages(app, "join_decision")[0].body_text.split("/join/amend/")[1].split()[0]
+    url = f"/join/amend/{amend}"
+    for _ in range(6):  # beyond the five an hour per IP
+        _refused(client, url)
+    response = client.post(url, data=form(grade="NO-C"), content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "Your completed request is back with the Office" in response.get_data(as_text=True)

@@ -18,7 +18,7 @@ from gfp_portal.admin.forms import (
 from gfp_portal.admin.settings_forms import SettingsForm
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.confirm import confirmation_page, is_confirmed
+from gfp_portal.core.confirm import confirmation_page, is_confirmed, went_back
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.engine import engine
@@ -103,16 +103,16 @@ def user_action(user_id, action):
     if not form.validate_on_submit():
         abort(400)
     invited = user.status == "invited"
+    if went_back():
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     if action == "deactivate" and not is_confirmed():
         if invited:
             return confirmation_page(_("Withdraw the invitation"), [_(
                 "The invitation link sent to %(email)s stops working: the account cannot be "
-                "activated. No email is sent.", email=user.email)],
-                back=url_for("admin.user_detail", user_id=user.id))
+                "activated. No email is sent.", email=user.email)])
         return confirmation_page(_("Deactivate the account"), [_(
             "%(email)s can no longer sign in: their open links and calendar feed stop "
-            "working. No email is sent.", email=user.email)],
-            back=url_for("admin.user_detail", user_id=user.id))
+            "working. No email is sent.", email=user.email)])
     ok, __ = commit_service(_USER_ACTIONS[action], user, form.reason.data or None)
     if ok:
         flash(_("The invitation of %(email)s is withdrawn.", email=user.email)
@@ -210,12 +210,13 @@ def settings():
     form = SettingsForm.from_settings(all_settings())
     save = unless_crossed(form, ALL_SETTINGS, lambda: update_settings(
         form.settings_values(), actor=current_user))
-    if form.validate_on_submit():
+    # Gone back from the confirmation: the form again, as it was filled in.
+    if not went_back() and form.validate_on_submit():
         erased = {} if is_confirmed() else retention.newly_erased(
             form.settings_values(), now=utcnow())
         if erased:
             return confirmation_page(_("Save these retention periods"), _erasures(
-                erased, form.settings_values()), back=url_for("admin.settings"))
+                erased, form.settings_values()))
         ok, changes = commit_service(save, form=form)
         if ok:
             flash(_("The settings are saved.") if changes else _("Nothing has changed."),

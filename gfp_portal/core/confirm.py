@@ -1,36 +1,47 @@
 """The confirmation step of drastic actions: the first POST only shows what will happen (to
-how many people, how many emails); the same form posted again with `confirmed=1` acts. It
-needs no JavaScript."""
+how many people, how many emails); the same form posted again with `confirmed=1` acts. Its
+"No, go back" posts the form's entries back with `went_back=1` instead: nothing is done, and
+the form is shown again as it was filled in (by the view that shows it on a POST, such as the
+settings; static/js/entries.js refills a form of another page). It needs no JavaScript."""
 from flask import abort, redirect, render_template, request
 
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit_then_redirect, show_domain_error
 
-NOT_CARRIED = {"csrf_token", "confirmed", "submit"}
+NOT_CARRIED = {"csrf_token", "confirmed", "went_back", "submit"}
+
+
+def went_back():
+    """The confirmation page's "No, go back" was pressed: the entries are posted back to be
+    shown in their form again, and nothing is done."""
+    return request.form.get("went_back") == "1"
 
 
 def is_confirmed():
-    return request.form.get("confirmed") == "1"
+    return request.form.get("confirmed") == "1" and not went_back()
 
 
-def confirmation_page(title, consequences, *, back, form=None, with_reason=False,
-                      reason_label=None, status=200):
+def confirmation_page(title, consequences, *, form=None, with_reason=False, reason_label=None,
+                      status=200):
     """The page restating `title` and the `consequences` (sentences), carrying the posted
-    data back to the same URL with `confirmed=1`. With `with_reason`, the reason stays an
-    editable field (and shows its errors)."""
+    data back to the same URL, with `confirmed=1` or, to go back, `went_back=1`. With
+    `with_reason`, the reason stays an editable field (and shows its errors)."""
     form = form or ConfirmForm()
     carried = [(name, value) for name, value in request.form.items(multi=True)
                if name not in NOT_CARRIED and not (with_reason and name == "reason")]
     return render_template("confirm.html", title=title, consequences=consequences,
-                           action=request.path, carried=carried, back=back, form=form,
+                           action=request.path, carried=carried, form=form,
                            with_reason=with_reason, reason_label=reason_label), status
 
 
 def confirmation_step(confirmation, *, back):
     """None once the action is confirmed. Before, the confirmation page of the (title,
     consequences) that `confirmation()` gives; when it raises a DomainError (the action is
-    refused already), back to `back` with the error shown."""
+    refused already), back to `back` with the error shown. Gone back from the confirmation
+    page, back to `back`, the page of the form."""
+    if went_back():
+        return redirect(back)
     if is_confirmed():
         return None
     try:
@@ -38,7 +49,7 @@ def confirmation_step(confirmation, *, back):
     except DomainError as error:
         show_domain_error(error)
         return redirect(back)
-    return confirmation_page(title, consequences, back=back)
+    return confirmation_page(title, consequences)
 
 
 def confirm_then_act(call, *args, confirmation, back, check=None, **kwargs):
@@ -46,6 +57,8 @@ def confirm_then_act(call, *args, confirmation, back, check=None, **kwargs):
     validate): first the confirmation step, then, posted again confirmed, one service call
     as core.http.commit_then_redirect makes it. `check()`, when given, raises the DomainError
     of an action the service would refuse, so that it is refused at the first click."""
+    if went_back():
+        return redirect(back)
     if not ConfirmForm().validate_on_submit():
         abort(400)
 

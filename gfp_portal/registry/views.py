@@ -9,7 +9,7 @@ from gfp_portal.accounts.queries import visible_unct_choices, visible_unct_ids
 from gfp_portal.attendance.records import learning_record
 from gfp_portal.core import previews
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.confirm import is_confirmed
+from gfp_portal.core.confirm import is_confirmed, went_back
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
@@ -285,6 +285,8 @@ def _replace(appointment, form):
 @bp.route("/export.<any(csv, xlsx):fmt>", methods=["GET", "POST"])
 @roles_required("coordinator", "resident_coordinator")
 def export(fmt):
+    if went_back():  # from the confirmation of a large export: to the filters it was of
+        return redirect(with_query(url_for("registry.index"), request.args))
     criteria, today = registry_filter(filter_form()), viewer_today()
     people = queries.count_people(criteria, today=today)
     if people <= current_app.config["REGISTRY_EXPORT_INLINE_MAX"]:
@@ -303,7 +305,7 @@ def export(fmt):
     title = _("Prepare the registry export")
     return render_template(
         "confirm.html", title=title, action=request.full_path, carried=[], form=ConfirmForm(),
-        back=with_query(url_for("registry.index"), request.args), consequences=[
+        consequences=[
             ngettext("%(num)s person matches these filters.",
                      "%(num)s people match these filters.", people),
             _("The file is prepared in the background; its page shows the progress and "

@@ -14,6 +14,7 @@ from gfp_portal.core.confirm import (
     confirmation_page,
     confirmation_step,
     is_confirmed,
+    went_back,
 )
 from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.forms import ConfirmForm
@@ -207,11 +208,13 @@ def publish(session_id):
 @roles_required("coordinator")
 def cancel(session_id):
     session = db.get_or_404(TrainingSession, session_id)
+    back = url_for("sessions.detail", session_id=session.id)
+    if went_back():  # no reason needed to change one's mind
+        return redirect(back)
     form = ConfirmForm()
     # A reason that fails its check is shown on the confirmation page, as the service's is.
     if not form.validate_on_submit() and set(form.errors) != {"reason"}:
         abort(400)
-    back = url_for("sessions.detail", session_id=session.id)
     if is_confirmed() and not form.reason.errors:
         ok, result = commit_service(services.cancel_session, session, reason=form.reason.data,
                                     actor=current_user, form=form)
@@ -233,7 +236,7 @@ def cancel(session_id):
                  "%(num)s registered people will be told and emailed the cancellation.",
                  notified.people),
         _("The waiting list is closed; nobody can register any more.")],
-        back=back, form=form, with_reason=True,
+        form=form, with_reason=True,
         reason_label=_("Reason (required, kept in the history)"),
         status=400 if form.reason.errors else 200)
 

@@ -2,10 +2,11 @@
 // kept in this browser tab (sessionStorage, gone when the tab closes) until the next page
 // shows. If that page says the form has expired (its security token lapsed, or the sign-in
 // ended), it offers the way back, and the form's own page, shown again, gets the entries back.
-// Any other page means the portal received the form: the entries are forgotten. Forms with a
-// password are never kept, nor files, nor the form's security token. Among forms that send to
-// the same address (an item's "Move up" and "Move down"), the entries go back into the one
-// that was sent.
+// A confirmation page ("Please confirm: this will happen") keeps them too: its "No, go back"
+// leads to the form's page, where they go back into the form. Any other page means the portal
+// received the form: the entries are forgotten. Forms with a password are never kept, nor
+// files, nor the form's security token. Among forms that send to the same address (an item's
+// "Move up" and "Move down"), the entries go back into the one that was sent.
 (function () {
   "use strict";
   var KEY = "gfp-kept-entries";
@@ -34,6 +35,10 @@
 
   function pageOf(url) {
     return url.split("#")[0];
+  }
+
+  function pathOf(url) {
+    return pageOf(url).split("?")[0];
   }
 
   function sameAction(action) {
@@ -71,6 +76,20 @@
         form.querySelector("input[type=password]")) {
       return;
     }
+    if (form.hasAttribute("data-confirmation")) {  // the entries stay those of the form itself
+      var entries = read();
+      if (entries && event.submitter && event.submitter.name === "went_back") {
+        entries.returned = true;
+        // What was typed on the confirmation page itself (a reason) goes back too.
+        Array.prototype.forEach.call(form.querySelectorAll("textarea[name]"), function (field) {
+          entries.fields = entries.fields.filter(function (pair) {
+            return pair[0] !== field.name;
+          }).concat([[field.name, field.value]]);
+        });
+        write(entries);
+      }
+      return;
+    }
     write({page: pageOf(window.location.href), action: form.action,
            index: sameAction(form.action).indexOf(form), sentAt: Date.now(), expired: false,
            fields: keptFields(form)});
@@ -103,6 +122,16 @@
     });
   }
 
+  // The entries put back into the form that was sent, which is returned (none if gone).
+  function giveBack(entries) {
+    var forms = sameAction(entries.action);
+    var form = forms[entries.index] || forms[0];
+    if (form) {
+      restore(form, entries.fields);
+    }
+    return form;
+  }
+
   function notice(form) {
     var text = script && script.getAttribute("data-restored");
     if (!text) {
@@ -124,6 +153,7 @@
     var offer = document.getElementById("kept-entries");
     if (offer) {  // the form expired: offer the way back to it
       entries.expired = true;
+      entries.returned = false;
       write(entries);
       var link = offer.querySelector("a");
       link.href = entries.page;
@@ -131,6 +161,16 @@
       var lost = document.getElementById("entries-lost");  // "reload": no longer the advice
       if (lost) {
         lost.hidden = true;
+      }
+      return;
+    }
+    if (document.querySelector("form[data-confirmation]")) {
+      return;  // asked to confirm: nothing is done yet, and "No, go back" brings the form back
+    }
+    if (entries.returned) {  // back from the confirmation: to the form's page, whatever its query
+      write(null);
+      if (pathOf(window.location.href) === pathOf(entries.page)) {
+        giveBack(entries);
       }
       return;
     }
@@ -145,11 +185,9 @@
     if (pageOf(window.location.href) !== entries.page) {
       return;  // on the way back (the sign-in page): keep them
     }
-    var forms = sameAction(entries.action);
-    var form = forms[entries.index] || forms[0];
     write(null);
+    var form = giveBack(entries);
     if (form) {
-      restore(form, entries.fields);
       notice(form);
     }
   }

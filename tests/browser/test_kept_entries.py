@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD, sign_in
+from .main_pages import demo_objects
 from .test_agenda import _agenda_session
 
 pytestmark = pytest.mark.browser
@@ -103,3 +104,39 @@ def test_entries_the_portal_received_are_not_given_back(page):
     page.goto("/sessions/1/edit")
     expect(page.locator("input[name=capacity]")).not_to_have_value("-3")
     expect(page.locator("#entries-back")).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_going_back_from_a_confirmation_brings_the_form_back_as_it_was(page, live_workdir, lang):
+    """"No, go back" on the confirmation of a group registration: nobody is registered, and
+    the roster's form has the filters chosen, not those of a fresh page."""
+    session_id = demo_objects(live_workdir / "portal.db")["upcoming_session"]
+    sign_in(page, "coordinator@demo.gfp", lang=lang)
+    page.goto(f"/sessions/{session_id}/roster?lang={lang}")
+    group = page.locator("form[action$='/roster/group']")
+    group.locator("select[name=role]").select_option("alternate")
+    group.locator("select[name=entity]").select_option("UNDP")
+    group.locator("[type=submit]").click()
+
+    confirmation = page.locator("form[data-confirmation]")
+    confirm = confirmation.locator("button[name=confirmed]")
+    back = confirmation.get_by_role("button", name="لا، الرجوع" if lang == "ar" else "No, go back")
+    # A button of its own, after the confirmation in the reading order (on its left in
+    # Arabic), reached with the keyboard and showing where the focus is.
+    confirm.focus()
+    page.keyboard.press("Tab")
+    expect(back).to_be_focused()
+    ring = back.evaluate("b => [getComputedStyle(b).outlineStyle, getComputedStyle(b).boxShadow]")
+    assert ring != ["none", "none"], ring  # Bootstrap's ring (a shadow) or the portal's outline
+    confirm_box, back_box = confirm.bounding_box(), back.bounding_box()
+    assert (back_box["x"] < confirm_box["x"]) if lang == "ar" else \
+        (back_box["x"] > confirm_box["x"])
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/sessions/{session_id}/roster$"))
+    expect(group.locator("select[name=role]")).to_have_value("alternate")
+    expect(group.locator("select[name=entity]")).to_have_value("UNDP")
+    expect(page.locator("#entries-back")).to_have_count(0)  # gone back by choice: no notice
+    # Given back once: the page shown again is a fresh one.
+    page.reload()
+    expect(group.locator("select[name=role]")).to_have_value("")

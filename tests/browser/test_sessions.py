@@ -37,7 +37,7 @@ def test_sessions_in_arabic(new_page, artifacts_dir, width, height):
     _screenshot(page, artifacts_dir / f"session-ar-{width}.png")
     page.locator("form[action$='/withdraw'] button").click()
     # Nothing is cancelled until the confirmation page is confirmed.
-    expect(page.locator("input[name='confirmed']")).to_have_count(1)
+    expect(page.locator("button[name='confirmed']")).to_have_count(1)
     _no_horizontal_overflow(page)
-    page.locator("form[action$='/withdraw'] button").click()
+    page.locator("form[action$='/withdraw'] button[name='confirmed']").click()
     expect(page.locator(".alert-success")).to_be_visible()

@@ -205,7 +205,7 @@ def test_the_first_mail_invites_to_a_session_at_a_fair_hour_for_the_person(
     assert "Induction (Africa)" in mail.body_text and "Induction (Americas)" not in mail.body_text
     assert f"/sessions/{fair.id}" in mail.body_text and "/induction/mine" in mail.body_text
     # The text part keeps its paragraphs apart, and reads one step of the checklist a line.
-    assert "\n\n" + "لم تُنجَز أي خطوة" in mail.body_text
+    assert "\n\n" + "الخطوات المنجزة: 0 من أصل 4." in mail.body_text
     steps = [line for line in mail.body_text.splitlines() if line.startswith(("[ ]", "[x]"))]
     assert len(steps) == 4 and all(line.count("[") == 1 for line in steps)
     assert late.id not in {i.session_id for i in db.session.scalars(

@@ -2,8 +2,11 @@
 checklist (home, /me, its own page) in English and Arabic, documents opened by download."""
 import re
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from flask import render_template
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
@@ -286,3 +289,35 @@ def test_a_document_downloaded_twice_at_once_is_opened_once(app, reference, crea
     assert [answer[0] for answer in answers] == [200, 200], answers
     with app.app_context():
         assert len(db.session.scalars(select(InductionOpening)).all()) == 1
+
+
+# Done and total steps: "1 of 5 step done" took its noun's number from the steps done.
+PROGRESS_WORDING = [(1, 5, "Steps done: 1 of 5"), (1, 1, "Steps done: 1 of 1"),
+                    (2, 11, "Steps done: 2 of 11")]
+
+
+@pytest.mark.parametrize(("done", "total", "expected"), PROGRESS_WORDING)
+def test_the_checklist_says_how_many_steps_are_done_whatever_the_numbers(app, done, total,
+                                                                         expected):
+    progress = SimpleNamespace(done=done, total=total, percent=round(100 * done / total),
+                               complete=done == total, state="in_progress", steps=[])
+    with app.test_request_context("/"):
+        page = render_template("induction/_checklist.html", progress=progress, language="en",
+                               terms_form=None)
+        with force_locale("es"):
+            spanish = render_template("induction/_checklist.html", progress=progress,
+                                      language="es", terms_form=None)
+    assert expected in page
+    assert "step done" not in page and "paso completado" not in spanish
+
+
+@pytest.mark.parametrize(("done", "total", "expected"), PROGRESS_WORDING)
+def test_the_reminder_says_how_many_steps_are_done_whatever_the_numbers(app, done, total,
+                                                                        expected):
+    context = {"person": SimpleNamespace(full_name="Amina Diallo"), "kind": "reminder",
+               "steps": [], "done": done, "total": total, "sessions": [], "link": "/induction"}
+    with app.test_request_context("/"):
+        for template in ("emails/induction_reminder.txt", "emails/induction_reminder.html"):
+            text = render_template(template, **context)
+            assert f"{expected}." in text
+            assert "step done" not in text

@@ -11,8 +11,8 @@ from werkzeug.datastructures import FileStorage
 from gfp_portal.accounts.models import User
 from gfp_portal.core import i18n
 from gfp_portal.extensions import db
-from gfp_portal.plans import services
-from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus
+from gfp_portal.plans import queries, services
+from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus, Standing
 from gfp_portal.reference.models import Entity
 from tests.helpers import EXE, PDF, entity, login, outbox
 from tests.markup import CHOOSE_FILE_AGAIN, described_by, filled_form
@@ -76,7 +76,7 @@ def test_the_network_view_tells_how_many_entities_stand_where(client, site):
     as_role(client, "coordinator")
     html = client.get("/plans/").get_data(as_text=True)
     assert 'data-network-updated="1" data-network-total="2"' in html
-    assert "1 of 2 entities have an updated plan." in html
+    assert "Entities with an updated plan: 1 of 2." in html
     assert re.search(r'data-total="overdue">1<', html)
     overdue = client.get("/plans/?status=overdue").get_data(as_text=True)
     assert f'data-plan="{site["plan"]}"' in overdue and f'data-plan="{site["other"]}"' \
@@ -338,3 +338,20 @@ def test_a_note_on_a_plan_nobody_is_responsible_for_says_nobody_was_emailed(clie
     assert "the responsible focal points are told by email" not in page  # the flash
     with app.app_context():
         assert outbox("plan_note") == []
+
+
+@pytest.mark.parametrize(("updated", "total", "expected"), [
+    (1, 5, "Entities with an updated plan: 1 of 5."),
+    (1, 1, "Entities with an updated plan: 1 of 1."),
+    (2, 11, "Entities with an updated plan: 2 of 11.")])
+def test_the_network_view_counts_the_updated_plans_whatever_the_numbers(
+        client, site, monkeypatch, updated, total, expected):
+    """"1 of 5 entities" took its number from the total, which French gave to the verb too:
+    "1 entités sur 5 ont"."""
+    totals = queries.NetworkRow(None, {s: 0 for s in Standing})
+    totals.counts[Standing.updated] = updated
+    totals.counts[Standing.not_started] = total - updated
+    monkeypatch.setattr(queries, "network_view", lambda period, today: ([], totals))
+    as_role(client, "coordinator")
+    assert expected in client.get("/plans/").get_data(as_text=True)
+    assert "1 entités" not in client.get("/plans/?lang=fr").get_data(as_text=True)

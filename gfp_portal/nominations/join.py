@@ -60,6 +60,16 @@ def _read_memo(memo):
                                field="memo")
 
 
+def check_memo(memo):
+    """Refuse, as submitting or amending would (a DomainError on the memo field), a memo that
+    is empty, too large or not a document; the file is then read again from its start."""
+    try:
+        _read_memo(memo)
+    finally:
+        if memo is not None and getattr(memo, "filename", None):
+            memo.seek(0)
+
+
 def _store_memo(request, memo, read):
     if read is None:
         return None

@@ -32,18 +32,48 @@ def _email_key():
     return "join-email:" + (request.form.get("email") or "").strip().lower()
 
 
-def _taken(response):
-    """Whether a request counts against the limits: only one the portal took (a request sent,
-    or told by email that one is open; an amendment saved). A form refused, shown again with
-    its errors, saved and sent nothing: counting it would hold back the newcomer's corrected
-    form for the rest of the day."""
-    return g.get("join_taken", False)
+def _cost_of_request():
+    """What a request to join (or an amendment) costs against the limits, counted in the same
+    step as the limit is checked, before the view runs, so that requests sent at once cannot
+    all pass it: nothing for a form refused (its fields or its memo), shown again with its
+    errors, which saves and sends nothing (counting it would hold back the newcomer's
+    corrected form for the rest of the day); one for any other, a wrong link included."""
+    return 0 if _sent_form() is not None and not g.join_valid else 1
 
 
-def _took(response):
-    """`response`, having noted that the portal took the request (see _taken)."""
-    g.join_taken = True
-    return response
+def _sent_form():
+    """The form of the request to join (or of its amendment) as sent, checked once for the
+    limits and the view; None for a link that is not one, which counts in full."""
+    if "join_form" not in g:
+        g.join_form, g.join_amending, g.join_valid = None, None, False
+        try:
+            if request.view_args.get("token") is None:
+                g.join_form = _form(data={"preferred_language": current_language(),
+                                          "role": "focal_point"})
+            else:
+                g.join_amending = join.request_for_amendment(request.view_args["token"])
+                # In the form's own terms (acronym, ISO3, ids): the request's own entity,
+                # role and duty station are objects, which no option of the form matches.
+                g.join_form = _form(memo_required=False,
+                                    data=services.form_values(g.join_amending))
+                # The confirmed address (join.amend keeps it).
+                g.join_form.email.render_kw = {"readonly": True}
+        except DomainError as error:
+            g.join_error = error
+            return None
+        g.join_valid = g.join_form.validate_on_submit() and _memo_accepted(g.join_form)
+    return g.join_form
+
+
+def _memo_accepted(form):
+    """Whether the memo sent (if any) is one that submitting takes; else its error is on the
+    form."""
+    try:
+        join.check_memo(form.memo.data)
+    except DomainError as error:
+        show_domain_error(error, form)
+        return False
+    return True
 
 
 def _form(memo_required=True, **kwargs):
@@ -61,11 +91,11 @@ def _data(form):
 
 @bp.route("", methods=["GET", "POST"])
 @public
-@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_taken)
-@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key, deduct_when=_taken)
+@limiter.limit(_ip_limit, methods=["POST"], cost=_cost_of_request)
+@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key, cost=_cost_of_request)
 def create():
-    form = _form(data={"preferred_language": current_language(), "role": "focal_point"})
-    if form.validate_on_submit():
+    form = _sent_form()
+    if g.join_valid:
         try:
             _request, superseded = join.submit_join_request(_data(form), memo=form.memo.data)
         except DomainError as error:
@@ -79,7 +109,7 @@ def create():
         else:
             commit()
             storage.remove(superseded)
-        return _took(redirect(url_for("join.sent")))
+        return redirect(url_for("join.sent"))
     return render_template("join/form.html", form=form, amending=None)
 
 
@@ -108,20 +138,17 @@ def verify(token):
 
 @bp.route("/amend/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_taken)
+# A wrong link counts in full: it is all there is to guess, as on /join/verify.
+@limiter.limit(_ip_limit, methods=["POST"], cost=_cost_of_request)
 def amend(token):
-    try:
-        current = join.request_for_amendment(token)
-    except DomainError as error:
-        return render_template("join/link_invalid.html", error=error), 404
-    # In the form's own terms (acronym, ISO3, ids): the request's own entity, role and duty
-    # station are objects, which no option of the form matches.
-    form = _form(memo_required=False, data=services.form_values(current))
-    form.email.render_kw = {"readonly": True}  # the confirmed address (join.amend keeps it)
-    if form.validate_on_submit():
+    form = _sent_form()
+    if form is None:
+        return render_template("join/link_invalid.html", error=g.join_error), 404
+    current = g.join_amending
+    if g.join_valid:
         ok, old_key = commit_service(join.amend, token, _data(form), memo=form.memo.data,
                                      form=form)
         if ok:
             storage.remove(old_key)
-            return _took(render_template("join/verified.html", amended=True))
+            return render_template("join/verified.html", amended=True)
     return render_template("join/form.html", form=form, amending=current)

@@ -1,13 +1,16 @@
-"""/join's rate limits count the requests the portal took, not those it refused: a form shown
-again with its errors saved and sent nothing, and counting it would hold back the newcomer's
-corrected form for the rest of the day. A request held back offers its entries back."""
+"""/join's rate limits count every request but those whose form (fields or memo) is refused:
+shown again with its errors, such a form saved and sent nothing, and counting it would hold
+back the newcomer's corrected form for the rest of the day. The rest are counted as the limit
+is checked, in one step, so that requests sent at once cannot all pass it. A request held back
+offers its entries back."""
 import io
 
 from sqlalchemy import select
 
 from gfp_portal.extensions import db
+from gfp_portal.nominations import join_views
 from gfp_portal.nominations.models import Nomination
-from tests.helpers import PDF, login
+from tests.helpers import PDF, at_once, login, meet_first
 from tests.nominations.test_join_views import form, malawi, messages, post_join  # noqa: F401
 
 NOT_A_DOCUMENT = (b"MZ\x90\x00", "memo.pdf")
@@ -67,3 +70,25 @@ def test_amendments_refused_by_the_form_do_not_use_up_the_limit(app, client, mal
     response = client.post(url, data=form(grade="NO-C"), content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Your completed request is back with the Office" in response.get_data(as_text=True)
+
+
+def test_requests_sent_at_once_cannot_pass_the_per_ip_limit(app, malawi, monkeypatch):  # noqa: F811
+    """The limit is checked and counted in one step, before anything is saved or mailed: eight
+    requests sent at the same moment from one address get five verification emails, not
+    eight."""
+    # Every request that reaches the view waits there for the others (or 4 s, when the limit
+    # keeps them out, as it should).
+    meet_first(monkeypatch, join_views, "_data", parties=8, timeout=4)
+    answers = at_once([(app.test_client(), "post", "/join", form(email=f"someone{n}@wfp.org"))
+                       for n in range(8)])
+    statuses = [answer if isinstance(answer, str) else answer.status for answer in answers]
+    assert sorted(statuses) == [302] * 5 + [429] * 3, statuses  # JOIN_RATE_LIMIT: 5 an hour
+    assert len(messages(app, "join_verify")) == 5
+
+
+def test_wrong_amendment_links_are_held_back_by_the_per_ip_limit(client, malawi):  # noqa: F811
+    """A link to amend a request is all there is to guess, as on /join/verify: every wrong
+    one counts."""
+    answers = [client.post(f"/join/amend/guess-{n}", data=form(),
+                           content_type="multipart/form-data").status_code for n in range(7)]
+    assert answers == [404] * 5 + [429] * 2

@@ -1,4 +1,6 @@
 """Forms for sign-in, activation, password reset and own preferences."""
+from flask import current_app
+from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, Length
@@ -27,10 +29,18 @@ class CurrentPasswordMixin:
         DataRequired(message=_l("Enter your current password."))])
 
 
+def _password_hint():
+    """The hint under a new password: the length that setting it asks (PASSWORD_MIN_LENGTH)."""
+    length = current_app.config["PASSWORD_MIN_LENGTH"]
+    return ngettext("At least %(num)s character. A short sentence is easy to remember.",
+                    "At least %(num)s characters. A short sentence is easy to remember.",
+                    length)
+
+
 class NewPasswordMixin:
     password = PasswordField(_l("New password"), validators=[
         DataRequired(message=_l("Choose a password.")), Length(max=256)],
-        description=_l("At least 10 characters. A short sentence is easy to remember."))
+        description=LazyString(_password_hint))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("Repeat the password.")),
         EqualTo("password", message=_l("The two passwords are not the same."))])

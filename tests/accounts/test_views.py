@@ -398,3 +398,17 @@ def test_replacing_the_calendar_address_is_confirmed_first_but_the_first_is_not(
     assert feed_address() == first
     assert client.post("/me/calendar", data={"confirmed": "1"}).status_code == 302
     assert feed_address() not in (None, first)
+
+
+@pytest.mark.parametrize(("length", "said"), [(12, "At least 12 characters."),
+                                                (1, "At least 1 character.")])
+def test_the_password_field_states_the_length_the_portal_asks(
+        app, client, create_user, monkeypatch, length, said):
+    """The hint under a new password gives PASSWORD_MIN_LENGTH, the length that setting a
+    password refuses below, not a number of its own."""
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    monkeypatch.setitem(app.config, "PASSWORD_MIN_LENGTH", length)
+    page = client.get("/me").get_data(as_text=True)
+    assert said + " A short sentence is easy to remember." in page
+    assert "At least 10 characters" not in page

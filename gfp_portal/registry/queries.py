@@ -317,15 +317,6 @@ def current_terms(person_ids, *, today):
     return result
 
 
-def last_day_in_roles(person_id, roles, *, today):
-    """The latest last day of the person's terms in `roles` that count as theirs on `today`
-    (Appointment.current_on), or None: when each of them was ended ahead, the day the person
-    stops holding those roles."""
-    return db.session.scalar(select(func.max(Appointment.last_day)).where(
-        Appointment.person_id == person_id, Appointment.role.in_(roles),
-        Appointment.current_on(today)))
-
-
 def terms_ending(unct_ids, *, first, last):
     """The appointments in the given UN Country Teams whose term ends between the days `first`
     (today) and `last`, both included (ending_between: those ended ahead with nobody to follow

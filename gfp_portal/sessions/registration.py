@@ -16,7 +16,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
-from gfp_portal.registry.queries import current_terms, last_day_in_roles
+from gfp_portal.registry.queries import current_terms
 from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
     Registration,
@@ -91,19 +91,21 @@ def in_audience(session, person, *, today):
     term still theirs on the session's first day: a term whose end was entered ahead admits
     its holder to the sessions up to its last day; an incoming holder's term, active, to any
     (TrainingSession.admits_holder_of, which what recommends sessions asks too)."""
-    return session.admits_holder_of(current_terms([person.id], today=today).get(person.id, ()))
+    return audience_refusal(session, person, today=today) is None
 
 
 def audience_refusal(session, person, *, today):
     """Why `person` may not register for `session` themselves (a DomainError), or None when
     they are in its audience (in_audience)."""
-    if in_audience(session, person, today=today):
+    terms = current_terms([person.id], today=today).get(person.id, [])
+    if session.admits_holder_of(terms):
         return None
-    last_day = last_day_in_roles(person.id, session.audience.roles, today=today)
-    if last_day is not None:  # in the audience today, no longer on the session's day
+    # In the audience today, no longer on the session's day: their last day in its roles.
+    last_days = [term.last_day for term in terms if term.role in session.audience.roles]
+    if last_days:
         return DomainError("not_in_audience", _l(
             "Your term ends on %(day)s, before this session.",
-            day=LazyString(format_date, last_day, "long")))
+            day=LazyString(format_date, max(last_days), "long")))
     return DomainError("not_in_audience", _l(
         "This session is for %(audience)s; your appointment does not match.",
         audience=session.audience.title))

@@ -588,7 +588,7 @@ def test_an_evaluation_sent_just_after_its_window_closed_gives_the_answers_back(
     response = client.post(url, data={"applicable": "yes", "rating": "good", "belonging": "yes",
                                       "empowered": "no", "comment": comment})
     page = response.get_data(as_text=True)
-    assert "The evaluation of this session is closed." in page
+    assert page.count("The evaluation of this session is closed.") == 1
     assert comment in page
     assert "Send my evaluation" not in page  # shown to copy, not to send
     answers = page[page.find('id="answers-kept"'):]
@@ -596,3 +596,36 @@ def test_an_evaluation_sent_just_after_its_window_closed_gives_the_answers_back(
     assert markup_problems(page) == []
     # Nothing was sent: the page shows no answers.
     assert 'id="answers-kept"' not in client.get(url).get_data(as_text=True)
+
+
+def test_a_refused_evaluation_says_why_once(app, client, running):
+    """Sent by someone who did not attend, a second time, or once the evaluation closed: the
+    page says why once, not in a message above and again in its body."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/evaluation?lang=en"
+    answers = {"applicable": "yes", "rating": "good", "belonging": "yes", "empowered": "no"}
+
+    def said_once(reason):
+        for page in (client.post(url, data=answers), client.get(url)):
+            assert page.status_code == 200
+            assert page.get_data(as_text=True).count(reason) == 1
+
+    said_once("Only people who attended the session evaluate it.")
+    with app.app_context():
+        services.mark(db.session.scalars(select(Registration).filter_by(
+            session_id=running["session"], person_id=running["person"])).one(), "present",
+            actor=None)
+        db.session.commit()
+    assert client.post(url, data=answers).status_code == 302
+    said_once("You have already evaluated this session; thank you.")
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at -= timedelta(days=400)
+        session.ends_at -= timedelta(days=400)
+        db.session.commit()
+    said_once("You have already evaluated this session; thank you.")

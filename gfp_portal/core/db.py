@@ -1,10 +1,12 @@
 """The database: `db`, its declarative base and naming convention, small column helpers
 shared by every model, what a transaction keeps for its end, a row added unless another
 request added it at the same moment, the first rows of a list with their count in one query,
-many counters in one query, and a digest of rows."""
+many counters in one query, a digest of rows, and the year of a moment in a time zone."""
 import hashlib
 import sqlite3
 from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
@@ -12,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Integer,
     MetaData,
     Table,
     Text,
@@ -28,8 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.functions import GenericFunction
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -60,6 +65,34 @@ def _lower_every_letter(dbapi_connection, connection_record):
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+@event.listens_for(Engine, "connect")
+def _years_in_time_zones(dbapi_connection, connection_record):
+    """SQLite knows no time zone: Python reads local_year() for it."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("local_year", 2, _local_year, deterministic=True)
+
+
+class local_year(GenericFunction):
+    """The year of a moment (a UTCDateTime) on the wall clock of a time zone (an IANA name):
+    the year of what happens at 23:30 on 31 December there, not of its moment in UTC."""
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(local_year, "postgresql")
+def _local_year_postgresql(element, compiler, **kw):
+    moment, zone = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(YEAR FROM timezone({zone}, {moment})) AS INTEGER)"
+
+
+@lru_cache(maxsize=4096)  # one call a row: the rows of one session share their moment
+def _local_year(moment, zone):
+    """local_year() on SQLite, which stores the UTC moment as naive text."""
+    if moment is None or zone is None:
+        return None
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).year
 
 
 # The largest id a column holds (PostgreSQL's integer): a larger number names no row.

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
+from gfp_portal.core.db import local_year
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
@@ -172,8 +173,9 @@ def series_choices():
 
 
 def session_year():
-    """The year a session starts in (UTC), as SQL for grouping on SQLite and PostgreSQL."""
-    return func.extract("year", TrainingSession.starts_at)
+    """The year a session starts in where it is held (the year of its first day, in its own
+    time zone, as its certificate dates it), as SQL for grouping on SQLite and PostgreSQL."""
+    return local_year(TrainingSession.starts_at, TrainingSession.time_zone)
 
 
 def sessions_per_year():

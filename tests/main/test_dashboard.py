@@ -3,12 +3,13 @@ the rules its figures count by, the mirrored charts, and a fixed number of queri
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
+from gfp_portal.attendance import services
 from gfp_portal.attendance.models import EvaluationAnswer
 from gfp_portal.core import charts
 from gfp_portal.core.db import utcnow
@@ -18,6 +19,7 @@ from gfp_portal.extensions import db
 from gfp_portal.main.dashboard import KEYS, figure_of, held_at, month_ends, spans_of, year_ends
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
+from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import TrainingSession
 from tests.main.test_homes import Network
 
@@ -255,3 +257,30 @@ def test_the_figures_kept_in_one_language_are_not_shown_in_another(client, netwo
     arabic = client.get("/dashboard?lang=ar").get_data(as_text=True)
     assert "جهات التنسيق والمناوبون ذوو التعيينات السارية" in arabic
     assert "Active focal points and alternates" not in arabic
+
+
+def test_a_session_counts_in_the_year_of_the_day_it_starts_where_it_is_held(
+        app, make_session, make_appointee):
+    """The year of a session is that of its first day in its own time zone, not in UTC: one
+    held in Nairobi on 1 January at 00:30 (31 December in UTC) and one held in New York on
+    31 December at 20:00 (1 January in UTC) both count in their own year."""
+    nairobi = make_session(time_zone="Africa/Nairobi")
+    new_york = make_session(time_zone="America/New_York")
+    for session, starts in ((nairobi, datetime(2027, 1, 1, 0, 30)),
+                            (new_york, datetime(2027, 12, 31, 20, 0))):
+        session.starts_at = starts.replace(tzinfo=session.zone).astimezone(UTC)
+        session.ends_at = session.starts_at + timedelta(hours=2)
+    assert (nairobi.starts_at.year, new_york.starts_at.year) == (2026, 2028)
+    person = make_appointee()
+    row = registration.register(nairobi, person, actor=None, by_coordinator=True, notify=False,
+                                now=nairobi.starts_at - timedelta(days=1))
+    services.mark(row, "present", actor=None, now=nairobi.ends_at)
+    db.session.commit()
+    later = new_york.ends_at + timedelta(days=1)
+    with app.test_request_context("/?lang=en"):
+        sessions = figure_of("sessions", today=later.date(), now=later)
+        assert (sessions.periods, sessions.columns[-1].values) == ([2027], [2])
+        trained = figure_of("trained-regions", today=later.date(), now=later)
+        assert (trained.periods, trained.columns[-1].values) == ([2027], [1])
+        attendance = figure_of("attendance", today=later.date(), now=later)
+        assert (attendance.periods, attendance.columns[0].values) == ([2027], [1])

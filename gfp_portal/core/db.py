@@ -249,6 +249,16 @@ def is_collision(error):
     return str(error.orig).startswith(COLLISION_MESSAGES)
 
 
+def refused_key(error):
+    """Which key the IntegrityError `error` names, never the value refused (an email address,
+    a name): PostgreSQL's code, table and constraint, without the detail that quotes the
+    value; SQLite's message, which names only the key."""
+    diag = getattr(error.orig, "diag", None)
+    if diag is None:
+        return str(error.orig)
+    return f"{diag.sqlstate} on {diag.table_name} ({diag.constraint_name})"
+
+
 def in_rows_read_first(column, subquery):
     """`column IN (subquery)`, the subquery read before the outer rows: on PostgreSQL `column =
     ANY(ARRAY(subquery))`, which the planner cannot turn into a join. For a subquery that

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from gfp_portal.core.db import MAX_ID, db, is_collision
+from gfp_portal.core.db import MAX_ID, db, is_collision, refused_key
 from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
@@ -77,8 +77,9 @@ def commit_service(call, *args, form=None, **kwargs):
         db.session.rollback()
         if not is_collision(error):
             raise
-        current_app.logger.warning("Refused as a change made at the same moment: %s",
-                                   error.orig)
+        current_app.logger.warning("Refused as a change made at the same moment (account "
+                                   "%s): %s", getattr(current_user, "id", None),
+                                   refused_key(error))
         flash(_("Someone else changed this at the same moment, so nothing was saved. Check "
                 "the page, then try again if it is still needed."), "danger")
         return False, None

@@ -44,6 +44,7 @@ from gfp_portal.registry.signals import emails_taking
 PERSON_COLUMNS = COLUMNS[:13]
 APPOINTMENT_COLUMNS = COLUMNS[13:]
 BOOLEANS = {"yes": True, "no": False, "": False}
+STATION = ("duty_station_city", "duty_station_country", "duty_station_time_zone")
 # The longest text each column keeps, as the registry's forms allow it.
 LENGTHS = {**{c: Person.__table__.c[c].type.length
               for c in ("given_name", "family_name", "phone", "position_title", "grade")},
@@ -121,6 +122,9 @@ class _Row(CheckedRow):
         return value
 
     def _person(self, lookups):
+        """The person's data of the columns the file has: a column it leaves out is no value
+        (the person keeps theirs; a new person gets the registry's defaults), an empty cell
+        of a column it has is one (no phone; the default language, time zone, consent)."""
         raw, data = self.raw, {}
         for column in REQUIRED:
             if not raw.get(column):
@@ -135,33 +139,43 @@ class _Row(CheckedRow):
                                                     "address.", value=raw["email"]))
         for column in ("given_name", "family_name", "email", "phone", "position_title",
                        "grade"):
-            data[column] = raw.get(column) or None
-        data["entity"] = self._entity("entity", lookups) if raw.get("entity") else None
-        data["preferred_language"] = self._choice("preferred_language", LANGUAGES, "en")
-        data["time_zone"] = raw.get("time_zone") or "UTC"
-        if not is_timezone(data["time_zone"]):
-            self.error("time_zone", "bad_time_zone", _l("“%(value)s” is not a known time "
-                                                        "zone.", value=data["time_zone"]))
-        data["directory_consent"] = BOOLEANS.get(self._choice("directory_consent",
-                                                              ("yes", "no"), "no"))
-        station = [raw.get(c, "") for c in ("duty_station_city", "duty_station_country",
-                                            "duty_station_time_zone")]
-        data["duty_station"] = None
-        if any(station):
-            if not all(station):
-                self.error("duty_station_city", "incomplete_station",
-                           _l("Give the city, country and time zone of the duty station, "
-                              "or none of them."))
-            elif not is_country_code(station[1]):
-                self.error("duty_station_country", "bad_country",
-                           _l("“%(value)s” is not an ISO 3166 alpha-3 country code.",
-                              value=station[1]))
-            elif not is_timezone(station[2]):
-                self.error("duty_station_time_zone", "bad_time_zone",
-                           _l("“%(value)s” is not a known time zone.", value=station[2]))
-            else:
-                data["duty_station"] = tuple(station)
+            if column in REQUIRED or column in raw:
+                data[column] = raw.get(column) or None
+        if "entity" in raw:
+            data["entity"] = self._entity("entity", lookups) if raw["entity"] else None
+        if "preferred_language" in raw:
+            data["preferred_language"] = self._choice("preferred_language", LANGUAGES, "en")
+        if "time_zone" in raw:
+            data["time_zone"] = raw["time_zone"] or "UTC"
+            if not is_timezone(data["time_zone"]):
+                self.error("time_zone", "bad_time_zone", _l("“%(value)s” is not a known time "
+                                                            "zone.", value=data["time_zone"]))
+        if "directory_consent" in raw:
+            data["directory_consent"] = BOOLEANS.get(self._choice("directory_consent",
+                                                                  ("yes", "no"), "no"))
+        if any(column in raw for column in STATION):
+            data["duty_station"] = self._station()
         return data
+
+    def _station(self):
+        """(city, country, time zone) of the duty station, or None."""
+        station = [self.raw.get(c, "") for c in STATION]
+        if not any(station):
+            return None
+        if not all(station):
+            self.error("duty_station_city", "incomplete_station",
+                       _l("Give the city, country and time zone of the duty station, "
+                          "or none of them."))
+        elif not is_country_code(station[1]):
+            self.error("duty_station_country", "bad_country",
+                       _l("“%(value)s” is not an ISO 3166 alpha-3 country code.",
+                          value=station[1]))
+        elif not is_timezone(station[2]):
+            self.error("duty_station_time_zone", "bad_time_zone",
+                       _l("“%(value)s” is not a known time zone.", value=station[2]))
+        else:
+            return tuple(station)
+        return None
 
     def _entity(self, column, lookups):
         entity = lookups["entities"].get(self.raw[column].lower())
@@ -171,6 +185,10 @@ class _Row(CheckedRow):
         return entity
 
     def _appointment(self, lookups):
+        """The appointment's data of the columns the file has. Its role, entity, scope (HQ
+        when the file has no scope column) and start date name it; a column the file leaves
+        out is no value: a registry appointment keeps its own (its status too), a new one gets
+        the appointment form's."""
         raw = self.raw
         data = {"role": self._choice("role", tuple(r.value for r in AppointmentRole))}
         data["entity"] = self._entity("appointment_entity", lookups) \
@@ -185,26 +203,37 @@ class _Row(CheckedRow):
                 self.error("scope", "unknown_scope",
                            _l("“%(value)s” is neither HQ nor the code of a UN Country Team.",
                               value=raw.get("scope")))
-        data["status"] = self._choice("status", tuple(s.value for s in AppointmentStatus),
-                                      "active")
+        if "status" in raw:
+            data["status"] = self._choice("status", tuple(s.value for s in AppointmentStatus),
+                                          "active")
         data["start_date"] = self._date("start_date", required=True)
-        data["end_date"] = self._date("end_date")
-        data["ended_on"] = self._date("ended_on")
-        data["end_reason"] = self._choice("end_reason", tuple(r.value for r in EndReason))
-        data["time_share"] = None
-        if raw.get("time_share"):
-            try:
-                data["time_share"] = int(raw["time_share"])
-                if not 0 <= data["time_share"] <= 100:
-                    raise ValueError
-            except ValueError:
-                self.error("time_share", "bad_time_share",
-                           _l("The share of working time is a whole number from 0 to 100."))
-        data["tor_on_file"] = BOOLEANS.get(self._choice("tor_on_file", ("yes", "no"), "no"))
+        for column in ("end_date", "ended_on"):
+            if column in raw:
+                data[column] = self._date(column)
+        if "end_reason" in raw:
+            data["end_reason"] = self._choice("end_reason", tuple(r.value for r in EndReason))
+        if "time_share" in raw:
+            data["time_share"] = self._time_share()
+        if "tor_on_file" in raw:
+            data["tor_on_file"] = BOOLEANS.get(self._choice("tor_on_file", ("yes", "no"), "no"))
         self._check_lengths(("appointed_by_name", "appointed_by_title"))
-        data["appointed_by_name"] = raw.get("appointed_by_name") or None
-        data["appointed_by_title"] = raw.get("appointed_by_title") or None
+        for column in ("appointed_by_name", "appointed_by_title"):
+            if column in raw:
+                data[column] = raw[column] or None
         return data
+
+    def _time_share(self):
+        if not self.raw["time_share"]:
+            return None
+        try:
+            share = int(self.raw["time_share"])
+            if not 0 <= share <= 100:
+                raise ValueError
+        except ValueError:
+            self.error("time_share", "bad_time_share",
+                       _l("The share of working time is a whole number from 0 to 100."))
+            return None
+        return share
 
 
 def _lookups():
@@ -226,7 +255,9 @@ def _check_file(rows, lookups):
         elif email:
             people.setdefault(email, (row.line, row.raw_person()))
         a = row.appointment
-        if a and a["role"] == "focal_point" and a["status"] == "active" and a["entity"]:
+        # Without a status column, a row may stand for an ended term: the plan checks the
+        # new ones against the registry's holders and the file's.
+        if a and a["role"] == "focal_point" and a.get("status") == "active" and a["entity"]:
             key = (a["entity"].id, a["unct"].id if a["unct"] else None)
             if key in focal_points:
                 row.error("role", "second_focal_point",
@@ -342,9 +373,13 @@ def _person_step(row, registry):
 
 
 def _person_json(data):
-    return {**{k: data[k] for k in PERSON_DATA},
-            "entity_id": data["entity"].id if data["entity"] else None,
-            "duty_station": list(data["duty_station"]) if data["duty_station"] else None}
+    """The person's `data` as plain data, of the fields it has."""
+    plain = {k: data[k] for k in PERSON_DATA if k in data}
+    if "entity" in data:
+        plain["entity_id"] = data["entity"].id if data["entity"] else None
+    if "duty_station" in data:
+        plain["duty_station"] = list(data["duty_station"]) if data["duty_station"] else None
+    return plain
 
 
 class _Planner:
@@ -366,8 +401,9 @@ class _Planner:
                 raise self.registry.refused[email]
             person = self.registry.people.get(email) or SimpleNamespace(
                 id=-row.line, full_name=label)
-            if op:
-                step["person"] = {"op": op, "data": _person_json(row.person)}
+            if op:  # a new person: the file's columns; one in the registry: what changes
+                data = row.person if op == "create" else {k: row.person[k] for k in changed}
+                step["person"] = {"op": op, "data": _person_json(data)}
         else:
             person = self.people[email]
         if row.appointment:
@@ -408,9 +444,10 @@ class _Planner:
         unct_id = unct.id if unct else None
         match = self.registry.match_key(person.id, entity.id, unct_id, a["role"],
                                         a["start_date"])
-        existing = self._matching(match, a["status"])
+        status = a.get("status", "active")
+        existing = self._matching(match, status)
         key = ("appointment", existing.id) if existing is not None else match
-        data = {**{k: a[k] for k in APPOINTMENT_DATA}, "entity_id": entity.id,
+        data = {**{k: a[k] for k in APPOINTMENT_DATA if k in a}, "entity_id": entity.id,
                 "unct_id": unct_id}
         if key in self.planned:
             line, earlier = self.planned[key]
@@ -420,8 +457,8 @@ class _Planner:
                     line=line), field="role")
             return None, report.unchanged_appointments
         if existing is None:
-            if a["status"] == "active":
-                end = a["end_date"] or self.policy.default_end_date(a["start_date"])
+            if status == "active":
+                end = a.get("end_date") or self.policy.default_end_date(a["start_date"])
                 holders = self.registry.holders_of(entity.id, unct_id)
                 services.check_new_appointment(person, entity, unct, AppointmentRole(a["role"]),
                                                a["start_date"], end, holders)
@@ -433,18 +470,20 @@ class _Planner:
                 op = "history"
             self.planned[key] = (row.line, data)
             return {"op": op, "data": _plain(data)}, report.created_appointments
-        values = {k: a[k] for k in services.CORRECTABLE if getattr(existing, k) != a[k]}
+        values = {k: a[k] for k in services.CORRECTABLE
+                  if k in a and getattr(existing, k) != a[k]}
         services.check_correction(existing, values)
         end = None
-        if existing.status == AppointmentStatus.active and a["status"] != "active":
-            ended_on = a["ended_on"] or a["end_date"] or self.today
+        status = a.get("status", existing.status.value)  # no status column: it stays
+        if existing.status == AppointmentStatus.active and status != "active":
+            ended_on = a.get("ended_on") or a.get("end_date") or self.today
             services.check_end(existing, ended_on)
-            end = {"reason": a["end_reason"] or ("withdrawn" if a["status"] == "withdrawn"
-                                                 else "term_ended"),
+            end = {"reason": a.get("end_reason") or ("withdrawn" if status == "withdrawn"
+                                                     else "term_ended"),
                    "ended_on": ended_on.isoformat()}
             holders = self.registry.holders_of(existing.entity_id, existing.unct_id)
             holders[:] = [h for h in holders if h is not existing]
-        elif existing.status.value != a["status"]:
+        elif existing.status.value != status:
             raise DomainError("history_unchanged", _l(
                 "An appointment that has ended cannot be made active again; add a new one."))
         self.planned[key] = (row.line, data)
@@ -519,10 +558,12 @@ class _Writer:
         person = people.get(step["email"])
         if step["person"] is None:
             return person
-        values = step["person"]["data"]
-        data = {**{k: values[k] for k in PERSON_DATA},
-                "entity": self.entities.get(values["entity_id"]),
-                "duty_station": self._station(values["duty_station"])}
+        values = step["person"]["data"]  # the fields to write: the services keep the others
+        data = {k: values[k] for k in PERSON_DATA if k in values}
+        if "entity_id" in values:
+            data["entity"] = self.entities.get(values["entity_id"])
+        if "duty_station" in values:
+            data["duty_station"] = self._station(values["duty_station"])
         if step["person"]["op"] == "create":
             if step["email"] in self.registry.refused:  # an account opened since the check
                 raise self.registry.refused[step["email"]]
@@ -562,7 +603,7 @@ class _Writer:
         holders.append(services.appoint(
             person, {k: data[k] for k in ("entity", "unct", "role", "start_date", "end_date",
                                           "time_share", "tor_on_file", "appointed_by_name",
-                                          "appointed_by_title")},
+                                          "appointed_by_title") if k in data},
             actor=self.actor, now=self.now, action="appointment.import", policy=self.policy,
             current=holders))
 

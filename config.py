@@ -113,6 +113,12 @@ class Config:
     ACTIVATION_TOKEN_HOURS = 72
     RESET_TOKEN_HOURS = 2
 
+    # How long any call to Redis (the rate-limit counters, the job queue) waits to connect, and
+    # then for each answer, before it fails: a Redis that hangs, or a network that drops what
+    # is sent, is then met as one that refuses the connection (the limits count in each
+    # worker's memory; a saved job waits for the sweep) rather than holding the request.
+    REDIS_TIMEOUT_SECONDS = float(_env("REDIS_TIMEOUT_SECONDS", "3"))
+
     # Where rate limits count. memory:// counts in each process alone: production refuses it
     # unless RATELIMIT_SINGLE_PROCESS says the portal runs as one process.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")

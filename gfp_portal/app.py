@@ -36,6 +36,7 @@ from gfp_portal.core import (
     fragments,
     http,
     i18n,
+    redis_clients,
     search,
     settings,
     timezones,
@@ -214,6 +215,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     catalogs.install(app.jinja_env)
     app.request_class = catalogs.PortalRequest
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = redis_clients.limiter_storage_options(app.config)
     limiter.init_app(app)
     compress.init_app(app)  # HTML and JSON answers; static files come compressed already
     login_manager.init_app(app)

@@ -1,12 +1,13 @@
 """Plain helpers the test packages share: signing in, reading pages, expecting a refusal,
 looking up reference rows, sample files, copying a database's rows into a later test,
-sending requests at the same moment."""
+sending requests at the same moment, a Redis that hangs."""
 import io
 import re
+import socket
 import sys
 import threading
 from collections import namedtuple
-from contextlib import nullcontext, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -194,6 +195,49 @@ def at_once(requests):
                                 response.get_data(as_text=True))
     run_together(send, [(index, *request) for index, request in enumerate(requests)])
     return answers
+
+
+@contextmanager
+def hanging_redis():
+    """The redis:// URL of a server on this machine that takes every connection and never
+    answers, as a Redis that hangs does; on leaving, it closes them all."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    taken, closing = [], threading.Event()
+
+    def take():
+        while not closing.is_set():
+            with suppress(TimeoutError):
+                taken.append(listener.accept()[0])
+    taker = threading.Thread(target=take, daemon=True)
+    taker.start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    finally:
+        closing.set()
+        taker.join()
+        for connection in [*taken, listener]:
+            connection.close()
+
+
+def ends_within(seconds, call, *args):
+    """`call(*args)` run in a thread of its own that must end within `seconds`: what it returns,
+    or the exception it raised, raised again here. A call that would wait forever fails the
+    test instead of stopping the suite."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["returned"] = call(*args)
+        except Exception as error:  # noqa: BLE001 — raised again in the test's thread
+            outcome["raised"] = error
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    assert not thread.is_alive(), f"{call.__name__} was still waiting after {seconds} seconds"
+    if "raised" in outcome:
+        raise outcome["raised"]
+    return outcome["returned"]
 
 
 def real_redis(app, setting, purpose):

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from flask import current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from redis import ConnectionPool
 
-from gfp_portal.core import jobs
+from gfp_portal.core import jobs, redis_clients
 from gfp_portal.core.db import kept_for_transaction, utcnow
 from gfp_portal.core.mail_cli import drain
 from gfp_portal.core.transports import transport_from_config
@@ -23,6 +24,9 @@ from gfp_portal.core.transports import transport_from_config
 log = logging.getLogger(__name__)
 QUEUE_NAME = "gfp-portal"
 PERIOD_FORMAT = "%Y-%m-%dT%H:%M"  # a periodic run's period: the minute it was scheduled for
+# An idle worker asks Redis for a job and waits this long for one to come (at most half the
+# Redis timeout, so that the wait is never taken for a Redis that does not answer).
+REDIS_WAIT_SECONDS = 1
 
 
 def make_huey(config):
@@ -31,7 +35,10 @@ def make_huey(config):
     if config["JOBS_IMMEDIATE"]:
         return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url, results=False)
+        timeouts = redis_clients.timeouts(config)
+        return RedisHuey(QUEUE_NAME, results=False,
+                         connection_pool=ConnectionPool.from_url(url, **timeouts),
+                         read_timeout=min(REDIS_WAIT_SECONDS, timeouts["socket_timeout"] / 2))
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)

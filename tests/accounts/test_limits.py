@@ -4,7 +4,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from tests.helpers import PASSWORD, real_redis
+from tests.helpers import PASSWORD, hanging_redis, real_redis
 
 
 def _login(client, email, password, address="192.0.2.10"):
@@ -116,5 +116,40 @@ def test_sign_in_goes_on_when_the_shared_store_is_unreachable(create_user):
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as worker:
         signed_in, guesses = worker.submit(_sign_ins_with_the_store_down,
                                            "fp@example.org").result(timeout=120)
+    assert signed_in == 302
+    assert guesses == [200] * 5 + [429]
+
+
+def _sign_ins_with_the_store_hanging(url, email):
+    """A worker of its own whose shared store takes connections and never answers: the
+    timeouts its store's client was given, its right sign-in, then guesses."""
+    from config import TestingConfig
+    from gfp_portal.app import create_app
+    from gfp_portal.extensions import limiter
+
+    class StoreHangs(TestingConfig):
+        RATELIMIT_STORAGE_URI = url
+        REDIS_TIMEOUT_SECONDS = 0.5
+
+    app = create_app(StoreHangs)
+    connection = limiter.storage.storage.connection_pool.make_connection()
+    given = connection.socket_connect_timeout, connection.socket_timeout
+    signed_in = _login(app.test_client(), email, PASSWORD).status_code
+    guesser = app.test_client()
+    guesses = [_login(guesser, email, "wrong password").status_code for _ in range(6)]
+    return given, signed_in, guesses
+
+
+def test_sign_in_goes_on_when_the_shared_store_hangs(create_user):
+    """A Redis that never answers stops each call after REDIS_TIMEOUT_SECONDS, and the limits
+    fall back to each worker's memory as they do when it refuses the connection."""
+    create_user("fp@example.org")
+    spawn = multiprocessing.get_context("spawn")
+    # The server closes first: a worker still waiting on it then ends, and the pool with it.
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as worker, \
+            hanging_redis() as url:
+        given, signed_in, guesses = worker.submit(_sign_ins_with_the_store_hanging, url,
+                                                  "fp@example.org").result(timeout=60)
+    assert given == (0.5, 0.5)
     assert signed_in == 302
     assert guesses == [200] * 5 + [429]

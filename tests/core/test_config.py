@@ -2,6 +2,7 @@
 import pytest
 
 from gfp_portal.app import create_app
+from gfp_portal.core.redis_clients import limiter_storage_options
 
 
 def test_production_refuses_to_start_without_secret_key_and_database(monkeypatch):
@@ -54,3 +55,14 @@ def test_production_accepts_a_shared_rate_limit_store_or_a_single_process(monkey
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     ProductionConfig.check()
+
+
+def test_the_rate_limits_wait_for_redis_no_longer_than_the_setting():
+    base = {"REDIS_TIMEOUT_SECONDS": 2.5}
+    assert limiter_storage_options({**base, "RATELIMIT_STORAGE_URI": "redis://r:6379/0"}) == \
+        {"socket_connect_timeout": 2.5, "socket_timeout": 2.5}
+    # Another store is not given Redis's options; options the config sets itself are kept.
+    assert limiter_storage_options({**base, "RATELIMIT_STORAGE_URI": "memory://"}) == {}
+    assert limiter_storage_options({**base, "RATELIMIT_STORAGE_URI": "rediss://r:6379/0",
+                                    "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 9}}) == \
+        {"socket_connect_timeout": 2.5, "socket_timeout": 9}

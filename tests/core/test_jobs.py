@@ -20,7 +20,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import Job, JobRun, JobState
 from gfp_portal.core.settings import Setting
 from gfp_portal.extensions import db
-from tests.helpers import real_redis, run_together
+from tests.helpers import ends_within, hanging_redis, real_redis, run_together
 
 CALLS = []
 
@@ -282,7 +282,7 @@ def test_a_wrong_schedule_stops_the_start(change, message):
 
 
 def test_the_queue_is_chosen_by_its_url(tmp_path):
-    base = {"JOBS_IMMEDIATE": False}
+    base = {"JOBS_IMMEDIATE": False, "REDIS_TIMEOUT_SECONDS": 3}
     sqlite = make_huey({**base, "JOBS_URL": f"sqlite:///{tmp_path}/q/jobs.db"})
     assert type(sqlite).__name__ == "SqliteHuey" and (tmp_path / "q" / "jobs.db").exists()
     redis = make_huey({**base, "JOBS_URL": "redis://127.0.0.1:6379/5"})
@@ -297,9 +297,9 @@ def queued_app():
     their database connections are closed after the test."""
     made = []
 
-    def _make(url):
+    def _make(url, **settings):
         made.append(create_app(type("Config", (TestingConfig,), {"JOBS_IMMEDIATE": False,
-                                                                  "JOBS_URL": url})))
+                                                                  "JOBS_URL": url, **settings})))
         return made[-1]
     yield _make
     for each in made:
@@ -355,6 +355,42 @@ def test_a_job_saved_while_redis_does_not_answer_waits_for_the_sweep(queued_app)
         row = jobs.enqueue("test.write", {"value": "w"})
         db.session.commit()
         assert db.session.get(Job, row.id).state == JobState.queued and CALLS == []
+
+
+def test_the_redis_queue_waits_for_an_answer_no_longer_than_its_setting():
+    huey = make_huey({"JOBS_IMMEDIATE": False, "JOBS_URL": "redis://127.0.0.1:6379/5",
+                      "REDIS_TIMEOUT_SECONDS": 2.5})
+    connection = huey.storage.pool.make_connection()
+    assert (connection.socket_connect_timeout, connection.socket_timeout) == (2.5, 2.5)
+    # An idle worker's wait for a job ends before its read would be taken for a hang.
+    short = make_huey({"JOBS_IMMEDIATE": False, "JOBS_URL": "redis://127.0.0.1:6379/5",
+                       "REDIS_TIMEOUT_SECONDS": 0.5})
+    assert (huey.storage.read_timeout, short.storage.read_timeout) == (1, 0.25)
+
+
+def test_a_redis_queue_that_hangs_fails_instead_of_waiting_forever():
+    """A Redis that takes the connection and never answers (or a network that drops what is
+    sent) stops the call after REDIS_TIMEOUT_SECONDS, as a refused connection does at once."""
+    import redis
+
+    with hanging_redis() as url:
+        huey = make_huey({"JOBS_IMMEDIATE": False, "JOBS_URL": url,
+                          "REDIS_TIMEOUT_SECONDS": 0.5})
+        with pytest.raises(redis.TimeoutError):
+            ends_within(30, huey.storage.enqueue, b"job")
+
+
+def test_a_job_saved_while_redis_hangs_waits_for_the_sweep(queued_app, caplog):
+    with hanging_redis() as url:
+        web = queued_app(url, REDIS_TIMEOUT_SECONDS=0.5)
+
+        def save():
+            with web.app_context():
+                row = jobs.enqueue("test.write", {"value": "w"})
+                db.session.commit()
+                return db.session.get(Job, row.id).state
+        assert ends_within(30, save) == JobState.queued
+    assert CALLS == [] and "could not be queued" in caplog.text
 
 
 def test_the_scheduler_fires_the_current_minute_and_stops(app, counted):

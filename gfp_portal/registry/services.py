@@ -92,6 +92,17 @@ def _apply_person(person, data, people_by_email=None):
         preferences_changed.send(person)
 
 
+def check_changeable(person):
+    """Refuse every change of `person` once anonymised (privacy.anonymise): they have left
+    the network; a change would write back on their record what was erased, a new term
+    bring them back without their data."""
+    if person.anonymised_at is not None:
+        raise DomainError("anonymised", _l(
+            "This person has been anonymised: their record can no longer be changed, nor can "
+            "they be appointed. Should they rejoin the network, add them to the registry as a "
+            "new person."))
+
+
 def create_person(data, *, actor, now=None, people_by_email=None):
     person = Person(created_at=now or utcnow())
     _apply_person(person, data, people_by_email)
@@ -100,6 +111,7 @@ def create_person(data, *, actor, now=None, people_by_email=None):
 
 
 def update_person(person, data, *, actor, reason=None, now=None, people_by_email=None):
+    check_changeable(person)
     before = _person_state(person)
     _apply_person(person, data, people_by_email)
     # No flush: the row keeps its id, and the change is written with the next statement or
@@ -249,6 +261,7 @@ def appoint(person, data, *, actor, now=None, action="appointment.create", polic
     """Appoint `person` as focal point or alternate of data["entity"] for data["unct"] (None:
     headquarters). The end date defaults to the policy's term. A caller appointing many
     people passes the `policy` and the scope's `current` active appointments it holds."""
+    check_changeable(person)
     policy = policy or Policy.current()
     role = AppointmentRole(data["role"])
     entity, unct = data["entity"], data.get("unct")
@@ -399,6 +412,7 @@ def check_past_appointment(data):
 def record_past_appointment(person, data, *, actor, now=None,
                             action="appointment.import_history"):
     """Record a term that has already ended (status `ended` or `withdrawn`), as history."""
+    check_changeable(person)
     last = check_past_appointment(data)
     status = AppointmentStatus(data["status"])
     appointment = Appointment(
@@ -453,6 +467,7 @@ def replace(appointment, new_person, data, *, actor, now=None):
         raise DomainError("same_person", _l(
             "%(name)s already holds this appointment: give the address of the new holder. To "
             "extend the term, renew it.", name=new_person.full_name), field="email")
+    check_changeable(new_person)
     start = data.get("start_date") or _today(now)
     if start < appointment.start_date:
         # The holder's term would end before it began, the successor's run before it.

@@ -21,6 +21,7 @@ from gfp_portal.core.http import (
     paginate,
     paginate_ids,
     save_form,
+    show_domain_error,
     with_query,
 )
 from gfp_portal.core.i18n import current_language, viewer_today
@@ -154,10 +155,26 @@ def create_person():
     ) or render_template("registry/person_form.html", form=form, person=None)
 
 
+def _unless_refused(person):
+    """Asked for a page that changes `person` (their record, a new term): back to their page,
+    which says why, when the registry refuses any change of them (anonymised). A form sent
+    is refused by the service on its page, with what was typed kept."""
+    if request.method != "GET":
+        return None
+    try:
+        services.check_changeable(person)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("registry.person", person_id=person.id))
+    return None
+
+
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @roles_required("coordinator")
 def edit_person(person_id):
     person = db.get_or_404(Person, person_id)
+    if refused := _unless_refused(person):
+        return refused
     form = _person_form(data={
         "given_name": person.given_name, "family_name": person.family_name,
         "email": person.email, "phone": person.phone, "position_title": person.position_title,
@@ -195,6 +212,8 @@ def _appointment_data(form, *, with_scope=True):
 @roles_required("coordinator")
 def appoint(person_id):
     person = db.get_or_404(Person, person_id)
+    if refused := _unless_refused(person):
+        return refused
     form = AppointmentForm(entity_choices=queries.entity_acronyms(),
                            scope_choices=_scope_choices(),
                            data={"start_date": viewer_today(), "entity": request.args.get(

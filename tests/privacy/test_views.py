@@ -10,9 +10,11 @@ from sqlalchemy import select
 from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
+from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, EndReason, Person
-from tests.helpers import appoint_undp_alternate, csrf_token_from, login
+from tests.helpers import appoint_undp_alternate, csrf_token_from, login, signed_in
+from tests.markup import filled_form
 
 
 @pytest.fixture
@@ -143,3 +145,49 @@ def test_a_person_whose_last_day_is_to_come_is_not_offered_for_anonymising(app, 
         day = format_date(last_day, "long")
     assert f"still in office until {day}" in refused
     assert "End their appointments" not in refused
+
+
+def test_a_page_shown_before_the_anonymisation_does_not_write_the_data_back(app, leaver,
+                                                                           create_user):
+    """Coordinator A opens the record of a person who left, to correct her phone; coordinator
+    B, answering her erasure request, anonymises her. A's save, from the page shown before,
+    is refused, on the page with what A typed; neither the record nor a new event of its
+    history holds her name, address or phone again."""
+    create_user("coord.a@example.org", roles=["coordinator"])
+    b = create_user("coord.b@example.org", roles=["coordinator"])
+    office = signed_in(app, "coord.a@example.org")
+    url = f"/registry/people/{leaver[1]}/edit"
+    shown = filled_form(office.get(url).get_data(as_text=True), "phone")
+    with app.app_context():  # meanwhile B anonymises her
+        anonymise_person(db.session.get(Person, leaver[1]), actor=db.session.get(User, b))
+        db.session.commit()
+    shown["phone"] = "+221 33 800 0001"
+    answer = office.post(url, data=shown)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "has been anonymised" in page
+    assert 'value="+221 33 800 0001"' in page  # what A typed is kept
+    with app.app_context():
+        person = db.session.get(Person, leaver[1])
+        assert (person.full_name, person.email, person.phone) == (
+            f"Anonymised person {leaver[1]}", f"person-{leaver[1]}@anonymised.invalid", None)
+    assert events(app, "person.update") == []
+
+
+def test_an_anonymised_person_is_offered_for_no_change(app, client, create_user, leaver):
+    """Their page offers neither "Edit" nor "New appointment"; the address of either page,
+    typed or kept, leads back to their page, which says why."""
+    coordinator = create_user("coord@example.org", roles=["coordinator"], locale="fr")
+    with app.app_context():
+        anonymise_person(db.session.get(Person, leaver[1]),
+                         actor=db.session.get(User, coordinator))
+        db.session.commit()
+    login(client, "coord@example.org")
+    person_url = f"/registry/people/{leaver[1]}"
+    pages = (f"{person_url}/edit", f"{person_url}/appointments/new")
+    page = client.get(person_url).get_data(as_text=True)
+    assert f"{person_url}/data" in page  # the summary of their data is still produced
+    assert not [url for url in pages if url in page]
+    for url in pages:
+        answer = client.get(url)
+        assert answer.status_code == 302 and answer.headers["Location"].endswith(person_url)
+        assert "a été anonymisée" in client.get(person_url).get_data(as_text=True)

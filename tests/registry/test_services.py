@@ -18,7 +18,7 @@ from gfp_portal.registry import exports, services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.queries import RegistryFilter
-from tests.helpers import entity, refused
+from tests.helpers import NOW, entity, refused
 
 START = date(2026, 1, 1)
 
@@ -437,3 +437,34 @@ def test_a_language_or_time_zone_corrected_in_the_registry_reaches_the_account(c
     assert (user.locale, user.time_zone) == ("fr", "Africa/Dakar")
     services.update_person(user.person, {"given_name": "Aminata"}, actor=coordinator)
     assert (user.locale, user.time_zone) == ("fr", "Africa/Dakar")
+
+
+def _anonymised(person):
+    """`person` as privacy.anonymise leaves them: erased, and no longer in the network."""
+    person.given_name, person.family_name = "Anonymised person", str(person.id)
+    person.phone, person.anonymised_at = None, NOW
+    db.session.flush()
+    return person
+
+
+@pytest.mark.parametrize("change", [
+    lambda person, kenya, coordinator: services.update_person(
+        person, {"family_name": "Diallo", "phone": "+221 33 800 0001"}, actor=coordinator),
+    lambda person, kenya, coordinator: appoint(person, kenya, coordinator=coordinator),
+    lambda person, kenya, coordinator: services.record_past_appointment(person, {
+        "entity": entity("UNDP"), "unct": kenya, "role": "alternate", "status": "ended",
+        "start_date": date(2020, 1, 1), "end_date": date(2021, 12, 31)}, actor=coordinator),
+    lambda person, kenya, coordinator: services.replace(
+        appoint(services.create_person({"given_name": "Jonas", "family_name": "Test",
+                                        "email": "jonas@undp.org"}, actor=coordinator), kenya),
+        person, {"start_date": date(2026, 9, 1)}, actor=coordinator),
+], ids=["update", "appoint", "past_term", "successor"])
+def test_an_anonymised_person_is_neither_changed_nor_appointed(make_person, kenya, coordinator,
+                                                               change):
+    """They have left the network, and their data were erased at their request or under the
+    retention periods: a change would write data back on the erased record, a new term would
+    bring them back without their data."""
+    person = _anonymised(make_person(phone="+221 33 800 0000"))
+    refused("anonymised", change, person, kenya, coordinator)
+    assert (person.family_name, person.phone) == (str(person.id), None)
+    assert db.session.scalars(select(Appointment).filter_by(person_id=person.id)).all() == []

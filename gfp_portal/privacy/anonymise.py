@@ -116,20 +116,23 @@ def what_is_erased(person):
 def anonymise_person(person, *, actor, now=None):
     """Erase `person`'s name and contact data everywhere; returns the storage keys of files
     that may name them (nomination letters, pending previews and exports) to remove once
-    committed. Audited without the name."""
+    committed. Audited without the name: the event names the fields erased, not their
+    values (_erased)."""
     now = now or utcnow()
     check_anonymise(person, today=now.date())
+    erased = _erased(person)
     keys = _erase([person], now, actor=actor)
-    log_action("person.anonymise", person, actor=actor, now=now)
+    log_action("person.anonymise", person, actor=actor, now=now, changes=erased)
     return keys
 
 
 def anonymise_people(people, *, now):
     """The retention job's erasure of many people (each already checked); returns the file
     keys to remove once committed. Each is audited, by no one (the schedule)."""
+    erased = [(person, _erased(person)) for person in people]
     keys = _erase(people, now)
-    for person in people:
-        log_action("person.anonymise", person, actor=None, now=now,
+    for person, changes in erased:
+        log_action("person.anonymise", person, actor=None, now=now, changes=changes,
                    reason=RETENTION)
     return keys
 
@@ -315,13 +318,24 @@ def _own_objects(person, user):
     return [(kind, found) for kind, found in objects if found]
 
 
+def _anonymous_data(person):
+    """{field: value} of the person's own data as anonymising leaves it."""
+    return {"given_name": ANONYMOUS_GIVEN_NAME, "family_name": str(person.id),
+            "email": anonymous_email(person.id), "phone": None, "position_title": None,
+            "directory_consent": False}
+
+
+def _erased(person):
+    """What the anonymisation of `person` is audited with: each field of their own data it
+    changes, the value before hidden (None). A page that edits the record, shown before,
+    then finds it changed since (core.edits) rather than write the data back."""
+    return {field: [None, value] for field, value in _anonymous_data(person).items()
+            if getattr(person, field) != value}
+
+
 def _clear_person(person, now):
-    person.given_name = ANONYMOUS_GIVEN_NAME
-    person.family_name = str(person.id)
-    person.email = anonymous_email(person.id)
-    person.phone = None
-    person.position_title = None
-    person.directory_consent = False
+    for field, value in _anonymous_data(person).items():
+        setattr(person, field, value)
     person.anonymised_at = now
     db.session.execute(update(Appointment).where(Appointment.person_id == person.id)
                        .values(notes=None))

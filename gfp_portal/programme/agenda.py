@@ -194,12 +194,14 @@ def readings(item, viewer_zone, locale):
     zones = [viewer_zone or "UTC"]
     if zones[0] != item.session.time_zone:
         zones.append(item.session.time_zone)
-    out = []
-    for name in zones:
-        zone = ZoneInfo(name)
-        out.append(f"{_moment(item, zone, locale)} "
-                   f"{zone_label(name, item.starts_at.astimezone(zone), locale)}")
-    return out
+    return [_reading(item, name, locale) for name in zones]
+
+
+def _reading(item, zone_name, locale, *, isolate=True):
+    """The item's start in one zone, with the zone named: "10:00 Nairobi (UTC+3)"."""
+    zone = ZoneInfo(zone_name)
+    label = zone_label(zone_name, item.starts_at.astimezone(zone), locale, isolate=isolate)
+    return f"{_moment(item, zone, locale)} {label}"
 
 
 def _moment(item, zone, locale):
@@ -216,14 +218,15 @@ def _moment(item, zone, locale):
 
 def invitation_lines(session, language, zone_name):
     """The agenda as an invitation's description gives it (plain text, in `language`, times
-    in the recipient's zone): a heading, then one line per item with its presenters."""
+    in the recipient's zone, named on each line as the session's times are named above it):
+    a heading, then one line per item with its presenters."""
     items = agenda_of(session)
     if not items:
         return []
-    zone = ZoneInfo(zone_name or "UTC")
     lines = [_("Agenda:")]
     for item in items:
         names = join_list((p.name for p in item.presenters), language)
-        line = f"{_moment(item, zone, language)} {item.text('title', language)}"
+        reading = _reading(item, zone_name or "UTC", language, isolate=False)
+        line = f"{reading} {item.text('title', language)}"
         lines.append(f"{line} ({names})" if names else line)
     return ["\n".join(lines)]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from gfp_portal.core.audit import AuditEvent
@@ -281,6 +282,23 @@ def test_the_invitation_carries_the_agenda_in_the_recipients_language(
     message = outbox("session_notice")[-1]
     calendar = base64.b64decode(message.parts[0]["data"]).decode().replace("\r\n ", "")
     assert "Ordre du jour" in calendar and "Discours liminaire (Dr Ingrid Halvorsen)" in calendar
+
+
+def test_each_time_of_the_agenda_in_an_invitation_names_its_zone(
+        make_session, make_appointee, coordinator):
+    """The invitation reads the session in the recipient's zone and in the session's
+    ("11:00 AM–1:00 PM Nairobi (UTC+3) · 10:00 AM–12:00 PM Zurich (UTC+2)"): an agenda time
+    given bare ("11:30 AM Opening") falls within both, and reads as either."""
+    start = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)  # 10:00 in Zurich, 11:00 in Nairobi
+    session = make_session(starts_at=start, ends_at=start + timedelta(hours=2))
+    agenda.add_item(session, {"title_en": "Opening",
+                              "starts_at": start + timedelta(minutes=30)},
+                    actor=coordinator, now=NOW)
+    registration.register(session, make_appointee(zone="Africa/Nairobi"), actor=None, now=NOW)
+    message = outbox("session_notice")[-1]
+    event = Calendar.from_ical(base64.b64decode(message.parts[0]["data"])).walk("VEVENT")[0]
+    description = str(event["DESCRIPTION"])
+    assert "\n11:30\u202fAM Nairobi (UTC+3) Opening\n" in description, description
 
 
 def test_an_arabic_invitation_lists_the_presenters_with_the_arabic_comma(

@@ -92,24 +92,31 @@ def city_name(zone_name, locale):
                                                       return_city=True)
 
 
-def zone_label(zone_name, moment, locale, *, isolate=True):
+def zone_label(zone_name, moment, locale, *, isolate=True, until=None):
     """"Nairobi (UTC+3)"; on a page the offset is isolated (U+2066…U+2069) so it reads left to
     right in Arabic too. Plain text (emails, calendar entries) leaves the marks out: many mail
     and calendar programs show them as stray boxes, and the Latin letters already run left to
-    right there."""
-    return _zone_label(zone_name, int(moment.utcoffset().total_seconds() // 60), locale,
-                       isolate)
+    right there. `until`: the end of a span from `moment`, whose offset is named too when the
+    clocks move in between ("Zurich (UTC+1 → UTC+2)")."""
+    return _zone_label(zone_name, _minutes(moment), locale, isolate,
+                       _minutes(until) if until is not None else None)
+
+
+def _minutes(moment):
+    return int(moment.utcoffset().total_seconds() // 60)
 
 
 @lru_cache(maxsize=4096)
-def _zone_label(zone_name, minutes, locale, isolate):
-    """zone_label, kept for each zone, offset and language: a list shows tens of moments."""
+def _zone_label(zone_name, minutes, locale, isolate, until_minutes=None):
+    """zone_label, kept for each zone, offsets and language: a list shows tens of moments."""
     city = city_name(zone_name, locale)
     offset = _offset_label(minutes)
-    isolated = f"\u2066{offset}\u2069" if isolate else offset
     if city == offset:
-        return isolated
-    return f"{city} ({isolated})"
+        city = None
+    if until_minutes is not None and until_minutes != minutes:
+        offset = f"{offset} → {_offset_label(until_minutes)}"
+    isolated = f"\u2066{offset}\u2069" if isolate else offset
+    return f"{city} ({isolated})" if city else isolated
 
 
 def moment_reading(moment, format="short"):

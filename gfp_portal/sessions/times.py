@@ -27,7 +27,8 @@ def _span(starts_at, ends_at, zone_name, locale, isolate):
         times += f" ({format_date(end.date(), 'medium', locale=locale)})"
     # The locale's own way to join a date and a time ("{1}, {0}"; "{1}، {0}" in Arabic).
     joined = str(Locale.parse(locale).datetime_formats["full"]).format(times, day)
-    return f"{joined} {zone_label(zone.key, start, locale, isolate=isolate)}"
+    # The clocks may move during a session of several days: its end's offset is named too.
+    return f"{joined} {zone_label(zone.key, start, locale, isolate=isolate, until=end)}"
 
 
 def spans(session, viewer_zone, locale, *, isolate=True):

@@ -1,6 +1,6 @@
 """Registration, waitlist and promotion; the invitations each change sends; reminders; feeds."""
 import base64
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -15,6 +15,7 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import feed, registration, services
 from gfp_portal.sessions.models import Audience, RegistrationStatus, SessionStatus, TrainingSession
+from gfp_portal.sessions.times import spans
 from tests.helpers import NOW, entity, outbox, refused, refused_rollback
 from tests.sessions.libical import libical_errors
 
@@ -625,6 +626,27 @@ def test_plain_text_mail_and_calendar_text_carry_no_isolate_marks(make_session, 
     assert "(UTC+3)" in message.body_text and "(UTC+3)" in str(event["DESCRIPTION"])
     assert [text for text in plain if any(mark in text for mark in ISOLATES)] == []
     assert "(\u2066UTC+3\u2069)" in message.body_html
+
+
+def test_a_session_across_a_clock_change_names_the_offset_of_its_end_too(make_session,
+                                                                        make_appointee):
+    """A meeting in Geneva from Friday 26 March 2027 09:00 (UTC+1) to Monday 29 March 17:00:
+    Europe moves its clocks on the Sunday, so it ends at 17:00 UTC+2. Labelled with the
+    offset of its start only, its end reads an hour late to whoever converts it."""
+    session = make_session(starts_at=datetime(2027, 3, 26, 8, 0, tzinfo=UTC),
+                           ends_at=datetime(2027, 3, 29, 15, 0, tzinfo=UTC),
+                           format="in_person", join_url=None, venue="Palais des Nations")
+    registration.register(session, make_appointee(zone="Europe/Zurich"), actor=None, now=NOW)
+    message, = outbox("session_notice")
+    event = Calendar.from_ical(base64.b64decode(message.parts[0]["data"])).walk("VEVENT")[0]
+    changing = "5:00\u202fPM (Mar 29, 2027) Zurich (UTC+1 → UTC+2)"
+    assert changing in message.body_text and changing in str(event["DESCRIPTION"]), \
+        message.body_text
+    # On a page the two offsets read left to right as one, in Arabic too.
+    assert spans(session, "Europe/Zurich", "ar")[0].endswith("(\u2066UTC+1 → UTC+2\u2069)")
+    # Within one offset, one is named.
+    assert spans(make_session(), "Europe/Zurich", "en", isolate=False)[0].endswith(
+        "Zurich (UTC+1)")
 
 
 def test_a_title_in_another_language_than_the_email_is_marked_as_such(make_session,

@@ -17,6 +17,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Region, Unct
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.sessions.models import SessionStatus, TrainingSession
+from gfp_portal.sessions.queries import session_year
 
 DAY_STARTS, DAY_ENDS = time(8), time(18)
 STEP = timedelta(minutes=30)
@@ -151,16 +152,17 @@ class YearReach:
 
 def offered_by_year():
     """Per year with published sessions, newest first: how many people (by region, and in the
-    whole network) had at least one session of that year within their working day. Today's
-    people and time zones are used for every year."""
+    whole network) had at least one session of that year within their working day. A
+    session is of the year of its first day where it is held, as the dashboard counts it.
+    Today's people and time zones are used for every year."""
     regions = _zones_by_region()
     network = audience_zones(EVERYONE)  # a person with teams in two regions counts once here
     times = db.session.execute(
-        select(TrainingSession.starts_at, TrainingSession.ends_at)
+        select(session_year(), TrainingSession.starts_at, TrainingSession.ends_at)
         .where(TrainingSession.status == SessionStatus.published)).all()
     by_year = {}
-    for starts, ends in times:
-        by_year.setdefault(starts.year, set()).add((starts, ends))
+    for year, starts, ends in times:
+        by_year.setdefault(int(year), set()).add((starts, ends))
     every_zone = set(network)
     years = []
     for year in sorted(by_year, reverse=True):

@@ -116,6 +116,17 @@ def test_the_yearly_report_counts_who_was_offered_a_reasonable_hour(
     assert year.by_region == {hours.HEADQUARTERS: hours.Reach(1, 2)}
 
 
+def test_the_yearly_report_counts_a_session_in_the_year_it_is_held_where_it_is_held(
+        make_appointee, make_session):
+    """09:00 on 1 January 2028 in Suva is 21:00 on 31 December 2027 in UTC: the session is of
+    2028, as its certificate and the dashboard date it."""
+    make_appointee(zone="Pacific/Fiji")
+    make_session(starts_at=datetime(2027, 12, 31, 21, 0, tzinfo=UTC),
+                 ends_at=datetime(2027, 12, 31, 23, 0, tzinfo=UTC), time_zone="Pacific/Fiji")
+    year, = hours.offered_by_year()
+    assert (year.year, year.sessions, year.network) == (2028, 1, hours.Reach(1, 1))
+
+
 def _form(session_id=None, **changes):
     data = {"title_en": "Parity dashboard clinic", "topic": "parity_dashboard",
             "format": "virtual", "time_zone": "UTC", "starts_at": "2027-01-12T06:00",

@@ -94,18 +94,28 @@ def in_audience(session, person, *, today):
     return audience_refusal(session, person, today=today) is None
 
 
+def term_ends_before(session, terms):
+    """The last day of the holder of `terms` (their appointments that count as theirs today:
+    registry.queries.current_terms) in the roles `session` is for, when it comes before the
+    session's first day: in its audience today, no longer on its day
+    (TrainingSession.admits_holder_of). None when the session admits them, or when they hold
+    none of its roles."""
+    if session.admits_holder_of(terms):
+        return None
+    return max((term.last_day for term in terms if term.role in session.audience.roles),
+               default=None)
+
+
 def audience_refusal(session, person, *, today):
     """Why `person` may not register for `session` themselves (a DomainError), or None when
     they are in its audience (in_audience)."""
     terms = current_terms([person.id], today=today).get(person.id, [])
     if session.admits_holder_of(terms):
         return None
-    # In the audience today, no longer on the session's day: their last day in its roles.
-    last_days = [term.last_day for term in terms if term.role in session.audience.roles]
-    if last_days:
+    if (last_day := term_ends_before(session, terms)) is not None:
         return DomainError("not_in_audience", _l(
             "Your term ends on %(day)s, before this session.",
-            day=LazyString(format_date, max(last_days), "long")))
+            day=LazyString(format_date, last_day, "long")))
     return DomainError("not_in_audience", _l(
         "This session is for %(audience)s; your appointment does not match.",
         audience=session.audience.title))
@@ -293,14 +303,20 @@ def cancel(registration, *, actor, now=None, reason=None, by_coordinator=False, 
 
 
 def register_series(series, person, *, actor, now=None):
-    """Register for every published session of the series that is open and has room;
-    returns (sessions where the person holds a seat, now or already; the others)."""
+    """Register for every published session of the series that is open and has room, and
+    that the person's term reaches; returns (sessions where the person holds a seat, now or
+    already; the others but those after their term; {the last day of their term: the
+    sessions after it (term_ends_before)})."""
     now = now or utcnow()
-    done, skipped = [], []
+    terms = current_terms([person.id], today=now.date()).get(person.id, [])
+    done, skipped, after_last_day = [], [], {}
     for session in series.sessions:
         held = registration_of(session, person)
         if held is not None and held.status == RegistrationStatus.registered:
             done.append(session)  # a seat already held, even in a session now full
+            continue
+        if (last_day := term_ends_before(session, terms)) is not None:
+            after_last_day.setdefault(last_day, []).append(session)
             continue
         try:
             with savepoint():
@@ -312,7 +328,7 @@ def register_series(series, person, *, actor, now=None):
         else:
             (done if registration.status == RegistrationStatus.registered
              else skipped).append(session)
-    return done, skipped
+    return done, skipped, after_last_day
 
 
 def _check_group(session, person_ids, now):

@@ -1,7 +1,7 @@
 """Training pages for everyone signed in: the list, a session, register and withdraw, the
 add-to-calendar file, and the personal calendar feed."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -161,10 +161,16 @@ def register_series(series_id):
     ok, result = commit_service(registration.register_series, series, person,
                                 actor=current_user)
     if ok:
-        done, skipped = result
+        done, skipped, after_last_day = result
         flash(ngettext("You are registered for %(num)s session of the series.",
                        "You are registered for %(num)s sessions of the series.", len(done)),
               "success" if done else "info")
+        for last_day, sessions in after_last_day.items():
+            flash(ngettext("Your term ends on %(day)s, before %(num)s session of the series: "
+                           "you are not registered for it.",
+                           "Your term ends on %(day)s, before %(num)s sessions of the series: "
+                           "you are not registered for them.", len(sessions),
+                           day=format_date(last_day, "long")), "info")
         if skipped:
             flash(ngettext("%(num)s session had no seat left or was not open.",
                            "%(num)s sessions had no seat left or were not open.",

@@ -429,8 +429,9 @@ def test_the_series_registers_where_there_is_room(make_session, make_appointee, 
     days = [make_session(capacity=c, series_id=series.id, starts_in=timedelta(days=20 + n))
             for n, c in enumerate((5, 0, 5))]
     db.session.refresh(series)
-    done, skipped = registration.register_series(series, make_appointee(), actor=None, now=NOW)
-    assert done == [days[0], days[2]] and skipped == [days[1]]
+    done, skipped, after_last_day = registration.register_series(series, make_appointee(),
+                                                                  actor=None, now=NOW)
+    assert done == [days[0], days[2]] and skipped == [days[1]] and after_last_day == {}
     assert registration.registered_count(days[1]) == 0
     assert registration.waitlist(days[1]) == []
 
@@ -446,7 +447,7 @@ def test_a_series_registration_whose_request_fails_later_leaves_no_seat_taken(
             for n in range(2)]
     person = make_appointee()
     db.session.commit()
-    done, _skipped = registration.register_series(series, person, actor=None, now=NOW)
+    done, _skipped, _after = registration.register_series(series, person, actor=None, now=NOW)
     assert done == days
     db.session.rollback()  # what the request's failure does
     assert [registration.registered_count(day) for day in days] == [0, 0]
@@ -464,8 +465,7 @@ def test_a_seat_already_held_in_a_full_session_counts_as_registered(make_session
     db.session.refresh(series)
     person = make_appointee()
     registration.register(days[0], person, actor=None, now=NOW)
-    done, skipped = registration.register_series(series, person, actor=None, now=NOW)
-    assert (done, skipped) == (days, [])
+    assert registration.register_series(series, person, actor=None, now=NOW) == (days, [], {})
 
 
 def test_a_group_is_registered_up_to_the_seats(make_session, make_appointee, coordinator):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.dates import get_timezone_location
+from babel.dates import format_date, get_timezone_location
 from icalendar import Calendar
 from markupsafe import escape
 from sqlalchemy import func, insert, select
@@ -155,6 +155,44 @@ def test_registering_for_a_series_takes_a_seat_where_there_is_one(app, client, n
         mine = db.session.scalars(select(Registration).join(Registration.person)
                                   .filter_by(email="fp@example.org")).all()
         assert [(r.session_id, r.status.value) for r in mine] == [(other_id, "registered")]
+
+
+def test_a_series_says_which_of_its_sessions_come_after_the_last_day_of_a_term(
+        app, client, network):
+    """The alternate leaves UNDP in ten days (their end of term entered ahead). Of a series,
+    they are registered for the session before their last day; the one after it is refused
+    them, and the page says why, not that it had no seat left."""
+    last_day = datetime.now(UTC).date() + timedelta(days=10)
+    with app.app_context():
+        coordinator = db.session.get(User, network["coordinator"])
+        after = db.session.get(TrainingSession, network["session"])
+        series = services.create_series({"title_en": "Global Annual Meeting"},
+                                        actor=coordinator)
+        after.series_id = series.id
+        starts = utcnow().replace(microsecond=0) + timedelta(days=3)
+        before = services.create_session({
+            "title_en": "Day 1", "topic": "bystander_intervention", "format": "virtual",
+            "starts_at": starts, "ends_at": starts + timedelta(hours=1),
+            "time_zone": "Africa/Nairobi", "join_url": "https://meet.example.org/day-1",
+            "capacity": 5, "audience": "both", "series_id": series.id}, actor=coordinator)
+        services.publish_session(before, actor=coordinator)
+        term = db.session.scalars(select(User).filter_by(email="fp@example.org")).one() \
+            .person.appointments[0]
+        registry_services.end_appointment(term, reason="left_entity", ended_on=last_day,
+                                          actor=coordinator)
+        db.session.commit()
+        series_id, before_id = series.id, before.id
+    login(client, "fp@example.org")
+    html = client.post(f"/sessions/series/{series_id}/register",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "You are registered for 1 session of the series." in html
+    assert "no seat left" not in html
+    assert f"Your term ends on {format_date(last_day, 'long', locale='en')}, before 1 session " \
+        "of the series: you are not registered for it." in html
+    with app.app_context():
+        mine = db.session.scalars(select(Registration).join(Registration.person)
+                                  .filter_by(email="fp@example.org")).all()
+        assert [(r.session_id, r.status.value) for r in mine] == [(before_id, "registered")]
 
 
 def test_the_add_to_calendar_file_is_a_publish(client, network):

@@ -70,6 +70,22 @@ def waitlist(session):
     return [registration for registration, _first in waitlist_order(session)]
 
 
+def promotable(session, *, today):
+    """The waiting list in the order freed seats go, without the people whose term ends
+    before the session (term_ends_before): they may not take a seat, and stay on the list,
+    passed over, as everyone does once the session has started (_offers_seats)."""
+    waiting = waitlist(session)
+    passed_over = people_leaving_before(session, [row.person_id for row in waiting],
+                                        today=today)
+    return [row for row in waiting if row.person_id not in passed_over]
+
+
+def _waiting_for_seats(session, *, today):
+    """Whether someone on the waiting list would take a seat freed now (promotable): a newcomer
+    then waits behind them. Only the people passed over waiting leaves a free seat free."""
+    return has_waitlist(session) and bool(promotable(session, today=today))
+
+
 def waitlist_place(registration):
     """(number on the waiting list, put first by the priority), or None if not waiting."""
     if registration.status != RegistrationStatus.waitlisted:
@@ -104,6 +120,13 @@ def term_ends_before(session, terms):
         return None
     return max((term.last_day for term in terms if term.role in session.audience.roles),
                default=None)
+
+
+def people_leaving_before(session, person_ids, *, today):
+    """The ids of `person_ids` whose term ends before the session (term_ends_before), their
+    terms read in one query."""
+    return {person_id for person_id, terms in current_terms(list(person_ids), today=today)
+            .items() if term_ends_before(session, terms) is not None}
 
 
 def audience_refusal(session, person, *, today):
@@ -183,7 +206,8 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     registration = registration_of(session, person)
     if registration is not None and registration.status != RegistrationStatus.cancelled:
         return registration
-    seat = registered_count(session) < session.capacity and not has_waitlist(session)
+    seat = registered_count(session) < session.capacity and \
+        not _waiting_for_seats(session, today=now.date())
     registration, before = _take_place(session, person, registration, seat=seat, now=now)
     db.session.flush()
     log_action("registration.create", registration, actor=actor, now=now,
@@ -210,12 +234,15 @@ def _offers_seats(session, now):
 
 def promote(session, *, actor, now):
     """Fill free seats from the waiting list, in the order of the session's policy (earliest
-    first among equals), unless the session has started; returns who was promoted."""
+    first among equals), unless the session has started, passing over the people whose term
+    ends before it (promotable); returns who was promoted."""
     promoted = []
     if not _offers_seats(session, now):
         return promoted
     free = session.capacity - registered_count(session)
-    for registration in waitlist(session)[:max(0, free)]:
+    if free <= 0:
+        return promoted
+    for registration in promotable(session, today=now.date())[:free]:
         registration.status = RegistrationStatus.registered
         registration.registered_at = now
         db.session.flush()
@@ -250,12 +277,13 @@ def _frees_a_seat(registration):
 def removal_preview(registration, *, now=None):
     """What removing `registration` would do, as cancel() does it for a coordinator:
     {"emailed": the person loses a seat and is told by email, "successor": the person first
-    on the waiting list, who gets the seat and is told, or None}."""
+    on the waiting list who may take it (promotable), who gets the seat and is told, or
+    None}."""
     check_cancellable(registration, by_coordinator=True)
     frees_a_seat = _frees_a_seat(registration)
-    session = registration.session
-    waiting = waitlist(session)[:1] if frees_a_seat and _offers_seats(session, now or utcnow()) \
-        else []
+    session, now = registration.session, now or utcnow()
+    waiting = promotable(session, today=now.date())[:1] \
+        if frees_a_seat and _offers_seats(session, now) else []
     return {"emailed": frees_a_seat or _not_yet_told_of_cancellation(registration),
             "successor": waiting[0].person if waiting else None}
 
@@ -341,13 +369,14 @@ def preview_group(session, person_ids, *, now=None):
     """What registering `person_ids` would do, checked as queue_group checks it: {"matching",
     "seats_left", "registered", "waitlisted", "invitations"}. People already registered or
     waiting keep their place."""
-    _check_group(session, person_ids, now or utcnow())
+    now = now or utcnow()
+    _check_group(session, person_ids, now)
     holding = set(db.session.scalars(select(Registration.person_id).where(
         Registration.session_id == session.id,
         Registration.status != RegistrationStatus.cancelled)))
     new = len(set(person_ids) - holding)
     left = seats_left(session)
-    seats = min(new, 0 if has_waitlist(session) else left)
+    seats = min(new, 0 if _waiting_for_seats(session, today=now.date()) else left)
     return {"matching": len(person_ids), "seats_left": left,
             "registered": seats, "waitlisted": new - seats, "invitations": seats}
 
@@ -375,7 +404,8 @@ def register_group(session, people, *, actor, now=None, progress=None):
     current = {row.person_id: row for row in db.session.scalars(select(Registration).where(
         Registration.session_id == session.id).execution_options(populate_existing=True))}
     taken = sum(row.status == RegistrationStatus.registered for row in current.values())
-    queue = any(row.status == RegistrationStatus.waitlisted for row in current.values())
+    queue = any(row.status == RegistrationStatus.waitlisted for row in current.values()) \
+        and bool(promotable(session, today=now.date()))
     placed = []
     for person in people:
         registration = current.get(person.id)

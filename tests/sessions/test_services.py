@@ -187,6 +187,33 @@ def test_a_holder_whose_end_is_entered_ahead_takes_no_seat_after_their_last_day(
             "registered"
 
 
+def test_a_waitlisted_holder_whose_term_ends_before_the_session_is_not_promoted(
+        make_session, make_appointee, make_person, coordinator):
+    """The alternate waits for a seat in a session on 30 April; on 1 March the Office records
+    that they leave on 31 March. A seat freed then goes to the next person waiting, as the
+    removal's confirmation says; the leaver stays on the waiting list, passed over (a renewal
+    would make them welcome again). Once nobody else waits, a free seat goes to whoever
+    registers next, not behind them."""
+    session = make_session(capacity=1, starts_in=timedelta(days=60))
+    seated = make_appointee()
+    leaver, appointment = _alternate_since_last_year(make_person, coordinator)
+    later = make_appointee()
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((seated, leaver, later))]
+    _end_ahead("end", appointment, make_person, coordinator)
+    preview = registration.removal_preview(rows[0], now=NOW + timedelta(hours=1))
+    registration.cancel(rows[0], actor=coordinator, by_coordinator=True,
+                        now=NOW + timedelta(hours=1))
+    assert [rows[1].status, rows[2].status] == ["waitlisted", "registered"], \
+        "the seat went to the waitlisted leaver"
+    assert preview["successor"] == later
+    registration.cancel(rows[2], actor=None, now=NOW + timedelta(hours=2))
+    assert rows[1].status == "waitlisted" and registration.seats_left(session) == 1
+    newcomer = registration.register(session, make_appointee(), actor=None,
+                                     now=NOW + timedelta(hours=3))
+    assert newcomer.status == "registered"
+
+
 @pytest.mark.parametrize("zone, admitted", [("America/Bogota", True), ("Europe/Zurich", False)])
 def test_the_last_day_is_compared_with_the_sessions_first_day_where_it_is_held(
         zone, admitted, make_session, make_person, coordinator):

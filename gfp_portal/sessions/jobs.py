@@ -35,13 +35,20 @@ def _back_to(endpoint):
 
 
 def _group_outcome(result):
-    return [ngettext("%(registered)s registered and %(waitlisted)s on the waiting list, out "
-                     "of %(num)s person matching.",
-                     "%(registered)s registered and %(waitlisted)s on the waiting list, out "
-                     "of %(num)s people matching.", result["matching"],
-                     registered=result["registered"], waitlisted=result["waitlisted"]),
-            ngettext("%(num)s invitation is queued for sending.",
-                     "%(num)s invitations are queued for sending.", result["invitations"])]
+    lines = [ngettext("%(registered)s registered and %(waitlisted)s on the waiting list, out "
+                      "of %(num)s person matching.",
+                      "%(registered)s registered and %(waitlisted)s on the waiting list, out "
+                      "of %(num)s people matching.", result["matching"],
+                      registered=result["registered"], waitlisted=result["waitlisted"]),
+             ngettext("%(num)s invitation is queued for sending.",
+                      "%(num)s invitations are queued for sending.", result["invitations"])]
+    # A job that ran before people were left out has no "term_ends_before".
+    if result.get("term_ends_before"):
+        lines.append(ngettext(
+            "%(num)s person is left out: their term ends before the session.",
+            "%(num)s people are left out: their terms end before the session.",
+            result["term_ends_before"]))
+    return lines
 
 
 @job("sessions.register-group", JobPage(_l("Group registration"), _group_outcome,
@@ -59,7 +66,8 @@ def register_group(run, *, session_id, person_ids):
     return {"session_id": session_id, "matching": len(person_ids),
             "registered": counts[RegistrationStatus.registered],
             "waitlisted": counts[RegistrationStatus.waitlisted],
-            "invitations": counts["invitations"]}
+            "invitations": counts["invitations"],
+            "term_ends_before": counts["term_ends_before"]}
 
 
 def _notices_outcome(result):

@@ -316,7 +316,7 @@ def add_group(session_id):
 
 def _group_confirmation(session, people):
     counts = registration.preview_group(session, people)
-    return _("Register the group"), [
+    lines = [
         ngettext("%(num)s person matches; %(seats)s: %(registered)s will be registered, "
                  "%(waitlisted)s waitlisted.",
                  "%(num)s people match; %(seats)s: %(registered)s will be registered, "
@@ -325,6 +325,12 @@ def _group_confirmation(session, people):
                  registered=counts["registered"], waitlisted=counts["waitlisted"]),
         ngettext("%(num)s invitation will be emailed.", "%(num)s invitations will be emailed.",
                  counts["invitations"])]
+    if counts["term_ends_before"]:
+        lines.append(ngettext(
+            "%(num)s person is left out: their term ends before the session.",
+            "%(num)s people are left out: their terms end before the session.",
+            counts["term_ends_before"]))
+    return _("Register the group"), lines
 
 
 @bp.route("/registrations/<int:registration_id>/remove", methods=["POST"])

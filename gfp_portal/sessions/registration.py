@@ -367,18 +367,20 @@ def _check_group(session, person_ids, now):
 
 def preview_group(session, person_ids, *, now=None):
     """What registering `person_ids` would do, checked as queue_group checks it: {"matching",
-    "seats_left", "registered", "waitlisted", "invitations"}. People already registered or
-    waiting keep their place."""
+    "seats_left", "registered", "waitlisted", "invitations", "term_ends_before"}. People
+    already registered or waiting keep their place; register_group leaves out the others
+    whose term ends before the session."""
     now = now or utcnow()
     _check_group(session, person_ids, now)
     holding = set(db.session.scalars(select(Registration.person_id).where(
         Registration.session_id == session.id,
         Registration.status != RegistrationStatus.cancelled)))
-    new = len(set(person_ids) - holding)
+    left_out = people_leaving_before(session, person_ids, today=now.date()) - holding
+    new = len(set(person_ids) - holding - left_out)
     left = seats_left(session)
     seats = min(new, 0 if _waiting_for_seats(session, today=now.date()) else left)
-    return {"matching": len(person_ids), "seats_left": left,
-            "registered": seats, "waitlisted": new - seats, "invitations": seats}
+    return {"matching": len(person_ids), "seats_left": left, "registered": seats,
+            "waitlisted": new - seats, "invitations": seats, "term_ends_before": len(left_out)}
 
 
 def queue_group(session, person_ids, *, actor, now=None):
@@ -393,24 +395,29 @@ def queue_group(session, person_ids, *, actor, now=None):
 
 def register_group(session, people, *, actor, now=None, progress=None):
     """A coordinator registers many people at once; the last ones may be waitlisted.
-    Returns {status: count, "invitations": confirmations queued}; `progress(done, total)`
-    hears how far it got. It decides as register() would for each person in turn, under one
-    hold of the seat lock, reading the session's registrations once."""
+    Returns {status: count, "invitations": confirmations queued, "term_ends_before": people
+    left out, their term ending before the session}; `progress(done, total)` hears how far
+    it got. It decides as register() would for each person in turn, under one hold of the
+    seat lock, reading the session's registrations once."""
     lock_seats(session)
     now = now or utcnow()
     _check_open(session, now, by_coordinator=True)
     counts = {status: 0 for status in RegistrationStatus}
-    counts["invitations"] = 0
+    counts["invitations"] = counts["term_ends_before"] = 0
     current = {row.person_id: row for row in db.session.scalars(select(Registration).where(
         Registration.session_id == session.id).execution_options(populate_existing=True))}
     taken = sum(row.status == RegistrationStatus.registered for row in current.values())
     queue = any(row.status == RegistrationStatus.waitlisted for row in current.values()) \
         and bool(promotable(session, today=now.date()))
+    leaving = people_leaving_before(session, [p.id for p in people], today=now.date())
     placed = []
     for person in people:
         registration = current.get(person.id)
         if registration is not None and registration.status != RegistrationStatus.cancelled:
             placed.append((registration, None, False))
+            continue
+        if person.id in leaving:
+            counts["term_ends_before"] += 1
             continue
         seat = taken < session.capacity and not queue
         registration, before = _take_place(session, person, registration, seat=seat, now=now)
@@ -426,7 +433,10 @@ def register_group(session, people, *, actor, now=None, progress=None):
             notices.keep_invitation(registration, "confirmed")
     db.session.flush()
     settings, memo = notices.recipients([p.id for p in people]), {}
-    for done, (registration, before, new) in enumerate(placed, start=1):
+    if progress is not None and counts["term_ends_before"]:
+        progress(counts["term_ends_before"], len(people))  # those left out: done at once
+    for done, (registration, before, new) in enumerate(
+            placed, start=1 + counts["term_ends_before"]):
         if new:
             log_action("registration.create", registration, actor=actor, now=now,
                        changes={"status": [before, registration.status.value]})

@@ -73,7 +73,7 @@ def test_a_group_registration_returns_the_job_page_and_the_job_registers_everyon
         assert job.state == JobState.done and job.created_by_id == office["coordinator"]
         assert job.result == {"session_id": office["session"], "matching": GROUP,
                               "registered": SEATS, "waitlisted": GROUP - SEATS,
-                              "invitations": SEATS}
+                              "invitations": SEATS, "term_ends_before": 0}
         assert (job.done, job.total) == (GROUP, GROUP)
         assert _count(Registration) == GROUP
         assert _count(OutboxMessage, OutboxMessage.subject.like("Registered%")) == SEATS
@@ -279,6 +279,46 @@ def test_one_seat_left_is_counted_in_the_singular(app, client, office):
     html = client.post(f"/sessions/{office['session']}/roster/group?lang=en",
                        data={"role": "alternate"}).get_data(as_text=True)
     assert "12 people match; 1 seat left: 1 will be registered, 11 waitlisted." in html
+
+
+def _leaving_before_the_session(app, *emails):
+    """The end of term of the people with `emails` entered ahead: they leave UNDP in ten days,
+    before the session (in thirty)."""
+    with app.app_context():
+        for person in db.session.scalars(select(Person).where(Person.email.in_(emails))):
+            registry.end_appointment(person.appointments[0], reason="left_entity",
+                                     ended_on=datetime.now(UTC).date() + timedelta(days=10),
+                                     actor=None)
+        db.session.commit()
+
+
+def test_a_group_leaves_out_whoever_leaves_before_the_session(app, client, office):
+    """Two of the twelve alternates match the group, but their last day comes before the
+    session, which refuses them when they register themselves: the job registers the ten
+    others and says how many it left out, and why."""
+    _leaving_before_the_session(app, "p0@undp.org", "p5@undp.org")
+    login(client, "coord@example.org")
+    job_id = _job_id(client.post(f"/sessions/{office['session']}/roster/group",
+                                 data={"role": "alternate", "confirmed": "1"}))
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.result == {"session_id": office["session"], "matching": GROUP,
+                              "registered": SEATS, "waitlisted": 0, "invitations": SEATS,
+                              "term_ends_before": 2}
+        assert _count(Registration, Registration.person_id.in_(select(Person.id).where(
+            Person.email.in_(("p0@undp.org", "p5@undp.org"))))) == 0
+    html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "10 registered and 0 on the waiting list, out of 12 people matching." in html
+    assert "2 people are left out: their terms end before the session." in html
+
+
+def test_the_confirmation_of_a_group_counts_whoever_it_leaves_out(app, client, office):
+    _leaving_before_the_session(app, "p3@undp.org")
+    login(client, "coord@example.org")
+    html = client.post(f"/sessions/{office['session']}/roster/group",
+                       data={"role": "alternate"}).get_data(as_text=True)
+    assert "12 people match; 10 seats left: 10 will be registered, 1 waitlisted." in html
+    assert "1 person is left out: their term ends before the session." in html
 
 
 def test_cancelling_a_session_needs_a_reason_and_a_confirmation(app, client, office):

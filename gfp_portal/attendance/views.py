@@ -57,28 +57,40 @@ def _qr_svg(url):
     return Markup(segno.make(url, error="m").svg_inline(scale=5, dark="#1f2933"))  # noqa: S704
 
 
+def _register_sent(rows):
+    """What the register sent: (status, minutes typed) by registration id, and the marks its
+    page showed (a row sent without its mark, from a page older than this check, is judged
+    against its mark as it is now)."""
+    form = request.form
+    wanted = {row.id: (form.get(f"status-{row.id}"), form.get(f"minutes-{row.id}"))
+              for row in rows}
+    shown = {row.id: (form.get(f"shown-status-{row.id}", ""),
+                      form.get(f"shown-minutes-{row.id}", ""))
+             for row in rows if f"shown-status-{row.id}" in form}
+    return wanted, shown
+
+
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 @roles_required("coordinator")
 def register(session_id):
     session = _session(session_id)
     code = services.check_in_code(session)
     rows, marks = queries.register_rows(session)
-    entered, refusal = None, None
+    wanted = shown = refusal = None
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
+        wanted, shown = _register_sent(rows)
         try:
-            changed = services.mark_register(
-                rows, marks,
-                {row.id: (request.form.get(f"status-{row.id}"),
-                          request.form.get(f"minutes-{row.id}")) for row in rows},
-                actor=current_user, reason=request.form.get("reason") or None)
+            changed = services.mark_register(session, rows, wanted, shown=shown,
+                                             actor=current_user,
+                                             reason=request.form.get("reason") or None)
         except DomainError as error:
             db.session.rollback()
-            # The register again as it was sent, the refused row marked: nothing typed is lost.
+            # The register again with what was typed in it and the marks as they are now,
+            # the refused rows marked: nothing typed is lost.
             refusal = error
-            entered = {row.id: (request.form.get(f"status-{row.id}", ""),
-                                request.form.get(f"minutes-{row.id}", "")) for row in rows}
+            rows, marks = queries.register_rows(session)
         else:
             commit()
             flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
@@ -93,7 +105,8 @@ def register(session_id):
         statuses=list(AttendanceStatus), confirm=ConfirmForm(), report_form=ReportForm(),
         code=code, qr=_qr_svg(check_in_url), check_in_url=check_in_url, opens=opens,
         closes=closes, reports=imports.imports_of(session), language=current_language(),
-        started=started, walk_in=walk_in, entered=entered, refusal=refusal,
+        started=started, walk_in=walk_in, refusal=refusal,
+        entries=services.register_entries(rows, marks, wanted, shown, refusal),
         reason=request.form.get("reason", "") if refusal is not None else "",
         guests=programme_queries.guests_of(session, registered_only=True),
         candidates=walk_ins.candidates(session, walk_in) if started else [])

@@ -92,8 +92,7 @@ def version_keys(language):
 
 def _crossed_message(form, record, events, changes):
     """Who changed which of the fields the save would undo, and to what."""
-    language = current_language()
-    people = dict.fromkeys(_isolated(event.actor.email) if event.actor
+    people = dict.fromkeys(isolated(event.actor.email) if event.actor
                            else _("an automatic task") for event in events)
     now = {key: pair[1] for event in events for key, pair in (event.changes or {}).items()
            if key in changes}
@@ -103,29 +102,39 @@ def _crossed_message(form, record, events, changes):
         name = key.rpartition(".")[2]
         return order.index(name) if name in order else len(order)
 
-    fields = [_field_now(form, record, key, now[key]) for key in sorted(now, key=position)]
+    return crossed_message(people, [_field_now(form, record, key, now[key])
+                                    for key in sorted(now, key=position)])
+
+
+def crossed_message(people, fields):
+    """The refusal of a save that would undo what `people` (names) changed since its page
+    was shown: the `fields` they changed, each as field_now gives it."""
+    language = current_language()
     return _("While this page was open, %(people)s changed %(fields)s. Nothing was saved, so "
              "as not to undo that change: your entries are kept below. Check them, then save "
              "again.", people=format_list(list(people), locale=language),
-             fields=format_list(fields, locale=language))
+             fields=format_list(list(fields), locale=language))
 
 
 def _field_now(form, record, key, value):
-    """"Start (now: 5 Dec 2026, 14:00)": the field by the form's own label when it has one,
-    else the history's, with its value now (shortened) unless it is hidden."""
+    """The field by the form's own label when it has one, else the history's, with its value
+    now unless it is hidden."""
     field = form._fields.get(key)
     label = str(field.label.text) if field is not None else field_label(record.__tablename__,
                                                                         key)
     shown = shown_value(record.__tablename__, key, value)
-    if shown is None:
-        return label
-    shown = str(shown)
+    return label if shown is None else field_now(label, shown)
+
+
+def field_now(label, value):
+    """"Start (now: 5 Dec 2026, 14:00)": a field and its value now, shortened."""
+    shown = str(value)
     if len(shown) > SHOWN_LENGTH:
         shown = shown[:SHOWN_LENGTH].rstrip() + "…"
-    return _("%(field)s (now: %(value)s)", field=label, value=_isolated(shown))
+    return _("%(field)s (now: %(value)s)", field=label, value=isolated(shown))
 
 
-def _isolated(text):
+def isolated(text):
     """`text` set apart from the sentence around it (first-strong isolate): a Latin title in
     an Arabic message, or an Arabic one in English, keeps its own direction and brackets."""
     return f"\u2068{text}\u2069"

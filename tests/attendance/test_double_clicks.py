@@ -1,6 +1,7 @@
 """Two requests at once on "Send my evaluation", "Issue my certificate" or "Check in" (a double
-click), a check-in as the host marks everyone present, a walk-in added by two hosts: one
-records, the other is told it is done or finds it recorded; never a database error (a 500)."""
+click), a check-in as the host marks everyone present, a walk-in added or a register saved by
+two hosts: one records, the other is told it is done or finds it recorded; never a database
+error (a 500)."""
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.helpers import at_once, entity, meet_first, run_together, signed_in
+from tests.markup import filled_form
 
 ANSWER = {"applicable": True, "rating": "good", "belonging": True, "empowered": False}
 
@@ -131,3 +133,28 @@ def test_walk_in_added_twice_at_once(app, running, create_user, monkeypatch):
         assert [r.status.value for r in registrations] == ["registered"]
         assert db.session.scalar(select(Attendance.status).filter_by(
             registration_id=registrations[0].id)).value == "present"
+
+
+def test_one_mark_changed_by_two_hosts_at_once(app, running, create_user, monkeypatch):
+    """Both pages showed the person present; one host records excused, the other absent, at
+    the same moment. The later save is judged on the mark the first recorded, not the one
+    both pages showed: refused, saying so, and the first mark stays."""
+    create_user("coord2@example.org", roles=["coordinator"])
+    with app.app_context():
+        row = db.session.scalars(select(Registration)).one()
+        services.mark(row, "present", minutes=90, actor=None)
+        db.session.commit()
+        row_id = row.id
+    hosts = signed_in(app, "coord@example.org"), signed_in(app, "coord2@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    pages = [filled_form(host.get(url).get_data(as_text=True), f"status-{row_id}")
+             for host in hosts]
+    pages[0][f"status-{row_id}"], pages[1][f"status-{row_id}"] = "excused", "absent"
+    # Both read the marks before either writes, unless the first keeps the second waiting.
+    meet_first(monkeypatch, services, "_marks_now", caller="mark_register", timeout=2)
+    answers = at_once([(host, "post", url + "?lang=en", page)
+                       for host, page in zip(hosts, pages, strict=True)])
+    assert sorted(answer[0] for answer in answers) == [200, 302], answers
+    kept = "excused" if answers[0][0] == 302 else "absent"
+    assert [status.value for status, _ in _marks(app)] == [kept]
+    assert "While this page was open" in next(a.page for a in answers if a[0] == 200)

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from gfp_portal.admin.settings_forms import SettingsForm
-from gfp_portal.attendance import certificates, evaluations, records, services
+from gfp_portal.attendance import certificates, evaluations, queries, records, services
 from gfp_portal.attendance.models import (
     Attendance,
     AttendanceImport,
@@ -103,6 +103,76 @@ def test_before_the_session_nobody_waiting_is_seated_by_a_mark(held, coordinator
     services.mark(row, "present", actor=coordinator,
                   now=session.starts_at - timedelta(minutes=5))
     assert row.status == "registered"
+
+
+def _page_of(session):
+    """The register as its page shows it now: its rows, and each mark as the page shows it."""
+    rows, marks = queries.register_rows(session)
+    return rows, {row.id: services.shown_mark(marks.get(row.id)) for row in rows}
+
+
+def test_a_register_saved_from_an_older_page_leaves_the_marks_changed_since(held, coordinator):
+    """The page showed everyone present; a colleague then corrected Amina to absent. Saving
+    the page with Jonas changed records Jonas and leaves Amina as the colleague left her (she
+    was put back to present, her certificate valid again)."""
+    session, people = held
+    held_at = session.ends_at
+    services.mark_all_present(session, actor=coordinator, now=held_at)
+    rows, shown = _page_of(session)
+    amina, jonas = reg(session, people["Amina"]), reg(session, people["Jonas"])
+    services.mark(amina, "absent", minutes=0, actor=None, now=held_at + timedelta(minutes=5))
+    sent = dict(shown) | {jonas.id: ("partial", "30")}
+    assert services.mark_register(session, rows, sent, shown=shown, actor=coordinator,
+                                  now=held_at + timedelta(minutes=10)) == 1
+    assert (services.attendance_of(amina).status, services.attendance_of(jonas).status) == \
+        ("absent", "partial")
+
+
+def test_a_register_shown_before_everyone_was_marked_present_leaves_them_present(
+        held, coordinator):
+    """A colleague marked everyone present while the page still showed nobody marked: the
+    rows left empty stay present; the one the host changed is refused, its mark changed
+    since (the button marks only the rows without a mark, so it undoes nothing itself)."""
+    session, people = held
+    rows, shown = _page_of(session)
+    services.mark_all_present(session, actor=None, now=session.ends_at)
+    jonas = reg(session, people["Jonas"])
+    sent = dict(shown) | {jonas.id: ("excused", "")}
+    refused("crossed", services.mark_register, session, rows, sent, shown=shown,
+            actor=coordinator, now=session.ends_at)
+    del sent[jonas.id]
+    assert services.mark_register(session, rows, sent, shown=shown, actor=coordinator,
+                                  now=session.ends_at) == 0
+    assert {a.status.value for a in db.session.scalars(select(Attendance))} == {"present"}
+
+
+@pytest.mark.parametrize("meanwhile", ["corrected", "checked_in"])
+def test_changing_a_mark_changed_since_the_page_was_shown_is_refused(held, coordinator,
+                                                                   meanwhile):
+    """The host changes Li, whose mark changed since their page was shown (a colleague's
+    correction, or Li checking herself in): refused, naming her row, and nothing is recorded,
+    Jonas's change neither. The same mark typed by both is no conflict."""
+    session, people = held
+    held_at = session.starts_at + timedelta(minutes=5)
+    li, jonas = reg(session, people["Li"]), reg(session, people["Jonas"])
+    if meanwhile == "corrected":
+        services.mark(li, "present", minutes=90, actor=coordinator, now=held_at)
+    rows, shown = _page_of(session)
+    if meanwhile == "corrected":
+        services.mark(li, "excused", actor=None, now=held_at + timedelta(minutes=1))
+    else:
+        services.check_in(session, people["Li"], services.check_in_code(session), now=held_at)
+    sent = dict(shown) | {li.id: ("absent", "0"), jonas.id: ("partial", "30")}
+    error = refused("crossed", services.mark_register, session, rows, sent, shown=shown,
+                    actor=coordinator, now=held_at + timedelta(minutes=2))
+    assert error.crossed == [li.id]
+    assert services.attendance_of(jonas) is None
+    assert services.attendance_of(li).status == ("excused" if meanwhile == "corrected"
+                                                 else "present")
+    sent[li.id] = services.shown_mark(services.attendance_of(li))  # as recorded since
+    assert services.mark_register(session, rows, sent, shown=shown, actor=coordinator,
+                                  now=held_at + timedelta(minutes=3)) == 1
+    assert services.attendance_of(jonas).status == "partial"
 
 
 # --- check-in -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.factories import NOW
 from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login
-from tests.markup import markup_problems
+from tests.markup import filled_form, markup_problems
 
 
 def test_the_register_shows_the_code_and_a_qr_code(client, running):
@@ -372,7 +372,8 @@ def test_the_register_runs_a_fixed_number_of_queries(app, client, running, count
 def _two_on_the_register(app, running, create_user):
     """The registration ids of the running session's focal point and of a second person
     registered beside them."""
-    other = create_user("jonas.berg@example.org", roles=["focal_point"])
+    other = create_user("jonas.berg@example.org", roles=["focal_point"], given_name="Jonas",
+                        family_name="Berg")
     with app.app_context():
         session = db.session.get(TrainingSession, running["session"])
         registration.register(session, db.session.get(User, other).person, actor=None,
@@ -464,6 +465,71 @@ def test_marking_everyone_present_says_to_how_many_first_and_acts_when_confirmed
         assert marks == {first: "excused", second: "present"}
     response = client.post(url, follow_redirects=True)
     assert "Everyone registered already has a mark." in response.get_data(as_text=True)
+
+
+def _both_present_then_corrected(app, client, running, create_user):
+    """The register of the running session as the coordinator's page shows it with both
+    people present, and who corrects the first to absent meanwhile: another host."""
+    first, second = _two_on_the_register(app, running, create_user)
+    other = create_user("host.b@example.org", roles=["coordinator"], given_name="Host",
+                        family_name="Bravo")
+    with app.app_context():
+        for row_id in (first, second):
+            services.mark(db.session.get(Registration, row_id), "present", minutes=90,
+                          actor=db.session.get(User, running["coordinator"]))
+        db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    shown = filled_form(client.get(url).get_data(as_text=True), f"status-{first}")
+    with app.app_context():
+        services.mark(db.session.get(Registration, first), "absent", minutes=0,
+                      actor=db.session.get(User, other), reason="She never connected.")
+        db.session.commit()
+    return first, second, url, shown
+
+
+def _statuses(app):
+    with app.app_context():
+        return {a.registration_id: a.status.value for a in db.session.scalars(
+            select(Attendance))}
+
+
+def test_a_register_saved_from_a_page_shown_before_a_correction_keeps_it(
+        app, client, running, create_user):
+    """Host B corrects the first person to absent; host A, whose page still shows her
+    present, marks the second as partly present and saves: the second is recorded, the
+    first stays absent (she was put back to present, without a reason, and the certificate
+    the correction revoked was valid again)."""
+    first, second, url, shown = _both_present_then_corrected(app, client, running, create_user)
+    shown[f"status-{second}"], shown[f"minutes-{second}"] = "partial", "30"
+    response = client.post(url + "?lang=en", data=shown, follow_redirects=True)
+    assert _statuses(app) == {first: "absent", second: "partial"}
+    assert "1 attendance recorded." in response.get_data(as_text=True)
+
+
+def test_changing_a_mark_changed_since_the_page_was_shown_is_refused_and_kept_to_send_again(
+        app, client, running, create_user):
+    """Host A changes the first person (whom host B has meanwhile corrected) and the second:
+    nothing is recorded, the page says who changed whose attendance to what, and shows A's
+    entries again with the marks as they are now; sent again as shown, A's entries are
+    recorded."""
+    first, second, url, shown = _both_present_then_corrected(app, client, running, create_user)
+    shown[f"status-{first}"] = "excused"
+    shown[f"status-{second}"], shown[f"minutes-{second}"] = "partial", "30"
+    response = client.post(url + "?lang=en", data=shown)
+    assert _statuses(app) == {first: "absent", second: "present"}
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and markup_problems(html) == []
+    assert ("While this page was open, \u2068Host Bravo\u2069 changed Attendance of "
+            "\u2068Test Person\u2069 (now: \u2068Absent\u2069). Nothing was saved") in html
+    first_select = re.search(rf'<select[^>]*name="status-{first}".*?</select>', html, re.S)
+    assert 'aria-invalid="true"' in first_select.group(0)
+    assert '<option value="excused" selected>' in first_select.group(0)
+    again = filled_form(html, f"status-{first}")
+    assert (again[f"status-{second}"], again[f"minutes-{second}"]) == ("partial", "30")
+    response = client.post(url + "?lang=en", data=again, follow_redirects=True)
+    assert "2 attendances recorded." in response.get_data(as_text=True)
+    assert _statuses(app) == {first: "excused", second: "partial"}
 
 
 def _person_in_registry(app, given, family, email):

@@ -58,13 +58,22 @@ def attendance_status(value):
                                            value=str(value)[:40])) from None
 
 
+def refuse_if_cancelled(session):
+    """A cancelled session trained nobody: no attendance is recorded for it."""
+    if session.is_cancelled:
+        raise DomainError("cancelled", _l("This session is cancelled: no attendance is "
+                                          "recorded."))
+
+
 def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, actor,
          reason=None, now=None, report=None):
-    """Record or correct one person's attendance. Correcting a recorded status needs a
-    reason (it is audited); a waitlisted walk-in marked present becomes registered."""
+    """Record or correct one person's attendance (never at a cancelled session). Correcting
+    a recorded status needs a reason (it is audited); a waitlisted walk-in marked present
+    becomes registered."""
     now = now or utcnow()
     status = attendance_status(status)
     session = registration.session
+    refuse_if_cancelled(session)
     if registration.status == RegistrationStatus.cancelled:
         raise DomainError("not_registered", _l("This person's registration is cancelled."))
     if minutes is not None and not 0 <= minutes <= session.duration_minutes * 2:
@@ -212,6 +221,7 @@ def mark_register(session, rows, wanted, *, shown=None, actor, reason=None, now=
     recorded: it would undo that change unseen. A refusal of one row names it in its
     `registration_id`, so that the register marks it. Returns how many were recorded."""
     now = now or utcnow()
+    refuse_if_cancelled(session)
     # Two saves of one register are judged one after the other, each on the marks the other
     # left.
     hold(f"{session.__tablename__}:{session.id}:register")
@@ -279,7 +289,8 @@ def unmarked(session):
 
 def check_all_present(session):
     """How many people marking everyone present would record; refused when everyone
-    registered already has a mark."""
+    registered already has a mark, or the session is cancelled."""
+    refuse_if_cancelled(session)
     count = len(unmarked(session))
     if not count:
         raise DomainError("nobody_unmarked", _l("Everyone registered already has a mark."))
@@ -289,6 +300,7 @@ def check_all_present(session):
 def mark_all_present(session, *, actor, now=None):
     """Everyone registered and not yet marked becomes present for the whole session (then
     mark the exceptions)."""
+    refuse_if_cancelled(session)
     rows = unmarked(session)
     for row in rows:
         mark(row, AttendanceStatus.present, minutes=session.duration_minutes, actor=actor,

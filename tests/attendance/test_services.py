@@ -364,6 +364,25 @@ def test_a_cancelled_session_is_neither_evaluated_nor_certified(app, held, coord
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
 
 
+def test_no_attendance_is_recorded_for_a_cancelled_session(app, held, coordinator):
+    """Cancelled while its register was open, a session records no mark: one by one, everyone
+    present, or the register's save (a cancelled session trained nobody)."""
+    session, people = held
+    rows = queries.register_rows(session)[0]
+    with app.test_request_context():
+        sessions.cancel_session(session, reason="The speaker could not connect",
+                                actor=coordinator, now=NOW)
+    amina = reg(session, people["Amina"])
+    refused("cancelled", services.mark, amina, "present", actor=coordinator,
+            now=session.starts_at)
+    refused("cancelled", services.check_all_present, session)
+    refused("cancelled", services.mark_all_present, session, actor=coordinator,
+            now=session.starts_at)
+    refused("cancelled", services.mark_register, session, rows, {amina.id: ("present", "")},
+            actor=coordinator, now=session.starts_at)
+    assert db.session.scalars(select(Attendance)).all() == []
+
+
 def test_no_evaluation_reminder_goes_to_someone_anonymised_since(app, held, coordinator):
     session, people = held
     for given in ("Amina", "Jonas"):

@@ -14,6 +14,7 @@ from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration
+from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.factories import NOW
 from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login
@@ -530,6 +531,33 @@ def test_changing_a_mark_changed_since_the_page_was_shown_is_refused_and_kept_to
     response = client.post(url + "?lang=en", data=again, follow_redirects=True)
     assert "2 attendances recorded." in response.get_data(as_text=True)
     assert _statuses(app) == {first: "excused", second: "partial"}
+
+
+def test_nothing_is_recorded_for_a_session_cancelled_while_its_register_was_open(
+        app, client, running, create_user):
+    """Host B cancels the session while host A has its register open: A's save and "Mark
+    everyone present" are refused with the reason, and record nothing."""
+    first, second = _two_on_the_register(app, running, create_user)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    shown = filled_form(client.get(url).get_data(as_text=True), f"status-{first}")
+    with app.test_request_context():
+        sessions.cancel_session(db.session.get(TrainingSession, running["session"]),
+                                reason="The speaker could not connect.",
+                                actor=db.session.get(User, running["coordinator"]))
+        db.session.commit()
+    shown[f"status-{first}"] = "present"
+    response = client.post(url + "?lang=fr", data=shown)
+    assert _statuses(app) == {}
+    assert response.status_code == 200
+    assert "Cette séance est annulée\u00a0: aucune présence n’est enregistrée." in \
+        response.get_data(as_text=True)
+    for confirmed in ({}, {"confirmed": "1"}):
+        response = client.post(url + "/all-present?lang=en", data=confirmed,
+                               follow_redirects=True)
+        assert "This session is cancelled: no attendance is recorded." in response.get_data(
+            as_text=True)
+    assert _statuses(app) == {}
 
 
 def _person_in_registry(app, given, family, email):

@@ -21,8 +21,9 @@ from gfp_portal.attendance.models import (
 )
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import added_unless_there, utcnow
-from gfp_portal.core.edits import crossed_message, field_now, hold, isolated
+from gfp_portal.core.edits import crossed_message, field_now, hold
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.i18n import isolated
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, RegistrationStatus

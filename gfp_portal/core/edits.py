@@ -16,7 +16,7 @@ from gfp_portal.core.data_version import DataVersion
 from gfp_portal.core.db import db, on_postgresql, row_id_in
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.history import field_label, shown_value
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import current_language, isolated
 
 # The longest a changed value is quoted in the message, in characters.
 SHOWN_LENGTH = 80
@@ -133,8 +133,3 @@ def field_now(label, value):
         shown = shown[:SHOWN_LENGTH].rstrip() + "…"
     return _("%(field)s (now: %(value)s)", field=label, value=isolated(shown))
 
-
-def isolated(text):
-    """`text` set apart from the sentence around it (first-strong isolate): a Latin title in
-    an Arabic message, or an Arabic one in English, keeps its own direction and brackets."""
-    return f"\u2068{text}\u2069"

@@ -223,3 +223,9 @@ def name_and_title(name, title):
 def join_list(items, language=None):
     """Items as one list in the viewer's language ("Kenya, Uganda"; "كينيا، أوغندا")."""
     return list_separator(language).join(str(item) for item in items)
+
+
+def isolated(text):
+    """`text` set apart from the sentence around it (first-strong isolate): a Latin title in
+    an Arabic message, or an Arabic one in English, keeps its own direction and brackets."""
+    return f"\u2068{text}\u2069"

@@ -4,6 +4,8 @@ Every transition writes an audit event (the nomination's timeline) and queues th
 causes in the same transaction. Approval writes the registry through its own services, so the
 registry's rules (one focal point per scope, one role per person) refuse what they refuse.
 """
+from typing import NamedTuple
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -24,6 +26,7 @@ from gfp_portal.core.db import savepoint, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
+from gfp_portal.core.text import is_blank
 from gfp_portal.extensions import db
 from gfp_portal.nominations import notices
 from gfp_portal.nominations.models import (
@@ -33,7 +36,7 @@ from gfp_portal.nominations.models import (
     NominationState,
 )
 from gfp_portal.registry import services as registry
-from gfp_portal.registry.models import AppointmentRole, AppointmentStatus
+from gfp_portal.registry.models import Appointment, AppointmentRole, AppointmentStatus, Person
 
 DEFAULT_SETTINGS = {"nominations.daily_digest": False}
 
@@ -341,19 +344,26 @@ def reject_nomination(nomination, reason, *, actor, now=None):
     notices.decision(nomination, now=now)
 
 
+def _nominee_details(nomination, person):
+    """What approval writes on the registry's `person` (None: a new one): what the nomination
+    fills in, its names and post as the letter gives them; a field it leaves empty never
+    erases what the registry holds. A person already there keeps the language they chose
+    and the spelling of the address they were found by."""
+    data = {field: getattr(nomination, field) for field in NOMINEE_FIELDS}
+    data.update(entity=nomination.entity, duty_station=nomination.duty_station)
+    if person is not None:
+        del data["preferred_language"], data["email"]
+    return {field: value for field, value in data.items()
+            if value is not None and not (isinstance(value, str) and is_blank(value))}
+
+
 def _nominee_person(nomination, actor, now):
     """The registry's person with the nominee's email, updated with what the nomination says,
     or a new one."""
-    data = {field: getattr(nomination, field) for field in NOMINEE_FIELDS}
-    data.update(entity=nomination.entity)
-    if nomination.duty_station is not None:
-        data["duty_station"] = nomination.duty_station
     person = registry.find_person_by_email(nomination.email)
     if person is None:
-        return registry.create_person(data, actor=actor, now=now)
-    # An existing person keeps the language they chose; names and post come from the letter.
-    data.pop("preferred_language")
-    registry.update_person(person, data, actor=actor, now=now)
+        return registry.create_person(_nominee_details(nomination, None), actor=actor, now=now)
+    registry.update_person(person, _nominee_details(nomination, person), actor=actor, now=now)
     return person
 
 
@@ -392,10 +402,16 @@ def _replaced_on_approval(nomination, replace):
     return replaced
 
 
+class ApprovalPreview(NamedTuple):
+    """What approving would do."""
+    replaced: Appointment | None  # the appointment it ends
+    emails: int  # the welcome, the nominator's notice, the Resident Coordinators told
+    person: Person | None  # the registry's person the nominee is; None: a new one
+    changes: dict  # what it changes of that person: {field: [now, then]}, as history names it
+
+
 def approval_preview(nomination, *, replace=False, actor):
-    """What approving would do, refused as approving would be: (the appointment it ends or
-    None, how many emails go out: the welcome, the nominator's notice, the Resident
-    Coordinators told of a self-registration)."""
+    """What approving would do (an ApprovalPreview), refused as approving would be."""
     _require_coordinator(actor)
     _require_state(nomination, NominationState.submitted)
     replaced = _replaced_on_approval(nomination, replace)
@@ -404,7 +420,10 @@ def approval_preview(nomination, *, replace=False, actor):
         emails += 1
     elif nomination.unct is not None:
         emails += notices.resident_coordinators_count(nomination)
-    return replaced, emails
+    person = registry.find_person_by_email(nomination.email)
+    changes = {} if person is None else \
+        registry.person_changes(person, _nominee_details(nomination, person))
+    return ApprovalPreview(replaced, emails, person, changes)
 
 
 def _first_day(nomination, replaced, today):

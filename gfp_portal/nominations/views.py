@@ -14,8 +14,9 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
+from gfp_portal.core.history import field_label, shown_value
 from gfp_portal.core.http import commit_service, commit_then_redirect, found_or_404, paginate
-from gfp_portal.core.i18n import viewer_today
+from gfp_portal.core.i18n import isolated, viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
 from gfp_portal.nominations.forms import (
@@ -312,17 +313,34 @@ def withdraw(nomination_id):
 
 def _approval(replace):
     def confirmation(nomination):
-        replaced, emails = services.approval_preview(nomination, replace=replace,
-                                                     actor=current_user)
+        preview = services.approval_preview(nomination, replace=replace, actor=current_user)
         lines = [_("%(name)s is appointed and invited to the portal.",
                    name=nomination.nominee_name)]
-        if replaced is not None:
+        lines += _registry_changes(preview.person, preview.changes)
+        if preview.replaced is not None:
             lines.append(_("The appointment of %(name)s ends.",
-                           name=replaced.person.full_name))
+                           name=preview.replaced.person.full_name))
         lines.append(ngettext("%(num)s email will be sent.", "%(num)s emails will be sent.",
-                              emails))
+                              preview.emails))
         return _("Approve and appoint"), lines
     return confirmation
+
+
+def _registry_changes(person, changes):
+    """A sentence for each detail of the nominee's registry record that approval changes,
+    from what it holds to what the nomination says: nothing changes unseen."""
+    lines = []
+    for key, (before, after) in changes.items():
+        values = {"field": field_label("people", key), "name": person.full_name,
+                  "after": isolated(shown_value("people", key, after))}
+        if before is None:
+            lines.append(_("%(field)s in the registry record of %(name)s, empty until now: "
+                           "%(after)s.", **values))
+        else:
+            lines.append(_("%(field)s in the registry record of %(name)s: %(before)s becomes "
+                           "%(after)s.", before=isolated(shown_value("people", key, before)),
+                           **values))
+    return lines
 
 
 @bp.route("/<int:nomination_id>/approve", methods=["POST"])

@@ -44,12 +44,29 @@ def find_person_by_email(email):
         func.lower(Person.email) == (email or "").strip().lower())).first()
 
 
-def _person_state(person):
+def _person_state(person, data=None):
+    """The person's fields as their audit events keep them; with `data`, as they would be
+    once update_person(person, data) has written it."""
     state = {field: getattr(person, field) for field in PERSON_FIELDS}
-    state["entity"] = person.entity.acronym if person.entity else None
+    if data is not None:
+        state.update({field: _given(data[field]) for field in PERSON_FIELDS if field in data})
+    state["entity"] = state["entity"].acronym if state["entity"] else None
     # The country by its code, which the history names in each reader's language.
-    state["duty_station"] = station_code(person.duty_station)
+    state["duty_station"] = station_code(state["duty_station"])
     return state
+
+
+def _given(value):
+    """A value as the registry keeps it: names and titles exactly as typed, only trimmed at
+    the ends; nothing but spaces is none."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+def person_changes(person, data):
+    """{field: [now, then]} of what update_person(person, data) would change, as its audit
+    event will name it, in the order of a person's fields: to show before it is confirmed."""
+    changes = diff(_person_state(person), _person_state(person, data))
+    return {field: changes[field] for field in PERSON_FIELDS if field in changes}
 
 
 def _apply_person(person, data, people_by_email=None):
@@ -76,10 +93,7 @@ def _apply_person(person, data, people_by_email=None):
                           field="time_zone")
     for field in PERSON_FIELDS:
         if field in data:
-            value = data[field]
-            if isinstance(value, str):
-                # Names and titles are kept exactly as typed, only trimmed at the ends.
-                value = value.strip() or None
+            value = _given(data[field])
             if getattr(person, field) is not value and getattr(person, field) != value:
                 setattr(person, field, value)  # only what changes: an import sets thousands
     if is_blank(person.given_name) or is_blank(person.family_name):

@@ -309,6 +309,44 @@ def test_approval_updates_an_existing_person_matched_by_email(users, nomination_
     assert db.session.scalar(select(func.count(Person.id))) == 4  # 3 users' people + known
 
 
+def test_an_empty_field_of_the_nomination_leaves_the_registry_as_it_is(users,
+                                                                        nomination_data):
+    """A renewal or a second role, nominated without a grade or a title: the registry keeps
+    the ones it holds; approval never blanks a field with an empty one."""
+    known = registry.create_person({"given_name": "Wanjiru", "family_name": "Kamau",
+                                    "email": "wk@unicef.org", "grade": "P-4",
+                                    "position_title": "Gender Specialist"},
+                                   actor=users["coordinator"])
+    nomination = submit(users, nomination_data(email="wk@unicef.org", grade="",
+                                               position_title=None))
+    preview = services.approval_preview(nomination, actor=users["coordinator"])
+    assert preview.person == known
+    assert "grade" not in preview.changes and "position_title" not in preview.changes
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    assert (known.grade, known.position_title) == ("P-4", "Gender Specialist")
+
+
+def test_the_approval_preview_names_each_registry_detail_approval_changes(users,
+                                                                          nomination_data):
+    """A correction the registry received after the nomination was submitted is shown,
+    from what the registry holds to what the nomination says, before approval writes it."""
+    known = registry.create_person({"given_name": "Wanjiru", "family_name": "Kamau",
+                                    "email": "wk@unicef.org", "grade": "P-5",
+                                    "position_title": "Chief of Education"},
+                                   actor=users["coordinator"], now=NOW)
+    nomination = submit(users, nomination_data(email="WK@unicef.org", family_name="Kamau",
+                                               grade="P-5"))
+    registry.update_person(known, {"family_name": "Kamau-Otieno", "grade": "P-4"},
+                           actor=users["coordinator"], now=NOW)
+    changes = services.approval_preview(nomination, actor=users["coordinator"]).changes
+    assert changes == {"family_name": ["Kamau-Otieno", "Kamau"], "grade": ["P-4", "P-5"],
+                       "entity": [None, "UNICEF"]}
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    update = events_for("people", known.id)[0]
+    assert update.action == "person.update" and update.changes == changes
+    assert known.email == "wk@unicef.org"  # found by it: the registry's spelling stays
+
+
 def test_approval_ends_the_replaced_appointment(users, nomination_data, teams):
     holder = registry.create_person({"given_name": "Otieno", "family_name": "Odhiambo",
                                      "email": "o.odhiambo@unicef.org"}, actor=users["coordinator"])

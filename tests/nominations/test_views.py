@@ -359,6 +359,31 @@ def test_approving_names_whose_term_ends_and_the_emails_before_acting(app, clien
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == queued + 2
 
 
+def test_approving_a_person_in_the_registry_says_which_details_change(app, client,
+                                                                     kenya_nomination):
+    """The nominee is in the registry, corrected since the nomination was sent: the
+    confirmation names each detail approval changes, from what the registry holds to what the
+    nomination says; what the nomination left empty (the grade) is neither named nor erased."""
+    with app.app_context():
+        registry.create_person({
+            "given_name": "Njeri", "family_name": "Mwangi-Kariuki", "grade": "P-3",
+            "email": "njeri.mwangi@wfp.org"}, actor=None)
+        db.session.commit()
+    sign_in(client, "coord@example.org")
+    url = f"/nominations/{kenya_nomination['id']}/approve"
+    html = client.post(url).get_data(as_text=True)
+    assert "Family name in the registry record of Njeri Mwangi-Kariuki: " \
+        "\u2068Mwangi-Kariuki\u2069 becomes \u2068Mwangi\u2069." in html
+    assert "Entity in the registry record of Njeri Mwangi-Kariuki, empty until now: " \
+        "\u2068WFP\u2069." in html
+    assert "Grade in the registry record" not in html
+    client.post(url, data={"confirmed": "1"})
+    with app.app_context():
+        person = db.session.scalars(select(Person).filter_by(
+            email="njeri.mwangi@wfp.org")).one()
+        assert (person.family_name, person.grade) == ("Mwangi", "P-3")
+
+
 @pytest.mark.parametrize(("other", "action", "data"), [
     ("coord2@example.org", "reject", {"text": "Not the right grade."}),
     ("rc.kenya@example.org", "withdraw", {"confirmed": "1"})])

@@ -329,17 +329,30 @@ def _address_of_an_account():
         "The account of another person signs in with this email address."), field="email")
 
 
+def _check_address_may_move(user, actor):
+    """DESIGN §1: accounts are the administrator's. Moving the address an account signs in
+    with hands the account to whoever holds the new one (a password reset, an invitation sent
+    again): only an administrator moves that of an account holding more than the focal-point
+    role."""
+    if user.roles - {Role.focal_point} and (actor is None or not actor.has_role(Role.admin)):
+        raise DomainError("address_of_an_office_account", _l(
+            "This address opens the account of a coordinator, an administrator or a Resident "
+            "Coordinator: only an administrator can change it."), field="email")
+
+
 @email_taking.connect
-def keep_one_door_per_address(person, *, email, before):
+def keep_one_door_per_address(person, *, email, before, actor):
     """An address opens one person's account: refused when another person's account signs in
     with it; the account of a person whose address changes follows it, or its earlier
-    address would still open it for whoever is given that address next."""
+    address would still open it for whoever is given that address next (refused unless
+    `actor` may move it)."""
     with db.session.no_autoflush:  # the person may be new, flushed later with its batch
         other = find_user_by_email(email)
     if other is not None and (person.id is None or other.person_id != person.id):
         raise _address_of_an_account()
     user = account_of(person) if person.id is not None and before else None
     if user is not None and user.email.lower() == before.strip().lower():
+        _check_address_may_move(user, actor)
         user.email = email
         # Links mailed to the former address (a mistyped one, say) stop working; an
         # invitation not yet taken up is sent again to the new one.

@@ -69,8 +69,9 @@ def person_changes(person, data):
     return {field: changes[field] for field in PERSON_FIELDS if field in changes}
 
 
-def _apply_person(person, data, people_by_email=None):
-    """Copy the given fields onto `person` (a partial update leaves the others alone).
+def _apply_person(person, data, *, actor, people_by_email=None):
+    """Copy the given fields onto `person` (a partial update leaves the others alone), for
+    `actor`.
     `people_by_email` (lower-case email -> Person), when a caller has loaded everyone who
     could hold the email, replaces the look-up."""
     preferences = (person.preferred_language, person.time_zone)
@@ -86,7 +87,7 @@ def _apply_person(person, data, people_by_email=None):
         # the many an import creates in one batch, which would cost a look-up a row).
         changed = (person.email or "").strip().lower() != email.strip().lower()
         if changed and (person.email or people_by_email is None):
-            email_taking.send(person, email=email.strip(), before=person.email)
+            email_taking.send(person, email=email.strip(), before=person.email, actor=actor)
     if data.get("time_zone") and not is_timezone(data["time_zone"]):
         raise DomainError("unknown_time_zone",
                           _l("%(zone)s is not a known time zone.", zone=data["time_zone"]),
@@ -119,7 +120,7 @@ def check_changeable(person):
 
 def create_person(data, *, actor, now=None, people_by_email=None):
     person = Person(created_at=now or utcnow())
-    _apply_person(person, data, people_by_email)
+    _apply_person(person, data, actor=actor, people_by_email=people_by_email)
     log_creation("person.create", person, _person_state, actor=actor, now=now)
     return person
 
@@ -127,7 +128,7 @@ def create_person(data, *, actor, now=None, people_by_email=None):
 def update_person(person, data, *, actor, reason=None, now=None, people_by_email=None):
     check_changeable(person)
     before = _person_state(person)
-    _apply_person(person, data, people_by_email)
+    _apply_person(person, data, actor=actor, people_by_email=people_by_email)
     # No flush: the row keeps its id, and the change is written with the next statement or
     # at commit (an import corrects thousands of people in one transaction).
     return log_changes("person.update", person, before, _person_state(person), actor=actor,

@@ -19,9 +19,10 @@ previous term, `now` is the time of the change.
 
 email_taking = _signals.signal("email-taking", doc="""
 A person is about to take `email`: a new one (`before` is None) or one whose address changes
-from `before`, before anything is written. The sender is the Person. Domains that sign people
-in by their address raise a DomainError when it opens someone else's account, and follow the
-change.
+from `before`, before anything is written. The sender is the Person; `actor` is who makes the
+change (None: the system). Domains that sign people in by their address raise a DomainError
+when it opens someone else's account, or when `actor` may not move the person's own, and
+follow the change.
 """)
 
 emails_taking = _signals.signal("emails-taking", doc="""

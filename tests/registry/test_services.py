@@ -18,7 +18,7 @@ from gfp_portal.registry import exports, services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.queries import RegistryFilter
-from tests.helpers import NOW, entity, refused
+from tests.helpers import NOW, entity, outbox, refused
 
 START = date(2026, 1, 1)
 
@@ -424,6 +424,35 @@ def test_an_address_opens_one_persons_account_only(coordinator, create_user, mak
             actor=coordinator)
     refused("email_of_an_account", services.update_person, make_person(),
             {"email": "other@unicef.org"}, actor=coordinator)
+
+
+@pytest.mark.parametrize("roles, uncts", [
+    (["admin"], []), (["coordinator"], []), (["focal_point", "resident_coordinator"], ["KEN"])])
+@pytest.mark.parametrize("active", [True, False])
+def test_only_an_administrator_moves_the_address_an_account_of_the_office_signs_in_with(
+        coordinator, create_user, roles, uncts, active):
+    """DESIGN §1: accounts are the administrator's. Had a coordinator's registry edit moved
+    the address of an administrator's (a coordinator's, a Resident Coordinator's) account to
+    a mailbox of theirs, a password reset there, or the invitation sent again there, would
+    hand them the account: the change is refused, person and account keep their address and
+    nothing is mailed. An administrator makes it, and the account follows."""
+    user = db.session.get(User, create_user("held@undp.org", roles=roles, uncts=uncts,
+                                            active=active))
+    error = refused("address_of_an_office_account", services.update_person, user.person,
+                    {"email": "mine@example.org", "phone": "+41 22 000"}, actor=coordinator)
+    assert error.field == "email"
+    assert (user.person.email, user.email) == ("held@undp.org", "held@undp.org")
+    assert user.person.phone is None and outbox() == []
+    admin = db.session.get(User, create_user("admin@example.org", roles=["admin"]))
+    services.update_person(user.person, {"email": "new@undp.org"}, actor=admin)
+    assert (user.person.email, user.email) == ("new@undp.org", "new@undp.org")
+
+
+def test_a_coordinators_own_address_is_changed_by_an_administrator(coordinator):
+    """The rule holds for one's own account too: a coordinator is no administrator."""
+    refused("address_of_an_office_account", services.update_person, coordinator.person,
+            {"email": "coordinator@elsewhere.org"}, actor=coordinator)
+    assert coordinator.email == "coord@example.org"
 
 
 def test_a_language_or_time_zone_corrected_in_the_registry_reaches_the_account(coordinator,

@@ -5,12 +5,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from gfp_portal.accounts.models import User
 from gfp_portal.core import i18n
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
-from tests.helpers import entity, login
+from tests.helpers import entity, login, outbox
+from tests.markup import filled_form
 
 
 @pytest.fixture
@@ -423,6 +425,27 @@ def test_focal_point_edits_own_profile(client, network, login_as, app):
     with app.app_context():
         person = db.session.get(User, user_id).person
         assert person.phone == "+41 22 917 0000" and person.directory_consent
+
+
+def test_a_coordinator_cannot_take_an_administrators_account_through_its_person(
+        client, network, create_user, login_as, app):
+    """The person form refuses to move the address an administrator signs in with, saying
+    who may: a password reset asked for the coordinator's own mailbox then sends nothing."""
+    admin_id = create_user("admin@example.org", roles=["admin"])
+    with app.app_context():
+        person_id = db.session.get(User, admin_id).person_id
+    login_as("coordinator")
+    data = filled_form(client.get(f"/registry/people/{person_id}/edit").get_data(as_text=True),
+                       "email")
+    data["email"] = "coordinators.own@example.org"
+    page = client.post(f"/registry/people/{person_id}/edit", data=data)
+    assert page.status_code == 200
+    assert "only an administrator can change it" in page.get_data(as_text=True)
+    client.post("/logout")
+    client.post("/password/reset", data={"email": "coordinators.own@example.org"})
+    with app.app_context():
+        assert db.session.get(User, admin_id).email == "admin@example.org"
+        assert outbox("reset_password") == []
 
 
 def test_an_end_before_the_start_is_marked_on_its_field_and_appoints_nobody(client, network,

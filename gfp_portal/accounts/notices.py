@@ -1,5 +1,5 @@
 """The emails of accounts, in the account's language: the activation link, the password reset
-link, the account active again."""
+link, the account active again, the address it signs in with changed."""
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -40,3 +40,13 @@ def reactivated(user, *, now):
         context={"user": user, "login": url_for("accounts.login", _external=True),
                  "reset": url_for("accounts.request_reset", _external=True)},
         now=now)
+
+
+def address_changed(user, before, *, now):
+    """Told to `before`, the address the account signed in with: it signs in with another
+    now. Not named here: the address left may be a team mailbox that others read."""
+    queue_email(
+        before, "sign_in_address_changed",
+        subject=_l("The email address of your GFP Portal account has changed"),
+        locale=user.locale,
+        context={"user": user, "office": current_app.config["ORGANIZER_EMAIL"]}, now=now)

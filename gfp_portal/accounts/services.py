@@ -355,11 +355,14 @@ def keep_one_door_per_address(person, *, email, before, actor):
         _check_address_may_move(user, actor)
         user.email = email
         # Links mailed to the former address (a mistyped one, say) stop working; an
-        # invitation not yet taken up is sent again to the new one.
+        # invitation not yet taken up is sent again to the new one. An address the account
+        # signed in with (proved its person's by the activation) is told of the move.
         now = utcnow()
         _retire_tokens(user, now)
         if user.status == "invited":
             send_activation(user, now=now)
+        elif user.has_password:
+            notices.address_changed(user, before, now=now)
 
 
 @emails_taking.connect

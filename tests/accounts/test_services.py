@@ -14,7 +14,7 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, outbox
 
 
 @pytest.fixture
@@ -239,6 +239,26 @@ def test_links_mailed_before_a_change_of_address_or_password_stop_working(admin,
     raw = services.request_password_reset("fp@example.org")
     services.change_password(user, PASSWORD, "a new long password")
     assert services.find_valid_token(raw, TokenPurpose.password_reset) is None
+
+
+def test_the_address_an_account_leaves_is_told_of_the_move(admin, create_user, app):
+    """A focal point's address changes in the registry and their account follows it: the
+    address they signed in with hears of it, in their language, and whom to write to if they
+    did not expect it; the new address is not named (a team mailbox passes to others). An
+    invitation corrected from a mistyped address tells that address nothing."""
+    coordinator = db.session.get(User, create_user("coord@example.org", roles=["coordinator"]))
+    user = db.session.get(User, create_user("amina@undp.org", locale="fr"))
+    registry.update_person(user.person, {"email": "amina.diallo@undp.org"}, actor=coordinator)
+    [message] = outbox("sign_in_address_changed")
+    assert (message.recipient, message.locale) == ("amina@undp.org", "fr")
+    with force_locale("fr"):
+        assert message.subject == gettext("The email address of your GFP Portal account "
+                                          "has changed")
+    assert app.config["ORGANIZER_EMAIL"] in message.body_text
+    assert "amina.diallo@undp.org" not in message.body_text + message.body_html
+    invited = invite(admin, email="aicha@exmaple.org")
+    registry.update_person(invited.person, {"email": "aicha@example.org"}, actor=coordinator)
+    assert [m.recipient for m in outbox("sign_in_address_changed")] == ["amina@undp.org"]
 
 
 def test_cannot_deactivate_self_or_twice(admin, create_user):

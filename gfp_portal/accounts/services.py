@@ -296,16 +296,37 @@ def update_preferences(user, *, locale, time_zone, now=None):
         log_action("user.preferences", user, actor=user, now=now, changes=changes)
 
 
-def update_roles(user, *, roles, uncts, actor, now=None):
-    if user.id == actor.id and Role.admin in user.roles and Role.admin not in set(roles):
-        raise DomainError("own_admin_role", _l("You cannot remove your own administrator role."),
-                          field="roles")
+def _change_roles(user, roles, uncts, *, actor, now):
     before = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in user.uncts]}
     set_roles(user, roles, uncts)
     after = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in user.uncts]}
     changes = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
     if changes:
         log_action("user.roles", user, actor=actor, now=now, changes=changes)
+
+
+def update_roles(user, *, roles, uncts, actor, now=None):
+    if user.id == actor.id and Role.admin in user.roles and Role.admin not in set(roles):
+        raise DomainError("own_admin_role", _l("You cannot remove your own administrator role."),
+                          field="roles")
+    _change_roles(user, roles, uncts, actor=actor, now=now)
+
+
+def give_focal_point_role(user, *, actor, now=None):
+    """The account of a person appointed focal point or alternate holds the focal-point role:
+    added to those of an account in use; an account that was deactivated is opened again
+    with that role alone and invited again (reopen_account has the rest: the caller sends
+    the activation link). Its other roles and teams were the administrator's to give
+    (DESIGN §1), and the password it had no longer opens it: whoever knew it, or the
+    account as it was, is not let back in by an appointment."""
+    now = now or utcnow()
+    if user.status == "deactivated":
+        _change_roles(user, [Role.focal_point], [], actor=actor, now=now)
+        user.password_hash = None
+        user.session_token = new_session_token()
+        reopen_account(user, actor=actor, now=now)
+    elif not user.has_role(Role.focal_point):
+        _change_roles(user, {*user.roles, Role.focal_point}, user.uncts, actor=actor, now=now)
 
 
 def deactivate_user(user, *, actor, reason=None, now=None):

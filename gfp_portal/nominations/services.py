@@ -14,12 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.queries import account_of
-from gfp_portal.accounts.services import (
-    create_account,
-    find_user_by_email,
-    reopen_account,
-    set_roles,
-)
+from gfp_portal.accounts.services import create_account, find_user_by_email, give_focal_point_role
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
 from gfp_portal.core.db import savepoint, utcnow
@@ -369,15 +364,13 @@ def _nominee_person(nomination, actor, now):
 
 def _nominee_account(person, actor, now):
     """(user, needs activation): the nominee's account, created inactive when missing, opened
-    again when it was deactivated (a focal point who left and comes back), and given the
-    focal-point role when it lacks it."""
+    again as a focal point's when it was deactivated (a focal point who left and comes back),
+    and given the focal-point role when it lacks it."""
     user = account_of(person) or find_user_by_email(person.email)
     if user is None:
         user = create_account(person, roles=[Role.focal_point], actor=actor, now=now)
         return user, True
-    reopen_account(user, actor=actor, now=now)
-    if not user.has_role(Role.focal_point):
-        set_roles(user, {*user.roles, Role.focal_point}, user.uncts)
+    give_focal_point_role(user, actor=actor, now=now)
     if user.person_id is None:
         user.person = person
     return user, not user.is_active and user.password_hash is None

@@ -6,7 +6,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from gfp_portal.accounts.models import User
+from gfp_portal.accounts.models import Role, User
+from gfp_portal.accounts.services import deactivate_user
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
@@ -227,6 +228,22 @@ def test_approval_appoints_invites_and_tells_the_rc(users, join_data):
     rc_notice, = outbox("join_approved_rc")
     assert rc_notice.recipient == "rc.kenya@example.org" and rc_notice.locale == "en"
     assert outbox("join_decision") == []  # the welcome email tells the applicant
+
+
+def test_a_former_coordinator_who_asks_to_join_comes_back_as_a_focal_point_only(
+        users, join_data, create_user):
+    """A request to join is approved through the nominations' service: the deactivated
+    account of a former coordinator at the confirmed address is opened again with the
+    focal-point role alone, and invited to choose a new password."""
+    user = db.session.get(User, create_user("chikondi.banda@wfp.org", roles=["coordinator"]))
+    deactivate_user(user, actor=users["coordinator"], reason="Left the Office", now=NOW)
+    db.session.commit()
+    request = verify(submit(join_data()))
+    services.approve_nomination(request, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert (user.roles, user.status) == ({Role.focal_point}, "invited")
+    welcome, = outbox("nomination_welcome")
+    assert welcome.recipient == user.email and "/activate/" in welcome.body_text
 
 
 def test_a_request_to_join_does_not_stop_the_rc_from_resubmitting_a_nomination(

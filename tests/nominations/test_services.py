@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import Role, User
+from gfp_portal.accounts.services import authenticate, deactivate_user
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.settings import update_settings
@@ -15,7 +16,7 @@ from gfp_portal.nominations import services
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason, Person
-from tests.helpers import PDF, entity, outbox, pdf_upload, refused, refused_rollback
+from tests.helpers import PASSWORD, PDF, entity, outbox, pdf_upload, refused, refused_rollback
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -405,14 +406,13 @@ def test_approval_of_an_existing_active_user_sends_no_activation_link(
     assert "/activate/" not in welcome.body_text and "/login" in welcome.body_text
 
 
-@pytest.mark.parametrize("activated, link", [(True, "/login"), (False, "/activate/")])
+@pytest.mark.parametrize("activated", [True, False])
 def test_approval_opens_again_the_deactivated_account_of_a_focal_point_who_comes_back(
-        users, nomination_data, create_user, activated, link):
-    """Deactivated when they left; appointed again by the Office's approval: the account
-    signs in again with its own password (or, never activated, is invited again), not left
-    deactivated behind a welcome that sends them to a sign-in they cannot pass."""
-    from gfp_portal.accounts.services import deactivate_user
-
+        users, nomination_data, create_user, activated):
+    """Deactivated when they left; appointed again by the Office's approval: the account is
+    invited again, not left deactivated behind a welcome that sends them to a sign-in they
+    cannot pass. The welcome carries the link that sets a password: the one the account had
+    before no longer opens it (reopening it is not an administrator's decision)."""
     user = db.session.get(User, create_user("back.fp@unicef.org", roles=["focal_point"],
                                             active=activated))
     deactivate_user(user, actor=users["coordinator"], reason="Left the entity", now=NOW)
@@ -420,10 +420,36 @@ def test_approval_opens_again_the_deactivated_account_of_a_focal_point_who_comes
     nomination = submit(users, nomination_data(email="back.fp@unicef.org"))
     services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
     db.session.commit()
-    assert user.status == ("active" if activated else "invited")
+    assert user.status == "invited" and not user.has_password
     assert "user.reactivate" in [e.action for e in events_for("users", user.id)]
+    refused("invalid_credentials", authenticate, "back.fp@unicef.org", PASSWORD)
     welcome, = outbox("nomination_welcome")
-    assert link in welcome.body_text
+    assert "/activate/" in welcome.body_text
+
+
+@pytest.mark.parametrize("roles, uncts", [
+    (["coordinator"], []), (["admin", "focal_point"], []), (["resident_coordinator"], ["UGA"])])
+def test_an_account_opened_again_by_an_approval_is_a_focal_points_only(
+        users, nomination_data, create_user, roles, uncts):
+    """A former coordinator (administrator, Resident Coordinator), deactivated by an
+    administrator, is appointed an alternate: the approval opens their account again as a
+    focal point's, not with the rights the administrator took away (DESIGN §1: accounts are
+    the administrator's), and the history says which roles and teams it lost, and who
+    approved."""
+    user = db.session.get(User, create_user("former.office@unicef.org", roles=roles,
+                                            uncts=uncts))
+    deactivate_user(user, actor=users["coordinator"], reason="Left the Office", now=NOW)
+    db.session.commit()
+    nomination = submit(users, nomination_data(role="alternate",
+                                               email="former.office@unicef.org"))
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert (user.roles, user.uncts, user.status) == ({Role.focal_point}, [], "invited")
+    refused("invalid_credentials", authenticate, "former.office@unicef.org", PASSWORD)
+    event, = [e for e in events_for("users", user.id) if e.action == "user.roles"]
+    assert event.actor_id == users["coordinator"].id
+    assert event.changes["roles"] == [sorted(roles), ["focal_point"]]
+    assert event.changes.get("uncts", [[], []]) == [uncts, []]
 
 
 def test_approval_of_a_person_whose_account_signs_in_with_an_earlier_address(

@@ -78,7 +78,21 @@ def filled_form(html, field):
     """The data that the form of `html` holding the field named `field` sends as its page
     fills it."""
     elements = parse(html)
-    form = next(_enclosing(e, "form") for e in elements if e.attrs.get("name") == field)
+    return _sent_by(elements, next(_enclosing(e, "form") for e in elements
+                                   if e.attrs.get("name") == field))
+
+
+def form_to(html, action):
+    """The data that the (first) form of `html` posting to an address ending with `action`
+    sends as its page fills it."""
+    elements = parse(html)
+    return _sent_by(elements, next(
+        e for e in elements if e.tag == "form"
+        and (e.attrs.get("action") or "").split("?")[0].endswith(action)))
+
+
+def _sent_by(elements, form):
+    """What `form`, one of the parsed `elements`, sends as its page fills it."""
     data = MultiDict()
     for element in elements:
         if element.tag in ("input", "select", "textarea") and element.attrs.get("name") \

@@ -22,9 +22,10 @@ from gfp_portal.core.i18n import current_language, isolated
 SHOWN_LENGTH = 80
 
 
-def _seen(form):
-    """The event the page showed (0: the record had none); None when the form did not bring
-    a number back (a page shown before this check existed), which the check cannot judge."""
+def seen_of(form):
+    """The event the page of `form` (EditsRecord) showed (0: the record had none); None when
+    the form did not bring a number back (a page shown before this check existed), which the
+    check cannot judge."""
     text = (form.seen.data or "").strip()
     if text == "0":
         return 0
@@ -52,7 +53,7 @@ def unless_crossed(form, record, save, *, changes_of=None):
 
     def checked():
         _hold(record)
-        seen = _seen(form)
+        seen = seen_of(form)
         since = events_since(record, seen) if seen is not None else []
         result = save()
         changes = (changes_of or (lambda value: value))(result)

@@ -1,5 +1,5 @@
 """Forms of the practices and awards: the library's filters, a practice and its language
-versions, the Office's decision, an award."""
+versions, the Office's decisions, an award."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import SubmitField, TextAreaField
@@ -109,7 +109,13 @@ class VersionForm(EditsRecord, VersionFields):
     submit = SubmitField(_l("Save"))
 
 
-class DecisionForm(PortalForm):
+class ReviewForm(EditsRecord, PortalForm):
+    """A decision of the Office on a practice (publish): it carries the practice's latest
+    event as the page showed it, so that a practice changed since is not decided on
+    unread."""
+
+
+class DecisionForm(ReviewForm):
     """Request changes or decline: the text is required by the service and shown to the
     submitter."""
 

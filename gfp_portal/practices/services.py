@@ -2,7 +2,8 @@
 published, declined), its language versions; the awards of the network.
 
 Every change writes an audit event; the submitter is told by email, in the same transaction,
-when the Office publishes their practice or asks for changes.
+when the Office publishes their practice or asks for changes. The Office decides on the text
+its page showed: a decision is refused when the practice was changed since.
 """
 import re
 
@@ -10,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.accounts.models import Role
-from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
+from gfp_portal.core.audit import diff, events_since, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
@@ -29,6 +30,10 @@ from gfp_portal.registry.services import find_person_by_email
 FIRST_YEAR = 1990
 MAX_PEOPLE = 12
 VERSION_FIELDS = ("title", "summary", "body", "results")
+# The events after which the Office reads a practice again before deciding on it: what it says
+# changed (its text, or its entity, year, area and contacts), or a coordinator asked for changes.
+CHANGING_ACTIONS = ("practice.update", "practice.version_add", "practice.version_update",
+                    "practice.request_changes")
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -85,6 +90,17 @@ def _require_state(practice, *states):
         raise DomainError("wrong_state", _l(
             "This practice is %(state)s; that action is no longer possible.",
             state=practice.state.title))
+
+
+def _require_unchanged(practice, seen):
+    """Refused when the practice changed (CHANGING_ACTIONS) since the page that showed its
+    event `seen` (None: the page showed none to compare): the Office decides on what it
+    read."""
+    if seen is not None and any(event.action in CHANGING_ACTIONS
+                                for event in events_since(practice, seen)):
+        raise DomainError("changed_since", _l(
+            "This practice was changed while this page was open, so nothing was done: read "
+            "it again, then decide."))
 
 
 # --- shared checks -----------------------------------------------------------------------------
@@ -197,10 +213,13 @@ def resubmit_practice(practice, *, actor, now=None):
                changes={"state": ["changes_requested", "submitted"]})
 
 
-def request_changes(practice, comment, *, actor, now=None):
+def request_changes(practice, comment, *, actor, seen=None, now=None):
+    """The Office asks the submitter to change the practice, from the page that showed its
+    event `seen` (see _require_unchanged)."""
     now = now or utcnow()
     _require_coordinator(actor)
     _require_state(practice, PracticeState.submitted)
+    _require_unchanged(practice, seen)
     comment = required_text(comment, "comment_required",
                             _l("Say what the submitter should change."), field="text")
     practice.state = PracticeState.changes_requested
@@ -212,10 +231,13 @@ def request_changes(practice, comment, *, actor, now=None):
     notices.decision(practice, actor_id=actor.id, now=now)
 
 
-def publish_practice(practice, *, actor, now=None):
+def publish_practice(practice, *, actor, seen=None, now=None):
+    """The Office publishes the practice, from the page that showed its event `seen` (see
+    _require_unchanged)."""
     now = now or utcnow()
     _require_coordinator(actor)
     _require_state(practice, *OPEN_STATES)
+    _require_unchanged(practice, seen)
     before = practice.state.value
     practice.state = PracticeState.published
     practice.published_at = practice.updated_at = now
@@ -226,10 +248,13 @@ def publish_practice(practice, *, actor, now=None):
     notices.decision(practice, actor_id=actor.id, now=now)
 
 
-def decline_practice(practice, reason, *, actor, now=None):
+def decline_practice(practice, reason, *, actor, seen=None, now=None):
+    """The Office declines the practice, from the page that showed its event `seen` (see
+    _require_unchanged)."""
     now = now or utcnow()
     _require_coordinator(actor)
     _require_state(practice, *OPEN_STATES)
+    _require_unchanged(practice, seen)
     reason = required_text(reason, "reason_required",
                            _l("Give the reason; the submitter will read it."), field="text")
     before = practice.state.value

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required, signed_in
-from gfp_portal.core.edits import version_keys
+from gfp_portal.core.edits import seen_of, showing, version_keys
 from gfp_portal.core.forms import ConfirmForm, language_choices
 from gfp_portal.core.http import (
+    commit_service,
     commit_then_redirect,
     found_or_404,
     paginate,
@@ -19,7 +20,13 @@ from gfp_portal.core.http import (
 )
 from gfp_portal.core.i18n import choose_version, current_language, language_name
 from gfp_portal.practices import manage, queries, services
-from gfp_portal.practices.forms import DecisionForm, PracticeFilterForm, PracticeForm, VersionForm
+from gfp_portal.practices.forms import (
+    DecisionForm,
+    PracticeFilterForm,
+    PracticeForm,
+    ReviewForm,
+    VersionForm,
+)
 from gfp_portal.reference.queries import entities_by_ids, entity_choices
 
 bp = Blueprint("practices", __name__, url_prefix="/practices")
@@ -81,8 +88,17 @@ def detail(practice_id):
 
 
 def _detail_page(practice, decision=None, decided=None):
-    """The practice's page; `decision` a review form sent back with its errors, from the form
-    `decided` names (changes or decline), so that the text typed is shown again."""
+    """The practice's page; `decision` a review form sent back (with its errors, or refused),
+    from the form `decided` names (changes or decline), so that the text typed is shown
+    again. The review's new forms keep the practice's latest event: what the page shows."""
+    review = ReviewForm()
+    if decision is None:
+        decision = DecisionForm()
+        fresh = (review, decision)
+    else:
+        fresh = (review,)
+    if current_user.is_authenticated and current_user.is_staff and practice.is_open:
+        showing(practice, *fresh)
     asked = request.args.get("version")
     language = current_language()
     version, __ = choose_version(practice, asked if asked in practice.languages
@@ -96,7 +112,7 @@ def _detail_page(practice, decision=None, decided=None):
         missing=[code for code in services.languages() if practice.version(code) is None],
         events=events_for("practices", practice.id)
         if current_user.is_authenticated and (current_user.is_staff or own) else None,
-        confirm=ConfirmForm(), decision=decision or DecisionForm(), decided=decided)
+        confirm=ConfirmForm(), review=review, decision=decision, decided=decided)
 
 
 def _entity_choices():
@@ -199,18 +215,29 @@ def resubmit(practice_id):
 @roles_required("coordinator")
 def publish(practice_id):
     practice = _load(practice_id)
-    return run_action(services.publish_practice, practice, actor=current_user,
-                      done=_("The practice is published; the submitter is told."),
-                      back=_back(practice))
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return commit_then_redirect(services.publish_practice, practice, actor=current_user,
+                                seen=seen_of(form),
+                                done=_("The practice is published; the submitter is told."),
+                                back=_back(practice))
 
 
 def _decide(practice_id, call, message, decided):
+    """A decision with a message to the submitter; refused, the page again as the practice
+    is now, with the message typed."""
     practice = _load(practice_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _detail_page(practice, form, decided), 400
-    return commit_then_redirect(call, practice, form.text.data, actor=current_user,
-                                done=message, back=_back(practice))
+    ok, __ = commit_service(call, practice, form.text.data, actor=current_user,
+                            seen=seen_of(form), form=form)
+    if not ok:  # the page shows the practice as it is now: decided on, once read again
+        showing(practice, form)
+        return _detail_page(practice, form, decided)
+    flash(message, "success")
+    return redirect(_back(practice))
 
 
 @bp.route("/<int:practice_id>/request-changes", methods=["POST"])

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
-from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.audit import AuditEvent, last_event_id
 from gfp_portal.core.db import values_of
 from gfp_portal.core.i18n import choose_version
 from gfp_portal.core.settings import update_settings
@@ -133,6 +133,38 @@ def test_decline_needs_a_reason_and_ends_the_review(undp_fp, coordinator, make_p
     event = db.session.scalars(select(AuditEvent).filter_by(action="practice.decline")).one()
     assert event.reason == "Out of scope." and event.changes["state"] == ["submitted",
                                                                           "declined"]
+
+
+def test_a_decision_is_taken_on_the_text_its_page_showed(undp_fp, coordinator, make_practice):
+    """A coordinator decides on what the page showed (`seen`, its latest event): once the
+    submitter changed the practice since, or another coordinator asked for changes, the
+    decision is refused; the practice sent again as it was does not stop it."""
+    practice = make_practice(undp_fp)
+    seen = last_event_id(practice)
+    services.update_version(practice.version("en"), {
+        "title": "Flexible working for every team", "body": "Core hours.",
+        "results": "Everyone telecommutes."}, actor=undp_fp)
+    for decide, args in ((services.publish_practice, ()),
+                         (services.decline_practice, ("Out of scope.",)),
+                         (services.request_changes, ("Add the figures.",))):
+        refused("changed_since", decide, practice, *args, actor=coordinator, seen=seen)
+        assert practice.state == PracticeState.submitted
+    services.add_version(practice, {"language": "fr", "title": "T", "body": "B"},
+                         actor=undp_fp)
+    refused("changed_since", services.publish_practice, practice, actor=coordinator,
+            seen=last_event_id(practice) - 1)
+    services.update_practice(practice, practice_data(year=2022), actor=undp_fp)
+    refused("changed_since", services.publish_practice, practice, actor=coordinator,
+            seen=last_event_id(practice) - 1)
+    assert outbox("practice_decision") == []
+    seen = last_event_id(practice)
+    services.request_changes(practice, "Add the figures.", actor=coordinator, seen=seen)
+    refused("changed_since", services.decline_practice, practice, "Out of scope.",
+            actor=coordinator, seen=seen)
+    seen = last_event_id(practice)
+    services.resubmit_practice(practice, actor=undp_fp)
+    services.publish_practice(practice, actor=coordinator, seen=seen)
+    assert practice.state == PracticeState.published
 
 
 def test_only_the_submitter_and_the_office_edit_while_under_review(

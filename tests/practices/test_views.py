@@ -9,6 +9,7 @@ from gfp_portal.extensions import db
 from gfp_portal.practices import services
 from gfp_portal.practices.models import Practice, PracticeState
 from tests.helpers import csrf_token_from, entity, login, outbox
+from tests.markup import form_to
 
 from .conftest import focal_point_of, practice_data
 
@@ -313,6 +314,67 @@ def test_a_review_text_too_long_comes_back_with_its_message(app, client, world, 
     assert f'id="{box}"' in html and typed.strip() in html and 'aria-invalid="true"' in html
     assert "4000" in html
     assert state_of(app, world["pending"]) == PracticeState.submitted
+
+
+CHANGED_SINCE = "This practice was changed while this page was open"
+REWRITTEN = "Everyone telecommutes; see the list of names attached."
+
+
+def _rewritten_by_its_submitter(app, practice_id):
+    """The submitter, who may change the practice while it is under review, rewrites its
+    results."""
+    with app.app_context():
+        practice = db.session.get(Practice, practice_id)
+        services.update_version(practice.version("en"), {
+            "title": "Pending practice", "summary": "Team agreements.",
+            "body": "Core hours and telecommuting.", "results": REWRITTEN},
+            actor=db.session.scalars(select(User).filter_by(email="own@example.org")).one())
+        db.session.commit()
+
+
+def test_a_practice_changed_since_its_page_was_shown_is_not_published(app, client, world):
+    """The Office publishes what it read: a publication sent from a page shown before the
+    submitter rewrote the practice is refused, and the page then shows the new text, from
+    which it may be published."""
+    sign_in(client, "coordinator")
+    url = f"/practices/{world['pending']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "78 % in 2023" in page
+    publish = form_to(page, "/publish")
+    _rewritten_by_its_submitter(app, world["pending"])
+    with app.app_context():
+        told = len(outbox("practice_decision"))
+    response = client.post(f"{url}/publish", data=publish, follow_redirects=True)
+    assert state_of(app, world["pending"]) == PracticeState.submitted, \
+        "published text the Office never read"
+    page = response.get_data(as_text=True)
+    assert CHANGED_SINCE in page and REWRITTEN in page
+    with app.app_context():
+        assert len(outbox("practice_decision")) == told  # the submitter is not told
+    assert client.post(f"{url}/publish", data=form_to(page, "/publish")).status_code == 302
+    assert state_of(app, world["pending"]) == PracticeState.published
+
+
+@pytest.mark.parametrize(("action", "state"), [
+    ("decline", PracticeState.declined),
+    ("request-changes", PracticeState.changes_requested)])
+def test_a_decision_typed_before_the_practice_changed_comes_back_with_its_text(
+        app, client, world, action, state):
+    """Declined, or changes asked, on the text the page showed before the submitter changed
+    it: refused, the page shows the new text with the coordinator's message kept, and sent
+    again from there, it is taken."""
+    sign_in(client, "coordinator")
+    url = f"/practices/{world['pending']}"
+    decision = form_to(client.get(url).get_data(as_text=True), f"/{action}")
+    decision["text"] = "The figures do not show the change: give those of 2021 and 2023."
+    _rewritten_by_its_submitter(app, world["pending"])
+    response = client.post(f"{url}/{action}?lang=fr", data=decision)
+    page = response.get_data(as_text=True)
+    assert state_of(app, world["pending"]) == PracticeState.submitted
+    assert "Cette pratique a été modifiée" in page and REWRITTEN in page
+    assert decision["text"] in page  # what the coordinator typed is kept
+    assert client.post(f"{url}/{action}", data=form_to(page, f"/{action}")).status_code == 302
+    assert state_of(app, world["pending"]) == state
 
 
 def test_an_awards_recipients_are_its_laureates(client, world):

@@ -147,13 +147,15 @@ def run_together(target, arguments):
         thread.join(timeout=120)
 
 
-def meet_first(monkeypatch, module, name, *, caller=None, parties=2, timeout=10):
+def meet_first(monkeypatch, module, name, *, caller=None, parties=2, timeout=10, barrier=None):
     """Make `module.name`, the first time each thread calls it (only from the function named
     `caller`, when given), wait once it has run until `parties` threads have called it: every
     request has read what it checks before any of them writes. Where a lock taken before the
     call keeps the others from reaching it, the first goes on after `timeout` seconds (shorter
-    than SQLite's 5 s wait for its write lock when the others wait for that)."""
-    barrier = threading.Barrier(parties)
+    than SQLite's 5 s wait for its write lock when the others wait for that). Requests that
+    check through different functions meet at one `barrier` (a threading.Barrier) given to
+    the meet_first of each."""
+    barrier = barrier or threading.Barrier(parties)
     original = getattr(module, name)
     seen = threading.local()
 

@@ -1,7 +1,8 @@
 """The database: `db`, its declarative base and naming convention, small column helpers
-shared by every model, what a transaction keeps for its end, a row added unless another
-request added it at the same moment, the first rows of a list with their count in one query,
-many counters in one query, a digest of rows, and the year of a moment in a time zone."""
+shared by every model, what a transaction keeps for its end, a row locked in the state a
+change expects, a row added unless another request added it at the same moment, the first
+rows of a list with their count in one query, many counters in one query, a digest of rows,
+and the year of a moment in a time zone."""
 import hashlib
 import sqlite3
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from sqlalchemy import (
     literal,
     select,
     tuple_,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -215,6 +217,22 @@ def savepoint():
     if isinstance(connection, sqlite3.Connection) and not connection.in_transaction:
         connection.execute("BEGIN IMMEDIATE")
     return db.session.begin_nested()
+
+
+def locked_in_state(row, *states):
+    """Whether `row` (of a model with a `state` column) is in one of `states`, its row then
+    locked until the transaction ends (on SQLite, the database's write lock); it is read
+    again either way. Two changes of state sent at once (two decisions on one request, a
+    link used twice) both read the state they expect: the first to lock goes on; the other waits
+    until it commits, then finds the state changed."""
+    if row.state not in states:
+        return False
+    model = type(row)
+    locked = db.session.execute(
+        update(model).where(model.id == row.id, model.state.in_(states))
+        .values(state=model.state).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(row)
+    return bool(locked)
 
 
 def added_unless_there(row, find):

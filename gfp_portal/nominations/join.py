@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import locked_in_state, utcnow
 from gfp_portal.core.edits import hold
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
@@ -141,10 +141,10 @@ def _by_token(raw, state, now):
 
 
 def _used_by_token(raw, state, now):
-    """The request the single-use link opens, its row locked (services.locked_in_state): the
+    """The request the single-use link opens, its row locked (core.db.locked_in_state): the
     same link sent twice at once is used once, the second answered as a link already used."""
     request = _by_token(raw, state, now)
-    if not services.locked_in_state(request, state):
+    if not locked_in_state(request, state):
         raise _invalid_link()
     return request
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.accounts.models import Role
@@ -17,7 +17,7 @@ from gfp_portal.accounts.queries import account_of
 from gfp_portal.accounts.services import create_account, find_user_by_email, give_focal_point_role
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, log_action
-from gfp_portal.core.db import savepoint, utcnow
+from gfp_portal.core.db import locked_in_state, savepoint, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
@@ -83,21 +83,6 @@ def _require_state(nomination, *states):
         raise DomainError("wrong_state", _l(
             "This nomination is %(state)s; that action is no longer possible.",
             state=nomination.state.title))
-
-
-def locked_in_state(nomination, *states):
-    """Whether the nomination is in one of `states`, its row then locked until the
-    transaction ends (on SQLite, the database's write lock); it is read again either way.
-    Two transitions sent at once (an approval and a rejection, a link used twice) both read
-    the state they expect: the first to lock goes on; the other waits until it commits, then
-    finds the state changed."""
-    if nomination.state not in states:
-        return False
-    locked = db.session.execute(
-        update(Nomination).where(Nomination.id == nomination.id, Nomination.state.in_(states))
-        .values(state=Nomination.state).execution_options(synchronize_session=False)).rowcount
-    db.session.refresh(nomination)
-    return bool(locked)
 
 
 def _lock_in_state(nomination, *states):

@@ -3,7 +3,8 @@ published, declined), its language versions; the awards of the network.
 
 Every change writes an audit event; the submitter is told by email, in the same transaction,
 when the Office publishes their practice or asks for changes. The Office decides on the text
-its page showed: a decision is refused when the practice was changed since.
+its page showed, and once: a decision is refused when the practice was changed since, or
+decided by another coordinator first, also at the same moment.
 """
 import re
 
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.core.audit import diff, events_since, log_action, log_changes, log_creation
-from gfp_portal.core.db import utcnow
+from gfp_portal.core.db import locked_in_state, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.extensions import db
 from gfp_portal.practices import notices
@@ -73,7 +74,12 @@ def may_edit(user, practice):
 
 
 def _require_editor(practice, actor):
-    if not may_edit(actor, practice):
+    """Refused unless `actor` may edit the practice. The submitter's change locks it in review
+    until it is saved (locked_in_state): a decision sent at the same moment waits for it,
+    then finds the practice changed since its page; a change that waited for a decision
+    finds the practice decided, and is refused."""
+    if not (may_edit(actor, practice) and
+            (actor.is_staff or locked_in_state(practice, *OPEN_STATES))):
         raise DomainError("not_editable", _l(
             "Only the Office, or the person who submitted it while it is under review, can "
             "change this practice."))
@@ -90,6 +96,15 @@ def _require_state(practice, *states):
         raise DomainError("wrong_state", _l(
             "This practice is %(state)s; that action is no longer possible.",
             state=practice.state.title))
+
+
+def _lock_in_state(practice, *states):
+    """Refused as _require_state refuses, also when the practice is no longer in the state
+    this request read (another decision got there first); it stays locked in that state
+    until the transaction ends (locked_in_state)."""
+    _require_state(practice, *states)
+    if not locked_in_state(practice, practice.state):
+        _require_state(practice)  # in none of no states: refused, naming the state it is in
 
 
 def _require_unchanged(practice, seen):
@@ -205,7 +220,7 @@ def resubmit_practice(practice, *, actor, now=None):
     if practice.submitter_id != actor.id:
         raise DomainError("not_submitter", _l(
             "Only the person who submitted this practice can submit it again."))
-    _require_state(practice, PracticeState.changes_requested)
+    _lock_in_state(practice, PracticeState.changes_requested)
     practice.state = PracticeState.submitted
     practice.submitted_at = practice.updated_at = now
     db.session.flush()
@@ -218,7 +233,7 @@ def request_changes(practice, comment, *, actor, seen=None, now=None):
     event `seen` (see _require_unchanged)."""
     now = now or utcnow()
     _require_coordinator(actor)
-    _require_state(practice, PracticeState.submitted)
+    _lock_in_state(practice, PracticeState.submitted)
     _require_unchanged(practice, seen)
     comment = required_text(comment, "comment_required",
                             _l("Say what the submitter should change."), field="text")
@@ -236,7 +251,7 @@ def publish_practice(practice, *, actor, seen=None, now=None):
     _require_unchanged)."""
     now = now or utcnow()
     _require_coordinator(actor)
-    _require_state(practice, *OPEN_STATES)
+    _lock_in_state(practice, *OPEN_STATES)
     _require_unchanged(practice, seen)
     before = practice.state.value
     practice.state = PracticeState.published
@@ -253,7 +268,7 @@ def decline_practice(practice, reason, *, actor, seen=None, now=None):
     _require_unchanged)."""
     now = now or utcnow()
     _require_coordinator(actor)
-    _require_state(practice, *OPEN_STATES)
+    _lock_in_state(practice, *OPEN_STATES)
     _require_unchanged(practice, seen)
     reason = required_text(reason, "reason_required",
                            _l("Give the reason; the submitter will read it."), field="text")

@@ -101,14 +101,15 @@ def stored_plan(job):
 
 # --- the pages and jobs of an import --------------------------------------------------------
 
-def upload_page(form, start, template):
-    """The upload page of an import: on a valid upload, `start(data, filename, actor=,
-    language=)` queues the check and the browser goes to its job's page."""
+def upload_page(form, start, template, **context):
+    """The upload page of an import (`template`, given `context`): on a valid upload,
+    `start(data, filename, actor=, language=)` queues the check and the browser goes to its
+    job's page."""
     upload = form.file.data
     return save_form(form, lambda: start(
         upload.read(MAX_BYTES + 1), uploaded_name(upload.filename, "upload"),
         actor=current_user, language=current_language()), to=job_page) or \
-        render_template(template, form=form)
+        render_template(template, form=form, **context)
 
 
 def confirm_page(start_apply, upload_endpoint):

@@ -42,7 +42,6 @@ from gfp_portal.registry.reading import MAX_BYTES, MAX_ROWS, REQUIRED, read_tabl
 from gfp_portal.registry.signals import emails_taking
 
 PERSON_COLUMNS = COLUMNS[:13]
-APPOINTMENT_COLUMNS = COLUMNS[13:]
 BOOLEANS = {"yes": True, "no": False, "": False}
 STATION = ("duty_station_city", "duty_station_country", "duty_station_time_zone")
 # The longest text each column keeps, as the registry's forms allow it.
@@ -186,9 +185,9 @@ class _Row(CheckedRow):
 
     def _appointment(self, lookups):
         """The appointment's data of the columns the file has. Its role, entity, scope (HQ
-        when the file has no scope column) and start date name it; a column the file leaves
-        out is no value: a registry appointment keeps its own (its status too), a new one gets
-        the appointment form's."""
+        when the cell is empty) and start date name it: a file of appointments has all four
+        (read_table). Another column the file leaves out is no value: a registry appointment
+        keeps its own (its status too), a new one gets the appointment form's."""
         raw = self.raw
         data = {"role": self._choice("role", tuple(r.value for r in AppointmentRole))}
         data["entity"] = self._entity("appointment_entity", lookups) \

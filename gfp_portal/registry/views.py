@@ -46,6 +46,7 @@ from gfp_portal.registry.forms import (
 )
 from gfp_portal.registry.models import Appointment, Person
 from gfp_portal.registry.policy import Policy
+from gfp_portal.registry.reading import APPOINTMENT_KEY, REQUIRED
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
@@ -334,7 +335,8 @@ def export(fmt):
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("coordinator")
 def import_file():
-    return previews.upload_page(ImportForm(), imports.start_preview, "registry/import.html")
+    return previews.upload_page(ImportForm(), imports.start_preview, "registry/import.html",
+                                required=REQUIRED, appointment_key=APPOINTMENT_KEY)
 
 
 @bp.route("/import/confirm", methods=["POST"])

@@ -2,8 +2,11 @@
 keeps what the registry holds; a new person or appointment gets what the forms give."""
 from datetime import date
 
+import pytest
+
 from gfp_portal.accounts.models import User
-from gfp_portal.core import tables
+from gfp_portal.core import storage, tables
+from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.reference.services import get_or_create_duty_station
 from gfp_portal.registry import exports, imports, services
@@ -125,3 +128,37 @@ def test_a_short_sheet_of_appointments_corrects_only_the_columns_it_has(
         db.session.refresh(appointment)
     assert [exports.appointment_columns(a) for a in (current, past)] == [
         {**before[0], "time_share": 40}, before[1]]
+
+
+def without(column, rows):
+    """A registry export as CSV, `column` deleted from it (a coordinator's edit)."""
+    columns = tuple(c for c in exports.COLUMNS if c != column)
+    return tables.to_csv([columns, *([row[c] for c in columns] for row in rows)])
+
+
+def test_an_export_without_its_scope_column_plans_no_headquarters_term(
+        coordinator, kenya, make_person):
+    """An export with the scope column deleted, uploaded again: its row about a term with the
+    Kenya UN Country Team is no new headquarters term. The check refuses the file and names
+    the column it lacks."""
+    person = make_person()
+    services.appoint(person, {"entity": entity("UNDP"), "unct": kenya, "role": "focal_point",
+                              "start_date": date(2025, 1, 1)}, actor=coordinator)
+    db.session.flush()
+    data = without("scope", exports.export_rows([person]))
+    result = imports.preview(storage.keep_pending(data, suffix=".csv"), "registry.csv")
+    assert result["created_appointments"] == []
+    assert not result["ok"] and "scope" in result["file_error"]
+
+
+@pytest.mark.parametrize(("columns", "missing"), [
+    ((*NAMES, "role", "appointment_entity", "start_date"), ["scope"]),
+    ((*NAMES, "time_share"), ["role", "appointment_entity", "scope", "start_date"]),
+    ((*NAMES, "role", "scope", "status"), ["appointment_entity", "start_date"]),
+])
+def test_a_file_of_appointments_needs_the_columns_that_identify_one(columns, missing):
+    data = tables.to_csv([columns, ["x"] * len(columns)])
+    with pytest.raises(DomainError) as refused:
+        imports.read_table("people.csv", data)
+    assert refused.value.code == "appointment_columns_missing"
+    assert ", ".join(missing) in str(refused.value.message)

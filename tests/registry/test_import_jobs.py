@@ -332,3 +332,10 @@ def test_the_apply_writes_the_audit_events_in_one_statement(coordinator, kenya, 
         inserts[n] = len([s for s in counter.statements
                           if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")])
     assert inserts == {20: 1, 200: 1}, inserts
+
+
+def test_the_import_page_says_which_columns_a_file_needs(coordinator_client):
+    html = coordinator_client.get("/registry/import").get_data(as_text=True)
+    assert "Columns left out of the file are kept as they are in the registry" in html
+    assert "the columns given_name, family_name, email," in html
+    assert "role, appointment_entity, scope, start_date, which identify" in html

@@ -196,6 +196,7 @@ def send_reminders(*, now=None):
         TrainingSession.ends_at >= now - timedelta(days=days))).all()
     sent = 0
     for session in sessions:
+        closes = window(session)[1]
         reminded = set(db.session.scalars(select(EvaluationReminder.person_id).where(
             EvaluationReminder.session_id == session.id)))
         answered = set(db.session.scalars(select(EvaluationResponse.person_id).where(
@@ -208,7 +209,7 @@ def send_reminders(*, now=None):
         for row in people:
             if row.person_id in reminded or row.person_id in answered:
                 continue
-            notices.evaluation_reminder(row, now=now)
+            notices.evaluation_reminder(row, closes=closes, now=now)
             db.session.add(EvaluationReminder(session_id=session.id, person_id=row.person_id,
                                               sent_at=now))
             sent += 1

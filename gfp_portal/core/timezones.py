@@ -123,16 +123,23 @@ def moment_reading(moment, format="short"):
     """A moment as a page shows it: its date and time where the viewer is, with their zone
     named ("6 Dec 2026, 10:00 Nairobi (UTC+3)"), as every time the portal shows is read."""
     return _reading(moment.replace(tzinfo=moment.tzinfo or UTC), format, viewer_zone(),
-                    str(get_locale()), current_language())
+                    str(get_locale()), current_language(), True)
+
+
+def moment_in(moment, zone_name, language, format="short", *, isolate=True):
+    """moment_reading for a reader who is not the viewer (an email's recipient): in their
+    zone and language; `isolate` as for zone_label (plain text leaves the marks out)."""
+    return _reading(moment.replace(tzinfo=moment.tzinfo or UTC), format, zone_name or "UTC",
+                    language, language, isolate)
 
 
 @lru_cache(maxsize=2048)
-def _reading(moment, format, zone, locale, language):
+def _reading(moment, format, zone, locale, language, isolate):
     """moment_reading, kept: a list shows the same moment many times (marks recorded at once)
     and the same page is read again."""
     tzinfo = ZoneInfo(zone)
     return (f"{format_datetime(moment, format, tzinfo=tzinfo, locale=locale)} "
-            f"{zone_label(zone, moment.astimezone(tzinfo), language)}")
+            f"{zone_label(zone, moment.astimezone(tzinfo), language, isolate=isolate)}")
 
 
 def choice_label(zone_name, moment, locale):

@@ -336,6 +336,22 @@ def test_the_title_inside_a_reminders_sentence_keeps_its_own_direction(app, held
     assert '<span lang="en" dir="ltr">UN-SWAP 2.0: the basics</span>' in mail.body_html
 
 
+def test_a_reminder_says_when_the_evaluation_closes_in_the_readers_language_and_zone(
+        app, held, coordinator):
+    """Reminded the day after the session, Jonas (French, Paris) reads until when he may
+    answer: fourteen days after its end (11:30 UTC on 29 March 2027), at the offset Paris has
+    then (the clocks moved forward on 28 March), not the one of the day he is reminded."""
+    session, people = held
+    people["Jonas"].preferred_language, people["Jonas"].time_zone = "fr", "Europe/Paris"
+    services.mark_all_present(session, actor=coordinator)
+    with app.test_request_context():
+        evaluations.send_reminders(now=session.ends_at + timedelta(days=1))
+    mail, = [m for m in outbox("evaluation_reminder") if m.recipient.startswith("jonas")]
+    assert "L’évaluation sera close le 29/03/2027 13:30 Paris (UTC+2)." in mail.body_text
+    assert "L’évaluation sera close le 29/03/2027 13:30 Paris (\u2066UTC+2\u2069)." in \
+        mail.body_html
+
+
 def _checked_in_then_cancelled(app, session, people, coordinator):
     """Amina and Jonas check in a few minutes before the start; the Office then cancels the
     session (the speaker could not connect)."""

@@ -3,8 +3,10 @@ certificates and their public verification."""
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
@@ -657,6 +659,31 @@ def test_a_coordinator_who_attended_evaluates_then_reads_the_results(app, client
                                   "empowered": "no"}).status_code == 302
     html = client.get(url).get_data(as_text=True)
     assert "Send my evaluation" not in html and 'name="rating"' not in html
+
+
+def test_the_evaluation_form_says_when_it_closes_in_the_readers_zone(app, client, running):
+    """Fourteen days after the session's end, read where the participant is (Tokyo), in the
+    page's language."""
+    ends = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=10)
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        row = db.session.scalars(select(Registration).filter_by(
+            session_id=session.id, person_id=running["person"])).one()
+        services.mark(row, "present", actor=None)
+        session.starts_at, session.ends_at = ends - timedelta(minutes=90), ends
+        db.session.scalars(select(User).filter_by(person_id=running["person"])).one() \
+            .time_zone = "Asia/Tokyo"
+        db.session.commit()
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/evaluation"
+    closes = ends + timedelta(days=14)
+    for language, sentence in (("en", "The evaluation closes on %s"),
+                               ("fr", "L’évaluation sera close le %s")):
+        page = client.get(f"{url}?lang={language}").get_data(as_text=True)
+        assert 'name="rating"' in page
+        reading = format_datetime(closes, "short", tzinfo=ZoneInfo("Asia/Tokyo"),
+                                  locale=language)
+        assert sentence % f"{reading} Tokyo (\u2066UTC+9\u2069)." in page
 
 
 def test_an_evaluation_sent_just_after_its_window_closed_gives_the_answers_back(

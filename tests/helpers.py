@@ -1,6 +1,6 @@
 """Plain helpers the test packages share: signing in, reading pages, expecting a refusal,
 looking up reference rows, sample files, copying a database's rows into a later test,
-sending requests at the same moment, a Redis that hangs."""
+sending requests at the same moment, a Redis that hangs or refuses, a job queue in one."""
 import io
 import re
 import socket
@@ -16,6 +16,7 @@ from flask import has_app_context
 from sqlalchemy import exists, literal, select, union_all
 from werkzeug.datastructures import FileStorage
 
+from gfp_portal.core.engine import make_huey
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.file_stores import StoredBlob
 from gfp_portal.core.outbox import OutboxMessage
@@ -220,6 +221,25 @@ def hanging_redis():
         taker.join()
         for connection in [*taken, listener]:
             connection.close()
+
+
+# A redis:// URL where nothing listens: a Redis that is down refuses every connection.
+REFUSING_REDIS = "redis://127.0.0.1:1/0"
+
+
+@contextmanager
+def silent_redis(how):
+    """The redis:// URL of a Redis that does not answer: one that refuses the connection
+    (`how` = "refused") or one that takes it and never answers ("hanging")."""
+    with hanging_redis() if how == "hanging" else nullcontext(REFUSING_REDIS) as url:
+        yield url
+
+
+def queue_at(app, monkeypatch, url, timeout=0.5):
+    """Have the app's job engine keep its queue (and the live progress beside it) at `url`, a
+    Redis that gives up on a call after `timeout` seconds, for the rest of the test."""
+    monkeypatch.setattr(app.extensions["jobs"], "huey", make_huey(
+        {"JOBS_IMMEDIATE": False, "JOBS_URL": url, "REDIS_TIMEOUT_SECONDS": timeout}))
 
 
 def ends_within(seconds, call, *args):

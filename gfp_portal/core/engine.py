@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from redis import ConnectionPool
 
@@ -175,16 +175,37 @@ class JobEngine:
         self.huey.put(self._progress_key(job_id), (done, total))
 
     def progress(self, job):
-        """(done, total) of a job: live while it runs, as recorded once it has ended."""
-        if job.state == jobs.JobState.running:
-            live = self.huey.get(self._progress_key(job.id), peek=True)
-            if live is not None:
-                return tuple(live)
+        """(done, total) of a job: live while it runs, as recorded once it has ended. A queue
+        that does not answer (Redis down or hanging) leaves the live count out: the page shows
+        what the database holds rather than fail, and asks no more for the rest of its
+        request, so that a hanging Redis holds it for one timeout, not one per job."""
+        if job.state == jobs.JobState.running and not _queue_silent():
+            try:
+                live = self.huey.get(self._progress_key(job.id), peek=True)
+            except Exception as error:
+                _fell_silent(error)
+            else:
+                if live is not None:
+                    return tuple(live)
         return job.done, job.total
 
 
 def engine():
     return current_app.extensions["jobs"]
+
+
+# Set on `g` once the queue did not answer a request's read of live progress.
+_SILENT = "job_queue_silent"
+
+
+def _queue_silent():
+    return g.get(_SILENT, False)
+
+
+def _fell_silent(error):
+    log.warning("the live progress of jobs could not be read from the queue (%s: %s); the "
+                "page shows what the database holds", type(error).__name__, error)
+    setattr(g, _SILENT, True)
 
 
 def init_app(app):

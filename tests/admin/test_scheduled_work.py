@@ -13,6 +13,7 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.engine import Schedule, engine
 from gfp_portal.core.jobs import Job, JobRun, JobState
 from gfp_portal.extensions import db
+from tests.helpers import ends_within, queue_at, silent_redis
 
 NOW = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
 
@@ -56,6 +57,29 @@ def test_the_office_sees_the_last_runs_and_the_latest_jobs(client, app, login_as
     assert "40 of 650" in html
     french = client.get("/admin/jobs", headers={"Accept-Language": "fr"})
     assert french.status_code == 200
+
+
+@pytest.mark.parametrize("how", ["refused", "hanging"])
+def test_the_latest_jobs_are_listed_while_the_queue_does_not_answer(client, app, login_as,
+                                                                     monkeypatch, caplog, how):
+    """A Redis that is down or hangs leaves the live progress out: the running jobs show what
+    the database holds, and the queue is asked once for the whole page (a hanging one would
+    hold the page for its timeout once per job), with one warning."""
+    user_id = login_as("coordinator")
+    with app.app_context():
+        db.session.add_all([
+            Job(id=letter * 32, kind="sessions.register-group", params={},
+                state=JobState.running, done=done, total=650, created_by_id=user_id,
+                created_at=NOW, started_at=NOW) for letter, done in (("a", 40), ("b", 80))])
+        db.session.commit()
+    with silent_redis(how) as url:
+        queue_at(app, monkeypatch, url)
+        response = ends_within(30, client.get, "/admin/jobs")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "40 of 650" in html and "80 of 650" in html
+    warnings = [r for r in caplog.records if r.name == "gfp_portal.core.engine"]
+    assert [r.levelname for r in warnings] == ["WARNING"]
 
 
 def test_a_crontab_line_reads_left_to_right_on_an_arabic_page(client, app, login_as,

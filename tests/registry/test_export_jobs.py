@@ -15,7 +15,7 @@ from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import exports, services
-from tests.helpers import login
+from tests.helpers import ends_within, login, queue_at, silent_redis
 
 JOB_URL = re.compile(r"^/jobs/([0-9a-f]{32})$")
 
@@ -180,3 +180,30 @@ def test_a_file_no_longer_kept_is_explained(app, client, network, login_as):
         assert storage.purge_exports(now=storage.utcnow() + timedelta(days=2)) == 1
     response = client.get(f"/jobs/{job_id}/download", follow_redirects=True)
     assert "This file is no longer kept" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("how", ["refused", "hanging"])
+def test_a_running_export_shows_its_page_while_the_queue_does_not_answer(
+        app, client, network, create_user, monkeypatch, caplog, how):
+    """Live progress is kept beside the queue: a Redis that is down or hangs leaves it out, and
+    the page shows what the database holds of the job, not a server error. The warning, once
+    for the request, names no one."""
+    starter = create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    with app.app_context():
+        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+        job = Job(kind="registry.export", state=JobState.running, done=1, total=2,
+                  params={"criteria": {"scope_unct_ids": [kenya.id]}, "fmt": "csv"},
+                  created_by_id=starter)
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    login(client, "rc@example.org")
+    with silent_redis(how) as url:
+        queue_at(app, monkeypatch, url)
+        response = ends_within(30, client.get, f"/jobs/{job_id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "In progress" in page and "1 of 2" in page
+    warnings = [r for r in caplog.records if r.name == "gfp_portal.core.engine"]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
+    assert "rc@example.org" not in caplog.text

@@ -261,8 +261,10 @@ def _send(connection, message, current, config):
             message.status = MailStatus.failed
         else:
             message.next_attempt_at = current + retry_delay(message.attempts, config)
-        current_app.logger.warning("mail %s to %s failed: %s", message.id,
-                                   message.recipient, message.last_error)
+        # By the message's id and the exception's class: the server's own words (kept as the
+        # last error, for the outbox page) may name the recipient, and logs keep no one's data.
+        current_app.logger.warning("mail %s failed: %s (attempt %s)", message.id,
+                                   type(exc).__name__, message.attempts)
         return False
     message.attempts += 1
     message.status = MailStatus.sent

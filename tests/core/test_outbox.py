@@ -236,6 +236,24 @@ def test_after_a_failure_the_batch_goes_on_over_a_new_connection(ctx, app, smtp)
                                                        "person2@example.org"]
 
 
+def test_a_failed_send_is_logged_by_the_message_s_id_never_its_address(ctx, app, smtp,
+                                                                        caplog):
+    """Logs keep no personal data: a message refused (the server names the address in its
+    answer) or not sent (the server down) is logged by its id and the kind of failure."""
+    controller, inbox = smtp
+    inbox.refused.add("person1@example.org")
+    queue_many(2)
+    while_down, refused_one = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    assert deliver_due(SMTPTransport(app.config)) == (0, 1)
+    controller.start()
+    assert deliver_due(SMTPTransport(app.config), now=utcnow() + timedelta(hours=1)) == (1, 1)
+    assert "person1@example.org" in refused_one.last_error  # the server's words, kept
+    failures = [r.getMessage() for r in caplog.records if r.getMessage().startswith("mail ")]
+    assert failures == [f"mail {while_down.id} failed: ConnectionRefusedError (attempt 1)",
+                        f"mail {refused_one.id} failed: SMTPRecipientsRefused (attempt 1)"]
+    assert "@example.org" not in caplog.text
+
+
 class Killed(BaseException):
     """The worker dies (SIGKILL, power cut) after the server accepted a message."""
 

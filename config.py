@@ -219,6 +219,9 @@ class ProductionConfig(Config):
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
     LOG_FORMAT = _env("LOG_FORMAT", "json")
     SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", True)
+    # A statement that fails is logged (a job's traceback, a 500) without the values sent
+    # with it: they may be a person's address or name.
+    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "hide_parameters": True}
 
     @classmethod
     def check(cls):

@@ -66,3 +66,24 @@ def test_the_rate_limits_wait_for_redis_no_longer_than_the_setting():
     assert limiter_storage_options({**base, "RATELIMIT_STORAGE_URI": "rediss://r:6379/0",
                                     "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 9}}) == \
         {"socket_connect_timeout": 2.5, "socket_timeout": 9}
+
+
+
+def test_production_logs_no_value_a_failed_statement_was_sent():
+    """A statement that fails is logged with its traceback (a job, a 500): in production its
+    message names the statement, never the values sent with it (an address, a name)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import IntegrityError
+
+    from config import ProductionConfig
+
+    engine = create_engine("sqlite://", **ProductionConfig.SQLALCHEMY_ENGINE_OPTIONS)
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TABLE addresses (email TEXT UNIQUE)"))
+        connection.execute(text("INSERT INTO addresses VALUES (:email)"),
+                           {"email": "amina@undp.org"})
+        with pytest.raises(IntegrityError) as refused:
+            connection.execute(text("INSERT INTO addresses VALUES (:email)"),
+                               {"email": "amina@undp.org"})
+    assert "INSERT INTO addresses" in str(refused.value)
+    assert "amina@undp.org" not in str(refused.value)

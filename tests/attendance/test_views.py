@@ -750,3 +750,25 @@ def test_a_refused_evaluation_says_why_once(app, client, running):
         session.ends_at -= timedelta(days=400)
         db.session.commit()
     said_once("You have already evaluated this session; thank you.")
+
+
+def test_the_evaluation_of_a_session_cancelled_after_its_check_in_shows_why_and_no_form(
+        app, client, running):
+    """Checked in, then the session is cancelled: the evaluation page says why once and
+    offers no form to fill in, on opening it as when answers are sent."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        services.mark(db.session.scalars(select(Registration).filter_by(
+            session_id=session.id, person_id=running["person"])).one(), "present", actor=None)
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        session.status = "cancelled"
+        db.session.commit()
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/evaluation?lang=en"
+    answers = {"applicable": "yes", "rating": "good", "belonging": "yes", "empowered": "no"}
+    for page in (client.get(url), client.post(url, data=answers)):
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert html.count("This session was cancelled: it is not evaluated.") == 1
+        assert "Send my evaluation" not in html

@@ -772,3 +772,30 @@ def test_the_evaluation_of_a_session_cancelled_after_its_check_in_shows_why_and_
         assert page.status_code == 200
         assert html.count("This session was cancelled: it is not evaluated.") == 1
         assert "Send my evaluation" not in html
+
+
+def test_the_register_of_a_cancelled_session_is_shown_read_only(app, client, running):
+    """Its marks are kept and shown, with why nothing more is recorded: no save, no "Mark
+    everyone present", no check-in code to show, no report to import."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        services.mark(db.session.scalars(select(Registration).filter_by(
+            session_id=session.id, person_id=running["person"])).one(), "present", actor=None)
+        session.status = "cancelled"
+        db.session.commit()
+        code = services.check_in_code(session)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    html = client.get(url + "?lang=en").get_data(as_text=True)
+    assert html.count("This session is cancelled: no attendance is recorded.") == 1
+    assert 'value="present" selected' in html
+    for action in ("Save the register", "Mark everyone registered as present",
+                   "Show a new code", "/attendance/all-present", "/attendance/rotate-code",
+                   "/attendance/import", code, "<svg"):
+        assert action not in html
+    assert markup_problems(html) == []
+    french = client.get(url + "?lang=fr").get_data(as_text=True)
+    assert "Cette séance est annulée\u00a0: aucune présence n’est enregistrée." in french
+    refused = client.post(url + "/all-present?lang=en", data={"confirmed": "1"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert refused.count("This session is cancelled: no attendance is recorded.") == 1

@@ -375,6 +375,10 @@ def test_the_cancellation_says_how_many_guests_it_emails_first_and_after(
                                            "ximena@university.example"]
     assert "The session is cancelled; 1 registered person and 1 guest are told." \
         in done.get_data(as_text=True)
+    # The register still lists the guest, to read: nothing more is recorded.
+    register = client.get(f"/sessions/{running['session']}/attendance?lang=en").get_data(
+        as_text=True)
+    assert GUEST["name"] in register and "Save the guests' attendance" not in register
 
 
 def test_the_edit_page_says_how_many_guests_a_change_emails_first_and_after(

@@ -21,7 +21,7 @@ from gfp_portal.attendance.models import (
     AttendanceSource,
     AttendanceStatus,
 )
-from gfp_portal.attendance.services import mark
+from gfp_portal.attendance.services import mark, refuse_if_cancelled
 from gfp_portal.attendance.walk_ins import add_walk_in
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
@@ -71,7 +71,9 @@ def previous_import(session, data):
 
 
 def plan(session, data):
-    """Read the file and match its people: the lines of the preview (nothing written)."""
+    """Read the file and match its people: the lines of the preview (nothing written). Not
+    for a cancelled session, which records no attendance."""
+    refuse_if_cancelled(session)
     report = reports.parse(data)
     scheduled = session.duration_minutes
     thresholds = {"present_percent": int(get_setting("attendance.present_percent")),
@@ -124,6 +126,7 @@ def apply(session, data, *, filename, confirmed, walk_ins=None, actor, now=None,
     person id}, as offered by the preview). Returns (import row, number marked);
     `progress(done, total)` hears how many lines are done."""
     now = now or utcnow()
+    refuse_if_cancelled(session)
     earlier = previous_import(session, data)
     if earlier is not None:
         # The day in the time zone of whoever imports, in the language the message is read in.

@@ -102,6 +102,21 @@ def test_a_malformed_file_is_refused_and_nothing_is_written(held, coordinator, d
     assert db.session.scalar(select(func.count(AttendanceImport.id))) == 0
 
 
+def test_a_report_of_a_cancelled_session_is_refused_before_it_is_read(held, coordinator):
+    """Neither previewed nor applied (a report of nobody known would otherwise be recorded as
+    imported): a cancelled session records no attendance."""
+    session, _people = held
+    session.status = "cancelled"
+    for action in (lambda: imports.plan(session, TEAMS),
+                   lambda: imports.plan(session, b""),
+                   lambda: imports.apply(session, ZOOM_HEADER, filename="a.csv", confirmed={},
+                                         actor=coordinator)):
+        with pytest.raises(DomainError) as error:
+            action()
+        assert error.value.code == "cancelled"
+    assert db.session.scalar(select(func.count(AttendanceImport.id))) == 0
+
+
 ZOOM_HEADER = b"Name (Original Name),User Email,Join Time,Leave Time\n"
 ZOOM_ROW = b"Amina,a@undp.org,03/15/2027 10:00:00 AM,03/15/2027 11:00:00 AM\n"
 

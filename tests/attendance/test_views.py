@@ -799,3 +799,18 @@ def test_the_register_of_a_cancelled_session_is_shown_read_only(app, client, run
     refused = client.post(url + "/all-present?lang=en", data={"confirmed": "1"},
                           follow_redirects=True).get_data(as_text=True)
     assert refused.count("This session is cancelled: no attendance is recorded.") == 1
+
+
+def test_a_report_uploaded_for_a_cancelled_session_is_refused_with_the_reason(
+        app, client, running):
+    with app.app_context():
+        db.session.get(TrainingSession, running["session"]).status = "cancelled"
+        db.session.commit()
+    login(client, "coord@example.org")
+    data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
+    response = client.post(f"/sessions/{running['session']}/attendance/import?lang=fr",
+                           data={"file": (io.BytesIO(data), "Attendance.csv")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert html.count("Cette séance est annulée\u00a0: aucune présence n’est enregistrée.") == 1
+    assert 'name="token"' not in html

@@ -18,7 +18,7 @@ from gfp_portal.accounts.models import (
 )
 from gfp_portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from gfp_portal.accounts.queries import account_of
-from gfp_portal.core.audit import AuditEvent, log_action
+from gfp_portal.core.audit import AuditEvent, log_action, log_changes
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.text import is_blank
@@ -300,16 +300,16 @@ def _change_roles(user, roles, uncts, *, actor, now):
     before = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in user.uncts]}
     set_roles(user, roles, uncts)
     after = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in user.uncts]}
-    changes = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
-    if changes:
-        log_action("user.roles", user, actor=actor, now=now, changes=changes)
+    return log_changes("user.roles", user, before, after, actor=actor, now=now)
 
 
 def update_roles(user, *, roles, uncts, actor, now=None):
+    """Give `user` the `roles` (and the UN Country Teams of a Resident Coordinator); returns
+    the changes, as the event records them."""
     if user.id == actor.id and Role.admin in user.roles and Role.admin not in set(roles):
         raise DomainError("own_admin_role", _l("You cannot remove your own administrator role."),
                           field="roles")
-    _change_roles(user, roles, uncts, actor=actor, now=now)
+    return _change_roles(user, roles, uncts, actor=actor, now=now)
 
 
 def give_focal_point_role(user, *, actor, now=None):

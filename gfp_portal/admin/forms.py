@@ -8,6 +8,7 @@ from gfp_portal.accounts.models import Role
 from gfp_portal.core.forms import (
     CheckboxListField,
     DataRequired,
+    EditsRecord,
     FilterForm,
     PlausibleDateField,
     PortalForm,
@@ -47,7 +48,7 @@ class InviteUserForm(PersonNameFields, RolesMixin, PortalForm):
         self.locale.choices = language_choices()
 
 
-class EditRolesForm(RolesMixin, PortalForm):
+class EditRolesForm(EditsRecord, RolesMixin, PortalForm):
     submit = SubmitField(_l("Save roles"))
 
     def __init__(self, *args, unct_choices=(), **kwargs):

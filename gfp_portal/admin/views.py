@@ -80,8 +80,8 @@ def user_detail(user_id):
         form, lambda: accounts.update_roles(user, roles=form.roles.data,
                                             uncts=uncts_by_ids(form.uncts.data),
                                             actor=current_user),
-        done=_("The roles of %(email)s are saved.", email=user.email),
-        to=url_for("admin.user_detail", user_id=user.id),
+        saved=_("The roles of %(email)s are saved.", email=user.email),
+        to=url_for("admin.user_detail", user_id=user.id), record=user,
     ) or render_template("admin/user_detail.html", user=user, form=form,
                          confirm=ConfirmForm(), events=events_for("users", user.id))
 

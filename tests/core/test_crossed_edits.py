@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 import gfp_portal
-from gfp_portal.accounts.models import User
+from gfp_portal.accounts import services as accounts
+from gfp_portal.accounts.models import Role, User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.reference import services as reference
@@ -189,6 +190,36 @@ def test_a_profile_saved_by_its_owner_does_not_undo_the_offices_change(app, clie
     with app.app_context():
         person = _as(app, "fp", office).person
         assert (person.phone, person.position_title) == ("+41 22 917 00 00", None)
+
+
+def test_a_roles_page_shown_before_a_role_was_taken_away_does_not_give_it_back(
+        app, client, create_user):
+    """An administrator adds a role to an account from a page shown before another took
+    one of its roles away (its holder left the Office): the role taken away does not come
+    back without a word."""
+    create_user("second-admin@example.org", roles=["admin"])
+    first = create_user("first-admin@example.org", roles=["admin"])
+    leaver = create_user("leaver@example.org", roles=["coordinator"])
+    login(client, "second-admin@example.org")
+    url = f"/admin/users/{leaver}"
+    shown = filled_form(client.get(url).get_data(as_text=True), "roles")
+    with app.app_context():  # meanwhile the other administrator takes the role away
+        accounts.update_roles(db.session.get(User, leaver), roles=["focal_point"], uncts=[],
+                              actor=db.session.get(User, first))
+        db.session.commit()
+    shown.add("roles", "admin")
+    html = client.post(url, data=shown).get_data(as_text=True)
+    assert "While this page was open, \u2068first-admin@example.org\u2069 changed Roles " \
+        "(now: \u2068Focal point\u2069)" in html
+    with app.app_context():
+        assert db.session.get(User, leaver).roles == {Role.focal_point}
+
+    # Sent again once checked, the entries kept on the page are saved.
+    again = filled_form(html, "roles")
+    assert sorted(again.getlist("roles")) == ["admin", "coordinator"]
+    assert client.post(url, data=again).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, leaver).roles == {Role.admin, Role.coordinator}
 
 
 def test_two_saves_sent_at_the_same_moment_never_undo_each_other(app, client, office,

@@ -24,6 +24,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.text import is_blank
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
+from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
 from gfp_portal.registry.signals import (
     appointment_ended,
@@ -284,16 +285,17 @@ def change_password(user, current_password, new_password, *, now=None):
 
 
 def update_preferences(user, *, locale, time_zone, now=None):
+    """The language and time zone of `user`'s pages and emails, chosen by them. Their
+    person's change too, recorded on the person as a change of the registry's: an edit of
+    the person from a page shown before it is refused rather than undo it."""
     before = {"locale": user.locale, "time_zone": user.time_zone}
     user.locale = locale
     user.time_zone = time_zone
+    log_changes("user.preferences", user, before, {"locale": locale, "time_zone": time_zone},
+                actor=user, now=now)
     if user.person is not None:
-        user.person.preferred_language = locale
-        user.person.time_zone = time_zone
-    changes = {k: (before[k], v) for k, v in (("locale", locale), ("time_zone", time_zone))
-               if before[k] != v}
-    if changes:
-        log_action("user.preferences", user, actor=user, now=now, changes=changes)
+        registry.update_person(user.person, {"preferred_language": locale,
+                                             "time_zone": time_zone}, actor=user, now=now)
 
 
 def _change_roles(user, roles, uncts, *, actor, now):

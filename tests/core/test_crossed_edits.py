@@ -192,6 +192,30 @@ def test_a_profile_saved_by_its_owner_does_not_undo_the_offices_change(app, clie
         assert (person.phone, person.position_title) == ("+41 22 917 00 00", None)
 
 
+def test_a_record_shown_before_its_person_chose_their_language_does_not_undo_it(
+        app, client, office):
+    """The Office adds a phone number from a person's record shown before the person chose
+    another language and time zone on /me: their choice is not put back without a word
+    (their pages and emails would be in the former language again)."""
+    with app.app_context():
+        url = f"/registry/people/{_as(app, 'fp', office).person_id}/edit"
+    login(client, "second@example.org")
+    shown = filled_form(client.get(url).get_data(as_text=True), "phone")
+    with app.app_context():  # meanwhile, on /me, the person chooses French and Nairobi
+        accounts.update_preferences(_as(app, "fp", office), locale="fr",
+                                    time_zone="Africa/Nairobi")
+        db.session.commit()
+    shown["phone"] = "+254 20 762 1234"
+    html = client.post(url, data=shown).get_data(as_text=True)
+    assert "While this page was open, \u2068fp@example.org\u2069 changed Preferred language " \
+        "(now: \u2068français\u2069) and Time zone (now: \u2068" in html
+    with app.app_context():
+        user = _as(app, "fp", office)
+        assert (user.person.preferred_language, user.person.time_zone, user.person.phone) \
+            == ("fr", "Africa/Nairobi", None)
+        assert (user.locale, user.time_zone) == ("fr", "Africa/Nairobi")
+
+
 def test_a_roles_page_shown_before_a_role_was_taken_away_does_not_give_it_back(
         app, client, create_user):
     """An administrator adds a role to an account from a page shown before another took

@@ -7,6 +7,7 @@ from wtforms.validators import Email, EqualTo, Length
 
 from gfp_portal.core.forms import (
     DataRequired,
+    EditsRecord,
     PortalForm,
     SelectField,
     TimeZoneField,
@@ -66,7 +67,7 @@ class ChangePasswordForm(CurrentPasswordMixin, NewPasswordMixin, PortalForm):
     submit = SubmitField(_l("Change password"))
 
 
-class PreferencesForm(PortalForm):
+class PreferencesForm(EditsRecord, PortalForm):
     locale = SelectField(_l("Language"), validators=[DataRequired()])
     time_zone = TimeZoneField(_l("Time zone"), validators=[DataRequired()])
     submit = SubmitField(_l("Save preferences"))

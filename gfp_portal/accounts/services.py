@@ -287,15 +287,17 @@ def change_password(user, current_password, new_password, *, now=None):
 def update_preferences(user, *, locale, time_zone, now=None):
     """The language and time zone of `user`'s pages and emails, chosen by them. Their
     person's change too, recorded on the person as a change of the registry's: an edit of
-    the person from a page shown before it is refused rather than undo it."""
+    the person from a page shown before it is refused rather than undo it. Returns the
+    changes of the record that holds them: the person's, else the account's."""
     before = {"locale": user.locale, "time_zone": user.time_zone}
     user.locale = locale
     user.time_zone = time_zone
-    log_changes("user.preferences", user, before, {"locale": locale, "time_zone": time_zone},
-                actor=user, now=now)
-    if user.person is not None:
-        registry.update_person(user.person, {"preferred_language": locale,
-                                             "time_zone": time_zone}, actor=user, now=now)
+    changes = log_changes("user.preferences", user, before,
+                          {"locale": locale, "time_zone": time_zone}, actor=user, now=now)
+    if user.person is None:
+        return changes
+    return registry.update_person(user.person, {"preferred_language": locale,
+                                                "time_zone": time_zone}, actor=user, now=now)
 
 
 def _change_roles(user, roles, uncts, *, actor, now):

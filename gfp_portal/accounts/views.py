@@ -181,8 +181,12 @@ def me():
     password_form = ChangePasswordForm(prefix="pw")
     person = registry_queries.person_with_profile(current_user.person_id)
     profile = ProfileForm(prefix="profile", obj=person) if person is not None else None
-    if profile is not None and not profile.submit.data:  # shown, or another form was sent
-        showing(person, profile)
+    # The language and zone are the person's, which the Office may change too (an account
+    # without a person holds its own); shown, or another form sent, each form keeps the
+    # state of the record it edits.
+    held = person if person is not None else current_user._get_current_object()
+    showing(held, *[form for form in (profile, preferences)
+                    if form is not None and not form.submit.data])
     if profile is not None and profile.submit.data and profile.validate_on_submit():
         ok, __ = commit_service(unless_crossed(profile, person, lambda: _save_profile(
             person, profile)), form=profile)
@@ -190,9 +194,10 @@ def me():
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.me"))
     if preferences.submit.data and preferences.validate_on_submit():
-        ok, __ = commit_service(services.update_preferences, current_user,
-                                locale=preferences.locale.data,
-                                time_zone=preferences.time_zone.data, form=preferences)
+        ok, __ = commit_service(unless_crossed(preferences, held, lambda: (
+            services.update_preferences(current_user, locale=preferences.locale.data,
+                                        time_zone=preferences.time_zone.data))),
+            form=preferences)
         if ok:
             session[LANG_SESSION_KEY] = preferences.locale.data
             flash(_("Your preferences are saved."), "success")

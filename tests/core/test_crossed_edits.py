@@ -216,6 +216,27 @@ def test_a_record_shown_before_its_person_chose_their_language_does_not_undo_it(
         assert (user.locale, user.time_zone) == ("fr", "Africa/Nairobi")
 
 
+def test_preferences_saved_by_their_owner_do_not_undo_the_offices_change(app, client, office):
+    """The reverse: the Office entered the language the person asked for, on their record,
+    while the person's own page was open."""
+    login(client, "fp@example.org")
+    shown = filled_form(client.get("/me").get_data(as_text=True), "prefs-time_zone")
+    with app.app_context():
+        registry.update_person(_as(app, "fp", office).person, {"preferred_language": "es"},
+                               actor=_as(app, "second", office))
+        db.session.commit()
+    shown["prefs-time_zone"] = "Europe/Madrid"
+    shown["prefs-submit"] = "y"
+    response = client.post("/me", data=shown)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)  # in Spanish now: the page follows the person
+    assert "\u2068second@example.org\u2069" in html and "\u2068español\u2069" in html
+    with app.app_context():
+        user = _as(app, "fp", office)
+        assert (user.locale, user.time_zone, user.person.preferred_language) == \
+            ("es", "UTC", "es")
+
+
 def test_a_roles_page_shown_before_a_role_was_taken_away_does_not_give_it_back(
         app, client, create_user):
     """An administrator adds a role to an account from a page shown before another took

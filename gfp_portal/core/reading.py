@@ -160,17 +160,32 @@ def _xlsx_rows(data):
         raise _bad_file(not_a_workbook) from None
 
 
+# The separators a spreadsheet writes a CSV file with: commas (Excel in English), semicolons
+# (in French and most European languages, where the comma is the decimal sign) or tabs.
+SEPARATORS = (",", ";", "\t")
+
+
+def _separator(text):
+    """The separator the header is written with: the one splitting its first line into the
+    most cells (a comma unless another splits more). Only a double quote encloses a cell: an
+    apostrophe is part of the text ("Head of 'Gender' Unit", a guarded "'+41 22 …")."""
+    def cells(separator):
+        try:
+            return len(next(csv.reader(io.StringIO(text), delimiter=separator,
+                                       quotechar='"', skipinitialspace=True), []))
+        except csv.Error:
+            return 0
+    return max(SEPARATORS, key=cells)
+
+
 def _csv_rows(data):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _bad_file(_l("The file is not in UTF-8. Save it as “CSV UTF-8” and try "
                            "again.")) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=_separator(text), quotechar='"',
+                        doublequote=True, skipinitialspace=True)
     try:
         return _bounded(reader)
     except csv.Error:

@@ -10,6 +10,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import exports, imports, services
 from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.registry.queries import RegistryFilter
 from tests.helpers import csv_bytes, entity, refused, row
 
 HEADER = exports.COLUMNS
@@ -180,6 +181,41 @@ def test_semicolon_csv_from_a_french_spreadsheet(coordinator):
     rows = imports.read_table("fr.csv", data)
     assert rows == [(2, {"given_name": "Élodie", "family_name": "Martin",
                          "email": "e.martin@unesco.org"})]
+
+
+def test_a_title_in_single_quotes_and_a_guarded_phone_read_back_cell_for_cell(
+        coordinator, kenya, make_person):
+    """An apostrophe is not a quotation mark: a title with a word in single quotes and phones
+    the export guards against formulas ('+41 …) are read back from the CSV export in their
+    own columns, every row there, and the untouched file changes nothing."""
+    quoted = make_person(given="Seán", family="Byrne", phone="+41 22 917 1234",
+                         position_title="Head of 'Gender' Unit")
+    services.appoint(quoted, {"entity": entity("UNDP"), "unct": kenya, "role": "focal_point",
+                              "start_date": date(2025, 1, 1)}, actor=coordinator)
+    make_person(given="Amina", family="Diallo", phone="+254 20 762 1234")
+    data, _people = exports.registry_file(RegistryFilter(status="any"), "csv",
+                                          today=date.today())
+    read = [tuple(values.values()) for _line, values in imports.read_table("registry.csv", data)]
+    exported = exports.export_rows(db.session.scalars(select(Person)).all())
+    assert sorted(read) == sorted(tuple(r.values()) for r in exported)
+    report = run("registry.csv", data, coordinator)
+    assert report.ok and report.changes == 0, report.errors
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_cells_with_apostrophes_are_read_whatever_the_separator(coordinator, separator):
+    """Commas (Excel in English), semicolons (in French) or tabs: the cells are split on the
+    separator the header is written with, double quotes alone enclosing a cell."""
+    lines = [("given_name", "family_name", "email", "phone", "position_title"),
+             ("Seán", "O'Brien", "s.obrien@undp.org", "'+41 22 917 1234",
+              "Head of 'Gender' Unit"),
+             ("Amina", "Diallo", "a.diallo@undp.org", "'+254 20 762", '"Chief, ""HQ"""')]
+    data = "\r\n".join(separator.join(line) for line in lines).encode()
+    assert [values for _line, values in imports.read_table("people.csv", data)] == [
+        {"given_name": "Seán", "family_name": "O'Brien", "email": "s.obrien@undp.org",
+         "phone": "+41 22 917 1234", "position_title": "Head of 'Gender' Unit"},
+        {"given_name": "Amina", "family_name": "Diallo", "email": "a.diallo@undp.org",
+         "phone": "+254 20 762", "position_title": 'Chief, "HQ"'}]
 
 
 def test_a_date_beyond_any_term_is_a_row_error(coordinator):

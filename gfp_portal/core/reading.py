@@ -202,7 +202,7 @@ def header_name(text):
 def read_table(filename, data, *, columns, required, aliases=None):
     """[(line, {column: text})] from a CSV or XLSX file; the header is line 1. Only `columns`
     are kept; a header cell may also name a column by one of its `aliases` ({alias: column});
-    the `required` columns must all be in the header."""
+    the `required` columns must all be in the header, and no column twice."""
     if len(data) > MAX_BYTES:
         raise DomainError("file_too_large", _l("The file is larger than %(mb)s MB.",
                                                mb=MAX_BYTES // (1024 * 1024)), field="file")
@@ -220,6 +220,12 @@ def read_table(filename, data, *, columns, required, aliases=None):
     known = {header_name(c): c for c in columns}
     known.update({header_name(a): c for a, c in (aliases or {}).items()})
     header = [known.get(header_name(cell)) for cell in table[0]]
+    twice = next((c for c in header if c is not None and header.count(c) > 1), None)
+    if twice:
+        # Two cells naming one column (or two of its names): the file does not say which to
+        # read, and the last would silently win, an empty copy clearing the other.
+        raise _bad_file(_l("Line %(line)s names the column “%(column)s” twice.", line=1,
+                           column=twice))
     missing = [column for column in required if column not in header]
     if missing:
         raise _bad_file(_l("Columns missing from the first line: %(columns)s.",

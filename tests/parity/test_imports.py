@@ -69,6 +69,16 @@ def test_columns_may_have_other_names_and_separate_year_and_quarter(coordinator)
             figure.men) == (2023, 4, "headquarters", "30-39", 5, 6)
 
 
+def test_two_names_of_one_column_are_refused_as_a_file(coordinator):
+    """“Category” and “Staff category” both name the grade: the file does not say which
+    to read, and is refused."""
+    data = figures_csv([["UNDP", "2023-Q4", "P-4", "G-5", "HQ", 5, 6]],
+                       header=["entity", "period", "Category", "Staff category", "station",
+                               "women", "men"])
+    error = refused("bad_file", plan, data)
+    assert str(error.message) == "Line 1 names the column “grade” twice."
+
+
 def test_a_year_written_with_a_superscript_is_a_bad_period(coordinator):
     data = figures_csv([["UNDP", "202³", "Q4", "P-4", "Headquarters", "30-39", 5, 6]],
                        header=["Entity", "Year", "Quarter", "Staff category", "Duty-station",

@@ -162,3 +162,17 @@ def test_a_file_of_appointments_needs_the_columns_that_identify_one(columns, mis
         imports.read_table("people.csv", data)
     assert refused.value.code == "appointment_columns_missing"
     assert ", ".join(missing) in str(refused.value.message)
+
+
+@pytest.mark.parametrize("header", [("phone", "phone"), ("Phone", "phone"), ("phone", "PHONE")])
+def test_a_column_named_twice_is_refused_not_read_from_one_copy(coordinator, make_person,
+                                                                header):
+    """A column copied beside itself and left there: neither copy is taken for the other (an
+    empty second copy would clear the phone); the file is refused and names the column."""
+    person = make_person(phone="+254 20 762 1234")
+    data = tables.to_csv([(*NAMES, *header), ("Amina", "Diallo", person.email,
+                                              "+254 20 762 1234", "")])
+    with pytest.raises(DomainError) as refused:
+        imports.read_table("people.csv", data)
+    assert refused.value.code == "bad_file"
+    assert str(refused.value.message) == "Line 1 names the column “phone” twice."

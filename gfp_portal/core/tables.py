@@ -1,6 +1,9 @@
-"""Tables (a header row, then rows of text) as CSV or Excel downloads."""
+"""Tables (a header row, then rows of values) as CSV or Excel downloads."""
 import csv
 import io
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -21,6 +24,15 @@ def unguard(value):
     return value
 
 
+def _xlsx_cell(value):
+    """A number or a day as itself, so that a spreadsheet adds it up or sorts it (a number
+    is never a formula); anything else as guarded text. A moment (datetime) stays text: a
+    workbook cell has no time zone."""
+    number = isinstance(value, int | float | Decimal) and not isinstance(value, bool | Enum)
+    day = isinstance(value, date) and not isinstance(value, datetime)
+    return value if number or day else guard(value)
+
+
 def to_csv(rows):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(
@@ -34,7 +46,7 @@ def to_xlsx(rows, *, title="Sheet"):
     sheet = workbook.active
     sheet.title = str(title)[:31]
     for row in rows:
-        sheet.append([guard(value) for value in row])
+        sheet.append([_xlsx_cell(value) for value in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

@@ -16,11 +16,15 @@ COLUMNS = (
 )
 
 
-def _text(value):
+def _cell(value):
+    """`value` as the text the import reads back; a whole number (the share of working time)
+    stays a number, which a spreadsheet adds up and the import reads as well."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int):
+        return value
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(getattr(value, "value", value))
@@ -54,8 +58,8 @@ def appointment_columns(appointment):
 
 
 def export_rows(people, appointments_of=None, progress=None):
-    """Rows of strings keyed by COLUMNS; `appointments_of(person)` narrows what is shown;
-    `progress(done, total)` hears how many people are written."""
+    """Rows of cells (text, or a whole number) keyed by COLUMNS; `appointments_of(person)`
+    narrows what is shown; `progress(done, total)` hears how many people are written."""
     rows = []
     for done, person in enumerate(people, start=1):
         if progress is not None:
@@ -64,7 +68,7 @@ def export_rows(people, appointments_of=None, progress=None):
         base = person_columns(person)
         for appointment in sorted(appointments, key=lambda a: (a.start_date, a.id)) or [None]:
             row = dict(base, **(appointment_columns(appointment) if appointment else {}))
-            rows.append({column: _text(row.get(column)) for column in COLUMNS})
+            rows.append({column: _cell(row.get(column)) for column in COLUMNS})
     return rows
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
@@ -271,6 +272,23 @@ def test_the_figures_file_dates_a_session_on_the_day_the_page_gives(app, client,
     assert "Mar 10, 2027" in html
     lines = client.get("/sessions/attendance-figures.csv?lang=en").get_data(as_text=True)
     assert lines.splitlines()[1].startswith("Pacific briefing,2027-03-10,1,")
+
+
+def test_the_figures_workbook_holds_numbers_and_dates_a_spreadsheet_can_work_on(
+        client, running):
+    """The workbook is offered beside the CSV to be totalled and sorted in a spreadsheet: its
+    counts are numbers (=SUM() adds them up, none is "a number stored as text") and a
+    session's day is a date, the day the CSV gives."""
+    login(client, "coord@example.org")
+    for by in ("session", "entity", "unct", "region"):
+        response = client.get(f"/sessions/attendance-figures.xlsx?by={by}&lang=en")
+        sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+        counts = sheet[2][[cell.value for cell in sheet[1]].index("Registered"):]
+        assert [(cell.value, cell.data_type) for cell in counts] == [(1, "n"), *[(0, "n")] * 4], by
+    day = load_workbook(io.BytesIO(client.get(
+        "/sessions/attendance-figures.xlsx?by=session").data)).worksheets[0]["B2"]
+    line = client.get("/sessions/attendance-figures.csv?by=session").get_data(as_text=True)
+    assert day.is_date and day.value.date().isoformat() == line.splitlines()[1].split(",")[1]
 
 
 def test_the_learning_record_is_on_my_account(client, running):

@@ -1,7 +1,9 @@
 """Registry import and export: round trip, a large file, bad rows reported, nothing written."""
+import io
 from datetime import date, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from gfp_portal.accounts import services as accounts
@@ -52,6 +54,23 @@ def test_export_then_import_changes_nothing(coordinator, kenya, make_person):
         # Three people made here and the coordinator's own record.
         assert len(report.unchanged_appointments) == 2 and len(report.unchanged_people) == 4
     assert db.session.scalars(select(Person).filter_by(phone="=1+2")).one()
+
+
+def test_the_exported_workbook_gives_the_share_of_working_time_as_a_number(
+        coordinator, kenya, make_person):
+    """The share is a number a spreadsheet can average; the phone and the days stay the text
+    the import reads back, and the workbook imports back unchanged."""
+    person = make_person(phone="0712 345678")
+    services.appoint(person, {"entity": entity("UNDP"), "unct": kenya, "role": "focal_point",
+                              "start_date": date(2025, 1, 1), "time_share": 30},
+                     actor=coordinator)
+    data = exports.to_xlsx(exports.export_rows([person]))
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    cells = dict(zip(HEADER, sheet[2], strict=True))
+    assert (cells["time_share"].value, cells["time_share"].data_type) == (30, "n")
+    assert [cells[c].value for c in ("phone", "start_date")] == ["0712 345678", "2025-01-01"]
+    report = run("registry.xlsx", data, coordinator)
+    assert report.ok and report.changes == 0, report.errors
 
 
 def test_a_renewal_withdrawn_then_made_again_exports_and_imports_back(coordinator, kenya,

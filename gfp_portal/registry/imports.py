@@ -130,7 +130,10 @@ class _Row(CheckedRow):
                 self.error(column, "required", _l("This column must not be empty."))
         self._check_lengths(("given_name", "family_name", "phone", "position_title", "grade",
                              "duty_station_city"))
-        if raw.get("email"):
+        # An anonymised person's address is the one the portal gave them, in a domain kept for
+        # no mail: an export of everyone lists it, and the plan leaves the row alone (or
+        # refuses it as a change of an anonymised person).
+        if raw.get("email") and raw["email"].lower() not in lookups["anonymised"]:
             try:
                 validate_email(raw["email"], check_deliverability=False)
             except EmailNotValidError:
@@ -235,8 +238,10 @@ class _Row(CheckedRow):
         return share
 
 
-def _lookups():
-    return {"entities": {e.acronym.lower(): e for e in db.session.scalars(select(Entity))},
+def _lookups(registry):
+    return {"anonymised": {email for email, person in registry.people.items()
+                           if person.anonymised_at is not None},
+            "entities": {e.acronym.lower(): e for e in db.session.scalars(select(Entity))},
             "uncts": {u.iso3: u for u in db.session.scalars(
                 select(Unct).options(selectinload(Unct.members)))}}
 
@@ -371,6 +376,16 @@ def _person_step(row, registry):
             else None), changed
 
 
+def _check_changeable(person):
+    """Refuse a change of `person` once anonymised (services.check_changeable), on the column
+    of the address that names them; a person the file creates is changeable."""
+    if isinstance(person, Person):
+        try:
+            services.check_changeable(person)
+        except DomainError as error:
+            raise DomainError(error.code, error.message, field="email") from None
+
+
 def _person_json(data):
     """The person's `data` as plain data, of the fields it has."""
     plain = {k: data[k] for k in PERSON_DATA if k in data}
@@ -396,6 +411,8 @@ class _Planner:
         person_done = email in self.people
         if not person_done:
             op, changed = _person_step(row, self.registry)
+            if op == "update":
+                _check_changeable(self.registry.people[email])
             if op == "create" and email in self.registry.refused:
                 raise self.registry.refused[email]
             person = self.registry.people.get(email) or SimpleNamespace(
@@ -456,6 +473,7 @@ class _Planner:
                     line=line), field="role")
             return None, report.unchanged_appointments
         if existing is None:
+            _check_changeable(person)
             if status == "active":
                 end = a.get("end_date") or self.policy.default_end_date(a["start_date"])
                 holders = self.registry.holders_of(entity.id, unct_id)
@@ -474,7 +492,10 @@ class _Planner:
         services.check_correction(existing, values)
         end = None
         status = a.get("status", existing.status.value)  # no status column: it stays
-        if existing.status == AppointmentStatus.active and status != "active":
+        ending = existing.status == AppointmentStatus.active and status != "active"
+        if values or ending:
+            _check_changeable(person)
+        if ending:
             ended_on = a.get("ended_on") or a.get("end_date") or self.today
             services.check_end(existing, ended_on)
             end = {"reason": a.get("end_reason") or ("withdrawn" if status == "withdrawn"
@@ -497,13 +518,13 @@ def plan_import(rows, *, actor=None, now=None, progress=None):
     reads the registry once and writes nothing. `progress(done, total)` hears each row."""
     now = now or utcnow()
     report = ImportReport(rows=len(rows), version=registry_version())
-    parsed = _check_file(rows, _lookups())
+    registry = _Registry(values.get("email") for _line, values in rows)
+    parsed = _check_file(rows, _lookups(registry))
     report.errors = [error for row in parsed for error in row.errors]
     # The rows written well are checked against the registry too, so that the report names
     # every bad row at once, whatever is wrong with it.
     parsed = [row for row in parsed if not row.errors]
-    planner = _Planner(_Registry(row.person["email"] for row in parsed), Policy.current(),
-                       report, now.date())
+    planner = _Planner(registry, Policy.current(), report, now.date())
     for done, row in enumerate(parsed, start=1):
         lists = [(name, len(getattr(report, name))) for name in (
             "created_people", "updated_people", "unchanged_people", "created_appointments",

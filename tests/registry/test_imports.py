@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from gfp_portal.accounts import services as accounts
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
+from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import exports, imports, services
 from gfp_portal.registry.models import Appointment, Person
@@ -91,6 +92,57 @@ def test_a_renewal_withdrawn_then_made_again_exports_and_imports_back(coordinato
     report = run("registry.csv", exports.to_csv(rows), coordinator, apply=True)
     assert report.ok, [(e.line, e.code) for e in report.errors]
     assert report.changes == 0 and len(report.unchanged_appointments) == 3
+
+
+def _ended_alternate(coordinator, person):
+    """`person`'s alternate term of UNDP headquarters, ended on 30 June 2021 (left the
+    entity)."""
+    term = services.appoint(person, {"entity": entity("UNDP"), "unct": None,
+                                     "role": "alternate", "start_date": date(2020, 1, 1),
+                                     "end_date": date(2022, 1, 1)}, actor=coordinator)
+    services.end_appointment(term, reason="left_entity", ended_on=date(2021, 6, 30),
+                             actor=coordinator)
+    db.session.flush()
+    return term
+
+
+def test_an_export_of_everyone_with_an_anonymised_person_imports_back_unchanged(
+        coordinator, make_person):
+    """An export of every status lists an anonymised person under the address the portal
+    gave them, in a domain reserved for no mail (anonymised.invalid): their rows are left
+    alone, not refused as badly written addresses (which stopped the whole file)."""
+    make_person(given="Amina", family="Diallo")
+    gone = make_person(given="Old", family="Timer")
+    _ended_alternate(coordinator, gone)
+    anonymise_person(gone, actor=coordinator)
+    db.session.flush()
+    for fmt in ("csv", "xlsx"):
+        data, _people = exports.registry_file(RegistryFilter(status="any"), fmt,
+                                              today=date.today())
+        report = run(f"registry.{fmt}", data, coordinator)
+        assert [(e.line, e.column, e.code) for e in report.errors] == []
+        assert report.changes == 0
+        assert any(gone.full_name in label for _line, label in report.unchanged_people)
+        assert len(report.unchanged_appointments) == 1
+    assert run("registry.xlsx", data, coordinator, apply=True).changes == 0
+
+
+def test_a_changed_row_of_an_anonymised_person_is_refused_as_such(coordinator, make_person):
+    """Their record cannot be changed (services.check_changeable): the row says so, rather
+    than blaming the address; an address of the reserved domain that is no anonymised
+    person's is still a bad address."""
+    gone = make_person()
+    _ended_alternate(coordinator, gone)
+    anonymise_person(gone, actor=coordinator)
+    db.session.flush()
+    exported = exports.export_rows([gone])[0]
+    for edited in ({**exported, "phone": "+254 20 762 1234"},
+                   {**exported, "role": "focal_point", "start_date": "2026-01-01",
+                    "status": "active", "end_date": "", "ended_on": "", "end_reason": ""}):
+        rows = [edited, {**exported, "email": "person-0@anonymised.invalid"}]
+        report = run("registry.csv", exports.to_csv(rows), coordinator)
+        assert [(e.line, e.column, e.code) for e in report.errors] == [
+            (2, "email", "anonymised"), (3, "email", "bad_email")]
 
 
 def test_a_700_row_xlsx_imports_in_one_go(coordinator, kenya):

@@ -386,6 +386,19 @@ def _check_changeable(person):
             raise DomainError(error.code, error.message, field="email") from None
 
 
+def _check_end_kept(appointment, a):
+    """The day an ended `appointment` ended and why are history, which no service changes:
+    a row `a` giving others is refused, not dropped. An empty cell keeps them (a file of
+    past terms may give only their end date)."""
+    recorded = {"ended_on": appointment.ended_on,
+                "end_reason": appointment.end_reason.value if appointment.end_reason else None}
+    for column, value in recorded.items():
+        if a.get(column) and a[column] != value:
+            raise DomainError("end_unchanged", _l(
+                "An appointment that has ended keeps the day and the reason it ended as "
+                "recorded: they cannot be changed."), field=column)
+
+
 def _person_json(data):
     """The person's `data` as plain data, of the fields it has."""
     plain = {k: data[k] for k in PERSON_DATA if k in data}
@@ -506,6 +519,8 @@ class _Planner:
         elif existing.status.value != status:
             raise DomainError("history_unchanged", _l(
                 "An appointment that has ended cannot be made active again; add a new one."))
+        elif existing.status != AppointmentStatus.active:
+            _check_end_kept(existing, a)
         self.planned[key] = (row.line, data)
         if not values and end is None:
             return None, report.unchanged_appointments

@@ -145,6 +145,30 @@ def test_a_changed_row_of_an_anonymised_person_is_refused_as_such(coordinator, m
             (2, "email", "anonymised"), (3, "email", "bad_email")]
 
 
+@pytest.mark.parametrize("cells, column", [
+    ({"ended_on": "2021-05-31"}, "ended_on"),
+    ({"end_reason": "term_ended"}, "end_reason"),
+    ({"ended_on": "2021-05-31", "end_reason": "term_ended"}, "ended_on"),
+])
+def test_the_end_of_an_ended_term_changed_in_the_file_is_refused(coordinator, make_person,
+                                                                  cells, column):
+    """No service changes the day a term ended or why: the row is refused on the cell,
+    rather than dropped and the appointment reported unchanged."""
+    person = make_person()
+    term = _ended_alternate(coordinator, person)
+    exported = exports.export_rows([person])[0]
+    report = run("registry.csv", exports.to_csv([{**exported, **cells}]), coordinator)
+    assert [(e.line, e.column, e.code) for e in report.errors] == [
+        (2, column, "end_unchanged")]
+    assert report.unchanged_appointments == [] and report.steps == []
+    # Left empty, the cells keep what is recorded (a file of past terms may give only their
+    # end date).
+    report = run("registry.csv", exports.to_csv(
+        [{**exported, "ended_on": "", "end_reason": ""}]), coordinator, apply=True)
+    assert report.ok and report.changes == 0
+    assert (term.ended_on, term.end_reason.value) == (date(2021, 6, 30), "left_entity")
+
+
 def test_a_700_row_xlsx_imports_in_one_go(coordinator, kenya):
     uncts = db.session.scalars(select(Unct).order_by(Unct.iso3)).all()[:20]
     for team in uncts:

@@ -517,8 +517,12 @@ class _Planner:
             holders = self.registry.holders_of(existing.entity_id, existing.unct_id)
             holders[:] = [h for h in holders if h is not existing]
         elif existing.status.value != status:
-            raise DomainError("history_unchanged", _l(
-                "An appointment that has ended cannot be made active again; add a new one."))
+            if status == "active":
+                raise DomainError("history_unchanged", _l(
+                    "An appointment that has ended cannot be made active again; add a new one."))
+            raise DomainError("status_unchanged", _l(  # ended <-> withdrawn: history too
+                "The status of an appointment that has ended or was withdrawn cannot be "
+                "changed."), field="status")
         elif existing.status != AppointmentStatus.active:
             _check_end_kept(existing, a)
         self.planned[key] = (row.line, data)

@@ -169,6 +169,22 @@ def test_the_end_of_an_ended_term_changed_in_the_file_is_refused(coordinator, ma
     assert (term.ended_on, term.end_reason.value) == (date(2021, 6, 30), "left_entity")
 
 
+@pytest.mark.parametrize("status, column, code", [
+    ("withdrawn", "status", "status_unchanged"),
+    ("active", "role", "history_unchanged"),
+])
+def test_the_status_of_an_ended_term_changed_in_the_file_is_refused_for_what_was_asked(
+        coordinator, make_person, status, column, code):
+    """Ended → withdrawn is refused on the status cell as a change of status, not as making
+    the term active again (which ended → active still is)."""
+    person = make_person()
+    _ended_alternate(coordinator, person)
+    exported = exports.export_rows([person])[0]
+    report = run("registry.csv", exports.to_csv([{**exported, "status": status}]),
+                 coordinator)
+    assert [(e.line, e.column, e.code) for e in report.errors] == [(2, column, code)]
+
+
 def test_a_700_row_xlsx_imports_in_one_go(coordinator, kenya):
     uncts = db.session.scalars(select(Unct).order_by(Unct.iso3)).all()[:20]
     for team in uncts:

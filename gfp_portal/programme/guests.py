@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 
 from gfp_portal.attendance import certificates
 from gfp_portal.attendance.models import AttendanceStatus
-from gfp_portal.attendance.services import CODE_ALPHABET, attendance_status
+from gfp_portal.attendance.services import CODE_ALPHABET, attendance_status, refuse_if_cancelled
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import added_unless_there, utcnow
 from gfp_portal.core.edits import hold
@@ -355,8 +355,10 @@ def purge_unconfirmed(*, now=None):
 # --- attendance and certificate ---------------------------------------------------------------
 
 def mark_guest(registration, status, *, actor, now=None):
+    """Record or correct a guest's attendance (never at a cancelled session)."""
     now = now or utcnow()
     status = attendance_status(status)
+    refuse_if_cancelled(registration.session)
     if registration.status != GuestPlaceStatus.registered:
         raise DomainError("not_registered", _l("This guest is not registered for the session."))
     before = registration.attendance.value if registration.attendance else None

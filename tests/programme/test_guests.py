@@ -649,3 +649,27 @@ def test_a_place_confirmed_twice_at_once_is_confirmed_once(app, running, monkeyp
             AuditEvent.action == "guest_place.confirm"))
         mailed = len(outbox()) - mails_before
     assert (confirmed, mailed) == (1, 1), f"confirmed {confirmed} times, {mailed} mails"
+
+
+def test_a_guest_is_not_marked_at_a_cancelled_session(app, client, guest_client, running):
+    """The register of a cancelled session offers no guests' attendance; a mark posted
+    anyway is refused as everyone's is, and nothing is recorded."""
+    _link_path, place_id = _registered_guest(app, guest_client, running)
+    login(client, "coord@example.org")
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session_services.cancel_session(session, reason="Speaker ill", actor=coordinator)
+        db.session.commit()
+    page = client.post(f"/sessions/{running['session']}/attendance/guests?lang=en",
+                       data={f"guest-{place_id}": "present"}, follow_redirects=True)
+    assert page.status_code == 200
+    assert "This session is cancelled: no attendance is recorded." in page.get_data(
+        as_text=True)
+    assert "attendance recorded" not in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(GuestRegistration, place_id).attendance is None
+        with pytest.raises(DomainError, match="no attendance is recorded"):
+            guests.mark_guest(db.session.get(GuestRegistration, place_id), "present",
+                              actor=None)

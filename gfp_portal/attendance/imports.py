@@ -21,7 +21,7 @@ from gfp_portal.attendance.models import (
     AttendanceSource,
     AttendanceStatus,
 )
-from gfp_portal.attendance.services import mark, refuse_if_cancelled
+from gfp_portal.attendance.services import mark, refuse_if_cancelled, refuse_unless_held
 from gfp_portal.attendance.walk_ins import add_walk_in
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
@@ -72,8 +72,9 @@ def previous_import(session, data):
 
 def plan(session, data):
     """Read the file and match its people: the lines of the preview (nothing written). Not
-    for a cancelled session, which records no attendance."""
+    for a cancelled session, which records no attendance, nor for a draft, not held."""
     refuse_if_cancelled(session)
+    refuse_unless_held(session)
     report = reports.parse(data)
     scheduled = session.duration_minutes
     thresholds = {"present_percent": int(get_setting("attendance.present_percent")),
@@ -127,6 +128,7 @@ def apply(session, data, *, filename, confirmed, walk_ins=None, actor, now=None,
     `progress(done, total)` hears how many lines are done."""
     now = now or utcnow()
     refuse_if_cancelled(session)
+    refuse_unless_held(session)
     earlier = previous_import(session, data)
     if earlier is not None:
         # The day in the time zone of whoever imports, in the language the message is read in.

@@ -26,7 +26,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import isolated
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.sessions.models import Registration, RegistrationStatus
+from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
 from gfp_portal.sessions.signals import draft_deleting, registration_leaving, session_moved
 
 DEFAULT_SETTINGS = {
@@ -64,6 +64,21 @@ def refuse_if_cancelled(session):
     if session.is_cancelled:
         raise DomainError("cancelled", _l("This session is cancelled: no attendance is "
                                           "recorded."))
+
+
+def refuse_if_draft(session):
+    """A draft has not been held: its register records nothing until it is published."""
+    if session.status == SessionStatus.draft:
+        raise DomainError("draft", _l("This session is a draft: no attendance is recorded "
+                                      "until it is published."))
+
+
+def refuse_unless_held(session):
+    """Only a published session takes place: nobody is added to a draft or a cancelled
+    one (a walk-in, or a line of a meeting report)."""
+    if session.status != SessionStatus.published:
+        raise DomainError("not_held", _l("This session is not taking place; nobody can be "
+                                         "added to it."))
 
 
 def mark(registration, status, *, minutes=None, source=AttendanceSource.manual, actor,
@@ -356,8 +371,11 @@ def _first_code(session_id):
 
 
 def rotate_code(session, *, actor, now=None):
-    """Draw a new code for the session: the previous one no longer works."""
+    """Draw a new code for the session: the previous one no longer works. Not for a session
+    cancelled or still a draft, where nobody checks in."""
     now = now or utcnow()
+    refuse_if_cancelled(session)
+    refuse_if_draft(session)
     previous = check_in_code(session)
     code = previous
     while code == previous:

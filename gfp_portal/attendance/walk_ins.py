@@ -5,14 +5,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from gfp_portal.attendance.models import AttendanceSource, AttendanceStatus
-from gfp_portal.attendance.services import mark
+from gfp_portal.attendance.services import mark, refuse_unless_held
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.search import matches
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import NAME_ORDER, Person
-from gfp_portal.sessions.models import Registration, RegistrationStatus, SessionStatus
+from gfp_portal.sessions.models import Registration, RegistrationStatus
 from gfp_portal.sessions.registration import lock_seats, registration_of
 
 CANDIDATES_SHOWN = 10
@@ -41,9 +41,7 @@ def add_walk_in(session, person, *, status=AttendanceStatus.present, minutes=Non
     """Register `person` for a session under way (or over) as a walk-in and record their
     attendance; one already registered is only marked. Returns the registration."""
     now = now or utcnow()
-    if session.status != SessionStatus.published:
-        raise DomainError("not_held", _l("This session is not taking place; nobody can be "
-                                         "added to it."))
+    refuse_unless_held(session)
     if now < session.starts_at:
         raise DomainError("not_started", _l(
             "Walk-ins are added once the session has started; until then, register the "

@@ -117,6 +117,20 @@ def test_a_report_of_a_cancelled_session_is_refused_before_it_is_read(held, coor
     assert db.session.scalar(select(func.count(AttendanceImport.id))) == 0
 
 
+
+def test_a_report_of_a_draft_is_refused_before_it_is_read(make_session, coordinator):
+    """A draft has not been held: its report is neither previewed nor applied, and no import
+    is recorded for it."""
+    draft = make_session(publish=False)
+    for action in (lambda: imports.plan(draft, TEAMS),
+                   lambda: imports.apply(draft, TEAMS, filename="a.tsv", confirmed={},
+                                         actor=coordinator)):
+        with pytest.raises(DomainError) as error:
+            action()
+        assert error.value.code == "not_held"
+    assert db.session.scalar(select(func.count(AttendanceImport.id))) == 0
+
+
 ZOOM_HEADER = b"Name (Original Name),User Email,Join Time,Leave Time\n"
 ZOOM_ROW = b"Amina,a@undp.org,03/15/2027 10:00:00 AM,03/15/2027 11:00:00 AM\n"
 

@@ -611,12 +611,12 @@ def test_two_terms_in_one_region_count_a_registration_once_there(held, coordinat
 
 def test_a_deleted_draft_takes_its_check_in_code_and_meeting_reports_with_it(
         make_session, coordinator):
-    """The register of a draft can draw a new code and import a report (nobody registered:
-    no line matches, the import is still recorded). Left behind, they went to the next
+    """A draft's register once drew a new code and imported a report (nobody registered:
+    no line matched, the import was still recorded). Left behind, they went to the next
     session given the draft's id (SQLite), or stopped the deletion (PostgreSQL)."""
 
     draft = make_session(publish=False)
-    services.rotate_code(draft, actor=coordinator)
+    db.session.add(CheckInCode(session_id=draft.id, code="ABCDEF", created_at=NOW))
     db.session.add(AttendanceImport(session_id=draft.id, filename="report.tsv", sha256="0" * 64,
                                     report_format="teams", imported_by_id=coordinator.id))
     db.session.commit()
@@ -626,3 +626,14 @@ def test_a_deleted_draft_takes_its_check_in_code_and_meeting_reports_with_it(
     for model in (CheckInCode, AttendanceImport):
         assert db.session.scalar(select(func.count()).select_from(model).where(
             model.session_id == draft_id)) == 0, model.__tablename__
+
+
+@pytest.mark.parametrize("status, code", [("draft", "draft"), ("cancelled", "cancelled")])
+def test_no_new_check_in_code_is_drawn_for_a_session_not_held(held, coordinator, status,
+                                                               code):
+    session, _people = held
+    session.status = status
+    before = services.check_in_code(session)
+    refused(code, services.rotate_code, session, actor=coordinator)
+    assert db.session.get(CheckInCode, session.id) is None
+    assert services.check_in_code(session) == before

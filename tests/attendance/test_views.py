@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_datetime
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance import certificates, services
@@ -832,3 +832,34 @@ def test_a_report_uploaded_for_a_cancelled_session_is_refused_with_the_reason(
     html = response.get_data(as_text=True)
     assert html.count("Cette séance est annulée\u00a0: aucune présence n’est enregistrée.") == 1
     assert 'name="token"' not in html
+
+
+def test_the_register_of_a_draft_offers_none_of_its_actions(app, client, running):
+    """A draft has not been held: its register says so, with no "Mark everyone present", no
+    check-in code to show and no report to import; a code asked for anyway is refused."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        db.session.execute(delete(Registration).where(Registration.session_id == session.id))
+        session.status = "draft"
+        db.session.commit()
+        code = services.check_in_code(session)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    html = client.get(url + "?lang=en").get_data(as_text=True)
+    draft = "This session is a draft: no attendance is recorded until it is published."
+    assert html.count(draft) == 1
+    for action in ("Save the register", "Mark everyone registered as present",
+                   "Show a new code", "/attendance/all-present", "/attendance/rotate-code",
+                   "/attendance/import", code, "<svg"):
+        assert action not in html
+    assert markup_problems(html) == []
+    refused = client.post(url + "/rotate-code?lang=en", data={"confirmed": "1"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert refused.count(draft) == 1
+    with app.app_context():
+        assert db.session.scalars(select(CheckInCode)).all() == []
+    for lang in ("fr", "es", "ar"):
+        page = client.get(url + f"?lang={lang}").get_data(as_text=True)
+        assert draft not in page and "<svg" not in page
+    assert "Cette séance est un brouillon\u00a0: aucune présence n’est enregistrée" in \
+        client.get(url + "?lang=fr").get_data(as_text=True)

@@ -216,6 +216,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
+    # The scheme of the links written outside a request: the emails of the job worker and the
+    # scheduler, which have no request to take it from.
+    PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "https")
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "smtp")
     LOG_FORMAT = _env("LOG_FORMAT", "json")
     SERVE_BUILT_STATIC = _env_bool("SERVE_BUILT_STATIC", True)

@@ -30,6 +30,7 @@ from gfp_portal.registry.signals import (
     appointment_ended,
     email_taking,
     emails_taking,
+    people_signing_in,
     preferences_changed,
 )
 
@@ -396,6 +397,14 @@ def keep_new_people_off_account_addresses(_sender, *, emails):
     keep_one_door_per_address refuses it to a new person (in one query)."""
     return {email: _address_of_an_account() for email in db.session.scalars(
         select(func.lower(User.email)).where(func.lower(User.email).in_(emails)))}
+
+
+@people_signing_in.connect
+def people_with_an_active_account(_sender, *, person_ids):
+    """The people among `person_ids` whose account signs in: active (an invited account is
+    not yet, a deactivated one no longer)."""
+    return set(db.session.scalars(select(User.person_id).where(
+        User.person_id.in_(person_ids), User.is_active)))
 
 
 @preferences_changed.connect

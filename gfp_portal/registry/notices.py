@@ -1,6 +1,6 @@
 """The emails of the registry, each in its recipient's language: term alerts to the person and
 their digest to the coordinators."""
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
@@ -15,14 +15,18 @@ def _person_link(person):
     return url_for("registry.person", person_id=person.id, _external=True)
 
 
-def term_alert(alert, *, now):
-    """To the person: their term ends soon, or has ended (`alert.is_lapse`)."""
+def term_alert(alert, *, signs_in, now):
+    """To the person: their term ends soon, or has ended (`alert.is_lapse`). One who
+    `signs_in` to the portal is sent to their profile; anyone else (no account, or one they
+    cannot sign in with) to the Office's mailbox."""
     person = alert.appointment.person
     queue_email(person.email, "term_alert",
                 subject=SUBJECT_LAPSED if alert.is_lapse else SUBJECT_ENDING,
                 locale=mail_locale(person.preferred_language), now=now,
                 context={"alert": alert, "appointment": alert.appointment, "person": person,
-                         "profile_link": url_for("accounts.me", _external=True)})
+                         "profile_link": url_for("accounts.me", _external=True)
+                         if signs_in else None,
+                         "office": current_app.config["ORGANIZER_EMAIL"]})
 
 
 def term_alerts_digest(alerts, coordinators, *, now):

@@ -37,3 +37,9 @@ The language or time zone of a person already saved changed in the registry (in 
 transaction). The sender is the Person. Domains that keep the person's preferences of their
 own (the account) follow them.
 """)
+
+people_signing_in = _signals.signal("people-signing-in", doc="""
+Which of the people `person_ids` can sign in to the portal, asked before the registry writes
+to them (a term alert links to the person's profile only when they can open it); the sender is
+None. Domains that sign people in return the set of those ids whose account signs in.
+""")

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from babel.dates import format_date
+from flask import url_for
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func, select
 
@@ -219,6 +220,26 @@ def test_person_email_names_role_scope_and_what_to_do(make_person, kenya):
     assert kenya.name in mail.body_text and "in 30 days" in mail.body_text
     assert "Resident Coordinator" in mail.body_text
     assert "December 31, 2026" in mail.body_text
+
+
+def test_only_a_holder_who_signs_in_gets_the_link_to_their_profile(app, make_person, kenya):
+    """A person may exist without an account (DESIGN §2), or with one they cannot sign in
+    with (invited, not yet activated; deactivated): their alert names the Office's mailbox,
+    not a page behind a sign-in they cannot pass."""
+    holder, invited, nobody = (make_person(email=f"{name}@undp.org")
+                               for name in ("holder", "invited", "nobody"))
+    db.session.add_all([User(email=holder.email, person=holder, is_active=True),
+                        User(email=invited.email, person=invited, is_active=False)])
+    for person in (holder, invited, nobody):
+        appoint(person, kenya, role="alternate")
+    send_term_alerts(coordinators=[], today=day(30))
+    profile, office = url_for("accounts.me", _external=True), app.config["ORGANIZER_EMAIL"]
+    [mail] = person_mails(holder)
+    assert profile in mail.body_text and profile in mail.body_html
+    for person in (invited, nobody):
+        [mail] = person_mails(person)
+        assert profile not in mail.body_text and profile not in mail.body_html, mail.body_text
+        assert office in mail.body_text and office in mail.body_html
 
 
 def test_command_commits_and_prints_a_summary(app, runner, make_person, kenya):

@@ -222,6 +222,19 @@ def test_person_email_names_role_scope_and_what_to_do(make_person, kenya):
     assert "December 31, 2026" in mail.body_text
 
 
+def test_the_details_of_the_text_part_follow_the_languages_punctuation(make_person, kenya):
+    """French sets a no-break space before a colon: the details of the text part are written
+    with the catalog's "%(label)s: %(value)s", as the coverage reminder's are."""
+    person = make_person(preferred_language="fr")
+    appoint(person, kenya)
+    send_term_alerts(coordinators=[], today=day(30))
+    [mail] = person_mails(person)
+    assert "Rôle\u00a0: Point focal" in mail.body_text, mail.body_text
+    with force_locale("fr"):
+        labels = [gettext(label) for label in ("Role", "Entity", "Scope", "End of term")]
+    assert all(f"\n{label}\u00a0: " in mail.body_text for label in labels), mail.body_text
+
+
 def test_only_a_holder_who_signs_in_gets_the_link_to_their_profile(app, make_person, kenya):
     """A person may exist without an account (DESIGN §2), or with one they cannot sign in
     with (invited, not yet activated; deactivated): their alert names the Office's mailbox,

@@ -10,7 +10,7 @@ from gfp_portal.extensions import db
 from gfp_portal.induction import notices, queries
 from gfp_portal.induction.models import InductionInvitation
 from gfp_portal.induction.services import mark_completed
-from gfp_portal.registry.queries import current_terms
+from gfp_portal.registry.queries import current_terms, signing_in
 from gfp_portal.sessions.notices import recipients
 
 # In days, not seconds: the daily run starts at whatever second the worker picks it up.
@@ -37,6 +37,7 @@ def send_induction_mails(*, now=None):
     invited = queries.invited_sessions([p.id for p in paths])
     terms = current_terms([p.person_id for p in paths], today=now.date())
     settings = recipients([p.person_id for p in paths])
+    signs_in = signing_in({p.person_id for p in paths})
     for path in paths:
         state = progress[path.id]
         if mark_completed(path, state, now=now):
@@ -49,13 +50,15 @@ def send_induction_mails(*, now=None):
             (now.date() - path.reminded_at.date()).days >= REMIND_EVERY_DAYS
         if new:
             kind = "welcome" if path.reminded_at is None else "invitation"
-            notices.induction_mail(state, new, kind=kind, now=now, settings=settings)
+            notices.induction_mail(state, new, kind=kind, now=now, settings=settings,
+                                   signs_in=path.person_id in signs_in)
             db.session.add_all(InductionInvitation(path_id=path.id, session_id=s.id, sent_at=now)
                                for s in new)
             outcome.invited += 1
         elif due:
             kind = "welcome" if path.reminded_at is None else "reminder"
-            notices.induction_mail(state, fair, kind=kind, now=now, settings=settings)
+            notices.induction_mail(state, fair, kind=kind, now=now, settings=settings,
+                                   signs_in=path.person_id in signs_in)
             outcome.reminded += 1
         else:
             continue

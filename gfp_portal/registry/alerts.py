@@ -9,11 +9,10 @@ from sqlalchemy.orm import selectinload
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.extensions import db
-from gfp_portal.registry import notices
+from gfp_portal.registry import notices, queries
 from gfp_portal.registry.models import Appointment, AppointmentAlert, AppointmentStatus
 from gfp_portal.registry.policy import Policy
 from gfp_portal.registry.services import lapse_ended_terms
-from gfp_portal.registry.signals import people_signing_in
 
 # Threshold 0 is the alert sent when a term has lapsed (the run that marks it ended).
 LAPSE = 0
@@ -61,15 +60,6 @@ def _due(appointment, thresholds, sent, today):
     return Alert(appointment, min(passed), days_left), [t for t in passed if t not in sent]
 
 
-def _signing_in(person_ids):
-    """The people among `person_ids` who can sign in to the portal (the domains that sign
-    people in know: registry.signals.people_signing_in)."""
-    if not person_ids:
-        return set()
-    return set().union(*(found for _receiver, found
-                         in people_signing_in.send(None, person_ids=sorted(person_ids))))
-
-
 def _with_details(stmt):
     return stmt.options(selectinload(Appointment.person), selectinload(Appointment.entity),
                         selectinload(Appointment.unct))
@@ -110,7 +100,7 @@ def send_term_alerts(*, today, coordinators, now=None):
 
     summary = AlertSummary(sent={t: 0 for t in [*reversed(thresholds), LAPSE]},
                            lapsed=len(lapsed))
-    signing_in = _signing_in({alert.appointment.person_id for alert in alerts})
+    signing_in = queries.signing_in({alert.appointment.person_id for alert in alerts})
     for alert in alerts:
         notices.term_alert(alert, signs_in=alert.appointment.person_id in signing_in, now=now)
         summary.sent[alert.threshold] += 1

@@ -22,6 +22,7 @@ from gfp_portal.registry.models import (
     one_per_role,
 )
 from gfp_portal.registry.policy import Policy
+from gfp_portal.registry.signals import people_signing_in
 
 SORTS = ("name", "entity", "end_date")
 
@@ -388,3 +389,12 @@ def entity_holders(entity, *, today):
         .options(joinedload(Appointment.person), joinedload(Appointment.unct))
         .order_by(Appointment.unct_id.is_not(None), Appointment.unct_id, Appointment.role,
                   to_begin, Appointment.id)).all(), prefer_active=False)
+
+
+def signing_in(person_ids):
+    """The people among `person_ids` who can sign in to the portal (the domains that sign
+    people in know: registry.signals.people_signing_in)."""
+    if not person_ids:
+        return set()
+    return set().union(*(found for _receiver, found
+                         in people_signing_in.send(None, person_ids=sorted(person_ids))))

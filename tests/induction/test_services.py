@@ -197,6 +197,8 @@ def test_the_first_mail_invites_to_a_session_at_a_fair_hour_for_the_person(
                         starts_in=day + timedelta(hours=16) - NOW)
     fair = make_session(topic="induction", title_en="Induction (Africa)",
                         starts_in=day + timedelta(days=1, hours=5) - NOW)
+    db.session.add(User(email=newcomer.email, person=newcomer, is_active=True, locale="ar",
+                        time_zone="Africa/Nairobi"))
     db.session.commit()
     outcome = send_induction_mails(now=NOW)
     assert (outcome.invited, outcome.reminded) == (1, 0)
@@ -210,6 +212,31 @@ def test_the_first_mail_invites_to_a_session_at_a_fair_hour_for_the_person(
     assert len(steps) == 4 and all(line.count("[") == 1 for line in steps)
     assert late.id not in {i.session_id for i in db.session.scalars(
         select(InductionInvitation))}
+
+
+def test_only_a_newcomer_who_signs_in_gets_the_links_to_the_portal(
+        app, coordinator, documents, make_appointee, make_session):
+    """A person may exist without an account (DESIGN §2), or with one they cannot sign in
+    with (invited, not yet activated; deactivated): their checklist and the sessions are
+    behind a sign-in they cannot pass, so their mail names the Office's mailbox instead."""
+    member, invited, nobody = (make_appointee(zone="Europe/Zurich") for _ in range(3))
+    db.session.add_all([User(email=member.email, person=member, is_active=True),
+                        User(email=invited.email, person=invited, is_active=False)])
+    session = make_session(topic="induction",
+                           starts_in=datetime(2027, 3, 15, 9, tzinfo=UTC) - NOW)
+    db.session.commit()
+    assert send_induction_mails(now=NOW).invited == 3
+    mails = {mail.recipient: mail for mail in outbox("induction_reminder")}
+    office = app.config["ORGANIZER_EMAIL"]
+    for link in ("/induction/mine", f"/sessions/{session.id}"):
+        mail = mails[member.email]
+        assert link in mail.body_text and link in mail.body_html
+    for person in (invited, nobody):
+        mail = mails[person.email]
+        for link in ("/induction/mine", f"/sessions/{session.id}"):
+            assert link not in mail.body_text and link not in mail.body_html, mail.body_text
+        assert office in mail.body_text and office in mail.body_html
+        assert "Enabling environment" in mail.body_text  # the session is still named
 
 
 def test_the_invitation_gives_the_times_in_the_persons_own_zone(coordinator, make_session):

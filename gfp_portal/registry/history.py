@@ -14,21 +14,25 @@ from gfp_portal.core.history import (
     title_of,
     zone_value,
 )
-from gfp_portal.core.i18n import current_language, is_country_code, join_list
+from gfp_portal.core.i18n import current_language, is_country_code, isolated, join_list
 from gfp_portal.reference.countries import country_name
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, EndReason, Person
 
 
+# The values a sentence takes are isolated (U+2068…U+2069): in Arabic, a Latin acronym
+# followed by a date would otherwise run into it ("2026/11/UNESCO، 17"). The sentences are
+# only shown on pages.
 def scope_text(entity, scope):
     """"UNESCO — Kenya" or "UNESCO headquarters", from the acronym and ISO3 an event keeps."""
     if not scope or scope == "HQ":
-        return _("%(entity)s headquarters", entity=entity)
-    return _("%(entity)s — %(unct)s", entity=entity, unct=country_name(scope))
+        return _("%(entity)s headquarters", entity=isolated(entity))
+    return _("%(entity)s — %(unct)s", entity=isolated(entity),
+             unct=isolated(country_name(scope)))
 
 
 def term_text(start, end):
     shown = [format_date(date.fromisoformat(d), "medium") for d in (start, end) if d]
-    return " – ".join(shown)
+    return isolated(" – ".join(shown)) if shown else ""
 
 
 def _appointed(values):
@@ -49,7 +53,7 @@ def _replaced(values):
 
 
 def _ended(values):
-    day = format_date(date.fromisoformat(values["ended_on"]), "medium") \
+    day = isolated(format_date(date.fromisoformat(values["ended_on"]), "medium")) \
         if values.get("ended_on") else "—"
     reason = values.get("end_reason")
     if reason:

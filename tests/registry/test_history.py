@@ -1,5 +1,6 @@
 """History and audit pages read as sentences in the reader's language, not field dumps."""
 import html as html_lib
+import re
 from datetime import date
 
 import pytest
@@ -12,23 +13,36 @@ from gfp_portal.registry import services
 from tests.helpers import login
 
 
+def _appoint(in_kenya):
+    """A UNESCO focal point for Kenya (or at headquarters), appointed 17 Nov 2026 to
+    16 Nov 2028: the person's id."""
+    unesco = db.session.scalars(select(Entity).filter_by(acronym="UNESCO")).one()
+    kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
+    if unesco not in kenya.members:
+        kenya.members.append(unesco)
+    unct = kenya if in_kenya else None
+    person = services.create_person({
+        "given_name": "Amani", "family_name": "Odhiambo", "email": "amani@unesco.org",
+        "entity": unesco, "grade": "P-4"}, actor=None)
+    services.appoint(person, {"entity": unesco, "unct": unct, "role": "focal_point",
+                              "start_date": date(2026, 11, 17),
+                              "end_date": date(2028, 11, 16), "time_share": 20,
+                              "tor_on_file": False}, actor=None)
+    db.session.commit()
+    return person.id
+
+
 @pytest.fixture
 def appointed(app, reference):
     """A UNESCO focal point for Kenya, appointed 17 Nov 2026 to 16 Nov 2028."""
     with app.app_context():
-        unesco = db.session.scalars(select(Entity).filter_by(acronym="UNESCO")).one()
-        kenya = db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()
-        if unesco not in kenya.members:
-            kenya.members.append(unesco)
-        person = services.create_person({
-            "given_name": "Amani", "family_name": "Odhiambo", "email": "amani@unesco.org",
-            "entity": unesco, "grade": "P-4"}, actor=None)
-        services.appoint(person, {"entity": unesco, "unct": kenya, "role": "focal_point",
-                                  "start_date": date(2026, 11, 17),
-                                  "end_date": date(2028, 11, 16), "time_share": 20,
-                                  "tor_on_file": False}, actor=None)
-        db.session.commit()
-        return person.id
+        return _appoint(in_kenya=True)
+
+
+@pytest.fixture
+def appointed_at_headquarters(app, reference):
+    with app.app_context():
+        return _appoint(in_kenya=False)
 
 
 def _page(client, url):
@@ -38,7 +52,8 @@ def _page(client, url):
 def test_person_history_says_what_happened(client, appointed, login_as):
     login_as("coordinator")
     page = _page(client, f"/registry/people/{appointed}")
-    assert "Appointed focal point for UNESCO — Kenya, Nov 17, 2026 – Nov 16, 2028" in page
+    assert ("Appointed focal point for \u2068UNESCO\u2069 — \u2068Kenya\u2069, "
+            "\u2068Nov 17, 2026 – Nov 16, 2028\u2069") in page
     assert "Terms of reference on file" in page
     assert "tor_on_file" not in page and "appointment.create" not in page
     assert "[" not in page.split('id="history-heading"')[1]  # no Python lists
@@ -47,8 +62,8 @@ def test_person_history_says_what_happened(client, appointed, login_as):
 def test_history_in_the_readers_language(client, appointed, login_as):
     login_as("coordinator")
     page = _page(client, f"/registry/people/{appointed}?lang=fr")
-    assert "Désignation comme point focal pour UNESCO — Kenya, 17 nov. 2026 – 16 nov. 2028" \
-        in page
+    assert ("Désignation comme point focal pour \u2068UNESCO\u2069 — \u2068Kenya\u2069, "
+            "\u206817 nov. 2026 – 16 nov. 2028\u2069") in page
     assert "Mandat versé au dossier" in page and "tor_on_file" not in page
     page = _page(client, f"/registry/people/{appointed}?lang=ar")
     assert "tor_on_file" not in page and "appointment.create" not in page
@@ -57,9 +72,24 @@ def test_history_in_the_readers_language(client, appointed, login_as):
 def test_audit_log_reads_as_sentences(client, appointed, login_as):
     login_as("admin")
     page = _page(client, "/admin/audit/")
-    assert "Appointed focal point for UNESCO — Kenya" in page
+    assert "Appointed focal point for \u2068UNESCO\u2069 — \u2068Kenya\u2069" in page
     assert "Added to the registry" in page
     assert "person.create" not in page and "tor_on_file" not in page
+
+
+@pytest.mark.parametrize(("role", "url"), [("coordinator", "/registry/people/{}?lang=ar"),
+                                         ("admin", "/admin/audit/?lang=ar")])
+def test_an_arabic_history_sentence_keeps_the_acronym_apart_from_the_term(
+        client, appointed_at_headquarters, login_as, role, url):
+    """In "…في مقر UNESCO، 17/11/2026 – …" a right-to-left page would run the Latin acronym
+    and the first date into one left-to-right run ("2026/11/UNESCO، 17"): the acronym and
+    the term are each isolated (U+2068…U+2069), the sentence's own words are not."""
+    login_as(role)
+    page = _page(client, url.format(appointed_at_headquarters))
+    sentence = re.search(r">(التعيين جهةً[^<]*)<", page).group(1)
+    assert sentence.startswith("التعيين جهةً للتنسيق في مقر \u2068UNESCO\u2069، \u2068"), \
+        sentence
+    assert sentence.endswith("2028\u2069"), sentence
 
 
 def test_a_time_zone_reads_as_its_city_in_the_readers_language(client, appointed, login_as):

@@ -268,7 +268,7 @@ def test_create_person_and_appoint_through_the_forms(client, network, login_as, 
         "start_date": "2026-01-01", "time_share": "30", "tor_on_file": "y"})
     assert response.status_code == 302
     page = client.get(f"/registry/people/{person_id}").get_data(as_text=True)
-    assert "Appointed focal point for UNICEF — Kenya" in page
+    assert "Appointed focal point for \u2068UNICEF\u2069 — \u2068Kenya\u2069" in page
 
 
 def _newcomer(app, email):

@@ -21,7 +21,7 @@ from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.factories import NOW
 from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login
-from tests.markup import filled_form, markup_problems
+from tests.markup import filled_form, markup_problems, parse
 
 
 def test_the_register_shows_the_code_and_a_qr_code(client, running):
@@ -29,6 +29,19 @@ def test_the_register_shows_the_code_and_a_qr_code(client, running):
     html = client.get(f"/sessions/{running['session']}/attendance").get_data(as_text=True)
     assert "<svg" in html and f"/sessions/{running['session']}/check-in" in html
     assert "Amina" in html or "Test Person" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "ar"])
+def test_the_register_heads_each_column_with_its_own_words(client, running, lang):
+    """The registration status and how the attendance was recorded are two columns: headed
+    alike ("التسجيل" for both), a reader, or a screen reader announcing a cell's header,
+    could not tell them apart."""
+    login(client, "coord@example.org")
+    html = client.get(f"/sessions/{running['session']}/attendance?lang={lang}").get_data(
+        as_text=True)
+    headers = [element.all_text().strip() for element in parse(html)
+               if element.tag == "th" and element.attrs.get("scope") == "col"]
+    assert len(headers) == 5 and len(set(headers)) == 5, headers
 
 
 def test_showing_the_register_writes_nothing(app, client, running, count_queries):

@@ -1,13 +1,19 @@
-"""Geometry of the coverage bar chart; templates/coverage/_chart.html draws it as inline SVG."""
+"""Geometry of the coverage bar chart; templates/coverage/_chart.html draws it as inline SVG.
+
+As wide as the charts over time (core.charts), so that a phone draws it at their scale and
+gives it their larger type (static/css/portal.css): each region's name and figure stand on a
+line above its bar, where the longest name has the chart's whole width.
+"""
 from dataclasses import dataclass
 
+from gfp_portal.core.charts import WIDTH
 from gfp_portal.coverage.services import CellState
 
 ORDER = (CellState.covered, CellState.no_alternate, CellState.no_focal_point, CellState.vacant)
-BAR_WIDTH = 480
-ROW_HEIGHT = 34
-LABEL_WIDTH = 240
-FIGURE_WIDTH = 70
+TEXT_LINE = 17    # from the top of a row to the baseline of its words
+BAR_TOP = 24      # from the top of a row to its bar
+BAR_HEIGHT = 20
+ROW_HEIGHT = 54
 
 
 @dataclass
@@ -22,7 +28,8 @@ class Segment:
 class Bar:
     label: str
     figure: str
-    y: int
+    y: int            # the top of the bar
+    text_y: int       # the baseline of the label and the figure, above the bar
     label_x: float
     figure_x: float
     segments: list
@@ -32,6 +39,7 @@ class Bar:
 class Chart:
     width: int
     height: int
+    bar_height: int
     label_anchor: str
     figure_anchor: str
     bars: list
@@ -42,10 +50,8 @@ def region_chart(rows, *, rtl=False):
 
     Right-to-left pages get the mirror image: labels on the right, bars growing leftwards.
     """
-    width = LABEL_WIDTH + BAR_WIDTH + FIGURE_WIDTH
-
     def x(pos):
-        return width - pos if rtl else pos
+        return WIDTH - pos if rtl else pos
 
     bars = []
     for index, (label, figure, summary) in enumerate(rows):
@@ -55,12 +61,14 @@ def region_chart(rows, *, rtl=False):
             count = summary.counts[state]
             if not count:
                 continue
-            size = count / total * BAR_WIDTH
-            left = LABEL_WIDTH + offset + (size if rtl else 0)
+            size = count / total * WIDTH
+            left = offset + (size if rtl else 0)
             segments.append(Segment(state, count, round(x(left), 1), round(size, 1)))
             offset += size
-        bars.append(Bar(label, figure, index * ROW_HEIGHT + 5, x(LABEL_WIDTH - 8),
-                        x(LABEL_WIDTH + BAR_WIDTH + 8), segments))
-    return Chart(width=width, height=ROW_HEIGHT * len(rows) + 10,
-                 label_anchor="start" if rtl else "end",
-                 figure_anchor="end" if rtl else "start", bars=bars)
+        top = index * ROW_HEIGHT
+        bars.append(Bar(label, figure, top + BAR_TOP, top + TEXT_LINE, x(0), x(WIDTH),
+                        segments))
+    height = ROW_HEIGHT * (len(rows) - 1) + BAR_TOP + BAR_HEIGHT if rows else 0
+    return Chart(width=WIDTH, height=height, bar_height=BAR_HEIGHT,
+                 label_anchor="end" if rtl else "start",
+                 figure_anchor="start" if rtl else "end", bars=bars)

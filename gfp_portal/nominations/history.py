@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.history import describe, hidden, language_value, title_of
+from gfp_portal.core.i18n import isolated
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.countries import country_name
 from gfp_portal.registry.history import scope_text
@@ -10,8 +11,11 @@ from gfp_portal.registry.models import AppointmentRole
 
 
 def _nominated(values):
+    """The nominee's name is isolated, as the entity and team in `scope_text` are: a Latin
+    name in an Arabic sentence keeps its own direction (the sentence is only shown on pages)."""
     scope = scope_text(values["entity"], values.get("scope"))
-    name = " ".join(v for v in (values.get("given_name"), values.get("family_name")) if v)
+    name = isolated(" ".join(v for v in (values.get("given_name"), values.get("family_name"))
+                             if v))
     if values["role"] == AppointmentRole.alternate:
         return _("%(name)s nominated as alternate for %(scope)s", name=name, scope=scope)
     return _("%(name)s nominated as focal point for %(scope)s", name=name, scope=scope)

@@ -10,6 +10,7 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import make_part, queue_email
 from gfp_portal.extensions import db
+from gfp_portal.registry.queries import signing_in
 from gfp_portal.sessions import ical
 from gfp_portal.sessions.models import TrainingSession
 from gfp_portal.sessions.times import spans
@@ -132,24 +133,33 @@ def language_and_zone(person, settings):
     return mail_locale(language), zone or "UTC"
 
 
-def send(registration, kind, *, now, settings=None, memo=None):
+def send(registration, kind, *, now, settings=None, signers=None, memo=None):
     """Queue the email of `kind` for one registration (with its invitation when there is
-    one). When many are sent at once, `settings` comes from recipients() and `memo` (a dict
-    kept for the whole run) keeps what is the same for everyone of one language and zone."""
+    one). When many are sent at once, `settings` comes from recipients(), `signers` from
+    registry.queries.signing_in() (who can sign in, so is linked to the session's page; anyone
+    else is given the Office's mailbox) and `memo` (a dict kept for the whole run) keeps what
+    is the same for everyone of one language and zone."""
     session, person = registration.session, registration.person
     if settings is None:
         settings = recipients([person.id])
+    if signers is None:
+        signers = signing_in({person.id})
     language, zone = language_and_zone(person, settings)
     keep_invitation(registration, kind)
+    signs_in = person.id in signers
     send_to(session, kind, email=person.email, name=person.full_name, language=language,
             zone=zone, now=now, memo=memo,
-            link=url_for("sessions.detail", session_id=session.id, _external=True))
+            link=url_for("sessions.detail", session_id=session.id, _external=True)
+            if signs_in else None,
+            office=None if signs_in else current_app.config["ORGANIZER_EMAIL"])
 
 
-def send_to(session, kind, *, email, name, language, zone, now, link=None, memo=None):
+def send_to(session, kind, *, email, name, language, zone, now, link=None, office=None,
+            memo=None):
     """Queue the email of `kind` about `session` to one address (a registered person or a
     guest), in `language` with the times in `zone`, with its invitation when there is one;
-    `link` leads to the session (none for who cannot sign in)."""
+    `link` leads to the session (none for who cannot sign in); `office`, the Office's mailbox,
+    is named instead to a registered person who cannot."""
     memo = {} if memo is None else memo
     parts = []
     with force_locale(language):
@@ -180,7 +190,7 @@ def send_to(session, kind, *, email, name, language, zone, now, link=None, memo=
                          "readings": readings,
                          "plain_readings": plain_readings,
                          "description": session.text("description", language),
-                         "link": link})
+                         "link": link, "office": office})
 
 
 class _LazyTitle:

@@ -16,7 +16,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
-from gfp_portal.registry.queries import current_terms
+from gfp_portal.registry.queries import current_terms, signing_in
 from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
     Registration,
@@ -433,6 +433,7 @@ def register_group(session, people, *, actor, now=None, progress=None):
             notices.keep_invitation(registration, "confirmed")
     db.session.flush()
     settings, memo = notices.recipients([p.id for p in people]), {}
+    signers = signing_in({p.id for p in people})
     if progress is not None and counts["term_ends_before"]:
         progress(counts["term_ends_before"], len(people))  # those left out: done at once
     for done, (registration, before, new) in enumerate(
@@ -441,7 +442,8 @@ def register_group(session, people, *, actor, now=None, progress=None):
             log_action("registration.create", registration, actor=actor, now=now,
                        changes={"status": [before, registration.status.value]})
             if registration.status == RegistrationStatus.registered:
-                notices.send(registration, "confirmed", now=now, settings=settings, memo=memo)
+                notices.send(registration, "confirmed", now=now, settings=settings,
+                             signers=signers, memo=memo)
                 counts["invitations"] += 1
         counts[registration.status] += 1
         if progress is not None:

@@ -18,6 +18,7 @@ from gfp_portal.core.settings import get_setting
 from gfp_portal.core.text import is_blank
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
+from gfp_portal.registry.queries import signing_in
 from gfp_portal.sessions import notices, signals
 from gfp_portal.sessions.models import (
     Audience,
@@ -171,8 +172,10 @@ def send_notices(session, kind, *, now, since=None, progress=None):
     people = notices.not_yet_invited(registered(session), since)
     notices.keep_invitations(people)
     settings, memo = notices.recipients([r.person_id for r in people]), {}
+    signers = signing_in({r.person_id for r in people})
     for done, registration in enumerate(people, start=1):
-        notices.send(registration, kind, now=now, settings=settings, memo=memo)
+        notices.send(registration, kind, now=now, settings=settings, signers=signers,
+                     memo=memo)
         if progress is not None:
             progress(done, len(people))
     guests = _guests(signals.session_notified.send(session, kind=kind, now=now, since=since))
@@ -319,8 +322,9 @@ def send_reminders(*, now=None):
         .options(selectinload(Registration.person), selectinload(Registration.session))
         .order_by(Registration.id)).all()
     settings = notices.recipients([r.person_id for r in due])
+    signers = signing_in({r.person_id for r in due})
     for registration in due:
-        notices.send(registration, "reminder", now=now, settings=settings)
+        notices.send(registration, "reminder", now=now, settings=settings, signers=signers)
         registration.reminder_sent_at = now
     db.session.flush()
     return len(due)

@@ -13,6 +13,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
+from gfp_portal.registry.signals import people_signing_in
 from gfp_portal.sessions import feed, registration, services
 from gfp_portal.sessions.models import Audience, RegistrationStatus, SessionStatus, TrainingSession
 from gfp_portal.sessions.times import spans
@@ -502,6 +503,39 @@ def test_a_group_is_registered_up_to_the_seats(make_session, make_appointee, coo
     assert counts[RegistrationStatus.registered] == 2
     assert counts[RegistrationStatus.waitlisted] == 1
     assert counts["invitations"] == 2 and len(outbox("session_notice")) == 2
+
+
+def test_only_a_person_who_signs_in_gets_the_link_to_the_session(app, make_session,
+                                                                  make_appointee, coordinator):
+    """A person may be registered by the Office without an account (DESIGN §2), or have one
+    they cannot sign in with (invited, not yet activated; deactivated): the session's page is
+    behind a sign-in they cannot pass, so their notice names the Office's mailbox instead. A
+    group is asked about at once, not person by person."""
+    member, invited, nobody = (make_appointee() for _ in range(3))
+    db.session.add_all([User(email=member.email, person=member, is_active=True),
+                        User(email=invited.email, person=invited, is_active=False)])
+    session = make_session(starts_in=timedelta(hours=20))
+    asked = []
+
+    def ask(_sender, *, person_ids):
+        asked.append(person_ids)
+        return set()
+    with people_signing_in.connected_to(ask):
+        registration.register_group(session, [member, invited, nobody], actor=coordinator,
+                                    now=NOW)
+    mails = {mail.recipient: mail for mail in outbox("session_notice")}
+    link, office = f"/sessions/{session.id}", app.config["ORGANIZER_EMAIL"]
+    assert link in mails[member.email].body_text and link in mails[member.email].body_html
+    for person in (invited, nobody):
+        mail = mails[person.email]
+        assert link not in mail.body_text and link not in mail.body_html, mail.body_text
+        assert office in mail.body_text and office in mail.body_html
+    assert len(asked) == 1
+    services.send_reminders(now=NOW)
+    reminders = {m.recipient: m for m in outbox("session_notice") if m.subject.startswith("Rem")}
+    assert link in reminders[member.email].body_text
+    assert link not in reminders[nobody.email].body_text
+    assert office in reminders[nobody.email].body_text
 
 
 def test_reminders_go_once_to_the_registered(make_session, make_appointee):

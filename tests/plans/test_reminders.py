@@ -12,7 +12,7 @@ from gfp_portal.plans import services
 from gfp_portal.plans.models import PlanReminder, PlanStatus
 from gfp_portal.plans.reminders import send_deadline_reminders
 from gfp_portal.registry import services as registry
-from gfp_portal.registry.models import EndReason
+from gfp_portal.registry.models import EndReason, Person
 from tests.helpers import entity, outbox
 from tests.plans.conftest import DEADLINE, appoint_alternate, leave_and_anonymise
 
@@ -75,6 +75,32 @@ def test_an_anonymised_person_is_written_to_no_more(plan, coordinator, make_fp, 
     assert _run(7) == 0
     services.add_note(plan, "Please send the plan.", actor=coordinator)
     assert outbox("plan_note") == []
+
+
+def test_only_a_focal_point_who_signs_in_gets_the_link_to_the_plan(app, plan, coordinator):
+    """A responsible focal point may exist without an account (DESIGN §2), or have one they
+    cannot sign in with (invited, not yet activated; deactivated): the plan's page is behind a
+    sign-in they cannot pass, so their reminder and the Office's notes name its mailbox."""
+    invited, nobody = (Person(given_name="Test", family_name=name, email=f"{name}@example.org",
+                              preferred_language="en", entity=entity("UNDP"))
+                       for name in ("invited", "nobody"))
+    db.session.add_all([invited, nobody, User(email=invited.email, person=invited,
+                                              is_active=False)])
+    db.session.flush()
+    for person in (invited, nobody):
+        appoint_alternate(person, "UNDP")
+    services.set_responsible(plan, [*plan.responsible, invited, nobody], actor=coordinator)
+    _run(7)
+    services.add_note(plan, "Please update the targets.", actor=coordinator)
+    link, office = f"/plans/{plan.id}", app.config["ORGANIZER_EMAIL"]
+    for template in ("plan_reminder", "plan_note"):
+        mails = {m.recipient: m for m in outbox(template)}
+        mail = mails["fp.undp@example.org"]
+        assert link in mail.body_text and link in mail.body_html
+        for person in (invited, nobody):
+            mail = mails[person.email]
+            assert link not in mail.body_text and link not in mail.body_html, mail.body_text
+            assert office in mail.body_text and office in mail.body_html
 
 
 def test_reminders_go_in_each_recipients_language(plan, coordinator, make_fp):

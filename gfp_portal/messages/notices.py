@@ -6,10 +6,11 @@ from gfp_portal.core.outbox import queue_email
 from gfp_portal.messages.models import MessageKind
 
 
-def network_message(message, person, language, *, unsubscribe, now):
+def network_message(message, person, language, *, unsubscribe, signs_in, now):
     """Queue `message` for `person` in `language`; a newsletter carries the person's
-    unsubscribe link (`unsubscribe`, a signed token), so no page shows its text. Returns the
-    outbox message."""
+    unsubscribe link (`unsubscribe`, a signed token), so no page shows its text. One who
+    `signs_in` is pointed to the message in the archive, behind the sign-in; anyone else (no
+    account, or one they cannot sign in with) is not. Returns the outbox message."""
     newsletter = message.kind == MessageKind.newsletter
     leave = url_for("messages.unsubscribe", token=unsubscribe, lang=language,
                     _external=True) if newsletter else None
@@ -22,5 +23,6 @@ def network_message(message, person, language, *, unsubscribe, now):
         context={"message": message, "person": person,
                  "text_language": message.text_language("body", language),
                  "body": message.text("body", language),
-                 "link": url_for("messages.detail", message_id=message.id, _external=True),
+                 "link": url_for("messages.detail", message_id=message.id, _external=True)
+                 if signs_in else None,
                  "unsubscribe": leave})

@@ -24,6 +24,7 @@ from gfp_portal.messages.models import (
 )
 from gfp_portal.reference.models import Entity, EntityType, Region, Unct
 from gfp_portal.registry.models import AppointmentRole, AppointmentStatus, Person
+from gfp_portal.registry.queries import signing_in
 from gfp_portal.sessions.topics import topic_by_key
 
 # The sending rate: the outbox delivers at most this many of a message's emails per minute.
@@ -250,9 +251,11 @@ def deliver_message(message, *, now, progress=None):
         due = now + timedelta(minutes=start // per_minute)
         people.update({p.id: p for p in db.session.scalars(
             select(Person).where(Person.id.in_([row.id for row in batch])))})
+        signers = signing_in({row.id for row in batch})
         for done, row in enumerate(batch, start=start + 1):
             mail = notices.network_message(message, people[row.id], row.language,
-                                           unsubscribe=unsubscribe_token(row.id), now=now)
+                                           unsubscribe=unsubscribe_token(row.id),
+                                           signs_in=row.id in signers, now=now)
             mail.next_attempt_at = due
             db.session.add(MessageRecipient(message_id=message.id, person_id=row.id,
                                             language=row.language,

@@ -41,7 +41,8 @@ own (the account) follow them.
 people_signing_in = _signals.signal("people-signing-in", doc="""
 Which of the people `person_ids` can sign in to the portal, asked before writing to them: an
 email links to a page behind the sign-in (a term alert to the person's profile, an induction
-mail to their checklist, a session notice to the session, a plan's emails to the plan) only
-when they can open it. The sender is None. Domains that sign people in return the set of
-those ids whose account signs in. Ask through registry.queries.signing_in.
+mail to their checklist, a session notice to the session, a plan's emails to the plan, a
+message to the network to its archive) only when they can open it. The sender is None.
+Domains that sign people in return the set of those ids whose account signs in. Ask through
+registry.queries.signing_in.
 """)

@@ -19,8 +19,9 @@ from gfp_portal.parity.imports import apply_figures
 from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import AppointmentStatus, EndReason, Person
+from gfp_portal.registry.signals import people_signing_in
 from gfp_portal.sessions import registration
-from tests.helpers import NOW, entity, refused, refused_rollback
+from tests.helpers import NOW, entity, outbox, refused, refused_rollback
 
 LANGS = ("en", "fr", "es", "ar")
 TODAY = NOW.date()
@@ -281,3 +282,35 @@ def test_the_sending_rate_setting_spaces_the_batches_a_minute_apart(coordinator,
     assert [due.count(NOW + timedelta(minutes=n)) for n in range(3)] == [10, 10, 5]
     assert reports[0] == (0, 25) and reports[-1] == (25, 25) and len(reports) == 26
     assert message.status == MessageStatus.sent
+
+
+def test_only_a_recipient_who_signs_in_is_pointed_to_the_archive(coordinator, make_network,
+                                                                  app, monkeypatch):
+    """A person may exist without an account (DESIGN §2), or have one they cannot sign in
+    with (invited, not yet activated; deactivated): the archive is behind a sign-in they
+    cannot pass, so their copy leaves out the line that points to it. Each batch is asked
+    about at once, not person by person."""
+    member, invited, nobody = (db.session.get(Person, person_id)
+                               for person_id in make_network(3))
+    db.session.add_all([User(email=member.email, person=member, is_active=True),
+                        User(email=invited.email, person=invited, is_active=False)])
+    update_settings({"messages.per_minute": 2}, actor=coordinator)
+    message = draft(coordinator)
+    monkeypatch.setitem(app.config, "JOBS_IMMEDIATE", False)
+    services.send_message(message, actor=coordinator, now=NOW)
+    asked = []
+
+    def ask(_sender, *, person_ids):
+        asked.append(person_ids)
+        return set()
+    with app.test_request_context(), people_signing_in.connected_to(ask):
+        assert services.deliver_message(message, now=NOW) == 3
+    mails = {mail.recipient: mail for mail in outbox("network_message")}
+    link = f"/messages/{message.id}"
+    assert link in mails[member.email].body_text and link in mails[member.email].body_html
+    for person in (invited, nobody):
+        mail = mails[person.email]
+        assert link not in mail.body_text and link not in mail.body_html, mail.body_text
+        assert "archive" not in mail.body_text and "archive" not in mail.body_html
+        assert "Dear colleagues," in mail.body_text
+    assert len(asked) == 2  # two batches of two

@@ -86,9 +86,11 @@ def _require_state(nomination, *states):
 
 
 def _lock_in_state(nomination, *states):
-    """Refused as _require_state refuses, also when another transition got there first."""
+    """Refused as _require_state refuses, also when the nomination is no longer in the state
+    this request read (another transition got there first, even to another of `states`); it
+    stays locked in that state until the transaction ends (locked_in_state)."""
     _require_state(nomination, *states)
-    if not locked_in_state(nomination, *states):
+    if not locked_in_state(nomination, nomination.state):
         _require_state(nomination)  # in none of no states: refused, naming the state it is in
 
 

@@ -1,6 +1,8 @@
 """Nomination pages: access per role and per UNCT, the letter, uploads, and the whole flow from a
 coverage gap to an activated account."""
 import re
+import sys
+import threading
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
@@ -469,3 +471,49 @@ def test_the_form_shown_again_asks_for_the_chosen_letter_again(
         data.pop("submit")
     assert AGAIN not in client.post("/nominations/new", content_type="multipart/form-data",
                                     data=data).get_data(as_text=True)
+
+
+def _locked_after(monkeypatch, first):
+    """Make the service named `first` lock the nomination before any other request does:
+    the others, having read it, wait until it holds the lock (then for its commit)."""
+    locked, original = threading.Event(), services.locked_in_state
+
+    def ordered(row, *states):
+        if sys._getframe(2).f_code.co_name == first:
+            result = original(row, *states)
+            locked.set()
+            return result
+        locked.wait(timeout=10)
+        return original(row, *states)
+    monkeypatch.setattr(services, "locked_in_state", ordered)
+
+
+@pytest.mark.parametrize(("action", "data"), [
+    ("reject", {"text": "Not the right grade."}),
+    ("withdraw", {"confirmed": "1"})])
+def test_a_decision_read_before_a_colleague_asked_for_changes_is_refused(
+        app, kenya_nomination, create_user, action, data, monkeypatch):
+    """Changes asked and the nomination rejected (or withdrawn) at once, both from the
+    submitted nomination: the second finds it sent back to its nominator, a state it may
+    be rejected in, yet not the one it read; it is refused."""
+    create_user("coord2@example.org", roles=["coordinator"])
+    who = "coord2@example.org" if action == "reject" else "rc.kenya@example.org"
+    asking, second = signed_in(app, "coord@example.org"), signed_in(app, who)
+    meet_first(monkeypatch, services, "_require_state")  # both read "submitted" first
+    _locked_after(monkeypatch, "request_changes")
+    base = f"/nominations/{kenya_nomination['id']}"
+    answers = at_once([(asking, "post", base + "/request-changes",
+                        {"text": "Add the signed letter."}),
+                       (second, "post", f"{base}/{action}", data)])
+    assert [answer[0] for answer in answers] == [302, 302], answers
+    with app.app_context():
+        decided = db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.object_type == "nominations",
+            AuditEvent.object_id == kenya_nomination["id"],
+            AuditEvent.action != "nomination.submit")).all()
+        state = db.session.get(Nomination, kenya_nomination["id"]).state
+    assert decided == ["nomination.request_changes"], f"both decisions went through: {decided}"
+    assert state == NominationState.changes_requested
+    with second.session_transaction() as session:
+        flashed = [text for _kind, text in session.get("_flashes", [])]
+    assert any("that action is no longer possible" in text for text in flashed), flashed

@@ -23,13 +23,18 @@ def is_confirmed():
 
 
 def confirmation_page(title, consequences, *, form=None, with_reason=False, reason_label=None,
-                      status=200):
+                      status=200, carry=None):
     """The page restating `title` and the `consequences` (sentences), carrying the posted
-    data back to the same URL, with `confirmed=1` or, to go back, `went_back=1`. With
-    `with_reason`, the reason stays an editable field (and shows its errors)."""
+    data back to the same URL, with `confirmed=1` or, to go back, `went_back=1`; `carry`
+    ({name: value}) adds to it, or replaces, what the page itself shows (the state of a
+    record it describes, core.edits). With `with_reason`, the reason stays an editable field
+    (and shows its errors)."""
     form = form or ConfirmForm()
+    carry = carry or {}
     carried = [(name, value) for name, value in request.form.items(multi=True)
-               if name not in NOT_CARRIED and not (with_reason and name == "reason")]
+               if name not in NOT_CARRIED and name not in carry
+               and not (with_reason and name == "reason")]
+    carried += [(name, str(value)) for name, value in carry.items()]
     return render_template("confirm.html", title=title, consequences=consequences,
                            action=request.path, carried=carried, form=form,
                            with_reason=with_reason, reason_label=reason_label), status
@@ -44,19 +49,28 @@ def confirmation_step(confirmation, *, back):
         return redirect(back)
     if is_confirmed():
         return None
+    return _confirmation_shown(confirmation, back)
+
+
+def _confirmation_shown(confirmation, back):
+    """The confirmation page of what `confirmation()` gives: (title, consequences), and
+    what the page carries of its own ({name: value}, confirmation_page's `carry`) when it
+    has any; back to `back` with the error shown when it raises a DomainError."""
     try:
-        title, consequences = confirmation()
+        title, consequences, *carry = confirmation()
     except DomainError as error:
         show_domain_error(error)
         return redirect(back)
-    return confirmation_page(title, consequences)
+    return confirmation_page(title, consequences, carry=carry[0] if carry else None)
 
 
-def confirm_then_act(call, *args, confirmation, back, check=None, **kwargs):
+def confirm_then_act(call, *args, confirmation, back, check=None, again=(), **kwargs):
     """The POST of a drastic action's button (a ConfirmForm; a 400 when it does not
     validate): first the confirmation step, then, posted again confirmed, one service call
     as core.http.commit_then_redirect makes it. `check()`, when given, raises the DomainError
-    of an action the service would refuse, so that it is refused at the first click."""
+    of an action the service would refuse, so that it is refused at the first click. Refused
+    with a code in `again` (what the confirmation named changed since it was shown), the
+    confirmation is shown again, as things are now, under the refusal."""
     if went_back():
         return redirect(back)
     if not ConfirmForm().validate_on_submit():
@@ -66,5 +80,18 @@ def confirm_then_act(call, *args, confirmation, back, check=None, **kwargs):
         if check is not None:
             check()
         return confirmation()
-    return confirmation_step(checked_confirmation, back=back) or commit_then_redirect(
-        call, *args, back=back, **kwargs)
+    step = confirmation_step(checked_confirmation, back=back)
+    if step is not None:
+        return step
+    refused = []
+
+    def noting(*call_args, **call_kwargs):
+        try:
+            return call(*call_args, **call_kwargs)
+        except DomainError as error:
+            refused.append(error.code)
+            raise
+    answer = commit_then_redirect(noting, *args, back=back, **kwargs)
+    if refused and refused[0] in again:
+        return _confirmation_shown(checked_confirmation, back)
+    return answer

@@ -6,6 +6,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from gfp_portal.core.forms import (
     DataRequired,
+    EditsRecord,
     FilterForm,
     PlausibleDateField,
     PortalForm,
@@ -134,6 +135,9 @@ class JoinForm(PersonNameFields, PortalForm):
             raise ValidationError(_l("Attach the memo or letter that appoints you."))
 
 
-class ApproveForm(PortalForm):
+class ApproveForm(EditsRecord, PortalForm):
+    """Approval, confirmed from the page that named what it changes in the nominee's registry
+    record: it carries that record's latest event as the page showed it (`seen`)."""
+
     replace = BooleanField(_l("Replace the current focal point"))
     submit = SubmitField(_l("Approve and appoint"))

@@ -16,8 +16,9 @@ from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.queries import account_of
 from gfp_portal.accounts.services import create_account, find_user_by_email, give_focal_point_role
 from gfp_portal.core import storage
-from gfp_portal.core.audit import diff, log_action
+from gfp_portal.core.audit import diff, events_since, last_event_id, log_action
 from gfp_portal.core.db import locked_in_state, savepoint, utcnow
+from gfp_portal.core.edits import hold
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
@@ -388,6 +389,7 @@ class ApprovalPreview(NamedTuple):
     emails: int  # the welcome, the nominator's notice, the Resident Coordinators told
     person: Person | None  # the registry's person the nominee is; None: a new one
     changes: dict  # what it changes of that person: {field: [now, then]}, as history names it
+    seen: int  # the latest event of that person (0: none), as approve_nomination's `seen`
 
 
 def approval_preview(nomination, *, replace=False, actor):
@@ -403,7 +405,8 @@ def approval_preview(nomination, *, replace=False, actor):
     person = registry.find_person_by_email(nomination.email)
     changes = {} if person is None else \
         registry.person_changes(person, _nominee_details(nomination, person))
-    return ApprovalPreview(replaced, emails, person, changes)
+    return ApprovalPreview(replaced, emails, person, changes,
+                           0 if person is None else last_event_id(person))
 
 
 def _first_day(nomination, replaced, today):
@@ -417,12 +420,32 @@ def _first_day(nomination, replaced, today):
     return start
 
 
-def approve_nomination(nomination, *, replace=False, actor, now=None):
+def _require_registry_unchanged(nomination, seen):
+    """Refused when a detail of the nominee's registry record that approval writes was
+    changed since the confirmation that showed the record's event `seen` (ApprovalPreview;
+    None: no confirmation to compare): approval would undo that change unseen. The record is
+    held until the approval is saved, so an edit of it sent at the same moment waits."""
+    person = registry.find_person_by_email(nomination.email)
+    if seen is None or person is None:
+        return
+    hold(f"{person.__tablename__}:{person.id}")
+    written = set(_nominee_details(nomination, person))
+    if any(written & set(event.changes or {}) for event in events_since(person, seen)):
+        raise DomainError("changed_since", _l(
+            "The registry record of %(name)s was changed while this page was open, so "
+            "nothing was done: check what approval changes now, then confirm again.",
+            name=person.full_name))
+
+
+def approve_nomination(nomination, *, replace=False, seen=None, actor, now=None):
     """In one transaction: the person, the appointment (ending the replaced one), the account
-    and the emails. Any registry refusal refuses the approval and changes nothing."""
+    and the emails. Any registry refusal refuses the approval and changes nothing; so does a
+    change of the nominee's registry record since the confirmation that showed its event
+    `seen` (_require_registry_unchanged)."""
     now = now or utcnow()
     _require_coordinator(actor)
     _lock_in_state(nomination, NominationState.submitted)
+    _require_registry_unchanged(nomination, seen)
     replaced = _replaced_on_approval(nomination, replace)
     person = _nominee_person(nomination, actor, now)
     terms = {"role": nomination.role, "entity": nomination.entity, "unct": nomination.unct,

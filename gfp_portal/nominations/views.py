@@ -12,6 +12,7 @@ from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
+from gfp_portal.core.edits import seen_of
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.history import field_label, shown_value
@@ -292,7 +293,7 @@ def letter(nomination_id):
 
 def _act(nomination_id, call, message, confirmation, **kwargs):
     """Act on the nomination once confirmed; before, `confirmation(nomination)` gives the
-    (title, consequences) of the confirmation page."""
+    (title, consequences[, carried]) of the confirmation page (core.confirm)."""
     nomination = _load(nomination_id)
     return confirm_then_act(call, nomination, actor=current_user,
                             confirmation=lambda: confirmation(nomination), done=message,
@@ -322,7 +323,7 @@ def _approval(replace):
                            name=preview.replaced.person.full_name))
         lines.append(ngettext("%(num)s email will be sent.", "%(num)s emails will be sent.",
                               preview.emails))
-        return _("Approve and appoint"), lines
+        return _("Approve and appoint"), lines, {"seen": preview.seen}
     return confirmation
 
 
@@ -346,10 +347,12 @@ def _registry_changes(person, changes):
 @bp.route("/<int:nomination_id>/approve", methods=["POST"])
 @roles_required("coordinator")
 def approve(nomination_id):
-    replace = bool(ApproveForm().replace.data)
+    form = ApproveForm()
+    replace = bool(form.replace.data)
     return _act(nomination_id, services.approve_nomination,
                 _("The nomination is approved: the appointment is in the registry and the "
-                  "nominee is invited."), _approval(replace), replace=replace)
+                  "nominee is invited."), _approval(replace), replace=replace,
+                seen=seen_of(form), again=("changed_since",))
 
 
 def _decide(nomination_id, call, message, decided):

@@ -504,3 +504,20 @@ def test_the_receipt_names_the_role_in_lower_case_inside_the_sentence(users, nom
     submit(users, nomination_data())
     receipt, = outbox("nomination_receipt")
     assert receipt.locale == language and words in receipt.body_text
+
+
+def test_approval_is_refused_when_the_registry_record_changed_since_its_preview(
+        users, nomination_data):
+    known = registry.create_person({"given_name": "Wanjiru", "family_name": "Kamau",
+                                    "email": "wk@unicef.org", "grade": "P-5"},
+                                   actor=users["coordinator"], now=NOW)
+    nomination = submit(users, nomination_data(email="wk@unicef.org", grade="P-5"))
+    seen = services.approval_preview(nomination, actor=users["coordinator"]).seen
+    registry.update_person(known, {"grade": "P-4"}, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    refused_rollback("changed_since", services.approve_nomination, nomination, seen=seen,
+                     actor=users["coordinator"], now=NOW)
+    assert db.session.get(Person, known.id).grade == "P-4"
+    seen = services.approval_preview(nomination, actor=users["coordinator"]).seen
+    services.approve_nomination(nomination, seen=seen, actor=users["coordinator"], now=NOW)
+    assert known.grade == "P-5" and nomination.state == NominationState.approved

@@ -20,7 +20,7 @@ from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
 from tests.helpers import PDF, at_once, login, meet_first, signed_in
-from tests.markup import described_by, markup_problems
+from tests.markup import described_by, form_to, markup_problems
 
 
 def sign_in(client, email):
@@ -471,6 +471,46 @@ def test_the_form_shown_again_asks_for_the_chosen_letter_again(
         data.pop("submit")
     assert AGAIN not in client.post("/nominations/new", content_type="multipart/form-data",
                                     data=data).get_data(as_text=True)
+
+
+def test_a_registry_correction_made_while_the_confirmation_was_open_is_not_overwritten(
+        app, client, kenya_nomination):
+    """The confirmation named what approval changes in the registry record; a correction of
+    that record saved before it was confirmed is not undone unseen: approval is refused, and
+    the confirmation is shown again, naming the changes as they are now."""
+    with app.app_context():
+        person = registry.create_person({
+            "given_name": "Njeri", "family_name": "Mwangi", "grade": "P-3",
+            "email": "njeri.mwangi@wfp.org"}, actor=None)
+        db.session.commit()
+        person_id = person.id
+    sign_in(client, "coord@example.org")
+    url = f"/nominations/{kenya_nomination['id']}/approve"
+    page = client.post(url).get_data(as_text=True)
+    assert "Family name in the registry record" not in page
+    confirmed = form_to(page, url)
+    confirmed["confirmed"] = "1"
+    with app.app_context():
+        registry.update_person(db.session.get(Person, person_id),
+                               {"family_name": "Mwangi-Kariuki"}, actor=None)
+        db.session.commit()
+    response = client.post(url, data=confirmed)
+    with app.app_context():
+        assert db.session.get(Person, person_id).family_name == "Mwangi-Kariuki", \
+            "a correction saved while the confirmation was open was overwritten unseen"
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == \
+            NominationState.submitted
+    page = response.get_data(as_text=True)
+    assert "was changed while this page was open" in page
+    assert "Family name in the registry record of Njeri Mwangi-Kariuki: " \
+        "\u2068Mwangi-Kariuki\u2069 becomes \u2068Mwangi\u2069." in page
+    again = form_to(page, url)
+    again["confirmed"] = "1"
+    assert client.post(url, data=again).status_code == 302
+    with app.app_context():
+        assert db.session.get(Person, person_id).family_name == "Mwangi"
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == \
+            NominationState.approved
 
 
 def _locked_after(monkeypatch, first):

@@ -24,6 +24,12 @@ def without_controls(value):
     return _FILENAME_NOISE.sub("", value)
 
 
+def given(value):
+    """A value as typed, only trimmed at the ends; nothing but spaces is none. Anything but
+    text is itself."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
 def is_blank(value):
     """Whether `value` shows nothing: no character but spaces, controls and invisible
     formatting ones (a zero-width space, a direction mark)."""

@@ -8,7 +8,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
-from gfp_portal.core.text import is_blank
+from gfp_portal.core.text import given, is_blank
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.signals import entity_closing, members_leaving
@@ -49,17 +49,11 @@ def _person_state(person, data=None):
     once update_person(person, data) has written it."""
     state = {field: getattr(person, field) for field in PERSON_FIELDS}
     if data is not None:
-        state.update({field: _given(data[field]) for field in PERSON_FIELDS if field in data})
+        state.update({field: given(data[field]) for field in PERSON_FIELDS if field in data})
     state["entity"] = state["entity"].acronym if state["entity"] else None
     # The country by its code, which the history names in each reader's language.
     state["duty_station"] = station_code(state["duty_station"])
     return state
-
-
-def _given(value):
-    """A value as the registry keeps it: names and titles exactly as typed, only trimmed at
-    the ends; nothing but spaces is none."""
-    return (value.strip() or None) if isinstance(value, str) else value
 
 
 def person_changes(person, data):
@@ -94,7 +88,7 @@ def _apply_person(person, data, *, actor, people_by_email=None):
                           field="time_zone")
     for field in PERSON_FIELDS:
         if field in data:
-            value = _given(data[field])
+            value = given(data[field])
             if getattr(person, field) is not value and getattr(person, field) != value:
                 setattr(person, field, value)  # only what changes: an import sets thousands
     if is_blank(person.given_name) or is_blank(person.family_name):

@@ -15,7 +15,7 @@ from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES, language_fields
 from gfp_portal.core.jobs import enqueue, hold_lock
 from gfp_portal.core.settings import get_setting
-from gfp_portal.core.text import is_blank
+from gfp_portal.core.text import given, is_blank
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.registry.queries import signing_in
@@ -57,8 +57,7 @@ def _apply(session, data):
     before_topic = session.topic
     for field in FIELDS:
         if field in data:
-            value = data[field]
-            setattr(session, field, (value.strip() or None) if isinstance(value, str) else value)
+            setattr(session, field, given(data[field]))
     session.format = Format(session.format)
     topic = topic_by_key(session.topic) if session.topic else None
     if topic is None:

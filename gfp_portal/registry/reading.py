@@ -21,7 +21,7 @@ def read_table(filename, data):
     header = rows[0][1].keys() if rows else ()  # every row has each column of the header
     missing = [column for column in APPOINTMENT_KEY if column not in header]
     if missing and any(column in header for column in APPOINTMENT_COLUMNS):
-        raise DomainError("appointment_columns_missing", _l(
+        raise DomainError("bad_file", _l(
             "The file has appointment columns but lacks these: %(columns)s. The columns "
             "%(key)s identify each appointment. Add the missing columns, or leave out every "
             "appointment column to update people only.",

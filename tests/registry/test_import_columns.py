@@ -160,7 +160,7 @@ def test_a_file_of_appointments_needs_the_columns_that_identify_one(columns, mis
     data = tables.to_csv([columns, ["x"] * len(columns)])
     with pytest.raises(DomainError) as refused:
         imports.read_table("people.csv", data)
-    assert refused.value.code == "appointment_columns_missing"
+    assert refused.value.code == "bad_file"
     assert ", ".join(missing) in str(refused.value.message)
 
 

@@ -70,6 +70,24 @@ def test_the_template_holds_every_marked_string(source_ids):
     assert sorted(source_ids - template, key=str) == []
 
 
+# A number followed by what it counts ("%(n)s characters", "%(days)s days"): in Arabic the noun
+# takes one of six forms by the number, in French and Spanish one of two.
+COUNTED_NOUN = re.compile(
+    r"%\(\w+\)[sd] (?:characters|columns|days|hours|lines|minutes|people|rows|answers|years|"
+    r"seats|sessions)\b")
+
+
+def test_counts_go_through_ngettext():
+    """translations/GLOSSARY.md: counts always go through ngettext, also where the count is a
+    constant today (a limit, a minimum) or a setting: a message of one form fits one count.
+    WTForms' own messages are called as WTForms calls them."""
+    wtforms = set(_wtforms_messages())
+    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
+        single = [m.id for m in read_po(handle) if m.id and not m.pluralizable
+                  and m.id not in wtforms and COUNTED_NOUN.search(m.id)]
+    assert single == []
+
+
 def test_make_translations_extracts_every_function_the_code_calls():
     from babel.messages.extract import DEFAULT_KEYWORDS
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")

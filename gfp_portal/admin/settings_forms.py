@@ -2,6 +2,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
@@ -12,7 +13,6 @@ from gfp_portal.core.forms import (
     SelectField,
     WholeNumberField,
 )
-from gfp_portal.core.i18n import format_number
 from gfp_portal.registry.policy import GRADE_LADDER
 
 MAX_ALERT_DAYS = 3650
@@ -241,9 +241,11 @@ class SettingsForm(EditsRecord, PortalForm):
     def validate_alert_days(self, field):
         term = self.default_term_years.data
         if field.data and term and max(field.data) >= 365 * term:
-            raise StopValidation(_l(
-                "Each alert must fall within the default term: fewer than %(days)s days "
-                "before its end.", days=format_number(365 * term)))
+            raise StopValidation(lazy_ngettext(
+                "Each alert must fall within the default term: fewer than %(num)s day "
+                "before its end.",
+                "Each alert must fall within the default term: fewer than %(num)s days "
+                "before its end.", 365 * term))
 
     def validate_partial_percent(self, field):
         if field.data is not None and self.present_percent.data is not None and \

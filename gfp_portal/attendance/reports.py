@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from gfp_portal.core.errors import DomainError
 
@@ -92,15 +92,18 @@ def _rows(text):
     """The report's rows of cells, refused before reading when larger than any report."""
     lines = text.splitlines()
     if len(lines) > MAX_LINES:
-        _refuse(_l("The report has more than %(n)s lines.", n=format_decimal(MAX_LINES)))
+        _refuse(lazy_ngettext("The report has more than %(num)s line.",
+                             "The report has more than %(num)s lines.", MAX_LINES))
     reader = csv.reader(lines, delimiter=_delimiter(lines, text))
     rows = []
     try:
         for row in reader:
             for cell in row:
                 if len(cell) > MAX_CELL:
-                    _refuse(_l("Line %(line)s: a cell is longer than %(n)s characters.",
-                               line=reader.line_num, n=format_decimal(MAX_CELL)))
+                    _refuse(lazy_ngettext(
+                        "Line %(line)s: a cell is longer than %(num)s character.",
+                        "Line %(line)s: a cell is longer than %(num)s characters.", MAX_CELL,
+                        line=reader.line_num))
                 if "\x00" in cell:
                     _refuse(_l("Line %(line)s contains an invalid character (a NUL byte).",
                                line=reader.line_num))

@@ -6,7 +6,7 @@ import unicodedata
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import LazyString, lazy_ngettext
+from flask_babel import LazyString, lazy_ngettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select
 
@@ -397,6 +397,16 @@ def typed_code(text):
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
+def _check_in_hours(opens, closes):
+    """When self check-in is open: a sentence for each margin, each counting its own minutes
+    (an Office setting from 0 to 240)."""
+    return " ".join((
+        ngettext("Check-in opens %(num)s minute before the session starts.",
+                 "Check-in opens %(num)s minutes before the session starts.", opens),
+        ngettext("Check-in closes %(num)s minute after the session ends.",
+                 "Check-in closes %(num)s minutes after the session ends.", closes)))
+
+
 def check_in(session, person, code, *, now=None):
     """A registered person enters the code the host shows: marked present (self check-in)."""
     now = now or utcnow()
@@ -404,11 +414,9 @@ def check_in(session, person, code, *, now=None):
         raise DomainError("cancelled", _l("This session is cancelled: nobody checks in."))
     opens, closes = check_in_window(session)
     if not opens <= now <= closes:
-        raise DomainError("outside_window", _l(
-            "Check-in is open from %(before)s minutes before the session starts until "
-            "%(after)s minutes after it ends.",
-            before=get_setting("attendance.check_in_opens_minutes"),
-            after=get_setting("attendance.check_in_closes_minutes")))
+        raise DomainError("outside_window", LazyString(
+            _check_in_hours, int(get_setting("attendance.check_in_opens_minutes")),
+            int(get_setting("attendance.check_in_closes_minutes"))))
     if not secrets.compare_digest(typed_code(code).encode(), check_in_code(session).encode()):
         raise DomainError("wrong_code", _l("This is not the code of this session. Check it "
                                            "with the host."), field="code")

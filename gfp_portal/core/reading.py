@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from defusedxml import ElementTree
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
@@ -52,13 +52,19 @@ class CheckedRow:
         if required and not text:
             self.error(column, "required", _l("This column must not be empty."))
         elif len(text) > length:
-            self.error(column, "too_long", _l("This value is longer than %(n)s characters.",
-                                              n=length))
+            self.error(column, "too_long", lazy_ngettext(
+                "This value is longer than %(num)s character.",
+                "This value is longer than %(num)s characters.", length))
         return text
 
 
 def _bad_file(message):
     return DomainError("bad_file", message, field="file")
+
+
+def _too_many_lines():
+    return lazy_ngettext("The file has more than %(num)s line, blank lines included.",
+                         "The file has more than %(num)s lines, blank lines included.", MAX_LINES)
 
 
 def _cell_text(value):
@@ -81,16 +87,18 @@ def _bounded(rows):
     table = []
     for line, cells in enumerate(rows, start=1):
         if line > MAX_LINES:
-            raise _bad_file(_l("The file has more than %(n)s lines, blank lines included.",
-                               n=format_decimal(MAX_LINES)))
+            raise _bad_file(_too_many_lines())
         if len(cells) > MAX_COLUMNS:
-            raise _bad_file(_l("Line %(line)s has more than %(n)s columns.", line=line,
-                               n=MAX_COLUMNS))
+            raise _bad_file(lazy_ngettext("Line %(line)s has more than %(num)s column.",
+                                          "Line %(line)s has more than %(num)s columns.",
+                                          MAX_COLUMNS, line=line))
         cells = [_cell_text(value) for value in cells]
         for text in cells:
             if len(text) > MAX_CELL:
-                raise _bad_file(_l("Line %(line)s: a cell is longer than %(n)s characters.",
-                                   line=line, n=format_decimal(MAX_CELL)))
+                raise _bad_file(lazy_ngettext(
+                    "Line %(line)s: a cell is longer than %(num)s character.",
+                    "Line %(line)s: a cell is longer than %(num)s characters.", MAX_CELL,
+                    line=line))
             if "\x00" in text:
                 raise _bad_file(_l("Line %(line)s contains an invalid character (a NUL "
                                    "byte).", line=line))
@@ -119,10 +127,10 @@ def _check_sheet_size(archive, name):
 
 def _refuse_size(rows, columns):
     if rows > MAX_LINES:
-        raise _bad_file(_l("The file has more than %(n)s lines, blank lines included.",
-                           n=format_decimal(MAX_LINES)))
+        raise _bad_file(_too_many_lines())
     if columns > MAX_COLUMNS:
-        raise _bad_file(_l("The sheet has more than %(n)s columns.", n=MAX_COLUMNS))
+        raise _bad_file(lazy_ngettext("The sheet has more than %(num)s column.",
+                                      "The sheet has more than %(num)s columns.", MAX_COLUMNS))
 
 
 def _xlsx_rows(data):
@@ -237,5 +245,6 @@ def read_table(filename, data, *, columns, required, aliases=None):
         if any(values.values()):
             rows.append((line, values))
     if len(rows) > MAX_ROWS:
-        raise _bad_file(_l("The file has more than %(n)s rows.", n=MAX_ROWS))
+        raise _bad_file(lazy_ngettext("The file has more than %(num)s row.",
+                                      "The file has more than %(num)s rows.", MAX_ROWS))
     return rows

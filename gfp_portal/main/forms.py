@@ -2,6 +2,7 @@
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms.validators import Length, ValidationError
 
 from gfp_portal.core.forms import PortalForm, SingleLineField
@@ -16,8 +17,9 @@ class SearchForm(PortalForm):
         csrf = False
 
     q = SingleLineField(_l("Search the portal"), render_kw={"type": "search"}, validators=[
-        Length(max=MAX_LENGTH, message=_l("Type at most %(max)d characters to search.",
-                                           max=MAX_LENGTH))])
+        Length(max=MAX_LENGTH, message=lazy_ngettext(
+            "Type at most %(num)s character to search.",
+            "Type at most %(num)s characters to search.", MAX_LENGTH))])
 
     def validate_q(self, field):
         # The field makes a line break a space: what was typed tells that there was one.

@@ -3,6 +3,7 @@ edits (status, responsible people, a document, targets, a review note)."""
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -115,7 +116,8 @@ class TargetsField(ParsedField, TextAreaField):
         rows, errors = [], []
         lines = [line.strip() for line in text.splitlines()]
         if len([line for line in lines if line]) > MAX_TARGET_LINES:
-            return [], [_l("Enter at most %(num)s lines.", num=MAX_TARGET_LINES)]
+            return [], [lazy_ngettext("Enter at most %(num)s line.", "Enter at most %(num)s lines.",
+                                      MAX_TARGET_LINES)]
         for number, line in enumerate(lines, start=1):
             if not line:
                 continue

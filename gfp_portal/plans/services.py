@@ -4,6 +4,7 @@ import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -122,8 +123,9 @@ def create_period(data, *, actor, now=None):
                           _l("The last year cannot be before the first year."),
                           field="last_year")
     if last - first + 1 > MAX_PERIOD_YEARS:
-        raise DomainError("period_too_long", _l("A period covers at most %(num)s years.",
-                                                num=MAX_PERIOD_YEARS), field="last_year")
+        raise DomainError("period_too_long", lazy_ngettext(
+            "A period covers at most %(num)s year.", "A period covers at most %(num)s years.",
+            MAX_PERIOD_YEARS), field="last_year")
     if data.get("deadline") is None:
         raise DomainError("deadline_required", _l("Please enter the submission deadline."),
                           field="deadline")

@@ -10,6 +10,7 @@ import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.core.audit import diff, events_since, log_action, log_changes, log_creation
@@ -134,8 +135,9 @@ def people_by_emails(text, *, field, visible=None):
         if person not in people:
             people.append(person)
     if len(people) > MAX_PEOPLE:
-        raise DomainError("too_many_people", _l(
-            "Name at most %(num)s people.", num=MAX_PEOPLE), field=field)
+        raise DomainError("too_many_people", lazy_ngettext(
+            "Name at most %(num)s person.", "Name at most %(num)s people.", MAX_PEOPLE),
+            field=field)
     return people
 
 

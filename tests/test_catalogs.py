@@ -230,6 +230,23 @@ def test_arabic_form_four_is_the_accusative_and_form_five_the_genitive():
     assert swapped == []
 
 
+def _counted_word(text):
+    """The word right after the count in an Arabic plural form ("%(num)s رسائل" → "رسائل")."""
+    found = re.search(r"%\(num\)s ([\u0621-\u0652\u0670]+)", text)
+    return found and found.group(1)
+
+
+def test_arabic_form_four_differs_from_form_five_when_a_noun_is_counted():
+    """A counted noun changes between 3–10 ("%(num)s رسائل", plural) and 100 ("%(num)s رسالة",
+    singular): it is then in the accusative from 11 to 99 ("%(num)s رسالةً"), so form 4 cannot
+    be form 5. A form that names no noun after the number ("%(num)s من أفرقتك",
+    "الإجابات: %(num)s") reads the same for every number."""
+    same = [message.id[0] for message in catalog("ar") if message.id and message.pluralizable
+            and message.string[4] == message.string[5]
+            and _counted_word(message.string[3]) != _counted_word(message.string[5])]
+    assert same == []
+
+
 # A colon, semicolon, question or exclamation mark in French follows a no-break space (U+00A0,
 # or the narrow U+202F), never an ordinary one: otherwise the line may break before it. The
 # same space, once, goes inside « ».

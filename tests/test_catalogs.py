@@ -180,6 +180,26 @@ def test_arabic_counts_from_eleven_to_ninety_nine_take_the_accusative():
     assert swapped == []
 
 
+# Counts that are never 0, where French may say "Toutes les minutes" for 1 alone.
+NEVER_ZERO = {"Every %(num)s minute"}  # a crontab step (*/N) of 0 is no schedule
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "ar"])
+def test_a_plural_form_for_several_counts_shows_the_count(lang):
+    """A form may leave out %(num)s only where it is shown for one count alone ("خطأ واحد",
+    Spanish "su única versión" for 1). French gives 0 the form of 1: "Son unique version"
+    would be said of none."""
+    messages = catalog(lang)
+    form = gettext.c2py(messages.plural_forms.split("plural=", 1)[1].rstrip(";"))
+    shared = {index for index in range(messages.num_plurals)
+              if sum(form(n) == index for n in range(1000)) > 1}
+    dropped = [(message.id[0], index) for message in messages
+               if message.id and message.pluralizable and "%(num)s" in message.id[1]
+               and message.id[0] not in NEVER_ZERO
+               for index in shared if "%(num)s" not in message.string[index]]
+    assert dropped == []
+
+
 CLDR_ORDER = ["zero", "one", "two", "few", "many", "other"]
 COUNTS = (0, 1, 2, 3, 11, 100)
 

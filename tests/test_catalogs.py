@@ -305,3 +305,30 @@ def test_every_message_of_wtforms_reads_in_the_portals_own_words(lang):
                if (message if isinstance(message, str) else message[0]) not in ours
                or not all(ours[message if isinstance(message, str) else message[0]].string)]
     assert missing == []
+
+
+def _strings(message):
+    return message.string if message.pluralizable else (message.string,)
+
+
+# translations/GLOSSARY.md: the full title of UN-SWAP, then its acronym.
+UN_SWAP = {
+    "fr": "Plan d’action à l’échelle du système des Nations Unies pour l’égalité des sexes et "
+          "l’autonomisation des femmes (ONU-SWAP)",
+    "es": "Plan de Acción para Todo el Sistema de las Naciones Unidas sobre la Igualdad de Género "
+          "y el Empoderamiento de las Mujeres (ONU-SWAP)",
+    "ar": "خطة العمل على نطاق منظومة الأمم المتحدة بشأن المساواة بين الجنسين وتمكين المرأة "
+          "(UN-SWAP)",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "ar"])
+def test_a_sentence_names_un_swap_by_its_full_title_then_its_acronym(lang):
+    """A sentence gives the plan's full title with its acronym; a heading may give the
+    acronym alone, but never a title cut short without it."""
+    acronym = UN_SWAP[lang].rsplit("(", 1)[1].rstrip(")")
+    wrong = [message.id for message in catalog(lang) if message.id and not message.pluralizable
+             and "UN-SWAP" in message.id
+             and (UN_SWAP[lang] not in message.string if len(message.id.split()) > 5
+                  else acronym not in message.string)]
+    assert wrong == []

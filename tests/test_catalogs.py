@@ -332,3 +332,20 @@ def test_a_sentence_names_un_swap_by_its_full_title_then_its_acronym(lang):
              and (UN_SWAP[lang] not in message.string if len(message.id.split()) > 5
                   else acronym not in message.string)]
     assert wrong == []
+
+
+# Wordings the translation review of December 2026 and translations/GLOSSARY.md set aside,
+# with what replaces them.
+SET_ASIDE = [
+    ("fr", r"\b[Cc]ertificats?\b", "a certificate of attendance is an « attestation »"),
+    ("fr", r"\b(?:cette|la|une|des|les|de) sessions?\b",
+     "a session of the network is a « séance » (« session » is a sign-in session)"),
+]
+
+
+@pytest.mark.parametrize(("lang", "pattern", "why"), SET_ASIDE,
+                         ids=[f"{lang}:{why}" for lang, _pattern, why in SET_ASIDE])
+def test_catalogs_keep_to_the_glossary(lang, pattern, why):
+    found = [message.id for message in catalog(lang) if message.id
+             if any(re.search(pattern, text or "") for text in _strings(message))]
+    assert found == [], why

@@ -340,6 +340,8 @@ SET_ASIDE = [
     ("fr", r"\b[Cc]ertificats?\b", "a certificate of attendance is an « attestation »"),
     ("fr", r"\b(?:cette|la|une|des|les|de) sessions?\b",
      "a session of the network is a « séance » (« session » is a sign-in session)"),
+    ("es", r"[Ee]quipos de las Naciones Unidas en el país",
+     "UN Country Teams are « equipos de las Naciones Unidas en los países »"),
 ]
 
 

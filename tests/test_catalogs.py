@@ -342,6 +342,9 @@ SET_ASIDE = [
      "a session of the network is a « séance » (« session » is a sign-in session)"),
     ("es", r"[Ee]quipos de las Naciones Unidas en el país",
      "UN Country Teams are « equipos de las Naciones Unidas en los países »"),
+    ("ar", r"من سجل %\(|من سجله\b", "a person's record is « قيد » (« السجل » is the registry)"),
+    ("fr", r"ayant présenté la candidature",
+     "the nominator is « la personne à l’origine de la proposition »"),
 ]
 
 

@@ -345,6 +345,15 @@ SET_ASIDE = [
     ("ar", r"من سجل %\(|من سجله\b", "a person's record is « قيد » (« السجل » is the registry)"),
     ("fr", r"ayant présenté la candidature",
      "the nominator is « la personne à l’origine de la proposition »"),
+    ("fr", r"\(trice\) résident|résident\(e\)|\(fe\)",
+     "a Resident Coordinator is « coordonnateur résident ou coordonnatrice résidente »"),
+    ("fr", r"aux coordonnateurs(?! et coordonnatrices)\b|points focaux et suppléants(?! et)",
+     "several coordinators or alternates are named by a doublet"),
+    ("fr", r"\bplacé\(e\)|\(e\) sauf si",
+     "a sentence takes no truncated form: « Vous êtes prioritaire »"),
+    ("es", r"(?:Estimado|Coordinador|Jefe)\(a\)|\(a\);",
+     "no « (a) » in a greeting, a title or a sentence: a doublet or a rewording"),
+    ("ar", r"\(ت\)", "a verbal noun, not a verb with « (ت) » (« مغادرة الكيان »)"),
 ]
 
 

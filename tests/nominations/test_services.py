@@ -296,7 +296,8 @@ def test_the_appointing_title_is_written_in_the_nominators_language_whoever_appr
     uganda = submit(users, nomination_data(unct=users["rc_uganda"].uncts[0],
                                            entity=entity("UNHCR")), who="rc_uganda")
     appointment = services.approve_nomination(uganda, actor=users["coordinator"], now=NOW)
-    assert appointment.appointed_by_title == "Coordinador(a) Residente, Uganda"
+    assert appointment.appointed_by_title == \
+        "Coordinador Residente o Coordinadora Residente, Uganda"
 
 
 def test_approval_updates_an_existing_person_matched_by_email(users, nomination_data):

@@ -354,6 +354,11 @@ SET_ASIDE = [
     ("es", r"(?:Estimado|Coordinador|Jefe)\(a\)|\(a\);",
      "no « (a) » in a greeting, a title or a sentence: a doublet or a rewording"),
     ("ar", r"\(ت\)", "a verbal noun, not a verb with « (ت) » (« مغادرة الكيان »)"),
+    ("ar", r"(?:أُضيف|أُزيل|يُزال|يُعيَّن|يفقد|يشغل|دُعي) %\((?:name|nominee|email)\)s"
+           r"|(?<!اسم )%\((?:name|nominee)\)s (?:يشغل|مدرج)",
+     "a person named by a placeholder is no verb's masculine subject: « سُجِّل تعيين %(name)s »"),
+    ("ar", r"جهة تنسيق و(?:ال)?مناوب\(ة\)|جهة التنسيق والمناوب\(ة\)",
+     "an alternate is « مناوب » in a sentence, « المناوب(ة) » only as a label"),
 ]
 
 
@@ -363,3 +368,12 @@ def test_catalogs_keep_to_the_glossary(lang, pattern, why):
     found = [message.id for message in catalog(lang) if message.id
              if any(re.search(pattern, text or "") for text in _strings(message))]
     assert found == [], why
+
+
+def test_arabic_sentences_name_people_without_a_feminine_in_brackets():
+    """translations/GLOSSARY.md: "(ة)" only in a label or a greeting naming one person; a
+    sentence rewords ("مَن يشغل منصب المنسق المقيم", "دور إدارة النظام")."""
+    marked = [message.id for message in catalog("ar") if message.id
+              if any(re.search(r"\((?:ة|ا)\)", text) and re.search(r"[.:؟!]$", text.strip())
+                     and len(text.split()) > 5 for text in _strings(message))]
+    assert marked == []

@@ -377,3 +377,48 @@ def test_arabic_sentences_name_people_without_a_feminine_in_brackets():
               if any(re.search(r"\((?:ة|ا)\)", text) and re.search(r"[.:؟!]$", text.strip())
                      and len(text.split()) > 5 for text in _strings(message))]
     assert marked == []
+
+
+# The calls whose message refuses what was typed or asked: a field's validator, a refusal of a
+# service, a refused file.
+REFUSALS = {"DomainError", "ValidationError", "StopValidation", "required_text", "_refuse",
+            "_bad_file"}
+TRANSLATED = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"}
+
+
+def _refusal_messages():
+    import ast
+
+    found = set()
+    for path in (ROOT / "gfp_portal").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            given = [*node.args, *(k.value for k in node.keywords if k.arg == "message")] \
+                if name in REFUSALS else [k.value for k in node.keywords if k.arg == "message"]
+            for value in given:
+                if isinstance(value, ast.Call) and \
+                        getattr(value.func, "id", None) in TRANSLATED and value.args and \
+                        isinstance(value.args[0], ast.Constant):
+                    found.add(value.args[0].value)
+    return found
+
+
+# Imperatives of the second person, as a refusal would begin a sentence or a clause with them
+# (unvowelled, "قدّم" is also "submitted": only where a sentence or an "or" begins).
+IMPERATIVES = {"أدخل", "اختر", "أضف", "أرفق", "اذكر", "ضع", "وضّح", "اكتب", "حمّل", "قدّم",
+               "استخدم", "تحقق", "رشّح", "اطلب", "تابع", "حدّد", "احذف", "أكّد", "غيّر"}
+CLAUSE_START = re.compile(r"(?:^|[.:؛،]\s+|(?:أو|ثم)\s+)([\u0621-\u0652]+)")
+
+
+def test_arabic_refusals_ask_with_yurja_and_a_verbal_noun():
+    """translations/GLOSSARY.md: a validation message in Arabic reads "يُرجى" + verbal noun
+    ("يُرجى اختيار لغة."), never an imperative ("اختر لغة.")."""
+    refusals = _refusal_messages()
+    assert len(refusals) > 100
+    imperative = [message.id for message in catalog("ar") if message.id
+                  and message_key(message)[1] in refusals
+                  and any(IMPERATIVES & set(CLAUSE_START.findall(text))
+                          for text in _strings(message))]
+    assert imperative == []

@@ -359,6 +359,12 @@ SET_ASIDE = [
      "a person named by a placeholder is no verb's masculine subject: « سُجِّل تعيين %(name)s »"),
     ("ar", r"جهة تنسيق و(?:ال)?مناوب\(ة\)|جهة التنسيق والمناوب\(ة\)",
      "an alternate is « مناوب » in a sentence, « المناوب(ة) » only as a label"),
+    ("ar", r"الدورة الإلكترونية|وإلكترونية\)", "online is « عبر الإنترنت »"),
+    ("fr", r"personne qui anime|personne qui l’organise",
+     "the host is « la personne qui organise la séance »"),
+    ("es", r"persona que modera", "the host is « la persona que organiza la sesión »"),
+    ("ar", r"(?<!البلد )المضيف\b|منظِّم الدورة", "the host is « الجهة المنظِّمة للدورة »"),
+    ("es", r"en su lugar", "« instead » is « en vez de … », not the calque « en su lugar »"),
 ]
 
 

@@ -428,3 +428,12 @@ def test_arabic_refusals_ask_with_yurja_and_a_verbal_noun():
                   and any(IMPERATIVES & set(CLAUSE_START.findall(text))
                           for text in _strings(message))]
     assert imperative == []
+
+
+def test_the_glossary_writes_french_with_the_catalogs_apostrophe():
+    """The glossary is what translators copy from: its French column uses ’, as the French
+    catalog must (test_french_uses_one_apostrophe)."""
+    rows = [line.split("|") for line in
+            (ROOT / "translations" / "GLOSSARY.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| ") and line.count("|") >= 5]
+    assert [row[2].strip() for row in rows if "'" in row[2]] == []

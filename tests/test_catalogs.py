@@ -437,3 +437,12 @@ def test_the_glossary_writes_french_with_the_catalogs_apostrophe():
             (ROOT / "translations" / "GLOSSARY.md").read_text(encoding="utf-8").splitlines()
             if line.startswith("| ") and line.count("|") >= 5]
     assert [row[2].strip() for row in rows if "'" in row[2]] == []
+
+
+def test_the_network_is_of_gender_focal_points():
+    """The Office is that of the Focal Point for Women; the network it coordinates is of gender
+    focal points (the review of December 2026 asked whether "focal points for women" on the
+    home page meant it: it did not)."""
+    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
+        said = [m.id for m in read_po(handle) if m.id and "focal points for women" in str(m.id)]
+    assert said == []

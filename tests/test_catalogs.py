@@ -365,6 +365,9 @@ SET_ASIDE = [
     ("es", r"persona que modera", "the host is « la persona que organiza la sesión »"),
     ("ar", r"(?<!البلد )المضيف\b|منظِّم الدورة", "the host is « الجهة المنظِّمة للدورة »"),
     ("es", r"en su lugar", "« instead » is « en vez de … », not the calque « en su lugar »"),
+    ("es", r"[“”]", "Spanish quotes with « »"),
+    ("ar", r"[“”]", "Arabic quotes with « »"),
+    ("es", r"capacitación", "training is « formación », as in « sesión de formación »"),
 ]
 
 

@@ -1,5 +1,7 @@
 """Demo data: the documented accounts exist, can sign in, the registry looks like the real
 network (gaps, expiring terms, warnings), and a second seed adds nothing."""
+import re
+
 import pytest
 from sqlalchemy import func, literal_column, select
 
@@ -187,7 +189,7 @@ def test_the_demo_library_shows_languages_and_fallbacks(seeded, runner, app, cli
             slug="enabling-environment-guidelines")).one()
         assert "ar" not in eeg.languages
     page = client.get("/resources/?lang=ar").get_data(as_text=True)
-    assert "المبادئ التوجيهية المتعلقة بالبيئة التمكينية الخاصة بالعمل الميداني" in page
+    assert "المبادئ التوجيهية المتعلقة بالبيئة التمكينية في الميدان" in page
     assert "fallback-notice" in page and "Model exit survey" not in page  # network only
     response = client.get("/resources/why-gender-parity/download/en")
     assert response.data.startswith(b"%PDF-") and b"DEMO FILE" in response.data
@@ -315,3 +317,34 @@ def test_every_event_of_the_demo_reads_in_words(seeded, app):
                     unsaid.add(("field", event.object_type, key))
             assert entry.sentence
     assert sorted(unsaid) == [], "\n".join(map(str, sorted(unsaid)))
+
+
+def _demo_texts():
+    """The demo's own French and Arabic texts (library resources, messages to the network),
+    by language."""
+    from gfp_portal.demo import library, messages
+
+    texts = {"fr": [], "ar": []}
+    for versions in (library.EEG, library.FIELD, library.PARITY, library.VACANCY, library.EXIT,
+                     library.TERMS, library.MENTORING):
+        for lang in texts:
+            texts[lang].extend(versions.get(lang, ()))
+    for fields in [texts_ for *_rest, texts_ in messages.MESSAGES] + [messages.DRAFT]:
+        for key, value in fields.items():
+            if key[-2:] in texts:
+                texts[key[-2:]].append(value)
+    return texts
+
+
+def test_the_demo_texts_follow_the_glossary():
+    """The demo shows what the portal looks like in service: its own texts keep to
+    translations/GLOSSARY.md as the catalogs do (typography, the Field-specific EEG title,
+    "يُرجى" with its damma, the reader addressed in the singular)."""
+    texts = _demo_texts()
+    french = [text for text in texts["fr"]
+              if "'" in text or re.search("[ ][:;?!]|favorable sur le terrain", text)]
+    arabic = [text for text in texts["ar"]
+              if "\u0627\u064b" in text or re.search(r"يرجى|[\u0621-\u064a]+كم\b|الخاصة بالعمل "
+                                                     r"الميداني|التوجيهية الميدانية", text)]
+    assert (french, arabic) == ([], [])
+    assert "Directives relatives à l’environnement favorable propres au terrain" in texts["fr"]

@@ -20,10 +20,10 @@ EEG = {
            "Supplementary guidance to the UN System-wide Strategy on Gender Parity: flexible "
            "working arrangements, family-friendly policies, standards of conduct and the "
            "prevention of sexual harassment."),
-    "fr": ("Directives relatives à l'environnement favorable dans le système des Nations Unies",
+    "fr": ("Directives relatives à l’environnement favorable dans le système des Nations Unies",
            "Orientations complémentaires à la Stratégie sur la parité des sexes applicable à "
-           "l'ensemble du système : modalités de travail flexibles, politiques favorables à la "
-           "famille, normes de conduite et prévention du harcèlement sexuel."),
+           "l’ensemble du système\u00a0: modalités de travail flexibles, politiques favorables "
+           "à la famille, normes de conduite et prévention du harcèlement sexuel."),
     "es": ("Directrices sobre el entorno propicio en el sistema de las Naciones Unidas",
            "Orientaciones complementarias a la Estrategia para Todo el Sistema sobre la Paridad "
            "de Género: modalidades de trabajo flexibles, políticas favorables a la familia, "
@@ -33,15 +33,15 @@ FIELD = {
     "en": ("Field-specific Enabling Environment Guidelines",
            "Practical measures for country offices and missions: recruitment and retention of "
            "women in the field, security, accommodation and duty-station realities."),
-    "fr": ("Directives relatives à l'environnement favorable propres aux bureaux extérieurs",
-           "Mesures concrètes pour les bureaux de pays et les missions : recrutement et "
+    "fr": ("Directives relatives à l’environnement favorable propres au terrain",
+           "Mesures concrètes pour les bureaux de pays et les missions\u00a0: recrutement et "
            "fidélisation des femmes sur le terrain, sécurité, logement et réalités des lieux "
-           "d'affectation."),
+           "d’affectation."),
     "es": ("Directrices sobre el entorno propicio específicas para el terreno",
            "Medidas prácticas para las oficinas en los países y las misiones: contratación y "
            "retención de mujeres sobre el terreno, seguridad, alojamiento y realidades de los "
            "lugares de destino."),
-    "ar": ("المبادئ التوجيهية المتعلقة بالبيئة التمكينية الخاصة بالعمل الميداني",
+    "ar": ("المبادئ التوجيهية المتعلقة بالبيئة التمكينية في الميدان",
            "تدابير عملية للمكاتب القطرية والبعثات: توظيف النساء واستبقاؤهن في الميدان، والأمن، "
            "والسكن، وواقع مراكز العمل."),
 }
@@ -49,9 +49,9 @@ PARITY = {
     "en": ("Why Gender Parity?",
            "A short advocacy brief on why equal representation of women and men at all levels "
            "makes the United Nations more effective and credible."),
-    "fr": ("Pourquoi la parité des sexes ?",
+    "fr": ("Pourquoi la parité des sexes\u00a0?",
            "Une note de plaidoyer expliquant pourquoi une représentation égale des femmes et "
-           "des hommes à tous les niveaux rend l'Organisation plus efficace et plus crédible."),
+           "des hommes à tous les niveaux rend l’Organisation plus efficace et plus crédible."),
 }
 VACANCY = {
     "en": ("Top Tips for Inclusive Vacancy Announcements",
@@ -71,11 +71,11 @@ EXIT = {
 }
 TERMS = {
     "en": ("Terms of reference of gender focal points",
-           "The role of focal points and alternates for women in the UN system: their "
+           "The role of gender focal points and their alternates in the UN system: their "
            "responsibilities, the time they give to the role and the support they receive."),
     "fr": ("Mandat des points focaux pour les questions de genre",
            "Le rôle des points focaux et de leurs suppléants et suppléantes dans le système des "
-           "Nations Unies : leurs responsabilités, le temps consacré à cette fonction et "
+           "Nations Unies\u00a0: leurs responsabilités, le temps consacré à cette fonction et "
            "l’appui dont ils bénéficient."),
     "es": ("Mandato de los puntos focales de género",
            "La función de los puntos focales y sus suplentes en el sistema de las Naciones "
@@ -89,7 +89,7 @@ MENTORING = {
     "en": ("Mentoring as part of an enabling environment",
            "How mentoring programmes support women's career progression, with examples from "
            "entities across the UN system."),
-    "ar": ("الإرشاد المهني جزءاً من البيئة التمكينية",
+    "ar": ("الإرشاد المهني جزءًا من البيئة التمكينية",
            "كيف تدعم برامج الإرشاد المهني التقدم الوظيفي للمرأة، مع أمثلة من كيانات منظومة "
            "الأمم المتحدة."),
 }

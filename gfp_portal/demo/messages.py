@@ -21,19 +21,19 @@ MESSAGES = (
                    "experience of your country team before the end of the month.\n\nWith "
                    "thanks,\nThe Office of the Focal Point for Women",
         "subject_fr": "Consultation régionale sur les Directives relatives à l’environnement "
-                      "favorable sur le terrain",
-        "body_fr": "Chers collègues,\n\nLe Bureau de la Coordonnatrice pour les questions "
-                   "relatives aux femmes invite les points focaux et leurs suppléants de la "
-                   "région Afrique à une consultation sur les Directives relatives à "
-                   "l’environnement favorable sur le terrain. Merci de nous faire part de "
-                   "l’expérience de votre équipe de pays avant la fin du mois.\n\nAvec nos "
-                   "remerciements,\nLe Bureau",
-        "subject_ar": "مشاورة إقليمية بشأن المبادئ التوجيهية الميدانية المتعلقة بالبيئة "
-                      "التمكينية",
-        "body_ar": "الزملاء الأعزاء،\n\nيدعو مكتب منسقة شؤون المرأة جهات التنسيق ومناوبيها في "
-                   "المنطقة الأفريقية إلى مشاورة بشأن المبادئ التوجيهية الميدانية المتعلقة "
-                   "بالبيئة التمكينية. يرجى موافاتنا بتجربة فريقكم القطري قبل نهاية الشهر."
-                   "\n\nمع الشكر،\nالمكتب"}),
+                      "favorable propres au terrain",
+        "body_fr": "Chères et chers collègues,\n\nLe Bureau de la Coordonnatrice pour les "
+                   "questions relatives aux femmes invite les points focaux et leurs suppléants "
+                   "et suppléantes de la région Afrique à une consultation sur les Directives "
+                   "relatives à l’environnement favorable propres au terrain. Merci de nous "
+                   "faire part de l’expérience de votre équipe de pays avant la fin du mois."
+                   "\n\nAvec nos remerciements,\nLe Bureau",
+        "subject_ar": "مشاورة إقليمية بشأن المبادئ التوجيهية المتعلقة بالبيئة التمكينية في "
+                      "الميدان",
+        "body_ar": "الزميلات والزملاء الأعزاء،\n\nيدعو مكتب منسقة شؤون المرأة جهات التنسيق "
+                   "ومناوبيها في المنطقة الأفريقية إلى مشاورة بشأن المبادئ التوجيهية المتعلقة "
+                   "بالبيئة التمكينية في الميدان. يُرجى موافاتنا بتجربة كل فريق قطري قبل نهاية "
+                   "الشهر.\n\nمع الشكر،\nالمكتب"}),
     (21, "newsletter", {"region": "latin_america_caribbean"}, {
         "subject_en": "Network newsletter: the parity dashboard, new guidance and the annual "
                       "meeting",
@@ -44,10 +44,11 @@ MESSAGES = (
                    "\n\nThe Office of the Focal Point for Women",
         "subject_es": "Boletín de la red: el panel de paridad, nuevas orientaciones y la "
                       "reunión anual",
-        "body_es": "Estimados colegas:\n\nLas cifras más recientes del Panel de Paridad de "
-                   "Género a Nivel de Todo el Sistema ya figuran en el portal, con la distancia "
-                   "respecto de la paridad de cada entidad. La biblioteca contiene la plantilla "
-                   "actualizada de la encuesta de salida en cuatro idiomas. La inscripción en "
+        "body_es": "Estimadas y estimados colegas:\n\nLas cifras más recientes del Panel de "
+                   "Paridad de Género a Nivel de Todo el Sistema ya figuran en el portal, con la "
+                   "distancia respecto de la paridad de cada entidad. La biblioteca contiene la "
+                   "plantilla actualizada de la encuesta de salida en cuatro idiomas. La "
+                   "inscripción en "
                    "la Reunión Anual Mundial se abrirá el mes próximo.\n\nLa Oficina de la "
                    "Coordinadora para Cuestiones relacionadas con la Mujer"}),
     (6, "notice", {"unct": "KEN"}, {
@@ -64,9 +65,11 @@ DRAFT = {
                "starts next quarter: four short sessions on the Enabling Environment "
                "Guidelines, the parity dashboard and the network's tools.\n\nThe Office of "
                "the Focal Point for Women",
-    "subject_fr": "Suppléants : rejoignez le parcours d’intégration des nouveaux désignés",
-    "body_fr": "Chers collègues,\n\nLe parcours d’intégration des nouveaux points focaux et "
-               "de leurs suppléants commence au prochain trimestre : quatre brèves séances "
+    "subject_fr": "Suppléants et suppléantes\u00a0: rejoignez le parcours d’intégration des "
+                  "personnes nouvellement désignées",
+    "body_fr": "Chères et chers collègues,\n\nLe parcours d’intégration des nouveaux points "
+               "focaux et de leurs suppléants et suppléantes commence au prochain trimestre\u00a0: "
+               "quatre brèves séances "
                "sur les Directives relatives à l’environnement favorable, le tableau de bord "
                "de la parité et les outils du réseau.\n\nLe Bureau",
 }

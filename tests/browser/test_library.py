@@ -34,4 +34,4 @@ def test_library_in_arabic_for_an_anonymous_visitor(new_page, artifacts_dir):
     page.goto("/resources/field-specific-enabling-environment-guidelines?lang=ar")
     expect(page.locator("table tbody tr")).to_have_count(4)
     expect(page.locator("h1")).to_have_text(
-        "المبادئ التوجيهية المتعلقة بالبيئة التمكينية الخاصة بالعمل الميداني")
+        "المبادئ التوجيهية المتعلقة بالبيئة التمكينية في الميدان")

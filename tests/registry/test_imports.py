@@ -11,7 +11,8 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.reference.models import Unct
-from gfp_portal.registry import exports, imports, services
+from gfp_portal.registry import exports, services
+from gfp_portal.registry.imports import applying, planning, reading
 from gfp_portal.registry.models import Appointment, Person
 from gfp_portal.registry.queries import RegistryFilter
 from tests.helpers import csv_bytes, entity, refused, row
@@ -28,10 +29,10 @@ def count(model):
 
 
 def run(filename, data, coordinator, *, apply=False):
-    rows = imports.read_table(filename, data)
+    rows = reading.read_table(filename, data)
     if apply:
-        return imports.apply_import(rows, actor=coordinator)
-    return imports.plan_import(rows, actor=coordinator)
+        return applying.apply_import(rows, actor=coordinator)
+    return planning.plan_import(rows, actor=coordinator)
 
 
 def test_export_then_import_changes_nothing(coordinator, kenya, make_person):
@@ -283,13 +284,13 @@ def test_updates_are_detected(coordinator, make_person):
 ])
 def test_unreadable_files_are_refused(coordinator, name, data):
     with pytest.raises(DomainError) as excinfo:
-        imports.read_table(name, data)
+        reading.read_table(name, data)
     assert excinfo.value.code == "bad_file"
 
 
 def test_semicolon_csv_from_a_french_spreadsheet(coordinator):
     data = "given_name;family_name;email\nÉlodie;Martin;e.martin@unesco.org\n".encode()
-    rows = imports.read_table("fr.csv", data)
+    rows = reading.read_table("fr.csv", data)
     assert rows == [(2, {"given_name": "Élodie", "family_name": "Martin",
                          "email": "e.martin@unesco.org"})]
 
@@ -306,7 +307,7 @@ def test_a_title_in_single_quotes_and_a_guarded_phone_read_back_cell_for_cell(
     make_person(given="Amina", family="Diallo", phone="+254 20 762 1234")
     data, _people = exports.registry_file(RegistryFilter(status="any"), "csv",
                                           today=date.today())
-    read = [tuple(values.values()) for _line, values in imports.read_table("registry.csv", data)]
+    read = [tuple(values.values()) for _line, values in reading.read_table("registry.csv", data)]
     exported = exports.export_rows(db.session.scalars(select(Person)).all())
     assert sorted(read) == sorted(tuple(r.values()) for r in exported)
     report = run("registry.csv", data, coordinator)
@@ -322,7 +323,7 @@ def test_cells_with_apostrophes_are_read_whatever_the_separator(coordinator, sep
               "Head of 'Gender' Unit"),
              ("Amina", "Diallo", "a.diallo@undp.org", "'+254 20 762", '"Chief, ""HQ"""')]
     data = "\r\n".join(separator.join(line) for line in lines).encode()
-    assert [values for _line, values in imports.read_table("people.csv", data)] == [
+    assert [values for _line, values in reading.read_table("people.csv", data)] == [
         {"given_name": "Seán", "family_name": "O'Brien", "email": "s.obrien@undp.org",
          "phone": "+41 22 917 1234", "position_title": "Head of 'Gender' Unit"},
         {"given_name": "Amina", "family_name": "Diallo", "email": "a.diallo@undp.org",
@@ -402,7 +403,7 @@ def test_an_account_opened_with_the_address_after_the_check_stops_the_import(coo
     db.session.flush()
     people = count(Person)
     with pytest.raises(DomainError) as excinfo:
-        imports.apply_plan(report.steps, report.version, actor=coordinator)
+        applying.apply_plan(report.steps, report.version, actor=coordinator)
     assert excinfo.value.code == "email_of_an_account"
     db.session.rollback()
     assert count(Person) == people

@@ -51,16 +51,14 @@ def start_apply(preview_job_id, *, actor, language, now=None):
     """Queue the import of what the preview `preview_job_id` checked; refused when the
     preview has expired or was applied, or when the registry changed since. Returns the Job."""
     return previews.queue_apply(PREVIEW, APPLY, preview_job_id, actor=actor, language=language,
-                                now=now or utcnow(),
-                                check_plan=lambda plan: check_version(plan["version"]))
+                                now=now, check_plan=lambda plan: check_version(plan["version"]))
 
 
 def apply_previewed(preview_job_id, *, actor, now=None, progress=None):
     """The apply job's work: the stored plan, applied all or nothing; the counts, and the
     plan's token (to drop once the import is committed)."""
     now = now or utcnow()
-    job = previews.checked(preview_job_id, PREVIEW, now)
-    plan = previews.stored_plan(job)
+    job, plan = previews.checked_plan(preview_job_id, PREVIEW, now)
     applying.apply_plan(plan["steps"], plan["version"], actor=actor, now=now, progress=progress)
     counts = {name: len(job.result[name]) for name in REPORT_LISTS}
     return {"preview": job.id, "filename": job.result["filename"], **counts}, \

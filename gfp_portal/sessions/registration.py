@@ -70,14 +70,20 @@ def waitlist(session):
     return [registration for registration, _first in waitlist_order(session)]
 
 
+def _seat_order(session, *, today):
+    """waitlist_order without the people whose term ends before the session
+    (term_ends_before): they may not take a seat, and stay on the list, passed over."""
+    order = waitlist_order(session)
+    passed_over = people_leaving_before(session, [row.person_id for row, _first in order],
+                                        today=today)
+    return [(row, first) for row, first in order if row.person_id not in passed_over]
+
+
 def promotable(session, *, today):
     """The waiting list in the order freed seats go, without the people whose term ends
     before the session (term_ends_before): they may not take a seat, and stay on the list,
     passed over, as everyone does once the session has started (_offers_seats)."""
-    waiting = waitlist(session)
-    passed_over = people_leaving_before(session, [row.person_id for row in waiting],
-                                        today=today)
-    return [row for row in waiting if row.person_id not in passed_over]
+    return [row for row, _first in _seat_order(session, today=today)]
 
 
 def _waiting_for_seats(session, *, today):
@@ -86,14 +92,20 @@ def _waiting_for_seats(session, *, today):
     return has_waitlist(session) and bool(promotable(session, today=today))
 
 
-def waitlist_place(registration):
-    """(number on the waiting list, put first by the priority), or None if not waiting."""
+def waitlist_places(session, *, today):
+    """{registration id: (number on the waiting list, put first by the priority)} of the
+    people a freed seat may go to (promotable), numbered in the order it goes to them: the
+    people passed over have no number, and do not count in the numbers of those behind."""
+    return {row.id: (number, first) for number, (row, first) in enumerate(
+        _seat_order(session, today=today), start=1)}
+
+
+def waitlist_place(registration, *, today):
+    """(number on the waiting list, put first by the priority), or None if not waiting for
+    a seat (waitlist_places)."""
     if registration.status != RegistrationStatus.waitlisted:
         return None
-    for number, (row, first) in enumerate(waitlist_order(registration.session), start=1):
-        if row.id == registration.id:
-            return number, first
-    return None
+    return waitlist_places(registration.session, today=today).get(registration.id)
 
 
 def registration_of(session, person):

@@ -48,7 +48,7 @@ def test_beyond_capacity_people_wait_and_get_no_invitation(make_session, make_ap
         registration.register(session, person, actor=None, now=NOW)
     rows = {r.person_id: r for r in registration.waitlist(session)}
     assert list(rows) == [second.id, third.id]
-    assert registration.waitlist_place(rows[third.id]) == (2, False)
+    assert registration.waitlist_place(rows[third.id], today=TODAY) == (2, False)
     assert [m.recipient for m in outbox("session_notice")] == [first.email]
 
 
@@ -213,6 +213,25 @@ def test_a_waitlisted_holder_whose_term_ends_before_the_session_is_not_promoted(
     newcomer = registration.register(session, make_appointee(), actor=None,
                                      now=NOW + timedelta(hours=3))
     assert newcomer.status == "registered"
+
+
+def test_the_numbers_on_the_waiting_list_pass_over_the_people_who_may_not_take_a_seat(
+        make_session, make_appointee, make_person, coordinator):
+    """The leaver waits first, the one behind them second; once the leaver's term is known to
+    end before the session, a freed seat goes to the one behind first: number 1. The leaver
+    keeps a place on the list, with no number."""
+    session = make_session(capacity=1, starts_in=timedelta(days=60))
+    seated = make_appointee()
+    leaver, appointment = _alternate_since_last_year(make_person, coordinator)
+    later = make_appointee()
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((seated, leaver, later))]
+    assert registration.waitlist_place(rows[2], today=TODAY) == (2, False)
+    _end_ahead("end", appointment, make_person, coordinator)
+    assert registration.waitlist_place(rows[2], today=TODAY) == (1, False)
+    assert registration.waitlist_place(rows[1], today=TODAY) is None
+    assert registration.waitlist_places(session, today=TODAY) == {rows[2].id: (1, False)}
+    assert registration.waitlist_place(rows[0], today=TODAY) is None  # seated
 
 
 @pytest.mark.parametrize("zone, admitted", [("America/Bogota", True), ("Europe/Zurich", False)])

@@ -211,9 +211,8 @@ def request_place(token, data, *, now=None):
     raw = new_raw()
     registration.token_hash = digest(raw)
     registered = registration.status == GuestPlaceStatus.registered
-    days = KEEP_DAYS if registered else CONFIRM_DAYS
-    registration.token_expires_at = (registration.session.ends_at if registered else now) + \
-        timedelta(days=days)
+    registration.token_expires_at = _kept_until(registration.session) if registered else \
+        now + timedelta(days=CONFIRM_DAYS)
     db.session.flush()
     log_action("guest_place.request", registration, actor=None, now=now,
                changes={"status": [None, registration.status.value]})
@@ -268,7 +267,7 @@ def confirm_place(token, *, now=None):
     guest = registration.guest
     guest.verified_at = guest.verified_at or now
     registration.status, registration.registered_at = GuestPlaceStatus.registered, now
-    registration.token_expires_at = registration.session.ends_at + timedelta(days=KEEP_DAYS)
+    registration.token_expires_at = _kept_until(registration.session)
     db.session.flush()
     log_action("guest_place.confirm", registration, actor=None, now=now,
                changes={"status": ["pending", "registered"]})
@@ -310,6 +309,19 @@ def notify_guests(session, *, kind, now, since=None):
     for registration in guests:
         notices.session_notice(registration, kind, now=now, memo=memo)
     return len(guests)
+
+
+def keep_links_past(session):
+    """The links of the guests holding a place in a session that moved work until KEEP_DAYS
+    after its new end, as they did after the first: a session put off by more than that must
+    not leave them expired before it takes place."""
+    for registration in registered_guests(session):
+        registration.token_expires_at = _kept_until(session)
+    db.session.flush()
+
+
+def _kept_until(session):
+    return session.ends_at + timedelta(days=KEEP_DAYS)
 
 
 def registered_guests(session):

@@ -321,6 +321,33 @@ def test_a_guest_who_holds_the_changed_invitation_is_not_sent_it_again(
                     if m.recipient == "ximena@university.example"]) == 2
 
 
+@pytest.mark.parametrize("moved", [timedelta(days=240), timedelta(days=-3)])
+def test_a_guests_link_works_after_the_moved_session_as_after_its_first_date(
+        app, guest_client, running, moved):
+    """The session is put off by eight months (or brought forward by three days): the
+    guest's link keeps working until KEEP_DAYS after its new end (to come back for the
+    certificate), as it did after the first one."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at = datetime.now(UTC) + timedelta(days=7)
+        session.ends_at = session.starts_at + timedelta(minutes=90)
+        db.session.commit()
+    link, place_id = _registered_guest(app, guest_client, running)
+    raw = link.rsplit("/", 1)[1]
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, running["session"])
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session_services.update_session(session, {"starts_at": session.starts_at + moved,
+                                                   "ends_at": session.ends_at + moved},
+                                        actor=coordinator)
+        db.session.commit()
+        until = session.ends_at + timedelta(days=guests.KEEP_DAYS)
+        assert guests.place_for_token(raw, now=until - timedelta(seconds=1)).id == place_id
+        with pytest.raises(DomainError):
+            guests.place_for_token(raw, now=until)
+
+
 def test_a_guest_removed_before_the_cancellations_job_is_still_told_once(
         app, guest_client, running, monkeypatch):
     """The session's cancellation is told by a job; the Office removes the guest before it

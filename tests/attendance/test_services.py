@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, inspect, select
 
+from gfp_portal.accounts.models import User
 from gfp_portal.admin.settings_forms import SettingsForm
 from gfp_portal.attendance import certificates, evaluations, queries, records, register, services
 from gfp_portal.attendance.models import (
@@ -312,8 +313,18 @@ def test_results_appear_from_five_answers_with_the_right_percentages(make_sessio
     assert results.ratings == {"poor": 0, "fair": 0.2, "good": 0.4, "fantastic": 0.4}
 
 
+def _signing_in(*people, active=True):
+    """An account for each of `people`: one they sign in with (or one invited, not yet
+    activated)."""
+    db.session.add_all(User(email=person.email, person=person, is_active=active,
+                            locale=person.preferred_language, time_zone=person.time_zone)
+                       for person in people)
+    db.session.flush()
+
+
 def test_evaluation_reminders_go_once_to_those_who_did_not_answer(app, held, coordinator):
     session, people = held
+    _signing_in(*people.values())
     register.mark_all_present(session, actor=coordinator)
     after = session.ends_at + timedelta(days=1)
     evaluations.submit(session, people["Amina"], ANSWER, now=after)
@@ -323,12 +334,35 @@ def test_evaluation_reminders_go_once_to_those_who_did_not_answer(app, held, coo
     assert len(outbox("evaluation_reminder")) == 3
 
 
+def test_only_those_who_can_sign_in_to_evaluate_are_reminded_with_its_link(
+        app, held, coordinator):
+    """The evaluation is answered on its page, behind the sign-in: a reminder that sends there
+    someone with no account (Li), or one they cannot sign in with yet (Jonas, invited), would
+    ask what they cannot do. They are not reminded, until they can: Li, given an account
+    within the evaluation's days, is reminded on the next day's run."""
+    session, people = held
+    _signing_in(people["Amina"])
+    _signing_in(people["Jonas"], active=False)
+    register.mark_all_present(session, actor=coordinator)
+    after = session.ends_at + timedelta(days=1)
+    with app.test_request_context():
+        assert evaluations.send_reminders(now=after) == 1
+        mail, = outbox("evaluation_reminder")
+        assert mail.recipient == people["Amina"].email
+        assert f"/sessions/{session.id}/evaluation" in mail.body_text
+        _signing_in(people["Li"])
+        assert evaluations.send_reminders(now=after + timedelta(days=1)) == 1
+    assert [m.recipient for m in outbox("evaluation_reminder")] == [
+        people["Amina"].email, people["Li"].email]
+
+
 def test_the_title_inside_a_reminders_sentence_keeps_its_own_direction(app, held, coordinator):
     """An English title inside an Arabic sentence (or the reverse) is isolated, so that its
     punctuation and numbers do not reorder the sentence around it."""
     session, people = held
     session.title_en = "UN-SWAP 2.0: the basics"
     people["Jonas"].preferred_language = "ar"
+    _signing_in(people["Jonas"])
     register.mark_all_present(session, actor=coordinator)
     with app.test_request_context():
         evaluations.send_reminders(now=session.ends_at + timedelta(days=1))
@@ -343,6 +377,7 @@ def test_a_reminder_says_when_the_evaluation_closes_in_the_readers_language_and_
     then (the clocks moved forward on 28 March), not the one of the day he is reminded."""
     session, people = held
     people["Jonas"].preferred_language, people["Jonas"].time_zone = "fr", "Europe/Paris"
+    _signing_in(people["Jonas"])
     register.mark_all_present(session, actor=coordinator)
     with app.test_request_context():
         evaluations.send_reminders(now=session.ends_at + timedelta(days=1))
@@ -401,6 +436,7 @@ def test_no_attendance_is_recorded_for_a_cancelled_session(app, held, coordinato
 
 def test_no_evaluation_reminder_goes_to_someone_anonymised_since(app, held, coordinator):
     session, people = held
+    _signing_in(people["Amina"], people["Jonas"])
     for given in ("Amina", "Jonas"):
         services.mark(reg(session, people[given]), "present", minutes=90, actor=coordinator,
                       now=session.ends_at)

@@ -371,6 +371,7 @@ def register_jinja(app):
         switch_language_url=switch_language_url,
         with_query=http.with_query,
         main_menu=main_menu,
+        may_open=auth.may_open,
         format_date=format_date,
         format_moment=timezones.moment_reading,
         format_decimal=i18n.format_number,

@@ -400,11 +400,15 @@ def keep_new_people_off_account_addresses(_sender, *, emails):
 
 
 @people_signing_in.connect
-def people_with_an_active_account(_sender, *, person_ids):
+def people_with_an_active_account(_sender, *, person_ids, roles=None, **_extra):
     """The people among `person_ids` whose account signs in: active (an invited account is
-    not yet, a deactivated one no longer)."""
-    return set(db.session.scalars(select(User.person_id).where(
-        User.person_id.in_(person_ids), User.is_active)))
+    not yet, a deactivated one no longer), and holding one of `roles` when given (an
+    administrator passes every role check, as core.auth.roles_required lets them)."""
+    stmt = select(User.person_id).where(User.person_id.in_(person_ids), User.is_active)
+    if roles is not None:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(
+            UserRole.role.in_({Role(role) for role in (*roles, Role.admin)}))))
+    return set(db.session.scalars(stmt))
 
 
 @preferences_changed.connect

@@ -391,10 +391,11 @@ def entity_holders(entity, *, today):
                   to_begin, Appointment.id)).all(), prefer_active=False)
 
 
-def signing_in(person_ids):
-    """The people among `person_ids` who can sign in to the portal (the domains that sign
-    people in know: registry.signals.people_signing_in)."""
+def signing_in(person_ids, *, roles=None):
+    """The people among `person_ids` who can sign in to the portal, with an account holding
+    one of `roles` when given (the domains that sign people in know:
+    registry.signals.people_signing_in)."""
     if not person_ids:
         return set()
-    return set().union(*(found for _receiver, found
-                         in people_signing_in.send(None, person_ids=sorted(person_ids))))
+    return set().union(*(found for _receiver, found in people_signing_in.send(
+        None, person_ids=sorted(person_ids), roles=roles)))

@@ -536,7 +536,7 @@ def test_only_a_person_who_signs_in_gets_the_link_to_the_session(app, make_sessi
     session = make_session(starts_in=timedelta(hours=20))
     asked = []
 
-    def ask(_sender, *, person_ids):
+    def ask(_sender, *, person_ids, **_extra):
         asked.append(person_ids)
         return set()
     with people_signing_in.connected_to(ask):

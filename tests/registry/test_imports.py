@@ -407,3 +407,23 @@ def test_an_account_opened_with_the_address_after_the_check_stops_the_import(coo
     assert excinfo.value.code == "email_of_an_account"
     db.session.rollback()
     assert count(Person) == people
+
+
+def test_one_line_columns_are_kept_on_one_line_as_the_forms_keep_them(coordinator, kenya):
+    """A cell written with line breaks (a vertical tab, as FileMaker and Excel for Mac write
+    one) keeps its words on one line, as the registry's forms keep them (SingleLineField)."""
+    data = csv_bytes([row(1, given_name="Ana\nMaría", family_name="Pérez\r\nGarcía",
+                          phone="+41 22\t917 1234", position_title="Senior Adviser\x0bGender Unit",
+                          grade="P-4\x0c", role="focal_point", appointment_entity="UNDP",
+                          scope="KEN", start_date="2027-01-01",
+                          appointed_by_name="Achim\u2028Steiner",
+                          appointed_by_title="Administrator\x85UNDP")])
+    report = run("people.csv", data, coordinator, apply=True)
+    assert report.ok, report.errors
+    person = db.session.scalars(select(Person).filter_by(email="person1@undp.org")).one()
+    assert (person.given_name, person.family_name, person.phone, person.position_title,
+            person.grade) == ("Ana María", "Pérez García", "+41 22 917 1234",
+                              "Senior Adviser Gender Unit", "P-4")
+    appointment = person.appointments[0]
+    assert (appointment.appointed_by_name, appointment.appointed_by_title) == (
+        "Achim Steiner", "Administrator UNDP")

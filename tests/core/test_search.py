@@ -30,6 +30,12 @@ NOW = datetime(2029, 1, 1, tzinfo=UTC)
     ("مُحَمَّــــد", "محمد"),              # tatweel
     ("أحمد إسلام آمنة ٱلله", "احمد اسلام امنة الله"),  # every alef form: the bare alef
     ("", ""),
+    # Invisible formatting marks (Unicode's Cf): pasted from an email signature or a chat,
+    # or by a keyboard writing right to left.
+    ("María\u200b Pérez\u200f", "maria perez"),
+    ("\ufeff\u2060Abebe\u061c\u200e", "abebe"),
+    ("می\u200cخواهم", "میخواهم"),
+    ("\u200b", ""),
 ])
 def test_fold_drops_accents_case_and_repeated_spaces(text, folded):
     assert fold(text) == folded
@@ -55,6 +61,25 @@ def test_the_registry_finds_a_name_without_its_accents(lucia, q):
 def test_the_registry_still_finds_an_email(lucia):
     stmt = registry_queries.people_query(registry_queries.RegistryFilter(q="LUCIA@", status="any"))
     assert [p.email for p in db.session.scalars(stmt).unique()] == ["lucia@undp.org"]
+
+
+def _registry(q=None):
+    stmt = registry_queries.people_query(registry_queries.RegistryFilter(q=q, status="any"))
+    return [p.email for p in db.session.scalars(stmt).unique()]
+
+
+def test_a_name_pasted_with_an_invisible_mark_is_found_and_sorted_by_its_letters(ctx,
+                                                                                reference):
+    """Copied from an email signature or a chat, a name carries a zero-width space; typed
+    on a keyboard writing right to left, a search carries a direction mark."""
+    db.session.add_all([
+        Person(given_name="María\u200b", family_name="Pérez", email="maria@undp.org"),
+        Person(given_name="Li", family_name="Zhang", email="zhang@undp.org"),
+        Person(given_name="Tigist", family_name="\u200bAbebe", email="abebe@undp.org")])
+    db.session.flush()
+    assert _registry("Maria Perez") == ["maria@undp.org"]
+    assert _registry("María Pérez\u200f") == ["maria@undp.org"]
+    assert _registry() == ["abebe@undp.org", "maria@undp.org", "zhang@undp.org"]
 
 
 def test_the_directory_finds_a_name_without_its_accents(lucia):
@@ -167,3 +192,19 @@ def test_the_migration_gives_existing_people_their_name_key(app):
             "time_zone, directory_consent, created_at, search_key) VALUES ('Émile', "
             "'Éclair', 'emile@undp.org', 'fr', 'UTC', false, CURRENT_TIMESTAMP, '')"],
             ["SELECT name_key FROM people"]) == ["eclair\nemile"]
+
+
+def test_the_migration_folds_every_key_again_without_invisible_marks(app):
+    with app.app_context():
+        assert _keys_after_migrating_from("0043_cancelled_places_sequence", [
+            "INSERT INTO entities (acronym, name, type, is_verified, search_key) VALUES "
+            "('UN\u200bDP', 'United Nations\u200e Development Programme', 'secretariat', false, "
+            "'old')",
+            "INSERT INTO people (given_name, family_name, email, preferred_language, "
+            "time_zone, directory_consent, created_at, search_key, name_key) VALUES "
+            "('María\u200b', '\u200bPérez', 'maria@undp.org', 'es', 'UTC', false, "
+            "CURRENT_TIMESTAMP, 'old', 'old')"],
+            ["SELECT search_key FROM entities WHERE acronym = 'UN\u200bDP'",
+             "SELECT search_key FROM people WHERE email = 'maria@undp.org'",
+             "SELECT name_key FROM people WHERE email = 'maria@undp.org'"]) == [
+            "undp\nunited nations development programme", "maria perez", "perez\nmaria"]

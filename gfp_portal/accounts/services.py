@@ -21,7 +21,7 @@ from gfp_portal.accounts.queries import account_of
 from gfp_portal.core.audit import AuditEvent, log_action, log_changes
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.text import is_blank
+from gfp_portal.core.text import email_address, is_blank
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
@@ -36,7 +36,8 @@ from gfp_portal.registry.signals import (
 
 
 def normalize_email(email):
-    return (email or "").strip()
+    """The address as accounts and people keep it (core.text.email_address); "" for none."""
+    return email_address(email or "")
 
 
 def find_user_by_email(email):

@@ -45,6 +45,15 @@ def single_line(value):
     return value[start:end]
 
 
+def email_address(value):
+    """An email address as typed, on one line without margins, its accented letters in one
+    form (Unicode's composed form, NFC): "josé@…" typed with an "é" or copied as an "e" and
+    an accent (as some programs write it) is one address. Anything but text is itself."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", single_line(value))
+
+
 def without_controls(value):
     """`value` without control or bidirectional formatting characters (for file names)."""
     return _FILENAME_NOISE.sub("", value)

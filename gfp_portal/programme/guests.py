@@ -22,6 +22,7 @@ from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.text import email_address
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.programme import notices
@@ -146,7 +147,7 @@ def _holds_a_place(invitation, email):
 # --- a guest's request and confirmation -------------------------------------------------------
 
 def _email_of(data):
-    return (data.get("email") or "").strip().lower()
+    return email_address(data.get("email") or "").lower()
 
 
 def _clean(data):

@@ -10,6 +10,7 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import in_rows_read_first, is_row_id, utcnow
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.search import matches
+from gfp_portal.core.text import email_address
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name, name_rank
 from gfp_portal.reference.models import Entity, Region, Unct
@@ -199,7 +200,7 @@ def _matching(stmt, f, *, today, policy):
     """`stmt` narrowed to the people the filter is about."""
     if f.q:
         stmt = stmt.where(or_(matches(Person.search_key, f.q),
-                              func.lower(Person.email).contains(f.q.strip().lower(),
+                              func.lower(Person.email).contains(email_address(f.q).lower(),
                                                                 autoescape=True)))
     conditions = _appointment_conditions(f, policy, today)
     if f.status == "none":

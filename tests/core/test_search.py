@@ -1,5 +1,6 @@
 """Search ignores accents and case in the registry, the directory, the library, sessions and
 accounts, on SQLite and PostgreSQL; the migration gives existing rows their key."""
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -114,6 +115,22 @@ def test_the_accounts_list_finds_a_name_without_accents(app, create_user):
     with app.app_context():
         found = db.session.scalars(users_query(q="FERNANDEZ")).unique().all()
         assert [u.email for u in found] == ["lucia@undp.org"]
+
+
+def test_an_address_typed_with_its_accents_decomposed_finds_a_walk_in(lucia):
+    """An "e" and an accent, as some programs copy an "é", find the address all the same."""
+    lucia.email = "lucía@undp.org"
+    db.session.flush()
+    typed = unicodedata.normalize("NFD", "lucía@")
+    assert [p.email for p in candidates(_session("Paridad de género"), typed)] == [
+        "lucía@undp.org"]
+
+
+def test_an_address_typed_with_its_accents_decomposed_finds_an_account(app, create_user):
+    create_user("josé@undp.org", given_name="José", family_name="Pérez")
+    with app.app_context():
+        found = db.session.scalars(users_query(q=unicodedata.normalize("NFD", "josé@")))
+        assert [u.email for u in found.unique()] == ["josé@undp.org"]
 
 
 def _session(title_es, title_en="Gender parity"):

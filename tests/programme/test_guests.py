@@ -2,6 +2,7 @@
 coverage, with clear pages for wrong, expired and revoked links."""
 import base64
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from gfp_portal.programme.models import Guest, GuestInvitation, GuestRegistratio
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import services as session_services
 from gfp_portal.sessions.models import TrainingSession
-from tests.helpers import at_once, login, meet_first, outbox
+from tests.helpers import NOW, at_once, login, meet_first, outbox
 from tests.markup import filled_form
 
 GUEST = {"name": "Ximena Quispe-Valdivia", "email": "Ximena@University.example",
@@ -700,3 +701,15 @@ def test_a_guest_is_not_marked_at_a_cancelled_session(app, client, guest_client,
         with pytest.raises(DomainError, match="no attendance is recorded"):
             guests.mark_guest(db.session.get(GuestRegistration, place_id), "present",
                               actor=None)
+
+
+def test_a_guest_s_address_with_its_accents_written_either_way_is_one_guest(
+        make_session, coordinator):
+    invitation = guests.create_invitation(make_session(), actor=coordinator, now=NOW)
+    for form in ("NFD", "NFC"):
+        guests.request_place(invitation.token, {
+            **GUEST, "email": unicodedata.normalize(form, "José@Universidad.example")},
+            now=NOW)
+    assert db.session.scalars(select(Guest.email)).all() == [
+        unicodedata.normalize("NFC", "josé@universidad.example")]
+    assert db.session.scalar(select(func.count()).select_from(GuestRegistration)) == 1

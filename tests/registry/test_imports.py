@@ -1,5 +1,6 @@
 """Registry import and export: round trip, a large file, bad rows reported, nothing written."""
 import io
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -427,3 +428,26 @@ def test_one_line_columns_are_kept_on_one_line_as_the_forms_keep_them(coordinato
     appointment = person.appointments[0]
     assert (appointment.appointed_by_name, appointment.appointed_by_title) == (
         "Achim Steiner", "Administrator UNDP")
+
+
+def test_an_address_with_its_accents_written_either_way_is_the_registry_s_person(coordinator,
+                                                                               make_person):
+    composed, decomposed = (unicodedata.normalize(form, "josé.pérez@undp.org")
+                            for form in ("NFC", "NFD"))
+    make_person(given="José", family="Pérez", email=composed, position_title="Adviser")
+    data = csv_bytes([{"given_name": "José", "family_name": "Pérez", "email": decomposed,
+                       "position_title": "Senior Adviser"}])
+    report = run("people.csv", data, coordinator, apply=True)
+    assert report.ok, report.errors
+    assert (len(report.created_people), len(report.updated_people)) == (0, 1)
+    person, = db.session.scalars(select(Person).where(Person.given_name == "José")).all()
+    assert (person.email, person.position_title) == (composed, "Senior Adviser")
+
+
+def test_a_new_address_with_decomposed_accents_is_kept_composed(coordinator):
+    decomposed = unicodedata.normalize("NFD", "josé.pérez@undp.org")
+    report = run("people.csv", csv_bytes([row(1, email=decomposed)]), coordinator,
+                 apply=True)
+    assert report.ok, report.errors
+    assert db.session.scalars(select(Person.email).filter_by(given_name="Given1")).all() == [
+        unicodedata.normalize("NFC", decomposed)]

@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.text import email_address
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.signals import emails_taking
@@ -56,7 +57,7 @@ class LoadedRegistry:
     scope (the holders), and the addresses of the file no new person may take (`refused`)."""
 
     def __init__(self, emails):
-        emails = sorted({e.lower() for e in emails if e})
+        emails = sorted({email_address(e).lower() for e in emails if e})
         people = db.session.scalars(select(Person).where(func.lower(Person.email).in_(emails))
                                     .options(joinedload(Person.entity),
                                              joinedload(Person.duty_station))).all() \

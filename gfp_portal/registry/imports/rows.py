@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
 from gfp_portal.core.i18n import LANGUAGES, is_country_code
 from gfp_portal.core.reading import CheckedRow
+from gfp_portal.core.text import email_address
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -41,7 +42,8 @@ class _Row(CheckedRow):
 
     def __init__(self, line, values, lookups):
         super().__init__(line)
-        self.raw = values
+        # One address however its accents are written, as the registry keeps it.
+        self.raw = {**values, "email": email_address(values["email"])}
         self.person = self._person(lookups)
         self.appointment = self._appointment(lookups) if values.get("role") else None
 

@@ -16,6 +16,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
+from gfp_portal.registry.models import roles_held_until
 from gfp_portal.registry.queries import current_terms, signing_in
 from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
@@ -156,6 +157,30 @@ def audience_refusal(session, person, *, today):
         audience=session.audience.title))
 
 
+def departure_refusal(session, person, *, today):
+    """Why the Office may not add `person` to `session` (a DomainError), or None. It may add
+    anyone, in the session's audience or not, but not a person none of whose terms, in any
+    role, is still theirs on the session's first day, as no other path seats them
+    (term_ends_before): their last day, gone by `today` or still to come, is named. A person
+    never appointed is no leaver, and may be added."""
+    terms = person.appointments
+    if roles_held_until(terms, session.first_day):
+        return None
+    # A term withdrawn before it began was never held: it gives no last day.
+    last_day = max((term.last_day for term in terms if term.last_day is not None
+                    and term.last_day >= term.start_date), default=None)
+    if last_day is None:
+        return None
+    day = LazyString(format_date, last_day, "long")
+    if last_day < today:
+        return DomainError("term_over", _l(
+            "The term of %(name)s ended on %(day)s: they are no longer in the network and "
+            "are not registered.", name=person.full_name, day=day))
+    return DomainError("term_over", _l(
+        "The term of %(name)s ends on %(day)s, before this session: they are not "
+        "registered.", name=person.full_name, day=day))
+
+
 def window(session, now):
     """Where `now` falls in the session's own registration period: "not_yet" (it opens
     later), "closed" (it closed before the session starts) or "open"."""
@@ -207,9 +232,13 @@ def _take_place(session, person, registration, *, seat, now):
 
 def register(session, person, *, actor, now=None, by_coordinator=False, notify=True):
     """A seat for `person`, or a place on the waiting list when the session is full.
-    Returns the registration; registering twice changes nothing."""
-    if not by_coordinator and (refusal := audience_refusal(
-            session, person, today=(now or utcnow()).date())) is not None:
+    Returns the registration; registering twice changes nothing. People register themselves
+    for the sessions of their audience (audience_refusal); the Office adds anyone but a
+    leaver (departure_refusal)."""
+    today = (now or utcnow()).date()
+    refusal = departure_refusal(session, person, today=today) if by_coordinator else \
+        audience_refusal(session, person, today=today)
+    if refusal is not None:
         raise refusal
     lock_seats(session)
     # Read the clock once the lock is held, so the queue follows the order of arrival.

@@ -3,6 +3,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from babel.dates import format_date
 from icalendar import Calendar
 from sqlalchemy import func, select, update
 
@@ -232,6 +233,30 @@ def test_the_numbers_on_the_waiting_list_pass_over_the_people_who_may_not_take_a
     assert registration.waitlist_place(rows[1], today=TODAY) is None
     assert registration.waitlist_places(session, today=TODAY) == {rows[2].id: (1, False)}
     assert registration.waitlist_place(rows[0], today=TODAY) is None  # seated
+
+
+@pytest.mark.parametrize("last_day", [TODAY - timedelta(days=30), TODAY + timedelta(days=30)])
+def test_the_office_adds_nobody_after_their_last_day(last_day, make_session, make_person,
+                                                    coordinator):
+    """The Office may add anyone to a session, in its audience or not, but not a leaver: an
+    alternate whose last day, 30 January (gone already) or 31 March (entered ahead), comes
+    before the session on 30 April. Refused, naming the day: no seat, no email. The session
+    before their last day, and a person never appointed, are added as before."""
+    person, appointment = _alternate_since_last_year(make_person, coordinator)
+    registry.end_appointment(appointment, reason="left_entity", ended_on=last_day,
+                             actor=coordinator, now=NOW)
+    session = make_session(starts_in=timedelta(days=60))
+    error = refused("term_over", registration.register, session, person, actor=coordinator,
+                    now=NOW, by_coordinator=True)
+    assert format_date(last_day, "long", locale="en") in str(error.message)
+    assert registration.registration_of(session, person) is None
+    assert outbox("session_notice") == []
+    if last_day > TODAY:
+        sooner = make_session(starts_in=timedelta(days=10))
+        assert registration.register(sooner, person, actor=coordinator, now=NOW,
+                                     by_coordinator=True).status == "registered"
+    assert registration.register(session, make_person(), actor=coordinator, now=NOW,
+                                 by_coordinator=True).status == "registered"
 
 
 @pytest.mark.parametrize("zone, admitted", [("America/Bogota", True), ("Europe/Zurich", False)])

@@ -321,6 +321,28 @@ def test_the_roster_says_since_when_each_person_is_in_their_status(app, client, 
     assert "3/3/26" in html and "3/1/26" not in html
 
 
+def test_the_office_is_told_why_a_leaver_is_not_added(app, client, network):
+    """The alternate left UNDP yesterday: the Office adding them by their address is told
+    that their term is over, in its language, and the roster stays empty."""
+    yesterday = utcnow().date() - timedelta(days=1)
+    with app.app_context():
+        fp = db.session.get(User, network["fp"])
+        term, = fp.person.appointments
+        term.start_date = yesterday - timedelta(days=100)
+        registry_services.end_appointment(term, reason="left_entity", ended_on=yesterday,
+                                          actor=db.session.get(User, network["coordinator"]))
+        db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/sessions/{network['session']}/roster"
+    html = client.post(f"{url}/add?lang=fr", data={"email": "fp@example.org"},
+                       follow_redirects=True).get_data(as_text=True)
+    day = format_date(yesterday, "long", locale="fr")
+    assert f"La période de désignation de Test Person a pris fin le {day}" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Registration.id))) == 0
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
 def test_the_office_creates_publishes_and_sees_the_roster(app, client, network):
     login(client, "coord@example.org")
     response = client.post("/sessions/new", data={

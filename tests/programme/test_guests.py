@@ -349,6 +349,31 @@ def test_a_guests_link_works_after_the_moved_session_as_after_its_first_date(
             guests.place_for_token(raw, now=until)
 
 
+def test_every_notice_to_a_guest_names_the_offices_mailbox(app, guest_client, running):
+    """A guest has no account: as a registered person without one, they are told whom to
+    write to (the Office's mailbox) in every notice of the session, its invitation, a change,
+    the cancellation, in both parts, in their language; never the session's page, which is
+    behind a sign-in."""
+    _registered_guest(app, guest_client, running)
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, running["session"])
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session_services.update_session(session, {"title_es": "Paridad en la práctica"},
+                                        actor=coordinator)
+        session_services.cancel_session(session, reason="Venue closed", actor=coordinator)
+        db.session.commit()
+        office = app.config["ORGANIZER_EMAIL"]
+        mails = [m for m in outbox("session_notice")
+                 if m.recipient == "ximena@university.example"]
+        assert [m.subject.split(":")[0] for m in mails] == [
+            "Inscripción confirmada", "Actualización", "Cancelada"]
+        for mail in mails:
+            for body in (mail.body_text, mail.body_html):
+                assert "escriba a la Oficina de la Coordinadora" in body, body
+                assert office in body and f"/sessions/{session.id}" not in body
+
+
 def test_a_guest_removed_before_the_cancellations_job_is_still_told_once(
         app, guest_client, running, monkeypatch):
     """The session's cancellation is told by a job; the Office removes the guest before it

@@ -127,6 +127,10 @@ class Config:
     # When the shared store is unreachable, each worker counts in its own memory until it is
     # back: people can still sign in, and guesses are still limited.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # The fallback starts with the next check; a store that goes away after a request's check
+    # (while a refused password is then counted) must not turn the answer into a 500: the
+    # error is logged and that one count is lost.
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"  # refused passwords, per account

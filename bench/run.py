@@ -206,8 +206,9 @@ def bench_jobs(app, network):
     from gfp_portal.accounts.models import Role
     from gfp_portal.accounts.services import active_users_with_role
     from gfp_portal.coverage.services import compute_coverage
-    from gfp_portal.registry import imports
     from gfp_portal.registry.alerts import send_term_alerts
+    from gfp_portal.registry.imports.planning import plan_import
+    from gfp_portal.registry.imports.reading import read_table
 
     results = []
     coordinator = signed_in(app, "coordinator")
@@ -223,11 +224,11 @@ def bench_jobs(app, network):
         csv = registry_export(app, coordinator, "/registry/export.csv?status=active")
         lines = csv.splitlines()
         sample = b"\n".join(lines[:651])
-        rows = imports.read_table("bench.csv", sample)
+        rows = read_table("bench.csv", sample)
         actor = db.session.scalars(select(User).filter_by(
             email=data.ACCOUNTS["coordinator"][0])).one()
         with timed("registry import, dry run of 650 rows", results):
-            imports.plan_import(rows, actor=actor)
+            plan_import(rows, actor=actor)
         db.session.rollback()
         with timed("term alerts, daily run", results):
             send_term_alerts(today=date.today(),

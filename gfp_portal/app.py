@@ -321,7 +321,13 @@ def _wait_before_retry():
     current = limiter.current_limit
     if current is None:
         return None
-    return format_timedelta(timedelta(seconds=max(current.reset_at - time.time(), 1)))
+    try:
+        reset_at = current.reset_at
+    except limiter.storage.base_exceptions:
+        # The store went away since it held the request back: the page says a minute.
+        limiter.logger.warning("Rate limit storage unreachable - the wait is not known")
+        return None
+    return format_timedelta(timedelta(seconds=max(reset_at - time.time(), 1)))
 
 
 def ltr_value(value):
@@ -365,6 +371,7 @@ def register_jinja(app):
         switch_language_url=switch_language_url,
         with_query=http.with_query,
         main_menu=main_menu,
+        may_open=auth.may_open,
         format_date=format_date,
         format_moment=timezones.moment_reading,
         format_decimal=i18n.format_number,

@@ -2,6 +2,7 @@
 on PostgreSQL, the trigram indexes of core.search that only they build)."""
 import importlib.util
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -10,13 +11,19 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import select, update
 
+from gfp_portal.accounts import services as accounts
+from gfp_portal.accounts.models import User
 from gfp_portal.core import search
+from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
+from gfp_portal.nominations import services as nominations
+from gfp_portal.nominations.models import Nomination
 from gfp_portal.programme import guests
-from gfp_portal.programme.models import GuestRegistration
+from gfp_portal.programme.models import Guest, GuestRegistration
+from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Registration, TrainingSession
-from tests.helpers import NOW, outbox
+from tests.helpers import NOW, entity, outbox
 
 
 # SQLite cannot reflect the expression indexes (they are compared on PostgreSQL).
@@ -93,3 +100,53 @@ def test_places_cancelled_before_keep_a_sequence_their_return_is_sent_above(
     registration.cancel(db.session.get(Registration, held.id), actor=None, now=NOW)
     assert registration.registration_of(session, waits_again).status == "registered"
     assert db.session.get(TrainingSession, session.id).ical_sequence == 3
+
+
+def _nfc(text):
+    return unicodedata.normalize("NFC", text)
+
+
+def _nfd(text):
+    return unicodedata.normalize("NFD", text)
+
+
+def test_addresses_stored_with_decomposed_accents_are_composed_unless_taken(
+        make_session, make_person, coordinator, create_user):
+    """Migration 0045: an address stored as an "e" and an accent (before addresses were
+    composed where they are typed) is composed everywhere it is kept, and then found by what
+    is typed; one whose composed form is another person's stays as it was everywhere."""
+    jose, maria = "josé.pérez@undp.org", "maría.lópez@undp.org"
+    account = db.session.get(User, create_user(_nfd(jose), given_name="José"))
+    make_person(given="María", family="López", email=maria)
+    twin = make_person(given="María", family="López", email="twin@undp.org")
+    nomination = nominations.submit_nomination({
+        "role": "focal_point", "entity": entity("UNICEF"), "unct": None,
+        "given_name": "José", "family_name": "Pérez", "email": jose,
+        "position_title": "Chief", "grade": "P-5", "preferred_language": "en",
+        "time_share": 20, "tor_acknowledged": True, "start_date": None,
+        "justification": "Willing.", "replaces": None}, actor=coordinator, now=NOW)
+    invitation = guests.create_invitation(make_session(), actor=coordinator, now=NOW)
+    guests.request_place(invitation.token, {
+        "name": "Ximena Quispe", "email": "ximena@universidad.example",
+        "organisation": "Universidad de Lima", "sector": "academia"}, now=NOW)
+    # As the older code kept them, typed with decomposed accents.
+    db.session.execute(update(Person).where(Person.id == twin.id).values(email=_nfd(maria)))
+    db.session.execute(update(Nomination).where(Nomination.id == nomination.id)
+                       .values(email=_nfd(jose)))
+    db.session.execute(update(Guest).values(email=_nfd("ximená@universidad.example")))
+    db.session.add_all([OutboxMessage(recipient=_nfd(address), sender="gfp@example.org",
+                                      subject="Hello", body_text="Hello", template="test",
+                                      message_id=f"<{n}@example.org>")
+                        for n, address in enumerate((jose, maria))])
+    db.session.flush()
+    db.session.expire_all()
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        _migration("0045_composed_addresses").upgrade()
+    db.session.expire_all()
+    assert (account.email, account.person.email, nomination.email) == (jose, jose, jose)
+    assert [g.email for g in db.session.scalars(select(Guest))] == [
+        _nfc("ximená@universidad.example")]
+    assert sorted(db.session.scalars(select(OutboxMessage.recipient).where(
+        OutboxMessage.template == "test"))) == sorted([jose, _nfd(maria)])
+    assert twin.email == _nfd(maria)
+    assert accounts.find_user_by_email(_nfd(jose)) is account

@@ -21,7 +21,7 @@ from gfp_portal.accounts.queries import account_of
 from gfp_portal.core.audit import AuditEvent, log_action, log_changes
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.text import is_blank
+from gfp_portal.core.text import email_address, is_blank
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
@@ -36,7 +36,8 @@ from gfp_portal.registry.signals import (
 
 
 def normalize_email(email):
-    return (email or "").strip()
+    """The address as accounts and people keep it (core.text.email_address); "" for none."""
+    return email_address(email or "")
 
 
 def find_user_by_email(email):
@@ -400,11 +401,15 @@ def keep_new_people_off_account_addresses(_sender, *, emails):
 
 
 @people_signing_in.connect
-def people_with_an_active_account(_sender, *, person_ids):
+def people_with_an_active_account(_sender, *, person_ids, roles=None, **_extra):
     """The people among `person_ids` whose account signs in: active (an invited account is
-    not yet, a deactivated one no longer)."""
-    return set(db.session.scalars(select(User.person_id).where(
-        User.person_id.in_(person_ids), User.is_active)))
+    not yet, a deactivated one no longer), and holding one of `roles` when given (an
+    administrator passes every role check, as core.auth.roles_required lets them)."""
+    stmt = select(User.person_id).where(User.person_id.in_(person_ids), User.is_active)
+    if roles is not None:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(
+            UserRole.role.in_({Role(role) for role in (*roles, Role.admin)}))))
+    return set(db.session.scalars(stmt))
 
 
 @preferences_changed.connect

@@ -23,6 +23,7 @@ from gfp_portal.core.jobs import (
 )
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.search import matches
+from gfp_portal.core.text import email_address
 from gfp_portal.core.timezones import day_start
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
@@ -49,7 +50,7 @@ def dashboard_counts():
 def _user_matches(text):
     """The condition "the user's email or name contains `text`", on a statement that has
     joined the user's person."""
-    needle = text.strip().lower()
+    needle = email_address(text).lower()
     return or_(func.lower(User.email).contains(needle, autoescape=True),
                matches(Person.search_key, needle))
 

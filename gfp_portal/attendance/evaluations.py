@@ -23,6 +23,7 @@ from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import Person
+from gfp_portal.registry.queries import signing_in
 from gfp_portal.sessions.models import Registration, SessionStatus, TrainingSeries, TrainingSession
 from gfp_portal.sessions.queries import session_year
 
@@ -186,8 +187,10 @@ def results_per_year():
 
 def send_reminders(*, now=None):
     """Remind, once, everyone who attended a session held (not cancelled) whose evaluation
-    is open and who has not answered, unless anonymised since. Returns how many were
-    reminded."""
+    is open and who has not answered, unless anonymised since. The evaluation is answered on
+    its page, behind the sign-in: someone who cannot sign in (no account, or one invited and
+    not yet activated, or deactivated) is not sent there, until a later run finds they can.
+    Returns how many were reminded."""
     now = now or utcnow()
     hold_lock("sessions.send-evaluation-reminders", now=now)
     days = int(get_setting("evaluations.open_days"))
@@ -206,8 +209,10 @@ def send_reminders(*, now=None):
             Person, Person.id == Registration.person_id).where(
             Registration.session_id == session.id, Attendance.status.in_(ATTENDED),
             Person.anonymised_at.is_(None))).all()
+        signers = signing_in({row.person_id for row in people})
         for row in people:
-            if row.person_id in reminded or row.person_id in answered:
+            if row.person_id in reminded or row.person_id in answered or \
+                    row.person_id not in signers:
                 continue
             notices.evaluation_reminder(row, closes=closes, now=now)
             db.session.add(EvaluationReminder(session_id=session.id, person_id=row.person_id,

@@ -75,7 +75,7 @@ def plan(session, data):
     for a cancelled session, which records no attendance, nor for a draft, not held."""
     refuse_if_cancelled(session)
     refuse_unless_held(session)
-    report = reports.parse(data)
+    report = reports.parse(data, session.zone)
     scheduled = session.duration_minutes
     thresholds = {"present_percent": int(get_setting("attendance.present_percent")),
                   "partial_percent": int(get_setting("attendance.partial_percent"))}

@@ -13,6 +13,12 @@ from markupsafe import Markup
 from gfp_portal.attendance import imports, queries, records, services, walk_ins
 from gfp_portal.attendance.forms import CheckInForm, ReportForm
 from gfp_portal.attendance.models import AttendanceStatus
+from gfp_portal.attendance.register import (
+    check_all_present,
+    mark_all_present,
+    mark_register,
+    register_entries,
+)
 from gfp_portal.core import tables
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.confirm import confirm_then_act
@@ -82,9 +88,8 @@ def register(session_id):
             abort(400)
         wanted, shown = _register_sent(rows)
         try:
-            changed = services.mark_register(session, rows, wanted, shown=shown,
-                                             actor=current_user,
-                                             reason=request.form.get("reason") or None)
+            changed = mark_register(session, rows, wanted, shown=shown, actor=current_user,
+                                    reason=request.form.get("reason") or None)
         except DomainError as error:
             db.session.rollback()
             # The register again with what was typed in it and the marks as they are now,
@@ -106,7 +111,7 @@ def register(session_id):
         code=code, qr=_qr_svg(check_in_url), check_in_url=check_in_url, opens=opens,
         closes=closes, reports=imports.imports_of(session), language=current_language(),
         started=started, walk_in=walk_in, refusal=refusal,
-        entries=services.register_entries(rows, marks, wanted, shown, refusal),
+        entries=register_entries(rows, marks, wanted, shown, refusal),
         reason=request.form.get("reason", "") if refusal is not None else "",
         guests=programme_queries.guests_of(session, registered_only=True),
         candidates=walk_ins.candidates(session, walk_in) if started else [])
@@ -134,12 +139,12 @@ def add_walk_in(session_id):
 def all_present(session_id):
     session = _session(session_id)
     return confirm_then_act(
-        services.mark_all_present, session, actor=current_user,
+        mark_all_present, session, actor=current_user,
         confirmation=lambda: (_("Mark everyone registered as present"), [ngettext(
             "%(num)s person registered and not yet marked is recorded as present for the "
             "whole session.",
             "%(num)s people registered and not yet marked are recorded as present for the "
-            "whole session.", services.check_all_present(session)),
+            "whole session.", check_all_present(session)),
             _("The marks already recorded stay as they are; correct the exceptions "
               "afterwards.")]),
         done=lambda marked: ngettext("%(num)s person marked present.",

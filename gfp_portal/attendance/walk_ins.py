@@ -10,6 +10,7 @@ from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.search import matches
+from gfp_portal.core.text import email_address
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import NAME_ORDER, Person
 from gfp_portal.sessions.models import Registration, RegistrationStatus
@@ -21,7 +22,7 @@ CANDIDATES_SHOWN = 10
 def candidates(session, q):
     """People of the registry matching `q` (name or email) who are not registered for the
     session: those a coordinator may add as walk-ins."""
-    needle = (q or "").strip().lower()
+    needle = email_address(q or "").lower()
     if not needle:
         return []
     registered = select(Registration.person_id).where(

@@ -70,6 +70,17 @@ def access_rule_of(view):
     return getattr(view, ACCESS_ATTR, None)
 
 
+def may_open(endpoint):
+    """Whether the signed-in account (or the visitor) passes the access rule of `endpoint`'s
+    view: a page links to another only for those it will not refuse."""
+    rule = access_rule_of(current_app.view_functions[endpoint])
+    if rule == PUBLIC:
+        return True
+    if not current_user.is_authenticated:
+        return False
+    return rule == SIGNED_IN or current_user.has_any_role(rule)
+
+
 def is_static_endpoint(endpoint):
     return endpoint == STATIC_ENDPOINT_SUFFIX or endpoint.endswith("." + STATIC_ENDPOINT_SUFFIX)
 

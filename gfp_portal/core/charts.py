@@ -1,6 +1,9 @@
 """Geometry of the portal's charts over time (a line chart, a stacked bar chart), drawn as inline
 SVG by templates/macros/charts.html: no script, colours from the stylesheet, and the mirror image
-on right-to-left pages (time runs from right to left, the value axis on the right)."""
+on right-to-left pages (time runs from right to left, the value axis on the right).
+
+Each series has a look of its own (Look): a colour and a texture, so that series are told
+apart by more than their colour, and by more series than there are colours."""
 import math
 from dataclasses import dataclass, field
 
@@ -16,7 +19,25 @@ GRID_LINES = 4       # at most, above the baseline
 BAR_SHARE = 0.7      # of each period's band
 BAR_WIDTH = 44       # at most
 MAJOR_TICKS = 6      # period names a phone shows; more and every other one is minor
-COLOURS = 8          # .chart-s0 … .chart-s7 in portal.css; more series reuse them
+COLOURS = 8          # .chart-s0 … .chart-s7 in portal.css
+# Texture 0 is none; 1 … 8 are the patterns of templates/macros/charts.html over a bar, and the
+# dashes of .chart-t1 … .chart-t8 (portal.css) along a line.
+TEXTURES = 9
+
+
+@dataclass(frozen=True, order=True)
+class Look:
+    """How a series is drawn: a colour and a texture."""
+    colour: int
+    texture: int
+
+
+def look_of(index):
+    """The look of the series at `index`. Colours and textures go round at their own pace
+    (their counts have no common factor): no two of the first COLOURS × TEXTURES series look
+    alike, and each of the first TEXTURES has a texture of its own, so that it is told apart
+    without its colour."""
+    return Look(index % COLOURS, index % TEXTURES)
 
 
 @dataclass
@@ -37,7 +58,7 @@ class Mark:
 
 @dataclass
 class Line:
-    colour: int
+    look: Look
     label: str
     paths: list          # "x,y x,y …" runs of consecutive values (a gap breaks the line)
     points: list         # [Mark] for a period standing alone
@@ -56,8 +77,15 @@ class Chart:
     plot_left: float
     plot_right: float
     lines: list = field(default_factory=list)    # [Line]
-    bars: list = field(default_factory=list)     # [(colour, Mark)]
-    legend: list = field(default_factory=list)   # [(colour, label)]
+    bars: list = field(default_factory=list)     # [(Look, Mark)]
+    legend: list = field(default_factory=list)   # [(Look, label)]
+
+    @property
+    def patterns(self):
+        """The looks of the bars with a texture: the chart defines a pattern for each."""
+        if self.kind != "bar":
+            return []
+        return sorted({look for look, _label in self.legend if look.texture})
 
 
 def grid_step(value, *, whole=True):
@@ -138,11 +166,11 @@ def line_chart(series, tick_labels, *, format_value, rtl=False, top_value=None):
         if run:
             runs.append(run)
         chart.lines.append(Line(
-            colour=index % COLOURS, label=one.label,
+            look=look_of(index), label=one.label,
             paths=[" ".join(f"{x},{y}" for x, y, __ in r) for r in runs if len(r) > 1],
             points=[Mark(x, y, title=format_value(v)) for r in runs if len(r) == 1
                     for x, y, v in r]))
-        chart.legend.append((index % COLOURS, one.label))
+        chart.legend.append((look_of(index), one.label))
     return chart
 
 
@@ -162,9 +190,9 @@ def bar_chart(series, tick_labels, *, format_value, rtl=False):
             if not value:
                 continue
             top, bottom = frame.y(stacked + value), frame.y(stacked)
-            chart.bars.append((index % COLOURS, Mark(
+            chart.bars.append((look_of(index), Mark(
                 frame.x(frame.centre(period)) - width / 2, top, width, round(bottom - top, 1),
                 f"{one.label}: {format_value(value)}")))
             stacked += value
-    chart.legend = [(index % COLOURS, one.label) for index, one in enumerate(series)]
+    chart.legend = [(look_of(index), one.label) for index, one in enumerate(series)]
     return chart

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from gfp_portal.core import storage
-from gfp_portal.core.db import db
+from gfp_portal.core.db import db, utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.http import job_page, run_action, save_form
 from gfp_portal.core.i18n import current_language
@@ -81,9 +81,10 @@ def checked(job_id, kind, now):
     return job
 
 
-def queue_apply(check_kind, apply_kind, job_id, *, actor, language, now, check_plan=None):
+def queue_apply(check_kind, apply_kind, job_id, *, actor, language, now=None, check_plan=None):
     """Queue the apply job (`apply_kind`) of what the check job `job_id` checked; refused when
     the check has expired or was applied, or when `check_plan(plan)` refuses. Returns the Job."""
+    now = now or utcnow()
     job = checked(job_id, check_kind, now)
     if check_plan is not None:
         check_plan(stored_plan(job))
@@ -97,6 +98,13 @@ def stored_plan(job):
         raise DomainError("preview_expired", _l("This import has already been applied or has "
                                                 "expired. Upload the file again."))
     return json.loads(data)
+
+
+def checked_plan(job_id, kind, now):
+    """(the check job, the plan it kept) that the apply job of the check `job_id` of `kind`
+    applies; refused as `checked` and `stored_plan` refuse."""
+    job = checked(job_id, kind, now)
+    return job, stored_plan(job)
 
 
 # --- the pages and jobs of an import --------------------------------------------------------

@@ -1,6 +1,6 @@
 """Reading an import: a CSV or Excel file as rows of text, bounded before it is parsed (size,
 lines, columns, cell length) and refused with the reason and the line. Every import of a
-table reads its file with it, naming its own columns."""
+table reads its file with it, naming its own columns, each of one line of text."""
 import csv
 import io
 import warnings
@@ -16,6 +16,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.tables import unguard
+from gfp_portal.core.text import single_line
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -210,7 +211,10 @@ def header_name(text):
 def read_table(filename, data, *, columns, required, aliases=None):
     """[(line, {column: text})] from a CSV or XLSX file; the header is line 1. Only `columns`
     are kept; a header cell may also name a column by one of its `aliases` ({alias: column});
-    the `required` columns must all be in the header, and no column twice."""
+    the `required` columns must all be in the header, and no column twice. Every cell is
+    read on one line, as a form's SingleLineField reads what is typed: a line break (a
+    vertical tab, as older systems write one) or any other control character becomes a
+    space."""
     if len(data) > MAX_BYTES:
         raise DomainError("file_too_large", _l("The file is larger than %(mb)s MB.",
                                                mb=MAX_BYTES // (1024 * 1024)), field="file")
@@ -240,7 +244,7 @@ def read_table(filename, data, *, columns, required, aliases=None):
                            columns=", ".join(missing)))
     rows = []
     for line, cells in enumerate(table[1:], start=2):
-        values = {column: unguard(cells[i].strip()) if i < len(cells) else ""
+        values = {column: single_line(unguard(cells[i].strip())) if i < len(cells) else ""
                   for i, column in enumerate(header) if column is not None}
         if any(values.values()):
             rows.append((line, values))

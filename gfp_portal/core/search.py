@@ -36,13 +36,22 @@ def in_models(item, name, type_, reflected, compare_to):
     return not (type_ == "index" and reflected and name in TRIGRAM_INDEXES)
 
 
+def _kept(c):
+    """Whether a character of a decomposed text stays in its key: not an accent or another
+    combining mark, nor an invisible formatting character (Unicode's Cf: a zero-width space
+    or joiner, a direction mark, a byte-order mark), which a name pasted from an email or a
+    chat carries and a search typed without it would not find."""
+    return not unicodedata.combining(c) and c not in _ARABIC_MARKS and \
+        unicodedata.category(c) != "Cf"
+
+
 def fold(text):
-    """`text` without accents, case or repeated spaces: the form both keys and searches take."""
+    """`text` without accents, case, invisible formatting characters or repeated spaces: the
+    form both keys and searches take."""
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed
-                   if not unicodedata.combining(c) and c not in _ARABIC_MARKS)
+    bare = "".join(c for c in decomposed if _kept(c))
     return " ".join(bare.translate(_PLAIN).split())
 
 

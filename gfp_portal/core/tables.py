@@ -6,6 +6,7 @@ from decimal import Decimal
 from enum import Enum
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 # A cell starting with one of these would run as a formula in a spreadsheet.
@@ -24,13 +25,25 @@ def unguard(value):
     return value
 
 
+# A vertical tab or a form feed (as older systems write a line break inside a cell) is the
+# line break a workbook cell holds.
+_CELL_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
+def _xlsx_text(value):
+    """`value` as text a workbook cell holds: without the control characters Excel refuses
+    (openpyxl raises on them), which a stored value may hold, guarded."""
+    text = "" if value is None else str(value)
+    return guard(ILLEGAL_CHARACTERS_RE.sub("", text.translate(_CELL_LINE_BREAKS)))
+
+
 def _xlsx_cell(value):
     """A number or a day as itself, so that a spreadsheet adds it up or sorts it (a number
     is never a formula); anything else as guarded text. A moment (datetime) stays text: a
     workbook cell has no time zone."""
     number = isinstance(value, int | float | Decimal) and not isinstance(value, bool | Enum)
     day = isinstance(value, date) and not isinstance(value, datetime)
-    return value if number or day else guard(value)
+    return value if number or day else _xlsx_text(value)
 
 
 def to_csv(rows):

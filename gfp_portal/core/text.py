@@ -12,11 +12,46 @@ _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _FILENAME_NOISE = re.compile(rf"[{_CONTROLS}{_BIDI}]+")
 
 
+# The zero-width non-joiner and joiner: inside a word they change how it is written (Persian
+# "می‌خواهم"; a Malayalam word ending in a chillu written as its letter, a virama and a joiner).
+_JOINERS = "\u200c\u200d"
+# Tag characters: they end a flag ("🏴" and the tags of "gbwls" are the flag of Wales).
+_TAGS = range(0xE0000, 0xE0080)
+
+
+def _invisible_margin(c, before=""):
+    """Whether `c`, at an end of a value (after `before`, at its end), shows nothing and
+    means nothing there: a space, or an invisible formatting character (Unicode's Cf, a
+    zero-width space, a direction mark, a byte-order mark) pasted with the value, but not a
+    joiner closing a word after a combining mark, nor a tag."""
+    if c.isspace():
+        return True
+    if unicodedata.category(c) != "Cf" or ord(c) in _TAGS:
+        return False
+    return not (c in _JOINERS and before and unicodedata.combining(before))
+
+
 def single_line(value):
-    """`value` on one line: each run of control characters becomes one space; no margins."""
+    """`value` on one line: each run of control characters becomes one space; no margins of
+    spaces or invisible formatting characters."""
     if not isinstance(value, str):
         return value
-    return _LINE_BREAKS.sub(" ", value).strip()
+    value = _LINE_BREAKS.sub(" ", value)
+    start, end = 0, len(value)
+    while start < end and _invisible_margin(value[start]):
+        start += 1
+    while end > start and _invisible_margin(value[end - 1], value[end - 2] if end > 1 else ""):
+        end -= 1
+    return value[start:end]
+
+
+def email_address(value):
+    """An email address as typed, on one line without margins, its accented letters in one
+    form (Unicode's composed form, NFC): "josé@…" typed with an "é" or copied as an "e" and
+    an accent (as some programs write it) is one address. Anything but text is itself."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", single_line(value))
 
 
 def without_controls(value):

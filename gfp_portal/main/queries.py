@@ -22,7 +22,7 @@ from gfp_portal.nominations.models import NominationKind, NominationState
 from gfp_portal.plans.queries import plans_of_person
 from gfp_portal.practices import queries as practice_queries
 from gfp_portal.registry import queries as registry_queries
-from gfp_portal.registry.imports import APPLY, PREVIEW
+from gfp_portal.registry.imports.previewed import APPLY, PREVIEW
 from gfp_portal.registry.policy import Policy
 from gfp_portal.resources.queries import new_in_language
 from gfp_portal.sessions import queries as session_queries

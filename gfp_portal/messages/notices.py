@@ -9,8 +9,9 @@ from gfp_portal.messages.models import MessageKind
 def network_message(message, person, language, *, unsubscribe, signs_in, now):
     """Queue `message` for `person` in `language`; a newsletter carries the person's
     unsubscribe link (`unsubscribe`, a signed token), so no page shows its text. One who
-    `signs_in` is pointed to the message in the archive, behind the sign-in; anyone else (no
-    account, or one they cannot sign in with) is not. Returns the outbox message."""
+    `signs_in` with an account that opens the archive is pointed to the message there,
+    behind the sign-in; anyone else (no account, one they cannot sign in with, or one whose
+    roles the archive refuses) is not. Returns the outbox message."""
     newsletter = message.kind == MessageKind.newsletter
     leave = url_for("messages.unsubscribe", token=unsubscribe, lang=language,
                     _external=True) if newsletter else None

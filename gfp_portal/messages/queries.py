@@ -25,6 +25,10 @@ from gfp_portal.registry.models import Appointment, AppointmentRole, Appointment
 from gfp_portal.sessions.models import Registration, TrainingSession
 from gfp_portal.sessions.topics import topic_by_key
 
+# The account roles that open the archive (administrators pass every role check): the
+# network's and the Office's. Its pages and the links to them follow it.
+READERS = ("focal_point", "coordinator")
+
 # The filters a message's audience may have, in the order the composer shows them.
 FILTERS = ("role", "status", "entity", "entity_type", "unct", "region", "language",
            "not_attended", "below_parity")

@@ -251,7 +251,7 @@ def deliver_message(message, *, now, progress=None):
         due = now + timedelta(minutes=start // per_minute)
         people.update({p.id: p for p in db.session.scalars(
             select(Person).where(Person.id.in_([row.id for row in batch])))})
-        signers = signing_in({row.id for row in batch})
+        signers = signing_in({row.id for row in batch}, roles=queries.READERS)
         for done, row in enumerate(batch, start=start + 1):
             mail = notices.network_message(message, people[row.id], row.language,
                                            unsubscribe=unsubscribe_token(row.id),

@@ -28,9 +28,6 @@ from gfp_portal.sessions import topics
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 
-READERS = ("focal_point", "coordinator")
-
-
 def _form(**kwargs):
     return MessageForm(entity_choices=entity_choices(), unct_choices=unct_choices(),
                        role_choices=role_choices(),
@@ -45,7 +42,7 @@ def _draft_or_404(message_id):
 
 
 @bp.route("/")
-@roles_required(*READERS)
+@roles_required(*queries.READERS)
 def index():
     pagination = paginate(queries.sent_messages())
     staff = current_user.is_staff
@@ -57,7 +54,7 @@ def index():
 
 
 @bp.route("/<int:message_id>")
-@roles_required(*READERS)
+@roles_required(*queries.READERS)
 def detail(message_id):
     message = db.get_or_404(NetworkMessage, message_id)
     staff = current_user.is_staff

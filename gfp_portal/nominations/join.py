@@ -17,6 +17,7 @@ from gfp_portal.core.edits import hold
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.text import email_address
 from gfp_portal.core.tokens import digest
 from gfp_portal.extensions import db
 from gfp_portal.nominations import notices, services
@@ -35,7 +36,7 @@ VERIFY_TEMPLATES = ("join_verify", "join_already_open")
 def open_request_for(email):
     return db.session.scalars(select(Nomination).where(
         Nomination.kind == NominationKind.self_registration,
-        func.lower(Nomination.email) == (email or "").strip().lower(),
+        func.lower(Nomination.email) == email_address(email or "").lower(),
         Nomination.state.in_(OPEN_STATES))).first()
 
 
@@ -91,7 +92,7 @@ def submit_join_request(data, *, memo=None, now=None):
     days = current_app.config["JOIN_VERIFY_DAYS"]
     # The same form sent twice at once: the second waits, then replaces the first as if sent
     # after it, instead of keeping a second open request from the address.
-    hold("join:" + (data.get("email") or "").strip().lower())
+    hold("join:" + email_address(data.get("email") or "").lower())
     current = open_request_for(data.get("email"))
     with_the_office = current is not None and current.state != NominationState.unverified
     request = current if current is not None and not with_the_office else \

@@ -10,6 +10,7 @@ from gfp_portal.core.auth import public
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.http import commit, commit_service, show_domain_error
 from gfp_portal.core.i18n import current_language
+from gfp_portal.core.text import email_address
 from gfp_portal.extensions import db, limiter
 from gfp_portal.nominations import join, services
 from gfp_portal.nominations.forms import JoinForm
@@ -29,7 +30,7 @@ def _email_limit():
 
 
 def _email_key():
-    return "join-email:" + (request.form.get("email") or "").strip().lower()
+    return "join-email:" + email_address(request.form.get("email") or "").lower()
 
 
 def _cost_of_request():

@@ -22,7 +22,7 @@ from gfp_portal.core.edits import hold
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
-from gfp_portal.core.text import is_blank
+from gfp_portal.core.text import email_address, is_blank
 from gfp_portal.extensions import db
 from gfp_portal.nominations import notices
 from gfp_portal.nominations.models import (
@@ -177,6 +177,8 @@ def apply_details(nomination, data):
     for field in DETAIL_FIELDS:
         if field in data:
             value = data[field]
+            if field == "email":
+                value = email_address(value)
             setattr(nomination, field, value.strip() if isinstance(value, str) else value)
     for field in ("entity", "unct", "duty_station", "replaces", "role"):
         if field in data:

@@ -382,7 +382,7 @@ def preview(upload, filename, *, progress=None):
 def start_apply(preview_job_id, *, actor, language, now=None):
     """Queue the import of what the check `preview_job_id` checked; returns the Job."""
     return previews.queue_apply(
-        PREVIEW, APPLY, preview_job_id, actor=actor, language=language, now=now or utcnow(),
+        PREVIEW, APPLY, preview_job_id, actor=actor, language=language, now=now,
         check_plan=lambda plan: _check_last_import(plan["after"]))
 
 
@@ -390,8 +390,7 @@ def apply_previewed(preview_job_id, *, actor, now=None, progress=None):
     """The apply job's work: the kept figures, written all or nothing; its result, and the
     plan's token (to drop once the import is committed)."""
     now = now or utcnow()
-    job = previews.checked(preview_job_id, PREVIEW, now)
-    plan = previews.stored_plan(job)
+    job, plan = previews.checked_plan(preview_job_id, PREVIEW, now)
     source = apply_figures(plan["figures"], job.result["filename"], plan["sha256"],
                            actor=actor, now=now, progress=progress, checked_after=plan["after"])
     return {"preview": job.id, "filename": job.result["filename"],

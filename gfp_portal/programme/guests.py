@@ -22,6 +22,7 @@ from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.core.text import email_address
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
 from gfp_portal.programme import notices
@@ -146,7 +147,7 @@ def _holds_a_place(invitation, email):
 # --- a guest's request and confirmation -------------------------------------------------------
 
 def _email_of(data):
-    return (data.get("email") or "").strip().lower()
+    return email_address(data.get("email") or "").lower()
 
 
 def _clean(data):
@@ -211,9 +212,8 @@ def request_place(token, data, *, now=None):
     raw = new_raw()
     registration.token_hash = digest(raw)
     registered = registration.status == GuestPlaceStatus.registered
-    days = KEEP_DAYS if registered else CONFIRM_DAYS
-    registration.token_expires_at = (registration.session.ends_at if registered else now) + \
-        timedelta(days=days)
+    registration.token_expires_at = _kept_until(registration.session) if registered else \
+        now + timedelta(days=CONFIRM_DAYS)
     db.session.flush()
     log_action("guest_place.request", registration, actor=None, now=now,
                changes={"status": [None, registration.status.value]})
@@ -268,7 +268,7 @@ def confirm_place(token, *, now=None):
     guest = registration.guest
     guest.verified_at = guest.verified_at or now
     registration.status, registration.registered_at = GuestPlaceStatus.registered, now
-    registration.token_expires_at = registration.session.ends_at + timedelta(days=KEEP_DAYS)
+    registration.token_expires_at = _kept_until(registration.session)
     db.session.flush()
     log_action("guest_place.confirm", registration, actor=None, now=now,
                changes={"status": ["pending", "registered"]})
@@ -310,6 +310,19 @@ def notify_guests(session, *, kind, now, since=None):
     for registration in guests:
         notices.session_notice(registration, kind, now=now, memo=memo)
     return len(guests)
+
+
+def keep_links_past(session):
+    """The links of the guests holding a place in a session that moved work until KEEP_DAYS
+    after its new end, as they did after the first: a session put off by more than that must
+    not leave them expired before it takes place."""
+    for registration in registered_guests(session):
+        registration.token_expires_at = _kept_until(session)
+    db.session.flush()
+
+
+def _kept_until(session):
+    return session.ends_at + timedelta(days=KEEP_DAYS)
 
 
 def registered_guests(session):

@@ -1,6 +1,6 @@
 """Emails to guests, in the guest's language: the confirmation link of a place, and the
 invitation (with its calendar part) and later notices of the session, as everyone gets them."""
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.i18n import mail_locale
@@ -27,9 +27,12 @@ def place_link(registration, raw, *, days, now):
 
 def session_notice(registration, kind, *, now, memo=None):
     """The email of `kind` ("confirmed", "updated", "cancelled") with its invitation; the
-    times in the session's own zone (a guest gives none)."""
+    times in the session's own zone (a guest gives none). A guest has no account: the email
+    names the Office's mailbox to write to, as it does to a registered person who cannot sign
+    in, rather than the session's page."""
     guest, session = registration.guest, registration.session
     session_notices.keep_invitation(registration, kind)
     session_notices.send_to(session, kind, email=guest.email, name=guest.name,
                             language=mail_locale(guest.preferred_language),
-                            zone=session.time_zone, now=now, memo=memo)
+                            zone=session.time_zone, now=now, memo=memo,
+                            office=current_app.config["ORGANIZER_EMAIL"])

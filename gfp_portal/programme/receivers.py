@@ -1,8 +1,13 @@
 """Guests hear of a session's changes as everyone registered does, and are counted among
-those a change will tell; invitations carry the agenda; the agenda moves with its session; a
-deleted draft takes its agenda and its guest invitation links with it."""
+those a change will tell; invitations carry the agenda; the agenda and the guests' links move
+with their session; a deleted draft takes its agenda and its guest invitation links with it."""
 from gfp_portal.programme.agenda import delete_agenda, follow_session, invitation_lines
-from gfp_portal.programme.guests import delete_invitations, notify_guests, registered_guest_count
+from gfp_portal.programme.guests import (
+    delete_invitations,
+    keep_links_past,
+    notify_guests,
+    registered_guest_count,
+)
 from gfp_portal.sessions.notices import INVITATION_EXTRAS
 from gfp_portal.sessions.signals import (
     draft_deleting,
@@ -26,8 +31,9 @@ def _count_guests(session, **_extra):
 
 
 @session_moved.connect
-def _move_agenda(session, *, starts_before, actor, now, **_extra):
+def _move_programme(session, *, starts_before, actor, now, **_extra):
     follow_session(session, starts_before, actor=actor, now=now)
+    keep_links_past(session)
 
 
 @draft_deleting.connect

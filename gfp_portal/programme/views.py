@@ -16,6 +16,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import commit, found_or_404, run_action, save_form
 from gfp_portal.core.i18n import current_language
+from gfp_portal.core.text import email_address
 from gfp_portal.core.timezones import from_wall_time, wall_time
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import agenda, guests, queries
@@ -195,7 +196,7 @@ def _email_limit():
 
 
 def _email_key():
-    return "guest-email:" + (request.form.get("email") or "").strip().lower()[:320]
+    return "guest-email:" + email_address(request.form.get("email") or "").lower()[:320]
 
 
 def _invalid(error):

@@ -12,9 +12,10 @@ from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.services import active_users_with_role, revoke_feeds_after_last_terms
 from gfp_portal.core import previews, storage
 from gfp_portal.core.jobs import JobPage, job, periodic
-from gfp_portal.registry import imports, queries
+from gfp_portal.registry import queries
 from gfp_portal.registry.alerts import send_term_alerts
 from gfp_portal.registry.exports import CONTENT_TYPES, file_name, registry_file
+from gfp_portal.registry.imports import previewed
 
 
 def _back_to_import(params):
@@ -25,12 +26,12 @@ def _back_to_registry(params):
     return url_for("registry.index"), _("Registry")
 
 
-@job(imports.PREVIEW, JobPage(_l("Check of a registry import"), None,
-                              _back_to_import, details="registry/_import_check.html"))
+@job(previewed.PREVIEW, JobPage(_l("Check of a registry import"), None,
+                                _back_to_import, details="registry/_import_check.html"))
 def preview_import(run, *, upload, filename, language="en"):
     """Read the uploaded file from the shared storage and check it against the registry;
     keeps the plan for the confirmation, writes nothing else."""
-    return previews.check_in_job(run, imports.preview, upload, language, filename,
+    return previews.check_in_job(run, previewed.preview, upload, language, filename,
                                  now=run.now, progress=run.progress)
 
 
@@ -45,10 +46,10 @@ def _apply_outcome(result):
                                result["updated_people"] + result["updated_appointments"]))]
 
 
-@job(imports.APPLY, JobPage(_l("Registry import"), _apply_outcome, _back_to_registry))
+@job(previewed.APPLY, JobPage(_l("Registry import"), _apply_outcome, _back_to_registry))
 def apply_import(run, *, preview, language="en"):
     """Apply what the preview `preview` checked, all or nothing."""
-    return previews.apply_in_job(run, imports.apply_previewed, preview, language)
+    return previews.apply_in_job(run, previewed.apply_previewed, preview, language)
 
 
 def _outcome(result):

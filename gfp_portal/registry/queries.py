@@ -10,6 +10,7 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import in_rows_read_first, is_row_id, utcnow
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.search import matches
+from gfp_portal.core.text import email_address
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name, name_rank
 from gfp_portal.reference.models import Entity, Region, Unct
@@ -199,7 +200,7 @@ def _matching(stmt, f, *, today, policy):
     """`stmt` narrowed to the people the filter is about."""
     if f.q:
         stmt = stmt.where(or_(matches(Person.search_key, f.q),
-                              func.lower(Person.email).contains(f.q.strip().lower(),
+                              func.lower(Person.email).contains(email_address(f.q).lower(),
                                                                 autoescape=True)))
     conditions = _appointment_conditions(f, policy, today)
     if f.status == "none":
@@ -391,10 +392,11 @@ def entity_holders(entity, *, today):
                   to_begin, Appointment.id)).all(), prefer_active=False)
 
 
-def signing_in(person_ids):
-    """The people among `person_ids` who can sign in to the portal (the domains that sign
-    people in know: registry.signals.people_signing_in)."""
+def signing_in(person_ids, *, roles=None):
+    """The people among `person_ids` who can sign in to the portal, with an account holding
+    one of `roles` when given (the domains that sign people in know:
+    registry.signals.people_signing_in)."""
     if not person_ids:
         return set()
-    return set().union(*(found for _receiver, found
-                         in people_signing_in.send(None, person_ids=sorted(person_ids))))
+    return set().union(*(found for _receiver, found in people_signing_in.send(
+        None, person_ids=sorted(person_ids), roles=roles)))

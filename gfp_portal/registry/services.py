@@ -8,7 +8,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from gfp_portal.core.audit import diff, log_action, log_changes, log_creation
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError, required_text
-from gfp_portal.core.text import given, is_blank
+from gfp_portal.core.text import email_address, given, is_blank
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
 from gfp_portal.reference.signals import entity_closing, members_leaving
@@ -41,7 +41,16 @@ def _today(now):
 
 def find_person_by_email(email):
     return db.session.scalars(select(Person).where(
-        func.lower(Person.email) == (email or "").strip().lower())).first()
+        func.lower(Person.email) == email_address(email or "").lower())).first()
+
+
+def _as_given(data):
+    """The fields of `data` as a person keeps them: trimmed, the email address in one form
+    (core.text.email_address)."""
+    values = {field: given(data[field]) for field in PERSON_FIELDS if field in data}
+    if "email" in values:
+        values["email"] = email_address(values["email"])
+    return values
 
 
 def _person_state(person, data=None):
@@ -49,7 +58,7 @@ def _person_state(person, data=None):
     once update_person(person, data) has written it."""
     state = {field: getattr(person, field) for field in PERSON_FIELDS}
     if data is not None:
-        state.update({field: given(data[field]) for field in PERSON_FIELDS if field in data})
+        state.update(_as_given(data))
     state["entity"] = state["entity"].acronym if state["entity"] else None
     # The country by its code, which the history names in each reader's language.
     state["duty_station"] = station_code(state["duty_station"])
@@ -69,9 +78,10 @@ def _apply_person(person, data, *, actor, people_by_email=None):
     `people_by_email` (lower-case email -> Person), when a caller has loaded everyone who
     could hold the email, replaces the look-up."""
     preferences = (person.preferred_language, person.time_zone)
+    values = _as_given(data)
     if "email" in data:
-        email = required_text(data["email"], "email_required", _l("Enter the email address."),
-                              field="email")
+        email = required_text(values["email"], "email_required",
+                              _l("Enter the email address."), field="email")
         other = find_person_by_email(email) if people_by_email is None else \
             people_by_email.get(email.lower())
         if other is not None and other is not person:
@@ -86,11 +96,9 @@ def _apply_person(person, data, *, actor, people_by_email=None):
         raise DomainError("unknown_time_zone",
                           _l("%(zone)s is not a known time zone.", zone=data["time_zone"]),
                           field="time_zone")
-    for field in PERSON_FIELDS:
-        if field in data:
-            value = given(data[field])
-            if getattr(person, field) is not value and getattr(person, field) != value:
-                setattr(person, field, value)  # only what changes: an import sets thousands
+    for field, value in values.items():
+        if getattr(person, field) is not value and getattr(person, field) != value:
+            setattr(person, field, value)  # only what changes: an import sets thousands
     if is_blank(person.given_name) or is_blank(person.family_name):
         raise DomainError("name_required", _l("Enter the given name and the family name."),
                           field="given_name")

@@ -42,7 +42,8 @@ people_signing_in = _signals.signal("people-signing-in", doc="""
 Which of the people `person_ids` can sign in to the portal, asked before writing to them: an
 email links to a page behind the sign-in (a term alert to the person's profile, an induction
 mail to their checklist, a session notice to the session, a plan's emails to the plan, a
-message to the network to its archive) only when they can open it. The sender is None.
-Domains that sign people in return the set of those ids whose account signs in. Ask through
-registry.queries.signing_in.
+message to the network to its archive) only when they can open it. The sender is None;
+`roles`, when not None, names the account roles of which the page asks one (the archive is
+the network's and the Office's). Domains that sign people in return the set of those ids
+whose account signs in (holding one of `roles`). Ask through registry.queries.signing_in.
 """)

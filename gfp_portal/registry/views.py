@@ -34,7 +34,7 @@ from gfp_portal.reference.queries import (
     entity_by_acronym,
     unct_of_scope,
 )
-from gfp_portal.registry import exports, imports, queries, services
+from gfp_portal.registry import exports, queries, services
 from gfp_portal.registry.forms import (
     AppointmentForm,
     EndAppointmentForm,
@@ -44,9 +44,10 @@ from gfp_portal.registry.forms import (
     RenewForm,
     ReplaceForm,
 )
+from gfp_portal.registry.imports import previewed
+from gfp_portal.registry.imports.reading import APPOINTMENT_KEY, REQUIRED
 from gfp_portal.registry.models import Appointment, Person
 from gfp_portal.registry.policy import Policy
-from gfp_portal.registry.reading import APPOINTMENT_KEY, REQUIRED
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
@@ -335,11 +336,11 @@ def export(fmt):
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("coordinator")
 def import_file():
-    return previews.upload_page(ImportForm(), imports.start_preview, "registry/import.html",
+    return previews.upload_page(ImportForm(), previewed.start_preview, "registry/import.html",
                                 required=REQUIRED, appointment_key=APPOINTMENT_KEY)
 
 
 @bp.route("/import/confirm", methods=["POST"])
 @roles_required("coordinator")
 def import_confirm():
-    return previews.confirm_page(imports.start_apply, "registry.import_file")
+    return previews.confirm_page(previewed.start_apply, "registry.import_file")

@@ -23,7 +23,7 @@ def send_reminders_command():
 @sessions_cli.command("send-evaluation-reminders")
 def send_evaluation_reminders_command():
     """Remind, once, the people who attended a session and have not evaluated it while its
-    evaluation is open."""
+    evaluation is open, when they can sign in to answer it."""
     require_server_name()
     sent = send_evaluation_reminders()
     db.session.commit()

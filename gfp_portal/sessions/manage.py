@@ -16,6 +16,7 @@ from gfp_portal.core.confirm import (
     is_confirmed,
     went_back,
 )
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import (
@@ -263,11 +264,11 @@ def _delete_confirmation(session):
 def roster(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     rows = queries.roster(session)
-    positions = {r.id: (n, first) for n, (r, first) in enumerate(
-        registration.waitlist_order(session), start=1)}
     return render_template(
-        "sessions/roster.html", session=session, rows=rows, positions=positions,
+        "sessions/roster.html", session=session, rows=rows,
+        positions=registration.waitlist_places(session, today=utcnow().date()),
         taken=sum(r.status == RegistrationStatus.registered for r in rows),
+        waiting=sum(r.status == RegistrationStatus.waitlisted for r in rows),
         add_form=AddPersonForm(), group_form=_group_form(), confirm=ConfirmForm())
 
 

@@ -159,7 +159,7 @@ def send_to(session, kind, *, email, name, language, zone, now, link=None, offic
     """Queue the email of `kind` about `session` to one address (a registered person or a
     guest), in `language` with the times in `zone`, with its invitation when there is one;
     `link` leads to the session (none for who cannot sign in); `office`, the Office's mailbox,
-    is named instead to a registered person who cannot."""
+    is named instead to whoever cannot: a registered person without a way in, a guest."""
     memo = {} if memo is None else memo
     parts = []
     with force_locale(language):

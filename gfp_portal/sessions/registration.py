@@ -16,6 +16,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
+from gfp_portal.registry.models import roles_held_until
 from gfp_portal.registry.queries import current_terms, signing_in
 from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
@@ -70,14 +71,20 @@ def waitlist(session):
     return [registration for registration, _first in waitlist_order(session)]
 
 
+def _seat_order(session, *, today):
+    """waitlist_order without the people whose term ends before the session
+    (term_ends_before): they may not take a seat, and stay on the list, passed over."""
+    order = waitlist_order(session)
+    passed_over = people_leaving_before(session, [row.person_id for row, _first in order],
+                                        today=today)
+    return [(row, first) for row, first in order if row.person_id not in passed_over]
+
+
 def promotable(session, *, today):
     """The waiting list in the order freed seats go, without the people whose term ends
     before the session (term_ends_before): they may not take a seat, and stay on the list,
     passed over, as everyone does once the session has started (_offers_seats)."""
-    waiting = waitlist(session)
-    passed_over = people_leaving_before(session, [row.person_id for row in waiting],
-                                        today=today)
-    return [row for row in waiting if row.person_id not in passed_over]
+    return [row for row, _first in _seat_order(session, today=today)]
 
 
 def _waiting_for_seats(session, *, today):
@@ -86,14 +93,20 @@ def _waiting_for_seats(session, *, today):
     return has_waitlist(session) and bool(promotable(session, today=today))
 
 
-def waitlist_place(registration):
-    """(number on the waiting list, put first by the priority), or None if not waiting."""
+def waitlist_places(session, *, today):
+    """{registration id: (number on the waiting list, put first by the priority)} of the
+    people a freed seat may go to (promotable), numbered in the order it goes to them: the
+    people passed over have no number, and do not count in the numbers of those behind."""
+    return {row.id: (number, first) for number, (row, first) in enumerate(
+        _seat_order(session, today=today), start=1)}
+
+
+def waitlist_place(registration, *, today):
+    """(number on the waiting list, put first by the priority), or None if not waiting for
+    a seat (waitlist_places)."""
     if registration.status != RegistrationStatus.waitlisted:
         return None
-    for number, (row, first) in enumerate(waitlist_order(registration.session), start=1):
-        if row.id == registration.id:
-            return number, first
-    return None
+    return waitlist_places(registration.session, today=today).get(registration.id)
 
 
 def registration_of(session, person):
@@ -142,6 +155,30 @@ def audience_refusal(session, person, *, today):
     return DomainError("not_in_audience", _l(
         "This session is for %(audience)s; your appointment does not match.",
         audience=session.audience.title))
+
+
+def departure_refusal(session, person, *, today):
+    """Why the Office may not add `person` to `session` (a DomainError), or None. It may add
+    anyone, in the session's audience or not, but not a person none of whose terms, in any
+    role, is still theirs on the session's first day, as no other path seats them
+    (term_ends_before): their last day, gone by `today` or still to come, is named. A person
+    never appointed is no leaver, and may be added."""
+    terms = person.appointments
+    if roles_held_until(terms, session.first_day):
+        return None
+    # A term withdrawn before it began was never held: it gives no last day.
+    last_day = max((term.last_day for term in terms if term.last_day is not None
+                    and term.last_day >= term.start_date), default=None)
+    if last_day is None:
+        return None
+    day = LazyString(format_date, last_day, "long")
+    if last_day < today:
+        return DomainError("term_over", _l(
+            "The term of %(name)s ended on %(day)s: they are no longer in the network and "
+            "are not registered.", name=person.full_name, day=day))
+    return DomainError("term_over", _l(
+        "The term of %(name)s ends on %(day)s, before this session: they are not "
+        "registered.", name=person.full_name, day=day))
 
 
 def window(session, now):
@@ -195,9 +232,13 @@ def _take_place(session, person, registration, *, seat, now):
 
 def register(session, person, *, actor, now=None, by_coordinator=False, notify=True):
     """A seat for `person`, or a place on the waiting list when the session is full.
-    Returns the registration; registering twice changes nothing."""
-    if not by_coordinator and (refusal := audience_refusal(
-            session, person, today=(now or utcnow()).date())) is not None:
+    Returns the registration; registering twice changes nothing. People register themselves
+    for the sessions of their audience (audience_refusal); the Office adds anyone but a
+    leaver (departure_refusal)."""
+    today = (now or utcnow()).date()
+    refusal = departure_refusal(session, person, today=today) if by_coordinator else \
+        audience_refusal(session, person, today=today)
+    if refusal is not None:
         raise refusal
     lock_seats(session)
     # Read the clock once the lock is held, so the queue follows the order of arrival.

@@ -90,7 +90,7 @@ def detail(session_id):
         certificates.refusal(session, attendance, now=now) is None,
         check_in_open=check_in_is_open(session, now),
         can_evaluate=person is not None and evaluations.can_answer(session, person, now),
-        place=registration.waitlist_place(mine) if mine else None,
+        place=registration.waitlist_place(mine, today=now.date()) if mine else None,
         readings=spans(session, viewer_zone(), current_language()),
         language=current_language(), confirm=ConfirmForm(), now=now,
         sees_join_link=registration.sees_join_link(current_user, session, mine),
@@ -121,7 +121,7 @@ def register(session_id):
         else:
             flash(_("The session is full: you are on the waiting list, number %(n)s. You will "
                     "get the invitation if a seat frees up.",
-                    n=registration.waitlist_place(result)[0]), "info")
+                    n=registration.waitlist_place(result, today=utcnow().date())[0]), "info")
     return redirect(url_for("sessions.detail", session_id=session.id))
 
 

@@ -1,4 +1,5 @@
 """Account rules, asserted by error code."""
+import unicodedata
 from datetime import timedelta
 
 import pytest
@@ -339,3 +340,17 @@ def test_the_reset_email_counts_its_hours_in_arabic_with_the_dual(ctx, create_us
     for body in (message.body_text, message.body_html):
         assert "2 ساعة" not in body
         assert "ساعتين" in body
+
+
+def test_an_address_with_its_accents_written_either_way_opens_one_account(admin):
+    """Typed on a keyboard, "é" is one character; copied from some programs, an "e" and an
+    accent: the account is invited, found and signed in with either."""
+    composed, decomposed = (unicodedata.normalize(form, "josé.pérez@undp.org")
+                            for form in ("NFC", "NFD"))
+    user = invite(admin, email=decomposed)
+    assert (user.email, user.person.email) == (composed, composed)
+    with pytest.raises(DomainError) as excinfo:
+        invite(admin, email=composed)
+    assert excinfo.value.code == "email_taken"
+    assert services.find_user_by_email(decomposed) is user
+    assert services.find_person_by_email(decomposed) is user.person

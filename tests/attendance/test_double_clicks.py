@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from gfp_portal.attendance import certificates, evaluations, services, walk_ins
+from gfp_portal.attendance import certificates, evaluations, register, services, walk_ins
 from gfp_portal.attendance.models import Attendance, Certificate, EvaluationAnswer
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
@@ -151,7 +151,7 @@ def test_one_mark_changed_by_two_hosts_at_once(app, running, create_user, monkey
              for host in hosts]
     pages[0][f"status-{row_id}"], pages[1][f"status-{row_id}"] = "excused", "absent"
     # Both read the marks before either writes, unless the first keeps the second waiting.
-    meet_first(monkeypatch, services, "_marks_now", caller="mark_register", timeout=2)
+    meet_first(monkeypatch, register, "_marks_now", caller="mark_register", timeout=2)
     answers = at_once([(host, "post", url + "?lang=en", page)
                        for host, page in zip(hosts, pages, strict=True)])
     assert sorted(answer[0] for answer in answers) == [200, 302], answers

@@ -1,4 +1,6 @@
 """Meeting reports: the shipped Teams (UTF-16, tabs) and Zoom (CSV) fixtures."""
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -194,3 +196,73 @@ def test_a_person_on_two_lines_is_marked_once_from_the_longer(held, coordinator,
     amina = registration.registration_of(session, people["Amina"])
     mark = db.session.scalars(select(Attendance).filter_by(registration_id=amina.id)).one()
     assert (marked, mark.status.value, mark.minutes) == (1, "present", 85)
+
+
+def _written(header, *rows, separator=","):
+    """A report of `header` and `rows`, their cells separated by `separator`."""
+    return "\n".join(separator.join(cells) for cells in (header, *rows)).encode()
+
+
+ZOOM_COLUMNS = ("Name (Original Name)", "User Email", "Join Time", "Leave Time",
+               "Duration (Minutes)")
+TEAMS_COLUMNS = ("Name", "First Join", "Last Leave", "Email")
+
+
+@pytest.mark.parametrize("zone, starts, ends, data, expected, scheduled", [
+    # Geneva, 31 October 2027: at 03:00 the clocks go back to 02:00, which they show twice.
+    # Amina stays from 01:30 to 02:30 the second time (120 minutes, as Zoom counts them);
+    # Jonas leaves at 02:20 the first time; Li comes and goes within one of the two hours;
+    # Fatou joins at 02:50 the first time and leaves at 02:10 the second.
+    ("Europe/Zurich", "2027-10-30T23:30", "2027-10-31T01:30", _written(
+        ZOOM_COLUMNS,
+        ("Amina", "amina@example.org", "10/31/2027 01:30:00 AM", "10/31/2027 02:30:00 AM",
+         "120"),
+        ("Jonas", "jonas@example.org", "10/31/2027 01:30:00 AM", "10/31/2027 02:20:00 AM",
+         "50"),
+        ("Li", "li@example.org", "10/31/2027 02:10:00 AM", "10/31/2027 02:40:00 AM", "30"),
+        ("Fatou", "fatou@example.org", "10/31/2027 02:50:00 AM", "10/31/2027 02:10:00 AM",
+         "20")),
+     {"Amina": 120, "Jonas": 50, "Li": 30, "Fatou": 20}, 120),
+    # The same in Teams, whose rows say how long each stay was ("2h 0m 0s"); or, in its
+    # list of participants, how long each person was in the meeting, which the span from
+    # their first join to their last leave is not shorter than.
+    ("Europe/Zurich", "2027-10-30T23:30", "2027-10-31T01:30", _written(
+        ("Name", "Join Time", "Leave Time", "Duration", "Email"),
+        ("Amina", "10/31/27, 1:30:00 AM", "10/31/27, 2:30:00 AM", "2h 0m 0s",
+         "amina@example.org"),
+        ("Li", "10/31/27, 2:10:00 AM", "10/31/27, 2:40:00 AM", "30m 0s", "li@example.org"),
+        separator="\t"), {"Amina": 120, "Li": 30}, 120),
+    ("Europe/Zurich", "2027-10-30T23:30", "2027-10-31T01:30", _written(
+        ("Name", "First Join", "Last Leave", "In-Meeting Duration", "Email"),
+        ("Amina", "10/31/27, 1:30:00 AM", "10/31/27, 2:30:00 AM", "1h 50m 0s",
+         "amina@example.org"),
+        ("Jonas", "10/31/27, 1:30:00 AM", "10/31/27, 2:20:00 AM", "45m 0s",
+         "jonas@example.org"),
+        separator="\t"), {"Amina": 120, "Jonas": 50}, 120),
+    # New York, 7 November 2027: 00:30 EDT to 02:30 EST is three hours.
+    ("America/New_York", "2027-11-07T04:30", "2027-11-07T07:30", _written(
+        TEAMS_COLUMNS,
+        ("Amina", "11/7/27, 12:30:00 AM", "11/7/27, 2:30:00 AM", "amina@example.org"),
+        ("Jonas", "11/7/27, 12:45:00 AM", "11/7/27, 12:55:00 AM", "jonas@example.org"),
+        separator="\t"),
+     {"Amina": 180, "Jonas": 10}, 180),
+    # New York, 14 March 2027: the clocks skip from 02:00 to 03:00; 01:00 to 04:00 is two
+    # hours, and Amina, there from 01:00 to 03:30, was there for 90 minutes of them.
+    ("America/New_York", "2027-03-14T06:00", "2027-03-14T08:00", _written(
+        TEAMS_COLUMNS,
+        ("Amina", "3/14/27, 1:00:00 AM", "3/14/27, 3:30:00 AM", "amina@example.org"),
+        ("Jonas", "3/14/27, 3:15:00 AM", "3/14/27, 4:00:00 AM", "jonas@example.org"),
+        separator="\t"),
+     {"Amina": 90, "Jonas": 45}, 120),
+])
+def test_the_minutes_of_a_report_count_the_hour_the_clocks_move(
+        make_session, zone, starts, ends, data, expected, scheduled):
+    """A report gives the times its clocks showed, in the session's zone. Across a change of
+    time they count the minutes that passed, not the difference of what the clocks showed:
+    the hour shown twice when they go back is counted twice, the hour they skip not at all."""
+    session = make_session(time_zone=zone)
+    session.starts_at = datetime.fromisoformat(starts).replace(tzinfo=UTC)
+    session.ends_at = datetime.fromisoformat(ends).replace(tzinfo=UTC)
+    _report_read, lines = imports.plan(session, data)
+    assert {line.attendee.name: line.minutes for line in lines} == expected
+    assert session.duration_minutes == scheduled

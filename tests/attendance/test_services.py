@@ -4,8 +4,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, inspect, select
 
+from gfp_portal.accounts.models import User
 from gfp_portal.admin.settings_forms import SettingsForm
-from gfp_portal.attendance import certificates, evaluations, queries, records, services
+from gfp_portal.attendance import certificates, evaluations, queries, records, register, services
 from gfp_portal.attendance.models import (
     Attendance,
     AttendanceImport,
@@ -59,7 +60,7 @@ def test_a_registration_whose_attendance_is_recorded_cannot_be_cancelled(
 
 def test_everyone_present_then_the_exceptions(held, coordinator):
     session, people = held
-    assert services.mark_all_present(session, actor=coordinator) == 4
+    assert register.mark_all_present(session, actor=coordinator) == 4
     services.mark(reg(session, people["Li"]), "excused", actor=coordinator)  # same hour: no reason
     statuses = {a.registration.person.given_name: a.status.value
                 for a in db.session.scalars(select(Attendance))}
@@ -108,7 +109,7 @@ def test_before_the_session_nobody_waiting_is_seated_by_a_mark(held, coordinator
 def _page_of(session):
     """The register as its page shows it now: its rows, and each mark as the page shows it."""
     rows, marks = queries.register_rows(session)
-    return rows, {row.id: services.shown_mark(marks.get(row.id)) for row in rows}
+    return rows, {row.id: register.shown_mark(marks.get(row.id)) for row in rows}
 
 
 def test_a_register_saved_from_an_older_page_leaves_the_marks_changed_since(held, coordinator):
@@ -117,12 +118,12 @@ def test_a_register_saved_from_an_older_page_leaves_the_marks_changed_since(held
     was put back to present, her certificate valid again)."""
     session, people = held
     held_at = session.ends_at
-    services.mark_all_present(session, actor=coordinator, now=held_at)
+    register.mark_all_present(session, actor=coordinator, now=held_at)
     rows, shown = _page_of(session)
     amina, jonas = reg(session, people["Amina"]), reg(session, people["Jonas"])
     services.mark(amina, "absent", minutes=0, actor=None, now=held_at + timedelta(minutes=5))
     sent = dict(shown) | {jonas.id: ("partial", "30")}
-    assert services.mark_register(session, rows, sent, shown=shown, actor=coordinator,
+    assert register.mark_register(session, rows, sent, shown=shown, actor=coordinator,
                                   now=held_at + timedelta(minutes=10)) == 1
     assert (services.attendance_of(amina).status, services.attendance_of(jonas).status) == \
         ("absent", "partial")
@@ -135,13 +136,13 @@ def test_a_register_shown_before_everyone_was_marked_present_leaves_them_present
     since (the button marks only the rows without a mark, so it undoes nothing itself)."""
     session, people = held
     rows, shown = _page_of(session)
-    services.mark_all_present(session, actor=None, now=session.ends_at)
+    register.mark_all_present(session, actor=None, now=session.ends_at)
     jonas = reg(session, people["Jonas"])
     sent = dict(shown) | {jonas.id: ("excused", "")}
-    refused("crossed", services.mark_register, session, rows, sent, shown=shown,
+    refused("crossed", register.mark_register, session, rows, sent, shown=shown,
             actor=coordinator, now=session.ends_at)
     del sent[jonas.id]
-    assert services.mark_register(session, rows, sent, shown=shown, actor=coordinator,
+    assert register.mark_register(session, rows, sent, shown=shown, actor=coordinator,
                                   now=session.ends_at) == 0
     assert {a.status.value for a in db.session.scalars(select(Attendance))} == {"present"}
 
@@ -163,14 +164,14 @@ def test_changing_a_mark_changed_since_the_page_was_shown_is_refused(held, coord
     else:
         services.check_in(session, people["Li"], services.check_in_code(session), now=held_at)
     sent = dict(shown) | {li.id: ("absent", "0"), jonas.id: ("partial", "30")}
-    error = refused("crossed", services.mark_register, session, rows, sent, shown=shown,
+    error = refused("crossed", register.mark_register, session, rows, sent, shown=shown,
                     actor=coordinator, now=held_at + timedelta(minutes=2))
     assert error.crossed == [li.id]
     assert services.attendance_of(jonas) is None
     assert services.attendance_of(li).status == ("excused" if meanwhile == "corrected"
                                                  else "present")
-    sent[li.id] = services.shown_mark(services.attendance_of(li))  # as recorded since
-    assert services.mark_register(session, rows, sent, shown=shown, actor=coordinator,
+    sent[li.id] = register.shown_mark(services.attendance_of(li))  # as recorded since
+    assert register.mark_register(session, rows, sent, shown=shown, actor=coordinator,
                                   now=held_at + timedelta(minutes=3)) == 1
     assert services.attendance_of(jonas).status == "partial"
 
@@ -296,7 +297,7 @@ def test_results_appear_from_five_answers_with_the_right_percentages(make_sessio
     for person in people:
         registration.register(session, person, actor=None, now=session.starts_at -
                               timedelta(days=1), by_coordinator=True, notify=False)
-    services.mark_all_present(session, actor=coordinator)
+    register.mark_all_present(session, actor=coordinator)
     after = session.ends_at + timedelta(hours=2)
     ratings = ["fantastic", "fantastic", "good", "fair", "good"]
     for n, person in enumerate(people[:4]):
@@ -312,9 +313,19 @@ def test_results_appear_from_five_answers_with_the_right_percentages(make_sessio
     assert results.ratings == {"poor": 0, "fair": 0.2, "good": 0.4, "fantastic": 0.4}
 
 
+def _signing_in(*people, active=True):
+    """An account for each of `people`: one they sign in with (or one invited, not yet
+    activated)."""
+    db.session.add_all(User(email=person.email, person=person, is_active=active,
+                            locale=person.preferred_language, time_zone=person.time_zone)
+                       for person in people)
+    db.session.flush()
+
+
 def test_evaluation_reminders_go_once_to_those_who_did_not_answer(app, held, coordinator):
     session, people = held
-    services.mark_all_present(session, actor=coordinator)
+    _signing_in(*people.values())
+    register.mark_all_present(session, actor=coordinator)
     after = session.ends_at + timedelta(days=1)
     evaluations.submit(session, people["Amina"], ANSWER, now=after)
     with app.test_request_context():
@@ -323,13 +334,36 @@ def test_evaluation_reminders_go_once_to_those_who_did_not_answer(app, held, coo
     assert len(outbox("evaluation_reminder")) == 3
 
 
+def test_only_those_who_can_sign_in_to_evaluate_are_reminded_with_its_link(
+        app, held, coordinator):
+    """The evaluation is answered on its page, behind the sign-in: a reminder that sends there
+    someone with no account (Li), or one they cannot sign in with yet (Jonas, invited), would
+    ask what they cannot do. They are not reminded, until they can: Li, given an account
+    within the evaluation's days, is reminded on the next day's run."""
+    session, people = held
+    _signing_in(people["Amina"])
+    _signing_in(people["Jonas"], active=False)
+    register.mark_all_present(session, actor=coordinator)
+    after = session.ends_at + timedelta(days=1)
+    with app.test_request_context():
+        assert evaluations.send_reminders(now=after) == 1
+        mail, = outbox("evaluation_reminder")
+        assert mail.recipient == people["Amina"].email
+        assert f"/sessions/{session.id}/evaluation" in mail.body_text
+        _signing_in(people["Li"])
+        assert evaluations.send_reminders(now=after + timedelta(days=1)) == 1
+    assert [m.recipient for m in outbox("evaluation_reminder")] == [
+        people["Amina"].email, people["Li"].email]
+
+
 def test_the_title_inside_a_reminders_sentence_keeps_its_own_direction(app, held, coordinator):
     """An English title inside an Arabic sentence (or the reverse) is isolated, so that its
     punctuation and numbers do not reorder the sentence around it."""
     session, people = held
     session.title_en = "UN-SWAP 2.0: the basics"
     people["Jonas"].preferred_language = "ar"
-    services.mark_all_present(session, actor=coordinator)
+    _signing_in(people["Jonas"])
+    register.mark_all_present(session, actor=coordinator)
     with app.test_request_context():
         evaluations.send_reminders(now=session.ends_at + timedelta(days=1))
     mail, = [m for m in outbox("evaluation_reminder") if m.recipient.startswith("jonas")]
@@ -343,7 +377,8 @@ def test_a_reminder_says_when_the_evaluation_closes_in_the_readers_language_and_
     then (the clocks moved forward on 28 March), not the one of the day he is reminded."""
     session, people = held
     people["Jonas"].preferred_language, people["Jonas"].time_zone = "fr", "Europe/Paris"
-    services.mark_all_present(session, actor=coordinator)
+    _signing_in(people["Jonas"])
+    register.mark_all_present(session, actor=coordinator)
     with app.test_request_context():
         evaluations.send_reminders(now=session.ends_at + timedelta(days=1))
     mail, = [m for m in outbox("evaluation_reminder") if m.recipient.startswith("jonas")]
@@ -391,16 +426,17 @@ def test_no_attendance_is_recorded_for_a_cancelled_session(app, held, coordinato
     amina = reg(session, people["Amina"])
     refused("cancelled", services.mark, amina, "present", actor=coordinator,
             now=session.starts_at)
-    refused("cancelled", services.check_all_present, session)
-    refused("cancelled", services.mark_all_present, session, actor=coordinator,
+    refused("cancelled", register.check_all_present, session)
+    refused("cancelled", register.mark_all_present, session, actor=coordinator,
             now=session.starts_at)
-    refused("cancelled", services.mark_register, session, rows, {amina.id: ("present", "")},
+    refused("cancelled", register.mark_register, session, rows, {amina.id: ("present", "")},
             actor=coordinator, now=session.starts_at)
     assert db.session.scalars(select(Attendance)).all() == []
 
 
 def test_no_evaluation_reminder_goes_to_someone_anonymised_since(app, held, coordinator):
     session, people = held
+    _signing_in(people["Amina"], people["Jonas"])
     for given in ("Amina", "Jonas"):
         services.mark(reg(session, people[given]), "present", minutes=90, actor=coordinator,
                       now=session.ends_at)

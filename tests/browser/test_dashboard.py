@@ -78,3 +78,32 @@ def test_every_label_of_a_chart_shows_whole_on_a_phone(new_page, artifacts_dir, 
         problems += [f"{path}: {label}" for label in page.evaluate(CUT_OFF_LABELS)]
     page.screenshot(path=str(artifacts_dir / f"dashboard-{lang}-390.png"), full_page=True)
     assert not problems, "labels cut off: " + ", ".join(problems)
+
+
+# How the legend of the sessions chart paints each topic, and how the chart paints each bar:
+# [label, paint], the paint being what the browser computes (colour, pattern, dashes).
+TOPIC_PAINTS = """() => {
+    const paint = element => {
+        const style = getComputedStyle(element);
+        return [style.fill, style.backgroundColor, style.strokeDasharray].join(' ');
+    };
+    const legend = [...document.querySelectorAll('#figure-sessions ~ .chart-legend li')].map(
+        li => { const swatch = li.querySelector('.chart-swatch');
+                return [li.textContent.trim(), paint(swatch.querySelector('rect') || swatch)]; });
+    const bars = [...document.querySelectorAll('#figure-sessions ~ svg > rect')].map(
+        rect => [rect.querySelector('title').textContent.split(':')[0], paint(rect)]);
+    return {legend, bars};
+}"""
+
+
+def test_every_topic_of_the_sessions_chart_is_painted_its_own_way(new_page, artifacts_dir):
+    """The demo's sessions are of all nine topics, and there are eight colours: every topic
+    is still painted its own way (a colour and a texture), its bars as its legend shows."""
+    page = open_as(new_page, "coordinator", lang="en", width=1366, height=900)
+    page.goto("/dashboard?lang=en")
+    painted = page.evaluate(TOPIC_PAINTS)
+    legend = dict(painted["legend"])
+    assert len(legend) == 9 and len(set(legend.values())) == 9, legend
+    assert painted["bars"] and all(legend[label] == paint for label, paint in painted["bars"])
+    page.locator("section[aria-labelledby='figure-sessions']").screenshot(
+        path=str(artifacts_dir / "dashboard-topics.png"))

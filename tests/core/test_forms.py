@@ -99,6 +99,17 @@ class TitleForm(Form):
     ("A\tB\x00C\x85D\u2028E", "A B C D E"),
     ("  تدخل المارة  ", "تدخل المارة"),
     ("Kept  as typed", "Kept  as typed"),
+    # Invisible marks pasted at the ends (a zero-width space, a direction mark, a byte-order
+    # mark, a word joiner) go; those inside a word stay: a zero-width non-joiner in Persian
+    # and a joiner closing a Malayalam word (its letter written as a chillu) change how the
+    # word is written, and a flag's tags make the flag.
+    ("\u200bMaría Pérez\u200f", "María Pérez"),
+    ("\ufeff Abebe\u2060 \u061c\n", "Abebe"),
+    ("\u200dAbebe\u200c", "Abebe"),
+    ("می\u200cخواهم", "می\u200cخواهم"),
+    ("അവന്\u200d", "അവന്\u200d"),
+    ("Wales 🏴\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f",
+     "Wales 🏴\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f"),
 ])
 def test_line_breaks_and_control_characters_become_one_space(app, typed, kept):
     from werkzeug.datastructures import MultiDict

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from gfp_portal.attendance import reports
 from gfp_portal.core.errors import DomainError
 from gfp_portal.parity import imports as parity
-from gfp_portal.registry import exports, imports
+from gfp_portal.registry import exports
+from gfp_portal.registry.imports.reading import read_table
 from tests.helpers import ATTENDANCE_FILES
 
 TEAMS = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
@@ -23,9 +24,9 @@ XLSX = exports.to_xlsx(ROWS)
 
 # Each parser with the codes of the errors it may raise.
 PARSERS = {
-    "registry.csv": (lambda data: imports.read_table("people.csv", data),
+    "registry.csv": (lambda data: read_table("people.csv", data),
                      {"bad_file", "file_too_large"}),
-    "registry.xlsx": (lambda data: imports.read_table("people.xlsx", data),
+    "registry.xlsx": (lambda data: read_table("people.xlsx", data),
                       {"bad_file", "file_too_large"}),
     "report": (reports.parse, {"malformed_report"}),
     # The parity figures: read, then checked row by row against the database.
@@ -61,8 +62,8 @@ def rezip(data, name, content):
 
 def test_the_real_files_are_read(app):
     with app.test_request_context():
-        assert len(imports.read_table("people.csv", CSV)) == 3
-        assert len(imports.read_table("people.xlsx", XLSX)) == 3
+        assert len(read_table("people.csv", CSV)) == 3
+        assert len(read_table("people.xlsx", XLSX)) == 3
         assert reports.parse(TEAMS).format == "teams" and reports.parse(ZOOM).format == "zoom"
 
 

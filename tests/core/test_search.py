@@ -1,5 +1,6 @@
 """Search ignores accents and case in the registry, the directory, the library, sessions and
 accounts, on SQLite and PostgreSQL; the migration gives existing rows their key."""
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -30,6 +31,12 @@ NOW = datetime(2029, 1, 1, tzinfo=UTC)
     ("مُحَمَّــــد", "محمد"),              # tatweel
     ("أحمد إسلام آمنة ٱلله", "احمد اسلام امنة الله"),  # every alef form: the bare alef
     ("", ""),
+    # Invisible formatting marks (Unicode's Cf): pasted from an email signature or a chat,
+    # or by a keyboard writing right to left.
+    ("María\u200b Pérez\u200f", "maria perez"),
+    ("\ufeff\u2060Abebe\u061c\u200e", "abebe"),
+    ("می\u200cخواهم", "میخواهم"),
+    ("\u200b", ""),
 ])
 def test_fold_drops_accents_case_and_repeated_spaces(text, folded):
     assert fold(text) == folded
@@ -55,6 +62,25 @@ def test_the_registry_finds_a_name_without_its_accents(lucia, q):
 def test_the_registry_still_finds_an_email(lucia):
     stmt = registry_queries.people_query(registry_queries.RegistryFilter(q="LUCIA@", status="any"))
     assert [p.email for p in db.session.scalars(stmt).unique()] == ["lucia@undp.org"]
+
+
+def _registry(q=None):
+    stmt = registry_queries.people_query(registry_queries.RegistryFilter(q=q, status="any"))
+    return [p.email for p in db.session.scalars(stmt).unique()]
+
+
+def test_a_name_pasted_with_an_invisible_mark_is_found_and_sorted_by_its_letters(ctx,
+                                                                                reference):
+    """Copied from an email signature or a chat, a name carries a zero-width space; typed
+    on a keyboard writing right to left, a search carries a direction mark."""
+    db.session.add_all([
+        Person(given_name="María\u200b", family_name="Pérez", email="maria@undp.org"),
+        Person(given_name="Li", family_name="Zhang", email="zhang@undp.org"),
+        Person(given_name="Tigist", family_name="\u200bAbebe", email="abebe@undp.org")])
+    db.session.flush()
+    assert _registry("Maria Perez") == ["maria@undp.org"]
+    assert _registry("María Pérez\u200f") == ["maria@undp.org"]
+    assert _registry() == ["abebe@undp.org", "maria@undp.org", "zhang@undp.org"]
 
 
 def test_the_directory_finds_a_name_without_its_accents(lucia):
@@ -89,6 +115,22 @@ def test_the_accounts_list_finds_a_name_without_accents(app, create_user):
     with app.app_context():
         found = db.session.scalars(users_query(q="FERNANDEZ")).unique().all()
         assert [u.email for u in found] == ["lucia@undp.org"]
+
+
+def test_an_address_typed_with_its_accents_decomposed_finds_a_walk_in(lucia):
+    """An "e" and an accent, as some programs copy an "é", find the address all the same."""
+    lucia.email = "lucía@undp.org"
+    db.session.flush()
+    typed = unicodedata.normalize("NFD", "lucía@")
+    assert [p.email for p in candidates(_session("Paridad de género"), typed)] == [
+        "lucía@undp.org"]
+
+
+def test_an_address_typed_with_its_accents_decomposed_finds_an_account(app, create_user):
+    create_user("josé@undp.org", given_name="José", family_name="Pérez")
+    with app.app_context():
+        found = db.session.scalars(users_query(q=unicodedata.normalize("NFD", "josé@")))
+        assert [u.email for u in found.unique()] == ["josé@undp.org"]
 
 
 def _session(title_es, title_en="Gender parity"):
@@ -167,3 +209,19 @@ def test_the_migration_gives_existing_people_their_name_key(app):
             "time_zone, directory_consent, created_at, search_key) VALUES ('Émile', "
             "'Éclair', 'emile@undp.org', 'fr', 'UTC', false, CURRENT_TIMESTAMP, '')"],
             ["SELECT name_key FROM people"]) == ["eclair\nemile"]
+
+
+def test_the_migration_folds_every_key_again_without_invisible_marks(app):
+    with app.app_context():
+        assert _keys_after_migrating_from("0043_cancelled_places_sequence", [
+            "INSERT INTO entities (acronym, name, type, is_verified, search_key) VALUES "
+            "('UN\u200bDP', 'United Nations\u200e Development Programme', 'secretariat', false, "
+            "'old')",
+            "INSERT INTO people (given_name, family_name, email, preferred_language, "
+            "time_zone, directory_consent, created_at, search_key, name_key) VALUES "
+            "('María\u200b', '\u200bPérez', 'maria@undp.org', 'es', 'UTC', false, "
+            "CURRENT_TIMESTAMP, 'old', 'old')"],
+            ["SELECT search_key FROM entities WHERE acronym = 'UN\u200bDP'",
+             "SELECT search_key FROM people WHERE email = 'maria@undp.org'",
+             "SELECT name_key FROM people WHERE email = 'maria@undp.org'"]) == [
+            "undp\nunited nations development programme", "maria perez", "perez\nmaria"]

@@ -26,3 +26,13 @@ def test_numbers_and_days_are_written_as_such_and_only_text_is_guarded():
 def test_the_csv_writes_every_value_as_text_as_before():
     assert tables.to_csv([[3, -4, date(2027, 3, 10), None, "=1"]]) == \
         "\ufeff3,'-4,2027-03-10,,'=1\r\n".encode()
+
+
+def test_a_value_with_characters_a_workbook_cannot_hold_is_written_without_them():
+    """A stored value may hold control characters an Excel cell cannot (a vertical tab from a
+    file of an older system, a form feed, a NUL): the workbook is written all the same. A
+    vertical tab or a form feed, which break a line, becomes the line break a cell holds."""
+    _header, row = _cells([["Title", "Phone", "Grade"],
+                           ["Senior Adviser\x0bGender Unit", "\x01+41 22 917 1234", "P-4\x0c"]])
+    assert [cell.value for cell in row] == ["Senior Adviser\nGender Unit", "'+41 22 917 1234",
+                                            "P-4\n"]

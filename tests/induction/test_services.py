@@ -17,8 +17,8 @@ from gfp_portal.induction.reminders import send_induction_mails
 from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.reference.services import get_or_create_duty_station
-from gfp_portal.registry import imports
 from gfp_portal.registry import services as registry
+from gfp_portal.registry.imports import applying, reading
 from gfp_portal.registry.models import Appointment
 from gfp_portal.resources import services as resources
 from gfp_portal.sessions import registration
@@ -96,7 +96,7 @@ def test_an_import_puts_each_new_appointee_on_the_path_once(coordinator):
             # the registry as it stood: a term that started years ago
             row(3, role="alternate", appointment_entity="UNICEF", start_date="2020-01-01"),
             row(4)]
-    report = imports.apply_import(imports.read_table("people.csv", csv_bytes(rows)),
+    report = applying.apply_import(reading.read_table("people.csv", csv_bytes(rows)),
                                   actor=coordinator)
     assert report.ok, report.errors
     db.session.flush()

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import select
 
 from gfp_portal.attendance import services
@@ -21,6 +22,7 @@ from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import TrainingSession
+from gfp_portal.sessions.topics import topics as all_topics
 from tests.main.test_homes import Network
 
 
@@ -166,6 +168,41 @@ def test_charts_run_from_right_to_left_on_arabic_pages():
     assert bars.bars[0][1].x > bars.bars[-1][1].x
     assert [charts.grid_step(v) for v in (0, 3, 10, 250, 609)] == [1, 1, 5, 100, 200]
     assert charts.scale_top(609, 200) == 800 and charts.scale_top(250, 100) == 300
+
+
+def _looks(markup):
+    """How a chart paints what `markup` draws: its colour and texture classes, its pattern."""
+    return frozenset(re.findall(r"chart-[st]\d+|url\(#[^)]*\)", markup))
+
+
+def test_no_two_topics_of_the_sessions_chart_look_alike(app, make_session):
+    """Nine topics and eight colours: each topic's bars have a colour and a texture of their
+    own, and its legend shows them as its bars do. No two topics look alike, and none needs
+    its colour to be told apart: the textures differ too."""
+    keys = [topic.key for topic in all_topics()]
+    assert len(keys) == 9
+    for key in keys:
+        make_session(topic=key)
+    db.session.commit()
+    with app.test_request_context("/?lang=en"):
+        figure = figure_of("sessions", today=date(2027, 3, 1), now=datetime(2027, 3, 1,
+                                                                              tzinfo=UTC))
+        html = render_template_string(
+            '{% from "macros/charts.html" import figure_card %}'
+            '{{ figure_card(figure, False, "/dashboard/sessions.csv") }}', figure=figure)
+    bars = {}
+    for attributes, label in re.findall(r"<rect ([^>]*)><title>([^<:]+): \d+</title>", html):
+        bars.setdefault(unescape(label), set()).add(_looks(attributes))
+    legend = re.search(r'<ul class="chart-legend[^"]*">(.*?)</ul>', html, re.S).group(1)
+    shown = {unescape(re.sub(r"<[^>]+>", "", item)).strip(): _looks(item)
+             for item in re.findall(r"<li>(.*?)</li>", legend, re.S)}
+    assert len(bars) == len(shown) == 9
+    assert all(len(looks) == 1 for looks in bars.values())
+    assert {label: looks.pop() for label, looks in bars.items()} == shown
+    assert len(set(shown.values())) == 9, "two topics look alike"
+    # One of them plain, each of the others with a texture of its own.
+    textures = {frozenset(t for t in look if t.startswith("chart-t")) for look in shown.values()}
+    assert len(textures) == 9, "told apart by colour alone"
 
 
 def test_the_dashboard_is_drawn_without_inline_styles(client, app, network, login_as):

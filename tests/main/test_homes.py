@@ -21,7 +21,7 @@ from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination, NominationKind, NominationState
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services as registry
-from gfp_portal.registry.imports import APPLY
+from gfp_portal.registry.imports.previewed import APPLY
 from gfp_portal.registry.policy import Policy
 from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.accounts.services import set_roles
 from gfp_portal.attendance.models import Attendance, AttendanceSource, AttendanceStatus
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import utcnow
@@ -17,6 +18,7 @@ from gfp_portal.messages import queries, services
 from gfp_portal.messages.models import MessageStatus, NetworkMessage, NewsletterOptOut
 from gfp_portal.parity.imports import apply_figures
 from gfp_portal.privacy.anonymise import anonymise_person
+from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import AppointmentStatus, EndReason, Person
 from gfp_portal.registry.signals import people_signing_in
@@ -284,6 +286,36 @@ def test_the_sending_rate_setting_spaces_the_batches_a_minute_apart(coordinator,
     assert message.status == MessageStatus.sent
 
 
+def test_a_recipient_whose_account_cannot_open_the_archive_is_not_pointed_to_it(
+        coordinator, make_network, app, monkeypatch):
+    """An alternate whose account holds only a Resident Coordinator's role (the Office
+    appointed them in the registry, not through a nomination, which gives the focal-point
+    role): the archive refuses them, so their copy leaves out the line that points to it. A
+    colleague whose account holds the focal-point role, or the Office's, is pointed to it."""
+    reader, office, team_head = (db.session.get(Person, person_id)
+                                 for person_id in make_network(3))
+    accounts = {person.id: User(email=person.email, person=person, is_active=True)
+                for person in (reader, office, team_head)}
+    db.session.add_all(accounts.values())
+    set_roles(accounts[reader.id], ["focal_point"], [])
+    set_roles(accounts[office.id], ["coordinator"], [])
+    set_roles(accounts[team_head.id], ["resident_coordinator"],
+              [db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()])
+    db.session.flush()
+    message = draft(coordinator)
+    monkeypatch.setitem(app.config, "JOBS_IMMEDIATE", False)
+    services.send_message(message, actor=coordinator, now=NOW)
+    with app.test_request_context():
+        assert services.deliver_message(message, now=NOW) == 3
+    mails = {mail.recipient: mail for mail in outbox("network_message")}
+    link = f"/messages/{message.id}"
+    for person in (reader, office):
+        assert link in mails[person.email].body_text
+    assert link not in mails[team_head.email].body_text
+    assert link not in mails[team_head.email].body_html
+    assert "Dear colleagues," in mails[team_head.email].body_text
+
+
 def test_only_a_recipient_who_signs_in_is_pointed_to_the_archive(coordinator, make_network,
                                                                   app, monkeypatch):
     """A person may exist without an account (DESIGN §2), or have one they cannot sign in
@@ -292,15 +324,16 @@ def test_only_a_recipient_who_signs_in_is_pointed_to_the_archive(coordinator, ma
     about at once, not person by person."""
     member, invited, nobody = (db.session.get(Person, person_id)
                                for person_id in make_network(3))
-    db.session.add_all([User(email=member.email, person=member, is_active=True),
-                        User(email=invited.email, person=invited, is_active=False)])
+    account = User(email=member.email, person=member, is_active=True)
+    set_roles(account, ["focal_point"], [])
+    db.session.add_all([account, User(email=invited.email, person=invited, is_active=False)])
     update_settings({"messages.per_minute": 2}, actor=coordinator)
     message = draft(coordinator)
     monkeypatch.setitem(app.config, "JOBS_IMMEDIATE", False)
     services.send_message(message, actor=coordinator, now=NOW)
     asked = []
 
-    def ask(_sender, *, person_ids):
+    def ask(_sender, *, person_ids, **_extra):
         asked.append(person_ids)
         return set()
     with app.test_request_context(), people_signing_in.connected_to(ask):

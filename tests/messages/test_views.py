@@ -70,6 +70,23 @@ def test_the_archive_is_for_the_network(client, reference, create_user, roles, s
     assert client.get("/messages/").status_code == status
 
 
+@pytest.mark.parametrize("roles", [(), ("resident_coordinator",), ("focal_point",),
+                                   ("coordinator",), ("admin",)])
+def test_my_account_links_to_the_archive_only_for_those_who_may_open_it(
+        client, reference, create_user, roles):
+    """Every account with a person has the newsletter choice on /me; the archive beside it is
+    the network's and the Office's: a Resident Coordinator (or an account holding no role)
+    who followed the link would be refused."""
+    create_user("someone@example.org", roles=roles,
+                uncts=["KEN"] if "resident_coordinator" in roles else ())
+    login(client, "someone@example.org")
+    html = client.get("/me").get_data(as_text=True)
+    assert 'id="news-receive"' in html
+    opens = client.get("/messages/").status_code == 200
+    assert ('href="/messages/"' in html) is opens
+    assert opens is bool({"focal_point", "coordinator", "admin"} & set(roles))
+
+
 def test_focal_points_cannot_preview_or_send_a_draft(app, client, office, create_user):
     with app.app_context():
         draft = services.save_draft(None, VALID, actor=db.session.get(User, office))

@@ -1,5 +1,6 @@
 """Requests to join: confirmation, duplicates, expiry, review beside nominations, purge."""
 import json
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -399,3 +400,14 @@ def test_the_rc_notice_names_the_team_in_the_rcs_language_not_the_approvers(user
     assert rc_notice.locale == "en"
     assert rc_notice.subject == "New appointment: alternate for WFP — Kenya"
     assert "كينيا" not in rc_notice.body_text
+
+
+def test_a_request_from_an_address_with_its_accents_written_either_way_is_from_one_address(
+        join_data):
+    composed, decomposed = (unicodedata.normalize(form, "chikondi.bandá@wfp.org")
+                            for form in ("NFC", "NFD"))
+    first = submit(join_data(email=decomposed))
+    assert first.email == composed
+    assert join.open_request_for(decomposed) is first
+    second = submit(join_data(email=composed))
+    assert second is first

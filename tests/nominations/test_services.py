@@ -1,5 +1,6 @@
 """The nomination workflow: every transition, every refusal by code, and approval."""
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -522,3 +523,11 @@ def test_approval_is_refused_when_the_registry_record_changed_since_its_preview(
     seen = services.approval_preview(nomination, actor=users["coordinator"]).seen
     services.approve_nomination(nomination, seen=seen, actor=users["coordinator"], now=NOW)
     assert known.grade == "P-5" and nomination.state == NominationState.approved
+
+
+def test_the_nominee_s_address_is_kept_with_its_accents_composed(users, nomination_data):
+    """The registry's person of the address is then found, however its accents were typed."""
+    composed, decomposed = (unicodedata.normalize(form, "josé.pérez@unicef.org")
+                            for form in ("NFC", "NFD"))
+    nomination = submit(users, nomination_data(email=decomposed))
+    assert nomination.email == composed

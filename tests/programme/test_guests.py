@@ -2,6 +2,7 @@
 coverage, with clear pages for wrong, expired and revoked links."""
 import base64
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from gfp_portal.programme.models import Guest, GuestInvitation, GuestRegistratio
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import services as session_services
 from gfp_portal.sessions.models import TrainingSession
-from tests.helpers import at_once, login, meet_first, outbox
+from tests.helpers import NOW, at_once, login, meet_first, outbox
 from tests.markup import filled_form
 
 GUEST = {"name": "Ximena Quispe-Valdivia", "email": "Ximena@University.example",
@@ -319,6 +320,58 @@ def test_a_guest_who_holds_the_changed_invitation_is_not_sent_it_again(
         db.session.commit()
         assert len([m for m in outbox("session_notice")
                     if m.recipient == "ximena@university.example"]) == 2
+
+
+@pytest.mark.parametrize("moved", [timedelta(days=240), timedelta(days=-3)])
+def test_a_guests_link_works_after_the_moved_session_as_after_its_first_date(
+        app, guest_client, running, moved):
+    """The session is put off by eight months (or brought forward by three days): the
+    guest's link keeps working until KEEP_DAYS after its new end (to come back for the
+    certificate), as it did after the first one."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        session.starts_at = datetime.now(UTC) + timedelta(days=7)
+        session.ends_at = session.starts_at + timedelta(minutes=90)
+        db.session.commit()
+    link, place_id = _registered_guest(app, guest_client, running)
+    raw = link.rsplit("/", 1)[1]
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, running["session"])
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session_services.update_session(session, {"starts_at": session.starts_at + moved,
+                                                   "ends_at": session.ends_at + moved},
+                                        actor=coordinator)
+        db.session.commit()
+        until = session.ends_at + timedelta(days=guests.KEEP_DAYS)
+        assert guests.place_for_token(raw, now=until - timedelta(seconds=1)).id == place_id
+        with pytest.raises(DomainError):
+            guests.place_for_token(raw, now=until)
+
+
+def test_every_notice_to_a_guest_names_the_offices_mailbox(app, guest_client, running):
+    """A guest has no account: as a registered person without one, they are told whom to
+    write to (the Office's mailbox) in every notice of the session, its invitation, a change,
+    the cancellation, in both parts, in their language; never the session's page, which is
+    behind a sign-in."""
+    _registered_guest(app, guest_client, running)
+    with app.test_request_context():
+        session = db.session.get(TrainingSession, running["session"])
+        coordinator = db.session.scalars(select(User).filter_by(
+            email="coord@example.org")).one()
+        session_services.update_session(session, {"title_es": "Paridad en la práctica"},
+                                        actor=coordinator)
+        session_services.cancel_session(session, reason="Venue closed", actor=coordinator)
+        db.session.commit()
+        office = app.config["ORGANIZER_EMAIL"]
+        mails = [m for m in outbox("session_notice")
+                 if m.recipient == "ximena@university.example"]
+        assert [m.subject.split(":")[0] for m in mails] == [
+            "Inscripción confirmada", "Actualización", "Cancelada"]
+        for mail in mails:
+            for body in (mail.body_text, mail.body_html):
+                assert "escriba a la Oficina de la Coordinadora" in body, body
+                assert office in body and f"/sessions/{session.id}" not in body
 
 
 def test_a_guest_removed_before_the_cancellations_job_is_still_told_once(
@@ -673,3 +726,15 @@ def test_a_guest_is_not_marked_at_a_cancelled_session(app, client, guest_client,
         with pytest.raises(DomainError, match="no attendance is recorded"):
             guests.mark_guest(db.session.get(GuestRegistration, place_id), "present",
                               actor=None)
+
+
+def test_a_guest_s_address_with_its_accents_written_either_way_is_one_guest(
+        make_session, coordinator):
+    invitation = guests.create_invitation(make_session(), actor=coordinator, now=NOW)
+    for form in ("NFD", "NFC"):
+        guests.request_place(invitation.token, {
+            **GUEST, "email": unicodedata.normalize(form, "José@Universidad.example")},
+            now=NOW)
+    assert db.session.scalars(select(Guest.email)).all() == [
+        unicodedata.normalize("NFC", "josé@universidad.example")]
+    assert db.session.scalar(select(func.count()).select_from(GuestRegistration)) == 1

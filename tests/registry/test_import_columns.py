@@ -9,7 +9,8 @@ from gfp_portal.core import storage, tables
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.reference.services import get_or_create_duty_station
-from gfp_portal.registry import exports, imports, services
+from gfp_portal.registry import exports, services
+from gfp_portal.registry.imports import applying, planning, previewed, reading
 from gfp_portal.registry.policy import Policy
 from tests.helpers import entity
 
@@ -19,7 +20,7 @@ APPOINTMENT_KEY = ("role", "appointment_entity", "scope", "start_date")
 
 def sheet(columns, *rows):
     """The rows read from a CSV file of only `columns` (one tuple of cells a row)."""
-    return imports.read_table("people.csv", tables.to_csv([columns, *rows]))
+    return reading.read_table("people.csv", tables.to_csv([columns, *rows]))
 
 
 def updated(report):
@@ -37,10 +38,10 @@ def test_a_short_sheet_changes_only_the_columns_it_has(coordinator, make_person)
     before = exports.person_columns(person)
     rows = sheet((*NAMES, "position_title"),
                  ("Amina", "Diallo", person.email, "Gender Adviser"))
-    report = imports.plan_import(rows, actor=coordinator)
+    report = planning.plan_import(rows, actor=coordinator)
     assert report.ok, report.errors
     assert updated(report) == ["Amina Diallo (position_title)"]
-    imports.apply_import(rows, actor=coordinator)
+    applying.apply_import(rows, actor=coordinator)
     db.session.flush()
     db.session.refresh(person)
     assert exports.person_columns(person) == {**before, "position_title": "Gender Adviser"}
@@ -53,7 +54,7 @@ def test_the_account_keeps_its_time_zone_and_language_through_a_short_sheet(
     user_id = create_user("amina@undp.org", locale="fr", time_zone="Africa/Nairobi")
     rows = sheet((*NAMES, "position_title"),
                  ("Test", "Person", "amina@undp.org", "Gender Adviser"))
-    imports.apply_import(rows, actor=coordinator)
+    applying.apply_import(rows, actor=coordinator)
     db.session.flush()
     user = db.session.get(User, user_id)
     db.session.refresh(user)
@@ -66,9 +67,9 @@ def test_the_account_keeps_its_time_zone_and_language_through_a_short_sheet(
 def test_an_empty_cell_of_a_column_the_file_has_clears_the_value(coordinator, make_person):
     person = make_person(phone="+254 20 762 1234")
     rows = sheet((*NAMES, "phone"), ("Amina", "Diallo", person.email, ""))
-    report = imports.plan_import(rows, actor=coordinator)
+    report = planning.plan_import(rows, actor=coordinator)
     assert updated(report) == ["Amina Diallo (phone)"]
-    imports.apply_import(rows, actor=coordinator)
+    applying.apply_import(rows, actor=coordinator)
     db.session.flush()
     db.session.refresh(person)
     assert person.phone is None
@@ -80,10 +81,10 @@ def test_a_new_person_of_a_short_sheet_gets_what_the_form_gives(coordinator):
     appointment form (the policy's term, no share of time, no terms of reference)."""
     rows = sheet((*NAMES, *APPOINTMENT_KEY),
                  ("Ada", "Obi", "ada.obi@undp.org", "alternate", "UNDP", "HQ", "2026-11-02"))
-    report = imports.plan_import(rows, actor=coordinator)
+    report = planning.plan_import(rows, actor=coordinator)
     assert report.ok, report.errors
     assert (len(report.created_people), len(report.created_appointments)) == (1, 1)
-    imports.apply_import(rows, actor=coordinator)
+    applying.apply_import(rows, actor=coordinator)
     db.session.flush()
     imported = services.find_person_by_email("ada.obi@undp.org")
     by_form = services.create_person({"given_name": "Ada", "family_name": "Obi",
@@ -118,11 +119,11 @@ def test_a_short_sheet_of_appointments_corrects_only_the_columns_it_has(
                   "40"),
                  ("Amina", "Diallo", person.email, "alternate", "UNICEF", "HQ", "2023-01-01",
                   ""))
-    report = imports.plan_import(rows, actor=coordinator)
+    report = planning.plan_import(rows, actor=coordinator)
     assert report.ok, [(e.line, e.code) for e in report.errors]
     assert updated(report) == ["Amina Diallo: focal_point · UNDP · KEN"]
     assert len(report.unchanged_appointments) == 1
-    imports.apply_import(rows, actor=coordinator)
+    applying.apply_import(rows, actor=coordinator)
     db.session.flush()
     for appointment in (current, past):
         db.session.refresh(appointment)
@@ -146,7 +147,7 @@ def test_an_export_without_its_scope_column_plans_no_headquarters_term(
                               "start_date": date(2025, 1, 1)}, actor=coordinator)
     db.session.flush()
     data = without("scope", exports.export_rows([person]))
-    result = imports.preview(storage.keep_pending(data, suffix=".csv"), "registry.csv")
+    result = previewed.preview(storage.keep_pending(data, suffix=".csv"), "registry.csv")
     assert result["created_appointments"] == []
     assert not result["ok"] and "scope" in result["file_error"]
 
@@ -159,7 +160,7 @@ def test_an_export_without_its_scope_column_plans_no_headquarters_term(
 def test_a_file_of_appointments_needs_the_columns_that_identify_one(columns, missing):
     data = tables.to_csv([columns, ["x"] * len(columns)])
     with pytest.raises(DomainError) as refused:
-        imports.read_table("people.csv", data)
+        reading.read_table("people.csv", data)
     assert refused.value.code == "bad_file"
     assert ", ".join(missing) in str(refused.value.message)
 
@@ -173,6 +174,6 @@ def test_a_column_named_twice_is_refused_not_read_from_one_copy(coordinator, mak
     data = tables.to_csv([(*NAMES, *header), ("Amina", "Diallo", person.email,
                                               "+254 20 762 1234", "")])
     with pytest.raises(DomainError) as refused:
-        imports.read_table("people.csv", data)
+        reading.read_table("people.csv", data)
     assert refused.value.code == "bad_file"
     assert str(refused.value.message) == "Line 1 names the column “phone” twice."

@@ -15,7 +15,8 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import Job, JobState
 from gfp_portal.extensions import db
-from gfp_portal.registry import imports, services
+from gfp_portal.registry import services
+from gfp_portal.registry.imports import applying, planning, reading
 from gfp_portal.registry.models import Appointment, Person
 from tests.helpers import csv_bytes, entity, login, row
 
@@ -181,14 +182,14 @@ def test_a_registry_changed_before_the_apply_job_runs_fails_it_and_writes_nothin
         app, coordinator_client, monkeypatch):
     client = coordinator_client
     preview_id = job_id_of(post_import(client, csv_bytes([row(1, **FP)])))
-    real = imports.apply_plan
+    real = applying.apply_plan
 
     def change_then_apply(*args, **kwargs):  # a change lands between confirming and running
         services.create_person({"given_name": "Ana", "family_name": "Ruiz",
                                 "email": "ana@undp.org"}, actor=None)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "apply_plan", change_then_apply)
+    monkeypatch.setattr(applying, "apply_plan", change_then_apply)
     apply_id = job_id_of(confirm(client, preview_id))
     with app.app_context():
         job = db.session.get(Job, apply_id)
@@ -230,10 +231,10 @@ def test_a_rule_added_to_the_services_reaches_imported_rows(coordinator, monkeyp
             raise DomainError("no_hq_alternates", "No alternates at headquarters.")
 
     monkeypatch.setattr(services, "check_new_appointment", no_alternates_at_headquarters)
-    rows = imports.read_table("people.csv", csv_bytes([
+    rows = reading.read_table("people.csv", csv_bytes([
         row(1, **FP), row(2, role="alternate", appointment_entity="UNDP",
                           start_date="2026-01-01")]))
-    report = imports.plan_import(rows, actor=coordinator)
+    report = planning.plan_import(rows, actor=coordinator)
     assert [(e.line, e.code) for e in report.errors] == [(3, "no_hq_alternates")]
 
 
@@ -243,14 +244,14 @@ def test_past_terms_corrections_and_ends_are_the_services_own(coordinator, kenya
     term = services.appoint(person, {"role": "focal_point", "entity": entity("UNDP"),
                                      "unct": kenya, "start_date": date(2025, 1, 1),
                                      "end_date": date(2026, 12, 31)}, actor=coordinator)
-    rows = imports.read_table("people.csv", csv_bytes([
+    rows = reading.read_table("people.csv", csv_bytes([
         row(1, role="focal_point", appointment_entity="UNDP", scope="KEN",
             start_date="2025-01-01", end_date="2026-06-30", status="ended",
             end_reason="left_entity", time_share="40"),
         row(2, role="alternate", appointment_entity="UNICEF", scope="KEN",
             start_date="2020-01-01", end_date="2021-12-31", status="ended",
             end_reason="left_entity")]))
-    report = imports.apply_import(rows, actor=coordinator)
+    report = applying.apply_import(rows, actor=coordinator)
     assert report.ok, report.errors
     assert (term.status.value, term.end_reason.value, term.ended_on, term.time_share) == \
         ("ended", "left_entity", date(2026, 6, 30), 40)
@@ -269,11 +270,11 @@ def test_a_changed_appointment_in_the_preview_cannot_be_ended_before_it_started(
                          grade=None)
     services.appoint(person, {"role": "alternate", "entity": entity("UNDP"), "unct": kenya,
                               "start_date": date(2025, 1, 1)}, actor=coordinator)
-    rows = imports.read_table("people.csv", csv_bytes([
+    rows = reading.read_table("people.csv", csv_bytes([
         row(1, role="alternate", appointment_entity="UNDP", scope="KEN",
             start_date="2025-01-01", status="ended", ended_on="2024-01-01",
             end_date="2027-01-01")]))
-    report = imports.plan_import(rows, actor=coordinator)
+    report = planning.plan_import(rows, actor=coordinator)
     assert [(e.line, e.code) for e in report.errors] == [(2, "dates_reversed")]
 
 
@@ -285,7 +286,7 @@ def _rows(n, start=0):
         extra = {"role": "alternate", "appointment_entity": "UNICEF" if i % 2 else "UNDP",
                  "scope": "KEN", "start_date": "2026-01-01"}
         out.append(row(i, position_title=f"Title {i % 3}", **extra))
-    return imports.read_table("people.csv", csv_bytes(out))
+    return reading.read_table("people.csv", csv_bytes(out))
 
 
 def test_the_plan_reads_the_registry_in_a_fixed_number_of_queries(
@@ -297,7 +298,7 @@ def test_the_plan_reads_the_registry_in_a_fixed_number_of_queries(
     for n in (20, 400):
         rows = _rows(n)
         with count_queries() as counter:
-            report = imports.plan_import(rows, actor=coordinator)
+            report = planning.plan_import(rows, actor=coordinator)
         assert report.ok, report.errors[:3]
         assert len(report.created_people) + len(report.updated_people) == n
         queries[n] = counter.count
@@ -310,10 +311,10 @@ def test_the_apply_looks_nothing_up_row_by_row(coordinator, kenya, count_queries
     """Writing is one INSERT per new record (and its audit event): no look-ups per row."""
     queries = {}
     for n, start in ((20, 0), (200, 1000)):
-        report = imports.plan_import(_rows(n, start), actor=coordinator)
+        report = planning.plan_import(_rows(n, start), actor=coordinator)
         assert report.ok, report.errors[:3]
         with count_queries() as counter:
-            imports.apply_plan(report.steps, report.version, actor=coordinator)
+            applying.apply_plan(report.steps, report.version, actor=coordinator)
         selects = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
         queries[n] = len(selects)
     assert queries[200] == queries[20], queries
@@ -325,10 +326,10 @@ def test_the_apply_writes_the_audit_events_in_one_statement(coordinator, kenya, 
     together, in one statement whatever the number of rows."""
     inserts = {}
     for n, start in ((20, 0), (200, 1000)):
-        report = imports.plan_import(_rows(n, start), actor=coordinator)
+        report = planning.plan_import(_rows(n, start), actor=coordinator)
         assert report.ok, report.errors[:3]
         with count_queries() as counter:
-            imports.apply_plan(report.steps, report.version, actor=coordinator)
+            applying.apply_plan(report.steps, report.version, actor=coordinator)
         inserts[n] = len([s for s in counter.statements
                           if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")])
     assert inserts == {20: 1, 200: 1}, inserts

@@ -1,5 +1,6 @@
 """Registry import and export: round trip, a large file, bad rows reported, nothing written."""
 import io
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -11,7 +12,8 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
 from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.reference.models import Unct
-from gfp_portal.registry import exports, imports, services
+from gfp_portal.registry import exports, services
+from gfp_portal.registry.imports import applying, planning, reading
 from gfp_portal.registry.models import Appointment, Person
 from gfp_portal.registry.queries import RegistryFilter
 from tests.helpers import csv_bytes, entity, refused, row
@@ -28,10 +30,10 @@ def count(model):
 
 
 def run(filename, data, coordinator, *, apply=False):
-    rows = imports.read_table(filename, data)
+    rows = reading.read_table(filename, data)
     if apply:
-        return imports.apply_import(rows, actor=coordinator)
-    return imports.plan_import(rows, actor=coordinator)
+        return applying.apply_import(rows, actor=coordinator)
+    return planning.plan_import(rows, actor=coordinator)
 
 
 def test_export_then_import_changes_nothing(coordinator, kenya, make_person):
@@ -283,13 +285,13 @@ def test_updates_are_detected(coordinator, make_person):
 ])
 def test_unreadable_files_are_refused(coordinator, name, data):
     with pytest.raises(DomainError) as excinfo:
-        imports.read_table(name, data)
+        reading.read_table(name, data)
     assert excinfo.value.code == "bad_file"
 
 
 def test_semicolon_csv_from_a_french_spreadsheet(coordinator):
     data = "given_name;family_name;email\nÉlodie;Martin;e.martin@unesco.org\n".encode()
-    rows = imports.read_table("fr.csv", data)
+    rows = reading.read_table("fr.csv", data)
     assert rows == [(2, {"given_name": "Élodie", "family_name": "Martin",
                          "email": "e.martin@unesco.org"})]
 
@@ -306,7 +308,7 @@ def test_a_title_in_single_quotes_and_a_guarded_phone_read_back_cell_for_cell(
     make_person(given="Amina", family="Diallo", phone="+254 20 762 1234")
     data, _people = exports.registry_file(RegistryFilter(status="any"), "csv",
                                           today=date.today())
-    read = [tuple(values.values()) for _line, values in imports.read_table("registry.csv", data)]
+    read = [tuple(values.values()) for _line, values in reading.read_table("registry.csv", data)]
     exported = exports.export_rows(db.session.scalars(select(Person)).all())
     assert sorted(read) == sorted(tuple(r.values()) for r in exported)
     report = run("registry.csv", data, coordinator)
@@ -322,7 +324,7 @@ def test_cells_with_apostrophes_are_read_whatever_the_separator(coordinator, sep
               "Head of 'Gender' Unit"),
              ("Amina", "Diallo", "a.diallo@undp.org", "'+254 20 762", '"Chief, ""HQ"""')]
     data = "\r\n".join(separator.join(line) for line in lines).encode()
-    assert [values for _line, values in imports.read_table("people.csv", data)] == [
+    assert [values for _line, values in reading.read_table("people.csv", data)] == [
         {"given_name": "Seán", "family_name": "O'Brien", "email": "s.obrien@undp.org",
          "phone": "+41 22 917 1234", "position_title": "Head of 'Gender' Unit"},
         {"given_name": "Amina", "family_name": "Diallo", "email": "a.diallo@undp.org",
@@ -402,7 +404,50 @@ def test_an_account_opened_with_the_address_after_the_check_stops_the_import(coo
     db.session.flush()
     people = count(Person)
     with pytest.raises(DomainError) as excinfo:
-        imports.apply_plan(report.steps, report.version, actor=coordinator)
+        applying.apply_plan(report.steps, report.version, actor=coordinator)
     assert excinfo.value.code == "email_of_an_account"
     db.session.rollback()
     assert count(Person) == people
+
+
+def test_one_line_columns_are_kept_on_one_line_as_the_forms_keep_them(coordinator, kenya):
+    """A cell written with line breaks (a vertical tab, as FileMaker and Excel for Mac write
+    one) keeps its words on one line, as the registry's forms keep them (SingleLineField)."""
+    data = csv_bytes([row(1, given_name="Ana\nMaría", family_name="Pérez\r\nGarcía",
+                          phone="+41 22\t917 1234", position_title="Senior Adviser\x0bGender Unit",
+                          grade="P-4\x0c", role="focal_point", appointment_entity="UNDP",
+                          scope="KEN", start_date="2027-01-01",
+                          appointed_by_name="Achim\u2028Steiner",
+                          appointed_by_title="Administrator\x85UNDP")])
+    report = run("people.csv", data, coordinator, apply=True)
+    assert report.ok, report.errors
+    person = db.session.scalars(select(Person).filter_by(email="person1@undp.org")).one()
+    assert (person.given_name, person.family_name, person.phone, person.position_title,
+            person.grade) == ("Ana María", "Pérez García", "+41 22 917 1234",
+                              "Senior Adviser Gender Unit", "P-4")
+    appointment = person.appointments[0]
+    assert (appointment.appointed_by_name, appointment.appointed_by_title) == (
+        "Achim Steiner", "Administrator UNDP")
+
+
+def test_an_address_with_its_accents_written_either_way_is_the_registry_s_person(coordinator,
+                                                                               make_person):
+    composed, decomposed = (unicodedata.normalize(form, "josé.pérez@undp.org")
+                            for form in ("NFC", "NFD"))
+    make_person(given="José", family="Pérez", email=composed, position_title="Adviser")
+    data = csv_bytes([{"given_name": "José", "family_name": "Pérez", "email": decomposed,
+                       "position_title": "Senior Adviser"}])
+    report = run("people.csv", data, coordinator, apply=True)
+    assert report.ok, report.errors
+    assert (len(report.created_people), len(report.updated_people)) == (0, 1)
+    person, = db.session.scalars(select(Person).where(Person.given_name == "José")).all()
+    assert (person.email, person.position_title) == (composed, "Senior Adviser")
+
+
+def test_a_new_address_with_decomposed_accents_is_kept_composed(coordinator):
+    decomposed = unicodedata.normalize("NFD", "josé.pérez@undp.org")
+    report = run("people.csv", csv_bytes([row(1, email=decomposed)]), coordinator,
+                 apply=True)
+    assert report.ok, report.errors
+    assert db.session.scalars(select(Person.email).filter_by(given_name="Given1")).all() == [
+        unicodedata.normalize("NFC", decomposed)]

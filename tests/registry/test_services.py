@@ -1,6 +1,7 @@
 """Registry rules, asserted by error code."""
 import csv
 import io
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from gfp_portal.reference import services as reference
 from gfp_portal.registry import exports, services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, EndReason
 from gfp_portal.registry.policy import Policy
-from gfp_portal.registry.queries import RegistryFilter
+from gfp_portal.registry.queries import RegistryFilter, people_query
 from tests.helpers import NOW, entity, outbox, refused
 
 START = date(2026, 1, 1)
@@ -497,3 +498,23 @@ def test_an_anonymised_person_is_neither_changed_nor_appointed(make_person, keny
     refused("anonymised", change, person, kenya, coordinator)
     assert (person.family_name, person.phone) == (str(person.id), None)
     assert db.session.scalars(select(Appointment).filter_by(person_id=person.id)).all() == []
+
+
+# "josé" with its "é" composed (NFC) and as an "e" and an accent (NFD): as a keyboard and as a
+# text copied from a Mac may give it.
+COMPOSED, DECOMPOSED = (unicodedata.normalize(form, "josé.pérez@undp.org")
+                        for form in ("NFC", "NFD"))
+
+
+def test_an_address_with_its_accents_written_either_way_is_one_address(coordinator,
+                                                                      make_person):
+    assert COMPOSED != DECOMPOSED
+    person = make_person(given="José", family="Pérez", email=DECOMPOSED)
+    assert person.email == COMPOSED
+    refused("email_taken", services.create_person,
+            {"given_name": "José", "family_name": "Pérez", "email": COMPOSED},
+            actor=coordinator)
+    assert services.find_person_by_email(DECOMPOSED) is person
+    db.session.flush()
+    found = db.session.scalars(people_query(RegistryFilter(q=DECOMPOSED[:6], status="any")))
+    assert [p.email for p in found.unique()] == [COMPOSED]

@@ -81,8 +81,8 @@ def test_the_policy_orders_the_waiting_list_and_promotion(make_person, make_sess
     assert [(r.person, first) for r, first in order] == [(people["gap"], True),
                                                          (people["early"], False)]
     early, gap = (r for r, _first in sorted(order, key=lambda pair: pair[0].id))
-    assert registration.waitlist_place(gap) == (1, True)
-    assert registration.waitlist_place(early) == (2, False)
+    assert registration.waitlist_place(gap, today=NOW.date()) == (1, True)
+    assert registration.waitlist_place(early, today=NOW.date()) == (2, False)
 
     services.update_session(session, {"waitlist_policy": "first_come"}, actor=coordinator,
                             now=NOW)

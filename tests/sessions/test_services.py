@@ -3,6 +3,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from babel.dates import format_date
 from icalendar import Calendar
 from sqlalchemy import func, select, update
 
@@ -48,7 +49,7 @@ def test_beyond_capacity_people_wait_and_get_no_invitation(make_session, make_ap
         registration.register(session, person, actor=None, now=NOW)
     rows = {r.person_id: r for r in registration.waitlist(session)}
     assert list(rows) == [second.id, third.id]
-    assert registration.waitlist_place(rows[third.id]) == (2, False)
+    assert registration.waitlist_place(rows[third.id], today=TODAY) == (2, False)
     assert [m.recipient for m in outbox("session_notice")] == [first.email]
 
 
@@ -213,6 +214,49 @@ def test_a_waitlisted_holder_whose_term_ends_before_the_session_is_not_promoted(
     newcomer = registration.register(session, make_appointee(), actor=None,
                                      now=NOW + timedelta(hours=3))
     assert newcomer.status == "registered"
+
+
+def test_the_numbers_on_the_waiting_list_pass_over_the_people_who_may_not_take_a_seat(
+        make_session, make_appointee, make_person, coordinator):
+    """The leaver waits first, the one behind them second; once the leaver's term is known to
+    end before the session, a freed seat goes to the one behind first: number 1. The leaver
+    keeps a place on the list, with no number."""
+    session = make_session(capacity=1, starts_in=timedelta(days=60))
+    seated = make_appointee()
+    leaver, appointment = _alternate_since_last_year(make_person, coordinator)
+    later = make_appointee()
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((seated, leaver, later))]
+    assert registration.waitlist_place(rows[2], today=TODAY) == (2, False)
+    _end_ahead("end", appointment, make_person, coordinator)
+    assert registration.waitlist_place(rows[2], today=TODAY) == (1, False)
+    assert registration.waitlist_place(rows[1], today=TODAY) is None
+    assert registration.waitlist_places(session, today=TODAY) == {rows[2].id: (1, False)}
+    assert registration.waitlist_place(rows[0], today=TODAY) is None  # seated
+
+
+@pytest.mark.parametrize("last_day", [TODAY - timedelta(days=30), TODAY + timedelta(days=30)])
+def test_the_office_adds_nobody_after_their_last_day(last_day, make_session, make_person,
+                                                    coordinator):
+    """The Office may add anyone to a session, in its audience or not, but not a leaver: an
+    alternate whose last day, 30 January (gone already) or 31 March (entered ahead), comes
+    before the session on 30 April. Refused, naming the day: no seat, no email. The session
+    before their last day, and a person never appointed, are added as before."""
+    person, appointment = _alternate_since_last_year(make_person, coordinator)
+    registry.end_appointment(appointment, reason="left_entity", ended_on=last_day,
+                             actor=coordinator, now=NOW)
+    session = make_session(starts_in=timedelta(days=60))
+    error = refused("term_over", registration.register, session, person, actor=coordinator,
+                    now=NOW, by_coordinator=True)
+    assert format_date(last_day, "long", locale="en") in str(error.message)
+    assert registration.registration_of(session, person) is None
+    assert outbox("session_notice") == []
+    if last_day > TODAY:
+        sooner = make_session(starts_in=timedelta(days=10))
+        assert registration.register(sooner, person, actor=coordinator, now=NOW,
+                                     by_coordinator=True).status == "registered"
+    assert registration.register(session, make_person(), actor=coordinator, now=NOW,
+                                 by_coordinator=True).status == "registered"
 
 
 @pytest.mark.parametrize("zone, admitted", [("America/Bogota", True), ("Europe/Zurich", False)])
@@ -517,7 +561,7 @@ def test_only_a_person_who_signs_in_gets_the_link_to_the_session(app, make_sessi
     session = make_session(starts_in=timedelta(hours=20))
     asked = []
 
-    def ask(_sender, *, person_ids):
+    def ask(_sender, *, person_ids, **_extra):
         asked.append(person_ids)
         return set()
     with people_signing_in.connected_to(ask):

@@ -321,6 +321,28 @@ def test_the_roster_says_since_when_each_person_is_in_their_status(app, client, 
     assert "3/3/26" in html and "3/1/26" not in html
 
 
+def test_the_office_is_told_why_a_leaver_is_not_added(app, client, network):
+    """The alternate left UNDP yesterday: the Office adding them by their address is told
+    that their term is over, in its language, and the roster stays empty."""
+    yesterday = utcnow().date() - timedelta(days=1)
+    with app.app_context():
+        fp = db.session.get(User, network["fp"])
+        term, = fp.person.appointments
+        term.start_date = yesterday - timedelta(days=100)
+        registry_services.end_appointment(term, reason="left_entity", ended_on=yesterday,
+                                          actor=db.session.get(User, network["coordinator"]))
+        db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/sessions/{network['session']}/roster"
+    html = client.post(f"{url}/add?lang=fr", data={"email": "fp@example.org"},
+                       follow_redirects=True).get_data(as_text=True)
+    day = format_date(yesterday, "long", locale="fr")
+    assert f"La période de désignation de Test Person a pris fin le {day}" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Registration.id))) == 0
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
 def test_the_office_creates_publishes_and_sees_the_roster(app, client, network):
     login(client, "coord@example.org")
     response = client.post("/sessions/new", data={
@@ -549,6 +571,46 @@ def test_removing_a_person_once_the_session_has_started_gives_their_seat_to_nobo
         assert db.session.get(Registration, seated_id).status.value == "cancelled"
         assert db.session.get(Registration, waiting_id).status.value == "waitlisted"
         assert "waiting@example.org" not in [m.recipient for m in outbox()[mails:]]
+
+
+def test_the_numbers_on_the_waiting_list_count_only_the_people_a_seat_may_go_to(
+        app, client, network, create_user):
+    """Amina Waits, first on the waiting list, leaves UNDP before the session (her end of
+    term entered ahead): she stays on the list, passed over. Omar Later, behind her, is the
+    next a freed seat goes to: number 1 on his page and on the roster. Her page says why no
+    seat can be hers, with no number."""
+    (_seated, waiting_id, later_id), _name = _one_seated_two_waiting(app, network,
+                                                                     create_user)
+    last_day = datetime.now(UTC).date() + timedelta(days=10)
+    with app.app_context():
+        term = db.session.scalars(select(User).filter_by(email="waiting@example.org")).one() \
+            .person.appointments[0]
+        registry_services.end_appointment(term, reason="left_entity", ended_on=last_day,
+                                          actor=db.session.get(User, network["coordinator"]))
+        db.session.commit()
+    url = f"/sessions/{network['session']}"
+    login(client, "later@example.org")
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r"You are on the waiting list, number \d", page).group() == \
+        "You are on the waiting list, number 1"
+    client.post("/logout")
+    login(client, "waiting@example.org")
+    html = client.get(url).get_data(as_text=True)
+    assert "You are on the waiting list, number" not in html
+    assert "You are on the waiting list, but a seat that frees up cannot be given to you." \
+        in html
+    assert f"Your term ends on {format_date(last_day, 'long', locale='en')}, before this " \
+        "session." in html
+    client.post("/logout")
+    login(client, "coord@example.org")
+    html = client.get(f"{url}/roster").get_data(as_text=True)
+    assert "1 of 1 seat taken · 2 on the waiting list" in html
+    rows = {row_id: re.search(rf"/registrations/{row_id}/remove", html) for row_id in
+            (waiting_id, later_id)}
+    assert all(rows.values())
+    assert html.count("number 1") == 1 and "number 2" not in html
+    assert html.index("Omar Later") < html.index("number 1")
+    assert "passed over: the term ends before the session" in html
 
 
 def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,

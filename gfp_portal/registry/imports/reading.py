@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core import reading
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.reading import MAX_BYTES, MAX_ROWS  # noqa: F401
 from gfp_portal.registry.exports import COLUMNS
 
 REQUIRED = ("given_name", "family_name", "email")

@@ -3,7 +3,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from gfp_portal.core.forms import (
@@ -11,6 +11,7 @@ from gfp_portal.core.forms import (
     ParsedField,
     PortalForm,
     SelectField,
+    TextAreaField,
     WholeNumberField,
 )
 from gfp_portal.registry.policy import GRADE_LADDER

@@ -1,10 +1,16 @@
 """Forms of the attendance pages: the register, a report upload, check-in, the evaluation."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.validators import Length, Optional
 
 from gfp_portal.attendance.evaluations import RATING_TITLES, RATINGS
-from gfp_portal.core.forms import DataRequired, PortalForm, SingleLineField, file_check_form
+from gfp_portal.core.forms import (
+    DataRequired,
+    PortalForm,
+    SingleLineField,
+    TextAreaField,
+    file_check_form,
+)
 
 ReportForm = file_check_form(
     _l("Teams or Zoom attendance report"),
@@ -29,7 +35,8 @@ class EvaluationForm(PortalForm):
     empowered = RadioField(_l("I feel empowered to implement the tools."),
                            validators=[DataRequired(message=_l("Answer this question."))])
     comment = TextAreaField(_l("Anything else you want the Office to know"),
-                            render_kw={"rows": 4}, validators=[Optional(), Length(max=4000)])
+                            render_kw={"rows": 4, "dir": "auto"},
+                            validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Send my evaluation"))
 
     def __init__(self, *args, **kwargs):

@@ -15,11 +15,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
     validators,
 )
 from wtforms import FileField as WTFormsFileField
 from wtforms import SelectField as WTFormsSelectField
+from wtforms import TextAreaField as WTFormsTextAreaField
 from wtforms.fields.choices import Choice
 from wtforms.fields.core import Label
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
@@ -355,6 +355,17 @@ class SingleLineField(StringField):
 
 class SingleLineURLField(SingleLineField):
     widget = URLInput()
+
+
+class TextAreaField(WTFormsTextAreaField):
+    """Text of several lines, its line breaks kept as one character (LF): a browser counts a
+    line break as one against the box's maxlength but sends it as two (CR LF), and a text the
+    box let through was then refused as too long."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class RequiredFileField(FileField):

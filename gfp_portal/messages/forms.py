@@ -1,7 +1,7 @@
 """The composer (texts in four languages, kind and audience filters), the sending
 confirmation and the newsletter preference."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 from gfp_portal.core.forms import (
@@ -9,6 +9,7 @@ from gfp_portal.core.forms import (
     PortalForm,
     SelectField,
     SingleLineField,
+    TextAreaField,
     WholeNumberField,
     language_choices,
 )

@@ -1,7 +1,7 @@
 """Forms of the nomination workflow: the nomination itself, the decisions and the list filter."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from gfp_portal.core.forms import (
@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     PortalForm,
     SelectField,
     SingleLineField,
+    TextAreaField,
     WholeNumberField,
     language_choices,
 )

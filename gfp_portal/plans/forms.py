@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from wtforms import SubmitField, TextAreaField
+from wtforms import SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -18,6 +18,7 @@ from gfp_portal.core.forms import (
     RequiredFileField,
     SelectField,
     SingleLineField,
+    TextAreaField,
     WholeNumberField,
     language_choices,
 )

@@ -2,7 +2,7 @@
 versions, the Office's decisions, an award."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import SubmitField, TextAreaField
+from wtforms import SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     PortalForm,
     SelectField,
     SingleLineField,
+    TextAreaField,
     WholeNumberField,
     language_choices,
 )

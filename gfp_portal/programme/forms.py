@@ -1,6 +1,6 @@
 """Forms of the programme: an agenda item, an invitation link, a guest's request for a place."""
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SubmitField, TextAreaField
+from wtforms import EmailField, SubmitField
 from wtforms.validators import Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     SelectField,
     ShownByClocks,
     SingleLineField,
+    TextAreaField,
     WholeNumberField,
     language_choices,
 )

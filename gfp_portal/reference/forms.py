@@ -1,6 +1,6 @@
 """Forms for entities and UN Country Teams."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SubmitField, TextAreaField
+from wtforms import BooleanField, SubmitField
 from wtforms.validators import Length, Optional, Regexp
 
 from gfp_portal.core.forms import (
@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     PortalForm,
     SelectField,
     SingleLineField,
+    TextAreaField,
 )
 from gfp_portal.reference.models import EntityType, Region
 

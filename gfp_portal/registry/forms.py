@@ -1,7 +1,7 @@
 """Forms of the registry: people, appointments, their end, renewal and replacement, filters."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import BooleanField, EmailField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, SubmitField
 from wtforms.validators import Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     PortalForm,
     SelectField,
     SingleLineField,
+    TextAreaField,
     TimeZoneField,
     WholeNumberField,
     file_check_form,

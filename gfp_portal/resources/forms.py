@@ -1,7 +1,7 @@
 """Forms of the library: the filters, and the coordinators' resource and version forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import SubmitField, TextAreaField
+from wtforms import SubmitField
 from wtforms.validators import Length, Optional
 
 from gfp_portal.core.forms import (
@@ -11,6 +11,7 @@ from gfp_portal.core.forms import (
     PortalForm,
     SelectField,
     SingleLineField,
+    TextAreaField,
     language_choices,
 )
 from gfp_portal.resources.models import Visibility, tag_title

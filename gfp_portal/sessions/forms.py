@@ -1,6 +1,6 @@
 """Forms of the training pages: the session, its filters, the roster, the series."""
 from flask_babel import lazy_gettext as _l
-from wtforms import SubmitField, TextAreaField
+from wtforms import SubmitField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
@@ -15,6 +15,7 @@ from gfp_portal.core.forms import (
     ShownByClocks,
     SingleLineField,
     SingleLineURLField,
+    TextAreaField,
     TimeZoneField,
     WholeNumberField,
     language_choices,

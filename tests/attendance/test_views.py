@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance import certificates, services
-from gfp_portal.attendance.models import Attendance, CheckInCode
+from gfp_portal.attendance.models import Attendance, CheckInCode, EvaluationAnswer
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
@@ -876,3 +876,53 @@ def test_the_register_of_a_draft_offers_none_of_its_actions(app, client, running
         assert draft not in page and "<svg" not in page
     assert "Cette séance est un brouillon\u00a0: aucune présence n’est enregistrée" in \
         client.get(url + "?lang=fr").get_data(as_text=True)
+
+
+def _evaluation_open(app, running):
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        row = db.session.scalars(select(Registration).filter_by(
+            session_id=session.id, person_id=running["person"])).one()
+        services.mark(row, "present", actor=None)
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+    return f"/sessions/{running['session']}/evaluation?lang=en"
+
+
+ANSWERS = {"applicable": "yes", "rating": "good", "belonging": "yes", "empowered": "no"}
+
+
+def _evaluations(app):
+    with app.app_context():
+        return db.session.scalars(select(EvaluationAnswer)).all()
+
+
+def test_a_comment_the_browser_let_through_is_recorded(app, client, running):
+    """The box counts a line break as one character against its maxlength; the browser sends
+    it as CR LF, two: the comment it allowed was refused."""
+    url = _evaluation_open(app, running)
+    login(client, "amina.diallo@example.org")
+    box = next(e for e in parse(client.get(url).get_data(as_text=True))
+               if e.attrs.get("name") == "comment")
+    lines = ["x" * 99] * 40
+    assert len("\n".join(lines)) <= int(box.attrs["maxlength"])
+    response = client.post(url, data={**ANSWERS, "comment": "\r\n".join(lines)})
+    assert response.status_code == 302
+    answer, = _evaluations(app)
+    assert answer.comment == "\n".join(lines)
+
+
+def test_a_refused_comment_says_why(app, client, running):
+    url = _evaluation_open(app, running)
+    login(client, "amina.diallo@example.org")
+    response = client.post(url, data={**ANSWERS, "comment": "y" * 4001})
+    assert response.status_code == 200 and _evaluations(app) == []
+    page = response.get_data(as_text=True)
+    box = next(e for e in parse(page) if e.attrs.get("name") == "comment")
+    assert box.attrs.get("aria-invalid") == "true"
+    error = next(e for e in parse(page) if e.attrs.get("id") in
+                 box.attrs.get("aria-describedby", "").split())
+    assert "4000" in error.all_text().replace(",", "").replace("\u202f", "")
+    assert box.attrs.get("dir") == "auto" and "y" * 4001 in page  # kept as typed
+    assert markup_problems(page) == []

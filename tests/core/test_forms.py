@@ -13,6 +13,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TextAreaField,
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -30,6 +31,7 @@ from gfp_portal.core.forms import (
     html_attributes,
 )
 from gfp_portal.core.forms import SelectField as PortalSelectField
+from gfp_portal.core.forms import TextAreaField as PortalTextAreaField
 
 
 def form_classes():
@@ -49,6 +51,36 @@ def test_no_form_has_a_bare_one_line_text_field():
             and getattr(form, name).field_class in (StringField, URLField)]
     assert len(list(form_classes())) > 20
     assert bare == []
+
+
+def test_every_text_box_counts_a_line_break_as_the_browser_does():
+    """A browser counts a line break of a text box as one character against its maxlength,
+    and sends it as two (CR LF): WTForms' own field kept both, and its Length refused a text
+    the box had let through."""
+    bare = [f"{form.__module__}.{form.__name__}.{name}"
+            for form in form_classes() for name in dir(form)
+            if isinstance(getattr(form, name), UnboundField)
+            and getattr(form, name).field_class is TextAreaField]
+    assert bare == []
+
+
+@pytest.mark.parametrize("sent, kept", [
+    ("First\r\nSecond\r\n\r\nThird", "First\nSecond\n\nThird"),
+    ("Old Mac\rline", "Old Mac\nline"),
+    ("Already\nplain", "Already\nplain"),
+    ("\r\n\u0627\u0644\u0645\u0627\u0631\u0629\r", "\n\u0627\u0644\u0645\u0627\u0631\u0629\n"),
+])
+def test_a_text_box_keeps_line_breaks_as_one_character(app, sent, kept):
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import Length
+
+    class NoteForm(Form):
+        note = PortalTextAreaField(validators=[Length(max=len(kept))])
+
+    with app.test_request_context():
+        form = NoteForm(MultiDict({"note": sent}))
+        assert form.note.data == kept
+        assert form.validate(), form.note.errors
 
 
 def test_every_select_of_one_choice_is_written_by_the_portals_widget():

@@ -23,7 +23,7 @@ from wtforms import TextAreaField as WTFormsTextAreaField
 from wtforms.fields.choices import Choice
 from wtforms.fields.core import Label
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, Select, URLInput
+from wtforms.widgets import CheckboxInput, ListWidget, Select, TelInput, URLInput
 from wtforms.widgets.core import clean_key
 
 from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
@@ -355,6 +355,13 @@ class SingleLineField(StringField):
 
 class SingleLineURLField(SingleLineField):
     widget = URLInput()
+
+
+class SingleLineTelField(SingleLineField):
+    """A telephone number: a phone shows its number keyboard, and the number is laid out left
+    to right on a right-to-left page."""
+
+    widget = TelInput()
 
 
 class TextAreaField(WTFormsTextAreaField):

@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     PortalForm,
     SelectField,
     SingleLineField,
+    SingleLineTelField,
     TextAreaField,
     TimeZoneField,
     WholeNumberField,
@@ -40,7 +41,7 @@ class PersonNameFields:
 
 
 class PersonForm(EditsRecord, PersonNameFields, PortalForm):
-    phone = SingleLineField(_l("Phone"), validators=[Optional(), Length(max=64)])
+    phone = SingleLineTelField(_l("Phone"), validators=[Optional(), Length(max=64)])
     position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
                             description=_l("For example P-4, NO-C or G-6."))
@@ -156,7 +157,7 @@ class RegistryFilterForm(FilterForm):
 class ProfileForm(EditsRecord, PortalForm):
     """What focal points keep up to date themselves on /me."""
 
-    phone = SingleLineField(_l("Phone"), validators=[Optional(), Length(max=64)])
+    phone = SingleLineTelField(_l("Phone"), validators=[Optional(), Length(max=64)])
     position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
     directory_consent = BooleanField(_l("Show my email address and phone in the network "
                                         "directory"))

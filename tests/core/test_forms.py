@@ -13,6 +13,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TelField,
     TextAreaField,
     URLField,
 )
@@ -48,7 +49,7 @@ def test_no_form_has_a_bare_one_line_text_field():
     bare = [f"{form.__module__}.{form.__name__}.{name}"
             for form in form_classes() for name in dir(form)
             if isinstance(getattr(form, name), UnboundField)
-            and getattr(form, name).field_class in (StringField, URLField)]
+            and getattr(form, name).field_class in (StringField, URLField, TelField)]
     assert len(list(form_classes())) > 20
     assert bare == []
 

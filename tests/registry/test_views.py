@@ -14,7 +14,7 @@ from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from tests.helpers import entity, login, outbox
-from tests.markup import filled_form
+from tests.markup import filled_form, parse
 
 
 @pytest.fixture
@@ -544,3 +544,14 @@ def test_the_workbook_is_downloaded_whatever_control_character_a_value_holds(
 def _workbook_values(data):
     return [cell.value for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows()
             for cell in row]
+
+
+def test_the_phone_of_a_record_is_a_telephone_field_that_autofill_leaves_alone(
+        client, reference, login_as):
+    """A telephone field: a phone's number keyboard, and the number laid out left to right on
+    an Arabic page. The record is someone else's: nothing offers the coordinator's own."""
+    login_as("coordinator")
+    html = client.get("/registry/people/new?lang=ar").get_data(as_text=True)
+    phone = next(e for e in parse(html) if e.attrs.get("name") == "phone")
+    assert phone.tag == "input" and phone.attrs["type"] == "tel"
+    assert "autocomplete" not in html

@@ -130,6 +130,8 @@ class JoinForm(PersonNameFields, PortalForm):
         self.memo.description = _l("The memo or letter of your head of entity appointing you. "
                                    "At most %(limit)s MB.", limit=letter_limit_mb)
         self.memo_required = memo_required
+        # Asked by validate_memo, not by a validator: marked as required where it is.
+        self.memo.flags.required = memo_required
 
     def validate_memo(self, field):
         if self.memo_required and not getattr(field.data, "filename", None):

@@ -14,7 +14,7 @@ from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry.models import Appointment, Person
 from tests.helpers import PDF, csrf_token_from, login
-from tests.markup import CHOOSE_FILE_AGAIN, described_by, markup_problems
+from tests.markup import CHOOSE_FILE_AGAIN, described_by, markup_problems, parse
 
 
 @pytest.fixture
@@ -241,3 +241,33 @@ def test_bad_input_is_answered_alike_whether_or_not_the_address_has_a_request(
     assert answers["known.applicant@wfp.org"] == answers["nobody.here@wfp.org"] == (200, None)
     with app.app_context():
         assert db.session.scalar(select(func.count(Nomination.id))) == 1
+
+
+def _control(html, name):
+    return next(e for e in parse(html) if e.attrs.get("name") == name
+                and e.tag in ("input", "select", "textarea"))
+
+
+def _label(html, name):
+    return re.search(rf'<label[^>]*for="{name}"[^>]*>(.*?)</label>', html, re.S).group(1)
+
+
+def test_the_memo_is_marked_required_where_it_is_required(app, client, malawi):
+    """The request is refused without a memo, and the page says so before it is sent: an
+    asterisk, and a control announced as required. An amendment keeps the memo on file."""
+    html = client.get("/join").get_data(as_text=True)
+    assert "required-mark" in _label(html, "memo")
+    assert "required" in _control(html, "memo").attrs
+    post_join(client)
+    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    client.post(f"/join/verify/{token}")
+    with app.app_context():
+        request_id = db.session.scalars(select(Nomination.id)).one()
+    login(client, "coord@example.org")
+    client.post(f"/nominations/{request_id}/request-changes", data={"text": "Your grade?"})
+    client.post("/logout")
+    amend = messages(app, "join_decision")[0].body_text.split("/join/amend/")[1].split()[0]
+    html = client.get(f"/join/amend/{amend}").get_data(as_text=True)
+    assert "Your grade?" in html
+    assert "required-mark" not in _label(html, "memo")
+    assert "required" not in _control(html, "memo").attrs

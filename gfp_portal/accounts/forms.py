@@ -2,8 +2,9 @@
 from flask import current_app
 from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, Length
+from wtforms.widgets import EmailInput
 
 from gfp_portal.core.forms import (
     DataRequired,
@@ -14,12 +15,18 @@ from gfp_portal.core.forms import (
     language_choices,
 )
 
+# The autofill tokens (WCAG 2.1 SC 1.3.5) tell a browser and a password manager what a field
+# holds: the account's name, its password as it is, or a new one.
+USERNAME, CURRENT, NEW = ({"autocomplete": token} for token in
+                          ("username", "current-password", "new-password"))
+
 
 class LoginForm(PortalForm):
     email = EmailField(_l("Email address"), validators=[
-        DataRequired(message=_l("Enter your email address.")), Length(max=320)])
+        DataRequired(message=_l("Enter your email address.")), Length(max=320)],
+        render_kw=USERNAME)
     password = PasswordField(_l("Password"), validators=[
-        DataRequired(message=_l("Enter your password."))])
+        DataRequired(message=_l("Enter your password."))], render_kw=CURRENT)
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
@@ -27,7 +34,7 @@ class LoginForm(PortalForm):
 class CurrentPasswordMixin:
     # Declared before NewPasswordMixin: WTForms renders fields in the order they were created.
     current_password = PasswordField(_l("Current password"), validators=[
-        DataRequired(message=_l("Enter your current password."))])
+        DataRequired(message=_l("Enter your current password."))], render_kw=CURRENT)
 
 
 def _password_hint():
@@ -39,12 +46,22 @@ def _password_hint():
 
 
 class NewPasswordMixin:
+    """A new password, for the account `account` (its email address) given to the form. The
+    account's name is in a field that is not shown: a password manager reads it to know which
+    account the password is for. What is sent under its name is never read."""
+
+    username = HiddenField(widget=EmailInput(), render_kw={**USERNAME, "hidden": True})
     password = PasswordField(_l("New password"), validators=[
         DataRequired(message=_l("Choose a password.")), Length(max=256)],
-        description=LazyString(_password_hint))
+        description=LazyString(_password_hint), render_kw=NEW)
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("Repeat the password.")),
-        EqualTo("password", message=_l("The two passwords are not the same."))])
+        EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw=NEW)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.username.data = account
 
 
 class ActivateForm(NewPasswordMixin, PortalForm):
@@ -55,7 +72,7 @@ class ResetRequestForm(PortalForm):
     email = EmailField(_l("Email address"), validators=[
         DataRequired(message=_l("Enter your email address.")),
         Email(message=_l("Enter a valid email address."), check_deliverability=False),
-        Length(max=320)])
+        Length(max=320)], render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a reset link"))
 
 

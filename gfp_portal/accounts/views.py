@@ -46,12 +46,14 @@ bp = Blueprint("accounts", __name__)
 CALENDAR_LINK_KEY = "calendar_link"
 
 
-def _password_by_link(token, purpose, *, invalid, form, service, template, done):
+def _password_by_link(token, purpose, *, invalid, form_class, service, template, done):
     """The page a link from an email opens to choose a password (activation, reset): `invalid`
     says, with a 404, that the link is invalid or has expired; on a valid POST `service(token,
     password)` runs and commits, the session is signed out and `done(user)` answers."""
-    if services.find_valid_token(token, purpose) is None:
+    found = services.find_valid_token(token, purpose)
+    if found is None:
         return render_template("accounts/link_invalid.html", message=invalid), 404
+    form = form_class(account=found.user.email)
     if form.validate_on_submit():
         ok, user = commit_service(service, token, form.password.data, form=form)
         if ok:
@@ -127,7 +129,7 @@ def activate(token):
     if services.activated_with(token, current_user):
         return welcome()  # a second click, signed in by the first one
     return _password_by_link(
-        token, services.TokenPurpose.activation, form=ActivateForm(),
+        token, services.TokenPurpose.activation, form_class=ActivateForm,
         invalid=_("This activation link is invalid or has expired. "
                   "Ask the Office for a new invitation."),
         service=services.activate_account, template="accounts/activate.html", done=welcome)
@@ -162,7 +164,7 @@ def reset_password(token):
     if services.reset_with(token):
         return sign_in_again()  # sent again, or opened again, once it changed the password
     return _password_by_link(
-        token, services.TokenPurpose.password_reset, form=ResetPasswordForm(),
+        token, services.TokenPurpose.password_reset, form_class=ResetPasswordForm,
         invalid=_("This reset link is invalid or has expired. Ask for a new one."),
         service=services.reset_password, template="accounts/reset_password.html",
         done=sign_in_again)
@@ -178,7 +180,7 @@ def _save_profile(person, form):
 @signed_in
 def me():
     preferences = PreferencesForm(prefix="prefs", obj=current_user)
-    password_form = ChangePasswordForm(prefix="pw")
+    password_form = ChangePasswordForm(prefix="pw", account=current_user.email)
     person = registry_queries.person_with_profile(current_user.person_id)
     profile = ProfileForm(prefix="profile", obj=person) if person is not None else None
     # The language and zone are the person's, which the Office may change too (an account

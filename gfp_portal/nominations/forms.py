@@ -17,7 +17,7 @@ from gfp_portal.core.forms import (
     language_choices,
 )
 from gfp_portal.nominations.models import NominationKind, NominationState
-from gfp_portal.registry.forms import PersonNameFields, role_choices
+from gfp_portal.registry.forms import PersonNameFields, person_name_fields, role_choices
 
 
 class NominationForm(PersonNameFields, PortalForm):
@@ -96,7 +96,7 @@ class NominationFilterForm(FilterForm):
         self.entity.choices = [("", _l("All entities")), *[(a, a) for a in entity_choices]]
 
 
-class JoinForm(PersonNameFields, PortalForm):
+class JoinForm(person_name_fields(own=True), PortalForm):
     """A newly appointed focal point or alternate asks to join (anonymous)."""
 
     entity = SelectField(_l("Entity"), validators=[
@@ -107,7 +107,8 @@ class JoinForm(PersonNameFields, PortalForm):
                                            "office."))
     role = SelectField(_l("Role"), validators=[DataRequired()])
     position_title = SingleLineField(_l("Position title"), validators=[
-        DataRequired(message=_l("Enter your position title.")), Length(max=200)])
+        DataRequired(message=_l("Enter your position title.")), Length(max=200)],
+        render_kw={"autocomplete": "organization-title"})
     grade = SingleLineField(_l("Grade"), validators=[Optional(), Length(max=16)],
                             description=_l("For example P-4, NO-C or G-6."))
     duty_station = SelectField(_l("Duty station"), coerce=int, validators=[Optional()])

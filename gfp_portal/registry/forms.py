@@ -27,17 +27,30 @@ def role_choices():
     return AppointmentRole.choices()
 
 
-class PersonNameFields:
-    """Given name, family name and email address, as every form about a person asks them."""
+def person_name_fields(own=False):
+    """A mixin of the given name, family name and email address, as every form about a person
+    asks them. `own`: the person types their own, which a browser may fill in for them (the
+    autofill tokens of WCAG 2.1 SC 1.3.5); a form about someone else offers no such thing."""
 
-    given_name = SingleLineField(_l("Given name"), validators=[
-        DataRequired(message=_l("Enter the given name.")), Length(max=120)])
-    family_name = SingleLineField(_l("Family name"), validators=[
-        DataRequired(message=_l("Enter the family name.")), Length(max=120)])
-    email = EmailField(_l("Email address"), validators=[
-        DataRequired(message=_l("Enter the email address.")),
-        Email(message=_l("Enter a valid email address."), check_deliverability=False),
-        Length(max=320)])
+    def autofill(token):
+        return {"autocomplete": token} if own else None
+
+    class PersonNameFields:
+        given_name = SingleLineField(_l("Given name"), validators=[
+            DataRequired(message=_l("Enter the given name.")), Length(max=120)],
+            render_kw=autofill("given-name"))
+        family_name = SingleLineField(_l("Family name"), validators=[
+            DataRequired(message=_l("Enter the family name.")), Length(max=120)],
+            render_kw=autofill("family-name"))
+        email = EmailField(_l("Email address"), validators=[
+            DataRequired(message=_l("Enter the email address.")),
+            Email(message=_l("Enter a valid email address."), check_deliverability=False),
+            Length(max=320)], render_kw=autofill("email"))
+
+    return PersonNameFields
+
+
+PersonNameFields = person_name_fields()
 
 
 class PersonForm(EditsRecord, PersonNameFields, PortalForm):
@@ -157,8 +170,10 @@ class RegistryFilterForm(FilterForm):
 class ProfileForm(EditsRecord, PortalForm):
     """What focal points keep up to date themselves on /me."""
 
-    phone = SingleLineTelField(_l("Phone"), validators=[Optional(), Length(max=64)])
-    position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)])
+    phone = SingleLineTelField(_l("Phone"), validators=[Optional(), Length(max=64)],
+                               render_kw={"autocomplete": "tel"})
+    position_title = SingleLineField(_l("Position title"), validators=[Optional(), Length(max=200)],
+                                     render_kw={"autocomplete": "organization-title"})
     directory_consent = BooleanField(_l("Show my email address and phone in the network "
                                         "directory"))
     submit = SubmitField(_l("Save my profile"))

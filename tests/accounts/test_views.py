@@ -9,6 +9,7 @@ from gfp_portal.accounts.models import AccountToken, TokenPurpose, User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from tests.helpers import PASSWORD, appoint_undp_alternate, csrf_token_from, login
+from tests.markup import parse
 
 
 def test_login_and_logout(client, create_user):
@@ -412,3 +413,70 @@ def test_the_password_field_states_the_length_the_portal_asks(
     page = client.get("/me").get_data(as_text=True)
     assert said + " A short sentence is easy to remember." in page
     assert "At least 10 characters" not in page
+
+
+def _controls(html):
+    return {e.attrs["name"]: e for e in parse(html)
+            if e.tag in ("input", "select", "textarea") and e.attrs.get("name")}
+
+
+def _tokens(element):
+    return element.attrs.get("autocomplete", "").split()
+
+
+def test_sign_in_and_reset_request_name_what_a_password_manager_fills(client):
+    """WCAG 2.1 SC 1.3.5: the purpose of each field is named by its autofill token."""
+    login_page = _controls(client.get("/login").get_data(as_text=True))
+    assert _tokens(login_page["email"]) == ["username"]
+    assert _tokens(login_page["password"]) == ["current-password"]
+    reset = _controls(client.get("/password/reset").get_data(as_text=True))
+    assert _tokens(reset["email"]) == ["email"]
+
+
+def test_a_password_set_by_link_is_a_new_password_of_the_account(app, client, create_user):
+    """The pages of an activation or reset link tell a password manager that the password is
+    a new one, and for which account (a field it reads, not shown)."""
+    user_id = create_user("new@example.org", active=False)
+    with app.app_context():
+        raw = services.issue_token(db.session.get(User, user_id), TokenPurpose.activation)
+        db.session.commit()
+    create_user("fp@example.org")
+    for path, email in ((f"/activate/{raw}", "new@example.org"),
+                        (_reset_link(client, app), "fp@example.org")):
+        fields = _controls(client.get(path).get_data(as_text=True))
+        for name in ("password", "confirm"):
+            assert _tokens(fields[name]) == ["new-password"], (path, name)
+        account = fields["username"]
+        assert _tokens(account) == ["username"] and "hidden" in account.attrs
+        assert account.attrs["value"] == email
+
+
+def test_the_password_change_on_me_tells_current_from_new_for_the_account(
+        client, create_user):
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    page = client.get("/me").get_data(as_text=True)
+    fields = _controls(page)
+    assert _tokens(fields["pw-current_password"]) == ["current-password"]
+    assert _tokens(fields["pw-password"]) == ["new-password"]
+    assert _tokens(fields["pw-confirm"]) == ["new-password"]
+    account = fields["pw-username"]
+    assert _tokens(account) == ["username"] and "hidden" in account.attrs
+    assert account.attrs["value"] == "fp@example.org"
+    # Whatever is sent under its name, the password of the account signed in is changed.
+    assert client.post("/me", data={"pw-username": "other@example.org",
+                                    "pw-current_password": PASSWORD,
+                                    "pw-password": "a new long password",
+                                    "pw-confirm": "a new long password",
+                                    "pw-submit": "1"}).status_code == 302
+    client.post("/logout")
+    assert login(client, "fp@example.org", "a new long password").status_code == 302
+
+
+def test_my_profile_names_my_own_phone_and_position(client, create_user):
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    fields = _controls(client.get("/me?lang=ar").get_data(as_text=True))
+    assert fields["profile-phone"].attrs["type"] == "tel"
+    assert _tokens(fields["profile-phone"]) == ["tel"]
+    assert _tokens(fields["profile-position_title"]) == ["organization-title"]

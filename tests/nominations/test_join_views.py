@@ -271,3 +271,20 @@ def test_the_memo_is_marked_required_where_it_is_required(app, client, malawi):
     assert "Your grade?" in html
     assert "required-mark" not in _label(html, "memo")
     assert "required" not in _control(html, "memo").attrs
+
+
+@pytest.mark.parametrize(("name", "token"), [("given_name", "given-name"),
+                                             ("family_name", "family-name"),
+                                             ("email", "email"),
+                                             ("position_title", "organization-title")])
+def test_the_request_to_join_names_the_newcomers_own_details(client, malawi, name, token):
+    """WCAG 2.1 SC 1.3.5: the newcomer types their own details, which a browser may fill."""
+    field = _control(client.get("/join").get_data(as_text=True), name)
+    assert field.attrs.get("autocomplete", "").split() == [token]
+
+
+def test_a_nomination_offers_no_autofill_of_the_nominators_own_details(client, malawi):
+    """A nomination is about someone else: nothing names the fields as the nominator's own."""
+    login(client, "coord@example.org")
+    html = client.get("/nominations/new").get_data(as_text=True)
+    assert "given_name" in html and "autocomplete" not in html

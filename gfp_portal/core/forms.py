@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import current_app, request
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -27,7 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, Select, TelInput, URLInpu
 from wtforms.widgets.core import clean_key
 
 from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
-from gfp_portal.core.i18n import current_language, language_name
+from gfp_portal.core.i18n import current_language, language_name, text_direction
 from gfp_portal.core.text import is_blank, single_line
 from gfp_portal.core.timezones import canonical_zone, is_skipped, is_timezone, timezone_choices
 
@@ -373,6 +374,13 @@ class TextAreaField(WTFormsTextAreaField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def written_in(code, **render_kw):
+    """The attributes of a box for a text in the language `code`, whatever the page's: its
+    language (spelling, speech) and its direction, so that an Arabic title is typed right to
+    left on an English page and an English one left to right on an Arabic page."""
+    return {**render_kw, "lang": code, "dir": LazyString(text_direction, code)}
 
 
 class RequiredFileField(FileField):

@@ -15,6 +15,7 @@ from gfp_portal.core.forms import (
     TextAreaField,
     WholeNumberField,
     language_choices,
+    written_in,
 )
 from gfp_portal.practices.models import GuidelineArea, PracticeState
 
@@ -140,14 +141,13 @@ class AwardForm(EditsRecord, PortalForm):
         validators=[DataRequired(message=_l("Name at least one recipient by their email "
                                             "address.")), Length(max=2000)],
         description=_l("Email addresses of people in the registry, separated by commas."))
-    citation_en = TextAreaField(_l("Citation in English"), render_kw={"rows": 3, "lang": "en"},
+    citation_en = TextAreaField(_l("Citation in English"), render_kw=written_in("en", rows=3),
                                 validators=[Optional(), Length(max=4000)])
-    citation_fr = TextAreaField(_l("Citation in French"), render_kw={"rows": 3, "lang": "fr"},
+    citation_fr = TextAreaField(_l("Citation in French"), render_kw=written_in("fr", rows=3),
                                 validators=[Optional(), Length(max=4000)])
-    citation_es = TextAreaField(_l("Citation in Spanish"), render_kw={"rows": 3, "lang": "es"},
+    citation_es = TextAreaField(_l("Citation in Spanish"), render_kw=written_in("es", rows=3),
                                 validators=[Optional(), Length(max=4000)])
-    citation_ar = TextAreaField(_l("Citation in Arabic"),
-                                render_kw={"rows": 3, "lang": "ar", "dir": "rtl"},
+    citation_ar = TextAreaField(_l("Citation in Arabic"), render_kw=written_in("ar", rows=3),
                                 validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Save"))
 

@@ -19,6 +19,7 @@ from gfp_portal.core.forms import (
     TimeZoneField,
     WholeNumberField,
     language_choices,
+    written_in,
 )
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.reference.models import Region
@@ -31,10 +32,14 @@ class TitleFields:
     """The title in each language, English required, as the session and series forms ask it."""
 
     title_en = SingleLineField(_l("Title in English"), validators=[
-        DataRequired(message=_l("Enter the title in English.")), Length(max=200)])
-    title_fr = SingleLineField(_l("Title in French"), validators=[Optional(), Length(max=200)])
-    title_es = SingleLineField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
-    title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)])
+        DataRequired(message=_l("Enter the title in English.")), Length(max=200)],
+        render_kw=written_in("en"))
+    title_fr = SingleLineField(_l("Title in French"), validators=[Optional(), Length(max=200)],
+                               render_kw=written_in("fr"))
+    title_es = SingleLineField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)],
+                               render_kw=written_in("es"))
+    title_ar = SingleLineField(_l("Title in Arabic"), validators=[Optional(), Length(max=200)],
+                               render_kw=written_in("ar"))
 
 
 def description_fields(rows):
@@ -42,13 +47,17 @@ def description_fields(rows):
     high: the session form asks it, and so does an agenda item's."""
 
     class DescriptionFields:
-        description_en = TextAreaField(_l("Description in English"), render_kw={"rows": rows},
+        description_en = TextAreaField(_l("Description in English"),
+                                       render_kw=written_in("en", rows=rows),
                                        validators=[Optional(), Length(max=5000)])
-        description_fr = TextAreaField(_l("Description in French"), render_kw={"rows": rows},
+        description_fr = TextAreaField(_l("Description in French"),
+                                       render_kw=written_in("fr", rows=rows),
                                        validators=[Optional(), Length(max=5000)])
-        description_es = TextAreaField(_l("Description in Spanish"), render_kw={"rows": rows},
+        description_es = TextAreaField(_l("Description in Spanish"),
+                                       render_kw=written_in("es", rows=rows),
                                        validators=[Optional(), Length(max=5000)])
-        description_ar = TextAreaField(_l("Description in Arabic"), render_kw={"rows": rows},
+        description_ar = TextAreaField(_l("Description in Arabic"),
+                                       render_kw=written_in("ar", rows=rows),
                                        validators=[Optional(), Length(max=5000)])
 
     return DescriptionFields

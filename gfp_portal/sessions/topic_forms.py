@@ -9,6 +9,7 @@ from gfp_portal.core.forms import (
     PortalForm,
     SingleLineField,
     WholeNumberField,
+    written_in,
 )
 
 
@@ -18,10 +19,14 @@ class TopicForm(EditsRecord, PortalForm):
         description=_l("What sessions keep: lowercase letters, digits or underscores; it "
                        "cannot be changed later."))
     name_en = SingleLineField(_l("Name in English"), validators=[
-        DataRequired(message=_l("Enter the name in English.")), Length(max=200)])
-    name_fr = SingleLineField(_l("Name in French"), validators=[Optional(), Length(max=200)])
-    name_es = SingleLineField(_l("Name in Spanish"), validators=[Optional(), Length(max=200)])
-    name_ar = SingleLineField(_l("Name in Arabic"), validators=[Optional(), Length(max=200)])
+        DataRequired(message=_l("Enter the name in English.")), Length(max=200)],
+        render_kw=written_in("en"))
+    name_fr = SingleLineField(_l("Name in French"), validators=[Optional(), Length(max=200)],
+                              render_kw=written_in("fr"))
+    name_es = SingleLineField(_l("Name in Spanish"), validators=[Optional(), Length(max=200)],
+                              render_kw=written_in("es"))
+    name_ar = SingleLineField(_l("Name in Arabic"), validators=[Optional(), Length(max=200)],
+                              render_kw=written_in("ar"))
     position = WholeNumberField(_l("Order"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0."))],
         description=_l("Topics are listed from the smallest number."))

@@ -9,7 +9,7 @@ from gfp_portal.extensions import db
 from gfp_portal.practices import services
 from gfp_portal.practices.models import Practice, PracticeState
 from tests.helpers import csrf_token_from, entity, login, outbox
-from tests.markup import form_to
+from tests.markup import form_to, parse
 
 from .conftest import focal_point_of, practice_data
 
@@ -426,3 +426,16 @@ def test_a_practice_form_is_refused_to_who_could_never_edit_it(client, world):
     assert client.post(f"/practices/{world['published']}/versions/en", data={
         "language": "en", "title": "Taken", "summary": "", "body": TYPED,
         "results": ""}).status_code == 403
+
+
+@pytest.mark.parametrize("page_language", ["en", "ar"])
+def test_each_citation_is_typed_in_the_direction_of_its_language(client, world, page_language):
+    """On the Arabic page, the English, French and Spanish citations were typed right to
+    left, as the page is."""
+    sign_in(client, "coordinator")
+    html = client.get(f"/practices/awards/new?lang={page_language}").get_data(as_text=True)
+    boxes = {e.attrs["name"]: e for e in parse(html) if e.tag == "textarea"}
+    assert {code: (boxes[f"citation_{code}"].attrs.get("lang"),
+                   boxes[f"citation_{code}"].attrs.get("dir"))
+            for code in ("en", "fr", "es", "ar")} == {
+        "en": ("en", "ltr"), "fr": ("fr", "ltr"), "es": ("es", "ltr"), "ar": ("ar", "rtl")}

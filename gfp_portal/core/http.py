@@ -313,11 +313,13 @@ def plain_http_allowed(view):
 
 def no_store(response):
     """After each request: nothing that may show personal data is kept by a browser or proxy
-    cache. Static files keep their own caching headers."""
+    cache. Static files keep their own caching headers. A page left to caches may be in the
+    language the browser asks for (core.i18n.select_locale), so it varies by that too."""
     endpoint = request.endpoint or ""
     if endpoint == "static" or endpoint.endswith(".static"):
         return response
     if endpoint in CACHEABLE_WHEN_ANONYMOUS and not current_user.is_authenticated:
+        response.vary.add("Accept-Language")
         return response
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -30,3 +30,17 @@ def test_public_pages_and_static_files_stay_cacheable(client, url):
     with client.get(url) as response:
         assert response.status_code == 200
         assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_a_page_left_to_caches_varies_by_the_language_it_is_shown_in(client, reference):
+    """Shown in the browser's language (Accept-Language), a page a shared cache keeps must
+    name that header in Vary, or the French page is served to the next visitor, whatever
+    their language."""
+    english = client.get("/resources/", headers={"Accept-Language": "en"})
+    french = client.get("/resources/", headers={"Accept-Language": "fr"})
+    assert 'lang="en"' in english.get_data(as_text=True)[:200]
+    assert 'lang="fr"' in french.get_data(as_text=True)[:200]
+    for response in (english, french):
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+        assert "accept-language" in {value.strip().lower() for value in
+                                     response.headers.get("Vary", "").split(",")}

@@ -14,7 +14,7 @@ from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from tests.helpers import entity, login, outbox
-from tests.markup import filled_form, parse
+from tests.markup import filled_form, markup_problems, parse
 
 
 @pytest.fixture
@@ -555,3 +555,20 @@ def test_the_phone_of_a_record_is_a_telephone_field_that_autofill_leaves_alone(
     phone = next(e for e in parse(html) if e.attrs.get("name") == "phone")
     assert phone.tag == "input" and phone.attrs["type"] == "tel"
     assert "autocomplete" not in html
+
+
+def test_a_refused_filter_of_the_registry_is_marked_on_its_field(client, network, login_as):
+    """The registry's filters are laid out by hand: a refused value was listed under them,
+    its field not marked, nor tied to what is wrong with it."""
+    login_as("coordinator")
+    html = client.get("/registry/?expiring=abc&lapsed=99999").get_data(as_text=True)
+    elements = parse(html)
+    for name in ("expiring", "lapsed"):
+        box = next(e for e in elements if e.attrs.get("name") == name)
+        assert box.attrs.get("aria-invalid") == "true" and "is-invalid" in box.attrs["class"]
+        said = [e for e in elements if e.attrs.get("id") in
+                box.attrs.get("aria-describedby", "").split()]
+        assert said and said[0].all_text().strip(), name
+    untouched = next(e for e in elements if e.attrs.get("name") == "q")
+    assert "aria-invalid" not in untouched.attrs
+    assert markup_problems(html) == []

@@ -2,13 +2,14 @@
 from flask import current_app
 from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, Length
 from wtforms.widgets import EmailInput
 
 from gfp_portal.core.forms import (
     DataRequired,
     EditsRecord,
+    EmailAddressField,
     PortalForm,
     SelectField,
     TimeZoneField,
@@ -22,7 +23,7 @@ USERNAME, CURRENT, NEW = ({"autocomplete": token} for token in
 
 
 class LoginForm(PortalForm):
-    email = EmailField(_l("Email address"), validators=[
+    email = EmailAddressField(_l("Email address"), validators=[
         DataRequired(message=_l("Enter your email address.")), Length(max=320)],
         render_kw=USERNAME)
     password = PasswordField(_l("Password"), validators=[
@@ -69,7 +70,7 @@ class ActivateForm(NewPasswordMixin, PortalForm):
 
 
 class ResetRequestForm(PortalForm):
-    email = EmailField(_l("Email address"), validators=[
+    email = EmailAddressField(_l("Email address"), validators=[
         DataRequired(message=_l("Enter your email address.")),
         Email(message=_l("Enter a valid email address."), check_deliverability=False),
         Length(max=320)], render_kw={"autocomplete": "email"})

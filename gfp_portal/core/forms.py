@@ -11,6 +11,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    EmailField,
     HiddenField,
     IntegerField,
     SelectMultipleField,
@@ -29,7 +30,7 @@ from wtforms.widgets.core import clean_key
 
 from gfp_portal.core.dates import OUT_OF_RANGE, is_plausible
 from gfp_portal.core.i18n import current_language, language_name, text_direction
-from gfp_portal.core.text import is_blank, single_line
+from gfp_portal.core.text import email_address, is_blank, single_line
 from gfp_portal.core.timezones import canonical_zone, is_skipped, is_timezone, timezone_choices
 
 
@@ -352,6 +353,18 @@ class SingleLineField(StringField):
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         self.data = single_line(self.data)
+
+
+class EmailAddressField(EmailField):
+    """An email address, read as the services keep it (core.text.email_address) before any
+    validator sees it: on one line, without the spaces and invisible marks a paste brings at
+    its ends (a direction mark or a zero-width space from an Arabic email or a document, a
+    byte-order mark, a no-break space), its accented letters in one form. WTForms' Email
+    validator, given the address as it came, said a right address was not valid."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = email_address(self.data)
 
 
 class SingleLineURLField(SingleLineField):

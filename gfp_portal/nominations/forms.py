@@ -7,6 +7,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from gfp_portal.core.forms import (
     DataRequired,
     EditsRecord,
+    EmailAddressField,
     FilterForm,
     PlausibleDateField,
     PortalForm,
@@ -21,7 +22,7 @@ from gfp_portal.registry.forms import PersonNameFields, person_name_fields, role
 
 
 class NominationForm(PersonNameFields, PortalForm):
-    known_email = SingleLineField(
+    known_email = EmailAddressField(
         _l("Email address of someone already in the registry"),
         validators=[Optional(), Length(max=320)], render_kw={"dir": "ltr"},
         description=_l("To nominate a person the registry already knows, give their address "

@@ -1,12 +1,13 @@
 """Forms of the programme: an agenda item, an invitation link, a guest's request for a place."""
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SubmitField
+from wtforms import SubmitField
 from wtforms.validators import Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     CheckboxListField,
     DataRequired,
     EditsRecord,
+    EmailAddressField,
     PlausibleDateTimeField,
     PortalForm,
     SelectField,
@@ -64,7 +65,7 @@ class InvitationForm(PortalForm):
 class GuestRequestForm(PortalForm):
     name = SingleLineField(_l("Name"), validators=[
         DataRequired(message=_l("Enter your name.")), Length(max=200)])
-    email = EmailField(_l("Email address"), validators=[
+    email = EmailAddressField(_l("Email address"), validators=[
         DataRequired(message=_l("Enter your email address.")),
         Email(message=_l("Enter a valid email address.")), Length(max=320)])
     organisation = SingleLineField(_l("Organisation"), validators=[

@@ -1,12 +1,13 @@
 """Forms of the registry: people, appointments, their end, renewal and replacement, filters."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import BooleanField, EmailField, SubmitField
+from wtforms import BooleanField, SubmitField
 from wtforms.validators import Email, Length, NumberRange, Optional
 
 from gfp_portal.core.forms import (
     DataRequired,
     EditsRecord,
+    EmailAddressField,
     FilterForm,
     PlausibleDateField,
     PortalForm,
@@ -42,7 +43,7 @@ def person_name_fields(own=False):
         family_name = SingleLineField(_l("Family name"), validators=[
             DataRequired(message=_l("Enter the family name.")), Length(max=120)],
             render_kw=autofill("family-name"))
-        email = EmailField(_l("Email address"), validators=[
+        email = EmailAddressField(_l("Email address"), validators=[
             DataRequired(message=_l("Enter the email address.")),
             Email(message=_l("Enter a valid email address."), check_deliverability=False),
             Length(max=320)], render_kw=autofill("email"))
@@ -105,7 +106,7 @@ class ReplaceForm(AppointmentForm):
                                                                                  Length(max=120)])
     family_name = SingleLineField(_l("Family name of the new holder"), validators=[Optional(),
                                                                                    Length(max=120)])
-    email = EmailField(_l("Email address of the new holder"), validators=[
+    email = EmailAddressField(_l("Email address of the new holder"), validators=[
         DataRequired(message=_l("Enter the email address.")),
         Email(message=_l("Enter a valid email address."), check_deliverability=False)],
         description=_l("A person already in the registry is found by email; otherwise give "

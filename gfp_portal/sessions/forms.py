@@ -7,6 +7,7 @@ from gfp_portal.core.forms import (
     CheckboxListField,
     DataRequired,
     EditsRecord,
+    EmailAddressField,
     FilterForm,
     MonthField,
     PlausibleDateTimeField,
@@ -137,7 +138,7 @@ class SessionFilterForm(FilterForm):
 
 
 class AddPersonForm(PortalForm):
-    email = SingleLineField(_l("Email address of the person to add"), validators=[
+    email = EmailAddressField(_l("Email address of the person to add"), validators=[
         DataRequired(message=_l("Enter the email address.")), Length(max=320)])
     submit = SubmitField(_l("Add"))
 

@@ -105,6 +105,33 @@ def test_reset_request_gives_the_same_answer_for_any_address(client, create_user
             ["fp@example.org"]
 
 
+# An address pasted from a document or an email: a right-to-left or left-to-right mark, a
+# zero-width space, a byte-order mark or a no-break space comes with it.
+PASTED = ["fp@example.org\u200f", "\u200efp@example.org", "\u200bfp@example.org\u200b",
+          "\ufefffp@example.org", "fp@example.org\u00a0"]
+
+
+@pytest.mark.parametrize("typed", PASTED)
+def test_an_address_pasted_with_invisible_marks_signs_in(client, create_user, typed):
+    create_user("fp@example.org")
+    assert login(client, typed).status_code == 302
+    assert client.get("/me").status_code == 200
+
+
+@pytest.mark.parametrize("typed", PASTED)
+def test_a_reset_asked_for_an_address_pasted_with_invisible_marks_is_sent(
+        client, create_user, app, typed):
+    """The form refused it ("Enter a valid email address."), though the address is right."""
+    create_user("fp@example.org")
+    response = client.post("/password/reset", data={"email": typed})
+    assert "Enter a valid email address." not in response.get_data(as_text=True)
+    assert response.status_code == 302
+    response.close()  # the work that follows the answer
+    with app.app_context():
+        assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == \
+            ["fp@example.org"]
+
+
 def test_reset_link_flow(client, create_user, app):
     create_user("fp@example.org")
     # Closing the answer, as a server does once it is sent, runs the work that follows it.

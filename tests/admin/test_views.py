@@ -57,6 +57,21 @@ def test_inviting_a_person_of_the_registry_keeps_the_language_and_zone_of_their_
         assert mail.locale == "ar"
 
 
+def test_an_invitation_to_an_address_pasted_with_invisible_marks_is_sent_to_the_address(
+        client, reference, login_as, app):
+    """The form refused the address pasted with a zero-width space and a direction mark."""
+    login_as("admin")
+    response = client.post("/admin/users/new", data={
+        "given_name": "Rania", "family_name": "Khalil",
+        "email": "\u200brania.khalil@undp.org\u200f", "roles": ["focal_point"],
+        "locale": "ar", "time_zone": "Asia/Amman"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email="rania.khalil@undp.org")).one()
+        assert user.person.email == "rania.khalil@undp.org"
+        assert db.session.scalars(select(OutboxMessage)).one().recipient == user.email
+
+
 def test_invite_form_errors_keep_the_input(client, reference, login_as, app):
     login_as("admin")
     response = client.post("/admin/users/new", data={

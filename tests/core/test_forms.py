@@ -9,6 +9,7 @@ import pytest
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    EmailField,
     Form,
     IntegerField,
     SelectField,
@@ -49,9 +50,50 @@ def test_no_form_has_a_bare_one_line_text_field():
     bare = [f"{form.__module__}.{form.__name__}.{name}"
             for form in form_classes() for name in dir(form)
             if isinstance(getattr(form, name), UnboundField)
-            and getattr(form, name).field_class in (StringField, URLField, TelField)]
+            and getattr(form, name).field_class in (StringField, URLField, TelField, EmailField)]
     assert len(list(form_classes())) > 20
     assert bare == []
+
+
+def email_fields():
+    """Every field of a form that takes an email address, as (its form's name, the field)."""
+    for form in form_classes():
+        for name in dir(form):
+            unbound = getattr(form, name)
+            if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, EmailField):
+                yield pytest.param(unbound, id=f"{form.__module__}.{form.__name__}.{name}")
+
+
+# An address as it arrives when pasted from a document or an email (Arabic ones above all):
+# a right-to-left or left-to-right mark, a zero-width space, a byte-order mark or a no-break
+# space at its ends, a line break, an accent typed apart from its letter.
+PASTED_ADDRESSES = [
+    ("fp@demo.gfp\u200f", "fp@demo.gfp"),
+    ("\u200efp@demo.gfp", "fp@demo.gfp"),
+    ("\u200bfp@demo.gfp\u200b", "fp@demo.gfp"),
+    ("\ufefffp@demo.gfp", "fp@demo.gfp"),
+    ("fp@demo.gfp\u00a0", "fp@demo.gfp"),
+    (" \u200fFP@Demo.gfp\r\n", "FP@Demo.gfp"),
+    ("jose\u0301@undp.org\u200f", "jos\u00e9@undp.org"),
+]
+
+
+@pytest.mark.parametrize("unbound", list(email_fields()))
+def test_every_address_field_takes_an_address_pasted_with_invisible_marks(app, unbound):
+    """The address is right; what the eye cannot see around it is not part of it. WTForms'
+    Email validator, given it as it came, said "Enter a valid email address."."""
+    from werkzeug.datastructures import MultiDict
+
+    one = type("OneAddressForm", (Form,), {"email": unbound})
+    with app.test_request_context():
+        for typed, kept in PASTED_ADDRESSES:
+            form = one(MultiDict({"email": typed}))
+            assert form.validate(), (typed, form.email.errors)
+            assert form.email.data == kept
+        form = one(MultiDict({"email": "not-an-address\u200f"}))
+        if any(type(v).__name__ == "Email" for v in form.email.validators):
+            assert not form.validate()
+            assert form.email.errors == ["Enter a valid email address."]
 
 
 def test_every_text_box_counts_a_line_break_as_the_browser_does():

@@ -98,6 +98,15 @@ def test_bad_input_is_shown_on_the_form_and_nothing_is_kept(app, client, malawi)
         assert db.session.scalar(select(func.count(Nomination.id))) == 0
 
 
+def test_an_address_pasted_with_invisible_marks_is_taken_as_it_shows(app, client, malawi):
+    """Copied from an Arabic email, the address came with direction marks and a no-break
+    space, and the form refused it: "Enter a valid email address."."""
+    response = post_join(client, email="\u200f\ufeffchikondi.banda@wfp.org\u200e\u00a0")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Nomination.email)).all() == ["chikondi.banda@wfp.org"]
+
+
 def test_the_form_shown_again_asks_for_the_chosen_memo_again(app, client, malawi):
     """The browser sends the form back without the memo it was sent with: the memo field says
     so, to the eye and to a screen reader."""

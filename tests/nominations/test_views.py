@@ -183,6 +183,19 @@ def test_rc_nominates_coordinator_approves_and_the_nominee_activates(app, client
     assert "Approved" in html
 
 
+def test_a_nominees_address_pasted_with_invisible_marks_is_taken_as_it_shows(
+        app, client, kenya_nomination):
+    """Copied from the nominee's Arabic email, the address came with a right-to-left mark and
+    a byte-order mark, and the form refused it: "Enter a valid email address."."""
+    sign_in(client, "rc.kenya@example.org")
+    response = client.post("/nominations/new",
+                           data=_form(email="\ufeffw.kamau@unicef.org\u200f"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    nomination_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        assert db.session.get(Nomination, nomination_id).email == "w.kamau@unicef.org"
+
+
 def test_the_nominees_activation_link_opens_in_the_language_of_the_nomination(
         app, client, kenya_nomination):
     """The welcome is written in the nominee's language; its link, opened from a mail

@@ -240,6 +240,18 @@ def test_a_bad_request_form_changes_nothing(app, guest_client, running):
         assert db.session.scalar(select(func.count(GuestRegistration.id))) == 0
 
 
+def test_a_guests_address_pasted_with_invisible_marks_is_taken_as_it_shows(
+        app, guest_client, running):
+    """Copied from the invitation's email, the address came with a left-to-right mark and a
+    no-break space, and the form refused it: "Enter a valid email address."."""
+    token = _invite(app, running["session"])
+    response = guest_client.post(f"/guests/invitation/{token}", data={
+        **GUEST, "email": "\u200eXimena@University.example\u00a0"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert outbox("guest_place_link")[0].recipient == "ximena@university.example"
+
+
 def test_a_guest_chooses_a_sector_none_is_given_for_them(app, guest_client, running):
     token = _invite(app, running["session"])
     page = guest_client.get(f"/guests/invitation/{token}?lang=en").get_data(as_text=True)

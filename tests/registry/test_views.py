@@ -283,6 +283,29 @@ def _newcomer(app, email):
         return newcomer.id
 
 
+def test_an_address_pasted_with_invisible_marks_is_kept_as_it_shows(client, network,
+                                                                    login_as, app):
+    """A person's address, and the new holder's of a replacement, pasted with a direction
+    mark, a zero-width space or an accent typed apart from its letter: the forms refused
+    them ("Enter a valid email address.")."""
+    login_as("coordinator")
+    response = client.post("/registry/people/new", data={
+        "given_name": "Zoë", "family_name": "Müller", "email": "zoe\u0308@unicef.org\u200f",
+        "entity": "UNICEF", "duty_station": 0, "preferred_language": "fr",
+        "time_zone": "Africa/Nairobi"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Person).filter_by(email="zo\u00eb@unicef.org")).one()
+        appointment_id = db.session.scalars(select(Appointment.id).where(
+            Appointment.person_id == network["KEN"])).one()
+    response = client.post(f"/registry/appointments/{appointment_id}/replace", data={
+        "email": "\u200bnew.fp@undp.org\u200e", "given_name": "Nia", "family_name": "Mwangi",
+        "start_date": date.today().isoformat(), "reason": "rotation"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Person).filter_by(email="new.fp@undp.org")).one()
+
+
 def test_second_focal_point_offers_replace(client, network, login_as, app):
     login_as("coordinator")
     newcomer_id = _newcomer(app, "neo@undp.org")

@@ -11,7 +11,7 @@ from gfp_portal.core.db import UTCDateTime, association_table, enum_column, utcn
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
-from gfp_portal.registry.models import Person
+from gfp_portal.registry.models import NAME_ORDER, Person
 
 
 class PlanStatus(TitledEnum):
@@ -87,8 +87,9 @@ class ImplementationPlan(db.Model):
 
     entity: Mapped[Entity] = relationship()
     period: Mapped[PlanPeriod] = relationship()
-    responsible: Mapped[list[Person]] = relationship(
-        secondary=plan_responsibles, order_by=(Person.family_name, Person.given_name))
+    # In the registry's order of names, the order every list of people has.
+    responsible: Mapped[list[Person]] = relationship(secondary=plan_responsibles,
+                                                     order_by=NAME_ORDER)
     documents: Mapped[list["PlanDocument"]] = relationship(
         back_populates="plan", cascade="all, delete-orphan",
         order_by="(PlanDocument.language, PlanDocument.uploaded_at.desc(), "

@@ -157,18 +157,19 @@ def responsibles_past_last_day(today):
 
 def responsible_choices(plan):
     """(person id, name) of who may be made responsible: the people holding an active
-    appointment for the plan's entity, and those responsible now."""
+    appointment for the plan's entity, and those responsible now, in the registry's order
+    of names (Person.name_key)."""
     holders = db.session.execute(
-        select(Person.id, Person.given_name, Person.family_name)
+        select(Person.id, Person.given_name, Person.family_name, Person.name_key)
         .join(Appointment, Appointment.person_id == Person.id)
         .where(Appointment.entity_id == plan.entity_id,
                Appointment.status == AppointmentStatus.active)
         .distinct()).all()
-    people = {person_id: (given, family) for person_id, given, family in holders}
-    people.update((p.id, (p.given_name, p.family_name)) for p in plan.responsible)
-    ordered = sorted(people.items(), key=lambda item: (item[1][1].lower(), item[1][0].lower(),
-                                                       item[0]))
-    return [(person_id, f"{given} {family}") for person_id, (given, family) in ordered]
+    people = {person_id: (key, f"{given} {family}")
+              for person_id, given, family, key in holders}
+    people.update((p.id, (p.name_key, p.full_name)) for p in plan.responsible)
+    ordered = sorted(people.items(), key=lambda item: (item[1][0], item[0]))
+    return [(person_id, name) for person_id, (__, name) in ordered]
 
 
 def people_by_ids(ids):

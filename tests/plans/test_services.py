@@ -9,8 +9,13 @@ from werkzeug.datastructures import FileStorage
 
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
-from gfp_portal.plans import services
-from gfp_portal.plans.models import PlanStatus, Standing, standing_of
+from gfp_portal.plans import queries, services
+from gfp_portal.plans.models import (
+    ImplementationPlan,
+    PlanStatus,
+    Standing,
+    standing_of,
+)
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import EndReason
 from tests.helpers import EXE, PDF, entity, outbox, pdf_upload, refused, refused_rollback
@@ -295,8 +300,6 @@ def test_overdue_is_derived_from_the_deadline(status, today, expected):
 
 def test_the_list_filters_and_counts_overdue_as_the_page_derives_it(plan, coordinator,
                                                                    period):
-    from gfp_portal.plans import queries
-
     other = services.create_plan(entity("UNICEF"), period, actor=coordinator)
     services.change_status(other, "submitted", actor=coordinator)
     for today, overdue in ((DEADLINE, []), (DEADLINE + timedelta(days=1), [plan])):
@@ -308,3 +311,42 @@ def test_the_list_filters_and_counts_overdue_as_the_page_derives_it(plan, coordi
         rows, totals = queries.network_view(period, today)
         assert totals.counts[Standing.overdue] == len(overdue)
         assert totals.counts[Standing.submitted] == 1 and totals.total == 2
+
+
+# --- the order of names ---------------------------------------------------------------------------
+
+# The registry's order (Person.name_key): case, accents and particles ignored at first.
+IN_NAME_ORDER = ["da Silva", "Éboué", "Zulu"]
+
+
+def _alternates_of_undp(families):
+    people = []
+    for n, family in enumerate(families):
+        person = registry.create_person({"given_name": "Ana", "family_name": family,
+                                         "email": f"ana{n}@undp.org", "entity": entity("UNDP")},
+                                        actor=None)
+        db.session.flush()
+        registry.appoint(person, {"role": "alternate", "entity": entity("UNDP"), "unct": None},
+                         actor=None, now=NOW)
+        people.append(person)
+    return people
+
+
+def test_a_plans_responsible_people_read_back_in_the_registrys_name_order(coordinator, period):
+    people = _alternates_of_undp(["Zulu", "da Silva", "Éboué"])
+    plan = services.create_plan(entity("UNDP"), period, responsible=people, actor=coordinator,
+                                now=NOW)
+    db.session.commit()
+    plan_id = plan.id
+    db.session.expire_all()
+    plan = db.session.get(ImplementationPlan, plan_id)
+    assert [p.family_name for p in plan.responsible] == IN_NAME_ORDER
+
+
+def test_who_may_be_made_responsible_is_offered_in_the_registrys_name_order(coordinator,
+                                                                           period):
+    _alternates_of_undp(["Zulu", "da Silva", "Éboué"])
+    plan = services.create_plan(entity("UNDP"), period, actor=coordinator, now=NOW)
+    db.session.flush()
+    assert [label for __, label in queries.responsible_choices(plan)] == \
+        [f"Ana {family}" for family in IN_NAME_ORDER]

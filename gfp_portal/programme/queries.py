@@ -5,6 +5,8 @@ from sqlalchemy.orm import selectinload
 
 from gfp_portal.accounts.models import Role, User, UserRole
 from gfp_portal.attendance.queries import session_and_place, session_and_place_statement
+from gfp_portal.core.i18n import collation_key
+from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.programme.models import (
     AgendaItem,
@@ -52,25 +54,28 @@ def item_of(session, item_id):
 
 
 def staff_choices():
-    """(id, name) of the Office's active coordinators and admins."""
+    """(id, name) of the Office's active coordinators and admins, in the registry's order of
+    names (Person.name_key); an account without a person by its address."""
     users = db.session.scalars(
         select(User).where(User.is_active.is_(True), User.id.in_(
             select(UserRole.user_id).where(UserRole.role.in_([Role.coordinator, Role.admin]))))
         .options(selectinload(User.person))).all()
-    return sorted(((u.id, u.display_name) for u in users), key=lambda pair: pair[1].lower())
+    ordered = sorted(users, key=lambda u: (u.person.name_key if u.person else fold(u.email),
+                                           u.id))
+    return [(u.id, u.display_name) for u in ordered]
 
 
 def guest_choices(session):
-    """(id, "name, organisation") of the guests an item of `session` may name, by name: those
-    with a place at the session and those who present at any session."""
-    return [(g.id, f"{g.name}, {g.organisation}") for g in db.session.scalars(
-        select(Guest).where(
-            Guest.id.in_(select(GuestRegistration.guest_id).where(
-                GuestRegistration.session_id == session.id,
-                GuestRegistration.status == GuestPlaceStatus.registered))
-            | Guest.id.in_(select(AgendaPresenter.guest_id).where(
-                AgendaPresenter.guest_id.is_not(None))))
-        .order_by(func.lower(Guest.name), Guest.id))]
+    """(id, "name, organisation") of the guests an item of `session` may name, by name as the
+    reader's language sorts (_by_name): those with a place at the session and those who
+    present at any session."""
+    chosen = db.session.scalars(select(Guest).where(
+        Guest.id.in_(select(GuestRegistration.guest_id).where(
+            GuestRegistration.session_id == session.id,
+            GuestRegistration.status == GuestPlaceStatus.registered))
+        | Guest.id.in_(select(AgendaPresenter.guest_id).where(
+            AgendaPresenter.guest_id.is_not(None))))).all()
+    return [(g.id, f"{g.name}, {g.organisation}") for g in _by_name(chosen, lambda g: g)]
 
 
 def users_by_ids(ids):
@@ -98,15 +103,21 @@ def invitation_of(session, invitation_id):
 
 
 def guests_of(session, *, registered_only=False):
-    """The guests who asked for a place (not cancelled), by name."""
+    """The guests who asked for a place (not cancelled), by name as the reader's language
+    sorts (_by_name)."""
     statuses = [GuestPlaceStatus.registered] if registered_only else \
         [GuestPlaceStatus.registered, GuestPlaceStatus.pending]
-    return db.session.scalars(
-        select(GuestRegistration).join(Guest, Guest.id == GuestRegistration.guest_id)
-        .where(GuestRegistration.session_id == session.id,
-               GuestRegistration.status.in_(statuses))
-        .options(selectinload(GuestRegistration.guest))
-        .order_by(func.lower(Guest.name), GuestRegistration.id)).all()
+    return _by_name(db.session.scalars(
+        select(GuestRegistration).where(GuestRegistration.session_id == session.id,
+                                        GuestRegistration.status.in_(statuses))
+        .options(selectinload(GuestRegistration.guest))).all(), lambda place: place.guest)
+
+
+def _by_name(items, guest_of):
+    """`items` in the order of the names of their guests (`guest_of(item)`), case and
+    accents ignored at first as the reader's language sorts; a guest keeps no folded key of
+    the name, and one session's guests are few."""
+    return sorted(items, key=lambda item: (collation_key(guest_of(item).name), item.id))
 
 
 def guest_place(session, registration_id):

@@ -10,6 +10,8 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from gfp_portal.accounts.models import User
+from gfp_portal.accounts.services import set_roles
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
 from gfp_portal.programme import agenda, queries
@@ -130,6 +132,20 @@ def test_presenters_of_three_kinds_and_a_guest_stays_out_of_the_registry(
     refused("guest_incomplete", agenda.add_guest_presenter, "", "X", "academia",
             actor=coordinator)
     refused("bad_sector", agenda.add_guest_presenter, "A", "B", "nonsense", actor=coordinator)
+
+
+def test_the_office_offered_as_presenters_is_in_the_registrys_order_of_names(coordinator):
+    """By family name, then given name, case and accents ignored at first (Person.name_key):
+    "Élodie" among the E's, "da Costa" among the D's."""
+    for given, family in (("Zara", "Martin"), ("Élodie", "Martin"), ("Ana", "da Costa")):
+        email = f"{given[-2:]}.{family[-2:]}@example.org"
+        user = User(email=email, person=Person(given_name=given, family_name=family,
+                                               email=email), is_active=True)
+        db.session.add(user)
+        set_roles(user, ["coordinator"], [])
+    db.session.flush()
+    assert [label for __, label in queries.staff_choices() if label != "Test Person"] == \
+        ["Ana da Costa", "Élodie Martin", "Zara Martin"]
 
 
 def _session_with_agenda(app, running):

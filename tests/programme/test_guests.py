@@ -13,8 +13,14 @@ from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
 from gfp_portal.extensions import db
-from gfp_portal.programme import guests
-from gfp_portal.programme.models import Guest, GuestInvitation, GuestRegistration
+from gfp_portal.programme import guests, queries
+from gfp_portal.programme.models import (
+    Guest,
+    GuestInvitation,
+    GuestPlaceStatus,
+    GuestRegistration,
+    Sector,
+)
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import services as session_services
 from gfp_portal.sessions.models import TrainingSession
@@ -750,3 +756,26 @@ def test_a_guest_s_address_with_its_accents_written_either_way_is_one_guest(
     assert db.session.scalars(select(Guest.email)).all() == [
         unicodedata.normalize("NFC", "josé@universidad.example")]
     assert db.session.scalar(select(func.count()).select_from(GuestRegistration)) == 1
+
+
+def _guests_with_a_place(session, names):
+    for n, name in enumerate(names):
+        guest = Guest(name=name, email=f"guest{n}@example.org", organisation="Mission",
+                      sector=Sector.member_state)
+        db.session.add(GuestRegistration(session=session, guest=guest,
+                                         status=GuestPlaceStatus.registered,
+                                         registered_at=NOW))
+    db.session.flush()
+
+
+def test_a_sessions_guests_are_listed_in_the_order_of_their_names(make_session, coordinator):
+    """Case and accents ignored at first: "Émilie" among the E's, "carlos" among the C's,
+    on the guests' page, the mark-attendance page and the presenters offered."""
+    session = make_session()
+    _guests_with_a_place(session, ["Zoe Adams", "Émilie Blanc", "carlos Ruiz"])
+    in_order = ["carlos Ruiz", "Émilie Blanc", "Zoe Adams"]
+    assert [place.guest.name for place in queries.guests_of(session)] == in_order
+    assert [place.guest.name for place in queries.guests_of(session, registered_only=True)] \
+        == in_order
+    assert [label for __, label in queries.guest_choices(session)] == \
+        [f"{name}, Mission" for name in in_order]

@@ -14,6 +14,7 @@ from gfp_portal.core.forms import (
     TextAreaField,
     language_choices,
 )
+from gfp_portal.core.i18n import collation_key
 from gfp_portal.resources.models import Visibility, tag_title
 
 
@@ -27,7 +28,7 @@ class LibraryFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         self.category.choices = [("", _l("All")), *((str(c.id), c.title) for c in categories)]
         self.tag.choices = [("", _l("All")), *sorted(
-            ((t, tag_title(t)) for t in tags), key=lambda choice: choice[1].casefold())]
+            ((t, tag_title(t)) for t in tags), key=lambda choice: collation_key(choice[1]))]
         self.language.choices = [("", _l("Any language")), *language_choices()]
 
     def filters(self):

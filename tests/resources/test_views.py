@@ -5,6 +5,7 @@ from sqlalchemy import select
 from gfp_portal.extensions import db
 from gfp_portal.resources.models import ResourceDownload
 from tests.helpers import PDF
+from tests.markup import parse
 
 ROLES = ["anonymous", "focal_point", "coordinator"]
 
@@ -82,6 +83,19 @@ def test_topic_filters_and_tags_show_translated_names(client, create_resource):
     assert "#parity" not in page and ">flexible-working<" not in page
     detail = client.get("/resources/parity-brief?lang=es").get_data(as_text=True)
     assert "Paridad de género" in detail and "#parity" not in detail
+
+
+def test_the_topic_filter_sorts_a_topic_with_an_accent_among_its_letter(client,
+                                                                        create_resource):
+    """A topic the Office added ("égalité salariale") shows as written, among the E's of
+    the French names of the shipped topics, not after every other one."""
+    create_resource("brief", {"en": "Brief"},
+                    tags=["égalité salariale", "recruitment", "mentoring", "survey"])
+    select = next(element for element in parse(client.get("/resources/?lang=fr").get_data(
+        as_text=True)) if element.tag == "select" and element.attrs.get("name") == "tag")
+    titles = [option.all_text() for option in select.children if option.attrs.get("value")]
+    assert "Égalité salariale" in titles
+    assert titles == sorted(titles, key=lambda title: title.replace("É", "E").casefold())
 
 
 def test_each_card_offers_every_language_that_exists(client, create_resource):

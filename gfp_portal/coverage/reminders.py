@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.services import active_users_with_role
 from gfp_portal.core.db import utcnow
+from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.coverage import notices
@@ -35,7 +36,9 @@ def send_gap_reminders(*, now=None):
         if not user.uncts or (
                 user.id in last and (now.date() - last[user.id].date()).days < period):
             continue
-        coverage = compute_coverage(unct_ids=[u.id for u in user.uncts], today=now.date())
+        # The teams in the order of the recipient's language, which the job runs in none of.
+        coverage = compute_coverage(unct_ids=[u.id for u in user.uncts], today=now.date(),
+                                    language=mail_locale(user.locale))
         teams = [(unct, coverage.by_unct[unct.id],
                   [c for c in coverage.cells_of(unct) if c.state != "covered"])
                  for unct in coverage.uncts]

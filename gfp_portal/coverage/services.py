@@ -201,10 +201,13 @@ def _members(unct_ids, entities, entity=None):
     return members
 
 
-def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, policy=None):
+def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, policy=None,
+                     language=None):
     """The coverage of the network (or of the given UNCTs / region / entity), in 4 queries
     whatever its size: the UNCTs, the entities active on `today`, their memberships and the
-    terms held on `today` counted per cell (and a fifth for the countries of given UNCTs)."""
+    terms held on `today` counted per cell (and a fifth for the countries of given UNCTs).
+    The teams are in the order of their names in `language` (the one in force unless told:
+    an email gives its recipient's)."""
     today = today or date.today()
     policy = policy or Policy.current()
     window_end = today + timedelta(days=policy.alert_window)
@@ -214,7 +217,7 @@ def compute_coverage(*, today=None, region=None, unct_ids=None, entity=None, pol
     if unct_ids is not None:
         # A few teams, each shown with the countries it covers (one more query for all).
         stmt = stmt.where(Unct.id.in_(unct_ids)).options(selectinload(Unct.countries))
-    rank = name_rank()
+    rank = name_rank(language)
     uncts = sorted(db.session.scalars(stmt), key=lambda u: (u.region.value, rank(u.iso3)))
     whole_network = unct_ids is None and region is None
     shown = None if whole_network else [unct.id for unct in uncts]

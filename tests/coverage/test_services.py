@@ -286,6 +286,27 @@ def test_a_french_reminder_lists_the_gaps_with_french_punctuation(network, creat
     assert "<li>WHO\u00a0: Vacant</li>" in message.body_html
 
 
+def test_a_reminder_lists_the_teams_in_the_order_of_the_recipients_language(ctx, reference,
+                                                                          create_user):
+    """The daily job runs in no language: a French Resident Coordinator of Angola and South
+    Africa still reads "Afrique du Sud" before "Angola", not the English order."""
+    for team in db.session.scalars(select(Unct)):
+        team.members = []
+    for iso3 in ("AGO", "ZAF"):
+        unct(iso3).members = [entity("UNDP")]
+    db.session.commit()
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["AGO", "ZAF"],
+                locale="fr")
+    create_user("rc.es@example.org", roles=["resident_coordinator"], uncts=["AGO", "ZAF"],
+                locale="es")
+    assert send_gap_reminders(now=datetime(2026, 6, 1, 8, tzinfo=UTC)) == 2
+    french, spanish = (db.session.scalars(select(OutboxMessage.body_text).where(
+        OutboxMessage.recipient == address)).one()
+        for address in ("rc@example.org", "rc.es@example.org"))
+    assert french.index("Afrique du Sud") < french.index("Angola"), french
+    assert spanish.index("Angola") < spanish.index("Sudáfrica"), spanish
+
+
 def test_remind_command(network, create_user, runner, app, monkeypatch):
     create_user("rc@example.org", roles=["resident_coordinator"], uncts=["KEN"])
     monkeypatch.setitem(app.config, "SERVER_NAME", None)

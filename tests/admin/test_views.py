@@ -118,6 +118,19 @@ def test_users_list_filters(client, login_as, create_user):
     assert "invited@example.org" in html and "rc@example.org" not in html
 
 
+def test_the_users_list_names_a_resident_coordinators_teams_in_the_readers_language(
+        client, login_as, create_user, reference):
+    """The countries of an RC's teams by their names, as every other page shows them, in the
+    order of the reader's language (أوغندا before كينيا in Arabic), not by their codes."""
+    create_user("rc@example.org", roles=["resident_coordinator"], uncts=["UGA", "KEN"])
+    login_as("admin")
+    page = client.get("/admin/users/?lang=ar&q=rc%40example.org").get_data(as_text=True)
+    assert "rc@example.org" in page and ">KEN<" not in page
+    assert "أوغندا، كينيا" in page
+    page = client.get("/admin/users/?lang=fr&q=rc%40example.org").get_data(as_text=True)
+    assert "Kenya, Ouganda" in page
+
+
 def test_edit_roles_and_deactivate(client, login_as, create_user, app):
     login_as("admin")
     user_id = create_user("fp@example.org")

@@ -13,7 +13,7 @@ from gfp_portal.attendance.models import (
     Certificate,
     EvaluationResponse,
 )
-from gfp_portal.core.i18n import collation_key, viewer_zone
+from gfp_portal.core.i18n import LANGUAGES, collation_key, current_language, viewer_zone
 from gfp_portal.core.timezones import wall_time
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name
@@ -134,23 +134,35 @@ def session_figures(sessions, *, zone=None):
                                    *counts.get(session.id, [0] * 5)] for session in sessions)]
 
 
-def figures(by="session", *, zone=None):
+def figures(by="session", *, zone=None, language=None):
     """Header and rows of the figures per group, every group; per session, newest first, each
-    session once (sessions with the same title are different rows) under its English title,
-    dated as session_figures() dates it."""
+    session once (sessions with the same title are different rows) under its title in
+    `language` (the reader's unless told), else its English one, as the page names it, dated
+    as session_figures() dates it."""
     if by == "session":
         zone = zone or viewer_zone()
+        named, columns = _title_in(language or current_language())
         results = db.session.execute(
             _counts(TrainingSession.id, [(TrainingSession,
                                           TrainingSession.id == Registration.session_id)])
-            .add_columns(TrainingSession.title_en, TrainingSession.starts_at)
-            .group_by(TrainingSession.title_en, TrainingSession.starts_at)
+            .add_columns(named, TrainingSession.starts_at)
+            .group_by(*columns, TrainingSession.starts_at)
             .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())).all()
         return [_header(by), *([title, wall_time(starts_at, zone).date(), *counts]
                                for _id, *counts, title, starts_at in results)]
     results = db.session.execute(_counts(*_group_column(by))).all()
     rows = [[_label(by, key), *counts] for key, *counts in results]
     return [_header(by), *sorted(rows, key=lambda row: collation_key(str(row[0])))]
+
+
+def _title_in(language):
+    """A session's title in `language`, else its English one (TrainingSession.text), as an
+    SQL expression, and the columns it reads."""
+    if language == "en" or language not in LANGUAGES:
+        return TrainingSession.title_en, [TrainingSession.title_en]
+    own = getattr(TrainingSession, f"title_{language}")
+    return (func.coalesce(func.nullif(own, ""), TrainingSession.title_en),
+            [own, TrainingSession.title_en])
 
 
 NO_APPOINTMENT, HEADQUARTERS = "-", "HQ"

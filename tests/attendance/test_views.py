@@ -304,6 +304,18 @@ def test_the_figures_workbook_holds_numbers_and_dates_a_spreadsheet_can_work_on(
     assert day.is_date and day.value.date().isoformat() == line.splitlines()[1].split(",")[1]
 
 
+def test_the_figures_file_names_each_session_in_the_readers_language(client, running):
+    """As the page does: the title in the reader's language, else the English one."""
+    login(client, "coord@example.org")
+    for lang, title in (("ar", "تدخل الشهود"), ("fr", "Bystander intervention")):
+        lines = client.get(f"/sessions/attendance-figures.csv?lang={lang}").get_data(
+            as_text=True).splitlines()
+        assert lines[1].split(",")[0] == title, (lang, lines)
+        sheet = load_workbook(io.BytesIO(client.get(
+            f"/sessions/attendance-figures.xlsx?lang={lang}").data)).worksheets[0]
+        assert sheet["A2"].value == title, lang
+
+
 def test_the_learning_record_is_on_my_account(client, running):
     login(client, "amina.diallo@example.org")
     html = client.get("/me?lang=en").get_data(as_text=True)

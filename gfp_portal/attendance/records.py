@@ -3,6 +3,7 @@ UN Country Team and region."""
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import case, distinct, func, literal, select
 from sqlalchemy.orm import contains_eager, lazyload, load_only
 
@@ -98,6 +99,15 @@ def _counts(column, joins=(), where=()):
     for model, condition in joins:
         stmt = stmt.outerjoin(model, condition)
     return stmt.group_by(column)
+
+
+def sheet_name(by):
+    """The name of the workbook's sheet of the figures per `by`, as the page's tabs say it
+    (a sheet's name holds at most 31 characters)."""
+    return {"session": pgettext("sheet name", "Per session"),
+            "entity": pgettext("sheet name", "Per entity"),
+            "unct": pgettext("sheet name", "Per UN Country Team"),
+            "region": pgettext("sheet name", "Per region")}[by]
 
 
 def _header(by):

@@ -197,5 +197,6 @@ def figures_export(fmt):
     by = request.args.get("by") if request.args.get("by") in records.GROUPS else "session"
     # Counts stay numbers and days stay dates: the workbook is there to be added up.
     table = records.figures(by)
-    data = tables.to_csv(table) if fmt == "csv" else tables.to_xlsx(table, title=by)
+    data = tables.to_csv(table) if fmt == "csv" else tables.to_xlsx(
+        table, title=records.sheet_name(by))
     return send_download(data, f"attendance-by-{by}.{fmt}", content_type=tables.CONTENT_TYPES[fmt])

@@ -316,6 +316,21 @@ def test_the_figures_file_names_each_session_in_the_readers_language(client, run
         assert sheet["A2"].value == title, lang
 
 
+def test_the_figures_workbooks_sheet_is_named_in_the_readers_language(client, running):
+    """Named for what its rows are, as the tabs of the page say it, not by the address's
+    value ("session", "unct"): within the 31 characters a sheet's name may have."""
+    login(client, "coord@example.org")
+    names = {}
+    for lang in ("en", "fr", "es", "ar"):
+        for by in ("session", "entity", "unct", "region"):
+            names[lang, by] = load_workbook(io.BytesIO(client.get(
+                f"/sessions/attendance-figures.xlsx?by={by}&lang={lang}").data)).active.title
+    assert names["fr", "session"] == "Par séance" and names["en", "unct"] == "Per UN Country Team"
+    assert names["ar", "region"] == "حسب المنطقة"
+    assert len(set(names.values())) == len(names)
+    assert not {"session", "entity", "unct", "region"} & set(names.values())
+
+
 def test_the_learning_record_is_on_my_account(client, running):
     login(client, "amina.diallo@example.org")
     html = client.get("/me?lang=en").get_data(as_text=True)

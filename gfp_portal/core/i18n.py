@@ -69,6 +69,12 @@ class LanguageVersions:
         return english.title if english else (self.versions[0].title if self.versions
                                               else default)
 
+    def title_in(self, language, default):
+        """The title a reader of `language` is shown (choose_version): theirs, else the
+        English one, else the first there is; `default` when there is no version."""
+        version, __ = choose_version(self, language)
+        return version.title if version is not None else default
+
 
 class LanguageVersion:
     """The columns of one language of a model told in several: the language, and the title

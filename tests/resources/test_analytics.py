@@ -73,6 +73,34 @@ def test_the_csv_export_lists_every_month(app, client, login_as, create_resource
     assert lines[1:] == ["'=EEG,eeg,en,2026-10,1", "'=EEG,eeg,en,2026-11,1"]
 
 
+def test_the_downloads_name_each_resource_in_the_readers_language(app, client, login_as,
+                                                                  create_resource):
+    """The file and the dashboard name a resource as the library does for the reader: in
+    their language, else in English (every row of it, whichever version it counts)."""
+    create_resource("eeg", {"en": "Enabling Environment Guidelines",
+                            "fr": "Directives pour un environnement favorable"})
+    create_resource("brief", {"en": "Advocacy brief", "ar": "موجز"})
+    count_downloads(app, "eeg", "en", [datetime.now(UTC)] * 3)
+    count_downloads(app, "eeg", "fr", [datetime.now(UTC)] * 2)
+    count_downloads(app, "brief", "ar", [datetime.now(UTC)])
+    login_as("coordinator")
+    lines = client.get("/resources/downloads.csv?lang=fr").data.decode(
+        "utf-8-sig").splitlines()
+    assert lines[0].startswith("Ressource,")
+    assert sorted(line.rsplit(",", 3)[0] for line in lines[1:]) == [
+        "Advocacy brief,brief", "Directives pour un environnement favorable,eeg",
+        "Directives pour un environnement favorable,eeg"]
+    page = client.get("/admin/?lang=fr").get_data(as_text=True)
+    assert page.count("Directives pour un environnement favorable") == 2
+    assert "Enabling Environment Guidelines" not in page and "Advocacy brief" in page
+    page = client.get("/admin/?lang=ar").get_data(as_text=True)
+    assert "موجز" in page and "Advocacy brief" not in page
+    for url in ("/resources/manage/?lang=fr", "/resources/gaps?lang=fr"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Directives pour un environnement favorable" in page, url
+        assert "Enabling Environment Guidelines" not in page, url
+
+
 def test_the_dashboard_shows_downloads_and_gaps(app, client, login_as, create_resource):
     create_resource("eeg", {"en": "Enabling Environment Guidelines"})
     count_downloads(app, "eeg", "en", [datetime.now(UTC)])

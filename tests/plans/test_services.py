@@ -10,12 +10,7 @@ from werkzeug.datastructures import FileStorage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
 from gfp_portal.plans import queries, services
-from gfp_portal.plans.models import (
-    ImplementationPlan,
-    PlanStatus,
-    Standing,
-    standing_of,
-)
+from gfp_portal.plans.models import ImplementationPlan, PlanStatus, Standing, standing_of
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import EndReason
 from tests.helpers import EXE, PDF, entity, outbox, pdf_upload, refused, refused_rollback

@@ -303,9 +303,9 @@ def cancel_place(registration, *, actor, now=None):
 
 def notify_guests(session, *, kind, now, since=None):
     """A change of the session reaches the registered guests too (sessions' signal), but not
-    those who already hold its calendar entry (of SEQUENCE `since`, or a later one). Returns
-    how many it told."""
-    memo, guests = {}, session_notices.not_yet_invited(registered_guests(session), since)
+    those who already hold its calendar entry (of SEQUENCE `since`, or a later one), nor those
+    anonymised since (reached_guests). Returns how many it told."""
+    memo, guests = {}, session_notices.not_yet_invited(reached_guests(session), since)
     session_notices.keep_invitations(guests)
     for registration in guests:
         notices.session_notice(registration, kind, now=now, memo=memo)
@@ -316,7 +316,7 @@ def keep_links_past(session):
     """The links of the guests holding a place in a session that moved work until KEEP_DAYS
     after its new end, as they did after the first: a session put off by more than that must
     not leave them expired before it takes place."""
-    for registration in registered_guests(session):
+    for registration in reached_guests(session):
         registration.token_expires_at = _kept_until(session)
     db.session.flush()
 
@@ -325,18 +325,24 @@ def _kept_until(session):
     return session.ends_at + timedelta(days=KEEP_DAYS)
 
 
-def registered_guests(session):
-    return db.session.scalars(select(GuestRegistration).where(
-        GuestRegistration.session_id == session.id,
-        GuestRegistration.status == GuestPlaceStatus.registered)
-        .order_by(GuestRegistration.id)).all()
+def _reached(session):
+    """The places of the guests the notices of `session` reach: registered, and not
+    anonymised (the retention period left them no address; their place stays, for the
+    session's figures)."""
+    return (GuestRegistration.session_id == session.id,
+            GuestRegistration.status == GuestPlaceStatus.registered,
+            Guest.anonymised_at.is_(None))
 
 
-def registered_guest_count(session):
-    """How many guests hold a place in the session: those its notices reach."""
-    return db.session.scalar(select(func.count(GuestRegistration.id)).where(
-        GuestRegistration.session_id == session.id,
-        GuestRegistration.status == GuestPlaceStatus.registered))
+def reached_guests(session):
+    return db.session.scalars(select(GuestRegistration).join(Guest).where(*_reached(session))
+                              .order_by(GuestRegistration.id)).all()
+
+
+def reached_guest_count(session):
+    """How many guests the notices of the session reach."""
+    return db.session.scalar(select(func.count(GuestRegistration.id)).join(Guest)
+                             .where(*_reached(session)))
 
 
 def purge_unconfirmed(*, now=None):

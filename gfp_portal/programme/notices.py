@@ -29,8 +29,11 @@ def session_notice(registration, kind, *, now, memo=None):
     """The email of `kind` ("confirmed", "updated", "cancelled") with its invitation; the
     times in the session's own zone (a guest gives none). A guest has no account: the email
     names the Office's mailbox to write to, as it does to a registered person who cannot sign
-    in, rather than the session's page."""
+    in, rather than the session's page. An anonymised guest has no address left: nothing is
+    written to them (their place stays, for the session's figures)."""
     guest, session = registration.guest, registration.session
+    if guest.anonymised_at is not None:
+        return
     session_notices.keep_invitation(registration, kind)
     session_notices.send_to(session, kind, email=guest.email, name=guest.name,
                             language=mail_locale(guest.preferred_language),

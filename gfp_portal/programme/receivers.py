@@ -6,7 +6,7 @@ from gfp_portal.programme.guests import (
     delete_invitations,
     keep_links_past,
     notify_guests,
-    registered_guest_count,
+    reached_guest_count,
 )
 from gfp_portal.sessions.notices import INVITATION_EXTRAS
 from gfp_portal.sessions.signals import (
@@ -27,7 +27,7 @@ def _tell_guests(session, *, kind, now, since=None, **_extra):
 
 @notice_reach.connect
 def _count_guests(session, **_extra):
-    return registered_guest_count(session)
+    return reached_guest_count(session)
 
 
 @session_moved.connect

@@ -133,13 +133,22 @@ def language_and_zone(person, settings):
     return mail_locale(language), zone or "UTC"
 
 
+def reaches(person):
+    """Whether the emails of a session reach `person`: not once anonymised, when the address
+    left is no one's."""
+    return person.anonymised_at is None
+
+
 def send(registration, kind, *, now, settings=None, signers=None, memo=None):
     """Queue the email of `kind` for one registration (with its invitation when there is
     one). When many are sent at once, `settings` comes from recipients(), `signers` from
     registry.queries.signing_in() (who can sign in, so is linked to the session's page; anyone
     else is given the Office's mailbox) and `memo` (a dict kept for the whole run) keeps what
-    is the same for everyone of one language and zone."""
+    is the same for everyone of one language and zone. Nothing is written to a person
+    anonymised since (reaches): their place stays, their address is erased."""
     session, person = registration.session, registration.person
+    if not reaches(person):
+        return
     if settings is None:
         settings = recipients([person.id])
     if signers is None:

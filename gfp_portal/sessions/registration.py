@@ -325,7 +325,8 @@ def removal_preview(registration, *, now=None):
     session, now = registration.session, now or utcnow()
     waiting = promotable(session, today=now.date())[:1] \
         if frees_a_seat and _offers_seats(session, now) else []
-    return {"emailed": frees_a_seat or _not_yet_told_of_cancellation(registration),
+    return {"emailed": (frees_a_seat or _not_yet_told_of_cancellation(registration))
+            and notices.reaches(registration.person),
             "successor": waiting[0].person if waiting else None}
 
 

@@ -6,7 +6,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext, ngettext
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from gfp_portal.core.audit import diff, log_action, log_creation
@@ -18,6 +18,7 @@ from gfp_portal.core.settings import get_setting
 from gfp_portal.core.text import given, is_blank
 from gfp_portal.core.timezones import is_timezone
 from gfp_portal.extensions import db
+from gfp_portal.registry.models import Person
 from gfp_portal.registry.queries import signing_in
 from gfp_portal.sessions import notices, signals
 from gfp_portal.sessions.models import (
@@ -127,11 +128,28 @@ def create_session(data, *, actor, now=None):
     return session
 
 
+def _reached(session):
+    """The places whose holders the notices of `session` reach: registered, by someone not
+    anonymised since (their place stays, for the session's figures; nobody is left to write
+    to)."""
+    return (Registration.session_id == session.id,
+            Registration.status == RegistrationStatus.registered,
+            Person.anonymised_at.is_(None))
+
+
 def registered(session):
+    """The places of the people the notices of `session` reach (_reached)."""
     return db.session.scalars(
-        select(Registration).where(Registration.session_id == session.id,
-                                   Registration.status == RegistrationStatus.registered)
+        select(Registration).join(Person, Person.id == Registration.person_id)
+        .where(*_reached(session))
         .options(selectinload(Registration.person)).order_by(Registration.id)).all()
+
+
+def reached_count(session):
+    """How many people the notices of `session` reach (_reached)."""
+    return db.session.scalar(select(func.count(Registration.id))
+                             .join(Person, Person.id == Registration.person_id)
+                             .where(*_reached(session)))
 
 
 class Notified(NamedTuple):
@@ -158,7 +176,7 @@ def notified_by_change(session):
     the waitlisted) and the guests holding a place."""
     if session.status != SessionStatus.published:
         return Notified()
-    return Notified(registered_count(session), _guests(signals.notice_reach.send(session)))
+    return Notified(reached_count(session), _guests(signals.notice_reach.send(session)))
 
 
 def send_notices(session, kind, *, now, since=None, progress=None):
@@ -184,7 +202,7 @@ def send_notices(session, kind, *, now, since=None, progress=None):
 def _notify_all(session, kind, *, actor, now):
     """The notices of a change: sent here to a few people, else by a job once the change has
     committed. Returns (how many it notifies: Notified, the job or None)."""
-    count = registered_count(session)
+    count = reached_count(session)
     if count > current_app.config["SESSION_NOTICES_INLINE_MAX"]:
         return Notified(count, _guests(signals.notice_reach.send(session))), enqueue(
             "sessions.notify-change", {
@@ -306,8 +324,8 @@ def create_series(data, *, actor, now=None):
 
 
 def send_reminders(*, now=None):
-    """Email everyone registered for a session starting within the reminder period, once.
-    Returns the number of reminders queued."""
+    """Email everyone registered for a session starting within the reminder period, once
+    (but those anonymised since: a session moved ahead keeps their place). Returns the number of reminders queued."""
     now = now or utcnow()
     hold_lock("sessions.send-reminders", now=now)
     hours = int(get_setting("sessions.reminder_hours"))
@@ -317,7 +335,8 @@ def send_reminders(*, now=None):
             TrainingSession.starts_at > now,
             TrainingSession.starts_at <= now + timedelta(hours=hours),
             Registration.status == RegistrationStatus.registered,
-            Registration.reminder_sent_at.is_(None))
+            Registration.reminder_sent_at.is_(None),
+            Registration.person.has(Person.anonymised_at.is_(None)))
         .options(selectinload(Registration.person), selectinload(Registration.session))
         .order_by(Registration.id)).all()
     settings = notices.recipients([r.person_id for r in due])

@@ -11,14 +11,18 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.privacy import retention
-from gfp_portal.privacy.anonymise import ANONYMOUS_DOMAIN
+from gfp_portal.privacy.anonymise import ANONYMOUS_DOMAIN, anonymise_person
 from gfp_portal.programme import guests as programme
 from gfp_portal.programme.models import Guest, GuestRegistration
+from gfp_portal.registry import services as registry
+from gfp_portal.registry.models import Appointment, EndReason
+from gfp_portal.sessions import registration as registrations
 from gfp_portal.sessions import services as sessions
 from tests.helpers import NOW, signed_in
 from tests.markup import filled_form
 
 CORRECTED = "Enabling environment (corrected)"
+LATER = NOW + timedelta(days=10)
 
 
 def fields(session, **changes):
@@ -125,3 +129,73 @@ def test_the_edit_page_of_a_past_session_saves_after_its_guests_were_anonymised(
     data["title_en"] = CORRECTED
     response = client.post(f"/sessions/{session_id}/edit", data=data)
     assert response.status_code == 302, response.status_code
+
+
+@pytest.fixture
+def past_with_anonymised_person(ctx, reference, coordinator, make_appointee, make_session):
+    """A session held the day after NOW: one person who attended it left five days later and
+    was anonymised ten days later (their place stays); another, still in office, attended
+    too."""
+    session = make_session(starts_in=timedelta(days=1))
+    leaving, staying = make_appointee(), make_appointee()
+    for person in (leaving, staying):
+        registrations.register(session, person, actor=coordinator, now=NOW)
+    term = db.session.scalars(select(Appointment).filter_by(person_id=leaving.id)).one()
+    registry.end_appointment(term, reason=EndReason.left_entity,
+                             ended_on=NOW.date() + timedelta(days=5), actor=coordinator,
+                             now=NOW + timedelta(days=5))
+    db.session.commit()
+    anonymise_person(leaving, actor=coordinator, now=LATER)
+    db.session.commit()
+    return session, leaving, staying
+
+
+def test_a_correction_of_the_session_writes_to_no_anonymised_person(
+        past_with_anonymised_person, coordinator):
+    session, _leaving, staying = past_with_anonymised_person
+    before = last_message()
+    _changes, notified, _job = sessions.update_session(
+        session, fields(session, title_en=CORRECTED), actor=coordinator, now=LATER)
+    db.session.commit()
+    assert (notified.people, written_since(before)) == (
+        1, [(staying.email, "session_notice")])
+
+
+def test_the_cancellation_of_the_session_writes_to_no_anonymised_person(
+        past_with_anonymised_person, coordinator):
+    session, _leaving, staying = past_with_anonymised_person
+    assert sessions.notified_by_change(session).people == 1
+    before = last_message()
+    notified, _job = sessions.cancel_session(session, reason="Recorded twice.",
+                                             actor=coordinator, now=LATER)
+    db.session.commit()
+    assert (notified.people, written_since(before)) == (
+        1, [(staying.email, "session_notice")])
+
+
+def test_the_removal_of_an_anonymised_person_s_place_writes_to_nobody(
+        past_with_anonymised_person, coordinator):
+    session, leaving, _staying = past_with_anonymised_person
+    place = registrations.registration_of(session, leaving)
+    assert registrations.removal_preview(place, now=LATER)["emailed"] is False
+    before = last_message()
+    registrations.cancel(place, actor=coordinator, now=LATER, by_coordinator=True)
+    db.session.commit()
+    assert written_since(before) == []
+
+
+def test_a_session_moved_ahead_reminds_no_anonymised_person(past_with_anonymised_person,
+                                                             coordinator):
+    """The Office moves the session held to a later date (it was recorded on the wrong
+    one): the people anonymised since keep their place, and are neither told nor reminded."""
+    session, _leaving, staying = past_with_anonymised_person
+    starts = LATER + timedelta(hours=20)
+    before = last_message()
+    sessions.update_session(session, fields(session, starts_at=starts,
+                                            ends_at=starts + timedelta(hours=2)),
+                            actor=coordinator, now=LATER)
+    update_settings({"sessions.reminder_hours": 24}, actor=None, now=LATER)
+    assert sessions.send_reminders(now=LATER) == 1
+    db.session.commit()
+    assert to_nobody_anonymised(written_since(before)) == []
+    assert {row[0] for row in written_since(before)} == {staying.email}

@@ -21,15 +21,9 @@ from gfp_portal.core.text import email_address
 from gfp_portal.core.tokens import digest
 from gfp_portal.extensions import db
 from gfp_portal.nominations import notices, services
-from gfp_portal.nominations.models import (
-    PENDING_STATES,
-    Nomination,
-    NominationKind,
-    NominationState,
-)
+from gfp_portal.nominations.models import OPEN_STATES, Nomination, NominationKind, NominationState
 from gfp_portal.nominations.tokens import new_token
 
-OPEN_STATES = (NominationState.unverified, *PENDING_STATES)
 VERIFY_TEMPLATES = ("join_verify", "join_already_open")
 
 

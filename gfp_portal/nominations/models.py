@@ -34,6 +34,8 @@ class NominationState(TitledEnum):
 
 
 PENDING_STATES = (NominationState.submitted, NominationState.changes_requested)
+# Still open: a request to join whose address is to be confirmed, or anything with the Office.
+OPEN_STATES = (NominationState.unverified, *PENDING_STATES)
 
 
 class Nomination(db.Model):

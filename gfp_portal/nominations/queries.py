@@ -2,12 +2,12 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
-from gfp_portal.nominations.models import PENDING_STATES, Nomination, NominationState
+from gfp_portal.nominations.models import OPEN_STATES, PENDING_STATES, Nomination, NominationState
 from gfp_portal.reference.models import Entity, Unct
 
 
@@ -28,6 +28,22 @@ def visible_to(stmt, user):
     own_uncts = [u.id for u in user.uncts]
     return stmt.where(or_(Nomination.nominator_id == user.id,
                           Nomination.unct_id.in_(own_uncts)))
+
+
+def open_about(person_id, email):
+    """The condition on nominations and requests to join still open (OPEN_STATES) about a
+    person: naming them by their record (`person_id`) or by their address (`email`, whatever
+    its case). Both may be columns of an outer query (a person of a list) or values."""
+    return and_(Nomination.state.in_(OPEN_STATES),
+                or_(Nomination.person_id == person_id,
+                    func.lower(Nomination.email) == func.lower(email)))
+
+
+def first_open_about(person):
+    """The earliest nomination or request to join still open about `person`, or None."""
+    return db.session.scalars(select(Nomination).where(open_about(person.id, person.email))
+                              .order_by(Nomination.submitted_at, Nomination.id)
+                              .limit(1)).first()
 
 
 def nominations_query(f, *, user, now):

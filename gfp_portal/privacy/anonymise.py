@@ -27,7 +27,8 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage, withdraw
 from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
-from gfp_portal.nominations.models import Nomination
+from gfp_portal.nominations.models import Nomination, NominationKind
+from gfp_portal.nominations.queries import first_open_about
 from gfp_portal.programme.models import GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.queries import in_office_after
@@ -64,7 +65,9 @@ def check_anonymise(person, *, today=None):
     """Refuse a person already anonymised, still in office after `today` (the server's by
     default: registry.queries.in_office_after, a term whose end was entered ahead keeps its
     holder until its last day), or whose account still works for the Office or a UN Country
-    Team (it would lock them out)."""
+    Team (it would lock them out), or who is named by a nomination or a request to join
+    still open (coming back: the Office decides on it first, as the retention period
+    waits for it; anonymising would erase it)."""
     if person.anonymised_at is not None:
         raise DomainError("already_anonymised", _l("This person has already been anonymised."))
     user = account_of(person)
@@ -87,6 +90,17 @@ def check_anonymise(person, *, today=None):
             "This person is still in office until %(day)s, the last day of their term. They "
             "may be anonymised once that day has passed.",
             day=LazyString(format_date, last_day, "long")))
+    if (coming_back := first_open_about(person)) is not None:
+        day = LazyString(format_date, coming_back.submitted_at, "long")
+        if coming_back.kind == NominationKind.self_registration:
+            raise DomainError("coming_back", _l(
+                "A request to join from this person, made on %(day)s, is still open: "
+                "anonymising them would erase it. They may be anonymised once the Office has "
+                "decided on it, or once it has lapsed unconfirmed.", day=day))
+        raise DomainError("coming_back", _l(
+            "A nomination of this person, submitted on %(day)s, is still open: anonymising "
+            "them would erase it. They may be anonymised once it has been decided on or "
+            "withdrawn.", day=day))
 
 
 def may_anonymise(person, *, today=None):

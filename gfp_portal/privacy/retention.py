@@ -29,13 +29,9 @@ from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
-from gfp_portal.nominations.join import (
-    OPEN_STATES,
-    delete_unverified,
-    unverified_before,
-    unverified_where,
-)
+from gfp_portal.nominations.join import delete_unverified, unverified_before, unverified_where
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.nominations.queries import open_about
 from gfp_portal.privacy.anonymise import anonymise_guests, anonymise_people
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
@@ -67,10 +63,7 @@ def people_past_contact_retention(cutoff):
     a nomination or a request to join still open (coming back: the Office decides on it)."""
     active = select(Appointment.id).where(Appointment.person_id == Person.id,
                                           Appointment.status == AppointmentStatus.active)
-    coming_back = select(Nomination.id).where(
-        Nomination.state.in_(OPEN_STATES),
-        or_(Nomination.person_id == Person.id,
-            func.lower(Nomination.email) == func.lower(Person.email)))
+    coming_back = select(Nomination.id).where(open_about(Person.id, Person.email))
     last_end = select(func.max(func.coalesce(Appointment.ended_on, Appointment.end_date,
                                              Appointment.start_date))) \
         .where(Appointment.person_id == Person.id).scalar_subquery()

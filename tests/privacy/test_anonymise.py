@@ -402,3 +402,67 @@ def test_the_names_and_address_a_person_had_before_go_too(ctx, reference, make_p
                                m.status == MailStatus.failed for m in invitations)
     assert db.session.get(Person, successor.id).email == "zq.new@unicef.org"
     assert db.session.get(type(kept), kept.id).recipient == "zq.new@unicef.org"
+
+
+@pytest.fixture
+def coming_back(ctx, reference, create_user, coordinator, make_person):
+    """Zéphyrine left the network a year ago; a Resident Coordinator now nominates her
+    again (the nomination waits for the Office's decision)."""
+    rc = db.session.get(User, create_user("rc.kenya@example.org",
+                                          roles=["resident_coordinator"], uncts=["KEN"]))
+    person = make_person(given=GIVEN, family=FAMILY, email=EMAIL)
+    term = registry.appoint(person, {"role": "alternate", "entity": entity("WFP"),
+                                     "unct": None}, actor=coordinator,
+                            now=NOW - timedelta(days=800))
+    registry.end_appointment(term, reason=EndReason.left_entity,
+                             ended_on=NOW.date() - timedelta(days=400), actor=coordinator,
+                             now=NOW - timedelta(days=400))
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+    nomination = nominations.submit_nomination({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
+        "family_name": FAMILY, "email": EMAIL.lower(),
+        "justification": "She is back in Nairobi and leads the gender team."},
+        letter=pdf_upload(), actor=rc, now=NOW)
+    db.session.commit()
+    return person, nomination
+
+
+def test_a_person_named_by_a_nomination_still_open_is_not_anonymised(coming_back,
+                                                                     coordinator):
+    """The retention period leaves her alone while the Office decides; so does the
+    coordinator's anonymisation, which would erase the nomination the Office has still to
+    decide on (its names, its justification, its letter)."""
+    person, nomination = coming_back
+    refused("coming_back", anonymise_person, person, actor=coordinator, now=NOW)
+    db.session.rollback()
+    nomination = db.session.get(Nomination, nomination.id)
+    assert (nomination.given_name, nomination.email, nomination.justification,
+            nomination.letter_key is not None) == (
+        GIVEN, EMAIL.lower(), "She is back in Nairobi and leads the gender team.", True)
+    assert db.session.get(Person, person.id).anonymised_at is None
+    nominations.reject_nomination(nomination, "No vacancy.", actor=coordinator, now=NOW)
+    anonymise_person(db.session.get(Person, person.id), actor=coordinator, now=NOW)
+    assert db.session.get(Nomination, nomination.id).given_name != GIVEN
+
+
+def test_a_person_asking_to_join_again_is_not_anonymised_while_the_request_is_open(
+        ctx, reference, coordinator, make_person):
+    """Her own request to join, made under her address (not yet confirmed), is open too."""
+    person = make_person(given=GIVEN, family=FAMILY, email=EMAIL)
+    term = registry.appoint(person, {"role": "alternate", "entity": entity("WFP"),
+                                     "unct": None}, actor=coordinator,
+                            now=NOW - timedelta(days=800))
+    registry.end_appointment(term, reason=EndReason.left_entity,
+                             ended_on=NOW.date() - timedelta(days=400), actor=coordinator,
+                             now=NOW - timedelta(days=400))
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+    request, _old = join.submit_join_request({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
+        "family_name": FAMILY, "email": EMAIL.upper(), "start_date": date(2027, 6, 1),
+        "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW)
+    db.session.commit()
+    refused("coming_back", anonymise_person, person, actor=coordinator, now=NOW)
+    db.session.rollback()
+    assert db.session.get(Nomination, request.id).given_name == GIVEN

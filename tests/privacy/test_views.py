@@ -10,10 +10,19 @@ from sqlalchemy import select
 from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.extensions import db
+from gfp_portal.nominations import services as nominations
 from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, EndReason, Person
-from tests.helpers import appoint_undp_alternate, csrf_token_from, login, signed_in
+from tests.helpers import (
+    appoint_undp_alternate,
+    csrf_token_from,
+    entity,
+    login,
+    pdf_upload,
+    signed_in,
+    unct,
+)
 from tests.markup import filled_form
 
 
@@ -191,3 +200,30 @@ def test_an_anonymised_person_is_offered_for_no_change(app, client, create_user,
         answer = client.get(url)
         assert answer.status_code == 302 and answer.headers["Location"].endswith(person_url)
         assert "a été anonymisée" in client.get(person_url).get_data(as_text=True)
+
+
+def test_a_person_named_by_an_open_nomination_is_not_offered_for_anonymising(
+        app, client, create_user, leaver):
+    """A Resident Coordinator nominates the leaver again: her page offers no "Anonymise",
+    and the refusal names the nomination the Office has to decide on first."""
+    create_user("coord@example.org", roles=["coordinator"])
+    rc = create_user("rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    with app.app_context():
+        kenya = unct("KEN")
+        kenya.members = [entity("UNDP")]
+        nomination = nominations.submit_nomination({
+            "role": "alternate", "entity": entity("UNDP"), "unct": kenya,
+            "given_name": "Zéphyrine", "family_name": "Quillfeatherova",
+            "email": "zq@undp.org", "justification": "She is back in Nairobi."},
+            letter=pdf_upload(), actor=db.session.get(User, rc))
+        db.session.commit()
+        day = format_date(nomination.submitted_at, "long")
+    login(client, "coord@example.org")
+    url = f"/registry/people/{leaver[1]}/anonymise"
+    assert url not in client.get(f"/registry/people/{leaver[1]}").get_data(as_text=True)
+    refused = client.get(url, follow_redirects=True).get_data(as_text=True)
+    assert f"A nomination of this person, submitted on {day}, is still open" in refused
+    client.post(url, data={"family_name": "Quillfeatherova",
+                           "csrf_token": csrf_token_from(refused)})
+    with app.app_context():
+        assert db.session.get(Person, leaver[1]).anonymised_at is None

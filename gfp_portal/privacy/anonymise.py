@@ -7,8 +7,11 @@ domain keeps in free text (audit details, emails, jobs' reports, comments) is fo
 every text and JSON column of every table: a table added later is covered without a change
 here. The person's full name and email addresses are replaced wherever they appear; their given
 name, family name and phone number alone only in the rows about them (another person may share
-a given name). A homonym's full name elsewhere is erased too: erasing too much is the safe side.
-Guests of sessions long over are erased the same way by the retention periods.
+a given name). A homonym's full name in a text is erased too: erasing too much is the safe side;
+not in a column that is the name of its own row's person (a guest, a nominee: _IDENTITIES), which
+another person of that name keeps: the rows that are the person's are found by their address or
+their record instead. Guests of sessions long over are erased the same way by the retention
+periods.
 """
 import json
 import re
@@ -29,7 +32,7 @@ from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination, NominationKind
 from gfp_portal.nominations.queries import first_open_about
-from gfp_portal.programme.models import GuestRegistration
+from gfp_portal.programme.models import Guest, GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.queries import in_office_after
 from gfp_portal.sessions import registration as places
@@ -44,6 +47,11 @@ RETENTION = "retention"
 # Tables whose rows are rewritten by name below, never by the search through every column:
 # `people` holds other people, one of whom may share the name being erased.
 _CLEARED_BY_NAME = {"people", "alembic_version"}
+# Columns that are the name of their own row's person, never rewritten by the search through
+# every column: a guest or a nominee of the same name is someone else. The rows that are the
+# person's are cleared by their address or their record (_clear_guests, _clear_nominations).
+_IDENTITIES = {("guests", "name"), ("nominations", "given_name"),
+               ("nominations", "family_name")}
 # Search keys (core.search) hold the other columns' text folded: the ORM refreshes them only on
 # its own writes, not on the statements below, so they are rewritten too, with folded needles.
 _SEARCH_KEYS = {"search_key", "name_key"}
@@ -144,7 +152,7 @@ def anonymise_people(people, *, now):
     """The retention job's erasure of many people (each already checked); returns the file
     keys to remove once committed. Each is audited, by no one (the schedule)."""
     erased = [(person, _erased(person)) for person in people]
-    keys = _erase(people, now)
+    keys = _erase(people, now, reason=RETENTION)
     for person, changes in erased:
         log_action("person.anonymise", person, actor=None, now=now, changes=changes,
                    reason=RETENTION)
@@ -166,16 +174,29 @@ def anonymise_guests(guests, *, now):
         if guest.email:
             everywhere[guest.email.lower()] = address
             _clear_emails_to([guest.email.lower()], address, {known: name})
-        guest.name, guest.email, guest.anonymised_at = name, None, now
-        log_action("guest.anonymise", guest, actor=None, now=now, reason=RETENTION)
-    db.session.execute(update(GuestRegistration)
-                       .where(GuestRegistration.guest_id.in_([guest.id for guest in guests]))
-                       .values(token_hash=None, token_expires_at=None))
+        _clear_guest(guest, now, actor=None, reason=RETENTION)
     db.session.flush()
     _rewrite_everywhere(everywhere)
     db.session.expire_all()  # the statements above changed rows the session may hold
     # As for people: the day's exports and previews may hold the names.
     return storage.temporary_keys()
+
+
+def _clear_guest(guest, now, *, actor, reason):
+    """The guest's own row loses its name and address, its places their links."""
+    guest.name, guest.email = f"{ANONYMOUS_GUEST_NAME} {guest.id}", None
+    guest.anonymised_at = now
+    db.session.execute(update(GuestRegistration).where(GuestRegistration.guest_id == guest.id)
+                       .values(token_hash=None, token_expires_at=None))
+    log_action("guest.anonymise", guest, actor=actor, now=now, reason=reason)
+
+
+def _clear_guests(addresses, now, *, actor, reason):
+    """The guests recorded under one of the person's `addresses` are the person: erased as
+    the retention period erases a guest (the emails sent to them go with the person's)."""
+    for guest in db.session.scalars(select(Guest).where(
+            Guest.anonymised_at.is_(None), func.lower(Guest.email).in_(addresses))).all():
+        _clear_guest(guest, now, actor=actor, reason=reason)
 
 
 def _addresses(person, user, earlier=None):
@@ -276,7 +297,7 @@ def _rewriter(replacements):
     return rewrite
 
 
-def _erase(people, now, *, actor=None):
+def _erase(people, now, *, actor=None, reason=None):
     needles, keys, own_events = _Needles(), [], []
     for person in people:
         _release_places(person, actor=actor, now=now)
@@ -288,6 +309,7 @@ def _erase(people, now, *, actor=None):
         own_events.extend(_own_objects(person, user))
         keys.extend(_clear_nominations(person, now))
         _clear_emails(person, names, addresses)
+        _clear_guests(addresses, now, actor=actor, reason=reason)
         if user is not None:
             _clear_account(user, now)
         _clear_person(person, now)
@@ -433,7 +455,7 @@ def _text_columns():
         if table.name in _CLEARED_BY_NAME or not table.primary_key.columns:
             continue
         for column in table.columns:
-            if column.primary_key:
+            if column.primary_key or (table.name, column.name) in _IDENTITIES:
                 continue
             if isinstance(column.type, JSON):
                 yield table, column, True

@@ -30,6 +30,7 @@ from gfp_portal.practices import services as practices
 from gfp_portal.practices.models import Practice
 from gfp_portal.privacy.anonymise import anonymise_person, what_is_erased
 from gfp_portal.privacy.personal_data import personal_data
+from gfp_portal.programme.models import Guest, GuestRegistration
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, EndReason, Person
 from gfp_portal.registry.queries import RegistryFilter, people_query
@@ -466,3 +467,39 @@ def test_a_person_asking_to_join_again_is_not_anonymised_while_the_request_is_op
     refused("coming_back", anonymise_person, person, actor=coordinator, now=NOW)
     db.session.rollback()
     assert db.session.get(Nomination, request.id).given_name == GIVEN
+
+
+def _guest(session, name, email):
+    guest = Guest(name=name, email=email, organisation="Universidad de Lima",
+                  sector="academia", created_at=NOW)
+    db.session.add(guest)
+    db.session.add(GuestRegistration(session=session, guest=guest, status="registered",
+                                     token_hash=f"{email}-link",
+                                     token_expires_at=NOW + timedelta(days=90)))
+    return guest
+
+
+def test_a_guest_sharing_the_name_keeps_it_and_the_person_as_a_guest_does_not(
+        ctx, reference, coordinator, make_person, make_session):
+    """A guest of a session to come is someone else who shares her name (another address):
+    their row keeps it. She was a guest herself once, under her own address: that row is
+    hers, and is erased."""
+    leaving = make_person(given="Amina", family="Diallo", email="amina.diallo@undp.org")
+    term = registry.appoint(leaving, {"role": "alternate", "entity": entity("UNDP"),
+                                      "unct": None}, actor=coordinator, now=NOW)
+    coming = make_session(starts_in=timedelta(days=10))
+    other = _guest(coming, "Amina Diallo", "a.diallo@univ-dakar.example")
+    herself = _guest(make_session(starts_in=-timedelta(days=300)), "Amina Diallo",
+                     "Amina.Diallo@undp.org")
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=NOW.date(),
+                             actor=coordinator, now=NOW)
+    db.session.commit()
+
+    anonymise_person(leaving, actor=coordinator, now=NOW + timedelta(days=1))
+    db.session.commit()
+    other, herself = db.session.get(Guest, other.id), db.session.get(Guest, herself.id)
+    assert (other.name, other.email, other.anonymised_at) == (
+        "Amina Diallo", "a.diallo@univ-dakar.example", None)
+    assert "Diallo" not in herself.name and "undp.org" not in (herself.email or "")
+    assert herself.anonymised_at is not None
+    assert where_found(("amina.diallo@undp.org",)) == []

@@ -344,3 +344,23 @@ def test_a_shorter_period_counts_the_unconfirmed_requests_it_adds_to_the_next_ru
     assert retention.newly_erased({"privacy.unconfirmed_request_days": 1}, now=now) == {
         "privacy.unconfirmed_request_days": 1}
     assert retention.newly_erased({"privacy.unconfirmed_request_days": 30}, now=now) == {}
+
+
+def test_a_guest_sharing_the_name_of_a_guest_anonymised_keeps_it(ctx, coordinator,
+                                                                 make_session):
+    """Two guests of one name, of two sessions: the one of the session long over is
+    anonymised, the other (another person, with another address) keeps the name."""
+    past, coming = make_session(starts_in=-timedelta(days=100)), make_session()
+
+    def guest(session, email):
+        one = Guest(name="Ana Lucía Pérez", email=email, organisation="Universidad de Lima",
+                    sector="academia", created_at=NOW - timedelta(days=120))
+        db.session.add(one)
+        db.session.add(GuestRegistration(session=session, guest=one, status="registered"))
+        return one
+    old, other = guest(past, "ana.perez@uni-lima.example"), guest(coming, "alp@mujer.example")
+    periods(guest_data=30)
+    assert retention.clear_guest_data(now=NOW)[0] == 1
+    db.session.commit()
+    assert db.session.get(Guest, old.id).name == f"Anonymised guest {old.id}"
+    assert db.session.get(Guest, other.id).name == "Ana Lucía Pérez"

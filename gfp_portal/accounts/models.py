@@ -78,6 +78,12 @@ class User(UserMixin, db.Model):
         return self.person.full_name if self.person else self.email
 
     @property
+    def is_anonymised(self):
+        """The account of a person anonymised (privacy.anonymise): closed for good, its
+        address and password erased."""
+        return self.person is not None and self.person.anonymised_at is not None
+
+    @property
     def has_password(self):
         """Activated once: the person chose a password (kept while deactivated)."""
         return self.password_hash is not None

@@ -451,12 +451,24 @@ def revoke_feeds_after_last_terms(*, today):
     ).rowcount
 
 
+def _check_not_anonymised(user):
+    """An account whose person was anonymised is closed for good: opened again, it would be
+    an account of no one, signing in as "Anonymised person", written to at an erased
+    address."""
+    if user.is_anonymised:
+        raise DomainError("anonymised", _l(
+            "This account is that of a person who has been anonymised: it is closed for good "
+            "and cannot be reactivated. Should they rejoin the network, add them to the "
+            "registry as a new person."))
+
+
 def reopen_account(user, *, actor, now=None):
     """A deactivated account becomes active again with its own password, or invited again
     when it was never activated; the caller tells the person. Any other account is left as
-    it is."""
+    it is; that of a person anonymised is refused (_check_not_anonymised)."""
     if user.status != "deactivated":
         return
+    _check_not_anonymised(user)
     user.deactivated_at = None
     user.is_active = user.has_password
     log_action("user.reactivate", user, actor=actor, now=now or utcnow(),
@@ -469,6 +481,7 @@ def reactivate_user(user, *, actor, now=None):
     now = now or utcnow()
     if user.status != "deactivated":
         raise DomainError("not_deactivated", _l("This account is not deactivated."))
+    _check_not_anonymised(user)
     reopen_account(user, actor=actor, now=now)
     if not user.is_active:
         send_activation(user, now=now)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gfp_portal.accounts import services
 from gfp_portal.accounts.models import AccountToken, Role, TokenPurpose, User
@@ -13,9 +13,11 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
+from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
-from tests.helpers import PASSWORD, outbox
+from gfp_portal.registry.models import EndReason
+from tests.helpers import NOW, PASSWORD, appoint_undp_alternate, outbox
 
 
 @pytest.fixture
@@ -297,6 +299,27 @@ def test_reactivating_an_account_never_activated_sends_a_new_activation_link(adm
     with pytest.raises(DomainError) as excinfo:
         services.reactivate_user(user, actor=admin)
     assert excinfo.value.code == "not_deactivated"
+
+
+def test_the_account_of_a_person_anonymised_is_never_reactivated(admin, reference,
+                                                                create_user):
+    """Anonymising closes the account for good (address and password erased): reactivating
+    it would open an account named "Anonymised person" and write to the erased address."""
+    user = db.session.get(User, create_user("zq@undp.org", given_name="Zéphyrine",
+                                            family_name="Quillfeatherova"))
+    term = appoint_undp_alternate(user, actor=admin)
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=NOW.date(),
+                             actor=admin, now=NOW)
+    anonymise_person(user.person, actor=admin, now=NOW + timedelta(days=1))
+    db.session.commit()
+    before = db.session.scalar(select(func.max(OutboxMessage.id)))
+    with pytest.raises(DomainError) as excinfo:
+        services.reactivate_user(user, actor=admin, now=NOW + timedelta(days=2))
+    assert excinfo.value.code == "anonymised"
+    db.session.rollback()
+    user = db.session.get(User, user.id)
+    assert user.status == "deactivated" and user.is_anonymised
+    assert db.session.scalar(select(func.max(OutboxMessage.id))) == before
 
 
 def test_update_roles_sets_unct_scope_and_is_audited(admin, reference, create_user):

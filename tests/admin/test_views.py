@@ -1,6 +1,6 @@
 """Admin pages: user accounts, outbox and audit log."""
 import html as html_lib
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -9,10 +9,12 @@ from gfp_portal.accounts.models import Role, TokenPurpose, User
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
+from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.privacy.retention import clear_mail_bodies
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
-from tests.helpers import login
+from gfp_portal.registry.models import EndReason
+from tests.helpers import appoint_undp_alternate, login
 
 
 def test_invite_a_resident_coordinator(client, reference, login_as, app):
@@ -184,6 +186,28 @@ def test_a_reactivated_person_signs_in_with_their_password(client, login_as, cre
     client.post("/logout")
     response = login(client, "fp@example.org")
     assert response.status_code == 302 and "/login" not in response.location
+
+
+def test_the_account_of_a_person_anonymised_is_not_offered_for_reactivation(
+        app, client, reference, login_as, create_user):
+    login_as("admin")
+    user_id = create_user("zq@undp.org", given_name="Zéphyrine", family_name="Quillfeatherova")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        term = appoint_undp_alternate(user)
+        registry.end_appointment(term, reason=EndReason.left_entity, ended_on=date.today(),
+                                 actor=None)
+        anonymise_person(user.person, actor=None)
+        db.session.commit()
+    page = client.get(f"/admin/users/{user_id}").get_data(as_text=True)
+    assert f"/admin/users/{user_id}/reactivate" not in page
+    assert "cannot be reactivated" in page
+    refused = client.post(f"/admin/users/{user_id}/reactivate",
+                          follow_redirects=True).get_data(as_text=True)
+    assert "cannot be reactivated" in refused
+    with app.app_context():
+        assert db.session.get(User, user_id).status == "deactivated"
+        assert db.session.scalars(select(OutboxMessage.template)).all() == []
 
 
 def test_unknown_user_action_is_404(client, login_as, create_user):

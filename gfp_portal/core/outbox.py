@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Index, String, Text, false, select
+from sqlalchemy import JSON, Index, String, Text, cast, false, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
@@ -113,6 +113,32 @@ def make_part(data, *, filename=None, content_type, disposition="attachment", pa
         "disposition": disposition,
         "params": params or {},
     }
+
+
+def data_of(part):
+    """The bytes a part (make_part) carries."""
+    return base64.b64decode(part["data"])
+
+
+def with_data(part, data):
+    """`part` carrying `data` (bytes) instead."""
+    return {**part, "data": base64.b64encode(data).decode("ascii")}
+
+
+def parts_may_hold(text):
+    """The condition on messages whose parts may carry `text` (UTF-8) in their data, wherever
+    it lies: base64 writes each three bytes as four characters, so `text` is written as one of
+    three runs of characters, by its offset, less the characters it shares with the bytes
+    around it. A message found is a candidate, to read decoded (data_of); `text` of a dozen
+    bytes or more leaves runs long enough to tell it apart."""
+    raw, runs = text.encode("utf-8"), []
+    for shift in range(3):
+        encoded = base64.b64encode(bytes(shift) + raw).decode("ascii")
+        end = len(encoded) - (4 if (shift + len(raw)) % 3 else 0)
+        if run := encoded[4 if shift else 0:end]:
+            runs.append(run)
+    # Base64 holds no character LIKE reads as a wildcard.
+    return or_(*(cast(OutboxMessage.parts, Text).like(f"%{run}%") for run in runs))
 
 
 def _message_id():

@@ -27,16 +27,18 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent, log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.outbox import OutboxMessage, withdraw
+from gfp_portal.core.outbox import OutboxMessage, data_of, parts_may_hold, with_data, withdraw
 from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination, NominationKind
 from gfp_portal.nominations.queries import first_open_about
-from gfp_portal.programme.models import Guest, GuestRegistration
+from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.queries import in_office_after
+from gfp_portal.sessions import ical
 from gfp_portal.sessions import registration as places
 from gfp_portal.sessions.models import Registration, RegistrationStatus, TrainingSession
+from gfp_portal.sessions.notices import uid_host
 
 ANONYMOUS_GIVEN_NAME = "Anonymised person"
 ANONYMOUS_GUEST_NAME = "Anonymised guest"
@@ -176,7 +178,9 @@ def anonymise_guests(guests, *, now):
             _clear_emails_to([guest.email.lower()], address, {known: name})
         _clear_guest(guest, now, actor=None, reason=RETENTION)
     db.session.flush()
-    _rewrite_everywhere(everywhere)
+    found = _rewrite_everywhere(everywhere)
+    _rewrite_invitations(_sessions_naming(found, AgendaPresenter.guest_id.in_(
+        [guest.id for guest in guests])), found, _rewriter(everywhere))
     db.session.expire_all()  # the statements above changed rows the session may hold
     # As for people: the day's exports and previews may hold the names.
     return storage.temporary_keys()
@@ -298,10 +302,13 @@ def _rewriter(replacements):
 
 
 def _erase(people, now, *, actor=None, reason=None):
-    needles, keys, own_events = _Needles(), [], []
+    needles, keys, own_events, presenting = _Needles(), [], [], []
     for person in people:
         _release_places(person, actor=actor, now=now)
         user = account_of(person)
+        presenting.append(AgendaPresenter.person_id == person.id)
+        if user is not None:
+            presenting.append(AgendaPresenter.user_id == user.id)
         # What the person has been called and written to, read once for each person.
         earlier = _earlier(person)
         names, addresses = _names(person, earlier), _addresses(person, user, earlier)
@@ -319,7 +326,9 @@ def _erase(people, now, *, actor=None, reason=None):
     keys.extend(storage.temporary_keys())
     db.session.flush()
     _rewrite_own_events(own_events, _rewriter(needles.own_rows))
-    _rewrite_everywhere(needles.everywhere)
+    found = _rewrite_everywhere(needles.everywhere)
+    _rewrite_invitations(_sessions_naming(found, or_(*presenting)), found,
+                         _rewriter(needles.everywhere))
     db.session.expire_all()  # the statements above changed rows the session may hold
     return keys
 
@@ -466,9 +475,10 @@ def _text_columns():
 def _rewrite_everywhere(replacements):
     """Replace the full names and addresses in every text and JSON column; the database
     finds the rows (as written, as JSON escapes them, or folded in a search key), Python
-    rewrites them."""
+    rewrites them. Returns {table name: ids of the rows found} (of the tables with an id)."""
+    found = {}
     if not replacements:
-        return
+        return found
     as_written = (_rewriter(replacements),
                   {v for needle in replacements for v in (needle, json.dumps(needle)[1:-1])})
     folded = {fold(needle): fold(new) for needle, new in replacements.items() if fold(needle)}
@@ -479,9 +489,68 @@ def _rewrite_everywhere(replacements):
         condition = or_(*(searched.ilike(_like(v), escape="\\") for v in variants))
         keys = list(table.primary_key.columns)
         for row in db.session.execute(select(*keys, column).where(condition)).all():
+            if len(keys) == 1:
+                found.setdefault(table.name, set()).add(row[0])
             value = row[-1]
             new = rewrite(value)
             if new == value:
                 continue
             db.session.execute(update(table).where(
                 *(key == row[i] for i, key in enumerate(keys))).values({column.name: new}))
+    return found
+
+
+# What an invitation's calendar says comes from its session's texts and its agenda (with the
+# names of the presenters); the emails are not linked to their session but by the UID their
+# calendar carries.
+_SESSION_TEXTS = {"training_sessions", "agenda_items"}
+
+
+def _sessions_naming(found, presenting):
+    """The ids of the sessions whose invitations may name who is erased: those they present
+    at (`presenting`, a condition on AgendaPresenter), and those whose texts or agenda
+    (`found` by _rewrite_everywhere), or the history of either, named them."""
+    items = set(found.get("agenda_items", ()))
+    sessions = set(found.get("training_sessions", ()))
+    events = sorted(found.get("audit_events", ()))
+    for start in range(0, len(events), 500):
+        for kind, object_id in db.session.execute(select(
+                AuditEvent.object_type, AuditEvent.object_id).where(
+                AuditEvent.id.in_(events[start:start + 500]),
+                AuditEvent.object_type.in_(_SESSION_TEXTS))):
+            (items if kind == "agenda_items" else sessions).add(object_id)
+    sessions.update(db.session.scalars(select(AgendaItem.session_id).where(
+        AgendaItem.id.in_(sorted(items)))))
+    sessions.update(db.session.scalars(select(AgendaItem.session_id).join(
+        AgendaPresenter, AgendaPresenter.item_id == AgendaItem.id).where(presenting)))
+    return sessions
+
+
+def _rewrite_invitations(sessions, found, rewrite):
+    """Rewrite the calendars attached to the emails about `sessions` (by the UID they
+    carry), and to those whose text named who is erased (`found`), as their text was: the
+    invitation sent to everyone else keeps reading as it did, the name erased, and one still
+    to be sent is sent so."""
+    host = uid_host()
+    conditions = [parts_may_hold(f"UID:{ical.uid_of(session_id, host)}\r\n")
+                  for session_id in sorted(sessions)]
+    messages = sorted(found.get("outbox_messages", ()))
+    conditions += [OutboxMessage.id.in_(messages[start:start + 500])
+                   for start in range(0, len(messages), 500)]
+    if not conditions:
+        return
+    for message in db.session.scalars(select(OutboxMessage).where(
+            or_(*conditions), cast(OutboxMessage.parts, Text) != "[]")):
+        parts = [_rewritten_calendar(part, rewrite) for part in message.parts or ()]
+        if parts != message.parts:
+            message.parts = parts
+    db.session.flush()
+
+
+def _rewritten_calendar(part, rewrite):
+    if not (part.get("content_type") or "").startswith(ical.CONTENT_TYPES):
+        return part
+    data = data_of(part)
+    new = ical.rewrite_texts(data, rewrite)
+    return part if new is data else with_data(part, new)
+

@@ -11,6 +11,8 @@ from functools import lru_cache
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 PRODID = "-//UN Women//GFP Portal//EN"
+# The content types an email's calendar parts are sent as (sessions.notices).
+CONTENT_TYPES = ("text/calendar", "application/ics")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,52 @@ class Party:
 
 
 def uid(session, host):
-    return f"session-{session.id}@{host}"
+    return uid_of(session.id, host)
+
+
+def uid_of(session_id, host):
+    return f"session-{session_id}@{host}"
+
+
+def rewrite_texts(data, rewrite):
+    """The calendar `data` (bytes) with `rewrite` (str -> str) applied to every text a reader
+    sees in it: its text properties (summary, description, location…) and the addresses and
+    names (CN) of its parties, folded and escaped again as RFC 5545 writes them. `data`
+    itself when nothing changes; every other line stays as it was."""
+    calendar = Calendar.from_ical(data)
+    changed = False
+    for component in calendar.walk():
+        for name in list(component):
+            values = component[name]
+            new = [_rewritten(value, rewrite) for value in
+                   (values if isinstance(values, list) else [values])]
+            if any(after is not before for after, before in zip(
+                    new, values if isinstance(values, list) else [values], strict=True)):
+                component[name] = new if isinstance(values, list) else new[0]
+                changed = True
+    return calendar.to_ical() if changed else data
+
+
+def _rewritten(value, rewrite):
+    """`value` (a property's) rewritten, or the same object when `rewrite` changes nothing."""
+    if isinstance(value, vCalAddress):
+        address, name = rewrite(str(value)), value.params.get("CN")
+        new_name = rewrite(str(name)) if name is not None else None
+        if address == str(value) and new_name == name:
+            return value
+        new = vCalAddress(address)
+        new.params = value.params.copy()
+        if new_name is not None:
+            new.params["CN"] = vText(new_name)
+        return new
+    if isinstance(value, vText):
+        text = rewrite(str(value))
+        if text == str(value):
+            return value
+        new = vText(text)
+        new.params = value.params.copy()
+        return new
+    return value
 
 
 def event(session, texts, *, host, organizer, now, attendee=None, cancelled=False,

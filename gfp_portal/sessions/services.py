@@ -325,7 +325,8 @@ def create_series(data, *, actor, now=None):
 
 def send_reminders(*, now=None):
     """Email everyone registered for a session starting within the reminder period, once
-    (but those anonymised since: a session moved ahead keeps their place). Returns the number of reminders queued."""
+    (but those anonymised since: a session moved ahead keeps their place). Returns the
+    number of reminders queued."""
     now = now or utcnow()
     hold_lock("sessions.send-reminders", now=now)
     hours = int(get_setting("sessions.reminder_hours"))

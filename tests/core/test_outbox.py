@@ -14,8 +14,10 @@ from gfp_portal.core.db import utcnow
 from gfp_portal.core.outbox import (
     MailStatus,
     OutboxMessage,
+    data_of,
     deliver_due,
     make_part,
+    parts_may_hold,
     queue_email,
     retry_message,
 )
@@ -396,3 +398,20 @@ def test_a_second_retry_of_a_message_already_due_records_nothing(ctx):
     retry_message(message, actor=None)  # a double click
     assert [e.changes for e in db.session.scalars(select(AuditEvent).filter_by(
         action="mail.retry"))] == [{"status": ["failed", "queued"]}]
+
+
+@pytest.mark.parametrize("offset", range(6))
+def test_a_text_is_found_in_the_data_of_parts_at_any_offset(ctx, offset):
+    """parts_may_hold finds the messages whose base64 parts carry a text, whatever its
+    offset in their data (three alignments), and none that do not."""
+    text = "UID:session-12@gfp-portal.local\r\n"
+    for data in ("x" * offset + text + "tail", "x" * offset + text,
+                 "x" * offset + text.replace("12@", "123@")):
+        db.session.add(OutboxMessage(recipient="a@example.org", sender="p@example.org",
+                                     subject="s", body_text="", template="t",
+                                     message_id=f"<{offset}-{len(data)}@x>",
+                                     parts=[make_part(data, content_type="text/plain")]))
+    db.session.flush()
+    found = db.session.scalars(select(OutboxMessage).where(parts_may_hold(text))).all()
+    assert sorted(data_of(m.parts[0]).decode() for m in found) == sorted(
+        ["x" * offset + text + "tail", "x" * offset + text])

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
+from icalendar import Calendar
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.exc import SAWarning
 
@@ -20,6 +21,7 @@ from gfp_portal.attendance import services as attendance
 from gfp_portal.attendance.models import Attendance, Certificate, EvaluationAnswer
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.main.dashboard import Dashboard
 from gfp_portal.nominations import join
@@ -30,6 +32,7 @@ from gfp_portal.practices import services as practices
 from gfp_portal.practices.models import Practice
 from gfp_portal.privacy.anonymise import anonymise_person, what_is_erased
 from gfp_portal.privacy.personal_data import personal_data
+from gfp_portal.programme import agenda
 from gfp_portal.programme.models import Guest, GuestRegistration
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, EndReason, Person
@@ -503,3 +506,56 @@ def test_a_guest_sharing_the_name_keeps_it_and_the_person_as_a_guest_does_not(
     assert "Diallo" not in herself.name and "undp.org" not in (herself.email or "")
     assert herself.anonymised_at is not None
     assert where_found(("amina.diallo@undp.org",)) == []
+
+
+def calendars_naming(name):
+    """(recipient, status) of the emails whose calendar attachments name `name`, unfolded
+    (RFC 5545) and unescaped as a calendar client reads them."""
+    found = []
+    for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+        for part in message.parts or ():
+            calendar = Calendar.from_ical(base64.b64decode(part["data"]))
+            texts = [str(value) for component in calendar.walk()
+                     for _name, value in component.property_items(recursive=False)]
+            if any(name in text for text in texts):
+                found.append((message.recipient, message.status))
+                break
+    return found
+
+
+def test_a_presenter_who_left_is_not_named_in_the_invitations_of_others(
+        ctx, reference, coordinator, make_person, make_appointee, make_session):
+    """The invitations sent to everyone else carry the agenda, her name among its
+    presenters, in their calendar attachments: one sent, one still to send. Both lose her
+    name; the one still to send keeps a calendar that reads as before, but for it."""
+    presenter = make_person(given=GIVEN, family=FAMILY, email=EMAIL)
+    term = registry.appoint(presenter, {"role": "alternate", "entity": presenter.entity,
+                                        "unct": None}, actor=coordinator, now=NOW)
+    session = make_session()
+    agenda.add_item(session, {"title_en": "Opening", "starts_at": session.starts_at},
+                    [agenda.presenter(person=presenter)], actor=coordinator, now=NOW)
+    first, second = make_appointee(), make_appointee()
+    for attendee in (first, second):
+        registrations.register(session, attendee, actor=coordinator, now=NOW)
+    sent = db.session.scalars(select(OutboxMessage).filter_by(recipient=first.email)).one()
+    sent.status, sent.sent_at = MailStatus.sent, NOW
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=NOW.date(),
+                             actor=coordinator, now=NOW)
+    db.session.commit()
+    assert calendars_naming(f"{GIVEN} {FAMILY}") == [
+        (first.email, MailStatus.sent), (second.email, MailStatus.queued)]
+    waiting = db.session.scalars(select(OutboxMessage).filter_by(recipient=second.email)).one()
+    before = Calendar.from_ical(base64.b64decode(waiting.parts[0]["data"]))
+
+    anonymise_person(presenter, actor=coordinator, now=NOW + timedelta(days=1))
+    db.session.commit()
+    assert calendars_naming(FAMILY) == [] and calendars_naming(GIVEN) == []
+    waiting = db.session.get(OutboxMessage, waiting.id)
+    assert waiting.status == MailStatus.queued
+    assert [part["data"] == waiting.parts[0]["data"] for part in waiting.parts] == [True, True]
+    after = Calendar.from_ical(base64.b64decode(waiting.parts[0]["data"]))
+    (old,), (new,) = before.walk("VEVENT"), after.walk("VEVENT")
+    assert {key: new[key] for key in new if key != "DESCRIPTION"} == \
+        {key: old[key] for key in old if key != "DESCRIPTION"}
+    assert str(new["DESCRIPTION"]) == str(old["DESCRIPTION"]).replace(
+        f"{GIVEN} {FAMILY}", f"Anonymised person {presenter.id}")

@@ -1,8 +1,10 @@
 """Retention periods: each kind removes what is older than its period and nothing at the
 boundary; 0 keeps forever; the daily job reports exact counts, on its page and in the audit."""
+import base64
 from datetime import date, timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
@@ -16,11 +18,14 @@ from gfp_portal.main.dashboard import Dashboard
 from gfp_portal.nominations import join
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.privacy import retention
+from gfp_portal.programme import agenda
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, EndReason, Person
+from gfp_portal.sessions import registration as registrations
 from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import NOW, entity, login, outbox, pdf_upload, unct
+from tests.privacy.test_anonymise import calendars_naming
 
 SECOND = timedelta(seconds=1)
 
@@ -364,3 +369,24 @@ def test_a_guest_sharing_the_name_of_a_guest_anonymised_keeps_it(ctx, coordinato
     db.session.commit()
     assert db.session.get(Guest, old.id).name == f"Anonymised guest {old.id}"
     assert db.session.get(Guest, other.id).name == "Ana Lucía Pérez"
+
+
+def test_a_guest_presenter_anonymised_is_not_named_in_the_invitations_of_others(
+        ctx, coordinator, make_appointee, make_session):
+    session = make_session()
+    guest = agenda.add_guest_presenter("Benedikt Presenterson", "Universidad de Lima",
+                                       "academia", actor=coordinator, now=NOW)
+    agenda.add_item(session, {"title_en": "Opening", "starts_at": session.starts_at},
+                    [agenda.presenter(guest=guest)], actor=coordinator, now=NOW)
+    attendee = make_appointee()
+    registrations.register(session, attendee, actor=coordinator, now=NOW)
+    periods(guest_data=30, mail_body=365)
+    assert calendars_naming("Benedikt Presenterson") == [(attendee.email, MailStatus.queued)]
+
+    assert retention.clear_guest_data(now=session.ends_at + timedelta(days=31))[0] == 1
+    db.session.commit()
+    assert calendars_naming("Presenterson") == []
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert f"(Anonymised guest {guest.id})" in "".join(
+        str(event["DESCRIPTION"]) for event in Calendar.from_ical(
+            base64.b64decode(message.parts[0]["data"])).walk("VEVENT"))

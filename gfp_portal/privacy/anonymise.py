@@ -458,6 +458,18 @@ def _like(text):
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+# A character JSON escapes (\u00e9), as _like writes it in a pattern.
+_ESCAPED = re.compile(r"\\\\u[0-9a-f]{4}")
+
+
+def _json_like(text):
+    r"""The pattern of `text` as JSON writes it (the audit details, jobs' reports), with any
+    character in the place of each one JSON escapes: JSON writes "é" as \u00e9 and "É" as
+    \u00c9, which no case-insensitive comparison takes for each other. Python, which reads
+    the rows found, then tells the name from anything else."""
+    return _ESCAPED.sub(lambda _match: "\\\\u____", _like(json.dumps(text)[1:-1]))
+
+
 def _text_columns():
     """(table, column, is_json) for every text and JSON column of the schema."""
     for table in db.metadata.sorted_tables:
@@ -480,13 +492,13 @@ def _rewrite_everywhere(replacements):
     if not replacements:
         return found
     as_written = (_rewriter(replacements),
-                  {v for needle in replacements for v in (needle, json.dumps(needle)[1:-1])})
+                  {p for needle in replacements for p in (_like(needle), _json_like(needle))})
     folded = {fold(needle): fold(new) for needle, new in replacements.items() if fold(needle)}
-    as_folded = (_rewriter(folded), set(folded))
+    as_folded = (_rewriter(folded), {_like(needle) for needle in folded})
     for table, column, is_json in _text_columns():
-        rewrite, variants = as_folded if column.name in _SEARCH_KEYS else as_written
+        rewrite, patterns = as_folded if column.name in _SEARCH_KEYS else as_written
         searched = cast(column, Text) if is_json else column
-        condition = or_(*(searched.ilike(_like(v), escape="\\") for v in variants))
+        condition = or_(*(searched.ilike(p, escape="\\") for p in patterns))
         keys = list(table.primary_key.columns)
         for row in db.session.execute(select(*keys, column).where(condition)).all():
             if len(keys) == 1:

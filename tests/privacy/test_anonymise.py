@@ -559,3 +559,24 @@ def test_a_presenter_who_left_is_not_named_in_the_invitations_of_others(
         {key: old[key] for key in old if key != "DESCRIPTION"}
     assert str(new["DESCRIPTION"]) == str(old["DESCRIPTION"]).replace(
         f"{GIVEN} {FAMILY}", f"Anonymised person {presenter.id}")
+
+
+@pytest.mark.parametrize("given", ["Élodie", "ÉLODIE", "Öykü"])
+def test_a_name_with_accented_capitals_goes_from_the_audit_details_too(
+        ctx, reference, coordinator, make_person, make_session, given):
+    """The audit details keep texts as JSON writes them, an accented capital escaped
+    ("\\u00c9lodie"): the search for the lower-case name ("\\u00e9lodie") must find it."""
+    person = make_person(given=given, family="Brightwaterova", email="eb@wfp.org")
+    term = registry.appoint(person, {"role": "alternate", "entity": entity("WFP"),
+                                     "unct": None}, actor=coordinator, now=NOW)
+    make_session(description_en=f"With {given} Brightwaterova of WFP.")
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=NOW.date(),
+                             actor=coordinator, now=NOW)
+    db.session.commit()
+    assert any("\\u00" in json.dumps(event.changes) and "Brightwaterova" in json.dumps(
+        event.changes) for event in db.session.scalars(select(AuditEvent).filter_by(
+            action="session.create")))
+
+    anonymise_person(person, actor=coordinator, now=NOW + timedelta(days=1))
+    db.session.commit()
+    assert where_found((f"{given} brightwaterova".lower(),)) == []

@@ -39,11 +39,14 @@ def open_about(person_id, email):
                     func.lower(Nomination.email) == func.lower(email)))
 
 
-def first_open_about(person):
-    """The earliest nomination or request to join still open about `person`, or None."""
-    return db.session.scalars(select(Nomination).where(open_about(person.id, person.email))
-                              .order_by(Nomination.submitted_at, Nomination.id)
-                              .limit(1)).first()
+def first_open_about(person_id, addresses):
+    """The earliest nomination or request to join still open about a person, named by their
+    record (`person_id`) or by one of their `addresses` (in lower case), or None."""
+    return db.session.scalars(select(Nomination).where(
+        Nomination.state.in_(OPEN_STATES),
+        or_(Nomination.person_id == person_id,
+            func.lower(Nomination.email).in_(sorted(addresses))))
+        .order_by(Nomination.submitted_at, Nomination.id).limit(1)).first()
 
 
 def nominations_query(f, *, user, now):

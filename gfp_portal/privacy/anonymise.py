@@ -100,9 +100,9 @@ def check_anonymise(person, *, today=None):
             "This person is still in office until %(day)s, the last day of their term. They "
             "may be anonymised once that day has passed.",
             day=LazyString(format_date, last_day, "long")))
-    if (coming_back := first_open_about(person)) is not None:
-        day = LazyString(format_date, coming_back.submitted_at, "long")
-        if coming_back.kind == NominationKind.self_registration:
+    if (open_one := coming_back(person, user)) is not None:
+        day = LazyString(format_date, open_one.submitted_at, "long")
+        if open_one.kind == NominationKind.self_registration:
             raise DomainError("coming_back", _l(
                 "A request to join from this person, made on %(day)s, is still open: "
                 "anonymising them would erase it. They may be anonymised once the Office has "
@@ -111,6 +111,13 @@ def check_anonymise(person, *, today=None):
             "A nomination of this person, submitted on %(day)s, is still open: anonymising "
             "them would erase it. They may be anonymised once it has been decided on or "
             "withdrawn.", day=day))
+
+
+def coming_back(person, user):
+    """The earliest nomination or request to join still open about `person` (whose account
+    is `user`, or None), by their record or under any of their addresses, an earlier one
+    too (_addresses); None when there is none."""
+    return first_open_about(person.id, _addresses(person, user))
 
 
 def may_anonymise(person, *, today=None):
@@ -126,14 +133,15 @@ def may_anonymise(person, *, today=None):
 def what_is_erased(person):
     """What the confirmation page says will change, in counts."""
     user = account_of(person)
+    addresses = _addresses(person, user)
 
     def count(column, condition):
         return db.session.scalar(select(func.count(column)).where(condition))
     return {"appointments": count(Appointment.id, Appointment.person_id == person.id),
             "registrations": count(Registration.id, Registration.person_id == person.id),
-            "nominations": count(Nomination.id, _nominations_about(person)),
+            "nominations": count(Nomination.id, _nominations_about(person, addresses)),
             "emails": count(OutboxMessage.id, func.lower(OutboxMessage.recipient).in_(
-                _addresses(person, user))),
+                addresses)),
             "account": user is not None}
 
 
@@ -241,9 +249,12 @@ def _names(person, earlier):
     return [(given, family) for given in sorted(givens) for family in sorted(families)]
 
 
-def _nominations_about(person):
+def _nominations_about(person, addresses):
+    """The nominations and requests to join about `person`: linked to their record, or made
+    under one of their `addresses` (_addresses: an earlier one too, a request made before
+    the registry changed it)."""
     return or_(Nomination.person_id == person.id,
-               func.lower(Nomination.email) == person.email.lower())
+               func.lower(Nomination.email).in_(addresses))
 
 
 class _Needles:
@@ -313,8 +324,8 @@ def _erase(people, now, *, actor=None, reason=None):
         earlier = _earlier(person)
         names, addresses = _names(person, earlier), _addresses(person, user, earlier)
         needles.add(person, names, addresses)
-        own_events.extend(_own_objects(person, user))
-        keys.extend(_clear_nominations(person, now))
+        own_events.extend(_own_objects(person, user, addresses))
+        keys.extend(_clear_nominations(person, addresses, now))
         _clear_emails(person, names, addresses)
         _clear_guests(addresses, now, actor=actor, reason=reason)
         if user is not None:
@@ -346,7 +357,7 @@ def _release_places(person, *, actor, now):
         places.cancel(registration, actor=actor, now=now, by_coordinator=True, notify=False)
 
 
-def _own_objects(person, user):
+def _own_objects(person, user, addresses):
     """(object_type, ids) of the audit events about the person's own rows."""
     def ids(column, condition):
         return db.session.scalars(select(column).where(condition)).all()
@@ -357,7 +368,7 @@ def _own_objects(person, user):
                ("attendances", ids(Attendance.id, Attendance.registration_id.in_(
                    registrations))),
                ("certificates", ids(Certificate.id, Certificate.person_id == person.id)),
-               ("nominations", ids(Nomination.id, _nominations_about(person)))]
+               ("nominations", ids(Nomination.id, _nominations_about(person, addresses)))]
     if user is not None:
         objects.append(("users", [user.id]))
     return [(kind, found) for kind, found in objects if found]
@@ -396,11 +407,12 @@ def _clear_account(user, now):
     db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
 
 
-def _clear_nominations(person, now):
+def _clear_nominations(person, addresses, now):
     """Nominations and requests to join about the person keep their role, scope and dates
     (the figures of nominations) but lose who, why and the letter."""
     keys = []
-    for nomination in db.session.scalars(select(Nomination).where(_nominations_about(person))):
+    for nomination in db.session.scalars(select(Nomination).where(
+            _nominations_about(person, addresses))):
         if nomination.letter_key:
             keys.append(nomination.letter_key)
         nomination.given_name = ANONYMOUS_GIVEN_NAME

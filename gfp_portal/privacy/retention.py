@@ -24,6 +24,7 @@ from datetime import timedelta
 from sqlalchemy import Text, cast, func, or_, select, update
 
 from gfp_portal.accounts.models import Role, User, UserRole
+from gfp_portal.accounts.queries import account_of
 from gfp_portal.core.audit import AuditEvent, log_action
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
@@ -32,6 +33,7 @@ from gfp_portal.extensions import db
 from gfp_portal.nominations.join import delete_unverified, unverified_before, unverified_where
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.nominations.queries import open_about
+from gfp_portal.privacy import anonymise
 from gfp_portal.privacy.anonymise import anonymise_guests, anonymise_people
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
@@ -60,7 +62,8 @@ def _cutoff(key, now):
 def people_past_contact_retention(cutoff):
     """People not anonymised, with no active appointment, whose last term ended before
     `cutoff`, whose account (if any) holds no role but focal point, and who are not named by
-    a nomination or a request to join still open (coming back: the Office decides on it)."""
+    a nomination or a request to join still open, under their address or one they had before
+    (coming back: the Office decides on it)."""
     active = select(Appointment.id).where(Appointment.person_id == Person.id,
                                           Appointment.status == AppointmentStatus.active)
     coming_back = select(Nomination.id).where(open_about(Person.id, Person.email))
@@ -70,9 +73,13 @@ def people_past_contact_retention(cutoff):
     other_roles = select(UserRole.user_id).join(User, User.id == UserRole.user_id).where(
         User.person_id == Person.id, User.is_active.is_(True),
         UserRole.role != Role.focal_point)
-    return db.session.scalars(select(Person).where(
+    found = db.session.scalars(select(Person).where(
         Person.anonymised_at.is_(None), ~active.exists(), ~other_roles.exists(),
         ~coming_back.exists(), last_end < cutoff.date()).order_by(Person.id)).all()
+    # A request made under an address the person had before is theirs too: the registry's
+    # history tells which, person by person.
+    return [person for person in found if anonymise.coming_back(
+        person, account_of(person)) is None]
 
 
 def guests_past_retention(cutoff):

@@ -470,6 +470,12 @@ def test_a_person_asking_to_join_again_is_not_anonymised_while_the_request_is_op
     refused("coming_back", anonymise_person, person, actor=coordinator, now=NOW)
     db.session.rollback()
     assert db.session.get(Nomination, request.id).given_name == GIVEN
+    # So while her address has changed since: the request is hers all the same.
+    registry.update_person(db.session.get(Person, person.id), {"email": "zq@wfp.example"},
+                           actor=coordinator, now=NOW)
+    db.session.commit()
+    refused("coming_back", anonymise_person, db.session.get(Person, person.id),
+            actor=coordinator, now=NOW)
 
 
 def _guest(session, name, email):
@@ -580,3 +586,44 @@ def test_a_name_with_accented_capitals_goes_from_the_audit_details_too(
     anonymise_person(person, actor=coordinator, now=NOW + timedelta(days=1))
     db.session.commit()
     assert where_found((f"{given} brightwaterova".lower(),)) == []
+
+
+def test_a_request_made_under_an_earlier_address_is_erased_with_its_memo(
+        ctx, reference, coordinator):
+    """She asked to join under the address she had then; the Office turned the request
+    down, recorded her later, then changed her address. The request is hers: the page
+    counts it among what is erased, and its names and memo go."""
+    old, new = "zq.old@wfp.org", "zq.new@wfp.org"
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+    request, _old = join.submit_join_request({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
+        "family_name": FAMILY, "email": old, "start_date": date(2027, 1, 1),
+        "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW - timedelta(days=20))
+    memo = request.letter_key
+    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0] \
+        .split("?")[0]
+    join.verify(link, now=NOW - timedelta(days=20))
+    nominations.reject_nomination(request, "No memo from the head of entity.",
+                                  actor=coordinator, now=NOW - timedelta(days=19))
+    person = registry.create_person({"given_name": GIVEN, "family_name": FAMILY,
+                                     "email": old, "entity": entity("WFP")},
+                                    actor=coordinator, now=NOW - timedelta(days=10))
+    term = registry.appoint(person, {"role": "alternate", "entity": entity("WFP"),
+                                     "unct": None}, actor=coordinator,
+                            now=NOW - timedelta(days=10))
+    registry.update_person(person, {"email": new}, actor=coordinator,
+                           now=NOW - timedelta(days=5))
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=NOW.date(),
+                             actor=coordinator, now=NOW)
+    db.session.commit()
+    assert what_is_erased(person)["nominations"] == 1
+
+    for key in anonymise_person(person, actor=coordinator, now=NOW + timedelta(days=1)):
+        storage.remove(key)
+    db.session.commit()
+    request = db.session.get(Nomination, request.id)
+    assert (request.given_name, request.family_name, request.email) == (
+        "Anonymised person", str(person.id), f"person-{person.id}@anonymised.invalid")
+    assert not storage.exists(memo)
+    assert where_found(("quillfeatherova", old)) == []

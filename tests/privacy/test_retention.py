@@ -126,6 +126,22 @@ def test_a_leaver_asking_to_come_back_is_kept_while_the_request_is_open(app, lea
     assert retention.clear_contact_data(now=later)[0] == 1
 
 
+def test_a_leaver_whose_open_request_was_made_under_an_earlier_address_is_kept(
+        app, leavers, join_request, coordinator):
+    """The registry changed her address since she asked to come back under the one she had:
+    the request is hers all the same, and anonymising her would erase it."""
+    periods(contact_data=30)
+    request = join_request("first@undp.org", NOW + timedelta(days=20))
+    registry.update_person(leavers["first"], {"email": "first.new@undp.org"},
+                           actor=coordinator, now=NOW + timedelta(days=21))
+    db.session.commit()
+    later = NOW + timedelta(days=40)
+    assert leavers["first"] not in retention.people_past_contact_retention(later)
+    assert retention.clear_contact_data(now=later) == (1, [])  # the second leaver
+    db.session.commit()
+    assert db.session.get(Nomination, request.id).given_name == "Chikondi"
+
+
 @pytest.fixture
 def guests_of(ctx, coordinator, make_session):
     """Guests of a session that ended at NOW and of one that ends 20 days later: one with a

@@ -30,6 +30,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage, data_of, parts_may_hold, with_data, withdraw
 from gfp_portal.core.search import fold
 from gfp_portal.extensions import db
+from gfp_portal.messages.models import MessageRecipient
 from gfp_portal.nominations.models import Nomination, NominationKind
 from gfp_portal.nominations.queries import first_open_about
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
@@ -230,7 +231,10 @@ def _addresses(person, user, earlier=None):
 
 def _earlier(person):
     """{field: values} of the person's names and address before the registry changed them,
-    as its history (the audit events of their record) keeps them."""
+    as its history (the audit events of their record) keeps them; and the addresses that
+    rows linked to the person were written for, which outlive that history once the audit
+    details period has emptied it: the nominations about them (the address they were
+    nominated under) and the emails of the messages to the network queued for them."""
     found = {"given_name": set(), "family_name": set(), "email": set()}
     for changes in db.session.scalars(select(AuditEvent.changes).where(
             AuditEvent.object_type == "people", AuditEvent.object_id == person.id)):
@@ -238,6 +242,11 @@ def _earlier(person):
             pair = changes.get(field) if isinstance(changes, dict) else None
             if isinstance(pair, list):
                 values.update(v.strip() for v in pair if isinstance(v, str) and v.strip())
+    found["email"].update(db.session.scalars(select(Nomination.email).where(
+        Nomination.person_id == person.id)))
+    found["email"].update(db.session.scalars(select(OutboxMessage.recipient).join(
+        MessageRecipient, MessageRecipient.outbox_message_id == OutboxMessage.id).where(
+        MessageRecipient.person_id == person.id)))
     return found
 
 

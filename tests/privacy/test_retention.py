@@ -15,9 +15,12 @@ from gfp_portal.core.outbox import MailStatus, OutboxMessage, make_part
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.main.dashboard import Dashboard
+from gfp_portal.messages import services as messages
 from gfp_portal.nominations import join
+from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.privacy import retention
+from gfp_portal.privacy.anonymise import anonymise_person
 from gfp_portal.programme import agenda
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry import services as registry
@@ -406,3 +409,46 @@ def test_a_guest_presenter_anonymised_is_not_named_in_the_invitations_of_others(
     assert f"(Anonymised guest {guest.id})" in "".join(
         str(event["DESCRIPTION"]) for event in Calendar.from_ical(
             base64.b64decode(message.parts[0]["data"])).walk("VEVENT"))
+
+
+def test_an_earlier_address_goes_after_the_audit_details_were_emptied(
+        ctx, reference, coordinator, create_user):
+    """The registry changed her address; a message to the network and her nomination went
+    to the old one. The audit details period later empties the history that held it; her
+    nomination and the message's delivery, both linked to her, still say it was hers: once
+    she is anonymised, the outbox (whose pages list every recipient) no longer shows it."""
+    old, new = "zq.old@wfp.org", "zq.new@unicef.org"
+    long_ago = NOW - timedelta(days=400)
+    rc = db.session.get(User, create_user("rc.kenya@example.org",
+                                          roles=["resident_coordinator"], uncts=["KEN"]))
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+    nomination = nominations.submit_nomination({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya,
+        "given_name": "Zéphyrine", "family_name": "Quillfeatherova", "email": old,
+        "justification": "Leads the gender team."}, letter=pdf_upload(), actor=rc,
+        now=long_ago)
+    nominations.approve_nomination(nomination, actor=coordinator, now=long_ago)
+    message = messages.save_draft(None, {"kind": "notice", "subject_en": "Network update",
+                                         "body_en": "Dear colleagues,", "audience": {}},
+                                  actor=coordinator, now=long_ago)
+    messages.freeze_message(message, actor=coordinator, now=long_ago)
+    messages.deliver_message(message, now=long_ago)
+    for mail in db.session.scalars(select(OutboxMessage)):
+        mail.status, mail.sent_at = MailStatus.sent, long_ago
+    person = db.session.scalars(select(Person).filter_by(email=old)).one()
+    registry.update_person(person, {"email": new}, actor=coordinator, now=long_ago)
+    db.session.commit()
+    assert "Network update" in [m.subject for m in db.session.scalars(
+        select(OutboxMessage).filter_by(recipient=old))]
+    periods(audit_detail=180, mail_body=365)
+    retention.empty_audit_details(now=NOW)
+    term = db.session.scalars(select(Appointment).filter_by(person_id=person.id)).one()
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=NOW.date(),
+                             actor=coordinator, now=NOW)
+    db.session.commit()
+
+    anonymise_person(person, actor=coordinator, now=NOW + timedelta(days=1))
+    db.session.commit()
+    assert [(m.subject, m.template) for m in db.session.scalars(select(OutboxMessage))
+            if m.recipient.lower() == old] == []

@@ -182,9 +182,13 @@ def anonymise_guests(guests, *, now):
         known = guest.name.strip().lower()
         if " " in known:
             everywhere[known] = name
+        own = {known: name}
         if guest.email:
             everywhere[guest.email.lower()] = address
+            own[guest.email.lower()] = address
             _clear_emails_to([guest.email.lower()], address, {known: name})
+        # The events about the guest's own rows name them whatever their name's length.
+        _rewrite_own_events(_own_guest_objects(guest), _rewriter(own))
         _clear_guest(guest, now, actor=None, reason=RETENTION)
     db.session.flush()
     found = _rewrite_everywhere(everywhere)
@@ -193,6 +197,15 @@ def anonymise_guests(guests, *, now):
     db.session.expire_all()  # the statements above changed rows the session may hold
     # As for people: the day's exports and previews may hold the names.
     return storage.temporary_keys()
+
+
+def _own_guest_objects(guest):
+    """(object_type, ids) of the audit events about the guest's own rows: their record and
+    their places."""
+    places = db.session.scalars(select(GuestRegistration.id).where(
+        GuestRegistration.guest_id == guest.id)).all()
+    return [(kind, ids) for kind, ids in (("guests", [guest.id]),
+                                          ("guest_registrations", places)) if ids]
 
 
 def _clear_guest(guest, now, *, actor, reason):

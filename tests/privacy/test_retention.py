@@ -452,3 +452,27 @@ def test_an_earlier_address_goes_after_the_audit_details_were_emptied(
     db.session.commit()
     assert [(m.subject, m.template) for m in db.session.scalars(select(OutboxMessage))
             if m.recipient.lower() == old] == []
+
+
+def test_a_guest_known_by_one_name_leaves_it_in_none_of_their_own_audit_events(
+        ctx, coordinator, make_session):
+    """A guest presenter known by one name: the events about their own row (their
+    recording) lose it once the period anonymises them; a text about anything else that
+    holds the word keeps it (it may be anyone's)."""
+    session = make_session(starts_in=-timedelta(days=60),
+                           description_en="Wangari Maathai's legacy, with a guest.")
+    guest = agenda.add_guest_presenter("Wangari", "Green Belt Movement", "civil_society",
+                                       actor=coordinator, now=NOW - timedelta(days=90))
+    agenda.add_item(session, {"title_en": "Opening", "starts_at": session.starts_at},
+                    [agenda.presenter(guest=guest)], actor=coordinator,
+                    now=NOW - timedelta(days=90))
+    periods(guest_data=30)
+    assert retention.clear_guest_data(now=NOW)[0] == 1
+    db.session.commit()
+    own = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "guests", AuditEvent.object_id == guest.id)).all()
+    assert [e.action for e in own] == ["guest.create", "guest.anonymise"]
+    assert [e for e in own if "Wangari" in repr(e.changes) or "Wangari" in (e.reason or "")] \
+        == []
+    assert own[0].changes["name"] == [None, f"Anonymised guest {guest.id}"]
+    assert db.session.get(TrainingSession, session.id).description_en.startswith("Wangari")

@@ -216,16 +216,20 @@ def unverified_before(cutoff):
 
 def delete_unverified(requests):
     """Delete unconfirmed `requests` with the emails sent about them; returns (how many, the
-    memo keys to remove once committed)."""
+    memo keys to remove once committed). The emails are told apart by their address and
+    time: while a request waits for its confirmation, no other request from its address is
+    opened (a new one replaces it, submit_join_request), so the confirmation emails sent to
+    the address since the request was made are about it; the earlier ones are about the
+    requests the address made before, and go only with the last of them."""
     keys = [r.letter_key for r in requests if r.letter_key]
     for request in requests:
         others = db.session.scalar(select(func.count(Nomination.id)).where(
             func.lower(Nomination.email) == request.email.lower(),
             Nomination.id != request.id))
-        if not others:
-            db.session.execute(delete(OutboxMessage).where(
-                func.lower(OutboxMessage.recipient) == request.email.lower(),
-                OutboxMessage.template.in_(VERIFY_TEMPLATES)))
+        db.session.execute(delete(OutboxMessage).where(
+            func.lower(OutboxMessage.recipient) == request.email.lower(),
+            OutboxMessage.template.in_(VERIFY_TEMPLATES),
+            *([OutboxMessage.created_at >= request.created_at] if others else [])))
         db.session.delete(request)
     db.session.flush()
     return len(requests), keys

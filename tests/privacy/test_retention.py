@@ -476,3 +476,37 @@ def test_a_guest_known_by_one_name_leaves_it_in_none_of_their_own_audit_events(
         == []
     assert own[0].changes["name"] == [None, f"Anonymised guest {guest.id}"]
     assert db.session.get(TrainingSession, session.id).description_en.startswith("Wangari")
+
+
+def test_the_email_about_a_request_never_confirmed_goes_with_it_beside_an_earlier_one(
+        ctx, reference, coordinator):
+    """The Office turned down a request from this address two years ago; a new one from it
+    is never confirmed. The new one goes after its period, with the email about it (its
+    names, its post and its link); the email about the earlier request stays with it."""
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+
+    def submit(given, position, now):
+        request, _old = join.submit_join_request({
+            "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": given,
+            "family_name": "Banda", "email": "chikondi.banda@wfp.org",
+            "position_title": position, "start_date": date(2027, 1, 1), "replaces": None},
+            memo=pdf_upload("memo.pdf"), now=now)
+        db.session.commit()
+        return request
+    first = submit("Chikondi", "Programme officer", NOW - timedelta(days=700))
+    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0] \
+        .split("?")[0]
+    join.verify(link, now=NOW - timedelta(days=700))
+    nominations.reject_nomination(first, "No memo from the head of entity.",
+                                  actor=coordinator, now=NOW - timedelta(days=699))
+    second = submit("Chikondi Grace", "Senior gender adviser", NOW - timedelta(days=40))
+    # Sent again (the same request, a new link) a day later.
+    submit("Chikondi Grace", "Senior gender adviser", NOW - timedelta(days=39))
+    assert len(outbox("join_verify")) == 3
+    periods(unconfirmed_request=30)
+
+    removed, _keys = retention.purge_unconfirmed_requests(now=NOW)
+    db.session.commit()
+    assert removed == 1 and db.session.get(Nomination, second.id) is None
+    assert [m.created_at for m in outbox("join_verify")] == [NOW - timedelta(days=700)]

@@ -585,8 +585,10 @@ def _rewrite_invitations(sessions, found, rewrite):
                    for start in range(0, len(messages), 500)]
     if not conditions:
         return
+    # Read again: the statements of _rewrite_everywhere changed rows the session may hold.
     for message in db.session.scalars(select(OutboxMessage).where(
-            or_(*conditions), cast(OutboxMessage.parts, Text) != "[]")):
+            or_(*conditions), cast(OutboxMessage.parts, Text) != "[]")
+            .execution_options(populate_existing=True)):
         parts = [_rewritten_calendar(part, rewrite) for part in message.parts or ()]
         if parts != message.parts:
             message.parts = parts

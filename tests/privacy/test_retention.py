@@ -470,7 +470,8 @@ def test_a_guest_known_by_one_name_leaves_it_in_none_of_their_own_audit_events(
     assert retention.clear_guest_data(now=NOW)[0] == 1
     db.session.commit()
     own = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.object_type == "guests", AuditEvent.object_id == guest.id)).all()
+        AuditEvent.object_type == "guests", AuditEvent.object_id == guest.id)
+        .order_by(AuditEvent.id)).all()
     assert [e.action for e in own] == ["guest.create", "guest.anonymise"]
     assert [e for e in own if "Wangari" in repr(e.changes) or "Wangari" in (e.reason or "")] \
         == []

@@ -1,0 +1,161 @@
+"""What a page tells assistive technology about itself: a title of its own (WCAG 2.4.2), a
+refused form said in the title and summed up with links to its fields (3.3.1, GOV.UK's error
+summary), repeated controls told apart (2.4.4, 2.4.6) and data tables named."""
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.attendance import services as attendance
+from gfp_portal.extensions import db
+from gfp_portal.sessions.models import Registration, TrainingSession
+from tests.core.test_hostile_queries import world  # noqa: F401 — its fixture, for `site`
+from tests.helpers import login
+from tests.markup import parse
+
+
+@pytest.fixture
+def site(request):
+    """The hostile-query sweep's world: one of everything a route can name (`urls`), and a
+    signed-in client per role (`clients`)."""
+    return request.getfixturevalue("world")
+
+
+def title_of(html):
+    return " ".join(re.search(r"<title>(.*?)</title>", html, re.S).group(1).split())
+
+
+def text(element):
+    return " ".join(element.all_text().split())
+
+
+def first(elements, tag):
+    return text(next(e for e in elements if e.tag == tag))
+
+
+def inside(element, ancestor):
+    while element.parent is not None:
+        element = element.parent
+        if element is ancestor:
+            return True
+    return False
+
+
+def enclosing(element, tag):
+    while element.parent is not None:
+        element = element.parent
+        if element.tag == tag:
+            return element
+    return None
+
+
+def page(client, url, lang="en"):
+    with client.get(url + ("&" if "?" in url else "?") + f"lang={lang}") as response:
+        assert response.status_code == 200, url
+        return response.get_data(as_text=True)
+
+
+# Pages with different purposes (reading a record or changing it, adding a language version
+# or changing one, a new session or a copy of another), which the coordinator reaches.
+DISTINCT = [
+    ("registry.person", "registry.edit_person"),
+    ("main.entity", "reference.edit_entity"),
+    ("resources.detail", "resources.manage.edit"),
+    ("resources.manage.add_version", "resources.manage.edit_version"),
+    ("practices.add_version", "practices.edit_version"),
+    ("resources.manage.edit_version", "practices.edit_version"),
+    ("sessions.manage.create", "sessions.manage.duplicate"),
+]
+
+
+def test_distinct_pages_have_distinct_titles(site):
+    client = site["clients"]["coordinator"]
+    shared = []
+    for lang in ("en", "ar"):
+        for a, b in DISTINCT:
+            titles = [title_of(page(client, site["urls"][e], lang)) for e in (a, b)]
+            if titles[0] == titles[1]:
+                shared.append((lang, a, b, titles[0]))
+    assert shared == []
+
+
+def test_the_roster_and_the_copy_of_a_session_name_it_in_the_viewers_language(client, running):
+    login(client, "coord@example.org")
+    session_id = running["session"]
+    assert "تدخل الشهود" in title_of(page(client, f"/sessions/{session_id}", "ar"))
+    roster = title_of(page(client, f"/sessions/{session_id}/roster", "ar"))
+    assert "تدخل الشهود" in roster and "Bystander" not in roster, roster
+    copy = parse(page(client, f"/sessions/{session_id}/duplicate", "ar"))
+    assert "تدخل الشهود" in first(copy, "h1"), first(copy, "h1")
+    # A title written in English only: the Arabic page names it in English, marked so.
+    with client.application.app_context():
+        db.session.get(TrainingSession, session_id).title_ar = None
+        db.session.commit()
+    copy = parse(page(client, f"/sessions/{session_id}/duplicate", "ar"))
+    h1 = next(e for e in copy if e.tag == "h1")
+    assert "Bystander intervention" in text(h1)
+    assert any(e.attrs.get("lang") == "en" and text(e) == "Bystander intervention"
+               for e in copy if inside(e, h1))
+
+
+# (role, address, data): a form each kind of user sends, refused because fields are empty.
+REFUSED = [
+    ("coordinator", "/registry/people/new", {"given_name": "", "family_name": "", "email": ""}),
+    ("coordinator", "/sessions/new", {"title_en": ""}),
+    ("coordinator", "/reference/entities/new", {"acronym": "", "name": ""}),
+    ("coordinator", "/messages/new", {"subject_en": ""}),
+    ("resident_coordinator", "/nominations/new", {"given_name": ""}),
+    ("focal_point", "/practices/new", {"title": ""}),
+    ("anonymous", "/join", {"given_name": ""}),
+]
+ERROR = {"en": "Error: ", "fr": "Erreur : ", "es": "Error: ", "ar": "خطأ: "}
+
+
+def refused_page(client, url, data, lang):
+    with client.post(f"{url}?lang={lang}", data=data) as response:
+        assert response.status_code in (200, 400), url
+        return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def _evaluation_ready(app, running):
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        row = db.session.scalars(select(Registration).filter_by(
+            session_id=session.id, person_id=running["person"])).one()
+        attendance.mark(row, "present", actor=None)
+        session.starts_at = datetime.now(UTC) - timedelta(minutes=100)
+        session.ends_at = datetime.now(UTC) - timedelta(minutes=10)
+        db.session.commit()
+
+
+def _radios(html):
+    return [e for e in parse(html) if e.tag == "input" and e.attrs.get("type") == "radio"]
+
+
+def repeated_names(html):
+    """The names of links and buttons that several rows of a table repeat, each for a
+    different target, in rows without a row header."""
+    found = []
+    elements = parse(html)
+    for table in (e for e in elements if e.tag == "table"):
+        named = {}
+        for control in (e for e in elements if e.tag in ("a", "button")
+                        and enclosing(e, "table") is table):
+            row = enclosing(control, "tr")
+            if any(c.tag == "th" and c.attrs.get("scope") == "row" for c in row.children):
+                continue
+            form = enclosing(control, "form")
+            target = control.attrs.get("href") or (form.attrs.get("action") if form else None)
+            named.setdefault(control.attrs.get("aria-label") or text(control), set()).add(target)
+        found += [name for name, targets in named.items() if len(targets) > 1]
+    return found
+
+
+NAMED_TABLES = [
+    ("focal_point", "accounts.me"), ("focal_point", "privacy.my_summary"),
+    ("coordinator", "privacy.person_summary"), ("coordinator", "registry.person"),
+    ("focal_point", "resources.detail"), ("coordinator", "resources.manage.index"),
+    ("coordinator", "evaluations.index"),
+]

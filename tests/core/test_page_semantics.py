@@ -118,7 +118,6 @@ def refused_page(client, url, data, lang):
         return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def _evaluation_ready(app, running):
     with app.app_context():
         session = db.session.get(TrainingSession, running["session"])
@@ -132,6 +131,23 @@ def _evaluation_ready(app, running):
 
 def _radios(html):
     return [e for e in parse(html) if e.tag == "input" and e.attrs.get("type") == "radio"]
+
+
+def test_the_options_of_an_unanswered_question_are_marked_invalid(app, client, running):
+    _evaluation_ready(app, running)
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/evaluation"
+    assert not [e for e in _radios(page(client, url)) if "aria-invalid" in e.attrs]
+    html = refused_page(client, url, {"applicable": "yes", "comment": "x"}, "en")
+    marked = {e.attrs["name"] for e in _radios(html) if e.attrs.get("aria-invalid") == "true"}
+    assert marked == {"rating", "belonging", "empowered"}
+
+
+def test_the_kinds_of_a_refused_message_are_marked_invalid(client, reference, login_as):
+    login_as("coordinator")
+    html = refused_page(client, "/messages/new", {"kind": "nonsense"}, "en")
+    kinds = [e for e in _radios(html) if e.attrs["name"] == "kind"]
+    assert kinds and all(e.attrs.get("aria-invalid") == "true" for e in kinds)
 
 
 def repeated_names(html):

@@ -118,6 +118,24 @@ def refused_page(client, url, data, lang):
         return response.get_data(as_text=True)
 
 
+def test_the_summary_of_a_refused_form_links_to_each_field_it_refused(site):
+    for role, url, data in REFUSED:
+        elements = parse(refused_page(site["clients"][role], url, data, "en"))
+        invalid = [e for e in elements if e.attrs.get("aria-invalid") == "true"]
+        summary = next(e for e in elements if e.attrs.get("role") == "alert")
+        assert invalid and summary.attrs.get("tabindex") == "-1", url
+        links = {a.attrs["href"][1:]: text(a) for a in elements
+                 if a.tag == "a" and inside(a, summary) and a.attrs.get("href", "")[:1] == "#"}
+        ids = {e.attrs["id"]: e for e in elements if e.attrs.get("id")}
+        assert set(links) <= set(ids), url
+        # Each field refused is reached from the summary (a group of options by its first).
+        fields = {e.attrs["id"] for e in invalid if not re.search(r"-[1-9]\d*$", e.attrs["id"])}
+        assert fields == set(links), url
+        for target, words in links.items():
+            option = target.endswith("-0") and target[:-2]  # a group's message is the group's
+            assert text(ids[f"{option or target}-error"]) in words, (url, words)
+
+
 def _evaluation_ready(app, running):
     with app.app_context():
         session = db.session.get(TrainingSession, running["session"])

@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import bootstrap_wrapper
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, g, render_template, request
 from flask_babel import format_date, format_percent, format_time, format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -341,6 +341,14 @@ def name_and_title(name, title):
     return Markup('<bdi class="name-title">{}</bdi>').format(i18n.name_and_title(name, title))
 
 
+def mark_refused():
+    """Called by the macros that show what is wrong with a form (macros/forms.html): the
+    page's title then says that it holds an error (base.html renders the page's body before
+    its head)."""
+    g.form_refused = True
+    return ""
+
+
 def main_menu():
     """The main menu: rendered once per language, set of roles and page, which is all that
     templates/_main_menu.html reads (the script root too, which its links start with)."""
@@ -371,6 +379,7 @@ def register_jinja(app):
         switch_language_url=switch_language_url,
         with_query=http.with_query,
         main_menu=main_menu,
+        mark_refused=mark_refused,
         may_open=auth.may_open,
         format_date=format_date,
         format_moment=timezones.moment_reading,

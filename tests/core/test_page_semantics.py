@@ -118,6 +118,16 @@ def refused_page(client, url, data, lang):
         return response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_refused_form_says_so_in_the_title(site, lang):
+    for role, url, data in REFUSED:
+        client = site["clients"][role]
+        fresh = title_of(page(client, url, lang))
+        assert not fresh.startswith(ERROR[lang]), fresh
+        html = refused_page(client, url, data, lang)
+        assert title_of(html) == ERROR[lang] + fresh, (url, title_of(html))
+
+
 def test_the_summary_of_a_refused_form_links_to_each_field_it_refused(site):
     for role, url, data in REFUSED:
         elements = parse(refused_page(site["clients"][role], url, data, "en"))
@@ -134,6 +144,20 @@ def test_the_summary_of_a_refused_form_links_to_each_field_it_refused(site):
         for target, words in links.items():
             option = target.endswith("-0") and target[:-2]  # a group's message is the group's
             assert text(ids[f"{option or target}-error"]) in words, (url, words)
+
+
+def test_a_refused_filter_says_so_in_the_title(site):
+    client = site["clients"]["coordinator"]
+    fresh = title_of(page(client, "/registry/"))
+    with client.get("/registry/?expiring=-5&lang=en") as response:
+        assert title_of(response.get_data(as_text=True)) == "Error: " + fresh
+
+
+def test_a_form_shown_again_without_errors_keeps_its_title(site):
+    client = site["clients"]["coordinator"]
+    html = page(client, "/sessions/new")
+    assert title_of(html) == "New session · GFP Portal"
+    assert not [e for e in parse(html) if e.attrs.get("role") == "alert"]
 
 
 def _evaluation_ready(app, running):
@@ -159,6 +183,20 @@ def test_the_options_of_an_unanswered_question_are_marked_invalid(app, client, r
     html = refused_page(client, url, {"applicable": "yes", "comment": "x"}, "en")
     marked = {e.attrs["name"] for e in _radios(html) if e.attrs.get("aria-invalid") == "true"}
     assert marked == {"rating", "belonging", "empowered"}
+
+
+def test_a_refused_evaluation_says_so_in_the_title(app, client, running):
+    """A form drawn by hand, with groups of options: summed up and titled as the others."""
+    _evaluation_ready(app, running)
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/evaluation"
+    fresh = title_of(page(client, url))
+    html = refused_page(client, url, {"applicable": "yes"}, "en")
+    assert title_of(html) == "Error: " + fresh
+    elements = parse(html)
+    summary = next(e for e in elements if e.attrs.get("role") == "alert")
+    assert [a.attrs["href"] for a in elements if a.tag == "a" and inside(a, summary)] == [
+        "#rating-0", "#belonging-0", "#empowered-0"]
 
 
 def test_the_kinds_of_a_refused_message_are_marked_invalid(client, reference, login_as):

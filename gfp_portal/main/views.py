@@ -54,12 +54,15 @@ def my_training():
     Coordinator's, the Office's)."""
     if current_user.person is None:
         abort(404)
-    return _focal_point_home(utcnow(), viewer_today())
+    return _focal_point_home(utcnow(), viewer_today(), own_training=True)
 
 
-def _focal_point_home(now, today):
+def _focal_point_home(now, today, *, own_training=False):
+    """The focal point's home; `own_training`: shown apart from the home, as a page of its own
+    (titled as one) for an account whose home is another role's."""
     return render_template(
         "main/focal_point_home.html", person=current_user.person, now=now, today=today,
+        own_training=own_training,
         zone=viewer_zone(), language=current_language(), spans=spans,
         terms_form=TermsReadForm(),
         home=homes.focal_point_home(current_user, current_user.person, now=now,

@@ -206,6 +206,17 @@ def test_the_kinds_of_a_refused_message_are_marked_invalid(client, reference, lo
     assert kinds and all(e.attrs.get("aria-invalid") == "true" for e in kinds)
 
 
+def test_the_own_training_of_another_roles_account_is_not_titled_home(client, reference,
+                                                                      login_as):
+    login_as("resident_coordinator", "focal_point", uncts=["KEN"])
+    home = page(client, "/")
+    training = page(client, "/me/training")
+    assert title_of(training) == "My training as a focal point · GFP Portal"
+    assert first(parse(training), "h1") == "My training as a focal point"
+    assert title_of(home) == "Home · GFP Portal"
+    assert title_of(page(client, "/me/training", "fr")) != title_of(page(client, "/", "fr"))
+
+
 def repeated_names(html):
     """The names of links and buttons that several rows of a table repeat, each for a
     different target, in rows without a row header."""

@@ -236,6 +236,33 @@ def repeated_names(html):
     return found
 
 
+def test_the_downloads_of_a_resources_versions_are_told_apart(client, reference,
+                                                             create_resource, login_as):
+    create_resource("guide", {"en": "Guide", "fr": "Guide FR", "ar": "دليل"})
+    login_as("focal_point")
+    html = page(client, "/resources/guide")
+    assert repeated_names(html) == []
+    # Each language's own name, in that language, as the table's first column gives it.
+    links = {text(a): a for a in parse(html) if a.tag == "a" and text(a).startswith("Download")}
+    assert set(links) == {"Download English", "Download français", "Download العربية"}
+    assert links["Download français"].children[0].attrs["lang"] == "fr"
+
+
+def test_the_retry_buttons_of_the_outbox_are_told_apart(site):
+    outbox = parse(page(site["clients"]["coordinator"], site["urls"]["admin.outbox"]))
+    retries = [text(b) for b in outbox if b.tag == "button" and text(b).startswith("Retry now")]
+    assert len(retries) > 1 and len(set(retries)) == len(retries), retries
+
+
+def test_the_delete_buttons_of_the_topics_are_told_apart(site):
+    client = site["clients"]["coordinator"]
+    topics = parse(page(client, site["urls"]["topics.index"]))
+    deletes = [text(b) for b in topics if b.tag == "button" and text(b).startswith("Delete")]
+    assert len(deletes) > 1 and len(set(deletes)) == len(deletes), deletes
+    assert "Delete Bystander intervention" in deletes
+
+
+# The pages whose data tables had no name, and the role that reads them.
 NAMED_TABLES = [
     ("focal_point", "accounts.me"), ("focal_point", "privacy.my_summary"),
     ("coordinator", "privacy.person_summary"), ("coordinator", "registry.person"),

@@ -204,6 +204,8 @@ def test_the_kinds_of_a_refused_message_are_marked_invalid(client, reference, lo
     html = refused_page(client, "/messages/new", {"kind": "nonsense"}, "en")
     kinds = [e for e in _radios(html) if e.attrs["name"] == "kind"]
     assert kinds and all(e.attrs.get("aria-invalid") == "true" for e in kinds)
+    assert all(e.attrs.get("aria-describedby") == "kind-error" for e in kinds)
+    assert "kind-error" in {e.attrs.get("id") for e in parse(html)}
 
 
 def test_the_own_training_of_another_roles_account_is_not_titled_home(client, reference,

@@ -271,3 +271,18 @@ NAMED_TABLES = [
     ("focal_point", "resources.detail"), ("coordinator", "resources.manage.index"),
     ("coordinator", "evaluations.index"),
 ]
+
+
+def test_every_data_table_of_these_pages_has_a_name(site):
+    nameless, seen = [], set()
+    for role, endpoint in NAMED_TABLES:
+        elements = parse(page(site["clients"][role], site["urls"][endpoint]))
+        ids = {e.attrs.get("id"): e for e in elements if e.attrs.get("id")}
+        for table in (e for e in elements if e.tag == "table"):
+            seen.add(endpoint)
+            caption = [c for c in table.children if c.tag == "caption" and text(c)]
+            label = ids.get(table.attrs.get("aria-labelledby"))
+            if not (caption or (label is not None and text(label))):
+                nameless.append(endpoint)
+    assert nameless == []
+    assert seen == {endpoint for _, endpoint in NAMED_TABLES}

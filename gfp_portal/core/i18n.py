@@ -14,7 +14,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.db import utcnow
-from gfp_portal.core.search import fold
+from gfp_portal.core.search import order_fold
 
 LANG_SESSION_KEY = "lang"
 
@@ -203,11 +203,12 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 def collation_key(text, language=None):
     """A sort key for `text` as the language sorts: accents, case and punctuation ignored at
     first ("Côte d’Ivoire" between "Costa Rica" and "Croatia"); Arabic by its alphabet, a
-    hamza or madda on the alef not counting. Ties fall back to the exact text."""
+    hamza or madda on the alef not counting, a ta marbuta sorting as a teh and an alef
+    maqsura as a yeh (core.search.order_fold). Ties fall back to the exact text."""
     language = language or current_language()
     text = text or ""
     letters = _PUNCTUATION.sub("", text.casefold()).translate(_OWN_LETTERS.get(language, {}))
-    return (fold(letters), fold(text), text)
+    return (order_fold(letters), order_fold(text), text)
 
 
 def list_separator(language=None):

@@ -10,11 +10,29 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 # Letters that do not decompose into a base letter and a mark.
-_PLAIN = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "ŀ": "l",
-                        "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d",
-                        "’": "'", "‘": "'", "ʼ": "'",
-                        # Alef wasla has no decomposition: a bare alef, as people type it.
-                        "ٱ": "ا"})
+_PLAIN = {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss", "æ": "ae",
+          "œ": "oe", "þ": "th", "ð": "d",
+          # Alef wasla has no decomposition: a bare alef, as people type it.
+          "ٱ": "ا",
+          # A final alef maqsura is typed as a yeh, and the reverse (مصطفى, مصطفي): the yeh.
+          "ى": "ي"}
+# Apostrophes are left out, whichever is typed, or none: "OBrien" finds O’Brien, "Jafar"
+# Ja‘far. (An acute accent typed as one is left out before it decomposes into a space.)
+_APOSTROPHES = "'’‘‛ʼʻ`′"
+# Hyphens and dashes part words as a space does ("Jean Pierre", "Timor Leste", "تيمور ليشتي"
+# for the UN's "تيمور - ليشتي"), and so do commas and semicolons ("Diallo, Amina"). Every
+# dash of Unicode (its category Pd, as decomposed) and the minus sign:
+_DASHES = ("-\u058a\u05be\u1400\u1806\u2010\u2012\u2013\u2014\u2015\u2212\u2e17\u2e1a"
+           "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\U00010ead")
+# the commas and semicolons of the Latin, Arabic and CJK scripts:
+_COMMAS = ",;\u060c\u061b\u3001"
+# A search takes a ta marbuta for the heh it is often typed as (فاطمة, فاطمه); the order of
+# names keeps it with the teh it is written from, as Unicode's Arabic order (CLDR) has it, so
+# that "نجاة" still comes before "نجاح".
+_SEARCHED = str.maketrans({**_PLAIN, **dict.fromkeys(_APOSTROPHES, ""),
+                           **dict.fromkeys(_DASHES + _COMMAS, " "), "ة": "ه"})
+_ORDERED = str.maketrans({**_PLAIN, **dict.fromkeys(_APOSTROPHES, ""),
+                          **dict.fromkeys(_DASHES + _COMMAS, " "), "ة": "ت"})
 # Arabic short vowels and other marks, and the tatweel: "مُحَمَّد" is found as "محمد". The
 # hamza and madda over or under an alef are such marks once decomposed, so every alef form
 # ("أحمد", "إسلام", "آمنة") is kept as the bare alef people type.
@@ -45,14 +63,22 @@ def _kept(c):
         unicodedata.category(c) != "Cf"
 
 
-def fold(text):
-    """`text` without accents, case, invisible formatting characters or repeated spaces: the
-    form both keys and searches take."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+def _folded(text, letters):
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("´", ""))
     bare = "".join(c for c in decomposed if _kept(c))
-    return " ".join(bare.translate(_PLAIN).split())
+    return " ".join(bare.translate(letters).split())
+
+
+def fold(text):
+    """`text` without accents, case, apostrophes, invisible formatting characters or repeated
+    spaces, its words parted by spaces only, and the Arabic letters typed one for the other
+    as one: the form both keys and searches take."""
+    return _folded(text, _SEARCHED) if text else ""
+
+
+def order_fold(text):
+    """`text` folded for an order: as `fold`, but a ta marbuta sorts as a teh."""
+    return _folded(text, _ORDERED) if text else ""
 
 
 def search_key(*parts):
@@ -60,25 +86,33 @@ def search_key(*parts):
     return "\n".join(fold(part) for part in parts if part)
 
 
+def order_key(*parts):
+    """One sort key for several values (a family name, then a given name), the line break
+    between them sorting before any letter or space."""
+    return "\n".join(order_fold(part) for part in parts if part)
+
+
 def matches(column, text):
     """The condition "`column` (a folded key) contains the folded `text`"."""
     return column.contains(fold(text), autoescape=True)
 
 
-def keep_search_key(model, attribute, *sources):
-    """Recompute `model.<attribute>` from `sources` whenever a row is written through the ORM."""
+def keep_search_key(model, attribute, *sources, key=search_key):
+    """Recompute `model.<attribute>` from `sources` (by `key`: `search_key`, or `order_key`
+    for an order) whenever a row is written through the ORM."""
     def refresh(mapper, connection, target):
-        setattr(target, attribute, search_key(*(getattr(target, s) for s in sources)))
+        setattr(target, attribute, key(*(getattr(target, s) for s in sources)))
 
     event.listen(model, "before_insert", refresh)
     event.listen(model, "before_update", refresh)
 
 
-def backfill_search_keys(connection, table, sources, column="search_key"):
-    """Give every row of `table` its key (`column`) made of the SQL expressions `sources`:
-    what a migration runs once it has added a key or changed how keys are folded."""
+def backfill_search_keys(connection, table, sources, column="search_key", key=search_key):
+    """Give every row of `table` its key (`column`, made by `key`) of the SQL expressions
+    `sources`: what a migration runs once it has added a key or changed how keys are
+    folded."""
     rows = sa.table(table, sa.column("id"), sa.column(column))
-    keys = [{"row_id": row[0], "key": search_key(*row[1:])} for row in connection.execute(
+    keys = [{"row_id": row[0], "key": key(*row[1:])} for row in connection.execute(
         sa.select(rows.c.id, *(sa.literal_column(s) for s in sources)).select_from(rows))]
     if keys:
         connection.execute(sa.update(rows).where(rows.c.id == sa.bindparam("row_id"))

@@ -12,7 +12,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.audit import log_action, log_changes, log_creation
 from gfp_portal.core.db import savepoint, utcnow
 from gfp_portal.core.errors import DomainError, required_text
-from gfp_portal.core.search import search_key
+from gfp_portal.core.search import order_key
 from gfp_portal.extensions import db
 from gfp_portal.plans import notices, queries
 from gfp_portal.plans.models import (
@@ -196,8 +196,8 @@ def set_responsible(plan, people, *, actor, now=None):
 
 def _set_responsible(plan, people, *, actor, now):
     before = plan_state(plan)
-    plan.responsible = sorted(set(people), key=lambda p: (search_key(p.family_name,
-                                                                     p.given_name), p.id))
+    plan.responsible = sorted(set(people), key=lambda p: (order_key(p.family_name,
+                                                                    p.given_name), p.id))
     db.session.flush()
     return log_changes("plan.responsible", plan, {"responsible": before["responsible"]},
                        {"responsible": [p.full_name for p in plan.responsible]},

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
-from gfp_portal.core.search import keep_search_key
+from gfp_portal.core.search import keep_search_key, order_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -47,8 +47,9 @@ class Person(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The name and position title without accents or case, for search (core.search).
     search_key: Mapped[str] = mapped_column(Text, default="")
-    # The family and given names folded the same way: the order of every list of people, so
-    # that "Éclair" sorts with the E's on every database (NAME_ORDER).
+    # The family and given names folded the same way, for an order (core.search.order_key):
+    # the order of every list of people, so that "Éclair" sorts with the E's on every
+    # database (NAME_ORDER).
     name_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     entity: Mapped[Entity | None] = relationship()
@@ -82,7 +83,7 @@ Index("uq_people_email_lower", func.lower(Person.email), unique=True)
 NAME_ORDER = (Person.name_key, Person.id)
 Index("ix_people_name_key", *NAME_ORDER)
 keep_search_key(Person, "search_key", "full_name", "position_title")
-keep_search_key(Person, "name_key", "family_name", "given_name")
+keep_search_key(Person, "name_key", "family_name", "given_name", key=order_key)
 
 
 def one_per_role(appointments, *, prefer_active):

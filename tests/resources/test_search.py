@@ -14,3 +14,14 @@ def test_the_library_finds_a_title_without_its_accents(app, client, create_resou
     page = client.get("/resources/?q=guia+de+lucia").get_data(as_text=True)
     assert "/resources/guia" in page
     assert "/resources/other" not in page
+
+
+def test_the_library_finds_an_arabic_title_typed_with_heh_for_ta_marbuta(client,
+                                                                          create_resource):
+    create_resource("eeg", {"ar": "دليل البيئة التمكينية"})
+    create_resource("other", {"ar": "التكافؤ بين الجنسين"})
+    page = client.get("/resources/", query_string={"q": "البيئه التمكينيه", "lang": "ar"}) \
+        .get_data(as_text=True)
+    assert "/resources/eeg\"" in page
+    assert "/resources/other\"" not in page
+

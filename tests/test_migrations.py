@@ -51,6 +51,13 @@ def test_on_postgresql_a_search_by_part_of_a_word_can_use_an_index(app):
             "EXPLAIN SELECT id FROM people WHERE search_key LIKE '%%' || %s || '%%' ESCAPE '/'",
             ("kamau",)).scalars())
         assert "trgm_people_search_key" in plan
+        # A search of several words looks for each of them through the index.
+        compiled = select(Person.id).where(
+            search.matches(Person.search_key, "Diallo, Amina")).compile(connection)
+        plan = "\n".join(connection.exec_driver_sql(
+            f"EXPLAIN {compiled}", compiled.params).scalars())
+        assert "trgm_people_search_key" in plan, plan
+        assert "%diallo%" in plan and "%amina%" in plan, plan
 
 
 def _migration(name):

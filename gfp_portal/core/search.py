@@ -1,8 +1,9 @@
 """Search that ignores accents and case on every database: a folded key kept beside the text.
 
 "Lucía Fernández" is kept as "lucia fernandez" in a `search_key` column the ORM fills on every
-insert and update; a search folds its words the same way and looks for them in that key, so
-"fernandez", "FERNÁNDEZ" and "Fernandez" all find her, on SQLite as on PostgreSQL.
+insert and update; a search folds its words the same way and looks for each of them in that
+key, so "fernandez", "FERNÁNDEZ" and "Fernández, Lucía" all find her, on SQLite as on
+PostgreSQL.
 """
 import unicodedata
 
@@ -92,9 +93,21 @@ def order_key(*parts):
     return "\n".join(order_fold(part) for part in parts if part)
 
 
+def words(text):
+    """The words of a search, folded, each once; a word that another one holds is left out,
+    as the longer finds it too ("amina a dia diallo": "amina", "diallo")."""
+    kept = []
+    for word in sorted(set(fold(text).split()), key=lambda w: (-len(w), w)):
+        if not any(word in longer for longer in kept):
+            kept.append(word)
+    return kept
+
+
 def matches(column, text):
-    """The condition "`column` (a folded key) contains the folded `text`"."""
-    return column.contains(fold(text), autoescape=True)
+    """The condition "`column` (a folded key) holds every word of `text`", in any order: one
+    LIKE a word, which the trigram indexes serve on PostgreSQL. A search without words holds
+    everything."""
+    return sa.and_(*(column.contains(word, autoescape=True) for word in words(text) or [""]))
 
 
 def keep_search_key(model, attribute, *sources, key=search_key):

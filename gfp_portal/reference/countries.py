@@ -15,7 +15,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from gfp_portal.core.i18n import LANGUAGES, collation_key, current_language
-from gfp_portal.core.search import fold
+from gfp_portal.core.search import fold, words
 
 
 @lru_cache(maxsize=1)
@@ -103,12 +103,13 @@ def sort_by_name(items, key=lambda item: item, language=None):
 
 
 def codes_named_like(text, language=None):
-    """ISO3 codes whose name in `language` contains `text`, accents and case ignored."""
-    needle = fold(text)
-    if not needle:
+    """ISO3 codes whose name in `language` holds every word of `text`, in any order, folded
+    as a search folds them (core.search)."""
+    needles = words(text)
+    if not needles:
         return set()
     return {code for code, name in _folded_names(language or current_language())
-            if needle in name}
+            if all(needle in name for needle in needles)}
 
 
 @lru_cache(maxsize=8)

@@ -11,8 +11,10 @@ from sqlalchemy import select, text
 from gfp_portal.admin.queries import users_query
 from gfp_portal.attendance.walk_ins import candidates
 from gfp_portal.core.data_version import NOT_COUNTED
-from gfp_portal.core.search import fold
+from gfp_portal.core.search import fold, matches
 from gfp_portal.extensions import db
+from gfp_portal.reference import queries as reference_queries
+from gfp_portal.reference.models import Entity
 from gfp_portal.registry import queries as registry_queries
 from gfp_portal.registry.models import Appointment, Person
 from gfp_portal.resources.models import Resource, ResourceVersion
@@ -87,6 +89,45 @@ def lucia(ctx, reference):
 def test_the_registry_finds_a_name_without_its_accents(lucia, q):
     stmt = registry_queries.people_query(registry_queries.RegistryFilter(q=q, status="any"))
     assert [p.email for p in db.session.scalars(stmt).unique()] == ["lucia@undp.org"]
+
+
+@pytest.mark.parametrize("q", ["Fernandez Lucia", "Fernández, Lucía", "FERNANDEZ lucía",
+                               "fern luc", "lucia genero", "Lucia Lucia F"])
+def test_the_registry_finds_the_words_of_a_name_in_any_order(lucia, q):
+    """The UN writes "FAMILY NAME, Given name": what a coordinator reads is what she types."""
+    assert _registry(q) == ["lucia@undp.org"]
+
+
+def test_every_word_typed_is_looked_for(lucia):
+    assert _registry("Fernandez Amina") == []
+    assert _registry("Diallo Amina") == ["amina@undp.org"]
+
+
+def test_each_word_is_looked_for_once_in_the_key():
+    """One LIKE a word on the key (which the trigram index serves), none for a word that
+    another word of the search holds ("a" in "amina")."""
+    condition = matches(Person.search_key, "Amina DIALLO amina a dia")
+    assert str(condition.compile()).count(" LIKE ") == 2
+
+
+def test_every_search_box_finds_a_name_typed_family_name_first(app, lucia):
+    undp = db.session.scalars(select(Entity).filter_by(acronym="UNDP")).one()
+    db.session.add(Appointment(person=lucia, entity=undp, role="focal_point", status="active",
+                               start_date=NOW.date(), end_date=NOW.date().replace(year=2031)))
+    db.session.flush()
+    assert [p.email for p in db.session.scalars(registry_queries.directory_query(
+        q="Fernandez Lucia", today=NOW.date())).unique()] == ["lucia@undp.org"]
+    assert [p.email for p in candidates(_session("Paridad de género"), "Fernández, Lucía")] \
+        == ["lucia@undp.org"]
+    assert [e.acronym for e in db.session.scalars(reference_queries.entities_query(
+        "Programme Development"))] == ["UNDP"]
+
+
+def test_the_accounts_list_finds_a_name_typed_family_name_first(app, create_user):
+    create_user("lucia@undp.org", given_name="Lucía", family_name="Fernández")
+    with app.app_context():
+        found = db.session.scalars(users_query(q="Fernandez, Lucia")).unique().all()
+        assert [u.email for u in found] == ["lucia@undp.org"]
 
 
 def test_the_registry_still_finds_an_email(lucia):
@@ -174,7 +215,7 @@ def _session(title_es, title_en="Gender parity"):
     return session
 
 
-@pytest.mark.parametrize("q", ["genero", "GÉNERO", "parity"])
+@pytest.mark.parametrize("q", ["genero", "GÉNERO", "parity", "género de paridad"])
 def test_sessions_are_found_by_a_title_in_any_language_without_accents(ctx, q):
     _session("Paridad de género")
     _session("Acoso sexual", title_en="Sexual harassment")

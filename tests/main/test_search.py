@@ -154,12 +154,16 @@ def test_arabic_matches_without_harakat_tatweel_or_alef_forms(client, world, log
     ("تيمور ليشتي", "ar", 'href="/coverage/TLS"'),  # the UN's "تيمور - ليشتي"
     ("Timor Leste", "en", 'href="/coverage/TLS"'),
     ("Guinea Bissau", "en", 'href="/coverage/GNB"'),
+    ("Leste Timor", "en", 'href="/coverage/TLS"'),
+    ("Fernandez Lucia", "en", "lucia.private@unicef.org"),
+    ("Fernández, Lucía", "en", "lucia.private@unicef.org"),
+    ("guidelines environment", "en", "Enabling environment guidelines"),
     ("البيئه التمكينيه", "ar", "إرشادات البيئة التمكينية"),
 ])
 def test_a_search_finds_what_it_names_however_it_is_typed(client, world, login_as, q, lang,
                                                           found):
-    """Letters Arabic writers type one for the other, a hyphen or a dash typed as a space or
-    left out."""
+    """Letters Arabic writers type one for the other, words in another order, a hyphen or a
+    dash typed as a space or left out."""
     login_as("coordinator")
     assert found in _page(client, q, lang=lang)
 

@@ -87,6 +87,16 @@ def test_the_unct_list_finds_a_un_name_without_accents(app, reference):
         assert [u.iso3 for u in found] == ["PSE"]
 
 
+@pytest.mark.parametrize(("language", "q"), [
+    ("fr", "Congo democratique"), ("en", "Republic Congo, Democratic"),
+    ("ar", "الكونغو الديمقراطيه"), ("ar", "جمهوريه - الكونغو الديمقراطية")])
+def test_the_unct_list_finds_the_words_of_a_un_name_in_any_order(app, reference, language,
+                                                                 q):
+    with app.test_request_context(f"/?lang={language}"):
+        found = db.session.scalars(uncts_query(q)).all()
+        assert [u.iso3 for u in found] == ["COD"]
+
+
 @pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
 def test_pages_and_exports_show_un_names_not_cldr_names(client, reference, login_as, language):
     login_as("coordinator")

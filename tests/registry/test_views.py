@@ -556,9 +556,13 @@ def test_names_with_accents_or_other_scripts_sort_with_their_letters(client, net
     ("سارة", "هدي", "هدى"),        # and the reverse
     ("سارة", "فاطمة", "فاطمه"),    # a ta marbuta typed as a heh
     ("سارة", "طلحه", "طلحة"),      # and the reverse
+    ("Amina", "Diallo", "Diallo Amina"),     # the family name first, as the UN lists people
+    ("Amina", "Diallo", "Diallo, Amina"),
+    ("Amina", "Diallo", "DIALLO Amina"),
     ("Jean-Pierre", "Mbeki", "Jean Pierre"),  # a hyphen typed as a space
     ("Jean Pierre", "Mbeki", "jean-pierre"),
     ("Aoife", "O’Brien", "OBrien"),           # an apostrophe left out
+    ("Aoife", "O’Brien", "O Brien"),
     ("Rohan", "D’Souza", "d'souza"),
 ])
 def test_the_registry_finds_a_name_however_it_is_typed(client, network, login_as, app, given,

@@ -6,7 +6,6 @@ added as a walk-in. The same file twice changes nothing (its checksum is
 kept with the file name, who and when).
 """
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import LazyString, format_date
@@ -27,6 +26,7 @@ from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.jobs import enqueue
+from gfp_portal.core.search import fold
 from gfp_portal.core.settings import get_setting
 from gfp_portal.core.timezones import wall_time
 from gfp_portal.extensions import db
@@ -46,11 +46,9 @@ class Line:
 
 
 def _folded(text):
-    """A name as compared: its words in any order, without case or accents (vowel marks too),
-    in whatever script it is written."""
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text or "")
-                   if not unicodedata.combining(ch))
-    return " ".join(sorted(text.casefold().replace(",", " ").split()))
+    """A name as compared: its words in any order, folded as the portal's search folds them
+    (case, accents and vowel marks, apostrophes, hyphens, tatweel, Arabic letter variants)."""
+    return " ".join(sorted(fold(text).split()))
 
 
 def _candidates(session):

@@ -172,6 +172,31 @@ def test_a_name_in_arabic_is_suggested_only_for_the_person_of_that_name(held, ma
         [("محمد", "علي")]
 
 
+@pytest.mark.parametrize(("registered", "in_report"), [
+    (("Aoife", "O’Brien"), "Aoife O'Brien"),     # a curly apostrophe in the registry
+    (("Rohan", "D'Souza"), "Rohan D’Souza"),     # a curly apostrophe in the report
+    (("Rohan", "D'Souza"), "Rohan DSouza"),      # or none
+    (("Cœur", "Lacroix"), "Coeur Lacroix"),      # a ligature typed as two letters
+    (("Jean-Luc", "Ba"), "BA, Jean Luc"),        # a hyphen as a space, the family name first
+    (("علي", "الحسن"), "عـلي الحـسن"),          # an Arabic name with tatweel
+    (("فاطمة", "مصطفى"), "فاطمه مصطفي"),        # a heh for ta marbuta, a yeh for alef maqsura
+])
+def test_a_name_typed_another_way_suggests_the_registered_person(held, make_appointee,
+                                                                 registered, in_report):
+    """The meeting tool shows the name as the attendee typed it: matched as the portal's
+    search folds names (core.search.fold)."""
+    session, _people = held
+    person = make_appointee(given=registered[0])
+    person.family_name = registered[1]
+    registration.register(session, person, actor=None, now=NOW, by_coordinator=True,
+                          notify=False)
+    db.session.flush()
+    report = (ZOOM_HEADER.decode() + f'"{in_report}",,03/15/2027 10:00:00 AM,'
+              "03/15/2027 11:30:00 AM\n").encode()
+    _report, (line,) = imports.plan(session, report)
+    assert [r.person.id for r in line.suggestions] == [person.id]
+
+
 ZOOM_TWO_DEVICES = (ZOOM_HEADER.replace(b"Leave Time\n", b"Leave Time,Duration (Minutes),Guest\n")
                     + b"Amina D. (Amina Diallo),amina.diallo@example.org,03/15/2027 10:00:00 AM,"
                       b"03/15/2027 11:25:00 AM,85,No\n"

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, services
 from gfp_portal.resources.models import Resource
+from tests.markup import parse
 
 
 def count_downloads(app, slug, language, moments):
@@ -145,3 +146,24 @@ def test_management_lists_run_a_fixed_number_of_queries(app, client, login_as,
                         published=i % 2 == 0)
         count_downloads(app, f"r{i}", "fr", [datetime.now(UTC)] * i)
     assert measure() == small
+
+
+def test_the_chosen_language_of_the_translation_gaps_is_said_not_only_shown(
+        app, client, login_as, create_resource):
+    """The chosen filter was told by its colour alone; each "Missing" link, one per row
+    ("español"), was told apart from the same link on the other rows by nothing."""
+    create_resource("guide", {"en": "Guide"})
+    create_resource("brief", {"en": "Brief"})
+    login_as("coordinator")
+    elements = parse(client.get("/resources/gaps?language=es&lang=en").get_data(as_text=True))
+    pills = [e for e in elements if e.tag == "a" and "nav-pills" in e.parent.parent.attrs.get(
+        "class", "")]
+    chosen = [e for e in pills if "active" in e.attrs["class"].split()]
+    assert [(e.attrs["href"], e.attrs.get("aria-current")) for e in chosen] == [
+        ("/resources/gaps?language=es", "page")]
+    missing = [e for e in elements if e.tag == "a" and "/versions/new" in e.attrs["href"]]
+    assert len(missing) == 6
+    for link in missing:
+        row = link.parent.parent
+        headers = [c for c in row.children if c.tag == "th" and c.attrs.get("scope") == "row"]
+        assert [" ".join(h.all_text().split()) for h in headers] in (["Guide"], ["Brief"])

@@ -369,6 +369,7 @@ def register_jinja(app):
         text_direction=i18n.text_direction,
         is_rtl=i18n.is_rtl,
         language_name=i18n.language_name,
+        language_label=i18n.language_label,
         country_name=countries.country_name,
         file_size=i18n.file_size,
         list_separator=i18n.list_separator,
@@ -389,6 +390,7 @@ def register_jinja(app):
     )
     app.jinja_env.filters["join_list"] = i18n.join_list
     app.jinja_env.filters["language_name"] = i18n.language_name
+    app.jinja_env.filters["language_label"] = i18n.language_label
     app.jinja_env.filters["sort_countries"] = countries.sort_by_name
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -61,8 +61,14 @@ class DataRequired(validators.DataRequired):
         super().__call__(form, field)
 
 
+def language_choice(code):
+    """A language offered in a list: its own name, the option (or box) marked as written in
+    that language, as a page names a language anywhere (core.i18n.language_label)."""
+    return code, language_name(code), {"lang": code, "dir": text_direction(code)}
+
+
 def language_choices():
-    return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+    return [language_choice(code) for code in current_app.config["LANGUAGES"]]
 
 
 def html_attributes(**kwargs):

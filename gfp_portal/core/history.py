@@ -10,10 +10,11 @@ from flask import url_for
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from gfp_portal.core.db import db
-from gfp_portal.core.i18n import collation_key, current_language, language_name
+from gfp_portal.core.i18n import collation_key, current_language, language_label, language_name
 from gfp_portal.core.jobs import JobState
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.timezones import moment_reading, zone_name
@@ -28,6 +29,8 @@ _PAGES = {}      # object_type -> (model, endpoint of a record's page, its id's 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _LANGUAGE_CODES = ("en", "fr", "es", "ar")
+# A field of one language version: "fr.title", "citation.fr", "title_fr".
+_LANGUAGE_FIELD = re.compile(r"^(en|fr|es|ar)\.|[._](en|fr|es|ar)$")
 _DIGEST = re.compile(r"^[0-9a-f]{40,}$")
 
 
@@ -61,10 +64,21 @@ def title_of(enum_class):
 
 
 @dataclass
+class Detail:
+    """One field an event changed: its label, its value before (None: none) and after, and
+    the language each value is written in when it is not the reader's (value_language)."""
+    label: str
+    before: object
+    after: object
+    before_language: str | None = None
+    after_language: str | None = None
+
+
+@dataclass
 class Entry:
     sentence: str
     object_title: str
-    details: list = field(default_factory=list)  # (label, before or None, after)
+    details: list = field(default_factory=list)  # of Detail
     reason: str | None = None
 
 
@@ -119,6 +133,32 @@ def language_value(code):
     return language_name(code) if code else "—"
 
 
+def languages_value(codes):
+    """Languages (a session's), each by its own name: "English, français"."""
+    return plain_value([language_value(c) for c in codes]) if isinstance(codes, list) \
+        else language_value(codes)
+
+
+def value_language(object_type, key, value):
+    """The language a stored value is shown in when it is not the reader's, for its `lang`:
+    a text of one language version ("fr.title", "title_fr") is in that language, the name of
+    a language (language_value) in its own; None for any other value."""
+    if _VALUES.get((object_type, key)) in (language_value, languages_value):
+        return value if isinstance(value, str) and value in _LANGUAGE_CODES else None
+    match = _LANGUAGE_FIELD.search(key)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _on_page(object_type, key, value, shown):
+    """A value as a page's history shows it: a list of languages with each name marked as
+    written in it (shown_value gives plain text, which sentences take too)."""
+    if _VALUES.get((object_type, key)) is languages_value and isinstance(value, list) \
+            and value and all(code in _LANGUAGE_CODES for code in value):
+        return Markup(format_list([str(language_label(code)) for code in value],  # noqa: S704
+                                  locale=current_language()))  # names escaped by language_label
+    return shown
+
+
 def zone_value(name):
     """A time zone as the reader's language names it ("Nairobi (UTC+3)")."""
     return zone_name(name, current_language()) if name else "—"
@@ -160,7 +200,11 @@ def entry(event):
         if shown_after is None:
             continue
         shown_before = None if before is None else shown_value(event.object_type, key, before)
-        details.append((field_label(event.object_type, key), shown_before, shown_after))
+        shown_after = _on_page(event.object_type, key, after, shown_after)
+        shown_before = _on_page(event.object_type, key, before, shown_before)
+        details.append(Detail(field_label(event.object_type, key), shown_before, shown_after,
+                              value_language(event.object_type, key, before),
+                              value_language(event.object_type, key, after)))
     title = _TITLES.get(event.object_type)
     # Only the portal's own work (no one acting) writes a reason as a code.
     reason = _REASONS.get(event.reason, event.reason) if event.actor_id is None \

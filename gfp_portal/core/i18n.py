@@ -10,6 +10,7 @@ from babel.units import format_unit
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -181,8 +182,18 @@ def text_direction(language=None):
 
 @lru_cache(maxsize=16)
 def language_name(code):
-    """The language's own name ("Français", "العربية"), for the language switcher."""
+    """The language's own name ("français", "العربية"), whatever the page's language. Shown
+    on a page, it is marked as written in that language: language_label(code)."""
     return Locale.parse(code).get_display_name(code)
+
+
+def language_label(code):
+    """The language's own name marked as written in it (its lang and direction), wherever a
+    page names a language (WCAG 3.1.2): a screen reader reads "français" in French on an
+    English or Arabic page. Inside an element that already says so (an <option lang>, a link
+    with lang), language_name(code) is enough."""
+    return Markup(f'<span lang="{escape(code)}" dir="{text_direction(code)}">'  # noqa: S704
+                  f"{escape(language_name(code))}</span>")
 
 
 @lru_cache(maxsize=512)

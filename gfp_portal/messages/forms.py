@@ -12,6 +12,7 @@ from gfp_portal.core.forms import (
     TextAreaField,
     WholeNumberField,
     language_choices,
+    written_in,
 )
 from gfp_portal.messages.models import MessageKind
 from gfp_portal.reference.models import EntityType, Region
@@ -31,7 +32,7 @@ def offered(message=BAD_CHOICE):
     """A select's value must be one of its choices: the portal's own words, in the reader's
     language (instead of the generic check of the select)."""
     def check(form, field):
-        if field.data not in {str(value) for value, _label in field.choices}:
+        if field.data not in {str(choice[0]) for choice in field.choices}:
             raise StopValidation(str(message))
     return check
 
@@ -46,21 +47,24 @@ class MessageForm(PortalForm):
                       validate_choice=False, validators=[
                           InputRequired(message=_l("Choose the kind of message.")),
                           offered(_l("Choose the kind of message."))])
-    subject_en = SingleLineField(LANGUAGE_LABELS["en"][0], validators=[
-        DataRequired(message=_l("Enter the subject in English.")), Length(max=200)])
-    body_en = TextAreaField(LANGUAGE_LABELS["en"][1], render_kw={"rows": 8}, validators=[
-        DataRequired(message=_l("Enter the message in English.")), Length(max=20000)])
-    subject_fr = SingleLineField(LANGUAGE_LABELS["fr"][0], validators=[Optional(),
-                                                                       Length(max=200)])
-    body_fr = TextAreaField(LANGUAGE_LABELS["fr"][1], render_kw={"rows": 8},
+    subject_en = SingleLineField(LANGUAGE_LABELS["en"][0], render_kw=written_in("en"),
+                                 validators=[DataRequired(
+                                     message=_l("Enter the subject in English.")),
+                                     Length(max=200)])
+    body_en = TextAreaField(LANGUAGE_LABELS["en"][1], render_kw=written_in("en", rows=8),
+                            validators=[DataRequired(message=_l("Enter the message in English.")),
+                                        Length(max=20000)])
+    subject_fr = SingleLineField(LANGUAGE_LABELS["fr"][0], render_kw=written_in("fr"),
+                                 validators=[Optional(), Length(max=200)])
+    body_fr = TextAreaField(LANGUAGE_LABELS["fr"][1], render_kw=written_in("fr", rows=8),
                             validators=[Optional(), Length(max=20000)])
-    subject_es = SingleLineField(LANGUAGE_LABELS["es"][0], validators=[Optional(),
-                                                                       Length(max=200)])
-    body_es = TextAreaField(LANGUAGE_LABELS["es"][1], render_kw={"rows": 8},
+    subject_es = SingleLineField(LANGUAGE_LABELS["es"][0], render_kw=written_in("es"),
+                                 validators=[Optional(), Length(max=200)])
+    body_es = TextAreaField(LANGUAGE_LABELS["es"][1], render_kw=written_in("es", rows=8),
                             validators=[Optional(), Length(max=20000)])
-    subject_ar = SingleLineField(LANGUAGE_LABELS["ar"][0], validators=[Optional(),
-                                                                       Length(max=200)])
-    body_ar = TextAreaField(LANGUAGE_LABELS["ar"][1], render_kw={"rows": 8, "dir": "rtl"},
+    subject_ar = SingleLineField(LANGUAGE_LABELS["ar"][0], render_kw=written_in("ar"),
+                                 validators=[Optional(), Length(max=200)])
+    body_ar = TextAreaField(LANGUAGE_LABELS["ar"][1], render_kw=written_in("ar", rows=8),
                             validators=[Optional(), Length(max=20000)])
     role = _filter(_l("Role"))
     status = _filter(_l("Appointment status"))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.edits import seen_of, showing, version_keys
-from gfp_portal.core.forms import ConfirmForm, language_choices
+from gfp_portal.core.forms import ConfirmForm, language_choice, language_choices
 from gfp_portal.core.http import (
     commit_service,
     commit_then_redirect,
@@ -192,7 +192,7 @@ def add_version(practice_id):
 def edit_version(practice_id, lang):
     practice = _editable(practice_id)
     version = found_or_404(practice.version(lang))
-    form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
+    form = VersionForm(languages=[language_choice(lang)], obj=version)
     return save_form(
         form, lambda: services.update_version(version, _version_data(form, lang),
                                               actor=current_user),

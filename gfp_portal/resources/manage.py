@@ -11,7 +11,7 @@ from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.edits import version_keys
-from gfp_portal.core.forms import ConfirmForm, language_choices
+from gfp_portal.core.forms import ConfirmForm, language_choice, language_choices
 from gfp_portal.core.http import commit_then_redirect, found_or_404, paginate, run_action, save_form
 from gfp_portal.core.i18n import language_name, viewer_today
 from gfp_portal.extensions import db
@@ -108,7 +108,7 @@ def add_version(slug):
 @roles_required("coordinator")
 def edit_version(slug, lang):
     resource, version = _version_or_404(slug, lang)
-    form = VersionForm(languages=[(lang, language_name(lang))], obj=version)
+    form = VersionForm(languages=[language_choice(lang)], obj=version)
     return save_form(
         form, lambda: services.update_version(version, _version_data(form) | {"language": lang},
                                               form.file.data or None, actor=current_user),

@@ -1,14 +1,7 @@
 """What the audit events of training sessions and registrations say."""
 from flask_babel import lazy_gettext as _l
 
-from gfp_portal.core.history import (
-    describe,
-    hidden,
-    language_value,
-    plain_value,
-    title_of,
-    zone_value,
-)
+from gfp_portal.core.history import describe, hidden, languages_value, title_of, zone_value
 from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.sessions.models import (
     Audience,
@@ -26,11 +19,6 @@ _TEXT_LABELS = {"title": {"en": _l("Title in English"), "fr": _l("Title in Frenc
                                 "fr": _l("Description in French"),
                                 "es": _l("Description in Spanish"),
                                 "ar": _l("Description in Arabic")}}
-
-
-def _languages(codes):
-    return plain_value([language_value(c) for c in codes]) if isinstance(codes, list) \
-        else language_value(codes)
 
 
 def _topic_name(key):
@@ -60,7 +48,7 @@ def register():
              page=(TrainingSession, "sessions.detail", "session_id"), values={
         "topic": _topic_name, "format": title_of(Format), "audience": title_of(Audience),
         "waitlist_policy": title_of(WaitlistPolicy),
-        "status": title_of(SessionStatus), "languages": _languages, "series_id": hidden,
+        "status": title_of(SessionStatus), "languages": languages_value, "series_id": hidden,
         "duplicate_of": hidden, "time_zone": zone_value,
     }, sentences={
         "session.create": _l("Session created as a draft"),

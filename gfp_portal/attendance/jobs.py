@@ -24,8 +24,9 @@ def _back_to_register(params):
     session = db.session.get(TrainingSession, params["session_id"])
     if session is None:
         return None
-    return (url_for("attendance.register", session_id=session.id),
-            session.text("title", current_language()))
+    language = current_language()
+    return (url_for("attendance.register", session_id=session.id), session.text("title", language),
+            session.text_language("title", language))
 
 
 @job("attendance.import-report", JobPage(_l("Import a meeting report"), _import_outcome,

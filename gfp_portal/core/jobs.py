@@ -112,8 +112,10 @@ def hold_lock(name, *, now=None):
 class JobPage:
     """How the progress page presents a kind of job, in the viewer's language: its title,
     outcome(result) -> the sentences that say what it did, back(params) -> (url, label) of
-    the page it was started from, and `details`: a template that shows the result of a
-    finished job in full (it gets `job` and `result`)."""
+    the page it was started from (or (url, label, the label's language) when the label may
+    be in another language than the page's: a session's title in English for want of a
+    translation), and `details`: a template that shows the result of a finished job in full
+    (it gets `job` and `result`)."""
     title: object
     outcome: object = None
     back: object = None

@@ -120,7 +120,8 @@ def _emails(addresses):
         select(OutboxMessage).where(func.lower(OutboxMessage.recipient).in_(
             sorted({address.lower() for address in addresses})))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
-    return [{"subject": m.subject, "kind": m.template, "status": _value(m.status),
+    return [{"subject": m.subject, "language": m.locale, "kind": m.template,
+             "status": _value(m.status),
              "created_at": _when(m.created_at), "sent_at": _when(m.sent_at)} for m in rows]
 
 

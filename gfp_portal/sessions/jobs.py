@@ -29,8 +29,9 @@ def _back_to(endpoint):
         session = db.session.get(TrainingSession, params["session_id"])
         if session is None:
             return None
-        return (url_for(endpoint, session_id=session.id),
-                session.text("title", current_language()))
+        language = current_language()
+        return (url_for(endpoint, session_id=session.id), session.text("title", language),
+                session.text_language("title", language))
     return back
 
 

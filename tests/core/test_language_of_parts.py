@@ -7,12 +7,16 @@ page's own words are not marked as another language.
 Every page that answers each role is read once, in English and in Arabic, from the world of
 the hostile-query sweep (one of everything a route can name), and kept for all the tests of
 this module."""
+import re
+
 import pytest
 
 from gfp_portal.core.i18n import language_label, language_name
 from tests.core.test_hostile_queries import ROLES, world  # noqa: F401 — the fixture, reused
 from tests.markup import parse
 
+# The world's session has an English title and no other.
+ENGLISH_ONLY = "Parity dashboard"
 _PAGES = {}
 
 
@@ -84,6 +88,30 @@ def test_language_names_in_choice_lists_carry_their_language(pages, language):
     assert found == [], "\n".join(found)
 
 
+def test_an_english_title_on_an_arabic_page_is_marked_english(pages):
+    """The session list and page marked a title shown in English for want of an Arabic one;
+    the breadcrumbs, the roster, the attendance register, the agenda, the guests, the
+    evaluation, a person's record and learning record, /me, /me/data and the jobs page did
+    not."""
+    found = set()
+    for (_role, language, endpoint), html in pages.items():
+        if language != "ar":
+            continue
+        for e in parse(html):
+            if e.tag != "title" and ENGLISH_ONLY in e.text and lang_of(e) != "en":
+                found.add(f"{endpoint} <{e.tag}> {' '.join(e.text.split())[:50]!r}")
+    assert sorted(found) == [], "\n".join(sorted(found))
+
+
+def test_the_outbox_list_marks_each_subject_with_its_language(pages):
+    """An email's page marked its subject with the email's language; the outbox list showed
+    the same subjects unmarked (English emails on an Arabic page)."""
+    subjects = [e for e in parse(pages[("coordinator", "ar", "admin.outbox")]) if e.tag == "a"
+                and re.fullmatch(r"/admin/outbox/\d+", e.attrs.get("href", ""))]
+    assert subjects
+    assert [text(e) for e in subjects if lang_of(e) != "en"] == []
+
+
 def test_the_message_form_marks_its_boxes_not_its_labels(pages):
     """Each language's subject and message were in a <section lang="ar" dir="rtl">: their
     labels, in the page's language ("Subject in Arabic"), were marked Arabic, and the
@@ -101,3 +129,4 @@ def test_the_message_form_marks_its_boxes_not_its_labels(pages):
     headings = {text(e): lang_of(e) for e in elements if e.tag == "span"
                 and e.parent.tag == "h2"}
     assert headings == {"English": "en", "français": "fr", "español": "es", "العربية": "ar"}
+

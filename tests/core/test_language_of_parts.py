@@ -130,3 +130,14 @@ def test_the_message_form_marks_its_boxes_not_its_labels(pages):
                 and e.parent.tag == "h2"}
     assert headings == {"English": "en", "français": "fr", "español": "es", "العربية": "ar"}
 
+
+def test_the_pages_own_headings_on_a_practice_in_another_language_are_the_pages(pages):
+    """An Arabic reader opens a practice written in English only: the page's own headings
+    ("Measures taken", in Arabic) sat inside <article lang="en" dir="ltr">, so Arabic words
+    were marked English and laid out left to right."""
+    elements = parse(pages[("coordinator", "ar", "practices.detail")])
+    body = next(e for e in elements if e.tag == "div" and "pre-line" in e.attrs.get("class", ""))
+    assert text(body) == "Pairs." and lang_of(body) == "en"
+    headings = [e for e in elements if e.tag == "h2"]
+    assert any(re.search("[\u0600-\u06ff]", text(e)) for e in headings)
+    assert [text(e) for e in headings if lang_of(e) != "ar"] == []

@@ -439,3 +439,13 @@ def test_each_citation_is_typed_in_the_direction_of_its_language(client, world, 
                    boxes[f"citation_{code}"].attrs.get("dir"))
             for code in ("en", "fr", "es", "ar")} == {
         "en": ("en", "ltr"), "fr": ("fr", "ltr"), "es": ("es", "ltr"), "ar": ("ar", "rtl")}
+
+
+@pytest.mark.parametrize("path", ["edit", "versions/new", "versions/en"])
+def test_the_edit_and_version_pages_name_the_practice_in_the_page_language(client, world,
+                                                                           path):
+    sign_in(client, "coordinator")
+    page = client.get(f"/practices/{world['published']}/{path}?lang=fr").get_data(as_text=True)
+    assert "<bdi>Published practice</bdi>" in page
+    assert "<bdi>Published in English</bdi>" not in page
+    assert "Published in English" not in page.split("<title>")[1].split("</title>")[0]

@@ -220,3 +220,17 @@ def test_the_management_list_shows_unpublished_resources_and_filters(app, client
     assert "Draft brief" in page and "/resources/guide<" not in page
     page = client.get("/resources/manage/?language=ar&q=gui&lang=en").get_data(as_text=True)
     assert "/resources/guide<" in page and "Draft brief" not in page
+
+
+@pytest.mark.parametrize("url", ["/resources/guide/versions/new", "/resources/guide/versions/en",
+                                 "/resources/guide/delete"])
+def test_the_version_and_delete_pages_name_the_resource_in_the_page_language(
+        client, login_as, create_resource, url):
+    create_resource("guide", {"en": "Guide", "fr": "Guide FR"})
+    login_as("coordinator")
+    page = client.get(f"{url}?lang=fr").get_data(as_text=True)
+    assert "<bdi>Guide FR</bdi>" in page
+    assert "<bdi>Guide</bdi>" not in page
+    title = page.split("<title>")[1].split("</title>")[0]
+    heading = page.split("<h1")[1].split("</h1>")[0]
+    assert "Guide FR" in (heading if url.endswith("delete") else title)

@@ -118,8 +118,9 @@ def markup_problems(html):
     """A line for each mistake in the page: empty form actions, repeated ids, fieldsets whose
     first child is not their legend, required selects that always have a value, over-precise
     <time datetime>, maxlength on a month input, a name read out that leaves the words shown
-    out, a label only screen readers see (outside a table, whose column header shows it), and
-    markup inside the text of a field's help."""
+    out, a label only screen readers see (outside a table, whose column header shows it),
+    markup inside the text of a field's help, and a list that is a live region (role="alert" or "status" on a
+    <ul> is refused by the HTML checker: the role goes on an element around it)."""
     elements = parse(html)
     problems = []
     ids = Counter(e.attrs["id"] for e in elements if e.attrs.get("id"))
@@ -145,6 +146,8 @@ def markup_problems(html):
         if e.tag == "label" and "visually-hidden" in e.attrs.get("class", "").split() \
                 and not _inside(e, "td"):
             problems.append(f"the label of {e.attrs.get('for')} is hidden")
+        if e.tag in ("ul", "ol") and e.attrs.get("role") in ("alert", "status"):
+            problems.append(f'<{e.tag} role="{e.attrs["role"]}">')
         if "form-text" in e.attrs.get("class", "").split() and e.children:
             problems.append(f"markup in the help text {e.attrs.get('id')}: "
                             f"<{e.children[0].tag}>")

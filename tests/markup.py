@@ -119,8 +119,9 @@ def markup_problems(html):
     first child is not their legend, required selects that always have a value, over-precise
     <time datetime>, maxlength on a month input, a name read out that leaves the words shown
     out, a label only screen readers see (outside a table, whose column header shows it),
-    markup inside the text of a field's help, and a list that is a live region (role="alert" or "status" on a
-    <ul> is refused by the HTML checker: the role goes on an element around it)."""
+    markup inside the text of a field's help, and a list that is a live region (role="alert"
+    or "status" on a <ul> is refused by the HTML checker: the role goes on an element around
+    it)."""
     elements = parse(html)
     problems = []
     ids = Counter(e.attrs["id"] for e in elements if e.attrs.get("id"))

@@ -16,6 +16,7 @@ from gfp_portal.accounts.models import Role
 from gfp_portal.core.audit import diff, events_since, log_action, log_changes, log_creation
 from gfp_portal.core.db import locked_in_state, utcnow
 from gfp_portal.core.errors import DomainError, required_text
+from gfp_portal.core.text import email_address
 from gfp_portal.extensions import db
 from gfp_portal.practices import notices
 from gfp_portal.practices.models import (
@@ -123,11 +124,13 @@ def _require_unchanged(practice, seen):
 
 def people_by_emails(text, *, field, visible=None):
     """The people of the registry named by their email addresses (separated by commas, spaces
-    or new lines), in the order given; an unknown address is refused, as is one of a person
-    `visible(person)` says the actor may not read (refused alike: the answer must not tell
-    that the registry holds them)."""
+    or new lines), in the order given; a piece that is only invisible marks (a direction
+    mark pasted after a comma) names nobody. An unknown address is refused, as is one of a
+    person `visible(person)` says the actor may not read (refused alike: the answer must not
+    tell that the registry holds them)."""
     people = []
-    for email in (e for e in _SEPARATORS.split(text or "") if e):
+    pieces = (email_address(piece) for piece in _SEPARATORS.split(text or ""))
+    for email in (e for e in pieces if e):
         person = find_person_by_email(email)
         if person is None or (visible is not None and not visible(person)):
             raise DomainError("person_unknown", _l(

@@ -57,8 +57,12 @@ def _item_data(form, session, item=None):
                                        keep=getattr(item, "starts_at", None))
     presenters = [agenda.presenter(user=u) for u in queries.users_by_ids(form.staff.data)]
     presenters += [agenda.presenter(guest=g) for g in queries.guests_by_ids(form.guests.data)]
-    for email in (form.people.data or "").split():
-        person = find_person_by_email(email.strip(",;"))
+    for piece in (form.people.data or "").split():
+        # A line of only invisible marks (a direction mark pasted with the list) is nobody.
+        email = email_address(piece).strip(",;")
+        if not email:
+            continue
+        person = find_person_by_email(email)
         if person is None:
             raise DomainError("unknown_person", _("Nobody in the registry has the address "
                                                   "%(email)s.", email=email[:320]),

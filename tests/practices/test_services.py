@@ -244,6 +244,13 @@ def test_a_bad_award_is_refused(undp_fp, coordinator, data, code):
     refused_rollback(code, services.create_award, award_data(**data), actor=coordinator)
 
 
+def test_invisible_marks_between_recipients_name_nobody(undp_fp, coordinator):
+    """A direction mark or a zero-width space pasted after a comma is no address."""
+    award = services.create_award(award_data(
+        recipients="fp.undp@example.org, \u200f,\u200b ;\ufeff"), actor=coordinator)
+    assert award.recipients == [undp_fp.person]
+
+
 def test_awards_are_kept_with_their_recipients_and_citations(undp_fp, coordinator):
     award = services.create_award(award_data(), actor=coordinator)
     assert [c.language for c in award.citations] == ["en"]

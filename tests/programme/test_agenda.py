@@ -192,6 +192,24 @@ def test_the_items_of_a_session_over_several_days_say_their_day(app, client, run
     assert "Mar 15, 2027" in times[0] and "Mar 16, 2027" in times[1]
 
 
+def test_invisible_marks_among_the_presenters_name_nobody(app, client, running):
+    """A line holding only a direction mark or a zero-width space, pasted with the
+    addresses, is no presenter."""
+    starts = _session_with_agenda(app, running)
+    login(client, "coord@example.org")
+    local = starts.astimezone(ZoneInfo("Asia/Amman"))
+    response = client.post(f"/sessions/{running['session']}/agenda?lang=en", data={
+        "title_en": "Closing",
+        "starts_at": (local + timedelta(minutes=60)).strftime("%Y-%m-%dT%H:%M"),
+        "people": "amina.diallo@example.org,\n\u200f\n\u200b,\n"})
+    assert "Nobody in the registry" not in response.get_data(as_text=True)
+    assert response.status_code == 302
+    with app.app_context():
+        closing = db.session.scalars(select(AgendaItem).filter_by(title_en="Closing")).one()
+        assert [p.person.email for p in closing.presenters if p.person] == [
+            "amina.diallo@example.org"]
+
+
 def test_the_office_adds_edits_and_deletes_items(app, client, running):
     starts = _session_with_agenda(app, running)
     login(client, "coord@example.org")

@@ -54,6 +54,18 @@ def email_address(value):
     return unicodedata.normalize("NFC", single_line(value))
 
 
+_ADDRESS_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def email_addresses(text):
+    """The email addresses of a typed or pasted list (separated by commas, semicolons, spaces
+    or new lines, as mail programs copy them), each cleaned as `email_address` does, in the
+    order given; a piece of only invisible marks (a direction mark pasted after a comma) is
+    none."""
+    pieces = (email_address(piece) for piece in _ADDRESS_SEPARATORS.split(text or ""))
+    return [piece for piece in pieces if piece]
+
+
 def without_controls(value):
     """`value` without control or bidirectional formatting characters (for file names)."""
     return _FILENAME_NOISE.sub("", value)

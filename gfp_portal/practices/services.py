@@ -6,7 +6,6 @@ when the Office publishes their practice or asks for changes. The Office decides
 its page showed, and once: a decision is refused when the practice was changed since, or
 decided by another coordinator first, also at the same moment.
 """
-import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,7 +15,7 @@ from gfp_portal.accounts.models import Role
 from gfp_portal.core.audit import diff, events_since, log_action, log_changes, log_creation
 from gfp_portal.core.db import locked_in_state, utcnow
 from gfp_portal.core.errors import DomainError, required_text
-from gfp_portal.core.text import email_address
+from gfp_portal.core.text import email_addresses
 from gfp_portal.extensions import db
 from gfp_portal.practices import notices
 from gfp_portal.practices.models import (
@@ -37,7 +36,6 @@ VERSION_FIELDS = ("title", "summary", "body", "results")
 # changed (its text, or its entity, year, area and contacts), or a coordinator asked for changes.
 CHANGING_ACTIONS = ("practice.update", "practice.version_add", "practice.version_update",
                     "practice.request_changes")
-_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def languages():
@@ -129,8 +127,7 @@ def people_by_emails(text, *, field, visible=None):
     person `visible(person)` says the actor may not read (refused alike: the answer must not
     tell that the registry holds them)."""
     people = []
-    pieces = (email_address(piece) for piece in _SEPARATORS.split(text or ""))
-    for email in (e for e in pieces if e):
+    for email in email_addresses(text):
         person = find_person_by_email(email)
         if person is None or (visible is not None and not visible(person)):
             raise DomainError("person_unknown", _l(

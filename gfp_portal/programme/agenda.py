@@ -12,10 +12,12 @@ from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.i18n import current_language, join_list, language_fields
+from gfp_portal.core.text import email_addresses
 from gfp_portal.core.timezones import zone_label
 from gfp_portal.extensions import db
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, Sector
 from gfp_portal.programme.queries import agenda_of
+from gfp_portal.registry.services import find_person_by_email
 
 TEXT_FIELDS = language_fields("title", "description")
 
@@ -64,6 +66,20 @@ def presenter(*, person=None, user=None, guest=None):
                            person_id=getattr(person, "id", None),
                            user_id=getattr(user, "id", None),
                            guest_id=getattr(guest, "id", None))
+
+
+def people_presenting(text):
+    """Unsaved presenters for the people of the registry named by their email addresses in
+    `text` (a typed or pasted list); an unknown address is refused on the form's field."""
+    presenters = []
+    for email in email_addresses(text):
+        person = find_person_by_email(email)
+        if person is None:
+            raise DomainError("unknown_person", _("Nobody in the registry has the address "
+                                                  "%(email)s.", email=email[:320]),
+                              field="people")
+        presenters.append(presenter(person=person))
+    return presenters
 
 
 def _renumber(session):

@@ -21,7 +21,6 @@ from gfp_portal.core.timezones import from_wall_time, wall_time
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import agenda, guests, queries
 from gfp_portal.programme.forms import AgendaItemForm, GuestRequestForm, InvitationForm
-from gfp_portal.registry.services import find_person_by_email
 from gfp_portal.sessions.models import TrainingSession
 from gfp_portal.sessions.times import spans
 
@@ -57,17 +56,7 @@ def _item_data(form, session, item=None):
                                        keep=getattr(item, "starts_at", None))
     presenters = [agenda.presenter(user=u) for u in queries.users_by_ids(form.staff.data)]
     presenters += [agenda.presenter(guest=g) for g in queries.guests_by_ids(form.guests.data)]
-    for piece in (form.people.data or "").split():
-        # A line of only invisible marks (a direction mark pasted with the list) is nobody.
-        email = email_address(piece).strip(",;")
-        if not email:
-            continue
-        person = find_person_by_email(email)
-        if person is None:
-            raise DomainError("unknown_person", _("Nobody in the registry has the address "
-                                                  "%(email)s.", email=email[:320]),
-                              field="people")
-        presenters.append(agenda.presenter(person=person))
+    presenters += agenda.people_presenting(form.people.data)
     if form.guest_name.data or form.guest_organisation.data:
         guest = agenda.add_guest_presenter(form.guest_name.data, form.guest_organisation.data,
                                            form.guest_sector.data, actor=current_user)

@@ -78,7 +78,7 @@ def filled_form(html, field):
     """The data that the form of `html` holding the field named `field` sends as its page
     fills it."""
     elements = parse(html)
-    return _sent_by(elements, next(_enclosing(e, "form") for e in elements
+    return _sent_by(elements, next(enclosing(e, "form") for e in elements
                                    if e.attrs.get("name") == field))
 
 
@@ -96,22 +96,26 @@ def _sent_by(elements, form):
     data = MultiDict()
     for element in elements:
         if element.tag in ("input", "select", "textarea") and element.attrs.get("name") \
-                and _enclosing(element, "form") is form:
+                and enclosing(element, "form") is form:
             fill(data, element)
     return data
 
 
-def _enclosing(element, tag):
-    """The nearest element `tag` that holds `element`, or None."""
+def ancestors(element):
+    """The elements holding `element`, nearest first."""
     while element.parent is not None:
         element = element.parent
-        if element.tag == tag:
-            return element
-    return None
+        yield element
 
 
-def _inside(element, tag):
-    return _enclosing(element, tag) is not None
+def enclosing(element, tag):
+    """The nearest element `tag` that holds `element`, or None."""
+    return next((a for a in ancestors(element) if a.tag == tag), None)
+
+
+def inside(element, ancestor):
+    """Whether `ancestor` (an element, not a tag) holds `element`."""
+    return any(a is ancestor for a in ancestors(element))
 
 
 def markup_problems(html):
@@ -145,7 +149,7 @@ def markup_problems(html):
         if label is not None and shown and shown.casefold() not in label.casefold():
             problems.append(f"<{e.tag} aria-label={label!r}> shows {shown!r}")
         if e.tag == "label" and "visually-hidden" in e.attrs.get("class", "").split() \
-                and not _inside(e, "td"):
+                and enclosing(e, "td") is None:
             problems.append(f"the label of {e.attrs.get('for')} is hidden")
         if e.tag in ("ul", "ol") and e.attrs.get("role") in ("alert", "status"):
             problems.append(f'<{e.tag} role="{e.attrs["role"]}">')

@@ -12,7 +12,7 @@ from gfp_portal.extensions import db
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.core.test_hostile_queries import world  # noqa: F401 — its fixture, for `site`
 from tests.helpers import login
-from tests.markup import parse
+from tests.markup import enclosing, inside, parse
 
 
 @pytest.fixture
@@ -32,22 +32,6 @@ def text(element):
 
 def first(elements, tag):
     return text(next(e for e in elements if e.tag == tag))
-
-
-def inside(element, ancestor):
-    while element.parent is not None:
-        element = element.parent
-        if element is ancestor:
-            return True
-    return False
-
-
-def enclosing(element, tag):
-    while element.parent is not None:
-        element = element.parent
-        if element.tag == tag:
-            return element
-    return None
 
 
 def page(client, url, lang="en"):

@@ -6,7 +6,7 @@ from flask_babel import ngettext
 
 from gfp_portal.core import storage
 from gfp_portal.core.jobs import JobPage, periodic
-from gfp_portal.privacy.retention import apply_retention
+from gfp_portal.privacy.retention import DAILY_RUN, apply_retention
 
 
 def _outcome(result):
@@ -25,7 +25,7 @@ def _outcome(result):
     ]
 
 
-@periodic("privacy.apply-retention", JobPage(_l("Retention periods"), _outcome))
+@periodic(DAILY_RUN, JobPage(_l("Retention periods"), _outcome))
 def apply(run):
     counts, keys = apply_retention(now=run.now)
     for key in keys:  # the files go once the rows that named them are committed

@@ -26,6 +26,7 @@ from sqlalchemy import Text, cast, func, or_, select, update
 from gfp_portal.accounts.models import Role, User, UserRole
 from gfp_portal.accounts.queries import account_of
 from gfp_portal.core.audit import AuditEvent, log_action
+from gfp_portal.core.engine import engine
 from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.settings import get_setting
@@ -46,6 +47,9 @@ DEFAULT_SETTINGS = {
     "privacy.audit_detail_days": 0,
     "privacy.mail_body_days": 365,
 }
+
+# The periodic job that applies the periods (privacy/jobs.py), and the lock it holds.
+DAILY_RUN = "privacy.apply-retention"
 
 KINDS = ("unconfirmed_requests", "contact_data", "guest_data", "audit_details", "mail_bodies")
 
@@ -129,18 +133,26 @@ _ERASED_BEFORE = {
 }
 
 
+def next_run(now):
+    """When the daily run next applies the periods after `now`, by its schedule (UTC); None
+    when its schedule names no moment within a year."""
+    return engine().schedules[DAILY_RUN].next_run(now)
+
+
 def newly_erased(values, *, now):
     """{setting key: how many} of the requests to join never confirmed the next daily run
     would delete, of the people and guests it would anonymise, and of the audit events and
     sent emails whose details or text it would empty, under the periods `values` (setting
     key: days) and not under the periods in force: what shortening a period erases for good,
-    for its confirmation."""
+    for its confirmation. Counted at the moment of that run, not at `now`: what ages past a
+    period before it (who left 30 days ago, at 20:00, under 30 days) is erased by it too."""
+    at = next_run(now) or now
     counts = {}
     for key, count_before in _ERASED_BEFORE.items():
         new, old = int(values.get(key) or 0), int(get_setting(key) or 0)
         if new > 0 and (old == 0 or new < old):
-            before = count_before(now - timedelta(days=old)) if old > 0 else 0
-            if (count := count_before(now - timedelta(days=new)) - before) > 0:
+            before = count_before(at - timedelta(days=old)) if old > 0 else 0
+            if (count := count_before(at - timedelta(days=new)) - before) > 0:
                 counts[key] = count
     return counts
 
@@ -198,7 +210,7 @@ def clear_mail_bodies(*, now):
 def apply_retention(*, now):
     """Apply every period; returns ({kind: how many removed}, file keys to remove once
     committed). What was removed is audited (counts only)."""
-    hold_lock("privacy.apply-retention", now=now)
+    hold_lock(DAILY_RUN, now=now)
     requests, request_keys = purge_unconfirmed_requests(now=now)
     people, people_keys = clear_contact_data(now=now)
     guests, guest_keys = clear_guest_data(now=now)

@@ -1,12 +1,13 @@
 """The policy settings page: admins change the policy; bad input changes nothing."""
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.admin import views as admin_views
 from gfp_portal.admin.views import _erasures
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.db import utcnow
@@ -283,6 +284,31 @@ def test_a_retention_period_that_would_anonymise_people_is_confirmed_with_their_
     # Lengthening it again, or saving it unchanged, anonymises nobody more: no question.
     assert client.post("/admin/settings", data={**data, "contact_data_days": "700"}) \
         .status_code == 302
+
+
+def test_a_period_whose_next_daily_run_anonymises_someone_is_confirmed_at_any_hour(
+        app, client, login_as, reference, monkeypatch):
+    """At 20:00 UTC, a period of 30 days: the person whose last day was 30 days before is
+    anonymised by the next morning's run (04:15 UTC). The page asks first."""
+    today = utcnow().date()
+    monkeypatch.setattr(admin_views, "utcnow",
+                        lambda: datetime.combine(today, time(20), tzinfo=UTC))
+    with app.app_context():
+        person = registry.create_person({
+            "given_name": "Leaver", "family_name": "Edge", "email": "edge@undp.org",
+            "entity": db.session.scalar(select(Entity).filter_by(acronym="UNDP"))}, actor=None)
+        registry.record_past_appointment(person, {
+            "role": "alternate", "entity": person.entity, "unct": None, "status": "ended",
+            "start_date": today - timedelta(days=700), "end_date": today - timedelta(days=30)},
+            actor=None)
+        db.session.commit()
+    login_as("admin")
+    page = client.post("/admin/settings", data={**VALID, "contact_data_days": "30"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="confirmed"' in html
+    assert "1 person who left more than 30 days ago is anonymised" in html
+    with app.app_context():
+        assert db.session.get(Setting, "privacy.contact_data_days") is None  # not yet saved
 
 
 @pytest.mark.parametrize("field, key, said", [

@@ -1,7 +1,7 @@
 """Retention periods: each kind removes what is older than its period and nothing at the
 boundary; 0 keeps forever; the daily job reports exact counts, on its page and in the audit."""
 import base64
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -334,8 +334,9 @@ def test_the_command_applies_the_periods_and_says_what_it_removed(app, runner, l
 
 def test_a_shorter_period_counts_only_who_it_adds_to_the_next_run(guests_of, leavers):
     """What the settings page asks to confirm: the people and guests the new periods would
-    anonymise that those in force would not; nothing for a longer period or for 0."""
-    now = NOW + timedelta(days=31)
+    anonymise that those in force would not; nothing for a longer period or for 0. Counted
+    at the next daily run, a quarter of an hour later."""
+    now = datetime.combine(NOW.date() + timedelta(days=31), time(4), tzinfo=UTC)
     periods()  # both kept forever
     assert retention.newly_erased({"privacy.contact_data_days": 30,
                                        "privacy.guest_data_days": 30}, now=now) == {
@@ -351,12 +352,53 @@ def test_a_shorter_period_counts_only_who_it_adds_to_the_next_run(guests_of, lea
                                        "privacy.guest_data_days": 20}, now=now) == {}
 
 
+# An evening at the Office, after the day's run (04:15 UTC), and the run of the next morning.
+EVENING = datetime.combine(NOW.date() + timedelta(days=30), time(20), tzinfo=UTC)
+NEXT_RUN = EVENING + timedelta(hours=8, minutes=15)
+
+
+def test_a_shorter_period_counts_who_the_next_daily_run_anonymises_not_who_it_would_now(
+        leavers):
+    """The settings page is used at any hour; the daily run anonymises who is past the period
+    at its own hour. At 20:00, a period of 30 days counts the person whose last day was 30 days
+    before: the next morning's run anonymises them."""
+    periods()
+    counted = retention.newly_erased({"privacy.contact_data_days": 30}, now=EVENING)
+    periods(contact_data=30)
+    assert retention.clear_contact_data(now=NEXT_RUN) == (1, [])
+    assert counted == {"privacy.contact_data_days": 1}
+
+
+@pytest.mark.parametrize("key, erase", [
+    ("privacy.audit_detail_days", retention.empty_audit_details),
+    ("privacy.mail_body_days", retention.clear_mail_bodies)])
+def test_a_shorter_period_counts_the_details_and_texts_that_age_past_it_before_the_next_run(
+        ctx, reference, key, erase):
+    """An audit entry and an email of 30 days ago less an hour are not past a period of 30
+    days at 20:00, but are at the next morning's run: the confirmation counts them."""
+    periods()
+    db.session.execute(AuditEvent.__table__.delete())
+    written = EVENING - timedelta(days=30) + timedelta(hours=1)
+    log_action("x.a", None, object_type="system", actor=None,
+               changes={"status": ["active", "ended"]}, now=written)
+    db.session.add(OutboxMessage(recipient="a@example.org", sender="portal@example.org",
+                                 subject="Hi", body_text="Dear colleague", template="t",
+                                 message_id="<a@example.org>", status=MailStatus.sent,
+                                 sent_at=written, created_at=written))
+    db.session.commit()
+    counted = retention.newly_erased({key: 30}, now=EVENING)
+    update_settings({key: 30}, actor=None, now=EVENING)
+    assert erase(now=NEXT_RUN) == 1
+    assert counted == {key: 1}
+
+
 def test_a_shorter_period_counts_the_unconfirmed_requests_it_adds_to_the_next_run(
         join_request):
     """Shortening the period of requests never confirmed deletes, at the next run, requests
     whose confirmation links may still work: the settings page asks first, with their
-    number, as it does for the other periods."""
-    now = NOW + timedelta(days=3)
+    number, as it does for the other periods. Counted at the next daily run, a quarter of an
+    hour later."""
+    now = datetime.combine(NOW.date() + timedelta(days=3), time(4), tzinfo=UTC)
     join_request("old@wfp.org", NOW)
     join_request("recent@wfp.org", NOW + timedelta(days=1))
     periods(unconfirmed_request=30)

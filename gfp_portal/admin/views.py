@@ -28,6 +28,7 @@ from gfp_portal.core.http import commit_service, paginate, save_form
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import ALL_SETTINGS, all_settings, update_settings
+from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
 from gfp_portal.privacy import retention
 from gfp_portal.reference.queries import unct_id_choices, uncts_by_ids
@@ -212,11 +213,12 @@ def settings():
         form.settings_values(), actor=current_user))
     # Gone back from the confirmation: the form again, as it was filled in.
     if not went_back() and form.validate_on_submit():
+        now = utcnow()
         erased = {} if is_confirmed() else retention.newly_erased(
-            form.settings_values(), now=utcnow())
+            form.settings_values(), now=now)
         if erased:
-            return confirmation_page(_("Save these retention periods"), _erasures(
-                erased, form.settings_values()))
+            return confirmation_page(_("Save these retention periods"), [
+                *_erasures(erased, form.settings_values()), *_next_run(now)])
         ok, changes = commit_service(save, form=form)
         if ok:
             flash(_("The settings are saved.") if changes else _("Nothing has changed."),
@@ -228,6 +230,13 @@ def settings():
 def _days(values, key):
     """The period of setting `key` in `values`, as the language counts days ("1 day")."""
     return ngettext("%(num)s day", "%(num)s days", int(values[key]))
+
+
+def _next_run(now):
+    """When the next daily run, which erases what the other sentences count, is due (none
+    when its schedule names no moment within a year)."""
+    when = retention.next_run(now)
+    return [_("The next daily run is on %(when)s.", when=moment_reading(when))] if when else []
 
 
 def _erasures(erased, values):

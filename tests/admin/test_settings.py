@@ -289,7 +289,7 @@ def test_a_retention_period_that_would_anonymise_people_is_confirmed_with_their_
 def test_a_period_whose_next_daily_run_anonymises_someone_is_confirmed_at_any_hour(
         app, client, login_as, reference, monkeypatch):
     """At 20:00 UTC, a period of 30 days: the person whose last day was 30 days before is
-    anonymised by the next morning's run (04:15 UTC). The page asks first."""
+    anonymised by the next morning's run (04:15 UTC). The page asks first, saying when."""
     today = utcnow().date()
     monkeypatch.setattr(admin_views, "utcnow",
                         lambda: datetime.combine(today, time(20), tzinfo=UTC))
@@ -307,6 +307,7 @@ def test_a_period_whose_next_daily_run_anonymises_someone_is_confirmed_at_any_ho
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'name="confirmed"' in html
     assert "1 person who left more than 30 days ago is anonymised" in html
+    assert re.search(r"The next daily run is on [^<]*4:15", html)
     with app.app_context():
         assert db.session.get(Setting, "privacy.contact_data_days") is None  # not yet saved
 

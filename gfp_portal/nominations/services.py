@@ -144,20 +144,35 @@ def _check_replaces(nomination):
     if replaced is not None and replaced not in holders:
         raise DomainError("bad_replaces", _l(
             "The person to replace must hold this role for this scope now."), field="replaces")
+    _check_nominee_role(nomination)
     if nomination.role == AppointmentRole.focal_point and holders and replaced is None:
         raise DomainError("focal_point_taken", _l(
             "%(name)s is the focal point for this scope. Choose to replace them, or nominate "
             "an alternate.", name=holders[0].person.full_name), field="replaces")
-    _check_nominee_role(nomination)
 
 
 def _check_nominee_role(nomination):
-    """The nominee may not hold the other role for this scope (the registry refuses one person
-    both): refused now, not at an approval that could never be given."""
+    """The nominee may not replace themselves, nor hold a role for this scope already: this
+    one (the registry refuses a second term of it; a term is renewed) or the other (the
+    registry refuses one person both). Refused now, not at an approval that could never be
+    given."""
     nominee = registry.find_person_by_email(nomination.email)
-    other = next(role for role in AppointmentRole if role != nomination.role)
-    if nominee is not None and any(a.person_id == nominee.id for a in registry.active_holders(
-            nomination.entity, nomination.unct, other)):
+    if nominee is None:
+        return
+    replaced = nomination.replaces
+    if replaced is not None and replaced.person_id == nominee.id:
+        raise DomainError("replaces_nominee", _l(
+            "%(name)s cannot replace themselves: nominate the person who takes over from "
+            "them. To keep them in the role, ask the Office to renew their appointment.",
+            name=nominee.full_name), field="replaces")
+    held = [a.role for a in registry.active_holders(nomination.entity, nomination.unct)
+            if a.person_id == nominee.id]
+    if nomination.role in held:
+        raise DomainError("holds_this_role", _l(
+            "%(name)s already holds this role for this scope. Nominate someone else; to keep "
+            "them in the role, ask the Office to renew their appointment.",
+            name=nominee.full_name), field="email")
+    if held:
         raise DomainError("holds_other_role", _l(
             "%(name)s holds the other role for this scope: one person cannot be both its focal "
             "point and its alternate. Nominate someone else, or ask the Office to end that "

@@ -126,6 +126,57 @@ def test_the_scopes_alternate_is_refused_as_its_focal_point_at_once(users, nomin
     services.approve_nomination(nomination, actor=users["coordinator"])
 
 
+def test_the_scopes_alternate_nominated_as_its_alternate_again_is_refused_at_once(
+        users, nomination_data, teams):
+    """The sitting alternate nominated again as the same scope's alternate could never be
+    approved (the registry refuses a second term of the same role): refused when submitted or
+    submitted again, on the address, as for the other role; another alternate may be
+    nominated beside them."""
+    alternate = registry.create_person({"given_name": "Odhiambo", "family_name": "Achieng",
+                                        "email": "o.achieng@unicef.org"},
+                                       actor=users["coordinator"])
+    registry.appoint(alternate, {"role": "alternate", "entity": entity("UNICEF"),
+                                 "unct": teams[0]}, actor=users["coordinator"])
+    db.session.commit()
+    error = refused_rollback("holds_this_role", submit, users,
+                             nomination_data(role="alternate", email="O.Achieng@unicef.org"))
+    assert error.field == "email" and "Odhiambo Achieng" in str(error.message)
+    assert db.session.scalar(select(func.count(Nomination.id))) == 0
+    nomination = submit(users, nomination_data(role="alternate"))
+    services.request_changes(nomination, "Another grade?", actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    refused_rollback("holds_this_role", services.resubmit_nomination, nomination,
+                     nomination_data(role="alternate", email="o.achieng@unicef.org"),
+                     actor=users["rc_kenya"], now=NOW)
+    assert db.session.get(Nomination, nomination.id).state == NominationState.changes_requested
+    services.approve_nomination(submit(users, nomination_data(role="alternate",
+                                                              entity=entity("UNDP"),
+                                                              email="o.achieng@unicef.org")),
+                                actor=users["coordinator"], now=NOW)
+
+
+def test_the_sitting_focal_point_nominated_to_replace_themselves_is_refused_at_once(
+        users, nomination_data, teams):
+    """Replacing the focal point by the focal point could never be approved (the registry
+    refuses `same_person`): refused when submitted, on the person replaced; another person
+    may replace them."""
+    holder = registry.create_person({"given_name": "Odhiambo", "family_name": "Otieno",
+                                     "email": "o.otieno@unicef.org"}, actor=users["coordinator"])
+    current = registry.appoint(holder, {"role": "focal_point", "entity": entity("UNICEF"),
+                                        "unct": teams[0]}, actor=users["coordinator"])
+    db.session.commit()
+    error = refused_rollback("replaces_nominee", submit, users,
+                             nomination_data(email="o.otieno@unicef.org", replaces=current))
+    assert error.field == "replaces" and "Odhiambo Otieno" in str(error.message)
+    # Without saying whom they replace: told at once that they hold the role, not first to
+    # choose to replace the focal point, themselves.
+    error = refused_rollback("holds_this_role", submit, users,
+                             nomination_data(email="o.otieno@unicef.org"))
+    assert error.field == "email"
+    assert db.session.scalar(select(func.count(Nomination.id))) == 0
+    assert submit(users, nomination_data(replaces=current)).replaces == current
+
+
 def test_no_nomination_for_an_entity_closed_since(users, nomination_data):
     """WFP, still on Kenya's member list, was active until the day before: it is in no coverage
     cell, and a nomination for it is refused."""

@@ -119,6 +119,37 @@ def test_an_oversized_letter_is_refused(app, client, kenya_nomination, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("role, field, message", [
+    ("alternate", "email", "Odhiambo Otieno already holds this role for this scope"),
+    ("focal_point", "replaces", "Odhiambo Otieno cannot replace themselves"),
+])
+def test_a_nomination_that_could_never_be_approved_is_refused_on_its_field(
+        app, client, kenya_nomination, role, field, message):
+    """The scope's sitting alternate nominated as its alternate again, or its focal point to
+    replace themselves: the form comes back with the reason on the field, nothing saved."""
+    with app.app_context():
+        holder = registry.create_person({"given_name": "Odhiambo", "family_name": "Otieno",
+                                         "email": "o.otieno@unicef.org"},
+                                        actor=db.session.get(User, kenya_nomination["coordinator"]))
+        current = registry.appoint(holder, {
+            "role": role, "entity": db.session.scalars(select(Entity).filter_by(
+                acronym="UNICEF")).one(),
+            "unct": db.session.scalars(select(Unct).filter_by(iso3="KEN")).one()},
+            actor=db.session.get(User, kenya_nomination["coordinator"]))
+        db.session.commit()
+        replaces = str(current.id) if role == "focal_point" else "0"
+    sign_in(client, "rc.kenya@example.org")
+    response = client.post("/nominations/new", data=_form(
+        role=role, email="o.otieno@unicef.org", given_name="Odhiambo", family_name="Otieno",
+        replaces=replaces))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert any(message in text for text in described_by(html, field)), described_by(html, field)
+    assert markup_problems(html) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Nomination.id))) == 1  # the fixture's
+
+
 def test_the_form_is_prefilled_from_a_coverage_gap(client, kenya_nomination):
     sign_in(client, "rc.kenya@example.org")
     coverage = client.get("/coverage/KEN").get_data(as_text=True)

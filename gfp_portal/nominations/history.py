@@ -43,6 +43,7 @@ def register():
         "nomination.resubmit": _l("Changed and submitted again"),
         "nomination.withdraw": _l("Nomination withdrawn"),
         "nomination.request_changes": _l("Changes requested from the nominator"),
+        "nomination.new_link": _l("New link sent to the applicant to complete the request"),
         "nomination.reject": _l("Nomination rejected"),
         "nomination.approve": _l("Nomination approved and the nominee appointed"),
     })

@@ -80,7 +80,8 @@ def submit_join_request(data, *, memo=None, now=None):
     """A request from the appointee; `data` as for a nomination, without justification.
 
     An unconfirmed request from the same address is replaced by this one (the new link
-    supersedes the old); a confirmed one still open refuses it (`duplicate_open_request`).
+    supersedes the old); a confirmed one still open refuses it (`duplicate_open_request`,
+    answered by notify_open_request).
     Returns (request, key of a superseded memo to remove after commit)."""
     now = now or utcnow()
     days = current_app.config["JOIN_VERIFY_DAYS"]
@@ -88,17 +89,18 @@ def submit_join_request(data, *, memo=None, now=None):
     # after it, instead of keeping a second open request from the address.
     hold("join:" + email_address(data.get("email") or "").lower())
     current = open_request_for(data.get("email"))
-    with_the_office = current is not None and current.state != NominationState.unverified
-    request = current if current is not None and not with_the_office else \
+    # Confirmed: with the Office, or sent back to its applicant for more information.
+    confirmed = current is not None and current.state != NominationState.unverified
+    request = current if current is not None and not confirmed else \
         Nomination(kind=NominationKind.self_registration, created_at=now)
     # Every check first, so that bad input gets the same answer whatever the address: the
-    # answer must not tell whether a request from it is with the Office.
+    # answer must not tell whether a request from it is open.
     services.apply_details(request, {**data, "justification": data.get("justification") or ""})
     request.state = NominationState.unverified
     request.submitted_at = now
     _check(request)
     read = _read_memo(memo)
-    if with_the_office:
+    if confirmed:
         raise DomainError("duplicate_open_request", _l(
             "A request from this address is already with the Office."), field="email")
     if current is None:
@@ -111,13 +113,23 @@ def submit_join_request(data, *, memo=None, now=None):
 
 
 def notify_open_request(email, *, now=None):
-    """The answer to a second request from an address whose request is with the Office: an
-    email to that address (the page says the same as for any request)."""
+    """The answer to a second request from an address whose request is confirmed and still
+    open: an email to that address (the page says the same as for any request). A request
+    with the Office: it is there, and the Office will write. A request the Office sent back
+    for more information waits for its applicant, whose link may have expired or been lost
+    (the expired link's page offers to send a new request): a new link to complete it, its
+    answers and the Office's remark kept; the one sent before stops working."""
     now = now or utcnow()
     request = open_request_for(email)
     if request is None:
         return
-    notices.join_already_open(request, now=now)
+    if locked_in_state(request, NominationState.changes_requested):
+        raw = new_token(request, days=current_app.config["JOIN_AMEND_DAYS"], now=now)
+        db.session.flush()
+        log_action("nomination.new_link", request, actor=None, now=now)
+        notices.join_amend_again(request, raw, now=now)
+    elif request.state == NominationState.submitted:  # also when amended meanwhile
+        notices.join_already_open(request, now=now)
 
 
 def _invalid_link():

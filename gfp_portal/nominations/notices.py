@@ -42,6 +42,11 @@ def receipt(nomination, *, now):
                 context={"user": user, "nomination": nomination, "link": _link(nomination)})
 
 
+def _amend_link(request, raw):
+    return url_for("join.amend", token=raw, lang=mail_locale(request.preferred_language),
+                   _external=True)
+
+
 def _applicant_decision(request, now):
     """To the applicant of a self-registration: rejected, or more information asked for (with
     a link to amend the same request). Approval is told by the welcome email."""
@@ -49,9 +54,8 @@ def _applicant_decision(request, now):
         return
     link = None
     if request.state == "changes_requested":
-        raw = new_token(request, days=current_app.config["JOIN_AMEND_DAYS"], now=now)
-        link = url_for("join.amend", token=raw, lang=mail_locale(request.preferred_language),
-                       _external=True)
+        link = _amend_link(request, new_token(request, days=current_app.config["JOIN_AMEND_DAYS"],
+                                              now=now))
     subject = _l("Your request to join the GFP network: more information needed") \
         if link else _l("Your request to join the GFP network was not approved")
     queue_email(request.email, "join_decision", locale=mail_locale(request.preferred_language),
@@ -122,3 +126,14 @@ def join_already_open(request, *, now):
                 locale=mail_locale(request.preferred_language), now=now,
                 subject=_l("Your request to join the GFP network is already with the Office"),
                 context={"request": request})
+
+
+def join_amend_again(request, raw, *, now):
+    """To an address that sent a new request while its request waits for the information the
+    Office asked for: a new link (token `raw`) to complete that request."""
+    queue_email(request.email, "join_amend_again",
+                locale=mail_locale(request.preferred_language), now=now, secret=True,
+                valid_until=request.token_expires_at,
+                subject=_l("Your request to join the GFP network: more information needed"),
+                context={"request": request, "link": _amend_link(request, raw),
+                         "days": current_app.config["JOIN_AMEND_DAYS"]})

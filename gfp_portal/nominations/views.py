@@ -46,6 +46,7 @@ TIMELINE_TITLES = {
     "nomination.resubmit": _l("Submitted again after changes"),
     "nomination.verify": _l("Email address confirmed; request sent to the Office"),
     "nomination.request_changes": _l("Changes requested"),
+    "nomination.new_link": _l("New link sent to the applicant to complete the request"),
     "nomination.withdraw": _l("Withdrawn by the nominator"),
     "nomination.reject": _l("Rejected"),
     "nomination.approve": _l("Approved"),

@@ -304,6 +304,42 @@ def test_an_amended_request_keeps_the_address_its_applicant_confirmed(users, joi
     assert (colleague.given_name, colleague.family_name) == ("Tawonga", "Phiri")
 
 
+@pytest.mark.parametrize("after", [timedelta(days=1), timedelta(days=30, seconds=1)],
+                         ids=["link_valid", "link_expired"])
+def test_a_new_request_while_the_office_waits_for_the_applicant_brings_a_new_link(
+        app, users, join_data, after):
+    """The Office asked for more information and the link to give it is lost or has expired
+    (its page offers to send a new request): the new request is not recorded, but brings the
+    applicant a new link to complete the same request, their answers and the Office's remark
+    kept; they are not told that the Office will write to them, which waits for them."""
+    assert timedelta(days=app.config["JOIN_AMEND_DAYS"]) < timedelta(days=30, seconds=1)
+    request = verify(submit(join_data(grade=None)))
+    services.request_changes(request, "Please give your grade.", actor=users["coordinator"],
+                             now=NOW)
+    db.session.commit()
+    old_token = link_token(outbox("join_decision")[0], "/join/amend/")
+    later = NOW + after
+    refused_rollback("duplicate_open_request", join.submit_join_request,
+                     join_data(email="Chikondi.Banda@WFP.org", grade="NO-C"),
+                     memo=pdf_upload("memo.pdf"), now=later)
+    join.notify_open_request("Chikondi.Banda@WFP.org", now=later)
+    db.session.commit()
+    assert outbox("join_already_open") == []
+    message, = outbox("join_amend_again")
+    assert message.recipient == "chikondi.banda@wfp.org" and message.locale == "fr"
+    assert message.is_secret and "Please give your grade." in message.body_text
+    assert "Elle n’a pas été enregistrée" in message.body_text  # in the request's language
+    token = link_token(message, "/join/amend/")
+    refused_rollback("invalid_link", join.request_for_amendment, old_token, now=later)
+    assert join.request_for_amendment(token, now=later) == request
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "nomination.new_link", AuditEvent.object_id == request.id)) == 1
+    join.amend(token, join_data(grade="NO-C"), now=later)
+    db.session.commit()
+    assert request.state == NominationState.submitted and request.grade == "NO-C"
+    assert db.session.scalar(select(func.count(Nomination.id))) == 1
+
+
 def test_rejection_tells_the_applicant_why(users, join_data):
     request = verify(submit(join_data()))
     refused_rollback("reason_required", services.reject_nomination, request, " ",

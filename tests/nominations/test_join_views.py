@@ -2,6 +2,7 @@
 from the form to an activated account in the registry."""
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -217,6 +218,40 @@ def test_the_amendment_page_opens_with_the_request_as_it_was_sent(app, client, m
     assert '<option selected value="MWI">' in html
     assert '<option selected value="WFP">' in html
     assert f'<option selected value="{station_id}">' in html
+
+
+def test_after_the_amendment_link_expires_a_new_request_brings_a_new_one(app, client, malawi):
+    """The expired amendment link's page offers to send a new request to join: sent, it brings
+    a new link to complete the request the Office waits for (same answer on the page as for
+    any request), not an email saying the Office will write."""
+    post_join(client)
+    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    client.post(f"/join/verify/{token}")
+    with app.app_context():
+        request_id = db.session.scalars(select(Nomination.id)).one()
+    login(client, "coord@example.org")
+    client.post(f"/nominations/{request_id}/request-changes", data={"text": "Your grade?"})
+    client.post("/logout")
+    with app.app_context():
+        db.session.get(Nomination, request_id).token_expires_at -= \
+            timedelta(days=app.config["JOIN_AMEND_DAYS"], seconds=1)
+        db.session.commit()
+    amend = messages(app, "join_decision")[0].body_text.split("/join/amend/")[1].split()[0]
+    page = client.get(f"/join/amend/{amend}")
+    assert page.status_code == 404 and 'href="/join"' in page.get_data(as_text=True)
+    response = post_join(client)
+    assert (response.status_code, response.headers["Location"]) == (302, "/join/sent")
+    assert messages(app, "join_already_open") == []
+    again, = messages(app, "join_amend_again")
+    assert "Your grade?" in again.body_text
+    path = re.search(r"https?://[^/\s]+(/join/amend/\S+)", again.body_text).group(1)
+    html = client.get(path).get_data(as_text=True)
+    assert "Your grade?" in html and 'value="Chikondi"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Nomination.id))) == 1
+    login(client, "coord@example.org")  # the Office sees why the request is still sent back
+    assert "New link sent to the applicant to complete the request" in client.get(
+        f"/nominations/{request_id}").get_data(as_text=True)
 
 
 def test_the_confirmation_link_opens_in_the_language_of_the_request(app, client, malawi):

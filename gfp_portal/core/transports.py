@@ -4,9 +4,10 @@ import smtplib
 import ssl
 from contextlib import contextmanager, nullcontext
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.text import single_line
 
 
@@ -18,7 +19,7 @@ def build_mime(message):
     mime["To"] = single_line(message.recipient)
     mime["Subject"] = single_line(message.subject)
     mime["Message-ID"] = message.message_id
-    mime["Date"] = formatdate(localtime=False)
+    mime["Date"] = utcnow()  # "+0000": "-0000" would say the time zone is unknown
     mime["Auto-Submitted"] = "auto-generated"
     for name, value in (message.headers or {}).items():  # made one line when queued
         mime[name] = value

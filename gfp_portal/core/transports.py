@@ -3,6 +3,7 @@ import base64
 import smtplib
 import ssl
 from contextlib import contextmanager, nullcontext
+from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
@@ -10,19 +11,37 @@ from pathlib import Path
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.text import single_line
 
+# Headers set as objects (Subject, To…) are encoded (RFC 2047) and folded at 78 characters
+# as ever; the portal's own headers (Message-ID, List-Unsubscribe…) are written as they are,
+# by set_raw: the default policy would write a line it cannot fold, an unsubscribe <URL>, as
+# encoded-words, which RFC 2369 forbids there and no mail programme reads as a link.
+POLICY = policy.default.clone(refold_source="none")
+# The longest line SMTP carries (RFC 5322 §2.1.1), its CRLF aside.
+_MAX_LINE = 998
+
+
+def _set_own(mime, name, value):
+    """Write one of the portal's own headers as it is; a value that no line could hold as
+    it is (never the portal's own) is encoded rather than refused by the server."""
+    value = single_line(value)
+    if value.isascii() and len(name) + 2 + len(value) <= _MAX_LINE:
+        mime.set_raw(name, value)
+    else:
+        mime[name] = value
+
 
 def build_mime(message):
-    mime = EmailMessage()
+    mime = EmailMessage(policy=POLICY)
     # Headers are kept on one line here too: a row written before values were cleaned must
     # not stay undeliverable.
     mime["From"] = single_line(message.sender)
     mime["To"] = single_line(message.recipient)
     mime["Subject"] = single_line(message.subject)
-    mime["Message-ID"] = message.message_id
+    _set_own(mime, "Message-ID", message.message_id)
     mime["Date"] = utcnow()  # "+0000": "-0000" would say the time zone is unknown
-    mime["Auto-Submitted"] = "auto-generated"
+    _set_own(mime, "Auto-Submitted", "auto-generated")
     for name, value in (message.headers or {}).items():  # made one line when queued
-        mime[name] = value
+        _set_own(mime, name, value)
     mime.set_content(message.body_text)
     if message.body_html:
         mime.add_alternative(message.body_html, subtype="html")

@@ -2,12 +2,16 @@
 written by the file transport and read back from its bytes."""
 import re
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.utils import parsedate_to_datetime
 
 from gfp_portal.core.outbox import deliver_due
 from gfp_portal.core.transports import FileTransport
 from gfp_portal.extensions import db
+from gfp_portal.messages import services as messages
 from gfp_portal.sessions import registration
+
+TITLE_AR = "تدخل الشهود: دليل عملي للموظفين المعنيين بالمساواة بين الجنسين في منظومة الأمم المتحدة"
 
 
 def delivered(app, tmp_path, monkeypatch):
@@ -27,6 +31,14 @@ def raw_header(raw, name):
     return None if found is None else re.sub(r"\r?\n", "", found.group(1)).strip()
 
 
+def send_network_message(coordinator, kind="notice", **texts):
+    message = messages.save_draft(None, {
+        "kind": kind, "subject_en": "Annual meeting", "body_en": "Dear colleagues,",
+        "status": "active", **texts}, actor=coordinator)
+    messages.send_message(message, actor=coordinator)
+    return message
+
+
 def registered(make_session, make_appointee, coordinator, **session):
     """A personal notice: the confirmation of a registration, in Arabic."""
     registration.register(make_session(**session), make_appointee(language="ar"),
@@ -41,3 +53,32 @@ def test_the_date_says_its_time_is_utc(app, make_session, make_appointee, coordi
     (raw, mail), = delivered(app, tmp_path, monkeypatch)
     assert raw_header(raw, "Date").endswith(" +0000"), raw_header(raw, "Date")
     assert parsedate_to_datetime(mail["Date"]).tzinfo is not None
+
+
+def test_a_newsletter_s_unsubscribe_address_is_written_as_a_bracketed_url(
+        app, coordinator, make_network, tmp_path, monkeypatch):
+    """RFC 2369 allows no encoded-words in List-Unsubscribe, and mail programmes read it as
+    written: the one-click button (RFC 8058) needs the URL itself, longer than a line of 78
+    characters though it is."""
+    make_network(1, languages=("fr",))
+    send_network_message(coordinator, kind="newsletter", subject_fr="Nouvelles",
+                         body_fr="Chères et chers collègues,")
+    (raw, mail), = delivered(app, tmp_path, monkeypatch)
+    value = raw_header(raw, "List-Unsubscribe")
+    assert "=?" not in value, value
+    assert re.fullmatch(r"<http://portal\.test/messages/unsubscribe/[^\s<>]+\?lang=fr>", value)
+    assert raw_header(raw, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+    assert re.fullmatch(r"<[0-9a-f]{32}@portal\.test>", raw_header(raw, "Message-ID"))
+    assert all(len(line) <= 998 for line in raw.splitlines())
+
+
+def test_an_arabic_subject_is_still_encoded_and_folded(app, make_session, make_appointee,
+                                                       coordinator, tmp_path, monkeypatch):
+    registered(make_session, make_appointee, coordinator, title_ar=TITLE_AR,
+               languages="en fr ar")
+    (raw, mail), = delivered(app, tmp_path, monkeypatch)
+    head = raw.split(b"\n\n", 1)[0]
+    assert head.isascii() and all(len(line) <= 78 for line in head.splitlines())
+    assert raw_header(raw, "Subject").startswith("=?utf-8?")
+    assert TITLE_AR in str(make_header(decode_header(raw_header(raw, "Subject"))))
+    assert TITLE_AR in mail["Subject"]

@@ -18,6 +18,11 @@ from gfp_portal.core.text import single_line
 POLICY = policy.default.clone(refold_source="none")
 # The longest line SMTP carries (RFC 5322 §2.1.1), its CRLF aside.
 _MAX_LINE = 998
+# Every email of the portal is automated (RFC 3834's Auto-Submitted). Exchange, which most
+# agencies run, holds back out-of-office and automatic replies on X-Auto-Response-Suppress
+# (MS-OXCMAIL) instead; "OOF, AutoReply" leaves delivery and non-delivery reports alone.
+AUTOMATED_HEADERS = {"Auto-Submitted": "auto-generated",
+                     "X-Auto-Response-Suppress": "OOF, AutoReply"}
 
 
 def _set_own(mime, name, value):
@@ -39,7 +44,8 @@ def build_mime(message):
     mime["Subject"] = single_line(message.subject)
     _set_own(mime, "Message-ID", message.message_id)
     mime["Date"] = utcnow()  # "+0000": "-0000" would say the time zone is unknown
-    _set_own(mime, "Auto-Submitted", "auto-generated")
+    for name, value in AUTOMATED_HEADERS.items():
+        _set_own(mime, name, value)
     for name, value in (message.headers or {}).items():  # made one line when queued
         _set_own(mime, name, value)
     mime.set_content(message.body_text)

@@ -18,9 +18,13 @@ def network_message(message, person, language, *, unsubscribe, signs_in, now):
     return queue_email(
         person.email, "network_message", locale=language, now=now, secret=newsletter,
         subject=message.text("subject", language),
-        # A mail programme's own "Unsubscribe" button (RFC 2369), in one click (RFC 8058).
-        headers={"List-Unsubscribe": f"<{leave}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"} if newsletter else None,
+        # Bulk mail (notices and newsletters alike): Exchange and most mail servers send no
+        # out-of-office reply to it; a newsletter also tells a mail programme's own
+        # "Unsubscribe" button (RFC 2369) where to go, in one click (RFC 8058).
+        headers={"Precedence": "bulk",
+                 **({"List-Unsubscribe": f"<{leave}>",
+                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+                    if newsletter else {})},
         context={"message": message, "person": person,
                  "text_language": message.text_language("body", language),
                  "body": message.text("body", language),

@@ -82,3 +82,29 @@ def test_an_arabic_subject_is_still_encoded_and_folded(app, make_session, make_a
     assert raw_header(raw, "Subject").startswith("=?utf-8?")
     assert TITLE_AR in str(make_header(decode_header(raw_header(raw, "Subject"))))
     assert TITLE_AR in mail["Subject"]
+
+
+def test_a_message_to_the_network_asks_auto_responders_to_stay_quiet(
+        app, coordinator, make_network, tmp_path, monkeypatch):
+    """A message to the whole network reaches hundreds of mailboxes, mostly Exchange, which
+    honours X-Auto-Response-Suppress (MS-OXCMAIL) and "Precedence: bulk" rather than RFC
+    3834's Auto-Submitted: without them every absent focal point's reply comes back."""
+    make_network(3, languages=("en", "fr", "ar"))
+    send_network_message(coordinator)
+    mails = delivered(app, tmp_path, monkeypatch)
+    assert len(mails) == 3
+    for _raw, mail in mails:
+        assert mail["Auto-Submitted"] == "auto-generated"
+        assert mail["Precedence"] == "bulk"
+        assert mail["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+
+
+def test_a_personal_notice_holds_back_auto_replies_but_is_not_bulk_mail(
+        app, make_session, make_appointee, coordinator, tmp_path, monkeypatch):
+    """Every email of the portal is automated, so no out-of-office reply is wanted; only the
+    messages to the whole network are bulk mail, which some filters put aside."""
+    registered(make_session, make_appointee, coordinator)
+    (_raw, mail), = delivered(app, tmp_path, monkeypatch)
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+    assert mail["Precedence"] is None

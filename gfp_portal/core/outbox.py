@@ -32,6 +32,13 @@ _FAILURE_REASONS = {
     "SMTPSenderRefused": _l("The mail server refused the portal's sending address."),
     "SMTPDataError": _l("The mail server refused the message."),
     "SMTPAuthenticationError": _l("The portal could not sign in to the mail server."),
+    "SMTPNotSupportedError": _l("The mail server does not support what the portal's mail "
+                                "settings ask of it (encryption or signing in)."),
+    # transports.AddressNeedsSMTPUTF8: failed at once, as no later attempt would fare better.
+    "AddressNeedsSMTPUTF8": _l("The mail server does not accept this address: it has accented "
+                               "or non-Latin letters before the @, which only a server "
+                               "supporting SMTPUTF8 can carry. Ask the person for another "
+                               "address."),
     "SMTPServerDisconnected": _l("The mail server closed the connection."),
     "ConnectionResetError": _l("The mail server closed the connection."),
     "TimeoutError": _l("The mail server did not answer in time."),
@@ -75,7 +82,8 @@ class OutboxMessage(db.Model):
     # The end of the life of the link the message carries (a password reset's, say): after
     # it, the message is never sent. None: nothing in it expires.
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Headers of its own beyond the usual ones ({name: value}): a newsletter's List-Unsubscribe.
+    # Headers of its own beyond the usual ones ({name: value}): a newsletter's List-Unsubscribe,
+    # a message to the network's Precedence.
     headers: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     def has_expired(self, now=None):
@@ -283,7 +291,8 @@ def _send(connection, message, current, config):
         connection.close()
         message.attempts += 1
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        # A failure the transport knows no later attempt would change is final at once.
+        if message.attempts >= config["MAIL_MAX_ATTEMPTS"] or getattr(exc, "permanent", False):
             message.status = MailStatus.failed
         else:
             message.next_attempt_at = current + retry_delay(message.attempts, config)

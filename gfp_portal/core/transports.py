@@ -4,9 +4,12 @@ import smtplib
 import ssl
 from contextlib import contextmanager, nullcontext
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
 
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.text import single_line
@@ -25,6 +28,36 @@ AUTOMATED_HEADERS = {"Auto-Submitted": "auto-generated",
                      "X-Auto-Response-Suppress": "OOF, AutoReply"}
 
 
+class AddressNeedsSMTPUTF8(smtplib.SMTPNotSupportedError):
+    """The address has letters beyond ASCII that only a server speaking SMTPUTF8 (RFC 6531)
+    carries, and this server does not: no later attempt would fare better."""
+
+    permanent = True
+
+
+def wire_address(address):
+    """`address` as a server without SMTPUTF8 reads it: an accented domain in its ASCII form
+    (its A-label, xn--…, RFC 5890). An address whose part before the @ is accented needs
+    SMTPUTF8 whatever its domain, which SMTPUTF8 carries as written: it is kept as it is."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii() or not local.isascii():
+        return address
+    try:
+        ascii_domain = validate_email(address, check_deliverability=False,
+                                      globally_deliverable=False).ascii_domain
+    except EmailNotValidError:
+        return address
+    return f"{local}@{ascii_domain}"
+
+
+def _header_address(value):
+    """The value of an address header (From, To), its address as `wire_address` writes it."""
+    value = single_line(value)
+    name, address = parseaddr(value)
+    wire = wire_address(address)
+    return value if wire == address else Address(name, addr_spec=wire)
+
+
 def _set_own(mime, name, value):
     """Write one of the portal's own headers as it is; a value that no line could hold as
     it is (never the portal's own) is encoded rather than refused by the server."""
@@ -39,8 +72,8 @@ def build_mime(message):
     mime = EmailMessage(policy=POLICY)
     # Headers are kept on one line here too: a row written before values were cleaned must
     # not stay undeliverable.
-    mime["From"] = single_line(message.sender)
-    mime["To"] = single_line(message.recipient)
+    mime["From"] = _header_address(message.sender)
+    mime["To"] = _header_address(message.recipient)
     mime["Subject"] = single_line(message.subject)
     _set_own(mime, "Message-ID", message.message_id)
     mime["Date"] = utcnow()  # "+0000": "-0000" would say the time zone is unknown
@@ -99,8 +132,13 @@ class _SMTPConnection:
         self.smtp = smtp
 
     def send(self, message):
-        self.smtp.send_message(build_mime(message), from_addr=_address(message.sender),
-                               to_addrs=[message.recipient])
+        sender, recipient = _envelope(message)
+        self.smtp.ehlo_or_helo_if_needed()
+        if not (sender + recipient).isascii() and not self.smtp.has_extn("smtputf8"):
+            raise AddressNeedsSMTPUTF8(
+                "The server does not offer SMTPUTF8, which the address needs")
+        # smtplib asks for SMTPUTF8 itself when the envelope needs it.
+        self.smtp.send_message(build_mime(message), from_addr=sender, to_addrs=[recipient])
 
 
 class FileTransport:
@@ -115,11 +153,17 @@ class FileTransport:
     def send(self, message):
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{message.id:08d}-{message.template.replace('/', '-')}.eml"
-        path.write_bytes(bytes(build_mime(message)))
+        mime = build_mime(message)
+        # As a server receives it: in UTF-8 (RFC 6532) only when the envelope needs SMTPUTF8,
+        # as smtplib writes it then.
+        utf8 = not "".join(_envelope(message)).isascii()
+        path.write_bytes(mime.as_bytes(policy=mime.policy.clone(utf8=utf8)))
 
 
-def _address(value):
-    return parseaddr(value)[1]
+def _envelope(message):
+    """The envelope's sender and recipient, as `wire_address` writes them."""
+    return (wire_address(parseaddr(message.sender)[1]),
+            wire_address(single_line(message.recipient)))
 
 
 TRANSPORTS = {"smtp": SMTPTransport, "file": FileTransport}

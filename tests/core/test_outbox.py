@@ -6,6 +6,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from gfp_portal.accounts.services import request_password_reset
@@ -31,6 +32,7 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.recipients = []  # the envelope's recipients (RCPT TO) of each message
         self.connections = []  # the SMTP session (one per connection) of each message
         self.refused = set()
 
@@ -42,6 +44,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.recipients.append(envelope.rcpt_tos)
         self.connections.append(session)
         return "250 Message accepted for delivery"
 
@@ -65,13 +68,15 @@ def smtp(app, monkeypatch):
 
 
 class SMTPServer:
-    """A real SMTP server on loopback, started only when the test says it is back up."""
+    """A real SMTP server on loopback, started only when the test says it is back up; like
+    many relays, it speaks no SMTPUTF8 (RFC 6531) unless told."""
 
     def __init__(self, handler, port):
         self.handler, self.port, self.controller = handler, port, None
 
-    def start(self):
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+    def start(self, *, smtputf8=False):
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=smtputf8)
         self.controller.start()
 
     def stop(self):
@@ -303,6 +308,66 @@ def test_a_subject_with_a_line_break_is_still_delivered(ctx, app, smtp):
     assert deliver_due(SMTPTransport(app.config)) == (2, 0)
     assert sorted(m["Subject"] for m in inbox.messages) == ["Bystander intervention",
                                                             "Parity dashboard"]
+
+
+def queue_to(address):
+    message = queue_email(address, "reset_password", subject="Réinitialisation", locale="fr",
+                          context={"user": None, "link": "https://x/y", "hours": 2})
+    db.session.commit()
+    return message
+
+
+def test_an_address_of_an_accented_domain_reaches_a_server_without_smtputf8(ctx, app, smtp):
+    """Only an accented name before the @ needs SMTPUTF8: an accented domain is sent as its
+    ASCII form (its A-label, xn--…, RFC 5890), which every server reads."""
+    controller, inbox = smtp
+    controller.start()
+    queue_to("jose@universidád.example")
+    assert deliver_due(SMTPTransport(app.config)) == (1, 0)
+    assert inbox.recipients == [["jose@xn--universidd-04a.example"]]
+    assert inbox.messages[0]["To"] == "jose@xn--universidd-04a.example"
+
+
+def test_an_accented_name_fails_at_once_on_a_server_without_smtputf8(ctx, app, smtp):
+    """No retry would help: the message fails at once, saying why in the reader's
+    language."""
+    controller, inbox = smtp
+    controller.start()
+    message = queue_to("josé@universidad.example")
+    assert deliver_due(SMTPTransport(app.config)) == (0, 1)
+    assert (message.status, message.attempts) == (MailStatus.failed, 1)
+    assert inbox.messages == []
+    assert str(message.failure_reason) == (
+        "The mail server does not accept this address: it has accented or non-Latin letters "
+        "before the @, which only a server supporting SMTPUTF8 can carry. Ask the person for "
+        "another address.")
+    with force_locale("fr"):
+        assert str(message.failure_reason).startswith(
+            "Le serveur de messagerie n’accepte pas cette adresse")
+
+
+def test_an_accented_name_reaches_a_server_that_speaks_smtputf8(ctx, app, smtp):
+    controller, inbox = smtp
+    controller.start(smtputf8=True)
+    queue_to("josé@universidád.example")
+    assert deliver_due(SMTPTransport(app.config)) == (1, 0)
+    assert inbox.recipients == [["josé@universidád.example"]]
+    assert inbox.messages[0]["To"] == "josé@universidád.example"
+
+
+@pytest.mark.parametrize("address, written", [
+    ("jose@universidád.example", b"To: jose@xn--universidd-04a.example\n"),
+    # As a server that speaks SMTPUTF8 receives it (RFC 6532), never as encoded-words.
+    ("josé@universidád.example", "To: josé@universidád.example\n".encode()),
+])
+def test_the_file_transport_writes_an_address_as_a_server_receives_it(
+        ctx, app, tmp_path, monkeypatch, address, written):
+    monkeypatch.setitem(app.config, "MAIL_FILE_DIR", str(tmp_path))
+    queue_to(address)
+    assert deliver_due(FileTransport(app.config)) == (1, 0)
+    [eml] = tmp_path.glob("*.eml")
+    assert written in eml.read_bytes()
+    assert b"=?" not in eml.read_bytes().split(b"\nSubject:")[0]
 
 
 class FlakyTransport:

@@ -232,7 +232,10 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls):
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not _env(name)]
+        # SERVER_NAME: the host every link of an email names. Without it an email queued in a
+        # request (a password reset) links to the host that request named, the client's own.
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "SERVER_NAME")
+                   if not _env(name)]
         if missing:
             raise RuntimeError(
                 "ProductionConfig refuses to start without: " + ", ".join(missing)

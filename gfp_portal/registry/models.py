@@ -218,21 +218,37 @@ class Appointment(db.Model):
                     or_(last >= day, and_(last.is_(None), cls.status == AppointmentStatus.active)))
 
     @hybrid_method
+    def unexpired_on(self, day):
+        """Whether the term has not run out by `day`: it has no end date, or that date is not
+        before `day`. An active term past its end date is over, though the daily run
+        (lapse_ended_terms) may not have marked it ended yet."""
+        return self.end_date is None or self.end_date >= day
+
+    @unexpired_on.expression
+    def unexpired_on(cls, day):
+        return or_(cls.end_date.is_(None), cls.end_date >= day)
+
+    @hybrid_method
     def current_on(self, day):
         """Whether the term counts as the person's on `day`: active (begun, or still to begin:
-        the incoming holder's), or held that day though its end was entered ahead (the
-        outgoing holder's, until their last day)."""
-        return self.status == AppointmentStatus.active or self.held_on(day)
+        the incoming holder's) and not run out by then (unexpired_on: as coverage counts it,
+        held_on), or held that day though its end was entered ahead (the outgoing holder's,
+        until their last day)."""
+        return (self.status == AppointmentStatus.active and self.unexpired_on(day)) \
+            or self.held_on(day)
 
     @current_on.expression
     def current_on(cls, day):
-        return or_(cls.status == AppointmentStatus.active, cls.held_on(day))
+        return or_(and_(cls.status == AppointmentStatus.active, cls.unexpired_on(day)),
+                   cls.held_on(day))
 
     @hybrid_method
     def lasts_until(self, day):
         """Whether the term is active, or held on `day` or on a day after it: its end was
         entered ahead and its last day has not passed by `day`. A term withdrawn before it
-        began was never held."""
+        began was never held. An active term lasts whatever its end date, which may come
+        before `day` (it may be renewed by then): whoever asks about a day to come asks it of
+        terms not run out today (current_on, unexpired_on)."""
         last = self.last_day
         return self.status == AppointmentStatus.active or (
             last is not None and last >= day and last >= self.start_date)

@@ -159,11 +159,13 @@ def _in_order(stmt, f, *, today, policy):
         # People without an entity last, on SQLite as on PostgreSQL.
         stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym.nulls_last(), *NAME_ORDER)
     elif f.sort == "end_date":
-        # Each person's soonest end of an active term, or of one held today whose end was
-        # entered ahead, grouped once for everyone (not looked up again for every person the
-        # sort compares).
+        # Each person's soonest end of an active term (one past its end date too, listed as
+        # active until the daily run ends it: the soonest of all), or of one held today whose
+        # end was entered ahead, grouped once for everyone (not looked up again for every
+        # person the sort compares).
         ends = (select(Appointment.person_id, func.min(Appointment.end_date).label("soonest"))
-                .where(Appointment.current_on(today))
+                .where(or_(Appointment.status == AppointmentStatus.active,
+                           Appointment.held_on(today)))
                 .group_by(Appointment.person_id).subquery())
         stmt = stmt.outerjoin(ends, ends.c.person_id == Person.id).order_by(
             ends.c.soonest.is_(None), ends.c.soonest, Person.id)

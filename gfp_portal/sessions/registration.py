@@ -164,7 +164,10 @@ def departure_refusal(session, person, *, today):
     (term_ends_before): their last day, gone by `today` or still to come, is named. A person
     never appointed is no leaver, and may be added."""
     terms = person.appointments
-    if roles_held_until(terms, session.first_day):
+    # A term run out by today is theirs no more, whether or not the daily run has marked it
+    # ended (Appointment.unexpired_on).
+    if roles_held_until([term for term in terms if term.unexpired_on(today)],
+                        session.first_day):
         return None
     # A term withdrawn before it began was never held: it gives no last day.
     last_day = max((term.last_day for term in terms if term.last_day is not None

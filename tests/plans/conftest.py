@@ -1,11 +1,12 @@
 """Fixtures of the implementation plan tests: a period, a plan of UNDP and its responsible focal
 point (an account of UNDP), in the service tests' application context."""
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from gfp_portal.accounts.models import User
 from gfp_portal.accounts.services import set_roles
+from gfp_portal.core.db import utcnow
 from gfp_portal.extensions import db
 from gfp_portal.plans import services
 from gfp_portal.privacy.anonymise import anonymise_person
@@ -18,9 +19,13 @@ NOW = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
 
 
 def appoint_alternate(person, acronym):
-    """`person` an alternate of `acronym` at headquarters: a focal point of its plans."""
+    """`person` an alternate of `acronym` at headquarters: a focal point of its plans. Its
+    term runs from NOW past every day the tests read, the real clock's too: a term that has
+    run out is held no more, though nobody has marked it ended."""
     return registry.appoint(person, {"role": "alternate", "entity": entity(acronym),
-                                     "unct": None}, actor=None, now=NOW)
+                                     "unct": None,
+                                     "end_date": utcnow().date() + timedelta(days=5 * 365)},
+                            actor=None, now=NOW)
 
 
 def leave_and_anonymise(person, actor):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.db import utcnow
 from gfp_portal.extensions import db
 from gfp_portal.plans import queries, services
 from gfp_portal.plans.models import ImplementationPlan, PlanStatus, Standing, standing_of
@@ -110,13 +111,15 @@ def test_other_focal_points_cannot_change_a_plan(plan, make_fp):
 
 def test_a_responsible_person_who_leaves_the_entity_is_taken_off_its_plans(
         plan, coordinator, make_fp, responsible):
-    """Their term of UNDP ends: they no longer mark the plan submitted, upload its documents
-    or get its emails, and the plan no longer lists them (audited); the others stay."""
+    """Their term of UNDP ended yesterday: they no longer mark the plan submitted, upload its
+    documents or get its emails, and the plan no longer lists them (audited); the others
+    stay."""
     staying = make_fp("staying@example.org").person
     services.set_responsible(plan, [responsible.person, staying], actor=coordinator)
     registry.renew(staying.appointments[0], actor=coordinator)  # a renewal keeps them
     term, = responsible.person.appointments
-    registry.end_appointment(term, reason=EndReason.left_entity, actor=coordinator)
+    registry.end_appointment(term, reason=EndReason.left_entity,
+                             ended_on=utcnow().date() - timedelta(days=1), actor=coordinator)
     db.session.flush()
     assert [p.email for p in plan.responsible] == ["staying@example.org"]
     assert events("plan.responsible")[-1].actor_id is None
@@ -155,7 +158,8 @@ def test_someone_still_listed_after_leaving_neither_acts_nor_is_written_to(
     """Listed before people leaving were taken off plans: whoever no longer holds an active
     appointment for the plan's entity has no say in it and gets none of its emails."""
     term, = responsible.person.appointments
-    term.status = "ended"  # as the registry ended terms before
+    # As the registry ended terms before: no last day but the end date, yesterday.
+    term.status, term.end_date = "ended", utcnow().date() - timedelta(days=1)
     db.session.flush()
     assert plan.responsible == [responsible.person]
     assert not services.may_work_on(responsible, plan)

@@ -235,6 +235,30 @@ def test_the_numbers_on_the_waiting_list_pass_over_the_people_who_may_not_take_a
     assert registration.waitlist_place(rows[0], today=TODAY) is None  # seated
 
 
+def test_a_term_past_its_end_date_admits_its_holder_to_no_session(make_session, make_person,
+                                                                  coordinator):
+    """The alternate's term ended yesterday (its end date); the daily run has not marked it
+    ended yet. As coverage, the sessions count them out: they may not register, the page
+    offers them no seat, the Office may not add them. A term ending today, or later but
+    before the session (it may be renewed by then), still admits its holder."""
+    person, appointment = _alternate_since_last_year(make_person, coordinator)
+    session = make_session(starts_in=timedelta(days=7))
+    registry.correct_appointment(appointment, {"end_date": TODAY}, actor=coordinator, now=NOW)
+    assert registration.in_audience(session, person, today=TODAY)
+    tomorrow = TODAY + timedelta(days=1)
+    assert appointment.status == "active" and not appointment.current_on(tomorrow)
+    assert registration.audience_refusal(session, person, today=tomorrow).code == \
+        "not_in_audience"
+    __, place, __ = session_and_place(session.id, person, today=tomorrow)
+    assert not place.in_audience
+    later = NOW + timedelta(days=1)
+    refused("not_in_audience", registration.register, session, person, actor=None, now=later)
+    error = refused("term_over", registration.register, session, person, actor=coordinator,
+                    now=later, by_coordinator=True)
+    assert format_date(TODAY, "long", locale="en") in str(error.message)
+    assert registration.registration_of(session, person) is None
+
+
 @pytest.mark.parametrize("last_day", [TODAY - timedelta(days=30), TODAY + timedelta(days=30)])
 def test_the_office_adds_nobody_after_their_last_day(last_day, make_session, make_person,
                                                     coordinator):

@@ -613,6 +613,25 @@ def test_the_numbers_on_the_waiting_list_count_only_the_people_a_seat_may_go_to(
     assert "passed over: the term ends before the session" in html
 
 
+def test_a_focal_point_whose_term_ran_out_yesterday_is_offered_no_seat(app, client, network):
+    """The alternate's term ended yesterday, on its end date; the daily run, early in the
+    morning, has not marked it ended yet. As for coverage, they are out: the page offers
+    them no seat, and registering anyway is refused and writes nothing."""
+    with app.app_context():
+        term, = db.session.get(User, network["fp"]).person.appointments
+        term.start_date = utcnow().date() - timedelta(days=400)
+        term.end_date = utcnow().date() - timedelta(days=1)
+        db.session.commit()
+    login(client, "fp@example.org")
+    url = f"/sessions/{network['session']}"
+    assert f'action="{url}/register"' not in client.get(url).get_data(as_text=True)
+    html = client.post(f"{url}/register", follow_redirects=True).get_data(as_text=True)
+    assert "your appointment does not match" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Registration.id))) == 0
+        assert outbox() == []
+
+
 def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,
                                                                               network):
     draft_id = create_draft(app)

@@ -321,6 +321,17 @@ def current_terms(person_ids, *, today):
     return result
 
 
+def terms_of(person_ids):
+    """person id -> every appointment of theirs, held, to come or over, in one query: who
+    held a term and has none left (sessions.registration.leaves_before)."""
+    result = {}
+    if person_ids:
+        for term in db.session.scalars(select(Appointment).where(
+                Appointment.person_id.in_(person_ids))):
+            result.setdefault(term.person_id, []).append(term)
+    return result
+
+
 def terms_ending(unct_ids, *, first, last):
     """The appointments in the given UN Country Teams whose term ends between the days `first`
     (today) and `last`, both included (ending_between: those ended ahead with nobody to follow

@@ -17,7 +17,7 @@ from gfp_portal.core.jobs import enqueue
 from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import roles_held_until
-from gfp_portal.registry.queries import current_terms, signing_in
+from gfp_portal.registry.queries import current_terms, signing_in, terms_of
 from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
     Registration,
@@ -72,8 +72,9 @@ def waitlist(session):
 
 
 def _seat_order(session, *, today):
-    """waitlist_order without the people whose term ends before the session
-    (term_ends_before): they may not take a seat, and stay on the list, passed over."""
+    """waitlist_order without the people whose term ends before the session, or who have left
+    the network (people_leaving_before): they may not take a seat, and stay on the list,
+    passed over."""
     order = waitlist_order(session)
     passed_over = people_leaving_before(session, [row.person_id for row, _first in order],
                                         today=today)
@@ -82,8 +83,9 @@ def _seat_order(session, *, today):
 
 def promotable(session, *, today):
     """The waiting list in the order freed seats go, without the people whose term ends
-    before the session (term_ends_before): they may not take a seat, and stay on the list,
-    passed over, as everyone does once the session has started (_offers_seats)."""
+    before the session or who have left the network (people_leaving_before): they may not
+    take a seat, and stay on the list, passed over, as everyone does once the session has
+    started (_offers_seats)."""
     return [row for row, _first in _seat_order(session, today=today)]
 
 
@@ -135,11 +137,37 @@ def term_ends_before(session, terms):
                default=None)
 
 
+def _last_day_before(session, terms, *, today):
+    """The last day of the holder of `terms` (every appointment of theirs) when none of them,
+    in any role, is still theirs on the session's first day (roles_held_until; a term run out
+    by `today` is theirs no more, whether or not the daily run has marked it ended:
+    Appointment.unexpired_on): the day they left the network, gone by `today` or still to
+    come. None when one is, and for a person who never held a term (never appointed, or a
+    term withdrawn before it began gives no last day)."""
+    if roles_held_until([term for term in terms if term.unexpired_on(today)],
+                        session.first_day):
+        return None
+    return max((term.last_day for term in terms if term.last_day is not None
+                and term.last_day >= term.start_date), default=None)
+
+
+def leaves_before(session, terms, *, today):
+    """Whether the holder of `terms` (every appointment of theirs) may not take a seat in
+    `session` from its waiting list: their term in its roles ends before it
+    (term_ends_before, of the terms that count as theirs today), or no term of theirs is
+    still theirs on its first day though they held one (_last_day_before): they have left
+    the network, or leave it before the session, and the Office may not add them either
+    (departure_refusal)."""
+    current = [term for term in terms if term.current_on(today)]
+    return term_ends_before(session, current) is not None or \
+        _last_day_before(session, terms, today=today) is not None
+
+
 def people_leaving_before(session, person_ids, *, today):
-    """The ids of `person_ids` whose term ends before the session (term_ends_before), their
+    """The ids of `person_ids` who may not take a seat in `session` (leaves_before), their
     terms read in one query."""
-    return {person_id for person_id, terms in current_terms(list(person_ids), today=today)
-            .items() if term_ends_before(session, terms) is not None}
+    return {person_id for person_id, terms in terms_of(list(person_ids)).items()
+            if leaves_before(session, terms, today=today)}
 
 
 def audience_refusal(session, person, *, today):
@@ -161,17 +189,9 @@ def departure_refusal(session, person, *, today):
     """Why the Office may not add `person` to `session` (a DomainError), or None. It may add
     anyone, in the session's audience or not, but not a person none of whose terms, in any
     role, is still theirs on the session's first day, as no other path seats them
-    (term_ends_before): their last day, gone by `today` or still to come, is named. A person
+    (_last_day_before): their last day, gone by `today` or still to come, is named. A person
     never appointed is no leaver, and may be added."""
-    terms = person.appointments
-    # A term run out by today is theirs no more, whether or not the daily run has marked it
-    # ended (Appointment.unexpired_on).
-    if roles_held_until([term for term in terms if term.unexpired_on(today)],
-                        session.first_day):
-        return None
-    # A term withdrawn before it began was never held: it gives no last day.
-    last_day = max((term.last_day for term in terms if term.last_day is not None
-                    and term.last_day >= term.start_date), default=None)
+    last_day = _last_day_before(session, person.appointments, today=today)
     if last_day is None:
         return None
     day = LazyString(format_date, last_day, "long")

@@ -235,6 +235,45 @@ def test_the_numbers_on_the_waiting_list_pass_over_the_people_who_may_not_take_a
     assert registration.waitlist_place(rows[0], today=TODAY) is None  # seated
 
 
+def _term_over(how, appointment, coordinator):
+    """The alternate's term is over by the moment returned: the Office records on NOW that
+    they left yesterday ("ended"), or the term's end date is today and the daily run marks it
+    ended tomorrow ("lapsed"), or it is not run yet then ("ran out": still active, its end
+    date passed)."""
+    if how == "ended":
+        registry.end_appointment(appointment, reason="left_entity",
+                                 ended_on=TODAY - timedelta(days=1), actor=coordinator, now=NOW)
+        return NOW
+    registry.correct_appointment(appointment, {"end_date": TODAY}, actor=coordinator, now=NOW)
+    tomorrow = NOW + timedelta(days=1)
+    if how == "lapsed":
+        registry.lapse_ended_terms(today=tomorrow.date(), now=tomorrow)
+    db.session.flush()
+    return tomorrow
+
+
+@pytest.mark.parametrize("how", ["ended", "lapsed", "ran out"])
+def test_a_waitlisted_holder_whose_term_is_over_is_not_promoted(
+        how, make_session, make_appointee, make_person, coordinator):
+    """The alternate waits for a seat; then their term is over: they have left the network.
+    A seat freed afterwards goes to the next person waiting, as the removal's confirmation
+    says, not to the leaver, who is sent nothing and has no number on the list."""
+    session = make_session(capacity=1, starts_in=timedelta(days=20))
+    seated = make_appointee()
+    leaver, appointment = _alternate_since_last_year(make_person, coordinator)
+    later = make_appointee()
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((seated, leaver, later))]
+    now = _term_over(how, appointment, coordinator) + timedelta(hours=1)
+    mails = len(outbox("session_notice"))
+    assert registration.waitlist_places(session, today=now.date()) == {rows[2].id: (1, False)}
+    assert registration.removal_preview(rows[0], now=now)["successor"] == later
+    registration.cancel(rows[0], actor=coordinator, by_coordinator=True, now=now)
+    assert [rows[1].status, rows[2].status] == ["waitlisted", "registered"], \
+        "the seat went to the waitlisted leaver"
+    assert leaver.email not in [m.recipient for m in outbox("session_notice")[mails:]]
+
+
 def test_a_term_past_its_end_date_admits_its_holder_to_no_session(make_session, make_person,
                                                                   coordinator):
     """The alternate's term ended yesterday (its end date); the daily run has not marked it

@@ -632,6 +632,38 @@ def test_a_focal_point_whose_term_ran_out_yesterday_is_offered_no_seat(app, clie
         assert outbox() == []
 
 
+def test_withdrawing_gives_the_seat_past_someone_waiting_who_has_left(app, client, network,
+                                                                     create_user):
+    """Amina Waits, first on the waiting list, left UNDP yesterday (the Office records it
+    today). The focal point withdraws on the page: the seat goes to Omar Later, emailed the
+    invitation in his language; Amina, no longer in the network, stays on the list and is
+    sent nothing."""
+    (seated_id, waiting_id, later_id), _name = _one_seated_two_waiting(app, network,
+                                                                       create_user)
+    yesterday = utcnow().date() - timedelta(days=1)
+    with app.app_context():
+        users = {email: db.session.scalars(select(User).filter_by(email=email)).one()
+                 for email in ("waiting@example.org", "later@example.org")}
+        term, = users["waiting@example.org"].person.appointments
+        term.start_date = yesterday - timedelta(days=100)
+        registry_services.end_appointment(term, reason="left_entity", ended_on=yesterday,
+                                          actor=db.session.get(User, network["coordinator"]))
+        users["later@example.org"].locale = "es"
+        users["later@example.org"].person.preferred_language = "es"
+        db.session.commit()
+        mails = len(outbox())
+    login(client, "fp@example.org")
+    url = f"/sessions/{network['session']}"
+    assert client.post(f"{url}/withdraw", data={"confirmed": "1"}).status_code == 302
+    with app.app_context():
+        assert [db.session.get(Registration, row_id).status.value
+                for row_id in (seated_id, waiting_id, later_id)] == \
+            ["cancelled", "waitlisted", "registered"]
+        sent = {mail.recipient: mail for mail in outbox()[mails:]}
+        assert set(sent) == {"fp@example.org", "later@example.org"}
+        assert sent["later@example.org"].locale == "es"
+
+
 def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,
                                                                               network):
     draft_id = create_draft(app)

@@ -89,12 +89,6 @@ def promotable(session, *, today):
     return [row for row, _first in _seat_order(session, today=today)]
 
 
-def _waiting_for_seats(session, *, today):
-    """Whether someone on the waiting list would take a seat freed now (promotable): a newcomer
-    then waits behind them. Only the people passed over waiting leaves a free seat free."""
-    return has_waitlist(session) and bool(promotable(session, today=today))
-
-
 def waitlist_places(session, *, today):
     """{registration id: (number on the waiting list, put first by the priority)} of the
     people a freed seat may go to (promotable), numbered in the order it goes to them: the
@@ -270,9 +264,11 @@ def register(session, person, *, actor, now=None, by_coordinator=False, notify=T
     registration = registration_of(session, person)
     if registration is not None and registration.status != RegistrationStatus.cancelled:
         return registration
-    seat = registered_count(session) < session.capacity and \
-        not _waiting_for_seats(session, today=now.date())
-    registration, before = _take_place(session, person, registration, seat=seat, now=now)
+    free = session.capacity - registered_count(session)
+    # A free seat goes first to whoever waits and may take it now (_seat_waiting); the
+    # newcomer comes after them.
+    free -= len(_seat_waiting(session, free, actor=actor, now=now))
+    registration, before = _take_place(session, person, registration, seat=free > 0, now=now)
     db.session.flush()
     log_action("registration.create", registration, actor=actor, now=now,
                changes={"status": [before, registration.status.value]})
@@ -298,12 +294,21 @@ def _offers_seats(session, now):
 
 def promote(session, *, actor, now):
     """Fill free seats from the waiting list, in the order of the session's policy (earliest
-    first among equals), unless the session has started, passing over the people whose term
-    ends before it (promotable); returns who was promoted."""
-    promoted = []
+    first among equals), unless the session has started, passing over the people who may
+    not take a seat (promotable); returns who was promoted."""
     if not _offers_seats(session, now):
-        return promoted
-    free = session.capacity - registered_count(session)
+        return []
+    return _seat_waiting(session, session.capacity - registered_count(session), actor=actor,
+                         now=now)
+
+
+def _seat_waiting(session, free, *, actor, now):
+    """Give `free` seats (the lock held, the session not started) to the first people
+    waiting who may take one (promotable), each told by email in their language. A seat may
+    be free while someone waits: the people passed over leave it free, and one of them may
+    take it once appointed again (a newcomer then comes after them: register). Returns who
+    was promoted."""
+    promoted = []
     if free <= 0:
         return promoted
     for registration in promotable(session, today=now.date())[:free]:
@@ -443,7 +448,9 @@ def preview_group(session, person_ids, *, now=None):
     left_out = people_leaving_before(session, person_ids, today=now.date()) - holding
     new = len(set(person_ids) - holding - left_out)
     left = seats_left(session)
-    seats = min(new, 0 if _waiting_for_seats(session, today=now.date()) else left)
+    # The people waiting who may take a free seat take it first (register_group).
+    ahead = len(promotable(session, today=now.date())) if left else 0
+    seats = min(new, max(0, left - ahead))
     return {"matching": len(person_ids), "seats_left": left, "registered": seats,
             "waitlisted": new - seats, "invitations": seats, "term_ends_before": len(left_out)}
 
@@ -469,11 +476,11 @@ def register_group(session, people, *, actor, now=None, progress=None):
     _check_open(session, now, by_coordinator=True)
     counts = {status: 0 for status in RegistrationStatus}
     counts["invitations"] = counts["term_ends_before"] = 0
+    # Whoever waits and may take a free seat takes it first, as in register().
+    promote(session, actor=actor, now=now)
     current = {row.person_id: row for row in db.session.scalars(select(Registration).where(
         Registration.session_id == session.id).execution_options(populate_existing=True))}
     taken = sum(row.status == RegistrationStatus.registered for row in current.values())
-    queue = any(row.status == RegistrationStatus.waitlisted for row in current.values()) \
-        and bool(promotable(session, today=now.date()))
     leaving = people_leaving_before(session, [p.id for p in people], today=now.date())
     placed = []
     for person in people:
@@ -484,12 +491,12 @@ def register_group(session, people, *, actor, now=None, progress=None):
         if person.id in leaving:
             counts["term_ends_before"] += 1
             continue
-        seat = taken < session.capacity and not queue
+        seat = taken < session.capacity
         registration, before = _take_place(session, person, registration, seat=seat, now=now)
         if seat:
             notices.outrank_cancellation(registration)
         current[person.id] = registration
-        taken, queue = (taken + 1, queue) if seat else (taken, True)
+        taken += seat
         placed.append((registration, before, True))
     for registration, _before, new in placed:
         # Invited below, with the session's SEQUENCE as it is once every seat is given: noted

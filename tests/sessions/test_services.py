@@ -298,6 +298,59 @@ def test_a_term_past_its_end_date_admits_its_holder_to_no_session(make_session, 
     assert registration.registration_of(session, person) is None
 
 
+def test_a_leaver_appointed_again_takes_a_free_seat_before_a_newcomer(
+        make_session, make_appointee, make_person, coordinator):
+    """The leaver waits, passed over (their term ends before the session); the one seated
+    withdraws and the seat stays free. Appointed again (UNICEF's alternate), the leaver may
+    take it: whoever registers next finds them seated first, told in their language, and
+    waits behind them, never beside a free seat."""
+    session = make_session(capacity=1, starts_in=timedelta(days=60))
+    seated = make_appointee()
+    leaver, appointment = _alternate_since_last_year(make_person, coordinator)
+    leaver.preferred_language = "fr"
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((seated, leaver))]
+    _end_ahead("end", appointment, make_person, coordinator)
+    registration.cancel(rows[0], actor=None, now=NOW + timedelta(hours=1))
+    assert rows[1].status == "waitlisted" and registration.seats_left(session) == 1
+    registry.appoint(leaver, {"role": "alternate", "entity": entity("UNICEF"), "unct": None,
+                              "start_date": TODAY}, actor=coordinator, now=NOW)
+    db.session.flush()
+    mails = len(outbox("session_notice"))
+    newcomer = registration.register(session, make_appointee(), actor=None,
+                                     now=NOW + timedelta(hours=3))
+    assert [rows[1].status, newcomer.status] == ["registered", "waitlisted"]
+    promoted, = outbox("session_notice")[mails:]
+    assert promoted.recipient == leaver.email and promoted.locale == "fr"
+    assert methods([promoted]) == ["REQUEST"]
+
+
+def test_a_group_registered_beside_free_seats_comes_after_who_may_take_one(
+        make_session, make_appointee, make_person, coordinator):
+    """As for one newcomer: of two free seats, the leaver appointed again takes one first,
+    then the group fills the other and waits for the rest; its preview said as much."""
+    session = make_session(capacity=3, starts_in=timedelta(days=60))
+    seated = [make_appointee() for _ in range(3)]
+    leaver, appointment = _alternate_since_last_year(make_person, coordinator)
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((*seated, leaver))]
+    _end_ahead("end", appointment, make_person, coordinator)
+    for row in rows[:2]:
+        registration.cancel(row, actor=None, now=NOW + timedelta(hours=1))
+    registry.appoint(leaver, {"role": "alternate", "entity": entity("UNICEF"), "unct": None,
+                              "start_date": TODAY}, actor=coordinator, now=NOW)
+    db.session.flush()
+    group = [make_appointee(), make_appointee()]
+    later = NOW + timedelta(hours=3)
+    preview = registration.preview_group(session, [p.id for p in group], now=later)
+    assert (preview["seats_left"], preview["registered"], preview["waitlisted"]) == (2, 1, 1)
+    counts = registration.register_group(session, group, actor=coordinator, now=later)
+    assert (counts[RegistrationStatus.registered], counts[RegistrationStatus.waitlisted]) == \
+        (1, 1)
+    assert rows[3].status == "registered" and registration.seats_left(session) == 0
+    assert registration.waitlist(session) == [registration.registration_of(session, group[1])]
+
+
 @pytest.mark.parametrize("last_day", [TODAY - timedelta(days=30), TODAY + timedelta(days=30)])
 def test_the_office_adds_nobody_after_their_last_day(last_day, make_session, make_person,
                                                     coordinator):

@@ -258,7 +258,7 @@ def test_gap_reminders_once_per_period(network, create_user, app):
     assert send_gap_reminders(now=now + timedelta(days=21)) == 1
     assert send_gap_reminders(now=now + timedelta(days=29)) == 0
     assert send_gap_reminders(now=now + timedelta(days=30)) == 1
-    messages = db.session.scalars(select(OutboxMessage)).all()
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [m.recipient for m in messages] == ["rc@example.org", "rc.jordan@example.org",
                                                "rc@example.org"]
     assert messages[0].locale == "fr" and "WHO" in messages[0].body_text

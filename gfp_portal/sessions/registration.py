@@ -349,13 +349,21 @@ def removal_preview(registration, *, now=None):
     on the waiting list who may take it (promotable), who gets the seat and is told, or
     None}."""
     check_cancellable(registration, by_coordinator=True)
-    frees_a_seat = _frees_a_seat(registration)
-    session, now = registration.session, now or utcnow()
-    waiting = promotable(session, today=now.date())[:1] \
-        if frees_a_seat and _offers_seats(session, now) else []
-    return {"emailed": (frees_a_seat or _not_yet_told_of_cancellation(registration))
+    return {"emailed": (_frees_a_seat(registration)
+                        or _not_yet_told_of_cancellation(registration))
             and notices.reaches(registration.person),
-            "successor": waiting[0].person if waiting else None}
+            "successor": successor(registration, now=now)}
+
+
+def successor(registration, *, now=None):
+    """The person first on the waiting list who may take the seat `registration` holds
+    (promotable), who gets it if it is given up, or None (no seat freed, or nobody waiting
+    may take one)."""
+    session, now = registration.session, now or utcnow()
+    if not (_frees_a_seat(registration) and _offers_seats(session, now)):
+        return None
+    waiting = promotable(session, today=now.date())[:1]
+    return waiting[0].person if waiting else None
 
 
 def _not_yet_told_of_cancellation(registration):

@@ -145,7 +145,7 @@ def _withdrawal(session, mine):
     if mine.status != RegistrationStatus.registered:
         return _("Leave the waiting list"), [_("You leave the waiting list; no email is sent.")]
     lines = [_("Your seat is given up; the cancellation is emailed to you.")]
-    if registration.has_waitlist(session):
+    if registration.successor(mine) is not None:
         lines.append(_("The first person on the waiting list gets your seat and is emailed "
                        "the invitation."))
     return _("Cancel my registration"), lines

@@ -664,6 +664,30 @@ def test_withdrawing_gives_the_seat_past_someone_waiting_who_has_left(app, clien
         assert sent["later@example.org"].locale == "es"
 
 
+def test_the_withdrawal_promises_the_seat_to_nobody_when_everyone_waiting_has_left(
+        app, client, network, create_user):
+    """The confirmation says the first person waiting gets the seat only when someone
+    waiting may take it: here both left their entity yesterday."""
+    _ids, _name = _one_seated_two_waiting(app, network, create_user)
+    yesterday = utcnow().date() - timedelta(days=1)
+    login(client, "fp@example.org")
+    url = f"/sessions/{network['session']}/withdraw"
+    promise = "The first person on the waiting list gets your seat"
+    assert promise in client.post(url).get_data(as_text=True)
+    with app.app_context():
+        for email in ("waiting@example.org", "later@example.org"):
+            term, = db.session.scalars(select(User).filter_by(email=email)).one() \
+                .person.appointments
+            term.start_date = yesterday - timedelta(days=100)
+            registry_services.end_appointment(
+                term, reason="left_entity", ended_on=yesterday,
+                actor=db.session.get(User, network["coordinator"]))
+        db.session.commit()
+    html = client.post(url).get_data(as_text=True)
+    assert "Your seat is given up" in html
+    assert promise not in html
+
+
 def test_a_draft_with_nobody_registered_can_be_deleted_a_published_one_cannot(app, client,
                                                                               network):
     draft_id = create_draft(app)

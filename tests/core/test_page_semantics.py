@@ -270,3 +270,30 @@ def test_every_data_table_of_these_pages_has_a_name(site):
                 nameless.append(endpoint)
     assert nameless == []
     assert seen == {endpoint for _, endpoint in NAMED_TABLES}
+
+
+def _summary(elements):
+    """The page's summary of what it refused (role=alert, focusable by script), or None."""
+    return next((e for e in elements if e.attrs.get("role") == "alert"), None)
+
+
+def _links_in(elements, box):
+    return [a.attrs["href"] for a in elements if a.tag == "a" and inside(a, box)]
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_confirmation_refused_for_its_reason_sums_it_up(client, running, reason):
+    """Cancelling a session confirmed without a reason: the refusal is summed up at the top,
+    linking to the reason, as on every form, and the title says so."""
+    login(client, "coord@example.org")
+    html = refused_page(client, f"/sessions/{running['session']}/cancel",
+                        {"confirmed": "1", "reason": reason}, "en")
+    assert title_of(html).startswith("Error: ")
+    elements = parse(html)
+    summary = _summary(elements)
+    assert summary is not None and summary.attrs.get("tabindex") == "-1"
+    assert "error-summary" in summary.attrs["class"]
+    assert _links_in(elements, summary) == ["#reason"]
+    error = next(e for e in elements if e.attrs.get("id") == "reason-error")
+    assert text(error) in text(summary)
+    assert "Reason (required, kept in the history)" in text(summary)

@@ -1,0 +1,57 @@
+"""With the keyboard and a screen reader: what a page refused takes the focus as the page opens
+(WCAG 3.3.1, 4.1.3), the header is gone through in the order it is seen (2.4.3), its language
+menu closes once the focus leaves it (2.4.7: it no longer hides what has the focus), and no key
+pressed alone acts as a shortcut (2.1.4)."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .main_pages import demo_objects, open_as
+
+pytestmark = pytest.mark.browser
+
+# The button that sends the form a page's first required field belongs to (its primary one,
+# not those that fill in or check something), pressed with every field left as shown.
+SEND_AS_SHOWN = """() => {
+  const form = document.querySelector('main [required], main [aria-required=true]').form;
+  form.querySelector('[type=submit].btn-primary').click();
+}"""
+
+
+def _focused(page):
+    return page.evaluate("() => { const e = document.activeElement; return e.id || "
+                         "e.className || e.tagName; }")
+
+
+@pytest.mark.parametrize("role, path", [
+    ("anonymous", "/login"),
+    ("coordinator", "/registry/people/new"),
+    ("coordinator", "/sessions/new"),
+    ("resident_coordinator", "/nominations/new"),
+])
+def test_a_refused_form_brings_the_focus_to_its_summary(new_page, role, path):
+    page = open_as(new_page, role, lang="en")
+    page.goto(path)
+    page.evaluate(SEND_AS_SHOWN)
+    summary = page.locator("main .error-summary")
+    expect(summary).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(summary, f"{path}: the focus is on {_focused(page)}").to_be_focused()
+    # Its first link leads to the first field refused.
+    page.keyboard.press("Tab")
+    expect(summary.locator("a").first).to_be_focused()
+
+
+def test_a_confirmation_refused_for_its_empty_reason_brings_the_focus_to_the_reason(
+        new_page, live_workdir):
+    page = open_as(new_page, "coordinator", lang="en")
+    session = demo_objects(live_workdir / "portal.db")["upcoming_session"]
+    page.goto(f"/sessions/{session}")
+    page.locator("main form[action$='/cancel'] [type=submit]").click()
+    page.locator("main button[name=confirmed]").click()
+    summary = page.locator("main .error-summary")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(summary, f"the focus is on {_focused(page)}").to_be_focused()
+    summary.locator("a[href='#reason']").click()
+    expect(page.locator("#reason")).to_be_focused()

@@ -227,12 +227,15 @@ def activate_account(raw_token, password, *, now=None):
 
 
 def authenticate(email, password, *, now=None):
-    """The active user with these credentials, else DomainError('invalid_credentials')."""
+    """The active user with these credentials, else DomainError('invalid_credentials').
+    The refusal is the same, on the password, whether or not an account uses the address:
+    it never tells which."""
     user = find_user_by_email(email)
     valid = verify_password(user.password_hash if user else None, password or "")
     if user is None or not valid or not user.is_active:
         raise DomainError("invalid_credentials",
-                          _l("The email address or password is not correct."))
+                          _l("The email address or password is not correct."),
+                          field="password")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now or utcnow()

@@ -99,7 +99,8 @@ def login():
         return redirect(next_from_request(url_for("main.index")))
     form = LoginForm()
     if form.validate_on_submit():
-        ok, user = commit_service(services.authenticate, form.email.data, form.password.data)
+        ok, user = commit_service(services.authenticate, form.email.data, form.password.data,
+                                  form=form)
         if ok:
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")

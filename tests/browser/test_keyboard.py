@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import DEMO_PASSWORD
 from .main_pages import demo_objects, open_as
 
 pytestmark = pytest.mark.browser
@@ -55,3 +56,40 @@ def test_a_confirmation_refused_for_its_empty_reason_brings_the_focus_to_the_rea
     expect(summary, f"the focus is on {_focused(page)}").to_be_focused()
     summary.locator("a[href='#reason']").click()
     expect(page.locator("#reason")).to_be_focused()
+
+
+@pytest.mark.parametrize("email", ["fp@demo.gfp", "nobody@demo.gfp"])
+def test_a_refused_sign_in_is_said_and_read_first(new_page, email):
+    """A wrong password and an unknown address read alike: on the password field."""
+    page = new_page()
+    page.goto("/login")
+    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=password]").fill(DEMO_PASSWORD + "-not")
+    page.locator("main form [type=submit]").click()
+    expect(page).to_have_title("Error: Sign in · GFP Portal")
+    summary = page.locator("main .error-summary")
+    expect(summary, f"the focus is on {_focused(page)}").to_be_focused()
+    expect(summary).to_contain_text("The email address or password is not correct.")
+    expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#email")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_a_red_banner_takes_the_focus_and_the_title_says_error(new_page, live_workdir):
+    """A refusal shown in a banner above the page (a walk-in sent without a person)."""
+    page = open_as(new_page, "coordinator", lang="en")
+    register = f"/sessions/{demo_objects(live_workdir / 'portal.db')['past_session']}/attendance"
+    page.goto(register)
+    page.evaluate("""action => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = action;
+      const token = document.querySelector('main input[name=csrf_token]').cloneNode();
+      form.append(token);
+      document.body.append(form);
+      form.submit();
+    }""", register + "/walk-in")
+    banner = page.locator(".flash-messages .alert-danger")
+    expect(banner).to_have_text("Choose the person to add from the search results.")
+    expect(page).to_have_title(re.compile(r"^Error: Attendance · "))
+    expect(banner).to_have_attribute("role", "alert")
+    expect(banner, f"the focus is on {_focused(page)}").to_be_focused()

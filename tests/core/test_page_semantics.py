@@ -281,6 +281,49 @@ def _links_in(elements, box):
     return [a.attrs["href"] for a in elements if a.tag == "a" and inside(a, box)]
 
 
+@pytest.mark.parametrize("email", ["fp@example.org", "nobody@example.org"])
+def test_a_refused_sign_in_is_said_on_the_password_and_in_the_title(client, create_user,
+                                                                     email):
+    """A wrong password, or an address no account has: the same words, on the password field
+    (never on the address, which would tell whether an account uses it), summed up, and the
+    title says so."""
+    create_user("fp@example.org")
+    fresh = title_of(page(client, "/login"))
+    html = refused_page(client, "/login", {"email": email, "password": "not the password"},
+                        "en")
+    assert title_of(html) == "Error: " + fresh
+    elements = parse(html)
+    password = next(e for e in elements if e.attrs.get("id") == "password")
+    address = next(e for e in elements if e.attrs.get("id") == "email")
+    assert password.attrs.get("aria-invalid") == "true" and "aria-invalid" not in address.attrs
+    summary = _summary(elements)
+    assert summary.attrs.get("tabindex") == "-1" and _links_in(elements, summary) == [
+        "#password"]
+    assert "The email address or password is not correct." in text(summary)
+
+
+def test_a_red_banner_is_an_alert_that_the_title_announces(client, running):
+    """A refusal shown in a banner (here a walk-in sent without a person) is an alert the
+    script brings the reader to, and the title of the page it is shown on says so; a
+    banner that reports what was done is not."""
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    fresh = title_of(page(client, url))
+    with client.post(url + "/walk-in?lang=en", data={"person": ""},
+                     follow_redirects=True) as response:
+        html = response.get_data(as_text=True)
+    assert title_of(html) == "Error: " + fresh
+    elements = parse(html)
+    banner = _summary(elements)
+    assert banner.attrs.get("tabindex") == "-1" and "alert-danger" in banner.attrs["class"]
+    assert text(banner) == "Choose the person to add from the search results."
+    with client.post(url + "?lang=en", follow_redirects=True) as response:
+        html = response.get_data(as_text=True)
+    assert title_of(html) == fresh
+    status = next(e for e in parse(html) if "alert-success" in e.attrs.get("class", ""))
+    assert status.attrs.get("role") == "status" and "tabindex" not in status.attrs
+
+
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_confirmation_refused_for_its_reason_sums_it_up(client, running, reason):
     """Cancelling a session confirmed without a reason: the refusal is summed up at the top,

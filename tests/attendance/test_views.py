@@ -21,7 +21,7 @@ from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.factories import NOW
 from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login
-from tests.markup import filled_form, markup_problems, parse
+from tests.markup import filled_form, inside, markup_problems, parse
 
 
 def test_the_register_shows_the_code_and_a_qr_code(client, running):
@@ -586,6 +586,7 @@ def test_changing_a_mark_changed_since_the_page_was_shown_is_refused_and_kept_to
     first_select = re.search(rf'<select[^>]*name="status-{first}".*?</select>', html, re.S)
     assert 'aria-invalid="true"' in first_select.group(0)
     assert '<option value="excused" selected>' in first_select.group(0)
+    assert _register_refusal(html)[1] == [f"#status-{first}"]  # the row changed meanwhile
     again = filled_form(html, f"status-{first}")
     assert (again[f"status-{second}"], again[f"minutes-{second}"]) == ("partial", "30")
     response = client.post(url + "?lang=en", data=again, follow_redirects=True)
@@ -953,3 +954,55 @@ def test_a_refused_comment_says_why(app, client, running):
     assert "4000" in error.all_text().replace(",", "").replace("\u202f", "")
     assert box.attrs.get("dir") == "auto" and "y" * 4001 in page  # kept as typed
     assert markup_problems(page) == []
+
+
+def _register_refusal(html):
+    """The register's box of what it refused, and the links in it."""
+    elements = parse(html)
+    box = next(e for e in elements if e.attrs.get("id") == "register-refusal")
+    return box, [a.attrs["href"] for a in elements if a.tag == "a" and inside(a, box)]
+
+
+def _title(html):
+    return " ".join(re.search(r"<title>(.*?)</title>", html, re.S).group(1).split())
+
+
+def test_a_refused_register_leads_to_the_refused_field_and_says_so_in_the_title(
+        app, client, running, create_user):
+    """A register of many rows refused for one of them (minutes below zero): the box at its
+    top links to that field, which its page may show far below, names it, takes the focus
+    (tabindex, as a form's summary), and the title says that the page holds an error."""
+    first, second = _two_on_the_register(app, running, create_user)
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    fresh = _title(client.get(url + "?lang=en").get_data(as_text=True))
+    html = client.post(url + "?lang=en", data={
+        f"status-{first}": "present", f"status-{second}": "partial",
+        f"minutes-{second}": "-5"}).get_data(as_text=True)
+    assert _title(html) == "Error: " + fresh
+    box, links = _register_refusal(html)
+    assert links == [f"#minutes-{second}"]
+    assert box.attrs.get("tabindex") == "-1" and "error-summary" in box.attrs["class"]
+    words = " ".join(box.all_text().split())
+    assert "Minutes attended by Jonas Berg" in words
+    assert "Minutes attended must be between 0 and 180." in words
+    assert markup_problems(html) == []
+
+
+def test_a_register_refused_for_its_reason_leads_to_the_reason(app, client, running,
+                                                                create_user):
+    """A status recorded long ago changed without a reason: the box links to the reason."""
+    first, second = _two_on_the_register(app, running, create_user)
+    with app.app_context():
+        services.mark(db.session.get(Registration, first), "present", minutes=90, actor=None,
+                      now=datetime.now(UTC) - timedelta(hours=2))
+        db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/sessions/{running['session']}/attendance"
+    html = client.post(url + "?lang=en", data={f"status-{first}": "absent",
+                                               f"minutes-{first}": "90"}).get_data(as_text=True)
+    assert _title(html).startswith("Error: ")
+    box, links = _register_refusal(html)
+    assert links == ["#reason"]
+    assert "Give the reason for correcting a recorded attendance." in box.all_text()
+    assert markup_problems(html) == []

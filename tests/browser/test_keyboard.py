@@ -93,3 +93,19 @@ def test_a_red_banner_takes_the_focus_and_the_title_says_error(new_page, live_wo
     expect(page).to_have_title(re.compile(r"^Error: Attendance · "))
     expect(banner).to_have_attribute("role", "alert")
     expect(banner, f"the focus is on {_focused(page)}").to_be_focused()
+
+
+def test_a_refused_register_leads_to_the_refused_row(new_page, live_workdir):
+    """Minutes below zero on one row, far down the register: its box takes the focus and
+    its link leads to that row's minutes."""
+    page = open_as(new_page, "coordinator", lang="en")
+    page.goto(f"/sessions/{demo_objects(live_workdir / 'portal.db')['past_session']}/attendance")
+    marked = page.locator("table.attendance-register select:has(option[selected]:not([value='']))")
+    row = marked.nth(marked.count() - 1).get_attribute("id").removeprefix("status-")
+    page.locator(f"#minutes-{row}").fill("-5")
+    page.locator("main button[type=submit]", has_text="Save the register").click()
+    refusal = page.locator("#register-refusal")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(refusal, f"the focus is on {_focused(page)}").to_be_focused()
+    refusal.locator(f"a[href='#minutes-{row}']").click()
+    expect(page.locator(f"#minutes-{row}")).to_be_focused()

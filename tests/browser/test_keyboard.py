@@ -109,3 +109,33 @@ def test_a_refused_register_leads_to_the_refused_row(new_page, live_workdir):
     expect(refusal, f"the focus is on {_focused(page)}").to_be_focused()
     refusal.locator(f"a[href='#minutes-{row}']").click()
     expect(page.locator(f"#minutes-{row}")).to_be_focused()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_language_menu_closes_when_the_focus_leaves_it(new_page, lang):
+    page = open_as(new_page, "coordinator", lang=lang, width=1366, height=900)
+    page.goto(f"/coverage/?lang={lang}")
+    switcher = page.locator("details.language-switcher")
+    switcher.locator("summary").click()
+    expect(switcher).to_have_attribute("open", "")
+    for _ in range(switcher.locator("a").count() + 1):
+        page.keyboard.press("Tab")
+    assert not page.evaluate("document.querySelector('details.language-switcher')"
+                             ".contains(document.activeElement)")
+    expect(switcher).not_to_have_attribute("open", "")
+    # Back into it and out with Shift+Tab, the other way.
+    switcher.locator("summary").click()
+    page.keyboard.press("Shift+Tab")
+    expect(switcher).not_to_have_attribute("open", "")
+
+
+def test_escape_leaves_the_focus_where_it_is_when_it_is_outside_the_menu(new_page):
+    page = open_as(new_page, "coordinator", lang="en", width=1366, height=900)
+    page.goto("/registry/")
+    field = page.locator("main input:visible").first
+    field.focus()
+    # Opened without taking the focus (a click in some browsers).
+    page.evaluate("document.querySelector('details.language-switcher').open = true")
+    page.keyboard.press("Escape")
+    expect(page.locator("details.language-switcher")).not_to_have_attribute("open", "")
+    expect(field).to_be_focused()

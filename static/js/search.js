@@ -1,10 +1,18 @@
-// The header search is a plain form; this only lets "/" bring the cursor to it, as on many
-// sites, unless the reader is typing in a field already. On a phone it opens the menu first.
+// The header search is a plain form; this only lets Ctrl+K (⌘K on a Mac) bring the cursor to
+// it, as on many sites, unless the reader is typing in a field already. A key pressed alone
+// never does (WCAG 2.1.4): a word dictated to speech input, or a key struck by mistake, would
+// set it off. On a phone it opens the menu first.
 (function () {
   "use strict";
 
+  function isShortcut(event) {
+    // The key's place, not its letter: "k" is another letter on an Arabic or Cyrillic keyboard.
+    var k = event.code === "KeyK" || (event.key || "").toLowerCase() === "k";
+    return k && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey;
+  }
+
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) {
+    if (!isShortcut(event)) {
       return;
     }
     var target = event.target;

@@ -139,3 +139,16 @@ def test_escape_leaves_the_focus_where_it_is_when_it_is_outside_the_menu(new_pag
     page.keyboard.press("Escape")
     expect(page.locator("details.language-switcher")).not_to_have_attribute("open", "")
     expect(field).to_be_focused()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_no_key_alone_brings_the_focus_to_the_search_but_control_k_does(new_page, width):
+    page = open_as(new_page, "coordinator", lang="en")
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto("/sessions/")
+    page.locator("main h1").click()
+    page.keyboard.press("/")
+    expect(page.locator("#header-q")).not_to_be_focused()
+    expect(page.locator("details.portal-menu")).not_to_have_attribute("open", "")
+    page.keyboard.press("Control+k")
+    expect(page.locator("#header-q")).to_be_focused()

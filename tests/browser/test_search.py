@@ -1,4 +1,4 @@
-"""The header's search with the keyboard only: Tab to the field (or "/"), type, Enter, then
+"""The header's search with the keyboard only: Tab to the field (or Ctrl+K), type, Enter, then
 Tab to a result and Enter opens it."""
 import re
 
@@ -37,12 +37,12 @@ def test_a_focal_point_searches_from_the_header_and_opens_a_result(new_page, lan
     expect(page.locator("nav[aria-label] ol.breadcrumb [aria-current=page]")).to_be_visible()
 
 
-def test_slash_brings_the_cursor_to_the_search_even_on_a_phone(new_page):
+def test_control_k_brings_the_cursor_to_the_search_even_on_a_phone(new_page):
     page = open_as(new_page, "coordinator", lang="en")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/sessions/")
     expect(page.locator("#header-q")).to_be_hidden()      # inside the closed menu
-    page.keyboard.press("/")
+    page.keyboard.press("Control+k")
     expect(page.locator("#header-q")).to_be_focused()
     page.keyboard.type("kenya")
     page.keyboard.press("Enter")

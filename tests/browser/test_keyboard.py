@@ -3,6 +3,7 @@
 menu closes once the focus leaves it (2.4.7: it no longer hides what has the focus), and no key
 pressed alone acts as a shortcut (2.1.4)."""
 import re
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import expect
@@ -152,3 +153,51 @@ def test_no_key_alone_brings_the_focus_to_the_search_but_control_k_does(new_page
     expect(page.locator("details.portal-menu")).not_to_have_attribute("open", "")
     page.keyboard.press("Control+k")
     expect(page.locator("#header-q")).to_be_focused()
+
+
+# Where the control that has the focus is drawn, and whether it is in the header still.
+HEADER_STOPS = """() => {
+  const box = document.activeElement.getBoundingClientRect();
+  return {inHeader: Boolean(document.activeElement.closest('header')),
+          name: document.activeElement.id || document.activeElement.textContent.trim(),
+          top: box.top, bottom: box.bottom, left: box.left, right: box.right};
+}"""
+
+
+def _header_stops(page):
+    page.locator(".navbar-brand").focus()
+    stops = [page.evaluate(HEADER_STOPS)]
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(HEADER_STOPS)
+        if not stop["inHeader"]:
+            return stops
+        stops.append(stop)
+    pytest.fail("the header holds more than 40 controls")
+
+
+def _out_of_order(stops, rtl):
+    """Each step of the Tab key that goes back up a row, or back along one."""
+    wrong = []
+    for before, after in pairwise(stops):
+        same_row = after["top"] < before["bottom"] and before["top"] < after["bottom"]
+        backwards = (after["right"] > before["right"] + 1 if rtl
+                     else after["left"] < before["left"] - 1)
+        if (not same_row and after["top"] < before["top"]) or (same_row and backwards):
+            wrong.append(f"{before['name']!r} → {after['name']!r}")
+    return wrong
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_header_is_gone_through_in_the_order_it_is_seen(new_page, artifacts_dir, lang,
+                                                              width):
+    page = open_as(new_page, "coordinator", lang=lang, width=1366, height=900)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/?lang={lang}")
+    if width < 992:
+        page.locator("details.portal-menu > summary").click()
+    page.screenshot(path=str(artifacts_dir / f"header-{lang}-{width}.png"))
+    stops = _header_stops(page)
+    assert len(stops) > 8, stops
+    assert _out_of_order(stops, rtl=lang == "ar") == []

@@ -27,6 +27,7 @@ from tests.helpers import (
     outbox,
     signed_in,
 )
+from tests.markup import markup_problems, parse
 from tests.sessions.libical import libical_errors
 
 START = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=30)
@@ -319,6 +320,24 @@ def test_the_roster_says_since_when_each_person_is_in_their_status(app, client, 
     login(client, "coord@example.org")
     html = client.get(f"/sessions/{network['session']}/roster").get_data(as_text=True)
     assert "3/3/26" in html and "3/1/26" not in html
+
+
+def test_each_remove_button_of_the_roster_names_the_person_it_removes(app, client, network):
+    """Forty buttons read out "Remove": each says whom, in words a screen reader reads (the
+    row already shows the name)."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, network["session"])
+        person = db.session.get(User, network["fp"]).person
+        registration.register(session, person, actor=None, notify=False)
+        db.session.commit()
+        name = person.full_name
+    login(client, "coord@example.org")
+    html = client.get(f"/sessions/{network['session']}/roster?lang=en").get_data(as_text=True)
+    remove, = (e for e in parse(html) if e.tag == "button" and "Remove" in e.all_text())
+    assert " ".join(remove.all_text().split()) == f"Remove {name}"
+    hidden, = (e for e in remove.children if e.tag == "span")
+    assert "visually-hidden" in hidden.attrs["class"].split()
+    assert markup_problems(html) == []
 
 
 def test_the_office_is_told_why_a_leaver_is_not_added(app, client, network):

@@ -304,8 +304,11 @@ def register_errorhandlers(app):
             db.session.rollback()
         template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429, 500) else \
             "errors/generic.html"
+        # What the error says besides its page: a 405's Allow (RFC 9110).
+        headers = [(name, value) for name, value in error.get_headers()
+                   if name.lower() != "content-type"] if isinstance(error, HTTPException) else []
         return render_template(template, error=error, code=code,
-                               wait=_wait_before_retry() if code == 429 else None), code
+                               wait=_wait_before_retry() if code == 429 else None), code, headers
 
     def render_csrf_error(error):
         return render_template("errors/400.html", error=error, code=400, csrf=True), 400

@@ -5,13 +5,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import bootstrap_wrapper
-from flask import Blueprint, Flask, g, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_babel import format_date, format_percent, format_time, format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, ProductionConfig, get_config
@@ -297,25 +298,63 @@ def register_jobs(app):
     engine.init_app(app)
 
 
+# The error pages the portal writes; any other code gets errors/generic.html.
+ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
+# How long a page answered while the database is unreachable asks the browser to wait.
+DATABASE_RETRY_AFTER = 60
+
+
 def register_errorhandlers(app):
     def render_error(error):
         code = error.code if isinstance(error, HTTPException) else 500
-        if code == 500:
-            db.session.rollback()
-        template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429, 500) else \
-            "errors/generic.html"
+        template = f"errors/{code}.html" if code in ERROR_PAGES else "errors/generic.html"
         # What the error says besides its page: a 405's Allow (RFC 9110).
         headers = [(name, value) for name, value in error.get_headers()
                    if name.lower() != "content-type"] if isinstance(error, HTTPException) else []
-        return render_template(template, error=error, code=code,
-                               wait=_wait_before_retry() if code == 429 else None), code, headers
+        return _error_page(template, code, headers, error=error, rolled_back=code == 500,
+                           wait=_wait_before_retry() if code == 429 else None)
 
     def render_csrf_error(error):
         return render_template("errors/400.html", error=error, code=400, csrf=True), 400
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    def render_database_unreachable(error):
+        """The database refused or lost the connection, or could not complete the work (a
+        deadlock, a timeout): the person is told to come back, in their language, signed in
+        or not, since their account cannot be read."""
+        app.log_exception((type(error), error, error.__traceback__))
+        _as_nobody_signed_in()
+        return _error_page("errors/503.html", 503,
+                           [("Retry-After", str(DATABASE_RETRY_AFTER))], error=error)
+
+    for code in ERROR_PAGES:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(OperationalError, render_database_unreachable)
+
+
+def _error_page(template, code, headers, *, rolled_back=False, **context):
+    """The error page, with the request's work rolled back first when asked. When the database
+    cannot be read (the page shows who is signed in, and reads them again after a rollback),
+    it is shown as to somebody signed out, in the language the request asks for."""
+    try:
+        if rolled_back:
+            db.session.rollback()
+        return render_template(template, code=code, **context), code, headers
+    except SQLAlchemyError:
+        current_app.logger.warning("The database is unreachable: the error page is shown "
+                                   "signed out", exc_info=True)
+        _as_nobody_signed_in()
+        return render_template(template, code=code, **context), code, headers
+
+
+def _as_nobody_signed_in():
+    """For the rest of the request nobody is signed in (Flask-Login's user of the request),
+    and the database's session is closed: nothing the page shows reads the database."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:  # the connection is gone: it held nothing to keep
+        current_app.logger.warning("The database session could not be closed", exc_info=True)
+    g._login_user = login_manager.anonymous_user()
 
 
 def _wait_before_retry():

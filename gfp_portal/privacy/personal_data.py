@@ -152,16 +152,19 @@ def export_own_data(user, *, now):
     return document
 
 
-def own_summary(user, *, now):
-    """The signed-in person's readable summary, audited like the file."""
+def own_summary(user, *, now, audited=True):
+    """The signed-in person's readable summary, audited like the file; not `audited` when
+    nobody is shown it (a HEAD: a link checker, a browser's prefetch)."""
     document = personal_data(user=user, now=now)
-    log_action("user.data_summary", user, actor=user, now=now)
+    if audited:
+        log_action("user.data_summary", user, actor=user, now=now)
     return document
 
 
-def summary_for(person, *, actor, now):
+def summary_for(person, *, actor, now, audited=True):
     """A person's summary produced by a coordinator (for a request made to the Office): the
-    audit names who produced it."""
+    audit names who produced it; not `audited` when nobody is shown it (a HEAD)."""
     document = personal_data(person=person, now=now)
-    log_action("person.data_summary", person, actor=actor, now=now)
+    if audited:
+        log_action("person.data_summary", person, actor=actor, now=now)
     return document

@@ -2,7 +2,7 @@
 produces from the registry) and the anonymisation of a person who left."""
 from datetime import date, datetime
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -45,6 +45,13 @@ def _summary(document, *, own, person):
                            titles=TITLES, when=_when, day=_day, language=current_language())
 
 
+def _shown():
+    """Whether the summary is shown to somebody: on a GET. A HEAD (a link checker, a browser's
+    prefetch) is answered alike without the page, and audits nothing, as it counts no
+    download of a resource."""
+    return request.method == "GET"
+
+
 def _when(text):
     """A time of the document (ISO 8601) in the reader's language and time zone."""
     return moment_reading(datetime.fromisoformat(text), "medium") if text else "—"
@@ -58,7 +65,7 @@ def _day(text):
 @signed_in
 def my_summary():
     """The signed-in person's data, in their language; each view is audited like the file."""
-    document = own_summary(current_user, now=utcnow())
+    document = own_summary(current_user, now=utcnow(), audited=_shown())
     commit()
     return _summary(document, own=True, person=None)
 
@@ -69,7 +76,7 @@ def person_summary(person_id):
     """A person's data, produced by the Office (for a request made to it); audited with the
     coordinator who produced it."""
     person = db.get_or_404(Person, person_id)
-    document = summary_for(person, actor=current_user, now=utcnow())
+    document = summary_for(person, actor=current_user, now=utcnow(), audited=_shown())
     commit()
     return _summary(document, own=False, person=person)
 

@@ -227,3 +227,18 @@ def test_a_person_named_by_an_open_nomination_is_not_offered_for_anonymising(
                            "csrf_token": csrf_token_from(refused)})
     with app.app_context():
         assert db.session.get(Person, leaver[1]).anonymised_at is None
+
+
+def test_a_head_request_produces_no_summary_and_audits_nothing(app, client, create_user, leaver):
+    """A link checker or a browser's prefetch asks with HEAD: nobody read the data, so no
+    event says it was produced (as a HEAD on a resource counts no download)."""
+    create_user("coord@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    assert client.head(f"/registry/people/{leaver[1]}/data").status_code == 200
+    assert events(app, "person.data_summary") == []
+    client.post("/logout")
+    login(client, "zq@undp.org")
+    assert client.head("/me/data").status_code == 200
+    assert events(app, "user.data_summary") == []
+    client.get("/me/data")
+    assert events(app, "user.data_summary") == [(leaver[0], "users", leaver[0])]

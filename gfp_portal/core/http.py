@@ -40,6 +40,16 @@ def with_query(url, args):
     return f"{url}?{urlencode(pairs)}" if pairs else url
 
 
+def redirect_to_canonical(**values):
+    """A permanent redirect to this page's address with `values` for its parameters, the query
+    kept, when they differ from those it was asked with (a code typed in another case:
+    /entities/undp is /entities/UNDP), so that each page has one address."""
+    if all(request.view_args.get(name) == value for name, value in values.items()):
+        return
+    url = url_for(request.endpoint, **{**request.view_args, **values})
+    abort(redirect(with_query(url, request.args), 301))
+
+
 def next_from_request(default):
     return safe_next(request.args.get("next") or request.form.get("next"), default)
 

@@ -9,7 +9,7 @@ from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.http import found_or_404, page_number
+from gfp_portal.core.http import found_or_404, page_number, redirect_to_canonical
 from gfp_portal.core.i18n import is_rtl, viewer_today
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
@@ -116,6 +116,7 @@ def unct(iso3):
     own = visible_unct_ids(current_user)
     if own is not None and team.id not in own:
         abort(403)
+    redirect_to_canonical(iso3=team.iso3)
     today = viewer_today()
     coverage = shared_coverage(unct_ids=[team.id], today=today, now=utcnow())
     team = coverage.uncts[0]  # with its countries

@@ -11,7 +11,7 @@ from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, found_or_404, plain_http_allowed
+from gfp_portal.core.http import commit, found_or_404, plain_http_allowed, redirect_to_canonical
 from gfp_portal.core.i18n import choose_version, current_language, viewer_today, viewer_zone
 from gfp_portal.extensions import db
 from gfp_portal.induction.forms import TermsReadForm
@@ -96,6 +96,7 @@ def entity(acronym):
     visible = visible_entity_ids(current_user)  # as the parity pages: own entity, own teams'
     if visible is not None and found.id not in visible:
         abort(403)
+    redirect_to_canonical(acronym=found.acronym)
     today = viewer_today()
     # A holder's name opens their registry record where the viewer may read it.
     return render_template("main/entity.html", language=current_language(), today=today,

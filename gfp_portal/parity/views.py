@@ -8,7 +8,7 @@ from werkzeug.utils import secure_filename
 from gfp_portal.core import previews
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.http import found_or_404
+from gfp_portal.core.http import found_or_404, redirect_to_canonical
 from gfp_portal.core.i18n import is_rtl, viewer_today
 from gfp_portal.core.tables import CONTENT_TYPES
 from gfp_portal.coverage.queries import entities_needing_support
@@ -57,6 +57,7 @@ def _visible_entity(acronym):
     visible = queries.visible_entity_ids(current_user)
     if visible is not None and entity.id not in visible:
         abort(403)
+    redirect_to_canonical(acronym=entity.acronym)
     return entity
 
 

@@ -51,8 +51,12 @@ def duty_station_choices():
 
 
 def entity_by_acronym(acronym):
-    return db.session.scalars(select(Entity).filter_by(acronym=acronym)).first() \
-        if acronym else None
+    """The entity of `acronym` in whatever case it is written: acronyms are unique whatever
+    their case (services._check_entity). The one written exactly so comes first."""
+    if not acronym:
+        return None
+    return db.session.scalars(select(Entity).where(func.lower(Entity.acronym) == acronym.lower())
+                              .order_by(Entity.acronym != acronym)).first()
 
 
 def unct_by_iso3(iso3):

@@ -45,6 +45,16 @@ def test_anonymous_is_sent_to_sign_in(client, members):
         assert "/login" in client.get(url).headers["Location"]
 
 
+def test_a_code_typed_in_lower_case_leads_to_the_teams_page(client, members, login_as):
+    """One address per page, as for an entity's (/entities/undp)."""
+    login_as("coordinator")
+    response = client.get("/coverage/ken?lang=es")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/coverage/KEN?lang=es"
+    assert client.get("/coverage/KEN").status_code == 200
+    assert client.get("/coverage/xyz").status_code == 404
+
+
 def test_full_network_renders_with_a_fixed_number_of_queries(client, members, login_as,
                                                                count_queries, app):
     login_as("coordinator")

@@ -110,6 +110,19 @@ def test_who_may_open_an_entity_page(app, client, reference, create_user):
     assert client.get("/entities/UNICEF").status_code == 403
 
 
+def test_an_acronym_typed_in_another_case_leads_to_the_entitys_page(app, client, reference,
+                                                                   create_user):
+    """Acronyms are unique whatever their case: /entities/undp is UNDP's page, at its one
+    address (a permanent redirect, the query kept)."""
+    _network(app, create_user)
+    login(client, "coord@example.org")
+    response = client.get("/entities/undp?lang=fr")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/entities/UNDP?lang=fr"
+    assert client.get("/entities/uNdP").headers["Location"] == "/entities/UNDP"
+    assert client.get("/entities/nope").status_code == 404
+
+
 def test_a_holders_name_opens_their_record_where_the_viewer_may_read_it(app, client, reference,
                                                                         create_user):
     """The Office (an administrator too) opens every holder's record; a Resident Coordinator

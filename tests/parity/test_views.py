@@ -84,6 +84,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, figures):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_an_acronym_typed_in_another_case_leads_to_the_entitys_figures(client, login_as,
+                                                                      figures):
+    login_as("coordinator")
+    for url, canonical in [("/parity/undp", "/parity/UNDP"),
+                           ("/parity/Undp/grades.csv", "/parity/UNDP/grades.csv")]:
+        response = client.get(url)
+        assert response.status_code == 301, url
+        assert response.headers["Location"] == canonical
+
+
 def test_an_unknown_entity_is_not_found(app, client, login_as, figures):
     login_as("coordinator")
     assert client.get("/parity/NOPE").status_code == 404

@@ -403,7 +403,7 @@ def register_jinja(app):
     def switch_language_url(code):
         args = request.args.to_dict(flat=True)
         args["lang"] = code
-        return http.with_query(request.path, args)
+        return http.with_query(http.request_path(), args)
 
     app.jinja_env.globals.update(
         warning_titles=policy.WARNING_TITLES,

@@ -7,7 +7,7 @@ from flask import abort, redirect, render_template, request
 
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_then_redirect, show_domain_error
+from gfp_portal.core.http import commit_then_redirect, request_path, show_domain_error
 
 NOT_CARRIED = {"csrf_token", "confirmed", "went_back", "submit"}
 
@@ -36,7 +36,7 @@ def confirmation_page(title, consequences, *, form=None, with_reason=False, reas
                and not (with_reason and name == "reason")]
     carried += [(name, str(value)) for name, value in carry.items()]
     return render_template("confirm.html", title=title, consequences=consequences,
-                           action=request.path, carried=carried, form=form,
+                           action=request_path(), carried=carried, form=form,
                            with_reason=with_reason, reason_label=reason_label), status
 
 

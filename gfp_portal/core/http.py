@@ -1,6 +1,6 @@
 """Request helpers shared by the views: safe redirects, service-error display, hostile input
 refused with a 400 that says why, pagination and caching rules (downloads: core.downloads)."""
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -30,6 +30,17 @@ def safe_next(target, default):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+# What a path may hold as it is (RFC 3986 pchar and "/"); anything else, "?", "#" and "%"
+# first, is percent-encoded.
+_PATH_SAFE = "/:@!$&'()*+,;="
+
+
+def request_path():
+    """The path of the page asked for, as a URL again (for an href, a form's action or a
+    redirect): request.path is decoded, and an acronym "A?B" (/entities/A%3FB) would end it."""
+    return quote(request.script_root + request.path, safe=_PATH_SAFE)
 
 
 def with_query(url, args):
@@ -283,7 +294,7 @@ def _within_the_list(pagination):
     if pagination.total and pagination.page > pagination.pages:
         args = request.args.copy()
         args["page"] = str(pagination.pages)
-        abort(redirect(f"{request.path}?{urlencode(list(args.items(multi=True)))}"))
+        abort(redirect(with_query(request_path(), args)))
     return pagination
 
 

@@ -20,6 +20,7 @@ from gfp_portal.core.http import (
     job_page,
     paginate,
     paginate_ids,
+    request_path,
     save_form,
     show_domain_error,
     with_query,
@@ -325,7 +326,8 @@ def export(fmt):
             return redirect(job_page(job))
     title = _("Prepare the registry export")
     return render_template(
-        "confirm.html", title=title, action=request.full_path, carried=[], form=ConfirmForm(),
+        "confirm.html", title=title, action=with_query(request_path(), request.args),
+        carried=[], form=ConfirmForm(),
         consequences=[
             ngettext("%(num)s person matches these filters.",
                      "%(num)s people match these filters.", people),

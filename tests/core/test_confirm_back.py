@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core.confirm import confirmation_page
 from gfp_portal.core.jobs import Job
 from gfp_portal.core.settings import Setting
 from gfp_portal.extensions import db
@@ -34,6 +35,13 @@ def going_back(html):
     data = filled_form(html, "went_back")
     data.add("went_back", button.attrs["value"])
     return form.attrs["action"], data
+
+
+def test_the_confirmation_is_sent_to_the_address_of_the_form(app):
+    """The path as it was sent: a ? it held (an acronym "A?B"), decoded, would end it."""
+    with app.test_request_context("/entities/A%3FB/edit", method="POST", data={"x": "1"}):
+        page, _status = confirmation_page("Delete?", ["It goes."])
+    assert 'action="/entities/A%3FB/edit"' in page
 
 
 @pytest.fixture

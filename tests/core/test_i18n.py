@@ -1,4 +1,7 @@
 """Locale choice, right-to-left layout and names in the viewer's language."""
+import html
+import re
+
 import pytest
 
 from tests.helpers import login
@@ -33,6 +36,18 @@ def test_signed_in_users_preference_beats_the_browser(client, create_user):
     login(client, "fp@example.org")
     html = client.get("/me", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="fr"' in html
+
+
+@pytest.mark.parametrize("path", ["/entities/A%3FB", "/entities/A%23B", "/entities/100%25",
+                                  "/coverage/K%3FN", "/entities/%C3%89%20X"])
+def test_the_language_switcher_leads_to_the_same_page(client, reference, create_user, path):
+    """The path of an address that holds an encoded ?, # or % is written encoded again: the
+    decoded path made /entities/A%3FB's link /entities/A?B?lang=fr."""
+    create_user("coord@example.org", roles=["coordinator"])
+    login(client, "coord@example.org")
+    page = client.get(f"{path}?q=x").get_data(as_text=True)
+    href = html.unescape(re.search(r'href="([^"]+)"[^>]*data-lang="fr"', page).group(1))
+    assert href == f"{path}?q=x&lang=fr"
 
 
 @pytest.mark.parametrize("lang, text", [

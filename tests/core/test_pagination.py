@@ -49,6 +49,15 @@ def test_a_page_past_the_end_of_a_list_goes_to_its_last_page(app, reference, mon
             assert page_of(stmt.where(Entity.acronym == "none")).total == 0
 
 
+@pytest.mark.parametrize("path", ["/entities/A%3FB", "/entities/A%23B", "/entities/100%25"])
+def test_the_last_page_is_that_of_the_same_address(app, reference, monkeypatch, path):
+    """The path as it was sent: a ?, # or % it held, decoded, would end it elsewhere."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 7)
+    with app.test_request_context(f"{path}?page=999"), pytest.raises(HTTPException) as left:
+        paginate(select(Entity).order_by(Entity.id))
+    assert left.value.response.location.startswith(f"{path}?page=")
+
+
 def load_entities(ids):
     entities = {e.id: e for e in db.session.scalars(select(Entity).where(Entity.id.in_(ids)))}
     return [entities[i] for i in ids]

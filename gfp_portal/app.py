@@ -400,11 +400,6 @@ def main_menu():
 
 
 def register_jinja(app):
-    def switch_language_url(code):
-        args = request.args.to_dict(flat=True)
-        args["lang"] = code
-        return http.with_query(http.request_path(), args)
-
     app.jinja_env.globals.update(
         warning_titles=policy.WARNING_TITLES,
         current_language=i18n.current_language,
@@ -419,7 +414,7 @@ def register_jinja(app):
         ltr=ltr_value,
         practices_public=practices_queries.library_is_public,
         name_and_title=name_and_title,
-        switch_language_url=switch_language_url,
+        language_switch=lambda: http.language_switch(app.config["LANGUAGES"]),
         with_query=http.with_query,
         main_menu=main_menu,
         mark_refused=mark_refused,

@@ -1,6 +1,7 @@
 """Plain helpers the test packages share: signing in, reading pages, expecting a refusal,
 looking up reference rows, sample files, copying a database's rows into a later test,
 sending requests at the same moment, a Redis that hangs or refuses, a job queue in one."""
+import html
 import io
 import re
 import socket
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from sqlalchemy import exists, literal, select, union_all
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from gfp_portal.core.engine import make_huey
 from gfp_portal.core.errors import DomainError
@@ -277,3 +278,22 @@ def real_redis(app, setting, purpose):
             pytest.fail(f"{message} CI must run it: {purpose}")
         pytest.skip(message)
     return url, connection
+
+
+def switch_to(client, page, code, **headers):
+    """Follow the language switch of `page` to `code` as a browser would: a link, or the
+    switch's form sent by the button of that language."""
+    link = re.search(r'<a class="dropdown-item[^"]*"\s+href="([^"]+)" lang="' + code + '"',
+                     page)
+    if link:
+        return client.get(html.unescape(link.group(1)), headers=headers,
+                          follow_redirects=True)
+    form = re.search(r'<form[^>]*data-language-switch[^>]*>(.*?)</form>', page, re.S)
+    assert form, "no language switch"
+    button = re.search(r'<button[^>]*formaction="([^"]+)"[^>]*lang="' + code + '"',
+                       form.group(1))
+    assert button, f"no {code} button in the language switch"
+    fields = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))]
+    return client.post(html.unescape(button.group(1)), data=MultiDict(fields), headers=headers,
+                       follow_redirects=True)

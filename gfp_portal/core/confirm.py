@@ -2,12 +2,19 @@
 how many people, how many emails); the same form posted again with `confirmed=1` acts. Its
 "No, go back" posts the form's entries back with `went_back=1` instead: nothing is done, and
 the form is shown again as it was filled in (by the view that shows it on a POST, such as the
-settings; static/js/entries.js refills a form of another page). It needs no JavaScript."""
+settings; static/js/entries.js refills a form of another page). The header's language switch
+posts the entries without `confirmed` too: the same page, in another language. It needs no
+JavaScript."""
 from flask import abort, redirect, render_template, request
 
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit_then_redirect, request_path, show_domain_error
+from gfp_portal.core.http import (
+    commit_then_redirect,
+    language_switch_resends,
+    request_path,
+    show_domain_error,
+)
 
 NOT_CARRIED = {"csrf_token", "confirmed", "went_back", "submit"}
 
@@ -35,6 +42,10 @@ def confirmation_page(title, consequences, *, form=None, with_reason=False, reas
                if name not in NOT_CARRIED and name not in carry
                and not (with_reason and name == "reason")]
     carried += [(name, str(value)) for name, value in carry.items()]
+    # Sent again without `confirmed`, the same page is shown in another language.
+    typed = [("reason", request.form["reason"])] if with_reason and "reason" in request.form \
+        else []
+    language_switch_resends(carried + typed)
     return render_template("confirm.html", title=title, consequences=consequences,
                            action=request_path(), carried=carried, form=form,
                            with_reason=with_reason, reason_label=reason_label), status

@@ -1,15 +1,17 @@
 """Request helpers shared by the views: safe redirects, service-error display, hostile input
 refused with a 400 that says why, pagination and caching rules (downloads: core.downloads)."""
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter, RequestRedirect
+from wtforms import PasswordField
 
 from gfp_portal.core.db import MAX_ID, db, is_collision, refused_key
 from gfp_portal.core.edits import unless_crossed
@@ -63,6 +65,78 @@ def redirect_to_canonical(**values):
 
 def next_from_request(default):
     return safe_next(request.args.get("next") or request.form.get("next"), default)
+
+
+def _answers_get(path):
+    """Whether `path` (with the script root) is a page of this site that a GET may ask for,
+    not the address of a form that only takes a POST."""
+    root = request.script_root
+    if root and not path.startswith(root + "/"):
+        return False
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(
+            path[len(root):], method="GET")
+    except RequestRedirect:  # the same page, at its right address
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+def page_sent_from():
+    """The page of this site (path and query) that the request's form was sent from, read
+    from its Referer: None when the browser did not say, or named another site or the
+    address of a form, which a link cannot lead to."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host:
+        return None
+    page = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), None)
+    return page if page is not None and _answers_get(parts.path) else None
+
+
+# The language switch sent a form again to show it in another language: it is shown, with
+# what was typed and what is wrong with it, and nothing is saved (save_form).
+LANGUAGE_ONLY = "lang_only"
+
+
+def switching_language():
+    return request.form.get(LANGUAGE_ONLY) == "1"
+
+
+def language_switch_resends(fields):
+    """The page answering this POST may be asked again, by POST, with `fields` ((name,
+    value) pairs): the header's language switch then sends them to show it in another
+    language (a confirmation not confirmed, a refused form not saved). Without it, the
+    switch of a page answering a POST leads to the page the form was sent from."""
+    g.language_switch_fields = list(fields)
+
+
+def with_language(url, code):
+    """`url` (a path and query) asking for language `code`."""
+    parts = urlsplit(url)
+    args = MultiDict([(name, value) for name, value in
+                      parse_qsl(parts.query, keep_blank_values=True) if name != "lang"])
+    args.add("lang", code)
+    return with_query(parts.path, args)
+
+
+def language_switch(languages):
+    """The header's language switch: (fields, {code: url}). On a page asked for, `fields` is
+    None and each url is a link to the same page in that language. On a page answering a
+    POST, a link to its address would be refused (405) or ask again for what the POST did:
+    where the page may be sent again (language_switch_resends), `fields` are sent to each
+    url, by POST; elsewhere each url leads to the page the form was sent from, or home."""
+    query = request.query_string.decode("latin-1")
+    here = request_path() + (f"?{query}" if query else "")
+    fields = None if request.method in ("GET", "HEAD") else g.get("language_switch_fields")
+    if request.method in ("GET", "HEAD") or fields is not None:
+        page = here
+    else:
+        page = page_sent_from() or url_for("main.index")
+    return fields, {code: with_language(page, code) for code in languages}
 
 
 def found_or_404(value):
@@ -153,6 +227,18 @@ def save_form(form, save, *, to, done=None, saved=None, record=None, changes_of=
     was shown (core.edits)."""
     if record is not None:
         save = unless_crossed(form, record, save, changes_of=changes_of)
+    if form.is_submitted():
+        # Shown again after a POST: the language switch may send the entries again (never
+        # a password, which the page would then hold).
+        passwords = {field.name for field in form if isinstance(field, PasswordField)}
+        language_switch_resends([
+            *((name, value) for name, value in request.form.items(multi=True)
+              if name not in passwords and not name.endswith("csrf_token")
+              and name != LANGUAGE_ONLY),
+            (LANGUAGE_ONLY, "1")])
+        if switching_language():
+            form.validate()  # what is wrong is said again, in the other language
+            return None
     if not form.validate_on_submit():
         return None
     ok, result = commit_service(save, form=form)

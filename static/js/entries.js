@@ -6,7 +6,9 @@
 // leads to the form's page, where they go back into the form. Any other page means the portal
 // received the form: the entries are forgotten. Forms with a password are never kept, nor
 // files, nor the form's security token. Among forms that send to the same address (an item's
-// "Move up" and "Move down"), the entries go back into the one that was sent.
+// "Move up" and "Move down"), the entries go back into the one that was sent. The header's
+// language switch, which sends a page's entries again to show it in another language, keeps
+// what was kept before it.
 (function () {
   "use strict";
   var KEY = "gfp-kept-entries";
@@ -73,7 +75,8 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if ((form.method || "").toLowerCase() !== "post" ||
-        form.querySelector("input[type=password]")) {
+        form.querySelector("input[type=password]") ||
+        form.hasAttribute("data-language-switch")) {  // the same page in another language
       return;
     }
     if (form.hasAttribute("data-confirmation")) {  // the entries stay those of the form itself

@@ -26,6 +26,7 @@ from tests.helpers import (
     meet_first,
     outbox,
     signed_in,
+    switch_to,
 )
 from tests.markup import markup_problems, parse
 from tests.sessions.libical import libical_errors
@@ -54,6 +55,28 @@ def network(app, reference, create_user):
         db.session.commit()
         ids["session"] = session.id
     return ids
+
+
+@pytest.mark.parametrize("lang, other", [("en", "fr"), ("fr", "ar"), ("ar", "es"),
+                                         ("es", "en")])
+def test_switching_language_on_the_withdrawal_confirmation_shows_it_again_unconfirmed(
+        app, client, network, lang, other):
+    """Not "405 Method not allowed" (a link to the address of the POST): the confirmation,
+    in the other language, still waiting to be confirmed."""
+    login(client, "fp@example.org")
+    url = f"/sessions/{network['session']}"
+    assert client.post(f"{url}/register").status_code == 302
+    client.get(f"/?lang={lang}")
+    confirmation = client.post(f"{url}/withdraw").get_data(as_text=True)
+
+    switched = switch_to(client, confirmation, other)
+
+    assert switched.status_code == 200
+    page = switched.get_data(as_text=True)
+    assert f'<html lang="{other}"' in page and "data-confirmation" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.cancelled_at.is_(None))) == 1
 
 
 def test_times_are_shown_in_the_viewers_zone_and_the_sessions(app, client, network,

@@ -4,6 +4,8 @@ from functools import wraps
 from flask import abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user, login_url
 
+from gfp_portal.core.http import page_sent_from
+
 ACCESS_ATTR = "access_rule"
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -57,11 +59,13 @@ def sign_in_first():
     after the sign-in ended (signed out in another tab or on another device, the password
     changed) is answered with a page that says so and offers the entries back
     (static/js/entries.js): on the sign-in page the browser would take the form as received
-    and forget them."""
-    if request.method not in SAFE_METHODS:
-        return current_app.make_response(
-            (render_template("errors/signed_out.html", code=403), 403))
+    and forget them. Without JavaScript, its button leads to the sign-in page, and back to
+    the page the form was on."""
     manager = current_app.login_manager
+    if request.method not in SAFE_METHODS:
+        sign_in = login_url(manager.login_view, next_url=page_sent_from())
+        return current_app.make_response(
+            (render_template("errors/signed_out.html", code=403, sign_in=sign_in), 403))
     flash(manager.login_message, manager.login_message_category)
     return redirect(login_url(manager.login_view, next_url=request.url))
 

@@ -161,10 +161,13 @@
       var link = offer.querySelector("a");
       link.href = entries.page;
       offer.hidden = false;
-      var lost = document.getElementById("entries-lost");  // "reload": no longer the advice
-      if (lost) {
-        lost.hidden = true;
-      }
+      // "Sign in again, then go back": no longer the advice, nor its own button.
+      ["entries-lost", "sign-in-again"].forEach(function (id) {
+        var advice = document.getElementById(id);
+        if (advice) {
+          advice.hidden = true;
+        }
+      });
       return;
     }
     if (document.querySelector("form[data-confirmation]")) {

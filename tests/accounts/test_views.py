@@ -1,5 +1,7 @@
 """Sign-in, sign-out, activation, reset, CSRF, rate limits, headers and /me."""
+import html
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -54,6 +56,33 @@ def test_next_redirects_only_within_the_site(client, create_user, target, expect
     response = client.post("/login", query_string={"next": target},
                            data={"email": "admin@example.org", "password": PASSWORD})
     assert response.headers["Location"] == expected
+
+
+def header_sign_in(page):
+    links = [html.unescape(h) for h in re.findall(r'<a class="nav-link[^"]*" href="([^"]+)"',
+                                                  page)]
+    return [link for link in links if link.split("?")[0] == "/login"]
+
+
+def test_the_header_sign_in_leads_back_to_the_page(client, reference):
+    """A visitor searching the public library signs in from the header: back to the search,
+    not to the home page."""
+    listing = "/resources/?q=guidelines&language=fr"
+    (sign_in,) = header_sign_in(client.get(listing).get_data(as_text=True))
+    assert parse_qs(urlsplit(sign_in).query)["next"] == [listing]
+    (plain,) = header_sign_in(client.get("/resources/").get_data(as_text=True))
+    assert parse_qs(urlsplit(plain).query)["next"] == ["/resources/"]
+
+
+def test_the_sign_in_page_keeps_where_it_leads_in_another_language(client, create_user):
+    deep = "/registry/?q=Zo%C3%AB+M%C3%BCller&status=ended"
+    login_page = client.get(deep).headers["Location"]
+    page = client.get(login_page).get_data(as_text=True)
+    assert header_sign_in(page) == ["/login"]  # the page itself: nowhere else to lead
+    switched = client.get(re.search(r'href="([^"]+)" lang="ar"', page).group(1).replace(
+        "&amp;", "&"))
+    assert '<html lang="ar"' in switched.get_data(as_text=True)
+    assert switched.request.args["next"] == parse_qs(urlsplit(login_page).query)["next"][0]
 
 
 def test_post_without_csrf_token_is_refused(client, create_user, app, monkeypatch):

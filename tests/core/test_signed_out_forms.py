@@ -4,6 +4,10 @@ answer says the person is signed out and offers the entries back (#kept-entries,
 static/js/entries.js), as "The form has expired" does: the sign-in page itself would make the
 browser take the form as received and forget the entries. A page asked for still leads to the
 sign-in page, which leads back to it."""
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from sqlalchemy import select
 
@@ -61,3 +65,22 @@ def test_a_page_asked_for_signed_out_still_leads_to_the_sign_in_page(client, ref
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=%2Fpractices%2Fnew"
     assert client.head("/practices/new").status_code == 302
+
+
+def test_the_signed_out_page_leads_to_the_sign_in_and_back_to_the_form_s_page(
+        app, client, create_user):
+    """Without JavaScript too: the sign-in page, then the page the form was sent from, as
+    its Referer says (only a page of this site)."""
+    create_user("coord@example.org", roles=["coordinator"])
+    listing = "/admin/outbox/?status=failed&page=2"
+    for referer, back in [(f"http://portal.test{listing}", listing),
+                          ("https://elsewhere.example/admin/outbox/", None), (None, None)]:
+        response = client.post("/admin/outbox/1/retry", data={},
+                               headers={"Referer": referer} if referer else {})
+        assert response.status_code == 403
+        sign_in = re.search(r'<p id="sign-in-again"><a [^>]*href="([^"]+)"',
+                            response.get_data(as_text=True))
+        assert sign_in, "no way to sign in again"
+        url = html.unescape(sign_in.group(1))
+        assert url.split("?")[0] == "/login"
+        assert parse_qs(urlsplit(url).query).get("next") == ([back] if back else None)

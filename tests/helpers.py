@@ -290,8 +290,8 @@ def switch_to(client, page, code, **headers):
                           follow_redirects=True)
     form = re.search(r'<form[^>]*data-language-switch[^>]*>(.*?)</form>', page, re.S)
     assert form, "no language switch"
-    button = re.search(r'<button[^>]*formaction="([^"]+)"[^>]*lang="' + code + '"',
-                       form.group(1))
+    button = re.search(r'<button[^>]*form="language-switch"[^>]*formaction="([^"]+)"[^>]*lang="'
+                       + code + '"', page)
     assert button, f"no {code} button in the language switch"
     fields = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(
         r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))]

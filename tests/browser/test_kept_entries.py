@@ -58,6 +58,7 @@ def test_entries_sent_after_signing_out_in_another_tab_come_back_after_signing_i
     expect(page.locator("h1")).to_have_text("You are no longer signed in")
     expect(page.locator("#kept-entries")).to_be_visible()
     expect(page.locator("#entries-lost")).to_be_hidden()
+    expect(page.locator("#sign-in-again")).to_be_hidden()  # the entries' button signs in
     _back_signed_in(page)
     expect(page).to_have_url(re.compile(r"/sessions/1/edit$"))
     expect(page.locator("textarea[name=description_fr]")).to_have_value(TYPED)
@@ -140,3 +141,28 @@ def test_going_back_from_a_confirmation_brings_the_form_back_as_it_was(page, liv
     # Given back once: the page shown again is a fresh one.
     page.reload()
     expect(group.locator("select[name=role]")).to_have_value("")
+
+
+def test_the_language_switched_on_a_confirmation_keeps_the_way_back_to_the_form(
+        page, live_workdir):
+    """The confirmation of a group registration read in French instead: still not
+    confirmed, and "No, go back" still brings the form back as it was."""
+    session_id = demo_objects(live_workdir / "portal.db")["upcoming_session"]
+    sign_in(page, "coordinator@demo.gfp", lang="en")
+    page.goto(f"/sessions/{session_id}/roster?lang=en")
+    group = page.locator("form[action$='/roster/group']")
+    group.locator("select[name=role]").select_option("alternate")
+    group.locator("select[name=entity]").select_option("UNDP")
+    group.locator("[type=submit]").click()
+    expect(page.locator("form[data-confirmation]")).to_be_visible()
+
+    switcher = page.locator("details.language-switcher")
+    switcher.locator("summary").click()
+    switcher.locator("button[data-lang='fr']").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("form[data-confirmation]")).to_be_visible()
+    page.locator("form[data-confirmation] button[name=went_back]").click()
+    expect(page).to_have_url(re.compile(rf"/sessions/{session_id}/roster$"))
+    expect(group.locator("select[name=role]")).to_have_value("alternate")
+    expect(group.locator("select[name=entity]")).to_have_value("UNDP")

@@ -121,3 +121,18 @@ def test_the_signed_out_page_switches_to_the_page_the_form_was_on(app, client, c
     assert switched.status_code == 200
     assert switched.request.path == "/login"
     assert switched.request.args["next"].endswith(listing + "&lang=fr")
+
+
+def test_a_form_too_large_switches_to_the_page_it_was_sent_from(app, client, login_as,
+                                                                 monkeypatch):
+    """The 413 page answers the POST: the switch leads to the form's page, by GET."""
+    login_as("coordinator")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    refused = client.post("/registry/people/new", data={"given_name": "x" * 4096},
+                          headers={"Referer": "http://portal.test/registry/people/new"})
+    assert refused.status_code == 413
+
+    switched = switch_to(client, refused.get_data(as_text=True), "ar")
+
+    assert switched.status_code == 200 and switched.request.path == "/registry/people/new"
+    assert '<html lang="ar"' in switched.get_data(as_text=True)

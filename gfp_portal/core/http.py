@@ -135,7 +135,7 @@ def language_switch(languages):
     if request.method in ("GET", "HEAD") or fields is not None:
         page = here
     else:
-        page = page_sent_from() or url_for("main.index")
+        page = page_sent_from() or request.script_root + "/"
     return fields, {code: with_language(page, code) for code in languages}
 
 
@@ -224,7 +224,8 @@ def save_form(form, save, *, to, done=None, saved=None, record=None, changes_of=
     the page is to be shown: not sent, not valid, or refused. An edit form (EditsRecord)
     names the `record` it edits: its save returns the changes (or `changes_of` reads them
     from what it returns), and is refused when it would undo a change made since the page
-    was shown (core.edits)."""
+    was shown (core.edits). Sent again by the language switch (LANGUAGE_ONLY), the form is
+    checked and shown in the other language, and never saved."""
     if record is not None:
         save = unless_crossed(form, record, save, changes_of=changes_of)
     if form.is_submitted():

@@ -5,9 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
+from flask import has_app_context
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+from gfp_portal.core.i18n import is_rtl
 
 # A cell starting with one of these would run as a formula in a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,15 +35,17 @@ _CELL_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
 
 def _xlsx_text(value):
     """`value` as text a workbook cell holds: without the control characters Excel refuses
-    (openpyxl raises on them), which a stored value may hold, guarded."""
+    (openpyxl raises on them), which a stored value may hold. Not guarded: a cell of text is
+    never run as a formula (to_xlsx makes sure), and the guard's apostrophe would be shown as
+    part of the value."""
     text = "" if value is None else str(value)
-    return guard(ILLEGAL_CHARACTERS_RE.sub("", text.translate(_CELL_LINE_BREAKS)))
+    return ILLEGAL_CHARACTERS_RE.sub("", text.translate(_CELL_LINE_BREAKS))
 
 
 def _xlsx_cell(value):
     """A number or a day as itself, so that a spreadsheet adds it up or sorts it (a number
-    is never a formula); anything else as guarded text. A moment (datetime) stays text: a
-    workbook cell has no time zone."""
+    is never a formula); anything else as text. A moment (datetime) stays text: a workbook
+    cell has no time zone."""
     number = isinstance(value, int | float | Decimal) and not isinstance(value, bool | Enum)
     day = isinstance(value, date) and not isinstance(value, datetime)
     return value if number or day else _xlsx_text(value)
@@ -54,12 +59,43 @@ def to_csv(rows):
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows, *, title="Sheet"):
+# Characters Excel refuses in a sheet's name, which is at most 31 characters long.
+_TITLE_REFUSED = str.maketrans("", "", "[]:*?/\\")
+MIN_WIDTH, MAX_WIDTH = 10, 60
+
+
+def _sheet_title(title):
+    return " ".join(str(title).translate(_TITLE_REFUSED).split())[:31].strip(" '") or "Sheet"
+
+
+def _width(value):
+    """The characters `value` takes on its longest line (a day is shown as 2027-03-10)."""
+    return max(map(len, str(value).split("\n"))) if isinstance(value, str) else len(str(value))
+
+
+def to_xlsx(rows, *, title="Sheet", rtl=None):
+    """The rows as a workbook of one sheet: the first row bold and kept in view, each column
+    as wide as its longest value (within bounds), from right to left when `rtl` (by default
+    when the language in force is written so)."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = str(title)[:31]
-    for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
+    sheet.title = _sheet_title(title)
+    if rtl is None:
+        rtl = has_app_context() and is_rtl()
+    sheet.sheet_view.rightToLeft = bool(rtl) or None
+    widths = {}
+    for line, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            cell = sheet.cell(row=line, column=column, value=_xlsx_cell(value))
+            if cell.data_type == "f":
+                # Text typed with an = first: kept as text, and so when Excel edits it.
+                cell.data_type, cell.quotePrefix = "s", True
+            widths[cell.column_letter] = max(widths.get(cell.column_letter, 0),
+                                             _width(cell.value))
+    for letter, longest in widths.items():
+        sheet.column_dimensions[letter].width = min(MAX_WIDTH, max(MIN_WIDTH, longest + 2))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

@@ -1,25 +1,31 @@
-"""Tables as Excel workbooks: numbers and days stay numbers and days, text is guarded."""
+"""Tables as Excel workbooks: numbers and days stay numbers and days, text is shown as typed
+(never a formula), columns as wide as what they hold, right to left for Arabic readers."""
 import io
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from gfp_portal.core import tables
 
 
+def _sheet(rows, **kwargs):
+    return load_workbook(io.BytesIO(tables.to_xlsx(rows, **kwargs))).worksheets[0]
+
+
 def _cells(rows):
-    return list(load_workbook(io.BytesIO(tables.to_xlsx(rows))).worksheets[0].iter_rows())
+    return list(_sheet(rows).iter_rows())
 
 
-def test_numbers_and_days_are_written_as_such_and_only_text_is_guarded():
+def test_numbers_and_days_are_written_as_such_and_text_as_typed():
     header, row = _cells([["Count", "Share", "Change", "Day", "Formula", "Phone", "Done"],
                           [3, Decimal("2.5"), -4, date(2027, 3, 10), "=1+2", "0712", True]])
     assert [(cell.value, cell.data_type) for cell in row[:3]] == [
         (3, "n"), (2.5, "n"), (-4, "n")]
     assert row[3].is_date and row[3].value.date() == date(2027, 3, 10)
     assert [(cell.value, cell.data_type) for cell in row[4:]] == [
-        ("'=1+2", "s"), ("0712", "s"), ("True", "s")]
+        ("=1+2", "s"), ("0712", "s"), ("True", "s")]
     assert [cell.font.b for cell in header] == [True] * 7
 
 
@@ -34,5 +40,40 @@ def test_a_value_with_characters_a_workbook_cannot_hold_is_written_without_them(
     vertical tab or a form feed, which break a line, becomes the line break a cell holds."""
     _header, row = _cells([["Title", "Phone", "Grade"],
                            ["Senior Adviser\x0bGender Unit", "\x01+41 22 917 1234", "P-4\x0c"]])
-    assert [cell.value for cell in row] == ["Senior Adviser\nGender Unit", "'+41 22 917 1234",
+    assert [cell.value for cell in row] == ["Senior Adviser\nGender Unit", "+41 22 917 1234",
                                             "P-4\n"]
+
+
+def test_text_that_looks_like_a_formula_is_shown_as_typed_and_stays_text():
+    """A workbook cell of text is never run: the apostrophe the CSV guard adds would be shown
+    as part of the value ('+41 22 917 1234). Text starting with = is stored as text, marked so
+    that Excel keeps it text when the cell is edited."""
+    _header, row = _cells([["A", "B", "C", "D"],
+                           ["=HYPERLINK(\"http://evil.example\")", "+41 22 917 1234", "-2+3",
+                            "@SUM(A1)"]])
+    assert [(cell.value, cell.data_type) for cell in row] == [
+        ("=HYPERLINK(\"http://evil.example\")", "s"), ("+41 22 917 1234", "s"), ("-2+3", "s"),
+        ("@SUM(A1)", "s")]
+    assert row[0].quotePrefix
+
+
+def test_columns_are_as_wide_as_their_longest_value_within_bounds():
+    sheet = _sheet([["Name", "Email", "Note", "N"],
+                    ["Amina Diallo", "amina.diallo@example.org", "x" * 200, 3]])
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCD"}
+    assert widths == {"A": 14, "B": 26, "C": 60, "D": 10}
+
+
+def test_arabic_readers_get_a_sheet_from_right_to_left(app):
+    with app.app_context():
+        for language, rtl in (("ar", True), ("fr", False)):
+            with force_locale(language):
+                assert bool(_sheet([["a"], ["b"]]).sheet_view.rightToLeft) is rtl
+    assert not _sheet([["a"], ["b"]]).sheet_view.rightToLeft  # outside the application
+
+
+def test_a_sheet_title_keeps_to_what_excel_accepts():
+    assert _sheet([["a"]], title="Coverage: HQ/field [2027]?").title == \
+        "Coverage HQfield 2027"
+    assert _sheet([["a"]], title="x" * 40).title == "x" * 31
+    assert _sheet([["a"]], title="[]").title == "Sheet"

@@ -1,6 +1,9 @@
 """The registry as rows: one per appointment (or per person without any), in CSV or Excel;
 a large export is prepared by a job and downloaded from its page."""
 from dataclasses import asdict
+from datetime import date
+
+from flask_babel import gettext as _
 
 from gfp_portal.core import tables
 from gfp_portal.core.jobs import enqueue
@@ -18,15 +21,14 @@ COLUMNS = (
 
 def _cell(value):
     """`value` as the text the import reads back; a whole number (the share of working time)
-    stays a number, which a spreadsheet adds up and the import reads as well."""
+    and a day stay a number and a day, which a spreadsheet adds up or sorts and the import
+    reads as well (a CSV file writes a day as 2027-03-10)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int):
+    if isinstance(value, int | date):
         return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
     return str(getattr(value, "value", value))
 
 
@@ -58,7 +60,7 @@ def appointment_columns(appointment):
 
 
 def export_rows(people, appointments_of=None, progress=None):
-    """Rows of cells (text, or a whole number) keyed by COLUMNS; `appointments_of(person)`
+    """Rows of cells (text, a whole number or a day) keyed by COLUMNS; `appointments_of(person)`
     narrows what is shown; `progress(done, total)` hears how many people are written."""
     rows = []
     for done, person in enumerate(people, start=1):
@@ -82,7 +84,7 @@ def to_csv(rows):
 
 
 def to_xlsx(rows):
-    return tables.to_xlsx(_table(rows), title="registry")
+    return tables.to_xlsx(_table(rows), title=_("Registry"))
 
 
 CONTENT_TYPES = tables.CONTENT_TYPES
@@ -90,7 +92,8 @@ RENDERERS = {"csv": to_csv, "xlsx": to_xlsx}
 
 
 def file_name(fmt, day):
-    return f"gfp-registry-{day.isoformat()}.{fmt}"
+    """The file's name in the reader's language (the job's: that of whoever asked for it)."""
+    return _("gfp-registry") + f"-{day.isoformat()}.{fmt}"
 
 
 def registry_file(criteria, fmt, *, today=None, progress=None):

@@ -613,6 +613,21 @@ def test_the_workbook_is_downloaded_whatever_control_character_a_value_holds(
     assert "Senior Adviser\nGender Unit" in _workbook_values(response.data)
 
 
+@pytest.mark.parametrize(("lang", "title", "rtl"), [("fr", "Registre", False),
+                                                   ("ar", "السجل", True)])
+def test_the_workbook_reads_in_the_language_of_whoever_downloads_it(
+        client, network, login_as, lang, title, rtl):
+    """The sheet is named in the reader's language, read from right to left in Arabic; the
+    days of the terms are days a spreadsheet sorts."""
+    login_as("coordinator")
+    response = client.get(f"/registry/export.xlsx?status=any&lang={lang}")
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert (sheet.title, bool(sheet.sheet_view.rightToLeft)) == (title, rtl)
+    header, *starts = next(sheet.iter_cols(min_col=18, max_col=18))
+    starts = [cell for cell in starts if cell.value]
+    assert header.value == "start_date" and starts and all(cell.is_date for cell in starts)
+
+
 def _workbook_values(data):
     return [cell.value for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows()
             for cell in row]

@@ -110,6 +110,15 @@ def sheet_name(by):
             "region": pgettext("sheet name", "Per region")}[by]
 
 
+def file_name(by, fmt, day):
+    """The name of the file of the figures per `by` on `day`, in the reader's language."""
+    stem = {"session": pgettext("file name", "attendance-by-session"),
+            "entity": pgettext("file name", "attendance-by-entity"),
+            "unct": pgettext("file name", "attendance-by-unct"),
+            "region": pgettext("file name", "attendance-by-region")}[by]
+    return f"{stem}-{day.isoformat()}.{fmt}"
+
+
 def _header(by):
     group = {"session": _("Session"), "entity": _("Entity"), "unct": _("UN Country Team"),
              "region": _("Region")}[by]

@@ -33,7 +33,7 @@ from gfp_portal.core.http import (
     run_action,
     save_form,
 )
-from gfp_portal.core.i18n import current_language
+from gfp_portal.core.i18n import current_language, viewer_today
 from gfp_portal.extensions import db, limiter
 from gfp_portal.programme import queries as programme_queries
 from gfp_portal.registry.queries import person_by_id
@@ -199,4 +199,5 @@ def figures_export(fmt):
     table = records.figures(by)
     data = tables.to_csv(table) if fmt == "csv" else tables.to_xlsx(
         table, title=records.sheet_name(by))
-    return send_download(data, f"attendance-by-{by}.{fmt}", content_type=tables.CONTENT_TYPES[fmt])
+    return send_download(data, records.file_name(by, fmt, viewer_today()),
+                         content_type=tables.CONTENT_TYPES[fmt])

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from babel import Locale
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 
 from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.queries import attendance_per_year, next_end, trained_per_year
@@ -29,6 +29,22 @@ from gfp_portal.sessions.topics import topics as all_topics
 # The figures in the order the page shows them; each has its own CSV at /dashboard/<key>.csv.
 KEYS = ("network", "network-regions", "network-entity-types", "coverage", "sessions",
         "trained-regions", "trained-entity-types", "attendance", "evaluations", "downloads")
+
+
+def file_stem(key):
+    """The name of the CSV file of the figure `key`, in the reader's language."""
+    return {"network": pgettext("file name", "network"),
+            "network-regions": pgettext("file name", "network-regions"),
+            "network-entity-types": pgettext("file name", "network-entity-types"),
+            "coverage": pgettext("file name", "coverage"),
+            "sessions": pgettext("file name", "sessions"),
+            "trained-regions": pgettext("file name", "trained-regions"),
+            "trained-entity-types": pgettext("file name", "trained-entity-types"),
+            "attendance": pgettext("file name", "attendance"),
+            "evaluations": pgettext("file name", "evaluations"),
+            "downloads": pgettext("file name", "downloads")}[key]
+
+
 # The earliest year the network figures go back to, however old the oldest record.
 FIRST_YEAR = 2000
 HEADQUARTERS = "headquarters"

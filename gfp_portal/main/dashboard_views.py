@@ -7,7 +7,7 @@ from gfp_portal.core.auth import roles_required
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
 from gfp_portal.core.i18n import is_rtl, viewer_today
-from gfp_portal.main.dashboard import KEYS, figure_of, figures_of
+from gfp_portal.main.dashboard import KEYS, figure_of, figures_of, file_stem
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -25,5 +25,5 @@ def export(key):
     today = viewer_today()
     figure = figure_of(key, today=today, now=utcnow())
     return send_download(tables.to_csv(figure.csv_rows()),
-                         f"{key}-{today.isoformat()}.csv",
+                         f"{file_stem(key)}-{today.isoformat()}.csv",
                          content_type=tables.CONTENT_TYPES["csv"])

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
@@ -29,6 +30,19 @@ def _csv(table, filename):
     return send_download(table.csv(), filename, content_type=CONTENT_TYPES["csv"])
 
 
+def _network_file_name(name):
+    return {"network": pgettext("file name", "parity-network"),
+            "years": pgettext("file name", "parity-years"),
+            "entities": pgettext("file name", "parity-entities")}[name] + ".csv"
+
+
+def _entity_file_name(acronym, name):
+    entity = secure_filename(acronym) or "entity"
+    return {"overall": pgettext("file name", "parity-%(entity)s-overall", entity=entity),
+            "grades": pgettext("file name", "parity-%(entity)s-grades", entity=entity)}[name] \
+        + ".csv"
+
+
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():
@@ -49,7 +63,7 @@ def index():
 @bp.route("/<any(network, years, entities):name>.csv")
 @roles_required(*VIEWERS)
 def network_csv(name):
-    return _csv(NETWORK_TABLES[name](queries.network()), f"parity-{name}.csv")
+    return _csv(NETWORK_TABLES[name](queries.network()), _network_file_name(name))
 
 
 def _visible_entity(acronym):
@@ -79,8 +93,7 @@ def entity(acronym):
 @roles_required(*VIEWERS)
 def entity_csv(acronym, name):
     figures = queries.entity_figures(_visible_entity(acronym))
-    return _csv(ENTITY_TABLES[name](figures),
-                f"parity-{secure_filename(figures.entity.acronym) or 'entity'}-{name}.csv")
+    return _csv(ENTITY_TABLES[name](figures), _entity_file_name(figures.entity.acronym, name))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import unquote
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, pgettext
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -67,14 +67,22 @@ def downloads(app, reference, create_user, monkeypatch, tmp_path):
 
         def translated(word):
             return lambda lang: _in(app, lang, word) + f"-{today}"
+
+        def file_name(stem):
+            return lambda lang: _in(app, lang, stem, context="file name") + f"-{today}"
         names = {
             "/coverage/export.csv": lambda lang: translated("coverage")(lang) + ".csv",
             "/coverage/export.xlsx": lambda lang: translated("coverage")(lang) + ".xlsx",
             "/resources/downloads.csv": lambda lang: translated("downloads")(lang) + ".csv",
-            "/registry/export.csv": lambda lang: f"gfp-registry-{today}.csv",
-            "/registry/export.xlsx": lambda lang: f"gfp-registry-{today}.xlsx",
-            "/sessions/attendance-figures.csv": lambda lang: "attendance-by-session.csv",
-            "/sessions/attendance-figures.xlsx": lambda lang: "attendance-by-session.xlsx",
+            "/registry/export.csv": lambda lang: translated("gfp-registry")(lang) + ".csv",
+            "/registry/export.xlsx": lambda lang: translated("gfp-registry")(lang) + ".xlsx",
+            "/sessions/attendance-figures.csv":
+                lambda lang: file_name("attendance-by-session")(lang) + ".csv",
+            "/sessions/attendance-figures.xlsx?by=unct":
+                lambda lang: file_name("attendance-by-unct")(lang) + ".xlsx",
+            "/parity/network.csv":
+                lambda lang: _in(app, lang, "parity-network", context="file name") + ".csv",
+            "/dashboard/attendance.csv": lambda lang: file_name("attendance")(lang) + ".csv",
             f"/nominations/{nomination.id}/letter": lambda lang: LETTER,
             f"/calendar/{token}.ics": lambda lang: "gfp-portal.ics",
             f"/sessions/{session.id}.ics": lambda lang: f"session-{session.id}.ics",
@@ -83,9 +91,9 @@ def downloads(app, reference, create_user, monkeypatch, tmp_path):
     return names
 
 
-def _in(app, lang, word):
+def _in(app, lang, word, context=None):
     with app.test_request_context(), force_locale(lang):
-        return gettext(word)
+        return pgettext(context, word) if context else gettext(word)
 
 
 def check_disposition(header, expected):
@@ -110,6 +118,6 @@ def test_every_download_names_its_file_in_every_language(app, client, downloads,
     login(client, "coord@example.org")
     for url, name in downloads.items():
         url = url.format(lang=lang)
-        with client.get(url, query_string={"lang": lang}) as response:
+        with client.get(url + ("&" if "?" in url else "?") + f"lang={lang}") as response:
             assert response.status_code == 200, url
             check_disposition(response.headers["Content-Disposition"], name(lang))

@@ -202,7 +202,9 @@ def delete_category(category_id):
 @roles_required("coordinator")
 def downloads_csv():
     filename = _("downloads") + f"-{viewer_today().isoformat()}.csv"
-    return send_download(analytics.downloads_csv(), filename,
+    data = analytics.downloads_csv(
+        address_of=lambda slug: url_for("resources.detail", slug=slug, _external=True))
+    return send_download(data, filename,
                          content_type="text/csv; charset=utf-8")
 
 

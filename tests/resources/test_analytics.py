@@ -71,7 +71,9 @@ def test_the_csv_export_lists_every_month(app, client, login_as, create_resource
     assert response.mimetype == "text/csv"
     lines = response.data.decode("utf-8-sig").splitlines()
     assert lines[0] == "Resource,Web address,Language,Month,Downloads"
-    assert lines[1:] == ["'=EEG,eeg,en,2026-10,1", "'=EEG,eeg,en,2026-11,1"]
+    # The language by its name and the resource by its address, as the dashboard links them.
+    assert lines[1:] == ["'=EEG,http://portal.test/resources/eeg,English,2026-10,1",
+                         "'=EEG,http://portal.test/resources/eeg,English,2026-11,1"]
 
 
 def test_the_downloads_name_each_resource_in_the_readers_language(app, client, login_as,
@@ -89,8 +91,9 @@ def test_the_downloads_name_each_resource_in_the_readers_language(app, client, l
         "utf-8-sig").splitlines()
     assert lines[0].startswith("Ressource,")
     assert sorted(line.rsplit(",", 3)[0] for line in lines[1:]) == [
-        "Advocacy brief,brief", "Directives pour un environnement favorable,eeg",
-        "Directives pour un environnement favorable,eeg"]
+        "Advocacy brief,http://portal.test/resources/brief",
+        "Directives pour un environnement favorable,http://portal.test/resources/eeg",
+        "Directives pour un environnement favorable,http://portal.test/resources/eeg"]
     page = client.get("/admin/?lang=fr").get_data(as_text=True)
     assert page.count("Directives pour un environnement favorable") == 2
     assert "Enabling Environment Guidelines" not in page and "Advocacy brief" in page

@@ -14,6 +14,7 @@ from gfp_portal.attendance.models import (
     Certificate,
     EvaluationResponse,
 )
+from gfp_portal.core.db import minutes_between
 from gfp_portal.core.i18n import LANGUAGES, collation_key, current_language, viewer_zone
 from gfp_portal.core.timezones import wall_time
 from gfp_portal.extensions import db
@@ -84,15 +85,20 @@ HELD = select(TrainingSession.id).where(TrainingSession.status == SessionStatus.
 def _counts(column, joins=(), where=()):
     """Per value of `column`: registrations, attended (present or partly), absent, people
     trained and minutes attended — counted by the database in one query, of sessions held
-    (a cancelled one trained nobody)."""
+    (a cancelled one trained nobody). A present mark without minutes (a self check-in
+    records none) counts the session's scheduled time, as it earns the certificate."""
     attended = Attendance.status.in_(ATTENDED)
+    minutes = case((attended & Attendance.minutes.is_not(None), Attendance.minutes),
+                   (Attendance.status == AttendanceStatus.present,
+                    minutes_between(TrainingSession.starts_at, TrainingSession.ends_at)))
     stmt = (select(column,
                    func.count(Registration.id),
                    func.count(case((attended, 1))),
                    func.count(case((Attendance.status == AttendanceStatus.absent, 1))),
                    func.count(distinct(case((attended, Registration.person_id)))),
-                   func.coalesce(func.sum(case((attended, Attendance.minutes))), 0))
+                   func.coalesce(func.sum(minutes), 0))
             .select_from(Registration)
+            .join(TrainingSession, TrainingSession.id == Registration.session_id)
             .outerjoin(Attendance, Attendance.registration_id == Registration.id)
             .where(Registration.status == RegistrationStatus.registered,
                    Registration.session_id.in_(HELD), *where))
@@ -162,8 +168,7 @@ def figures(by="session", *, zone=None, language=None):
         zone = zone or viewer_zone()
         named, columns = _title_in(language or current_language())
         results = db.session.execute(
-            _counts(TrainingSession.id, [(TrainingSession,
-                                          TrainingSession.id == Registration.session_id)])
+            _counts(TrainingSession.id)
             .add_columns(named, TrainingSession.starts_at)
             .group_by(*columns, TrainingSession.starts_at)
             .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())).all()

@@ -97,6 +97,35 @@ def _local_year(moment, zone):
     return datetime.fromisoformat(moment).replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).year
 
 
+@event.listens_for(Engine, "connect")
+def _minutes_on_sqlite(dbapi_connection, connection_record):
+    """SQLite has no interval: Python reads minutes_between() for it."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("minutes_between", 2, _minutes_between,
+                                         deterministic=True)
+
+
+class minutes_between(GenericFunction):
+    """The whole minutes from one moment (a UTCDateTime) to another, as
+    TrainingSession.duration_minutes counts them."""
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(minutes_between, "postgresql")
+def _minutes_between_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 60) AS INTEGER)"
+
+
+def _minutes_between(start, end):
+    """minutes_between() on SQLite, which stores the UTC moments as naive text."""
+    if start is None or end is None:
+        return None
+    return int((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+               // 60)
+
+
 # The largest id a column holds (PostgreSQL's integer): a larger number names no row.
 MAX_ID = 2**31 - 1
 

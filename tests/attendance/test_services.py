@@ -572,6 +572,27 @@ def test_learning_record_and_figures(held, coordinator):
     assert rows == [["Headquarters", 4, 2, 1, 2, 120]]
 
 
+def test_a_present_mark_without_minutes_counts_the_whole_session_in_the_figures(
+        held, coordinator):
+    """A self check-in (or a register left without minutes) marks present with no minutes:
+    as the certificate rule does, the figures count the scheduled time, not 0 minutes. A
+    partial mark without minutes adds nothing, its time unknown."""
+    session, people = held
+    services.mark(reg(session, people["Amina"]), "present", actor=coordinator)
+    services.mark(reg(session, people["Jonas"]), "present", minutes=30, actor=coordinator)
+    services.mark(reg(session, people["Li"]), "partial", actor=coordinator)
+    full = session.duration_minutes + 30
+    header, *rows = records.figures("session")
+    assert rows == [[session.title_en, session.starts_at.date(), 4, 3, 0, 3, full]]
+    header, *rows = records.session_figures([session])
+    assert rows[0][-1] == full
+    for by in ("region", "unct"):
+        header, *rows = records.figures(by)
+        assert rows == [["Headquarters", 4, 3, 0, 3, full]], by
+    header, *rows = records.figures("entity")
+    assert sum(row[-1] for row in rows) == full
+
+
 def test_the_learning_record_is_read_in_one_query_with_what_came_of_each_session(
         held, make_session, coordinator, count_queries):
 

@@ -23,6 +23,10 @@ class Texts:
     description: str
     location: str | None = None
     url: str | None = None      # the join link, for a reader who may see it
+    # The language each text is in (its LANGUAGE parameter), when known: a text may fall back
+    # to English.
+    summary_language: str | None = None
+    description_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,10 @@ def _rewritten(value, rewrite):
     return value
 
 
+def _language(code):
+    return {"LANGUAGE": code} if code else None
+
+
 def event(session, texts, *, host, organizer, now, attendee=None, cancelled=False,
           status=True):
     """One VEVENT; `cancelled`: the session is (STATUS:CANCELLED); `status=False` leaves
@@ -98,8 +106,9 @@ def event(session, texts, *, host, organizer, now, attendee=None, cancelled=Fals
     item.add("dtstamp", now)
     item.add("dtstart", session.starts_at.astimezone(session.zone))
     item.add("dtend", session.ends_at.astimezone(session.zone))
-    item.add("summary", texts.summary)
-    item.add("description", texts.description)
+    item.add("summary", texts.summary, parameters=_language(texts.summary_language))
+    item.add("description", texts.description,
+             parameters=_language(texts.description_language))
     if texts.location:
         item.add("location", texts.location)
     if texts.url:

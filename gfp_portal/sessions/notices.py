@@ -104,8 +104,8 @@ def texts(session, language, zone_name, readings=None, *, extras=False, join_lin
     already worked out; `extras`: with what INVITATION_EXTRAS add; `join_link`: with the
     session's join link (for people registered for it)."""
     join_url = session.join_url if join_link else None
-    lines = [session.text("description", language)] if session.text("description", language) \
-        else []
+    described = session.text("description", language)
+    lines = [described] if described else []
     lines.append(" · ".join(readings or spans(session, zone_name, language, isolate=False)))
     if extras:
         for extra in INVITATION_EXTRAS:
@@ -114,9 +114,13 @@ def texts(session, language, zone_name, readings=None, *, extras=False, join_lin
         lines.append(_("Join online: %(url)s", url=join_url))
     if session.venue:
         lines.append(_("Venue: %(venue)s", venue=session.venue))
+    # The description is in the language of what the session says of itself, which may be
+    # English for want of a translation; the lines after it are in `language`.
     return ical.Texts(summary=session.text("title", language),
                       description="\n\n".join(lines), location=session.venue or join_url,
-                      url=join_url)
+                      url=join_url, summary_language=session.text_language("title", language),
+                      description_language=session.text_language("description", language)
+                      if described else language)
 
 
 def recipients(person_ids):

@@ -5,9 +5,11 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 from icalendar import Calendar
 
-from gfp_portal.sessions import ical
+from gfp_portal.sessions import ical, notices
+from gfp_portal.sessions.models import TrainingSession
 from tests.sessions.libical import libical_errors
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -207,3 +209,31 @@ def test_each_time_zone_is_built_once_for_every_calendar_that_uses_it(monkeypatc
                      for _ in range(2))
     assert sorted(built) == ["Africa/Nairobi", "Asia/Kathmandu"]
     assert first == second and first.count(b"BEGIN:VTIMEZONE") == 2
+
+
+def test_texts_say_which_language_they_are_in():
+    """Calendar clients and screen readers learn the language of a text from its LANGUAGE
+    parameter only; it matters most where a text falls back to English."""
+    texts = ical.Texts(summary="Paridad en la práctica", description="Bring your questions.",
+                       summary_language="es", description_language="en")
+    data = ical.publication(KATHMANDU, texts, host="portal.test", organizer=ORGANIZER, now=NOW)
+    event = Calendar.from_ical(data).walk("VEVENT")[0]
+    assert (event["SUMMARY"].params.get("LANGUAGE"),
+            event["DESCRIPTION"].params.get("LANGUAGE")) == ("es", "en")
+    assert b"SUMMARY;LANGUAGE=es:Paridad en la pr" in data
+    assert not libical_errors(data)
+
+
+def test_the_session_texts_name_the_language_each_is_in(app):
+    """A Spanish reader of a session described in English only: the title is in Spanish,
+    the description in English."""
+    session = TrainingSession(
+        title_en="Parity in practice", title_es="Paridad en la práctica",
+        description_en="Bring your questions.", starts_at=KATHMANDU.starts_at,
+        ends_at=KATHMANDU.ends_at, time_zone="Asia/Kathmandu")
+    with app.test_request_context(), force_locale("es"):
+        texts = notices.texts(session, "es", "Asia/Kathmandu", join_link=False)
+    assert (texts.summary_language, texts.description_language) == ("es", "en")
+    with app.test_request_context(), force_locale("fr"):
+        texts = notices.texts(session, "fr", "Asia/Kathmandu", join_link=False)
+    assert (texts.summary_language, texts.description_language) == ("en", "en")

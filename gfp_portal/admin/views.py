@@ -24,7 +24,7 @@ from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.history import object_titles, record_pages
-from gfp_portal.core.http import commit_service, paginate, save_form
+from gfp_portal.core.http import commit_service, next_from_request, paginate, save_form
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import ALL_SETTINGS, all_settings, update_settings
@@ -165,7 +165,7 @@ def outbox_retry(message_id):
         ok, __ = commit_service(retry_message, message, actor=current_user)
         if ok:
             flash(_("The message is queued again and will be sent shortly."), "success")
-    return redirect(url_for("admin.outbox"))
+    return redirect(next_from_request(url_for("admin.outbox")))
 
 
 @bp.route("/jobs")

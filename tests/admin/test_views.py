@@ -1,5 +1,6 @@
 """Admin pages: user accounts, outbox and audit log."""
 import html as html_lib
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -290,3 +291,26 @@ def test_a_sent_email_whose_text_was_erased_says_so(client, login_as, app):
     html = client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
     assert "mail-body" not in html
     assert "The text of this message is no longer kept." in html
+
+
+def test_retrying_from_a_filtered_page_of_the_outbox_returns_to_that_page(client, login_as,
+                                                                           app):
+    """Retrying an email from page 2 of the failed ones brings the coordinator back to page 2
+    of the failed emails, not to the first page of the whole outbox."""
+    login_as("coordinator")
+    with app.app_context():
+        for n in range(30):
+            db.session.add(OutboxMessage(
+                recipient=f"r{n}@example.org", sender="portal@example.org", subject=f"S{n}",
+                body_text="Text", template="welcome", message_id=f"<m{n}@example.org>",
+                status=MailStatus.failed, attempts=3, last_error="refused",
+                created_at=utcnow() - timedelta(minutes=n)))
+        db.session.commit()
+    listing = "/admin/outbox/?status=failed&page=2"
+    html = html_lib.unescape(client.get(listing).get_data(as_text=True))
+    assert f'name="next" value="{listing}"' in html
+    action = re.search(r'action="(/admin/outbox/\d+/retry)"', html).group(1)
+    response = client.post(action, data={"next": listing})
+    assert response.headers["Location"] == listing
+    assert client.post(action, data={"next": "https://elsewhere.example.org/"}).headers[
+        "Location"] == "/admin/outbox/"

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -369,6 +369,16 @@ class _WindowCountedPagination(SelectPagination):
         return self._total if self._total is not None else super()._query_count()
 
 
+class _ListPagination(Pagination):
+    """A page of a list already read whole."""
+
+    def _query_items(self):
+        return self._query_args["rows"][self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self):
+        return len(self._query_args["rows"])
+
+
 def _page_args():
     return {"session": db.session(), "page": page_number(),
             "per_page": current_app.config["PER_PAGE"], "max_per_page": None,
@@ -393,6 +403,14 @@ def paginate(stmt, count=None):
         return _within_the_list(db.paginate(
             stmt, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False))
     return _within_the_list(_CountedPagination(select=stmt, count_stmt=count, **_page_args()))
+
+
+def paginate_list(rows, per_page=None):
+    """One page of `rows`, a list computed whole (the gaps of the coverage), numbered and
+    kept within the list as the pages read from the database are."""
+    return _within_the_list(_ListPagination(
+        rows=rows, page=page_number(), per_page=per_page or current_app.config["PER_PAGE"],
+        max_per_page=None, error_out=False))
 
 
 def paginate_ids(ids, load, *, count):

@@ -9,7 +9,7 @@ from gfp_portal.accounts.queries import visible_unct_ids
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.downloads import send_download
-from gfp_portal.core.http import found_or_404, page_number, redirect_to_canonical
+from gfp_portal.core.http import found_or_404, paginate_list, redirect_to_canonical
 from gfp_portal.core.i18n import is_rtl, viewer_today
 from gfp_portal.coverage import exports
 from gfp_portal.coverage.chart import region_chart
@@ -92,18 +92,17 @@ def index():
     chart = region_chart([(r.title, share(coverage.by_region[r]), coverage.by_region[r])
                           for r in regions if coverage.by_region[r].total], rtl=is_rtl())
     view = "gaps" if request.args.get("view") == "gaps" else "matrix"
-    page, per_page = page_number(), current_app.config["PER_PAGE"] * 2
     if view == "gaps":  # the matrix shows only how many there are
-        gaps = coverage.gaps(state=filters["state"])
-        gap_count, shown = len(gaps), gaps[(page - 1) * per_page: page * per_page]
+        gaps = paginate_list(coverage.gaps(state=filters["state"]),
+                             per_page=current_app.config["PER_PAGE"] * 2)
+        gap_count, shown, page, pages = gaps.total, gaps.items, gaps.page, max(gaps.pages, 1)
     else:
-        gap_count, shown = coverage.gap_count(state=filters["state"]), []
+        gap_count, shown, page, pages = coverage.gap_count(state=filters["state"]), [], 1, 1
     return render_template(
         "coverage/index.html", coverage=coverage, regions=regions, chart=chart,
         filters=filters, states=list(CellState), entities=entity_acronyms(),
         all_regions=list(Region),
-        gaps=shown, gap_count=gap_count, page=page,
-        pages=max((gap_count + per_page - 1) // per_page, 1), share=share,
+        gaps=shown, gap_count=gap_count, page=page, pages=pages, share=share,
         view=view, today=today, matrix_cells=row_cells,
         matrix_icons=ICONS, matrix_ends_soon=ENDS_SOON,
         **_in_progress({cell.unct for cell in shown}))

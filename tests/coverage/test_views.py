@@ -423,3 +423,17 @@ def test_a_shared_coverage_holds_no_row_of_any_session(app, members):
         assert cell.unct is coverage.uncts[0] and cell.unct.name and cell.entity.acronym
         with pytest.raises(DetachedInstanceError):  # nothing more is loaded from a copy
             len(cell.unct.countries)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_page_of_gaps_past_the_end_goes_to_the_last_page_with_the_filters(
+        client, members, login_as, lang):
+    """An address of page 40 of the gaps, kept from when there were more, goes to the last
+    page with the same filters rather than saying that every cell shown is covered."""
+    login_as("coordinator")
+    response = client.get(f"/coverage/?view=gaps&entity=UNDP&lang={lang}&page=40")
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "view=gaps" in location and "entity=UNDP" in location and "page=40" not in location
+    html = client.get(location).get_data(as_text=True)
+    assert 'data-label="' in html.split("<tbody>")[1].split("</tbody>")[0]

@@ -437,3 +437,15 @@ def test_a_page_of_gaps_past_the_end_goes_to_the_last_page_with_the_filters(
     assert "view=gaps" in location and "entity=UNDP" in location and "page=40" not in location
     html = client.get(location).get_data(as_text=True)
     assert 'data-label="' in html.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_filtering_again_keeps_the_team_the_page_was_opened_for(client, members, login_as):
+    """A Resident Coordinator of Kenya and Uganda opens Kenya's gaps from their home page and
+    narrows them by state: the form keeps Kenya rather than widening to both teams."""
+    login_as("resident_coordinator", uncts=["KEN", "UGA"])
+    html = client.get("/coverage/?unct=KEN&view=gaps").get_data(as_text=True)
+    form = html.split('aria-label="Filter the coverage"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="unct" value="KEN">' in form
+    html = client.get("/coverage/?view=gaps").get_data(as_text=True)
+    assert 'name="unct"' not in html.split('aria-label="Filter the coverage"')[1].split(
+        "</form>")[0]

@@ -321,3 +321,21 @@ def test_the_reminder_says_how_many_steps_are_done_whatever_the_numbers(app, don
             text = render_template(template, **context)
             assert f"{expected}." in text
             assert "step done" not in text
+
+
+def test_the_counts_by_progress_lead_to_the_people_they_count(app, client, reference,
+                                                               login_as, create_user):
+    """The counts of a list narrowed by name and entity are of those people: their links keep
+    the name and the entity (and start again at the first page)."""
+    login_as("coordinator")
+    user_id = create_user("counted@example.org")
+    with app.app_context():
+        appoint_undp_alternate(db.session.get(User, user_id))
+        db.session.commit()
+    html = client.get("/induction/?q=counted&entity=UNDP&page=1").get_data(as_text=True)
+    links = re.findall(r'href="([^"]+)" data-count="([a-z_]+)"', html)
+    assert links
+    for link, state in links:
+        listed = client.get(link.replace("&amp;", "&"))
+        assert listed.request.args.to_dict() == {"q": "counted", "entity": "UNDP",
+                                                 "state": state}

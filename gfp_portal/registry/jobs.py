@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.services import active_users_with_role, revoke_feeds_after_last_terms
 from gfp_portal.core import previews, storage
+from gfp_portal.core.http import with_query
 from gfp_portal.core.jobs import JobPage, job, periodic
 from gfp_portal.registry import queries
 from gfp_portal.registry.alerts import send_term_alerts
@@ -22,8 +23,18 @@ def _back_to_import(params):
     return url_for("registry.import_file"), _("Import into the registry")
 
 
+# The registry's query arguments of the criteria a job keeps (queries.RegistryFilter).
+_LIST_ARGS = {"q": "q", "entity": "entity", "unct": "unct", "region": "region", "role": "role",
+              "status": "status", "expiring_days": "expiring", "lapsed_days": "lapsed",
+              "warning": "warning", "sort": "sort"}
+
+
 def _back_to_registry(params):
-    return url_for("registry.index"), _("Registry")
+    """The registry as it was filtered when the job was asked for (an export), else all."""
+    criteria = params.get("criteria") or {}
+    args = {arg: "y" if value is True else value for name, arg in _LIST_ARGS.items()
+            if (value := criteria.get(name)) not in (None, "", False)}
+    return with_query(url_for("registry.index"), args), _("Registry")
 
 
 @job(previewed.PREVIEW, JobPage(_l("Check of a registry import"), None,

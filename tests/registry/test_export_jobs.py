@@ -86,6 +86,22 @@ def test_a_large_export_is_prepared_by_a_job_and_downloaded_from_its_page(
     assert "Wanjiku" in csv and "Okello" in csv
 
 
+
+def test_the_page_of_a_large_export_leads_back_to_the_registry_as_filtered(
+        app, client, network, login_as):
+    login_as("coordinator")
+    job_id = _start(client, "/registry/export.csv?q=Test&entity=UNDP&region=africa"
+                            "&expiring=500&sort=entity")
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    back = [link for link in re.findall(r'href="(/registry/[^"]*)"', page) if "?" in link]
+    assert back
+    listed = client.get(back[0].replace("&amp;", "&"))
+    assert listed.request.args.to_dict() == {
+        "q": "Test", "entity": "UNDP", "region": "africa", "status": "active",
+        "expiring": "500", "sort": "entity"}
+    assert "Wanjiku" in listed.get_data(as_text=True)
+
+
 def test_an_export_asked_while_the_queue_does_not_answer_waits_on_its_page(
         app, client, network, login_as, monkeypatch):
     """The queue (Redis, or its SQLite file) not answering when the job is saved: the job is

@@ -416,6 +416,8 @@ def register_jinja(app):
         name_and_title=name_and_title,
         language_switch=lambda: http.language_switch(app.config["LANGUAGES"]),
         with_query=http.with_query,
+        list_address=http.list_address,
+        back_to_list=http.back_to_list,
         main_menu=main_menu,
         mark_refused=mark_refused,
         may_open=auth.may_open,

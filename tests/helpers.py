@@ -10,6 +10,7 @@ import threading
 from collections import namedtuple
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,18 @@ def switch_to(client, page, code, **headers):
         r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))]
     return client.post(html.unescape(button.group(1)), data=MultiDict(fields), headers=headers,
                        follow_redirects=True)
+
+
+def breadcrumb_links(html):
+    """The addresses of a page's breadcrumb, unescaped."""
+    trail = html.split('<ol class="breadcrumb">', 1)[1].split("</ol>", 1)[0]
+    return [unescape(link) for link in re.findall(r'href="([^"]*)"', trail)]
+
+
+def opened_from(client, listing, item_path):
+    """The page of the first item of the list at `listing` whose link starts with
+    `item_path` and goes on with an id, opened by that link."""
+    html = client.get(listing).get_data(as_text=True)
+    link = next(unescape(link) for link in re.findall(r'href="([^"]*)"', html)
+                if re.match(re.escape(item_path) + r"\d+(\?|$)", unescape(link)))
+    return client.get(link).get_data(as_text=True)

@@ -63,6 +63,23 @@ def redirect_to_canonical(**values):
     abort(redirect(with_query(url, request.args), 301))
 
 
+def list_address():
+    """The address of the list shown, with its filters and page but not the language, for
+    the pages of its items to lead back to (in whichever language is chosen there); None
+    when it is the whole list."""
+    args = request.args.copy()
+    args.poplist("lang")
+    return with_query(request_path(), args) if args else None
+
+
+def back_to_list(endpoint):
+    """The list `endpoint` as the item's page was opened from (its `back` argument, followed
+    only to that list's own address on this site), else the whole list."""
+    plain = url_for(endpoint)
+    back = safe_next(request.args.get("back"), plain)
+    return back if urlsplit(back).path == plain else plain
+
+
 def next_from_request(default):
     return safe_next(request.args.get("next") or request.form.get("next"), default)
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 # What a linked list shows one row per: a link of this pattern (one row per distinct target),
 # as the view tests read them, and a Resident Coordinator's work in progress.
-ROW_LINKS = {**LIST_ROWS, "pending": r'href="/nominations/(\d+)"'}
+ROW_LINKS = {**LIST_ROWS, "pending": r'href="/nominations/(\d+)(?:\?[^"]*)?"'}
 
 
 def _total_of_list(page, key):

@@ -19,7 +19,7 @@ from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import PDF, at_once, login, meet_first, signed_in
+from tests.helpers import PDF, at_once, breadcrumb_links, login, meet_first, opened_from, signed_in
 from tests.markup import described_by, form_to, markup_problems
 
 
@@ -601,3 +601,12 @@ def test_a_decision_read_before_a_colleague_asked_for_changes_is_refused(
     with second.session_transaction() as session:
         flashed = [text for _kind, text in session.get("_flashes", [])]
     assert any("that action is no longer possible" in text for text in flashed), flashed
+
+
+def test_a_nomination_opened_from_the_queue_leads_back_to_the_queue(client, kenya_nomination):
+    """The coordinator's queue of nominations waiting for a decision, one opened: its
+    "Nominations" link leads back to that queue, not to every nomination ever made."""
+    assert login(client, "coord@example.org").status_code == 302
+    listing = "/nominations/?state=submitted&kind=nomination"
+    nomination = opened_from(client, listing, "/nominations/")
+    assert listing in breadcrumb_links(nomination)

@@ -13,7 +13,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
-from tests.helpers import entity, login, outbox
+from tests.helpers import breadcrumb_links, entity, login, opened_from, outbox
 from tests.markup import filled_form, markup_problems, parse
 
 
@@ -221,7 +221,7 @@ def test_a_list_sorted_by_entity_or_end_date_reads_each_page_in_the_same_order(
             html = client.get(f"/registry/?status=any&sort={sort}&page={page}") \
                 .get_data(as_text=True)
         shown += [int(n) for n in dict.fromkeys(
-            re.findall(r'href="/registry/people/(\d+)"', html))]
+            re.findall(r'href="/registry/people/(\d+)[?"]', html))]
         queries.append(counted.count)
     assert shown == expected
     # The first page counts and lists the entities and teams; the next pages reuse all three
@@ -575,8 +575,8 @@ def test_the_registry_finds_a_name_however_it_is_typed(client, network, login_as
         db.session.commit()
     html = client.get("/registry/", query_string={"q": typed, "status": "any"}) \
         .get_data(as_text=True)
-    assert f'/registry/people/{ids[0]}"' in html
-    assert f'/registry/people/{ids[1]}"' not in html
+    assert f'/registry/people/{ids[0]}?' in html
+    assert f'/registry/people/{ids[1]}?' not in html
 
 
 def test_names_with_apostrophes_hyphens_or_arabic_letter_variants_sort_by_their_letters(
@@ -659,3 +659,19 @@ def test_a_refused_filter_of_the_registry_is_marked_on_its_field(client, network
     untouched = next(e for e in elements if e.attrs.get("name") == "q")
     assert "aria-invalid" not in untouched.attrs
     assert markup_problems(html) == []
+
+
+def test_a_person_opened_from_a_filtered_page_leads_back_to_it(client, make_network,
+                                                                login_as):
+    """Page 2 of a filtered registry, a person opened: "Registry" in the breadcrumb leads back
+    to page 2 of the same filters (in whichever language is chosen there); a way back that
+    is not the registry on this site leads to the whole registry."""
+    make_network(30)
+    login_as("coordinator")
+    listing = "/registry/?q=Member&entity=UNDP&role=alternate&sort=name&page=2"
+    person = opened_from(client, listing + "&lang=fr", "/registry/people/")
+    assert listing in breadcrumb_links(person)
+    for elsewhere in ("https://elsewhere.example.org/registry/", "//elsewhere.example.org/",
+                      "/admin/users/"):
+        page = client.get("/registry/people/1", query_string={"back": elsewhere})
+        assert "/registry/" in breadcrumb_links(page.get_data(as_text=True))

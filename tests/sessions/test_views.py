@@ -20,10 +20,12 @@ from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.helpers import (
     appoint_undp_alternate,
     at_once,
+    breadcrumb_links,
     csrf_token_from,
     entity,
     login,
     meet_first,
+    opened_from,
     outbox,
     signed_in,
     switch_to,
@@ -1131,3 +1133,16 @@ def test_after_the_last_term_the_me_page_offers_no_calendar_subscription(app, cl
     assert "Your calendar subscription ended" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, user_id).calendar_token_hash is None
+
+
+def test_a_session_opened_from_a_filtered_list_leads_back_to_it(client, make_session,
+                                                                 create_user):
+    """A focal point lists the sessions of one topic, opens one: "Training sessions" in its
+    breadcrumb leads back to the sessions of that topic."""
+    create_user("fp@undp.org", roles=["focal_point"])
+    make_session()
+    db.session.commit()
+    assert login(client, "fp@undp.org").status_code == 302
+    listing = "/sessions/?when=any&topic=enabling_environment&format=virtual"
+    session = opened_from(client, listing, "/sessions/")
+    assert listing in breadcrumb_links(session)

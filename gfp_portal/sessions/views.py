@@ -122,7 +122,7 @@ def register(session_id):
             flash(_("The session is full: you are on the waiting list, number %(n)s. You will "
                     "get the invitation if a seat frees up.",
                     n=registration.waitlist_place(result, today=utcnow().date())[0]), "info")
-    return redirect(url_for("sessions.detail", session_id=session.id))
+    return redirect(_detail(session))
 
 
 @bp.route("/<int:session_id>/withdraw", methods=["POST"])
@@ -137,7 +137,13 @@ def withdraw(session_id):
                             check=lambda: registration.check_cancellable(mine),
                             confirmation=lambda: _withdrawal(session, mine),
                             done=_("Your registration is cancelled."),
-                            back=url_for("sessions.detail", session_id=session.id))
+                            back=_detail(session))
+
+
+def _detail(session):
+    """The session's page, still leading back to the list it was opened from (checked
+    where the page shows it)."""
+    return url_for("sessions.detail", session_id=session.id, back=request.args.get("back"))
 
 
 def _withdrawal(session, mine):

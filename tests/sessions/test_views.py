@@ -2,6 +2,7 @@
 feed, the Office's pages, and a fixed number of queries for the list."""
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -1146,3 +1147,19 @@ def test_a_session_opened_from_a_filtered_list_leads_back_to_it(client, make_ses
     listing = "/sessions/?when=any&topic=enabling_environment&format=virtual"
     session = opened_from(client, listing, "/sessions/")
     assert listing in breadcrumb_links(session)
+
+
+def test_registering_and_withdrawing_keep_the_way_back_to_the_list(client, network):
+    """A session opened from a filtered list: after registering, then withdrawing, its page
+    still leads back to that list."""
+    login(client, "fp@example.org")
+    listing = "/sessions/?when=any&topic=enabling_environment"
+    url = f"/sessions/{network['session']}"
+    html = client.get(url, query_string={"back": listing}).get_data(as_text=True)
+    action = unescape(re.search(r'action="([^"]*/register[^"]*)"', html).group(1))
+    page = client.post(action, follow_redirects=True).get_data(as_text=True)
+    assert "You are registered." in page and listing in breadcrumb_links(page)
+    action = unescape(re.search(r'action="([^"]*/withdraw[^"]*)"', page).group(1))
+    assert client.post(action).status_code == 200  # the confirmation
+    page = client.post(action, data={"confirmed": "1"}, follow_redirects=True)
+    assert listing in breadcrumb_links(page.get_data(as_text=True))

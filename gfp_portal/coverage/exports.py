@@ -23,13 +23,14 @@ def _holders(appointments, role, today):
     return "; ".join(_holder(a, today) for a in appointments if a.role == role)
 
 
-def coverage_rows(coverage, *, state=None):
-    """Header + one row per cell (UNCT cells, then headquarters), holders included."""
+def coverage_rows(coverage, *, state=None, gaps=False):
+    """Header + one row per cell (UNCT cells, then headquarters), holders included; only the
+    gaps of the UNCTs, worst first, as their list shows them, when `gaps`."""
     holders = holders_of(coverage)
     header = [_("Region"), _("UN Country Team"), _("ISO code"), _("Entity"), _("State"),
               _("Term ending soon"), _("Focal point"), _("Alternates")]
     rows = [header]
-    cells = [*coverage.cells.values(), *coverage.headquarters]
+    cells = coverage.gaps(state) if gaps else [*coverage.cells.values(), *coverage.headquarters]
     for cell in cells:
         if state and cell.state != state:
             continue

@@ -133,7 +133,8 @@ def export(fmt):
                                 unct_ids=_visible_unct_ids(
                                     filters["unct"], without_focal_point=filters["without"],
                                     today=today))
-    rows = exports.coverage_rows(coverage, state=filters["state"])
+    rows = exports.coverage_rows(coverage, state=filters["state"],
+                                 gaps=request.args.get("view") == "gaps")
     content_type, render = exports.FORMATS[fmt]
     filename = _("coverage") + f"-{today.isoformat()}.{fmt}"
     return send_download(render(rows), filename, content_type=content_type)

@@ -449,3 +449,16 @@ def test_filtering_again_keeps_the_team_the_page_was_opened_for(client, members,
     html = client.get("/coverage/?view=gaps").get_data(as_text=True)
     assert 'name="unct"' not in html.split('aria-label="Filter the coverage"')[1].split(
         "</form>")[0]
+
+
+def test_the_export_of_the_gaps_tab_holds_the_gaps_it_lists(client, members, login_as):
+    """On the Gaps tab, the export holds the gaps listed there, not every cell."""
+    login_as("coordinator")
+    html = client.get("/coverage/?view=gaps&entity=UNDP").get_data(as_text=True)
+    gap_count = int(re.search(r"Gaps \((\d+)\)", html).group(1))
+    link = re.search(r'href="(/coverage/export\.csv[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "view=gaps" in link and "entity=UNDP" in link
+    lines = client.get(link).get_data(as_text=True).strip().splitlines()
+    assert len(lines) - 1 == gap_count and not any(",Covered," in line for line in lines)
+    everything = client.get(link.replace("view=gaps", "view=matrix")).get_data(as_text=True)
+    assert len(everything.strip().splitlines()) > len(lines)

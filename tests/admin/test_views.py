@@ -15,7 +15,7 @@ from gfp_portal.privacy.retention import clear_mail_bodies
 from gfp_portal.reference.models import Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import EndReason
-from tests.helpers import appoint_undp_alternate, login
+from tests.helpers import appoint_undp_alternate, breadcrumb_links, login, opened_from
 
 
 def test_invite_a_resident_coordinator(client, reference, login_as, app):
@@ -314,3 +314,18 @@ def test_retrying_from_a_filtered_page_of_the_outbox_returns_to_that_page(client
     assert response.headers["Location"] == listing
     assert client.post(action, data={"next": "https://elsewhere.example.org/"}).headers[
         "Location"] == "/admin/outbox/"
+
+
+def test_an_account_or_an_email_opened_from_a_filtered_list_leads_back_to_it(
+        client, login_as, create_user, app):
+    login_as("admin")
+    create_user("fp@example.org")
+    with app.app_context():
+        db.session.add(OutboxMessage(
+            recipient="fp@example.org", sender="portal@example.org", subject="Welcome",
+            body_text="Welcome.", template="welcome", message_id="<back@example.org>",
+            status=MailStatus.failed, attempts=8, last_error="refused"))
+        db.session.commit()
+    for listing, item in (("/admin/users/?q=fp&status=active", "/admin/users/"),
+                          ("/admin/outbox/?status=failed&template=welcome", "/admin/outbox/")):
+        assert listing in breadcrumb_links(opened_from(client, listing, item))

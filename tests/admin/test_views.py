@@ -329,3 +329,22 @@ def test_an_account_or_an_email_opened_from_a_filtered_list_leads_back_to_it(
     for listing, item in (("/admin/users/?q=fp&status=active", "/admin/users/"),
                           ("/admin/outbox/?status=failed&template=welcome", "/admin/outbox/")):
         assert listing in breadcrumb_links(opened_from(client, listing, item))
+
+
+def test_retrying_an_email_from_its_page_returns_to_the_list_it_was_opened_from(
+        client, login_as, app):
+    login_as("coordinator")
+    with app.app_context():
+        message = OutboxMessage(recipient="fp@example.org", sender="portal@example.org",
+                                subject="Welcome", body_text="Welcome.", template="welcome",
+                                message_id="<retry@example.org>", status=MailStatus.failed,
+                                attempts=8, last_error="refused")
+        db.session.add(message)
+        db.session.commit()
+        message_id = message.id
+    listing = "/admin/outbox/?status=failed&template=welcome"
+    html = html_lib.unescape(client.get(f"/admin/outbox/{message_id}",
+                                        query_string={"back": listing}).get_data(as_text=True))
+    assert f'name="next" value="{listing}"' in html
+    response = client.post(f"/admin/outbox/{message_id}/retry", data={"next": listing})
+    assert response.headers["Location"] == listing

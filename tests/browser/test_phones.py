@@ -163,7 +163,7 @@ def test_menu_opens_without_javascript_on_a_phone(chromium, live_server, live_wo
             expect(menu.locator("details.language-switcher > summary"),
                    f"{path}: language switcher").to_be_visible()
             account = ("form[action$='/logout'] button" if ROLE_ACCOUNTS[role]
-                       else "a[href$='/login']")
+                       else "a.nav-link[href*='/login']")
             expect(menu.locator(account), f"{path}: sign out or in").to_be_visible()
             overflow = _overflow(page)
             if overflow > 0:

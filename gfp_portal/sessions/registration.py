@@ -8,7 +8,7 @@ same transaction, in the order of the session's waiting-list policy (sessions/pr
 """
 from flask_babel import LazyString, format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 
 from gfp_portal.core.audit import log_action
 from gfp_portal.core.db import savepoint, utcnow
@@ -53,12 +53,6 @@ def _arrivals(session):
         Registration.status == RegistrationStatus.waitlisted)
         .order_by(Registration.waitlisted_at, Registration.id)
         .execution_options(populate_existing=True)).all()
-
-
-def has_waitlist(session):
-    return db.session.scalar(select(exists().where(
-        Registration.session_id == session.id,
-        Registration.status == RegistrationStatus.waitlisted)))
 
 
 def waitlist_order(session):

@@ -151,32 +151,67 @@ def _check_replaces(nomination):
             "an alternate.", name=holders[0].person.full_name), field="replaces")
 
 
-def _check_nominee_role(nomination):
-    """The nominee may not replace themselves, nor hold a role for this scope already: this
-    one (the registry refuses a second term of it; a term is renewed) or the other (the
-    registry refuses one person both). Refused now, not at an approval that could never be
-    given."""
+def _nominee_role_conflict(nomination):
+    """(code, the registry's person) when the nominee could never be given this role for this
+    scope, else None: they would replace themselves (`replaces_nominee`), or they hold a role
+    for the scope already: this one (`holds_this_role`: the registry refuses a second term of
+    it; a term is renewed) or the other (`holds_other_role`: the registry refuses one person
+    both). The nominee is the registry's person of the address, as approval finds them."""
     nominee = registry.find_person_by_email(nomination.email)
     if nominee is None:
-        return
+        return None
     replaced = nomination.replaces
     if replaced is not None and replaced.person_id == nominee.id:
-        raise DomainError("replaces_nominee", _l(
-            "%(name)s cannot replace themselves: nominate the person who takes over from "
-            "them. To keep them in the role, ask the Office to renew their appointment.",
-            name=nominee.full_name), field="replaces")
+        return "replaces_nominee", nominee
     held = [a.role for a in registry.active_holders(nomination.entity, nomination.unct)
             if a.person_id == nominee.id]
     if nomination.role in held:
-        raise DomainError("holds_this_role", _l(
-            "%(name)s already holds this role for this scope. Nominate someone else; to keep "
-            "them in the role, ask the Office to renew their appointment.",
-            name=nominee.full_name), field="email")
+        return "holds_this_role", nominee
     if held:
-        raise DomainError("holds_other_role", _l(
-            "%(name)s holds the other role for this scope: one person cannot be both its focal "
-            "point and its alternate. Nominate someone else, or ask the Office to end that "
-            "appointment first.", name=nominee.full_name), field="email")
+        return "holds_other_role", nominee
+    return None
+
+
+# What the nominator is told, on the field of the form to change.
+NOMINATOR_REFUSALS = {
+    "replaces_nominee": ("replaces", lambda name: _l(
+        "%(name)s cannot replace themselves: nominate the person who takes over from "
+        "them. To keep them in the role, ask the Office to renew their appointment.",
+        name=name)),
+    "holds_this_role": ("email", lambda name: _l(
+        "%(name)s already holds this role for this scope. Nominate someone else; to keep "
+        "them in the role, ask the Office to renew their appointment.", name=name)),
+    "holds_other_role": ("email", lambda name: _l(
+        "%(name)s holds the other role for this scope: one person cannot be both its focal "
+        "point and its alternate. Nominate someone else, or ask the Office to end that "
+        "appointment first.", name=name)),
+}
+
+# What the Office is told when it approves a nomination or a request to join: what it can do.
+APPROVER_REFUSALS = {
+    "replaces_nominee": (None, lambda name: _l(
+        "%(name)s would replace themselves, so nothing was done. To keep them in the role, "
+        "renew their appointment in the registry.", name=name)),
+    "holds_this_role": (None, lambda name: _l(
+        "%(name)s already holds this role for this scope, so nothing was done. To keep them "
+        "in the role, renew their appointment in the registry.", name=name)),
+    "holds_other_role": (None, lambda name: _l(
+        "%(name)s holds the other role for this scope, and one person cannot be both its "
+        "focal point and its alternate, so nothing was done. End that appointment in the "
+        "registry first if they are to change roles.", name=name)),
+}
+
+
+def _check_nominee_role(nomination, refusals=NOMINATOR_REFUSALS):
+    """Refuse (_nominee_role_conflict) a nominee who could never be given the role: when the
+    nomination is submitted, not at an approval that could never be given; and again when it
+    is approved, since the registry may have changed meanwhile, or (a request to join) the
+    applicant could not be told when they asked. `refusals` says it to whoever acts."""
+    conflict = _nominee_role_conflict(nomination)
+    if conflict is not None:
+        code, nominee = conflict
+        field, message = refusals[code]
+        raise DomainError(code, message(nominee.full_name), field=field)
 
 
 def _check_details(nomination):
@@ -413,6 +448,7 @@ def approval_preview(nomination, *, replace=False, actor):
     """What approving would do (an ApprovalPreview), refused as approving would be."""
     _require_coordinator(actor)
     _require_state(nomination, NominationState.submitted)
+    _check_nominee_role(nomination, APPROVER_REFUSALS)
     replaced = _replaced_on_approval(nomination, replace)
     emails = 1
     if not nomination.is_self_registration:
@@ -457,11 +493,13 @@ def _require_registry_unchanged(nomination, seen):
 def approve_nomination(nomination, *, replace=False, seen=None, actor, now=None):
     """In one transaction: the person, the appointment (ending the replaced one), the account
     and the emails. Any registry refusal refuses the approval and changes nothing; so does a
-    change of the nominee's registry record since the confirmation that showed its event
-    `seen` (_require_registry_unchanged)."""
+    nominee who holds a role for the scope already (_check_nominee_role: a request to join
+    meets it here first), and a change of the nominee's registry record since the
+    confirmation that showed its event `seen` (_require_registry_unchanged)."""
     now = now or utcnow()
     _require_coordinator(actor)
     _lock_in_state(nomination, NominationState.submitted)
+    _check_nominee_role(nomination, APPROVER_REFUSALS)
     _require_registry_unchanged(nomination, seen)
     replaced = _replaced_on_approval(nomination, replace)
     person = _nominee_person(nomination, actor, now)

@@ -218,6 +218,79 @@ def test_approving_into_an_occupied_scope_needs_replace(users, join_data, teams)
     assert request.appointment.status == AppointmentStatus.active
 
 
+def _sitting(users, teams, role, name=("Chikondi", "Banda"), email="chikondi.banda@wfp.org"):
+    """A term of `role` for WFP in Kenya, held by `name` at `email`, in the registry."""
+    person = registry.find_person_by_email(email) or registry.create_person(
+        {"given_name": name[0], "family_name": name[1], "email": email,
+         "position_title": "Programme Associate"}, actor=users["coordinator"])
+    term = registry.appoint(person, {"role": role, "entity": entity("WFP"), "unct": teams[0],
+                                     "start_date": date(2025, 1, 1)}, actor=users["coordinator"])
+    db.session.commit()
+    return term
+
+
+@pytest.mark.parametrize(("holds", "asks", "replace", "code"), [
+    ("alternate", "alternate", False, "holds_this_role"),
+    ("focal_point", "focal_point", False, "holds_this_role"),
+    ("focal_point", "focal_point", True, "holds_this_role"),
+    ("alternate", "focal_point", False, "holds_other_role"),
+    ("focal_point", "alternate", False, "holds_other_role"),
+])
+def test_a_request_from_a_holder_of_a_role_for_the_scope_is_refused_at_approval(
+        users, join_data, teams, holds, asks, replace, code):
+    """The scope's sitting alternate asking to join as its alternate, its focal point as its
+    focal point (replacing themselves, when the Office ticks "replace"), or either asking for
+    the other role: the request could never be approved, as a nomination of them could not
+    (services._check_nominee_role). Refused with the nomination's code, from the first click
+    (the confirmation) to the approval, saying who; nothing changes and nobody is written to."""
+    term = _sitting(users, teams, holds)
+    request = verify(submit(join_data(role=asks)))
+    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    emails = len(outbox())
+    error = refused_rollback(code, services.approval_preview, request, replace=replace,
+                             actor=users["coordinator"])
+    assert "Chikondi Banda" in str(error.message)
+    request = db.session.get(Nomination, request.id)
+    refused_rollback(code, services.approve_nomination, request, replace=replace,
+                     actor=users["coordinator"], now=NOW)
+    request = db.session.get(Nomination, request.id)
+    assert request.state == NominationState.submitted and request.appointment is None
+    assert term.status == AppointmentStatus.active
+    assert term.person.position_title == "Programme Associate"
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+    assert len(outbox()) == emails and outbox("nomination_welcome") == []
+
+
+def test_the_alternate_asking_to_be_focal_point_is_refused_before_the_focal_point_is_replaced(
+        users, join_data, teams):
+    """The sitting alternate asks to be the focal point; the Office ticks "replace": refused
+    as one person cannot hold both roles, not once the focal point's term is ended."""
+    _sitting(users, teams, "alternate")
+    focal_point = _sitting(users, teams, "focal_point", ("Tawonga", "Phiri"), "t.phiri@wfp.org")
+    request = verify(submit(join_data(role="focal_point")))
+    refused_rollback("holds_other_role", services.approval_preview, request, replace=True,
+                     actor=users["coordinator"])
+    request = db.session.get(Nomination, request.id)
+    refused_rollback("holds_other_role", services.approve_nomination, request, replace=True,
+                     actor=users["coordinator"], now=NOW)
+    assert focal_point.status == AppointmentStatus.active
+    assert db.session.get(Nomination, request.id).state == NominationState.submitted
+
+
+def test_the_holder_of_a_role_for_another_scope_may_join_for_this_one(users, join_data, teams):
+    """A role held for another entity of the team is no conflict."""
+    person = registry.create_person({"given_name": "Chikondi", "family_name": "Banda",
+                                     "email": "chikondi.banda@wfp.org"},
+                                    actor=users["coordinator"])
+    registry.appoint(person, {"role": "alternate", "entity": entity("UNICEF"), "unct": teams[0]},
+                     actor=users["coordinator"])
+    db.session.commit()
+    request = verify(submit(join_data()))
+    services.approval_preview(request, actor=users["coordinator"])
+    appointment = services.approve_nomination(request, actor=users["coordinator"], now=NOW)
+    assert appointment.person == person and appointment.entity.acronym == "WFP"
+
+
 def test_approval_appoints_invites_and_tells_the_rc(users, join_data):
     request = verify(submit(join_data()))
     appointment = services.approve_nomination(request, actor=users["coordinator"], now=NOW)

@@ -177,6 +177,31 @@ def test_the_sitting_focal_point_nominated_to_replace_themselves_is_refused_at_o
     assert submit(users, nomination_data(replaces=current)).replaces == current
 
 
+@pytest.mark.parametrize(("role", "code"), [("alternate", "holds_this_role"),
+                                             ("focal_point", "holds_other_role")])
+def test_a_nominee_given_a_role_for_the_scope_since_the_submission_is_refused_at_approval(
+        users, nomination_data, teams, role, code):
+    """Nominated as alternate; appointed the scope's alternate in the registry meanwhile:
+    approving is refused as submitting would now be, in words for the Office, from its
+    confirmation on; nothing changes."""
+    nomination = submit(users, nomination_data(role=role, email="o.achieng@unicef.org"))
+    person = registry.create_person({"given_name": "Odhiambo", "family_name": "Achieng",
+                                     "email": "o.achieng@unicef.org"}, actor=users["coordinator"])
+    registry.appoint(person, {"role": "alternate", "entity": entity("UNICEF"), "unct": teams[0]},
+                     actor=users["coordinator"])
+    db.session.commit()
+    emails = len(outbox())
+    error = refused_rollback(code, services.approval_preview, nomination,
+                             actor=users["coordinator"])
+    assert "Odhiambo Achieng" in str(error.message) and "Nominate" not in str(error.message)
+    nomination = db.session.get(Nomination, nomination.id)
+    refused_rollback(code, services.approve_nomination, nomination, actor=users["coordinator"],
+                     now=NOW)
+    assert db.session.get(Nomination, nomination.id).state == NominationState.submitted
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+    assert len(outbox()) == emails
+
+
 def test_no_nomination_for_an_entity_closed_since(users, nomination_data):
     """WFP, still on Kenya's member list, was active until the day before: it is in no coverage
     cell, and a nomination for it is refused."""

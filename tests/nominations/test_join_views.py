@@ -13,6 +13,7 @@ from gfp_portal.coverage.services import compute_coverage
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
+from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
 from tests.helpers import PDF, csrf_token_from, login
 from tests.markup import CHOOSE_FILE_AGAIN, described_by, markup_problems, parse
@@ -182,6 +183,44 @@ def test_from_join_to_an_active_account_in_the_registry(app, client, malawi):
         assert cell.state == "no_focal_point"
     rc_notice, = messages(app, "join_approved_rc")
     assert rc_notice.recipient == "rc.malawi@example.org" and rc_notice.locale == "fr"
+
+
+def test_the_request_of_the_sitting_alternate_is_refused_on_its_page_and_nobody_is_written_to(
+        app, client, malawi):
+    """The alternate of WFP in Malawi asks to join as its alternate: the Office's approval is
+    refused on the request's page, from the first click (no confirmation announcing an
+    appointment and emails) to a confirmation posted anyway; nothing changes, and the
+    applicant gets no welcome."""
+    with app.app_context():
+        wfp = db.session.scalars(select(Entity).filter_by(acronym="WFP")).one()
+        malawi_team = db.session.scalars(select(Unct).filter_by(iso3="MWI")).one()
+        person = registry.create_person({
+            "given_name": "Chikondi", "family_name": "Banda", "email": "chikondi.banda@wfp.org",
+            "position_title": "Programme Associate"}, actor=None)
+        registry.appoint(person, {"role": "alternate", "entity": wfp, "unct": malawi_team},
+                         actor=None)
+        db.session.commit()
+    post_join(client)
+    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    client.post(f"/join/verify/{token}")
+    with app.app_context():
+        request_id = db.session.scalars(select(Nomination.id)).one()
+    login(client, "coord@example.org")
+    refusal = "Chikondi Banda already holds this role for this scope"
+    for data in ({}, {"confirmed": "1"}):
+        response = client.post(f"/nominations/{request_id}/approve", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert response.headers["Location"].endswith(f"/nominations/{request_id}")
+        page = client.get(response.headers["Location"])
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and refusal in html, html
+    with app.app_context():
+        assert db.session.get(Nomination, request_id).state == NominationState.submitted
+        assert db.session.scalar(select(func.count(Appointment.id))) == 1
+        assert db.session.scalars(select(Person.position_title).filter_by(
+            email="chikondi.banda@wfp.org")).one() == "Programme Associate"
+    assert messages(app, "nomination_welcome") == []
+    assert messages(app, "join_approved_rc") == []
 
 
 def test_an_address_outside_the_entity_domains_is_flagged_for_the_office(app, client, malawi):

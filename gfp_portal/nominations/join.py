@@ -23,6 +23,7 @@ from gfp_portal.extensions import db
 from gfp_portal.nominations import notices, services
 from gfp_portal.nominations.models import OPEN_STATES, Nomination, NominationKind, NominationState
 from gfp_portal.nominations.tokens import new_token
+from gfp_portal.registry import services as registry
 
 VERIFY_TEMPLATES = ("join_verify", "join_already_open")
 
@@ -34,8 +35,11 @@ def open_request_for(email):
         Nomination.state.in_(OPEN_STATES))).first()
 
 
-def _check(request):
+def _check(request, today):
+    """The nomination's checks of what the applicant chose (services._check_scope): an
+    entity open today, a member of the team."""
     entity, unct = request.entity, request.unct
+    registry.check_entity_open(entity, today)
     if unct is not None and entity not in unct.members:
         raise DomainError("not_a_member", _l(
             "%(entity)s is not a member of the UN Country Team in %(unct)s.",
@@ -98,7 +102,7 @@ def submit_join_request(data, *, memo=None, now=None):
     services.apply_details(request, {**data, "justification": data.get("justification") or ""})
     request.state = NominationState.unverified
     request.submitted_at = now
-    _check(request)
+    _check(request, now.date())
     read = _read_memo(memo)
     if confirmed:
         raise DomainError("duplicate_open_request", _l(
@@ -189,7 +193,7 @@ def amend(raw, data, *, memo=None, now=None):
     # (and, approved, take the registry record that holds it).
     services.apply_details(request, {**data, "email": request.email,
                                      "justification": request.justification})
-    _check(request)
+    _check(request, now.date())
     old_key = _store_memo(request, memo, _read_memo(memo))
     request.state = NominationState.submitted
     request.submitted_at = now

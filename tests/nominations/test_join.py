@@ -201,6 +201,25 @@ def test_a_bad_memo_is_refused_and_nothing_is_stored(app, users, join_data, monk
     assert outbox("join_verify") == []
 
 
+def test_a_request_for_an_entity_closed_since_is_refused_at_once(users, join_data):
+    """As a nomination is (services._check_scope): WFP, still on Kenya's member list, was
+    active until the day before; a request to join for it is refused when sent, and when
+    amended, on the entity, not at an approval that could never be given."""
+    entity("WFP").active_to = NOW.date() - timedelta(days=1)
+    db.session.commit()
+    error = refused_rollback("entity_closed", join.submit_join_request, join_data(),
+                             memo=pdf_upload(), now=NOW)
+    assert error.field == "entity"
+    assert db.session.scalar(select(func.count(Nomination.id))) == 0
+    assert outbox("join_verify") == []
+    request = verify(submit(join_data(entity=entity("UNICEF"))))
+    services.request_changes(request, "Which entity?", actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    token = link_token(outbox("join_decision")[-1], "/join/amend/")
+    refused_rollback("entity_closed", join.amend, token, join_data(), now=NOW)
+    assert db.session.get(Nomination, request.id).entity.acronym == "UNICEF"
+
+
 def test_approving_into_an_occupied_scope_needs_replace(users, join_data, teams):
     holder = registry.create_person({"given_name": "Tawonga", "family_name": "Phiri",
                                      "email": "t.phiri@wfp.org"}, actor=users["coordinator"])

@@ -19,6 +19,7 @@ from gfp_portal.coverage.services import shared_coverage
 from gfp_portal.induction import queries as induction_queries
 from gfp_portal.nominations import queries as nomination_queries
 from gfp_portal.nominations.models import NominationKind, NominationState
+from gfp_portal.nominations.services import may_follow_up
 from gfp_portal.plans.queries import plans_of_person
 from gfp_portal.practices import queries as practice_queries
 from gfp_portal.registry import queries as registry_queries
@@ -148,12 +149,14 @@ class TeamHome:
 class ResidentCoordinatorHome:
     teams: list                 # [TeamHome]
     in_progress: dict           # (unct_id, entity_id, role) -> Nomination waiting there
-    changes: list               # the user's own nominations sent back for changes
+    changes: list               # the teams' nominations sent back for changes
 
 
 def resident_coordinator_home(user, *, now, today):
     """The user's country teams with their gaps, terms ending soon, what is in progress and
-    who was trained this year; and the user's own nominations sent back for changes."""
+    who was trained this year; and the teams' nominations sent back for changes that the user
+    is to answer (nominations.services.may_follow_up: those of a former Resident Coordinator
+    of the team too)."""
     ids = [u.id for u in user.uncts]
     policy = Policy.current()
     coverage = shared_coverage(today=today, unct_ids=ids, now=now)
@@ -180,8 +183,8 @@ def resident_coordinator_home(user, *, now, today):
     for nomination in pending:
         in_progress.setdefault(
             (nomination.unct_id, nomination.entity_id, nomination.role.value), nomination)
-    changes = [n for n in pending if n.nominator_id == user.id
-               and n.state == NominationState.changes_requested]
+    changes = [n for n in pending if n.state == NominationState.changes_requested
+               and may_follow_up(user, n)]
     return ResidentCoordinatorHome(teams, in_progress, changes)
 
 

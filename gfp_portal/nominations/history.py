@@ -33,7 +33,7 @@ def register():
         "role": _l("Role"), "entity": _l("Entity"), "scope": _l("Scope"),
         "duty_station": _l("Duty station"), "replaces": _l("Replaces"),
         "letter": _l("Nomination letter (PDF or DOCX, optional)"), "state": _l("State"),
-        "appointment": _l("Appointment"),
+        "appointment": _l("Appointment"), "nominator": _l("Nominated by"),
     }, values={
         "preferred_language": language_value, "role": title_of(AppointmentRole),
         "state": title_of(NominationState), "appointment": hidden, "replaces": hidden,

@@ -64,11 +64,12 @@ def _applicant_decision(request, now):
                          "days": current_app.config["JOIN_AMEND_DAYS"]})
 
 
-def decision(nomination, *, now):
-    """To the nominator: the Office approved, rejected or asked for changes."""
+def decision(nomination, users, *, now):
+    """To `users`, who follow the nomination up (the nominator, or the Resident Coordinators
+    of its team now): the Office approved, rejected or asked for changes. To the applicant of
+    a request to join instead, when it is one."""
     if nomination.is_self_registration:
         return _applicant_decision(nomination, now)
-    user = nomination.nominator
     name = nomination.nominee_name
     if nomination.state == "approved":
         subject = _l("Nomination approved: %(name)s", name=name)
@@ -76,9 +77,11 @@ def decision(nomination, *, now):
         subject = _l("Nomination not approved: %(name)s", name=name)
     else:
         subject = _l("Changes requested to your nomination of %(name)s", name=name)
-    queue_email(user.email, "nomination_decision", locale=mail_locale(user.locale), now=now,
-                subject=subject,
-                context={"user": user, "nomination": nomination, "link": _link(nomination)})
+    for user in users:
+        queue_email(user.email, "nomination_decision", locale=mail_locale(user.locale),
+                    now=now, subject=subject,
+                    context={"user": user, "nomination": nomination,
+                             "link": _link(nomination)})
 
 
 def new_submissions(nominations, *, now):

@@ -21,13 +21,11 @@ class NominationFilter:
 
 
 def visible_to(stmt, user):
-    """Staff see every nomination; a Resident Coordinator those they made and those for the
-    UN Country Teams they lead."""
+    """Staff see every nomination; a Resident Coordinator those of the UN Country Teams they
+    lead now (services.may_view): a team's nominations stay with the team."""
     if user.is_staff:
         return stmt
-    own_uncts = [u.id for u in user.uncts]
-    return stmt.where(or_(Nomination.nominator_id == user.id,
-                          Nomination.unct_id.in_(own_uncts)))
+    return stmt.where(Nomination.unct_id.in_([u.id for u in user.uncts]))
 
 
 def open_about(person_id, email):

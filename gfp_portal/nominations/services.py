@@ -14,7 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.queries import account_of
-from gfp_portal.accounts.services import create_account, find_user_by_email, give_focal_point_role
+from gfp_portal.accounts.services import (
+    active_users_with_role,
+    create_account,
+    find_user_by_email,
+    give_focal_point_role,
+)
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, events_since, last_event_id, log_action
 from gfp_portal.core.db import locked_in_state, savepoint, utcnow
@@ -43,20 +48,53 @@ DETAIL_FIELDS = (*NOMINEE_FIELDS, "time_share", "tor_acknowledged", "start_date"
                  "justification")
 
 
-def may_nominate_for(user, unct):
-    """Coordinators nominate for any scope (recording a head of entity's nomination);
-    a Resident Coordinator only for the UN Country Teams they lead."""
-    if user.is_staff:
-        return True
+def leads(user, unct):
+    """Whether `user` is a Resident Coordinator of the UN Country Team `unct` now."""
     return unct is not None and user.has_role(Role.resident_coordinator) and \
         unct.id in {u.id for u in user.uncts}
 
 
+def may_nominate_for(user, unct):
+    """Coordinators nominate for any scope (recording a head of entity's nomination);
+    a Resident Coordinator only for the UN Country Teams they lead."""
+    return user.is_staff or leads(user, unct)
+
+
 def may_view(user, nomination):
-    if user.is_staff or nomination.nominator_id == user.id:
-        return True
-    return nomination.unct_id is not None and user.has_role(Role.resident_coordinator) and \
-        nomination.unct_id in {u.id for u in user.uncts}
+    """The Office sees every nomination; a Resident Coordinator those of the teams they lead
+    now (not those of a team they have left, their own included)."""
+    return user.is_staff or leads(user, nomination.unct)
+
+
+def is_the_teams(nomination):
+    """Whether the nomination is a Resident Coordinator's for their team (not the Office's
+    record of a head of entity's, nor a request to join): it stays with the team when its
+    Resident Coordinator changes."""
+    nominator = nomination.nominator
+    return nomination.unct is not None and not nomination.is_self_registration and \
+        nominator is not None and not nominator.is_staff
+
+
+def may_follow_up(user, nomination):
+    """Who may answer the Office's request for changes and withdraw the nomination: for a
+    team's nomination, the Resident Coordinators who lead the team now (the nominator while
+    they do); for the Office's, whoever recorded it."""
+    if is_the_teams(nomination):
+        return leads(user, nomination.unct)
+    return nomination.nominator_id is not None and nomination.nominator_id == user.id
+
+
+def followers(nomination):
+    """Who is told of the Office's answer: the nominator while they may follow it up and their
+    account is open; else, for a team's nomination, the team's Resident Coordinators now (none
+    when the team has none: the answer waits on the nomination's page)."""
+    nominator = nomination.nominator
+    if nominator is not None and nominator.is_active and may_follow_up(nominator, nomination):
+        return [nominator]
+    if is_the_teams(nomination):
+        return [user for user in active_users_with_role(Role.resident_coordinator)
+                if leads(user, nomination.unct)]
+    return [nominator] if nominator is not None and nominator.is_active else []
 
 
 def state_of(nomination):
@@ -298,7 +336,7 @@ def submit_nomination(data, *, letter=None, actor, now=None):
 def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
     """The nominator's edited nomination after the Office asked for changes."""
     now = now or utcnow()
-    _require_nominator(nomination, actor)
+    _require_follower(nomination, actor)
     _lock_in_state(nomination, NominationState.changes_requested)
     before = state_of(nomination)
     # No flush before the checks: the nomination, still pending, may now name a scope where
@@ -315,22 +353,34 @@ def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
     _flush_pending(nomination)
     old_key = _attach_letter(nomination, letter)
     db.session.flush()
-    log_action("nomination.resubmit", nomination, actor=actor, now=now,
-               changes=diff(before, state_of(nomination)))
+    changes = diff(before, state_of(nomination))
+    if nomination.nominator_id != actor.id:
+        # Another Resident Coordinator of the team (its new one) answers: they stand behind
+        # the nomination now, are told of the Office's answer and named on the appointment.
+        changes["nominator"] = [nomination.nominator.display_name, actor.display_name]
+        nomination.nominator = actor
+        db.session.flush()
+    log_action("nomination.resubmit", nomination, actor=actor, now=now, changes=changes)
     notices.receipt(nomination, now=now)
     notify_coordinators(nomination, now)
     return old_key
 
 
-def _require_nominator(nomination, actor):
-    if nomination.nominator_id != actor.id:
-        raise DomainError("not_nominator",
-                          _l("Only the person who made this nomination can do this."))
+def _require_follower(nomination, actor):
+    """Refused unless `actor` may follow the nomination up (may_follow_up)."""
+    if may_follow_up(actor, nomination):
+        return
+    if is_the_teams(nomination):
+        raise DomainError("not_nominator", _l(
+            "Only a Resident Coordinator of the UN Country Team in %(unct)s can do this.",
+            unct=nomination.unct.name))
+    raise DomainError("not_nominator",
+                      _l("Only the person who made this nomination can do this."))
 
 
 def withdraw_nomination(nomination, *, reason=None, actor, now=None):
     now = now or utcnow()
-    _require_nominator(nomination, actor)
+    _require_follower(nomination, actor)
     _lock_in_state(nomination, *PENDING_STATES)
     before = nomination.state.value
     nomination.state = NominationState.withdrawn
@@ -359,7 +409,7 @@ def request_changes(nomination, comment, *, actor, now=None):
     db.session.flush()
     log_action("nomination.request_changes", nomination, actor=actor, now=now, reason=comment,
                changes={"state": ["submitted", "changes_requested"]})
-    notices.decision(nomination, now=now)
+    notices.decision(nomination, followers(nomination), now=now)
 
 
 def reject_nomination(nomination, reason, *, actor, now=None):
@@ -376,7 +426,7 @@ def reject_nomination(nomination, reason, *, actor, now=None):
     db.session.flush()
     log_action("nomination.reject", nomination, actor=actor, now=now, reason=reason,
                changes={"state": [before, "rejected"]})
-    notices.decision(nomination, now=now)
+    notices.decision(nomination, followers(nomination), now=now)
 
 
 def _nominee_details(nomination, person):
@@ -452,7 +502,7 @@ def approval_preview(nomination, *, replace=False, actor):
     replaced = _replaced_on_approval(nomination, replace)
     emails = 1
     if not nomination.is_self_registration:
-        emails += 1
+        emails += len(followers(nomination))
     elif nomination.unct is not None:
         emails += notices.resident_coordinators_count(nomination)
     person = registry.find_person_by_email(nomination.email)
@@ -523,7 +573,7 @@ def approve_nomination(nomination, *, replace=False, seen=None, actor, now=None)
     db.session.flush()
     log_action("nomination.approve", nomination, actor=actor, now=now,
                changes={"state": ["submitted", "approved"], "appointment": [None, appointment.id]})
-    notices.decision(nomination, now=now)
+    notices.decision(nomination, followers(nomination), now=now)
     notices.nominee_welcome(nomination, user, activate=needs_activation, now=now)
     if nomination.is_self_registration and nomination.unct is not None:
         notices.resident_coordinators(nomination, now=now)

@@ -47,7 +47,7 @@ TIMELINE_TITLES = {
     "nomination.verify": _l("Email address confirmed; request sent to the Office"),
     "nomination.request_changes": _l("Changes requested"),
     "nomination.new_link": _l("New link sent to the applicant to complete the request"),
-    "nomination.withdraw": _l("Withdrawn by the nominator"),
+    "nomination.withdraw": _l("Nomination withdrawn"),
     "nomination.reject": _l("Rejected"),
     "nomination.approve": _l("Approved"),
 }
@@ -232,7 +232,7 @@ def create():
 @signed_in
 def edit(nomination_id):
     nomination = _load(nomination_id)
-    if nomination.nominator_id != current_user.id:
+    if not services.may_follow_up(current_user, nomination):
         abort(403)
     try:
         services.check_resubmittable(nomination)
@@ -275,6 +275,7 @@ def _detail_page(nomination, decision=None, decided=None):
                                      nomination.tor_acknowledged),
         events=list(reversed(events_for("nominations", nomination.id))),
         timeline_titles=TIMELINE_TITLES, confirm=ConfirmForm(),
+        follows_up=services.may_follow_up(current_user, nomination),
         decision=decision or DecisionForm(), decided=decided, approve_form=ApproveForm(),
         focal_point_holder=next((a for a in holders if a.role == "focal_point"), None),
         other_pending=queries.other_pending(nomination) if nomination.state.is_pending else [])

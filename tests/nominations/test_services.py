@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from gfp_portal.accounts.models import Role, User
-from gfp_portal.accounts.services import authenticate, deactivate_user
+from gfp_portal.accounts.services import authenticate, deactivate_user, update_roles
 from gfp_portal.core import storage
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.settings import update_settings
@@ -607,3 +607,113 @@ def test_the_nominee_s_address_is_kept_with_its_accents_composed(users, nominati
                             for form in ("NFC", "NFD"))
     nomination = submit(users, nomination_data(email=decomposed))
     assert nomination.email == composed
+
+
+# --- when the team's Resident Coordinator changes --------------------------------------------
+# A Resident Coordinator's nomination is their team's: it stays with the UN Country Team when
+# its Resident Coordinator leaves it, and whoever leads the team now follows it up.
+
+def _leads(users, who, *uncts, roles=("resident_coordinator",)):
+    """`who` now leads `uncts` (none: no team, with `roles`), as the administrator sets it."""
+    update_roles(users[who], roles=list(roles), uncts=list(uncts), actor=users["coordinator"],
+                 now=NOW)
+    db.session.commit()
+
+
+def test_a_resident_coordinator_who_left_the_team_can_no_longer_withdraw_its_nomination(
+        users, nomination_data, teams):
+    nomination = submit(users, nomination_data())
+    _leads(users, "rc_kenya", teams[1])
+    refused_rollback("not_nominator", services.withdraw_nomination, nomination,
+                     actor=users["rc_kenya"], now=NOW)
+    assert db.session.get(Nomination, nomination.id).state == NominationState.submitted
+
+
+def test_the_new_resident_coordinator_answers_the_changes_asked_of_the_former_one(
+        users, nomination_data, teams, create_user):
+    nomination = submit(users, nomination_data(grade="P-3"))
+    _leads(users, "rc_kenya", teams[1])
+    successor = db.session.get(User, create_user(
+        "new.rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+        given_name="Amani", family_name="Okello"))
+    services.request_changes(nomination, "Please confirm the grade.",
+                             actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    refused_rollback("not_nominator", services.resubmit_nomination, nomination,
+                     {"grade": "P-4"}, actor=users["rc_kenya"], now=NOW)
+    nomination = db.session.get(Nomination, nomination.id)
+    services.resubmit_nomination(nomination, {"grade": "P-4"}, actor=successor, now=NOW)
+    db.session.commit()
+    # The successor stands behind it now: the Office's answer, and the appointment's
+    # "appointed by", are theirs.
+    assert nomination.state == NominationState.submitted and nomination.nominator == successor
+    assert events_for("nominations", nomination.id)[0].changes["nominator"] == \
+        ["Test Person", "Amani Okello"]
+    assert [m.recipient for m in outbox("nomination_receipt")][-1] == "new.rc.kenya@example.org"
+    appointment = services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    assert appointment.appointed_by_name == successor.display_name
+    assert [m.recipient for m in outbox("nomination_decision")][-1] == \
+        "new.rc.kenya@example.org"
+
+
+def test_either_resident_coordinator_of_a_team_may_withdraw_its_nomination(
+        users, nomination_data, create_user):
+    nomination = submit(users, nomination_data())
+    other = db.session.get(User, create_user("rc2.kenya@example.org", uncts=["KEN"],
+                                             roles=["resident_coordinator"]))
+    services.withdraw_nomination(nomination, reason="The entity chose another officer.",
+                                 actor=other, now=NOW)
+    db.session.commit()
+    assert nomination.state == NominationState.withdrawn
+    assert events_for("nominations", nomination.id)[0].actor_id == other.id
+
+
+def test_the_office_s_answer_goes_to_who_leads_the_team_now_in_their_language(
+        users, nomination_data, teams, create_user):
+    """The nominator left the team: the team's Resident Coordinators now are told, each in
+    their language, and the confirmation counts them."""
+    nomination = submit(users, nomination_data())
+    _leads(users, "rc_kenya", teams[1])
+    for email, locale in (("rc2.kenya@example.org", "fr"), ("rc3.kenya@example.org", "ar")):
+        create_user(email, roles=["resident_coordinator"], uncts=["KEN"], locale=locale)
+    assert services.approval_preview(nomination, actor=users["coordinator"]).emails == 3
+    services.request_changes(nomination, "Add the grade.", actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert sorted((m.recipient, m.locale) for m in outbox("nomination_decision")) == [
+        ("rc2.kenya@example.org", "fr"), ("rc3.kenya@example.org", "ar")]
+
+
+def test_the_office_s_answer_goes_to_nobody_who_no_longer_leads_a_team_left_without_one(
+        users, nomination_data):
+    """The nominator's term as Resident Coordinator ended and nobody leads the team yet: the
+    answer waits on the nomination's page for whoever comes, and the confirmation of the
+    approval counts only the welcome."""
+    nomination = submit(users, nomination_data())
+    _leads(users, "rc_kenya", roles=("focal_point",))
+    assert services.approval_preview(nomination, actor=users["coordinator"]).emails == 1
+    services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert outbox("nomination_decision") == []
+    assert len(outbox("nomination_welcome")) == 1
+
+
+def test_a_deactivated_nominator_is_not_written_to(users, nomination_data, create_user):
+    nomination = submit(users, nomination_data())
+    create_user("rc2.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    deactivate_user(users["rc_kenya"], actor=users["coordinator"], now=NOW)
+    services.reject_nomination(nomination, "Not a member of the team.",
+                               actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    assert [m.recipient for m in outbox("nomination_decision")] == ["rc2.kenya@example.org"]
+
+
+def test_the_office_s_own_nomination_for_a_team_stays_the_office_s(users, nomination_data):
+    """A nomination the Office recorded for a team (a head of entity's) is followed up by
+    whoever recorded it, not by the team's Resident Coordinator."""
+    nomination = submit(users, nomination_data(), who="coordinator")
+    refused_rollback("not_nominator", services.withdraw_nomination, nomination,
+                     actor=users["rc_kenya"], now=NOW)
+    nomination = db.session.get(Nomination, nomination.id)
+    services.withdraw_nomination(nomination, actor=users["coordinator"], now=NOW)
+    assert nomination.state == NominationState.withdrawn
+

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
+from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.outbox import OutboxMessage
@@ -610,3 +611,66 @@ def test_a_nomination_opened_from_the_queue_leads_back_to_the_queue(client, keny
     listing = "/nominations/?state=submitted&kind=nomination"
     nomination = opened_from(client, listing, "/nominations/")
     assert listing in breadcrumb_links(nomination)
+
+
+# --- when the team's Resident Coordinator changes --------------------------------------------
+
+def _lead(app, email, *uncts, roles=("resident_coordinator",)):
+    """The account `email` now leads `uncts` (none: no team, with `roles`)."""
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        accounts.update_roles(user, roles=list(roles), uncts=[
+            db.session.scalars(select(Unct).filter_by(iso3=iso3)).one() for iso3 in uncts],
+            actor=db.session.scalars(select(User).filter_by(email="coord@example.org")).one())
+        db.session.commit()
+
+
+def _changes_asked(app, kenya_nomination):
+    with app.app_context():
+        services.request_changes(db.session.get(Nomination, kenya_nomination["id"]),
+                                 "Add the grade.",
+                                 actor=db.session.get(User, kenya_nomination["coordinator"]))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("roles, uncts", [(("resident_coordinator",), ("UGA",)),
+                                          (("focal_point",), ())])
+def test_a_resident_coordinator_who_left_the_team_no_longer_reads_its_nomination(
+        app, client, kenya_nomination, roles, uncts):
+    """Moved to another team, or no longer a Resident Coordinator: the nomination, its letter
+    and its form are the team's, no longer theirs."""
+    _changes_asked(app, kenya_nomination)
+    _lead(app, "rc.kenya@example.org", *uncts, roles=roles)
+    sign_in(client, "rc.kenya@example.org")
+    for path in ("", "/letter", "/edit"):
+        assert client.get(f"/nominations/{kenya_nomination['id']}{path}").status_code == 403
+    if uncts:
+        assert "Njeri" not in client.get("/nominations/").get_data(as_text=True)
+        assert "Njeri" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_teams_new_resident_coordinator_finds_the_changes_asked_on_their_home(
+        app, client, create_user, kenya_nomination):
+    _changes_asked(app, kenya_nomination)
+    _lead(app, "rc.kenya@example.org", "UGA")
+    create_user("new.rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    sign_in(client, "new.rc.kenya@example.org")
+    edit = f"/nominations/{kenya_nomination['id']}/edit"
+    assert edit in client.get("/").get_data(as_text=True)
+    assert edit in client.get(f"/nominations/{kenya_nomination['id']}").get_data(as_text=True)
+    assert client.get(edit).status_code == 200
+
+
+def test_the_other_resident_coordinator_of_the_team_may_withdraw_it(app, client, create_user,
+                                                                    kenya_nomination):
+    create_user("rc2.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                given_name="Amani", family_name="Okello")
+    sign_in(client, "rc2.kenya@example.org")
+    url = f"/nominations/{kenya_nomination['id']}/withdraw"
+    assert url in client.get(f"/nominations/{kenya_nomination['id']}").get_data(as_text=True)
+    client.post(url, data={"confirmed": "1"})
+    with app.app_context():
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == "withdrawn"
+    # Withdrawn by the other Resident Coordinator of the team, not by its nominator.
+    html = client.get(f"/nominations/{kenya_nomination['id']}").get_data(as_text=True)
+    assert "Withdrawn by the nominator" not in html and "Nomination withdrawn" in html

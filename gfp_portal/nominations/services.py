@@ -582,10 +582,10 @@ def approve_nomination(nomination, *, replace=False, seen=None, actor, now=None)
 
 def _appointer_title(nomination):
     """The Resident Coordinator's title, as the appointment keeps it: in the nominator's own
-    language, whatever the language of whoever approves."""
+    language, whatever the language of whoever approves; also when their term as Resident
+    Coordinator has ended since they nominated (is_the_teams)."""
     nominator = nomination.nominator
-    if nomination.unct is not None and nominator is not None and \
-            nominator.has_role(Role.resident_coordinator):
+    if is_the_teams(nomination):
         with force_locale(nominator.locale or "en"):
             return str(_l("Resident Coordinator, %(unct)s", unct=nomination.unct.name))
     return None

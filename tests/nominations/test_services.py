@@ -717,3 +717,13 @@ def test_the_office_s_own_nomination_for_a_team_stays_the_office_s(users, nomina
     services.withdraw_nomination(nomination, actor=users["coordinator"], now=NOW)
     assert nomination.state == NominationState.withdrawn
 
+
+def test_the_appointment_names_the_resident_coordinator_whose_term_ended_since(
+        users, nomination_data):
+    """The Resident Coordinator of Kenya nominated, then their term as Resident Coordinator
+    ended before the Office approved: the appointment still says who appointed and as what."""
+    nomination = submit(users, nomination_data())
+    _leads(users, "rc_kenya", roles=("focal_point",))
+    appointment = services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
+    assert (appointment.appointed_by_name, appointment.appointed_by_title) == \
+        ("Test Person", "Resident Coordinator, Kenya")

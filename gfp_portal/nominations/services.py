@@ -14,12 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.queries import account_of
-from gfp_portal.accounts.services import (
-    active_users_with_role,
-    create_account,
-    find_user_by_email,
-    give_focal_point_role,
-)
+from gfp_portal.accounts.services import create_account, find_user_by_email, give_focal_point_role
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, events_since, last_event_id, log_action
 from gfp_portal.core.db import locked_in_state, savepoint, utcnow
@@ -92,8 +87,8 @@ def followers(nomination):
     if nominator is not None and nominator.is_active and may_follow_up(nominator, nomination):
         return [nominator]
     if is_the_teams(nomination):
-        return [user for user in active_users_with_role(Role.resident_coordinator)
-                if leads(user, nomination.unct)]
+        return [user for user in nomination.unct.resident_coordinators
+                if user.is_active and leads(user, nomination.unct)]
     return [nominator] if nominator is not None and nominator.is_active else []
 
 

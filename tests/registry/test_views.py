@@ -86,6 +86,22 @@ def test_resident_coordinator_sees_own_unct_only_and_read_only(client, network, 
     assert "Wanjiku" in csv and "Okello" not in csv
 
 
+def test_a_resident_coordinators_list_holds_each_of_their_teams_and_no_other(client, network,
+                                                                           login_as):
+    """The team's list, downloaded: both teams of a Resident Coordinator of two, and nobody of
+    a team they do not lead however the address names it."""
+    login_as("resident_coordinator", uncts=["KEN", "UGA"], email="rc.two@example.org")
+    csv = client.get("/registry/export.csv").get_data(as_text=True)
+    assert "Wanjiku" in csv and "Okello" in csv
+    client.post("/logout")
+    login_as("resident_coordinator", uncts=["KEN"])
+    for url in ("/registry/export.csv?unct=UGA", "/registry/?unct=UGA&status=any"):
+        assert "Okello" not in client.get(url).get_data(as_text=True)
+    workbook = load_workbook(io.BytesIO(client.get("/registry/export.xlsx").data))
+    cells = [str(c.value) for row in workbook.active.iter_rows() for c in row]
+    assert "Wanjiku" in cells and "Okello" not in cells
+
+
 def test_resident_coordinator_does_not_see_people_without_an_appointment(client, network,
                                                                          login_as, app):
     """Someone with no appointment is in no UN Country Team: the "No appointment" filter shows

@@ -329,7 +329,8 @@ def submit_nomination(data, *, letter=None, actor, now=None):
 
 
 def resubmit_nomination(nomination, data, *, letter=None, actor, now=None):
-    """The nominator's edited nomination after the Office asked for changes."""
+    """The nomination edited after the Office asked for changes, by whoever follows it up
+    (may_follow_up)."""
     now = now or utcnow()
     _require_follower(nomination, actor)
     _lock_in_state(nomination, NominationState.changes_requested)

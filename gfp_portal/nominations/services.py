@@ -395,6 +395,8 @@ def _require_coordinator(actor):
 
 
 def request_changes(nomination, comment, *, actor, now=None):
+    """Back to whoever follows the nomination up, with `comment`; returns who is told (none
+    when the team has no Resident Coordinator now: followers)."""
     now = now or utcnow()
     _require_coordinator(actor)
     _lock_in_state(nomination, NominationState.submitted)
@@ -405,10 +407,13 @@ def request_changes(nomination, comment, *, actor, now=None):
     db.session.flush()
     log_action("nomination.request_changes", nomination, actor=actor, now=now, reason=comment,
                changes={"state": ["submitted", "changes_requested"]})
-    notices.decision(nomination, followers(nomination), now=now)
+    told = followers(nomination)
+    notices.decision(nomination, told, now=now)
+    return told
 
 
 def reject_nomination(nomination, reason, *, actor, now=None):
+    """Rejected for `reason`; returns who is told, as request_changes does."""
     now = now or utcnow()
     _require_coordinator(actor)
     _lock_in_state(nomination, *PENDING_STATES)
@@ -422,7 +427,9 @@ def reject_nomination(nomination, reason, *, actor, now=None):
     db.session.flush()
     log_action("nomination.reject", nomination, actor=actor, now=now, reason=reason,
                changes={"state": [before, "rejected"]})
-    notices.decision(nomination, followers(nomination), now=now)
+    told = followers(nomination)
+    notices.decision(nomination, told, now=now)
+    return told
 
 
 def _nominee_details(nomination, person):

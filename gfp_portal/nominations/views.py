@@ -357,25 +357,35 @@ def approve(nomination_id):
                 seen=seen_of(form), again=("changed_since",))
 
 
-def _decide(nomination_id, call, message, decided):
+def _decide(nomination_id, call, message, unheard, decided):
+    """A decision with a text; once done, `message`, or `unheard` (given the team's name)
+    when nobody was told: the team has no Resident Coordinator now."""
     nomination = _load(nomination_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _detail_page(nomination, form, decided), 400
-    return commit_then_redirect(call, nomination, form.text.data, actor=current_user,
-                                done=message, back=url_for("nominations.detail",
-                                                           nomination_id=nomination.id))
+    return commit_then_redirect(
+        call, nomination, form.text.data, actor=current_user,
+        done=lambda told: message if told or nomination.unct is None
+        else unheard(nomination.unct.name),
+        back=url_for("nominations.detail", nomination_id=nomination.id))
 
 
 @bp.route("/<int:nomination_id>/reject", methods=["POST"])
 @roles_required("coordinator")
 def reject(nomination_id):
     return _decide(nomination_id, services.reject_nomination,
-                   _("The nomination is rejected; the nominator is told why."), "reject")
+                   _("The nomination is rejected; the nominator is told why."),
+                   lambda unct: _("The nomination is rejected. No Resident Coordinator leads "
+                                  "the UN Country Team in %(unct)s now: nobody is told.",
+                                  unct=unct), "reject")
 
 
 @bp.route("/<int:nomination_id>/request-changes", methods=["POST"])
 @roles_required("coordinator")
 def request_changes(nomination_id):
     return _decide(nomination_id, services.request_changes,
-                   _("The nominator is asked to change the nomination."), "changes")
+                   _("The nominator is asked to change the nomination."),
+                   lambda unct: _("No Resident Coordinator leads the UN Country Team in "
+                                  "%(unct)s now: nobody is asked for the changes.", unct=unct),
+                   "changes")

@@ -674,3 +674,24 @@ def test_the_other_resident_coordinator_of_the_team_may_withdraw_it(app, client,
     # Withdrawn by the other Resident Coordinator of the team, not by its nominator.
     html = client.get(f"/nominations/{kenya_nomination['id']}").get_data(as_text=True)
     assert "Withdrawn by the nominator" not in html and "Nomination withdrawn" in html
+
+
+@pytest.mark.parametrize("action, said", [
+    ("request-changes", "No Resident Coordinator leads the UN Country Team in Kenya now: "
+                        "nobody is asked for the changes."),
+    ("reject", "The nomination is rejected. No Resident Coordinator leads the UN Country "
+               "Team in Kenya now: nobody is told."),
+])
+def test_the_office_is_told_when_a_team_without_resident_coordinator_hears_nothing(
+        app, client, kenya_nomination, action, said):
+    """The team's Resident Coordinator left and nobody has taken up the role: the Office's
+    answer reaches nobody, and the Office is told so rather than that the nominator was."""
+    _lead(app, "rc.kenya@example.org", roles=("focal_point",))
+    sign_in(client, "coord@example.org")
+    response = client.post(f"/nominations/{kenya_nomination['id']}/{action}",
+                           data={"text": "Add the grade."}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert said in html and "the nominator is" not in html.lower()
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.template == "nomination_decision")) == 0

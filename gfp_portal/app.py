@@ -138,6 +138,7 @@ DECLARING_MODULES = (
     "gfp_portal.attendance.services",
     "gfp_portal.programme.receivers",
     "gfp_portal.registry.services",
+    "gfp_portal.sessions.registration",
     "gfp_portal.induction.services",
     "gfp_portal.plans.services",
     # Jobs and periodic jobs, declared next to their domain.

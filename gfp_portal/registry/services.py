@@ -301,7 +301,7 @@ def appoint(person, data, *, actor, now=None, action="appointment.create", polic
     log_creation(action, appointment, _appointment_state, actor=actor, now=now,
                  reason=data.get("reason"))
     appointment_started.send(appointment, renewal=appointment.renewal_of_id is not None,
-                             now=now or utcnow())
+                             now=now or utcnow(), actor=actor)
     return appointment
 
 

@@ -14,7 +14,7 @@ appointment_started = _signals.signal("appointment-started", doc="""
 A person was appointed (flushed, or pending in an import's batch, in the caller's
 transaction): by nomination approval, join request approval, import, the registry's form or a
 replacement. The sender is the Appointment; `renewal` is True when it renews the person's
-previous term, `now` is the time of the change.
+previous term, `now` is the time of the change, `actor` who made it (None: the system).
 """)
 
 email_taking = _signals.signal("email-taking", doc="""

@@ -4,7 +4,8 @@ Every change first takes the session row's write lock (an UPDATE of `seats_versi
 PostgreSQL a row lock, on SQLite the database write lock. Counting seats and writing the
 registration then happen with no other registration change in between, so concurrent requests
 queue up instead of overbooking. A freed seat promotes the earliest waitlisted person in the
-same transaction, in the order of the session's waiting-list policy (sessions/priority.py).
+same transaction, in the order of the session's waiting-list policy (sessions/priority.py); so
+does the appointment of someone waiting whom their term kept from a free seat.
 """
 from flask_babel import LazyString, format_date
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ from gfp_portal.core.timezones import moment_reading
 from gfp_portal.extensions import db
 from gfp_portal.registry.models import roles_held_until
 from gfp_portal.registry.queries import current_terms, signing_in, terms_of
+from gfp_portal.registry.signals import appointment_started
 from gfp_portal.sessions import notices, priority, signals
 from gfp_portal.sessions.models import (
     Registration,
@@ -299,9 +301,9 @@ def promote(session, *, actor, now):
 def _seat_waiting(session, free, *, actor, now):
     """Give `free` seats (the lock held, the session not started) to the first people
     waiting who may take one (promotable), each told by email in their language. A seat may
-    be free while someone waits: the people passed over leave it free, and one of them may
-    take it once appointed again (a newcomer then comes after them: register). Returns who
-    was promoted."""
+    be free while someone waits: the people passed over leave it free, and one of them takes
+    it once appointed again (_seat_the_appointed; a newcomer comes after whoever waits and
+    may take one: register). Returns who was promoted."""
     promoted = []
     if free <= 0:
         return promoted
@@ -315,6 +317,34 @@ def _seat_waiting(session, free, *, actor, now):
         notices.send(registration, "promoted", now=now)
         promoted.append(registration)
     return promoted
+
+
+def _waited_for(person, *, now):
+    """The published sessions not started by `now` on whose waiting list `person` is, by id
+    (the order their seat locks are taken in, as two appointments may meet)."""
+    return db.session.scalars(
+        select(TrainingSession).join(Registration, Registration.session_id == TrainingSession.id)
+        .where(Registration.person_id == person.id,
+               Registration.status == RegistrationStatus.waitlisted,
+               TrainingSession.status == SessionStatus.published,
+               TrainingSession.starts_at > now)
+        .order_by(TrainingSession.id)).all()
+
+
+@appointment_started.connect
+def _seat_the_appointed(appointment, *, now, actor=None, **extra):
+    """Someone waiting whom their term kept from a free seat (passed over: leaves_before)
+    may take it once appointed again: the free seats of the sessions to come they wait for
+    go to whoever waits and may take one now, as a freed seat does (promote). A person new
+    to the registry waits for none; an import's batch is flushed only for those who do."""
+    person = appointment.person
+    if person.id is None:
+        return
+    with db.session.no_autoflush:
+        sessions = _waited_for(person, now=now)
+    for session in sessions:
+        lock_seats(session)
+        promote(session, actor=actor, now=now)
 
 
 def _check_not_cancelled(registration):

@@ -10,15 +10,17 @@ from sqlalchemy import func, select, update
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
 from gfp_portal.attendance.queries import session_and_place
+from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.registry import services as registry
-from gfp_portal.registry.signals import people_signing_in
+from gfp_portal.registry.imports import applying, reading
+from gfp_portal.registry.signals import appointment_started, people_signing_in
 from gfp_portal.sessions import feed, registration, services
 from gfp_portal.sessions.models import Audience, RegistrationStatus, SessionStatus, TrainingSession
 from gfp_portal.sessions.times import spans
-from tests.helpers import NOW, entity, outbox, refused, refused_rollback
+from tests.helpers import NOW, csv_bytes, entity, outbox, refused, refused_rollback
 from tests.sessions.libical import libical_errors
 
 TODAY = NOW.date()
@@ -298,12 +300,21 @@ def test_a_term_past_its_end_date_admits_its_holder_to_no_session(make_session, 
     assert registration.registration_of(session, person) is None
 
 
-def test_a_leaver_appointed_again_takes_a_free_seat_before_a_newcomer(
+def _appoint_unannounced(person, coordinator):
+    """Appoint `person` again (UNICEF's alternate) with the announcement muted, as the demo
+    data appoints its network: a seat of theirs waits for the next change of the session."""
+    with appointment_started.muted():
+        registry.appoint(person, {"role": "alternate", "entity": entity("UNICEF"),
+                                  "unct": None, "start_date": TODAY}, actor=coordinator, now=NOW)
+    db.session.flush()
+
+
+def test_a_newcomer_comes_after_whoever_waits_and_may_take_a_free_seat(
         make_session, make_appointee, make_person, coordinator):
     """The leaver waits, passed over (their term ends before the session); the one seated
-    withdraws and the seat stays free. Appointed again (UNICEF's alternate), the leaver may
-    take it: whoever registers next finds them seated first, told in their language, and
-    waits behind them, never beside a free seat."""
+    withdraws and the seat stays free. Appointed again with nothing announced, the leaver
+    may take it though nobody gave it: whoever registers next finds them seated first, told
+    in their language, and waits behind them, never beside a free seat."""
     session = make_session(capacity=1, starts_in=timedelta(days=60))
     seated = make_appointee()
     leaver, appointment = _alternate_since_last_year(make_person, coordinator)
@@ -312,10 +323,8 @@ def test_a_leaver_appointed_again_takes_a_free_seat_before_a_newcomer(
             for n, p in enumerate((seated, leaver))]
     _end_ahead("end", appointment, make_person, coordinator)
     registration.cancel(rows[0], actor=None, now=NOW + timedelta(hours=1))
+    _appoint_unannounced(leaver, coordinator)
     assert rows[1].status == "waitlisted" and registration.seats_left(session) == 1
-    registry.appoint(leaver, {"role": "alternate", "entity": entity("UNICEF"), "unct": None,
-                              "start_date": TODAY}, actor=coordinator, now=NOW)
-    db.session.flush()
     mails = len(outbox("session_notice"))
     newcomer = registration.register(session, make_appointee(), actor=None,
                                      now=NOW + timedelta(hours=3))
@@ -327,8 +336,9 @@ def test_a_leaver_appointed_again_takes_a_free_seat_before_a_newcomer(
 
 def test_a_group_registered_beside_free_seats_comes_after_who_may_take_one(
         make_session, make_appointee, make_person, coordinator):
-    """As for one newcomer: of two free seats, the leaver appointed again takes one first,
-    then the group fills the other and waits for the rest; its preview said as much."""
+    """As for one newcomer: of two free seats, the leaver appointed again (nothing
+    announced) takes one first, then the group fills the other and waits for the rest; its
+    preview said as much."""
     session = make_session(capacity=3, starts_in=timedelta(days=60))
     seated = [make_appointee() for _ in range(3)]
     leaver, appointment = _alternate_since_last_year(make_person, coordinator)
@@ -337,9 +347,7 @@ def test_a_group_registered_beside_free_seats_comes_after_who_may_take_one(
     _end_ahead("end", appointment, make_person, coordinator)
     for row in rows[:2]:
         registration.cancel(row, actor=None, now=NOW + timedelta(hours=1))
-    registry.appoint(leaver, {"role": "alternate", "entity": entity("UNICEF"), "unct": None,
-                              "start_date": TODAY}, actor=coordinator, now=NOW)
-    db.session.flush()
+    _appoint_unannounced(leaver, coordinator)
     group = [make_appointee(), make_appointee()]
     later = NOW + timedelta(hours=3)
     preview = registration.preview_group(session, [p.id for p in group], now=later)
@@ -349,6 +357,97 @@ def test_a_group_registered_beside_free_seats_comes_after_who_may_take_one(
         (1, 1)
     assert rows[3].status == "registered" and registration.seats_left(session) == 0
     assert registration.waitlist(session) == [registration.registration_of(session, group[1])]
+
+
+def _leaver_beside_a_free_seat(session, make_appointee, make_person, coordinator,
+                               email="outgoing@undp.org"):
+    """In `session` (a seat for one, on 30 April), the UNDP alternate waits behind the one
+    seated; their last day, 31 March, is entered ahead; the one seated withdraws: the seat
+    stays free beside the leaver, passed over. Returns (the leaver, their registration)."""
+    seated = make_appointee()
+    leaver, appointment = _alternate_since_last_year(make_person, coordinator, email=email)
+    rows = [registration.register(session, p, actor=None, now=NOW + timedelta(minutes=n))
+            for n, p in enumerate((seated, leaver))]
+    registry.end_appointment(appointment, reason="left_entity",
+                             ended_on=TODAY + timedelta(days=30), actor=coordinator, now=NOW)
+    registration.cancel(rows[0], actor=None, now=NOW + timedelta(hours=1))
+    assert rows[1].status == "waitlisted" and registration.seats_left(session) == 1
+    return leaver, rows[1]
+
+
+def _appoint_again(person, coordinator, *, now):
+    return registry.appoint(person, {"role": "alternate", "entity": entity("UNICEF"),
+                                     "unct": None, "start_date": now.date()},
+                            actor=coordinator, now=now)
+
+
+def test_a_leaver_appointed_again_takes_the_free_seat_as_they_are_appointed(
+        make_session, make_appointee, make_person, coordinator):
+    """The leaver waits beside a free seat, passed over. The Office appoints them again
+    (UNICEF's alternate): the seat is theirs at once, as any promotion, told in their
+    language with the invitation, without waiting for someone else to register or withdraw."""
+    session = make_session(capacity=1, starts_in=timedelta(days=60))
+    leaver, waiting = _leaver_beside_a_free_seat(session, make_appointee, make_person,
+                                                 coordinator)
+    leaver.preferred_language = "fr"
+    mails = len(outbox("session_notice"))
+    _appoint_again(leaver, coordinator, now=NOW + timedelta(hours=2))
+    assert waiting.status == "registered", "the leaver appointed again waits beside a free seat"
+    assert registration.seats_left(session) == 0
+    promoted, = outbox("session_notice")[mails:]
+    assert promoted.recipient == leaver.email and promoted.locale == "fr"
+    assert methods([promoted]) == ["REQUEST"]
+    event, = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "registration.promote", AuditEvent.object_id == waiting.id))
+    assert event.actor_id == coordinator.id
+    newcomer = registration.register(session, make_appointee(), actor=None,
+                                     now=NOW + timedelta(hours=3))
+    assert newcomer.status == "waitlisted"
+
+
+def test_an_appointment_fills_only_the_upcoming_sessions_the_person_waits_for(
+        make_session, make_appointee, make_person, coordinator):
+    """The leaver waits beside a free seat in two sessions, on 30 April and 30 May, and in a
+    third one that the Office has cancelled since. Appointed again once the first has
+    started, they get the seat of the second only: a session under way invites nobody, and a
+    cancelled one has closed its waiting list."""
+    sessions = [make_session(capacity=1, starts_in=timedelta(days=days))
+                for days in (60, 90, 90)]
+    leaver, appointment = _alternate_since_last_year(make_person, coordinator)
+    rows = []
+    for session in sessions:
+        for n, person in enumerate((make_appointee(), leaver)):
+            rows.append(registration.register(session, person, actor=None,
+                                              now=NOW + timedelta(minutes=n)))
+    registry.end_appointment(appointment, reason="left_entity",
+                             ended_on=TODAY + timedelta(days=30), actor=coordinator, now=NOW)
+    for seated in rows[::2]:
+        registration.cancel(seated, actor=None, now=NOW + timedelta(hours=1))
+    waiting = rows[1::2]
+    assert [row.status for row in waiting] == ["waitlisted"] * 3
+    services.cancel_session(sessions[2], reason="The trainer is unavailable.", actor=coordinator,
+                            now=NOW + timedelta(hours=2))
+    _appoint_again(leaver, coordinator, now=sessions[0].starts_at + timedelta(hours=3))
+    assert [row.status for row in waiting] == ["waitlisted", "registered", "waitlisted"]
+
+
+def test_a_leaver_appointed_again_by_an_import_takes_the_free_seat(
+        make_session, make_appointee, make_person, coordinator):
+    """The registry's import appoints the leaver again (in its batch, nothing is written
+    before its end): the free seat is theirs as well, with the invitation."""
+    session = make_session(capacity=1, starts_in=timedelta(days=60))
+    leaver, waiting = _leaver_beside_a_free_seat(session, make_appointee, make_person,
+                                                 coordinator)
+    mails = len(outbox("session_notice"))
+    report = applying.apply_import(reading.read_table("people.csv", csv_bytes([{
+        "given_name": leaver.given_name, "family_name": leaver.family_name,
+        "email": leaver.email, "entity": "UNDP", "role": "alternate",
+        "appointment_entity": "UNICEF", "start_date": TODAY.isoformat()}])),
+        actor=coordinator, now=NOW + timedelta(hours=2))
+    assert report.ok, report.errors
+    assert waiting.status == "registered", "the leaver appointed again waits beside a free seat"
+    promoted, = outbox("session_notice")[mails:]
+    assert promoted.recipient == leaver.email and methods([promoted]) == ["REQUEST"]
 
 
 @pytest.mark.parametrize("last_day", [TODAY - timedelta(days=30), TODAY + timedelta(days=30)])

@@ -323,7 +323,7 @@ def current_terms(person_ids, *, today):
 
 def terms_of(person_ids):
     """person id -> every appointment of theirs, held, to come or over, in one query: who
-    held a term and has none left (sessions.registration.leaves_before)."""
+    held a term and has none left (sessions.registration.last_day_before)."""
     result = {}
     if person_ids:
         for term in db.session.scalars(select(Appointment).where(

@@ -263,10 +263,11 @@ def _delete_confirmation(session):
 @roles_required("coordinator")
 def roster(session_id):
     session = db.get_or_404(TrainingSession, session_id)
-    rows = queries.roster(session)
+    rows, today = queries.roster(session), utcnow().date()
+    positions, passed_over = registration.waitlist_standing(session, today=today)
     return render_template(
-        "sessions/roster.html", session=session, rows=rows,
-        positions=registration.waitlist_places(session, today=utcnow().date()),
+        "sessions/roster.html", session=session, rows=rows, positions=positions,
+        passed_over=passed_over, today=today,
         taken=sum(r.status == RegistrationStatus.registered for r in rows),
         waiting=sum(r.status == RegistrationStatus.waitlisted for r in rows),
         add_form=AddPersonForm(), group_form=_group_form(), confirm=ConfirmForm())

@@ -68,13 +68,15 @@ def waitlist(session):
 
 
 def _seat_order(session, *, today):
-    """waitlist_order without the people whose term ends before the session, or who have left
-    the network (people_leaving_before): they may not take a seat, and stay on the list,
-    passed over."""
+    """(waitlist_order without the people whose term ends before the session, or who have
+    left the network: they may not take a seat, and stay on the list, passed over;
+    {registration id: the last day of each person passed over (last_days_before)})."""
     order = waitlist_order(session)
-    passed_over = people_leaving_before(session, [row.person_id for row, _first in order],
-                                        today=today)
-    return [(row, first) for row, first in order if row.person_id not in passed_over]
+    last_days = last_days_before(session, [row.person_id for row, _first in order],
+                                 today=today)
+    return [(row, first) for row, first in order if row.person_id not in last_days], \
+        {row.id: last_days[row.person_id] for row, _first in order
+         if row.person_id in last_days}
 
 
 def promotable(session, *, today):
@@ -82,15 +84,26 @@ def promotable(session, *, today):
     before the session or who have left the network (people_leaving_before): they may not
     take a seat, and stay on the list, passed over, as everyone does once the session has
     started (_offers_seats)."""
-    return [row for row, _first in _seat_order(session, today=today)]
+    return [row for row, _first in _seat_order(session, today=today)[0]]
+
+
+def _places(order):
+    return {row.id: (number, first) for number, (row, first) in enumerate(order, start=1)}
 
 
 def waitlist_places(session, *, today):
     """{registration id: (number on the waiting list, put first by the priority)} of the
     people a freed seat may go to (promotable), numbered in the order it goes to them: the
     people passed over have no number, and do not count in the numbers of those behind."""
-    return {row.id: (number, first) for number, (row, first) in enumerate(
-        _seat_order(session, today=today), start=1)}
+    return _places(_seat_order(session, today=today)[0])
+
+
+def waitlist_standing(session, *, today):
+    """What the roster says of each person waiting, read once: (waitlist_places,
+    {registration id: the last day of a person passed over}). That day is before `today`
+    when their term has ended, else it is to come, before the session."""
+    order, passed_over = _seat_order(session, today=today)
+    return _places(order), passed_over
 
 
 def waitlist_place(registration, *, today):
@@ -141,23 +154,30 @@ def _last_day_before(session, terms, *, today):
                 and term.last_day >= term.start_date), default=None)
 
 
-def leaves_before(session, terms, *, today):
-    """Whether the holder of `terms` (every appointment of theirs) may not take a seat in
-    `session` from its waiting list: their term in its roles ends before it
-    (term_ends_before, of the terms that count as theirs today), or no term of theirs is
-    still theirs on its first day though they held one (_last_day_before): they have left
-    the network, or leave it before the session, and the Office may not add them either
-    (departure_refusal)."""
+def last_day_before(session, terms, *, today):
+    """The last day of the holder of `terms` (every appointment of theirs) when they may not
+    take a seat in `session` from its waiting list, else None: their term in its roles ends
+    before it (term_ends_before, of the terms that count as theirs today: a day to come, or
+    today), or no term of theirs is still theirs on its first day though they held one
+    (_last_day_before): they have left the network (a day gone by `today`), or leave it
+    before the session, and the Office may not add them either (departure_refusal)."""
     current = [term for term in terms if term.current_on(today)]
-    return term_ends_before(session, current) is not None or \
-        _last_day_before(session, terms, today=today) is not None
+    last_day = term_ends_before(session, current)
+    return last_day if last_day is not None else _last_day_before(session, terms, today=today)
+
+
+def last_days_before(session, person_ids, *, today):
+    """{person id: last day} of the `person_ids` who may not take a seat in `session`
+    (last_day_before), their terms read in one query."""
+    last_days = {person_id: last_day_before(session, terms, today=today)
+                 for person_id, terms in terms_of(list(person_ids)).items()}
+    return {person_id: day for person_id, day in last_days.items() if day is not None}
 
 
 def people_leaving_before(session, person_ids, *, today):
-    """The ids of `person_ids` who may not take a seat in `session` (leaves_before), their
+    """The ids of `person_ids` who may not take a seat in `session` (last_day_before), their
     terms read in one query."""
-    return {person_id for person_id, terms in terms_of(list(person_ids)).items()
-            if leaves_before(session, terms, today=today)}
+    return set(last_days_before(session, person_ids, today=today))
 
 
 def audience_refusal(session, person, *, today):
@@ -333,7 +353,7 @@ def _waited_for(person, *, now):
 
 @appointment_started.connect
 def _seat_the_appointed(appointment, *, now, actor=None, **extra):
-    """Someone waiting whom their term kept from a free seat (passed over: leaves_before)
+    """Someone waiting whom their term kept from a free seat (passed over: last_day_before)
     may take it once appointed again: the free seats of the sessions to come they wait for
     go to whoever waits and may take one now, as a freed seat does (promote). A person new
     to the registry waits for none; an import's batch is flushed only for those who do."""

@@ -658,6 +658,34 @@ def test_the_numbers_on_the_waiting_list_count_only_the_people_a_seat_may_go_to(
     assert "passed over: the term ends before the session" in html
 
 
+def test_the_roster_says_whose_term_has_ended_and_whose_ends_before_the_session(
+        app, client, network, create_user):
+    """Amina Waits, first on the waiting list, left UNDP yesterday; the last day of Omar
+    Later, behind her, is entered ten days ahead, before the session. Both stay on the list,
+    passed over: the roster says that her term has ended, and that his ends before the
+    session."""
+    (_seated, waiting_id, later_id), _name = _one_seated_two_waiting(app, network,
+                                                                     create_user)
+    today = datetime.now(UTC).date()
+    with app.app_context():
+        coordinator = db.session.get(User, network["coordinator"])
+        for email, last_day in (("waiting@example.org", today - timedelta(days=1)),
+                                ("later@example.org", today + timedelta(days=10))):
+            term, = db.session.scalars(select(User).filter_by(email=email)).one() \
+                .person.appointments
+            term.start_date = today - timedelta(days=400)
+            registry_services.end_appointment(term, reason="left_entity", ended_on=last_day,
+                                              actor=coordinator)
+        db.session.commit()
+    login(client, "coord@example.org")
+    html = client.get(f"/sessions/{network['session']}/roster").get_data(as_text=True)
+    rows = {name: re.search(rf"<tr>(?:(?!</tr>).)*{name}.*?</tr>", html, re.S).group()
+            for name in ("Amina Waits", "Omar Later")}
+    assert "passed over: the term has ended" in rows["Amina Waits"], \
+        "the roster says of a term already over that it ends before the session"
+    assert "passed over: the term ends before the session" in rows["Omar Later"]
+
+
 def test_a_focal_point_whose_term_ran_out_yesterday_is_offered_no_seat(app, client, network):
     """The alternate's term ended yesterday, on its end date; the daily run, early in the
     morning, has not marked it ended yet. As for coverage, they are out: the page offers

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Index, String, Text, cast, false, or_, select
+from sqlalchemy import JSON, Index, String, Text, cast, false, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gfp_portal.core.audit import log_action
@@ -26,6 +26,7 @@ class MailStatus(TitledEnum):
 _UNREACHABLE = _l("The mail server could not be reached.")
 WITHDRAWN = "Withdrawn"  # the last error's kind of a message `withdraw` stopped
 EXPIRED = "Expired"  # … of a message whose link expired before it could be sent
+UNSUBSCRIBED = "Unsubscribed"  # … of one its recipient unsubscribed from before it was sent
 # By the class of the exception the transport raised (smtplib's, or the socket's).
 _FAILURE_REASONS = {
     "SMTPRecipientsRefused": _l("The mail server refused the recipient's address."),
@@ -50,7 +51,11 @@ _FAILURE_REASONS = {
     # Not the transport's: `withdraw` stopped the message before it was sent.
     WITHDRAWN: _l("Withdrawn before it was sent: its recipient's personal data was erased."),
     EXPIRED: _l("Not sent: the link it carried had expired. Send the person a new one."),
+    # Not the transport's: its recipient unsubscribed while it waited (`stop_queued`).
+    UNSUBSCRIBED: _l("Not sent: its recipient unsubscribed before it was sent."),
 }
+# The kinds of a message stopped for good before it was sent: no retry sends it.
+_STOPPED = (WITHDRAWN, UNSUBSCRIBED)
 
 
 class OutboxMessage(db.Model):
@@ -91,8 +96,8 @@ class OutboxMessage(db.Model):
 
     @property
     def is_withdrawn(self):
-        """Stopped for good (`withdraw`): no retry sends it."""
-        return (self.last_error or "").partition(":")[0] == WITHDRAWN
+        """Stopped for good (`withdraw`, `stop_queued`): no retry sends it."""
+        return (self.last_error or "").partition(":")[0] in _STOPPED
 
     @property
     def can_retry(self):
@@ -316,10 +321,24 @@ def withdraw(message, why):
         message.last_error = f"{WITHDRAWN}: {why}"
 
 
+def stop_queued(message_ids, why):
+    """Stop for good, as unsubscribed from (`why`, in English, is kept as their last error),
+    the messages of `message_ids` (a list or a select of ids) still waiting to be sent; a
+    message a worker is sending now is left to it. Returns how many were stopped."""
+    return db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == MailStatus.queued)
+        .values(status=MailStatus.failed, last_error=f"{UNSUBSCRIBED}: {why}")
+        .execution_options(synchronize_session="fetch")).rowcount
+
+
 def retry_message(message, *, actor, now=None):
     """Put a failed (or waiting) message back at the head of the queue; never a withdrawn
     one."""
     now = now or utcnow()
+    if message.is_withdrawn and message.last_error.startswith(UNSUBSCRIBED):
+        raise DomainError("withdrawn", _l("Its recipient unsubscribed before this message was "
+                                          "sent: it cannot be sent."))
     if message.is_withdrawn:
         raise DomainError("withdrawn", _l("This message was withdrawn when its recipient's "
                                           "personal data was erased: it cannot be sent."))

@@ -254,6 +254,16 @@ def audience_lines(filters):
     return lines
 
 
+def newsletter_emails_of(person):
+    """The statement of the ids of the outbox messages of newsletters queued for `person`
+    (whatever their state)."""
+    return select(MessageRecipient.outbox_message_id).join(
+        NetworkMessage, NetworkMessage.id == MessageRecipient.message_id).where(
+        MessageRecipient.person_id == person.id,
+        NetworkMessage.kind == MessageKind.newsletter,
+        MessageRecipient.outbox_message_id.is_not(None))
+
+
 def is_opted_out(person):
     return db.session.get(NewsletterOptOut, person.id) is not None
 

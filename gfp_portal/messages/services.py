@@ -12,6 +12,7 @@ from gfp_portal.core.db import row_id_in, utcnow
 from gfp_portal.core.errors import DomainError, required_text
 from gfp_portal.core.i18n import LANGUAGES, language_fields
 from gfp_portal.core.jobs import enqueue
+from gfp_portal.core.outbox import stop_queued
 from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.messages import notices, queries
@@ -287,7 +288,10 @@ def person_of_token(token):
 
 
 def set_newsletter(person, receive, *, actor, source="profile", now=None):
-    """Receive the newsletter or not; True when it changed something. Audited on the person."""
+    """Receive the newsletter or not; True when it changed something. Audited on the person.
+    Leaving it also stops the newsletters still waiting in the outbox for the person (a
+    newsletter to the whole network is sent over an hour or more): none reaches them after
+    their choice."""
     now = now or utcnow()
     row = db.session.get(NewsletterOptOut, person.id)
     if receive == (row is None):
@@ -296,6 +300,8 @@ def set_newsletter(person, receive, *, actor, source="profile", now=None):
         db.session.delete(row)
     else:
         db.session.add(NewsletterOptOut(person_id=person.id, source=source, created_at=now))
+        stop_queued(queries.newsletter_emails_of(person),
+                    "the recipient unsubscribed from the newsletter")
     log_action("newsletter.opt_in" if receive else "newsletter.opt_out", actor=actor, now=now,
                object_type="people", object_id=person.id,
                changes={"newsletter": [not receive, receive]})

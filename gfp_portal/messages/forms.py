@@ -132,3 +132,11 @@ class NewsletterForm(PortalForm):
 
 class UnsubscribeForm(PortalForm):
     submit = SubmitField(_l("Stop sending me the newsletter"))
+
+
+class ResubscribeForm(PortalForm):
+    """The way back, on the page that says the newsletter was left (by this link or
+    another). It says what it asks in a field of its own, not by its button's name, which
+    not every way of sending a form carries."""
+    receive = HiddenField(default="1")
+    submit = SubmitField(_l("Receive the newsletter again"))

@@ -19,7 +19,13 @@ from gfp_portal.core.http import commit_service, commit_then_redirect, job_page,
 from gfp_portal.core.i18n import current_language
 from gfp_portal.extensions import csrf, db
 from gfp_portal.messages import queries, services
-from gfp_portal.messages.forms import MessageForm, NewsletterForm, SendForm, UnsubscribeForm
+from gfp_portal.messages.forms import (
+    MessageForm,
+    NewsletterForm,
+    ResubscribeForm,
+    SendForm,
+    UnsubscribeForm,
+)
 from gfp_portal.messages.models import LANGUAGES, MessageStatus, NetworkMessage
 from gfp_portal.reference.queries import entity_choices
 from gfp_portal.registry.forms import role_choices
@@ -201,21 +207,26 @@ def newsletter():
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @public
-@csrf.exempt  # the signed token names the person; the page's own form still checks its own
+@csrf.exempt  # the signed token names the person; the page's own forms still check their own
 def unsubscribe(token):
     """The link of a newsletter email: a page that asks, then the change (a mail scanner
     opening the link changes nothing); or the one-click answer a mail programme posts for its
-    own "Unsubscribe" button (RFC 8058)."""
+    own "Unsubscribe" button (RFC 8058). Once left, the page offers the way back."""
     person = services.person_of_token(token)
     if person is None:
         return render_template("messages/unsubscribe.html", person=None, form=None), 404
-    form = UnsubscribeForm()
-    done = False
+    form, again = UnsubscribeForm(), ResubscribeForm()
+    done = resubscribed = False
     one_click = request.method == "POST" and "List-Unsubscribe" in request.form
     if one_click and request.form["List-Unsubscribe"] != "One-Click":
         abort(400)
-    if one_click or form.validate_on_submit():
+    if not one_click and "receive" in request.form:
+        if again.validate_on_submit():
+            resubscribed, _changed = commit_service(services.set_newsletter, person, True,
+                                                    actor=None)
+    elif one_click or form.validate_on_submit():
         done, _changed = commit_service(services.set_newsletter, person, False, actor=None,
                                         source="one-click" if one_click else "link")
-    return render_template("messages/unsubscribe.html", person=person, form=form, done=done,
+    return render_template("messages/unsubscribe.html", person=person, form=form, again=again,
+                           done=done, resubscribed=resubscribed,
                            opted_out=queries.is_opted_out(person))

@@ -1,6 +1,6 @@
 """The newsletter seen from its reader's side: the unsubscribe link and the one-click answer of
 a mail programme (RFC 8058) work signed out, change things once, say so in the reader's
-language; whoever left the newsletter gets no more of it, and still gets
+language and can be undone; whoever left the newsletter gets no more of it, and still gets
 what they must (mandatory notices, a password reset)."""
 import re
 from datetime import timedelta
@@ -20,6 +20,7 @@ from gfp_portal.messages import services
 from gfp_portal.messages.models import NewsletterOptOut
 from gfp_portal.registry.models import Person
 from tests.helpers import appoint_undp_alternate, login
+from tests.markup import filled_form
 
 VALID = {"subject_en": "Network update", "body_en": "Dear colleagues,", "status": "active"}
 
@@ -90,6 +91,37 @@ def test_the_confirmation_reads_in_the_readers_language(app, client, member):
     other = app.test_client()
     html = other.post(header, data={"List-Unsubscribe": "One-Click"}).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl"' in html and "You will no longer receive" not in html
+
+
+def test_unsubscribing_can_be_undone_from_the_same_page_signed_out(app, client, member,
+                                                                   monkeypatch):
+    """Left by mistake (a wrong click, a colleague reading the mailbox): the page that says
+    it is done offers to receive the newsletter again, without signing in."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    _send(app, member["coordinator"])
+    body, __ = _links(app)
+    html = client.get(body).get_data(as_text=True)
+    html = client.post(body, data=filled_form(html, "csrf_token")).get_data(as_text=True)
+    assert "data-unsubscribed" in html
+    forms = re.findall(r"<form\b[^>]*>.*?</form>", html, re.S)
+    assert forms, "the page that confirms the unsubscription offers no way back"
+    again = filled_form(html, "receive")
+    response = client.post(body, data=again)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "data-subscribed" in html
+    assert _count(app, NewsletterOptOut) == 0
+    assert _count(app, AuditEvent, AuditEvent.action == "newsletter.opt_in") == 1
+    # Undone twice (back and send): nothing more changes.
+    client.post(body, data=again)
+    assert _count(app, AuditEvent, AuditEvent.action == "newsletter.opt_in") == 1
+    # The next newsletter reaches the person again.
+    _send(app, member["coordinator"])
+    with app.app_context():
+        person = db.session.get(Person, member["person"])
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.recipient == person.email,
+            OutboxMessage.template == "network_message")) == 2
 
 
 def test_whoever_left_gets_no_newsletter_and_still_what_they_must(app, client, member,

@@ -3,8 +3,15 @@ link, the account active again, the address it signs in with changed."""
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
+from gfp_portal.accounts.models import TokenPurpose
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
+
+# The emails that carry an account's link, by the purpose of its token: those still waiting
+# in the outbox when the link stops working are never sent. The welcome of a nominee
+# (nominations.notices) carries the activation link of the account approval created.
+LINK_TEMPLATES = {TokenPurpose.activation: ("activate_account", "nomination_welcome"),
+                  TokenPurpose.password_reset: ("reset_password",)}
 
 
 def activation(user, raw, *, now, valid_until):

@@ -21,6 +21,7 @@ from gfp_portal.accounts.queries import account_of
 from gfp_portal.core.audit import AuditEvent, log_action, log_changes
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
+from gfp_portal.core.outbox import REVOKED, OutboxMessage, stop_queued
 from gfp_portal.core.text import email_address, is_blank
 from gfp_portal.core.tokens import digest, new_raw
 from gfp_portal.extensions import db
@@ -58,13 +59,21 @@ def find_person_by_email(email):
 
 
 def _retire_tokens(user, now, purpose=None):
-    """The user's unused links (of `purpose` only, when given) stop working."""
+    """The user's unused links (of `purpose` only, when given) stop working, and the emails
+    carrying them that still wait in the outbox (the mail server away) are never sent: a
+    dead link would reach the person, after an invitation withdrawn or an account
+    deactivated that the Office was told sends nothing."""
     stmt = select(AccountToken).where(AccountToken.user_id == user.id,
                                       AccountToken.used_at.is_(None))
     if purpose is not None:
         stmt = stmt.where(AccountToken.purpose == purpose)
     for token in db.session.scalars(stmt):
         token.used_at = now
+    templates = notices.LINK_TEMPLATES[purpose] if purpose is not None else \
+        [t for purpose_templates in notices.LINK_TEMPLATES.values() for t in purpose_templates]
+    stop_queued(select(OutboxMessage.id).where(
+        OutboxMessage.recipient == user.email, OutboxMessage.is_secret,
+        OutboxMessage.template.in_(templates)), "the link it carries was revoked", kind=REVOKED)
 
 
 def link_expiry(purpose, now):
@@ -383,12 +392,12 @@ def keep_one_door_per_address(person, *, email, before, actor):
     user = account_of(person) if person.id is not None and before else None
     if user is not None and user.email.lower() == before.strip().lower():
         _check_address_may_move(user, actor)
-        user.email = email
         # Links mailed to the former address (a mistyped one, say) stop working; an
         # invitation not yet taken up is sent again to the new one. An address the account
         # signed in with (proved its person's by the activation) is told of the move.
         now = utcnow()
-        _retire_tokens(user, now)
+        _retire_tokens(user, now)  # at the former address, where its emails wait
+        user.email = email
         if user.status == "invited":
             send_activation(user, now=now)
         elif user.has_password:

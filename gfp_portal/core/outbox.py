@@ -27,6 +27,7 @@ _UNREACHABLE = _l("The mail server could not be reached.")
 WITHDRAWN = "Withdrawn"  # the last error's kind of a message `withdraw` stopped
 EXPIRED = "Expired"  # … of a message whose link expired before it could be sent
 UNSUBSCRIBED = "Unsubscribed"  # … of one its recipient unsubscribed from before it was sent
+REVOKED = "Revoked"  # … of one whose link was revoked before it was sent
 # By the class of the exception the transport raised (smtplib's, or the socket's).
 _FAILURE_REASONS = {
     "SMTPRecipientsRefused": _l("The mail server refused the recipient's address."),
@@ -53,9 +54,17 @@ _FAILURE_REASONS = {
     EXPIRED: _l("Not sent: the link it carried had expired. Send the person a new one."),
     # Not the transport's: its recipient unsubscribed while it waited (`stop_queued`).
     UNSUBSCRIBED: _l("Not sent: its recipient unsubscribed before it was sent."),
+    REVOKED: _l("Not sent: the link it carried stopped working before it could be sent."),
 }
-# The kinds of a message stopped for good before it was sent: no retry sends it.
-_STOPPED = (WITHDRAWN, UNSUBSCRIBED)
+# The kinds of a message stopped for good before it was sent, and why no retry sends it.
+_STOPPED = {
+    WITHDRAWN: _l("This message was withdrawn when its recipient's personal data was erased: "
+                  "it cannot be sent."),
+    UNSUBSCRIBED: _l("Its recipient unsubscribed before this message was sent: it cannot be "
+                     "sent."),
+    REVOKED: _l("The link this message carries stopped working before it was sent: it cannot "
+                "be sent."),
+}
 
 
 class OutboxMessage(db.Model):
@@ -321,14 +330,14 @@ def withdraw(message, why):
         message.last_error = f"{WITHDRAWN}: {why}"
 
 
-def stop_queued(message_ids, why):
-    """Stop for good, as unsubscribed from (`why`, in English, is kept as their last error),
-    the messages of `message_ids` (a list or a select of ids) still waiting to be sent; a
-    message a worker is sending now is left to it. Returns how many were stopped."""
+def stop_queued(message_ids, why, *, kind=UNSUBSCRIBED):
+    """Stop for good, as `kind` (UNSUBSCRIBED or REVOKED; `why`, in English, is kept as their
+    last error), the messages of `message_ids` (a list or a select of ids) still waiting to be
+    sent; a message a worker is sending now is left to it. Returns how many were stopped."""
     return db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == MailStatus.queued)
-        .values(status=MailStatus.failed, last_error=f"{UNSUBSCRIBED}: {why}")
+        .values(status=MailStatus.failed, last_error=f"{kind}: {why}")
         .execution_options(synchronize_session="fetch")).rowcount
 
 
@@ -336,12 +345,8 @@ def retry_message(message, *, actor, now=None):
     """Put a failed (or waiting) message back at the head of the queue; never a withdrawn
     one."""
     now = now or utcnow()
-    if message.is_withdrawn and message.last_error.startswith(UNSUBSCRIBED):
-        raise DomainError("withdrawn", _l("Its recipient unsubscribed before this message was "
-                                          "sent: it cannot be sent."))
     if message.is_withdrawn:
-        raise DomainError("withdrawn", _l("This message was withdrawn when its recipient's "
-                                          "personal data was erased: it cannot be sent."))
+        raise DomainError("withdrawn", _STOPPED[message.last_error.partition(":")[0]])
     if message.has_expired(now):
         raise DomainError("link_expired", _l(
             "The link this message carries has expired: it cannot be sent. Send the person a "

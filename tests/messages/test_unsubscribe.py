@@ -20,7 +20,7 @@ from gfp_portal.messages import services
 from gfp_portal.messages.models import NewsletterOptOut
 from gfp_portal.registry.models import Person
 from tests.helpers import appoint_undp_alternate, login
-from tests.markup import filled_form
+from tests.markup import filled_form, markup_problems
 
 VALID = {"subject_en": "Network update", "body_en": "Dear colleagues,", "status": "active"}
 
@@ -105,11 +105,12 @@ def test_unsubscribing_can_be_undone_from_the_same_page_signed_out(app, client, 
     assert "data-unsubscribed" in html
     forms = re.findall(r"<form\b[^>]*>.*?</form>", html, re.S)
     assert forms, "the page that confirms the unsubscription offers no way back"
+    assert markup_problems(html) == []
     again = filled_form(html, "receive")
     response = client.post(body, data=again)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "data-subscribed" in html
+    assert "data-subscribed" in html and markup_problems(html) == []
     assert _count(app, NewsletterOptOut) == 0
     assert _count(app, AuditEvent, AuditEvent.action == "newsletter.opt_in") == 1
     # Undone twice (back and send): nothing more changes.

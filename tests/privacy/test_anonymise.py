@@ -2,17 +2,13 @@
 afterwards (every text, JSON and binary column of every table is read), what they did is kept,
 and every figure of the dashboard stays the same."""
 import base64
-import binascii
 import json
-import re
-import warnings
 from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
 from icalendar import Calendar
-from sqlalchemy import MetaData, func, select
-from sqlalchemy.exc import SAWarning
+from sqlalchemy import func, select
 
 from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import AccountToken, TokenPurpose, User
@@ -40,51 +36,16 @@ from gfp_portal.registry.queries import RegistryFilter, people_query
 from gfp_portal.sessions import registration as registrations
 from gfp_portal.sessions.models import Registration
 from tests.helpers import NOW, entity, outbox, pdf_upload, refused, unct
+from tests.privacy import scan
 
 GIVEN, FAMILY, EMAIL = "Zéphyrine", "Quillfeatherova", "Zephyrine.Quill@wfp.org"
 PHONE = "+254 711 987 654"
 NEEDLES = ("zéphyrine", "z\\u00e9phyrine", "quillfeatherova", "zephyrine.quill@wfp.org",
            "711 987 654")
-_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]{16,}$")
-
-
-def _texts(value):
-    """Every text a stored value holds: JSON walked, bytes and base64 attachments decoded."""
-    if value is None or isinstance(value, (int, float, bool, date)):
-        return
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        yield bytes(value).decode("utf-8", "ignore")
-        return
-    if isinstance(value, (dict, list)):
-        yield json.dumps(value, ensure_ascii=False)
-        for item in (value.values() if isinstance(value, dict) else value):
-            yield from _texts(item)
-        return
-    text = str(value)
-    yield text
-    if _BASE64.match(text):
-        try:
-            decoded = base64.b64decode(text, validate=False).decode("utf-8", "ignore")
-        except (binascii.Error, ValueError):
-            decoded = ""
-        yield decoded
 
 
 def where_found(needles=NEEDLES):
-    """(table.column, needle) for every place a needle is stored, in every table of the
-    database as it is (reflected, not as the models say)."""
-    metadata = MetaData()
-    with warnings.catch_warnings():  # indexes on expressions are not needed to read rows
-        warnings.simplefilter("ignore", SAWarning)
-        metadata.reflect(bind=db.engine)
-    found = []
-    for table in metadata.sorted_tables:
-        for row in db.session.execute(select(table)).mappings():
-            for column, value in row.items():
-                for text in _texts(value):
-                    found.extend((f"{table.name}.{column}", needle) for needle in needles
-                                 if needle in text.lower())
-    return sorted(set(found))
+    return scan.where_found(needles)
 
 
 def figures(app):

@@ -131,6 +131,7 @@ DECLARING_MODULES = (
     "gfp_portal.messages.models",
     "gfp_portal.programme.models",
     "gfp_portal.induction.models",
+    "gfp_portal.privacy.models",
     # Hooks on the database session: stored files follow the transaction.
     "gfp_portal.resources.files",
     # Receivers of the domain signals (the calendar feed ends with the last appointment).
@@ -141,6 +142,7 @@ DECLARING_MODULES = (
     "gfp_portal.sessions.registration",
     "gfp_portal.induction.services",
     "gfp_portal.plans.services",
+    "gfp_portal.privacy.former_addresses",
     # Jobs and periodic jobs, declared next to their domain.
     "gfp_portal.core.jobs_sweep",
     "gfp_portal.core.storage_jobs",

@@ -18,8 +18,11 @@ from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.privacy.former_addresses import address_digest
+from gfp_portal.privacy.models import FormerAddress
 from gfp_portal.programme import guests
 from gfp_portal.programme.models import Guest, GuestRegistration
+from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import Registration, TrainingSession
@@ -157,3 +160,30 @@ def test_addresses_stored_with_decomposed_accents_are_composed_unless_taken(
         OutboxMessage.template == "test"))) == sorted([jose, _nfd(maria)])
     assert twin.email == _nfd(maria)
     assert accounts.find_user_by_email(_nfd(jose)) is account
+
+
+def test_the_addresses_people_had_before_are_kept_as_digests_from_their_history(
+        make_person, coordinator):
+    """Migration 0047: each address the registry's history says a person had before is kept
+    as its digest; not that of an anonymised person, nor the address a person has now."""
+    moved = make_person(email="first@undp.org")
+    registry.update_person(moved, {"email": "Second@undp.org"}, actor=coordinator, now=NOW)
+    registry.update_person(moved, {"email": "third@undp.org"}, actor=coordinator, now=NOW)
+    back = make_person(email="home@undp.org")
+    registry.update_person(back, {"email": "away@undp.org"}, actor=coordinator, now=NOW)
+    registry.update_person(back, {"email": "HOME@undp.org"}, actor=coordinator, now=NOW)
+    gone = make_person(email="gone@undp.org")
+    registry.update_person(gone, {"email": "gone.too@undp.org"}, actor=coordinator, now=NOW)
+    gone.anonymised_at = NOW
+    make_person(email="never.moved@undp.org")
+    db.session.flush()
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        migration = _migration("0047_former_addresses")
+        migration.downgrade()  # as before: no table, only the history
+        migration.upgrade()
+    db.session.expire_all()
+    assert sorted((row.person_id, row.digest) for row in db.session.scalars(
+        select(FormerAddress))) == sorted([
+            (moved.id, address_digest("first@undp.org")),
+            (moved.id, address_digest("second@undp.org")),
+            (back.id, address_digest("away@undp.org"))])

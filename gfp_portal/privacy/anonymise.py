@@ -33,6 +33,7 @@ from gfp_portal.extensions import db
 from gfp_portal.messages.models import MessageRecipient
 from gfp_portal.nominations.models import Nomination, NominationKind
 from gfp_portal.nominations.queries import first_open_about
+from gfp_portal.privacy.former_addresses import forget_former_addresses, former_addresses
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.queries import in_office_after
@@ -245,9 +246,9 @@ def _addresses(person, user, earlier=None):
 def _earlier(person):
     """{field: values} of the person's names and address before the registry changed them,
     as its history (the audit events of their record) keeps them; and the addresses that
-    rows linked to the person were written for, which outlive that history once the audit
-    details period has emptied it: the nominations about them (the address they were
-    nominated under) and the emails of the messages to the network queued for them."""
+    outlive that history once the audit details period has emptied it: those rows linked to
+    the person were written for (the nominations about them, the emails of the messages to
+    the network queued for them), and those whose digest the person keeps."""
     found = {"given_name": set(), "family_name": set(), "email": set()}
     for changes in db.session.scalars(select(AuditEvent.changes).where(
             AuditEvent.object_type == "people", AuditEvent.object_id == person.id)):
@@ -260,6 +261,9 @@ def _earlier(person):
     found["email"].update(db.session.scalars(select(OutboxMessage.recipient).join(
         MessageRecipient, MessageRecipient.outbox_message_id == OutboxMessage.id).where(
         MessageRecipient.person_id == person.id)))
+    # Any other earlier address (the emails sent to it, a request to join made under it):
+    # known by the digest the registry's change left (privacy.former_addresses).
+    found["email"].update(former_addresses(person))
     return found
 
 
@@ -415,6 +419,7 @@ def _clear_person(person, now):
     for field, value in _anonymous_data(person).items():
         setattr(person, field, value)
     person.anonymised_at = now
+    forget_former_addresses(person)
     db.session.execute(update(Appointment).where(Appointment.person_id == person.id)
                        .values(notes=None))
 

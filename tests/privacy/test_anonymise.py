@@ -18,6 +18,7 @@ from gfp_portal.attendance.models import Attendance, Certificate, EvaluationAnsw
 from gfp_portal.core import storage
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
+from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.main.dashboard import Dashboard
 from gfp_portal.nominations import join
@@ -26,6 +27,7 @@ from gfp_portal.nominations.models import Nomination
 from gfp_portal.practices import queries as practice_queries
 from gfp_portal.practices import services as practices
 from gfp_portal.practices.models import Practice
+from gfp_portal.privacy import retention
 from gfp_portal.privacy.anonymise import anonymise_person, what_is_erased
 from gfp_portal.privacy.personal_data import personal_data
 from gfp_portal.programme import agenda
@@ -367,6 +369,46 @@ def test_the_names_and_address_a_person_had_before_go_too(ctx, reference, make_p
                                m.status == MailStatus.failed for m in invitations)
     assert db.session.get(Person, successor.id).email == "zq.new@unicef.org"
     assert db.session.get(type(kept), kept.id).recipient == "zq.new@unicef.org"
+
+
+def test_an_earlier_address_goes_once_the_audit_details_period_emptied_the_history(
+        ctx, reference, make_person, make_session, coordinator):
+    """She registered, and asked to join, under the address she had then; the registry
+    changed it, and months later the audit details period emptied the history that said so.
+    The emails sent to that address and the request are hers all the same: they go. The
+    change itself left that address nowhere but in the outbox and the history."""
+    old, new = "zq.old@wfp.org", "zq.new@wfp.org"
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+    request, _old = join.submit_join_request({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
+        "family_name": FAMILY, "email": old, "start_date": date(2027, 1, 1),
+        "replaces": None}, now=NOW - timedelta(days=20))
+    join.verify(outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0]
+                .split("?")[0], now=NOW - timedelta(days=20))
+    nominations.reject_nomination(request, "No memo from the head of entity.",
+                                  actor=coordinator, now=NOW - timedelta(days=19))
+    person = make_person(given=GIVEN, family=FAMILY, email=old)
+    term = registry.appoint(person, {"role": "alternate", "entity": entity("WFP"),
+                                     "unct": None}, actor=coordinator, now=NOW)
+    registrations.register(make_session(), person, actor=None, now=NOW)
+    registry.update_person(person, {"email": new}, actor=coordinator, now=NOW)
+    db.session.commit()
+    assert {place for place, _needle in where_found((old,))} == {
+        "audit_events.changes", "nominations.email", "outbox_messages.parts",
+        "outbox_messages.recipient"}
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=NOW.date(),
+                             actor=coordinator, now=NOW)
+    later = NOW + timedelta(days=100)
+    update_settings({"privacy.audit_detail_days": 30}, actor=None, now=later)
+    assert retention.empty_audit_details(now=later)
+    db.session.commit()
+    assert what_is_erased(person)["emails"] == len(
+        [m for m in outbox() if m.recipient in (old, new)]) == 3
+
+    anonymise_person(person, actor=coordinator, now=later)
+    db.session.commit()
+    assert where_found((old, new, "quillfeatherova")) == []
 
 
 @pytest.fixture

@@ -118,8 +118,8 @@ def check_anonymise(person, *, today=None):
 def coming_back(person, user):
     """The earliest nomination or request to join still open about `person` (whose account
     is `user`, or None), by their record or under any of their addresses, an earlier one
-    too (_addresses); None when there is none."""
-    return first_open_about(person.id, _addresses(person, user))
+    too (addresses_of); None when there is none."""
+    return first_open_about(person.id, addresses_of(person, user))
 
 
 def may_anonymise(person, *, today=None):
@@ -135,13 +135,13 @@ def may_anonymise(person, *, today=None):
 def what_is_erased(person):
     """What the confirmation page says will change, in counts."""
     user = account_of(person)
-    addresses = _addresses(person, user)
+    addresses = addresses_of(person, user)
 
     def count(column, condition):
         return db.session.scalar(select(func.count(column)).where(condition))
     return {"appointments": count(Appointment.id, Appointment.person_id == person.id),
             "registrations": count(Registration.id, Registration.person_id == person.id),
-            "nominations": count(Nomination.id, _nominations_about(person, addresses)),
+            "nominations": count(Nomination.id, nominations_about(person, addresses)),
             "emails": count(OutboxMessage.id, func.lower(OutboxMessage.recipient).in_(
                 addresses)),
             "account": user is not None}
@@ -226,7 +226,7 @@ def _clear_guests(addresses, now, *, actor, reason):
         _clear_guest(guest, now, actor=actor, reason=reason)
 
 
-def _addresses(person, user, earlier=None):
+def addresses_of(person, user, earlier=None):
     """The person's addresses in lower case: their own, their account's, and those the
     registry's history shows they had before (`earlier`, read when not given), unless
     someone else holds one now."""
@@ -275,9 +275,9 @@ def _names(person, earlier):
     return [(given, family) for given in sorted(givens) for family in sorted(families)]
 
 
-def _nominations_about(person, addresses):
+def nominations_about(person, addresses):
     """The nominations and requests to join about `person`: linked to their record, or made
-    under one of their `addresses` (_addresses: an earlier one too, a request made before
+    under one of their `addresses` (addresses_of: an earlier one too, a request made before
     the registry changed it)."""
     return or_(Nomination.person_id == person.id,
                func.lower(Nomination.email).in_(addresses))
@@ -348,7 +348,7 @@ def _erase(people, now, *, actor=None, reason=None):
             presenting.append(AgendaPresenter.user_id == user.id)
         # What the person has been called and written to, read once for each person.
         earlier = _earlier(person)
-        names, addresses = _names(person, earlier), _addresses(person, user, earlier)
+        names, addresses = _names(person, earlier), addresses_of(person, user, earlier)
         needles.add(person, names, addresses)
         own_events.extend(_own_objects(person, user, addresses))
         keys.extend(_clear_nominations(person, addresses, now))
@@ -394,7 +394,7 @@ def _own_objects(person, user, addresses):
                ("attendances", ids(Attendance.id, Attendance.registration_id.in_(
                    registrations))),
                ("certificates", ids(Certificate.id, Certificate.person_id == person.id)),
-               ("nominations", ids(Nomination.id, _nominations_about(person, addresses)))]
+               ("nominations", ids(Nomination.id, nominations_about(person, addresses)))]
     if user is not None:
         objects.append(("users", [user.id]))
     return [(kind, found) for kind, found in objects if found]
@@ -439,7 +439,7 @@ def _clear_nominations(person, addresses, now):
     (the figures of nominations) but lose who, why and the letter."""
     keys = []
     for nomination in db.session.scalars(select(Nomination).where(
-            _nominations_about(person, addresses))):
+            nominations_about(person, addresses))):
         if nomination.letter_key:
             keys.append(nomination.letter_key)
         nomination.given_name = ANONYMOUS_GIVEN_NAME

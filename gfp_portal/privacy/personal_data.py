@@ -2,8 +2,9 @@
 (/me/data.json) and the readable summary (/me/data, or a coordinator's from the registry):
 their account, their record, appointments, registrations with what came of them, evaluations
 given (not the answers, which are kept apart from who gave them), nominations about them or by
-them, and the emails sent to them (not their bodies, which may carry access links). Never a
-password hash, a token or a link that grants access. Each export and summary is audited."""
+them, and the emails sent to them (not their bodies, which may carry access links): under an
+address they had before too, found as anonymising finds it. Never a password hash, a token or
+a link that grants access. Each export and summary is audited."""
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +15,7 @@ from gfp_portal.core.i18n import LANGUAGES
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.privacy.anonymise import addresses_of, nominations_about
 from gfp_portal.registry.models import Appointment
 from gfp_portal.sessions.models import Registration, TrainingSession
 
@@ -97,10 +99,12 @@ def _evaluations(person):
         .order_by(EvaluationResponse.submitted_on))]
 
 
-def _nominations(user, email):
+def _nominations(user, person, addresses):
+    """Those `user` made, and those about `person` (linked to their record, or made under
+    one of their `addresses`), as anonymising finds them."""
     conditions = [Nomination.nominator_id == user.id] if user is not None else [false()]
-    if email:  # an address is one whatever its case, as anonymising finds it
-        conditions.append(func.lower(Nomination.email) == email.lower())
+    if person is not None:
+        conditions.append(nominations_about(person, addresses))
     rows = db.session.scalars(
         select(Nomination).where(or_(*conditions))
         .options(selectinload(Nomination.entity), selectinload(Nomination.unct))
@@ -132,7 +136,10 @@ def personal_data(*, user=None, person=None, now):
         person = user.person
     elif person is not None:
         user = account_of(person)
-    addresses = sorted({*([user.email] if user else []), *([person.email] if person else [])})
+    # Every address they are known by, one they had before too, as anonymising finds them:
+    # what was written to it is theirs.
+    addresses = addresses_of(person, user) if person is not None else \
+        [user.email.lower()] if user is not None else []
     return {
         "exported_at": now.isoformat(),
         "account": _account(user) if user else None,
@@ -140,7 +147,7 @@ def personal_data(*, user=None, person=None, now):
         "appointments": _appointments(person) if person else [],
         "registrations": _registrations(person) if person else [],
         "evaluations_given": _evaluations(person) if person else [],
-        "nominations": _nominations(user, person.email if person else None),
+        "nominations": _nominations(user, person, addresses),
         "emails": _emails(addresses),
     }
 

@@ -411,6 +411,40 @@ def test_an_earlier_address_goes_once_the_audit_details_period_emptied_the_histo
     assert where_found((old, new, "quillfeatherova")) == []
 
 
+def test_the_summary_holds_what_was_written_to_an_address_the_person_had_before(
+        ctx, reference, make_person, make_session, coordinator):
+    """What is about her under the address she had before (the invitation sent to it, the
+    request to join she made under it) is hers, in her summary as in what anonymising
+    erases; once the audit details period has emptied the history, too. An earlier address
+    someone else holds now is theirs: what is written to it is not in her summary."""
+    old, new = "zq.old@wfp.org", "zq.new@wfp.org"
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+    join.submit_join_request({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
+        "family_name": FAMILY, "email": old, "start_date": date(2027, 1, 1),
+        "replaces": None}, now=NOW - timedelta(days=20))
+    person = make_person(given=GIVEN, family=FAMILY, email=old)
+    registry.appoint(person, {"role": "alternate", "entity": entity("WFP"), "unct": None},
+                     actor=coordinator, now=NOW)
+    registrations.register(make_session(), person, actor=None, now=NOW)
+    registry.update_person(person, {"email": new}, actor=coordinator, now=NOW)
+    db.session.commit()
+
+    def summary():
+        record = personal_data(person=db.session.get(Person, person.id), now=NOW)
+        return ([n["kind"] for n in record["nominations"]],
+                sorted(e["kind"] for e in record["emails"]))
+    assert summary() == (["self_registration"], ["join_verify", "session_notice"])
+    later = NOW + timedelta(days=100)
+    update_settings({"privacy.audit_detail_days": 30}, actor=None, now=later)
+    assert retention.empty_audit_details(now=later)
+    db.session.commit()
+    assert summary() == (["self_registration"], ["join_verify", "session_notice"])
+    make_person(given="Ana", family="Successor", email=old)
+    assert summary() == ([], [])
+
+
 @pytest.fixture
 def coming_back(ctx, reference, create_user, coordinator, make_person):
     """Zéphyrine left the network a year ago; a Resident Coordinator now nominates her

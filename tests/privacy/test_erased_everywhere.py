@@ -13,6 +13,7 @@ from gfp_portal.attendance import certificates, evaluations
 from gfp_portal.attendance import services as attendance
 from gfp_portal.attendance.models import Attendance, Certificate, EvaluationAnswer
 from gfp_portal.core import storage
+from gfp_portal.core.jobs import Job
 from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
@@ -20,6 +21,7 @@ from gfp_portal.messages import services as messages
 from gfp_portal.nominations import join
 from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
+from gfp_portal.plans import services as plans
 from gfp_portal.practices import services as practices
 from gfp_portal.privacy import retention
 from gfp_portal.privacy.anonymise import anonymise_person
@@ -27,11 +29,13 @@ from gfp_portal.privacy.personal_data import export_own_data
 from gfp_portal.programme import agenda
 from gfp_portal.registry import exports
 from gfp_portal.registry import services as registry
+from gfp_portal.registry.alerts import send_term_alerts
+from gfp_portal.registry.imports import previewed
 from gfp_portal.registry.models import Appointment, EndReason
 from gfp_portal.registry.queries import RegistryFilter
 from gfp_portal.sessions import registration as registrations
 from gfp_portal.sessions.models import Registration
-from tests.helpers import NOW, entity, outbox, pdf_upload, unct
+from tests.helpers import NOW, csv_bytes, entity, outbox, pdf_upload, unct
 from tests.privacy.scan import where_found
 
 GIVEN, FAMILY = "Zéphyrine", "Quillfeatherova"
@@ -130,7 +134,29 @@ def everything(app, ctx, reference, create_user, coordinator, make_session, make
                          actor=coordinator, now=ended)
     registrations.register(make_session(starts_in=timedelta(days=20)), person, actor=user,
                            now=ended)
+    period = plans.create_period({"name": "2025–2027", "first_year": 2025, "last_year": 2027,
+                                  "deadline": date(2027, 3, 31)}, actor=coordinator, now=ended)
+    plan = plans.create_plan(entity("WFP"), period, responsible=[person], actor=coordinator,
+                             now=ended)
+    plans.add_note(plan, f"{GIVEN} {FAMILY} sends the targets by March.", actor=coordinator,
+                   now=ended)
     db.session.commit()  # the jobs run: the message's emails, the export
+    # A registry import corrects her title: its check and its confirmation are jobs whose
+    # reports name her.
+    check = previewed.start_preview(csv_bytes([{
+        "given_name": GIVEN, "family_name": FAMILY, "email": NEW, "entity": "WFP",
+        "position_title": "Senior gender specialist"}]), "wfp.csv", actor=coordinator,
+        language="en", now=ended)
+    db.session.commit()
+    db.session.get(Job, check.id).finished_at = ended  # checked then, by the job's clock
+    previewed.start_apply(check.id, actor=coordinator, language="en", now=ended)
+    db.session.commit()
+    # Her term in Kenya ends soon: she and the coordinators are told.
+    kenya_term = db.session.scalars(select(Appointment).filter_by(
+        person_id=person.id, unct_id=kenya.id)).one()
+    kenya_term.end_date = LEFT.date()
+    assert send_term_alerts(today=LEFT.date() - timedelta(days=6), coordinators=[coordinator],
+                            now=LEFT - timedelta(days=6)).total == 1
     sent(ended)
     for term in db.session.scalars(select(Appointment).filter_by(person_id=person.id)):
         registry.end_appointment(term, reason=EndReason.left_entity, ended_on=LEFT.date(),
@@ -146,7 +172,8 @@ def everything(app, ctx, reference, create_user, coordinator, make_session, make
             ("evaluation_answers.comment", "quillfeatherova"),
             ("stored_file_chunks.data", "quillfeatherova"),
             ("practice_versions.results", "quillfeatherova"),
-            ("award_citations.text", "quillfeatherova")} <= spread, spread
+            ("award_citations.text", "quillfeatherova"), ("jobs.result", "quillfeatherova"),
+            ("plan_notes.text", "quillfeatherova")} <= spread, spread
     # Months later, the periods empty the details of the audit events and the emails' texts.
     update_settings({"privacy.audit_detail_days": 30, "privacy.mail_body_days": 30},
                     actor=None, now=PERIODS)

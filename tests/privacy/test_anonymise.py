@@ -29,6 +29,7 @@ from gfp_portal.practices import services as practices
 from gfp_portal.practices.models import Practice
 from gfp_portal.privacy import retention
 from gfp_portal.privacy.anonymise import anonymise_person, what_is_erased
+from gfp_portal.privacy.models import FormerAddress
 from gfp_portal.privacy.personal_data import personal_data
 from gfp_portal.programme import agenda
 from gfp_portal.programme.models import Guest, GuestRegistration
@@ -394,6 +395,7 @@ def test_an_earlier_address_goes_once_the_audit_details_period_emptied_the_histo
     registrations.register(make_session(), person, actor=None, now=NOW)
     registry.update_person(person, {"email": new}, actor=coordinator, now=NOW)
     db.session.commit()
+    assert [row.person_id for row in db.session.scalars(select(FormerAddress))] == [person.id]
     assert {place for place, _needle in where_found((old,))} == {
         "audit_events.changes", "nominations.email", "outbox_messages.parts",
         "outbox_messages.recipient"}
@@ -409,6 +411,8 @@ def test_an_earlier_address_goes_once_the_audit_details_period_emptied_the_histo
     anonymise_person(person, actor=coordinator, now=later)
     db.session.commit()
     assert where_found((old, new, "quillfeatherova")) == []
+    # Nor is the digest of the address she had kept with the anonymised row.
+    assert db.session.scalars(select(FormerAddress)).all() == []
 
 
 def test_the_summary_holds_what_was_written_to_an_address_the_person_had_before(

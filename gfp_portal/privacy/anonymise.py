@@ -245,10 +245,11 @@ def addresses_of(person, user, earlier=None):
 
 def _earlier(person):
     """{field: values} of the person's names and address before the registry changed them,
-    as its history (the audit events of their record) keeps them; and the addresses that
-    outlive that history once the audit details period has emptied it: those rows linked to
-    the person were written for (the nominations about them, the emails of the messages to
-    the network queued for them), and those whose digest the person keeps."""
+    as its history (the audit events of their record) keeps them; and those that outlive
+    that history once the audit details period has emptied it: the names and addresses of
+    the nominations linked to their record (what they were nominated as), the addresses of
+    the emails of the messages to the network queued for them, and those whose digest the
+    person keeps."""
     found = {"given_name": set(), "family_name": set(), "email": set()}
     for changes in db.session.scalars(select(AuditEvent.changes).where(
             AuditEvent.object_type == "people", AuditEvent.object_id == person.id)):
@@ -256,8 +257,12 @@ def _earlier(person):
             pair = changes.get(field) if isinstance(changes, dict) else None
             if isinstance(pair, list):
                 values.update(v.strip() for v in pair if isinstance(v, str) and v.strip())
-    found["email"].update(db.session.scalars(select(Nomination.email).where(
-        Nomination.person_id == person.id)))
+    for given, family, email in db.session.execute(select(
+            Nomination.given_name, Nomination.family_name, Nomination.email).where(
+            Nomination.person_id == person.id)):
+        found["given_name"].add(given.strip())
+        found["family_name"].add(family.strip())
+        found["email"].add(email)
     found["email"].update(db.session.scalars(select(OutboxMessage.recipient).join(
         MessageRecipient, MessageRecipient.outbox_message_id == OutboxMessage.id).where(
         MessageRecipient.person_id == person.id)))
@@ -268,8 +273,8 @@ def _earlier(person):
 
 
 def _names(person, earlier):
-    """Every (given name, family name) the person has had: now and in the registry's
-    history (`earlier`)."""
+    """Every (given name, family name) the person has had: now, and before as the registry's
+    history and their nominations say (`earlier`)."""
     givens = {person.given_name.strip(), *earlier["given_name"]}
     families = {person.family_name.strip(), *earlier["family_name"]}
     return [(given, family) for given in sorted(givens) for family in sorted(families)]

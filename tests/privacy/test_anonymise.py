@@ -415,6 +415,45 @@ def test_an_earlier_address_goes_once_the_audit_details_period_emptied_the_histo
     assert db.session.scalars(select(FormerAddress)).all() == []
 
 
+def test_a_name_she_was_nominated_under_goes_once_the_history_is_emptied(
+        ctx, reference, create_user, make_session, coordinator):
+    """Nominated and appointed as Zéphyrine Quillfeatherova, she attended a session and an
+    evaluation comment named her so; the registry then changed her family name, and the
+    audit details period emptied the history that said so. The nomination still names her
+    as she was: that name goes from the comment too."""
+    rc = db.session.get(User, create_user("rc.kenya@example.org",
+                                          roles=["resident_coordinator"], uncts=["KEN"]))
+    kenya = unct("KEN")
+    kenya.members = [entity("WFP")]
+    nomination = nominations.submit_nomination({
+        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
+        "family_name": FAMILY, "email": EMAIL, "justification": "Leads the gender team."},
+        actor=rc, now=NOW)
+    nominations.approve_nomination(nomination, actor=coordinator, now=NOW)
+    person = db.session.scalars(select(Person).filter_by(email=EMAIL)).one()
+    session = make_session()
+    registration = registrations.register(session, person, actor=None, now=NOW)
+    ended = session.ends_at + timedelta(hours=1)
+    attendance.mark(registration, "present", actor=coordinator, now=ended)
+    evaluations.submit(session, person, {"rating": "good", "applicable": True,
+                                         "comment": f"{GIVEN} {FAMILY} found it useful."},
+                       now=ended)
+    registry.update_person(person, {"family_name": "Brightwaterson"}, actor=coordinator,
+                           now=ended)
+    term = db.session.scalars(select(Appointment).filter_by(person_id=person.id)).one()
+    registry.end_appointment(term, reason=EndReason.left_entity, ended_on=ended.date(),
+                             actor=coordinator, now=ended)
+    later = NOW + timedelta(days=100)
+    update_settings({"privacy.audit_detail_days": 30}, actor=None, now=later)
+    assert retention.empty_audit_details(now=later)
+    db.session.commit()
+
+    anonymise_person(person, actor=coordinator, now=later)
+    db.session.commit()
+    found = where_found(("quillfeatherova", "brightwaterson"))
+    assert found == [], found
+
+
 def test_the_summary_holds_what_was_written_to_an_address_the_person_had_before(
         ctx, reference, make_person, make_session, coordinator):
     """What is about her under the address she had before (the invitation sent to it, the

@@ -223,6 +223,31 @@ def test_the_request_of_the_sitting_alternate_is_refused_on_its_page_and_nobody_
     assert messages(app, "join_approved_rc") == []
 
 
+def test_the_sitting_focal_point_asking_to_join_is_not_offered_as_the_one_to_replace(
+        app, client, malawi):
+    """The focal point of WFP in Malawi asks to join as its focal point: the request's page
+    offers the Office no "Replace Chikondi Banda" to tick, an approval that could only be
+    refused."""
+    with app.app_context():
+        wfp = db.session.scalars(select(Entity).filter_by(acronym="WFP")).one()
+        malawi_team = db.session.scalars(select(Unct).filter_by(iso3="MWI")).one()
+        person = registry.create_person({
+            "given_name": "Chikondi", "family_name": "Banda", "email": "chikondi.banda@wfp.org",
+            "position_title": "Programme Associate"}, actor=None)
+        registry.appoint(person, {"role": "focal_point", "entity": wfp, "unct": malawi_team},
+                         actor=None)
+        db.session.commit()
+    post_join(client, role="focal_point")
+    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    client.post(f"/join/verify/{token}")
+    with app.app_context():
+        request_id = db.session.scalars(select(Nomination.id)).one()
+    login(client, "coord@example.org")
+    html = client.get(f"/nominations/{request_id}?lang=en").get_data(as_text=True)
+    assert "Approve and appoint" in html
+    assert 'name="replace"' not in html and "Replace Chikondi Banda" not in html
+
+
 def test_an_address_outside_the_entity_domains_is_flagged_for_the_office(app, client, malawi):
     post_join(client, email="chikondi@gmail.com")
     token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]

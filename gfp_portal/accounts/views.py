@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -62,6 +63,21 @@ def _password_by_link(token, purpose, *, invalid, form_class, service, template,
     return render_template(template, form=form)
 
 
+def _new_session():
+    """Drop what the browser's session held (its form token, anything that a cookie fixed in
+    the browser by someone else carried), save the language chosen: signing in and signing
+    out each start a session of their own (ASVS V3.2.1)."""
+    kept = {key: session[key] for key in (LANG_SESSION_KEY,) if key in session}
+    session.clear()
+    session.update(kept)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # made from it
+
+
+def _sign_in(user, *, remember=False):
+    _new_session()
+    login_user(user, remember=remember)
+
+
 def _only_failed_logins(response):
     # A successful sign-in redirects and an attempt already held back answers 429: only
     # refused passwords count, so that waiting out one limit does not use up the other.
@@ -102,7 +118,7 @@ def login():
         ok, user = commit_service(services.authenticate, form.email.data, form.password.data,
                                   form=form)
         if ok:
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(next_from_request(url_for("main.index")))
     return render_template("accounts/login.html", form=form)
@@ -113,7 +129,8 @@ def login():
 def logout():
     if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
         commit_service(services.sign_out, current_user._get_current_object())
-        logout_user()
+        _new_session()
+        logout_user()  # after: it asks for the remember-me cookie to be deleted
         flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -123,7 +140,7 @@ def logout():
 def activate(token):
     def welcome(user=None):
         if user is not None:
-            login_user(user)
+            _sign_in(user)
         flash(_("Your account is active. Welcome to the GFP Portal."), "success")
         return redirect(url_for("main.index"))
 

@@ -1,0 +1,273 @@
+"""The account's security flows as a careful reviewer checks them (OWASP ASVS level 2, V2 and
+V3): a new session at sign-in, sign-out only by a form of the portal, the Office's
+deactivation ending everything at once, cookies, redirects, logs."""
+import logging
+
+import pytest
+from flask import url_for
+from werkzeug.routing import IntegerConverter
+
+from config import ProductionConfig
+from gfp_portal.accounts import services
+from gfp_portal.accounts.models import TokenPurpose, User
+from gfp_portal.extensions import db
+from tests.helpers import PASSWORD, appoint_undp_alternate, csrf_token_from, login
+
+NEW = "a new long password"
+
+
+# --- a new session at sign-in (V3.2.1) ----------------------------------------------------------
+
+def _session_of(client):
+    with client.session_transaction() as session:
+        return dict(session)
+
+
+def test_signing_in_starts_a_new_session(client, create_user, app, monkeypatch):
+    """What the browser held before signing in (the form token a page planted, anything a
+    visitor's session carried) does not pass into the signed-in session: a cookie fixed in
+    the browser beforehand gives no hold on it."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    create_user("fp@example.org")
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    before = _session_of(client)
+    assert before.get("csrf_token")
+    assert client.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    after = _session_of(client)
+    assert "planted" not in after
+    assert after.get("csrf_token") != before["csrf_token"]
+    assert client.get("/me").status_code == 200
+
+
+def test_signing_out_starts_a_new_session_and_forgets_the_device(app, client, create_user,
+                                                                 monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    create_user("fp@example.org")
+    token = csrf_token_from(client.get("/login?lang=es").get_data(as_text=True))
+    client.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                "remember": "y", "csrf_token": token})
+    token = csrf_token_from(client.get("/me").get_data(as_text=True))
+    before = _session_of(client)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    after = _session_of(client)
+    assert after.get("csrf_token") != before["csrf_token"]
+    assert client.get_cookie("remember_token", domain="portal.test") is None
+    assert '<html lang="es"' in client.get("/login").get_data(as_text=True)
+
+
+def test_signing_in_keeps_the_language_chosen(client, create_user):
+    create_user("fp@example.org")
+    client.get("/login?lang=fr")
+    assert login(client, "fp@example.org").status_code == 302
+    assert '<html lang="fr"' in client.get("/me").get_data(as_text=True)
+
+
+def test_activation_starts_a_new_session(app, client, create_user):
+    user_id = create_user("amina@example.org", active=False)
+    with app.app_context():
+        raw = services.issue_token(db.session.get(User, user_id), TokenPurpose.activation)
+        db.session.commit()
+    client.get(f"/activate/{raw}")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    form = {"password": "a long enough password", "confirm": "a long enough password"}
+    assert client.post(f"/activate/{raw}", data=form).status_code == 302
+    assert "planted" not in _session_of(client)
+    assert client.get("/me").status_code == 200
+
+
+# --- CSRF on every form, sign-out included ------------------------------------------------------
+
+def test_sign_out_without_the_form_token_signs_nobody_out(client, create_user, app,
+                                                            monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    create_user("fp@example.org")
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    assert client.post("/logout").status_code in (302, 400)
+    assert client.get("/me").status_code == 200
+    token = csrf_token_from(client.get("/me").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/me").status_code == 302
+
+
+def _sample(rule):
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        values[name] = 1 if isinstance(converter, IntegerConverter) else \
+            (sorted(converter.items)[0] if hasattr(converter, "items") else "x")
+    return values
+
+
+def test_every_form_a_signed_in_admin_sends_without_its_token_is_refused(
+        app, client, create_user, monkeypatch):
+    """Every route that takes a POST refuses one without the form token (400), before it
+    changes anything; the one exemption is the one-click unsubscribe of RFC 8058."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", False)
+    create_user("admin@example.org", roles=["admin"])
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"email": "admin@example.org", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    accepted = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint == "messages.unsubscribe":
+            continue
+        with app.test_request_context():
+            path = url_for(rule.endpoint, **_sample(rule))
+        path = path.replace("http://portal.test", "")
+        status = client.post(path, data={"x": "1"}).status_code
+        if status not in (400, 404, 405):
+            accepted.append((rule.rule, status))
+    assert accepted == []
+    assert client.get("/me").status_code == 200
+
+
+# --- the password: changed, reset --------------------------------------------------------------
+
+def test_a_remember_me_cookie_stops_when_the_password_changes_elsewhere(app, create_user):
+    create_user("fp@example.org")
+    kept = app.test_client()
+    kept.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                              "remember": "y"})
+    remembered = kept.get_cookie("remember_token", domain="portal.test")
+    other = app.test_client()
+    login(other, "fp@example.org")
+    other.post("/me", data={"pw-current_password": PASSWORD, "pw-password": NEW,
+                            "pw-confirm": NEW, "pw-submit": "1"})
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remembered.value, domain="portal.test")
+    assert fresh.get("/me").status_code == 302
+
+
+def test_a_reset_link_stops_once_another_reset_or_a_change_sets_the_password(
+        app, client, create_user):
+    create_user("fp@example.org")
+    with app.app_context():
+        first = services.request_password_reset("fp@example.org")
+        second = services.request_password_reset("fp@example.org")
+        db.session.commit()
+    assert client.get(f"/password/reset/{first}").status_code == 404
+    assert client.post(f"/password/reset/{second}", data={"password": NEW, "confirm": NEW}
+                       ).status_code == 302
+    with app.app_context():
+        third = services.request_password_reset("fp@example.org")
+        user = services.find_user_by_email("fp@example.org")
+        services.change_password(user, NEW, "another long password")
+        db.session.commit()
+    assert client.get(f"/password/reset/{third}").status_code == 404
+
+
+def test_the_reset_page_keeps_its_link_to_itself(app, client, create_user):
+    """The page that holds the link's token is never kept by a cache and never names it to
+    another site (Referer)."""
+    create_user("fp@example.org")
+    with app.app_context():
+        raw = services.request_password_reset("fp@example.org")
+        db.session.commit()
+    response = client.get(f"/password/reset/{raw}")
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Referrer-Policy"] in ("no-referrer", "same-origin",
+                                                   "strict-origin-when-cross-origin",
+                                                   "strict-origin")
+
+
+# --- the same answer whoever is named ----------------------------------------------------------
+
+@pytest.mark.parametrize("email, password", [
+    ("fp@example.org", "wrong password"), ("nobody@example.org", PASSWORD),
+    ("gone@example.org", PASSWORD), ("invited@example.org", PASSWORD)])
+def test_a_refused_sign_in_says_the_same_whoever_is_named(client, create_user, email, password):
+    create_user("fp@example.org")
+    create_user("gone@example.org")
+    create_user("invited@example.org", active=False)
+    with client.application.app_context():
+        gone = services.find_user_by_email("gone@example.org")
+        services.deactivate_user(gone, actor=services.find_user_by_email("fp@example.org"))
+        db.session.commit()
+    response = login(client, email, password)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True).replace(email, "EMAIL")
+    reference = login(client, "fp@example.org", "wrong password").get_data(as_text=True)
+    assert page == reference.replace("fp@example.org", "EMAIL")
+
+
+# --- the Office deactivates an account ---------------------------------------------------------
+
+def test_deactivation_ends_every_session_and_the_feed_at_once(app, create_user, reference):
+    create_user("admin@example.org", roles=["admin"])
+    user_id = create_user("fp@example.org")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        appoint_undp_alternate(user)
+        raw = services.regenerate_calendar_token(user)
+        db.session.commit()
+    browser, kept = app.test_client(), app.test_client()
+    login(browser, "fp@example.org")
+    kept.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                              "remember": "y"})
+    remembered = kept.get_cookie("remember_token", domain="portal.test")
+    assert browser.get(f"/calendar/{raw}.ics").status_code == 200
+    office = app.test_client()
+    login(office, "admin@example.org")
+    assert office.post(f"/admin/users/{user_id}/deactivate",
+                       data={"confirmed": "1", "reason": "left"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user_id).status == "deactivated"
+    assert browser.get("/me").status_code == 302
+    assert kept.get("/me").status_code == 302
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remembered.value, domain="portal.test")
+    assert fresh.get("/me").status_code == 302
+    assert fresh.get(f"/calendar/{raw}.ics").status_code == 404
+
+
+# --- cookies and redirects ---------------------------------------------------------------------
+
+def test_production_cookies_are_secure_http_only_and_same_site():
+    for name in ("SESSION", "REMEMBER"):
+        assert getattr(ProductionConfig, f"{name}_COOKIE_SECURE") is True
+        assert getattr(ProductionConfig, f"{name}_COOKIE_HTTPONLY") is True
+        assert getattr(ProductionConfig, f"{name}_COOKIE_SAMESITE") in ("Lax", "Strict")
+
+
+def test_the_remember_me_cookie_is_http_only_and_same_site(client, create_user):
+    create_user("fp@example.org")
+    response = client.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                           "remember": "y"})
+    [remember] = [c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("remember_token=")]
+    assert "HttpOnly" in remember and "SameSite=Lax" in remember
+
+
+@pytest.mark.parametrize("target", [
+    "https:evil.example", "/\t/evil.example", "\t//evil.example", " //evil.example",
+    "/\\/evil.example", "\\\\evil.example", "///evil.example", "http://portal.test@evil.example",
+    "//portal.test@evil.example", "/%0d%0aSet-Cookie:x=1", "\x7f//evil.example",
+])
+def test_next_never_leads_to_another_site(client, create_user, target):
+    create_user("fp@example.org")
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": "fp@example.org", "password": PASSWORD})
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+    assert "\\" not in location and "\n" not in location and "\r" not in location
+    signed_in = client.get("/login", query_string={"next": target})
+    assert signed_in.headers["Location"].startswith("/")
+    assert not signed_in.headers["Location"].startswith("//")
+
+
+# --- logs -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("logger", ["werkzeug", "gunicorn.access", "gfp_portal.app"])
+def test_the_token_of_a_reset_link_never_reaches_a_log(app, caplog, logger):
+    target = app.logger if logger == "gfp_portal.app" else logging.getLogger(logger)
+    with caplog.at_level(logging.INFO):
+        target.info('"%s %s HTTP/1.1" 200', "GET", "/password/reset/s3cr3t-T0ken_x?lang=fr")
+    assert "s3cr3t" not in caplog.text and "/password/reset/[token]?lang=fr" in caplog.text

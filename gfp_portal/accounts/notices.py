@@ -1,11 +1,12 @@
 """The emails of accounts, in the account's language: the activation link, the password reset
-link, the account active again, the address it signs in with changed."""
+link, the password changed, the account active again, the address it signs in with changed."""
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.accounts.models import TokenPurpose
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
+from gfp_portal.core.timezones import moment_in
 
 # The emails that carry an account's link, by the purpose of its token: those still waiting
 # in the outbox when the link stops working are never sent. The welcome of a nominee
@@ -37,6 +38,20 @@ def _link_mail(user, raw, template, subject, endpoint, hours, *, now, valid_unti
                  "hours": current_app.config[hours]},
         now=now, secret=True, valid_until=valid_until,
     )
+
+
+def password_changed(user, *, now):
+    """The account's password was changed at `now` (on the account page or by a reset link):
+    the person learns of a change they did not make, and how to take the account back."""
+    queue_email(
+        user.email, "password_changed",
+        subject=_l("The password of your GFP Portal account has changed"), locale=user.locale,
+        context={"user": user, "when": moment_in(now, user.time_zone, user.locale),
+                 "plain_when": moment_in(now, user.time_zone, user.locale, isolate=False),
+                 "reset": url_for("accounts.request_reset", lang=mail_locale(user.locale),
+                                  _external=True),
+                 "office": current_app.config["ORGANIZER_EMAIL"]},
+        now=now)
 
 
 def reactivated(user, *, now):

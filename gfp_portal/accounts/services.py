@@ -283,6 +283,7 @@ def reset_password(raw_token, password, *, now=None):
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     log_action("user.password_reset", user, actor=user, now=now)
+    notices.password_changed(user, now=now)
     return user
 
 
@@ -296,6 +297,7 @@ def change_password(user, current_password, new_password, *, now=None):
     user.session_token = new_session_token()
     _retire_tokens(user, now, TokenPurpose.password_reset)  # a reset asked before
     log_action("user.password_change", user, actor=user, now=now)
+    notices.password_changed(user, now=now)
 
 
 def update_preferences(user, *, locale, time_zone, now=None):

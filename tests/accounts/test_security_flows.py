@@ -1,19 +1,28 @@
 """The account's security flows as a careful reviewer checks them (OWASP ASVS level 2, V2 and
-V3): a new session at sign-in, sign-out only by a form of the portal, the Office's
-deactivation ending everything at once, cookies, redirects, logs."""
+V3): a new session at sign-in, sign-out only by a form of the portal, the person told of a
+new password, the Office's deactivation ending everything at once, cookies, redirects, logs."""
 import logging
 
 import pytest
 from flask import url_for
+from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from config import ProductionConfig
 from gfp_portal.accounts import services
 from gfp_portal.accounts.models import TokenPurpose, User
+from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from tests.helpers import PASSWORD, appoint_undp_alternate, csrf_token_from, login
 
 NEW = "a new long password"
+
+
+def _mails(app, recipient):
+    with app.app_context():
+        return [(m.template, m.locale) for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == recipient)
+            .order_by(OutboxMessage.id))]
 
 
 # --- a new session at sign-in (V3.2.1) ----------------------------------------------------------
@@ -129,6 +138,27 @@ def test_every_form_a_signed_in_admin_sends_without_its_token_is_refused(
 
 
 # --- the password: changed, reset --------------------------------------------------------------
+
+def test_a_password_change_is_told_to_the_person(client, create_user, app):
+    """ASVS V2.2.3: someone who changed the password with a session of theirs (a computer
+    left open) is noticed by the person, by email, in their language."""
+    create_user("fp@example.org", locale="fr")
+    login(client, "fp@example.org")
+    assert client.post("/me", data={"pw-current_password": PASSWORD, "pw-password": NEW,
+                                    "pw-confirm": NEW, "pw-submit": "1"}).status_code == 302
+    assert ("password_changed", "fr") in _mails(app, "fp@example.org")
+
+
+def test_a_password_reset_is_told_to_the_person(client, create_user, app):
+    create_user("fp@example.org", locale="es")
+    with app.app_context():
+        raw = services.request_password_reset("fp@example.org")
+        db.session.commit()
+    assert client.post(f"/password/reset/{raw}", data={"password": NEW, "confirm": NEW}
+                       ).status_code == 302
+    assert _mails(app, "fp@example.org") == [("reset_password", "es"),
+                                             ("password_changed", "es")]
+
 
 def test_a_remember_me_cookie_stops_when_the_password_changes_elsewhere(app, create_user):
     create_user("fp@example.org")

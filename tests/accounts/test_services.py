@@ -209,6 +209,37 @@ def test_change_password_checks_the_current_one(admin):
     assert services.authenticate("admin@example.org", "a brand new password") is admin
 
 
+@pytest.mark.parametrize("how", ["changed", "reset"])
+def test_a_new_password_is_told_to_the_person_in_their_language_and_zone(create_user, ctx, app,
+                                                                        how):
+    """ASVS V2.2.3: whoever set it (a session left open, a mailbox read by someone else), the
+    person hears of it, with the moment where they are and how to take the account back; the
+    email grants nothing itself."""
+    user = db.session.get(User, create_user("fp@example.org", locale="fr",
+                                            time_zone="Africa/Nairobi"))
+    if how == "changed":
+        services.change_password(user, PASSWORD, "a brand new password", now=NOW)
+    else:
+        raw = services.request_password_reset("fp@example.org", now=NOW)
+        services.reset_password(raw, "a brand new password", now=NOW)
+    [message] = outbox("password_changed")
+    assert (message.recipient, message.locale, message.is_secret) == ("fp@example.org", "fr",
+                                                                      False)
+    with force_locale("fr"):
+        assert message.subject == gettext("The password of your GFP Portal account has changed")
+    assert "Nairobi" in message.body_text and "/password/reset?lang=fr" in message.body_text
+    assert app.config["ORGANIZER_EMAIL"] in message.body_text
+    assert "/password/reset/" not in message.body_text + message.body_html
+
+
+def test_a_refused_password_change_tells_nobody(admin):
+    with pytest.raises(DomainError):
+        services.change_password(admin, "not it", "a brand new password")
+    with pytest.raises(DomainError):
+        services.reset_password("not a link", "a brand new password")
+    assert outbox("password_changed") == []
+
+
 def test_deactivation_blocks_sign_in_and_revokes_links(admin, create_user):
     user = db.session.get(User, create_user("fp@example.org"))
     raw = services.request_password_reset("fp@example.org")

@@ -65,8 +65,8 @@ def _password_by_link(token, purpose, *, invalid, form_class, service, template,
 
 def _new_session():
     """Drop what the browser's session held (its form token, anything that a cookie fixed in
-    the browser by someone else carried), save the language chosen: signing in and signing
-    out each start a session of their own (ASVS V3.2.1)."""
+    the browser by someone else carried), save the language chosen: signing in starts a
+    session of its own (ASVS V3.2.1)."""
     kept = {key: session[key] for key in (LANG_SESSION_KEY,) if key in session}
     session.clear()
     session.update(kept)
@@ -129,8 +129,9 @@ def login():
 def logout():
     if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
         commit_service(services.sign_out, current_user._get_current_object())
-        _new_session()
-        logout_user()  # after: it asks for the remember-me cookie to be deleted
+        # The form token is kept: a form sent from another tab is then told that its sender
+        # is signed out, and offered its entries back (core.auth.sign_in_first).
+        logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 

@@ -92,10 +92,28 @@ def _login_address_limit():
     return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
 
 
-def _login_account_key():
-    # The account named in the form, whatever its case; hashed so the counters hold no address.
-    email = services.normalize_email(request.form.get("email")).lower()
+def _account_key(email):
+    # The account, whatever the case of its address; hashed so the counters hold no address.
+    email = services.normalize_email(email).lower()
     return "account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()
+
+
+def _login_account_key():
+    return _account_key(request.form.get("email"))
+
+
+def _signed_in_account_key():
+    return _account_key(getattr(current_user, "email", None))
+
+
+# The prefix of the password change form on /me.
+PASSWORD_FORM = "pw"  # noqa: S105 — a form prefix, not a secret
+
+
+def _not_a_password_change():
+    """Only the password change form of /me checks a password; the page's other forms
+    (profile, preferences) are never held back by it."""
+    return not current_user.is_authenticated or f"{PASSWORD_FORM}-submit" not in request.form
 
 
 def _reset_limit():
@@ -197,9 +215,13 @@ def _save_profile(person, form):
 
 @bp.route("/me", methods=["GET", "POST"])
 @signed_in
+# The current password that the password change asks is refused as often as at sign-in: a
+# session left open is no way to try one password after another (ASVS V2.2.1).
+@limiter.limit(_login_account_limit, methods=["POST"], deduct_when=_only_failed_logins,
+               key_func=_signed_in_account_key, exempt_when=_not_a_password_change)
 def me():
     preferences = PreferencesForm(prefix="prefs", obj=current_user)
-    password_form = ChangePasswordForm(prefix="pw", account=current_user.email)
+    password_form = ChangePasswordForm(prefix=PASSWORD_FORM, account=current_user.email)
     person = registry_queries.person_with_profile(current_user.person_id)
     profile = ProfileForm(prefix="profile", obj=person) if person is not None else None
     # The language and zone are the person's, which the Office may change too (an account

@@ -157,6 +157,30 @@ def test_a_password_reset_is_told_to_the_person(client, create_user, app):
                                              ("password_changed", "es")]
 
 
+def test_the_current_password_on_me_is_not_guessed_without_end(client, create_user, app):
+    """The form that changes the password checks the current one: a session left open is not
+    a way to try passwords one after another (ASVS V2.2.1), any more than the sign-in page."""
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    wrong = {"pw-current_password": "not it", "pw-password": NEW, "pw-confirm": NEW,
+             "pw-submit": "1"}
+    statuses = [client.post("/me", data=wrong).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    right = {**wrong, "pw-current_password": PASSWORD}
+    assert client.post("/me", data=right).status_code == 429
+    # The rest of the page still works: the profile, the preferences; and another account
+    # is not held back.
+    assert client.get("/me").status_code == 200
+    assert client.post("/me", data={**right, "lang_only": "1"}).status_code == 429
+    assert client.post("/me", data={"prefs-locale": "es", "prefs-time_zone": "UTC",
+                                    "prefs-submit": "1"}).status_code == 302
+    create_user("colleague@example.org")
+    colleague = app.test_client()
+    login(colleague, "colleague@example.org")
+    assert colleague.post("/me", data={**right, "pw-current_password": PASSWORD}
+                          ).status_code == 302
+
+
 def test_a_remember_me_cookie_stops_when_the_password_changes_elsewhere(app, create_user):
     create_user("fp@example.org")
     kept = app.test_client()

@@ -185,27 +185,34 @@ def test_from_join_to_an_active_account_in_the_registry(app, client, malawi):
     assert rc_notice.recipient == "rc.malawi@example.org" and rc_notice.locale == "fr"
 
 
-def test_the_request_of_the_sitting_alternate_is_refused_on_its_page_and_nobody_is_written_to(
-        app, client, malawi):
-    """The alternate of WFP in Malawi asks to join as its alternate: the Office's approval is
-    refused on the request's page, from the first click (no confirmation announcing an
-    appointment and emails) to a confirmation posted anyway; nothing changes, and the
-    applicant gets no welcome."""
+def _request_from_the_holder(app, client, role):
+    """Chikondi Banda, who holds `role` for WFP in Malawi, asks to join for that role; the
+    Office signs in. Returns the request's id."""
     with app.app_context():
         wfp = db.session.scalars(select(Entity).filter_by(acronym="WFP")).one()
         malawi_team = db.session.scalars(select(Unct).filter_by(iso3="MWI")).one()
         person = registry.create_person({
             "given_name": "Chikondi", "family_name": "Banda", "email": "chikondi.banda@wfp.org",
             "position_title": "Programme Associate"}, actor=None)
-        registry.appoint(person, {"role": "alternate", "entity": wfp, "unct": malawi_team},
+        registry.appoint(person, {"role": role, "entity": wfp, "unct": malawi_team},
                          actor=None)
         db.session.commit()
-    post_join(client)
+    post_join(client, role=role)
     token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
     client.post(f"/join/verify/{token}")
     with app.app_context():
         request_id = db.session.scalars(select(Nomination.id)).one()
     login(client, "coord@example.org")
+    return request_id
+
+
+def test_the_request_of_the_sitting_alternate_is_refused_on_its_page_and_nobody_is_written_to(
+        app, client, malawi):
+    """The alternate of WFP in Malawi asks to join as its alternate: the Office's approval is
+    refused on the request's page, from the first click (no confirmation announcing an
+    appointment and emails) to a confirmation posted anyway; nothing changes, and the
+    applicant gets no welcome."""
+    request_id = _request_from_the_holder(app, client, "alternate")
     refusal = "Chikondi Banda already holds this role for this scope"
     for data in ({}, {"confirmed": "1"}):
         response = client.post(f"/nominations/{request_id}/approve", data=data)
@@ -228,21 +235,7 @@ def test_the_sitting_focal_point_asking_to_join_is_not_offered_as_the_one_to_rep
     """The focal point of WFP in Malawi asks to join as its focal point: the request's page
     offers the Office no "Replace Chikondi Banda" to tick, an approval that could only be
     refused."""
-    with app.app_context():
-        wfp = db.session.scalars(select(Entity).filter_by(acronym="WFP")).one()
-        malawi_team = db.session.scalars(select(Unct).filter_by(iso3="MWI")).one()
-        person = registry.create_person({
-            "given_name": "Chikondi", "family_name": "Banda", "email": "chikondi.banda@wfp.org",
-            "position_title": "Programme Associate"}, actor=None)
-        registry.appoint(person, {"role": "focal_point", "entity": wfp, "unct": malawi_team},
-                         actor=None)
-        db.session.commit()
-    post_join(client, role="focal_point")
-    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
-    client.post(f"/join/verify/{token}")
-    with app.app_context():
-        request_id = db.session.scalars(select(Nomination.id)).one()
-    login(client, "coord@example.org")
+    request_id = _request_from_the_holder(app, client, "focal_point")
     html = client.get(f"/nominations/{request_id}?lang=en").get_data(as_text=True)
     assert "Approve and appoint" in html
     assert 'name="replace"' not in html and "Replace Chikondi Banda" not in html

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -115,7 +116,7 @@ def page_sent_from():
 
 
 # The language switch sent a form again to show it in another language: it is shown, with
-# what was typed and what is wrong with it, and nothing is saved (save_form).
+# what was typed and what is wrong with it, and nothing is saved (save_form, resend_entries).
 LANGUAGE_ONLY = "lang_only"
 
 
@@ -129,6 +130,25 @@ def language_switch_resends(fields):
     language (a confirmation not confirmed, a refused form not saved). Without it, the
     switch of a page answering a POST leads to the page the form was sent from."""
     g.language_switch_fields = list(fields)
+
+
+def resend_entries(*forms):
+    """The page answering this POST shows its form again (refused, or only checked): the
+    header's language switch may send the entries again, marked LANGUAGE_ONLY, to show the
+    same page in another language; never a password of `forms`, which the page would then
+    hold, and a form's own token (a form with a prefix has one) fresh. True when this
+    request is that switch: the page is to be shown again, with what is wrong with the
+    entries said in the new language, and nothing saved, sent or queued."""
+    if request.method != "POST":
+        return False
+    passwords = {field.name for form in forms if form is not None for field in form
+                 if isinstance(field, PasswordField)}
+    language_switch_resends([
+        *((name, generate_csrf() if name.endswith("csrf_token") else value)
+          for name, value in request.form.items(multi=True)
+          if name not in passwords and name not in ("csrf_token", LANGUAGE_ONLY)),
+        (LANGUAGE_ONLY, "1")])
+    return switching_language()
 
 
 def with_language(url, code):
@@ -245,18 +265,9 @@ def save_form(form, save, *, to, done=None, saved=None, record=None, changes_of=
     checked and shown in the other language, and never saved."""
     if record is not None:
         save = unless_crossed(form, record, save, changes_of=changes_of)
-    if form.is_submitted():
-        # Shown again after a POST: the language switch may send the entries again (never
-        # a password, which the page would then hold).
-        passwords = {field.name for field in form if isinstance(field, PasswordField)}
-        language_switch_resends([
-            *((name, value) for name, value in request.form.items(multi=True)
-              if name not in passwords and not name.endswith("csrf_token")
-              and name != LANGUAGE_ONLY),
-            (LANGUAGE_ONLY, "1")])
-        if switching_language():
-            form.validate()  # what is wrong is said again, in the other language
-            return None
+    if resend_entries(form):
+        form.validate()  # what is wrong is said again, in the other language
+        return None
     if not form.validate_on_submit():
         return None
     ok, result = commit_service(save, form=form)

@@ -16,7 +16,13 @@ from gfp_portal.core.edits import seen_of
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.history import field_label, shown_value
-from gfp_portal.core.http import commit_service, commit_then_redirect, found_or_404, paginate
+from gfp_portal.core.http import (
+    commit_service,
+    commit_then_redirect,
+    found_or_404,
+    paginate,
+    resend_entries,
+)
 from gfp_portal.core.i18n import isolated, viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.nominations import queries, services
@@ -362,11 +368,13 @@ def approve(nomination_id):
 
 def _decide(nomination_id, call, message, unheard, decided):
     """A decision with a text; once done, `message`, or `unheard` (given the team's name)
-    when nobody was told: the team has no Resident Coordinator now."""
+    when nobody was told: the team has no Resident Coordinator now. Refused, or sent by the
+    language switch, the nomination's page with the text typed."""
     nomination = _load(nomination_id)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        return _detail_page(nomination, form, decided), 400
+    switching = resend_entries(form)
+    if not form.validate_on_submit() or switching:
+        return _detail_page(nomination, form, decided), 400 if form.errors else 200
     return commit_then_redirect(
         call, nomination, form.text.data, actor=current_user,
         done=lambda told: message if told or nomination.unct is None

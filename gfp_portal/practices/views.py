@@ -15,6 +15,7 @@ from gfp_portal.core.http import (
     found_or_404,
     paginate,
     paginate_counted_in_rows,
+    resend_entries,
     run_action,
     save_form,
 )
@@ -225,12 +226,13 @@ def publish(practice_id):
 
 
 def _decide(practice_id, call, message, decided):
-    """A decision with a message to the submitter; refused, the page again as the practice
-    is now, with the message typed."""
+    """A decision with a message to the submitter; refused, or sent by the language switch,
+    the page again as the practice is now, with the message typed."""
     practice = _load(practice_id)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        return _detail_page(practice, form, decided), 400
+    switching = resend_entries(form)
+    if not form.validate_on_submit() or switching:
+        return _detail_page(practice, form, decided), 400 if form.errors else 200
     ok, __ = commit_service(call, practice, form.text.data, actor=current_user,
                             seen=seen_of(form), form=form)
     if not ok:  # the page shows the practice as it is now: decided on, once read again

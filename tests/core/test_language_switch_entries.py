@@ -1,0 +1,107 @@
+"""Every form that the answer to a POST shows again keeps what was typed through the header's
+language switch, as the forms saved by save_form do: the same page in the other language,
+the entries in it, and nothing saved, audited, emailed or queued, also when the entries
+would pass (core.http.LANGUAGE_ONLY)."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from gfp_portal.core.audit import AuditEvent
+from gfp_portal.core.jobs import Job
+from gfp_portal.core.outbox import OutboxMessage
+from gfp_portal.extensions import db
+from tests.helpers import login, switch_to
+from tests.practices.test_views import world  # noqa: F401 — a fixture
+
+TYPED = "Typed-entry"
+
+def traces(app):
+    """What a save leaves: audit events, emails, jobs."""
+    with app.app_context():
+        return [db.session.scalar(select(func.count()).select_from(model))
+                for model in (AuditEvent, OutboxMessage, Job)]
+
+def shown(page):
+    """The page without the language switch's own form, which carries the entries hidden."""
+    return page.split('id="language-switch"')[0]
+
+@dataclass
+class Sent:
+    """A form of a page: where it is sent, entries it refuses and entries it would save
+    (each a function, since a file is read once), and what shows them on a page."""
+    path: str
+    refused: Callable | None
+    passing: Callable
+    mark: str = TYPED
+    passing_mark: str | None = None
+    status: int = 200  # of the refused page
+
+def changed(entries, changes):
+    """`entries` (a MultiDict a page's form sends) with `changes` in place of their values."""
+    entries = entries.copy()
+    for name, value in changes.items():
+        entries[name] = value
+    return entries
+
+def _decision(action):
+    def setup(request, client):
+        nomination = request.getfixturevalue("kenya_nomination")
+        assert login(client, "coord@example.org").status_code == 302
+        return Sent(f"/nominations/{nomination['id']}/{action}",
+                    lambda: {"text": TYPED + "x" * 4000}, lambda: {"text": TYPED}, status=400)
+    return setup
+
+def _practice_decision(request, client):
+    practices = request.getfixturevalue("world")
+    assert login(client, "coord@example.org").status_code == 302
+    return Sent(f"/practices/{practices['pending']}/request-changes",
+                lambda: {"text": TYPED + "x" * 4000}, lambda: {"text": TYPED}, status=400)
+
+FORMS = {
+    "nomination rejection": _decision("reject"),
+    "nomination changes asked": _decision("request-changes"),
+    "practice changes asked": _practice_decision,
+}
+
+def _data(entries):
+    """Entries as a test client sends them: a form with a file, as multipart."""
+    return {"data": entries, **({"content_type": "multipart/form-data"} if any(
+        isinstance(value, tuple) for value in entries.values()) else {})}
+
+def as_switched(entries):
+    """The entries as the language switch sends them."""
+    if isinstance(entries, MultiDict):
+        return changed(entries, {"lang_only": "1"})
+    return {**entries, "lang_only": "1"}
+
+@pytest.mark.parametrize("name", [name for name in FORMS if name != "implementation plan"])
+def test_a_refused_form_comes_back_in_the_other_language_with_the_entries(app, client,
+                                                                          request, name):
+    sent = FORMS[name](request, client)
+    refused = client.post(sent.path, **_data(sent.refused()))
+    assert refused.status_code == sent.status
+    assert sent.mark in shown(refused.get_data(as_text=True))
+    before = traces(app)
+
+    switched = switch_to(client, refused.get_data(as_text=True), "fr")
+
+    assert (switched.status_code, switched.request.path) == (sent.status, sent.path)
+    page = switched.get_data(as_text=True)
+    assert '<html lang="fr"' in page and sent.mark in shown(page)
+    assert traces(app) == before
+
+@pytest.mark.parametrize("name", FORMS)
+def test_entries_that_would_pass_sent_by_the_switch_are_shown_and_never_saved(
+        app, client, request, name):
+    sent = FORMS[name](request, client)
+    before = traces(app)
+    switched = client.post(f"{sent.path}?lang=ar", **_data(as_switched(sent.passing())))
+    assert switched.status_code == 200
+    page = switched.get_data(as_text=True)
+    assert '<html lang="ar"' in page and (sent.passing_mark or sent.mark) in shown(page)
+    assert traces(app) == before
+    # Sent without the switch, the same entries are saved.
+    assert client.post(sent.path, **_data(sent.passing())).status_code == 302

@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -136,17 +135,18 @@ def resend_entries(*forms):
     """The page answering this POST shows its form again (refused, or only checked): the
     header's language switch may send the entries again, marked LANGUAGE_ONLY, to show the
     same page in another language; never a password of `forms`, which the page would then
-    hold, and a form's own token (a form with a prefix has one) fresh. True when this
-    request is that switch: the page is to be shown again, with what is wrong with the
-    entries said in the new language, and nothing saved, sent or queued."""
+    hold, nor a form's token (the switch sends the page's own, which the request's check
+    takes for every form). True when this request is that switch: the page is to be shown
+    again, with what is wrong with the entries said in the new language, and nothing saved,
+    sent or queued."""
     if request.method != "POST":
         return False
     passwords = {field.name for form in forms if form is not None for field in form
                  if isinstance(field, PasswordField)}
     language_switch_resends([
-        *((name, generate_csrf() if name.endswith("csrf_token") else value)
-          for name, value in request.form.items(multi=True)
-          if name not in passwords and name not in ("csrf_token", LANGUAGE_ONLY)),
+        *((name, value) for name, value in request.form.items(multi=True)
+          if name not in passwords and not name.endswith("csrf_token")
+          and name != LANGUAGE_ONLY),
         (LANGUAGE_ONLY, "1")])
     return switching_language()
 

@@ -31,7 +31,7 @@ from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirmation_step
 from gfp_portal.core.edits import showing, unless_crossed
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import after_response, commit_service, next_from_request
+from gfp_portal.core.http import after_response, commit_service, next_from_request, resend_entries
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language, viewer_today
 from gfp_portal.extensions import limiter
 from gfp_portal.induction import queries as induction_queries
@@ -230,13 +230,16 @@ def me():
     held = person if person is not None else current_user._get_current_object()
     showing(held, *[form for form in (profile, preferences)
                     if form is not None and not form.submit.data])
-    if profile is not None and profile.submit.data and profile.validate_on_submit():
+    # Sent by the language switch, the form sent is checked and shown, never saved.
+    switching = resend_entries(profile, preferences, password_form)
+    if profile is not None and profile.submit.data and profile.validate_on_submit() and \
+            not switching:
         ok, __ = commit_service(unless_crossed(profile, person, lambda: _save_profile(
             person, profile)), form=profile)
         if ok:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.me"))
-    if preferences.submit.data and preferences.validate_on_submit():
+    if preferences.submit.data and preferences.validate_on_submit() and not switching:
         ok, __ = commit_service(unless_crossed(preferences, held, lambda: (
             services.update_preferences(current_user, locale=preferences.locale.data,
                                         time_zone=preferences.time_zone.data))),
@@ -245,7 +248,7 @@ def me():
             session[LANG_SESSION_KEY] = preferences.locale.data
             flash(_("Your preferences are saved."), "success")
             return redirect(url_for("accounts.me"))
-    if password_form.submit.data and password_form.validate_on_submit():
+    if password_form.submit.data and password_form.validate_on_submit() and not switching:
         ok, __ = commit_service(services.change_password, current_user,
                                 password_form.current_password.data,
                                 password_form.password.data, form=password_form)

@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from gfp_portal.accounts.models import User
+from gfp_portal.accounts.passwords import verify_password
 from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.jobs import Job
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
-from tests.helpers import login, switch_to
+from tests.helpers import PASSWORD, login, switch_to
+from tests.markup import filled_form
 from tests.practices.test_views import world  # noqa: F401 — a fixture
 
 TYPED = "Typed-entry"
@@ -60,10 +63,19 @@ def _practice_decision(request, client):
     return Sent(f"/practices/{practices['pending']}/request-changes",
                 lambda: {"text": TYPED + "x" * 4000}, lambda: {"text": TYPED}, status=400)
 
+def _profile(request, client):
+    request.getfixturevalue("reference")
+    request.getfixturevalue("login_as")("focal_point")
+    entries = filled_form(client.get("/me").get_data(as_text=True), "profile-phone")
+    entries = changed(entries, {"profile-position_title": TYPED,
+                                "profile-submit": "Save my profile"})
+    return Sent("/me", lambda: changed(entries, {"profile-phone": "1" * 65}), lambda: entries)
+
 FORMS = {
     "nomination rejection": _decision("reject"),
     "nomination changes asked": _decision("request-changes"),
     "practice changes asked": _practice_decision,
+    "own profile": _profile,
 }
 
 def _data(entries):
@@ -105,3 +117,38 @@ def test_entries_that_would_pass_sent_by_the_switch_are_shown_and_never_saved(
     assert traces(app) == before
     # Sent without the switch, the same entries are saved.
     assert client.post(sent.path, **_data(sent.passing())).status_code == 302
+
+def test_the_switch_never_changes_a_password(app, client, login_as):
+    user_id = login_as("focal_point")
+    page = client.post("/me", data={"pw-current_password": PASSWORD,
+                                    "pw-password": "a brand new passphrase 2",
+                                    "pw-confirm": "a brand new passphrase 2",
+                                    "pw-submit": "Change password", "lang_only": "1"})
+    assert page.status_code == 200
+    with app.app_context():
+        assert verify_password(db.session.get(User, user_id).password_hash, PASSWORD)
+
+def test_the_switch_never_changes_the_preferences(app, client, login_as):
+    user_id = login_as("focal_point")
+    page = client.post("/me?lang=es", data={"prefs-locale": "ar", "prefs-time_zone": "Asia/Tokyo",
+                                            "prefs-submit": "Save preferences",
+                                            "lang_only": "1"})
+    assert page.status_code == 200 and '<html lang="es"' in page.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert (user.locale, user.time_zone) == ("en", "UTC")
+
+def test_the_switch_of_a_page_of_several_forms_passes_the_token_check(
+        app, client, login_as, reference, monkeypatch):
+    """/me holds several forms, each with a token of its own name ("profile-csrf_token"):
+    the page's one token, which the switch sends, is taken for them."""
+    login_as("focal_point")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    entries = changed(filled_form(client.get("/me").get_data(as_text=True), "profile-phone"),
+                      {"profile-phone": "1" * 65, "profile-submit": "Save my profile"})
+    refused = client.post("/me", data=entries).get_data(as_text=True)
+
+    switched = switch_to(client, refused, "fr").get_data(as_text=True)
+
+    assert "1" * 65 in shown(switched)
+    assert "CSRF" not in switched

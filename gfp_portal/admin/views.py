@@ -24,7 +24,13 @@ from gfp_portal.core.edits import unless_crossed
 from gfp_portal.core.engine import engine
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.history import object_titles, record_pages
-from gfp_portal.core.http import commit_service, next_from_request, paginate, save_form
+from gfp_portal.core.http import (
+    commit_service,
+    next_from_request,
+    paginate,
+    resend_entries,
+    save_form,
+)
 from gfp_portal.core.jobs import queue_run_again, shown_error
 from gfp_portal.core.outbox import MailStatus, OutboxMessage, retry_message
 from gfp_portal.core.settings import ALL_SETTINGS, all_settings, update_settings
@@ -211,8 +217,10 @@ def settings():
     form = SettingsForm.from_settings(all_settings())
     save = unless_crossed(form, ALL_SETTINGS, lambda: update_settings(
         form.settings_values(), actor=current_user))
-    # Gone back from the confirmation: the form again, as it was filled in.
-    if not went_back() and form.validate_on_submit():
+    # Gone back from the confirmation, or sent by the language switch: the form again, as
+    # it was filled in.
+    switching = resend_entries(form)
+    if not went_back() and form.validate_on_submit() and not switching:
         now = utcnow()
         erased = {} if is_confirmed() else retention.newly_erased(
             form.settings_values(), now=now)

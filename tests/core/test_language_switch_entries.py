@@ -15,6 +15,7 @@ from gfp_portal.core.audit import AuditEvent
 from gfp_portal.core.jobs import Job
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
+from tests.admin.test_settings import VALID as SETTINGS
 from tests.helpers import PASSWORD, login, switch_to
 from tests.markup import filled_form
 from tests.practices.test_views import world  # noqa: F401 — a fixture
@@ -71,11 +72,18 @@ def _profile(request, client):
                                 "profile-submit": "Save my profile"})
     return Sent("/me", lambda: changed(entries, {"profile-phone": "1" * 65}), lambda: entries)
 
+def _settings(request, client):
+    request.getfixturevalue("login_as")("admin")
+    passing = {**SETTINGS, "induction_terms": "typed-entry"}
+    return Sent("/admin/settings", lambda: passing | {"alert_days": "soon"}, lambda: passing,
+                mark='value="typed-entry"')
+
 FORMS = {
     "nomination rejection": _decision("reject"),
     "nomination changes asked": _decision("request-changes"),
     "practice changes asked": _practice_decision,
     "own profile": _profile,
+    "settings": _settings,
 }
 
 def _data(entries):
@@ -152,3 +160,20 @@ def test_the_switch_of_a_page_of_several_forms_passes_the_token_check(
 
     assert "1" * 65 in shown(switched)
     assert "CSRF" not in switched
+
+def test_the_settings_gone_back_to_from_their_confirmation_come_back_in_the_other_language(
+        app, client, login_as):
+    """"No, go back" on the confirmation of a shorter retention period shows the form again,
+    as it was filled in: so does the switch of that page."""
+    login_as("admin")
+    entries = {**SETTINGS, "induction_terms": "typed-entry", "went_back": "1"}
+    back = client.post("/admin/settings", data=entries).get_data(as_text=True)
+    assert 'value="typed-entry"' in shown(back)
+    before = traces(app)
+
+    switched = switch_to(client, back, "ar")
+
+    assert switched.request.path == "/admin/settings"
+    page = switched.get_data(as_text=True)
+    assert '<html lang="ar"' in page and 'value="typed-entry"' in shown(page)
+    assert traces(app) == before

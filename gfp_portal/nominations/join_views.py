@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from gfp_portal.core import storage
 from gfp_portal.core.auth import public
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.http import commit, commit_service, show_domain_error
+from gfp_portal.core.http import commit, commit_service, resend_entries, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.text import email_address
 from gfp_portal.extensions import db, limiter
@@ -62,7 +62,11 @@ def _sent_form():
         except DomainError as error:
             g.join_error = error
             return None
-        g.join_valid = g.join_form.validate_on_submit() and _memo_accepted(g.join_form)
+        # Sent by the language switch: checked and shown again, never sent, and counted as
+        # a form refused.
+        switching = resend_entries(g.join_form)
+        g.join_valid = g.join_form.validate_on_submit() and _memo_accepted(g.join_form) and \
+            not switching
     return g.join_form
 
 

@@ -219,10 +219,11 @@ def create():
     form, entity, unct, holders = _nomination_form(
         data={k: v for k, v in prefill.items() if v is not None})
     warnings = []
+    switching = resend_entries(form)  # checked and shown again, never submitted
     if request.method == "POST" and form.fill_in.data:
         _fill_in_from_registry(form)
     elif not _wants_holders(form) and form.validate_on_submit() and \
-            not (warnings := _unseen_warnings(form)):
+            not (warnings := _unseen_warnings(form)) and not switching:
         ok, nomination = commit_service(services.submit_nomination,
                                         _form_data(form, entity, unct),
                                         letter=form.letter.data, actor=current_user, form=form)
@@ -248,10 +249,11 @@ def edit(nomination_id):
         return redirect(url_for("nominations.detail", nomination_id=nomination.id))
     form, entity, unct, holders = _nomination_form(data=services.form_values(nomination))
     warnings = []
+    switching = resend_entries(form)  # checked and shown again, never submitted
     if request.method == "POST" and form.fill_in.data:
         _fill_in_from_registry(form)
     elif not _wants_holders(form) and form.validate_on_submit() and \
-            not (warnings := _unseen_warnings(form)):
+            not (warnings := _unseen_warnings(form)) and not switching:
         ok, old_key = commit_service(services.resubmit_nomination, nomination,
                                      _form_data(form, entity, unct), letter=form.letter.data,
                                      actor=current_user, form=form)

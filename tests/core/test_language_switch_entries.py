@@ -2,6 +2,7 @@
 language switch, as the forms saved by save_form do: the same page in the other language,
 the entries in it, and nothing saved, audited, emailed or queued, also when the entries
 would pass (core.http.LANGUAGE_ONLY)."""
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,8 +17,10 @@ from gfp_portal.core.jobs import Job
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from tests.admin.test_settings import VALID as SETTINGS
-from tests.helpers import PASSWORD, login, switch_to
+from tests.helpers import PASSWORD, PDF, login, switch_to
 from tests.markup import filled_form
+from tests.nominations.test_join_views import form as join_form
+from tests.nominations.test_join_views import malawi  # noqa: F401 — a fixture
 from tests.practices.test_views import world  # noqa: F401 — a fixture
 
 TYPED = "Typed-entry"
@@ -78,12 +81,46 @@ def _settings(request, client):
     return Sent("/admin/settings", lambda: passing | {"alert_days": "soon"}, lambda: passing,
                 mark='value="typed-entry"')
 
+NOMINEE = {"scope": "KEN", "entity": "UNICEF", "role": "focal_point", "replaces": "0",
+           "given_name": TYPED, "family_name": "Kamau", "email": "w.kamau@unicef.org",
+           "position_title": "Education Specialist", "grade": "P-4", "duty_station": "0",
+           "preferred_language": "en", "time_share": "20", "tor_acknowledged": "y",
+           "justification": "Experienced and willing.", "submit": "Submit"}
+
+def _nomination(request, client):
+    request.getfixturevalue("kenya_nomination")
+    assert login(client, "rc.kenya@example.org").status_code == 302
+    return Sent("/nominations/new", lambda: NOMINEE | {"family_name": ""}, lambda: NOMINEE)
+
+def _nomination_edit(request, client):
+    nomination = request.getfixturevalue("kenya_nomination")
+    path = f"/nominations/{nomination['id']}"
+    assert login(client, "coord@example.org").status_code == 302
+    assert client.post(f"{path}/request-changes", data={"text": "The grade."}).status_code \
+        == 302
+    client.post("/logout")
+    assert login(client, "rc.kenya@example.org").status_code == 302
+    entries = filled_form(client.get(f"{path}/edit").get_data(as_text=True), "given_name")
+    # What UN-SWAP asks, so that no warning holds the nomination back.
+    entries = changed(entries, {"given_name": TYPED, "grade": "P-4", "time_share": "20",
+                                "tor_acknowledged": "y", "submit": "Submit"})
+    return Sent(f"{path}/edit", lambda: changed(entries, {"family_name": ""}),
+                lambda: entries)
+
+def _join(request, client):
+    request.getfixturevalue("malawi")
+    return Sent("/join", lambda: join_form(given_name=TYPED, family_name=""),
+                lambda: join_form(given_name=TYPED))
+
 FORMS = {
     "nomination rejection": _decision("reject"),
     "nomination changes asked": _decision("request-changes"),
     "practice changes asked": _practice_decision,
     "own profile": _profile,
     "settings": _settings,
+    "nomination": _nomination,
+    "nomination changed": _nomination_edit,
+    "request to join": _join,
 }
 
 def _data(entries):
@@ -177,3 +214,12 @@ def test_the_settings_gone_back_to_from_their_confirmation_come_back_in_the_othe
     page = switched.get_data(as_text=True)
     assert '<html lang="ar"' in page and 'value="typed-entry"' in shown(page)
     assert traces(app) == before
+
+@pytest.mark.usefixtures("malawi")
+def test_a_memo_sent_with_the_switch_is_not_kept(app, client, tmp_path, monkeypatch):
+    """A request to join sent by the switch with its memo (a file no switch sends, but a
+    crafted request may): nothing stored, nothing sent."""
+    monkeypatch.setitem(app.config, "STORAGE_PATH", str(tmp_path))
+    client.post("/join?lang=fr", content_type="multipart/form-data",
+                data=join_form(memo=(io.BytesIO(PDF), "memo.pdf"), lang_only="1"))
+    assert list(tmp_path.rglob("*.*")) == []

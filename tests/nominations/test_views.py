@@ -268,14 +268,20 @@ def test_the_list_runs_a_fixed_number_of_queries(app, client, kenya_nomination,
 
 
 class _FormReader(HTMLParser):
-    """What a browser would send back from a page's form as rendered (no JavaScript)."""
+    """What a browser would send back from a page's form as rendered (no JavaScript); not the
+    header's language switch, a form of its own."""
 
     def __init__(self):
         super().__init__()
         self.fields, self._select, self._textarea = {}, None, None
+        self._in_switch = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "form":
+            self._in_switch = "data-language-switch" in attrs
+        elif self._in_switch:
+            return
         if tag == "input" and attrs.get("type") not in ("submit", "file"):
             if attrs.get("type") != "checkbox" or "checked" in attrs:
                 self.fields[attrs["name"]] = attrs.get("value", "")
@@ -289,7 +295,9 @@ class _FormReader(HTMLParser):
             self.fields[self._textarea] = ""
 
     def handle_endtag(self, tag):
-        if tag == "select":
+        if tag == "form":
+            self._in_switch = False
+        elif tag == "select":
             self._select = None
         elif tag == "textarea":
             self._textarea = None

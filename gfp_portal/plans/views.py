@@ -1,7 +1,7 @@
 """Implementation plan pages: the network view and list (the Office), one plan with what each
 role may change there, the periods, and the documents' downloads."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,10 +13,10 @@ from gfp_portal.core.downloads import send_download
 from gfp_portal.core.edits import showing
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import (
-    commit_service,
     commit_then_redirect,
     found_or_404,
     paginate,
+    resend_entries,
     save_form,
 )
 from gfp_portal.core.i18n import viewer_today
@@ -81,18 +81,20 @@ def create():
         (periods[0] if periods else None)
     form = PlanForm(data={"period": chosen.id if chosen else None}, periods=periods,
                     entity_choices=queries.entities_without_plan(chosen) if chosen else ())
-    if form.validate_on_submit():
+
+    def create_plan():
         entity = queries.entity_by_id(form.entity.data)
         period = queries.period_by_id(form.period.data)
         if entity is None or period is None:
             abort(400)
-        ok, plan = commit_service(services.create_plan, entity, period, actor=current_user,
-                                  form=form)
-        if ok:
-            flash(_("The implementation plan of %(entity)s for %(period)s is created.",
-                    entity=entity.acronym, period=period.label), "success")
-            return redirect(url_for("plans.detail", plan_id=plan.id))
-    return render_template("plans/new.html", form=form, periods=periods)
+        return services.create_plan(entity, period, actor=current_user)
+
+    return save_form(
+        form, create_plan,
+        done=lambda plan: _("The implementation plan of %(entity)s for %(period)s is created.",
+                            entity=plan.entity.acronym, period=plan.period.label),
+        to=lambda plan: url_for("plans.detail", plan_id=plan.id),
+    ) or render_template("plans/new.html", form=form, periods=periods)
 
 
 def _load(plan_id):
@@ -170,8 +172,9 @@ def _set_status(plan, status, title, consequence, done):
 def change_status(plan_id):
     plan = _load(plan_id)
     form = StatusForm()
-    if not form.validate_on_submit():
-        return _render(plan, 400, status_form=form)
+    switching = resend_entries(form)  # shown again in another language, never confirmed
+    if not form.validate_on_submit() or switching:
+        return _render(plan, 400 if form.errors else 200, status_form=form)
     status = PlanStatus(form.status.data)
     return _set_status(plan, status, _("Change the status"), _(
         "The implementation plan of %(entity)s for %(period)s becomes “%(status)s” (now "

@@ -1,6 +1,6 @@
 """Registry pages: the list, a person, appointment actions, the directory, import and export."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -233,14 +233,13 @@ def appoint(person_id):
             holder = getattr(error, "holder", None)  # the page offers to replace them
             raise
 
-    if form.validate_on_submit():
-        ok, appointment = commit_service(save, form=form)
-        if ok:
-            flash(_("%(name)s is appointed %(role)s.", name=person.full_name,
-                    role=appointment.role.in_sentence), "success")
-            return redirect(url_for("registry.person", person_id=person.id))
-    return render_template("registry/appointment_form.html", form=form, person=person,
-                           holder=holder)
+    return save_form(
+        form, save, done=lambda appointment: _(
+            "%(name)s is appointed %(role)s.", name=person.full_name,
+            role=appointment.role.in_sentence),
+        to=url_for("registry.person", person_id=person.id),
+    ) or render_template("registry/appointment_form.html", form=form, person=person,
+                         holder=holder)
 
 
 def _appointment_action(appointment, form, title, save, **answer):

@@ -3,6 +3,7 @@ language switch, as the forms saved by save_form do: the same page in the other 
 the entries in it, and nothing saved, audited, emailed or queued, also when the entries
 would pass (core.http.LANGUAGE_ONLY)."""
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -112,6 +113,33 @@ def _join(request, client):
     return Sent("/join", lambda: join_form(given_name=TYPED, family_name=""),
                 lambda: join_form(given_name=TYPED))
 
+def _plan(request, client):
+    request.getfixturevalue("reference")
+    request.getfixturevalue("login_as")("coordinator")
+    assert client.post("/plans/periods", data={
+        "name": "2025–2027", "first_year": "2025", "last_year": "2027",
+        "deadline": "2027-03-31"}).status_code == 302
+    page = client.get("/plans/new").get_data(as_text=True)
+    unicef = re.search(r'<option value="(\d+)">UNICEF<', page).group(1)
+    entries = changed(filled_form(page, "entity"), {"entity": unicef})
+    return Sent("/plans/new", None, lambda: entries,
+                mark=f'<option selected value="{unicef}">UNICEF<')
+
+def _appointment(request, client):
+    request.getfixturevalue("reference")
+    create_user = request.getfixturevalue("create_user")
+    create_user("coord@example.org", roles=["coordinator"])
+    person_id = _person_of(request, create_user("newcomer@example.org"))
+    assert login(client, "coord@example.org").status_code == 302
+    entries = {"role": "focal_point", "entity": "UNICEF", "scope": "HQ",
+               "start_date": "2027-06-01", "time_share": "30", "appointed_by_name": TYPED}
+    return Sent(f"/registry/people/{person_id}/appointments/new",
+                lambda: entries | {"end_date": "2027-05-31"}, lambda: entries)
+
+def _person_of(request, user_id):
+    with request.getfixturevalue("app").app_context():
+        return db.session.get(User, user_id).person_id
+
 FORMS = {
     "nomination rejection": _decision("reject"),
     "nomination changes asked": _decision("request-changes"),
@@ -121,6 +149,8 @@ FORMS = {
     "nomination": _nomination,
     "nomination changed": _nomination_edit,
     "request to join": _join,
+    "implementation plan": _plan,
+    "appointment": _appointment,
 }
 
 def _data(entries):
@@ -162,6 +192,18 @@ def test_entries_that_would_pass_sent_by_the_switch_are_shown_and_never_saved(
     assert traces(app) == before
     # Sent without the switch, the same entries are saved.
     assert client.post(sent.path, **_data(sent.passing())).status_code == 302
+
+def test_a_plan_status_refused_comes_back_in_the_other_language(client, request):
+    sent = _plan(request, client)
+    created = client.post(sent.path, data=sent.passing())
+    path = created.headers["Location"].split("?")[0] + "/status"
+    refused = client.post(path, data={"status": "bogus"})
+    assert refused.status_code == 400
+
+    switched = switch_to(client, refused.get_data(as_text=True), "es")
+
+    assert (switched.status_code, switched.request.path) == (400, path)
+    assert '<html lang="es"' in switched.get_data(as_text=True)
 
 def test_the_switch_never_changes_a_password(app, client, login_as):
     user_id = login_as("focal_point")

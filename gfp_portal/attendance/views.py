@@ -30,6 +30,7 @@ from gfp_portal.core.http import (
     commit,
     commit_service,
     paginate_counted_in_rows,
+    resend_entries,
     run_action,
     save_form,
 )
@@ -83,10 +84,13 @@ def register(session_id):
     code = services.check_in_code(session)
     rows, marks = queries.register_rows(session)
     wanted = shown = refusal = None
+    # Sent by the language switch: the register again with what was typed, nothing recorded.
+    switching = resend_entries()
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
         wanted, shown = _register_sent(rows)
+    if request.method == "POST" and not switching:
         try:
             changed = mark_register(session, rows, wanted, shown=shown, actor=current_user,
                                     reason=request.form.get("reason") or None)
@@ -112,7 +116,7 @@ def register(session_id):
         closes=closes, reports=imports.imports_of(session), language=current_language(),
         started=started, walk_in=walk_in, refusal=refusal,
         entries=register_entries(rows, marks, wanted, shown, refusal),
-        reason=request.form.get("reason", "") if refusal is not None else "",
+        reason=request.form.get("reason", "") if refusal is not None or switching else "",
         guests=programme_queries.guests_of(session, registered_only=True),
         candidates=walk_ins.candidates(session, walk_in) if started else [])
 

@@ -13,7 +13,7 @@ from gfp_portal.core import storage
 from gfp_portal.core.auth import roles_required, signed_in
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
-from gfp_portal.core.http import commit, commit_service, show_domain_error
+from gfp_portal.core.http import commit, commit_service, resend_entries, show_domain_error
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.outbox import MailStatus
 from gfp_portal.core.timezones import moment_reading
@@ -93,7 +93,8 @@ def anonymise(person_id):
         show_domain_error(error, None)
         return redirect(back)
     form = AnonymiseForm(expected=person.family_name)
-    if form.validate_on_submit():
+    switching = resend_entries(form)  # checked and shown again, never anonymising
+    if form.validate_on_submit() and not switching:
         ok, keys = commit_service(anonymise_person, person, actor=current_user, form=form)
         if ok:
             for key in keys:  # the letters go once the rows that named them are committed

@@ -24,6 +24,7 @@ from gfp_portal.core.http import (
     commit_then_redirect,
     flash_saved,
     job_page,
+    resend_entries,
     run_action,
     save_form,
 )
@@ -80,8 +81,12 @@ def _wants_saving(form):
 
 
 def _save_session(form, save, **answer):
-    """save_form, unless the form was sent only to check the hours."""
-    return None if form.check_hours.data else save_form(form, save, **answer)
+    """save_form, unless the form was sent only to check the hours: then it is shown again
+    (its entries sent again by the language switch)."""
+    if form.check_hours.data:
+        resend_entries(form)
+        return None
+    return save_form(form, save, **answer)
 
 
 def _hours(form, shown=None):
@@ -161,7 +166,8 @@ def edit(session_id):
         form, session, lambda: services.update_session(session, _data(form, session),
                                                        actor=current_user),
         changes_of=lambda result: result[0])
-    if _wants_saving(form):
+    switching = resend_entries(form)  # checked and shown again, never saved
+    if _wants_saving(form) and not switching:
         ok, result = commit_service(save, form=form)
         if ok:
             changes, notified, job = result

@@ -18,11 +18,14 @@ from gfp_portal.core.jobs import Job
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
 from tests.admin.test_settings import VALID as SETTINGS
+from tests.attendance.test_views import _two_on_the_register
 from tests.helpers import PASSWORD, PDF, login, switch_to
 from tests.markup import filled_form
 from tests.nominations.test_join_views import form as join_form
 from tests.nominations.test_join_views import malawi  # noqa: F401 — a fixture
 from tests.practices.test_views import world  # noqa: F401 — a fixture
+from tests.privacy.test_views import leaver  # noqa: F401 — a fixture
+from tests.sessions.test_views import network  # noqa: F401 — a fixture
 
 TYPED = "Typed-entry"
 
@@ -140,6 +143,34 @@ def _person_of(request, user_id):
     with request.getfixturevalue("app").app_context():
         return db.session.get(User, user_id).person_id
 
+def _anonymisation(request, client):
+    person_id = request.getfixturevalue("leaver")[1]
+    request.getfixturevalue("create_user")("coord@example.org", roles=["coordinator"])
+    assert login(client, "coord@example.org").status_code == 302
+    return Sent(f"/registry/people/{person_id}/anonymise", lambda: {"family_name": TYPED},
+                lambda: {"family_name": "quillfeatherova"}, mark=f'value="{TYPED}"',
+                passing_mark='value="quillfeatherova"')
+
+def _register(request, client):
+    app, running = request.getfixturevalue("app"), request.getfixturevalue("running")
+    first, second = _two_on_the_register(app, running,
+                                         request.getfixturevalue("create_user"))
+    assert login(client, "coord@example.org").status_code == 302
+    return Sent(f"/sessions/{running['session']}/attendance",
+                lambda: {f"status-{first}": "excused", f"status-{second}": "partial",
+                         f"minutes-{second}": "999"},
+                lambda: {f"status-{first}": "excused", f"status-{second}": "partial",
+                         f"minutes-{second}": "45"},
+                mark='value="999"', passing_mark='value="45"')
+
+def _session(request, client):
+    session_id = request.getfixturevalue("network")["session"]
+    assert login(client, "coord@example.org").status_code == 302
+    path = f"/sessions/{session_id}/edit"
+    entries = filled_form(client.get(path).get_data(as_text=True), "title_en")
+    entries["title_en"] = TYPED
+    return Sent(path, lambda: changed(entries, {"capacity": ""}), lambda: entries)
+
 FORMS = {
     "nomination rejection": _decision("reject"),
     "nomination changes asked": _decision("request-changes"),
@@ -151,6 +182,9 @@ FORMS = {
     "request to join": _join,
     "implementation plan": _plan,
     "appointment": _appointment,
+    "anonymisation": _anonymisation,
+    "attendance register": _register,
+    "session": _session,
 }
 
 def _data(entries):
@@ -255,6 +289,26 @@ def test_the_settings_gone_back_to_from_their_confirmation_come_back_in_the_othe
     assert switched.request.path == "/admin/settings"
     page = switched.get_data(as_text=True)
     assert '<html lang="ar"' in page and 'value="typed-entry"' in shown(page)
+    assert traces(app) == before
+
+@pytest.mark.parametrize("page", ["edit", "duplicate", "new"])
+def test_checking_the_hours_of_a_session_comes_back_in_the_other_language(app, client,
+                                                                          request, page):
+    """Not a refusal: the page the button "Check the hours" answers, shown again."""
+    session_id = request.getfixturevalue("network")["session"]
+    assert login(client, "coord@example.org").status_code == 302
+    edit = f"/sessions/{session_id}/edit"
+    path = "/sessions/new" if page == "new" else f"/sessions/{session_id}/{page}"
+    entries = filled_form(client.get(edit).get_data(as_text=True), "title_en")
+    entries = changed(entries, {"title_en": TYPED, "check_hours": "Check the hours"})
+    checked = client.post(path, data=entries).get_data(as_text=True)
+    before = traces(app)
+
+    switched = switch_to(client, checked, "es")
+
+    assert switched.request.path == path
+    page = switched.get_data(as_text=True)
+    assert '<html lang="es"' in page and TYPED in shown(page) and "data-hours-share" in page
     assert traces(app) == before
 
 @pytest.mark.usefixtures("malawi")

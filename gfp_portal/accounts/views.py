@@ -31,7 +31,13 @@ from gfp_portal.core.auth import public, signed_in
 from gfp_portal.core.confirm import confirmation_step
 from gfp_portal.core.edits import showing, unless_crossed
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import after_response, commit_service, next_from_request, resend_entries
+from gfp_portal.core.http import (
+    after_response,
+    commit_service,
+    next_from_request,
+    resend_entries,
+    switching_language,
+)
 from gfp_portal.core.i18n import LANG_SESSION_KEY, current_language, viewer_today
 from gfp_portal.extensions import limiter
 from gfp_portal.induction import queries as induction_queries
@@ -125,14 +131,17 @@ def _reset_limit():
 # Failures are counted per account (guessing one account from many addresses) and, more
 # loosely, per address (many accounts from one), so that colleagues behind the same address
 # still sign in while one of them is held back.
+# The language switch, which checks no password, is not counted.
 @limiter.limit(_login_account_limit, methods=["POST"], deduct_when=_only_failed_logins,
-               key_func=_login_account_key)
-@limiter.limit(_login_address_limit, methods=["POST"], deduct_when=_only_failed_logins)
+               key_func=_login_account_key, exempt_when=switching_language)
+@limiter.limit(_login_address_limit, methods=["POST"], deduct_when=_only_failed_logins,
+               exempt_when=switching_language)
 def login():
     if current_user.is_authenticated:
         return redirect(next_from_request(url_for("main.index")))
     form = LoginForm()
-    if form.validate_on_submit():
+    switching = resend_entries(form)  # the address shown again, never the password
+    if form.validate_on_submit() and not switching:
         ok, user = commit_service(services.authenticate, form.email.data, form.password.data,
                                   form=form)
         if ok:
@@ -174,10 +183,11 @@ def activate(token):
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 @public
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"], exempt_when=switching_language)
 def request_reset():
     form = ResetRequestForm()
-    if form.validate_on_submit():
+    switching = resend_entries(form)  # shown again in another language, nothing sent
+    if form.validate_on_submit() and not switching:
         # The same answer, after the same work, whether or not the address has an account:
         # the link is written and queued only once the answer has gone.
         flash(ngettext("If an active account uses this address, a reset link is on its way. "

@@ -29,15 +29,18 @@ from tests.sessions.test_views import network  # noqa: F401 — a fixture
 
 TYPED = "Typed-entry"
 
+
 def traces(app):
     """What a save leaves: audit events, emails, jobs."""
     with app.app_context():
         return [db.session.scalar(select(func.count()).select_from(model))
                 for model in (AuditEvent, OutboxMessage, Job)]
 
+
 def shown(page):
     """The page without the language switch's own form, which carries the entries hidden."""
     return page.split('id="language-switch"')[0]
+
 
 @dataclass
 class Sent:
@@ -50,12 +53,14 @@ class Sent:
     passing_mark: str | None = None
     status: int = 200  # of the refused page
 
+
 def changed(entries, changes):
     """`entries` (a MultiDict a page's form sends) with `changes` in place of their values."""
     entries = entries.copy()
     for name, value in changes.items():
         entries[name] = value
     return entries
+
 
 def _decision(action):
     def setup(request, client):
@@ -65,11 +70,13 @@ def _decision(action):
                     lambda: {"text": TYPED + "x" * 4000}, lambda: {"text": TYPED}, status=400)
     return setup
 
+
 def _practice_decision(request, client):
     practices = request.getfixturevalue("world")
     assert login(client, "coord@example.org").status_code == 302
     return Sent(f"/practices/{practices['pending']}/request-changes",
                 lambda: {"text": TYPED + "x" * 4000}, lambda: {"text": TYPED}, status=400)
+
 
 def _profile(request, client):
     request.getfixturevalue("reference")
@@ -79,11 +86,13 @@ def _profile(request, client):
                                 "profile-submit": "Save my profile"})
     return Sent("/me", lambda: changed(entries, {"profile-phone": "1" * 65}), lambda: entries)
 
+
 def _settings(request, client):
     request.getfixturevalue("login_as")("admin")
     passing = {**SETTINGS, "induction_terms": "typed-entry"}
     return Sent("/admin/settings", lambda: passing | {"alert_days": "soon"}, lambda: passing,
                 mark='value="typed-entry"')
+
 
 NOMINEE = {"scope": "KEN", "entity": "UNICEF", "role": "focal_point", "replaces": "0",
            "given_name": TYPED, "family_name": "Kamau", "email": "w.kamau@unicef.org",
@@ -91,10 +100,12 @@ NOMINEE = {"scope": "KEN", "entity": "UNICEF", "role": "focal_point", "replaces"
            "preferred_language": "en", "time_share": "20", "tor_acknowledged": "y",
            "justification": "Experienced and willing.", "submit": "Submit"}
 
+
 def _nomination(request, client):
     request.getfixturevalue("kenya_nomination")
     assert login(client, "rc.kenya@example.org").status_code == 302
     return Sent("/nominations/new", lambda: NOMINEE | {"family_name": ""}, lambda: NOMINEE)
+
 
 def _nomination_edit(request, client):
     nomination = request.getfixturevalue("kenya_nomination")
@@ -111,10 +122,12 @@ def _nomination_edit(request, client):
     return Sent(f"{path}/edit", lambda: changed(entries, {"family_name": ""}),
                 lambda: entries)
 
+
 def _join(request, client):
     request.getfixturevalue("malawi")
     return Sent("/join", lambda: join_form(given_name=TYPED, family_name=""),
                 lambda: join_form(given_name=TYPED))
+
 
 def _plan(request, client):
     request.getfixturevalue("reference")
@@ -128,6 +141,7 @@ def _plan(request, client):
     return Sent("/plans/new", None, lambda: entries,
                 mark=f'<option selected value="{unicef}">UNICEF<')
 
+
 def _appointment(request, client):
     request.getfixturevalue("reference")
     create_user = request.getfixturevalue("create_user")
@@ -139,9 +153,11 @@ def _appointment(request, client):
     return Sent(f"/registry/people/{person_id}/appointments/new",
                 lambda: entries | {"end_date": "2027-05-31"}, lambda: entries)
 
+
 def _person_of(request, user_id):
     with request.getfixturevalue("app").app_context():
         return db.session.get(User, user_id).person_id
+
 
 def _anonymisation(request, client):
     person_id = request.getfixturevalue("leaver")[1]
@@ -150,6 +166,7 @@ def _anonymisation(request, client):
     return Sent(f"/registry/people/{person_id}/anonymise", lambda: {"family_name": TYPED},
                 lambda: {"family_name": "quillfeatherova"}, mark=f'value="{TYPED}"',
                 passing_mark='value="quillfeatherova"')
+
 
 def _register(request, client):
     app, running = request.getfixturevalue("app"), request.getfixturevalue("running")
@@ -163,6 +180,7 @@ def _register(request, client):
                          f"minutes-{second}": "45"},
                 mark='value="999"', passing_mark='value="45"')
 
+
 def _session(request, client):
     session_id = request.getfixturevalue("network")["session"]
     assert login(client, "coord@example.org").status_code == 302
@@ -170,6 +188,20 @@ def _session(request, client):
     entries = filled_form(client.get(path).get_data(as_text=True), "title_en")
     entries["title_en"] = TYPED
     return Sent(path, lambda: changed(entries, {"capacity": ""}), lambda: entries)
+
+
+def _login(request, client):
+    request.getfixturevalue("create_user")("typed-entry@example.org")
+    entries = {"email": "typed-entry@example.org", "password": PASSWORD}
+    return Sent("/login", lambda: entries | {"password": "not the password"}, lambda: entries,
+                mark='value="typed-entry@example.org"')
+
+
+def _reset(request, client):
+    request.getfixturevalue("create_user")("typed-entry@example.org")
+    return Sent("/password/reset", lambda: {"email": "typed-entry@"},
+                lambda: {"email": "typed-entry@example.org"}, mark='value="typed-entry@')
+
 
 FORMS = {
     "nomination rejection": _decision("reject"),
@@ -185,18 +217,23 @@ FORMS = {
     "anonymisation": _anonymisation,
     "attendance register": _register,
     "session": _session,
+    "sign-in": _login,
+    "password reset": _reset,
 }
+
 
 def _data(entries):
     """Entries as a test client sends them: a form with a file, as multipart."""
     return {"data": entries, **({"content_type": "multipart/form-data"} if any(
         isinstance(value, tuple) for value in entries.values()) else {})}
 
+
 def as_switched(entries):
     """The entries as the language switch sends them."""
     if isinstance(entries, MultiDict):
         return changed(entries, {"lang_only": "1"})
     return {**entries, "lang_only": "1"}
+
 
 @pytest.mark.parametrize("name", [name for name in FORMS if name != "implementation plan"])
 def test_a_refused_form_comes_back_in_the_other_language_with_the_entries(app, client,
@@ -214,6 +251,7 @@ def test_a_refused_form_comes_back_in_the_other_language_with_the_entries(app, c
     assert '<html lang="fr"' in page and sent.mark in shown(page)
     assert traces(app) == before
 
+
 @pytest.mark.parametrize("name", FORMS)
 def test_entries_that_would_pass_sent_by_the_switch_are_shown_and_never_saved(
         app, client, request, name):
@@ -227,6 +265,7 @@ def test_entries_that_would_pass_sent_by_the_switch_are_shown_and_never_saved(
     # Sent without the switch, the same entries are saved.
     assert client.post(sent.path, **_data(sent.passing())).status_code == 302
 
+
 def test_a_plan_status_refused_comes_back_in_the_other_language(client, request):
     sent = _plan(request, client)
     created = client.post(sent.path, data=sent.passing())
@@ -239,6 +278,13 @@ def test_a_plan_status_refused_comes_back_in_the_other_language(client, request)
     assert (switched.status_code, switched.request.path) == (400, path)
     assert '<html lang="es"' in switched.get_data(as_text=True)
 
+
+def test_the_switch_never_signs_in(client, request):
+    sent = _login(request, client)
+    client.post("/login?lang=fr", data={**sent.passing(), "lang_only": "1"})
+    assert client.get("/me").status_code == 302  # to the sign-in page
+
+
 def test_the_switch_never_changes_a_password(app, client, login_as):
     user_id = login_as("focal_point")
     page = client.post("/me", data={"pw-current_password": PASSWORD,
@@ -249,6 +295,7 @@ def test_the_switch_never_changes_a_password(app, client, login_as):
     with app.app_context():
         assert verify_password(db.session.get(User, user_id).password_hash, PASSWORD)
 
+
 def test_the_switch_never_changes_the_preferences(app, client, login_as):
     user_id = login_as("focal_point")
     page = client.post("/me?lang=es", data={"prefs-locale": "ar", "prefs-time_zone": "Asia/Tokyo",
@@ -258,6 +305,7 @@ def test_the_switch_never_changes_the_preferences(app, client, login_as):
     with app.app_context():
         user = db.session.get(User, user_id)
         assert (user.locale, user.time_zone) == ("en", "UTC")
+
 
 def test_the_switch_of_a_page_of_several_forms_passes_the_token_check(
         app, client, login_as, reference, monkeypatch):
@@ -273,6 +321,7 @@ def test_the_switch_of_a_page_of_several_forms_passes_the_token_check(
 
     assert "1" * 65 in shown(switched)
     assert "CSRF" not in switched
+
 
 def test_the_settings_gone_back_to_from_their_confirmation_come_back_in_the_other_language(
         app, client, login_as):
@@ -290,6 +339,7 @@ def test_the_settings_gone_back_to_from_their_confirmation_come_back_in_the_othe
     page = switched.get_data(as_text=True)
     assert '<html lang="ar"' in page and 'value="typed-entry"' in shown(page)
     assert traces(app) == before
+
 
 @pytest.mark.parametrize("page", ["edit", "duplicate", "new"])
 def test_checking_the_hours_of_a_session_comes_back_in_the_other_language(app, client,
@@ -310,6 +360,25 @@ def test_checking_the_hours_of_a_session_comes_back_in_the_other_language(app, c
     page = switched.get_data(as_text=True)
     assert '<html lang="es"' in page and TYPED in shown(page) and "data-hours-share" in page
     assert traces(app) == before
+
+
+def test_switching_does_not_count_as_a_refused_sign_in(client, request):
+    """Five switches after a wrong password (the limit per account is five a minute) do not
+    hold the right password back: the switch checks no password."""
+    sent = _login(request, client)
+    page = client.post("/login", data=sent.refused()).get_data(as_text=True)
+    for code in ("fr", "es", "ar", "fr", "es"):
+        page = switch_to(client, page, code).get_data(as_text=True)
+    assert client.post("/login", data=sent.passing()).status_code == 302
+
+
+def test_switching_does_not_count_as_a_reset_asked_for(client, request):
+    sent = _reset(request, client)
+    page = client.post("/password/reset", data=sent.refused()).get_data(as_text=True)
+    for code in ("fr", "es", "ar", "fr", "es"):
+        page = switch_to(client, page, code).get_data(as_text=True)
+    assert client.post("/password/reset", data=sent.passing()).status_code == 302
+
 
 @pytest.mark.usefixtures("malawi")
 def test_a_memo_sent_with_the_switch_is_not_kept(app, client, tmp_path, monkeypatch):

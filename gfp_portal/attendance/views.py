@@ -33,6 +33,7 @@ from gfp_portal.core.http import (
     resend_entries,
     run_action,
     save_form,
+    switching_language,
 )
 from gfp_portal.core.i18n import current_language, viewer_today
 from gfp_portal.extensions import db, limiter
@@ -167,7 +168,9 @@ def rotate_code(session_id):
 
 @bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])
 @signed_in
-@limiter.limit(lambda: current_app.config["CHECK_IN_RATE_LIMIT"], methods=["POST"])
+# The language switch of a refused code checks no code: it is not counted.
+@limiter.limit(lambda: current_app.config["CHECK_IN_RATE_LIMIT"], methods=["POST"],
+               exempt_when=switching_language)
 def check_in(session_id):
     session = session_for_participant(session_id)
     person = current_user.person

@@ -14,7 +14,7 @@ from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
-from gfp_portal.core.http import commit, found_or_404, run_action, save_form
+from gfp_portal.core.http import commit, found_or_404, run_action, save_form, switching_language
 from gfp_portal.core.i18n import current_language
 from gfp_portal.core.text import email_address
 from gfp_portal.core.timezones import from_wall_time, wall_time
@@ -198,8 +198,10 @@ def _invalid(error):
 
 @bp.route("/guests/invitation/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_ip_limit, methods=["POST"])
-@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
+# The language switch of a refused request sends nothing: it is not counted.
+@limiter.limit(_ip_limit, methods=["POST"], exempt_when=switching_language)
+@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key,
+               exempt_when=switching_language)
 def invitation(token):
     try:
         invitation, full = guests.invitation_page(token)

@@ -20,7 +20,7 @@ from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.factories import NOW
-from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login
+from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login, switch_to
 from tests.markup import filled_form, inside, markup_problems, parse
 
 
@@ -153,6 +153,23 @@ def test_check_in_attempts_are_rate_limited(client, running):
     url = f"/sessions/{running['session']}/check-in"
     codes = [client.post(url, data={"code": f"BAD{n:03d}"}).status_code for n in range(11)]
     assert codes[:10] == [200] * 10 and codes[10] == 429
+
+
+def test_switching_the_language_of_a_refused_check_in_uses_up_no_attempt(app, client,
+                                                                         running):
+    """The switch checks no code: ten switches (the limit a minute) after a wrong code do not
+    hold the right one back."""
+    with app.app_context():
+        code = services.check_in_code(db.session.get(TrainingSession, running["session"]))
+        db.session.commit()
+    login(client, "amina.diallo@example.org")
+    url = f"/sessions/{running['session']}/check-in"
+    page = client.post(url, data={"code": "WRONG9"}).get_data(as_text=True)
+    for code_of_language in ("fr", "ar", "es", "en") * 2 + ("fr", "ar"):
+        switched = switch_to(client, page, code_of_language)
+        assert switched.status_code == 200
+        page = switched.get_data(as_text=True)
+    assert client.post(url, data={"code": code}).status_code == 302
 
 
 def test_verification_says_valid_revoked_or_unknown(app, client, running):

@@ -24,7 +24,7 @@ from gfp_portal.programme.models import (
 from gfp_portal.registry.models import Person
 from gfp_portal.sessions import services as session_services
 from gfp_portal.sessions.models import TrainingSession
-from tests.helpers import NOW, at_once, login, meet_first, outbox
+from tests.helpers import NOW, at_once, login, meet_first, outbox, switch_to
 from tests.markup import filled_form
 
 GUEST = {"name": "Ximena Quispe-Valdivia", "email": "Ximena@University.example",
@@ -779,3 +779,18 @@ def test_a_sessions_guests_are_listed_in_the_order_of_their_names(make_session, 
         == in_order
     assert [label for __, label in queries.guest_choices(session)] == \
         [f"{name}, Mission" for name in in_order]
+
+
+def test_switching_the_language_of_a_refused_request_uses_up_no_limit(app, guest_client,
+                                                                      running):
+    """A place asked for without a name, shown again, then switched from language to language
+    (five times: the limit of requests for one address a day): the right request still
+    passes. The switch sends nothing."""
+    token = _invite(app, running["session"])
+    url = f"/guests/invitation/{token}"
+    page = guest_client.post(url, data={**GUEST, "name": ""}).get_data(as_text=True)
+    for code in ("fr", "ar", "en", "fr", "ar"):
+        switched = switch_to(guest_client, page, code)
+        assert switched.status_code == 200
+        page = switched.get_data(as_text=True)
+    assert guest_client.post(url, data=GUEST).status_code == 302

@@ -38,13 +38,13 @@ def test_scheduling_aid_suggests_times_that_keep_their_promise(new_page, artifac
     expect(page.locator(f"html[lang='{lang}']")).to_have_count(1)
     if lang == "ar":
         expect(page.locator("html[dir='rtl']")).to_have_count(1)
-    page.locator("[name=title_en]").fill("Regional exchange on the Enabling Environment")
+    page.locator("main [name=title_en]").fill("Regional exchange on the Enabling Environment")
     page.locator("[name=time_zone]").select_option("UTC")
 
     # 02:00–03:00 UTC is night for most of the network; the aid says so and suggests better.
     night = _check(page, "02:00")
     # Checking saves nothing and loses nothing: the title typed is still there.
-    expect(page.locator("[name=title_en]")).to_have_value(
+    expect(page.locator("main [name=title_en]")).to_have_value(
         "Regional exchange on the Enabling Environment")
     expect(page).to_have_url(re.compile(r"/sessions/new"))
     best = page.locator("[data-hours-best] li")

@@ -40,14 +40,14 @@ def test_nomination_from_a_gap_to_approval(new_page, artifacts_dir):
     rc.fill("textarea[name=justification]", "Chief of a large section; trained in 2025.")
     rc.set_input_files("input[name=letter]", files=[{
         "name": "nomination.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    rc.locator("input[name=submit]").click()
+    rc.locator("input[type=submit][name=submit]").click()
     # The UN-SWAP check comes before anything is submitted; sent again, the nomination goes.
     expect(rc.locator(".unswap-check")).to_be_visible()
     expect(rc.locator("h1")).to_have_text("ترشيح جهة تنسيق")
     _screenshot(rc, artifacts_dir / "nomination-check-ar-1366.png")
     rc.set_input_files("input[name=letter]", files=[{
         "name": "nomination.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    rc.locator("input[name=submit]").click()
+    rc.locator("input[type=submit][name=submit]").click()
     expect(rc).to_have_url(re.compile(r"/nominations/\d+$"))
     detail_url = rc.url
     expect(rc.locator(".timeline-item")).to_have_count(1)

@@ -115,6 +115,11 @@ def outbox(template=None):
     return db.session.scalars(stmt).all()
 
 
+def link_token(message, path):
+    """The token of the link to `path` in `message` (without the language it opens in)."""
+    return message.body_text.split(path)[1].split()[0].split("?")[0]
+
+
 def pdf_upload(name="letter.pdf", data=PDF):
     return FileStorage(stream=io.BytesIO(data), filename=name)
 

@@ -21,6 +21,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import AppointmentStatus, EndReason, Person
 from tests.helpers import (
     entity,
+    link_token,
     meet_first,
     outbox,
     pdf_upload,
@@ -30,11 +31,6 @@ from tests.helpers import (
 )
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-def link_token(message, path):
-    """The token of the link to `path` in `message` (without the language it opens in)."""
-    return message.body_text.split(path)[1].split()[0].split("?")[0]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from gfp_portal.extensions import db
 from gfp_portal.nominations import join_views
 from gfp_portal.nominations.models import Nomination
-from tests.helpers import PDF, at_once, login, meet_first
+from tests.helpers import PDF, at_once, link_token, login, meet_first
 from tests.nominations.test_join_views import form, malawi, messages, post_join  # noqa: F401
 
 NOT_A_DOCUMENT = (b"MZ\x90\x00", "memo.pdf")
@@ -56,14 +56,14 @@ def test_a_page_asked_for_too_often_offers_no_entries(client, reference):
 
 def test_amendments_refused_by_the_form_do_not_use_up_the_limit(app, client, malawi):  # noqa: F811
     post_join(client)
-    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    token = link_token(messages(app, "join_verify")[0], "/join/verify/")
     client.post(f"/join/verify/{token}")
     with app.app_context():
         request_id = db.session.scalars(select(Nomination.id)).one()
     login(client, "coord@example.org")
     client.post(f"/nominations/{request_id}/request-changes", data={"text": "Your grade?"})
     client.post("/logout")
-    amend = messages(app, "join_decision")[0].body_text.split("/join/amend/")[1].split()[0]
+    amend = link_token(messages(app, "join_decision")[0], "/join/amend/")
     url = f"/join/amend/{amend}"
     for _ in range(6):  # beyond the five an hour per IP
         _refused(client, url)

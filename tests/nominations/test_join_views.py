@@ -15,7 +15,7 @@ from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import PDF, csrf_token_from, login
+from tests.helpers import PDF, csrf_token_from, link_token, login
 from tests.markup import CHOOSE_FILE_AGAIN, described_by, markup_problems, parse
 
 
@@ -143,7 +143,7 @@ def test_requests_are_rate_limited_per_email_and_per_address(client, malawi):
 def test_from_join_to_an_active_account_in_the_registry(app, client, malawi):
     assert post_join(client).status_code == 302
     verify_mail, = messages(app, "join_verify")
-    token = verify_mail.body_text.split("/join/verify/")[1].split()[0]
+    token = link_token(verify_mail, "/join/verify/")
     assert client.get(f"/join/verify/{token}").status_code == 200  # a button, nothing done yet
     with app.app_context():
         request_id = db.session.scalars(select(Nomination.id)).one()
@@ -167,7 +167,7 @@ def test_from_join_to_an_active_account_in_the_registry(app, client, malawi):
     client.post("/logout")
 
     welcome, = messages(app, "nomination_welcome")
-    activation = welcome.body_text.split("/activate/")[1].split()[0]
+    activation = link_token(welcome, "/activate/")
     response = client.post(f"/activate/{activation}", data={
         "password": "a long new password", "confirm": "a long new password"})
     assert response.status_code == 302
@@ -198,7 +198,7 @@ def _request_from_the_holder(app, client, role):
                          actor=None)
         db.session.commit()
     post_join(client, role=role)
-    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    token = link_token(messages(app, "join_verify")[0], "/join/verify/")
     client.post(f"/join/verify/{token}")
     with app.app_context():
         request_id = db.session.scalars(select(Nomination.id)).one()
@@ -243,7 +243,7 @@ def test_the_sitting_focal_point_asking_to_join_is_not_offered_as_the_one_to_rep
 
 def test_an_address_outside_the_entity_domains_is_flagged_for_the_office(app, client, malawi):
     post_join(client, email="chikondi@gmail.com")
-    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    token = link_token(messages(app, "join_verify")[0], "/join/verify/")
     client.post(f"/join/verify/{token}")
     login(client, "coord@example.org")
     with app.app_context():
@@ -262,14 +262,14 @@ def test_the_amendment_page_opens_with_the_request_as_it_was_sent(app, client, m
         db.session.commit()
         station_id = station.id
     post_join(client, duty_station=str(station_id))
-    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    token = link_token(messages(app, "join_verify")[0], "/join/verify/")
     client.post(f"/join/verify/{token}")
     with app.app_context():
         request_id = db.session.scalars(select(Nomination.id)).one()
     login(client, "coord@example.org")
     client.post(f"/nominations/{request_id}/request-changes", data={"text": "Your grade?"})
     client.post("/logout")
-    amend = messages(app, "join_decision")[0].body_text.split("/join/amend/")[1].split()[0]
+    amend = link_token(messages(app, "join_decision")[0], "/join/amend/")
     html = client.get(f"/join/amend/{amend}").get_data(as_text=True)
     assert "Your grade?" in html and 'value="Chikondi"' in html
     assert '<option selected value="MWI">' in html
@@ -282,7 +282,7 @@ def test_after_the_amendment_link_expires_a_new_request_brings_a_new_one(app, cl
     a new link to complete the request the Office waits for (same answer on the page as for
     any request), not an email saying the Office will write."""
     post_join(client)
-    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    token = link_token(messages(app, "join_verify")[0], "/join/verify/")
     client.post(f"/join/verify/{token}")
     with app.app_context():
         request_id = db.session.scalars(select(Nomination.id)).one()
@@ -293,7 +293,7 @@ def test_after_the_amendment_link_expires_a_new_request_brings_a_new_one(app, cl
         db.session.get(Nomination, request_id).token_expires_at -= \
             timedelta(days=app.config["JOIN_AMEND_DAYS"], seconds=1)
         db.session.commit()
-    amend = messages(app, "join_decision")[0].body_text.split("/join/amend/")[1].split()[0]
+    amend = link_token(messages(app, "join_decision")[0], "/join/amend/")
     page = client.get(f"/join/amend/{amend}")
     assert page.status_code == 404 and 'href="/join"' in page.get_data(as_text=True)
     response = post_join(client)
@@ -360,14 +360,14 @@ def test_the_memo_is_marked_required_where_it_is_required(app, client, malawi):
     assert "required-mark" in _label(html, "memo")
     assert "required" in _control(html, "memo").attrs
     post_join(client)
-    token = messages(app, "join_verify")[0].body_text.split("/join/verify/")[1].split()[0]
+    token = link_token(messages(app, "join_verify")[0], "/join/verify/")
     client.post(f"/join/verify/{token}")
     with app.app_context():
         request_id = db.session.scalars(select(Nomination.id)).one()
     login(client, "coord@example.org")
     client.post(f"/nominations/{request_id}/request-changes", data={"text": "Your grade?"})
     client.post("/logout")
-    amend = messages(app, "join_decision")[0].body_text.split("/join/amend/")[1].split()[0]
+    amend = link_token(messages(app, "join_decision")[0], "/join/amend/")
     html = client.get(f"/join/amend/{amend}").get_data(as_text=True)
     assert "Your grade?" in html
     assert "required-mark" not in _label(html, "memo")

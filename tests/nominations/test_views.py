@@ -20,7 +20,16 @@ from gfp_portal.nominations.models import Nomination, NominationState
 from gfp_portal.reference.models import DutyStation, Entity, Unct
 from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, Person
-from tests.helpers import PDF, at_once, breadcrumb_links, login, meet_first, opened_from, signed_in
+from tests.helpers import (
+    PDF,
+    at_once,
+    breadcrumb_links,
+    link_token,
+    login,
+    meet_first,
+    opened_from,
+    signed_in,
+)
 from tests.markup import described_by, form_to, markup_problems
 
 
@@ -195,7 +204,7 @@ def test_rc_nominates_coordinator_approves_and_the_nominee_activates(app, client
         assert appointment.nomination_id == nomination_id and appointment.role == "focal_point"
         welcome = db.session.scalars(select(OutboxMessage).filter_by(
             template="nomination_welcome")).one()
-        token = welcome.body_text.split("/activate/")[1].split()[0]
+        token = link_token(welcome, "/activate/")
         kenya = db.session.scalars(select(Unct.id).filter_by(iso3="KEN")).one()
         unicef = [c for c in compute_coverage(unct_ids=[kenya]).cells.values()
                   if c.entity.acronym == "UNICEF"][0]

@@ -40,8 +40,9 @@ from gfp_portal.sessions import registration as registrations
 from gfp_portal.sessions.models import Registration
 from tests.helpers import NOW, entity, outbox, pdf_upload, refused, unct
 from tests.privacy import scan
+from tests.privacy.asking import FAMILY, GIVEN, her_join_request, turned_down
 
-GIVEN, FAMILY, EMAIL = "Zéphyrine", "Quillfeatherova", "Zephyrine.Quill@wfp.org"
+EMAIL = "Zephyrine.Quill@wfp.org"
 PHONE = "+254 711 987 654"
 NEEDLES = ("zéphyrine", "z\\u00e9phyrine", "quillfeatherova", "zephyrine.quill@wfp.org",
            "711 987 654")
@@ -66,15 +67,10 @@ def story(app, ctx, reference, create_user, coordinator, make_session):
     kenya = unct("KEN")
     kenya.members = [entity("WFP"), entity("UNDP")]
     # First she asked to join herself; the Office turned the request down.
-    request, _old = join.submit_join_request({
-        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
-        "family_name": FAMILY, "email": EMAIL, "start_date": date(2027, 1, 1),
-        "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW - timedelta(days=20))
+    request = her_join_request(EMAIL, now=NOW - timedelta(days=20))
     memo = request.letter_key
-    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0].split("?")[0]
-    join.verify(link, now=NOW - timedelta(days=20))
-    nominations.reject_nomination(request, f"The memo does not name {GIVEN} {FAMILY}.",
-                                  actor=coordinator, now=NOW - timedelta(days=19))
+    turned_down(request, f"The memo does not name {GIVEN} {FAMILY}.", actor=coordinator,
+                now=NOW - timedelta(days=20))
     nomination = nominations.submit_nomination({
         "role": "alternate", "entity": entity("WFP"), "unct": kenya,
         "given_name": GIVEN, "family_name": FAMILY, "email": EMAIL,
@@ -379,16 +375,9 @@ def test_an_earlier_address_goes_once_the_audit_details_period_emptied_the_histo
     The emails sent to that address and the request are hers all the same: they go. The
     change itself left that address nowhere but in the outbox and the history."""
     old, new = "zq.old@wfp.org", "zq.new@wfp.org"
-    kenya = unct("KEN")
-    kenya.members = [entity("WFP")]
-    request, _old = join.submit_join_request({
-        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
-        "family_name": FAMILY, "email": old, "start_date": date(2027, 1, 1),
-        "replaces": None}, now=NOW - timedelta(days=20))
-    join.verify(outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0]
-                .split("?")[0], now=NOW - timedelta(days=20))
-    nominations.reject_nomination(request, "No memo from the head of entity.",
-                                  actor=coordinator, now=NOW - timedelta(days=19))
+    request = her_join_request(old, now=NOW - timedelta(days=20), memo=False)
+    turned_down(request, "No memo from the head of entity.", actor=coordinator,
+                now=NOW - timedelta(days=20))
     person = make_person(given=GIVEN, family=FAMILY, email=old)
     term = registry.appoint(person, {"role": "alternate", "entity": entity("WFP"),
                                      "unct": None}, actor=coordinator, now=NOW)
@@ -461,12 +450,7 @@ def test_the_summary_holds_what_was_written_to_an_address_the_person_had_before(
     erases; once the audit details period has emptied the history, too. An earlier address
     someone else holds now is theirs: what is written to it is not in her summary."""
     old, new = "zq.old@wfp.org", "zq.new@wfp.org"
-    kenya = unct("KEN")
-    kenya.members = [entity("WFP")]
-    join.submit_join_request({
-        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
-        "family_name": FAMILY, "email": old, "start_date": date(2027, 1, 1),
-        "replaces": None}, now=NOW - timedelta(days=20))
+    her_join_request(old, now=NOW - timedelta(days=20), memo=False)
     person = make_person(given=GIVEN, family=FAMILY, email=old)
     registry.appoint(person, {"role": "alternate", "entity": entity("WFP"), "unct": None},
                      actor=coordinator, now=NOW)
@@ -540,12 +524,7 @@ def test_a_person_asking_to_join_again_is_not_anonymised_while_the_request_is_op
     registry.end_appointment(term, reason=EndReason.left_entity,
                              ended_on=NOW.date() - timedelta(days=400), actor=coordinator,
                              now=NOW - timedelta(days=400))
-    kenya = unct("KEN")
-    kenya.members = [entity("WFP")]
-    request, _old = join.submit_join_request({
-        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
-        "family_name": FAMILY, "email": EMAIL.upper(), "start_date": date(2027, 6, 1),
-        "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW)
+    request = her_join_request(EMAIL.upper(), now=NOW, start=date(2027, 6, 1))
     db.session.commit()
     refused("coming_back", anonymise_person, person, actor=coordinator, now=NOW)
     db.session.rollback()
@@ -674,18 +653,10 @@ def test_a_request_made_under_an_earlier_address_is_erased_with_its_memo(
     down, recorded her later, then changed her address. The request is hers: the page
     counts it among what is erased, and its names and memo go."""
     old, new = "zq.old@wfp.org", "zq.new@wfp.org"
-    kenya = unct("KEN")
-    kenya.members = [entity("WFP")]
-    request, _old = join.submit_join_request({
-        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
-        "family_name": FAMILY, "email": old, "start_date": date(2027, 1, 1),
-        "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW - timedelta(days=20))
+    request = her_join_request(old, now=NOW - timedelta(days=20))
     memo = request.letter_key
-    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0] \
-        .split("?")[0]
-    join.verify(link, now=NOW - timedelta(days=20))
-    nominations.reject_nomination(request, "No memo from the head of entity.",
-                                  actor=coordinator, now=NOW - timedelta(days=19))
+    turned_down(request, "No memo from the head of entity.", actor=coordinator,
+                now=NOW - timedelta(days=20))
     person = registry.create_person({"given_name": GIVEN, "family_name": FAMILY,
                                      "email": old, "entity": entity("WFP")},
                                     actor=coordinator, now=NOW - timedelta(days=10))

@@ -18,7 +18,6 @@ from gfp_portal.core.outbox import MailStatus, OutboxMessage
 from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.messages import services as messages
-from gfp_portal.nominations import join
 from gfp_portal.nominations import services as nominations
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.plans import services as plans
@@ -35,10 +34,10 @@ from gfp_portal.registry.models import Appointment, EndReason
 from gfp_portal.registry.queries import RegistryFilter
 from gfp_portal.sessions import registration as registrations
 from gfp_portal.sessions.models import Registration
-from tests.helpers import NOW, csv_bytes, entity, outbox, pdf_upload, unct
+from tests.helpers import NOW, csv_bytes, entity, pdf_upload, unct
+from tests.privacy.asking import FAMILY, GIVEN, her_join_request, turned_down
 from tests.privacy.scan import where_found
 
-GIVEN, FAMILY = "Zéphyrine", "Quillfeatherova"
 OLD, NEW = "Zephyrine.Quill@wfp.org", "z.quillfeatherova@wfp.org"
 PHONE = "+254 711 987 654"
 NEEDLES = ("zéphyrine", "z\\u00e9phyrine", "quillfeatherova", OLD.lower(), NEW.lower(),
@@ -68,15 +67,9 @@ def everything(app, ctx, reference, create_user, coordinator, make_session, make
                                           roles=["resident_coordinator"], uncts=["KEN"]))
     kenya = unct("KEN")
     kenya.members = [entity("WFP"), entity("UNDP")]
-    request, _old = join.submit_join_request({
-        "role": "alternate", "entity": entity("WFP"), "unct": kenya, "given_name": GIVEN,
-        "family_name": FAMILY, "email": OLD, "start_date": date(2027, 1, 1),
-        "replaces": None}, memo=pdf_upload("memo.pdf"), now=NOW - timedelta(days=20))
-    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0] \
-        .split("?")[0]
-    join.verify(link, now=NOW - timedelta(days=20))
-    nominations.reject_nomination(request, f"The memo does not name {GIVEN} {FAMILY}.",
-                                  actor=coordinator, now=NOW - timedelta(days=19))
+    turned_down(her_join_request(OLD, now=NOW - timedelta(days=20)),
+                f"The memo does not name {GIVEN} {FAMILY}.", actor=coordinator,
+                now=NOW - timedelta(days=20))
     person = registry.create_person({"given_name": GIVEN, "family_name": FAMILY,
                                      "email": OLD, "entity": entity("WFP"), "phone": PHONE},
                                     actor=coordinator, now=NOW - timedelta(days=10))

@@ -27,7 +27,7 @@ from gfp_portal.registry import services as registry
 from gfp_portal.registry.models import Appointment, EndReason, Person
 from gfp_portal.sessions import registration as registrations
 from gfp_portal.sessions.models import TrainingSession
-from tests.helpers import NOW, entity, login, outbox, pdf_upload, unct
+from tests.helpers import NOW, entity, link_token, login, outbox, pdf_upload, unct
 from tests.privacy.test_anonymise import calendars_naming
 
 SECOND = timedelta(seconds=1)
@@ -538,8 +538,7 @@ def test_the_email_about_a_request_never_confirmed_goes_with_it_beside_an_earlie
         db.session.commit()
         return request
     first = submit("Chikondi", "Programme officer", NOW - timedelta(days=700))
-    link = outbox("join_verify")[-1].body_text.split("/join/verify/")[1].split()[0] \
-        .split("?")[0]
+    link = link_token(outbox("join_verify")[-1], "/join/verify/")
     join.verify(link, now=NOW - timedelta(days=700))
     nominations.reject_nomination(first, "No memo from the head of entity.",
                                   actor=coordinator, now=NOW - timedelta(days=699))

@@ -118,8 +118,10 @@ PASSWORD_FORM = "pw"  # noqa: S105 — a form prefix, not a secret
 
 def _not_a_password_change():
     """Only the password change form of /me checks a password; the page's other forms
-    (profile, preferences) are never held back by it."""
-    return not current_user.is_authenticated or f"{PASSWORD_FORM}-submit" not in request.form
+    (profile, preferences), and the language switch of a refused change, which checks
+    none, are never held back by it."""
+    return (not current_user.is_authenticated or switching_language()
+            or f"{PASSWORD_FORM}-submit" not in request.form)
 
 
 def _reset_limit():

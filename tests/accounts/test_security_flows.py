@@ -171,7 +171,7 @@ def test_the_current_password_on_me_is_not_guessed_without_end(client, create_us
     # The rest of the page still works: the profile, the preferences; and another account
     # is not held back.
     assert client.get("/me").status_code == 200
-    assert client.post("/me", data={**right, "lang_only": "1"}).status_code == 429
+    assert client.post("/me", data={**right, "lang_only": "1"}).status_code == 200
     assert client.post("/me", data={"prefs-locale": "es", "prefs-time_zone": "UTC",
                                     "prefs-submit": "1"}).status_code == 302
     create_user("colleague@example.org")
@@ -179,6 +179,22 @@ def test_the_current_password_on_me_is_not_guessed_without_end(client, create_us
     login(colleague, "colleague@example.org")
     assert colleague.post("/me", data={**right, "pw-current_password": PASSWORD}
                           ).status_code == 302
+
+
+def test_switching_the_language_of_a_refused_password_change_uses_up_no_tries(
+        client, create_user):
+    """The switch shows the refused form again in another language; it checks no password,
+    so it neither counts against the tries nor is held back by them."""
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    wrong = {"pw-current_password": "not it", "pw-password": NEW, "pw-confirm": NEW,
+             "pw-submit": "1"}
+    assert [client.post("/me", data=wrong).status_code for _ in range(4)] == [200] * 4
+    switched = [client.post("/me?lang=fr", data={**wrong, "lang_only": "1"}).status_code
+                for _ in range(3)]
+    assert switched == [200] * 3
+    assert client.post("/me", data={**wrong, "pw-current_password": PASSWORD}
+                       ).status_code == 302
 
 
 def test_a_remember_me_cookie_stops_when_the_password_changes_elsewhere(app, create_user):

@@ -71,16 +71,21 @@ def decision(nomination, users, *, now):
     if nomination.is_self_registration:
         return _applicant_decision(nomination, now)
     name = nomination.nominee_name
-    if nomination.state == "approved":
-        subject = _l("Nomination approved: %(name)s", name=name)
-    elif nomination.state == "rejected":
-        subject = _l("Nomination not approved: %(name)s", name=name)
-    else:
-        subject = _l("Changes requested to your nomination of %(name)s", name=name)
     for user in users:
+        # A Resident Coordinator told of a nomination of their team that they did not make
+        # (their predecessor's) reads whose it is, not "your nomination".
+        taken_over = nomination.nominator_id != user.id
+        if nomination.state == "approved":
+            subject = _l("Nomination approved: %(name)s", name=name)
+        elif nomination.state == "rejected":
+            subject = _l("Nomination not approved: %(name)s", name=name)
+        elif taken_over:
+            subject = _l("Changes requested to the nomination of %(name)s", name=name)
+        else:
+            subject = _l("Changes requested to your nomination of %(name)s", name=name)
         queue_email(user.email, "nomination_decision", locale=mail_locale(user.locale),
                     now=now, subject=subject,
-                    context={"user": user, "nomination": nomination,
+                    context={"user": user, "nomination": nomination, "taken_over": taken_over,
                              "link": _link(nomination)})
 
 

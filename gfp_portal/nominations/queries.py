@@ -117,10 +117,12 @@ def waiting_for_decision(kind):
 
 def pending_for_uncts(unct_ids):
     """The nominations and requests to join waiting for a decision or for changes in these
-    UN Country Teams, the oldest first (one query)."""
+    UN Country Teams, the oldest first, with their nominators (whether the reader follows
+    one up, and who made it when they did not: the Resident Coordinator's home)."""
     if not unct_ids:
         return []
     return db.session.scalars(select(Nomination).where(
         Nomination.unct_id.in_(unct_ids), Nomination.state.in_(PENDING_STATES))
-        .options(joinedload(Nomination.entity), joinedload(Nomination.unct))
+        .options(joinedload(Nomination.entity), joinedload(Nomination.unct),
+                 joinedload(Nomination.nominator).joinedload(User.person))
         .order_by(Nomination.submitted_at, Nomination.id)).all()

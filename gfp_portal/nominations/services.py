@@ -79,6 +79,14 @@ def may_follow_up(user, nomination):
     return nomination.nominator_id is not None and nomination.nominator_id == user.id
 
 
+def takes_over(user, nomination):
+    """Whether `user` follows up a team's nomination that somebody else made (their
+    predecessor, or the team's other Resident Coordinator): the pages and emails then say
+    who made it, not "your nomination"."""
+    return is_the_teams(nomination) and nomination.nominator_id != user.id and \
+        leads(user, nomination.unct)
+
+
 def followers(nomination):
     """Who is told of the Office's answer: the nominator while they may follow it up and their
     account is open; else, for a team's nomination, the team's Resident Coordinators now (none

@@ -286,6 +286,7 @@ def _detail_page(nomination, decision=None, decided=None):
         events=list(reversed(events_for("nominations", nomination.id))),
         timeline_titles=TIMELINE_TITLES, confirm=ConfirmForm(),
         follows_up=services.may_follow_up(current_user, nomination),
+        taken_over=services.takes_over(current_user, nomination),
         decision=decision or DecisionForm(), decided=decided, approve_form=ApproveForm(),
         focal_point_holder=next((a for a in holders if a.role == "focal_point"
                                  and a.person != nominee), None),

@@ -727,3 +727,52 @@ def test_the_appointment_names_the_resident_coordinator_whose_term_ended_since(
     appointment = services.approve_nomination(nomination, actor=users["coordinator"], now=NOW)
     assert (appointment.appointed_by_name, appointment.appointed_by_title) == \
         ("Test Person", "Resident Coordinator, Kenya")
+
+
+@pytest.mark.parametrize("decide", ["request_changes", "reject_nomination", "approve_nomination"])
+def test_the_office_s_answer_reads_as_a_nomination_taken_over_by_the_new_resident_coordinator(
+        users, nomination_data, teams, create_user, decide):
+    """The new Resident Coordinator did not make the nomination they are told of: the email
+    says who made it for the team, never "your nomination"; its nominator, still leading the
+    team, reads it as theirs."""
+    nomination = submit(users, nomination_data(given_name="Njeri", family_name="Mwangi"))
+    _leads(users, "rc_kenya", teams[1])
+    create_user("new.rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                given_name="Amani", family_name="Okello")
+    args = () if decide == "approve_nomination" else ("Please confirm the grade.",)
+    getattr(services, decide)(nomination, *args, actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    [mail] = outbox("nomination_decision")
+    assert mail.recipient == "new.rc.kenya@example.org"
+    for text in (mail.subject, mail.body_text, mail.body_html):
+        assert "your nomination" not in text.lower()
+    assert mail.body_text.startswith("Dear Amani Okello,")
+    assert "Test Person made this nomination for the UN Country Team in Kenya" in \
+        mail.body_text
+    assert "the nomination of Njeri Mwangi" in mail.body_text
+
+
+def test_the_nominator_still_reads_the_office_s_answer_as_their_nomination(users,
+                                                                           nomination_data):
+    nomination = submit(users, nomination_data(given_name="Njeri", family_name="Mwangi"))
+    services.request_changes(nomination, "Add the grade.", actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    [mail] = outbox("nomination_decision")
+    assert mail.subject == "Changes requested to your nomination of Njeri Mwangi"
+    assert "your nomination of Njeri Mwangi" in mail.body_text
+    assert "made this nomination" not in mail.body_text
+
+
+@pytest.mark.parametrize("locale", ["fr", "es", "ar"])
+def test_the_answer_to_a_nomination_taken_over_is_written_in_the_successor_s_language(
+        users, nomination_data, teams, create_user, locale):
+    nomination = submit(users, nomination_data())
+    _leads(users, "rc_kenya", teams[1])
+    create_user("new.rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                locale=locale)
+    services.request_changes(nomination, "Add the grade.", actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    [mail] = outbox("nomination_decision")
+    assert mail.locale == locale
+    for english in ("nomination of", "made this nomination", "your"):
+        assert english not in mail.subject + mail.body_text

@@ -712,3 +712,33 @@ def test_the_office_is_told_when_a_team_without_resident_coordinator_hears_nothi
     with app.app_context():
         assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
             OutboxMessage.template == "nomination_decision")) == 0
+
+
+def test_the_new_resident_coordinator_reads_the_nomination_as_the_team_s_not_theirs(
+        app, client, create_user, kenya_nomination):
+    """The nomination, the home and the list say who made it for the team: the new Resident
+    Coordinator takes it over, they did not make it."""
+    _changes_asked(app, kenya_nomination)
+    _lead(app, "rc.kenya@example.org", "UGA")
+    create_user("new.rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                given_name="Amani", family_name="Okello")
+    sign_in(client, "new.rc.kenya@example.org")
+    taken_over = "<bdi>Test Person</bdi> made this nomination for the UN Country Team in " \
+        "Kenya, which you now lead."
+    assert taken_over in client.get(f"/nominations/{kenya_nomination['id']}").get_data(
+        as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "of yours" not in home and "1 nomination needs changes" in home
+    assert "Nominated by <bdi>Test Person</bdi>" in home
+    listing = client.get("/nominations/").get_data(as_text=True)
+    assert "you made" not in listing and "whoever made them" in listing
+
+
+def test_the_nominator_reads_no_word_of_a_nomination_taken_over(app, client,
+                                                                 kenya_nomination):
+    _changes_asked(app, kenya_nomination)
+    sign_in(client, "rc.kenya@example.org")
+    page = client.get(f"/nominations/{kenya_nomination['id']}").get_data(as_text=True)
+    assert "made this nomination" not in page
+    home = client.get("/").get_data(as_text=True)
+    assert "1 nomination needs changes" in home and "Nominated by" not in home

@@ -3,6 +3,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from gfp_portal.accounts import services as accounts
+from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 
@@ -121,6 +123,34 @@ def test_unct_page_names_its_resident_coordinators(client, reference, login_as, 
     assert "Wanjiru Kamau" in client.get(f"/reference/uncts/{kenya_id}").get_data(as_text=True)
     assert "Wanjiru Kamau" not in client.get(f"/reference/uncts/{uganda_id}").get_data(
         as_text=True)
+
+
+def test_unct_page_marks_the_resident_coordinator_accounts_no_longer_open(
+        client, reference, login_as, create_user, app):
+    """During a handover the team has the account of the Resident Coordinator who left
+    (deactivated at the end of their term) and that of the new one, not yet activated: the
+    page says which is which, beside the one in use."""
+    left = create_user("old.rc.kenya@example.org", roles=["resident_coordinator"],
+                       uncts=["KEN"], given_name="Wanjiru", family_name="Kamau")
+    create_user("new.rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                given_name="Amani", family_name="Okello", active=False)
+    create_user("rc2.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                given_name="Juma", family_name="Otieno")
+    actor = login_as("admin")
+    with app.app_context():
+        accounts.deactivate_user(db.session.get(User, left), actor=db.session.get(User, actor),
+                                 reason="End of term")
+        db.session.commit()
+        kenya_id = db.session.scalars(select(Unct.id).filter_by(iso3="KEN")).one()
+    page = client.get(f"/reference/uncts/{kenya_id}").get_data(as_text=True)
+    accounts_line = page[page.index("Resident Coordinator accounts:"):]
+    accounts_line = accounts_line[:accounts_line.index("</p>")]
+    # In the order of their addresses: the new, the old, the other.
+    new = accounts_line[accounts_line.index("Amani Okello"):accounts_line.index("Wanjiru")]
+    old = accounts_line[accounts_line.index("Wanjiru Kamau"):accounts_line.index("Juma")]
+    in_use = accounts_line[accounts_line.index("Juma Otieno"):]
+    assert "Deactivated" in old and "Invited" in new
+    assert "Deactivated" not in in_use and "Invited" not in in_use
 
 
 def test_unct_with_bad_country_code_is_refused(client, reference, login_as):

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
+from gfp_portal.accounts.services import deactivate_user, update_roles
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.coverage.queries import (
     entities_with_a_gap,
@@ -305,6 +306,37 @@ def test_a_reminder_lists_the_teams_in_the_order_of_the_recipients_language(ctx,
         for address in ("rc@example.org", "rc.es@example.org"))
     assert french.index("Afrique du Sud") < french.index("Angola"), french
     assert spanish.index("Angola") < spanish.index("Sudáfrica"), spanish
+
+
+def test_a_handover_reminds_each_resident_coordinator_of_the_team_once_and_the_one_who_left_no_more(
+        network, create_user, app):
+    """While a team has two Resident Coordinator accounts (the one leaving and the one taking
+    over), each person gets one email naming the team once, then none within the period; the
+    one whose term ended (account deactivated, or the team or the role taken away) gets
+    none, though their account may still name the team."""
+    office = create_user("coord@example.org", roles=["coordinator"])
+    leaving = [create_user(f"old{n}.rc.kenya@example.org", roles=["resident_coordinator"],
+                           uncts=["KEN"]) for n in range(3)]
+    now = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    assert send_gap_reminders(now=now) == 3
+    db.session.commit()
+    create_user("new.rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"])
+    assert send_gap_reminders(now=now + timedelta(days=1)) == 1  # the new one, not yet told
+    office, old = db.session.get(User, office), [db.session.get(User, i) for i in leaving]
+    deactivate_user(old[0], actor=office, now=now + timedelta(days=2))
+    update_roles(old[1], roles=["resident_coordinator"], uncts=[unct("UGA")], actor=office,
+                 now=now + timedelta(days=2))
+    update_roles(old[2], roles=["focal_point"], uncts=[], actor=office,
+                 now=now + timedelta(days=2))
+    db.session.commit()
+    assert [u.iso3 for u in db.session.get(User, leaving[0]).uncts] == ["KEN"]
+    assert send_gap_reminders(now=now + timedelta(days=29)) == 0
+    assert send_gap_reminders(now=now + timedelta(days=31)) == 1
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [m.recipient for m in messages] == [
+        *(f"old{n}.rc.kenya@example.org" for n in range(3)), "new.rc.kenya@example.org",
+        "new.rc.kenya@example.org"]
+    assert all(m.body_text.count("/coverage/KEN") == 1 for m in messages)
 
 
 def test_remind_command(network, create_user, runner, app, monkeypatch):

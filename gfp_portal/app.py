@@ -137,6 +137,7 @@ DECLARING_MODULES = (
     # Receivers of the domain signals (the calendar feed ends with the last appointment).
     "gfp_portal.accounts.services",
     "gfp_portal.attendance.services",
+    "gfp_portal.nominations.services",
     "gfp_portal.programme.receivers",
     "gfp_portal.registry.services",
     "gfp_portal.sessions.registration",

@@ -18,6 +18,7 @@ from gfp_portal.accounts.models import (
 )
 from gfp_portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from gfp_portal.accounts.queries import account_of
+from gfp_portal.accounts.signals import teams_left
 from gfp_portal.core.audit import AuditEvent, log_action, log_changes
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
@@ -317,9 +318,13 @@ def update_preferences(user, *, locale, time_zone, now=None):
 
 
 def _change_roles(user, roles, uncts, *, actor, now):
-    before = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in user.uncts]}
+    led = list(user.uncts)
+    before = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in led]}
     set_roles(user, roles, uncts)
     after = {"roles": sorted(user.roles), "uncts": [u.iso3 for u in user.uncts]}
+    left = [unct for unct in led if unct not in user.uncts]
+    if left and user.is_active:
+        teams_left.send(user, uncts=left, now=now or utcnow())
     return log_changes("user.roles", user, before, after, actor=actor, now=now)
 
 

@@ -89,6 +89,18 @@ def decision(nomination, users, *, now):
                              "link": _link(nomination)})
 
 
+def nominations_passed(user, nominations, *, now):
+    """To a Resident Coordinator who no longer leads some UN Country Teams: the `nominations`
+    they made for them that wait for the Office, which stay with the teams. No link: the
+    nominations are no longer theirs to open."""
+    teams = {}
+    for nomination in nominations:
+        teams.setdefault(nomination.unct, []).append(nomination)
+    queue_email(user.email, "nominations_passed", locale=mail_locale(user.locale), now=now,
+                subject=_l("Your nominations under review stay with the UN Country Team"),
+                context={"user": user, "teams": list(teams.items())})
+
+
 def new_submissions(nominations, *, now):
     """To every active coordinator: the submissions waiting for review (one or a digest)."""
     links = {n.id: _link(n) for n in nominations}

@@ -7,7 +7,13 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
-from gfp_portal.nominations.models import OPEN_STATES, PENDING_STATES, Nomination, NominationState
+from gfp_portal.nominations.models import (
+    OPEN_STATES,
+    PENDING_STATES,
+    Nomination,
+    NominationKind,
+    NominationState,
+)
 from gfp_portal.reference.models import Entity, Unct
 
 
@@ -126,3 +132,13 @@ def pending_for_uncts(unct_ids):
         .options(joinedload(Nomination.entity), joinedload(Nomination.unct),
                  joinedload(Nomination.nominator).joinedload(User.person))
         .order_by(Nomination.submitted_at, Nomination.id)).all()
+
+
+def open_made_by(user, unct_ids):
+    """The nominations `user` made for these UN Country Teams that wait for a decision or for
+    changes, by team then in the order they were submitted (one query)."""
+    return db.session.scalars(select(Nomination).where(
+        Nomination.nominator_id == user.id, Nomination.unct_id.in_(unct_ids),
+        Nomination.kind == NominationKind.nomination, Nomination.state.in_(PENDING_STATES))
+        .options(joinedload(Nomination.entity), joinedload(Nomination.unct))
+        .order_by(Nomination.unct_id, Nomination.submitted_at, Nomination.id)).all()

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from gfp_portal.accounts.models import Role
 from gfp_portal.accounts.queries import account_of
 from gfp_portal.accounts.services import create_account, find_user_by_email, give_focal_point_role
+from gfp_portal.accounts.signals import teams_left
 from gfp_portal.core import storage
 from gfp_portal.core.audit import diff, events_since, last_event_id, log_action
 from gfp_portal.core.db import locked_in_state, savepoint, utcnow
@@ -24,7 +25,7 @@ from gfp_portal.core.jobs import hold_lock
 from gfp_portal.core.settings import get_setting
 from gfp_portal.core.text import email_address, is_blank
 from gfp_portal.extensions import db
-from gfp_portal.nominations import notices
+from gfp_portal.nominations import notices, queries
 from gfp_portal.nominations.models import (
     PENDING_STATES,
     Nomination,
@@ -98,6 +99,18 @@ def followers(nomination):
         return [user for user in nomination.unct.resident_coordinators
                 if user.is_active and leads(user, nomination.unct)]
     return [nominator] if nominator is not None and nominator.is_active else []
+
+
+@teams_left.connect
+def tell_of_nominations_left(user, *, uncts, now, **_extra):
+    """A Resident Coordinator who leaves UN Country Teams is told, once, of the nominations
+    they made for them that wait for the Office: these stay with the teams (is_the_teams),
+    whose Resident Coordinators follow them up now. The Office's own stay with who made them."""
+    if user.is_staff:
+        return
+    waiting = queries.open_made_by(user, [unct.id for unct in uncts])
+    if waiting:
+        notices.nominations_passed(user, waiting, now=now)
 
 
 def state_of(nomination):

@@ -776,3 +776,47 @@ def test_the_answer_to_a_nomination_taken_over_is_written_in_the_successor_s_lan
     assert mail.locale == locale
     for english in ("nomination of", "made this nomination", "your"):
         assert english not in mail.subject + mail.body_text
+
+
+def test_a_resident_coordinator_who_leaves_the_team_is_told_once_of_its_open_nominations(
+        users, nomination_data, teams):
+    """Their open nominations for the team they leave stay with it: one email lists them (not
+    the decided ones, nor the Office's, nor those of the team they keep) and says who follows
+    them up now."""
+    first = submit(users, nomination_data(given_name="Njeri", family_name="Mwangi"))
+    submit(users, nomination_data(given_name="Achieng", family_name="Otieno",
+                                  role="alternate"))
+    decided = submit(users, nomination_data(given_name="Decided", family_name="Already",
+                                            entity=entity("WFP")))
+    services.reject_nomination(decided, "No.", actor=users["coordinator"], now=NOW)
+    submit(users, nomination_data(given_name="Office", family_name="Recorded",
+                                  entity=entity("UNDP")), who="coordinator")
+    services.request_changes(first, "Add the grade.", actor=users["coordinator"], now=NOW)
+    db.session.commit()
+    _leads(users, "rc_kenya", teams[1])
+    [mail] = outbox("nominations_passed")
+    assert mail.recipient == "rc.kenya@example.org"
+    assert "Njeri Mwangi" in mail.body_text and "Achieng Otieno" in mail.body_text
+    assert "Decided" not in mail.body_text and "Office Recorded" not in mail.body_text
+    assert "Resident Coordinator of the UN Country Team in Kenya" in mail.body_text
+    _leads(users, "rc_kenya", teams[1])  # saved again: nothing new to tell
+    assert len(outbox("nominations_passed")) == 1
+
+
+def test_no_word_of_open_nominations_to_a_closed_account_nor_to_who_keeps_the_team(
+        users, nomination_data, teams):
+    submit(users, nomination_data())
+    _leads(users, "rc_kenya", teams[0], teams[1])  # a team more: Kenya stays theirs
+    deactivate_user(users["rc_kenya"], actor=users["coordinator"], now=NOW)
+    _leads(users, "rc_kenya", teams[1])
+    _leads(users, "rc_uganda", teams[0])  # no nomination of theirs for Uganda
+    assert outbox("nominations_passed") == []
+
+
+def test_the_notice_of_nominations_left_is_written_in_the_recipient_s_language(
+        users, nomination_data, teams):
+    submit(users, nomination_data(entity=entity("UNHCR"), unct=teams[1]), who="rc_uganda")
+    _leads(users, "rc_uganda", teams[0])
+    [mail] = outbox("nominations_passed")
+    assert mail.locale == "es" and "Uganda" in mail.body_text
+    assert "no longer" not in mail.body_text and "nominations" not in mail.subject

@@ -1,6 +1,13 @@
-"""Tables (a header row, then rows of values) as CSV or Excel downloads."""
+"""Tables (a header row, then rows of values) as CSV or Excel downloads.
+
+Every table the portal offers as a file comes both ways, from the same rows: a workbook, which
+Excel opens right whatever the reader's regional settings, and a CSV in one convention for every
+language (commas, a full stop for decimals, UTF-8 with a byte-order mark), for the programs that
+read it. A CSV written by the reader's language (';' and a decimal comma in French or Spanish)
+would open right in their Excel only, and be read wrong by everything else."""
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -28,6 +35,21 @@ def unguard(value):
     return value
 
 
+@dataclass(frozen=True)
+class Percentage:
+    """A share from 0 to 1, shown as a percentage to `decimals` places: in a workbook a number
+    formatted so (0.47 shown as 47 %, added up as 0.47), in a CSV as text (47%)."""
+    share: Decimal
+    decimals: int = 0
+
+    def __str__(self):
+        return f"{Decimal(self.share) * 100:.{self.decimals}f}%"
+
+    @property
+    def number_format(self):
+        return "0" + ("." + "0" * self.decimals if self.decimals else "") + "%"
+
+
 # A vertical tab or a form feed (as older systems write a line break inside a cell) is the
 # line break a workbook cell holds.
 _CELL_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
@@ -46,9 +68,21 @@ def _xlsx_cell(value):
     """A number or a day as itself, so that a spreadsheet adds it up or sorts it (a number
     is never a formula); anything else as text. A moment (datetime) stays text: a workbook
     cell has no time zone."""
+    if isinstance(value, Percentage):
+        return value.share
     number = isinstance(value, int | float | Decimal) and not isinstance(value, bool | Enum)
     day = isinstance(value, date) and not isinstance(value, datetime)
     return value if number or day else _xlsx_text(value)
+
+
+def _number_format(value):
+    """How a workbook shows `value`: a percentage as such, a Decimal with the decimals it has
+    (a share of 47.0 % is shown 47.0, as on the page); None for the workbook's own."""
+    if isinstance(value, Percentage):
+        return value.number_format
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent < 0:
+        return "0." + "0" * -value.as_tuple().exponent
+    return None
 
 
 def to_csv(rows):
@@ -92,6 +126,8 @@ def to_xlsx(rows, *, title="Sheet", rtl=None):
             if cell.data_type == "f":
                 # Text typed with an = first: kept as text, and so when Excel edits it.
                 cell.data_type, cell.quotePrefix = "s", True
+            elif number_format := _number_format(value):
+                cell.number_format = number_format
             widths[cell.column_letter] = max(widths.get(cell.column_letter, 0),
                                              _width(cell.value))
     for letter, longest in widths.items():

@@ -77,3 +77,21 @@ def test_a_sheet_title_keeps_to_what_excel_accepts():
         "Coverage HQfield 2027"
     assert _sheet([["a"]], title="x" * 40).title == "x" * 31
     assert _sheet([["a"]], title="[]").title == "Sheet"
+
+
+def test_a_share_is_a_percentage_in_the_workbook_and_in_the_csv():
+    """A share (core.tables.Percentage) is a number the workbook shows as a percentage, so
+    that it is added up as one; the CSV writes it as the page reads it (47%)."""
+    rows = [["Share", "Precise"], [tables.Percentage(Decimal("0.47")),
+                                   tables.Percentage(Decimal("0.471"), decimals=1)]]
+    _header, row = _cells(rows)
+    assert [(cell.value, cell.data_type, cell.number_format) for cell in row] == [
+        (0.47, "n", "0%"), (0.471, "n", "0.0%")]
+    assert tables.to_csv(rows) == "\ufeffShare,Precise\r\n47%,47.1%\r\n".encode()
+
+
+def test_a_number_to_one_decimal_keeps_its_decimal_in_the_workbook():
+    """47.0 (a share in percent, to one decimal) is shown 47.0 as on the page, not 47."""
+    _header, row = _cells([["Women (%)", "Count"], [Decimal("47.0"), 3]])
+    assert [(cell.value, cell.number_format) for cell in row] == [(47, "0.0"), (3, "General")]
+

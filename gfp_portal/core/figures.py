@@ -1,6 +1,7 @@
 """A figure over time: its columns of numbers per period, drawn as a chart (core.charts), read
-as a table in the viewer's language and exported as CSV with the same numbers. The network
-dashboard and the parity pages show their figures this way (templates/macros/charts.html)."""
+as a table in the viewer's language and exported as files (CSV, Excel) with the same numbers.
+The network dashboard and the parity pages show their figures this way
+(templates/macros/charts.html)."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 
 from gfp_portal.core import charts
 from gfp_portal.core.i18n import current_language, format_number
+from gfp_portal.core.tables import Percentage
 
 
 @dataclass
@@ -83,14 +85,15 @@ class Figure:
         return header, [[label, *(cell_text(c, c.values[i]) for c in self.columns)]
                         for i, label in enumerate(self.period_labels)]
 
-    def csv_rows(self):
-        """The same numbers as the table: counts as integers, shares as whole percentages,
-        periods as ISO 8601 (2021-03, 2021), nothing where the table shows a dash."""
+    def file_rows(self):
+        """The same numbers as the table, for core.tables: counts as integers, shares as
+        whole percentages, periods as ISO 8601 (2021-03, 2021), nothing where the table shows
+        a dash."""
         header = [_("Month") if self.monthly else _("Year"), *(c.label for c in self.columns)]
         rows = [header]
         for i, period in enumerate(self.periods):
             label = period.strftime("%Y-%m") if self.monthly else str(period)
-            rows.append([label, *(csv_text(c, c.values[i]) for c in self.columns)])
+            rows.append([label, *(file_value(c, c.values[i]) for c in self.columns)])
         return rows
 
 
@@ -125,7 +128,9 @@ def cell_text(column, value):
     return format_percent(shown(column, value)) if column.share else format_number(value)
 
 
-def csv_text(column, value):
-    if value is None:
-        return ""
-    return f"{whole_percent(value)}%" if column.share else str(value)
+def file_value(column, value):
+    """A value as a file holds it: a share as its whole percentage (47% in a CSV, a number
+    shown so in a workbook)."""
+    if value is None or not column.share:
+        return value
+    return Percentage(Decimal(whole_percent(value)) / 100)

@@ -26,13 +26,15 @@ from gfp_portal.resources.analytics import downloads_per_month
 from gfp_portal.sessions.queries import sessions_per_year
 from gfp_portal.sessions.topics import topics as all_topics
 
-# The figures in the order the page shows them; each has its own CSV at /dashboard/<key>.csv.
+# The figures in the order the page shows them; each has its own files at /dashboard/<key>.csv
+# and /dashboard/<key>.xlsx.
 KEYS = ("network", "network-regions", "network-entity-types", "coverage", "sessions",
         "trained-regions", "trained-entity-types", "attendance", "evaluations", "downloads")
 
 
 def file_stem(key):
-    """The name of the CSV file of the figure `key`, in the reader's language."""
+    """The name of the files of the figure `key` (and of its sheet), in the reader's
+    language."""
     return {"network": pgettext("file name", "network"),
             "network-regions": pgettext("file name", "network-regions"),
             "network-entity-types": pgettext("file name", "network-entity-types"),

@@ -1,4 +1,5 @@
-"""The network dashboard: its figures over time, and each figure's numbers as CSV."""
+"""The network dashboard: its figures over time, and each figure's numbers as a CSV or Excel
+file."""
 
 from flask import Blueprint, render_template
 
@@ -19,11 +20,12 @@ def index():
     return render_template("dashboard/index.html", figures=figures, rtl=is_rtl())
 
 
-@bp.route(f"/<any({', '.join(repr(key) for key in KEYS)}):key>.csv")
+@bp.route(f"/<any({', '.join(repr(key) for key in KEYS)}):key>.<any(csv, xlsx):fmt>")
 @roles_required("coordinator")
-def export(key):
+def export(key, fmt):
     today = viewer_today()
-    figure = figure_of(key, today=today, now=utcnow())
-    return send_download(tables.to_csv(figure.csv_rows()),
-                         f"{file_stem(key)}-{today.isoformat()}.csv",
-                         content_type=tables.CONTENT_TYPES["csv"])
+    rows = figure_of(key, today=today, now=utcnow()).file_rows()
+    stem = file_stem(key)
+    data = tables.to_csv(rows) if fmt == "csv" else tables.to_xlsx(rows, title=stem)
+    return send_download(data, f"{stem}-{today.isoformat()}.{fmt}",
+                         content_type=tables.CONTENT_TYPES[fmt])

@@ -1,5 +1,5 @@
-"""The parity figures as tables: each page table and its CSV export are built here from the
-same rows, so that the file holds exactly the numbers the page shows."""
+"""The parity figures as tables: each page table and its files (CSV and Excel) are built here
+from the same rows, so that a file holds exactly the numbers the page shows."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from gfp_portal.core import charts
 from gfp_portal.core.figures import summary_sentence
 from gfp_portal.core.i18n import format_number
-from gfp_portal.core.tables import to_csv
+from gfp_portal.core.tables import to_csv, to_xlsx
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -39,12 +39,20 @@ class Table:
     header: list
     rows: list
 
-    def csv(self):
+    def file_rows(self):
+        """The header and the rows as a file holds them: within the range or not as yes or
+        no, nothing where the page shows a dash."""
         def cell(value):
             if isinstance(value, bool):
                 return _("yes") if value else _("no")
-            return "" if value is None else value
-        return to_csv([self.header, *([cell(v) for v in row] for row in self.rows)])
+            return value
+        return [self.header, *([cell(v) for v in row] for row in self.rows)]
+
+    def csv(self):
+        return to_csv(self.file_rows())
+
+    def xlsx(self, title):
+        return to_xlsx(self.file_rows(), title=title)
 
 
 def _period_rows(points):

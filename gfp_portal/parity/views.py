@@ -1,4 +1,5 @@
-"""Parity pages: the network overview, one entity, their CSV exports, and the import."""
+"""Parity pages: the network overview, one entity, their tables as CSV and Excel files, and
+the import."""
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
@@ -26,21 +27,22 @@ NETWORK_TABLES = {"network": tables.network_share, "years": tables.network_years
 ENTITY_TABLES = {"overall": tables.entity_overall, "grades": tables.entity_grades}
 
 
-def _csv(table, filename):
-    return send_download(table.csv(), filename, content_type=CONTENT_TYPES["csv"])
+def _table_file(table, stem, fmt):
+    """The table as a CSV or a workbook (its one sheet named as the file) named `stem`."""
+    data = table.csv() if fmt == "csv" else table.xlsx(title=stem)
+    return send_download(data, f"{stem}.{fmt}", content_type=CONTENT_TYPES[fmt])
 
 
-def _network_file_name(name):
+def _network_file_stem(name):
     return {"network": pgettext("file name", "parity-network"),
             "years": pgettext("file name", "parity-years"),
-            "entities": pgettext("file name", "parity-entities")}[name] + ".csv"
+            "entities": pgettext("file name", "parity-entities")}[name]
 
 
-def _entity_file_name(acronym, name):
+def _entity_file_stem(acronym, name):
     entity = secure_filename(acronym) or "entity"
     return {"overall": pgettext("file name", "parity-%(entity)s-overall", entity=entity),
-            "grades": pgettext("file name", "parity-%(entity)s-grades", entity=entity)}[name] \
-        + ".csv"
+            "grades": pgettext("file name", "parity-%(entity)s-grades", entity=entity)}[name]
 
 
 @bp.route("/")
@@ -60,10 +62,10 @@ def index():
                            source=queries.latest_import())
 
 
-@bp.route("/<any(network, years, entities):name>.csv")
+@bp.route("/<any(network, years, entities):name>.<any(csv, xlsx):fmt>")
 @roles_required(*VIEWERS)
-def network_csv(name):
-    return _csv(NETWORK_TABLES[name](queries.network()), _network_file_name(name))
+def network_export(name, fmt):
+    return _table_file(NETWORK_TABLES[name](queries.network()), _network_file_stem(name), fmt)
 
 
 def _visible_entity(acronym):
@@ -89,11 +91,12 @@ def entity(acronym):
                            source=queries.latest_import(figures.entity))
 
 
-@bp.route("/<acronym>/<any(overall, grades):name>.csv")
+@bp.route("/<acronym>/<any(overall, grades):name>.<any(csv, xlsx):fmt>")
 @roles_required(*VIEWERS)
-def entity_csv(acronym, name):
+def entity_export(acronym, name, fmt):
     figures = queries.entity_figures(_visible_entity(acronym))
-    return _csv(ENTITY_TABLES[name](figures), _entity_file_name(figures.entity.acronym, name))
+    return _table_file(ENTITY_TABLES[name](figures),
+                       _entity_file_stem(figures.entity.acronym, name), fmt)
 
 
 @bp.route("/import", methods=["GET", "POST"])

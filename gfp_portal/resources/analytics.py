@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from gfp_portal.core.i18n import current_language, language_name
-from gfp_portal.core.tables import to_csv
 from gfp_portal.extensions import db
 from gfp_portal.resources.models import Resource, ResourceDownload, ResourceVersion
 from gfp_portal.resources.queries import with_versions
@@ -62,10 +61,11 @@ def _resources_by_id(ids):
         with_versions(select(Resource)).where(Resource.id.in_(ids)))}
 
 
-def downloads_csv(language=None, *, address_of):
-    """Every count: resource (by its title in `language`, the reader's unless told, else in
-    English), its web address (`address_of(slug)`), the language by its own name (as the
-    dashboard names it), month, downloads (UTF-8 with BOM)."""
+def downloads_rows(language=None, *, address_of):
+    """Every count, as a table for core.tables (a CSV or a workbook): resource (by its title
+    in `language`, the reader's unless told, else in English), its web address
+    (`address_of(slug)`), the language by its own name (as the dashboard names it), month,
+    downloads."""
     language = language or current_language()
     counts = db.session.execute(
         select(ResourceDownload.resource_id, ResourceDownload.language,
@@ -77,8 +77,8 @@ def downloads_csv(language=None, *, address_of):
     for resource_id, counted, month, count in counts:
         resource = resources[resource_id]
         table.append([resource.title_in(language, resource.slug), address_of(resource.slug),
-                      language_name(counted), month.strftime("%Y-%m"), str(count)])
-    return to_csv(table)
+                      language_name(counted), month.strftime("%Y-%m"), count])
+    return table
 
 
 def gaps_query(language=None):

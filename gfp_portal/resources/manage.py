@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from gfp_portal.core import tables
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.confirm import confirm_then_act
@@ -198,14 +199,15 @@ def delete_category(category_id):
 
 # The download and gap figures.
 
-@bp.route("/downloads.csv")
+@bp.route("/downloads.<any(csv, xlsx):fmt>")
 @roles_required("coordinator")
-def downloads_csv():
-    filename = _("downloads") + f"-{viewer_today().isoformat()}.csv"
-    data = analytics.downloads_csv(
+def downloads_export(fmt):
+    stem = _("downloads")
+    rows = analytics.downloads_rows(
         address_of=lambda slug: url_for("resources.detail", slug=slug, _external=True))
-    return send_download(data, filename,
-                         content_type="text/csv; charset=utf-8")
+    data = tables.to_csv(rows) if fmt == "csv" else tables.to_xlsx(rows, title=stem)
+    return send_download(data, f"{stem}-{viewer_today().isoformat()}.{fmt}",
+                         content_type=tables.CONTENT_TYPES[fmt])
 
 
 @bp.route("/gaps")

@@ -71,6 +71,7 @@ PAGES = [
     ("/resources/categories", {"coordinator", "admin"}),
     ("/resources/gaps", {"coordinator", "admin"}),
     ("/resources/downloads.csv", {"coordinator", "admin"}),
+    ("/resources/downloads.xlsx", {"coordinator", "admin"}),
     ("/practices/", {"focal_point", "resident_coordinator", "coordinator", "admin"}),
     # A focal point too, for the entities of their appointments (tests/practices); these
     # accounts hold none.

@@ -74,6 +74,7 @@ def downloads(app, reference, create_user, monkeypatch, tmp_path):
             "/coverage/export.csv": lambda lang: translated("coverage")(lang) + ".csv",
             "/coverage/export.xlsx": lambda lang: translated("coverage")(lang) + ".xlsx",
             "/resources/downloads.csv": lambda lang: translated("downloads")(lang) + ".csv",
+            "/resources/downloads.xlsx": lambda lang: translated("downloads")(lang) + ".xlsx",
             "/registry/export.csv": lambda lang: translated("gfp-registry")(lang) + ".csv",
             "/registry/export.xlsx": lambda lang: translated("gfp-registry")(lang) + ".xlsx",
             "/sessions/attendance-figures.csv":
@@ -82,7 +83,10 @@ def downloads(app, reference, create_user, monkeypatch, tmp_path):
                 lambda lang: file_name("attendance-by-unct")(lang) + ".xlsx",
             "/parity/network.csv":
                 lambda lang: _in(app, lang, "parity-network", context="file name") + ".csv",
+            "/parity/years.xlsx":
+                lambda lang: _in(app, lang, "parity-years", context="file name") + ".xlsx",
             "/dashboard/attendance.csv": lambda lang: file_name("attendance")(lang) + ".csv",
+            "/dashboard/network.xlsx": lambda lang: file_name("network")(lang) + ".xlsx",
             f"/nominations/{nomination.id}/letter": lambda lang: LETTER,
             f"/calendar/{token}.ics": lambda lang: "gfp-portal.ics",
             f"/sessions/{session.id}.ics": lambda lang: f"session-{session.id}.ics",

@@ -12,8 +12,9 @@ READERS = {"focal_point": ("focal_point",), "resident_coordinator": ("resident_c
 
 # Addresses under a section that answer a file, not a page (no menu is shown).
 FILES = {"attendance.figures_export", "coverage.export", "dashboard.export",
-         "nominations.letter", "parity.entity_csv", "parity.network_csv",
-         "registry.export", "resources.download", "resources.manage.downloads_csv",
+         "nominations.letter", "parity.entity_export",
+         "parity.network_export",
+         "registry.export", "resources.download", "resources.manage.downloads_export",
          "sessions.ics"}
 
 

@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 from flask import render_template_string
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from gfp_portal.attendance import services
@@ -15,6 +16,7 @@ from gfp_portal.attendance.models import EvaluationAnswer
 from gfp_portal.core import charts
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.figures import whole_percent
+from gfp_portal.core.tables import CONTENT_TYPES
 from gfp_portal.coverage.services import CellState, compute_coverage
 from gfp_portal.extensions import db
 from gfp_portal.main.dashboard import KEYS, figure_of, held_at, month_ends, spans_of, year_ends
@@ -35,7 +37,8 @@ def network(app, reference):
     ((), 302), (("focal_point",), 403), (("resident_coordinator",), 403),
     (("coordinator",), 200), (("admin",), 200),
 ])
-@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/network.csv"])
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/network.csv",
+                                  "/dashboard/coverage.xlsx"])
 def test_only_the_office_sees_the_dashboard(client, reference, login_as, roles, status, path):
     if roles:
         login_as(*roles, uncts=["KEN"] if "resident_coordinator" in roles else ())
@@ -48,6 +51,7 @@ def test_only_the_office_sees_the_dashboard(client, reference, login_as, roles, 
 def test_an_unknown_figure_is_not_found(client, reference, login_as):
     login_as("coordinator")
     assert client.get("/dashboard/nothing.csv").status_code == 404
+    assert client.get("/dashboard/nothing.xlsx").status_code == 404
 
 
 def _table(html, key):
@@ -92,6 +96,48 @@ def test_each_csv_holds_exactly_the_numbers_of_its_table(client, app, network, l
         assert len(rows) == len(table), key
         for csv_row, table_row in zip(rows[1:], table[1:], strict=True):
             assert csv_row[1:] == [_as_csv(cell) for cell in table_row[1:]], key
+
+
+def _shown_number(cell):
+    """A table's number as written in Python: without grouping, the % sign or spaces."""
+    return re.sub(r"[\s\u202f\xa0,%]", "", cell)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_each_workbook_holds_exactly_the_numbers_of_its_table(client, app, network, login_as,
+                                                              language):
+    """The workbook of each figure: the table's headings in the reader's language, its
+    counts as numbers and its shares as percentages (numbers a spreadsheet adds up), the
+    months in ISO 8601 as in the CSV, nothing where the table shows a dash."""
+    network.grow(3)
+    _grow_evaluations(app, 7)
+    login_as("coordinator")
+    html = client.get(f"/dashboard?lang={language}").get_data(as_text=True)
+    compared = 0
+    for key in KEYS:
+        response = client.get(f"/dashboard/{key}.xlsx?lang={language}")
+        assert response.status_code == 200 and response.mimetype == CONTENT_TYPES["xlsx"]
+        assert response.headers["Content-Disposition"].endswith(".xlsx"), key
+        sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows()]
+        if f'id="table-{key}"' not in html:
+            assert len(rows) == 1, key
+            continue
+        assert f'href="/dashboard/{key}.xlsx"' in html, key
+        table = _table(html, key)
+        assert [cell.value for cell in rows[0]] == table[0], key
+        assert len(rows) == len(table), key
+        for sheet_row, table_row in zip(rows[1:], table[1:], strict=True):
+            for cell, shown in zip(sheet_row[1:], table_row[1:], strict=True):
+                if shown == "—":
+                    assert cell.value is None, key
+                elif shown.endswith("%"):
+                    assert cell.number_format == "0%", key
+                    assert str(round(cell.value * 100)) == _shown_number(shown), key
+                else:
+                    assert cell.data_type == "n" and str(cell.value) == _shown_number(shown)
+                compared += 1
+    assert compared
 
 
 def test_the_network_size_counts_the_terms_held_each_month(client, app, network, login_as):
@@ -189,7 +235,8 @@ def test_no_two_topics_of_the_sessions_chart_look_alike(app, make_session):
                                                                               tzinfo=UTC))
         html = render_template_string(
             '{% from "macros/charts.html" import figure_card %}'
-            '{{ figure_card(figure, False, "/dashboard/sessions.csv") }}', figure=figure)
+            '{{ figure_card(figure, False, ("dashboard.export", {"key": "sessions"})) }}',
+            figure=figure)
     bars = {}
     for attributes, label in re.findall(r"<rect ([^>]*)><title>([^<:]+): \d+</title>", html):
         bars.setdefault(unescape(label), set()).add(_looks(attributes))

@@ -5,8 +5,10 @@ import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 
 from gfp_portal.accounts.models import User
+from gfp_portal.core.tables import CONTENT_TYPES
 from gfp_portal.extensions import db
 from gfp_portal.parity import imports, queries
 from tests.helpers import appoint_undp_alternate, entity, login, unct
@@ -61,10 +63,12 @@ def test_who_sees_what(app, client, create_user, figures, roles, extra, overview
     sign_in(app, client, create_user, *roles, **extra)
     assert client.get("/parity/").status_code == overview
     assert client.get("/parity/network.csv").status_code == overview
+    assert client.get("/parity/entities.xlsx").status_code == overview
     for acronym in ENTITIES:
         expected = 200 if acronym in visible else 403
         assert client.get(f"/parity/{acronym}").status_code == expected, acronym
         assert client.get(f"/parity/{acronym}/grades.csv").status_code == expected, acronym
+        assert client.get(f"/parity/{acronym}/overall.xlsx").status_code == expected, acronym
     staff = set(roles) & {"coordinator", "admin"}
     assert client.get("/parity/import").status_code == (200 if staff else 403)
     if overview == 200:
@@ -79,7 +83,7 @@ def test_who_sees_what(app, client, create_user, figures, roles, extra, overview
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, figures):
     for url in ("/parity/", "/parity/UNDP", "/parity/network.csv", "/parity/UNDP/overall.csv",
-                "/parity/import"):
+                "/parity/years.xlsx", "/parity/UNDP/grades.xlsx", "/parity/import"):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
@@ -135,6 +139,57 @@ def test_each_export_holds_the_numbers_of_its_table(client, login_as, figures, p
                 assert cell == ("Within the range" if value == "yes" else "Outside the range")
             else:
                 assert cell.replace(",", "") == (value or "—"), (shown_row, exported_row)
+
+
+def sheet_rows(response):
+    """The workbook's cells, row by row: (value, number format)."""
+    assert response.status_code == 200 and response.mimetype == CONTENT_TYPES["xlsx"]
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    return [[(cell.value, cell.number_format) for cell in row] for row in sheet.iter_rows()]
+
+
+def _number(cell, language):
+    """A page's number as written in Python: without its grouping, a full stop for decimals."""
+    if language == "fr":
+        return re.sub(r"[\s\u202f\xa0]", "", cell).replace(",", ".")
+    return cell.replace(",", "")
+
+
+@pytest.mark.parametrize("page, table, export", [
+    ("/parity/", "network", "/parity/network.xlsx"),
+    ("/parity/", "years", "/parity/years.xlsx"),
+    ("/parity/", "entities", "/parity/entities.xlsx"),
+    ("/parity/UNDP", "overall", "/parity/UNDP/overall.xlsx"),
+    ("/parity/UNDP", "grades", "/parity/UNDP/grades.xlsx")])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_each_workbook_holds_the_numbers_and_headings_of_its_table(
+        client, login_as, figures, page, table, export, language):
+    """The workbook of a table: its headings in the reader's language, its numbers those the
+    page shows (as numbers, to be added up: shares to one decimal), text as text."""
+    login_as("coordinator")
+    html = client.get(f"{page}?lang={language}").get_data(as_text=True)
+    assert f'href="{export}"' in html
+    shown = table_numbers(html, table)
+    response = client.get(f"{export}?lang={language}")
+    exported = sheet_rows(response)
+    assert response.headers["Content-Disposition"].endswith(".xlsx")
+    assert [value for value, _format in exported[0]] == shown[0]
+    assert len(shown) == len(exported) > 1
+    within = {"en": ("Within the range", "Outside the range"),
+              "fr": ("Dans la fourchette", "Hors de la fourchette")}[language]
+    yes_no = {"en": ("yes", "no"), "fr": ("oui", "non")}[language]
+    numbers = 0
+    for shown_row, exported_row in zip(shown[1:], exported[1:], strict=True):
+        for cell, (value, number_format) in zip(shown_row, exported_row, strict=True):
+            if value is None:
+                assert cell == "—"
+            elif isinstance(value, str):
+                assert (within[yes_no.index(value)] if value in yes_no else value) == cell
+            else:
+                numbers += 1
+                written = f"{value:.1f}" if number_format == "0.0" else str(value)
+                assert _number(cell, language) == written, (shown_row, exported_row)
+    assert numbers
 
 
 def test_the_pages_show_the_figures_and_where_they_come_from(client, login_as, figures):

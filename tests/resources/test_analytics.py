@@ -1,8 +1,11 @@
 """Library analytics: downloads per resource, language and month; translation gaps."""
+import io
 from datetime import UTC, date, datetime
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
+from gfp_portal.core.tables import CONTENT_TYPES
 from gfp_portal.extensions import db
 from gfp_portal.resources import analytics, services
 from gfp_portal.resources.models import Resource
@@ -74,6 +77,27 @@ def test_the_csv_export_lists_every_month(app, client, login_as, create_resource
     # The language by its name and the resource by its address, as the dashboard links them.
     assert lines[1:] == ["'=EEG,http://portal.test/resources/eeg,English,2026-10,1",
                          "'=EEG,http://portal.test/resources/eeg,English,2026-11,1"]
+
+
+def test_the_workbook_lists_every_month_with_its_count_as_a_number(app, client, login_as,
+                                                                   create_resource):
+    """The same rows as the CSV, in a workbook that opens right whatever the list separator
+    of the reader's Excel; a title that looks like a formula stays text."""
+    create_resource("eeg", {"en": "=EEG"})
+    count_downloads(app, "eeg", "en", [datetime(2026, 10, 2, tzinfo=UTC),
+                                       datetime(2026, 11, 2, tzinfo=UTC)] * 2)
+    login_as("coordinator")
+    response = client.get("/resources/downloads.xlsx?lang=fr")
+    assert response.mimetype == CONTENT_TYPES["xlsx"]
+    assert response.headers["Content-Disposition"].endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows()]
+    assert [cell.value for cell in rows[0]] == [
+        "Ressource", "Adresse web", "Langue", "Mois", "Téléchargements"]
+    assert [[cell.value for cell in row] for row in rows[1:]] == [
+        ["=EEG", "http://portal.test/resources/eeg", "English", "2026-10", 2],
+        ["=EEG", "http://portal.test/resources/eeg", "English", "2026-11", 2]]
+    assert rows[1][0].data_type == "s" and rows[1][0].quotePrefix
 
 
 def test_the_downloads_name_each_resource_in_the_readers_language(app, client, login_as,

@@ -95,3 +95,24 @@ def test_a_number_to_one_decimal_keeps_its_decimal_in_the_workbook():
     _header, row = _cells([["Women (%)", "Count"], [Decimal("47.0"), 3]])
     assert [(cell.value, cell.number_format) for cell in row] == [(47, "0.0"), (3, "General")]
 
+
+def test_every_table_offered_as_csv_is_offered_as_a_workbook_too(app):
+    """A CSV separated by commas opens as a single column in Excel where the list separator is
+    ';' (French and Spanish regional settings): each table has its workbook beside it, which
+    opens right in every setting, and the CSV keeps one convention for other programs."""
+    rules = [rule.rule for rule in app.url_map.iter_rules()]
+    csv_only = [rule for rule in rules if "csv" in rule and "xlsx" not in rule
+                and rule.replace(".csv", ".xlsx") not in rules]
+    assert csv_only == []
+
+
+def test_the_csv_keeps_one_convention_whatever_the_language(app):
+    """Commas, a full stop for decimals, the byte-order mark: in every language, so that a
+    program reading it (or the portal's own import) needs no setting."""
+    rows = [["Quarter", "Women (%)"], ["2024-Q1", Decimal("47.1")]]
+    with app.test_request_context():
+        written = {language: None for language in ("en", "fr", "es", "ar")}
+        for language in written:
+            with force_locale(language):
+                written[language] = tables.to_csv(rows)
+    assert set(written.values()) == {"\ufeffQuarter,Women (%)\r\n2024-Q1,47.1\r\n".encode()}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from gfp_portal.attendance import certificates
 from gfp_portal.attendance.models import AttendanceStatus
@@ -35,7 +35,7 @@ from gfp_portal.programme.models import (
     Sector,
 )
 from gfp_portal.sessions import notices as session_notices
-from gfp_portal.sessions.models import SessionStatus
+from gfp_portal.sessions.models import SessionStatus, TrainingSession
 
 # A request is confirmed within this many days; a confirmed guest's link then works until
 # this many days after the session (to come back for the certificate).
@@ -319,6 +319,37 @@ def keep_links_past(session):
     for registration in reached_guests(session):
         registration.token_expires_at = _kept_until(session)
     db.session.flush()
+
+
+def send_reminders(*, now, until):
+    """Remind the guests holding a place (not anonymised) at a published session that starts
+    after `now` and no later than `until`, once each, as everyone registered is reminded
+    (sessions.services.send_reminders, whose run and lock this is part of). Returns how many
+    were reminded."""
+    due = db.session.scalars(
+        select(GuestRegistration).join(GuestRegistration.session).join(GuestRegistration.guest)
+        .where(TrainingSession.status == SessionStatus.published,
+               TrainingSession.starts_at > now, TrainingSession.starts_at <= until,
+               GuestRegistration.status == GuestPlaceStatus.registered,
+               GuestRegistration.reminder_sent_at.is_(None),
+               Guest.anonymised_at.is_(None))
+        .order_by(GuestRegistration.id)).all()
+    memo = {}
+    for registration in due:
+        notices.session_notice(registration, "reminder", now=now, memo=memo)
+        registration.reminder_sent_at = now
+    db.session.flush()
+    return len(due)
+
+
+def remind_again(session, starts_before):
+    """A reminder is of the start it announced: when the start moved, the guests are reminded
+    of the new one in their turn."""
+    if session.starts_at == starts_before:
+        return
+    db.session.execute(update(GuestRegistration).where(
+        GuestRegistration.session_id == session.id).values(reminder_sent_at=None)
+        .execution_options(synchronize_session="fetch"))
 
 
 def _kept_until(session):

@@ -173,6 +173,8 @@ class GuestRegistration(db.Model):
     # The SEQUENCE of the last calendar email sent for this place: an invitation, the
     # cancellation of its session, or that of the place (none before it was kept).
     invited_sequence: Mapped[int | None]
+    # The reminder of the session's start, sent once (again when the start moves).
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance: Mapped[AttendanceStatus | None] = enum_column(AttendanceStatus, nullable=True)
     attendance_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

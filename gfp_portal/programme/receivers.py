@@ -1,17 +1,21 @@
-"""Guests hear of a session's changes as everyone registered does, and are counted among
-those a change will tell; invitations carry the agenda; the agenda and the guests' links move
-with their session; a deleted draft takes its agenda and its guest invitation links with it."""
+"""Guests hear of a session's changes and are reminded of it as everyone registered is, and
+are counted among those a change will tell; invitations carry the agenda; the agenda and the
+guests' links (and reminders) move with their session; a deleted draft takes its agenda and its
+guest invitation links with it."""
 from gfp_portal.programme.agenda import delete_agenda, follow_session, invitation_lines
 from gfp_portal.programme.guests import (
     delete_invitations,
     keep_links_past,
     notify_guests,
     reached_guest_count,
+    remind_again,
+    send_reminders,
 )
 from gfp_portal.sessions.notices import INVITATION_EXTRAS
 from gfp_portal.sessions.signals import (
     draft_deleting,
     notice_reach,
+    reminders_due,
     session_moved,
     session_notified,
 )
@@ -34,6 +38,12 @@ def _count_guests(session, **_extra):
 def _move_programme(session, *, starts_before, actor, now, **_extra):
     follow_session(session, starts_before, actor=actor, now=now)
     keep_links_past(session)
+    remind_again(session, starts_before)
+
+
+@reminders_due.connect
+def _remind_guests(_sender, *, now, until, **_extra):
+    return send_reminders(now=now, until=until)
 
 
 @draft_deleting.connect

@@ -325,8 +325,8 @@ def create_series(data, *, actor, now=None):
 
 def send_reminders(*, now=None):
     """Email everyone registered for a session starting within the reminder period, once
-    (but those anonymised since: a session moved ahead keeps their place). Returns the
-    number of reminders queued."""
+    (but those anonymised since: a session moved ahead keeps their place); the guests through
+    signals.reminders_due. Returns the number of reminders queued."""
     now = now or utcnow()
     hold_lock("sessions.send-reminders", now=now)
     hours = int(get_setting("sessions.reminder_hours"))
@@ -346,4 +346,6 @@ def send_reminders(*, now=None):
         notices.send(registration, "reminder", now=now, settings=settings, signers=signers)
         registration.reminder_sent_at = now
     db.session.flush()
-    return len(due)
+    guests = _guests(signals.reminders_due.send(None, now=now,
+                                                until=now + timedelta(hours=hours)))
+    return len(due) + guests

@@ -26,6 +26,13 @@ things within a session's time (its agenda) move them with it, or raise a Domain
 refuses the change.
 """)
 
+reminders_due = _signals.signal("reminders-due", doc="""
+The daily run reminds everyone registered for a session that starts after `now` and no later
+than `until` (in the caller's transaction, under its lock). `now` and `until` are given; the
+sender is None. Domains that invite others to sessions (guests) remind theirs by the same
+rules, once each, and return how many they reminded.
+""")
+
 draft_deleting = _signals.signal("draft-deleting", doc="""
 A draft is about to be deleted (in the caller's transaction). The sender is the
 TrainingSession; `actor` and `now` are given. Domains that keep rows of a session (its agenda,

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from gfp_portal.attendance import notices
+from gfp_portal.attendance import notices, signals
 from gfp_portal.attendance.models import (
     ATTENDED,
     Attendance,
@@ -71,15 +71,9 @@ def can_answer(session, person, now=None):
         not has_answered(session, person)
 
 
-def _already_answered():
-    return DomainError("already_answered", _l("You have already evaluated this session; "
-                                              "thank you."))
-
-
-def submit(session, person, answers, *, now=None):
-    """`answers`: applicable, belonging, empowered (booleans), rating (one of RATINGS),
-    comment. Stored in two rows that share nothing but the session."""
-    now = now or utcnow()
+def check_window(session, now):
+    """Refuse answers to the evaluation of `session` at `now`: a cancelled session, before
+    its end or once the evaluation closed."""
     if session.is_cancelled:
         raise DomainError("cancelled", _l("This session was cancelled: it is not evaluated."))
     opens, closes = window(session)
@@ -87,25 +81,67 @@ def submit(session, person, answers, *, now=None):
         raise DomainError("not_open_yet", _l("The evaluation opens when the session ends."))
     if now > closes:
         raise DomainError("closed", _l("The evaluation of this session is closed."))
-    if not attended(session, person):
-        raise DomainError("not_attended", _l("Only people who attended the session evaluate "
-                                             "it."))
-    if has_answered(session, person):
-        raise _already_answered()
+
+
+def not_attended():
+    return DomainError("not_attended", _l("Only people who attended the session evaluate it."))
+
+
+def already_answered():
+    return DomainError("already_answered", _l("You have already evaluated this session; "
+                                              "thank you."))
+
+
+def check_answers(answers):
     if answers.get("rating") not in RATINGS:
         raise DomainError("rating_required", _l("Choose an overall rating."), field="rating")
-    try:  # the same answers sent twice at once (a double click): one is kept
-        with savepoint():
-            db.session.add(EvaluationResponse(
-                session_id=session.id, person_id=person.id,
-                submitted_on=now.replace(hour=0, minute=0, second=0, microsecond=0)))
-    except IntegrityError:
-        raise _already_answered() from None
+
+
+def day_of(now):
+    """The day of an answer, as who answered keeps it: an exact time would let answers be
+    matched to people by time."""
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def record_answers(session, answers, *, erasure_key=None):
+    """The answers (checked by check_answers), in a row that shares nothing with who gave
+    them but the session (and `erasure_key`, for answers whose text is erased with their
+    writer: EvaluationAnswer)."""
+    comment = (answers.get("comment") or "").strip() or None
     db.session.add(EvaluationAnswer(
         session_id=session.id, applicable=bool(answers.get("applicable")),
         belonging=bool(answers.get("belonging")), empowered=bool(answers.get("empowered")),
-        rating=answers["rating"], comment=(answers.get("comment") or "").strip() or None))
+        rating=answers["rating"], comment=comment,
+        erasure_key=erasure_key if comment else None))
     db.session.flush()
+
+
+def erase_comments(keys):
+    """What was written in the answers of erasure keys `keys` goes (their writers are
+    erased); their ratings stay, and keep counting."""
+    if keys:
+        db.session.execute(update(EvaluationAnswer).where(EvaluationAnswer.erasure_key.in_(
+            keys)).values(comment=None, erasure_key=None)
+            .execution_options(synchronize_session=False))
+
+
+def submit(session, person, answers, *, now=None):
+    """`answers`: applicable, belonging, empowered (booleans), rating (one of RATINGS),
+    comment. Stored in two rows that share nothing but the session."""
+    now = now or utcnow()
+    check_window(session, now)
+    if not attended(session, person):
+        raise not_attended()
+    if has_answered(session, person):
+        raise already_answered()
+    check_answers(answers)
+    try:  # the same answers sent twice at once (a double click): one is kept
+        with savepoint():
+            db.session.add(EvaluationResponse(
+                session_id=session.id, person_id=person.id, submitted_on=day_of(now)))
+    except IntegrityError:
+        raise already_answered() from None
+    record_answers(session, answers)
 
 
 @dataclass
@@ -190,7 +226,8 @@ def send_reminders(*, now=None):
     is open and who has not answered, unless anonymised since. The evaluation is answered on
     its page, behind the sign-in: someone who cannot sign in (no account, or one invited and
     not yet activated, or deactivated) is not sent there, until a later run finds they can.
-    Returns how many were reminded."""
+    Guests are asked through attendance.signals.evaluations_due. Returns how many were
+    reminded."""
     now = now or utcnow()
     hold_lock("sessions.send-evaluation-reminders", now=now)
     days = int(get_setting("evaluations.open_days"))
@@ -219,7 +256,8 @@ def send_reminders(*, now=None):
                                               sent_at=now))
             sent += 1
     db.session.flush()
-    return sent
+    return sent + sum(count or 0 for _receiver, count in signals.evaluations_due.send(
+        None, sessions=sessions, now=now))
 
 
 def _summed():

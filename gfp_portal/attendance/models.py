@@ -102,6 +102,10 @@ class EvaluationAnswer(db.Model):
     belonging: Mapped[bool]
     empowered: Mapped[bool]
     comment: Mapped[str | None] = mapped_column(Text)
+    # Set only for answers that must be found again to erase what was written (a guest's, at
+    # their anonymisation): a key made with the application's secret, which the database
+    # does not hold, so that nothing stored links the answer to its writer.
+    erasure_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class EvaluationReminder(db.Model):

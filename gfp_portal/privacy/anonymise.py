@@ -34,6 +34,7 @@ from gfp_portal.messages.models import MessageRecipient
 from gfp_portal.nominations.models import Nomination, NominationKind
 from gfp_portal.nominations.queries import first_open_about
 from gfp_portal.privacy.former_addresses import forget_former_addresses, former_addresses
+from gfp_portal.programme import guest_evaluations
 from gfp_portal.programme.models import AgendaItem, AgendaPresenter, Guest, GuestRegistration
 from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
 from gfp_portal.registry.queries import in_office_after
@@ -174,8 +175,9 @@ def anonymise_people(people, *, now):
 def anonymise_guests(guests, *, now):
     """The retention job's erasure of guests (privacy.retention): their name and address go
     from their row, the emails sent to them, their links and every text that names them (a
-    name of one word only from their own row: it may be anyone's); their places, attendance
-    and certificates stay, so the sessions' figures do not change. Each is audited, by no one
+    name of one word only from their own row: it may be anyone's) and what they wrote in an
+    evaluation; their places, attendance, certificates and evaluation ratings stay, so the
+    sessions' figures do not change. Each is audited, by no one
     (the schedule). Returns the file keys to remove once committed."""
     everywhere = {}
     for guest in guests:
@@ -210,9 +212,12 @@ def _own_guest_objects(guest):
 
 
 def _clear_guest(guest, now, *, actor, reason):
-    """The guest's own row loses its name and address, its places their links."""
+    """The guest's own row loses its name and address, its places their links, their
+    evaluations what they wrote (their ratings keep counting)."""
     guest.name, guest.email = f"{ANONYMOUS_GUEST_NAME} {guest.id}", None
     guest.anonymised_at = now
+    guest_evaluations.erase_answers_of(db.session.scalars(select(GuestRegistration).where(
+        GuestRegistration.guest_id == guest.id)).all())
     db.session.execute(update(GuestRegistration).where(GuestRegistration.guest_id == guest.id)
                        .values(token_hash=None, token_expires_at=None))
     log_action("guest.anonymise", guest, actor=actor, now=now, reason=reason)

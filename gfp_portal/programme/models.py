@@ -154,7 +154,7 @@ class GuestInvitation(db.Model):
 
 
 class GuestRegistration(db.Model):
-    """A guest's place at a session, with their attendance and certificate."""
+    """A guest's place at a session, with their attendance, certificate and evaluation."""
 
     __tablename__ = "guest_registrations"
     __table_args__ = (UniqueConstraint("session_id", "guest_id"),)
@@ -180,6 +180,11 @@ class GuestRegistration(db.Model):
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     certificate_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     certificate_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The evaluation: the guest's link to it (sent once, as a digest), and the day it was
+    # answered (once; the answers are kept apart, as everyone's).
+    evaluation_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    evaluation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evaluated_on: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[TrainingSession] = relationship()
     guest: Mapped[Guest] = relationship()

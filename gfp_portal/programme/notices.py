@@ -1,10 +1,12 @@
-"""Emails to guests, in the guest's language: the confirmation link of a place, and the
-invitation (with its calendar part) and later notices of the session, as everyone gets them."""
+"""Emails to guests, in the guest's language: the confirmation link of a place, the
+invitation (with its calendar part), later notices and reminder of the session, as everyone
+gets them, and the link to its evaluation."""
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
+from gfp_portal.core.timezones import moment_in
 from gfp_portal.sessions import notices as session_notices
 
 
@@ -39,3 +41,22 @@ def session_notice(registration, kind, *, now, memo=None):
                             language=mail_locale(guest.preferred_language),
                             zone=session.time_zone, now=now, memo=memo,
                             office=current_app.config["ORGANIZER_EMAIL"])
+
+
+def evaluation_request(registration, raw, *, closes, now):
+    """Ask the guest of `registration`, who attended, to evaluate the session through their
+    own link (`raw`), until `closes` (read in the session's zone: a guest gives none). The
+    link grants access: the message is kept secret."""
+    guest, session = registration.guest, registration.session
+    language = mail_locale(guest.preferred_language)
+    zone = session.time_zone
+    queue_email(guest.email, "guest_evaluation", locale=language, now=now, secret=True,
+                valid_until=closes,
+                subject=_l("Your opinion on the session: %(title)s",
+                           title=session.text("title", language)),
+                context={"person": guest, "title": session.text("title", language),
+                         "title_language": session.text_language("title", language),
+                         "closes": moment_in(closes, zone, language),
+                         "plain_closes": moment_in(closes, zone, language, isolate=False),
+                         "link": url_for("programme.evaluation", token=raw, lang=language,
+                                         _external=True)})

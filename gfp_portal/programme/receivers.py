@@ -1,7 +1,9 @@
 """Guests hear of a session's changes and are reminded of it as everyone registered is, and
 are counted among those a change will tell; invitations carry the agenda; the agenda and the
 guests' links (and reminders) move with their session; a deleted draft takes its agenda and its
-guest invitation links with it."""
+guest invitation links with it; guests who attended are asked to evaluate the session."""
+from gfp_portal.attendance.signals import evaluations_due
+from gfp_portal.programme import guest_evaluations
 from gfp_portal.programme.agenda import delete_agenda, follow_session, invitation_lines
 from gfp_portal.programme.guests import (
     delete_invitations,
@@ -50,3 +52,8 @@ def _remind_guests(_sender, *, now, until, **_extra):
 def _delete_programme(session, *, actor, now, **_extra):
     delete_agenda(session, actor=actor, now=now)
     delete_invitations(session, actor=actor, now=now)
+
+
+@evaluations_due.connect
+def _ask_guests(_sender, *, sessions, now, **_extra):
+    return guest_evaluations.send_requests(sessions, now=now)

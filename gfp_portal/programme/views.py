@@ -1,5 +1,6 @@
 """The programme's pages: the Office's agenda and guests of a session, and the public pages of
-a guest (asking for a place through an invitation link, confirming it, the certificate).
+a guest (asking for a place through an invitation link, confirming it, the certificate, the
+evaluation).
 
 Every answer after a guest's request is the same page, whatever the address: it never tells
 whether the address already has a place (the email says it instead)."""
@@ -9,6 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from gfp_portal.attendance import evaluations
+from gfp_portal.attendance.forms import EvaluationForm
 from gfp_portal.core.auth import public, roles_required
 from gfp_portal.core.confirm import confirm_then_act
 from gfp_portal.core.db import utcnow
@@ -19,7 +22,7 @@ from gfp_portal.core.i18n import current_language
 from gfp_portal.core.text import email_address
 from gfp_portal.core.timezones import from_wall_time, wall_time
 from gfp_portal.extensions import db, limiter
-from gfp_portal.programme import agenda, guests, queries
+from gfp_portal.programme import agenda, guest_evaluations, guests, queries
 from gfp_portal.programme.forms import AgendaItemForm, GuestRequestForm, InvitationForm
 from gfp_portal.sessions.models import TrainingSession
 from gfp_portal.sessions.times import spans
@@ -286,3 +289,33 @@ def certificate(token):
                            verify_url=url_for("certificates.verify",
                                               code=registration.certificate_code,
                                               _external=True))
+
+
+@bp.route("/guests/evaluation/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_ip_limit, methods=["POST"], exempt_when=switching_language)
+def evaluation(token):
+    """The evaluation of a session by a guest who attended it, through their own link."""
+    try:
+        place = guest_evaluations.place_for_evaluation(token)
+    except DomainError as error:
+        return _invalid(error)
+    form = EvaluationForm()
+    return save_form(
+        form, lambda: guest_evaluations.submit(token, {
+            "applicable": form.applicable.data == "yes", "rating": form.rating.data,
+            "belonging": form.belonging.data == "yes", "empowered": form.empowered.data == "yes",
+            "comment": form.comment.data}),
+        done=_("Thank you: your evaluation is recorded, without your name."),
+        to=url_for("programme.evaluation", token=token),
+    ) or _evaluation_page(place, form)
+
+
+def _evaluation_page(place, form):
+    session, now = place.session, utcnow()
+    refused = guest_evaluations.refusal(place, now=now)
+    return render_template(
+        "programme/evaluation.html", session=session, form=form,
+        closes=evaluations.window(session)[1], refused=refused,
+        answered=place.evaluated_on is not None, language=current_language(),
+        readings=spans(session, session.time_zone, current_language()))

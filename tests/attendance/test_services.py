@@ -284,8 +284,10 @@ def test_an_evaluation_whose_request_fails_later_leaves_nothing_behind(held, coo
 
 def test_answers_are_kept_apart_from_who_gave_them():
     columns = {c.name for c in inspect(EvaluationAnswer).columns}
+    # erasure_key: a key made with the application's secret (a guest's comment, erased with
+    # the guest), which the database alone does not link to anyone.
     assert columns == {"id", "session_id", "applicable", "rating", "belonging", "empowered",
-                       "comment"}
+                       "comment", "erasure_key"}
     assert "person_id" not in columns and "submitted_on" in {
         c.name for c in inspect(EvaluationResponse).columns}
 

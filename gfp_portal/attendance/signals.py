@@ -1,0 +1,12 @@
+"""What the attendance domain announces to the domains built on it, which it does not know by
+name."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+evaluations_due = _signals.signal("evaluations-due", doc="""
+The evaluation run reminds everyone who attended one of `sessions` (held, their evaluation
+open at `now`) and has not answered (in the caller's transaction, under its lock). The sender
+is None. Domains whose participants attend sessions apart from the registrations (guests) ask
+theirs by the same rules, once each, and return how many they asked.
+""")

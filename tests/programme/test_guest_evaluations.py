@@ -1,0 +1,181 @@
+"""Guests who attended a session evaluate it as the people registered do: asked once by the
+evaluation run, through a personal link (no account), once, with the same questions; their
+answers count in the session's results, and what they wrote goes when they are anonymised."""
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from gfp_portal.accounts.models import User
+from gfp_portal.attendance import evaluations
+from gfp_portal.attendance import services as attendance
+from gfp_portal.attendance.models import EvaluationAnswer, EvaluationResponse
+from gfp_portal.core.errors import DomainError
+from gfp_portal.core.tokens import digest
+from gfp_portal.extensions import db
+from gfp_portal.privacy.anonymise import anonymise_guests
+from gfp_portal.programme import guest_evaluations, guests
+from gfp_portal.programme.models import Guest, GuestPlaceStatus, GuestRegistration, Sector
+from gfp_portal.sessions import registration
+from tests.helpers import NOW, outbox
+from tests.markup import markup_problems
+from tests.privacy.scan import where_found
+
+ANSWERS = {"applicable": True, "belonging": True, "empowered": False, "rating": "good",
+           "comment": "Le module sur la Bolivie mériterait une heure de plus."}
+
+
+def _guest_place(session, email="ximena@university.example", language="es",
+                 name="Ximena Quispe-Valdivia"):
+    guest = Guest(name=name, email=email, organisation="Universidad de Lima",
+                  sector=Sector.academia, preferred_language=language, verified_at=NOW,
+                  created_at=NOW)
+    db.session.add(guest)
+    db.session.flush()
+    place = GuestRegistration(session_id=session.id, guest_id=guest.id,
+                              status=GuestPlaceStatus.registered, requested_at=NOW,
+                              registered_at=NOW, invited_sequence=session.ical_sequence)
+    db.session.add(place)
+    db.session.flush()
+    return place
+
+
+def _requests(email):
+    return [m for m in outbox() if m.recipient == email and m.template == "guest_evaluation"]
+
+
+def _token(mail):
+    return re.search(r"/guests/evaluation/([^\s?]+)", mail.body_text).group(1)
+
+
+@pytest.fixture
+def held(make_session, make_appointee, coordinator):
+    """A session held yesterday: a person and a guest attended, another guest was absent."""
+    session = make_session(starts_in=timedelta(hours=1))
+    person = make_appointee()
+    # An account: the evaluation run asks people who can sign in.
+    db.session.add(User(email=person.email, person=person, is_active=True, locale="en",
+                        password_hash="x"))
+    registration.register(session, person, actor=None, now=NOW)
+    came, absent = _guest_place(session), _guest_place(session, email="absent@example.org",
+                                                           name="Tomasz Nowak")
+    attendance.mark(registration.registration_of(session, person), "present",
+                    actor=coordinator, now=session.ends_at)
+    guests.mark_guest(came, "present", actor=coordinator, now=session.ends_at)
+    guests.mark_guest(absent, "absent", actor=coordinator, now=session.ends_at)
+    db.session.flush()
+    return {"session": session, "person": person, "came": came, "absent": absent,
+            "now": session.ends_at + timedelta(days=1)}
+
+
+def test_a_guest_who_attended_is_asked_once_by_the_evaluation_run(held):
+    now = held["now"]
+    # One run counts both: the person and the guest who came.
+    assert evaluations.send_reminders(now=now) == 2
+    assert evaluations.send_reminders(now=now) == 0
+    assert evaluations.send_reminders(now=now + timedelta(days=1)) == 0
+    mail, = _requests(held["came"].guest.email)
+    assert mail.locale == "es" and mail.is_secret
+    assert "/guests/evaluation/" in mail.body_text
+    assert _requests(held["absent"].guest.email) == []
+
+
+def test_no_request_to_a_cancelled_place_nor_an_anonymised_guest(held, coordinator):
+    guests.cancel_place(held["came"], actor=coordinator, now=held["now"])
+    other = _guest_place(held["session"], email="other@example.org")
+    guests.mark_guest(other, "present", actor=coordinator, now=held["now"])
+    anonymise_guests([other.guest], now=held["now"])
+    assert evaluations.send_reminders(now=held["now"]) == 1  # the person only
+    assert [m for m in outbox() if m.template == "guest_evaluation"] == []
+
+
+def test_a_guest_evaluates_once_and_the_answers_count(held):
+    evaluations.send_reminders(now=held["now"])
+    token = _token(_requests(held["came"].guest.email)[0])
+    guest_evaluations.submit(token, ANSWERS, now=held["now"])
+    with pytest.raises(DomainError) as excinfo:
+        guest_evaluations.submit(token, ANSWERS, now=held["now"])
+    assert excinfo.value.code == "already_answered"
+    answer, = db.session.scalars(select(EvaluationAnswer)).all()
+    assert answer.session_id == held["session"].id and answer.rating == "good"
+    # Nothing the database holds leads from the answer to the guest: the key of its erasure
+    # is made with the application's secret.
+    place = held["came"]
+    assert answer.erasure_key == guest_evaluations.erasure_key(place)
+    assert answer.erasure_key not in {digest(str(place.id)), digest(token), place.token_hash,
+                                      place.evaluation_token_hash}
+    assert evaluations.results([held["session"].id]).answers == 1
+    # Answered: not asked again.
+    assert evaluations.send_reminders(now=held["now"] + timedelta(days=1)) == 0
+
+
+def test_a_guest_link_refuses_what_the_evaluation_refuses(held, coordinator):
+    evaluations.send_reminders(now=held["now"])
+    token = _token(_requests(held["came"].guest.email)[0])
+    with pytest.raises(DomainError) as excinfo:
+        guest_evaluations.submit(token, {**ANSWERS, "rating": "superb"}, now=held["now"])
+    assert excinfo.value.code == "rating_required"
+    with pytest.raises(DomainError) as excinfo:
+        guest_evaluations.submit("not-a-token", ANSWERS, now=held["now"])
+    assert excinfo.value.code == "unknown_link"
+    closes = evaluations.window(held["session"])[1]
+    with pytest.raises(DomainError) as excinfo:
+        guest_evaluations.submit(token, ANSWERS, now=closes + timedelta(minutes=1))
+    assert excinfo.value.code == "closed"
+    # The mark corrected to absent since the request: not evaluated.
+    guests.mark_guest(held["came"], "absent", actor=coordinator, now=held["now"])
+    with pytest.raises(DomainError) as excinfo:
+        guest_evaluations.submit(token, ANSWERS, now=held["now"])
+    assert excinfo.value.code == "not_attended"
+    assert db.session.scalars(select(EvaluationAnswer)).all() == []
+
+
+def test_anonymising_the_guest_clears_what_they_wrote(held):
+    evaluations.send_reminders(now=held["now"])
+    token = _token(_requests(held["came"].guest.email)[0])
+    guest_evaluations.submit(token, ANSWERS, now=held["now"])
+    assert where_found(["bolivie mériterait"])
+    anonymise_guests([held["came"].guest], now=held["now"])
+    db.session.flush()
+    assert where_found(["bolivie mériterait", "ximena", "university.example"]) == []
+    answer, = db.session.scalars(select(EvaluationAnswer)).all()
+    # The answer still counts; only what was written is gone.
+    assert answer.rating == "good" and answer.comment is None
+    with pytest.raises(DomainError) as excinfo:
+        guest_evaluations.place_for_evaluation(token, now=held["now"])
+    assert excinfo.value.code == "unknown_link"
+
+
+def test_the_guest_evaluates_through_the_link_without_an_account(client, make_session,
+                                                                 coordinator):
+    now = datetime.now(UTC)
+    session = make_session(starts_in=now - NOW - timedelta(days=1))
+    place = _guest_place(session)
+    guests.mark_guest(place, "present", actor=coordinator, now=session.ends_at)
+    evaluations.send_reminders(now=now)
+    token = _token(_requests(place.guest.email)[0])
+    db.session.commit()
+    url = f"/guests/evaluation/{token}"
+    page = client.get(url + "?lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Evaluate the session" in html
+    assert markup_problems(html) == []
+    assert client.get("/guests/evaluation/wrong-token?lang=en").status_code == 404
+    # A wrong answer: said on the page, nothing recorded.
+    refused = client.post(url + "?lang=en", data={"applicable": "yes", "rating": "superb",
+                                                   "belonging": "yes", "empowered": "no"})
+    assert refused.status_code == 200
+    assert db.session.scalars(select(EvaluationAnswer)).all() == []
+    sent = client.post(url, data={"applicable": "yes", "rating": "fantastic",
+                                  "belonging": "yes", "empowered": "no", "comment": "Merci"})
+    assert sent.status_code == 302
+    answer, = db.session.scalars(select(EvaluationAnswer)).all()
+    assert answer.rating == "fantastic" and answer.comment == "Merci"
+    # No place for a guest's answers in the person's record of who answered.
+    assert db.session.scalars(select(EvaluationResponse)).all() == []
+    again = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "You have already evaluated this session; thank you." in again
+    assert client.post(url, data={"applicable": "yes", "rating": "poor", "belonging": "no",
+                                  "empowered": "no"}).status_code in (200, 302)
+    assert len(db.session.scalars(select(EvaluationAnswer)).all()) == 1

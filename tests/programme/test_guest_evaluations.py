@@ -18,6 +18,7 @@ from gfp_portal.privacy.anonymise import anonymise_guests
 from gfp_portal.programme import guest_evaluations, guests
 from gfp_portal.programme.models import Guest, GuestPlaceStatus, GuestRegistration, Sector
 from gfp_portal.sessions import registration
+from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import NOW, outbox
 from tests.markup import markup_problems
 from tests.privacy.scan import where_found
@@ -78,6 +79,7 @@ def test_a_guest_who_attended_is_asked_once_by_the_evaluation_run(held):
     mail, = _requests(held["came"].guest.email)
     assert mail.locale == "es" and mail.is_secret
     assert "/guests/evaluation/" in mail.body_text
+    assert "Le rogamos que no lo comparta." in mail.body_text.replace("\n", " ")
     assert _requests(held["absent"].guest.email) == []
 
 
@@ -179,3 +181,18 @@ def test_the_guest_evaluates_through_the_link_without_an_account(client, make_se
     assert client.post(url, data={"applicable": "yes", "rating": "poor", "belonging": "no",
                                   "empowered": "no"}).status_code in (200, 302)
     assert len(db.session.scalars(select(EvaluationAnswer)).all()) == 1
+
+
+def test_the_guest_evaluation_page_reads_in_arabic(app, client, running):
+    """Not open before the session ends: the page says so, right to left."""
+    with app.app_context():
+        session = db.session.get(TrainingSession, running["session"])
+        place = _guest_place(session, language="ar")
+        place.attendance = "present"
+        place.evaluation_token_hash = digest("the-guest-link")
+        db.session.commit()
+    html = client.get("/guests/evaluation/the-guest-link?lang=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html and "تقييم الدورة" in html
+    assert "The evaluation opens when the session ends." not in html
+    assert markup_problems(html) == []
+    assert 'name="rating"' not in html  # no form before the end

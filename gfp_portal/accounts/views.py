@@ -49,8 +49,6 @@ from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.forms import ProfileForm
 
 bp = Blueprint("accounts", __name__)
-# A new calendar feed address waits here for the one page view that shows it.
-CALENDAR_LINK_KEY = "calendar_link"
 
 
 def _password_by_link(token, purpose, *, invalid, form_class, service, template, done):
@@ -225,6 +223,38 @@ def _save_profile(person, form):
         "directory_consent": form.directory_consent.data}, actor=current_user)
 
 
+def _my_forms(**bound):
+    """The person shown on /me, the record holding their language and zone, and the page's
+    forms, bound to the form sent (by default) or to none (`formdata=None`: the page shown in
+    the answer to another page's form). Shown, or another form sent, each form keeps the
+    state of the record it edits."""
+    preferences = PreferencesForm(prefix="prefs", obj=current_user, **bound)
+    password_form = ChangePasswordForm(prefix=PASSWORD_FORM, account=current_user.email, **bound)
+    person = registry_queries.person_with_profile(current_user.person_id)
+    profile = ProfileForm(prefix="profile", obj=person, **bound) if person is not None else None
+    # The language and zone are the person's, which the Office may change too (an account
+    # without a person holds its own).
+    held = person if person is not None else current_user._get_current_object()
+    showing(held, *[form for form in (profile, preferences)
+                    if form is not None and not form.submit.data])
+    return person, held, preferences, password_form, profile
+
+
+def _my_page(person, preferences, password_form, profile, *, calendar_link=None, **bound):
+    return render_template("accounts/me.html", preferences=preferences,
+                           password_form=password_form, profile=profile,
+                           calendar_link=calendar_link,
+                           may_subscribe=services.may_subscribe_to_calendar(current_user),
+                           appointments=registry_queries.current_appointments(
+                               person, today=viewer_today()) if person is not None else [],
+                           record=learning_record(person) if person is not None else None,
+                           newsletter=NewsletterForm(prefix="news", data={
+                               "receive": not is_opted_out(person)}, **bound)
+                           if person is not None else None,
+                           induction=induction_queries.progress_of_person(person),
+                           terms_form=TermsReadForm(**bound), language=current_language())
+
+
 @bp.route("/me", methods=["GET", "POST"])
 @signed_in
 # The current password that the password change asks is refused as often as at sign-in: a
@@ -232,16 +262,7 @@ def _save_profile(person, form):
 @limiter.limit(_login_account_limit, methods=["POST"], deduct_when=_only_failed_logins,
                key_func=_signed_in_account_key, exempt_when=_not_a_password_change)
 def me():
-    preferences = PreferencesForm(prefix="prefs", obj=current_user)
-    password_form = ChangePasswordForm(prefix=PASSWORD_FORM, account=current_user.email)
-    person = registry_queries.person_with_profile(current_user.person_id)
-    profile = ProfileForm(prefix="profile", obj=person) if person is not None else None
-    # The language and zone are the person's, which the Office may change too (an account
-    # without a person holds its own); shown, or another form sent, each form keeps the
-    # state of the record it edits.
-    held = person if person is not None else current_user._get_current_object()
-    showing(held, *[form for form in (profile, preferences)
-                    if form is not None and not form.submit.data])
+    person, held, preferences, password_form, profile = _my_forms()
     # Sent by the language switch, the form sent is checked and shown, never saved.
     switching = resend_entries(profile, preferences, password_form)
     if profile is not None and profile.submit.data and profile.validate_on_submit() and \
@@ -272,25 +293,16 @@ def me():
             login_user(current_user._get_current_object(), remember=remembered)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.me"))
-    return render_template("accounts/me.html", preferences=preferences,
-                           password_form=password_form, profile=profile,
-                           calendar_link=session.pop(CALENDAR_LINK_KEY, None),
-                           may_subscribe=services.may_subscribe_to_calendar(current_user),
-                           appointments=registry_queries.current_appointments(
-                               person, today=viewer_today()) if person is not None else [],
-                           record=learning_record(person) if person is not None else None,
-                           newsletter=NewsletterForm(prefix="news", data={
-                               "receive": not is_opted_out(person)})
-                           if person is not None else None,
-                           induction=induction_queries.progress_of_person(person),
-                           terms_form=TermsReadForm(), language=current_language())
+    return _my_page(person, preferences, password_form, profile)
 
 
 @bp.route("/me/calendar", methods=["POST"])
 @signed_in
 def regenerate_calendar():
-    """A new feed address, shown once on /me. The first is created at once; a new one stops
-    the current address in every calendar subscribed to it, so it is confirmed first."""
+    """A new feed address, shown once on the account page that answers. The first is created
+    at once; a new one stops the current address in every calendar subscribed to it, so it is
+    confirmed first. The address is never kept in the session for a page to come: the
+    session is a cookie that whoever holds it can read (ASVS V3.2.3)."""
     if current_user.person is None:
         abort(403)
     back = url_for("accounts.me") + "#me-calendar"
@@ -298,12 +310,13 @@ def regenerate_calendar():
             _calendar_replacement, back=back)) is not None:
         return asked
     ok, raw = commit_service(services.regenerate_calendar_token, current_user)
-    if ok:
-        session[CALENDAR_LINK_KEY] = url_for("calendar.personal_feed", token=raw,
-                                             _external=True)
-        flash(_("Your new calendar subscription address is ready; the previous one no longer "
-                "works."), "success")
-    return redirect(back)
+    if not ok:
+        return redirect(back)
+    flash(_("Your new calendar subscription address is ready; the previous one no longer "
+            "works."), "success")
+    person, _held, *forms = _my_forms(formdata=None)
+    return _my_page(person, *forms, formdata=None, calendar_link=url_for(
+        "calendar.personal_feed", token=raw, _external=True))
 
 
 def _calendar_replacement():

@@ -1,7 +1,9 @@
 """The account's security flows as a careful reviewer checks them (OWASP ASVS level 2, V2 and
 V3): a new session at sign-in, sign-out only by a form of the portal, the person told of a
 new password, the Office's deactivation ending everything at once, cookies, redirects, logs."""
+import json
 import logging
+import re
 
 import pytest
 from flask import url_for
@@ -338,3 +340,23 @@ def test_the_token_of_a_reset_link_never_reaches_a_log(app, caplog, logger):
     with caplog.at_level(logging.INFO):
         target.info('"%s %s HTTP/1.1" 200', "GET", "/password/reset/s3cr3t-T0ken_x?lang=fr")
     assert "s3cr3t" not in caplog.text and "/password/reset/[token]?lang=fr" in caplog.text
+
+
+# --- what the session cookie carries (V3.2.3) ---------------------------------------------------
+
+def test_the_calendar_feed_address_never_goes_into_the_session_cookie(app, client, reference,
+                                                                      create_user):
+    """Flask's session is a signed cookie anyone holding it can read: the feed's secret
+    address, shown once, is never written into it (first address, then a new one)."""
+    user_id = create_user("fp@example.org")
+    with app.app_context():
+        appoint_undp_alternate(db.session.get(User, user_id))
+        db.session.commit()
+    login(client, "fp@example.org")
+    for data in ({}, {"confirmed": "1"}):
+        answer = client.post("/me/calendar", data=data)
+        carried = json.dumps(_session_of(client))
+        shown = client.get("/me") if answer.status_code == 302 else answer
+        token = re.search(r"/calendar/([^<\s\"]+)\.ics", shown.get_data(as_text=True)).group(1)
+        assert token not in carried
+        assert "/calendar/" not in carried

@@ -444,7 +444,10 @@ def test_replacing_the_calendar_address_is_confirmed_first_but_the_first_is_not(
         with app.app_context():
             return db.session.get(User, user_id).calendar_token_hash
 
-    assert client.post("/me/calendar").status_code == 302  # the first: nothing to stop
+    first_page = client.post("/me/calendar")  # the first: nothing to stop, shown at once
+    assert first_page.status_code == 200
+    assert "Your subscription address (shown only now; copy it):" in \
+        first_page.get_data(as_text=True)
     first = feed_address()
     assert first is not None
     page = client.post("/me/calendar")
@@ -453,7 +456,8 @@ def test_replacing_the_calendar_address_is_confirmed_first_but_the_first_is_not(
     assert "Your current subscription address stops working at once in every calendar " \
         "application subscribed to it" in html
     assert feed_address() == first
-    assert client.post("/me/calendar", data={"confirmed": "1"}).status_code == 302
+    replaced = client.post("/me/calendar", data={"confirmed": "1"})
+    assert replaced.status_code == 200 and "/calendar/" in replaced.get_data(as_text=True)
     assert feed_address() not in (None, first)
 
 

@@ -236,8 +236,7 @@ def test_the_personal_feed_lives_and_dies_with_its_address(app, client, network)
     client.post(f"/sessions/{network['session']}/register")
     html = client.get("/me").get_data(as_text=True)
     assert "Create my subscription address" in html
-    client.post("/me/calendar")
-    html = client.get("/me").get_data(as_text=True)
+    html = client.post("/me/calendar").get_data(as_text=True)  # shown once, in the answer
     link = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
     assert "webcal://portal.test/calendar/" in html
     assert "/calendar/" not in client.get("/me").get_data(as_text=True).split(
@@ -786,8 +785,7 @@ def _feed_of_a_registered_focal_point(client, network):
     """The feed address of the focal point, registered for the session, then signed out."""
     login(client, "fp@example.org")
     client.post(f"/sessions/{network['session']}/register")
-    client.post("/me/calendar")
-    html = client.get("/me").get_data(as_text=True)
+    html = client.post("/me/calendar").get_data(as_text=True)
     link = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
     client.post("/logout")
     return link
@@ -818,8 +816,7 @@ def test_each_feed_answers_with_its_own_persons_sessions(app, client, network, c
                                actor=db.session.get(User, network["coordinator"]))
         db.session.commit()
     login(client, "other@example.org")
-    client.post("/me/calendar")
-    html = client.get("/me").get_data(as_text=True)
+    html = client.post("/me/calendar").get_data(as_text=True)
     other = re.search(r"http://portal\.test(/calendar/[^<\s]+\.ics)", html).group(1)
     client.post("/logout")
     mine, theirs = client.get(registered), client.get(other)

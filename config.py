@@ -102,6 +102,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # However busy, a sign-in ends this many hours after the password was given (ASVS V3.3.2):
+    # the cookie's own lifetime above starts again whenever the session changes.
+    SIGN_IN_MAX_HOURS = 12
     FORCE_HTTPS = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the signed session
 

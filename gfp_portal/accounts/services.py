@@ -252,6 +252,16 @@ def authenticate(email, password, *, now=None):
     return user
 
 
+def sign_in_outlived(signed_in_at, *, now):
+    """Whether a sign-in made at `signed_in_at` (seconds since the epoch, as the session keeps
+    it) has reached its absolute end at `now` (SIGN_IN_MAX_HOURS), however busy it was. A
+    sign-in without its time (made before the portal kept it) has."""
+    if isinstance(signed_in_at, bool) or not isinstance(signed_in_at, int | float):
+        return True
+    hours = current_app.config["SIGN_IN_MAX_HOURS"]
+    return now.timestamp() - signed_in_at >= hours * 3600
+
+
 def sign_out(user, *, now=None):
     """End the user's session on the server: a new session token refuses every copy of the
     old session and remember-me cookies (on every device of this account)."""

@@ -15,7 +15,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_url, login_user, logout_user
+from flask_login.signals import user_loaded_from_cookie
 
 from gfp_portal.accounts import services
 from gfp_portal.accounts.forms import (
@@ -27,8 +28,9 @@ from gfp_portal.accounts.forms import (
     ResetRequestForm,
 )
 from gfp_portal.attendance.records import learning_record
-from gfp_portal.core.auth import public, signed_in
+from gfp_portal.core.auth import SAFE_METHODS, is_static_endpoint, public, signed_in
 from gfp_portal.core.confirm import confirmation_step
+from gfp_portal.core.db import utcnow
 from gfp_portal.core.edits import showing, unless_crossed
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import (
@@ -49,6 +51,9 @@ from gfp_portal.registry import services as registry_services
 from gfp_portal.registry.forms import ProfileForm
 
 bp = Blueprint("accounts", __name__)
+# When the session's sign-in began (seconds since the epoch): it ends SIGN_IN_MAX_HOURS later.
+SIGNED_IN_AT_KEY = "signed_in_at"
+FLASK_LOGIN_USER_KEY = "_user_id"  # where Flask-Login keeps the signed-in user
 
 
 def _password_by_link(token, purpose, *, invalid, form_class, service, template, done):
@@ -80,6 +85,48 @@ def _new_session():
 def _sign_in(user, *, remember=False):
     _new_session()
     login_user(user, remember=remember)
+    _start_count()
+
+
+def _start_count():
+    session[SIGNED_IN_AT_KEY] = int(utcnow().timestamp())
+
+
+@user_loaded_from_cookie.connect
+def _count_from_the_kept_device(_app, **_extra):
+    """A browser opened again on a device kept signed in starts a session of its own: it ends
+    like any other, and ending it forgets the device (logout_user)."""
+    _start_count()
+
+
+@bp.before_app_request
+def end_outlived_sign_in():
+    """However busy, a sign-in ends SIGN_IN_MAX_HOURS after it began (ASVS V3.3.2): the person
+    signs in again, told why, and comes back to the page asked for. A form sent then is met
+    as one sent signed out (core.auth.sign_in_first), which offers its entries back."""
+    # Read from the session alone, before anything loads the user: a page that never does
+    # (the health check) still runs no query. A device kept signed in that signs in again
+    # (no user in the session yet) starts its count when it does.
+    if is_static_endpoint(request.endpoint or "") or FLASK_LOGIN_USER_KEY not in session:
+        return None
+    began = session.get(SIGNED_IN_AT_KEY)
+    if not services.sign_in_outlived(began, now=utcnow()):
+        return None
+    logout_user()  # the device kept signed in is forgotten too
+    if began is None:
+        # No sign-in of ours: one made before the portal kept its time, or a kept device's
+        # cookie that no longer signs anyone in (Flask-Login leaves its user id behind). The
+        # request goes on signed out, as pages meet anyone signed out.
+        return None
+    session.pop(SIGNED_IN_AT_KEY, None)
+    hours = current_app.config["SIGN_IN_MAX_HOURS"]
+    flash(ngettext("You are signed out: for your security, you are asked to sign in again "
+                   "every %(num)s hour.",
+                   "You are signed out: for your security, you are asked to sign in again "
+                   "every %(num)s hours.", hours), "info")
+    if request.method in SAFE_METHODS:
+        return redirect(login_url(current_app.login_manager.login_view, next_url=request.url))
+    return None
 
 
 def _only_failed_logins(response):

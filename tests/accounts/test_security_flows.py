@@ -4,6 +4,8 @@ new password, the Office's deactivation ending everything at once, cookies, redi
 import json
 import logging
 import re
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import url_for
@@ -12,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import ProductionConfig
 from gfp_portal.accounts import services
+from gfp_portal.accounts import views as accounts_views
 from gfp_portal.accounts.models import TokenPurpose, User
 from gfp_portal.core.outbox import OutboxMessage
 from gfp_portal.extensions import db
@@ -340,6 +343,76 @@ def test_the_token_of_a_reset_link_never_reaches_a_log(app, caplog, logger):
     with caplog.at_level(logging.INFO):
         target.info('"%s %s HTTP/1.1" 200', "GET", "/password/reset/s3cr3t-T0ken_x?lang=fr")
     assert "s3cr3t" not in caplog.text and "/password/reset/[token]?lang=fr" in caplog.text
+
+
+# --- an absolute end to a sign-in (V3.3.2) ------------------------------------------------------
+
+@pytest.fixture
+def clock(monkeypatch):
+    """One clock for the cookie's own signature (itsdangerous reads time.time) and the
+    portal's view of the time: moved forward by the test."""
+    moment = {"now": datetime.now(UTC)}
+    monkeypatch.setattr(time, "time", lambda: moment["now"].timestamp())
+    monkeypatch.setattr(accounts_views, "utcnow", lambda: moment["now"], raising=False)
+    return moment
+
+
+def test_a_sign_in_kept_busy_still_ends_after_the_absolute_limit(app, client, create_user,
+                                                                clock):
+    """A session used every hour (each page view rewriting its cookie) does not live on for
+    ever: 12 hours after signing in the person signs in again, told why, and is taken back
+    to the page they asked for. The device kept ("Keep me signed in") does not sign them in
+    again by itself."""
+    create_user("fp@example.org")
+    assert client.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                       "remember": "y"}).status_code == 302
+    for _ in range(11):
+        clock["now"] += timedelta(hours=1)
+        assert client.get("/me?lang=en").status_code == 200  # ?lang= rewrites the cookie
+    clock["now"] += timedelta(minutes=59)
+    assert client.get("/me").status_code == 200
+    clock["now"] += timedelta(minutes=2)
+    answer = client.get("/sessions/?q=bystander")
+    assert answer.status_code == 302
+    assert answer.location == "/login?next=%2Fsessions%2F%3Fq%3Dbystander"
+    page = client.get(answer.location).get_data(as_text=True)
+    assert "you are asked to sign in again every 12 hours" in page
+    assert client.get_cookie("remember_token", domain="portal.test") is None
+    assert client.get("/me").status_code == 302  # signed out, not signed in again
+    again = login(client, "fp@example.org")
+    assert again.status_code == 302
+    assert client.get("/me").status_code == 200
+
+
+def test_the_absolute_limit_is_a_setting_and_a_post_keeps_its_entries(app, client, create_user,
+                                                                     clock, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_MAX_HOURS", 2)
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    clock["now"] += timedelta(hours=2, minutes=1)
+    # A form sent after the end is offered back (core.auth.sign_in_first), nothing saved.
+    answer = client.post("/me", data={"profile-phone": "+41 22 917 0000",
+                                      "profile-submit": "1"})
+    assert answer.status_code == 403
+    assert "you are asked to sign in again every 2 hours" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(User)).one().person.phone is None
+
+
+def test_a_device_kept_signed_in_starts_its_count_when_it_signs_in_again(app, client,
+                                                                         create_user, clock):
+    """A browser reopened signs in from the kept device's cookie: its session counts from
+    then, and ends like any other."""
+    create_user("fp@example.org")
+    client.post("/login", data={"email": "fp@example.org", "password": PASSWORD,
+                                "remember": "y"})
+    clock["now"] += timedelta(days=2)
+    client.delete_cookie("session", domain="portal.test")  # the browser closed
+    assert client.get("/me").status_code == 200
+    clock["now"] += timedelta(hours=11)
+    assert client.get("/me?lang=en").status_code == 200
+    clock["now"] += timedelta(hours=1, minutes=1)
+    assert client.get("/me").status_code == 302
 
 
 # --- what the session cookie carries (V3.2.3) ---------------------------------------------------

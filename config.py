@@ -139,7 +139,10 @@ class Config:
     LOGIN_RATE_LIMIT = "5 per minute"  # refused passwords, per account
     LOGIN_ADDRESS_RATE_LIMIT = "20 per minute"  # refused passwords, per address, any account
     CHECK_IN_RATE_LIMIT = "10 per minute"  # check-in codes and certificate verification
-    RESET_RATE_LIMIT = "5 per 15 minutes"
+    RESET_RATE_LIMIT = "5 per 15 minutes"  # reset requests and new passwords, per IP address
+    # Reset requests per email address asked for, from any IP address, whether or not an
+    # account uses it: one mailbox is not flooded with reset emails.
+    RESET_EMAIL_RATE_LIMIT = "5 per day"
 
     MAIL_TRANSPORT = _env("MAIL_TRANSPORT", "file")
     MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))

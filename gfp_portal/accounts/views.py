@@ -173,6 +173,16 @@ def _reset_limit():
     return current_app.config["RESET_RATE_LIMIT"]
 
 
+def _reset_address_limit():
+    return current_app.config["RESET_EMAIL_RATE_LIMIT"]
+
+
+def _reset_address_key():
+    # The address asked for, as the account would be found, whether or not one uses it:
+    # being held back tells nothing of an account.
+    return _account_key(request.form.get("email"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 # Failures are counted per account (guessing one account from many addresses) and, more
@@ -231,6 +241,8 @@ def activate(token):
 @bp.route("/password/reset", methods=["GET", "POST"])
 @public
 @limiter.limit(_reset_limit, methods=["POST"], exempt_when=switching_language)
+@limiter.limit(_reset_address_limit, methods=["POST"], key_func=_reset_address_key,
+               exempt_when=switching_language)
 def request_reset():
     form = ResetRequestForm()
     switching = resend_entries(form)  # shown again in another language, nothing sent

@@ -4,7 +4,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from tests.helpers import PASSWORD, hanging_redis, real_redis
+from tests.helpers import PASSWORD, hanging_redis, outbox, real_redis
 
 
 def _login(client, email, password, address="192.0.2.10"):
@@ -153,3 +153,27 @@ def test_sign_in_goes_on_when_the_shared_store_hangs(create_user):
     assert given == (0.5, 0.5)
     assert signed_in == 302
     assert guesses == [200] * 5 + [429]
+
+
+def _ask_reset(client, email, address):
+    answer = client.post("/password/reset", data={"email": email},
+                         environ_base={"REMOTE_ADDR": address})
+    answer.close()  # the link is queued once the answer has gone
+    return answer.status_code
+
+
+def test_one_address_is_not_flooded_with_reset_links_from_many_addresses(client, app,
+                                                                         create_user):
+    """Reset requests are limited per address asked for, whatever the client's address and
+    the case of the email, and alike whether or not an account uses it: the answer tells
+    nothing of the account."""
+    create_user("fp@example.org")
+    asked = [_ask_reset(client, "FP@example.org " if n % 2 else "fp@example.org",
+                        f"198.51.100.{n}") for n in range(1, 9)]
+    assert asked == [302] * 5 + [429] * 3
+    with app.app_context():
+        assert len(outbox("reset_password")) == 5
+    nobody = [_ask_reset(client, "nobody@example.org", f"203.0.113.{n}") for n in range(1, 9)]
+    assert nobody == asked
+    # Another address is not held back by them.
+    assert _ask_reset(client, "other@example.org", "198.51.100.1") == 302

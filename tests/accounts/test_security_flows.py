@@ -433,3 +433,22 @@ def test_the_calendar_feed_address_never_goes_into_the_session_cookie(app, clien
         token = re.search(r"/calendar/([^<\s\"]+)\.ics", shown.get_data(as_text=True)).group(1)
         assert token not in carried
         assert "/calendar/" not in carried
+
+
+# --- the address an account signs in with (V2.5, V3.7) ------------------------------------------
+
+def test_a_person_cannot_change_the_address_they_sign_in_with_on_their_own_page(app, client,
+                                                                                create_user):
+    """/me has no email field: an address sent with the profile is ignored (the Office
+    changes it, and the address left is told: tests/accounts/test_services.py)."""
+    create_user("fp@example.org")
+    login(client, "fp@example.org")
+    assert 'name="profile-email"' not in client.get("/me").get_data(as_text=True)
+    answer = client.post("/me", data={"profile-email": "taker@example.org",
+                                      "profile-phone": "+41 22 917 0000", "profile-submit": "1"})
+    assert answer.status_code == 302
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert (user.email, user.person.email) == ("fp@example.org", "fp@example.org")
+        assert user.person.phone == "+41 22 917 0000"
+    assert _mails(app, "taker@example.org") == []

@@ -16,7 +16,10 @@ _PLAIN = {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "ŀ": "l", "ß"
           # Alef wasla has no decomposition: a bare alef, as people type it.
           "ٱ": "ا",
           # A final alef maqsura is typed as a yeh, and the reverse (مصطفى, مصطفي): the yeh.
-          "ى": "ي"}
+          "ى": "ي",
+          # A Persian or Urdu keyboard writes its own yeh and keheh (علی کریمی) where an
+          # Arabic one writes the yeh and the kaf (علي كريمي): the Arabic letters.
+          "\u06cc": "ي", "\u06a9": "ك"}
 # Apostrophes are left out, whichever is typed, or none: "OBrien" finds O’Brien, "Jafar"
 # Ja‘far. (An acute accent typed as one is left out before it decomposes into a space.)
 _APOSTROPHES = "'’‘‛ʼʻ`′"

@@ -38,13 +38,16 @@ NOW = datetime(2029, 1, 1, tzinfo=UTC)
     # or by a keyboard writing right to left.
     ("María\u200b Pérez\u200f", "maria perez"),
     ("\ufeff\u2060Abebe\u061c\u200e", "abebe"),
-    ("می\u200cخواهم", "میخواهم"),
+    ("می\u200cخواهم", "ميخواهم"),
     ("\u200b", ""),
     # Arabic letters typed one for the other: a final alef maqsura for a yeh, a ta marbuta
     # for a heh (and the reverse), as Arabic search engines take them.
     ("مصطفى", "مصطفي"),
     ("هدى هدي", "هدي هدي"),
     ("فاطمة طلحه", "فاطمه طلحه"),
+    # The Persian and Urdu yeh and keheh (a Persian keyboard's) are the Arabic yeh and kaf.
+    ("علی کریمی", "علي كريمي"),
+    ("ﻛﺮﻳﻢ", "كريم"),                       # presentation forms, as some PDFs copy them
     ("الجمهورية العربية السورية", "الجمهوريه العربيه السوريه"),
     # Hyphens and dashes part words, as a space does; so do commas and semicolons.
     ("Jean-Pierre", "jean pierre"),
@@ -152,6 +155,19 @@ def test_a_name_pasted_with_an_invisible_mark_is_found_and_sorted_by_its_letters
     assert _registry("Maria Perez") == ["maria@undp.org"]
     assert _registry("María Pérez\u200f") == ["maria@undp.org"]
     assert _registry() == ["abebe@undp.org", "maria@undp.org", "zhang@undp.org"]
+
+
+@pytest.mark.parametrize(("stored", "typed"), [("علي كريمي", "علی کریمی"),
+                                              ("علی کریمی", "علي كريمي"),
+                                              ("مصطفى كمال", "مصطفی کمال")])
+def test_a_name_is_found_whether_it_is_typed_on_a_persian_or_an_arabic_keyboard(ctx, reference,
+                                                                               stored, typed):
+    """A Persian keyboard writes its own yeh and keheh where an Arabic one writes the yeh
+    (or the alef maqsura) and the kaf: the same name either way."""
+    given, family = stored.split()
+    db.session.add(Person(given_name=given, family_name=family, email="ali@undp.org"))
+    db.session.flush()
+    assert _registry(typed) == ["ali@undp.org"]
 
 
 def test_the_directory_finds_a_name_without_its_accents(lucia):
@@ -325,3 +341,20 @@ def test_the_migration_folds_every_key_again_with_letter_variants_dashes_and_apo
             "un women\nهييه الامم المتحده للمراه", "jean pierre obrien", "obrien\njean pierre",
             "فاطمه مصطفي", "مصطفي\nفاطمت",
             "gender responsive budgets\nالميزنه المراعيه للمنظور الجنساني"]
+
+
+def test_the_migration_folds_every_key_again_with_the_persian_yeh_and_keheh(app):
+    """Keys written before the Persian yeh and keheh were folded: each is folded again,
+    names' order keys too."""
+    with app.app_context():
+        assert _keys_after_migrating_from("0049_guest_evaluations", [
+            "INSERT INTO people (given_name, family_name, email, preferred_language, "
+            "time_zone, directory_consent, created_at, search_key, name_key) VALUES "
+            "('علی', 'کریمی', 'ali@undp.org', 'fa', 'UTC', false, CURRENT_TIMESTAMP, "
+            "'old', 'old')",
+            "INSERT INTO entities (acronym, name, type, is_verified, search_key) VALUES "
+            "('UNIC', 'مرکز اطلاعات سازمان ملل', 'secretariat', false, 'old')"],
+            ["SELECT search_key FROM people WHERE email = 'ali@undp.org'",
+             "SELECT name_key FROM people WHERE email = 'ali@undp.org'",
+             "SELECT search_key FROM entities WHERE acronym = 'UNIC'"]) == [
+            "علي كريمي", "كريمي\nعلي", "unic\nمركز اطلاعات سازمان ملل"]

@@ -1,12 +1,11 @@
 """Downloads: one way to name a file for every client (RFC 6266) and to send it."""
 import re
-import unicodedata
 from urllib.parse import quote
 
 from flask import Response, request
 from werkzeug.http import dump_options_header
 
-from gfp_portal.core.text import single_line, without_controls
+from gfp_portal.core.text import ascii_letters, single_line, without_controls
 
 # The characters a file name keeps in the plain `filename` parameter.
 _PLAIN = r"\w.() -"
@@ -15,11 +14,12 @@ _PLAIN_NAME = re.compile(rf"[{_PLAIN}]+", re.ASCII)
 
 def content_disposition(filename):
     """`attachment` with the file name as every client reads it (RFC 6266): an ASCII
-    `filename`, plus `filename*` in UTF-8 when the name is not plain ASCII (e.g. Arabic)."""
+    `filename` (its Latin letters spelt in ASCII: core.text.ascii_letters), plus `filename*`
+    in UTF-8, the name as it is, when the name is not plain ASCII (e.g. Arabic)."""
     name = without_controls(single_line(str(filename))) or "download"
     if _PLAIN_NAME.fullmatch(name):
         return dump_options_header("attachment", {"filename": name})
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    fallback = ascii_letters(name)
     fallback = re.sub(r"\s+", " ", re.sub(rf"[^{_PLAIN}]+", "", fallback, flags=re.ASCII)).strip()
     stem = fallback.rpartition(".")[0] if "." in fallback else fallback
     if not re.search(r"[A-Za-z]", stem):  # nothing left of an Arabic name but its date

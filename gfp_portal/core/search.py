@@ -10,9 +10,12 @@ import unicodedata
 import sqlalchemy as sa
 from sqlalchemy import event
 
-# Letters that do not decompose into a base letter and a mark.
-_PLAIN = {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss", "æ": "ae",
-          "œ": "oe", "þ": "th", "ð": "d",
+from gfp_portal.core.text import LETTERS_WITHOUT_DECOMPOSITION
+
+# Letters that do not decompose into a base letter and a mark (a key is folded to lower case
+# first: the small ones).
+_PLAIN = {**{letter: spelt for letter, spelt in LETTERS_WITHOUT_DECOMPOSITION.items()
+             if letter.islower()},
           # Alef wasla has no decomposition: a bare alef, as people type it.
           "ٱ": "ا",
           # A final alef maqsura is typed as a yeh, and the reverse (مصطفى, مصطفي): the yeh.

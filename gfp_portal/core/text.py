@@ -66,6 +66,24 @@ def email_addresses(text):
     return [piece for piece in pieces if piece]
 
 
+# Latin letters that do not decompose into a base letter and an accent, as the ASCII letters
+# they are spelt with: what a plain file name or a search key writes for them.
+LETTERS_WITHOUT_DECOMPOSITION = {
+    "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ł": "L", "ł": "l",
+    "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l", "ẞ": "SS", "ß": "ss", "Æ": "AE",
+    "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "Ŧ": "T", "ŧ": "t", "Ŋ": "N",
+    "ŋ": "n"}
+_LATIN_ASCII = str.maketrans(LETTERS_WITHOUT_DECOMPOSITION)
+
+
+def ascii_letters(value):
+    """`value` in ASCII letters: accents dropped ("é" is "e"), the letters that have none to
+    drop spelt out ("Łucja Øvergård" is "Lucja Overgard", "Straße" "Strasse"), and what has
+    no Latin spelling (Arabic letters, symbols) left out."""
+    decomposed = unicodedata.normalize("NFKD", value.translate(_LATIN_ASCII))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
 def without_controls(value):
     """`value` without control or bidirectional formatting characters (for file names)."""
     return _FILENAME_NOISE.sub("", value)

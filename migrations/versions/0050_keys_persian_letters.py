@@ -1,6 +1,7 @@
 """Search finds a name however it is typed on a Persian or an Arabic keyboard: the Persian
-and Urdu yeh (ی) and keheh (ک) are the Arabic yeh and kaf. Every key is folded again so, and
-the order of names with them.
+and Urdu yeh (ی) and keheh (ک) are the Arabic yeh and kaf; and the Sami eng and the t with
+a stroke (ŋ, ŧ), which have no accent to drop, are an n and a t. Every key is folded again so,
+and the order of names with them.
 
 Revision ID: 0050_keys_persian_letters
 Revises: 0049_guest_evaluations

@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from gfp_portal.accounts.models import User
 from gfp_portal.accounts.services import regenerate_calendar_token
+from gfp_portal.core.downloads import content_disposition
 from gfp_portal.extensions import db
 from gfp_portal.nominations import services as nominations
 from gfp_portal.reference.models import Entity, Unct
@@ -125,3 +126,17 @@ def test_every_download_names_its_file_in_every_language(app, client, downloads,
         with client.get(url + ("&" if "?" in url else "?") + f"lang={lang}") as response:
             assert response.status_code == 200, url
             check_disposition(response.headers["Content-Disposition"], name(lang))
+
+
+@pytest.mark.parametrize(("name", "fallback"), [
+    ("certificate-Łucja Øvergård.pdf", "certificate-Lucja Overgard.pdf"),
+    ("Đorđević, Æsa Straße.csv", "Dordevic AEsa Strasse.csv"),
+    ("ŒUVRES þórð Ħal.pdf", "OEUVRES thord Hal.pdf"),
+    ("Lucía Fernández.pdf", "Lucia Fernandez.pdf"),
+])
+def test_the_plain_file_name_spells_out_letters_that_do_not_decompose(name, fallback):
+    """A letter with no accent to drop (ł, ø, đ, ß, æ) is written as the ASCII letters it
+    is spelt with, not left out; `filename*` keeps the name as it is."""
+    header = content_disposition(name)
+    assert re.search(r'filename="([^"]*)"', header).group(1) == fallback
+    assert unquote(re.search(r"filename\*=UTF-8''([^;\s]+)", header).group(1)) == name

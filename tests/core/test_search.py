@@ -29,6 +29,7 @@ NOW = datetime(2029, 1, 1, tzinfo=UTC)
     ("FERNÁNDEZ", "fernandez"),
     ("Łukasz Żółć", "lukasz zolc"),
     ("Straße  Øster", "strasse oster"),
+    ("Máŋgá Ŧ", "manga t"),
     ("Côte d’Ivoire", "cote divoire"),
     ("مُحَمَّد", "محمد"),
     ("مُحَمَّــــد", "محمد"),              # tatweel

@@ -1,5 +1,6 @@
 """Locale and time-zone choice, language metadata, locale-aware sorting and lists."""
 import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 
@@ -218,7 +219,10 @@ def collation_key(text, language=None):
     maqsura as a yeh (core.search.order_fold). Ties fall back to the exact text."""
     language = language or current_language()
     text = text or ""
-    letters = _PUNCTUATION.sub("", text.casefold()).translate(_OWN_LETTERS.get(language, {}))
+    # A letter of the language's own is one character only composed: an "ñ" pasted as an "n"
+    # and a tilde is the same letter.
+    letters = _PUNCTUATION.sub("", unicodedata.normalize("NFC", text.casefold()))
+    letters = letters.translate(_OWN_LETTERS.get(language, {}))
     return (order_fold(letters), order_fold(text), text)
 
 

@@ -1,6 +1,7 @@
 """Countries and UN Country Teams carry the UN's own names in the viewer's language, and lists
 of them follow the order of that language."""
 import csv
+import unicodedata
 from importlib import resources
 
 import pytest
@@ -61,6 +62,21 @@ def test_names_sort_as_the_language_sorts_accents_ignored(ctx, language, ordered
 def test_spanish_sorts_n_tilde_after_n(ctx):
     assert sorted(["Ñandú", "Nuevo", "Oeste"], key=lambda n: collation_key(n, "es")) == \
         ["Nuevo", "Ñandú", "Oeste"]
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_spanish_sorts_n_tilde_after_n_however_it_is_written(ctx, form):
+    """A name pasted with its accents apart from their letters (as some systems write them)
+    sorts as one typed with them: in Spanish the ñ after every n ("Munro", "Munzón",
+    "Muñoz", "Muoz"), elsewhere with the n ("Muñoz", "Munro")."""
+    names = [unicodedata.normalize(form, n) for n in ("Muoz", "Muñoz", "MUÑIZ", "Munzón",
+                                                      "Munro")]
+    assert [unicodedata.normalize("NFC", n) for n in sorted(
+        names, key=lambda n: collation_key(n, "es"))] == \
+        ["Munro", "Munzón", "MUÑIZ", "Muñoz", "Muoz"]
+    assert [unicodedata.normalize("NFC", n) for n in sorted(
+        names, key=lambda n: collation_key(n, "en"))] == \
+        ["MUÑIZ", "Muñoz", "Munro", "Munzón", "Muoz"]
 
 
 @pytest.mark.parametrize(("language", "first", "second"), [

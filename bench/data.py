@@ -12,7 +12,7 @@ from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import set_roles
 from gfp_portal.attendance.evaluations import RATINGS
 from gfp_portal.attendance.models import Attendance, EvaluationAnswer, EvaluationResponse
-from gfp_portal.core.search import search_key
+from gfp_portal.core.search import order_key, search_key
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.parity.imports import apply_figures
@@ -100,7 +100,8 @@ def _person(n, rng, entity_id, station_ids, now):
             rng.choice(("en", "fr", "es", "ar")), "time_zone": "UTC",
             "directory_consent": rng.random() < 0.6, "created_at": now,
             "search_key": search_key(f"{given} {family}", "Programme Specialist"),
-            "name_key": search_key(family, given)}
+            "name_key": search_key(family, given),
+            "name_key_es": order_key(family, given, language="es")}
 
 
 def _appointment(person_id, entity_id, unct_id, role, today, rng, status="active"):

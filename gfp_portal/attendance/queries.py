@@ -13,11 +13,11 @@ from gfp_portal.core.settings import get_setting
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry.models import (
-    NAME_ORDER,
     Appointment,
     AppointmentRole,
     AppointmentStatus,
     Person,
+    name_order,
 )
 from gfp_portal.sessions.models import (
     Registration,
@@ -200,7 +200,7 @@ def trained_since(unct_ids, since, *, today=None):
         select(Appointment.unct_id, Person).join(Person, Person.id == Appointment.person_id)
         .where(Appointment.unct_id.in_(unct_ids),
                Appointment.current_on(today or utcnow().date()), Person.id.in_(trained))
-        .order_by(*NAME_ORDER)).all()
+        .order_by(*name_order())).all()
     people = {}
     for unct_id, person in rows:
         if person not in people.setdefault(unct_id, []):

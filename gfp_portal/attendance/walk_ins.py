@@ -12,7 +12,7 @@ from gfp_portal.core.errors import DomainError
 from gfp_portal.core.search import matches
 from gfp_portal.core.text import email_address
 from gfp_portal.extensions import db
-from gfp_portal.registry.models import NAME_ORDER, Person
+from gfp_portal.registry.models import Person, name_order
 from gfp_portal.sessions.models import Registration, RegistrationStatus
 from gfp_portal.sessions.registration import lock_seats, registration_of
 
@@ -33,7 +33,7 @@ def candidates(session, q):
             or_(matches(Person.search_key, needle),
                 func.lower(Person.email).contains(needle, autoescape=True)),
             Person.id.not_in(registered))
-        .order_by(*NAME_ORDER)
+        .order_by(*name_order())
         .limit(CANDIDATES_SHOWN)).all()
 
 

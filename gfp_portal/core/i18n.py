@@ -207,8 +207,6 @@ def is_country_code(iso3):
     return bool(iso3) and _alpha2(iso3.upper()) is not None
 
 
-# Letters a language sorts apart from their base letter (Spanish ñ comes after n).
-_OWN_LETTERS = {"es": str.maketrans({"ñ": "n\uffff"})}
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
@@ -216,14 +214,13 @@ def collation_key(text, language=None):
     """A sort key for `text` as the language sorts: accents, case and punctuation ignored at
     first ("Côte d’Ivoire" between "Costa Rica" and "Croatia"); Arabic by its alphabet, a
     hamza or madda on the alef not counting, a ta marbuta sorting as a teh and an alef
-    maqsura as a yeh (core.search.order_fold). Ties fall back to the exact text."""
+    maqsura as a yeh, and a language's own letters (the Spanish ñ) after their base letter
+    (core.search.order_fold). Ties fall back to the exact text."""
     language = language or current_language()
     text = text or ""
-    # A letter of the language's own is one character only composed: an "ñ" pasted as an "n"
-    # and a tilde is the same letter.
+    # Composed first: the tilde of an "ñ" pasted as an "n" and a tilde is no punctuation.
     letters = _PUNCTUATION.sub("", unicodedata.normalize("NFC", text.casefold()))
-    letters = letters.translate(_OWN_LETTERS.get(language, {}))
-    return (order_fold(letters), order_fold(text), text)
+    return (order_fold(letters, language), order_fold(text), text)
 
 
 def list_separator(language=None):

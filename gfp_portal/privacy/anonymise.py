@@ -59,7 +59,7 @@ _IDENTITIES = {("guests", "name"), ("nominations", "given_name"),
                ("nominations", "family_name")}
 # Search keys (core.search) hold the other columns' text folded: the ORM refreshes them only on
 # its own writes, not on the statements below, so they are rewritten too, with folded needles.
-_SEARCH_KEYS = {"search_key", "name_key"}
+_SEARCH_KEYS = {"search_key", "name_key", "name_key_es"}
 
 
 def anonymous_email(person_id):

@@ -1,5 +1,6 @@
 """Person and Appointment: who holds which focal-point role, for which entity and scope, when."""
 from datetime import date, datetime
+from functools import partial
 
 from flask_babel import LazyString, lazy_pgettext
 from flask_babel import lazy_gettext as _l
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
+from gfp_portal.core.i18n import current_language
 from gfp_portal.core.search import keep_search_key, order_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name
@@ -51,6 +53,9 @@ class Person(db.Model):
     # the order of every list of people, so that "Éclair" sorts with the E's on every
     # database (NAME_ORDER).
     name_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The same as Spanish sorts them, the ñ after the n: the order of the lists a Spanish
+    # reader reads (name_order).
+    name_key_es: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     entity: Mapped[Entity | None] = relationship()
     duty_station: Mapped[DutyStation | None] = relationship()
@@ -84,6 +89,18 @@ NAME_ORDER = (Person.name_key, Person.id)
 Index("ix_people_name_key", *NAME_ORDER)
 keep_search_key(Person, "search_key", "full_name", "position_title")
 keep_search_key(Person, "name_key", "family_name", "given_name", key=order_key)
+# Spanish sorts names in an order of its own (the ñ after the n), read from a key of its own.
+NAME_KEYS = {"es": Person.name_key_es}
+Index("ix_people_name_key_es", Person.name_key_es, Person.id)
+keep_search_key(Person, "name_key_es", "family_name", "given_name",
+                key=partial(order_key, language="es"))
+
+
+def name_order(language=None):
+    """The order of a list of people in `language` (the reader's by default): by family
+    name, then given name, as that language sorts them; then by id."""
+    key = NAME_KEYS.get(language or current_language())
+    return NAME_ORDER if key is None else (key, Person.id)
 
 
 def one_per_role(appointments, *, prefer_active):

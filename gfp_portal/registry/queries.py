@@ -15,11 +15,11 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name, name_rank
 from gfp_portal.reference.models import Entity, Region, Unct
 from gfp_portal.registry.models import (
-    NAME_ORDER,
     Appointment,
     AppointmentStatus,
     EndReason,
     Person,
+    name_order,
     one_per_role,
 )
 from gfp_portal.registry.policy import Policy
@@ -157,7 +157,7 @@ def _in_order(stmt, f, *, today, policy):
     stmt = _matching(stmt, f, today=today, policy=policy or Policy.current())
     if f.sort == "entity":
         # People without an entity last, on SQLite as on PostgreSQL.
-        stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym.nulls_last(), *NAME_ORDER)
+        stmt = stmt.outerjoin(Person.entity).order_by(Entity.acronym.nulls_last(), *name_order())
     elif f.sort == "end_date":
         # Each person's soonest end of an active term (one past its end date too, listed as
         # active until the daily run ends it: the soonest of all), or of one held today whose
@@ -170,7 +170,7 @@ def _in_order(stmt, f, *, today, policy):
         stmt = stmt.outerjoin(ends, ends.c.person_id == Person.id).order_by(
             ends.c.soonest.is_(None), ends.c.soonest, Person.id)
     else:
-        stmt = stmt.order_by(*NAME_ORDER)
+        stmt = stmt.order_by(*name_order())
     return stmt
 
 
@@ -257,7 +257,7 @@ def directory_query(q=None, entity=None, *, today=None):
         stmt = stmt.where(matches(Person.search_key, q))
     if entity:
         stmt = stmt.where(Person.entity.has(func.lower(Entity.acronym) == entity.lower()))
-    return stmt.options(*_as_listed()).order_by(*NAME_ORDER)
+    return stmt.options(*_as_listed()).order_by(*name_order())
 
 
 def person_in_scope(person, unct_ids):

@@ -359,3 +359,15 @@ def test_the_migration_folds_every_key_again_with_the_persian_yeh_and_keheh(app)
              "SELECT name_key FROM people WHERE email = 'ali@undp.org'",
              "SELECT search_key FROM entities WHERE acronym = 'UNIC'"]) == [
             "علي كريمي", "كريمي\nعلي", "unic\nمركز اطلاعات سازمان ملل"]
+
+
+def test_the_migration_gives_existing_people_their_spanish_name_key(app):
+    """The ñ after the n ("Munro" before "Muñoz"), as Spanish sorts it."""
+    with app.app_context():
+        keys = _keys_after_migrating_from("0050_keys_persian_letters", [
+            "INSERT INTO people (given_name, family_name, email, preferred_language, "
+            "time_zone, directory_consent, created_at, search_key, name_key) VALUES ('Íñigo', "
+            "'Muñoz', 'inigo@undp.org', 'es', 'UTC', false, CURRENT_TIMESTAMP, '', '')"],
+            ["SELECT name_key_es FROM people"])
+        assert keys == ["mun\uffffoz\nin\uffffigo"]
+        assert keys[0] > "munro"

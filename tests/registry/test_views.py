@@ -616,6 +616,27 @@ def test_names_with_apostrophes_hyphens_or_arabic_letter_variants_sort_by_their_
                      "Smithson", "عزة", "عزمي", "نجاة", "نجاح", "هدى", "هدير"]
 
 
+@pytest.mark.parametrize(("lang", "ordered"), [
+    ("es", ["Munro", "Munzón", "Muñiz", "Muñoz", "Muoz"]),
+    ("en", ["Muñiz", "Muñoz", "Munro", "Munzón", "Muoz"]),
+    ("fr", ["Muñiz", "Muñoz", "Munro", "Munzón", "Muoz"]),
+])
+def test_names_with_an_n_tilde_sort_as_the_readers_language_sorts_them(
+        client, network, login_as, app, lang, ordered):
+    """Spanish has the ñ as a letter of its own, after the n; other languages take it for
+    an n with an accent. The list reads its order from the database a page at a time."""
+    login_as("coordinator")
+    with app.app_context():
+        for n, family in enumerate(("Muoz", "Muñoz", "Munzón", "Munro", "Muñiz")):
+            services.create_person({"given_name": f"G{n:02}", "family_name": family,
+                                    "email": f"p{n}@example.org"}, actor=None)
+        db.session.commit()
+    html = client.get(f"/registry/?status=any&lang={lang}").get_data(as_text=True)
+    shown = [name.split(maxsplit=1)[1] for name in re.findall(r"<bdi>([^<]+)</bdi></a>", html)
+             if name.split(maxsplit=1)[-1] in ordered]
+    assert shown == ordered
+
+
 def test_the_workbook_is_downloaded_whatever_control_character_a_value_holds(
         app, client, network, login_as):
     """A value stored with a vertical tab (imported before imports kept one-line columns on

@@ -22,9 +22,10 @@ depends_on = None
 
 @contextmanager
 def _batch(table):
-    """SQLite adds a unique constraint by copying the table, which it reads back first;
-    reading it follows its foreign key to `users`, whose index on lower(email) SQLAlchemy says
-    it cannot read: that table is not copied, so the warning says nothing of this change."""
+    """SQLite adds a unique constraint, or drops a column, by copying the table, which it
+    reads back first; reading it follows its foreign keys to `users`, whose index on
+    lower(email) SQLAlchemy says it cannot read: that table is not copied, so the warning says
+    nothing of this change."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
         with op.batch_alter_table(table) as batch_op:
@@ -42,14 +43,14 @@ def upgrade():
         batch_op.create_unique_constraint(
             batch_op.f('uq_guest_registrations_evaluation_token_hash'),
             ['evaluation_token_hash'])
-    with op.batch_alter_table('evaluation_answers', schema=None) as batch_op:
+    with _batch('evaluation_answers') as batch_op:
         batch_op.add_column(sa.Column('erasure_key', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_evaluation_answers_erasure_key'),
                               ['erasure_key'], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('evaluation_answers', schema=None) as batch_op:
+    with _batch('evaluation_answers') as batch_op:
         batch_op.drop_index(batch_op.f('ix_evaluation_answers_erasure_key'))
         batch_op.drop_column('erasure_key')
     with _batch('guest_registrations') as batch_op:

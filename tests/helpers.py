@@ -311,6 +311,11 @@ def breadcrumb_links(html):
     return [unescape(link) for link in re.findall(r'href="([^"]*)"', trail)]
 
 
+def page_links(html):
+    """Every address a page links to, unescaped."""
+    return [unescape(link) for link in re.findall(r'href="([^"]*)"', html)]
+
+
 def opened_from(client, listing, item_path):
     """The page of the first item of the list at `listing` whose link starts with
     `item_path` and goes on with an id, opened by that link."""

@@ -72,12 +72,13 @@ def list_address():
     return with_query(request_path(), args) if args else None
 
 
-def back_to_list(endpoint):
+def back_to_list(endpoint, **values):
     """The list `endpoint` as the item's page was opened from (its `back` argument, followed
-    only to that list's own address on this site), else the whole list."""
-    plain = url_for(endpoint)
-    back = safe_next(request.args.get("back"), plain)
-    return back if urlsplit(back).path == plain else plain
+    only to that list's own address on this site), else the whole list (with `values`, the
+    list the item belongs to: the plans of its period)."""
+    whole = url_for(endpoint, **values)
+    back = safe_next(request.args.get("back"), whole)
+    return back if urlsplit(back).path == urlsplit(whole).path else whole
 
 
 def next_from_request(default):

@@ -14,7 +14,7 @@ from gfp_portal.extensions import db
 from gfp_portal.plans import queries, services
 from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus, Standing
 from gfp_portal.reference.models import Entity
-from tests.helpers import EXE, PDF, entity, login, outbox
+from tests.helpers import EXE, PDF, entity, login, opened_from, outbox, page_links
 from tests.markup import CHOOSE_FILE_AGAIN, described_by, filled_form
 from tests.plans.conftest import appoint_alternate
 
@@ -355,3 +355,17 @@ def test_the_network_view_counts_the_updated_plans_whatever_the_numbers(
     as_role(client, "coordinator")
     assert expected in client.get("/plans/").get_data(as_text=True)
     assert "1 entités" not in client.get("/plans/?lang=fr").get_data(as_text=True)
+
+
+def test_a_plan_opened_from_a_filtered_page_leads_back_to_it(client, site, app, monkeypatch):
+    """Page 2 of the plans of a period, a plan opened: its way back to the plans is that page;
+    a way back that is not the plans on this site leads to the plans of its period."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    as_role(client, "coordinator")
+    listing = f"/plans/?period={site['period']}&page=2"
+    assert listing in page_links(opened_from(client, listing, "/plans/"))
+    for elsewhere in ("https://elsewhere.example.org/plans/", "//elsewhere.example.org/",
+                      "/admin/users/"):
+        page = client.get(f"/plans/{site['plan']}", query_string={"back": elsewhere})
+        links = page_links(page.get_data(as_text=True))
+        assert f"/plans/?period={site['period']}" in links and elsewhere not in links

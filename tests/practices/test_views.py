@@ -8,7 +8,7 @@ from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.practices import services
 from gfp_portal.practices.models import Practice, PracticeState
-from tests.helpers import csrf_token_from, entity, login, outbox
+from tests.helpers import csrf_token_from, entity, login, opened_from, outbox, page_links
 from tests.markup import form_to, parse
 
 from .conftest import focal_point_of, practice_data
@@ -449,3 +449,29 @@ def test_the_edit_and_version_pages_name_the_practice_in_the_page_language(clien
     assert "<bdi>Published practice</bdi>" in page
     assert "<bdi>Published in English</bdi>" not in page
     assert "Published in English" not in page.split("<title>")[1].split("</title>")[0]
+
+
+def test_a_practice_opened_from_a_filtered_page_leads_back_to_it(client, world, app,
+                                                                  monkeypatch):
+    """Page 2 of the practices of one area, a practice opened: its way back to the library
+    is that page, also once another version of it is shown; a way back that is not the
+    library on this site leads to the whole library."""
+    with app.app_context():
+        own, office = (db.session.scalars(select(User).filter_by(email=f"{who}@example.org"))
+                       .one() for who in ("own", "coord"))
+        services.publish_practice(services.submit_practice(practice_data(
+            title="Another practice"), actor=own), actor=office)
+        db.session.commit()
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    sign_in(client, "coordinator")
+    listing = "/practices/?area=flexible_working&page=2"
+    assert listing in page_links(opened_from(client, listing, "/practices/"))
+    english = client.get(f"/practices/{world['published']}", query_string={"back": listing})
+    french = next(link for link in page_links(english.get_data(as_text=True))
+                  if "version=fr" in link)
+    assert listing in page_links(client.get(french).get_data(as_text=True))
+    for elsewhere in ("https://elsewhere.example.org/practices/", "//elsewhere.example.org/",
+                      "/admin/users/"):
+        links = page_links(client.get(f"/practices/{world['published']}",
+                                      query_string={"back": elsewhere}).get_data(as_text=True))
+        assert "/practices/" in links and elsewhere not in links

@@ -1,4 +1,5 @@
 """Coordinator pages for entities and UN Country Teams."""
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -7,6 +8,7 @@ from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
+from tests.helpers import breadcrumb_links, opened_from
 
 
 def test_entities_list_search_and_pagination(client, reference, login_as):
@@ -169,3 +171,20 @@ def test_reference_lists_use_a_fixed_number_of_queries(client, reference, login_
     with count_queries() as many:
         client.get("/reference/uncts/")
     assert few.count == many.count
+
+
+def test_an_entity_or_a_unct_opened_from_a_filtered_page_leads_back_to_it(client, reference,
+                                                                          login_as):
+    """Page 2 of a filtered list of entities (or UN Country Teams), one opened: the list in
+    its breadcrumb is that page of the same filters; a way back that is not that list on this
+    site leads to the whole list."""
+    login_as("coordinator")
+    for listing, item in (("/reference/entities/?q=u&page=2", "/reference/entities/"),
+                          ("/reference/uncts/?q=a&page=2", "/reference/uncts/")):
+        page = opened_from(client, listing, item)
+        assert listing in breadcrumb_links(page)
+        for elsewhere in ("https://elsewhere.example.org" + item, "//elsewhere.example.org/",
+                          "/admin/users/"):
+            link = re.search(re.escape(item) + r"\d+", page).group(0)
+            shown = client.get(link, query_string={"back": elsewhere}).get_data(as_text=True)
+            assert item in breadcrumb_links(shown) and elsewhere not in breadcrumb_links(shown)

@@ -13,7 +13,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
 from gfp_portal.registry import services
 from gfp_portal.registry.models import Appointment
-from tests.helpers import login
+from tests.helpers import breadcrumb_links, login, page_links
 
 
 @pytest.fixture
@@ -147,8 +147,9 @@ def test_a_team_without_member_entities_is_listed_among_the_others(client, app, 
         db.session.commit()
     login_as("coordinator")
     html = client.get("/coverage/?region=africa").get_data(as_text=True)
-    uganda = html.split('href="/coverage/UGA"')[1].split("</tr>")[0]
-    kenya = html.split('href="/coverage/KEN"')[1].split("</tr>")[0]
+    # Opened from the region's matrix, a team's page leads back to it (?back=).
+    uganda = html.split('href="/coverage/UGA?')[1].split("</tr>")[0]
+    kenya = html.split('href="/coverage/KEN?')[1].split("</tr>")[0]
     assert "No member entity is recorded" in uganda and "No member entity" not in kenya
     # Filtered on one entity, a team is only without that one; a region without any cell of
     # it is not shown.
@@ -462,3 +463,20 @@ def test_the_export_of_the_gaps_tab_holds_the_gaps_it_lists(client, members, log
     assert len(lines) - 1 == gap_count and not any(",Covered," in line for line in lines)
     everything = client.get(link.replace("view=gaps", "view=matrix")).get_data(as_text=True)
     assert len(everything.strip().splitlines()) > len(lines)
+
+
+def test_a_unct_opened_from_the_filtered_coverage_leads_back_to_it(client, members, login_as):
+    """A UN Country Team opened from the matrix of one region, or from page 2 of the gaps
+    of a region: "Coverage" in its breadcrumb leads back there; a way back that is not the
+    coverage on this site, to the whole coverage."""
+    login_as("coordinator")
+    for listing in ("/coverage/?region=arab_states&state=gap",
+                    "/coverage/?view=gaps&region=africa&page=2"):
+        link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
+                    if re.match(r"/coverage/[A-Z]{3}(\?|#|$)", link))
+        assert listing in breadcrumb_links(client.get(link).get_data(as_text=True))
+    for elsewhere in ("https://elsewhere.example.org/coverage/", "//elsewhere.example.org/",
+                      "/admin/users/"):
+        links = breadcrumb_links(client.get("/coverage/KEN", query_string={
+            "back": elsewhere}).get_data(as_text=True))
+        assert "/coverage/" in links and elsewhere not in links

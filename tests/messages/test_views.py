@@ -12,7 +12,7 @@ from gfp_portal.extensions import db
 from gfp_portal.messages import services
 from gfp_portal.messages.models import NetworkMessage, NewsletterOptOut
 from gfp_portal.registry.models import Person
-from tests.helpers import login
+from tests.helpers import breadcrumb_links, login, opened_from
 from tests.markup import filled_form
 
 VALID = {"kind": "notice", "subject_en": "Annual meeting", "body_en": "Dear colleagues,",
@@ -394,3 +394,19 @@ def test_the_page_of_a_message_tells_the_office_who_sent_it(app, client, office,
     login(client, "reader@example.org")
     assert 'id="history-heading"' not in client.get(f"/messages/{message_id}") \
         .get_data(as_text=True)
+
+
+def test_a_message_opened_from_a_later_page_of_the_archive_leads_back_to_it(
+        app, client, office, monkeypatch):
+    """Page 2 of the archive, a message opened: "Messages to the network" in its breadcrumb
+    leads back to page 2; a way back that is not the archive on this site, to the archive."""
+    ids = _sent(app, office, 2)
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    login(client, "coord@example.org")
+    listing = "/messages/?page=2"
+    assert listing in breadcrumb_links(opened_from(client, listing, "/messages/"))
+    for elsewhere in ("https://elsewhere.example.org/messages/", "//elsewhere.example.org/",
+                      "/admin/users/"):
+        links = breadcrumb_links(client.get(f"/messages/{ids[0]}", query_string={
+            "back": elsewhere}).get_data(as_text=True))
+        assert "/messages/" in links and elsewhere not in links

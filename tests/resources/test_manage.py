@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from gfp_portal.extensions import db
 from gfp_portal.resources.models import Resource, ResourceCategory
-from tests.helpers import EXE, PDF, stored_files
+from tests.helpers import EXE, PDF, page_links, stored_files
 from tests.markup import CHOOSE_FILE_AGAIN, described_by, markup_problems
 
 
@@ -234,3 +234,22 @@ def test_the_version_and_delete_pages_name_the_resource_in_the_page_language(
     title = page.split("<title>")[1].split("</title>")[0]
     heading = page.split("<h1")[1].split("</h1>")[0]
     assert "Guide FR" in (heading if url.endswith("delete") else title)
+
+
+def test_a_resource_edited_from_a_filtered_page_leads_back_to_it(app, client, login_as,
+                                                                  create_resource, monkeypatch):
+    """Page 2 of the managed resources of a category, one opened: its way back to the list
+    is that page; a way back that is not the list on this site, to the whole list."""
+    for slug in ("first-guide", "second-guide"):
+        create_resource(slug, {"en": slug.replace("-", " ").title()})
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    login_as("coordinator")
+    listing = "/resources/manage/?category=guidelines&page=2"
+    link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
+                if link.endswith("/edit") or "/edit?" in link)
+    assert listing in page_links(client.get(link).get_data(as_text=True))
+    for elsewhere in ("https://elsewhere.example.org/resources/manage/",
+                      "//elsewhere.example.org/", "/admin/users/"):
+        links = page_links(client.get("/resources/first-guide/edit", query_string={
+            "back": elsewhere}).get_data(as_text=True))
+        assert "/resources/manage/" in links and elsewhere not in links

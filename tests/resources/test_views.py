@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from gfp_portal.extensions import db
 from gfp_portal.resources.models import ResourceDownload
-from tests.helpers import PDF
+from tests.helpers import PDF, breadcrumb_links, page_links
 from tests.markup import parse
 
 ROLES = ["anonymous", "focal_point", "coordinator"]
@@ -264,3 +264,23 @@ def test_each_language_offered_keeps_its_place_in_an_arabic_line(client, create_
     page = client.get("/resources/?lang=ar").get_data(as_text=True)
     others = page.split('class="small mb-0 mt-2 other-languages"')[1].split("</p>")[0]
     assert others.count(' dir="ltr" href="/resources/field/download/') == 2
+
+
+def test_a_resource_opened_from_a_filtered_page_leads_back_to_it(app, client, login_as,
+                                                                  create_resource, monkeypatch):
+    """Page 2 of the resources of a category, one opened: "Resource library" in its
+    breadcrumb leads back to page 2; a way back that is not the library on this site, to
+    the library."""
+    for slug in ("first-guide", "second-guide"):
+        create_resource(slug, {"en": slug.replace("-", " ").title()})
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    login_as("focal_point")
+    listing = "/resources/?category=guidelines&page=2"
+    link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
+                if link.startswith(("/resources/first-guide", "/resources/second-guide")))
+    assert listing in breadcrumb_links(client.get(link).get_data(as_text=True))
+    for elsewhere in ("https://elsewhere.example.org/resources/", "//elsewhere.example.org/",
+                      "/admin/users/"):
+        links = breadcrumb_links(client.get("/resources/first-guide", query_string={
+            "back": elsewhere}).get_data(as_text=True))
+        assert "/resources/" in links and elsewhere not in links

@@ -198,20 +198,33 @@ def _check_replaces(nomination):
     if replaced is not None and replaced not in holders:
         raise DomainError("bad_replaces", _l(
             "The person to replace must hold this role for this scope now."), field="replaces")
-    _check_nominee_role(nomination)
+    _check_nominee_role(nomination, nominee_of(nomination))
     if nomination.role == AppointmentRole.focal_point and holders and replaced is None:
         raise DomainError("focal_point_taken", _l(
             "%(name)s is the focal point for this scope. Choose to replace them, or nominate "
             "an alternate.", name=holders[0].person.full_name), field="replaces")
 
 
-def _nominee_role_conflict(nomination):
-    """(code, the registry's person) when the nominee could never be given this role for this
-    scope, else None: they would replace themselves (`replaces_nominee`), or they hold a role
-    for the scope already: this one (`holds_this_role`: the registry refuses a second term of
-    it; a term is renewed) or the other (`holds_other_role`: the registry refuses one person
-    both). The nominee is the registry's person of the address, as approval finds them."""
-    nominee = registry.find_person_by_email(nomination.email)
+def nominee_of(nomination):
+    """The registry's person the nominee is, found by the nomination's address; None: approval
+    adds them. The one answer the checks, the approval and the nomination's page go by."""
+    return registry.find_person_by_email(nomination.email)
+
+
+def replaceable_focal_point(nomination, holders):
+    """The sitting focal point among `holders` (the scope's active terms) whom the Office may
+    choose to replace on approval: never the nominee themselves."""
+    focal_points = [a for a in holders if a.role == AppointmentRole.focal_point]
+    nominee = nominee_of(nomination) if focal_points else None
+    return next((a for a in focal_points if a.person != nominee), None)
+
+
+def _nominee_role_conflict(nomination, nominee):
+    """(code, the registry's person) when the nominee (nominee_of) could never be given this
+    role for this scope, else None: they would replace themselves (`replaces_nominee`), or
+    they hold a role for the scope already: this one (`holds_this_role`: the registry refuses
+    a second term of it; a term is renewed) or the other (`holds_other_role`: the registry
+    refuses one person both)."""
     if nominee is None:
         return None
     replaced = nomination.replaces
@@ -256,12 +269,12 @@ APPROVER_REFUSALS = {
 }
 
 
-def _check_nominee_role(nomination, refusals=NOMINATOR_REFUSALS):
+def _check_nominee_role(nomination, nominee, refusals=NOMINATOR_REFUSALS):
     """Refuse (_nominee_role_conflict) a nominee who could never be given the role: when the
     nomination is submitted, not at an approval that could never be given; and again when it
     is approved, since the registry may have changed meanwhile, or (a request to join) the
     applicant could not be told when they asked. `refusals` says it to whoever acts."""
-    conflict = _nominee_role_conflict(nomination)
+    conflict = _nominee_role_conflict(nomination, nominee)
     if conflict is not None:
         code, nominee = conflict
         field, message = refusals[code]
@@ -466,10 +479,9 @@ def _nominee_details(nomination, person):
             if value is not None and not (isinstance(value, str) and is_blank(value))}
 
 
-def _nominee_person(nomination, actor, now):
-    """The registry's person with the nominee's email, updated with what the nomination says,
-    or a new one."""
-    person = registry.find_person_by_email(nomination.email)
+def _nominee_person(nomination, person, actor, now):
+    """The registry's `person` the nominee is (nominee_of), updated with what the nomination
+    says, or a new one."""
     if person is None:
         return registry.create_person(_nominee_details(nomination, None), actor=actor, now=now)
     registry.update_person(person, _nominee_details(nomination, person), actor=actor, now=now)
@@ -509,6 +521,28 @@ def _replaced_on_approval(nomination, replace):
     return replaced
 
 
+def _appointment_asked(nomination, person, replace, now):
+    """(the term it ends, the terms of the appointment) that approving makes of the nominee
+    (`person`, nominee_of), checked by every rule they go through: the nominee's roles for the
+    scope, the sitting focal point, and the registry's own rules of appointing or replacing
+    (registry.check_appointment, check_replacement). Writes nothing: the confirmation asks
+    it, then the approval, which is refused as the confirmation was."""
+    _check_nominee_role(nomination, person, APPROVER_REFUSALS)
+    replaced = _replaced_on_approval(nomination, replace)
+    terms = {"role": nomination.role, "entity": nomination.entity, "unct": nomination.unct,
+             "start_date": _first_day(nomination, replaced, now.date()),
+             "time_share": nomination.time_share, "tor_on_file": nomination.tor_acknowledged,
+             "appointed_by_name": nomination.nominator.display_name
+             if nomination.nominator else None,
+             "appointed_by_title": _appointer_title(nomination),
+             "nomination_id": nomination.id}
+    if replaced is not None:
+        registry.check_replacement(replaced, person, terms, now=now)
+    else:
+        registry.check_appointment(person, terms, now=now)
+    return replaced, terms
+
+
 class ApprovalPreview(NamedTuple):
     """What approving would do."""
     replaced: Appointment | None  # the appointment it ends
@@ -518,18 +552,19 @@ class ApprovalPreview(NamedTuple):
     seen: int  # the latest event of that person (0: none), as approve_nomination's `seen`
 
 
-def approval_preview(nomination, *, replace=False, actor):
-    """What approving would do (an ApprovalPreview), refused as approving would be."""
+def approval_preview(nomination, *, replace=False, actor, now=None):
+    """What approving would do (an ApprovalPreview), refused as approving would be: by the
+    same checks (_appointment_asked), with nothing written."""
+    now = now or utcnow()
     _require_coordinator(actor)
     _require_state(nomination, NominationState.submitted)
-    _check_nominee_role(nomination, APPROVER_REFUSALS)
-    replaced = _replaced_on_approval(nomination, replace)
+    person = nominee_of(nomination)
+    replaced, __ = _appointment_asked(nomination, person, replace, now)
     emails = 1
     if not nomination.is_self_registration:
         emails += len(followers(nomination))
     elif nomination.unct is not None:
         emails += notices.resident_coordinators_count(nomination)
-    person = registry.find_person_by_email(nomination.email)
     changes = {} if person is None else \
         registry.person_changes(person, _nominee_details(nomination, person))
     return ApprovalPreview(replaced, emails, person, changes,
@@ -547,12 +582,12 @@ def _first_day(nomination, replaced, today):
     return start
 
 
-def _require_registry_unchanged(nomination, seen):
-    """Refused when a detail of the nominee's registry record that approval writes was
-    changed since the confirmation that showed the record's event `seen` (ApprovalPreview;
-    None: no confirmation to compare): approval would undo that change unseen. The record is
-    held until the approval is saved, so an edit of it sent at the same moment waits."""
-    person = registry.find_person_by_email(nomination.email)
+def _require_registry_unchanged(nomination, person, seen):
+    """Refused when a detail of the nominee's registry record (`person`, nominee_of) that
+    approval writes was changed since the confirmation that showed the record's event `seen`
+    (ApprovalPreview; None: no confirmation to compare): approval would undo that change
+    unseen. The record is held until the approval is saved, so an edit of it sent at the same
+    moment waits."""
     if seen is None or person is None:
         return
     hold(f"{person.__tablename__}:{person.id}")
@@ -566,24 +601,17 @@ def _require_registry_unchanged(nomination, seen):
 
 def approve_nomination(nomination, *, replace=False, seen=None, actor, now=None):
     """In one transaction: the person, the appointment (ending the replaced one), the account
-    and the emails. Any registry refusal refuses the approval and changes nothing; so does a
-    nominee who holds a role for the scope already (_check_nominee_role: a request to join
-    meets it here first), and a change of the nominee's registry record since the
-    confirmation that showed its event `seen` (_require_registry_unchanged)."""
+    and the emails. Refused, changing nothing, by a change of the nominee's registry record
+    since the confirmation that showed its event `seen` (_require_registry_unchanged), and by
+    whatever the confirmation refuses (_appointment_asked: a nominee who holds a role for the
+    scope already, as a request to join meets it here first, and every registry rule)."""
     now = now or utcnow()
     _require_coordinator(actor)
     _lock_in_state(nomination, NominationState.submitted)
-    _check_nominee_role(nomination, APPROVER_REFUSALS)
-    _require_registry_unchanged(nomination, seen)
-    replaced = _replaced_on_approval(nomination, replace)
-    person = _nominee_person(nomination, actor, now)
-    terms = {"role": nomination.role, "entity": nomination.entity, "unct": nomination.unct,
-             "start_date": _first_day(nomination, replaced, now.date()),
-             "time_share": nomination.time_share, "tor_on_file": nomination.tor_acknowledged,
-             "appointed_by_name": nomination.nominator.display_name
-             if nomination.nominator else None,
-             "appointed_by_title": _appointer_title(nomination),
-             "nomination_id": nomination.id}
+    nominee = nominee_of(nomination)
+    _require_registry_unchanged(nomination, nominee, seen)
+    replaced, terms = _appointment_asked(nomination, nominee, replace, now)
+    person = _nominee_person(nomination, nominee, actor, now)
     if replaced is not None:
         appointment = registry.replace(replaced, person, terms, actor=actor, now=now)
     else:

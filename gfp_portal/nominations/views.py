@@ -276,8 +276,6 @@ def _detail_page(nomination, decision=None, decided=None):
     form `decided` names (changes or reject), so that the text typed is shown again."""
     holders = active_holders(nomination.entity, nomination.unct) \
         if nomination.state.is_pending else []
-    # The focal point the Office may tick to replace: never the nominee themselves.
-    nominee = find_person_by_email(nomination.email) if holders else None
     policy = Policy.current()
     return render_template(
         "nominations/detail.html", nomination=nomination, holders=holders,
@@ -288,8 +286,7 @@ def _detail_page(nomination, decision=None, decided=None):
         follows_up=services.may_follow_up(current_user, nomination),
         taken_over=services.takes_over(current_user, nomination),
         decision=decision or DecisionForm(), decided=decided, approve_form=ApproveForm(),
-        focal_point_holder=next((a for a in holders if a.role == "focal_point"
-                                 and a.person != nominee), None),
+        focal_point_holder=services.replaceable_focal_point(nomination, holders),
         other_pending=queries.other_pending(nomination) if nomination.state.is_pending else [])
 
 

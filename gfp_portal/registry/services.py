@@ -215,9 +215,11 @@ def check_entity_open(entity, day):
             entity=entity.acronym, day=format_date(entity.active_to, "long")), field="entity")
 
 
-def check_new_appointment(person, entity, unct, role, start, end, current=None):
+def check_new_appointment(person, entity, unct, role, start, end, current=None, ending=None):
     """The rules of a new active appointment; `current` (the active appointments of the
-    entity and scope), when the caller already holds them, replaces the look-up."""
+    entity and scope), when the caller already holds them, replaces the look-up. `person`
+    None: somebody not in the registry yet, who holds nothing; `ending`: the active term that
+    ends as this one begins (replace), left out of those it meets."""
     if end is not None and end < start:
         raise DomainError("dates_reversed", _l("The end date must not be before the start date."),
                           field="end_date")
@@ -229,10 +231,12 @@ def check_new_appointment(person, entity, unct, role, start, end, current=None):
     batch = current is not None
     if current is None:
         current = active_holders(entity, unct)
+    current = [a for a in current if a is not ending]
     # An appointment made in the same batch may have no id yet, nor its person's (see
     # core.audit.events_in_one_batch): it is known by the object itself.
-    mine = [a for a in current if (a.person_id == person.id if a.person_id is not None
-                                   else a.person is person)]
+    mine = [] if person is None else [
+        a for a in current if (a.person_id == person.id if a.person_id is not None
+                               else a.person is person)]
     if mine:
         held = mine[0]
         code = "already_appointed" if held.role == role else "focal_point_and_alternate"
@@ -252,7 +256,7 @@ def check_new_appointment(person, entity, unct, role, start, end, current=None):
         # One focal point on any day: the one leaving holds the role up to their last day.
         # (An import checks its rows against the terms it holds: `current`.)
         leaving = leaving_focal_point(entity, unct, start) if not batch else None
-        if leaving is not None and leaving.person_id != person.id:
+        if leaving is not None and (person is None or leaving.person_id != person.id):
             raise DomainError("focal_point_until", _l(
                 "%(name)s is the focal point of %(scope)s until %(day)s: the new focal point "
                 "starts on %(next)s at the earliest.", name=leaving.person.full_name,
@@ -273,15 +277,14 @@ def _appointment_state(appointment):
             "ended_on": appointment.ended_on}
 
 
-def appoint(person, data, *, actor, now=None, action="appointment.create", policy=None,
-            current=None):
-    """Appoint `person` as focal point or alternate of data["entity"] for data["unct"] (None:
-    headquarters). The end date defaults to the policy's term. A caller appointing many
-    people passes the `policy` and the scope's `current` active appointments it holds."""
-    check_changeable(person)
+def check_appointment(person, data, *, now=None, policy=None, current=None, ending=None):
+    """Every rule appoint(person, data) applies, refused as it refuses, writing nothing:
+    (role, start, end) of the term it would make. `person` None: somebody the registry does
+    not hold yet; `ending`: the term that ends as this one begins (check_replacement)."""
+    if person is not None:
+        check_changeable(person)
     policy = policy or Policy.current()
     role = AppointmentRole(data["role"])
-    entity, unct = data["entity"], data.get("unct")
     start = data.get("start_date") or _today(now)
     end = data.get("end_date") or policy.default_end_date(start)
     time_share = data.get("time_share")
@@ -289,7 +292,19 @@ def appoint(person, data, *, actor, now=None, action="appointment.create", polic
         raise DomainError("bad_time_share",
                           _l("The share of working time is a percentage from 0 to 100."),
                           field="time_share")
-    check_new_appointment(person, entity, unct, role, start, end, current)
+    check_new_appointment(person, data["entity"], data.get("unct"), role, start, end, current,
+                          ending)
+    return role, start, end
+
+
+def appoint(person, data, *, actor, now=None, action="appointment.create", policy=None,
+            current=None):
+    """Appoint `person` as focal point or alternate of data["entity"] for data["unct"] (None:
+    headquarters). The end date defaults to the policy's term. A caller appointing many
+    people passes the `policy` and the scope's `current` active appointments it holds."""
+    role, start, end = check_appointment(person, data, now=now, policy=policy, current=current)
+    entity, unct = data["entity"], data.get("unct")
+    time_share = data.get("time_share")
     appointment = Appointment(
         person=person, entity=entity, unct=unct, role=role, status=AppointmentStatus.active,
         start_date=start, end_date=end, time_share=time_share,
@@ -477,14 +492,16 @@ def renew(appointment, *, end_date=None, time_share=None, tor_on_file=None, acto
         "renewal_of_id": appointment.id}, actor=actor, now=now, action="appointment.renew")
 
 
-def replace(appointment, new_person, data, *, actor, now=None):
-    """End the current holder's term (reason: replaced) and appoint `new_person` in one step."""
+def _replacement_days(appointment, new_person, data, now):
+    """(the successor's first day, the holder's last) of replace(appointment, new_person,
+    data), refused as replacing is; `new_person` None: somebody the registry does not hold."""
     _require_active(appointment)
-    if new_person.id == appointment.person_id:
-        raise DomainError("same_person", _l(
-            "%(name)s already holds this appointment: give the address of the new holder. To "
-            "extend the term, renew it.", name=new_person.full_name), field="email")
-    check_changeable(new_person)
+    if new_person is not None:
+        if new_person.id == appointment.person_id:
+            raise DomainError("same_person", _l(
+                "%(name)s already holds this appointment: give the address of the new holder. "
+                "To extend the term, renew it.", name=new_person.full_name), field="email")
+        check_changeable(new_person)
     start = data.get("start_date") or _today(now)
     if start < appointment.start_date:
         # The holder's term would end before it began, the successor's run before it.
@@ -494,11 +511,30 @@ def replace(appointment, new_person, data, *, actor, now=None):
     # Replaced on its first day, the term keeps that one day; one that ran out before the
     # successor starts ends on its own end date.
     last_day = max(start - timedelta(days=1), appointment.start_date)
-    end_appointment(appointment, reason=EndReason.replaced,
-                    ended_on=min(last_day, appointment.end_date or last_day),
+    last_day = min(last_day, appointment.end_date or last_day)
+    check_end(appointment, last_day, EndReason.replaced)
+    return start, last_day
+
+
+def _successor_terms(appointment, data, start):
+    return {**data, "entity": appointment.entity, "unct": appointment.unct,
+            "role": appointment.role, "start_date": start}
+
+
+def check_replacement(appointment, new_person, data, *, now=None):
+    """Every rule replace(appointment, new_person, data) applies, refused as it refuses,
+    writing nothing; `new_person` None: somebody the registry does not hold yet."""
+    start, __ = _replacement_days(appointment, new_person, data, now)
+    check_appointment(new_person, _successor_terms(appointment, data, start), now=now,
+                      ending=appointment)
+
+
+def replace(appointment, new_person, data, *, actor, now=None):
+    """End the current holder's term (reason: replaced) and appoint `new_person` in one step."""
+    start, last_day = _replacement_days(appointment, new_person, data, now)
+    end_appointment(appointment, reason=EndReason.replaced, ended_on=last_day,
                     note=data.get("reason"), actor=actor, now=now)
-    return appoint(new_person, {**data, "entity": appointment.entity, "unct": appointment.unct,
-                                "role": appointment.role, "start_date": start},
+    return appoint(new_person, _successor_terms(appointment, data, start),
                    actor=actor, now=now, action="appointment.replace")
 
 

@@ -820,3 +820,53 @@ def test_the_notice_of_nominations_left_is_written_in_the_recipient_s_language(
     [mail] = outbox("nominations_passed")
     assert mail.locale == "es" and "Uganda" in mail.body_text
     assert "no longer" not in mail.body_text and "nominations" not in mail.subject
+
+
+def _close_unicef(users, teams):
+    entity("UNICEF").active_to = NOW.date() - timedelta(days=1)
+
+
+def _drop_unicef_from_kenya(users, teams):
+    teams[0].members = [entity("UNDP"), entity("WFP")]
+
+
+def _holder_entered_ahead(users, teams):
+    """The sitting focal point's term was corrected to begin after the day the nominee is to
+    start: a replacement cannot start before the term it ends began."""
+    term = registry.active_holders(entity("UNICEF"), teams[0], "focal_point")[0]
+    term.start_date = NOW.date() + timedelta(days=30)
+
+
+@pytest.mark.parametrize(("since", "code", "holder"), [
+    (_close_unicef, "entity_closed", False),
+    (_drop_unicef_from_kenya, "not_a_member", False),
+    (_holder_entered_ahead, "replacement_before_term", True),
+])
+def test_what_the_registry_refuses_since_the_submission_is_refused_from_the_confirmation(
+        users, nomination_data, teams, since, code, holder):
+    """Since the nomination was sent, the registry's rules came to refuse the appointment it
+    asks: the entity closed, it left the team, the term it replaces now begins later. The
+    confirmation (approval_preview) refuses it as approving does, with the registry's code,
+    and neither changes anything nor writes to anybody."""
+    replaces = None
+    if holder:
+        sitting = registry.create_person({"given_name": "Amani", "family_name": "Njoroge",
+                                          "email": "a.njoroge@unicef.org"}, actor=None)
+        replaces = registry.appoint(sitting, {"role": "focal_point", "entity": entity("UNICEF"),
+                                              "unct": teams[0],
+                                              "start_date": NOW.date() - timedelta(days=9)},
+                                    actor=None, now=NOW)
+    nomination = submit(users, nomination_data(replaces=replaces,
+                                               start_date=NOW.date() + timedelta(days=3)))
+    since(users, teams)
+    db.session.commit()
+    counts = (len(outbox()), db.session.scalar(select(func.count(Appointment.id))),
+              db.session.scalar(select(func.count(Person.id))))
+    refused_rollback(code, services.approval_preview, nomination, actor=users["coordinator"],
+                     now=NOW)
+    nomination = db.session.get(Nomination, nomination.id)
+    refused_rollback(code, services.approve_nomination, nomination, actor=users["coordinator"],
+                     now=NOW)
+    assert db.session.get(Nomination, nomination.id).state == NominationState.submitted
+    assert (len(outbox()), db.session.scalar(select(func.count(Appointment.id))),
+            db.session.scalar(select(func.count(Person.id)))) == counts

@@ -742,3 +742,27 @@ def test_the_nominator_reads_no_word_of_a_nomination_taken_over(app, client,
     assert "made this nomination" not in page
     home = client.get("/").get_data(as_text=True)
     assert "1 nomination needs changes" in home and "Nominated by" not in home
+
+
+def test_an_approval_the_registry_would_refuse_is_refused_from_the_first_click(
+        app, client, kenya_nomination):
+    """WFP closed after the nomination was sent: the first click on "Approve" says, in the
+    Office's language, why the registry refuses the appointment, instead of a confirmation
+    that it is made and how many emails go; nothing changes and nobody is written to."""
+    with app.app_context():
+        db.session.scalars(select(Entity).filter_by(acronym="WFP")).one().active_to = \
+            date.today() - timedelta(days=3)
+        db.session.commit()
+        counts = [db.session.scalar(select(func.count()).select_from(model)) for model in
+                  (OutboxMessage, AuditEvent, Person, Appointment)]
+    sign_in(client, "coord@example.org")
+    response = client.post(f"/nominations/{kenya_nomination['id']}/approve?lang=fr",
+                           follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "WFP était en activité jusqu’au" in html
+    assert "La désignation de Njeri Mwangi est enregistrée" not in html
+    assert "seront envoyés" not in html and "sera envoyé" not in html
+    with app.app_context():
+        assert db.session.get(Nomination, kenya_nomination["id"]).state == "submitted"
+        assert [db.session.scalar(select(func.count()).select_from(model)) for model in
+                (OutboxMessage, AuditEvent, Person, Appointment)] == counts

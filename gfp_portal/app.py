@@ -422,6 +422,7 @@ def register_jinja(app):
         with_query=http.with_query,
         list_address=http.list_address,
         back_to_list=http.back_to_list,
+        came_from=http.came_from,
         main_menu=main_menu,
         mark_refused=mark_refused,
         may_open=auth.may_open,

@@ -72,13 +72,18 @@ def list_address():
     return with_query(request_path(), args) if args else None
 
 
+def came_from(endpoint):
+    """The page of the list `endpoint` that the item's page was opened from (its `back`
+    argument, followed only to that list's own address on this site), else None: an item
+    some lists lead to leads back to the one it was opened from."""
+    back = safe_next(request.args.get("back"), None)
+    return back if back and urlsplit(back).path == url_for(endpoint) else None
+
+
 def back_to_list(endpoint, **values):
-    """The list `endpoint` as the item's page was opened from (its `back` argument, followed
-    only to that list's own address on this site), else the whole list (with `values`, the
-    list the item belongs to: the plans of its period)."""
-    whole = url_for(endpoint, **values)
-    back = safe_next(request.args.get("back"), whole)
-    return back if urlsplit(back).path == urlsplit(whole).path else whole
+    """The list `endpoint` as the item's page was opened from (came_from), else the whole
+    list (with `values`, the list the item belongs to: the plans of its period)."""
+    return came_from(endpoint) or url_for(endpoint, **values)
 
 
 def next_from_request(default):

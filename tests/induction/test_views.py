@@ -19,9 +19,11 @@ from gfp_portal.sessions.models import Topic, TrainingSession
 from tests.helpers import (
     appoint_undp_alternate,
     at_once,
+    breadcrumb_links,
     csrf_token_from,
     login,
     meet_first,
+    opened_from,
     signed_in,
 )
 from tests.induction.conftest import add_document
@@ -339,3 +341,26 @@ def test_the_counts_by_progress_lead_to_the_people_they_count(app, client, refer
         listed = client.get(link.replace("&amp;", "&"))
         assert listed.request.args.to_dict() == {"q": "counted", "entity": "UNDP",
                                                  "state": state}
+
+
+def test_a_person_opened_from_a_filtered_page_of_the_induction_list_leads_back_to_it(
+        app, client, reference, login_as, create_user, monkeypatch):
+    """Page 2 of the newcomers still on their path, a person opened: their page's breadcrumb
+    leads back to that page of the induction list, not to the registry; a way back that is
+    neither list on this site leads to the registry."""
+    login_as("coordinator")
+    ids = [create_user(f"new{n}@example.org") for n in range(2)]
+    with app.app_context():
+        for user_id in ids:
+            appoint_undp_alternate(db.session.get(User, user_id))
+        db.session.commit()
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    listing = "/induction/?state=open&page=2"
+    person = opened_from(client, listing, "/registry/people/")
+    assert listing in breadcrumb_links(person) and "/registry/" not in breadcrumb_links(person)
+    link = re.search(r'/registry/people/\d+', person).group(0)
+    for elsewhere in ("https://elsewhere.example.org/induction/", "//elsewhere.example.org/",
+                      "/admin/users/"):
+        links = breadcrumb_links(client.get(link, query_string={"back": elsewhere})
+                                 .get_data(as_text=True))
+        assert "/registry/" in links and elsewhere not in links

@@ -253,3 +253,18 @@ def test_a_resource_edited_from_a_filtered_page_leads_back_to_it(app, client, lo
         links = page_links(client.get("/resources/first-guide/edit", query_string={
             "back": elsewhere}).get_data(as_text=True))
         assert "/resources/manage/" in links and elsewhere not in links
+
+
+def test_a_resource_opened_from_a_page_of_the_translation_gaps_leads_back_to_it(
+        app, client, login_as, create_resource, monkeypatch):
+    """Page 2 of the resources missing a French version, one opened: its way back is that
+    page of the translation gaps, not the library's management list."""
+    for slug in ("first-guide", "second-guide"):
+        create_resource(slug, {"en": slug.replace("-", " ").title()})
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    login_as("coordinator")
+    listing = "/resources/gaps?language=fr&page=2"
+    link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
+                if link.endswith("/edit") or "/edit?" in link)
+    links = page_links(client.get(link).get_data(as_text=True))
+    assert listing in links and "/resources/manage/" not in links

@@ -20,7 +20,14 @@ from gfp_portal.sessions import registration
 from gfp_portal.sessions import services as sessions
 from gfp_portal.sessions.models import Registration, TrainingSession
 from tests.factories import NOW
-from tests.helpers import ATTENDANCE_FILES, appoint_undp_alternate, login, switch_to
+from tests.helpers import (
+    ATTENDANCE_FILES,
+    appoint_undp_alternate,
+    breadcrumb_links,
+    login,
+    page_links,
+    switch_to,
+)
 from tests.markup import filled_form, inside, markup_problems, parse
 
 
@@ -1023,3 +1030,43 @@ def test_a_register_refused_for_its_reason_leads_to_the_reason(app, client, runn
     assert links == ["#reason"]
     assert "Give the reason for correcting a recorded attendance." in box.all_text()
     assert markup_problems(html) == []
+
+
+def test_a_session_opened_from_a_page_of_the_evaluation_results_leads_back_to_it(
+        app, client, ctx, coordinator, make_session, monkeypatch):
+    """Page 2 of the evaluation results per session, one opened: its breadcrumb leads back
+    to that page of the results, not to the list of sessions."""
+    for n in range(2):
+        session = make_session(title_en=f"Parity clinic {n}")
+        db.session.add_all(EvaluationAnswer(session_id=session.id, applicable=True,
+                                            rating="good", belonging=True, empowered=False)
+                           for __ in range(5))
+    db.session.commit()
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    login(client, "coord@example.org")
+    listing = "/sessions/evaluations?page=2"
+    link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
+                if re.match(r"/sessions/\d+/evaluation(\?|$)", link))
+    trail = breadcrumb_links(client.get(link).get_data(as_text=True))
+    assert listing in trail and "/sessions/" not in trail
+
+
+def test_a_session_opened_from_a_page_of_the_attendance_figures_leads_back_to_it(
+        app, client, reference, create_user, make_session, monkeypatch):
+    """Page 2 of the attendance figures per session, one opened: the breadcrumb of its
+    attendance register leads back to that page of the figures."""
+    create_user("coord.figures@example.org", roles=["coordinator"])
+    fp = create_user("sina@undp.org", roles=["focal_point"])
+    with app.app_context():
+        person = appoint_undp_alternate(db.session.get(User, fp)).person
+        for n in range(2):
+            session = make_session(starts_in=timedelta(days=n + 1), title_en=f"Briefing {n}")
+            registration.register(session, person, actor=None, notify=False, now=NOW)
+        db.session.commit()
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    login(client, "coord.figures@example.org")
+    listing = "/sessions/attendance-figures?by=session&page=2"
+    link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
+                if re.match(r"/sessions/\d+/attendance(\?|$)", link))
+    trail = breadcrumb_links(client.get(link).get_data(as_text=True))
+    assert listing in trail and "/sessions/" not in trail

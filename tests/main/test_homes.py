@@ -731,7 +731,7 @@ def test_a_team_whose_only_focal_point_serves_a_closed_entity_is_counted_without
     html = client.get("/").get_data(as_text=True)
     assert _count(html, "uncts") == 1
     page = client.get(_link(html, "uncts")).get_data(as_text=True)
-    assert 'data-unct-count="1"' in page and 'href="/coverage/UGA"' in page
+    assert 'data-unct-count="1"' in page and 'href="/coverage/UGA?back=' in page
 
 
 def test_the_office_queue_names_the_zone_of_the_session_times_it_shows(

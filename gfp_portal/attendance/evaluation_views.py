@@ -24,6 +24,7 @@ def detail(session_id):
     if current_user.is_staff and not (person and evaluations.can_answer(session, person)):
         return render_template("attendance/results.html", session=session,
                                results=evaluations.results([session.id]),
+                               response=evaluations.response(session),
                                questions=evaluations.QUESTIONS,
                                ratings=evaluations.RATING_TITLES, language=current_language(),
                                minimum=evaluations.MIN_ANSWERS)

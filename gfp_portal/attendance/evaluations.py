@@ -156,6 +156,38 @@ class Results:
         return self.answers >= MIN_ANSWERS
 
 
+@dataclass
+class Response:
+    """Who answered the evaluation of one session: `answers` in all, `from_guests` of them
+    given by participants apart from the registrations (guests), out of the `may_answer`
+    who attended (people registered and guests)."""
+    answers: int
+    from_guests: int
+    may_answer: int
+
+    @property
+    def rate(self):
+        """The share of those who attended who answered, 0..1; None when nobody attended.
+        An answer stays when its writer's attendance is corrected afterwards: never above
+        1."""
+        return min(1, self.answers / self.may_answer) if self.may_answer else None
+
+
+def response(session):
+    """The Response of `session`'s evaluation: its answers, and those who attended counted
+    by the attendance recorded (the registrations'), and by the domains that record their
+    own participants' (attendance.signals.evaluation_respondents)."""
+    answers = db.session.scalar(select(func.count(EvaluationAnswer.id)).where(
+        EvaluationAnswer.session_id == session.id))
+    attended_count = db.session.scalar(select(func.count(Attendance.id)).join(
+        Attendance.registration).where(Registration.session_id == session.id,
+                                       Attendance.status.in_(ATTENDED)))
+    others = [result for _receiver, result in signals.evaluation_respondents.send(session)
+              if result]
+    return Response(answers=answers, from_guests=sum(answered for _, answered in others),
+                    may_answer=attended_count + sum(came for came, _ in others))
+
+
 def results(session_ids):
     """Percentages over the answers of the given sessions (one, a series, a year)."""
     return summarize(db.session.scalars(select(EvaluationAnswer).where(

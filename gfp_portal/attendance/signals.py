@@ -10,3 +10,9 @@ open at `now`) and has not answered (in the caller's transaction, under its lock
 is None. Domains whose participants attend sessions apart from the registrations (guests) ask
 theirs by the same rules, once each, and return how many they asked.
 """)
+
+evaluation_respondents = _signals.signal("evaluation-respondents", doc="""
+The Office reads how many answered the evaluation of the sender (a session) and how many
+attended it and may answer. Domains whose participants attend sessions apart from the
+registrations (guests) return (how many of theirs attended, how many of theirs answered).
+""")

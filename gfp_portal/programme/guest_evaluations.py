@@ -8,7 +8,7 @@ import hmac
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gfp_portal.attendance import evaluations
 from gfp_portal.attendance.models import ATTENDED
@@ -52,6 +52,19 @@ def send_requests(sessions, *, now):
         notices.evaluation_request(place, raw, closes=closes[place.session_id], now=now)
     db.session.flush()
     return len(due)
+
+
+def respondents(session):
+    """(How many guests attended `session` with a place, how many of them answered its
+    evaluation): what they add to the session's response (attendance.evaluations.response).
+    A guest anonymised since still counts: their answer does."""
+    attended, answered = db.session.execute(select(
+        func.count(GuestRegistration.id),
+        func.count(GuestRegistration.id).filter(GuestRegistration.evaluated_on.is_not(None)))
+        .where(GuestRegistration.session_id == session.id,
+               GuestRegistration.status == GuestPlaceStatus.registered,
+               GuestRegistration.attendance.in_(ATTENDED))).one()
+    return attended, answered
 
 
 def place_for_evaluation(token, *, now=None):

@@ -1,8 +1,9 @@
 """Guests hear of a session's changes and are reminded of it as everyone registered is, and
 are counted among those a change will tell; invitations carry the agenda; the agenda and the
 guests' links (and reminders) move with their session; a deleted draft takes its agenda and its
-guest invitation links with it; guests who attended are asked to evaluate the session."""
-from gfp_portal.attendance.signals import evaluations_due
+guest invitation links with it; guests who attended are asked to evaluate the session, and
+counted among those who may answer it and who did."""
+from gfp_portal.attendance.signals import evaluation_respondents, evaluations_due
 from gfp_portal.programme import guest_evaluations
 from gfp_portal.programme.agenda import delete_agenda, follow_session, invitation_lines
 from gfp_portal.programme.guests import (
@@ -57,3 +58,8 @@ def _delete_programme(session, *, actor, now, **_extra):
 @evaluations_due.connect
 def _ask_guests(_sender, *, sessions, now, **_extra):
     return guest_evaluations.send_requests(sessions, now=now)
+
+
+@evaluation_respondents.connect
+def _count_guest_respondents(session, **_extra):
+    return guest_evaluations.respondents(session)

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import select
 
 from gfp_portal.accounts.models import User
@@ -19,7 +20,7 @@ from gfp_portal.programme import guest_evaluations, guests
 from gfp_portal.programme.models import Guest, GuestPlaceStatus, GuestRegistration, Sector
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import TrainingSession
-from tests.helpers import NOW, outbox
+from tests.helpers import NOW, login, outbox
 from tests.markup import markup_problems
 from tests.privacy.scan import where_found
 
@@ -196,3 +197,54 @@ def test_the_guest_evaluation_page_reads_in_arabic(app, client, running):
     assert "The evaluation opens when the session ends." not in html
     assert markup_problems(html) == []
     assert 'name="rating"' not in html  # no form before the end
+
+
+@pytest.fixture
+def answered(make_session, make_appointee, coordinator):
+    """A session that ended a day ago (real time): four people of the network attended and
+    three answered, a fifth was absent; two guests attended and answered, a third was
+    absent. Five answers from the six who attended, two of them from guests."""
+    now = datetime.now(UTC)
+    session = make_session(starts_in=now - NOW - timedelta(days=1))
+    people = [make_appointee() for _ in range(5)]
+    for number, person in enumerate(people):
+        row = registration.register(session, person, actor=None, by_coordinator=True,
+                                    notify=False, now=session.starts_at - timedelta(days=1))
+        attendance.mark(row, "absent" if number == 4 else "present", actor=coordinator,
+                        now=session.ends_at)
+    places = [_guest_place(session, email=f"guest{n}@example.org", name=f"Guest {n}")
+              for n in range(3)]
+    for number, place in enumerate(places):
+        guests.mark_guest(place, "absent" if number == 2 else "present", actor=coordinator,
+                          now=session.ends_at)
+    after = session.ends_at + timedelta(hours=1)
+    for person in people[:3]:
+        evaluations.submit(session, person, ANSWERS, now=after)
+    for number, place in enumerate(places[:2]):
+        place.evaluation_token_hash = digest(f"guest-link-{number}")
+        guest_evaluations.submit(f"guest-link-{number}", ANSWERS, now=after)
+    db.session.commit()
+    return session
+
+
+def test_the_response_counts_guests_apart_and_everyone_who_attended(answered):
+    """The rate is over those who attended and may answer (people and guests), not over the
+    registrations nor over the people alone."""
+    response = evaluations.response(answered)
+    assert (response.answers, response.from_guests, response.may_answer) == (5, 2, 6)
+    assert response.rate == pytest.approx(5 / 6)
+
+
+def test_the_results_page_says_how_many_answers_came_from_guests(client, answered):
+    login(client, "coord@example.org")
+    url = f"/sessions/{answered.id}/evaluation"
+    html = client.get(url).get_data(as_text=True)
+    assert "5 answers." in html
+    assert "Of these, 2 answers came from guests." in html
+    assert "Response rate: 83% of the 6 participants who attended" in html
+    assert markup_problems(html) == []
+    refresh()  # the test's application context holds the language of the first request
+    arabic = client.get(url + "?lang=ar").get_data(as_text=True)
+    assert "من بينها إجابتان وردتا من الضيوف." in arabic
+    assert "من شخصًا" not in arabic and "من 6 أشخاص سُجّل حضورهم" in arabic
+    assert markup_problems(arabic) == []

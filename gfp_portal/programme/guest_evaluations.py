@@ -67,6 +67,18 @@ def respondents(session):
     return attended, answered
 
 
+def place_notice(place, *, now):
+    """What the guest's own place page says of the evaluation at `now`, while it is open to
+    the guest who attended: "answered", "sent" (the link is in their mailbox; the page never
+    shows it), "coming" (the evaluation run has not asked them yet); None otherwise."""
+    if place.status != GuestPlaceStatus.registered or place.attendance not in ATTENDED or \
+            not evaluations.is_open(place.session, now):
+        return None
+    if place.evaluated_on is not None:
+        return "answered"
+    return "sent" if place.evaluation_requested_at is not None else "coming"
+
+
 def place_for_evaluation(token, *, now=None):
     """The place whose evaluation link is `token`; refused when the link is wrong (or its
     guest anonymised since) or the place cancelled."""

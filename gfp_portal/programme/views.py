@@ -257,6 +257,7 @@ def place(token):
                            agenda_times=agenda.readings,
                            has_certificate=guests.certificate_refusal(
                                registration, now=now) is None,
+                           evaluation=guest_evaluations.place_notice(registration, now=now),
                            readings=spans(session, session.time_zone, language))
 
 

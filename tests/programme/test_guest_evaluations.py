@@ -248,3 +248,50 @@ def test_the_results_page_says_how_many_answers_came_from_guests(client, answere
     assert "من بينها إجابتان وردتا من الضيوف." in arabic
     assert "من شخصًا" not in arabic and "من 6 أشخاص سُجّل حضورهم" in arabic
     assert markup_problems(arabic) == []
+
+
+def _place_link(place, token):
+    place.token_hash = digest(token)
+    place.token_expires_at = datetime.now(UTC) + timedelta(days=30)
+    return f"/guests/place/{token}?lang=en"
+
+
+def test_the_guest_place_page_speaks_of_the_evaluation(client, make_session, coordinator):
+    now = datetime.now(UTC)
+    session = make_session(starts_in=now - NOW - timedelta(days=1))
+    place, absent = _guest_place(session), _guest_place(session, email="absent@example.org")
+    guests.mark_guest(place, "present", actor=coordinator, now=session.ends_at)
+    guests.mark_guest(absent, "absent", actor=coordinator, now=session.ends_at)
+    url = _place_link(place, "the-place-link")
+    absent_url = _place_link(absent, "the-absent-link")
+    db.session.commit()
+    coming = "a personal link to evaluate it will be sent to you by email"
+    sent = "a personal link to evaluate it was sent to you by email"
+    thanks = "You have already evaluated this session; thank you."
+    html = client.get(url).get_data(as_text=True)
+    assert coming in html and sent not in html
+    evaluations.send_reminders(now=now)
+    token = _token(_requests(place.guest.email)[0])
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert sent in html and coming not in html
+    assert token not in html and "/guests/evaluation/" not in html  # the email is the way in
+    assert markup_problems(html) == []
+    guest_evaluations.submit(token, ANSWERS, now=now)
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert thanks in html and sent not in html
+    absent_html = client.get(absent_url).get_data(as_text=True)
+    assert not any(text in absent_html for text in (coming, sent, thanks))
+
+
+def test_the_place_says_nothing_of_an_evaluation_not_open(held, coordinator):
+    place, session = held["came"], held["session"]
+    assert guest_evaluations.place_notice(place, now=session.ends_at - timedelta(
+        minutes=1)) is None
+    assert guest_evaluations.place_notice(place, now=held["now"]) == "coming"
+    evaluations.send_reminders(now=held["now"])
+    assert guest_evaluations.place_notice(place, now=held["now"]) == "sent"
+    closed = evaluations.window(session)[1] + timedelta(minutes=1)
+    assert guest_evaluations.place_notice(place, now=closed) is None
+    assert guest_evaluations.place_notice(held["absent"], now=held["now"]) is None

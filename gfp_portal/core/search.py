@@ -22,7 +22,10 @@ _PLAIN = {**{letter: spelt for letter, spelt in LETTERS_WITHOUT_DECOMPOSITION.it
           "ى": "ي",
           # A Persian or Urdu keyboard writes its own yeh and keheh (علی کریمی) where an
           # Arabic one writes the yeh and the kaf (علي كريمي): the Arabic letters.
-          "\u06cc": "ي", "\u06a9": "ك"}
+          "\u06cc": "ي", "\u06a9": "ك",
+          # An Urdu keyboard writes its heh goal (فاطمہ, شاہ), its heh doachashmee (بھٹو) and
+          # its yeh barree (مصطفے) where an Arabic one writes the heh and the yeh: those.
+          "\u06c1": "ه", "\u06be": "ه", "\u06d2": "ي"}
 # Apostrophes are left out, whichever is typed, or none: "OBrien" finds O’Brien, "Jafar"
 # Ja‘far. (An acute accent typed as one is left out before it decomposes into a space.)
 _APOSTROPHES = "'’‘‛ʼʻ`′"

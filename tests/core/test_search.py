@@ -48,6 +48,9 @@ NOW = datetime(2029, 1, 1, tzinfo=UTC)
     ("فاطمة طلحه", "فاطمه طلحه"),
     # The Persian and Urdu yeh and keheh (a Persian keyboard's) are the Arabic yeh and kaf.
     ("علی کریمی", "علي كريمي"),
+    # Urdu's heh goal and heh doachashmee are the heh, its yeh barree the yeh.
+    ("فاطمہ بھٹو", "فاطمه بهٹو"),
+    ("ھاشمی مصطفے", "هاشمي مصطفي"),
     ("ﻛﺮﻳﻢ", "كريم"),                       # presentation forms, as some PDFs copy them
     ("الجمهورية العربية السورية", "الجمهوريه العربيه السوريه"),
     # Hyphens and dashes part words, as a space does; so do commas and semicolons.
@@ -160,11 +163,17 @@ def test_a_name_pasted_with_an_invisible_mark_is_found_and_sorted_by_its_letters
 
 @pytest.mark.parametrize(("stored", "typed"), [("علي كريمي", "علی کریمی"),
                                               ("علی کریمی", "علي كريمي"),
-                                              ("مصطفى كمال", "مصطفی کمال")])
+                                              ("مصطفى كمال", "مصطفی کمال"),
+                                              ("فاطمة هاشمي", "فاطمہ ھاشمی"),
+                                              ("فاطمہ ھاشمی", "فاطمة هاشمي"),
+                                              ("مصطفى شاه", "مصطفے شاہ"),
+                                              ("مصطفے شاہ", "مصطفى شاه")])
 def test_a_name_is_found_whether_it_is_typed_on_a_persian_or_an_arabic_keyboard(ctx, reference,
                                                                                stored, typed):
-    """A Persian keyboard writes its own yeh and keheh where an Arabic one writes the yeh
-    (or the alef maqsura) and the kaf: the same name either way."""
+    """A Persian or an Urdu keyboard writes its own yeh and keheh where an Arabic one writes
+    the yeh (or the alef maqsura) and the kaf, and an Urdu one its heh goal, heh doachashmee
+    and yeh barree where an Arabic one writes the heh (or the ta marbuta) and the yeh: the
+    same name either way."""
     given, family = stored.split()
     db.session.add(Person(given_name=given, family_name=family, email="ali@undp.org"))
     db.session.flush()
@@ -359,6 +368,24 @@ def test_the_migration_folds_every_key_again_with_the_persian_yeh_and_keheh(app)
              "SELECT name_key FROM people WHERE email = 'ali@undp.org'",
              "SELECT search_key FROM entities WHERE acronym = 'UNIC'"]) == [
             "علي كريمي", "كريمي\nعلي", "unic\nمركز اطلاعات سازمان ملل"]
+
+
+def test_the_migration_folds_every_key_again_with_the_urdu_heh_and_yeh(app):
+    """Keys written before Urdu's heh goal, heh doachashmee and yeh barree were folded: each
+    is folded again, names' order keys in every language too."""
+    with app.app_context():
+        assert _keys_after_migrating_from("0051_spanish_name_order", [
+            "INSERT INTO people (given_name, family_name, email, preferred_language, "
+            "time_zone, directory_consent, created_at, search_key, name_key, name_key_es) "
+            "VALUES ('فاطمہ', 'بھٹو', 'fb@undp.org', 'ur', 'UTC', false, CURRENT_TIMESTAMP, "
+            "'old', 'old', 'old')",
+            "INSERT INTO entities (acronym, name, type, is_verified, search_key) VALUES "
+            "('UNIC', 'اقوام متحدہ کے اطلاعاتی مرکز', 'secretariat', false, 'old')"],
+            ["SELECT search_key FROM people WHERE email = 'fb@undp.org'",
+             "SELECT name_key FROM people WHERE email = 'fb@undp.org'",
+             "SELECT name_key_es FROM people WHERE email = 'fb@undp.org'",
+             "SELECT search_key FROM entities WHERE acronym = 'UNIC'"]) == [
+            "فاطمه بهٹو", "بهٹو\nفاطمه", "بهٹو\nفاطمه", "unic\nاقوام متحده كي اطلاعاتي مركز"]
 
 
 def test_the_migration_gives_existing_people_their_spanish_name_key(app):

@@ -11,7 +11,7 @@ from gfp_portal.core.db import UTCDateTime, association_table, enum_column, utcn
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
-from gfp_portal.registry.models import NAME_ORDER, Person
+from gfp_portal.registry.models import NAME_ORDER, Person, in_name_order
 
 
 class PlanStatus(TitledEnum):
@@ -87,7 +87,8 @@ class ImplementationPlan(db.Model):
 
     entity: Mapped[Entity] = relationship()
     period: Mapped[PlanPeriod] = relationship()
-    # In the registry's order of names, the order every list of people has.
+    # In the registry's shared order of names; a page lists them in the reader's
+    # (responsible_by_name).
     responsible: Mapped[list[Person]] = relationship(secondary=plan_responsibles,
                                                      order_by=NAME_ORDER)
     documents: Mapped[list["PlanDocument"]] = relationship(
@@ -113,6 +114,11 @@ class ImplementationPlan(db.Model):
 
     def is_responsible(self, person_id):
         return person_id is not None and any(p.id == person_id for p in self.responsible)
+
+    @property
+    def responsible_by_name(self):
+        """The responsible people in the reader's order of names, as the registry lists them."""
+        return in_name_order(self.responsible)
 
     def __str__(self):
         return f"{self.entity.acronym} · {self.period.label}"

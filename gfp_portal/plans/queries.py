@@ -18,7 +18,13 @@ from gfp_portal.plans.models import (
     plan_responsibles,
 )
 from gfp_portal.reference.models import Entity, EntityType
-from gfp_portal.registry.models import Appointment, AppointmentStatus, Person
+from gfp_portal.registry.models import (
+    Appointment,
+    AppointmentStatus,
+    Person,
+    name_key_of,
+    name_order,
+)
 
 
 def periods():
@@ -157,17 +163,17 @@ def responsibles_past_last_day(today):
 
 def responsible_choices(plan):
     """(person id, name) of who may be made responsible: the people holding an active
-    appointment for the plan's entity, and those responsible now, in the registry's order
-    of names (Person.name_key)."""
+    appointment for the plan's entity, and those responsible now, in the order of names the
+    registry lists them in for the reader (name_order)."""
     holders = db.session.execute(
-        select(Person.id, Person.given_name, Person.family_name, Person.name_key)
+        select(Person.id, Person.given_name, Person.family_name, name_order()[0])
         .join(Appointment, Appointment.person_id == Person.id)
         .where(Appointment.entity_id == plan.entity_id,
                Appointment.status == AppointmentStatus.active)
         .distinct()).all()
     people = {person_id: (key, f"{given} {family}")
               for person_id, given, family, key in holders}
-    people.update((p.id, (p.name_key, p.full_name)) for p in plan.responsible)
+    people.update((p.id, (name_key_of(p), p.full_name)) for p in plan.responsible)
     ordered = sorted(people.items(), key=lambda item: (item[1][0], item[0]))
     return [(person_id, name) for person_id, (__, name) in ordered]
 

@@ -12,7 +12,7 @@ from gfp_portal.core.i18n import LanguageVersion, LanguageVersions
 from gfp_portal.core.search import keep_search_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity
-from gfp_portal.registry.models import NAME_ORDER, Person
+from gfp_portal.registry.models import NAME_ORDER, Person, in_name_order
 
 
 class GuidelineArea(TitledEnum):
@@ -65,8 +65,15 @@ class Practice(LanguageVersions, db.Model):
     versions: Mapped[list["PracticeVersion"]] = relationship(
         back_populates="practice", cascade="all, delete-orphan",
         order_by="PracticeVersion.language")
+    # In the registry's shared order of names; the page lists them in the reader's
+    # (contacts_by_name).
     contacts: Mapped[list[Person]] = relationship(secondary=practice_contacts,
                                                   order_by=NAME_ORDER)
+
+    @property
+    def contacts_by_name(self):
+        """The contacts in the reader's order of names, as the registry lists them."""
+        return in_name_order(self.contacts)
 
     @property
     def is_open(self):
@@ -115,10 +122,17 @@ class Award(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entity: Mapped[Entity | None] = relationship()
+    # In the registry's shared order of names; the roll of honour lists them in the reader's
+    # (recipients_by_name).
     recipients: Mapped[list[Person]] = relationship(secondary=award_recipients,
                                                     order_by=NAME_ORDER)
     citations: Mapped[list["AwardCitation"]] = relationship(
         cascade="all, delete-orphan", order_by="AwardCitation.language")
+
+    @property
+    def recipients_by_name(self):
+        """The recipients in the reader's order of names, as the registry lists them."""
+        return in_name_order(self.recipients)
 
     def version(self, language):
         return next((c for c in self.citations if c.language == language), None)

@@ -16,7 +16,7 @@ from gfp_portal.programme.models import (
     GuestPlaceStatus,
     GuestRegistration,
 )
-from gfp_portal.registry.models import Person
+from gfp_portal.registry.models import Person, name_key_of
 from gfp_portal.sessions.models import TrainingSession
 
 # Built once (the session page reads it on every view): its loader options cost more to build
@@ -54,13 +54,14 @@ def item_of(session, item_id):
 
 
 def staff_choices():
-    """(id, name) of the Office's active coordinators and admins, in the registry's order of
-    names (Person.name_key); an account without a person by its address."""
+    """(id, name) of the Office's active coordinators and admins, in the order of names the
+    registry lists them in for the reader (name_order); an account without a person by its
+    address."""
     users = db.session.scalars(
         select(User).where(User.is_active.is_(True), User.id.in_(
             select(UserRole.user_id).where(UserRole.role.in_([Role.coordinator, Role.admin]))))
         .options(selectinload(User.person))).all()
-    ordered = sorted(users, key=lambda u: (u.person.name_key if u.person else fold(u.email),
+    ordered = sorted(users, key=lambda u: (name_key_of(u.person) if u.person else fold(u.email),
                                            u.id))
     return [(u.id, u.display_name) for u in ordered]
 

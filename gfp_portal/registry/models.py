@@ -103,6 +103,19 @@ def name_order(language=None):
     return NAME_ORDER if key is None else (key, Person.id)
 
 
+def name_key_of(person, language=None):
+    """The key `person` (a Person, or a row holding its key column) is ordered by in a list
+    in `language` (name_order), for a list sorted in Python."""
+    return getattr(person, name_order(language)[0].key)
+
+
+def in_name_order(people, language=None):
+    """`people` loaded already in the order of a list in `language` (name_order): a
+    relationship keeps the shared order (NAME_ORDER), fixed when the mapping is built,
+    whoever reads it."""
+    return sorted(people, key=lambda person: (name_key_of(person, language), person.id))
+
+
 def one_per_role(appointments, *, prefer_active):
     """`appointments` in their order, with one per person, role and scope: a renewal entered
     ahead and the term it follows are one role held on. Of the two, the active one (the

@@ -4,6 +4,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -349,3 +350,18 @@ def test_who_may_be_made_responsible_is_offered_in_the_registrys_name_order(coor
     db.session.flush()
     assert [label for __, label in queries.responsible_choices(plan)] == \
         [f"Ana {family}" for family in IN_NAME_ORDER]
+
+
+@pytest.mark.parametrize(("lang", "ordered"), [("es", ["Munro", "Muñoz"]),
+                                               ("en", ["Muñoz", "Munro"])])
+def test_who_may_be_made_responsible_is_offered_in_the_readers_order_of_names(
+        coordinator, period, lang, ordered):
+    """Spanish sorts the ñ after the n ("Munro" before "Muñoz"); the other languages take it
+    for an n, as the registry's lists do (name_order)."""
+    responsible, __ = _alternates_of_undp(["Muñoz", "Munro"])
+    plan = services.create_plan(entity("UNDP"), period, responsible=[responsible],
+                                actor=coordinator, now=NOW)
+    db.session.flush()
+    with force_locale(lang):
+        assert [label for __, label in queries.responsible_choices(plan)] == \
+            [f"Ana {family}" for family in ordered]

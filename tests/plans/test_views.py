@@ -14,6 +14,7 @@ from gfp_portal.extensions import db
 from gfp_portal.plans import queries, services
 from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus, Standing
 from gfp_portal.reference.models import Entity
+from gfp_portal.registry import services as registry
 from tests.helpers import EXE, PDF, entity, login, opened_from, outbox, page_links
 from tests.markup import CHOOSE_FILE_AGAIN, described_by, filled_form
 from tests.plans.conftest import appoint_alternate
@@ -70,6 +71,30 @@ def test_who_sees_the_network_view_and_a_plan(client, site, role):
     assert (index.status_code, detail.status_code) == expected
     if role == "anonymous":
         assert "/login?next=" in detail.headers["Location"]
+
+
+@pytest.mark.parametrize(("lang", "ordered"), [("es", ["Munro", "Muñoz"]),
+                                               ("en", ["Muñoz", "Munro"])])
+def test_a_plans_responsible_people_are_listed_in_the_readers_order_of_names(
+        app, client, site, lang, ordered):
+    """Spanish sorts the ñ after the n ("Munro" before "Muñoz"); the other languages take it
+    for an n, as the registry's lists do (name_order): on the plan's page and the list."""
+    with app.app_context():
+        people = []
+        for n, family in enumerate(("Muñoz", "Munro")):
+            person = registry.create_person({"given_name": "Ana", "family_name": family,
+                                             "email": f"ana{n}@undp.org"}, actor=None)
+            appoint_alternate(person, "UNDP")
+            people.append(person)
+        plan = db.session.get(ImplementationPlan, site["plan"])
+        services.set_responsible(plan, people, actor=db.session.scalars(
+            select(User).filter_by(email="coordinator@example.org")).one())
+        db.session.commit()
+    as_role(client, "coordinator")
+    for url in (f"/plans/{site['plan']}?lang={lang}",
+                f"/plans/?period={site['period']}&lang={lang}"):
+        html = client.get(url).get_data(as_text=True)
+        assert re.findall(r"<bdi>Ana (Mu\w+)</bdi>", html) == ordered, url
 
 
 def test_the_network_view_tells_how_many_entities_stand_where(client, site):

@@ -1,5 +1,7 @@
 """Practice pages for every role: who sees, submits, edits and reviews what; the library's
 filters, fallback and fixed number of queries; the roll of honour; bad input."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -8,6 +10,7 @@ from gfp_portal.core.settings import update_settings
 from gfp_portal.extensions import db
 from gfp_portal.practices import services
 from gfp_portal.practices.models import Practice, PracticeState
+from gfp_portal.registry import services as registry
 from tests.helpers import csrf_token_from, entity, login, opened_from, outbox, page_links
 from tests.markup import form_to, parse
 
@@ -127,6 +130,45 @@ def test_a_focal_point_submits_and_the_office_publishes(app, client, world):
     assert "Programa de mentoría" in page
     detail = client.get(f"/practices/{new_id}").get_data(as_text=True)
     assert "fallback-notice" in detail and 'lang="es"' in detail
+
+
+@pytest.mark.parametrize(("lang", "ordered"), [("es", ["Munro", "Muñoz"]),
+                                               ("en", ["Muñoz", "Munro"])])
+def test_a_practices_contacts_are_listed_in_the_readers_order_of_names(app, client, world,
+                                                                       lang, ordered):
+    """Spanish sorts the ñ after the n ("Munro" before "Muñoz"); the other languages take it
+    for an n, as the registry's lists do (name_order)."""
+    with app.app_context():
+        for n, family in enumerate(("Muñoz", "Munro")):
+            registry.create_person({"given_name": "Ana", "family_name": family,
+                                    "email": f"ana{n}@undp.org"}, actor=None)
+        practice = services.submit_practice(practice_data(
+            contacts="ana0@undp.org, ana1@undp.org"), actor=db.session.scalars(
+            select(User).filter_by(email="coord@example.org")).one())
+        db.session.commit()
+        practice_id = practice.id
+    sign_in(client, "coordinator")
+    html = client.get(f"/practices/{practice_id}?lang={lang}").get_data(as_text=True)
+    assert re.findall(r"<bdi>Ana (Mu\w+)</bdi>", html) == ordered
+
+
+@pytest.mark.parametrize(("lang", "ordered"), [("es", ["Munro", "Muñoz"]),
+                                               ("en", ["Muñoz", "Munro"])])
+def test_an_awards_recipients_are_listed_in_the_readers_order_of_names(app, client, world,
+                                                                       lang, ordered):
+    with app.app_context():
+        for n, family in enumerate(("Muñoz", "Munro")):
+            registry.create_person({"given_name": "Ana", "family_name": family,
+                                    "email": f"ana{n}@undp.org"}, actor=None)
+        services.create_award({
+            "year": 2025, "event": "Global Annual Meeting 2025", "name": "Team award",
+            "entity": entity("UNDP"), "recipients": "ana0@undp.org, ana1@undp.org",
+            "citations": {"en": "For the team."}}, actor=db.session.scalars(
+            select(User).filter_by(email="coord@example.org")).one())
+        db.session.commit()
+    sign_in(client, "other_fp")
+    html = client.get(f"/practices/awards?lang={lang}").get_data(as_text=True)
+    assert re.findall(r"<bdi>Ana (Mu\w+)</bdi>", html) == ordered
 
 
 def test_the_reader_gets_their_language_or_a_fallback_notice(client, world):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -146,6 +147,23 @@ def test_the_office_offered_as_presenters_is_in_the_registrys_order_of_names(coo
     db.session.flush()
     assert [label for __, label in queries.staff_choices() if label != "Test Person"] == \
         ["Ana da Costa", "Élodie Martin", "Zara Martin"]
+
+
+@pytest.mark.parametrize(("lang", "ordered"), [("es", ["Ana Munro", "Ana Muñoz"]),
+                                               ("en", ["Ana Muñoz", "Ana Munro"])])
+def test_the_office_offered_as_presenters_is_in_the_readers_order_of_names(coordinator, lang,
+                                                                           ordered):
+    """Spanish sorts the ñ after the n ("Munro" before "Muñoz"); the other languages take it
+    for an n, as the registry's lists do (name_order)."""
+    for n, family in enumerate(("Muñoz", "Munro")):
+        email = f"staff{n}@example.org"
+        user = User(email=email, person=Person(given_name="Ana", family_name=family,
+                                               email=email), is_active=True)
+        db.session.add(user)
+        set_roles(user, ["coordinator"], [])
+    db.session.flush()
+    with force_locale(lang):
+        assert [label for __, label in queries.staff_choices() if label in ordered] == ordered
 
 
 def _session_with_agenda(app, running):

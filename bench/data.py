@@ -12,7 +12,7 @@ from gfp_portal.accounts.passwords import hash_password
 from gfp_portal.accounts.services import set_roles
 from gfp_portal.attendance.evaluations import RATINGS
 from gfp_portal.attendance.models import Attendance, EvaluationAnswer, EvaluationResponse
-from gfp_portal.core.search import order_key, search_key
+from gfp_portal.core.search import kept_keys
 from gfp_portal.extensions import db
 from gfp_portal.nominations.models import Nomination
 from gfp_portal.parity.imports import apply_figures
@@ -92,16 +92,19 @@ def _members(rng, entity_ids):
 
 
 def _person(n, rng, entity_id, station_ids, now):
-    given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-    return {"given_name": given, "family_name": family,
-            "email": f"person{n}@bench.gfp", "grade": rng.choice(GRADES),
-            "position_title": "Programme Specialist", "entity_id": entity_id,
-            "duty_station_id": rng.choice(station_ids), "preferred_language":
-            rng.choice(("en", "fr", "es", "ar")), "time_zone": "UTC",
-            "directory_consent": rng.random() < 0.6, "created_at": now,
-            "search_key": search_key(f"{given} {family}", "Programme Specialist"),
-            "name_key": search_key(family, given),
-            "name_key_es": order_key(family, given, language="es")}
+    return _keyed(Person, {
+        "given_name": rng.choice(GIVEN), "family_name": rng.choice(FAMILY),
+        "email": f"person{n}@bench.gfp", "grade": rng.choice(GRADES),
+        "position_title": "Programme Specialist", "entity_id": entity_id,
+        "duty_station_id": rng.choice(station_ids), "preferred_language":
+        rng.choice(("en", "fr", "es", "ar")), "time_zone": "UTC",
+        "directory_consent": rng.random() < 0.6, "created_at": now})
+
+
+def _keyed(model, row):
+    """`row` with the folded keys the portal gives such a row of `model` when it writes it
+    (core.search.kept_keys): rows inserted in bulk pass by no ORM event."""
+    return {**row, **kept_keys(model(**row))}
 
 
 def _appointment(person_id, entity_id, unct_id, role, today, rng, status="active"):
@@ -266,15 +269,13 @@ def _training(rng, person_ids, now, *, sessions=1000, per_session=60):
     for n in range(sessions):
         start = (now + timedelta(days=rng.randint(-730, 365), hours=rng.randint(0, 23))) \
             .replace(minute=0, second=0, microsecond=0)
-        rows.append({"title_en": f"{TOPICS[n % len(TOPICS)].replace('_', ' ').title()} {n}",
-                     "title_fr": f"Séance {n}", "topic": TOPICS[n % len(TOPICS)],
-                     "format": "virtual", "starts_at": start,
-                     "ends_at": start + timedelta(minutes=90), "time_zone": rng.choice(ZONES),
-                     "join_url": f"https://meet.example.org/bench/{n}", "languages": "en fr",
-                     "capacity": 80, "audience": "both", "status": "published",
-                     "ical_sequence": 0, "seats_version": 0, "created_at": now,
-                     "updated_at": now})
-        rows[-1]["search_key"] = search_key(rows[-1]["title_en"], rows[-1]["title_fr"])
+        rows.append(_keyed(TrainingSession, {
+            "title_en": f"{TOPICS[n % len(TOPICS)].replace('_', ' ').title()} {n}",
+            "title_fr": f"Séance {n}", "topic": TOPICS[n % len(TOPICS)], "format": "virtual",
+            "starts_at": start, "ends_at": start + timedelta(minutes=90),
+            "time_zone": rng.choice(ZONES), "join_url": f"https://meet.example.org/bench/{n}",
+            "languages": "en fr", "capacity": 80, "audience": "both", "status": "published",
+            "ical_sequence": 0, "seats_version": 0, "created_at": now, "updated_at": now}))
     db.session.execute(insert(TrainingSession), rows)
     session_ids = list(db.session.scalars(select(TrainingSession.id).order_by(
         TrainingSession.id)))
@@ -339,11 +340,11 @@ def _library(rng, now, *, count=400):
     for resource_id in resource_ids:
         for language in ("en", "fr", "es", "ar")[:rng.randint(1, 4)]:
             title = f"{rng.choice(TOPICS).replace('_', ' ').title()} guide {resource_id}"
-            versions.append({"resource_id": resource_id, "language": language, "title": title,
-                             "summary": "Bench summary.",
-                             "external_url": f"https://docs.example.org/{resource_id}/{language}",
-                             "created_at": now, "updated_at": now,
-                             "search_key": search_key(title, "Bench summary.")})
+            versions.append(_keyed(ResourceVersion, {
+                "resource_id": resource_id, "language": language, "title": title,
+                "summary": "Bench summary.",
+                "external_url": f"https://docs.example.org/{resource_id}/{language}",
+                "created_at": now, "updated_at": now}))
             downloads += [{"resource_id": resource_id, "language": language, "month": month,
                            "count": rng.randint(1, 40)} for month in months
                           if rng.random() < 0.6]
@@ -383,9 +384,9 @@ def _practices(rng, entity_ids, submitter_id, now, *, count=2000):
         for language in ("en", "fr", "es", "ar")[:rng.randint(1, 4)]:
             title = f"{rng.choice(TOPICS).replace('_', ' ').title()} practice {practice_id}"
             body = "Mentoring, flexible working and temporary special measures. " * 8
-            versions.append({"practice_id": practice_id, "language": language, "title": title,
-                             "summary": "Bench summary.", "body": body, "results": "32 % → 41 %",
-                             "search_key": search_key(title, "Bench summary.", body)})
+            versions.append(_keyed(PracticeVersion, {
+                "practice_id": practice_id, "language": language, "title": title,
+                "summary": "Bench summary.", "body": body, "results": "32 % → 41 %"}))
     db.session.execute(insert(PracticeVersion), versions)
 
 

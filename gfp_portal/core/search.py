@@ -131,14 +131,31 @@ def matches(column, text):
     return sa.and_(*(column.contains(word, autoescape=True) for word in words(text) or [""]))
 
 
+# The keys each model keeps (keep_search_key): model -> [(attribute, sources, key)].
+_KEPT = {}
+
+
 def keep_search_key(model, attribute, *sources, key=search_key):
     """Recompute `model.<attribute>` from `sources` (by `key`: `search_key`, or `order_key`
     for an order) whenever a row is written through the ORM."""
+    _KEPT.setdefault(model, []).append((attribute, sources, key))
+
     def refresh(mapper, connection, target):
-        setattr(target, attribute, key(*(getattr(target, s) for s in sources)))
+        setattr(target, attribute, _made(target, sources, key))
 
     event.listen(model, "before_insert", refresh)
     event.listen(model, "before_update", refresh)
+
+
+def kept_keys(target):
+    """The keys the ORM gives `target` (a model's instance, even one never added to a session)
+    when it is written, by attribute: for rows inserted in bulk, which no ORM event sees."""
+    return {attribute: _made(target, sources, key)
+            for attribute, sources, key in _KEPT.get(type(target), ())}
+
+
+def _made(target, sources, key):
+    return key(*(getattr(target, source) for source in sources))
 
 
 def backfill_search_keys(connection, table, sources, column="search_key", key=search_key):

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from gfp_portal.core.audit import events_for
 from gfp_portal.core.auth import roles_required
-from gfp_portal.core.http import paginate, save_form
+from gfp_portal.core.http import came_from, paginate, save_form
 from gfp_portal.core.i18n import viewer_today
 from gfp_portal.extensions import db
 from gfp_portal.reference import queries, services
@@ -65,7 +65,8 @@ def edit_entity(entity_id):
         form, lambda: services.update_entity(entity, _entity_data(form), actor=current_user,
                                              reason=form.reason.data or None),
         saved=lambda __: _("The entity %(acronym)s is saved.", acronym=entity.acronym),
-        to=url_for("reference.edit_entity", entity_id=entity.id), record=entity,
+        to=url_for("reference.edit_entity", entity_id=entity.id,
+                   back=came_from("reference.entities")), record=entity,
     ) or render_template("reference/entity_form.html", form=form, entity=entity,
                          events=events_for("entities", entity.id))
 
@@ -106,6 +107,6 @@ def edit_unct(unct_id):
                                            reason=form.reason.data or None),
         saved=lambda __: _("The UN Country Team in %(name)s is saved.", name=unct.name),
         record=unct,
-        to=url_for("reference.edit_unct", unct_id=unct.id),
+        to=url_for("reference.edit_unct", unct_id=unct.id, back=came_from("reference.uncts")),
     ) or render_template("reference/unct_form.html", form=form, unct=unct,
                          events=events_for("uncts", unct.id))

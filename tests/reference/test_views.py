@@ -8,7 +8,8 @@ from gfp_portal.accounts import services as accounts
 from gfp_portal.accounts.models import User
 from gfp_portal.extensions import db
 from gfp_portal.reference.models import Entity, Unct
-from tests.helpers import breadcrumb_links, opened_from
+from tests.helpers import breadcrumb_links, opened_from, page_links
+from tests.markup import filled_form
 
 
 def test_entities_list_search_and_pagination(client, reference, login_as):
@@ -188,3 +189,27 @@ def test_an_entity_or_a_unct_opened_from_a_filtered_page_leads_back_to_it(client
             link = re.search(re.escape(item) + r"\d+", page).group(0)
             shown = client.get(link, query_string={"back": elsewhere}).get_data(as_text=True)
             assert item in breadcrumb_links(shown) and elsewhere not in breadcrumb_links(shown)
+
+
+def test_saving_an_entity_or_a_unct_keeps_the_way_back_to_its_filtered_page(client, reference,
+                                                                            login_as):
+    """An entity (or a UN Country Team) opened from page 2 of a filtered list and saved: the
+    page shown after the save still leads back to that page of the list; a way back that is
+    not that list on this site is not kept."""
+    login_as("coordinator")
+    for listing, item, field in (("/reference/entities/?q=u&page=2", "/reference/entities/",
+                                  "acronym"),
+                                 ("/reference/uncts/?q=a&page=2", "/reference/uncts/", "iso3")):
+        link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
+                    if re.match(re.escape(item) + r"\d+\?", link))
+        html = client.get(link).get_data(as_text=True)
+        data = filled_form(html, field)
+        data["reason"] = "Checked against the directory."
+        answer = client.post(link, data=data)
+        assert answer.status_code == 302
+        page = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert listing in breadcrumb_links(page)
+        for elsewhere in ("//elsewhere.example.org/", "/admin/users/"):  # not that list
+            answer = client.post(link.split("?")[0], query_string={"back": elsewhere},
+                                 data=data)
+            assert answer.status_code == 302 and "back" not in answer.headers["Location"]

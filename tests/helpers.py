@@ -323,3 +323,28 @@ def opened_from(client, listing, item_path):
     link = next(unescape(link) for link in re.findall(r'href="([^"]*)"', html)
                 if re.match(re.escape(item_path) + r"\d+(\?|$)", unescape(link)))
     return client.get(link).get_data(as_text=True)
+
+
+def sent_from(client, html, action, **entries):
+    """The page shown once the form of `html` posting to an address ending with `action` (by
+    its path) is sent to that address as the page fills it, with `entries` typed in it: its
+    confirmation confirmed, as a browser sends it, when one is asked; redirects followed."""
+    from tests.markup import form_to
+
+    address = next(unescape(link) for link in re.findall(r'<form[^>]*action="([^"]*)"', html)
+                   if unescape(link).split("?")[0].endswith(action))
+    data = form_to(html, action)
+    for name, value in entries.items():
+        data[name] = value
+    answer = client.post(address, data=data)
+    page = answer.get_data(as_text=True)
+    if answer.status_code == 200 and "data-confirmation" in page:
+        form = re.search(r'<form[^>]*action="([^"]*)"[^>]*data-confirmation>(.*?)</form>',
+                         page, re.S)
+        address = unescape(form.group(1))
+        data = MultiDict([(unescape(name), unescape(value)) for name, value in re.findall(
+            r'<input type="hidden" name="([^"]*)" value="([^"]*)"', form.group(2))])
+        data["confirmed"] = "1"
+        answer = client.post(address, data=data)
+    assert answer.status_code == 302, answer.status_code
+    return client.get(answer.headers["Location"]).get_data(as_text=True)

@@ -14,6 +14,7 @@ from gfp_portal.core.http import (
     language_switch_resends,
     request_path,
     show_domain_error,
+    with_query,
 )
 
 NOT_CARRIED = {"csrf_token", "confirmed", "went_back", "submit"}
@@ -32,10 +33,10 @@ def is_confirmed():
 def confirmation_page(title, consequences, *, form=None, with_reason=False, reason_label=None,
                       status=200, carry=None):
     """The page restating `title` and the `consequences` (sentences), carrying the posted
-    data back to the same URL, with `confirmed=1` or, to go back, `went_back=1`; `carry`
-    ({name: value}) adds to it, or replaces, what the page itself shows (the state of a
-    record it describes, core.edits). With `with_reason`, the reason stays an editable field
-    (and shows its errors)."""
+    data back to the same URL, its query kept (the way back to a list, `back`), with
+    `confirmed=1` or, to go back, `went_back=1`; `carry` ({name: value}) adds to it, or
+    replaces, what the page itself shows (the state of a record it describes, core.edits).
+    With `with_reason`, the reason stays an editable field (and shows its errors)."""
     form = form or ConfirmForm()
     carry = carry or {}
     carried = [(name, value) for name, value in request.form.items(multi=True)
@@ -47,8 +48,8 @@ def confirmation_page(title, consequences, *, form=None, with_reason=False, reas
         else []
     language_switch_resends(carried + typed)
     return render_template("confirm.html", title=title, consequences=consequences,
-                           action=request_path(), carried=carried, form=form,
-                           with_reason=with_reason, reason_label=reason_label), status
+                           action=with_query(request_path(), request.args), carried=carried,
+                           form=form, with_reason=with_reason, reason_label=reason_label), status
 
 
 def confirmation_step(confirmation, *, back):

@@ -13,6 +13,7 @@ from gfp_portal.core.downloads import send_download
 from gfp_portal.core.edits import showing
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import (
+    came_from,
     commit_then_redirect,
     found_or_404,
     paginate,
@@ -148,7 +149,8 @@ def detail(plan_id):
 
 
 def _back(plan):
-    return url_for("plans.detail", plan_id=plan.id)
+    """The plan's page, still leading back to the page of the plans it was opened from."""
+    return url_for("plans.detail", plan_id=plan.id, back=came_from("plans.index"))
 
 
 def _plan_form(plan, form, name, save, **answer):

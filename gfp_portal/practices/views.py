@@ -10,6 +10,7 @@ from gfp_portal.core.auth import public, roles_required, signed_in
 from gfp_portal.core.edits import seen_of, showing, version_keys
 from gfp_portal.core.forms import ConfirmForm, language_choice, language_choices
 from gfp_portal.core.http import (
+    came_from,
     commit_service,
     commit_then_redirect,
     found_or_404,
@@ -47,7 +48,10 @@ def _load(practice_id):
 
 
 def _back(practice):
-    return url_for("practices.detail", practice_id=practice.id)
+    """The practice's page, still leading back to the page of the library it was opened
+    from."""
+    return url_for("practices.detail", practice_id=practice.id,
+                   back=came_from("practices.index"))
 
 
 def _editable(practice_id):

@@ -15,7 +15,7 @@ from gfp_portal.plans import queries, services
 from gfp_portal.plans.models import ImplementationPlan, PlanPeriod, PlanStatus, Standing
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import services as registry
-from tests.helpers import EXE, PDF, entity, login, opened_from, outbox, page_links
+from tests.helpers import EXE, PDF, entity, login, opened_from, outbox, page_links, sent_from
 from tests.markup import CHOOSE_FILE_AGAIN, described_by, filled_form
 from tests.plans.conftest import appoint_alternate
 
@@ -394,3 +394,17 @@ def test_a_plan_opened_from_a_filtered_page_leads_back_to_it(client, site, app, 
         page = client.get(f"/plans/{site['plan']}", query_string={"back": elsewhere})
         links = page_links(page.get_data(as_text=True))
         assert f"/plans/?period={site['period']}" in links and elsewhere not in links
+
+
+def test_acting_on_a_plan_keeps_the_way_back_to_its_filtered_page(client, site, app,
+                                                                  monkeypatch):
+    """A plan opened from page 2 of the plans of a period: after a note is added, then its
+    status changed (confirmed), its page still leads back to that page of the plans."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    as_role(client, "coordinator")
+    listing = f"/plans/?period={site['period']}&page=2"
+    page = sent_from(client, opened_from(client, listing, "/plans/"), "/notes",
+                     text="Where is the plan?")
+    assert "The note is added" in page and listing in page_links(page)
+    page = sent_from(client, page, "/status", status="in_preparation")
+    assert "The status is changed." in page and listing in page_links(page)

@@ -11,7 +11,7 @@ from gfp_portal.extensions import db
 from gfp_portal.practices import services
 from gfp_portal.practices.models import Practice, PracticeState
 from gfp_portal.registry import services as registry
-from tests.helpers import csrf_token_from, entity, login, opened_from, outbox, page_links
+from tests.helpers import csrf_token_from, entity, login, opened_from, outbox, page_links, sent_from
 from tests.markup import form_to, parse
 
 from .conftest import focal_point_of, practice_data
@@ -517,3 +517,24 @@ def test_a_practice_opened_from_a_filtered_page_leads_back_to_it(client, world, 
         links = page_links(client.get(f"/practices/{world['published']}",
                                       query_string={"back": elsewhere}).get_data(as_text=True))
         assert "/practices/" in links and elsewhere not in links
+
+
+def test_deciding_on_a_practice_keeps_the_way_back_to_its_filtered_page(client, world, app,
+                                                                        monkeypatch):
+    """A submitted practice opened from page 2 of the practices to review: once changes are
+    requested, and another published, each page still leads back to the page of the list it
+    was opened from."""
+    with app.app_context():
+        own = db.session.scalars(select(User).filter_by(email="own@example.org")).one()
+        services.submit_practice(practice_data(title="Another practice"), actor=own)
+        db.session.commit()
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    sign_in(client, "coordinator")
+    listing = "/practices/?state=submitted&page=2"
+    page = sent_from(client, opened_from(client, listing, "/practices/"), "/request-changes",
+                     text="Figures, please.")
+    assert "The submitter is asked to change the practice." in page
+    assert listing in page_links(page)
+    listing = "/practices/?state=submitted&area=flexible_working"
+    page = sent_from(client, opened_from(client, listing, "/practices/"), "/publish")
+    assert "The practice is published" in page and listing in page_links(page)

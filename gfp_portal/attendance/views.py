@@ -27,6 +27,7 @@ from gfp_portal.core.downloads import send_download
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.forms import ConfirmForm
 from gfp_portal.core.http import (
+    came_from,
     commit,
     commit_service,
     paginate_counted_in_rows,
@@ -78,6 +79,13 @@ def _register_sent(rows):
     return wanted, shown
 
 
+def _register_page(session):
+    """The session's attendance register, still leading back to the page of the attendance
+    figures it was opened from."""
+    return url_for("attendance.register", session_id=session.id,
+                   back=came_from("attendance.figures"))
+
+
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 @roles_required("coordinator")
 def register(session_id):
@@ -105,7 +113,7 @@ def register(session_id):
             commit()
             flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
                            changed), "success")
-            return redirect(url_for("attendance.register", session_id=session.id))
+            return redirect(_register_page(session))
     check_in_url = url_for("attendance.check_in", session_id=session.id, _external=True)
     opens, closes = services.check_in_window(session)
     walk_in = request.args.get("walk_in", "")[:100]
@@ -136,7 +144,7 @@ def add_walk_in(session_id):
         if ok:
             flash(_("%(name)s is added as a walk-in and marked present.",
                     name=person.full_name), "success")
-    return redirect(url_for("attendance.register", session_id=session.id) + "#walk-in")
+    return redirect(_register_page(session) + "#walk-in")
 
 
 @bp.route("/sessions/<int:session_id>/attendance/all-present", methods=["POST"])
@@ -154,7 +162,7 @@ def all_present(session_id):
               "afterwards.")]),
         done=lambda marked: ngettext("%(num)s person marked present.",
                                      "%(num)s people marked present.", marked),
-        back=url_for("attendance.register", session_id=session.id))
+        back=_register_page(session))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/rotate-code", methods=["POST"])
@@ -163,7 +171,7 @@ def rotate_code(session_id):
     session = _session(session_id)
     return run_action(services.rotate_code, session, actor=current_user,
                       done=_("A new check-in code is shown; the previous one no longer works."),
-                      back=url_for("attendance.register", session_id=session.id) + "#check-in")
+                      back=_register_page(session) + "#check-in")
 
 
 @bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ from tests.helpers import (
     breadcrumb_links,
     login,
     page_links,
+    sent_from,
     switch_to,
 )
 from tests.markup import filled_form, inside, markup_problems, parse
@@ -1070,3 +1071,35 @@ def test_a_session_opened_from_a_page_of_the_attendance_figures_leads_back_to_it
                 if re.match(r"/sessions/\d+/attendance(\?|$)", link))
     trail = breadcrumb_links(client.get(link).get_data(as_text=True))
     assert listing in trail and "/sessions/" not in trail
+
+
+def test_the_register_opened_from_a_page_of_the_figures_keeps_the_way_back_through_its_actions(
+        app, client, reference, create_user, make_session, monkeypatch):
+    """The attendance register opened from page 2 of the attendance figures: after the marks
+    are saved, a new check-in code shown, everyone marked present and a walk-in added, its
+    breadcrumb still leads back to that page of the figures."""
+    create_user("coord.figures@example.org", roles=["coordinator"])
+    fp = create_user("sina@undp.org", roles=["focal_point"])
+    with app.app_context():
+        person = appoint_undp_alternate(db.session.get(User, fp)).person
+        for n in range(2):
+            session = make_session(starts_in=timedelta(days=n + 1), title_en=f"Briefing {n}")
+            registration.register(session, person, actor=None, notify=False, now=NOW)
+        db.session.commit()
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    login(client, "coord.figures@example.org")
+    listing = "/sessions/attendance-figures?by=session&page=2"
+    link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
+                if re.match(r"/sessions/\d+/attendance(\?|$)", link))
+    answer = client.post(link, data=filled_form(client.get(link).get_data(as_text=True),
+                                                "reason"))
+    assert answer.status_code == 302
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert listing in breadcrumb_links(page)
+    for action in ("/rotate-code", "/all-present"):
+        page = sent_from(client, page, action)
+        assert listing in breadcrumb_links(page), action
+    walk_in = link.replace("/attendance", "/attendance/walk-in", 1)
+    answer = client.post(walk_in, data={"person": ""})  # nobody chosen: back, refused
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Choose the person to add" in page and listing in breadcrumb_links(page)

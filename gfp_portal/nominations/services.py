@@ -537,10 +537,27 @@ def _appointment_asked(nomination, person, replace, now):
              "appointed_by_title": _appointer_title(nomination),
              "nomination_id": nomination.id}
     if replaced is not None:
-        registry.check_replacement(replaced, person, terms, now=now)
+        _check_replacement_on_approval(replaced, person, terms, now)
     else:
         registry.check_appointment(person, terms, now=now)
     return replaced, terms
+
+
+def _check_replacement_on_approval(replaced, person, terms, now):
+    """registry.check_replacement, refused as it refuses; a term replaced that begins after
+    the nominee's first day (corrected in the registry since the nomination was sent) with
+    what the Office can do about the nomination, not the registry page's advice to end that
+    term as withdrawn."""
+    try:
+        registry.check_replacement(replaced, person, terms, now=now)
+    except DomainError as error:
+        if error.code != "replacement_before_term":
+            raise
+        raise DomainError("replacement_before_term", _l(
+            "The term of %(name)s, which this nomination replaces, now begins after the day "
+            "the nominee is to start, so the nomination cannot be approved as it stands. "
+            "Choose “Request changes” to ask for a later start date, or correct the start of "
+            "that term in the registry first.", name=replaced.person.full_name)) from error
 
 
 class ApprovalPreview(NamedTuple):

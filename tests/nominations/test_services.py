@@ -870,3 +870,33 @@ def test_what_the_registry_refuses_since_the_submission_is_refused_from_the_conf
     assert db.session.get(Nomination, nomination.id).state == NominationState.submitted
     assert (len(outbox()), db.session.scalar(select(func.count(Appointment.id))),
             db.session.scalar(select(func.count(Person.id)))) == counts
+
+
+def test_a_replaced_term_that_now_begins_later_is_refused_with_advice_for_the_approval(
+        users, nomination_data, teams):
+    """The term the nomination replaces was corrected, since it was sent, to begin after the
+    day the nominee is to start: the confirmation and the approval refuse it with the
+    registry's code, but say what the Office can do about the nomination (ask for changes to
+    it, or correct that term in the registry first), not the registry page's advice to end
+    the term as withdrawn; in the reader's language."""
+    sitting = registry.create_person({"given_name": "Amani", "family_name": "Njoroge",
+                                      "email": "a.njoroge@unicef.org"}, actor=None)
+    replaces = registry.appoint(sitting, {"role": "focal_point", "entity": entity("UNICEF"),
+                                          "unct": teams[0],
+                                          "start_date": NOW.date() - timedelta(days=9)},
+                                actor=None, now=NOW)
+    nomination = submit(users, nomination_data(replaces=replaces,
+                                               start_date=NOW.date() + timedelta(days=3)))
+    _holder_entered_ahead(users, teams)
+    db.session.commit()
+    for call in (services.approval_preview, services.approve_nomination):
+        error = refused_rollback("replacement_before_term", call,
+                                 db.session.get(Nomination, nomination.id),
+                                 actor=users["coordinator"], now=NOW)
+        message = str(error.message)
+        assert "Amani Njoroge" in message and "Request changes" in message, message
+        assert "Withdrawn" not in message and error.field is None
+        for language, advice in (("fr", "Demander des modifications"),
+                                 ("es", "Solicitar cambios"), ("ar", "طلب تعديلات")):
+            with force_locale(language):
+                assert advice in str(error.message)

@@ -1,7 +1,9 @@
-"""Search finds a name however it is typed on a Persian or an Arabic keyboard: the Persian
-and Urdu yeh (ی) and keheh (ک) are the Arabic yeh and kaf; and the Sami eng and the t with
-a stroke (ŋ, ŧ), which have no accent to drop, are an n and a t. Every key is folded again so,
-and the order of names with them.
+"""Search finds a name however it is typed on a Persian, an Urdu or an Arabic keyboard: the
+Persian and Urdu yeh (ی) and keheh (ک) are the Arabic yeh and kaf, Urdu's heh goal and heh
+doachashmee (ہ, ھ) the heh, its yeh barree (ے) the yeh; and the Sami eng and the t with a
+stroke (ŋ, ŧ), which have no accent to drop, are an n and a t. Every key is folded again so,
+and the order of names with them (the Spanish order of names, made by the next revision, is
+folded so from the start).
 
 Revision ID: 0050_keys_persian_letters
 Revises: 0049_guest_evaluations
@@ -40,5 +42,5 @@ def upgrade():
 
 def downgrade():
     # The keys stay as they are: the older code finds in them every name and title typed as
-    # stored, but for the Persian letters typed for the Arabic ones and the reverse.
+    # stored, but for the Persian and Urdu letters typed for the Arabic ones and the reverse.
     pass

@@ -1052,10 +1052,10 @@ def test_a_session_opened_from_a_page_of_the_evaluation_results_leads_back_to_it
     assert listing in trail and "/sessions/" not in trail
 
 
-def test_a_session_opened_from_a_page_of_the_attendance_figures_leads_back_to_it(
-        app, client, reference, create_user, make_session, monkeypatch):
-    """Page 2 of the attendance figures per session, one opened: the breadcrumb of its
-    attendance register leads back to that page of the figures."""
+@pytest.fixture
+def register_from_figures(app, client, reference, create_user, make_session, monkeypatch):
+    """(page 2 of the attendance figures per session, the link there to a session's attendance
+    register), as the coordinator signed in on `client` sees them."""
     create_user("coord.figures@example.org", roles=["coordinator"])
     fp = create_user("sina@undp.org", roles=["focal_point"])
     with app.app_context():
@@ -1069,28 +1069,24 @@ def test_a_session_opened_from_a_page_of_the_attendance_figures_leads_back_to_it
     listing = "/sessions/attendance-figures?by=session&page=2"
     link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
                 if re.match(r"/sessions/\d+/attendance(\?|$)", link))
+    return listing, link
+
+
+def test_a_session_opened_from_a_page_of_the_attendance_figures_leads_back_to_it(
+        client, register_from_figures):
+    """Page 2 of the attendance figures per session, one opened: the breadcrumb of its
+    attendance register leads back to that page of the figures."""
+    listing, link = register_from_figures
     trail = breadcrumb_links(client.get(link).get_data(as_text=True))
     assert listing in trail and "/sessions/" not in trail
 
 
 def test_the_register_opened_from_a_page_of_the_figures_keeps_the_way_back_through_its_actions(
-        app, client, reference, create_user, make_session, monkeypatch):
+        client, register_from_figures):
     """The attendance register opened from page 2 of the attendance figures: after the marks
     are saved, a new check-in code shown, everyone marked present and a walk-in added, its
     breadcrumb still leads back to that page of the figures."""
-    create_user("coord.figures@example.org", roles=["coordinator"])
-    fp = create_user("sina@undp.org", roles=["focal_point"])
-    with app.app_context():
-        person = appoint_undp_alternate(db.session.get(User, fp)).person
-        for n in range(2):
-            session = make_session(starts_in=timedelta(days=n + 1), title_en=f"Briefing {n}")
-            registration.register(session, person, actor=None, notify=False, now=NOW)
-        db.session.commit()
-    monkeypatch.setitem(app.config, "PER_PAGE", 1)
-    login(client, "coord.figures@example.org")
-    listing = "/sessions/attendance-figures?by=session&page=2"
-    link = next(link for link in page_links(client.get(listing).get_data(as_text=True))
-                if re.match(r"/sessions/\d+/attendance(\?|$)", link))
+    listing, link = register_from_figures
     answer = client.post(link, data=filled_form(client.get(link).get_data(as_text=True),
                                                 "reason"))
     assert answer.status_code == 302

@@ -837,6 +837,21 @@ def _holder_entered_ahead(users, teams):
     term.start_date = NOW.date() + timedelta(days=30)
 
 
+def _nomination_starting_in_three_days(users, nomination_data, teams, *, replacing):
+    """The nomination of a UNICEF focal point for Kenya to start in three days; `replacing`:
+    in the place of Amani Njoroge, whose term began nine days ago."""
+    replaces = None
+    if replacing:
+        sitting = registry.create_person({"given_name": "Amani", "family_name": "Njoroge",
+                                          "email": "a.njoroge@unicef.org"}, actor=None)
+        replaces = registry.appoint(sitting, {"role": "focal_point", "entity": entity("UNICEF"),
+                                              "unct": teams[0],
+                                              "start_date": NOW.date() - timedelta(days=9)},
+                                    actor=None, now=NOW)
+    return submit(users, nomination_data(replaces=replaces,
+                                         start_date=NOW.date() + timedelta(days=3)))
+
+
 @pytest.mark.parametrize(("since", "code", "holder"), [
     (_close_unicef, "entity_closed", False),
     (_drop_unicef_from_kenya, "not_a_member", False),
@@ -848,16 +863,8 @@ def test_what_the_registry_refuses_since_the_submission_is_refused_from_the_conf
     asks: the entity closed, it left the team, the term it replaces now begins later. The
     confirmation (approval_preview) refuses it as approving does, with the registry's code,
     and neither changes anything nor writes to anybody."""
-    replaces = None
-    if holder:
-        sitting = registry.create_person({"given_name": "Amani", "family_name": "Njoroge",
-                                          "email": "a.njoroge@unicef.org"}, actor=None)
-        replaces = registry.appoint(sitting, {"role": "focal_point", "entity": entity("UNICEF"),
-                                              "unct": teams[0],
-                                              "start_date": NOW.date() - timedelta(days=9)},
-                                    actor=None, now=NOW)
-    nomination = submit(users, nomination_data(replaces=replaces,
-                                               start_date=NOW.date() + timedelta(days=3)))
+    nomination = _nomination_starting_in_three_days(users, nomination_data, teams,
+                                                    replacing=holder)
     since(users, teams)
     db.session.commit()
     counts = (len(outbox()), db.session.scalar(select(func.count(Appointment.id))),
@@ -879,14 +886,8 @@ def test_a_replaced_term_that_now_begins_later_is_refused_with_advice_for_the_ap
     registry's code, but say what the Office can do about the nomination (ask for changes to
     it, or correct that term in the registry first), not the registry page's advice to end
     the term as withdrawn; in the reader's language."""
-    sitting = registry.create_person({"given_name": "Amani", "family_name": "Njoroge",
-                                      "email": "a.njoroge@unicef.org"}, actor=None)
-    replaces = registry.appoint(sitting, {"role": "focal_point", "entity": entity("UNICEF"),
-                                          "unct": teams[0],
-                                          "start_date": NOW.date() - timedelta(days=9)},
-                                actor=None, now=NOW)
-    nomination = submit(users, nomination_data(replaces=replaces,
-                                               start_date=NOW.date() + timedelta(days=3)))
+    nomination = _nomination_starting_in_three_days(users, nomination_data, teams,
+                                                    replacing=True)
     _holder_entered_ahead(users, teams)
     db.session.commit()
     for call in (services.approval_preview, services.approve_nomination):

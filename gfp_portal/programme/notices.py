@@ -4,9 +4,9 @@ gets them, and the link to its evaluation."""
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
+from gfp_portal.attendance.notices import ask_to_evaluate
 from gfp_portal.core.i18n import mail_locale
 from gfp_portal.core.outbox import queue_email
-from gfp_portal.core.timezones import moment_in
 from gfp_portal.sessions import notices as session_notices
 
 
@@ -49,14 +49,8 @@ def evaluation_request(registration, raw, *, closes, now):
     link grants access: the message is kept secret."""
     guest, session = registration.guest, registration.session
     language = mail_locale(guest.preferred_language)
-    zone = session.time_zone
-    queue_email(guest.email, "guest_evaluation", locale=language, now=now, secret=True,
-                valid_until=closes,
-                subject=_l("Your opinion on the session: %(title)s",
-                           title=session.text("title", language)),
-                context={"person": guest, "title": session.text("title", language),
-                         "title_language": session.text_language("title", language),
-                         "closes": moment_in(closes, zone, language),
-                         "plain_closes": moment_in(closes, zone, language, isolate=False),
-                         "link": url_for("programme.evaluation", token=raw, lang=language,
-                                         _external=True)})
+    ask_to_evaluate(guest, session, "guest_evaluation", language=language,
+                    zone=session.time_zone, closes=closes, now=now, secret=True,
+                    valid_until=closes,
+                    link=url_for("programme.evaluation", token=raw, lang=language,
+                                 _external=True))

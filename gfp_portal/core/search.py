@@ -108,6 +108,12 @@ def search_key(*parts):
     return "\n".join(fold(part) for part in parts if part)
 
 
+# The type of a column holding order keys: compared code point by code point on every
+# database, whatever collation a PostgreSQL database was created with (a language's collation
+# passes over the line break between the parts of a key, and its markers).
+ORDER_KEY = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
+
 def order_key(*parts, language=None):
     """One sort key for several values (a family name, then a given name), the line break
     between them sorting before any letter or space; in `language`'s order (order_fold)."""

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gfp_portal.core.db import UTCDateTime, enum_column, utcnow
 from gfp_portal.core.enums import TitledEnum
 from gfp_portal.core.i18n import current_language
-from gfp_portal.core.search import keep_search_key, order_key
+from gfp_portal.core.search import ORDER_KEY, keep_search_key, order_key
 from gfp_portal.extensions import db
 from gfp_portal.reference.countries import country_name
 from gfp_portal.reference.models import DutyStation, Entity, Unct
@@ -52,10 +52,10 @@ class Person(db.Model):
     # The family and given names folded the same way, for an order (core.search.order_key):
     # the order of every list of people, so that "Éclair" sorts with the E's on every
     # database (NAME_ORDER).
-    name_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    name_key: Mapped[str] = mapped_column(ORDER_KEY, default="", server_default="")
     # The same as Spanish sorts them, the ñ after the n: the order of the lists a Spanish
     # reader reads (name_order).
-    name_key_es: Mapped[str] = mapped_column(Text, default="", server_default="")
+    name_key_es: Mapped[str] = mapped_column(ORDER_KEY, default="", server_default="")
 
     entity: Mapped[Entity | None] = relationship()
     duty_station: Mapped[DutyStation | None] = relationship()

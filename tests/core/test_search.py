@@ -16,7 +16,7 @@ from gfp_portal.extensions import db
 from gfp_portal.reference import queries as reference_queries
 from gfp_portal.reference.models import Entity
 from gfp_portal.registry import queries as registry_queries
-from gfp_portal.registry.models import Appointment, Person
+from gfp_portal.registry.models import Appointment, Person, name_order
 from gfp_portal.resources.models import Resource, ResourceVersion
 from gfp_portal.sessions import queries as session_queries
 from gfp_portal.sessions.models import TrainingSession
@@ -399,3 +399,24 @@ def test_the_migration_gives_existing_people_their_spanish_name_key(app):
             ["SELECT name_key_es FROM people"])
         assert keys == ["mun\uffffoz\nin\uffffigo"]
         assert keys[0] > "munro"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_names_are_ordered_by_their_keys_letter_by_letter_whatever_the_database_s_collation(
+        app, make_person, language):
+    """A PostgreSQL database created with a language's collation (en_US.UTF-8, or ICU) passes
+    over the line break between the family and the given name of an order key, and over its
+    markers: "Lin, Ann" would come before "Li, Zhang". The keys are compared code point by
+    code point on every database (PostgreSQL: COLLATE "C"; SQLite compares so)."""
+    with app.app_context():
+        make_person(given="Zhang", family="Li")
+        make_person(given="Ann", family="Lin")
+        db.session.commit()
+        assert db.session.scalars(select(Person.family_name).where(
+            Person.family_name.in_(["Li", "Lin"])).order_by(*name_order(language))).all() == \
+            ["Li", "Lin"]
+        if db.engine.dialect.name == "postgresql":
+            key = name_order(language)[0].key
+            assert db.session.scalar(text(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_name = 'people' AND column_name = :key"), {"key": key}) == "C"

@@ -47,11 +47,11 @@ def _load(practice_id):
     return practice
 
 
-def _back(practice):
-    """The practice's page, still leading back to the page of the library it was opened
-    from."""
+def _back(practice, **values):
+    """The practice's page (with `values`: the version shown), still leading back to the
+    page of the library it was opened from."""
     return url_for("practices.detail", practice_id=practice.id,
-                   back=came_from("practices.index"))
+                   back=came_from("practices.index"), **values)
 
 
 def _editable(practice_id):
@@ -179,15 +179,14 @@ def add_version(practice_id):
     choices = [c for c in language_choices() if practice.version(c[0]) is None]
     if not choices:
         flash(_("This practice exists in every language already."), "info")
-        return redirect(url_for("practices.detail", practice_id=practice.id))
+        return redirect(_back(practice))
     form = VersionForm(languages=choices, data={"language": request.args.get("language")})
     return save_form(
         form, lambda: services.add_version(practice, _version_data(form, form.language.data),
                                            actor=current_user),
         done=lambda version: _("Version added: %(language)s.",
                                language=language_name(version.language)),
-        to=lambda version: url_for("practices.detail", practice_id=practice.id,
-                                   version=version.language),
+        to=lambda version: _back(practice, version=version.language),
     ) or render_template("practices/version_form.html", form=form, practice=practice,
                          version=None)
 
@@ -202,7 +201,7 @@ def edit_version(practice_id, lang):
         form, lambda: services.update_version(version, _version_data(form, lang),
                                               actor=current_user),
         saved=_("Version saved: %(language)s.", language=language_name(lang)),
-        to=url_for("practices.detail", practice_id=practice.id, version=lang),
+        to=_back(practice, version=lang),
         record=practice, changes_of=version_keys(lang),
     ) or render_template("practices/version_form.html", form=form, practice=practice,
                          version=version)

@@ -12,7 +12,7 @@ from gfp_portal.practices import services
 from gfp_portal.practices.models import Practice, PracticeState
 from gfp_portal.registry import services as registry
 from tests.helpers import csrf_token_from, entity, login, opened_from, outbox, page_links, sent_from
-from tests.markup import form_to, parse
+from tests.markup import filled_form, form_to, parse
 
 from .conftest import focal_point_of, practice_data
 
@@ -538,3 +538,48 @@ def test_deciding_on_a_practice_keeps_the_way_back_to_its_filtered_page(client, 
     listing = "/practices/?state=submitted&area=flexible_working"
     page = sent_from(client, opened_from(client, listing, "/practices/"), "/publish")
     assert "The practice is published" in page and listing in page_links(page)
+
+
+def test_editing_a_practice_keeps_the_way_back_to_its_filtered_page(client, world, app,
+                                                                    monkeypatch):
+    """A practice opened from page 2 of the practices of one area: its Edit buttons (the
+    practice, the version shown, a version added) lead to forms whose way back is the
+    practice as opened, and once each is saved the practice still leads back to that page of
+    the library; a way back that is not the library on this site leads to the whole
+    library."""
+    with app.app_context():
+        own, office = (db.session.scalars(select(User).filter_by(email=f"{who}@example.org"))
+                       .one() for who in ("own", "coord"))
+        services.publish_practice(services.submit_practice(practice_data(
+            title="Another practice"), actor=own), actor=office)
+        db.session.commit()
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    sign_in(client, "coordinator")
+    listing = "/practices/?area=flexible_working&page=2"
+    practice = opened_from(client, listing, "/practices/")
+    edits = [(r"/practices/\d+/edit(\?|$)", "year", {}),
+             (r"/practices/\d+/versions/en(\?|$)", "title", {"title": "Retitled"}),
+             (r"/practices/\d+/versions/new\?language=es", "title",
+              {"language": "es", "title": "Práctica", "body": "Medidas."})]
+    for pattern, field, entries in edits:
+        link = next(link for link in page_links(practice) if re.match(pattern, link))
+        form = client.get(link).get_data(as_text=True)
+        way_back = next(link for link in page_links(form)
+                        if re.match(r"/practices/\d+(\?|$)", link))
+        assert listing in page_links(client.get(way_back).get_data(as_text=True)), pattern
+        data = filled_form(form, field)
+        for name, value in entries.items():
+            data[name] = value
+        answer = client.post(link, data=data)
+        assert answer.status_code == 302, pattern
+        practice = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert listing in page_links(practice), pattern
+    for elsewhere in ("https://elsewhere.example.org/practices/", "//elsewhere.example.org/",
+                      "/admin/users/"):
+        edit = f"/practices/{world['published']}/edit"
+        form = client.get(edit, query_string={"back": elsewhere}).get_data(as_text=True)
+        assert elsewhere not in page_links(form)
+        answer = client.post(edit, query_string={"back": elsewhere},
+                             data=filled_form(form, "year"))
+        links = page_links(client.get(answer.headers["Location"]).get_data(as_text=True))
+        assert "/practices/" in links and elsewhere not in links

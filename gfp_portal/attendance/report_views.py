@@ -1,11 +1,12 @@
 """A meeting tool's attendance report (Teams, Zoom): uploaded, previewed against the register,
 then applied by a job once the coordinator confirms the matches."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from gfp_portal.attendance import imports, queries
 from gfp_portal.attendance.forms import ReportForm
+from gfp_portal.attendance.views import register_page
 from gfp_portal.core import storage
 from gfp_portal.core.auth import roles_required
 from gfp_portal.core.errors import DomainError
@@ -46,7 +47,7 @@ def upload(session_id):
     else:
         for error in form.file.errors:
             flash(str(error), "danger")
-    return redirect(url_for("attendance.register", session_id=session.id))
+    return redirect(register_page(session))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/import/confirm", methods=["POST"])
@@ -57,7 +58,7 @@ def confirm(session_id):
     data = storage.pending(token)
     if data is None or not ConfirmForm().validate_on_submit():
         flash(_("This preview has expired; upload the report again."), "danger")
-        return redirect(url_for("attendance.register", session_id=session.id))
+        return redirect(register_page(session))
     confirmed, walk_in = {}, {}
     for key, value in request.form.items():
         for prefix, chosen in (("match-", confirmed), ("walk-in-", walk_in)):
@@ -68,4 +69,4 @@ def confirm(session_id):
     return commit_then_redirect(
         imports.queue_apply, session, token, filename=request.form.get("filename"),
         confirmed=confirmed, walk_ins=walk_in, actor=current_user,
-        back=url_for("attendance.register", session_id=session.id), to=job_page)
+        back=register_page(session), to=job_page)

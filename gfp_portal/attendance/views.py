@@ -79,7 +79,7 @@ def _register_sent(rows):
     return wanted, shown
 
 
-def _register_page(session):
+def register_page(session):
     """The session's attendance register, still leading back to the page of the attendance
     figures it was opened from."""
     return url_for("attendance.register", session_id=session.id,
@@ -113,7 +113,7 @@ def register(session_id):
             commit()
             flash(ngettext("%(num)s attendance recorded.", "%(num)s attendances recorded.",
                            changed), "success")
-            return redirect(_register_page(session))
+            return redirect(register_page(session))
     check_in_url = url_for("attendance.check_in", session_id=session.id, _external=True)
     opens, closes = services.check_in_window(session)
     walk_in = request.args.get("walk_in", "")[:100]
@@ -144,7 +144,7 @@ def add_walk_in(session_id):
         if ok:
             flash(_("%(name)s is added as a walk-in and marked present.",
                     name=person.full_name), "success")
-    return redirect(_register_page(session) + "#walk-in")
+    return redirect(register_page(session) + "#walk-in")
 
 
 @bp.route("/sessions/<int:session_id>/attendance/all-present", methods=["POST"])
@@ -162,7 +162,7 @@ def all_present(session_id):
               "afterwards.")]),
         done=lambda marked: ngettext("%(num)s person marked present.",
                                      "%(num)s people marked present.", marked),
-        back=_register_page(session))
+        back=register_page(session))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/rotate-code", methods=["POST"])
@@ -171,7 +171,7 @@ def rotate_code(session_id):
     session = _session(session_id)
     return run_action(services.rotate_code, session, actor=current_user,
                       done=_("A new check-in code is shown; the previous one no longer works."),
-                      back=_register_page(session) + "#check-in")
+                      back=register_page(session) + "#check-in")
 
 
 @bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])

@@ -1099,3 +1099,34 @@ def test_the_register_opened_from_a_page_of_the_figures_keeps_the_way_back_throu
     answer = client.post(walk_in, data={"person": ""})  # nobody chosen: back, refused
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Choose the person to add" in page and listing in breadcrumb_links(page)
+
+
+def test_a_report_imported_on_the_register_opened_from_the_figures_keeps_the_way_back(
+        client, register_from_figures):
+    """The attendance register opened from page 2 of the attendance figures: once a report
+    is refused, or previewed, and once a preview that expired is confirmed, the register
+    still leads back to that page of the figures; a way back that is not the figures on this
+    site is left out."""
+    listing, link = register_from_figures
+    register = client.get(link).get_data(as_text=True)
+    upload = re.findall(r'<form[^>]*action="([^"]*/attendance/import[^"]*)"', register)[0]
+    upload = upload.replace("&amp;", "&")
+    for sent in ({"file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")}, {}):  # refused, missing
+        answer = client.post(upload, data=sent, content_type="multipart/form-data")
+        assert answer.status_code == 302
+        page = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert listing in breadcrumb_links(page), sent
+    data = (ATTENDANCE_FILES / "teams_attendance.tsv").read_bytes()
+    preview = client.post(upload, data={"file": (io.BytesIO(data), "Attendance.csv")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    way_back = next(link for link in page_links(preview)
+                    if re.match(r"/sessions/\d+/attendance(\?|$)", link))
+    assert listing in breadcrumb_links(client.get(way_back).get_data(as_text=True))
+    page = sent_from(client, preview, "/attendance/import/confirm", token="expired")
+    assert "This preview has expired" in page and listing in breadcrumb_links(page)
+    for elsewhere in ("https://elsewhere.example.org/sessions/attendance-figures",
+                      "//elsewhere.example.org/", "/admin/users/"):
+        answer = client.post(upload.split("?")[0], query_string={"back": elsewhere},
+                             data={}, content_type="multipart/form-data")
+        trail = breadcrumb_links(client.get(answer.headers["Location"]).get_data(as_text=True))
+        assert "/sessions/" in trail and elsewhere not in trail

@@ -174,18 +174,35 @@ class Response:
 
 
 def response(session):
-    """The Response of `session`'s evaluation: its answers, and those who attended counted
-    by the attendance recorded (the registrations'), and by the domains that record their
-    own participants' (attendance.signals.evaluation_respondents)."""
-    answers = db.session.scalar(select(func.count(EvaluationAnswer.id)).where(
-        EvaluationAnswer.session_id == session.id))
-    attended_count = db.session.scalar(select(func.count(Attendance.id)).join(
-        Attendance.registration).where(Registration.session_id == session.id,
-                                       Attendance.status.in_(ATTENDED)))
-    others = [result for _receiver, result in signals.evaluation_respondents.send(session)
-              if result]
-    return Response(answers=answers, from_guests=sum(answered for _, answered in others),
-                    may_answer=attended_count + sum(came for came, _ in others))
+    """The Response of `session`'s evaluation (responses)."""
+    return responses([session])[session.id]
+
+
+def responses(sessions):
+    """{session id: Response} of the evaluations of `sessions`: their answers, and those who
+    attended counted by the attendance recorded (the registrations'), and by the domains that
+    record their own participants' (attendance.signals.evaluation_respondents). The one count
+    every page that says how many answered and attended reads (two queries, and the
+    domains', whatever the sessions)."""
+    ids = [session.id for session in sessions]  # none: the same queries, nothing found
+    answers = dict(db.session.execute(
+        select(EvaluationAnswer.session_id, func.count())
+        .where(EvaluationAnswer.session_id.in_(ids))
+        .group_by(EvaluationAnswer.session_id)).all())
+    attended_count = dict(db.session.execute(
+        select(Registration.session_id, func.count())
+        .join(Attendance, Attendance.registration_id == Registration.id)
+        .where(Registration.session_id.in_(ids), Attendance.status.in_(ATTENDED))
+        .group_by(Registration.session_id)).all())
+    came, from_guests = Counter(), Counter()
+    for _receiver, result in signals.evaluation_respondents.send(None, sessions=sessions):
+        for session_id, (attended_there, answered_there) in (result or {}).items():
+            came[session_id] += attended_there
+            from_guests[session_id] += answered_there
+    return {session_id: Response(answers=answers.get(session_id, 0),
+                                 from_guests=from_guests[session_id],
+                                 may_answer=attended_count.get(session_id, 0) + came[session_id])
+            for session_id in ids}
 
 
 def results(session_ids):

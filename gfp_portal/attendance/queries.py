@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
-from gfp_portal.attendance.models import ATTENDED, Attendance, EvaluationResponse
+from gfp_portal.attendance import evaluations
+from gfp_portal.attendance.models import ATTENDED, Attendance
 from gfp_portal.core.db import utcnow
 from gfp_portal.core.errors import DomainError
 from gfp_portal.core.settings import get_setting
@@ -157,32 +158,25 @@ def closing_window(*, now, within_days):
 class ClosingEvaluation:
     session: TrainingSession
     closes: datetime
-    attended: int
-    answered: int
+    attended: int           # people and guests, as attendance.evaluations.Response
+                            # counts them (may_answer)
+    answered: int           # their answers (Response.answers)
 
 
 def evaluations_closing(*, now, within_days):
     """Sessions whose evaluation is open and closes within `within_days` days (as the
     sessions list filters them), the soonest first, with how many attended and how many
-    answered (three queries)."""
+    answered, people and guests, as their results pages count them
+    (attendance.evaluations.responses)."""
     open_days = timedelta(days=int(get_setting("evaluations.open_days")))
     sessions = db.session.scalars(sessions_query(
         SessionFilter(when="past", ended_between=closing_window(
             now=now, within_days=within_days)), now=now, include_drafts=True,
         load_series=False).order_by(None).order_by(TrainingSession.ends_at,
                                                    TrainingSession.id)).all()
-    ids = [s.id for s in sessions]
-    attended = dict(db.session.execute(
-        select(Registration.session_id, func.count())
-        .join(Attendance, Attendance.registration_id == Registration.id)
-        .where(Registration.session_id.in_(ids), Attendance.status.in_(ATTENDED))
-        .group_by(Registration.session_id)).all())
-    answered = dict(db.session.execute(
-        select(EvaluationResponse.session_id, func.count())
-        .where(EvaluationResponse.session_id.in_(ids))
-        .group_by(EvaluationResponse.session_id)).all())
-    return [ClosingEvaluation(s, s.ends_at + open_days, attended.get(s.id, 0),
-                              answered.get(s.id, 0)) for s in sessions]
+    figures = evaluations.responses(sessions)
+    return [ClosingEvaluation(s, s.ends_at + open_days, figures[s.id].may_answer,
+                              figures[s.id].answers) for s in sessions]
 
 
 def trained_since(unct_ids, since, *, today=None):

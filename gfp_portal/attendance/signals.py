@@ -12,7 +12,8 @@ theirs by the same rules, once each, and return how many they asked.
 """)
 
 evaluation_respondents = _signals.signal("evaluation-respondents", doc="""
-The Office reads how many answered the evaluation of the sender (a session) and how many
-attended it and may answer. Domains whose participants attend sessions apart from the
-registrations (guests) return (how many of theirs attended, how many of theirs answered).
+The Office reads how many answered the evaluations of `sessions` and how many attended them
+and may answer. The sender is None. Domains whose participants attend sessions apart from the
+registrations (guests) return {session id: (how many of theirs attended, how many of theirs
+answered)}, leaving out the sessions none of theirs attended.
 """)

@@ -54,17 +54,19 @@ def send_requests(sessions, *, now):
     return len(due)
 
 
-def respondents(session):
-    """(How many guests attended `session` with a place, how many of them answered its
-    evaluation): what they add to the session's response (attendance.evaluations.response).
-    A guest anonymised since still counts: their answer does."""
-    attended, answered = db.session.execute(select(
-        func.count(GuestRegistration.id),
+def respondents(sessions):
+    """{session id: (how many guests attended it with a place, how many of them answered its
+    evaluation)} of those of `sessions` guests attended: what they add to each session's
+    response (attendance.evaluations.responses; one query). A guest anonymised since still
+    counts: their answer does."""
+    rows = db.session.execute(select(
+        GuestRegistration.session_id, func.count(GuestRegistration.id),
         func.count(GuestRegistration.id).filter(GuestRegistration.evaluated_on.is_not(None)))
-        .where(GuestRegistration.session_id == session.id,
+        .where(GuestRegistration.session_id.in_([session.id for session in sessions]),
                GuestRegistration.status == GuestPlaceStatus.registered,
-               GuestRegistration.attendance.in_(ATTENDED))).one()
-    return attended, answered
+               GuestRegistration.attendance.in_(ATTENDED))
+        .group_by(GuestRegistration.session_id)).all()
+    return {session_id: (attended, answered) for session_id, attended, answered in rows}
 
 
 def place_notice(place, *, now):

@@ -61,5 +61,5 @@ def _ask_guests(_sender, *, sessions, now, **_extra):
 
 
 @evaluation_respondents.connect
-def _count_guest_respondents(session, **_extra):
-    return guest_evaluations.respondents(session)
+def _count_guest_respondents(_sender, *, sessions, **_extra):
+    return guest_evaluations.respondents(sessions)

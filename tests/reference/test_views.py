@@ -156,6 +156,19 @@ def test_unct_page_marks_the_resident_coordinator_accounts_no_longer_open(
     assert "Deactivated" not in in_use and "Invited" not in in_use
 
 
+def test_unct_page_reads_each_resident_coordinator_address_left_to_right(client, reference,
+                                                                          create_user, login_as):
+    """An address inside the Arabic list of accounts is isolated left to right as every other
+    address of the portal, and may break within itself on a narrow screen."""
+    create_user("rc.kenya@example.org", roles=["resident_coordinator"], uncts=["KEN"],
+                given_name="Wanjiru", family_name="Kamau")
+    login_as("coordinator")
+    with client.application.app_context():
+        kenya_id = db.session.scalars(select(Unct.id).filter_by(iso3="KEN")).one()
+    page = client.get(f"/reference/uncts/{kenya_id}?lang=ar").get_data(as_text=True)
+    assert '(<bdi dir="ltr" class="ltr-value">rc.kenya@example.org</bdi>)' in page
+
+
 def test_unct_with_bad_country_code_is_refused(client, reference, login_as):
     login_as("coordinator")
     response = client.post("/reference/uncts/new", data={

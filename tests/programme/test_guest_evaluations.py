@@ -285,6 +285,26 @@ def test_the_guest_place_page_speaks_of_the_evaluation(client, make_session, coo
     assert not any(text in absent_html for text in (coming, sent, thanks))
 
 
+def test_the_place_page_of_a_guest_who_attended_does_not_wait_for_their_attendance(
+        client, make_session, coordinator):
+    """Once the guest has attended, the page no longer says that their certificate will be
+    there once they have attended: the link leads to the certificate they have."""
+    now = datetime.now(UTC)
+    session = make_session(starts_in=now - NOW - timedelta(days=1))
+    place, absent = _guest_place(session), _guest_place(session, email="absent@example.org")
+    url, absent_url = _place_link(place, "the-place-link"), _place_link(absent, "the-absent")
+    waiting = "where your certificate will be once you have attended"
+    assert waiting in client.get(url).get_data(as_text=True)
+    guests.mark_guest(place, "present", actor=coordinator, now=session.ends_at)
+    guests.mark_guest(absent, "absent", actor=coordinator, now=session.ends_at)
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert "My certificate of attendance" in html
+    assert waiting not in html
+    assert "Keep this link: it leads back to this page and to your certificate." in html
+    assert "My certificate of attendance" not in client.get(absent_url).get_data(as_text=True)
+
+
 def test_the_place_says_nothing_of_an_evaluation_not_open(held, coordinator):
     place, session = held["came"], held["session"]
     assert guest_evaluations.place_notice(place, now=session.ends_at - timedelta(

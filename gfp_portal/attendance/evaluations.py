@@ -160,10 +160,17 @@ class Results:
 class Response:
     """Who answered the evaluation of one session: `answers` in all, `from_guests` of them
     given by participants apart from the registrations (guests), out of the `may_answer`
-    who attended (people registered and guests)."""
+    who attended (people registered and the `guests_attended`)."""
     answers: int
     from_guests: int
     may_answer: int
+    guests_attended: int = 0
+
+    @property
+    def with_guests(self):
+        """Whether guests had a part in the session (attended, or answered before their
+        attendance was corrected): only then do the results speak of guests."""
+        return bool(self.guests_attended or self.from_guests)
 
     @property
     def rate(self):
@@ -201,7 +208,8 @@ def responses(sessions):
             from_guests[session_id] += answered_there
     return {session_id: Response(answers=answers.get(session_id, 0),
                                  from_guests=from_guests[session_id],
-                                 may_answer=attended_count.get(session_id, 0) + came[session_id])
+                                 may_answer=attended_count.get(session_id, 0) + came[session_id],
+                                 guests_attended=came[session_id])
             for session_id in ids}
 
 

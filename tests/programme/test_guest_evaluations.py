@@ -235,6 +235,33 @@ def test_the_response_counts_guests_apart_and_everyone_who_attended(answered):
     assert response.rate == pytest.approx(5 / 6)
 
 
+def test_the_results_of_a_session_without_guests_say_nothing_of_guests(
+        client, make_session, make_appointee, coordinator):
+    """Most sessions have no guest: their results neither count answers from guests nor say
+    that the participants were guests too."""
+    now = datetime.now(UTC)
+    session = make_session(starts_in=now - NOW - timedelta(days=1))
+    people = [make_appointee() for _ in range(4)]
+    for person in people:
+        row = registration.register(session, person, actor=None, by_coordinator=True,
+                                    notify=False, now=session.starts_at - timedelta(days=1))
+        attendance.mark(row, "present", actor=coordinator, now=session.ends_at)
+    for person in people[:3]:
+        evaluations.submit(session, person, ANSWERS, now=session.ends_at + timedelta(hours=1))
+    db.session.commit()
+    login(client, "coord@example.org")
+    url = f"/sessions/{session.id}/evaluation"
+    html = client.get(url).get_data(as_text=True)
+    assert "3 answers." in html
+    assert "came from guests" not in html and "and guests" not in html
+    assert "Response rate: 75% of the 4 participants who attended." in html
+    refresh()  # the test's application context holds the language of the first request
+    arabic = client.get(url + "?lang=ar").get_data(as_text=True)
+    assert "الضيوف" not in arabic
+    assert "نسبة الاستجابة: 75% من 4 أشخاص سُجّل حضورهم." in arabic
+    assert markup_problems(arabic) == []
+
+
 def test_the_results_page_says_how_many_answers_came_from_guests(client, answered):
     login(client, "coord@example.org")
     url = f"/sessions/{answered.id}/evaluation"

@@ -260,6 +260,16 @@ def test_the_dashboard_is_drawn_without_inline_styles(client, app, network, logi
     assert "<style" not in html
 
 
+def test_each_download_link_of_the_dashboard_stays_on_one_line(client, network, login_as):
+    """On a telephone the two links of a figure wrap between them, never within one: a link
+    cut over two lines reads as two."""
+    network.grow(1)
+    login_as("admin")
+    html = client.get("/dashboard?lang=en").get_data(as_text=True)
+    links = re.findall(r'<a ([^>]*)>Download these figures \((?:Excel|CSV)\)</a>', html)
+    assert links and all('class="text-nowrap"' in attributes for attributes in links)
+
+
 def _queries_of_dashboard(client, count_queries):
     with count_queries() as counted:
         assert client.get("/dashboard").status_code == 200

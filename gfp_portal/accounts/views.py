@@ -149,7 +149,9 @@ def _account_key(email):
     return "account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()
 
 
-def _login_account_key():
+def _form_account_key():
+    # The address the form names, as the account would be found, whether or not one uses it:
+    # being held back tells nothing of an account.
     return _account_key(request.form.get("email"))
 
 
@@ -177,12 +179,6 @@ def _reset_address_limit():
     return current_app.config["RESET_EMAIL_RATE_LIMIT"]
 
 
-def _reset_address_key():
-    # The address asked for, as the account would be found, whether or not one uses it:
-    # being held back tells nothing of an account.
-    return _account_key(request.form.get("email"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 # Failures are counted per account (guessing one account from many addresses) and, more
@@ -190,7 +186,7 @@ def _reset_address_key():
 # still sign in while one of them is held back.
 # The language switch, which checks no password, is not counted.
 @limiter.limit(_login_account_limit, methods=["POST"], deduct_when=_only_failed_logins,
-               key_func=_login_account_key, exempt_when=switching_language)
+               key_func=_form_account_key, exempt_when=switching_language)
 @limiter.limit(_login_address_limit, methods=["POST"], deduct_when=_only_failed_logins,
                exempt_when=switching_language)
 def login():
@@ -241,7 +237,7 @@ def activate(token):
 @bp.route("/password/reset", methods=["GET", "POST"])
 @public
 @limiter.limit(_reset_limit, methods=["POST"], exempt_when=switching_language)
-@limiter.limit(_reset_address_limit, methods=["POST"], key_func=_reset_address_key,
+@limiter.limit(_reset_address_limit, methods=["POST"], key_func=_form_account_key,
                exempt_when=switching_language)
 def request_reset():
     form = ResetRequestForm()

@@ -4,20 +4,15 @@ threshold before results are shown, and a person's learning record."""
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
 from gfp_portal.attendance import evaluations
-from gfp_portal.attendance import services as attendance
 from gfp_portal.attendance.records import learning_record
-from gfp_portal.core.tokens import digest
-from gfp_portal.extensions import db
-from gfp_portal.programme import guest_evaluations, guests
-from gfp_portal.sessions import registration
-from tests.helpers import NOW, login
-from tests.programme.test_guest_evaluations import ANSWERS, _guest_place
+from tests.helpers import login
+from tests.programme.places import answered_session
 
 
 @pytest.fixture
@@ -26,26 +21,8 @@ def mixed(make_session, make_appointee, coordinator):
     people of the network attended and three answered, a fifth was absent; two guests
     attended and answered, a third was absent. Five answers (just enough to be shown, only
     with the guests') from the six who attended, two of them from guests."""
-    now = datetime.now(UTC)
-    session = make_session(starts_in=now - NOW - timedelta(days=12, hours=2))
-    people = [make_appointee() for _ in range(5)]
-    for number, person in enumerate(people):
-        row = registration.register(session, person, actor=None, by_coordinator=True,
-                                    notify=False, now=session.starts_at - timedelta(days=1))
-        attendance.mark(row, "absent" if number == 4 else "present", actor=coordinator,
-                        now=session.ends_at)
-    places = [_guest_place(session, email=f"guest{n}@example.org", name=f"Guest {n}")
-              for n in range(3)]
-    for number, place in enumerate(places):
-        guests.mark_guest(place, "absent" if number == 2 else "present", actor=coordinator,
-                          now=session.ends_at)
-    after = session.ends_at + timedelta(hours=1)
-    for person in people[:3]:
-        evaluations.submit(session, person, ANSWERS, now=after)
-    for number, place in enumerate(places[:2]):
-        place.evaluation_token_hash = digest(f"guest-link-{number}")
-        guest_evaluations.submit(f"guest-link-{number}", ANSWERS, now=after)
-    db.session.commit()
+    session, people = answered_session(make_session, make_appointee, coordinator,
+                                       started_ago=timedelta(days=12, hours=2))
     return {"session": session, "people": people}
 
 

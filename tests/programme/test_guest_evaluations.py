@@ -17,30 +17,12 @@ from gfp_portal.core.tokens import digest
 from gfp_portal.extensions import db
 from gfp_portal.privacy.anonymise import anonymise_guests
 from gfp_portal.programme import guest_evaluations, guests
-from gfp_portal.programme.models import Guest, GuestPlaceStatus, GuestRegistration, Sector
 from gfp_portal.sessions import registration
 from gfp_portal.sessions.models import TrainingSession
 from tests.helpers import NOW, login, outbox
 from tests.markup import markup_problems
 from tests.privacy.scan import where_found
-
-ANSWERS = {"applicable": True, "belonging": True, "empowered": False, "rating": "good",
-           "comment": "Le module sur la Bolivie mériterait une heure de plus."}
-
-
-def _guest_place(session, email="ximena@university.example", language="es",
-                 name="Ximena Quispe-Valdivia"):
-    guest = Guest(name=name, email=email, organisation="Universidad de Lima",
-                  sector=Sector.academia, preferred_language=language, verified_at=NOW,
-                  created_at=NOW)
-    db.session.add(guest)
-    db.session.flush()
-    place = GuestRegistration(session_id=session.id, guest_id=guest.id,
-                              status=GuestPlaceStatus.registered, requested_at=NOW,
-                              registered_at=NOW, invited_sequence=session.ical_sequence)
-    db.session.add(place)
-    db.session.flush()
-    return place
+from tests.programme.places import ANSWERS, answered_session, guest_place
 
 
 def _requests(email):
@@ -60,7 +42,7 @@ def held(make_session, make_appointee, coordinator):
     db.session.add(User(email=person.email, person=person, is_active=True, locale="en",
                         password_hash="x"))
     registration.register(session, person, actor=None, now=NOW)
-    came, absent = _guest_place(session), _guest_place(session, email="absent@example.org",
+    came, absent = guest_place(session), guest_place(session, email="absent@example.org",
                                                            name="Tomasz Nowak")
     attendance.mark(registration.registration_of(session, person), "present",
                     actor=coordinator, now=session.ends_at)
@@ -86,7 +68,7 @@ def test_a_guest_who_attended_is_asked_once_by_the_evaluation_run(held):
 
 def test_no_request_to_a_cancelled_place_nor_an_anonymised_guest(held, coordinator):
     guests.cancel_place(held["came"], actor=coordinator, now=held["now"])
-    other = _guest_place(held["session"], email="other@example.org")
+    other = guest_place(held["session"], email="other@example.org")
     guests.mark_guest(other, "present", actor=coordinator, now=held["now"])
     anonymise_guests([other.guest], now=held["now"])
     assert evaluations.send_reminders(now=held["now"]) == 1  # the person only
@@ -154,7 +136,7 @@ def test_the_guest_evaluates_through_the_link_without_an_account(client, make_se
                                                                  coordinator):
     now = datetime.now(UTC)
     session = make_session(starts_in=now - NOW - timedelta(days=1))
-    place = _guest_place(session)
+    place = guest_place(session)
     guests.mark_guest(place, "present", actor=coordinator, now=session.ends_at)
     evaluations.send_reminders(now=now)
     token = _token(_requests(place.guest.email)[0])
@@ -188,7 +170,7 @@ def test_the_guest_evaluation_page_reads_in_arabic(app, client, running):
     """Not open before the session ends: the page says so, right to left."""
     with app.app_context():
         session = db.session.get(TrainingSession, running["session"])
-        place = _guest_place(session, language="ar")
+        place = guest_place(session, language="ar")
         place.attendance = "present"
         place.evaluation_token_hash = digest("the-guest-link")
         db.session.commit()
@@ -204,26 +186,8 @@ def answered(make_session, make_appointee, coordinator):
     """A session that ended a day ago (real time): four people of the network attended and
     three answered, a fifth was absent; two guests attended and answered, a third was
     absent. Five answers from the six who attended, two of them from guests."""
-    now = datetime.now(UTC)
-    session = make_session(starts_in=now - NOW - timedelta(days=1))
-    people = [make_appointee() for _ in range(5)]
-    for number, person in enumerate(people):
-        row = registration.register(session, person, actor=None, by_coordinator=True,
-                                    notify=False, now=session.starts_at - timedelta(days=1))
-        attendance.mark(row, "absent" if number == 4 else "present", actor=coordinator,
-                        now=session.ends_at)
-    places = [_guest_place(session, email=f"guest{n}@example.org", name=f"Guest {n}")
-              for n in range(3)]
-    for number, place in enumerate(places):
-        guests.mark_guest(place, "absent" if number == 2 else "present", actor=coordinator,
-                          now=session.ends_at)
-    after = session.ends_at + timedelta(hours=1)
-    for person in people[:3]:
-        evaluations.submit(session, person, ANSWERS, now=after)
-    for number, place in enumerate(places[:2]):
-        place.evaluation_token_hash = digest(f"guest-link-{number}")
-        guest_evaluations.submit(f"guest-link-{number}", ANSWERS, now=after)
-    db.session.commit()
+    session, _people = answered_session(make_session, make_appointee, coordinator,
+                                        started_ago=timedelta(days=1))
     return session
 
 
@@ -286,7 +250,7 @@ def _place_link(place, token):
 def test_the_guest_place_page_speaks_of_the_evaluation(client, make_session, coordinator):
     now = datetime.now(UTC)
     session = make_session(starts_in=now - NOW - timedelta(days=1))
-    place, absent = _guest_place(session), _guest_place(session, email="absent@example.org")
+    place, absent = guest_place(session), guest_place(session, email="absent@example.org")
     guests.mark_guest(place, "present", actor=coordinator, now=session.ends_at)
     guests.mark_guest(absent, "absent", actor=coordinator, now=session.ends_at)
     url = _place_link(place, "the-place-link")
@@ -318,7 +282,7 @@ def test_the_place_page_of_a_guest_who_attended_does_not_wait_for_their_attendan
     there once they have attended: the link leads to the certificate they have."""
     now = datetime.now(UTC)
     session = make_session(starts_in=now - NOW - timedelta(days=1))
-    place, absent = _guest_place(session), _guest_place(session, email="absent@example.org")
+    place, absent = guest_place(session), guest_place(session, email="absent@example.org")
     url, absent_url = _place_link(place, "the-place-link"), _place_link(absent, "the-absent")
     waiting = "where your certificate will be once you have attended"
     assert waiting in client.get(url).get_data(as_text=True)

@@ -6,24 +6,10 @@ from datetime import timedelta
 from gfp_portal.extensions import db
 from gfp_portal.privacy.anonymise import anonymise_guests
 from gfp_portal.programme import guests
-from gfp_portal.programme.models import Guest, GuestPlaceStatus, GuestRegistration, Sector
+from gfp_portal.programme.models import GuestPlaceStatus
 from gfp_portal.sessions import registration, services
 from tests.helpers import NOW, outbox
-
-
-def _guest_place(session, email="ximena@university.example", language="es",
-                 status=GuestPlaceStatus.registered):
-    guest = Guest(name="Ximena Quispe", email=email, organisation="Universidad de Lima",
-                  sector=Sector.academia, preferred_language=language, verified_at=NOW,
-                  created_at=NOW)
-    db.session.add(guest)
-    db.session.flush()
-    place = GuestRegistration(session_id=session.id, guest_id=guest.id, status=status,
-                              requested_at=NOW, registered_at=NOW,
-                              invited_sequence=session.ical_sequence)
-    db.session.add(place)
-    db.session.flush()
-    return place
+from tests.programme.places import guest_place
 
 
 def _reminded(email):
@@ -36,7 +22,7 @@ def test_a_guest_is_reminded_once_with_the_people_registered(app, make_session,
                            format="hybrid")
     person = make_appointee()
     registration.register(session, person, actor=None, now=NOW)
-    place = _guest_place(session)
+    place = guest_place(session)
     db.session.commit()
     # One run counts both: the person and the guest.
     assert services.send_reminders(now=NOW) == 2
@@ -57,17 +43,17 @@ def test_a_guest_is_reminded_once_with_the_people_registered(app, make_session,
 def test_no_reminder_to_a_cancelled_or_unconfirmed_place_nor_at_a_cancelled_session(
         make_session, coordinator):
     session = make_session(starts_in=timedelta(hours=20))
-    cancelled = _guest_place(session, email="cancelled@example.org")
+    cancelled = guest_place(session, email="cancelled@example.org")
     guests.cancel_place(cancelled, actor=coordinator, now=NOW)
-    pending = _guest_place(session, email="pending@example.org",
+    pending = guest_place(session, email="pending@example.org",
                            status=GuestPlaceStatus.pending)
-    kept = _guest_place(session, email="kept@example.org", language="fr")
+    kept = guest_place(session, email="kept@example.org", language="fr")
     assert services.send_reminders(now=NOW) == 1
     assert _reminded(cancelled.guest.email) == [] and _reminded(pending.guest.email) == []
     assert len(_reminded(kept.guest.email)) == 1
 
     other = make_session(starts_in=timedelta(hours=20))
-    told = _guest_place(other, email="told@example.org")
+    told = guest_place(other, email="told@example.org")
     services.cancel_session(other, reason="The trainer is ill", actor=coordinator, now=NOW)
     assert services.send_reminders(now=NOW) == 0
     assert _reminded(told.guest.email) == []
@@ -75,7 +61,7 @@ def test_no_reminder_to_a_cancelled_or_unconfirmed_place_nor_at_a_cancelled_sess
 
 def test_a_guest_is_reminded_only_within_the_reminder_period(make_session):
     session = make_session(starts_in=timedelta(hours=30))
-    place = _guest_place(session)
+    place = guest_place(session)
     assert services.send_reminders(now=NOW) == 0
     assert services.send_reminders(now=NOW + timedelta(hours=7)) == 1
     assert len(_reminded(place.guest.email)) == 1
@@ -83,7 +69,7 @@ def test_a_guest_is_reminded_only_within_the_reminder_period(make_session):
 
 def test_a_session_moved_reminds_its_guests_of_the_new_start(make_session, coordinator):
     session = make_session(starts_in=timedelta(hours=20))
-    place = _guest_place(session)
+    place = guest_place(session)
     assert services.send_reminders(now=NOW) == 1
     services.update_session(session, {"starts_at": session.starts_at + timedelta(hours=2),
                                       "ends_at": session.ends_at + timedelta(hours=2)},
@@ -95,7 +81,7 @@ def test_a_session_moved_reminds_its_guests_of_the_new_start(make_session, coord
 
 def test_an_anonymised_guest_is_not_reminded(make_session):
     session = make_session(starts_in=timedelta(hours=20))
-    place = _guest_place(session)
+    place = guest_place(session)
     anonymise_guests([place.guest], now=NOW)
     assert services.send_reminders(now=NOW) == 0
     assert outbox("session_notice") == []
